@@ -1,0 +1,68 @@
+/*
+ * vagap/ledger.h - row accounting.
+ *
+ * Every row a command reads is either used or excluded with a reason.  The
+ * ledger counts rows read per source and keeps one record per excluded row,
+ * so that the program can print "read R rows, used U, excluded E" and write
+ * the --exclusions table (source,line,reason).  used = read - excluded: a
+ * caller excludes a row at most once.
+ *
+ * Reasons are copied into a pool of distinct strings, so excluding millions of
+ * rows for the same reason costs one record (24 bytes) per row.
+ */
+#ifndef VAGAP_LEDGER_H
+#define VAGAP_LEDGER_H
+
+#include <stddef.h>
+#include "vagap/error.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct vagap_ledger vagap_ledger_t;
+
+typedef struct {
+  size_t source;      /* index into the ledger's sources */
+  long line;          /* physical line of the row's first character */
+  const char *reason; /* owned by the ledger */
+} vagap_exclusion_t;
+
+/* A new, empty ledger, or NULL when out of memory.  Free with vagap_ledger_free. */
+vagap_ledger_t *vagap_ledger_alloc(void);
+void vagap_ledger_free(vagap_ledger_t *ledger); /* NULL is a no-op */
+
+/*
+ * Register an input (a file name, "-" for stdin, or a label such as
+ * "key file"); returns its index, or (size_t)-1 when out of memory.
+ * Registering the same name twice returns the first index.
+ */
+size_t vagap_ledger_source(vagap_ledger_t *ledger, const char *name);
+const char *vagap_ledger_source_name(const vagap_ledger_t *ledger, size_t source);
+
+/* Count `n` more rows read from `source`. */
+void vagap_ledger_add_read(vagap_ledger_t *ledger, size_t source, size_t n);
+
+/* Record an excluded row.  Returns VAGAP_ENOMEM on allocation failure. */
+vagap_status_t vagap_ledger_exclude(vagap_ledger_t *ledger, size_t source,
+                                    long line, const char *reason);
+
+size_t vagap_ledger_rows_read(const vagap_ledger_t *ledger);
+size_t vagap_ledger_rows_excluded(const vagap_ledger_t *ledger);
+size_t vagap_ledger_rows_used(const vagap_ledger_t *ledger);
+
+/* The i-th exclusion in the order recorded (i < vagap_ledger_rows_excluded). */
+const vagap_exclusion_t *vagap_ledger_exclusion(const vagap_ledger_t *ledger, size_t i);
+
+/*
+ * Number of exclusions per distinct reason, for summaries: calls `visit` once
+ * per reason in first-seen order.
+ */
+void vagap_ledger_each_reason(const vagap_ledger_t *ledger,
+                              void (*visit)(const char *reason, size_t count, void *ctx),
+                              void *ctx);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

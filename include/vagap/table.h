@@ -1,0 +1,149 @@
+/*
+ * vagap/table.h - CSV input: a streaming row reader and an in-memory table.
+ *
+ * Parsing is done by libcsv in strict mode.  The reader adds what libcsv does
+ * not do: physical line numbers, header handling, a UTF-8 byte-order mark,
+ * CRLF, blank-line and ragged-row detection, caps on field and row sizes,
+ * embedded NUL detection and transparent gzip input (zlib).  Errors carry the
+ * file, the physical line and the 1-based field number.
+ *
+ * Numbers are parsed in the C locale whatever the process locale is, and are
+ * correctly rounded (exact fast path for short decimals, strtod_l otherwise).
+ */
+#ifndef VAGAP_TABLE_H
+#define VAGAP_TABLE_H
+
+#include <stddef.h>
+#include "vagap/error.h"
+#include "vagap/ledger.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define VAGAP_DEFAULT_MAX_FIELD ((size_t)1 << 20)   /* 1 MiB */
+#define VAGAP_DEFAULT_MAX_ROW ((size_t)64 << 20)    /* 64 MiB */
+#define VAGAP_DEFAULT_MAX_COLUMNS ((size_t)100000)
+
+typedef struct {
+  char delim;               /* field separator, ',' by default */
+  const char *na;           /* comma-separated missing-value tokens; default ",NA,NaN"
+                               (the empty string, NA and NaN) */
+  size_t max_field_bytes;   /* longest field accepted */
+  size_t max_row_bytes;     /* longest row accepted */
+  size_t max_columns;       /* widest header accepted */
+} vagap_table_options_t;
+
+/* Fill `opt` with the defaults above. */
+void vagap_table_options_init(vagap_table_options_t *opt);
+
+/* ---- number parsing ---------------------------------------------------- */
+
+/*
+ * Parse a decimal number (optional sign, digits, optional fraction, optional
+ * exponent; surrounding blanks allowed).  Hexadecimal, "inf", "nan", a decimal
+ * comma and values that overflow a double are rejected with VAGAP_EDATA
+ * (message only; the caller adds the location).  Subnormal results are kept.
+ */
+vagap_status_t vagap_parse_double(const char *s, size_t len, double *out,
+                                  vagap_error_t *err);
+
+/* ---- streaming reader --------------------------------------------------- */
+
+typedef struct vagap_reader vagap_reader_t;
+
+typedef struct {
+  size_t nfields;
+  const char *const *fields; /* NUL-terminated, valid until the next call */
+  const size_t *lengths;
+  long line;                 /* physical line where the row starts */
+} vagap_row_t;
+
+/*
+ * Open `path` ("-" = standard input; gzip detected by content) and read the
+ * header row.  On success *out owns the reader (free with vagap_reader_close).
+ * Blank lines are not rows: they are recorded in `ledger` (which may be NULL)
+ * as excluded with the reason "blank line".
+ */
+vagap_status_t vagap_reader_open(vagap_reader_t **out, const char *path,
+                                 const vagap_table_options_t *opt,
+                                 vagap_ledger_t *ledger, vagap_error_t *err);
+
+/* The same over a memory buffer (tests, fuzzing).  `name` labels errors. */
+vagap_status_t vagap_reader_open_memory(vagap_reader_t **out, const char *name,
+                                        const void *data, size_t size,
+                                        const vagap_table_options_t *opt,
+                                        vagap_ledger_t *ledger, vagap_error_t *err);
+
+void vagap_reader_close(vagap_reader_t *r); /* NULL is a no-op */
+
+size_t vagap_reader_ncols(const vagap_reader_t *r);
+const char *vagap_reader_colname(const vagap_reader_t *r, size_t j);
+const char *vagap_reader_source(const vagap_reader_t *r);
+/* Index in the ledger of this reader's source (0 if no ledger). */
+size_t vagap_reader_source_id(const vagap_reader_t *r);
+
+/*
+ * Find a column by exact name.  On failure returns VAGAP_ECOLUMN with a
+ * message that lists the columns the file does have.
+ */
+vagap_status_t vagap_reader_column(const vagap_reader_t *r, const char *name,
+                                   size_t *index, vagap_error_t *err);
+
+/*
+ * Read the next data row.  *has_row is set to 0 at the end of input.  A row
+ * with a different number of fields than the header is an error.
+ */
+vagap_status_t vagap_reader_next(vagap_reader_t *r, vagap_row_t *row,
+                                 int *has_row, vagap_error_t *err);
+
+/* Is field text (s, len) one of the reader's missing-value tokens? */
+int vagap_reader_is_na(const vagap_reader_t *r, const char *s, size_t len);
+
+/*
+ * Parse field `j` of `row` as a number.  Missing tokens give NAN and OK.
+ * Errors are located at the row's line and field j+1 and name the column.
+ */
+vagap_status_t vagap_reader_number(const vagap_reader_t *r, const vagap_row_t *row,
+                                   size_t j, double *out, vagap_error_t *err);
+
+/* ---- in-memory table ---------------------------------------------------- */
+
+typedef struct vagap_table vagap_table_t;
+
+/* Read a whole file into memory (cells are kept as text; see vagap_table_numeric). */
+vagap_status_t vagap_table_read(vagap_table_t **out, const char *path,
+                                const vagap_table_options_t *opt,
+                                vagap_ledger_t *ledger, vagap_error_t *err);
+vagap_status_t vagap_table_read_memory(vagap_table_t **out, const char *name,
+                                       const void *data, size_t size,
+                                       const vagap_table_options_t *opt,
+                                       vagap_ledger_t *ledger, vagap_error_t *err);
+void vagap_table_free(vagap_table_t *t); /* NULL is a no-op */
+
+size_t vagap_table_nrows(const vagap_table_t *t);
+size_t vagap_table_ncols(const vagap_table_t *t);
+const char *vagap_table_colname(const vagap_table_t *t, size_t j);
+const char *vagap_table_source(const vagap_table_t *t);
+size_t vagap_table_source_id(const vagap_table_t *t);
+long vagap_table_line(const vagap_table_t *t, size_t i);  /* physical line of row i */
+
+/* Cell text (NUL-terminated, owned by the table); *len may be NULL. */
+const char *vagap_table_cell(const vagap_table_t *t, size_t i, size_t j, size_t *len);
+int vagap_table_is_na(const vagap_table_t *t, size_t i, size_t j);
+
+/* Required column by name; VAGAP_ECOLUMN lists the available columns. */
+vagap_status_t vagap_table_column(const vagap_table_t *t, const char *name,
+                                  size_t *index, vagap_error_t *err);
+
+/*
+ * Column j as numbers into out[nrows] (NAN for missing).  The first cell that
+ * is not a number is an error located at its line and field.
+ */
+vagap_status_t vagap_table_numeric(const vagap_table_t *t, size_t j, double *out,
+                                   vagap_error_t *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

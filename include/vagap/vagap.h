@@ -1,0 +1,12 @@
+/*
+ * vagap/vagap.h - the whole public API of libvagap.
+ * Each module has its own header; this one includes them all.
+ */
+#ifndef VAGAP_VAGAP_H
+#define VAGAP_VAGAP_H
+
+#include "vagap/error.h"
+#include "vagap/ledger.h"
+#include "vagap/table.h"
+
+#endif

@@ -1,0 +1,152 @@
+/*
+ * cli.h - what every vagap subcommand shares: common options, error and usage
+ * reporting, the tidy-table writer and the row-accounting epilogue.
+ *
+ * Policy lives here, not in the library: output format, digits, where tables
+ * and diagnostics go, exit codes (0 ok, 1 data error, 2 usage error).
+ */
+#ifndef VAGAP_CLI_H
+#define VAGAP_CLI_H
+
+#include <getopt.h>
+#include <stdio.h>
+#include "vagap/vagap.h"
+
+#define CLI_EXIT_OK 0
+#define CLI_EXIT_DATA 1
+#define CLI_EXIT_USAGE 2
+
+typedef enum { CLI_FORMAT_CSV, CLI_FORMAT_TSV, CLI_FORMAT_JSON } cli_format_t;
+
+/* Options every command accepts (see CLI_COMMON_OPTIONS_HELP). */
+typedef struct {
+  vagap_table_options_t table; /* --delim, --na, --max-field */
+  cli_format_t format;         /* --format csv|tsv|json */
+  int digits;                  /* --digits N (significant digits, default 15) */
+  const char *output_path;     /* -o FILE, default stdout */
+  const char *exclusions_path; /* --exclusions FILE */
+  int quiet;                   /* --quiet: no "read R rows" line */
+  const char *command;         /* the subcommand's name, for messages */
+} cli_common_t;
+
+/* getopt_long codes of the common options; a command numbers its own options below 1000. */
+enum {
+  CLI_OPT_DELIM = 1000,
+  CLI_OPT_NA,
+  CLI_OPT_FORMAT,
+  CLI_OPT_DIGITS,
+  CLI_OPT_EXCLUSIONS,
+  CLI_OPT_QUIET,
+  CLI_OPT_MAX_FIELD,
+  CLI_OPT_HELP,
+  CLI_OPT_OUTPUT = 'o'
+};
+
+/* Append to a command's struct option table (before the terminating zero entry). */
+#define CLI_COMMON_LONG_OPTIONS                                   \
+  {"delim", required_argument, 0, CLI_OPT_DELIM},                 \
+  {"na", required_argument, 0, CLI_OPT_NA},                       \
+  {"format", required_argument, 0, CLI_OPT_FORMAT},               \
+  {"digits", required_argument, 0, CLI_OPT_DIGITS},               \
+  {"exclusions", required_argument, 0, CLI_OPT_EXCLUSIONS},       \
+  {"quiet", no_argument, 0, CLI_OPT_QUIET},                       \
+  {"max-field", required_argument, 0, CLI_OPT_MAX_FIELD},         \
+  {"output", required_argument, 0, CLI_OPT_OUTPUT},               \
+  {"help", no_argument, 0, CLI_OPT_HELP}
+
+/* The short options string part for the common options ("o:"). */
+#define CLI_COMMON_SHORT_OPTIONS "o:"
+
+/* Help text for the common options, to print after a command's own. */
+extern const char CLI_COMMON_OPTIONS_HELP[];
+
+void cli_common_init(cli_common_t *c, const char *command);
+
+/*
+ * Handle one getopt_long result if it is a common option.  Returns 1 if it
+ * was handled, 0 if it is not a common option, and -1 after printing a usage
+ * error (the caller returns CLI_EXIT_USAGE).  CLI_OPT_HELP is not handled
+ * here (returns 0) because each command prints its own help.
+ */
+int cli_common_option(cli_common_t *c, int opt, const char *arg);
+
+/* Print "vagap CMD: message" and a pointer to --help; returns CLI_EXIT_USAGE. */
+int cli_usage_error(const cli_common_t *c, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/*
+ * Print a library error as "vagap: FILE:LINE:COL: message" (the parts that
+ * are known) and return the exit code: CLI_EXIT_USAGE for VAGAP_EINVAL,
+ * CLI_EXIT_DATA otherwise.
+ */
+int cli_report_error(const vagap_error_t *err);
+
+/* A warning on stderr: "vagap CMD: warning: ..." (suppressed by nothing). */
+void cli_warn(const cli_common_t *c, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Parse helpers for option arguments; print a usage error and return -1 on failure. */
+int cli_parse_double(const cli_common_t *c, const char *option, const char *arg, double *out);
+int cli_parse_long(const cli_common_t *c, const char *option, const char *arg, long *out);
+
+/* ---- tidy-table writer ---------------------------------------------------- */
+
+typedef struct cli_writer cli_writer_t;
+
+/*
+ * Start a table with the given column names on c->output_path (or stdout).
+ * Returns NULL (after printing why) if the output cannot be opened.
+ */
+cli_writer_t *cli_writer_open(const cli_common_t *c, const char *const *columns,
+                              size_t ncols);
+/* Same, writing to an already open stream that the caller keeps owning. */
+cli_writer_t *cli_writer_open_stream(FILE *out, cli_format_t format, int digits,
+                                     const char *const *columns, size_t ncols);
+
+void cli_put_str(cli_writer_t *w, const char *s);   /* NULL prints NA */
+void cli_put_num(cli_writer_t *w, double x);        /* non-finite prints NA */
+void cli_put_int(cli_writer_t *w, long long x);
+void cli_put_na(cli_writer_t *w);
+void cli_put_bool(cli_writer_t *w, int x);          /* TRUE / FALSE as R reads them */
+
+/*
+ * Finish the table and close it (unless it is a caller-owned stream).
+ * Returns CLI_EXIT_OK, or CLI_EXIT_DATA after printing a message if a write failed.
+ */
+int cli_writer_close(cli_writer_t *w);
+
+/* Format a number the way the writer does (C locale, `digits` significant). */
+void cli_format_number(char *buf, size_t size, double x, int digits);
+
+/* ---- epilogue --------------------------------------------------------------- */
+
+/*
+ * Write --exclusions if asked, and "read R rows, used U, excluded E" on stderr
+ * unless --quiet.  Returns CLI_EXIT_OK or CLI_EXIT_DATA if the file failed.
+ */
+int cli_finish_ledger(const cli_common_t *c, const vagap_ledger_t *ledger);
+
+/* The input files of a command: none or "-" means standard input. */
+typedef struct {
+  const char **paths;
+  size_t n;
+} cli_inputs_t;
+cli_inputs_t cli_inputs(int argc, char **argv, int first);
+
+/* ---- command table ---------------------------------------------------------- */
+
+typedef int (*cli_command_fn)(int argc, char **argv);
+typedef struct {
+  const char *name;
+  cli_command_fn run;
+  const char *summary;
+} cli_command_t;
+
+/* Defined in commands.c: the subcommands, in the order --help lists them. */
+extern const cli_command_t CLI_COMMANDS[];
+extern const size_t CLI_NCOMMANDS;
+
+/* One prototype per subcommand (src/cli/cmd_<name>.c). */
+int cmd_describe(int argc, char **argv);
+
+#endif
