@@ -165,14 +165,24 @@ static int write_summaries(const cli_common_t *c, const describe_t *d) {
 static int type_columns(describe_t *d) {
   size_t ncols = vagap_table_ncols(d->table), n = vagap_table_nrows(d->table);
   d->numeric = calloc(ncols ? ncols : 1, sizeof *d->numeric);
-  if (!d->numeric) return -1;
-  for (size_t j = 0; j < ncols; j++) {
-    double *values = malloc((n ? n : 1) * sizeof *values);
-    if (!values) return -1;
-    if (vagap_table_numeric(d->table, j, values, NULL) == VAGAP_OK) d->numeric[j] = values;
-    else free(values);
+  size_t *cols = malloc((ncols ? ncols : 1) * sizeof *cols);
+  int *is_numeric = malloc((ncols ? ncols : 1) * sizeof *is_numeric);
+  int failed = !d->numeric || !cols || !is_numeric;
+  for (size_t j = 0; j < ncols && !failed; j++) {
+    cols[j] = j;
+    failed = !(d->numeric[j] = malloc((n ? n : 1) * sizeof(double)));
   }
-  return 0;
+  if (!failed) {
+    vagap_table_numeric_columns(d->table, cols, ncols, d->numeric, 1, is_numeric, NULL);
+    for (size_t j = 0; j < ncols; j++)
+      if (!is_numeric[j]) {
+        free(d->numeric[j]);
+        d->numeric[j] = NULL;
+      }
+  }
+  free(cols);
+  free(is_numeric);
+  return failed ? -1 : 0;
 }
 
 static void free_describe(describe_t *d) {
