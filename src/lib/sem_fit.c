@@ -780,7 +780,7 @@ static void fit_measures(sem_ws_t *ws, const double *x, vagap_sem_measures_t *fm
     group_ws_t *w = &ws->g[g];
     fm->chisq_group[g] = 2 * w->n * w->Fg * (N > 0 ? 1 : 0);
     /* baseline: diagonal Sigma for non-covariates, the covariate block saturated */
-    double ld = 0;
+    double ld = 0, ldx_g = 0;
     for (size_t i = 0; i < p; i++)
       if (!m->ov_is_x[i]) ld += log(gsl_matrix_get(w->S, i, i));
     if (nx > 0) {
@@ -797,6 +797,7 @@ static void fit_measures(sem_ws_t *ws, const double *x, vagap_sem_measures_t *fm
       double ldx = 0;
       chol_logdet(Sx, Lx, &ldx);
       ld += ldx;
+      ldx_g = ldx;
       gsl_matrix_free(Sx);
       gsl_matrix_free(Lx);
     }
@@ -805,7 +806,7 @@ static void fit_measures(sem_ws_t *ws, const double *x, vagap_sem_measures_t *fm
     /* log-likelihoods with the divisor-n sample covariance */
     double tr = 0, quad = 0;
     for (size_t i = 0; i < p; i++)
-      for (size_t j = 0; j < p; j++) tr += gsl_matrix_get(w->S_ml, i, j) * gsl_matrix_get(w->SigInv, j, i);
+      for (size_t j = 0; j < p; j++) tr += gsl_matrix_get(w->S, i, j) * gsl_matrix_get(w->SigInv, j, i);
     if (m->meanstructure) {
       for (size_t i = 0; i < p; i++)
         for (size_t j = 0; j < p; j++)
@@ -813,7 +814,14 @@ static void fit_measures(sem_ws_t *ws, const double *x, vagap_sem_measures_t *fm
                   (gsl_vector_get(w->ybar, j) - gsl_vector_get(w->mu, j));
     }
     logl += -0.5 * w->nobs * ((double)p * log2pi + w->logdetSig + tr + quad);
-    ulogl += -0.5 * w->nobs * ((double)p * log2pi + w->logdetS_ml + (double)p);
+    ulogl += -0.5 * w->nobs * ((double)p * log2pi + w->logdetS + (double)p);
+    /* with fixed.x the covariates' own (saturated) likelihood is not part of the
+       model: lavaan reports the log-likelihood of the rest given them */
+    if (nx > 0) {
+      double lx = -0.5 * w->nobs * ((double)nx * log2pi + ldx_g + (double)nx);
+      logl -= lx;
+      ulogl -= lx;
+    }
     /* SRMR (Bentler): residuals standardised by the sample standard deviations */
     double ss = 0;
     for (size_t i = 0; i < p; i++) {

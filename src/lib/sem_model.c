@@ -11,6 +11,7 @@
  * group.equal) is one free parameter shared by several rows.
  */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
