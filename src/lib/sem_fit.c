@@ -422,102 +422,116 @@ void sem_ws_start(sem_ws_t *ws, double *x) {
 /* ---- expected information ------------------------------------------------------- */
 
 /*
- * Jacobian of the group's implied moments for free parameter k, accumulated
- * over the rows that carry k: dSig (p x p), dmu (p).  Returns 1 if any row
- * of the group carries k.
+ * Every parameter-table row moves Sigma by a symmetric rank-2 matrix
+ *   dSigma_r = alpha_r (x y' + y x'),
+ * where x, y are columns of FB ("F" vectors) or of BSFt' ("S" vectors):
+ *   A[i][j] (loading/regression):  x = FB[:,i], y = BSFt[j,:]', alpha = 1
+ *   S[i][j], i != j:               x = FB[:,i], y = FB[:,j],   alpha = 1
+ *   S[i][i]:                       x = y = FB[:,i],           alpha = 1/2
+ * and mu by dmu_r = c_r FB[:,i] (A[i][j]: c = (Bm)_j; m[i]: c = 1).  Hence
+ *   tr(SigInv dSig_r SigInv dSig_s)
+ *     = 2 alpha_r alpha_s [<x_r,x_s> <y_r,y_s> + <x_r,y_s> <y_r,x_s>]
+ * with <u,v> = u' SigInv v read from three m x m Gram matrices, so the
+ * information costs O(m^2 p) plus O(1) per pair of rows instead of O(p^3)
+ * per parameter.
  */
-static int moment_derivative(const sem_ws_t *ws, const group_ws_t *w, size_t g, size_t k,
-                             gsl_matrix *dSig, gsl_vector *dmu) {
-  const vagap_sem_model_t *m = ws->model;
-  size_t p = ws->p;
-  int any = 0;
-  gsl_matrix_set_zero(dSig);
-  gsl_vector_set_zero(dmu);
-  for (size_t r = 0; r < m->nrows; r++) {
-    const vagap_sem_param_t *row = &m->rows[r];
-    if (row->free != k + 1 || (size_t)row->group != g + 1 || ws->row_mat[r] == MAT_NONE) continue;
-    any = 1;
-    size_t i = ws->row_i[r], j = ws->row_j[r];
-    if (ws->row_mat[r] == MAT_A) {
-      /* dSig = FB[:,i] BSFt[j,:] + transpose; dmu = FB[:,i] Bm_j */
-      for (size_t a = 0; a < p; a++)
-        for (size_t b = 0; b < p; b++) {
-          double t = gsl_matrix_get(w->FB, a, i) * gsl_matrix_get(w->BSFt, j, b) +
-                     gsl_matrix_get(w->FB, b, i) * gsl_matrix_get(w->BSFt, j, a);
-          *gsl_matrix_ptr(dSig, a, b) += t;
-        }
-      if (m->meanstructure)
-        for (size_t a = 0; a < p; a++) *gsl_vector_ptr(dmu, a) += gsl_matrix_get(w->FB, a, i) * gsl_vector_get(w->Bm, j);
-    } else if (ws->row_mat[r] == MAT_S) {
-      for (size_t a = 0; a < p; a++)
-        for (size_t b = 0; b < p; b++) {
-          double t = gsl_matrix_get(w->FB, a, i) * gsl_matrix_get(w->FB, b, j);
-          if (i != j) t += gsl_matrix_get(w->FB, a, j) * gsl_matrix_get(w->FB, b, i);
-          *gsl_matrix_ptr(dSig, a, b) += t;
-        }
-    } else {
-      for (size_t a = 0; a < p; a++) *gsl_vector_ptr(dmu, a) += gsl_matrix_get(w->FB, a, i);
-    }
+typedef struct {
+  int xt, yt;     /* 0 = F vector, 1 = S vector */
+  size_t xi, yi;
+  double alpha;   /* 0: no covariance part */
+  size_t mi;
+  double mc;      /* mean part: mc * FB[:, mi] (0: none) */
+} rank2_t;
+
+static rank2_t row_rank2(const sem_ws_t *ws, const group_ws_t *w, size_t r) {
+  rank2_t t = {0, 0, 0, 0, 0, 0, 0};
+  size_t i = ws->row_i[r], j = ws->row_j[r];
+  int ms = ws->model->meanstructure;
+  switch (ws->row_mat[r]) {
+    case MAT_A:
+      t = (rank2_t){0, 1, i, j, 1.0, i, ms ? gsl_vector_get(w->Bm, j) : 0};
+      break;
+    case MAT_S: t = (rank2_t){0, 0, i, j, i == j ? 0.5 : 1.0, 0, 0}; break;
+    case MAT_M: t = (rank2_t){0, 0, 0, 0, 0, i, ms ? 1.0 : 0}; break;
+    default: break;
   }
-  return any;
+  return t;
+}
+
+static double gram(const gsl_matrix *const G[2][2], int ta, size_t ia, int tb, size_t ib) {
+  return gsl_matrix_get(G[ta][tb], ia, ib);
 }
 
 /* info (npar x npar) = sum_g n_g/N [dmu' SigInv dmu + 1/2 tr(SigInv dSig SigInv dSig)] at x. */
 static vagap_status_t expected_information(sem_ws_t *ws, const double *x, gsl_matrix *info,
                                            vagap_error_t *err) {
-  size_t p = ws->p, K = ws->npar;
+  size_t p = ws->p, md = ws->mdim, nr = ws->model->nrows;
+  const vagap_sem_param_t *rows = ws->model->rows;
   gsl_matrix_set_zero(info);
   fill_matrices(ws, x);
-  gsl_matrix *dSig = gsl_matrix_alloc(p, p);
-  gsl_vector *dmu = gsl_vector_alloc(p);
-  gsl_matrix **T = calloc(K ? K : 1, sizeof *T);      /* SigInv dSig_k */
-  gsl_vector **Wm = calloc(K ? K : 1, sizeof *Wm);    /* SigInv dmu_k */
-  gsl_vector **Dm = calloc(K ? K : 1, sizeof *Dm);
+  gsl_matrix *U = gsl_matrix_alloc(p, md), *V = gsl_matrix_alloc(p, md);
+  gsl_matrix *GFF = gsl_matrix_alloc(md, md), *GFS = gsl_matrix_alloc(md, md),
+             *GSF = gsl_matrix_alloc(md, md), *GSS = gsl_matrix_alloc(md, md);
+  size_t *idx = malloc((nr ? nr : 1) * sizeof *idx);
+  rank2_t *t = malloc((nr ? nr : 1) * sizeof *t);
   vagap_status_t st = VAGAP_OK;
-  if (!dSig || !dmu || !T || !Wm || !Dm) { st = vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory"); goto done; }
+  if (!U || !V || !GFF || !GFS || !GSF || !GSS || !idx || !t) {
+    st = vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
+    goto done;
+  }
+  const gsl_matrix *G[2][2] = {{GFF, GFS}, {GSF, GSS}};
   for (size_t g = 0; g < ws->G && !st; g++) {
     group_ws_t *w = &ws->g[g];
     if (implied(ws, w)) {
-      st = vagap_error_set(err, VAGAP_ENUMERIC, NULL, 0, 0, "the implied covariance matrix of group '%s' is not positive definite at the solution", ws->stats->group_label[g]);
+      st = vagap_error_set(err, VAGAP_ENUMERIC, NULL, 0, 0,
+                           "the implied covariance matrix of group '%s' is not positive definite at the solution",
+                           ws->stats->group_label[g]);
       break;
     }
     double wt = w->nobs / ws->ntotal;
-    for (size_t k = 0; k < K; k++) {
-      if (!moment_derivative(ws, w, g, k, dSig, dmu)) continue;
-      T[k] = gsl_matrix_alloc(p, p);
-      Wm[k] = gsl_vector_alloc(p);
-      Dm[k] = gsl_vector_alloc(p);
-      if (!T[k] || !Wm[k] || !Dm[k]) { st = vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory"); break; }
-      gsl_blas_dsymm(CblasLeft, CblasLower, 1.0, w->SigInv, dSig, 0.0, T[k]);
-      gsl_blas_dsymv(CblasLower, 1.0, w->SigInv, dmu, 0.0, Wm[k]);
-      gsl_vector_memcpy(Dm[k], dmu);
-    }
-    for (size_t k = 0; k < K && !st; k++) {
-      if (!T[k]) continue;
-      for (size_t l = 0; l <= k; l++) {
-        if (!T[l]) continue;
-        double tr = 0, mm = 0;
-        for (size_t a = 0; a < p; a++)
-          for (size_t b = 0; b < p; b++) tr += gsl_matrix_get(T[k], a, b) * gsl_matrix_get(T[l], b, a);
-        gsl_blas_ddot(Dm[k], Wm[l], &mm);
-        double v = wt * (0.5 * tr + (ws->model->meanstructure ? mm : 0));
-        *gsl_matrix_ptr(info, k, l) += v;
-        if (l != k) *gsl_matrix_ptr(info, l, k) += v;
+    /* U = SigInv FB, V = SigInv BSFt' ; Gram matrices */
+    gsl_blas_dsymm(CblasLeft, CblasLower, 1.0, w->SigInv, w->FB, 0.0, U);
+    gsl_matrix_transpose_memcpy(V, w->BSFt); /* p x md = BSFt' */
+    gsl_matrix_view Vt = gsl_matrix_view_array(w->tmp_pm->data, p, md);
+    gsl_blas_dsymm(CblasLeft, CblasLower, 1.0, w->SigInv, V, 0.0, &Vt.matrix);
+    gsl_blas_dgemm(CblasTrans, CblasNoTrans, 1.0, w->FB, U, 0.0, GFF);
+    gsl_blas_dgemm(CblasTrans, CblasNoTrans, 1.0, w->FB, &Vt.matrix, 0.0, GFS);
+    gsl_matrix_transpose_memcpy(GSF, GFS);
+    gsl_blas_dgemm(CblasTrans, CblasNoTrans, 1.0, V, &Vt.matrix, 0.0, GSS);
+    size_t n = 0;
+    for (size_t r = 0; r < nr; r++)
+      if (rows[r].free && (size_t)rows[r].group == g + 1 && ws->row_mat[r] != MAT_NONE) {
+        idx[n] = r;
+        t[n++] = row_rank2(ws, w, r);
       }
-    }
-    for (size_t k = 0; k < K; k++) {
-      if (T[k]) gsl_matrix_free(T[k]);
-      if (Wm[k]) gsl_vector_free(Wm[k]);
-      if (Dm[k]) gsl_vector_free(Dm[k]);
-      T[k] = NULL; Wm[k] = NULL; Dm[k] = NULL;
+    for (size_t a = 0; a < n; a++) {
+      const rank2_t *ra = &t[a];
+      size_t ka = rows[idx[a]].free - 1;
+      for (size_t b = 0; b <= a; b++) {
+        const rank2_t *rb = &t[b];
+        size_t kb = rows[idx[b]].free - 1;
+        double v = 0;
+        if (ra->alpha != 0 && rb->alpha != 0) {
+          double xx = gram(G, ra->xt, ra->xi, rb->xt, rb->xi), yy = gram(G, ra->yt, ra->yi, rb->yt, rb->yi);
+          double xy = gram(G, ra->xt, ra->xi, rb->yt, rb->yi), yx = gram(G, ra->yt, ra->yi, rb->xt, rb->xi);
+          v += ra->alpha * rb->alpha * (xx * yy + xy * yx); /* = 1/2 tr(...) */
+        }
+        if (ra->mc != 0 && rb->mc != 0) v += ra->mc * rb->mc * gsl_matrix_get(GFF, ra->mi, rb->mi);
+        v *= wt;
+        *gsl_matrix_ptr(info, ka, kb) += v;
+        if (a != b) *gsl_matrix_ptr(info, kb, ka) += v;
+      }
     }
   }
 done:
-  if (dSig) gsl_matrix_free(dSig);
-  if (dmu) gsl_vector_free(dmu);
-  free(T);
-  free(Wm);
-  free(Dm);
+  if (U) gsl_matrix_free(U);
+  if (V) gsl_matrix_free(V);
+  if (GFF) gsl_matrix_free(GFF);
+  if (GFS) gsl_matrix_free(GFS);
+  if (GSF) gsl_matrix_free(GSF);
+  if (GSS) gsl_matrix_free(GSS);
+  free(idx);
+  free(t);
   return st;
 }
 
