@@ -639,14 +639,31 @@ static int scoring_step(const gsl_matrix *info, const double *grad, double *step
   return rc;
 }
 
-/* Fisher scoring with step halving, until max |gradient| < gtol (or no progress); returns F. */
-static double fisher_scoring(sem_ws_t *ws, double *x, int max_steps, double gtol, vagap_error_t *err) {
+typedef enum {
+  FS_WARM,    /* from the start: stop once near the optimum or when steps need halving */
+  FS_POLISH,  /* near the optimum: stop when the gradient stops shrinking */
+  FS_FULL     /* fallback: run to convergence */
+} fs_mode_t;
+
+/*
+ * Fisher scoring (Newton steps with the expected information) with step
+ * halving.  Near the optimum of a well-fitting model it converges
+ * quadratically; for badly misfitting models the expected information is a
+ * poor Hessian, which is why the modes stop early and L-BFGS does the rest.
+ * Returns F at x (x is left at the best point accepted).
+ */
+static double fisher_scoring(sem_ws_t *ws, double *x, int max_steps, fs_mode_t mode, vagap_error_t *err) {
   size_t K = ws->npar;
   gsl_matrix *info = gsl_matrix_alloc(K, K);
-  double *grad = malloc(K * sizeof *grad), *step = malloc(K * sizeof *step), *xn = malloc(K * sizeof *xn);
+  double *grad = malloc(K * sizeof *grad), *step = malloc(K * sizeof *step), *xn = malloc(K * sizeof *xn),
+         *gn = malloc(K * sizeof *gn);
   double F = sem_ws_objective(ws, x, grad);
-  for (int it = 0; info && grad && step && xn && it < max_steps && isfinite(F); it++) {
-    if (max_abs(grad, K) < (gtol > 0 ? gtol : 1e-12)) break;
+  double *xbest = mode == FS_POLISH ? malloc(K * sizeof *xbest) : NULL;
+  double best_g = grad ? max_abs(grad, K) : HUGE_VAL, best_F = F;
+  if (xbest) memcpy(xbest, x, K * sizeof *x);
+  for (int it = 0; info && grad && step && xn && gn && it < max_steps && isfinite(F); it++) {
+    double gmax = max_abs(grad, K);
+    if (gmax < (mode == FS_WARM ? 1e-4 : 1e-12)) break;
     if (expected_information(ws, x, info, err) || scoring_step(info, grad, step)) break;
     /* expected decrease of F along the step (the Newton decrement); when it is
        at rounding level the optimum is reached in double precision */
@@ -654,87 +671,131 @@ static double fisher_scoring(sem_ws_t *ws, double *x, int max_steps, double gtol
     for (size_t k = 0; k < K; k++) decrement -= grad[k] * step[k];
     int last = 0.5 * decrement < 1e-15 * (1 + fabs(F));
     double t = 1.0, Fn = HUGE_VAL, slack = 1e-14 * (1 + fabs(F));
-    for (int h = 0; h < 30; h++, t *= 0.5) {
+    int halvings = 0;
+    for (; halvings < 30; halvings++, t *= 0.5) {
       for (size_t k = 0; k < K; k++) xn[k] = x[k] + t * step[k];
       Fn = sem_ws_objective(ws, xn, NULL);
       if (isfinite(Fn) && Fn <= F + slack) break;
       if (last) break;
     }
     if (!(isfinite(Fn) && Fn <= F + slack)) break;
+    double Fnew = sem_ws_objective(ws, xn, gn);
     memcpy(x, xn, K * sizeof *x);
-    F = sem_ws_objective(ws, x, grad);
-    if (last) break;
+    memcpy(grad, gn, K * sizeof *grad);
+    F = Fnew;
+    /* polishing returns the point with the smallest gradient: with a misfitting
+       model scoring converges only linearly and not monotonically in |g| */
+    double g_new = max_abs(gn, K);
+    if (mode == FS_POLISH && g_new < best_g) {
+      best_g = g_new;
+      best_F = F;
+      memcpy(xbest, x, K * sizeof *x);
+    }
+    if (last || (mode == FS_WARM && halvings > 0 && it >= 2)) break;
   }
+  if (mode == FS_POLISH && xbest && isfinite(best_F)) {
+    memcpy(x, xbest, K * sizeof *x);
+    F = best_F;
+  }
+  free(xbest);
   if (info) gsl_matrix_free(info);
   free(grad);
   free(step);
   free(xn);
+  free(gn);
   vagap_error_clear(err);
   return F;
 }
 
+/* NLopt L-BFGS from x; returns F at the result (+inf on failure). */
+static double lbfgs(sem_ws_t *ws, double *x, double ftol, double xtol, int max_eval) {
+  size_t K = ws->npar;
+  nlopt_opt opt = nlopt_create(NLOPT_LD_LBFGS, (unsigned)K);
+  if (!opt) return HUGE_VAL;
+  double fmin = HUGE_VAL;
+  nlopt_result rc = nlopt_set_min_objective(opt, nlopt_objective, ws);
+  if (rc > 0) rc = nlopt_set_ftol_rel(opt, ftol);
+  if (rc > 0) rc = nlopt_set_xtol_rel(opt, xtol);
+  if (rc > 0) rc = nlopt_set_maxeval(opt, max_eval);
+  if (rc > 0) rc = nlopt_set_vector_storage(opt, K < 20 ? (unsigned)K : 20);
+  if (rc > 0) rc = nlopt_optimize(opt, x, &fmin);
+  nlopt_destroy(opt);
+  /* ROUNDOFF_LIMITED: no further progress in double precision; the
+     gradient check after polishing decides whether that is an optimum */
+  return (rc > 0 || rc == NLOPT_ROUNDOFF_LIMITED) && isfinite(fmin) ? fmin : HUGE_VAL;
+}
+
+/*
+ * Three strategies, tried in order until one reaches a stationary point
+ * (max |dF/dtheta| < 1e-6):
+ *   1. Fisher-scoring warm start, NLopt LD_LBFGS, Fisher-scoring polish (fast);
+ *   2. LD_LBFGS from the starting values with tight tolerances, polish;
+ *   3. Fisher scoring from the starting values to convergence.
+ * L-BFGS (rather than SLSQP) because the problem is unconstrained: equality
+ * constraints are shared parameters, not constraints.
+ */
 static vagap_status_t optimise(sem_ws_t *ws, double *x, int max_iter, const char **method,
                                double *gnorm, vagap_error_t *err) {
   size_t K = ws->npar;
-  double *x0 = malloc((K ? K : 1) * sizeof *x0), *grad = malloc((K ? K : 1) * sizeof *grad);
-  if (!x0 || !grad) { free(x0); free(grad); return vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory"); }
-  memcpy(x0, x, K * sizeof *x);
+  *gnorm = 0;
+  if (K == 0) return VAGAP_OK;
+  double *x0 = malloc(K * sizeof *x0), *grad = malloc(K * sizeof *grad), *best = malloc(K * sizeof *best);
+  if (!x0 || !grad || !best) {
+    free(x0); free(grad); free(best);
+    return vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
+  }
   double F = sem_ws_objective(ws, x, NULL);
-  vagap_status_t st = VAGAP_OK;
   if (!isfinite(F)) {
-    /* start values give a non-positive-definite Sigma: shrink covariances and retry */
+    /* start values give a non-positive-definite Sigma: drop covariances and retry */
     for (size_t r = 0; r < ws->model->nrows; r++) {
       const vagap_sem_param_t *row = &ws->model->rows[r];
       if (row->free && row->op == VAGAP_SEM_COVARIANCE && strcmp(row->lhs, row->rhs)) x[row->free - 1] = 0;
     }
-    memcpy(x0, x, K * sizeof *x);
-    F = sem_ws_objective(ws, x, NULL);
   }
-  *method = "Fisher scoring + nlopt LD_LBFGS";
-  if (K > 0 && isfinite(F)) {
-    /* Fisher scoring first: from lavaan-like starting values it reaches the
-       neighbourhood of the optimum in a few steps, where L-BFGS then needs few
-       evaluations (this order makes the whole fit several times faster) */
-    F = fisher_scoring(ws, x, 30, 1e-4, err);
-    if (!isfinite(F)) {
-      memcpy(x, x0, K * sizeof *x);
-      F = sem_ws_objective(ws, x, NULL);
+  memcpy(x0, x, K * sizeof *x);
+  static const char *const names[] = {"Fisher scoring + nlopt LD_LBFGS", "nlopt LD_LBFGS + Fisher scoring",
+                                      "Fisher scoring"};
+  double best_g = HUGE_VAL, best_F = HUGE_VAL;
+  for (int attempt = 0; attempt < 3; attempt++) {
+    memcpy(x, x0, K * sizeof *x);
+    if (!isfinite(sem_ws_objective(ws, x, NULL))) break;
+    if (attempt == 0) {
+      fisher_scoring(ws, x, 30, FS_WARM, err);
+      F = lbfgs(ws, x, 1e-10, 1e-8, max_iter);
+    } else if (attempt == 1) {
+      F = lbfgs(ws, x, 1e-14, 1e-12, max_iter);
+    } else {
+      F = fisher_scoring(ws, x, 500, FS_FULL, err);
     }
-    nlopt_opt opt = nlopt_create(NLOPT_LD_LBFGS, (unsigned)K);
-    if (!opt) { free(x0); free(grad); return vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory"); }
-    nlopt_result rc = nlopt_set_min_objective(opt, nlopt_objective, ws);
-    if (rc > 0) rc = nlopt_set_ftol_rel(opt, 1e-10);
-    if (rc > 0) rc = nlopt_set_xtol_rel(opt, 1e-8);
-    if (rc > 0) rc = nlopt_set_maxeval(opt, max_iter);
-    if (rc > 0) rc = nlopt_set_vector_storage(opt, K < 20 ? (unsigned)K : 20);
-    double fmin = F;
-    if (rc > 0) rc = nlopt_optimize(opt, x, &fmin);
-    nlopt_destroy(opt);
-    int lbfgs_ok = (rc > 0 || rc == NLOPT_ROUNDOFF_LIMITED) && isfinite(fmin);
-    if (!lbfgs_ok) {
-      /* fallback: Fisher scoring from the starting values */
-      memcpy(x, x0, K * sizeof *x);
-      *method = "Fisher scoring (L-BFGS failed)";
-      fisher_scoring(ws, x, 500, 0, err);
-    }
-    /* polish: Fisher scoring converges quadratically near the optimum */
-    F = fisher_scoring(ws, x, 50, 0, err);
-  }
-  if (!isfinite(F)) {
-    st = vagap_error_set(err, VAGAP_ENOCONV, NULL, 0, 0,
-                         "the optimiser did not find an admissible solution (implied covariance matrix not positive definite)");
-  } else if (K > 0) {
+    if (!isfinite(F)) continue;
+    F = fisher_scoring(ws, x, 50, FS_POLISH, err);
+    if (!isfinite(F)) continue;
     sem_ws_objective(ws, x, grad);
-    *gnorm = max_abs(grad, K);
-    if (!(*gnorm < 1e-5))
+    double g = max_abs(grad, K);
+    if (g < best_g) {
+      best_g = g;
+      best_F = F;
+      memcpy(best, x, K * sizeof *x);
+      *method = names[attempt];
+    }
+    if (g < 1e-6) break;
+  }
+  vagap_status_t st = VAGAP_OK;
+  if (!isfinite(best_F)) {
+    st = vagap_error_set(err, VAGAP_ENOCONV, NULL, 0, 0,
+                         "the optimiser did not find an admissible solution (implied covariance matrix "
+                         "not positive definite everywhere it searched)");
+  } else {
+    memcpy(x, best, K * sizeof *x);
+    *gnorm = best_g;
+    if (!(best_g < 1e-5))
       st = vagap_error_set(err, VAGAP_ENOCONV, NULL, 0, 0,
                            "the optimiser did not converge: largest gradient component %.3g after %zu evaluations",
-                           *gnorm, ws->evals);
-  } else {
-    *gnorm = 0;
+                           best_g, ws->evals);
   }
   free(x0);
   free(grad);
+  free(best);
   return st;
 }
 
