@@ -9,5 +9,7 @@
 #include "vagap/ledger.h"
 #include "vagap/table.h"
 #include "vagap/describe.h"
+#include "vagap/stats.h"
+#include "vagap/scale.h"
 
 #endif
