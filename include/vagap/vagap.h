@@ -8,5 +8,6 @@
 #include "vagap/error.h"
 #include "vagap/ledger.h"
 #include "vagap/table.h"
+#include "vagap/iat.h"
 
 #endif
