@@ -108,8 +108,10 @@ typedef enum {
   VAGAP_IAT_WORD_USED = 0,
   VAGAP_IAT_WORD_IGNORED,      /* the word is in neither attribute list */
   VAGAP_IAT_WORD_OTHER_TARGET, /* assigned to a target that is neither focal nor contrast */
-  VAGAP_IAT_WORD_DUPLICATE     /* the word already occurred in this trial; the first
+  VAGAP_IAT_WORD_DUPLICATE,    /* the word already occurred in this trial; the first
                                   occurrence counts, later ones are excluded */
+  VAGAP_IAT_WORD_MISSING       /* no word given (word == NULL): the row only registers
+                                  its trial, e.g. a trial whose response was unparsable */
 } vagap_iat_word_fate_t;
 
 /* A short reason text for the --exclusions table (static storage). */
@@ -128,7 +130,8 @@ void vagap_iat_assoc_free(vagap_iat_assoc_t *a); /* NULL is a no-op */
  * assigned to `target`.  Strings are (pointer, length) and copied.  Units
  * and trials are reported in first-seen order; rows of a trial need not be
  * contiguous.  *fate (may be NULL) says whether the row was used.  A trial
- * is created even when none of its rows is used, so that it is counted.
+ * is created even when none of its rows is used, so that it is counted;
+ * word == NULL registers the trial without counting anything (fate MISSING).
  * Returns VAGAP_ENOMEM or VAGAP_OK.
  */
 vagap_status_t vagap_iat_assoc_add(vagap_iat_assoc_t *a, const char *unit, size_t unit_len,

@@ -220,6 +220,7 @@ const char *vagap_iat_word_fate_reason(vagap_iat_word_fate_t fate) {
   case VAGAP_IAT_WORD_IGNORED: return "word in neither attribute list";
   case VAGAP_IAT_WORD_OTHER_TARGET: return "assigned to a target that is neither focal nor contrast";
   case VAGAP_IAT_WORD_DUPLICATE: return "word repeated within the trial";
+  case VAGAP_IAT_WORD_MISSING: return "no word";
   }
   return "unknown";
 }
@@ -332,7 +333,9 @@ vagap_status_t vagap_iat_assoc_add(vagap_iat_assoc_t *a, const char *unit, size_
     return out_of_memory(err);
   assoc_trial_t *tr = &a->trials[t];
   vagap_iat_word_fate_t result;
-  if (valence == VAGAP_IAT_NO_VALENCE) {
+  if (!word) {
+    result = VAGAP_IAT_WORD_MISSING;
+  } else if (valence == VAGAP_IAT_NO_VALENCE) {
     tr->n_ignored++;
     result = VAGAP_IAT_WORD_IGNORED;
   } else {

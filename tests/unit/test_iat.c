@@ -141,6 +141,11 @@ static void assoc_units(void **state) {
   add(a, "m1", "t2", "xyz", NOVAL, OTHER, VAGAP_IAT_WORD_IGNORED);
   add(a, "m1", "t2", "good", POS, OTHER, VAGAP_IAT_WORD_DUPLICATE);
   add(a, "m1", "t2", "kind", POS, THIRD, VAGAP_IAT_WORD_OTHER_TARGET);
+  /* m1 t4: no word at all (an unparsable response): registered, invalid. */
+  vagap_iat_word_fate_t fate;
+  assert_int_equal(vagap_iat_assoc_add(a, "m1", 2, "t4", 2, NULL, 0, NOVAL, THIRD, &fate, NULL),
+                   VAGAP_OK);
+  assert_int_equal(fate, VAGAP_IAT_WORD_MISSING);
   /* m1 t3: good->other (d, above), bad->self (a): 1 + 1 - 1 = 1. */
   add(a, "m1", "t3", "bad", NEG, SELF, USED);
   /* m2 t1 (same trial label, other unit): a=1 b=1 c=1 d=1 -> 1/2 + 1/2 - 1 = 0. */
@@ -150,10 +155,10 @@ static void assoc_units(void **state) {
   add(a, "m2", "t1", "cruel", NEG, SELF, USED);
   /* "good" in t1 of m1 is not a duplicate of "good" in t1 of m2 (checked above). */
 
-  assert_int_equal(vagap_iat_assoc_ntrials(a), 4);
+  assert_int_equal(vagap_iat_assoc_ntrials(a), 5);
   assert_int_equal(vagap_iat_assoc_nunits(a), 2);
   vagap_iat_assoc_trial_t t;
-  vagap_iat_assoc_trial(a, 1, &t); /* first seen order: m1/t1, m1/t3, m1/t2, m2/t1 */
+  vagap_iat_assoc_trial(a, 1, &t); /* first seen order: m1/t1, m1/t3, m1/t2, m1/t4, m2/t1 */
   assert_string_equal(t.trial, "t3");
   assert_close(t.score, 1.0);
   vagap_iat_assoc_trial(a, 2, &t);
@@ -165,7 +170,7 @@ static void assoc_units(void **state) {
   assert_int_equal(t.n_duplicate, 1);
   assert_int_equal(t.n_other_target, 1);
 
-  /* m1: valid scores 2/3 and 1: mean 5/6, SD(n-1) = (1/3)/sqrt(2), SD(n) = 1/6. */
+  /* m1: valid scores 2/3 and 1 (t2, t4 invalid): mean 5/6, SD(n-1) = (1/3)/sqrt(2), SD(n) = 1/6. */
   vagap_iat_assoc_unit_t u;
   vagap_iat_assoc_unit(a, 0, &u);
   assert_string_equal(u.unit, "m1");
@@ -173,8 +178,8 @@ static void assoc_units(void **state) {
   assert_close(u.sd, (1.0 / 3.0) / sqrt(2.0));
   assert_close(u.sd_pop, 1.0 / 6.0);
   assert_int_equal(u.n_valid, 2);
-  assert_int_equal(u.n_invalid, 1);
-  assert_int_equal(u.n_trials, 3);
+  assert_int_equal(u.n_invalid, 2);
+  assert_int_equal(u.n_trials, 4);
   assert_int_equal(u.n_ignored, 1);
   assert_int_equal(u.n_other_target, 1);
   assert_int_equal(u.n_duplicate, 1);
