@@ -11,5 +11,6 @@
 #include "vagap/describe.h"
 #include "vagap/stats.h"
 #include "vagap/scale.h"
+#include "vagap/iat.h"
 
 #endif
