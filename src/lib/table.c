@@ -183,6 +183,31 @@ static void on_field(void *data, size_t len, void *ctx) {
 
 static const char *arena_field(const vagap_reader_t *r, size_t k) { return r->chars + r->field_off[k]; }
 
+static int compare_names(const void *a, const void *b, void *names) {
+  size_t i = *(const size_t *)a, k = *(const size_t *)b;
+  int c = strcmp(((char **)names)[i], ((char **)names)[k]);
+  return c ? c : (i < k ? -1 : i > k);
+}
+
+/* Duplicated header names are an error naming the first repeat in file order.
+   Sorting keeps this O(n log n) for very wide files. */
+static void check_duplicate_names(vagap_reader_t *r) {
+  size_t n = r->ncols, first = 0, second = SIZE_MAX;
+  size_t *order = malloc((n ? n : 1) * sizeof *order);
+  if (!order) { out_of_memory(r); return; }
+  for (size_t j = 0; j < n; j++) order[j] = j;
+  qsort_r(order, n, sizeof *order, compare_names, r->colnames);
+  for (size_t j = 1; j < n; j++)
+    if (strcmp(r->colnames[order[j]], r->colnames[order[j - 1]]) == 0 && order[j] < second) {
+      first = order[j - 1];
+      second = order[j];
+    }
+  free(order);
+  if (second != SIZE_MAX)
+    fail(r, VAGAP_ECOLUMN, r->row_line, (long)second + 1,
+         "duplicated column name '%s' (fields %zu and %zu)", r->colnames[second], first + 1, second + 1);
+}
+
 static void take_header(vagap_reader_t *r) {
   const size_t first = 0;
   size_t n = r->row_fields;
@@ -198,13 +223,7 @@ static void take_header(vagap_reader_t *r) {
     r->colnames[j] = strdup(arena_field(r, first + j));
     if (!r->colnames[j]) { out_of_memory(r); return; }
   }
-  for (size_t j = 0; j < n && !r->failed; j++)
-    for (size_t k = 0; k < j; k++)
-      if (strcmp(r->colnames[j], r->colnames[k]) == 0) {
-        fail(r, VAGAP_ECOLUMN, r->row_line, (long)j + 1,
-             "duplicated column name '%s' (fields %zu and %zu)", r->colnames[j], k + 1, j + 1);
-        break;
-      }
+  check_duplicate_names(r);
   r->have_header = 1;
   /* the header is the first row, and its names are copied: empty the arena */
   r->nfield = 0;
