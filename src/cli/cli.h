@@ -149,5 +149,9 @@ extern const size_t CLI_NCOMMANDS;
 /* One prototype per subcommand (src/cli/cmd_<name>.c). */
 int cmd_describe(int argc, char **argv);
 int cmd_iat(int argc, char **argv);
+int cmd_ttest(int argc, char **argv);
+int cmd_corr(int argc, char **argv);
+int cmd_prop(int argc, char **argv);
+int cmd_score(int argc, char **argv);
 
 #endif

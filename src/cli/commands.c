@@ -4,6 +4,10 @@
 const cli_command_t CLI_COMMANDS[] = {
     {"describe", cmd_describe, "per-column summaries of a CSV file (n, missing, mean, sd, ...)"},
     {"iat", cmd_iat, "IAT scores: association counts of language models, latency D-scores"},
+    {"ttest", cmd_ttest, "one-sample, paired and two-sample t-tests with Cohen's d variants"},
+    {"corr", cmd_corr, "Pearson and Spearman correlations for pairs or a matrix of columns"},
+    {"prop", cmd_prop, "share of a category per unit: Wilson CI and exact binomial test"},
+    {"score", cmd_score, "questionnaire scoring from a key: scores, POMP, Cronbach's alpha"},
 };
 
 const size_t CLI_NCOMMANDS = sizeof CLI_COMMANDS / sizeof CLI_COMMANDS[0];
