@@ -140,6 +140,7 @@ vagap_status_t vagap_iat_assoc_add(vagap_iat_assoc_t *a, const char *unit, size_
                                    vagap_iat_valence_t valence, vagap_iat_target_t target,
                                    vagap_iat_word_fate_t *fate, vagap_error_t *err);
 
+/* The strings below are owned by the scorer and valid until its next add or free. */
 typedef struct {
   const char *unit;       /* owned by the scorer */
   const char *trial;      /* owned by the scorer */
@@ -242,7 +243,7 @@ vagap_status_t vagap_iat_dscore_add(vagap_iat_dscore_t *d, const char *subject,
 
 /* Per-subject result.  D values are NaN when undefined (see `reason`). */
 typedef struct {
-  const char *subject;     /* owned by the scorer */
+  const char *subject;     /* owned by the scorer; valid until its next add or free */
   double d;                /* (d_practice + d_test) / 2; positive = faster when compatible */
   double d_practice;       /* (M_B6 - M_B3) / SD(B3+B6) */
   double d_test;           /* (M_B7 - M_B4) / SD(B4+B7) */

@@ -545,14 +545,13 @@ typedef struct {
   vagap_iat_dscore_t *scorer;
   vagap_ledger_t *ledger;
   double codes[4]; /* numeric values of the block codes, NaN when not numbers */
+  size_t code_len[4];
 } dscore_run_t;
 
 /* Which scored block a row belongs to; -1 for a block that is not scored. */
 static int block_of(const dscore_run_t *run, const char *s, size_t len) {
-  for (int b = 0; b < 4; b++) {
-    const char *code = run->args->block_codes[b];
-    if (strlen(code) == len && memcmp(code, s, len) == 0) return b;
-  }
+  for (int b = 0; b < 4; b++)
+    if (run->code_len[b] == len && memcmp(run->args->block_codes[b], s, len) == 0) return b;
   /* "3" and "3.0" are the same block when both are numbers. */
   double x;
   if (vagap_parse_double(s, len, &x, NULL) != VAGAP_OK) return -1;
@@ -571,25 +570,35 @@ static int error_flag(const char *s, size_t len) {
   return -1;
 }
 
+static int exclude_missing(dscore_run_t *run, const vagap_reader_t *r, const vagap_row_t *row,
+                           const char *column) {
+  char reason[300];
+  snprintf(reason, sizeof reason, "missing %s", column);
+  return exclude(run->ledger, r, row, reason);
+}
+
+/*
+ * One trial row.  Missing-value checks come after the cheap code matches
+ * fail (a block code or a 0/1 flag is never a missing token), which keeps
+ * the per-row cost low on long logs.
+ */
 static int dscore_row(dscore_run_t *run, const vagap_reader_t *r, const vagap_row_t *row,
                       const dscore_cols_t *col) {
   const iat_args_t *a = run->args;
-  char reason[300];
-  const size_t required[] = {col->subject, col->block, col->latency, col->error};
-  const char *names[] = {a->subject_col, a->block_col, a->latency_col, a->error_col};
-  for (int k = 0; k < 4; k++)
-    if (is_na(r, row, required[k])) {
-      snprintf(reason, sizeof reason, "missing %s", names[k]);
-      return exclude(run->ledger, r, row, reason);
-    }
+  if (is_na(r, row, col->subject)) return exclude_missing(run, r, row, a->subject_col);
   int block = block_of(run, row->fields[col->block], row->lengths[col->block]);
-  if (block < 0) return exclude(run->ledger, r, row, "block not scored");
+  if (block < 0) {
+    if (is_na(r, row, col->block)) return exclude_missing(run, r, row, a->block_col);
+    return exclude(run->ledger, r, row, "block not scored");
+  }
   vagap_error_t err;
   double latency;
   if (vagap_reader_number(r, row, col->latency, &latency, &err) != VAGAP_OK)
     return cli_report_error(&err);
+  if (isnan(latency)) return exclude_missing(run, r, row, a->latency_col);
   int error = error_flag(row->fields[col->error], row->lengths[col->error]);
   if (error < 0) {
+    if (is_na(r, row, col->error)) return exclude_missing(run, r, row, a->error_col);
     vagap_error_set(&err, VAGAP_EDATA, vagap_reader_source(r), row->line, (long)col->error + 1,
                     "column %s: expected 0/1 or TRUE/FALSE, found '%s'", a->error_col,
                     row->fields[col->error]);
@@ -682,10 +691,11 @@ static int write_subjects(const dscore_run_t *run, double *d, double *odd, doubl
 }
 
 static int run_dscore(const iat_args_t *a, cli_inputs_t in) {
-  dscore_run_t run = {a, NULL, NULL, {NAN, NAN, NAN, NAN}};
+  dscore_run_t run = {a, NULL, NULL, {NAN, NAN, NAN, NAN}, {0, 0, 0, 0}};
   for (int b = 0; b < 4; b++) {
     double x;
     const char *code = a->block_codes[b];
+    run.code_len[b] = strlen(code);
     if (vagap_parse_double(code, strlen(code), &x, NULL) == VAGAP_OK) run.codes[b] = x;
   }
   int rc = CLI_EXIT_DATA;
