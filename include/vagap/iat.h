@@ -267,6 +267,7 @@ size_t vagap_iat_dscore_nsubjects(const vagap_iat_dscore_t *d);
 void vagap_iat_dscore_subject(const vagap_iat_dscore_t *d, size_t i, vagap_iat_subject_t *out);
 
 /* ---- group statistics -------------------------------------------------------- */
+/* The t-test of unit scores against 0 is the stats module's vagap_stats_ttest_one. */
 
 /* Split-half reliability across subjects. */
 typedef struct {
@@ -283,19 +284,6 @@ typedef struct {
  */
 vagap_status_t vagap_iat_split_half(const double *odd, const double *even, size_t n,
                                     vagap_iat_reliability_t *out, vagap_error_t *err);
-
-/*
- * One-sample t-test of x[0..n) against mu (non-finite values are skipped and
- * counted), two-sided, with a `conf_level` confidence interval (R's t.test).
- * Provisional: to be replaced by the stats module's one-sample test.
- */
-typedef struct {
-  double estimate, std_error, statistic, df, p_value, conf_low, conf_high;
-  size_t n, n_excluded;
-} vagap_iat_ttest_t;
-
-vagap_status_t vagap_iat_ttest(const double *x, size_t n, double mu, double conf_level,
-                               vagap_iat_ttest_t *out, vagap_error_t *err);
 
 #ifdef __cplusplus
 }

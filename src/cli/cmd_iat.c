@@ -255,7 +255,7 @@ static const char *const TEST_COLUMNS[] = {"group", "term", "estimate", "std.err
                                            "conf.high", "n", "method"};
 enum { NTEST_COLUMNS = sizeof TEST_COLUMNS / sizeof TEST_COLUMNS[0] };
 
-static void put_ttest_row(cli_writer_t *w, const char *term, const vagap_iat_ttest_t *t) {
+static void put_ttest_row(cli_writer_t *w, const char *term, const vagap_ttest_t *t) {
   cli_put_na(w);
   cli_put_str(w, term);
   cli_put_num(w, t->estimate);
@@ -266,7 +266,7 @@ static void put_ttest_row(cli_writer_t *w, const char *term, const vagap_iat_tte
   cli_put_num(w, t->conf_low);
   cli_put_num(w, t->conf_high);
   cli_put_int(w, (long long)t->n);
-  cli_put_str(w, "One Sample t-test");
+  cli_put_str(w, vagap_ttest_method_name(t->kind));
 }
 
 static void put_estimate_row(cli_writer_t *w, const char *term, double estimate, size_t n,
@@ -286,9 +286,12 @@ static void put_estimate_row(cli_writer_t *w, const char *term, double estimate,
  */
 static int write_group_table(const iat_args_t *a, const char *term, const double *scores,
                              size_t n, const vagap_iat_reliability_t *rel) {
-  vagap_iat_ttest_t t;
+  vagap_ttest_t t;
+  vagap_ttest_options_t opt;
+  vagap_ttest_options_init(&opt);
+  opt.conf_level = a->conf_level;
   vagap_error_t err;
-  vagap_status_t st = vagap_iat_ttest(scores, n, 0.0, a->conf_level, &t, &err);
+  vagap_status_t st = vagap_stats_ttest_one(scores, n, &opt, &t, &err);
   if (st == VAGAP_ENOMEM) return out_of_memory();
   if (st != VAGAP_OK) cli_warn(&a->common, "t-test of %s: %s", term, err.message);
   if (!a->test_path) {
