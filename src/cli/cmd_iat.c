@@ -73,7 +73,8 @@ static const char HELP[] =
     "                          estimate,std.error,statistic,df,p.value,conf.low,conf.high,\n"
     "                          n,method): one-sample t-test of unit scores (or of D)\n"
     "                          against 0, plus the reliability rows with --reliability.\n"
-    "                          Without --test nothing but a one-line note goes to stderr\n"
+    "                          Without --test only a one-line note goes to stderr.\n"
+    "                          FILE must not be the main output.\n"
     "      --conf-level P      confidence level of the t-test interval (default 0.95)\n";
 
 enum {
@@ -280,21 +281,39 @@ static void put_estimate_row(cli_writer_t *w, const char *term, double estimate,
 }
 
 /*
- * The group table: t-test of `scores` against 0 (term `term`) and, when
- * `rel` is not NULL, the reliability rows.  Written to --test FILE; without
- * it a one-line note goes to stderr.
+ * Open the --test table before any output, so that a file that cannot be
+ * written fails the command while standard output is still empty.
+ * Returns an exit code; *w stays NULL without --test.
  */
-static int write_group_table(const iat_args_t *a, const char *term, const double *scores,
-                             size_t n, const vagap_iat_reliability_t *rel) {
+static int open_group_table(const iat_args_t *a, cli_writer_t **w) {
+  *w = NULL;
+  if (!a->test_path) return CLI_EXIT_OK;
+  cli_common_t c = a->common;
+  c.output_path = a->test_path;
+  *w = cli_writer_open(&c, TEST_COLUMNS, NTEST_COLUMNS);
+  return *w ? CLI_EXIT_OK : CLI_EXIT_DATA;
+}
+
+/*
+ * The group table: t-test of `scores` against 0 (term `term`) and, when
+ * `rel` is not NULL, the reliability rows.  Written to `w` (the --test
+ * table, closed here); without it a one-line note goes to stderr.
+ */
+static int write_group_table(const iat_args_t *a, cli_writer_t *w, const char *term,
+                             const double *scores, size_t n,
+                             const vagap_iat_reliability_t *rel) {
   vagap_ttest_t t;
   vagap_ttest_options_t opt;
   vagap_ttest_options_init(&opt);
   opt.conf_level = a->conf_level;
   vagap_error_t err;
   vagap_status_t st = vagap_stats_ttest_one(scores, n, &opt, &t, &err);
-  if (st == VAGAP_ENOMEM) return out_of_memory();
+  if (st == VAGAP_ENOMEM) {
+    if (w) cli_writer_close(w);
+    return out_of_memory();
+  }
   if (st != VAGAP_OK) cli_warn(&a->common, "t-test of %s: %s", term, err.message);
-  if (!a->test_path) {
+  if (!w) {
     if (!a->common.quiet && st == VAGAP_OK) {
       char est[64], p[64];
       cli_format_number(est, sizeof est, t.estimate, 6);
@@ -307,10 +326,6 @@ static int write_group_table(const iat_args_t *a, const char *term, const double
               rel->r, rel->spearman_brown, rel->n);
     return CLI_EXIT_OK;
   }
-  cli_common_t c = a->common;
-  c.output_path = a->test_path;
-  cli_writer_t *w = cli_writer_open(&c, TEST_COLUMNS, NTEST_COLUMNS);
-  if (!w) return CLI_EXIT_DATA;
   put_ttest_row(w, term, &t);
   if (rel) {
     put_estimate_row(w, "split-half r", rel->r, rel->n, "Pearson r of odd/even half D");
@@ -522,9 +537,12 @@ static int run_assoc(const iat_args_t *a, cli_inputs_t in) {
     rc = out_of_memory();
     goto done;
   }
+  cli_writer_t *test = NULL;
+  if ((rc = open_group_table(a, &test)) != CLI_EXIT_OK) goto done;
   if (a->per_trial) rc = write_trials(&run);
   if (rc == CLI_EXIT_OK) rc = write_units(&run, scores);
-  if (rc == CLI_EXIT_OK) rc = write_group_table(a, "score", scores, nunits, NULL);
+  if (rc == CLI_EXIT_OK) rc = write_group_table(a, test, "score", scores, nunits, NULL);
+  else if (test) cli_writer_close(test);
   if (rc == CLI_EXIT_OK) rc = cli_finish_ledger(&a->common, run.ledger);
 done:
   free(scores);
@@ -718,6 +736,8 @@ static int run_dscore(const iat_args_t *a, cli_inputs_t in) {
     rc = out_of_memory();
     goto done;
   }
+  cli_writer_t *test = NULL;
+  if ((rc = open_group_table(a, &test)) != CLI_EXIT_OK) goto done;
   rc = write_subjects(&run, d, d + n, d + 2 * n);
   vagap_iat_reliability_t rel, *relp = NULL;
   if (rc == CLI_EXIT_OK && a->reliability) {
@@ -727,7 +747,8 @@ static int run_dscore(const iat_args_t *a, cli_inputs_t in) {
     else if (st != VAGAP_OK) cli_warn(&a->common, "%s", err.message);
     relp = &rel;
   }
-  if (rc == CLI_EXIT_OK) rc = write_group_table(a, "D", d, n, relp);
+  if (rc == CLI_EXIT_OK) rc = write_group_table(a, test, "D", d, n, relp);
+  else if (test) cli_writer_close(test);
   if (rc == CLI_EXIT_OK) rc = cli_finish_ledger(&a->common, run.ledger);
 done:
   free(d);
