@@ -1,0 +1,72 @@
+#!/bin/sh
+# vagap set-up: installs what is missing (Debian/Ubuntu), builds, and runs a task.
+#
+#   ./setup.sh demo    build and run the main job on the bundled study (datasets/walktalk-sim)
+#   ./setup.sh test    build and run the whole test suite, with the R/scipy references
+#   ./setup.sh build   install the build dependencies and build only
+#
+# Run as root or as a user with sudo.  Only packages that are missing are installed.
+set -eu
+cd "$(dirname "$0")"
+task=${1:-demo}
+build_dir=${VAGAP_BUILD_DIR:-build}
+
+BUILD_PACKAGES="cmake make gcc pkg-config libgsl-dev libcsv-dev libnlopt-dev libcmocka-dev zlib1g-dev"
+# References for the cross-checks (lavaan, R's stats, scipy, scikit-learn) and a
+# comma-decimal locale for the locale-independence test.
+TEST_PACKAGES="r-base-core r-cran-lavaan python3 python3-scipy python3-sklearn locales valgrind"
+
+as_root() {
+  if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else
+    echo "setup.sh: need root or sudo to run: $*" >&2; exit 1; fi
+}
+
+missing_packages() {
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed' || printf '%s ' "$p"
+  done
+}
+
+install_packages() {
+  missing=$(missing_packages "$@")
+  [ -z "$missing" ] && return 0
+  echo "setup.sh: installing $missing"
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  # shellcheck disable=SC2086
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing
+}
+
+ensure_test_locale() {
+  locale -a 2>/dev/null | grep -qi '^de_DE\.utf-\?8$' && return 0
+  if [ -f /etc/locale.gen ] && command -v locale-gen >/dev/null; then
+    as_root sed -i 's/^# *\(de_DE.UTF-8 UTF-8\)/\1/' /etc/locale.gen
+    as_root locale-gen >/dev/null || true
+  fi
+}
+
+build() {
+  cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >/dev/null
+  cmake --build "$build_dir" -j "$(nproc 2>/dev/null || echo 2)"
+}
+
+case "$task" in
+  build)
+    install_packages $BUILD_PACKAGES
+    build ;;
+  demo)
+    install_packages $BUILD_PACKAGES
+    build
+    if [ -d datasets/walktalk-sim ] && "$build_dir/vagap" --help | grep -q '^  report'; then
+      "$build_dir/vagap" report datasets/walktalk-sim --out out/walktalk-sim --text
+      echo "setup.sh: tables, report.md and calibration.svg are in out/walktalk-sim/"
+    else
+      "$build_dir/vagap" describe --by group tests/data/describe_basic.csv
+    fi ;;
+  test)
+    install_packages $BUILD_PACKAGES $TEST_PACKAGES
+    ensure_test_locale
+    build
+    (cd "$build_dir" && ctest --output-on-failure -j 2) ;;
+  *)
+    echo "usage: ./setup.sh [demo|test|build]" >&2; exit 2 ;;
+esac

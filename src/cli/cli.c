@@ -1,0 +1,177 @@
+/* Shared CLI plumbing: common options, messages, the row-accounting epilogue. */
+#include "cli.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char CLI_COMMON_OPTIONS_HELP[] =
+    "Common options:\n"
+    "  -o, --output FILE     write the table to FILE instead of standard output\n"
+    "      --format FMT      csv (default), tsv or json (one object per line)\n"
+    "      --digits N        significant digits of numbers (default 15; 17 round-trips)\n"
+    "      --delim C         input field separator (default ','; 'tab' or '\\t' for TSV)\n"
+    "      --na LIST         comma-separated missing-value tokens (default ',NA,NaN':\n"
+    "                        the empty field, NA and NaN)\n"
+    "      --max-field BYTES longest input field accepted (default 1048576)\n"
+    "      --exclusions FILE write every row not used as source,line,reason\n"
+    "      --quiet           no 'read R rows, used U, excluded E' line on stderr\n"
+    "      --help            this help\n"
+    "Input FILEs may be gzip-compressed; none or '-' reads standard input.\n";
+
+void cli_common_init(cli_common_t *c, const char *command) {
+  memset(c, 0, sizeof *c);
+  vagap_table_options_init(&c->table);
+  c->format = CLI_FORMAT_CSV;
+  c->digits = 15;
+  c->command = command;
+}
+
+int cli_usage_error(const cli_common_t *c, const char *fmt, ...) {
+  fprintf(stderr, "vagap %s: ", c->command);
+  va_list ap;
+  va_start(ap, fmt);
+  vfprintf(stderr, fmt, ap);
+  va_end(ap);
+  fprintf(stderr, "\nTry 'vagap %s --help'.\n", c->command);
+  return CLI_EXIT_USAGE;
+}
+
+void cli_warn(const cli_common_t *c, const char *fmt, ...) {
+  fprintf(stderr, "vagap %s: warning: ", c->command);
+  va_list ap;
+  va_start(ap, fmt);
+  vfprintf(stderr, fmt, ap);
+  va_end(ap);
+  fputc('\n', stderr);
+}
+
+int cli_report_error(const vagap_error_t *err) {
+  fputs("vagap: ", stderr);
+  if (err->file[0]) {
+    fputs(err->file, stderr);
+    if (err->line > 0) fprintf(stderr, ":%ld", err->line);
+    if (err->line > 0 && err->column > 0) fprintf(stderr, ":%ld", err->column);
+    fputs(": ", stderr);
+  }
+  fprintf(stderr, "%s\n", err->message[0] ? err->message : vagap_strerror(err->status));
+  return err->status == VAGAP_EINVAL ? CLI_EXIT_USAGE : CLI_EXIT_DATA;
+}
+
+int cli_parse_double(const cli_common_t *c, const char *option, const char *arg, double *out) {
+  vagap_error_t err;
+  if (vagap_parse_double(arg, strlen(arg), out, &err) != VAGAP_OK) {
+    cli_usage_error(c, "--%s: %s", option, err.message);
+    return -1;
+  }
+  return 0;
+}
+
+int cli_parse_long(const cli_common_t *c, const char *option, const char *arg, long *out) {
+  char *end;
+  errno = 0;
+  long v = strtol(arg, &end, 10);
+  if (errno || end == arg || *end) {
+    cli_usage_error(c, "--%s: expected a whole number, found '%s'", option, arg);
+    return -1;
+  }
+  *out = v;
+  return 0;
+}
+
+static int parse_delim(cli_common_t *c, const char *arg) {
+  if (strcmp(arg, "tab") == 0 || strcmp(arg, "\\t") == 0) c->table.delim = '\t';
+  else if (strlen(arg) == 1 && arg[0] != '"' && arg[0] != '\n' && arg[0] != '\r') c->table.delim = arg[0];
+  else return cli_usage_error(c, "--delim: expected one character (or 'tab'), found '%s'", arg), -1;
+  return 1;
+}
+
+static int parse_format(cli_common_t *c, const char *arg) {
+  if (strcmp(arg, "csv") == 0) c->format = CLI_FORMAT_CSV;
+  else if (strcmp(arg, "tsv") == 0) c->format = CLI_FORMAT_TSV;
+  else if (strcmp(arg, "json") == 0) c->format = CLI_FORMAT_JSON;
+  else return cli_usage_error(c, "--format: expected csv, tsv or json, found '%s'", arg), -1;
+  return 1;
+}
+
+int cli_common_option(cli_common_t *c, int opt, const char *arg) {
+  long n;
+  switch (opt) {
+  case CLI_OPT_DELIM: return parse_delim(c, arg);
+  case CLI_OPT_NA: c->table.na = arg; return 1;
+  case CLI_OPT_FORMAT: return parse_format(c, arg);
+  case CLI_OPT_DIGITS:
+    if (cli_parse_long(c, "digits", arg, &n)) return -1;
+    if (n < 1 || n > 17) return cli_usage_error(c, "--digits: expected 1 to 17, found %ld", n), -1;
+    c->digits = (int)n;
+    return 1;
+  case CLI_OPT_MAX_FIELD:
+    if (cli_parse_long(c, "max-field", arg, &n)) return -1;
+    if (n < 1) return cli_usage_error(c, "--max-field: expected a positive number of bytes"), -1;
+    c->table.max_field_bytes = (size_t)n;
+    return 1;
+  case CLI_OPT_EXCLUSIONS: c->exclusions_path = arg; return 1;
+  case CLI_OPT_QUIET: c->quiet = 1; return 1;
+  case CLI_OPT_OUTPUT: c->output_path = arg; return 1;
+  default: return 0;
+  }
+}
+
+cli_inputs_t cli_inputs(int argc, char **argv, int first) {
+  static const char *standard_input[] = {"-"};
+  cli_inputs_t in;
+  if (first >= argc) {
+    in.paths = standard_input;
+    in.n = 1;
+  } else {
+    in.paths = (const char **)(argv + first);
+    in.n = (size_t)(argc - first);
+  }
+  return in;
+}
+
+typedef struct {
+  FILE *out;
+} reason_ctx_t;
+
+static int write_exclusions(const cli_common_t *c, const vagap_ledger_t *ledger) {
+  FILE *f = fopen(c->exclusions_path, "w");
+  if (!f) {
+    fprintf(stderr, "vagap: %s: cannot open for writing: %s\n", c->exclusions_path, strerror(errno));
+    return CLI_EXIT_DATA;
+  }
+  static const char *const columns[] = {"source", "line", "reason"};
+  cli_writer_t *w = cli_writer_open_stream(f, CLI_FORMAT_CSV, c->digits, columns, 3);
+  size_t n = vagap_ledger_rows_excluded(ledger);
+  for (size_t i = 0; i < n; i++) {
+    const vagap_exclusion_t *e = vagap_ledger_exclusion(ledger, i);
+    cli_put_str(w, vagap_ledger_source_name(ledger, e->source));
+    if (e->line > 0) cli_put_int(w, e->line);
+    else cli_put_na(w);
+    cli_put_str(w, e->reason);
+  }
+  int rc = cli_writer_close(w);
+  if (fclose(f) != 0 && rc == CLI_EXIT_OK) {
+    fprintf(stderr, "vagap: %s: write failed: %s\n", c->exclusions_path, strerror(errno));
+    rc = CLI_EXIT_DATA;
+  }
+  return rc;
+}
+
+static void print_reason(const char *reason, size_t count, void *ctx) {
+  (void)ctx;
+  fprintf(stderr, "  excluded %zu: %s\n", count, reason);
+}
+
+int cli_finish_ledger(const cli_common_t *c, const vagap_ledger_t *ledger) {
+  int rc = CLI_EXIT_OK;
+  if (c->exclusions_path) rc = write_exclusions(c, ledger);
+  if (!c->quiet) {
+    fprintf(stderr, "vagap %s: read %zu rows, used %zu, excluded %zu\n", c->command,
+            vagap_ledger_rows_read(ledger), vagap_ledger_rows_used(ledger),
+            vagap_ledger_rows_excluded(ledger));
+    vagap_ledger_each_reason(ledger, print_reason, NULL);
+  }
+  return rc;
+}

@@ -1,0 +1,123 @@
+#include "vagap/ledger.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Distinct reasons are few (tens); a linear scan beats a hash table here. */
+typedef struct {
+  char *text;
+  size_t count;
+} reason_t;
+
+typedef struct {
+  char *name;
+  size_t rows_read;
+} source_t;
+
+struct vagap_ledger {
+  source_t *sources;
+  size_t nsources, sources_cap;
+  reason_t *reasons;
+  size_t nreasons, reasons_cap;
+  vagap_exclusion_t *exclusions;
+  size_t nexclusions, exclusions_cap;
+  size_t last_reason; /* cache: consecutive exclusions usually share a reason */
+};
+
+static int grow(void **array, size_t *cap, size_t need, size_t elem) {
+  if (need <= *cap) return 0;
+  size_t cap2 = *cap ? *cap : 16;
+  while (cap2 < need) cap2 *= 2;
+  void *p = realloc(*array, cap2 * elem);
+  if (!p) return -1;
+  *array = p;
+  *cap = cap2;
+  return 0;
+}
+
+vagap_ledger_t *vagap_ledger_alloc(void) { return calloc(1, sizeof(vagap_ledger_t)); }
+
+void vagap_ledger_free(vagap_ledger_t *ledger) {
+  if (!ledger) return;
+  for (size_t i = 0; i < ledger->nsources; i++) free(ledger->sources[i].name);
+  for (size_t i = 0; i < ledger->nreasons; i++) free(ledger->reasons[i].text);
+  free(ledger->sources);
+  free(ledger->reasons);
+  free(ledger->exclusions);
+  free(ledger);
+}
+
+size_t vagap_ledger_source(vagap_ledger_t *ledger, const char *name) {
+  for (size_t i = 0; i < ledger->nsources; i++)
+    if (strcmp(ledger->sources[i].name, name) == 0) return i;
+  if (grow((void **)&ledger->sources, &ledger->sources_cap, ledger->nsources + 1,
+           sizeof(source_t)))
+    return (size_t)-1;
+  char *copy = strdup(name);
+  if (!copy) return (size_t)-1;
+  ledger->sources[ledger->nsources] = (source_t){copy, 0};
+  return ledger->nsources++;
+}
+
+const char *vagap_ledger_source_name(const vagap_ledger_t *ledger, size_t source) {
+  return source < ledger->nsources ? ledger->sources[source].name : "";
+}
+
+void vagap_ledger_add_read(vagap_ledger_t *ledger, size_t source, size_t n) {
+  if (source < ledger->nsources) ledger->sources[source].rows_read += n;
+}
+
+static reason_t *intern_reason(vagap_ledger_t *ledger, const char *reason) {
+  if (ledger->last_reason < ledger->nreasons &&
+      strcmp(ledger->reasons[ledger->last_reason].text, reason) == 0)
+    return &ledger->reasons[ledger->last_reason];
+  for (size_t i = 0; i < ledger->nreasons; i++)
+    if (strcmp(ledger->reasons[i].text, reason) == 0) {
+      ledger->last_reason = i;
+      return &ledger->reasons[i];
+    }
+  if (grow((void **)&ledger->reasons, &ledger->reasons_cap, ledger->nreasons + 1,
+           sizeof(reason_t)))
+    return NULL;
+  char *copy = strdup(reason);
+  if (!copy) return NULL;
+  ledger->reasons[ledger->nreasons] = (reason_t){copy, 0};
+  ledger->last_reason = ledger->nreasons;
+  return &ledger->reasons[ledger->nreasons++];
+}
+
+vagap_status_t vagap_ledger_exclude(vagap_ledger_t *ledger, size_t source,
+                                    long line, const char *reason) {
+  reason_t *r = intern_reason(ledger, reason);
+  if (!r) return VAGAP_ENOMEM;
+  if (grow((void **)&ledger->exclusions, &ledger->exclusions_cap,
+           ledger->nexclusions + 1, sizeof(vagap_exclusion_t)))
+    return VAGAP_ENOMEM;
+  ledger->exclusions[ledger->nexclusions++] = (vagap_exclusion_t){source, line, r->text};
+  r->count++;
+  return VAGAP_OK;
+}
+
+size_t vagap_ledger_rows_read(const vagap_ledger_t *ledger) {
+  size_t n = 0;
+  for (size_t i = 0; i < ledger->nsources; i++) n += ledger->sources[i].rows_read;
+  return n;
+}
+
+size_t vagap_ledger_rows_excluded(const vagap_ledger_t *ledger) { return ledger->nexclusions; }
+
+size_t vagap_ledger_rows_used(const vagap_ledger_t *ledger) {
+  size_t read = vagap_ledger_rows_read(ledger);
+  return read > ledger->nexclusions ? read - ledger->nexclusions : 0;
+}
+
+const vagap_exclusion_t *vagap_ledger_exclusion(const vagap_ledger_t *ledger, size_t i) {
+  return i < ledger->nexclusions ? &ledger->exclusions[i] : NULL;
+}
+
+void vagap_ledger_each_reason(const vagap_ledger_t *ledger,
+                              void (*visit)(const char *reason, size_t count, void *ctx),
+                              void *ctx) {
+  for (size_t i = 0; i < ledger->nreasons; i++)
+    visit(ledger->reasons[i].text, ledger->reasons[i].count, ctx);
+}
