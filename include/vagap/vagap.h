@@ -10,5 +10,7 @@
 #include "vagap/table.h"
 #include "vagap/stats.h"
 #include "vagap/scale.h"
+#include "vagap/align.h"
+#include "vagap/consistency.h"
 
 #endif

@@ -378,7 +378,7 @@ static vagap_status_t read_file(const char *path, const cli_common_t *c, const a
       continue;
     }
     o.stated = stated[i];
-    size_t klen, before = cli_intern_count(d->scenarios);
+    size_t klen = 0, before = cli_intern_count(d->scenarios);
     if ((st = intern_cell(d->models, t, i, col.model, &o.model, err)) ||
         (st = intern_cell(d->values, t, i, col.value, &o.value, err)) ||
         (st = intern_cell(d->prompts, t, i, col.prompt, &o.prompt, err)) ||
