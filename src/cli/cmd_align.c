@@ -486,7 +486,12 @@ static void write_scenarios(cli_writer_t *w, const align_args_t *a, const align_
   }
 }
 
-static int analyse_and_write(const cli_common_t *c, const align_args_t *a, align_data_t *d) {
+/*
+ * The library locates bad observations by line only; with a single input file
+ * the file name is known too.  (With several files the message has no file.)
+ */
+static int analyse_and_write(const cli_common_t *c, const align_args_t *a, align_data_t *d,
+                             const char *only_file) {
   vagap_error_t err;
   vagap_error_clear(&err);
   vagap_align_cell_t *cells = NULL;
@@ -517,7 +522,11 @@ static int analyse_and_write(const cli_common_t *c, const align_args_t *a, align
     int wrc = cli_writer_close(w);
     if (rc == CLI_EXIT_OK) rc = wrc;
   }
-  if (st != VAGAP_OK) rc = cli_report_error(&err);
+  if (st != VAGAP_OK) {
+    if (only_file && err.line > 0 && !err.file[0])
+      snprintf(err.file, sizeof err.file, "%s", only_file);
+    rc = cli_report_error(&err);
+  }
   free(cells);
   free(sc);
   free(models);
@@ -545,7 +554,7 @@ int cmd_align(int argc, char **argv) {
   cli_inputs_t in = cli_inputs(argc, argv, first);
   for (size_t f = 0; f < in.n && rc == CLI_EXIT_OK; f++)
     if (read_file(in.paths[f], &c, &a, &d, ledger, &err) != VAGAP_OK) rc = cli_report_error(&err);
-  if (rc == CLI_EXIT_OK) rc = analyse_and_write(&c, &a, &d);
+  if (rc == CLI_EXIT_OK) rc = analyse_and_write(&c, &a, &d, in.n == 1 ? in.paths[0] : NULL);
   if (rc == CLI_EXIT_OK) rc = cli_finish_ledger(&c, ledger);
   data_free(&d, a.nby);
   vagap_ledger_free(ledger);
