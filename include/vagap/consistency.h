@@ -37,7 +37,9 @@ typedef struct {
  * Cross-unit consistency: the correlation between every pair of units'
  * decision vectors x[nunits x nitems] (for example the share of choices of
  * each option in each scenario).  pairs has nunits * nunits entries,
- * pairs[i * nunits + j], symmetric; the diagonal is each vector with itself.
+ * pairs[i * nunits + j], symmetric; the diagonal is each vector with itself,
+ * set to r = 1 with n = its non-missing entries and no test (NaN statistic,
+ * p-value and CI) rather than computed (rounding would give 1 - 2e-16).
  * units (nunits entries) gets the mean off-diagonal r per unit.
  * *mean_offdiag (may be NULL) gets the mean of the defined r over pairs i < j.
  * Undefined correlations are not errors: they are marked in `status`.

@@ -34,6 +34,26 @@ static size_t count_present(const double *x, size_t n) {
   return k;
 }
 
+/*
+ * A vector with itself: r = 1 by definition (when it varies).  Set directly
+ * rather than computed, so that rounding cannot turn it into 0.9999999999999998
+ * with a finite t; the test statistic, p-value and CI are not meaningful.
+ */
+static void diagonal(vagap_consistency_cor_t *d, const vagap_cor_options_t *opt, size_t n,
+                     size_t nitems) {
+  memset(d, 0, sizeof *d);
+  d->status = VAGAP_OK;
+  d->cor.method = opt->method;
+  d->cor.alternative = opt->alternative;
+  d->cor.conf_level = opt->conf_level;
+  d->cor.n = n;
+  d->cor.n_excluded = nitems - n;
+  d->cor.estimate = 1.0;
+  d->cor.statistic = d->cor.statistic_s = d->cor.df = NAN;
+  d->cor.p_value = d->cor.log10_p = d->cor.fisher_z = d->cor.z_se = NAN;
+  d->cor.conf_low = d->cor.conf_high = NAN;
+}
+
 vagap_status_t vagap_consistency_matrix(const double *x, size_t nunits, size_t nitems,
                                         const vagap_cor_options_t *opt,
                                         vagap_consistency_cor_t *pairs,
@@ -49,12 +69,13 @@ vagap_status_t vagap_consistency_matrix(const double *x, size_t nunits, size_t n
     units[i].n_items = count_present(&x[i * nitems], nitems);
   }
   for (size_t i = 0; i < nunits; i++) {
-    for (size_t j = i; j < nunits; j++) {
+    diagonal(&pairs[i * nunits + i], opt, units[i].n_items, nitems);
+    for (size_t j = i + 1; j < nunits; j++) {
       vagap_consistency_cor_t *p = &pairs[i * nunits + j];
       vagap_status_t st = correlate(&x[i * nitems], &x[j * nitems], nitems, opt, p, err);
       if (st != VAGAP_OK) return st;
       pairs[j * nunits + i] = *p;
-      if (i == j || p->status != VAGAP_OK || isnan(p->cor.estimate)) continue;
+      if (p->status != VAGAP_OK || isnan(p->cor.estimate)) continue;
       units[i].mean_r += p->cor.estimate;
       units[i].n_defined++;
       units[j].mean_r += p->cor.estimate;
