@@ -554,6 +554,7 @@ int cmd_align(int argc, char **argv) {
   cli_inputs_t in = cli_inputs(argc, argv, first);
   for (size_t f = 0; f < in.n && rc == CLI_EXIT_OK; f++)
     if (read_file(in.paths[f], &c, &a, &d, ledger, &err) != VAGAP_OK) rc = cli_report_error(&err);
+  if (rc == CLI_EXIT_OK && d.nobs == 0) cli_warn(&c, "no usable rows");
   if (rc == CLI_EXIT_OK) rc = analyse_and_write(&c, &a, &d, in.n == 1 ? in.paths[0] : NULL);
   if (rc == CLI_EXIT_OK) rc = cli_finish_ledger(&c, ledger);
   data_free(&d, a.nby);

@@ -532,6 +532,11 @@ static int run_stated_enacted(const cli_common_t *c, const cons_args_t *a,
     if (cli_intern_find(enact.units, us, strlen(us)) == (size_t)-1)
       cli_warn(c, "unit '%s' has a profile but no enactment rows; it is left out", us);
   }
+  for (size_t i = 0; st == VAGAP_OK && i < nu; i++) {
+    const char *us = cli_intern_string(enact.units, i);
+    if (cli_intern_find(profile.units, us, strlen(us)) == (size_t)-1)
+      cli_warn(c, "unit '%s' has enactment rows but no profile; its r is undefined", us);
+  }
   vagap_ttest_t mean;
   vagap_status_t mean_status = VAGAP_OK;
   size_t undefined = 0;
