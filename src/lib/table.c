@@ -654,3 +654,24 @@ vagap_status_t vagap_table_numeric(const vagap_table_t *t, size_t j, double *out
   }
   return VAGAP_OK;
 }
+
+vagap_status_t vagap_table_numeric_columns(const vagap_table_t *t, const size_t *cols,
+                                           size_t ncols, double *const *out, int inferring,
+                                           int *is_numeric, vagap_error_t *err) {
+  if (is_numeric)
+    for (size_t k = 0; k < ncols; k++) is_numeric[k] = 1;
+  for (size_t i = 0; i < t->nrows; i++)
+    for (size_t k = 0; k < ncols; k++) {
+      if (is_numeric && !is_numeric[k]) continue;
+      size_t len, j = cols[k];
+      const char *s = vagap_table_cell(t, i, j, &len);
+      if (vagap_reader_is_na(t->reader, s, len)) {
+        out[k][i] = NAN;
+      } else if (vagap_parse_double(s, len, &out[k][i], inferring ? NULL : err) != VAGAP_OK) {
+        if (!inferring)
+          return locate_number_error(t->reader->source, t->lines[i], j, t->reader->colnames[j], err);
+        is_numeric[k] = 0;
+      }
+    }
+  return VAGAP_OK;
+}
