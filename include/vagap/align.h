@@ -41,7 +41,9 @@
  *
  * Prompt agreement rate per model = share of observations having both a
  * stated answer and an action in which the per-prompt stated polarity equals
- * the action polarity.
+ * the action polarity.  Prompt consistency (stated, action) = mean over cells
+ * of the share of prompt variants whose polarity equals the cell's majority
+ * vote: how much the variants agree with each other.
  */
 #ifndef VAGAP_ALIGN_H
 #define VAGAP_ALIGN_H
@@ -127,6 +129,12 @@ typedef struct {
   size_t n_voted;                /* cells with both votes */
   double prompt_agreement;       /* share of prompt pairs with equal polarity; NAN if none */
   size_t n_prompt_pairs;
+  /* Agreement among prompt variants: mean over cells of the share of prompts
+     whose polarity equals the cell's majority vote (1 = every variant agrees). */
+  double prompt_consistency_stated; /* NAN if no cell has a stated vote */
+  size_t n_cells_stated;
+  double prompt_consistency_action; /* NAN if no cell has an action vote */
+  size_t n_cells_action;
 } vagap_align_model_t;
 
 typedef struct {

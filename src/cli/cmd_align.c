@@ -69,6 +69,8 @@ static const char HELP[] =
     "  n_AA n_AD n_DA n_DD  cells by majority vote (stated, action), ties to disagree\n"
     "                    (n = cells with both votes)\n"
     "  prompt_agreement  share of prompts whose stated polarity equals the action\n"
+    "  prompt_consistency_stated, prompt_consistency_action  mean over cells of the\n"
+    "                    share of prompt variants agreeing with the majority vote\n"
     "Rows missing model, scenario, value or prompt, rows without any answer, stated\n"
     "answers outside 1-4 and unknown action codes are excluded and counted.\n"
     "\n";
@@ -441,6 +443,10 @@ static void write_model(cli_writer_t *w, const char *model, const vagap_align_mo
   put_row(w, model, "n_DD", NULL, NULL, (double)m->n_dd, m->n_voted, NAN, VOTE);
   put_row(w, model, "prompt_agreement", NULL, NULL, m->prompt_agreement, m->n_prompt_pairs, NAN,
           "stated polarity equals action");
+  put_row(w, model, "prompt_consistency_stated", NULL, NULL, m->prompt_consistency_stated,
+          m->n_cells_stated, NAN, "share of variants matching the majority vote");
+  put_row(w, model, "prompt_consistency_action", NULL, NULL, m->prompt_consistency_action,
+          m->n_cells_action, NAN, "share of variants matching the majority vote");
 }
 
 static vagap_status_t write_by(cli_writer_t *w, const align_args_t *a, const align_data_t *d,

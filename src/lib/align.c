@@ -173,9 +173,22 @@ static void scenario_finish(vagap_align_scenario_t *s, const vagap_align_options
   s->f1 = vagap_align_f1(s->tp, s->fp, s->fn, opt->zero_division, &s->zero_division);
 }
 
+/* Share of n answers (disagree of them DISAGREE) that match the majority vote. */
+static double vote_share(int vote, size_t disagree, size_t n) {
+  return (double)(vote == VAGAP_ALIGN_DISAGREE ? disagree : n - disagree) / (double)n;
+}
+
 static void model_add_cell(vagap_align_model_t *m, const vagap_align_cell_t *c,
                            double *distance_sum) {
   m->n_cells++;
+  if (c->stated_vote != VAGAP_ALIGN_MISSING) {
+    m->n_cells_stated++;
+    m->prompt_consistency_stated += vote_share(c->stated_vote, c->n_stated_disagree, c->n_stated);
+  }
+  if (c->action_vote != VAGAP_ALIGN_MISSING) {
+    m->n_cells_action++;
+    m->prompt_consistency_action += vote_share(c->action_vote, c->n_action_disagree, c->n_action);
+  }
   if (!isnan(c->distance)) {
     m->n_cells_complete++;
     *distance_sum += c->distance;
@@ -281,6 +294,10 @@ vagap_status_t vagap_align_summarise(const vagap_align_cell_t *cells, size_t nce
     mm->distance = mm->n_cells_complete ? d_sum[m] / (double)mm->n_cells_complete : NAN;
     mm->prompt_agreement =
         mm->n_prompt_pairs ? mm->prompt_agreement / (double)mm->n_prompt_pairs : NAN;
+    mm->prompt_consistency_stated =
+        mm->n_cells_stated ? mm->prompt_consistency_stated / (double)mm->n_cells_stated : NAN;
+    mm->prompt_consistency_action =
+        mm->n_cells_action ? mm->prompt_consistency_action / (double)mm->n_cells_action : NAN;
   }
   free(f1_sum);
   free(d_sum);

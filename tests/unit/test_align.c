@@ -118,6 +118,10 @@ static void test_summary_agree(void **state) {
   /* prompt pairs agreeing: 2 + 1 + 0 + 1 + 1 + 1 out of 10 */
   assert_int_equal(m.n_prompt_pairs, 10);
   assert_float_equal(m.prompt_agreement, 0.6, EPS);
+  /* variants agreeing with the majority: value 3 stated (3,2) and value 1 actions (D,A) are split */
+  assert_int_equal(m.n_cells_stated, 6);
+  assert_float_equal(m.prompt_consistency_stated, 5.5 / 6, EPS);
+  assert_float_equal(m.prompt_consistency_action, 5.5 / 6, EPS);
   free(sc);
 }
 
@@ -179,6 +183,11 @@ static void test_missing_prompts(void **state) {
   assert_int_equal(m.n_ad, 1);
   assert_int_equal(m.n_prompt_pairs, 1);
   assert_float_equal(m.prompt_agreement, 1.0, EPS);
+  /* stated votes: value 0 (2,3) tie -> D, share .5; value 1 (1) share 1; action only value 1: .5 */
+  assert_int_equal(m.n_cells_stated, 2);
+  assert_float_equal(m.prompt_consistency_stated, 0.75, EPS);
+  assert_int_equal(m.n_cells_action, 1);
+  assert_float_equal(m.prompt_consistency_action, 0.5, EPS);
   free(sc);
   free(cells);
 }
