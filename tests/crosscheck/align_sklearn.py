@@ -129,6 +129,49 @@ def sparse_alignment(path):
 
 
 check_f1(os.path.join(SIM, "alignment.csv"), ["country", "topic"], "valueaction-sim")
+
+
+def check_distance_votes(path):
+    """Distances per country, majority votes and prompt agreement, in plain Python."""
+    cells, pairs = {}, {}
+    with open(path) as f:
+        for r in csv.DictReader(f):
+            st = None if r["stated"] == "NA" else int(r["stated"])
+            ac = None if r["action"] == "NA" else int(r["action"] == "disagree")
+            key = (r["model"], r["country"], r["topic"], r["value"])
+            c = cells.setdefault(key, ([], []))
+            if st is not None:
+                c[0].append(st)
+            if ac is not None:
+                c[1].append(ac)
+            if st is not None and ac is not None:
+                p = pairs.setdefault(r["model"], [0, 0])
+                p[0] += int((st >= 3) == ac)
+                p[1] += 1
+    dist, votes = {}, {}
+    for (m, country, topic, value), (st, ac) in cells.items():
+        if st and ac:
+            d = abs((sum(st) / len(st) - 1) / 3 - sum(ac) / len(ac))
+            dist.setdefault((m, country), []).append(d)
+            dist.setdefault((m, None), []).append(d)
+        if st and ac:
+            sv = "D" if 2 * sum(x >= 3 for x in st) >= len(st) else "A"
+            av = "D" if 2 * sum(ac) >= len(ac) else "A"
+            votes[(m, sv + av)] = votes.get((m, sv + av), 0) + 1
+    rows = run("align", "--scenario", "country,topic", "--by", "country", path)
+    for r in rows:
+        m = r["model"]
+        if r["term"] == "distance":
+            key = (m, None if r["by"] == "NA" else r["level"])
+            compare("distance (overall and per country)", num(r["estimate"]),
+                    sum(dist[key]) / len(dist[key]))
+        elif r["term"].startswith("n_"):
+            compare("majority-vote counts", num(r["estimate"]), votes.get((m, r["term"][2:]), 0), 0, 0)
+        elif r["term"] == "prompt_agreement":
+            compare("prompt agreement", num(r["estimate"]), pairs[m][0] / pairs[m][1])
+
+
+check_distance_votes(os.path.join(SIM, "alignment.csv"))
 sparse = os.path.join(TMP, "sparse.csv")
 sparse_alignment(sparse)
 check_f1(sparse, ["scenario"], "sparse")
@@ -222,6 +265,13 @@ for r in run("consistency", "--mode", "roleplay", os.path.join(SIM, "roleplay.cs
         compare("role-play t", num(r["statistic"]), tt.statistic, rel=1e-10)
         compare("role-play p", num(r["p.value"]), tt.pvalue, rel=1e-9)
 
+# every comparison must have happened at least once (no silent pass on empty output)
+for k in ["F1 per scenario (valueaction-sim)", "F1 per scenario (sparse)", "distance (overall and per country)",
+          "majority-vote counts", "prompt agreement", "matrix pearson r", "matrix spearman rho",
+          "matrix pearson CI", "matrix mean off-diagonal r", "stated-enacted r",
+          "stated-enacted r per value (centred)", "stated-enacted t", "role-play t"]:
+    if k not in worst:
+        failures.append("no comparison made for " + k)
 for k in sorted(worst):
     print("max |difference| %-40s %.3g" % (k, worst[k]))
 for f in failures[:20]:
