@@ -503,6 +503,33 @@ static double *profile_on(const grid_t *profile, const grid_t *enact) {
   return m;
 }
 
+/*
+ * Profile rows whose unit or value never occurs in the enactment log take no
+ * part in any correlation: they are excluded, so that the row count is honest.
+ */
+static vagap_status_t exclude_unmatched_profile_rows(const vagap_table_t *pt, const cons_args_t *a,
+                                                     const grid_t *enact, vagap_ledger_t *ledger,
+                                                     vagap_error_t *err) {
+  size_t ucol, vcol;
+  vagap_status_t st;
+  if ((st = vagap_table_column(pt, a->unit, &ucol, err)) ||
+      (st = vagap_table_column(pt, a->value, &vcol, err)))
+    return st;
+  for (size_t i = 0; i < vagap_table_nrows(pt); i++) {
+    if (vagap_table_is_na(pt, i, ucol) || vagap_table_is_na(pt, i, vcol))
+      continue; /* already excluded as missing */
+    size_t ul, vl;
+    const char *us = vagap_table_cell(pt, i, ucol, &ul);
+    const char *vs = vagap_table_cell(pt, i, vcol, &vl);
+    const char *why = NULL;
+    if (cli_intern_find(enact->units, us, ul) == (size_t)-1) why = "profile unit has no enactment rows";
+    else if (cli_intern_find(enact->items, vs, vl) == (size_t)-1) why = "profile value has no enactment rows";
+    if (why && vagap_ledger_exclude(ledger, vagap_table_source_id(pt), vagap_table_line(pt, i), why))
+      return oom(err);
+  }
+  return VAGAP_OK;
+}
+
 static int run_stated_enacted(const cli_common_t *c, const cons_args_t *a,
                               const vagap_table_t *t, vagap_ledger_t *ledger) {
   vagap_error_t err;
@@ -532,6 +559,7 @@ static int run_stated_enacted(const cli_common_t *c, const cons_args_t *a,
     if (cli_intern_find(enact.units, us, strlen(us)) == (size_t)-1)
       cli_warn(c, "unit '%s' has a profile but no enactment rows; it is left out", us);
   }
+  if (st == VAGAP_OK) st = exclude_unmatched_profile_rows(pt, a, &enact, ledger, &err);
   for (size_t i = 0; st == VAGAP_OK && i < nu; i++) {
     const char *us = cli_intern_string(enact.units, i);
     if (cli_intern_find(profile.units, us, strlen(us)) == (size_t)-1)
