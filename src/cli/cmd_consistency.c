@@ -12,7 +12,7 @@
 #include "intern.h"
 #include "vagap/consistency.h"
 
-typedef enum { MODE_MATRIX, MODE_STATED_ENACTED, MODE_ROLEPLAY } mode_t_;
+typedef enum { MODE_MATRIX, MODE_STATED_ENACTED, MODE_ROLEPLAY } cons_mode_t;
 
 enum {
   OPT_MODE = 1,
@@ -68,7 +68,7 @@ static const char HELP[] =
     "conf.high,n,method\n\n";
 
 typedef struct {
-  mode_t_ mode;
+  cons_mode_t mode;
   const char *unit, *scenario, *choice, *score, *value, *enacted, *profile, *profile_score;
   const char *condition, *correct, *a, *b;
   int method_pearson, method_spearman;
