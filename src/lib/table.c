@@ -306,6 +306,10 @@ static int refill(vagap_reader_t *r) {
     if (n < 0) {
       int code;
       const char *msg = gzerror(r->gz, &code);
+      /* zlib prefixes its message with the path, which the error record already has */
+      size_t path_len = strlen(r->source);
+      if (msg && strncmp(msg, r->source, path_len) == 0 && strncmp(msg + path_len, ": ", 2) == 0)
+        msg += path_len + 2;
       fail(r, VAGAP_EIO, r->line, 0, "read error: %s", msg ? msg : "unknown");
       return -1;
     }
