@@ -11,6 +11,8 @@
 #include "vagap/describe.h"
 #include "vagap/stats.h"
 #include "vagap/scale.h"
+#include "vagap/align.h"
+#include "vagap/consistency.h"
 #include "vagap/iat.h"
 
 #endif

@@ -3,6 +3,8 @@
 
 const cli_command_t CLI_COMMANDS[] = {
     {"describe", cmd_describe, "per-column summaries of a CSV file (n, missing, mean, sd, ...)"},
+    {"align", cmd_align, "ValueActionLens alignment of stated values and actions (F1, distance, votes)"},
+    {"consistency", cmd_consistency, "ValAct consistency: cross-unit r matrix, stated vs enacted, role-play drop"},
     {"iat", cmd_iat, "IAT scores: association counts of language models, latency D-scores"},
     {"ttest", cmd_ttest, "one-sample, paired and two-sample t-tests with Cohen's d variants"},
     {"corr", cmd_corr, "Pearson and Spearman correlations for pairs or a matrix of columns"},
