@@ -14,5 +14,6 @@
 #include "vagap/align.h"
 #include "vagap/consistency.h"
 #include "vagap/iat.h"
+#include "vagap/sem.h"
 
 #endif

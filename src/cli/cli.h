@@ -155,5 +155,6 @@ int cmd_ttest(int argc, char **argv);
 int cmd_corr(int argc, char **argv);
 int cmd_prop(int argc, char **argv);
 int cmd_score(int argc, char **argv);
+int cmd_sem(int argc, char **argv);
 
 #endif

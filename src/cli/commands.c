@@ -10,6 +10,7 @@ const cli_command_t CLI_COMMANDS[] = {
     {"corr", cmd_corr, "Pearson and Spearman correlations for pairs or a matrix of columns"},
     {"prop", cmd_prop, "share of a category per unit: Wilson CI and exact binomial test"},
     {"score", cmd_score, "questionnaire scoring from a key: scores, POMP, Cronbach's alpha"},
+    {"sem", cmd_sem, "multi-group structural equation models by ML (lavaan syntax and defaults)"},
 };
 
 const size_t CLI_NCOMMANDS = sizeof CLI_COMMANDS / sizeof CLI_COMMANDS[0];
