@@ -800,7 +800,8 @@ static double spearman_as89(int n, double s, int lower) {
               y * (-c[3] + b * (c[4] + c[5] * b) -
                    y * b * (c[6] + c[7] * b - y * (c[8] - c[9] * b + y * b * (c[10] - c[11] * y)))));
   double corr = u / exp(y / 2.0);
-  double p = lower ? gsl_cdf_ugaussian_Q(x) - corr : gsl_cdf_ugaussian_P(x) + corr;
+  /* x grows with S: the upper tail of S is the upper tail of x */
+  double p = lower ? gsl_cdf_ugaussian_P(x) - corr : gsl_cdf_ugaussian_Q(x) + corr;
   return fmin(1.0, fmax(0.0, p));
 }
 
