@@ -10,5 +10,6 @@
 #include "vagap/table.h"
 #include "vagap/stats.h"
 #include "vagap/scale.h"
+#include "vagap/iat.h"
 
 #endif
