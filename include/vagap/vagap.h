@@ -11,5 +11,6 @@
 #include "vagap/stats.h"
 #include "vagap/scale.h"
 #include "vagap/iat.h"
+#include "vagap/gap.h"
 
 #endif
