@@ -4,7 +4,6 @@
  * distinct values for text columns.  A column is numeric when every
  * non-missing cell parses as a number.
  */
-#include <gsl/gsl_statistics_double.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,26 +63,19 @@ static size_t *rows_in_group_order(const describe_t *d) {
 
 static void put_numeric_summary(cli_writer_t *w, const double *values, const size_t *rows,
                                 size_t nrows, double *scratch) {
-  size_t n = 0;
-  for (size_t r = 0; r < nrows; r++)
-    if (!isnan(values[rows[r]])) scratch[n++] = values[rows[r]];
-  cli_put_int(w, (long long)n);
-  cli_put_int(w, (long long)(nrows - n));
+  /* gather the group's values at the end of scratch, then summarise into its start */
+  double *group = scratch + nrows;
+  for (size_t r = 0; r < nrows; r++) group[r] = values[rows[r]];
+  vagap_numeric_summary_t s;
+  vagap_describe_numeric(group, nrows, scratch, &s);
+  cli_put_int(w, (long long)s.n);
+  cli_put_int(w, (long long)s.missing);
   cli_put_na(w); /* distinct: text columns only */
-  if (n == 0) {
-    for (int k = 0; k < 5; k++) cli_put_na(w);
-    return;
-  }
-  double mean = gsl_stats_mean(scratch, 1, n);
-  double sd = n > 1 ? gsl_stats_sd_m(scratch, 1, n, mean) : NAN;
-  double min, max;
-  gsl_stats_minmax(&min, &max, scratch, 1, n);
-  double median = gsl_stats_median(scratch, 1, n); /* reorders scratch */
-  cli_put_num(w, mean);
-  cli_put_num(w, sd);
-  cli_put_num(w, min);
-  cli_put_num(w, median);
-  cli_put_num(w, max);
+  cli_put_num(w, s.mean);
+  cli_put_num(w, s.sd);
+  cli_put_num(w, s.min);
+  cli_put_num(w, s.median);
+  cli_put_num(w, s.max);
 }
 
 static int compare_strings(const void *a, const void *b) {
@@ -129,7 +121,7 @@ static int write_summaries(const cli_common_t *c, const describe_t *d) {
 
   size_t n = vagap_table_nrows(d->table);
   size_t *order = rows_in_group_order(d);
-  void *scratch = malloc((n ? n : 1) * sizeof(double));
+  void *scratch = malloc((n ? 2 * n : 1) * sizeof(double)); /* values and a work copy */
   if (!order || !scratch) {
     free(order);
     free(scratch);

@@ -915,15 +915,19 @@ vagap_status_t vagap_stats_cor(const double *x, const double *y, size_t n,
     memcpy(by, ry, k * sizeof *by);
   }
   {
+    /* r = cov / sqrt(var_x var_y), two-pass with the means; sqrt of a
+       rounded square returns the root exactly, so y = x and y = -x give
+       r = +-1 exactly. */
     double mx = gsl_stats_mean(bx, 1, k), my = gsl_stats_mean(by, 1, k);
-    double sx = gsl_stats_sd_m(bx, 1, k, mx), sy = gsl_stats_sd_m(by, 1, k, my);
-    if (!(sx > 0) || !(sy > 0)) {
+    double vx = gsl_stats_variance_m(bx, 1, k, mx), vy = gsl_stats_variance_m(by, 1, k, my);
+    if (!(vx > 0) || !(vy > 0)) {
       st = vagap_error_set(err, VAGAP_EDOMAIN, NULL, 0, 0,
                            "a correlation is undefined when a variable is constant");
       goto done;
     }
+    double cov = gsl_stats_covariance_m(bx, 1, by, 1, k, mx, my);
+    res->estimate = fmax(-1.0, fmin(1.0, cov / sqrt(vx * vy)));
   }
-  res->estimate = fmax(-1.0, fmin(1.0, gsl_stats_correlation(bx, 1, by, 1, k)));
   st = cor_t_inference(res, err);
   if (st != VAGAP_OK) goto done;
   if (opt->method == VAGAP_COR_PEARSON) {
