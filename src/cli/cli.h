@@ -149,5 +149,6 @@ extern const size_t CLI_NCOMMANDS;
 /* One prototype per subcommand (src/cli/cmd_<name>.c). */
 int cmd_describe(int argc, char **argv);
 int cmd_iat(int argc, char **argv);
+int cmd_gap(int argc, char **argv);
 
 #endif
