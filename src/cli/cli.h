@@ -150,5 +150,6 @@ extern const size_t CLI_NCOMMANDS;
 int cmd_describe(int argc, char **argv);
 int cmd_iat(int argc, char **argv);
 int cmd_gap(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 
 #endif
