@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { WIDTH = 900, HEIGHT = 700, LEFT = 80, TOP = 64, SIZE = 560, FONT = 11 };
+enum { WIDTH = 900, HEIGHT = 700, LEFT = 76, TOP = 64, SIZE = 550, FONT = 11 };
 static const double CHAR_W = 0.6 * FONT; /* estimated advance of one character */
 
 static const char *const COLORS[VAGAP_GAP_NQUADRANTS] = {"#009E73", "#E69F00", "#0072B2",
@@ -219,8 +219,8 @@ static void write_points(FILE *out, const vagap_gap_t *g, const axes_t *a, obsta
 }
 
 static void write_legend(FILE *out, const vagap_gap_t *g) {
-  double x = LEFT + SIZE + 24, y = TOP + 8;
-  fprintf(out, "<g font-size=\"12\" fill=\"#222\">\n");
+  double x = LEFT + SIZE + 18, y = TOP + 8;
+  fprintf(out, "<g font-size=\"11.5\" fill=\"#222\">\n");
   for (int q = 0; q < VAGAP_GAP_NQUADRANTS; q++, y += 22) {
     fprintf(out, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"5\" fill=\"%s\"/>\n", x + 5, y - 4, COLORS[q]);
     fprintf(out, "<text x=\"%.1f\" y=\"%.1f\">%s (%zu)</text>\n", x + 16, y,
