@@ -83,7 +83,17 @@ static char *join_path(const char *dir, const char *name) {
   return p;
 }
 
+/* mkdir -p: create the missing parents too. */
 static int make_dir(const char *path) {
+  char *copy = strdup(path);
+  if (!copy) return fputs("vagap: out of memory\n", stderr), -1;
+  for (char *p = copy + 1; *p; p++) {
+    if (*p != '/') continue;
+    *p = '\0';
+    if (mkdir(copy, 0777) != 0 && errno != EEXIST) break; /* reported below */
+    *p = '/';
+  }
+  free(copy);
   if (mkdir(path, 0777) == 0 || errno == EEXIST) {
     struct stat st;
     if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) return 0;
