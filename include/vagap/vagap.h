@@ -15,5 +15,6 @@
 #include "vagap/consistency.h"
 #include "vagap/iat.h"
 #include "vagap/sem.h"
+#include "vagap/gap.h"
 
 #endif

@@ -156,5 +156,7 @@ int cmd_corr(int argc, char **argv);
 int cmd_prop(int argc, char **argv);
 int cmd_score(int argc, char **argv);
 int cmd_sem(int argc, char **argv);
+int cmd_gap(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 
 #endif
