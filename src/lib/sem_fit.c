@@ -41,9 +41,8 @@ typedef struct {
   double n;          /* the test statistic's multiplier: n_g, or n_g - 1 for wishart */
   double nobs;       /* n_g */
   gsl_matrix *S;     /* p x p sample covariance (divisor per likelihood) */
-  gsl_matrix *S_ml;  /* p x p sample covariance, divisor n (for logl) */
   gsl_vector *ybar;
-  double logdetS, logdetS_ml;
+  double logdetS;
   /* model matrices and derived quantities at the current x */
   gsl_matrix *A, *Smat, *B, *FB, *BSFt, *Sigma, *SigInv, *Omega, *tmp_pm, *M, *N, *L;
   gsl_vector *m, *mu, *d, *v, *u, *Bm;
@@ -75,7 +74,7 @@ static size_t var_index(const vagap_sem_model_t *m, const char *name) {
 }
 
 static void group_free(group_ws_t *g) {
-  gsl_matrix *mats[] = {g->S, g->S_ml, g->A, g->Smat, g->B, g->FB, g->BSFt, g->Sigma, g->SigInv,
+  gsl_matrix *mats[] = {g->S, g->A, g->Smat, g->B, g->FB, g->BSFt, g->Sigma, g->SigInv,
                         g->Omega, g->tmp_pm, g->M, g->N, g->L};
   for (size_t i = 0; i < sizeof mats / sizeof mats[0]; i++)
     if (mats[i]) gsl_matrix_free(mats[i]);
@@ -180,7 +179,6 @@ vagap_status_t sem_ws_alloc(sem_ws_t **out, const vagap_sem_model_t *model,
     w->n = ws->wishart ? n - 1 : n;
     ws->ntotal += n;
     w->S = gsl_matrix_alloc(p, p);
-    w->S_ml = gsl_matrix_alloc(p, p);
     w->ybar = gsl_vector_alloc(p);
     w->A = gsl_matrix_calloc(md, md);
     w->Smat = gsl_matrix_calloc(md, md);
@@ -201,7 +199,7 @@ vagap_status_t sem_ws_alloc(sem_ws_t **out, const vagap_sem_model_t *model,
     w->u = gsl_vector_alloc(md);
     w->Bm = gsl_vector_alloc(md);
     w->perm = gsl_permutation_alloc(md);
-    if (!w->S || !w->S_ml || !w->ybar || !w->A || !w->Smat || !w->B || !w->FB || !w->BSFt ||
+    if (!w->S || !w->ybar || !w->A || !w->Smat || !w->B || !w->FB || !w->BSFt ||
         !w->Sigma || !w->SigInv || !w->Omega || !w->tmp_pm || !w->M || !w->N || !w->L || !w->m ||
         !w->mu || !w->d || !w->v || !w->u || !w->Bm || !w->perm) {
       st = vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
@@ -212,12 +210,11 @@ vagap_status_t sem_ws_alloc(sem_ws_t **out, const vagap_sem_model_t *model,
       gsl_vector_set(w->ybar, i, stats->mean[g * P + ws->col[i]]);
       for (size_t j = 0; j < p; j++) {
         double c = stats->cov[g * P * P + ws->col[i] * P + ws->col[j]];
-        gsl_matrix_set(w->S_ml, i, j, c);
         gsl_matrix_set(w->S, i, j, ws->wishart ? c * n / (n - 1) : c);
       }
     }
     gsl_matrix_view Lp = gsl_matrix_submatrix(w->L, 0, 0, p, p);
-    if (chol_logdet(w->S, &Lp.matrix, &w->logdetS) || chol_logdet(w->S_ml, &Lp.matrix, &w->logdetS_ml)) {
+    if (chol_logdet(w->S, &Lp.matrix, &w->logdetS)) {
       st = vagap_error_set(err, VAGAP_EDOMAIN, NULL, 0, 0,
                            "the sample covariance matrix of group '%s' is not positive definite "
                            "(a variable is constant or a linear combination of others)",
