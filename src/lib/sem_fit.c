@@ -403,9 +403,9 @@ void sem_ws_start(sem_ws_t *ws, double *x) {
       case VAGAP_SEM_REGRESSION: v = 0; break;
       case VAGAP_SEM_COVARIANCE:
         if (i == j) v = i < p ? 0.5 * gsl_matrix_get(w->S, i, i) : 0.05;
-        else if (i < p && j < p && m->ov_is_x[i] && m->ov_is_x[j]) v = gsl_matrix_get(w->S, i, j);
+        else if (i < p && j < p && m->ov_exo[i] && m->ov_exo[j]) v = gsl_matrix_get(w->S, i, j);
         else v = 0;
-        if (i == j && i < p && m->ov_is_x[i]) v = gsl_matrix_get(w->S, i, i);
+        if (i == j && i < p && m->ov_exo[i]) v = gsl_matrix_get(w->S, i, i);
         break;
       case VAGAP_SEM_INTERCEPT: v = i < p ? gsl_vector_get(w->ybar, i) : 0; break;
       default: break;
@@ -1050,30 +1050,31 @@ static void fit_measures(sem_ws_t *ws, const double *x, vagap_sem_measures_t *fm
     group_ws_t *w = &ws->g[g];
     fm->chisq_group[g] = 2 * w->n * w->Fg;
     fm->chisq += fm->chisq_group[g];
-    /* baseline: diagonal Sigma for non-covariates, the covariate block saturated */
+    /* baseline: diagonal Sigma for the other variables, the block of exogenous
+       covariates saturated (lavaan does so whether or not x is fixed) */
     double ld = 0, ldx_g = 0;
-    for (size_t i = 0; i < p; i++)
-      if (!m->ov_is_x[i]) ld += log(gsl_matrix_get(w->S, i, i));
-    if (nx > 0) {
-      gsl_matrix *Sx = gsl_matrix_alloc(nx, nx);
+    size_t ne = 0;
+    for (size_t i = 0; i < p; i++) {
+      if (!m->ov_exo[i]) ld += log(gsl_matrix_get(w->S, i, i));
+      ne += m->ov_exo[i] != 0;
+    }
+    if (ne > 0) {
+      gsl_matrix *Sx = gsl_matrix_alloc(ne, ne), *Lx = gsl_matrix_alloc(ne, ne);
       size_t a = 0;
       for (size_t i = 0; i < p; i++) {
-        if (!m->ov_is_x[i]) continue;
+        if (!m->ov_exo[i]) continue;
         size_t b = 0;
         for (size_t j = 0; j < p; j++)
-          if (m->ov_is_x[j]) gsl_matrix_set(Sx, a, b++, gsl_matrix_get(w->S, i, j));
+          if (m->ov_exo[j]) gsl_matrix_set(Sx, a, b++, gsl_matrix_get(w->S, i, j));
         a++;
       }
-      gsl_matrix *Lx = gsl_matrix_alloc(nx, nx);
-      double ldx = 0;
-      chol_logdet(Sx, Lx, &ldx);
-      ld += ldx;
-      ldx_g = ldx;
+      if (chol_logdet(Sx, Lx, &ldx_g)) ldx_g = NAN;
+      ld += ldx_g;
       gsl_matrix_free(Sx);
       gsl_matrix_free(Lx);
     }
     bchisq += w->n * (ld - w->logdetS);
-    bdf += (double)(p * (p + 1) / 2 - nx * (nx + 1) / 2 - (p - nx));
+    bdf += (double)(p * (p + 1) / 2 - p - ne * (ne - 1) / 2);
     /* log-likelihoods with the divisor-n sample covariance */
     double tr = 0, quad = 0;
     for (size_t i = 0; i < p; i++)
@@ -1088,7 +1089,7 @@ static void fit_measures(sem_ws_t *ws, const double *x, vagap_sem_measures_t *fm
     ulogl += -0.5 * w->nobs * ((double)p * log2pi + w->logdetS + (double)p);
     /* with fixed.x the covariates' own (saturated) likelihood is not part of the
        model: lavaan reports the log-likelihood of the rest given them */
-    if (nx > 0) {
+    if (nx > 0) {  /* nx > 0 only with fixed.x, when the covariates are all exogenous */
       double lx = -0.5 * w->nobs * ((double)nx * log2pi + ldx_g + (double)nx);
       logl -= lx;
       ulogl -= lx;
@@ -1281,11 +1282,12 @@ static vagap_sem_model_t *copy_model(const vagap_sem_model_t *m) {
   c->ov = calloc(m->nov ? m->nov : 1, sizeof *c->ov);
   c->lv = calloc(m->nlv ? m->nlv : 1, sizeof *c->lv);
   c->ov_is_x = calloc(m->nov ? m->nov : 1, sizeof *c->ov_is_x);
+  c->ov_exo = calloc(m->nov ? m->nov : 1, sizeof *c->ov_exo);
   c->defs = NULL;
   c->ndefs = 0;
   c->nrows = 0;
   c->nov = c->nlv = 0;
-  if (!c->rows || !c->ov || !c->lv || !c->ov_is_x) { vagap_sem_model_free(c); return NULL; }
+  if (!c->rows || !c->ov || !c->lv || !c->ov_is_x || !c->ov_exo) { vagap_sem_model_free(c); return NULL; }
   for (size_t i = 0; i < m->nrows; i++) {
     c->rows[i] = m->rows[i];
     c->rows[i].lhs = strdup(m->rows[i].lhs);
@@ -1298,6 +1300,7 @@ static vagap_sem_model_t *copy_model(const vagap_sem_model_t *m) {
     if (!(c->ov[i] = strdup(m->ov[i]))) { vagap_sem_model_free(c); return NULL; }
     c->nov++;
     c->ov_is_x[i] = m->ov_is_x[i];
+    c->ov_exo[i] = m->ov_exo[i];
   }
   for (size_t i = 0; i < m->nlv; i++) {
     if (!(c->lv[i] = strdup(m->lv[i]))) { vagap_sem_model_free(c); return NULL; }
