@@ -134,6 +134,8 @@ cases <- list(
        opts = list(group = "school", group.equal = c("loadings", "intercepts", "means"), likelihood = "wishart"),
        cli = c("--group", "school", "--group-equal", "loadings,intercepts,means", "--likelihood", "wishart")),
   list(name = "hs_modifiers", data = "hs", model = modifiers.model, fun = "cfa", opts = list(), cli = character()),
+  list(name = "hs_outcomes_stdlv", data = "hs", fun = "sem", opts = list(std.lv = TRUE), cli = "--std-lv",
+       model = "visual =~ x1 + x2 + x3\nx4 ~ v4*visual\nx5 ~ visual + ageyr\nx6 ~ visual\nhalf := v4 / 2\n"),
   list(name = "pd_labels", data = "pd", model = pd.model, fun = "sem", opts = list(), cli = character()),
   list(name = "path_3groups", data = "path", model = path.model, fun = "sem", opts = list(group = "grp"),
        cli = c("--group", "grp")),
