@@ -31,6 +31,7 @@
 #include <gsl/gsl_matrix.h>
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_roots.h>
+#include <gsl/gsl_sf_gamma.h>
 #include <nlopt.h>
 
 #include "sem_internal.h"
@@ -983,20 +984,46 @@ static vagap_status_t optimise(sem_ws_t *ws, double *x, int max_iter, const char
 
 /* ---- noncentral chi-square (not in GSL): Poisson mixture of central CDFs ---------- */
 
-static double pchisq_nc(double x, double df, double ncp) {
+/*
+ * P(X <= x) for X ~ chi-square(df, ncp) as the Poisson(ncp/2) mixture of
+ * central chi-square CDFs.  Only the CDF at the Poisson mode comes from GSL;
+ * its neighbours follow from P(nu + 2) = P(nu) - (x/2)^(nu/2) e^(-x/2) / Gamma(nu/2 + 1)
+ * and the weights from w(j+1) = w(j) lambda / (j+1), summed outwards from the
+ * mode until the weights vanish.
+ */
+double sem_pchisq_nc(double x, double df, double ncp) {
+  if (!(x > 0)) return 0;
   if (ncp <= 0) return gsl_cdf_chisq_P(x, df);
-  double lam = ncp / 2;
-  double mode = floor(lam);
-  double sum = 0;
-  for (double j = mode; j >= 0; j--) {
-    double w = gsl_ran_poisson_pdf((unsigned)j, lam);
-    sum += w * gsl_cdf_chisq_P(x, df + 2 * j);
-    if (w < 1e-17 && j < mode) break;
+  double lam = ncp / 2, m = floor(lam), h = x / 2;
+  double wm = gsl_ran_poisson_pdf((unsigned)m, lam);
+  double num = df + 2 * m;
+  double Pm = gsl_cdf_chisq_P(x, num);
+  double fm = exp((num / 2) * log(h) - h - gsl_sf_lngamma(num / 2 + 1)); /* f(num) */
+  double sum = wm * Pm;
+  /* upwards: j = m+1, m+2, ... */
+  double w = wm, P = Pm, f = fm, nu = num;
+  for (double j = m + 1; j < m + 100000; j++) {
+    P -= f;
+    if (P < 0) P = 0;
+    f *= h / (nu / 2 + 1);
+    nu += 2;
+    w *= lam / j;
+    sum += w * P;
+    if (w < 1e-18 && j > lam) break;
   }
-  for (double j = mode + 1;; j++) {
-    double w = gsl_ran_poisson_pdf((unsigned)j, lam);
-    sum += w * gsl_cdf_chisq_P(x, df + 2 * j);
-    if (w < 1e-17) break;
+  /* downwards: j = m-1, ..., 0 */
+  w = wm;
+  P = Pm;
+  nu = num;
+  f = fm;
+  for (double j = m; j >= 1; j--) {
+    f *= (nu / 2) / h;   /* f(nu - 2) */
+    nu -= 2;
+    P += f;
+    if (P > 1) P = 1;
+    w *= j / lam;
+    sum += w * P;
+    if (w < 1e-18) break;
   }
   return sum > 1 ? 1 : sum;
 }
@@ -1005,7 +1032,7 @@ typedef struct { double x, df, target; } ncp_root_t;
 
 static double ncp_fn(double lambda, void *p) {
   ncp_root_t *r = p;
-  return pchisq_nc(r->x, r->df, lambda) - r->target;
+  return sem_pchisq_nc(r->x, r->df, lambda) - r->target;
 }
 
 /* root in [lo, hi] of pchisq(x, df, ncp) = target (GSL Brent) */
@@ -1020,7 +1047,7 @@ static double ncp_solve(double x, double df, double target, double lo, double hi
       if (gsl_root_fsolver_iterate(s) != GSL_SUCCESS) break;
       root = gsl_root_fsolver_root(s);
       double a = gsl_root_fsolver_x_lower(s), b = gsl_root_fsolver_x_upper(s);
-      if (gsl_root_test_interval(a, b, 1e-12, 1e-12) == GSL_SUCCESS) break;
+      if (gsl_root_test_interval(a, b, 1e-10, 1e-10) == GSL_SUCCESS) break;
     }
   }
   gsl_root_fsolver_free(s);
@@ -1135,13 +1162,13 @@ static void fit_measures(sem_ws_t *ws, const double *x, vagap_sem_measures_t *fm
   if (df < 1) {
     fm->rmsea_ci_lower = fm->rmsea_ci_upper = 0;
   } else {
-    if (pchisq_nc(X2, df, 0) - 0.95 < 0) fm->rmsea_ci_lower = 0;
+    if (sem_pchisq_nc(X2, df, 0) - 0.95 < 0) fm->rmsea_ci_lower = 0;
     else fm->rmsea_ci_lower = sqrt(ncp_solve(X2, df, 0.95, 0, X2) / (N * df)) * sqrt(G_d);
     double NR = fmax(N, X2 * 4);
-    if (pchisq_nc(X2, df, NR) - 0.05 > 0 || pchisq_nc(X2, df, 0) - 0.05 < 0) fm->rmsea_ci_upper = 0;
+    if (sem_pchisq_nc(X2, df, NR) - 0.05 > 0 || sem_pchisq_nc(X2, df, 0) - 0.05 < 0) fm->rmsea_ci_upper = 0;
     else fm->rmsea_ci_upper = sqrt(ncp_solve(X2, df, 0.05, 0, NR) / (N * df)) * sqrt(G_d);
   }
-  fm->rmsea_pvalue = df > 0 ? 1 - pchisq_nc(X2, df, N * df * 0.0025 / G_d) : NAN;
+  fm->rmsea_pvalue = df > 0 ? 1 - sem_pchisq_nc(X2, df, N * df * 0.0025 / G_d) : NAN;
   fm->srmr = srmr;
 }
 

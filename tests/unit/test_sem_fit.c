@@ -251,6 +251,17 @@ static void test_stats_merge_and_serialize(void **state) {
   vagap_sem_stats_free(part2);
 }
 
+/* Against R's pchisq(x, df, ncp), which sums the same series (Ding 1992). */
+static void test_noncentral_chisq_cdf(void **state) {
+  (void)state;
+  assert_float_equal(sem_pchisq_nc(85.3, 24, 30), 0.9848396701491553, 1e-13);
+  assert_float_equal(sem_pchisq_nc(10, 3, 0.5), 0.96552026793853996, 1e-13);
+  assert_float_equal(sem_pchisq_nc(500, 60, 400), 0.83312668310110005, 1e-12);
+  assert_float_equal(sem_pchisq_nc(1200, 300, 800), 0.94505496810840284, 1e-12);
+  assert_true(fabs(sem_pchisq_nc(2, 40, 5) - 1.4670083996574922e-20) < 1e-30);
+  assert_float_equal(sem_pchisq_nc(0, 3, 2), 0, 0);
+}
+
 int main(void) {
   vagap_init();
   const struct CMUnitTest tests[] = {
@@ -259,6 +270,7 @@ int main(void) {
       cmocka_unit_test(test_regression_closed_form_and_defined),
       cmocka_unit_test(test_identification_and_data_errors),
       cmocka_unit_test(test_stats_merge_and_serialize),
+      cmocka_unit_test(test_noncentral_chisq_cdf),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
