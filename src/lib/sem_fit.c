@@ -45,7 +45,7 @@ typedef struct {
   gsl_vector *ybar;
   double logdetS;
   /* model matrices and derived quantities at the current x */
-  gsl_matrix *A, *Smat, *B, *FB, *BSFt, *Sigma, *SigInv, *Omega, *tmp_pm, *M, *N, *L;
+  gsl_matrix *A, *Smat, *B, *FB, *FBt, *BSFt, *Sigma, *SigInv, *Omega, *tmp_pm, *Wt, *M, *N, *SN, *L;
   gsl_vector *m, *mu, *d, *v, *u, *Bm;
   gsl_permutation *perm;
   double logdetSig, Fg;
@@ -75,8 +75,8 @@ static size_t var_index(const vagap_sem_model_t *m, const char *name) {
 }
 
 static void group_free(group_ws_t *g) {
-  gsl_matrix *mats[] = {g->S, g->A, g->Smat, g->B, g->FB, g->BSFt, g->Sigma, g->SigInv,
-                        g->Omega, g->tmp_pm, g->M, g->N, g->L};
+  gsl_matrix *mats[] = {g->S, g->A, g->Smat, g->B, g->FB, g->FBt, g->BSFt, g->Sigma, g->SigInv,
+                        g->Omega, g->tmp_pm, g->Wt, g->M, g->N, g->SN, g->L};
   for (size_t i = 0; i < sizeof mats / sizeof mats[0]; i++)
     if (mats[i]) gsl_matrix_free(mats[i]);
   gsl_vector *vecs[] = {g->ybar, g->m, g->mu, g->d, g->v, g->u, g->Bm};
@@ -185,6 +185,9 @@ vagap_status_t sem_ws_alloc(sem_ws_t **out, const vagap_sem_model_t *model,
     w->Smat = gsl_matrix_calloc(md, md);
     w->B = gsl_matrix_alloc(md, md);
     w->FB = gsl_matrix_alloc(p, md);
+    w->FBt = gsl_matrix_alloc(md, p);
+    w->Wt = gsl_matrix_alloc(md, p);
+    w->SN = gsl_matrix_alloc(md, md);
     w->BSFt = gsl_matrix_alloc(md, p);
     w->Sigma = gsl_matrix_alloc(p, p);
     w->SigInv = gsl_matrix_alloc(p, p);
@@ -200,7 +203,7 @@ vagap_status_t sem_ws_alloc(sem_ws_t **out, const vagap_sem_model_t *model,
     w->u = gsl_vector_alloc(md);
     w->Bm = gsl_vector_alloc(md);
     w->perm = gsl_permutation_alloc(md);
-    if (!w->S || !w->ybar || !w->A || !w->Smat || !w->B || !w->FB || !w->BSFt ||
+    if (!w->S || !w->ybar || !w->A || !w->Smat || !w->B || !w->FB || !w->FBt || !w->Wt || !w->SN || !w->BSFt ||
         !w->Sigma || !w->SigInv || !w->Omega || !w->tmp_pm || !w->M || !w->N || !w->L || !w->m ||
         !w->mu || !w->d || !w->v || !w->u || !w->Bm || !w->perm) {
       st = vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
@@ -261,10 +264,49 @@ static void fill_matrices(sem_ws_t *ws, const double *x) {
   }
 }
 
-/* Implied moments of group w; returns -1 when Sigma is not positive definite. */
-static int implied(sem_ws_t *ws, group_ws_t *w) {
-  size_t md = ws->mdim, p = ws->p;
-  /* B = (I - A)^-1 */
+/*
+ * out = S D, skipping the zeros of S.  The RAM matrices are mostly zeros
+ * (a loading matrix, a diagonal of residual variances), so this is several
+ * times cheaper than a dense product for the sizes of SEM models.
+ */
+static void sparse_left_mul(const gsl_matrix *S, const gsl_matrix *D, gsl_matrix *out) {
+  size_t r = S->size1, k = S->size2, c = D->size2;
+  gsl_matrix_set_zero(out);
+  for (size_t i = 0; i < r; i++) {
+    const double *srow = S->data + i * S->tda;
+    double *orow = out->data + i * out->tda;
+    for (size_t j = 0; j < k; j++) {
+      double v = srow[j];
+      if (v == 0) continue;
+      const double *drow = D->data + j * D->tda;
+      for (size_t l = 0; l < c; l++) orow[l] += v * drow[l];
+    }
+  }
+}
+
+static int all_zero(const gsl_matrix *M) {
+  for (size_t i = 0; i < M->size1; i++)
+    for (size_t j = 0; j < M->size2; j++)
+      if (M->data[i * M->tda + j] != 0) return 0;
+  return 1;
+}
+
+/* B = (I - A)^-1: the finite series I + A + A^2 + ... when the paths have no
+   cycle (A nilpotent, the usual case), else an LU inverse. */
+static int ram_inverse(sem_ws_t *ws, group_ws_t *w) {
+  size_t md = ws->mdim;
+  gsl_matrix *P = w->M, *Pn = w->N; /* free scratch until group_objective */
+  gsl_matrix_set_identity(w->B);
+  gsl_matrix_memcpy(P, w->A);
+  for (size_t it = 0; it <= md; it++) {
+    if (all_zero(P)) return 0;
+    gsl_matrix_add(w->B, P);
+    sparse_left_mul(w->A, P, Pn);
+    gsl_matrix *t = P;
+    P = Pn;
+    Pn = t;
+  }
+  /* a cycle (non-recursive model) */
   gsl_matrix_view IA = gsl_matrix_submatrix(w->L, 0, 0, md, md);
   gsl_matrix_set_identity(&IA.matrix);
   gsl_matrix_sub(&IA.matrix, w->A);
@@ -272,14 +314,20 @@ static int implied(sem_ws_t *ws, group_ws_t *w) {
   if (gsl_linalg_LU_decomp(&IA.matrix, w->perm, &sgn) != GSL_SUCCESS) return -1;
   for (size_t i = 0; i < md; i++)
     if (gsl_matrix_get(&IA.matrix, i, i) == 0) return -1;
-  if (gsl_linalg_LU_invert(&IA.matrix, w->perm, w->B) != GSL_SUCCESS) return -1;
+  return gsl_linalg_LU_invert(&IA.matrix, w->perm, w->B) == GSL_SUCCESS ? 0 : -1;
+}
+
+/* Implied moments of group w; returns -1 when Sigma is not positive definite. */
+static int implied(sem_ws_t *ws, group_ws_t *w) {
+  size_t md = ws->mdim, p = ws->p;
+  if (ram_inverse(ws, w)) return -1;
   gsl_matrix_const_view FB = gsl_matrix_const_submatrix(w->B, 0, 0, p, md);
   gsl_matrix_memcpy(w->FB, &FB.matrix);
-  /* BSFt = B S FB' (md x p); Sigma = FB S FB' = first p rows of BSFt */
-  gsl_matrix *SFt = w->M; /* md x md scratch, use md x p part */
-  gsl_matrix_view SFtv = gsl_matrix_submatrix(SFt, 0, 0, md, p);
-  gsl_blas_dgemm(CblasNoTrans, CblasTrans, 1.0, w->Smat, w->FB, 0.0, &SFtv.matrix);
-  gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, w->B, &SFtv.matrix, 0.0, w->BSFt);
+  gsl_matrix_transpose_memcpy(w->FBt, w->FB);
+  /* BSFt = B S FB' (md x p); Sigma = FB S FB' = its first p rows */
+  gsl_matrix_view SFt = gsl_matrix_submatrix(w->M, 0, 0, md, p);
+  sparse_left_mul(w->Smat, w->FBt, &SFt.matrix);
+  sparse_left_mul(w->B, &SFt.matrix, w->BSFt);
   gsl_matrix_const_view Sg = gsl_matrix_const_submatrix(w->BSFt, 0, 0, p, p);
   gsl_matrix_memcpy(w->Sigma, &Sg.matrix);
   /* symmetrise against rounding */
@@ -305,8 +353,10 @@ static double group_objective(sem_ws_t *ws, group_ws_t *w, int want_grad) {
   size_t p = ws->p;
   int ms = ws->model->meanstructure;
   double trSSi = 0;
-  for (size_t i = 0; i < p; i++)
-    for (size_t j = 0; j < p; j++) trSSi += gsl_matrix_get(w->S, i, j) * gsl_matrix_get(w->SigInv, j, i);
+  for (size_t i = 0; i < p; i++) {
+    const double *srow = w->S->data + i * w->S->tda, *irow = w->SigInv->data + i * w->SigInv->tda;
+    for (size_t j = 0; j < p; j++) trSSi += srow[j] * irow[j]; /* both symmetric */
+  }
   double quad = 0;
   if (ms) {
     gsl_vector_memcpy(w->d, w->ybar);
@@ -320,8 +370,7 @@ static double group_objective(sem_ws_t *ws, group_ws_t *w, int want_grad) {
   w->Fg = 0.5 * (w->logdetSig + trSSi - w->logdetS - (double)p + quad);
   if (!want_grad) return w->Fg;
   /* Omega = SigInv - SigInv (S + d d') SigInv */
-  gsl_matrix *T = w->tmp_pm; /* use p x p part */
-  gsl_matrix_view Tp = gsl_matrix_submatrix(T, 0, 0, p, p);
+  gsl_matrix_view Tp = gsl_matrix_submatrix(w->tmp_pm, 0, 0, p, p);
   gsl_blas_dsymm(CblasLeft, CblasLower, 1.0, w->SigInv, w->S, 0.0, &Tp.matrix);
   gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, &Tp.matrix, w->SigInv, 0.0, w->Omega);
   for (size_t i = 0; i < p; i++)
@@ -330,10 +379,12 @@ static double group_objective(sem_ws_t *ws, group_ws_t *w, int want_grad) {
                  gsl_vector_get(w->v, i) * gsl_vector_get(w->v, j);
       gsl_matrix_set(w->Omega, i, j, o);
     }
-  /* tmp_pm = Omega FB (p x md); N = FB' Omega FB; M = BSFt Omega FB */
-  gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, w->Omega, w->FB, 0.0, w->tmp_pm);
-  gsl_blas_dgemm(CblasTrans, CblasNoTrans, 1.0, w->FB, w->tmp_pm, 0.0, w->N);
-  gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, w->BSFt, w->tmp_pm, 0.0, w->M);
+  /* Wt = FB' Omega (md x p), W = Omega FB; N = FB' Omega FB; M = BSFt Omega FB = B S N */
+  sparse_left_mul(w->FBt, w->Omega, w->Wt);
+  gsl_matrix_transpose_memcpy(w->tmp_pm, w->Wt);
+  sparse_left_mul(w->FBt, w->tmp_pm, w->N);
+  sparse_left_mul(w->Smat, w->N, w->SN);
+  sparse_left_mul(w->B, w->SN, w->M);
   /* u = FB' v */
   gsl_blas_dgemv(CblasTrans, 1.0, w->FB, w->v, 0.0, w->u);
   return w->Fg;
