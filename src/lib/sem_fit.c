@@ -508,7 +508,8 @@ static rank2_t row_rank2(const sem_ws_t *ws, const group_ws_t *w, size_t r) {
 }
 
 static double gram(const gsl_matrix *const G[2][2], int ta, size_t ia, int tb, size_t ib) {
-  return gsl_matrix_get(G[ta][tb], ia, ib);
+  const gsl_matrix *M = G[ta][tb];
+  return M->data[ia * M->tda + ib];
 }
 
 /* info (npar x npar) = sum_g n_g/N [dmu' SigInv dmu + 1/2 tr(SigInv dSig SigInv dSig)] at x. */
@@ -687,19 +688,22 @@ static int bfact_layout(const sem_ws_t *ws, bfact_t *f) {
   return 0;
 }
 
-static int chol_ok(gsl_matrix *M) {
+/* Cholesky in place; with check_rcond also require a reciprocal condition
+   number above 1e-12 (the identification test, done once at the solution). */
+static int chol_ok(gsl_matrix *M, int check_rcond) {
   size_t n = M->size1;
   if (n == 0) return 1;
+  if (gsl_linalg_cholesky_decomp1(M) != GSL_SUCCESS) return 0;
+  if (!check_rcond) return 1;
   gsl_vector *work = gsl_vector_alloc(3 * n);
   double rcond = 0;
-  int ok = work && gsl_linalg_cholesky_decomp1(M) == GSL_SUCCESS &&
-           gsl_linalg_cholesky_rcond(M, &rcond, work) == GSL_SUCCESS && rcond > 1e-12;
+  int ok = work && gsl_linalg_cholesky_rcond(M, &rcond, work) == GSL_SUCCESS && rcond > 1e-12;
   if (work) gsl_vector_free(work);
   return ok;
 }
 
 /* Factor `info`; returns 0, or -1 when it is singular (or out of memory). */
-static int bfact_factor(const sem_ws_t *ws, const gsl_matrix *info, bfact_t *f) {
+static int bfact_factor(const sem_ws_t *ws, const gsl_matrix *info, bfact_t *f, int check_rcond) {
   memset(f, 0, sizeof *f);
   if (bfact_layout(ws, f)) return -1;
   size_t K = f->K, s = f->s, G = f->G;
@@ -725,7 +729,7 @@ static int bfact_factor(const sem_ws_t *ws, const gsl_matrix *info, bfact_t *f) 
     if (!(f->L[g] = gsl_matrix_alloc(n, n))) return -1;
     for (size_t a = 0; a < n; a++)
       for (size_t b = 0; b < n; b++) gsl_matrix_set(f->L[g], a, b, C(o + a, o + b));
-    if (!chol_ok(f->L[g])) return -1;
+    if (!chol_ok(f->L[g], check_rcond)) return -1;
     if (s == 0) continue;
     f->B[g] = gsl_matrix_alloc(s, n);
     f->E[g] = gsl_matrix_alloc(n, s);
@@ -740,7 +744,7 @@ static int bfact_factor(const sem_ws_t *ws, const gsl_matrix *info, bfact_t *f) 
     gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, -1.0, f->B[g], f->E[g], 1.0, f->S);
   }
 #undef C
-  if (s > 0 && !chol_ok(f->S)) return -1;
+  if (s > 0 && !chol_ok(f->S, check_rcond)) return -1;
   return 0;
 }
 
@@ -841,7 +845,7 @@ static vagap_status_t invert_information(const sem_ws_t *ws, const gsl_matrix *i
   size_t K = info->size1;
   if (K == 0) return VAGAP_OK;
   bfact_t f;
-  int bad = bfact_factor(ws, info, &f) || bfact_inverse(&f, vcov);
+  int bad = bfact_factor(ws, info, &f, 1) || bfact_inverse(&f, vcov);
   bfact_free(&f);
   if (bad) return singular_message(ws, info, err);
   for (size_t k = 0; k < K * K; k++) vcov[k] /= ws->N;
@@ -864,7 +868,7 @@ static double max_abs(const double *g, size_t n) {
 /* Solve info * step = -grad; returns -1 if info is singular. */
 static int scoring_step(const sem_ws_t *ws, const gsl_matrix *info, const double *grad, double *step) {
   bfact_t f;
-  int rc = bfact_factor(ws, info, &f);
+  int rc = bfact_factor(ws, info, &f, 0);
   if (!rc) {
     for (size_t k = 0; k < ws->npar; k++) step[k] = -grad[k];
     rc = bfact_solve(&f, step, step);
