@@ -537,6 +537,8 @@ static int parse_args(int argc, char **argv, cli_common_t *c, sem_args_t *a) {
   if (!a->model_path) return cli_usage_error(c, "--model FILE is required");
   if (a->fit + a->summary + a->invariance > 1)
     return cli_usage_error(c, "--fit, --summary and --invariance are exclusive");
+  if (a->invariance && !a->group_col && !a->from_stats)
+    return cli_usage_error(c, "--invariance needs --group with at least two groups");
   if (a->invariance && a->group_equal)
     return cli_usage_error(c, "--invariance sets the equality constraints itself; drop --group-equal");
   if (argc - optind > 1) return cli_usage_error(c, "sem reads one data file, got %d", argc - optind);
