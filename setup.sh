@@ -44,18 +44,19 @@ ensure_test_locale() {
   fi
 }
 
-build() {
-  cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >/dev/null
-  cmake --build "$build_dir" -j "$(nproc 2>/dev/null || echo 2)"
+build() { # build DIR [CMAKE OPTIONS...]
+  dir=$1; shift
+  cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >/dev/null
+  cmake --build "$dir" -j "$(nproc 2>/dev/null || echo 2)"
 }
 
 case "$task" in
   build)
     install_packages $BUILD_PACKAGES
-    build ;;
+    build "$build_dir" ;;
   demo)
     install_packages $BUILD_PACKAGES
-    build
+    build "$build_dir"
     if [ -d datasets/walktalk-sim ] && "$build_dir/vagap" --help | grep -q '^  report'; then
       "$build_dir/vagap" report datasets/walktalk-sim --out out/walktalk-sim --text
       echo "setup.sh: tables, report.md and calibration.svg are in out/walktalk-sim/"
@@ -65,8 +66,12 @@ case "$task" in
   test)
     install_packages $BUILD_PACKAGES $TEST_PACKAGES
     ensure_test_locale
-    build
-    (cd "$build_dir" && ctest --output-on-failure -j 2) ;;
+    build "$build_dir"
+    (cd "$build_dir" && ctest --output-on-failure -j 2)
+    # The unit and CLI tests once more under AddressSanitizer and UBSan.
+    build "$build_dir-sanitize" -DVAGAP_SANITIZE=ON
+    (cd "$build_dir-sanitize" && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+      ctest --output-on-failure -j 2 -L 'unit|cli') ;;
   *)
     echo "usage: ./setup.sh [demo|test|build]" >&2; exit 2 ;;
 esac

@@ -143,6 +143,17 @@ vagap_status_t vagap_table_column(const vagap_table_t *t, const char *name,
 vagap_status_t vagap_table_numeric(const vagap_table_t *t, size_t j, double *out,
                                    vagap_error_t *err);
 
+/*
+ * Several columns at once, in one row-major pass over the table (much faster
+ * than one call per column on large tables).  out[k] receives column cols[k].
+ * With `inferring` set, a column whose cell is not a number is not an error:
+ * its is_numeric[k] becomes 0 and out[k] is left partly filled; otherwise the
+ * first such cell is a located error.  is_numeric may be NULL when not inferring.
+ */
+vagap_status_t vagap_table_numeric_columns(const vagap_table_t *t, const size_t *cols,
+                                           size_t ncols, double *const *out, int inferring,
+                                           int *is_numeric, vagap_error_t *err);
+
 #ifdef __cplusplus
 }
 #endif

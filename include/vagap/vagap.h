@@ -8,7 +8,13 @@
 #include "vagap/error.h"
 #include "vagap/ledger.h"
 #include "vagap/table.h"
+#include "vagap/describe.h"
 #include "vagap/stats.h"
 #include "vagap/scale.h"
+#include "vagap/align.h"
+#include "vagap/consistency.h"
+#include "vagap/iat.h"
+#include "vagap/sem.h"
+#include "vagap/gap.h"
 
 #endif

@@ -1,0 +1,47 @@
+#!/bin/sh
+# Benchmark (on demand, not part of ctest): `vagap describe` on a generated numeric
+# CSV of about 100 MB, beside R data.table::fread(nThread = 1) and pandas.read_csv on
+# the same file in the same run, where those are installed.
+#   sh tests/bench/bench_describe.sh [BUILD_DIR] [MEGABYTES]
+# The data are made by awk with srand(20261123): 8 numeric columns, 6 decimals.
+set -eu
+build=${1:-build}
+mb=${2:-100}
+vagap=$build/vagap
+dir=$(mktemp -d)
+trap 'rm -rf "$dir"' EXIT
+csv=$dir/numeric.csv
+rows=$((mb * 1000000 / 82))
+awk -v n="$rows" 'BEGIN { srand(20261123); print "a,b,c,d,e,f,g,h";
+  for (i = 0; i < n; i++) printf "%.6f,%.6f,%.6f,%.6f,%.6f,%.6f,%.6f,%.6f\n",
+    rand()*100, rand()-0.5, rand()*1e4, rand(), rand()*10, -rand(), rand()*1000, rand() }' > "$csv"
+bytes=$(wc -c < "$csv")
+megabytes=$(awk -v b="$bytes" 'BEGIN { printf "%.1f", b / 1e6 }')
+echo "file: $megabytes MB, $rows rows x 8 numeric columns"
+
+now() { date +%s.%N; }
+report() { awk -v name="$1" -v t="$2" -v b="$bytes" 'BEGIN { printf "%-28s %8.3f s %8.1f MB/s\n", name, t, b / 1e6 / t }'; }
+
+cat "$csv" > /dev/null # warm the page cache
+t0=$(now); "$vagap" describe --quiet "$csv" > /dev/null; t1=$(now)
+vagap_s=$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')
+report "vagap describe" "$vagap_s"
+
+if command -v Rscript >/dev/null && Rscript -e 'quit(status = !requireNamespace("data.table", quietly = TRUE))' 2>/dev/null; then
+  r_s=$(Rscript -e 'suppressMessages(library(data.table)); a <- commandArgs(TRUE);
+    t <- system.time({ d <- fread(a[1], nThread = 1); s <- lapply(d, function(x) c(mean(x), sd(x), median(x))) })[["elapsed"]];
+    cat(t)' "$csv")
+  report "data.table::fread(nThread=1)" "$r_s"
+  awk -v v="$vagap_s" -v r="$r_s" 'BEGIN { printf "ratio fread/vagap: %.2f (>1 means vagap is faster)\n", r / v }'
+else
+  echo "data.table::fread: skipped (R package data.table not installed: apt-get install r-cran-data.table)"
+fi
+py=/usr/bin/python3
+if $py -c 'import pandas' 2>/dev/null; then
+  p_s=$($py -c 'import sys, time, pandas as pd
+t = time.perf_counter(); d = pd.read_csv(sys.argv[1]); d.describe(); print(time.perf_counter() - t)' "$csv")
+  report "pandas.read_csv+describe" "$p_s"
+  awk -v v="$vagap_s" -v r="$p_s" 'BEGIN { printf "ratio pandas/vagap: %.2f\n", r / v }'
+else
+  echo "pandas: skipped (apt-get install python3-pandas)"
+fi
