@@ -297,6 +297,10 @@ static int write_tables(const report_args_t *a, const study_t *s, const vagap_le
 
 /* APA style for a correlation: ".22", "-.05" (no leading zero). */
 static void format_r(char *buf, size_t size, double r) {
+  if (!isfinite(r)) {
+    snprintf(buf, size, "NA");
+    return;
+  }
   snprintf(buf, size, "%.2f", r);
   char *zero = strstr(buf, "0.");
   if (zero && (zero == buf || zero[-1] == '-')) memmove(zero, zero + 1, strlen(zero + 1) + 1);

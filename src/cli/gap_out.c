@@ -181,12 +181,19 @@ void gap_format_p(char *buf, size_t size, double p) {
 
 static void print_units_in(FILE *out, const vagap_gap_t *g, vagap_gap_quadrant_t q) {
   const char *sep = "";
+  if (g->quadrant_n[q] == 0) fputs("none", out);
   for (size_t i = 0; i < g->n_units; i++) {
     if (g->units[i].quadrant != q) continue;
     fprintf(out, "%s%s", sep, g->units[i].name);
     sep = ", ";
   }
   fputc('\n', out);
+}
+
+/* Two decimals, or NA for a number that is undefined (a CI from n = 3). */
+static void format_2(char *buf, size_t size, double x) {
+  if (isfinite(x)) snprintf(buf, size, "%.2f", x);
+  else snprintf(buf, size, "NA");
 }
 
 void gap_print_text(FILE *out, const vagap_gap_t *g) {
@@ -236,8 +243,10 @@ void gap_print_text(FILE *out, const vagap_gap_t *g) {
     if (!g->has_iat && k != VAGAP_GAP_COR_SELFREPORT_BEHAVIOR) continue;
     const vagap_cor_t *c = &g->cor[k];
     gap_format_p(p, sizeof p, c->p_value);
-    fprintf(out, "r(%s) = %.2f [%.2f, %.2f], t(%.0f) = %.2f, %s\n",
-            vagap_gap_cor_name((vagap_gap_cor_pair_t)k), c->estimate, c->conf_low, c->conf_high,
-            c->df, c->statistic, p);
+    char lo[24], hi[24];
+    format_2(lo, sizeof lo, c->conf_low);
+    format_2(hi, sizeof hi, c->conf_high);
+    fprintf(out, "r(%s) = %.2f [%s, %s], t(%.0f) = %.2f, %s\n",
+            vagap_gap_cor_name((vagap_gap_cor_pair_t)k), c->estimate, lo, hi, c->df, c->statistic, p);
   }
 }
