@@ -140,6 +140,7 @@ vagap_status_t vagap_iat_assoc_add(vagap_iat_assoc_t *a, const char *unit, size_
                                    vagap_iat_valence_t valence, vagap_iat_target_t target,
                                    vagap_iat_word_fate_t *fate, vagap_error_t *err);
 
+/* The strings below are owned by the scorer and valid until its next add or free. */
 typedef struct {
   const char *unit;       /* owned by the scorer */
   const char *trial;      /* owned by the scorer */
@@ -242,7 +243,7 @@ vagap_status_t vagap_iat_dscore_add(vagap_iat_dscore_t *d, const char *subject,
 
 /* Per-subject result.  D values are NaN when undefined (see `reason`). */
 typedef struct {
-  const char *subject;     /* owned by the scorer */
+  const char *subject;     /* owned by the scorer; valid until its next add or free */
   double d;                /* (d_practice + d_test) / 2; positive = faster when compatible */
   double d_practice;       /* (M_B6 - M_B3) / SD(B3+B6) */
   double d_test;           /* (M_B7 - M_B4) / SD(B4+B7) */
@@ -266,6 +267,7 @@ size_t vagap_iat_dscore_nsubjects(const vagap_iat_dscore_t *d);
 void vagap_iat_dscore_subject(const vagap_iat_dscore_t *d, size_t i, vagap_iat_subject_t *out);
 
 /* ---- group statistics -------------------------------------------------------- */
+/* The t-test of unit scores against 0 is the stats module's vagap_stats_ttest_one. */
 
 /* Split-half reliability across subjects. */
 typedef struct {
@@ -282,19 +284,6 @@ typedef struct {
  */
 vagap_status_t vagap_iat_split_half(const double *odd, const double *even, size_t n,
                                     vagap_iat_reliability_t *out, vagap_error_t *err);
-
-/*
- * One-sample t-test of x[0..n) against mu (non-finite values are skipped and
- * counted), two-sided, with a `conf_level` confidence interval (R's t.test).
- * Provisional: to be replaced by the stats module's one-sample test.
- */
-typedef struct {
-  double estimate, std_error, statistic, df, p_value, conf_low, conf_high;
-  size_t n, n_excluded;
-} vagap_iat_ttest_t;
-
-vagap_status_t vagap_iat_ttest(const double *x, size_t n, double mu, double conf_level,
-                               vagap_iat_ttest_t *out, vagap_error_t *err);
 
 #ifdef __cplusplus
 }

@@ -11,7 +11,10 @@
 #include "vagap/describe.h"
 #include "vagap/stats.h"
 #include "vagap/scale.h"
+#include "vagap/align.h"
+#include "vagap/consistency.h"
 #include "vagap/iat.h"
+#include "vagap/sem.h"
 #include "vagap/gap.h"
 
 #endif

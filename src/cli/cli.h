@@ -148,7 +148,14 @@ extern const size_t CLI_NCOMMANDS;
 
 /* One prototype per subcommand (src/cli/cmd_<name>.c). */
 int cmd_describe(int argc, char **argv);
+int cmd_align(int argc, char **argv);
+int cmd_consistency(int argc, char **argv);
 int cmd_iat(int argc, char **argv);
+int cmd_ttest(int argc, char **argv);
+int cmd_corr(int argc, char **argv);
+int cmd_prop(int argc, char **argv);
+int cmd_score(int argc, char **argv);
+int cmd_sem(int argc, char **argv);
 int cmd_gap(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 

@@ -73,7 +73,8 @@ static const char HELP[] =
     "                          estimate,std.error,statistic,df,p.value,conf.low,conf.high,\n"
     "                          n,method): one-sample t-test of unit scores (or of D)\n"
     "                          against 0, plus the reliability rows with --reliability.\n"
-    "                          Without --test nothing but a one-line note goes to stderr\n"
+    "                          Without --test only a one-line note goes to stderr.\n"
+    "                          FILE must not be the main output.\n"
     "      --conf-level P      confidence level of the t-test interval (default 0.95)\n";
 
 enum {
@@ -255,7 +256,7 @@ static const char *const TEST_COLUMNS[] = {"group", "term", "estimate", "std.err
                                            "conf.high", "n", "method"};
 enum { NTEST_COLUMNS = sizeof TEST_COLUMNS / sizeof TEST_COLUMNS[0] };
 
-static void put_ttest_row(cli_writer_t *w, const char *term, const vagap_iat_ttest_t *t) {
+static void put_ttest_row(cli_writer_t *w, const char *term, const vagap_ttest_t *t) {
   cli_put_na(w);
   cli_put_str(w, term);
   cli_put_num(w, t->estimate);
@@ -266,7 +267,7 @@ static void put_ttest_row(cli_writer_t *w, const char *term, const vagap_iat_tte
   cli_put_num(w, t->conf_low);
   cli_put_num(w, t->conf_high);
   cli_put_int(w, (long long)t->n);
-  cli_put_str(w, "One Sample t-test");
+  cli_put_str(w, vagap_ttest_method_name(t->kind));
 }
 
 static void put_estimate_row(cli_writer_t *w, const char *term, double estimate, size_t n,
@@ -280,18 +281,39 @@ static void put_estimate_row(cli_writer_t *w, const char *term, double estimate,
 }
 
 /*
- * The group table: t-test of `scores` against 0 (term `term`) and, when
- * `rel` is not NULL, the reliability rows.  Written to --test FILE; without
- * it a one-line note goes to stderr.
+ * Open the --test table before any output, so that a file that cannot be
+ * written fails the command while standard output is still empty.
+ * Returns an exit code; *w stays NULL without --test.
  */
-static int write_group_table(const iat_args_t *a, const char *term, const double *scores,
-                             size_t n, const vagap_iat_reliability_t *rel) {
-  vagap_iat_ttest_t t;
+static int open_group_table(const iat_args_t *a, cli_writer_t **w) {
+  *w = NULL;
+  if (!a->test_path) return CLI_EXIT_OK;
+  cli_common_t c = a->common;
+  c.output_path = a->test_path;
+  *w = cli_writer_open(&c, TEST_COLUMNS, NTEST_COLUMNS);
+  return *w ? CLI_EXIT_OK : CLI_EXIT_DATA;
+}
+
+/*
+ * The group table: t-test of `scores` against 0 (term `term`) and, when
+ * `rel` is not NULL, the reliability rows.  Written to `w` (the --test
+ * table, closed here); without it a one-line note goes to stderr.
+ */
+static int write_group_table(const iat_args_t *a, cli_writer_t *w, const char *term,
+                             const double *scores, size_t n,
+                             const vagap_iat_reliability_t *rel) {
+  vagap_ttest_t t;
+  vagap_ttest_options_t opt;
+  vagap_ttest_options_init(&opt);
+  opt.conf_level = a->conf_level;
   vagap_error_t err;
-  vagap_status_t st = vagap_iat_ttest(scores, n, 0.0, a->conf_level, &t, &err);
-  if (st == VAGAP_ENOMEM) return out_of_memory();
+  vagap_status_t st = vagap_stats_ttest_one(scores, n, &opt, &t, &err);
+  if (st == VAGAP_ENOMEM) {
+    if (w) cli_writer_close(w);
+    return out_of_memory();
+  }
   if (st != VAGAP_OK) cli_warn(&a->common, "t-test of %s: %s", term, err.message);
-  if (!a->test_path) {
+  if (!w) {
     if (!a->common.quiet && st == VAGAP_OK) {
       char est[64], p[64];
       cli_format_number(est, sizeof est, t.estimate, 6);
@@ -304,10 +326,6 @@ static int write_group_table(const iat_args_t *a, const char *term, const double
               rel->r, rel->spearman_brown, rel->n);
     return CLI_EXIT_OK;
   }
-  cli_common_t c = a->common;
-  c.output_path = a->test_path;
-  cli_writer_t *w = cli_writer_open(&c, TEST_COLUMNS, NTEST_COLUMNS);
-  if (!w) return CLI_EXIT_DATA;
   put_ttest_row(w, term, &t);
   if (rel) {
     put_estimate_row(w, "split-half r", rel->r, rel->n, "Pearson r of odd/even half D");
@@ -519,9 +537,12 @@ static int run_assoc(const iat_args_t *a, cli_inputs_t in) {
     rc = out_of_memory();
     goto done;
   }
+  cli_writer_t *test = NULL;
+  if ((rc = open_group_table(a, &test)) != CLI_EXIT_OK) goto done;
   if (a->per_trial) rc = write_trials(&run);
   if (rc == CLI_EXIT_OK) rc = write_units(&run, scores);
-  if (rc == CLI_EXIT_OK) rc = write_group_table(a, "score", scores, nunits, NULL);
+  if (rc == CLI_EXIT_OK) rc = write_group_table(a, test, "score", scores, nunits, NULL);
+  else if (test) cli_writer_close(test);
   if (rc == CLI_EXIT_OK) rc = cli_finish_ledger(&a->common, run.ledger);
 done:
   free(scores);
@@ -545,14 +566,13 @@ typedef struct {
   vagap_iat_dscore_t *scorer;
   vagap_ledger_t *ledger;
   double codes[4]; /* numeric values of the block codes, NaN when not numbers */
+  size_t code_len[4];
 } dscore_run_t;
 
 /* Which scored block a row belongs to; -1 for a block that is not scored. */
 static int block_of(const dscore_run_t *run, const char *s, size_t len) {
-  for (int b = 0; b < 4; b++) {
-    const char *code = run->args->block_codes[b];
-    if (strlen(code) == len && memcmp(code, s, len) == 0) return b;
-  }
+  for (int b = 0; b < 4; b++)
+    if (run->code_len[b] == len && memcmp(run->args->block_codes[b], s, len) == 0) return b;
   /* "3" and "3.0" are the same block when both are numbers. */
   double x;
   if (vagap_parse_double(s, len, &x, NULL) != VAGAP_OK) return -1;
@@ -571,25 +591,35 @@ static int error_flag(const char *s, size_t len) {
   return -1;
 }
 
+static int exclude_missing(dscore_run_t *run, const vagap_reader_t *r, const vagap_row_t *row,
+                           const char *column) {
+  char reason[300];
+  snprintf(reason, sizeof reason, "missing %s", column);
+  return exclude(run->ledger, r, row, reason);
+}
+
+/*
+ * One trial row.  Missing-value checks come after the cheap code matches
+ * fail (a block code or a 0/1 flag is never a missing token), which keeps
+ * the per-row cost low on long logs.
+ */
 static int dscore_row(dscore_run_t *run, const vagap_reader_t *r, const vagap_row_t *row,
                       const dscore_cols_t *col) {
   const iat_args_t *a = run->args;
-  char reason[300];
-  const size_t required[] = {col->subject, col->block, col->latency, col->error};
-  const char *names[] = {a->subject_col, a->block_col, a->latency_col, a->error_col};
-  for (int k = 0; k < 4; k++)
-    if (is_na(r, row, required[k])) {
-      snprintf(reason, sizeof reason, "missing %s", names[k]);
-      return exclude(run->ledger, r, row, reason);
-    }
+  if (is_na(r, row, col->subject)) return exclude_missing(run, r, row, a->subject_col);
   int block = block_of(run, row->fields[col->block], row->lengths[col->block]);
-  if (block < 0) return exclude(run->ledger, r, row, "block not scored");
+  if (block < 0) {
+    if (is_na(r, row, col->block)) return exclude_missing(run, r, row, a->block_col);
+    return exclude(run->ledger, r, row, "block not scored");
+  }
   vagap_error_t err;
   double latency;
   if (vagap_reader_number(r, row, col->latency, &latency, &err) != VAGAP_OK)
     return cli_report_error(&err);
+  if (isnan(latency)) return exclude_missing(run, r, row, a->latency_col);
   int error = error_flag(row->fields[col->error], row->lengths[col->error]);
   if (error < 0) {
+    if (is_na(r, row, col->error)) return exclude_missing(run, r, row, a->error_col);
     vagap_error_set(&err, VAGAP_EDATA, vagap_reader_source(r), row->line, (long)col->error + 1,
                     "column %s: expected 0/1 or TRUE/FALSE, found '%s'", a->error_col,
                     row->fields[col->error]);
@@ -682,10 +712,11 @@ static int write_subjects(const dscore_run_t *run, double *d, double *odd, doubl
 }
 
 static int run_dscore(const iat_args_t *a, cli_inputs_t in) {
-  dscore_run_t run = {a, NULL, NULL, {NAN, NAN, NAN, NAN}};
+  dscore_run_t run = {a, NULL, NULL, {NAN, NAN, NAN, NAN}, {0, 0, 0, 0}};
   for (int b = 0; b < 4; b++) {
     double x;
     const char *code = a->block_codes[b];
+    run.code_len[b] = strlen(code);
     if (vagap_parse_double(code, strlen(code), &x, NULL) == VAGAP_OK) run.codes[b] = x;
   }
   int rc = CLI_EXIT_DATA;
@@ -705,6 +736,8 @@ static int run_dscore(const iat_args_t *a, cli_inputs_t in) {
     rc = out_of_memory();
     goto done;
   }
+  cli_writer_t *test = NULL;
+  if ((rc = open_group_table(a, &test)) != CLI_EXIT_OK) goto done;
   rc = write_subjects(&run, d, d + n, d + 2 * n);
   vagap_iat_reliability_t rel, *relp = NULL;
   if (rc == CLI_EXIT_OK && a->reliability) {
@@ -714,7 +747,8 @@ static int run_dscore(const iat_args_t *a, cli_inputs_t in) {
     else if (st != VAGAP_OK) cli_warn(&a->common, "%s", err.message);
     relp = &rel;
   }
-  if (rc == CLI_EXIT_OK) rc = write_group_table(a, "D", d, n, relp);
+  if (rc == CLI_EXIT_OK) rc = write_group_table(a, test, "D", d, n, relp);
+  else if (test) cli_writer_close(test);
   if (rc == CLI_EXIT_OK) rc = cli_finish_ledger(&a->common, run.ledger);
 done:
   free(d);

@@ -4,7 +4,6 @@
  */
 #include "vagap/iat.h"
 
-#include <gsl/gsl_cdf.h>
 #include <gsl/gsl_statistics_double.h>
 #include <math.h>
 #include <stdint.h>
@@ -683,42 +682,5 @@ vagap_status_t vagap_iat_split_half(const double *odd, const double *even, size_
     out->spearman_brown = 2.0 * out->r / (1.0 + out->r);
   }
   free(x);
-  return st;
-}
-
-vagap_status_t vagap_iat_ttest(const double *x, size_t n, double mu, double conf_level,
-                               vagap_iat_ttest_t *out, vagap_error_t *err) {
-  out->estimate = out->std_error = out->statistic = out->df = out->p_value = NAN;
-  out->conf_low = out->conf_high = NAN;
-  if (!(conf_level > 0 && conf_level < 1))
-    return vagap_error_set(err, VAGAP_EINVAL, NULL, 0, 0, "confidence level must be in (0, 1)");
-  double *v = malloc((n ? n : 1) * sizeof *v);
-  if (!v) return out_of_memory(err);
-  size_t m = 0;
-  for (size_t i = 0; i < n; i++)
-    if (isfinite(x[i])) v[m++] = x[i];
-  out->n = m;
-  out->n_excluded = n - m;
-  vagap_status_t st = VAGAP_OK;
-  if (m > 0) out->estimate = gsl_stats_mean(v, 1, m);
-  if (m < 2) {
-    st = vagap_error_set(err, VAGAP_EDOMAIN, NULL, 0, 0,
-                         "a t-test needs at least 2 finite values (have %zu)", m);
-  } else {
-    double sd = gsl_stats_sd_m(v, 1, m, out->estimate);
-    out->df = (double)(m - 1);
-    out->std_error = sd / sqrt((double)m);
-    out->statistic = (out->estimate - mu) / out->std_error;
-    out->p_value = 2.0 * gsl_cdf_tdist_Q(fabs(out->statistic), out->df);
-    double q = gsl_cdf_tdist_Qinv((1.0 - conf_level) / 2.0, out->df);
-    if (!isfinite(q))
-      st = vagap_error_set(err, VAGAP_ENUMERIC, NULL, 0, 0, "t quantile failed");
-    out->conf_low = out->estimate - q * out->std_error;
-    out->conf_high = out->estimate + q * out->std_error;
-    if (!(sd > 0))
-      st = vagap_error_set(err, VAGAP_EDOMAIN, NULL, 0, 0,
-                           "a t-test is undefined when all values are equal");
-  }
-  free(v);
   return st;
 }

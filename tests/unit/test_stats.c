@@ -386,6 +386,22 @@ static void test_rank_and_spearman(void **state) {
   o.alternative = VAGAP_ALT_GREATER;
   assert_int_equal(vagap_stats_cor(x, y2, 4, &o, &r, &err), VAGAP_OK);
   REL(r.p_value, 4.0 / 24.0, 1e-15);
+
+  /* n = 10 uses the Edgeworth series; reference: R 4.2 cor.test(a, b,
+     method = "spearman") on these data (S = 72): 0.095791569143582, and
+     0.047895784571791 / 0.956115978369318 for greater / less */
+  double a10[] = {0.91, 0.85, 0.78, 0.95, 0.88, 0.69, 0.97, 0.82, 0.90, 0.74};
+  double b10[] = {0.60, 0.72, 0.55, 0.81, 0.64, 0.48, 0.85, 0.66, 0.58, 0.70};
+  o.alternative = VAGAP_ALT_TWO_SIDED;
+  assert_int_equal(vagap_stats_cor(a10, b10, 10, &o, &r, &err), VAGAP_OK);
+  REL(r.statistic_s, 72.0, 1e-12);
+  REL(r.p_value, 0.095791569143582, 1e-12);
+  o.alternative = VAGAP_ALT_GREATER;
+  assert_int_equal(vagap_stats_cor(a10, b10, 10, &o, &r, &err), VAGAP_OK);
+  REL(r.p_value, 0.047895784571791, 1e-12);
+  o.alternative = VAGAP_ALT_LESS;
+  assert_int_equal(vagap_stats_cor(a10, b10, 10, &o, &r, &err), VAGAP_OK);
+  REL(r.p_value, 0.956115978369318, 1e-12);
 }
 
 /* ---- proportions ------------------------------------------------------------------ */
