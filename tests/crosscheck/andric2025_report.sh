@@ -9,8 +9,10 @@
 # calibrated.  Also, per model and to 1e-9, against the authors' own summaries
 # in the JSON files: behaviour = altruism_rate, self-report score =
 # total_score, IAT = mean_altruism_bias; and that report's IAT scores equal
-# `vagap iat --method assoc --preset andric2025`.  Finally the SVG must parse
-# as XML with an <svg> root.
+# `vagap iat --method assoc --preset andric2025`, and that the same chain run
+# as separate commands (vagap iat | prop | score -> vagap gap) gives the same
+# gap_tests table (1e-12 relative).  Finally the SVG must parse as XML with an
+# <svg> root.
 # Usage: andric2025_report.sh VAGAP SOURCE_DIR SHARED_DATASETS   (exit 77 = skipped)
 set -u
 vagap=$1 src=$2 shared=$3
@@ -25,11 +27,23 @@ VAGAP="$vagap" PYTHON="$py" sh "$src/examples/andric2025/run.sh" "$raw" "$tmp/ou
   > "$tmp/text" 2> "$tmp/stderr" || { echo "FAIL: run.sh"; cat "$tmp/stderr"; exit 1; }
 "$vagap" iat --method assoc --preset andric2025 --digits 15 --quiet "$tmp/out/data/iat.csv" \
   > "$tmp/iat_cmd.csv" || { echo "FAIL: vagap iat"; exit 1; }
+# The chain as separate commands; the self-report is the mean over all 15
+# items, so the key's three subscales become one scale 'total'.
+data="$tmp/out/data"
+sed -e 's/,attitudes,/,total,/' -e 's/,everyday,/,total,/' -e 's/,sacrifice,/,total,/' \
+  "$data/selfreport_key.csv" > "$tmp/key_total.csv"
+"$vagap" prop --quiet --digits 17 "$data/choices.csv" > "$tmp/prop.csv" &&
+"$vagap" score --quiet --digits 17 --key "$tmp/key_total.csv" --min 1 --max 7 --min-items 1 \
+  "$data/selfreport.csv" > "$tmp/score.csv" &&
+"$vagap" iat --method assoc --preset andric2025 --digits 17 --quiet "$data/iat.csv" > "$tmp/iat17.csv" &&
+"$vagap" gap --quiet --digits 17 --iat "$tmp/iat17.csv" --behavior "$tmp/prop.csv" \
+  --selfreport "$tmp/score.csv" --selfreport-scale total --counts x,n > "$tmp/gap_chain.csv" ||
+  { echo "FAIL: the iat | prop | score | gap chain"; exit 1; }
 
-"$py" - "$raw" "$tmp/out" "$tmp/iat_cmd.csv" <<'PY'
+"$py" - "$raw" "$tmp/out" "$tmp/iat_cmd.csv" "$tmp/gap_chain.csv" <<'PY'
 import csv, glob, json, math, os, sys
 import xml.etree.ElementTree as ET
-raw, out, iat_cmd = sys.argv[1:4]
+raw, out, iat_cmd, gap_chain = sys.argv[1:5]
 fail = []
 
 def check(name, ok, shown):
@@ -95,6 +109,17 @@ cmd = {r["model"]: float(r["score"]) for r in csv.DictReader(open(iat_cmd))}
 rep = {r["model"]: float(r["score"]) for r in csv.DictReader(open(os.path.join(out, "iat_units.csv")))}
 w = max(abs(cmd[m] - rep[m]) for m in cmd) if set(cmd) == set(rep) else float("inf")
 check("report IAT = vagap iat", w < 1e-12, "max |diff| %.3g" % w)
+
+chain = {(r["group"], r["term"]): r for r in csv.DictReader(open(gap_chain))}
+worst, same = 0.0, set(chain) == set(tests)
+for key in tests if same else ():
+    for col in ("estimate", "std.error", "statistic", "df", "p.value", "conf.low", "conf.high", "n"):
+        x, y = chain[key][col], tests[key][col]
+        if "NA" in (x, y):
+            same = same and x == y
+            continue
+        worst = max(worst, abs(float(x) - float(y)) / max(abs(float(y)), 1e-300))
+check("iat|prop|score|gap chain = report", same and worst < 1e-12, "max rel diff %.3g over %d rows" % (worst, len(chain)))
 
 root = ET.parse(os.path.join(out, "calibration.svg")).getroot()
 check("calibration.svg parses, <svg> root", root.tag == "{http://www.w3.org/2000/svg}svg",
