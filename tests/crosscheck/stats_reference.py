@@ -94,7 +94,8 @@ def gen(d):
             manifest.append(("welch_%d_%s" % (seed, alt), "ttest_welch", f, "x", "", "grp", alt, 0.0, 0.95, "none"))
             manifest.append(("student_%d_%s" % (seed, alt), "ttest_student", f, "x", "", "grp", alt, 0.0, 0.95, "none"))
         if n >= 12:
-            manifest.append(("by_%d" % seed, "ttest_by", f, "x", "", "blk", "two.sided", 0.0, 0.95, "holm"))
+            adjust = {12: "holm", 13: "bonferroni", 14: "BH", 15: "hochberg", 16: "BY"}[seed]
+            manifest.append(("by_%d" % seed, "ttest_by", f, "x", "", "blk", "two.sided", 0.0, 0.95, adjust))
         for alt in ("two.sided", "less"):
             manifest.append(("pearson_%d_%s" % (seed, alt), "pearson", f, "x", "y", "", alt, 0, 0.95, "none"))
         manifest.append(("pearson90_%d" % seed, "pearson", f, "x", "z", "", "two.sided", 0, 0.9, "none"))
