@@ -11,11 +11,13 @@
 #     m2 6 -> 5/6, m3 4 -> 0.5, m4 only Q1 = 5 -> 4/6 (no IAT, no choices)
 #   gap: m1 11/12 - 2/3 = 0.25, m2 5/6 - 3/4 = 1/12, m3 0; mean 1/9
 #   quadrants (0.65, 0.05): m1, m2 prosocial_overclaiming; m3 low_calibrated
-# Usage: report_mini.sh VAGAP SOURCE_DIR SHARED   (exit 77 = no /usr/bin/python3)
+# Usage: report_mini.sh VAGAP SOURCE_DIR SHARED   (no python3: failure)
 set -u
 vagap=$1 src=$2
+# Only the standard library is needed: Debian's python3, else any python3.
 py=/usr/bin/python3
-if [ ! -x "$py" ]; then echo "skipped: $py is absent"; exit 77; fi
+[ -x "$py" ] || py=$(command -v python3 || true)
+if [ -z "$py" ]; then echo "FAIL: no python3 to run the converter and the checks"; exit 1; fi
 tmp=$(mktemp -d) || exit 1
 trap 'rm -rf "$tmp"' EXIT
 "$vagap" report "$src/tests/data/report_mini" --out "$tmp" --quiet || { echo "FAIL: vagap report"; exit 1; }
