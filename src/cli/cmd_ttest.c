@@ -522,7 +522,8 @@ static int setup_columns(const cli_common_t *c, const ttest_args_t *a, ttest_dat
   return 0;
 }
 
-static int run_and_write(const cli_common_t *c, ttest_data_t *d, const ttest_args_t *a) {
+static int run_and_write(const cli_common_t *c, ttest_data_t *d, const ttest_args_t *a,
+                         size_t *nok) {
   stats_blocks_t bl;
   int rc = CLI_EXIT_DATA;
   ttest_block_t *blocks = NULL;
@@ -554,10 +555,7 @@ static int run_and_write(const cli_common_t *c, ttest_data_t *d, const ttest_arg
     put_effect_rows(w, &blocks[b]);
   }
   rc = cli_writer_close(w);
-  if (rc == CLI_EXIT_OK && ok == 0) {
-    fprintf(stderr, "vagap ttest: no test could be computed\n");
-    rc = CLI_EXIT_DATA;
-  }
+  *nok = ok;
 done:
   free(blocks);
   stats_blocks_free(&bl);
@@ -592,8 +590,13 @@ int cmd_ttest(int argc, char **argv) {
   if (setup_columns(&c, &a, &d)) goto done;
   d.use = malloc(vagap_table_nrows(table) + 1);
   if (!d.use || account_rows(&d)) goto done;
-  rc = run_and_write(&c, &d, &a);
+  size_t nok = 0;
+  rc = run_and_write(&c, &d, &a, &nok);
   if (rc == CLI_EXIT_OK) rc = cli_finish_ledger(&c, d.ledger);
+  if (rc == CLI_EXIT_OK && nok == 0) {
+    fputs("vagap ttest: no test could be computed\n", stderr);
+    rc = CLI_EXIT_DATA;
+  }
 done:
   free(d.x);
   free(d.y);
