@@ -81,6 +81,10 @@ vagap_status_t vagap_stats_t_pvalue(double t, double df, vagap_alternative_t alt
  * orders of magnitude), while for t < 0 the reflection 1 - F(-t; -ncp)
  * limits tiny lower-tail values to absolute accuracy.  For |ncp| > 37.62 R
  * switches to a normal approximation and agreement with R is not expected.
+ * vagap does so only for |ncp| > 632 (where the series would need tens of
+ * thousands of terms): Phi((t (1 - 1/(4 df)) - ncp) / sqrt(1 + t^2/(2 df)))
+ * (Abramowitz & Stegun 26.7.10), which moves CI bounds for d by up to about
+ * 1% there (0.3% at t = 2000, df = 100).
  */
 vagap_status_t vagap_stats_nct_cdf(double t, double df, double ncp, double *p,
                                    vagap_error_t *err);

@@ -39,8 +39,9 @@ static const char HELP[] =
     "D/sd (n divisor, numpy ddof=0), d_av = D/sqrt((s1^2+s2^2)/2), d_rm (Lakens 2013\n"
     "eq. 9), d_s = D/pooled sd, g and g_av = Hedges' exact correction J times d\n"
     "and d_av.  The CI of d (d_z or d_s) and g inverts the noncentral t.\n"
-    "Infinite one-sided bounds print as Inf/-Inf.  p-values below 1e-300 are kept\n"
-    "on the log scale in log10.p.\n";
+    "Infinite one-sided bounds print as Inf/-Inf (null in JSON).  p-values below\n"
+    "1e-300 are kept"
+    " on the log scale in log10.p.\n";
 
 enum {
   OPT_X = 1, OPT_Y, OPT_PAIRED, OPT_GROUP, OPT_LEVELS, OPT_ID, OPT_CONDITION,

@@ -234,6 +234,8 @@ vagap_status_t vagap_stats_t_pvalue(double t, double df, vagap_alternative_t alt
 
 #define NCT_EPS 1e-16
 #define NCT_MAX_TERMS 100000
+/* Beyond this Poisson mean (|ncp| > 632) the normal approximation is used. */
+#define NCT_SERIES_MAX_LAMBDA 2e5
 
 /* Regularized incomplete beta; a result below the double range is 0, not an error. */
 static int beta_inc(double a, double b, double x, double *out) {
@@ -329,6 +331,14 @@ vagap_status_t vagap_stats_nct_cdf(double t, double df, double ncp, double *p,
                            t, df, ncp);
   if (isinf(t)) {
     *p = t > 0 ? 1.0 : 0.0;
+    return VAGAP_OK;
+  }
+  if (ncp * ncp / 2.0 > NCT_SERIES_MAX_LAMBDA) {
+    /* The series would need ~10 sqrt(lambda) terms around its mode; this far
+       out use the normal approximation that R's pnt uses beyond |ncp| 37.62
+       (Abramowitz & Stegun 26.7.10). */
+    double s = 1.0 / (4.0 * df);
+    *p = gsl_cdf_ugaussian_P((t * (1.0 - s) - ncp) / sqrt(1.0 + 2.0 * t * t * s));
     return VAGAP_OK;
   }
   vagap_status_t st;

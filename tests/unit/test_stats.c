@@ -303,6 +303,10 @@ static void test_nct(void **state) {
   assert_int_equal(vagap_stats_nct_cdf(2.3, 11, ncp, &p, &err), VAGAP_OK);
   REL(p, 0.9, 1e-11);
   assert_int_equal(vagap_stats_nct_ncp(2.3, 11, 0.0, &ncp, &err), VAGAP_EINVAL);
+  /* far out (|ncp| > 632) the normal approximation keeps the inversion
+     defined: Phi((t (1 - s) - ncp) / sqrt(1 + 2 t^2 s)), s = 1/(4 df) */
+  assert_int_equal(vagap_stats_nct_ncp(20000, 10, 0.025, &ncp, &err), VAGAP_OK);
+  REL(ncp, 20000 * (1 - 1 / 40.0) + Z975 * sqrt(1 + 2 * 20000.0 * 20000.0 / 40.0), 1e-10);
   assert_int_equal(vagap_stats_nct_cdf(1, 0, 1, &p, &err), VAGAP_EINVAL);
 }
 
