@@ -5,7 +5,8 @@
 #          with reversed items.
 #   check: recompute run scores, unit means (with sd, n, n_excluded), POMP and
 #          Cronbach's alpha, and compare with DIR/vagap_{run,unit,alpha}.csv
-#          (relative 1e-12).  Exit status 1 on a mismatch.
+#          (relative 1e-12); McDonald's omega against lavaan (1e-6) when
+#          lavaan is installed.  Exit status 1 on a mismatch.
 args <- commandArgs(trailingOnly = TRUE)
 mode <- args[1]
 dir <- args[2]
@@ -106,6 +107,33 @@ for (s in scales) {
   invisible(compare(paste("alpha_std", s), row$alpha_std, k * mr / (1 + (k - 1) * mr)))
   invisible(compare(paste("alpha n", s), row$n, nrow(cc)))
 }
-cat(sprintf("score cross-check: max relative difference run %.3g, pomp %.3g, unit %.3g, sd %.3g, alpha %.3g; %d mismatches\n",
-            m1, m2, m3, m4, m5, fails))
+# omega against lavaan's cfa(std.lv = TRUE) when lavaan is installed; both
+# sides stop their optimisers at about 1e-8, so 1e-6 relative here
+m6 <- NA
+if (requireNamespace("lavaan", quietly = TRUE)) {
+  m6 <- 0
+  for (s in scales) {
+    items <- key$item[key$scale == s]
+    mat <- t(sapply(seq_len(nrow(runs)), function(i) {
+      w <- d[d$model == runs$model[i] & d$run == runs$run[i], ]
+      w$scored[match(items, w$item)]
+    }))
+    x <- as.data.frame(mat[complete.cases(mat), , drop = FALSE])
+    names(x) <- items
+    fit <- lavaan::cfa(paste("f =~", paste(items, collapse = " + ")), data = x, std.lv = TRUE)
+    pe <- lavaan::parameterEstimates(fit)
+    l <- pe$est[pe$op == "=~"]
+    th <- pe$est[pe$op == "~~" & pe$lhs == pe$rhs & pe$lhs %in% items]
+    om <- sum(l)^2 / (sum(l)^2 + sum(th))
+    got <- a$omega[a$scale == s]
+    rel <- abs(got - om) / abs(om)
+    if (!(rel <= 1e-6)) {
+      cat("MISMATCH omega", s, ": vagap", format(got, digits = 17), "lavaan", format(om, digits = 17), "\n")
+      fails <- fails + 1
+    }
+    m6 <- max(m6, rel)
+  }
+}
+cat(sprintf("score cross-check: max relative difference run %.3g, pomp %.3g, unit %.3g, sd %.3g, alpha %.3g, omega (lavaan) %.3g; %d mismatches\n",
+            m1, m2, m3, m4, m5, m6, fails))
 quit(status = if (fails) 1 else 0)
