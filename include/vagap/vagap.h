@@ -9,5 +9,6 @@
 #include "vagap/ledger.h"
 #include "vagap/table.h"
 #include "vagap/describe.h"
+#include "vagap/vaar.h"
 
 #endif
