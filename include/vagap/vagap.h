@@ -9,6 +9,7 @@
 #include "vagap/ledger.h"
 #include "vagap/table.h"
 #include "vagap/describe.h"
+#include "vagap/sem.h"
 #include "vagap/vaar.h"
 
 #endif

@@ -1,0 +1,261 @@
+/*
+ * vagap/sem.h - multi-group structural equation models by maximum likelihood.
+ *
+ * The reference is lavaan 0.6 (Rosseel 2012, J. Stat. Softw. 48(2)) with the
+ * defaults of its sem()/cfa() functions; see doc METHODS.md section 6.
+ *
+ * Three steps, each with its own public type, so that they can run in
+ * different places (the "seams" of ARCHITECTURE.md):
+ *
+ *   1. syntax -> vagap_sem_syntax_t      (vagap_sem_syntax_parse)
+ *      a lavaan-compatible subset: =~  ~  ~~  ~1  :=  with modifiers
+ *      0*x, NA*x, a*x, c(...)*x; anything else is rejected with its line,
+ *      column and the name of the unsupported feature.
+ *   2. syntax + number of groups -> vagap_sem_model_t (vagap_sem_model_build)
+ *      lavaan's parameter table: defaults, markers, fixed.x, group.equal,
+ *      shared labels = one free parameter, the row order of parTable().
+ *   3. data -> vagap_sem_stats_t (per-group n, mean vector, covariance with
+ *      divisor n); a plain, mergeable and serialisable record.
+ *   4. model + stats -> vagap_sem_fit_t (vagap_sem_fit): estimates, standard
+ *      errors from the expected information, standardised solutions and the
+ *      fit measures with lavaan's names.
+ *
+ * Nothing here keeps global state: each vagap_sem_fit call allocates its own
+ * workspace, so fits may run in parallel threads on shared read-only models
+ * and statistics.
+ */
+#ifndef VAGAP_SEM_H
+#define VAGAP_SEM_H
+
+#include <stddef.h>
+#include "vagap/error.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- syntax ------------------------------------------------------------- */
+
+typedef enum {
+  VAGAP_SEM_LOADING = 0,   /* f =~ x   latent variable definition */
+  VAGAP_SEM_REGRESSION,    /* y ~ x */
+  VAGAP_SEM_COVARIANCE,    /* x ~~ y   (co)variance, residual when endogenous */
+  VAGAP_SEM_INTERCEPT,     /* x ~ 1    intercept or mean */
+  VAGAP_SEM_DEFINED        /* d := expr   defined parameter */
+} vagap_sem_op_t;
+
+/* lavaan's spelling of an operator: "=~", "~", "~~", "~1", ":=". */
+const char *vagap_sem_op_string(vagap_sem_op_t op);
+
+typedef enum {
+  VAGAP_SEM_MOD_NONE = 0, /* c(a, , b): this group has no modifier */
+  VAGAP_SEM_MOD_FIXED,    /* 1*x: fixed to value */
+  VAGAP_SEM_MOD_FREE,     /* NA*x: free (overrides a default fixing) */
+  VAGAP_SEM_MOD_LABEL     /* a*x: label; a repeated label means equality */
+} vagap_sem_modkind_t;
+
+typedef struct {
+  vagap_sem_modkind_t kind;
+  double value;  /* the fixed value for VAGAP_SEM_MOD_FIXED */
+  char *label;   /* the label for VAGAP_SEM_MOD_LABEL, else NULL */
+} vagap_sem_modifier_t;
+
+/* One parsed relation after expanding `+` lists (one lhs, one rhs). */
+typedef struct {
+  char *lhs;
+  vagap_sem_op_t op;
+  char *rhs;                 /* "" for ~1; for := the expression, blanks removed */
+  size_t nmod;               /* 0: no modifier; 1: for all groups; k: c(...) of length k */
+  vagap_sem_modifier_t *mod;
+  long line, column;         /* where the term starts in the model text (1-based) */
+} vagap_sem_statement_t;
+
+typedef struct {
+  size_t n;
+  vagap_sem_statement_t *st;
+} vagap_sem_syntax_t;
+
+/*
+ * Parse lavaan model syntax.  `source` names the text in error messages (a
+ * file name).  On success *out owns the result (vagap_sem_syntax_free).  On
+ * failure returns VAGAP_EPARSE with err->line/column at the offending
+ * character and a message naming the problem or the unsupported feature
+ * (e.g. "thresholds (|) are not supported").
+ */
+vagap_status_t vagap_sem_syntax_parse(vagap_sem_syntax_t **out, const char *text,
+                                      const char *source, vagap_error_t *err);
+void vagap_sem_syntax_free(vagap_sem_syntax_t *syn); /* NULL is a no-op */
+
+/* ---- model (parameter table) -------------------------------------------- */
+
+/* group.equal flags (lavaan's names in vagap_sem_group_equal_parse). */
+enum {
+  VAGAP_SEM_EQ_LOADINGS = 1u << 0,
+  VAGAP_SEM_EQ_INTERCEPTS = 1u << 1,
+  VAGAP_SEM_EQ_REGRESSIONS = 1u << 2,
+  VAGAP_SEM_EQ_RESIDUALS = 1u << 3,
+  VAGAP_SEM_EQ_RESIDUAL_COVARIANCES = 1u << 4,
+  VAGAP_SEM_EQ_LV_VARIANCES = 1u << 5,
+  VAGAP_SEM_EQ_LV_COVARIANCES = 1u << 6,
+  VAGAP_SEM_EQ_MEANS = 1u << 7
+};
+
+/*
+ * Parse a comma-separated list such as "loadings,intercepts" into flags.
+ * Unknown names give VAGAP_EINVAL with a message listing the known ones.
+ */
+vagap_status_t vagap_sem_group_equal_parse(const char *list, unsigned *flags,
+                                           vagap_error_t *err);
+
+typedef struct {
+  int std_lv;            /* 1: latent variances fixed to 1, all loadings free */
+  int fixed_x;           /* 1 (default): exogenous observed covariates fixed at sample values */
+  int meanstructure;     /* -1 (default): on with groups or when the syntax has ~1 */
+  unsigned group_equal;  /* VAGAP_SEM_EQ_* */
+  /* group.partial: parameters exempt from group_equal, written "lhs op rhs"
+     (blanks ignored), e.g. "visual=~x2" or "x3~1". */
+  const char *const *group_partial;
+  size_t n_group_partial;
+} vagap_sem_model_options_t;
+
+void vagap_sem_model_options_init(vagap_sem_model_options_t *opt);
+
+/* One row of the parameter table (lavaan's parTable()/parameterEstimates()). */
+typedef struct {
+  char *lhs;
+  vagap_sem_op_t op;
+  char *rhs;
+  int block, group;   /* 1-based; 0 for := rows */
+  char *label;        /* user label, ".pN." for group.equal, lhs for :=, else "" */
+  int user;           /* 1 if written in the syntax */
+  int exo;            /* 1 for fixed.x (co)variances and means of covariates */
+  size_t free;        /* 0 = fixed; k = the k-th free parameter (shared by equal rows) */
+  double ustart;      /* the fixed value (NAN: taken from the sample for exo rows) */
+  /* filled by vagap_sem_fit (NAN where not applicable) */
+  double est, se, z, pvalue, ci_lower, ci_upper, std_lv, std_all;
+} vagap_sem_param_t;
+
+typedef struct vagap_sem_def vagap_sem_def_t; /* compiled := expression (private) */
+
+typedef struct {
+  size_t nrows;
+  vagap_sem_param_t *rows;   /* in lavaan's row order */
+  size_t ngroups;
+  size_t nov;  char **ov;    /* observed variables in lavaan's order (lavNames "ov") */
+  int *ov_is_x;              /* 1 for exogenous observed covariates (fixed.x) */
+  size_t nlv;  char **lv;    /* latent variables in order of definition */
+  size_t npar;               /* number of free parameters */
+  int meanstructure;
+  int std_lv;
+  vagap_sem_def_t **defs;    /* one per := row, in row order (private) */
+  size_t ndefs;
+} vagap_sem_model_t;
+
+/*
+ * Build the parameter table for `ngroups` groups.  Errors (c(...) of the
+ * wrong length, a := that names an unknown label, an observed variable that
+ * is also latent, ...) return VAGAP_EMODEL or VAGAP_EPARSE located at the
+ * statement.  *out owns the result (vagap_sem_model_free).
+ */
+vagap_status_t vagap_sem_model_build(vagap_sem_model_t **out, const vagap_sem_syntax_t *syn,
+                                     size_t ngroups, const vagap_sem_model_options_t *opt,
+                                     const char *source, vagap_error_t *err);
+void vagap_sem_model_free(vagap_sem_model_t *model); /* NULL is a no-op */
+
+/* ---- sufficient statistics ---------------------------------------------- */
+
+/*
+ * Per-group sample statistics: all the ML fit needs from complete data.
+ * cov uses divisor n (the ML estimate); a record merges associatively with
+ * vagap_sem_stats_merge, so shards can be reduced elsewhere.
+ */
+typedef struct {
+  size_t ngroups, nvar;
+  char **var;          /* nvar variable names */
+  char **group_label;  /* ngroups labels */
+  double *n;           /* [ngroups] number of observations (whole numbers) */
+  double *mean;        /* [ngroups * nvar] */
+  double *cov;         /* [ngroups * nvar * nvar], row-major, divisor n */
+} vagap_sem_stats_t;
+
+/* Allocate zeroed statistics with copies of the names (NULL labels: "1","2",...). */
+vagap_status_t vagap_sem_stats_alloc(vagap_sem_stats_t **out, size_t ngroups, size_t nvar,
+                                     const char *const *var, const char *const *group_label,
+                                     vagap_error_t *err);
+void vagap_sem_stats_free(vagap_sem_stats_t *stats); /* NULL is a no-op */
+
+/*
+ * Fill `stats` from complete data: x is nobs x nvar row-major, group[i] in
+ * [0, ngroups).  Missing values (NAN) are an error (listwise deletion is the
+ * caller's policy and must be recorded in its ledger).  A group with fewer
+ * than 2 observations is VAGAP_EDOMAIN.
+ */
+vagap_status_t vagap_sem_stats_compute(vagap_sem_stats_t *stats, const double *x,
+                                       const size_t *group, size_t nobs, vagap_error_t *err);
+
+/* Merge `b` into `a` (same variables and groups): pooled n, mean, covariance. */
+vagap_status_t vagap_sem_stats_merge(vagap_sem_stats_t *a, const vagap_sem_stats_t *b,
+                                     vagap_error_t *err);
+
+/*
+ * Text form: lines "group,<label>,n,<n>", "group,<label>,mean,<v1>,...",
+ * "group,<label>,cov,<row i>..." after a header line "vars,<name>,...".
+ * Numbers are written with 17 significant digits (round trip).  *text is
+ * malloc'ed and owned by the caller.
+ */
+vagap_status_t vagap_sem_stats_serialize(const vagap_sem_stats_t *stats, char **text,
+                                         vagap_error_t *err);
+vagap_status_t vagap_sem_stats_deserialize(vagap_sem_stats_t **out, const char *text,
+                                           vagap_error_t *err);
+
+/* ---- fit ----------------------------------------------------------------- */
+
+typedef enum {
+  VAGAP_SEM_LIKELIHOOD_NORMAL = 0, /* S with divisor n, chisq = 2 N F (lavaan's default) */
+  VAGAP_SEM_LIKELIHOOD_WISHART     /* S with divisor n - 1, chisq = 2 (N - G) F */
+} vagap_sem_likelihood_t;
+
+typedef struct {
+  vagap_sem_likelihood_t likelihood;
+  double ci_level;   /* 0.95 */
+  int max_iter;      /* optimiser evaluations cap, default 10000 */
+} vagap_sem_fit_options_t;
+
+void vagap_sem_fit_options_init(vagap_sem_fit_options_t *opt);
+
+/* Fit measures, named as in lavaan's fitMeasures(). */
+typedef struct {
+  double npar, fmin, chisq, df, pvalue;
+  double baseline_chisq, baseline_df, baseline_pvalue, cfi, tli;
+  double logl, unrestricted_logl, aic, bic, ntotal, bic2;
+  double rmsea, rmsea_ci_lower, rmsea_ci_upper, rmsea_pvalue, srmr;
+  double *chisq_group;  /* [ngroups] per-group contribution to chisq */
+} vagap_sem_measures_t;
+
+typedef struct {
+  vagap_sem_model_t *model;   /* owned copy of the model with results filled in */
+  vagap_sem_measures_t fit;
+  double *x;                  /* [npar] free parameter estimates */
+  double *vcov;               /* [npar * npar] covariance of the estimates */
+  size_t iterations;          /* objective evaluations used */
+  double gradient_norm;       /* max |dF/dtheta| at the solution */
+  const char *optimizer;      /* which method produced the solution */
+} vagap_sem_fit_t;
+
+/*
+ * Fit `model` to `stats` by ML.  The model's observed variables are looked
+ * up by name in stats->var.  Failure modes: VAGAP_EMODEL (more parameters
+ * than moments, singular information matrix: the message names the
+ * parameters involved), VAGAP_ENOCONV (the optimiser did not reach a
+ * stationary point: no estimates are returned), VAGAP_EDOMAIN (a sample
+ * covariance matrix is not positive definite).
+ */
+vagap_status_t vagap_sem_fit(vagap_sem_fit_t **out, const vagap_sem_model_t *model,
+                             const vagap_sem_stats_t *stats, const vagap_sem_fit_options_t *opt,
+                             vagap_error_t *err);
+void vagap_sem_fit_free(vagap_sem_fit_t *fit); /* NULL is a no-op */
+
+#ifdef __cplusplus
+}
+#endif
+#endif

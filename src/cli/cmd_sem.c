@@ -1,0 +1,507 @@
+/*
+ * vagap sem: fit a (multi-group) structural equation model written in
+ * lavaan syntax by maximum likelihood and print lavaan's
+ * parameterEstimates(fit, standardized = TRUE) columns, the fit measures
+ * (--fit) or a human summary (--summary).
+ *
+ * Data policy (owned here, not in the library): listwise deletion of rows
+ * with a missing value in a model variable or in the group column, each
+ * recorded in the ledger; groups in order of first appearance (lavaan's
+ * order for a character group column).
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const char HELP[] =
+    "Usage: vagap sem --model FILE [OPTIONS] [DATA]\n"
+    "Fit a structural equation model (lavaan syntax) by maximum likelihood, with\n"
+    "lavaan's sem() defaults, and print parameterEstimates(fit, standardized=TRUE):\n"
+    "lhs,op,rhs,block,group,label,est,se,z,pvalue,ci.lower,ci.upper,std.lv,std.all\n\n"
+    "Options:\n"
+    "      --model FILE       model syntax: =~ ~ ~~ ~1 := and modifiers 1*x NA*x a*x c(..)*x\n"
+    "      --group COL        multiple-group analysis, one group per value of COL\n"
+    "      --group-equal LIST equal across groups: loadings,intercepts,regressions,\n"
+    "                         residuals,residual.covariances,lv.variances,lv.covariances,means\n"
+    "      --group-partial LIST  exceptions to --group-equal, e.g. 'visual=~x2,x3~1'\n"
+    "      --std-lv           identify latents by unit variance instead of marker loadings\n"
+    "      --no-fixed-x       treat exogenous observed covariates as random\n"
+    "      --likelihood L     normal (default, divisor n) or wishart (divisor n-1)\n"
+    "      --missing M        listwise (default); ml (FIML) is not implemented yet\n"
+    "      --fit              print fit measures (measure,value) instead of estimates\n"
+    "      --summary          print a lavaan-like summary instead of the table\n"
+    "      --level X          confidence level of ci.lower/ci.upper (default 0.95)\n";
+
+enum {
+  OPT_MODEL = 1, OPT_GROUP, OPT_GROUP_EQUAL, OPT_GROUP_PARTIAL, OPT_STD_LV, OPT_NO_FIXED_X,
+  OPT_LIKELIHOOD, OPT_MISSING, OPT_FIT, OPT_SUMMARY, OPT_LEVEL
+};
+
+typedef struct {
+  const char *model_path, *group_col, *group_equal, *group_partial;
+  int std_lv, fixed_x, fit, summary;
+  vagap_sem_likelihood_t likelihood;
+  double level;
+} sem_args_t;
+
+/* ---- input ---------------------------------------------------------------------- */
+
+static vagap_status_t read_text_file(const char *path, char **out, vagap_error_t *err) {
+  *out = NULL;
+  FILE *f = fopen(path, "rb");
+  if (!f) return vagap_error_set(err, VAGAP_EIO, path, 0, 0, "cannot open: %s", strerror(errno));
+  size_t cap = 4096, n = 0;
+  char *buf = malloc(cap);
+  while (buf) {
+    if (n + 1024 > cap) {
+      char *b = realloc(buf, cap *= 2);
+      if (!b) { free(buf); buf = NULL; break; }
+      buf = b;
+    }
+    size_t k = fread(buf + n, 1, cap - n - 1, f);
+    n += k;
+    if (k == 0) break;
+  }
+  int bad = ferror(f);
+  fclose(f);
+  if (!buf) return vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
+  if (bad) { free(buf); return vagap_error_set(err, VAGAP_EIO, path, 0, 0, "read error"); }
+  buf[n] = '\0';
+  if (strlen(buf) != n) {
+    free(buf);
+    return vagap_error_set(err, VAGAP_EPARSE, path, 0, 0, "the model file contains a NUL byte");
+  }
+  *out = buf;
+  return VAGAP_OK;
+}
+
+/* Split "a,b,c" into a NULL-terminated array of copies. */
+static char **split_list(const char *s, size_t *n) {
+  *n = 0;
+  size_t cap = 1;
+  for (const char *c = s; *c; c++) cap += *c == ',';
+  char **v = calloc(cap + 1, sizeof *v);
+  if (!v) return NULL;
+  const char *b = s;
+  for (;;) {
+    const char *e = strchr(b, ',');
+    size_t len = e ? (size_t)(e - b) : strlen(b);
+    if (len) {
+      if (!(v[*n] = strndup(b, len))) return v;
+      (*n)++;
+    }
+    if (!e) break;
+    b = e + 1;
+  }
+  return v;
+}
+
+static void free_list(char **v, size_t n) {
+  if (!v) return;
+  for (size_t i = 0; i < n; i++) free(v[i]);
+  free(v);
+}
+
+/* ---- data -> statistics ------------------------------------------------------------ */
+
+typedef struct {
+  size_t ngroups;
+  char **labels;
+  vagap_sem_stats_t *stats;
+} sem_data_t;
+
+static void free_data(sem_data_t *d) {
+  free_list(d->labels, d->ngroups);
+  vagap_sem_stats_free(d->stats);
+}
+
+static vagap_status_t group_levels(const vagap_table_t *t, size_t gcol, sem_data_t *d,
+                                   vagap_error_t *err) {
+  size_t n = vagap_table_nrows(t), cap = 8;
+  d->labels = calloc(cap, sizeof *d->labels);
+  if (!d->labels) return vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
+  if (gcol == (size_t)-1) {
+    d->labels[0] = strdup("1");
+    d->ngroups = 1;
+    return d->labels[0] ? VAGAP_OK : vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
+  }
+  for (size_t i = 0; i < n; i++) {
+    if (vagap_table_is_na(t, i, gcol)) continue;
+    const char *v = vagap_table_cell(t, i, gcol, NULL);
+    size_t g;
+    for (g = 0; g < d->ngroups; g++)
+      if (!strcmp(d->labels[g], v)) break;
+    if (g < d->ngroups) continue;
+    if (d->ngroups == cap) {
+      char **l = realloc(d->labels, 2 * cap * sizeof *l);
+      if (!l) return vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
+      d->labels = l;
+      cap *= 2;
+    }
+    if (!(d->labels[d->ngroups] = strdup(v))) return vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
+    d->ngroups++;
+  }
+  if (d->ngroups == 0)
+    return vagap_error_set(err, VAGAP_EDATA, vagap_table_source(t), 0, 0,
+                           "the group column has no non-missing values");
+  return VAGAP_OK;
+}
+
+/* Listwise deletion into the ledger, then per-group statistics. */
+static vagap_status_t compute_stats(const vagap_table_t *t, size_t gcol, const vagap_sem_model_t *m,
+                                    sem_data_t *d, vagap_ledger_t *ledger, vagap_error_t *err) {
+  size_t n = vagap_table_nrows(t), p = m->nov;
+  size_t *cols = malloc(p * sizeof *cols);
+  double **colv = calloc(p, sizeof *colv);
+  double *x = malloc((n ? n : 1) * p * sizeof *x);
+  size_t *grp = malloc((n ? n : 1) * sizeof *grp);
+  vagap_status_t st = VAGAP_OK;
+  if (!cols || !colv || !x || !grp) { st = vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory"); goto done; }
+  for (size_t j = 0; j < p && !st; j++) {
+    st = vagap_table_column(t, m->ov[j], &cols[j], err);
+    if (!st && !(colv[j] = malloc((n ? n : 1) * sizeof **colv)))
+      st = vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
+  }
+  if (st) goto done;
+  if ((st = vagap_table_numeric_columns(t, cols, p, colv, 0, NULL, err))) goto done;
+  size_t used = 0, src = vagap_table_source_id(t);
+  for (size_t i = 0; i < n && !st; i++) {
+    const char *why = NULL;
+    char reason[300];
+    size_t g = 0;
+    if (gcol != (size_t)-1) {
+      if (vagap_table_is_na(t, i, gcol)) {
+        snprintf(reason, sizeof reason, "missing group (%s)", vagap_table_colname(t, gcol));
+        why = reason;
+      } else {
+        const char *v = vagap_table_cell(t, i, gcol, NULL);
+        while (strcmp(d->labels[g], v)) g++;
+      }
+    }
+    for (size_t j = 0; j < p && !why; j++)
+      if (isnan(colv[j][i])) {
+        snprintf(reason, sizeof reason, "missing value in %s (listwise deletion)", m->ov[j]);
+        why = reason;
+      }
+    if (why) {
+      st = vagap_ledger_exclude(ledger, src, vagap_table_line(t, i), why);
+      continue;
+    }
+    for (size_t j = 0; j < p; j++) x[used * p + j] = colv[j][i];
+    grp[used++] = g;
+  }
+  if (st) goto done;
+  if ((st = vagap_sem_stats_alloc(&d->stats, d->ngroups, p, (const char *const *)m->ov,
+                                  (const char *const *)d->labels, err)))
+    goto done;
+  st = vagap_sem_stats_compute(d->stats, x, grp, used, err);
+  if (st && !err->file[0]) snprintf(err->file, sizeof err->file, "%s", vagap_table_source(t));
+done:
+  if (colv)
+    for (size_t j = 0; j < p; j++) free(colv[j]);
+  free(colv);
+  free(cols);
+  free(x);
+  free(grp);
+  return st;
+}
+
+/* ---- output ----------------------------------------------------------------------- */
+
+static int write_estimates(const cli_common_t *c, const vagap_sem_fit_t *fit) {
+  static const char *const cols[] = {"lhs", "op", "rhs", "block", "group", "label", "est", "se", "z",
+                                     "pvalue", "ci.lower", "ci.upper", "std.lv", "std.all"};
+  cli_writer_t *w = cli_writer_open(c, cols, sizeof cols / sizeof cols[0]);
+  if (!w) return CLI_EXIT_DATA;
+  const vagap_sem_model_t *m = fit->model;
+  for (size_t r = 0; r < m->nrows; r++) {
+    const vagap_sem_param_t *row = &m->rows[r];
+    cli_put_str(w, row->lhs);
+    cli_put_str(w, vagap_sem_op_string(row->op));
+    cli_put_str(w, row->rhs);
+    cli_put_int(w, row->block);
+    cli_put_int(w, row->group);
+    cli_put_str(w, row->label);
+    cli_put_num(w, row->est);
+    cli_put_num(w, row->se);
+    cli_put_num(w, row->z);
+    cli_put_num(w, row->pvalue);
+    cli_put_num(w, row->ci_lower);
+    cli_put_num(w, row->ci_upper);
+    cli_put_num(w, row->std_lv);
+    cli_put_num(w, row->std_all);
+  }
+  return cli_writer_close(w);
+}
+
+static void put_measure(cli_writer_t *w, const char *name, double v) {
+  cli_put_str(w, name);
+  cli_put_num(w, v);
+}
+
+static int write_fit(const cli_common_t *c, const vagap_sem_fit_t *fit) {
+  static const char *const cols[] = {"measure", "value"};
+  cli_writer_t *w = cli_writer_open(c, cols, 2);
+  if (!w) return CLI_EXIT_DATA;
+  const vagap_sem_measures_t *f = &fit->fit;
+  put_measure(w, "npar", f->npar);
+  put_measure(w, "fmin", f->fmin);
+  put_measure(w, "chisq", f->chisq);
+  put_measure(w, "df", f->df);
+  put_measure(w, "pvalue", f->pvalue);
+  put_measure(w, "baseline.chisq", f->baseline_chisq);
+  put_measure(w, "baseline.df", f->baseline_df);
+  put_measure(w, "baseline.pvalue", f->baseline_pvalue);
+  put_measure(w, "cfi", f->cfi);
+  put_measure(w, "tli", f->tli);
+  put_measure(w, "logl", f->logl);
+  put_measure(w, "unrestricted.logl", f->unrestricted_logl);
+  put_measure(w, "aic", f->aic);
+  put_measure(w, "bic", f->bic);
+  put_measure(w, "ntotal", f->ntotal);
+  put_measure(w, "bic2", f->bic2);
+  put_measure(w, "rmsea", f->rmsea);
+  put_measure(w, "rmsea.ci.lower", f->rmsea_ci_lower);
+  put_measure(w, "rmsea.ci.upper", f->rmsea_ci_upper);
+  put_measure(w, "rmsea.pvalue", f->rmsea_pvalue);
+  put_measure(w, "srmr", f->srmr);
+  for (size_t g = 0; g < fit->model->ngroups; g++) {
+    char name[64];
+    snprintf(name, sizeof name, "chisq.group.%zu", g + 1);
+    put_measure(w, name, f->chisq_group[g]);
+  }
+  return cli_writer_close(w);
+}
+
+static const char *section_title(vagap_sem_op_t op) {
+  switch (op) {
+    case VAGAP_SEM_LOADING: return "Latent Variables";
+    case VAGAP_SEM_REGRESSION: return "Regressions";
+    case VAGAP_SEM_COVARIANCE: return "Covariances and variances";
+    case VAGAP_SEM_INTERCEPT: return "Intercepts";
+    case VAGAP_SEM_DEFINED: return "Defined Parameters";
+  }
+  return "";
+}
+
+static int write_summary(const cli_common_t *c, const vagap_sem_fit_t *fit,
+                         const sem_data_t *d, const sem_args_t *a) {
+  FILE *out = stdout;
+  if (c->output_path && !(out = fopen(c->output_path, "w"))) {
+    fprintf(stderr, "vagap: %s: cannot open: %s\n", c->output_path, strerror(errno));
+    return CLI_EXIT_DATA;
+  }
+  const vagap_sem_measures_t *f = &fit->fit;
+  const vagap_sem_model_t *m = fit->model;
+  fprintf(out, "vagap sem (lavaan-compatible ML) converged: %zu evaluations, %s\n\n",
+          fit->iterations, fit->optimizer);
+  fprintf(out, "  Estimator                                         ML\n");
+  fprintf(out, "  Likelihood                                        %s\n",
+          a->likelihood == VAGAP_SEM_LIKELIHOOD_WISHART ? "wishart" : "normal");
+  fprintf(out, "  Number of model parameters                        %.0f\n", f->npar);
+  fprintf(out, "  Number of observations                            %.0f\n", f->ntotal);
+  if (d->ngroups > 1)
+    for (size_t g = 0; g < d->ngroups; g++)
+      fprintf(out, "    %-46s  %.0f\n", d->labels[g], d->stats->n[g]);
+  fprintf(out, "\nModel Test User Model:\n");
+  fprintf(out, "  Test statistic                                %10.3f\n", f->chisq);
+  fprintf(out, "  Degrees of freedom                            %10.0f\n", f->df);
+  fprintf(out, "  P-value (Chi-square)                          %10.3f\n", f->pvalue);
+  if (d->ngroups > 1) {
+    fprintf(out, "  Test statistic for each group:\n");
+    for (size_t g = 0; g < d->ngroups; g++)
+      fprintf(out, "    %-42s%10.3f\n", d->labels[g], f->chisq_group[g]);
+  }
+  fprintf(out, "\n  Comparative Fit Index (CFI)                   %10.3f\n", f->cfi);
+  fprintf(out, "  Tucker-Lewis Index (TLI)                      %10.3f\n", f->tli);
+  fprintf(out, "  Loglikelihood user model (H0)                 %10.3f\n", f->logl);
+  fprintf(out, "  Loglikelihood unrestricted model (H1)         %10.3f\n", f->unrestricted_logl);
+  fprintf(out, "  Akaike (AIC)                                  %10.3f\n", f->aic);
+  fprintf(out, "  Bayesian (BIC)                                %10.3f\n", f->bic);
+  fprintf(out, "  Sample-size adjusted Bayesian (SABIC)         %10.3f\n", f->bic2);
+  fprintf(out, "  RMSEA                                         %10.3f\n", f->rmsea);
+  fprintf(out, "  90 Percent confidence interval - lower        %10.3f\n", f->rmsea_ci_lower);
+  fprintf(out, "  90 Percent confidence interval - upper        %10.3f\n", f->rmsea_ci_upper);
+  fprintf(out, "  P-value H_0: RMSEA <= 0.050                   %10.3f\n", f->rmsea_pvalue);
+  fprintf(out, "  SRMR                                          %10.3f\n", f->srmr);
+  int block = -1;
+  vagap_sem_op_t op = VAGAP_SEM_DEFINED;
+  for (size_t r = 0; r < m->nrows; r++) {
+    const vagap_sem_param_t *row = &m->rows[r];
+    if (row->block != block) {
+      block = row->block;
+      if (block > 0 && d->ngroups > 1) fprintf(out, "\n\nGroup %d [%s]:\n", block, d->labels[block - 1]);
+      op = (vagap_sem_op_t)-1;
+    }
+    if (row->op != op) {
+      op = row->op;
+      fprintf(out, "\n%s:\n  %-24s %9s %9s %9s %9s %9s %9s\n", section_title(op), "", "Estimate",
+              "Std.Err", "z-value", "P(>|z|)", "Std.lv", "Std.all");
+    }
+    char name[256];
+    if (row->op == VAGAP_SEM_INTERCEPT) snprintf(name, sizeof name, "%s", row->lhs);
+    else if (row->op == VAGAP_SEM_DEFINED) snprintf(name, sizeof name, "%s := %s", row->lhs, row->rhs);
+    else snprintf(name, sizeof name, "%s %s %s", row->lhs, vagap_sem_op_string(row->op), row->rhs);
+    if (row->label[0] && row->op != VAGAP_SEM_DEFINED) {
+      size_t l = strlen(name);
+      snprintf(name + l, sizeof name - l, " (%s)", row->label);
+    }
+    fprintf(out, "  %-24s %9.3f", name, row->est);
+    if (row->op == VAGAP_SEM_DEFINED || (isfinite(row->z)))
+      fprintf(out, " %9.3f %9.3f %9.3f", row->se, row->z, row->pvalue);
+    else
+      fprintf(out, " %9s %9s %9s", "", "", "");
+    fprintf(out, " %9.3f %9.3f\n", row->std_lv, row->std_all);
+  }
+  int bad = ferror(out);
+  if (out != stdout) bad |= fclose(out) != 0;
+  else bad |= fflush(out) != 0;
+  if (bad) {
+    fprintf(stderr, "vagap: write error\n");
+    return CLI_EXIT_DATA;
+  }
+  return CLI_EXIT_OK;
+}
+
+/* ---- command ------------------------------------------------------------------------ */
+
+static int parse_args(int argc, char **argv, cli_common_t *c, sem_args_t *a) {
+  static const struct option options[] = {
+      {"model", required_argument, 0, OPT_MODEL},
+      {"group", required_argument, 0, OPT_GROUP},
+      {"group-equal", required_argument, 0, OPT_GROUP_EQUAL},
+      {"group-partial", required_argument, 0, OPT_GROUP_PARTIAL},
+      {"std-lv", no_argument, 0, OPT_STD_LV},
+      {"no-fixed-x", no_argument, 0, OPT_NO_FIXED_X},
+      {"likelihood", required_argument, 0, OPT_LIKELIHOOD},
+      {"missing", required_argument, 0, OPT_MISSING},
+      {"fit", no_argument, 0, OPT_FIT},
+      {"summary", no_argument, 0, OPT_SUMMARY},
+      {"level", required_argument, 0, OPT_LEVEL},
+      CLI_COMMON_LONG_OPTIONS,
+      {0, 0, 0, 0}};
+  int opt;
+  while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORT_OPTIONS, options, NULL)) != -1) {
+    int handled = cli_common_option(c, opt, optarg);
+    if (handled < 0) return CLI_EXIT_USAGE;
+    if (handled) continue;
+    switch (opt) {
+      case OPT_MODEL: a->model_path = optarg; break;
+      case OPT_GROUP: a->group_col = optarg; break;
+      case OPT_GROUP_EQUAL: a->group_equal = optarg; break;
+      case OPT_GROUP_PARTIAL: a->group_partial = optarg; break;
+      case OPT_STD_LV: a->std_lv = 1; break;
+      case OPT_NO_FIXED_X: a->fixed_x = 0; break;
+      case OPT_FIT: a->fit = 1; break;
+      case OPT_SUMMARY: a->summary = 1; break;
+      case OPT_LIKELIHOOD:
+        if (!strcmp(optarg, "normal")) a->likelihood = VAGAP_SEM_LIKELIHOOD_NORMAL;
+        else if (!strcmp(optarg, "wishart")) a->likelihood = VAGAP_SEM_LIKELIHOOD_WISHART;
+        else return cli_usage_error(c, "--likelihood: expected normal or wishart, found '%s'", optarg);
+        break;
+      case OPT_MISSING:
+        if (!strcmp(optarg, "listwise")) break;
+        if (!strcmp(optarg, "ml") || !strcmp(optarg, "fiml"))
+          return cli_usage_error(c, "--missing %s: full-information ML for missing data is not "
+                                    "implemented yet; use --missing listwise (the default)", optarg);
+        return cli_usage_error(c, "--missing: expected listwise, found '%s'", optarg);
+      case OPT_LEVEL:
+        if (cli_parse_double(c, "level", optarg, &a->level)) return CLI_EXIT_USAGE;
+        if (!(a->level > 0 && a->level < 1)) return cli_usage_error(c, "--level: expected a number in (0, 1)");
+        break;
+      case CLI_OPT_HELP: printf("%s\n%s", HELP, CLI_COMMON_OPTIONS_HELP); return -1;
+      default: return cli_usage_error(c, "unknown option or missing argument");
+    }
+  }
+  if (!a->model_path) return cli_usage_error(c, "--model FILE is required");
+  if (a->fit && a->summary) return cli_usage_error(c, "--fit and --summary are exclusive");
+  if (argc - optind > 1) return cli_usage_error(c, "sem reads one data file, got %d", argc - optind);
+  return CLI_EXIT_OK;
+}
+
+int cmd_sem(int argc, char **argv) {
+  cli_common_t c;
+  cli_common_init(&c, "sem");
+  sem_args_t a = {0};
+  a.fixed_x = 1;
+  a.level = 0.95;
+  int prc = parse_args(argc, argv, &c, &a);
+  if (prc < 0) return CLI_EXIT_OK;
+  if (prc) return prc;
+  const char *path = optind < argc ? argv[optind] : "-";
+
+  vagap_error_t err;
+  vagap_error_clear(&err);
+  vagap_init();
+  vagap_ledger_t *ledger = vagap_ledger_alloc();
+  vagap_table_t *table = NULL;
+  char *text = NULL, **partial = NULL;
+  size_t npartial = 0;
+  vagap_sem_syntax_t *syn = NULL;
+  vagap_sem_model_t *model = NULL;
+  vagap_sem_fit_t *fit = NULL;
+  sem_data_t data = {0};
+  int rc = CLI_EXIT_DATA;
+  vagap_sem_model_options_t mopt;
+  vagap_sem_model_options_init(&mopt);
+  mopt.std_lv = a.std_lv;
+  mopt.fixed_x = a.fixed_x;
+  if (!ledger) goto done;
+  if (a.group_equal && vagap_sem_group_equal_parse(a.group_equal, &mopt.group_equal, &err)) {
+    rc = cli_usage_error(&c, "--group-equal: %s", err.message);
+    goto done;
+  }
+  if (a.group_partial) {
+    if (!(partial = split_list(a.group_partial, &npartial))) goto done;
+    mopt.group_partial = (const char *const *)partial;
+    mopt.n_group_partial = npartial;
+  }
+  if (read_text_file(a.model_path, &text, &err) || vagap_sem_syntax_parse(&syn, text, a.model_path, &err)) {
+    rc = cli_report_error(&err);
+    goto done;
+  }
+  if (vagap_table_read(&table, path, &c.table, ledger, &err)) {
+    rc = cli_report_error(&err);
+    goto done;
+  }
+  size_t gcol = (size_t)-1;
+  if (a.group_col && vagap_table_column(table, a.group_col, &gcol, &err)) {
+    rc = cli_report_error(&err);
+    goto done;
+  }
+  if (group_levels(table, gcol, &data, &err) ||
+      vagap_sem_model_build(&model, syn, data.ngroups, &mopt, a.model_path, &err) ||
+      compute_stats(table, gcol, model, &data, ledger, &err)) {
+    rc = cli_report_error(&err);
+    goto done;
+  }
+  vagap_sem_fit_options_t fopt;
+  vagap_sem_fit_options_init(&fopt);
+  fopt.likelihood = a.likelihood;
+  fopt.ci_level = a.level;
+  if (vagap_sem_fit(&fit, model, data.stats, &fopt, &err)) {
+    if (err.status == VAGAP_ENOCONV) fputs("vagap sem: the model did not converge; no estimates are printed\n", stderr);
+    rc = cli_report_error(&err);
+    goto done;
+  }
+  if (!c.quiet)
+    fprintf(stderr, "vagap sem: converged after %zu evaluations (%s), max |gradient| %.2g\n",
+            fit->iterations, fit->optimizer, fit->gradient_norm);
+  if (a.summary) rc = write_summary(&c, fit, &data, &a);
+  else if (a.fit) rc = write_fit(&c, fit);
+  else rc = write_estimates(&c, fit);
+  if (rc == CLI_EXIT_OK) rc = cli_finish_ledger(&c, ledger);
+done:
+  vagap_sem_fit_free(fit);
+  vagap_sem_model_free(model);
+  vagap_sem_syntax_free(syn);
+  free_data(&data);
+  free_list(partial, npartial);
+  free(text);
+  vagap_table_free(table);
+  vagap_ledger_free(ledger);
+  return rc;
+}

@@ -1,0 +1,59 @@
+/*
+ * sem_internal.h - pieces of the SEM engine shared between src/lib/sem_*.c
+ * and the unit tests.  Not installed, not part of the public API.
+ */
+#ifndef VAGAP_SEM_INTERNAL_H
+#define VAGAP_SEM_INTERNAL_H
+
+#include <stddef.h>
+#include "vagap/sem.h"
+
+/* ---- := expressions (sem_expr.c) ----------------------------------------- */
+
+typedef struct sem_expr sem_expr_t;
+
+/*
+ * Parse an arithmetic expression over names and numbers: + - * / ^, unary
+ * minus, parentheses and the functions exp, log, sqrt, abs.  Errors are
+ * located at line/column + offset of the bad character.
+ */
+vagap_status_t sem_expr_parse(sem_expr_t **out, const char *text, const char *source,
+                              long line, long column, vagap_error_t *err);
+void sem_expr_free(sem_expr_t *e);
+size_t sem_expr_nnames(const sem_expr_t *e);
+const char *sem_expr_name(const sem_expr_t *e, size_t i);
+
+/*
+ * Evaluate with forward-mode derivatives: `val[i]` is the value of name i,
+ * `dval` (may be NULL) is nnames x npar row-major, the derivative of name i
+ * with respect to the free parameters; on return *out is the value and
+ * `grad` (npar, may be NULL) its gradient.
+ */
+vagap_status_t sem_expr_eval(const sem_expr_t *e, const double *val, const double *dval,
+                             size_t npar, double *out, double *grad);
+
+/* A compiled := row: the expression and, per name, what it refers to. */
+struct vagap_sem_def {
+  sem_expr_t *expr;
+  size_t *ref_row;  /* per name: parameter-table row, or (size_t)-1 */
+  size_t *ref_def;  /* per name: index of an earlier defined parameter, or (size_t)-1 */
+};
+
+/* ---- fitting (sem_fit.c) -------------------------------------------------- */
+
+typedef struct sem_ws sem_ws_t;
+
+/* A workspace binding a model to statistics (variables matched by name). */
+vagap_status_t sem_ws_alloc(sem_ws_t **out, const vagap_sem_model_t *model,
+                            const vagap_sem_stats_t *stats, vagap_sem_likelihood_t lik,
+                            vagap_error_t *err);
+void sem_ws_free(sem_ws_t *ws);
+
+/* F(x) = sum_g n_g/N * F_g (lavaan's fmin) and, if grad != NULL, dF/dx.
+   Returns +HUGE_VAL when a model-implied covariance is not positive definite. */
+double sem_ws_objective(sem_ws_t *ws, const double *x, double *grad);
+
+/* Starting values in lavaan's spirit. */
+void sem_ws_start(sem_ws_t *ws, double *x);
+
+#endif

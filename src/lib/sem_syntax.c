@@ -1,0 +1,510 @@
+/*
+ * sem_syntax.c - a small hand-written parser for a subset of lavaan's model
+ * syntax (see vagap/sem.h).  The text is tokenised with line and column of
+ * every token, split into statements the way lavaan joins lines (a line
+ * that ends with an operator, `+`, `*` or `,`, or a following line that
+ * starts with `+` or an operator, continues the statement), and each
+ * statement is expanded into one vagap_sem_statement_t per lhs/rhs pair.
+ */
+#include <ctype.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sem_internal.h"
+#include "vagap/sem.h"
+
+typedef enum {
+  TK_IDENT, TK_NUMBER, TK_OP, TK_PLUS, TK_STAR, TK_LPAREN, TK_RPAREN, TK_COMMA,
+  TK_MINUS, TK_OTHER, TK_NEWLINE, TK_SEMI, TK_END
+} tok_kind_t;
+
+typedef struct {
+  tok_kind_t kind;
+  const char *s;  /* points into the text */
+  size_t len;
+  long line, col;
+  vagap_sem_op_t op; /* for TK_OP */
+} tok_t;
+
+typedef struct {
+  const char *source;
+  vagap_error_t *err;
+  tok_t *tok;
+  size_t ntok, cap;
+  vagap_sem_syntax_t *out;
+  size_t out_cap;
+} parser_t;
+
+const char *vagap_sem_op_string(vagap_sem_op_t op) {
+  switch (op) {
+    case VAGAP_SEM_LOADING: return "=~";
+    case VAGAP_SEM_REGRESSION: return "~";
+    case VAGAP_SEM_COVARIANCE: return "~~";
+    case VAGAP_SEM_INTERCEPT: return "~1";
+    case VAGAP_SEM_DEFINED: return ":=";
+  }
+  return "?";
+}
+
+static vagap_status_t fail_at(parser_t *p, long line, long col, const char *msg,
+                              const char *what) {
+  return vagap_error_set(p->err, VAGAP_EPARSE, p->source, line, col, "%s%s%s", msg,
+                         what ? ": " : "", what ? what : "");
+}
+
+static vagap_status_t push_tok(parser_t *p, tok_kind_t kind, const char *s, size_t len,
+                               long line, long col, vagap_sem_op_t op) {
+  if (p->ntok == p->cap) {
+    size_t cap = p->cap ? 2 * p->cap : 64;
+    tok_t *t = realloc(p->tok, cap * sizeof *t);
+    if (!t) return vagap_error_set(p->err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
+    p->tok = t;
+    p->cap = cap;
+  }
+  p->tok[p->ntok++] = (tok_t){kind, s, len, line, col, op};
+  return VAGAP_OK;
+}
+
+static int ident_start(int c) { return isalpha(c) || c == '.' || c == '_'; }
+static int ident_char(int c) { return isalnum(c) || c == '.' || c == '_'; }
+
+/* Name the lavaan feature that starts at s, for "not supported" messages. */
+static const char *unsupported_operator(const char *s) {
+  if (!strncmp(s, "~*~", 3)) return "scaling factors (~*~) are not supported";
+  if (!strncmp(s, "<~", 2)) return "formative indicators (<~) are not supported";
+  if (!strncmp(s, "==", 2)) return "equality constraints (==) are not supported; use shared labels";
+  if (*s == '<' || *s == '>') return "inequality constraints (< or >) are not supported";
+  if (*s == '|') return "thresholds (|) for ordered variables are not supported";
+  if (*s == ':') return "interaction terms (x:z) are not supported";
+  if (*s == '%') return "blocks (%) are not supported";
+  if (*s == '?') return "'?' starting-value shortcuts are not supported";
+  if (*s == '\'' || *s == '"') return "quoted names are not supported";
+  if (*s == '=') return "'=' is not an operator (use =~ or :=)";
+  return NULL;
+}
+
+static vagap_status_t tokenize(parser_t *p, const char *text) {
+  long line = 1;
+  const char *line_start = text;
+  const char *s = text;
+  vagap_status_t st;
+  while (*s) {
+    long col = (long)(s - line_start) + 1;
+    unsigned char c = (unsigned char)*s;
+    if (c == '\n') {
+      if ((st = push_tok(p, TK_NEWLINE, s, 1, line, col, 0))) return st;
+      line++;
+      s++;
+      line_start = s;
+      continue;
+    }
+    if (c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v') { s++; continue; }
+    if (c == '#' || c == '!') {  /* comment to end of line */
+      while (*s && *s != '\n') s++;
+      continue;
+    }
+    if (ident_start(c) && !(c == '.' && isdigit((unsigned char)s[1]))) {
+      const char *b = s;
+      while (ident_char((unsigned char)*s)) s++;
+      if ((st = push_tok(p, TK_IDENT, b, (size_t)(s - b), line, col, 0))) return st;
+      continue;
+    }
+    if (isdigit(c) || (c == '.' && isdigit((unsigned char)s[1]))) {
+      char *end;
+      strtod(s, &end);
+      if ((st = push_tok(p, TK_NUMBER, s, (size_t)(end - s), line, col, 0))) return st;
+      s = end;
+      continue;
+    }
+    if (!strncmp(s, "~*~", 3) || !strncmp(s, "<~", 2) || !strncmp(s, "==", 2))
+      return fail_at(p, line, col, unsupported_operator(s), NULL);
+    if (!strncmp(s, "=~", 2)) { st = push_tok(p, TK_OP, s, 2, line, col, VAGAP_SEM_LOADING); s += 2; }
+    else if (!strncmp(s, "~~", 2)) { st = push_tok(p, TK_OP, s, 2, line, col, VAGAP_SEM_COVARIANCE); s += 2; }
+    else if (!strncmp(s, ":=", 2)) { st = push_tok(p, TK_OP, s, 2, line, col, VAGAP_SEM_DEFINED); s += 2; }
+    else if (c == '~') { st = push_tok(p, TK_OP, s, 1, line, col, VAGAP_SEM_REGRESSION); s++; }
+    else if (c == '+') { st = push_tok(p, TK_PLUS, s, 1, line, col, 0); s++; }
+    else if (c == '*') { st = push_tok(p, TK_STAR, s, 1, line, col, 0); s++; }
+    else if (c == '(') { st = push_tok(p, TK_LPAREN, s, 1, line, col, 0); s++; }
+    else if (c == ')') { st = push_tok(p, TK_RPAREN, s, 1, line, col, 0); s++; }
+    else if (c == ',') { st = push_tok(p, TK_COMMA, s, 1, line, col, 0); s++; }
+    else if (c == '-') { st = push_tok(p, TK_MINUS, s, 1, line, col, 0); s++; }
+    else if (c == ';') { st = push_tok(p, TK_SEMI, s, 1, line, col, 0); s++; }
+    else if (c == '/' || c == '^') { st = push_tok(p, TK_OTHER, s, 1, line, col, 0); s++; }
+    else {
+      const char *why = unsupported_operator(s);
+      if (why) return fail_at(p, line, col, why, NULL);
+      char buf[8];
+      if (c < 0x20 || c >= 0x7f) snprintf(buf, sizeof buf, "0x%02x", c);
+      else snprintf(buf, sizeof buf, "'%c'", c);
+      return fail_at(p, line, col, "unexpected character", buf);
+    }
+    if (st) return st;
+  }
+  return push_tok(p, TK_END, s, 0, line, (long)(s - line_start) + 1, 0);
+}
+
+/* ---- statements ---------------------------------------------------------- */
+
+static char *dup_tok(const tok_t *t) {
+  char *s = malloc(t->len + 1);
+  if (s) { memcpy(s, t->s, t->len); s[t->len] = '\0'; }
+  return s;
+}
+
+static void free_statement(vagap_sem_statement_t *st) {
+  free(st->lhs);
+  free(st->rhs);
+  for (size_t k = 0; k < st->nmod; k++) free(st->mod[k].label);
+  free(st->mod);
+}
+
+void vagap_sem_syntax_free(vagap_sem_syntax_t *syn) {
+  if (!syn) return;
+  for (size_t i = 0; i < syn->n; i++) free_statement(&syn->st[i]);
+  free(syn->st);
+  free(syn);
+}
+
+static int continues(tok_kind_t k) {
+  return k == TK_OP || k == TK_PLUS || k == TK_STAR || k == TK_COMMA || k == TK_LPAREN ||
+         k == TK_MINUS || k == TK_OTHER;
+}
+
+/* A parsed rhs term before expansion. */
+typedef struct {
+  const tok_t *name;  /* identifier or the number 1 */
+  size_t nmod;
+  vagap_sem_modifier_t *mod;
+} term_t;
+
+static void free_terms(term_t *t, size_t n) {
+  for (size_t i = 0; i < n; i++) {
+    for (size_t k = 0; k < t[i].nmod; k++) free(t[i].mod[k].label);
+    free(t[i].mod);
+  }
+  free(t);
+}
+
+static int tok_is(const tok_t *t, const char *word) {
+  return t->len == strlen(word) && !strncmp(t->s, word, t->len);
+}
+
+/* One modifier element: number, -number, NA, or label. */
+static vagap_status_t parse_mod_elem(parser_t *p, size_t *i, size_t end,
+                                     vagap_sem_modifier_t *m) {
+  const tok_t *t = &p->tok[*i];
+  int neg = 0;
+  if (t->kind == TK_MINUS && *i + 1 < end && p->tok[*i + 1].kind == TK_NUMBER) {
+    neg = 1;
+    (*i)++;
+    t = &p->tok[*i];
+  }
+  if (t->kind == TK_NUMBER) {
+    char *num = dup_tok(t);
+    if (!num) return vagap_error_set(p->err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
+    m->kind = VAGAP_SEM_MOD_FIXED;
+    m->value = strtod(num, NULL) * (neg ? -1.0 : 1.0);
+    free(num);
+  } else if (t->kind == TK_IDENT && tok_is(t, "NA")) {
+    m->kind = VAGAP_SEM_MOD_FREE;
+  } else if (t->kind == TK_IDENT) {
+    m->kind = VAGAP_SEM_MOD_LABEL;
+    if (!(m->label = dup_tok(t)))
+      return vagap_error_set(p->err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
+  } else {
+    return fail_at(p, t->line, t->col, "expected a number, NA or a label in a modifier", NULL);
+  }
+  (*i)++;
+  return VAGAP_OK;
+}
+
+/* modifier := elem | c( [elem] {, [elem]} ) ; returns with *i at the '*'. */
+static vagap_status_t parse_modifier(parser_t *p, size_t *i, size_t end, term_t *term) {
+  const tok_t *t = &p->tok[*i];
+  vagap_status_t st;
+  if (t->kind == TK_IDENT && *i + 1 < end && p->tok[*i + 1].kind == TK_LPAREN) {
+    if (!tok_is(t, "c")) {
+      char name[64];
+      snprintf(name, sizeof name, "%.*s()", (int)(t->len < 40 ? t->len : 40), t->s);
+      return fail_at(p, t->line, t->col, "unsupported modifier function", name);
+    }
+    *i += 2;
+    size_t cap = 4;
+    term->mod = calloc(cap, sizeof *term->mod);
+    if (!term->mod) return vagap_error_set(p->err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
+    for (;;) {
+      if (*i >= end) return fail_at(p, t->line, t->col, "unterminated c(", NULL);
+      if (term->nmod == cap) {
+        vagap_sem_modifier_t *m = realloc(term->mod, 2 * cap * sizeof *m);
+        if (!m) return vagap_error_set(p->err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
+        memset(m + cap, 0, cap * sizeof *m);
+        term->mod = m;
+        cap *= 2;
+      }
+      vagap_sem_modifier_t *m = &term->mod[term->nmod++];
+      if (p->tok[*i].kind == TK_COMMA || p->tok[*i].kind == TK_RPAREN) {
+        m->kind = VAGAP_SEM_MOD_NONE;  /* empty element: no modifier for that group */
+      } else if ((st = parse_mod_elem(p, i, end, m))) {
+        return st;
+      }
+      if (*i >= end) return fail_at(p, t->line, t->col, "unterminated c(", NULL);
+      if (p->tok[*i].kind == TK_RPAREN) { (*i)++; break; }
+      if (p->tok[*i].kind != TK_COMMA)
+        return fail_at(p, p->tok[*i].line, p->tok[*i].col, "expected ',' or ')' in c(...)", NULL);
+      (*i)++;
+    }
+    return VAGAP_OK;
+  }
+  term->mod = calloc(1, sizeof *term->mod);
+  if (!term->mod) return vagap_error_set(p->err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
+  term->nmod = 1;
+  return parse_mod_elem(p, i, end, &term->mod[0]);
+}
+
+/* term := [modifier '*'] (identifier | 1) */
+static vagap_status_t parse_term(parser_t *p, size_t *i, size_t end, vagap_sem_op_t op,
+                                 term_t *term) {
+  vagap_status_t st;
+  size_t j = *i;
+  /* Does a modifier come first?  Look for a '*' before the next '+'. */
+  int depth = 0, has_star = 0;
+  for (size_t k = j; k < end; k++) {
+    tok_kind_t kk = p->tok[k].kind;
+    if (kk == TK_LPAREN) depth++;
+    else if (kk == TK_RPAREN) depth--;
+    else if (depth == 0 && kk == TK_PLUS) break;
+    else if (depth == 0 && kk == TK_STAR) { has_star = 1; break; }
+  }
+  if (has_star) {
+    if ((st = parse_modifier(p, &j, end, term))) return st;
+    if (j >= end || p->tok[j].kind != TK_STAR) {
+      const tok_t *t = j < end ? &p->tok[j] : &p->tok[end - 1];
+      return fail_at(p, t->line, t->col, "expected '*' after a modifier", NULL);
+    }
+    j++;
+    /* a second modifier (e.g. a*1*x) */
+    for (size_t k = j; k < end && p->tok[k].kind != TK_PLUS; k++)
+      if (p->tok[k].kind == TK_STAR)
+        return fail_at(p, p->tok[k].line, p->tok[k].col,
+                       "more than one modifier on a term is not supported", NULL);
+  }
+  if (j >= end) {
+    const tok_t *t = &p->tok[end > 0 ? end - 1 : 0];
+    return fail_at(p, t->line, t->col, "missing variable name", NULL);
+  }
+  const tok_t *t = &p->tok[j];
+  if (t->kind == TK_NUMBER && op == VAGAP_SEM_REGRESSION && t->len == 1 && t->s[0] == '1') {
+    term->name = t;
+  } else if (t->kind == TK_IDENT) {
+    if (j + 1 < end && p->tok[j + 1].kind == TK_LPAREN) {
+      char name[64];
+      snprintf(name, sizeof name, "%.*s()", (int)(t->len < 40 ? t->len : 40), t->s);
+      return fail_at(p, t->line, t->col, "functions of variables are not supported", name);
+    }
+    term->name = t;
+  } else if (t->kind == TK_NUMBER) {
+    return fail_at(p, t->line, t->col,
+                   op == VAGAP_SEM_REGRESSION ? "only the number 1 (an intercept) may stand alone on the right of ~"
+                                              : "a number needs '*' and a variable name after it", NULL);
+  } else {
+    return fail_at(p, t->line, t->col, "expected a variable name", NULL);
+  }
+  j++;
+  if (j < end && p->tok[j].kind != TK_PLUS) {
+    const tok_t *u = &p->tok[j];
+    if (u->kind == TK_OP)
+      return fail_at(p, u->line, u->col, "a second operator in one statement", NULL);
+    return fail_at(p, u->line, u->col, "expected '+' or the end of the statement", NULL);
+  }
+  *i = j;
+  return VAGAP_OK;
+}
+
+static vagap_status_t add_statement(parser_t *p, const tok_t *lhs, vagap_sem_op_t op,
+                                    const char *rhs, size_t rhs_len, const term_t *term,
+                                    long line, long col) {
+  vagap_sem_syntax_t *out = p->out;
+  if (out->n == p->out_cap) {
+    size_t cap = p->out_cap ? 2 * p->out_cap : 32;
+    vagap_sem_statement_t *s = realloc(out->st, cap * sizeof *s);
+    if (!s) return vagap_error_set(p->err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
+    out->st = s;
+    p->out_cap = cap;
+  }
+  vagap_sem_statement_t *s = &out->st[out->n];
+  memset(s, 0, sizeof *s);
+  s->lhs = dup_tok(lhs);
+  s->op = op;
+  s->rhs = malloc(rhs_len + 1);
+  if (s->rhs) { memcpy(s->rhs, rhs, rhs_len); s->rhs[rhs_len] = '\0'; }
+  s->line = line;
+  s->column = col;
+  if (term && term->nmod) {
+    s->mod = calloc(term->nmod, sizeof *s->mod);
+    if (s->mod) {
+      s->nmod = term->nmod;
+      for (size_t k = 0; k < term->nmod; k++) {
+        s->mod[k] = term->mod[k];
+        s->mod[k].label = term->mod[k].label ? strdup(term->mod[k].label) : NULL;
+        if (term->mod[k].label && !s->mod[k].label) s->rhs = (free(s->rhs), NULL);
+      }
+    }
+  }
+  out->n++;
+  if (!s->lhs || !s->rhs || (term && term->nmod && !s->mod))
+    return vagap_error_set(p->err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
+  return VAGAP_OK;
+}
+
+/* := lhs is one name; the rhs is kept as text (validated by sem_expr_parse). */
+static vagap_status_t parse_defined(parser_t *p, size_t b, size_t opi, size_t end) {
+  const tok_t *lhs = &p->tok[b];
+  if (opi != b + 1 || lhs->kind != TK_IDENT)
+    return fail_at(p, lhs->line, lhs->col, "the left of := must be one name", NULL);
+  if (opi + 1 >= end)
+    return fail_at(p, p->tok[opi].line, p->tok[opi].col, "missing expression after :=", NULL);
+  /* Rebuild the expression from its tokens without blanks (lavaan shows it so). */
+  size_t len = 0;
+  for (size_t k = opi + 1; k < end; k++) {
+    tok_kind_t kk = p->tok[k].kind;
+    if (kk == TK_OP || kk == TK_SEMI)
+      return fail_at(p, p->tok[k].line, p->tok[k].col, "unexpected operator in a := expression", NULL);
+    len += p->tok[k].len;
+  }
+  char *text = malloc(len + 1);
+  if (!text) return vagap_error_set(p->err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
+  size_t o = 0;
+  for (size_t k = opi + 1; k < end; k++) {
+    memcpy(text + o, p->tok[k].s, p->tok[k].len);
+    o += p->tok[k].len;
+  }
+  text[o] = '\0';
+  sem_expr_t *e = NULL;
+  vagap_status_t st = sem_expr_parse(&e, text, p->source, p->tok[opi + 1].line,
+                                     p->tok[opi + 1].col, p->err);
+  sem_expr_free(e);
+  if (!st) st = add_statement(p, lhs, VAGAP_SEM_DEFINED, text, len, NULL, lhs->line, lhs->col);
+  free(text);
+  return st;
+}
+
+static vagap_status_t parse_statement(parser_t *p, size_t b, size_t end) {
+  size_t opi = end;
+  for (size_t k = b; k < end; k++)
+    if (p->tok[k].kind == TK_OP) { opi = k; break; }
+  const tok_t *first = &p->tok[b];
+  if (opi == end) {
+    if (first->kind == TK_IDENT && b + 1 < end && p->tok[b + 1].kind == TK_LPAREN)
+      return fail_at(p, first->line, first->col, "unsupported function",
+                     "only =~ ~ ~~ ~1 := statements are allowed");
+    return fail_at(p, first->line, first->col,
+                   "a statement without an operator (=~, ~, ~~, :=)", NULL);
+  }
+  vagap_sem_op_t op = p->tok[opi].op;
+  if (op == VAGAP_SEM_DEFINED) return parse_defined(p, b, opi, end);
+  /* lhs: name { + name } */
+  if (opi == b) return fail_at(p, first->line, first->col, "missing left-hand side", NULL);
+  size_t nlhs = 0;
+  for (size_t k = b; k < opi; k++) {
+    const tok_t *t = &p->tok[k];
+    int want_name = ((k - b) % 2 == 0);
+    if (want_name && t->kind != TK_IDENT) {
+      if (t->kind == TK_STAR || (k + 1 < opi && p->tok[k + 1].kind == TK_STAR))
+        return fail_at(p, t->line, t->col, "modifiers on the left-hand side are not supported", NULL);
+      return fail_at(p, t->line, t->col, "expected a variable name on the left-hand side", NULL);
+    }
+    if (!want_name && t->kind != TK_PLUS) {
+      if (t->kind == TK_STAR)
+        return fail_at(p, t->line, t->col, "modifiers on the left-hand side are not supported", NULL);
+      return fail_at(p, t->line, t->col, "expected '+' between left-hand side names", NULL);
+    }
+    if (want_name) nlhs++;
+  }
+  if ((opi - b) % 2 == 0)
+    return fail_at(p, p->tok[opi - 1].line, p->tok[opi - 1].col, "dangling '+' before the operator", NULL);
+  /* rhs terms */
+  if (opi + 1 >= end)
+    return fail_at(p, p->tok[opi].line, p->tok[opi].col, "missing right-hand side", NULL);
+  size_t nterm = 0, cap = 8;
+  term_t *terms = calloc(cap, sizeof *terms);
+  if (!terms) return vagap_error_set(p->err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
+  vagap_status_t st = VAGAP_OK;
+  size_t i = opi + 1;
+  while (i < end) {
+    if (nterm == cap) {
+      term_t *t2 = realloc(terms, 2 * cap * sizeof *t2);
+      if (!t2) { st = vagap_error_set(p->err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory"); break; }
+      memset(t2 + cap, 0, cap * sizeof *t2);
+      terms = t2;
+      cap *= 2;
+    }
+    if ((st = parse_term(p, &i, end, op, &terms[nterm]))) { nterm++; break; }
+    nterm++;
+    if (i < end) {  /* at '+' */
+      i++;
+      if (i >= end) {
+        st = fail_at(p, p->tok[i - 1].line, p->tok[i - 1].col, "dangling '+' at the end of a statement", NULL);
+        break;
+      }
+    }
+  }
+  for (size_t k = b; !st && k < opi; k += 2) {
+    for (size_t t = 0; !st && t < nterm; t++) {
+      const tok_t *nm = terms[t].name;
+      vagap_sem_op_t top = op;
+      const char *rhs = nm->s;
+      size_t rlen = nm->len;
+      if (nm->kind == TK_NUMBER) { top = VAGAP_SEM_INTERCEPT; rhs = ""; rlen = 0; }
+      st = add_statement(p, &p->tok[k], top, rhs, rlen, &terms[t], nm->line, nm->col);
+    }
+  }
+  free_terms(terms, nterm);
+  return st;
+}
+
+vagap_status_t vagap_sem_syntax_parse(vagap_sem_syntax_t **out, const char *text,
+                                      const char *source, vagap_error_t *err) {
+  *out = NULL;
+  parser_t p = {source, err, NULL, 0, 0, NULL, 0};
+  vagap_status_t st = tokenize(&p, text ? text : "");
+  if (!st && !(p.out = calloc(1, sizeof *p.out)))
+    st = vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
+  size_t b = 0;
+  int depth = 0;
+  for (size_t i = 0; !st && i < p.ntok; i++) {
+    tok_kind_t k = p.tok[i].kind;
+    if (k == TK_LPAREN) depth++;
+    if (k == TK_RPAREN) depth--;
+    int boundary = (k == TK_END || k == TK_SEMI);
+    if (k == TK_NEWLINE && depth <= 0) {
+      /* continue when the statement so far is open, or the next token continues it */
+      size_t prev = i;
+      while (prev > b && p.tok[prev - 1].kind == TK_NEWLINE) prev--;
+      int open = prev > b && continues(p.tok[prev - 1].kind);
+      size_t next = i + 1;
+      while (next < p.ntok && p.tok[next].kind == TK_NEWLINE) next++;
+      int next_cont = next < p.ntok && (p.tok[next].kind == TK_PLUS || p.tok[next].kind == TK_OP ||
+                                        p.tok[next].kind == TK_STAR || p.tok[next].kind == TK_COMMA);
+      boundary = !(open || next_cont) || prev == b;
+    }
+    if (!boundary) continue;
+    /* statement = tokens b..i excluding newlines */
+    size_t n = 0;
+    for (size_t j = b; j < i; j++)
+      if (p.tok[j].kind != TK_NEWLINE) p.tok[b + n++] = p.tok[j];
+    if (n > 0) st = parse_statement(&p, b, b + n);
+    depth = 0;
+    b = i + 1;
+  }
+  if (!st && p.out->n == 0)
+    st = vagap_error_set(err, VAGAP_EPARSE, source, 1, 1, "the model syntax has no statements");
+  free(p.tok);
+  if (st) {
+    vagap_sem_syntax_free(p.out);
+    return st;
+  }
+  *out = p.out;
+  return VAGAP_OK;
+}
