@@ -28,6 +28,7 @@
 
 #include <stddef.h>
 #include "vagap/error.h"
+#include "vagap/sem_boot.h"
 #include "vagap/table.h"
 
 #ifdef __cplusplus
@@ -197,6 +198,36 @@ void vagap_vaar_markers_clear(vagap_vaar_markers_t *m); /* frees the arrays; NUL
 vagap_status_t vagap_vaar_orient(vagap_vaar_estimate_t *est, size_t nest,
                                  const char *const *latent, const char *const *indicator,
                                  size_t n, size_t *nflipped, vagap_error_t *err);
+
+/* ---- bootstrap -------------------------------------------------------------- */
+
+/*
+ * Bootstrap summaries of a VAAR analysis, from the resamples of
+ * vagap_sem_bootstrap.  Every successful resample b is turned into a copy of
+ * the estimate rows (est, se, p and std.all of resample b; row i of `est`
+ * is parameter-table row est_row[i] of the bootstrap), re-oriented when
+ * sign-fixing indicators are given (n_orient > 0: needed with std.lv, whose
+ * factor signs are arbitrary in every refit), and scored like the original.
+ */
+typedef struct {
+  size_t ngroups, npaths;
+  size_t nused;               /* resamples scored (successful fits) */
+  size_t nfailed;             /* resamples whose fit failed (not scored) */
+  /* per group x path, group-major like vagap_vaar_result_t.paths: */
+  double *est_lower, *est_upper;          /* percentile interval of the estimate */
+  double *share_strict, *share_sign;      /* share of resamples agreeing */
+  /* per group: */
+  double *vaar_strict_lower, *vaar_strict_upper;
+  double *vaar_sign_lower, *vaar_sign_upper;
+} vagap_vaar_boot_t;
+
+vagap_status_t vagap_vaar_bootstrap(vagap_vaar_boot_t **out, const vagap_vaar_spec_t *spec,
+                                    const vagap_vaar_estimate_t *est, size_t nest,
+                                    const size_t *est_row, const vagap_sem_boot_t *boot,
+                                    const char *const *latent, const char *const *indicator,
+                                    size_t n_orient, double alpha, double level,
+                                    vagap_error_t *err);
+void vagap_vaar_boot_free(vagap_vaar_boot_t *b); /* NULL is a no-op */
 
 #ifdef __cplusplus
 }

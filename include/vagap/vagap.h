@@ -10,6 +10,8 @@
 #include "vagap/table.h"
 #include "vagap/describe.h"
 #include "vagap/sem.h"
+#include "vagap/sem_boot.h"
+#include "vagap/sem_invariance.h"
 #include "vagap/vaar.h"
 
 #endif

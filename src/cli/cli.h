@@ -149,5 +149,6 @@ extern const size_t CLI_NCOMMANDS;
 /* One prototype per subcommand (src/cli/cmd_<name>.c). */
 int cmd_describe(int argc, char **argv);
 int cmd_sem(int argc, char **argv);
+int cmd_vaar(int argc, char **argv);
 
 #endif

@@ -622,3 +622,144 @@ vagap_status_t vagap_vaar_orient(vagap_vaar_estimate_t *est, size_t nest,
 }
 
 const char *vagap_vaar_sign_text(int sign) { return sign > 0 ? "+" : sign < 0 ? "-" : "0"; }
+
+/* ---- bootstrap --------------------------------------------------------------- */
+
+void vagap_vaar_boot_free(vagap_vaar_boot_t *b) {
+  if (!b) return;
+  free(b->est_lower);
+  free(b->est_upper);
+  free(b->share_strict);
+  free(b->share_sign);
+  free(b->vaar_strict_lower);
+  free(b->vaar_strict_upper);
+  free(b->vaar_sign_lower);
+  free(b->vaar_sign_upper);
+  free(b);
+}
+
+static vagap_vaar_boot_t *alloc_boot(size_t ngroups, size_t npaths) {
+  vagap_vaar_boot_t *b = calloc(1, sizeof *b);
+  if (!b) return NULL;
+  size_t cells = ngroups * npaths, g = ngroups ? ngroups : 1;
+  if (cells == 0) cells = 1;
+  b->ngroups = ngroups;
+  b->npaths = npaths;
+  b->est_lower = malloc(cells * sizeof(double));
+  b->est_upper = malloc(cells * sizeof(double));
+  b->share_strict = calloc(cells, sizeof(double));
+  b->share_sign = calloc(cells, sizeof(double));
+  b->vaar_strict_lower = malloc(g * sizeof(double));
+  b->vaar_strict_upper = malloc(g * sizeof(double));
+  b->vaar_sign_lower = malloc(g * sizeof(double));
+  b->vaar_sign_upper = malloc(g * sizeof(double));
+  if (!b->est_lower || !b->est_upper || !b->share_strict || !b->share_sign ||
+      !b->vaar_strict_lower || !b->vaar_strict_upper || !b->vaar_sign_lower || !b->vaar_sign_upper) {
+    vagap_vaar_boot_free(b);
+    return NULL;
+  }
+  return b;
+}
+
+/* Copy of est with resample b's numbers; CIs are not resampled (NAN). */
+static void fill_resample(vagap_vaar_estimate_t *dst, const vagap_vaar_estimate_t *est, size_t nest,
+                          const size_t *est_row, const vagap_sem_boot_t *boot, size_t b) {
+  for (size_t i = 0; i < nest; i++) {
+    size_t r = b * boot->nrows + est_row[i];
+    dst[i] = est[i];
+    dst[i].est = boot->est[r];
+    dst[i].se = boot->se[r];
+    dst[i].pvalue = boot->pvalue[r];
+    dst[i].std_all = boot->std_all[r];
+    dst[i].ci_lower = dst[i].ci_upper = NAN;
+  }
+}
+
+/* Score resample b into the per-resample arrays (column `used`). */
+static vagap_status_t score_resample(vagap_vaar_estimate_t *work, const vagap_vaar_spec_t *spec,
+                                     size_t nest, const char *const *latent,
+                                     const char *const *indicator, size_t n_orient, double alpha,
+                                     size_t used, size_t nboot, double *path_est, double *vs,
+                                     double *vg, vagap_vaar_boot_t *out, vagap_error_t *err) {
+  vagap_status_t st = vagap_vaar_orient(work, nest, latent, indicator, n_orient, NULL, err);
+  vagap_vaar_result_t *r = NULL;
+  if (!st) st = vagap_vaar_score(&r, spec, work, nest, alpha, err);
+  if (st) return st;
+  size_t cells = out->ngroups * out->npaths;
+  for (size_t c = 0; c < cells; c++) {
+    path_est[c * nboot + used] = r->paths[c].est.est;
+    out->share_strict[c] += r->paths[c].agree_strict;
+    out->share_sign[c] += r->paths[c].agree_sign;
+  }
+  for (size_t g = 0; g < out->ngroups; g++) {
+    vs[g * nboot + used] = r->groups[g].vaar_strict;
+    vg[g * nboot + used] = r->groups[g].vaar_sign;
+  }
+  vagap_vaar_result_free(r);
+  return VAGAP_OK;
+}
+
+static void finish_intervals(vagap_vaar_boot_t *out, const double *path_est, const double *vs,
+                             const double *vg, size_t nboot, double level) {
+  size_t cells = out->ngroups * out->npaths;
+  for (size_t c = 0; c < cells; c++) {
+    out->share_strict[c] /= (double)out->nused;
+    out->share_sign[c] /= (double)out->nused;
+    vagap_sem_boot_percentile(path_est + c * nboot, out->nused, 1, level, &out->est_lower[c],
+                              &out->est_upper[c], NULL, NULL);
+  }
+  for (size_t g = 0; g < out->ngroups; g++) {
+    vagap_sem_boot_percentile(vs + g * nboot, out->nused, 1, level, &out->vaar_strict_lower[g],
+                              &out->vaar_strict_upper[g], NULL, NULL);
+    vagap_sem_boot_percentile(vg + g * nboot, out->nused, 1, level, &out->vaar_sign_lower[g],
+                              &out->vaar_sign_upper[g], NULL, NULL);
+  }
+}
+
+vagap_status_t vagap_vaar_bootstrap(vagap_vaar_boot_t **out, const vagap_vaar_spec_t *spec,
+                                    const vagap_vaar_estimate_t *est, size_t nest,
+                                    const size_t *est_row, const vagap_sem_boot_t *boot,
+                                    const char *const *latent, const char *const *indicator,
+                                    size_t n_orient, double alpha, double level,
+                                    vagap_error_t *err) {
+  *out = NULL;
+  if (boot->nok == 0)
+    return vagap_error_set(err, VAGAP_ENOCONV, NULL, 0, 0,
+                           "none of the %zu bootstrap resamples could be fitted", boot->B);
+  for (size_t i = 0; i < nest; i++)
+    if (est_row[i] >= boot->nrows)
+      return vagap_error_set(err, VAGAP_EINVAL, NULL, 0, 0, "estimate row %zu maps outside the table", i);
+  const char **groups = NULL;
+  size_t ngroups = 0;
+  vagap_status_t st = collect_groups(est, nest, &groups, &ngroups, err);
+  free(groups);
+  if (st) return st;
+  vagap_vaar_boot_t *res = alloc_boot(ngroups, spec->n);
+  size_t nboot = boot->nok, cells = ngroups * spec->n;
+  double *path_est = malloc((cells ? cells : 1) * nboot * sizeof *path_est);
+  double *vs = malloc((ngroups ? ngroups : 1) * nboot * sizeof *vs);
+  double *vg = malloc((ngroups ? ngroups : 1) * nboot * sizeof *vg);
+  vagap_vaar_estimate_t *work = malloc((nest ? nest : 1) * sizeof *work);
+  if (!res || !path_est || !vs || !vg || !work) st = vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
+  for (size_t b = 0; b < boot->B && !st; b++) {
+    if (!boot->ok[b]) continue;
+    fill_resample(work, est, nest, est_row, boot, b);
+    st = score_resample(work, spec, nest, latent, indicator, n_orient, alpha, res->nused, nboot,
+                        path_est, vs, vg, res, err);
+    if (!st) res->nused++;
+  }
+  if (!st) {
+    res->nfailed = boot->nfailed;
+    finish_intervals(res, path_est, vs, vg, nboot, level);
+  }
+  free(path_est);
+  free(vs);
+  free(vg);
+  free(work);
+  if (st) {
+    vagap_vaar_boot_free(res);
+    return st;
+  }
+  *out = res;
+  return VAGAP_OK;
+}
