@@ -35,6 +35,7 @@ typedef struct {
   const char *s, *p;
   const char *source;
   long line, column;
+  const long *char_line, *char_col;
   vagap_error_t *err;
   sem_expr_t *e;
   vagap_status_t st;
@@ -59,9 +60,10 @@ size_t sem_expr_nnames(const sem_expr_t *e) { return e->nnames; }
 const char *sem_expr_name(const sem_expr_t *e, size_t i) { return e->names[i]; }
 
 static node_t *efail(eparse_t *q, const char *msg) {
-  if (!q->st)
-    q->st = vagap_error_set(q->err, VAGAP_EPARSE, q->source, q->line,
-                            q->column + (long)(q->p - q->s), "in := expression: %s", msg);
+  size_t off = (size_t)(q->p - q->s);
+  long line = q->char_line ? q->char_line[off] : q->line;
+  long col = q->char_col ? q->char_col[off] : q->column + (long)off;
+  if (!q->st) q->st = vagap_error_set(q->err, VAGAP_EPARSE, q->source, line, col, "in := expression: %s", msg);
   return NULL;
 }
 
@@ -202,12 +204,13 @@ static node_t *p_expr(eparse_t *q) {
   return a;
 }
 
-vagap_status_t sem_expr_parse(sem_expr_t **out, const char *text, const char *source,
-                              long line, long column, vagap_error_t *err) {
+static vagap_status_t parse_any(sem_expr_t **out, const char *text, const char *source,
+                                long line, long column, const long *char_line,
+                                const long *char_col, vagap_error_t *err) {
   *out = NULL;
   sem_expr_t *e = calloc(1, sizeof *e);
   if (!e) return vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
-  eparse_t q = {text, text, source, line, column, err, e, VAGAP_OK};
+  eparse_t q = {text, text, source, line, column, char_line, char_col, err, e, VAGAP_OK};
   e->root = p_expr(&q);
   skip(&q);
   if (e->root && *q.p) efail(&q, "unexpected text after the expression");
@@ -218,6 +221,17 @@ vagap_status_t sem_expr_parse(sem_expr_t **out, const char *text, const char *so
   }
   *out = e;
   return VAGAP_OK;
+}
+
+vagap_status_t sem_expr_parse(sem_expr_t **out, const char *text, const char *source,
+                              long line, long column, vagap_error_t *err) {
+  return parse_any(out, text, source, line, column, NULL, NULL, err);
+}
+
+vagap_status_t sem_expr_parse_located(sem_expr_t **out, const char *text, const char *source,
+                                      const long *char_line, const long *char_col,
+                                      vagap_error_t *err) {
+  return parse_any(out, text, source, 0, 0, char_line, char_col, err);
 }
 
 /* Forward mode: value v and gradient g[npar] of each node. */

@@ -8,6 +8,9 @@
  * The fit function is lavaan's (METHODS.md section 6):
  *   F = sum_g n_g/N * F_g,  F_g = 1/2 [log|Sigma| + tr(S Sigma^-1) - log|S| - p
  *                                     + (ybar - mu)' Sigma^-1 (ybar - mu)]
+ * The weights are n_g/N also with likelihood "wishart", where S has divisor
+ * n_g - 1 and the statistic is chisq = sum_g 2 (n_g - 1) F_g and the vcov
+ * divisor N - G (lavaan 0.6: lav_model_objective, lav_model_test).
  * Its gradient is analytic (matrix form below), the optimiser is NLopt's
  * LD_LBFGS (a quasi-Newton method that needs only F and its gradient, which
  * are cheap here; SLSQP would only add constraint handling we do not need),
@@ -35,7 +38,7 @@
 enum { MAT_A, MAT_S, MAT_M, MAT_NONE };
 
 typedef struct {
-  double n;          /* observations used in the fit (n_g, or n_g - 1 for wishart) */
+  double n;          /* the test statistic's multiplier: n_g, or n_g - 1 for wishart */
   double nobs;       /* n_g */
   gsl_matrix *S;     /* p x p sample covariance (divisor per likelihood) */
   gsl_matrix *S_ml;  /* p x p sample covariance, divisor n (for logl) */
@@ -52,7 +55,7 @@ struct sem_ws {
   const vagap_sem_model_t *model;
   const vagap_sem_stats_t *stats;
   size_t G, p, q, mdim, npar;
-  double N;            /* total used in F weights (N or N - G) */
+  double N;            /* N, or N - G for wishart: divisor of the vcov, RMSEA's N */
   double ntotal;       /* sum n_g */
   int wishart;
   size_t *col;         /* model ov -> stats column */
@@ -345,7 +348,7 @@ double sem_ws_objective(sem_ws_t *ws, const double *x, double *grad) {
   for (size_t g = 0; g < ws->G; g++) {
     group_ws_t *w = &ws->g[g];
     if (implied(ws, w)) return HUGE_VAL;
-    F += (w->n / ws->N) * group_objective(ws, w, grad != NULL);
+    F += (w->nobs / ws->ntotal) * group_objective(ws, w, grad != NULL);
   }
   if (!grad) return F;
   memset(grad, 0, ws->npar * sizeof *grad);
@@ -354,7 +357,7 @@ double sem_ws_objective(sem_ws_t *ws, const double *x, double *grad) {
     const vagap_sem_param_t *row = &m->rows[r];
     if (!row->free || ws->row_mat[r] == MAT_NONE) continue;
     group_ws_t *w = &ws->g[row->group - 1];
-    double wt = w->n / ws->N;
+    double wt = w->nobs / ws->ntotal;
     size_t i = ws->row_i[r], j = ws->row_j[r];
     double gr = 0;
     if (ws->row_mat[r] == MAT_A)
@@ -478,7 +481,7 @@ static vagap_status_t expected_information(sem_ws_t *ws, const double *x, gsl_ma
       st = vagap_error_set(err, VAGAP_ENUMERIC, NULL, 0, 0, "the implied covariance matrix of group '%s' is not positive definite at the solution", ws->stats->group_label[g]);
       break;
     }
-    double wt = w->n / ws->N;
+    double wt = w->nobs / ws->ntotal;
     for (size_t k = 0; k < K; k++) {
       if (!moment_derivative(ws, w, g, k, dSig, dmu)) continue;
       T[k] = gsl_matrix_alloc(p, p);
@@ -765,20 +768,20 @@ static void fit_measures(sem_ws_t *ws, const double *x, vagap_sem_measures_t *fm
   double N = ws->N, G_d = (double)G;
   fm->npar = (double)ws->npar;
   fm->fmin = F;
-  fm->chisq = 2 * N * F;
+  fm->chisq = 0;
   double ndat = 0;
   for (size_t g = 0; g < G; g++) {
     ndat += (double)(p * (p + 1) / 2 - nx * (nx + 1) / 2);
     if (m->meanstructure) ndat += (double)(p - nx);
   }
   fm->df = ndat - (double)ws->npar;
-  fm->pvalue = fm->df > 0 ? gsl_cdf_chisq_Q(fm->chisq, fm->df) : NAN;
   /* per group: chisq_g = 2 n_g F_g, logl, baseline, srmr */
   double bchisq = 0, bdf = 0, logl = 0, ulogl = 0, srmr = 0;
   const double log2pi = log(2 * M_PI);
   for (size_t g = 0; g < G; g++) {
     group_ws_t *w = &ws->g[g];
-    fm->chisq_group[g] = 2 * w->n * w->Fg * (N > 0 ? 1 : 0);
+    fm->chisq_group[g] = 2 * w->n * w->Fg;
+    fm->chisq += fm->chisq_group[g];
     /* baseline: diagonal Sigma for non-covariates, the covariate block saturated */
     double ld = 0, ldx_g = 0;
     for (size_t i = 0; i < p; i++)
@@ -839,6 +842,7 @@ static void fit_measures(sem_ws_t *ws, const double *x, vagap_sem_measures_t *fm
     double nel = (double)(p * (p + 1) / 2) + (m->meanstructure ? (double)p : 0);
     srmr += (w->nobs / ws->ntotal) * sqrt(ss / nel);
   }
+  fm->pvalue = fm->df > 0 ? gsl_cdf_chisq_Q(fm->chisq, fm->df) : NAN;
   fm->baseline_chisq = bchisq;
   fm->baseline_df = bdf;
   fm->baseline_pvalue = bdf > 0 ? gsl_cdf_chisq_Q(bchisq, bdf) : NAN;

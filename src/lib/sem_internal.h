@@ -19,6 +19,10 @@ typedef struct sem_expr sem_expr_t;
  */
 vagap_status_t sem_expr_parse(sem_expr_t **out, const char *text, const char *source,
                               long line, long column, vagap_error_t *err);
+/* The same with the line and column of every character of text (and one past its end). */
+vagap_status_t sem_expr_parse_located(sem_expr_t **out, const char *text, const char *source,
+                                      const long *char_line, const long *char_col,
+                                      vagap_error_t *err);
 void sem_expr_free(sem_expr_t *e);
 size_t sem_expr_nnames(const sem_expr_t *e);
 const char *sem_expr_name(const sem_expr_t *e, size_t i);

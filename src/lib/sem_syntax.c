@@ -277,7 +277,9 @@ static vagap_status_t parse_term(parser_t *p, size_t *i, size_t end, vagap_sem_o
     else if (depth == 0 && kk == TK_PLUS) break;
     else if (depth == 0 && kk == TK_STAR) { has_star = 1; break; }
   }
-  if (has_star) {
+  int starts_vector = p->tok[j].kind == TK_IDENT && tok_is(&p->tok[j], "c") && j + 1 < end &&
+                      p->tok[j + 1].kind == TK_LPAREN;
+  if (has_star || starts_vector) {
     if ((st = parse_modifier(p, &j, end, term))) return st;
     if (j >= end || p->tok[j].kind != TK_STAR) {
       const tok_t *t = j < end ? &p->tok[j] : &p->tok[end - 1];
@@ -374,17 +376,28 @@ static vagap_status_t parse_defined(parser_t *p, size_t b, size_t opi, size_t en
     len += p->tok[k].len;
   }
   char *text = malloc(len + 1);
-  if (!text) return vagap_error_set(p->err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
+  long *cl = malloc((len + 1) * sizeof *cl), *cc = malloc((len + 1) * sizeof *cc);
+  if (!text || !cl || !cc) {
+    free(text); free(cl); free(cc);
+    return vagap_error_set(p->err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
+  }
   size_t o = 0;
   for (size_t k = opi + 1; k < end; k++) {
     memcpy(text + o, p->tok[k].s, p->tok[k].len);
+    for (size_t c = 0; c < p->tok[k].len; c++) {  /* where each character came from */
+      cl[o + c] = p->tok[k].line;
+      cc[o + c] = p->tok[k].col + (long)c;
+    }
     o += p->tok[k].len;
   }
   text[o] = '\0';
+  cl[o] = p->tok[end - 1].line;
+  cc[o] = p->tok[end - 1].col + (long)p->tok[end - 1].len;
   sem_expr_t *e = NULL;
-  vagap_status_t st = sem_expr_parse(&e, text, p->source, p->tok[opi + 1].line,
-                                     p->tok[opi + 1].col, p->err);
+  vagap_status_t st = sem_expr_parse_located(&e, text, p->source, cl, cc, p->err);
   sem_expr_free(e);
+  free(cl);
+  free(cc);
   if (!st) st = add_statement(p, lhs, VAGAP_SEM_DEFINED, text, len, NULL, lhs->line, lhs->col);
   free(text);
   return st;

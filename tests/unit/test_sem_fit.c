@@ -1,0 +1,253 @@
+/* Tests of the SEM fit: analytic gradient, closed-form solutions, statistics. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sem_internal.h"
+#include "vagap/vagap.h"
+
+static vagap_sem_model_t *build(const char *text, size_t ngroups, const vagap_sem_model_options_t *opt) {
+  vagap_sem_syntax_t *syn = NULL;
+  vagap_sem_model_t *m = NULL;
+  vagap_error_t err;
+  assert_int_equal(vagap_sem_syntax_parse(&syn, text, "m", &err), VAGAP_OK);
+  vagap_status_t st = vagap_sem_model_build(&m, syn, ngroups, opt, "m", &err);
+  if (st) fprintf(stderr, "%s\n", err.message);
+  assert_int_equal(st, VAGAP_OK);
+  vagap_sem_syntax_free(syn);
+  return m;
+}
+
+/* Pseudo-data with a factor structure: deterministic, so the test is repeatable. */
+static void make_data(double *x, size_t n, size_t p, unsigned seed, double shift) {
+  unsigned s = seed;
+  double z[4];
+  for (size_t i = 0; i < n; i++) {
+    for (int k = 0; k < 4; k++) {
+      double u1, u2;
+      s = s * 1103515245u + 12345u; u1 = ((s >> 8) + 0.5) / 16777216.0;
+      s = s * 1103515245u + 12345u; u2 = ((s >> 8) + 0.5) / 16777216.0;
+      z[k] = sqrt(-2 * log(u1)) * cos(2 * M_PI * u2);
+    }
+    for (size_t j = 0; j < p; j++) {
+      double u1, u2;
+      s = s * 1103515245u + 12345u; u1 = ((s >> 8) + 0.5) / 16777216.0;
+      s = s * 1103515245u + 12345u; u2 = ((s >> 8) + 0.5) / 16777216.0;
+      double e = sqrt(-2 * log(u1)) * cos(2 * M_PI * u2);
+      x[i * p + j] = shift + (0.6 + 0.1 * (double)j) * z[j % 3] + 0.3 * z[3] + 0.8 * e;
+    }
+  }
+}
+
+static vagap_sem_stats_t *stats_for(const char *const *vars, size_t p, size_t ngroups, size_t n) {
+  vagap_sem_stats_t *s = NULL;
+  vagap_error_t err;
+  assert_int_equal(vagap_sem_stats_alloc(&s, ngroups, p, vars, NULL, &err), VAGAP_OK);
+  double *x = malloc(n * ngroups * p * sizeof *x);
+  size_t *g = malloc(n * ngroups * sizeof *g);
+  for (size_t k = 0; k < ngroups; k++) {
+    make_data(x + k * n * p, n, p, 17u + 31u * (unsigned)k, 0.3 * (double)k);
+    for (size_t i = 0; i < n; i++) g[k * n + i] = k;
+  }
+  assert_int_equal(vagap_sem_stats_compute(s, x, g, n * ngroups, &err), VAGAP_OK);
+  free(x);
+  free(g);
+  return s;
+}
+
+static void test_gradient_matches_finite_differences(void **state) {
+  (void)state;
+  const char *vars[] = {"x1", "x2", "x3", "x4", "x5", "x6", "z"};
+  vagap_sem_stats_t *s = stats_for(vars, 7, 2, 200);
+  vagap_sem_model_options_t opt;
+  vagap_sem_model_options_init(&opt);
+  opt.group_equal = VAGAP_SEM_EQ_LOADINGS;
+  vagap_sem_model_t *m = build("f =~ x1 + x2 + x3\ng =~ x4 + c(l5, l5)*x5 + x6\n"
+                               "g ~ f + z\nx1 ~~ x4\nx2 ~ c(0, NA)*1\n", 2, &opt);
+  sem_ws_t *ws = NULL;
+  vagap_error_t err;
+  assert_int_equal(sem_ws_alloc(&ws, m, s, VAGAP_SEM_LIKELIHOOD_NORMAL, &err), VAGAP_OK);
+  size_t K = m->npar;
+  double *x = malloc(K * sizeof *x), *g = malloc(K * sizeof *g), *xp = malloc(K * sizeof *xp);
+  sem_ws_start(ws, x);
+  for (size_t k = 0; k < K; k++) x[k] += 0.05 * sin((double)k + 1); /* away from any optimum */
+  double F = sem_ws_objective(ws, x, g);
+  assert_true(isfinite(F) && F > 0);
+  for (size_t k = 0; k < K; k++) {
+    double h = 1e-6 * fmax(1, fabs(x[k]));
+    memcpy(xp, x, K * sizeof *x);
+    xp[k] = x[k] + h;
+    double fp = sem_ws_objective(ws, xp, NULL);
+    xp[k] = x[k] - h;
+    double fm = sem_ws_objective(ws, xp, NULL);
+    double fd = (fp - fm) / (2 * h);
+    if (fabs(fd - g[k]) > 1e-6 * fmax(1, fabs(fd))) fprintf(stderr, "k=%zu analytic %g numeric %g\n", k, g[k], fd);
+    assert_true(fabs(fd - g[k]) <= 1e-6 * fmax(1, fabs(fd)));
+  }
+  /* a non-positive-definite implied covariance is +infinity, not an error */
+  for (size_t r = 0; r < m->nrows; r++)
+    if (m->rows[r].free && m->rows[r].op == VAGAP_SEM_COVARIANCE && !strcmp(m->rows[r].lhs, "x1"))
+      x[m->rows[r].free - 1] = -50;
+  assert_true(isinf(sem_ws_objective(ws, x, NULL)));
+  free(x);
+  free(g);
+  free(xp);
+  sem_ws_free(ws);
+  vagap_sem_model_free(m);
+  vagap_sem_stats_free(s);
+}
+
+static const vagap_sem_param_t *row(const vagap_sem_fit_t *f, const char *lhs, vagap_sem_op_t op,
+                                    const char *rhs) {
+  for (size_t i = 0; i < f->model->nrows; i++) {
+    const vagap_sem_param_t *r = &f->model->rows[i];
+    if (!strcmp(r->lhs, lhs) && r->op == op && !strcmp(r->rhs, rhs)) return r;
+  }
+  fail_msg("row %s %s %s not found", lhs, vagap_sem_op_string(op), rhs);
+  return NULL;
+}
+
+static vagap_sem_fit_t *fit_ok(const vagap_sem_model_t *m, const vagap_sem_stats_t *s) {
+  vagap_sem_fit_t *f = NULL;
+  vagap_error_t err;
+  vagap_status_t st = vagap_sem_fit(&f, m, s, NULL, &err);
+  if (st) fprintf(stderr, "%s\n", err.message);
+  assert_int_equal(st, VAGAP_OK);
+  return f;
+}
+
+/* One factor, three indicators: just identified, with a closed-form solution. */
+static void test_three_indicator_factor_closed_form(void **state) {
+  (void)state;
+  const char *vars[] = {"x1", "x2", "x3"};
+  vagap_sem_stats_t *s = stats_for(vars, 3, 1, 500);
+  vagap_sem_model_t *m = build("f =~ x1 + x2 + x3\n", 1, NULL);
+  vagap_sem_fit_t *f = fit_ok(m, s);
+  const double *C = s->cov;
+  double s12 = C[1], s13 = C[2], s23 = C[5];
+  double l2 = s23 / s13, l3 = s23 / s12, phi = s12 * s13 / s23;
+  assert_float_equal(row(f, "f", VAGAP_SEM_LOADING, "x2")->est, l2, 1e-8);
+  assert_float_equal(row(f, "f", VAGAP_SEM_LOADING, "x3")->est, l3, 1e-8);
+  assert_float_equal(row(f, "f", VAGAP_SEM_COVARIANCE, "f")->est, phi, 1e-8);
+  assert_float_equal(row(f, "x3", VAGAP_SEM_COVARIANCE, "x3")->est, C[8] - l3 * l3 * phi, 1e-8);
+  assert_float_equal(f->fit.chisq, 0, 1e-8);
+  assert_float_equal(f->fit.df, 0, 0);
+  assert_float_equal(f->fit.npar, 6, 0);
+  /* std.all of a loading is the indicator's correlation with the factor */
+  assert_float_equal(row(f, "f", VAGAP_SEM_LOADING, "x2")->std_all, l2 * sqrt(phi) / sqrt(C[4]), 1e-8);
+  vagap_sem_fit_free(f);
+  vagap_sem_model_free(m);
+  vagap_sem_stats_free(s);
+}
+
+/* Simple regression with a fixed covariate: OLS with ML residual variance. */
+static void test_regression_closed_form_and_defined(void **state) {
+  (void)state;
+  const char *vars[] = {"y", "x"};
+  vagap_sem_stats_t *s = stats_for(vars, 2, 1, 300);
+  vagap_sem_model_t *m = build("y ~ b*x\ny ~ 1\ntwice := 2*b\n", 1, NULL);
+  vagap_sem_fit_t *f = fit_ok(m, s);
+  double syy = s->cov[0], sxy = s->cov[1], sxx = s->cov[3], n = s->n[0];
+  double b = sxy / sxx, res = syy - b * b * sxx;
+  const vagap_sem_param_t *rb = row(f, "y", VAGAP_SEM_REGRESSION, "x");
+  assert_float_equal(rb->est, b, 1e-9);
+  assert_float_equal(rb->se, sqrt(res / (n * sxx)), 1e-9);
+  assert_float_equal(row(f, "y", VAGAP_SEM_COVARIANCE, "y")->est, res, 1e-9);
+  assert_float_equal(row(f, "y", VAGAP_SEM_INTERCEPT, "")->est, s->mean[0] - b * s->mean[1], 1e-9);
+  const vagap_sem_param_t *d = row(f, "twice", VAGAP_SEM_DEFINED, "2*b");
+  assert_float_equal(d->est, 2 * b, 1e-9);
+  assert_float_equal(d->se, 2 * rb->se, 1e-9);
+  /* the covariate's variance is the sample's, fixed */
+  const vagap_sem_param_t *vx = row(f, "x", VAGAP_SEM_COVARIANCE, "x");
+  assert_float_equal(vx->est, sxx, 1e-12);
+  assert_float_equal(vx->se, 0, 0);
+  assert_float_equal(f->fit.chisq, 0, 1e-8);
+  vagap_sem_fit_free(f);
+  vagap_sem_model_free(m);
+  vagap_sem_stats_free(s);
+}
+
+static void test_identification_and_data_errors(void **state) {
+  (void)state;
+  const char *vars[] = {"x1", "x2"};
+  vagap_sem_stats_t *s = stats_for(vars, 2, 1, 50);
+  vagap_sem_model_options_t opt;
+  vagap_sem_model_options_init(&opt);
+  opt.std_lv = 1;
+  vagap_sem_model_t *m = build("f =~ x1 + x2\n", 1, &opt);
+  vagap_sem_fit_t *f = NULL;
+  vagap_error_t err;
+  assert_int_equal(vagap_sem_fit(&f, m, s, NULL, &err), VAGAP_EMODEL);
+  assert_null(f);
+  assert_non_null(strstr(err.message, "not identified"));
+  vagap_sem_model_free(m);
+  /* a model variable that the data lack */
+  m = build("x1 ~ x3\n", 1, NULL);
+  assert_int_equal(vagap_sem_fit(&f, m, s, NULL, &err), VAGAP_ECOLUMN);
+  assert_non_null(strstr(err.message, "x3"));
+  vagap_sem_model_free(m);
+  vagap_sem_stats_free(s);
+  /* collinear data: the sample covariance is singular */
+  const double x[] = {1, 2, 2, 4, 3, 6, 4, 8};
+  const size_t g[] = {0, 0, 0, 0};
+  assert_int_equal(vagap_sem_stats_alloc(&s, 1, 2, vars, NULL, &err), VAGAP_OK);
+  assert_int_equal(vagap_sem_stats_compute(s, x, g, 4, &err), VAGAP_OK);
+  m = build("x1 ~ x2\n", 1, NULL);
+  assert_int_equal(vagap_sem_fit(&f, m, s, NULL, &err), VAGAP_EDOMAIN);
+  assert_non_null(strstr(err.message, "not positive definite"));
+  vagap_sem_model_free(m);
+  vagap_sem_stats_free(s);
+}
+
+static void test_stats_merge_and_serialize(void **state) {
+  (void)state;
+  const char *vars[] = {"a", "b", "c"};
+  double x[60 * 3];
+  make_data(x, 60, 3, 5, 1.0);
+  size_t g[60] = {0};
+  vagap_error_t err;
+  vagap_sem_stats_t *all, *part1, *part2, *back;
+  assert_int_equal(vagap_sem_stats_alloc(&all, 1, 3, vars, NULL, &err), VAGAP_OK);
+  assert_int_equal(vagap_sem_stats_alloc(&part1, 1, 3, vars, NULL, &err), VAGAP_OK);
+  assert_int_equal(vagap_sem_stats_alloc(&part2, 1, 3, vars, NULL, &err), VAGAP_OK);
+  assert_int_equal(vagap_sem_stats_compute(all, x, g, 60, &err), VAGAP_OK);
+  assert_int_equal(vagap_sem_stats_compute(part1, x, g, 25, &err), VAGAP_OK);
+  assert_int_equal(vagap_sem_stats_compute(part2, x + 25 * 3, g, 35, &err), VAGAP_OK);
+  assert_int_equal(vagap_sem_stats_merge(part1, part2, &err), VAGAP_OK);
+  assert_float_equal(part1->n[0], 60, 0);
+  for (size_t j = 0; j < 3; j++) assert_float_equal(part1->mean[j], all->mean[j], 1e-13);
+  for (size_t j = 0; j < 9; j++) assert_float_equal(part1->cov[j], all->cov[j], 1e-13);
+  char *text = NULL;
+  assert_int_equal(vagap_sem_stats_serialize(all, &text, &err), VAGAP_OK);
+  assert_int_equal(vagap_sem_stats_deserialize(&back, text, &err), VAGAP_OK);
+  assert_string_equal(back->var[2], "c");
+  assert_string_equal(back->group_label[0], "1");
+  for (size_t j = 0; j < 9; j++) assert_true(back->cov[j] == all->cov[j]); /* round trip */
+  free(text);
+  vagap_sem_stats_t *bad = NULL;
+  assert_int_equal(vagap_sem_stats_deserialize(&bad, "vars,a\ngroup,1,n,3\n", &err), VAGAP_EPARSE);
+  assert_null(bad);
+  vagap_sem_stats_free(back);
+  vagap_sem_stats_free(all);
+  vagap_sem_stats_free(part1);
+  vagap_sem_stats_free(part2);
+}
+
+int main(void) {
+  vagap_init();
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_gradient_matches_finite_differences),
+      cmocka_unit_test(test_three_indicator_factor_closed_form),
+      cmocka_unit_test(test_regression_closed_form_and_defined),
+      cmocka_unit_test(test_identification_and_data_errors),
+      cmocka_unit_test(test_stats_merge_and_serialize),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
