@@ -150,5 +150,8 @@ extern const size_t CLI_NCOMMANDS;
 int cmd_describe(int argc, char **argv);
 int cmd_sem(int argc, char **argv);
 int cmd_vaar(int argc, char **argv);
+/* vagap sem --invariance/--bootstrap (cmd_sem_extra.c), entered from cmd_sem. */
+int cmd_sem_extra_wanted(int argc, char **argv);
+int cmd_sem_extra(int argc, char **argv);
 
 #endif

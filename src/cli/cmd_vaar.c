@@ -435,7 +435,8 @@ static vagap_status_t build_spec(vaar_state_t *s, const vaar_args_t *a, const cl
 
 /* ---- bootstrap ---------------------------------------------------------------------------------- */
 
-static vagap_status_t run_bootstrap(vaar_state_t *s, const vaar_args_t *a, vagap_error_t *err) {
+static vagap_status_t run_bootstrap(vaar_state_t *s, const vaar_args_t *a, int quiet,
+                                    vagap_error_t *err) {
   vagap_sem_boot_options_t bopt;
   vagap_sem_boot_options_init(&bopt);
   bopt.B = (size_t)a->bootstrap;
@@ -443,8 +444,10 @@ static vagap_status_t run_bootstrap(vaar_state_t *s, const vaar_args_t *a, vagap
   bopt.threads = (unsigned)a->threads;
   semcli_progress_t progress;
   semcli_progress_init(&progress, "vaar");
-  bopt.progress = semcli_progress;
-  bopt.progress_ctx = &progress;
+  if (!quiet) {
+    bopt.progress = semcli_progress;
+    bopt.progress_ctx = &progress;
+  }
   vagap_sem_fit_options_t fopt;
   vagap_sem_fit_options_init(&fopt);
   vagap_sem_data_t view = semcli_view(&s->data);
@@ -542,7 +545,7 @@ static vagap_status_t run(vaar_state_t *s, const vaar_args_t *a, const cli_commo
   if (!st) st = guard_orientation(s, c, err);
   if (!st) st = build_spec(s, a, c, err);
   if (!st) st = vagap_vaar_score(&s->result, s->spec, s->est, s->nest, a->alpha, err);
-  if (!st && a->bootstrap) st = run_bootstrap(s, a, err);
+  if (!st && a->bootstrap) st = run_bootstrap(s, a, c->quiet, err);
   return st;
 }
 
