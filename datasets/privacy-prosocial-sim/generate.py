@@ -7,7 +7,7 @@ versions) and makes normal deviates itself (Box-Muller), so the file does not
 depend on the library's gauss() implementation.  See README.md for the
 codebook and the planted truths.
 
-    python3 generate.py [--seed 20260523] [--out DIR]
+    python3 generate.py [--seed 20260523] [--out DIR]   (writes survey.csv and planted.csv)
 
 Model (per group g, latent variables standardised):
     privacy, prosocial ~ N(mu_g, [[1, R], [R, 1]])
@@ -90,6 +90,12 @@ def main():
                 rid += 1
                 row = respondent(rng, b_priv, b_pro, means, group == "human")
                 f.write(",".join([str(rid), group] + row) + "\n")
+    # the truth to recover: structural coefficients in the standardised latent metric
+    with open(os.path.join(args.out, "planted.csv"), "w", newline="") as f:
+        f.write("group,lhs,op,rhs,planted\n")
+        for group, _, b_priv, b_pro, _ in GROUPS:
+            f.write("%s,AoDS,~,privacy,%.2f\n" % (group, b_priv))
+            f.write("%s,AoDS,~,prosocial,%.2f\n" % (group, b_pro))
 
 
 if __name__ == "__main__":
