@@ -417,7 +417,8 @@ static vagap_status_t build_spec(vaar_state_t *s, const vaar_args_t *a, const cl
                                  vagap_error_t *err) {
   vagap_vaar_spec_t *paths = NULL;
   vagap_status_t st = VAGAP_OK;
-  if (a->expect) st = vagap_vaar_spec_parse(&paths, a->expect, "--expect", err);
+  if (a->expect && (st = vagap_vaar_spec_parse(&paths, a->expect, "--expect", err)) == VAGAP_EPARSE)
+    err->status = VAGAP_EINVAL; /* a malformed option value is a usage error (exit 2) */
   if (a->expect_file) {
     st = vagap_table_read(&s->expect_table, a->expect_file, &c->table, s->ledger, err);
     if (!st) st = vagap_vaar_spec_from_table(&paths, s->expect_table, err);
@@ -430,6 +431,11 @@ static vagap_status_t build_spec(vaar_state_t *s, const vaar_args_t *a, const cl
   st = vagap_vaar_spec_from_reference(&s->spec, paths, s->est, s->nest, a->reference,
                                       a->reference_alpha, err);
   vagap_vaar_spec_free(paths);
+  if (st == VAGAP_EINVAL && a->estimates && !a->group_labels) {
+    size_t len = strlen(err->message);
+    snprintf(err->message + len, sizeof err->message - len,
+             " (a parameter table numbers its groups 1, 2, ...; name them with --group-labels)");
+  }
   return st;
 }
 
@@ -544,7 +550,12 @@ static vagap_status_t run(vaar_state_t *s, const vaar_args_t *a, const cli_commo
   }
   if (!st) st = guard_orientation(s, c, err);
   if (!st) st = build_spec(s, a, c, err);
-  if (!st) st = vagap_vaar_score(&s->result, s->spec, s->est, s->nest, a->alpha, err);
+  if (!st) {
+    st = vagap_vaar_score(&s->result, s->spec, s->est, s->nest, a->alpha, err);
+    /* errors located in the spec name where the spec came from */
+    if (st && err->line > 0 && !err->file[0])
+      snprintf(err->file, sizeof err->file, "%s", a->expect_file ? a->expect_file : "--expect");
+  }
   if (!st && a->bootstrap) st = run_bootstrap(s, a, c->quiet, err);
   return st;
 }
