@@ -9,9 +9,18 @@
 #include "vagap/ledger.h"
 #include "vagap/table.h"
 #include "vagap/describe.h"
+#include "vagap/stats.h"
+#include "vagap/scale.h"
+#include "vagap/align.h"
+#include "vagap/consistency.h"
+#include "vagap/iat.h"
 #include "vagap/sem.h"
+<<<<<<< HEAD
 #include "vagap/sem_boot.h"
 #include "vagap/sem_invariance.h"
 #include "vagap/vaar.h"
+=======
+#include "vagap/gap.h"
+>>>>>>> main
 
 #endif

@@ -148,10 +148,19 @@ extern const size_t CLI_NCOMMANDS;
 
 /* One prototype per subcommand (src/cli/cmd_<name>.c). */
 int cmd_describe(int argc, char **argv);
+int cmd_align(int argc, char **argv);
+int cmd_consistency(int argc, char **argv);
+int cmd_iat(int argc, char **argv);
+int cmd_ttest(int argc, char **argv);
+int cmd_corr(int argc, char **argv);
+int cmd_prop(int argc, char **argv);
+int cmd_score(int argc, char **argv);
 int cmd_sem(int argc, char **argv);
 int cmd_vaar(int argc, char **argv);
 /* vagap sem --invariance/--bootstrap (cmd_sem_extra.c), entered from cmd_sem. */
 int cmd_sem_extra_wanted(int argc, char **argv);
 int cmd_sem_extra(int argc, char **argv);
+int cmd_gap(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 
 #endif

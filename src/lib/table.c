@@ -1,9 +1,11 @@
 /*
  * CSV reading over libcsv (strict mode).
  *
- * Input is fed to libcsv one physical line at a time (or in pieces of at most
- * FEED_BYTES for very long lines), so that every row can be given the line it
- * starts on and blank lines can be seen: libcsv itself skips them silently.
+ * libcsv runs with CSV_REPALL_NL, so that it reports every line feed as the
+ * end of a (possibly empty) row: that is how blank lines are seen (libcsv
+ * skips them otherwise) and how physical line numbers are kept without a
+ * second scan of the input.  Line feeds inside quoted fields are counted as
+ * the fields arrive.  Lines are counted by LF; CR-only files are one line.
  * Completed rows are appended to an arena of fields; the streaming reader
  * empties the arena at each call, the in-memory table keeps it.
  */
@@ -52,10 +54,11 @@ struct vagap_reader {
 
   /* position */
   long line;          /* physical line being fed (1-based) */
-  int at_line_start;  /* the next byte fed begins a new physical line */
-  int line_is_blank;  /* the current line so far holds only blanks and CR */
-  int line_row_open;  /* a row was in progress when the current line began */
-  long row_line;      /* line where the row being parsed started */
+  long lines_done;      /* line feeds accounted for so far */
+  long row_newlines;    /* line feeds inside the completed fields of the open row */
+  int last_terminator;  /* terminator of the previous row ('\r' before a CRLF's LF) */
+  int seen_quote;       /* a quote occurred in the input: fields may hold line feeds */
+  int seen_nul;         /* a NUL occurred in the input: fields must be checked */
   size_t row_fields;  /* fields completed in the row being parsed */
   size_t row_bytes;   /* bytes of the row being parsed */
 
@@ -150,22 +153,36 @@ static void out_of_memory(vagap_reader_t *r) {
 
 /* ---- libcsv callbacks --------------------------------------------------------- */
 
+/* The line the field being parsed starts on. */
+static long current_line(const vagap_reader_t *r) { return r->lines_done + 1; }
+
+static long count_newlines(const char *s, size_t len) {
+  long n = 0;
+  for (const char *p = s, *end = s + len; (p = memchr(p, '\n', (size_t)(end - p))); p++) n++;
+  return n;
+}
+
 static void on_field(void *data, size_t len, void *ctx) {
   vagap_reader_t *r = ctx;
   if (r->failed) return;
   long column = (long)r->row_fields + 1;
   if (len > r->opt.max_field_bytes) {
-    fail(r, VAGAP_ELIMIT, r->row_line, column,
+    fail(r, VAGAP_ELIMIT, current_line(r), column,
          "field is longer than the limit of %zu bytes (--max-field)", r->opt.max_field_bytes);
     return;
   }
-  if (len && memchr(data, '\0', len)) {
-    fail(r, VAGAP_EPARSE, r->row_line, column, "field contains a NUL byte");
+  if (r->seen_nul && len && memchr(data, '\0', len)) {
+    fail(r, VAGAP_EPARSE, current_line(r), column, "field contains a NUL byte");
     return;
+  }
+  if (r->seen_quote && len) {
+    long k = count_newlines(data, len);
+    r->lines_done += k;
+    r->row_newlines += k;
   }
   r->row_bytes += len + 1;
   if (r->row_bytes > r->opt.max_row_bytes) {
-    fail(r, VAGAP_ELIMIT, r->row_line, column,
+    fail(r, VAGAP_ELIMIT, current_line(r), column,
          "row is longer than the limit of %zu bytes", r->opt.max_row_bytes);
     return;
   }
@@ -183,11 +200,36 @@ static void on_field(void *data, size_t len, void *ctx) {
 
 static const char *arena_field(const vagap_reader_t *r, size_t k) { return r->chars + r->field_off[k]; }
 
+static int compare_names(const void *a, const void *b, void *names) {
+  size_t i = *(const size_t *)a, k = *(const size_t *)b;
+  int c = strcmp(((char **)names)[i], ((char **)names)[k]);
+  return c ? c : (i < k ? -1 : i > k);
+}
+
+/* Duplicated header names are an error naming the first repeat in file order.
+   Sorting keeps this O(n log n) for very wide files. */
+static void check_duplicate_names(vagap_reader_t *r) {
+  size_t n = r->ncols, first = 0, second = SIZE_MAX;
+  size_t *order = malloc((n ? n : 1) * sizeof *order);
+  if (!order) { out_of_memory(r); return; }
+  for (size_t j = 0; j < n; j++) order[j] = j;
+  qsort_r(order, n, sizeof *order, compare_names, r->colnames);
+  for (size_t j = 1; j < n; j++)
+    if (strcmp(r->colnames[order[j]], r->colnames[order[j - 1]]) == 0 && order[j] < second) {
+      first = order[j - 1];
+      second = order[j];
+    }
+  free(order);
+  if (second != SIZE_MAX)
+    fail(r, VAGAP_ECOLUMN, 1, (long)second + 1,
+         "duplicated column name '%s' (fields %zu and %zu)", r->colnames[second], first + 1, second + 1);
+}
+
 static void take_header(vagap_reader_t *r) {
   const size_t first = 0;
   size_t n = r->row_fields;
   if (n > r->opt.max_columns) {
-    fail(r, VAGAP_ELIMIT, r->row_line, (long)r->opt.max_columns + 1,
+    fail(r, VAGAP_ELIMIT, 1, (long)r->opt.max_columns + 1,
          "header has %zu columns, more than the limit of %zu", n, r->opt.max_columns);
     return;
   }
@@ -198,82 +240,71 @@ static void take_header(vagap_reader_t *r) {
     r->colnames[j] = strdup(arena_field(r, first + j));
     if (!r->colnames[j]) { out_of_memory(r); return; }
   }
-  for (size_t j = 0; j < n && !r->failed; j++)
-    for (size_t k = 0; k < j; k++)
-      if (strcmp(r->colnames[j], r->colnames[k]) == 0) {
-        fail(r, VAGAP_ECOLUMN, r->row_line, (long)j + 1,
-             "duplicated column name '%s' (fields %zu and %zu)", r->colnames[j], k + 1, j + 1);
-        break;
-      }
+  check_duplicate_names(r);
   r->have_header = 1;
   /* the header is the first row, and its names are copied: empty the arena */
   r->nfield = 0;
   r->chars_len = 0;
 }
 
+/* A row without fields: the LF of a CRLF, or a line holding nothing but blanks. */
+static void on_empty_row(vagap_reader_t *r, int terminator) {
+  int crlf = terminator == '\n' && r->last_terminator == '\r';
+  if (!crlf && terminator != -1 && r->have_header && r->ledger) {
+    vagap_ledger_add_read(r->ledger, r->source_id, 1);
+    if (vagap_ledger_exclude(r->ledger, r->source_id, current_line(r), "blank line") != VAGAP_OK)
+      out_of_memory(r);
+  }
+}
+
 static void on_row(int terminator, void *ctx) {
-  (void)terminator;
   vagap_reader_t *r = ctx;
   if (r->failed) return;
+  if (r->row_fields == 0) {
+    on_empty_row(r, terminator);
+    if (terminator == '\n') r->lines_done++;
+    r->last_terminator = terminator;
+    return;
+  }
+  long row_line = r->lines_done + 1 - r->row_newlines;
   size_t first = r->nfield - r->row_fields;
   if (!r->have_header) {
     take_header(r);
   } else if (r->row_fields != r->ncols) {
     size_t col = r->row_fields < r->ncols ? r->row_fields + 1 : r->ncols + 1;
-    fail(r, VAGAP_EPARSE, r->row_line, (long)col,
+    fail(r, VAGAP_EPARSE, row_line, (long)col,
          "ragged row: %zu fields where the header has %zu", r->row_fields, r->ncols);
   } else if (reserve((void **)&r->rows, &r->rows_cap, r->nrows + 1, sizeof(row_entry_t))) {
     out_of_memory(r);
   } else {
-    r->rows[r->nrows++] = (row_entry_t){first, r->row_fields, r->row_line};
+    r->rows[r->nrows++] = (row_entry_t){first, r->row_fields, row_line};
   }
+  if (terminator == '\n') r->lines_done++;
+  r->last_terminator = terminator;
   r->row_fields = 0;
   r->row_bytes = 0;
+  r->row_newlines = 0;
 }
 
 /* ---- feeding ------------------------------------------------------------------ */
 
-static int is_blank_byte(const vagap_reader_t *r, unsigned char c) {
-  return c == '\r' || ((c == ' ' || c == '\t') && c != (unsigned char)r->opt.delim);
-}
-
-/* libcsv's parser state 0 is "no row begun"; any other state means a row is open. */
-static int row_open(const vagap_reader_t *r) { return r->parser.pstate != 0; }
-
-static void begin_line(vagap_reader_t *r) {
-  r->line_row_open = row_open(r);
-  if (!r->line_row_open) r->row_line = r->line;
-  r->line_is_blank = 1;
-  r->at_line_start = 0;
-}
-
-static void end_line(vagap_reader_t *r) {
-  if (r->line_is_blank && !r->line_row_open && r->have_header) {
-    if (r->ledger) {
-      vagap_ledger_add_read(r->ledger, r->source_id, 1);
-      if (vagap_ledger_exclude(r->ledger, r->source_id, r->line, "blank line") != VAGAP_OK)
-        out_of_memory(r);
-    }
-  }
-  r->line++;
-  r->at_line_start = 1;
+/* The line of a syntax error: line feeds in the field libcsv is still collecting count too. */
+static long error_line(const vagap_reader_t *r) {
+  return current_line(r) + count_newlines((const char *)r->parser.entry_buf, r->parser.entry_pos);
 }
 
 static void describe_parse_error(vagap_reader_t *r) {
   long column = (long)r->row_fields + 1;
   if (r->parser.quoted)
-    fail(r, VAGAP_EPARSE, r->row_line, column,
+    fail(r, VAGAP_EPARSE, error_line(r), column,
          "text after the closing quote of a quoted field");
   else
-    fail(r, VAGAP_EPARSE, r->row_line, column,
+    fail(r, VAGAP_EPARSE, error_line(r), column,
          "quote character inside an unquoted field (quote the whole field and double inner quotes)");
 }
 
-/* Hand `len` bytes (no newline except possibly the last byte) to libcsv. */
+/* Hand `len` bytes to libcsv. */
 static void feed(vagap_reader_t *r, const unsigned char *s, size_t len) {
-  if (r->at_line_start) begin_line(r);
-  for (size_t i = 0; i < len && r->line_is_blank; i++)
-    if (s[i] != '\n' && !is_blank_byte(r, s[i])) r->line_is_blank = 0;
   size_t done = csv_parse(&r->parser, s, len, on_field, on_row, r);
   if (r->failed) return;
   if (done != len) {
@@ -282,9 +313,8 @@ static void feed(vagap_reader_t *r, const unsigned char *s, size_t len) {
     return;
   }
   if (r->parser.entry_pos > r->opt.max_field_bytes)
-    fail(r, VAGAP_ELIMIT, r->row_line, (long)r->row_fields + 1,
+    fail(r, VAGAP_ELIMIT, current_line(r), (long)r->row_fields + 1,
          "field is longer than the limit of %zu bytes (--max-field)", r->opt.max_field_bytes);
-  if (len && s[len - 1] == '\n') end_line(r);
 }
 
 static void strip_bom(vagap_reader_t *r) {
@@ -306,7 +336,11 @@ static int refill(vagap_reader_t *r) {
     if (n < 0) {
       int code;
       const char *msg = gzerror(r->gz, &code);
-      fail(r, VAGAP_EIO, r->line, 0, "read error: %s", msg ? msg : "unknown");
+      /* zlib prefixes its message with the path, which the error record already has */
+      size_t path_len = strlen(r->source);
+      if (msg && strncmp(msg, r->source, path_len) == 0 && strncmp(msg + path_len, ": ", 2) == 0)
+        msg += path_len + 2;
+      fail(r, VAGAP_EIO, current_line(r), 0, "read error: %s", msg ? msg : "unknown");
       return -1;
     }
     r->chunk_len = (size_t)n;
@@ -314,6 +348,9 @@ static int refill(vagap_reader_t *r) {
   r->chunk_pos = 0;
   if (r->chunk_len == 0) r->eof = 1;
   else strip_bom(r);
+  /* sticky flags let the per-field checks be skipped on the usual clean input */
+  if (!r->seen_quote && memchr(r->chunk, '"', r->chunk_len)) r->seen_quote = 1;
+  if (!r->seen_nul && memchr(r->chunk, '\0', r->chunk_len)) r->seen_nul = 1;
   return 0;
 }
 
@@ -321,12 +358,11 @@ static void finish_input(vagap_reader_t *r) {
   /* libcsv's csv_fini returns -1 and sets the status to CSV_EPARSE for an open quote */
   if (csv_fini(&r->parser, on_field, on_row, r) != 0 && !r->failed) {
     if (csv_error(&r->parser) == CSV_EPARSE)
-      fail(r, VAGAP_EPARSE, r->row_line, (long)r->row_fields + 1,
-           "unterminated quoted field (the quote opens in the row starting on this line)");
+      fail(r, VAGAP_EPARSE, current_line(r), (long)r->row_fields + 1,
+           "unterminated quoted field (the quote opens on this line)");
     else
       out_of_memory(r);
   }
-  if (!r->at_line_start) end_line(r);
   r->finished = 1;
 }
 
@@ -341,10 +377,8 @@ static void pump(vagap_reader_t *r) {
       }
     }
     const unsigned char *start = r->chunk + r->chunk_pos;
-    size_t avail = r->chunk_len - r->chunk_pos;
-    if (avail > FEED_BYTES) avail = FEED_BYTES;
-    const unsigned char *nl = memchr(start, '\n', avail);
-    size_t len = nl ? (size_t)(nl - start) + 1 : avail;
+    size_t len = r->chunk_len - r->chunk_pos;
+    if (len > FEED_BYTES) len = FEED_BYTES; /* bounds the field buffer between cap checks */
     r->chunk_pos += len;
     feed(r, start, len);
   }
@@ -369,7 +403,7 @@ static vagap_status_t reader_init(vagap_reader_t **out, const char *name,
   r->chunk = malloc(READ_CHUNK);
   if (!r->source || !r->chunk || parse_na_tokens(r))
     return vagap_error_set(err, VAGAP_ENOMEM, name, 0, 0, "out of memory");
-  if (csv_init(&r->parser, CSV_STRICT | CSV_STRICT_FINI) != 0)
+  if (csv_init(&r->parser, CSV_STRICT | CSV_STRICT_FINI | CSV_REPALL_NL) != 0)
     return vagap_error_set(err, VAGAP_ENOMEM, name, 0, 0, "out of memory");
   r->parser_ready = 1;
   csv_set_delim(&r->parser, (unsigned char)r->opt.delim);
@@ -378,8 +412,6 @@ static vagap_status_t reader_init(vagap_reader_t **out, const char *name,
     r->source_id = vagap_ledger_source(ledger, name);
     if (r->source_id == (size_t)-1) return vagap_error_set(err, VAGAP_ENOMEM, name, 0, 0, "out of memory");
   }
-  r->line = 1;
-  r->at_line_start = 1;
   r->at_file_start = 1;
   return VAGAP_OK;
 }

@@ -34,6 +34,10 @@ fi
 if [ -f "$dir/stdout" ] && ! cmp -s "$dir/stdout" "$tmp/stdout"; then
   echo "FAIL: standard output differs from $dir/stdout:"; diff "$dir/stdout" "$tmp/stdout" | head -40; status=1
 fi
+# A failing run must not leave a partial table on standard output.
+if [ "$expected_code" != 0 ] && [ ! -f "$dir/stdout" ] && [ -s "$tmp/stdout" ]; then
+  echo "FAIL: exit $code but standard output is not empty:"; head -5 "$tmp/stdout"; status=1
+fi
 if [ -f "$dir/stderr" ]; then
   expected=$(sed -e "s|@DATA@|$data|g" -e "s|@SHARED@|$shared|g" "$dir/stderr")
   if ! grep -qF -- "$expected" "$tmp/stderr"; then

@@ -1,0 +1,278 @@
+/*
+ * vagap prop: the share of a category per unit (e.g. the prosocial choice
+ * rate per model) with the Wilson score interval and the exact binomial
+ * test against --p0.  Codes that are neither the counted nor the
+ * contrasting category leave the denominator and are excluded, with the
+ * code named in the reason (METHODS.md section 3).
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "stats_cli.h"
+
+static const char HELP[] =
+    "Usage: vagap prop [OPTIONS] [FILE]\n"
+    "Share of a category per unit with the Wilson CI and the exact binomial test\n"
+    "(R binom.test, scipy binomtest; Wilson = prop.test(correct=FALSE) interval).\n\n"
+    "Options:\n"
+    "      --unit COL         unit column (default model)\n"
+    "      --pooled           one test over all rows instead of one per unit\n"
+    "      --choice COL       category column (default choice)\n"
+    "      --prosocial LIST   comma-separated codes counted as successes (default other)\n"
+    "      --selfish LIST     codes counted as failures (default self); any other\n"
+    "                         code is excluded from the denominator and counted\n"
+    "      --success LIST, --failure LIST   the same under neutral names\n"
+    "      --p0 P             null proportion (default 0.5)\n"
+    "      --alternative A    two.sided (default), less or greater\n"
+    "      --conf L           confidence level (default 0.95)\n"
+    "      --adjust M         adjust p across units: none (default), holm, hochberg,\n"
+    "                         bonferroni, BH (fdr), BY\n\n"
+    "Columns: statistic = x (successes), n = successes + failures, conf.low/high =\n"
+    "Wilson, exact.low/high = Clopper-Pearson, n_other = rows with other codes.\n";
+
+enum {
+  OPT_UNIT = 1, OPT_POOLED, OPT_CHOICE, OPT_SUCCESS, OPT_FAILURE, OPT_P0, OPT_ALT, OPT_CONF,
+  OPT_ADJUST
+};
+
+typedef struct {
+  const char *unit, *choice, *success, *failure;
+  int pooled;
+  vagap_prop_options_t prop;
+  vagap_p_adjust_t adjust;
+} prop_args_t;
+
+typedef struct {
+  const char *key;
+  size_t x, n, n_other;
+  vagap_status_t status;
+  vagap_prop_t res;
+  double p_adjusted;
+} prop_row_t;
+
+static int parse_args(int argc, char **argv, cli_common_t *c, prop_args_t *a) {
+  static const struct option options[] = {
+      {"unit", required_argument, 0, OPT_UNIT},
+      {"pooled", no_argument, 0, OPT_POOLED},
+      {"choice", required_argument, 0, OPT_CHOICE},
+      {"prosocial", required_argument, 0, OPT_SUCCESS},
+      {"success", required_argument, 0, OPT_SUCCESS},
+      {"selfish", required_argument, 0, OPT_FAILURE},
+      {"failure", required_argument, 0, OPT_FAILURE},
+      {"p0", required_argument, 0, OPT_P0},
+      {"alternative", required_argument, 0, OPT_ALT},
+      {"conf", required_argument, 0, OPT_CONF},
+      {"adjust", required_argument, 0, OPT_ADJUST},
+      CLI_COMMON_LONG_OPTIONS,
+      {0, 0, 0, 0}};
+  int opt;
+  while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORT_OPTIONS, options, NULL)) != -1) {
+    int handled = cli_common_option(c, opt, optarg);
+    if (handled < 0) return -1;
+    if (handled) continue;
+    switch (opt) {
+    case OPT_UNIT: a->unit = optarg; break;
+    case OPT_POOLED: a->pooled = 1; break;
+    case OPT_CHOICE: a->choice = optarg; break;
+    case OPT_SUCCESS: a->success = optarg; break;
+    case OPT_FAILURE: a->failure = optarg; break;
+    case OPT_P0:
+      if (cli_parse_double(c, "p0", optarg, &a->prop.p0)) return -1;
+      if (!(a->prop.p0 >= 0 && a->prop.p0 <= 1))
+        return cli_usage_error(c, "--p0: expected a proportion in [0, 1], found %s", optarg), -1;
+      break;
+    case OPT_ALT:
+      if (stats_parse_alternative(c, optarg, &a->prop.alternative)) return -1;
+      break;
+    case OPT_CONF:
+      if (stats_parse_conf(c, optarg, &a->prop.conf_level)) return -1;
+      break;
+    case OPT_ADJUST:
+      if (stats_parse_adjust(c, optarg, &a->adjust)) return -1;
+      break;
+    case CLI_OPT_HELP: printf("%s\n%s", HELP, CLI_COMMON_OPTIONS_HELP); return 1;
+    default: cli_usage_error(c, "unknown option or missing argument"); return -1;
+    }
+  }
+  return 0;
+}
+
+/* Is s one of the comma-separated codes? */
+static int in_list(const char *const *items, size_t n, const char *s) {
+  for (size_t k = 0; k < n; k++)
+    if (strcmp(items[k], s) == 0) return 1;
+  return 0;
+}
+
+typedef struct {
+  const vagap_table_t *t;
+  size_t cunit, cchoice;
+  const char **succ, **fail;
+  size_t nsucc, nfail;
+  signed char *code; /* per row: 1 success, 0 failure, -1 other code, -2 not counted at all */
+} prop_data_t;
+
+static int classify_rows(prop_data_t *d, vagap_ledger_t *ledger, unsigned char *use) {
+  size_t n = vagap_table_nrows(d->t);
+  char reason[600];
+  for (size_t i = 0; i < n; i++) {
+    use[i] = 1;
+    const char *why = NULL;
+    if (d->cunit != CLI_NO_COLUMN && vagap_table_is_na(d->t, i, d->cunit)) {
+      snprintf(reason, sizeof reason, "missing %s", vagap_table_colname(d->t, d->cunit));
+      why = reason;
+      use[i] = 0;
+      d->code[i] = -2;
+    } else if (vagap_table_is_na(d->t, i, d->cchoice)) {
+      snprintf(reason, sizeof reason, "missing %s", vagap_table_colname(d->t, d->cchoice));
+      why = reason;
+      d->code[i] = -1;
+    } else {
+      const char *s = vagap_table_cell(d->t, i, d->cchoice, NULL);
+      if (in_list(d->succ, d->nsucc, s)) d->code[i] = 1;
+      else if (in_list(d->fail, d->nfail, s)) d->code[i] = 0;
+      else {
+        d->code[i] = -1;
+        snprintf(reason, sizeof reason, "%s '%.400s' is neither counted nor contrasting",
+                 vagap_table_colname(d->t, d->cchoice), s);
+        why = reason;
+      }
+    }
+    if (why && stats_exclude(ledger, d->t, i, why)) return -1;
+  }
+  return 0;
+}
+
+static const char *const COLUMNS[] = {STATS_BROOM_COLUMNS, "x", "n_other", "exact.low",
+                                      "exact.high", "p0", "log10.p", "p.adjusted", "alternative"};
+enum { NCOLUMNS = sizeof COLUMNS / sizeof COLUMNS[0] };
+
+static void put_row(cli_writer_t *w, const prop_row_t *r) {
+  const vagap_prop_t *p = &r->res;
+  cli_put_str(w, r->key);
+  cli_put_str(w, "proportion");
+  stats_put_num(w, p->estimate);
+  stats_put_num(w, p->std_error);
+  cli_put_int(w, (long long)r->x);
+  cli_put_na(w);
+  stats_put_num(w, p->p_value);
+  stats_put_num(w, p->conf_low);
+  stats_put_num(w, p->conf_high);
+  cli_put_int(w, (long long)r->n);
+  cli_put_str(w, "Exact binomial test; Wilson score interval");
+  cli_put_int(w, (long long)r->x);
+  cli_put_int(w, (long long)r->n_other);
+  stats_put_num(w, p->exact_low);
+  stats_put_num(w, p->exact_high);
+  stats_put_num(w, p->p0);
+  stats_put_num(w, p->log10_p);
+  stats_put_num(w, r->p_adjusted);
+  cli_put_str(w, vagap_alternative_name(p->alternative));
+}
+
+static int test_units(const cli_common_t *c, const prop_args_t *a, const prop_data_t *d,
+                      const stats_blocks_t *bl, prop_row_t *rows, size_t *nok) {
+  *nok = 0;
+  for (size_t b = 0; b < bl->nblocks; b++) {
+    prop_row_t *r = &rows[b];
+    r->key = bl->key[b];
+    for (size_t k = bl->start[b]; k < bl->start[b + 1]; k++) {
+      signed char code = d->code[bl->rows[k]];
+      if (code >= 0) r->n++, r->x += (size_t)code;
+      else r->n_other++;
+    }
+    vagap_error_t err;
+    vagap_error_clear(&err);
+    r->status = vagap_stats_prop_test(r->x, r->n, &a->prop, &r->res, &err);
+    if (r->status == VAGAP_OK) (*nok)++;
+    else if (r->status == VAGAP_EDOMAIN)
+      cli_warn(c, "%s%s%s", r->key ? r->key : "", r->key ? ": " : "", "no counted choices");
+    else return cli_report_error(&err);
+  }
+  return CLI_EXIT_OK;
+}
+
+static int adjust_rows(prop_row_t *rows, size_t n, vagap_p_adjust_t m) {
+  double *p = malloc((n ? n : 1) * sizeof *p);
+  if (!p) return fputs("vagap: out of memory\n", stderr), -1;
+  for (size_t k = 0; k < n; k++) p[k] = rows[k].res.p_value;
+  vagap_error_t err;
+  int rc = 0;
+  if (vagap_stats_p_adjust(p, n, m, p, &err) != VAGAP_OK) {
+    cli_report_error(&err);
+    rc = -1;
+  }
+  for (size_t k = 0; k < n && !rc; k++) rows[k].p_adjusted = p[k];
+  free(p);
+  return rc;
+}
+
+int cmd_prop(int argc, char **argv) {
+  cli_common_t c;
+  cli_common_init(&c, "prop");
+  prop_args_t a = {"model", "choice", "other", "self", 0, {0}, VAGAP_P_ADJUST_NONE};
+  vagap_prop_options_init(&a.prop);
+  int prc = parse_args(argc, argv, &c, &a);
+  if (prc) return prc > 0 ? CLI_EXIT_OK : CLI_EXIT_USAGE;
+  if (argc - optind > 1) return cli_usage_error(&c, "prop reads one file, got %d", argc - optind);
+  const char *path = optind < argc ? argv[optind] : "-";
+
+  prop_data_t d;
+  memset(&d, 0, sizeof d);
+  char *sbuf = NULL, *fbuf = NULL;
+  size_t ns = stats_split_list(a.success, &sbuf, &d.succ);
+  size_t nf = stats_split_list(a.failure, &fbuf, &d.fail);
+  d.nsucc = ns == (size_t)-1 ? 0 : ns;
+  d.nfail = nf == (size_t)-1 ? 0 : nf;
+  int rc = CLI_EXIT_DATA;
+  vagap_error_t err;
+  vagap_table_t *table = NULL;
+  unsigned char *use = NULL;
+  prop_row_t *rows = NULL;
+  stats_blocks_t bl;
+  memset(&bl, 0, sizeof bl);
+  vagap_ledger_t *ledger = vagap_ledger_alloc();
+  if (!ledger || ns == (size_t)-1 || nf == (size_t)-1) goto done;
+  for (size_t k = 0; k < d.nsucc; k++)
+    if (in_list(d.fail, d.nfail, d.succ[k])) {
+      rc = cli_usage_error(&c, "code '%s' is both a success and a failure", d.succ[k]);
+      goto done;
+    }
+  if (vagap_table_read(&table, path, &c.table, ledger, &err) != VAGAP_OK) {
+    rc = cli_report_error(&err);
+    goto done;
+  }
+  d.t = table;
+  d.cunit = CLI_NO_COLUMN;
+  if (!a.pooled && stats_column(table, a.unit, &d.cunit)) goto done;
+  if (stats_column(table, a.choice, &d.cchoice)) goto done;
+  size_t n = vagap_table_nrows(table);
+  use = malloc(n + 1);
+  d.code = malloc(n + 1);
+  if (!use || !d.code || classify_rows(&d, ledger, use)) goto done;
+  if (stats_blocks_make(table, d.cunit, use, &bl)) goto done;
+  rows = calloc(bl.nblocks ? bl.nblocks : 1, sizeof *rows);
+  if (!rows) goto done;
+  size_t nok;
+  rc = test_units(&c, &a, &d, &bl, rows, &nok);
+  if (rc != CLI_EXIT_OK) goto done;
+  rc = CLI_EXIT_DATA;
+  if (adjust_rows(rows, bl.nblocks, a.adjust)) goto done;
+  cli_writer_t *w = cli_writer_open(&c, COLUMNS, NCOLUMNS);
+  if (!w) goto done;
+  for (size_t b = 0; b < bl.nblocks; b++) put_row(w, &rows[b]);
+  rc = cli_writer_close(w);
+  if (rc == CLI_EXIT_OK) rc = cli_finish_ledger(&c, ledger);
+  if (rc == CLI_EXIT_OK && nok == 0) {
+    fputs("vagap prop: no unit has a counted choice\n", stderr);
+    rc = CLI_EXIT_DATA;
+  }
+done:
+  free(sbuf), free(fbuf), free(d.succ), free(d.fail);
+  free(use), free(d.code), free(rows);
+  stats_blocks_free(&bl);
+  vagap_table_free(table);
+  vagap_ledger_free(ledger);
+  return rc;
+}

@@ -1,0 +1,36 @@
+/*
+ * gap_out.h - printing a calibration-gap analysis (vagap/gap.h) as tidy
+ * tables and as text; shared by `vagap gap` and `vagap report`.
+ */
+#ifndef VAGAP_GAP_OUT_H
+#define VAGAP_GAP_OUT_H
+
+#include <stdio.h>
+#include "cli.h"
+
+/* The broom columns of the test table. */
+extern const char *const GAP_TEST_COLUMNS[];
+extern const size_t GAP_NTEST_COLUMNS;
+/* model,iat,behavior,selfreport,gap,overclaiming,quadrant,complete,missing */
+extern const char *const GAP_UNIT_COLUMNS[];
+extern const size_t GAP_NUNIT_COLUMNS;
+
+/*
+ * The stacked test table (group,term,estimate,std.error,statistic,df,
+ * p.value,conf.low,conf.high,n,method): descriptives and one-sample tests of
+ * each measure, the paired test with every d variant, the over-claiming
+ * share, the quadrants, the correlations and the unit counts.  `unit_col`
+ * names the unit in messages.
+ */
+void gap_write_tests(cli_writer_t *w, const vagap_gap_t *g);
+
+/* One row per unit (GAP_UNIT_COLUMNS; the first column is named by the writer). */
+void gap_write_units(cli_writer_t *w, const vagap_gap_t *g);
+
+/* A human-readable summary (several lines) of the analysis. */
+void gap_print_text(FILE *out, const vagap_gap_t *g);
+
+/* APA-style p: "p = .292", "p = .0399", "p < .0001". */
+void gap_format_p(char *buf, size_t size, double p);
+
+#endif

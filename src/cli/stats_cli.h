@@ -1,0 +1,61 @@
+/*
+ * stats_cli.h - what the test commands (ttest, corr, prop, score) share:
+ * row blocks for --by, the broom-like output columns, infinite bounds,
+ * comma lists and --adjust.
+ */
+#ifndef VAGAP_STATS_CLI_H
+#define VAGAP_STATS_CLI_H
+
+#include "cli.h"
+
+#define CLI_NO_COLUMN ((size_t)-1)
+
+/*
+ * Rows of a table split into blocks by the text of one column (sorted by
+ * strcmp, rows in file order within a block), or one block of all rows
+ * when there is no --by column.  Only rows with use[i] != 0 take part
+ * (use may be NULL: all rows).
+ */
+typedef struct {
+  size_t nblocks;
+  size_t *rows;        /* row indices, block after block */
+  size_t *start;       /* [nblocks + 1]: block b is rows[start[b] .. start[b+1]) */
+  const char **key;    /* [nblocks]: the --by value, NULL without --by */
+} stats_blocks_t;
+
+/* 0 on success, -1 when out of memory (after printing so). */
+int stats_blocks_make(const vagap_table_t *t, size_t by, const unsigned char *use,
+                      stats_blocks_t *b);
+void stats_blocks_free(stats_blocks_t *b);
+
+/* A number cell that prints +-Inf as "Inf"/"-Inf" (R reads them back), NaN as NA. */
+void stats_put_num(cli_writer_t *w, double x);
+
+/* The columns every test table starts with (broom's names). */
+#define STATS_BROOM_COLUMNS                                                                  \
+  "group", "term", "estimate", "std.error", "statistic", "df", "p.value", "conf.low",        \
+      "conf.high", "n", "method"
+
+/*
+ * Split a comma-separated list into *items (pointers into a copy owned by
+ * *buf; free both with free()).  Empty items are kept as "".  Returns the
+ * count, or (size_t)-1 when out of memory.
+ */
+size_t stats_split_list(const char *s, char **buf, const char ***items);
+
+/* Parse --adjust; prints a usage error and returns -1 on failure. */
+int stats_parse_adjust(const cli_common_t *c, const char *arg, vagap_p_adjust_t *m);
+int stats_parse_alternative(const cli_common_t *c, const char *arg, vagap_alternative_t *alt);
+/* --conf: a level in (0, 1) */
+int stats_parse_conf(const cli_common_t *c, const char *arg, double *conf);
+
+/* Look up a column; on failure prints the library's message and returns -1. */
+int stats_column(const vagap_table_t *t, const char *name, size_t *j);
+
+/* Column j as numbers (NaN for missing); prints the located error and returns NULL. */
+double *stats_numeric_column(const vagap_table_t *t, size_t j);
+
+/* Record an exclusion; prints and returns -1 when out of memory. */
+int stats_exclude(vagap_ledger_t *ledger, const vagap_table_t *t, size_t row, const char *reason);
+
+#endif
