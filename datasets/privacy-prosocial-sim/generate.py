@@ -36,6 +36,11 @@ GROUPS = [
     ("llm_f", 350, -0.40, 0.00, (0.2, 0.6, 0.0)),     # prosocial path absent
 ]
 
+# Scalar non-invariance planted on purpose (loadings stay equal): these items
+# are answered higher/lower by one model group at the same latent level, so the
+# scalar model of an invariance sequence fits worse than the metric one.
+INTERCEPT_SHIFT = {("llm_c", "ds2"): 0.8, ("llm_d", "pc3"): -0.7}
+
 # (item, factor, loading, intercept); the first item of each factor is its marker.
 ITEMS = [
     ("pc1", "privacy", 0.90, 0.00), ("pc2", "privacy", 0.80, 0.10),
@@ -59,7 +64,7 @@ def likert(y):
     return min(7, max(1, int(math.floor(4.0 + 1.25 * y + 0.5))))
 
 
-def respondent(rng, b_priv, b_pro, means, human):
+def respondent(rng, group, b_priv, b_pro, means):
     z1, z2 = normal(rng), normal(rng)
     privacy = means[0] + z1
     prosocial = means[1] + R * z1 + math.sqrt(1.0 - R * R) * z2
@@ -68,9 +73,10 @@ def respondent(rng, b_priv, b_pro, means, human):
             + math.sqrt(1.0 - explained) * normal(rng))
     eta = {"privacy": privacy, "prosocial": prosocial, "AoDS": aods}
     row = []
-    for _, factor, loading, intercept in ITEMS:
-        y = intercept + loading * eta[factor] + RESID_SD * normal(rng)
-        missing = not human and rng.random() < MISSING
+    for item, factor, loading, intercept in ITEMS:
+        shift = INTERCEPT_SHIFT.get((group, item), 0.0)
+        y = intercept + shift + loading * eta[factor] + RESID_SD * normal(rng)
+        missing = group != "human" and rng.random() < MISSING
         row.append("NA" if missing else str(likert(y)))
     return row
 
@@ -88,7 +94,7 @@ def main():
         for group, n, b_priv, b_pro, means in GROUPS:
             for _ in range(n):
                 rid += 1
-                row = respondent(rng, b_priv, b_pro, means, group == "human")
+                row = respondent(rng, group, b_priv, b_pro, means)
                 f.write(",".join([str(rid), group] + row) + "\n")
     # the truth to recover: structural coefficients in the standardised latent metric
     with open(os.path.join(args.out, "planted.csv"), "w", newline="") as f:
