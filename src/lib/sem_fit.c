@@ -568,45 +568,234 @@ static vagap_status_t singular_message(const sem_ws_t *ws, const gsl_matrix *inf
                          "involved parameters: %s", names[0] ? names : "(unknown)");
 }
 
-/* vcov = (N info)^-1 via Cholesky; singular -> VAGAP_EMODEL naming parameters. */
+/*
+ * The information matrix is block diagonal in the parameters that belong to
+ * one group only; parameters shared by groups (equality constraints) couple
+ * the blocks.  Ordering the shared ones first,
+ *     I = [ A   B  ]      A: shared x shared, D = diag(D_1..D_G)
+ *         [ B'  D  ]
+ * it is factored through the Schur complement S = A - B D^-1 B', which costs
+ * sum_g n_g^3 + s^3 instead of K^3 (a configural model has s = 0).  The
+ * matrix is first scaled to unit diagonal so that the identification test
+ * (reciprocal condition numbers of the Cholesky factors) is unit-free.
+ */
+typedef struct {
+  size_t K, s, G;
+  size_t *order;          /* order[new] = parameter index; shared first, then by group */
+  size_t *start;          /* block g is order[start[g] .. start[g+1]); start[0] = s */
+  double *sc;             /* 1 / sqrt(diag(I)) */
+  gsl_matrix **L;         /* Cholesky factors of D_g (lower triangle) */
+  gsl_matrix **B;         /* B_g: s x n_g */
+  gsl_matrix **E;         /* D_g^-1 B_g': n_g x s */
+  gsl_matrix *S;          /* Cholesky factor of the Schur complement */
+} bfact_t;
+
+static void bfact_free(bfact_t *f) {
+  for (size_t g = 0; f->L && g < f->G; g++) {
+    if (f->L[g]) gsl_matrix_free(f->L[g]);
+    if (f->B[g]) gsl_matrix_free(f->B[g]);
+    if (f->E[g]) gsl_matrix_free(f->E[g]);
+  }
+  free(f->L);
+  free(f->B);
+  free(f->E);
+  if (f->S) gsl_matrix_free(f->S);
+  free(f->order);
+  free(f->start);
+  free(f->sc);
+  memset(f, 0, sizeof *f);
+}
+
+/* Which parameters are shared by groups, which belong to one. */
+static int bfact_layout(const sem_ws_t *ws, bfact_t *f) {
+  size_t K = ws->npar, G = ws->G;
+  f->K = K;
+  f->G = G;
+  f->order = malloc((K ? K : 1) * sizeof *f->order);
+  f->start = calloc(G + 1, sizeof *f->start);
+  size_t *owner = malloc((K ? K : 1) * sizeof *owner); /* group, or G when shared */
+  if (!f->order || !f->start || !owner) { free(owner); return -1; }
+  for (size_t k = 0; k < K; k++) owner[k] = (size_t)-1;
+  const vagap_sem_model_t *m = ws->model;
+  for (size_t r = 0; r < m->nrows; r++) {
+    const vagap_sem_param_t *row = &m->rows[r];
+    if (!row->free || ws->row_mat[r] == MAT_NONE) continue;
+    size_t k = row->free - 1, g = (size_t)row->group - 1;
+    if (owner[k] == (size_t)-1) owner[k] = g;
+    else if (owner[k] != g) owner[k] = G;
+  }
+  size_t n = 0;
+  for (size_t k = 0; k < K; k++)
+    if (owner[k] == G || owner[k] == (size_t)-1) f->order[n++] = k;
+  f->s = n;
+  for (size_t g = 0; g < G; g++) {
+    f->start[g] = n;
+    for (size_t k = 0; k < K; k++)
+      if (owner[k] == g) f->order[n++] = k;
+  }
+  f->start[G] = n;
+  free(owner);
+  return 0;
+}
+
+static int chol_ok(gsl_matrix *M) {
+  size_t n = M->size1;
+  if (n == 0) return 1;
+  gsl_vector *work = gsl_vector_alloc(3 * n);
+  double rcond = 0;
+  int ok = work && gsl_linalg_cholesky_decomp1(M) == GSL_SUCCESS &&
+           gsl_linalg_cholesky_rcond(M, &rcond, work) == GSL_SUCCESS && rcond > 1e-12;
+  if (work) gsl_vector_free(work);
+  return ok;
+}
+
+/* Factor `info`; returns 0, or -1 when it is singular (or out of memory). */
+static int bfact_factor(const sem_ws_t *ws, const gsl_matrix *info, bfact_t *f) {
+  memset(f, 0, sizeof *f);
+  if (bfact_layout(ws, f)) return -1;
+  size_t K = f->K, s = f->s, G = f->G;
+  f->sc = malloc((K ? K : 1) * sizeof *f->sc);
+  f->L = calloc(G, sizeof *f->L);
+  f->B = calloc(G, sizeof *f->B);
+  f->E = calloc(G, sizeof *f->E);
+  if (!f->sc || !f->L || !f->B || !f->E) return -1;
+  for (size_t k = 0; k < K; k++) {
+    double d = gsl_matrix_get(info, k, k);
+    if (!(d > 0)) return -1;
+    f->sc[k] = 1 / sqrt(d);
+  }
+#define C(a, b) (gsl_matrix_get(info, f->order[a], f->order[b]) * f->sc[f->order[a]] * f->sc[f->order[b]])
+  if (s > 0) {
+    if (!(f->S = gsl_matrix_alloc(s, s))) return -1;
+    for (size_t a = 0; a < s; a++)
+      for (size_t b = 0; b < s; b++) gsl_matrix_set(f->S, a, b, C(a, b));
+  }
+  for (size_t g = 0; g < G; g++) {
+    size_t o = f->start[g], n = f->start[g + 1] - o;
+    if (n == 0) continue;
+    if (!(f->L[g] = gsl_matrix_alloc(n, n))) return -1;
+    for (size_t a = 0; a < n; a++)
+      for (size_t b = 0; b < n; b++) gsl_matrix_set(f->L[g], a, b, C(o + a, o + b));
+    if (!chol_ok(f->L[g])) return -1;
+    if (s == 0) continue;
+    f->B[g] = gsl_matrix_alloc(s, n);
+    f->E[g] = gsl_matrix_alloc(n, s);
+    if (!f->B[g] || !f->E[g]) return -1;
+    for (size_t a = 0; a < s; a++)
+      for (size_t b = 0; b < n; b++) gsl_matrix_set(f->B[g], a, b, C(a, o + b));
+    gsl_matrix_transpose_memcpy(f->E[g], f->B[g]);
+    /* E = L^-T L^-1 B' */
+    if (gsl_blas_dtrsm(CblasLeft, CblasLower, CblasNoTrans, CblasNonUnit, 1.0, f->L[g], f->E[g]) ||
+        gsl_blas_dtrsm(CblasLeft, CblasLower, CblasTrans, CblasNonUnit, 1.0, f->L[g], f->E[g]))
+      return -1;
+    gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, -1.0, f->B[g], f->E[g], 1.0, f->S);
+  }
+#undef C
+  if (s > 0 && !chol_ok(f->S)) return -1;
+  return 0;
+}
+
+/* Solve info z = r with the factorisation (r and z in parameter order; may alias). */
+static int bfact_solve(const bfact_t *f, const double *r, double *z) {
+  size_t K = f->K, s = f->s;
+  double *y = malloc((K ? K : 1) * sizeof *y);
+  if (!y) return -1;
+  for (size_t a = 0; a < K; a++) y[a] = r[f->order[a]] * f->sc[f->order[a]];
+  for (size_t g = 0; g < f->G; g++) {
+    size_t o = f->start[g], n = f->start[g + 1] - o;
+    if (n == 0) continue;
+    gsl_vector_view v = gsl_vector_view_array(y + o, n);
+    gsl_linalg_cholesky_svx(f->L[g], &v.vector);            /* t_g = D_g^-1 r_g */
+    if (s > 0) {
+      gsl_vector_view ys = gsl_vector_view_array(y, s);
+      gsl_blas_dgemv(CblasNoTrans, -1.0, f->B[g], &v.vector, 1.0, &ys.vector);
+    }
+  }
+  if (s > 0) {
+    gsl_vector_view ys = gsl_vector_view_array(y, s);
+    gsl_linalg_cholesky_svx(f->S, &ys.vector);               /* z_s */
+    for (size_t g = 0; g < f->G; g++) {
+      size_t o = f->start[g], n = f->start[g + 1] - o;
+      if (n == 0) continue;
+      gsl_vector_view v = gsl_vector_view_array(y + o, n);
+      gsl_blas_dgemv(CblasNoTrans, -1.0, f->E[g], &ys.vector, 1.0, &v.vector); /* z_g */
+    }
+  }
+  for (size_t a = 0; a < K; a++) z[f->order[a]] = y[a] * f->sc[f->order[a]];
+  free(y);
+  return 0;
+}
+
+/* inv = info^-1 (K x K row-major, parameter order) from the factorisation. */
+static int bfact_inverse(const bfact_t *f, double *inv) {
+  size_t K = f->K, s = f->s, G = f->G;
+  double *V = calloc(K > 0 ? K * K : 1, sizeof *V); /* in block order */
+  gsl_matrix *Vss = NULL, **W = calloc(G ? G : 1, sizeof *W);
+  int rc = -1;
+  if (!V || !W) goto done;
+  if (s > 0) {
+    if (!(Vss = gsl_matrix_alloc(s, s))) goto done;
+    gsl_matrix_memcpy(Vss, f->S);
+    if (gsl_linalg_cholesky_invert(Vss)) goto done;
+    for (size_t a = 0; a < s; a++)
+      for (size_t b = 0; b < s; b++) V[a * K + b] = gsl_matrix_get(Vss, a, b);
+  }
+  for (size_t g = 0; g < G; g++) {
+    size_t o = f->start[g], n = f->start[g + 1] - o;
+    if (n == 0) continue;
+    gsl_matrix *Dinv = gsl_matrix_alloc(n, n);
+    if (!Dinv) goto done;
+    gsl_matrix_memcpy(Dinv, f->L[g]);
+    if (gsl_linalg_cholesky_invert(Dinv)) { gsl_matrix_free(Dinv); goto done; }
+    for (size_t a = 0; a < n; a++)
+      for (size_t b = 0; b < n; b++) V[(o + a) * K + o + b] = gsl_matrix_get(Dinv, a, b);
+    gsl_matrix_free(Dinv);
+    if (s > 0) {
+      /* W_g = E_g Vss: V_gs = -W_g, V_gh += W_g E_h' */
+      if (!(W[g] = gsl_matrix_alloc(n, s))) goto done;
+      gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, f->E[g], Vss, 0.0, W[g]);
+      for (size_t a = 0; a < n; a++)
+        for (size_t b = 0; b < s; b++) V[(o + a) * K + b] = V[b * K + o + a] = -gsl_matrix_get(W[g], a, b);
+    }
+  }
+  for (size_t g = 0; s > 0 && g < G; g++) {
+    size_t o = f->start[g], n = f->start[g + 1] - o;
+    for (size_t h = 0; n && h < G; h++) {
+      size_t oh = f->start[h], nh = f->start[h + 1] - oh;
+      if (!nh) continue;
+      gsl_matrix *P = gsl_matrix_alloc(n, nh);
+      if (!P) goto done;
+      gsl_blas_dgemm(CblasNoTrans, CblasTrans, 1.0, W[g], f->E[h], 0.0, P);
+      for (size_t a = 0; a < n; a++)
+        for (size_t b = 0; b < nh; b++) V[(o + a) * K + oh + b] += gsl_matrix_get(P, a, b);
+      gsl_matrix_free(P);
+    }
+  }
+  for (size_t a = 0; a < K; a++)
+    for (size_t b = 0; b < K; b++) {
+      size_t i = f->order[a], j = f->order[b];
+      inv[i * K + j] = V[a * K + b] * f->sc[i] * f->sc[j];
+    }
+  rc = 0;
+done:
+  for (size_t g = 0; W && g < G; g++)
+    if (W[g]) gsl_matrix_free(W[g]);
+  free(W);
+  if (Vss) gsl_matrix_free(Vss);
+  free(V);
+  return rc;
+}
+
+/* vcov = (N info)^-1; a singular information matrix -> VAGAP_EMODEL naming parameters. */
 static vagap_status_t invert_information(const sem_ws_t *ws, const gsl_matrix *info, double *vcov,
                                          vagap_error_t *err) {
   size_t K = info->size1;
   if (K == 0) return VAGAP_OK;
-  gsl_matrix *c = gsl_matrix_alloc(K, K);
-  if (!c) return vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
-  gsl_matrix_memcpy(c, info);
-  /* scale to unit diagonal so that the conditioning test is unit-free */
-  double *sc = malloc(K * sizeof *sc);
-  if (!sc) { gsl_matrix_free(c); return vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory"); }
-  int bad = 0;
-  for (size_t k = 0; k < K; k++) {
-    double d = gsl_matrix_get(c, k, k);
-    if (!(d > 0)) bad = 1;
-    sc[k] = d > 0 ? 1 / sqrt(d) : 1;
-  }
-  for (size_t k = 0; k < K; k++)
-    for (size_t l = 0; l < K; l++) *gsl_matrix_ptr(c, k, l) *= sc[k] * sc[l];
-  /* Cholesky of the unit-diagonal matrix; its reciprocal condition number
-     (1-norm estimate) tells an unidentified model from an identified one */
-  double rcond = 0;
-  gsl_vector *work = gsl_vector_alloc(3 * K);
-  if (!bad && work && gsl_linalg_cholesky_decomp1(c) == GSL_SUCCESS &&
-      gsl_linalg_cholesky_rcond(c, &rcond, work) == GSL_SUCCESS && rcond > 1e-12 &&
-      gsl_linalg_cholesky_invert(c) == GSL_SUCCESS)
-    bad = 0;
-  else
-    bad = 1;
-  if (work) gsl_vector_free(work);
-  if (bad) {
-    gsl_matrix_free(c);
-    free(sc);
-    return singular_message(ws, info, err);
-  }
-  for (size_t k = 0; k < K; k++)
-    for (size_t l = 0; l < K; l++) vcov[k * K + l] = gsl_matrix_get(c, k, l) * sc[k] * sc[l] / ws->N;
-  gsl_matrix_free(c);
-  free(sc);
+  bfact_t f;
+  int bad = bfact_factor(ws, info, &f) || bfact_inverse(&f, vcov);
+  bfact_free(&f);
+  if (bad) return singular_message(ws, info, err);
+  for (size_t k = 0; k < K * K; k++) vcov[k] /= ws->N;
   return VAGAP_OK;
 }
 
@@ -623,19 +812,15 @@ static double max_abs(const double *g, size_t n) {
   return m;
 }
 
-/* Solve info * step = -grad (Cholesky); returns -1 if info is not PD. */
-static int scoring_step(const gsl_matrix *info, const double *grad, double *step) {
-  size_t K = info->size1;
-  gsl_matrix *c = gsl_matrix_alloc(K, K);
-  if (!c) return -1;
-  gsl_matrix_memcpy(c, info);
-  int rc = -1;
-  if (gsl_linalg_cholesky_decomp1(c) == GSL_SUCCESS) {
-    gsl_vector_view s = gsl_vector_view_array(step, K);
-    for (size_t k = 0; k < K; k++) step[k] = -grad[k];
-    rc = gsl_linalg_cholesky_svx(c, &s.vector) == GSL_SUCCESS ? 0 : -1;
+/* Solve info * step = -grad; returns -1 if info is singular. */
+static int scoring_step(const sem_ws_t *ws, const gsl_matrix *info, const double *grad, double *step) {
+  bfact_t f;
+  int rc = bfact_factor(ws, info, &f);
+  if (!rc) {
+    for (size_t k = 0; k < ws->npar; k++) step[k] = -grad[k];
+    rc = bfact_solve(&f, step, step);
   }
-  gsl_matrix_free(c);
+  bfact_free(&f);
   return rc;
 }
 
@@ -664,7 +849,7 @@ static double fisher_scoring(sem_ws_t *ws, double *x, int max_steps, fs_mode_t m
   for (int it = 0; info && grad && step && xn && gn && it < max_steps && isfinite(F); it++) {
     double gmax = max_abs(grad, K);
     if (gmax < (mode == FS_WARM ? 1e-4 : 1e-12)) break;
-    if (expected_information(ws, x, info, err) || scoring_step(info, grad, step)) break;
+    if (expected_information(ws, x, info, err) || scoring_step(ws, info, grad, step)) break;
     /* expected decrease of F along the step (the Newton decrement); when it is
        at rounding level the optimum is reached in double precision */
     double decrement = 0;

@@ -97,6 +97,16 @@ speed   =~ x7 + x8 + x9
 g =~ visual + textual + speed
 "
 
+modifiers.model <- "
+visual  =~ x1 + x2 + x3
+textual =~ x4 + NA*x5 + x6
+textual ~~ visual
+x6 ~~ x1
+x1 ~~ 0.5*x1
+visual ~ 1
+x1 ~ 0*1
+"
+
 # case name, data, model, lavaan call arguments, vagap arguments
 cases <- list(
   list(name = "hs_onegroup", data = "hs", model = hs.model, fun = "cfa", opts = list(), cli = character()),
@@ -123,6 +133,7 @@ cases <- list(
   list(name = "hs_second_order", data = "hs", model = second.order.model, fun = "sem",
        opts = list(group = "school", group.equal = c("loadings", "intercepts", "means"), likelihood = "wishart"),
        cli = c("--group", "school", "--group-equal", "loadings,intercepts,means", "--likelihood", "wishart")),
+  list(name = "hs_modifiers", data = "hs", model = modifiers.model, fun = "cfa", opts = list(), cli = character()),
   list(name = "pd_labels", data = "pd", model = pd.model, fun = "sem", opts = list(), cli = character()),
   list(name = "path_3groups", data = "path", model = path.model, fun = "sem", opts = list(group = "grp"),
        cli = c("--group", "grp")),
