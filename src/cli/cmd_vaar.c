@@ -271,7 +271,9 @@ static vagap_status_t estimates_from_table(vaar_state_t *s, const vagap_table_t 
   if (!st && !(s->est = calloc(n ? n : 1, sizeof *s->est)))
     st = vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
   for (size_t i = 0; i < n && !st; i++) {
-    vagap_vaar_estimate_t *e = &s->est[i];
+    /* defined parameters (:=) belong to no group (lavaan writes group 0) */
+    if (strcmp(vagap_table_cell(t, i, op, NULL), ":=") == 0) continue;
+    vagap_vaar_estimate_t *e = &s->est[s->nest++];
     st = row_group(s, t, i, gcol, &e->group, err);
     e->lhs = vagap_table_cell(t, i, lhs, NULL);
     e->op = vagap_table_cell(t, i, op, NULL);
@@ -283,7 +285,6 @@ static vagap_status_t estimates_from_table(vaar_state_t *s, const vagap_table_t 
     e->ci_upper = col[4][i];
     e->std_all = col[5][i];
   }
-  if (!st) s->nest = n;
   for (int k = 0; k < 6; k++) free(col[k]);
   return st;
 }

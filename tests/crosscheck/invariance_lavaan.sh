@@ -2,7 +2,8 @@
 # vagap sem --invariance configural,metric,scalar,strict against lavaan's
 # fitMeasures() and lavTestLRT() on Holzinger-Swineford 1939 by school (the
 # data are exported from the installed lavaan package, never committed), and
-# on the generated privacy-prosocial-sim study.  Tolerance 1e-4 absolute
+# on the generated privacy-prosocial-sim study; also the sequence ending in
+# equal latent means (scalar + means).  Tolerance 1e-4 absolute
 # (relative for chi-square, AIC, BIC); df exact.
 # Usage: sh invariance_lavaan.sh VAGAP SOURCE_DIR [SHARED_DATASETS]; 77 = skipped.
 VAGAP=$1
@@ -20,21 +21,23 @@ LAV
 Rscript -e 'utils::write.csv(lavaan::HolzingerSwineford1939, commandArgs(TRUE)[1], row.names = FALSE)' \
   "$TMP/hs.csv" || { echo "FAIL: cannot export HolzingerSwineford1939"; exit 1; }
 status=0
-run() { # name model data group
+run() { # name model data group levels
   "$VAGAP" sem --quiet --digits 17 --model "$2" --group "$4" \
-    --invariance configural,metric,scalar,strict "$3" > "$TMP/$1.vagap.csv" ||
+    --invariance "$5" "$3" > "$TMP/$1.vagap.csv" ||
     { echo "FAIL: vagap sem --invariance on $1 exited $?"; status=1; return; }
-  Rscript - "$2" "$3" "$4" "$TMP/$1.vagap.csv" "$1" <<'R' || status=1
+  Rscript - "$2" "$3" "$4" "$TMP/$1.vagap.csv" "$1" "$5" <<'R' || status=1
 suppressMessages(library(lavaan))
 a <- commandArgs(TRUE)
 model <- paste(readLines(a[1]), collapse = "\n")
 d <- read.csv(a[2])
-levels <- list(configural = "", metric = "loadings",
-               scalar = c("loadings", "intercepts"),
-               strict = c("loadings", "intercepts", "residuals"))
+all <- list(configural = "", metric = "loadings",
+            scalar = c("loadings", "intercepts"),
+            strict = c("loadings", "intercepts", "residuals"),
+            means = c("loadings", "intercepts", "means"))
+levels <- all[strsplit(a[6], ",")[[1]]]
 fits <- lapply(levels, function(eq) sem(model, d, group = a[3], group.equal = eq))
 v <- read.csv(a[4])
-lrt <- lavTestLRT(fits[[1]], fits[[2]], fits[[3]], fits[[4]])
+lrt <- do.call(lavTestLRT, unname(fits))
 measures <- c("npar", "chisq", "df", "pvalue", "cfi", "tli", "rmsea", "srmr", "aic", "bic")
 worst <- 0; bad <- 0
 check <- function(what, mine, ref, relative = FALSE) {
@@ -65,6 +68,8 @@ cat(sprintf("%s: %d models, max difference %.3g, %d failures\n", a[5], length(fi
 quit(status = if (bad == 0) 0 else 1)
 R
 }
-run hs "$TMP/hs.lav" "$TMP/hs.csv" school
-run privacy "$SRC/examples/vaar/model.lav" "$SRC/datasets/privacy-prosocial-sim/survey.csv" group
+run hs "$TMP/hs.lav" "$TMP/hs.csv" school configural,metric,scalar,strict
+run hs_means "$TMP/hs.lav" "$TMP/hs.csv" school configural,metric,scalar,means
+run privacy "$SRC/examples/vaar/model.lav" "$SRC/datasets/privacy-prosocial-sim/survey.csv" group \
+  configural,metric,scalar,strict
 exit $status
