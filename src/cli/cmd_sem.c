@@ -33,15 +33,19 @@ static const char HELP[] =
     "      --missing M        listwise (default); ml (FIML) is not implemented yet\n"
     "      --fit              print fit measures (measure,value) instead of estimates\n"
     "      --summary          print a lavaan-like summary instead of the table\n"
-    "      --level X          confidence level of ci.lower/ci.upper (default 0.95)\n";
+    "      --level X          confidence level of ci.lower/ci.upper (default 0.95)\n"
+    "      --save-stats FILE  also write the per-group sufficient statistics (n, means,\n"
+    "                         covariances; mergeable across shards) to FILE\n"
+    "      --from-stats FILE  fit to statistics saved by --save-stats instead of DATA\n";
 
 enum {
   OPT_MODEL = 1, OPT_GROUP, OPT_GROUP_EQUAL, OPT_GROUP_PARTIAL, OPT_STD_LV, OPT_NO_FIXED_X,
-  OPT_LIKELIHOOD, OPT_MISSING, OPT_FIT, OPT_SUMMARY, OPT_LEVEL
+  OPT_LIKELIHOOD, OPT_MISSING, OPT_FIT, OPT_SUMMARY, OPT_LEVEL, OPT_SAVE_STATS, OPT_FROM_STATS
 };
 
 typedef struct {
   const char *model_path, *group_col, *group_equal, *group_partial;
+  const char *save_stats, *from_stats;
   int std_lv, fixed_x, fit, summary;
   vagap_sem_likelihood_t likelihood;
   double level;
@@ -207,6 +211,41 @@ done:
   free(x);
   free(grp);
   return st;
+}
+
+/* ---- statistics files (the seam between data and fit) ---------------------------- */
+
+static vagap_status_t save_stats(const char *path, const vagap_sem_stats_t *stats, vagap_error_t *err) {
+  char *text = NULL;
+  vagap_status_t st = vagap_sem_stats_serialize(stats, &text, err);
+  if (st) return st;
+  FILE *f = fopen(path, "w");
+  if (!f) {
+    free(text);
+    return vagap_error_set(err, VAGAP_EIO, path, 0, 0, "cannot open for writing: %s", strerror(errno));
+  }
+  int bad = fputs(text, f) < 0;
+  bad |= fclose(f) != 0;
+  free(text);
+  return bad ? vagap_error_set(err, VAGAP_EIO, path, 0, 0, "write error") : VAGAP_OK;
+}
+
+static vagap_status_t load_stats(const char *path, sem_data_t *d, vagap_error_t *err) {
+  char *text = NULL;
+  vagap_status_t st = read_text_file(path, &text, err);
+  if (!st) st = vagap_sem_stats_deserialize(&d->stats, text, err);
+  free(text);
+  if (st) {
+    if (!err->file[0]) snprintf(err->file, sizeof err->file, "%s", path);
+    return st;
+  }
+  d->ngroups = d->stats->ngroups;
+  if (!(d->labels = calloc(d->ngroups, sizeof *d->labels)))
+    return vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
+  for (size_t g = 0; g < d->ngroups; g++)
+    if (!(d->labels[g] = strdup(d->stats->group_label[g])))
+      return vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
+  return VAGAP_OK;
 }
 
 /* ---- output ----------------------------------------------------------------------- */
@@ -381,6 +420,8 @@ static int parse_args(int argc, char **argv, cli_common_t *c, sem_args_t *a) {
       {"fit", no_argument, 0, OPT_FIT},
       {"summary", no_argument, 0, OPT_SUMMARY},
       {"level", required_argument, 0, OPT_LEVEL},
+      {"save-stats", required_argument, 0, OPT_SAVE_STATS},
+      {"from-stats", required_argument, 0, OPT_FROM_STATS},
       CLI_COMMON_LONG_OPTIONS,
       {0, 0, 0, 0}};
   int opt;
@@ -408,6 +449,8 @@ static int parse_args(int argc, char **argv, cli_common_t *c, sem_args_t *a) {
           return cli_usage_error(c, "--missing %s: full-information ML for missing data is not "
                                     "implemented yet; use --missing listwise (the default)", optarg);
         return cli_usage_error(c, "--missing: expected listwise, found '%s'", optarg);
+      case OPT_SAVE_STATS: a->save_stats = optarg; break;
+      case OPT_FROM_STATS: a->from_stats = optarg; break;
       case OPT_LEVEL:
         if (cli_parse_double(c, "level", optarg, &a->level)) return CLI_EXIT_USAGE;
         if (!(a->level > 0 && a->level < 1)) return cli_usage_error(c, "--level: expected a number in (0, 1)");
@@ -419,6 +462,8 @@ static int parse_args(int argc, char **argv, cli_common_t *c, sem_args_t *a) {
   if (!a->model_path) return cli_usage_error(c, "--model FILE is required");
   if (a->fit && a->summary) return cli_usage_error(c, "--fit and --summary are exclusive");
   if (argc - optind > 1) return cli_usage_error(c, "sem reads one data file, got %d", argc - optind);
+  if (a->from_stats && (argc - optind > 0 || a->group_col || a->save_stats))
+    return cli_usage_error(c, "--from-stats replaces DATA, --group and --save-stats");
   return CLI_EXIT_OK;
 }
 
@@ -464,20 +509,29 @@ int cmd_sem(int argc, char **argv) {
     rc = cli_report_error(&err);
     goto done;
   }
-  if (vagap_table_read(&table, path, &c.table, ledger, &err)) {
-    rc = cli_report_error(&err);
-    goto done;
-  }
-  size_t gcol = (size_t)-1;
-  if (a.group_col && vagap_table_column(table, a.group_col, &gcol, &err)) {
-    rc = cli_report_error(&err);
-    goto done;
-  }
-  if (group_levels(table, gcol, &data, &err) ||
-      vagap_sem_model_build(&model, syn, data.ngroups, &mopt, a.model_path, &err) ||
-      compute_stats(table, gcol, model, &data, ledger, &err)) {
-    rc = cli_report_error(&err);
-    goto done;
+  if (a.from_stats) {
+    if (load_stats(a.from_stats, &data, &err) ||
+        vagap_sem_model_build(&model, syn, data.ngroups, &mopt, a.model_path, &err)) {
+      rc = cli_report_error(&err);
+      goto done;
+    }
+  } else {
+    if (vagap_table_read(&table, path, &c.table, ledger, &err)) {
+      rc = cli_report_error(&err);
+      goto done;
+    }
+    size_t gcol = (size_t)-1;
+    if (a.group_col && vagap_table_column(table, a.group_col, &gcol, &err)) {
+      rc = cli_report_error(&err);
+      goto done;
+    }
+    if (group_levels(table, gcol, &data, &err) ||
+        vagap_sem_model_build(&model, syn, data.ngroups, &mopt, a.model_path, &err) ||
+        compute_stats(table, gcol, model, &data, ledger, &err) ||
+        (a.save_stats && save_stats(a.save_stats, data.stats, &err))) {
+      rc = cli_report_error(&err);
+      goto done;
+    }
   }
   vagap_sem_fit_options_t fopt;
   vagap_sem_fit_options_init(&fopt);

@@ -41,9 +41,8 @@ typedef struct {
   double n;          /* the test statistic's multiplier: n_g, or n_g - 1 for wishart */
   double nobs;       /* n_g */
   gsl_matrix *S;     /* p x p sample covariance (divisor per likelihood) */
-  gsl_matrix *S_ml;  /* p x p sample covariance, divisor n (for logl) */
   gsl_vector *ybar;
-  double logdetS, logdetS_ml;
+  double logdetS;
   /* model matrices and derived quantities at the current x */
   gsl_matrix *A, *Smat, *B, *FB, *BSFt, *Sigma, *SigInv, *Omega, *tmp_pm, *M, *N, *L;
   gsl_vector *m, *mu, *d, *v, *u, *Bm;
@@ -75,7 +74,7 @@ static size_t var_index(const vagap_sem_model_t *m, const char *name) {
 }
 
 static void group_free(group_ws_t *g) {
-  gsl_matrix *mats[] = {g->S, g->S_ml, g->A, g->Smat, g->B, g->FB, g->BSFt, g->Sigma, g->SigInv,
+  gsl_matrix *mats[] = {g->S, g->A, g->Smat, g->B, g->FB, g->BSFt, g->Sigma, g->SigInv,
                         g->Omega, g->tmp_pm, g->M, g->N, g->L};
   for (size_t i = 0; i < sizeof mats / sizeof mats[0]; i++)
     if (mats[i]) gsl_matrix_free(mats[i]);
@@ -180,7 +179,6 @@ vagap_status_t sem_ws_alloc(sem_ws_t **out, const vagap_sem_model_t *model,
     w->n = ws->wishart ? n - 1 : n;
     ws->ntotal += n;
     w->S = gsl_matrix_alloc(p, p);
-    w->S_ml = gsl_matrix_alloc(p, p);
     w->ybar = gsl_vector_alloc(p);
     w->A = gsl_matrix_calloc(md, md);
     w->Smat = gsl_matrix_calloc(md, md);
@@ -201,7 +199,7 @@ vagap_status_t sem_ws_alloc(sem_ws_t **out, const vagap_sem_model_t *model,
     w->u = gsl_vector_alloc(md);
     w->Bm = gsl_vector_alloc(md);
     w->perm = gsl_permutation_alloc(md);
-    if (!w->S || !w->S_ml || !w->ybar || !w->A || !w->Smat || !w->B || !w->FB || !w->BSFt ||
+    if (!w->S || !w->ybar || !w->A || !w->Smat || !w->B || !w->FB || !w->BSFt ||
         !w->Sigma || !w->SigInv || !w->Omega || !w->tmp_pm || !w->M || !w->N || !w->L || !w->m ||
         !w->mu || !w->d || !w->v || !w->u || !w->Bm || !w->perm) {
       st = vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
@@ -212,12 +210,11 @@ vagap_status_t sem_ws_alloc(sem_ws_t **out, const vagap_sem_model_t *model,
       gsl_vector_set(w->ybar, i, stats->mean[g * P + ws->col[i]]);
       for (size_t j = 0; j < p; j++) {
         double c = stats->cov[g * P * P + ws->col[i] * P + ws->col[j]];
-        gsl_matrix_set(w->S_ml, i, j, c);
         gsl_matrix_set(w->S, i, j, ws->wishart ? c * n / (n - 1) : c);
       }
     }
     gsl_matrix_view Lp = gsl_matrix_submatrix(w->L, 0, 0, p, p);
-    if (chol_logdet(w->S, &Lp.matrix, &w->logdetS) || chol_logdet(w->S_ml, &Lp.matrix, &w->logdetS_ml)) {
+    if (chol_logdet(w->S, &Lp.matrix, &w->logdetS)) {
       st = vagap_error_set(err, VAGAP_EDOMAIN, NULL, 0, 0,
                            "the sample covariance matrix of group '%s' is not positive definite "
                            "(a variable is constant or a linear combination of others)",
@@ -406,9 +403,9 @@ void sem_ws_start(sem_ws_t *ws, double *x) {
       case VAGAP_SEM_REGRESSION: v = 0; break;
       case VAGAP_SEM_COVARIANCE:
         if (i == j) v = i < p ? 0.5 * gsl_matrix_get(w->S, i, i) : 0.05;
-        else if (i < p && j < p && m->ov_is_x[i] && m->ov_is_x[j]) v = gsl_matrix_get(w->S, i, j);
+        else if (i < p && j < p && m->ov_exo[i] && m->ov_exo[j]) v = gsl_matrix_get(w->S, i, j);
         else v = 0;
-        if (i == j && i < p && m->ov_is_x[i]) v = gsl_matrix_get(w->S, i, i);
+        if (i == j && i < p && m->ov_exo[i]) v = gsl_matrix_get(w->S, i, i);
         break;
       case VAGAP_SEM_INTERCEPT: v = i < p ? gsl_vector_get(w->ybar, i) : 0; break;
       default: break;
@@ -1053,30 +1050,31 @@ static void fit_measures(sem_ws_t *ws, const double *x, vagap_sem_measures_t *fm
     group_ws_t *w = &ws->g[g];
     fm->chisq_group[g] = 2 * w->n * w->Fg;
     fm->chisq += fm->chisq_group[g];
-    /* baseline: diagonal Sigma for non-covariates, the covariate block saturated */
+    /* baseline: diagonal Sigma for the other variables, the block of exogenous
+       covariates saturated (lavaan does so whether or not x is fixed) */
     double ld = 0, ldx_g = 0;
-    for (size_t i = 0; i < p; i++)
-      if (!m->ov_is_x[i]) ld += log(gsl_matrix_get(w->S, i, i));
-    if (nx > 0) {
-      gsl_matrix *Sx = gsl_matrix_alloc(nx, nx);
+    size_t ne = 0;
+    for (size_t i = 0; i < p; i++) {
+      if (!m->ov_exo[i]) ld += log(gsl_matrix_get(w->S, i, i));
+      ne += m->ov_exo[i] != 0;
+    }
+    if (ne > 0) {
+      gsl_matrix *Sx = gsl_matrix_alloc(ne, ne), *Lx = gsl_matrix_alloc(ne, ne);
       size_t a = 0;
       for (size_t i = 0; i < p; i++) {
-        if (!m->ov_is_x[i]) continue;
+        if (!m->ov_exo[i]) continue;
         size_t b = 0;
         for (size_t j = 0; j < p; j++)
-          if (m->ov_is_x[j]) gsl_matrix_set(Sx, a, b++, gsl_matrix_get(w->S, i, j));
+          if (m->ov_exo[j]) gsl_matrix_set(Sx, a, b++, gsl_matrix_get(w->S, i, j));
         a++;
       }
-      gsl_matrix *Lx = gsl_matrix_alloc(nx, nx);
-      double ldx = 0;
-      chol_logdet(Sx, Lx, &ldx);
-      ld += ldx;
-      ldx_g = ldx;
+      if (chol_logdet(Sx, Lx, &ldx_g)) ldx_g = NAN;
+      ld += ldx_g;
       gsl_matrix_free(Sx);
       gsl_matrix_free(Lx);
     }
     bchisq += w->n * (ld - w->logdetS);
-    bdf += (double)(p * (p + 1) / 2 - nx * (nx + 1) / 2 - (p - nx));
+    bdf += (double)(p * (p + 1) / 2 - p - ne * (ne - 1) / 2);
     /* log-likelihoods with the divisor-n sample covariance */
     double tr = 0, quad = 0;
     for (size_t i = 0; i < p; i++)
@@ -1091,7 +1089,7 @@ static void fit_measures(sem_ws_t *ws, const double *x, vagap_sem_measures_t *fm
     ulogl += -0.5 * w->nobs * ((double)p * log2pi + w->logdetS + (double)p);
     /* with fixed.x the covariates' own (saturated) likelihood is not part of the
        model: lavaan reports the log-likelihood of the rest given them */
-    if (nx > 0) {
+    if (nx > 0) {  /* nx > 0 only with fixed.x, when the covariates are all exogenous */
       double lx = -0.5 * w->nobs * ((double)nx * log2pi + ldx_g + (double)nx);
       logl -= lx;
       ulogl -= lx;
@@ -1284,11 +1282,12 @@ static vagap_sem_model_t *copy_model(const vagap_sem_model_t *m) {
   c->ov = calloc(m->nov ? m->nov : 1, sizeof *c->ov);
   c->lv = calloc(m->nlv ? m->nlv : 1, sizeof *c->lv);
   c->ov_is_x = calloc(m->nov ? m->nov : 1, sizeof *c->ov_is_x);
+  c->ov_exo = calloc(m->nov ? m->nov : 1, sizeof *c->ov_exo);
   c->defs = NULL;
   c->ndefs = 0;
   c->nrows = 0;
   c->nov = c->nlv = 0;
-  if (!c->rows || !c->ov || !c->lv || !c->ov_is_x) { vagap_sem_model_free(c); return NULL; }
+  if (!c->rows || !c->ov || !c->lv || !c->ov_is_x || !c->ov_exo) { vagap_sem_model_free(c); return NULL; }
   for (size_t i = 0; i < m->nrows; i++) {
     c->rows[i] = m->rows[i];
     c->rows[i].lhs = strdup(m->rows[i].lhs);
@@ -1301,6 +1300,7 @@ static vagap_sem_model_t *copy_model(const vagap_sem_model_t *m) {
     if (!(c->ov[i] = strdup(m->ov[i]))) { vagap_sem_model_free(c); return NULL; }
     c->nov++;
     c->ov_is_x[i] = m->ov_is_x[i];
+    c->ov_exo[i] = m->ov_exo[i];
   }
   for (size_t i = 0; i < m->nlv; i++) {
     if (!(c->lv[i] = strdup(m->lv[i]))) { vagap_sem_model_free(c); return NULL; }

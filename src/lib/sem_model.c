@@ -156,6 +156,7 @@ void vagap_sem_model_free(vagap_sem_model_t *m) {
   for (size_t i = 0; i < m->nlv; i++) free(m->lv[i]);
   free(m->ov);
   free(m->ov_is_x);
+  free(m->ov_exo);
   free(m->lv);
   for (size_t i = 0; i < m->ndefs; i++) free_def(m->defs[i]);
   free(m->defs);
@@ -675,11 +676,15 @@ vagap_status_t vagap_sem_model_build(vagap_sem_model_t **out, const vagap_sem_sy
   m->meanstructure = meanstructure;
   m->std_lv = opt->std_lv;
   if (copy_names(&m->ov, &m->nov, &v.ov) || copy_names(&m->lv, &m->nlv, &v.lv) ||
-      !(m->ov_is_x = calloc(v.ov.n, sizeof *m->ov_is_x))) {
+      !(m->ov_is_x = calloc(v.ov.n, sizeof *m->ov_is_x)) ||
+      !(m->ov_exo = calloc(v.ov.n, sizeof *m->ov_exo))) {
     st = vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
     goto done;
   }
-  for (size_t i = 0; i < v.ov.n; i++) m->ov_is_x[i] = opt->fixed_x && is_in(&v.ov_x, v.ov.s[i]);
+  for (size_t i = 0; i < v.ov.n; i++) {
+    m->ov_exo[i] = is_in(&v.ov_x, v.ov.s[i]);
+    m->ov_is_x[i] = opt->fixed_x && m->ov_exo[i];
+  }
   m->rows = t.rows;
   m->nrows = t.n;
   t.rows = NULL;

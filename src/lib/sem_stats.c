@@ -157,6 +157,13 @@ static void sb_printf(sbuf_t *b, const char *fmt, ...) {
 
 vagap_status_t vagap_sem_stats_serialize(const vagap_sem_stats_t *s, char **text,
                                          vagap_error_t *err) {
+  /* names become comma-separated fields: they must not contain separators */
+  for (size_t j = 0; j < s->nvar; j++)
+    if (strpbrk(s->var[j], ",\n\r"))
+      return vagap_error_set(err, VAGAP_EINVAL, NULL, 0, 0, "variable name '%s' contains a comma or newline", s->var[j]);
+  for (size_t g = 0; g < s->ngroups; g++)
+    if (strpbrk(s->group_label[g], ",\n\r"))
+      return vagap_error_set(err, VAGAP_EINVAL, NULL, 0, 0, "group label '%s' contains a comma or newline", s->group_label[g]);
   /* C locale numbers whatever the process locale */
   locale_t c = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0);
   locale_t old = c ? uselocale(c) : (locale_t)0;
