@@ -42,6 +42,7 @@ static const char HELP[] =
     "      --no-fixed-x       treat exogenous observed covariates as random\n"
     "      --likelihood L     normal (default) or wishart\n"
     "      --invariance LIST  e.g. configural,metric,scalar,strict\n"
+    "      --from-stats FILE  with --invariance: fit statistics saved by --save-stats\n"
     "      --bootstrap B      number of resamples\n"
     "      --seed S           random seed (default 1); same seed, same numbers for any\n"
     "                         number of threads\n"
@@ -50,11 +51,12 @@ static const char HELP[] =
 
 enum {
   OPT_MODEL = 1, OPT_GROUP, OPT_GROUP_EQUAL, OPT_GROUP_PARTIAL, OPT_STD_LV, OPT_NO_FIXED_X,
-  OPT_LIKELIHOOD, OPT_INVARIANCE, OPT_BOOTSTRAP, OPT_SEED, OPT_THREADS, OPT_LEVEL, OPT_MISSING
+  OPT_LIKELIHOOD, OPT_INVARIANCE, OPT_BOOTSTRAP, OPT_SEED, OPT_THREADS, OPT_LEVEL, OPT_MISSING,
+  OPT_FROM_STATS
 };
 
 typedef struct {
-  const char *model, *group, *group_equal, *group_partial, *invariance;
+  const char *model, *group, *group_equal, *group_partial, *invariance, *from_stats;
   int std_lv, fixed_x;
   vagap_sem_likelihood_t likelihood;
   long bootstrap, threads;
@@ -80,6 +82,7 @@ static int handle_option(cli_common_t *c, extra_args_t *a, int opt, const char *
   case OPT_STD_LV: a->std_lv = 1; return 0;
   case OPT_NO_FIXED_X: a->fixed_x = 0; return 0;
   case OPT_INVARIANCE: a->invariance = arg; return 0;
+  case OPT_FROM_STATS: a->from_stats = arg; return 0;
   case OPT_LIKELIHOOD:
     if (!strcmp(arg, "normal")) a->likelihood = VAGAP_SEM_LIKELIHOOD_NORMAL;
     else if (!strcmp(arg, "wishart")) a->likelihood = VAGAP_SEM_LIKELIHOOD_WISHART;
@@ -120,6 +123,7 @@ static int parse_args(int argc, char **argv, cli_common_t *c, extra_args_t *a) {
       {"likelihood", required_argument, 0, OPT_LIKELIHOOD},
       {"missing", required_argument, 0, OPT_MISSING},
       {"invariance", required_argument, 0, OPT_INVARIANCE},
+      {"from-stats", required_argument, 0, OPT_FROM_STATS},
       {"bootstrap", required_argument, 0, OPT_BOOTSTRAP},
       {"seed", required_argument, 0, OPT_SEED},
       {"threads", required_argument, 0, OPT_THREADS},
@@ -139,7 +143,11 @@ static int parse_args(int argc, char **argv, cli_common_t *c, extra_args_t *a) {
   }
   if (!a->model) return cli_usage_error(c, "--model FILE is required");
   if (a->invariance && a->bootstrap) return cli_usage_error(c, "--invariance and --bootstrap are exclusive");
-  if (a->invariance && !a->group) return cli_usage_error(c, "--invariance needs --group COL");
+  if (a->from_stats && (a->bootstrap || a->group || argc - optind > 0))
+    return cli_usage_error(c, "--from-stats replaces DATA and --group, and works with --invariance "
+                              "only (the bootstrap resamples raw rows)");
+  if (a->invariance && !a->group && !a->from_stats)
+    return cli_usage_error(c, "--invariance needs --group COL");
   if (a->invariance && a->group_equal)
     return cli_usage_error(c, "--invariance sets the equality constraints itself; drop --group-equal");
   if (argc - optind > 1) return cli_usage_error(c, "sem reads one data file, got %d", argc - optind);
@@ -174,6 +182,16 @@ static void free_state(extra_state_t *s) {
   vagap_ledger_free(s->ledger);
 }
 
+/* Statistics saved by `vagap sem --save-stats` (the data/fit seam). */
+static vagap_status_t load_stats(extra_state_t *s, const char *path, vagap_error_t *err) {
+  char *text = NULL;
+  vagap_status_t st = semcli_read_text(path, &text, err);
+  if (!st) st = vagap_sem_stats_deserialize(&s->data.stats, text, err);
+  free(text);
+  if (st && !err->file[0]) snprintf(err->file, sizeof err->file, "%s", path);
+  return st;
+}
+
 /* Model options, syntax, data, groups, and the model with the user's equalities. */
 static vagap_status_t set_up(extra_state_t *s, const extra_args_t *a, const cli_common_t *c,
                              const char *path, vagap_error_t *err) {
@@ -196,6 +214,7 @@ static vagap_status_t set_up(extra_state_t *s, const extra_args_t *a, const cli_
   s->gcol = (size_t)-1;
   vagap_status_t st = semcli_read_text(a->model, &s->text, err);
   if (!st) st = vagap_sem_syntax_parse(&s->syn, s->text, a->model, err);
+  if (!st && a->from_stats) return load_stats(s, a->from_stats, err);
   if (!st) st = vagap_table_read(&s->table, path, &c->table, s->ledger, err);
   if (!st && a->group) st = vagap_table_column(s->table, a->group, &s->gcol, err);
   if (!st) st = semcli_group_levels(s->table, s->gcol, &s->data, err);
