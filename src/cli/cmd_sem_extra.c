@@ -312,16 +312,6 @@ static int write_bootstrap(const cli_common_t *c, const vagap_sem_fit_t *fit,
   return cli_writer_close(w);
 }
 
-static void report_failures(const vagap_sem_boot_t *b) {
-  if (!b->nfailed) return;
-  fprintf(stderr, "vagap sem: %zu of %zu bootstrap resamples failed to fit and are left out:",
-          b->nfailed, b->B);
-  for (int s = 0; s <= VAGAP_ENUMERIC; s++)
-    if (b->failed_by_status[s])
-      fprintf(stderr, " %zu %s;", b->failed_by_status[s], vagap_strerror((vagap_status_t)s));
-  fputc('\n', stderr);
-}
-
 static int run_bootstrap(extra_state_t *s, const extra_args_t *a, const cli_common_t *c,
                          vagap_error_t *err) {
   if (vagap_sem_fit(&s->fit, s->model, s->data.stats, &s->fopt, err)) {
@@ -343,7 +333,7 @@ static int run_bootstrap(extra_state_t *s, const extra_args_t *a, const cli_comm
   vagap_sem_data_t view = semcli_view(&s->data);
   vagap_sem_boot_t *b = NULL;
   if (vagap_sem_bootstrap(&b, s->model, &view, &s->fopt, &bopt, err)) return cli_report_error(err);
-  report_failures(b);
+  semcli_report_boot_failures("sem", b);
   int rc = CLI_EXIT_DATA;
   if (b->nok < 2) fputs("vagap sem: fewer than 2 bootstrap resamples could be fitted\n", stderr);
   else rc = write_bootstrap(c, s->fit, b, a->level);

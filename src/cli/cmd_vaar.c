@@ -460,9 +460,7 @@ static vagap_status_t run_bootstrap(vaar_state_t *s, const vaar_args_t *a, int q
   vagap_sem_data_t view = semcli_view(&s->data);
   vagap_status_t st = vagap_sem_bootstrap(&s->boot, s->model, &view, &fopt, &bopt, err);
   if (st) return st;
-  if (s->boot->nfailed)
-    fprintf(stderr, "vagap vaar: %zu of %zu bootstrap resamples failed to fit and are left out\n",
-            s->boot->nfailed, s->boot->B);
+  semcli_report_boot_failures("vaar", s->boot);
   return vagap_vaar_bootstrap(&s->vboot, s->spec, s->est, s->nest, s->est_row, s->boot,
                               s->orient_latent, s->orient_indicator, s->n_orient, a->alpha,
                               a->level, err);

@@ -214,3 +214,13 @@ void semcli_progress(size_t done, size_t total, void *ctx) {
   p->printed = 1;
   fprintf(stderr, "vagap %s: bootstrap %zu/%zu resamples\n", p->command, done, total);
 }
+
+void semcli_report_boot_failures(const char *command, const vagap_sem_boot_t *b) {
+  if (!b->nfailed) return;
+  fprintf(stderr, "vagap %s: %zu of %zu bootstrap resamples failed to fit and are left out:",
+          command, b->nfailed, b->B);
+  for (int s = 0; s <= VAGAP_ENUMERIC; s++)
+    if (b->failed_by_status[s])
+      fprintf(stderr, " %zu %s;", b->failed_by_status[s], vagap_strerror((vagap_status_t)s));
+  fputc('\n', stderr);
+}

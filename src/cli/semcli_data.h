@@ -50,4 +50,7 @@ typedef struct {
 void semcli_progress_init(semcli_progress_t *p, const char *command);
 void semcli_progress(size_t done, size_t total, void *ctx);
 
+/* "vagap CMD: F of B bootstrap resamples failed ...: n reason; ..." on stderr (nothing if none). */
+void semcli_report_boot_failures(const char *command, const vagap_sem_boot_t *b);
+
 #endif
