@@ -256,6 +256,14 @@ static vagap_status_t row_group(const vaar_state_t *s, const vagap_table_t *t, s
                          s->n_group_labels);
 }
 
+/* Strict agreement needs p-values: say so when the table has none. */
+static void warn_missing_columns(const cli_common_t *c, const vagap_table_t *t) {
+  size_t j;
+  if (vagap_table_column(t, "pvalue", &j, NULL) != VAGAP_OK)
+    cli_warn(c, "%s has no pvalue column: no path can agree strictly (agree.strict is FALSE)",
+             vagap_table_source(t));
+}
+
 static vagap_status_t estimates_from_table(vaar_state_t *s, const vagap_table_t *t, vagap_error_t *err) {
   size_t n = vagap_table_nrows(t), lhs, op, rhs, gcol = (size_t)-1;
   vagap_status_t st = vagap_table_column(t, "lhs", &lhs, err);
@@ -543,6 +551,7 @@ static vagap_status_t run(vaar_state_t *s, const vaar_args_t *a, const cli_commo
   if (a->estimates) {
     st = vagap_table_read(&s->est_table, a->estimates, &c->table, s->ledger, err);
     if (!st) st = estimates_from_table(s, s->est_table, err);
+    if (!st) warn_missing_columns(c, s->est_table);
   } else {
     st = fit_model(s, a, data_path, c, err);
     if (!st) st = estimates_from_fit(s, err);
