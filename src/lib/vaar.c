@@ -169,7 +169,7 @@ static vagap_status_t lex_sign(spec_lexer_t *lx, int *sign, vagap_error_t *err) 
   lx->pos++;
   skip_blanks(lx);
   const char *s = lx->pos;
-  while (*lx->pos && *lx->pos != ',' && *lx->pos != ';' && *lx->pos != '\n' &&
+  while (*lx->pos && *lx->pos != ',' && *lx->pos != ';' && *lx->pos != '\n' && *lx->pos != '#' &&
          *lx->pos != ' ' && *lx->pos != '\t' && *lx->pos != '\r')
     lx->pos++;
   *sign = vagap_vaar_sign_parse(s, (size_t)(lx->pos - s));
@@ -189,7 +189,7 @@ static vagap_status_t lex_separator(spec_lexer_t *lx, vagap_error_t *err) {
     lx->pos++;
     return VAGAP_OK;
   }
-  if (*lx->pos == '\n') return VAGAP_OK; /* the item loop counts the line */
+  if (*lx->pos == '\n' || *lx->pos == '#') return VAGAP_OK; /* the item loop skips comments, counts lines */
   return lex_error(lx, lx->pos, err, "',' between paths");
 }
 

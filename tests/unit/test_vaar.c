@@ -18,7 +18,7 @@ static void test_parse_basic(void **state) {
   vagap_vaar_spec_t *s;
   vagap_error_t err;
   assert_int_equal(vagap_vaar_spec_parse(&s, " AoDS ~ privacy : - , AoDS~prosocial:+;f=~x1:pos\n"
-                                             "# comment\n a ~~ b : negative",
+                                             "# comment\n a ~~ b : negative # trailing comment",
                                          "spec", &err),
                    VAGAP_OK);
   assert_int_equal(s->n, 4);
