@@ -56,7 +56,8 @@ typedef struct {
  * Parse a spec string: items separated by ',' or ';' or newlines, each
  * "LHS OP RHS : SIGN" (blanks allowed around every part), OP one of ~ =~ ~~,
  * names made of letters, digits, '_' and '.', SIGN one of + - pos neg
- * positive negative +1 -1.  A path written twice is an error.  Errors are
+ * positive negative +1 -1; '#' starts a comment that runs to the end of the
+ * line.  A path written twice is an error.  Errors are
  * VAGAP_EPARSE with err->line/column at the offending character and `source`
  * (may be NULL) as the file.  *out is owned by the caller (vagap_vaar_spec_free).
  */
