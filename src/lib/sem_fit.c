@@ -31,6 +31,7 @@
 #include <gsl/gsl_matrix.h>
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_roots.h>
+#include <gsl/gsl_sf_gamma.h>
 #include <nlopt.h>
 
 #include "sem_internal.h"
@@ -44,7 +45,7 @@ typedef struct {
   gsl_vector *ybar;
   double logdetS;
   /* model matrices and derived quantities at the current x */
-  gsl_matrix *A, *Smat, *B, *FB, *BSFt, *Sigma, *SigInv, *Omega, *tmp_pm, *M, *N, *L;
+  gsl_matrix *A, *Smat, *B, *FB, *FBt, *BSFt, *Sigma, *SigInv, *Omega, *tmp_pm, *Wt, *M, *N, *SN, *L;
   gsl_vector *m, *mu, *d, *v, *u, *Bm;
   gsl_permutation *perm;
   double logdetSig, Fg;
@@ -74,8 +75,8 @@ static size_t var_index(const vagap_sem_model_t *m, const char *name) {
 }
 
 static void group_free(group_ws_t *g) {
-  gsl_matrix *mats[] = {g->S, g->A, g->Smat, g->B, g->FB, g->BSFt, g->Sigma, g->SigInv,
-                        g->Omega, g->tmp_pm, g->M, g->N, g->L};
+  gsl_matrix *mats[] = {g->S, g->A, g->Smat, g->B, g->FB, g->FBt, g->BSFt, g->Sigma, g->SigInv,
+                        g->Omega, g->tmp_pm, g->Wt, g->M, g->N, g->SN, g->L};
   for (size_t i = 0; i < sizeof mats / sizeof mats[0]; i++)
     if (mats[i]) gsl_matrix_free(mats[i]);
   gsl_vector *vecs[] = {g->ybar, g->m, g->mu, g->d, g->v, g->u, g->Bm};
@@ -184,6 +185,9 @@ vagap_status_t sem_ws_alloc(sem_ws_t **out, const vagap_sem_model_t *model,
     w->Smat = gsl_matrix_calloc(md, md);
     w->B = gsl_matrix_alloc(md, md);
     w->FB = gsl_matrix_alloc(p, md);
+    w->FBt = gsl_matrix_alloc(md, p);
+    w->Wt = gsl_matrix_alloc(md, p);
+    w->SN = gsl_matrix_alloc(md, md);
     w->BSFt = gsl_matrix_alloc(md, p);
     w->Sigma = gsl_matrix_alloc(p, p);
     w->SigInv = gsl_matrix_alloc(p, p);
@@ -199,7 +203,7 @@ vagap_status_t sem_ws_alloc(sem_ws_t **out, const vagap_sem_model_t *model,
     w->u = gsl_vector_alloc(md);
     w->Bm = gsl_vector_alloc(md);
     w->perm = gsl_permutation_alloc(md);
-    if (!w->S || !w->ybar || !w->A || !w->Smat || !w->B || !w->FB || !w->BSFt ||
+    if (!w->S || !w->ybar || !w->A || !w->Smat || !w->B || !w->FB || !w->FBt || !w->Wt || !w->SN || !w->BSFt ||
         !w->Sigma || !w->SigInv || !w->Omega || !w->tmp_pm || !w->M || !w->N || !w->L || !w->m ||
         !w->mu || !w->d || !w->v || !w->u || !w->Bm || !w->perm) {
       st = vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
@@ -260,10 +264,49 @@ static void fill_matrices(sem_ws_t *ws, const double *x) {
   }
 }
 
-/* Implied moments of group w; returns -1 when Sigma is not positive definite. */
-static int implied(sem_ws_t *ws, group_ws_t *w) {
-  size_t md = ws->mdim, p = ws->p;
-  /* B = (I - A)^-1 */
+/*
+ * out = S D, skipping the zeros of S.  The RAM matrices are mostly zeros
+ * (a loading matrix, a diagonal of residual variances), so this is several
+ * times cheaper than a dense product for the sizes of SEM models.
+ */
+static void sparse_left_mul(const gsl_matrix *S, const gsl_matrix *D, gsl_matrix *out) {
+  size_t r = S->size1, k = S->size2, c = D->size2;
+  gsl_matrix_set_zero(out);
+  for (size_t i = 0; i < r; i++) {
+    const double *srow = S->data + i * S->tda;
+    double *orow = out->data + i * out->tda;
+    for (size_t j = 0; j < k; j++) {
+      double v = srow[j];
+      if (v == 0) continue;
+      const double *drow = D->data + j * D->tda;
+      for (size_t l = 0; l < c; l++) orow[l] += v * drow[l];
+    }
+  }
+}
+
+static int all_zero(const gsl_matrix *M) {
+  for (size_t i = 0; i < M->size1; i++)
+    for (size_t j = 0; j < M->size2; j++)
+      if (M->data[i * M->tda + j] != 0) return 0;
+  return 1;
+}
+
+/* B = (I - A)^-1: the finite series I + A + A^2 + ... when the paths have no
+   cycle (A nilpotent, the usual case), else an LU inverse. */
+static int ram_inverse(sem_ws_t *ws, group_ws_t *w) {
+  size_t md = ws->mdim;
+  gsl_matrix *P = w->M, *Pn = w->N; /* free scratch until group_objective */
+  gsl_matrix_set_identity(w->B);
+  gsl_matrix_memcpy(P, w->A);
+  for (size_t it = 0; it <= md; it++) {
+    if (all_zero(P)) return 0;
+    gsl_matrix_add(w->B, P);
+    sparse_left_mul(w->A, P, Pn);
+    gsl_matrix *t = P;
+    P = Pn;
+    Pn = t;
+  }
+  /* a cycle (non-recursive model) */
   gsl_matrix_view IA = gsl_matrix_submatrix(w->L, 0, 0, md, md);
   gsl_matrix_set_identity(&IA.matrix);
   gsl_matrix_sub(&IA.matrix, w->A);
@@ -271,14 +314,20 @@ static int implied(sem_ws_t *ws, group_ws_t *w) {
   if (gsl_linalg_LU_decomp(&IA.matrix, w->perm, &sgn) != GSL_SUCCESS) return -1;
   for (size_t i = 0; i < md; i++)
     if (gsl_matrix_get(&IA.matrix, i, i) == 0) return -1;
-  if (gsl_linalg_LU_invert(&IA.matrix, w->perm, w->B) != GSL_SUCCESS) return -1;
+  return gsl_linalg_LU_invert(&IA.matrix, w->perm, w->B) == GSL_SUCCESS ? 0 : -1;
+}
+
+/* Implied moments of group w; returns -1 when Sigma is not positive definite. */
+static int implied(sem_ws_t *ws, group_ws_t *w) {
+  size_t md = ws->mdim, p = ws->p;
+  if (ram_inverse(ws, w)) return -1;
   gsl_matrix_const_view FB = gsl_matrix_const_submatrix(w->B, 0, 0, p, md);
   gsl_matrix_memcpy(w->FB, &FB.matrix);
-  /* BSFt = B S FB' (md x p); Sigma = FB S FB' = first p rows of BSFt */
-  gsl_matrix *SFt = w->M; /* md x md scratch, use md x p part */
-  gsl_matrix_view SFtv = gsl_matrix_submatrix(SFt, 0, 0, md, p);
-  gsl_blas_dgemm(CblasNoTrans, CblasTrans, 1.0, w->Smat, w->FB, 0.0, &SFtv.matrix);
-  gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, w->B, &SFtv.matrix, 0.0, w->BSFt);
+  gsl_matrix_transpose_memcpy(w->FBt, w->FB);
+  /* BSFt = B S FB' (md x p); Sigma = FB S FB' = its first p rows */
+  gsl_matrix_view SFt = gsl_matrix_submatrix(w->M, 0, 0, md, p);
+  sparse_left_mul(w->Smat, w->FBt, &SFt.matrix);
+  sparse_left_mul(w->B, &SFt.matrix, w->BSFt);
   gsl_matrix_const_view Sg = gsl_matrix_const_submatrix(w->BSFt, 0, 0, p, p);
   gsl_matrix_memcpy(w->Sigma, &Sg.matrix);
   /* symmetrise against rounding */
@@ -304,8 +353,10 @@ static double group_objective(sem_ws_t *ws, group_ws_t *w, int want_grad) {
   size_t p = ws->p;
   int ms = ws->model->meanstructure;
   double trSSi = 0;
-  for (size_t i = 0; i < p; i++)
-    for (size_t j = 0; j < p; j++) trSSi += gsl_matrix_get(w->S, i, j) * gsl_matrix_get(w->SigInv, j, i);
+  for (size_t i = 0; i < p; i++) {
+    const double *srow = w->S->data + i * w->S->tda, *irow = w->SigInv->data + i * w->SigInv->tda;
+    for (size_t j = 0; j < p; j++) trSSi += srow[j] * irow[j]; /* both symmetric */
+  }
   double quad = 0;
   if (ms) {
     gsl_vector_memcpy(w->d, w->ybar);
@@ -319,8 +370,7 @@ static double group_objective(sem_ws_t *ws, group_ws_t *w, int want_grad) {
   w->Fg = 0.5 * (w->logdetSig + trSSi - w->logdetS - (double)p + quad);
   if (!want_grad) return w->Fg;
   /* Omega = SigInv - SigInv (S + d d') SigInv */
-  gsl_matrix *T = w->tmp_pm; /* use p x p part */
-  gsl_matrix_view Tp = gsl_matrix_submatrix(T, 0, 0, p, p);
+  gsl_matrix_view Tp = gsl_matrix_submatrix(w->tmp_pm, 0, 0, p, p);
   gsl_blas_dsymm(CblasLeft, CblasLower, 1.0, w->SigInv, w->S, 0.0, &Tp.matrix);
   gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, &Tp.matrix, w->SigInv, 0.0, w->Omega);
   for (size_t i = 0; i < p; i++)
@@ -329,10 +379,12 @@ static double group_objective(sem_ws_t *ws, group_ws_t *w, int want_grad) {
                  gsl_vector_get(w->v, i) * gsl_vector_get(w->v, j);
       gsl_matrix_set(w->Omega, i, j, o);
     }
-  /* tmp_pm = Omega FB (p x md); N = FB' Omega FB; M = BSFt Omega FB */
-  gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, w->Omega, w->FB, 0.0, w->tmp_pm);
-  gsl_blas_dgemm(CblasTrans, CblasNoTrans, 1.0, w->FB, w->tmp_pm, 0.0, w->N);
-  gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, w->BSFt, w->tmp_pm, 0.0, w->M);
+  /* Wt = FB' Omega (md x p), W = Omega FB; N = FB' Omega FB; M = BSFt Omega FB = B S N */
+  sparse_left_mul(w->FBt, w->Omega, w->Wt);
+  gsl_matrix_transpose_memcpy(w->tmp_pm, w->Wt);
+  sparse_left_mul(w->FBt, w->tmp_pm, w->N);
+  sparse_left_mul(w->Smat, w->N, w->SN);
+  sparse_left_mul(w->B, w->SN, w->M);
   /* u = FB' v */
   gsl_blas_dgemv(CblasTrans, 1.0, w->FB, w->v, 0.0, w->u);
   return w->Fg;
@@ -456,7 +508,8 @@ static rank2_t row_rank2(const sem_ws_t *ws, const group_ws_t *w, size_t r) {
 }
 
 static double gram(const gsl_matrix *const G[2][2], int ta, size_t ia, int tb, size_t ib) {
-  return gsl_matrix_get(G[ta][tb], ia, ib);
+  const gsl_matrix *M = G[ta][tb];
+  return M->data[ia * M->tda + ib];
 }
 
 /* info (npar x npar) = sum_g n_g/N [dmu' SigInv dmu + 1/2 tr(SigInv dSig SigInv dSig)] at x. */
@@ -635,19 +688,22 @@ static int bfact_layout(const sem_ws_t *ws, bfact_t *f) {
   return 0;
 }
 
-static int chol_ok(gsl_matrix *M) {
+/* Cholesky in place; with check_rcond also require a reciprocal condition
+   number above 1e-12 (the identification test, done once at the solution). */
+static int chol_ok(gsl_matrix *M, int check_rcond) {
   size_t n = M->size1;
   if (n == 0) return 1;
+  if (gsl_linalg_cholesky_decomp1(M) != GSL_SUCCESS) return 0;
+  if (!check_rcond) return 1;
   gsl_vector *work = gsl_vector_alloc(3 * n);
   double rcond = 0;
-  int ok = work && gsl_linalg_cholesky_decomp1(M) == GSL_SUCCESS &&
-           gsl_linalg_cholesky_rcond(M, &rcond, work) == GSL_SUCCESS && rcond > 1e-12;
+  int ok = work && gsl_linalg_cholesky_rcond(M, &rcond, work) == GSL_SUCCESS && rcond > 1e-12;
   if (work) gsl_vector_free(work);
   return ok;
 }
 
 /* Factor `info`; returns 0, or -1 when it is singular (or out of memory). */
-static int bfact_factor(const sem_ws_t *ws, const gsl_matrix *info, bfact_t *f) {
+static int bfact_factor(const sem_ws_t *ws, const gsl_matrix *info, bfact_t *f, int check_rcond) {
   memset(f, 0, sizeof *f);
   if (bfact_layout(ws, f)) return -1;
   size_t K = f->K, s = f->s, G = f->G;
@@ -673,7 +729,7 @@ static int bfact_factor(const sem_ws_t *ws, const gsl_matrix *info, bfact_t *f) 
     if (!(f->L[g] = gsl_matrix_alloc(n, n))) return -1;
     for (size_t a = 0; a < n; a++)
       for (size_t b = 0; b < n; b++) gsl_matrix_set(f->L[g], a, b, C(o + a, o + b));
-    if (!chol_ok(f->L[g])) return -1;
+    if (!chol_ok(f->L[g], check_rcond)) return -1;
     if (s == 0) continue;
     f->B[g] = gsl_matrix_alloc(s, n);
     f->E[g] = gsl_matrix_alloc(n, s);
@@ -688,7 +744,7 @@ static int bfact_factor(const sem_ws_t *ws, const gsl_matrix *info, bfact_t *f) 
     gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, -1.0, f->B[g], f->E[g], 1.0, f->S);
   }
 #undef C
-  if (s > 0 && !chol_ok(f->S)) return -1;
+  if (s > 0 && !chol_ok(f->S, check_rcond)) return -1;
   return 0;
 }
 
@@ -789,7 +845,7 @@ static vagap_status_t invert_information(const sem_ws_t *ws, const gsl_matrix *i
   size_t K = info->size1;
   if (K == 0) return VAGAP_OK;
   bfact_t f;
-  int bad = bfact_factor(ws, info, &f) || bfact_inverse(&f, vcov);
+  int bad = bfact_factor(ws, info, &f, 1) || bfact_inverse(&f, vcov);
   bfact_free(&f);
   if (bad) return singular_message(ws, info, err);
   for (size_t k = 0; k < K * K; k++) vcov[k] /= ws->N;
@@ -812,7 +868,7 @@ static double max_abs(const double *g, size_t n) {
 /* Solve info * step = -grad; returns -1 if info is singular. */
 static int scoring_step(const sem_ws_t *ws, const gsl_matrix *info, const double *grad, double *step) {
   bfact_t f;
-  int rc = bfact_factor(ws, info, &f);
+  int rc = bfact_factor(ws, info, &f, 0);
   if (!rc) {
     for (size_t k = 0; k < ws->npar; k++) step[k] = -grad[k];
     rc = bfact_solve(&f, step, step);
@@ -983,20 +1039,46 @@ static vagap_status_t optimise(sem_ws_t *ws, double *x, int max_iter, const char
 
 /* ---- noncentral chi-square (not in GSL): Poisson mixture of central CDFs ---------- */
 
-static double pchisq_nc(double x, double df, double ncp) {
+/*
+ * P(X <= x) for X ~ chi-square(df, ncp) as the Poisson(ncp/2) mixture of
+ * central chi-square CDFs.  Only the CDF at the Poisson mode comes from GSL;
+ * its neighbours follow from P(nu + 2) = P(nu) - (x/2)^(nu/2) e^(-x/2) / Gamma(nu/2 + 1)
+ * and the weights from w(j+1) = w(j) lambda / (j+1), summed outwards from the
+ * mode until the weights vanish.
+ */
+double sem_pchisq_nc(double x, double df, double ncp) {
+  if (!(x > 0)) return 0;
   if (ncp <= 0) return gsl_cdf_chisq_P(x, df);
-  double lam = ncp / 2;
-  double mode = floor(lam);
-  double sum = 0;
-  for (double j = mode; j >= 0; j--) {
-    double w = gsl_ran_poisson_pdf((unsigned)j, lam);
-    sum += w * gsl_cdf_chisq_P(x, df + 2 * j);
-    if (w < 1e-17 && j < mode) break;
+  double lam = ncp / 2, m = floor(lam), h = x / 2;
+  double wm = gsl_ran_poisson_pdf((unsigned)m, lam);
+  double num = df + 2 * m;
+  double Pm = gsl_cdf_chisq_P(x, num);
+  double fm = exp((num / 2) * log(h) - h - gsl_sf_lngamma(num / 2 + 1)); /* f(num) */
+  double sum = wm * Pm;
+  /* upwards: j = m+1, m+2, ... */
+  double w = wm, P = Pm, f = fm, nu = num;
+  for (double j = m + 1; j < m + 100000; j++) {
+    P -= f;
+    if (P < 0) P = 0;
+    f *= h / (nu / 2 + 1);
+    nu += 2;
+    w *= lam / j;
+    sum += w * P;
+    if (w < 1e-18 && j > lam) break;
   }
-  for (double j = mode + 1;; j++) {
-    double w = gsl_ran_poisson_pdf((unsigned)j, lam);
-    sum += w * gsl_cdf_chisq_P(x, df + 2 * j);
-    if (w < 1e-17) break;
+  /* downwards: j = m-1, ..., 0 */
+  w = wm;
+  P = Pm;
+  nu = num;
+  f = fm;
+  for (double j = m; j >= 1; j--) {
+    f *= (nu / 2) / h;   /* f(nu - 2) */
+    nu -= 2;
+    P += f;
+    if (P > 1) P = 1;
+    w *= j / lam;
+    sum += w * P;
+    if (w < 1e-18) break;
   }
   return sum > 1 ? 1 : sum;
 }
@@ -1005,7 +1087,7 @@ typedef struct { double x, df, target; } ncp_root_t;
 
 static double ncp_fn(double lambda, void *p) {
   ncp_root_t *r = p;
-  return pchisq_nc(r->x, r->df, lambda) - r->target;
+  return sem_pchisq_nc(r->x, r->df, lambda) - r->target;
 }
 
 /* root in [lo, hi] of pchisq(x, df, ncp) = target (GSL Brent) */
@@ -1020,7 +1102,7 @@ static double ncp_solve(double x, double df, double target, double lo, double hi
       if (gsl_root_fsolver_iterate(s) != GSL_SUCCESS) break;
       root = gsl_root_fsolver_root(s);
       double a = gsl_root_fsolver_x_lower(s), b = gsl_root_fsolver_x_upper(s);
-      if (gsl_root_test_interval(a, b, 1e-12, 1e-12) == GSL_SUCCESS) break;
+      if (gsl_root_test_interval(a, b, 1e-10, 1e-10) == GSL_SUCCESS) break;
     }
   }
   gsl_root_fsolver_free(s);
@@ -1135,13 +1217,13 @@ static void fit_measures(sem_ws_t *ws, const double *x, vagap_sem_measures_t *fm
   if (df < 1) {
     fm->rmsea_ci_lower = fm->rmsea_ci_upper = 0;
   } else {
-    if (pchisq_nc(X2, df, 0) - 0.95 < 0) fm->rmsea_ci_lower = 0;
+    if (sem_pchisq_nc(X2, df, 0) - 0.95 < 0) fm->rmsea_ci_lower = 0;
     else fm->rmsea_ci_lower = sqrt(ncp_solve(X2, df, 0.95, 0, X2) / (N * df)) * sqrt(G_d);
     double NR = fmax(N, X2 * 4);
-    if (pchisq_nc(X2, df, NR) - 0.05 > 0 || pchisq_nc(X2, df, 0) - 0.05 < 0) fm->rmsea_ci_upper = 0;
+    if (sem_pchisq_nc(X2, df, NR) - 0.05 > 0 || sem_pchisq_nc(X2, df, 0) - 0.05 < 0) fm->rmsea_ci_upper = 0;
     else fm->rmsea_ci_upper = sqrt(ncp_solve(X2, df, 0.05, 0, NR) / (N * df)) * sqrt(G_d);
   }
-  fm->rmsea_pvalue = df > 0 ? 1 - pchisq_nc(X2, df, N * df * 0.0025 / G_d) : NAN;
+  fm->rmsea_pvalue = df > 0 ? 1 - sem_pchisq_nc(X2, df, N * df * 0.0025 / G_d) : NAN;
   fm->srmr = srmr;
 }
 

@@ -58,6 +58,17 @@ gen.path <- function() {
   out
 }
 
+gen.feedback <- function() {
+  # y1 = .3 y2 + .6 x1 + e1, y2 = .4 y1 + .6 x2 + e2, solved for y1 and y2
+  set.seed(99)
+  n <- 400
+  x1 <- rnorm(n); x2 <- rnorm(n); e1 <- rnorm(n); e2 <- rnorm(n)
+  k <- 1 / (1 - 0.3 * 0.4)
+  y1 <- k * (0.6 * x1 + e1 + 0.3 * (0.6 * x2 + e2))
+  y2 <- 0.4 * y1 + 0.6 * x2 + e2
+  data.frame(x1, x2, y1, y2)
+}
+
 gen.privacy <- function() {
   set.seed(77)
   out <- NULL
@@ -142,6 +153,8 @@ cases <- list(
   list(name = "path_random_x", data = "path", model = path.model, fun = "sem",
        opts = list(group = "grp", fixed.x = FALSE, group.equal = "regressions", group.partial = "y~x1"),
        cli = c("--group", "grp", "--no-fixed-x", "--group-equal", "regressions", "--group-partial", "y~x1")),
+  list(name = "feedback_nonrecursive", data = "feedback", model = "y1 ~ y2 + x1\ny2 ~ y1 + x2\n", fun = "sem",
+       opts = list(), cli = character()),
   list(name = "path_saturated", data = "path", model = "m ~ x1 + x2\ny ~ m + x1 + x2\n", fun = "sem",
        opts = list(), cli = character()),
   list(name = "privacy_configural", data = "privacy", model = privacy.model, fun = "sem",
@@ -157,7 +170,7 @@ fit.names <- c("npar", "fmin", "chisq", "df", "pvalue", "baseline.chisq", "basel
 
 if (mode == "prepare") {
   datasets <- list(hs = HolzingerSwineford1939, pd = PoliticalDemocracy,
-                   path = gen.path(), privacy = gen.privacy())
+                   path = gen.path(), privacy = gen.privacy(), feedback = gen.feedback())
   for (d in names(datasets))
     write.csv(datasets[[d]], file.path(dir, paste0(d, ".csv")), row.names = FALSE, na = "NA")
   for (cs in cases) {
