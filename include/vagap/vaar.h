@@ -169,10 +169,11 @@ void vagap_vaar_result_free(vagap_vaar_result_t *res); /* NULL is a no-op */
 
 /*
  * The indicator that fixes each latent factor's sign.  A latent is the lhs of
- * "=~" rows; its marker is the first "=~" row of the latent in the first group,
- * and that marker fixes the sign only if its loading is fixed (se missing or
- * 0) at a positive value in every group.  For each latent, indicator[i] is
- * the marker's rhs (borrowed) and fixed[i] tells whether it is sign-fixing.
+ * "=~" rows; its marker is the first of its loadings (in the first group's
+ * order) that is fixed (se missing or 0) at a positive value in every group,
+ * and fixed[i] = 1; when no loading is, indicator[i] is the first loading's
+ * indicator and fixed[i] = 0 (the factor's sign is arbitrary, as with std.lv).
+ * indicator[i] is borrowed from est.
  * Arrays are malloc'ed and owned by the caller (free each; NULL when n = 0).
  */
 typedef struct {

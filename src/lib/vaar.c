@@ -540,11 +540,16 @@ vagap_status_t vagap_vaar_markers(vagap_vaar_markers_t *out, const vagap_vaar_es
     if (strcmp(est[i].op, "=~") != 0 || strcmp(est[i].group, first_group) != 0) continue;
     size_t m = 0;
     while (m < out->n && strcmp(out->latent[m], est[i].lhs) != 0) m++;
-    if (m < out->n) continue; /* not the first loading of this latent */
-    out->latent[m] = est[i].lhs;
-    out->indicator[m] = est[i].rhs;
-    out->fixed[m] = marker_fixed_everywhere(est, nest, est[i].lhs, est[i].rhs);
-    out->n++;
+    int fixed = marker_fixed_everywhere(est, nest, est[i].lhs, est[i].rhs);
+    if (m == out->n) { /* first loading of this latent */
+      out->latent[m] = est[i].lhs;
+      out->indicator[m] = est[i].rhs;
+      out->fixed[m] = fixed;
+      out->n++;
+    } else if (!out->fixed[m] && fixed) { /* a later loading fixes the sign (NA*x1 + 1*x2) */
+      out->indicator[m] = est[i].rhs;
+      out->fixed[m] = 1;
+    }
   }
   return VAGAP_OK;
 }

@@ -278,6 +278,24 @@ static void test_markers(void **state) {
   assert_false(m.fixed[1]); /* free in group 1 */
   vagap_vaar_markers_clear(&m);
   vagap_vaar_markers_clear(NULL);
+  /* NA*x1 + 1*x2: the second loading fixes the sign */
+  vagap_vaar_estimate_t u[] = {
+      {"1", "f", "=~", "x1", 0.9, 0.1, 0.001, 0.7, 1.1, 0.6},
+      {"1", "f", "=~", "x2", 1, NAN, NAN, NAN, NAN, 0.7},
+      {"1", "f", "=~", "x3", 1, NAN, NAN, NAN, NAN, 0.7},
+  };
+  assert_int_equal(vagap_vaar_markers(&m, u, 3, &err), VAGAP_OK);
+  assert_int_equal(m.n, 1);
+  assert_string_equal(m.indicator[0], "x2");
+  assert_true(m.fixed[0]);
+  vagap_vaar_markers_clear(&m);
+  /* a marker fixed at -1 does not fix the sign the usual way */
+  u[1].est = -1;
+  u[2].est = 0.8, u[2].se = 0.1;
+  assert_int_equal(vagap_vaar_markers(&m, u, 3, &err), VAGAP_OK);
+  assert_string_equal(m.indicator[0], "x1");
+  assert_false(m.fixed[0]);
+  vagap_vaar_markers_clear(&m);
 }
 
 static void test_orient(void **state) {
