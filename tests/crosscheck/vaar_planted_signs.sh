@@ -59,4 +59,27 @@ printf 'lhs,op,rhs,sign\nAoDS,~,privacy,-\nAoDS,~,prosocial,+\n' > "$tmp/expect_
 check estimates "$tmp/estimates.csv"
 # the fit-once route gives the same table as fitting inside vaar
 cmp -s "$tmp/expect.csv" "$tmp/estimates.csv" || { echo "FAIL: --estimates and --model tables differ"; status=1; }
+
+# bootstrap: the same seed gives the same table with 1 and 2 threads, and a
+# planted non-zero path agrees in (almost) every resample exactly when its
+# planted sign is the expected one (share >= 0.9, else <= 0.1)
+for t in 1 2; do
+  "$vagap" vaar --quiet --model "$model" --group group --expect 'AoDS~privacy:-,AoDS~prosocial:+' \
+    --bootstrap 40 --seed 11 --threads $t "$d/survey.csv" > "$tmp/boot$t.csv" ||
+    { echo "FAIL: vaar --bootstrap exited $?"; status=1; }
+done
+cmp -s "$tmp/boot1.csv" "$tmp/boot2.csv" || { echo "FAIL: vaar --bootstrap differs between 1 and 2 threads"; status=1; }
+awk -F, '
+  FNR == 1 { next }
+  FILENAME == ARGV[1] { planted[$1 "|" $2 $3 $4] = $5 + 0; next }
+  $2 == "path" {
+    p = planted[$1 "|" $3 $4 $5]; ex = ($6 == "+") ? 1 : -1; ps = (p > 0) - (p < 0)
+    if (ps == 0) next
+    n++
+    if (ps == ex && ($19 < 0.9 || $20 < 0.9)) { print "FAIL: " $1 " " $5 " agrees in only " $19 "/" $20 " of resamples"; bad++ }
+    if (ps != ex && ($19 > 0.1 || $20 > 0.1)) { print "FAIL: " $1 " " $5 " agrees in " $19 "/" $20 " of resamples"; bad++ }
+    if ($21 != 40) { print "FAIL: boot.n " $21; bad++ }
+  }
+  END { printf "bootstrap agreement shares: %d planted paths, %d failures\n", n, bad; exit (bad > 0 || n != 12) }
+' "$d/planted.csv" "$tmp/boot2.csv" || status=1
 exit $status
