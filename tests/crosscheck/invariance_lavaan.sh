@@ -3,7 +3,7 @@
 # fitMeasures() and lavTestLRT() on Holzinger-Swineford 1939 by school (the
 # data are exported from the installed lavaan package, never committed), and
 # on the generated privacy-prosocial-sim study; also the sequence ending in
-# equal latent means (scalar + means).  Tolerance 1e-4 absolute
+# equal latent means (scalar + means), and the sequence with std.lv.  Tolerance 1e-4 absolute
 # (relative for chi-square, AIC, BIC); df exact.
 # Usage: sh invariance_lavaan.sh VAGAP SOURCE_DIR [SHARED_DATASETS]; 77 = skipped.
 VAGAP=$1
@@ -21,11 +21,11 @@ LAV
 Rscript -e 'utils::write.csv(lavaan::HolzingerSwineford1939, commandArgs(TRUE)[1], row.names = FALSE)' \
   "$TMP/hs.csv" || { echo "FAIL: cannot export HolzingerSwineford1939"; exit 1; }
 status=0
-run() { # name model data group levels
-  "$VAGAP" sem --quiet --digits 17 --model "$2" --group "$4" \
+run() { # name model data group levels [--std-lv]
+  "$VAGAP" sem --quiet --digits 17 --model "$2" --group "$4" ${6:-} \
     --invariance "$5" "$3" > "$TMP/$1.vagap.csv" ||
     { echo "FAIL: vagap sem --invariance on $1 exited $?"; status=1; return; }
-  Rscript - "$2" "$3" "$4" "$TMP/$1.vagap.csv" "$1" "$5" <<'R' || status=1
+  Rscript - "$2" "$3" "$4" "$TMP/$1.vagap.csv" "$1" "$5" "${6:-}" <<'R' || status=1
 suppressMessages(library(lavaan))
 a <- commandArgs(TRUE)
 model <- paste(readLines(a[1]), collapse = "\n")
@@ -35,7 +35,8 @@ all <- list(configural = "", metric = "loadings",
             strict = c("loadings", "intercepts", "residuals"),
             means = c("loadings", "intercepts", "means"))
 levels <- all[strsplit(a[6], ",")[[1]]]
-fits <- lapply(levels, function(eq) sem(model, d, group = a[3], group.equal = eq))
+fits <- lapply(levels, function(eq) sem(model, d, group = a[3], group.equal = eq,
+                                         std.lv = identical(a[7], "--std-lv")))
 v <- read.csv(a[4])
 lrt <- do.call(lavTestLRT, unname(fits))
 measures <- c("npar", "chisq", "df", "pvalue", "cfi", "tli", "rmsea", "srmr", "aic", "bic")
@@ -70,6 +71,7 @@ R
 }
 run hs "$TMP/hs.lav" "$TMP/hs.csv" school configural,metric,scalar,strict
 run hs_means "$TMP/hs.lav" "$TMP/hs.csv" school configural,metric,scalar,means
+run hs_std_lv "$TMP/hs.lav" "$TMP/hs.csv" school configural,metric,scalar,strict --std-lv
 run privacy "$SRC/examples/vaar/model.lav" "$SRC/datasets/privacy-prosocial-sim/survey.csv" group \
   configural,metric,scalar,strict
 exit $status
