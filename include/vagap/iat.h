@@ -263,6 +263,9 @@ typedef struct {
 } vagap_iat_subject_t;
 
 size_t vagap_iat_dscore_nsubjects(const vagap_iat_dscore_t *d);
+/* Index of the subject of the most recent successful vagap_iat_dscore_add
+   (SIZE_MAX before the first), so that a caller can keep per-subject records. */
+size_t vagap_iat_dscore_last_subject(const vagap_iat_dscore_t *d);
 /* Score subject i (i < nsubjects). */
 void vagap_iat_dscore_subject(const vagap_iat_dscore_t *d, size_t i, vagap_iat_subject_t *out);
 

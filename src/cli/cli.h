@@ -115,6 +115,9 @@ void cli_put_bool(cli_writer_t *w, int x);          /* TRUE / FALSE as R reads t
  */
 int cli_writer_close(cli_writer_t *w);
 
+/* The format a writer was opened with. */
+cli_format_t cli_writer_format(const cli_writer_t *w);
+
 /* Format a number the way the writer does (C locale, `digits` significant). */
 void cli_format_number(char *buf, size_t size, double x, int digits);
 

@@ -30,6 +30,9 @@ static const char HELP[] =
     "                            analysis runs without an implicit measure\n"
     "      --behavior-col COL    behaviour column (default behavior, else estimate, prop)\n"
     "      --selfreport-col COL  self-report column (default selfreport, else pomp)\n"
+    "      --selfreport-scale S  use only the rows of the self-report file whose\n"
+    "                            'scale' column is S (`vagap score` writes one row\n"
+    "                            per unit and scale)\n"
     "      --counts X,N          columns of prosocial and valid choice counts (in the\n"
     "                            summary or the behaviour file): adds the exact\n"
     "                            binomial test of the pooled choices\n"
@@ -54,7 +57,7 @@ static const char HELP[] =
 enum {
   OPT_IAT = 1, OPT_BEHAVIOR, OPT_SELFREPORT, OPT_UNIT, OPT_IAT_COL, OPT_BEHAVIOR_COL,
   OPT_SELFREPORT_COL, OPT_COUNTS, OPT_NO_IAT, OPT_TAU, OPT_CUT, OPT_IAT_NULL, OPT_BEHAVIOR_NULL,
-  OPT_CONF, OPT_UNITS, OPT_UNITS_OUT, OPT_TEXT
+  OPT_CONF, OPT_UNITS, OPT_UNITS_OUT, OPT_TEXT, OPT_SCALE
 };
 
 typedef struct {
@@ -63,6 +66,7 @@ typedef struct {
   const char *unit_col, *iat_col, *behavior_col, *selfreport_col, *counts;
   int no_iat, units_table, text;
   const char *units_out;
+  const char *selfreport_scale;
   vagap_gap_options_t opt;
 } gap_args_t;
 
@@ -173,8 +177,10 @@ static int read_counts(const gap_args_t *a, measure_t *m) {
 }
 
 /* Units and values of column jv (unit column ju) of m->table; rows without a
-   unit name are excluded in the ledger.  0, or -1 after printing. */
-static int extract_measure(measure_t *m, size_t ju, size_t jv, vagap_ledger_t *ledger) {
+   unit name, and with `keep` set the rows whose column jfilter is not `keep`,
+   are excluded in the ledger.  0, or -1 after printing. */
+static int extract_measure(measure_t *m, size_t ju, size_t jv, vagap_ledger_t *ledger,
+                           size_t jfilter, const char *keep) {
   size_t nrows = vagap_table_nrows(m->table);
   double *values = numeric_column(m->table, jv);
   m->units = malloc((nrows ? nrows : 1) * sizeof *m->units);
@@ -191,6 +197,12 @@ static int extract_measure(measure_t *m, size_t ju, size_t jv, vagap_ledger_t *l
       if (ledger)
         vagap_ledger_exclude(ledger, vagap_table_source_id(m->table), vagap_table_line(m->table, i),
                              "missing unit name");
+      continue;
+    }
+    if (keep && strcmp(vagap_table_cell(m->table, i, jfilter, NULL), keep) != 0) {
+      if (ledger)
+        vagap_ledger_exclude(ledger, vagap_table_source_id(m->table), vagap_table_line(m->table, i),
+                             "another scale than --selfreport-scale");
       continue;
     }
     m->units[m->n] = vagap_table_cell(m->table, i, ju, NULL);
@@ -216,15 +228,17 @@ static const char *const SELFREPORT_SUMMARY[] = {"selfreport", NULL};
  * 0, or -1 after printing an error.
  */
 static int read_measure_file(const gap_args_t *a, const char *path, const char *explicit_col,
-                             const char *const *candidates, vagap_ledger_t *ledger, measure_t *m) {
+                             const char *const *candidates, const char *scale,
+                             vagap_ledger_t *ledger, measure_t *m) {
   vagap_error_t err;
   if (vagap_table_read(&m->table, path, &a->c.table, ledger, &err) != VAGAP_OK)
     return cli_report_error(&err), -1;
-  size_t ju, jv;
+  size_t ju, jv, js = 0;
   if (resolve_column(m->table, a->unit_col, UNIT_MEASURE_FILE, 1, &ju) ||
-      resolve_column(m->table, explicit_col, candidates, 1, &jv))
+      resolve_column(m->table, explicit_col, candidates, 1, &jv) ||
+      (scale && resolve_column(m->table, "scale", NULL, 1, &js)))
     return -1;
-  return extract_measure(m, ju, jv, ledger);
+  return extract_measure(m, ju, jv, ledger, js, scale);
 }
 
 /* The three measures from one unit-summary table (which mb owns). */
@@ -239,13 +253,13 @@ static int read_summary(const gap_args_t *a, const char *path, vagap_ledger_t *l
       resolve_column(mb->table, a->selfreport_col, SELFREPORT_SUMMARY, 1, &js))
     return -1;
   ms->table = mb->table; /* borrowed; not freed through ms */
-  if (extract_measure(mb, ju, jb, ledger) || extract_measure(ms, ju, js, NULL)) return -1;
+  if (extract_measure(mb, ju, jb, ledger, 0, NULL) || extract_measure(ms, ju, js, NULL, 0, NULL)) return -1;
   if (a->no_iat) return 0;
   int r = resolve_column(mb->table, a->iat_col, IAT_SUMMARY, a->iat_col != NULL, &ji);
   if (r < 0) return -1;
   if (r == 0) {
     mi->table = mb->table;
-    if (extract_measure(mi, ju, ji, NULL)) return -1;
+    if (extract_measure(mi, ju, ji, NULL, 0, NULL)) return -1;
   }
   return 0;
 }
@@ -302,18 +316,21 @@ static int run(const gap_args_t *a, const char *summary_path, vagap_ledger_t *le
   if (summary) {
     if (read_summary(a, summary_path, ledger, &mi, &mb, &ms)) goto done;
   } else {
-    if (read_measure_file(a, a->behavior_path, a->behavior_col, BEHAVIOR_CANDIDATES, ledger, &mb) ||
-        read_measure_file(a, a->selfreport_path, a->selfreport_col, SELFREPORT_CANDIDATES, ledger, &ms))
+    if (read_measure_file(a, a->behavior_path, a->behavior_col, BEHAVIOR_CANDIDATES, NULL, ledger, &mb) ||
+        read_measure_file(a, a->selfreport_path, a->selfreport_col, SELFREPORT_CANDIDATES, a->selfreport_scale, ledger, &ms))
       goto done;
     if (a->iat_path && !a->no_iat &&
-        read_measure_file(a, a->iat_path, a->iat_col, IAT_CANDIDATES, ledger, &mi))
+        read_measure_file(a, a->iat_path, a->iat_col, IAT_CANDIDATES, NULL, ledger, &mi))
       goto done;
   }
   vagap_gap_measure_t gi = {mi.n, mi.units, mi.values}, gb = {mb.n, mb.units, mb.values},
                       gs = {ms.n, ms.units, ms.values};
   if (vagap_gap_join(mi.units ? &gi : NULL, &gb, &gs, &j, &err) != VAGAP_OK) {
-    snprintf(err.file, sizeof err.file, "%s", summary ? summary_path : a->behavior_path);
+    if (summary) snprintf(err.file, sizeof err.file, "%s", summary_path);
     rc = cli_report_error(&err);
+    if (!summary && strstr(err.message, "selfreport measure") && !a->selfreport_scale)
+      fputs("  (a `vagap score` table has one row per unit and scale: pick one with "
+            "--selfreport-scale)\n", stderr);
     goto done;
   }
   if (a->counts && (read_counts(a, &mb) || align_counts(&mb, &j, &cx, &cn))) goto done;
@@ -358,6 +375,7 @@ static int parse_options(gap_args_t *a, int argc, char **argv) {
       {"units", no_argument, 0, OPT_UNITS},
       {"units-out", required_argument, 0, OPT_UNITS_OUT},
       {"text", no_argument, 0, OPT_TEXT},
+      {"selfreport-scale", required_argument, 0, OPT_SCALE},
       CLI_COMMON_LONG_OPTIONS,
       {0, 0, 0, 0}};
   int opt;
@@ -391,6 +409,7 @@ static int parse_options(gap_args_t *a, int argc, char **argv) {
     case OPT_UNITS: a->units_table = 1; break;
     case OPT_UNITS_OUT: a->units_out = optarg; break;
     case OPT_TEXT: a->text = 1; break;
+    case OPT_SCALE: a->selfreport_scale = optarg; break;
     case CLI_OPT_HELP: printf("%s\n%s", HELP, CLI_COMMON_OPTIONS_HELP); return -1;
     default: return cli_usage_error(&a->c, "unknown option or missing argument");
     }

@@ -561,10 +561,23 @@ typedef struct {
   size_t subject, block, latency, error;
 } dscore_cols_t;
 
+/*
+ * Rows used for a subject, as runs of consecutive lines, so that all of a
+ * subject's rows can be excluded when the subject is (too many fast trials,
+ * D undefined).  Logs are grouped by subject, so a run covers many rows and
+ * memory is O(subjects + interruptions), not O(rows).
+ */
+typedef struct {
+  size_t subject, source;
+  long first_line, nlines;
+} used_run_t;
+
 typedef struct {
   const iat_args_t *args;
   vagap_iat_dscore_t *scorer;
   vagap_ledger_t *ledger;
+  used_run_t *runs;
+  size_t nruns, runs_cap;
   double codes[4]; /* numeric values of the block codes, NaN when not numbers */
   size_t code_len[4];
 } dscore_run_t;
@@ -598,6 +611,48 @@ static int exclude_missing(dscore_run_t *run, const vagap_reader_t *r, const vag
   return exclude(run->ledger, r, row, reason);
 }
 
+static int remember_used_row(dscore_run_t *run, size_t subject, size_t source, long line) {
+  used_run_t *last = run->nruns ? &run->runs[run->nruns - 1] : NULL;
+  if (last && last->subject == subject && last->source == source &&
+      last->first_line + last->nlines == line) {
+    last->nlines++;
+    return CLI_EXIT_OK;
+  }
+  if (run->nruns == run->runs_cap) {
+    size_t cap = run->runs_cap ? 2 * run->runs_cap : 1024;
+    used_run_t *p = realloc(run->runs, cap * sizeof *p);
+    if (!p) return out_of_memory();
+    run->runs = p;
+    run->runs_cap = cap;
+  }
+  run->runs[run->nruns++] = (used_run_t){subject, source, line, 1};
+  return CLI_EXIT_OK;
+}
+
+/* Move the used rows of excluded subjects to the ledger's exclusions. */
+static int exclude_rows_of_excluded_subjects(dscore_run_t *run) {
+  size_t n = vagap_iat_dscore_nsubjects(run->scorer);
+  const char **reason = calloc(n ? n : 1, sizeof *reason);
+  if (!reason) return out_of_memory();
+  for (size_t i = 0; i < n; i++) {
+    vagap_iat_subject_t s;
+    vagap_iat_dscore_subject(run->scorer, i, &s);
+    if (s.excluded) reason[i] = s.reason ? s.reason : "subject excluded";
+  }
+  int rc = CLI_EXIT_OK;
+  for (size_t k = 0; k < run->nruns && rc == CLI_EXIT_OK; k++) {
+    const used_run_t *u = &run->runs[k];
+    if (!reason[u->subject]) continue;
+    char text[200];
+    snprintf(text, sizeof text, "subject excluded: %s", reason[u->subject]);
+    for (long j = 0; j < u->nlines && rc == CLI_EXIT_OK; j++)
+      if (vagap_ledger_exclude(run->ledger, u->source, u->first_line + j, text) != VAGAP_OK)
+        rc = out_of_memory();
+  }
+  free(reason);
+  return rc;
+}
+
 /*
  * One trial row.  Missing-value checks come after the cheap code matches
  * fail (a block code or a 0/1 flag is never a missing token), which keeps
@@ -629,7 +684,9 @@ static int dscore_row(dscore_run_t *run, const vagap_reader_t *r, const vagap_ro
   if (vagap_iat_dscore_add(run->scorer, row->fields[col->subject], row->lengths[col->subject],
                            (vagap_iat_block_t)block, latency, error, &fate, &err) != VAGAP_OK)
     return report_row_error(&err, r, row, col->latency);
-  if (fate == VAGAP_IAT_TRIAL_USED) return CLI_EXIT_OK;
+  if (fate == VAGAP_IAT_TRIAL_USED)
+    return remember_used_row(run, vagap_iat_dscore_last_subject(run->scorer),
+                             vagap_reader_source_id(r), row->line);
   return exclude(run->ledger, r, row, vagap_iat_trial_fate_reason(fate));
 }
 
@@ -712,7 +769,7 @@ static int write_subjects(const dscore_run_t *run, double *d, double *odd, doubl
 }
 
 static int run_dscore(const iat_args_t *a, cli_inputs_t in) {
-  dscore_run_t run = {a, NULL, NULL, {NAN, NAN, NAN, NAN}, {0, 0, 0, 0}};
+  dscore_run_t run = {.args = a, .codes = {NAN, NAN, NAN, NAN}};
   for (int b = 0; b < 4; b++) {
     double x;
     const char *code = a->block_codes[b];
@@ -749,8 +806,10 @@ static int run_dscore(const iat_args_t *a, cli_inputs_t in) {
   }
   if (rc == CLI_EXIT_OK) rc = write_group_table(a, test, "D", d, n, relp);
   else if (test) cli_writer_close(test);
+  if (rc == CLI_EXIT_OK) rc = exclude_rows_of_excluded_subjects(&run);
   if (rc == CLI_EXIT_OK) rc = cli_finish_ledger(&a->common, run.ledger);
 done:
+  free(run.runs);
   free(d);
   vagap_iat_dscore_free(run.scorer);
   vagap_ledger_free(run.ledger);

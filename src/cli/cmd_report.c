@@ -297,6 +297,10 @@ static int write_tables(const report_args_t *a, const study_t *s, const vagap_le
 
 /* APA style for a correlation: ".22", "-.05" (no leading zero). */
 static void format_r(char *buf, size_t size, double r) {
+  if (!isfinite(r)) {
+    snprintf(buf, size, "NA");
+    return;
+  }
   snprintf(buf, size, "%.2f", r);
   char *zero = strstr(buf, "0.");
   if (zero && (zero == buf || zero[-1] == '-')) memmove(zero, zero + 1, strlen(zero + 1) + 1);
@@ -349,15 +353,21 @@ static void md_iat(FILE *out, const study_t *s) {
 
 static void md_behavior(FILE *out, const study_t *s) {
   const vagap_gap_t *g = &s->gap;
-  char p[32];
-  gap_format_p(p, sizeof p, g->behavior_test.p_value);
+  char p[32], sd[32];
   fprintf(out,
           "**Behaviour.** %s chose the prosocial option in %.1f%% of valid trials on average "
-          "(SD = %.1f points, range %.0f%% to %.0f%%), %s than %g%%, t(%.0f) = %.2f, %s.",
+          "(SD = %s points, range %.0f%% to %.0f%%)",
           s->unit_word[0] == 'm' ? "Models" : "Units", 100 * g->behavior.mean,
-          100 * g->behavior.sd, 100 * g->behavior.min, 100 * g->behavior.max,
-          g->behavior.mean >= g->opt.behavior_null ? "more" : "less", 100 * g->opt.behavior_null,
-          g->behavior_test.df, g->behavior_test.statistic, p);
+          gap_num(sd, sizeof sd, "%.1f", 100 * g->behavior.sd), 100 * g->behavior.min,
+          100 * g->behavior.max);
+  if (g->behavior_test_status == VAGAP_OK) {
+    gap_format_p(p, sizeof p, g->behavior_test.p_value);
+    fprintf(out, ", %s than %g%%, t(%.0f) = %.2f, %s.",
+            g->behavior.mean >= g->opt.behavior_null ? "more" : "less", 100 * g->opt.behavior_null,
+            g->behavior_test.df, g->behavior_test.statistic, p);
+  } else {
+    fputs("; the test against chance is undefined for these data.", out);
+  }
   if (g->has_counts && g->pooled_status == VAGAP_OK) {
     gap_format_p(p, sizeof p, g->pooled_behavior.p_value);
     fprintf(out, " Pooled over %s, %zu of %zu choices (%.1f%%) were prosocial, exact binomial %s.",
@@ -370,11 +380,12 @@ static void md_behavior(FILE *out, const study_t *s) {
 static void md_selfreport(FILE *out, const study_t *s) {
   const vagap_gap_t *g = &s->gap;
   const study_scale_t *sc = &s->scale;
+  char sd[32];
   fprintf(out,
-          "**Self-report.** Self-rated prosociality averaged %.1f%% of the scale maximum (SD = %.1f "
+          "**Self-report.** Self-rated prosociality averaged %.1f%% of the scale maximum (SD = %s "
           "points, range %.0f%% to %.0f%%)",
-          100 * g->selfreport.mean, 100 * g->selfreport.sd, 100 * g->selfreport.min,
-          100 * g->selfreport.max);
+          100 * g->selfreport.mean, gap_num(sd, sizeof sd, "%.1f", 100 * g->selfreport.sd),
+          100 * g->selfreport.min, 100 * g->selfreport.max);
   if (sc->alpha_status[sc->nscales] == VAGAP_OK)
     fprintf(out, "; Cronbach's alpha over all %zu items was %.2f (%zu complete runs)", sc->nitems,
             sc->alpha[sc->nscales].alpha, sc->alpha[sc->nscales].n);
@@ -474,12 +485,16 @@ static int write_markdown(const report_args_t *a, const study_t *s, const vagap_
           a->choices.selfish, a->scale.min, a->scale.max);
   fputs("## Results\n\n", out);
   md_units(out, s);
-  md_iat(out, s);
-  md_behavior(out, s);
-  md_selfreport(out, s);
-  md_gap(out, s);
-  md_quadrants(out, s);
-  md_correlations(out, s);
+  if (g->n_complete > 0) {
+    md_iat(out, s);
+    md_behavior(out, s);
+    md_selfreport(out, s);
+    md_gap(out, s);
+    md_quadrants(out, s);
+    md_correlations(out, s);
+  } else {
+    fprintf(out, "No %s had every measure, so there is nothing to compare.\n\n", s->unit_word[0] == 'm' ? "model" : "unit");
+  }
   md_accounting(out, ledger);
   fputs("![Calibration plot](calibration.svg)\n\n", out);
   fputs("## Per unit\n\n| unit | IAT | behaviour | self-report | gap | quadrant |\n"

@@ -34,19 +34,24 @@ static const char HELP[] =
     "                         run: model,run,scale,score,pomp,n_items,k\n"
     "                         alpha: scale,alpha,alpha_std,mean_r,k,n,n_excluded\n"
     "                         (alpha over runs with every item of the scale answered)\n"
+    "      --wide             unit level as one row per unit: model,<scale>,\n"
+    "                         <scale>.pomp, <scale>.sd, <scale>.n, <scale>.n_excluded\n"
     "      --unit COL         unit column (default model)\n"
     "      --run COL          run column (default run; when absent, one run per unit\n"
     "                         in long format and one run per row in wide format)\n"
     "      --item COL         item column of long input (default item)\n"
     "      --response COL     answer column of long input (default response)\n";
 
-enum { OPT_KEY = 1, OPT_MIN, OPT_MAX, OPT_MIN_ITEMS, OPT_LEVEL, OPT_UNIT, OPT_RUN, OPT_ITEM, OPT_RESPONSE };
+enum {
+  OPT_KEY = 1, OPT_MIN, OPT_MAX, OPT_MIN_ITEMS, OPT_LEVEL, OPT_UNIT, OPT_RUN, OPT_ITEM, OPT_RESPONSE,
+  OPT_WIDE
+};
 
 typedef enum { LEVEL_UNIT, LEVEL_RUN, LEVEL_ALPHA } level_t;
 
 typedef struct {
   const char *key_path, *unit, *run, *item, *response;
-  int have_min, have_max, unit_given, run_given, item_given;
+  int have_min, have_max, unit_given, run_given, item_given, wide;
   double min, max;
   long min_items;
   level_t level;
@@ -86,6 +91,7 @@ static int parse_args(int argc, char **argv, cli_common_t *c, score_args_t *a) {
       {"run", required_argument, 0, OPT_RUN},
       {"item", required_argument, 0, OPT_ITEM},
       {"response", required_argument, 0, OPT_RESPONSE},
+      {"wide", no_argument, 0, OPT_WIDE},
       CLI_COMMON_LONG_OPTIONS,
       {0, 0, 0, 0}};
   int opt;
@@ -117,6 +123,7 @@ static int parse_args(int argc, char **argv, cli_common_t *c, score_args_t *a) {
     case OPT_RUN: a->run = optarg; a->run_given = 1; break;
     case OPT_ITEM: a->item = optarg; a->item_given = 1; break;
     case OPT_RESPONSE: a->response = optarg; break;
+    case OPT_WIDE: a->wide = 1; break;
     case CLI_OPT_HELP: printf("%s\n%s", HELP, CLI_COMMON_OPTIONS_HELP); return 1;
     default: cli_usage_error(c, "unknown option or missing argument"); return -1;
     }
@@ -124,6 +131,7 @@ static int parse_args(int argc, char **argv, cli_common_t *c, score_args_t *a) {
   if (!a->key_path) return cli_usage_error(c, "--key FILE is required"), -1;
   if (!a->have_min || !a->have_max) return cli_usage_error(c, "--min and --max are required"), -1;
   if (!(a->min < a->max)) return cli_usage_error(c, "--min must be below --max"), -1;
+  if (a->wide && a->level != LEVEL_UNIT) return cli_usage_error(c, "--wide applies to --level unit"), -1;
   return 0;
 }
 
@@ -445,11 +453,45 @@ static int write_runs(const cli_common_t *c, const char *unit_col, const score_k
   return cli_writer_close(w);
 }
 
+/* Column names of the wide unit table: <scale>, <scale>.pomp, <scale>.sd, <scale>.n, <scale>.n_excluded. */
+static const char *const WIDE_SUFFIX[] = {"", ".pomp", ".sd", ".n", ".n_excluded"};
+enum { NWIDE = sizeof WIDE_SUFFIX / sizeof WIDE_SUFFIX[0] };
+
+static cli_writer_t *open_unit_writer(const cli_common_t *c, const char *unit_col,
+                                      const score_key_t *k, int wide, char **names_buf) {
+  *names_buf = NULL;
+  if (!wide) {
+    const char *cols[] = {unit_col, "scale", "score", "pomp", "sd", "n", "n_excluded"};
+    return cli_writer_open(c, cols, 7);
+  }
+  size_t ncols = 1 + NWIDE * k->nscales, len = 0;
+  for (size_t s = 0; s < k->nscales; s++) len += NWIDE * (strlen(k->scale[s]) + 16);
+  const char **cols = malloc(ncols * sizeof *cols);
+  char *buf = malloc(len + 1), *p = buf;
+  if (!cols || !buf) {
+    free(cols), free(buf);
+    fputs("vagap: out of memory\n", stderr);
+    return NULL;
+  }
+  cols[0] = unit_col;
+  for (size_t s = 0; s < k->nscales; s++)
+    for (size_t f = 0; f < NWIDE; f++) {
+      cols[1 + s * NWIDE + f] = p;
+      p += sprintf(p, "%s%s", k->scale[s], WIDE_SUFFIX[f]) + 1;
+    }
+  cli_writer_t *w = cli_writer_open(c, cols, ncols);
+  free(cols);
+  *names_buf = buf;
+  return w;
+}
+
 static int write_units(const cli_common_t *c, const char *unit_col, const score_key_t *k,
-                       const vagap_scale_key_t *sk, const runs_t *r, const double *scores) {
+                       const vagap_scale_key_t *sk, const runs_t *r, const double *scores,
+                       int wide) {
   size_t cells = r->nunits * k->nscales;
   double *us = malloc((cells + 1) * sizeof *us), *tmp = malloc((r->nruns + 1) * sizeof *tmp);
   size_t *nr = malloc((cells + 1) * sizeof *nr), *nm = malloc((cells + 1) * sizeof *nm);
+  char *names = NULL;
   int rc = CLI_EXIT_DATA;
   vagap_error_t err;
   cli_writer_t *w = NULL;
@@ -459,19 +501,21 @@ static int write_units(const cli_common_t *c, const char *unit_col, const score_
     rc = cli_report_error(&err);
     goto done;
   }
-  const char *cols[] = {unit_col, "scale", "score", "pomp", "sd", "n", "n_excluded"};
-  if (!(w = cli_writer_open(c, cols, 7))) goto done;
+  if (!(w = open_unit_writer(c, unit_col, k, wide, &names))) goto done;
   size_t first = 0;
   for (size_t u = 0; u < r->nunits; u++) {
     size_t end = first;
     while (end < r->nruns && r->run_unit_idx[end] == u) end++;
+    if (wide) cli_put_str(w, r->unit_name[u]);
     for (size_t s = 0; s < k->nscales; s++) {
       size_t m = 0;
       for (size_t i = first; i < end; i++)
         if (!isnan(scores[i * k->nscales + s])) tmp[m++] = scores[i * k->nscales + s];
       double v = us[u * k->nscales + s];
-      cli_put_str(w, r->unit_name[u]);
-      cli_put_str(w, k->scale[s]);
+      if (!wide) {
+        cli_put_str(w, r->unit_name[u]);
+        cli_put_str(w, k->scale[s]);
+      }
       cli_put_num(w, v);
       cli_put_num(w, vagap_scale_pomp(sk, v));
       cli_put_num(w, m > 1 ? gsl_stats_sd(tmp, 1, m) : NAN);
@@ -482,7 +526,7 @@ static int write_units(const cli_common_t *c, const char *unit_col, const score_
   }
   rc = cli_writer_close(w);
 done:
-  free(us), free(tmp), free(nr), free(nm);
+  free(us), free(tmp), free(nr), free(nm), free(names);
   return rc;
 }
 
@@ -571,7 +615,7 @@ int cmd_score(int argc, char **argv) {
   const char *unit_col = is_long || vagap_table_column(t, a.unit, &ci, NULL) == VAGAP_OK ? a.unit : "unit";
   switch (a.level) {
   case LEVEL_RUN: rc = write_runs(&c, unit_col, &k, &sk, &r, scores, answered); break;
-  case LEVEL_UNIT: rc = write_units(&c, unit_col, &k, &sk, &r, scores); break;
+  case LEVEL_UNIT: rc = write_units(&c, unit_col, &k, &sk, &r, scores, a.wide); break;
   case LEVEL_ALPHA: rc = write_alpha(&c, &k, &sk, &r); break;
   }
   report_unscored(&c, &k, &sk, &r, scores);

@@ -39,8 +39,9 @@ static const char HELP[] =
     "D/sd (n divisor, numpy ddof=0), d_av = D/sqrt((s1^2+s2^2)/2), d_rm (Lakens 2013\n"
     "eq. 9), d_s = D/pooled sd, g and g_av = Hedges' exact correction J times d\n"
     "and d_av.  The CI of d (d_z or d_s) and g inverts the noncentral t.\n"
-    "Infinite one-sided bounds print as Inf/-Inf.  p-values below 1e-300 are kept\n"
-    "on the log scale in log10.p.\n";
+    "Infinite one-sided bounds print as Inf/-Inf (null in JSON).  p-values below\n"
+    "1e-300 are kept"
+    " on the log scale in log10.p.\n";
 
 enum {
   OPT_X = 1, OPT_Y, OPT_PAIRED, OPT_GROUP, OPT_LEVELS, OPT_ID, OPT_CONDITION,
@@ -522,7 +523,8 @@ static int setup_columns(const cli_common_t *c, const ttest_args_t *a, ttest_dat
   return 0;
 }
 
-static int run_and_write(const cli_common_t *c, ttest_data_t *d, const ttest_args_t *a) {
+static int run_and_write(const cli_common_t *c, ttest_data_t *d, const ttest_args_t *a,
+                         size_t *nok) {
   stats_blocks_t bl;
   int rc = CLI_EXIT_DATA;
   ttest_block_t *blocks = NULL;
@@ -554,10 +556,7 @@ static int run_and_write(const cli_common_t *c, ttest_data_t *d, const ttest_arg
     put_effect_rows(w, &blocks[b]);
   }
   rc = cli_writer_close(w);
-  if (rc == CLI_EXIT_OK && ok == 0) {
-    fprintf(stderr, "vagap ttest: no test could be computed\n");
-    rc = CLI_EXIT_DATA;
-  }
+  *nok = ok;
 done:
   free(blocks);
   stats_blocks_free(&bl);
@@ -592,8 +591,13 @@ int cmd_ttest(int argc, char **argv) {
   if (setup_columns(&c, &a, &d)) goto done;
   d.use = malloc(vagap_table_nrows(table) + 1);
   if (!d.use || account_rows(&d)) goto done;
-  rc = run_and_write(&c, &d, &a);
+  size_t nok = 0;
+  rc = run_and_write(&c, &d, &a, &nok);
   if (rc == CLI_EXIT_OK) rc = cli_finish_ledger(&c, d.ledger);
+  if (rc == CLI_EXIT_OK && nok == 0) {
+    fputs("vagap ttest: no test could be computed\n", stderr);
+    rc = CLI_EXIT_DATA;
+  }
 done:
   free(d.x);
   free(d.y);

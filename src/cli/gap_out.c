@@ -181,12 +181,40 @@ void gap_format_p(char *buf, size_t size, double p) {
 
 static void print_units_in(FILE *out, const vagap_gap_t *g, vagap_gap_quadrant_t q) {
   const char *sep = "";
+  if (g->quadrant_n[q] == 0) fputs("none", out);
   for (size_t i = 0; i < g->n_units; i++) {
     if (g->units[i].quadrant != q) continue;
     fprintf(out, "%s%s", sep, g->units[i].name);
     sep = ", ";
   }
   fputc('\n', out);
+}
+
+const char *gap_num(char *buf, size_t size, const char *fmt, double x) {
+  if (isfinite(x)) snprintf(buf, size, fmt, x);
+  else snprintf(buf, size, "NA");
+  return buf;
+}
+
+static const char UNDEFINED[] = "test undefined (fewer than 2 units or no variation)";
+
+/* "M = .. (SD .., range .. to ..)" of a measure, scaled by `k` (1 or 100). */
+static void print_describe(FILE *out, const vagap_gap_describe_t *d, double k, const char *unit,
+                           const char *fmt) {
+  char m[32], sd[32], lo[32], hi[32];
+  fprintf(out, "M = %s%s (SD %s, range %s%s to %s%s)", gap_num(m, sizeof m, fmt, k * d->mean), unit,
+          gap_num(sd, sizeof sd, fmt, k * d->sd), gap_num(lo, sizeof lo, fmt, k * d->min), unit,
+          gap_num(hi, sizeof hi, fmt, k * d->max), unit);
+}
+
+static void print_ttest(FILE *out, const vagap_ttest_t *t, vagap_status_t st) {
+  char p[32];
+  if (st != VAGAP_OK) {
+    fprintf(out, "%s\n", UNDEFINED);
+    return;
+  }
+  gap_format_p(p, sizeof p, t->p_value);
+  fprintf(out, "t(%.0f) = %.2f, %s\n", t->df, t->statistic, p);
 }
 
 void gap_print_text(FILE *out, const vagap_gap_t *g) {
@@ -198,32 +226,40 @@ void gap_print_text(FILE *out, const vagap_gap_t *g) {
     excluded_list(g, list, sizeof list);
     fprintf(out, "  excluded: %s\n", list);
   }
-  if (g->has_iat) {
-    gap_format_p(p, sizeof p, g->iat_test.p_value);
-    fprintf(out, "IAT: M = %.3f (SD %.3f, range %.3f to %.3f); vs %g: t(%.0f) = %.2f, %s\n",
-            g->iat.mean, g->iat.sd, g->iat.min, g->iat.max, g->opt.iat_null, g->iat_test.df,
-            g->iat_test.statistic, p);
+  if (g->n_complete == 0) {
+    fputs("No unit has every measure: there is nothing to compare.\n", out);
+    return;
   }
-  gap_format_p(p, sizeof p, g->behavior_test.p_value);
-  fprintf(out, "Behaviour: M = %.1f%% (SD %.1f, range %.1f%% to %.1f%%); vs %g%%: t(%.0f) = %.2f, %s\n",
-          100 * g->behavior.mean, 100 * g->behavior.sd, 100 * g->behavior.min,
-          100 * g->behavior.max, 100 * g->opt.behavior_null, g->behavior_test.df,
-          g->behavior_test.statistic, p);
-  if (g->has_counts) {
+  if (g->has_iat) {
+    fputs("IAT: ", out);
+    print_describe(out, &g->iat, 1, "", "%.3f");
+    fprintf(out, "; vs %g: ", g->opt.iat_null);
+    print_ttest(out, &g->iat_test, g->iat_test_status);
+  }
+  fputs("Behaviour: ", out);
+  print_describe(out, &g->behavior, 100, "%", "%.1f");
+  fprintf(out, "; vs %g%%: ", 100 * g->opt.behavior_null);
+  print_ttest(out, &g->behavior_test, g->behavior_test_status);
+  if (g->has_counts && g->pooled_status == VAGAP_OK) {
     gap_format_p(p, sizeof p, g->pooled_behavior.p_value);
     fprintf(out, "  pooled choices: %zu of %zu prosocial (%.1f%%), exact binomial %s\n",
             g->pooled_behavior.x, g->pooled_behavior.n, 100 * g->pooled_behavior.estimate, p);
   }
-  fprintf(out, "Self-report: M = %.1f%% (SD %.1f, range %.1f%% to %.1f%%)\n",
-          100 * g->selfreport.mean, 100 * g->selfreport.sd, 100 * g->selfreport.min,
-          100 * g->selfreport.max);
+  fputs("Self-report: ", out);
+  print_describe(out, &g->selfreport, 100, "%", "%.1f");
+  fputc('\n', out);
   const vagap_ttest_t *t = &g->paired;
-  gap_format_p(p, sizeof p, t->p_value);
-  fprintf(out,
-          "Gap (self-report - behaviour): M = %.1f points [%.1f, %.1f]; t(%.0f) = %.2f, %s;\n"
-          "  d_z = %.2f, d_z0 = %.2f, d_av = %.2f, d_rm = %.2f, g = %.2f\n",
-          100 * t->estimate, 100 * t->conf_low, 100 * t->conf_high, t->df, t->statistic, p,
-          t->effect.d_z, t->effect.d_z0, t->effect.d_av, t->effect.d_rm, t->effect.g);
+  fprintf(out, "Gap (self-report - behaviour): M = %.1f points", 100 * g->gap.mean);
+  if (g->paired_status == VAGAP_OK) {
+    gap_format_p(p, sizeof p, t->p_value);
+    fprintf(out,
+            " [%.1f, %.1f]; t(%.0f) = %.2f, %s;\n"
+            "  d_z = %.2f, d_z0 = %.2f, d_av = %.2f, d_rm = %.2f, g = %.2f\n",
+            100 * t->conf_low, 100 * t->conf_high, t->df, t->statistic, p, t->effect.d_z,
+            t->effect.d_z0, t->effect.d_av, t->effect.d_rm, t->effect.g);
+  } else {
+    fprintf(out, "; paired %s\n", UNDEFINED);
+  }
   fprintf(out, "Over-claiming (gap > %g): %zu of %zu units (%.1f%%)\n", g->opt.tau,
           g->n_overclaiming, g->n_complete, 100 * g->overclaiming.estimate);
   fprintf(out, "Quadrants (behaviour cut %g, tau %g):\n", g->opt.behavior_cut, g->opt.tau);
@@ -235,9 +271,16 @@ void gap_print_text(FILE *out, const vagap_gap_t *g) {
   for (int k = 0; k < VAGAP_GAP_NCOR; k++) {
     if (!g->has_iat && k != VAGAP_GAP_COR_SELFREPORT_BEHAVIOR) continue;
     const vagap_cor_t *c = &g->cor[k];
+    if (g->cor_status[k] != VAGAP_OK) {
+      fprintf(out, "r(%s) undefined (fewer than 3 units or no variation)\n",
+              vagap_gap_cor_name((vagap_gap_cor_pair_t)k));
+      continue;
+    }
     gap_format_p(p, sizeof p, c->p_value);
-    fprintf(out, "r(%s) = %.2f [%.2f, %.2f], t(%.0f) = %.2f, %s\n",
-            vagap_gap_cor_name((vagap_gap_cor_pair_t)k), c->estimate, c->conf_low, c->conf_high,
+    char lo[24], hi[24];
+    fprintf(out, "r(%s) = %.2f [%s, %s], t(%.0f) = %.2f, %s\n",
+            vagap_gap_cor_name((vagap_gap_cor_pair_t)k), c->estimate,
+            gap_num(lo, sizeof lo, "%.2f", c->conf_low), gap_num(hi, sizeof hi, "%.2f", c->conf_high),
             c->df, c->statistic, p);
   }
 }

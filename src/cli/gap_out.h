@@ -30,6 +30,9 @@ void gap_write_units(cli_writer_t *w, const vagap_gap_t *g);
 /* A human-readable summary (several lines) of the analysis. */
 void gap_print_text(FILE *out, const vagap_gap_t *g);
 
+/* x formatted with fmt, or "NA" when it is not finite; returns buf. */
+const char *gap_num(char *buf, size_t size, const char *fmt, double x);
+
 /* APA-style p: "p = .292", "p = .0399", "p < .0001". */
 void gap_format_p(char *buf, size_t size, double p);
 

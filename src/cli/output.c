@@ -137,6 +137,8 @@ void cli_put_str(cli_writer_t *w, const char *s) {
   end_cell(w);
 }
 
+cli_format_t cli_writer_format(const cli_writer_t *w) { return w->format; }
+
 void cli_format_number(char *buf, size_t size, double x, int digits) {
   if (x == 0) x = 0; /* turns -0 into 0 */
   snprintf(buf, size, "%.*g", digits, x);

@@ -180,6 +180,15 @@ static void write_regions(FILE *out, const vagap_gap_t *g, const axes_t *a, obst
   fputs("</g>\n", out);
 }
 
+/* The short name, unless another plotted unit has the same one (then the full name). */
+static const char *label_of(const vagap_gap_t *g, size_t i) {
+  const char *mine = report_short_name(g->units[i].name);
+  for (size_t k = 0; k < g->n_units; k++)
+    if (k != i && g->units[k].complete && strcmp(report_short_name(g->units[k].name), mine) == 0)
+      return g->units[i].name;
+  return mine;
+}
+
 static void write_points(FILE *out, const vagap_gap_t *g, const axes_t *a, obstacles_t *ob) {
   /* Points first as obstacles, so that no label covers any point. */
   for (size_t i = 0; i < g->n_units; i++) {
@@ -193,12 +202,12 @@ static void write_points(FILE *out, const vagap_gap_t *g, const axes_t *a, obsta
     const vagap_gap_unit_t *u = &g->units[i];
     if (!u->complete) continue;
     double x = px(a, u->behavior), y = py(a, u->selfreport);
-    const char *label = report_short_name(u->name);
+    const char *label = label_of(g, i);
     placement_t p = place_label(x, y, CHAR_W * (double)strlen(label), ob);
     if (p.leader) {
       double lx = fmin(fmax(x, p.x), p.x + CHAR_W * (double)strlen(label));
       double ly = fmin(fmax(y, p.y - FONT + 2), p.y + 2);
-      fprintf(out, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#aaa\" stroke-width=\"0.8\"/>\n",
+      fprintf(out, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#777\" stroke-width=\"0.9\"/>\n",
               x, y, lx, ly);
     }
     fprintf(out, "<text x=\"%.1f\" y=\"%.1f\">", p.x, p.y);

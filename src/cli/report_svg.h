@@ -14,7 +14,8 @@
 int report_write_svg(FILE *out, const vagap_gap_t *g, const char *title);
 
 /* The label shown for a unit: the name after the last '/' (provider prefixes
-   such as "openai/" make labels long); the full name is the point's tooltip. */
+   such as "openai/" make labels long), or the full name when two plotted units
+   share that short name; the full name is always the point's tooltip. */
 const char *report_short_name(const char *name);
 
 #endif

@@ -62,7 +62,8 @@ void stats_blocks_free(stats_blocks_t *b) {
 }
 
 void stats_put_num(cli_writer_t *w, double x) {
-  if (isinf(x)) cli_put_str(w, x > 0 ? "Inf" : "-Inf");
+  /* JSON has no infinity: there it stays null like every non-finite number */
+  if (isinf(x) && cli_writer_format(w) != CLI_FORMAT_JSON) cli_put_str(w, x > 0 ? "Inf" : "-Inf");
   else cli_put_num(w, x);
 }
 

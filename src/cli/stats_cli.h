@@ -28,7 +28,8 @@ int stats_blocks_make(const vagap_table_t *t, size_t by, const unsigned char *us
                       stats_blocks_t *b);
 void stats_blocks_free(stats_blocks_t *b);
 
-/* A number cell that prints +-Inf as "Inf"/"-Inf" (R reads them back), NaN as NA. */
+/* A number cell that prints +-Inf as "Inf"/"-Inf" (R reads them back) in CSV/TSV and
+   null in JSON (which has no infinity), NaN as NA/null. */
 void stats_put_num(cli_writer_t *w, double x);
 
 /* The columns every test table starts with (broom's names). */

@@ -547,6 +547,8 @@ vagap_status_t vagap_iat_dscore_add(vagap_iat_dscore_t *d, const char *subject,
 
 size_t vagap_iat_dscore_nsubjects(const vagap_iat_dscore_t *d) { return d->nsubjects; }
 
+size_t vagap_iat_dscore_last_subject(const vagap_iat_dscore_t *d) { return d->last; }
+
 static const char *const NO_TRIALS[NBLOCKS] = {
     "no kept trials in block B3", "no kept trials in block B4",
     "no kept trials in block B6", "no kept trials in block B7"};

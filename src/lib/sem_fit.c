@@ -422,102 +422,116 @@ void sem_ws_start(sem_ws_t *ws, double *x) {
 /* ---- expected information ------------------------------------------------------- */
 
 /*
- * Jacobian of the group's implied moments for free parameter k, accumulated
- * over the rows that carry k: dSig (p x p), dmu (p).  Returns 1 if any row
- * of the group carries k.
+ * Every parameter-table row moves Sigma by a symmetric rank-2 matrix
+ *   dSigma_r = alpha_r (x y' + y x'),
+ * where x, y are columns of FB ("F" vectors) or of BSFt' ("S" vectors):
+ *   A[i][j] (loading/regression):  x = FB[:,i], y = BSFt[j,:]', alpha = 1
+ *   S[i][j], i != j:               x = FB[:,i], y = FB[:,j],   alpha = 1
+ *   S[i][i]:                       x = y = FB[:,i],           alpha = 1/2
+ * and mu by dmu_r = c_r FB[:,i] (A[i][j]: c = (Bm)_j; m[i]: c = 1).  Hence
+ *   tr(SigInv dSig_r SigInv dSig_s)
+ *     = 2 alpha_r alpha_s [<x_r,x_s> <y_r,y_s> + <x_r,y_s> <y_r,x_s>]
+ * with <u,v> = u' SigInv v read from three m x m Gram matrices, so the
+ * information costs O(m^2 p) plus O(1) per pair of rows instead of O(p^3)
+ * per parameter.
  */
-static int moment_derivative(const sem_ws_t *ws, const group_ws_t *w, size_t g, size_t k,
-                             gsl_matrix *dSig, gsl_vector *dmu) {
-  const vagap_sem_model_t *m = ws->model;
-  size_t p = ws->p;
-  int any = 0;
-  gsl_matrix_set_zero(dSig);
-  gsl_vector_set_zero(dmu);
-  for (size_t r = 0; r < m->nrows; r++) {
-    const vagap_sem_param_t *row = &m->rows[r];
-    if (row->free != k + 1 || (size_t)row->group != g + 1 || ws->row_mat[r] == MAT_NONE) continue;
-    any = 1;
-    size_t i = ws->row_i[r], j = ws->row_j[r];
-    if (ws->row_mat[r] == MAT_A) {
-      /* dSig = FB[:,i] BSFt[j,:] + transpose; dmu = FB[:,i] Bm_j */
-      for (size_t a = 0; a < p; a++)
-        for (size_t b = 0; b < p; b++) {
-          double t = gsl_matrix_get(w->FB, a, i) * gsl_matrix_get(w->BSFt, j, b) +
-                     gsl_matrix_get(w->FB, b, i) * gsl_matrix_get(w->BSFt, j, a);
-          *gsl_matrix_ptr(dSig, a, b) += t;
-        }
-      if (m->meanstructure)
-        for (size_t a = 0; a < p; a++) *gsl_vector_ptr(dmu, a) += gsl_matrix_get(w->FB, a, i) * gsl_vector_get(w->Bm, j);
-    } else if (ws->row_mat[r] == MAT_S) {
-      for (size_t a = 0; a < p; a++)
-        for (size_t b = 0; b < p; b++) {
-          double t = gsl_matrix_get(w->FB, a, i) * gsl_matrix_get(w->FB, b, j);
-          if (i != j) t += gsl_matrix_get(w->FB, a, j) * gsl_matrix_get(w->FB, b, i);
-          *gsl_matrix_ptr(dSig, a, b) += t;
-        }
-    } else {
-      for (size_t a = 0; a < p; a++) *gsl_vector_ptr(dmu, a) += gsl_matrix_get(w->FB, a, i);
-    }
+typedef struct {
+  int xt, yt;     /* 0 = F vector, 1 = S vector */
+  size_t xi, yi;
+  double alpha;   /* 0: no covariance part */
+  size_t mi;
+  double mc;      /* mean part: mc * FB[:, mi] (0: none) */
+} rank2_t;
+
+static rank2_t row_rank2(const sem_ws_t *ws, const group_ws_t *w, size_t r) {
+  rank2_t t = {0, 0, 0, 0, 0, 0, 0};
+  size_t i = ws->row_i[r], j = ws->row_j[r];
+  int ms = ws->model->meanstructure;
+  switch (ws->row_mat[r]) {
+    case MAT_A:
+      t = (rank2_t){0, 1, i, j, 1.0, i, ms ? gsl_vector_get(w->Bm, j) : 0};
+      break;
+    case MAT_S: t = (rank2_t){0, 0, i, j, i == j ? 0.5 : 1.0, 0, 0}; break;
+    case MAT_M: t = (rank2_t){0, 0, 0, 0, 0, i, ms ? 1.0 : 0}; break;
+    default: break;
   }
-  return any;
+  return t;
+}
+
+static double gram(const gsl_matrix *const G[2][2], int ta, size_t ia, int tb, size_t ib) {
+  return gsl_matrix_get(G[ta][tb], ia, ib);
 }
 
 /* info (npar x npar) = sum_g n_g/N [dmu' SigInv dmu + 1/2 tr(SigInv dSig SigInv dSig)] at x. */
 static vagap_status_t expected_information(sem_ws_t *ws, const double *x, gsl_matrix *info,
                                            vagap_error_t *err) {
-  size_t p = ws->p, K = ws->npar;
+  size_t p = ws->p, md = ws->mdim, nr = ws->model->nrows;
+  const vagap_sem_param_t *rows = ws->model->rows;
   gsl_matrix_set_zero(info);
   fill_matrices(ws, x);
-  gsl_matrix *dSig = gsl_matrix_alloc(p, p);
-  gsl_vector *dmu = gsl_vector_alloc(p);
-  gsl_matrix **T = calloc(K ? K : 1, sizeof *T);      /* SigInv dSig_k */
-  gsl_vector **Wm = calloc(K ? K : 1, sizeof *Wm);    /* SigInv dmu_k */
-  gsl_vector **Dm = calloc(K ? K : 1, sizeof *Dm);
+  gsl_matrix *U = gsl_matrix_alloc(p, md), *V = gsl_matrix_alloc(p, md);
+  gsl_matrix *GFF = gsl_matrix_alloc(md, md), *GFS = gsl_matrix_alloc(md, md),
+             *GSF = gsl_matrix_alloc(md, md), *GSS = gsl_matrix_alloc(md, md);
+  size_t *idx = malloc((nr ? nr : 1) * sizeof *idx);
+  rank2_t *t = malloc((nr ? nr : 1) * sizeof *t);
   vagap_status_t st = VAGAP_OK;
-  if (!dSig || !dmu || !T || !Wm || !Dm) { st = vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory"); goto done; }
+  if (!U || !V || !GFF || !GFS || !GSF || !GSS || !idx || !t) {
+    st = vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
+    goto done;
+  }
+  const gsl_matrix *G[2][2] = {{GFF, GFS}, {GSF, GSS}};
   for (size_t g = 0; g < ws->G && !st; g++) {
     group_ws_t *w = &ws->g[g];
     if (implied(ws, w)) {
-      st = vagap_error_set(err, VAGAP_ENUMERIC, NULL, 0, 0, "the implied covariance matrix of group '%s' is not positive definite at the solution", ws->stats->group_label[g]);
+      st = vagap_error_set(err, VAGAP_ENUMERIC, NULL, 0, 0,
+                           "the implied covariance matrix of group '%s' is not positive definite at the solution",
+                           ws->stats->group_label[g]);
       break;
     }
     double wt = w->nobs / ws->ntotal;
-    for (size_t k = 0; k < K; k++) {
-      if (!moment_derivative(ws, w, g, k, dSig, dmu)) continue;
-      T[k] = gsl_matrix_alloc(p, p);
-      Wm[k] = gsl_vector_alloc(p);
-      Dm[k] = gsl_vector_alloc(p);
-      if (!T[k] || !Wm[k] || !Dm[k]) { st = vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory"); break; }
-      gsl_blas_dsymm(CblasLeft, CblasLower, 1.0, w->SigInv, dSig, 0.0, T[k]);
-      gsl_blas_dsymv(CblasLower, 1.0, w->SigInv, dmu, 0.0, Wm[k]);
-      gsl_vector_memcpy(Dm[k], dmu);
-    }
-    for (size_t k = 0; k < K && !st; k++) {
-      if (!T[k]) continue;
-      for (size_t l = 0; l <= k; l++) {
-        if (!T[l]) continue;
-        double tr = 0, mm = 0;
-        for (size_t a = 0; a < p; a++)
-          for (size_t b = 0; b < p; b++) tr += gsl_matrix_get(T[k], a, b) * gsl_matrix_get(T[l], b, a);
-        gsl_blas_ddot(Dm[k], Wm[l], &mm);
-        double v = wt * (0.5 * tr + (ws->model->meanstructure ? mm : 0));
-        *gsl_matrix_ptr(info, k, l) += v;
-        if (l != k) *gsl_matrix_ptr(info, l, k) += v;
+    /* U = SigInv FB, V = SigInv BSFt' ; Gram matrices */
+    gsl_blas_dsymm(CblasLeft, CblasLower, 1.0, w->SigInv, w->FB, 0.0, U);
+    gsl_matrix_transpose_memcpy(V, w->BSFt); /* p x md = BSFt' */
+    gsl_matrix_view Vt = gsl_matrix_view_array(w->tmp_pm->data, p, md);
+    gsl_blas_dsymm(CblasLeft, CblasLower, 1.0, w->SigInv, V, 0.0, &Vt.matrix);
+    gsl_blas_dgemm(CblasTrans, CblasNoTrans, 1.0, w->FB, U, 0.0, GFF);
+    gsl_blas_dgemm(CblasTrans, CblasNoTrans, 1.0, w->FB, &Vt.matrix, 0.0, GFS);
+    gsl_matrix_transpose_memcpy(GSF, GFS);
+    gsl_blas_dgemm(CblasTrans, CblasNoTrans, 1.0, V, &Vt.matrix, 0.0, GSS);
+    size_t n = 0;
+    for (size_t r = 0; r < nr; r++)
+      if (rows[r].free && (size_t)rows[r].group == g + 1 && ws->row_mat[r] != MAT_NONE) {
+        idx[n] = r;
+        t[n++] = row_rank2(ws, w, r);
       }
-    }
-    for (size_t k = 0; k < K; k++) {
-      if (T[k]) gsl_matrix_free(T[k]);
-      if (Wm[k]) gsl_vector_free(Wm[k]);
-      if (Dm[k]) gsl_vector_free(Dm[k]);
-      T[k] = NULL; Wm[k] = NULL; Dm[k] = NULL;
+    for (size_t a = 0; a < n; a++) {
+      const rank2_t *ra = &t[a];
+      size_t ka = rows[idx[a]].free - 1;
+      for (size_t b = 0; b <= a; b++) {
+        const rank2_t *rb = &t[b];
+        size_t kb = rows[idx[b]].free - 1;
+        double v = 0;
+        if (ra->alpha != 0 && rb->alpha != 0) {
+          double xx = gram(G, ra->xt, ra->xi, rb->xt, rb->xi), yy = gram(G, ra->yt, ra->yi, rb->yt, rb->yi);
+          double xy = gram(G, ra->xt, ra->xi, rb->yt, rb->yi), yx = gram(G, ra->yt, ra->yi, rb->xt, rb->xi);
+          v += ra->alpha * rb->alpha * (xx * yy + xy * yx); /* = 1/2 tr(...) */
+        }
+        if (ra->mc != 0 && rb->mc != 0) v += ra->mc * rb->mc * gsl_matrix_get(GFF, ra->mi, rb->mi);
+        v *= wt;
+        *gsl_matrix_ptr(info, ka, kb) += v;
+        if (a != b) *gsl_matrix_ptr(info, kb, ka) += v;
+      }
     }
   }
 done:
-  if (dSig) gsl_matrix_free(dSig);
-  if (dmu) gsl_vector_free(dmu);
-  free(T);
-  free(Wm);
-  free(Dm);
+  if (U) gsl_matrix_free(U);
+  if (V) gsl_matrix_free(V);
+  if (GFF) gsl_matrix_free(GFF);
+  if (GFS) gsl_matrix_free(GFS);
+  if (GSF) gsl_matrix_free(GSF);
+  if (GSS) gsl_matrix_free(GSS);
+  free(idx);
+  free(t);
   return st;
 }
 
@@ -554,47 +568,234 @@ static vagap_status_t singular_message(const sem_ws_t *ws, const gsl_matrix *inf
                          "involved parameters: %s", names[0] ? names : "(unknown)");
 }
 
-/* vcov = (N info)^-1 via Cholesky; singular -> VAGAP_EMODEL naming parameters. */
+/*
+ * The information matrix is block diagonal in the parameters that belong to
+ * one group only; parameters shared by groups (equality constraints) couple
+ * the blocks.  Ordering the shared ones first,
+ *     I = [ A   B  ]      A: shared x shared, D = diag(D_1..D_G)
+ *         [ B'  D  ]
+ * it is factored through the Schur complement S = A - B D^-1 B', which costs
+ * sum_g n_g^3 + s^3 instead of K^3 (a configural model has s = 0).  The
+ * matrix is first scaled to unit diagonal so that the identification test
+ * (reciprocal condition numbers of the Cholesky factors) is unit-free.
+ */
+typedef struct {
+  size_t K, s, G;
+  size_t *order;          /* order[new] = parameter index; shared first, then by group */
+  size_t *start;          /* block g is order[start[g] .. start[g+1]); start[0] = s */
+  double *sc;             /* 1 / sqrt(diag(I)) */
+  gsl_matrix **L;         /* Cholesky factors of D_g (lower triangle) */
+  gsl_matrix **B;         /* B_g: s x n_g */
+  gsl_matrix **E;         /* D_g^-1 B_g': n_g x s */
+  gsl_matrix *S;          /* Cholesky factor of the Schur complement */
+} bfact_t;
+
+static void bfact_free(bfact_t *f) {
+  for (size_t g = 0; f->L && g < f->G; g++) {
+    if (f->L[g]) gsl_matrix_free(f->L[g]);
+    if (f->B[g]) gsl_matrix_free(f->B[g]);
+    if (f->E[g]) gsl_matrix_free(f->E[g]);
+  }
+  free(f->L);
+  free(f->B);
+  free(f->E);
+  if (f->S) gsl_matrix_free(f->S);
+  free(f->order);
+  free(f->start);
+  free(f->sc);
+  memset(f, 0, sizeof *f);
+}
+
+/* Which parameters are shared by groups, which belong to one. */
+static int bfact_layout(const sem_ws_t *ws, bfact_t *f) {
+  size_t K = ws->npar, G = ws->G;
+  f->K = K;
+  f->G = G;
+  f->order = malloc((K ? K : 1) * sizeof *f->order);
+  f->start = calloc(G + 1, sizeof *f->start);
+  size_t *owner = malloc((K ? K : 1) * sizeof *owner); /* group, or G when shared */
+  if (!f->order || !f->start || !owner) { free(owner); return -1; }
+  for (size_t k = 0; k < K; k++) owner[k] = (size_t)-1;
+  const vagap_sem_model_t *m = ws->model;
+  for (size_t r = 0; r < m->nrows; r++) {
+    const vagap_sem_param_t *row = &m->rows[r];
+    if (!row->free || ws->row_mat[r] == MAT_NONE) continue;
+    size_t k = row->free - 1, g = (size_t)row->group - 1;
+    if (owner[k] == (size_t)-1) owner[k] = g;
+    else if (owner[k] != g) owner[k] = G;
+  }
+  size_t n = 0;
+  for (size_t k = 0; k < K; k++)
+    if (owner[k] == G || owner[k] == (size_t)-1) f->order[n++] = k;
+  f->s = n;
+  for (size_t g = 0; g < G; g++) {
+    f->start[g] = n;
+    for (size_t k = 0; k < K; k++)
+      if (owner[k] == g) f->order[n++] = k;
+  }
+  f->start[G] = n;
+  free(owner);
+  return 0;
+}
+
+static int chol_ok(gsl_matrix *M) {
+  size_t n = M->size1;
+  if (n == 0) return 1;
+  gsl_vector *work = gsl_vector_alloc(3 * n);
+  double rcond = 0;
+  int ok = work && gsl_linalg_cholesky_decomp1(M) == GSL_SUCCESS &&
+           gsl_linalg_cholesky_rcond(M, &rcond, work) == GSL_SUCCESS && rcond > 1e-12;
+  if (work) gsl_vector_free(work);
+  return ok;
+}
+
+/* Factor `info`; returns 0, or -1 when it is singular (or out of memory). */
+static int bfact_factor(const sem_ws_t *ws, const gsl_matrix *info, bfact_t *f) {
+  memset(f, 0, sizeof *f);
+  if (bfact_layout(ws, f)) return -1;
+  size_t K = f->K, s = f->s, G = f->G;
+  f->sc = malloc((K ? K : 1) * sizeof *f->sc);
+  f->L = calloc(G, sizeof *f->L);
+  f->B = calloc(G, sizeof *f->B);
+  f->E = calloc(G, sizeof *f->E);
+  if (!f->sc || !f->L || !f->B || !f->E) return -1;
+  for (size_t k = 0; k < K; k++) {
+    double d = gsl_matrix_get(info, k, k);
+    if (!(d > 0)) return -1;
+    f->sc[k] = 1 / sqrt(d);
+  }
+#define C(a, b) (gsl_matrix_get(info, f->order[a], f->order[b]) * f->sc[f->order[a]] * f->sc[f->order[b]])
+  if (s > 0) {
+    if (!(f->S = gsl_matrix_alloc(s, s))) return -1;
+    for (size_t a = 0; a < s; a++)
+      for (size_t b = 0; b < s; b++) gsl_matrix_set(f->S, a, b, C(a, b));
+  }
+  for (size_t g = 0; g < G; g++) {
+    size_t o = f->start[g], n = f->start[g + 1] - o;
+    if (n == 0) continue;
+    if (!(f->L[g] = gsl_matrix_alloc(n, n))) return -1;
+    for (size_t a = 0; a < n; a++)
+      for (size_t b = 0; b < n; b++) gsl_matrix_set(f->L[g], a, b, C(o + a, o + b));
+    if (!chol_ok(f->L[g])) return -1;
+    if (s == 0) continue;
+    f->B[g] = gsl_matrix_alloc(s, n);
+    f->E[g] = gsl_matrix_alloc(n, s);
+    if (!f->B[g] || !f->E[g]) return -1;
+    for (size_t a = 0; a < s; a++)
+      for (size_t b = 0; b < n; b++) gsl_matrix_set(f->B[g], a, b, C(a, o + b));
+    gsl_matrix_transpose_memcpy(f->E[g], f->B[g]);
+    /* E = L^-T L^-1 B' */
+    if (gsl_blas_dtrsm(CblasLeft, CblasLower, CblasNoTrans, CblasNonUnit, 1.0, f->L[g], f->E[g]) ||
+        gsl_blas_dtrsm(CblasLeft, CblasLower, CblasTrans, CblasNonUnit, 1.0, f->L[g], f->E[g]))
+      return -1;
+    gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, -1.0, f->B[g], f->E[g], 1.0, f->S);
+  }
+#undef C
+  if (s > 0 && !chol_ok(f->S)) return -1;
+  return 0;
+}
+
+/* Solve info z = r with the factorisation (r and z in parameter order; may alias). */
+static int bfact_solve(const bfact_t *f, const double *r, double *z) {
+  size_t K = f->K, s = f->s;
+  double *y = malloc((K ? K : 1) * sizeof *y);
+  if (!y) return -1;
+  for (size_t a = 0; a < K; a++) y[a] = r[f->order[a]] * f->sc[f->order[a]];
+  for (size_t g = 0; g < f->G; g++) {
+    size_t o = f->start[g], n = f->start[g + 1] - o;
+    if (n == 0) continue;
+    gsl_vector_view v = gsl_vector_view_array(y + o, n);
+    gsl_linalg_cholesky_svx(f->L[g], &v.vector);            /* t_g = D_g^-1 r_g */
+    if (s > 0) {
+      gsl_vector_view ys = gsl_vector_view_array(y, s);
+      gsl_blas_dgemv(CblasNoTrans, -1.0, f->B[g], &v.vector, 1.0, &ys.vector);
+    }
+  }
+  if (s > 0) {
+    gsl_vector_view ys = gsl_vector_view_array(y, s);
+    gsl_linalg_cholesky_svx(f->S, &ys.vector);               /* z_s */
+    for (size_t g = 0; g < f->G; g++) {
+      size_t o = f->start[g], n = f->start[g + 1] - o;
+      if (n == 0) continue;
+      gsl_vector_view v = gsl_vector_view_array(y + o, n);
+      gsl_blas_dgemv(CblasNoTrans, -1.0, f->E[g], &ys.vector, 1.0, &v.vector); /* z_g */
+    }
+  }
+  for (size_t a = 0; a < K; a++) z[f->order[a]] = y[a] * f->sc[f->order[a]];
+  free(y);
+  return 0;
+}
+
+/* inv = info^-1 (K x K row-major, parameter order) from the factorisation. */
+static int bfact_inverse(const bfact_t *f, double *inv) {
+  size_t K = f->K, s = f->s, G = f->G;
+  double *V = calloc(K > 0 ? K * K : 1, sizeof *V); /* in block order */
+  gsl_matrix *Vss = NULL, **W = calloc(G ? G : 1, sizeof *W);
+  int rc = -1;
+  if (!V || !W) goto done;
+  if (s > 0) {
+    if (!(Vss = gsl_matrix_alloc(s, s))) goto done;
+    gsl_matrix_memcpy(Vss, f->S);
+    if (gsl_linalg_cholesky_invert(Vss)) goto done;
+    for (size_t a = 0; a < s; a++)
+      for (size_t b = 0; b < s; b++) V[a * K + b] = gsl_matrix_get(Vss, a, b);
+  }
+  for (size_t g = 0; g < G; g++) {
+    size_t o = f->start[g], n = f->start[g + 1] - o;
+    if (n == 0) continue;
+    gsl_matrix *Dinv = gsl_matrix_alloc(n, n);
+    if (!Dinv) goto done;
+    gsl_matrix_memcpy(Dinv, f->L[g]);
+    if (gsl_linalg_cholesky_invert(Dinv)) { gsl_matrix_free(Dinv); goto done; }
+    for (size_t a = 0; a < n; a++)
+      for (size_t b = 0; b < n; b++) V[(o + a) * K + o + b] = gsl_matrix_get(Dinv, a, b);
+    gsl_matrix_free(Dinv);
+    if (s > 0) {
+      /* W_g = E_g Vss: V_gs = -W_g, V_gh += W_g E_h' */
+      if (!(W[g] = gsl_matrix_alloc(n, s))) goto done;
+      gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, f->E[g], Vss, 0.0, W[g]);
+      for (size_t a = 0; a < n; a++)
+        for (size_t b = 0; b < s; b++) V[(o + a) * K + b] = V[b * K + o + a] = -gsl_matrix_get(W[g], a, b);
+    }
+  }
+  for (size_t g = 0; s > 0 && g < G; g++) {
+    size_t o = f->start[g], n = f->start[g + 1] - o;
+    for (size_t h = 0; n && h < G; h++) {
+      size_t oh = f->start[h], nh = f->start[h + 1] - oh;
+      if (!nh) continue;
+      gsl_matrix *P = gsl_matrix_alloc(n, nh);
+      if (!P) goto done;
+      gsl_blas_dgemm(CblasNoTrans, CblasTrans, 1.0, W[g], f->E[h], 0.0, P);
+      for (size_t a = 0; a < n; a++)
+        for (size_t b = 0; b < nh; b++) V[(o + a) * K + oh + b] += gsl_matrix_get(P, a, b);
+      gsl_matrix_free(P);
+    }
+  }
+  for (size_t a = 0; a < K; a++)
+    for (size_t b = 0; b < K; b++) {
+      size_t i = f->order[a], j = f->order[b];
+      inv[i * K + j] = V[a * K + b] * f->sc[i] * f->sc[j];
+    }
+  rc = 0;
+done:
+  for (size_t g = 0; W && g < G; g++)
+    if (W[g]) gsl_matrix_free(W[g]);
+  free(W);
+  if (Vss) gsl_matrix_free(Vss);
+  free(V);
+  return rc;
+}
+
+/* vcov = (N info)^-1; a singular information matrix -> VAGAP_EMODEL naming parameters. */
 static vagap_status_t invert_information(const sem_ws_t *ws, const gsl_matrix *info, double *vcov,
                                          vagap_error_t *err) {
   size_t K = info->size1;
   if (K == 0) return VAGAP_OK;
-  gsl_matrix *c = gsl_matrix_alloc(K, K);
-  if (!c) return vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
-  gsl_matrix_memcpy(c, info);
-  /* scale to unit diagonal so that the conditioning test is unit-free */
-  double *sc = malloc(K * sizeof *sc);
-  if (!sc) { gsl_matrix_free(c); return vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory"); }
-  int bad = 0;
-  for (size_t k = 0; k < K; k++) {
-    double d = gsl_matrix_get(c, k, k);
-    if (!(d > 0)) bad = 1;
-    sc[k] = d > 0 ? 1 / sqrt(d) : 1;
-  }
-  for (size_t k = 0; k < K; k++)
-    for (size_t l = 0; l < K; l++) *gsl_matrix_ptr(c, k, l) *= sc[k] * sc[l];
-  if (!bad) {
-    gsl_matrix *e = gsl_matrix_alloc(K, K);
-    gsl_vector *ev = gsl_vector_alloc(K);
-    gsl_eigen_symm_workspace *wk = gsl_eigen_symm_alloc(K);
-    if (e && ev && wk) {
-      gsl_matrix_memcpy(e, c);
-      if (gsl_eigen_symm(e, ev, wk) == GSL_SUCCESS && gsl_vector_min(ev) < 1e-10 * gsl_vector_max(ev))
-        bad = 1;
-    }
-    if (e) gsl_matrix_free(e);
-    if (ev) gsl_vector_free(ev);
-    if (wk) gsl_eigen_symm_free(wk);
-  }
-  if (bad || gsl_linalg_cholesky_decomp1(c) != GSL_SUCCESS || gsl_linalg_cholesky_invert(c) != GSL_SUCCESS) {
-    gsl_matrix_free(c);
-    free(sc);
-    return singular_message(ws, info, err);
-  }
-  for (size_t k = 0; k < K; k++)
-    for (size_t l = 0; l < K; l++) vcov[k * K + l] = gsl_matrix_get(c, k, l) * sc[k] * sc[l] / ws->N;
-  gsl_matrix_free(c);
-  free(sc);
+  bfact_t f;
+  int bad = bfact_factor(ws, info, &f) || bfact_inverse(&f, vcov);
+  bfact_free(&f);
+  if (bad) return singular_message(ws, info, err);
+  for (size_t k = 0; k < K * K; k++) vcov[k] /= ws->N;
   return VAGAP_OK;
 }
 
@@ -611,105 +812,175 @@ static double max_abs(const double *g, size_t n) {
   return m;
 }
 
-/* Solve info * step = -grad (Cholesky); returns -1 if info is not PD. */
-static int scoring_step(const gsl_matrix *info, const double *grad, double *step) {
-  size_t K = info->size1;
-  gsl_matrix *c = gsl_matrix_alloc(K, K);
-  if (!c) return -1;
-  gsl_matrix_memcpy(c, info);
-  int rc = -1;
-  if (gsl_linalg_cholesky_decomp1(c) == GSL_SUCCESS) {
-    gsl_vector_view s = gsl_vector_view_array(step, K);
-    for (size_t k = 0; k < K; k++) step[k] = -grad[k];
-    rc = gsl_linalg_cholesky_svx(c, &s.vector) == GSL_SUCCESS ? 0 : -1;
+/* Solve info * step = -grad; returns -1 if info is singular. */
+static int scoring_step(const sem_ws_t *ws, const gsl_matrix *info, const double *grad, double *step) {
+  bfact_t f;
+  int rc = bfact_factor(ws, info, &f);
+  if (!rc) {
+    for (size_t k = 0; k < ws->npar; k++) step[k] = -grad[k];
+    rc = bfact_solve(&f, step, step);
   }
-  gsl_matrix_free(c);
+  bfact_free(&f);
   return rc;
 }
 
-/* Fisher scoring with step halving; returns the final F. */
-static double fisher_scoring(sem_ws_t *ws, double *x, int max_steps, vagap_error_t *err) {
+typedef enum {
+  FS_WARM,    /* from the start: stop once near the optimum or when steps need halving */
+  FS_POLISH,  /* near the optimum: stop when the gradient stops shrinking */
+  FS_FULL     /* fallback: run to convergence */
+} fs_mode_t;
+
+/*
+ * Fisher scoring (Newton steps with the expected information) with step
+ * halving.  Near the optimum of a well-fitting model it converges
+ * quadratically; for badly misfitting models the expected information is a
+ * poor Hessian, which is why the modes stop early and L-BFGS does the rest.
+ * Returns F at x (x is left at the best point accepted).
+ */
+static double fisher_scoring(sem_ws_t *ws, double *x, int max_steps, fs_mode_t mode, vagap_error_t *err) {
   size_t K = ws->npar;
   gsl_matrix *info = gsl_matrix_alloc(K, K);
-  double *grad = malloc(K * sizeof *grad), *step = malloc(K * sizeof *step), *xn = malloc(K * sizeof *xn);
+  double *grad = malloc(K * sizeof *grad), *step = malloc(K * sizeof *step), *xn = malloc(K * sizeof *xn),
+         *gn = malloc(K * sizeof *gn);
   double F = sem_ws_objective(ws, x, grad);
-  for (int it = 0; info && grad && step && xn && it < max_steps && isfinite(F); it++) {
-    if (max_abs(grad, K) < 1e-12) break;
-    if (expected_information(ws, x, info, err) || scoring_step(info, grad, step)) break;
-    double t = 1.0, Fn = HUGE_VAL;
-    for (int h = 0; h < 30; h++, t *= 0.5) {
+  double *xbest = mode == FS_POLISH ? malloc(K * sizeof *xbest) : NULL;
+  double best_g = grad ? max_abs(grad, K) : HUGE_VAL, best_F = F;
+  if (xbest) memcpy(xbest, x, K * sizeof *x);
+  for (int it = 0; info && grad && step && xn && gn && it < max_steps && isfinite(F); it++) {
+    double gmax = max_abs(grad, K);
+    if (gmax < (mode == FS_WARM ? 1e-4 : 1e-12)) break;
+    if (expected_information(ws, x, info, err) || scoring_step(ws, info, grad, step)) break;
+    /* expected decrease of F along the step (the Newton decrement); when it is
+       at rounding level the optimum is reached in double precision */
+    double decrement = 0;
+    for (size_t k = 0; k < K; k++) decrement -= grad[k] * step[k];
+    int last = 0.5 * decrement < 1e-15 * (1 + fabs(F));
+    double t = 1.0, Fn = HUGE_VAL, slack = 1e-14 * (1 + fabs(F));
+    int halvings = 0;
+    for (; halvings < 30; halvings++, t *= 0.5) {
       for (size_t k = 0; k < K; k++) xn[k] = x[k] + t * step[k];
       Fn = sem_ws_objective(ws, xn, NULL);
-      if (isfinite(Fn) && Fn <= F + 1e-15 * fabs(F)) break;
+      if (isfinite(Fn) && Fn <= F + slack) break;
+      if (last) break;
     }
-    if (!(isfinite(Fn) && Fn <= F + 1e-15 * fabs(F))) break;
+    if (!(isfinite(Fn) && Fn <= F + slack)) break;
+    double Fnew = sem_ws_objective(ws, xn, gn);
     memcpy(x, xn, K * sizeof *x);
-    double Fold = F;
-    F = sem_ws_objective(ws, x, grad);
-    if (fabs(Fold - F) < 1e-16 * (1 + fabs(F)) && max_abs(grad, K) < 1e-9) break;
+    memcpy(grad, gn, K * sizeof *grad);
+    F = Fnew;
+    /* polishing returns the point with the smallest gradient: with a misfitting
+       model scoring converges only linearly and not monotonically in |g| */
+    double g_new = max_abs(gn, K);
+    if (mode == FS_POLISH && g_new < best_g) {
+      best_g = g_new;
+      best_F = F;
+      memcpy(xbest, x, K * sizeof *x);
+    }
+    if (last || (mode == FS_WARM && halvings > 0 && it >= 2)) break;
   }
+  if (mode == FS_POLISH && xbest && isfinite(best_F)) {
+    memcpy(x, xbest, K * sizeof *x);
+    F = best_F;
+  }
+  free(xbest);
   if (info) gsl_matrix_free(info);
   free(grad);
   free(step);
   free(xn);
+  free(gn);
   vagap_error_clear(err);
   return F;
 }
 
+/* NLopt L-BFGS from x; returns F at the result (+inf on failure). */
+static double lbfgs(sem_ws_t *ws, double *x, double ftol, double xtol, int max_eval) {
+  size_t K = ws->npar;
+  nlopt_opt opt = nlopt_create(NLOPT_LD_LBFGS, (unsigned)K);
+  if (!opt) return HUGE_VAL;
+  double fmin = HUGE_VAL;
+  nlopt_result rc = nlopt_set_min_objective(opt, nlopt_objective, ws);
+  if (rc > 0) rc = nlopt_set_ftol_rel(opt, ftol);
+  if (rc > 0) rc = nlopt_set_xtol_rel(opt, xtol);
+  if (rc > 0) rc = nlopt_set_maxeval(opt, max_eval);
+  if (rc > 0) rc = nlopt_set_vector_storage(opt, K < 20 ? (unsigned)K : 20);
+  if (rc > 0) rc = nlopt_optimize(opt, x, &fmin);
+  nlopt_destroy(opt);
+  /* ROUNDOFF_LIMITED: no further progress in double precision; the
+     gradient check after polishing decides whether that is an optimum */
+  return (rc > 0 || rc == NLOPT_ROUNDOFF_LIMITED) && isfinite(fmin) ? fmin : HUGE_VAL;
+}
+
+/*
+ * Three strategies, tried in order until one reaches a stationary point
+ * (max |dF/dtheta| < 1e-6):
+ *   1. Fisher-scoring warm start, NLopt LD_LBFGS, Fisher-scoring polish (fast);
+ *   2. LD_LBFGS from the starting values with tight tolerances, polish;
+ *   3. Fisher scoring from the starting values to convergence.
+ * L-BFGS (rather than SLSQP) because the problem is unconstrained: equality
+ * constraints are shared parameters, not constraints.
+ */
 static vagap_status_t optimise(sem_ws_t *ws, double *x, int max_iter, const char **method,
                                double *gnorm, vagap_error_t *err) {
   size_t K = ws->npar;
-  double *x0 = malloc((K ? K : 1) * sizeof *x0), *grad = malloc((K ? K : 1) * sizeof *grad);
-  if (!x0 || !grad) { free(x0); free(grad); return vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory"); }
-  memcpy(x0, x, K * sizeof *x);
+  *gnorm = 0;
+  if (K == 0) return VAGAP_OK;
+  double *x0 = malloc(K * sizeof *x0), *grad = malloc(K * sizeof *grad), *best = malloc(K * sizeof *best);
+  if (!x0 || !grad || !best) {
+    free(x0); free(grad); free(best);
+    return vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
+  }
   double F = sem_ws_objective(ws, x, NULL);
-  vagap_status_t st = VAGAP_OK;
   if (!isfinite(F)) {
-    /* start values give a non-positive-definite Sigma: shrink covariances and retry */
+    /* start values give a non-positive-definite Sigma: drop covariances and retry */
     for (size_t r = 0; r < ws->model->nrows; r++) {
       const vagap_sem_param_t *row = &ws->model->rows[r];
       if (row->free && row->op == VAGAP_SEM_COVARIANCE && strcmp(row->lhs, row->rhs)) x[row->free - 1] = 0;
     }
-    memcpy(x0, x, K * sizeof *x);
-    F = sem_ws_objective(ws, x, NULL);
   }
-  *method = "nlopt LD_LBFGS + Fisher scoring";
-  if (K > 0 && isfinite(F)) {
-    nlopt_opt opt = nlopt_create(NLOPT_LD_LBFGS, (unsigned)K);
-    if (!opt) { free(x0); free(grad); return vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory"); }
-    nlopt_result rc = nlopt_set_min_objective(opt, nlopt_objective, ws);
-    if (rc > 0) rc = nlopt_set_ftol_rel(opt, 1e-14);
-    if (rc > 0) rc = nlopt_set_xtol_rel(opt, 1e-12);
-    if (rc > 0) rc = nlopt_set_maxeval(opt, max_iter);
-    if (rc > 0) rc = nlopt_set_vector_storage(opt, K < 20 ? (unsigned)K : 20);
-    double fmin = F;
-    if (rc > 0) rc = nlopt_optimize(opt, x, &fmin);
-    nlopt_destroy(opt);
-    int lbfgs_ok = (rc > 0 || rc == NLOPT_ROUNDOFF_LIMITED) && isfinite(fmin);
-    if (!lbfgs_ok) {
-      /* fallback: Fisher scoring from the starting values */
-      memcpy(x, x0, K * sizeof *x);
-      *method = "Fisher scoring (L-BFGS failed)";
-      fisher_scoring(ws, x, 500, err);
+  memcpy(x0, x, K * sizeof *x);
+  static const char *const names[] = {"Fisher scoring + nlopt LD_LBFGS", "nlopt LD_LBFGS + Fisher scoring",
+                                      "Fisher scoring"};
+  double best_g = HUGE_VAL, best_F = HUGE_VAL;
+  for (int attempt = 0; attempt < 3; attempt++) {
+    memcpy(x, x0, K * sizeof *x);
+    if (!isfinite(sem_ws_objective(ws, x, NULL))) break;
+    if (attempt == 0) {
+      fisher_scoring(ws, x, 30, FS_WARM, err);
+      F = lbfgs(ws, x, 1e-10, 1e-8, max_iter);
+    } else if (attempt == 1) {
+      F = lbfgs(ws, x, 1e-14, 1e-12, max_iter);
+    } else {
+      F = fisher_scoring(ws, x, 500, FS_FULL, err);
     }
-    /* polish: Fisher scoring converges quadratically near the optimum */
-    F = fisher_scoring(ws, x, 50, err);
-  }
-  if (!isfinite(F)) {
-    st = vagap_error_set(err, VAGAP_ENOCONV, NULL, 0, 0,
-                         "the optimiser did not find an admissible solution (implied covariance matrix not positive definite)");
-  } else if (K > 0) {
+    if (!isfinite(F)) continue;
+    F = fisher_scoring(ws, x, 50, FS_POLISH, err);
+    if (!isfinite(F)) continue;
     sem_ws_objective(ws, x, grad);
-    *gnorm = max_abs(grad, K);
-    if (!(*gnorm < 1e-5))
+    double g = max_abs(grad, K);
+    if (g < best_g) {
+      best_g = g;
+      best_F = F;
+      memcpy(best, x, K * sizeof *x);
+      *method = names[attempt];
+    }
+    if (g < 1e-6) break;
+  }
+  vagap_status_t st = VAGAP_OK;
+  if (!isfinite(best_F)) {
+    st = vagap_error_set(err, VAGAP_ENOCONV, NULL, 0, 0,
+                         "the optimiser did not find an admissible solution (implied covariance matrix "
+                         "not positive definite everywhere it searched)");
+  } else {
+    memcpy(x, best, K * sizeof *x);
+    *gnorm = best_g;
+    if (!(best_g < 1e-5))
       st = vagap_error_set(err, VAGAP_ENOCONV, NULL, 0, 0,
                            "the optimiser did not converge: largest gradient component %.3g after %zu evaluations",
-                           *gnorm, ws->evals);
-  } else {
-    *gnorm = 0;
+                           best_g, ws->evals);
   }
   free(x0);
   free(grad);
+  free(best);
   return st;
 }
 

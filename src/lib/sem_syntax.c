@@ -174,6 +174,7 @@ static int continues(tok_kind_t k) {
 
 /* A parsed rhs term before expansion. */
 typedef struct {
+  const tok_t *start; /* first token of the term (the modifier if any) */
   const tok_t *name;  /* identifier or the number 1 */
   size_t nmod;
   vagap_sem_modifier_t *mod;
@@ -268,6 +269,7 @@ static vagap_status_t parse_term(parser_t *p, size_t *i, size_t end, vagap_sem_o
                                  term_t *term) {
   vagap_status_t st;
   size_t j = *i;
+  term->start = &p->tok[j];
   /* Does a modifier come first?  Look for a '*' before the next '+'. */
   int depth = 0, has_star = 0;
   for (size_t k = j; k < end; k++) {
@@ -470,7 +472,8 @@ static vagap_status_t parse_statement(parser_t *p, size_t b, size_t end) {
       const char *rhs = nm->s;
       size_t rlen = nm->len;
       if (nm->kind == TK_NUMBER) { top = VAGAP_SEM_INTERCEPT; rhs = ""; rlen = 0; }
-      st = add_statement(p, &p->tok[k], top, rhs, rlen, &terms[t], nm->line, nm->col);
+      st = add_statement(p, &p->tok[k], top, rhs, rlen, &terms[t], terms[t].start->line,
+                         terms[t].start->col);
     }
   }
   free_terms(terms, nterm);

@@ -94,7 +94,8 @@ def gen(d):
             manifest.append(("welch_%d_%s" % (seed, alt), "ttest_welch", f, "x", "", "grp", alt, 0.0, 0.95, "none"))
             manifest.append(("student_%d_%s" % (seed, alt), "ttest_student", f, "x", "", "grp", alt, 0.0, 0.95, "none"))
         if n >= 12:
-            manifest.append(("by_%d" % seed, "ttest_by", f, "x", "", "blk", "two.sided", 0.0, 0.95, "holm"))
+            adjust = {12: "holm", 13: "bonferroni", 14: "BH", 15: "hochberg", 16: "BY"}[seed]
+            manifest.append(("by_%d" % seed, "ttest_by", f, "x", "", "blk", "two.sided", 0.0, 0.95, adjust))
         for alt in ("two.sided", "less"):
             manifest.append(("pearson_%d_%s" % (seed, alt), "pearson", f, "x", "y", "", alt, 0, 0.95, "none"))
         manifest.append(("pearson90_%d" % seed, "pearson", f, "x", "z", "", "two.sided", 0, 0.9, "none"))
@@ -188,7 +189,11 @@ def col(rows, name):
 
 
 def log10_p_t_two_sided(t, df):
-    import mpmath as mp
+    """log10 of the two-sided t p-value at 50 digits, or None without mpmath."""
+    try:
+        import mpmath as mp
+    except ImportError:
+        return None
     mp.mp.dps = 50
     x = mp.mpf(df) / (df + mp.mpf(t) ** 2)
     return float(mp.log10(mp.betainc(mp.mpf(df) / 2, mp.mpf(1) / 2, 0, x, regularized=True)))
@@ -257,8 +262,11 @@ def check_ttest(ck, d, m, out, rref):
     if p > 1e-300:
         ck.cmp(case, "p", num(t["p.value"]), p)
     else:
-        ck.cmp(case, "log10 p", num(t["log10.p"]), log10_p_t_two_sided(float(res.statistic), num(t["df"])),
-               ref="mpmath")
+        ref = log10_p_t_two_sided(float(res.statistic), num(t["df"]))
+        if ref is None:
+            print("note: mpmath is not installed; %s: underflowed p-value not compared" % case)
+        else:
+            ck.cmp(case, "log10 p", num(t["log10.p"]), ref, ref="mpmath")
     ci = ci_of(res, conf)
     if ci is not None:
         ck.cmp(case, "conf.low", num(t["conf.low"]), float(ci[0]), TOL_SCIPY_T_CI)

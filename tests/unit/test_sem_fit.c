@@ -194,6 +194,17 @@ static void test_identification_and_data_errors(void **state) {
   assert_non_null(strstr(err.message, "x3"));
   vagap_sem_model_free(m);
   vagap_sem_stats_free(s);
+  /* enough moments, but two factors on the same indicators rotate freely */
+  {
+    const char *v6[] = {"x1", "x2", "x3", "x4", "x5", "x6", "z"};
+    vagap_sem_stats_t *s6 = stats_for(v6, 7, 1, 300);
+    m = build("f =~ x1 + x2 + x3 + x4 + x5 + x6\ng =~ x1 + x2 + x3 + x4 + x5 + x6\n", 1, NULL);
+    assert_int_equal(vagap_sem_fit(&f, m, s6, NULL, &err), VAGAP_EMODEL);
+    assert_non_null(strstr(err.message, "singular"));
+    assert_non_null(strstr(err.message, "involved parameters: f=~x"));
+    vagap_sem_model_free(m);
+    vagap_sem_stats_free(s6);
+  }
   /* collinear data: the sample covariance is singular */
   const double x[] = {1, 2, 2, 4, 3, 6, 4, 8};
   const size_t g[] = {0, 0, 0, 0};
