@@ -82,6 +82,32 @@ vagap_status_t vagap_scale_alpha(const vagap_scale_key_t *key, const double *res
                                  size_t nrows, size_t scale, vagap_alpha_t *res,
                                  vagap_error_t *err);
 
+/*
+ * McDonald's omega (total) of scale `scale` from a one-factor model fitted
+ * by maximum likelihood (vagap's SEM engine, lavaan's cfa(std.lv = TRUE)
+ * defaults: covariance with divisor n) to the complete runs, reversed items
+ * scored first:  omega = (sum lambda)^2 / ((sum lambda)^2 + sum theta)
+ * (McDonald 1999; the model-implied total variance, no residual
+ * covariances).
+ */
+typedef struct {
+  size_t k;           /* items */
+  size_t n;           /* complete runs used */
+  size_t n_excluded;  /* runs with a missing item */
+  double omega;
+  double cfi, rmsea;  /* fit of the one-factor model (NaN when df = 0) */
+  double chisq, df;
+} vagap_omega_t;
+
+/*
+ * Edge cases: k < 3 (a one-factor model with 2 items is not identified) or
+ * n < k + 1 -> VAGAP_EDOMAIN; a fit that fails (no convergence, a
+ * non-positive-definite covariance) returns that status with omega NaN.
+ */
+vagap_status_t vagap_scale_omega(const vagap_scale_key_t *key, const double *responses,
+                                 size_t nrows, size_t scale, vagap_omega_t *res,
+                                 vagap_error_t *err);
+
 #ifdef __cplusplus
 }
 #endif

@@ -32,8 +32,9 @@ static const char HELP[] =
     "                         all items of the scale)\n"
     "      --level L          unit (default): model,scale,score,pomp,sd,n,n_excluded\n"
     "                         run: model,run,scale,score,pomp,n_items,k\n"
-    "                         alpha: scale,alpha,alpha_std,mean_r,k,n,n_excluded\n"
-    "                         (alpha over runs with every item of the scale answered)\n"
+    "                         alpha: scale,alpha,alpha_std,mean_r,omega,k,n,n_excluded\n"
+    "                         (over runs with every item of the scale answered; omega\n"
+    "                         from a one-factor ML fit, std.lv, for 3 or more items)\n"
     "      --wide             unit level as one row per unit: model,<scale>,\n"
     "                         <scale>.pomp, <scale>.sd, <scale>.n, <scale>.n_excluded\n"
     "      --unit COL         unit column (default model)\n"
@@ -532,11 +533,12 @@ done:
 
 static int write_alpha(const cli_common_t *c, const score_key_t *k, const vagap_scale_key_t *sk,
                        const runs_t *r) {
-  const char *cols[] = {"scale", "alpha", "alpha_std", "mean_r", "k", "n", "n_excluded"};
-  cli_writer_t *w = cli_writer_open(c, cols, 7);
+  const char *cols[] = {"scale", "alpha", "alpha_std", "mean_r", "omega", "k", "n", "n_excluded"};
+  cli_writer_t *w = cli_writer_open(c, cols, 8);
   if (!w) return CLI_EXIT_DATA;
   for (size_t s = 0; s < k->nscales; s++) {
     vagap_alpha_t al;
+    vagap_omega_t om;
     vagap_error_t err;
     vagap_status_t st = vagap_scale_alpha(sk, r->resp, r->nruns, s, &al, &err);
     if (st != VAGAP_OK && st != VAGAP_EDOMAIN) {
@@ -544,10 +546,15 @@ static int write_alpha(const cli_common_t *c, const score_key_t *k, const vagap_
       return cli_report_error(&err);
     }
     if (st == VAGAP_EDOMAIN) cli_warn(c, "scale %s: %s", k->scale[s], err.message);
+    /* omega's failures (too few items, a fit that does not converge) leave NA */
+    if (vagap_scale_omega(sk, r->resp, r->nruns, s, &om, &err) != VAGAP_OK &&
+        vagap_scale_nitems(sk, s) >= 3)
+      cli_warn(c, "scale %s: omega: %s", k->scale[s], err.message);
     cli_put_str(w, k->scale[s]);
     cli_put_num(w, al.alpha);
     cli_put_num(w, al.alpha_std);
     cli_put_num(w, al.mean_r);
+    cli_put_num(w, om.omega);
     cli_put_int(w, (long long)vagap_scale_nitems(sk, s));
     cli_put_int(w, (long long)al.n);
     cli_put_int(w, (long long)al.n_excluded);

@@ -309,8 +309,8 @@ static int pair_long_rows(ttest_data_t *d, const size_t *rows, size_t n, double 
     while (e < m && strcmp(lr[e].id, lr[k].id) == 0) e++;
     for (size_t q = k + 1; q < e; q++)
       if (lr[q].level == lr[q - 1].level) {
-        fprintf(stderr, "vagap: %s:%ld: %s '%s' has a second row for %s '%s' (first at line %ld)\n",
-                vagap_table_source(d->t), vagap_table_line(d->t, lr[q].row),
+        fprintf(stderr, "vagap: %s:%ld:%zu: %s '%s' has a second row for %s '%s' (first at line %ld)\n",
+                vagap_table_source(d->t), vagap_table_line(d->t, lr[q].row), d->ccond + 1,
                 vagap_table_colname(d->t, d->cid), lr[q].id, vagap_table_colname(d->t, d->ccond),
                 d->level[lr[q].level], vagap_table_line(d->t, lr[q - 1].row));
         free(lr);

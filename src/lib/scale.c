@@ -4,8 +4,11 @@
 #include "vagap/scale.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "vagap/sem.h"
 
 vagap_status_t vagap_scale_key_check(const vagap_scale_key_t *key, vagap_error_t *err) {
   if (!key || (key->nitems && (!key->item_scale || !key->item_reverse)))
@@ -150,6 +153,138 @@ vagap_status_t vagap_scale_alpha(const vagap_scale_key_t *key, const double *res
     }
   }
   if (st == VAGAP_OK) st = vagap_stats_cronbach_alpha(m, nrows, k, k, res, err);
+  free(m);
+  return st;
+}
+
+/* Complete runs of a scale's items, reversed items scored: a malloc'ed n x k matrix. */
+static vagap_status_t complete_items(const vagap_scale_key_t *key, const double *responses,
+                                     size_t nrows, size_t scale, size_t k, double **out,
+                                     size_t *n, vagap_error_t *err) {
+  double *m = malloc((nrows ? nrows : 1) * k * sizeof *m);
+  if (!m) return vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
+  size_t used = 0;
+  for (size_t i = 0; i < nrows; i++) {
+    size_t c = 0;
+    int complete = 1;
+    for (size_t j = 0; j < key->nitems; j++) {
+      if (key->item_scale[j] < 0 || (size_t)key->item_scale[j] != scale) continue;
+      double x = responses[i * key->nitems + j];
+      vagap_status_t st = check_response(key, i, j, x, err);
+      if (st != VAGAP_OK) {
+        free(m);
+        return st;
+      }
+      if (isnan(x)) complete = 0;
+      m[used * k + c++] = vagap_scale_item_value(key, j, x);
+    }
+    used += complete;
+  }
+  *out = m;
+  *n = used;
+  return VAGAP_OK;
+}
+
+/* "f =~ v1 + v2 + ... + vk": generated names, so item names need not be identifiers. */
+static char *one_factor_syntax(size_t k, char ***names) {
+  size_t len = 16 + k * 24;
+  char *text = malloc(len);
+  *names = calloc(k, sizeof **names);
+  if (!text || !*names) {
+    free(text);
+    free(*names);
+    *names = NULL;
+    return NULL;
+  }
+  size_t pos = (size_t)snprintf(text, len, "f =~ ");
+  for (size_t j = 0; j < k; j++) {
+    char buf[24];
+    snprintf(buf, sizeof buf, "v%zu", j + 1);
+    (*names)[j] = strdup(buf);
+    pos += (size_t)snprintf(text + pos, len - pos, "%s%s", j ? " + " : "", buf);
+  }
+  for (size_t j = 0; j < k; j++)
+    if (!(*names)[j]) {
+      for (size_t q = 0; q < k; q++) free((*names)[q]);
+      free(*names);
+      free(text);
+      *names = NULL;
+      return NULL;
+    }
+  return text;
+}
+
+/* omega from a fitted one-factor model's loadings and residual variances. */
+static void omega_from_fit(const vagap_sem_fit_t *fit, vagap_omega_t *res) {
+  double sum_l = 0.0, sum_t = 0.0;
+  for (size_t r = 0; r < fit->model->nrows; r++) {
+    const vagap_sem_param_t *row = &fit->model->rows[r];
+    if (row->op == VAGAP_SEM_LOADING) sum_l += row->est;
+    else if (row->op == VAGAP_SEM_COVARIANCE && row->lhs[0] == 'v' && !strcmp(row->lhs, row->rhs))
+      sum_t += row->est;
+  }
+  res->omega = sum_l * sum_l / (sum_l * sum_l + sum_t);
+  res->chisq = fit->fit.chisq;
+  res->df = fit->fit.df;
+  res->cfi = res->df > 0 ? fit->fit.cfi : NAN;
+  res->rmsea = res->df > 0 ? fit->fit.rmsea : NAN;
+}
+
+vagap_status_t vagap_scale_omega(const vagap_scale_key_t *key, const double *responses,
+                                 size_t nrows, size_t scale, vagap_omega_t *res,
+                                 vagap_error_t *err) {
+  memset(res, 0, sizeof *res);
+  res->omega = res->cfi = res->rmsea = res->chisq = res->df = NAN;
+  vagap_status_t st = vagap_scale_key_check(key, err);
+  if (st != VAGAP_OK) return st;
+  if (scale >= key->nscales)
+    return vagap_error_set(err, VAGAP_EINVAL, NULL, 0, 0, "no scale %zu", scale);
+  size_t k = vagap_scale_nitems(key, scale), n = 0;
+  res->k = k;
+  double *m = NULL;
+  st = complete_items(key, responses, nrows, scale, k, &m, &n, err);
+  if (st != VAGAP_OK) return st;
+  res->n = n;
+  res->n_excluded = nrows - n;
+  if (k < 3 || n < k + 1) {
+    free(m);
+    return vagap_error_set(err, VAGAP_EDOMAIN, NULL, 0, 0,
+                           "omega needs a one-factor model with at least 3 items and more "
+                           "complete runs than items (k = %zu, n = %zu)", k, n);
+  }
+  char **names = NULL;
+  char *text = one_factor_syntax(k, &names);
+  vagap_sem_syntax_t *syn = NULL;
+  vagap_sem_model_t *model = NULL;
+  vagap_sem_stats_t *stats = NULL;
+  vagap_sem_fit_t *fit = NULL;
+  size_t *group = calloc(n ? n : 1, sizeof *group);
+  if (!text || !group) {
+    st = vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
+    goto done;
+  }
+  vagap_sem_model_options_t mo;
+  vagap_sem_model_options_init(&mo);
+  mo.std_lv = 1;
+  vagap_sem_fit_options_t fo;
+  vagap_sem_fit_options_init(&fo);
+  st = vagap_sem_syntax_parse(&syn, text, "omega model", err);
+  if (st == VAGAP_OK) st = vagap_sem_model_build(&model, syn, 1, &mo, "omega model", err);
+  if (st == VAGAP_OK)
+    st = vagap_sem_stats_alloc(&stats, 1, k, (const char *const *)names, NULL, err);
+  if (st == VAGAP_OK) st = vagap_sem_stats_compute(stats, m, group, n, err);
+  if (st == VAGAP_OK) st = vagap_sem_fit(&fit, model, stats, &fo, err);
+  if (st == VAGAP_OK) omega_from_fit(fit, res);
+done:
+  vagap_sem_fit_free(fit);
+  vagap_sem_stats_free(stats);
+  vagap_sem_model_free(model);
+  vagap_sem_syntax_free(syn);
+  if (names)
+    for (size_t j = 0; j < k; j++) free(names[j]);
+  free(names);
+  free(text);
+  free(group);
   free(m);
   return st;
 }

@@ -126,12 +126,54 @@ static void test_scale_alpha(void **state) {
   assert_int_equal(vagap_scale_alpha(&k, resp, 5, 1, &a, &err), VAGAP_EDOMAIN);
 }
 
+/* Covariance with divisor n of columns a and b of an n x 3 matrix. */
+static double cov_n(const double *m, size_t n, int a, int b) {
+  double ma = 0, mb = 0, s = 0;
+  for (size_t i = 0; i < n; i++) ma += m[i * 3 + a], mb += m[i * 3 + b];
+  ma /= (double)n, mb /= (double)n;
+  for (size_t i = 0; i < n; i++) s += (m[i * 3 + a] - ma) * (m[i * 3 + b] - mb);
+  return s / (double)n;
+}
+
+static void test_scale_omega(void **state) {
+  (void)state;
+  vagap_error_t err;
+  vagap_omega_t om;
+  /* three items, the last reversed: a one-factor model with 3 indicators is
+     just identified, so the ML solution is closed-form:
+     lambda_1^2 = s12 s13 / s23 (and cyclically), theta_i = s_ii - lambda_i^2 */
+  static const long scale3[] = {0, 0, 0};
+  static const int rev3[] = {0, 0, 1};
+  vagap_scale_key_t k = {3, 1, scale3, rev3, 1.0, 7.0, 0};
+  double resp[] = {2, 3, 6,  4, 4, 5,  5, 6, 2,  3, 2, 5,  6, 5, 3,  1, 2, 7,  4, 5, 4,
+                   NAN, 3, 3};
+  double scored[7 * 3];
+  for (int i = 0; i < 7; i++)
+    for (int j = 0; j < 3; j++) scored[i * 3 + j] = j == 2 ? 8 - resp[i * 3 + j] : resp[i * 3 + j];
+  double s12 = cov_n(scored, 7, 0, 1), s13 = cov_n(scored, 7, 0, 2), s23 = cov_n(scored, 7, 1, 2);
+  double l1 = sqrt(s12 * s13 / s23), l2 = sqrt(s12 * s23 / s13), l3 = sqrt(s13 * s23 / s12);
+  double th = cov_n(scored, 7, 0, 0) - l1 * l1 + cov_n(scored, 7, 1, 1) - l2 * l2 +
+              cov_n(scored, 7, 2, 2) - l3 * l3;
+  double sl = l1 + l2 + l3;
+  assert_int_equal(vagap_scale_omega(&k, resp, 8, 0, &om, &err), VAGAP_OK);
+  assert_int_equal(om.n, 7);
+  assert_int_equal(om.n_excluded, 1);
+  assert_int_equal(om.k, 3);
+  assert_true(fabs(om.omega - sl * sl / (sl * sl + th)) < 1e-10);
+  assert_true(fabs(om.df) < 1e-12 && isnan(om.cfi));
+  /* two items: not identified */
+  static const long scale2[] = {0, 0, -1};
+  k.item_scale = scale2;
+  assert_int_equal(vagap_scale_omega(&k, resp, 8, 0, &om, &err), VAGAP_EDOMAIN);
+  assert_true(isnan(om.omega));
+}
+
 int main(void) {
   vagap_init();
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_key_check),  cmocka_unit_test(test_reverse_and_pomp),
       cmocka_unit_test(test_score_rows), cmocka_unit_test(test_unit_means),
-      cmocka_unit_test(test_scale_alpha),
+      cmocka_unit_test(test_scale_alpha),  cmocka_unit_test(test_scale_omega),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
