@@ -422,6 +422,34 @@ double sem_ws_objective(sem_ws_t *ws, const double *x, double *grad) {
 
 /* ---- starting values --------------------------------------------------------- */
 
+/*
+ * Variance of latent `f` from its marker r and the other observed indicators
+ * k: cov(r, k) = lambda_k var(f), averaged over k with the loadings' start
+ * values; lavaan's 0.05 when that is not available or not positive.
+ */
+static double latent_variance_start(const sem_ws_t *ws, const group_ws_t *w, int group, size_t f,
+                                    const double *x) {
+  const vagap_sem_model_t *m = ws->model;
+  size_t p = ws->p, marker = (size_t)-1, count = 0;
+  double sum = 0;
+  for (size_t r = 0; r < m->nrows; r++) {
+    const vagap_sem_param_t *row = &m->rows[r];
+    if (row->op != VAGAP_SEM_LOADING || row->group != group || ws->row_j[r] != f || ws->row_i[r] >= p)
+      continue;
+    if (marker == (size_t)-1) {
+      if (row->free) return 0.05; /* no marker (std.lv or freed): keep lavaan's value */
+      marker = ws->row_i[r];
+      continue;
+    }
+    double lam = row->free ? x[row->free - 1] : row->ustart;
+    if (!(fabs(lam) > 1e-3) || !isfinite(lam)) continue;
+    sum += gsl_matrix_get(w->S, marker, ws->row_i[r]) / lam;
+    count++;
+  }
+  double v = count ? sum / (double)count : 0;
+  return v > 0.05 ? v : 0.05;
+}
+
 void sem_ws_start(sem_ws_t *ws, double *x) {
   const vagap_sem_model_t *m = ws->model;
   size_t p = ws->p;
@@ -454,7 +482,7 @@ void sem_ws_start(sem_ws_t *ws, double *x) {
       }
       case VAGAP_SEM_REGRESSION: v = 0; break;
       case VAGAP_SEM_COVARIANCE:
-        if (i == j) v = i < p ? 0.5 * gsl_matrix_get(w->S, i, i) : 0.05;
+        if (i == j) v = i < p ? 0.5 * gsl_matrix_get(w->S, i, i) : latent_variance_start(ws, w, row->group, i, x);
         else if (i < p && j < p && m->ov_exo[i] && m->ov_exo[j]) v = gsl_matrix_get(w->S, i, j);
         else v = 0;
         if (i == j && i < p && m->ov_exo[i]) v = gsl_matrix_get(w->S, i, i);

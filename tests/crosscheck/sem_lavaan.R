@@ -164,6 +164,13 @@ cases <- list(
        cli = c("--group", "model", "--group-equal", "loadings,intercepts,regressions"))
 )
 
+# invariance sequences: vagap sem --invariance against lavaan fits and lavTestLRT
+inv.cases <- list(
+  list(name = "inv_hs", data = "hs", model = hs.model, group = "school"),
+  list(name = "inv_privacy", data = "privacy", model = privacy.model, group = "model"))
+inv.steps <- list(configural = "", metric = "loadings", scalar = c("loadings", "intercepts"),
+                  strict = c("loadings", "intercepts", "residuals"))
+
 fit.names <- c("npar", "fmin", "chisq", "df", "pvalue", "baseline.chisq", "baseline.df",
                "baseline.pvalue", "cfi", "tli", "logl", "unrestricted.logl", "aic", "bic",
                "ntotal", "bic2", "rmsea", "rmsea.ci.lower", "rmsea.ci.upper", "rmsea.pvalue", "srmr")
@@ -205,6 +212,21 @@ if (mode == "prepare") {
     ref <- data.frame(measure = c(fit.names, paste0("chisq.group.", seq_along(cg))),
                       value = c(as.numeric(fm), cg))
     write.csv(ref, file.path(dir, paste0(cs$name, ".ref.fit.csv")), row.names = FALSE)
+  }
+  for (cs in inv.cases) {
+    writeLines(cs$model, file.path(dir, paste0(cs$name, ".invmodel")))
+    writeLines(c("--group", cs$group, "--invariance"), file.path(dir, paste0(cs$name, ".inv.args")))
+    writeLines(cs$data, file.path(dir, paste0(cs$name, ".inv.data")))
+    fits <- lapply(inv.steps, function(eq) sem(cs$model, datasets[[cs$data]], group = cs$group, group.equal = eq))
+    lrt <- do.call(lavTestLRT, unname(fits))
+    fm <- t(sapply(fits, fitMeasures, c("npar", "df", "aic", "bic", "chisq", "pvalue", "cfi", "tli", "rmsea", "srmr")))
+    # lavTestLRT sorts the models by df, which is the order of the steps here
+    stopifnot(all(lrt[, "Df"] == fm[, "df"]))
+    ref <- data.frame(model = names(inv.steps), fm,
+                      chisq.diff = lrt[, "Chisq diff"], df.diff = lrt[, "Df diff"],
+                      pvalue.diff = lrt[, "Pr(>Chisq)"],
+                      cfi.diff = c(NA, diff(fm[, "cfi"])), rmsea.diff = c(NA, diff(fm[, "rmsea"])))
+    write.csv(ref, file.path(dir, paste0(cs$name, ".ref.inv.csv")), row.names = FALSE)
   }
   quit(status = 0)
 }
@@ -249,6 +271,20 @@ for (cs in cases) {
     else if (grepl("pvalue", m)) { d <- abs(o - r); tol <- 1e-4; ok <- isTRUE(d <= tol) || (is.na(o) && is.na(r)) }
     else { d <- abs(o - r); tol <- 1e-4; ok <- isTRUE(d <= tol) }
     report(cs$name, m, d, tol, ok)
+  }
+}
+for (cs in inv.cases) {
+  rf <- read.csv(file.path(dir, paste0(cs$name, ".ref.inv.csv")), stringsAsFactors = FALSE)
+  of <- read.csv(file.path(dir, paste0(cs$name, ".out.inv.csv")), stringsAsFactors = FALSE)
+  ok <- nrow(of) == nrow(rf) && all(of$model == rf$model)
+  report(cs$name, "invariance rows", nrow(of) - nrow(rf), 0, ok)
+  if (!ok) next
+  for (col in setdiff(names(rf), "model")) {
+    r <- rf[[col]]; o <- of[[col]]
+    if (col %in% c("npar", "df", "df.diff")) { d <- maxdiff(r, o); tol <- 0 }
+    else if (col %in% c("chisq", "chisq.diff")) { d <- maxdiff(r / pmax(abs(r), 1), o / pmax(abs(r), 1)); tol <- 1e-5 }
+    else { d <- maxdiff(r, o); tol <- 1e-4 }
+    report(cs$name, col, d, tol, is.finite(d) && d <= tol)
   }
 }
 quit(status = if (failed) 1 else 0)
