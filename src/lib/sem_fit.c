@@ -1159,6 +1159,7 @@ static void fit_measures(sem_ws_t *ws, const double *x, vagap_sem_measures_t *fm
   for (size_t g = 0; g < G; g++) {
     group_ws_t *w = &ws->g[g];
     fm->chisq_group[g] = 2 * w->n * w->Fg;
+    if (fm->chisq_group[g] < 0) fm->chisq_group[g] = 0; /* rounding at a perfect fit, as lavaan */
     fm->chisq += fm->chisq_group[g];
     /* baseline: diagonal Sigma for the other variables, the block of exogenous
        covariates saturated (lavaan does so whether or not x is fixed) */
