@@ -1372,8 +1372,9 @@ static vagap_status_t fill_defined(sem_ws_t *ws, vagap_sem_model_t *out, const d
     row->std_lv = vals[1][d];
     row->std_all = vals[2][d];
     row->se = sqrt(var);
-    row->z = row->est / row->se;
-    row->pvalue = 2 * gsl_cdf_ugaussian_Q(fabs(row->z));
+    /* a function of fixed parameters only has no sampling variance: no test */
+    row->z = row->se > 0 ? row->est / row->se : NAN;
+    row->pvalue = row->se > 0 ? 2 * gsl_cdf_ugaussian_Q(fabs(row->z)) : NAN;
     row->ci_lower = row->est - zc * row->se;
     row->ci_upper = row->est + zc * row->se;
   }
