@@ -246,7 +246,11 @@ typedef struct {
 
 /*
  * Fit `model` to `stats` by ML.  The model's observed variables are looked
- * up by name in stats->var.  Failure modes: VAGAP_EMODEL (more parameters
+ * up by name in stats->var.  Optimisation: Fisher scoring from lavaan-like
+ * starting values, then NLopt's LD_LBFGS, then Fisher-scoring polish; if
+ * that does not reach a stationary point (max |dF/dtheta| < 1e-6), LD_LBFGS
+ * from the start values with tight tolerances, then Fisher scoring alone.
+ * A solution is accepted when max |dF/dtheta| < 1e-5.  Failure modes: VAGAP_EMODEL (more parameters
  * than moments, singular information matrix: the message names the
  * parameters involved), VAGAP_ENOCONV (the optimiser did not reach a
  * stationary point: no estimates are returned), VAGAP_EDOMAIN (a sample
