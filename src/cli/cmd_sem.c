@@ -612,6 +612,14 @@ int cmd_sem(int argc, char **argv) {
       goto done;
     }
   }
+  if (data.ngroups > 1 && !c.quiet)
+    for (size_t i = 0; i < syn->n; i++)
+      if (syn->st[i].nmod == 1 && syn->st[i].mod[0].kind == VAGAP_SEM_MOD_LABEL) {
+        cli_warn(&c, "%s:%ld:%ld: the single label '%s' applies to every group and makes the "
+                     "parameter equal across groups (as in lavaan); use c(...) for one label per group",
+                 a.model_path, syn->st[i].line, syn->st[i].column, syn->st[i].mod[0].label);
+        break;
+      }
   vagap_sem_fit_options_t fopt;
   vagap_sem_fit_options_init(&fopt);
   fopt.likelihood = a.likelihood;
