@@ -5,6 +5,7 @@
  * listwise deletion of missing values and --adjust across all the tests.
  */
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -310,21 +311,6 @@ static int run_tests(const cli_common_t *c, corr_data_t *d, const corr_args_t *a
   return rc;
 }
 
-static int adjust_rows(corr_row_t *rows, size_t n, vagap_p_adjust_t m) {
-  double *p = malloc((n ? n : 1) * sizeof *p);
-  if (!p) return fputs("vagap: out of memory\n", stderr), -1;
-  for (size_t k = 0; k < n; k++) p[k] = rows[k].res.p_value;
-  vagap_error_t err;
-  int rc = 0;
-  if (vagap_stats_p_adjust(p, n, m, p, &err) != VAGAP_OK) {
-    cli_report_error(&err);
-    rc = -1;
-  }
-  for (size_t k = 0; k < n && !rc; k++) rows[k].p_adjusted = p[k];
-  free(p);
-  return rc;
-}
-
 /* ---- main ------------------------------------------------------------------------------------ */
 
 static int setup(const cli_common_t *c, const corr_args_t *a, corr_data_t *d) {
@@ -398,7 +384,9 @@ int cmd_corr(int argc, char **argv) {
   rc = run_tests(&c, &d, &a, &bl, rows, &nok);
   if (rc != CLI_EXIT_OK) goto done;
   rc = CLI_EXIT_DATA;
-  if (adjust_rows(rows, nrows, a.adjust)) goto done;
+  if (stats_adjust_rows(rows, nrows, sizeof *rows, offsetof(corr_row_t, res.p_value),
+                        offsetof(corr_row_t, p_adjusted), a.adjust))
+    goto done;
   if (!(w = cli_writer_open(&c, COLUMNS, NCOLUMNS))) goto done;
   for (size_t k = 0; k < nrows; k++) put_row(w, &d, &rows[k], a.listwise);
   rc = cli_writer_close(w);

@@ -6,6 +6,7 @@
  * code named in the reason (METHODS.md section 3).
  */
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -193,21 +194,6 @@ static int test_units(const cli_common_t *c, const prop_args_t *a, const prop_da
   return CLI_EXIT_OK;
 }
 
-static int adjust_rows(prop_row_t *rows, size_t n, vagap_p_adjust_t m) {
-  double *p = malloc((n ? n : 1) * sizeof *p);
-  if (!p) return fputs("vagap: out of memory\n", stderr), -1;
-  for (size_t k = 0; k < n; k++) p[k] = rows[k].res.p_value;
-  vagap_error_t err;
-  int rc = 0;
-  if (vagap_stats_p_adjust(p, n, m, p, &err) != VAGAP_OK) {
-    cli_report_error(&err);
-    rc = -1;
-  }
-  for (size_t k = 0; k < n && !rc; k++) rows[k].p_adjusted = p[k];
-  free(p);
-  return rc;
-}
-
 int cmd_prop(int argc, char **argv) {
   cli_common_t c;
   cli_common_init(&c, "prop");
@@ -258,7 +244,9 @@ int cmd_prop(int argc, char **argv) {
   rc = test_units(&c, &a, &d, &bl, rows, &nok);
   if (rc != CLI_EXIT_OK) goto done;
   rc = CLI_EXIT_DATA;
-  if (adjust_rows(rows, bl.nblocks, a.adjust)) goto done;
+  if (stats_adjust_rows(rows, bl.nblocks, sizeof *rows, offsetof(prop_row_t, res.p_value),
+                        offsetof(prop_row_t, p_adjusted), a.adjust))
+    goto done;
   cli_writer_t *w = cli_writer_open(&c, COLUMNS, NCOLUMNS);
   if (!w) goto done;
   for (size_t b = 0; b < bl.nblocks; b++) put_row(w, &rows[b]);

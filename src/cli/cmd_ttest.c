@@ -9,6 +9,7 @@
  * them) in every block.
  */
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -479,21 +480,6 @@ static void put_effect_rows(cli_writer_t *w, const ttest_block_t *b) {
   }
 }
 
-static int adjust_blocks(ttest_block_t *blocks, size_t nb, vagap_p_adjust_t m) {
-  double *p = malloc((nb ? nb : 1) * sizeof *p);
-  if (!p) return fputs("vagap: out of memory\n", stderr), -1;
-  for (size_t b = 0; b < nb; b++) p[b] = blocks[b].res.p_value;
-  vagap_error_t err;
-  int rc = 0;
-  if (vagap_stats_p_adjust(p, nb, m, p, &err) != VAGAP_OK) {
-    cli_report_error(&err);
-    rc = -1;
-  }
-  for (size_t b = 0; b < nb && !rc; b++) blocks[b].p_adjusted = p[b];
-  free(p);
-  return rc;
-}
-
 static void make_term(ttest_data_t *d) {
   const char *x = vagap_table_colname(d->t, d->cx);
   switch (d->design) {
@@ -548,7 +534,9 @@ static int run_and_write(const cli_common_t *c, ttest_data_t *d, const ttest_arg
       goto done;
     }
   }
-  if (adjust_blocks(blocks, bl.nblocks, a->adjust)) goto done;
+  if (stats_adjust_rows(blocks, bl.nblocks, sizeof *blocks, offsetof(ttest_block_t, res.p_value),
+                        offsetof(ttest_block_t, p_adjusted), a->adjust))
+    goto done;
   make_term(d);
   if (!(w = cli_writer_open(c, COLUMNS, NCOLUMNS))) goto done;
   for (size_t b = 0; b < bl.nblocks; b++) {

@@ -150,3 +150,21 @@ int stats_exclude(vagap_ledger_t *ledger, const vagap_table_t *t, size_t row, co
   }
   return 0;
 }
+
+int stats_adjust_rows(void *rows, size_t n, size_t size, size_t p_offset, size_t adjusted_offset,
+                      vagap_p_adjust_t m) {
+  double *p = calloc(n ? n : 1, sizeof *p);
+  if (!p) return fputs("vagap: out of memory\n", stderr), -1;
+  unsigned char *base = rows;
+  /* memcpy: the doubles sit at byte offsets inside the caller's structs */
+  for (size_t k = 0; k < n; k++) memcpy(&p[k], base + k * size + p_offset, sizeof p[k]);
+  vagap_error_t err;
+  int rc = 0;
+  if (vagap_stats_p_adjust(p, n, m, p, &err) != VAGAP_OK) {
+    cli_report_error(&err);
+    rc = -1;
+  }
+  for (size_t k = 0; k < n && !rc; k++) memcpy(base + k * size + adjusted_offset, &p[k], sizeof p[k]);
+  free(p);
+  return rc;
+}

@@ -44,6 +44,15 @@ void stats_put_num(cli_writer_t *w, double x);
  */
 size_t stats_split_list(const char *s, char **buf, const char ***items);
 
+/*
+ * --adjust over a table of result rows: rows is n structs of `size` bytes,
+ * each holding its raw p-value (a double) at byte offset p_offset; the
+ * adjusted p-value is written to the double at adjusted_offset (use
+ * offsetof).  Returns 0, or -1 after printing why.
+ */
+int stats_adjust_rows(void *rows, size_t n, size_t size, size_t p_offset, size_t adjusted_offset,
+                      vagap_p_adjust_t m);
+
 /* Parse --adjust; prints a usage error and returns -1 on failure. */
 int stats_parse_adjust(const cli_common_t *c, const char *arg, vagap_p_adjust_t *m);
 int stats_parse_alternative(const cli_common_t *c, const char *arg, vagap_alternative_t *alt);
