@@ -241,25 +241,18 @@ static int account_rows(corr_data_t *d, int listwise, vagap_ledger_t *ledger, un
 
 /* ---- output -------------------------------------------------------------------------------- */
 
-static const char *const COLUMNS[] = {STATS_BROOM_COLUMNS, "x", "y", "n_excluded", "log10.p",
+static const char *const COLUMNS[] = {BROOM_COLUMNS, "x", "y", "n_excluded", "log10.p",
                                       "p.adjusted", "statistic.S", "deletion", "alternative"};
 enum { NCOLUMNS = sizeof COLUMNS / sizeof COLUMNS[0] };
 
 static void put_row(cli_writer_t *w, const corr_data_t *d, const corr_row_t *r, int listwise) {
   const vagap_cor_t *c = &r->res;
-  cli_put_str(w, r->key);
-  cli_put_str(w, c->method == VAGAP_COR_PEARSON ? "cor" : "rho");
-  stats_put_num(w, c->estimate);
   double se = NAN;
   if (!isnan(c->estimate) && c->df > 0) se = sqrt((1.0 - c->estimate * c->estimate) / c->df);
-  stats_put_num(w, se);
-  stats_put_num(w, c->statistic);
-  stats_put_num(w, c->df);
-  stats_put_num(w, c->p_value);
-  stats_put_num(w, c->conf_low);
-  stats_put_num(w, c->conf_high);
-  cli_put_int(w, (long long)c->n);
-  cli_put_str(w, vagap_cor_method_name(c->method));
+  broom_put(w, stats_put_num,
+            &(broom_row_t){r->key, c->method == VAGAP_COR_PEARSON ? "cor" : "rho", c->estimate, se,
+                           c->statistic, c->df, c->p_value, c->conf_low, c->conf_high, c->n,
+                           vagap_cor_method_name(c->method)});
   cli_put_str(w, vagap_table_colname(d->t, d->col[r->pair.a]));
   cli_put_str(w, vagap_table_colname(d->t, d->col[r->pair.b]));
   cli_put_int(w, (long long)c->n_excluded);

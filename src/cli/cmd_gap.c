@@ -296,7 +296,7 @@ static int write_outputs(const gap_args_t *a, const vagap_gap_t *g) {
   }
   cli_writer_t *w = a->units_table
                         ? cli_writer_open(&a->c, GAP_UNIT_COLUMNS, GAP_NUNIT_COLUMNS)
-                        : cli_writer_open(&a->c, GAP_TEST_COLUMNS, GAP_NTEST_COLUMNS);
+                        : cli_writer_open(&a->c, BROOM_COLUMN_NAMES, BROOM_NCOLUMNS);
   if (!w) return CLI_EXIT_DATA;
   if (a->units_table) gap_write_units(w, g);
   else gap_write_tests(w, g);

@@ -12,7 +12,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "cli.h"
+#include "broom.h"
 
 static const char HELP[] =
     "Usage: vagap iat --method assoc|dscore [OPTIONS] [FILE...]\n"
@@ -251,33 +251,10 @@ static int find_columns(const vagap_reader_t *r, const column_ref_t *cols, size_
   return CLI_EXIT_OK;
 }
 
-static const char *const TEST_COLUMNS[] = {"group", "term", "estimate", "std.error",
-                                           "statistic", "df", "p.value", "conf.low",
-                                           "conf.high", "n", "method"};
-enum { NTEST_COLUMNS = sizeof TEST_COLUMNS / sizeof TEST_COLUMNS[0] };
-
-static void put_ttest_row(cli_writer_t *w, const char *term, const vagap_ttest_t *t) {
-  cli_put_na(w);
-  cli_put_str(w, term);
-  cli_put_num(w, t->estimate);
-  cli_put_num(w, t->std_error);
-  cli_put_num(w, t->statistic);
-  cli_put_num(w, t->df);
-  cli_put_num(w, t->p_value);
-  cli_put_num(w, t->conf_low);
-  cli_put_num(w, t->conf_high);
-  cli_put_int(w, (long long)t->n);
-  cli_put_str(w, vagap_ttest_method_name(t->kind));
-}
-
 static void put_estimate_row(cli_writer_t *w, const char *term, double estimate, size_t n,
                              const char *method) {
-  cli_put_na(w);
-  cli_put_str(w, term);
-  cli_put_num(w, estimate);
-  for (int k = 0; k < 6; k++) cli_put_na(w);
-  cli_put_int(w, (long long)n);
-  cli_put_str(w, method);
+  broom_row_t r = broom_estimate(NULL, term, estimate, n, method);
+  broom_put(w, cli_put_num, &r);
 }
 
 /*
@@ -290,7 +267,7 @@ static int open_group_table(const iat_args_t *a, cli_writer_t **w) {
   if (!a->test_path) return CLI_EXIT_OK;
   cli_common_t c = a->common;
   c.output_path = a->test_path;
-  *w = cli_writer_open(&c, TEST_COLUMNS, NTEST_COLUMNS);
+  *w = cli_writer_open(&c, BROOM_COLUMN_NAMES, BROOM_NCOLUMNS);
   return *w ? CLI_EXIT_OK : CLI_EXIT_DATA;
 }
 
@@ -326,7 +303,8 @@ static int write_group_table(const iat_args_t *a, cli_writer_t *w, const char *t
               rel->r, rel->spearman_brown, rel->n);
     return CLI_EXIT_OK;
   }
-  put_ttest_row(w, term, &t);
+  broom_row_t row = broom_ttest(NULL, term, &t, vagap_ttest_method_name(t.kind));
+  broom_put(w, cli_put_num, &row);
   if (rel) {
     put_estimate_row(w, "split-half r", rel->r, rel->n, "Pearson r of odd/even half D");
     put_estimate_row(w, "Spearman-Brown", rel->spearman_brown, rel->n,

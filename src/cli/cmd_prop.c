@@ -145,7 +145,7 @@ static int classify_rows(prop_data_t *d, vagap_ledger_t *ledger, unsigned char *
   return 0;
 }
 
-static const char *const COLUMNS[] = {STATS_BROOM_COLUMNS, "x", "n_other", "exact.low",
+static const char *const COLUMNS[] = {BROOM_COLUMNS, "x", "n_other", "exact.low",
                                       "exact.high", "p0", "log10.p", "p.adjusted", "alternative"};
 enum { NCOLUMNS = sizeof COLUMNS / sizeof COLUMNS[0] };
 

@@ -212,12 +212,10 @@ static void fill_alpha(cli_writer_t *w, const study_t *s, const report_args_t *a
   for (size_t k = 0; k <= sc->nscales; k++) {
     const vagap_alpha_t *al = &sc->alpha[k];
     int ok = sc->alpha_status[k] == VAGAP_OK;
-    cli_put_str(w, k < sc->nscales ? sc->scales[k] : "total");
-    cli_put_str(w, "alpha");
-    cli_put_num(w, ok ? al->alpha : NAN);
-    for (int j = 0; j < 6; j++) cli_put_na(w); /* std.error .. conf.high */
-    cli_put_int(w, (long long)al->n);
-    cli_put_str(w, "Cronbach's alpha over complete unit-runs (reversed items scored)");
+    broom_row_t r = broom_estimate(k < sc->nscales ? sc->scales[k] : "total", "alpha",
+                                   ok ? al->alpha : NAN, al->n,
+                                   "Cronbach's alpha over complete unit-runs (reversed items scored)");
+    broom_put(w, cli_put_num, &r);
   }
 }
 
@@ -280,11 +278,11 @@ static int write_tables(const report_args_t *a, const study_t *s, const vagap_le
   if (rc == CLI_EXIT_OK)
     rc = write_table(a, "selfreport_units.csv", sr_cols, 4 + sc->nscales, fill_selfreport_units, s);
   if (rc == CLI_EXIT_OK)
-    rc = write_table(a, "selfreport_alpha.csv", GAP_TEST_COLUMNS, GAP_NTEST_COLUMNS, fill_alpha, s);
+    rc = write_table(a, "selfreport_alpha.csv", BROOM_COLUMN_NAMES, BROOM_NCOLUMNS, fill_alpha, s);
   if (rc == CLI_EXIT_OK)
     rc = write_table(a, "gap_units.csv", GAP_UNIT_COLUMNS, GAP_NUNIT_COLUMNS, fill_gap_units, s);
   if (rc == CLI_EXIT_OK)
-    rc = write_table(a, "gap_tests.csv", GAP_TEST_COLUMNS, GAP_NTEST_COLUMNS, fill_gap_tests, s);
+    rc = write_table(a, "gap_tests.csv", BROOM_COLUMN_NAMES, BROOM_NCOLUMNS, fill_gap_tests, s);
   if (rc == CLI_EXIT_OK) rc = write_exclusions(a, ledger);
   if (scale_names)
     for (size_t k = 0; k < sc->nscales; k++) free(scale_names[k]);

@@ -403,24 +403,15 @@ static int run_block(ttest_data_t *d, const ttest_args_t *a, const size_t *rows,
 
 /* ---- output ---------------------------------------------------------------------------------- */
 
-static const char *const COLUMNS[] = {STATS_BROOM_COLUMNS, "estimate1", "estimate2", "sd1",
+static const char *const COLUMNS[] = {BROOM_COLUMNS, "estimate1", "estimate2", "sd1",
                                       "sd2", "n1", "n2", "n_excluded", "log10.p", "p.adjusted",
                                       "alternative"};
 enum { NCOLUMNS = sizeof COLUMNS / sizeof COLUMNS[0] };
 
 static void put_test_row(cli_writer_t *w, const ttest_data_t *d, const ttest_block_t *b) {
   const vagap_ttest_t *r = &b->res;
-  cli_put_str(w, b->key);
-  cli_put_str(w, d->term);
-  stats_put_num(w, r->estimate);
-  stats_put_num(w, r->std_error);
-  stats_put_num(w, r->statistic);
-  stats_put_num(w, r->df);
-  stats_put_num(w, r->p_value);
-  stats_put_num(w, r->conf_low);
-  stats_put_num(w, r->conf_high);
-  cli_put_int(w, (long long)r->n);
-  cli_put_str(w, vagap_ttest_method_name(r->kind));
+  broom_row_t head = broom_ttest(b->key, d->term, r, vagap_ttest_method_name(r->kind));
+  broom_put(w, stats_put_num, &head);
   stats_put_num(w, r->mean1);
   stats_put_num(w, r->mean2);
   stats_put_num(w, r->sd1);
@@ -436,14 +427,10 @@ static void put_test_row(cli_writer_t *w, const ttest_data_t *d, const ttest_blo
 
 static void put_effect_row(cli_writer_t *w, const ttest_block_t *b, const char *term,
                            double value, double lo, double hi, const char *method) {
-  cli_put_str(w, b->key);
-  cli_put_str(w, term);
-  stats_put_num(w, value);
-  for (int k = 0; k < 4; k++) cli_put_na(w); /* std.error statistic df p.value */
-  stats_put_num(w, lo);
-  stats_put_num(w, hi);
-  cli_put_int(w, (long long)b->res.n);
-  cli_put_str(w, method);
+  broom_row_t head = broom_estimate(b->key, term, value, b->res.n, method);
+  head.conf_low = lo;
+  head.conf_high = hi;
+  broom_put(w, stats_put_num, &head);
   for (size_t k = 11; k < NCOLUMNS - 1; k++) cli_put_na(w);
   cli_put_str(w, vagap_alternative_name(b->res.alternative));
 }

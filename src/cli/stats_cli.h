@@ -6,7 +6,7 @@
 #ifndef VAGAP_STATS_CLI_H
 #define VAGAP_STATS_CLI_H
 
-#include "cli.h"
+#include "broom.h"
 
 #define CLI_NO_COLUMN ((size_t)-1)
 
@@ -31,11 +31,6 @@ void stats_blocks_free(stats_blocks_t *b);
 /* A number cell that prints +-Inf as "Inf"/"-Inf" (R reads them back) in CSV/TSV and
    null in JSON (which has no infinity), NaN as NA/null. */
 void stats_put_num(cli_writer_t *w, double x);
-
-/* The columns every test table starts with (broom's names). */
-#define STATS_BROOM_COLUMNS                                                                  \
-  "group", "term", "estimate", "std.error", "statistic", "df", "p.value", "conf.low",        \
-      "conf.high", "n", "method"
 
 /*
  * Split a comma-separated list into *items (pointers into a copy owned by
