@@ -37,7 +37,7 @@ static const char HELP[] =
 
 enum {
   OPT_X = 1, OPT_Y, OPT_PAIR, OPT_MATRIX, OPT_COLUMNS, OPT_METHOD, OPT_DELETION,
-  OPT_SPEARMAN_P, OPT_ALT, OPT_CONF, OPT_BY, OPT_ADJUST
+  OPT_SPEARMAN_P, OPT_BY
 };
 
 #define MAX_PAIRS 4096
@@ -85,15 +85,16 @@ static int parse_args(int argc, char **argv, cli_common_t *c, corr_args_t *a) {
       {"method", required_argument, 0, OPT_METHOD},
       {"deletion", required_argument, 0, OPT_DELETION},
       {"spearman-p", required_argument, 0, OPT_SPEARMAN_P},
-      {"alternative", required_argument, 0, OPT_ALT},
-      {"conf", required_argument, 0, OPT_CONF},
       {"by", required_argument, 0, OPT_BY},
-      {"adjust", required_argument, 0, OPT_ADJUST},
+      STATS_TEST_LONG_OPTIONS,
       CLI_COMMON_LONG_OPTIONS,
       {0, 0, 0, 0}};
   int opt;
   while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORT_OPTIONS, options, NULL)) != -1) {
     int handled = cli_common_option(c, opt, optarg);
+    if (!handled)
+      handled = stats_test_option(c, opt, optarg, &a->cor.alternative, &a->cor.conf_level,
+                                  &a->adjust);
     if (handled < 0) return -1;
     if (handled) continue;
     switch (opt) {
@@ -120,16 +121,7 @@ static int parse_args(int argc, char **argv, cli_common_t *c, corr_args_t *a) {
       else if (!strcmp(optarg, "exact")) a->cor.spearman_p = VAGAP_SPEARMAN_P_AS89;
       else return cli_usage_error(c, "--spearman-p: expected t or exact, found '%s'", optarg), -1;
       break;
-    case OPT_ALT:
-      if (stats_parse_alternative(c, optarg, &a->cor.alternative)) return -1;
-      break;
-    case OPT_CONF:
-      if (stats_parse_conf(c, optarg, &a->cor.conf_level)) return -1;
-      break;
     case OPT_BY: a->by = optarg; break;
-    case OPT_ADJUST:
-      if (stats_parse_adjust(c, optarg, &a->adjust)) return -1;
-      break;
     case CLI_OPT_HELP: printf("%s\n%s", HELP, CLI_COMMON_OPTIONS_HELP); return 1;
     default: cli_usage_error(c, "unknown option or missing argument"); return -1;
     }

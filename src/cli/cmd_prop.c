@@ -33,8 +33,7 @@ static const char HELP[] =
     "Wilson, exact.low/high = Clopper-Pearson, n_other = rows with other codes.\n";
 
 enum {
-  OPT_UNIT = 1, OPT_POOLED, OPT_CHOICE, OPT_SUCCESS, OPT_FAILURE, OPT_P0, OPT_ALT, OPT_CONF,
-  OPT_ADJUST
+  OPT_UNIT = 1, OPT_POOLED, OPT_CHOICE, OPT_SUCCESS, OPT_FAILURE, OPT_P0
 };
 
 typedef struct {
@@ -62,14 +61,15 @@ static int parse_args(int argc, char **argv, cli_common_t *c, prop_args_t *a) {
       {"selfish", required_argument, 0, OPT_FAILURE},
       {"failure", required_argument, 0, OPT_FAILURE},
       {"p0", required_argument, 0, OPT_P0},
-      {"alternative", required_argument, 0, OPT_ALT},
-      {"conf", required_argument, 0, OPT_CONF},
-      {"adjust", required_argument, 0, OPT_ADJUST},
+      STATS_TEST_LONG_OPTIONS,
       CLI_COMMON_LONG_OPTIONS,
       {0, 0, 0, 0}};
   int opt;
   while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORT_OPTIONS, options, NULL)) != -1) {
     int handled = cli_common_option(c, opt, optarg);
+    if (!handled)
+      handled = stats_test_option(c, opt, optarg, &a->prop.alternative, &a->prop.conf_level,
+                                  &a->adjust);
     if (handled < 0) return -1;
     if (handled) continue;
     switch (opt) {
@@ -82,15 +82,6 @@ static int parse_args(int argc, char **argv, cli_common_t *c, prop_args_t *a) {
       if (cli_parse_double(c, "p0", optarg, &a->prop.p0)) return -1;
       if (!(a->prop.p0 >= 0 && a->prop.p0 <= 1))
         return cli_usage_error(c, "--p0: expected a proportion in [0, 1], found %s", optarg), -1;
-      break;
-    case OPT_ALT:
-      if (stats_parse_alternative(c, optarg, &a->prop.alternative)) return -1;
-      break;
-    case OPT_CONF:
-      if (stats_parse_conf(c, optarg, &a->prop.conf_level)) return -1;
-      break;
-    case OPT_ADJUST:
-      if (stats_parse_adjust(c, optarg, &a->adjust)) return -1;
       break;
     case CLI_OPT_HELP: printf("%s\n%s", HELP, CLI_COMMON_OPTIONS_HELP); return 1;
     default: cli_usage_error(c, "unknown option or missing argument"); return -1;

@@ -46,7 +46,7 @@ static const char HELP[] =
 
 enum {
   OPT_X = 1, OPT_Y, OPT_PAIRED, OPT_GROUP, OPT_LEVELS, OPT_ID, OPT_CONDITION,
-  OPT_VAR_EQUAL, OPT_MU, OPT_ALT, OPT_CONF, OPT_BY, OPT_ADJUST
+  OPT_VAR_EQUAL, OPT_MU, OPT_BY
 };
 
 typedef enum { DESIGN_ONE, DESIGN_PAIRED_WIDE, DESIGN_TWO_COLUMNS, DESIGN_GROUP, DESIGN_PAIRED_LONG } design_t;
@@ -86,12 +86,14 @@ static int parse_args(int argc, char **argv, cli_common_t *c, ttest_args_t *a) {
       {"levels", required_argument, 0, OPT_LEVELS}, {"id", required_argument, 0, OPT_ID},
       {"condition", required_argument, 0, OPT_CONDITION},
       {"var-equal", no_argument, 0, OPT_VAR_EQUAL}, {"mu", required_argument, 0, OPT_MU},
-      {"alternative", required_argument, 0, OPT_ALT}, {"conf", required_argument, 0, OPT_CONF},
-      {"by", required_argument, 0, OPT_BY},        {"adjust", required_argument, 0, OPT_ADJUST},
+      {"by", required_argument, 0, OPT_BY},        STATS_TEST_LONG_OPTIONS,
       CLI_COMMON_LONG_OPTIONS,                     {0, 0, 0, 0}};
   int opt;
   while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORT_OPTIONS, options, NULL)) != -1) {
     int handled = cli_common_option(c, opt, optarg);
+    if (!handled)
+      handled = stats_test_option(c, opt, optarg, &a->test.alternative, &a->test.conf_level,
+                                  &a->adjust);
     if (handled < 0) return -1;
     if (handled) continue;
     switch (opt) {
@@ -106,16 +108,7 @@ static int parse_args(int argc, char **argv, cli_common_t *c, ttest_args_t *a) {
     case OPT_MU:
       if (cli_parse_double(c, "mu", optarg, &a->test.mu)) return -1;
       break;
-    case OPT_ALT:
-      if (stats_parse_alternative(c, optarg, &a->test.alternative)) return -1;
-      break;
-    case OPT_CONF:
-      if (stats_parse_conf(c, optarg, &a->test.conf_level)) return -1;
-      break;
     case OPT_BY: a->by = optarg; break;
-    case OPT_ADJUST:
-      if (stats_parse_adjust(c, optarg, &a->adjust)) return -1;
-      break;
     case CLI_OPT_HELP: printf("%s\n%s", HELP, CLI_COMMON_OPTIONS_HELP); return 1;
     default: cli_usage_error(c, "unknown option or missing argument"); return -1;
     }

@@ -168,3 +168,15 @@ int stats_adjust_rows(void *rows, size_t n, size_t size, size_t p_offset, size_t
   free(p);
   return rc;
 }
+
+int stats_test_option(const cli_common_t *c, int opt, const char *arg, vagap_alternative_t *alt,
+                      double *conf, vagap_p_adjust_t *adjust) {
+  int bad;
+  switch (opt) {
+  case STATS_OPT_ALTERNATIVE: bad = stats_parse_alternative(c, arg, alt); break;
+  case STATS_OPT_CONF: bad = stats_parse_conf(c, arg, conf); break;
+  case STATS_OPT_ADJUST: bad = stats_parse_adjust(c, arg, adjust); break;
+  default: return 0;
+  }
+  return bad ? -1 : 1;
+}

@@ -48,6 +48,25 @@ size_t stats_split_list(const char *s, char **buf, const char ***items);
 int stats_adjust_rows(void *rows, size_t n, size_t size, size_t p_offset, size_t adjusted_offset,
                       vagap_p_adjust_t m);
 
+/*
+ * --alternative, --conf and --adjust, which ttest, corr and prop share.
+ * Their getopt codes sit between a command's own (from 1) and the common
+ * ones (from 1000).  Put STATS_TEST_LONG_OPTIONS in the option table.
+ */
+enum { STATS_OPT_ALTERNATIVE = 900, STATS_OPT_CONF, STATS_OPT_ADJUST };
+#define STATS_TEST_LONG_OPTIONS                                     \
+  {"alternative", required_argument, 0, STATS_OPT_ALTERNATIVE},     \
+  {"conf", required_argument, 0, STATS_OPT_CONF},                   \
+  {"adjust", required_argument, 0, STATS_OPT_ADJUST}
+
+/*
+ * Handle one getopt_long result if it is one of those three, storing into
+ * *alt, *conf and *adjust.  Returns 1 if handled, 0 if not one of them, -1
+ * after printing a usage error (like cli_common_option).
+ */
+int stats_test_option(const cli_common_t *c, int opt, const char *arg, vagap_alternative_t *alt,
+                      double *conf, vagap_p_adjust_t *adjust);
+
 /* Parse --adjust; prints a usage error and returns -1 on failure. */
 int stats_parse_adjust(const cli_common_t *c, const char *arg, vagap_p_adjust_t *m);
 int stats_parse_alternative(const cli_common_t *c, const char *arg, vagap_alternative_t *alt);
