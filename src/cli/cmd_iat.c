@@ -13,6 +13,7 @@
 #include <strings.h>
 
 #include "broom.h"
+#include "rows.h"
 
 static const char HELP[] =
     "Usage: vagap iat --method assoc|dscore [OPTIONS] [FILE...]\n"
@@ -112,27 +113,6 @@ typedef struct {
   int reliability;
 } iat_args_t;
 
-/* ---- text normalisation -------------------------------------------------------- */
-
-/*
- * Lower-case ASCII and trim surrounding whitespace and punctuation, so that
- * "Good." and " good" are the word good.  Writes a NUL-terminated copy into
- * *buf (grown as needed); returns its length, or (size_t)-1 when out of memory.
- */
-static size_t normalise(const char *s, size_t len, char **buf, size_t *cap) {
-  while (len && (isspace((unsigned char)*s) || ispunct((unsigned char)*s))) s++, len--;
-  while (len && (isspace((unsigned char)s[len - 1]) || ispunct((unsigned char)s[len - 1]))) len--;
-  if (len + 1 > *cap) {
-    char *p = realloc(*buf, len + 1);
-    if (!p) return (size_t)-1;
-    *buf = p;
-    *cap = len + 1;
-  }
-  for (size_t i = 0; i < len; i++) (*buf)[i] = (char)tolower((unsigned char)s[i]);
-  (*buf)[len] = '\0';
-  return len;
-}
-
 static int compare_words(const void *a, const void *b) {
   return strcmp(*(char *const *)a, *(char *const *)b);
 }
@@ -160,7 +140,7 @@ static int load_list(const char *path, word_list_t *l) {
   ssize_t got;
   int rc = CLI_EXIT_OK;
   while ((got = getline(&line, &line_cap, f)) >= 0) {
-    size_t len = normalise(line, (size_t)got, &norm, &norm_cap);
+    size_t len = cli_normalise_word(line, (size_t)got, &norm, &norm_cap);
     if (len == (size_t)-1) { rc = CLI_EXIT_DATA; break; }
     if (len == 0) continue;
     if (l->n == cap) {
@@ -204,16 +184,15 @@ static int check_disjoint(const iat_args_t *a, const word_list_t *pos, const wor
 /* ---- shared helpers -------------------------------------------------------------- */
 
 static int out_of_memory(void) {
-  fputs("vagap: out of memory\n", stderr);
+  cli_out_of_memory();
   return CLI_EXIT_DATA;
 }
 
 /* Record an excluded row; returns an exit code. */
 static int exclude(vagap_ledger_t *ledger, const vagap_reader_t *r, const vagap_row_t *row,
                    const char *reason) {
-  if (vagap_ledger_exclude(ledger, vagap_reader_source_id(r), row->line, reason) != VAGAP_OK)
-    return out_of_memory();
-  return CLI_EXIT_OK;
+  return cli_exclude_line(ledger, vagap_reader_source_id(r), row->line, reason) ? CLI_EXIT_DATA
+                                                                                 : CLI_EXIT_OK;
 }
 
 /* Library error about a row: add the location and report it. */
@@ -238,18 +217,6 @@ static int field_is(const char *s, size_t len, const char *name) {
   return strlen(name) == len && strncasecmp(s, name, len) == 0;
 }
 
-typedef struct {
-  const char *name;
-  size_t *index;
-} column_ref_t;
-
-static int find_columns(const vagap_reader_t *r, const column_ref_t *cols, size_t n,
-                        vagap_error_t *err) {
-  for (size_t i = 0; i < n; i++)
-    if (vagap_reader_column(r, cols[i].name, cols[i].index, err) != VAGAP_OK)
-      return cli_report_error(err);
-  return CLI_EXIT_OK;
-}
 
 static void put_estimate_row(cli_writer_t *w, const char *term, double estimate, size_t n,
                              const char *method) {
@@ -342,7 +309,7 @@ static vagap_iat_valence_t valence_of(assoc_run_t *run, const char *word,
 }
 
 static vagap_iat_target_t target_of(assoc_run_t *run, const char *s, size_t len) {
-  size_t n = normalise(s, len, &run->target, &run->target_cap);
+  size_t n = cli_normalise_word(s, len, &run->target, &run->target_cap);
   if (n == (size_t)-1) return VAGAP_IAT_OTHER_TARGET;
   if (strcmp(run->target, run->focal) == 0) return VAGAP_IAT_FOCAL;
   if (strcmp(run->target, run->contrast) == 0) return VAGAP_IAT_CONTRAST;
@@ -373,7 +340,7 @@ static int assoc_row(assoc_run_t *run, const vagap_reader_t *r, const vagap_row_
   if (is_na(r, row, col->word)) {
     why = "no word (the trial is still counted)";
   } else {
-    word_len = normalise(row->fields[col->word], row->lengths[col->word], &run->norm, &run->norm_cap);
+    word_len = cli_normalise_word(row->fields[col->word], row->lengths[col->word], &run->norm, &run->norm_cap);
     if (word_len == (size_t)-1) return out_of_memory();
     word = run->norm;
     valence = valence_of(run, word, r, row, col->valence);
@@ -392,31 +359,19 @@ static int assoc_row(assoc_run_t *run, const vagap_reader_t *r, const vagap_row_
   return exclude(run->ledger, r, row, why);
 }
 
+static int assoc_row_of(void *run, const vagap_reader_t *r, const vagap_row_t *row,
+                        const size_t *c) {
+  const int lists = ((assoc_run_t *)run)->args->positive_path != NULL;
+  assoc_cols_t col = {c[0], c[1], c[2], lists ? 0 : c[4], c[3]};
+  return assoc_row(run, r, row, &col);
+}
+
 static int assoc_file(assoc_run_t *run, const char *path) {
   const iat_args_t *a = run->args;
-  vagap_error_t err;
-  vagap_reader_t *r = NULL;
-  if (vagap_reader_open(&r, path, &a->common.table, run->ledger, &err) != VAGAP_OK)
-    return cli_report_error(&err);
-  assoc_cols_t col = {0, 0, 0, 0, 0};
-  column_ref_t refs[] = {{a->unit_col, &col.unit}, {a->trial_col, &col.trial},
-                         {a->word_col, &col.word}, {a->assigned_col, &col.assigned},
-                         {a->valence_col, &col.valence}};
+  const char *names[] = {a->unit_col, a->trial_col, a->word_col, a->assigned_col, a->valence_col};
   /* The valence column is needed only without word lists. */
-  size_t nrefs = a->positive_path ? 4 : 5;
-  int rc = find_columns(r, refs, nrefs, &err);
-  vagap_row_t row;
-  int has_row = 1;
-  while (rc == CLI_EXIT_OK) {
-    if (vagap_reader_next(r, &row, &has_row, &err) != VAGAP_OK) {
-      rc = cli_report_error(&err);
-      break;
-    }
-    if (!has_row) break;
-    rc = assoc_row(run, r, &row, &col);
-  }
-  vagap_reader_close(r);
-  return rc;
+  return cli_read_rows(path, &a->common.table, run->ledger, names, a->positive_path ? 4 : 5,
+                       assoc_row_of, run);
 }
 
 static const char *const TRIAL_COLUMNS[] = {"trial", "a", "b", "c", "d", "n_ignored",
@@ -490,12 +445,12 @@ static int run_assoc(const iat_args_t *a, cli_inputs_t in) {
     rc = out_of_memory();
     goto done;
   }
-  if (normalise(a->focal, strlen(a->focal), &run.target, &run.target_cap) == (size_t)-1) {
+  if (cli_normalise_word(a->focal, strlen(a->focal), &run.target, &run.target_cap) == (size_t)-1) {
     rc = out_of_memory();
     goto done;
   }
   snprintf(run.focal, sizeof run.focal, "%s", run.target);
-  if (normalise(a->contrast, strlen(a->contrast), &run.target, &run.target_cap) == (size_t)-1) {
+  if (cli_normalise_word(a->contrast, strlen(a->contrast), &run.target, &run.target_cap) == (size_t)-1) {
     rc = out_of_memory();
     goto done;
   }
@@ -668,28 +623,16 @@ static int dscore_row(dscore_run_t *run, const vagap_reader_t *r, const vagap_ro
   return exclude(run->ledger, r, row, vagap_iat_trial_fate_reason(fate));
 }
 
+static int dscore_row_of(void *run, const vagap_reader_t *r, const vagap_row_t *row,
+                         const size_t *c) {
+  dscore_cols_t col = {c[0], c[1], c[2], c[3]};
+  return dscore_row(run, r, row, &col);
+}
+
 static int dscore_file(dscore_run_t *run, const char *path) {
   const iat_args_t *a = run->args;
-  vagap_error_t err;
-  vagap_reader_t *r = NULL;
-  if (vagap_reader_open(&r, path, &a->common.table, run->ledger, &err) != VAGAP_OK)
-    return cli_report_error(&err);
-  dscore_cols_t col;
-  column_ref_t refs[] = {{a->subject_col, &col.subject}, {a->block_col, &col.block},
-                         {a->latency_col, &col.latency}, {a->error_col, &col.error}};
-  int rc = find_columns(r, refs, 4, &err);
-  vagap_row_t row;
-  int has_row = 1;
-  while (rc == CLI_EXIT_OK) {
-    if (vagap_reader_next(r, &row, &has_row, &err) != VAGAP_OK) {
-      rc = cli_report_error(&err);
-      break;
-    }
-    if (!has_row) break;
-    rc = dscore_row(run, r, &row, &col);
-  }
-  vagap_reader_close(r);
-  return rc;
+  const char *names[] = {a->subject_col, a->block_col, a->latency_col, a->error_col};
+  return cli_read_rows(path, &a->common.table, run->ledger, names, 4, dscore_row_of, run);
 }
 
 static const char *const SUBJECT_COLUMNS[] = {
