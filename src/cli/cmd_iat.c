@@ -13,6 +13,7 @@
 #include <strings.h>
 
 #include "broom.h"
+#include "iat_out.h"
 #include "rows.h"
 
 static const char HELP[] =
@@ -376,8 +377,6 @@ static int assoc_file(assoc_run_t *run, const char *path) {
 
 static const char *const TRIAL_COLUMNS[] = {"trial", "a", "b", "c", "d", "n_ignored",
                                             "n_other_target", "n_duplicate", "score", "valid"};
-static const char *const UNIT_COLUMNS[] = {"score", "sd", "sd_pop", "n_valid", "n_invalid",
-                                           "n_ignored", "n_other_target", "n_duplicate"};
 
 static int write_trials(const assoc_run_t *run) {
   const char *names[1 + sizeof TRIAL_COLUMNS / sizeof *TRIAL_COLUMNS];
@@ -406,9 +405,9 @@ static int write_trials(const assoc_run_t *run) {
 
 /* Unit table; fills scores[] (one per unit) for the group test. */
 static int write_units(const assoc_run_t *run, double *scores) {
-  const char *names[1 + sizeof UNIT_COLUMNS / sizeof *UNIT_COLUMNS];
+  const char *names[1 + IAT_NUNIT_COLUMNS];
   names[0] = run->args->unit_col;
-  memcpy(names + 1, UNIT_COLUMNS, sizeof UNIT_COLUMNS);
+  memcpy(names + 1, IAT_UNIT_COLUMNS, sizeof IAT_UNIT_COLUMNS);
   cli_writer_t *w = NULL;
   if (!run->args->per_trial) {
     w = cli_writer_open(&run->args->common, names, sizeof names / sizeof *names);
@@ -419,16 +418,7 @@ static int write_units(const assoc_run_t *run, double *scores) {
     vagap_iat_assoc_unit_t u;
     vagap_iat_assoc_unit(run->scorer, i, &u);
     scores[i] = u.score;
-    if (!w) continue;
-    cli_put_str(w, u.unit);
-    cli_put_num(w, u.score);
-    cli_put_num(w, u.sd);
-    cli_put_num(w, u.sd_pop);
-    cli_put_int(w, (long long)u.n_valid);
-    cli_put_int(w, (long long)u.n_invalid);
-    cli_put_int(w, (long long)u.n_ignored);
-    cli_put_int(w, (long long)u.n_other_target);
-    cli_put_int(w, (long long)u.n_duplicate);
+    if (w) iat_put_unit(w, &u);
   }
   return w ? cli_writer_close(w) : CLI_EXIT_OK;
 }
