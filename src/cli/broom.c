@@ -8,6 +8,10 @@ const char *const BROOM_COLUMN_NAMES[BROOM_NCOLUMNS] = {BROOM_COLUMNS};
 void broom_put(cli_writer_t *w, broom_put_num_fn put_num, const broom_row_t *r) {
   cli_put_str(w, r->group);
   cli_put_str(w, r->term);
+  broom_put_numbers(w, put_num, r);
+}
+
+void broom_put_numbers(cli_writer_t *w, broom_put_num_fn put_num, const broom_row_t *r) {
   put_num(w, r->estimate);
   put_num(w, r->std_error);
   put_num(w, r->statistic);

@@ -35,6 +35,12 @@ typedef struct {
 /* Write the eleven cells of r. */
 void broom_put(cli_writer_t *w, broom_put_num_fn put_num, const broom_row_t *r);
 
+/*
+ * Write only estimate .. method (the nine cells after group and term), for
+ * a table that puts columns of its own before them.
+ */
+void broom_put_numbers(cli_writer_t *w, broom_put_num_fn put_num, const broom_row_t *r);
+
 /* A row that has an estimate (and n) only: the other numbers are NaN. */
 broom_row_t broom_estimate(const char *group, const char *term, double estimate, size_t n,
                            const char *method);
