@@ -143,7 +143,7 @@ static int use_column(corr_data_t *d, size_t j, size_t *idx) {
       *idx = k;
       return 0;
     }
-  if (!(d->val[d->ncols] = stats_numeric_column(d->t, j))) return -1;
+  if (!(d->val[d->ncols] = cli_numeric_column(d->t, j))) return -1;
   d->col[d->ncols] = j;
   *idx = d->ncols++;
   return 0;
@@ -151,7 +151,7 @@ static int use_column(corr_data_t *d, size_t j, size_t *idx) {
 
 static int add_pair(corr_data_t *d, const char *x, const char *y) {
   size_t jx, jy;
-  if (stats_column(d->t, x, &jx) || stats_column(d->t, y, &jy)) return -1;
+  if (cli_column(d->t, x, &jx) || cli_column(d->t, y, &jy)) return -1;
   pair_t p;
   if (use_column(d, jx, &p.a) || use_column(d, jy, &p.b)) return -1;
   d->pairs[d->npairs++] = p;
@@ -168,7 +168,7 @@ static int matrix_pairs(const cli_common_t *c, corr_data_t *d, const char *colum
     int rc = 0;
     for (size_t i = 0; i < k && !rc; i++) {
       size_t j, idx;
-      rc = stats_column(d->t, items[i], &j) || use_column(d, j, &idx);
+      rc = cli_column(d->t, items[i], &j) || use_column(d, j, &idx);
     }
     free(buf);
     free(items);
@@ -226,7 +226,7 @@ static int account_rows(corr_data_t *d, int listwise, vagap_ledger_t *ledger, un
     } else if (!listwise && !row_in_some_pair(d, i)) {
       why = d->npairs == 1 ? "incomplete pair" : "no complete pair in this row";
     }
-    if (why && stats_exclude(ledger, d->t, i, why)) return -1;
+    if (why && cli_exclude_row(ledger, d->t, i, why)) return -1;
   }
   return 0;
 }
@@ -301,7 +301,7 @@ static int run_tests(const cli_common_t *c, corr_data_t *d, const corr_args_t *a
 static int setup(const cli_common_t *c, const corr_args_t *a, corr_data_t *d) {
   size_t n = vagap_table_ncols(d->t);
   d->cby = CLI_NO_COLUMN;
-  if (a->by && stats_column(d->t, a->by, &d->cby)) return -1;
+  if (a->by && cli_column(d->t, a->by, &d->cby)) return -1;
   d->col = malloc((n + 1) * sizeof *d->col);
   d->val = calloc(n + 1, sizeof *d->val);
   size_t maxpairs = a->matrix ? n * (n - 1) / 2 + 1 : a->npair_args + 1;

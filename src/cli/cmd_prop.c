@@ -131,7 +131,7 @@ static int classify_rows(prop_data_t *d, vagap_ledger_t *ledger, unsigned char *
         why = reason;
       }
     }
-    if (why && stats_exclude(ledger, d->t, i, why)) return -1;
+    if (why && cli_exclude_row(ledger, d->t, i, why)) return -1;
   }
   return 0;
 }
@@ -222,8 +222,8 @@ int cmd_prop(int argc, char **argv) {
   }
   d.t = table;
   d.cunit = CLI_NO_COLUMN;
-  if (!a.pooled && stats_column(table, a.unit, &d.cunit)) goto done;
-  if (stats_column(table, a.choice, &d.cchoice)) goto done;
+  if (!a.pooled && cli_column(table, a.unit, &d.cunit)) goto done;
+  if (cli_column(table, a.choice, &d.cchoice)) goto done;
   size_t n = vagap_table_nrows(table);
   use = malloc(n + 1);
   d.code = malloc(n + 1);

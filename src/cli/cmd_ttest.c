@@ -258,7 +258,7 @@ static int account_rows(ttest_data_t *d) {
     int in_block;
     const char *why = row_problem(d, i, reason, sizeof reason, &in_block);
     d->use[i] = why ? (in_block ? 2 : 0) : 1;
-    if (why && stats_exclude(d->ledger, d->t, i, why)) return -1;
+    if (why && cli_exclude_row(d->ledger, d->t, i, why)) return -1;
   }
   return 0;
 }
@@ -322,7 +322,7 @@ static int pair_long_rows(ttest_data_t *d, const size_t *rows, size_t n, double 
           snprintf(reason, sizeof reason, "incomplete pair: %s missing in the %s '%s' row",
                    vagap_table_colname(d->t, d->cx), vagap_table_colname(d->t, d->ccond),
                    d->level[lr[k + !side].level]);
-          if (stats_exclude(d->ledger, d->t, row, reason)) {
+          if (cli_exclude_row(d->ledger, d->t, row, reason)) {
             free(lr);
             return -1;
           }
@@ -332,7 +332,7 @@ static int pair_long_rows(ttest_data_t *d, const size_t *rows, size_t n, double 
       snprintf(reason, sizeof reason, "%s '%s' has no %s '%s' row to pair with",
                vagap_table_colname(d->t, d->cid), lr[k].id, vagap_table_colname(d->t, d->ccond),
                d->level[!lr[k].level]);
-      if (stats_exclude(d->ledger, d->t, lr[k].row, reason)) {
+      if (cli_exclude_row(d->ledger, d->t, lr[k].row, reason)) {
         free(lr);
         return -1;
       }
@@ -476,14 +476,14 @@ static void make_term(ttest_data_t *d) {
 
 static int setup_columns(const cli_common_t *c, const ttest_args_t *a, ttest_data_t *d) {
   d->cy = d->cgroup = d->cid = d->ccond = d->cby = CLI_NO_COLUMN;
-  if (stats_column(d->t, a->x, &d->cx)) return -1;
-  if (a->y && stats_column(d->t, a->y, &d->cy)) return -1;
-  if (a->group && stats_column(d->t, a->group, &d->cgroup)) return -1;
-  if (a->id && stats_column(d->t, a->id, &d->cid)) return -1;
-  if (a->condition && stats_column(d->t, a->condition, &d->ccond)) return -1;
-  if (a->by && stats_column(d->t, a->by, &d->cby)) return -1;
-  if (!(d->x = stats_numeric_column(d->t, d->cx))) return -1;
-  if (a->y && !(d->y = stats_numeric_column(d->t, d->cy))) return -1;
+  if (cli_column(d->t, a->x, &d->cx)) return -1;
+  if (a->y && cli_column(d->t, a->y, &d->cy)) return -1;
+  if (a->group && cli_column(d->t, a->group, &d->cgroup)) return -1;
+  if (a->id && cli_column(d->t, a->id, &d->cid)) return -1;
+  if (a->condition && cli_column(d->t, a->condition, &d->ccond)) return -1;
+  if (a->by && cli_column(d->t, a->by, &d->cby)) return -1;
+  if (!(d->x = cli_numeric_column(d->t, d->cx))) return -1;
+  if (a->y && !(d->y = cli_numeric_column(d->t, d->cy))) return -1;
   if (a->group && find_levels(c, d, d->cgroup, a->levels)) return -1;
   if (a->condition && find_levels(c, d, d->ccond, a->levels)) return -1;
   return 0;

@@ -50,3 +50,32 @@ size_t cli_normalise_word(const char *s, size_t len, char **buf, size_t *cap) {
   (*buf)[len] = '\0';
   return len;
 }
+
+int cli_column(const vagap_table_t *t, const char *name, size_t *j) {
+  vagap_error_t err;
+  if (vagap_table_column(t, name, j, &err) != VAGAP_OK) {
+    cli_report_error(&err);
+    return -1;
+  }
+  return 0;
+}
+
+double *cli_numeric_column(const vagap_table_t *t, size_t j) {
+  size_t n = vagap_table_nrows(t);
+  double *v = malloc((n ? n : 1) * sizeof *v);
+  if (!v) {
+    fputs("vagap: out of memory\n", stderr);
+    return NULL;
+  }
+  vagap_error_t err;
+  if (vagap_table_numeric(t, j, v, &err) != VAGAP_OK) {
+    cli_report_error(&err);
+    free(v);
+    return NULL;
+  }
+  return v;
+}
+
+int cli_exclude_row(vagap_ledger_t *ledger, const vagap_table_t *t, size_t row, const char *reason) {
+  return cli_exclude_line(ledger, vagap_table_source_id(t), vagap_table_line(t, row), reason);
+}

@@ -37,6 +37,17 @@ int cli_out_of_memory(void);
  */
 int cli_exclude_line(vagap_ledger_t *ledger, size_t source, long line, const char *reason);
 
+/* ---- whole tables ------------------------------------------------------------- */
+
+/* Look up a column; on failure prints the library's message and returns -1. */
+int cli_column(const vagap_table_t *t, const char *name, size_t *j);
+
+/* Column j as numbers (NaN for missing); prints the located error and returns NULL. */
+double *cli_numeric_column(const vagap_table_t *t, size_t j);
+
+/* cli_exclude_line for row `row` of table t. */
+int cli_exclude_row(vagap_ledger_t *ledger, const vagap_table_t *t, size_t row, const char *reason);
+
 /*
  * A word as the IAT readers compare it: ASCII lower-cased, with surrounding
  * whitespace and punctuation trimmed, so "Good." and " good" are the word

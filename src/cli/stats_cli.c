@@ -117,40 +117,6 @@ int stats_parse_conf(const cli_common_t *c, const char *arg, double *conf) {
   return 0;
 }
 
-int stats_column(const vagap_table_t *t, const char *name, size_t *j) {
-  vagap_error_t err;
-  if (vagap_table_column(t, name, j, &err) != VAGAP_OK) {
-    cli_report_error(&err);
-    return -1;
-  }
-  return 0;
-}
-
-double *stats_numeric_column(const vagap_table_t *t, size_t j) {
-  size_t n = vagap_table_nrows(t);
-  double *v = malloc((n ? n : 1) * sizeof *v);
-  if (!v) {
-    fputs("vagap: out of memory\n", stderr);
-    return NULL;
-  }
-  vagap_error_t err;
-  if (vagap_table_numeric(t, j, v, &err) != VAGAP_OK) {
-    cli_report_error(&err);
-    free(v);
-    return NULL;
-  }
-  return v;
-}
-
-int stats_exclude(vagap_ledger_t *ledger, const vagap_table_t *t, size_t row, const char *reason) {
-  if (vagap_ledger_exclude(ledger, vagap_table_source_id(t), vagap_table_line(t, row), reason) !=
-      VAGAP_OK) {
-    fputs("vagap: out of memory\n", stderr);
-    return -1;
-  }
-  return 0;
-}
-
 int stats_adjust_rows(void *rows, size_t n, size_t size, size_t p_offset, size_t adjusted_offset,
                       vagap_p_adjust_t m) {
   double *p = calloc(n ? n : 1, sizeof *p);

@@ -7,6 +7,7 @@
 #define VAGAP_STATS_CLI_H
 
 #include "broom.h"
+#include "rows.h"
 
 #define CLI_NO_COLUMN ((size_t)-1)
 
@@ -73,13 +74,5 @@ int stats_parse_alternative(const cli_common_t *c, const char *arg, vagap_altern
 /* --conf: a level in (0, 1) */
 int stats_parse_conf(const cli_common_t *c, const char *arg, double *conf);
 
-/* Look up a column; on failure prints the library's message and returns -1. */
-int stats_column(const vagap_table_t *t, const char *name, size_t *j);
-
-/* Column j as numbers (NaN for missing); prints the located error and returns NULL. */
-double *stats_numeric_column(const vagap_table_t *t, size_t j);
-
-/* Record an exclusion; prints and returns -1 when out of memory. */
-int stats_exclude(vagap_ledger_t *ledger, const vagap_table_t *t, size_t row, const char *reason);
 
 #endif

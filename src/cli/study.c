@@ -259,12 +259,12 @@ static int read_key(const char *path, const vagap_table_options_t *topt,
   if (vagap_table_read(&t, path, topt, ledger, &err) != VAGAP_OK) return report(&err);
   size_t ji, js, jr;
   int rc = 0;
-  if (vagap_table_column(t, o->key_item, &ji, &err) || vagap_table_column(t, o->key_scale, &js, &err) ||
-      vagap_table_column(t, o->key_reverse, &jr, &err)) {
+  if (cli_column(t, o->key_item, &ji) || cli_column(t, o->key_scale, &js) ||
+      cli_column(t, o->key_reverse, &jr)) {
     vagap_table_free(t);
-    return report(&err);
+    return -1;
   }
-  size_t n = vagap_table_nrows(t), src = vagap_table_source_id(t);
+  size_t n = vagap_table_nrows(t);
   s->items = calloc(n ? n : 1, sizeof *s->items);
   s->scales = calloc(n ? n : 1, sizeof *s->scales);
   s->item_scale = calloc(n ? n : 1, sizeof *s->item_scale);
@@ -276,7 +276,7 @@ static int read_key(const char *path, const vagap_table_options_t *topt,
     const char *rev = vagap_table_cell(t, i, jr, &rlen);
     long line = vagap_table_line(t, i);
     if (vagap_table_is_na(t, i, ji)) {
-      rc = cli_exclude_line(ledger, src, line, "key row without an item");
+      rc = cli_exclude_row(ledger, t, i, "key row without an item");
       continue;
     }
     if (find_name(s->items, s->nitems, item) != (size_t)-1) {
@@ -365,34 +365,32 @@ static int read_responses(const char *path, const vagap_table_options_t *topt,
   vagap_table_t *t = NULL;
   if (vagap_table_read(&t, path, topt, ledger, &err) != VAGAP_OK) return report(&err);
   size_t ju, jr, ji, jv;
-  if (vagap_table_column(t, o->unit, &ju, &err) || vagap_table_column(t, o->run, &jr, &err) ||
-      vagap_table_column(t, o->item, &ji, &err) || vagap_table_column(t, o->response, &jv, &err)) {
+  if (cli_column(t, o->unit, &ju) || cli_column(t, o->run, &jr) || cli_column(t, o->item, &ji) ||
+      cli_column(t, o->response, &jv)) {
     vagap_table_free(t);
-    return report(&err);
+    return -1;
   }
-  size_t n = vagap_table_nrows(t), src = vagap_table_source_id(t), rows_cap = 0;
-  double *values = malloc((n ? n : 1) * sizeof *values);
-  int rc = values ? 0 : cli_out_of_memory();
-  if (rc == 0 && vagap_table_numeric(t, jv, values, &err) != VAGAP_OK) rc = report(&err);
+  size_t n = vagap_table_nrows(t), rows_cap = 0;
+  double *values = cli_numeric_column(t, jv);
+  int rc = values ? 0 : -1;
   for (size_t i = 0; i < n && rc == 0; i++) {
-    long line = vagap_table_line(t, i);
     if (vagap_table_is_na(t, i, ju) || vagap_table_is_na(t, i, jr)) {
-      rc = cli_exclude_line(ledger, src, line, "missing unit or run");
+      rc = cli_exclude_row(ledger, t, i, "missing unit or run");
       continue;
     }
     size_t item = find_name(s->items, s->nitems, vagap_table_cell(t, i, ji, NULL));
     if (item == (size_t)-1) {
-      rc = cli_exclude_line(ledger, src, line, "item not in the key");
+      rc = cli_exclude_row(ledger, t, i, "item not in the key");
       continue;
     }
     if (isnan(values[i])) {
-      rc = cli_exclude_line(ledger, src, line, "missing response");
+      rc = cli_exclude_row(ledger, t, i, "missing response");
       continue;
     }
     if (values[i] < o->min || values[i] > o->max) {
       char reason[96];
       snprintf(reason, sizeof reason, "response outside the scale %g to %g", o->min, o->max);
-      rc = cli_exclude_line(ledger, src, line, reason);
+      rc = cli_exclude_row(ledger, t, i, reason);
       continue;
     }
     size_t ulen;
@@ -404,7 +402,7 @@ static int read_responses(const char *path, const vagap_table_options_t *topt,
       break;
     }
     if (row < rows_cap && !isnan(s->responses[row * s->nitems + item])) {
-      rc = cli_exclude_line(ledger, src, line, "second answer to the same item in the same run");
+      rc = cli_exclude_row(ledger, t, i, "second answer to the same item in the same run");
       continue;
     }
     rc = store_response(s, row, item, values[i], &rows_cap);
