@@ -142,7 +142,9 @@ typedef struct {
   vagap_sem_param_t *rows;   /* in lavaan's row order */
   size_t ngroups;
   size_t nov;  char **ov;    /* observed variables in lavaan's order (lavNames "ov") */
-  int *ov_is_x;              /* 1 for exogenous observed covariates (fixed.x) */
+  int *ov_is_x;              /* 1 for exogenous observed covariates fixed at sample values (fixed.x) */
+  int *ov_exo;               /* 1 for exogenous observed covariates, fixed or not (the baseline
+                                model keeps their covariances, as lavaan's does) */
   size_t nlv;  char **lv;    /* latent variables in order of definition */
   size_t npar;               /* number of free parameters */
   int meanstructure;

@@ -31,6 +31,7 @@
 #include <gsl/gsl_matrix.h>
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_roots.h>
+#include <gsl/gsl_sf_gamma.h>
 #include <nlopt.h>
 
 #include "sem_internal.h"
@@ -41,11 +42,10 @@ typedef struct {
   double n;          /* the test statistic's multiplier: n_g, or n_g - 1 for wishart */
   double nobs;       /* n_g */
   gsl_matrix *S;     /* p x p sample covariance (divisor per likelihood) */
-  gsl_matrix *S_ml;  /* p x p sample covariance, divisor n (for logl) */
   gsl_vector *ybar;
-  double logdetS, logdetS_ml;
+  double logdetS;
   /* model matrices and derived quantities at the current x */
-  gsl_matrix *A, *Smat, *B, *FB, *BSFt, *Sigma, *SigInv, *Omega, *tmp_pm, *M, *N, *L;
+  gsl_matrix *A, *Smat, *B, *FB, *FBt, *BSFt, *Sigma, *SigInv, *Omega, *tmp_pm, *Wt, *M, *N, *SN, *L;
   gsl_vector *m, *mu, *d, *v, *u, *Bm;
   gsl_permutation *perm;
   double logdetSig, Fg;
@@ -75,8 +75,8 @@ static size_t var_index(const vagap_sem_model_t *m, const char *name) {
 }
 
 static void group_free(group_ws_t *g) {
-  gsl_matrix *mats[] = {g->S, g->S_ml, g->A, g->Smat, g->B, g->FB, g->BSFt, g->Sigma, g->SigInv,
-                        g->Omega, g->tmp_pm, g->M, g->N, g->L};
+  gsl_matrix *mats[] = {g->S, g->A, g->Smat, g->B, g->FB, g->FBt, g->BSFt, g->Sigma, g->SigInv,
+                        g->Omega, g->tmp_pm, g->Wt, g->M, g->N, g->SN, g->L};
   for (size_t i = 0; i < sizeof mats / sizeof mats[0]; i++)
     if (mats[i]) gsl_matrix_free(mats[i]);
   gsl_vector *vecs[] = {g->ybar, g->m, g->mu, g->d, g->v, g->u, g->Bm};
@@ -180,12 +180,14 @@ vagap_status_t sem_ws_alloc(sem_ws_t **out, const vagap_sem_model_t *model,
     w->n = ws->wishart ? n - 1 : n;
     ws->ntotal += n;
     w->S = gsl_matrix_alloc(p, p);
-    w->S_ml = gsl_matrix_alloc(p, p);
     w->ybar = gsl_vector_alloc(p);
     w->A = gsl_matrix_calloc(md, md);
     w->Smat = gsl_matrix_calloc(md, md);
     w->B = gsl_matrix_alloc(md, md);
     w->FB = gsl_matrix_alloc(p, md);
+    w->FBt = gsl_matrix_alloc(md, p);
+    w->Wt = gsl_matrix_alloc(md, p);
+    w->SN = gsl_matrix_alloc(md, md);
     w->BSFt = gsl_matrix_alloc(md, p);
     w->Sigma = gsl_matrix_alloc(p, p);
     w->SigInv = gsl_matrix_alloc(p, p);
@@ -201,7 +203,7 @@ vagap_status_t sem_ws_alloc(sem_ws_t **out, const vagap_sem_model_t *model,
     w->u = gsl_vector_alloc(md);
     w->Bm = gsl_vector_alloc(md);
     w->perm = gsl_permutation_alloc(md);
-    if (!w->S || !w->S_ml || !w->ybar || !w->A || !w->Smat || !w->B || !w->FB || !w->BSFt ||
+    if (!w->S || !w->ybar || !w->A || !w->Smat || !w->B || !w->FB || !w->FBt || !w->Wt || !w->SN || !w->BSFt ||
         !w->Sigma || !w->SigInv || !w->Omega || !w->tmp_pm || !w->M || !w->N || !w->L || !w->m ||
         !w->mu || !w->d || !w->v || !w->u || !w->Bm || !w->perm) {
       st = vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
@@ -212,12 +214,11 @@ vagap_status_t sem_ws_alloc(sem_ws_t **out, const vagap_sem_model_t *model,
       gsl_vector_set(w->ybar, i, stats->mean[g * P + ws->col[i]]);
       for (size_t j = 0; j < p; j++) {
         double c = stats->cov[g * P * P + ws->col[i] * P + ws->col[j]];
-        gsl_matrix_set(w->S_ml, i, j, c);
         gsl_matrix_set(w->S, i, j, ws->wishart ? c * n / (n - 1) : c);
       }
     }
     gsl_matrix_view Lp = gsl_matrix_submatrix(w->L, 0, 0, p, p);
-    if (chol_logdet(w->S, &Lp.matrix, &w->logdetS) || chol_logdet(w->S_ml, &Lp.matrix, &w->logdetS_ml)) {
+    if (chol_logdet(w->S, &Lp.matrix, &w->logdetS)) {
       st = vagap_error_set(err, VAGAP_EDOMAIN, NULL, 0, 0,
                            "the sample covariance matrix of group '%s' is not positive definite "
                            "(a variable is constant or a linear combination of others)",
@@ -263,10 +264,49 @@ static void fill_matrices(sem_ws_t *ws, const double *x) {
   }
 }
 
-/* Implied moments of group w; returns -1 when Sigma is not positive definite. */
-static int implied(sem_ws_t *ws, group_ws_t *w) {
-  size_t md = ws->mdim, p = ws->p;
-  /* B = (I - A)^-1 */
+/*
+ * out = S D, skipping the zeros of S.  The RAM matrices are mostly zeros
+ * (a loading matrix, a diagonal of residual variances), so this is several
+ * times cheaper than a dense product for the sizes of SEM models.
+ */
+static void sparse_left_mul(const gsl_matrix *S, const gsl_matrix *D, gsl_matrix *out) {
+  size_t r = S->size1, k = S->size2, c = D->size2;
+  gsl_matrix_set_zero(out);
+  for (size_t i = 0; i < r; i++) {
+    const double *srow = S->data + i * S->tda;
+    double *orow = out->data + i * out->tda;
+    for (size_t j = 0; j < k; j++) {
+      double v = srow[j];
+      if (v == 0) continue;
+      const double *drow = D->data + j * D->tda;
+      for (size_t l = 0; l < c; l++) orow[l] += v * drow[l];
+    }
+  }
+}
+
+static int all_zero(const gsl_matrix *M) {
+  for (size_t i = 0; i < M->size1; i++)
+    for (size_t j = 0; j < M->size2; j++)
+      if (M->data[i * M->tda + j] != 0) return 0;
+  return 1;
+}
+
+/* B = (I - A)^-1: the finite series I + A + A^2 + ... when the paths have no
+   cycle (A nilpotent, the usual case), else an LU inverse. */
+static int ram_inverse(sem_ws_t *ws, group_ws_t *w) {
+  size_t md = ws->mdim;
+  gsl_matrix *P = w->M, *Pn = w->N; /* free scratch until group_objective */
+  gsl_matrix_set_identity(w->B);
+  gsl_matrix_memcpy(P, w->A);
+  for (size_t it = 0; it <= md; it++) {
+    if (all_zero(P)) return 0;
+    gsl_matrix_add(w->B, P);
+    sparse_left_mul(w->A, P, Pn);
+    gsl_matrix *t = P;
+    P = Pn;
+    Pn = t;
+  }
+  /* a cycle (non-recursive model) */
   gsl_matrix_view IA = gsl_matrix_submatrix(w->L, 0, 0, md, md);
   gsl_matrix_set_identity(&IA.matrix);
   gsl_matrix_sub(&IA.matrix, w->A);
@@ -274,14 +314,20 @@ static int implied(sem_ws_t *ws, group_ws_t *w) {
   if (gsl_linalg_LU_decomp(&IA.matrix, w->perm, &sgn) != GSL_SUCCESS) return -1;
   for (size_t i = 0; i < md; i++)
     if (gsl_matrix_get(&IA.matrix, i, i) == 0) return -1;
-  if (gsl_linalg_LU_invert(&IA.matrix, w->perm, w->B) != GSL_SUCCESS) return -1;
+  return gsl_linalg_LU_invert(&IA.matrix, w->perm, w->B) == GSL_SUCCESS ? 0 : -1;
+}
+
+/* Implied moments of group w; returns -1 when Sigma is not positive definite. */
+static int implied(sem_ws_t *ws, group_ws_t *w) {
+  size_t md = ws->mdim, p = ws->p;
+  if (ram_inverse(ws, w)) return -1;
   gsl_matrix_const_view FB = gsl_matrix_const_submatrix(w->B, 0, 0, p, md);
   gsl_matrix_memcpy(w->FB, &FB.matrix);
-  /* BSFt = B S FB' (md x p); Sigma = FB S FB' = first p rows of BSFt */
-  gsl_matrix *SFt = w->M; /* md x md scratch, use md x p part */
-  gsl_matrix_view SFtv = gsl_matrix_submatrix(SFt, 0, 0, md, p);
-  gsl_blas_dgemm(CblasNoTrans, CblasTrans, 1.0, w->Smat, w->FB, 0.0, &SFtv.matrix);
-  gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, w->B, &SFtv.matrix, 0.0, w->BSFt);
+  gsl_matrix_transpose_memcpy(w->FBt, w->FB);
+  /* BSFt = B S FB' (md x p); Sigma = FB S FB' = its first p rows */
+  gsl_matrix_view SFt = gsl_matrix_submatrix(w->M, 0, 0, md, p);
+  sparse_left_mul(w->Smat, w->FBt, &SFt.matrix);
+  sparse_left_mul(w->B, &SFt.matrix, w->BSFt);
   gsl_matrix_const_view Sg = gsl_matrix_const_submatrix(w->BSFt, 0, 0, p, p);
   gsl_matrix_memcpy(w->Sigma, &Sg.matrix);
   /* symmetrise against rounding */
@@ -307,8 +353,10 @@ static double group_objective(sem_ws_t *ws, group_ws_t *w, int want_grad) {
   size_t p = ws->p;
   int ms = ws->model->meanstructure;
   double trSSi = 0;
-  for (size_t i = 0; i < p; i++)
-    for (size_t j = 0; j < p; j++) trSSi += gsl_matrix_get(w->S, i, j) * gsl_matrix_get(w->SigInv, j, i);
+  for (size_t i = 0; i < p; i++) {
+    const double *srow = w->S->data + i * w->S->tda, *irow = w->SigInv->data + i * w->SigInv->tda;
+    for (size_t j = 0; j < p; j++) trSSi += srow[j] * irow[j]; /* both symmetric */
+  }
   double quad = 0;
   if (ms) {
     gsl_vector_memcpy(w->d, w->ybar);
@@ -322,8 +370,7 @@ static double group_objective(sem_ws_t *ws, group_ws_t *w, int want_grad) {
   w->Fg = 0.5 * (w->logdetSig + trSSi - w->logdetS - (double)p + quad);
   if (!want_grad) return w->Fg;
   /* Omega = SigInv - SigInv (S + d d') SigInv */
-  gsl_matrix *T = w->tmp_pm; /* use p x p part */
-  gsl_matrix_view Tp = gsl_matrix_submatrix(T, 0, 0, p, p);
+  gsl_matrix_view Tp = gsl_matrix_submatrix(w->tmp_pm, 0, 0, p, p);
   gsl_blas_dsymm(CblasLeft, CblasLower, 1.0, w->SigInv, w->S, 0.0, &Tp.matrix);
   gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, &Tp.matrix, w->SigInv, 0.0, w->Omega);
   for (size_t i = 0; i < p; i++)
@@ -332,10 +379,12 @@ static double group_objective(sem_ws_t *ws, group_ws_t *w, int want_grad) {
                  gsl_vector_get(w->v, i) * gsl_vector_get(w->v, j);
       gsl_matrix_set(w->Omega, i, j, o);
     }
-  /* tmp_pm = Omega FB (p x md); N = FB' Omega FB; M = BSFt Omega FB */
-  gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, w->Omega, w->FB, 0.0, w->tmp_pm);
-  gsl_blas_dgemm(CblasTrans, CblasNoTrans, 1.0, w->FB, w->tmp_pm, 0.0, w->N);
-  gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, w->BSFt, w->tmp_pm, 0.0, w->M);
+  /* Wt = FB' Omega (md x p), W = Omega FB; N = FB' Omega FB; M = BSFt Omega FB = B S N */
+  sparse_left_mul(w->FBt, w->Omega, w->Wt);
+  gsl_matrix_transpose_memcpy(w->tmp_pm, w->Wt);
+  sparse_left_mul(w->FBt, w->tmp_pm, w->N);
+  sparse_left_mul(w->Smat, w->N, w->SN);
+  sparse_left_mul(w->B, w->SN, w->M);
   /* u = FB' v */
   gsl_blas_dgemv(CblasTrans, 1.0, w->FB, w->v, 0.0, w->u);
   return w->Fg;
@@ -373,6 +422,34 @@ double sem_ws_objective(sem_ws_t *ws, const double *x, double *grad) {
 
 /* ---- starting values --------------------------------------------------------- */
 
+/*
+ * Variance of latent `f` from its marker r and the other observed indicators
+ * k: cov(r, k) = lambda_k var(f), averaged over k with the loadings' start
+ * values; lavaan's 0.05 when that is not available or not positive.
+ */
+static double latent_variance_start(const sem_ws_t *ws, const group_ws_t *w, int group, size_t f,
+                                    const double *x) {
+  const vagap_sem_model_t *m = ws->model;
+  size_t p = ws->p, marker = (size_t)-1, count = 0;
+  double sum = 0;
+  for (size_t r = 0; r < m->nrows; r++) {
+    const vagap_sem_param_t *row = &m->rows[r];
+    if (row->op != VAGAP_SEM_LOADING || row->group != group || ws->row_j[r] != f || ws->row_i[r] >= p)
+      continue;
+    if (marker == (size_t)-1) {
+      if (row->free) return 0.05; /* no marker (std.lv or freed): keep lavaan's value */
+      marker = ws->row_i[r];
+      continue;
+    }
+    double lam = row->free ? x[row->free - 1] : row->ustart;
+    if (!(fabs(lam) > 1e-3) || !isfinite(lam)) continue;
+    sum += gsl_matrix_get(w->S, marker, ws->row_i[r]) / lam;
+    count++;
+  }
+  double v = count ? sum / (double)count : 0;
+  return v > 0.05 ? v : 0.05;
+}
+
 void sem_ws_start(sem_ws_t *ws, double *x) {
   const vagap_sem_model_t *m = ws->model;
   size_t p = ws->p;
@@ -405,10 +482,10 @@ void sem_ws_start(sem_ws_t *ws, double *x) {
       }
       case VAGAP_SEM_REGRESSION: v = 0; break;
       case VAGAP_SEM_COVARIANCE:
-        if (i == j) v = i < p ? 0.5 * gsl_matrix_get(w->S, i, i) : 0.05;
-        else if (i < p && j < p && m->ov_is_x[i] && m->ov_is_x[j]) v = gsl_matrix_get(w->S, i, j);
+        if (i == j) v = i < p ? 0.5 * gsl_matrix_get(w->S, i, i) : latent_variance_start(ws, w, row->group, i, x);
+        else if (i < p && j < p && m->ov_exo[i] && m->ov_exo[j]) v = gsl_matrix_get(w->S, i, j);
         else v = 0;
-        if (i == j && i < p && m->ov_is_x[i]) v = gsl_matrix_get(w->S, i, i);
+        if (i == j && i < p && m->ov_exo[i]) v = gsl_matrix_get(w->S, i, i);
         break;
       case VAGAP_SEM_INTERCEPT: v = i < p ? gsl_vector_get(w->ybar, i) : 0; break;
       default: break;
@@ -459,7 +536,8 @@ static rank2_t row_rank2(const sem_ws_t *ws, const group_ws_t *w, size_t r) {
 }
 
 static double gram(const gsl_matrix *const G[2][2], int ta, size_t ia, int tb, size_t ib) {
-  return gsl_matrix_get(G[ta][tb], ia, ib);
+  const gsl_matrix *M = G[ta][tb];
+  return M->data[ia * M->tda + ib];
 }
 
 /* info (npar x npar) = sum_g n_g/N [dmu' SigInv dmu + 1/2 tr(SigInv dSig SigInv dSig)] at x. */
@@ -638,19 +716,22 @@ static int bfact_layout(const sem_ws_t *ws, bfact_t *f) {
   return 0;
 }
 
-static int chol_ok(gsl_matrix *M) {
+/* Cholesky in place; with check_rcond also require a reciprocal condition
+   number above 1e-12 (the identification test, done once at the solution). */
+static int chol_ok(gsl_matrix *M, int check_rcond) {
   size_t n = M->size1;
   if (n == 0) return 1;
+  if (gsl_linalg_cholesky_decomp1(M) != GSL_SUCCESS) return 0;
+  if (!check_rcond) return 1;
   gsl_vector *work = gsl_vector_alloc(3 * n);
   double rcond = 0;
-  int ok = work && gsl_linalg_cholesky_decomp1(M) == GSL_SUCCESS &&
-           gsl_linalg_cholesky_rcond(M, &rcond, work) == GSL_SUCCESS && rcond > 1e-12;
+  int ok = work && gsl_linalg_cholesky_rcond(M, &rcond, work) == GSL_SUCCESS && rcond > 1e-12;
   if (work) gsl_vector_free(work);
   return ok;
 }
 
 /* Factor `info`; returns 0, or -1 when it is singular (or out of memory). */
-static int bfact_factor(const sem_ws_t *ws, const gsl_matrix *info, bfact_t *f) {
+static int bfact_factor(const sem_ws_t *ws, const gsl_matrix *info, bfact_t *f, int check_rcond) {
   memset(f, 0, sizeof *f);
   if (bfact_layout(ws, f)) return -1;
   size_t K = f->K, s = f->s, G = f->G;
@@ -676,7 +757,7 @@ static int bfact_factor(const sem_ws_t *ws, const gsl_matrix *info, bfact_t *f) 
     if (!(f->L[g] = gsl_matrix_alloc(n, n))) return -1;
     for (size_t a = 0; a < n; a++)
       for (size_t b = 0; b < n; b++) gsl_matrix_set(f->L[g], a, b, C(o + a, o + b));
-    if (!chol_ok(f->L[g])) return -1;
+    if (!chol_ok(f->L[g], check_rcond)) return -1;
     if (s == 0) continue;
     f->B[g] = gsl_matrix_alloc(s, n);
     f->E[g] = gsl_matrix_alloc(n, s);
@@ -691,7 +772,7 @@ static int bfact_factor(const sem_ws_t *ws, const gsl_matrix *info, bfact_t *f) 
     gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, -1.0, f->B[g], f->E[g], 1.0, f->S);
   }
 #undef C
-  if (s > 0 && !chol_ok(f->S)) return -1;
+  if (s > 0 && !chol_ok(f->S, check_rcond)) return -1;
   return 0;
 }
 
@@ -792,7 +873,7 @@ static vagap_status_t invert_information(const sem_ws_t *ws, const gsl_matrix *i
   size_t K = info->size1;
   if (K == 0) return VAGAP_OK;
   bfact_t f;
-  int bad = bfact_factor(ws, info, &f) || bfact_inverse(&f, vcov);
+  int bad = bfact_factor(ws, info, &f, 1) || bfact_inverse(&f, vcov);
   bfact_free(&f);
   if (bad) return singular_message(ws, info, err);
   for (size_t k = 0; k < K * K; k++) vcov[k] /= ws->N;
@@ -815,7 +896,7 @@ static double max_abs(const double *g, size_t n) {
 /* Solve info * step = -grad; returns -1 if info is singular. */
 static int scoring_step(const sem_ws_t *ws, const gsl_matrix *info, const double *grad, double *step) {
   bfact_t f;
-  int rc = bfact_factor(ws, info, &f);
+  int rc = bfact_factor(ws, info, &f, 0);
   if (!rc) {
     for (size_t k = 0; k < ws->npar; k++) step[k] = -grad[k];
     rc = bfact_solve(&f, step, step);
@@ -986,20 +1067,46 @@ static vagap_status_t optimise(sem_ws_t *ws, double *x, int max_iter, const char
 
 /* ---- noncentral chi-square (not in GSL): Poisson mixture of central CDFs ---------- */
 
-static double pchisq_nc(double x, double df, double ncp) {
+/*
+ * P(X <= x) for X ~ chi-square(df, ncp) as the Poisson(ncp/2) mixture of
+ * central chi-square CDFs.  Only the CDF at the Poisson mode comes from GSL;
+ * its neighbours follow from P(nu + 2) = P(nu) - (x/2)^(nu/2) e^(-x/2) / Gamma(nu/2 + 1)
+ * and the weights from w(j+1) = w(j) lambda / (j+1), summed outwards from the
+ * mode until the weights vanish.
+ */
+double sem_pchisq_nc(double x, double df, double ncp) {
+  if (!(x > 0)) return 0;
   if (ncp <= 0) return gsl_cdf_chisq_P(x, df);
-  double lam = ncp / 2;
-  double mode = floor(lam);
-  double sum = 0;
-  for (double j = mode; j >= 0; j--) {
-    double w = gsl_ran_poisson_pdf((unsigned)j, lam);
-    sum += w * gsl_cdf_chisq_P(x, df + 2 * j);
-    if (w < 1e-17 && j < mode) break;
+  double lam = ncp / 2, m = floor(lam), h = x / 2;
+  double wm = gsl_ran_poisson_pdf((unsigned)m, lam);
+  double num = df + 2 * m;
+  double Pm = gsl_cdf_chisq_P(x, num);
+  double fm = exp((num / 2) * log(h) - h - gsl_sf_lngamma(num / 2 + 1)); /* f(num) */
+  double sum = wm * Pm;
+  /* upwards: j = m+1, m+2, ... */
+  double w = wm, P = Pm, f = fm, nu = num;
+  for (double j = m + 1; j < m + 100000; j++) {
+    P -= f;
+    if (P < 0) P = 0;
+    f *= h / (nu / 2 + 1);
+    nu += 2;
+    w *= lam / j;
+    sum += w * P;
+    if (w < 1e-18 && j > lam) break;
   }
-  for (double j = mode + 1;; j++) {
-    double w = gsl_ran_poisson_pdf((unsigned)j, lam);
-    sum += w * gsl_cdf_chisq_P(x, df + 2 * j);
-    if (w < 1e-17) break;
+  /* downwards: j = m-1, ..., 0 */
+  w = wm;
+  P = Pm;
+  nu = num;
+  f = fm;
+  for (double j = m; j >= 1; j--) {
+    f *= (nu / 2) / h;   /* f(nu - 2) */
+    nu -= 2;
+    P += f;
+    if (P > 1) P = 1;
+    w *= j / lam;
+    sum += w * P;
+    if (w < 1e-18) break;
   }
   return sum > 1 ? 1 : sum;
 }
@@ -1008,7 +1115,7 @@ typedef struct { double x, df, target; } ncp_root_t;
 
 static double ncp_fn(double lambda, void *p) {
   ncp_root_t *r = p;
-  return pchisq_nc(r->x, r->df, lambda) - r->target;
+  return sem_pchisq_nc(r->x, r->df, lambda) - r->target;
 }
 
 /* root in [lo, hi] of pchisq(x, df, ncp) = target (GSL Brent) */
@@ -1023,7 +1130,7 @@ static double ncp_solve(double x, double df, double target, double lo, double hi
       if (gsl_root_fsolver_iterate(s) != GSL_SUCCESS) break;
       root = gsl_root_fsolver_root(s);
       double a = gsl_root_fsolver_x_lower(s), b = gsl_root_fsolver_x_upper(s);
-      if (gsl_root_test_interval(a, b, 1e-12, 1e-12) == GSL_SUCCESS) break;
+      if (gsl_root_test_interval(a, b, 1e-10, 1e-10) == GSL_SUCCESS) break;
     }
   }
   gsl_root_fsolver_free(s);
@@ -1053,30 +1160,31 @@ static void fit_measures(sem_ws_t *ws, const double *x, vagap_sem_measures_t *fm
     group_ws_t *w = &ws->g[g];
     fm->chisq_group[g] = 2 * w->n * w->Fg;
     fm->chisq += fm->chisq_group[g];
-    /* baseline: diagonal Sigma for non-covariates, the covariate block saturated */
+    /* baseline: diagonal Sigma for the other variables, the block of exogenous
+       covariates saturated (lavaan does so whether or not x is fixed) */
     double ld = 0, ldx_g = 0;
-    for (size_t i = 0; i < p; i++)
-      if (!m->ov_is_x[i]) ld += log(gsl_matrix_get(w->S, i, i));
-    if (nx > 0) {
-      gsl_matrix *Sx = gsl_matrix_alloc(nx, nx);
+    size_t ne = 0;
+    for (size_t i = 0; i < p; i++) {
+      if (!m->ov_exo[i]) ld += log(gsl_matrix_get(w->S, i, i));
+      ne += m->ov_exo[i] != 0;
+    }
+    if (ne > 0) {
+      gsl_matrix *Sx = gsl_matrix_alloc(ne, ne), *Lx = gsl_matrix_alloc(ne, ne);
       size_t a = 0;
       for (size_t i = 0; i < p; i++) {
-        if (!m->ov_is_x[i]) continue;
+        if (!m->ov_exo[i]) continue;
         size_t b = 0;
         for (size_t j = 0; j < p; j++)
-          if (m->ov_is_x[j]) gsl_matrix_set(Sx, a, b++, gsl_matrix_get(w->S, i, j));
+          if (m->ov_exo[j]) gsl_matrix_set(Sx, a, b++, gsl_matrix_get(w->S, i, j));
         a++;
       }
-      gsl_matrix *Lx = gsl_matrix_alloc(nx, nx);
-      double ldx = 0;
-      chol_logdet(Sx, Lx, &ldx);
-      ld += ldx;
-      ldx_g = ldx;
+      if (chol_logdet(Sx, Lx, &ldx_g)) ldx_g = NAN;
+      ld += ldx_g;
       gsl_matrix_free(Sx);
       gsl_matrix_free(Lx);
     }
     bchisq += w->n * (ld - w->logdetS);
-    bdf += (double)(p * (p + 1) / 2 - nx * (nx + 1) / 2 - (p - nx));
+    bdf += (double)(p * (p + 1) / 2 - p - ne * (ne - 1) / 2);
     /* log-likelihoods with the divisor-n sample covariance */
     double tr = 0, quad = 0;
     for (size_t i = 0; i < p; i++)
@@ -1091,7 +1199,7 @@ static void fit_measures(sem_ws_t *ws, const double *x, vagap_sem_measures_t *fm
     ulogl += -0.5 * w->nobs * ((double)p * log2pi + w->logdetS + (double)p);
     /* with fixed.x the covariates' own (saturated) likelihood is not part of the
        model: lavaan reports the log-likelihood of the rest given them */
-    if (nx > 0) {
+    if (nx > 0) {  /* nx > 0 only with fixed.x, when the covariates are all exogenous */
       double lx = -0.5 * w->nobs * ((double)nx * log2pi + ldx_g + (double)nx);
       logl -= lx;
       ulogl -= lx;
@@ -1137,13 +1245,13 @@ static void fit_measures(sem_ws_t *ws, const double *x, vagap_sem_measures_t *fm
   if (df < 1) {
     fm->rmsea_ci_lower = fm->rmsea_ci_upper = 0;
   } else {
-    if (pchisq_nc(X2, df, 0) - 0.95 < 0) fm->rmsea_ci_lower = 0;
+    if (sem_pchisq_nc(X2, df, 0) - 0.95 < 0) fm->rmsea_ci_lower = 0;
     else fm->rmsea_ci_lower = sqrt(ncp_solve(X2, df, 0.95, 0, X2) / (N * df)) * sqrt(G_d);
     double NR = fmax(N, X2 * 4);
-    if (pchisq_nc(X2, df, NR) - 0.05 > 0 || pchisq_nc(X2, df, 0) - 0.05 < 0) fm->rmsea_ci_upper = 0;
+    if (sem_pchisq_nc(X2, df, NR) - 0.05 > 0 || sem_pchisq_nc(X2, df, 0) - 0.05 < 0) fm->rmsea_ci_upper = 0;
     else fm->rmsea_ci_upper = sqrt(ncp_solve(X2, df, 0.05, 0, NR) / (N * df)) * sqrt(G_d);
   }
-  fm->rmsea_pvalue = df > 0 ? 1 - pchisq_nc(X2, df, N * df * 0.0025 / G_d) : NAN;
+  fm->rmsea_pvalue = df > 0 ? 1 - sem_pchisq_nc(X2, df, N * df * 0.0025 / G_d) : NAN;
   fm->srmr = srmr;
 }
 
@@ -1284,11 +1392,12 @@ static vagap_sem_model_t *copy_model(const vagap_sem_model_t *m) {
   c->ov = calloc(m->nov ? m->nov : 1, sizeof *c->ov);
   c->lv = calloc(m->nlv ? m->nlv : 1, sizeof *c->lv);
   c->ov_is_x = calloc(m->nov ? m->nov : 1, sizeof *c->ov_is_x);
+  c->ov_exo = calloc(m->nov ? m->nov : 1, sizeof *c->ov_exo);
   c->defs = NULL;
   c->ndefs = 0;
   c->nrows = 0;
   c->nov = c->nlv = 0;
-  if (!c->rows || !c->ov || !c->lv || !c->ov_is_x) { vagap_sem_model_free(c); return NULL; }
+  if (!c->rows || !c->ov || !c->lv || !c->ov_is_x || !c->ov_exo) { vagap_sem_model_free(c); return NULL; }
   for (size_t i = 0; i < m->nrows; i++) {
     c->rows[i] = m->rows[i];
     c->rows[i].lhs = strdup(m->rows[i].lhs);
@@ -1301,6 +1410,7 @@ static vagap_sem_model_t *copy_model(const vagap_sem_model_t *m) {
     if (!(c->ov[i] = strdup(m->ov[i]))) { vagap_sem_model_free(c); return NULL; }
     c->nov++;
     c->ov_is_x[i] = m->ov_is_x[i];
+    c->ov_exo[i] = m->ov_exo[i];
   }
   for (size_t i = 0; i < m->nlv; i++) {
     if (!(c->lv[i] = strdup(m->lv[i]))) { vagap_sem_model_free(c); return NULL; }

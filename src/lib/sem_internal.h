@@ -57,6 +57,9 @@ void sem_ws_free(sem_ws_t *ws);
    Returns +HUGE_VAL when a model-implied covariance is not positive definite. */
 double sem_ws_objective(sem_ws_t *ws, const double *x, double *grad);
 
+/* Noncentral chi-square CDF P(X <= x; df, ncp) (GSL has only the central one). */
+double sem_pchisq_nc(double x, double df, double ncp);
+
 /* Starting values in lavaan's spirit. */
 void sem_ws_start(sem_ws_t *ws, double *x);
 

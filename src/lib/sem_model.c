@@ -156,6 +156,7 @@ void vagap_sem_model_free(vagap_sem_model_t *m) {
   for (size_t i = 0; i < m->nlv; i++) free(m->lv[i]);
   free(m->ov);
   free(m->ov_is_x);
+  free(m->ov_exo);
   free(m->lv);
   for (size_t i = 0; i < m->ndefs; i++) free_def(m->defs[i]);
   free(m->defs);
@@ -519,6 +520,16 @@ static vagap_status_t assign_free_indices(table_t *t, char **lab, size_t *npar,
   return VAGAP_OK;
 }
 
+/* lavaan writes a covariance with the variable that comes first in
+   (latents, observed) order on the left (lav_partable_covariance_reorder). */
+static int covariance_swapped(const vnames_t *v, const char *lhs, const char *rhs) {
+  if (!strcmp(lhs, rhs)) return 0;
+  int a = names_find(&v->lv, lhs), b = names_find(&v->lv, rhs);
+  long ia = a >= 0 ? a : (long)v->lv.n + names_find(&v->ov, lhs);
+  long ib = b >= 0 ? b : (long)v->lv.n + names_find(&v->ov, rhs);
+  return ia > ib;
+}
+
 static vagap_status_t check_user_rows(const vagap_sem_syntax_t *syn, const vnames_t *v,
                                       const char *source, vagap_error_t *err) {
   for (size_t i = 0; i < syn->n; i++) {
@@ -624,9 +635,16 @@ vagap_status_t vagap_sem_model_build(vagap_sem_model_t **out, const vagap_sem_sy
     meanstructure = ngroups > 1;
     for (size_t i = 0; i < syn->n; i++) meanstructure |= syn->st[i].op == VAGAP_SEM_INTERCEPT;
   }
-  for (size_t i = 0; !st && i < syn->n; i++)
-    if (syn->st[i].op != VAGAP_SEM_DEFINED)
-      st = table_add(&t, syn->st[i].lhs, syn->st[i].op, syn->st[i].rhs, &syn->st[i], err);
+  for (size_t i = 0; !st && i < syn->n; i++) {
+    const vagap_sem_statement_t *u = &syn->st[i];
+    if (u->op == VAGAP_SEM_DEFINED) continue;
+    const char *l = u->lhs, *r = u->rhs;
+    if (u->op == VAGAP_SEM_COVARIANCE && covariance_swapped(&v, l, r)) {
+      l = u->rhs;
+      r = u->lhs;
+    }
+    st = table_add(&t, l, u->op, r, u, err);
+  }
   if (st) goto done;
   if ((st = add_defaults(&t, &v, meanstructure, &t, err))) goto done;
   set_default_freedom(&t, &v, opt, meanstructure);
@@ -658,11 +676,15 @@ vagap_status_t vagap_sem_model_build(vagap_sem_model_t **out, const vagap_sem_sy
   m->meanstructure = meanstructure;
   m->std_lv = opt->std_lv;
   if (copy_names(&m->ov, &m->nov, &v.ov) || copy_names(&m->lv, &m->nlv, &v.lv) ||
-      !(m->ov_is_x = calloc(v.ov.n, sizeof *m->ov_is_x))) {
+      !(m->ov_is_x = calloc(v.ov.n, sizeof *m->ov_is_x)) ||
+      !(m->ov_exo = calloc(v.ov.n, sizeof *m->ov_exo))) {
     st = vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
     goto done;
   }
-  for (size_t i = 0; i < v.ov.n; i++) m->ov_is_x[i] = opt->fixed_x && is_in(&v.ov_x, v.ov.s[i]);
+  for (size_t i = 0; i < v.ov.n; i++) {
+    m->ov_exo[i] = is_in(&v.ov_x, v.ov.s[i]);
+    m->ov_is_x[i] = opt->fixed_x && m->ov_exo[i];
+  }
   m->rows = t.rows;
   m->nrows = t.n;
   t.rows = NULL;

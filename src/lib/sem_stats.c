@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <gsl/gsl_blas.h>
 #include <gsl/gsl_statistics_double.h>
 
 #include "vagap/sem.h"
@@ -89,12 +90,15 @@ vagap_status_t vagap_sem_stats_compute(vagap_sem_stats_t *s, const double *x,
       if (group[i] == g) memcpy(buf + (r++) * p, x + i * p, p * sizeof *buf);
     double *mean = s->mean + g * p, *cov = s->cov + g * p * p;
     for (size_t j = 0; j < p; j++) mean[j] = gsl_stats_mean(buf + j, p, n);
+    /* two-pass: centre, then the cross-products X'X / n in one BLAS call
+       (divisor n: the ML statistic) */
+    for (size_t i = 0; i < n; i++)
+      for (size_t j = 0; j < p; j++) buf[i * p + j] -= mean[j];
+    gsl_matrix_view X = gsl_matrix_view_array(buf, n, p);
+    gsl_matrix_view C = gsl_matrix_view_array(cov, p, p);
+    gsl_blas_dsyrk(CblasLower, CblasTrans, 1.0 / (double)n, &X.matrix, 0.0, &C.matrix);
     for (size_t j = 0; j < p; j++)
-      for (size_t k = 0; k <= j; k++) {
-        /* GSL's covariance has divisor n - 1; the ML statistic uses n. */
-        double c = gsl_stats_covariance_m(buf + j, p, buf + k, p, n, mean[j], mean[k]);
-        cov[j * p + k] = cov[k * p + j] = c * (double)(n - 1) / (double)n;
-      }
+      for (size_t k = 0; k < j; k++) cov[k * p + j] = cov[j * p + k];
     s->n[g] = (double)n;
     free(buf);
   }
@@ -157,6 +161,13 @@ static void sb_printf(sbuf_t *b, const char *fmt, ...) {
 
 vagap_status_t vagap_sem_stats_serialize(const vagap_sem_stats_t *s, char **text,
                                          vagap_error_t *err) {
+  /* names become comma-separated fields: they must not contain separators */
+  for (size_t j = 0; j < s->nvar; j++)
+    if (strpbrk(s->var[j], ",\n\r"))
+      return vagap_error_set(err, VAGAP_EINVAL, NULL, 0, 0, "variable name '%s' contains a comma or newline", s->var[j]);
+  for (size_t g = 0; g < s->ngroups; g++)
+    if (strpbrk(s->group_label[g], ",\n\r"))
+      return vagap_error_set(err, VAGAP_EINVAL, NULL, 0, 0, "group label '%s' contains a comma or newline", s->group_label[g]);
   /* C locale numbers whatever the process locale */
   locale_t c = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0);
   locale_t old = c ? uselocale(c) : (locale_t)0;

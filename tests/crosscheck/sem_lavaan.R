@@ -58,6 +58,17 @@ gen.path <- function() {
   out
 }
 
+gen.feedback <- function() {
+  # y1 = .3 y2 + .6 x1 + e1, y2 = .4 y1 + .6 x2 + e2, solved for y1 and y2
+  set.seed(99)
+  n <- 400
+  x1 <- rnorm(n); x2 <- rnorm(n); e1 <- rnorm(n); e2 <- rnorm(n)
+  k <- 1 / (1 - 0.3 * 0.4)
+  y1 <- k * (0.6 * x1 + e1 + 0.3 * (0.6 * x2 + e2))
+  y2 <- 0.4 * y1 + 0.6 * x2 + e2
+  data.frame(x1, x2, y1, y2)
+}
+
 gen.privacy <- function() {
   set.seed(77)
   out <- NULL
@@ -97,6 +108,16 @@ speed   =~ x7 + x8 + x9
 g =~ visual + textual + speed
 "
 
+modifiers.model <- "
+visual  =~ x1 + x2 + x3
+textual =~ x4 + NA*x5 + x6
+textual ~~ visual
+x6 ~~ x1
+x1 ~~ 0.5*x1
+visual ~ 1
+x1 ~ 0*1
+"
+
 # case name, data, model, lavaan call arguments, vagap arguments
 cases <- list(
   list(name = "hs_onegroup", data = "hs", model = hs.model, fun = "cfa", opts = list(), cli = character()),
@@ -123,9 +144,17 @@ cases <- list(
   list(name = "hs_second_order", data = "hs", model = second.order.model, fun = "sem",
        opts = list(group = "school", group.equal = c("loadings", "intercepts", "means"), likelihood = "wishart"),
        cli = c("--group", "school", "--group-equal", "loadings,intercepts,means", "--likelihood", "wishart")),
+  list(name = "hs_modifiers", data = "hs", model = modifiers.model, fun = "cfa", opts = list(), cli = character()),
+  list(name = "hs_outcomes_stdlv", data = "hs", fun = "sem", opts = list(std.lv = TRUE), cli = "--std-lv",
+       model = "visual =~ x1 + x2 + x3\nx4 ~ v4*visual\nx5 ~ visual + ageyr\nx6 ~ visual\nhalf := v4 / 2\n"),
   list(name = "pd_labels", data = "pd", model = pd.model, fun = "sem", opts = list(), cli = character()),
   list(name = "path_3groups", data = "path", model = path.model, fun = "sem", opts = list(group = "grp"),
        cli = c("--group", "grp")),
+  list(name = "path_random_x", data = "path", model = path.model, fun = "sem",
+       opts = list(group = "grp", fixed.x = FALSE, group.equal = "regressions", group.partial = "y~x1"),
+       cli = c("--group", "grp", "--no-fixed-x", "--group-equal", "regressions", "--group-partial", "y~x1")),
+  list(name = "feedback_nonrecursive", data = "feedback", model = "y1 ~ y2 + x1\ny2 ~ y1 + x2\n", fun = "sem",
+       opts = list(), cli = character()),
   list(name = "path_saturated", data = "path", model = "m ~ x1 + x2\ny ~ m + x1 + x2\n", fun = "sem",
        opts = list(), cli = character()),
   list(name = "privacy_configural", data = "privacy", model = privacy.model, fun = "sem",
@@ -135,13 +164,20 @@ cases <- list(
        cli = c("--group", "model", "--group-equal", "loadings,intercepts,regressions"))
 )
 
+# invariance sequences: vagap sem --invariance against lavaan fits and lavTestLRT
+inv.cases <- list(
+  list(name = "inv_hs", data = "hs", model = hs.model, group = "school"),
+  list(name = "inv_privacy", data = "privacy", model = privacy.model, group = "model"))
+inv.steps <- list(configural = "", metric = "loadings", scalar = c("loadings", "intercepts"),
+                  strict = c("loadings", "intercepts", "residuals"))
+
 fit.names <- c("npar", "fmin", "chisq", "df", "pvalue", "baseline.chisq", "baseline.df",
                "baseline.pvalue", "cfi", "tli", "logl", "unrestricted.logl", "aic", "bic",
                "ntotal", "bic2", "rmsea", "rmsea.ci.lower", "rmsea.ci.upper", "rmsea.pvalue", "srmr")
 
 if (mode == "prepare") {
   datasets <- list(hs = HolzingerSwineford1939, pd = PoliticalDemocracy,
-                   path = gen.path(), privacy = gen.privacy())
+                   path = gen.path(), privacy = gen.privacy(), feedback = gen.feedback())
   for (d in names(datasets))
     write.csv(datasets[[d]], file.path(dir, paste0(d, ".csv")), row.names = FALSE, na = "NA")
   for (cs in cases) {
@@ -176,6 +212,21 @@ if (mode == "prepare") {
     ref <- data.frame(measure = c(fit.names, paste0("chisq.group.", seq_along(cg))),
                       value = c(as.numeric(fm), cg))
     write.csv(ref, file.path(dir, paste0(cs$name, ".ref.fit.csv")), row.names = FALSE)
+  }
+  for (cs in inv.cases) {
+    writeLines(cs$model, file.path(dir, paste0(cs$name, ".invmodel")))
+    writeLines(c("--group", cs$group, "--invariance"), file.path(dir, paste0(cs$name, ".inv.args")))
+    writeLines(cs$data, file.path(dir, paste0(cs$name, ".inv.data")))
+    fits <- lapply(inv.steps, function(eq) sem(cs$model, datasets[[cs$data]], group = cs$group, group.equal = eq))
+    lrt <- do.call(lavTestLRT, unname(fits))
+    fm <- t(sapply(fits, fitMeasures, c("npar", "df", "aic", "bic", "chisq", "pvalue", "cfi", "tli", "rmsea", "srmr")))
+    # lavTestLRT sorts the models by df, which is the order of the steps here
+    stopifnot(all(lrt[, "Df"] == fm[, "df"]))
+    ref <- data.frame(model = names(inv.steps), fm,
+                      chisq.diff = lrt[, "Chisq diff"], df.diff = lrt[, "Df diff"],
+                      pvalue.diff = lrt[, "Pr(>Chisq)"],
+                      cfi.diff = c(NA, diff(fm[, "cfi"])), rmsea.diff = c(NA, diff(fm[, "rmsea"])))
+    write.csv(ref, file.path(dir, paste0(cs$name, ".ref.inv.csv")), row.names = FALSE)
   }
   quit(status = 0)
 }
@@ -220,6 +271,20 @@ for (cs in cases) {
     else if (grepl("pvalue", m)) { d <- abs(o - r); tol <- 1e-4; ok <- isTRUE(d <= tol) || (is.na(o) && is.na(r)) }
     else { d <- abs(o - r); tol <- 1e-4; ok <- isTRUE(d <= tol) }
     report(cs$name, m, d, tol, ok)
+  }
+}
+for (cs in inv.cases) {
+  rf <- read.csv(file.path(dir, paste0(cs$name, ".ref.inv.csv")), stringsAsFactors = FALSE)
+  of <- read.csv(file.path(dir, paste0(cs$name, ".out.inv.csv")), stringsAsFactors = FALSE)
+  ok <- nrow(of) == nrow(rf) && all(of$model == rf$model)
+  report(cs$name, "invariance rows", nrow(of) - nrow(rf), 0, ok)
+  if (!ok) next
+  for (col in setdiff(names(rf), "model")) {
+    r <- rf[[col]]; o <- of[[col]]
+    if (col %in% c("npar", "df", "df.diff")) { d <- maxdiff(r, o); tol <- 0 }
+    else if (col %in% c("chisq", "chisq.diff")) { d <- maxdiff(r / pmax(abs(r), 1), o / pmax(abs(r), 1)); tol <- 1e-5 }
+    else { d <- maxdiff(r, o); tol <- 1e-4 }
+    report(cs$name, col, d, tol, is.finite(d) && d <= tol)
   }
 }
 quit(status = if (failed) 1 else 0)

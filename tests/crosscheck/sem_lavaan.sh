@@ -23,5 +23,13 @@ for lav in "$TMP"/*.lav; do
   "$VAGAP" sem --quiet --digits 17 --fit --model "$lav" "$@" "$data" > "$TMP/$case.out.fit.csv" ||
     { echo "FAIL: vagap sem --fit $case exited $?"; status=1; }
 done
+for lav in "$TMP"/*.invmodel; do
+  case=$(basename "$lav" .invmodel)
+  data="$TMP/$(cat "$TMP/$case.inv.data").csv"
+  set --
+  while IFS= read -r a; do [ -n "$a" ] && set -- "$@" "$a"; done < "$TMP/$case.inv.args"
+  "$VAGAP" sem --quiet --digits 17 --model "$lav" "$@" "$data" > "$TMP/$case.out.inv.csv" ||
+    { echo "FAIL: vagap sem --invariance $case exited $?"; status=1; }
+done
 Rscript "$HERE/sem_lavaan.R" compare "$TMP" || status=1
 exit $status

@@ -104,6 +104,35 @@ static void test_gradient_matches_finite_differences(void **state) {
   vagap_sem_stats_free(s);
 }
 
+/* A feedback loop (non-recursive model): (I - A) is inverted by LU, not by the series. */
+static void test_gradient_nonrecursive(void **state) {
+  (void)state;
+  const char *vars[] = {"x1", "x2", "x3", "x4"};
+  vagap_sem_stats_t *s = stats_for(vars, 4, 1, 300);
+  vagap_sem_model_t *m = build("x3 ~ x4 + x1\nx4 ~ x3 + x2\n", 1, NULL);
+  sem_ws_t *ws = NULL;
+  vagap_error_t err;
+  assert_int_equal(sem_ws_alloc(&ws, m, s, VAGAP_SEM_LIKELIHOOD_NORMAL, &err), VAGAP_OK);
+  size_t K = m->npar;
+  double x[16], g[16], xp[16];
+  assert_true(K <= 16);
+  sem_ws_start(ws, x);
+  for (size_t k = 0; k < K; k++) x[k] += 0.1 * cos((double)k);
+  sem_ws_objective(ws, x, g);
+  for (size_t k = 0; k < K; k++) {
+    double h = 1e-6;
+    memcpy(xp, x, K * sizeof *x);
+    xp[k] += h;
+    double fp = sem_ws_objective(ws, xp, NULL);
+    xp[k] -= 2 * h;
+    double fd = (fp - sem_ws_objective(ws, xp, NULL)) / (2 * h);
+    assert_true(fabs(fd - g[k]) <= 1e-6 * fmax(1, fabs(fd)));
+  }
+  sem_ws_free(ws);
+  vagap_sem_model_free(m);
+  vagap_sem_stats_free(s);
+}
+
 static const vagap_sem_param_t *row(const vagap_sem_fit_t *f, const char *lhs, vagap_sem_op_t op,
                                     const char *rhs) {
   for (size_t i = 0; i < f->model->nrows; i++) {
@@ -251,14 +280,27 @@ static void test_stats_merge_and_serialize(void **state) {
   vagap_sem_stats_free(part2);
 }
 
+/* Against R's pchisq(x, df, ncp), which sums the same series (Ding 1992). */
+static void test_noncentral_chisq_cdf(void **state) {
+  (void)state;
+  assert_float_equal(sem_pchisq_nc(85.3, 24, 30), 0.9848396701491553, 1e-13);
+  assert_float_equal(sem_pchisq_nc(10, 3, 0.5), 0.96552026793853996, 1e-13);
+  assert_float_equal(sem_pchisq_nc(500, 60, 400), 0.83312668310110005, 1e-12);
+  assert_float_equal(sem_pchisq_nc(1200, 300, 800), 0.94505496810840284, 1e-12);
+  assert_true(fabs(sem_pchisq_nc(2, 40, 5) - 1.4670083996574922e-20) < 1e-30);
+  assert_float_equal(sem_pchisq_nc(0, 3, 2), 0, 0);
+}
+
 int main(void) {
   vagap_init();
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_gradient_matches_finite_differences),
+      cmocka_unit_test(test_gradient_nonrecursive),
       cmocka_unit_test(test_three_indicator_factor_closed_form),
       cmocka_unit_test(test_regression_closed_form_and_defined),
       cmocka_unit_test(test_identification_and_data_errors),
       cmocka_unit_test(test_stats_merge_and_serialize),
+      cmocka_unit_test(test_noncentral_chisq_cdf),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

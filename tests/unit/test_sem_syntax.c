@@ -180,6 +180,19 @@ static void test_cfa_defaults_and_row_order(void **state) {
   vagap_sem_model_free(m);
 }
 
+static void test_covariances_in_lavaan_orientation(void **state) {
+  (void)state;
+  /* latents before observed, each in model order; the user row replaces the default */
+  vagap_sem_model_t *m = build("v =~ x1 + x2 + x3\nt =~ x4 + x5 + x6\nt ~~ v\nx6 ~~ x1\nx2 ~~ t\n", 1, NULL);
+  assert_non_null(find(m, "v", VAGAP_SEM_COVARIANCE, "t", 1));
+  assert_null(find(m, "t", VAGAP_SEM_COVARIANCE, "v", 1));
+  assert_non_null(find(m, "x1", VAGAP_SEM_COVARIANCE, "x6", 1));
+  assert_non_null(find(m, "t", VAGAP_SEM_COVARIANCE, "x2", 1));
+  assert_string_equal(m->rows[6].lhs, "v"); /* still at the user's position */
+  assert_int_equal(m->nrows, 17);
+  vagap_sem_model_free(m);
+}
+
 static void test_std_lv_frees_markers(void **state) {
   (void)state;
   vagap_sem_model_options_t opt;
@@ -296,6 +309,7 @@ int main(void) {
       cmocka_unit_test(test_modifiers),
       cmocka_unit_test(test_errors_are_located_and_named),
       cmocka_unit_test(test_cfa_defaults_and_row_order),
+      cmocka_unit_test(test_covariances_in_lavaan_orientation),
       cmocka_unit_test(test_std_lv_frees_markers),
       cmocka_unit_test(test_fixed_x_and_pure_y_covariances),
       cmocka_unit_test(test_groups_labels_and_group_equal),
