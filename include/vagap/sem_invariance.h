@@ -42,8 +42,10 @@ typedef struct {
   vagap_sem_invariance_step_t step;
   double npar, chisq, df, pvalue, cfi, tli, rmsea, srmr, aic, bic;
   /* against the previous step (NAN for the first): */
-  double chisq_diff, df_diff, pvalue_diff, rmsea_diff; /* lavTestLRT */
-  double cfi_change, rmsea_change;                       /* this minus previous */
+  double chisq_diff, df_diff, pvalue_diff, rmsea_diff; /* lavTestLRT ("RMSEA" = rmsea_diff;
+                                                           printed as rmsea.lrt by the CLI) */
+  double cfi_change, rmsea_change;                       /* this minus previous (printed as
+                                                           cfi.diff, rmsea.diff) */
   size_t iterations;
 } vagap_sem_invariance_row_t;
 

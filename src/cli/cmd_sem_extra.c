@@ -16,6 +16,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_statistics_double.h>
@@ -28,9 +29,10 @@ static const char HELP[] =
     "       vagap sem --model FILE --bootstrap B [--seed S] [OPTIONS] [DATA]\n"
     "Measurement invariance: fit the model under each level of LIST (configural,\n"
     "metric, scalar, strict; 'means' adds equal latent means) and print one row per\n"
-    "model: model,npar,chisq,df,pvalue,cfi,tli,rmsea,srmr,aic,bic and against the\n"
-    "previous model chisq.diff,df.diff,pvalue.diff,rmsea.diff (lavTestLRT's\n"
-    "difference test and its RMSEA), cfi.delta, rmsea.delta (this minus previous).\n"
+    "model: model,npar,df,aic,bic,chisq,pvalue,cfi,tli,rmsea,srmr and against the\n"
+    "previous model chisq.diff,df.diff,pvalue.diff (lavTestLRT's difference test),\n"
+    "cfi.diff, rmsea.diff (this minus previous) and rmsea.lrt (lavTestLRT's RMSEA\n"
+    "of the difference test).\n"
     "Bootstrap: B nonparametric resamples within groups; prints the parameter table\n"
     "with se = bootstrap SD, z = est/se, normal p and percentile ci.lower/ci.upper.\n\n"
     "Options:\n"
@@ -64,10 +66,28 @@ typedef struct {
   double level;
 } extra_args_t;
 
+/* Is `s` a list of invariance levels ("configural,metric,...")? */
+static int is_level_list(const char *s) {
+  vagap_sem_invariance_step_t steps[VAGAP_SEM_INVARIANCE_MAX_STEPS];
+  size_t n;
+  return vagap_sem_invariance_parse(s, steps, &n, NULL) == VAGAP_OK;
+}
+
+/*
+ * This file takes --bootstrap, and --invariance when it is given a list of
+ * levels (--invariance LIST or --invariance=LIST, or a word that is not an
+ * existing file, so that a misspelt level gets a message about levels).  A bare --invariance (the
+ * fixed four-step sequence) stays with cmd_sem.c, which implements it too.
+ */
 int cmd_sem_extra_wanted(int argc, char **argv) {
   for (int i = 1; i < argc; i++) {
     if (strcmp(argv[i], "--") == 0) break;
-    if (strncmp(argv[i], "--invariance", 12) == 0 || strncmp(argv[i], "--bootstrap", 11) == 0) return 1;
+    if (strncmp(argv[i], "--bootstrap", 11) == 0 || strncmp(argv[i], "--invariance=", 13) == 0)
+      return 1;
+    /* a list, or a word that is neither an option nor a file (a misspelt list: say so here) */
+    if (strcmp(argv[i], "--invariance") == 0 && i + 1 < argc &&
+        (is_level_list(argv[i + 1]) || (argv[i + 1][0] != '-' && access(argv[i + 1], F_OK) != 0)))
+      return 1;
   }
   return 0;
 }
@@ -226,17 +246,18 @@ static vagap_status_t set_up(extra_state_t *s, const extra_args_t *a, const cli_
 /* ---- invariance ------------------------------------------------------------------------- */
 
 static int write_invariance(const cli_common_t *c, const vagap_sem_invariance_t *inv) {
-  static const char *const cols[] = {"model", "npar", "chisq", "df", "pvalue", "cfi", "tli", "rmsea",
-                                     "srmr", "aic", "bic", "chisq.diff", "df.diff", "pvalue.diff",
-                                     "rmsea.diff", "cfi.delta", "rmsea.delta"};
+  /* the columns of cmd_sem.c's bare --invariance, plus rmsea.lrt (lavTestLRT's "RMSEA") */
+  static const char *const cols[] = {"model", "npar", "df", "aic", "bic", "chisq", "pvalue", "cfi",
+                                     "tli", "rmsea", "srmr", "chisq.diff", "df.diff", "pvalue.diff",
+                                     "cfi.diff", "rmsea.diff", "rmsea.lrt"};
   cli_writer_t *w = cli_writer_open(c, cols, sizeof cols / sizeof cols[0]);
   if (!w) return CLI_EXIT_DATA;
   for (size_t i = 0; i < inv->n; i++) {
     const vagap_sem_invariance_row_t *r = &inv->rows[i];
     cli_put_str(w, r->step.name);
-    const double v[] = {r->npar, r->chisq, r->df, r->pvalue, r->cfi, r->tli, r->rmsea, r->srmr,
-                        r->aic, r->bic, r->chisq_diff, r->df_diff, r->pvalue_diff, r->rmsea_diff,
-                        r->cfi_change, r->rmsea_change};
+    const double v[] = {r->npar, r->df, r->aic, r->bic, r->chisq, r->pvalue, r->cfi, r->tli,
+                        r->rmsea, r->srmr, r->chisq_diff, r->df_diff, r->pvalue_diff,
+                        r->cfi_change, r->rmsea_change, r->rmsea_diff};
     for (size_t k = 0; k < sizeof v / sizeof v[0]; k++) cli_put_num(w, v[k]);
   }
   return cli_writer_close(w);

@@ -59,10 +59,10 @@ for (i in seq_along(fits)) {
     check(paste(names(levels)[i], "df.diff"), v$df.diff[i], lrt[["Df diff"]][i])
     check(paste(names(levels)[i], "pvalue.diff"), v$pvalue.diff[i], lrt[["Pr(>Chisq)"]][i])
     if (!is.null(lrt[["RMSEA"]]))
-      check(paste(names(levels)[i], "rmsea.diff"), v$rmsea.diff[i], lrt[["RMSEA"]][i])
+      check(paste(names(levels)[i], "rmsea.lrt"), v$rmsea.lrt[i], lrt[["RMSEA"]][i])
     pm <- fitMeasures(fits[[i - 1]], c("cfi", "rmsea"))
-    check(paste(names(levels)[i], "cfi.delta"), v$cfi.delta[i], fm[["cfi"]] - pm[["cfi"]])
-    check(paste(names(levels)[i], "rmsea.delta"), v$rmsea.delta[i], fm[["rmsea"]] - pm[["rmsea"]])
+    check(paste(names(levels)[i], "cfi.diff"), v$cfi.diff[i], fm[["cfi"]] - pm[["cfi"]])
+    check(paste(names(levels)[i], "rmsea.diff"), v$rmsea.diff[i], fm[["rmsea"]] - pm[["rmsea"]])
   }
 }
 cat(sprintf("%s: %d models, max difference %.3g, %d failures\n", a[5], length(fits), worst, bad))
