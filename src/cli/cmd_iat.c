@@ -15,6 +15,7 @@
 #include "broom.h"
 #include "iat_out.h"
 #include "rows.h"
+#include "study.h"
 
 static const char HELP[] =
     "Usage: vagap iat --method assoc|dscore [OPTIONS] [FILE...]\n"
@@ -101,10 +102,8 @@ typedef struct {
   const char *test_path;
   double conf_level;
   /* assoc */
-  const char *unit_col, *trial_col, *word_col, *valence_col, *assigned_col;
-  const char *focal, *contrast;
+  study_iat_options_t log; /* column names, targets and scoring options of the log */
   const char *positive_path, *negative_path;
-  vagap_iat_assoc_options_t assoc;
   int per_trial;
   /* dscore */
   const char *subject_col, *block_col, *latency_col, *error_col;
@@ -326,7 +325,7 @@ static int assoc_row(assoc_run_t *run, const vagap_reader_t *r, const vagap_row_
   const iat_args_t *a = run->args;
   char reason[300];
   if (is_na(r, row, col->unit) || is_na(r, row, col->trial)) {
-    snprintf(reason, sizeof reason, "missing %s", is_na(r, row, col->unit) ? a->unit_col : a->trial_col);
+    snprintf(reason, sizeof reason, "missing %s", is_na(r, row, col->unit) ? a->log.unit : a->log.trial);
     return exclude(run->ledger, r, row, reason);
   }
   const char *unit = row->fields[col->unit], *trial = row->fields[col->trial];
@@ -369,7 +368,7 @@ static int assoc_row_of(void *run, const vagap_reader_t *r, const vagap_row_t *r
 
 static int assoc_file(assoc_run_t *run, const char *path) {
   const iat_args_t *a = run->args;
-  const char *names[] = {a->unit_col, a->trial_col, a->word_col, a->assigned_col, a->valence_col};
+  const char *names[] = {a->log.unit, a->log.trial, a->log.word, a->log.assigned, a->log.valence};
   /* The valence column is needed only without word lists. */
   return cli_read_rows(path, &a->common.table, run->ledger, names, a->positive_path ? 4 : 5,
                        assoc_row_of, run);
@@ -380,7 +379,7 @@ static const char *const TRIAL_COLUMNS[] = {"trial", "a", "b", "c", "d", "n_igno
 
 static int write_trials(const assoc_run_t *run) {
   const char *names[1 + sizeof TRIAL_COLUMNS / sizeof *TRIAL_COLUMNS];
-  names[0] = run->args->unit_col;
+  names[0] = run->args->log.unit;
   memcpy(names + 1, TRIAL_COLUMNS, sizeof TRIAL_COLUMNS);
   cli_writer_t *w = cli_writer_open(&run->args->common, names, sizeof names / sizeof *names);
   if (!w) return CLI_EXIT_DATA;
@@ -406,7 +405,7 @@ static int write_trials(const assoc_run_t *run) {
 /* Unit table; fills scores[] (one per unit) for the group test. */
 static int write_units(const assoc_run_t *run, double *scores) {
   const char *names[1 + IAT_NUNIT_COLUMNS];
-  names[0] = run->args->unit_col;
+  names[0] = run->args->log.unit;
   memcpy(names + 1, IAT_UNIT_COLUMNS, sizeof IAT_UNIT_COLUMNS);
   cli_writer_t *w = NULL;
   if (!run->args->per_trial) {
@@ -430,17 +429,17 @@ static int run_assoc(const iat_args_t *a, cli_inputs_t in) {
   int rc = CLI_EXIT_DATA;
   double *scores = NULL;
   run.ledger = vagap_ledger_alloc();
-  run.scorer = vagap_iat_assoc_alloc(&a->assoc);
+  run.scorer = vagap_iat_assoc_alloc(&a->log.scoring);
   if (!run.ledger || !run.scorer) {
     rc = out_of_memory();
     goto done;
   }
-  if (cli_normalise_word(a->focal, strlen(a->focal), &run.target, &run.target_cap) == (size_t)-1) {
+  if (cli_normalise_word(a->log.focal, strlen(a->log.focal), &run.target, &run.target_cap) == (size_t)-1) {
     rc = out_of_memory();
     goto done;
   }
   snprintf(run.focal, sizeof run.focal, "%s", run.target);
-  if (cli_normalise_word(a->contrast, strlen(a->contrast), &run.target, &run.target_cap) == (size_t)-1) {
+  if (cli_normalise_word(a->log.contrast, strlen(a->log.contrast), &run.target, &run.target_cap) == (size_t)-1) {
     rc = out_of_memory();
     goto done;
   }
@@ -733,14 +732,7 @@ static void args_init(iat_args_t *a) {
   memset(a, 0, sizeof *a);
   cli_common_init(&a->common, "iat");
   a->conf_level = 0.95;
-  a->unit_col = "model";
-  a->trial_col = "trial";
-  a->word_col = "word";
-  a->valence_col = "valence";
-  a->assigned_col = "assigned";
-  a->focal = "other";
-  a->contrast = "self";
-  vagap_iat_assoc_options_init(&a->assoc);
+  study_iat_options_init(&a->log);
   a->subject_col = "subject";
   a->block_col = "block";
   a->latency_col = "latency";
@@ -778,13 +770,13 @@ static int parse_nonnegative(iat_args_t *a, const char *option, const char *arg,
 /* Options that take a column name or a code: returns 1 if `opt` was one. */
 static int string_option(iat_args_t *a, int opt, const char *arg) {
   switch (opt) {
-  case OPT_UNIT: a->unit_col = arg; return 1;
-  case OPT_TRIAL: a->trial_col = arg; return 1;
-  case OPT_WORD: a->word_col = arg; return 1;
-  case OPT_VALENCE: a->valence_col = arg; return 1;
-  case OPT_ASSIGNED: a->assigned_col = arg; return 1;
-  case OPT_FOCAL: a->focal = arg; return 1;
-  case OPT_CONTRAST: a->contrast = arg; return 1;
+  case OPT_UNIT: a->log.unit = arg; return 1;
+  case OPT_TRIAL: a->log.trial = arg; return 1;
+  case OPT_WORD: a->log.word = arg; return 1;
+  case OPT_VALENCE: a->log.valence = arg; return 1;
+  case OPT_ASSIGNED: a->log.assigned = arg; return 1;
+  case OPT_FOCAL: a->log.focal = arg; return 1;
+  case OPT_CONTRAST: a->log.contrast = arg; return 1;
   case OPT_POSITIVE_WORDS: a->positive_path = arg; return 1;
   case OPT_NEGATIVE_WORDS: a->negative_path = arg; return 1;
   case OPT_SUBJECT: a->subject_col = arg; return 1;
@@ -809,14 +801,14 @@ static int value_option(iat_args_t *a, int opt, const char *arg) {
     else if (strcmp(arg, "dscore") == 0) a->method = METHOD_DSCORE;
     else return cli_usage_error(&a->common, "--method: expected assoc or dscore, found '%s'", arg), -1;
     return 0;
-  case OPT_SMOOTHING: return parse_nonnegative(a, "smoothing", arg, &a->assoc.smoothing);
+  case OPT_SMOOTHING: return parse_nonnegative(a, "smoothing", arg, &a->log.scoring.smoothing);
   case OPT_EMPTY_RULE:
-    if (strcmp(arg, "invalid") == 0) a->assoc.empty_rule = VAGAP_IAT_EMPTY_INVALID;
-    else if (strcmp(arg, "zero") == 0) a->assoc.empty_rule = VAGAP_IAT_EMPTY_ZERO;
+    if (strcmp(arg, "invalid") == 0) a->log.scoring.empty_rule = VAGAP_IAT_EMPTY_INVALID;
+    else if (strcmp(arg, "zero") == 0) a->log.scoring.empty_rule = VAGAP_IAT_EMPTY_ZERO;
     else return cli_usage_error(&a->common, "--empty-rule: expected invalid or zero, found '%s'", arg), -1;
     return 0;
   case OPT_PRESET:
-    if (vagap_iat_assoc_preset(&a->assoc, arg, &err) != VAGAP_OK)
+    if (vagap_iat_assoc_preset(&a->log.scoring, arg, &err) != VAGAP_OK)
       return cli_usage_error(&a->common, "--preset: %s", err.message), -1;
     return 0;
   case OPT_BLOCKS: return parse_blocks(a, arg);
@@ -907,7 +899,7 @@ static int parse_args(iat_args_t *a, int argc, char **argv) {
     for (int k = 0; k < b; k++)
       if (strcmp(a->block_codes[b], a->block_codes[k]) == 0)
         return cli_usage_error(&a->common, "block code '%s' is given to two blocks", a->block_codes[b]);
-  if (a->method == METHOD_ASSOC && strcasecmp(a->focal, a->contrast) == 0)
+  if (a->method == METHOD_ASSOC && strcasecmp(a->log.focal, a->log.contrast) == 0)
     return cli_usage_error(&a->common, "--focal and --contrast must differ");
   return -1;
 }
