@@ -1,8 +1,10 @@
 /*
- * rows.h - streaming a log row by row with named columns, and the field
- * helpers the log readers share (`vagap iat` and the `vagap report` study
- * readers in study.c).  I/O policy only: errors are printed here as
- * "vagap: FILE:LINE:COL: message"; the statistics stay in the library.
+ * rows.h - what the commands' readers share: streaming a log row by row with
+ * named columns (`vagap iat`, the `vagap report` study readers in study.c),
+ * column lookup and numeric columns of a whole table, excluding a row with a
+ * reason, and the IAT word normalisation.  I/O policy only: errors are
+ * printed here as "vagap: FILE:LINE:COL: message" and the functions return
+ * -1 (or an exit code, where said); the statistics stay in the library.
  */
 #ifndef VAGAP_CLI_ROWS_H
 #define VAGAP_CLI_ROWS_H
