@@ -15,6 +15,9 @@
 #include "vagap/consistency.h"
 #include "vagap/iat.h"
 #include "vagap/sem.h"
+#include "vagap/sem_boot.h"
+#include "vagap/sem_invariance.h"
+#include "vagap/vaar.h"
 #include "vagap/gap.h"
 
 #endif

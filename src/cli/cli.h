@@ -159,6 +159,10 @@ int cmd_corr(int argc, char **argv);
 int cmd_prop(int argc, char **argv);
 int cmd_score(int argc, char **argv);
 int cmd_sem(int argc, char **argv);
+int cmd_vaar(int argc, char **argv);
+/* vagap sem --invariance/--bootstrap (cmd_sem_extra.c), entered from cmd_sem. */
+int cmd_sem_extra_wanted(int argc, char **argv);
+int cmd_sem_extra(int argc, char **argv);
 int cmd_gap(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 

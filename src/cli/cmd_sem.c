@@ -556,6 +556,7 @@ static int parse_args(int argc, char **argv, cli_common_t *c, sem_args_t *a) {
 }
 
 int cmd_sem(int argc, char **argv) {
+  if (cmd_sem_extra_wanted(argc, argv)) return cmd_sem_extra(argc, argv); /* --invariance, --bootstrap */
   cli_common_t c;
   cli_common_init(&c, "sem");
   sem_args_t a = {0};

@@ -11,6 +11,7 @@ const cli_command_t CLI_COMMANDS[] = {
     {"prop", cmd_prop, "share of a category per unit: Wilson CI and exact binomial test"},
     {"score", cmd_score, "questionnaire scoring from a key: scores, POMP, Cronbach's alpha"},
     {"sem", cmd_sem, "multi-group structural equation models by ML (lavaan syntax and defaults)"},
+    {"vaar", cmd_vaar, "value-action alignment rate: per-group agreement of SEM path signs"},
     {"gap", cmd_gap, "calibration gap: self-report vs behaviour per unit, paired test, quadrants, r"},
     {"report", cmd_report, "whole walk-the-talk study: IAT, behaviour, self-report, gap; report.md + SVG"},
 };

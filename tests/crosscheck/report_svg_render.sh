@@ -18,6 +18,7 @@ trap 'rm -rf "$tmp"' EXIT
 "$vagap" report "$src/datasets/walktalk-sim" --out "$tmp/out" --quiet || { echo "FAIL: vagap report"; exit 1; }
 HOME="$tmp" timeout 120 "$browser" --headless --no-sandbox --disable-gpu --hide-scrollbars \
   --user-data-dir="$tmp/profile" --screenshot="$tmp/plot.png" --window-size=900,700 \
+  --disable-background-networking --disable-component-update --no-first-run \
   "file://$tmp/out/calibration.svg" > "$tmp/log" 2>&1
 if [ ! -s "$tmp/plot.png" ]; then echo "FAIL: chromium wrote no screenshot"; tail -5 "$tmp/log"; exit 1; fi
 "$py" - "$tmp/out/calibration.svg" "$tmp/plot.png" <<'PY'

@@ -1,0 +1,391 @@
+/*
+ * vagap sem --invariance LIST | --bootstrap B: the two modes of `vagap sem`
+ * that fit a model more than once.  cmd_sem() hands over to cmd_sem_extra()
+ * when one of these options is present (a one-line hook), so the
+ * single-fit command stays as it is.
+ *
+ * --invariance configural,metric,scalar,strict: one row per model with its
+ *   fit measures and, against the previous model, lavTestLRT's chi-square
+ *   difference test and difference RMSEA, plus the changes in CFI and RMSEA.
+ * --bootstrap B --seed S: the parameter table of lavaan's
+ *   sem(..., se = "bootstrap") + parameterEstimates(boot.ci.type = "perc"):
+ *   se = SD of the bootstrap estimates, z = est/se with a normal p-value,
+ *   ci.lower/ci.upper = percentile interval; std.lv/std.all of the full
+ *   sample.  Resamples that fail to fit are counted on stderr and left out.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <gsl/gsl_cdf.h>
+#include <gsl/gsl_statistics_double.h>
+
+#include "cli.h"
+#include "semcli_data.h"
+
+static const char HELP[] =
+    "Usage: vagap sem --model FILE --group COL --invariance LIST [OPTIONS] [DATA]\n"
+    "       vagap sem --model FILE --bootstrap B [--seed S] [OPTIONS] [DATA]\n"
+    "Measurement invariance: fit the model under each level of LIST (configural,\n"
+    "metric, scalar, strict; 'means' adds equal latent means) and print one row per\n"
+    "model: model,npar,df,aic,bic,chisq,pvalue,cfi,tli,rmsea,srmr and against the\n"
+    "previous model chisq.diff,df.diff,pvalue.diff (lavTestLRT's difference test),\n"
+    "cfi.diff, rmsea.diff (this minus previous) and rmsea.lrt (lavTestLRT's RMSEA\n"
+    "of the difference test).\n"
+    "Bootstrap: B nonparametric resamples within groups; prints the parameter table\n"
+    "with se = bootstrap SD, z = est/se, normal p and percentile ci.lower/ci.upper.\n\n"
+    "Options:\n"
+    "      --model FILE       model syntax (as for vagap sem)\n"
+    "      --group COL        one group per value of COL\n"
+    "      --group-equal LIST equality constraints (bootstrap only; --invariance sets them)\n"
+    "      --group-partial LIST  exceptions to the equality constraints\n"
+    "      --std-lv           identify latents by unit variance\n"
+    "      --no-fixed-x       treat exogenous observed covariates as random\n"
+    "      --likelihood L     normal (default) or wishart\n"
+    "      --invariance LIST  e.g. configural,metric,scalar,strict\n"
+    "      --from-stats FILE  with --invariance: fit statistics saved by --save-stats\n"
+    "      --bootstrap B      number of resamples\n"
+    "      --seed S           random seed (default 1); same seed, same numbers for any\n"
+    "                         number of threads\n"
+    "      --threads N        worker threads (default: all cores)\n"
+    "      --level X          level of the percentile intervals (default 0.95)\n";
+
+enum {
+  OPT_MODEL = 1, OPT_GROUP, OPT_GROUP_EQUAL, OPT_GROUP_PARTIAL, OPT_STD_LV, OPT_NO_FIXED_X,
+  OPT_LIKELIHOOD, OPT_INVARIANCE, OPT_BOOTSTRAP, OPT_SEED, OPT_THREADS, OPT_LEVEL, OPT_MISSING,
+  OPT_FROM_STATS
+};
+
+typedef struct {
+  const char *model, *group, *group_equal, *group_partial, *invariance, *from_stats;
+  int std_lv, fixed_x;
+  vagap_sem_likelihood_t likelihood;
+  long bootstrap, threads;
+  unsigned long long seed;
+  double level;
+} extra_args_t;
+
+/* Is `s` a list of invariance levels ("configural,metric,...")? */
+static int is_level_list(const char *s) {
+  vagap_sem_invariance_step_t steps[VAGAP_SEM_INVARIANCE_MAX_STEPS];
+  size_t n;
+  return vagap_sem_invariance_parse(s, steps, &n, NULL) == VAGAP_OK;
+}
+
+/*
+ * This file takes --bootstrap, and --invariance when it is given a list of
+ * levels (--invariance LIST or --invariance=LIST, or a word that is not an
+ * existing file, so that a misspelt level gets a message about levels).  A bare --invariance (the
+ * fixed four-step sequence) stays with cmd_sem.c, which implements it too.
+ */
+int cmd_sem_extra_wanted(int argc, char **argv) {
+  for (int i = 1; i < argc; i++) {
+    if (strcmp(argv[i], "--") == 0) break;
+    if (strncmp(argv[i], "--bootstrap", 11) == 0 || strncmp(argv[i], "--invariance=", 13) == 0)
+      return 1;
+    /* a list, or a word that is neither an option nor a file (a misspelt list: say so here) */
+    if (strcmp(argv[i], "--invariance") == 0 && i + 1 < argc &&
+        (is_level_list(argv[i + 1]) || (argv[i + 1][0] != '-' && access(argv[i + 1], F_OK) != 0)))
+      return 1;
+  }
+  return 0;
+}
+
+static int handle_option(cli_common_t *c, extra_args_t *a, int opt, const char *arg) {
+  long v;
+  switch (opt) {
+  case OPT_MODEL: a->model = arg; return 0;
+  case OPT_GROUP: a->group = arg; return 0;
+  case OPT_GROUP_EQUAL: a->group_equal = arg; return 0;
+  case OPT_GROUP_PARTIAL: a->group_partial = arg; return 0;
+  case OPT_STD_LV: a->std_lv = 1; return 0;
+  case OPT_NO_FIXED_X: a->fixed_x = 0; return 0;
+  case OPT_INVARIANCE: a->invariance = arg; return 0;
+  case OPT_FROM_STATS: a->from_stats = arg; return 0;
+  case OPT_LIKELIHOOD:
+    if (!strcmp(arg, "normal")) a->likelihood = VAGAP_SEM_LIKELIHOOD_NORMAL;
+    else if (!strcmp(arg, "wishart")) a->likelihood = VAGAP_SEM_LIKELIHOOD_WISHART;
+    else return cli_usage_error(c, "--likelihood: expected normal or wishart, found '%s'", arg), -1;
+    return 0;
+  case OPT_MISSING:
+    if (!strcmp(arg, "listwise")) return 0;
+    return cli_usage_error(c, "--missing %s: only listwise deletion is implemented", arg), -1;
+  case OPT_BOOTSTRAP:
+    if (cli_parse_long(c, "bootstrap", arg, &a->bootstrap)) return -1;
+    if (a->bootstrap < 2) return cli_usage_error(c, "--bootstrap: expected at least 2 resamples"), -1;
+    return 0;
+  case OPT_THREADS:
+    if (cli_parse_long(c, "threads", arg, &a->threads)) return -1;
+    if (a->threads < 0 || a->threads > 1024) return cli_usage_error(c, "--threads: expected 0..1024"), -1;
+    return 0;
+  case OPT_SEED:
+    if (cli_parse_long(c, "seed", arg, &v)) return -1;
+    a->seed = (unsigned long long)v;
+    return 0;
+  case OPT_LEVEL:
+    if (cli_parse_double(c, "level", arg, &a->level)) return -1;
+    if (!(a->level > 0 && a->level < 1)) return cli_usage_error(c, "--level: expected a number in (0, 1)"), -1;
+    return 0;
+  default: return cli_usage_error(c, "unknown option or missing argument (with --invariance or "
+                                     "--bootstrap)"), -1;
+  }
+}
+
+static int parse_args(int argc, char **argv, cli_common_t *c, extra_args_t *a) {
+  static const struct option options[] = {
+      {"model", required_argument, 0, OPT_MODEL},
+      {"group", required_argument, 0, OPT_GROUP},
+      {"group-equal", required_argument, 0, OPT_GROUP_EQUAL},
+      {"group-partial", required_argument, 0, OPT_GROUP_PARTIAL},
+      {"std-lv", no_argument, 0, OPT_STD_LV},
+      {"no-fixed-x", no_argument, 0, OPT_NO_FIXED_X},
+      {"likelihood", required_argument, 0, OPT_LIKELIHOOD},
+      {"missing", required_argument, 0, OPT_MISSING},
+      {"invariance", required_argument, 0, OPT_INVARIANCE},
+      {"from-stats", required_argument, 0, OPT_FROM_STATS},
+      {"bootstrap", required_argument, 0, OPT_BOOTSTRAP},
+      {"seed", required_argument, 0, OPT_SEED},
+      {"threads", required_argument, 0, OPT_THREADS},
+      {"level", required_argument, 0, OPT_LEVEL},
+      CLI_COMMON_LONG_OPTIONS,
+      {0, 0, 0, 0}};
+  int opt;
+  while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORT_OPTIONS, options, NULL)) != -1) {
+    int handled = cli_common_option(c, opt, optarg);
+    if (handled < 0) return CLI_EXIT_USAGE;
+    if (handled) continue;
+    if (opt == CLI_OPT_HELP) {
+      printf("%s\n%s", HELP, CLI_COMMON_OPTIONS_HELP);
+      return -1;
+    }
+    if (handle_option(c, a, opt, optarg)) return CLI_EXIT_USAGE;
+  }
+  if (!a->model) return cli_usage_error(c, "--model FILE is required");
+  if (a->invariance && a->bootstrap) return cli_usage_error(c, "--invariance and --bootstrap are exclusive");
+  if (a->from_stats && (a->bootstrap || a->group || argc - optind > 0))
+    return cli_usage_error(c, "--from-stats replaces DATA and --group, and works with --invariance "
+                              "only (the bootstrap resamples raw rows)");
+  if (a->invariance && !a->group && !a->from_stats)
+    return cli_usage_error(c, "--invariance needs --group COL");
+  if (a->invariance && a->group_equal)
+    return cli_usage_error(c, "--invariance sets the equality constraints itself; drop --group-equal");
+  if (argc - optind > 1) return cli_usage_error(c, "sem reads one data file, got %d", argc - optind);
+  return CLI_EXIT_OK;
+}
+
+/* ---- shared set-up ----------------------------------------------------------------- */
+
+typedef struct {
+  vagap_ledger_t *ledger;
+  vagap_table_t *table;
+  char *text;
+  char **partial;
+  size_t npartial;
+  vagap_sem_syntax_t *syn;
+  vagap_sem_model_t *model;
+  vagap_sem_fit_t *fit;
+  semcli_data_t data;
+  size_t gcol;
+  vagap_sem_model_options_t mopt;
+  vagap_sem_fit_options_t fopt;
+} extra_state_t;
+
+static void free_state(extra_state_t *s) {
+  vagap_sem_fit_free(s->fit);
+  vagap_sem_model_free(s->model);
+  vagap_sem_syntax_free(s->syn);
+  semcli_data_free(&s->data);
+  semcli_free_list(s->partial, s->npartial);
+  free(s->text);
+  vagap_table_free(s->table);
+  vagap_ledger_free(s->ledger);
+}
+
+/* Statistics saved by `vagap sem --save-stats` (the data/fit seam). */
+static vagap_status_t load_stats(extra_state_t *s, const char *path, vagap_error_t *err) {
+  char *text = NULL;
+  vagap_status_t st = semcli_read_text(path, &text, err);
+  if (!st) st = vagap_sem_stats_deserialize(&s->data.stats, text, err);
+  free(text);
+  if (st && !err->file[0]) snprintf(err->file, sizeof err->file, "%s", path);
+  return st;
+}
+
+/* Model options, syntax, data, groups, and the model with the user's equalities. */
+static vagap_status_t set_up(extra_state_t *s, const extra_args_t *a, const cli_common_t *c,
+                             const char *path, vagap_error_t *err) {
+  vagap_sem_model_options_init(&s->mopt);
+  s->mopt.std_lv = a->std_lv;
+  s->mopt.fixed_x = a->fixed_x;
+  if (a->group_equal) {
+    vagap_status_t st = vagap_sem_group_equal_parse(a->group_equal, &s->mopt.group_equal, err);
+    if (st) return vagap_error_set(err, VAGAP_EINVAL, NULL, 0, 0, "--group-equal: %s", err->message);
+  }
+  if (a->group_partial) {
+    if (!(s->partial = semcli_split_list(a->group_partial, &s->npartial)))
+      return vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
+    s->mopt.group_partial = (const char *const *)s->partial;
+    s->mopt.n_group_partial = s->npartial;
+  }
+  vagap_sem_fit_options_init(&s->fopt);
+  s->fopt.likelihood = a->likelihood;
+  s->fopt.ci_level = a->level;
+  s->gcol = (size_t)-1;
+  vagap_status_t st = semcli_read_text(a->model, &s->text, err);
+  if (!st) st = vagap_sem_syntax_parse(&s->syn, s->text, a->model, err);
+  if (!st && a->from_stats) return load_stats(s, a->from_stats, err);
+  if (!st) st = vagap_table_read(&s->table, path, &c->table, s->ledger, err);
+  if (!st && a->group) st = vagap_table_column(s->table, a->group, &s->gcol, err);
+  if (!st) st = semcli_group_levels(s->table, s->gcol, &s->data, err);
+  if (!st) st = vagap_sem_model_build(&s->model, s->syn, s->data.ngroups, &s->mopt, a->model, err);
+  if (!st) st = semcli_load(s->table, s->gcol, s->model, &s->data, s->ledger, err);
+  return st;
+}
+
+/* ---- invariance ------------------------------------------------------------------------- */
+
+static int write_invariance(const cli_common_t *c, const vagap_sem_invariance_t *inv) {
+  /* the columns of cmd_sem.c's bare --invariance, plus rmsea.lrt (lavTestLRT's "RMSEA") */
+  static const char *const cols[] = {"model", "npar", "df", "aic", "bic", "chisq", "pvalue", "cfi",
+                                     "tli", "rmsea", "srmr", "chisq.diff", "df.diff", "pvalue.diff",
+                                     "cfi.diff", "rmsea.diff", "rmsea.lrt"};
+  cli_writer_t *w = cli_writer_open(c, cols, sizeof cols / sizeof cols[0]);
+  if (!w) return CLI_EXIT_DATA;
+  for (size_t i = 0; i < inv->n; i++) {
+    const vagap_sem_invariance_row_t *r = &inv->rows[i];
+    cli_put_str(w, r->step.name);
+    const double v[] = {r->npar, r->df, r->aic, r->bic, r->chisq, r->pvalue, r->cfi, r->tli,
+                        r->rmsea, r->srmr, r->chisq_diff, r->df_diff, r->pvalue_diff,
+                        r->cfi_change, r->rmsea_change, r->rmsea_diff};
+    for (size_t k = 0; k < sizeof v / sizeof v[0]; k++) cli_put_num(w, v[k]);
+  }
+  return cli_writer_close(w);
+}
+
+static int run_invariance(extra_state_t *s, const extra_args_t *a, const cli_common_t *c,
+                          vagap_error_t *err) {
+  vagap_sem_invariance_step_t steps[VAGAP_SEM_INVARIANCE_MAX_STEPS];
+  size_t nsteps;
+  if (vagap_sem_invariance_parse(a->invariance, steps, &nsteps, err))
+    return cli_usage_error(c, "--invariance: %s", err->message);
+  vagap_sem_invariance_t *inv = NULL;
+  if (vagap_sem_invariance_fit(&inv, s->syn, s->data.stats, &s->mopt, &s->fopt, steps, nsteps,
+                               a->model, err))
+    return cli_report_error(err);
+  int rc = write_invariance(c, inv);
+  vagap_sem_invariance_free(inv);
+  return rc;
+}
+
+/* ---- bootstrap ---------------------------------------------------------------------------- */
+
+/* se, z, p and percentile CI of row r from the resamples. */
+static void boot_row(const vagap_sem_boot_t *b, size_t r, double level, const vagap_sem_param_t *row,
+                     double *se, double *z, double *p, double *lo, double *hi) {
+  double *v = malloc((b->B ? b->B : 1) * sizeof *v);
+  size_t m = 0;
+  for (size_t k = 0; v && k < b->B; k++)
+    if (b->ok[k] && isfinite(b->est[k * b->nrows + r])) v[m++] = b->est[k * b->nrows + r];
+  *se = *z = *p = *lo = *hi = NAN;
+  if (v && m >= 2 && (row->free > 0 || row->op == VAGAP_SEM_DEFINED)) {
+    *se = gsl_stats_sd(v, 1, m);
+    *z = *se > 0 ? row->est / *se : NAN;
+    *p = isfinite(*z) ? 2 * gsl_cdf_ugaussian_Q(fabs(*z)) : NAN;
+    vagap_sem_boot_percentile(v, m, 1, level, lo, hi, NULL, NULL);
+  } else if (row->free == 0 && row->op != VAGAP_SEM_DEFINED) {
+    /* fixed: keep what the single fit reports */
+    *se = row->se;
+    *z = row->z;
+    *p = row->pvalue;
+    *lo = row->ci_lower;
+    *hi = row->ci_upper;
+  }
+  free(v);
+}
+
+static int write_bootstrap(const cli_common_t *c, const vagap_sem_fit_t *fit,
+                           const vagap_sem_boot_t *b, double level) {
+  static const char *const cols[] = {"lhs", "op", "rhs", "block", "group", "label", "est", "se", "z",
+                                     "pvalue", "ci.lower", "ci.upper", "std.lv", "std.all"};
+  cli_writer_t *w = cli_writer_open(c, cols, sizeof cols / sizeof cols[0]);
+  if (!w) return CLI_EXIT_DATA;
+  const vagap_sem_model_t *m = fit->model;
+  for (size_t r = 0; r < m->nrows; r++) {
+    const vagap_sem_param_t *row = &m->rows[r];
+    double se, z, p, lo, hi;
+    boot_row(b, r, level, row, &se, &z, &p, &lo, &hi);
+    cli_put_str(w, row->lhs);
+    cli_put_str(w, vagap_sem_op_string(row->op));
+    cli_put_str(w, row->rhs);
+    cli_put_int(w, row->block);
+    cli_put_int(w, row->group);
+    cli_put_str(w, row->label);
+    cli_put_num(w, row->est);
+    cli_put_num(w, se);
+    cli_put_num(w, z);
+    cli_put_num(w, p);
+    cli_put_num(w, lo);
+    cli_put_num(w, hi);
+    cli_put_num(w, row->std_lv);
+    cli_put_num(w, row->std_all);
+  }
+  return cli_writer_close(w);
+}
+
+static int run_bootstrap(extra_state_t *s, const extra_args_t *a, const cli_common_t *c,
+                         vagap_error_t *err) {
+  if (vagap_sem_fit(&s->fit, s->model, s->data.stats, &s->fopt, err)) {
+    if (err->status == VAGAP_ENOCONV)
+      fputs("vagap sem: the model did not converge on the full sample; no bootstrap\n", stderr);
+    return cli_report_error(err);
+  }
+  vagap_sem_boot_options_t bopt;
+  vagap_sem_boot_options_init(&bopt);
+  bopt.B = (size_t)a->bootstrap;
+  bopt.seed = a->seed;
+  bopt.threads = (unsigned)a->threads;
+  semcli_progress_t progress;
+  semcli_progress_init(&progress, "sem");
+  if (!c->quiet) {
+    bopt.progress = semcli_progress;
+    bopt.progress_ctx = &progress;
+  }
+  vagap_sem_data_t view = semcli_view(&s->data);
+  vagap_sem_boot_t *b = NULL;
+  if (vagap_sem_bootstrap(&b, s->model, &view, &s->fopt, &bopt, err)) return cli_report_error(err);
+  semcli_report_boot_failures("sem", b);
+  int rc = CLI_EXIT_DATA;
+  if (b->nok < 2) fputs("vagap sem: fewer than 2 bootstrap resamples could be fitted\n", stderr);
+  else rc = write_bootstrap(c, s->fit, b, a->level);
+  vagap_sem_boot_free(b);
+  return rc;
+}
+
+int cmd_sem_extra(int argc, char **argv) {
+  cli_common_t c;
+  cli_common_init(&c, "sem");
+  extra_args_t a = {0};
+  a.fixed_x = 1;
+  a.level = 0.95;
+  a.seed = 1;
+  int prc = parse_args(argc, argv, &c, &a);
+  if (prc < 0) return CLI_EXIT_OK;
+  if (prc) return prc;
+  const char *path = optind < argc ? argv[optind] : "-";
+  vagap_init();
+  vagap_error_t err;
+  vagap_error_clear(&err);
+  extra_state_t s = {0};
+  int rc = CLI_EXIT_DATA;
+  if (!(s.ledger = vagap_ledger_alloc())) {
+    fputs("vagap: out of memory\n", stderr);
+    return rc;
+  }
+  if (set_up(&s, &a, &c, path, &err)) rc = cli_report_error(&err);
+  else if (a.invariance) rc = run_invariance(&s, &a, &c, &err);
+  else rc = run_bootstrap(&s, &a, &c, &err);
+  if (rc == CLI_EXIT_OK) rc = cli_finish_ledger(&c, s.ledger);
+  free_state(&s);
+  return rc;
+}

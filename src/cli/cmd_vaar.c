@@ -1,0 +1,600 @@
+/*
+ * vagap vaar: Value-Action Alignment Rate per group over hypothesised SEM
+ * paths (METHODS.md section 7).  Either scores a parameter table written
+ * earlier by `vagap sem` (or lavaan's parameterEstimates) - fit once, score
+ * many ways - or fits the multi-group model itself, by default with equal
+ * loadings (metric invariance): a regression coefficient between factors is
+ * comparable across groups only when the factors share a metric, so the
+ * weakest assumption under which "same sign in every group" means anything
+ * is equal loadings.  --group-equal none gives the configural model.
+ *
+ * Orientation guard: a factor's sign is fixed by its marker indicator; the
+ * command says which indicator fixes each factor and refuses factors without
+ * one (std.lv) unless --sign-indicator names it.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "semcli_data.h"
+
+static const char HELP[] =
+    "Usage: vagap vaar (--estimates FILE | --model FILE [DATA]) (--expect SPEC |\n"
+    "                  --expect-file FILE | --reference GROUP) [OPTIONS]\n"
+    "Value-Action Alignment Rate: per group, the share of hypothesised SEM paths\n"
+    "whose sign agrees with the expected sign, strictly (sign and p < alpha) and\n"
+    "by sign only, with k/K; one row per group and path, then per group the rows\n"
+    "vaar.strict and vaar.sign (est = k/K).\n\n"
+    "Input (one of):\n"
+    "      --estimates FILE   a parameter table from `vagap sem` (or lavaan's\n"
+    "                         parameterEstimates): lhs,op,rhs,est and optionally\n"
+    "                         group,se,pvalue,ci.lower,ci.upper,std.all\n"
+    "      --group-labels L   with --estimates: names for groups 1,2,... (comma list)\n"
+    "      --model FILE       fit this lavaan-syntax model to DATA first\n"
+    "      --group COL        one group per value of COL (e.g. human and models)\n"
+    "      --group-equal LIST equality constraints (default: loadings = metric\n"
+    "                         invariance, the minimum for comparing path signs\n"
+    "                         across groups); 'none' for the configural model\n"
+    "      --group-partial LIST  exceptions to --group-equal\n"
+    "      --std-lv           identify factors by unit variance (needs --sign-indicator)\n"
+    "Expected signs (one of --expect/--expect-file, and/or --reference):\n"
+    "      --expect SPEC      e.g. 'AoDS~privacy:-,AoDS~prosocial:+'\n"
+    "      --expect-file FILE CSV with columns lhs,op,rhs,sign\n"
+    "      --reference GROUP  signs from GROUP's own estimates (for the paths of\n"
+    "                         --expect/--expect-file, or all regressions)\n"
+    "      --reference-alpha X  keep only paths significant at X in the reference\n"
+    "Scoring:\n"
+    "      --alpha X          significance level of strict agreement (default 0.05)\n"
+    "      --sign-indicator L factor=indicator pairs fixing each factor's sign\n"
+    "                         (a factor whose indicator loads negatively is reversed)\n"
+    "Bootstrap (with --model):\n"
+    "      --bootstrap B      B nonparametric resamples within groups: percentile\n"
+    "                         intervals of estimates and VAAR, agreement shares\n"
+    "      --seed S           random seed (default 1); same seed, same numbers\n"
+    "      --threads N        worker threads (default: all cores)\n"
+    "      --level X          level of the bootstrap intervals (default 0.95)\n";
+
+enum {
+  OPT_ESTIMATES = 1, OPT_GROUP_LABELS, OPT_MODEL, OPT_GROUP, OPT_GROUP_EQUAL, OPT_GROUP_PARTIAL,
+  OPT_STD_LV, OPT_EXPECT, OPT_EXPECT_FILE, OPT_REFERENCE, OPT_REFERENCE_ALPHA, OPT_ALPHA,
+  OPT_SIGN_INDICATOR, OPT_BOOTSTRAP, OPT_SEED, OPT_THREADS, OPT_LEVEL
+};
+
+typedef struct {
+  const char *estimates, *group_labels, *model, *group, *group_equal, *group_partial;
+  const char *expect, *expect_file, *reference, *sign_indicator;
+  int std_lv;
+  double alpha, reference_alpha, level;
+  long bootstrap, threads;
+  unsigned long long seed;
+} vaar_args_t;
+
+/* Everything the command owns; freed in one place. */
+typedef struct {
+  vagap_ledger_t *ledger;
+  vagap_table_t *est_table, *data_table, *expect_table;
+  char **group_labels;
+  size_t n_group_labels;
+  char *model_text;
+  vagap_sem_syntax_t *syn;
+  vagap_sem_model_t *model;
+  vagap_sem_fit_t *fit;
+  semcli_data_t data;
+  vagap_vaar_estimate_t *est;
+  size_t nest;
+  size_t *est_row;           /* parameter-table row of each estimate (model mode) */
+  char **orient_pairs;       /* "f=x" strings */
+  size_t n_orient;
+  const char **orient_latent, **orient_indicator;
+  vagap_vaar_spec_t *spec;
+  vagap_vaar_result_t *result;
+  vagap_sem_boot_t *boot;
+  vagap_vaar_boot_t *vboot;
+} vaar_state_t;
+
+static void free_state(vaar_state_t *s) {
+  vagap_vaar_boot_free(s->vboot);
+  vagap_sem_boot_free(s->boot);
+  vagap_vaar_result_free(s->result);
+  vagap_vaar_spec_free(s->spec);
+  free(s->orient_latent);
+  free(s->orient_indicator);
+  semcli_free_list(s->orient_pairs, s->n_orient);
+  free(s->est);
+  free(s->est_row);
+  semcli_data_free(&s->data);
+  vagap_sem_fit_free(s->fit);
+  vagap_sem_model_free(s->model);
+  vagap_sem_syntax_free(s->syn);
+  free(s->model_text);
+  semcli_free_list(s->group_labels, s->n_group_labels);
+  vagap_table_free(s->expect_table);
+  vagap_table_free(s->data_table);
+  vagap_table_free(s->est_table);
+  vagap_ledger_free(s->ledger);
+}
+
+/* ---- arguments ------------------------------------------------------------------ */
+
+static int parse_unit_interval(const cli_common_t *c, const char *name, const char *arg, double *out) {
+  if (cli_parse_double(c, name, arg, out)) return -1;
+  if (!(*out > 0 && *out < 1)) {
+    cli_usage_error(c, "--%s: expected a number in (0, 1), got %s", name, arg);
+    return -1;
+  }
+  return 0;
+}
+
+static int handle_option(cli_common_t *c, vaar_args_t *a, int opt, const char *arg) {
+  long v;
+  switch (opt) {
+  case OPT_ESTIMATES: a->estimates = arg; return 0;
+  case OPT_GROUP_LABELS: a->group_labels = arg; return 0;
+  case OPT_MODEL: a->model = arg; return 0;
+  case OPT_GROUP: a->group = arg; return 0;
+  case OPT_GROUP_EQUAL: a->group_equal = arg; return 0;
+  case OPT_GROUP_PARTIAL: a->group_partial = arg; return 0;
+  case OPT_STD_LV: a->std_lv = 1; return 0;
+  case OPT_EXPECT: a->expect = arg; return 0;
+  case OPT_EXPECT_FILE: a->expect_file = arg; return 0;
+  case OPT_REFERENCE: a->reference = arg; return 0;
+  case OPT_SIGN_INDICATOR: a->sign_indicator = arg; return 0;
+  case OPT_ALPHA: return parse_unit_interval(c, "alpha", arg, &a->alpha);
+  case OPT_REFERENCE_ALPHA: return parse_unit_interval(c, "reference-alpha", arg, &a->reference_alpha);
+  case OPT_LEVEL: return parse_unit_interval(c, "level", arg, &a->level);
+  case OPT_BOOTSTRAP:
+    if (cli_parse_long(c, "bootstrap", arg, &a->bootstrap)) return -1;
+    if (a->bootstrap < 1) return cli_usage_error(c, "--bootstrap: expected at least 1 resample"), -1;
+    return 0;
+  case OPT_THREADS:
+    if (cli_parse_long(c, "threads", arg, &a->threads)) return -1;
+    if (a->threads < 0 || a->threads > 1024) return cli_usage_error(c, "--threads: expected 0..1024"), -1;
+    return 0;
+  case OPT_SEED:
+    if (cli_parse_long(c, "seed", arg, &v)) return -1;
+    a->seed = (unsigned long long)v;
+    return 0;
+  default: return cli_usage_error(c, "unknown option or missing argument"), -1;
+  }
+}
+
+/* Combinations that make no sense are usage errors, said before any work. */
+static int check_args(const cli_common_t *c, const vaar_args_t *a, int nfiles) {
+  if (!a->estimates == !a->model)
+    return cli_usage_error(c, "give either --estimates FILE or --model FILE with data");
+  if (a->expect && a->expect_file) return cli_usage_error(c, "--expect and --expect-file are exclusive");
+  if (!a->expect && !a->expect_file && !a->reference)
+    return cli_usage_error(c, "give the expected signs: --expect, --expect-file or --reference");
+  if (a->reference_alpha > 0 && !a->reference)
+    return cli_usage_error(c, "--reference-alpha needs --reference");
+  if (a->estimates) {
+    if (a->group || a->group_equal || a->group_partial || a->std_lv)
+      return cli_usage_error(c, "--group, --group-equal, --group-partial and --std-lv apply to "
+                                "--model; an --estimates table is already fitted");
+    if (a->bootstrap) return cli_usage_error(c, "--bootstrap needs the data: use --model");
+    if (nfiles > 0) return cli_usage_error(c, "with --estimates, give no data file");
+  } else {
+    if (a->group_labels) return cli_usage_error(c, "--group-labels applies to --estimates");
+    if (nfiles > 1) return cli_usage_error(c, "vaar reads one data file, got %d", nfiles);
+    if (a->std_lv && !a->sign_indicator)
+      return cli_usage_error(c, "--std-lv leaves every factor's sign arbitrary (each fit may "
+                                "flip it); name the sign-fixing indicators with --sign-indicator "
+                                "factor=indicator,...");
+  }
+  return CLI_EXIT_OK;
+}
+
+static int parse_args(int argc, char **argv, cli_common_t *c, vaar_args_t *a) {
+  static const struct option options[] = {
+      {"estimates", required_argument, 0, OPT_ESTIMATES},
+      {"group-labels", required_argument, 0, OPT_GROUP_LABELS},
+      {"model", required_argument, 0, OPT_MODEL},
+      {"group", required_argument, 0, OPT_GROUP},
+      {"group-equal", required_argument, 0, OPT_GROUP_EQUAL},
+      {"group-partial", required_argument, 0, OPT_GROUP_PARTIAL},
+      {"std-lv", no_argument, 0, OPT_STD_LV},
+      {"expect", required_argument, 0, OPT_EXPECT},
+      {"expect-file", required_argument, 0, OPT_EXPECT_FILE},
+      {"reference", required_argument, 0, OPT_REFERENCE},
+      {"reference-alpha", required_argument, 0, OPT_REFERENCE_ALPHA},
+      {"alpha", required_argument, 0, OPT_ALPHA},
+      {"sign-indicator", required_argument, 0, OPT_SIGN_INDICATOR},
+      {"bootstrap", required_argument, 0, OPT_BOOTSTRAP},
+      {"seed", required_argument, 0, OPT_SEED},
+      {"threads", required_argument, 0, OPT_THREADS},
+      {"level", required_argument, 0, OPT_LEVEL},
+      CLI_COMMON_LONG_OPTIONS,
+      {0, 0, 0, 0}};
+  int opt;
+  while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORT_OPTIONS, options, NULL)) != -1) {
+    int handled = cli_common_option(c, opt, optarg);
+    if (handled < 0) return CLI_EXIT_USAGE;
+    if (handled) continue;
+    if (opt == CLI_OPT_HELP) {
+      printf("%s\n%s", HELP, CLI_COMMON_OPTIONS_HELP);
+      return -1;
+    }
+    if (handle_option(c, a, opt, optarg)) return CLI_EXIT_USAGE;
+  }
+  return check_args(c, a, argc - optind);
+}
+
+/* ---- estimates from a table --------------------------------------------------------- */
+
+/* Optional numeric column: values or all NAN. */
+static vagap_status_t optional_numeric(const vagap_table_t *t, const char *name, double **out,
+                                       vagap_error_t *err) {
+  size_t n = vagap_table_nrows(t), j;
+  *out = malloc((n ? n : 1) * sizeof **out);
+  if (!*out) return vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
+  if (vagap_table_column(t, name, &j, NULL) != VAGAP_OK) {
+    for (size_t i = 0; i < n; i++) (*out)[i] = NAN;
+    return VAGAP_OK;
+  }
+  return vagap_table_numeric(t, j, *out, err);
+}
+
+/* The group label of a row: the group cell, mapped through --group-labels. */
+static vagap_status_t row_group(const vaar_state_t *s, const vagap_table_t *t, size_t i, size_t gcol,
+                                const char **out, vagap_error_t *err) {
+  if (gcol == (size_t)-1) {
+    *out = s->n_group_labels ? s->group_labels[0] : "1";
+    return VAGAP_OK;
+  }
+  const char *cell = vagap_table_cell(t, i, gcol, NULL);
+  *out = cell;
+  if (!s->n_group_labels) return VAGAP_OK;
+  char *end;
+  long k = strtol(cell, &end, 10);
+  if (*cell && !*end && k >= 1 && (size_t)k <= s->n_group_labels) {
+    *out = s->group_labels[k - 1];
+    return VAGAP_OK;
+  }
+  return vagap_error_set(err, VAGAP_EDATA, vagap_table_source(t), vagap_table_line(t, i), (long)gcol + 1,
+                         "group '%s' is not a number 1..%zu that --group-labels can name", cell,
+                         s->n_group_labels);
+}
+
+/* Strict agreement needs p-values: say so when the table has none. */
+static void warn_missing_columns(const cli_common_t *c, const vagap_table_t *t) {
+  size_t j;
+  if (vagap_table_column(t, "pvalue", &j, NULL) != VAGAP_OK)
+    cli_warn(c, "%s has no pvalue column: no path can agree strictly (agree.strict is FALSE)",
+             vagap_table_source(t));
+}
+
+static vagap_status_t estimates_from_table(vaar_state_t *s, const vagap_table_t *t, vagap_error_t *err) {
+  size_t n = vagap_table_nrows(t), lhs, op, rhs, gcol = (size_t)-1;
+  vagap_status_t st = vagap_table_column(t, "lhs", &lhs, err);
+  if (!st) st = vagap_table_column(t, "op", &op, err);
+  if (!st) st = vagap_table_column(t, "rhs", &rhs, err);
+  if (st) return st;
+  if (vagap_table_column(t, "group", &gcol, NULL) != VAGAP_OK) gcol = (size_t)-1;
+  double *col[6] = {0};
+  static const char *const NAMES[6] = {"est", "se", "pvalue", "ci.lower", "ci.upper", "std.all"};
+  size_t jest;
+  st = vagap_table_column(t, "est", &jest, err);
+  for (int k = 0; k < 6 && !st; k++) st = optional_numeric(t, NAMES[k], &col[k], err);
+  if (!st && !(s->est = calloc(n ? n : 1, sizeof *s->est)))
+    st = vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
+  for (size_t i = 0; i < n && !st; i++) {
+    /* defined parameters (:=) belong to no group (lavaan writes group 0) */
+    if (strcmp(vagap_table_cell(t, i, op, NULL), ":=") == 0) continue;
+    vagap_vaar_estimate_t *e = &s->est[s->nest++];
+    st = row_group(s, t, i, gcol, &e->group, err);
+    e->lhs = vagap_table_cell(t, i, lhs, NULL);
+    e->op = vagap_table_cell(t, i, op, NULL);
+    e->rhs = vagap_table_cell(t, i, rhs, NULL);
+    e->est = col[0][i];
+    e->se = col[1][i];
+    e->pvalue = col[2][i];
+    e->ci_lower = col[3][i];
+    e->ci_upper = col[4][i];
+    e->std_all = col[5][i];
+  }
+  for (int k = 0; k < 6; k++) free(col[k]);
+  return st;
+}
+
+/* ---- estimates from a fit ------------------------------------------------------------ */
+
+static vagap_status_t fit_model(vaar_state_t *s, const vaar_args_t *a, const char *path,
+                                const cli_common_t *c, vagap_error_t *err) {
+  vagap_sem_model_options_t mopt;
+  vagap_sem_model_options_init(&mopt);
+  mopt.std_lv = a->std_lv;
+  const char *equal = a->group_equal ? a->group_equal : "loadings";
+  mopt.group_equal = 0;
+  if (strcmp(equal, "none") != 0 && strcmp(equal, "") != 0) {
+    vagap_status_t st = vagap_sem_group_equal_parse(equal, &mopt.group_equal, err);
+    if (st) return vagap_error_set(err, VAGAP_EINVAL, NULL, 0, 0, "--group-equal: %s", err->message);
+  }
+  char **partial = NULL;
+  size_t npartial = 0;
+  if (a->group_partial && !(partial = semcli_split_list(a->group_partial, &npartial)))
+    return vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
+  mopt.group_partial = (const char *const *)partial;
+  mopt.n_group_partial = npartial;
+  size_t gcol = (size_t)-1;
+  vagap_status_t st = semcli_read_text(a->model, &s->model_text, err);
+  if (!st) st = vagap_sem_syntax_parse(&s->syn, s->model_text, a->model, err);
+  if (!st) st = vagap_table_read(&s->data_table, path, &c->table, s->ledger, err);
+  if (!st && a->group) st = vagap_table_column(s->data_table, a->group, &gcol, err);
+  if (!st) st = semcli_group_levels(s->data_table, gcol, &s->data, err);
+  if (!st) st = vagap_sem_model_build(&s->model, s->syn, s->data.ngroups, &mopt, a->model, err);
+  if (!st) st = semcli_load(s->data_table, gcol, s->model, &s->data, s->ledger, err);
+  vagap_sem_fit_options_t fopt;
+  vagap_sem_fit_options_init(&fopt);
+  if (!st) st = vagap_sem_fit(&s->fit, s->model, s->data.stats, &fopt, err);
+  if (st == VAGAP_ENOCONV) fputs("vagap vaar: the model did not converge; nothing is scored\n", stderr);
+  semcli_free_list(partial, npartial);
+  return st;
+}
+
+/* Estimate rows borrowed from the fitted parameter table (defined := rows skipped). */
+static vagap_status_t estimates_from_fit(vaar_state_t *s, vagap_error_t *err) {
+  const vagap_sem_model_t *m = s->fit->model;
+  s->est = calloc(m->nrows ? m->nrows : 1, sizeof *s->est);
+  s->est_row = calloc(m->nrows ? m->nrows : 1, sizeof *s->est_row);
+  if (!s->est || !s->est_row) return vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
+  for (size_t r = 0; r < m->nrows; r++) {
+    const vagap_sem_param_t *row = &m->rows[r];
+    if (row->group < 1) continue;
+    vagap_vaar_estimate_t *e = &s->est[s->nest];
+    e->group = s->data.labels[row->group - 1];
+    e->lhs = row->lhs;
+    e->op = vagap_sem_op_string(row->op);
+    e->rhs = row->rhs;
+    e->est = row->est;
+    e->se = row->se;
+    e->pvalue = row->pvalue;
+    e->ci_lower = row->ci_lower;
+    e->ci_upper = row->ci_upper;
+    e->std_all = row->std_all;
+    s->est_row[s->nest++] = r;
+  }
+  return VAGAP_OK;
+}
+
+/* ---- orientation -------------------------------------------------------------------------- */
+
+static vagap_status_t parse_sign_indicators(vaar_state_t *s, const char *list, vagap_error_t *err) {
+  if (!(s->orient_pairs = semcli_split_list(list, &s->n_orient)))
+    return vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
+  s->orient_latent = malloc((s->n_orient ? s->n_orient : 1) * sizeof *s->orient_latent);
+  s->orient_indicator = malloc((s->n_orient ? s->n_orient : 1) * sizeof *s->orient_indicator);
+  if (!s->orient_latent || !s->orient_indicator)
+    return vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
+  for (size_t i = 0; i < s->n_orient; i++) {
+    char *eq = strchr(s->orient_pairs[i], '=');
+    if (!eq || eq == s->orient_pairs[i] || !eq[1])
+      return vagap_error_set(err, VAGAP_EINVAL, "--sign-indicator", 0, 0,
+                             "'%s' is not factor=indicator", s->orient_pairs[i]);
+    *eq = '\0';
+    s->orient_latent[i] = s->orient_pairs[i];
+    s->orient_indicator[i] = eq + 1;
+  }
+  return VAGAP_OK;
+}
+
+static const char *named_indicator(const vaar_state_t *s, const char *latent) {
+  for (size_t i = 0; i < s->n_orient; i++)
+    if (strcmp(s->orient_latent[i], latent) == 0) return s->orient_indicator[i];
+  return NULL;
+}
+
+/*
+ * Say what fixes each factor's sign; refuse a factor whose marker loading is
+ * free unless --sign-indicator names an indicator for it; then re-orient.
+ */
+static vagap_status_t guard_orientation(vaar_state_t *s, const cli_common_t *c, vagap_error_t *err) {
+  vagap_vaar_markers_t mk;
+  vagap_status_t st = vagap_vaar_markers(&mk, s->est, s->nest, err);
+  if (st) return st;
+  if (mk.n > 0 && !c->quiet) {
+    fputs("vagap vaar: note: a factor's sign is fixed by its sign-fixing indicator; path signs "
+          "read 'as the indicator goes':", stderr);
+    for (size_t m = 0; m < mk.n; m++) {
+      const char *named = named_indicator(s, mk.latent[m]);
+      if (named) fprintf(stderr, "%s %s by %s (named)", m ? "," : "", mk.latent[m], named);
+      else if (mk.fixed[m]) fprintf(stderr, "%s %s by %s (marker)", m ? "," : "", mk.latent[m], mk.indicator[m]);
+      else fprintf(stderr, "%s %s by nothing (free loadings)", m ? "," : "", mk.latent[m]);
+    }
+    fputc('\n', stderr);
+  }
+  for (size_t m = 0; m < mk.n && !st; m++)
+    if (!mk.fixed[m] && !named_indicator(s, mk.latent[m]))
+      st = vagap_error_set(err, VAGAP_EINVAL, NULL, 0, 0,
+                           "factor %s has no fixed marker loading (as with std.lv), so its sign is "
+                           "arbitrary; name its sign-fixing indicator with --sign-indicator %s=%s",
+                           mk.latent[m], mk.latent[m], mk.indicator[m]);
+  vagap_vaar_markers_clear(&mk);
+  size_t flipped = 0;
+  if (!st)
+    st = vagap_vaar_orient(s->est, s->nest, s->orient_latent, s->orient_indicator, s->n_orient,
+                           &flipped, err);
+  if (!st && flipped && !c->quiet)
+    fprintf(stderr, "vagap vaar: note: %zu factor(s) reversed to load positively on their "
+                    "sign-fixing indicator\n", flipped);
+  return st;
+}
+
+/* ---- expected signs --------------------------------------------------------------------------- */
+
+static vagap_status_t build_spec(vaar_state_t *s, const vaar_args_t *a, const cli_common_t *c,
+                                 vagap_error_t *err) {
+  vagap_vaar_spec_t *paths = NULL;
+  vagap_status_t st = VAGAP_OK;
+  if (a->expect && (st = vagap_vaar_spec_parse(&paths, a->expect, "--expect", err)) == VAGAP_EPARSE)
+    err->status = VAGAP_EINVAL; /* a malformed option value is a usage error (exit 2) */
+  if (a->expect_file) {
+    st = vagap_table_read(&s->expect_table, a->expect_file, &c->table, s->ledger, err);
+    if (!st) st = vagap_vaar_spec_from_table(&paths, s->expect_table, err);
+  }
+  if (st) return st;
+  if (!a->reference) {
+    s->spec = paths;
+    return VAGAP_OK;
+  }
+  st = vagap_vaar_spec_from_reference(&s->spec, paths, s->est, s->nest, a->reference,
+                                      a->reference_alpha, err);
+  vagap_vaar_spec_free(paths);
+  if (st == VAGAP_EINVAL && a->estimates && !a->group_labels) {
+    size_t len = strlen(err->message);
+    snprintf(err->message + len, sizeof err->message - len,
+             " (a parameter table numbers its groups 1, 2, ...; name them with --group-labels)");
+  }
+  return st;
+}
+
+/* ---- bootstrap ---------------------------------------------------------------------------------- */
+
+static vagap_status_t run_bootstrap(vaar_state_t *s, const vaar_args_t *a, int quiet,
+                                    vagap_error_t *err) {
+  vagap_sem_boot_options_t bopt;
+  vagap_sem_boot_options_init(&bopt);
+  bopt.B = (size_t)a->bootstrap;
+  bopt.seed = a->seed;
+  bopt.threads = (unsigned)a->threads;
+  semcli_progress_t progress;
+  semcli_progress_init(&progress, "vaar");
+  if (!quiet) {
+    bopt.progress = semcli_progress;
+    bopt.progress_ctx = &progress;
+  }
+  vagap_sem_fit_options_t fopt;
+  vagap_sem_fit_options_init(&fopt);
+  vagap_sem_data_t view = semcli_view(&s->data);
+  vagap_status_t st = vagap_sem_bootstrap(&s->boot, s->model, &view, &fopt, &bopt, err);
+  if (st) return st;
+  semcli_report_boot_failures("vaar", s->boot);
+  return vagap_vaar_bootstrap(&s->vboot, s->spec, s->est, s->nest, s->est_row, s->boot,
+                              s->orient_latent, s->orient_indicator, s->n_orient, a->alpha,
+                              a->level, err);
+}
+
+/* ---- output ---------------------------------------------------------------------------------------- */
+
+static const char *const COLUMNS[] = {
+    "group", "type", "lhs", "op", "rhs", "expected", "est", "se", "pvalue", "std.all",
+    "ci.lower", "ci.upper", "agree.strict", "agree.sign", "k", "K",
+    "boot.lower", "boot.upper", "boot.agree.strict", "boot.agree.sign", "boot.n"};
+enum { NCOLUMNS = sizeof COLUMNS / sizeof COLUMNS[0] };
+
+static void put_path(cli_writer_t *w, const vaar_state_t *s, size_t cell) {
+  const vagap_vaar_path_result_t *p = &s->result->paths[cell];
+  const vagap_vaar_path_t *path = &s->spec->paths[p->path];
+  cli_put_str(w, s->result->group_label[p->group]);
+  cli_put_str(w, "path");
+  cli_put_str(w, path->lhs);
+  cli_put_str(w, path->op);
+  cli_put_str(w, path->rhs);
+  cli_put_str(w, vagap_vaar_sign_text(p->expected));
+  cli_put_num(w, p->est.est);
+  cli_put_num(w, p->est.se);
+  cli_put_num(w, p->est.pvalue);
+  cli_put_num(w, p->est.std_all);
+  cli_put_num(w, p->est.ci_lower);
+  cli_put_num(w, p->est.ci_upper);
+  cli_put_bool(w, p->agree_strict);
+  cli_put_bool(w, p->agree_sign);
+  cli_put_na(w);
+  cli_put_na(w);
+  const vagap_vaar_boot_t *b = s->vboot;
+  cli_put_num(w, b ? b->est_lower[cell] : NAN);
+  cli_put_num(w, b ? b->est_upper[cell] : NAN);
+  cli_put_num(w, b ? b->share_strict[cell] : NAN);
+  cli_put_num(w, b ? b->share_sign[cell] : NAN);
+  if (b) cli_put_int(w, (long long)b->nused);
+  else cli_put_na(w);
+}
+
+static void put_vaar(cli_writer_t *w, const vaar_state_t *s, size_t g, int strict) {
+  const vagap_vaar_group_result_t *gr = &s->result->groups[g];
+  cli_put_str(w, s->result->group_label[g]);
+  cli_put_str(w, strict ? "vaar.strict" : "vaar.sign");
+  for (int k = 0; k < 4; k++) cli_put_na(w); /* lhs op rhs expected */
+  cli_put_num(w, strict ? gr->vaar_strict : gr->vaar_sign);
+  for (int k = 0; k < 7; k++) cli_put_na(w); /* se .. agree.sign */
+  cli_put_int(w, (long long)(strict ? gr->k_strict : gr->k_sign));
+  cli_put_int(w, (long long)gr->K);
+  const vagap_vaar_boot_t *b = s->vboot;
+  cli_put_num(w, b ? (strict ? b->vaar_strict_lower[g] : b->vaar_sign_lower[g]) : NAN);
+  cli_put_num(w, b ? (strict ? b->vaar_strict_upper[g] : b->vaar_sign_upper[g]) : NAN);
+  cli_put_na(w);
+  cli_put_na(w);
+  if (b) cli_put_int(w, (long long)b->nused);
+  else cli_put_na(w);
+}
+
+static int write_result(const cli_common_t *c, const vaar_state_t *s) {
+  cli_writer_t *w = cli_writer_open(c, COLUMNS, NCOLUMNS);
+  if (!w) return CLI_EXIT_DATA;
+  const vagap_vaar_result_t *r = s->result;
+  for (size_t g = 0; g < r->ngroups; g++) {
+    for (size_t k = 0; k < r->npaths; k++) put_path(w, s, g * r->npaths + k);
+    put_vaar(w, s, g, 1);
+    put_vaar(w, s, g, 0);
+  }
+  return cli_writer_close(w);
+}
+
+/* ---- command ------------------------------------------------------------------------------------------ */
+
+static vagap_status_t run(vaar_state_t *s, const vaar_args_t *a, const cli_common_t *c,
+                          const char *data_path, vagap_error_t *err) {
+  vagap_status_t st = VAGAP_OK;
+  if (a->group_labels && !(s->group_labels = semcli_split_list(a->group_labels, &s->n_group_labels)))
+    return vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
+  if (a->sign_indicator && (st = parse_sign_indicators(s, a->sign_indicator, err))) return st;
+  if (a->estimates) {
+    st = vagap_table_read(&s->est_table, a->estimates, &c->table, s->ledger, err);
+    if (!st) st = estimates_from_table(s, s->est_table, err);
+    if (!st) warn_missing_columns(c, s->est_table);
+  } else {
+    st = fit_model(s, a, data_path, c, err);
+    if (!st) st = estimates_from_fit(s, err);
+  }
+  if (!st) st = guard_orientation(s, c, err);
+  if (!st) st = build_spec(s, a, c, err);
+  if (!st) {
+    st = vagap_vaar_score(&s->result, s->spec, s->est, s->nest, a->alpha, err);
+    /* errors located in the spec name where the spec came from */
+    if (st && err->line > 0 && !err->file[0])
+      snprintf(err->file, sizeof err->file, "%s", a->expect_file ? a->expect_file : "--expect");
+  }
+  if (!st && a->bootstrap) st = run_bootstrap(s, a, c->quiet, err);
+  return st;
+}
+
+int cmd_vaar(int argc, char **argv) {
+  cli_common_t c;
+  cli_common_init(&c, "vaar");
+  vaar_args_t a = {0};
+  a.alpha = 0.05;
+  a.level = 0.95;
+  a.seed = 1;
+  int prc = parse_args(argc, argv, &c, &a);
+  if (prc < 0) return CLI_EXIT_OK;
+  if (prc) return prc;
+  const char *data_path = optind < argc ? argv[optind] : "-";
+
+  vagap_init();
+  vagap_error_t err;
+  vagap_error_clear(&err);
+  vaar_state_t s = {0};
+  int rc = CLI_EXIT_DATA;
+  if (!(s.ledger = vagap_ledger_alloc())) {
+    fputs("vagap: out of memory\n", stderr);
+    return CLI_EXIT_DATA;
+  }
+  if (run(&s, &a, &c, data_path, &err) != VAGAP_OK) {
+    rc = cli_report_error(&err);
+  } else {
+    rc = write_result(&c, &s);
+    if (rc == CLI_EXIT_OK) rc = cli_finish_ledger(&c, s.ledger);
+  }
+  free_state(&s);
+  return rc;
+}

@@ -1,0 +1,226 @@
+/* semcli_data.c - raw-data input for SEM-fitting commands (see semcli_data.h). */
+#include "semcli_data.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static vagap_status_t oom(vagap_error_t *err) {
+  return vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
+}
+
+vagap_status_t semcli_read_text(const char *path, char **out, vagap_error_t *err) {
+  *out = NULL;
+  FILE *f = fopen(path, "rb");
+  if (!f) return vagap_error_set(err, VAGAP_EIO, path, 0, 0, "cannot open: %s", strerror(errno));
+  size_t cap = 4096, n = 0;
+  char *buf = malloc(cap);
+  while (buf) {
+    if (n + 1 >= cap) {
+      char *b = realloc(buf, cap *= 2);
+      if (!b) {
+        free(buf);
+        buf = NULL;
+        break;
+      }
+      buf = b;
+    }
+    size_t k = fread(buf + n, 1, cap - n - 1, f);
+    n += k;
+    if (k == 0) break;
+  }
+  int bad = ferror(f);
+  fclose(f);
+  if (!buf) return oom(err);
+  if (bad) {
+    free(buf);
+    return vagap_error_set(err, VAGAP_EIO, path, 0, 0, "read error");
+  }
+  buf[n] = '\0';
+  if (strlen(buf) != n) {
+    free(buf);
+    return vagap_error_set(err, VAGAP_EPARSE, path, 0, 0, "the file contains a NUL byte");
+  }
+  *out = buf;
+  return VAGAP_OK;
+}
+
+char **semcli_split_list(const char *s, size_t *n) {
+  *n = 0;
+  size_t cap = 1;
+  for (const char *c = s; *c; c++) cap += *c == ',';
+  char **v = calloc(cap + 1, sizeof *v);
+  if (!v) return NULL;
+  const char *b = s;
+  for (;;) {
+    const char *e = strchr(b, ',');
+    size_t len = e ? (size_t)(e - b) : strlen(b);
+    while (len && *b == ' ') b++, len--;
+    while (len && b[len - 1] == ' ') len--;
+    if (len) {
+      if (!(v[*n] = strndup(b, len))) {
+        semcli_free_list(v, *n);
+        return NULL;
+      }
+      (*n)++;
+    }
+    if (!e) break;
+    b = e + 1;
+  }
+  return v;
+}
+
+void semcli_free_list(char **v, size_t n) {
+  if (!v) return;
+  for (size_t i = 0; i < n; i++) free(v[i]);
+  free(v);
+}
+
+void semcli_data_free(semcli_data_t *d) {
+  semcli_free_list(d->labels, d->ngroups);
+  semcli_free_list(d->var, d->nvar);
+  free(d->x);
+  free(d->group);
+  vagap_sem_stats_free(d->stats);
+  memset(d, 0, sizeof *d);
+}
+
+static vagap_status_t add_label(semcli_data_t *d, size_t *cap, const char *v, vagap_error_t *err) {
+  if (d->ngroups == *cap) {
+    char **l = realloc(d->labels, 2 * *cap * sizeof *l);
+    if (!l) return oom(err);
+    d->labels = l;
+    *cap *= 2;
+  }
+  if (!(d->labels[d->ngroups] = strdup(v))) return oom(err);
+  d->ngroups++;
+  return VAGAP_OK;
+}
+
+vagap_status_t semcli_group_levels(const vagap_table_t *t, size_t gcol, semcli_data_t *d,
+                                   vagap_error_t *err) {
+  size_t cap = 8;
+  if (!(d->labels = calloc(cap, sizeof *d->labels))) return oom(err);
+  if (gcol == (size_t)-1) return add_label(d, &cap, "1", err);
+  for (size_t i = 0; i < vagap_table_nrows(t); i++) {
+    if (vagap_table_is_na(t, i, gcol)) continue;
+    const char *v = vagap_table_cell(t, i, gcol, NULL);
+    size_t g = 0;
+    while (g < d->ngroups && strcmp(d->labels[g], v) != 0) g++;
+    if (g == d->ngroups) {
+      vagap_status_t st = add_label(d, &cap, v, err);
+      if (st) return st;
+    }
+  }
+  if (d->ngroups == 0)
+    return vagap_error_set(err, VAGAP_EDATA, vagap_table_source(t), 0, 0,
+                           "the group column %s has no non-missing values",
+                           vagap_table_colname(t, gcol));
+  return VAGAP_OK;
+}
+
+/* Why row i is not used (NULL: it is used); *g gets its group. */
+static const char *exclusion_reason(const vagap_table_t *t, size_t i, size_t gcol,
+                                    const semcli_data_t *d, double *const *colv, size_t *g,
+                                    char *buf, size_t size) {
+  *g = 0;
+  if (gcol != (size_t)-1) {
+    if (vagap_table_is_na(t, i, gcol)) {
+      snprintf(buf, size, "missing group (%s)", vagap_table_colname(t, gcol));
+      return buf;
+    }
+    const char *v = vagap_table_cell(t, i, gcol, NULL);
+    while (strcmp(d->labels[*g], v) != 0) (*g)++;
+  }
+  for (size_t j = 0; j < d->nvar; j++)
+    if (isnan(colv[j][i])) {
+      snprintf(buf, size, "missing value in %s (listwise deletion)", d->var[j]);
+      return buf;
+    }
+  return NULL;
+}
+
+static vagap_status_t read_columns(const vagap_table_t *t, semcli_data_t *d, double **colv,
+                                   vagap_error_t *err) {
+  size_t n = vagap_table_nrows(t);
+  size_t *cols = malloc((d->nvar ? d->nvar : 1) * sizeof *cols);
+  if (!cols) return oom(err);
+  vagap_status_t st = VAGAP_OK;
+  for (size_t j = 0; j < d->nvar && !st; j++) {
+    st = vagap_table_column(t, d->var[j], &cols[j], err);
+    if (!st && !(colv[j] = malloc((n ? n : 1) * sizeof **colv))) st = oom(err);
+  }
+  if (!st) st = vagap_table_numeric_columns(t, cols, d->nvar, colv, 0, NULL, err);
+  free(cols);
+  return st;
+}
+
+vagap_status_t semcli_load(const vagap_table_t *t, size_t gcol, const vagap_sem_model_t *m,
+                           semcli_data_t *d, vagap_ledger_t *ledger, vagap_error_t *err) {
+  size_t n = vagap_table_nrows(t), p = m->nov;
+  d->nvar = 0;
+  if (!(d->var = calloc(p ? p : 1, sizeof *d->var))) return oom(err);
+  for (size_t j = 0; j < p; j++) {
+    if (!(d->var[j] = strdup(m->ov[j]))) return oom(err);
+    d->nvar++;
+  }
+  double **colv = calloc(p ? p : 1, sizeof *colv);
+  d->x = malloc((n ? n : 1) * (p ? p : 1) * sizeof *d->x);
+  d->group = malloc((n ? n : 1) * sizeof *d->group);
+  vagap_status_t st = (!colv || !d->x || !d->group) ? oom(err) : read_columns(t, d, colv, err);
+  size_t src = vagap_table_source_id(t);
+  for (size_t i = 0; i < n && !st; i++) {
+    char reason[300];
+    size_t g;
+    const char *why = exclusion_reason(t, i, gcol, d, colv, &g, reason, sizeof reason);
+    if (why) {
+      st = vagap_ledger_exclude(ledger, src, vagap_table_line(t, i), why);
+      continue;
+    }
+    for (size_t j = 0; j < p; j++) d->x[d->nobs * p + j] = colv[j][i];
+    d->group[d->nobs++] = g;
+  }
+  if (colv)
+    for (size_t j = 0; j < p; j++) free(colv[j]);
+  free(colv);
+  if (!st)
+    st = vagap_sem_stats_alloc(&d->stats, d->ngroups, p, (const char *const *)d->var,
+                               (const char *const *)d->labels, err);
+  if (!st) st = vagap_sem_stats_compute(d->stats, d->x, d->group, d->nobs, err);
+  if (st && err && !err->file[0]) snprintf(err->file, sizeof err->file, "%s", vagap_table_source(t));
+  return st;
+}
+
+vagap_sem_data_t semcli_view(const semcli_data_t *d) {
+  vagap_sem_data_t v = {d->nobs, d->nvar, d->ngroups, d->x, d->group,
+                        (const char *const *)d->var, (const char *const *)d->labels};
+  return v;
+}
+
+void semcli_progress_init(semcli_progress_t *p, const char *command) {
+  p->command = command;
+  p->start = p->last = (long)time(NULL);
+  p->printed = 0;
+}
+
+void semcli_progress(size_t done, size_t total, void *ctx) {
+  semcli_progress_t *p = ctx;
+  long now = (long)time(NULL);
+  int due = now - p->start >= 2 && now != p->last;
+  if (!due && !(done == total && p->printed)) return;
+  p->last = now;
+  p->printed = 1;
+  fprintf(stderr, "vagap %s: bootstrap %zu/%zu resamples\n", p->command, done, total);
+}
+
+void semcli_report_boot_failures(const char *command, const vagap_sem_boot_t *b) {
+  if (!b->nfailed) return;
+  fprintf(stderr, "vagap %s: %zu of %zu bootstrap resamples failed to fit and are left out:",
+          command, b->nfailed, b->B);
+  for (int s = 0; s <= VAGAP_ENUMERIC; s++)
+    if (b->failed_by_status[s])
+      fprintf(stderr, " %zu %s;", b->failed_by_status[s], vagap_strerror((vagap_status_t)s));
+  fputc('\n', stderr);
+}

@@ -1,0 +1,56 @@
+/*
+ * semcli_data.h - CLI-side input for commands that fit SEMs on raw data
+ * (vagap vaar, vagap sem --invariance/--bootstrap): model file, group levels,
+ * listwise deletion recorded in the ledger, raw matrix and statistics.
+ * Same data policy as cmd_sem.c: groups in order of first appearance,
+ * a row with a missing group or model variable is excluded with its reason.
+ */
+#ifndef VAGAP_SEMCLI_DATA_H
+#define VAGAP_SEMCLI_DATA_H
+
+#include "cli.h"
+
+typedef struct {
+  size_t ngroups;
+  char **labels;           /* [ngroups] */
+  size_t nobs, nvar;       /* rows used, model observed variables */
+  double *x;               /* [nobs * nvar] */
+  size_t *group;           /* [nobs] */
+  char **var;              /* [nvar] copies of the model's observed names */
+  vagap_sem_stats_t *stats;
+} semcli_data_t;
+
+/* Read a whole text file (the model) into *out (caller frees). */
+vagap_status_t semcli_read_text(const char *path, char **out, vagap_error_t *err);
+
+/* Group labels of column gcol ((size_t)-1: one group "1"). */
+vagap_status_t semcli_group_levels(const vagap_table_t *t, size_t gcol, semcli_data_t *d,
+                                   vagap_error_t *err);
+
+/* Listwise deletion into the ledger, raw matrix and per-group statistics. */
+vagap_status_t semcli_load(const vagap_table_t *t, size_t gcol, const vagap_sem_model_t *m,
+                           semcli_data_t *d, vagap_ledger_t *ledger, vagap_error_t *err);
+
+/* A borrowed view for vagap_sem_bootstrap. */
+vagap_sem_data_t semcli_view(const semcli_data_t *d);
+
+void semcli_data_free(semcli_data_t *d);
+
+/* Split "a,b,c" into *n copies (NULL on out of memory); free with semcli_free_list. */
+char **semcli_split_list(const char *s, size_t *n);
+void semcli_free_list(char **v, size_t n);
+
+/* Progress on stderr for long bootstrap runs: ctx is a semcli_progress_t,
+   set up with semcli_progress_init; silent for runs shorter than 2 s. */
+typedef struct {
+  const char *command;
+  long start, last; /* seconds */
+  int printed;
+} semcli_progress_t;
+void semcli_progress_init(semcli_progress_t *p, const char *command);
+void semcli_progress(size_t done, size_t total, void *ctx);
+
+/* "vagap CMD: F of B bootstrap resamples failed ...: n reason; ..." on stderr (nothing if none). */
+void semcli_report_boot_failures(const char *command, const vagap_sem_boot_t *b);
+
+#endif

@@ -1,0 +1,303 @@
+/*
+ * sem_boot.c - nonparametric within-group bootstrap of a SEM, on POSIX
+ * threads, reproducible per seed whatever the thread count (see
+ * include/vagap/sem_boot.h).
+ */
+#include "vagap/sem_boot.h"
+
+#include <math.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <gsl/gsl_rng.h>
+#include <gsl/gsl_sort.h>
+#include <gsl/gsl_statistics_double.h>
+
+void vagap_sem_boot_options_init(vagap_sem_boot_options_t *opt) {
+  memset(opt, 0, sizeof *opt);
+  opt->B = 1000;
+  opt->seed = 1;
+}
+
+void vagap_sem_boot_free(vagap_sem_boot_t *boot) {
+  if (!boot) return;
+  free(boot->ok);
+  free(boot->est);
+  free(boot->se);
+  free(boot->pvalue);
+  free(boot->std_all);
+  free(boot);
+}
+
+/* SplitMix64 (Steele, Lea & Flood 2014): decorrelates the seeds of
+   consecutive resamples so that each gets an independent-looking stream. */
+static uint64_t splitmix64(uint64_t z) {
+  z += 0x9e3779b97f4a7c15ULL;
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
+}
+
+static unsigned long resample_seed(uint64_t seed, size_t b) {
+  uint64_t s = splitmix64(splitmix64(seed) ^ (uint64_t)b);
+  /* MT19937 takes an unsigned long; 0 would be replaced by GSL's default */
+  unsigned long v = (unsigned long)(s & 0xffffffffULL);
+  return v ? v : 1;
+}
+
+/* Rows of each group: order[start[g] .. start[g+1]) are the rows of group g. */
+typedef struct {
+  size_t *order;
+  size_t *start; /* [ngroups + 1] */
+} group_index_t;
+
+static vagap_status_t index_groups(const vagap_sem_data_t *d, group_index_t *gi, vagap_error_t *err) {
+  gi->order = malloc((d->nobs ? d->nobs : 1) * sizeof *gi->order);
+  gi->start = calloc(d->ngroups + 1, sizeof *gi->start);
+  if (!gi->order || !gi->start) return vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
+  for (size_t i = 0; i < d->nobs; i++) {
+    if (d->group[i] >= d->ngroups)
+      return vagap_error_set(err, VAGAP_EINVAL, NULL, 0, 0, "row %zu has group index %zu of %zu", i,
+                             d->group[i], d->ngroups);
+    gi->start[d->group[i] + 1]++;
+  }
+  for (size_t g = 0; g < d->ngroups; g++) {
+    if (gi->start[g + 1] == 0)
+      return vagap_error_set(err, VAGAP_EINVAL, NULL, 0, 0, "group '%s' has no rows to resample",
+                             d->group_label ? d->group_label[g] : "?");
+    gi->start[g + 1] += gi->start[g];
+  }
+  size_t *fill = malloc((d->ngroups ? d->ngroups : 1) * sizeof *fill);
+  if (!fill) return vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
+  memcpy(fill, gi->start, d->ngroups * sizeof *fill);
+  for (size_t i = 0; i < d->nobs; i++) gi->order[fill[d->group[i]]++] = i;
+  free(fill);
+  return VAGAP_OK;
+}
+
+static void free_group_index(group_index_t *gi) {
+  free(gi->order);
+  free(gi->start);
+}
+
+/* idx[k] for k in group g's positions: draws from group g's rows. */
+static vagap_status_t draw_resample(const group_index_t *gi, size_t ngroups, uint64_t seed, size_t b,
+                                    size_t *idx, vagap_error_t *err) {
+  gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+  if (!rng) return vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
+  gsl_rng_set(rng, resample_seed(seed, b));
+  for (size_t g = 0; g < ngroups; g++) {
+    size_t lo = gi->start[g], n = gi->start[g + 1] - lo;
+    for (size_t k = 0; k < n; k++) idx[lo + k] = gi->order[lo + gsl_rng_uniform_int(rng, n)];
+  }
+  gsl_rng_free(rng);
+  return VAGAP_OK;
+}
+
+vagap_status_t vagap_sem_boot_resample(const vagap_sem_data_t *data, uint64_t seed, size_t b,
+                                       size_t *idx, vagap_error_t *err) {
+  group_index_t gi = {0};
+  vagap_status_t st = index_groups(data, &gi, err);
+  if (!st) st = draw_resample(&gi, data->ngroups, seed, b, idx, err);
+  free_group_index(&gi);
+  return st;
+}
+
+/* ---- workers -------------------------------------------------------------- */
+
+typedef struct {
+  const vagap_sem_model_t *model;
+  const vagap_sem_data_t *data;
+  const vagap_sem_fit_options_t *fit_opt;
+  const vagap_sem_boot_options_t *opt;
+  group_index_t gi;
+  vagap_sem_boot_t *res;
+  pthread_mutex_t lock;
+  size_t next;        /* next resample to take (under lock) */
+  size_t done;        /* resamples finished (under lock) */
+  vagap_status_t fatal; /* out of memory in a worker (under lock) */
+  vagap_error_t fatal_err;
+} boot_shared_t;
+
+typedef struct {
+  double *x;           /* [nobs * nvar] resampled data */
+  size_t *idx;         /* [nobs] drawn rows */
+  vagap_sem_stats_t *stats;
+} boot_ws_t;
+
+static void free_ws(boot_ws_t *w) {
+  free(w->x);
+  free(w->idx);
+  vagap_sem_stats_free(w->stats);
+}
+
+static vagap_status_t alloc_ws(boot_ws_t *w, const vagap_sem_data_t *d, vagap_error_t *err) {
+  memset(w, 0, sizeof *w);
+  w->x = malloc((d->nobs ? d->nobs : 1) * d->nvar * sizeof *w->x);
+  w->idx = malloc((d->nobs ? d->nobs : 1) * sizeof *w->idx);
+  if (!w->x || !w->idx) return vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
+  return vagap_sem_stats_alloc(&w->stats, d->ngroups, d->nvar, d->var, d->group_label, err);
+}
+
+/* Record the fit of resample b (or its failure). */
+static void store_fit(vagap_sem_boot_t *res, size_t b, const vagap_sem_fit_t *fit) {
+  double *est = res->est + b * res->nrows, *se = res->se + b * res->nrows;
+  double *p = res->pvalue + b * res->nrows, *sa = res->std_all + b * res->nrows;
+  for (size_t r = 0; r < res->nrows; r++) {
+    const vagap_sem_param_t *row = fit ? &fit->model->rows[r] : NULL;
+    est[r] = row ? row->est : NAN;
+    se[r] = row ? row->se : NAN;
+    p[r] = row ? row->pvalue : NAN;
+    sa[r] = row ? row->std_all : NAN;
+  }
+  res->ok[b] = fit != NULL;
+}
+
+static void *worker(void *arg) {
+  boot_shared_t *sh = arg;
+  const vagap_sem_data_t *d = sh->data;
+  boot_ws_t w;
+  vagap_error_t err;
+  size_t *grp = malloc((d->nobs ? d->nobs : 1) * sizeof *grp);
+  vagap_status_t st = alloc_ws(&w, d, &err);
+  if (!grp && !st) st = vagap_error_set(&err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
+  if (!st)
+    for (size_t g = 0; g < d->ngroups; g++)
+      for (size_t k = sh->gi.start[g]; k < sh->gi.start[g + 1]; k++) grp[k] = g;
+  for (;;) {
+    pthread_mutex_lock(&sh->lock);
+    if (st && !sh->fatal) {
+      sh->fatal = st;
+      sh->fatal_err = err;
+    }
+    size_t b = sh->fatal ? sh->res->B : sh->next++;
+    pthread_mutex_unlock(&sh->lock);
+    if (b >= sh->res->B) break;
+
+    vagap_sem_fit_t *fit = NULL;
+    vagap_status_t fst = draw_resample(&sh->gi, d->ngroups, sh->opt->seed, b, w.idx, &err);
+    if (!fst) {
+      for (size_t i = 0; i < d->nobs; i++)
+        memcpy(w.x + i * d->nvar, d->x + w.idx[i] * d->nvar, d->nvar * sizeof *w.x);
+      fst = vagap_sem_stats_compute(w.stats, w.x, grp, d->nobs, &err);
+    }
+    if (fst == VAGAP_ENOMEM) { st = fst; continue; }
+    if (!fst) fst = vagap_sem_fit(&fit, sh->model, w.stats, sh->fit_opt, &err);
+    if (fst == VAGAP_ENOMEM) { st = fst; continue; }
+    store_fit(sh->res, b, fst ? NULL : fit);
+    vagap_sem_fit_free(fit);
+
+    pthread_mutex_lock(&sh->lock);
+    if (fst) sh->res->failed_by_status[fst]++;
+    sh->done++;
+    if (sh->opt->progress) sh->opt->progress(sh->done, sh->res->B, sh->opt->progress_ctx);
+    pthread_mutex_unlock(&sh->lock);
+  }
+  free(grp);
+  free_ws(&w);
+  return NULL;
+}
+
+static unsigned thread_count(const vagap_sem_boot_options_t *opt) {
+  unsigned n = opt->threads;
+  if (n == 0) {
+    long c = sysconf(_SC_NPROCESSORS_ONLN);
+    n = c > 0 ? (unsigned)c : 1;
+  }
+  if (n > opt->B) n = (unsigned)opt->B;
+  return n ? n : 1;
+}
+
+static vagap_status_t alloc_result(vagap_sem_boot_t **out, size_t B, size_t nrows, vagap_error_t *err) {
+  vagap_sem_boot_t *r = calloc(1, sizeof *r);
+  if (!r) return vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
+  r->B = B;
+  r->nrows = nrows;
+  size_t cells = B * (nrows ? nrows : 1);
+  r->ok = calloc(B, sizeof *r->ok);
+  r->est = malloc(cells * sizeof *r->est);
+  r->se = malloc(cells * sizeof *r->se);
+  r->pvalue = malloc(cells * sizeof *r->pvalue);
+  r->std_all = malloc(cells * sizeof *r->std_all);
+  if (!r->ok || !r->est || !r->se || !r->pvalue || !r->std_all) {
+    vagap_sem_boot_free(r);
+    return vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
+  }
+  *out = r;
+  return VAGAP_OK;
+}
+
+vagap_status_t vagap_sem_bootstrap(vagap_sem_boot_t **out, const vagap_sem_model_t *model,
+                                   const vagap_sem_data_t *data,
+                                   const vagap_sem_fit_options_t *fit_opt,
+                                   const vagap_sem_boot_options_t *opt, vagap_error_t *err) {
+  *out = NULL;
+  if (!opt || opt->B == 0)
+    return vagap_error_set(err, VAGAP_EINVAL, NULL, 0, 0, "the number of resamples must be at least 1");
+  if (data->ngroups != model->ngroups)
+    return vagap_error_set(err, VAGAP_EINVAL, NULL, 0, 0, "the model has %zu groups, the data %zu",
+                           model->ngroups, data->ngroups);
+  boot_shared_t sh = {.model = model, .data = data, .fit_opt = fit_opt, .opt = opt};
+  vagap_status_t st = index_groups(data, &sh.gi, err);
+  if (!st) st = alloc_result(&sh.res, opt->B, model->nrows, err);
+  if (st) {
+    free_group_index(&sh.gi);
+    return st;
+  }
+  pthread_mutex_init(&sh.lock, NULL);
+  unsigned nthreads = thread_count(opt), started = 0;
+  pthread_t *tid = malloc(nthreads * sizeof *tid);
+  if (!tid) st = vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
+  for (unsigned t = 0; t < nthreads && !st; t++) {
+    if (pthread_create(&tid[t], NULL, worker, &sh) != 0) {
+      if (started == 0) st = vagap_error_set(err, VAGAP_ENUMERIC, NULL, 0, 0, "cannot start a thread");
+      break; /* fewer threads than asked: the started ones take all resamples */
+    }
+    started++;
+  }
+  for (unsigned t = 0; t < started; t++) pthread_join(tid[t], NULL);
+  free(tid);
+  pthread_mutex_destroy(&sh.lock);
+  free_group_index(&sh.gi);
+  if (!st && sh.fatal) {
+    st = sh.fatal;
+    if (err) *err = sh.fatal_err;
+  }
+  if (st) {
+    vagap_sem_boot_free(sh.res);
+    return st;
+  }
+  for (size_t b = 0; b < sh.res->B; b++) sh.res->nok += (size_t)sh.res->ok[b];
+  sh.res->nfailed = sh.res->B - sh.res->nok;
+  *out = sh.res;
+  return VAGAP_OK;
+}
+
+/* ---- percentile intervals --------------------------------------------------- */
+
+vagap_status_t vagap_sem_boot_percentile(const double *v, size_t n, size_t stride, double level,
+                                         double *lower, double *upper, size_t *n_used,
+                                         vagap_error_t *err) {
+  *lower = *upper = NAN;
+  if (n_used) *n_used = 0;
+  if (!(level > 0 && level < 1))
+    return vagap_error_set(err, VAGAP_EINVAL, NULL, 0, 0, "level must lie in (0, 1), got %g", level);
+  double *w = malloc((n ? n : 1) * sizeof *w);
+  if (!w) return vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
+  size_t m = 0;
+  for (size_t i = 0; i < n; i++)
+    if (isfinite(v[i * stride])) w[m++] = v[i * stride];
+  if (n_used) *n_used = m;
+  if (m == 0) {
+    free(w);
+    return vagap_error_set(err, VAGAP_EDOMAIN, NULL, 0, 0, "no finite bootstrap value");
+  }
+  gsl_sort(w, 1, m);
+  /* gsl_stats_quantile_from_sorted_data interpolates at (m-1)f, which is R's type 7 */
+  *lower = gsl_stats_quantile_from_sorted_data(w, 1, m, (1 - level) / 2);
+  *upper = gsl_stats_quantile_from_sorted_data(w, 1, m, (1 + level) / 2);
+  free(w);
+  return VAGAP_OK;
+}
