@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
+#include "broom.h"
 #include "intern.h"
 #include "vagap/consistency.h"
 
@@ -275,48 +275,34 @@ static vagap_status_t find_columns(const vagap_table_t *t, const char *const *na
 
 /* ---- writing rows ---------------------------------------------------------------- */
 
+/* unit, term, level, then the broom numbers of r (whose group is the unit). */
+static void put_row(cli_writer_t *w, const char *level, const broom_row_t *r) {
+  cli_put_str(w, r->group);
+  cli_put_str(w, r->term);
+  cli_put_str(w, level);
+  broom_put_numbers(w, cli_put_num, r);
+}
+
 static void put_cor(cli_writer_t *w, const char *unit, const char *term, const char *level,
                     const vagap_consistency_cor_t *r) {
   const vagap_cor_t *c = &r->cor;
-  cli_put_str(w, unit);
-  cli_put_str(w, term);
-  cli_put_str(w, level);
-  cli_put_num(w, c->estimate);
-  cli_put_na(w); /* std.error: cor.test reports none */
-  cli_put_num(w, c->statistic);
-  cli_put_num(w, c->df);
-  cli_put_num(w, c->p_value);
-  cli_put_num(w, c->conf_low);
-  cli_put_num(w, c->conf_high);
-  cli_put_int(w, (long long)c->n);
-  cli_put_str(w, c->method == VAGAP_COR_PEARSON ? "pearson" : "spearman");
+  /* std.error NA: cor.test reports none */
+  put_row(w, level,
+          &(broom_row_t){unit, term, c->estimate, NAN, c->statistic, c->df, c->p_value,
+                         c->conf_low, c->conf_high, c->n,
+                         c->method == VAGAP_COR_PEARSON ? "pearson" : "spearman"});
 }
 
 static void put_value(cli_writer_t *w, const char *unit, const char *term, const char *level,
                       double estimate, size_t n, const char *method) {
-  cli_put_str(w, unit);
-  cli_put_str(w, term);
-  cli_put_str(w, level);
-  cli_put_num(w, estimate);
-  for (int k = 0; k < 6; k++) cli_put_na(w);
-  cli_put_int(w, (long long)n);
-  cli_put_str(w, method);
+  broom_row_t r = broom_estimate(unit, term, estimate, n, method);
+  put_row(w, level, &r);
 }
 
 static void put_ttest(cli_writer_t *w, const char *term, const char *level,
                       const vagap_ttest_t *t, const char *method) {
-  cli_put_na(w);
-  cli_put_str(w, term);
-  cli_put_str(w, level);
-  cli_put_num(w, t->estimate);
-  cli_put_num(w, t->std_error);
-  cli_put_num(w, t->statistic);
-  cli_put_num(w, t->df);
-  cli_put_num(w, t->p_value);
-  cli_put_num(w, t->conf_low);
-  cli_put_num(w, t->conf_high);
-  cli_put_int(w, (long long)t->n);
-  cli_put_str(w, method);
+  broom_row_t r = broom_ttest(NULL, term, t, method);
+  put_row(w, level, &r);
 }
 
 /* ---- mode matrix ------------------------------------------------------------------ */

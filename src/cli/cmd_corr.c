@@ -5,6 +5,7 @@
  * listwise deletion of missing values and --adjust across all the tests.
  */
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -36,7 +37,7 @@ static const char HELP[] =
 
 enum {
   OPT_X = 1, OPT_Y, OPT_PAIR, OPT_MATRIX, OPT_COLUMNS, OPT_METHOD, OPT_DELETION,
-  OPT_SPEARMAN_P, OPT_ALT, OPT_CONF, OPT_BY, OPT_ADJUST
+  OPT_SPEARMAN_P, OPT_BY
 };
 
 #define MAX_PAIRS 4096
@@ -84,15 +85,16 @@ static int parse_args(int argc, char **argv, cli_common_t *c, corr_args_t *a) {
       {"method", required_argument, 0, OPT_METHOD},
       {"deletion", required_argument, 0, OPT_DELETION},
       {"spearman-p", required_argument, 0, OPT_SPEARMAN_P},
-      {"alternative", required_argument, 0, OPT_ALT},
-      {"conf", required_argument, 0, OPT_CONF},
       {"by", required_argument, 0, OPT_BY},
-      {"adjust", required_argument, 0, OPT_ADJUST},
+      STATS_TEST_LONG_OPTIONS,
       CLI_COMMON_LONG_OPTIONS,
       {0, 0, 0, 0}};
   int opt;
   while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORT_OPTIONS, options, NULL)) != -1) {
     int handled = cli_common_option(c, opt, optarg);
+    if (!handled)
+      handled = stats_test_option(c, opt, optarg, &a->cor.alternative, &a->cor.conf_level,
+                                  &a->adjust);
     if (handled < 0) return -1;
     if (handled) continue;
     switch (opt) {
@@ -119,16 +121,7 @@ static int parse_args(int argc, char **argv, cli_common_t *c, corr_args_t *a) {
       else if (!strcmp(optarg, "exact")) a->cor.spearman_p = VAGAP_SPEARMAN_P_AS89;
       else return cli_usage_error(c, "--spearman-p: expected t or exact, found '%s'", optarg), -1;
       break;
-    case OPT_ALT:
-      if (stats_parse_alternative(c, optarg, &a->cor.alternative)) return -1;
-      break;
-    case OPT_CONF:
-      if (stats_parse_conf(c, optarg, &a->cor.conf_level)) return -1;
-      break;
     case OPT_BY: a->by = optarg; break;
-    case OPT_ADJUST:
-      if (stats_parse_adjust(c, optarg, &a->adjust)) return -1;
-      break;
     case CLI_OPT_HELP: printf("%s\n%s", HELP, CLI_COMMON_OPTIONS_HELP); return 1;
     default: cli_usage_error(c, "unknown option or missing argument"); return -1;
     }
@@ -150,7 +143,7 @@ static int use_column(corr_data_t *d, size_t j, size_t *idx) {
       *idx = k;
       return 0;
     }
-  if (!(d->val[d->ncols] = stats_numeric_column(d->t, j))) return -1;
+  if (!(d->val[d->ncols] = cli_numeric_column(d->t, j))) return -1;
   d->col[d->ncols] = j;
   *idx = d->ncols++;
   return 0;
@@ -158,7 +151,7 @@ static int use_column(corr_data_t *d, size_t j, size_t *idx) {
 
 static int add_pair(corr_data_t *d, const char *x, const char *y) {
   size_t jx, jy;
-  if (stats_column(d->t, x, &jx) || stats_column(d->t, y, &jy)) return -1;
+  if (cli_column(d->t, x, &jx) || cli_column(d->t, y, &jy)) return -1;
   pair_t p;
   if (use_column(d, jx, &p.a) || use_column(d, jy, &p.b)) return -1;
   d->pairs[d->npairs++] = p;
@@ -175,7 +168,7 @@ static int matrix_pairs(const cli_common_t *c, corr_data_t *d, const char *colum
     int rc = 0;
     for (size_t i = 0; i < k && !rc; i++) {
       size_t j, idx;
-      rc = stats_column(d->t, items[i], &j) || use_column(d, j, &idx);
+      rc = cli_column(d->t, items[i], &j) || use_column(d, j, &idx);
     }
     free(buf);
     free(items);
@@ -233,32 +226,25 @@ static int account_rows(corr_data_t *d, int listwise, vagap_ledger_t *ledger, un
     } else if (!listwise && !row_in_some_pair(d, i)) {
       why = d->npairs == 1 ? "incomplete pair" : "no complete pair in this row";
     }
-    if (why && stats_exclude(ledger, d->t, i, why)) return -1;
+    if (why && cli_exclude_row(ledger, d->t, i, why)) return -1;
   }
   return 0;
 }
 
 /* ---- output -------------------------------------------------------------------------------- */
 
-static const char *const COLUMNS[] = {STATS_BROOM_COLUMNS, "x", "y", "n_excluded", "log10.p",
+static const char *const COLUMNS[] = {BROOM_COLUMNS, "x", "y", "n_excluded", "log10.p",
                                       "p.adjusted", "statistic.S", "deletion", "alternative"};
 enum { NCOLUMNS = sizeof COLUMNS / sizeof COLUMNS[0] };
 
 static void put_row(cli_writer_t *w, const corr_data_t *d, const corr_row_t *r, int listwise) {
   const vagap_cor_t *c = &r->res;
-  cli_put_str(w, r->key);
-  cli_put_str(w, c->method == VAGAP_COR_PEARSON ? "cor" : "rho");
-  stats_put_num(w, c->estimate);
   double se = NAN;
   if (!isnan(c->estimate) && c->df > 0) se = sqrt((1.0 - c->estimate * c->estimate) / c->df);
-  stats_put_num(w, se);
-  stats_put_num(w, c->statistic);
-  stats_put_num(w, c->df);
-  stats_put_num(w, c->p_value);
-  stats_put_num(w, c->conf_low);
-  stats_put_num(w, c->conf_high);
-  cli_put_int(w, (long long)c->n);
-  cli_put_str(w, vagap_cor_method_name(c->method));
+  broom_put(w, stats_put_num,
+            &(broom_row_t){r->key, c->method == VAGAP_COR_PEARSON ? "cor" : "rho", c->estimate, se,
+                           c->statistic, c->df, c->p_value, c->conf_low, c->conf_high, c->n,
+                           vagap_cor_method_name(c->method)});
   cli_put_str(w, vagap_table_colname(d->t, d->col[r->pair.a]));
   cli_put_str(w, vagap_table_colname(d->t, d->col[r->pair.b]));
   cli_put_int(w, (long long)c->n_excluded);
@@ -310,27 +296,12 @@ static int run_tests(const cli_common_t *c, corr_data_t *d, const corr_args_t *a
   return rc;
 }
 
-static int adjust_rows(corr_row_t *rows, size_t n, vagap_p_adjust_t m) {
-  double *p = malloc((n ? n : 1) * sizeof *p);
-  if (!p) return fputs("vagap: out of memory\n", stderr), -1;
-  for (size_t k = 0; k < n; k++) p[k] = rows[k].res.p_value;
-  vagap_error_t err;
-  int rc = 0;
-  if (vagap_stats_p_adjust(p, n, m, p, &err) != VAGAP_OK) {
-    cli_report_error(&err);
-    rc = -1;
-  }
-  for (size_t k = 0; k < n && !rc; k++) rows[k].p_adjusted = p[k];
-  free(p);
-  return rc;
-}
-
 /* ---- main ------------------------------------------------------------------------------------ */
 
 static int setup(const cli_common_t *c, const corr_args_t *a, corr_data_t *d) {
   size_t n = vagap_table_ncols(d->t);
   d->cby = CLI_NO_COLUMN;
-  if (a->by && stats_column(d->t, a->by, &d->cby)) return -1;
+  if (a->by && cli_column(d->t, a->by, &d->cby)) return -1;
   d->col = malloc((n + 1) * sizeof *d->col);
   d->val = calloc(n + 1, sizeof *d->val);
   size_t maxpairs = a->matrix ? n * (n - 1) / 2 + 1 : a->npair_args + 1;
@@ -398,7 +369,9 @@ int cmd_corr(int argc, char **argv) {
   rc = run_tests(&c, &d, &a, &bl, rows, &nok);
   if (rc != CLI_EXIT_OK) goto done;
   rc = CLI_EXIT_DATA;
-  if (adjust_rows(rows, nrows, a.adjust)) goto done;
+  if (stats_adjust_rows(rows, nrows, sizeof *rows, offsetof(corr_row_t, res.p_value),
+                        offsetof(corr_row_t, p_adjusted), a.adjust))
+    goto done;
   if (!(w = cli_writer_open(&c, COLUMNS, NCOLUMNS))) goto done;
   for (size_t k = 0; k < nrows; k++) put_row(w, &d, &rows[k], a.listwise);
   rc = cli_writer_close(w);

@@ -10,6 +10,7 @@
 
 #include "cli.h"
 #include "gap_out.h"
+#include "rows.h"
 
 static const char HELP[] =
     "Usage: vagap gap [OPTIONS] [SUMMARY.csv]\n"
@@ -121,22 +122,6 @@ static int resolve_column(const vagap_table_t *t, const char *explicit_name,
   return cli_report_error(&err), -1;
 }
 
-static double *numeric_column(const vagap_table_t *t, size_t j) {
-  size_t n = vagap_table_nrows(t);
-  double *v = malloc((n ? n : 1) * sizeof *v);
-  vagap_error_t err;
-  if (!v) {
-    fputs("vagap: out of memory\n", stderr);
-    return NULL;
-  }
-  if (vagap_table_numeric(t, j, v, &err) != VAGAP_OK) {
-    cli_report_error(&err);
-    free(v);
-    return NULL;
-  }
-  return v;
-}
-
 /* Split "X,N" into two column names (static buffers of the caller). */
 static int split_counts(const char *spec, char *x, char *n, size_t size) {
   const char *comma = strchr(spec, ',');
@@ -154,7 +139,7 @@ static int read_counts(const gap_args_t *a, measure_t *m) {
   size_t jx, jn;
   if (resolve_column(m->table, xname, NULL, 1, &jx) || resolve_column(m->table, nname, NULL, 1, &jn))
     return -1;
-  double *xs = numeric_column(m->table, jx), *ns = xs ? numeric_column(m->table, jn) : NULL;
+  double *xs = cli_numeric_column(m->table, jx), *ns = xs ? cli_numeric_column(m->table, jn) : NULL;
   m->count_x = malloc((m->n ? m->n : 1) * sizeof(double));
   m->count_n = malloc((m->n ? m->n : 1) * sizeof(double));
   int rc = (xs && ns && m->count_x && m->count_n) ? 0 : -1;
@@ -182,7 +167,7 @@ static int read_counts(const gap_args_t *a, measure_t *m) {
 static int extract_measure(measure_t *m, size_t ju, size_t jv, vagap_ledger_t *ledger,
                            size_t jfilter, const char *keep) {
   size_t nrows = vagap_table_nrows(m->table);
-  double *values = numeric_column(m->table, jv);
+  double *values = cli_numeric_column(m->table, jv);
   m->units = malloc((nrows ? nrows : 1) * sizeof *m->units);
   m->values = malloc((nrows ? nrows : 1) * sizeof *m->values);
   m->rows = malloc((nrows ? nrows : 1) * sizeof *m->rows);
@@ -296,7 +281,7 @@ static int write_outputs(const gap_args_t *a, const vagap_gap_t *g) {
   }
   cli_writer_t *w = a->units_table
                         ? cli_writer_open(&a->c, GAP_UNIT_COLUMNS, GAP_NUNIT_COLUMNS)
-                        : cli_writer_open(&a->c, GAP_TEST_COLUMNS, GAP_NTEST_COLUMNS);
+                        : cli_writer_open(&a->c, BROOM_COLUMN_NAMES, BROOM_NCOLUMNS);
   if (!w) return CLI_EXIT_DATA;
   if (a->units_table) gap_write_units(w, g);
   else gap_write_tests(w, g);

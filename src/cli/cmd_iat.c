@@ -12,7 +12,10 @@
 #include <string.h>
 #include <strings.h>
 
-#include "cli.h"
+#include "broom.h"
+#include "iat_out.h"
+#include "rows.h"
+#include "study.h"
 
 static const char HELP[] =
     "Usage: vagap iat --method assoc|dscore [OPTIONS] [FILE...]\n"
@@ -99,10 +102,8 @@ typedef struct {
   const char *test_path;
   double conf_level;
   /* assoc */
-  const char *unit_col, *trial_col, *word_col, *valence_col, *assigned_col;
-  const char *focal, *contrast;
+  study_iat_options_t log; /* column names, targets and scoring options of the log */
   const char *positive_path, *negative_path;
-  vagap_iat_assoc_options_t assoc;
   int per_trial;
   /* dscore */
   const char *subject_col, *block_col, *latency_col, *error_col;
@@ -111,27 +112,6 @@ typedef struct {
   vagap_iat_dscore_options_t dscore;
   int reliability;
 } iat_args_t;
-
-/* ---- text normalisation -------------------------------------------------------- */
-
-/*
- * Lower-case ASCII and trim surrounding whitespace and punctuation, so that
- * "Good." and " good" are the word good.  Writes a NUL-terminated copy into
- * *buf (grown as needed); returns its length, or (size_t)-1 when out of memory.
- */
-static size_t normalise(const char *s, size_t len, char **buf, size_t *cap) {
-  while (len && (isspace((unsigned char)*s) || ispunct((unsigned char)*s))) s++, len--;
-  while (len && (isspace((unsigned char)s[len - 1]) || ispunct((unsigned char)s[len - 1]))) len--;
-  if (len + 1 > *cap) {
-    char *p = realloc(*buf, len + 1);
-    if (!p) return (size_t)-1;
-    *buf = p;
-    *cap = len + 1;
-  }
-  for (size_t i = 0; i < len; i++) (*buf)[i] = (char)tolower((unsigned char)s[i]);
-  (*buf)[len] = '\0';
-  return len;
-}
 
 static int compare_words(const void *a, const void *b) {
   return strcmp(*(char *const *)a, *(char *const *)b);
@@ -160,7 +140,7 @@ static int load_list(const char *path, word_list_t *l) {
   ssize_t got;
   int rc = CLI_EXIT_OK;
   while ((got = getline(&line, &line_cap, f)) >= 0) {
-    size_t len = normalise(line, (size_t)got, &norm, &norm_cap);
+    size_t len = cli_normalise_word(line, (size_t)got, &norm, &norm_cap);
     if (len == (size_t)-1) { rc = CLI_EXIT_DATA; break; }
     if (len == 0) continue;
     if (l->n == cap) {
@@ -204,16 +184,15 @@ static int check_disjoint(const iat_args_t *a, const word_list_t *pos, const wor
 /* ---- shared helpers -------------------------------------------------------------- */
 
 static int out_of_memory(void) {
-  fputs("vagap: out of memory\n", stderr);
+  cli_out_of_memory();
   return CLI_EXIT_DATA;
 }
 
 /* Record an excluded row; returns an exit code. */
 static int exclude(vagap_ledger_t *ledger, const vagap_reader_t *r, const vagap_row_t *row,
                    const char *reason) {
-  if (vagap_ledger_exclude(ledger, vagap_reader_source_id(r), row->line, reason) != VAGAP_OK)
-    return out_of_memory();
-  return CLI_EXIT_OK;
+  return cli_exclude_line(ledger, vagap_reader_source_id(r), row->line, reason) ? CLI_EXIT_DATA
+                                                                                 : CLI_EXIT_OK;
 }
 
 /* Library error about a row: add the location and report it. */
@@ -238,46 +217,11 @@ static int field_is(const char *s, size_t len, const char *name) {
   return strlen(name) == len && strncasecmp(s, name, len) == 0;
 }
 
-typedef struct {
-  const char *name;
-  size_t *index;
-} column_ref_t;
-
-static int find_columns(const vagap_reader_t *r, const column_ref_t *cols, size_t n,
-                        vagap_error_t *err) {
-  for (size_t i = 0; i < n; i++)
-    if (vagap_reader_column(r, cols[i].name, cols[i].index, err) != VAGAP_OK)
-      return cli_report_error(err);
-  return CLI_EXIT_OK;
-}
-
-static const char *const TEST_COLUMNS[] = {"group", "term", "estimate", "std.error",
-                                           "statistic", "df", "p.value", "conf.low",
-                                           "conf.high", "n", "method"};
-enum { NTEST_COLUMNS = sizeof TEST_COLUMNS / sizeof TEST_COLUMNS[0] };
-
-static void put_ttest_row(cli_writer_t *w, const char *term, const vagap_ttest_t *t) {
-  cli_put_na(w);
-  cli_put_str(w, term);
-  cli_put_num(w, t->estimate);
-  cli_put_num(w, t->std_error);
-  cli_put_num(w, t->statistic);
-  cli_put_num(w, t->df);
-  cli_put_num(w, t->p_value);
-  cli_put_num(w, t->conf_low);
-  cli_put_num(w, t->conf_high);
-  cli_put_int(w, (long long)t->n);
-  cli_put_str(w, vagap_ttest_method_name(t->kind));
-}
 
 static void put_estimate_row(cli_writer_t *w, const char *term, double estimate, size_t n,
                              const char *method) {
-  cli_put_na(w);
-  cli_put_str(w, term);
-  cli_put_num(w, estimate);
-  for (int k = 0; k < 6; k++) cli_put_na(w);
-  cli_put_int(w, (long long)n);
-  cli_put_str(w, method);
+  broom_row_t r = broom_estimate(NULL, term, estimate, n, method);
+  broom_put(w, cli_put_num, &r);
 }
 
 /*
@@ -290,7 +234,7 @@ static int open_group_table(const iat_args_t *a, cli_writer_t **w) {
   if (!a->test_path) return CLI_EXIT_OK;
   cli_common_t c = a->common;
   c.output_path = a->test_path;
-  *w = cli_writer_open(&c, TEST_COLUMNS, NTEST_COLUMNS);
+  *w = cli_writer_open(&c, BROOM_COLUMN_NAMES, BROOM_NCOLUMNS);
   return *w ? CLI_EXIT_OK : CLI_EXIT_DATA;
 }
 
@@ -326,7 +270,8 @@ static int write_group_table(const iat_args_t *a, cli_writer_t *w, const char *t
               rel->r, rel->spearman_brown, rel->n);
     return CLI_EXIT_OK;
   }
-  put_ttest_row(w, term, &t);
+  broom_row_t row = broom_ttest(NULL, term, &t, vagap_ttest_method_name(t.kind));
+  broom_put(w, cli_put_num, &row);
   if (rel) {
     put_estimate_row(w, "split-half r", rel->r, rel->n, "Pearson r of odd/even half D");
     put_estimate_row(w, "Spearman-Brown", rel->spearman_brown, rel->n,
@@ -364,7 +309,7 @@ static vagap_iat_valence_t valence_of(assoc_run_t *run, const char *word,
 }
 
 static vagap_iat_target_t target_of(assoc_run_t *run, const char *s, size_t len) {
-  size_t n = normalise(s, len, &run->target, &run->target_cap);
+  size_t n = cli_normalise_word(s, len, &run->target, &run->target_cap);
   if (n == (size_t)-1) return VAGAP_IAT_OTHER_TARGET;
   if (strcmp(run->target, run->focal) == 0) return VAGAP_IAT_FOCAL;
   if (strcmp(run->target, run->contrast) == 0) return VAGAP_IAT_CONTRAST;
@@ -380,7 +325,7 @@ static int assoc_row(assoc_run_t *run, const vagap_reader_t *r, const vagap_row_
   const iat_args_t *a = run->args;
   char reason[300];
   if (is_na(r, row, col->unit) || is_na(r, row, col->trial)) {
-    snprintf(reason, sizeof reason, "missing %s", is_na(r, row, col->unit) ? a->unit_col : a->trial_col);
+    snprintf(reason, sizeof reason, "missing %s", is_na(r, row, col->unit) ? a->log.unit : a->log.trial);
     return exclude(run->ledger, r, row, reason);
   }
   const char *unit = row->fields[col->unit], *trial = row->fields[col->trial];
@@ -395,7 +340,7 @@ static int assoc_row(assoc_run_t *run, const vagap_reader_t *r, const vagap_row_
   if (is_na(r, row, col->word)) {
     why = "no word (the trial is still counted)";
   } else {
-    word_len = normalise(row->fields[col->word], row->lengths[col->word], &run->norm, &run->norm_cap);
+    word_len = cli_normalise_word(row->fields[col->word], row->lengths[col->word], &run->norm, &run->norm_cap);
     if (word_len == (size_t)-1) return out_of_memory();
     word = run->norm;
     valence = valence_of(run, word, r, row, col->valence);
@@ -414,41 +359,27 @@ static int assoc_row(assoc_run_t *run, const vagap_reader_t *r, const vagap_row_
   return exclude(run->ledger, r, row, why);
 }
 
+static int assoc_row_of(void *run, const vagap_reader_t *r, const vagap_row_t *row,
+                        const size_t *c) {
+  const int lists = ((assoc_run_t *)run)->args->positive_path != NULL;
+  assoc_cols_t col = {c[0], c[1], c[2], lists ? 0 : c[4], c[3]};
+  return assoc_row(run, r, row, &col);
+}
+
 static int assoc_file(assoc_run_t *run, const char *path) {
   const iat_args_t *a = run->args;
-  vagap_error_t err;
-  vagap_reader_t *r = NULL;
-  if (vagap_reader_open(&r, path, &a->common.table, run->ledger, &err) != VAGAP_OK)
-    return cli_report_error(&err);
-  assoc_cols_t col = {0, 0, 0, 0, 0};
-  column_ref_t refs[] = {{a->unit_col, &col.unit}, {a->trial_col, &col.trial},
-                         {a->word_col, &col.word}, {a->assigned_col, &col.assigned},
-                         {a->valence_col, &col.valence}};
+  const char *names[] = {a->log.unit, a->log.trial, a->log.word, a->log.assigned, a->log.valence};
   /* The valence column is needed only without word lists. */
-  size_t nrefs = a->positive_path ? 4 : 5;
-  int rc = find_columns(r, refs, nrefs, &err);
-  vagap_row_t row;
-  int has_row = 1;
-  while (rc == CLI_EXIT_OK) {
-    if (vagap_reader_next(r, &row, &has_row, &err) != VAGAP_OK) {
-      rc = cli_report_error(&err);
-      break;
-    }
-    if (!has_row) break;
-    rc = assoc_row(run, r, &row, &col);
-  }
-  vagap_reader_close(r);
-  return rc;
+  return cli_read_rows(path, &a->common.table, run->ledger, names, a->positive_path ? 4 : 5,
+                       assoc_row_of, run);
 }
 
 static const char *const TRIAL_COLUMNS[] = {"trial", "a", "b", "c", "d", "n_ignored",
                                             "n_other_target", "n_duplicate", "score", "valid"};
-static const char *const UNIT_COLUMNS[] = {"score", "sd", "sd_pop", "n_valid", "n_invalid",
-                                           "n_ignored", "n_other_target", "n_duplicate"};
 
 static int write_trials(const assoc_run_t *run) {
   const char *names[1 + sizeof TRIAL_COLUMNS / sizeof *TRIAL_COLUMNS];
-  names[0] = run->args->unit_col;
+  names[0] = run->args->log.unit;
   memcpy(names + 1, TRIAL_COLUMNS, sizeof TRIAL_COLUMNS);
   cli_writer_t *w = cli_writer_open(&run->args->common, names, sizeof names / sizeof *names);
   if (!w) return CLI_EXIT_DATA;
@@ -473,9 +404,9 @@ static int write_trials(const assoc_run_t *run) {
 
 /* Unit table; fills scores[] (one per unit) for the group test. */
 static int write_units(const assoc_run_t *run, double *scores) {
-  const char *names[1 + sizeof UNIT_COLUMNS / sizeof *UNIT_COLUMNS];
-  names[0] = run->args->unit_col;
-  memcpy(names + 1, UNIT_COLUMNS, sizeof UNIT_COLUMNS);
+  const char *names[1 + IAT_NUNIT_COLUMNS];
+  names[0] = run->args->log.unit;
+  memcpy(names + 1, IAT_UNIT_COLUMNS, sizeof IAT_UNIT_COLUMNS);
   cli_writer_t *w = NULL;
   if (!run->args->per_trial) {
     w = cli_writer_open(&run->args->common, names, sizeof names / sizeof *names);
@@ -486,16 +417,7 @@ static int write_units(const assoc_run_t *run, double *scores) {
     vagap_iat_assoc_unit_t u;
     vagap_iat_assoc_unit(run->scorer, i, &u);
     scores[i] = u.score;
-    if (!w) continue;
-    cli_put_str(w, u.unit);
-    cli_put_num(w, u.score);
-    cli_put_num(w, u.sd);
-    cli_put_num(w, u.sd_pop);
-    cli_put_int(w, (long long)u.n_valid);
-    cli_put_int(w, (long long)u.n_invalid);
-    cli_put_int(w, (long long)u.n_ignored);
-    cli_put_int(w, (long long)u.n_other_target);
-    cli_put_int(w, (long long)u.n_duplicate);
+    if (w) iat_put_unit(w, &u);
   }
   return w ? cli_writer_close(w) : CLI_EXIT_OK;
 }
@@ -507,17 +429,17 @@ static int run_assoc(const iat_args_t *a, cli_inputs_t in) {
   int rc = CLI_EXIT_DATA;
   double *scores = NULL;
   run.ledger = vagap_ledger_alloc();
-  run.scorer = vagap_iat_assoc_alloc(&a->assoc);
+  run.scorer = vagap_iat_assoc_alloc(&a->log.scoring);
   if (!run.ledger || !run.scorer) {
     rc = out_of_memory();
     goto done;
   }
-  if (normalise(a->focal, strlen(a->focal), &run.target, &run.target_cap) == (size_t)-1) {
+  if (cli_normalise_word(a->log.focal, strlen(a->log.focal), &run.target, &run.target_cap) == (size_t)-1) {
     rc = out_of_memory();
     goto done;
   }
   snprintf(run.focal, sizeof run.focal, "%s", run.target);
-  if (normalise(a->contrast, strlen(a->contrast), &run.target, &run.target_cap) == (size_t)-1) {
+  if (cli_normalise_word(a->log.contrast, strlen(a->log.contrast), &run.target, &run.target_cap) == (size_t)-1) {
     rc = out_of_memory();
     goto done;
   }
@@ -690,28 +612,16 @@ static int dscore_row(dscore_run_t *run, const vagap_reader_t *r, const vagap_ro
   return exclude(run->ledger, r, row, vagap_iat_trial_fate_reason(fate));
 }
 
+static int dscore_row_of(void *run, const vagap_reader_t *r, const vagap_row_t *row,
+                         const size_t *c) {
+  dscore_cols_t col = {c[0], c[1], c[2], c[3]};
+  return dscore_row(run, r, row, &col);
+}
+
 static int dscore_file(dscore_run_t *run, const char *path) {
   const iat_args_t *a = run->args;
-  vagap_error_t err;
-  vagap_reader_t *r = NULL;
-  if (vagap_reader_open(&r, path, &a->common.table, run->ledger, &err) != VAGAP_OK)
-    return cli_report_error(&err);
-  dscore_cols_t col;
-  column_ref_t refs[] = {{a->subject_col, &col.subject}, {a->block_col, &col.block},
-                         {a->latency_col, &col.latency}, {a->error_col, &col.error}};
-  int rc = find_columns(r, refs, 4, &err);
-  vagap_row_t row;
-  int has_row = 1;
-  while (rc == CLI_EXIT_OK) {
-    if (vagap_reader_next(r, &row, &has_row, &err) != VAGAP_OK) {
-      rc = cli_report_error(&err);
-      break;
-    }
-    if (!has_row) break;
-    rc = dscore_row(run, r, &row, &col);
-  }
-  vagap_reader_close(r);
-  return rc;
+  const char *names[] = {a->subject_col, a->block_col, a->latency_col, a->error_col};
+  return cli_read_rows(path, &a->common.table, run->ledger, names, 4, dscore_row_of, run);
 }
 
 static const char *const SUBJECT_COLUMNS[] = {
@@ -822,14 +732,7 @@ static void args_init(iat_args_t *a) {
   memset(a, 0, sizeof *a);
   cli_common_init(&a->common, "iat");
   a->conf_level = 0.95;
-  a->unit_col = "model";
-  a->trial_col = "trial";
-  a->word_col = "word";
-  a->valence_col = "valence";
-  a->assigned_col = "assigned";
-  a->focal = "other";
-  a->contrast = "self";
-  vagap_iat_assoc_options_init(&a->assoc);
+  study_iat_options_init(&a->log);
   a->subject_col = "subject";
   a->block_col = "block";
   a->latency_col = "latency";
@@ -867,13 +770,13 @@ static int parse_nonnegative(iat_args_t *a, const char *option, const char *arg,
 /* Options that take a column name or a code: returns 1 if `opt` was one. */
 static int string_option(iat_args_t *a, int opt, const char *arg) {
   switch (opt) {
-  case OPT_UNIT: a->unit_col = arg; return 1;
-  case OPT_TRIAL: a->trial_col = arg; return 1;
-  case OPT_WORD: a->word_col = arg; return 1;
-  case OPT_VALENCE: a->valence_col = arg; return 1;
-  case OPT_ASSIGNED: a->assigned_col = arg; return 1;
-  case OPT_FOCAL: a->focal = arg; return 1;
-  case OPT_CONTRAST: a->contrast = arg; return 1;
+  case OPT_UNIT: a->log.unit = arg; return 1;
+  case OPT_TRIAL: a->log.trial = arg; return 1;
+  case OPT_WORD: a->log.word = arg; return 1;
+  case OPT_VALENCE: a->log.valence = arg; return 1;
+  case OPT_ASSIGNED: a->log.assigned = arg; return 1;
+  case OPT_FOCAL: a->log.focal = arg; return 1;
+  case OPT_CONTRAST: a->log.contrast = arg; return 1;
   case OPT_POSITIVE_WORDS: a->positive_path = arg; return 1;
   case OPT_NEGATIVE_WORDS: a->negative_path = arg; return 1;
   case OPT_SUBJECT: a->subject_col = arg; return 1;
@@ -898,14 +801,14 @@ static int value_option(iat_args_t *a, int opt, const char *arg) {
     else if (strcmp(arg, "dscore") == 0) a->method = METHOD_DSCORE;
     else return cli_usage_error(&a->common, "--method: expected assoc or dscore, found '%s'", arg), -1;
     return 0;
-  case OPT_SMOOTHING: return parse_nonnegative(a, "smoothing", arg, &a->assoc.smoothing);
+  case OPT_SMOOTHING: return parse_nonnegative(a, "smoothing", arg, &a->log.scoring.smoothing);
   case OPT_EMPTY_RULE:
-    if (strcmp(arg, "invalid") == 0) a->assoc.empty_rule = VAGAP_IAT_EMPTY_INVALID;
-    else if (strcmp(arg, "zero") == 0) a->assoc.empty_rule = VAGAP_IAT_EMPTY_ZERO;
+    if (strcmp(arg, "invalid") == 0) a->log.scoring.empty_rule = VAGAP_IAT_EMPTY_INVALID;
+    else if (strcmp(arg, "zero") == 0) a->log.scoring.empty_rule = VAGAP_IAT_EMPTY_ZERO;
     else return cli_usage_error(&a->common, "--empty-rule: expected invalid or zero, found '%s'", arg), -1;
     return 0;
   case OPT_PRESET:
-    if (vagap_iat_assoc_preset(&a->assoc, arg, &err) != VAGAP_OK)
+    if (vagap_iat_assoc_preset(&a->log.scoring, arg, &err) != VAGAP_OK)
       return cli_usage_error(&a->common, "--preset: %s", err.message), -1;
     return 0;
   case OPT_BLOCKS: return parse_blocks(a, arg);
@@ -996,7 +899,7 @@ static int parse_args(iat_args_t *a, int argc, char **argv) {
     for (int k = 0; k < b; k++)
       if (strcmp(a->block_codes[b], a->block_codes[k]) == 0)
         return cli_usage_error(&a->common, "block code '%s' is given to two blocks", a->block_codes[b]);
-  if (a->method == METHOD_ASSOC && strcasecmp(a->focal, a->contrast) == 0)
+  if (a->method == METHOD_ASSOC && strcasecmp(a->log.focal, a->log.contrast) == 0)
     return cli_usage_error(&a->common, "--focal and --contrast must differ");
   return -1;
 }

@@ -6,6 +6,7 @@
  * code named in the reason (METHODS.md section 3).
  */
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -32,8 +33,7 @@ static const char HELP[] =
     "Wilson, exact.low/high = Clopper-Pearson, n_other = rows with other codes.\n";
 
 enum {
-  OPT_UNIT = 1, OPT_POOLED, OPT_CHOICE, OPT_SUCCESS, OPT_FAILURE, OPT_P0, OPT_ALT, OPT_CONF,
-  OPT_ADJUST
+  OPT_UNIT = 1, OPT_POOLED, OPT_CHOICE, OPT_SUCCESS, OPT_FAILURE, OPT_P0
 };
 
 typedef struct {
@@ -61,14 +61,15 @@ static int parse_args(int argc, char **argv, cli_common_t *c, prop_args_t *a) {
       {"selfish", required_argument, 0, OPT_FAILURE},
       {"failure", required_argument, 0, OPT_FAILURE},
       {"p0", required_argument, 0, OPT_P0},
-      {"alternative", required_argument, 0, OPT_ALT},
-      {"conf", required_argument, 0, OPT_CONF},
-      {"adjust", required_argument, 0, OPT_ADJUST},
+      STATS_TEST_LONG_OPTIONS,
       CLI_COMMON_LONG_OPTIONS,
       {0, 0, 0, 0}};
   int opt;
   while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORT_OPTIONS, options, NULL)) != -1) {
     int handled = cli_common_option(c, opt, optarg);
+    if (!handled)
+      handled = stats_test_option(c, opt, optarg, &a->prop.alternative, &a->prop.conf_level,
+                                  &a->adjust);
     if (handled < 0) return -1;
     if (handled) continue;
     switch (opt) {
@@ -81,15 +82,6 @@ static int parse_args(int argc, char **argv, cli_common_t *c, prop_args_t *a) {
       if (cli_parse_double(c, "p0", optarg, &a->prop.p0)) return -1;
       if (!(a->prop.p0 >= 0 && a->prop.p0 <= 1))
         return cli_usage_error(c, "--p0: expected a proportion in [0, 1], found %s", optarg), -1;
-      break;
-    case OPT_ALT:
-      if (stats_parse_alternative(c, optarg, &a->prop.alternative)) return -1;
-      break;
-    case OPT_CONF:
-      if (stats_parse_conf(c, optarg, &a->prop.conf_level)) return -1;
-      break;
-    case OPT_ADJUST:
-      if (stats_parse_adjust(c, optarg, &a->adjust)) return -1;
       break;
     case CLI_OPT_HELP: printf("%s\n%s", HELP, CLI_COMMON_OPTIONS_HELP); return 1;
     default: cli_usage_error(c, "unknown option or missing argument"); return -1;
@@ -139,12 +131,12 @@ static int classify_rows(prop_data_t *d, vagap_ledger_t *ledger, unsigned char *
         why = reason;
       }
     }
-    if (why && stats_exclude(ledger, d->t, i, why)) return -1;
+    if (why && cli_exclude_row(ledger, d->t, i, why)) return -1;
   }
   return 0;
 }
 
-static const char *const COLUMNS[] = {STATS_BROOM_COLUMNS, "x", "n_other", "exact.low",
+static const char *const COLUMNS[] = {BROOM_COLUMNS, "x", "n_other", "exact.low",
                                       "exact.high", "p0", "log10.p", "p.adjusted", "alternative"};
 enum { NCOLUMNS = sizeof COLUMNS / sizeof COLUMNS[0] };
 
@@ -193,21 +185,6 @@ static int test_units(const cli_common_t *c, const prop_args_t *a, const prop_da
   return CLI_EXIT_OK;
 }
 
-static int adjust_rows(prop_row_t *rows, size_t n, vagap_p_adjust_t m) {
-  double *p = malloc((n ? n : 1) * sizeof *p);
-  if (!p) return fputs("vagap: out of memory\n", stderr), -1;
-  for (size_t k = 0; k < n; k++) p[k] = rows[k].res.p_value;
-  vagap_error_t err;
-  int rc = 0;
-  if (vagap_stats_p_adjust(p, n, m, p, &err) != VAGAP_OK) {
-    cli_report_error(&err);
-    rc = -1;
-  }
-  for (size_t k = 0; k < n && !rc; k++) rows[k].p_adjusted = p[k];
-  free(p);
-  return rc;
-}
-
 int cmd_prop(int argc, char **argv) {
   cli_common_t c;
   cli_common_init(&c, "prop");
@@ -245,8 +222,8 @@ int cmd_prop(int argc, char **argv) {
   }
   d.t = table;
   d.cunit = CLI_NO_COLUMN;
-  if (!a.pooled && stats_column(table, a.unit, &d.cunit)) goto done;
-  if (stats_column(table, a.choice, &d.cchoice)) goto done;
+  if (!a.pooled && cli_column(table, a.unit, &d.cunit)) goto done;
+  if (cli_column(table, a.choice, &d.cchoice)) goto done;
   size_t n = vagap_table_nrows(table);
   use = malloc(n + 1);
   d.code = malloc(n + 1);
@@ -258,7 +235,9 @@ int cmd_prop(int argc, char **argv) {
   rc = test_units(&c, &a, &d, &bl, rows, &nok);
   if (rc != CLI_EXIT_OK) goto done;
   rc = CLI_EXIT_DATA;
-  if (adjust_rows(rows, bl.nblocks, a.adjust)) goto done;
+  if (stats_adjust_rows(rows, bl.nblocks, sizeof *rows, offsetof(prop_row_t, res.p_value),
+                        offsetof(prop_row_t, p_adjusted), a.adjust))
+    goto done;
   cli_writer_t *w = cli_writer_open(&c, COLUMNS, NCOLUMNS);
   if (!w) goto done;
   for (size_t b = 0; b < bl.nblocks; b++) put_row(w, &rows[b]);

@@ -14,6 +14,7 @@
 
 #include "cli.h"
 #include "gap_out.h"
+#include "iat_out.h"
 #include "report_svg.h"
 #include "study.h"
 
@@ -160,15 +161,7 @@ static void fill_iat_units(cli_writer_t *w, const study_t *s, const report_args_
   for (size_t i = 0; i < n; i++) {
     vagap_iat_assoc_unit_t u;
     vagap_iat_assoc_unit(s->iat, i, &u);
-    cli_put_str(w, u.unit);
-    cli_put_num(w, u.score);
-    cli_put_num(w, u.sd);
-    cli_put_num(w, u.sd_pop);
-    cli_put_int(w, (long long)u.n_valid);
-    cli_put_int(w, (long long)u.n_invalid);
-    cli_put_int(w, (long long)u.n_ignored);
-    cli_put_int(w, (long long)u.n_other_target);
-    cli_put_int(w, (long long)u.n_duplicate);
+    iat_put_unit(w, &u);
   }
 }
 
@@ -212,12 +205,10 @@ static void fill_alpha(cli_writer_t *w, const study_t *s, const report_args_t *a
   for (size_t k = 0; k <= sc->nscales; k++) {
     const vagap_alpha_t *al = &sc->alpha[k];
     int ok = sc->alpha_status[k] == VAGAP_OK;
-    cli_put_str(w, k < sc->nscales ? sc->scales[k] : "total");
-    cli_put_str(w, "alpha");
-    cli_put_num(w, ok ? al->alpha : NAN);
-    for (int j = 0; j < 6; j++) cli_put_na(w); /* std.error .. conf.high */
-    cli_put_int(w, (long long)al->n);
-    cli_put_str(w, "Cronbach's alpha over complete unit-runs (reversed items scored)");
+    broom_row_t r = broom_estimate(k < sc->nscales ? sc->scales[k] : "total", "alpha",
+                                   ok ? al->alpha : NAN, al->n,
+                                   "Cronbach's alpha over complete unit-runs (reversed items scored)");
+    broom_put(w, cli_put_num, &r);
   }
 }
 
@@ -251,8 +242,8 @@ static int write_exclusions(const report_args_t *a, const vagap_ledger_t *ledger
 
 static int write_tables(const report_args_t *a, const study_t *s, const vagap_ledger_t *ledger) {
   static const char *const trial_cols[] = {"model", "trial", "a", "b", "c", "d", "score", "valid", "n_ignored"};
-  static const char *const iat_cols[] = {"model", "score", "sd", "sd_pop", "n_valid", "n_invalid",
-                                         "n_ignored", "n_other_target", "n_duplicate"};
+  const char *iat_cols[1 + IAT_NUNIT_COLUMNS] = {"model"};
+  memcpy(iat_cols + 1, IAT_UNIT_COLUMNS, sizeof IAT_UNIT_COLUMNS);
   static const char *const beh_cols[] = {"model", "prosocial", "selfish", "excluded", "n", "estimate",
                                          "std.error", "conf.low", "conf.high", "p.value"};
   const study_scale_t *sc = &s->scale;
@@ -275,16 +266,16 @@ static int write_tables(const report_args_t *a, const study_t *s, const vagap_le
     }
   }
   if (rc == CLI_EXIT_OK) rc = write_table(a, "iat_trials.csv", trial_cols, 9, fill_iat_trials, s);
-  if (rc == CLI_EXIT_OK) rc = write_table(a, "iat_units.csv", iat_cols, 9, fill_iat_units, s);
+  if (rc == CLI_EXIT_OK) rc = write_table(a, "iat_units.csv", iat_cols, 1 + IAT_NUNIT_COLUMNS, fill_iat_units, s);
   if (rc == CLI_EXIT_OK) rc = write_table(a, "behavior_units.csv", beh_cols, 10, fill_behavior_units, s);
   if (rc == CLI_EXIT_OK)
     rc = write_table(a, "selfreport_units.csv", sr_cols, 4 + sc->nscales, fill_selfreport_units, s);
   if (rc == CLI_EXIT_OK)
-    rc = write_table(a, "selfreport_alpha.csv", GAP_TEST_COLUMNS, GAP_NTEST_COLUMNS, fill_alpha, s);
+    rc = write_table(a, "selfreport_alpha.csv", BROOM_COLUMN_NAMES, BROOM_NCOLUMNS, fill_alpha, s);
   if (rc == CLI_EXIT_OK)
     rc = write_table(a, "gap_units.csv", GAP_UNIT_COLUMNS, GAP_NUNIT_COLUMNS, fill_gap_units, s);
   if (rc == CLI_EXIT_OK)
-    rc = write_table(a, "gap_tests.csv", GAP_TEST_COLUMNS, GAP_NTEST_COLUMNS, fill_gap_tests, s);
+    rc = write_table(a, "gap_tests.csv", BROOM_COLUMN_NAMES, BROOM_NCOLUMNS, fill_gap_tests, s);
   if (rc == CLI_EXIT_OK) rc = write_exclusions(a, ledger);
   if (scale_names)
     for (size_t k = 0; k < sc->nscales; k++) free(scale_names[k]);

@@ -159,7 +159,7 @@ static int read_key(const cli_common_t *c, const char *path, vagap_ledger_t *led
   if (vagap_table_read(&k->table, path, &c->table, ledger, &err) != VAGAP_OK)
     return cli_report_error(&err), -1;
   size_t ci, cs, cr;
-  if (stats_column(k->table, "item", &ci) || stats_column(k->table, "scale", &cs)) return -1;
+  if (cli_column(k->table, "item", &ci) || cli_column(k->table, "scale", &cs)) return -1;
   int has_reverse = vagap_table_column(k->table, "reverse", &cr, NULL) == VAGAP_OK;
   size_t n = vagap_table_nrows(k->table);
   k->item = malloc((n + 1) * sizeof *k->item);
@@ -280,20 +280,20 @@ static int check_range(const score_args_t *a, vagap_ledger_t *ledger, const vaga
   if (isnan(x) || (x >= a->min && x <= a->max)) return 0;
   char reason[128];
   snprintf(reason, sizeof reason, "response outside %g..%g", a->min, a->max);
-  return stats_exclude(ledger, t, row, reason) ? -1 : 1;
+  return cli_exclude_row(ledger, t, row, reason) ? -1 : 1;
 }
 
 /* Long input: one answer per row. */
 static int build_long(const score_args_t *a, const score_key_t *k, const vagap_table_t *t,
                       vagap_ledger_t *ledger, runs_t *r) {
   size_t cu, cr = CLI_NO_COLUMN, ci, cx;
-  if (stats_column(t, a->unit, &cu) || stats_column(t, a->item, &ci) ||
-      stats_column(t, a->response, &cx))
+  if (cli_column(t, a->unit, &cu) || cli_column(t, a->item, &ci) ||
+      cli_column(t, a->response, &cx))
     return -1;
   if ((a->run_given || vagap_table_column(t, a->run, &cr, NULL) == VAGAP_OK) &&
-      stats_column(t, a->run, &cr))
+      cli_column(t, a->run, &cr))
     return -1;
-  double *x = stats_numeric_column(t, cx);
+  double *x = cli_numeric_column(t, cx);
   if (!x) return -1;
   size_t n = vagap_table_nrows(t), m = 0;
   run_ref_t *refs = malloc((n + 1) * sizeof *refs);
@@ -311,7 +311,7 @@ static int build_long(const score_args_t *a, const score_key_t *k, const vagap_t
       why = reason;
     } else if (isnan(x[i])) why = "missing response";
     if (why) {
-      if (stats_exclude(ledger, t, i, why)) goto done;
+      if (cli_exclude_row(ledger, t, i, why)) goto done;
       continue;
     }
     int out = check_range(a, ledger, t, i, x[i]);
@@ -367,10 +367,10 @@ static int build_wide(const score_args_t *a, const score_key_t *k, const vagap_t
   size_t n = vagap_table_nrows(t);
   size_t cu = CLI_NO_COLUMN, cr = CLI_NO_COLUMN;
   if ((a->unit_given || vagap_table_column(t, a->unit, &cu, NULL) == VAGAP_OK) &&
-      stats_column(t, a->unit, &cu))
+      cli_column(t, a->unit, &cu))
     return -1;
   if ((a->run_given || vagap_table_column(t, a->run, &cr, NULL) == VAGAP_OK) &&
-      stats_column(t, a->run, &cr))
+      cli_column(t, a->run, &cr))
     return -1;
   size_t *col = malloc((k->nitems + 1) * sizeof *col);
   double *vals = malloc((n + 1) * sizeof *vals);
@@ -379,11 +379,11 @@ static int build_wide(const score_args_t *a, const score_key_t *k, const vagap_t
   int rc = -1;
   if (!col || !vals || !refs || !r->labels) goto done;
   for (size_t j = 0; j < k->nitems; j++)
-    if (stats_column(t, k->item[j], &col[j])) goto done;
+    if (cli_column(t, k->item[j], &col[j])) goto done;
   size_t m = 0;
   for (size_t i = 0; i < n; i++) {
     if (cu != CLI_NO_COLUMN && vagap_table_is_na(t, i, cu)) {
-      if (stats_exclude(ledger, t, i, "missing unit")) goto done;
+      if (cli_exclude_row(ledger, t, i, "missing unit")) goto done;
       continue;
     }
     char *label = r->labels + i * 24;
@@ -423,7 +423,7 @@ static int build_wide(const score_args_t *a, const score_key_t *k, const vagap_t
     r->run_name[q] = refs[q].run;
     size_t answered = 0;
     for (size_t j = 0; j < k->nitems; j++) answered += !isnan(r->resp[q * k->nitems + j]);
-    if (!answered && stats_exclude(ledger, t, refs[q].row, "no key item answered")) goto done;
+    if (!answered && cli_exclude_row(ledger, t, refs[q].row, "no key item answered")) goto done;
   }
   rc = number_units(r);
   if (rc) fputs("vagap: out of memory\n", stderr);

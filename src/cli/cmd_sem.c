@@ -39,6 +39,7 @@ static const char HELP[] =
     "      --save-stats FILE  also write the per-group sufficient statistics (n, means,\n"
     "                         covariances; mergeable across shards) to FILE\n"
     "      --from-stats FILE  fit to statistics saved by --save-stats instead of DATA\n"
+    "      --max-evaluations N  likelihood evaluations per optimisation strategy (default 10000)\n"
     "      --invariance       fit the configural, metric (loadings), scalar (+intercepts)\n"
     "                         and strict (+residuals) models and print one row per model\n"
     "                         with chi-square difference tests, delta CFI and delta RMSEA\n";
@@ -46,7 +47,7 @@ static const char HELP[] =
 enum {
   OPT_MODEL = 1, OPT_GROUP, OPT_GROUP_EQUAL, OPT_GROUP_PARTIAL, OPT_STD_LV, OPT_NO_FIXED_X,
   OPT_LIKELIHOOD, OPT_MISSING, OPT_FIT, OPT_SUMMARY, OPT_LEVEL, OPT_SAVE_STATS, OPT_FROM_STATS,
-  OPT_INVARIANCE
+  OPT_INVARIANCE, OPT_MAX_EVALS
 };
 
 typedef struct {
@@ -55,6 +56,7 @@ typedef struct {
   int std_lv, fixed_x, fit, summary, invariance;
   vagap_sem_likelihood_t likelihood;
   double level;
+  long max_evals;
 } sem_args_t;
 
 /* ---- input ---------------------------------------------------------------------- */
@@ -496,6 +498,7 @@ static int parse_args(int argc, char **argv, cli_common_t *c, sem_args_t *a) {
       {"save-stats", required_argument, 0, OPT_SAVE_STATS},
       {"from-stats", required_argument, 0, OPT_FROM_STATS},
       {"invariance", no_argument, 0, OPT_INVARIANCE},
+      {"max-evaluations", required_argument, 0, OPT_MAX_EVALS},
       CLI_COMMON_LONG_OPTIONS,
       {0, 0, 0, 0}};
   int opt;
@@ -525,6 +528,11 @@ static int parse_args(int argc, char **argv, cli_common_t *c, sem_args_t *a) {
         return cli_usage_error(c, "--missing: expected listwise, found '%s'", optarg);
       case OPT_SAVE_STATS: a->save_stats = optarg; break;
       case OPT_INVARIANCE: a->invariance = 1; break;
+      case OPT_MAX_EVALS:
+        if (cli_parse_long(c, "max-evaluations", optarg, &a->max_evals)) return CLI_EXIT_USAGE;
+        if (a->max_evals < 1 || a->max_evals > 100000000)
+          return cli_usage_error(c, "--max-evaluations: expected 1 to 100000000");
+        break;
       case OPT_FROM_STATS: a->from_stats = optarg; break;
       case OPT_LEVEL:
         if (cli_parse_double(c, "level", optarg, &a->level)) return CLI_EXIT_USAGE;
@@ -613,10 +621,19 @@ int cmd_sem(int argc, char **argv) {
       goto done;
     }
   }
+  if (data.ngroups > 1 && !c.quiet)
+    for (size_t i = 0; i < syn->n; i++)
+      if (syn->st[i].nmod == 1 && syn->st[i].mod[0].kind == VAGAP_SEM_MOD_LABEL) {
+        cli_warn(&c, "%s:%ld:%ld: the single label '%s' applies to every group and makes the "
+                     "parameter equal across groups (as in lavaan); use c(...) for one label per group",
+                 a.model_path, syn->st[i].line, syn->st[i].column, syn->st[i].mod[0].label);
+        break;
+      }
   vagap_sem_fit_options_t fopt;
   vagap_sem_fit_options_init(&fopt);
   fopt.likelihood = a.likelihood;
   fopt.ci_level = a.level;
+  if (a.max_evals > 0) fopt.max_iter = (int)a.max_evals;
   if (a.invariance) {
     if (data.ngroups < 2) {
       rc = cli_usage_error(&c, "--invariance needs --group with at least two groups");

@@ -9,6 +9,7 @@
  * them) in every block.
  */
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -45,7 +46,7 @@ static const char HELP[] =
 
 enum {
   OPT_X = 1, OPT_Y, OPT_PAIRED, OPT_GROUP, OPT_LEVELS, OPT_ID, OPT_CONDITION,
-  OPT_VAR_EQUAL, OPT_MU, OPT_ALT, OPT_CONF, OPT_BY, OPT_ADJUST
+  OPT_VAR_EQUAL, OPT_MU, OPT_BY
 };
 
 typedef enum { DESIGN_ONE, DESIGN_PAIRED_WIDE, DESIGN_TWO_COLUMNS, DESIGN_GROUP, DESIGN_PAIRED_LONG } design_t;
@@ -85,12 +86,14 @@ static int parse_args(int argc, char **argv, cli_common_t *c, ttest_args_t *a) {
       {"levels", required_argument, 0, OPT_LEVELS}, {"id", required_argument, 0, OPT_ID},
       {"condition", required_argument, 0, OPT_CONDITION},
       {"var-equal", no_argument, 0, OPT_VAR_EQUAL}, {"mu", required_argument, 0, OPT_MU},
-      {"alternative", required_argument, 0, OPT_ALT}, {"conf", required_argument, 0, OPT_CONF},
-      {"by", required_argument, 0, OPT_BY},        {"adjust", required_argument, 0, OPT_ADJUST},
+      {"by", required_argument, 0, OPT_BY},        STATS_TEST_LONG_OPTIONS,
       CLI_COMMON_LONG_OPTIONS,                     {0, 0, 0, 0}};
   int opt;
   while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORT_OPTIONS, options, NULL)) != -1) {
     int handled = cli_common_option(c, opt, optarg);
+    if (!handled)
+      handled = stats_test_option(c, opt, optarg, &a->test.alternative, &a->test.conf_level,
+                                  &a->adjust);
     if (handled < 0) return -1;
     if (handled) continue;
     switch (opt) {
@@ -105,16 +108,7 @@ static int parse_args(int argc, char **argv, cli_common_t *c, ttest_args_t *a) {
     case OPT_MU:
       if (cli_parse_double(c, "mu", optarg, &a->test.mu)) return -1;
       break;
-    case OPT_ALT:
-      if (stats_parse_alternative(c, optarg, &a->test.alternative)) return -1;
-      break;
-    case OPT_CONF:
-      if (stats_parse_conf(c, optarg, &a->test.conf_level)) return -1;
-      break;
     case OPT_BY: a->by = optarg; break;
-    case OPT_ADJUST:
-      if (stats_parse_adjust(c, optarg, &a->adjust)) return -1;
-      break;
     case CLI_OPT_HELP: printf("%s\n%s", HELP, CLI_COMMON_OPTIONS_HELP); return 1;
     default: cli_usage_error(c, "unknown option or missing argument"); return -1;
     }
@@ -264,7 +258,7 @@ static int account_rows(ttest_data_t *d) {
     int in_block;
     const char *why = row_problem(d, i, reason, sizeof reason, &in_block);
     d->use[i] = why ? (in_block ? 2 : 0) : 1;
-    if (why && stats_exclude(d->ledger, d->t, i, why)) return -1;
+    if (why && cli_exclude_row(d->ledger, d->t, i, why)) return -1;
   }
   return 0;
 }
@@ -328,7 +322,7 @@ static int pair_long_rows(ttest_data_t *d, const size_t *rows, size_t n, double 
           snprintf(reason, sizeof reason, "incomplete pair: %s missing in the %s '%s' row",
                    vagap_table_colname(d->t, d->cx), vagap_table_colname(d->t, d->ccond),
                    d->level[lr[k + !side].level]);
-          if (stats_exclude(d->ledger, d->t, row, reason)) {
+          if (cli_exclude_row(d->ledger, d->t, row, reason)) {
             free(lr);
             return -1;
           }
@@ -338,7 +332,7 @@ static int pair_long_rows(ttest_data_t *d, const size_t *rows, size_t n, double 
       snprintf(reason, sizeof reason, "%s '%s' has no %s '%s' row to pair with",
                vagap_table_colname(d->t, d->cid), lr[k].id, vagap_table_colname(d->t, d->ccond),
                d->level[!lr[k].level]);
-      if (stats_exclude(d->ledger, d->t, lr[k].row, reason)) {
+      if (cli_exclude_row(d->ledger, d->t, lr[k].row, reason)) {
         free(lr);
         return -1;
       }
@@ -402,24 +396,15 @@ static int run_block(ttest_data_t *d, const ttest_args_t *a, const size_t *rows,
 
 /* ---- output ---------------------------------------------------------------------------------- */
 
-static const char *const COLUMNS[] = {STATS_BROOM_COLUMNS, "estimate1", "estimate2", "sd1",
+static const char *const COLUMNS[] = {BROOM_COLUMNS, "estimate1", "estimate2", "sd1",
                                       "sd2", "n1", "n2", "n_excluded", "log10.p", "p.adjusted",
                                       "alternative"};
 enum { NCOLUMNS = sizeof COLUMNS / sizeof COLUMNS[0] };
 
 static void put_test_row(cli_writer_t *w, const ttest_data_t *d, const ttest_block_t *b) {
   const vagap_ttest_t *r = &b->res;
-  cli_put_str(w, b->key);
-  cli_put_str(w, d->term);
-  stats_put_num(w, r->estimate);
-  stats_put_num(w, r->std_error);
-  stats_put_num(w, r->statistic);
-  stats_put_num(w, r->df);
-  stats_put_num(w, r->p_value);
-  stats_put_num(w, r->conf_low);
-  stats_put_num(w, r->conf_high);
-  cli_put_int(w, (long long)r->n);
-  cli_put_str(w, vagap_ttest_method_name(r->kind));
+  broom_row_t head = broom_ttest(b->key, d->term, r, vagap_ttest_method_name(r->kind));
+  broom_put(w, stats_put_num, &head);
   stats_put_num(w, r->mean1);
   stats_put_num(w, r->mean2);
   stats_put_num(w, r->sd1);
@@ -435,14 +420,10 @@ static void put_test_row(cli_writer_t *w, const ttest_data_t *d, const ttest_blo
 
 static void put_effect_row(cli_writer_t *w, const ttest_block_t *b, const char *term,
                            double value, double lo, double hi, const char *method) {
-  cli_put_str(w, b->key);
-  cli_put_str(w, term);
-  stats_put_num(w, value);
-  for (int k = 0; k < 4; k++) cli_put_na(w); /* std.error statistic df p.value */
-  stats_put_num(w, lo);
-  stats_put_num(w, hi);
-  cli_put_int(w, (long long)b->res.n);
-  cli_put_str(w, method);
+  broom_row_t head = broom_estimate(b->key, term, value, b->res.n, method);
+  head.conf_low = lo;
+  head.conf_high = hi;
+  broom_put(w, stats_put_num, &head);
   for (size_t k = 11; k < NCOLUMNS - 1; k++) cli_put_na(w);
   cli_put_str(w, vagap_alternative_name(b->res.alternative));
 }
@@ -479,21 +460,6 @@ static void put_effect_rows(cli_writer_t *w, const ttest_block_t *b) {
   }
 }
 
-static int adjust_blocks(ttest_block_t *blocks, size_t nb, vagap_p_adjust_t m) {
-  double *p = malloc((nb ? nb : 1) * sizeof *p);
-  if (!p) return fputs("vagap: out of memory\n", stderr), -1;
-  for (size_t b = 0; b < nb; b++) p[b] = blocks[b].res.p_value;
-  vagap_error_t err;
-  int rc = 0;
-  if (vagap_stats_p_adjust(p, nb, m, p, &err) != VAGAP_OK) {
-    cli_report_error(&err);
-    rc = -1;
-  }
-  for (size_t b = 0; b < nb && !rc; b++) blocks[b].p_adjusted = p[b];
-  free(p);
-  return rc;
-}
-
 static void make_term(ttest_data_t *d) {
   const char *x = vagap_table_colname(d->t, d->cx);
   switch (d->design) {
@@ -510,14 +476,14 @@ static void make_term(ttest_data_t *d) {
 
 static int setup_columns(const cli_common_t *c, const ttest_args_t *a, ttest_data_t *d) {
   d->cy = d->cgroup = d->cid = d->ccond = d->cby = CLI_NO_COLUMN;
-  if (stats_column(d->t, a->x, &d->cx)) return -1;
-  if (a->y && stats_column(d->t, a->y, &d->cy)) return -1;
-  if (a->group && stats_column(d->t, a->group, &d->cgroup)) return -1;
-  if (a->id && stats_column(d->t, a->id, &d->cid)) return -1;
-  if (a->condition && stats_column(d->t, a->condition, &d->ccond)) return -1;
-  if (a->by && stats_column(d->t, a->by, &d->cby)) return -1;
-  if (!(d->x = stats_numeric_column(d->t, d->cx))) return -1;
-  if (a->y && !(d->y = stats_numeric_column(d->t, d->cy))) return -1;
+  if (cli_column(d->t, a->x, &d->cx)) return -1;
+  if (a->y && cli_column(d->t, a->y, &d->cy)) return -1;
+  if (a->group && cli_column(d->t, a->group, &d->cgroup)) return -1;
+  if (a->id && cli_column(d->t, a->id, &d->cid)) return -1;
+  if (a->condition && cli_column(d->t, a->condition, &d->ccond)) return -1;
+  if (a->by && cli_column(d->t, a->by, &d->cby)) return -1;
+  if (!(d->x = cli_numeric_column(d->t, d->cx))) return -1;
+  if (a->y && !(d->y = cli_numeric_column(d->t, d->cy))) return -1;
   if (a->group && find_levels(c, d, d->cgroup, a->levels)) return -1;
   if (a->condition && find_levels(c, d, d->ccond, a->levels)) return -1;
   return 0;
@@ -548,7 +514,9 @@ static int run_and_write(const cli_common_t *c, ttest_data_t *d, const ttest_arg
       goto done;
     }
   }
-  if (adjust_blocks(blocks, bl.nblocks, a->adjust)) goto done;
+  if (stats_adjust_rows(blocks, bl.nblocks, sizeof *blocks, offsetof(ttest_block_t, res.p_value),
+                        offsetof(ttest_block_t, p_adjusted), a->adjust))
+    goto done;
   make_term(d);
   if (!(w = cli_writer_open(c, COLUMNS, NCOLUMNS))) goto done;
   for (size_t b = 0; b < bl.nblocks; b++) {

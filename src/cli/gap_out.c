@@ -4,9 +4,6 @@
 #include <math.h>
 #include <string.h>
 
-const char *const GAP_TEST_COLUMNS[] = {"group", "term", "estimate", "std.error", "statistic", "df",
-                                        "p.value", "conf.low", "conf.high", "n", "method"};
-const size_t GAP_NTEST_COLUMNS = sizeof GAP_TEST_COLUMNS / sizeof GAP_TEST_COLUMNS[0];
 const char *const GAP_UNIT_COLUMNS[] = {"model", "iat", "behavior", "selfreport", "gap",
                                         "overclaiming", "quadrant", "complete", "missing"};
 const size_t GAP_NUNIT_COLUMNS = sizeof GAP_UNIT_COLUMNS / sizeof GAP_UNIT_COLUMNS[0];
@@ -21,17 +18,8 @@ static void put_num(cli_writer_t *w, double x) {
 static void row(cli_writer_t *w, const char *group, const char *term, double estimate, double se,
                 double statistic, double df, double p, double lo, double hi, size_t n,
                 const char *method) {
-  cli_put_str(w, group);
-  cli_put_str(w, term);
-  put_num(w, estimate);
-  put_num(w, se);
-  put_num(w, statistic);
-  put_num(w, df);
-  put_num(w, p);
-  put_num(w, lo);
-  put_num(w, hi);
-  cli_put_int(w, (long long)n);
-  cli_put_str(w, method);
+  broom_put(w, put_num,
+            &(broom_row_t){group, term, estimate, se, statistic, df, p, lo, hi, n, method});
 }
 
 static void describe_rows(cli_writer_t *w, const char *group, const vagap_gap_describe_t *d) {
@@ -42,8 +30,9 @@ static void describe_rows(cli_writer_t *w, const char *group, const vagap_gap_de
 
 static void ttest_row(cli_writer_t *w, const char *group, const char *term, const vagap_ttest_t *t,
                       size_t n, const char *method) {
-  row(w, group, term, t->estimate, t->std_error, t->statistic, t->df, t->p_value, t->conf_low,
-      t->conf_high, n, method);
+  broom_row_t r = broom_ttest(group, term, t, method);
+  r.n = n;
+  broom_put(w, put_num, &r);
 }
 
 static void measure_rows(cli_writer_t *w, const vagap_gap_t *g) {

@@ -6,11 +6,9 @@
 #define VAGAP_GAP_OUT_H
 
 #include <stdio.h>
-#include "cli.h"
+#include "broom.h"
 
-/* The broom columns of the test table. */
-extern const char *const GAP_TEST_COLUMNS[];
-extern const size_t GAP_NTEST_COLUMNS;
+/* The test table has the broom columns (BROOM_COLUMN_NAMES). */
 /* model,iat,behavior,selfreport,gap,overclaiming,quadrant,complete,missing */
 extern const char *const GAP_UNIT_COLUMNS[];
 extern const size_t GAP_NUNIT_COLUMNS;

@@ -117,36 +117,32 @@ int stats_parse_conf(const cli_common_t *c, const char *arg, double *conf) {
   return 0;
 }
 
-int stats_column(const vagap_table_t *t, const char *name, size_t *j) {
+int stats_adjust_rows(void *rows, size_t n, size_t size, size_t p_offset, size_t adjusted_offset,
+                      vagap_p_adjust_t m) {
+  double *p = calloc(n ? n : 1, sizeof *p);
+  if (!p) return fputs("vagap: out of memory\n", stderr), -1;
+  unsigned char *base = rows;
+  /* memcpy: the doubles sit at byte offsets inside the caller's structs */
+  for (size_t k = 0; k < n; k++) memcpy(&p[k], base + k * size + p_offset, sizeof p[k]);
   vagap_error_t err;
-  if (vagap_table_column(t, name, j, &err) != VAGAP_OK) {
+  int rc = 0;
+  if (vagap_stats_p_adjust(p, n, m, p, &err) != VAGAP_OK) {
     cli_report_error(&err);
-    return -1;
+    rc = -1;
   }
-  return 0;
+  for (size_t k = 0; k < n && !rc; k++) memcpy(base + k * size + adjusted_offset, &p[k], sizeof p[k]);
+  free(p);
+  return rc;
 }
 
-double *stats_numeric_column(const vagap_table_t *t, size_t j) {
-  size_t n = vagap_table_nrows(t);
-  double *v = malloc((n ? n : 1) * sizeof *v);
-  if (!v) {
-    fputs("vagap: out of memory\n", stderr);
-    return NULL;
+int stats_test_option(const cli_common_t *c, int opt, const char *arg, vagap_alternative_t *alt,
+                      double *conf, vagap_p_adjust_t *adjust) {
+  int bad;
+  switch (opt) {
+  case STATS_OPT_ALTERNATIVE: bad = stats_parse_alternative(c, arg, alt); break;
+  case STATS_OPT_CONF: bad = stats_parse_conf(c, arg, conf); break;
+  case STATS_OPT_ADJUST: bad = stats_parse_adjust(c, arg, adjust); break;
+  default: return 0;
   }
-  vagap_error_t err;
-  if (vagap_table_numeric(t, j, v, &err) != VAGAP_OK) {
-    cli_report_error(&err);
-    free(v);
-    return NULL;
-  }
-  return v;
-}
-
-int stats_exclude(vagap_ledger_t *ledger, const vagap_table_t *t, size_t row, const char *reason) {
-  if (vagap_ledger_exclude(ledger, vagap_table_source_id(t), vagap_table_line(t, row), reason) !=
-      VAGAP_OK) {
-    fputs("vagap: out of memory\n", stderr);
-    return -1;
-  }
-  return 0;
+  return bad ? -1 : 1;
 }

@@ -6,7 +6,8 @@
 #ifndef VAGAP_STATS_CLI_H
 #define VAGAP_STATS_CLI_H
 
-#include "cli.h"
+#include "broom.h"
+#include "rows.h"
 
 #define CLI_NO_COLUMN ((size_t)-1)
 
@@ -32,11 +33,6 @@ void stats_blocks_free(stats_blocks_t *b);
    null in JSON (which has no infinity), NaN as NA/null. */
 void stats_put_num(cli_writer_t *w, double x);
 
-/* The columns every test table starts with (broom's names). */
-#define STATS_BROOM_COLUMNS                                                                  \
-  "group", "term", "estimate", "std.error", "statistic", "df", "p.value", "conf.low",        \
-      "conf.high", "n", "method"
-
 /*
  * Split a comma-separated list into *items (pointers into a copy owned by
  * *buf; free both with free()).  Empty items are kept as "".  Returns the
@@ -44,19 +40,39 @@ void stats_put_num(cli_writer_t *w, double x);
  */
 size_t stats_split_list(const char *s, char **buf, const char ***items);
 
+/*
+ * --adjust over a table of result rows: rows is n structs of `size` bytes,
+ * each holding its raw p-value (a double) at byte offset p_offset; the
+ * adjusted p-value is written to the double at adjusted_offset (use
+ * offsetof).  Returns 0, or -1 after printing why.
+ */
+int stats_adjust_rows(void *rows, size_t n, size_t size, size_t p_offset, size_t adjusted_offset,
+                      vagap_p_adjust_t m);
+
+/*
+ * --alternative, --conf and --adjust, which ttest, corr and prop share.
+ * Their getopt codes sit between a command's own (from 1) and the common
+ * ones (from 1000).  Put STATS_TEST_LONG_OPTIONS in the option table.
+ */
+enum { STATS_OPT_ALTERNATIVE = 900, STATS_OPT_CONF, STATS_OPT_ADJUST };
+#define STATS_TEST_LONG_OPTIONS                                     \
+  {"alternative", required_argument, 0, STATS_OPT_ALTERNATIVE},     \
+  {"conf", required_argument, 0, STATS_OPT_CONF},                   \
+  {"adjust", required_argument, 0, STATS_OPT_ADJUST}
+
+/*
+ * Handle one getopt_long result if it is one of those three, storing into
+ * *alt, *conf and *adjust.  Returns 1 if handled, 0 if not one of them, -1
+ * after printing a usage error (like cli_common_option).
+ */
+int stats_test_option(const cli_common_t *c, int opt, const char *arg, vagap_alternative_t *alt,
+                      double *conf, vagap_p_adjust_t *adjust);
+
 /* Parse --adjust; prints a usage error and returns -1 on failure. */
 int stats_parse_adjust(const cli_common_t *c, const char *arg, vagap_p_adjust_t *m);
 int stats_parse_alternative(const cli_common_t *c, const char *arg, vagap_alternative_t *alt);
 /* --conf: a level in (0, 1) */
 int stats_parse_conf(const cli_common_t *c, const char *arg, double *conf);
 
-/* Look up a column; on failure prints the library's message and returns -1. */
-int stats_column(const vagap_table_t *t, const char *name, size_t *j);
-
-/* Column j as numbers (NaN for missing); prints the located error and returns NULL. */
-double *stats_numeric_column(const vagap_table_t *t, size_t j);
-
-/* Record an exclusion; prints and returns -1 when out of memory. */
-int stats_exclude(vagap_ledger_t *ledger, const vagap_table_t *t, size_t row, const char *reason);
 
 #endif

@@ -5,16 +5,13 @@
  */
 #include "study.h"
 
+#include "rows.h"
+
 #include <ctype.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-
-static int out_of_memory(void) {
-  fputs("vagap: out of memory\n", stderr);
-  return -1;
-}
 
 /* ---- unit names ---------------------------------------------------------------- */
 
@@ -76,17 +73,6 @@ static int report(const vagap_error_t *err) {
   return -1;
 }
 
-static int find_columns(const vagap_reader_t *r, const char *const *names, size_t *idx, size_t n) {
-  vagap_error_t err;
-  for (size_t k = 0; k < n; k++)
-    if (vagap_reader_column(r, names[k], &idx[k], &err) != VAGAP_OK) return report(&err);
-  return 0;
-}
-
-static int exclude(vagap_ledger_t *ledger, size_t source, long line, const char *reason) {
-  if (vagap_ledger_exclude(ledger, source, line, reason) != VAGAP_OK) return out_of_memory();
-  return 0;
-}
 
 /* ---- IAT ------------------------------------------------------------------------ */
 
@@ -113,34 +99,32 @@ static vagap_iat_target_t target_of(const char *s, size_t len, const study_iat_o
   return VAGAP_IAT_OTHER_TARGET;
 }
 
-/* Lower-cased, trimmed word into buf (grown); length or (size_t)-1. */
-static size_t normalise_word(const char *s, size_t len, char **buf, size_t *cap) {
-  trim_word(&s, &len);
-  if (len + 1 > *cap) {
-    char *p = realloc(*buf, len + 1);
-    if (!p) return (size_t)-1;
-    *buf = p;
-    *cap = len + 1;
-  }
-  for (size_t i = 0; i < len; i++) (*buf)[i] = (char)tolower((unsigned char)s[i]);
-  (*buf)[len] = '\0';
-  return len;
-}
+typedef struct {
+  vagap_iat_assoc_t *scorer;
+  const study_iat_options_t *o;
+  vagap_ledger_t *ledger;
+  char *word; /* normalised word, grown */
+  size_t cap;
+} iat_reading_t;
 
-static int add_iat_row(vagap_iat_assoc_t *a, const vagap_reader_t *r, const vagap_row_t *row,
-                       const size_t *col, const study_iat_options_t *o, char **word, size_t *cap,
-                       vagap_ledger_t *ledger) {
+static int add_iat_row(void *ctx, const vagap_reader_t *r, const vagap_row_t *row,
+                       const size_t *col) {
   enum { U, T, W, V, A };
+  iat_reading_t *in = ctx;
+  vagap_iat_assoc_t *a = in->scorer;
+  const study_iat_options_t *o = in->o;
+  vagap_ledger_t *ledger = in->ledger;
   vagap_error_t err;
   const char *const *f = row->fields;
   const size_t *len = row->lengths;
   if (vagap_reader_is_na(r, f[col[U]], len[col[U]]) || vagap_reader_is_na(r, f[col[T]], len[col[T]]))
-    return exclude(ledger, vagap_reader_source_id(r), row->line, "missing unit or trial");
+    return cli_exclude_line(ledger, vagap_reader_source_id(r), row->line, "missing unit or trial");
   const char *w = NULL;
   size_t wl = 0;
   if (!vagap_reader_is_na(r, f[col[W]], len[col[W]])) {
-    if ((wl = normalise_word(f[col[W]], len[col[W]], word, cap)) == (size_t)-1) return out_of_memory();
-    w = *word;
+    if ((wl = cli_normalise_word(f[col[W]], len[col[W]], &in->word, &in->cap)) == (size_t)-1)
+      return cli_out_of_memory();
+    w = in->word;
   }
   vagap_iat_word_fate_t fate;
   if (vagap_iat_assoc_add(a, f[col[U]], len[col[U]], f[col[T]], len[col[T]], w, wl,
@@ -148,37 +132,21 @@ static int add_iat_row(vagap_iat_assoc_t *a, const vagap_reader_t *r, const vaga
                           &fate, &err) != VAGAP_OK)
     return report(&err);
   if (fate != VAGAP_IAT_WORD_USED)
-    return exclude(ledger, vagap_reader_source_id(r), row->line, vagap_iat_word_fate_reason(fate));
+    return cli_exclude_line(ledger, vagap_reader_source_id(r), row->line,
+                            vagap_iat_word_fate_reason(fate));
   return 0;
 }
 
 int study_read_iat(const char *path, const vagap_table_options_t *topt,
                    const study_iat_options_t *o, vagap_ledger_t *ledger, vagap_iat_assoc_t **out) {
-  vagap_error_t err;
-  vagap_reader_t *r = NULL;
   *out = NULL;
-  if (vagap_reader_open(&r, path, topt, ledger, &err) != VAGAP_OK) return report(&err);
+  iat_reading_t in = {vagap_iat_assoc_alloc(&o->scoring), o, ledger, NULL, 0};
+  if (!in.scorer) return cli_out_of_memory();
   const char *names[] = {o->unit, o->trial, o->word, o->valence, o->assigned};
-  size_t col[5];
-  int rc = find_columns(r, names, col, 5);
-  vagap_iat_assoc_t *a = rc ? NULL : vagap_iat_assoc_alloc(&o->scoring);
-  if (!rc && !a) rc = out_of_memory();
-  char *word = NULL;
-  size_t cap = 0;
-  while (rc == 0) {
-    vagap_row_t row;
-    int has_row;
-    if (vagap_reader_next(r, &row, &has_row, &err) != VAGAP_OK) {
-      rc = report(&err);
-      break;
-    }
-    if (!has_row) break;
-    rc = add_iat_row(a, r, &row, col, o, &word, &cap, ledger);
-  }
-  free(word);
-  vagap_reader_close(r);
-  if (rc) vagap_iat_assoc_free(a);
-  else *out = a;
+  int rc = cli_read_rows(path, topt, ledger, names, 5, add_iat_row, &in) ? -1 : 0;
+  free(in.word);
+  if (rc) vagap_iat_assoc_free(in.scorer);
+  else *out = in.scorer;
   return rc;
 }
 
@@ -199,49 +167,46 @@ void study_choices_free(study_choices_t *c) {
   memset(c, 0, sizeof *c);
 }
 
+typedef struct {
+  const study_choice_options_t *o;
+  vagap_ledger_t *ledger;
+  study_choices_t *out;
+  size_t cap[3]; /* of prosocial, selfish, other */
+} choice_reading_t;
+
+static int add_choice_row(void *ctx, const vagap_reader_t *r, const vagap_row_t *row,
+                          const size_t *col) {
+  choice_reading_t *in = ctx;
+  const study_choice_options_t *o = in->o;
+  study_choices_t *out = in->out;
+  size_t src = vagap_reader_source_id(r);
+  const char *unit = row->fields[col[0]], *choice = row->fields[col[1]];
+  size_t ulen = row->lengths[col[0]], clen = row->lengths[col[1]];
+  if (vagap_reader_is_na(r, unit, ulen)) return cli_exclude_line(in->ledger, src, row->line, "missing unit");
+  size_t u = study_unit_index(&out->units, unit, ulen);
+  if (u == (size_t)-1 || grow_counts(&out->prosocial, &in->cap[0], u) ||
+      grow_counts(&out->selfish, &in->cap[1], u) || grow_counts(&out->other, &in->cap[2], u))
+    return cli_out_of_memory();
+  if (field_is(choice, clen, o->prosocial)) out->prosocial[u]++;
+  else if (field_is(choice, clen, o->selfish)) out->selfish[u]++;
+  else {
+    out->other[u]++;
+    char reason[160];
+    if (vagap_reader_is_na(r, choice, clen)) snprintf(reason, sizeof reason, "missing choice");
+    else snprintf(reason, sizeof reason, "choice '%.60s' is neither prosocial (%s) nor selfish (%s)",
+                  choice, o->prosocial, o->selfish);
+    return cli_exclude_line(in->ledger, src, row->line, reason);
+  }
+  return 0;
+}
+
 int study_read_choices(const char *path, const vagap_table_options_t *topt,
                        const study_choice_options_t *o, vagap_ledger_t *ledger,
                        study_choices_t *out) {
-  vagap_error_t err;
-  vagap_reader_t *r = NULL;
   memset(out, 0, sizeof *out);
-  if (vagap_reader_open(&r, path, topt, ledger, &err) != VAGAP_OK) return report(&err);
+  choice_reading_t in = {o, ledger, out, {0, 0, 0}};
   const char *names[] = {o->unit, o->choice};
-  size_t col[2], cap[3] = {0, 0, 0};
-  int rc = find_columns(r, names, col, 2);
-  while (rc == 0) {
-    vagap_row_t row;
-    int has_row;
-    if (vagap_reader_next(r, &row, &has_row, &err) != VAGAP_OK) {
-      rc = report(&err);
-      break;
-    }
-    if (!has_row) break;
-    size_t src = vagap_reader_source_id(r);
-    const char *unit = row.fields[col[0]], *choice = row.fields[col[1]];
-    size_t ulen = row.lengths[col[0]], clen = row.lengths[col[1]];
-    if (vagap_reader_is_na(r, unit, ulen)) {
-      rc = exclude(ledger, src, row.line, "missing unit");
-      continue;
-    }
-    size_t u = study_unit_index(&out->units, unit, ulen);
-    if (u == (size_t)-1 || grow_counts(&out->prosocial, &cap[0], u) ||
-        grow_counts(&out->selfish, &cap[1], u) || grow_counts(&out->other, &cap[2], u)) {
-      rc = out_of_memory();
-      break;
-    }
-    if (field_is(choice, clen, o->prosocial)) out->prosocial[u]++;
-    else if (field_is(choice, clen, o->selfish)) out->selfish[u]++;
-    else {
-      out->other[u]++;
-      char reason[160];
-      if (vagap_reader_is_na(r, choice, clen)) snprintf(reason, sizeof reason, "missing choice");
-      else snprintf(reason, sizeof reason, "choice '%.60s' is neither prosocial (%s) nor selfish (%s)",
-                    choice, o->prosocial, o->selfish);
-      rc = exclude(ledger, src, row.line, reason);
-    }
-  }
-  vagap_reader_close(r);
+  int rc = cli_read_rows(path, topt, ledger, names, 2, add_choice_row, &in) ? -1 : 0;
   if (rc) study_choices_free(out);
   return rc;
 }
@@ -294,24 +259,24 @@ static int read_key(const char *path, const vagap_table_options_t *topt,
   if (vagap_table_read(&t, path, topt, ledger, &err) != VAGAP_OK) return report(&err);
   size_t ji, js, jr;
   int rc = 0;
-  if (vagap_table_column(t, o->key_item, &ji, &err) || vagap_table_column(t, o->key_scale, &js, &err) ||
-      vagap_table_column(t, o->key_reverse, &jr, &err)) {
+  if (cli_column(t, o->key_item, &ji) || cli_column(t, o->key_scale, &js) ||
+      cli_column(t, o->key_reverse, &jr)) {
     vagap_table_free(t);
-    return report(&err);
+    return -1;
   }
-  size_t n = vagap_table_nrows(t), src = vagap_table_source_id(t);
+  size_t n = vagap_table_nrows(t);
   s->items = calloc(n ? n : 1, sizeof *s->items);
   s->scales = calloc(n ? n : 1, sizeof *s->scales);
   s->item_scale = calloc(n ? n : 1, sizeof *s->item_scale);
   s->item_reverse = calloc(n ? n : 1, sizeof *s->item_reverse);
-  if (!s->items || !s->scales || !s->item_scale || !s->item_reverse) rc = out_of_memory();
+  if (!s->items || !s->scales || !s->item_scale || !s->item_reverse) rc = cli_out_of_memory();
   for (size_t i = 0; i < n && rc == 0; i++) {
     const char *item = vagap_table_cell(t, i, ji, NULL), *scale = vagap_table_cell(t, i, js, NULL);
     size_t rlen;
     const char *rev = vagap_table_cell(t, i, jr, &rlen);
     long line = vagap_table_line(t, i);
     if (vagap_table_is_na(t, i, ji)) {
-      rc = exclude(ledger, src, line, "key row without an item");
+      rc = cli_exclude_row(ledger, t, i, "key row without an item");
       continue;
     }
     if (find_name(s->items, s->nitems, item) != (size_t)-1) {
@@ -331,10 +296,10 @@ static int read_key(const char *path, const vagap_table_options_t *topt,
     const char *scale_name = vagap_table_is_na(t, i, js) ? "total" : scale;
     size_t k = find_name(s->scales, s->nscales, scale_name);
     if (k == (size_t)-1) {
-      if (!(s->scales[s->nscales] = strdup(scale_name))) rc = out_of_memory();
+      if (!(s->scales[s->nscales] = strdup(scale_name))) rc = cli_out_of_memory();
       k = s->nscales++;
     }
-    if (!(s->items[s->nitems] = strdup(item))) rc = out_of_memory();
+    if (!(s->items[s->nitems] = strdup(item))) rc = cli_out_of_memory();
     s->item_scale[s->nitems] = (long)k;
     s->item_reverse[s->nitems] = reverse;
     s->nitems++;
@@ -384,7 +349,7 @@ static int store_response(study_scale_t *s, size_t row, size_t item, double valu
     size_t cap = *rows_cap ? 2 * *rows_cap : 16;
     while (cap <= row) cap *= 2;
     double *p = realloc(s->responses, cap * s->nitems * sizeof *p);
-    if (!p) return out_of_memory();
+    if (!p) return cli_out_of_memory();
     for (size_t k = *rows_cap * s->nitems; k < cap * s->nitems; k++) p[k] = NAN;
     s->responses = p;
     *rows_cap = cap;
@@ -400,34 +365,32 @@ static int read_responses(const char *path, const vagap_table_options_t *topt,
   vagap_table_t *t = NULL;
   if (vagap_table_read(&t, path, topt, ledger, &err) != VAGAP_OK) return report(&err);
   size_t ju, jr, ji, jv;
-  if (vagap_table_column(t, o->unit, &ju, &err) || vagap_table_column(t, o->run, &jr, &err) ||
-      vagap_table_column(t, o->item, &ji, &err) || vagap_table_column(t, o->response, &jv, &err)) {
+  if (cli_column(t, o->unit, &ju) || cli_column(t, o->run, &jr) || cli_column(t, o->item, &ji) ||
+      cli_column(t, o->response, &jv)) {
     vagap_table_free(t);
-    return report(&err);
+    return -1;
   }
-  size_t n = vagap_table_nrows(t), src = vagap_table_source_id(t), rows_cap = 0;
-  double *values = malloc((n ? n : 1) * sizeof *values);
-  int rc = values ? 0 : out_of_memory();
-  if (rc == 0 && vagap_table_numeric(t, jv, values, &err) != VAGAP_OK) rc = report(&err);
+  size_t n = vagap_table_nrows(t), rows_cap = 0;
+  double *values = cli_numeric_column(t, jv);
+  int rc = values ? 0 : -1;
   for (size_t i = 0; i < n && rc == 0; i++) {
-    long line = vagap_table_line(t, i);
     if (vagap_table_is_na(t, i, ju) || vagap_table_is_na(t, i, jr)) {
-      rc = exclude(ledger, src, line, "missing unit or run");
+      rc = cli_exclude_row(ledger, t, i, "missing unit or run");
       continue;
     }
     size_t item = find_name(s->items, s->nitems, vagap_table_cell(t, i, ji, NULL));
     if (item == (size_t)-1) {
-      rc = exclude(ledger, src, line, "item not in the key");
+      rc = cli_exclude_row(ledger, t, i, "item not in the key");
       continue;
     }
     if (isnan(values[i])) {
-      rc = exclude(ledger, src, line, "missing response");
+      rc = cli_exclude_row(ledger, t, i, "missing response");
       continue;
     }
     if (values[i] < o->min || values[i] > o->max) {
       char reason[96];
       snprintf(reason, sizeof reason, "response outside the scale %g to %g", o->min, o->max);
-      rc = exclude(ledger, src, line, reason);
+      rc = cli_exclude_row(ledger, t, i, reason);
       continue;
     }
     size_t ulen;
@@ -435,11 +398,11 @@ static int read_responses(const char *path, const vagap_table_options_t *topt,
     size_t u = study_unit_index(&s->units, unit, ulen);
     size_t row = u == (size_t)-1 ? u : run_row(rr, u, vagap_table_cell(t, i, jr, NULL));
     if (row == (size_t)-1) {
-      rc = out_of_memory();
+      rc = cli_out_of_memory();
       break;
     }
     if (row < rows_cap && !isnan(s->responses[row * s->nitems + item])) {
-      rc = exclude(ledger, src, line, "second answer to the same item in the same run");
+      rc = cli_exclude_row(ledger, t, i, "second answer to the same item in the same run");
       continue;
     }
     rc = store_response(s, row, item, values[i], &rows_cap);
@@ -467,7 +430,7 @@ static int score(const study_scale_options_t *o, study_scale_t *s, const run_row
   int rc = 0;
   if (!all_total || !row_scale || !row_total || !unit_rows || !s->scale_scores || !s->total ||
       !s->total_pomp || !s->runs || !s->alpha || !s->alpha_status) {
-    rc = out_of_memory();
+    rc = cli_out_of_memory();
     goto done;
   }
   vagap_scale_key_t key = {ni, ns, s->item_scale, s->item_reverse, o->min, o->max, o->min_items};

@@ -29,7 +29,8 @@ typedef struct {
   vagap_iat_assoc_options_t scoring;
 } study_iat_options_t;
 
-void study_iat_options_init(study_iat_options_t *o); /* Andric 2025 defaults */
+/* Andric 2025 defaults; `vagap iat --method assoc` starts from the same ones. */
+void study_iat_options_init(study_iat_options_t *o);
 
 /*
  * Stream the association log into a new scorer (*out, free with

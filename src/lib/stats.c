@@ -467,6 +467,29 @@ static vagap_status_t check_ttest_options(const vagap_ttest_options_t *o, vagap_
   return VAGAP_OK;
 }
 
+/* Clear res for a test of `kind` with opt's settings (NULL: the defaults) and check them. */
+static vagap_status_t ttest_start(vagap_ttest_t *res, vagap_ttest_kind_t kind,
+                                  const vagap_ttest_options_t *opt, vagap_error_t *err) {
+  vagap_ttest_options_t defaults;
+  if (!opt) {
+    vagap_ttest_options_init(&defaults);
+    opt = &defaults;
+  }
+  ttest_clear(res, kind, opt);
+  return check_ttest_options(opt, err);
+}
+
+/* ttest_start for a two-sample test, whose kind must be Welch or Student. */
+static vagap_status_t two_sample_start(vagap_ttest_t *res, vagap_ttest_kind_t kind,
+                                       const vagap_ttest_options_t *opt, vagap_error_t *err) {
+  vagap_status_t st = ttest_start(res, kind, opt, err);
+  if (st != VAGAP_OK) return st;
+  if (kind != VAGAP_TTEST_WELCH && kind != VAGAP_TTEST_STUDENT)
+    return vagap_error_set(err, VAGAP_EINVAL, NULL, 0, 0,
+                           "two-sample t-test kind must be Welch or Student");
+  return VAGAP_OK;
+}
+
 /* Hedges' exact small-sample factor J(m) = Gamma(m/2) / (sqrt(m/2) Gamma((m-1)/2)). */
 static double hedges_j(double m) {
   if (!(m > 1)) return NAN;
@@ -567,13 +590,7 @@ static vagap_status_t one_sample_core(const double *v, size_t n, vagap_ttest_t *
 
 vagap_status_t vagap_stats_ttest_one(const double *x, size_t n, const vagap_ttest_options_t *opt,
                                      vagap_ttest_t *res, vagap_error_t *err) {
-  vagap_ttest_options_t defaults;
-  if (!opt) {
-    vagap_ttest_options_init(&defaults);
-    opt = &defaults;
-  }
-  ttest_clear(res, VAGAP_TTEST_ONE_SAMPLE, opt);
-  vagap_status_t st = check_ttest_options(opt, err);
+  vagap_status_t st = ttest_start(res, VAGAP_TTEST_ONE_SAMPLE, opt, err);
   if (st != VAGAP_OK) return st;
   double *v = alloc_doubles(n);
   if (!v) return vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
@@ -593,13 +610,7 @@ vagap_status_t vagap_stats_ttest_one(const double *x, size_t n, const vagap_ttes
 vagap_status_t vagap_stats_ttest_paired(const double *x, const double *y, size_t n,
                                         const vagap_ttest_options_t *opt, vagap_ttest_t *res,
                                         vagap_error_t *err) {
-  vagap_ttest_options_t defaults;
-  if (!opt) {
-    vagap_ttest_options_init(&defaults);
-    opt = &defaults;
-  }
-  ttest_clear(res, VAGAP_TTEST_PAIRED, opt);
-  vagap_status_t st = check_ttest_options(opt, err);
+  vagap_status_t st = ttest_start(res, VAGAP_TTEST_PAIRED, opt, err);
   if (st != VAGAP_OK) return st;
   double *bx = alloc_doubles(n), *by = alloc_doubles(n), *d = alloc_doubles(n);
   if (!bx || !by || !d) {
@@ -693,17 +704,8 @@ vagap_status_t vagap_stats_ttest_two_summary(size_t n1, double mean1, double sd1
                                              double mean2, double sd2, vagap_ttest_kind_t kind,
                                              const vagap_ttest_options_t *opt,
                                              vagap_ttest_t *res, vagap_error_t *err) {
-  vagap_ttest_options_t defaults;
-  if (!opt) {
-    vagap_ttest_options_init(&defaults);
-    opt = &defaults;
-  }
-  ttest_clear(res, kind, opt);
-  vagap_status_t st = check_ttest_options(opt, err);
+  vagap_status_t st = two_sample_start(res, kind, opt, err);
   if (st != VAGAP_OK) return st;
-  if (kind != VAGAP_TTEST_WELCH && kind != VAGAP_TTEST_STUDENT)
-    return vagap_error_set(err, VAGAP_EINVAL, NULL, 0, 0,
-                           "two-sample t-test kind must be Welch or Student");
   res->n1 = n1;
   res->n2 = n2;
   res->mean1 = n1 ? mean1 : NAN;
@@ -720,17 +722,8 @@ vagap_status_t vagap_stats_ttest_two_summary(size_t n1, double mean1, double sd1
 vagap_status_t vagap_stats_ttest_two(const double *x, size_t nx, const double *y, size_t ny,
                                      vagap_ttest_kind_t kind, const vagap_ttest_options_t *opt,
                                      vagap_ttest_t *res, vagap_error_t *err) {
-  vagap_ttest_options_t defaults;
-  if (!opt) {
-    vagap_ttest_options_init(&defaults);
-    opt = &defaults;
-  }
-  ttest_clear(res, kind, opt);
-  vagap_status_t st = check_ttest_options(opt, err);
+  vagap_status_t st = two_sample_start(res, kind, opt, err);
   if (st != VAGAP_OK) return st;
-  if (kind != VAGAP_TTEST_WELCH && kind != VAGAP_TTEST_STUDENT)
-    return vagap_error_set(err, VAGAP_EINVAL, NULL, 0, 0,
-                           "two-sample t-test kind must be Welch or Student");
   double *bx = alloc_doubles(nx), *by = alloc_doubles(ny);
   if (!bx || !by) {
     free(bx), free(by);
