@@ -40,7 +40,8 @@ static const char HELP[] =
     "      --unit COL            unit column in every log (default model)\n"
     "      --preset NAME         IAT scoring preset andric2025 (default) or bai2024\n"
     "      --focal NAME, --contrast NAME   IAT targets (default other, self)\n"
-    "      --prosocial CODE, --selfish CODE  choice codes (default other, self)\n"
+    "      --prosocial LIST, --selfish LIST  comma-separated choice codes (default\n"
+    "                            other, self), compared like `vagap prop`\n"
     "      --min X, --max X      response scale (default 1, 7)\n"
     "      --min-items K         answered items a run needs for a score (default 1)\n"
     "      --tau T               over-claiming when gap > T (default 0.05)\n"
@@ -190,8 +191,8 @@ static void fill_behavior_units(cli_writer_t *w, const study_t *s, const report_
 static void fill_selfreport_units(cli_writer_t *w, const study_t *s, const report_args_t *a) {
   (void)a;
   const study_scale_t *sc = &s->scale;
-  for (size_t u = 0; u < sc->units.n; u++) {
-    cli_put_str(w, sc->units.names[u]);
+  for (size_t u = 0; u < sc->nunits; u++) {
+    cli_put_str(w, sc->unit_names[u]);
     cli_put_int(w, (long long)sc->runs[u]);
     cli_put_num(w, sc->total[u]);
     cli_put_num(w, sc->total_pomp[u]);
@@ -524,7 +525,7 @@ static int write_plot(const report_args_t *a, const study_t *s) {
 
 /* Per-unit measures from the three scorers, joined and analysed. */
 static int analyse(const report_args_t *a, study_t *s) {
-  size_t ni = vagap_iat_assoc_nunits(s->iat), nb = s->choices.units.n, ns = s->scale.units.n;
+  size_t ni = vagap_iat_assoc_nunits(s->iat), nb = s->choices.units.n, ns = s->scale.nunits;
   const char **iu = malloc((ni ? ni : 1) * sizeof *iu);
   double *iv = malloc((ni ? ni : 1) * sizeof *iv), *bv = malloc((nb ? nb : 1) * sizeof *bv);
   vagap_gap_joined_t j = {0};
@@ -544,7 +545,7 @@ static int analyse(const report_args_t *a, study_t *s) {
   }
   vagap_gap_measure_t mi = {ni, iu, iv},
                       mb = {nb, (const char *const *)s->choices.units.names, bv},
-                      ms = {ns, (const char *const *)s->scale.units.names, s->scale.total_pomp};
+                      ms = {ns, s->scale.unit_names, s->scale.total_pomp};
   if (vagap_gap_join(&mi, &mb, &ms, &j, &err) != VAGAP_OK) {
     rc = cli_report_error(&err);
     goto done;
