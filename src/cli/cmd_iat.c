@@ -822,8 +822,12 @@ static int parse_args(iat_args_t *a, int argc, char **argv) {
     for (int k = 0; k < b; k++)
       if (strcmp(a->block_codes[b], a->block_codes[k]) == 0)
         return cli_usage_error(&a->common, "block code '%s' is given to two blocks", a->block_codes[b]);
-  if (a->method == METHOD_ASSOC && strcasecmp(a->log.focal, a->log.contrast) == 0)
-    return cli_usage_error(&a->common, "--focal and --contrast must differ");
+  if (a->method == METHOD_ASSOC) {
+    char both[256];
+    int overlap = study_lists_overlap(a->log.focal, a->log.contrast, both, sizeof both);
+    if (overlap < 0) return CLI_EXIT_DATA;
+    if (overlap) return cli_usage_error(&a->common, "--focal and --contrast must differ (both have '%s')", both);
+  }
   return -1;
 }
 

@@ -664,6 +664,13 @@ static int parse_options(report_args_t *a, int argc, char **argv) {
   a->dir = argv[optind];
   if (!a->out) return cli_usage_error(&a->c, "--out OUTDIR is required");
   if (!(a->scale.min < a->scale.max)) return cli_usage_error(&a->c, "--min must be below --max");
+  /* the same checks as `vagap iat` and `vagap prop` */
+  char both[256];
+  int overlap = study_lists_overlap(a->iat.focal, a->iat.contrast, both, sizeof both);
+  if (overlap > 0) return cli_usage_error(&a->c, "--focal and --contrast must differ (both have '%s')", both);
+  if (overlap == 0) overlap = study_lists_overlap(a->choices.prosocial, a->choices.selfish, both, sizeof both);
+  if (overlap > 0) return cli_usage_error(&a->c, "code '%s' is both a success and a failure", both);
+  if (overlap < 0) return CLI_EXIT_DATA;
   if (vagap_gap_options_check(&a->gap, &err) != VAGAP_OK) return cli_usage_error(&a->c, "%s", err.message);
   return CLI_EXIT_OK;
 }

@@ -111,6 +111,21 @@ const char *study_codes_overlap(const study_codes_t *a, const study_codes_t *b) 
   return NULL;
 }
 
+int study_lists_overlap(const char *a, const char *b, char *both, size_t size) {
+  study_codes_t ca, cb;
+  if (study_codes_parse(a, &ca)) return -1;
+  if (study_codes_parse(b, &cb)) {
+    study_codes_free(&ca);
+    return -1;
+  }
+  const char *code = study_codes_overlap(&ca, &cb);
+  if (code) snprintf(both, size, "%s", code);
+  int rc = code != NULL;
+  study_codes_free(&ca);
+  study_codes_free(&cb);
+  return rc;
+}
+
 static int report(const vagap_error_t *err) {
   cli_report_error(err);
   return -1;
@@ -336,6 +351,39 @@ static int add_choice_row(void *ctx, const vagap_reader_t *r, const vagap_row_t 
   return 0;
 }
 
+static int compare_names(const void *a, const void *b) {
+  return strcmp(**(char **const *)a, **(char **const *)b);
+}
+
+/* Units sorted by strcmp, as `vagap prop` orders its blocks (stats_blocks_make). */
+static int sort_choice_units(study_choices_t *c) {
+  size_t n = c->units.n;
+  char ***order = malloc((n ? n : 1) * sizeof *order);
+  size_t *counts = malloc((n ? n : 1) * 3 * sizeof *counts);
+  char **names = malloc((n ? n : 1) * sizeof *names);
+  if (!order || !counts || !names) {
+    free(order), free(counts), free(names);
+    return cli_out_of_memory();
+  }
+  for (size_t u = 0; u < n; u++) order[u] = &c->units.names[u];
+  qsort(order, n, sizeof *order, compare_names);
+  for (size_t k = 0; k < n; k++) {
+    size_t u = (size_t)(order[k] - c->units.names);
+    names[k] = c->units.names[u];
+    counts[k] = c->prosocial[u];
+    counts[n + k] = c->selfish[u];
+    counts[2 * n + k] = c->other[u];
+  }
+  for (size_t k = 0; k < n; k++) {
+    c->units.names[k] = names[k];
+    c->prosocial[k] = counts[k];
+    c->selfish[k] = counts[n + k];
+    c->other[k] = counts[2 * n + k];
+  }
+  free(order), free(counts), free(names);
+  return 0;
+}
+
 int study_read_choices(const char *path, const vagap_table_options_t *topt,
                        const study_choice_options_t *o, vagap_ledger_t *ledger,
                        study_choices_t *out) {
@@ -344,7 +392,7 @@ int study_read_choices(const char *path, const vagap_table_options_t *topt,
   const char *both;
   int rc = study_choice_rules_init(&rules, o, &both);
   if (rc == -2) {
-    fprintf(stderr, "vagap: choice code '%s' is both prosocial and selfish\n", both);
+    fprintf(stderr, "vagap: code '%s' is both a success and a failure\n", both);
     study_choice_rules_free(&rules);
     return -1;
   }
@@ -352,6 +400,7 @@ int study_read_choices(const char *path, const vagap_table_options_t *topt,
   choice_reading_t in = {&rules, ledger, out, {0, 0, 0}};
   const char *names[] = {o->unit, o->choice};
   rc = cli_read_rows(path, topt, ledger, names, 2, add_choice_row, &in) ? -1 : 0;
+  if (rc == 0) rc = sort_choice_units(out);
   study_choice_rules_free(&rules);
   if (rc) study_choices_free(out);
   return rc;

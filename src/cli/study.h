@@ -42,6 +42,13 @@ void study_codes_free(study_codes_t *c);
 int study_codes_match(const study_codes_t *c, const char *s, size_t len);
 /* A code in both lists, or NULL. */
 const char *study_codes_overlap(const study_codes_t *a, const study_codes_t *b);
+/*
+ * Do two comma lists share a code (after normalising)?  1 with the code
+ * copied into both[size], 0 if not, -1 out of memory (printed).  The
+ * commands use it for their usage checks (--focal/--contrast,
+ * --prosocial/--selfish), so iat, prop and report refuse the same options.
+ */
+int study_lists_overlap(const char *a, const char *b, char *both, size_t size);
 
 /* ---- association IAT ------------------------------------------------------------ */
 
@@ -135,7 +142,7 @@ int study_choice_classify(const study_choice_rules_t *rules, int unit_na, const 
                           size_t len, int choice_na, char *reason, size_t size);
 
 typedef struct {
-  study_units_t units;
+  study_units_t units;                 /* sorted by strcmp, like `vagap prop` */
   size_t *prosocial, *selfish, *other; /* per unit; other = excluded codes */
 } study_choices_t;
 

@@ -14,6 +14,8 @@
 #   behavior_units.csv     == vagap prop (x, n, n_other, estimate, CI, p)
 #   selfreport_units.csv   == vagap score --min-items 1 (score, pomp, n)
 #   gap_units.csv, gap_tests.csv == vagap gap on those three outputs
+# Unit order too: IAT units as first seen, behaviour units sorted like
+# prop, self-report units sorted like score (numbers by value).
 #   exclusions.csv         == the union of the commands' --exclusions lists
 # Usage: report_equals_chain.sh VAGAP SOURCE_DIR SHARED   (no python3: failure)
 set -u
@@ -83,6 +85,7 @@ m4,1,s1,other
 m4,2,s2,other
 m4,3,s3,self
 m4,4,s4,"other, self"
+m0,1,s1,self
 m5,1,s1,self
 m5,2,s2,other
 m5,3,s3,Altruistic
@@ -172,7 +175,7 @@ same("iat_units.csv", open(os.path.join(rep, "iat_units.csv")).read(),
 
 # Behaviour: report's columns against prop's.
 rb, pb = by_unit(os.path.join(rep, "behavior_units.csv")), by_unit(os.path.join(chain, "prop.csv"), "group")
-same("behaviour units", sorted(rb), sorted(pb))
+same("behaviour units (in order)", list(rb), list(pb))
 for u in sorted(set(rb) & set(pb)):
     r, p = rb[u], pb[u]
     for rc, pc in (("prosocial", "x"), ("n", "n"), ("excluded", "n_other"), ("estimate", "estimate"),
@@ -189,7 +192,7 @@ for u in sorted(set(rs) & set(ss)):
 
 # Gap: per-unit rows and the test table.
 ru, cu = by_unit(os.path.join(rep, "gap_units.csv")), by_unit(os.path.join(chain, "gap_units.csv"))
-same("gap units", sorted(ru), sorted(cu))
+same("gap units (in order)", list(ru), list(cu))
 for u in sorted(set(ru) & set(cu)):
     same("gap unit %s" % u, ru[u], cu[u])
 same("gap_tests.csv", rows(os.path.join(rep, "gap_tests.csv")), rows(os.path.join(chain, "gap_tests.csv")))
