@@ -122,87 +122,7 @@ static int parse_args(int argc, char **argv, cli_common_t *c, score_args_t *a) {
   return 0;
 }
 
-/* ---- key and runs (shared with `vagap report`, study.c) --------------------------------- */
-
-typedef study_run_ref_t run_ref_t;
-
-/* Wide input without a run column: runs of a unit stay in file order. */
-static int compare_run_refs_by_row(const void *a, const void *b) {
-  const run_ref_t *p = a, *q = b;
-  int c = study_compare_labels(p->unit, q->unit);
-  return c ? c : (p->row < q->row ? -1 : p->row > q->row);
-}
-
-/* Wide input: one row per run, one column per key item. */
-static int build_wide(const score_args_t *a, const score_key_t *k, const vagap_table_t *t,
-                      vagap_ledger_t *ledger, runs_t *r) {
-  size_t n = vagap_table_nrows(t);
-  size_t cu = CLI_NO_COLUMN, cr = CLI_NO_COLUMN;
-  if ((a->unit_given || vagap_table_column(t, a->unit, &cu, NULL) == VAGAP_OK) &&
-      cli_column(t, a->unit, &cu))
-    return -1;
-  if ((a->run_given || vagap_table_column(t, a->run, &cr, NULL) == VAGAP_OK) &&
-      cli_column(t, a->run, &cr))
-    return -1;
-  size_t *col = malloc((k->nitems + 1) * sizeof *col);
-  double *vals = malloc((n + 1) * sizeof *vals);
-  run_ref_t *refs = malloc((n + 1) * sizeof *refs);
-  r->labels = malloc(n * 24 + 1);
-  int rc = -1;
-  if (!col || !vals || !refs || !r->labels) goto done;
-  for (size_t j = 0; j < k->nitems; j++)
-    if (cli_column(t, k->item[j], &col[j])) goto done;
-  size_t m = 0;
-  for (size_t i = 0; i < n; i++) {
-    if (cu != CLI_NO_COLUMN && vagap_table_is_na(t, i, cu)) {
-      if (cli_exclude_row(ledger, t, i, "missing unit")) goto done;
-      continue;
-    }
-    char *label = r->labels + i * 24;
-    snprintf(label, 24, "%ld", vagap_table_line(t, i));
-    refs[m].unit = cu != CLI_NO_COLUMN ? vagap_table_cell(t, i, cu, NULL) : label;
-    refs[m].run = cr != CLI_NO_COLUMN && !vagap_table_is_na(t, i, cr) ? vagap_table_cell(t, i, cr, NULL) : label;
-    refs[m].row = i;
-    m++;
-  }
-  if (cu == CLI_NO_COLUMN) {
-    /* every row its own unit: keep file order */
-  } else if (cr == CLI_NO_COLUMN) {
-    qsort(refs, m, sizeof *refs, compare_run_refs_by_row);
-  } else {
-    qsort(refs, m, sizeof *refs, study_compare_run_refs);
-  }
-  if (study_runs_alloc(r, m, k->nitems)) goto done;
-  for (size_t j = 0; j < k->nitems; j++) {
-    vagap_error_t err;
-    if (vagap_table_numeric(t, col[j], vals, &err) != VAGAP_OK) {
-      cli_report_error(&err);
-      goto done;
-    }
-    for (size_t q = 0; q < m; q++) {
-      double x = vals[refs[q].row];
-      if (!isnan(x) && !(x >= a->min && x <= a->max)) {
-        fprintf(stderr, "vagap: %s:%ld:%zu: response %g to item '%s' is outside %g..%g\n",
-                vagap_table_source(t), vagap_table_line(t, refs[q].row), col[j] + 1, x,
-                k->item[j], a->min, a->max);
-        goto done;
-      }
-      r->resp[q * k->nitems + j] = x;
-    }
-  }
-  for (size_t q = 0; q < m; q++) {
-    r->run_unit[q] = refs[q].unit;
-    r->run_name[q] = refs[q].run;
-    size_t answered = 0;
-    for (size_t j = 0; j < k->nitems; j++) answered += !isnan(r->resp[q * k->nitems + j]);
-    if (!answered && cli_exclude_row(ledger, t, refs[q].row, "no key item answered")) goto done;
-  }
-  rc = study_runs_number_units(r);
-  if (rc) fputs("vagap: out of memory\n", stderr);
-done:
-  free(col), free(vals), free(refs);
-  return rc;
-}
+/* ---- key and runs: shared with `vagap report` (study.c) --------------------------------- */
 
 /* ---- output ------------------------------------------------------------------------------------ */
 
@@ -383,9 +303,9 @@ int cmd_score(int argc, char **argv) {
   }
   size_t ci;
   int is_long = a.item_given || vagap_table_column(t, a.item, &ci, NULL) == VAGAP_OK;
-  study_long_columns_t cols = {a.unit, a.run, a.item, a.response, a.run_given};
+  study_long_columns_t cols = {a.unit, a.run, a.item, a.response, a.run_given, a.unit_given};
   if ((is_long ? study_runs_build_long(&cols, a.min, a.max, &k, t, ledger, &r)
-               : build_wide(&a, &k, t, ledger, &r)))
+               : study_runs_build_wide(&cols, a.min, a.max, &k, t, ledger, &r)))
     goto done;
   scores = malloc((r.nruns * k.nscales + 1) * sizeof *scores);
   answered = malloc((r.nruns * k.nscales + 1) * sizeof *answered);

@@ -636,6 +636,87 @@ done:
   return rc;
 }
 
+/* Wide input without a run column: runs of a unit stay in file order. */
+static int compare_refs_by_row(const void *a, const void *b) {
+  const study_run_ref_t *p = a, *q = b;
+  int c = study_compare_labels(p->unit, q->unit);
+  return c ? c : (p->row < q->row ? -1 : p->row > q->row);
+}
+
+/* Wide input: one row per run, one column per key item. */
+int study_runs_build_wide(const study_long_columns_t *cols, double min, double max,
+                          const study_key_t *k, const vagap_table_t *t, vagap_ledger_t *ledger,
+                          study_runs_t *r) {
+  size_t n = vagap_table_nrows(t);
+  size_t cu = CLI_NO_COLUMN, cr = CLI_NO_COLUMN;
+  if ((cols->unit_required || vagap_table_column(t, cols->unit, &cu, NULL) == VAGAP_OK) &&
+      cli_column(t, cols->unit, &cu))
+    return -1;
+  if ((cols->run_required || vagap_table_column(t, cols->run, &cr, NULL) == VAGAP_OK) &&
+      cli_column(t, cols->run, &cr))
+    return -1;
+  size_t *col = malloc((k->nitems + 1) * sizeof *col);
+  double *vals = malloc((n + 1) * sizeof *vals);
+  study_run_ref_t *refs = malloc((n + 1) * sizeof *refs);
+  r->labels = malloc(n * 24 + 1);
+  int rc = -1;
+  if (!col || !vals || !refs || !r->labels) goto done;
+  for (size_t j = 0; j < k->nitems; j++)
+    if (cli_column(t, k->item[j], &col[j])) goto done;
+  size_t m = 0;
+  for (size_t i = 0; i < n; i++) {
+    if (cu != CLI_NO_COLUMN && vagap_table_is_na(t, i, cu)) {
+      char reason[300];
+      snprintf(reason, sizeof reason, "missing %s", cols->unit);
+      if (cli_exclude_row(ledger, t, i, reason)) goto done;
+      continue;
+    }
+    char *label = r->labels + i * 24;
+    snprintf(label, 24, "%ld", vagap_table_line(t, i));
+    refs[m].unit = cu != CLI_NO_COLUMN ? vagap_table_cell(t, i, cu, NULL) : label;
+    refs[m].run = cr != CLI_NO_COLUMN && !vagap_table_is_na(t, i, cr) ? vagap_table_cell(t, i, cr, NULL) : label;
+    refs[m].row = i;
+    m++;
+  }
+  if (cu == CLI_NO_COLUMN) {
+    /* every row its own unit: keep file order */
+  } else if (cr == CLI_NO_COLUMN) {
+    qsort(refs, m, sizeof *refs, compare_refs_by_row);
+  } else {
+    qsort(refs, m, sizeof *refs, study_compare_run_refs);
+  }
+  if (study_runs_alloc(r, m, k->nitems)) goto done;
+  for (size_t j = 0; j < k->nitems; j++) {
+    vagap_error_t err;
+    if (vagap_table_numeric(t, col[j], vals, &err) != VAGAP_OK) {
+      cli_report_error(&err);
+      goto done;
+    }
+    for (size_t q = 0; q < m; q++) {
+      double x = vals[refs[q].row];
+      if (!isnan(x) && !(x >= min && x <= max)) {
+        fprintf(stderr, "vagap: %s:%ld:%zu: response %g to item '%s' is outside %g..%g\n",
+                vagap_table_source(t), vagap_table_line(t, refs[q].row), col[j] + 1, x,
+                k->item[j], min, max);
+        goto done;
+      }
+      r->resp[q * k->nitems + j] = x;
+    }
+  }
+  for (size_t q = 0; q < m; q++) {
+    r->run_unit[q] = refs[q].unit;
+    r->run_name[q] = refs[q].run;
+    size_t answered = 0;
+    for (size_t j = 0; j < k->nitems; j++) answered += !isnan(r->resp[q * k->nitems + j]);
+    if (!answered && cli_exclude_row(ledger, t, refs[q].row, "no key item answered")) goto done;
+  }
+  rc = study_runs_number_units(r);
+  if (rc) fputs("vagap: out of memory\n", stderr);
+done:
+  free(col), free(vals), free(refs);
+  return rc;
+}
+
 /* ---- questionnaire scores for the report ---------------------------------------------- */
 
 void study_scale_options_init(study_scale_options_t *o) {
@@ -715,10 +796,15 @@ int study_read_scale(const char *path, const char *key_path, const vagap_table_o
   out->min = o->min;
   out->max = o->max;
   vagap_error_t err;
-  study_long_columns_t cols = {o->unit, o->run, o->item, o->response, 0};
+  study_long_columns_t cols = {o->unit, o->run, o->item, o->response, 0, 0};
   int rc = study_key_read(key_path, topt, o->key_item, o->key_scale, o->key_reverse, ledger, &out->key);
   if (rc == 0 && vagap_table_read(&out->table, path, topt, ledger, &err) != VAGAP_OK) rc = report(&err);
-  if (rc == 0) rc = study_runs_build_long(&cols, o->min, o->max, &out->key, out->table, ledger, &out->rr);
+  /* long when there is an item column, else wide: the same test as `vagap score` */
+  size_t ci;
+  int is_long = rc == 0 && vagap_table_column(out->table, o->item, &ci, NULL) == VAGAP_OK;
+  if (rc == 0)
+    rc = (is_long ? study_runs_build_long : study_runs_build_wide)(&cols, o->min, o->max, &out->key,
+                                                                 out->table, ledger, &out->rr);
   if (rc == 0) {
     out->nunits = out->rr.nunits;
     out->unit_names = out->rr.unit_name;

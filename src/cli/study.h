@@ -203,10 +203,15 @@ typedef struct {
 /* By unit, then run label (study_compare_labels), then row. */
 int study_compare_run_refs(const void *a, const void *b);
 
-/* Columns of long responses; run_required: fail when the run column is absent (else one run per unit). */
+/*
+ * Columns of the responses.  run_required: fail when the run column is
+ * absent (else one run per unit in long input, one run per row in wide);
+ * unit_required (wide input): fail when the unit column is absent (else
+ * every row is its own unit, named by its line number).
+ */
 typedef struct {
   const char *unit, *run, *item, *response;
-  int run_required;
+  int run_required, unit_required;
 } study_long_columns_t;
 
 /*
@@ -217,6 +222,15 @@ typedef struct {
  * Returns 0 or -1 after printing.
  */
 int study_runs_build_long(const study_long_columns_t *cols, double min, double max,
+                          const study_key_t *k, const vagap_table_t *t, vagap_ledger_t *ledger,
+                          study_runs_t *r);
+
+/*
+ * Wide responses (one row per run, a column per key item; `vagap score`
+ * chooses it when there is no item column).  A row missing its unit or with
+ * no key item answered is excluded; an answer outside [min, max] is an error.
+ */
+int study_runs_build_wide(const study_long_columns_t *cols, double min, double max,
                           const study_key_t *k, const vagap_table_t *t, vagap_ledger_t *ledger,
                           study_runs_t *r);
 

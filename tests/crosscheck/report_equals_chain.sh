@@ -138,6 +138,18 @@ m5,2,Q2,0
 m5,2,Q5,3
 EOF
 
+# The same questionnaire in wide layout (no item column): both read it as
+# `vagap score` does.
+cat > "$study/selfreport_wide.csv" <<'EOF'
+model,run,Q1,Q2,Q3,Q4,Q5,Q6
+m1,10,6,2,7,,,
+m1,2,5,3,,,4,
+m2,1,4,4,,,,
+,1,5,,,,,
+m3,1,,,,,,
+m3,2,2,,,,,6
+EOF
+
 fail=0
 run() { # name, command...: run, keep stderr, fail loudly
   name=$1; shift
@@ -153,6 +165,11 @@ run score "$vagap" score --key "$study/selfreport_key.csv" --min 1 --max 7 --min
   --digits 17 --quiet --exclusions "$c/score_excl.csv" -o "$c/score.csv" "$study/selfreport.csv"
 run gap "$vagap" gap --iat "$c/iat_units.csv" --behavior "$c/prop.csv" --counts x,n \
   --selfreport "$c/score.csv" --digits 17 --quiet --units-out "$c/gap_units.csv" -o "$c/gap_tests.csv"
+mkdir "$tmp/report_wide" || exit 1
+run report_wide "$vagap" report "$study" --selfreport "$study/selfreport_wide.csv" \
+  --out "$tmp/report_wide" --digits 17 --quiet
+run score_wide "$vagap" score --key "$study/selfreport_key.csv" --min 1 --max 7 --min-items 1 \
+  --digits 17 --quiet -o "$c/score_wide.csv" "$study/selfreport_wide.csv"
 [ "$fail" = 0 ] || exit 1
 
 "$py" - "$tmp/report" "$c" <<'PY'
@@ -189,6 +206,14 @@ same("self-report units", list(rs), list(ss))  # same order: sorted like vagap s
 for u in sorted(set(rs) & set(ss)):
     for rc, sc in (("score", "score"), ("selfreport", "pomp"), ("runs", "n"), ("score_prosocial", "score")):
         same("self-report %s %s" % (u, rc), rs[u][rc], ss[u][sc])
+
+# The wide layout: the same scores as `vagap score` on it.
+rs = by_unit(os.path.join(rep + "_wide", "selfreport_units.csv"))
+ss = by_unit(os.path.join(chain, "score_wide.csv"))
+same("wide self-report units", list(rs), list(ss))
+for u in sorted(set(rs) & set(ss)):
+    for rc, sc in (("score", "score"), ("selfreport", "pomp"), ("runs", "n")):
+        same("wide self-report %s %s" % (u, rc), rs[u][rc], ss[u][sc])
 
 # Gap: per-unit rows and the test table.
 ru, cu = by_unit(os.path.join(rep, "gap_units.csv")), by_unit(os.path.join(chain, "gap_units.csv"))
