@@ -11,6 +11,7 @@
 # task.  Both sides print with --digits 17 (round-trip), so the comparison
 # is value for value (exact equality of the printed numbers):
 #   iat_units.csv          == vagap iat output (byte for byte)
+#   iat_trials.csv         == vagap iat --per-trial (a, b, c, d, score, valid)
 #   behavior_units.csv     == vagap prop (x, n, n_other, estimate, CI, p)
 #   selfreport_units.csv   == vagap score --min-items 1 (score, pomp, n)
 #   gap_units.csv, gap_tests.csv == vagap gap on those three outputs
@@ -30,7 +31,7 @@ study=$tmp/study
 mkdir "$study" "$tmp/report" "$tmp/chain" || exit 1
 
 # m1..m4 have every task; m5 has no IAT rows; m6 only IAT rows; m3's choices
-# are all invalid (behaviour NA).
+# are all invalid (behaviour NA); m7's only IAT trial is invalid (IAT NA).
 cat > "$study/iat.csv" <<'EOF'
 model,trial,word,valence,assigned
 m1,1,Good.,Positive!,OTHER
@@ -64,6 +65,8 @@ m4,2,ugly,negative,self
 m4,2,brave,positive,self
 m6,1,good,positive,other
 m6,1,bad,negative,self
+m7,1,good,positive,other
+m7,1,kind,positive,other
 EOF
 
 cat > "$study/choices.csv" <<'EOF'
@@ -89,6 +92,8 @@ m0,1,s1,self
 m5,1,s1,self
 m5,2,s2,other
 m5,3,s3,Altruistic
+m7,1,s1,other
+m7,2,s2,self
 EOF
 
 cat > "$study/selfreport_key.csv" <<'EOF'
@@ -136,6 +141,7 @@ m5,1,Q1,5
 m5,1,Q3,6
 m5,2,Q2,0
 m5,2,Q5,3
+m7,1,Q1,5
 EOF
 
 # The same questionnaire in wide layout (no item column): both read it as
@@ -159,6 +165,8 @@ run report "$vagap" report "$study" --out "$tmp/report" --prosocial other,altrui
 c=$tmp/chain
 run iat "$vagap" iat --method assoc --digits 17 --quiet --exclusions "$c/iat_excl.csv" \
   -o "$c/iat_units.csv" "$study/iat.csv"
+run iat_trials "$vagap" iat --method assoc --per-trial --digits 17 --quiet -o "$c/iat_trials.csv" \
+  "$study/iat.csv"
 run prop "$vagap" prop --prosocial other,altruistic --digits 17 --quiet \
   --exclusions "$c/prop_excl.csv" -o "$c/prop.csv" "$study/choices.csv"
 run score "$vagap" score --key "$study/selfreport_key.csv" --min 1 --max 7 --min-items 1 \
@@ -189,6 +197,13 @@ def same(what, got, want):
 # IAT: the same unit table, byte for byte.
 same("iat_units.csv", open(os.path.join(rep, "iat_units.csv")).read(),
      open(os.path.join(chain, "iat_units.csv")).read())
+
+# IAT trials: report's columns against `vagap iat --per-trial`, in order.
+rt = [(r["model"], r["trial"]) + tuple(r[k] for k in ("a", "b", "c", "d", "score", "valid", "n_ignored"))
+      for r in rows(os.path.join(rep, "iat_trials.csv"))]
+ct = [(r["model"], r["trial"]) + tuple(r[k] for k in ("a", "b", "c", "d", "score", "valid", "n_ignored"))
+      for r in rows(os.path.join(chain, "iat_trials.csv"))]
+same("iat trials", rt, ct)
 
 # Behaviour: report's columns against prop's.
 rb, pb = by_unit(os.path.join(rep, "behavior_units.csv")), by_unit(os.path.join(chain, "prop.csv"), "group")
@@ -241,7 +256,7 @@ for needle in ("missing model", "missing trial", "missing word", "missing assign
     if needle not in reasons:
         print("FAIL: no exclusion with %r (reasons: %s)" % (needle, reasons)); fail = 1
 units = {u: r for u, r in ru.items()}
-for u, missing in (("m5", "iat"), ("m6", "behavior,selfreport"), ("m3", "behavior")):
+for u, missing in (("m5", "iat"), ("m6", "behavior,selfreport"), ("m3", "behavior"), ("m7", "iat")):
     same("missing measures of %s" % u, units.get(u, {}).get("missing"), missing)
 print("report_equals_chain: %s" % ("FAIL" if fail else
       "report's tables equal the iat/prop/score/gap chain on %d exclusions" % len(got)))
