@@ -220,7 +220,7 @@ typedef enum {
 typedef struct {
   vagap_sem_likelihood_t likelihood;
   double ci_level;   /* 0.95 */
-  int max_iter;      /* optimiser evaluations cap, default 10000 */
+  int max_iter;      /* objective evaluations per strategy (5 strategies at most), default 10000 */
 } vagap_sem_fit_options_t;
 
 void vagap_sem_fit_options_init(vagap_sem_fit_options_t *opt);
@@ -246,7 +246,12 @@ typedef struct {
 
 /*
  * Fit `model` to `stats` by ML.  The model's observed variables are looked
- * up by name in stats->var.  Failure modes: VAGAP_EMODEL (more parameters
+ * up by name in stats->var.  Optimisation: Fisher scoring from lavaan-like
+ * starting values, then NLopt's LD_LBFGS, then Fisher-scoring polish; if
+ * that does not reach a stationary point (max |dF/dtheta| < 1e-6), LD_LBFGS
+ * from the start values with tight tolerances; then both again from
+ * lavaan's plain starting values, then Fisher scoring alone.  A solution is
+ * accepted when max |dF/dtheta| < 1e-5.  Failure modes: VAGAP_EMODEL (more parameters
  * than moments, singular information matrix: the message names the
  * parameters involved), VAGAP_ENOCONV (the optimiser did not reach a
  * stationary point: no estimates are returned), VAGAP_EDOMAIN (a sample

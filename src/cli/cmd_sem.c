@@ -39,22 +39,27 @@ static const char HELP[] =
     "      --save-stats FILE  also write the per-group sufficient statistics (n, means,\n"
     "                         covariances; mergeable across shards) to FILE\n"
     "      --from-stats FILE  fit to statistics saved by --save-stats instead of DATA\n"
-    "      --invariance       fit the configural, metric (loadings), scalar (+intercepts)\n"
-    "                         and strict (+residuals) models and print one row per model\n"
-    "                         with chi-square difference tests, delta CFI and delta RMSEA\n";
+    "      --max-evaluations N  likelihood evaluations per optimisation strategy (default 10000)\n"
+    "      --invariance [LIST]  measurement invariance: fit configural, metric (loadings),\n"
+    "                         scalar (+intercepts), strict (+residuals), or the levels in\n"
+    "                         LIST, one row per model with chi-square difference tests,\n"
+    "                         delta CFI and delta RMSEA (lavTestLRT); needs --group\n"
+    "      --bootstrap B      nonparametric bootstrap within groups, B resamples:\n"
+    "                         percentile CIs (see 'vagap sem --bootstrap 1 --help')\n";
 
 enum {
   OPT_MODEL = 1, OPT_GROUP, OPT_GROUP_EQUAL, OPT_GROUP_PARTIAL, OPT_STD_LV, OPT_NO_FIXED_X,
   OPT_LIKELIHOOD, OPT_MISSING, OPT_FIT, OPT_SUMMARY, OPT_LEVEL, OPT_SAVE_STATS, OPT_FROM_STATS,
-  OPT_INVARIANCE
+  OPT_MAX_EVALS
 };
 
 typedef struct {
   const char *model_path, *group_col, *group_equal, *group_partial;
   const char *save_stats, *from_stats;
-  int std_lv, fixed_x, fit, summary, invariance;
+  int std_lv, fixed_x, fit, summary;
   vagap_sem_likelihood_t likelihood;
   double level;
+  long max_evals;
 } sem_args_t;
 
 /* ---- input ---------------------------------------------------------------------- */
@@ -411,73 +416,6 @@ static int write_summary(const cli_common_t *c, const vagap_sem_fit_t *fit,
   return CLI_EXIT_OK;
 }
 
-/* ---- invariance sequence ---------------------------------------------------------- */
-
-/*
- * Configural -> metric -> scalar -> strict, each nested in the previous one:
- * chi-square difference test (lavTestLRT's standard method for ML), and the
- * changes in CFI and RMSEA that invariance guidelines use (Chen 2007).
- */
-static int run_invariance(const cli_common_t *c, const vagap_sem_syntax_t *syn,
-                          const vagap_sem_model_options_t *mopt_in, const char *model_path,
-                          const sem_data_t *data, const vagap_sem_fit_options_t *fopt) {
-  static const char *const names[] = {"configural", "metric", "scalar", "strict"};
-  const unsigned eq[] = {0, VAGAP_SEM_EQ_LOADINGS, VAGAP_SEM_EQ_LOADINGS | VAGAP_SEM_EQ_INTERCEPTS,
-                         VAGAP_SEM_EQ_LOADINGS | VAGAP_SEM_EQ_INTERCEPTS | VAGAP_SEM_EQ_RESIDUALS};
-  static const char *const cols[] = {"model", "npar", "df", "aic", "bic", "chisq", "pvalue", "cfi",
-                                     "tli", "rmsea", "srmr", "chisq.diff", "df.diff", "pvalue.diff",
-                                     "cfi.diff", "rmsea.diff"};
-  vagap_sem_measures_t m[4];
-  int rc = CLI_EXIT_OK;
-  for (int k = 0; k < 4 && rc == CLI_EXIT_OK; k++) {
-    vagap_sem_model_options_t mopt = *mopt_in;
-    mopt.group_equal = eq[k];
-    vagap_sem_model_t *model = NULL;
-    vagap_sem_fit_t *fit = NULL;
-    vagap_error_t err;
-    if (vagap_sem_model_build(&model, syn, data->ngroups, &mopt, model_path, &err) ||
-        vagap_sem_fit(&fit, model, data->stats, fopt, &err)) {
-      fprintf(stderr, "vagap sem: the %s model failed\n", names[k]);
-      rc = cli_report_error(&err);
-    } else {
-      m[k] = fit->fit;
-      m[k].chisq_group = NULL; /* owned by the fit, freed below */
-      if (!c->quiet)
-        fprintf(stderr, "vagap sem: %s model converged after %zu evaluations, max |gradient| %.2g\n",
-                names[k], fit->iterations, fit->gradient_norm);
-    }
-    vagap_sem_fit_free(fit);
-    vagap_sem_model_free(model);
-  }
-  if (rc != CLI_EXIT_OK) return rc;
-  cli_writer_t *w = cli_writer_open(c, cols, sizeof cols / sizeof cols[0]);
-  if (!w) return CLI_EXIT_DATA;
-  for (int k = 0; k < 4; k++) {
-    cli_put_str(w, names[k]);
-    cli_put_num(w, m[k].npar);
-    cli_put_num(w, m[k].df);
-    cli_put_num(w, m[k].aic);
-    cli_put_num(w, m[k].bic);
-    cli_put_num(w, m[k].chisq);
-    cli_put_num(w, m[k].pvalue);
-    cli_put_num(w, m[k].cfi);
-    cli_put_num(w, m[k].tli);
-    cli_put_num(w, m[k].rmsea);
-    cli_put_num(w, m[k].srmr);
-    if (k == 0) {
-      for (int j = 0; j < 5; j++) cli_put_na(w);
-      continue;
-    }
-    double dchi = m[k].chisq - m[k - 1].chisq, ddf = m[k].df - m[k - 1].df;
-    cli_put_num(w, dchi);
-    cli_put_num(w, ddf);
-    cli_put_num(w, ddf > 0 ? gsl_cdf_chisq_Q(dchi > 0 ? dchi : 0, ddf) : NAN);
-    cli_put_num(w, m[k].cfi - m[k - 1].cfi);
-    cli_put_num(w, m[k].rmsea - m[k - 1].rmsea);
-  }
-  return cli_writer_close(w);
-}
-
 /* ---- command ------------------------------------------------------------------------ */
 
 static int parse_args(int argc, char **argv, cli_common_t *c, sem_args_t *a) {
@@ -495,7 +433,7 @@ static int parse_args(int argc, char **argv, cli_common_t *c, sem_args_t *a) {
       {"level", required_argument, 0, OPT_LEVEL},
       {"save-stats", required_argument, 0, OPT_SAVE_STATS},
       {"from-stats", required_argument, 0, OPT_FROM_STATS},
-      {"invariance", no_argument, 0, OPT_INVARIANCE},
+      {"max-evaluations", required_argument, 0, OPT_MAX_EVALS},
       CLI_COMMON_LONG_OPTIONS,
       {0, 0, 0, 0}};
   int opt;
@@ -524,7 +462,11 @@ static int parse_args(int argc, char **argv, cli_common_t *c, sem_args_t *a) {
                                     "implemented yet; use --missing listwise (the default)", optarg);
         return cli_usage_error(c, "--missing: expected listwise, found '%s'", optarg);
       case OPT_SAVE_STATS: a->save_stats = optarg; break;
-      case OPT_INVARIANCE: a->invariance = 1; break;
+      case OPT_MAX_EVALS:
+        if (cli_parse_long(c, "max-evaluations", optarg, &a->max_evals)) return CLI_EXIT_USAGE;
+        if (a->max_evals < 1 || a->max_evals > 100000000)
+          return cli_usage_error(c, "--max-evaluations: expected 1 to 100000000");
+        break;
       case OPT_FROM_STATS: a->from_stats = optarg; break;
       case OPT_LEVEL:
         if (cli_parse_double(c, "level", optarg, &a->level)) return CLI_EXIT_USAGE;
@@ -535,12 +477,7 @@ static int parse_args(int argc, char **argv, cli_common_t *c, sem_args_t *a) {
     }
   }
   if (!a->model_path) return cli_usage_error(c, "--model FILE is required");
-  if (a->fit + a->summary + a->invariance > 1)
-    return cli_usage_error(c, "--fit, --summary and --invariance are exclusive");
-  if (a->invariance && !a->group_col && !a->from_stats)
-    return cli_usage_error(c, "--invariance needs --group with at least two groups");
-  if (a->invariance && a->group_equal)
-    return cli_usage_error(c, "--invariance sets the equality constraints itself; drop --group-equal");
+  if (a->fit + a->summary > 1) return cli_usage_error(c, "--fit and --summary are exclusive");
   if (argc - optind > 1) return cli_usage_error(c, "sem reads one data file, got %d", argc - optind);
   if (a->from_stats && (argc - optind > 0 || a->group_col || a->save_stats))
     return cli_usage_error(c, "--from-stats replaces DATA, --group and --save-stats");
@@ -613,19 +550,19 @@ int cmd_sem(int argc, char **argv) {
       goto done;
     }
   }
+  if (data.ngroups > 1 && !c.quiet)
+    for (size_t i = 0; i < syn->n; i++)
+      if (syn->st[i].nmod == 1 && syn->st[i].mod[0].kind == VAGAP_SEM_MOD_LABEL) {
+        cli_warn(&c, "%s:%ld:%ld: the single label '%s' applies to every group and makes the "
+                     "parameter equal across groups (as in lavaan); use c(...) for one label per group",
+                 a.model_path, syn->st[i].line, syn->st[i].column, syn->st[i].mod[0].label);
+        break;
+      }
   vagap_sem_fit_options_t fopt;
   vagap_sem_fit_options_init(&fopt);
   fopt.likelihood = a.likelihood;
   fopt.ci_level = a.level;
-  if (a.invariance) {
-    if (data.ngroups < 2) {
-      rc = cli_usage_error(&c, "--invariance needs --group with at least two groups");
-      goto done;
-    }
-    rc = run_invariance(&c, syn, &mopt, a.model_path, &data, &fopt);
-    if (rc == CLI_EXIT_OK) rc = cli_finish_ledger(&c, ledger);
-    goto done;
-  }
+  if (a.max_evals > 0) fopt.max_iter = (int)a.max_evals;
   if (vagap_sem_fit(&fit, model, data.stats, &fopt, &err)) {
     if (err.status == VAGAP_ENOCONV) fputs("vagap sem: the model did not converge; no estimates are printed\n", stderr);
     rc = cli_report_error(&err);

@@ -74,19 +74,26 @@ static int is_level_list(const char *s) {
 }
 
 /*
- * This file takes --bootstrap, and --invariance when it is given a list of
- * levels (--invariance LIST or --invariance=LIST, or a word that is not an
- * existing file, so that a misspelt level gets a message about levels).  A bare --invariance (the
- * fixed four-step sequence) stays with cmd_sem.c, which implements it too.
+ * This file takes --bootstrap and --invariance.  --invariance takes a list of
+ * levels (--invariance LIST or --invariance=LIST); a bare --invariance
+ * (followed by an option, the data file or nothing) means the whole
+ * configural,metric,scalar,strict sequence.  A word after it that is neither
+ * a list nor an existing file is taken as a misspelt list, so that it gets a
+ * message about levels.
  */
+static const char DEFAULT_LEVELS[] = "--invariance=configural,metric,scalar,strict";
+
+static int bare_invariance(int argc, char **argv, int i) {
+  if (strcmp(argv[i], "--invariance") != 0) return 0;
+  if (i + 1 >= argc) return 1;
+  const char *next = argv[i + 1];
+  return !is_level_list(next) && (next[0] == '-' || access(next, F_OK) == 0);
+}
+
 int cmd_sem_extra_wanted(int argc, char **argv) {
   for (int i = 1; i < argc; i++) {
     if (strcmp(argv[i], "--") == 0) break;
-    if (strncmp(argv[i], "--bootstrap", 11) == 0 || strncmp(argv[i], "--invariance=", 13) == 0)
-      return 1;
-    /* a list, or a word that is neither an option nor a file (a misspelt list: say so here) */
-    if (strcmp(argv[i], "--invariance") == 0 && i + 1 < argc &&
-        (is_level_list(argv[i + 1]) || (argv[i + 1][0] != '-' && access(argv[i + 1], F_OK) != 0)))
+    if (strncmp(argv[i], "--bootstrap", 11) == 0 || strncmp(argv[i], "--invariance", 12) == 0)
       return 1;
   }
   return 0;
@@ -167,7 +174,7 @@ static int parse_args(int argc, char **argv, cli_common_t *c, extra_args_t *a) {
     return cli_usage_error(c, "--from-stats replaces DATA and --group, and works with --invariance "
                               "only (the bootstrap resamples raw rows)");
   if (a->invariance && !a->group && !a->from_stats)
-    return cli_usage_error(c, "--invariance needs --group COL");
+    return cli_usage_error(c, "--invariance needs --group COL with at least two groups");
   if (a->invariance && a->group_equal)
     return cli_usage_error(c, "--invariance sets the equality constraints itself; drop --group-equal");
   if (argc - optind > 1) return cli_usage_error(c, "sem reads one data file, got %d", argc - optind);
@@ -363,6 +370,11 @@ static int run_bootstrap(extra_state_t *s, const extra_args_t *a, const cli_comm
 }
 
 int cmd_sem_extra(int argc, char **argv) {
+  /* a bare --invariance becomes the full list; argv is copied, never modified */
+  char *args[argc + 1];
+  for (int i = 0; i < argc; i++) args[i] = bare_invariance(argc, argv, i) ? (char *)DEFAULT_LEVELS : argv[i];
+  args[argc] = NULL;
+  argv = args;
   cli_common_t c;
   cli_common_init(&c, "sem");
   extra_args_t a = {0};

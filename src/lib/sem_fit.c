@@ -64,6 +64,7 @@ struct sem_ws {
   group_ws_t *g;
   size_t nx;           /* number of fixed.x covariates */
   size_t evals;
+  size_t max_evals;    /* budget of objective evaluations over all strategies */
 };
 
 static size_t var_index(const vagap_sem_model_t *m, const char *name) {
@@ -450,7 +451,7 @@ static double latent_variance_start(const sem_ws_t *ws, const group_ws_t *w, int
   return v > 0.05 ? v : 0.05;
 }
 
-void sem_ws_start(sem_ws_t *ws, double *x) {
+void sem_ws_start(sem_ws_t *ws, double *x, int plain) {
   const vagap_sem_model_t *m = ws->model;
   size_t p = ws->p;
   for (size_t k = 0; k < ws->npar; k++) x[k] = NAN;
@@ -482,7 +483,8 @@ void sem_ws_start(sem_ws_t *ws, double *x) {
       }
       case VAGAP_SEM_REGRESSION: v = 0; break;
       case VAGAP_SEM_COVARIANCE:
-        if (i == j) v = i < p ? 0.5 * gsl_matrix_get(w->S, i, i) : latent_variance_start(ws, w, row->group, i, x);
+        if (i == j && i >= p) v = plain ? 0.05 : latent_variance_start(ws, w, row->group, i, x);
+        else if (i == j) v = 0.5 * gsl_matrix_get(w->S, i, i);
         else if (i < p && j < p && m->ov_exo[i] && m->ov_exo[j]) v = gsl_matrix_get(w->S, i, j);
         else v = 0;
         if (i == j && i < p && m->ov_exo[i]) v = gsl_matrix_get(w->S, i, i);
@@ -927,7 +929,8 @@ static double fisher_scoring(sem_ws_t *ws, double *x, int max_steps, fs_mode_t m
   double *xbest = mode == FS_POLISH ? malloc(K * sizeof *xbest) : NULL;
   double best_g = grad ? max_abs(grad, K) : HUGE_VAL, best_F = F;
   if (xbest) memcpy(xbest, x, K * sizeof *x);
-  for (int it = 0; info && grad && step && xn && gn && it < max_steps && isfinite(F); it++) {
+  for (int it = 0; info && grad && step && xn && gn && it < max_steps && isfinite(F) && ws->evals < ws->max_evals;
+       it++) {
     double gmax = max_abs(grad, K);
     if (gmax < (mode == FS_WARM ? 1e-4 : 1e-12)) break;
     if (expected_information(ws, x, info, err) || scoring_step(ws, info, grad, step)) break;
@@ -1000,8 +1003,15 @@ static double lbfgs(sem_ws_t *ws, double *x, double ftol, double xtol, int max_e
  * L-BFGS (rather than SLSQP) because the problem is unconstrained: equality
  * constraints are shared parameters, not constraints.
  */
+static int remaining(const sem_ws_t *ws) {
+  size_t r = ws->evals < ws->max_evals ? ws->max_evals - ws->evals : 1;
+  return r > 1000000 ? 1000000 : (int)r;
+}
+
 static vagap_status_t optimise(sem_ws_t *ws, double *x, int max_iter, const char **method,
                                double *gnorm, vagap_error_t *err) {
+  size_t per_attempt = max_iter > 0 ? (size_t)max_iter : 10000;
+  ws->max_evals = 5 * per_attempt;
   size_t K = ws->npar;
   *gnorm = 0;
   if (K == 0) return VAGAP_OK;
@@ -1010,26 +1020,33 @@ static vagap_status_t optimise(sem_ws_t *ws, double *x, int max_iter, const char
     free(x0); free(grad); free(best);
     return vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
   }
-  double F = sem_ws_objective(ws, x, NULL);
-  if (!isfinite(F)) {
-    /* start values give a non-positive-definite Sigma: drop covariances and retry */
-    for (size_t r = 0; r < ws->model->nrows; r++) {
-      const vagap_sem_param_t *row = &ws->model->rows[r];
-      if (row->free && row->op == VAGAP_SEM_COVARIANCE && strcmp(row->lhs, row->rhs)) x[row->free - 1] = 0;
+  /* strategies (see above), first from the informed starting values, then
+     from lavaan's plain ones (latent variances 0.05), which lead some badly
+     misfitting models to a better basin */
+  static const struct { int plain_start, strategy; const char *name; } plan[] = {
+      {0, 0, "Fisher scoring + nlopt LD_LBFGS"},
+      {0, 1, "nlopt LD_LBFGS + Fisher scoring"},
+      {1, 0, "Fisher scoring + nlopt LD_LBFGS (plain start)"},
+      {1, 1, "nlopt LD_LBFGS + Fisher scoring (plain start)"},
+      {1, 2, "Fisher scoring (plain start)"}};
+  double best_g = HUGE_VAL, best_F = HUGE_VAL, F;
+  for (size_t attempt = 0; attempt < sizeof plan / sizeof plan[0] && ws->evals < ws->max_evals; attempt++) {
+    sem_ws_start(ws, x, plan[attempt].plain_start);
+    if (!isfinite(sem_ws_objective(ws, x, NULL))) {
+      /* start values give a non-positive-definite Sigma: drop covariances */
+      for (size_t r = 0; r < ws->model->nrows; r++) {
+        const vagap_sem_param_t *row = &ws->model->rows[r];
+        if (row->free && row->op == VAGAP_SEM_COVARIANCE && strcmp(row->lhs, row->rhs)) x[row->free - 1] = 0;
+      }
+      if (!isfinite(sem_ws_objective(ws, x, NULL))) continue;
     }
-  }
-  memcpy(x0, x, K * sizeof *x);
-  static const char *const names[] = {"Fisher scoring + nlopt LD_LBFGS", "nlopt LD_LBFGS + Fisher scoring",
-                                      "Fisher scoring"};
-  double best_g = HUGE_VAL, best_F = HUGE_VAL;
-  for (int attempt = 0; attempt < 3; attempt++) {
-    memcpy(x, x0, K * sizeof *x);
-    if (!isfinite(sem_ws_objective(ws, x, NULL))) break;
-    if (attempt == 0) {
+    memcpy(x0, x, K * sizeof *x);
+    size_t budget = ws->evals + per_attempt < ws->max_evals ? per_attempt : (size_t)remaining(ws);
+    if (plan[attempt].strategy == 0) {
       fisher_scoring(ws, x, 30, FS_WARM, err);
-      F = lbfgs(ws, x, 1e-10, 1e-8, max_iter);
-    } else if (attempt == 1) {
-      F = lbfgs(ws, x, 1e-14, 1e-12, max_iter);
+      F = lbfgs(ws, x, 1e-10, 1e-8, (int)budget);
+    } else if (plan[attempt].strategy == 1) {
+      F = lbfgs(ws, x, 1e-14, 1e-12, (int)budget);
     } else {
       F = fisher_scoring(ws, x, 500, FS_FULL, err);
     }
@@ -1042,7 +1059,7 @@ static vagap_status_t optimise(sem_ws_t *ws, double *x, int max_iter, const char
       best_g = g;
       best_F = F;
       memcpy(best, x, K * sizeof *x);
-      *method = names[attempt];
+      *method = plan[attempt].name;
     }
     if (g < 1e-6) break;
   }
@@ -1159,6 +1176,7 @@ static void fit_measures(sem_ws_t *ws, const double *x, vagap_sem_measures_t *fm
   for (size_t g = 0; g < G; g++) {
     group_ws_t *w = &ws->g[g];
     fm->chisq_group[g] = 2 * w->n * w->Fg;
+    if (fm->chisq_group[g] < 0) fm->chisq_group[g] = 0; /* rounding at a perfect fit, as lavaan */
     fm->chisq += fm->chisq_group[g];
     /* baseline: diagonal Sigma for the other variables, the block of exogenous
        covariates saturated (lavaan does so whether or not x is fixed) */
@@ -1371,8 +1389,9 @@ static vagap_status_t fill_defined(sem_ws_t *ws, vagap_sem_model_t *out, const d
     row->std_lv = vals[1][d];
     row->std_all = vals[2][d];
     row->se = sqrt(var);
-    row->z = row->est / row->se;
-    row->pvalue = 2 * gsl_cdf_ugaussian_Q(fabs(row->z));
+    /* a function of fixed parameters only has no sampling variance: no test */
+    row->z = row->se > 0 ? row->est / row->se : NAN;
+    row->pvalue = row->se > 0 ? 2 * gsl_cdf_ugaussian_Q(fabs(row->z)) : NAN;
     row->ci_lower = row->est - zc * row->se;
     row->ci_upper = row->est + zc * row->se;
   }
@@ -1484,7 +1503,6 @@ vagap_status_t vagap_sem_fit(vagap_sem_fit_t **out, const vagap_sem_model_t *mod
       goto done;
     }
   }
-  sem_ws_start(ws, fit->x);
   st = optimise(ws, fit->x, opt.max_iter, &fit->optimizer, &fit->gradient_norm, err);
   fit->iterations = ws->evals;
   if (st) goto done;

@@ -60,7 +60,8 @@ double sem_ws_objective(sem_ws_t *ws, const double *x, double *grad);
 /* Noncentral chi-square CDF P(X <= x; df, ncp) (GSL has only the central one). */
 double sem_pchisq_nc(double x, double df, double ncp);
 
-/* Starting values in lavaan's spirit. */
-void sem_ws_start(sem_ws_t *ws, double *x);
+/* Starting values in lavaan's spirit; plain = 1: latent variances 0.05 as
+   lavaan's, else estimated from the markers' covariances. */
+void sem_ws_start(sem_ws_t *ws, double *x, int plain);
 
 #endif

@@ -76,7 +76,7 @@ static void test_gradient_matches_finite_differences(void **state) {
   assert_int_equal(sem_ws_alloc(&ws, m, s, VAGAP_SEM_LIKELIHOOD_NORMAL, &err), VAGAP_OK);
   size_t K = m->npar;
   double *x = malloc(K * sizeof *x), *g = malloc(K * sizeof *g), *xp = malloc(K * sizeof *xp);
-  sem_ws_start(ws, x);
+  sem_ws_start(ws, x, 0);
   for (size_t k = 0; k < K; k++) x[k] += 0.05 * sin((double)k + 1); /* away from any optimum */
   double F = sem_ws_objective(ws, x, g);
   assert_true(isfinite(F) && F > 0);
@@ -116,7 +116,7 @@ static void test_gradient_nonrecursive(void **state) {
   size_t K = m->npar;
   double x[16], g[16], xp[16];
   assert_true(K <= 16);
-  sem_ws_start(ws, x);
+  sem_ws_start(ws, x, 0);
   for (size_t k = 0; k < K; k++) x[k] += 0.1 * cos((double)k);
   sem_ws_objective(ws, x, g);
   for (size_t k = 0; k < K; k++) {
@@ -217,6 +217,20 @@ static void test_identification_and_data_errors(void **state) {
   assert_null(f);
   assert_non_null(strstr(err.message, "not identified"));
   vagap_sem_model_free(m);
+  /* an evaluation budget too small to converge: an error, no estimates */
+  {
+    const char *v3[] = {"x1", "x2", "x3"};
+    vagap_sem_stats_t *s3 = stats_for(v3, 3, 1, 200);
+    vagap_sem_model_t *m3 = build("f =~ x1 + x2\nf ~~ x3\n", 1, NULL);
+    vagap_sem_fit_options_t fo;
+    vagap_sem_fit_options_init(&fo);
+    fo.max_iter = 3;
+    assert_int_equal(vagap_sem_fit(&f, m3, s3, &fo, &err), VAGAP_ENOCONV);
+    assert_null(f);
+    assert_non_null(strstr(err.message, "did not converge"));
+    vagap_sem_model_free(m3);
+    vagap_sem_stats_free(s3);
+  }
   /* a model variable that the data lack */
   m = build("x1 ~ x3\n", 1, NULL);
   assert_int_equal(vagap_sem_fit(&f, m, s, NULL, &err), VAGAP_ECOLUMN);
