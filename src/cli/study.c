@@ -196,7 +196,11 @@ static int report_row_error(vagap_error_t *err, const vagap_reader_t *r, const v
   return report(err);
 }
 
-enum { IAT_U, IAT_T, IAT_W, IAT_A, IAT_V };
+enum { IAT_U, IAT_T, IAT_W, IAT_A, IAT_V }; /* order of the names in study_iat_read_file */
+
+static int cell_is_na(const vagap_reader_t *r, const vagap_row_t *row, size_t j) {
+  return vagap_reader_is_na(r, row->fields[j], row->lengths[j]);
+}
 
 static int add_iat_row(void *ctx, const vagap_reader_t *r, const vagap_row_t *row,
                        const size_t *col) {
@@ -204,10 +208,9 @@ static int add_iat_row(void *ctx, const vagap_reader_t *r, const vagap_row_t *ro
   const study_iat_options_t *o = rd->o;
   const char *const *f = row->fields;
   const size_t *len = row->lengths;
-#define NA(k) vagap_reader_is_na(r, f[col[k]], len[col[k]])
   char reason[300];
-  if (NA(IAT_U) || NA(IAT_T)) {
-    snprintf(reason, sizeof reason, "missing %s", NA(IAT_U) ? o->unit : o->trial);
+  if (cell_is_na(r, row, col[IAT_U]) || cell_is_na(r, row, col[IAT_T])) {
+    snprintf(reason, sizeof reason, "missing %s", cell_is_na(r, row, col[IAT_U]) ? o->unit : o->trial);
     return exclude_reader_row(rd, r, row, reason);
   }
   const char *word = NULL;
@@ -215,7 +218,8 @@ static int add_iat_row(void *ctx, const vagap_reader_t *r, const vagap_row_t *ro
   vagap_iat_valence_t valence = VAGAP_IAT_NO_VALENCE;
   vagap_iat_target_t target = VAGAP_IAT_OTHER_TARGET;
   const char *why = NULL;
-  if (NA(IAT_W)) {
+  if (cell_is_na(r, row, col[IAT_W])) {
+    /* an unparsed response: the library registers the trial, which stays invalid if empty */
     snprintf(reason, sizeof reason, "missing %s (the trial is still counted)", o->word);
     why = reason;
   } else {
@@ -223,18 +227,16 @@ static int add_iat_row(void *ctx, const vagap_reader_t *r, const vagap_row_t *ro
     if (word_len == (size_t)-1) return cli_out_of_memory();
     word = rd->word;
     if (rd->lists) valence = rd->lists(rd->lists_ctx, word);
-    else if (!NA(IAT_V)) valence = valence_of_field(f[col[IAT_V]], len[col[IAT_V]]);
-    if (NA(IAT_A)) {
-      if (valence != VAGAP_IAT_NO_VALENCE) {
-        snprintf(reason, sizeof reason, "missing %s (the trial is still counted)", o->assigned);
-        why = reason;
-        word = NULL;
-      }
-    } else {
+    else if (!cell_is_na(r, row, col[IAT_V])) valence = valence_of_field(f[col[IAT_V]], len[col[IAT_V]]);
+    if (!cell_is_na(r, row, col[IAT_A])) {
       target = target_of(rd, f[col[IAT_A]], len[col[IAT_A]]);
+    } else if (valence != VAGAP_IAT_NO_VALENCE) {
+      /* a missing cell is not a third target: register the trial, count nothing */
+      snprintf(reason, sizeof reason, "missing %s (the trial is still counted)", o->assigned);
+      why = reason;
+      word = NULL;
     }
   }
-#undef NA
   vagap_error_t err;
   vagap_iat_word_fate_t fate;
   if (vagap_iat_assoc_add(rd->scorer, f[col[IAT_U]], len[col[IAT_U]], f[col[IAT_T]],
