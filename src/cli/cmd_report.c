@@ -50,6 +50,9 @@ static const char HELP[] =
     "                            other, self), compared like `vagap prop`\n"
     "      --min X, --max X      response scale (default 1, 7)\n"
     "      --min-items K         answered items a run needs for a score (default 1)\n"
+    "      --selfreport-scale S  self-report measure = the key's scale S (as `vagap gap\n"
+    "                            --selfreport-scale S` on `vagap score` output) instead\n"
+    "                            of the total over all keyed items\n"
     "      --tau T               over-claiming when gap > T (default 0.05)\n"
     "      --behavior-cut B      prosocial when behaviour >= B (default 0.65)\n"
     "      --conf-level P        confidence level (default 0.95)\n"
@@ -58,13 +61,14 @@ static const char HELP[] =
 enum {
   OPT_OUT = 1, OPT_TEXT, OPT_IAT, OPT_CHOICES, OPT_SELFREPORT, OPT_KEY, OPT_UNIT, OPT_PRESET,
   OPT_FOCAL, OPT_CONTRAST, OPT_PROSOCIAL, OPT_SELFISH, OPT_MIN, OPT_MAX, OPT_MIN_ITEMS, OPT_TAU,
-  OPT_CUT, OPT_CONF, OPT_TITLE
+  OPT_CUT, OPT_CONF, OPT_TITLE, OPT_SELFREPORT_SCALE
 };
 
 typedef struct {
   cli_common_t c;
   const char *dir, *out, *title;
   const char *iat_path, *choices_path, *selfreport_path, *key_path;
+  const char *selfreport_scale; /* NULL: the total over all keyed items */
   int text;
   study_iat_options_t iat;
   study_choice_options_t choices;
@@ -529,6 +533,31 @@ static int write_plot(const report_args_t *a, const study_t *s) {
 
 /* ---- the chain -------------------------------------------------------------------------- */
 
+/*
+ * The self-report measure per unit: the total's POMP, or with
+ * --selfreport-scale the POMP of that scale's score.  Returns NULL after
+ * printing when the key has no such scale or memory runs out.
+ */
+static double *selfreport_measure(const report_args_t *a, const study_scale_t *sc) {
+  double *v = malloc((sc->nunits ? sc->nunits : 1) * sizeof *v);
+  if (!v) return fputs("vagap: out of memory\n", stderr), NULL;
+  size_t k = 0;
+  if (a->selfreport_scale) {
+    while (k < sc->nscales && strcmp(sc->scales[k], a->selfreport_scale) != 0) k++;
+    if (k == sc->nscales) {
+      fprintf(stderr, "vagap: --selfreport-scale: the key has no scale '%s'\n", a->selfreport_scale);
+      free(v);
+      return NULL;
+    }
+  }
+  vagap_scale_key_t key = {sc->nitems, sc->nscales, sc->key.item_scale, sc->key.item_reverse,
+                           sc->min, sc->max, a->scale.min_items};
+  for (size_t u = 0; u < sc->nunits; u++)
+    v[u] = a->selfreport_scale ? vagap_scale_pomp(&key, sc->scale_scores[u * sc->nscales + k])
+                               : sc->total_pomp[u];
+  return v;
+}
+
 /* Per-unit measures from the three scorers, joined and analysed. */
 static int analyse(const report_args_t *a, study_t *s) {
   size_t ni = vagap_iat_assoc_nunits(s->iat), nb = s->choices.units.n, ns = s->scale.nunits;
@@ -538,6 +567,11 @@ static int analyse(const report_args_t *a, study_t *s) {
   size_t *x = NULL, *n = NULL;
   vagap_error_t err;
   int rc = CLI_EXIT_DATA;
+  double *sv = selfreport_measure(a, &s->scale);
+  if (!sv) {
+    free(iu), free(iv), free(bv);
+    return CLI_EXIT_DATA;
+  }
   if (!iu || !iv || !bv) goto done;
   for (size_t i = 0; i < ni; i++) {
     vagap_iat_assoc_unit_t u;
@@ -551,7 +585,7 @@ static int analyse(const report_args_t *a, study_t *s) {
   }
   vagap_gap_measure_t mi = {ni, iu, iv},
                       mb = {nb, (const char *const *)s->choices.units.names, bv},
-                      ms = {ns, s->scale.unit_names, s->scale.total_pomp};
+                      ms = {ns, s->scale.unit_names, sv};
   if (vagap_gap_join(&mi, &mb, &ms, &j, &err) != VAGAP_OK) {
     rc = cli_report_error(&err);
     goto done;
@@ -579,6 +613,7 @@ done:
   free(iu);
   free(iv);
   free(bv);
+  free(sv);
   free(x);
   free(n);
   vagap_gap_joined_free(&j);
@@ -629,6 +664,7 @@ static int parse_options(report_args_t *a, int argc, char **argv) {
       {"max", required_argument, 0, OPT_MAX}, {"min-items", required_argument, 0, OPT_MIN_ITEMS},
       {"tau", required_argument, 0, OPT_TAU}, {"behavior-cut", required_argument, 0, OPT_CUT},
       {"conf-level", required_argument, 0, OPT_CONF}, {"title", required_argument, 0, OPT_TITLE},
+      {"selfreport-scale", required_argument, 0, OPT_SELFREPORT_SCALE},
       CLI_COMMON_LONG_OPTIONS, {0, 0, 0, 0}};
   int opt;
   vagap_error_t err;
@@ -660,6 +696,7 @@ static int parse_options(report_args_t *a, int argc, char **argv) {
     case OPT_CUT: bad = cli_parse_double(&a->c, "behavior-cut", optarg, &a->gap.behavior_cut); break;
     case OPT_CONF: bad = cli_parse_double(&a->c, "conf-level", optarg, &a->gap.conf_level); break;
     case OPT_TITLE: a->title = optarg; break;
+    case OPT_SELFREPORT_SCALE: a->selfreport_scale = optarg; break;
     case CLI_OPT_HELP: printf("%s\n%s", HELP, CLI_COMMON_OPTIONS_HELP); return -1;
     default: return cli_usage_error(&a->c, "unknown option or missing argument");
     }

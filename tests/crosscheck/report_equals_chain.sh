@@ -156,6 +156,19 @@ m3,1,,,,,,
 m3,2,2,,,,,6
 EOF
 
+# A key with two scales: with --selfreport-scale the report's self-report
+# measure is one scale, as `vagap gap --selfreport-scale` picks it from
+# `vagap score` output.
+cat > "$study/key_two_scales.csv" <<'EOF'
+item,scale,reverse
+Q1,give,0
+Q2,give,1
+Q3,give,0
+Q4,help,t
+Q5,help,
+Q6,help,reversed
+EOF
+
 fail=0
 run() { # name, command...: run, keep stderr, fail loudly
   name=$1; shift
@@ -178,6 +191,14 @@ run report_wide "$vagap" report "$study" --selfreport "$study/selfreport_wide.cs
   --out "$tmp/report_wide" --digits 17 --quiet
 run score_wide "$vagap" score --key "$study/selfreport_key.csv" --min 1 --max 7 --min-items 1 \
   --digits 17 --quiet -o "$c/score_wide.csv" "$study/selfreport_wide.csv"
+mkdir "$tmp/report_scale" || exit 1
+run report_scale "$vagap" report "$study" --key "$study/key_two_scales.csv" --selfreport-scale help \
+  --prosocial other,altruistic --out "$tmp/report_scale" --digits 17 --quiet
+run score_scale "$vagap" score --key "$study/key_two_scales.csv" --min 1 --max 7 --min-items 1 \
+  --digits 17 --quiet -o "$c/score_scale.csv" "$study/selfreport.csv"
+run gap_scale "$vagap" gap --iat "$c/iat_units.csv" --behavior "$c/prop.csv" --counts x,n \
+  --selfreport "$c/score_scale.csv" --selfreport-scale help --digits 17 --quiet \
+  --units-out "$c/gap_units_scale.csv" -o "$c/gap_tests_scale.csv"
 [ "$fail" = 0 ] || exit 1
 
 "$py" - "$tmp/report" "$c" <<'PY'
@@ -236,6 +257,15 @@ same("gap units (in order)", list(ru), list(cu))
 for u in sorted(set(ru) & set(cu)):
     same("gap unit %s" % u, ru[u], cu[u])
 same("gap_tests.csv", rows(os.path.join(rep, "gap_tests.csv")), rows(os.path.join(chain, "gap_tests.csv")))
+
+# Two scales, one picked: per-scale scores and the gap on the chosen one.
+rs = by_unit(os.path.join(rep + "_scale", "selfreport_units.csv"))
+for r in rows(os.path.join(chain, "score_scale.csv")):
+    same("scale %s of %s" % (r["scale"], r["model"]), rs.get(r["model"], {}).get("score_" + r["scale"]), r["score"])
+same("gap units, scale help", rows(os.path.join(rep + "_scale", "gap_units.csv")),
+     rows(os.path.join(chain, "gap_units_scale.csv")))
+same("gap tests, scale help", rows(os.path.join(rep + "_scale", "gap_tests.csv")),
+     rows(os.path.join(chain, "gap_tests_scale.csv")))
 
 # Exclusions: every raw-log row excluded by the report is excluded by the
 # chain for the same reason, and no other.
