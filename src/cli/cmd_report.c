@@ -481,10 +481,12 @@ static int write_markdown(const report_args_t *a, const study_t *s, const vagap_
   fprintf(out, "# %s\n\n", a->title);
   fprintf(out,
           "Made by `vagap report` (vagap %s) from %s. Methods: association-count IAT (s = %g), "
-          "share of prosocial choices ('%s' vs '%s'), self-report as %% of the %g-%g scale maximum, "
-          "calibration gap = self-report - behaviour.\n\n",
+          "share of prosocial choices ('%s' vs '%s'), self-report (%s%s%s) as %% of the %g-%g scale "
+          "maximum, calibration gap = self-report - behaviour.\n\n",
           vagap_version(), a->dir, a->iat.scoring.smoothing, a->choices.prosocial,
-          a->choices.selfish, a->scale.min, a->scale.max);
+          a->choices.selfish, a->selfreport_scale ? "scale '" : "all keyed items",
+          a->selfreport_scale ? a->selfreport_scale : "", a->selfreport_scale ? "'" : "",
+          a->scale.min, a->scale.max);
   fputs("## Results\n\n", out);
   md_units(out, s);
   if (g->n_complete > 0) {
