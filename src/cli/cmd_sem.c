@@ -14,7 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <gsl/gsl_cdf.h>
 
 #include "cli.h"
 #include "semcli_data.h"
