@@ -38,15 +38,18 @@ static const char HELP[] =
     "      --positive-words FILE, --negative-words FILE\n"
     "                          attribute lists, one word per line; when given, valence\n"
     "                          comes from the lists and the valence column is not read.\n"
-    "                          Words and targets are compared case-insensitively with\n"
-    "                          surrounding whitespace and punctuation trimmed\n"
+    "                          Words, valence values and targets are compared\n"
+    "                          case-insensitively with surrounding whitespace and\n"
+    "                          punctuation trimmed (as `vagap prop` and `vagap report` do)\n"
     "      --smoothing S       s >= 0 (default 0)\n"
     "      --empty-rule RULE   invalid: a trial with c+d = 0 or a+b = 0 is invalid (default);\n"
     "                          zero: a trial without mapped words scores 0\n"
     "      --preset NAME       andric2025 (s = 0, invalid) or bai2024 (s = 0.01, zero)\n"
     "      --per-trial         one row per trial (a,b,c,d, score, valid) instead of per unit\n"
     "Words in neither list, words given to a third target, repeated words in a trial\n"
-    "and rows without a word are excluded with their reason (see --exclusions).\n\n"
+    "and rows without a unit, trial, word, or (for a valenced word) target are\n"
+    "excluded with their reason (see --exclusions); a row without a word or target\n"
+    "still registers its trial.\n\n"
     "--method dscore: latency IAT D-score.  One row per trial (columns\n"
     "subject,block,latency,error; latency in ms, error 0/1 or TRUE/FALSE).\n"
     "D = mean of (M_B6 - M_B3)/SD(B3+B6) and (M_B7 - M_B4)/SD(B4+B7); positive D =\n"
@@ -287,91 +290,20 @@ typedef struct {
   vagap_iat_assoc_t *scorer;
   vagap_ledger_t *ledger;
   word_list_t positive, negative;
-  char *norm, *target;
-  size_t norm_cap, target_cap;
-  char focal[256], contrast[256];
+  study_iat_reader_t reader; /* the row rules, shared with `vagap report` (study.c) */
 } assoc_run_t;
 
-static vagap_iat_valence_t valence_of(assoc_run_t *run, const char *word,
-                                      const vagap_reader_t *r, const vagap_row_t *row,
-                                      size_t valence_col) {
-  if (run->args->positive_path) {
-    if (in_list(&run->positive, word)) return VAGAP_IAT_POSITIVE;
-    if (in_list(&run->negative, word)) return VAGAP_IAT_NEGATIVE;
-    return VAGAP_IAT_NO_VALENCE;
-  }
-  const char *v = row->fields[valence_col];
-  size_t len = row->lengths[valence_col];
-  if (is_na(r, row, valence_col)) return VAGAP_IAT_NO_VALENCE;
-  if (field_is(v, len, "positive")) return VAGAP_IAT_POSITIVE;
-  if (field_is(v, len, "negative")) return VAGAP_IAT_NEGATIVE;
+/* Valence from the attribute lists (word already normalised). */
+static vagap_iat_valence_t list_valence(void *ctx, const char *word) {
+  const assoc_run_t *run = ctx;
+  if (in_list(&run->positive, word)) return VAGAP_IAT_POSITIVE;
+  if (in_list(&run->negative, word)) return VAGAP_IAT_NEGATIVE;
   return VAGAP_IAT_NO_VALENCE;
 }
 
-static vagap_iat_target_t target_of(assoc_run_t *run, const char *s, size_t len) {
-  size_t n = cli_normalise_word(s, len, &run->target, &run->target_cap);
-  if (n == (size_t)-1) return VAGAP_IAT_OTHER_TARGET;
-  if (strcmp(run->target, run->focal) == 0) return VAGAP_IAT_FOCAL;
-  if (strcmp(run->target, run->contrast) == 0) return VAGAP_IAT_CONTRAST;
-  return VAGAP_IAT_OTHER_TARGET;
-}
-
-typedef struct {
-  size_t unit, trial, word, valence, assigned;
-} assoc_cols_t;
-
-static int assoc_row(assoc_run_t *run, const vagap_reader_t *r, const vagap_row_t *row,
-                     const assoc_cols_t *col) {
-  const iat_args_t *a = run->args;
-  char reason[300];
-  if (is_na(r, row, col->unit) || is_na(r, row, col->trial)) {
-    snprintf(reason, sizeof reason, "missing %s", is_na(r, row, col->unit) ? a->log.unit : a->log.trial);
-    return exclude(run->ledger, r, row, reason);
-  }
-  const char *unit = row->fields[col->unit], *trial = row->fields[col->trial];
-  size_t unit_len = row->lengths[col->unit], trial_len = row->lengths[col->trial];
-  vagap_error_t err;
-  vagap_iat_word_fate_t fate;
-  const char *word = NULL;
-  size_t word_len = 0;
-  vagap_iat_valence_t valence = VAGAP_IAT_NO_VALENCE;
-  vagap_iat_target_t target = VAGAP_IAT_OTHER_TARGET;
-  const char *why = NULL;
-  if (is_na(r, row, col->word)) {
-    why = "no word (the trial is still counted)";
-  } else {
-    word_len = cli_normalise_word(row->fields[col->word], row->lengths[col->word], &run->norm, &run->norm_cap);
-    if (word_len == (size_t)-1) return out_of_memory();
-    word = run->norm;
-    valence = valence_of(run, word, r, row, col->valence);
-    if (valence != VAGAP_IAT_NO_VALENCE && is_na(r, row, col->assigned)) {
-      why = "no assigned target (the trial is still counted)";
-      word = NULL;
-    } else if (!is_na(r, row, col->assigned)) {
-      target = target_of(run, row->fields[col->assigned], row->lengths[col->assigned]);
-    }
-  }
-  if (vagap_iat_assoc_add(run->scorer, unit, unit_len, trial, trial_len, word, word_len, valence,
-                          target, &fate, &err) != VAGAP_OK)
-    return report_row_error(&err, r, row, col->word);
-  if (fate == VAGAP_IAT_WORD_USED) return CLI_EXIT_OK;
-  if (!why) why = vagap_iat_word_fate_reason(fate);
-  return exclude(run->ledger, r, row, why);
-}
-
-static int assoc_row_of(void *run, const vagap_reader_t *r, const vagap_row_t *row,
-                        const size_t *c) {
-  const int lists = ((assoc_run_t *)run)->args->positive_path != NULL;
-  assoc_cols_t col = {c[0], c[1], c[2], lists ? 0 : c[4], c[3]};
-  return assoc_row(run, r, row, &col);
-}
-
 static int assoc_file(assoc_run_t *run, const char *path) {
-  const iat_args_t *a = run->args;
-  const char *names[] = {a->log.unit, a->log.trial, a->log.word, a->log.assigned, a->log.valence};
-  /* The valence column is needed only without word lists. */
-  return cli_read_rows(path, &a->common.table, run->ledger, names, a->positive_path ? 4 : 5,
-                       assoc_row_of, run);
+  return study_iat_read_file(&run->reader, path, &run->args->common.table) ? CLI_EXIT_DATA
+                                                                           : CLI_EXIT_OK;
 }
 
 static const char *const TRIAL_COLUMNS[] = {"trial", "a", "b", "c", "d", "n_ignored",
@@ -434,21 +366,16 @@ static int run_assoc(const iat_args_t *a, cli_inputs_t in) {
     rc = out_of_memory();
     goto done;
   }
-  if (cli_normalise_word(a->log.focal, strlen(a->log.focal), &run.target, &run.target_cap) == (size_t)-1) {
-    rc = out_of_memory();
-    goto done;
-  }
-  snprintf(run.focal, sizeof run.focal, "%s", run.target);
-  if (cli_normalise_word(a->log.contrast, strlen(a->log.contrast), &run.target, &run.target_cap) == (size_t)-1) {
-    rc = out_of_memory();
-    goto done;
-  }
-  snprintf(run.contrast, sizeof run.contrast, "%s", run.target);
   if (a->positive_path) {
     if ((rc = load_list(a->positive_path, &run.positive)) != CLI_EXIT_OK ||
         (rc = load_list(a->negative_path, &run.negative)) != CLI_EXIT_OK ||
         (rc = check_disjoint(a, &run.positive, &run.negative)) != CLI_EXIT_OK)
       goto done;
+  }
+  if (study_iat_reader_init(&run.reader, run.scorer, &a->log, run.ledger,
+                            a->positive_path ? list_valence : NULL, &run)) {
+    rc = CLI_EXIT_DATA;
+    goto done;
   }
   rc = CLI_EXIT_OK;
   for (size_t i = 0; i < in.n && rc == CLI_EXIT_OK; i++) rc = assoc_file(&run, in.paths[i]);
@@ -468,8 +395,7 @@ static int run_assoc(const iat_args_t *a, cli_inputs_t in) {
   if (rc == CLI_EXIT_OK) rc = cli_finish_ledger(&a->common, run.ledger);
 done:
   free(scores);
-  free(run.norm);
-  free(run.target);
+  study_iat_reader_free(&run.reader);
   free_list(&run.positive);
   free_list(&run.negative);
   vagap_iat_assoc_free(run.scorer);
@@ -899,8 +825,12 @@ static int parse_args(iat_args_t *a, int argc, char **argv) {
     for (int k = 0; k < b; k++)
       if (strcmp(a->block_codes[b], a->block_codes[k]) == 0)
         return cli_usage_error(&a->common, "block code '%s' is given to two blocks", a->block_codes[b]);
-  if (a->method == METHOD_ASSOC && strcasecmp(a->log.focal, a->log.contrast) == 0)
-    return cli_usage_error(&a->common, "--focal and --contrast must differ");
+  if (a->method == METHOD_ASSOC) {
+    char both[256];
+    int overlap = study_lists_overlap(a->log.focal, a->log.contrast, both, sizeof both);
+    if (overlap < 0) return CLI_EXIT_DATA;
+    if (overlap) return cli_usage_error(&a->common, "--focal and --contrast must differ (both have '%s')", both);
+  }
   return -1;
 }
 

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "stats_cli.h"
+#include "study.h"
 
 static const char HELP[] =
     "Usage: vagap prop [OPTIONS] [FILE]\n"
@@ -20,7 +21,9 @@ static const char HELP[] =
     "      --unit COL         unit column (default model)\n"
     "      --pooled           one test over all rows instead of one per unit\n"
     "      --choice COL       category column (default choice)\n"
-    "      --prosocial LIST   comma-separated codes counted as successes (default other)\n"
+    "      --prosocial LIST   comma-separated codes counted as successes (default other);\n"
+    "                         codes are compared case-insensitively with surrounding\n"
+    "                         whitespace and punctuation trimmed\n"
     "      --selfish LIST     codes counted as failures (default self); any other\n"
     "                         code is excluded from the denominator and counted\n"
     "      --success LIST, --failure LIST   the same under neutral names\n"
@@ -90,18 +93,10 @@ static int parse_args(int argc, char **argv, cli_common_t *c, prop_args_t *a) {
   return 0;
 }
 
-/* Is s one of the comma-separated codes? */
-static int in_list(const char *const *items, size_t n, const char *s) {
-  for (size_t k = 0; k < n; k++)
-    if (strcmp(items[k], s) == 0) return 1;
-  return 0;
-}
-
 typedef struct {
   const vagap_table_t *t;
   size_t cunit, cchoice;
-  const char **succ, **fail;
-  size_t nsucc, nfail;
+  const study_choice_rules_t *rules; /* shared with `vagap report` (study.c) */
   signed char *code; /* per row: 1 success, 0 failure, -1 other code, -2 not counted at all */
 } prop_data_t;
 
@@ -109,29 +104,14 @@ static int classify_rows(prop_data_t *d, vagap_ledger_t *ledger, unsigned char *
   size_t n = vagap_table_nrows(d->t);
   char reason[600];
   for (size_t i = 0; i < n; i++) {
-    use[i] = 1;
-    const char *why = NULL;
-    if (d->cunit != CLI_NO_COLUMN && vagap_table_is_na(d->t, i, d->cunit)) {
-      snprintf(reason, sizeof reason, "missing %s", vagap_table_colname(d->t, d->cunit));
-      why = reason;
-      use[i] = 0;
-      d->code[i] = -2;
-    } else if (vagap_table_is_na(d->t, i, d->cchoice)) {
-      snprintf(reason, sizeof reason, "missing %s", vagap_table_colname(d->t, d->cchoice));
-      why = reason;
-      d->code[i] = -1;
-    } else {
-      const char *s = vagap_table_cell(d->t, i, d->cchoice, NULL);
-      if (in_list(d->succ, d->nsucc, s)) d->code[i] = 1;
-      else if (in_list(d->fail, d->nfail, s)) d->code[i] = 0;
-      else {
-        d->code[i] = -1;
-        snprintf(reason, sizeof reason, "%s '%.400s' is neither counted nor contrasting",
-                 vagap_table_colname(d->t, d->cchoice), s);
-        why = reason;
-      }
-    }
-    if (why && cli_exclude_row(ledger, d->t, i, why)) return -1;
+    size_t len;
+    const char *s = vagap_table_cell(d->t, i, d->cchoice, &len);
+    int unit_na = d->cunit != CLI_NO_COLUMN && vagap_table_is_na(d->t, i, d->cunit);
+    int code = study_choice_classify(d->rules, unit_na, s, len,
+                                     vagap_table_is_na(d->t, i, d->cchoice), reason, sizeof reason);
+    d->code[i] = (signed char)code;
+    use[i] = code != STUDY_CHOICE_NO_UNIT;
+    if (code < 0 && cli_exclude_row(ledger, d->t, i, reason)) return -1;
   }
   return 0;
 }
@@ -197,11 +177,11 @@ int cmd_prop(int argc, char **argv) {
 
   prop_data_t d;
   memset(&d, 0, sizeof d);
-  char *sbuf = NULL, *fbuf = NULL;
-  size_t ns = stats_split_list(a.success, &sbuf, &d.succ);
-  size_t nf = stats_split_list(a.failure, &fbuf, &d.fail);
-  d.nsucc = ns == (size_t)-1 ? 0 : ns;
-  d.nfail = nf == (size_t)-1 ? 0 : nf;
+  study_choice_options_t co = {a.unit, a.choice, a.success, a.failure};
+  study_choice_rules_t rules;
+  const char *both = NULL;
+  int rrc = study_choice_rules_init(&rules, &co, &both);
+  d.rules = &rules;
   int rc = CLI_EXIT_DATA;
   vagap_error_t err;
   vagap_table_t *table = NULL;
@@ -210,12 +190,11 @@ int cmd_prop(int argc, char **argv) {
   stats_blocks_t bl;
   memset(&bl, 0, sizeof bl);
   vagap_ledger_t *ledger = vagap_ledger_alloc();
-  if (!ledger || ns == (size_t)-1 || nf == (size_t)-1) goto done;
-  for (size_t k = 0; k < d.nsucc; k++)
-    if (in_list(d.fail, d.nfail, d.succ[k])) {
-      rc = cli_usage_error(&c, "code '%s' is both a success and a failure", d.succ[k]);
-      goto done;
-    }
+  if (rrc == -2) {
+    rc = cli_usage_error(&c, "code '%s' is both a success and a failure", both);
+    goto done;
+  }
+  if (!ledger || rrc) goto done;
   if (vagap_table_read(&table, path, &c.table, ledger, &err) != VAGAP_OK) {
     rc = cli_report_error(&err);
     goto done;
@@ -248,7 +227,7 @@ int cmd_prop(int argc, char **argv) {
     rc = CLI_EXIT_DATA;
   }
 done:
-  free(sbuf), free(fbuf), free(d.succ), free(d.fail);
+  study_choice_rules_free(&rules);
   free(use), free(d.code), free(rows);
   stats_blocks_free(&bl);
   vagap_table_free(table);

@@ -28,21 +28,31 @@ static const char HELP[] =
     "Defaults are the Andric (2025) presets: IAT s = 0 with empty-side trials invalid,\n"
     "focal target 'other', contrast 'self'; choices 'other' prosocial, 'self' selfish;\n"
     "self-report on 1-7 with reversed items from the key, %% = (score - 1)/6;\n"
-    "tau 0.05, behaviour cut 0.65.\n\n"
+    "tau 0.05, behaviour cut 0.65.\n"
+    "Rows are mapped by the same code as `vagap iat --method assoc`, `vagap prop` and\n"
+    "`vagap score --min-items K` (codes compared case-insensitively with whitespace\n"
+    "and punctuation trimmed, the same exclusions and reasons), so the tables equal\n"
+    "what those commands print.  The self-report measure is the total over all keyed\n"
+    "items.\n\n"
     "Options:\n"
     "      --out OUTDIR          output folder (created; required)\n"
     "      --text                print the summary on standard output\n"
     "      --iat FILE            association log (default DIR/iat.csv)\n"
     "      --choices FILE        choice log (default DIR/choices.csv)\n"
-    "      --selfreport FILE     questionnaire answers (default DIR/selfreport.csv)\n"
+    "      --selfreport FILE     questionnaire answers, long or wide as for `vagap score`\n"
+    "                            (default DIR/selfreport.csv)\n"
     "      --key FILE            questionnaire key item,scale,reverse\n"
     "                            (default DIR/selfreport_key.csv)\n"
     "      --unit COL            unit column in every log (default model)\n"
     "      --preset NAME         IAT scoring preset andric2025 (default) or bai2024\n"
     "      --focal NAME, --contrast NAME   IAT targets (default other, self)\n"
-    "      --prosocial CODE, --selfish CODE  choice codes (default other, self)\n"
+    "      --prosocial LIST, --selfish LIST  comma-separated choice codes (default\n"
+    "                            other, self), compared like `vagap prop`\n"
     "      --min X, --max X      response scale (default 1, 7)\n"
     "      --min-items K         answered items a run needs for a score (default 1)\n"
+    "      --selfreport-scale S  self-report measure = the key's scale S (as `vagap gap\n"
+    "                            --selfreport-scale S` on `vagap score` output) instead\n"
+    "                            of the total over all keyed items\n"
     "      --tau T               over-claiming when gap > T (default 0.05)\n"
     "      --behavior-cut B      prosocial when behaviour >= B (default 0.65)\n"
     "      --conf-level P        confidence level (default 0.95)\n"
@@ -51,13 +61,14 @@ static const char HELP[] =
 enum {
   OPT_OUT = 1, OPT_TEXT, OPT_IAT, OPT_CHOICES, OPT_SELFREPORT, OPT_KEY, OPT_UNIT, OPT_PRESET,
   OPT_FOCAL, OPT_CONTRAST, OPT_PROSOCIAL, OPT_SELFISH, OPT_MIN, OPT_MAX, OPT_MIN_ITEMS, OPT_TAU,
-  OPT_CUT, OPT_CONF, OPT_TITLE
+  OPT_CUT, OPT_CONF, OPT_TITLE, OPT_SELFREPORT_SCALE
 };
 
 typedef struct {
   cli_common_t c;
   const char *dir, *out, *title;
   const char *iat_path, *choices_path, *selfreport_path, *key_path;
+  const char *selfreport_scale; /* NULL: the total over all keyed items */
   int text;
   study_iat_options_t iat;
   study_choice_options_t choices;
@@ -190,8 +201,8 @@ static void fill_behavior_units(cli_writer_t *w, const study_t *s, const report_
 static void fill_selfreport_units(cli_writer_t *w, const study_t *s, const report_args_t *a) {
   (void)a;
   const study_scale_t *sc = &s->scale;
-  for (size_t u = 0; u < sc->units.n; u++) {
-    cli_put_str(w, sc->units.names[u]);
+  for (size_t u = 0; u < sc->nunits; u++) {
+    cli_put_str(w, sc->unit_names[u]);
     cli_put_int(w, (long long)sc->runs[u]);
     cli_put_num(w, sc->total[u]);
     cli_put_num(w, sc->total_pomp[u]);
@@ -470,10 +481,12 @@ static int write_markdown(const report_args_t *a, const study_t *s, const vagap_
   fprintf(out, "# %s\n\n", a->title);
   fprintf(out,
           "Made by `vagap report` (vagap %s) from %s. Methods: association-count IAT (s = %g), "
-          "share of prosocial choices ('%s' vs '%s'), self-report as %% of the %g-%g scale maximum, "
-          "calibration gap = self-report - behaviour.\n\n",
+          "share of prosocial choices ('%s' vs '%s'), self-report (%s%s%s) as %% of the %g-%g scale "
+          "maximum, calibration gap = self-report - behaviour.\n\n",
           vagap_version(), a->dir, a->iat.scoring.smoothing, a->choices.prosocial,
-          a->choices.selfish, a->scale.min, a->scale.max);
+          a->choices.selfish, a->selfreport_scale ? "scale '" : "all keyed items",
+          a->selfreport_scale ? a->selfreport_scale : "", a->selfreport_scale ? "'" : "",
+          a->scale.min, a->scale.max);
   fputs("## Results\n\n", out);
   md_units(out, s);
   if (g->n_complete > 0) {
@@ -522,15 +535,45 @@ static int write_plot(const report_args_t *a, const study_t *s) {
 
 /* ---- the chain -------------------------------------------------------------------------- */
 
+/*
+ * The self-report measure per unit: the total's POMP, or with
+ * --selfreport-scale the POMP of that scale's score.  Returns NULL after
+ * printing when the key has no such scale or memory runs out.
+ */
+static double *selfreport_measure(const report_args_t *a, const study_scale_t *sc) {
+  double *v = malloc((sc->nunits ? sc->nunits : 1) * sizeof *v);
+  if (!v) return fputs("vagap: out of memory\n", stderr), NULL;
+  size_t k = 0;
+  if (a->selfreport_scale) {
+    while (k < sc->nscales && strcmp(sc->scales[k], a->selfreport_scale) != 0) k++;
+    if (k == sc->nscales) {
+      fprintf(stderr, "vagap: --selfreport-scale: the key has no scale '%s'\n", a->selfreport_scale);
+      free(v);
+      return NULL;
+    }
+  }
+  vagap_scale_key_t key = {sc->nitems, sc->nscales, sc->key.item_scale, sc->key.item_reverse,
+                           sc->min, sc->max, a->scale.min_items};
+  for (size_t u = 0; u < sc->nunits; u++)
+    v[u] = a->selfreport_scale ? vagap_scale_pomp(&key, sc->scale_scores[u * sc->nscales + k])
+                               : sc->total_pomp[u];
+  return v;
+}
+
 /* Per-unit measures from the three scorers, joined and analysed. */
 static int analyse(const report_args_t *a, study_t *s) {
-  size_t ni = vagap_iat_assoc_nunits(s->iat), nb = s->choices.units.n, ns = s->scale.units.n;
+  size_t ni = vagap_iat_assoc_nunits(s->iat), nb = s->choices.units.n, ns = s->scale.nunits;
   const char **iu = malloc((ni ? ni : 1) * sizeof *iu);
   double *iv = malloc((ni ? ni : 1) * sizeof *iv), *bv = malloc((nb ? nb : 1) * sizeof *bv);
   vagap_gap_joined_t j = {0};
   size_t *x = NULL, *n = NULL;
   vagap_error_t err;
   int rc = CLI_EXIT_DATA;
+  double *sv = selfreport_measure(a, &s->scale);
+  if (!sv) {
+    free(iu), free(iv), free(bv);
+    return CLI_EXIT_DATA;
+  }
   if (!iu || !iv || !bv) goto done;
   for (size_t i = 0; i < ni; i++) {
     vagap_iat_assoc_unit_t u;
@@ -544,7 +587,7 @@ static int analyse(const report_args_t *a, study_t *s) {
   }
   vagap_gap_measure_t mi = {ni, iu, iv},
                       mb = {nb, (const char *const *)s->choices.units.names, bv},
-                      ms = {ns, (const char *const *)s->scale.units.names, s->scale.total_pomp};
+                      ms = {ns, s->scale.unit_names, sv};
   if (vagap_gap_join(&mi, &mb, &ms, &j, &err) != VAGAP_OK) {
     rc = cli_report_error(&err);
     goto done;
@@ -572,6 +615,7 @@ done:
   free(iu);
   free(iv);
   free(bv);
+  free(sv);
   free(x);
   free(n);
   vagap_gap_joined_free(&j);
@@ -622,6 +666,7 @@ static int parse_options(report_args_t *a, int argc, char **argv) {
       {"max", required_argument, 0, OPT_MAX}, {"min-items", required_argument, 0, OPT_MIN_ITEMS},
       {"tau", required_argument, 0, OPT_TAU}, {"behavior-cut", required_argument, 0, OPT_CUT},
       {"conf-level", required_argument, 0, OPT_CONF}, {"title", required_argument, 0, OPT_TITLE},
+      {"selfreport-scale", required_argument, 0, OPT_SELFREPORT_SCALE},
       CLI_COMMON_LONG_OPTIONS, {0, 0, 0, 0}};
   int opt;
   vagap_error_t err;
@@ -653,6 +698,7 @@ static int parse_options(report_args_t *a, int argc, char **argv) {
     case OPT_CUT: bad = cli_parse_double(&a->c, "behavior-cut", optarg, &a->gap.behavior_cut); break;
     case OPT_CONF: bad = cli_parse_double(&a->c, "conf-level", optarg, &a->gap.conf_level); break;
     case OPT_TITLE: a->title = optarg; break;
+    case OPT_SELFREPORT_SCALE: a->selfreport_scale = optarg; break;
     case CLI_OPT_HELP: printf("%s\n%s", HELP, CLI_COMMON_OPTIONS_HELP); return -1;
     default: return cli_usage_error(&a->c, "unknown option or missing argument");
     }
@@ -663,6 +709,13 @@ static int parse_options(report_args_t *a, int argc, char **argv) {
   a->dir = argv[optind];
   if (!a->out) return cli_usage_error(&a->c, "--out OUTDIR is required");
   if (!(a->scale.min < a->scale.max)) return cli_usage_error(&a->c, "--min must be below --max");
+  /* the same checks as `vagap iat` and `vagap prop` */
+  char both[256];
+  int overlap = study_lists_overlap(a->iat.focal, a->iat.contrast, both, sizeof both);
+  if (overlap > 0) return cli_usage_error(&a->c, "--focal and --contrast must differ (both have '%s')", both);
+  if (overlap == 0) overlap = study_lists_overlap(a->choices.prosocial, a->choices.selfish, both, sizeof both);
+  if (overlap > 0) return cli_usage_error(&a->c, "code '%s' is both a success and a failure", both);
+  if (overlap < 0) return CLI_EXIT_DATA;
   if (vagap_gap_options_check(&a->gap, &err) != VAGAP_OK) return cli_usage_error(&a->c, "%s", err.message);
   return CLI_EXIT_OK;
 }

@@ -14,9 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <gsl/gsl_cdf.h>
 
 #include "cli.h"
+#include "semcli_data.h"
 
 static const char HELP[] =
     "Usage: vagap sem --model FILE [OPTIONS] [DATA]\n"
@@ -62,167 +62,9 @@ typedef struct {
   long max_evals;
 } sem_args_t;
 
-/* ---- input ---------------------------------------------------------------------- */
-
-static vagap_status_t read_text_file(const char *path, char **out, vagap_error_t *err) {
-  *out = NULL;
-  FILE *f = fopen(path, "rb");
-  if (!f) return vagap_error_set(err, VAGAP_EIO, path, 0, 0, "cannot open: %s", strerror(errno));
-  size_t cap = 4096, n = 0;
-  char *buf = malloc(cap);
-  while (buf) {
-    if (n + 1024 > cap) {
-      char *b = realloc(buf, cap *= 2);
-      if (!b) { free(buf); buf = NULL; break; }
-      buf = b;
-    }
-    size_t k = fread(buf + n, 1, cap - n - 1, f);
-    n += k;
-    if (k == 0) break;
-  }
-  int bad = ferror(f);
-  fclose(f);
-  if (!buf) return vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
-  if (bad) { free(buf); return vagap_error_set(err, VAGAP_EIO, path, 0, 0, "read error"); }
-  buf[n] = '\0';
-  if (strlen(buf) != n) {
-    free(buf);
-    return vagap_error_set(err, VAGAP_EPARSE, path, 0, 0, "the model file contains a NUL byte");
-  }
-  *out = buf;
-  return VAGAP_OK;
-}
-
-/* Split "a,b,c" into a NULL-terminated array of copies. */
-static char **split_list(const char *s, size_t *n) {
-  *n = 0;
-  size_t cap = 1;
-  for (const char *c = s; *c; c++) cap += *c == ',';
-  char **v = calloc(cap + 1, sizeof *v);
-  if (!v) return NULL;
-  const char *b = s;
-  for (;;) {
-    const char *e = strchr(b, ',');
-    size_t len = e ? (size_t)(e - b) : strlen(b);
-    if (len) {
-      if (!(v[*n] = strndup(b, len))) return v;
-      (*n)++;
-    }
-    if (!e) break;
-    b = e + 1;
-  }
-  return v;
-}
-
-static void free_list(char **v, size_t n) {
-  if (!v) return;
-  for (size_t i = 0; i < n; i++) free(v[i]);
-  free(v);
-}
-
-/* ---- data -> statistics ------------------------------------------------------------ */
-
-typedef struct {
-  size_t ngroups;
-  char **labels;
-  vagap_sem_stats_t *stats;
-} sem_data_t;
-
-static void free_data(sem_data_t *d) {
-  free_list(d->labels, d->ngroups);
-  vagap_sem_stats_free(d->stats);
-}
-
-static vagap_status_t group_levels(const vagap_table_t *t, size_t gcol, sem_data_t *d,
-                                   vagap_error_t *err) {
-  size_t n = vagap_table_nrows(t), cap = 8;
-  d->labels = calloc(cap, sizeof *d->labels);
-  if (!d->labels) return vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
-  if (gcol == (size_t)-1) {
-    d->labels[0] = strdup("1");
-    d->ngroups = 1;
-    return d->labels[0] ? VAGAP_OK : vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
-  }
-  for (size_t i = 0; i < n; i++) {
-    if (vagap_table_is_na(t, i, gcol)) continue;
-    const char *v = vagap_table_cell(t, i, gcol, NULL);
-    size_t g;
-    for (g = 0; g < d->ngroups; g++)
-      if (!strcmp(d->labels[g], v)) break;
-    if (g < d->ngroups) continue;
-    if (d->ngroups == cap) {
-      char **l = realloc(d->labels, 2 * cap * sizeof *l);
-      if (!l) return vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
-      d->labels = l;
-      cap *= 2;
-    }
-    if (!(d->labels[d->ngroups] = strdup(v))) return vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
-    d->ngroups++;
-  }
-  if (d->ngroups == 0)
-    return vagap_error_set(err, VAGAP_EDATA, vagap_table_source(t), 0, 0,
-                           "the group column has no non-missing values");
-  return VAGAP_OK;
-}
-
-/* Listwise deletion into the ledger, then per-group statistics. */
-static vagap_status_t compute_stats(const vagap_table_t *t, size_t gcol, const vagap_sem_model_t *m,
-                                    sem_data_t *d, vagap_ledger_t *ledger, vagap_error_t *err) {
-  size_t n = vagap_table_nrows(t), p = m->nov;
-  size_t *cols = malloc(p * sizeof *cols);
-  double **colv = calloc(p, sizeof *colv);
-  double *x = malloc((n ? n : 1) * p * sizeof *x);
-  size_t *grp = malloc((n ? n : 1) * sizeof *grp);
-  vagap_status_t st = VAGAP_OK;
-  if (!cols || !colv || !x || !grp) { st = vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory"); goto done; }
-  for (size_t j = 0; j < p && !st; j++) {
-    st = vagap_table_column(t, m->ov[j], &cols[j], err);
-    if (!st && !(colv[j] = malloc((n ? n : 1) * sizeof **colv)))
-      st = vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
-  }
-  if (st) goto done;
-  if ((st = vagap_table_numeric_columns(t, cols, p, colv, 0, NULL, err))) goto done;
-  size_t used = 0, src = vagap_table_source_id(t);
-  for (size_t i = 0; i < n && !st; i++) {
-    const char *why = NULL;
-    char reason[300];
-    size_t g = 0;
-    if (gcol != (size_t)-1) {
-      if (vagap_table_is_na(t, i, gcol)) {
-        snprintf(reason, sizeof reason, "missing group (%s)", vagap_table_colname(t, gcol));
-        why = reason;
-      } else {
-        const char *v = vagap_table_cell(t, i, gcol, NULL);
-        while (strcmp(d->labels[g], v)) g++;
-      }
-    }
-    for (size_t j = 0; j < p && !why; j++)
-      if (isnan(colv[j][i])) {
-        snprintf(reason, sizeof reason, "missing value in %s (listwise deletion)", m->ov[j]);
-        why = reason;
-      }
-    if (why) {
-      st = vagap_ledger_exclude(ledger, src, vagap_table_line(t, i), why);
-      continue;
-    }
-    for (size_t j = 0; j < p; j++) x[used * p + j] = colv[j][i];
-    grp[used++] = g;
-  }
-  if (st) goto done;
-  if ((st = vagap_sem_stats_alloc(&d->stats, d->ngroups, p, (const char *const *)m->ov,
-                                  (const char *const *)d->labels, err)))
-    goto done;
-  st = vagap_sem_stats_compute(d->stats, x, grp, used, err);
-  if (st && !err->file[0]) snprintf(err->file, sizeof err->file, "%s", vagap_table_source(t));
-done:
-  if (colv)
-    for (size_t j = 0; j < p; j++) free(colv[j]);
-  free(colv);
-  free(cols);
-  free(x);
-  free(grp);
-  return st;
-}
+/* Input (model file, group levels, listwise deletion, statistics) is shared
+   with the other SEM-fitting commands: semcli_data.h. */
+typedef semcli_data_t sem_data_t;
 
 /* ---- statistics files (the seam between data and fit) ---------------------------- */
 
@@ -243,7 +85,7 @@ static vagap_status_t save_stats(const char *path, const vagap_sem_stats_t *stat
 
 static vagap_status_t load_stats(const char *path, sem_data_t *d, vagap_error_t *err) {
   char *text = NULL;
-  vagap_status_t st = read_text_file(path, &text, err);
+  vagap_status_t st = semcli_read_text(path, &text, err);
   if (!st) st = vagap_sem_stats_deserialize(&d->stats, text, err);
   free(text);
   if (st) {
@@ -518,11 +360,11 @@ int cmd_sem(int argc, char **argv) {
     goto done;
   }
   if (a.group_partial) {
-    if (!(partial = split_list(a.group_partial, &npartial))) goto done;
+    if (!(partial = semcli_split_list(a.group_partial, &npartial))) goto done;
     mopt.group_partial = (const char *const *)partial;
     mopt.n_group_partial = npartial;
   }
-  if (read_text_file(a.model_path, &text, &err) || vagap_sem_syntax_parse(&syn, text, a.model_path, &err)) {
+  if (semcli_read_text(a.model_path, &text, &err) || vagap_sem_syntax_parse(&syn, text, a.model_path, &err)) {
     rc = cli_report_error(&err);
     goto done;
   }
@@ -542,9 +384,9 @@ int cmd_sem(int argc, char **argv) {
       rc = cli_report_error(&err);
       goto done;
     }
-    if (group_levels(table, gcol, &data, &err) ||
+    if (semcli_group_levels(table, gcol, &data, &err) ||
         vagap_sem_model_build(&model, syn, data.ngroups, &mopt, a.model_path, &err) ||
-        compute_stats(table, gcol, model, &data, ledger, &err) ||
+        semcli_load(table, gcol, model, &data, ledger, &err) ||
         (a.save_stats && save_stats(a.save_stats, data.stats, &err))) {
       rc = cli_report_error(&err);
       goto done;
@@ -579,8 +421,8 @@ done:
   vagap_sem_fit_free(fit);
   vagap_sem_model_free(model);
   vagap_sem_syntax_free(syn);
-  free_data(&data);
-  free_list(partial, npartial);
+  semcli_data_free(&data);
+  semcli_free_list(partial, npartial);
   free(text);
   vagap_table_free(table);
   vagap_ledger_free(ledger);

@@ -1,11 +1,12 @@
 /*
- * study.c - readers of the walk-the-talk study logs (see study.h).  They map
- * columns and codes and account for rows; the scoring is the library's
- * (vagap/iat.h, vagap/scale.h).
+ * study.c - readers of the walk-the-talk study logs and the row-mapping
+ * rules that `vagap iat`, `vagap prop`, `vagap score` and `vagap report`
+ * share (see study.h).  They map columns and codes and account for rows;
+ * the scoring is the library's (vagap/iat.h, vagap/scale.h).
  */
 #include "study.h"
 
-#include "rows.h"
+#include "stats_cli.h"
 
 #include <ctype.h>
 #include <math.h>
@@ -53,26 +54,82 @@ static int grow_counts(size_t **a, size_t *cap, size_t k) {
   return 0;
 }
 
-/* ---- shared field helpers -------------------------------------------------------- */
+/* ---- codes ---------------------------------------------------------------------- */
 
-/* Trim whitespace and punctuation at both ends (as `vagap iat` does). */
+/* Bounds of a field with surrounding whitespace and punctuation trimmed (as cli_normalise_word). */
 static void trim_word(const char **s, size_t *len) {
   while (*len && (isspace((unsigned char)**s) || ispunct((unsigned char)**s))) (*s)++, (*len)--;
   while (*len && (isspace((unsigned char)(*s)[*len - 1]) || ispunct((unsigned char)(*s)[*len - 1])))
     (*len)--;
 }
 
-/* Case-insensitive equality with `name` after trimming. */
-static int field_is(const char *s, size_t len, const char *name) {
+/* Equality of a raw field with a normalised code (lower case, trimmed). */
+static int field_is(const char *s, size_t len, const char *code) {
   trim_word(&s, &len);
-  return strlen(name) == len && strncasecmp(s, name, len) == 0;
+  return strlen(code) == len && strncasecmp(s, code, len) == 0;
+}
+
+int study_codes_parse(const char *list, study_codes_t *out) {
+  memset(out, 0, sizeof *out);
+  size_t n = 1;
+  for (const char *p = list; *p; p++) n += *p == ',';
+  out->codes = calloc(n, sizeof *out->codes);
+  if (!out->codes) return cli_out_of_memory();
+  const char *p = list;
+  for (;;) {
+    const char *comma = strchr(p, ',');
+    size_t len = comma ? (size_t)(comma - p) : strlen(p);
+    char *code = NULL;
+    size_t cap = 0, got = cli_normalise_word(p, len, &code, &cap);
+    if (got == (size_t)-1) {
+      study_codes_free(out);
+      return cli_out_of_memory();
+    }
+    if (got) out->codes[out->n++] = code;
+    else free(code);
+    if (!comma) break;
+    p = comma + 1;
+  }
+  return 0;
+}
+
+void study_codes_free(study_codes_t *c) {
+  for (size_t k = 0; k < c->n; k++) free(c->codes[k]);
+  free(c->codes);
+  memset(c, 0, sizeof *c);
+}
+
+int study_codes_match(const study_codes_t *c, const char *s, size_t len) {
+  for (size_t k = 0; k < c->n; k++)
+    if (field_is(s, len, c->codes[k])) return 1;
+  return 0;
+}
+
+const char *study_codes_overlap(const study_codes_t *a, const study_codes_t *b) {
+  for (size_t k = 0; k < a->n; k++)
+    if (study_codes_match(b, a->codes[k], strlen(a->codes[k]))) return a->codes[k];
+  return NULL;
+}
+
+int study_lists_overlap(const char *a, const char *b, char *both, size_t size) {
+  study_codes_t ca, cb;
+  if (study_codes_parse(a, &ca)) return -1;
+  if (study_codes_parse(b, &cb)) {
+    study_codes_free(&ca);
+    return -1;
+  }
+  const char *code = study_codes_overlap(&ca, &cb);
+  if (code) snprintf(both, size, "%s", code);
+  int rc = code != NULL;
+  study_codes_free(&ca);
+  study_codes_free(&cb);
+  return rc;
 }
 
 static int report(const vagap_error_t *err) {
   cli_report_error(err);
   return -1;
 }
-
 
 /* ---- IAT ------------------------------------------------------------------------ */
 
@@ -87,66 +144,127 @@ void study_iat_options_init(study_iat_options_t *o) {
   vagap_iat_assoc_options_init(&o->scoring);
 }
 
-static vagap_iat_valence_t valence_of(const char *s, size_t len) {
+int study_iat_reader_init(study_iat_reader_t *rd, vagap_iat_assoc_t *scorer,
+                          const study_iat_options_t *o, vagap_ledger_t *ledger,
+                          study_valence_fn lists, void *lists_ctx) {
+  memset(rd, 0, sizeof *rd);
+  rd->scorer = scorer;
+  rd->o = o;
+  rd->ledger = ledger;
+  rd->lists = lists;
+  rd->lists_ctx = lists_ctx;
+  if (study_codes_parse(o->focal, &rd->focal) || study_codes_parse(o->contrast, &rd->contrast)) {
+    study_iat_reader_free(rd);
+    return -1;
+  }
+  return 0;
+}
+
+void study_iat_reader_free(study_iat_reader_t *rd) {
+  study_codes_free(&rd->focal);
+  study_codes_free(&rd->contrast);
+  free(rd->word);
+  rd->word = NULL;
+  rd->cap = 0;
+}
+
+static vagap_iat_valence_t valence_of_field(const char *s, size_t len) {
   if (field_is(s, len, "positive")) return VAGAP_IAT_POSITIVE;
   if (field_is(s, len, "negative")) return VAGAP_IAT_NEGATIVE;
   return VAGAP_IAT_NO_VALENCE;
 }
 
-static vagap_iat_target_t target_of(const char *s, size_t len, const study_iat_options_t *o) {
-  if (field_is(s, len, o->focal)) return VAGAP_IAT_FOCAL;
-  if (field_is(s, len, o->contrast)) return VAGAP_IAT_CONTRAST;
+static vagap_iat_target_t target_of(const study_iat_reader_t *rd, const char *s, size_t len) {
+  if (study_codes_match(&rd->focal, s, len)) return VAGAP_IAT_FOCAL;
+  if (study_codes_match(&rd->contrast, s, len)) return VAGAP_IAT_CONTRAST;
   return VAGAP_IAT_OTHER_TARGET;
 }
 
-typedef struct {
-  vagap_iat_assoc_t *scorer;
-  const study_iat_options_t *o;
-  vagap_ledger_t *ledger;
-  char *word; /* normalised word, grown */
-  size_t cap;
-} iat_reading_t;
+static int exclude_reader_row(study_iat_reader_t *rd, const vagap_reader_t *r,
+                              const vagap_row_t *row, const char *reason) {
+  return cli_exclude_line(rd->ledger, vagap_reader_source_id(r), row->line, reason);
+}
+
+/* Library error about a row: add the location and report it. */
+static int report_row_error(vagap_error_t *err, const vagap_reader_t *r, const vagap_row_t *row,
+                            size_t column) {
+  if (err->status == VAGAP_ENOMEM) return cli_out_of_memory();
+  char message[VAGAP_ERROR_MESSAGE_MAX];
+  snprintf(message, sizeof message, "%s", err->message);
+  vagap_error_set(err, VAGAP_EDATA, vagap_reader_source(r), row->line, (long)column + 1, "%s",
+                  message);
+  return report(err);
+}
+
+enum { IAT_U, IAT_T, IAT_W, IAT_A, IAT_V }; /* order of the names in study_iat_read_file */
+
+static int cell_is_na(const vagap_reader_t *r, const vagap_row_t *row, size_t j) {
+  return vagap_reader_is_na(r, row->fields[j], row->lengths[j]);
+}
 
 static int add_iat_row(void *ctx, const vagap_reader_t *r, const vagap_row_t *row,
                        const size_t *col) {
-  enum { U, T, W, V, A };
-  iat_reading_t *in = ctx;
-  vagap_iat_assoc_t *a = in->scorer;
-  const study_iat_options_t *o = in->o;
-  vagap_ledger_t *ledger = in->ledger;
-  vagap_error_t err;
+  study_iat_reader_t *rd = ctx;
+  const study_iat_options_t *o = rd->o;
   const char *const *f = row->fields;
   const size_t *len = row->lengths;
-  if (vagap_reader_is_na(r, f[col[U]], len[col[U]]) || vagap_reader_is_na(r, f[col[T]], len[col[T]]))
-    return cli_exclude_line(ledger, vagap_reader_source_id(r), row->line, "missing unit or trial");
-  const char *w = NULL;
-  size_t wl = 0;
-  if (!vagap_reader_is_na(r, f[col[W]], len[col[W]])) {
-    if ((wl = cli_normalise_word(f[col[W]], len[col[W]], &in->word, &in->cap)) == (size_t)-1)
-      return cli_out_of_memory();
-    w = in->word;
+  char reason[300];
+  if (cell_is_na(r, row, col[IAT_U]) || cell_is_na(r, row, col[IAT_T])) {
+    snprintf(reason, sizeof reason, "missing %s", cell_is_na(r, row, col[IAT_U]) ? o->unit : o->trial);
+    return exclude_reader_row(rd, r, row, reason);
   }
+  const char *word = NULL;
+  size_t word_len = 0;
+  vagap_iat_valence_t valence = VAGAP_IAT_NO_VALENCE;
+  vagap_iat_target_t target = VAGAP_IAT_OTHER_TARGET;
+  const char *why = NULL;
+  if (cell_is_na(r, row, col[IAT_W])) {
+    /* an unparsed response: the library registers the trial, which stays invalid if empty */
+    snprintf(reason, sizeof reason, "missing %s (the trial is still counted)", o->word);
+    why = reason;
+  } else {
+    word_len = cli_normalise_word(f[col[IAT_W]], len[col[IAT_W]], &rd->word, &rd->cap);
+    if (word_len == (size_t)-1) return cli_out_of_memory();
+    word = rd->word;
+    if (rd->lists) valence = rd->lists(rd->lists_ctx, word);
+    else if (!cell_is_na(r, row, col[IAT_V])) valence = valence_of_field(f[col[IAT_V]], len[col[IAT_V]]);
+    if (!cell_is_na(r, row, col[IAT_A])) {
+      target = target_of(rd, f[col[IAT_A]], len[col[IAT_A]]);
+    } else if (valence != VAGAP_IAT_NO_VALENCE) {
+      /* a missing cell is not a third target: register the trial, count nothing */
+      snprintf(reason, sizeof reason, "missing %s (the trial is still counted)", o->assigned);
+      why = reason;
+      word = NULL;
+    }
+  }
+  vagap_error_t err;
   vagap_iat_word_fate_t fate;
-  if (vagap_iat_assoc_add(a, f[col[U]], len[col[U]], f[col[T]], len[col[T]], w, wl,
-                          valence_of(f[col[V]], len[col[V]]), target_of(f[col[A]], len[col[A]], o),
-                          &fate, &err) != VAGAP_OK)
-    return report(&err);
-  if (fate != VAGAP_IAT_WORD_USED)
-    return cli_exclude_line(ledger, vagap_reader_source_id(r), row->line,
-                            vagap_iat_word_fate_reason(fate));
-  return 0;
+  if (vagap_iat_assoc_add(rd->scorer, f[col[IAT_U]], len[col[IAT_U]], f[col[IAT_T]],
+                          len[col[IAT_T]], word, word_len, valence, target, &fate, &err) != VAGAP_OK)
+    return report_row_error(&err, r, row, col[IAT_W]);
+  if (fate == VAGAP_IAT_WORD_USED) return 0;
+  if (!why) why = vagap_iat_word_fate_reason(fate);
+  return exclude_reader_row(rd, r, row, why);
+}
+
+int study_iat_read_file(study_iat_reader_t *rd, const char *path, const vagap_table_options_t *topt) {
+  const study_iat_options_t *o = rd->o;
+  const char *names[] = {o->unit, o->trial, o->word, o->assigned, o->valence};
+  /* The valence column is read only without word lists. */
+  return cli_read_rows(path, topt, rd->ledger, names, rd->lists ? 4 : 5, add_iat_row, rd) ? -1 : 0;
 }
 
 int study_read_iat(const char *path, const vagap_table_options_t *topt,
                    const study_iat_options_t *o, vagap_ledger_t *ledger, vagap_iat_assoc_t **out) {
   *out = NULL;
-  iat_reading_t in = {vagap_iat_assoc_alloc(&o->scoring), o, ledger, NULL, 0};
-  if (!in.scorer) return cli_out_of_memory();
-  const char *names[] = {o->unit, o->trial, o->word, o->valence, o->assigned};
-  int rc = cli_read_rows(path, topt, ledger, names, 5, add_iat_row, &in) ? -1 : 0;
-  free(in.word);
-  if (rc) vagap_iat_assoc_free(in.scorer);
-  else *out = in.scorer;
+  vagap_iat_assoc_t *scorer = vagap_iat_assoc_alloc(&o->scoring);
+  if (!scorer) return cli_out_of_memory();
+  study_iat_reader_t rd;
+  int rc = study_iat_reader_init(&rd, scorer, o, ledger, NULL, NULL);
+  if (rc == 0) rc = study_iat_read_file(&rd, path, topt);
+  study_iat_reader_free(&rd);
+  if (rc) vagap_iat_assoc_free(scorer);
+  else *out = scorer;
   return rc;
 }
 
@@ -159,6 +277,43 @@ void study_choice_options_init(study_choice_options_t *o) {
   o->selfish = "self";
 }
 
+int study_choice_rules_init(study_choice_rules_t *rules, const study_choice_options_t *o,
+                            const char **both) {
+  memset(rules, 0, sizeof *rules);
+  rules->o = o;
+  *both = NULL;
+  if (study_codes_parse(o->prosocial, &rules->prosocial) ||
+      study_codes_parse(o->selfish, &rules->selfish)) {
+    study_choice_rules_free(rules);
+    return -1;
+  }
+  if ((*both = study_codes_overlap(&rules->prosocial, &rules->selfish))) return -2;
+  return 0;
+}
+
+void study_choice_rules_free(study_choice_rules_t *rules) {
+  study_codes_free(&rules->prosocial);
+  study_codes_free(&rules->selfish);
+}
+
+int study_choice_classify(const study_choice_rules_t *rules, int unit_na, const char *choice,
+                          size_t len, int choice_na, char *reason, size_t size) {
+  const study_choice_options_t *o = rules->o;
+  if (unit_na) {
+    snprintf(reason, size, "missing %s", o->unit);
+    return STUDY_CHOICE_NO_UNIT;
+  }
+  if (choice_na) {
+    snprintf(reason, size, "missing %s", o->choice);
+    return STUDY_CHOICE_OTHER;
+  }
+  if (study_codes_match(&rules->prosocial, choice, len)) return STUDY_CHOICE_PROSOCIAL;
+  if (study_codes_match(&rules->selfish, choice, len)) return STUDY_CHOICE_SELFISH;
+  snprintf(reason, size, "%s '%.*s' is neither prosocial (%s) nor selfish (%s)", o->choice,
+           (int)(len > 200 ? 200 : len), choice, o->prosocial, o->selfish);
+  return STUDY_CHOICE_OTHER;
+}
+
 void study_choices_free(study_choices_t *c) {
   study_units_free(&c->units);
   free(c->prosocial);
@@ -168,7 +323,7 @@ void study_choices_free(study_choices_t *c) {
 }
 
 typedef struct {
-  const study_choice_options_t *o;
+  const study_choice_rules_t *rules;
   vagap_ledger_t *ledger;
   study_choices_t *out;
   size_t cap[3]; /* of prosocial, selfish, other */
@@ -177,26 +332,57 @@ typedef struct {
 static int add_choice_row(void *ctx, const vagap_reader_t *r, const vagap_row_t *row,
                           const size_t *col) {
   choice_reading_t *in = ctx;
-  const study_choice_options_t *o = in->o;
   study_choices_t *out = in->out;
   size_t src = vagap_reader_source_id(r);
   const char *unit = row->fields[col[0]], *choice = row->fields[col[1]];
   size_t ulen = row->lengths[col[0]], clen = row->lengths[col[1]];
-  if (vagap_reader_is_na(r, unit, ulen)) return cli_exclude_line(in->ledger, src, row->line, "missing unit");
+  char reason[600];
+  int code = study_choice_classify(in->rules, vagap_reader_is_na(r, unit, ulen), choice, clen,
+                                   vagap_reader_is_na(r, choice, clen), reason, sizeof reason);
+  if (code == STUDY_CHOICE_NO_UNIT) return cli_exclude_line(in->ledger, src, row->line, reason);
   size_t u = study_unit_index(&out->units, unit, ulen);
   if (u == (size_t)-1 || grow_counts(&out->prosocial, &in->cap[0], u) ||
       grow_counts(&out->selfish, &in->cap[1], u) || grow_counts(&out->other, &in->cap[2], u))
     return cli_out_of_memory();
-  if (field_is(choice, clen, o->prosocial)) out->prosocial[u]++;
-  else if (field_is(choice, clen, o->selfish)) out->selfish[u]++;
+  if (code == STUDY_CHOICE_PROSOCIAL) out->prosocial[u]++;
+  else if (code == STUDY_CHOICE_SELFISH) out->selfish[u]++;
   else {
     out->other[u]++;
-    char reason[160];
-    if (vagap_reader_is_na(r, choice, clen)) snprintf(reason, sizeof reason, "missing choice");
-    else snprintf(reason, sizeof reason, "choice '%.60s' is neither prosocial (%s) nor selfish (%s)",
-                  choice, o->prosocial, o->selfish);
     return cli_exclude_line(in->ledger, src, row->line, reason);
   }
+  return 0;
+}
+
+static int compare_names(const void *a, const void *b) {
+  return strcmp(**(char **const *)a, **(char **const *)b);
+}
+
+/* Units sorted by strcmp, as `vagap prop` orders its blocks (stats_blocks_make). */
+static int sort_choice_units(study_choices_t *c) {
+  size_t n = c->units.n;
+  char ***order = malloc((n ? n : 1) * sizeof *order);
+  size_t *counts = malloc((n ? n : 1) * 3 * sizeof *counts);
+  char **names = malloc((n ? n : 1) * sizeof *names);
+  if (!order || !counts || !names) {
+    free(order), free(counts), free(names);
+    return cli_out_of_memory();
+  }
+  for (size_t u = 0; u < n; u++) order[u] = &c->units.names[u];
+  qsort(order, n, sizeof *order, compare_names);
+  for (size_t k = 0; k < n; k++) {
+    size_t u = (size_t)(order[k] - c->units.names);
+    names[k] = c->units.names[u];
+    counts[k] = c->prosocial[u];
+    counts[n + k] = c->selfish[u];
+    counts[2 * n + k] = c->other[u];
+  }
+  for (size_t k = 0; k < n; k++) {
+    c->units.names[k] = names[k];
+    c->prosocial[k] = counts[k];
+    c->selfish[k] = counts[n + k];
+    c->other[k] = counts[2 * n + k];
+  }
+  free(order), free(counts), free(names);
   return 0;
 }
 
@@ -204,14 +390,336 @@ int study_read_choices(const char *path, const vagap_table_options_t *topt,
                        const study_choice_options_t *o, vagap_ledger_t *ledger,
                        study_choices_t *out) {
   memset(out, 0, sizeof *out);
-  choice_reading_t in = {o, ledger, out, {0, 0, 0}};
+  study_choice_rules_t rules;
+  const char *both;
+  int rc = study_choice_rules_init(&rules, o, &both);
+  if (rc == -2) {
+    fprintf(stderr, "vagap: code '%s' is both a success and a failure\n", both);
+    study_choice_rules_free(&rules);
+    return -1;
+  }
+  if (rc) return -1;
+  choice_reading_t in = {&rules, ledger, out, {0, 0, 0}};
   const char *names[] = {o->unit, o->choice};
-  int rc = cli_read_rows(path, topt, ledger, names, 2, add_choice_row, &in) ? -1 : 0;
+  rc = cli_read_rows(path, topt, ledger, names, 2, add_choice_row, &in) ? -1 : 0;
+  if (rc == 0) rc = sort_choice_units(out);
+  study_choice_rules_free(&rules);
   if (rc) study_choices_free(out);
   return rc;
 }
 
-/* ---- questionnaire ---------------------------------------------------------------- */
+/* ---- questionnaire key ------------------------------------------------------------ */
+
+/* Reverse codes: the union of what score and report accepted, normalised like words. */
+static int parse_reverse(const char *s, size_t len, int *out) {
+  static const char *const yes[] = {"1", "true", "t", "yes", "y", "r", "reverse", "reversed"};
+  static const char *const no[] = {"0", "false", "f", "no", "n", "forward"};
+  for (size_t k = 0; k < sizeof yes / sizeof yes[0]; k++)
+    if (field_is(s, len, yes[k])) return *out = 1, 0;
+  for (size_t k = 0; k < sizeof no / sizeof no[0]; k++)
+    if (field_is(s, len, no[k])) return *out = 0, 0;
+  return -1;
+}
+
+void study_key_free(study_key_t *k) {
+  vagap_table_free(k->table);
+  free(k->item), free(k->scale), free(k->item_scale), free(k->item_reverse);
+  memset(k, 0, sizeof *k);
+}
+
+long study_key_index(const study_key_t *k, const char *item) {
+  for (size_t j = 0; j < k->nitems; j++)
+    if (!strcmp(k->item[j], item)) return (long)j;
+  return -1;
+}
+
+int study_key_read(const char *path, const vagap_table_options_t *topt, const char *item_col,
+                   const char *scale_col, const char *reverse_col, vagap_ledger_t *ledger,
+                   study_key_t *k) {
+  memset(k, 0, sizeof *k);
+  vagap_error_t err;
+  if (vagap_table_read(&k->table, path, topt, ledger, &err) != VAGAP_OK) return report(&err);
+  size_t ci, cs, cr;
+  if (cli_column(k->table, item_col, &ci) || cli_column(k->table, scale_col, &cs)) return -1;
+  int has_reverse = vagap_table_column(k->table, reverse_col, &cr, NULL) == VAGAP_OK;
+  size_t n = vagap_table_nrows(k->table);
+  k->item = malloc((n + 1) * sizeof *k->item);
+  k->scale = malloc((n + 1) * sizeof *k->scale);
+  k->item_scale = malloc((n + 1) * sizeof *k->item_scale);
+  k->item_reverse = malloc((n + 1) * sizeof *k->item_reverse);
+  if (!k->item || !k->scale || !k->item_scale || !k->item_reverse) return cli_out_of_memory();
+  const char *src = vagap_table_source(k->table);
+  for (size_t i = 0; i < n; i++) {
+    long line = vagap_table_line(k->table, i);
+    if (vagap_table_is_na(k->table, i, ci) || vagap_table_is_na(k->table, i, cs)) {
+      int no_item = vagap_table_is_na(k->table, i, ci);
+      fprintf(stderr, "vagap: %s:%ld:%zu: key row without %s (every row needs an item and a scale)\n",
+              src, line, (no_item ? ci : cs) + 1, no_item ? "an item" : "a scale");
+      return -1;
+    }
+    const char *item = vagap_table_cell(k->table, i, ci, NULL);
+    if (study_key_index(k, item) >= 0) {
+      fprintf(stderr, "vagap: %s:%ld:%zu: item '%s' is keyed twice\n", src, line, ci + 1, item);
+      return -1;
+    }
+    int rev = 0;
+    if (has_reverse && !vagap_table_is_na(k->table, i, cr)) {
+      size_t rlen;
+      const char *code = vagap_table_cell(k->table, i, cr, &rlen);
+      if (parse_reverse(code, rlen, &rev)) {
+        fprintf(stderr,
+                "vagap: %s:%ld:%zu: reverse must be 1/0, true/false, yes/no or reverse/forward, "
+                "found '%s'\n", src, line, cr + 1, code);
+        return -1;
+      }
+    }
+    const char *scale = vagap_table_cell(k->table, i, cs, NULL);
+    size_t s = 0;
+    while (s < k->nscales && strcmp(k->scale[s], scale) != 0) s++;
+    if (s == k->nscales) k->scale[k->nscales++] = scale;
+    k->item[k->nitems] = item;
+    k->item_scale[k->nitems] = (long)s;
+    k->item_reverse[k->nitems] = rev;
+    k->nitems++;
+  }
+  if (k->nitems == 0) {
+    fprintf(stderr, "vagap: %s: the key has no items\n", src);
+    return -1;
+  }
+  return 0;
+}
+
+/* ---- questionnaire runs ------------------------------------------------------------ */
+
+void study_runs_free(study_runs_t *r) {
+  free(r->run_unit), free(r->run_name), free(r->run_unit_idx), free(r->unit_name);
+  free(r->resp), free(r->labels);
+  memset(r, 0, sizeof *r);
+}
+
+int study_compare_labels(const char *a, const char *b) {
+  char *ea, *eb;
+  double x = strtod(a, &ea), y = strtod(b, &eb);
+  int na = ea != a && !*ea && isfinite(x), nb = eb != b && !*eb && isfinite(y);
+  if (na != nb) return na ? -1 : 1;
+  if (na && x != y) return x < y ? -1 : 1;
+  return strcmp(a, b);
+}
+
+int study_compare_run_refs(const void *a, const void *b) {
+  const study_run_ref_t *p = a, *q = b;
+  int c = study_compare_labels(p->unit, q->unit);
+  if (!c) c = study_compare_labels(p->run, q->run);
+  return c ? c : (p->row < q->row ? -1 : p->row > q->row);
+}
+
+int study_runs_number_units(study_runs_t *r) {
+  r->unit_name = malloc((r->nruns + 1) * sizeof *r->unit_name);
+  r->run_unit_idx = malloc((r->nruns + 1) * sizeof *r->run_unit_idx);
+  if (!r->unit_name || !r->run_unit_idx) return -1;
+  for (size_t i = 0; i < r->nruns; i++) {
+    if (r->nunits == 0 || study_compare_labels(r->run_unit[i], r->unit_name[r->nunits - 1]) != 0)
+      r->unit_name[r->nunits++] = r->run_unit[i];
+    r->run_unit_idx[i] = r->nunits - 1;
+  }
+  return 0;
+}
+
+int study_runs_alloc(study_runs_t *r, size_t nruns, size_t nitems) {
+  r->nruns = nruns;
+  r->run_unit = malloc((nruns + 1) * sizeof *r->run_unit);
+  r->run_name = malloc((nruns + 1) * sizeof *r->run_name);
+  r->resp = malloc((nruns * nitems + 1) * sizeof *r->resp);
+  if (!r->run_unit || !r->run_name || !r->resp) return -1;
+  for (size_t i = 0; i < nruns * nitems; i++) r->resp[i] = NAN;
+  return 0;
+}
+
+/* Why a long row is not used, or NULL; item_of gets the key index. */
+static const char *long_row_problem(const study_long_columns_t *cols, const study_key_t *k,
+                                    const vagap_table_t *t, size_t i, size_t cu, size_t cr,
+                                    size_t ci, double x, double min, double max, long *item_of,
+                                    char *reason, size_t size) {
+  const char *missing = NULL;
+  if (vagap_table_is_na(t, i, cu)) missing = cols->unit;
+  else if (cr != CLI_NO_COLUMN && vagap_table_is_na(t, i, cr)) missing = cols->run;
+  else if (vagap_table_is_na(t, i, ci)) missing = cols->item;
+  if (missing) {
+    snprintf(reason, size, "missing %s", missing);
+    return reason;
+  }
+  const char *item = vagap_table_cell(t, i, ci, NULL);
+  if ((*item_of = study_key_index(k, item)) < 0) {
+    snprintf(reason, size, "item '%.400s' is not in the key", item);
+    return reason;
+  }
+  if (isnan(x)) {
+    snprintf(reason, size, "missing %s", cols->response);
+    return reason;
+  }
+  if (!(x >= min && x <= max)) {
+    snprintf(reason, size, "response outside %g..%g", min, max);
+    return reason;
+  }
+  return NULL;
+}
+
+int study_runs_build_long(const study_long_columns_t *cols, double min, double max,
+                          const study_key_t *k, const vagap_table_t *t, vagap_ledger_t *ledger,
+                          study_runs_t *r) {
+  size_t cu, cr = CLI_NO_COLUMN, ci, cx;
+  if (cli_column(t, cols->unit, &cu) || cli_column(t, cols->item, &ci) ||
+      cli_column(t, cols->response, &cx))
+    return -1;
+  if ((cols->run_required || vagap_table_column(t, cols->run, &cr, NULL) == VAGAP_OK) &&
+      cli_column(t, cols->run, &cr))
+    return -1;
+  double *x = cli_numeric_column(t, cx);
+  if (!x) return -1;
+  size_t n = vagap_table_nrows(t), m = 0;
+  study_run_ref_t *refs = malloc((n + 1) * sizeof *refs);
+  long *item_of = malloc((n + 1) * sizeof *item_of);
+  long *first_line = malloc((k->nitems + 1) * sizeof *first_line);
+  int rc = -1;
+  char reason[600];
+  if (!refs || !item_of || !first_line) {
+    cli_out_of_memory();
+    goto done;
+  }
+  for (size_t i = 0; i < n; i++) {
+    const char *why = long_row_problem(cols, k, t, i, cu, cr, ci, x[i], min, max, &item_of[i],
+                                       reason, sizeof reason);
+    if (why) {
+      if (cli_exclude_row(ledger, t, i, why)) goto done;
+      continue;
+    }
+    refs[m].unit = vagap_table_cell(t, i, cu, NULL);
+    refs[m].run = cr == CLI_NO_COLUMN ? "" : vagap_table_cell(t, i, cr, NULL);
+    refs[m].row = i;
+    m++;
+  }
+  /* Sorted by unit, run and then row, so the first answer of a run is the first in the file. */
+  qsort(refs, m, sizeof *refs, study_compare_run_refs);
+  size_t nruns = 0;
+  for (size_t q = 0; q < m; q++)
+    if (q == 0 || strcmp(refs[q].unit, refs[q - 1].unit) || strcmp(refs[q].run, refs[q - 1].run))
+      nruns++;
+  if (study_runs_alloc(r, nruns, k->nitems)) {
+    cli_out_of_memory();
+    goto done;
+  }
+  size_t run = (size_t)-1;
+  for (size_t q = 0; q < m; q++) {
+    if (q == 0 || strcmp(refs[q].unit, refs[q - 1].unit) || strcmp(refs[q].run, refs[q - 1].run)) {
+      run++;
+      r->run_unit[run] = refs[q].unit;
+      r->run_name[run] = cr == CLI_NO_COLUMN ? NULL : refs[q].run;
+      for (size_t j = 0; j < k->nitems; j++) first_line[j] = 0;
+    }
+    size_t row = refs[q].row;
+    long j = item_of[row];
+    if (first_line[j]) {
+      snprintf(reason, sizeof reason, "second answer to item '%.100s' for %s '%.100s'%s%.100s%s (first at line %ld)",
+               k->item[j], cols->unit, refs[q].unit, cr == CLI_NO_COLUMN ? "" : " run '",
+               refs[q].run, cr == CLI_NO_COLUMN ? "" : "'", first_line[j]);
+      if (cli_exclude_row(ledger, t, row, reason)) goto done;
+      continue;
+    }
+    first_line[j] = vagap_table_line(t, row);
+    r->resp[run * k->nitems + (size_t)j] = x[row];
+  }
+  if (study_runs_number_units(r)) {
+    cli_out_of_memory();
+    goto done;
+  }
+  rc = 0;
+done:
+  free(x), free(refs), free(item_of), free(first_line);
+  return rc;
+}
+
+/* Wide input without a run column: runs of a unit stay in file order. */
+static int compare_refs_by_row(const void *a, const void *b) {
+  const study_run_ref_t *p = a, *q = b;
+  int c = study_compare_labels(p->unit, q->unit);
+  return c ? c : (p->row < q->row ? -1 : p->row > q->row);
+}
+
+/* Wide input: one row per run, one column per key item. */
+int study_runs_build_wide(const study_long_columns_t *cols, double min, double max,
+                          const study_key_t *k, const vagap_table_t *t, vagap_ledger_t *ledger,
+                          study_runs_t *r) {
+  size_t n = vagap_table_nrows(t);
+  size_t cu = CLI_NO_COLUMN, cr = CLI_NO_COLUMN;
+  if ((cols->unit_required || vagap_table_column(t, cols->unit, &cu, NULL) == VAGAP_OK) &&
+      cli_column(t, cols->unit, &cu))
+    return -1;
+  if ((cols->run_required || vagap_table_column(t, cols->run, &cr, NULL) == VAGAP_OK) &&
+      cli_column(t, cols->run, &cr))
+    return -1;
+  size_t *col = malloc((k->nitems + 1) * sizeof *col);
+  double *vals = malloc((n + 1) * sizeof *vals);
+  study_run_ref_t *refs = malloc((n + 1) * sizeof *refs);
+  r->labels = malloc(n * 24 + 1);
+  int rc = -1;
+  if (!col || !vals || !refs || !r->labels) goto done;
+  for (size_t j = 0; j < k->nitems; j++)
+    if (cli_column(t, k->item[j], &col[j])) goto done;
+  size_t m = 0;
+  for (size_t i = 0; i < n; i++) {
+    if (cu != CLI_NO_COLUMN && vagap_table_is_na(t, i, cu)) {
+      char reason[300];
+      snprintf(reason, sizeof reason, "missing %s", cols->unit);
+      if (cli_exclude_row(ledger, t, i, reason)) goto done;
+      continue;
+    }
+    char *label = r->labels + i * 24;
+    snprintf(label, 24, "%ld", vagap_table_line(t, i));
+    refs[m].unit = cu != CLI_NO_COLUMN ? vagap_table_cell(t, i, cu, NULL) : label;
+    refs[m].run = cr != CLI_NO_COLUMN && !vagap_table_is_na(t, i, cr) ? vagap_table_cell(t, i, cr, NULL) : label;
+    refs[m].row = i;
+    m++;
+  }
+  if (cu == CLI_NO_COLUMN) {
+    /* every row its own unit: keep file order */
+  } else if (cr == CLI_NO_COLUMN) {
+    qsort(refs, m, sizeof *refs, compare_refs_by_row);
+  } else {
+    qsort(refs, m, sizeof *refs, study_compare_run_refs);
+  }
+  if (study_runs_alloc(r, m, k->nitems)) goto done;
+  for (size_t j = 0; j < k->nitems; j++) {
+    vagap_error_t err;
+    if (vagap_table_numeric(t, col[j], vals, &err) != VAGAP_OK) {
+      cli_report_error(&err);
+      goto done;
+    }
+    for (size_t q = 0; q < m; q++) {
+      double x = vals[refs[q].row];
+      if (!isnan(x) && !(x >= min && x <= max)) {
+        fprintf(stderr, "vagap: %s:%ld:%zu: response %g to item '%s' is outside %g..%g\n",
+                vagap_table_source(t), vagap_table_line(t, refs[q].row), col[j] + 1, x,
+                k->item[j], min, max);
+        goto done;
+      }
+      r->resp[q * k->nitems + j] = x;
+    }
+  }
+  for (size_t q = 0; q < m; q++) {
+    r->run_unit[q] = refs[q].unit;
+    r->run_name[q] = refs[q].run;
+    size_t answered = 0;
+    for (size_t j = 0; j < k->nitems; j++) answered += !isnan(r->resp[q * k->nitems + j]);
+    if (!answered && cli_exclude_row(ledger, t, refs[q].row, "no key item answered")) goto done;
+  }
+  rc = study_runs_number_units(r);
+  if (rc) fputs("vagap: out of memory\n", stderr);
+done:
+  free(col), free(vals), free(refs);
+  return rc;
+}
+
+/* ---- questionnaire scores for the report ---------------------------------------------- */
 
 void study_scale_options_init(study_scale_options_t *o) {
   o->unit = "model";
@@ -227,15 +735,9 @@ void study_scale_options_init(study_scale_options_t *o) {
 }
 
 void study_scale_free(study_scale_t *s) {
-  study_units_free(&s->units);
-  for (size_t j = 0; j < s->nitems; j++) free(s->items[j]);
-  for (size_t k = 0; k < s->nscales; k++) free(s->scales[k]);
-  free(s->items);
-  free(s->scales);
-  free(s->item_scale);
-  free(s->item_reverse);
-  free(s->row_unit);
-  free(s->responses);
+  study_key_free(&s->key);
+  study_runs_free(&s->rr);
+  vagap_table_free(s->table);
   free(s->total);
   free(s->total_pomp);
   free(s->runs);
@@ -245,178 +747,11 @@ void study_scale_free(study_scale_t *s) {
   memset(s, 0, sizeof *s);
 }
 
-static size_t find_name(char **names, size_t n, const char *s) {
-  for (size_t k = 0; k < n; k++)
-    if (strcmp(names[k], s) == 0) return k;
-  return (size_t)-1;
-}
-
-/* The key: item,scale,reverse (reverse 0/1, TRUE/FALSE, yes/no). */
-static int read_key(const char *path, const vagap_table_options_t *topt,
-                    const study_scale_options_t *o, vagap_ledger_t *ledger, study_scale_t *s) {
-  vagap_error_t err;
-  vagap_table_t *t = NULL;
-  if (vagap_table_read(&t, path, topt, ledger, &err) != VAGAP_OK) return report(&err);
-  size_t ji, js, jr;
-  int rc = 0;
-  if (cli_column(t, o->key_item, &ji) || cli_column(t, o->key_scale, &js) ||
-      cli_column(t, o->key_reverse, &jr)) {
-    vagap_table_free(t);
-    return -1;
-  }
-  size_t n = vagap_table_nrows(t);
-  s->items = calloc(n ? n : 1, sizeof *s->items);
-  s->scales = calloc(n ? n : 1, sizeof *s->scales);
-  s->item_scale = calloc(n ? n : 1, sizeof *s->item_scale);
-  s->item_reverse = calloc(n ? n : 1, sizeof *s->item_reverse);
-  if (!s->items || !s->scales || !s->item_scale || !s->item_reverse) rc = cli_out_of_memory();
-  for (size_t i = 0; i < n && rc == 0; i++) {
-    const char *item = vagap_table_cell(t, i, ji, NULL), *scale = vagap_table_cell(t, i, js, NULL);
-    size_t rlen;
-    const char *rev = vagap_table_cell(t, i, jr, &rlen);
-    long line = vagap_table_line(t, i);
-    if (vagap_table_is_na(t, i, ji)) {
-      rc = cli_exclude_row(ledger, t, i, "key row without an item");
-      continue;
-    }
-    if (find_name(s->items, s->nitems, item) != (size_t)-1) {
-      fprintf(stderr, "vagap: %s:%ld: item '%s' is keyed twice\n", path, line, item);
-      rc = -1;
-      break;
-    }
-    int reverse;
-    if (field_is(rev, rlen, "1") || field_is(rev, rlen, "true") || field_is(rev, rlen, "yes")) reverse = 1;
-    else if (field_is(rev, rlen, "0") || field_is(rev, rlen, "false") || field_is(rev, rlen, "no")) reverse = 0;
-    else {
-      fprintf(stderr, "vagap: %s:%ld:%zu: reverse must be 0/1 (or TRUE/FALSE), found '%s'\n", path,
-              line, jr + 1, rev);
-      rc = -1;
-      break;
-    }
-    const char *scale_name = vagap_table_is_na(t, i, js) ? "total" : scale;
-    size_t k = find_name(s->scales, s->nscales, scale_name);
-    if (k == (size_t)-1) {
-      if (!(s->scales[s->nscales] = strdup(scale_name))) rc = cli_out_of_memory();
-      k = s->nscales++;
-    }
-    if (!(s->items[s->nitems] = strdup(item))) rc = cli_out_of_memory();
-    s->item_scale[s->nitems] = (long)k;
-    s->item_reverse[s->nitems] = reverse;
-    s->nitems++;
-  }
-  if (rc == 0 && s->nitems == 0) {
-    fprintf(stderr, "vagap: %s: the key has no items\n", path);
-    rc = -1;
-  }
-  vagap_table_free(t);
-  return rc;
-}
-
-/* Row index of (unit, run), added when new; rows kept in the order first seen. */
-typedef struct {
-  size_t n, cap;
-  size_t *unit;
-  char **run;
-} run_rows_t;
-
-static size_t run_row(run_rows_t *rr, size_t unit, const char *run) {
-  for (size_t k = rr->n; k-- > 0;)
-    if (rr->unit[k] == unit && strcmp(rr->run[k], run) == 0) return k;
-  if (rr->n == rr->cap) {
-    size_t cap = rr->cap ? 2 * rr->cap : 16;
-    size_t *u = realloc(rr->unit, cap * sizeof *u);
-    if (!u) return (size_t)-1;
-    rr->unit = u;
-    char **r = realloc(rr->run, cap * sizeof *r);
-    if (!r) return (size_t)-1;
-    rr->run = r;
-    rr->cap = cap;
-  }
-  if (!(rr->run[rr->n] = strdup(run))) return (size_t)-1;
-  rr->unit[rr->n] = unit;
-  return rr->n++;
-}
-
-static void run_rows_free(run_rows_t *rr) {
-  for (size_t k = 0; k < rr->n; k++) free(rr->run[k]);
-  free(rr->run);
-  free(rr->unit);
-}
-
-/* Put one response into the matrix (grown by rows of nitems). */
-static int store_response(study_scale_t *s, size_t row, size_t item, double value, size_t *rows_cap) {
-  if (row >= *rows_cap) {
-    size_t cap = *rows_cap ? 2 * *rows_cap : 16;
-    while (cap <= row) cap *= 2;
-    double *p = realloc(s->responses, cap * s->nitems * sizeof *p);
-    if (!p) return cli_out_of_memory();
-    for (size_t k = *rows_cap * s->nitems; k < cap * s->nitems; k++) p[k] = NAN;
-    s->responses = p;
-    *rows_cap = cap;
-  }
-  s->responses[row * s->nitems + item] = value;
-  return 0;
-}
-
-static int read_responses(const char *path, const vagap_table_options_t *topt,
-                          const study_scale_options_t *o, vagap_ledger_t *ledger, study_scale_t *s,
-                          run_rows_t *rr) {
-  vagap_error_t err;
-  vagap_table_t *t = NULL;
-  if (vagap_table_read(&t, path, topt, ledger, &err) != VAGAP_OK) return report(&err);
-  size_t ju, jr, ji, jv;
-  if (cli_column(t, o->unit, &ju) || cli_column(t, o->run, &jr) || cli_column(t, o->item, &ji) ||
-      cli_column(t, o->response, &jv)) {
-    vagap_table_free(t);
-    return -1;
-  }
-  size_t n = vagap_table_nrows(t), rows_cap = 0;
-  double *values = cli_numeric_column(t, jv);
-  int rc = values ? 0 : -1;
-  for (size_t i = 0; i < n && rc == 0; i++) {
-    if (vagap_table_is_na(t, i, ju) || vagap_table_is_na(t, i, jr)) {
-      rc = cli_exclude_row(ledger, t, i, "missing unit or run");
-      continue;
-    }
-    size_t item = find_name(s->items, s->nitems, vagap_table_cell(t, i, ji, NULL));
-    if (item == (size_t)-1) {
-      rc = cli_exclude_row(ledger, t, i, "item not in the key");
-      continue;
-    }
-    if (isnan(values[i])) {
-      rc = cli_exclude_row(ledger, t, i, "missing response");
-      continue;
-    }
-    if (values[i] < o->min || values[i] > o->max) {
-      char reason[96];
-      snprintf(reason, sizeof reason, "response outside the scale %g to %g", o->min, o->max);
-      rc = cli_exclude_row(ledger, t, i, reason);
-      continue;
-    }
-    size_t ulen;
-    const char *unit = vagap_table_cell(t, i, ju, &ulen);
-    size_t u = study_unit_index(&s->units, unit, ulen);
-    size_t row = u == (size_t)-1 ? u : run_row(rr, u, vagap_table_cell(t, i, jr, NULL));
-    if (row == (size_t)-1) {
-      rc = cli_out_of_memory();
-      break;
-    }
-    if (row < rows_cap && !isnan(s->responses[row * s->nitems + item])) {
-      rc = cli_exclude_row(ledger, t, i, "second answer to the same item in the same run");
-      continue;
-    }
-    rc = store_response(s, row, item, values[i], &rows_cap);
-  }
-  free(values);
-  vagap_table_free(t);
-  s->nrows = rr->n;
-  return rc;
-}
-
 /* Score with the library: per-scale rows and unit means, and the total over all keyed items. */
-static int score(const study_scale_options_t *o, study_scale_t *s, const run_rows_t *rr) {
+static int score(const study_scale_options_t *o, study_scale_t *s) {
   vagap_error_t err;
-  size_t nu = s->units.n, ns = s->nscales, nr = s->nrows, ni = s->nitems;
+  const study_runs_t *rr = &s->rr;
+  size_t nu = s->nunits, ns = s->nscales, nr = rr->nruns, ni = s->nitems;
   long *all_total = calloc(ni, sizeof *all_total); /* every item on scale 0 */
   double *row_scale = malloc((nr ? nr : 1) * ns * sizeof(double));
   double *row_total = malloc((nr ? nr : 1) * sizeof(double));
@@ -433,20 +768,21 @@ static int score(const study_scale_options_t *o, study_scale_t *s, const run_row
     rc = cli_out_of_memory();
     goto done;
   }
-  vagap_scale_key_t key = {ni, ns, s->item_scale, s->item_reverse, o->min, o->max, o->min_items};
-  vagap_scale_key_t total = {ni, 1, all_total, s->item_reverse, o->min, o->max, o->min_items};
+  const study_key_t *k = &s->key;
+  vagap_scale_key_t key = {ni, ns, k->item_scale, k->item_reverse, o->min, o->max, o->min_items};
+  vagap_scale_key_t total = {ni, 1, all_total, k->item_reverse, o->min, o->max, o->min_items};
   if (vagap_scale_key_check(&key, &err) || vagap_scale_key_check(&total, &err) ||
-      vagap_scale_score_rows(&key, s->responses, nr, row_scale, NULL, &err) ||
-      vagap_scale_score_rows(&total, s->responses, nr, row_total, NULL, &err) ||
-      vagap_scale_unit_means(row_scale, nr, ns, rr->unit, nu, s->scale_scores, unit_rows, NULL, &err) ||
-      vagap_scale_unit_means(row_total, nr, 1, rr->unit, nu, s->total, s->runs, NULL, &err)) {
+      vagap_scale_score_rows(&key, rr->resp, nr, row_scale, NULL, &err) ||
+      vagap_scale_score_rows(&total, rr->resp, nr, row_total, NULL, &err) ||
+      vagap_scale_unit_means(row_scale, nr, ns, rr->run_unit_idx, nu, s->scale_scores, unit_rows, NULL, &err) ||
+      vagap_scale_unit_means(row_total, nr, 1, rr->run_unit_idx, nu, s->total, s->runs, NULL, &err)) {
     rc = report(&err);
     goto done;
   }
   for (size_t u = 0; u < nu; u++) s->total_pomp[u] = vagap_scale_pomp(&total, s->total[u]);
-  for (size_t k = 0; k <= ns; k++) {
-    const vagap_scale_key_t *kk = k < ns ? &key : &total;
-    s->alpha_status[k] = vagap_scale_alpha(kk, s->responses, nr, k < ns ? k : 0, &s->alpha[k], &err);
+  for (size_t j = 0; j <= ns; j++) {
+    const vagap_scale_key_t *kk = j < ns ? &key : &total;
+    s->alpha_status[j] = vagap_scale_alpha(kk, rr->resp, nr, j < ns ? j : 0, &s->alpha[j], &err);
   }
 done:
   free(all_total);
@@ -461,11 +797,24 @@ int study_read_scale(const char *path, const char *key_path, const vagap_table_o
   memset(out, 0, sizeof *out);
   out->min = o->min;
   out->max = o->max;
-  run_rows_t rr = {0, 0, NULL, NULL};
-  int rc = read_key(key_path, topt, o, ledger, out);
-  if (rc == 0) rc = read_responses(path, topt, o, ledger, out, &rr);
-  if (rc == 0) rc = score(o, out, &rr);
-  run_rows_free(&rr);
+  vagap_error_t err;
+  study_long_columns_t cols = {o->unit, o->run, o->item, o->response, 0, 0};
+  int rc = study_key_read(key_path, topt, o->key_item, o->key_scale, o->key_reverse, ledger, &out->key);
+  if (rc == 0 && vagap_table_read(&out->table, path, topt, ledger, &err) != VAGAP_OK) rc = report(&err);
+  /* long when there is an item column, else wide: the same test as `vagap score` */
+  size_t ci;
+  int is_long = rc == 0 && vagap_table_column(out->table, o->item, &ci, NULL) == VAGAP_OK;
+  if (rc == 0)
+    rc = (is_long ? study_runs_build_long : study_runs_build_wide)(&cols, o->min, o->max, &out->key,
+                                                                 out->table, ledger, &out->rr);
+  if (rc == 0) {
+    out->nunits = out->rr.nunits;
+    out->unit_names = out->rr.unit_name;
+    out->nitems = out->key.nitems;
+    out->nscales = out->key.nscales;
+    out->scales = out->key.scale;
+    rc = score(o, out);
+  }
   if (rc) study_scale_free(out);
   return rc;
 }

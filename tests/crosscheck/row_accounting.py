@@ -37,7 +37,7 @@ for name in sorted(os.listdir(cases_dir)):
     stdin_file = os.path.join(case, "stdin")
     with tempfile.TemporaryDirectory() as tmp:
         excl = os.path.join(tmp, "excluded.csv")
-        run = subprocess.run([vagap] + args + ["--exclusions", excl], capture_output=True, text=True,
+        run = subprocess.run([vagap] + args + ["--exclusions", excl], capture_output=True, text=True, encoding="utf-8", errors="replace",
                              stdin=open(stdin_file) if os.path.isfile(stdin_file) else subprocess.DEVNULL)
         m = READ.search(run.stderr)
         if run.returncode != 0 or not m:

@@ -30,6 +30,6 @@ for t in $targets; do
     [ -f "$f" ] && cp "$f" "$corpus/" 2>/dev/null || true
   done
   echo "== $t for $seconds s"
-  build-fuzz/tests/fuzz/$t -max_total_time="$seconds" -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
+  build-fuzz/tests/fuzz/$t -max_total_time="$seconds" -max_len=65536 -timeout=60 -rss_limit_mb=2048 \
     -close_fd_mask=3 -artifact_prefix=build-fuzz/crashes/$t- "$corpus" 2>&1 | tail -3
 done
