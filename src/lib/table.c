@@ -5,7 +5,7 @@
  * end of a (possibly empty) row: that is how blank lines are seen (libcsv
  * skips them otherwise) and how physical line numbers are kept without a
  * second scan of the input.  Line feeds inside quoted fields are counted as
- * the fields arrive.  Lines are counted by LF; CR-only files are one line.
+ * the fields arrive.  A line ends at LF, CRLF or a lone CR (old Mac files).
  * Completed rows are appended to an arena of fields; the streaming reader
  * empties the arena at each call, the in-memory table keeps it.
  */
@@ -262,7 +262,9 @@ static void on_row(int terminator, void *ctx) {
   if (r->failed) return;
   if (r->row_fields == 0) {
     on_empty_row(r, terminator);
-    if (terminator == '\n') r->lines_done++;
+    /* lines end at LF, CRLF or a lone CR: the LF of a CRLF arrives as an empty row */
+    int crlf = terminator == '\n' && r->last_terminator == '\r';
+    if (terminator == '\r' || (terminator == '\n' && !crlf)) r->lines_done++;
     r->last_terminator = terminator;
     return;
   }
@@ -279,7 +281,7 @@ static void on_row(int terminator, void *ctx) {
   } else {
     r->rows[r->nrows++] = (row_entry_t){first, r->row_fields, row_line};
   }
-  if (terminator == '\n') r->lines_done++;
+  if (terminator == '\n' || terminator == '\r') r->lines_done++;
   r->last_terminator = terminator;
   r->row_fields = 0;
   r->row_bytes = 0;

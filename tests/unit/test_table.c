@@ -70,6 +70,20 @@ static void test_bom_crlf_and_no_final_newline(void **state) {
   vagap_table_free(t);
 }
 
+static void test_cr_only_line_ends(void **state) {
+  (void)state;
+  vagap_ledger_t *ledger = vagap_ledger_alloc();
+  vagap_table_t *t = read_ok("a,b\r1,2\r\r3,4\r", ledger);
+  assert_int_equal(vagap_table_nrows(t), 2);
+  assert_int_equal(vagap_table_line(t, 0), 2);
+  assert_int_equal(vagap_table_line(t, 1), 4);
+  assert_int_equal(vagap_ledger_exclusion(ledger, 0)->line, 3); /* the blank line */
+  vagap_table_free(t);
+  vagap_ledger_free(ledger);
+  const char *ragged = "a,b\r1,2\r3\r";
+  read_fails(ragged, strlen(ragged), NULL, VAGAP_EPARSE, 3, 2, "ragged row");
+}
+
 static void test_quoted_commas_newlines_and_line_numbers(void **state) {
   (void)state;
   vagap_table_t *t = read_ok("k,text\n1,\"a, b\"\n2,\"two\nlines and \"\"quotes\"\"\"\n3,z\n", NULL);
@@ -347,6 +361,7 @@ int main(void) {
       cmocka_unit_test(test_basic_table),
       cmocka_unit_test(test_bom_crlf_and_no_final_newline),
       cmocka_unit_test(test_quoted_commas_newlines_and_line_numbers),
+      cmocka_unit_test(test_cr_only_line_ends),
       cmocka_unit_test(test_blank_lines_are_excluded_with_their_line),
       cmocka_unit_test(test_blank_line_inside_quotes_is_data),
       cmocka_unit_test(test_header_only_and_empty),
