@@ -15,6 +15,10 @@ done
 wrapper="$build/vagap-under-valgrind"
 printf '#!/bin/sh\nexec %s %s "$@"\n' "$vg" "$(cd "$build" && pwd)/vagap" > "$wrapper"
 chmod +x "$wrapper"
+# valgrind runs long double arithmetic at double precision, so numbers that
+# depend on it (e.g. an exactly perfect correlation) can differ in the last
+# bits from a native run: here only exit codes, messages and memory errors count.
+export VAGAP_SKIP_STDOUT_COMPARE=1
 for case in tests/cli/cases/*/; do
   count=$((count + 1))
   out=$(sh tests/cli/run_case.sh "$wrapper" "$case" "$(pwd)/tests/data" "$(pwd)/../shared/datasets" 2>&1)
