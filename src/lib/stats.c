@@ -982,7 +982,7 @@ vagap_status_t vagap_stats_cor(const double *x, const double *y, size_t n,
   } else {
     double dn = (double)k;
     res->statistic_s = (dn * dn * dn - dn) * (1.0 - res->estimate) / 6.0;
-    if (opt->spearman_p == VAGAP_SPEARMAN_P_AS89 && !res->ties && k <= 1290) {
+    if (opt->spearman_p == VAGAP_SPEARMAN_P_AS89 && !res->ties && k < 1290) {
       res->p_value = spearman_as89_pvalue((int)k, res->statistic_s, opt->alternative);
       res->log10_p = res->p_value > 0 ? log10(res->p_value) : -INFINITY;
     }
