@@ -9,6 +9,14 @@
  *
  * Numbers are parsed in the C locale whatever the process locale is, and are
  * correctly rounded (exact fast path for short decimals, strtod_l otherwise).
+ *
+ * Parsing runs on worker threads: the input is cut into segments of about
+ * `segment_bytes` that end after a line end outside quotes (quote parity
+ * decides, which is exact for well-formed CSV; a malformed stretch is
+ * reported exactly as a single parser would, because every segment starts
+ * where a single parser would be at the start of a row).  Rows, blank lines
+ * and errors are handed out in input order, so results never depend on the
+ * number of threads or on the segment size.
  */
 #ifndef VAGAP_TABLE_H
 #define VAGAP_TABLE_H
@@ -32,6 +40,9 @@ typedef struct {
   size_t max_field_bytes;   /* longest field accepted */
   size_t max_row_bytes;     /* longest row accepted */
   size_t max_columns;       /* widest header accepted */
+  size_t segment_bytes;     /* input per parsing task; 0: the environment variable
+                               VAGAP_SEGMENT_BYTES if set (tests), else 1 MiB */
+  size_t threads;           /* parsing threads; 0: one per online CPU, at most 4 */
 } vagap_table_options_t;
 
 /* Fill `opt` with the defaults above. */

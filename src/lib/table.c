@@ -1,19 +1,27 @@
 /*
- * CSV reading over libcsv (strict mode).
+ * CSV reading: the input is cut into segments that start at the beginning of
+ * a row, worker threads parse them with libcsv (csv_segment.c), and the
+ * caller receives their rows in input order.
  *
- * libcsv runs with CSV_REPALL_NL, so that it reports every line feed as the
- * end of a (possibly empty) row: that is how blank lines are seen (libcsv
- * skips them otherwise) and how physical line numbers are kept without a
- * second scan of the input.  Line feeds inside quoted fields are counted as
- * the fields arrive.  A line ends at LF, CRLF or a lone CR (old Mac files).
- * Completed rows are appended to an arena of fields; the streaming reader
- * empties the arena at each call, the in-memory table keeps it.
+ * Cutting.  A segment ends just after a line end (LF, or a CR not followed by
+ * LF) before which the segment holds an even number of quote characters.  In
+ * well-formed CSV, quotes come only in pairs around and inside quoted fields,
+ * so such a line end is outside quotes and the next segment starts a row.
+ * In malformed input the first error lies in a segment that starts where a
+ * single parser would be, so it is reported exactly as a single parser
+ * would; later segments are never looked at.
+ *
+ * Threads.  Workers take turns at the input (input_lock keeps the cutting in
+ * sequence order), parse their segment alone, and publish it in a slot.  The
+ * caller's thread alone touches the ledger, so blank lines and errors are
+ * recorded in input order, whatever the number of threads.  At most
+ * IN_FLIGHT segments are cut and not yet consumed, which bounds memory.
  */
 #include "vagap/table.h"
 
-#include <csv.h>
+#include <limits.h>
 #include <math.h>
-#include <stdarg.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,14 +29,19 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#define READ_CHUNK ((size_t)1 << 18) /* bytes read from the file at a time */
-#define FEED_BYTES ((size_t)1 << 16) /* longest piece handed to libcsv at once */
+#include "csv_segment.h"
+
+#define READ_BYTES ((size_t)1 << 18)     /* bytes read at a time while looking for the header */
+#define SEGMENT_BYTES ((size_t)1 << 20)  /* default input per parsing task */
+#define MAX_THREADS 4
+#define IN_FLIGHT (2 * MAX_THREADS + 2)  /* segments cut but not yet consumed */
 
 typedef struct {
-  size_t first_field;
-  size_t nfields;
-  long line;
-} row_entry_t;
+  unsigned char *bytes; /* the input of the segment */
+  size_t len, cap;
+  int last;             /* the last segment of the input */
+  csv_batch_t batch;
+} segment_t;
 
 struct vagap_reader {
   char *source;
@@ -45,43 +58,39 @@ struct vagap_reader {
   gzFile gz;
   const unsigned char *mem;
   size_t mem_size, mem_pos;
-  unsigned char *chunk;
-  size_t chunk_len, chunk_pos;
-  int eof, finished, at_file_start;
-
-  struct csv_parser parser;
-  int parser_ready;
-
-  /* position */
-  long line;          /* physical line being fed (1-based) */
-  long lines_done;      /* line feeds accounted for so far */
-  long row_newlines;    /* line feeds inside the completed fields of the open row */
-  int last_terminator;  /* terminator of the previous row ('\r' before a CRLF's LF) */
-  int seen_quote;       /* a quote occurred in the input: fields may hold line feeds */
-  int seen_nul;         /* a NUL occurred in the input: fields must be checked */
-  size_t row_fields;  /* fields completed in the row being parsed */
-  size_t row_bytes;   /* bytes of the row being parsed */
-
-  /* arena of completed fields and rows */
-  char *chars;
-  size_t chars_len, chars_cap;
-  size_t *field_off;
-  size_t nfield, field_cap;
-  row_entry_t *rows;
-  size_t nrows, rows_cap, rows_head;
-  int keep_rows; /* in-memory table: never empty the arena */
+  int input_eof;          /* nothing more to read */
+  unsigned char *carry;   /* bytes read but not yet in a segment */
+  size_t carry_len, carry_cap;
 
   /* header */
   size_t ncols;
   char **colnames;
-  int have_header;
+  long header_lines;      /* line ends up to the end of the header row */
 
-  /* the row handed out by vagap_reader_next */
+  /* workers; `lock` guards the fields from `slots` to `free_segments` */
+  pthread_t threads[MAX_THREADS];
+  size_t nthreads;
+  pthread_mutex_t input_lock;
+  pthread_mutex_t lock;
+  pthread_cond_t changed; /* broadcast on every change below */
+  int sync_ready;
+  segment_t *slots[IN_FLIGHT]; /* parsed segments, by sequence number modulo IN_FLIGHT */
+  size_t next_seq;        /* sequence number of the next segment to cut */
+  size_t consumed_seq;    /* sequence number of the next segment to consume */
+  int input_done;         /* the last segment has been cut */
+  int stop;
+  segment_t *free_segments[IN_FLIGHT];
+  size_t nfree;
+  segment_t segments[IN_FLIGHT];
+
+  /* the caller's side */
+  segment_t *cur;         /* segment whose rows are being handed out */
+  size_t cur_row, cur_blank;
+  long base_line;         /* line ends before the current segment */
   const char **out_fields;
   size_t *out_lengths;
-
-  vagap_error_t pending; /* error raised inside a libcsv callback */
   int failed;
+  vagap_error_t pending;  /* the error every later call returns */
 };
 
 /* ---- options -------------------------------------------------------------- */
@@ -92,6 +101,8 @@ void vagap_table_options_init(vagap_table_options_t *opt) {
   opt->max_field_bytes = VAGAP_DEFAULT_MAX_FIELD;
   opt->max_row_bytes = VAGAP_DEFAULT_MAX_ROW;
   opt->max_columns = VAGAP_DEFAULT_MAX_COLUMNS;
+  opt->segment_bytes = 0;
+  opt->threads = 0;
 }
 
 static int parse_na_tokens(vagap_reader_t *r) {
@@ -120,85 +131,359 @@ int vagap_reader_is_na(const vagap_reader_t *r, const char *s, size_t len) {
   return 0;
 }
 
-/* ---- arena ------------------------------------------------------------------ */
+/* ---- input ---------------------------------------------------------------------- */
 
-static int reserve(void **array, size_t *cap, size_t need, size_t elem) {
+static int grow(unsigned char **bytes, size_t *cap, size_t need) {
   if (need <= *cap) return 0;
-  size_t cap2 = *cap ? *cap : 256;
+  size_t cap2 = *cap ? *cap : 4096;
   while (cap2 < need) cap2 *= 2;
-  void *p = realloc(*array, cap2 * elem);
+  unsigned char *p = realloc(*bytes, cap2);
   if (!p) return -1;
-  *array = p;
+  *bytes = p;
   *cap = cap2;
   return 0;
 }
 
-static void fail(vagap_reader_t *r, vagap_status_t status, long line, long column,
-                 const char *fmt, ...) __attribute__((format(printf, 5, 6)));
-static void fail(vagap_reader_t *r, vagap_status_t status, long line, long column,
-                 const char *fmt, ...) {
-  if (r->failed) return;
-  char message[VAGAP_ERROR_MESSAGE_MAX];
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(message, sizeof message, fmt, ap);
-  va_end(ap);
-  vagap_error_set(&r->pending, status, r->source, line, column, "%s", message);
-  r->failed = 1;
+/* Read up to `size` bytes into `dst`; 0 at the end of the input, -1 on a read error (in *err). */
+static long read_input(vagap_reader_t *r, unsigned char *dst, size_t size, vagap_error_t *err) {
+  if (size > INT_MAX / 2) size = INT_MAX / 2;
+  if (r->mem) {
+    size_t n = r->mem_size - r->mem_pos;
+    if (n > size) n = size;
+    memcpy(dst, r->mem + r->mem_pos, n);
+    r->mem_pos += n;
+    return (long)n;
+  }
+  int n = gzread(r->gz, dst, (unsigned)size);
+  if (n >= 0) return n;
+  int code;
+  const char *msg = gzerror(r->gz, &code);
+  /* zlib prefixes its message with the path, which the error record already has */
+  size_t path_len = strlen(r->source);
+  if (msg && strncmp(msg, r->source, path_len) == 0 && strncmp(msg + path_len, ": ", 2) == 0)
+    msg += path_len + 2;
+  vagap_error_set(err, VAGAP_EIO, r->source, 0, 0, "read error: %s", msg ? msg : "unknown");
+  return -1;
 }
 
-static void out_of_memory(vagap_reader_t *r) {
-  fail(r, VAGAP_ENOMEM, 0, 0, "out of memory");
+/* Append up to `size` more input bytes to (bytes, len); sets input_eof at the end. */
+static int read_more(vagap_reader_t *r, unsigned char **bytes, size_t *len, size_t *cap,
+                     size_t size, vagap_error_t *err) {
+  if (grow(bytes, cap, *len + size)) {
+    vagap_error_set(err, VAGAP_ENOMEM, r->source, 0, 0, "out of memory");
+    return -1;
+  }
+  long n = read_input(r, *bytes + *len, size, err);
+  if (n < 0) return -1;
+  if (n == 0) r->input_eof = 1;
+  *len += (size_t)n;
+  return 0;
 }
 
-/* ---- libcsv callbacks --------------------------------------------------------- */
+/* ---- cutting the input into segments ---------------------------------------------- */
 
-/* The line the field being parsed starts on. */
-static long current_line(const vagap_reader_t *r) { return r->lines_done + 1; }
-
-static long count_newlines(const char *s, size_t len) {
-  long n = 0;
-  for (const char *p = s, *end = s + len; (p = memchr(p, '\n', (size_t)(end - p))); p++) n++;
+/* Number of bytes equal to '"' in s[0, len), eight at a time. */
+static size_t count_quotes(const unsigned char *s, size_t len) {
+  if (!memchr(s, '"', len)) return 0;
+  const uint64_t ones = 0x0101010101010101ULL, low7 = 0x7F7F7F7F7F7F7F7FULL;
+  size_t n = 0, i = 0;
+  for (; i + 8 <= len; i += 8) {
+    uint64_t w;
+    memcpy(&w, s + i, 8);
+    uint64_t x = w ^ (ones * '"');                /* zero bytes where there was a quote */
+    uint64_t zero = ~(((x & low7) + low7) | x | low7); /* 0x80 in exactly those bytes */
+    n += (size_t)__builtin_popcountll(zero);
+  }
+  for (; i < len; i++) n += s[i] == '"';
   return n;
 }
 
-static void on_field(void *data, size_t len, void *ctx) {
-  vagap_reader_t *r = ctx;
-  if (r->failed) return;
-  long column = (long)r->row_fields + 1;
-  if (len > r->opt.max_field_bytes) {
-    fail(r, VAGAP_ELIMIT, current_line(r), column,
-         "field is longer than the limit of %zu bytes (--max-field)", r->opt.max_field_bytes);
-    return;
+/*
+ * Where a segment of s[0, len) may end: just after the last line end with an
+ * even number of quotes before it; 0 when there is none.  A CR at the very end
+ * is not taken, since an LF may follow it in the next read.
+ */
+static size_t last_row_end(const unsigned char *s, size_t len) {
+  size_t quotes = count_quotes(s, len), quotes_after = 0;
+  for (size_t i = len; i-- > 0;) {
+    unsigned char c = s[i];
+    if (c == '"') {
+      quotes_after++;
+      continue;
+    }
+    int line_end = c == '\n' || (c == '\r' && i + 1 < len && s[i + 1] != '\n');
+    if (line_end && (quotes - quotes_after) % 2 == 0) return i + 1;
   }
-  if (r->seen_nul && len && memchr(data, '\0', len)) {
-    fail(r, VAGAP_EPARSE, current_line(r), column, "field contains a NUL byte");
-    return;
-  }
-  if (r->seen_quote && len) {
-    long k = count_newlines(data, len);
-    r->lines_done += k;
-    r->row_newlines += k;
-  }
-  r->row_bytes += len + 1;
-  if (r->row_bytes > r->opt.max_row_bytes) {
-    fail(r, VAGAP_ELIMIT, current_line(r), column,
-         "row is longer than the limit of %zu bytes", r->opt.max_row_bytes);
-    return;
-  }
-  if (reserve((void **)&r->chars, &r->chars_cap, r->chars_len + len + 1, 1) ||
-      reserve((void **)&r->field_off, &r->field_cap, r->nfield + 1, sizeof(size_t))) {
-    out_of_memory(r);
-    return;
-  }
-  r->field_off[r->nfield++] = r->chars_len;
-  if (len) memcpy(r->chars + r->chars_len, data, len);
-  r->chars_len += len;
-  r->chars[r->chars_len++] = '\0';
-  r->row_fields++;
+  return 0;
 }
 
-static const char *arena_field(const vagap_reader_t *r, size_t k) { return r->chars + r->field_off[k]; }
+typedef enum {
+  CUT_ROWS,      /* the segment ends between rows */
+  CUT_LAST,      /* the segment ends with the input (or with a read error) */
+  CUT_TOO_LONG   /* no row end in SEQUENTIAL_AFTER segment sizes: parse the rest on one thread */
+} cut_t;
+
+#define SEQUENTIAL_AFTER 8
+
+/*
+ * Fill `seg` with the next segment: the bytes carried over from the previous
+ * cut, then input until about segment_bytes, cut after the last possible row
+ * end (the window doubles while there is none).  Called under input_lock.
+ */
+static cut_t cut_segment(vagap_reader_t *r, segment_t *seg) {
+  csv_batch_clear(&seg->batch);
+  seg->len = 0;
+  seg->last = 0;
+  size_t target = r->opt.segment_bytes;
+  if (grow(&seg->bytes, &seg->cap, r->carry_len > target ? r->carry_len : target)) goto oom;
+  memcpy(seg->bytes, r->carry, r->carry_len);
+  seg->len = r->carry_len;
+  r->carry_len = 0;
+  for (;;) {
+    while (seg->len < target && !r->input_eof)
+      if (read_more(r, &seg->bytes, &seg->len, &seg->cap, target - seg->len, &seg->batch.error)) {
+        seg->batch.failed = 1;
+        seg->last = 1;
+        return CUT_LAST;
+      }
+    if (r->input_eof) {
+      seg->last = 1;
+      return CUT_LAST;
+    }
+    size_t cut = last_row_end(seg->bytes, seg->len);
+    if (cut) {
+      if (grow(&r->carry, &r->carry_cap, seg->len - cut)) goto oom;
+      memcpy(r->carry, seg->bytes + cut, seg->len - cut);
+      r->carry_len = seg->len - cut;
+      seg->len = cut;
+      return CUT_ROWS;
+    }
+    /* a long quoted stretch, CR-only line ends or a field over the cap:
+       memory must stay bounded, so stop looking for a cut */
+    if (target >= SEQUENTIAL_AFTER * r->opt.segment_bytes) return CUT_TOO_LONG;
+    target *= 2;
+  }
+oom:
+  vagap_error_set(&seg->batch.error, VAGAP_ENOMEM, r->source, 0, 0, "out of memory");
+  seg->batch.failed = 1;
+  seg->last = 1;
+  return CUT_LAST;
+}
+
+static void parse_segment(vagap_reader_t *r, csv_segment_parser_t *parser, int parser_ok,
+                          segment_t *seg) {
+  if (seg->batch.failed) return; /* the cut failed: its error stands */
+  if (!parser_ok) {
+    vagap_error_set(&seg->batch.error, VAGAP_ENOMEM, r->source, 0, 0, "out of memory");
+    seg->batch.failed = 1;
+    return;
+  }
+  csv_segment_begin(parser, &seg->batch, r->ncols);
+  csv_segment_feed(parser, seg->bytes, seg->len);
+  csv_segment_end(parser, seg->last);
+}
+
+/* ---- workers -------------------------------------------------------------------- */
+
+/* A free segment and its sequence number, once fewer than IN_FLIGHT are out; NULL when stopping. */
+static segment_t *acquire_segment(vagap_reader_t *r, size_t *seq) {
+  pthread_mutex_lock(&r->lock);
+  while (!r->stop && !r->input_done && r->next_seq - r->consumed_seq >= IN_FLIGHT)
+    pthread_cond_wait(&r->changed, &r->lock);
+  segment_t *seg = NULL;
+  if (!r->stop && !r->input_done) {
+    *seq = r->next_seq++;
+    seg = r->free_segments[--r->nfree]; /* the in-flight bound leaves one free */
+  }
+  pthread_mutex_unlock(&r->lock);
+  return seg;
+}
+
+static void publish_segment(vagap_reader_t *r, segment_t *seg, size_t seq) {
+  pthread_mutex_lock(&r->lock);
+  if (seg->last) r->input_done = 1;
+  r->slots[seq % IN_FLIGHT] = seg;
+  pthread_cond_broadcast(&r->changed);
+  pthread_mutex_unlock(&r->lock);
+}
+
+static void mark_input_done(vagap_reader_t *r) {
+  pthread_mutex_lock(&r->lock);
+  r->input_done = 1;
+  pthread_cond_broadcast(&r->changed);
+  pthread_mutex_unlock(&r->lock);
+}
+
+/*
+ * Parse `seg` and the rest of the input on this thread, handing out the rows
+ * completed after each read.  Called under input_lock, which it keeps.
+ */
+static void parse_rest_in_sequence(vagap_reader_t *r, csv_segment_parser_t *parser,
+                                   segment_t *seg, size_t seq) {
+  csv_segment_begin(parser, &seg->batch, r->ncols);
+  csv_segment_feed(parser, seg->bytes, seg->len);
+  for (;;) {
+    if (!seg->batch.failed && r->input_eof) csv_segment_end(parser, 1);
+    if (seg->batch.failed || r->input_eof) {
+      seg->last = 1;
+      publish_segment(r, seg, seq);
+      return;
+    }
+    size_t next_seq;
+    segment_t *next = acquire_segment(r, &next_seq);
+    if (!next) return; /* stopping */
+    csv_segment_continue(parser, &next->batch);
+    publish_segment(r, seg, seq);
+    seg = next;
+    seq = next_seq;
+    seg->len = 0;
+    seg->last = 0;
+    if (read_more(r, &seg->bytes, &seg->len, &seg->cap, r->opt.segment_bytes, &seg->batch.error))
+      seg->batch.failed = 1;
+    else
+      csv_segment_feed(parser, seg->bytes, seg->len);
+  }
+}
+
+static void *worker_main(void *arg) {
+  vagap_reader_t *r = arg;
+  csv_segment_parser_t parser;
+  int parser_ok = csv_segment_init(&parser, &r->opt, r->source) == 0;
+  for (;;) {
+    pthread_mutex_lock(&r->input_lock);
+    size_t seq;
+    segment_t *seg = acquire_segment(r, &seq);
+    if (!seg) {
+      pthread_mutex_unlock(&r->input_lock);
+      break;
+    }
+    cut_t cut = cut_segment(r, seg);
+    if (cut == CUT_TOO_LONG && parser_ok) {
+      parse_rest_in_sequence(r, &parser, seg, seq);
+      pthread_mutex_unlock(&r->input_lock);
+      break;
+    }
+    if (cut != CUT_ROWS) {
+      seg->last = 1;
+      mark_input_done(r);
+    }
+    pthread_mutex_unlock(&r->input_lock);
+    parse_segment(r, &parser, parser_ok, seg);
+    publish_segment(r, seg, seq);
+  }
+  if (parser_ok) csv_segment_free(&parser);
+  return NULL;
+}
+
+static size_t thread_count(const vagap_reader_t *r) {
+  size_t n = r->opt.threads;
+  if (n == 0) {
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    n = cpus > 0 ? (size_t)cpus : 1;
+  }
+  if (n > MAX_THREADS) n = MAX_THREADS;
+  /* input that is already read whole needs no more than one */
+  if (r->input_eof && r->carry_len <= r->opt.segment_bytes) n = 1;
+  return n;
+}
+
+static vagap_status_t start_workers(vagap_reader_t *r, vagap_error_t *err) {
+  for (size_t k = 0; k < IN_FLIGHT; k++) r->free_segments[r->nfree++] = &r->segments[k];
+  if (r->input_eof && r->carry_len == 0) {
+    r->input_done = 1; /* nothing after the header */
+    return VAGAP_OK;
+  }
+  size_t want = thread_count(r);
+  for (size_t k = 0; k < want; k++) {
+    if (pthread_create(&r->threads[k], NULL, worker_main, r) != 0) break;
+    r->nthreads++;
+  }
+  if (r->nthreads == 0)
+    return vagap_error_set(err, VAGAP_ENOMEM, r->source, 0, 0, "cannot start a parsing thread");
+  return VAGAP_OK;
+}
+
+static void stop_workers(vagap_reader_t *r) {
+  if (!r->sync_ready) return;
+  pthread_mutex_lock(&r->lock);
+  r->stop = 1;
+  pthread_cond_broadcast(&r->changed);
+  pthread_mutex_unlock(&r->lock);
+  for (size_t k = 0; k < r->nthreads; k++) pthread_join(r->threads[k], NULL);
+  r->nthreads = 0;
+}
+
+/* ---- the caller's side ----------------------------------------------------------- */
+
+/* The next segment in input order, or NULL at the end of the input. */
+static segment_t *await_segment(vagap_reader_t *r) {
+  pthread_mutex_lock(&r->lock);
+  size_t seq = r->consumed_seq;
+  segment_t *seg;
+  while (!(seg = r->slots[seq % IN_FLIGHT]) && !(r->input_done && seq == r->next_seq))
+    pthread_cond_wait(&r->changed, &r->lock);
+  r->slots[seq % IN_FLIGHT] = NULL;
+  pthread_mutex_unlock(&r->lock);
+  return seg;
+}
+
+static void release_segment(vagap_reader_t *r, segment_t *seg) {
+  pthread_mutex_lock(&r->lock);
+  r->free_segments[r->nfree++] = seg;
+  r->consumed_seq++;
+  pthread_cond_broadcast(&r->changed);
+  pthread_mutex_unlock(&r->lock);
+}
+
+/* Record the current segment's blank lines that come before relative line `before`. */
+static vagap_status_t flush_blank_lines(vagap_reader_t *r, long before) {
+  const csv_batch_t *b = &r->cur->batch;
+  for (; r->cur_blank < b->nblank && b->blank_line[r->cur_blank] < before; r->cur_blank++) {
+    if (!r->ledger) continue;
+    vagap_ledger_add_read(r->ledger, r->source_id, 1);
+    if (vagap_ledger_exclude(r->ledger, r->source_id, r->base_line + b->blank_line[r->cur_blank],
+                             "blank line") != VAGAP_OK)
+      return vagap_error_set(&r->pending, VAGAP_ENOMEM, r->source, 0, 0, "out of memory");
+  }
+  return VAGAP_OK;
+}
+
+static vagap_status_t fail_with(vagap_reader_t *r, vagap_error_t *err) {
+  r->failed = 1;
+  if (err) *err = r->pending;
+  return r->pending.status;
+}
+
+/* Finish the current segment: its remaining blank lines, then its error if any. */
+static vagap_status_t close_segment(vagap_reader_t *r) {
+  segment_t *seg = r->cur;
+  vagap_status_t st = flush_blank_lines(r, LONG_MAX);
+  if (st == VAGAP_OK && seg->batch.failed) {
+    r->pending = seg->batch.error;
+    if (r->pending.line > 0) r->pending.line += r->base_line;
+    st = r->pending.status;
+  }
+  r->base_line += seg->batch.lines;
+  r->cur = NULL;
+  release_segment(r, seg);
+  return st;
+}
+
+/* Make r->cur a segment with a row left to hand out; NULL cur at the end of input. */
+static vagap_status_t next_segment_with_rows(vagap_reader_t *r) {
+  while (!r->cur || r->cur_row == r->cur->batch.nrows) {
+    if (r->cur) {
+      vagap_status_t st = close_segment(r);
+      if (st != VAGAP_OK) return st;
+    }
+    r->cur = await_segment(r);
+    if (!r->cur) return VAGAP_OK;
+    r->cur_row = r->cur_blank = 0;
+  }
+  return VAGAP_OK;
+}
+
+/* ---- the header ------------------------------------------------------------------ */
 
 static int compare_names(const void *a, const void *b, void *names) {
   size_t i = *(const size_t *)a, k = *(const size_t *)b;
@@ -208,10 +493,10 @@ static int compare_names(const void *a, const void *b, void *names) {
 
 /* Duplicated header names are an error naming the first repeat in file order.
    Sorting keeps this O(n log n) for very wide files. */
-static void check_duplicate_names(vagap_reader_t *r) {
+static vagap_status_t check_duplicate_names(vagap_reader_t *r, vagap_error_t *err) {
   size_t n = r->ncols, first = 0, second = SIZE_MAX;
   size_t *order = malloc((n ? n : 1) * sizeof *order);
-  if (!order) { out_of_memory(r); return; }
+  if (!order) return vagap_error_set(err, VAGAP_ENOMEM, r->source, 0, 0, "out of memory");
   for (size_t j = 0; j < n; j++) order[j] = j;
   qsort_r(order, n, sizeof *order, compare_names, r->colnames);
   for (size_t j = 1; j < n; j++)
@@ -220,173 +505,100 @@ static void check_duplicate_names(vagap_reader_t *r) {
       second = order[j];
     }
   free(order);
-  if (second != SIZE_MAX)
-    fail(r, VAGAP_ECOLUMN, 1, (long)second + 1,
-         "duplicated column name '%s' (fields %zu and %zu)", r->colnames[second], first + 1, second + 1);
+  if (second == SIZE_MAX) return VAGAP_OK;
+  return vagap_error_set(err, VAGAP_ECOLUMN, r->source, 1, (long)second + 1,
+                         "duplicated column name '%s' (fields %zu and %zu)", r->colnames[second],
+                         first + 1, second + 1);
 }
 
-static void take_header(vagap_reader_t *r) {
-  const size_t first = 0;
-  size_t n = r->row_fields;
-  if (n > r->opt.max_columns) {
-    fail(r, VAGAP_ELIMIT, 1, (long)r->opt.max_columns + 1,
-         "header has %zu columns, more than the limit of %zu", n, r->opt.max_columns);
-    return;
-  }
-  r->colnames = calloc(n, sizeof *r->colnames);
-  if (!r->colnames) { out_of_memory(r); return; }
-  r->ncols = n;
-  for (size_t j = 0; j < n; j++) {
-    r->colnames[j] = strdup(arena_field(r, first + j));
-    if (!r->colnames[j]) { out_of_memory(r); return; }
-  }
-  check_duplicate_names(r);
-  r->have_header = 1;
-  /* the header is the first row, and its names are copied: empty the arena */
-  r->nfield = 0;
-  r->chars_len = 0;
+static vagap_status_t take_column_names(vagap_reader_t *r, const csv_batch_t *header,
+                                        vagap_error_t *err) {
+  r->ncols = header->nfields;
+  r->colnames = calloc(r->ncols ? r->ncols : 1, sizeof *r->colnames);
+  r->out_fields = calloc(r->ncols ? r->ncols : 1, sizeof *r->out_fields);
+  r->out_lengths = calloc(r->ncols ? r->ncols : 1, sizeof *r->out_lengths);
+  if (!r->colnames || !r->out_fields || !r->out_lengths)
+    return vagap_error_set(err, VAGAP_ENOMEM, r->source, 0, 0, "out of memory");
+  for (size_t j = 0; j < r->ncols; j++)
+    if (!(r->colnames[j] = strdup(header->chars + header->field_off[j])))
+      return vagap_error_set(err, VAGAP_ENOMEM, r->source, 0, 0, "out of memory");
+  return check_duplicate_names(r, err);
 }
 
-/* A row without fields: the LF of a CRLF, or a line holding nothing but blanks. */
-static void on_empty_row(vagap_reader_t *r, int terminator) {
-  int crlf = terminator == '\n' && r->last_terminator == '\r';
-  if (!crlf && terminator != -1 && r->have_header && r->ledger) {
-    vagap_ledger_add_read(r->ledger, r->source_id, 1);
-    if (vagap_ledger_exclude(r->ledger, r->source_id, current_line(r), "blank line") != VAGAP_OK)
-      out_of_memory(r);
-  }
+/* Position of the first line-end character in s[from, len), or len. */
+static size_t next_line_end(const unsigned char *s, size_t from, size_t len) {
+  for (size_t i = from; i < len; i++)
+    if (s[i] == '\n' || s[i] == '\r') return i;
+  return len;
 }
 
-static void on_row(int terminator, void *ctx) {
-  vagap_reader_t *r = ctx;
-  if (r->failed) return;
-  if (r->row_fields == 0) {
-    on_empty_row(r, terminator);
-    /* lines end at LF, CRLF or a lone CR: the LF of a CRLF arrives as an empty row */
-    int crlf = terminator == '\n' && r->last_terminator == '\r';
-    if (terminator == '\r' || (terminator == '\n' && !crlf)) r->lines_done++;
-    r->last_terminator = terminator;
-    return;
-  }
-  long row_line = r->lines_done + 1 - r->row_newlines;
-  size_t first = r->nfield - r->row_fields;
-  if (!r->have_header) {
-    take_header(r);
-  } else if (r->row_fields != r->ncols) {
-    size_t col = r->row_fields < r->ncols ? r->row_fields + 1 : r->ncols + 1;
-    fail(r, VAGAP_EPARSE, row_line, (long)col,
-         "ragged row: %zu fields where the header has %zu", r->row_fields, r->ncols);
-  } else if (reserve((void **)&r->rows, &r->rows_cap, r->nrows + 1, sizeof(row_entry_t))) {
-    out_of_memory(r);
-  } else {
-    r->rows[r->nrows++] = (row_entry_t){first, r->row_fields, row_line};
-  }
-  if (terminator == '\n' || terminator == '\r') r->lines_done++;
-  r->last_terminator = terminator;
-  r->row_fields = 0;
-  r->row_bytes = 0;
-  r->row_newlines = 0;
-}
-
-/* ---- feeding ------------------------------------------------------------------ */
-
-/* The line of a syntax error: line feeds in the field libcsv is still collecting count too. */
-static long error_line(const vagap_reader_t *r) {
-  return current_line(r) + count_newlines((const char *)r->parser.entry_buf, r->parser.entry_pos);
-}
-
-static void describe_parse_error(vagap_reader_t *r) {
-  long column = (long)r->row_fields + 1;
-  if (r->parser.quoted)
-    fail(r, VAGAP_EPARSE, error_line(r), column,
-         "text after the closing quote of a quoted field");
-  else
-    fail(r, VAGAP_EPARSE, error_line(r), column,
-         "quote character inside an unquoted field (quote the whole field and double inner quotes)");
-}
-
-/* Hand `len` bytes to libcsv. */
-static void feed(vagap_reader_t *r, const unsigned char *s, size_t len) {
-  size_t done = csv_parse(&r->parser, s, len, on_field, on_row, r);
-  if (r->failed) return;
-  if (done != len) {
-    if (csv_error(&r->parser) == CSV_EPARSE) describe_parse_error(r);
-    else out_of_memory(r);
-    return;
-  }
-  if (r->parser.entry_pos > r->opt.max_field_bytes)
-    fail(r, VAGAP_ELIMIT, current_line(r), (long)r->row_fields + 1,
-         "field is longer than the limit of %zu bytes (--max-field)", r->opt.max_field_bytes);
-}
-
-static void strip_bom(vagap_reader_t *r) {
-  if (!r->at_file_start) return;
-  if (r->chunk_len - r->chunk_pos >= 3 && memcmp(r->chunk + r->chunk_pos, "\xEF\xBB\xBF", 3) == 0)
-    r->chunk_pos += 3;
-  r->at_file_start = 0;
-}
-
-static int refill(vagap_reader_t *r) {
-  if (r->mem) {
-    size_t n = r->mem_size - r->mem_pos;
-    if (n > READ_CHUNK) n = READ_CHUNK;
-    memcpy(r->chunk, r->mem + r->mem_pos, n);
-    r->mem_pos += n;
-    r->chunk_len = n;
-  } else {
-    int n = gzread(r->gz, r->chunk, (unsigned)READ_CHUNK);
-    if (n < 0) {
-      int code;
-      const char *msg = gzerror(r->gz, &code);
-      /* zlib prefixes its message with the path, which the error record already has */
-      size_t path_len = strlen(r->source);
-      if (msg && strncmp(msg, r->source, path_len) == 0 && strncmp(msg + path_len, ": ", 2) == 0)
-        msg += path_len + 2;
-      fail(r, VAGAP_EIO, current_line(r), 0, "read error: %s", msg ? msg : "unknown");
-      return -1;
+/*
+ * Parse the header row on the calling thread, a line at a time, so that the
+ * rest of the input (left in carry) starts exactly at the next row.  The LF
+ * of a CRLF that ends the header belongs to the header.
+ */
+static vagap_status_t parse_header(vagap_reader_t *r, csv_segment_parser_t *p, csv_batch_t *hb,
+                                   vagap_error_t *err) {
+  vagap_error_t local;
+  if (!err) err = &local;
+  size_t pos = 0;
+  while (r->carry_len < 3 && !r->input_eof)
+    if (read_more(r, &r->carry, &r->carry_len, &r->carry_cap, READ_BYTES, err)) return err->status;
+  if (r->carry_len >= 3 && memcmp(r->carry, "\xEF\xBB\xBF", 3) == 0) pos = 3;
+  csv_segment_begin(p, hb, 0);
+  while (!hb->failed) {
+    /* the header's line is incomplete, or its CR may be followed by an LF */
+    int need_byte = !p->header_done || p->last_terminator == '\r';
+    if (need_byte && pos == r->carry_len && !r->input_eof) {
+      if (read_more(r, &r->carry, &r->carry_len, &r->carry_cap, READ_BYTES, err)) return err->status;
+      continue;
     }
-    r->chunk_len = (size_t)n;
-  }
-  r->chunk_pos = 0;
-  if (r->chunk_len == 0) r->eof = 1;
-  else strip_bom(r);
-  /* sticky flags let the per-field checks be skipped on the usual clean input */
-  if (!r->seen_quote && memchr(r->chunk, '"', r->chunk_len)) r->seen_quote = 1;
-  if (!r->seen_nul && memchr(r->chunk, '\0', r->chunk_len)) r->seen_nul = 1;
-  return 0;
-}
-
-static void finish_input(vagap_reader_t *r) {
-  /* libcsv's csv_fini returns -1 and sets the status to CSV_EPARSE for an open quote */
-  if (csv_fini(&r->parser, on_field, on_row, r) != 0 && !r->failed) {
-    if (csv_error(&r->parser) == CSV_EPARSE)
-      fail(r, VAGAP_EPARSE, current_line(r), (long)r->row_fields + 1,
-           "unterminated quoted field (the quote opens on this line)");
-    else
-      out_of_memory(r);
-  }
-  r->finished = 1;
-}
-
-/* Feed input until at least one more row is complete or the input ends. */
-static void pump(vagap_reader_t *r) {
-  size_t target = r->nrows + 1;
-  while (!r->failed && !r->finished && r->nrows < target) {
-    if (r->chunk_pos == r->chunk_len) {
-      if (r->eof || refill(r) || r->eof) {
-        if (!r->failed) finish_input(r);
-        break;
-      }
+    if (p->header_done) {
+      if (p->last_terminator == '\r' && pos < r->carry_len && r->carry[pos] == '\n')
+        csv_segment_feed(p, r->carry + pos++, 1);
+      break;
     }
-    const unsigned char *start = r->chunk + r->chunk_pos;
-    size_t len = r->chunk_len - r->chunk_pos;
-    if (len > FEED_BYTES) len = FEED_BYTES; /* bounds the field buffer between cap checks */
-    r->chunk_pos += len;
-    feed(r, start, len);
+    if (pos == r->carry_len) { /* the end of the input */
+      csv_segment_end(p, 1);
+      break;
+    }
+    size_t end = next_line_end(r->carry, pos, r->carry_len);
+    if (end < r->carry_len) end++;
+    csv_segment_feed(p, r->carry + pos, end - pos);
+    pos = end;
   }
+  if (hb->failed) {
+    if (err) *err = hb->error;
+    return hb->error.status;
+  }
+  if (!p->header_done)
+    return vagap_error_set(err, VAGAP_EPARSE, r->source, 1, 0, "empty input: no header row");
+  memmove(r->carry, r->carry + pos, r->carry_len - pos);
+  r->carry_len -= pos;
+  r->header_lines = p->lines_done;
+  return take_column_names(r, hb, err);
+}
+
+static vagap_status_t read_header(vagap_reader_t *r, vagap_error_t *err) {
+  csv_segment_parser_t parser;
+  if (csv_segment_init(&parser, &r->opt, r->source) != 0)
+    return vagap_error_set(err, VAGAP_ENOMEM, r->source, 0, 0, "out of memory");
+  csv_batch_t header = {0};
+  vagap_status_t st = parse_header(r, &parser, &header, err);
+  csv_batch_free(&header);
+  csv_segment_free(&parser);
+  return st;
 }
 
 /* ---- opening ------------------------------------------------------------------- */
+
+static size_t segment_bytes_from_environment(void) {
+  const char *s = getenv("VAGAP_SEGMENT_BYTES");
+  if (!s || !*s) return SEGMENT_BYTES;
+  char *end;
+  unsigned long long n = strtoull(s, &end, 10);
+  return (*end || n == 0) ? SEGMENT_BYTES : (size_t)n;
+}
 
 static vagap_status_t reader_init(vagap_reader_t **out, const char *name,
                                   const vagap_table_options_t *opt,
@@ -399,38 +611,29 @@ static vagap_status_t reader_init(vagap_reader_t **out, const char *name,
   if (r->opt.max_field_bytes == 0) r->opt.max_field_bytes = VAGAP_DEFAULT_MAX_FIELD;
   if (r->opt.max_row_bytes == 0) r->opt.max_row_bytes = VAGAP_DEFAULT_MAX_ROW;
   if (r->opt.max_columns == 0) r->opt.max_columns = VAGAP_DEFAULT_MAX_COLUMNS;
+  if (r->opt.segment_bytes == 0) r->opt.segment_bytes = segment_bytes_from_environment();
   if (r->opt.delim == '"' || r->opt.delim == '\n' || r->opt.delim == '\r' || r->opt.delim == '\0')
     return vagap_error_set(err, VAGAP_EINVAL, NULL, 0, 0, "invalid field delimiter");
+  if (pthread_mutex_init(&r->input_lock, NULL) || pthread_mutex_init(&r->lock, NULL) ||
+      pthread_cond_init(&r->changed, NULL))
+    return vagap_error_set(err, VAGAP_ENOMEM, name, 0, 0, "out of memory");
+  r->sync_ready = 1;
   r->source = strdup(name);
-  r->chunk = malloc(READ_CHUNK);
-  if (!r->source || !r->chunk || parse_na_tokens(r))
+  if (!r->source || parse_na_tokens(r))
     return vagap_error_set(err, VAGAP_ENOMEM, name, 0, 0, "out of memory");
-  if (csv_init(&r->parser, CSV_STRICT | CSV_STRICT_FINI | CSV_REPALL_NL) != 0)
-    return vagap_error_set(err, VAGAP_ENOMEM, name, 0, 0, "out of memory");
-  r->parser_ready = 1;
-  csv_set_delim(&r->parser, (unsigned char)r->opt.delim);
   r->ledger = ledger;
   if (ledger) {
     r->source_id = vagap_ledger_source(ledger, name);
     if (r->source_id == (size_t)-1) return vagap_error_set(err, VAGAP_ENOMEM, name, 0, 0, "out of memory");
   }
-  r->at_file_start = 1;
   return VAGAP_OK;
 }
 
-static vagap_status_t read_header(vagap_reader_t *r, vagap_error_t *err) {
-  while (!r->have_header && !r->failed && !r->finished) pump(r);
-  if (r->failed) {
-    if (err) *err = r->pending;
-    return r->pending.status;
-  }
-  if (!r->have_header)
-    return vagap_error_set(err, VAGAP_EPARSE, r->source, 1, 0, "empty input: no header row");
-  r->out_fields = calloc(r->ncols ? r->ncols : 1, sizeof *r->out_fields);
-  r->out_lengths = calloc(r->ncols ? r->ncols : 1, sizeof *r->out_lengths);
-  if (!r->out_fields || !r->out_lengths)
-    return vagap_error_set(err, VAGAP_ENOMEM, r->source, 0, 0, "out of memory");
-  return VAGAP_OK;
+static vagap_status_t reader_start(vagap_reader_t *r, vagap_error_t *err) {
+  vagap_status_t st = read_header(r, err);
+  if (st == VAGAP_OK) st = start_workers(r, err);
+  r->base_line = r->header_lines;
+  return st;
 }
 
 vagap_status_t vagap_reader_open(vagap_reader_t **out, const char *path,
@@ -443,9 +646,9 @@ vagap_status_t vagap_reader_open(vagap_reader_t **out, const char *path,
   if (st == VAGAP_OK) {
     r->gz = from_stdin ? gzdopen(dup(0), "rb") : gzopen(path, "rb");
     if (!r->gz) st = vagap_error_set(err, VAGAP_EIO, r->source, 0, 0, "cannot open: %m");
-    else gzbuffer(r->gz, (unsigned)READ_CHUNK);
+    else gzbuffer(r->gz, (unsigned)READ_BYTES);
   }
-  if (st == VAGAP_OK) st = read_header(r, err);
+  if (st == VAGAP_OK) st = reader_start(r, err);
   if (st != VAGAP_OK) {
     vagap_reader_close(r);
     return st;
@@ -464,7 +667,7 @@ vagap_status_t vagap_reader_open_memory(vagap_reader_t **out, const char *name,
   if (st == VAGAP_OK) {
     r->mem = data ? data : (const void *)"";
     r->mem_size = size;
-    st = read_header(r, err);
+    st = reader_start(r, err);
   }
   if (st != VAGAP_OK) {
     vagap_reader_close(r);
@@ -476,19 +679,25 @@ vagap_status_t vagap_reader_open_memory(vagap_reader_t **out, const char *name,
 
 void vagap_reader_close(vagap_reader_t *r) {
   if (!r) return;
+  stop_workers(r);
+  if (r->sync_ready) {
+    pthread_mutex_destroy(&r->input_lock);
+    pthread_mutex_destroy(&r->lock);
+    pthread_cond_destroy(&r->changed);
+  }
   if (r->gz) gzclose(r->gz);
-  if (r->parser_ready) csv_free(&r->parser);
+  for (size_t k = 0; k < IN_FLIGHT; k++) {
+    free(r->segments[k].bytes);
+    csv_batch_free(&r->segments[k].batch);
+  }
   for (size_t k = 0; k < r->n_na; k++) free(r->na_tokens[k]);
   free(r->na_tokens);
   free(r->na_lengths);
   for (size_t j = 0; j < r->ncols && r->colnames; j++) free(r->colnames[j]);
   free(r->colnames);
-  free(r->chars);
-  free(r->field_off);
-  free(r->rows);
+  free(r->carry);
   free(r->out_fields);
   free(r->out_lengths);
-  free(r->chunk);
   free(r->source);
   free(r);
 }
@@ -528,32 +737,21 @@ vagap_status_t vagap_reader_column(const vagap_reader_t *r, const char *name,
 vagap_status_t vagap_reader_next(vagap_reader_t *r, vagap_row_t *row, int *has_row,
                                  vagap_error_t *err) {
   *has_row = 0;
-  if (r->rows_head == r->nrows && !r->keep_rows) {
-    r->nrows = r->rows_head = 0;
-    size_t open_first = r->nfield - r->row_fields; /* fields of a row still being parsed */
-    size_t open_chars = r->row_fields ? r->field_off[open_first] : r->chars_len;
-    memmove(r->chars, r->chars + open_chars, r->chars_len - open_chars);
-    for (size_t k = 0; k < r->row_fields; k++) r->field_off[k] = r->field_off[open_first + k] - open_chars;
-    r->chars_len -= open_chars;
-    r->nfield = r->row_fields;
+  if (r->failed) return fail_with(r, err);
+  if (next_segment_with_rows(r) != VAGAP_OK) return fail_with(r, err);
+  if (!r->cur) return VAGAP_OK;
+  const csv_batch_t *b = &r->cur->batch;
+  size_t i = r->cur_row++;
+  if (flush_blank_lines(r, b->row_line[i]) != VAGAP_OK) return fail_with(r, err);
+  size_t first = i * r->ncols;
+  for (size_t j = 0; j < r->ncols; j++) {
+    r->out_fields[j] = b->chars + b->field_off[first + j];
+    r->out_lengths[j] = csv_batch_field_len(b, first + j);
   }
-  if (r->rows_head == r->nrows) pump(r);
-  if (r->failed) {
-    if (err) *err = r->pending;
-    return r->pending.status;
-  }
-  if (r->rows_head == r->nrows) return VAGAP_OK;
-  const row_entry_t *e = &r->rows[r->rows_head++];
-  for (size_t j = 0; j < e->nfields; j++) {
-    size_t k = e->first_field + j;
-    r->out_fields[j] = r->chars + r->field_off[k];
-    size_t end = k + 1 < r->nfield ? r->field_off[k + 1] : r->chars_len;
-    r->out_lengths[j] = end - r->field_off[k] - 1;
-  }
-  row->nfields = e->nfields;
+  row->nfields = r->ncols;
   row->fields = r->out_fields;
   row->lengths = r->out_lengths;
-  row->line = e->line;
+  row->line = r->base_line + b->row_line[i];
   if (r->ledger) vagap_ledger_add_read(r->ledger, r->source_id, 1);
   *has_row = 1;
   return VAGAP_OK;
@@ -582,24 +780,54 @@ vagap_status_t vagap_reader_number(const vagap_reader_t *r, const vagap_row_t *r
 /* ---- in-memory table ------------------------------------------------------------ */
 
 struct vagap_table {
-  vagap_reader_t *reader; /* owns the arena, names and options */
+  vagap_reader_t *reader; /* owns the names, options and missing-value tokens */
   size_t nrows;
-  long *lines;
+  char *chars;            /* every cell, NUL-terminated, back to back */
+  size_t chars_len, chars_cap;
+  size_t *field_off;      /* cell (i, j) starts at chars + field_off[i * ncols + j] */
+  size_t nfields, field_cap;
+  long *lines;            /* physical line of each row */
+  size_t lines_cap;
 };
+
+static int reserve_array(void **array, size_t *cap, size_t need, size_t elem) {
+  if (need <= *cap) return 0;
+  size_t cap2 = *cap ? *cap : 1024;
+  while (cap2 < need) cap2 *= 2;
+  void *p = realloc(*array, cap2 * elem);
+  if (!p) return -1;
+  *array = p;
+  *cap = cap2;
+  return 0;
+}
+
+/* Append the rows of the reader's current segment to the table. */
+static vagap_status_t append_segment(vagap_table_t *t, vagap_error_t *err) {
+  vagap_reader_t *r = t->reader;
+  const csv_batch_t *b = &r->cur->batch;
+  if (reserve_array((void **)&t->chars, &t->chars_cap, t->chars_len + b->chars_len, 1) ||
+      reserve_array((void **)&t->field_off, &t->field_cap, t->nfields + b->nfields, sizeof(size_t)) ||
+      reserve_array((void **)&t->lines, &t->lines_cap, t->nrows + b->nrows, sizeof(long)))
+    return vagap_error_set(err, VAGAP_ENOMEM, r->source, 0, 0, "out of memory");
+  memcpy(t->chars + t->chars_len, b->chars, b->chars_len);
+  for (size_t k = 0; k < b->nfields; k++) t->field_off[t->nfields + k] = t->chars_len + b->field_off[k];
+  for (size_t i = 0; i < b->nrows; i++) t->lines[t->nrows + i] = r->base_line + b->row_line[i];
+  t->chars_len += b->chars_len;
+  t->nfields += b->nfields;
+  t->nrows += b->nrows;
+  r->cur_row = b->nrows;
+  return VAGAP_OK;
+}
 
 static vagap_status_t table_fill(vagap_table_t *t, vagap_error_t *err) {
   vagap_reader_t *r = t->reader;
-  r->keep_rows = 1;
-  while (!r->failed && !r->finished) pump(r);
-  if (r->failed) {
-    if (err) *err = r->pending;
-    return r->pending.status;
+  for (;;) {
+    if (next_segment_with_rows(r) != VAGAP_OK) return fail_with(r, err);
+    if (!r->cur) break;
+    vagap_status_t st = append_segment(t, err);
+    if (st != VAGAP_OK) return st;
   }
-  t->nrows = r->nrows;
-  if (r->ledger) vagap_ledger_add_read(r->ledger, r->source_id, r->nrows);
-  t->lines = malloc((t->nrows ? t->nrows : 1) * sizeof *t->lines);
-  if (!t->lines) return vagap_error_set(err, VAGAP_ENOMEM, r->source, 0, 0, "out of memory");
-  for (size_t i = 0; i < t->nrows; i++) t->lines[i] = r->rows[i].line;
+  if (r->ledger) vagap_ledger_add_read(r->ledger, r->source_id, t->nrows);
   return VAGAP_OK;
 }
 
@@ -642,6 +870,8 @@ vagap_status_t vagap_table_read_memory(vagap_table_t **out, const char *name,
 void vagap_table_free(vagap_table_t *t) {
   if (!t) return;
   vagap_reader_close(t->reader);
+  free(t->chars);
+  free(t->field_off);
   free(t->lines);
   free(t);
 }
@@ -654,13 +884,12 @@ size_t vagap_table_source_id(const vagap_table_t *t) { return t->reader->source_
 long vagap_table_line(const vagap_table_t *t, size_t i) { return i < t->nrows ? t->lines[i] : 0; }
 
 const char *vagap_table_cell(const vagap_table_t *t, size_t i, size_t j, size_t *len) {
-  const vagap_reader_t *r = t->reader;
-  size_t k = i * r->ncols + j;
+  size_t k = i * t->reader->ncols + j;
   if (len) {
-    size_t end = k + 1 < r->nfield ? r->field_off[k + 1] : r->chars_len;
-    *len = end - r->field_off[k] - 1;
+    size_t end = k + 1 < t->nfields ? t->field_off[k + 1] : t->chars_len;
+    *len = end - t->field_off[k] - 1;
   }
-  return r->chars + r->field_off[k];
+  return t->chars + t->field_off[k];
 }
 
 int vagap_table_is_na(const vagap_table_t *t, size_t i, size_t j) {

@@ -1,0 +1,302 @@
+/*
+ * libcsv over one segment of input (see csv_segment.h).
+ *
+ * libcsv runs with CSV_REPALL_NL, so that it reports every line feed as the
+ * end of a (possibly empty) row: that is how blank lines are seen (libcsv
+ * skips them otherwise) and how physical line numbers are kept without a
+ * second scan of the input.  Line feeds inside quoted fields are counted as
+ * the fields arrive.  A line ends at LF, CRLF or a lone CR (old Mac files).
+ */
+#include "csv_segment.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define FEED_BYTES ((size_t)1 << 16) /* longest piece handed to libcsv at once */
+
+/* ---- batches ------------------------------------------------------------------ */
+
+static int reserve(void **array, size_t *cap, size_t need, size_t elem) {
+  if (need <= *cap) return 0;
+  size_t cap2 = *cap ? *cap : 256;
+  while (cap2 < need) cap2 *= 2;
+  void *p = realloc(*array, cap2 * elem);
+  if (!p) return -1;
+  *array = p;
+  *cap = cap2;
+  return 0;
+}
+
+void csv_batch_clear(csv_batch_t *b) {
+  b->chars_len = b->nfields = b->nrows = b->nblank = 0;
+  b->lines = 0;
+  b->failed = 0;
+  vagap_error_clear(&b->error);
+}
+
+void csv_batch_free(csv_batch_t *b) {
+  free(b->chars);
+  free(b->field_off);
+  free(b->row_line);
+  free(b->blank_line);
+  memset(b, 0, sizeof *b);
+}
+
+size_t csv_batch_field_len(const csv_batch_t *b, size_t k) {
+  size_t end = k + 1 < b->nfields ? b->field_off[k + 1] : b->chars_len;
+  return end - b->field_off[k] - 1;
+}
+
+/* ---- errors --------------------------------------------------------------------- */
+
+static void fail(csv_segment_parser_t *p, vagap_status_t status, long line, long column,
+                 const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+static void fail(csv_segment_parser_t *p, vagap_status_t status, long line, long column,
+                 const char *fmt, ...) {
+  csv_batch_t *b = p->batch;
+  if (b->failed) return;
+  char message[VAGAP_ERROR_MESSAGE_MAX];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(message, sizeof message, fmt, ap);
+  va_end(ap);
+  vagap_error_set(&b->error, status, p->source, line, column, "%s", message);
+  b->failed = 1;
+}
+
+static void out_of_memory(csv_segment_parser_t *p) {
+  fail(p, VAGAP_ENOMEM, 0, 0, "out of memory");
+}
+
+/* ---- libcsv callbacks ----------------------------------------------------------- */
+
+/* The line the field being parsed starts on. */
+static long current_line(const csv_segment_parser_t *p) { return p->lines_done + 1; }
+
+static long count_newlines(const char *s, size_t len) {
+  long n = 0;
+  for (const char *q = s, *end = s + len; (q = memchr(q, '\n', (size_t)(end - q))); q++) n++;
+  return n;
+}
+
+/* Space for the fields and rows libcsv can complete from `len` more bytes
+   (each needs a delimiter or line end), so that the callbacks never grow. */
+static int reserve_for(csv_segment_parser_t *p, size_t len) {
+  csv_batch_t *b = p->batch;
+  size_t more = len + 2;
+  return reserve((void **)&b->chars, &b->chars_cap, b->chars_len + p->parser.entry_pos + 2 * more, 1) ||
+         reserve((void **)&b->field_off, &b->field_cap, b->nfields + more, sizeof(size_t)) ||
+         reserve((void **)&b->row_line, &b->rows_cap, b->nrows + more, sizeof(long));
+}
+
+static void on_field(void *data, size_t len, void *ctx) {
+  csv_segment_parser_t *p = ctx;
+  csv_batch_t *b = p->batch;
+  if (b->failed) return;
+  long column = (long)p->row_fields + 1;
+  if (len > p->opt->max_field_bytes) {
+    fail(p, VAGAP_ELIMIT, current_line(p), column,
+         "field is longer than the limit of %zu bytes (--max-field)", p->opt->max_field_bytes);
+    return;
+  }
+  if (p->seen_nul && len && memchr(data, '\0', len)) {
+    fail(p, VAGAP_EPARSE, current_line(p), column, "field contains a NUL byte");
+    return;
+  }
+  if (p->seen_quote && len) {
+    long k = count_newlines(data, len);
+    p->lines_done += k;
+    p->row_newlines += k;
+  }
+  p->row_bytes += len + 1;
+  if (p->row_bytes > p->opt->max_row_bytes) {
+    fail(p, VAGAP_ELIMIT, current_line(p), column, "row is longer than the limit of %zu bytes",
+         p->opt->max_row_bytes);
+    return;
+  }
+  /* reserve_for made room before this piece was handed to libcsv */
+  b->field_off[b->nfields++] = b->chars_len;
+  memcpy(b->chars + b->chars_len, data, len);
+  b->chars_len += len;
+  b->chars[b->chars_len++] = '\0';
+  p->row_fields++;
+}
+
+/* A row without fields: the LF of a CRLF, or a line holding nothing but blanks. */
+static void on_empty_row(csv_segment_parser_t *p, int terminator) {
+  csv_batch_t *b = p->batch;
+  int crlf = terminator == '\n' && p->last_terminator == '\r';
+  if (!crlf && terminator != -1 && p->ncols) {
+    if (reserve((void **)&b->blank_line, &b->blank_cap, b->nblank + 1, sizeof(long))) {
+      out_of_memory(p);
+      return;
+    }
+    b->blank_line[b->nblank++] = current_line(p);
+  }
+  /* lines end at LF, CRLF or a lone CR: the LF of a CRLF arrives as an empty row */
+  if (terminator == '\r' || (terminator == '\n' && !crlf)) p->lines_done++;
+}
+
+static void take_header_row(csv_segment_parser_t *p, long row_line) {
+  size_t n = p->row_fields;
+  if (n > p->opt->max_columns) {
+    fail(p, VAGAP_ELIMIT, row_line, (long)p->opt->max_columns + 1,
+         "header has %zu columns, more than the limit of %zu", n, p->opt->max_columns);
+    return;
+  }
+  p->batch->row_line[p->batch->nrows++] = row_line;
+  p->header_done = 1;
+}
+
+static void on_row(int terminator, void *ctx) {
+  csv_segment_parser_t *p = ctx;
+  csv_batch_t *b = p->batch;
+  if (b->failed) return;
+  if (p->row_fields == 0) {
+    on_empty_row(p, terminator);
+    p->last_terminator = terminator;
+    return;
+  }
+  long row_line = p->lines_done + 1 - p->row_newlines;
+  if (p->ncols == 0) {
+    if (!p->header_done) take_header_row(p, row_line);
+  } else if (p->row_fields != p->ncols) {
+    size_t col = p->row_fields < p->ncols ? p->row_fields + 1 : p->ncols + 1;
+    fail(p, VAGAP_EPARSE, row_line, (long)col, "ragged row: %zu fields where the header has %zu",
+         p->row_fields, p->ncols);
+  } else {
+    b->row_line[b->nrows++] = row_line;
+  }
+  if (terminator == '\n' || terminator == '\r') p->lines_done++;
+  p->last_terminator = terminator;
+  p->row_fields = 0;
+  p->row_bytes = 0;
+  p->row_newlines = 0;
+}
+
+/* ---- feeding -------------------------------------------------------------------- */
+
+/* The line of a syntax error: line feeds in the field libcsv is still collecting count too. */
+static long error_line(const csv_segment_parser_t *p) {
+  return current_line(p) + count_newlines((const char *)p->parser.entry_buf, p->parser.entry_pos);
+}
+
+static void describe_parse_error(csv_segment_parser_t *p) {
+  long column = (long)p->row_fields + 1;
+  if (p->parser.quoted)
+    fail(p, VAGAP_EPARSE, error_line(p), column, "text after the closing quote of a quoted field");
+  else
+    fail(p, VAGAP_EPARSE, error_line(p), column,
+         "quote character inside an unquoted field (quote the whole field and double inner quotes)");
+}
+
+int csv_segment_init(csv_segment_parser_t *p, const vagap_table_options_t *opt,
+                     const char *source) {
+  memset(p, 0, sizeof *p);
+  if (csv_init(&p->parser, CSV_STRICT | CSV_STRICT_FINI | CSV_REPALL_NL) != 0) return -1;
+  csv_set_delim(&p->parser, (unsigned char)opt->delim);
+  p->opt = opt;
+  p->source = source;
+  return 0;
+}
+
+void csv_segment_free(csv_segment_parser_t *p) { csv_free(&p->parser); }
+
+void csv_segment_begin(csv_segment_parser_t *p, csv_batch_t *batch, size_t ncols) {
+  csv_batch_clear(batch);
+  p->batch = batch;
+  p->ncols = ncols;
+  p->lines_done = p->row_newlines = 0;
+  p->last_terminator = 0;
+  p->seen_quote = p->seen_nul = p->header_done = 0;
+  p->row_fields = p->row_bytes = 0;
+  /* A segment that failed leaves libcsv mid-field; the next one starts clean.
+     (csv_fini would refuse to reset a parser inside an open quote.) */
+  p->parser.pstate = 0; /* libcsv's ROW_NOT_BEGUN */
+  p->parser.quoted = 0;
+  p->parser.spaces = 0;
+  p->parser.entry_pos = 0;
+  p->parser.status = 0;
+}
+
+void csv_segment_feed(csv_segment_parser_t *p, const unsigned char *s, size_t len) {
+  csv_batch_t *b = p->batch;
+  while (len && !b->failed) {
+    size_t n = len > FEED_BYTES ? FEED_BYTES : len; /* bounds the field buffer between cap checks */
+    /* sticky flags let the per-field checks be skipped on the usual clean input */
+    if (!p->seen_quote && memchr(s, '"', n)) p->seen_quote = 1;
+    if (!p->seen_nul && memchr(s, '\0', n)) p->seen_nul = 1;
+    if (reserve_for(p, n)) {
+      out_of_memory(p);
+      return;
+    }
+    size_t done = csv_parse(&p->parser, s, n, on_field, on_row, p);
+    if (b->failed) return;
+    if (done != n) {
+      if (csv_error(&p->parser) == CSV_EPARSE) describe_parse_error(p);
+      else out_of_memory(p);
+      return;
+    }
+    if (p->parser.entry_pos > p->opt->max_field_bytes) {
+      fail(p, VAGAP_ELIMIT, current_line(p), (long)p->row_fields + 1,
+           "field is longer than the limit of %zu bytes (--max-field)", p->opt->max_field_bytes);
+      return;
+    }
+    s += n;
+    len -= n;
+  }
+}
+
+void csv_segment_continue(csv_segment_parser_t *p, csv_batch_t *next) {
+  csv_batch_t *b = p->batch;
+  csv_batch_clear(next);
+  size_t first = b->nfields - p->row_fields;
+  size_t from = p->row_fields ? b->field_off[first] : b->chars_len;
+  size_t bytes = b->chars_len - from;
+  if (reserve((void **)&next->chars, &next->chars_cap, bytes + 1, 1) ||
+      reserve((void **)&next->field_off, &next->field_cap, p->row_fields + 1, sizeof(size_t))) {
+    b->lines = p->lines_done;
+    p->batch = next;
+    out_of_memory(p);
+    return;
+  }
+  memcpy(next->chars, b->chars + from, bytes);
+  for (size_t k = 0; k < p->row_fields; k++) next->field_off[k] = b->field_off[first + k] - from;
+  next->chars_len = bytes;
+  next->nfields = p->row_fields;
+  b->chars_len = from;
+  b->nfields = first;
+  b->lines = p->lines_done;
+  /* the open row's line may now be 0 or negative: it began in the previous batch */
+  p->lines_done = 0;
+  p->batch = next;
+}
+
+void csv_segment_end(csv_segment_parser_t *p, int at_end_of_input) {
+  csv_batch_t *b = p->batch;
+  if (b->failed) return;
+  if (!at_end_of_input) {
+    /* The reader cuts only after a line end outside quotes; a row still open
+       here would be a reader bug, and must not pass as a short row. */
+    if (p->row_fields || p->parser.entry_pos || p->parser.pstate != 0)
+      fail(p, VAGAP_EPARSE, current_line(p), (long)p->row_fields + 1,
+           "internal error: input segment ends inside a row");
+    b->lines = p->lines_done;
+    return;
+  }
+  if (reserve_for(p, 0)) {
+    out_of_memory(p);
+    return;
+  }
+  /* libcsv's csv_fini returns -1 and sets the status to CSV_EPARSE for an open quote */
+  if (csv_fini(&p->parser, on_field, on_row, p) != 0 && !b->failed) {
+    if (csv_error(&p->parser) == CSV_EPARSE)
+      fail(p, VAGAP_EPARSE, current_line(p), (long)p->row_fields + 1,
+           "unterminated quoted field (the quote opens on this line)");
+    else
+      out_of_memory(p);
+  }
+  b->lines = p->lines_done;
+}
