@@ -66,12 +66,72 @@ static void test_digits(void **state) {
   assert_string_equal(buf, "123456");
 }
 
+/* splitmix64: a fixed, portable stream of test values */
+static uint64_t next_random(uint64_t *state) {
+  uint64_t z = (*state += 0x9E3779B97F4A7C15ULL);
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+  return z ^ (z >> 31);
+}
+
+/* One value of a mix that stresses %g: random bit patterns, short decimals
+   (ties in decimal are common there), integers, and neighbours of powers of ten. */
+static double test_value(uint64_t *state) {
+  uint64_t u = next_random(state);
+  double x;
+  switch (u % 5) {
+  case 0: /* any finite double */
+    do {
+      uint64_t bits = next_random(state);
+      memcpy(&x, &bits, sizeof x);
+    } while (!isfinite(x));
+    return x;
+  case 1: /* a decimal with few digits, e.g. 0.125 or 2.5e-3 */
+    return (double)(next_random(state) % 100000) / pow(10.0, (double)(next_random(state) % 12));
+  case 2: /* an integer */
+    return (double)(int64_t)(next_random(state) >> (next_random(state) % 64));
+  case 3: { /* next to a power of ten */
+    double p10 = pow(10.0, (double)((int)(next_random(state) % 60) - 30));
+    return nextafter(p10, (u >> 8) & 1 ? INFINITY : 0.0);
+  }
+  default: /* a statistic-like value */
+    return ((double)next_random(state) / 18446744073709551616.0 - 0.5) * pow(10.0, (double)(next_random(state) % 9));
+  }
+}
+
+/* The fast formatter must print exactly what snprintf("%.*g") prints, at every precision. */
+static void test_digits_match_printf(void **state) {
+  (void)state;
+  uint64_t seed = 20261123;
+  char fast[64], slow[64];
+  for (long i = 0; i < 600000; i++) {
+    double x = test_value(&seed);
+    int digits = 1 + (int)(i % 17);
+    cli_format_number(fast, sizeof fast, x, digits);
+    snprintf(slow, sizeof slow, "%.*g", digits, x == 0 ? 0.0 : x);
+    if (strcmp(fast, slow) != 0) fail_msg("%.17g at %d digits: got %s, printf gives %s", x, digits, fast, slow);
+  }
+  /* ties and carries that a scaled value could get wrong */
+  const double cases[] = {0.5, 1.5, 2.5, 0.125, 0.375, 9.5, 99.5, 999.5, 0.15, 0.25, 1e15, 1e16,
+                          999999999999999.5, 9.9999999999999995, 1e-5, 1e-4, 0.0001, 123456789012345678.0,
+                          5e-324, 1.7976931348623157e308, 1e27, 1e28, 1e-27, 1e-28};
+  for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++)
+    for (int digits = 1; digits <= 17; digits++)
+      for (int sign = -1; sign <= 1; sign += 2) {
+        double x = sign * cases[k];
+        cli_format_number(fast, sizeof fast, x, digits);
+        snprintf(slow, sizeof slow, "%.*g", digits, x);
+        if (strcmp(fast, slow) != 0) fail_msg("%.17g at %d digits: got %s, printf gives %s", x, digits, fast, slow);
+      }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_csv_quoting_and_na),
       cmocka_unit_test(test_tsv),
       cmocka_unit_test(test_json_lines),
       cmocka_unit_test(test_digits),
+      cmocka_unit_test(test_digits_match_printf),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
