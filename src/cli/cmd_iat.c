@@ -432,8 +432,12 @@ typedef struct {
 
 /* Which scored block a row belongs to; -1 for a block that is not scored. */
 static int block_of(const dscore_run_t *run, const char *s, size_t len) {
-  for (int b = 0; b < 4; b++)
-    if (run->code_len[b] == len && memcmp(run->args->block_codes[b], s, len) == 0) return b;
+  /* called for every trial: compare the first byte before calling memcmp */
+  for (int b = 0; b < 4; b++) {
+    const char *code = run->args->block_codes[b];
+    if (run->code_len[b] == len && (len == 0 || (code[0] == s[0] && memcmp(code, s, len) == 0)))
+      return b;
+  }
   /* "3" and "3.0" are the same block when both are numbers. */
   double x;
   if (vagap_parse_double(s, len, &x, NULL) != VAGAP_OK) return -1;

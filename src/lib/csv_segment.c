@@ -44,11 +44,6 @@ void csv_batch_free(csv_batch_t *b) {
   memset(b, 0, sizeof *b);
 }
 
-size_t csv_batch_field_len(const csv_batch_t *b, size_t k) {
-  size_t end = k + 1 < b->nfields ? b->field_off[k + 1] : b->chars_len;
-  return end - b->field_off[k] - 1;
-}
-
 /* ---- errors --------------------------------------------------------------------- */
 
 static void fail(csv_segment_parser_t *p, vagap_status_t status, long line, long column,

@@ -36,7 +36,10 @@ typedef struct {
 void csv_batch_clear(csv_batch_t *b);
 void csv_batch_free(csv_batch_t *b);
 /* Length of field k (fields are NUL-terminated and back to back). */
-size_t csv_batch_field_len(const csv_batch_t *b, size_t k);
+static inline size_t csv_batch_field_len(const csv_batch_t *b, size_t k) {
+  size_t end = k + 1 < b->nfields ? b->field_off[k + 1] : b->chars_len;
+  return end - b->field_off[k] - 1;
+}
 
 typedef struct {
   struct csv_parser parser;

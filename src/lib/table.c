@@ -126,8 +126,11 @@ static int parse_na_tokens(vagap_reader_t *r) {
 }
 
 int vagap_reader_is_na(const vagap_reader_t *r, const char *s, size_t len) {
+  /* called for every number read: compare the first byte before calling memcmp */
   for (size_t k = 0; k < r->n_na; k++)
-    if (r->na_lengths[k] == len && memcmp(r->na_tokens[k], s, len) == 0) return 1;
+    if (r->na_lengths[k] == len && (len == 0 || (r->na_tokens[k][0] == s[0] &&
+                                                 memcmp(r->na_tokens[k], s, len) == 0)))
+      return 1;
   return 0;
 }
 
