@@ -43,6 +43,9 @@ typedef struct {
   size_t segment_bytes;     /* input per parsing task; 0: the environment variable
                                VAGAP_SEGMENT_BYTES if set (tests), else 1 MiB */
   size_t threads;           /* parsing threads; 0: one per online CPU, at most 4 */
+  int infer_numbers;        /* vagap_table_read: also convert every column that is all
+                               numbers, while the input is still being parsed (see
+                               vagap_table_inferred_numbers) */
 } vagap_table_options_t;
 
 /* Fill `opt` with the defaults above. */
@@ -153,6 +156,14 @@ vagap_status_t vagap_table_column(const vagap_table_t *t, const char *name,
  */
 vagap_status_t vagap_table_numeric(const vagap_table_t *t, size_t j, double *out,
                                    vagap_error_t *err);
+
+/*
+ * With the option infer_numbers set when the table was read: column j as
+ * numbers (NAN for missing values) when every cell that is not missing is a
+ * number, else NULL (a text column).  Without the option: NULL.  The array
+ * has nrows values and belongs to the table.
+ */
+const double *vagap_table_inferred_numbers(const vagap_table_t *t, size_t j);
 
 /*
  * Several columns at once, in one row-major pass over the table (much faster

@@ -27,7 +27,7 @@ enum { OPT_BY = 1 };
 
 typedef struct {
   const vagap_table_t *table;
-  double **numeric; /* per column: values, or NULL for a text column */
+  const double **numeric; /* per column: values (owned by the table), or NULL for text */
   size_t by;        /* index of the --by column, or (size_t)-1 */
 } describe_t;
 
@@ -60,31 +60,19 @@ static size_t *rows_in_group_order(const describe_t *d) {
   return order;
 }
 
-/* ---- one summary row ------------------------------------------------------------ */
+/* ---- summaries ------------------------------------------------------------------ */
 
-static void put_numeric_summary(cli_writer_t *w, const double *values, const size_t *rows,
-                                size_t nrows, double *scratch) {
-  /* gather the group's values at the end of scratch, then summarise into its start */
-  double *group = scratch + nrows;
-  for (size_t r = 0; r < nrows; r++) group[r] = values[rows[r]];
-  vagap_numeric_summary_t s;
-  vagap_describe_numeric(group, nrows, scratch, &s);
-  cli_put_int(w, (long long)s.n);
-  cli_put_int(w, (long long)s.missing);
-  cli_put_na(w); /* distinct: text columns only */
-  cli_put_num(w, s.mean);
-  cli_put_num(w, s.sd);
-  cli_put_num(w, s.min);
-  cli_put_num(w, s.median);
-  cli_put_num(w, s.max);
-}
+typedef struct {
+  vagap_numeric_summary_t num; /* numeric columns */
+  size_t n, missing, distinct; /* text columns */
+} column_summary_t;
 
 static int compare_strings(const void *a, const void *b) {
   return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-static void put_text_summary(cli_writer_t *w, const vagap_table_t *t, size_t col,
-                             const size_t *rows, size_t nrows, const char **scratch) {
+static void summarise_text(const vagap_table_t *t, size_t col, const size_t *rows, size_t nrows,
+                           const char **scratch, column_summary_t *s) {
   size_t n = 0;
   for (size_t r = 0; r < nrows; r++)
     if (!vagap_table_is_na(t, rows[r], col)) scratch[n++] = vagap_table_cell(t, rows[r], col, NULL);
@@ -92,15 +80,80 @@ static void put_text_summary(cli_writer_t *w, const vagap_table_t *t, size_t col
   size_t distinct = 0;
   for (size_t i = 0; i < n; i++)
     if (i == 0 || strcmp(scratch[i], scratch[i - 1]) != 0) distinct++;
-  cli_put_int(w, (long long)n);
-  cli_put_int(w, (long long)(nrows - n));
-  cli_put_int(w, (long long)distinct);
+  s->n = n;
+  s->missing = nrows - n;
+  s->distinct = distinct;
+}
+
+static void summarise_numeric(const double *values, const size_t *rows, size_t nrows,
+                              double *scratch, column_summary_t *s) {
+  /* gather the group's values at the end of scratch, then summarise into its start */
+  double *group = scratch + nrows;
+  for (size_t r = 0; r < nrows; r++) group[r] = values[rows[r]];
+  vagap_describe_numeric(group, nrows, scratch, &s->num);
+}
+
+/* The columns first, first + step, ... of one group, for a thread of its own. */
+typedef struct {
+  const describe_t *d;
+  const size_t *rows;
+  size_t nrows, first, step;
+  void *scratch; /* 2 * nrows doubles */
+  column_summary_t *out;
+} summary_share_t;
+
+static void *summarise_share(void *arg) {
+  const summary_share_t *sh = arg;
+  const describe_t *d = sh->d;
+  for (size_t j = sh->first; j < vagap_table_ncols(d->table); j += sh->step) {
+    if (j == d->by) continue;
+    if (d->numeric[j]) summarise_numeric(d->numeric[j], sh->rows, sh->nrows, sh->scratch, &sh->out[j]);
+    else summarise_text(d->table, j, sh->rows, sh->nrows, sh->scratch, &sh->out[j]);
+  }
+  return NULL;
+}
+
+/* Worth a second thread: medians and sorts of large groups. */
+#define THREADED_SUMMARY_ROWS 100000
+
+static void summarise_group(const describe_t *d, const size_t *rows, size_t nrows,
+                            void *const scratch[2], column_summary_t *out) {
+  summary_share_t shares[2] = {{d, rows, nrows, 0, 2, scratch[0], out},
+                               {d, rows, nrows, 1, 2, scratch[1], out}};
+  pthread_t helper;
+  int threaded = scratch[1] && nrows >= THREADED_SUMMARY_ROWS &&
+                 pthread_create(&helper, NULL, summarise_share, &shares[1]) == 0;
+  if (!threaded) { /* one thread does every column */
+    shares[0].step = 1;
+    summarise_share(&shares[0]);
+    return;
+  }
+  summarise_share(&shares[0]);
+  pthread_join(helper, NULL);
+}
+
+static void put_summary(cli_writer_t *w, int numeric, const column_summary_t *s) {
+  if (numeric) {
+    cli_put_int(w, (long long)s->num.n);
+    cli_put_int(w, (long long)s->num.missing);
+    cli_put_na(w); /* distinct: text columns only */
+    cli_put_num(w, s->num.mean);
+    cli_put_num(w, s->num.sd);
+    cli_put_num(w, s->num.min);
+    cli_put_num(w, s->num.median);
+    cli_put_num(w, s->num.max);
+    return;
+  }
+  cli_put_int(w, (long long)s->n);
+  cli_put_int(w, (long long)s->missing);
+  cli_put_int(w, (long long)s->distinct);
   for (int k = 0; k < 5; k++) cli_put_na(w);
 }
 
-static void put_group(cli_writer_t *w, const describe_t *d, const char *key,
-                      const size_t *rows, size_t nrows, void *scratch) {
+static void put_group(cli_writer_t *w, const describe_t *d, const char *key, const size_t *rows,
+                      size_t nrows, void *const scratch[2], column_summary_t *summaries) {
   size_t ncols = vagap_table_ncols(d->table);
+  summarise_group(d, rows, nrows, scratch, summaries);
   for (size_t j = 0; j < ncols; j++) {
     if (j == d->by) continue;
     if (d->by != (size_t)-1) {
@@ -109,8 +162,7 @@ static void put_group(cli_writer_t *w, const describe_t *d, const char *key,
     }
     cli_put_str(w, vagap_table_colname(d->table, j));
     cli_put_str(w, d->numeric[j] ? "numeric" : "text");
-    if (d->numeric[j]) put_numeric_summary(w, d->numeric[j], rows, nrows, scratch);
-    else put_text_summary(w, d->table, j, rows, nrows, scratch);
+    put_summary(w, d->numeric[j] != NULL, &summaries[j]);
   }
 }
 
@@ -120,21 +172,19 @@ static int write_summaries(const cli_common_t *c, const describe_t *d) {
   if (d->by != (size_t)-1) names[k++] = vagap_table_colname(d->table, d->by);
   for (size_t j = 0; j < NCOLUMNS; j++) names[k++] = COLUMNS[j];
 
-  size_t n = vagap_table_nrows(d->table);
+  size_t n = vagap_table_nrows(d->table), ncols = vagap_table_ncols(d->table);
   size_t *order = rows_in_group_order(d);
-  void *scratch = malloc((n ? 2 * n : 1) * sizeof(double)); /* values and a work copy */
-  if (!order || !scratch) {
-    free(order);
-    free(scratch);
+  /* per thread: a group's values and a work copy */
+  void *scratch[2] = {malloc((n ? 2 * n : 1) * sizeof(double)), NULL};
+  if (n >= THREADED_SUMMARY_ROWS) scratch[1] = malloc(2 * n * sizeof(double)); /* optional */
+  column_summary_t *summaries = calloc(ncols ? ncols : 1, sizeof *summaries);
+  cli_writer_t *w = NULL;
+  int rc = CLI_EXIT_DATA;
+  if (!order || !scratch[0] || !summaries) {
     fputs("vagap: out of memory\n", stderr);
-    return CLI_EXIT_DATA;
+    goto done;
   }
-  cli_writer_t *w = cli_writer_open(c, names, k);
-  if (!w) {
-    free(order);
-    free(scratch);
-    return CLI_EXIT_DATA;
-  }
+  if (!(w = cli_writer_open(c, names, k))) goto done;
   size_t start = 0;
   while (start < n || (start == 0 && d->by == (size_t)-1)) {
     size_t end = n;
@@ -144,77 +194,31 @@ static int write_summaries(const cli_common_t *c, const describe_t *d) {
       for (end = start + 1; end < n && strcmp(vagap_table_cell(d->table, order[end], d->by, NULL), key) == 0;)
         end++;
     }
-    put_group(w, d, key, order + start, end - start, scratch);
+    put_group(w, d, key, order + start, end - start, scratch, summaries);
     start = end;
     if (n == 0) break;
   }
+  rc = cli_writer_close(w);
+done:
   free(order);
-  free(scratch);
-  return cli_writer_close(w);
+  free(scratch[0]);
+  free(scratch[1]);
+  free(summaries);
+  return rc;
 }
 
 /* ---- column typing ------------------------------------------------------------- */
 
-/* One share of the columns to convert, for a thread of its own. */
-typedef struct {
-  const vagap_table_t *table;
-  size_t *cols;
-  double **out;
-  int *is_numeric;
-  size_t ncols;
-} conversion_t;
-
-static void *convert_share(void *arg) {
-  conversion_t *c = arg;
-  vagap_table_numeric_columns(c->table, c->cols, c->ncols, c->out, 1, c->is_numeric, NULL);
-  return NULL;
-}
-
-/*
- * Try every column as numbers.  Converting text to numbers is about half the
- * work on a large file, so the columns are split between two threads
- * (alternate columns, so that wide and narrow columns are shared evenly).
- */
+/* The table converted every all-number column while it was read (infer_numbers). */
 static int type_columns(describe_t *d) {
-  size_t ncols = vagap_table_ncols(d->table), n = vagap_table_nrows(d->table);
-  size_t cap = ncols ? ncols : 1;
-  d->numeric = calloc(cap, sizeof *d->numeric);
-  size_t *cols = malloc(cap * sizeof *cols);
-  double **out = malloc(cap * sizeof *out);
-  int *is_numeric = malloc(cap * sizeof *is_numeric);
-  int failed = !d->numeric || !cols || !out || !is_numeric;
-  /* shares: even columns first, then odd ones */
-  size_t k = 0;
-  for (size_t parity = 0; parity < 2; parity++)
-    for (size_t j = parity; j < ncols; j += 2) cols[k++] = j;
-  for (size_t i = 0; i < ncols && !failed; i++)
-    failed = !(out[i] = d->numeric[cols[i]] = malloc((n ? n : 1) * sizeof(double)));
-  if (!failed) {
-    size_t half = (ncols + 1) / 2;
-    conversion_t shares[2] = {{d->table, cols, out, is_numeric, half},
-                              {d->table, cols + half, out + half, is_numeric + half, ncols - half}};
-    pthread_t helper;
-    int threaded = n > 100000 && shares[1].ncols > 0 && pthread_create(&helper, NULL, convert_share, &shares[1]) == 0;
-    convert_share(&shares[0]);
-    if (threaded) pthread_join(helper, NULL);
-    else convert_share(&shares[1]);
-    for (size_t i = 0; i < ncols; i++)
-      if (!is_numeric[i]) {
-        free(d->numeric[cols[i]]);
-        d->numeric[cols[i]] = NULL;
-      }
-  }
-  free(cols);
-  free(out);
-  free(is_numeric);
-  return failed ? -1 : 0;
+  size_t ncols = vagap_table_ncols(d->table);
+  d->numeric = calloc(ncols ? ncols : 1, sizeof *d->numeric);
+  if (!d->numeric) return -1;
+  for (size_t j = 0; j < ncols; j++) d->numeric[j] = vagap_table_inferred_numbers(d->table, j);
+  return 0;
 }
 
-static void free_describe(describe_t *d) {
-  if (d->numeric)
-    for (size_t j = 0; j < vagap_table_ncols(d->table); j++) free(d->numeric[j]);
-  free(d->numeric);
-}
+static void free_describe(describe_t *d) { free(d->numeric); }
 
 int cmd_describe(int argc, char **argv) {
   cli_common_t c;
@@ -242,6 +246,7 @@ int cmd_describe(int argc, char **argv) {
   describe_t d = {0};
   int rc = CLI_EXIT_DATA;
   if (!ledger) goto done;
+  c.table.infer_numbers = 1;
   if (vagap_table_read(&table, path, &c.table, ledger, &err) != VAGAP_OK) {
     rc = cli_report_error(&err);
     goto done;

@@ -103,6 +103,7 @@ void vagap_table_options_init(vagap_table_options_t *opt) {
   opt->max_columns = VAGAP_DEFAULT_MAX_COLUMNS;
   opt->segment_bytes = 0;
   opt->threads = 0;
+  opt->infer_numbers = 0;
 }
 
 static int parse_na_tokens(vagap_reader_t *r) {
@@ -791,6 +792,8 @@ struct vagap_table {
   size_t nfields, field_cap;
   long *lines;            /* physical line of each row */
   size_t lines_cap;
+  double **numbers;       /* with infer_numbers: per column, NULL once a cell is text */
+  size_t numbers_cap;     /* rows the arrays have room for */
 };
 
 static int reserve_array(void **array, size_t *cap, size_t need, size_t elem) {
@@ -822,12 +825,61 @@ static vagap_status_t append_segment(vagap_table_t *t, vagap_error_t *err) {
   return VAGAP_OK;
 }
 
+static vagap_status_t start_inference(vagap_table_t *t) {
+  size_t ncols = t->reader->ncols;
+  t->numbers = calloc(ncols ? ncols : 1, sizeof *t->numbers);
+  if (!t->numbers) return VAGAP_ENOMEM;
+  t->numbers_cap = 1024;
+  for (size_t j = 0; j < ncols; j++)
+    if (!(t->numbers[j] = malloc(t->numbers_cap * sizeof(double)))) return VAGAP_ENOMEM;
+  return VAGAP_OK;
+}
+
+/*
+ * Convert rows [from, nrows) of every column still numeric.  This runs on the
+ * caller's thread while the workers parse further segments, which is where
+ * describe's time goes on large numeric files.
+ */
+static vagap_status_t infer_numbers(vagap_table_t *t, size_t from) {
+  vagap_reader_t *r = t->reader;
+  if (t->nrows > t->numbers_cap) {
+    size_t cap = t->numbers_cap;
+    while (cap < t->nrows) cap *= 2;
+    for (size_t j = 0; j < r->ncols; j++) {
+      if (!t->numbers[j]) continue;
+      double *p = realloc(t->numbers[j], cap * sizeof(double));
+      if (!p) return VAGAP_ENOMEM;
+      t->numbers[j] = p;
+    }
+    t->numbers_cap = cap;
+  }
+  for (size_t j = 0; j < r->ncols; j++) {
+    double *out = t->numbers[j];
+    for (size_t i = from; i < t->nrows && out; i++) {
+      size_t len;
+      const char *s = vagap_table_cell(t, i, j, &len);
+      if (vagap_reader_is_na(r, s, len)) out[i] = NAN;
+      else if (vagap_parse_double(s, len, &out[i], NULL) != VAGAP_OK) out = NULL;
+    }
+    if (!out) {
+      free(t->numbers[j]);
+      t->numbers[j] = NULL;
+    }
+  }
+  return VAGAP_OK;
+}
+
 static vagap_status_t table_fill(vagap_table_t *t, vagap_error_t *err) {
   vagap_reader_t *r = t->reader;
+  if (r->opt.infer_numbers && start_inference(t) != VAGAP_OK)
+    return vagap_error_set(err, VAGAP_ENOMEM, r->source, 0, 0, "out of memory");
   for (;;) {
     if (next_segment_with_rows(r) != VAGAP_OK) return fail_with(r, err);
     if (!r->cur) break;
+    size_t from = t->nrows;
     vagap_status_t st = append_segment(t, err);
+    if (st == VAGAP_OK && t->numbers && infer_numbers(t, from) != VAGAP_OK)
+      st = vagap_error_set(err, VAGAP_ENOMEM, r->source, 0, 0, "out of memory");
     if (st != VAGAP_OK) return st;
   }
   if (r->ledger) vagap_ledger_add_read(r->ledger, r->source_id, t->nrows);
@@ -872,6 +924,9 @@ vagap_status_t vagap_table_read_memory(vagap_table_t **out, const char *name,
 
 void vagap_table_free(vagap_table_t *t) {
   if (!t) return;
+  if (t->numbers)
+    for (size_t j = 0; j < t->reader->ncols; j++) free(t->numbers[j]);
+  free(t->numbers);
   vagap_reader_close(t->reader);
   free(t->chars);
   free(t->field_off);
@@ -893,6 +948,10 @@ const char *vagap_table_cell(const vagap_table_t *t, size_t i, size_t j, size_t 
     *len = end - t->field_off[k] - 1;
   }
   return t->chars + t->field_off[k];
+}
+
+const double *vagap_table_inferred_numbers(const vagap_table_t *t, size_t j) {
+  return t->numbers && j < t->reader->ncols ? t->numbers[j] : NULL;
 }
 
 int vagap_table_is_na(const vagap_table_t *t, size_t i, size_t j) {
