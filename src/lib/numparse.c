@@ -1,7 +1,7 @@
 /*
  * Decimal number parsing in the C locale, correctly rounded.
  *
- * Fast path (Clinger 1990): a decimal with at most 19 significant digits whose
+ * Fast paths (Clinger 1990): a decimal with at most 19 significant digits whose
  * integer mantissa m < 2^53 and decimal exponent |e| <= 22 is exactly m * 10^e
  * or m / 10^e, because both operands are exact doubles and IEEE division and
  * multiplication round correctly.  Everything else goes to strtod_l with a C
@@ -49,7 +49,41 @@ static vagap_status_t reject(const char *s, size_t len, vagap_error_t *err) {
   return vagap_error_set(err, VAGAP_EDATA, NULL, 0, 0, "expected a number, found '%s'%s", text, hint);
 }
 
+/*
+ * The shape nearly every number in a data file has: [-]digits[.digits], at
+ * most 19 digits in all (so the mantissa fits in 64 bits).  One tight loop,
+ * then Clinger's exact case.  Returns 0 for anything else (blanks, '+',
+ * exponents, long mantissas), which the general parser below handles.
+ */
+static int parse_plain_decimal(const char *s, size_t len, double *out) {
+  size_t i = 0;
+  int negative = len > 0 && s[0] == '-';
+  i += (size_t)negative;
+  uint64_t mantissa = 0;
+  size_t int_digits = 0, frac_digits = 0;
+  for (; i < len; i++, int_digits++) {
+    unsigned d = (unsigned)(unsigned char)s[i] - '0';
+    if (d > 9) break;
+    mantissa = mantissa * 10 + d;
+  }
+  if (i < len && s[i] == '.')
+    for (i++; i < len; i++, frac_digits++) {
+      unsigned d = (unsigned)(unsigned char)s[i] - '0';
+      if (d > 9) break;
+      mantissa = mantissa * 10 + d;
+    }
+  size_t digits = int_digits + frac_digits;
+  if (i != len || digits == 0 || digits > 19 || frac_digits > 22 ||
+      mantissa >= ((uint64_t)1 << 53))
+    return 0;
+  double v = (double)mantissa;
+  if (frac_digits) v /= exact_powers_of_ten[frac_digits];
+  *out = negative ? -v : v;
+  return 1;
+}
+
 vagap_status_t vagap_parse_double(const char *s, size_t len, double *out, vagap_error_t *err) {
+  if (parse_plain_decimal(s, len, out)) return VAGAP_OK;
   size_t i = 0, end = len;
   while (i < end && is_blank(s[i])) i++;
   while (end > i && is_blank(s[end - 1])) end--;
