@@ -41,6 +41,8 @@ void csv_batch_free(csv_batch_t *b) {
   free(b->field_off);
   free(b->row_line);
   free(b->blank_line);
+  free(b->values);
+  free(b->text_column);
   memset(b, 0, sizeof *b);
 }
 

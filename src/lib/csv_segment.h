@@ -29,6 +29,10 @@ typedef struct {
   long *blank_line;     /* blank lines, 1-based within the segment, increasing */
   size_t nblank, blank_cap;
   long lines;           /* line ends the segment contains */
+  double *values;       /* with infer_numbers: field k as a number (NAN when missing) */
+  size_t values_cap;
+  unsigned char *text_column; /* with infer_numbers: column j has a cell that is not a number */
+  size_t text_cap;
   int failed;
   vagap_error_t error;  /* when failed; its line is relative like row_line */
 } csv_batch_t;

@@ -148,6 +148,17 @@ static int grow(unsigned char **bytes, size_t *cap, size_t need) {
   return 0;
 }
 
+static int reserve_array(void **array, size_t *cap, size_t need, size_t elem) {
+  if (need <= *cap) return 0;
+  size_t cap2 = *cap ? *cap : 1024;
+  while (cap2 < need) cap2 *= 2;
+  void *p = realloc(*array, cap2 * elem);
+  if (!p) return -1;
+  *array = p;
+  *cap = cap2;
+  return 0;
+}
+
 /* Read up to `size` bytes into `dst`; 0 at the end of the input, -1 on a read error (in *err). */
 static long read_input(vagap_reader_t *r, unsigned char *dst, size_t size, vagap_error_t *err) {
   if (size > INT_MAX / 2) size = INT_MAX / 2;
@@ -303,7 +314,32 @@ static segment_t *acquire_segment(vagap_reader_t *r, size_t *seq) {
   return seg;
 }
 
+/*
+ * With infer_numbers: every cell of the batch as a number, on the worker that
+ * parsed it, noting the columns that hold text.  Converting is about as much
+ * work as parsing on numeric files, and the workers share it.
+ */
+static void convert_numbers(const vagap_reader_t *r, csv_batch_t *b) {
+  size_t ncols = r->ncols;
+  if (reserve_array((void **)&b->values, &b->values_cap, b->nfields + 1, sizeof(double)) ||
+      reserve_array((void **)&b->text_column, &b->text_cap, ncols + 1, 1)) {
+    vagap_error_set(&b->error, VAGAP_ENOMEM, r->source, 0, 0, "out of memory");
+    b->failed = 1;
+    return;
+  }
+  memset(b->text_column, 0, ncols);
+  for (size_t i = 0, k = 0; i < b->nrows; i++)
+    for (size_t j = 0; j < ncols; j++, k++) {
+      if (b->text_column[j]) continue;
+      const char *s = b->chars + b->field_off[k];
+      size_t len = csv_batch_field_len(b, k);
+      if (vagap_reader_is_na(r, s, len)) b->values[k] = NAN;
+      else if (vagap_parse_double(s, len, &b->values[k], NULL) != VAGAP_OK) b->text_column[j] = 1;
+    }
+}
+
 static void publish_segment(vagap_reader_t *r, segment_t *seg, size_t seq) {
+  if (r->opt.infer_numbers && !seg->batch.failed) convert_numbers(r, &seg->batch);
   pthread_mutex_lock(&r->lock);
   if (seg->last) r->input_done = 1;
   r->slots[seq % IN_FLIGHT] = seg;
@@ -783,47 +819,24 @@ vagap_status_t vagap_reader_number(const vagap_reader_t *r, const vagap_row_t *r
 
 /* ---- in-memory table ------------------------------------------------------------ */
 
+/* The text arrays of one segment, kept by the table. */
+typedef struct {
+  char *chars;
+  size_t *field_off;
+} table_chunk_t;
+
 struct vagap_table {
   vagap_reader_t *reader; /* owns the names, options and missing-value tokens */
   size_t nrows;
-  char *chars;            /* every cell, NUL-terminated, back to back */
-  size_t chars_len, chars_cap;
-  size_t *field_off;      /* cell (i, j) starts at chars + field_off[i * ncols + j] */
-  size_t nfields, field_cap;
-  long *lines;            /* physical line of each row */
-  size_t lines_cap;
+  table_chunk_t *chunks;  /* the segments' own arrays, taken over without copying */
+  size_t nchunks, chunks_cap;
+  const char **row_chars;   /* cell (i, j) is row_chars[i] + row_offs[i][j] */
+  const size_t **row_offs;  /* row_offs[i][ncols] is where the last cell's NUL ends */
+  long *lines;              /* physical line of each row */
+  size_t rows_cap;
   double **numbers;       /* with infer_numbers: per column, NULL once a cell is text */
   size_t numbers_cap;     /* rows the arrays have room for */
 };
-
-static int reserve_array(void **array, size_t *cap, size_t need, size_t elem) {
-  if (need <= *cap) return 0;
-  size_t cap2 = *cap ? *cap : 1024;
-  while (cap2 < need) cap2 *= 2;
-  void *p = realloc(*array, cap2 * elem);
-  if (!p) return -1;
-  *array = p;
-  *cap = cap2;
-  return 0;
-}
-
-/* Append the rows of the reader's current segment to the table. */
-static vagap_status_t append_segment(vagap_table_t *t, vagap_error_t *err) {
-  vagap_reader_t *r = t->reader;
-  const csv_batch_t *b = &r->cur->batch;
-  if (reserve_array((void **)&t->chars, &t->chars_cap, t->chars_len + b->chars_len, 1) ||
-      reserve_array((void **)&t->field_off, &t->field_cap, t->nfields + b->nfields, sizeof(size_t)) ||
-      reserve_array((void **)&t->lines, &t->lines_cap, t->nrows + b->nrows, sizeof(long)))
-    return vagap_error_set(err, VAGAP_ENOMEM, r->source, 0, 0, "out of memory");
-  memcpy(t->chars + t->chars_len, b->chars, b->chars_len);
-  for (size_t k = 0; k < b->nfields; k++) t->field_off[t->nfields + k] = t->chars_len + b->field_off[k];
-  for (size_t i = 0; i < b->nrows; i++) t->lines[t->nrows + i] = r->base_line + b->row_line[i];
-  t->chars_len += b->chars_len;
-  t->nfields += b->nfields;
-  t->nrows += b->nrows;
-  r->cur_row = b->nrows;
-  return VAGAP_OK;
-}
 
 static vagap_status_t start_inference(vagap_table_t *t) {
   size_t ncols = t->reader->ncols;
@@ -835,17 +848,13 @@ static vagap_status_t start_inference(vagap_table_t *t) {
   return VAGAP_OK;
 }
 
-/*
- * Convert rows [from, nrows) of every column still numeric.  This runs on the
- * caller's thread while the workers parse further segments, which is where
- * describe's time goes on large numeric files.
- */
-static vagap_status_t infer_numbers(vagap_table_t *t, size_t from) {
-  vagap_reader_t *r = t->reader;
-  if (t->nrows > t->numbers_cap) {
+/* Columns of the batch's numbers (converted by the worker) after the table's. */
+static vagap_status_t append_numbers(vagap_table_t *t, const csv_batch_t *b) {
+  size_t ncols = t->reader->ncols, need = t->nrows + b->nrows;
+  if (need > t->numbers_cap) {
     size_t cap = t->numbers_cap;
-    while (cap < t->nrows) cap *= 2;
-    for (size_t j = 0; j < r->ncols; j++) {
+    while (cap < need) cap *= 2;
+    for (size_t j = 0; j < ncols; j++) {
       if (!t->numbers[j]) continue;
       double *p = realloc(t->numbers[j], cap * sizeof(double));
       if (!p) return VAGAP_ENOMEM;
@@ -853,19 +862,52 @@ static vagap_status_t infer_numbers(vagap_table_t *t, size_t from) {
     }
     t->numbers_cap = cap;
   }
-  for (size_t j = 0; j < r->ncols; j++) {
-    double *out = t->numbers[j];
-    for (size_t i = from; i < t->nrows && out; i++) {
-      size_t len;
-      const char *s = vagap_table_cell(t, i, j, &len);
-      if (vagap_reader_is_na(r, s, len)) out[i] = NAN;
-      else if (vagap_parse_double(s, len, &out[i], NULL) != VAGAP_OK) out = NULL;
-    }
-    if (!out) {
+  for (size_t j = 0; j < ncols; j++) {
+    if (!t->numbers[j]) continue;
+    if (b->text_column[j]) {
       free(t->numbers[j]);
       t->numbers[j] = NULL;
+      continue;
     }
+    double *out = t->numbers[j] + t->nrows;
+    for (size_t i = 0; i < b->nrows; i++) out[i] = b->values[i * ncols + j];
   }
+  return VAGAP_OK;
+}
+
+/* Take over the rows of the reader's current segment (its arrays, not copies). */
+static vagap_status_t append_segment(vagap_table_t *t, vagap_error_t *err) {
+  vagap_reader_t *r = t->reader;
+  csv_batch_t *b = &r->cur->batch;
+  size_t need = t->nrows + b->nrows;
+  if (reserve_array((void **)&b->field_off, &b->field_cap, b->nfields + 1, sizeof(size_t)) ||
+      reserve_array((void **)&t->chunks, &t->chunks_cap, t->nchunks + 1, sizeof(table_chunk_t)) ||
+      reserve_array((void **)&t->lines, &t->rows_cap, need, sizeof(long)) ||
+      (t->numbers && append_numbers(t, b) != VAGAP_OK))
+    return vagap_error_set(err, VAGAP_ENOMEM, r->source, 0, 0, "out of memory");
+  /* the row arrays grow with `lines` */
+  size_t cap = t->rows_cap;
+  const char **row_chars = realloc(t->row_chars, cap * sizeof *row_chars);
+  if (row_chars) t->row_chars = row_chars;
+  const size_t **row_offs = realloc(t->row_offs, cap * sizeof *row_offs);
+  if (row_offs) t->row_offs = row_offs;
+  if (!row_chars || !row_offs) return vagap_error_set(err, VAGAP_ENOMEM, r->source, 0, 0, "out of memory");
+
+  b->field_off[b->nfields] = b->chars_len; /* ends the last cell */
+  table_chunk_t *chunk = &t->chunks[t->nchunks++];
+  *chunk = (table_chunk_t){b->chars, b->field_off};
+  b->chars = NULL; /* the segment allocates anew next time */
+  b->chars_cap = 0;
+  b->field_off = NULL;
+  b->field_cap = 0;
+  size_t ncols = r->ncols;
+  for (size_t i = 0; i < b->nrows; i++) {
+    t->row_chars[t->nrows + i] = chunk->chars;
+    t->row_offs[t->nrows + i] = chunk->field_off + i * ncols;
+    t->lines[t->nrows + i] = r->base_line + b->row_line[i];
+  }
+  t->nrows = need;
+  r->cur_row = b->nrows;
   return VAGAP_OK;
 }
 
@@ -876,10 +918,11 @@ static vagap_status_t table_fill(vagap_table_t *t, vagap_error_t *err) {
   for (;;) {
     if (next_segment_with_rows(r) != VAGAP_OK) return fail_with(r, err);
     if (!r->cur) break;
-    size_t from = t->nrows;
+    if (r->cur->batch.failed) { /* its error ends the read at the next step */
+      r->cur_row = r->cur->batch.nrows;
+      continue;
+    }
     vagap_status_t st = append_segment(t, err);
-    if (st == VAGAP_OK && t->numbers && infer_numbers(t, from) != VAGAP_OK)
-      st = vagap_error_set(err, VAGAP_ENOMEM, r->source, 0, 0, "out of memory");
     if (st != VAGAP_OK) return st;
   }
   if (r->ledger) vagap_ledger_add_read(r->ledger, r->source_id, t->nrows);
@@ -928,8 +971,13 @@ void vagap_table_free(vagap_table_t *t) {
     for (size_t j = 0; j < t->reader->ncols; j++) free(t->numbers[j]);
   free(t->numbers);
   vagap_reader_close(t->reader);
-  free(t->chars);
-  free(t->field_off);
+  for (size_t k = 0; k < t->nchunks; k++) {
+    free(t->chunks[k].chars);
+    free(t->chunks[k].field_off);
+  }
+  free(t->chunks);
+  free(t->row_chars);
+  free(t->row_offs);
   free(t->lines);
   free(t);
 }
@@ -942,12 +990,9 @@ size_t vagap_table_source_id(const vagap_table_t *t) { return t->reader->source_
 long vagap_table_line(const vagap_table_t *t, size_t i) { return i < t->nrows ? t->lines[i] : 0; }
 
 const char *vagap_table_cell(const vagap_table_t *t, size_t i, size_t j, size_t *len) {
-  size_t k = i * t->reader->ncols + j;
-  if (len) {
-    size_t end = k + 1 < t->nfields ? t->field_off[k + 1] : t->chars_len;
-    *len = end - t->field_off[k] - 1;
-  }
-  return t->chars + t->field_off[k];
+  const size_t *off = t->row_offs[i];
+  if (len) *len = off[j + 1] - off[j] - 1;
+  return t->row_chars[i] + off[j];
 }
 
 const double *vagap_table_inferred_numbers(const vagap_table_t *t, size_t j) {
