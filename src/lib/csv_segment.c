@@ -8,6 +8,7 @@
  * the fields arrive.  A line ends at LF, CRLF or a lone CR (old Mac files).
  */
 #include "csv_segment.h"
+#include "grow.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -18,21 +19,11 @@
 
 /* ---- batches ------------------------------------------------------------------ */
 
-static int reserve(void **array, size_t *cap, size_t need, size_t elem) {
-  if (need <= *cap) return 0;
-  size_t cap2 = *cap ? *cap : 256;
-  while (cap2 < need) cap2 *= 2;
-  void *p = realloc(*array, cap2 * elem);
-  if (!p) return -1;
-  *array = p;
-  *cap = cap2;
-  return 0;
-}
-
 void csv_batch_clear(csv_batch_t *b) {
   b->chars_len = b->nfields = b->nrows = b->nblank = 0;
   b->lines = 0;
   b->failed = 0;
+  b->error_located = 0;
   vagap_error_clear(&b->error);
 }
 
@@ -60,6 +51,7 @@ static void fail(csv_segment_parser_t *p, vagap_status_t status, long line, long
   vsnprintf(message, sizeof message, fmt, ap);
   va_end(ap);
   vagap_error_set(&b->error, status, p->source, line, column, "%s", message);
+  b->error_located = status != VAGAP_ENOMEM;
   b->failed = 1;
 }
 
@@ -83,9 +75,9 @@ static long count_newlines(const char *s, size_t len) {
 static int reserve_for(csv_segment_parser_t *p, size_t len) {
   csv_batch_t *b = p->batch;
   size_t more = len + 2;
-  return reserve((void **)&b->chars, &b->chars_cap, b->chars_len + p->parser.entry_pos + 2 * more, 1) ||
-         reserve((void **)&b->field_off, &b->field_cap, b->nfields + more, sizeof(size_t)) ||
-         reserve((void **)&b->row_line, &b->rows_cap, b->nrows + more, sizeof(long));
+  return vagap_reserve((void **)&b->chars, &b->chars_cap, b->chars_len + p->parser.entry_pos + 2 * more, 1) ||
+         vagap_reserve((void **)&b->field_off, &b->field_cap, b->nfields + more, sizeof(size_t)) ||
+         vagap_reserve((void **)&b->row_line, &b->rows_cap, b->nrows + more, sizeof(long));
 }
 
 static void on_field(void *data, size_t len, void *ctx) {
@@ -126,7 +118,7 @@ static void on_empty_row(csv_segment_parser_t *p, int terminator) {
   csv_batch_t *b = p->batch;
   int crlf = terminator == '\n' && p->last_terminator == '\r';
   if (!crlf && terminator != -1 && p->ncols) {
-    if (reserve((void **)&b->blank_line, &b->blank_cap, b->nblank + 1, sizeof(long))) {
+    if (vagap_reserve((void **)&b->blank_line, &b->blank_cap, b->nblank + 1, sizeof(long))) {
       out_of_memory(p);
       return;
     }
@@ -252,8 +244,8 @@ void csv_segment_continue(csv_segment_parser_t *p, csv_batch_t *next) {
   size_t first = b->nfields - p->row_fields;
   size_t from = p->row_fields ? b->field_off[first] : b->chars_len;
   size_t bytes = b->chars_len - from;
-  if (reserve((void **)&next->chars, &next->chars_cap, bytes + 1, 1) ||
-      reserve((void **)&next->field_off, &next->field_cap, p->row_fields + 1, sizeof(size_t))) {
+  if (vagap_reserve((void **)&next->chars, &next->chars_cap, bytes + 1, 1) ||
+      vagap_reserve((void **)&next->field_off, &next->field_cap, p->row_fields + 1, sizeof(size_t))) {
     b->lines = p->lines_done;
     p->batch = next;
     out_of_memory(p);

@@ -34,7 +34,8 @@ typedef struct {
   unsigned char *text_column; /* with infer_numbers: column j has a cell that is not a number */
   size_t text_cap;
   int failed;
-  vagap_error_t error;  /* when failed; its line is relative like row_line */
+  vagap_error_t error;  /* when failed; its line is relative like row_line ... */
+  int error_located;    /* ... when set (a relative line may be 0 or negative) */
 } csv_batch_t;
 
 void csv_batch_clear(csv_batch_t *b);

@@ -4,6 +4,8 @@
  */
 #include "vagap/iat.h"
 
+#include "grow.h"
+
 #include <gsl/gsl_statistics_double.h>
 #include <math.h>
 #include <stdint.h>
@@ -145,23 +147,11 @@ static int strmap_intern(strmap_t *m, const char *key, size_t len, size_t *value
   return 0;
 }
 
-/* Grow an array of `size`-byte elements to hold at least `need`; -1 when out of memory. */
-static int reserve(void **items, size_t *cap, size_t need, size_t size) {
-  if (need <= *cap) return 0;
-  size_t n = *cap ? *cap : 16;
-  while (n < need) n *= 2;
-  void *p = realloc(*items, n * size);
-  if (!p) return -1;
-  *items = p;
-  *cap = n;
-  return 0;
-}
-
 /* A key made of an index and a string: the association scorer's (unit, trial)
    and (trial, word) keys.  Returns -1 when out of memory. */
 static int compose_key(pool_t *scratch, size_t index, const char *s, size_t len) {
   scratch->len = 0;
-  if (reserve((void **)&scratch->bytes, &scratch->cap, sizeof index + len + 1, 1) != 0)
+  if (vagap_reserve((void **)&scratch->bytes, &scratch->cap, sizeof index + len + 1, 1) != 0)
     return -1;
   memcpy(scratch->bytes, &index, sizeof index);
   if (len) memcpy(scratch->bytes + sizeof index, s, len);
@@ -274,7 +264,7 @@ static int assoc_unit_index(vagap_iat_assoc_t *a, const char *unit, size_t len, 
   int inserted;
   if (strmap_intern(&a->unit_map, unit, len, index, &inserted) != 0) return -1;
   if (!inserted) return 0;
-  if (reserve((void **)&a->units, &a->units_cap, a->nunits + 1, sizeof *a->units) != 0)
+  if (vagap_reserve((void **)&a->units, &a->units_cap, a->nunits + 1, sizeof *a->units) != 0)
     return -1;
   size_t off = pool_add(&a->names, unit, len);
   if (off == SIZE_MAX) return -1;
@@ -290,8 +280,8 @@ static int assoc_trial_index(vagap_iat_assoc_t *a, size_t unit, const char *tria
     return -1;
   if (!inserted) return 0;
   assoc_unit_t *u = &a->units[unit];
-  if (reserve((void **)&a->trials, &a->trials_cap, a->ntrials + 1, sizeof *a->trials) != 0 ||
-      reserve((void **)&u->trials, &u->cap, u->ntrials + 1, sizeof *u->trials) != 0)
+  if (vagap_reserve((void **)&a->trials, &a->trials_cap, a->ntrials + 1, sizeof *a->trials) != 0 ||
+      vagap_reserve((void **)&u->trials, &u->cap, u->ntrials + 1, sizeof *u->trials) != 0)
     return -1;
   size_t off = pool_add(&a->names, trial, len);
   if (off == SIZE_MAX) return -1;
@@ -497,7 +487,7 @@ static int dscore_subject_index(vagap_iat_dscore_t *d, const char *subject, size
   int inserted;
   if (strmap_intern(&d->subject_map, subject, len, index, &inserted) != 0) return -1;
   if (inserted) {
-    if (reserve((void **)&d->subjects, &d->cap, d->nsubjects + 1, sizeof *d->subjects) != 0)
+    if (vagap_reserve((void **)&d->subjects, &d->cap, d->nsubjects + 1, sizeof *d->subjects) != 0)
       return -1;
     dsubject_t *s = &d->subjects[d->nsubjects++];
     memset(s, 0, sizeof *s);

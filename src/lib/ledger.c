@@ -1,5 +1,7 @@
 #include "vagap/ledger.h"
 
+#include "grow.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,17 +26,6 @@ struct vagap_ledger {
   size_t last_reason; /* cache: consecutive exclusions usually share a reason */
 };
 
-static int grow(void **array, size_t *cap, size_t need, size_t elem) {
-  if (need <= *cap) return 0;
-  size_t cap2 = *cap ? *cap : 16;
-  while (cap2 < need) cap2 *= 2;
-  void *p = realloc(*array, cap2 * elem);
-  if (!p) return -1;
-  *array = p;
-  *cap = cap2;
-  return 0;
-}
-
 vagap_ledger_t *vagap_ledger_alloc(void) { return calloc(1, sizeof(vagap_ledger_t)); }
 
 void vagap_ledger_free(vagap_ledger_t *ledger) {
@@ -50,7 +41,7 @@ void vagap_ledger_free(vagap_ledger_t *ledger) {
 size_t vagap_ledger_source(vagap_ledger_t *ledger, const char *name) {
   for (size_t i = 0; i < ledger->nsources; i++)
     if (strcmp(ledger->sources[i].name, name) == 0) return i;
-  if (grow((void **)&ledger->sources, &ledger->sources_cap, ledger->nsources + 1,
+  if (vagap_reserve((void **)&ledger->sources, &ledger->sources_cap, ledger->nsources + 1,
            sizeof(source_t)))
     return (size_t)-1;
   char *copy = strdup(name);
@@ -76,7 +67,7 @@ static reason_t *intern_reason(vagap_ledger_t *ledger, const char *reason) {
       ledger->last_reason = i;
       return &ledger->reasons[i];
     }
-  if (grow((void **)&ledger->reasons, &ledger->reasons_cap, ledger->nreasons + 1,
+  if (vagap_reserve((void **)&ledger->reasons, &ledger->reasons_cap, ledger->nreasons + 1,
            sizeof(reason_t)))
     return NULL;
   char *copy = strdup(reason);
@@ -90,7 +81,7 @@ vagap_status_t vagap_ledger_exclude(vagap_ledger_t *ledger, size_t source,
                                     long line, const char *reason) {
   reason_t *r = intern_reason(ledger, reason);
   if (!r) return VAGAP_ENOMEM;
-  if (grow((void **)&ledger->exclusions, &ledger->exclusions_cap,
+  if (vagap_reserve((void **)&ledger->exclusions, &ledger->exclusions_cap,
            ledger->nexclusions + 1, sizeof(vagap_exclusion_t)))
     return VAGAP_ENOMEM;
   ledger->exclusions[ledger->nexclusions++] = (vagap_exclusion_t){source, line, r->text};

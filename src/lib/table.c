@@ -30,6 +30,7 @@
 #include <zlib.h>
 
 #include "csv_segment.h"
+#include "grow.h"
 
 #define READ_BYTES ((size_t)1 << 18)     /* bytes read at a time while looking for the header */
 #define SEGMENT_BYTES ((size_t)1 << 20)  /* default input per parsing task */
@@ -137,28 +138,6 @@ int vagap_reader_is_na(const vagap_reader_t *r, const char *s, size_t len) {
 
 /* ---- input ---------------------------------------------------------------------- */
 
-static int grow(unsigned char **bytes, size_t *cap, size_t need) {
-  if (need <= *cap) return 0;
-  size_t cap2 = *cap ? *cap : 4096;
-  while (cap2 < need) cap2 *= 2;
-  unsigned char *p = realloc(*bytes, cap2);
-  if (!p) return -1;
-  *bytes = p;
-  *cap = cap2;
-  return 0;
-}
-
-static int reserve_array(void **array, size_t *cap, size_t need, size_t elem) {
-  if (need <= *cap) return 0;
-  size_t cap2 = *cap ? *cap : 1024;
-  while (cap2 < need) cap2 *= 2;
-  void *p = realloc(*array, cap2 * elem);
-  if (!p) return -1;
-  *array = p;
-  *cap = cap2;
-  return 0;
-}
-
 /* Read up to `size` bytes into `dst`; 0 at the end of the input, -1 on a read error (in *err). */
 static long read_input(vagap_reader_t *r, unsigned char *dst, size_t size, vagap_error_t *err) {
   if (size > INT_MAX / 2) size = INT_MAX / 2;
@@ -184,7 +163,7 @@ static long read_input(vagap_reader_t *r, unsigned char *dst, size_t size, vagap
 /* Append up to `size` more input bytes to (bytes, len); sets input_eof at the end. */
 static int read_more(vagap_reader_t *r, unsigned char **bytes, size_t *len, size_t *cap,
                      size_t size, vagap_error_t *err) {
-  if (grow(bytes, cap, *len + size)) {
+  if (vagap_reserve((void **)bytes, cap, *len + size, 1)) {
     vagap_error_set(err, VAGAP_ENOMEM, r->source, 0, 0, "out of memory");
     return -1;
   }
@@ -250,7 +229,8 @@ static cut_t cut_segment(vagap_reader_t *r, segment_t *seg) {
   seg->len = 0;
   seg->last = 0;
   size_t target = r->opt.segment_bytes;
-  if (grow(&seg->bytes, &seg->cap, r->carry_len > target ? r->carry_len : target)) goto oom;
+  if (vagap_reserve((void **)&seg->bytes, &seg->cap, r->carry_len > target ? r->carry_len : target, 1))
+    goto oom;
   memcpy(seg->bytes, r->carry, r->carry_len);
   seg->len = r->carry_len;
   r->carry_len = 0;
@@ -267,7 +247,7 @@ static cut_t cut_segment(vagap_reader_t *r, segment_t *seg) {
     }
     size_t cut = last_row_end(seg->bytes, seg->len);
     if (cut) {
-      if (grow(&r->carry, &r->carry_cap, seg->len - cut)) goto oom;
+      if (vagap_reserve((void **)&r->carry, &r->carry_cap, seg->len - cut, 1)) goto oom;
       memcpy(r->carry, seg->bytes + cut, seg->len - cut);
       r->carry_len = seg->len - cut;
       seg->len = cut;
@@ -321,8 +301,8 @@ static segment_t *acquire_segment(vagap_reader_t *r, size_t *seq) {
  */
 static void convert_numbers(const vagap_reader_t *r, csv_batch_t *b) {
   size_t ncols = r->ncols;
-  if (reserve_array((void **)&b->values, &b->values_cap, b->nfields + 1, sizeof(double)) ||
-      reserve_array((void **)&b->text_column, &b->text_cap, ncols + 1, 1)) {
+  if (vagap_reserve((void **)&b->values, &b->values_cap, b->nfields + 1, sizeof(double)) ||
+      vagap_reserve((void **)&b->text_column, &b->text_cap, ncols + 1, 1)) {
     vagap_error_set(&b->error, VAGAP_ENOMEM, r->source, 0, 0, "out of memory");
     b->failed = 1;
     return;
@@ -500,7 +480,7 @@ static vagap_status_t close_segment(vagap_reader_t *r) {
   vagap_status_t st = flush_blank_lines(r, LONG_MAX);
   if (st == VAGAP_OK && seg->batch.failed) {
     r->pending = seg->batch.error;
-    if (r->pending.line > 0) r->pending.line += r->base_line;
+    if (seg->batch.error_located) r->pending.line += r->base_line;
     st = r->pending.status;
   }
   r->base_line += seg->batch.lines;
@@ -880,9 +860,9 @@ static vagap_status_t append_segment(vagap_table_t *t, vagap_error_t *err) {
   vagap_reader_t *r = t->reader;
   csv_batch_t *b = &r->cur->batch;
   size_t need = t->nrows + b->nrows;
-  if (reserve_array((void **)&b->field_off, &b->field_cap, b->nfields + 1, sizeof(size_t)) ||
-      reserve_array((void **)&t->chunks, &t->chunks_cap, t->nchunks + 1, sizeof(table_chunk_t)) ||
-      reserve_array((void **)&t->lines, &t->rows_cap, need, sizeof(long)) ||
+  if (vagap_reserve((void **)&b->field_off, &b->field_cap, b->nfields + 1, sizeof(size_t)) ||
+      vagap_reserve((void **)&t->chunks, &t->chunks_cap, t->nchunks + 1, sizeof(table_chunk_t)) ||
+      vagap_reserve((void **)&t->lines, &t->rows_cap, need, sizeof(long)) ||
       (t->numbers && append_numbers(t, b) != VAGAP_OK))
     return vagap_error_set(err, VAGAP_ENOMEM, r->source, 0, 0, "out of memory");
   /* the row arrays grow with `lines` */
