@@ -19,9 +19,8 @@ extern const char *const BROOM_COLUMN_NAMES[];
 enum { BROOM_NCOLUMNS = 11 };
 
 /*
- * How a number cell is printed.  The commands differ in what they do with
- * +-Inf (cli_put_num: NA; stats_put_num: Inf except in JSON; gap: Inf), so
- * each passes its own; NaN prints NA with all of them.
+ * How a number cell is printed: the statistics commands pass stats_put_num
+ * (+-Inf as Inf/-Inf, which R reads back, except null in JSON); NaN prints NA.
  */
 typedef void (*broom_put_num_fn)(cli_writer_t *w, double x);
 

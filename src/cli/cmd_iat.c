@@ -15,6 +15,7 @@
 #include "broom.h"
 #include "iat_out.h"
 #include "rows.h"
+#include "stats_cli.h"
 #include "study.h"
 
 static const char HELP[] =
@@ -224,7 +225,7 @@ static int field_is(const char *s, size_t len, const char *name) {
 static void put_estimate_row(cli_writer_t *w, const char *term, double estimate, size_t n,
                              const char *method) {
   broom_row_t r = broom_estimate(NULL, term, estimate, n, method);
-  broom_put(w, cli_put_num, &r);
+  broom_put(w, stats_put_num, &r);
 }
 
 /*
@@ -274,7 +275,7 @@ static int write_group_table(const iat_args_t *a, cli_writer_t *w, const char *t
     return CLI_EXIT_OK;
   }
   broom_row_t row = broom_ttest(NULL, term, &t, vagap_ttest_method_name(t.kind));
-  broom_put(w, cli_put_num, &row);
+  broom_put(w, stats_put_num, &row);
   if (rel) {
     put_estimate_row(w, "split-half r", rel->r, rel->n, "Pearson r of odd/even half D");
     put_estimate_row(w, "Spearman-Brown", rel->spearman_brown, rel->n,

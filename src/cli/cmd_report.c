@@ -16,6 +16,7 @@
 #include "gap_out.h"
 #include "iat_out.h"
 #include "report_svg.h"
+#include "stats_cli.h"
 #include "study.h"
 
 static const char HELP[] =
@@ -219,7 +220,7 @@ static void fill_alpha(cli_writer_t *w, const study_t *s, const report_args_t *a
     broom_row_t r = broom_estimate(k < sc->nscales ? sc->scales[k] : "total", "alpha",
                                    ok ? al->alpha : NAN, al->n,
                                    "Cronbach's alpha over complete unit-runs (reversed items scored)");
-    broom_put(w, cli_put_num, &r);
+    broom_put(w, stats_put_num, &r);
   }
 }
 

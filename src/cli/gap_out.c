@@ -1,5 +1,6 @@
 /* Tidy and text output of a calibration-gap analysis (see gap_out.h). */
 #include "gap_out.h"
+#include "stats_cli.h"
 
 #include <math.h>
 #include <string.h>
@@ -8,17 +9,11 @@ const char *const GAP_UNIT_COLUMNS[] = {"model", "iat", "behavior", "selfreport"
                                         "overclaiming", "quadrant", "complete", "missing"};
 const size_t GAP_NUNIT_COLUMNS = sizeof GAP_UNIT_COLUMNS / sizeof GAP_UNIT_COLUMNS[0];
 
-/* A number that prints +-Inf as R reads it back, NaN as NA. */
-static void put_num(cli_writer_t *w, double x) {
-  if (isinf(x)) cli_put_str(w, x > 0 ? "Inf" : "-Inf");
-  else cli_put_num(w, x);
-}
-
 /* One broom row; pass NAN for what does not apply. */
 static void row(cli_writer_t *w, const char *group, const char *term, double estimate, double se,
                 double statistic, double df, double p, double lo, double hi, size_t n,
                 const char *method) {
-  broom_put(w, put_num,
+  broom_put(w, stats_put_num,
             &(broom_row_t){group, term, estimate, se, statistic, df, p, lo, hi, n, method});
 }
 
@@ -32,7 +27,7 @@ static void ttest_row(cli_writer_t *w, const char *group, const char *term, cons
                       size_t n, const char *method) {
   broom_row_t r = broom_ttest(group, term, t, method);
   r.n = n;
-  broom_put(w, put_num, &r);
+  broom_put(w, stats_put_num, &r);
 }
 
 static void measure_rows(cli_writer_t *w, const vagap_gap_t *g) {
