@@ -42,7 +42,7 @@ static const char HELP[] =
     "  and option, the share of its choices of that option in that scenario (NA\n"
     "  where the unit has no decision in the scenario).  With --score COL instead,\n"
     "  the vector is the mean of the numeric COL per scenario.\n"
-    "  --method pearson|spearman|both (default pearson).\n"
+    "  --method pearson|spearman|both (default pearson; stated-enacted takes one).\n"
     "  Rows: term r (level = other unit; the diagonal included), mean_r per unit\n"
     "  (mean of its off-diagonal r, n = units averaged), mean_r_all (unit NA, mean\n"
     "  over pairs).  Pearson rows have R cor.test's Fisher-z CI and t p-value.\n"
@@ -160,6 +160,8 @@ static int parse_args(int argc, char **argv, cli_common_t *c, cons_args_t *a, in
   }
   if (a->mode == MODE_STATED_ENACTED && !a->profile)
     return cli_usage_error(c, "--mode stated-enacted needs --profile FILE");
+  if (a->mode == MODE_STATED_ENACTED && a->method_pearson && a->method_spearman)
+    return cli_usage_error(c, "--method both is for --mode matrix; run stated-enacted once per method");
   if (a->mode == MODE_ROLEPLAY && strcmp(a->a, a->b) == 0)
     return cli_usage_error(c, "--a and --b must name different conditions");
   if (argc - optind > 1) return cli_usage_error(c, "consistency reads one file, got %d", argc - optind);
