@@ -74,8 +74,10 @@ static int compare_strings(const void *a, const void *b) {
 static void summarise_text(const vagap_table_t *t, size_t col, const size_t *rows, size_t nrows,
                            const char **scratch, column_summary_t *s) {
   size_t n = 0;
-  for (size_t r = 0; r < nrows; r++)
-    if (!vagap_table_is_na(t, rows[r], col)) scratch[n++] = vagap_table_cell(t, rows[r], col, NULL);
+  for (size_t r = 0; r < nrows; r++) {
+    size_t i = rows ? rows[r] : r;
+    if (!vagap_table_is_na(t, i, col)) scratch[n++] = vagap_table_cell(t, i, col, NULL);
+  }
   qsort(scratch, n, sizeof *scratch, compare_strings);
   size_t distinct = 0;
   for (size_t i = 0; i < n; i++)
@@ -85,8 +87,13 @@ static void summarise_text(const vagap_table_t *t, size_t col, const size_t *row
   s->distinct = distinct;
 }
 
+/* rows NULL: the whole column, read in place */
 static void summarise_numeric(const double *values, const size_t *rows, size_t nrows,
                               double *scratch, column_summary_t *s) {
+  if (!rows) {
+    vagap_describe_numeric(values, nrows, scratch, &s->num);
+    return;
+  }
   /* gather the group's values at the end of scratch, then summarise into its start */
   double *group = scratch + nrows;
   for (size_t r = 0; r < nrows; r++) group[r] = values[rows[r]];
@@ -98,7 +105,7 @@ typedef struct {
   const describe_t *d;
   const size_t *rows;
   size_t nrows, first, step;
-  void *scratch; /* 2 * nrows doubles */
+  void *scratch; /* 2 * nrows doubles (nrows when rows is NULL) */
   column_summary_t *out;
 } summary_share_t;
 
@@ -173,28 +180,32 @@ static int write_summaries(const cli_common_t *c, const describe_t *d) {
   for (size_t j = 0; j < NCOLUMNS; j++) names[k++] = COLUMNS[j];
 
   size_t n = vagap_table_nrows(d->table), ncols = vagap_table_ncols(d->table);
-  size_t *order = rows_in_group_order(d);
-  /* per thread: a group's values and a work copy */
-  void *scratch[2] = {malloc((n ? 2 * n : 1) * sizeof(double)), NULL};
-  if (n >= THREADED_SUMMARY_ROWS) scratch[1] = malloc(2 * n * sizeof(double)); /* optional */
+  int grouped = d->by != (size_t)-1;
+  size_t *order = grouped ? rows_in_group_order(d) : NULL;
+  /* per thread: a group's values (with --by) and a work copy */
+  size_t per_thread = (grouped ? 2 : 1) * (n ? n : 1) * sizeof(double);
+  void *scratch[2] = {malloc(per_thread), NULL};
+  if (n >= THREADED_SUMMARY_ROWS) scratch[1] = malloc(per_thread); /* optional */
   column_summary_t *summaries = calloc(ncols ? ncols : 1, sizeof *summaries);
   cli_writer_t *w = NULL;
   int rc = CLI_EXIT_DATA;
-  if (!order || !scratch[0] || !summaries) {
+  if ((grouped && !order) || !scratch[0] || !summaries) {
     fputs("vagap: out of memory\n", stderr);
     goto done;
   }
   if (!(w = cli_writer_open(c, names, k))) goto done;
   size_t start = 0;
-  while (start < n || (start == 0 && d->by == (size_t)-1)) {
+  while (start < n || (start == 0 && !grouped)) {
     size_t end = n;
     const char *key = NULL;
-    if (d->by != (size_t)-1) {
+    if (grouped) {
       key = vagap_table_cell(d->table, order[start], d->by, NULL);
       for (end = start + 1; end < n && strcmp(vagap_table_cell(d->table, order[end], d->by, NULL), key) == 0;)
         end++;
     }
-    put_group(w, d, key, order + start, end - start, scratch, summaries);
+    /* without --by the one group is every row in file order */
+    const size_t *rows = grouped ? order + start : NULL;
+    put_group(w, d, key, rows, end - start, scratch, summaries);
     start = end;
     if (n == 0) break;
   }
