@@ -612,12 +612,13 @@ static vagap_status_t read_header(vagap_reader_t *r, vagap_error_t *err) {
 
 /* ---- opening ------------------------------------------------------------------- */
 
-static size_t segment_bytes_from_environment(void) {
-  const char *s = getenv("VAGAP_SEGMENT_BYTES");
-  if (!s || !*s) return SEGMENT_BYTES;
+/* A positive whole number from the environment, else `fallback`. */
+static size_t size_from_environment(const char *name, size_t fallback) {
+  const char *s = getenv(name);
+  if (!s || !*s) return fallback;
   char *end;
   unsigned long long n = strtoull(s, &end, 10);
-  return (*end || n == 0) ? SEGMENT_BYTES : (size_t)n;
+  return (*end || n == 0) ? fallback : (size_t)n;
 }
 
 static vagap_status_t reader_init(vagap_reader_t **out, const char *name,
@@ -631,7 +632,9 @@ static vagap_status_t reader_init(vagap_reader_t **out, const char *name,
   if (r->opt.max_field_bytes == 0) r->opt.max_field_bytes = VAGAP_DEFAULT_MAX_FIELD;
   if (r->opt.max_row_bytes == 0) r->opt.max_row_bytes = VAGAP_DEFAULT_MAX_ROW;
   if (r->opt.max_columns == 0) r->opt.max_columns = VAGAP_DEFAULT_MAX_COLUMNS;
-  if (r->opt.segment_bytes == 0) r->opt.segment_bytes = segment_bytes_from_environment();
+  if (r->opt.segment_bytes == 0)
+    r->opt.segment_bytes = size_from_environment("VAGAP_SEGMENT_BYTES", SEGMENT_BYTES);
+  if (r->opt.threads == 0) r->opt.threads = size_from_environment("VAGAP_THREADS", 0);
   if (r->opt.delim == '"' || r->opt.delim == '\n' || r->opt.delim == '\r' || r->opt.delim == '\0')
     return vagap_error_set(err, VAGAP_EINVAL, NULL, 0, 0, "invalid field delimiter");
   if (pthread_mutex_init(&r->input_lock, NULL) || pthread_mutex_init(&r->lock, NULL) ||

@@ -50,3 +50,11 @@ done
 echo "$trials trials, $bytes bytes, best of 3: $best s" \
   "=> $(echo "$bytes / $best / 1000000" | bc -l | cut -c1-6) MB/s," \
   "$(echo "$trials / $best / 1000000" | bc -l | cut -c1-6) M trials/s"
+# The same pinned to one core (the reader parses on every core it is given).
+if command -v taskset > /dev/null; then
+  start=$(date +%s.%N)
+  taskset -c 0 "$vagap" iat --method dscore --variant D6 --reliability --quiet "$log" > /dev/null
+  end=$(date +%s.%N)
+  t=$(echo "$end - $start" | bc -l)
+  echo "one core: $t s => $(echo "$bytes / $t / 1000000" | bc -l | cut -c1-6) MB/s"
+fi
