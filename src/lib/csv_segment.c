@@ -64,6 +64,25 @@ static void out_of_memory(csv_segment_parser_t *p) {
 /* The line the field being parsed starts on. */
 static long current_line(const csv_segment_parser_t *p) { return p->lines_done + 1; }
 
+/*
+ * Length of the field libcsv is collecting, as it would hand it over if the
+ * field ended here: a tentative closing quote (libcsv keeps it in case a
+ * second quote follows) and trailing blanks do not count.  It never falls as
+ * more bytes arrive, so a field over the cap is over it at every later point,
+ * whatever the feeding pieces.
+ */
+static size_t open_field_len(const csv_segment_parser_t *p) {
+  enum { FIELD_MIGHT_HAVE_ENDED = 3 }; /* libcsv's parser state after a quote in a quoted field */
+  size_t len = p->parser.entry_pos - p->parser.spaces;
+  if (p->parser.pstate == FIELD_MIGHT_HAVE_ENDED && len) len--;
+  return len;
+}
+
+static void field_too_long(csv_segment_parser_t *p) {
+  fail(p, VAGAP_ELIMIT, current_line(p), (long)p->row_fields + 1,
+       "field is longer than the limit of %zu bytes (--max-field)", p->opt->max_field_bytes);
+}
+
 static long count_newlines(const char *s, size_t len) {
   long n = 0;
   for (const char *q = s, *end = s + len; (q = memchr(q, '\n', (size_t)(end - q))); q++) n++;
@@ -86,8 +105,7 @@ static void on_field(void *data, size_t len, void *ctx) {
   if (b->failed) return;
   long column = (long)p->row_fields + 1;
   if (len > p->opt->max_field_bytes) {
-    fail(p, VAGAP_ELIMIT, current_line(p), column,
-         "field is longer than the limit of %zu bytes (--max-field)", p->opt->max_field_bytes);
+    field_too_long(p);
     return;
   }
   if (p->seen_nul && len && memchr(data, '\0', len)) {
@@ -174,6 +192,11 @@ static long error_line(const csv_segment_parser_t *p) {
 
 static void describe_parse_error(csv_segment_parser_t *p) {
   long column = (long)p->row_fields + 1;
+  /* the field went over the cap before the syntax error: that comes first */
+  if (open_field_len(p) > p->opt->max_field_bytes) {
+    field_too_long(p);
+    return;
+  }
   if (p->parser.quoted)
     fail(p, VAGAP_EPARSE, error_line(p), column, "text after the closing quote of a quoted field");
   else
@@ -228,9 +251,8 @@ void csv_segment_feed(csv_segment_parser_t *p, const unsigned char *s, size_t le
       else out_of_memory(p);
       return;
     }
-    if (p->parser.entry_pos > p->opt->max_field_bytes) {
-      fail(p, VAGAP_ELIMIT, current_line(p), (long)p->row_fields + 1,
-           "field is longer than the limit of %zu bytes (--max-field)", p->opt->max_field_bytes);
+    if (open_field_len(p) > p->opt->max_field_bytes) {
+      field_too_long(p);
       return;
     }
     s += n;

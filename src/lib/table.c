@@ -163,6 +163,12 @@ static long read_input(vagap_reader_t *r, unsigned char *dst, size_t size, vagap
 /* Append up to `size` more input bytes to (bytes, len); sets input_eof at the end. */
 static int read_more(vagap_reader_t *r, unsigned char **bytes, size_t *len, size_t *cap,
                      size_t size, vagap_error_t *err) {
+  /* a small buffer in memory needs no room beyond its own end */
+  if (r->mem && size > r->mem_size - r->mem_pos) size = r->mem_size - r->mem_pos;
+  if (size == 0) {
+    r->input_eof = 1;
+    return 0;
+  }
   if (vagap_reserve((void **)bytes, cap, *len + size, 1)) {
     vagap_error_set(err, VAGAP_ENOMEM, r->source, 0, 0, "out of memory");
     return -1;
@@ -229,7 +235,7 @@ static cut_t cut_segment(vagap_reader_t *r, segment_t *seg) {
   seg->len = 0;
   seg->last = 0;
   size_t target = r->opt.segment_bytes;
-  if (vagap_reserve((void **)&seg->bytes, &seg->cap, r->carry_len > target ? r->carry_len : target, 1))
+  if (vagap_reserve((void **)&seg->bytes, &seg->cap, r->carry_len + 1, 1))
     goto oom;
   memcpy(seg->bytes, r->carry, r->carry_len);
   seg->len = r->carry_len;
