@@ -279,6 +279,10 @@ static void parse_segment(vagap_reader_t *r, csv_segment_parser_t *parser, int p
     seg->batch.failed = 1;
     return;
   }
+  /* the fields' text is at most the segment's bytes plus a NUL each, which
+     replaces a delimiter or line end; sizing it once spares repeated growth
+     (the table takes these arrays over, so they start empty each time there) */
+  (void)vagap_reserve((void **)&seg->batch.chars, &seg->batch.chars_cap, seg->len + 2, 1);
   csv_segment_begin(parser, &seg->batch, r->ncols);
   csv_segment_feed(parser, seg->bytes, seg->len);
   csv_segment_end(parser, seg->last);
@@ -822,7 +826,7 @@ struct vagap_table {
   const char **row_chars;   /* cell (i, j) is row_chars[i] + row_offs[i][j] */
   const size_t **row_offs;  /* row_offs[i][ncols] is where the last cell's NUL ends */
   long *lines;              /* physical line of each row */
-  size_t rows_cap;
+  size_t row_chars_cap, row_offs_cap, lines_cap;
   double **numbers;       /* with infer_numbers: per column, NULL once a cell is text */
   size_t numbers_cap;     /* rows the arrays have room for */
 };
@@ -871,16 +875,11 @@ static vagap_status_t append_segment(vagap_table_t *t, vagap_error_t *err) {
   size_t need = t->nrows + b->nrows;
   if (vagap_reserve((void **)&b->field_off, &b->field_cap, b->nfields + 1, sizeof(size_t)) ||
       vagap_reserve((void **)&t->chunks, &t->chunks_cap, t->nchunks + 1, sizeof(table_chunk_t)) ||
-      vagap_reserve((void **)&t->lines, &t->rows_cap, need, sizeof(long)) ||
+      vagap_reserve((void **)&t->lines, &t->lines_cap, need, sizeof(long)) ||
+      vagap_reserve((void **)&t->row_chars, &t->row_chars_cap, need, sizeof(char *)) ||
+      vagap_reserve((void **)&t->row_offs, &t->row_offs_cap, need, sizeof(size_t *)) ||
       (t->numbers && append_numbers(t, b) != VAGAP_OK))
     return vagap_error_set(err, VAGAP_ENOMEM, r->source, 0, 0, "out of memory");
-  /* the row arrays grow with `lines` */
-  size_t cap = t->rows_cap;
-  const char **row_chars = realloc(t->row_chars, cap * sizeof *row_chars);
-  if (row_chars) t->row_chars = row_chars;
-  const size_t **row_offs = realloc(t->row_offs, cap * sizeof *row_offs);
-  if (row_offs) t->row_offs = row_offs;
-  if (!row_chars || !row_offs) return vagap_error_set(err, VAGAP_ENOMEM, r->source, 0, 0, "out of memory");
 
   b->field_off[b->nfields] = b->chars_len; /* ends the last cell */
   table_chunk_t *chunk = &t->chunks[t->nchunks++];
