@@ -83,9 +83,13 @@ static void field_too_long(csv_segment_parser_t *p) {
        "field is longer than the limit of %zu bytes (--max-field)", p->opt->max_field_bytes);
 }
 
+/* Line ends in field text: LF, CRLF (once) and a lone CR, as between rows. */
 static long count_newlines(const char *s, size_t len) {
   long n = 0;
-  for (const char *q = s, *end = s + len; (q = memchr(q, '\n', (size_t)(end - q))); q++) n++;
+  const char *end = s + len;
+  for (const char *q = s; (q = memchr(q, '\n', (size_t)(end - q))); q++) n++;
+  for (const char *q = s; (q = memchr(q, '\r', (size_t)(end - q))); q++)
+    if (q + 1 == end || q[1] != '\n') n++;
   return n;
 }
 
@@ -222,7 +226,7 @@ void csv_segment_begin(csv_segment_parser_t *p, csv_batch_t *batch, size_t ncols
   p->ncols = ncols;
   p->lines_done = p->row_newlines = 0;
   p->last_terminator = 0;
-  p->seen_quote = p->seen_nul = p->header_done = 0;
+  p->seen_quote = p->seen_nul = p->header_done = p->ended_with_cr = 0;
   p->row_fields = p->row_bytes = 0;
   /* A segment that failed leaves libcsv mid-field; the next one starts clean.
      (csv_fini would refuse to reset a parser inside an open quote.) */
@@ -233,28 +237,59 @@ void csv_segment_begin(csv_segment_parser_t *p, csv_batch_t *batch, size_t ncols
   p->parser.status = 0;
 }
 
+/* Hand one piece to libcsv and check what it leaves open; 0 when all went well. */
+static int parse_piece(csv_segment_parser_t *p, const unsigned char *s, size_t n) {
+  /* sticky flags let the per-field checks be skipped on the usual clean input */
+  if (!p->seen_quote && memchr(s, '"', n)) p->seen_quote = 1;
+  if (!p->seen_nul && memchr(s, '\0', n)) p->seen_nul = 1;
+  if (reserve_for(p, n)) {
+    out_of_memory(p);
+    return -1;
+  }
+  size_t done = csv_parse(&p->parser, s, n, on_field, on_row, p);
+  if (p->batch->failed) return -1;
+  if (done != n) {
+    if (csv_error(&p->parser) == CSV_EPARSE) describe_parse_error(p);
+    else out_of_memory(p);
+    return -1;
+  }
+  if (open_field_len(p) > p->opt->max_field_bytes) {
+    field_too_long(p);
+    return -1;
+  }
+  return 0;
+}
+
+static int is_blank(unsigned char c) { return c == ' ' || c == '\t'; }
+
+/*
+ * Length of the piece to feed next, at most `n`: up to and including a CR
+ * that a blank follows, if there is one.  libcsv skips blanks at the start of
+ * a line, so in "\r \n" the LF would reach on_row right after the CR's row
+ * and pass for the second half of a CRLF; feeding up to such a CR lets the
+ * caller forget it (*cr_then_blank).
+ */
+static size_t piece_length(const unsigned char *s, size_t n, size_t len, int *cr_then_blank) {
+  *cr_then_blank = 0;
+  for (const unsigned char *q = s; (q = memchr(q, '\r', n - (size_t)(q - s))); q++)
+    if ((size_t)(q + 1 - s) < len && is_blank(q[1])) {
+      *cr_then_blank = 1;
+      return (size_t)(q + 1 - s);
+    }
+  return n;
+}
+
 void csv_segment_feed(csv_segment_parser_t *p, const unsigned char *s, size_t len) {
   csv_batch_t *b = p->batch;
+  if (len && p->ended_with_cr && is_blank(s[0]) && p->last_terminator == '\r')
+    p->last_terminator = 0; /* the previous feed ended with that CR */
+  if (len) p->ended_with_cr = s[len - 1] == '\r';
   while (len && !b->failed) {
     size_t n = len > FEED_BYTES ? FEED_BYTES : len; /* bounds the field buffer between cap checks */
-    /* sticky flags let the per-field checks be skipped on the usual clean input */
-    if (!p->seen_quote && memchr(s, '"', n)) p->seen_quote = 1;
-    if (!p->seen_nul && memchr(s, '\0', n)) p->seen_nul = 1;
-    if (reserve_for(p, n)) {
-      out_of_memory(p);
-      return;
-    }
-    size_t done = csv_parse(&p->parser, s, n, on_field, on_row, p);
-    if (b->failed) return;
-    if (done != n) {
-      if (csv_error(&p->parser) == CSV_EPARSE) describe_parse_error(p);
-      else out_of_memory(p);
-      return;
-    }
-    if (open_field_len(p) > p->opt->max_field_bytes) {
-      field_too_long(p);
-      return;
-    }
+    int cr_then_blank;
+    n = piece_length(s, n, len, &cr_then_blank);
+    if (parse_piece(p, s, n)) return;
+    if (cr_then_blank && p->last_terminator == '\r') p->last_terminator = 0;
     s += n;
     len -= n;
   }

@@ -58,6 +58,7 @@ typedef struct {
   int seen_quote;      /* a quote occurred: fields may hold line feeds */
   int seen_nul;        /* a NUL occurred: fields must be checked */
   int header_done;     /* header mode: the first row is complete */
+  int ended_with_cr;   /* the last byte fed was a CR */
   size_t row_fields;   /* fields completed in the open row */
   size_t row_bytes;    /* bytes of the open row */
 } csv_segment_parser_t;

@@ -199,13 +199,14 @@ static size_t count_quotes(const unsigned char *s, size_t len) {
 }
 
 /*
- * Where a segment of s[0, len) may end: just after the last line end with an
- * even number of quotes before it; 0 when there is none.  A CR at the very end
- * is not taken, since an LF may follow it in the next read.
+ * Where a segment of s[0, window) may end: just after the last line end with
+ * an even number of quotes before it; 0 when there is none.  The bytes up to
+ * `len` (>= window) tell whether a CR is followed by an LF; a CR at the very
+ * end of them is not taken, since an LF may follow in the next read.
  */
-static size_t last_row_end(const unsigned char *s, size_t len) {
-  size_t quotes = count_quotes(s, len), quotes_after = 0;
-  for (size_t i = len; i-- > 0;) {
+static size_t last_row_end(const unsigned char *s, size_t window, size_t len) {
+  size_t quotes = count_quotes(s, window), quotes_after = 0;
+  for (size_t i = window; i-- > 0;) {
     unsigned char c = s[i];
     if (c == '"') {
       quotes_after++;
@@ -247,11 +248,13 @@ static cut_t cut_segment(vagap_reader_t *r, segment_t *seg) {
         seg->last = 1;
         return CUT_LAST;
       }
-    if (r->input_eof) {
+    if (r->input_eof && seg->len <= target) {
       seg->last = 1;
       return CUT_LAST;
     }
-    size_t cut = last_row_end(seg->bytes, seg->len);
+    /* the carried bytes may exceed the target (the header is read in large pieces) */
+    size_t window = seg->len < target ? seg->len : target;
+    size_t cut = last_row_end(seg->bytes, window, seg->len);
     if (cut) {
       if (vagap_reserve((void **)&r->carry, &r->carry_cap, seg->len - cut, 1)) goto oom;
       memcpy(r->carry, seg->bytes + cut, seg->len - cut);
