@@ -10,6 +10,7 @@
 
 #include "broom.h"
 #include "intern.h"
+#include "stats_cli.h"
 #include "vagap/consistency.h"
 
 typedef enum { MODE_MATRIX, MODE_STATED_ENACTED, MODE_ROLEPLAY } cons_mode_t;
@@ -282,7 +283,7 @@ static void put_row(cli_writer_t *w, const char *level, const broom_row_t *r) {
   cli_put_str(w, r->group);
   cli_put_str(w, r->term);
   cli_put_str(w, level);
-  broom_put_numbers(w, cli_put_num, r);
+  broom_put_numbers(w, stats_put_num, r);
 }
 
 static void put_cor(cli_writer_t *w, const char *unit, const char *term, const char *level,
