@@ -266,8 +266,14 @@ void cli_put_num(cli_writer_t *w, double x) {
 }
 
 void cli_put_int(cli_writer_t *w, long long x) {
+  /* digits written backwards into a small buffer: printf's machinery costs more than the number */
+  char buf[24], *p = buf + sizeof buf;
+  unsigned long long u = x < 0 ? 0ULL - (unsigned long long)x : (unsigned long long)x;
+  *--p = '\0';
+  do *--p = (char)('0' + u % 10); while (u /= 10);
+  if (x < 0) *--p = '-';
   begin_cell(w);
-  fprintf(w->out, "%lld", x);
+  fputs(p, w->out);
   end_cell(w);
 }
 

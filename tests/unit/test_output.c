@@ -29,6 +29,23 @@ static char *write_row(cli_format_t format, int digits, const char *name, double
   return buf;
 }
 
+static void test_integers(void **state) {
+  (void)state;
+  static const char *const names[] = {"a", "b", "c", "d"};
+  char *buf = NULL;
+  size_t size = 0;
+  FILE *f = open_memstream(&buf, &size);
+  cli_writer_t *w = cli_writer_open_stream(f, CLI_FORMAT_CSV, 15, names, 4);
+  cli_put_int(w, 0);
+  cli_put_int(w, -7);
+  cli_put_int(w, 9223372036854775807LL);
+  cli_put_int(w, -9223372036854775807LL - 1);
+  assert_int_equal(cli_writer_close(w), CLI_EXIT_OK);
+  fclose(f);
+  assert_string_equal(buf, "a,b,c,d\n0,-7,9223372036854775807,-9223372036854775808\n");
+  free(buf);
+}
+
 static void test_csv_quoting_and_na(void **state) {
   (void)state;
   char *s = write_row(CLI_FORMAT_CSV, 15, "a \"b\", c", NAN);
@@ -132,6 +149,7 @@ int main(void) {
       cmocka_unit_test(test_json_lines),
       cmocka_unit_test(test_digits),
       cmocka_unit_test(test_digits_match_printf),
+      cmocka_unit_test(test_integers),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
