@@ -778,7 +778,8 @@ vagap_status_t vagap_reader_next(vagap_reader_t *r, vagap_row_t *row, int *has_r
   if (!r->cur) return VAGAP_OK;
   const csv_batch_t *b = &r->cur->batch;
   size_t i = r->cur_row++;
-  if (flush_blank_lines(r, b->row_line[i]) != VAGAP_OK) return fail_with(r, err);
+  if (r->cur_blank < b->nblank && flush_blank_lines(r, b->row_line[i]) != VAGAP_OK)
+    return fail_with(r, err);
   size_t first = i * r->ncols;
   for (size_t j = 0; j < r->ncols; j++) {
     r->out_fields[j] = b->chars + b->field_off[first + j];
