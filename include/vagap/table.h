@@ -41,7 +41,7 @@ typedef struct {
   size_t max_row_bytes;     /* longest row accepted */
   size_t max_columns;       /* widest header accepted */
   size_t segment_bytes;     /* input per parsing task; 0: the environment variable
-                               VAGAP_SEGMENT_BYTES if set (tests), else 1 MiB */
+                               VAGAP_SEGMENT_BYTES if set (tests), else 1 MiB; at most 256 MiB */
   size_t threads;           /* parsing threads; 0: the environment variable VAGAP_THREADS
                                if set, else one per online CPU; at most 4 */
   int infer_numbers;        /* vagap_table_read: also convert every column that is all

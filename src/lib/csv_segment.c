@@ -320,6 +320,17 @@ void csv_segment_continue(csv_segment_parser_t *p, csv_batch_t *next) {
   p->batch = next;
 }
 
+void csv_segment_fail_read(csv_segment_parser_t *p, const vagap_error_t *e) {
+  csv_batch_t *b = p->batch;
+  b->lines = p->lines_done;
+  if (b->failed) return; /* an error earlier in the input comes first */
+  b->error = *e;
+  b->error.line = current_line(p);
+  b->error.column = 0;
+  b->error_located = 1;
+  b->failed = 1;
+}
+
 void csv_segment_end(csv_segment_parser_t *p, int at_end_of_input) {
   csv_batch_t *b = p->batch;
   if (b->failed) return;

@@ -86,6 +86,12 @@ void csv_segment_feed(csv_segment_parser_t *p, const unsigned char *s, size_t le
 void csv_segment_continue(csv_segment_parser_t *p, csv_batch_t *next);
 
 /*
+ * The input broke off (a read error, in `e`): the rows completed so far stand,
+ * and the error is reported at the line the parser had reached.
+ */
+void csv_segment_fail_read(csv_segment_parser_t *p, const vagap_error_t *e);
+
+/*
  * End the segment.  At the end of the input libcsv completes a last row
  * without line end (or reports an open quote); anywhere else the segment
  * must end between rows.

@@ -15,7 +15,7 @@
 static inline int vagap_reserve(void **array, size_t *cap, size_t need, size_t elem) {
   if (need <= *cap) return 0;
   size_t cap2 = *cap ? *cap : 16;
-  while (cap2 < need) cap2 *= 2;
+  while (cap2 < need) cap2 = cap2 > SIZE_MAX / 2 ? need : 2 * cap2; /* no wrap to 0 */
   if (elem && cap2 > SIZE_MAX / elem) return -1;
   void *p = realloc(*array, cap2 * elem);
   if (!p) return -1;

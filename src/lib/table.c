@@ -34,6 +34,7 @@
 
 #define READ_BYTES ((size_t)1 << 18)     /* bytes read at a time while looking for the header */
 #define SEGMENT_BYTES ((size_t)1 << 20)  /* default input per parsing task */
+#define MAX_SEGMENT_BYTES ((size_t)1 << 28) /* larger requests are capped (no overflow below) */
 #define MAX_THREADS 4
 #define IN_FLIGHT (2 * MAX_THREADS + 2)  /* segments cut but not yet consumed */
 
@@ -41,6 +42,8 @@ typedef struct {
   unsigned char *bytes; /* the input of the segment */
   size_t len, cap;
   int last;             /* the last segment of the input */
+  int read_failed;      /* the input broke off after `bytes` ... */
+  vagap_error_t read_error; /* ... with this error */
   csv_batch_t batch;
 } segment_t;
 
@@ -140,7 +143,6 @@ int vagap_reader_is_na(const vagap_reader_t *r, const char *s, size_t len) {
 
 /* Read up to `size` bytes into `dst`; 0 at the end of the input, -1 on a read error (in *err). */
 static long read_input(vagap_reader_t *r, unsigned char *dst, size_t size, vagap_error_t *err) {
-  if (size > INT_MAX / 2) size = INT_MAX / 2;
   if (r->mem) {
     size_t n = r->mem_size - r->mem_pos;
     if (n > size) n = size;
@@ -165,6 +167,7 @@ static int read_more(vagap_reader_t *r, unsigned char **bytes, size_t *len, size
                      size_t size, vagap_error_t *err) {
   /* a small buffer in memory needs no room beyond its own end */
   if (r->mem && size > r->mem_size - r->mem_pos) size = r->mem_size - r->mem_pos;
+  if (size > INT_MAX / 2) size = INT_MAX / 2; /* gzread takes an unsigned int */
   if (size == 0) {
     r->input_eof = 1;
     return 0;
@@ -175,7 +178,7 @@ static int read_more(vagap_reader_t *r, unsigned char **bytes, size_t *len, size
   }
   long n = read_input(r, *bytes + *len, size, err);
   if (n < 0) return -1;
-  if (n == 0) r->input_eof = 1;
+  if ((size_t)n < size) r->input_eof = 1; /* gzread and memory reads are short only at the end */
   *len += (size_t)n;
   return 0;
 }
@@ -235,6 +238,7 @@ static cut_t cut_segment(vagap_reader_t *r, segment_t *seg) {
   csv_batch_clear(&seg->batch);
   seg->len = 0;
   seg->last = 0;
+  seg->read_failed = 0;
   size_t target = r->opt.segment_bytes;
   if (vagap_reserve((void **)&seg->bytes, &seg->cap, r->carry_len + 1, 1))
     goto oom;
@@ -243,8 +247,8 @@ static cut_t cut_segment(vagap_reader_t *r, segment_t *seg) {
   r->carry_len = 0;
   for (;;) {
     while (seg->len < target && !r->input_eof)
-      if (read_more(r, &seg->bytes, &seg->len, &seg->cap, target - seg->len, &seg->batch.error)) {
-        seg->batch.failed = 1;
+      if (read_more(r, &seg->bytes, &seg->len, &seg->cap, target - seg->len, &seg->read_error)) {
+        seg->read_failed = 1; /* what was read is still parsed */
         seg->last = 1;
         return CUT_LAST;
       }
@@ -288,7 +292,8 @@ static void parse_segment(vagap_reader_t *r, csv_segment_parser_t *parser, int p
   (void)vagap_reserve((void **)&seg->batch.chars, &seg->batch.chars_cap, seg->len + 2, 1);
   csv_segment_begin(parser, &seg->batch, r->ncols);
   csv_segment_feed(parser, seg->bytes, seg->len);
-  csv_segment_end(parser, seg->last);
+  if (seg->read_failed) csv_segment_fail_read(parser, &seg->read_error);
+  else csv_segment_end(parser, seg->last);
 }
 
 /* ---- workers -------------------------------------------------------------------- */
@@ -371,8 +376,9 @@ static void parse_rest_in_sequence(vagap_reader_t *r, csv_segment_parser_t *pars
     seq = next_seq;
     seg->len = 0;
     seg->last = 0;
-    if (read_more(r, &seg->bytes, &seg->len, &seg->cap, r->opt.segment_bytes, &seg->batch.error))
-      seg->batch.failed = 1;
+    vagap_error_t read_error;
+    if (read_more(r, &seg->bytes, &seg->len, &seg->cap, r->opt.segment_bytes, &read_error))
+      csv_segment_fail_read(parser, &read_error);
     else
       csv_segment_feed(parser, seg->bytes, seg->len);
   }
@@ -631,7 +637,7 @@ static size_t size_from_environment(const char *name, size_t fallback) {
   if (!s || !*s) return fallback;
   char *end;
   unsigned long long n = strtoull(s, &end, 10);
-  return (*end || n == 0) ? fallback : (size_t)n;
+  return (*end || n == 0 || *s == '-' || n > SIZE_MAX) ? fallback : (size_t)n;
 }
 
 static vagap_status_t reader_init(vagap_reader_t **out, const char *name,
@@ -647,6 +653,7 @@ static vagap_status_t reader_init(vagap_reader_t **out, const char *name,
   if (r->opt.max_columns == 0) r->opt.max_columns = VAGAP_DEFAULT_MAX_COLUMNS;
   if (r->opt.segment_bytes == 0)
     r->opt.segment_bytes = size_from_environment("VAGAP_SEGMENT_BYTES", SEGMENT_BYTES);
+  if (r->opt.segment_bytes > MAX_SEGMENT_BYTES) r->opt.segment_bytes = MAX_SEGMENT_BYTES;
   if (r->opt.threads == 0) r->opt.threads = size_from_environment("VAGAP_THREADS", 0);
   if (r->opt.delim == '"' || r->opt.delim == '\n' || r->opt.delim == '\r' || r->opt.delim == '\0')
     return vagap_error_set(err, VAGAP_EINVAL, NULL, 0, 0, "invalid field delimiter");
@@ -832,16 +839,26 @@ struct vagap_table {
   long *lines;              /* physical line of each row */
   size_t row_chars_cap, row_offs_cap, lines_cap;
   double **numbers;       /* with infer_numbers: per column, NULL once a cell is text */
+  unsigned char *text_column; /* with infer_numbers: column j has a cell that is not a number */
   size_t numbers_cap;     /* rows the arrays have room for */
 };
 
+/* Every column starts numeric; its array is allocated with the first rows (a wide
+   header must not cost memory per column before any row exists). */
 static vagap_status_t start_inference(vagap_table_t *t) {
   size_t ncols = t->reader->ncols;
   t->numbers = calloc(ncols ? ncols : 1, sizeof *t->numbers);
-  if (!t->numbers) return VAGAP_ENOMEM;
-  t->numbers_cap = 1024;
-  for (size_t j = 0; j < ncols; j++)
-    if (!(t->numbers[j] = malloc(t->numbers_cap * sizeof(double)))) return VAGAP_ENOMEM;
+  t->text_column = malloc(ncols ? ncols : 1);
+  if (!t->numbers || !t->text_column) return VAGAP_ENOMEM;
+  memset(t->text_column, 0, ncols);
+  return VAGAP_OK;
+}
+
+/* A numeric column of a table without rows still gets an (empty) array. */
+static vagap_status_t finish_inference(vagap_table_t *t) {
+  for (size_t j = 0; j < t->reader->ncols; j++)
+    if (!t->text_column[j] && !t->numbers[j] && !(t->numbers[j] = malloc(sizeof(double))))
+      return VAGAP_ENOMEM;
   return VAGAP_OK;
 }
 
@@ -849,10 +866,10 @@ static vagap_status_t start_inference(vagap_table_t *t) {
 static vagap_status_t append_numbers(vagap_table_t *t, const csv_batch_t *b) {
   size_t ncols = t->reader->ncols, need = t->nrows + b->nrows;
   if (need > t->numbers_cap) {
-    size_t cap = t->numbers_cap;
+    size_t cap = t->numbers_cap ? t->numbers_cap : 16;
     while (cap < need) cap *= 2;
     for (size_t j = 0; j < ncols; j++) {
-      if (!t->numbers[j]) continue;
+      if (t->text_column[j]) continue;
       double *p = realloc(t->numbers[j], cap * sizeof(double));
       if (!p) return VAGAP_ENOMEM;
       t->numbers[j] = p;
@@ -860,8 +877,9 @@ static vagap_status_t append_numbers(vagap_table_t *t, const csv_batch_t *b) {
     t->numbers_cap = cap;
   }
   for (size_t j = 0; j < ncols; j++) {
-    if (!t->numbers[j]) continue;
+    if (t->text_column[j]) continue;
     if (b->text_column[j]) {
+      t->text_column[j] = 1;
       free(t->numbers[j]);
       t->numbers[j] = NULL;
       continue;
@@ -917,6 +935,8 @@ static vagap_status_t table_fill(vagap_table_t *t, vagap_error_t *err) {
     vagap_status_t st = append_segment(t, err);
     if (st != VAGAP_OK) return st;
   }
+  if (t->numbers && finish_inference(t) != VAGAP_OK)
+    return vagap_error_set(err, VAGAP_ENOMEM, r->source, 0, 0, "out of memory");
   if (r->ledger) vagap_ledger_add_read(r->ledger, r->source_id, t->nrows);
   return VAGAP_OK;
 }
@@ -962,6 +982,7 @@ void vagap_table_free(vagap_table_t *t) {
   if (t->numbers)
     for (size_t j = 0; j < t->reader->ncols; j++) free(t->numbers[j]);
   free(t->numbers);
+  free(t->text_column);
   vagap_reader_close(t->reader);
   for (size_t k = 0; k < t->nchunks; k++) {
     free(t->chunks[k].chars);
