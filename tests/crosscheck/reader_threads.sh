@@ -2,7 +2,7 @@
 # The threaded CSV reader under valgrind's helgrind (data races, lock order,
 # misuse of the pthread API): streaming (iat dscore), in-memory with number
 # inference (describe) and a quoted file with blank lines, each cut into
-# pieces of a few hundred bytes so that many segments are in flight.
+# pieces of 2000 bytes so that many segments are in flight.
 # Skipped (77) where valgrind is not installed.
 #   sh tests/crosscheck/reader_threads.sh VAGAP SOURCE_DIR
 set -u
@@ -23,7 +23,7 @@ awk 'BEGIN { srand(8); print "x,y,label";
 run() {
   name=$1
   shift
-  VAGAP_SEGMENT_BYTES=300 valgrind --tool=helgrind --error-exitcode=9 --log-file="$dir/$name.log" \
+  VAGAP_SEGMENT_BYTES=2000 valgrind --tool=helgrind --error-exitcode=9 --log-file="$dir/$name.log" \
     "$vagap" "$@" > "$dir/$name.out" 2> "$dir/$name.err"
   rc=$?
   summary=$(grep 'ERROR SUMMARY' "$dir/$name.log")
