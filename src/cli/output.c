@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <float.h>
 #include <math.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -207,10 +208,26 @@ static char *put_exponent(char *out, int e) {
   return out;
 }
 
+/*
+ * The error bound above needs long double arithmetic with its 64-bit
+ * significand.  valgrind (and an x87 unit set to double precision) computes
+ * it at double precision, so that is checked once, at run time.
+ */
+static int long_double_is_extended(void) {
+  static _Atomic int state; /* 0: not checked yet, 1: extended, 2: not */
+  int s = atomic_load_explicit(&state, memory_order_relaxed);
+  if (s == 0) {
+    volatile long double one = 1.0L, tiny = 0x1p-60L;
+    s = (one + tiny != one) ? 1 : 2;
+    atomic_store_explicit(&state, s, memory_order_relaxed);
+  }
+  return s == 1;
+}
+
 /* %.*g of a finite nonzero x into buf (at least 32 bytes); 0 when it must go to snprintf. */
 static int format_g_fast(char *buf, double x, int digits) {
 #if LDBL_MANT_DIG >= 64
-  if (digits < 1 || digits > 17) return 0;
+  if (digits < 1 || digits > 17 || !long_double_is_extended()) return 0;
   uint64_t n;
   int e;
   if (!significant_digits(fabs(x), digits, &n, &e)) return 0;
