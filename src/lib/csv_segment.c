@@ -128,7 +128,7 @@ static void on_field(void *data, size_t len, void *ctx) {
   }
   /* reserve_for made room before this piece was handed to libcsv */
   b->field_off[b->nfields++] = b->chars_len;
-  memcpy(b->chars + b->chars_len, data, len);
+  if (len) memcpy(b->chars + b->chars_len, data, len); /* libcsv may pass NULL for an empty field */
   b->chars_len += len;
   b->chars[b->chars_len++] = '\0';
   p->row_fields++;
