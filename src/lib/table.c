@@ -242,7 +242,7 @@ static cut_t cut_segment(vagap_reader_t *r, segment_t *seg) {
   size_t target = r->opt.segment_bytes;
   if (vagap_reserve((void **)&seg->bytes, &seg->cap, r->carry_len + 1, 1))
     goto oom;
-  memcpy(seg->bytes, r->carry, r->carry_len);
+  if (r->carry_len) memcpy(seg->bytes, r->carry, r->carry_len);
   seg->len = r->carry_len;
   r->carry_len = 0;
   for (;;) {
@@ -612,7 +612,7 @@ static vagap_status_t parse_header(vagap_reader_t *r, csv_segment_parser_t *p, c
   }
   if (!p->header_done)
     return vagap_error_set(err, VAGAP_EPARSE, r->source, 1, 0, "empty input: no header row");
-  memmove(r->carry, r->carry + pos, r->carry_len - pos);
+  if (r->carry_len > pos) memmove(r->carry, r->carry + pos, r->carry_len - pos);
   r->carry_len -= pos;
   r->header_lines = p->lines_done;
   return take_column_names(r, hb, err);
