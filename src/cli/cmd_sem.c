@@ -355,14 +355,11 @@ int cmd_sem(int argc, char **argv) {
   mopt.std_lv = a.std_lv;
   mopt.fixed_x = a.fixed_x;
   if (!ledger) goto done;
-  if (a.group_equal && vagap_sem_group_equal_parse(a.group_equal, &mopt.group_equal, &err)) {
-    rc = cli_usage_error(&c, "--group-equal: %s", err.message);
+  vagap_status_t cst =
+      semcli_group_constraints(a.group_equal, a.group_partial, &mopt, &partial, &npartial, &err);
+  if (cst != VAGAP_OK) {
+    rc = cst == VAGAP_EINVAL ? cli_usage_error(&c, "%s", err.message) : cli_report_error(&err);
     goto done;
-  }
-  if (a.group_partial) {
-    if (!(partial = semcli_split_list(a.group_partial, &npartial))) goto done;
-    mopt.group_partial = (const char *const *)partial;
-    mopt.n_group_partial = npartial;
   }
   if (semcli_read_text(a.model_path, &text, &err) || vagap_sem_syntax_parse(&syn, text, a.model_path, &err)) {
     rc = cli_report_error(&err);

@@ -225,16 +225,9 @@ static vagap_status_t set_up(extra_state_t *s, const extra_args_t *a, const cli_
   vagap_sem_model_options_init(&s->mopt);
   s->mopt.std_lv = a->std_lv;
   s->mopt.fixed_x = a->fixed_x;
-  if (a->group_equal) {
-    vagap_status_t st = vagap_sem_group_equal_parse(a->group_equal, &s->mopt.group_equal, err);
-    if (st) return vagap_error_set(err, VAGAP_EINVAL, NULL, 0, 0, "--group-equal: %s", err->message);
-  }
-  if (a->group_partial) {
-    if (!(s->partial = semcli_split_list(a->group_partial, &s->npartial)))
-      return vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
-    s->mopt.group_partial = (const char *const *)s->partial;
-    s->mopt.n_group_partial = s->npartial;
-  }
+  vagap_status_t cst = semcli_group_constraints(a->group_equal, a->group_partial, &s->mopt,
+                                                 &s->partial, &s->npartial, err);
+  if (cst != VAGAP_OK) return cst;
   vagap_sem_fit_options_init(&s->fopt);
   s->fopt.likelihood = a->likelihood;
   s->fopt.ci_level = a->level;

@@ -304,20 +304,17 @@ static vagap_status_t fit_model(vaar_state_t *s, const vaar_args_t *a, const cha
   vagap_sem_model_options_t mopt;
   vagap_sem_model_options_init(&mopt);
   mopt.std_lv = a->std_lv;
+  /* vaar's default is metric invariance; "none" (or empty) asks for no equalities */
   const char *equal = a->group_equal ? a->group_equal : "loadings";
+  if (strcmp(equal, "none") == 0 || strcmp(equal, "") == 0) equal = NULL;
   mopt.group_equal = 0;
-  if (strcmp(equal, "none") != 0 && strcmp(equal, "") != 0) {
-    vagap_status_t st = vagap_sem_group_equal_parse(equal, &mopt.group_equal, err);
-    if (st) return vagap_error_set(err, VAGAP_EINVAL, NULL, 0, 0, "--group-equal: %s", err->message);
-  }
   char **partial = NULL;
   size_t npartial = 0;
-  if (a->group_partial && !(partial = semcli_split_list(a->group_partial, &npartial)))
-    return vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
-  mopt.group_partial = (const char *const *)partial;
-  mopt.n_group_partial = npartial;
+  vagap_status_t st =
+      semcli_group_constraints(equal, a->group_partial, &mopt, &partial, &npartial, err);
+  if (st) return st;
   size_t gcol = (size_t)-1;
-  vagap_status_t st = semcli_read_text(a->model, &s->model_text, err);
+  if (!st) st = semcli_read_text(a->model, &s->model_text, err);
   if (!st) st = vagap_sem_syntax_parse(&s->syn, s->model_text, a->model, err);
   if (!st) st = vagap_table_read(&s->data_table, path, &c->table, s->ledger, err);
   if (!st && a->group) st = vagap_table_column(s->data_table, a->group, &gcol, err);

@@ -47,6 +47,24 @@ vagap_status_t semcli_read_text(const char *path, char **out, vagap_error_t *err
   return VAGAP_OK;
 }
 
+vagap_status_t semcli_group_constraints(const char *group_equal, const char *group_partial,
+                                        vagap_sem_model_options_t *mopt, char ***partial,
+                                        size_t *npartial, vagap_error_t *err) {
+  *partial = NULL;
+  *npartial = 0;
+  vagap_error_t parse_err;
+  if (group_equal &&
+      vagap_sem_group_equal_parse(group_equal, &mopt->group_equal, &parse_err) != VAGAP_OK)
+    return vagap_error_set(err, VAGAP_EINVAL, NULL, 0, 0, "--group-equal: %s", parse_err.message);
+  if (group_partial) {
+    if (!(*partial = semcli_split_list(group_partial, npartial)))
+      return vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
+    mopt->group_partial = (const char *const *)*partial;
+    mopt->n_group_partial = *npartial;
+  }
+  return VAGAP_OK;
+}
+
 char **semcli_split_list(const char *s, size_t *n) {
   *n = 0;
   size_t cap = 1;

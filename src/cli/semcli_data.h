@@ -36,6 +36,17 @@ vagap_sem_data_t semcli_view(const semcli_data_t *d);
 
 void semcli_data_free(semcli_data_t *d);
 
+/*
+ * --group-equal and --group-partial into mopt (initialised by the caller; a
+ * NULL string leaves its part as it is).  A bad --group-equal is VAGAP_EINVAL
+ * with a message naming the option; the partial names are split into
+ * *partial, which the caller frees with semcli_free_list(*partial, *npartial)
+ * once the model is built.
+ */
+vagap_status_t semcli_group_constraints(const char *group_equal, const char *group_partial,
+                                        vagap_sem_model_options_t *mopt, char ***partial,
+                                        size_t *npartial, vagap_error_t *err);
+
 /* Split "a,b,c" into *n copies (NULL on out of memory); free with semcli_free_list. */
 char **semcli_split_list(const char *s, size_t *n);
 void semcli_free_list(char **v, size_t n);
