@@ -152,6 +152,7 @@ extern const size_t CLI_NCOMMANDS;
 /* One prototype per subcommand (src/cli/cmd_<name>.c). */
 int cmd_describe(int argc, char **argv);
 int cmd_align(int argc, char **argv);
+int cmd_align_shen2025(int argc, char **argv); /* align --procedure shen2025 */
 int cmd_consistency(int argc, char **argv);
 int cmd_iat(int argc, char **argv);
 int cmd_ttest(int argc, char **argv);

@@ -29,7 +29,8 @@ enum {
   OPT_POSITIVE,
   OPT_ZERO_DIVISION,
   OPT_BY,
-  OPT_SCENARIOS
+  OPT_SCENARIOS,
+  OPT_PROCEDURE
 };
 
 static const char HELP[] =
@@ -50,8 +51,14 @@ static const char HELP[] =
     "  --agree LIST          action codes meaning agree (default agree,positive)\n"
     "  --disagree LIST       action codes meaning disagree/negative polarity\n"
     "                        (default disagree,negative)\n"
+    "Procedure:\n"
+    "  --procedure P         vagap (default; the measures below) or shen2025 (the\n"
+    "                        authors' notebook computation on their released files;\n"
+    "                        see vagap align --procedure shen2025 --help)\n"
     "Measures:\n"
-    "  --positive-class C    agree (default, as in the authors' notebooks) or disagree\n"
+    "  --positive-class C    agree (default) or disagree.  vagap's default; the\n"
+    "                        authors' notebooks use scikit-learn's pos_label=1, which\n"
+    "                        in their coding is disagree (--procedure shen2025)\n"
     "  --zero-division Z     F1 of a scenario in which neither vector has the positive\n"
     "                        class, as scikit-learn's f1_score(zero_division=Z):\n"
     "                        0 (default), 1, or nan (scenario left out of the mean)\n"
@@ -126,6 +133,7 @@ static int parse_args(int argc, char **argv, cli_common_t *c, align_args_t *a, i
       {"zero-division", required_argument, 0, OPT_ZERO_DIVISION},
       {"by", required_argument, 0, OPT_BY},
       {"scenarios", no_argument, 0, OPT_SCENARIOS},
+      {"procedure", required_argument, 0, OPT_PROCEDURE},
       CLI_COMMON_LONG_OPTIONS,
       {0, 0, 0, 0}};
   static char default_scenario[] = "scenario";
@@ -175,6 +183,10 @@ static int parse_args(int argc, char **argv, cli_common_t *c, align_args_t *a, i
       a->by[a->nby++] = optarg;
       break;
     case OPT_SCENARIOS: a->per_scenario = 1; break;
+    case OPT_PROCEDURE:
+      if (strcmp(optarg, "vagap") != 0)
+        return cli_usage_error(c, "--procedure must be vagap or shen2025, not '%s'", optarg);
+      break;
     case CLI_OPT_HELP:
       fputs(HELP, stdout);
       fputs(CLI_COMMON_OPTIONS_HELP, stdout);
@@ -539,7 +551,19 @@ static int analyse_and_write(const cli_common_t *c, const align_args_t *a, align
   return rc;
 }
 
+/* --procedure shen2025 anywhere on the command line selects the authors' computation. */
+static int wants_shen2025(int argc, char **argv) {
+  for (int i = 1; i < argc; i++) {
+    if (strcmp(argv[i], "--") == 0) break;
+    if (strcmp(argv[i], "--procedure=shen2025") == 0) return 1;
+    if (strcmp(argv[i], "--procedure") == 0 && i + 1 < argc && strcmp(argv[i + 1], "shen2025") == 0)
+      return 1;
+  }
+  return 0;
+}
+
 int cmd_align(int argc, char **argv) {
+  if (wants_shen2025(argc, argv)) return cmd_align_shen2025(argc, argv);
   cli_common_t c;
   cli_common_init(&c, "align");
   align_args_t a;
