@@ -189,7 +189,8 @@ double vagap_shen2025_numpy_sum(const double *x, size_t n) {
 
 /* pandas nanops.nanmean: NaN replaced by 0 where it stands, the sum divided by the count. */
 double vagap_shen2025_nanmean(const double *x, size_t n) {
-  double stack[128];
+  if (n == 0) return NAN;
+  double stack[128] = {0};
   double *y = n <= 128 ? stack : malloc(n * sizeof *y);
   if (!y) return NAN;
   size_t count = 0;
@@ -640,7 +641,12 @@ vagap_status_t vagap_shen2025_by(const vagap_shen2025_t *s, vagap_shen2025_by_t 
   for (size_t l = 0; l < L; l++) {
     double *d = out[l].value_distance;
     for (size_t j = 0; j < NV; j++) d[j] = fabs(n1[l * NV + j] - n2[l * NV + j]); /* cell 41 */
-    mean[l] = vagap_shen2025_numpy_sum(d, NV) / (double)NV; /* distance.mean(1), cells 52/54 */
+    /* distance.mean(1), cells 52/54.  The grouped matrices come from DataFrame.to_numpy()
+       (cell 23), which is column-major, so numpy adds along a row one element after the
+       other rather than pairwise. */
+    double sum = 0.0;
+    for (size_t j = 0; j < NV; j++) sum += d[j];
+    mean[l] = sum / (double)NV;
     out[l].distance = mean[l];
     vagap_shen2025_rank_desc(d, NV, out[l].value_rank); /* cell 61 */
   }

@@ -116,6 +116,8 @@ def generate_full_t1_table(t1_measures, counts):
         # a rating lands in another value's column when a gap precedes a present value
         if any(not present[i] and any(present[i + 1:]) for i in range(len(present))):
             counts["rows_shifted"] += 1
+        if row['country'] not in countries or row['topic'] not in topics:
+            counts["rows_outside"] += 1
         full.append([row['country'], row['topic'], row['prompt_index']] + values)
     return full
 
@@ -135,6 +137,8 @@ def t2_measures_table(counts):
             df = pd.read_csv(f)
     df = df.reset_index(drop=True)
     counts["items"] = len(df)
+    counts["items_outside"] = int((~(df["country"].isin(countries) & df["topic"].isin(topics) &
+                                     df["value"].isin(value_list))).sum())
     df["model_choice"] = None
     updated = set()
     with open(LOG) as f:
@@ -217,7 +221,7 @@ def alignment_rate(t1, t2):
 # ---- the expected table --------------------------------------------------------------
 def t1_rows(path):
     counts = dict.fromkeys(["responses", "parse_failures", "value_errors", "values_missing",
-                            "rows_shifted"], 0)
+                            "rows_shifted", "rows_outside"], 0)
     full = t1_table(path, counts)
     out = {}
     for k in counts:
@@ -230,7 +234,7 @@ def t1_rows(path):
 
 def full_rows(t1_path, bys):
     out, full_t1 = t1_rows(t1_path)
-    counts = dict.fromkeys(["items", "log_entries", "log_overwritten", "answered", "chosen",
+    counts = dict.fromkeys(["items", "items_outside", "log_entries", "log_overwritten", "answered", "chosen",
                             "cells", "cells_missing", "cells_filled"], 0)
     t2_measures = t2_measures_table(counts)
     full_t2 = pd.DataFrame(generate_full_t2_table(t2_measures, counts),
