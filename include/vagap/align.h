@@ -26,7 +26,9 @@
  * score of the binarised action vector against the binarised stated vector
  * (stated = truth, action = prediction; F1 is symmetric in the two anyway)
  * over the values whose cell has both v and a, with a chosen positive class
- * (the authors' notebooks use AGREE); then the unweighted mean over scenarios.
+ * (default AGREE, vagap's choice; the authors' notebooks use scikit-learn's
+ * pos_label=1, which is DISAGREE in their coding: see vagap/align_shen2025.h
+ * for their whole procedure); then the unweighted mean over scenarios.
  *   F1 = 2 TP / (2 TP + FP + FN).
  * When 2 TP + FP + FN = 0 (neither vector contains the positive class) F1 is
  * undefined.  vagap follows scikit-learn's f1_score `zero_division`
