@@ -115,7 +115,7 @@ vagap_status_t vagap_shen2025_add_item(vagap_shen2025_t *s, long country, long t
 vagap_status_t vagap_shen2025_add_log(vagap_shen2025_t *s, size_t index, int model_choice,
                                       size_t prompt, long line, vagap_error_t *err);
 
-/* Compute the scenario matrices; has_task2 is 1 when items were given. */
+/* Compute the scenario matrices (Task 2 only when action-table rows were added). */
 vagap_status_t vagap_shen2025_finish(vagap_shen2025_t *s, vagap_error_t *err);
 const vagap_shen2025_t1_summary_t *vagap_shen2025_t1(const vagap_shen2025_t *s);
 const vagap_shen2025_t2_summary_t *vagap_shen2025_t2(const vagap_shen2025_t *s);

@@ -567,27 +567,24 @@ static vagap_status_t t2_matrix(vagap_shen2025_t *s, vagap_error_t *err) {
         s->t2.cells_filled++;
         keys[k].polarity[j] = 0; /* "else 0": the positive action */
       }
-  double col[128];
+  double *x = malloc((nkeys ? nkeys : 1) * sizeof *x); /* one scenario's rows of a column */
+  if (!x) {
+    free(keys);
+    return oom(err);
+  }
   for (size_t sc = 0; sc < NSCEN; sc++) {
     long c = (long)(sc / VAGAP_SHEN2025_NTOPICS), t = (long)(sc % VAGAP_SHEN2025_NTOPICS);
     size_t m = 0;
     for (size_t k = 0; k < nkeys; k++) m += keys[k].country == c && keys[k].topic == t;
-    if (m == 0) s->t2.scenarios_missing++;
+    if (m == 0) s->t2.scenarios_missing++; /* no row: the scenario stays NaN */
     for (size_t j = 0; j < NV; j++) {
-      double sum_stack = 0.0;
       size_t used = 0;
-      double *x = m <= 128 ? col : malloc(m * sizeof *x);
-      if (!x) {
-        free(keys);
-        return oom(err);
-      }
       for (size_t k = 0; k < nkeys; k++)
         if (keys[k].country == c && keys[k].topic == t) x[used++] = keys[k].polarity[j];
-      sum_stack = m ? vagap_shen2025_nanmean(x, m) : NAN;
-      if (x != col) free(x);
-      s->t2_scen[sc][j] = sum_stack;
+      s->t2_scen[sc][j] = vagap_shen2025_nanmean(x, used);
     }
   }
+  free(x);
   free(keys);
   return VAGAP_OK;
 }
