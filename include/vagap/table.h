@@ -33,6 +33,23 @@ extern "C" {
 #define VAGAP_DEFAULT_MAX_ROW ((size_t)64 << 20)    /* 64 MiB */
 #define VAGAP_DEFAULT_MAX_COLUMNS ((size_t)100000)
 
+/*
+ * What the input is.  JSON Lines (one JSON object per line, decoded by
+ * jansson) gives the same rows as CSV: columns are the keys in the order they
+ * first appear anywhere in the input (found in a first pass, so standard
+ * input and pipes are copied to a temporary file first), nested objects are
+ * flattened to "a.b", arrays are kept as their JSON text, numbers as written,
+ * true/false as text, and null or an absent key is missing (the empty field,
+ * always a missing token for JSON Lines).  Lines are capped by
+ * max_row_bytes, values by max_field_bytes, keys by max_columns; errors give
+ * the line and the byte column.
+ */
+typedef enum {
+  VAGAP_INPUT_AUTO = 0, /* JSON Lines when the name ends in .jsonl or .ndjson (+ .gz), else CSV */
+  VAGAP_INPUT_CSV,
+  VAGAP_INPUT_JSONL
+} vagap_input_format_t;
+
 typedef struct {
   char delim;               /* field separator, ',' by default */
   const char *na;           /* comma-separated missing-value tokens; default ",NA,NaN"
@@ -47,6 +64,7 @@ typedef struct {
   int infer_numbers;        /* vagap_table_read: also convert every column that is all
                                numbers, while the input is still being parsed (see
                                vagap_table_inferred_numbers) */
+  vagap_input_format_t input_format; /* VAGAP_INPUT_AUTO by default */
 } vagap_table_options_t;
 
 /* Fill `opt` with the defaults above. */

@@ -15,6 +15,8 @@ const char CLI_COMMON_OPTIONS_HELP[] =
     "      --na LIST         comma-separated missing-value tokens (default ',NA,NaN':\n"
     "                        the empty field, NA and NaN)\n"
     "      --max-field BYTES longest input field accepted (default 1048576)\n"
+    "      --input-format F  csv or jsonl (JSON Lines: one object per line); by default\n"
+    "                        jsonl for names ending .jsonl or .ndjson (+ .gz), else csv\n"
     "      --exclusions FILE write every row not used as source,line,reason\n"
     "      --quiet           no 'read R rows, used U, excluded E' line on stderr\n"
     "      --help            this help\n"
@@ -87,6 +89,13 @@ static int parse_delim(cli_common_t *c, const char *arg) {
   return 1;
 }
 
+static int parse_input_format(cli_common_t *c, const char *arg) {
+  if (strcmp(arg, "csv") == 0) c->table.input_format = VAGAP_INPUT_CSV;
+  else if (strcmp(arg, "jsonl") == 0) c->table.input_format = VAGAP_INPUT_JSONL;
+  else return cli_usage_error(c, "--input-format: expected csv or jsonl, found '%s'", arg), -1;
+  return 1;
+}
+
 static int parse_format(cli_common_t *c, const char *arg) {
   if (strcmp(arg, "csv") == 0) c->format = CLI_FORMAT_CSV;
   else if (strcmp(arg, "tsv") == 0) c->format = CLI_FORMAT_TSV;
@@ -111,6 +120,7 @@ int cli_common_option(cli_common_t *c, int opt, const char *arg) {
     if (n < 1) return cli_usage_error(c, "--max-field: expected a positive number of bytes"), -1;
     c->table.max_field_bytes = (size_t)n;
     return 1;
+  case CLI_OPT_INPUT_FORMAT: return parse_input_format(c, arg);
   case CLI_OPT_EXCLUSIONS: c->exclusions_path = arg; return 1;
   case CLI_OPT_QUIET: c->quiet = 1; return 1;
   case CLI_OPT_OUTPUT: c->output_path = arg; return 1;

@@ -38,6 +38,7 @@ enum {
   CLI_OPT_EXCLUSIONS,
   CLI_OPT_QUIET,
   CLI_OPT_MAX_FIELD,
+  CLI_OPT_INPUT_FORMAT,
   CLI_OPT_HELP,
   CLI_OPT_OUTPUT = 'o'
 };
@@ -51,6 +52,7 @@ enum {
   {"exclusions", required_argument, 0, CLI_OPT_EXCLUSIONS},       \
   {"quiet", no_argument, 0, CLI_OPT_QUIET},                       \
   {"max-field", required_argument, 0, CLI_OPT_MAX_FIELD},         \
+  {"input-format", required_argument, 0, CLI_OPT_INPUT_FORMAT},   \
   {"output", required_argument, 0, CLI_OPT_OUTPUT},               \
   {"help", no_argument, 0, CLI_OPT_HELP}
 

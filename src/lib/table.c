@@ -31,6 +31,7 @@
 
 #include "csv_segment.h"
 #include "grow.h"
+#include "jsonl.h"
 
 #define READ_BYTES ((size_t)1 << 18)     /* bytes read at a time while looking for the header */
 #define SEGMENT_BYTES ((size_t)1 << 20)  /* default input per parsing task */
@@ -65,6 +66,12 @@ struct vagap_reader {
   int input_eof;          /* nothing more to read */
   unsigned char *carry;   /* bytes read but not yet in a segment */
   size_t carry_len, carry_cap;
+
+  /* JSON Lines instead of CSV (jsonl.c makes the same rows) */
+  int jsonl;
+  jsonl_columns_t jsonl_columns;
+  char *jsonl_path;       /* what the first pass reads (NULL: the memory buffer) */
+  char *spool_path;       /* a copy of standard input or a pipe, removed once open */
 
   /* header */
   size_t ncols;
@@ -108,6 +115,7 @@ void vagap_table_options_init(vagap_table_options_t *opt) {
   opt->segment_bytes = 0;
   opt->threads = 0;
   opt->infer_numbers = 0;
+  opt->input_format = VAGAP_INPUT_AUTO;
 }
 
 static int parse_na_tokens(vagap_reader_t *r) {
@@ -127,6 +135,21 @@ static int parse_na_tokens(vagap_reader_t *r) {
     r->n_na = k + 1;
     start = comma ? comma + 1 : start + len;
   }
+  return 0;
+}
+
+/* JSON Lines: null and absent keys are empty fields, which must always be missing. */
+static int add_empty_na_token(vagap_reader_t *r) {
+  for (size_t k = 0; k < r->n_na; k++)
+    if (r->na_lengths[k] == 0) return 0;
+  char **tokens = realloc(r->na_tokens, (r->n_na + 1) * sizeof *tokens);
+  if (!tokens) return -1;
+  r->na_tokens = tokens;
+  size_t *lengths = realloc(r->na_lengths, (r->n_na + 1) * sizeof *lengths);
+  if (!lengths) return -1;
+  r->na_lengths = lengths;
+  if (!(r->na_tokens[r->n_na] = strdup(""))) return -1;
+  r->na_lengths[r->n_na++] = 0;
   return 0;
 }
 
@@ -258,7 +281,8 @@ static cut_t cut_segment(vagap_reader_t *r, segment_t *seg) {
     }
     /* the carried bytes may exceed the target (the header is read in large pieces) */
     size_t window = seg->len < target ? seg->len : target;
-    size_t cut = last_row_end(seg->bytes, window, seg->len);
+    size_t cut = r->jsonl ? jsonl_last_line_end(seg->bytes, window)
+                          : last_row_end(seg->bytes, window, seg->len);
     if (cut) {
       if (vagap_reserve((void **)&r->carry, &r->carry_cap, seg->len - cut, 1)) goto oom;
       memcpy(r->carry, seg->bytes + cut, seg->len - cut);
@@ -268,7 +292,11 @@ static cut_t cut_segment(vagap_reader_t *r, segment_t *seg) {
     }
     /* a long quoted stretch, CR-only line ends or a field over the cap:
        memory must stay bounded, so stop looking for a cut */
-    if (target >= SEQUENTIAL_AFTER * r->opt.segment_bytes) return CUT_TOO_LONG;
+    if (r->jsonl && window > r->opt.max_row_bytes) {
+      seg->last = 1; /* a line over the cap: jsonl_parse_segment reports it */
+      return CUT_LAST;
+    }
+    if (!r->jsonl && target >= SEQUENTIAL_AFTER * r->opt.segment_bytes) return CUT_TOO_LONG;
     target *= 2;
   }
 oom:
@@ -290,6 +318,11 @@ static void parse_segment(vagap_reader_t *r, csv_segment_parser_t *parser, int p
      replaces a delimiter or line end; sizing it once spares repeated growth
      (the table takes these arrays over, so they start empty each time there) */
   (void)vagap_reserve((void **)&seg->batch.chars, &seg->batch.chars_cap, seg->len + 2, 1);
+  if (r->jsonl) {
+    jsonl_parse_segment(&r->jsonl_columns, &r->opt, r->source, seg->bytes, seg->len, seg->last,
+                        seg->read_failed ? &seg->read_error : NULL, &seg->batch);
+    return;
+  }
   csv_segment_begin(parser, &seg->batch, r->ncols);
   csv_segment_feed(parser, seg->bytes, seg->len);
   if (seg->read_failed) csv_segment_fail_read(parser, &seg->read_error);
@@ -664,6 +697,10 @@ static vagap_status_t reader_init(vagap_reader_t **out, const char *name,
   r->source = strdup(name);
   if (!r->source || parse_na_tokens(r))
     return vagap_error_set(err, VAGAP_ENOMEM, name, 0, 0, "out of memory");
+  r->jsonl = r->opt.input_format == VAGAP_INPUT_JSONL ||
+             (r->opt.input_format == VAGAP_INPUT_AUTO && jsonl_name_is_jsonl(name));
+  if (r->jsonl && add_empty_na_token(r))
+    return vagap_error_set(err, VAGAP_ENOMEM, name, 0, 0, "out of memory");
   r->ledger = ledger;
   if (ledger) {
     r->source_id = vagap_ledger_source(ledger, name);
@@ -672,11 +709,35 @@ static vagap_status_t reader_init(vagap_reader_t **out, const char *name,
   return VAGAP_OK;
 }
 
+/* JSON Lines: the columns from a first pass over the input; a byte-order mark is skipped. */
+static vagap_status_t read_jsonl_columns(vagap_reader_t *r, vagap_error_t *err) {
+  csv_batch_t names = {0};
+  vagap_status_t st =
+      r->jsonl_path ? jsonl_scan_file(r->jsonl_path, r->source, &r->opt, &r->jsonl_columns, &names, err)
+                    : jsonl_scan_memory(r->mem, r->mem_size, r->source, &r->opt, &r->jsonl_columns,
+                                        &names, err);
+  if (st == VAGAP_OK) st = take_column_names(r, &names, err);
+  csv_batch_free(&names);
+  while (st == VAGAP_OK && r->carry_len < 3 && !r->input_eof)
+    if (read_more(r, &r->carry, &r->carry_len, &r->carry_cap, 3 - r->carry_len, err)) st = err->status;
+  if (st == VAGAP_OK && r->carry_len >= 3 && memcmp(r->carry, "\xEF\xBB\xBF", 3) == 0) {
+    memmove(r->carry, r->carry + 3, r->carry_len - 3);
+    r->carry_len -= 3;
+  }
+  return st;
+}
+
 static vagap_status_t reader_start(vagap_reader_t *r, vagap_error_t *err) {
-  vagap_status_t st = read_header(r, err);
+  vagap_status_t st = r->jsonl ? read_jsonl_columns(r, err) : read_header(r, err);
   if (st == VAGAP_OK) st = start_workers(r, err);
   r->base_line = r->header_lines;
   return st;
+}
+
+static void remove_spool(vagap_reader_t *r) {
+  if (r->spool_path) unlink(r->spool_path);
+  free(r->spool_path);
+  r->spool_path = NULL;
 }
 
 vagap_status_t vagap_reader_open(vagap_reader_t **out, const char *path,
@@ -686,12 +747,22 @@ vagap_status_t vagap_reader_open(vagap_reader_t **out, const char *path,
   int from_stdin = strcmp(path, "-") == 0;
   vagap_reader_t *r;
   vagap_status_t st = reader_init(&r, from_stdin ? "<stdin>" : path, opt, ledger, err);
+  if (st == VAGAP_OK && r->jsonl) { /* two passes: the first finds the columns */
+    st = jsonl_spool_if_needed(path, r->source, &r->spool_path, err);
+    if (st == VAGAP_OK && r->spool_path) {
+      path = r->spool_path;
+      from_stdin = 0;
+    }
+    if (st == VAGAP_OK && !(r->jsonl_path = strdup(path)))
+      st = vagap_error_set(err, VAGAP_ENOMEM, r->source, 0, 0, "out of memory");
+  }
   if (st == VAGAP_OK) {
     r->gz = from_stdin ? gzdopen(dup(0), "rb") : gzopen(path, "rb");
     if (!r->gz) st = vagap_error_set(err, VAGAP_EIO, r->source, 0, 0, "cannot open: %m");
     else gzbuffer(r->gz, (unsigned)READ_BYTES);
   }
   if (st == VAGAP_OK) st = reader_start(r, err);
+  remove_spool(r); /* both passes have it open by now */
   if (st != VAGAP_OK) {
     vagap_reader_close(r);
     return st;
@@ -741,6 +812,9 @@ void vagap_reader_close(vagap_reader_t *r) {
   free(r->carry);
   free(r->out_fields);
   free(r->out_lengths);
+  remove_spool(r);
+  free(r->jsonl_path);
+  jsonl_columns_free(&r->jsonl_columns);
   free(r->source);
   free(r);
 }
