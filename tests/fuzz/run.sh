@@ -26,7 +26,7 @@ seed 8 tests/data/stats_units.csv
 for t in $targets; do
   corpus=build-fuzz/corpus/$t
   mkdir -p "$corpus"
-  for f in tests/data/*.csv tests/data/*.txt tests/data/*.model tests/data/fuzz-seeds/$t/*; do
+  for f in tests/data/*.csv tests/data/*.jsonl tests/data/*.txt tests/data/*.model tests/data/fuzz-seeds/$t/*; do
     [ -f "$f" ] && cp "$f" "$corpus/" 2>/dev/null || true
   done
   echo "== $t for $seconds s"
