@@ -395,10 +395,15 @@ static long scan_read(scan_input_t *in, unsigned char *dst, size_t size, vagap_e
     return (long)n;
   }
   int n = gzread(in->gz, dst, (unsigned)size);
-  if (n >= 0) return n;
-  int code;
-  const char *msg = gzerror(in->gz, &code);
-  vagap_error_set(err, VAGAP_EIO, in->source, 0, 0, "read error: %s", msg ? msg : "unknown");
+  int code = Z_OK;
+  const char *msg = n > 0 ? NULL : gzerror(in->gz, &code);
+  if (n > 0 || (n == 0 && code == Z_OK)) return n;
+  /* zlib ends a truncated gzip stream like a complete one but for this code */
+  if (n == 0 && code == Z_BUF_ERROR)
+    vagap_error_set(err, VAGAP_EIO, in->source, 0, 0,
+                    "read error: the gzip data ends early (truncated file)");
+  else
+    vagap_error_set(err, VAGAP_EIO, in->source, 0, 0, "read error: %s", msg ? msg : "unknown");
   return -1;
 }
 

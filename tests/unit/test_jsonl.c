@@ -377,6 +377,27 @@ static void test_gzip_file(void **state) {
   unlink(path);
 }
 
+/* A gzip file cut short (here at a line end, so every line is valid JSON) is an error. */
+static void test_truncated_gzip(void **state) {
+  (void)state;
+  char path[] = "/tmp/vagap-test-jsonl-XXXXXX.jsonl.gz";
+  int fd = mkstemps(path, 9);
+  assert_true(fd >= 0);
+  gzFile gz = gzdopen(dup(fd), "wb");
+  for (int i = 0; i < 2000; i++) gzprintf(gz, "{\"a\": %d, \"b\": \"%d\"}\n", i, i * 7919 % 1000);
+  gzclose(gz);
+  off_t size = lseek(fd, 0, SEEK_END);
+  assert_int_equal(ftruncate(fd, size - 8), 0); /* the CRC and length trailer */
+  close(fd);
+  vagap_table_t *t = NULL;
+  vagap_error_t err;
+  assert_int_equal(vagap_table_read(&t, path, NULL, NULL, &err), VAGAP_EIO);
+  assert_null(t);
+  assert_non_null(strstr(err.message, "truncated"));
+  assert_int_equal(err.line, 2001);
+  unlink(path);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_columns_are_the_union_of_keys_in_order),
@@ -391,6 +412,7 @@ int main(void) {
       cmocka_unit_test(test_long_lines_across_segments),
       cmocka_unit_test(test_inferred_numbers),
       cmocka_unit_test(test_gzip_file),
+      cmocka_unit_test(test_truncated_gzip),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
