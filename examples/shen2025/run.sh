@@ -41,9 +41,9 @@ for t1 in "$data"/outputs/evaluation/*_t1.csv; do
 done
 
 claude=$data/outputs/evaluation/anthropic-claude-sonnet-4-20250514_t1.csv
-# The Task-2 log as converted to CSV.  When vagap reads JSON Lines, use the log itself:
-#   log=$(ls "$data"/outputs/evaluation/eval_log_*.jsonl)
-log=$out/data/task2_log.csv
+# The Task-2 log is read by vagap itself (JSON Lines); convert.py's task2_log.csv holds the
+# same rows as CSV for tools that want one.
+log=$(ls "$data"/outputs/evaluation/eval_log_*.jsonl)
 for by in country topic; do
   "$vagap" align --procedure shen2025 "$claude" --task2 "$out/data/task2_items.csv" \
     --task2-log "$log" --by "$by" --output "$out/claude_$by.csv"
