@@ -1,9 +1,10 @@
 """Row accounting audit over the CLI golden cases (see row_accounting.sh)."""
-import atexit, csv, os, re, shutil, subprocess, sys, tempfile
+import atexit, csv, gzip, os, re, shutil, subprocess, sys, tempfile
 
 vagap, src = sys.argv[1], sys.argv[2]
 data = os.path.join(src, "tests", "data")
 cases_dir = os.path.join(src, "tests", "cli", "cases")
+shared = os.path.join(src, "..", "shared", "datasets")
 READ = re.compile(r"read (\d+) rows, used (\d+), excluded (\d+)")
 
 
@@ -26,7 +27,11 @@ for name in sorted(os.listdir(cases_dir)):
         continue
     if os.path.isfile(exit_file) and open(exit_file).read().strip() != "0":
         continue
-    args = [a.replace("@DATA@", data) for a in open(os.path.join(case, "args")).read().splitlines()]
+    args = [a.replace("@DATA@", data).replace("@SHARED@", shared)
+            for a in open(os.path.join(case, "args")).read().splitlines()]
+    if os.path.isfile(os.path.join(case, "skip_without_shared")) and not os.path.isdir(shared):
+        print(f"skipped {name}: no shared datasets at {shared}")
+        continue
     if not args or any(a in ("--help", "--version", "-h") for a in args) or args[0].startswith("-"):
         continue
     args = [a for a in args if a != "--quiet"]
@@ -59,7 +64,8 @@ for name in sorted(os.listdir(cases_dir)):
                 failures.append(f"{name}: exclusion without a reason: {row}")
             source = row.get("source", "")
             if row.get("line") not in (None, "", "NA") and os.path.isfile(source):
-                with open(source, "rb") as f:
+                opener = gzip.open if source.endswith(".gz") else open
+                with opener(source, "rb") as f:
                     nlines = f.read().count(b"\n") + 1
                 if not 1 <= int(row["line"]) <= nlines:
                     failures.append(f"{name}: line {row['line']} outside {source}")
