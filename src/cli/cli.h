@@ -168,5 +168,7 @@ int cmd_sem_extra_wanted(int argc, char **argv);
 int cmd_sem_extra(int argc, char **argv);
 int cmd_gap(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_power(int argc, char **argv);
+int cmd_simulate(int argc, char **argv);
 
 #endif

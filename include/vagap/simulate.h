@@ -1,0 +1,119 @@
+/*
+ * vagap/simulate.h - the machinery of Monte Carlo studies: reproducible
+ * random streams, a thread pool over replications, exact (order-independent)
+ * sums, and multivariate normal draws.  See doc/methods.md, "Simulation".
+ *
+ * Reproducible partitioning: replication r (1-based) of condition c (1-based)
+ * draws from its own GSL generator (mt19937) seeded only from (seed, c, r)
+ * through vagap_sim_stream_key.  Which thread or process runs a replication,
+ * and in which order, therefore cannot change its numbers; and because the
+ * per-condition sums are exact (vagap_xsum_t), any split of the replications
+ * into pieces merges to the same result as one run, to the last bit.
+ */
+#ifndef VAGAP_SIMULATE_H
+#define VAGAP_SIMULATE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <gsl/gsl_rng.h>
+#include "vagap/error.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* splitmix64 (Steele, Lea & Flood 2014; Vigna's reference constants). */
+uint64_t vagap_sim_splitmix64(uint64_t x);
+
+/*
+ * The stream key of replication r of condition c:
+ *   key = splitmix64(splitmix64(splitmix64(seed) + c) + r)    (mod 2^64)
+ * The generator of that replication is gsl_rng_mt19937 seeded with the high
+ * 32 bits of the key (mt19937 takes a 32-bit seed).
+ */
+uint64_t vagap_sim_stream_key(uint64_t seed, uint64_t condition, uint64_t replication);
+
+/* The generator type every simulation uses (gsl_rng_mt19937). */
+const gsl_rng_type *vagap_sim_rng_type(void);
+
+/* Reseed `rng` (of vagap_sim_rng_type) for replication r of condition c. */
+void vagap_sim_rng_seed(gsl_rng *rng, uint64_t seed, uint64_t condition, uint64_t replication);
+
+/* ---- exact sums --------------------------------------------------------- */
+
+/*
+ * The exact sum of doubles, as a fixed-point integer of 32-bit limbs with
+ * weight 2^(32 k - VAGAP_XSUM_BIAS) (covers every finite double and sums up
+ * to 2^1100).  Addition is exact, so the sum does not depend on the order or
+ * grouping of the terms: partial sums from any split merge to the same value.
+ * A non-finite term makes the sum NaN.
+ */
+#define VAGAP_XSUM_LIMBS 72
+#define VAGAP_XSUM_BIAS 1152
+typedef struct {
+  int64_t limb[VAGAP_XSUM_LIMBS];
+  uint32_t pending;  /* additions since the last carry propagation */
+  int nonfinite;
+} vagap_xsum_t;
+
+void vagap_xsum_init(vagap_xsum_t *s);
+void vagap_xsum_add(vagap_xsum_t *s, double x);
+void vagap_xsum_merge(vagap_xsum_t *a, const vagap_xsum_t *b);
+/* The sum rounded to a double (a function of the exact value only). */
+double vagap_xsum_value(const vagap_xsum_t *s);
+/*
+ * Text form: "0", "nan", or an exact hexadecimal number [-]0x<hex>p<exp>
+ * (value = hex integer * 2^exp) of any length.  `size` >= VAGAP_XSUM_TEXT_MAX.
+ */
+#define VAGAP_XSUM_TEXT_MAX (VAGAP_XSUM_LIMBS * 8 + 16)
+void vagap_xsum_format(const vagap_xsum_t *s, char *buf, size_t size);
+/* Parse the text form; VAGAP_EPARSE for anything else. */
+vagap_status_t vagap_xsum_parse(vagap_xsum_t *s, const char *text, vagap_error_t *err);
+
+/* ---- runner --------------------------------------------------------------- */
+
+/*
+ * One replication: fill out[nout] for replication `rep` of condition `cond`
+ * (both 1-based) from `rng`, using the thread's workspace `ws`.  A statistic
+ * that fails (non-convergence) is written as NAN, not returned as an error;
+ * a returned error (out of memory) stops the run.
+ */
+typedef vagap_status_t (*vagap_sim_replicate_fn)(void *ctx, void *ws, size_t cond, uint64_t rep,
+                                                  gsl_rng *rng, double *out, vagap_error_t *err);
+
+typedef struct {
+  size_t ncond;             /* conditions 1..ncond */
+  uint64_t rep_from, rep_to;/* replications rep_from..rep_to (inclusive, 1-based) */
+  size_t nout;              /* doubles per replication */
+  uint64_t seed;
+  unsigned threads;         /* 0: all online cores */
+  void *ctx;                /* read-only, shared by all threads */
+  void *(*ws_alloc)(void *ctx);  /* per-thread workspace (may be NULL: no workspace) */
+  void (*ws_free)(void *ws);
+  vagap_sim_replicate_fn replicate;
+} vagap_sim_plan_t;
+
+/*
+ * Run every (condition, replication) of the plan; out has
+ * ncond * (rep_to - rep_from + 1) * nout doubles, condition-major:
+ * out[((c-1) * nrep + (r - rep_from)) * nout + k].  The first failing task
+ * (in that order) is the error reported, whatever the thread count.
+ */
+vagap_status_t vagap_sim_run(const vagap_sim_plan_t *plan, double *out, vagap_error_t *err);
+
+/* ---- multivariate normal ------------------------------------------------ */
+
+/*
+ * n draws from N(mu, sigma) (p variables) into x (n x p, row-major), via the
+ * Cholesky factor of sigma (gsl_ran_multivariate_gaussian).  `chol` is the
+ * p x p lower factor from vagap_sim_cholesky.
+ */
+vagap_status_t vagap_sim_cholesky(const double *sigma, size_t p, double *chol,
+                                  vagap_error_t *err); /* VAGAP_EDOMAIN: not positive definite */
+void vagap_sim_mvnorm(gsl_rng *rng, size_t n, size_t p, const double *mu, const double *chol,
+                      double *x);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,147 @@
+/*
+ * power.c - Monte Carlo power summaries and the paired gap test's
+ * replication (vagap/power.h).
+ */
+#include "vagap/power.h"
+
+#include <math.h>
+#include <string.h>
+
+#include <gsl/gsl_cdf.h>
+#include <gsl/gsl_randist.h>
+
+#include "vagap/stats.h"
+
+void vagap_power_draw_pack(const vagap_power_draw_t *d, double *out) {
+  out[0] = d->estimate;
+  out[1] = d->std_error;
+  out[2] = d->conf_low;
+  out[3] = d->conf_high;
+  out[4] = d->reject ? 1.0 : 0.0;
+}
+
+void vagap_power_draw_unpack(const double *in, vagap_power_draw_t *d) {
+  d->estimate = in[0];
+  d->std_error = in[1];
+  d->conf_low = in[2];
+  d->conf_high = in[3];
+  d->reject = in[4] != 0.0;
+}
+
+void vagap_power_acc_init(vagap_power_acc_t *a, uint64_t rep_from, uint64_t rep_to) {
+  memset(a, 0, sizeof *a);
+  a->rep_from = rep_from;
+  a->rep_to = rep_to;
+  vagap_xsum_init(&a->sum_dev);
+  vagap_xsum_init(&a->sum_dev2);
+  vagap_xsum_init(&a->sum_se);
+}
+
+void vagap_power_acc_add(vagap_power_acc_t *a, const vagap_power_draw_t *d, double truth) {
+  a->replications++;
+  if (!isfinite(d->estimate) || !isfinite(d->std_error)) return; /* not converged */
+  double dev = d->estimate - truth;
+  a->converged++;
+  a->rejections += d->reject != 0;
+  a->covered += d->conf_low <= truth && truth <= d->conf_high;
+  vagap_xsum_add(&a->sum_dev, dev);
+  vagap_xsum_add(&a->sum_dev2, dev * dev);
+  vagap_xsum_add(&a->sum_se, d->std_error);
+}
+
+vagap_status_t vagap_power_acc_merge(vagap_power_acc_t *a, const vagap_power_acc_t *b,
+                                     vagap_error_t *err) {
+  if (b->rep_from == a->rep_to + 1)
+    a->rep_to = b->rep_to;
+  else if (a->rep_from == b->rep_to + 1)
+    a->rep_from = b->rep_from;
+  else
+    return vagap_error_set(err, VAGAP_EINVAL, NULL, 0, 0,
+                           "replications %llu:%llu and %llu:%llu %s",
+                           (unsigned long long)a->rep_from, (unsigned long long)a->rep_to,
+                           (unsigned long long)b->rep_from, (unsigned long long)b->rep_to,
+                           (b->rep_from <= a->rep_to && a->rep_from <= b->rep_to)
+                               ? "overlap" : "leave a gap");
+  a->replications += b->replications;
+  a->converged += b->converged;
+  a->rejections += b->rejections;
+  a->covered += b->covered;
+  vagap_xsum_merge(&a->sum_dev, &b->sum_dev);
+  vagap_xsum_merge(&a->sum_dev2, &b->sum_dev2);
+  vagap_xsum_merge(&a->sum_se, &b->sum_se);
+  return VAGAP_OK;
+}
+
+vagap_status_t vagap_power_summarize(const vagap_power_acc_t *a, double truth, double conf_level,
+                                     vagap_power_summary_t *s, vagap_error_t *err) {
+  double n = (double)a->converged;
+  double s1 = vagap_xsum_value(&a->sum_dev), s2 = vagap_xsum_value(&a->sum_dev2);
+  s->average_param = truth;
+  s->average_bias = n > 0 ? s1 / n : NAN;
+  s->estimate_average = truth + s->average_bias;
+  s->rmse = n > 0 ? sqrt(s2 / n) : NAN;
+  /* sums centred at the population value: little cancellation when the bias is small */
+  double var = n > 1 ? (s2 - s1 * s1 / n) / (n - 1) : NAN;
+  s->estimate_sd = var > 0 ? sqrt(var) : (var == 0 ? 0.0 : NAN);
+  s->average_se = n > 0 ? vagap_xsum_value(&a->sum_se) / n : NAN;
+  s->coverage = n > 0 ? (double)a->covered / n : NAN;
+  s->rel_bias = truth != 0 ? s->average_bias / truth : NAN;
+  s->std_bias = s->estimate_sd > 0 ? s->average_bias / s->estimate_sd : NAN;
+  s->rel_se_bias = s->estimate_sd > 0 ? (s->average_se - s->estimate_sd) / s->estimate_sd : NAN;
+  s->power = s->power_conf_low = s->power_conf_high = NAN;
+  if (a->converged == 0) return VAGAP_OK;
+  vagap_prop_options_t po;
+  vagap_prop_options_init(&po);
+  po.conf_level = conf_level;
+  vagap_prop_t pr;
+  vagap_error_t perr;
+  vagap_status_t st = vagap_stats_prop_test((size_t)a->rejections, (size_t)a->converged, &po,
+                                            &pr, &perr);
+  /* Only the Wilson bounds are used here.  prop_test also computes the exact
+     binomial test and Clopper-Pearson bounds, whose GSL quantiles fail far in
+     the tail (e.g. x = 1870 of n = 2000: gsl_cdf_beta_Pinv gives NaN); the
+     Wilson bounds, computed first, are still valid then. */
+  if (st == VAGAP_ENUMERIC && isfinite(pr.conf_low) && isfinite(pr.conf_high)) st = VAGAP_OK;
+  if (st != VAGAP_OK) {
+    if (err) *err = perr;
+    return st;
+  }
+  s->power = pr.estimate;
+  s->power_conf_low = pr.conf_low;
+  s->power_conf_high = pr.conf_high;
+  return VAGAP_OK;
+}
+
+/* ---- paired gap ------------------------------------------------------------- */
+
+vagap_status_t vagap_power_paired_gap_draw(gsl_rng *rng, double dz, size_t n, double alpha,
+                                           double conf_level, double *work,
+                                           vagap_power_draw_t *d, vagap_error_t *err) {
+  for (size_t i = 0; i < n; i++) work[i] = dz + gsl_ran_gaussian_ziggurat(rng, 1.0);
+  vagap_ttest_options_t to;
+  vagap_ttest_options_init(&to);
+  to.conf_level = conf_level;
+  vagap_ttest_t t;
+  d->estimate = d->std_error = d->conf_low = d->conf_high = NAN;
+  d->reject = 0;
+  vagap_status_t st = vagap_stats_ttest_one(work, n, &to, &t, err);
+  if (st == VAGAP_EDOMAIN || st == VAGAP_ENUMERIC) return VAGAP_OK; /* not estimable: counted */
+  if (st != VAGAP_OK) return st;
+  double dhat = t.effect.d_z;
+  d->estimate = dhat;
+  d->std_error = sqrt(1.0 / (double)n + dhat * dhat / (2.0 * (double)n));
+  d->conf_low = t.effect.d_conf_low;
+  d->conf_high = t.effect.d_conf_high;
+  d->reject = t.p_value < alpha;
+  return VAGAP_OK;
+}
+
+double vagap_power_paired_analytic(double dz, size_t n, double alpha) {
+  if (n < 2 || !(alpha > 0 && alpha < 1)) return NAN;
+  double df = (double)n - 1.0, ncp = dz * sqrt((double)n);
+  double q = gsl_cdf_tdist_Pinv(1.0 - alpha / 2.0, df);
+  double upper, lower;
+  if (vagap_stats_nct_cdf(q, df, ncp, &upper, NULL) != VAGAP_OK) return NAN;
+  if (vagap_stats_nct_cdf(-q, df, ncp, &lower, NULL) != VAGAP_OK) return NAN;
+  return (1.0 - upper) + lower;
+}
