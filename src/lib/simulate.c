@@ -53,6 +53,15 @@ static void xsum_normalize(vagap_xsum_t *s) {
   s->pending = 0;
 }
 
+/* Replace a sum by its magnitude in canonical limbs (all in [0, 2^32)); returns 1 if it was negative. */
+static int xsum_magnitude(vagap_xsum_t *t) {
+  xsum_normalize(t);
+  if (t->limb[VAGAP_XSUM_LIMBS - 1] >= 0) return 0;
+  for (size_t k = 0; k < VAGAP_XSUM_LIMBS; k++) t->limb[k] = -t->limb[k];
+  xsum_normalize(t);
+  return 1;
+}
+
 void vagap_xsum_add(vagap_xsum_t *s, double x) {
   if (!isfinite(x)) {
     s->nonfinite = 1;
@@ -87,12 +96,12 @@ void vagap_xsum_merge(vagap_xsum_t *a, const vagap_xsum_t *b) {
 double vagap_xsum_value(const vagap_xsum_t *s) {
   if (s->nonfinite) return NAN;
   vagap_xsum_t t = *s;
-  xsum_normalize(&t);
-  /* from the top limb down: the canonical limbs fix the rounding, so equal sums give equal doubles */
+  int negative = xsum_magnitude(&t);
+  /* from the top limb down over the magnitude's canonical limbs: equal sums give equal doubles */
   double v = 0.0;
   for (size_t k = VAGAP_XSUM_LIMBS; k-- > 0;)
     if (t.limb[k] != 0) v += ldexp((double)t.limb[k], (int)(32 * k) - VAGAP_XSUM_BIAS);
-  return v;
+  return negative ? -v : v;
 }
 
 void vagap_xsum_format(const vagap_xsum_t *s, char *buf, size_t size) {
@@ -101,12 +110,7 @@ void vagap_xsum_format(const vagap_xsum_t *s, char *buf, size_t size) {
     return;
   }
   vagap_xsum_t t = *s;
-  xsum_normalize(&t);
-  int negative = t.limb[VAGAP_XSUM_LIMBS - 1] < 0;
-  if (negative) {
-    for (size_t k = 0; k < VAGAP_XSUM_LIMBS; k++) t.limb[k] = -t.limb[k];
-    xsum_normalize(&t);
-  }
+  int negative = xsum_magnitude(&t);
   size_t top = VAGAP_XSUM_LIMBS, low = 0;
   while (top > 0 && t.limb[top - 1] == 0) top--;
   if (top == 0) {

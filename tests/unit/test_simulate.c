@@ -1,0 +1,277 @@
+/* Tests of the simulation machinery (simulate.c) and Monte Carlo power summaries (power.c). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_randist.h>
+
+#include "vagap/vagap.h"
+#include "vagap/power.h"
+#include "vagap/simulate.h"
+
+/* ---- streams ----------------------------------------------------------------- */
+
+static void test_splitmix64_reference(void **state) {
+  (void)state;
+  /* Vigna's splitmix64.c from state 0: the first two outputs */
+  assert_true(vagap_sim_splitmix64(0) == UINT64_C(0xe220a8397b1dcdaf));
+  assert_true(vagap_sim_splitmix64(UINT64_C(0x9e3779b97f4a7c15)) == UINT64_C(0x6e789e6aa1b965f4));
+}
+
+static void test_stream_keys_distinct(void **state) {
+  (void)state;
+  /* the key depends on every component and on their order */
+  uint64_t k = vagap_sim_stream_key(1, 2, 3);
+  assert_true(k != vagap_sim_stream_key(1, 3, 2));
+  assert_true(k != vagap_sim_stream_key(2, 2, 3));
+  assert_true(k != vagap_sim_stream_key(1, 2, 4));
+  assert_true(k == vagap_sim_stream_key(1, 2, 3));
+  /* no collision of the 32-bit generator seeds over a small grid */
+  enum { NC = 8, NR = 500 };
+  uint32_t *seen = malloc(NC * NR * sizeof *seen);
+  for (uint64_t c = 0; c < NC; c++)
+    for (uint64_t r = 0; r < NR; r++) seen[c * NR + r] = (uint32_t)(vagap_sim_stream_key(9, c + 1, r + 1) >> 32);
+  for (size_t i = 0; i < NC * NR; i++)
+    for (size_t j = i + 1; j < NC * NR; j++) assert_true(seen[i] != seen[j]);
+  free(seen);
+}
+
+/* ---- exact sums ----------------------------------------------------------------- */
+
+static void test_xsum_order_independent(void **state) {
+  (void)state;
+  /* terms of very different magnitudes, where a double sum depends on the order */
+  double v[] = {1e100, 1.0, -1e100, 1e-300, 3.5, -2.25e-17, 7e15, -7e15, 0.1, 4.9e-324};
+  size_t n = sizeof v / sizeof v[0];
+  vagap_xsum_t fwd, bwd, a, b;
+  vagap_xsum_init(&fwd);
+  vagap_xsum_init(&bwd);
+  for (size_t i = 0; i < n; i++) vagap_xsum_add(&fwd, v[i]);
+  for (size_t i = n; i-- > 0;) vagap_xsum_add(&bwd, v[i]);
+  char sf[VAGAP_XSUM_TEXT_MAX], sb[VAGAP_XSUM_TEXT_MAX];
+  vagap_xsum_format(&fwd, sf, sizeof sf);
+  vagap_xsum_format(&bwd, sb, sizeof sb);
+  assert_string_equal(sf, sb);
+  /* the split 0..3 | 4..n merges to the same exact value */
+  vagap_xsum_init(&a);
+  vagap_xsum_init(&b);
+  for (size_t i = 0; i < 4; i++) vagap_xsum_add(&a, v[i]);
+  for (size_t i = 4; i < n; i++) vagap_xsum_add(&b, v[i]);
+  vagap_xsum_merge(&b, &a);
+  vagap_xsum_format(&b, sb, sizeof sb);
+  assert_string_equal(sf, sb);
+  /* the true sum is 4.6 + 1e-300 - 2.25e-17 + ...: rounded it is 1 + 3.5 + 0.1 - 2.25e-17 */
+  assert_true(fabs(vagap_xsum_value(&fwd) - (4.6 - 2.25e-17)) < 1e-15);
+}
+
+static void test_xsum_text_round_trip(void **state) {
+  (void)state;
+  double v[] = {-0.75, 1e-310, 123456.789, -1e200};
+  vagap_xsum_t s, t;
+  vagap_xsum_init(&s);
+  for (size_t i = 0; i < 4; i++) vagap_xsum_add(&s, v[i]);
+  char a[VAGAP_XSUM_TEXT_MAX], b[VAGAP_XSUM_TEXT_MAX];
+  vagap_xsum_format(&s, a, sizeof a);
+  assert_true(a[0] == '-'); /* -1e200 dominates */
+  assert_int_equal(vagap_xsum_parse(&t, a, NULL), VAGAP_OK);
+  vagap_xsum_format(&t, b, sizeof b);
+  assert_string_equal(a, b);
+  assert_true(vagap_xsum_value(&t) == vagap_xsum_value(&s));
+  /* small exact values read as expected */
+  assert_int_equal(vagap_xsum_parse(&t, "0x3p-1", NULL), VAGAP_EPARSE); /* exponent off a limb boundary */
+  assert_int_equal(vagap_xsum_parse(&t, "0x3p-32", NULL), VAGAP_OK);
+  assert_true(vagap_xsum_value(&t) == 3.0 / 4294967296.0);
+  assert_int_equal(vagap_xsum_parse(&t, "0", NULL), VAGAP_OK);
+  assert_true(vagap_xsum_value(&t) == 0.0);
+  vagap_xsum_format(&t, b, sizeof b);
+  assert_string_equal(b, "0");
+  vagap_error_t err;
+  assert_int_equal(vagap_xsum_parse(&t, "0.5", &err), VAGAP_EPARSE);
+  assert_non_null(strstr(err.message, "exact sum"));
+  assert_int_equal(vagap_xsum_parse(&t, "0xzp0", &err), VAGAP_EPARSE);
+  vagap_xsum_add(&s, NAN);
+  assert_true(isnan(vagap_xsum_value(&s)));
+  vagap_xsum_format(&s, a, sizeof a);
+  assert_string_equal(a, "nan");
+}
+
+static void test_xsum_many_terms(void **state) {
+  (void)state;
+  /* 10^6 terms of 0.1: the exact sum of the double 0.1 a million times */
+  vagap_xsum_t s;
+  vagap_xsum_init(&s);
+  for (int i = 0; i < 1000000; i++) vagap_xsum_add(&s, 0.1);
+  /* exactly 1e6 times the double nearest 0.1 = 100000.0000000000055511...; a plain
+     double sum drifts to 100000.0000013329 */
+  double naive = 0.0;
+  for (int i = 0; i < 1000000; i++) naive += 0.1;
+  assert_true(fabs(naive - 100000.0) > 1e-7);
+  assert_true(fabs(vagap_xsum_value(&s) - 100000.0) <= 1.5e-11);
+}
+
+/* ---- runner ------------------------------------------------------------------------ */
+
+static vagap_status_t draw_two(void *ctx, void *ws, size_t cond, uint64_t rep, gsl_rng *rng,
+                               double *out, vagap_error_t *err) {
+  (void)ctx, (void)ws, (void)err;
+  out[0] = gsl_ran_gaussian(rng, 1.0) + (double)cond;
+  out[1] = (double)rep;
+  return VAGAP_OK;
+}
+
+static vagap_status_t fail_at_7(void *ctx, void *ws, size_t cond, uint64_t rep, gsl_rng *rng,
+                                double *out, vagap_error_t *err) {
+  (void)ctx, (void)ws, (void)rng;
+  out[0] = 0;
+  if (rep >= 7)
+    return vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "fail at %zu/%llu", cond,
+                           (unsigned long long)rep);
+  return VAGAP_OK;
+}
+
+static void test_runner_split_and_threads(void **state) {
+  (void)state;
+  enum { NC = 3, NR = 40 };
+  double all1[NC * NR * 2], all2[NC * NR * 2], part[NC * 25 * 2];
+  vagap_sim_plan_t p = {.ncond = NC, .rep_from = 1, .rep_to = NR, .nout = 2, .seed = 42,
+                        .threads = 1, .replicate = draw_two};
+  assert_int_equal(vagap_sim_run(&p, all1, NULL), VAGAP_OK);
+  p.threads = 2;
+  assert_int_equal(vagap_sim_run(&p, all2, NULL), VAGAP_OK);
+  assert_memory_equal(all1, all2, sizeof all1);
+  /* replications 16..40 alone give the same draws as inside the whole run */
+  p.rep_from = 16;
+  p.threads = 3;
+  assert_int_equal(vagap_sim_run(&p, part, NULL), VAGAP_OK);
+  for (size_t c = 0; c < NC; c++)
+    for (size_t r = 0; r < 25; r++) {
+      assert_true(part[(c * 25 + r) * 2] == all1[(c * NR + r + 15) * 2]);
+      assert_true(part[(c * 25 + r) * 2 + 1] == (double)(r + 16));
+    }
+  /* another seed, other draws */
+  p.seed = 43;
+  assert_int_equal(vagap_sim_run(&p, part, NULL), VAGAP_OK);
+  assert_true(part[0] != all1[15 * 2]);
+}
+
+static void test_runner_first_failure(void **state) {
+  (void)state;
+  double out[2 * 10];
+  vagap_error_t err;
+  vagap_sim_plan_t p = {.ncond = 2, .rep_from = 1, .rep_to = 10, .nout = 1, .seed = 1,
+                        .threads = 2, .replicate = fail_at_7};
+  assert_int_equal(vagap_sim_run(&p, out, &err), VAGAP_ENOMEM);
+  assert_string_equal(err.message, "fail at 1/7"); /* the first in task order, whatever the threads */
+  p.rep_from = 3;
+  p.rep_to = 2;
+  assert_int_equal(vagap_sim_run(&p, out, &err), VAGAP_EINVAL);
+}
+
+/* ---- multivariate normal ------------------------------------------------------------ */
+
+static void test_mvnorm_moments(void **state) {
+  (void)state;
+  const double sigma[] = {4, 1.2, 0, 1.2, 1, -0.3, 0, -0.3, 2};
+  const double mu[] = {1, -2, 0.5};
+  double L[9];
+  assert_int_equal(vagap_sim_cholesky(sigma, 3, L, NULL), VAGAP_OK);
+  enum { N = 40000 };
+  double *x = malloc(N * 3 * sizeof *x);
+  gsl_rng *rng = gsl_rng_alloc(vagap_sim_rng_type());
+  vagap_sim_rng_seed(rng, 5, 1, 1);
+  vagap_sim_mvnorm(rng, N, 3, mu, L, x);
+  double m[3] = {0}, s[9] = {0};
+  for (size_t i = 0; i < N; i++)
+    for (size_t j = 0; j < 3; j++) m[j] += x[i * 3 + j] / N;
+  for (size_t i = 0; i < N; i++)
+    for (size_t j = 0; j < 3; j++)
+      for (size_t k = 0; k < 3; k++) s[j * 3 + k] += (x[i * 3 + j] - m[j]) * (x[i * 3 + k] - m[k]) / (N - 1);
+  /* 4 Monte Carlo SEs: SE(mean) = sqrt(s_jj / N), SE(cov_jk) = sqrt((s_jj s_kk + s_jk^2) / N) */
+  for (size_t j = 0; j < 3; j++) {
+    assert_true(fabs(m[j] - mu[j]) < 4 * sqrt(sigma[j * 4] / N));
+    for (size_t k = 0; k < 3; k++) {
+      double se = sqrt((sigma[j * 4] * sigma[k * 4] + sigma[j * 3 + k] * sigma[j * 3 + k]) / N);
+      assert_true(fabs(s[j * 3 + k] - sigma[j * 3 + k]) < 4 * se);
+    }
+  }
+  gsl_rng_free(rng);
+  free(x);
+  const double bad[] = {1, 2, 2, 1};
+  vagap_error_t err;
+  assert_int_equal(vagap_sim_cholesky(bad, 2, L, &err), VAGAP_EDOMAIN);
+  assert_non_null(strstr(err.message, "not positive definite"));
+}
+
+/* ---- power summaries ------------------------------------------------------------------ */
+
+static void test_power_acc_merge_exact(void **state) {
+  (void)state;
+  gsl_rng *rng = gsl_rng_alloc(vagap_sim_rng_type());
+  double work[30];
+  vagap_power_acc_t whole, a, b;
+  vagap_power_acc_init(&whole, 1, 60);
+  vagap_power_acc_init(&a, 1, 25);
+  vagap_power_acc_init(&b, 26, 60);
+  for (uint64_t r = 1; r <= 60; r++) {
+    vagap_power_draw_t d;
+    vagap_sim_rng_seed(rng, 3, 1, r);
+    assert_int_equal(vagap_power_paired_gap_draw(rng, 0.4, 30, 0.05, 0.95, work, &d, NULL), VAGAP_OK);
+    assert_true(d.conf_low < d.estimate && d.estimate < d.conf_high);
+    vagap_power_acc_add(&whole, &d, 0.4);
+    vagap_power_acc_add(r <= 25 ? &a : &b, &d, 0.4);
+  }
+  whole.rep_to = 60; /* acc_add does not move the range */
+  assert_int_equal(vagap_power_acc_merge(&b, &a, NULL), VAGAP_OK);
+  assert_true(b.rep_from == 1 && b.rep_to == 60 && b.replications == 60);
+  vagap_power_summary_t s1, s2;
+  assert_int_equal(vagap_power_summarize(&whole, 0.4, 0.95, &s1, NULL), VAGAP_OK);
+  assert_int_equal(vagap_power_summarize(&b, 0.4, 0.95, &s2, NULL), VAGAP_OK);
+  assert_memory_equal(&s1, &s2, sizeof s1);
+  assert_true(s1.power_conf_low < s1.power && s1.power < s1.power_conf_high);
+  /* overlapping and gapped ranges are refused */
+  vagap_power_acc_t c;
+  vagap_error_t err;
+  vagap_power_acc_init(&c, 50, 70);
+  assert_int_equal(vagap_power_acc_merge(&b, &c, &err), VAGAP_EINVAL);
+  assert_non_null(strstr(err.message, "overlap"));
+  vagap_power_acc_init(&c, 62, 70);
+  assert_int_equal(vagap_power_acc_merge(&b, &c, &err), VAGAP_EINVAL);
+  assert_non_null(strstr(err.message, "gap"));
+  gsl_rng_free(rng);
+}
+
+static void test_paired_analytic_power(void **state) {
+  (void)state;
+  /* R 4.x: power.t.test(n=20, delta=0.5, sd=1, type="paired", strict=TRUE)$power
+     = 0.564504418439084, and n=50, delta=0.3: 0.547657038970958 (R's pt(ncp=) is
+     accurate to about 1e-12) */
+  assert_true(fabs(vagap_power_paired_analytic(0.5, 20, 0.05) - 0.564504418439084) < 1e-10);
+  assert_true(fabs(vagap_power_paired_analytic(0.3, 50, 0.05) - 0.547657038970958) < 1e-10);
+  /* under H0 the two-sided power is alpha */
+  assert_true(fabs(vagap_power_paired_analytic(0.0, 15, 0.05) - 0.05) < 1e-12);
+  assert_true(isnan(vagap_power_paired_analytic(0.5, 1, 0.05)));
+}
+
+int main(void) {
+  vagap_init();
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_splitmix64_reference),
+      cmocka_unit_test(test_stream_keys_distinct),
+      cmocka_unit_test(test_xsum_order_independent),
+      cmocka_unit_test(test_xsum_text_round_trip),
+      cmocka_unit_test(test_xsum_many_terms),
+      cmocka_unit_test(test_runner_split_and_threads),
+      cmocka_unit_test(test_runner_first_failure),
+      cmocka_unit_test(test_mvnorm_moments),
+      cmocka_unit_test(test_power_acc_merge_exact),
+      cmocka_unit_test(test_paired_analytic_power),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
