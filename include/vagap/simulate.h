@@ -17,6 +17,7 @@
 #include <stdint.h>
 #include <gsl/gsl_rng.h>
 #include "vagap/error.h"
+#include "vagap/sem.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -112,6 +113,26 @@ vagap_status_t vagap_sim_cholesky(const double *sigma, size_t p, double *chol,
                                   vagap_error_t *err); /* VAGAP_EDOMAIN: not positive definite */
 void vagap_sim_mvnorm(gsl_rng *rng, size_t n, size_t p, const double *mu, const double *chol,
                       double *x);
+
+/* ---- population moments of an SEM ------------------------------------------ */
+
+/*
+ * The model-implied mean vector and covariance matrix of group g (0-based)
+ * of `model` with lavaan simulateData()'s population values: a fixed value
+ * in the syntax (0.7*x1, c(0.5, 0.6)*x1) is the population value; a
+ * parameter without one is 1 for loadings and variances and 0 for everything
+ * else (regressions, covariances, intercepts; *n_zero_regressions counts the
+ * regressions set to 0, which lavaan warns about).  Build the model with
+ * std_lv = 1 and fixed_x = 0, as simulateData does; the one indicator of a
+ * single-indicator factor keeps a residual variance of 1 (simulateData's
+ * auto.fix.single = FALSE).  mu has model->nov values, sigma nov x nov
+ * (row-major), in model->ov order:
+ *   Sigma = F (I - A)^-1 S (I - A)^-T F',  mu = F (I - A)^-1 m   (RAM form)
+ * VAGAP_EMODEL: I - A is singular (a cyclic model without a solution).
+ */
+vagap_status_t vagap_sim_sem_moments(const vagap_sem_model_t *model, size_t group, double *mu,
+                                     double *sigma, size_t *n_zero_regressions,
+                                     vagap_error_t *err);
 
 #ifdef __cplusplus
 }

@@ -14,6 +14,7 @@ const cli_command_t CLI_COMMANDS[] = {
     {"sem", cmd_sem, "multi-group structural equation models by ML (lavaan syntax and defaults)"},
     {"vaar", cmd_vaar, "value-action alignment rate: per-group agreement of SEM path signs"},
     {"align", cmd_align, "ValueActionLens alignment of stated values and actions (F1, distance, votes)"},
+    {"simulate", cmd_simulate, "multivariate normal data from a population SEM (lavaan simulateData)"},
     {"power", cmd_power, "Monte Carlo power and precision over a grid of conditions, mergeable parts"},
     {"consistency", cmd_consistency, "ValAct consistency: cross-unit r matrix, stated vs enacted, role-play drop"},
 };
