@@ -1,5 +1,6 @@
 /* The table of subcommands: one row per src/cli/cmd_<name>.c, in --help order:
-   the whole study first, then its steps, then the general tests, SEM, alignment. */
+   the whole study first, then its steps, then the general tests, SEM, alignment,
+   then simulation. */
 #include "cli.h"
 
 const cli_command_t CLI_COMMANDS[] = {
@@ -14,9 +15,9 @@ const cli_command_t CLI_COMMANDS[] = {
     {"sem", cmd_sem, "multi-group structural equation models by ML (lavaan syntax and defaults)"},
     {"vaar", cmd_vaar, "value-action alignment rate: per-group agreement of SEM path signs"},
     {"align", cmd_align, "ValueActionLens alignment of stated values and actions (F1, distance, votes)"},
+    {"consistency", cmd_consistency, "ValAct consistency: cross-unit r matrix, stated vs enacted, role-play drop"},
     {"simulate", cmd_simulate, "multivariate normal data from a population SEM (lavaan simulateData)"},
     {"power", cmd_power, "Monte Carlo power and precision over a grid of conditions, mergeable parts"},
-    {"consistency", cmd_consistency, "ValAct consistency: cross-unit r matrix, stated vs enacted, role-play drop"},
 };
 
 const size_t CLI_NCOMMANDS = sizeof CLI_COMMANDS / sizeof CLI_COMMANDS[0];
