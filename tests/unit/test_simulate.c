@@ -259,6 +259,60 @@ static void test_paired_analytic_power(void **state) {
   assert_true(isnan(vagap_power_paired_analytic(0.5, 1, 0.05)));
 }
 
+/* ---- population moments ------------------------------------------------------------ */
+
+static vagap_sem_model_t *population_model(const char *text, size_t ngroups) {
+  vagap_sem_syntax_t *syn = NULL;
+  vagap_sem_model_t *m = NULL;
+  vagap_sem_model_options_t o;
+  vagap_sem_model_options_init(&o);
+  o.std_lv = 1;
+  o.fixed_x = 0;
+  assert_int_equal(vagap_sem_syntax_parse(&syn, text, "pop", NULL), VAGAP_OK);
+  assert_int_equal(vagap_sem_model_build(&m, syn, ngroups, &o, "pop", NULL), VAGAP_OK);
+  vagap_sem_syntax_free(syn);
+  return m;
+}
+
+static size_t ov(const vagap_sem_model_t *m, const char *name) {
+  for (size_t i = 0; i < m->nov; i++)
+    if (!strcmp(m->ov[i], name)) return i;
+  fail_msg("no variable %s", name);
+  return 0;
+}
+
+static void test_sem_moments_by_hand(void **state) {
+  (void)state;
+  /* var(x1) = .8^2 + .36 = 1; cov(x1, x2) = .8 * .7; cov(x1, y1) = .8 * .4 * .7;
+     var(f2) = .4^2 + .84 = 1 so var(y1) = .49 + .51; unspecified y2 residual: 1 */
+  vagap_sem_model_t *m = population_model(
+      "f1 =~ 0.8*x1 + 0.7*x2\nf2 =~ 0.7*y1 + 0.6*y2\nf2 ~ 0.4*f1\n"
+      "x1 ~~ 0.36*x1\ny1 ~~ 0.51*y1\nf2 ~~ 0.84*f2\nx2 ~ 3*1\n", 1);
+  size_t p = m->nov, nzero = 9;
+  double mu[4], sigma[16];
+  assert_int_equal(p, 4);
+  assert_int_equal(vagap_sim_sem_moments(m, 0, mu, sigma, &nzero, NULL), VAGAP_OK);
+  assert_int_equal(nzero, 0);
+  size_t x1 = ov(m, "x1"), x2 = ov(m, "x2"), y1 = ov(m, "y1"), y2 = ov(m, "y2");
+  assert_true(fabs(sigma[x1 * p + x1] - 1.0) < 1e-15);
+  assert_true(fabs(sigma[x1 * p + x2] - 0.56) < 1e-15);
+  assert_true(fabs(sigma[x1 * p + y1] - 0.224) < 1e-15);
+  assert_true(fabs(sigma[y1 * p + x1] - 0.224) < 1e-15);
+  assert_true(fabs(sigma[y1 * p + y1] - 1.0) < 1e-15);
+  assert_true(fabs(sigma[y2 * p + y2] - (0.36 + 1.0)) < 1e-15);
+  assert_true(mu[x2] == 3.0 && mu[x1] == 0.0);
+  assert_int_equal(vagap_sim_sem_moments(m, 1, mu, sigma, NULL, NULL), VAGAP_EINVAL);
+  vagap_sem_model_free(m);
+  /* a regression without a value is 0, and counted */
+  m = population_model("y ~ x + 0.5*z\n", 1);
+  double mu3[3], s3[9];
+  assert_int_equal(vagap_sim_sem_moments(m, 0, mu3, s3, &nzero, NULL), VAGAP_OK);
+  assert_int_equal(nzero, 1);
+  size_t y = ov(m, "y"), z = ov(m, "z");
+  assert_true(fabs(s3[y * 3 + y] - 1.25) < 1e-15 && fabs(s3[y * 3 + z] - 0.5) < 1e-15);
+  vagap_sem_model_free(m);
+}
+
 int main(void) {
   vagap_init();
   const struct CMUnitTest tests[] = {
@@ -272,6 +326,7 @@ int main(void) {
       cmocka_unit_test(test_mvnorm_moments),
       cmocka_unit_test(test_power_acc_merge_exact),
       cmocka_unit_test(test_paired_analytic_power),
+      cmocka_unit_test(test_sem_moments_by_hand),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
