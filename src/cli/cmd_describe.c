@@ -252,7 +252,7 @@ int cmd_describe(int argc, char **argv) {
   const char *path = optind < argc ? argv[optind] : "-";
 
   vagap_error_t err;
-  vagap_ledger_t *ledger = vagap_ledger_alloc();
+  vagap_ledger_t *ledger = cli_ledger_alloc(&c);
   vagap_table_t *table = NULL;
   describe_t d = {0};
   int rc = CLI_EXIT_DATA;

@@ -361,7 +361,7 @@ static int run_assoc(const iat_args_t *a, cli_inputs_t in) {
   run.args = a;
   int rc = CLI_EXIT_DATA;
   double *scores = NULL;
-  run.ledger = vagap_ledger_alloc();
+  run.ledger = cli_ledger_alloc(&a->common);
   run.scorer = vagap_iat_assoc_alloc(&a->log.scoring);
   if (!run.ledger || !run.scorer) {
     rc = out_of_memory();
@@ -619,7 +619,7 @@ static int run_dscore(const iat_args_t *a, cli_inputs_t in) {
   }
   int rc = CLI_EXIT_DATA;
   double *d = NULL;
-  run.ledger = vagap_ledger_alloc();
+  run.ledger = cli_ledger_alloc(&a->common);
   run.scorer = vagap_iat_dscore_alloc(&a->dscore);
   if (!run.ledger || !run.scorer) {
     rc = out_of_memory();

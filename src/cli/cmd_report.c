@@ -118,16 +118,13 @@ static int make_dir(const char *path) {
 /* Open OUTDIR/name for writing; prints and returns NULL on failure. */
 static FILE *open_out(const report_args_t *a, const char *name, char **path) {
   *path = join_path(a->out, name);
-  FILE *f = *path ? fopen(*path, "w") : NULL;
-  if (!f) fprintf(stderr, "vagap: %s: cannot open for writing: %s\n", *path ? *path : name, strerror(errno));
+  FILE *f = *path ? cli_output_open(*path) : NULL;
+  if (!*path) fprintf(stderr, "vagap: %s: out of memory\n", name);
   return f;
 }
 
 static int close_out(FILE *f, char *path, int rc) {
-  if (fclose(f) != 0 && rc == CLI_EXIT_OK) {
-    fprintf(stderr, "vagap: %s: write failed: %s\n", path, strerror(errno));
-    rc = CLI_EXIT_DATA;
-  }
+  rc = cli_output_close(f, rc);
   free(path);
   return rc;
 }
@@ -744,7 +741,8 @@ int cmd_report(int argc, char **argv) {
   study_t s;
   memset(&s, 0, sizeof s);
   s.unit_word = strcmp(a.iat.unit, "model") == 0 ? "models" : "units";
-  vagap_ledger_t *ledger = vagap_ledger_alloc();
+  cli_check_common_outputs(&a.c);
+  vagap_ledger_t *ledger = vagap_ledger_alloc(); /* keeps its rows for the folder's exclusions.csv */
   if (!ledger) return fputs("vagap: out of memory\n", stderr), CLI_EXIT_DATA;
   rc = run_chain(&a, &s, ledger);
   if (rc == CLI_EXIT_OK && make_dir(a.out)) rc = CLI_EXIT_DATA;

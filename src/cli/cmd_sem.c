@@ -72,15 +72,16 @@ static vagap_status_t save_stats(const char *path, const vagap_sem_stats_t *stat
   char *text = NULL;
   vagap_status_t st = vagap_sem_stats_serialize(stats, &text, err);
   if (st) return st;
-  FILE *f = fopen(path, "w");
+  FILE *f = cli_output_open(path); /* renamed into place when the command succeeds */
   if (!f) {
     free(text);
-    return vagap_error_set(err, VAGAP_EIO, path, 0, 0, "cannot open for writing: %s", strerror(errno));
+    return vagap_error_set(err, VAGAP_EIO, path, 0, 0, "not written");
   }
   int bad = fputs(text, f) < 0;
-  bad |= fclose(f) != 0;
+  if (bad) cli_output_failed(f, errno);
+  bad |= cli_output_close(f, CLI_EXIT_OK) != CLI_EXIT_OK;
   free(text);
-  return bad ? vagap_error_set(err, VAGAP_EIO, path, 0, 0, "write error") : VAGAP_OK;
+  return bad ? vagap_error_set(err, VAGAP_EIO, path, 0, 0, "not written") : VAGAP_OK;
 }
 
 static vagap_status_t load_stats(const char *path, sem_data_t *d, vagap_error_t *err) {
@@ -182,10 +183,8 @@ static const char *section_title(vagap_sem_op_t op) {
 static int write_summary(const cli_common_t *c, const vagap_sem_fit_t *fit,
                          const sem_data_t *d, const sem_args_t *a) {
   FILE *out = stdout;
-  if (c->output_path && !(out = fopen(c->output_path, "w"))) {
-    fprintf(stderr, "vagap: %s: cannot open: %s\n", c->output_path, strerror(errno));
+  if (c->output_path && strcmp(c->output_path, "-") != 0 && !(out = cli_output_open(c->output_path)))
     return CLI_EXIT_DATA;
-  }
   const vagap_sem_measures_t *f = &fit->fit;
   const vagap_sem_model_t *m = fit->model;
   fprintf(out, "vagap sem (lavaan-compatible ML) converged: %zu evaluations, %s\n\n",
@@ -248,11 +247,9 @@ static int write_summary(const cli_common_t *c, const vagap_sem_fit_t *fit,
       fprintf(out, " %9s %9s %9s", "", "", "");
     fprintf(out, " %9.3f %9.3f\n", row->std_lv, row->std_all);
   }
-  int bad = ferror(out);
-  if (out != stdout) bad |= fclose(out) != 0;
-  else bad |= fflush(out) != 0;
-  if (bad) {
-    fprintf(stderr, "vagap: write error\n");
+  if (out != stdout) return cli_output_close(out, CLI_EXIT_OK);
+  if (ferror(out) || fflush(out) != 0) {
+    fprintf(stderr, "vagap: <stdout>: write failed: %s\n", strerror(errno));
     return CLI_EXIT_DATA;
   }
   return CLI_EXIT_OK;
@@ -303,7 +300,7 @@ static int parse_args(int argc, char **argv, cli_common_t *c, sem_args_t *a) {
           return cli_usage_error(c, "--missing %s: full-information ML for missing data is not "
                                     "implemented yet; use --missing listwise (the default)", optarg);
         return cli_usage_error(c, "--missing: expected listwise, found '%s'", optarg);
-      case OPT_SAVE_STATS: a->save_stats = optarg; break;
+      case OPT_SAVE_STATS: a->save_stats = optarg; cli_outputs_declare(optarg); break;
       case OPT_MAX_EVALS:
         if (cli_parse_long(c, "max-evaluations", optarg, &a->max_evals)) return CLI_EXIT_USAGE;
         if (a->max_evals < 1 || a->max_evals > 100000000)
@@ -341,7 +338,7 @@ int cmd_sem(int argc, char **argv) {
   vagap_error_t err;
   vagap_error_clear(&err);
   vagap_init();
-  vagap_ledger_t *ledger = vagap_ledger_alloc();
+  vagap_ledger_t *ledger = cli_ledger_alloc(&c);
   vagap_table_t *table = NULL;
   char *text = NULL, **partial = NULL;
   size_t npartial = 0;

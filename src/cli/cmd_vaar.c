@@ -582,7 +582,7 @@ int cmd_vaar(int argc, char **argv) {
   vagap_error_clear(&err);
   vaar_state_t s = {0};
   int rc = CLI_EXIT_DATA;
-  if (!(s.ledger = vagap_ledger_alloc())) {
+  if (!(s.ledger = cli_ledger_alloc(&c))) {
     fputs("vagap: out of memory\n", stderr);
     return CLI_EXIT_DATA;
   }
