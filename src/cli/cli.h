@@ -157,7 +157,7 @@ int cli_outputs_check_pair(const char *a, const char *b);
 /*
  * Open `path` for writing: a temporary file in the same folder, renamed over
  * `path` by cli_outputs_commit; devices and pipes are written in place.
- * NULL (after printing why) when it cannot be opened or is refused.
+ * NULL (after printing why) when it cannot be opened; exits with status 2 when refused.
  */
 FILE *cli_output_open(const char *path);
 /* Close an output of cli_output_open; returns rc, or CLI_EXIT_DATA (printed) if writing failed. */

@@ -212,7 +212,7 @@ static FILE *open_temp(const char *target, char **temp) {
 }
 
 FILE *cli_output_open(const char *path) {
-  if (cli_outputs_check(path) != 0) return NULL;
+  if (cli_outputs_check(path) != 0) exit(CLI_EXIT_USAGE); /* a usage error, whatever the command */
   if (!cleanup_registered) {
     atexit(remove_temps); /* exit() on a path that did not commit */
     cleanup_registered = 1;
