@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,7 +23,29 @@ const char CLI_COMMON_OPTIONS_HELP[] =
     "      --help            this help\n"
     "Input FILEs may be gzip-compressed; none or '-' reads standard input.\n";
 
+/*
+ * The library reads VAGAP_THREADS and VAGAP_SEGMENT_BYTES and ignores a value
+ * that is not a positive whole number (src/lib/table.c, size_from_environment);
+ * it cannot print, so the note that such a value is ignored comes from here.
+ */
+static void note_ignored_environment(const char *command) {
+  static const char *const names[] = {"VAGAP_THREADS", "VAGAP_SEGMENT_BYTES"};
+  for (size_t k = 0; k < sizeof names / sizeof *names; k++) {
+    const char *s = getenv(names[k]);
+    if (!s || !*s) continue;
+    char *end;
+    errno = 0;
+    unsigned long long n = strtoull(s, &end, 10);
+    if (*end || n == 0 || *s == '-' || n > SIZE_MAX)
+      fprintf(stderr, "vagap %s: note: %s='%s' is not a positive whole number; ignored\n", command,
+              names[k], s);
+  }
+}
+
 void cli_common_init(cli_common_t *c, const char *command) {
+  static int environment_checked;
+  if (!environment_checked) note_ignored_environment(command);
+  environment_checked = 1;
   memset(c, 0, sizeof *c);
   vagap_table_options_init(&c->table);
   c->format = CLI_FORMAT_CSV;

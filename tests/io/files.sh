@@ -105,5 +105,15 @@ tail -n +5001 "$tmp/big.csv" | gzip -c >> "$tmp/cat.gz"
 { cat "$tmp/big.csv.gz"; printf 'junk'; } > "$tmp/junk.gz"
 "$vagap" describe --quiet "$tmp/junk.gz" > /dev/null 2> "$tmp/err" && fail "trailing garbage after gzip read with exit 0"
 grep -q "trailing data after the end of the gzip data" "$tmp/err" || fail "trailing garbage: $(cat "$tmp/err")"
+
+# settings from the environment that are not positive whole numbers are ignored, with a note
+for setting in VAGAP_THREADS=abc VAGAP_THREADS=0 VAGAP_SEGMENT_BYTES=-5 VAGAP_SEGMENT_BYTES=1k; do
+  env "$setting" "$vagap" describe --quiet "$tmp/big.csv" > "$tmp/got" 2> "$tmp/err" || fail "$setting: failed"
+  cmp -s "$tmp/want" "$tmp/got" || fail "$setting: output differs"
+  grep -q "note: ${setting%%=*}='${setting#*=}' is not a positive whole number; ignored" "$tmp/err" ||
+    { fail "$setting: no note"; cat "$tmp/err"; }
+done
+env VAGAP_THREADS=2 VAGAP_SEGMENT_BYTES=4096 "$vagap" describe --quiet "$tmp/big.csv" > "$tmp/got" 2> "$tmp/err"
+[ -s "$tmp/err" ] && fail "valid settings gave a note: $(cat "$tmp/err")"
 echo "checked $cuts gzip cuts"
 exit $status
