@@ -63,6 +63,16 @@ void vagap_ledger_stream(vagap_ledger_t *ledger, vagap_ledger_sink_t sink, void 
 /* 1 unless the ledger streams. */
 int vagap_ledger_keeps_rows(const vagap_ledger_t *ledger);
 
+/* 1 when the ledger keeps or passes on each excluded row's line (0: it only counts). */
+int vagap_ledger_wants_lines(const vagap_ledger_t *ledger);
+
+/*
+ * Record `n` excluded rows of `source` without their lines, for a ledger that
+ * only counts (vagap_ledger_wants_lines is 0); VAGAP_EINVAL for any other.
+ */
+vagap_status_t vagap_ledger_exclude_count(vagap_ledger_t *ledger, size_t source, size_t n,
+                                          const char *reason);
+
 size_t vagap_ledger_rows_read(const vagap_ledger_t *ledger);
 size_t vagap_ledger_rows_excluded(const vagap_ledger_t *ledger);
 size_t vagap_ledger_rows_used(const vagap_ledger_t *ledger);

@@ -105,6 +105,22 @@ void vagap_ledger_stream(vagap_ledger_t *ledger, vagap_ledger_sink_t sink, void 
   ledger->sink_ctx = ctx;
 }
 
+int vagap_ledger_wants_lines(const vagap_ledger_t *ledger) {
+  return !ledger->streaming || ledger->sink != NULL;
+}
+
+vagap_status_t vagap_ledger_exclude_count(vagap_ledger_t *ledger, size_t source, size_t n,
+                                          const char *reason) {
+  (void)source; /* exclusions are counted per reason, not per source */
+  if (vagap_ledger_wants_lines(ledger)) return VAGAP_EINVAL;
+  if (n == 0) return VAGAP_OK;
+  reason_t *r = intern_reason(ledger, reason);
+  if (!r) return VAGAP_ENOMEM;
+  r->count += n;
+  ledger->nexcluded += n;
+  return VAGAP_OK;
+}
+
 int vagap_ledger_keeps_rows(const vagap_ledger_t *ledger) { return !ledger->streaming;
 }
 
