@@ -11,6 +11,7 @@
 set -u
 vagap=$1 src=$2
 data=$src/tests/data
+[ -n "${VAGAP_SANITIZED:-}" ] && { echo "skipped: a sanitizer build's memory is not the program's"; exit 77; }
 [ -x /usr/bin/time ] || { echo "skipped: /usr/bin/time (package time) is absent"; exit 77; }
 LIMIT_KB=120000
 ROWS=10000000
