@@ -194,12 +194,23 @@ static int write_exclusions(const cli_common_t *c, const vagap_ledger_t *ledger)
   return cli_output_close(f, cli_writer_close(w));
 }
 
-/* The --exclusions file a streaming ledger writes as rows are excluded (one per process). */
-static FILE *exclusions_file;
-static cli_writer_t *exclusions_writer;
+/* The files a streaming ledger writes as rows are excluded (--exclusions, and a
+   copy such as report's folder exclusions.csv); one ledger per process. */
+static FILE *exclusions_file[2];
+static cli_writer_t *exclusions_writer[2];
+static size_t nexclusion_files;
 
 static void exclusion_sink(const char *source, long line, const char *reason, void *ctx) {
-  put_exclusion(ctx, source, line, reason);
+  (void)ctx;
+  for (size_t k = 0; k < nexclusion_files; k++) put_exclusion(exclusions_writer[k], source, line, reason);
+}
+
+static void open_exclusions(const cli_common_t *c, const char *path) {
+  FILE *f = cli_output_open(path);
+  if (!f) exit(CLI_EXIT_DATA);
+  exclusions_file[nexclusion_files] = f;
+  exclusions_writer[nexclusion_files++] =
+      cli_writer_open_stream(f, CLI_FORMAT_CSV, c->digits, EXCLUSION_COLUMNS, 3);
 }
 
 void cli_check_common_outputs(const cli_common_t *c) {
@@ -209,18 +220,19 @@ void cli_check_common_outputs(const cli_common_t *c) {
     exit(CLI_EXIT_USAGE);
 }
 
-vagap_ledger_t *cli_ledger_alloc(const cli_common_t *c) {
+vagap_ledger_t *cli_ledger_alloc_copying(const cli_common_t *c, const char *copy_path) {
   cli_check_common_outputs(c);
   vagap_ledger_t *ledger = vagap_ledger_alloc();
   if (!ledger) return NULL;
-  if (c->exclusions_path && !exclusions_writer) {
-    if (!(exclusions_file = cli_output_open(c->exclusions_path))) exit(CLI_EXIT_DATA);
-    exclusions_writer =
-        cli_writer_open_stream(exclusions_file, CLI_FORMAT_CSV, c->digits, EXCLUSION_COLUMNS, 3);
+  if (nexclusion_files == 0) {
+    if (c->exclusions_path) open_exclusions(c, c->exclusions_path);
+    if (copy_path) open_exclusions(c, copy_path);
   }
-  vagap_ledger_stream(ledger, exclusions_writer ? exclusion_sink : NULL, exclusions_writer);
+  vagap_ledger_stream(ledger, nexclusion_files ? exclusion_sink : NULL, NULL);
   return ledger;
 }
+
+vagap_ledger_t *cli_ledger_alloc(const cli_common_t *c) { return cli_ledger_alloc_copying(c, NULL); }
 
 static void print_reason(const char *reason, size_t count, void *ctx) {
   (void)ctx;
@@ -229,9 +241,12 @@ static void print_reason(const char *reason, size_t count, void *ctx) {
 
 int cli_finish_ledger(const cli_common_t *c, const vagap_ledger_t *ledger) {
   int rc = CLI_EXIT_OK;
-  if (exclusions_writer) {
-    rc = cli_output_close(exclusions_file, cli_writer_close(exclusions_writer));
-    exclusions_writer = NULL;
+  if (nexclusion_files) {
+    for (size_t k = 0; k < nexclusion_files; k++) {
+      int krc = cli_output_close(exclusions_file[k], cli_writer_close(exclusions_writer[k]));
+      if (rc == CLI_EXIT_OK) rc = krc;
+    }
+    nexclusion_files = 0;
   } else if (c->exclusions_path && vagap_ledger_keeps_rows(ledger)) {
     rc = write_exclusions(c, ledger);
   }

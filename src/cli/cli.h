@@ -139,6 +139,8 @@ int cli_finish_ledger(const cli_common_t *c, const vagap_ledger_t *ledger);
  * the exclusions file cannot be opened; NULL when out of memory.
  */
 vagap_ledger_t *cli_ledger_alloc(const cli_common_t *c);
+/* The same, the excluded rows also going to `copy_path` (report's folder exclusions.csv). */
+vagap_ledger_t *cli_ledger_alloc_copying(const cli_common_t *c, const char *copy_path);
 /* The checks of cli_ledger_alloc alone (for a command whose ledger keeps its rows). */
 void cli_check_common_outputs(const cli_common_t *c);
 
@@ -171,6 +173,8 @@ void cli_output_failed(FILE *f, int e);
  * else (or if one failed) remove them all, leaving the old files.  Returns the exit code.
  */
 int cli_outputs_commit(int rc);
+/* A folder the command created for its outputs: removed (when empty) if the command fails. */
+void cli_outputs_created_dir(const char *dir);
 
 /* The input files of a command: none or "-" means standard input. */
 typedef struct {

@@ -42,6 +42,12 @@ static int cleanup_registered;
 static int argc_seen;
 static char **argv_seen;
 static int stdin_is_input;
+static char *created_dir;
+
+void cli_outputs_created_dir(const char *dir) {
+  free(created_dir);
+  created_dir = strdup(dir);
+}
 static const char *declared[8]; /* option arguments that name outputs */
 static size_t ndeclared;
 
@@ -308,5 +314,8 @@ int cli_outputs_commit(int rc) {
   }
   remove_temps();
   free_outputs();
+  if (created_dir && rc != CLI_EXIT_OK) rmdir(created_dir); /* only when empty */
+  free(created_dir);
+  created_dir = NULL;
   return rc;
 }
