@@ -766,7 +766,10 @@ static int string_option(iat_args_t *a, int opt, const char *arg) {
   case OPT_TC: a->block_codes[VAGAP_IAT_B4] = arg; return 1;
   case OPT_PI: a->block_codes[VAGAP_IAT_B6] = arg; return 1;
   case OPT_TI: a->block_codes[VAGAP_IAT_B7] = arg; return 1;
-  case OPT_TEST: a->test_path = arg; return 1;
+  case OPT_TEST:
+    a->test_path = arg;
+    cli_outputs_declare(arg);
+    return 1;
   default: return 0;
   }
 }

@@ -57,6 +57,10 @@ check_command sem_path.stats sem --model @DATA@/sem_path.lav --from-stats IN
 check_command vaar/estimates.csv vaar --estimates IN --expect y~f:- --group-labels human,m1,m2
 cp "$data/gap_prop_units.csv" "$tmp/in"
 refuses "--units-out input" gap --units --behavior IN --selfreport @DATA@/gap_score_scales.csv --selfreport-scale x --units-out IN
+cp "$data/iat_assoc.csv" "$tmp/in"
+refuses "--test input" iat --method assoc IN --test IN
+refuses "-o X --test X" iat --method assoc IN --test "$tmp/x" -o "$tmp/./x"
+[ -e "$tmp/x" ] && fail "-o X --test X created X"
 cp "$data/describe_basic.csv" "$tmp/in"
 refuses "-o standard input" describe -o IN < "$tmp/in"
 refuses "-o symbolic link to input" describe IN -o "$(ln -s "$tmp/in" "$tmp/link" && echo "$tmp/link")"
