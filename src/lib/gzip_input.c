@@ -116,7 +116,7 @@ static int choose_mode(gzip_input_t *in) {
   if (in->len - in->pos == 1 && in->buf[in->pos] == 0x1f)
     /* the first byte of a gzip header and nothing after it: a gzip file cut
        after one byte (no table is one unit-separator character) */
-    return fail(in, VAGAP_EPARSE,
+    return fail(in, VAGAP_EIO,
                 "truncated gzip data: the file ends (at byte 1) inside a gzip member");
   if (!starts_member(in)) {
     in->mode = MODE_PLAIN;
@@ -155,7 +155,7 @@ static int after_member(gzip_input_t *in) {
     return 0;
   }
   if (!starts_member(in))
-    return fail(in, VAGAP_EPARSE,
+    return fail(in, VAGAP_EIO,
                 "trailing data after the end of the gzip data (at byte %llu of the file)",
                 file_position(in));
   if (inflateReset(&in->z) != Z_OK)
@@ -168,7 +168,7 @@ static size_t read_gzip(gzip_input_t *in, unsigned char *dst, size_t size) {
   while (got < size && in->mode == MODE_GZIP) {
     if (in->pos == in->len && !in->fd_eof && refill(in) < 0) break;
     if (in->pos == in->len && in->fd_eof) {
-      fail(in, VAGAP_EPARSE,
+      fail(in, VAGAP_EIO,
            "truncated gzip data: the file ends (at byte %llu) inside a gzip member", in->offset);
       break;
     }
@@ -183,12 +183,12 @@ static size_t read_gzip(gzip_input_t *in, unsigned char *dst, size_t size) {
     if (zr == Z_STREAM_END) {
       if (after_member(in) < 0) break;
     } else if (zr == Z_DATA_ERROR) {
-      fail(in, VAGAP_EPARSE, "corrupt gzip data: %s (near byte %llu of the file)",
+      fail(in, VAGAP_EIO, "corrupt gzip data: %s (near byte %llu of the file)",
            in->z.msg ? in->z.msg : "invalid data", file_position(in));
     } else if (zr == Z_MEM_ERROR) {
       fail(in, VAGAP_ENOMEM, "out of memory");
     } else if (zr != Z_OK && zr != Z_BUF_ERROR) {
-      fail(in, VAGAP_EPARSE, "corrupt gzip data: %s (near byte %llu of the file)",
+      fail(in, VAGAP_EIO, "corrupt gzip data: %s (near byte %llu of the file)",
            in->z.msg ? in->z.msg : "inflate failed", file_position(in));
     }
   }
