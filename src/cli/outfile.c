@@ -14,6 +14,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <libgen.h>
+#include <signal.h>
 #include <limits.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -217,10 +218,33 @@ static FILE *open_temp(const char *target, char **temp) {
   return f;
 }
 
+/* Interrupted (Ctrl-C, kill): the temporary files go, then the signal does what it would. */
+static void remove_temps_on_signal(int sig) {
+  for (size_t k = 0; k < noutputs; k++)
+    if (outputs[k].temp) unlink(outputs[k].temp); /* async-signal-safe */
+  signal(sig, SIG_DFL);
+  raise(sig);
+}
+
+static void register_cleanup(void) {
+  atexit(remove_temps); /* exit() on a path that did not commit */
+  static const int signals[] = {SIGINT, SIGTERM, SIGHUP, SIGPIPE};
+  for (size_t k = 0; k < sizeof signals / sizeof *signals; k++) {
+    struct sigaction old;
+    /* a signal the caller ignores (nohup, SIGPIPE ignored) stays ignored */
+    if (sigaction(signals[k], NULL, &old) == 0 && old.sa_handler == SIG_IGN) continue;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = remove_temps_on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(signals[k], &sa, NULL);
+  }
+}
+
 FILE *cli_output_open(const char *path) {
   if (cli_outputs_check(path) != 0) exit(CLI_EXIT_USAGE); /* a usage error, whatever the command */
   if (!cleanup_registered) {
-    atexit(remove_temps); /* exit() on a path that did not commit */
+    register_cleanup();
     cleanup_registered = 1;
   }
   output_t o = {0};
