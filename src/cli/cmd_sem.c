@@ -165,6 +165,9 @@ static int write_fit(const cli_common_t *c, const vagap_sem_fit_t *fit) {
     snprintf(name, sizeof name, "chisq.group.%zu", g + 1);
     put_measure(w, name, f->chisq_group[g]);
   }
+  /* the verdict: lavInspect(fit, "converged") and lavInspect(fit, "post.check") */
+  put_measure(w, "converged", fit->converged);
+  put_measure(w, "admissible", fit->admissible);
   return cli_writer_close(w);
 }
 
@@ -188,8 +191,11 @@ static int write_summary(const cli_common_t *c, const vagap_sem_fit_t *fit,
   }
   const vagap_sem_measures_t *f = &fit->fit;
   const vagap_sem_model_t *m = fit->model;
-  fprintf(out, "vagap sem (lavaan-compatible ML) converged: %zu evaluations, %s\n\n",
+  fprintf(out, "vagap sem (lavaan-compatible ML) converged: %zu evaluations, %s\n",
           fit->iterations, fit->optimizer);
+  fprintf(out, "  Solution %s\n", fit->admissible ? "admissible" : "NOT admissible (post-check failed):");
+  for (size_t i = 0; i < fit->nwarnings; i++) fprintf(out, "    %s\n", fit->warnings[i]);
+  fputc('\n', out);
   fprintf(out, "  Estimator                                         ML\n");
   fprintf(out, "  Likelihood                                        %s\n",
           a->likelihood == VAGAP_SEM_LIKELIHOOD_WISHART ? "wishart" : "normal");
@@ -408,8 +414,10 @@ int cmd_sem(int argc, char **argv) {
     goto done;
   }
   if (!c.quiet)
-    fprintf(stderr, "vagap sem: converged after %zu evaluations (%s), max |gradient| %.2g\n",
-            fit->iterations, fit->optimizer, fit->gradient_norm);
+    fprintf(stderr, "vagap sem: converged after %zu evaluations (%s), max |gradient| %.2g%s\n",
+            fit->iterations, fit->optimizer, fit->gradient_norm,
+            fit->admissible ? "" : "; the solution is not admissible");
+  semcli_report_fit_warnings("sem", NULL, fit);
   if (a.summary) rc = write_summary(&c, fit, &data, &a);
   else if (a.fit) rc = write_fit(&c, fit);
   else rc = write_estimates(&c, fit);
