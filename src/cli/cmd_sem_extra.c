@@ -273,6 +273,10 @@ static int run_invariance(extra_state_t *s, const extra_args_t *a, const cli_com
   if (vagap_sem_invariance_fit(&inv, s->syn, s->data.stats, &s->mopt, &s->fopt, steps, nsteps,
                                a->model, err))
     return cli_report_error(err);
+  for (size_t i = 0; i < inv->n; i++)
+    if (inv->rows[i].nwarnings)
+      fprintf(stderr, "vagap sem: warning (model %s): %s%s\n", inv->rows[i].step.name, inv->rows[i].warning,
+              inv->rows[i].nwarnings > 1 ? " (and more: fit this model alone to see them)" : "");
   int rc = write_invariance(c, inv);
   vagap_sem_invariance_free(inv);
   return rc;
@@ -340,6 +344,7 @@ static int run_bootstrap(extra_state_t *s, const extra_args_t *a, const cli_comm
       fputs("vagap sem: the model did not converge on the full sample; no bootstrap\n", stderr);
     return cli_report_error(err);
   }
+  semcli_report_fit_warnings("sem", "(full sample)", s->fit);
   vagap_sem_boot_options_t bopt;
   vagap_sem_boot_options_init(&bopt);
   bopt.B = (size_t)a->bootstrap;

@@ -325,6 +325,7 @@ static vagap_status_t fit_model(vaar_state_t *s, const vaar_args_t *a, const cha
   vagap_sem_fit_options_init(&fopt);
   if (!st) st = vagap_sem_fit(&s->fit, s->model, s->data.stats, &fopt, err);
   if (st == VAGAP_ENOCONV) fputs("vagap vaar: the model did not converge; nothing is scored\n", stderr);
+  if (!st) semcli_report_fit_warnings("vaar", NULL, s->fit);
   semcli_free_list(partial, npartial);
   return st;
 }
