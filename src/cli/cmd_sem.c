@@ -17,6 +17,7 @@
 
 #include "cli.h"
 #include "semcli_data.h"
+#include "semcli_options.h"
 
 static const char HELP[] =
     "Usage: vagap sem --model FILE [OPTIONS] [DATA]\n"
@@ -29,10 +30,6 @@ static const char HELP[] =
     "      --group-equal LIST equal across groups: loadings,intercepts,regressions,\n"
     "                         residuals,residual.covariances,lv.variances,lv.covariances,means\n"
     "      --group-partial LIST  exceptions to --group-equal, e.g. 'visual=~x2,x3~1'\n"
-    "      --std-lv           identify latents by unit variance instead of marker loadings\n"
-    "      --no-fixed-x       treat exogenous observed covariates as random\n"
-    "      --likelihood L     normal (default, divisor n) or wishart (divisor n-1)\n"
-    "      --missing M        listwise (default); ml (FIML) is not implemented yet\n"
     "      --fit              print fit measures (measure,value) instead of estimates\n"
     "      --summary          print a lavaan-like summary instead of the table\n"
     "      --level X          confidence level of ci.lower/ci.upper (default 0.95)\n"
@@ -48,16 +45,15 @@ static const char HELP[] =
     "                         percentile CIs (see 'vagap sem --bootstrap 1 --help')\n";
 
 enum {
-  OPT_MODEL = 1, OPT_GROUP, OPT_GROUP_EQUAL, OPT_GROUP_PARTIAL, OPT_STD_LV, OPT_NO_FIXED_X,
-  OPT_LIKELIHOOD, OPT_MISSING, OPT_FIT, OPT_SUMMARY, OPT_LEVEL, OPT_SAVE_STATS, OPT_FROM_STATS,
+  OPT_MODEL = 1, OPT_GROUP, OPT_GROUP_EQUAL, OPT_GROUP_PARTIAL, OPT_FIT, OPT_SUMMARY, OPT_LEVEL, OPT_SAVE_STATS, OPT_FROM_STATS,
   OPT_MAX_EVALS
 };
 
 typedef struct {
   const char *model_path, *group_col, *group_equal, *group_partial;
   const char *save_stats, *from_stats;
-  int std_lv, fixed_x, fit, summary;
-  vagap_sem_likelihood_t likelihood;
+  int fit, summary;
+  semcli_lavaan_t lav;
   double level;
   long max_evals;
 } sem_args_t;
@@ -198,7 +194,7 @@ static int write_summary(const cli_common_t *c, const vagap_sem_fit_t *fit,
   fputc('\n', out);
   fprintf(out, "  Estimator                                         ML\n");
   fprintf(out, "  Likelihood                                        %s\n",
-          a->likelihood == VAGAP_SEM_LIKELIHOOD_WISHART ? "wishart" : "normal");
+          a->lav.likelihood == VAGAP_SEM_LIKELIHOOD_WISHART ? "wishart" : "normal");
   fprintf(out, "  Number of model parameters                        %.0f\n", f->npar);
   fprintf(out, "  Number of observations                            %.0f\n", f->ntotal);
   if (d->ngroups > 1)
@@ -272,16 +268,13 @@ static int parse_args(int argc, char **argv, cli_common_t *c, sem_args_t *a) {
       {"group", required_argument, 0, OPT_GROUP},
       {"group-equal", required_argument, 0, OPT_GROUP_EQUAL},
       {"group-partial", required_argument, 0, OPT_GROUP_PARTIAL},
-      {"std-lv", no_argument, 0, OPT_STD_LV},
-      {"no-fixed-x", no_argument, 0, OPT_NO_FIXED_X},
-      {"likelihood", required_argument, 0, OPT_LIKELIHOOD},
-      {"missing", required_argument, 0, OPT_MISSING},
       {"fit", no_argument, 0, OPT_FIT},
       {"summary", no_argument, 0, OPT_SUMMARY},
       {"level", required_argument, 0, OPT_LEVEL},
       {"save-stats", required_argument, 0, OPT_SAVE_STATS},
       {"from-stats", required_argument, 0, OPT_FROM_STATS},
       {"max-evaluations", required_argument, 0, OPT_MAX_EVALS},
+      SEMCLI_LAVAAN_LONG_OPTIONS,
       CLI_COMMON_LONG_OPTIONS,
       {0, 0, 0, 0}};
   int opt;
@@ -289,26 +282,15 @@ static int parse_args(int argc, char **argv, cli_common_t *c, sem_args_t *a) {
     int handled = cli_common_option(c, opt, optarg);
     if (handled < 0) return CLI_EXIT_USAGE;
     if (handled) continue;
+    if ((handled = semcli_lavaan_option(c, &a->lav, opt, optarg, argc, argv, &optind)) < 0) return CLI_EXIT_USAGE;
+    if (handled) continue;
     switch (opt) {
       case OPT_MODEL: a->model_path = optarg; break;
       case OPT_GROUP: a->group_col = optarg; break;
       case OPT_GROUP_EQUAL: a->group_equal = optarg; break;
       case OPT_GROUP_PARTIAL: a->group_partial = optarg; break;
-      case OPT_STD_LV: a->std_lv = 1; break;
-      case OPT_NO_FIXED_X: a->fixed_x = 0; break;
       case OPT_FIT: a->fit = 1; break;
       case OPT_SUMMARY: a->summary = 1; break;
-      case OPT_LIKELIHOOD:
-        if (!strcmp(optarg, "normal")) a->likelihood = VAGAP_SEM_LIKELIHOOD_NORMAL;
-        else if (!strcmp(optarg, "wishart")) a->likelihood = VAGAP_SEM_LIKELIHOOD_WISHART;
-        else return cli_usage_error(c, "--likelihood: expected normal or wishart, found '%s'", optarg);
-        break;
-      case OPT_MISSING:
-        if (!strcmp(optarg, "listwise")) break;
-        if (!strcmp(optarg, "ml") || !strcmp(optarg, "fiml"))
-          return cli_usage_error(c, "--missing %s: full-information ML for missing data is not "
-                                    "implemented yet; use --missing listwise (the default)", optarg);
-        return cli_usage_error(c, "--missing: expected listwise, found '%s'", optarg);
       case OPT_SAVE_STATS: a->save_stats = optarg; break;
       case OPT_MAX_EVALS:
         if (cli_parse_long(c, "max-evaluations", optarg, &a->max_evals)) return CLI_EXIT_USAGE;
@@ -320,7 +302,7 @@ static int parse_args(int argc, char **argv, cli_common_t *c, sem_args_t *a) {
         if (cli_parse_double(c, "level", optarg, &a->level)) return CLI_EXIT_USAGE;
         if (!(a->level > 0 && a->level < 1)) return cli_usage_error(c, "--level: expected a number in (0, 1)");
         break;
-      case CLI_OPT_HELP: printf("%s\n%s", HELP, CLI_COMMON_OPTIONS_HELP); return -1;
+      case CLI_OPT_HELP: printf("%s%s\n%s", HELP, SEMCLI_LAVAAN_OPTIONS_HELP, CLI_COMMON_OPTIONS_HELP); return -1;
       default: return cli_usage_error(c, "unknown option or missing argument");
     }
   }
@@ -337,7 +319,7 @@ int cmd_sem(int argc, char **argv) {
   cli_common_t c;
   cli_common_init(&c, "sem");
   sem_args_t a = {0};
-  a.fixed_x = 1;
+  semcli_lavaan_init(&a.lav);
   a.level = 0.95;
   int prc = parse_args(argc, argv, &c, &a);
   if (prc < 0) return CLI_EXIT_OK;
@@ -358,8 +340,9 @@ int cmd_sem(int argc, char **argv) {
   int rc = CLI_EXIT_DATA;
   vagap_sem_model_options_t mopt;
   vagap_sem_model_options_init(&mopt);
-  mopt.std_lv = a.std_lv;
-  mopt.fixed_x = a.fixed_x;
+  mopt.std_lv = a.lav.std_lv;
+  mopt.fixed_x = a.lav.fixed_x;
+  mopt.meanstructure = a.lav.meanstructure;
   if (!ledger) goto done;
   vagap_status_t cst =
       semcli_group_constraints(a.group_equal, a.group_partial, &mopt, &partial, &npartial, &err);
@@ -405,7 +388,7 @@ int cmd_sem(int argc, char **argv) {
       }
   vagap_sem_fit_options_t fopt;
   vagap_sem_fit_options_init(&fopt);
-  fopt.likelihood = a.likelihood;
+  fopt.likelihood = a.lav.likelihood;
   fopt.ci_level = a.level;
   if (a.max_evals > 0) fopt.max_iter = (int)a.max_evals;
   if (vagap_sem_fit(&fit, model, data.stats, &fopt, &err)) {
