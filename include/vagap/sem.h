@@ -243,6 +243,8 @@ typedef struct {
   double baseline_chisq, baseline_df, baseline_pvalue, cfi, tli;
   double logl, unrestricted_logl, aic, bic, ntotal, bic2;
   double rmsea, rmsea_ci_lower, rmsea_ci_upper, rmsea_pvalue, srmr;
+  /* more of fitMeasures(): nnfi (= tli), rfi, nfi, pnfi, ifi, rni, mfi, ecvi, cn_05, cn_01 */
+  double nnfi, rfi, nfi, pnfi, ifi, rni, mfi, ecvi, cn_05, cn_01;
   double *chisq_group;  /* [ngroups] per-group contribution to chisq */
 } vagap_sem_measures_t;
 

@@ -156,6 +156,16 @@ static int write_fit(const cli_common_t *c, const vagap_sem_fit_t *fit) {
   put_measure(w, "rmsea.ci.upper", f->rmsea_ci_upper);
   put_measure(w, "rmsea.pvalue", f->rmsea_pvalue);
   put_measure(w, "srmr", f->srmr);
+  put_measure(w, "nnfi", f->nnfi);
+  put_measure(w, "rfi", f->rfi);
+  put_measure(w, "nfi", f->nfi);
+  put_measure(w, "pnfi", f->pnfi);
+  put_measure(w, "ifi", f->ifi);
+  put_measure(w, "rni", f->rni);
+  put_measure(w, "mfi", f->mfi);
+  put_measure(w, "ecvi", f->ecvi);
+  put_measure(w, "cn_05", f->cn_05);
+  put_measure(w, "cn_01", f->cn_01);
   for (size_t g = 0; g < fit->model->ngroups; g++) {
     char name[64];
     snprintf(name, sizeof name, "chisq.group.%zu", g + 1);

@@ -1209,26 +1209,6 @@ static double ncp_solve(double x, double df, double target, double lo, double hi
 
 /* ---- results -------------------------------------------------------------------------- */
 
-/* R's isTRUE(all.equal(t, 0)): below sqrt(DBL_EPSILON) the difference is absolute */
-static int all_equal_zero(double t) { return fabs(t) < sqrt(DBL_EPSILON); }
-
-/* lavaan's lav_fit_cfi: 1 when both the model and the baseline fit within
-   their df (a chi-square at rounding level counts as 0, as all.equal does) */
-double sem_fit_cfi(double X2, double df, double X2b, double dfb) {
-  if (isnan(X2) || isnan(df) || isnan(X2b) || isnan(dfb)) return NAN;
-  double t1 = fmax(X2 - df, 0), t2 = fmax(fmax(X2 - df, X2b - dfb), 0);
-  if (all_equal_zero(t1) && all_equal_zero(t2)) return 1;
-  return 1 - t1 / t2;
-}
-
-/* lavaan's lav_fit_tli */
-double sem_fit_tli(double X2, double df, double X2b, double dfb) {
-  if (isnan(X2) || isnan(df) || isnan(X2b) || isnan(dfb)) return NAN;
-  double t1 = (X2 - df) * dfb, t2 = (X2b - dfb) * df;
-  if (df > 0 && fabs(t2) > 0) return 1 - t1 / t2;
-  if (!isfinite(t1) || !isfinite(t2)) return NAN;
-  return 1;
-}
 
 static void fit_measures(sem_ws_t *ws, const double *x, vagap_sem_measures_t *fm) {
   const vagap_sem_model_t *m = ws->model;
@@ -1319,6 +1299,16 @@ static void fit_measures(sem_ws_t *ws, const double *x, vagap_sem_measures_t *fm
   fm->baseline_pvalue = bdf > 0 ? gsl_cdf_chisq_Q(bchisq, bdf) : NAN;
   fm->cfi = sem_fit_cfi(fm->chisq, fm->df, bchisq, bdf);
   fm->tli = sem_fit_tli(fm->chisq, fm->df, bchisq, bdf);
+  fm->nnfi = fm->tli;
+  fm->rfi = sem_fit_rfi(fm->chisq, fm->df, bchisq, bdf);
+  fm->nfi = sem_fit_nfi(fm->chisq, fm->df, bchisq, bdf);
+  fm->pnfi = sem_fit_pnfi(fm->chisq, fm->df, bchisq, bdf);
+  fm->ifi = sem_fit_ifi(fm->chisq, fm->df, bchisq, bdf);
+  fm->rni = sem_fit_rni(fm->chisq, fm->df, bchisq, bdf);
+  fm->mfi = exp(-0.5 * (fm->chisq - fm->df) / N);
+  fm->ecvi = fm->chisq / N + 2 * fm->npar / N;
+  fm->cn_05 = sem_fit_cn(fm->chisq, fm->df, N, 0.05);
+  fm->cn_01 = sem_fit_cn(fm->chisq, fm->df, N, 0.01);
   fm->logl = logl;
   fm->unrestricted_logl = ulogl;
   fm->ntotal = ws->ntotal;

@@ -65,9 +65,19 @@ double sem_pchisq_nc(double x, double df, double ncp);
    lavaan's, else estimated from the markers' covariances. */
 void sem_ws_start(sem_ws_t *ws, double *x, int plain);
 
-/* lavaan's CFI and TLI with their edge rules (lav_fit_cfi, lav_fit_tli). */
+/* ---- incremental and other fit indices (sem_indices.c) ----------------------------- */
+
+/* lavaan's lav_fit_* functions with their edge rules: the user model's
+   chi-square X2 and df against the baseline's X2b and dfb. */
 double sem_fit_cfi(double X2, double df, double X2b, double dfb);
-double sem_fit_tli(double X2, double df, double X2b, double dfb);
+double sem_fit_tli(double X2, double df, double X2b, double dfb); /* = nnfi */
+double sem_fit_rfi(double X2, double df, double X2b, double dfb);
+double sem_fit_nfi(double X2, double df, double X2b, double dfb);
+double sem_fit_pnfi(double X2, double df, double X2b, double dfb);
+double sem_fit_ifi(double X2, double df, double X2b, double dfb);
+double sem_fit_rni(double X2, double df, double X2b, double dfb);
+/* Hoelter's critical N at level alpha */
+double sem_fit_cn(double X2, double df, double N, double alpha);
 
 /* ---- verdict (sem_verdict.c) ----------------------------------------------------- */
 
