@@ -20,28 +20,40 @@ gen <- function(case, seed) {
   } else if (case == "neglv") { # indicators that do not covary as one factor's
     n <- 200; x <- MASS::mvrnorm(n, rep(0, 4), matrix(c(1, -.25, .1, .1, -.25, 1, .3, .2, .1, .3, 1, .2, .1, .2, .2, 1), 4))
     m <- "f =~ x1 + x2 + x3 + x4\n"
+  } else if (case == "npdlv2g") { # two groups, the latent correlation above 1 in the second only
+    n <- 60; L <- cbind(c(1, .9, .8, 0, 0, 0), c(0, 0, 0, 1, .9, .8)); x <- NULL
+    for (r in c(.5, .99)) {
+      f <- MASS::mvrnorm(n, c(0, 0), matrix(c(1, r, r, 1), 2))
+      x <- rbind(x, f %*% t(L) + matrix(rnorm(n * 6, sd = sqrt(.5)), n))
+    }
+    m <- "f1 =~ x1 + x2 + x3\nf2 =~ x4 + x5 + x6\n"
+    x <- cbind(x, rep(1:2, each = n))
   } else { # saturated regression with a weak baseline
     n <- 50; x1 <- rnorm(n); x2 <- rnorm(n); x <- cbind(0.02 * x1 + rnorm(n), x1, x2)
     m <- "x1 ~ x2 + x3\n"
   }
   x <- round(x, 4); colnames(x) <- paste0("x", seq_len(ncol(x)))
-  list(d = as.data.frame(x), m = m)
+  d <- as.data.frame(x)
+  if (case == "npdlv2g") { names(d)[ncol(d)] <- "grp"; d$grp <- paste0("g", d$grp) }
+  list(d = d, m = m, group = if (case == "npdlv2g") "grp" else NULL)
 }
 cases <- list(c("underid", 1), c("underid", 2), c("underid", 3), c("underid", 9), c("underid", 6), c("underid", 10),
               c("underid", 11), c("underid", 12), c("underid", 14), c("underid", 5), c("underid", 8),
               c("heywood", 1), c("heywood", 3), c("heywood", 7), c("npdlv", 1), c("npdlv", 2),
-              c("neglv", 1), c("neglv", 2), c("neglv", 3), c("satreg", 1), c("satreg", 2))
+              c("neglv", 1), c("neglv", 2), c("neglv", 3), c("satreg", 1), c("satreg", 2),
+              c("npdlv2g", 1), c("npdlv2g", 2), c("npdlv2g", 3), c("npdlv2g", 4))
 bad <- 0
 for (cs in cases) {
   name <- paste0(cs[1], "_", cs[2]); g <- gen(cs[1], as.integer(cs[2]))
   dfile <- file.path(tmp, paste0(name, ".csv")); mfile <- file.path(tmp, paste0(name, ".lav"))
   write.csv(g$d, dfile, row.names = FALSE, quote = FALSE); cat(g$m, file = mfile)
   w <- character(0)
-  fit <- withCallingHandlers(sem(g$m, data = g$d), warning = function(e) {
+  fit <- withCallingHandlers(sem(g$m, data = g$d, group = g$group), warning = function(e) {
     w <<- c(w, gsub("\\s+", " ", sub("^lavaan WARNING: ", "", conditionMessage(e)))); invokeRestart("muffleWarning") })
   conv <- lavInspect(fit, "converged")
   errf <- file.path(tmp, paste0(name, ".err"))
-  out <- suppressWarnings(system2(vagap, c("sem", "--quiet", "--digits", "17", "--fit", "--model", mfile, dfile),
+  gargs <- if (is.null(g$group)) character(0) else c("--group", g$group)
+  out <- suppressWarnings(system2(vagap, c("sem", "--quiet", "--digits", "17", "--fit", gargs, "--model", mfile, dfile),
                                   stdout = TRUE, stderr = errf))
   vconv <- is.null(attr(out, "status"))
   verr <- readLines(errf)
@@ -56,9 +68,10 @@ for (cs in cases) {
     if (!setequal(vw, lw)) msg <- c(msg, sprintf("warnings: lavaan [%s], vagap [%s]", paste(lw, collapse = "|"), paste(vw, collapse = "|")))
     lf <- fitMeasures(fit, c("chisq", "cfi", "tli", "rmsea", "srmr"))
     for (k in names(lf)) if (abs(lf[[k]] - v[[k]]) > 1e-6 * max(1, abs(lf[[k]]))) msg <- c(msg, sprintf("%s: lavaan %.10g vagap %.10g", k, lf[[k]], v[[k]]))
-    est <- read.csv(text = system2(vagap, c("sem", "--quiet", "--digits", "17", "--model", mfile, dfile), stdout = TRUE, stderr = FALSE))
+    est <- read.csv(text = system2(vagap, c("sem", "--quiet", "--digits", "17", gargs, "--model", mfile, dfile), stdout = TRUE, stderr = FALSE))
     pe <- parameterEstimates(fit)
-    key <- paste(pe$lhs, pe$op, pe$rhs); vi <- match(key, paste(est$lhs, est$op, est$rhs))
+    pg <- if (is.null(pe$group)) rep(1L, nrow(pe)) else pe$group
+    key <- paste(pe$lhs, pe$op, pe$rhs, pg); vi <- match(key, paste(est$lhs, est$op, est$rhs, est$group))
     de <- max(abs(pe$est - est$est[vi])); dse <- max(abs(pe$se - est$se[vi]) / pmax(abs(pe$se), 1e-8))
     if (de > 1e-4 || dse > 1e-3) msg <- c(msg, sprintf("estimates differ: max |d est| %.3g, max rel d se %.3g", de, dse))
   }
