@@ -175,6 +175,9 @@ static const char *section_title(vagap_sem_op_t op) {
     case VAGAP_SEM_COVARIANCE: return "Covariances and variances";
     case VAGAP_SEM_INTERCEPT: return "Intercepts";
     case VAGAP_SEM_DEFINED: return "Defined Parameters";
+    case VAGAP_SEM_CON_EQ:
+    case VAGAP_SEM_CON_LT:
+    case VAGAP_SEM_CON_GT: return "Constraints";
   }
   return "";
 }
@@ -247,6 +250,19 @@ static int write_summary(const cli_common_t *c, const vagap_sem_fit_t *fit,
     else
       fprintf(out, " %9s %9s %9s", "", "", "");
     fprintf(out, " %9.3f %9.3f\n", row->std_lv, row->std_all);
+  }
+  if (m->ncon) {
+    /* lavaan's summary: each constraint as lhs - (rhs) with |Slack| */
+    fprintf(out, "\nConstraints:\n  %-40s %9s\n", "", "|Slack|");
+    for (size_t k = 0; k < m->ncon; k++) {
+      const vagap_sem_constraint_t *cn = &m->con[k];
+      char name[256];
+      if (cn->op == VAGAP_SEM_CON_LT) snprintf(name, sizeof name, "%s - (%s)", cn->rhs, cn->lhs);
+      else snprintf(name, sizeof name, "%s - (%s)", cn->lhs, cn->rhs);
+      double slack = cn->op == VAGAP_SEM_CON_LT ? -cn->value : cn->value;
+      fprintf(out, "  %-40s %9.3f%s\n", name, fabs(slack),
+              cn->op != VAGAP_SEM_CON_EQ && cn->active ? "  (active)" : "");
+    }
   }
   int bad = ferror(out);
   if (out != stdout) bad |= fclose(out) != 0;
