@@ -24,7 +24,11 @@ static const char HELP[] =
     "lavaan's sem() defaults, and print parameterEstimates(fit, standardized=TRUE):\n"
     "lhs,op,rhs,block,group,label,est,se,z,pvalue,ci.lower,ci.upper,std.lv,std.all\n\n"
     "Options:\n"
-    "      --model FILE       model syntax: =~ ~ ~~ ~1 := and modifiers 1*x NA*x a*x c(..)*x\n"
+    "      --model FILE       lavaan model syntax: =~ ~ ~~ ~1 := == < > and modifiers\n"
+    "                         1*x NA*x a*x \"a\"*x c(..)*x label() equal() start() 0.5?x\n"
+    "                         fixed() lower() upper(), chained: c(a,b)*start(c(.5,.6))*x\n"
+    "      --constraints FILE more ==, <, > lines over the model's labels (lavaan's\n"
+    "                         constraints= argument)\n"
     "      --group COL        multiple-group analysis, one group per value of COL\n"
     "      --group-equal LIST equal across groups: loadings,intercepts,regressions,\n"
     "                         residuals,residual.covariances,lv.variances,lv.covariances,means\n"
@@ -50,12 +54,13 @@ static const char HELP[] =
 enum {
   OPT_MODEL = 1, OPT_GROUP, OPT_GROUP_EQUAL, OPT_GROUP_PARTIAL, OPT_STD_LV, OPT_NO_FIXED_X,
   OPT_LIKELIHOOD, OPT_MISSING, OPT_FIT, OPT_SUMMARY, OPT_LEVEL, OPT_SAVE_STATS, OPT_FROM_STATS,
-  OPT_MAX_EVALS
+  OPT_MAX_EVALS, OPT_CONSTRAINTS
 };
 
 typedef struct {
   const char *model_path, *group_col, *group_equal, *group_partial;
   const char *save_stats, *from_stats;
+  const char *constraints_path; /* lavaan's constraints= text: ==, <, > lines */
   int std_lv, fixed_x, fit, summary;
   vagap_sem_likelihood_t likelihood;
   double level;
@@ -292,6 +297,7 @@ static int parse_args(int argc, char **argv, cli_common_t *c, sem_args_t *a) {
       {"save-stats", required_argument, 0, OPT_SAVE_STATS},
       {"from-stats", required_argument, 0, OPT_FROM_STATS},
       {"max-evaluations", required_argument, 0, OPT_MAX_EVALS},
+      {"constraints", required_argument, 0, OPT_CONSTRAINTS},
       CLI_COMMON_LONG_OPTIONS,
       {0, 0, 0, 0}};
   int opt;
@@ -301,6 +307,7 @@ static int parse_args(int argc, char **argv, cli_common_t *c, sem_args_t *a) {
     if (handled) continue;
     switch (opt) {
       case OPT_MODEL: a->model_path = optarg; break;
+      case OPT_CONSTRAINTS: a->constraints_path = optarg; break;
       case OPT_GROUP: a->group_col = optarg; break;
       case OPT_GROUP_EQUAL: a->group_equal = optarg; break;
       case OPT_GROUP_PARTIAL: a->group_partial = optarg; break;
@@ -340,6 +347,19 @@ static int parse_args(int argc, char **argv, cli_common_t *c, sem_args_t *a) {
   if (a->from_stats && (argc - optind > 0 || a->group_col || a->save_stats))
     return cli_usage_error(c, "--from-stats replaces DATA, --group and --save-stats");
   return CLI_EXIT_OK;
+}
+
+/* --constraints FILE: more ==, <, > lines for the built model (lavaan's constraints=). */
+static vagap_status_t add_constraints_file(const char *path, vagap_sem_model_t *model, vagap_error_t *err) {
+  if (!path) return VAGAP_OK;
+  char *text = NULL;
+  vagap_sem_syntax_t *syn = NULL;
+  vagap_status_t st = semcli_read_text(path, &text, err);
+  if (!st) st = vagap_sem_syntax_parse(&syn, text, path, err);
+  if (!st) st = vagap_sem_model_add_constraints(model, syn, path, err);
+  vagap_sem_syntax_free(syn);
+  free(text);
+  return st;
 }
 
 int cmd_sem(int argc, char **argv) {
@@ -383,7 +403,8 @@ int cmd_sem(int argc, char **argv) {
   }
   if (a.from_stats) {
     if (load_stats(a.from_stats, &data, &err) ||
-        vagap_sem_model_build(&model, syn, data.ngroups, &mopt, a.model_path, &err)) {
+        vagap_sem_model_build(&model, syn, data.ngroups, &mopt, a.model_path, &err) ||
+        add_constraints_file(a.constraints_path, model, &err)) {
       rc = cli_report_error(&err);
       goto done;
     }
@@ -399,6 +420,7 @@ int cmd_sem(int argc, char **argv) {
     }
     if (semcli_group_levels(table, gcol, &data, &err) ||
         vagap_sem_model_build(&model, syn, data.ngroups, &mopt, a.model_path, &err) ||
+        add_constraints_file(a.constraints_path, model, &err) ||
         semcli_load(table, gcol, model, &data, ledger, &err) ||
         (a.save_stats && save_stats(a.save_stats, data.stats, &err))) {
       rc = cli_report_error(&err);

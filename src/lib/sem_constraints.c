@@ -22,7 +22,7 @@
  *    inequalities never change the df, active or not;
  *  - lower()/upper() bounds are box constraints of the optimiser only: they
  *    do not enter the covariance (lavaan 0.6-14), the p-value of an
- *    estimate at its lower bound is NA, and an SE below sqrt(machine
+ *    estimate at a bound is NA, and an SE below sqrt(machine
  *    epsilon) is 0 with z and p NA (parameterEstimates()).
  */
 #include <math.h>
@@ -918,6 +918,8 @@ void sem_con_finish_rows(vagap_sem_model_t *out) {
     } else if (isnan(row->se)) {
       row->z = row->pvalue = NAN;
     }
-    if (bounds && row->op != VAGAP_SEM_DEFINED && fabs(row->lower - row->est) < tiny) row->pvalue = NAN;
+    if (bounds && row->op != VAGAP_SEM_DEFINED &&
+        (fabs(row->lower - row->est) < tiny || fabs(row->upper - row->est) < tiny))
+      row->pvalue = NAN;
   }
 }

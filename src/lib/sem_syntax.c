@@ -356,9 +356,17 @@ static vagap_status_t apply_value(parser_t *p, const modvec_t *mv, const mval_t 
     if (v->kind == MV_NUM)
       return fail_at(p, at->line, at->col, "a label must be a name or a quoted string", NULL);
     if (v->kind == MV_NA) return VAGAP_OK;  /* lavaan: an NA label is no label */
-    if (v->tok->len == 0) return fail_at(p, at->line, at->col, "an empty label", NULL);
     char *l = dup_tok(v->tok);
     if (!l) return oom(p);
+    /* lavaan 0.6 removes all blanks from the syntax, inside quotes too */
+    size_t o = 0;
+    for (size_t c = 0; l[c]; c++)
+      if (l[c] != ' ' && l[c] != '\t') l[o++] = l[c];
+    l[o] = '\0';
+    if (o == 0) {
+      free(l);
+      return fail_at(p, at->line, at->col, "an empty label", NULL);
+    }
     free(m->label);
     m->label = l;
     if (m->kind == VAGAP_SEM_MOD_NONE) m->kind = VAGAP_SEM_MOD_LABEL;
@@ -640,6 +648,52 @@ static vagap_status_t parse_constraint(parser_t *p, size_t b, size_t opi, size_t
   return st;
 }
 
+/*
+ * lavaan merges a variable named twice on one right-hand side into one term
+ * whose modifiers combine (f =~ x1 + a*x2 + start(0.5)*x2, the way lavaan
+ * < 0.6-17 wrote chained modifiers); the later one wins per attribute.
+ */
+static vagap_status_t merge_duplicate_term(parser_t *p, term_t *terms, size_t *nterm) {
+  term_t *t = &terms[*nterm - 1];
+  for (size_t u = 0; u + 1 < *nterm; u++) {
+    term_t *o = &terms[u];
+    if (o->name->kind != t->name->kind || o->name->len != t->name->len ||
+        strncmp(o->name->s, t->name->s, t->name->len))
+      continue;
+    if (!t->nmod) { free_mods(t->mod, t->nmod); (*nterm)--; return VAGAP_OK; }
+    size_t L = o->nmod > t->nmod ? o->nmod : t->nmod;
+    if (o->nmod > 1 && t->nmod > 1 && o->nmod != t->nmod)
+      return fail_at(p, t->start->line, t->start->col,
+                     "the modifiers of a repeated term have different lengths", NULL);
+    vagap_sem_modifier_t *m = calloc(L, sizeof *m);
+    if (!m) return oom(p);
+    for (size_t g = 0; g < L; g++) {
+      const vagap_sem_modifier_t *a = o->nmod ? &o->mod[o->nmod == 1 ? 0 : g] : NULL;
+      const vagap_sem_modifier_t *b = &t->mod[t->nmod == 1 ? 0 : g];
+      vagap_sem_modifier_t r = {VAGAP_SEM_MOD_NONE, 0, NULL, NAN, -INFINITY, INFINITY};
+      if (a) r = *a;
+      if (b->kind == VAGAP_SEM_MOD_FIXED || b->kind == VAGAP_SEM_MOD_FREE) { r.kind = b->kind; r.value = b->value; }
+      else if (b->kind == VAGAP_SEM_MOD_LABEL && r.kind == VAGAP_SEM_MOD_NONE) r.kind = VAGAP_SEM_MOD_LABEL;
+      const char *lab = b->label ? b->label : r.label;
+      r.label = lab ? strdup(lab) : NULL;
+      if (lab && !r.label) { free_mods(m, g); return oom(p); }
+      if (!isnan(b->start)) r.start = b->start;
+      if (b->lower > -INFINITY) r.lower = b->lower;
+      if (b->upper < INFINITY) r.upper = b->upper;
+      m[g] = r;
+    }
+    free_mods(o->mod, o->nmod);
+    o->mod = m;
+    o->nmod = L;
+    free_mods(t->mod, t->nmod);
+    t->mod = NULL;
+    t->nmod = 0;
+    (*nterm)--;
+    return VAGAP_OK;
+  }
+  return VAGAP_OK;
+}
+
 static vagap_status_t parse_statement(parser_t *p, size_t b, size_t end) {
   size_t opi = end;
   for (size_t k = b; k < end; k++)
@@ -696,6 +750,7 @@ static vagap_status_t parse_statement(parser_t *p, size_t b, size_t end) {
     }
     if ((st = parse_term(p, &i, end, op, &terms[nterm]))) { nterm++; break; }
     nterm++;
+    if ((st = merge_duplicate_term(p, terms, &nterm))) break;
     if (i < end) {  /* at '+' */
       i++;
       if (i >= end) {
