@@ -560,9 +560,7 @@ static int measure(struct sem_con *c, const double *x, const int *act, const int
   for (size_t k = 0; k < ns.nz; k++) {
     double s = 0;
     for (size_t j = 0; j < K; j++) s += gsl_matrix_get(ns.Z, j, k) * grad[j];
-    /* component of the gradient in the feasible directions */
-    for (size_t j = 0; j < K; j++) (void)j;
-    out->pg = fmax(out->pg, fabs(s));
+    out->pg = fmax(out->pg, fabs(s)); /* the gradient along a feasible direction */
   }
   out->viol = 0;
   for (size_t i = 0; i < m; i++) out->viol = fmax(out->viol, fabs(cval[i]));
@@ -580,8 +578,9 @@ static int measure(struct sem_con *c, const double *x, const int *act, const int
 /*
  * Newton steps d = dp + Z u with J d = -c (dp minimum norm) and
  * (Z' I Z) u = -Z' (g + I dp): the quadratic model with the expected
- * information on the linearised active constraints.  Returns 0 when a
- * point with projected gradient < 1e-9 and violation < 1e-12 is reached.
+ * information on the linearised active constraints, with step halving on
+ * F + 10 * violation.  x ends at the iterate with the smallest projected
+ * gradient (stopping early below 1e-10 with violation below 1e-13).
  */
 static void polish(struct sem_con *c, double *x, const int *act, const int *bact, int max_steps,
                    vagap_error_t *err) {
@@ -824,12 +823,7 @@ vagap_status_t sem_con_vcov(struct sem_con *c, const double *x, const gsl_matrix
                             double *vcov, vagap_sem_model_t *out, vagap_error_t *err) {
   size_t K = c->K, m = 0;
   double *J = malloc((c->neq + c->nin + 1) * (K ? K : 1) * sizeof *J);
-  int *act = calloc(c->nin ? c->nin : 1, sizeof *act);
-  if (!J || !act) {
-    free(J);
-    free(act);
-    return vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
-  }
+  if (!J) return vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
   vagap_status_t st = VAGAP_OK;
   eval_defs(c, x);
   for (size_t k = 0; k < out->ncon; k++) {
@@ -894,7 +888,6 @@ vagap_status_t sem_con_vcov(struct sem_con *c, const double *x, const gsl_matrix
   nullspace_free(&ns);
 done:
   free(J);
-  free(act);
   return st;
 }
 

@@ -17,7 +17,9 @@
  * followed by Fisher-scoring steps with the expected information, which
  * converge quadratically near the optimum and give estimates to ~1e-9.
  * If L-BFGS fails, Fisher scoring with step halving from the start values
- * is the fallback.
+ * is the fallback.  Models with ==, <, > constraints or lower()/upper()
+ * bounds take the constrained path of sem_constraints.c instead (hooks
+ * marked "[constraints hook]").
  */
 #include <math.h>
 #include <stdlib.h>

@@ -74,6 +74,8 @@ static vagap_status_t push_tok(parser_t *p, tok_kind_t kind, const char *s, size
   return VAGAP_OK;
 }
 
+static int tok_is(const tok_t *t, const char *word);
+
 static int ident_start(int c) { return isalpha(c) || c == '.' || c == '_'; }
 static int ident_char(int c) { return isalnum(c) || c == '.' || c == '_'; }
 
@@ -150,6 +152,16 @@ static vagap_status_t tokenize(parser_t *p, const char *text) {
     else if (c == ';') { st = push_tok(p, TK_SEMI, s, 1, line, col, 0); s++; }
     else if (c == '/' || c == '^') { st = push_tok(p, TK_OTHER, s, 1, line, col, 0); s++; }
     else {
+      /* lavaan's block headers "group: 1", "level: within" at the start of a line */
+      if (c == ':' && p->ntok > 0 && p->tok[p->ntok - 1].kind == TK_IDENT &&
+          (p->ntok == 1 || p->tok[p->ntok - 2].kind == TK_NEWLINE || p->tok[p->ntok - 2].kind == TK_SEMI)) {
+        const tok_t *h = &p->tok[p->ntok - 1];
+        if (tok_is(h, "group") || tok_is(h, "block") || tok_is(h, "class"))
+          return fail_at(p, h->line, h->col,
+                         "group: blocks (a separate model per group) are not supported", NULL);
+        if (tok_is(h, "level"))
+          return fail_at(p, h->line, h->col, "level: blocks (multilevel SEM) are not supported", NULL);
+      }
       const char *why = unsupported_operator(s);
       if (why) return fail_at(p, line, col, why, NULL);
       char buf[8];

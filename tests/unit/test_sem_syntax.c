@@ -195,6 +195,9 @@ static void test_modifier_and_constraint_errors(void **state) {
   parse_fails("a == foo(b)\n", 1, 6, "in a == constraint: unsupported function");
   parse_fails("a > \"b\"\n", 1, 5, "quoted name in a > constraint");
   parse_fails("d := a +\n", 1, 9, "in a := expression");
+  parse_fails("group: 1\nf =~ x1 + x2\n", 1, 1, "group: blocks");
+  parse_fails("f =~ x1\nlevel: within\n", 2, 1, "multilevel");
+  parse_fails("y ~ x1:x2\n", 1, 7, "interaction");
 }
 
 static void test_errors_are_located_and_named(void **state) {
