@@ -76,6 +76,14 @@ static vagap_status_t push_tok(parser_t *p, tok_kind_t kind, const char *s, size
 
 static int tok_is(const tok_t *t, const char *word);
 
+/* '~', or lavaan's other tilde U+02DC (UTF-8 CB 9C, which some keyboards and
+   word processors produce; lavaan reads it as '~'): its length in bytes, else 0. */
+static size_t tilde_len(const char *s) {
+  if (*s == '~') return 1;
+  if ((unsigned char)s[0] == 0xcb && (unsigned char)s[1] == 0x9c) return 2;
+  return 0;
+}
+
 static int ident_start(int c) { return isalpha(c) || c == '.' || c == '_'; }
 static int ident_char(int c) { return isalnum(c) || c == '.' || c == '_'; }
 
@@ -139,8 +147,15 @@ static vagap_status_t tokenize(parser_t *p, const char *text) {
     else if (c == '<') { st = push_tok(p, TK_OP, s, 1, line, col, VAGAP_SEM_CON_LT); s++; }
     else if (c == '>') { st = push_tok(p, TK_OP, s, 1, line, col, VAGAP_SEM_CON_GT); s++; }
     else if (c == '?') { st = push_tok(p, TK_QUESTION, s, 1, line, col, 0); s++; }
-    else if (!strncmp(s, "=~", 2)) { st = push_tok(p, TK_OP, s, 2, line, col, VAGAP_SEM_LOADING); s += 2; }
-    else if (!strncmp(s, "~~", 2)) { st = push_tok(p, TK_OP, s, 2, line, col, VAGAP_SEM_COVARIANCE); s += 2; }
+    else if (c == '=' && tilde_len(s + 1)) {
+      size_t n = 1 + tilde_len(s + 1);
+      st = push_tok(p, TK_OP, s, n, line, col, VAGAP_SEM_LOADING);
+      s += n;
+    } else if (tilde_len(s) && tilde_len(s + tilde_len(s))) {
+      size_t n = tilde_len(s) + tilde_len(s + tilde_len(s));
+      st = push_tok(p, TK_OP, s, n, line, col, VAGAP_SEM_COVARIANCE);
+      s += n;
+    } else if (tilde_len(s) == 2) { st = push_tok(p, TK_OP, s, 2, line, col, VAGAP_SEM_REGRESSION); s += 2; }
     else if (!strncmp(s, ":=", 2)) { st = push_tok(p, TK_OP, s, 2, line, col, VAGAP_SEM_DEFINED); s += 2; }
     else if (c == '~') { st = push_tok(p, TK_OP, s, 1, line, col, VAGAP_SEM_REGRESSION); s++; }
     else if (c == '+') { st = push_tok(p, TK_PLUS, s, 1, line, col, 0); s++; }

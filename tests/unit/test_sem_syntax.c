@@ -177,6 +177,18 @@ static void test_constraints_parse(void **state) {
   vagap_sem_syntax_free(s);
 }
 
+static void test_small_tilde(void **state) {
+  (void)state;
+  /* U+02DC SMALL TILDE, as lavaan accepts it */
+  vagap_sem_syntax_t *s = parse_ok("f =\xcb\x9c x1 + x2\ny \xcb\x9c f\nx1 \xcb\x9c\xcb\x9c x2\nx1 ~\xcb\x9c y\n");
+  assert_int_equal(s->n, 5);
+  expect(&s->st[1], "f", VAGAP_SEM_LOADING, "x2");
+  expect(&s->st[2], "y", VAGAP_SEM_REGRESSION, "f");
+  expect(&s->st[3], "x1", VAGAP_SEM_COVARIANCE, "x2");
+  expect(&s->st[4], "x1", VAGAP_SEM_COVARIANCE, "y");
+  vagap_sem_syntax_free(s);
+}
+
 static void test_modifier_and_constraint_errors(void **state) {
   (void)state;
   parse_fails("f =~ start(a)*x1\n", 1, 12, "start() takes numbers");
@@ -394,6 +406,7 @@ int main(void) {
       cmocka_unit_test(test_errors_are_located_and_named),
       cmocka_unit_test(test_modifier_functions_and_chains),
       cmocka_unit_test(test_constraints_parse),
+      cmocka_unit_test(test_small_tilde),
       cmocka_unit_test(test_modifier_and_constraint_errors),
       cmocka_unit_test(test_cfa_defaults_and_row_order),
       cmocka_unit_test(test_covariances_in_lavaan_orientation),
