@@ -124,6 +124,9 @@ typedef struct {
   int std_lv;            /* 1: latent variances fixed to 1, all loadings free */
   int fixed_x;           /* 1 (default): exogenous observed covariates fixed at sample values */
   int meanstructure;     /* -1 (default): on with groups or when the syntax has ~1 */
+  int int_ov_free;       /* 1 (default): observed intercepts free; 0: fixed to 0 (growth()) */
+  int int_lv_free;       /* 0 (default): latent means fixed to 0; 1: free (growth()) */
+  int orthogonal;        /* 1: covariances of exogenous latents fixed to 0 (lavaan's orthogonal) */
   unsigned group_equal;  /* VAGAP_SEM_EQ_* */
   /* group.partial: parameters exempt from group_equal, written "lhs op rhs"
      (blanks ignored), e.g. "visual=~x2" or "x3~1". */

@@ -29,6 +29,10 @@ static const char HELP[] =
     "                         fixed() lower() upper(), chained: c(a,b)*start(c(.5,.6))*x\n"
     "      --constraints FILE more ==, <, > lines over the model's labels (lavaan's\n"
     "                         constraints= argument)\n"
+    "      --growth           lavaan's growth(): observed intercepts fixed to 0, latent\n"
+    "                         means free, mean structure on (--cfa, --sem: the default)\n"
+    "      --meanstructure    intercepts and means also without groups or ~1\n"
+    "      --orthogonal       covariances of exogenous latent variables fixed to 0\n"
     "      --group COL        multiple-group analysis, one group per value of COL\n"
     "      --group-equal LIST equal across groups: loadings,intercepts,regressions,\n"
     "                         residuals,residual.covariances,lv.variances,lv.covariances,means\n"
@@ -54,13 +58,15 @@ static const char HELP[] =
 enum {
   OPT_MODEL = 1, OPT_GROUP, OPT_GROUP_EQUAL, OPT_GROUP_PARTIAL, OPT_STD_LV, OPT_NO_FIXED_X,
   OPT_LIKELIHOOD, OPT_MISSING, OPT_FIT, OPT_SUMMARY, OPT_LEVEL, OPT_SAVE_STATS, OPT_FROM_STATS,
-  OPT_MAX_EVALS, OPT_CONSTRAINTS
+  OPT_MAX_EVALS, OPT_CONSTRAINTS, OPT_GROWTH, OPT_CFA, OPT_SEM, OPT_LAVAAN, OPT_MEANSTRUCTURE,
+  OPT_ORTHOGONAL
 };
 
 typedef struct {
   const char *model_path, *group_col, *group_equal, *group_partial;
   const char *save_stats, *from_stats;
   const char *constraints_path; /* lavaan's constraints= text: ==, <, > lines */
+  int growth, meanstructure, orthogonal; /* growth(), meanstructure = TRUE, orthogonal = TRUE */
   int std_lv, fixed_x, fit, summary;
   vagap_sem_likelihood_t likelihood;
   double level;
@@ -298,6 +304,12 @@ static int parse_args(int argc, char **argv, cli_common_t *c, sem_args_t *a) {
       {"from-stats", required_argument, 0, OPT_FROM_STATS},
       {"max-evaluations", required_argument, 0, OPT_MAX_EVALS},
       {"constraints", required_argument, 0, OPT_CONSTRAINTS},
+      {"growth", no_argument, 0, OPT_GROWTH},
+      {"cfa", no_argument, 0, OPT_CFA},
+      {"sem", no_argument, 0, OPT_SEM},
+      {"lavaan", no_argument, 0, OPT_LAVAAN},
+      {"meanstructure", no_argument, 0, OPT_MEANSTRUCTURE},
+      {"orthogonal", no_argument, 0, OPT_ORTHOGONAL},
       CLI_COMMON_LONG_OPTIONS,
       {0, 0, 0, 0}};
   int opt;
@@ -308,6 +320,15 @@ static int parse_args(int argc, char **argv, cli_common_t *c, sem_args_t *a) {
     switch (opt) {
       case OPT_MODEL: a->model_path = optarg; break;
       case OPT_CONSTRAINTS: a->constraints_path = optarg; break;
+      /* lavaan's fitting functions: cfa() and sem() have the same defaults (vagap's);
+         growth() fixes observed intercepts to 0 and frees latent means */
+      case OPT_GROWTH: a->growth = 1; break;
+      case OPT_CFA: case OPT_SEM: break;
+      case OPT_LAVAAN:
+        return cli_usage_error(c, "--lavaan: lavaan() without its automatic parameters is not supported; "
+                                  "vagap fits sem()/cfa() (the default) and growth() (--growth)");
+      case OPT_MEANSTRUCTURE: a->meanstructure = 1; break;
+      case OPT_ORTHOGONAL: a->orthogonal = 1; break;
       case OPT_GROUP: a->group_col = optarg; break;
       case OPT_GROUP_EQUAL: a->group_equal = optarg; break;
       case OPT_GROUP_PARTIAL: a->group_partial = optarg; break;
@@ -390,6 +411,12 @@ int cmd_sem(int argc, char **argv) {
   vagap_sem_model_options_init(&mopt);
   mopt.std_lv = a.std_lv;
   mopt.fixed_x = a.fixed_x;
+  if (a.meanstructure || a.growth) mopt.meanstructure = 1;
+  if (a.growth) {
+    mopt.int_ov_free = 0;
+    mopt.int_lv_free = 1;
+  }
+  mopt.orthogonal = a.orthogonal;
   if (!ledger) goto done;
   vagap_status_t cst =
       semcli_group_constraints(a.group_equal, a.group_partial, &mopt, &partial, &npartial, &err);

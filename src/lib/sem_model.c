@@ -54,6 +54,7 @@ void vagap_sem_model_options_init(vagap_sem_model_options_t *opt) {
   memset(opt, 0, sizeof *opt);
   opt->fixed_x = 1;
   opt->meanstructure = -1;
+  opt->int_ov_free = 1;
 }
 
 static const struct {
@@ -338,9 +339,21 @@ static void set_default_freedom(table_t *t, const vnames_t *v, const vagap_sem_m
           r[k].ustart = 0;
         }
   }
+  /* int.lv.free / int.ov.free: growth() frees the latent means and fixes the
+     observed intercepts (of the non-covariates) to 0 */
   if (meanstructure)
     for (size_t i = 0; i < t->n; i++)
-      if (!r[i].user && r[i].op == VAGAP_SEM_INTERCEPT && is_in(&v->lv, r[i].lhs)) {
+      if (!r[i].user && r[i].op == VAGAP_SEM_INTERCEPT &&
+          ((is_in(&v->lv, r[i].lhs) && !opt->int_lv_free) ||
+           (!opt->int_ov_free && is_in(&v->ov_nox, r[i].lhs)))) {
+        r[i].free = 0;
+        r[i].ustart = 0;
+      }
+  /* orthogonal: the covariances of exogenous latents stay in the table, fixed to 0 */
+  if (opt->orthogonal)
+    for (size_t i = 0; i < t->n; i++)
+      if (!r[i].user && r[i].op == VAGAP_SEM_COVARIANCE && strcmp(r[i].lhs, r[i].rhs) &&
+          is_in(&v->lv_x, r[i].lhs) && is_in(&v->lv_x, r[i].rhs)) {
         r[i].free = 0;
         r[i].ustart = 0;
       }

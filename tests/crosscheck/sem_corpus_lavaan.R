@@ -97,10 +97,11 @@ record_examples <- function() {
       do.call(fname, a, envir = asNamespace("lavaan"))
     }
   }
-  env <- new.env(parent = globalenv())
-  for (f in c("cfa", "sem", "growth", "lavaan")) assign(f, wrap(f), envir = env)
   db <- tools::Rd_db("lavaan")
   for (nm in sort(names(db))) {
+    # a fresh environment per page: one page's example may overwrite a data set
+    env <- new.env(parent = globalenv())
+    for (f in c("cfa", "sem", "growth", "lavaan")) assign(f, wrap(f), envir = env)
     f <- tempfile(fileext = ".R")
     tools::Rd2ex(db[[nm]], f)
     if (!file.exists(f)) next
@@ -119,12 +120,12 @@ record_examples <- function() {
 # lavaan option -> vagap arguments; list(why = ...) when vagap has no equivalent
 translate <- function(fun, a) {
   no <- function(why) list(why = why)
-  if (!fun %in% c("cfa", "sem")) return(no(paste0(fun, "() (its defaults differ from cfa()/sem())")))
+  if (!fun %in% c("cfa", "sem", "growth")) return(no(paste0(fun, "() (its defaults differ from cfa()/sem())")))
   model <- a$model
   if (is.null(model) && length(a) && (is.null(names(a)) || names(a)[1] == "")) model <- a[[1]]
   if (!is.character(model)) return(no("a model given as a parameter table"))
   if (is.null(a$data) || !is.data.frame(a$data)) return(no("no data frame (sample.cov or none)"))
-  cli <- character()
+  cli <- if (fun == "growth") "--growth" else character()
   for (o in setdiff(names(a), c("", "model", "data"))) {
     v <- a[[o]]
     if (o == "group") cli <- c(cli, "--group", v)
@@ -135,7 +136,8 @@ translate <- function(fun, a) {
     else if (o == "likelihood") cli <- c(cli, "--likelihood", v)
     else if (o == "estimator" && toupper(v) == "ML") next
     else if (o == "missing" && v %in% c("listwise", "default")) next
-    else if (o == "meanstructure" && isTRUE(v) && !is.null(a$group)) next
+    else if (o == "meanstructure" && isTRUE(v)) cli <- c(cli, "--meanstructure")
+    else if (o == "orthogonal") { if (isTRUE(v)) cli <- c(cli, "--orthogonal") }
     else return(no(paste0("option ", o, " = ", paste(format(v), collapse = ","))))
   }
   list(model = model, data = a$data, cli = cli)

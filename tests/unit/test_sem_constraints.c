@@ -74,6 +74,35 @@ static void test_table_start_bounds_equal(void **state) {
   vagap_sem_model_free(m);
 }
 
+/* growth() (int.ov.free = FALSE, int.lv.free = TRUE) and orthogonal = TRUE */
+static void test_growth_and_orthogonal_tables(void **state) {
+  (void)state;
+  vagap_sem_syntax_t *syn = NULL;
+  vagap_sem_model_t *m = NULL;
+  vagap_error_t err;
+  vagap_sem_model_options_t opt;
+  vagap_sem_model_options_init(&opt);
+  assert_int_equal(opt.int_ov_free, 1);
+  assert_int_equal(opt.int_lv_free, 0);
+  opt.meanstructure = 1;
+  opt.int_ov_free = 0;
+  opt.int_lv_free = 1;
+  opt.orthogonal = 1;
+  assert_int_equal(vagap_sem_syntax_parse(&syn, "i =~ 1*t1 + 1*t2 + 1*t3\ns =~ 0*t1 + 1*t2 + 2*t3\n",
+                                          "g.lav", &err), VAGAP_OK);
+  assert_int_equal(vagap_sem_model_build(&m, syn, 1, &opt, "g.lav", &err), VAGAP_OK);
+  const vagap_sem_param_t *r = find(m, "t2", VAGAP_SEM_INTERCEPT, "", 1);
+  assert_int_equal(r->free, 0);
+  assert_true(r->ustart == 0);
+  assert_int_not_equal(find(m, "s", VAGAP_SEM_INTERCEPT, "", 1)->free, 0);
+  r = find(m, "i", VAGAP_SEM_COVARIANCE, "s", 1);
+  assert_non_null(r);  /* kept in the table, fixed to 0 */
+  assert_int_equal(r->free, 0);
+  assert_true(r->ustart == 0);
+  vagap_sem_model_free(m);
+  vagap_sem_syntax_free(syn);
+}
+
 static void test_constraints_compile_and_errors(void **state) {
   (void)state;
   vagap_sem_model_t *m = build("y ~ b1*x1 + b2*x2\nd := b1 + b2\nb1 == 2*b2\nd > 0\n", 1);
@@ -256,6 +285,7 @@ int main(void) {
   vagap_init();
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_table_start_bounds_equal),
+      cmocka_unit_test(test_growth_and_orthogonal_tables),
       cmocka_unit_test(test_constraints_compile_and_errors),
       cmocka_unit_test(test_start_values_do_not_move_the_optimum),
       cmocka_unit_test(test_linear_equality_equals_shared_label),
