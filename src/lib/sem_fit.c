@@ -13,7 +13,7 @@
  * divisor N - G (lavaan 0.6: lav_model_objective, lav_model_test).
  * Its gradient is analytic (matrix form below), the optimiser is NLopt's
  * LD_LBFGS (a quasi-Newton method that needs only F and its gradient, which
- * are cheap here; SLSQP would only add constraint handling we do not need),
+ * are cheap here; unconstrained models need no SLSQP),
  * followed by Fisher-scoring steps with the expected information, which
  * converge quadratically near the optimum and give estimates to ~1e-9.
  * If L-BFGS fails, Fisher scoring with step halving from the start values
