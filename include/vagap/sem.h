@@ -289,7 +289,10 @@ typedef struct {
 
 /*
  * Fit `model` to `stats` by ML.  The model's observed variables are looked
- * up by name in stats->var.  Optimisation: Fisher scoring from lavaan-like
+ * up by name in stats->var.  A model with ==, <, > constraints or lower()/
+ * upper() bounds is fitted under them (lavaan's way: vcov restricted to the
+ * equality and active inequality constraints, df + rank of the equalities;
+ * doc/methods.md "Modifiers and constraints"), filling model->con.  Optimisation: Fisher scoring from lavaan-like
  * starting values, then NLopt's LD_LBFGS, then Fisher-scoring polish; if
  * that does not reach a stationary point (max |dF/dtheta| < 1e-6), LD_LBFGS
  * from the start values with tight tolerances; then both again from
