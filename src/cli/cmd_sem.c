@@ -25,7 +25,11 @@ static const char HELP[] =
     "lavaan's sem() defaults, and print parameterEstimates(fit, standardized=TRUE):\n"
     "lhs,op,rhs,block,group,label,est,se,z,pvalue,ci.lower,ci.upper,std.lv,std.all\n\n"
     "Options:\n"
-    "      --model FILE       model syntax: =~ ~ ~~ ~1 := and modifiers 1*x NA*x a*x c(..)*x\n"
+    "      --model FILE       lavaan model syntax: =~ ~ ~~ ~1 := == < > and modifiers\n"
+    "                         1*x NA*x a*x \"a\"*x c(..)*x label() equal() start() 0.5?x\n"
+    "                         fixed() lower() upper(), chained: c(a,b)*start(c(.5,.6))*x\n"
+    "      --constraints FILE more ==, <, > lines over the model's labels (lavaan's\n"
+    "                         constraints= argument)\n"
     "      --group COL        multiple-group analysis, one group per value of COL\n"
     "      --group-equal LIST equal across groups: loadings,intercepts,regressions,\n"
     "                         residuals,residual.covariances,lv.variances,lv.covariances,means\n"
@@ -46,12 +50,13 @@ static const char HELP[] =
 
 enum {
   OPT_MODEL = 1, OPT_GROUP, OPT_GROUP_EQUAL, OPT_GROUP_PARTIAL, OPT_FIT, OPT_SUMMARY, OPT_LEVEL, OPT_SAVE_STATS, OPT_FROM_STATS,
-  OPT_MAX_EVALS
+  OPT_MAX_EVALS, OPT_CONSTRAINTS
 };
 
 typedef struct {
   const char *model_path, *group_col, *group_equal, *group_partial;
   const char *save_stats, *from_stats;
+  const char *constraints_path; /* lavaan's constraints= text: ==, <, > lines */
   int fit, summary;
   semcli_lavaan_t lav;
   double level;
@@ -184,6 +189,9 @@ static const char *section_title(vagap_sem_op_t op) {
     case VAGAP_SEM_COVARIANCE: return "Covariances and variances";
     case VAGAP_SEM_INTERCEPT: return "Intercepts";
     case VAGAP_SEM_DEFINED: return "Defined Parameters";
+    case VAGAP_SEM_CON_EQ:
+    case VAGAP_SEM_CON_LT:
+    case VAGAP_SEM_CON_GT: return "Constraints";
   }
   return "";
 }
@@ -260,6 +268,19 @@ static int write_summary(const cli_common_t *c, const vagap_sem_fit_t *fit,
       fprintf(out, " %9s %9s %9s", "", "", "");
     fprintf(out, " %9.3f %9.3f\n", row->std_lv, row->std_all);
   }
+  if (m->ncon) {
+    /* lavaan's summary: each constraint as lhs - (rhs) with |Slack| */
+    fprintf(out, "\nConstraints:\n  %-40s %9s\n", "", "|Slack|");
+    for (size_t k = 0; k < m->ncon; k++) {
+      const vagap_sem_constraint_t *cn = &m->con[k];
+      char name[256];
+      if (cn->op == VAGAP_SEM_CON_LT) snprintf(name, sizeof name, "%s - (%s)", cn->rhs, cn->lhs);
+      else snprintf(name, sizeof name, "%s - (%s)", cn->lhs, cn->rhs);
+      double slack = cn->op == VAGAP_SEM_CON_LT ? -cn->value : cn->value;
+      fprintf(out, "  %-40s %9.3f%s\n", name, fabs(slack),
+              cn->op != VAGAP_SEM_CON_EQ && cn->active ? "  (active)" : "");
+    }
+  }
   int bad = ferror(out);
   if (out != stdout) bad |= fclose(out) != 0;
   else bad |= fflush(out) != 0;
@@ -285,6 +306,7 @@ static int parse_args(int argc, char **argv, cli_common_t *c, sem_args_t *a) {
       {"from-stats", required_argument, 0, OPT_FROM_STATS},
       {"max-evaluations", required_argument, 0, OPT_MAX_EVALS},
       SEMCLI_LAVAAN_LONG_OPTIONS,
+      {"constraints", required_argument, 0, OPT_CONSTRAINTS},
       CLI_COMMON_LONG_OPTIONS,
       {0, 0, 0, 0}};
   int opt;
@@ -296,6 +318,7 @@ static int parse_args(int argc, char **argv, cli_common_t *c, sem_args_t *a) {
     if (handled) continue;
     switch (opt) {
       case OPT_MODEL: a->model_path = optarg; break;
+      case OPT_CONSTRAINTS: a->constraints_path = optarg; break;
       case OPT_GROUP: a->group_col = optarg; break;
       case OPT_GROUP_EQUAL: a->group_equal = optarg; break;
       case OPT_GROUP_PARTIAL: a->group_partial = optarg; break;
@@ -324,6 +347,19 @@ static int parse_args(int argc, char **argv, cli_common_t *c, sem_args_t *a) {
   return CLI_EXIT_OK;
 }
 
+/* --constraints FILE: more ==, <, > lines for the built model (lavaan's constraints=). */
+static vagap_status_t add_constraints_file(const char *path, vagap_sem_model_t *model, vagap_error_t *err) {
+  if (!path) return VAGAP_OK;
+  char *text = NULL;
+  vagap_sem_syntax_t *syn = NULL;
+  vagap_status_t st = semcli_read_text(path, &text, err);
+  if (!st) st = vagap_sem_syntax_parse(&syn, text, path, err);
+  if (!st) st = vagap_sem_model_add_constraints(model, syn, path, err);
+  vagap_sem_syntax_free(syn);
+  free(text);
+  return st;
+}
+
 int cmd_sem(int argc, char **argv) {
   if (cmd_sem_extra_wanted(argc, argv)) return cmd_sem_extra(argc, argv); /* --invariance, --bootstrap */
   cli_common_t c;
@@ -350,9 +386,7 @@ int cmd_sem(int argc, char **argv) {
   int rc = CLI_EXIT_DATA;
   vagap_sem_model_options_t mopt;
   vagap_sem_model_options_init(&mopt);
-  mopt.std_lv = a.lav.std_lv;
-  mopt.fixed_x = a.lav.fixed_x;
-  mopt.meanstructure = a.lav.meanstructure;
+  semcli_lavaan_apply(&a.lav, &mopt);
   if (!ledger) goto done;
   vagap_status_t cst =
       semcli_group_constraints(a.group_equal, a.group_partial, &mopt, &partial, &npartial, &err);
@@ -366,7 +400,8 @@ int cmd_sem(int argc, char **argv) {
   }
   if (a.from_stats) {
     if (load_stats(a.from_stats, &data, &err) ||
-        vagap_sem_model_build(&model, syn, data.ngroups, &mopt, a.model_path, &err)) {
+        vagap_sem_model_build(&model, syn, data.ngroups, &mopt, a.model_path, &err) ||
+        add_constraints_file(a.constraints_path, model, &err)) {
       rc = cli_report_error(&err);
       goto done;
     }
@@ -382,6 +417,7 @@ int cmd_sem(int argc, char **argv) {
     }
     if (semcli_group_levels(table, gcol, &data, &err) ||
         vagap_sem_model_build(&model, syn, data.ngroups, &mopt, a.model_path, &err) ||
+        add_constraints_file(a.constraints_path, model, &err) ||
         semcli_load(table, gcol, model, &data, ledger, &err) ||
         (a.save_stats && save_stats(a.save_stats, data.stats, &err))) {
       rc = cli_report_error(&err);

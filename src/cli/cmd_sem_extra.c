@@ -208,9 +208,7 @@ static vagap_status_t load_stats(extra_state_t *s, const char *path, vagap_error
 static vagap_status_t set_up(extra_state_t *s, const extra_args_t *a, const cli_common_t *c,
                              const char *path, vagap_error_t *err) {
   vagap_sem_model_options_init(&s->mopt);
-  s->mopt.std_lv = a->lav.std_lv;
-  s->mopt.fixed_x = a->lav.fixed_x;
-  s->mopt.meanstructure = a->lav.meanstructure;
+  semcli_lavaan_apply(&a->lav, &s->mopt);
   vagap_status_t cst = semcli_group_constraints(a->group_equal, a->group_partial, &s->mopt,
                                                  &s->partial, &s->npartial, err);
   if (cst != VAGAP_OK) return cst;

@@ -309,9 +309,7 @@ static vagap_status_t fit_model(vaar_state_t *s, const vaar_args_t *a, const cha
                                 const cli_common_t *c, vagap_error_t *err) {
   vagap_sem_model_options_t mopt;
   vagap_sem_model_options_init(&mopt);
-  mopt.std_lv = a->lav.std_lv;
-  mopt.fixed_x = a->lav.fixed_x;
-  mopt.meanstructure = a->lav.meanstructure;
+  semcli_lavaan_apply(&a->lav, &mopt);
   /* vaar's default is metric invariance; "none" (or empty) asks for no equalities */
   const char *equal = a->group_equal ? a->group_equal : "loadings";
   if (strcmp(equal, "none") == 0 || strcmp(equal, "") == 0) equal = NULL;

@@ -23,7 +23,10 @@ const char SEMCLI_LAVAAN_OPTIONS_HELP[] =
     "      --test standard    the likelihood-ratio chi-square\n"
     "      --information expected   the information matrix used (expected)\n"
     "      --cfa, --sem       lavaan's cfa() and sem() defaults (the same; the default)\n"
-    "  recognised but not implemented yet (a usage error): --growth --lavaan --orthogonal\n"
+    "      --growth[=BOOL]    lavaan's growth(): observed intercepts fixed to 0, latent\n"
+    "                         means free, mean structure on\n"
+    "      --orthogonal[=BOOL]  covariances of exogenous latent variables fixed to 0\n"
+    "  recognised but not implemented yet (a usage error): --lavaan\n"
     "      --int-ov-free --int-lv-free --auto-fix-first --auto-fix-single --auto-var\n"
     "      --auto-cov-lv-x --auto-cov-y --conditional-x --cluster --sampling-weights\n"
     "      --ordered --parameterization --bounds\n";
@@ -33,6 +36,20 @@ void semcli_lavaan_init(semcli_lavaan_t *o) {
   o->fixed_x = 1;
   o->meanstructure = -1;
   o->likelihood = VAGAP_SEM_LIKELIHOOD_NORMAL;
+  o->growth = 0;
+  o->orthogonal = 0;
+}
+
+void semcli_lavaan_apply(const semcli_lavaan_t *o, vagap_sem_model_options_t *m) {
+  m->std_lv = o->std_lv;
+  m->fixed_x = o->fixed_x;
+  m->meanstructure = o->meanstructure;
+  m->orthogonal = o->orthogonal;
+  if (o->growth) { /* growth(): intercepts of observed variables 0, latent means free */
+    m->meanstructure = 1;
+    m->int_ov_free = 0;
+    m->int_lv_free = 1;
+  }
 }
 
 /* R's as.logical spellings: 1 true, 0 false, -1 not a logical word */
@@ -122,6 +139,14 @@ int semcli_lavaan_option(cli_common_t *c, semcli_lavaan_t *o, int opt, const cha
                                 "implemented", arg), -1;
     case SEMCLI_OPT_CFA:
     case SEMCLI_OPT_SEM: return 1; /* cfa() and sem() have the same defaults in lavaan 0.6 */
+    case SEMCLI_OPT_GROWTH:
+      if ((v = logical_value(c, "growth", arg, argc, argv, optind_p)) < 0) return -1;
+      o->growth = v;
+      return 1;
+    case SEMCLI_OPT_ORTHOGONAL:
+      if ((v = logical_value(c, "orthogonal", arg, argc, argv, optind_p)) < 0) return -1;
+      o->orthogonal = v;
+      return 1;
     default: break;
   }
   if (opt >= SEMCLI_OPT_UNSUPPORTED &&
@@ -131,9 +156,10 @@ int semcli_lavaan_option(cli_common_t *c, semcli_lavaan_t *o, int opt, const cha
     snprintf(dotted, sizeof dotted, "%s", name);
     for (char *q = dotted; *q; q++)
       if (*q == '-') *q = '.';
-    int is_function = !strcmp(name, "growth") || !strcmp(name, "lavaan");
-    return cli_usage_error(c, "--%s (lavaan's %s%s) is not supported by vagap yet", name, dotted,
-                           is_function ? "() function" : " argument"), -1;
+    if (!strcmp(name, "lavaan"))
+      return cli_usage_error(c, "--lavaan (lavaan's lavaan() function, nothing automatic) is not supported "
+                                "by vagap yet; vagap fits sem()/cfa() (the default) and growth() (--growth)"), -1;
+    return cli_usage_error(c, "--%s (lavaan's %s argument) is not supported by vagap yet", name, dotted), -1;
   }
   return 0;
 }

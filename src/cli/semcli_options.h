@@ -19,14 +19,19 @@ typedef struct {
   int fixed_x;                     /* 1 */
   int meanstructure;               /* -1: lavaan's "default" (on with groups or ~1) */
   vagap_sem_likelihood_t likelihood;
+  int growth;                      /* 0; 1: lavaan's growth() defaults */
+  int orthogonal;                  /* 0; 1: exogenous latent covariances fixed to 0 */
 } semcli_lavaan_t;
 
 void semcli_lavaan_init(semcli_lavaan_t *o);
+/* Copy the model-building choices (std.lv, fixed.x, meanstructure, growth(),
+   orthogonal) into a command's model options. */
+void semcli_lavaan_apply(const semcli_lavaan_t *o, vagap_sem_model_options_t *m);
 
 enum {
   SEMCLI_OPT_STD_LV = 1100, SEMCLI_OPT_FIXED_X, SEMCLI_OPT_NO_FIXED_X, SEMCLI_OPT_MEANSTRUCTURE,
   SEMCLI_OPT_LIKELIHOOD, SEMCLI_OPT_MISSING, SEMCLI_OPT_ESTIMATOR, SEMCLI_OPT_SE, SEMCLI_OPT_TEST,
-  SEMCLI_OPT_INFORMATION, SEMCLI_OPT_CFA, SEMCLI_OPT_SEM,
+  SEMCLI_OPT_INFORMATION, SEMCLI_OPT_CFA, SEMCLI_OPT_SEM, SEMCLI_OPT_GROWTH, SEMCLI_OPT_ORTHOGONAL,
   SEMCLI_OPT_UNSUPPORTED = 1150 /* + index in semcli_unsupported_names */
 };
 
@@ -44,9 +49,9 @@ enum {
   {"information", required_argument, 0, SEMCLI_OPT_INFORMATION},         \
   {"cfa", no_argument, 0, SEMCLI_OPT_CFA},                               \
   {"sem", no_argument, 0, SEMCLI_OPT_SEM},                               \
-  {"growth", optional_argument, 0, SEMCLI_OPT_UNSUPPORTED + 0},                     \
+  {"growth", optional_argument, 0, SEMCLI_OPT_GROWTH},                   \
   {"lavaan", optional_argument, 0, SEMCLI_OPT_UNSUPPORTED + 1},                     \
-  {"orthogonal", optional_argument, 0, SEMCLI_OPT_UNSUPPORTED + 2},                     \
+  {"orthogonal", optional_argument, 0, SEMCLI_OPT_ORTHOGONAL},           \
   {"int-ov-free", optional_argument, 0, SEMCLI_OPT_UNSUPPORTED + 3},                     \
   {"int-lv-free", optional_argument, 0, SEMCLI_OPT_UNSUPPORTED + 4},                     \
   {"auto-fix-first", optional_argument, 0, SEMCLI_OPT_UNSUPPORTED + 5},                     \

@@ -13,11 +13,13 @@
  * divisor N - G (lavaan 0.6: lav_model_objective, lav_model_test).
  * Its gradient is analytic (matrix form below), the optimiser is NLopt's
  * LD_LBFGS (a quasi-Newton method that needs only F and its gradient, which
- * are cheap here; SLSQP would only add constraint handling we do not need),
+ * are cheap here; unconstrained models need no SLSQP),
  * followed by Fisher-scoring steps with the expected information, which
  * converge quadratically near the optimum and give estimates to ~1e-9.
  * If L-BFGS fails, Fisher scoring with step halving from the start values
- * is the fallback.
+ * is the fallback.  Models with ==, <, > constraints or lower()/upper()
+ * bounds take the constrained path of sem_constraints.c instead (hooks
+ * marked "[constraints hook]").
  */
 #include <float.h>
 #include <math.h>
@@ -66,6 +68,7 @@ struct sem_ws {
   size_t nx;           /* number of fixed.x covariates */
   size_t evals;
   size_t max_evals;    /* budget of objective evaluations over all strategies */
+  size_t con_rank;     /* rank of the == constraints (sem_constraints.c): df += it, npar -= it */
 };
 
 static size_t var_index(const vagap_sem_model_t *m, const char *name) {
@@ -497,6 +500,12 @@ void sem_ws_start(sem_ws_t *ws, double *x, int plain) {
   }
   for (size_t k = 0; k < ws->npar; k++)
     if (isnan(x[k])) x[k] = 0;
+  /* [constraints hook] the user's start() / v?x values (lavaan's ustart of a
+     free row) replace the computed ones; the first row of a shared parameter wins */
+  for (size_t r = m->nrows; r-- > 0;) {
+    const vagap_sem_param_t *row = &m->rows[r];
+    if (row->free && row->op != VAGAP_SEM_DEFINED && isfinite(row->ustart)) x[row->free - 1] = row->ustart;
+  }
 }
 
 /* ---- expected information ------------------------------------------------------- */
@@ -630,6 +639,10 @@ static void name_parameters(const sem_ws_t *ws, const double *dir, size_t K, cha
         break;
       }
   }
+}
+
+vagap_status_t sem_ws_information(sem_ws_t *ws, const double *x, gsl_matrix *info, vagap_error_t *err) {
+  return expected_information(ws, x, info, err);
 }
 
 /* Name the parameters that load most on the null direction of a singular information matrix. */
@@ -1215,7 +1228,7 @@ static void fit_measures(sem_ws_t *ws, const double *x, vagap_sem_measures_t *fm
   size_t p = ws->p, G = ws->G, nx = ws->nx;
   double F = sem_ws_objective(ws, x, NULL); /* also leaves implied moments in the groups */
   double N = ws->N, G_d = (double)G;
-  fm->npar = (double)ws->npar;
+  fm->npar = (double)ws->npar - (double)ws->con_rank; /* lavaan: npar - rank of == constraints */
   fm->fmin = F;
   fm->chisq = 0;
   double ndat = 0;
@@ -1223,7 +1236,7 @@ static void fit_measures(sem_ws_t *ws, const double *x, vagap_sem_measures_t *fm
     ndat += (double)(p * (p + 1) / 2 - nx * (nx + 1) / 2);
     if (m->meanstructure) ndat += (double)(p - nx);
   }
-  fm->df = ndat - (double)ws->npar;
+  fm->df = ndat - fm->npar;
   /* per group: chisq_g = 2 n_g F_g, logl, baseline, srmr */
   double bchisq = 0, bdf = 0, logl = 0, ulogl = 0, srmr = 0;
   const double log2pi = log(2 * M_PI);
@@ -1484,6 +1497,9 @@ static vagap_sem_model_t *copy_model(const vagap_sem_model_t *m) {
   vagap_sem_model_t *c = calloc(1, sizeof *c);
   if (!c) return NULL;
   *c = *m;
+  c->con = NULL;      /* [constraints hook] copied below */
+  c->con_expr = NULL;
+  c->ncon = 0;
   c->rows = calloc(m->nrows, sizeof *c->rows);
   c->ov = calloc(m->nov ? m->nov : 1, sizeof *c->ov);
   c->lv = calloc(m->nlv ? m->nlv : 1, sizeof *c->lv);
@@ -1529,6 +1545,7 @@ static vagap_sem_model_t *copy_model(const vagap_sem_model_t *m) {
       memcpy(nd->ref_def, od->ref_def, nn * sizeof *nd->ref_def);
     }
   }
+  if (sem_constraints_copy(c, m)) { vagap_sem_model_free(c); return NULL; }
   return c;
 }
 
@@ -1557,6 +1574,7 @@ vagap_status_t vagap_sem_fit(vagap_sem_fit_t **out, const vagap_sem_model_t *mod
   if (opt_in) opt = *opt_in;
   else vagap_sem_fit_options_init(&opt);
   sem_ws_t *ws = NULL;
+  sem_con_t *con = NULL;
   vagap_status_t st = sem_ws_alloc(&ws, model, stats, opt.likelihood, err);
   if (st) return st;
   size_t K = ws->npar;
@@ -1582,52 +1600,65 @@ vagap_status_t vagap_sem_fit(vagap_sem_fit_t **out, const vagap_sem_model_t *mod
       goto done;
     }
   }
-  st = optimise(ws, fit->x, opt.max_iter, &fit->optimizer, &fit->gradient_norm, err);
+  /* [constraints hook] ==, <, > and lower()/upper() take sem_constraints.c's path */
+  if (sem_con_needed(model) && !(con = sem_con_alloc(model, ws))) {
+    st = vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
+    goto done;
+  }
+  if (con) st = sem_con_optimise(con, fit->x, opt.max_iter, &fit->optimizer, &fit->gradient_norm, err);
+  else st = optimise(ws, fit->x, opt.max_iter, &fit->optimizer, &fit->gradient_norm, err);
   fit->iterations = ws->evals;
   if (st) goto done;
   if (K) {
     if ((st = expected_information(ws, fit->x, info, err))) goto done;
-    if ((st = invert_information(ws, info, fit->vcov, err))) goto done;
-    /* a small gradient along a nearly flat direction can still leave the
-       chi-square well above its minimum: more scoring steps, else no answer */
-    if (chisq_decrement(ws, fit->x, fit->vcov) > 1e-6) {
-      fisher_scoring(ws, fit->x, 500, FS_FULL, err);
-      fit->iterations = ws->evals;
-      if ((st = expected_information(ws, fit->x, info, err))) goto done;
-      if ((st = invert_information(ws, info, fit->vcov, err))) {
-        /* singular where the data led the optimiser, not at the start */
-        const char *names = strstr(err->message, "involved parameters: ");
-        char buf[sizeof err->message];
-        snprintf(buf, sizeof buf, "%s", names ? names + 21 : "(unknown)");
-        st = vagap_error_set(err, VAGAP_ENOCONV, NULL, 0, 0,
-                             "no solution: the model is empirically under-identified (the information "
-                             "matrix is singular at the best point found); involved parameters: %s", buf);
-        goto done;
-      }
-      double dec = chisq_decrement(ws, fit->x, fit->vcov);
-      if (dec > 1e-6) {
-        st = conditioning_check(ws, fit, info, err); /* the likely reason, named if it applies */
-        if (!st)
+    if (con && model->ncon) {
+      if ((st = sem_con_vcov(con, fit->x, info, ws->N, fit->vcov, fit->model, err))) goto done;
+    } else {
+      if ((st = invert_information(ws, info, fit->vcov, err))) goto done;
+      /* a small gradient along a nearly flat direction can still leave the
+         chi-square well above its minimum: more scoring steps, else no answer */
+      if (!con && chisq_decrement(ws, fit->x, fit->vcov) > 1e-6) {
+        fisher_scoring(ws, fit->x, 500, FS_FULL, err);
+        fit->iterations = ws->evals;
+        if ((st = expected_information(ws, fit->x, info, err))) goto done;
+        if ((st = invert_information(ws, info, fit->vcov, err))) {
+          /* singular where the data led the optimiser, not at the start */
+          const char *names = strstr(err->message, "involved parameters: ");
+          char buf[sizeof err->message];
+          snprintf(buf, sizeof buf, "%s", names ? names + 21 : "(unknown)");
           st = vagap_error_set(err, VAGAP_ENOCONV, NULL, 0, 0,
-                               "the optimiser did not converge: at the best point found the chi-square "
-                               "could still decrease by about %.2g (Newton decrement)", dec);
-        goto done;
+                               "no solution: the model is empirically under-identified (the information "
+                               "matrix is singular at the best point found); involved parameters: %s", buf);
+          goto done;
+        }
+        double dec = chisq_decrement(ws, fit->x, fit->vcov);
+        if (dec > 1e-6) {
+          st = conditioning_check(ws, fit, info, err); /* the likely reason, named if it applies */
+          if (!st)
+            st = vagap_error_set(err, VAGAP_ENOCONV, NULL, 0, 0,
+                                 "the optimiser did not converge: at the best point found the chi-square "
+                                 "could still decrease by about %.2g (Newton decrement)", dec);
+          goto done;
+        }
+        double *g = malloc(K * sizeof *g);
+        if (g) {
+          sem_ws_objective(ws, fit->x, g);
+          fit->gradient_norm = max_abs(g, K);
+          free(g);
+        }
       }
-      double *g = malloc(K * sizeof *g);
-      if (g) {
-        sem_ws_objective(ws, fit->x, g);
-        fit->gradient_norm = max_abs(g, K);
-        free(g);
-      }
+      if ((st = conditioning_check(ws, fit, info, err))) goto done;
     }
-    if ((st = conditioning_check(ws, fit, info, err))) goto done;
+    ws->con_rank = sem_con_rank(con);
   }
   fit_measures(ws, fit->x, &fit->fit);
   fit->converged = 1;
   if ((st = fill_rows(ws, fit, fit->x, fit->vcov, opt.ci_level, err))) goto done;
   if ((st = fill_defined(ws, fit->model, fit->vcov, opt.ci_level, err))) goto done;
   if (sem_defined_check(fit)) st = vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
+  if (con) sem_con_finish_rows(fit->model);
 done:
+  sem_con_free(con);
   if (info) gsl_matrix_free(info);
   sem_ws_free(ws);
   if (st) {
