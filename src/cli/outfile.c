@@ -251,7 +251,9 @@ FILE *cli_output_open(const char *path) {
   struct stat st;
   int exists = stat(path, &st) == 0;
   o.path = strdup(path);
-  o.target = exists ? realpath(path, NULL) : strdup(path);
+  /* only a regular file is replaced through its real path; /dev/stdout on a pipe
+     has no real path (its link names "pipe:[...]") and is written directly */
+  o.target = exists && S_ISREG(st.st_mode) ? realpath(path, NULL) : strdup(path);
   if (!o.path || !o.target || output_id(path, &o.id) != 0) {
     fprintf(stderr, "vagap: %s: cannot open for writing: %s\n", path, strerror(errno ? errno : ENOMEM));
     goto fail;
