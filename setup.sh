@@ -15,7 +15,7 @@ BUILD_PACKAGES="cmake make gcc pkg-config libgsl-dev libcsv-dev libnlopt-dev lib
 # References for the cross-checks (lavaan, R's stats, scipy, scikit-learn, mpmath), ggplot2 for
 # the VAAR example, headless Chromium to render the report's SVG, and a
 # comma-decimal locale for the locale-independence test.
-TEST_PACKAGES="r-base-core r-cran-lavaan python3 python3-scipy python3-sklearn python3-pandas python3-mpmath r-cran-ggplot2 chromium locales valgrind"
+TEST_PACKAGES="r-base-core r-cran-lavaan python3 python3-scipy python3-sklearn python3-pandas python3-mpmath r-cran-ggplot2 chromium locales valgrind time"
 
 as_root() {
   if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else

@@ -8,9 +8,11 @@
  * different places (the "seams" of ARCHITECTURE.md):
  *
  *   1. syntax -> vagap_sem_syntax_t      (vagap_sem_syntax_parse)
- *      a lavaan-compatible subset: =~  ~  ~~  ~1  :=  with modifiers
- *      0*x, NA*x, a*x, c(...)*x; anything else is rejected with its line,
- *      column and the name of the unsupported feature.
+ *      lavaan's model syntax: =~  ~  ~~  ~1  :=  ==  <  >  with modifiers
+ *      0*x, NA*x, a*x, "a"*x, c(...)*x, label(), equal(), start(), 0.5?x,
+ *      fixed(), lower(), upper(), chained (c(a,b)*start(c(.5,.6))*x);
+ *      anything else is rejected with its line, column and the name of the
+ *      unsupported feature.
  *   2. syntax + number of groups -> vagap_sem_model_t (vagap_sem_model_build)
  *      lavaan's parameter table: defaults, markers, fixed.x, group.equal,
  *      shared labels = one free parameter, the row order of parTable().
@@ -41,10 +43,16 @@ typedef enum {
   VAGAP_SEM_REGRESSION,    /* y ~ x */
   VAGAP_SEM_COVARIANCE,    /* x ~~ y   (co)variance, residual when endogenous */
   VAGAP_SEM_INTERCEPT,     /* x ~ 1    intercept or mean */
-  VAGAP_SEM_DEFINED        /* d := expr   defined parameter */
+  VAGAP_SEM_DEFINED,       /* d := expr   defined parameter */
+  VAGAP_SEM_CON_EQ,        /* e1 == e2    equality constraint */
+  VAGAP_SEM_CON_LT,        /* e1 < e2     inequality constraint */
+  VAGAP_SEM_CON_GT         /* e1 > e2     inequality constraint */
 } vagap_sem_op_t;
 
-/* lavaan's spelling of an operator: "=~", "~", "~~", "~1", ":=". */
+/* 1 for ==, <, > (constraint statements, kept out of the parameter rows). */
+int vagap_sem_op_is_constraint(vagap_sem_op_t op);
+
+/* lavaan's spelling of an operator: "=~", "~", "~~", "~1", ":=", "==", "<", ">". */
 const char *vagap_sem_op_string(vagap_sem_op_t op);
 
 typedef enum {
@@ -54,17 +62,22 @@ typedef enum {
   VAGAP_SEM_MOD_LABEL     /* a*x: label; a repeated label means equality */
 } vagap_sem_modkind_t;
 
+/* The modifiers of one term for one group (or for all groups when nmod = 1).
+   Chained modifiers (a*start(0.5)*x) fill several fields of one element. */
 typedef struct {
-  vagap_sem_modkind_t kind;
+  vagap_sem_modkind_t kind; /* FIXED/FREE from numbers, NA or fixed(); LABEL when only labelled */
   double value;  /* the fixed value for VAGAP_SEM_MOD_FIXED */
-  char *label;   /* the label for VAGAP_SEM_MOD_LABEL, else NULL */
+  char *label;   /* a*x, "a"*x, label("a"), equal("f=~x2"): the label, else NULL */
+  double start;  /* start(v)* or v?x: starting value (lavaan's ustart), NAN if none */
+  double lower, upper; /* lower(v)*, upper(v)*: bounds, -INFINITY/+INFINITY if none */
 } vagap_sem_modifier_t;
 
 /* One parsed relation after expanding `+` lists (one lhs, one rhs). */
 typedef struct {
   char *lhs;
   vagap_sem_op_t op;
-  char *rhs;                 /* "" for ~1; for := the expression, blanks removed */
+  char *rhs;                 /* "" for ~1; for := the expression, blanks removed;
+                                for == < > lhs and rhs are both expressions */
   size_t nmod;               /* 0: no modifier; 1: for all groups; k: c(...) of length k */
   vagap_sem_modifier_t *mod;
   long line, column;         /* where the term starts in the model text (1-based) */
@@ -111,6 +124,9 @@ typedef struct {
   int std_lv;            /* 1: latent variances fixed to 1, all loadings free */
   int fixed_x;           /* 1 (default): exogenous observed covariates fixed at sample values */
   int meanstructure;     /* -1 (default): on with groups or when the syntax has ~1 */
+  int int_ov_free;       /* 1 (default): observed intercepts free; 0: fixed to 0 (growth()) */
+  int int_lv_free;       /* 0 (default): latent means fixed to 0; 1: free (growth()) */
+  int orthogonal;        /* 1: covariances of exogenous latents fixed to 0 (lavaan's orthogonal) */
   unsigned group_equal;  /* VAGAP_SEM_EQ_* */
   /* group.partial: parameters exempt from group_equal, written "lhs op rhs"
      (blanks ignored), e.g. "visual=~x2" or "x3~1". */
@@ -130,12 +146,26 @@ typedef struct {
   int user;           /* 1 if written in the syntax */
   int exo;            /* 1 for fixed.x (co)variances and means of covariates */
   size_t free;        /* 0 = fixed; k = the k-th free parameter (shared by equal rows) */
-  double ustart;      /* the fixed value (NAN: taken from the sample for exo rows) */
+  double ustart;      /* fixed rows: the value (NAN: taken from the sample for exo rows);
+                         free rows: the user's starting value (start(), ?), NAN if none */
+  double lower, upper; /* lower()/upper() bounds of a free row (-/+INFINITY if none) */
   /* filled by vagap_sem_fit (NAN where not applicable) */
   double est, se, z, pvalue, ci_lower, ci_upper, std_lv, std_all;
 } vagap_sem_param_t;
 
 typedef struct vagap_sem_def vagap_sem_def_t; /* compiled := expression (private) */
+
+/* A constraint lhs op rhs (op ==, < or >) over labels, := names and numbers,
+   from the model syntax or from a constraints text (lavaan's constraints=). */
+typedef struct {
+  char *lhs, *rhs;        /* the two expressions as written, blanks removed */
+  vagap_sem_op_t op;      /* VAGAP_SEM_CON_EQ, _LT or _GT */
+  const char *source;     /* the text it came from (borrowed from the caller), for messages */
+  long line, column;
+  /* filled by vagap_sem_fit */
+  double value;           /* lhs - rhs at the solution */
+  int active;             /* inequality: 1 if binding at the solution (lavaan: slack <= 1e-5) */
+} vagap_sem_constraint_t;
 
 typedef struct {
   size_t nrows;
@@ -151,6 +181,10 @@ typedef struct {
   int std_lv;
   vagap_sem_def_t **defs;    /* one per := row, in row order (private) */
   size_t ndefs;
+  size_t ncon;               /* constraints (==, <, >) in the order written */
+  vagap_sem_constraint_t *con;
+  vagap_sem_def_t **con_expr; /* per constraint: the compiled lhs - rhs (private) */
+  int has_bounds;            /* 1 when some free row has a finite lower or upper bound */
 } vagap_sem_model_t;
 
 /*
@@ -163,6 +197,15 @@ vagap_status_t vagap_sem_model_build(vagap_sem_model_t **out, const vagap_sem_sy
                                      size_t ngroups, const vagap_sem_model_options_t *opt,
                                      const char *source, vagap_error_t *err);
 void vagap_sem_model_free(vagap_sem_model_t *model); /* NULL is a no-op */
+
+/*
+ * Add the constraint lines of `syn` (only ==, <, > and := statements are
+ * allowed there; lavaan's constraints= argument) to a built model.  Names
+ * are labels of the model or := names.  Errors are located in `source`.
+ */
+vagap_status_t vagap_sem_model_add_constraints(vagap_sem_model_t *model,
+                                               const vagap_sem_syntax_t *syn,
+                                               const char *source, vagap_error_t *err);
 
 /* ---- sufficient statistics ---------------------------------------------- */
 
@@ -225,12 +268,26 @@ typedef struct {
 
 void vagap_sem_fit_options_init(vagap_sem_fit_options_t *opt);
 
+/*
+ * Below this ratio of the smallest to the largest eigenvalue of the
+ * information matrix scaled to unit diagonal (DBL_EPSILON * 1e8), a
+ * stationary point is not accepted: along the flat direction the fit
+ * function changes by less than rounding over a relative step of 1e-4, so
+ * the estimates are not determined to the 1e-4 vagap promises and the model
+ * is empirically under-identified.  On generated near-unidentified models
+ * this reproduces lavaan's verdict (its optimiser reports that no solution
+ * was found); see doc/methods.md.
+ */
+#define VAGAP_SEM_MIN_INFO_RATIO 2.220446049250313e-08
+
 /* Fit measures, named as in lavaan's fitMeasures(). */
 typedef struct {
   double npar, fmin, chisq, df, pvalue;
   double baseline_chisq, baseline_df, baseline_pvalue, cfi, tli;
   double logl, unrestricted_logl, aic, bic, ntotal, bic2;
   double rmsea, rmsea_ci_lower, rmsea_ci_upper, rmsea_pvalue, srmr;
+  /* more of fitMeasures(): nnfi (= tli), rfi, nfi, pnfi, ifi, rni, mfi, ecvi, cn_05, cn_01 */
+  double nnfi, rfi, nfi, pnfi, ifi, rni, mfi, ecvi, cn_05, cn_01;
   double *chisq_group;  /* [ngroups] per-group contribution to chisq */
 } vagap_sem_measures_t;
 
@@ -242,16 +299,31 @@ typedef struct {
   size_t iterations;          /* objective evaluations used */
   double gradient_norm;       /* max |dF/dtheta| at the solution */
   const char *optimizer;      /* which method produced the solution */
+  /* The verdict (lavaan's lavInspect "converged" and "post.check").  A fit is
+     only returned when the optimiser converged, so converged is 1; admissible
+     is 0 when a variance is negative or the latent or residual covariance
+     matrix of a group is not positive definite. */
+  int converged, admissible;
+  double info_ratio;          /* smallest / largest eigenvalue of the unit-diagonal information */
+  size_t nwarnings;
+  char **warnings;            /* lavaan's warnings for this solution, in its words and order */
 } vagap_sem_fit_t;
 
 /*
  * Fit `model` to `stats` by ML.  The model's observed variables are looked
- * up by name in stats->var.  Optimisation: Fisher scoring from lavaan-like
+ * up by name in stats->var.  A model with ==, <, > constraints or lower()/
+ * upper() bounds is fitted under them (lavaan's way: vcov restricted to the
+ * equality and active inequality constraints, df + rank of the equalities;
+ * doc/methods.md "Modifiers and constraints"), filling model->con.  Optimisation: Fisher scoring from lavaan-like
  * starting values, then NLopt's LD_LBFGS, then Fisher-scoring polish; if
  * that does not reach a stationary point (max |dF/dtheta| < 1e-6), LD_LBFGS
  * from the start values with tight tolerances; then both again from
  * lavaan's plain starting values, then Fisher scoring alone.  A solution is
- * accepted when max |dF/dtheta| < 1e-5.  Failure modes: VAGAP_EMODEL (more parameters
+ * accepted when max |dF/dtheta| < 1e-5 and the information matrix at it is
+ * not nearly singular (VAGAP_SEM_MIN_INFO_RATIO).  The ML optimum is searched
+ * without bounds (lavaan's default bounds = "none"): a solution outside the
+ * admissible region is returned with admissible = 0 and lavaan's warnings.
+ * Failure modes: VAGAP_EMODEL (more parameters
  * than moments, singular information matrix: the message names the
  * parameters involved), VAGAP_ENOCONV (the optimiser did not reach a
  * stationary point: no estimates are returned), VAGAP_EDOMAIN (a sample

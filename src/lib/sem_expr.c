@@ -36,6 +36,7 @@ typedef struct {
   const char *source;
   long line, column;
   const long *char_line, *char_col;
+  const char *what;  /* the construct, for messages: "a := expression" */
   vagap_error_t *err;
   sem_expr_t *e;
   vagap_status_t st;
@@ -63,7 +64,7 @@ static node_t *efail(eparse_t *q, const char *msg) {
   size_t off = (size_t)(q->p - q->s);
   long line = q->char_line ? q->char_line[off] : q->line;
   long col = q->char_col ? q->char_col[off] : q->column + (long)off;
-  if (!q->st) q->st = vagap_error_set(q->err, VAGAP_EPARSE, q->source, line, col, "in := expression: %s", msg);
+  if (!q->st) q->st = vagap_error_set(q->err, VAGAP_EPARSE, q->source, line, col, "in %s: %s", q->what, msg);
   return NULL;
 }
 
@@ -206,11 +207,12 @@ static node_t *p_expr(eparse_t *q) {
 
 static vagap_status_t parse_any(sem_expr_t **out, const char *text, const char *source,
                                 long line, long column, const long *char_line,
-                                const long *char_col, vagap_error_t *err) {
+                                const long *char_col, const char *what, vagap_error_t *err) {
   *out = NULL;
   sem_expr_t *e = calloc(1, sizeof *e);
   if (!e) return vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
-  eparse_t q = {text, text, source, line, column, char_line, char_col, err, e, VAGAP_OK};
+  eparse_t q = {text, text, source, line, column, char_line, char_col,
+                what ? what : "a := expression", err, e, VAGAP_OK};
   e->root = p_expr(&q);
   skip(&q);
   if (e->root && *q.p) efail(&q, "unexpected text after the expression");
@@ -225,13 +227,19 @@ static vagap_status_t parse_any(sem_expr_t **out, const char *text, const char *
 
 vagap_status_t sem_expr_parse(sem_expr_t **out, const char *text, const char *source,
                               long line, long column, vagap_error_t *err) {
-  return parse_any(out, text, source, line, column, NULL, NULL, err);
+  return parse_any(out, text, source, line, column, NULL, NULL, NULL, err);
 }
 
 vagap_status_t sem_expr_parse_located(sem_expr_t **out, const char *text, const char *source,
                                       const long *char_line, const long *char_col,
                                       vagap_error_t *err) {
-  return parse_any(out, text, source, 0, 0, char_line, char_col, err);
+  return parse_any(out, text, source, 0, 0, char_line, char_col, NULL, err);
+}
+
+vagap_status_t sem_expr_parse_what(sem_expr_t **out, const char *text, const char *source,
+                                   const long *char_line, const long *char_col, const char *what,
+                                   vagap_error_t *err) {
+  return parse_any(out, text, source, 0, 0, char_line, char_col, what, err);
 }
 
 /* Forward mode: value v and gradient g[npar] of each node. */

@@ -54,6 +54,7 @@ void vagap_sem_model_options_init(vagap_sem_model_options_t *opt) {
   memset(opt, 0, sizeof *opt);
   opt->fixed_x = 1;
   opt->meanstructure = -1;
+  opt->int_ov_free = 1;
 }
 
 static const struct {
@@ -124,6 +125,8 @@ static vagap_status_t table_add(table_t *t, const char *lhs, vagap_sem_op_t op, 
   r->user = stmt != NULL;
   r->free = 1; /* "free" flag until indices are assigned */
   r->ustart = NAN;
+  r->lower = -INFINITY;
+  r->upper = INFINITY;
   r->est = r->se = r->z = r->pvalue = r->ci_lower = r->ci_upper = r->std_lv = r->std_all = NAN;
   t->stmt[t->n] = stmt;
   t->n++;
@@ -160,6 +163,7 @@ void vagap_sem_model_free(vagap_sem_model_t *m) {
   free(m->lv);
   for (size_t i = 0; i < m->ndefs; i++) free_def(m->defs[i]);
   free(m->defs);
+  sem_constraints_free(m);
   free(m);
 }
 
@@ -335,9 +339,21 @@ static void set_default_freedom(table_t *t, const vnames_t *v, const vagap_sem_m
           r[k].ustart = 0;
         }
   }
+  /* int.lv.free / int.ov.free: growth() frees the latent means and fixes the
+     observed intercepts (of the non-covariates) to 0 */
   if (meanstructure)
     for (size_t i = 0; i < t->n; i++)
-      if (!r[i].user && r[i].op == VAGAP_SEM_INTERCEPT && is_in(&v->lv, r[i].lhs)) {
+      if (!r[i].user && r[i].op == VAGAP_SEM_INTERCEPT &&
+          ((is_in(&v->lv, r[i].lhs) && !opt->int_lv_free) ||
+           (!opt->int_ov_free && is_in(&v->ov_nox, r[i].lhs)))) {
+        r[i].free = 0;
+        r[i].ustart = 0;
+      }
+  /* orthogonal: the covariances of exogenous latents stay in the table, fixed to 0 */
+  if (opt->orthogonal)
+    for (size_t i = 0; i < t->n; i++)
+      if (!r[i].user && r[i].op == VAGAP_SEM_COVARIANCE && strcmp(r[i].lhs, r[i].rhs) &&
+          is_in(&v->lv_x, r[i].lhs) && is_in(&v->lv_x, r[i].rhs)) {
         r[i].free = 0;
         r[i].ustart = 0;
       }
@@ -383,17 +399,25 @@ static vagap_status_t apply_modifiers(table_t *t, size_t ngroups, const char *so
                              ngroups == 1 ? "" : "s", s->lhs, vagap_sem_op_string(s->op), s->rhs);
     vagap_sem_param_t *r = &t->rows[i];
     const vagap_sem_modifier_t *m = &s->mod[s->nmod == 1 ? 0 : (size_t)r->group - 1];
+    /* lavaan's order (lavaanify): fixed/NA, then start (which also sets the
+       value of a fixed row), then bounds, then the label */
     switch (m->kind) {
       case VAGAP_SEM_MOD_FIXED: r->free = 0; r->ustart = m->value; r->exo = 0; break;
       case VAGAP_SEM_MOD_FREE: r->free = 1; r->ustart = NAN; r->exo = 0; break;
-      case VAGAP_SEM_MOD_LABEL: {
-        char *l = strdup(m->label);
-        if (!l) return vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
-        free(r->label);
-        r->label = l;
-        break;
-      }
+      case VAGAP_SEM_MOD_LABEL:
       case VAGAP_SEM_MOD_NONE: break;
+    }
+    if (isfinite(m->start)) {
+      r->ustart = m->start;
+      r->exo = 0;
+    }
+    if (m->lower > -INFINITY) r->lower = m->lower;
+    if (m->upper < INFINITY) r->upper = m->upper;
+    if (m->label) {
+      char *l = strdup(m->label);
+      if (!l) return vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
+      free(r->label);
+      r->label = l;
     }
   }
   return VAGAP_OK;
@@ -520,6 +544,17 @@ static vagap_status_t assign_free_indices(table_t *t, char **lab, size_t *npar,
   return VAGAP_OK;
 }
 
+/* Bounds of a fixed row mean nothing (lavaan sets them to its value); the
+   optimiser reads the widest bounds of the rows of a shared parameter. */
+static void merge_bounds(table_t *t, size_t npar) {
+  (void)npar;
+  for (size_t i = 0; i < t->n; i++)
+    if (!t->rows[i].free) {
+      t->rows[i].lower = -INFINITY;
+      t->rows[i].upper = INFINITY;
+    }
+}
+
 /* lavaan writes a covariance with the variable that comes first in
    (latents, observed) order on the left (lav_partable_covariance_reorder). */
 static int covariance_swapped(const vnames_t *v, const char *lhs, const char *rhs) {
@@ -534,6 +569,7 @@ static vagap_status_t check_user_rows(const vagap_sem_syntax_t *syn, const vname
                                       const char *source, vagap_error_t *err) {
   for (size_t i = 0; i < syn->n; i++) {
     const vagap_sem_statement_t *s = &syn->st[i];
+    if (vagap_sem_op_is_constraint(s->op)) continue;
     if (s->op == VAGAP_SEM_DEFINED) {
       if (is_in(&v->lv, s->lhs) || is_in(&v->ov, s->lhs))
         return vagap_error_set(err, VAGAP_EMODEL, source, s->line, s->column,
@@ -548,6 +584,7 @@ static vagap_status_t check_user_rows(const vagap_sem_syntax_t *syn, const vname
                              "'%s' cannot be regressed on itself", s->lhs);
     for (size_t k = 0; k < i; k++) {
       const vagap_sem_statement_t *u = &syn->st[k];
+      if (vagap_sem_op_is_constraint(u->op)) continue;
       if (u->op != VAGAP_SEM_DEFINED && same_relation(s->lhs, s->op, s->rhs, u->lhs, u->op, u->rhs))
         return vagap_error_set(err, VAGAP_EMODEL, source, s->line, s->column,
                                "duplicate statement %s %s %s (first at line %ld)", s->lhs,
@@ -637,7 +674,7 @@ vagap_status_t vagap_sem_model_build(vagap_sem_model_t **out, const vagap_sem_sy
   }
   for (size_t i = 0; !st && i < syn->n; i++) {
     const vagap_sem_statement_t *u = &syn->st[i];
-    if (u->op == VAGAP_SEM_DEFINED) continue;
+    if (u->op == VAGAP_SEM_DEFINED || vagap_sem_op_is_constraint(u->op)) continue;
     const char *l = u->lhs, *r = u->rhs;
     if (u->op == VAGAP_SEM_COVARIANCE && covariance_swapped(&v, l, r)) {
       l = u->rhs;
@@ -672,6 +709,7 @@ vagap_status_t vagap_sem_model_build(vagap_sem_model_t **out, const vagap_sem_sy
   }
   if ((st = assign_free_indices(&t, lab, &m->npar, err))) goto done;
   if ((st = add_defined(&t, m, syn, source, err))) goto done;
+  merge_bounds(&t, m->npar);
   m->ngroups = ngroups;
   m->meanstructure = meanstructure;
   m->std_lv = opt->std_lv;
@@ -689,6 +727,9 @@ vagap_status_t vagap_sem_model_build(vagap_sem_model_t **out, const vagap_sem_sy
   m->nrows = t.n;
   t.rows = NULL;
   t.n = 0;
+  for (size_t i = 0; i < m->nrows; i++)
+    if (m->rows[i].free && (isfinite(m->rows[i].lower) || isfinite(m->rows[i].upper))) m->has_bounds = 1;
+  if ((st = sem_constraints_compile(m, syn, source, err))) goto done;
 done:
   if (lab) {
     for (size_t i = 0; i < nlab; i++) free(lab[i]);

@@ -25,7 +25,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       opt.group_equal = groups == 3 ? VAGAP_SEM_EQ_LOADINGS | VAGAP_SEM_EQ_INTERCEPTS : 0;
       opt.std_lv = groups == 2;
       vagap_sem_model_t *model = NULL;
-      vagap_sem_model_build(&model, syn, groups, &opt, "fuzz.model", &err);
+      if (vagap_sem_model_build(&model, syn, groups, &opt, "fuzz.model", &err) == VAGAP_OK)
+        vagap_sem_model_add_constraints(model, syn, "fuzz.constraints", &err); /* lavaan's constraints= */
       vagap_sem_model_free(model);
     }
   }

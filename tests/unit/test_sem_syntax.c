@@ -113,17 +113,113 @@ static void test_modifiers(void **state) {
   vagap_sem_syntax_free(s);
 }
 
+static void test_modifier_functions_and_chains(void **state) {
+  (void)state;
+  vagap_sem_syntax_t *s = parse_ok(
+      "f =~ x1 + equal(\"f=~x2\")*x3 + label(\"my lab\")*x4 + \"q\"*x5 + start(0.5)*x6\n"
+      "g =~ c(a, b)*start(c(.5, .6))*y1 + 0.7?y2 + c(0.1, 0.2)?y3 + lower(0)*upper(2)*y4\n"
+      "h =~ a*1*z1 + fixed(c(1, NA))*z2 + label(c(\"u\", NA))*z3 + start(-1)*NA*z4\n");
+  assert_int_equal(s->n, 13);
+  const vagap_sem_modifier_t *m = s->st[1].mod;
+  assert_int_equal(s->st[1].nmod, 1);
+  assert_int_equal(m[0].kind, VAGAP_SEM_MOD_LABEL);
+  assert_string_equal(m[0].label, "f=~x2");
+  assert_string_equal(s->st[2].mod[0].label, "mylab"); /* lavaan 0.6 drops blanks */
+  assert_string_equal(s->st[3].mod[0].label, "q");
+  m = s->st[4].mod;
+  assert_int_equal(m[0].kind, VAGAP_SEM_MOD_NONE);
+  assert_true(m[0].start == 0.5);
+  assert_null(m[0].label);
+  assert_true(isinf(m[0].lower) && m[0].lower < 0);
+  m = s->st[5].mod;  /* c(a, b)*start(c(.5, .6))*y1 */
+  assert_int_equal(s->st[5].nmod, 2);
+  assert_string_equal(m[0].label, "a");
+  assert_string_equal(m[1].label, "b");
+  assert_true(m[0].start == 0.5 && m[1].start == 0.6);
+  assert_true(s->st[6].mod[0].start == 0.7);  /* 0.7?y2 */
+  assert_int_equal(s->st[6].mod[0].kind, VAGAP_SEM_MOD_NONE);
+  assert_true(s->st[7].mod[1].start == 0.2);
+  assert_true(s->st[8].mod[0].lower == 0 && s->st[8].mod[0].upper == 2);
+  m = s->st[9].mod;  /* a*1*z1: labelled and fixed */
+  assert_int_equal(m[0].kind, VAGAP_SEM_MOD_FIXED);
+  assert_true(m[0].value == 1);
+  assert_string_equal(m[0].label, "a");
+  assert_int_equal(s->st[10].mod[1].kind, VAGAP_SEM_MOD_FREE);
+  assert_string_equal(s->st[11].mod[0].label, "u");
+  assert_null(s->st[11].mod[1].label);
+  assert_int_equal(s->st[12].mod[0].kind, VAGAP_SEM_MOD_FREE);
+  assert_true(s->st[12].mod[0].start == -1);
+  vagap_sem_syntax_free(s);
+}
+
+static void test_constraints_parse(void **state) {
+  (void)state;
+  vagap_sem_syntax_t *s = parse_ok(
+      "y ~ b1*x1 + b2*x2\n"
+      "b1 == b2\n"
+      "a1 == 2 * a2\n"
+      "b1^2 + b2^2 == 1\n"
+      "a > 0; a < b\n"
+      "d := b1 - b2\n"
+      "d > 0.1\n");
+  assert_int_equal(s->n, 9);
+  expect(&s->st[2], "b1", VAGAP_SEM_CON_EQ, "b2");
+  expect(&s->st[3], "a1", VAGAP_SEM_CON_EQ, "2*a2");
+  expect(&s->st[4], "b1^2+b2^2", VAGAP_SEM_CON_EQ, "1");
+  expect(&s->st[5], "a", VAGAP_SEM_CON_GT, "0");
+  expect(&s->st[6], "a", VAGAP_SEM_CON_LT, "b");
+  assert_int_equal(s->st[6].line, 5);
+  assert_int_equal(s->st[6].column, 8);
+  expect(&s->st[8], "d", VAGAP_SEM_CON_GT, "0.1");
+  assert_true(vagap_sem_op_is_constraint(VAGAP_SEM_CON_LT));
+  assert_false(vagap_sem_op_is_constraint(VAGAP_SEM_DEFINED));
+  assert_string_equal(vagap_sem_op_string(VAGAP_SEM_CON_EQ), "==");
+  vagap_sem_syntax_free(s);
+}
+
+static void test_small_tilde(void **state) {
+  (void)state;
+  /* U+02DC SMALL TILDE, as lavaan accepts it */
+  vagap_sem_syntax_t *s = parse_ok("f =\xcb\x9c x1 + x2\ny \xcb\x9c f\nx1 \xcb\x9c\xcb\x9c x2\nx1 ~\xcb\x9c y\n");
+  assert_int_equal(s->n, 5);
+  expect(&s->st[1], "f", VAGAP_SEM_LOADING, "x2");
+  expect(&s->st[2], "y", VAGAP_SEM_REGRESSION, "f");
+  expect(&s->st[3], "x1", VAGAP_SEM_COVARIANCE, "x2");
+  expect(&s->st[4], "x1", VAGAP_SEM_COVARIANCE, "y");
+  vagap_sem_syntax_free(s);
+}
+
+static void test_modifier_and_constraint_errors(void **state) {
+  (void)state;
+  parse_fails("f =~ start(a)*x1\n", 1, 12, "start() takes numbers");
+  parse_fails("f =~ label(1)*x1\n", 1, 12, "label must be a name");
+  parse_fails("f =~ c(a, b)*start(c(1, 2, 3))*x1\n", 1, 6, "different lengths");
+  parse_fails("f =~ start()*x1\n", 1, 6, "needs a value");
+  parse_fails("f =~ label(\"a)*x1\n", 1, 12, "unterminated quoted");
+  parse_fails("f =~ \"x1\"\n", 1, 6, "cannot be quoted");
+  parse_fails("f =~ prior(\"normal(0,1)\")*x1\n", 1, 6, "blavaan");
+  parse_fails("f =~ label(\"a\")?x1\n", 1, 16, "'?'");
+  parse_fails("efa(\"b1\")*f1 + efa(\"b1\")*f2 =~ x1 + x2\n", 1, 1, "exploratory SEM");
+  parse_fails("a <= b\n", 1, 3, "'<=' and '>='");
+  parse_fails("a == \n", 1, 3, "missing right-hand side of a constraint");
+  parse_fails("== a\n", 1, 1, "missing left-hand side of a constraint");
+  parse_fails("a == b == c\n", 1, 8, "second operator");
+  parse_fails("a == foo(b)\n", 1, 6, "in a == constraint: unsupported function");
+  parse_fails("a > \"b\"\n", 1, 5, "quoted name in a > constraint");
+  parse_fails("d := a +\n", 1, 9, "in a := expression");
+  parse_fails("group: 1\nf =~ x1 + x2\n", 1, 1, "group: blocks");
+  parse_fails("f =~ x1\nlevel: within\n", 2, 1, "multilevel");
+  parse_fails("y ~ x1:x2\n", 1, 7, "interaction");
+}
+
 static void test_errors_are_located_and_named(void **state) {
   (void)state;
   parse_fails("f =~ x1\ny | t1\n", 2, 3, "thresholds");
   parse_fails("f <~ x1 + x2\n", 1, 3, "formative");
   parse_fails("f =~ x1\nf ~*~ f\n", 2, 3, "scaling");
-  parse_fails("a == b\n", 1, 3, "equality constraints");
-  parse_fails("a < b\n", 1, 3, "inequality");
   parse_fails("y ~ x1:x2\n", 1, 7, "interaction");
-  parse_fails("f =~ start(1)*x1\n", 1, 6, "start()");
-  parse_fails("f =~ equal(a)*x1\n", 1, 6, "equal()");
-  parse_fails("f =~ a*1*x1\n", 1, 9, "more than one modifier");
+  parse_fails("f =~ foo(1)*x1\n", 1, 6, "foo()");
+  parse_fails("f =~ efa(\"b1\")*x1\n", 1, 6, "exploratory SEM");
   parse_fails("f =~ x1 + \n", 1, 9, "dangling");
   parse_fails("f =~\n", 1, 3, "missing right-hand side");
   parse_fails("=~ x1\n", 1, 1, "missing left-hand side");
@@ -308,6 +404,10 @@ int main(void) {
       cmocka_unit_test(test_multiline_semicolons_and_lhs_lists),
       cmocka_unit_test(test_modifiers),
       cmocka_unit_test(test_errors_are_located_and_named),
+      cmocka_unit_test(test_modifier_functions_and_chains),
+      cmocka_unit_test(test_constraints_parse),
+      cmocka_unit_test(test_small_tilde),
+      cmocka_unit_test(test_modifier_and_constraint_errors),
       cmocka_unit_test(test_cfa_defaults_and_row_order),
       cmocka_unit_test(test_covariances_in_lavaan_orientation),
       cmocka_unit_test(test_std_lv_frees_markers),
