@@ -160,7 +160,7 @@ class TestSem(ProgramComparison):
         # the program reports 42 rows read, 40 used: one missing y, one missing group
         self.assertEqual(fit.n_excluded, 2)
         self.assertEqual(sorted(r for _, r in fit.excluded),
-                         ["missing group 'grp'", "missing value in 'y'"])
+                         ["missing group (grp)", "missing value in y (listwise deletion)"])
 
     def test_options_wishart_level(self):
         path = os.path.join(DATA, "sem_path.csv")

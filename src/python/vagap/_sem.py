@@ -121,11 +121,11 @@ def _statistics(cols, group, model, excluded):
     x, g = [], []
     for i, gi in enumerate(grp):
         if gi is None:
-            excluded.append((i, "missing group '%s'" % group))
+            excluded.append((i, "missing group (%s)" % group))
             continue
         miss = [ov[j] for j in range(len(ov)) if math.isnan(values[j][i])]
         if miss:
-            excluded.append((i, "missing value in '%s'" % miss[0]))
+            excluded.append((i, "missing value in %s (listwise deletion)" % miss[0]))
             continue
         x.extend(values[j][i] for j in range(len(ov)))
         g.append(gi)
