@@ -17,6 +17,9 @@ command -v R > /dev/null && command -v Rscript > /dev/null || { echo "skipped: R
 Rscript -e 'quit(status = if (requireNamespace("testthat", quietly = TRUE)) 0 else 1)' > /dev/null 2>&1 ||
   { echo "skipped: R package testthat not installed (r-cran-testthat)"; exit 77; }
 [ -f "$lib" ] || { echo "skipped: no shared library $lib"; exit 77; }
+lib=$(cd "$(dirname "$lib")" && pwd)/$(basename "$lib")  # configure and the tests run elsewhere
+vagap=$(cd "$(dirname "$vagap")" && pwd)/$(basename "$vagap")
+src=$(cd "$src" && pwd)
 tmp=$(mktemp -d) && trap 'rm -rf "$tmp"' EXIT INT TERM
 # install from a copy: R CMD INSTALL compiles in the package directory
 cp -R "$src/src/r" "$tmp/vagap"

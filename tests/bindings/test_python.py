@@ -169,6 +169,21 @@ class TestSem(ProgramComparison):
         self.compare(model, path, "grp", ["--likelihood", "wishart", "--level", "0.9"],
                      likelihood="wishart", level=0.9)
 
+    def test_constraints_and_bounds(self):
+        path = os.path.join(DATA, "sem_path.csv")
+        with open(os.path.join(DATA, "sem_path.lav")) as f:
+            model = f.read()
+        cons = os.path.join(DATA, "sem_path.constraints")
+        with open(cons) as f:
+            text = f.read()
+        fit = self.compare(model, path, "grp", ["--constraints", cons], constraints=text)
+        est = rows_of(fit.estimates)
+        a = [r["est"] for r in est if r["label"] in ("a1", "a2")]
+        self.assertEqual(len(a), 2)
+        self.assertAlmostEqual(a[0], a[1], places=6)  # a1 == a2 holds at the solution
+        bounded = model.replace("y ~ c(b1, b2)*m", "y ~ c(b1, b2)*m\nm ~~ lower(0.9)*m")
+        self.compare(bounded, path, "grp", [])
+
     def test_holzinger_swineford_invariance(self):
         rscript = shutil.which("Rscript")
         if not rscript:
@@ -188,6 +203,7 @@ class TestSem(ProgramComparison):
                          group_equal=["loadings", "intercepts"],
                          **{"group.partial": "visual=~x2,x3~1"})
             self.compare(model, hs, None, ["--std-lv"], std_lv=True)
+            self.compare(model, hs, None, ["--orthogonal"], orthogonal=True)
         finally:
             shutil.rmtree(tmp)
 

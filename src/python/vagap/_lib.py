@@ -73,7 +73,9 @@ class Cor(ctypes.Structure):
 
 class SemModelOptions(ctypes.Structure):
     _fields_ = [("std_lv", ctypes.c_int), ("fixed_x", ctypes.c_int),
-                ("meanstructure", ctypes.c_int), ("group_equal", ctypes.c_uint),
+                ("meanstructure", ctypes.c_int), ("int_ov_free", ctypes.c_int),
+                ("int_lv_free", ctypes.c_int), ("orthogonal", ctypes.c_int),
+                ("group_equal", ctypes.c_uint),
                 ("group_partial", c_char_pp), ("n_group_partial", ctypes.c_size_t)]
 
 
@@ -81,7 +83,8 @@ class SemParam(ctypes.Structure):
     _fields_ = [("lhs", ctypes.c_char_p), ("op", ctypes.c_int), ("rhs", ctypes.c_char_p),
                 ("block", ctypes.c_int), ("group", ctypes.c_int), ("label", ctypes.c_char_p),
                 ("user", ctypes.c_int), ("exo", ctypes.c_int), ("free", ctypes.c_size_t),
-                ("ustart", ctypes.c_double)] + \
+                ("ustart", ctypes.c_double), ("lower", ctypes.c_double),
+                ("upper", ctypes.c_double)] + \
                [(name, ctypes.c_double) for name in
                 ["est", "se", "z", "pvalue", "ci_lower", "ci_upper", "std_lv", "std_all"]]
 
@@ -93,7 +96,9 @@ class SemModel(ctypes.Structure):
                 ("ov_is_x", ctypes.POINTER(ctypes.c_int)), ("ov_exo", ctypes.POINTER(ctypes.c_int)),
                 ("nlv", ctypes.c_size_t), ("lv", c_char_pp),
                 ("npar", ctypes.c_size_t), ("meanstructure", ctypes.c_int),
-                ("std_lv", ctypes.c_int), ("defs", ctypes.c_void_p), ("ndefs", ctypes.c_size_t)]
+                ("std_lv", ctypes.c_int), ("defs", ctypes.c_void_p), ("ndefs", ctypes.c_size_t),
+                ("ncon", ctypes.c_size_t), ("con", ctypes.c_void_p), ("con_expr", ctypes.c_void_p),
+                ("has_bounds", ctypes.c_int)]
 
 
 class SemStats(ctypes.Structure):
@@ -195,6 +200,8 @@ _proto("vagap_sem_model_options_init", None, P(SemModelOptions))
 _proto("vagap_sem_model_build", ctypes.c_int, P(P(SemModel)), ctypes.c_void_p, ctypes.c_size_t,
        P(SemModelOptions), ctypes.c_char_p, ERR)
 _proto("vagap_sem_model_free", None, P(SemModel))
+_proto("vagap_sem_model_add_constraints", ctypes.c_int, P(SemModel), ctypes.c_void_p, ctypes.c_char_p,
+       ERR)
 _proto("vagap_sem_stats_alloc", ctypes.c_int, P(P(SemStats)), ctypes.c_size_t, ctypes.c_size_t,
        c_char_pp, c_char_pp, ERR)
 _proto("vagap_sem_stats_free", None, P(SemStats))

@@ -14,7 +14,8 @@ ESTIMATE_COLUMNS = ["lhs", "op", "rhs", "block", "group", "label", "est", "se", 
 
 # lavaan's argument names (dots or underscores) and their defaults
 OPTIONS = {"group.equal": None, "group.partial": None, "std.lv": False, "fixed.x": True,
-           "meanstructure": "default", "likelihood": "default", "missing": "listwise",
+           "meanstructure": "default", "int.ov.free": True, "int.lv.free": False,
+           "orthogonal": False, "constraints": None, "likelihood": "default", "missing": "listwise",
            "level": 0.95, "max.evaluations": None}
 
 
@@ -59,6 +60,9 @@ def _model_options(opts, keep):
     mopt.fixed_x = 1 if opts["fixed.x"] else 0
     ms = opts["meanstructure"]
     mopt.meanstructure = -1 if ms == "default" else (1 if ms else 0)
+    mopt.int_ov_free = 1 if opts["int.ov.free"] else 0
+    mopt.int_lv_free = 1 if opts["int.lv.free"] else 0
+    mopt.orthogonal = 1 if opts["orthogonal"] else 0
     equal = _names(opts["group.equal"])
     if equal:
         err, flags = _lib.Error(), ctypes.c_uint()
@@ -160,11 +164,29 @@ def _results(fit):
     return table(ESTIMATE_COLUMNS, rows), named_values(measures)
 
 
+CONSTRAINTS_SOURCE = b"constraints"  # the model keeps a pointer to it: a module constant
+
+
+def _add_constraints(mod, text):
+    """lavaan's constraints= text (==, <, > lines over the model's labels)."""
+    err, syn = _lib.Error(), ctypes.c_void_p()
+    if not isinstance(text, str):
+        text = "\n".join(text)
+    try:
+        check(_lib.lib.vagap_sem_syntax_parse(ctypes.byref(syn), text.encode(), CONSTRAINTS_SOURCE,
+                                              ctypes.byref(err)), err)
+        check(_lib.lib.vagap_sem_model_add_constraints(mod, syn, CONSTRAINTS_SOURCE,
+                                                       ctypes.byref(err)), err)
+    finally:
+        _lib.lib.vagap_sem_syntax_free(syn)
+
+
 def sem(model, data, group=None, **options):
     """Fit `model` (lavaan syntax) to `data` (DataFrame or dict of columns) by ML
     with lavaan's sem() defaults.  Options take lavaan's names, with dots or
     underscores: group_equal / "group.equal" ("loadings,intercepts" or a list),
-    group_partial, std_lv, fixed_x, meanstructure, likelihood ("normal",
+    group_partial, std_lv, fixed_x, meanstructure, int_ov_free, int_lv_free,
+    orthogonal, constraints (==, <, > lines), likelihood ("normal",
     "wishart"), missing ("listwise"), level (of ci.lower/ci.upper),
     max_evaluations.  Pass dotted names as sem(m, d, **{"group.equal": ...})."""
     opts = _options(options)
@@ -183,6 +205,8 @@ def sem(model, data, group=None, **options):
         ngroups = len(_group_levels(cols, group)[0])
         check(_lib.lib.vagap_sem_model_build(ctypes.byref(mod), syn, ngroups, ctypes.byref(mopt),
                                              b"model", ctypes.byref(err)), err)
+        if opts["constraints"]:
+            _add_constraints(mod, opts["constraints"])
         excluded = []
         stats, labels = _statistics(cols, group, mod, excluded)
         check(_lib.lib.vagap_sem_fit(ctypes.byref(fit), mod, stats, ctypes.byref(fopt),

@@ -109,7 +109,9 @@ corr <- function(x, y, data = NULL, method = c("pearson", "spearman"),
 }
 
 sem_options <- list(group.equal = "", group.partial = character(), std.lv = FALSE,
-                    fixed.x = TRUE, meanstructure = "default", likelihood = "default",
+                    fixed.x = TRUE, meanstructure = "default", int.ov.free = TRUE,
+                    int.lv.free = FALSE, orthogonal = FALSE, constraints = "",
+                    likelihood = "default",
                     missing = "listwise", level = 0.95, max.evaluations = NA_integer_)
 
 #' lavaan's sem() by libvagap: list(estimates = parameterEstimates(fit,
@@ -136,6 +138,9 @@ sem <- function(model, data, group = NULL, ...) {
   opts$likelihood <- as.integer(opts$likelihood == "wishart")
   opts$group.equal <- paste(opts$group.equal, collapse = ",")
   opts$group.partial <- as.character(opts$group.partial)
+  opts$constraints <- paste(opts$constraints, collapse = "\n")
+  for (o in c("std.lv", "fixed.x", "int.ov.free", "int.lv.free", "orthogonal"))
+    opts[[o]] <- isTRUE(opts[[o]])
   opts$level <- as.numeric(opts$level)
   opts$max.evaluations <- as.integer(opts$max.evaluations)
   if (is.null(group)) {

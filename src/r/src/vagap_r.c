@@ -158,6 +158,9 @@ static vagap_status_t model_options(SEXP opts, vagap_sem_model_options_t *mopt, 
   mopt->std_lv = Rf_asLogical(list_elt(opts, "std.lv")) == 1;
   mopt->fixed_x = Rf_asLogical(list_elt(opts, "fixed.x")) == 1;
   mopt->meanstructure = Rf_asInteger(list_elt(opts, "meanstructure"));
+  mopt->int_ov_free = Rf_asLogical(list_elt(opts, "int.ov.free")) == 1;
+  mopt->int_lv_free = Rf_asLogical(list_elt(opts, "int.lv.free")) == 1;
+  mopt->orthogonal = Rf_asLogical(list_elt(opts, "orthogonal")) == 1;
   const char *equal = CHAR(STRING_ELT(list_elt(opts, "group.equal"), 0));
   if (equal[0] && vagap_sem_group_equal_parse(equal, &mopt->group_equal, err)) return err->status;
   SEXP partial = list_elt(opts, "group.partial");
@@ -207,6 +210,18 @@ static vagap_status_t sem_statistics(sem_objects_t *o, SEXP data, SEXP group, SE
   vagap_status_t st = vagap_sem_stats_alloc(&o->stats, ngroups, nvar, (const char *const *)m->ov,
                                             glabel, err);
   return st ? st : vagap_sem_stats_compute(o->stats, x, g, nobs, err);
+}
+
+/* lavaan's constraints= text: ==, <, > lines over the model's labels. */
+static vagap_status_t add_constraints(vagap_sem_model_t *model, SEXP opts, vagap_error_t *err) {
+  const char *text = CHAR(STRING_ELT(list_elt(opts, "constraints"), 0));
+  if (!text[0]) return VAGAP_OK;
+  static const char source[] = "constraints"; /* the model keeps this pointer */
+  vagap_sem_syntax_t *syn = NULL;
+  vagap_status_t st = vagap_sem_syntax_parse(&syn, text, source, err);
+  if (!st) st = vagap_sem_model_add_constraints(model, syn, source, err);
+  vagap_sem_syntax_free(syn);
+  return st;
 }
 
 static SEXP estimates_frame(const vagap_sem_model_t *m) {
@@ -272,6 +287,7 @@ SEXP vagap_r_sem(SEXP model_text, SEXP data, SEXP group, SEXP labels, SEXP opts)
   if (model_options(opts, &mopt, &err) ||
       vagap_sem_syntax_parse(&o.syn, CHAR(STRING_ELT(model_text, 0)), "model", &err) ||
       vagap_sem_model_build(&o.model, o.syn, (size_t)Rf_xlength(labels), &mopt, "model", &err) ||
+      add_constraints(o.model, opts, &err) ||
       sem_statistics(&o, data, group, labels, excluded, nrow, &err) ||
       vagap_sem_fit(&o.fit, o.model, o.stats, &fopt, &err)) {
     sem_objects_free(&o);

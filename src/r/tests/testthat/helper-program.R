@@ -2,14 +2,16 @@
 # test data (VAGAP_SOURCE_DIR); tests that need them skip when they are unset.
 program <- function() {
   p <- Sys.getenv("VAGAP")
-  if (!nzchar(p) || !file.exists(p)) skip("VAGAP (the vagap program) is not set")
+  if (!nzchar(p)) skip("VAGAP (the vagap program) is not set")
+  if (!file.exists(p)) stop("VAGAP=", p, " does not exist (from ", getwd(), ")")
   p
 }
 
 source_data <- function(name) {
   src <- Sys.getenv("VAGAP_SOURCE_DIR")
   path <- file.path(src, "tests", "data", name)
-  if (!nzchar(src) || !file.exists(path)) skip("VAGAP_SOURCE_DIR is not set")
+  if (!nzchar(src)) skip("VAGAP_SOURCE_DIR is not set")
+  if (!file.exists(path)) stop(path, " does not exist (from ", getwd(), ")")
   path
 }
 

@@ -53,3 +53,13 @@ test_that("sem: Holzinger-Swineford with group.equal/group.partial matches the p
                  group.equal = c("loadings", "intercepts"), group.partial = c("visual=~x2", "x3~1"))
   sem_vs_program(hs_model, path, NULL, "--std-lv", std.lv = TRUE)
 })
+
+test_that("sem: constraints= and orthogonal match the program", {
+  d <- read.csv(source_data("sem_path.csv"), na.strings = c("", "NA", "NaN"))
+  cons <- source_data("sem_path.constraints")
+  fit <- sem_vs_program(readLines(source_data("sem_path.lav")), d, "grp", c("--constraints", cons),
+                        constraints = readLines(cons))
+  a <- fit$estimates$est[fit$estimates$label %in% c("a1", "a2")]
+  expect_equal(a[1], a[2], tolerance = 1e-6)
+  sem_vs_program(hs_model, hs_data(), NULL, "--orthogonal", orthogonal = TRUE)
+})
