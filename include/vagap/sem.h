@@ -268,12 +268,26 @@ typedef struct {
 
 void vagap_sem_fit_options_init(vagap_sem_fit_options_t *opt);
 
+/*
+ * Below this ratio of the smallest to the largest eigenvalue of the
+ * information matrix scaled to unit diagonal (DBL_EPSILON * 1e8), a
+ * stationary point is not accepted: along the flat direction the fit
+ * function changes by less than rounding over a relative step of 1e-4, so
+ * the estimates are not determined to the 1e-4 vagap promises and the model
+ * is empirically under-identified.  On generated near-unidentified models
+ * this reproduces lavaan's verdict (its optimiser reports that no solution
+ * was found); see doc/methods.md.
+ */
+#define VAGAP_SEM_MIN_INFO_RATIO 2.220446049250313e-08
+
 /* Fit measures, named as in lavaan's fitMeasures(). */
 typedef struct {
   double npar, fmin, chisq, df, pvalue;
   double baseline_chisq, baseline_df, baseline_pvalue, cfi, tli;
   double logl, unrestricted_logl, aic, bic, ntotal, bic2;
   double rmsea, rmsea_ci_lower, rmsea_ci_upper, rmsea_pvalue, srmr;
+  /* more of fitMeasures(): nnfi (= tli), rfi, nfi, pnfi, ifi, rni, mfi, ecvi, cn_05, cn_01 */
+  double nnfi, rfi, nfi, pnfi, ifi, rni, mfi, ecvi, cn_05, cn_01;
   double *chisq_group;  /* [ngroups] per-group contribution to chisq */
 } vagap_sem_measures_t;
 
@@ -285,6 +299,14 @@ typedef struct {
   size_t iterations;          /* objective evaluations used */
   double gradient_norm;       /* max |dF/dtheta| at the solution */
   const char *optimizer;      /* which method produced the solution */
+  /* The verdict (lavaan's lavInspect "converged" and "post.check").  A fit is
+     only returned when the optimiser converged, so converged is 1; admissible
+     is 0 when a variance is negative or the latent or residual covariance
+     matrix of a group is not positive definite. */
+  int converged, admissible;
+  double info_ratio;          /* smallest / largest eigenvalue of the unit-diagonal information */
+  size_t nwarnings;
+  char **warnings;            /* lavaan's warnings for this solution, in its words and order */
 } vagap_sem_fit_t;
 
 /*
@@ -297,7 +319,11 @@ typedef struct {
  * that does not reach a stationary point (max |dF/dtheta| < 1e-6), LD_LBFGS
  * from the start values with tight tolerances; then both again from
  * lavaan's plain starting values, then Fisher scoring alone.  A solution is
- * accepted when max |dF/dtheta| < 1e-5.  Failure modes: VAGAP_EMODEL (more parameters
+ * accepted when max |dF/dtheta| < 1e-5 and the information matrix at it is
+ * not nearly singular (VAGAP_SEM_MIN_INFO_RATIO).  The ML optimum is searched
+ * without bounds (lavaan's default bounds = "none"): a solution outside the
+ * admissible region is returned with admissible = 0 and lavaan's warnings.
+ * Failure modes: VAGAP_EMODEL (more parameters
  * than moments, singular information matrix: the message names the
  * parameters involved), VAGAP_ENOCONV (the optimiser did not reach a
  * stationary point: no estimates are returned), VAGAP_EDOMAIN (a sample

@@ -47,6 +47,9 @@ typedef struct {
   double cfi_change, rmsea_change;                       /* this minus previous (printed as
                                                            cfi.diff, rmsea.diff) */
   size_t iterations;
+  int admissible;         /* lavaan's post-check of this model's solution */
+  size_t nwarnings;       /* lavaan's warnings on this model's fit; the first one: */
+  char warning[512];
 } vagap_sem_invariance_row_t;
 
 typedef struct {

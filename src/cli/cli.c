@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,7 +23,29 @@ const char CLI_COMMON_OPTIONS_HELP[] =
     "      --help            this help\n"
     "Input FILEs may be gzip-compressed; none or '-' reads standard input.\n";
 
+/*
+ * The library reads VAGAP_THREADS and VAGAP_SEGMENT_BYTES and ignores a value
+ * that is not a positive whole number (src/lib/table.c, size_from_environment);
+ * it cannot print, so the note that such a value is ignored comes from here.
+ */
+static void note_ignored_environment(const char *command) {
+  static const char *const names[] = {"VAGAP_THREADS", "VAGAP_SEGMENT_BYTES"};
+  for (size_t k = 0; k < sizeof names / sizeof *names; k++) {
+    const char *s = getenv(names[k]);
+    if (!s || !*s) continue;
+    char *end;
+    errno = 0;
+    unsigned long long n = strtoull(s, &end, 10);
+    if (*end || n == 0 || *s == '-' || n > SIZE_MAX)
+      fprintf(stderr, "vagap %s: note: %s='%s' is not a positive whole number; ignored\n", command,
+              names[k], s);
+  }
+}
+
 void cli_common_init(cli_common_t *c, const char *command) {
+  static int environment_checked;
+  if (!environment_checked) note_ignored_environment(command);
+  environment_checked = 1;
   memset(c, 0, sizeof *c);
   vagap_table_options_init(&c->table);
   c->format = CLI_FORMAT_CSV;
@@ -121,9 +144,15 @@ int cli_common_option(cli_common_t *c, int opt, const char *arg) {
     c->table.max_field_bytes = (size_t)n;
     return 1;
   case CLI_OPT_INPUT_FORMAT: return parse_input_format(c, arg);
-  case CLI_OPT_EXCLUSIONS: c->exclusions_path = arg; return 1;
+  case CLI_OPT_EXCLUSIONS:
+    c->exclusions_path = arg;
+    cli_outputs_declare(arg);
+    return 1;
   case CLI_OPT_QUIET: c->quiet = 1; return 1;
-  case CLI_OPT_OUTPUT: c->output_path = arg; return 1;
+  case CLI_OPT_OUTPUT:
+    c->output_path = arg;
+    cli_outputs_declare(arg);
+    return 1;
   default: return 0;
   }
 }
@@ -138,36 +167,72 @@ cli_inputs_t cli_inputs(int argc, char **argv, int first) {
     in.paths = (const char **)(argv + first);
     in.n = (size_t)(argc - first);
   }
+  for (size_t i = 0; i < in.n; i++)
+    if (strcmp(in.paths[i], "-") == 0) cli_outputs_stdin_is_input();
   return in;
 }
 
-typedef struct {
-  FILE *out;
-} reason_ctx_t;
+static const char *const EXCLUSION_COLUMNS[] = {"source", "line", "reason"};
 
+static void put_exclusion(cli_writer_t *w, const char *source, long line, const char *reason) {
+  cli_put_str(w, source);
+  if (line > 0) cli_put_int(w, line);
+  else cli_put_na(w);
+  cli_put_str(w, reason);
+}
+
+/* --exclusions of a ledger that kept its rows (vagap report's). */
 static int write_exclusions(const cli_common_t *c, const vagap_ledger_t *ledger) {
-  FILE *f = fopen(c->exclusions_path, "w");
-  if (!f) {
-    fprintf(stderr, "vagap: %s: cannot open for writing: %s\n", c->exclusions_path, strerror(errno));
-    return CLI_EXIT_DATA;
-  }
-  static const char *const columns[] = {"source", "line", "reason"};
-  cli_writer_t *w = cli_writer_open_stream(f, CLI_FORMAT_CSV, c->digits, columns, 3);
+  FILE *f = cli_output_open(c->exclusions_path);
+  if (!f) return CLI_EXIT_DATA;
+  cli_writer_t *w = cli_writer_open_stream(f, CLI_FORMAT_CSV, c->digits, EXCLUSION_COLUMNS, 3);
   size_t n = vagap_ledger_rows_excluded(ledger);
   for (size_t i = 0; i < n; i++) {
     const vagap_exclusion_t *e = vagap_ledger_exclusion(ledger, i);
-    cli_put_str(w, vagap_ledger_source_name(ledger, e->source));
-    if (e->line > 0) cli_put_int(w, e->line);
-    else cli_put_na(w);
-    cli_put_str(w, e->reason);
+    if (e) put_exclusion(w, vagap_ledger_source_name(ledger, e->source), e->line, e->reason);
   }
-  int rc = cli_writer_close(w);
-  if (fclose(f) != 0 && rc == CLI_EXIT_OK) {
-    fprintf(stderr, "vagap: %s: write failed: %s\n", c->exclusions_path, strerror(errno));
-    rc = CLI_EXIT_DATA;
-  }
-  return rc;
+  return cli_output_close(f, cli_writer_close(w));
 }
+
+/* The files a streaming ledger writes as rows are excluded (--exclusions, and a
+   copy such as report's folder exclusions.csv); one ledger per process. */
+static FILE *exclusions_file[2];
+static cli_writer_t *exclusions_writer[2];
+static size_t nexclusion_files;
+
+static void exclusion_sink(const char *source, long line, const char *reason, void *ctx) {
+  (void)ctx;
+  for (size_t k = 0; k < nexclusion_files; k++) put_exclusion(exclusions_writer[k], source, line, reason);
+}
+
+static void open_exclusions(const cli_common_t *c, const char *path) {
+  FILE *f = cli_output_open(path);
+  if (!f) exit(CLI_EXIT_DATA);
+  exclusions_file[nexclusion_files] = f;
+  exclusions_writer[nexclusion_files++] =
+      cli_writer_open_stream(f, CLI_FORMAT_CSV, c->digits, EXCLUSION_COLUMNS, 3);
+}
+
+void cli_check_common_outputs(const cli_common_t *c) {
+  const char *out = c->output_path && strcmp(c->output_path, "-") != 0 ? c->output_path : NULL;
+  if ((out && c->exclusions_path && cli_outputs_check_pair(out, c->exclusions_path)) ||
+      (out && cli_outputs_check(out)) || (c->exclusions_path && cli_outputs_check(c->exclusions_path)))
+    exit(CLI_EXIT_USAGE);
+}
+
+vagap_ledger_t *cli_ledger_alloc_copying(const cli_common_t *c, const char *copy_path) {
+  cli_check_common_outputs(c);
+  vagap_ledger_t *ledger = vagap_ledger_alloc();
+  if (!ledger) return NULL;
+  if (nexclusion_files == 0) {
+    if (c->exclusions_path) open_exclusions(c, c->exclusions_path);
+    if (copy_path) open_exclusions(c, copy_path);
+  }
+  vagap_ledger_stream(ledger, nexclusion_files ? exclusion_sink : NULL, NULL);
+  return ledger;
+}
+
+vagap_ledger_t *cli_ledger_alloc(const cli_common_t *c) { return cli_ledger_alloc_copying(c, NULL); }
 
 static void print_reason(const char *reason, size_t count, void *ctx) {
   (void)ctx;
@@ -176,7 +241,15 @@ static void print_reason(const char *reason, size_t count, void *ctx) {
 
 int cli_finish_ledger(const cli_common_t *c, const vagap_ledger_t *ledger) {
   int rc = CLI_EXIT_OK;
-  if (c->exclusions_path) rc = write_exclusions(c, ledger);
+  if (nexclusion_files) {
+    for (size_t k = 0; k < nexclusion_files; k++) {
+      int krc = cli_output_close(exclusions_file[k], cli_writer_close(exclusions_writer[k]));
+      if (rc == CLI_EXIT_OK) rc = krc;
+    }
+    nexclusion_files = 0;
+  } else if (c->exclusions_path && vagap_ledger_keeps_rows(ledger)) {
+    rc = write_exclusions(c, ledger);
+  }
   if (!c->quiet) {
     fprintf(stderr, "vagap %s: read %zu rows, used %zu, excluded %zu\n", c->command,
             vagap_ledger_rows_read(ledger), vagap_ledger_rows_used(ledger),

@@ -131,6 +131,51 @@ void cli_format_number(char *buf, size_t size, double x, int digits);
  */
 int cli_finish_ledger(const cli_common_t *c, const vagap_ledger_t *ledger);
 
+/*
+ * The ledger of a command: the -o and --exclusions paths are checked first
+ * (neither may be an input of the command nor the other: refused with exit
+ * 2 before anything is written); with --exclusions its rows go to that file
+ * as they are excluded, without it only their counts are kept.  Exits when
+ * the exclusions file cannot be opened; NULL when out of memory.
+ */
+vagap_ledger_t *cli_ledger_alloc(const cli_common_t *c);
+/* The same, the excluded rows also going to `copy_path` (report's folder exclusions.csv). */
+vagap_ledger_t *cli_ledger_alloc_copying(const cli_common_t *c, const char *copy_path);
+/* The checks of cli_ledger_alloc alone (for a command whose ledger keeps its rows). */
+void cli_check_common_outputs(const cli_common_t *c);
+
+/* ---- output files (outfile.c) ----------------------------------------------- */
+
+/* main() hands over its arguments: any of them naming an existing file counts as an input. */
+void cli_outputs_set_argv(int argc, char **argv);
+/* An option argument (getopt's optarg) that names an output, not an input. */
+void cli_outputs_declare(const char *arg);
+/* The command reads standard input (a regular file there is an input too). */
+void cli_outputs_stdin_is_input(void);
+/* -1 (after printing why) when `path` is an input or an output already opened. */
+int cli_outputs_check(const char *path);
+/* -1 (after printing why) when the two outputs are one file. */
+int cli_outputs_check_pair(const char *a, const char *b);
+/*
+ * Open `path` for writing: a temporary file in the same folder, renamed over
+ * `path` by cli_outputs_commit; devices and pipes are written in place.
+ * NULL (after printing why) when it cannot be opened; exits with status 2 when refused.
+ */
+FILE *cli_output_open(const char *path);
+/* Close an output of cli_output_open; returns rc, or CLI_EXIT_DATA (printed) if writing failed. */
+int cli_output_close(FILE *f, int rc);
+/* The path an output stream was opened for; NULL for other streams. */
+const char *cli_output_path(FILE *f);
+/* Record that writing to output `f` failed with errno `e` (printed once, with its path). */
+void cli_output_failed(FILE *f, int e);
+/*
+ * After the command: with rc == CLI_EXIT_OK rename every output into place,
+ * else (or if one failed) remove them all, leaving the old files.  Returns the exit code.
+ */
+int cli_outputs_commit(int rc);
+/* A folder the command created for its outputs: removed (when empty) if the command fails. */
+void cli_outputs_created_dir(const char *dir);
+
 /* The input files of a command: none or "-" means standard input. */
 typedef struct {
   const char **paths;

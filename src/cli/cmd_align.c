@@ -573,7 +573,7 @@ int cmd_align(int argc, char **argv) {
   if (rc != CLI_EXIT_OK) return rc;
 
   align_data_t d;
-  vagap_ledger_t *ledger = vagap_ledger_alloc();
+  vagap_ledger_t *ledger = cli_ledger_alloc(&c);
   vagap_error_t err;
   vagap_error_clear(&err);
   if (!ledger || data_init(&d, &a) != 0) {

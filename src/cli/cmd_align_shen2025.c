@@ -327,7 +327,7 @@ int cmd_align_shen2025(int argc, char **argv) {
 
   vagap_error_t err;
   vagap_error_clear(&err);
-  vagap_ledger_t *ledger = vagap_ledger_alloc();
+  vagap_ledger_t *ledger = cli_ledger_alloc(&c);
   vagap_shen2025_t *s = vagap_shen2025_alloc();
   size_t outside = 0;
   vagap_status_t st = ledger && s ? VAGAP_OK

@@ -690,7 +690,7 @@ int cmd_consistency(int argc, char **argv) {
   const char *path = first < argc ? argv[first] : "-";
   vagap_error_t err;
   vagap_error_clear(&err);
-  vagap_ledger_t *ledger = vagap_ledger_alloc();
+  vagap_ledger_t *ledger = cli_ledger_alloc(&c);
   vagap_table_t *t = NULL;
   if (!ledger) {
     vagap_error_set(&err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");

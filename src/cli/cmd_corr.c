@@ -347,7 +347,7 @@ int cmd_corr(int argc, char **argv) {
   stats_blocks_t bl;
   memset(&bl, 0, sizeof bl);
   cli_writer_t *w;
-  vagap_ledger_t *ledger = vagap_ledger_alloc();
+  vagap_ledger_t *ledger = cli_ledger_alloc(&c);
   if (!ledger) goto done;
   if (vagap_table_read(&table, path, &c.table, ledger, &err) != VAGAP_OK) {
     rc = cli_report_error(&err);

@@ -231,6 +231,45 @@ static int type_columns(describe_t *d) {
 
 static void free_describe(describe_t *d) { free(d->numeric); }
 
+/* Decimal digits outside ASCII in UTF-8: Arabic-Indic, Extended Arabic-Indic,
+   Devanagari and fullwidth digits, the ones data files carry most. */
+static int has_other_digits(const unsigned char *s, size_t len) {
+  for (size_t i = 0; i + 1 < len; i++) {
+    if ((s[i] == 0xD9 && s[i + 1] >= 0xA0 && s[i + 1] <= 0xA9) ||
+        (s[i] == 0xDB && s[i + 1] >= 0xB0 && s[i + 1] <= 0xB9))
+      return 1;
+    if (i + 2 < len && ((s[i] == 0xE0 && s[i + 1] == 0xA5 && s[i + 2] >= 0xA6 && s[i + 2] <= 0xAF) ||
+                        (s[i] == 0xEF && s[i + 1] == 0xBC && s[i + 2] >= 0x90 && s[i + 2] <= 0x99)))
+      return 1;
+  }
+  return 0;
+}
+
+/*
+ * A column typed as text because of a cell that looks like a number
+ * (0x1p3, 1_000, 1,5, inf, 1e999, Arabic-Indic digits) gets a note on stderr
+ * naming the cell, so that a column meant to be numeric does not pass for
+ * text without a word.  Only the first cell that is not a number is looked
+ * at: it is the one that decided the type.
+ */
+static void note_number_like_text(const cli_common_t *c, const vagap_table_t *t, size_t j) {
+  size_t n = vagap_table_nrows(t);
+  for (size_t i = 0; i < n; i++) {
+    if (vagap_table_is_na(t, i, j)) continue;
+    size_t len;
+    const char *cell = vagap_table_cell(t, i, j, &len);
+    double x;
+    vagap_error_t err;
+    if (vagap_parse_double(cell, len, &x, &err) == VAGAP_OK) continue;
+    int other_digits = has_other_digits((const unsigned char *)cell, len);
+    if (strchr(err.message, '(') || strpbrk(cell, "0123456789") || other_digits)
+      fprintf(stderr, "vagap %s: note: column '%s' is typed as text: %s:%ld: %s%s\n", c->command,
+              vagap_table_colname(t, j), vagap_table_source(t), vagap_table_line(t, i), err.message,
+              other_digits ? " (digits other than 0-9 are not read as numbers)" : "");
+    return;
+  }
+}
+
 int cmd_describe(int argc, char **argv) {
   cli_common_t c;
   cli_common_init(&c, "describe");
@@ -252,7 +291,7 @@ int cmd_describe(int argc, char **argv) {
   const char *path = optind < argc ? argv[optind] : "-";
 
   vagap_error_t err;
-  vagap_ledger_t *ledger = vagap_ledger_alloc();
+  vagap_ledger_t *ledger = cli_ledger_alloc(&c);
   vagap_table_t *table = NULL;
   describe_t d = {0};
   int rc = CLI_EXIT_DATA;
@@ -272,6 +311,8 @@ int cmd_describe(int argc, char **argv) {
     fputs("vagap: out of memory\n", stderr);
     goto done;
   }
+  for (size_t j = 0; j < vagap_table_ncols(table); j++)
+    if (!d.numeric[j] && j != d.by) note_number_like_text(&c, table, j);
   rc = write_summaries(&c, &d);
   if (rc == CLI_EXIT_OK) rc = cli_finish_ledger(&c, ledger);
 done:

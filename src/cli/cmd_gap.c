@@ -270,16 +270,12 @@ static int align_counts(const measure_t *m, const vagap_gap_joined_t *j, size_t 
 static int write_outputs(const gap_args_t *a, const vagap_gap_t *g) {
   int rc = CLI_EXIT_OK;
   if (a->units_out) {
-    FILE *f = fopen(a->units_out, "w");
-    if (!f) {
-      fprintf(stderr, "vagap: %s: cannot open for writing\n", a->units_out);
-      return CLI_EXIT_DATA;
-    }
+    FILE *f = cli_output_open(a->units_out);
+    if (!f) return CLI_EXIT_DATA;
     cli_writer_t *w = cli_writer_open_stream(f, a->c.format, a->c.digits, GAP_UNIT_COLUMNS,
                                              GAP_NUNIT_COLUMNS);
     gap_write_units(w, g);
-    rc = cli_writer_close(w);
-    if (fclose(f) != 0 && rc == CLI_EXIT_OK) rc = CLI_EXIT_DATA;
+    rc = cli_output_close(f, cli_writer_close(w));
     if (rc != CLI_EXIT_OK) return rc;
   }
   cli_writer_t *w = a->units_table
@@ -395,7 +391,10 @@ static int parse_options(gap_args_t *a, int argc, char **argv) {
       if (cli_parse_double(&a->c, "conf-level", optarg, &a->opt.conf_level)) return CLI_EXIT_USAGE;
       break;
     case OPT_UNITS: a->units_table = 1; break;
-    case OPT_UNITS_OUT: a->units_out = optarg; break;
+    case OPT_UNITS_OUT:
+      a->units_out = optarg;
+      cli_outputs_declare(optarg);
+      break;
     case OPT_TEXT: a->text = 1; break;
     case OPT_SCALE: a->selfreport_scale = optarg; break;
     case CLI_OPT_HELP: printf("%s\n%s", HELP, CLI_COMMON_OPTIONS_HELP); return -1;
@@ -423,7 +422,7 @@ int cmd_gap(int argc, char **argv) {
   if (argc - optind > 1) return cli_usage_error(&a.c, "gap reads one summary file, got %d", argc - optind);
   const char *summary = separate ? NULL : (optind < argc ? argv[optind] : "-");
 
-  vagap_ledger_t *ledger = vagap_ledger_alloc();
+  vagap_ledger_t *ledger = cli_ledger_alloc(&a.c);
   if (!ledger) return fputs("vagap: out of memory\n", stderr), CLI_EXIT_DATA;
   rc = run(&a, summary, ledger);
   if (rc == CLI_EXIT_OK) rc = cli_finish_ledger(&a.c, ledger);

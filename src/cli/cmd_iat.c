@@ -361,7 +361,7 @@ static int run_assoc(const iat_args_t *a, cli_inputs_t in) {
   run.args = a;
   int rc = CLI_EXIT_DATA;
   double *scores = NULL;
-  run.ledger = vagap_ledger_alloc();
+  run.ledger = cli_ledger_alloc(&a->common);
   run.scorer = vagap_iat_assoc_alloc(&a->log.scoring);
   if (!run.ledger || !run.scorer) {
     rc = out_of_memory();
@@ -412,21 +412,28 @@ typedef struct {
 
 /*
  * Rows used for a subject, as runs of consecutive lines, so that all of a
- * subject's rows can be excluded when the subject is (too many fast trials,
- * D undefined).  Logs are grouped by subject, so a run covers many rows and
- * memory is O(subjects + interruptions), not O(rows).
+ * subject's rows can be excluded with their lines when the subject is (too
+ * many fast trials, D undefined) and --exclusions lists them.  A log grouped
+ * by subject makes few runs; an interleaved one makes one per row, so runs
+ * beyond RUNS_IN_MEMORY go to a temporary file: memory stays constant per
+ * subject either way.  Without --exclusions no run is kept: the subject's
+ * used-row count (n_used) is all the ledger needs.
  */
 typedef struct {
   size_t subject, source;
   long first_line, nlines;
 } used_run_t;
 
+enum { RUNS_IN_MEMORY = 1 << 15 };
+
 typedef struct {
   const iat_args_t *args;
   vagap_iat_dscore_t *scorer;
   vagap_ledger_t *ledger;
+  int track_rows;  /* the ledger wants each excluded row's line */
   used_run_t *runs;
   size_t nruns, runs_cap;
+  FILE *spill;     /* runs before those in `runs`, in order */
   double codes[4]; /* numeric values of the block codes, NaN when not numbers */
   size_t code_len[4];
 } dscore_run_t;
@@ -464,6 +471,19 @@ static int exclude_missing(dscore_run_t *run, const vagap_reader_t *r, const vag
   return exclude(run->ledger, r, row, reason);
 }
 
+static int spill_runs(dscore_run_t *run) {
+  if (!run->spill && !(run->spill = tmpfile())) {
+    fprintf(stderr, "vagap: cannot create a temporary file: %s\n", strerror(errno));
+    return CLI_EXIT_DATA;
+  }
+  if (fwrite(run->runs, sizeof *run->runs, run->nruns, run->spill) != run->nruns) {
+    fprintf(stderr, "vagap: temporary file: write failed: %s\n", strerror(errno));
+    return CLI_EXIT_DATA;
+  }
+  run->nruns = 0;
+  return CLI_EXIT_OK;
+}
+
 static int remember_used_row(dscore_run_t *run, size_t subject, size_t source, long line) {
   used_run_t *last = run->nruns ? &run->runs[run->nruns - 1] : NULL;
   if (last && last->subject == subject && last->source == source &&
@@ -471,6 +491,7 @@ static int remember_used_row(dscore_run_t *run, size_t subject, size_t source, l
     last->nlines++;
     return CLI_EXIT_OK;
   }
+  if (run->nruns == RUNS_IN_MEMORY && spill_runs(run) != CLI_EXIT_OK) return CLI_EXIT_DATA;
   if (run->nruns == run->runs_cap) {
     size_t cap = run->runs_cap ? 2 * run->runs_cap : 1024;
     used_run_t *p = realloc(run->runs, cap * sizeof *p);
@@ -482,26 +503,50 @@ static int remember_used_row(dscore_run_t *run, size_t subject, size_t source, l
   return CLI_EXIT_OK;
 }
 
+static int exclude_run(dscore_run_t *run, const used_run_t *u, const char *const *reason) {
+  if (!reason[u->subject]) return CLI_EXIT_OK;
+  char text[200];
+  snprintf(text, sizeof text, "subject excluded: %s", reason[u->subject]);
+  for (long j = 0; j < u->nlines; j++)
+    if (vagap_ledger_exclude(run->ledger, u->source, u->first_line + j, text) != VAGAP_OK)
+      return out_of_memory();
+  return CLI_EXIT_OK;
+}
+
+/* The runs in order: those in the temporary file, then those in memory. */
+static int exclude_runs(dscore_run_t *run, const char *const *reason) {
+  int rc = CLI_EXIT_OK;
+  if (run->spill) {
+    rewind(run->spill);
+    used_run_t u;
+    while (rc == CLI_EXIT_OK && fread(&u, sizeof u, 1, run->spill) == 1) rc = exclude_run(run, &u, reason);
+    if (rc == CLI_EXIT_OK && ferror(run->spill)) {
+      fprintf(stderr, "vagap: temporary file: read failed: %s\n", strerror(errno));
+      rc = CLI_EXIT_DATA;
+    }
+  }
+  for (size_t k = 0; k < run->nruns && rc == CLI_EXIT_OK; k++) rc = exclude_run(run, &run->runs[k], reason);
+  return rc;
+}
+
 /* Move the used rows of excluded subjects to the ledger's exclusions. */
 static int exclude_rows_of_excluded_subjects(dscore_run_t *run) {
   size_t n = vagap_iat_dscore_nsubjects(run->scorer);
   const char **reason = calloc(n ? n : 1, sizeof *reason);
   if (!reason) return out_of_memory();
-  for (size_t i = 0; i < n; i++) {
+  int rc = CLI_EXIT_OK;
+  for (size_t i = 0; i < n && rc == CLI_EXIT_OK; i++) {
     vagap_iat_subject_t s;
     vagap_iat_dscore_subject(run->scorer, i, &s);
-    if (s.excluded) reason[i] = s.reason ? s.reason : "subject excluded";
+    if (!s.excluded) continue;
+    reason[i] = s.reason ? s.reason : "subject excluded";
+    if (!run->track_rows) { /* counts only: the subject's used rows, without their lines */
+      char text[200];
+      snprintf(text, sizeof text, "subject excluded: %s", reason[i]);
+      if (vagap_ledger_exclude_count(run->ledger, 0, s.n_used, text) != VAGAP_OK) rc = out_of_memory();
+    }
   }
-  int rc = CLI_EXIT_OK;
-  for (size_t k = 0; k < run->nruns && rc == CLI_EXIT_OK; k++) {
-    const used_run_t *u = &run->runs[k];
-    if (!reason[u->subject]) continue;
-    char text[200];
-    snprintf(text, sizeof text, "subject excluded: %s", reason[u->subject]);
-    for (long j = 0; j < u->nlines && rc == CLI_EXIT_OK; j++)
-      if (vagap_ledger_exclude(run->ledger, u->source, u->first_line + j, text) != VAGAP_OK)
-        rc = out_of_memory();
-  }
+  if (rc == CLI_EXIT_OK && run->track_rows) rc = exclude_runs(run, reason);
   free(reason);
   return rc;
 }
@@ -537,6 +582,7 @@ static int dscore_row(dscore_run_t *run, const vagap_reader_t *r, const vagap_ro
   if (vagap_iat_dscore_add(run->scorer, row->fields[col->subject], row->lengths[col->subject],
                            (vagap_iat_block_t)block, latency, error, &fate, &err) != VAGAP_OK)
     return report_row_error(&err, r, row, col->latency);
+  if (fate == VAGAP_IAT_TRIAL_USED && !run->track_rows) return CLI_EXIT_OK;
   if (fate == VAGAP_IAT_TRIAL_USED)
     return remember_used_row(run, vagap_iat_dscore_last_subject(run->scorer),
                              vagap_reader_source_id(r), row->line);
@@ -619,12 +665,13 @@ static int run_dscore(const iat_args_t *a, cli_inputs_t in) {
   }
   int rc = CLI_EXIT_DATA;
   double *d = NULL;
-  run.ledger = vagap_ledger_alloc();
+  run.ledger = cli_ledger_alloc(&a->common);
   run.scorer = vagap_iat_dscore_alloc(&a->dscore);
   if (!run.ledger || !run.scorer) {
     rc = out_of_memory();
     goto done;
   }
+  run.track_rows = vagap_ledger_wants_lines(run.ledger);
   rc = CLI_EXIT_OK;
   for (size_t i = 0; i < in.n && rc == CLI_EXIT_OK; i++) rc = dscore_file(&run, in.paths[i]);
   if (rc != CLI_EXIT_OK) goto done;
@@ -651,6 +698,7 @@ static int run_dscore(const iat_args_t *a, cli_inputs_t in) {
   if (rc == CLI_EXIT_OK) rc = cli_finish_ledger(&a->common, run.ledger);
 done:
   free(run.runs);
+  if (run.spill) fclose(run.spill);
   free(d);
   vagap_iat_dscore_free(run.scorer);
   vagap_ledger_free(run.ledger);
@@ -718,7 +766,10 @@ static int string_option(iat_args_t *a, int opt, const char *arg) {
   case OPT_TC: a->block_codes[VAGAP_IAT_B4] = arg; return 1;
   case OPT_PI: a->block_codes[VAGAP_IAT_B6] = arg; return 1;
   case OPT_TI: a->block_codes[VAGAP_IAT_B7] = arg; return 1;
-  case OPT_TEST: a->test_path = arg; return 1;
+  case OPT_TEST:
+    a->test_path = arg;
+    cli_outputs_declare(arg);
+    return 1;
   default: return 0;
   }
 }

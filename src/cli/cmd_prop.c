@@ -189,7 +189,7 @@ int cmd_prop(int argc, char **argv) {
   prop_row_t *rows = NULL;
   stats_blocks_t bl;
   memset(&bl, 0, sizeof bl);
-  vagap_ledger_t *ledger = vagap_ledger_alloc();
+  vagap_ledger_t *ledger = cli_ledger_alloc(&c);
   if (rrc == -2) {
     rc = cli_usage_error(&c, "code '%s' is both a success and a failure", both);
     goto done;

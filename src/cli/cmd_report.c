@@ -118,16 +118,13 @@ static int make_dir(const char *path) {
 /* Open OUTDIR/name for writing; prints and returns NULL on failure. */
 static FILE *open_out(const report_args_t *a, const char *name, char **path) {
   *path = join_path(a->out, name);
-  FILE *f = *path ? fopen(*path, "w") : NULL;
-  if (!f) fprintf(stderr, "vagap: %s: cannot open for writing: %s\n", *path ? *path : name, strerror(errno));
+  FILE *f = *path ? cli_output_open(*path) : NULL;
+  if (!*path) fprintf(stderr, "vagap: %s: out of memory\n", name);
   return f;
 }
 
 static int close_out(FILE *f, char *path, int rc) {
-  if (fclose(f) != 0 && rc == CLI_EXIT_OK) {
-    fprintf(stderr, "vagap: %s: write failed: %s\n", path, strerror(errno));
-    rc = CLI_EXIT_DATA;
-  }
+  rc = cli_output_close(f, rc);
   free(path);
   return rc;
 }
@@ -234,24 +231,6 @@ static void fill_gap_tests(cli_writer_t *w, const study_t *s, const report_args_
   gap_write_tests(w, &s->gap);
 }
 
-static int write_exclusions(const report_args_t *a, const vagap_ledger_t *ledger) {
-  char *path;
-  FILE *f = open_out(a, "exclusions.csv", &path);
-  if (!f) {
-    free(path);
-    return CLI_EXIT_DATA;
-  }
-  static const char *const cols[] = {"source", "line", "reason"};
-  cli_writer_t *w = cli_writer_open_stream(f, CLI_FORMAT_CSV, a->c.digits, cols, 3);
-  for (size_t i = 0; i < vagap_ledger_rows_excluded(ledger); i++) {
-    const vagap_exclusion_t *e = vagap_ledger_exclusion(ledger, i);
-    cli_put_str(w, vagap_ledger_source_name(ledger, e->source));
-    cli_put_int(w, e->line);
-    cli_put_str(w, e->reason);
-  }
-  return close_out(f, path, cli_writer_close(w));
-}
-
 static int write_tables(const report_args_t *a, const study_t *s, const vagap_ledger_t *ledger) {
   static const char *const trial_cols[] = {"model", "trial", "a", "b", "c", "d", "score", "valid", "n_ignored"};
   const char *iat_cols[1 + IAT_NUNIT_COLUMNS] = {"model"};
@@ -288,7 +267,6 @@ static int write_tables(const report_args_t *a, const study_t *s, const vagap_le
     rc = write_table(a, "gap_units.csv", GAP_UNIT_COLUMNS, GAP_NUNIT_COLUMNS, fill_gap_units, s);
   if (rc == CLI_EXIT_OK)
     rc = write_table(a, "gap_tests.csv", BROOM_COLUMN_NAMES, BROOM_NCOLUMNS, fill_gap_tests, s);
-  if (rc == CLI_EXIT_OK) rc = write_exclusions(a, ledger);
   if (scale_names)
     for (size_t k = 0; k < sc->nscales; k++) free(scale_names[k]);
   free(scale_names);
@@ -744,10 +722,17 @@ int cmd_report(int argc, char **argv) {
   study_t s;
   memset(&s, 0, sizeof s);
   s.unit_word = strcmp(a.iat.unit, "model") == 0 ? "models" : "units";
-  vagap_ledger_t *ledger = vagap_ledger_alloc();
+  cli_check_common_outputs(&a.c);
+  /* the folder first: its exclusions.csv is written as rows are excluded */
+  struct stat before;
+  int existed = stat(a.out, &before) == 0;
+  if (make_dir(a.out)) return CLI_EXIT_DATA;
+  if (!existed) cli_outputs_created_dir(a.out);
+  char *exclusions = join_path(a.out, "exclusions.csv");
+  vagap_ledger_t *ledger = exclusions ? cli_ledger_alloc_copying(&a.c, exclusions) : NULL;
+  free(exclusions);
   if (!ledger) return fputs("vagap: out of memory\n", stderr), CLI_EXIT_DATA;
   rc = run_chain(&a, &s, ledger);
-  if (rc == CLI_EXIT_OK && make_dir(a.out)) rc = CLI_EXIT_DATA;
   if (rc == CLI_EXIT_OK) rc = write_tables(&a, &s, ledger);
   if (rc == CLI_EXIT_OK) rc = write_markdown(&a, &s, ledger);
   if (rc == CLI_EXIT_OK) rc = write_plot(&a, &s);

@@ -288,7 +288,7 @@ int cmd_score(int argc, char **argv) {
   vagap_table_t *t = NULL;
   double *scores = NULL;
   size_t *answered = NULL;
-  vagap_ledger_t *ledger = vagap_ledger_alloc();
+  vagap_ledger_t *ledger = cli_ledger_alloc(&c);
   if (!ledger || study_key_read(a.key_path, &c.table, "item", "scale", "reverse", ledger, &k)) goto done;
   vagap_scale_key_t sk = {k.nitems, k.nscales, k.item_scale, k.item_reverse, a.min, a.max,
                           (size_t)a.min_items};

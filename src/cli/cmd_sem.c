@@ -17,6 +17,7 @@
 
 #include "cli.h"
 #include "semcli_data.h"
+#include "semcli_options.h"
 
 static const char HELP[] =
     "Usage: vagap sem --model FILE [OPTIONS] [DATA]\n"
@@ -29,18 +30,10 @@ static const char HELP[] =
     "                         fixed() lower() upper(), chained: c(a,b)*start(c(.5,.6))*x\n"
     "      --constraints FILE more ==, <, > lines over the model's labels (lavaan's\n"
     "                         constraints= argument)\n"
-    "      --growth           lavaan's growth(): observed intercepts fixed to 0, latent\n"
-    "                         means free, mean structure on (--cfa, --sem: the default)\n"
-    "      --meanstructure    intercepts and means also without groups or ~1\n"
-    "      --orthogonal       covariances of exogenous latent variables fixed to 0\n"
     "      --group COL        multiple-group analysis, one group per value of COL\n"
     "      --group-equal LIST equal across groups: loadings,intercepts,regressions,\n"
     "                         residuals,residual.covariances,lv.variances,lv.covariances,means\n"
     "      --group-partial LIST  exceptions to --group-equal, e.g. 'visual=~x2,x3~1'\n"
-    "      --std-lv           identify latents by unit variance instead of marker loadings\n"
-    "      --no-fixed-x       treat exogenous observed covariates as random\n"
-    "      --likelihood L     normal (default, divisor n) or wishart (divisor n-1)\n"
-    "      --missing M        listwise (default); ml (FIML) is not implemented yet\n"
     "      --fit              print fit measures (measure,value) instead of estimates\n"
     "      --summary          print a lavaan-like summary instead of the table\n"
     "      --level X          confidence level of ci.lower/ci.upper (default 0.95)\n"
@@ -56,19 +49,16 @@ static const char HELP[] =
     "                         percentile CIs (see 'vagap sem --bootstrap 1 --help')\n";
 
 enum {
-  OPT_MODEL = 1, OPT_GROUP, OPT_GROUP_EQUAL, OPT_GROUP_PARTIAL, OPT_STD_LV, OPT_NO_FIXED_X,
-  OPT_LIKELIHOOD, OPT_MISSING, OPT_FIT, OPT_SUMMARY, OPT_LEVEL, OPT_SAVE_STATS, OPT_FROM_STATS,
-  OPT_MAX_EVALS, OPT_CONSTRAINTS, OPT_GROWTH, OPT_CFA, OPT_SEM, OPT_LAVAAN, OPT_MEANSTRUCTURE,
-  OPT_ORTHOGONAL
+  OPT_MODEL = 1, OPT_GROUP, OPT_GROUP_EQUAL, OPT_GROUP_PARTIAL, OPT_FIT, OPT_SUMMARY, OPT_LEVEL, OPT_SAVE_STATS, OPT_FROM_STATS,
+  OPT_MAX_EVALS, OPT_CONSTRAINTS
 };
 
 typedef struct {
   const char *model_path, *group_col, *group_equal, *group_partial;
   const char *save_stats, *from_stats;
   const char *constraints_path; /* lavaan's constraints= text: ==, <, > lines */
-  int growth, meanstructure, orthogonal; /* growth(), meanstructure = TRUE, orthogonal = TRUE */
-  int std_lv, fixed_x, fit, summary;
-  vagap_sem_likelihood_t likelihood;
+  int fit, summary;
+  semcli_lavaan_t lav;
   double level;
   long max_evals;
 } sem_args_t;
@@ -83,15 +73,16 @@ static vagap_status_t save_stats(const char *path, const vagap_sem_stats_t *stat
   char *text = NULL;
   vagap_status_t st = vagap_sem_stats_serialize(stats, &text, err);
   if (st) return st;
-  FILE *f = fopen(path, "w");
+  FILE *f = cli_output_open(path); /* renamed into place when the command succeeds */
   if (!f) {
     free(text);
-    return vagap_error_set(err, VAGAP_EIO, path, 0, 0, "cannot open for writing: %s", strerror(errno));
+    return vagap_error_set(err, VAGAP_EIO, path, 0, 0, "not written");
   }
   int bad = fputs(text, f) < 0;
-  bad |= fclose(f) != 0;
+  if (bad) cli_output_failed(f, errno);
+  bad |= cli_output_close(f, CLI_EXIT_OK) != CLI_EXIT_OK;
   free(text);
-  return bad ? vagap_error_set(err, VAGAP_EIO, path, 0, 0, "write error") : VAGAP_OK;
+  return bad ? vagap_error_set(err, VAGAP_EIO, path, 0, 0, "not written") : VAGAP_OK;
 }
 
 static vagap_status_t load_stats(const char *path, sem_data_t *d, vagap_error_t *err) {
@@ -171,11 +162,24 @@ static int write_fit(const cli_common_t *c, const vagap_sem_fit_t *fit) {
   put_measure(w, "rmsea.ci.upper", f->rmsea_ci_upper);
   put_measure(w, "rmsea.pvalue", f->rmsea_pvalue);
   put_measure(w, "srmr", f->srmr);
+  put_measure(w, "nnfi", f->nnfi);
+  put_measure(w, "rfi", f->rfi);
+  put_measure(w, "nfi", f->nfi);
+  put_measure(w, "pnfi", f->pnfi);
+  put_measure(w, "ifi", f->ifi);
+  put_measure(w, "rni", f->rni);
+  put_measure(w, "mfi", f->mfi);
+  put_measure(w, "ecvi", f->ecvi);
+  put_measure(w, "cn_05", f->cn_05);
+  put_measure(w, "cn_01", f->cn_01);
   for (size_t g = 0; g < fit->model->ngroups; g++) {
     char name[64];
     snprintf(name, sizeof name, "chisq.group.%zu", g + 1);
     put_measure(w, name, f->chisq_group[g]);
   }
+  /* the verdict: lavInspect(fit, "converged") and lavInspect(fit, "post.check") */
+  put_measure(w, "converged", fit->converged);
+  put_measure(w, "admissible", fit->admissible);
   return cli_writer_close(w);
 }
 
@@ -196,17 +200,18 @@ static const char *section_title(vagap_sem_op_t op) {
 static int write_summary(const cli_common_t *c, const vagap_sem_fit_t *fit,
                          const sem_data_t *d, const sem_args_t *a) {
   FILE *out = stdout;
-  if (c->output_path && !(out = fopen(c->output_path, "w"))) {
-    fprintf(stderr, "vagap: %s: cannot open: %s\n", c->output_path, strerror(errno));
+  if (c->output_path && strcmp(c->output_path, "-") != 0 && !(out = cli_output_open(c->output_path)))
     return CLI_EXIT_DATA;
-  }
   const vagap_sem_measures_t *f = &fit->fit;
   const vagap_sem_model_t *m = fit->model;
-  fprintf(out, "vagap sem (lavaan-compatible ML) converged: %zu evaluations, %s\n\n",
+  fprintf(out, "vagap sem (lavaan-compatible ML) converged: %zu evaluations, %s\n",
           fit->iterations, fit->optimizer);
+  fprintf(out, "  Solution %s\n", fit->admissible ? "admissible" : "NOT admissible (post-check failed):");
+  for (size_t i = 0; i < fit->nwarnings; i++) fprintf(out, "    %s\n", fit->warnings[i]);
+  fputc('\n', out);
   fprintf(out, "  Estimator                                         ML\n");
   fprintf(out, "  Likelihood                                        %s\n",
-          a->likelihood == VAGAP_SEM_LIKELIHOOD_WISHART ? "wishart" : "normal");
+          a->lav.likelihood == VAGAP_SEM_LIKELIHOOD_WISHART ? "wishart" : "normal");
   fprintf(out, "  Number of model parameters                        %.0f\n", f->npar);
   fprintf(out, "  Number of observations                            %.0f\n", f->ntotal);
   if (d->ngroups > 1)
@@ -275,11 +280,9 @@ static int write_summary(const cli_common_t *c, const vagap_sem_fit_t *fit,
               cn->op != VAGAP_SEM_CON_EQ && cn->active ? "  (active)" : "");
     }
   }
-  int bad = ferror(out);
-  if (out != stdout) bad |= fclose(out) != 0;
-  else bad |= fflush(out) != 0;
-  if (bad) {
-    fprintf(stderr, "vagap: write error\n");
+  if (out != stdout) return cli_output_close(out, CLI_EXIT_OK);
+  if (ferror(out) || fflush(out) != 0) {
+    fprintf(stderr, "vagap: <stdout>: write failed: %s\n", strerror(errno));
     return CLI_EXIT_DATA;
   }
   return CLI_EXIT_OK;
@@ -293,23 +296,14 @@ static int parse_args(int argc, char **argv, cli_common_t *c, sem_args_t *a) {
       {"group", required_argument, 0, OPT_GROUP},
       {"group-equal", required_argument, 0, OPT_GROUP_EQUAL},
       {"group-partial", required_argument, 0, OPT_GROUP_PARTIAL},
-      {"std-lv", no_argument, 0, OPT_STD_LV},
-      {"no-fixed-x", no_argument, 0, OPT_NO_FIXED_X},
-      {"likelihood", required_argument, 0, OPT_LIKELIHOOD},
-      {"missing", required_argument, 0, OPT_MISSING},
       {"fit", no_argument, 0, OPT_FIT},
       {"summary", no_argument, 0, OPT_SUMMARY},
       {"level", required_argument, 0, OPT_LEVEL},
       {"save-stats", required_argument, 0, OPT_SAVE_STATS},
       {"from-stats", required_argument, 0, OPT_FROM_STATS},
       {"max-evaluations", required_argument, 0, OPT_MAX_EVALS},
+      SEMCLI_LAVAAN_LONG_OPTIONS,
       {"constraints", required_argument, 0, OPT_CONSTRAINTS},
-      {"growth", no_argument, 0, OPT_GROWTH},
-      {"cfa", no_argument, 0, OPT_CFA},
-      {"sem", no_argument, 0, OPT_SEM},
-      {"lavaan", no_argument, 0, OPT_LAVAAN},
-      {"meanstructure", no_argument, 0, OPT_MEANSTRUCTURE},
-      {"orthogonal", no_argument, 0, OPT_ORTHOGONAL},
       CLI_COMMON_LONG_OPTIONS,
       {0, 0, 0, 0}};
   int opt;
@@ -317,37 +311,17 @@ static int parse_args(int argc, char **argv, cli_common_t *c, sem_args_t *a) {
     int handled = cli_common_option(c, opt, optarg);
     if (handled < 0) return CLI_EXIT_USAGE;
     if (handled) continue;
+    if ((handled = semcli_lavaan_option(c, &a->lav, opt, optarg, argc, argv, &optind)) < 0) return CLI_EXIT_USAGE;
+    if (handled) continue;
     switch (opt) {
       case OPT_MODEL: a->model_path = optarg; break;
       case OPT_CONSTRAINTS: a->constraints_path = optarg; break;
-      /* lavaan's fitting functions: cfa() and sem() have the same defaults (vagap's);
-         growth() fixes observed intercepts to 0 and frees latent means */
-      case OPT_GROWTH: a->growth = 1; break;
-      case OPT_CFA: case OPT_SEM: break;
-      case OPT_LAVAAN:
-        return cli_usage_error(c, "--lavaan: lavaan() without its automatic parameters is not supported; "
-                                  "vagap fits sem()/cfa() (the default) and growth() (--growth)");
-      case OPT_MEANSTRUCTURE: a->meanstructure = 1; break;
-      case OPT_ORTHOGONAL: a->orthogonal = 1; break;
       case OPT_GROUP: a->group_col = optarg; break;
       case OPT_GROUP_EQUAL: a->group_equal = optarg; break;
       case OPT_GROUP_PARTIAL: a->group_partial = optarg; break;
-      case OPT_STD_LV: a->std_lv = 1; break;
-      case OPT_NO_FIXED_X: a->fixed_x = 0; break;
       case OPT_FIT: a->fit = 1; break;
       case OPT_SUMMARY: a->summary = 1; break;
-      case OPT_LIKELIHOOD:
-        if (!strcmp(optarg, "normal")) a->likelihood = VAGAP_SEM_LIKELIHOOD_NORMAL;
-        else if (!strcmp(optarg, "wishart")) a->likelihood = VAGAP_SEM_LIKELIHOOD_WISHART;
-        else return cli_usage_error(c, "--likelihood: expected normal or wishart, found '%s'", optarg);
-        break;
-      case OPT_MISSING:
-        if (!strcmp(optarg, "listwise")) break;
-        if (!strcmp(optarg, "ml") || !strcmp(optarg, "fiml"))
-          return cli_usage_error(c, "--missing %s: full-information ML for missing data is not "
-                                    "implemented yet; use --missing listwise (the default)", optarg);
-        return cli_usage_error(c, "--missing: expected listwise, found '%s'", optarg);
-      case OPT_SAVE_STATS: a->save_stats = optarg; break;
+      case OPT_SAVE_STATS: a->save_stats = optarg; cli_outputs_declare(optarg); break;
       case OPT_MAX_EVALS:
         if (cli_parse_long(c, "max-evaluations", optarg, &a->max_evals)) return CLI_EXIT_USAGE;
         if (a->max_evals < 1 || a->max_evals > 100000000)
@@ -358,7 +332,7 @@ static int parse_args(int argc, char **argv, cli_common_t *c, sem_args_t *a) {
         if (cli_parse_double(c, "level", optarg, &a->level)) return CLI_EXIT_USAGE;
         if (!(a->level > 0 && a->level < 1)) return cli_usage_error(c, "--level: expected a number in (0, 1)");
         break;
-      case CLI_OPT_HELP: printf("%s\n%s", HELP, CLI_COMMON_OPTIONS_HELP); return -1;
+      case CLI_OPT_HELP: printf("%s%s\n%s", HELP, SEMCLI_LAVAAN_OPTIONS_HELP, CLI_COMMON_OPTIONS_HELP); return -1;
       default: return cli_usage_error(c, "unknown option or missing argument");
     }
   }
@@ -388,7 +362,7 @@ int cmd_sem(int argc, char **argv) {
   cli_common_t c;
   cli_common_init(&c, "sem");
   sem_args_t a = {0};
-  a.fixed_x = 1;
+  semcli_lavaan_init(&a.lav);
   a.level = 0.95;
   int prc = parse_args(argc, argv, &c, &a);
   if (prc < 0) return CLI_EXIT_OK;
@@ -398,7 +372,7 @@ int cmd_sem(int argc, char **argv) {
   vagap_error_t err;
   vagap_error_clear(&err);
   vagap_init();
-  vagap_ledger_t *ledger = vagap_ledger_alloc();
+  vagap_ledger_t *ledger = cli_ledger_alloc(&c);
   vagap_table_t *table = NULL;
   char *text = NULL, **partial = NULL;
   size_t npartial = 0;
@@ -409,14 +383,7 @@ int cmd_sem(int argc, char **argv) {
   int rc = CLI_EXIT_DATA;
   vagap_sem_model_options_t mopt;
   vagap_sem_model_options_init(&mopt);
-  mopt.std_lv = a.std_lv;
-  mopt.fixed_x = a.fixed_x;
-  if (a.meanstructure || a.growth) mopt.meanstructure = 1;
-  if (a.growth) {
-    mopt.int_ov_free = 0;
-    mopt.int_lv_free = 1;
-  }
-  mopt.orthogonal = a.orthogonal;
+  semcli_lavaan_apply(&a.lav, &mopt);
   if (!ledger) goto done;
   vagap_status_t cst =
       semcli_group_constraints(a.group_equal, a.group_partial, &mopt, &partial, &npartial, &err);
@@ -464,7 +431,7 @@ int cmd_sem(int argc, char **argv) {
       }
   vagap_sem_fit_options_t fopt;
   vagap_sem_fit_options_init(&fopt);
-  fopt.likelihood = a.likelihood;
+  fopt.likelihood = a.lav.likelihood;
   fopt.ci_level = a.level;
   if (a.max_evals > 0) fopt.max_iter = (int)a.max_evals;
   if (vagap_sem_fit(&fit, model, data.stats, &fopt, &err)) {
@@ -473,8 +440,10 @@ int cmd_sem(int argc, char **argv) {
     goto done;
   }
   if (!c.quiet)
-    fprintf(stderr, "vagap sem: converged after %zu evaluations (%s), max |gradient| %.2g\n",
-            fit->iterations, fit->optimizer, fit->gradient_norm);
+    fprintf(stderr, "vagap sem: converged after %zu evaluations (%s), max |gradient| %.2g%s\n",
+            fit->iterations, fit->optimizer, fit->gradient_norm,
+            fit->admissible ? "" : "; the solution is not admissible");
+  semcli_report_fit_warnings("sem", NULL, fit);
   if (a.summary) rc = write_summary(&c, fit, &data, &a);
   else if (a.fit) rc = write_fit(&c, fit);
   else rc = write_estimates(&c, fit);

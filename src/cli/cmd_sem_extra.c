@@ -23,6 +23,7 @@
 
 #include "cli.h"
 #include "semcli_data.h"
+#include "semcli_options.h"
 
 static const char HELP[] =
     "Usage: vagap sem --model FILE --group COL --invariance LIST [OPTIONS] [DATA]\n"
@@ -40,27 +41,22 @@ static const char HELP[] =
     "      --group COL        one group per value of COL\n"
     "      --group-equal LIST equality constraints (bootstrap only; --invariance sets them)\n"
     "      --group-partial LIST  exceptions to the equality constraints\n"
-    "      --std-lv           identify latents by unit variance\n"
-    "      --no-fixed-x       treat exogenous observed covariates as random\n"
-    "      --likelihood L     normal (default) or wishart\n"
     "      --invariance LIST  e.g. configural,metric,scalar,strict\n"
     "      --from-stats FILE  with --invariance: fit statistics saved by --save-stats\n"
     "      --bootstrap B      number of resamples\n"
     "      --seed S           random seed (default 1); same seed, same numbers for any\n"
     "                         number of threads\n"
     "      --threads N        worker threads (default: all cores)\n"
-    "      --level X          level of the percentile intervals (default 0.95)\n";
+    "      --level X          level of the percentile intervals (default 0.95)\n\n";
 
 enum {
-  OPT_MODEL = 1, OPT_GROUP, OPT_GROUP_EQUAL, OPT_GROUP_PARTIAL, OPT_STD_LV, OPT_NO_FIXED_X,
-  OPT_LIKELIHOOD, OPT_INVARIANCE, OPT_BOOTSTRAP, OPT_SEED, OPT_THREADS, OPT_LEVEL, OPT_MISSING,
-  OPT_FROM_STATS
+  OPT_MODEL = 1, OPT_GROUP, OPT_GROUP_EQUAL, OPT_GROUP_PARTIAL, OPT_INVARIANCE, OPT_BOOTSTRAP,
+  OPT_SEED, OPT_THREADS, OPT_LEVEL, OPT_FROM_STATS
 };
 
 typedef struct {
   const char *model, *group, *group_equal, *group_partial, *invariance, *from_stats;
-  int std_lv, fixed_x;
-  vagap_sem_likelihood_t likelihood;
+  semcli_lavaan_t lav;
   long bootstrap, threads;
   unsigned long long seed;
   double level;
@@ -106,18 +102,8 @@ static int handle_option(cli_common_t *c, extra_args_t *a, int opt, const char *
   case OPT_GROUP: a->group = arg; return 0;
   case OPT_GROUP_EQUAL: a->group_equal = arg; return 0;
   case OPT_GROUP_PARTIAL: a->group_partial = arg; return 0;
-  case OPT_STD_LV: a->std_lv = 1; return 0;
-  case OPT_NO_FIXED_X: a->fixed_x = 0; return 0;
   case OPT_INVARIANCE: a->invariance = arg; return 0;
   case OPT_FROM_STATS: a->from_stats = arg; return 0;
-  case OPT_LIKELIHOOD:
-    if (!strcmp(arg, "normal")) a->likelihood = VAGAP_SEM_LIKELIHOOD_NORMAL;
-    else if (!strcmp(arg, "wishart")) a->likelihood = VAGAP_SEM_LIKELIHOOD_WISHART;
-    else return cli_usage_error(c, "--likelihood: expected normal or wishart, found '%s'", arg), -1;
-    return 0;
-  case OPT_MISSING:
-    if (!strcmp(arg, "listwise")) return 0;
-    return cli_usage_error(c, "--missing %s: only listwise deletion is implemented", arg), -1;
   case OPT_BOOTSTRAP:
     if (cli_parse_long(c, "bootstrap", arg, &a->bootstrap)) return -1;
     if (a->bootstrap < 2) return cli_usage_error(c, "--bootstrap: expected at least 2 resamples"), -1;
@@ -145,16 +131,13 @@ static int parse_args(int argc, char **argv, cli_common_t *c, extra_args_t *a) {
       {"group", required_argument, 0, OPT_GROUP},
       {"group-equal", required_argument, 0, OPT_GROUP_EQUAL},
       {"group-partial", required_argument, 0, OPT_GROUP_PARTIAL},
-      {"std-lv", no_argument, 0, OPT_STD_LV},
-      {"no-fixed-x", no_argument, 0, OPT_NO_FIXED_X},
-      {"likelihood", required_argument, 0, OPT_LIKELIHOOD},
-      {"missing", required_argument, 0, OPT_MISSING},
       {"invariance", required_argument, 0, OPT_INVARIANCE},
       {"from-stats", required_argument, 0, OPT_FROM_STATS},
       {"bootstrap", required_argument, 0, OPT_BOOTSTRAP},
       {"seed", required_argument, 0, OPT_SEED},
       {"threads", required_argument, 0, OPT_THREADS},
       {"level", required_argument, 0, OPT_LEVEL},
+      SEMCLI_LAVAAN_LONG_OPTIONS,
       CLI_COMMON_LONG_OPTIONS,
       {0, 0, 0, 0}};
   int opt;
@@ -163,9 +146,11 @@ static int parse_args(int argc, char **argv, cli_common_t *c, extra_args_t *a) {
     if (handled < 0) return CLI_EXIT_USAGE;
     if (handled) continue;
     if (opt == CLI_OPT_HELP) {
-      printf("%s\n%s", HELP, CLI_COMMON_OPTIONS_HELP);
+      printf("%s%s\n%s", HELP, SEMCLI_LAVAAN_OPTIONS_HELP, CLI_COMMON_OPTIONS_HELP);
       return -1;
     }
+    if ((handled = semcli_lavaan_option(c, &a->lav, opt, optarg, argc, argv, &optind)) < 0) return CLI_EXIT_USAGE;
+    if (handled) continue;
     if (handle_option(c, a, opt, optarg)) return CLI_EXIT_USAGE;
   }
   if (!a->model) return cli_usage_error(c, "--model FILE is required");
@@ -223,13 +208,12 @@ static vagap_status_t load_stats(extra_state_t *s, const char *path, vagap_error
 static vagap_status_t set_up(extra_state_t *s, const extra_args_t *a, const cli_common_t *c,
                              const char *path, vagap_error_t *err) {
   vagap_sem_model_options_init(&s->mopt);
-  s->mopt.std_lv = a->std_lv;
-  s->mopt.fixed_x = a->fixed_x;
+  semcli_lavaan_apply(&a->lav, &s->mopt);
   vagap_status_t cst = semcli_group_constraints(a->group_equal, a->group_partial, &s->mopt,
                                                  &s->partial, &s->npartial, err);
   if (cst != VAGAP_OK) return cst;
   vagap_sem_fit_options_init(&s->fopt);
-  s->fopt.likelihood = a->likelihood;
+  s->fopt.likelihood = a->lav.likelihood;
   s->fopt.ci_level = a->level;
   s->gcol = (size_t)-1;
   vagap_status_t st = semcli_read_text(a->model, &s->text, err);
@@ -273,6 +257,10 @@ static int run_invariance(extra_state_t *s, const extra_args_t *a, const cli_com
   if (vagap_sem_invariance_fit(&inv, s->syn, s->data.stats, &s->mopt, &s->fopt, steps, nsteps,
                                a->model, err))
     return cli_report_error(err);
+  for (size_t i = 0; i < inv->n; i++)
+    if (inv->rows[i].nwarnings)
+      fprintf(stderr, "vagap sem: warning (model %s): %s%s\n", inv->rows[i].step.name, inv->rows[i].warning,
+              inv->rows[i].nwarnings > 1 ? " (and more: fit this model alone to see them)" : "");
   int rc = write_invariance(c, inv);
   vagap_sem_invariance_free(inv);
   return rc;
@@ -340,6 +328,7 @@ static int run_bootstrap(extra_state_t *s, const extra_args_t *a, const cli_comm
       fputs("vagap sem: the model did not converge on the full sample; no bootstrap\n", stderr);
     return cli_report_error(err);
   }
+  semcli_report_fit_warnings("sem", "(full sample)", s->fit);
   vagap_sem_boot_options_t bopt;
   vagap_sem_boot_options_init(&bopt);
   bopt.B = (size_t)a->bootstrap;
@@ -371,7 +360,7 @@ int cmd_sem_extra(int argc, char **argv) {
   cli_common_t c;
   cli_common_init(&c, "sem");
   extra_args_t a = {0};
-  a.fixed_x = 1;
+  semcli_lavaan_init(&a.lav);
   a.level = 0.95;
   a.seed = 1;
   int prc = parse_args(argc, argv, &c, &a);
@@ -383,7 +372,7 @@ int cmd_sem_extra(int argc, char **argv) {
   vagap_error_clear(&err);
   extra_state_t s = {0};
   int rc = CLI_EXIT_DATA;
-  if (!(s.ledger = vagap_ledger_alloc())) {
+  if (!(s.ledger = cli_ledger_alloc(&c))) {
     fputs("vagap: out of memory\n", stderr);
     return rc;
   }

@@ -549,7 +549,7 @@ int cmd_ttest(int argc, char **argv) {
   vagap_error_t err;
   int rc = CLI_EXIT_DATA;
   vagap_table_t *table = NULL;
-  d.ledger = vagap_ledger_alloc();
+  d.ledger = cli_ledger_alloc(&c);
   if (!d.ledger) goto done;
   if (vagap_table_read(&table, path, &c.table, d.ledger, &err) != VAGAP_OK) {
     rc = cli_report_error(&err);

@@ -18,6 +18,7 @@
 
 #include "cli.h"
 #include "semcli_data.h"
+#include "semcli_options.h"
 
 static const char HELP[] =
     "Usage: vagap vaar (--estimates FILE | --model FILE [DATA]) (--expect SPEC |\n"
@@ -37,7 +38,6 @@ static const char HELP[] =
     "                         invariance, the minimum for comparing path signs\n"
     "                         across groups); 'none' for the configural model\n"
     "      --group-partial LIST  exceptions to --group-equal\n"
-    "      --std-lv           identify factors by unit variance (needs --sign-indicator)\n"
     "Expected signs (one of --expect/--expect-file, and/or --reference):\n"
     "      --expect SPEC      e.g. 'AoDS~privacy:-,AoDS~prosocial:+'\n"
     "      --expect-file FILE CSV with columns lhs,op,rhs,sign\n"
@@ -53,18 +53,20 @@ static const char HELP[] =
     "                         intervals of estimates and VAAR, agreement shares\n"
     "      --seed S           random seed (default 1); same seed, same numbers\n"
     "      --threads N        worker threads (default: all cores)\n"
-    "      --level X          level of the bootstrap intervals (default 0.95)\n";
+    "      --level X          level of the bootstrap intervals (default 0.95)\n"
+    "With --model (--std-lv needs --sign-indicator):\n";
 
 enum {
   OPT_ESTIMATES = 1, OPT_GROUP_LABELS, OPT_MODEL, OPT_GROUP, OPT_GROUP_EQUAL, OPT_GROUP_PARTIAL,
-  OPT_STD_LV, OPT_EXPECT, OPT_EXPECT_FILE, OPT_REFERENCE, OPT_REFERENCE_ALPHA, OPT_ALPHA,
+  OPT_EXPECT, OPT_EXPECT_FILE, OPT_REFERENCE, OPT_REFERENCE_ALPHA, OPT_ALPHA,
   OPT_SIGN_INDICATOR, OPT_BOOTSTRAP, OPT_SEED, OPT_THREADS, OPT_LEVEL
 };
 
 typedef struct {
   const char *estimates, *group_labels, *model, *group, *group_equal, *group_partial;
   const char *expect, *expect_file, *reference, *sign_indicator;
-  int std_lv;
+  semcli_lavaan_t lav;
+  int lav_given;   /* a lavaan option was given (they apply with --model only) */
   double alpha, reference_alpha, level;
   long bootstrap, threads;
   unsigned long long seed;
@@ -135,7 +137,6 @@ static int handle_option(cli_common_t *c, vaar_args_t *a, int opt, const char *a
   case OPT_GROUP: a->group = arg; return 0;
   case OPT_GROUP_EQUAL: a->group_equal = arg; return 0;
   case OPT_GROUP_PARTIAL: a->group_partial = arg; return 0;
-  case OPT_STD_LV: a->std_lv = 1; return 0;
   case OPT_EXPECT: a->expect = arg; return 0;
   case OPT_EXPECT_FILE: a->expect_file = arg; return 0;
   case OPT_REFERENCE: a->reference = arg; return 0;
@@ -169,15 +170,15 @@ static int check_args(const cli_common_t *c, const vaar_args_t *a, int nfiles) {
   if (a->reference_alpha > 0 && !a->reference)
     return cli_usage_error(c, "--reference-alpha needs --reference");
   if (a->estimates) {
-    if (a->group || a->group_equal || a->group_partial || a->std_lv)
-      return cli_usage_error(c, "--group, --group-equal, --group-partial and --std-lv apply to "
+    if (a->group || a->group_equal || a->group_partial || a->lav_given)
+      return cli_usage_error(c, "--group, --group-equal, --group-partial and the lavaan options (--std-lv, ...) apply to "
                                 "--model; an --estimates table is already fitted");
     if (a->bootstrap) return cli_usage_error(c, "--bootstrap needs the data: use --model");
     if (nfiles > 0) return cli_usage_error(c, "with --estimates, give no data file");
   } else {
     if (a->group_labels) return cli_usage_error(c, "--group-labels applies to --estimates");
     if (nfiles > 1) return cli_usage_error(c, "vaar reads one data file, got %d", nfiles);
-    if (a->std_lv && !a->sign_indicator)
+    if (a->lav.std_lv && !a->sign_indicator)
       return cli_usage_error(c, "--std-lv leaves every factor's sign arbitrary (each fit may "
                                 "flip it); name the sign-fixing indicators with --sign-indicator "
                                 "factor=indicator,...");
@@ -193,7 +194,6 @@ static int parse_args(int argc, char **argv, cli_common_t *c, vaar_args_t *a) {
       {"group", required_argument, 0, OPT_GROUP},
       {"group-equal", required_argument, 0, OPT_GROUP_EQUAL},
       {"group-partial", required_argument, 0, OPT_GROUP_PARTIAL},
-      {"std-lv", no_argument, 0, OPT_STD_LV},
       {"expect", required_argument, 0, OPT_EXPECT},
       {"expect-file", required_argument, 0, OPT_EXPECT_FILE},
       {"reference", required_argument, 0, OPT_REFERENCE},
@@ -204,6 +204,7 @@ static int parse_args(int argc, char **argv, cli_common_t *c, vaar_args_t *a) {
       {"seed", required_argument, 0, OPT_SEED},
       {"threads", required_argument, 0, OPT_THREADS},
       {"level", required_argument, 0, OPT_LEVEL},
+      SEMCLI_LAVAAN_LONG_OPTIONS,
       CLI_COMMON_LONG_OPTIONS,
       {0, 0, 0, 0}};
   int opt;
@@ -211,8 +212,13 @@ static int parse_args(int argc, char **argv, cli_common_t *c, vaar_args_t *a) {
     int handled = cli_common_option(c, opt, optarg);
     if (handled < 0) return CLI_EXIT_USAGE;
     if (handled) continue;
+    if ((handled = semcli_lavaan_option(c, &a->lav, opt, optarg, argc, argv, &optind)) < 0) return CLI_EXIT_USAGE;
+    if (handled) {
+      a->lav_given = 1;
+      continue;
+    }
     if (opt == CLI_OPT_HELP) {
-      printf("%s\n%s", HELP, CLI_COMMON_OPTIONS_HELP);
+      printf("%s%s\n%s", HELP, SEMCLI_LAVAAN_OPTIONS_HELP, CLI_COMMON_OPTIONS_HELP);
       return -1;
     }
     if (handle_option(c, a, opt, optarg)) return CLI_EXIT_USAGE;
@@ -303,7 +309,7 @@ static vagap_status_t fit_model(vaar_state_t *s, const vaar_args_t *a, const cha
                                 const cli_common_t *c, vagap_error_t *err) {
   vagap_sem_model_options_t mopt;
   vagap_sem_model_options_init(&mopt);
-  mopt.std_lv = a->std_lv;
+  semcli_lavaan_apply(&a->lav, &mopt);
   /* vaar's default is metric invariance; "none" (or empty) asks for no equalities */
   const char *equal = a->group_equal ? a->group_equal : "loadings";
   if (strcmp(equal, "none") == 0 || strcmp(equal, "") == 0) equal = NULL;
@@ -323,8 +329,10 @@ static vagap_status_t fit_model(vaar_state_t *s, const vaar_args_t *a, const cha
   if (!st) st = semcli_load(s->data_table, gcol, s->model, &s->data, s->ledger, err);
   vagap_sem_fit_options_t fopt;
   vagap_sem_fit_options_init(&fopt);
+  fopt.likelihood = a->lav.likelihood;
   if (!st) st = vagap_sem_fit(&s->fit, s->model, s->data.stats, &fopt, err);
   if (st == VAGAP_ENOCONV) fputs("vagap vaar: the model did not converge; nothing is scored\n", stderr);
+  if (!st) semcli_report_fit_warnings("vaar", NULL, s->fit);
   semcli_free_list(partial, npartial);
   return st;
 }
@@ -462,6 +470,7 @@ static vagap_status_t run_bootstrap(vaar_state_t *s, const vaar_args_t *a, int q
   }
   vagap_sem_fit_options_t fopt;
   vagap_sem_fit_options_init(&fopt);
+  fopt.likelihood = a->lav.likelihood;
   vagap_sem_data_t view = semcli_view(&s->data);
   vagap_status_t st = vagap_sem_bootstrap(&s->boot, s->model, &view, &fopt, &bopt, err);
   if (st) return st;
@@ -569,6 +578,7 @@ int cmd_vaar(int argc, char **argv) {
   cli_common_t c;
   cli_common_init(&c, "vaar");
   vaar_args_t a = {0};
+  semcli_lavaan_init(&a.lav);
   a.alpha = 0.05;
   a.level = 0.95;
   a.seed = 1;
@@ -582,7 +592,7 @@ int cmd_vaar(int argc, char **argv) {
   vagap_error_clear(&err);
   vaar_state_t s = {0};
   int rc = CLI_EXIT_DATA;
-  if (!(s.ledger = vagap_ledger_alloc())) {
+  if (!(s.ledger = cli_ledger_alloc(&c))) {
     fputs("vagap: out of memory\n", stderr);
     return CLI_EXIT_DATA;
   }

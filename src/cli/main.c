@@ -33,7 +33,11 @@ int main(int argc, char **argv) {
     return CLI_EXIT_OK;
   }
   for (size_t i = 0; i < CLI_NCOMMANDS; i++)
-    if (strcmp(name, CLI_COMMANDS[i].name) == 0) return CLI_COMMANDS[i].run(argc - 1, argv + 1);
+    if (strcmp(name, CLI_COMMANDS[i].name) == 0) {
+      cli_outputs_set_argv(argc, argv);
+      /* the files written go into place only now, and only if the whole command succeeded */
+      return cli_outputs_commit(CLI_COMMANDS[i].run(argc - 1, argv + 1));
+    }
   fprintf(stderr, "vagap: unknown command '%s'\n", name);
   print_usage(stderr);
   return CLI_EXIT_USAGE;

@@ -94,11 +94,8 @@ cli_writer_t *cli_writer_open_stream(FILE *out, cli_format_t format, int digits,
 cli_writer_t *cli_writer_open(const cli_common_t *c, const char *const *columns, size_t ncols) {
   FILE *out = stdout;
   if (c->output_path && strcmp(c->output_path, "-") != 0) {
-    out = fopen(c->output_path, "w");
-    if (!out) {
-      fprintf(stderr, "vagap: %s: cannot open for writing: %s\n", c->output_path, strerror(errno));
-      return NULL;
-    }
+    out = cli_output_open(c->output_path);
+    if (!out) return NULL;
   }
   cli_writer_t *w = cli_writer_open_stream(out, c->format, c->digits, columns, ncols);
   w->owns_stream = out != stdout;
@@ -302,9 +299,14 @@ void cli_put_bool(cli_writer_t *w, int x) {
 
 int cli_writer_close(cli_writer_t *w) {
   if (!w) return CLI_EXIT_OK;
+  errno = 0;
   int failed = fflush(w->out) != 0 || ferror(w->out);
-  if (w->owns_stream && fclose(w->out) != 0) failed = 1;
-  if (failed) fprintf(stderr, "vagap: %s: write failed: %s\n", w->path ? w->path : "output", strerror(errno));
+  int e = errno;
+  if (failed && cli_output_path(w->out)) cli_output_failed(w->out, e); /* says which file */
+  else if (failed)
+    fprintf(stderr, "vagap: %s: write failed: %s\n", w->path ? w->path : "output",
+            strerror(e ? e : EIO));
+  if (w->owns_stream && cli_output_close(w->out, CLI_EXIT_OK) != CLI_EXIT_OK) failed = 1;
   for (size_t j = 0; j < w->ncols; j++) free(w->columns[j]);
   free(w->columns);
   free(w);

@@ -242,3 +242,8 @@ void semcli_report_boot_failures(const char *command, const vagap_sem_boot_t *b)
       fprintf(stderr, " %zu %s;", b->failed_by_status[s], vagap_strerror((vagap_status_t)s));
   fputc('\n', stderr);
 }
+
+void semcli_report_fit_warnings(const char *command, const char *what, const vagap_sem_fit_t *fit) {
+  for (size_t i = 0; i < fit->nwarnings; i++)
+    fprintf(stderr, "vagap %s: warning%s%s: %s\n", command, what ? " " : "", what ? what : "", fit->warnings[i]);
+}

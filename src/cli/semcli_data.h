@@ -64,4 +64,9 @@ void semcli_progress(size_t done, size_t total, void *ctx);
 /* "vagap CMD: F of B bootstrap resamples failed ...: n reason; ..." on stderr (nothing if none). */
 void semcli_report_boot_failures(const char *command, const vagap_sem_boot_t *b);
 
+/* lavaan's warnings on a converged fit (inadmissible solution, vcov, :=), one line each on
+   stderr: "vagap CMD: warning[ WHAT]: ..." (WHAT, e.g. "(model metric)", may be NULL).
+   Printed also under --quiet: they qualify the numbers on stdout. */
+void semcli_report_fit_warnings(const char *command, const char *what, const vagap_sem_fit_t *fit);
+
 #endif

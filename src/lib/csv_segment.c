@@ -78,7 +78,15 @@ static size_t open_field_len(const csv_segment_parser_t *p) {
   return len;
 }
 
-static void field_too_long(csv_segment_parser_t *p) {
+/* A field over the cap; a NUL byte within the cap (a binary or NUL-filled file) is
+   named first.  Only the first cap + 1 bytes are looked at: they are there
+   however the input was cut into pieces, so the message does not depend on it. */
+static void field_too_long(csv_segment_parser_t *p, const void *field, size_t len) {
+  size_t look = len < p->opt->max_field_bytes + 1 ? len : p->opt->max_field_bytes + 1;
+  if (p->seen_nul && field && look && memchr(field, '\0', look)) {
+    fail(p, VAGAP_EPARSE, current_line(p), (long)p->row_fields + 1, "field contains a NUL byte");
+    return;
+  }
   fail(p, VAGAP_ELIMIT, current_line(p), (long)p->row_fields + 1,
        "field is longer than the limit of %zu bytes (--max-field)", p->opt->max_field_bytes);
 }
@@ -108,7 +116,7 @@ static void on_field(void *data, size_t len, void *ctx) {
   if (b->failed) return;
   long column = (long)p->row_fields + 1;
   if (len > p->opt->max_field_bytes) {
-    field_too_long(p);
+    field_too_long(p, data, len);
     return;
   }
   if (p->seen_nul && len && memchr(data, '\0', len)) {
@@ -197,7 +205,7 @@ static void describe_parse_error(csv_segment_parser_t *p) {
   long column = (long)p->row_fields + 1;
   /* the field went over the cap before the syntax error: that comes first */
   if (open_field_len(p) > p->opt->max_field_bytes) {
-    field_too_long(p);
+    field_too_long(p, p->parser.entry_buf, p->parser.entry_pos);
     return;
   }
   if (p->parser.quoted)
@@ -253,7 +261,7 @@ static int parse_piece(csv_segment_parser_t *p, const unsigned char *s, size_t n
     return -1;
   }
   if (open_field_len(p) > p->opt->max_field_bytes) {
-    field_too_long(p);
+    field_too_long(p, p->parser.entry_buf, p->parser.entry_pos);
     return -1;
   }
   return 0;

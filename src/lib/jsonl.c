@@ -26,9 +26,10 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <zlib.h>
+
 
 #include "grow.h"
+#include "gzip_input.h"
 
 #define SCAN_READ_BYTES ((size_t)1 << 18)
 #define DECODE_FLAGS (JSON_REJECT_DUPLICATES | JSON_DECODE_ANY | JSON_DECODE_INT_AS_REAL)
@@ -379,7 +380,8 @@ void jsonl_parse_segment(const jsonl_columns_t *cols, const vagap_table_options_
 /* ---- the first pass: the columns --------------------------------------------------- */
 
 typedef struct {
-  gzFile gz;
+  gzip_input_t *gz; /* the same gzip layer as the reader's second pass (gzip_input.h) */
+  int failed;       /* the input broke off after the bytes already returned */
   const unsigned char *mem;
   size_t mem_size, mem_pos;
   const char *source;
@@ -394,17 +396,14 @@ static long scan_read(scan_input_t *in, unsigned char *dst, size_t size, vagap_e
     in->mem_pos += n;
     return (long)n;
   }
-  int n = gzread(in->gz, dst, (unsigned)size);
-  int code = Z_OK;
-  const char *msg = n > 0 ? NULL : gzerror(in->gz, &code);
-  if (n > 0 || (n == 0 && code == Z_OK)) return n;
-  /* zlib ends a truncated gzip stream like a complete one but for this code */
-  if (n == 0 && code == Z_BUF_ERROR)
-    vagap_error_set(err, VAGAP_EIO, in->source, 0, 0,
-                    "read error: the gzip data ends early (truncated file)");
-  else
-    vagap_error_set(err, VAGAP_EIO, in->source, 0, 0, "read error: %s", msg ? msg : "unknown");
-  return -1;
+  if (in->failed) {
+    gzip_input_read(in->gz, dst, 0, &in->failed, err); /* the error again */
+    return -1;
+  }
+  size_t n = gzip_input_read(in->gz, dst, size, &in->failed, err);
+  /* the lines before a damage are scanned first, so that the error has their line */
+  if (in->failed && n == 0) return -1;
+  return (long)n;
 }
 
 /* The columns' names, in order, as the one row of `names`. */
@@ -495,11 +494,10 @@ vagap_status_t jsonl_scan_file(const char *path, const char *source,
                                const vagap_table_options_t *opt, jsonl_columns_t *cols,
                                csv_batch_t *names, vagap_error_t *err) {
   scan_input_t in = {.source = source};
-  in.gz = gzopen(path, "rb");
-  if (!in.gz) return vagap_error_set(err, VAGAP_EIO, source, 0, 0, "cannot open: %s", strerror(errno));
-  gzbuffer(in.gz, (unsigned)SCAN_READ_BYTES);
+  in.gz = gzip_input_open(path, source, err);
+  if (!in.gz) return err ? err->status : VAGAP_EIO;
   vagap_status_t st = scan(&in, opt, cols, names, err);
-  gzclose(in.gz);
+  gzip_input_close(in.gz);
   return st;
 }
 

@@ -24,6 +24,10 @@ struct vagap_ledger {
   vagap_exclusion_t *exclusions;
   size_t nexclusions, exclusions_cap;
   size_t last_reason; /* cache: consecutive exclusions usually share a reason */
+  size_t nexcluded;   /* all exclusions, kept or streamed */
+  int streaming;      /* keep no record per row (vagap_ledger_stream) */
+  vagap_ledger_sink_t sink;
+  void *sink_ctx;
 };
 
 vagap_ledger_t *vagap_ledger_alloc(void) { return calloc(1, sizeof(vagap_ledger_t)); }
@@ -81,12 +85,43 @@ vagap_status_t vagap_ledger_exclude(vagap_ledger_t *ledger, size_t source,
                                     long line, const char *reason) {
   reason_t *r = intern_reason(ledger, reason);
   if (!r) return VAGAP_ENOMEM;
-  if (vagap_reserve((void **)&ledger->exclusions, &ledger->exclusions_cap,
-           ledger->nexclusions + 1, sizeof(vagap_exclusion_t)))
-    return VAGAP_ENOMEM;
-  ledger->exclusions[ledger->nexclusions++] = (vagap_exclusion_t){source, line, r->text};
+  if (ledger->streaming) {
+    if (ledger->sink)
+      ledger->sink(vagap_ledger_source_name(ledger, source), line, r->text, ledger->sink_ctx);
+  } else {
+    if (vagap_reserve((void **)&ledger->exclusions, &ledger->exclusions_cap,
+                      ledger->nexclusions + 1, sizeof(vagap_exclusion_t)))
+      return VAGAP_ENOMEM;
+    ledger->exclusions[ledger->nexclusions++] = (vagap_exclusion_t){source, line, r->text};
+  }
   r->count++;
+  ledger->nexcluded++;
   return VAGAP_OK;
+}
+
+void vagap_ledger_stream(vagap_ledger_t *ledger, vagap_ledger_sink_t sink, void *ctx) {
+  ledger->streaming = 1;
+  ledger->sink = sink;
+  ledger->sink_ctx = ctx;
+}
+
+int vagap_ledger_wants_lines(const vagap_ledger_t *ledger) {
+  return !ledger->streaming || ledger->sink != NULL;
+}
+
+vagap_status_t vagap_ledger_exclude_count(vagap_ledger_t *ledger, size_t source, size_t n,
+                                          const char *reason) {
+  (void)source; /* exclusions are counted per reason, not per source */
+  if (vagap_ledger_wants_lines(ledger)) return VAGAP_EINVAL;
+  if (n == 0) return VAGAP_OK;
+  reason_t *r = intern_reason(ledger, reason);
+  if (!r) return VAGAP_ENOMEM;
+  r->count += n;
+  ledger->nexcluded += n;
+  return VAGAP_OK;
+}
+
+int vagap_ledger_keeps_rows(const vagap_ledger_t *ledger) { return !ledger->streaming;
 }
 
 size_t vagap_ledger_rows_read(const vagap_ledger_t *ledger) {
@@ -95,11 +130,11 @@ size_t vagap_ledger_rows_read(const vagap_ledger_t *ledger) {
   return n;
 }
 
-size_t vagap_ledger_rows_excluded(const vagap_ledger_t *ledger) { return ledger->nexclusions; }
+size_t vagap_ledger_rows_excluded(const vagap_ledger_t *ledger) { return ledger->nexcluded; }
 
 size_t vagap_ledger_rows_used(const vagap_ledger_t *ledger) {
   size_t read = vagap_ledger_rows_read(ledger);
-  return read > ledger->nexclusions ? read - ledger->nexclusions : 0;
+  return read > ledger->nexcluded ? read - ledger->nexcluded : 0;
 }
 
 const vagap_exclusion_t *vagap_ledger_exclusion(const vagap_ledger_t *ledger, size_t i) {

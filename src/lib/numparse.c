@@ -146,6 +146,17 @@ vagap_status_t vagap_parse_double(const char *s, size_t len, double *out, vagap_
     return vagap_error_set(err, VAGAP_EDATA, NULL, 0, 0,
                            "number '%s' is out of the range of a double", text);
   }
-  *out = v; /* ERANGE with a subnormal or zero result is a correct rounding */
+  if (v == 0) {
+    /* nonzero digits that round to 0 (1e-400): R reads such a value as 0 without
+       a word, as it reads 1e309 as Inf; both would silently change the data, so
+       both are errors here.  Subnormal results (1e-320) are correctly rounded
+       and are kept. */
+    char text[64];
+    excerpt(text, sizeof text, s, len);
+    return vagap_error_set(err, VAGAP_EDATA, NULL, 0, 0,
+                           "number '%s' is too small for a double (it would be read as 0; the "
+                           "smallest is about 4.9e-324)", text);
+  }
+  *out = v; /* ERANGE with a subnormal result is a correct rounding */
   return VAGAP_OK;
 }

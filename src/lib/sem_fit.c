@@ -21,6 +21,7 @@
  * bounds take the constrained path of sem_constraints.c instead (hooks
  * marked "[constraints hook]").
  */
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -624,6 +625,22 @@ done:
   return st;
 }
 
+/* The parameters with a component of at least 0.1 in the unit vector `dir` (a null direction). */
+static void name_parameters(const sem_ws_t *ws, const double *dir, size_t K, char *names, size_t size) {
+  size_t o = 0;
+  names[0] = 0;
+  for (size_t k = 0; k < K && o + 80 < size; k++) {
+    if (fabs(dir[k]) < 0.1) continue;
+    for (size_t r = 0; r < ws->model->nrows; r++)
+      if (ws->model->rows[r].free == k + 1) {
+        const vagap_sem_param_t *row = &ws->model->rows[r];
+        o += (size_t)snprintf(names + o, size - o, "%s%s%s%s (group %d)", o ? ", " : "", row->lhs,
+                              vagap_sem_op_string(row->op), row->rhs, row->group);
+        break;
+      }
+  }
+}
+
 vagap_status_t sem_ws_information(sem_ws_t *ws, const double *x, gsl_matrix *info, vagap_error_t *err) {
   return expected_information(ws, x, info, err);
 }
@@ -634,24 +651,17 @@ static vagap_status_t singular_message(const sem_ws_t *ws, const gsl_matrix *inf
   gsl_matrix *c = gsl_matrix_alloc(K, K), *evec = gsl_matrix_alloc(K, K);
   gsl_vector *eval = gsl_vector_alloc(K);
   gsl_eigen_symmv_workspace *wk = gsl_eigen_symmv_alloc(K);
+  double *dir = malloc(K * sizeof *dir);
   char names[600] = "";
-  if (c && evec && eval && wk) {
+  if (c && evec && eval && wk && dir) {
     gsl_matrix_memcpy(c, info);
     if (gsl_eigen_symmv(c, eval, evec, wk) == GSL_SUCCESS) {
       gsl_eigen_symmv_sort(eval, evec, GSL_EIGEN_SORT_VAL_ASC);
-      size_t o = 0;
-      for (size_t k = 0; k < K && o < sizeof names - 80; k++) {
-        if (fabs(gsl_matrix_get(evec, k, 0)) < 0.1) continue;
-        for (size_t r = 0; r < ws->model->nrows; r++)
-          if (ws->model->rows[r].free == k + 1) {
-            const vagap_sem_param_t *row = &ws->model->rows[r];
-            o += (size_t)snprintf(names + o, sizeof names - o, "%s%s%s%s (group %d)", o ? ", " : "",
-                                  row->lhs, vagap_sem_op_string(row->op), row->rhs, row->group);
-            break;
-          }
-      }
+      for (size_t k = 0; k < K; k++) dir[k] = gsl_matrix_get(evec, k, 0);
+      name_parameters(ws, dir, K, names, sizeof names);
     }
   }
+  free(dir);
   if (c) gsl_matrix_free(c);
   if (evec) gsl_matrix_free(evec);
   if (eval) gsl_vector_free(eval);
@@ -893,6 +903,49 @@ static vagap_status_t invert_information(const sem_ws_t *ws, const gsl_matrix *i
   if (bad) return singular_message(ws, info, err);
   for (size_t k = 0; k < K * K; k++) vcov[k] /= ws->N;
   return VAGAP_OK;
+}
+
+/*
+ * A stationary point where the information is nearly singular is not an
+ * answer (VAGAP_SEM_MIN_INFO_RATIO): the model is empirically
+ * under-identified there.  Otherwise lavaan's vcov warning may apply.
+ */
+static vagap_status_t conditioning_check(const sem_ws_t *ws, vagap_sem_fit_t *fit, const gsl_matrix *info,
+                                         vagap_error_t *err) {
+  size_t K = ws->npar;
+  double *flat = malloc(K * sizeof *flat), ratio, vmin;
+  if (!flat || sem_info_spectrum(info->data, fit->vcov, K, ws->N, &ratio, flat, &vmin)) {
+    free(flat);
+    return vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
+  }
+  fit->info_ratio = ratio;
+  vagap_status_t st = VAGAP_OK;
+  if (!(ratio >= VAGAP_SEM_MIN_INFO_RATIO)) {
+    char names[600];
+    name_parameters(ws, flat, K, names, sizeof names);
+    st = vagap_error_set(err, VAGAP_ENOCONV, NULL, 0, 0,
+                         "no solution: the model is empirically under-identified (the information matrix "
+                         "is nearly singular at the best point found: eigenvalue ratio %.2g < %.2g); "
+                         "involved parameters: %s", ratio, VAGAP_SEM_MIN_INFO_RATIO,
+                         names[0] ? names : "(unknown)");
+  } else if (sem_vcov_check(fit, vmin)) {
+    st = vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
+  }
+  free(flat);
+  return st;
+}
+
+/* Expected decrease of the chi-square (2 N F) by a Newton step from x:
+   N g' info^-1 g = N^2 g' vcov g. */
+static double chisq_decrement(sem_ws_t *ws, const double *x, const double *vcov) {
+  size_t K = ws->npar;
+  double *g = malloc(K * sizeof *g), dec = 0;
+  if (!g) return 0;
+  sem_ws_objective(ws, x, g);
+  for (size_t a = 0; a < K; a++)
+    for (size_t b = 0; b < K; b++) dec += g[a] * vcov[a * K + b] * g[b];
+  free(g);
+  return dec * ws->N * ws->N;
 }
 
 /* ---- optimisation ------------------------------------------------------------------ */
@@ -1169,6 +1222,7 @@ static double ncp_solve(double x, double df, double target, double lo, double hi
 
 /* ---- results -------------------------------------------------------------------------- */
 
+
 static void fit_measures(sem_ws_t *ws, const double *x, vagap_sem_measures_t *fm) {
   const vagap_sem_model_t *m = ws->model;
   size_t p = ws->p, G = ws->G, nx = ws->nx;
@@ -1256,14 +1310,18 @@ static void fit_measures(sem_ws_t *ws, const double *x, vagap_sem_measures_t *fm
   fm->baseline_chisq = bchisq;
   fm->baseline_df = bdf;
   fm->baseline_pvalue = bdf > 0 ? gsl_cdf_chisq_Q(bchisq, bdf) : NAN;
-  double t1 = fmax(fm->chisq - fm->df, 0), t2 = fmax(fmax(fm->chisq - fm->df, bchisq - bdf), 0);
-  fm->cfi = (t1 == 0 && t2 == 0) ? 1 : 1 - t1 / t2;
-  if (fm->df > 0 && bdf > 0) {
-    double t0 = bchisq / bdf;
-    fm->tli = (t0 - fm->chisq / fm->df) / (t0 - 1);
-  } else {
-    fm->tli = 1;
-  }
+  fm->cfi = sem_fit_cfi(fm->chisq, fm->df, bchisq, bdf);
+  fm->tli = sem_fit_tli(fm->chisq, fm->df, bchisq, bdf);
+  fm->nnfi = fm->tli;
+  fm->rfi = sem_fit_rfi(fm->chisq, fm->df, bchisq, bdf);
+  fm->nfi = sem_fit_nfi(fm->chisq, fm->df, bchisq, bdf);
+  fm->pnfi = sem_fit_pnfi(fm->chisq, fm->df, bchisq, bdf);
+  fm->ifi = sem_fit_ifi(fm->chisq, fm->df, bchisq, bdf);
+  fm->rni = sem_fit_rni(fm->chisq, fm->df, bchisq, bdf);
+  fm->mfi = exp(-0.5 * (fm->chisq - fm->df) / N);
+  fm->ecvi = fm->chisq / N + 2 * fm->npar / N;
+  fm->cn_05 = sem_fit_cn(fm->chisq, fm->df, N, 0.05);
+  fm->cn_01 = sem_fit_cn(fm->chisq, fm->df, N, 0.01);
   fm->logl = logl;
   fm->unrestricted_logl = ulogl;
   fm->ntotal = ws->ntotal;
@@ -1287,8 +1345,9 @@ static void fit_measures(sem_ws_t *ws, const double *x, vagap_sem_measures_t *fm
 }
 
 /* Estimates, SEs, z, p, CIs and the standardised solutions of every row. */
-static vagap_status_t fill_rows(sem_ws_t *ws, vagap_sem_model_t *out, const double *x,
+static vagap_status_t fill_rows(sem_ws_t *ws, vagap_sem_fit_t *fit, const double *x,
                                 const double *vcov, double ci_level, vagap_error_t *err) {
+  vagap_sem_model_t *out = fit->model;
   size_t p = ws->p, md = ws->mdim, K = ws->npar;
   double zc = gsl_cdf_ugaussian_Qinv((1 - ci_level) / 2);
   fill_matrices(ws, x);
@@ -1353,9 +1412,24 @@ static vagap_status_t fill_rows(sem_ws_t *ws, vagap_sem_model_t *out, const doub
       default: break;
     }
   }
+  /* lavaan's post-check on the latent block of C (lavTech "cov.lv") */
+  vagap_status_t st = VAGAP_OK;
+  gsl_matrix_view *lv = malloc(ws->G * sizeof *lv);
+  const gsl_matrix **cov_lv = malloc(ws->G * sizeof *cov_lv);
+  if (!lv || !cov_lv) st = vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
+  for (size_t g = 0; !st && g < ws->G; g++) {
+    lv[g] = gsl_matrix_submatrix(C[g], p, p, ws->q ? ws->q : 1, ws->q ? ws->q : 1);
+    cov_lv[g] = &lv[g].matrix;
+  }
+  if (!st && ws->q > 0 && sem_post_check(fit, cov_lv))
+    st = vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
+  if (!st && ws->q == 0 && sem_post_check(fit, NULL))
+    st = vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
+  free(lv);
+  free(cov_lv);
   for (size_t g = 0; g < ws->G; g++) gsl_matrix_free(C[g]);
   free(C);
-  return VAGAP_OK;
+  return st;
 }
 
 /* := rows: value, delta-method SE, standardised values. */
@@ -1402,8 +1476,11 @@ static vagap_status_t fill_defined(sem_ws_t *ws, vagap_sem_model_t *out, const d
     row->std_lv = vals[1][d];
     row->std_all = vals[2][d];
     row->se = sqrt(var);
+    /* a value outside the function's domain (log of a negative number) has
+       no standard error either */
+    if (!isfinite(row->est)) row->se = NAN;
     /* a function of fixed parameters only has no sampling variance: no test */
-    row->z = row->se > 0 ? row->est / row->se : NAN;
+    row->z = row->se > 0 && isfinite(row->est) ? row->est / row->se : NAN;
     row->pvalue = row->se > 0 ? 2 * gsl_cdf_ugaussian_Q(fabs(row->z)) : NAN;
     row->ci_lower = row->est - zc * row->se;
     row->ci_upper = row->est + zc * row->se;
@@ -1484,6 +1561,8 @@ void vagap_sem_fit_free(vagap_sem_fit_t *fit) {
   free(fit->fit.chisq_group);
   free(fit->x);
   free(fit->vcov);
+  for (size_t i = 0; i < fit->nwarnings; i++) free(fit->warnings[i]);
+  free(fit->warnings);
   free(fit);
 }
 
@@ -1532,14 +1611,51 @@ vagap_status_t vagap_sem_fit(vagap_sem_fit_t **out, const vagap_sem_model_t *mod
   if (st) goto done;
   if (K) {
     if ((st = expected_information(ws, fit->x, info, err))) goto done;
-    if (con && model->ncon) st = sem_con_vcov(con, fit->x, info, ws->N, fit->vcov, fit->model, err);
-    else st = invert_information(ws, info, fit->vcov, err);
-    if (st) goto done;
+    if (con && model->ncon) {
+      if ((st = sem_con_vcov(con, fit->x, info, ws->N, fit->vcov, fit->model, err))) goto done;
+    } else {
+      if ((st = invert_information(ws, info, fit->vcov, err))) goto done;
+      /* a small gradient along a nearly flat direction can still leave the
+         chi-square well above its minimum: more scoring steps, else no answer */
+      if (!con && chisq_decrement(ws, fit->x, fit->vcov) > 1e-6) {
+        fisher_scoring(ws, fit->x, 500, FS_FULL, err);
+        fit->iterations = ws->evals;
+        if ((st = expected_information(ws, fit->x, info, err))) goto done;
+        if ((st = invert_information(ws, info, fit->vcov, err))) {
+          /* singular where the data led the optimiser, not at the start */
+          const char *names = strstr(err->message, "involved parameters: ");
+          char buf[sizeof err->message];
+          snprintf(buf, sizeof buf, "%s", names ? names + 21 : "(unknown)");
+          st = vagap_error_set(err, VAGAP_ENOCONV, NULL, 0, 0,
+                               "no solution: the model is empirically under-identified (the information "
+                               "matrix is singular at the best point found); involved parameters: %s", buf);
+          goto done;
+        }
+        double dec = chisq_decrement(ws, fit->x, fit->vcov);
+        if (dec > 1e-6) {
+          st = conditioning_check(ws, fit, info, err); /* the likely reason, named if it applies */
+          if (!st)
+            st = vagap_error_set(err, VAGAP_ENOCONV, NULL, 0, 0,
+                                 "the optimiser did not converge: at the best point found the chi-square "
+                                 "could still decrease by about %.2g (Newton decrement)", dec);
+          goto done;
+        }
+        double *g = malloc(K * sizeof *g);
+        if (g) {
+          sem_ws_objective(ws, fit->x, g);
+          fit->gradient_norm = max_abs(g, K);
+          free(g);
+        }
+      }
+      if ((st = conditioning_check(ws, fit, info, err))) goto done;
+    }
     ws->con_rank = sem_con_rank(con);
   }
   fit_measures(ws, fit->x, &fit->fit);
-  if ((st = fill_rows(ws, fit->model, fit->x, fit->vcov, opt.ci_level, err))) goto done;
+  fit->converged = 1;
+  if ((st = fill_rows(ws, fit, fit->x, fit->vcov, opt.ci_level, err))) goto done;
   if ((st = fill_defined(ws, fit->model, fit->vcov, opt.ci_level, err))) goto done;
+  if (sem_defined_check(fit)) st = vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
   if (con) sem_con_finish_rows(fit->model);
 done:
   sem_con_free(con);

@@ -6,6 +6,7 @@
 #define VAGAP_SEM_INTERNAL_H
 
 #include <stddef.h>
+#include <gsl/gsl_matrix.h>
 #include "vagap/sem.h"
 
 /* ---- := expressions (sem_expr.c) ----------------------------------------- */
@@ -67,6 +68,41 @@ double sem_pchisq_nc(double x, double df, double ncp);
 /* Starting values in lavaan's spirit; plain = 1: latent variances 0.05 as
    lavaan's, else estimated from the markers' covariances. */
 void sem_ws_start(sem_ws_t *ws, double *x, int plain);
+
+/* ---- incremental and other fit indices (sem_indices.c) ----------------------------- */
+
+/* lavaan's lav_fit_* functions with their edge rules: the user model's
+   chi-square X2 and df against the baseline's X2b and dfb. */
+double sem_fit_cfi(double X2, double df, double X2b, double dfb);
+double sem_fit_tli(double X2, double df, double X2b, double dfb); /* = nnfi */
+double sem_fit_rfi(double X2, double df, double X2b, double dfb);
+double sem_fit_nfi(double X2, double df, double X2b, double dfb);
+double sem_fit_pnfi(double X2, double df, double X2b, double dfb);
+double sem_fit_ifi(double X2, double df, double X2b, double dfb);
+double sem_fit_rni(double X2, double df, double X2b, double dfb);
+/* Hoelter's critical N at level alpha */
+double sem_fit_cn(double X2, double df, double N, double alpha);
+
+/* ---- verdict (sem_verdict.c) ----------------------------------------------------- */
+
+/*
+ * Spectrum of the information matrix `info` (K x K row-major, weighted as
+ * sem_ws_objective's F) and vcov = (N info)^-1: *ratio = smallest / largest
+ * eigenvalue of info scaled to unit diagonal, `flat` (K, may be NULL) the
+ * eigenvector of the smallest one in that scaling, *vcov_min_eig the
+ * smallest eigenvalue of vcov.  VAGAP_ENOMEM only.
+ */
+vagap_status_t sem_info_spectrum(const double *info, const double *vcov, size_t K, double N,
+                                 double *ratio, double *flat, double *vcov_min_eig);
+
+/* lavaan's post-check on fit->model's estimates; cov_lv[g] is the
+   model-implied covariance matrix of the latent variables of group g.
+   Sets fit->admissible and appends lavaan's warnings.  VAGAP_ENOMEM only. */
+vagap_status_t sem_post_check(vagap_sem_fit_t *fit, const gsl_matrix *const *cov_lv);
+/* lavaan's warning when the smallest eigenvalue of vcov is below eps^(3/4). */
+vagap_status_t sem_vcov_check(vagap_sem_fit_t *fit, double vcov_min_eig);
+/* A warning for every := whose value is not finite at the estimates (no SE then). */
+vagap_status_t sem_defined_check(vagap_sem_fit_t *fit);
 
 /* The expected information (npar x npar, unit weight: N * info is the
    Fisher information) at x, as used for the standard errors. */

@@ -86,6 +86,9 @@ static void copy_measures(vagap_sem_invariance_row_t *r, const vagap_sem_fit_t *
   r->aic = f->aic;
   r->bic = f->bic;
   r->iterations = fit->iterations;
+  r->admissible = fit->admissible;
+  r->nwarnings = fit->nwarnings;
+  snprintf(r->warning, sizeof r->warning, "%s", fit->nwarnings ? fit->warnings[0] : "");
 }
 
 /* Compare row r with the previous row q as lavTestLRT (method "standard"). */

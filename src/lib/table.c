@@ -27,9 +27,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <zlib.h>
 
 #include "csv_segment.h"
+#include "gzip_input.h"
 #include "grow.h"
 #include "jsonl.h"
 
@@ -59,11 +59,13 @@ struct vagap_reader {
   size_t *na_lengths;
   size_t n_na;
 
-  /* input: a gzip (or plain) stream, or a memory buffer */
-  gzFile gz;
+  /* input: a gzip (or plain) file, or a memory buffer */
+  gzip_input_t *gz;
   const unsigned char *mem;
   size_t mem_size, mem_pos;
   int input_eof;          /* nothing more to read */
+  int read_failed;        /* the input broke off (input_eof is set too) ... */
+  vagap_error_t read_error; /* ... with this error, reported after the rows before it */
   unsigned char *carry;   /* bytes read but not yet in a segment */
   size_t carry_len, carry_cap;
 
@@ -164,33 +166,30 @@ int vagap_reader_is_na(const vagap_reader_t *r, const char *s, size_t len) {
 
 /* ---- input ---------------------------------------------------------------------- */
 
-/* Read up to `size` bytes into `dst`; 0 at the end of the input, -1 on a read error (in *err). */
-static long read_input(vagap_reader_t *r, unsigned char *dst, size_t size, vagap_error_t *err) {
+/* Read up to `size` bytes into `dst`, fewer only at the end of the input or
+   when it fails (*failed set and *err filled; the bytes before are stored). */
+static size_t read_input(vagap_reader_t *r, unsigned char *dst, size_t size, int *failed,
+                         vagap_error_t *err) {
+  *failed = 0;
   if (r->mem) {
     size_t n = r->mem_size - r->mem_pos;
     if (n > size) n = size;
     memcpy(dst, r->mem + r->mem_pos, n);
     r->mem_pos += n;
-    return (long)n;
+    return n;
   }
-  int n = gzread(r->gz, dst, (unsigned)size);
-  if (n >= 0) return n;
-  int code;
-  const char *msg = gzerror(r->gz, &code);
-  /* zlib prefixes its message with the path, which the error record already has */
-  size_t path_len = strlen(r->source);
-  if (msg && strncmp(msg, r->source, path_len) == 0 && strncmp(msg + path_len, ": ", 2) == 0)
-    msg += path_len + 2;
-  vagap_error_set(err, VAGAP_EIO, r->source, 0, 0, "read error: %s", msg ? msg : "unknown");
-  return -1;
+  return gzip_input_read(r->gz, dst, size, failed, err);
 }
 
-/* Append up to `size` more input bytes to (bytes, len); sets input_eof at the end. */
+/* Append up to `size` more input bytes to (bytes, len); sets input_eof at the
+   end.  A read that fails ends the input too (read_failed): the bytes before
+   the failure are appended and parsed, and the error follows their rows, so
+   a truncated file is never taken for a complete one.  -1 only when out of memory. */
 static int read_more(vagap_reader_t *r, unsigned char **bytes, size_t *len, size_t *cap,
                      size_t size, vagap_error_t *err) {
   /* a small buffer in memory needs no room beyond its own end */
   if (r->mem && size > r->mem_size - r->mem_pos) size = r->mem_size - r->mem_pos;
-  if (size > INT_MAX / 2) size = INT_MAX / 2; /* gzread takes an unsigned int */
+  if (size > INT_MAX / 2) size = INT_MAX / 2;
   if (size == 0) {
     r->input_eof = 1;
     return 0;
@@ -199,10 +198,11 @@ static int read_more(vagap_reader_t *r, unsigned char **bytes, size_t *len, size
     vagap_error_set(err, VAGAP_ENOMEM, r->source, 0, 0, "out of memory");
     return -1;
   }
-  long n = read_input(r, *bytes + *len, size, err);
-  if (n < 0) return -1;
-  if ((size_t)n < size) r->input_eof = 1; /* gzread and memory reads are short only at the end */
-  *len += (size_t)n;
+  int failed;
+  size_t n = read_input(r, *bytes + *len, size, &failed, &r->read_error);
+  *len += n;
+  if (failed) r->read_failed = 1;
+  if (failed || n < size) r->input_eof = 1; /* reads are short only at the end */
   return 0;
 }
 
@@ -277,6 +277,10 @@ static cut_t cut_segment(vagap_reader_t *r, segment_t *seg) {
       }
     if (r->input_eof && seg->len <= target) {
       seg->last = 1;
+      if (r->read_failed) {
+        seg->read_failed = 1;
+        seg->read_error = r->read_error;
+      }
       return CUT_LAST;
     }
     /* the carried bytes may exceed the target (the header is read in large pieces) */
@@ -394,7 +398,10 @@ static void parse_rest_in_sequence(vagap_reader_t *r, csv_segment_parser_t *pars
   csv_segment_begin(parser, &seg->batch, r->ncols);
   csv_segment_feed(parser, seg->bytes, seg->len);
   for (;;) {
-    if (!seg->batch.failed && r->input_eof) csv_segment_end(parser, 1);
+    if (!seg->batch.failed && r->input_eof) {
+      if (r->read_failed) csv_segment_fail_read(parser, &r->read_error);
+      else csv_segment_end(parser, 1);
+    }
     if (seg->batch.failed || r->input_eof) {
       seg->last = 1;
       publish_segment(r, seg, seq);
@@ -461,7 +468,7 @@ static size_t thread_count(const vagap_reader_t *r) {
 
 static vagap_status_t start_workers(vagap_reader_t *r, vagap_error_t *err) {
   for (size_t k = 0; k < IN_FLIGHT; k++) r->free_segments[r->nfree++] = &r->segments[k];
-  if (r->input_eof && r->carry_len == 0) {
+  if (r->input_eof && r->carry_len == 0 && !r->read_failed) {
     r->input_done = 1; /* nothing after the header */
     return VAGAP_OK;
   }
@@ -631,6 +638,11 @@ static vagap_status_t parse_header(vagap_reader_t *r, csv_segment_parser_t *p, c
       break;
     }
     if (pos == r->carry_len) { /* the end of the input */
+      if (r->read_failed) {
+        *err = r->read_error;
+        err->line = 1;
+        return err->status;
+      }
       csv_segment_end(p, 1);
       break;
     }
@@ -757,9 +769,8 @@ vagap_status_t vagap_reader_open(vagap_reader_t **out, const char *path,
       st = vagap_error_set(err, VAGAP_ENOMEM, r->source, 0, 0, "out of memory");
   }
   if (st == VAGAP_OK) {
-    r->gz = from_stdin ? gzdopen(dup(0), "rb") : gzopen(path, "rb");
-    if (!r->gz) st = vagap_error_set(err, VAGAP_EIO, r->source, 0, 0, "cannot open: %m");
-    else gzbuffer(r->gz, (unsigned)READ_BYTES);
+    r->gz = gzip_input_open(from_stdin ? NULL : path, r->source, err);
+    if (!r->gz) st = err ? err->status : VAGAP_EIO;
   }
   if (st == VAGAP_OK) st = reader_start(r, err);
   remove_spool(r); /* both passes have it open by now */
@@ -799,7 +810,7 @@ void vagap_reader_close(vagap_reader_t *r) {
     pthread_mutex_destroy(&r->lock);
     pthread_cond_destroy(&r->changed);
   }
-  if (r->gz) gzclose(r->gz);
+  gzip_input_close(r->gz);
   for (size_t k = 0; k < IN_FLIGHT; k++) {
     free(r->segments[k].bytes);
     csv_batch_free(&r->segments[k].batch);

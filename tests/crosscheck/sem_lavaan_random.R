@@ -48,7 +48,8 @@ if (args[1] == "gen") {
   if (!fit@optim$converged) { cat("lavaan did not converge\n"); quit(status = 3) }
   pe <- parameterEstimates(fit, standardized = TRUE)
   write.csv(pe, file.path(dir, "ref.csv"), row.names = FALSE)
-  fm <- fitMeasures(fit, c("chisq", "df", "cfi", "tli", "rmsea", "srmr", "logl", "bic"))
+  fm <- fitMeasures(fit, c("chisq", "df", "cfi", "tli", "rmsea", "srmr", "logl", "bic", "nnfi", "rfi", "nfi",
+                          "pnfi", "ifi", "rni", "mfi", "ecvi", "cn_05", "cn_01"))
   write.csv(data.frame(measure = names(fm), value = as.numeric(fm)), file.path(dir, "reffit.csv"), row.names = FALSE)
   quit(status = 0)
 }
@@ -60,6 +61,14 @@ if (nrow(r) != nrow(o) || any(r$lhs != o$lhs | r$op != o$op | r$rhs != o$rhs)) {
 d <- c(est = max(abs(r$est - o$est)), se = max(abs(o$se/r$se - 1)[r$se > 0], 0), std.all = max(abs(r$std.all - o$std.all), na.rm = TRUE),
        std.lv = max(abs(r$std.lv - o$std.lv), na.rm = TRUE))
 v <- setNames(of$value, of$measure)
-fd <- sapply(rf$measure, function(m) abs(v[m] - rf$value[rf$measure == m]) / (if (m %in% c("chisq", "logl", "bic")) max(1, abs(rf$value[rf$measure == m])) else 1))
+fd <- sapply(rf$measure, function(m) {
+  ref <- rf$value[rf$measure == m]; got <- v[[m]]
+  # Hoelter's CN of a saturated model is NA or 1 in lavaan depending on whether its
+  # chi-square is exactly 0 or rounding noise: not comparable
+  if (m %in% c("cn_05", "cn_01") && rf$value[rf$measure == "df"] == 0) return(0)
+  if (is.na(ref) || is.na(got)) return(if (is.na(ref) && is.na(got)) 0 else Inf)
+  if (is.infinite(ref) || is.infinite(got)) return(if (identical(ref, got)) 0 else Inf)
+  abs(got - ref) / (if (m %in% c("chisq", "logl", "bic", "cn_05", "cn_01", "ecvi")) max(1, abs(ref)) else 1)
+})
 cat(sprintf("%s=%.2g ", names(d), d), sprintf("%s=%.2g ", rf$measure, fd), "\n")
 quit(status = if (d["est"] > 1e-4 || d["se"] > 1e-3 || d["std.all"] > 1e-4 || d["std.lv"] > 1e-4 || any(fd > 1e-4)) 1 else 0)

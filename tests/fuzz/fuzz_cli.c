@@ -51,7 +51,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   for (size_t i = 0; i < CLI_NCOMMANDS; i++)
     if (strcmp(CLI_COMMANDS[i].name, argv[0]) == 0) {
       optind = 0; /* getopt_long restarts for every run */
-      CLI_COMMANDS[i].run(argc, argv);
+      cli_outputs_commit(CLI_COMMANDS[i].run(argc, argv));
     }
   unlink(data_path);
   unlink(aux_path);

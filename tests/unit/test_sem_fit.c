@@ -305,6 +305,37 @@ static void test_noncentral_chisq_cdf(void **state) {
   assert_float_equal(sem_pchisq_nc(0, 3, 2), 0, 0);
 }
 
+/* lavaan's lav_fit_cfi/lav_fit_tli edge rules */
+static void test_cfi_tli_edges(void **state) {
+  (void)state;
+  /* a saturated model whose chi-square is rounding noise and whose baseline
+     fits within its df: lavaan says 1 (the old rule said 0) */
+  assert_true(sem_fit_cfi(1e-12, 0, 0.5, 2) == 1);
+  assert_true(sem_fit_cfi(0, 0, 0.5, 2) == 1);
+  /* above all.equal's tolerance the ratio is used */
+  assert_true(fabs(sem_fit_cfi(3, 1, 12, 4) - (1 - 2.0 / 8)) < 1e-15);
+  assert_true(sem_fit_cfi(1e-6, 0, 0.5, 2) == 0);
+  assert_true(isnan(sem_fit_cfi(NAN, 1, 2, 3)));
+  /* TLI: df = 0 or a baseline exactly at its df -> 1; else 1 - t1/t2 */
+  assert_true(sem_fit_tli(0, 0, 10, 3) == 1);
+  assert_true(sem_fit_tli(5, 2, 4, 4) == 1);
+  assert_true(fabs(sem_fit_tli(5, 2, 20, 4) - (1 - (3.0 * 4) / (16.0 * 2))) < 1e-15);
+}
+
+/* the spectrum of a nearly singular information matrix and its flat direction */
+static void test_info_spectrum(void **state) {
+  (void)state;
+  /* info = diag(1, 4) rotated with a nearly collinear pair: [[1, r], [r, 1]] has eigenvalues 1 -+ r */
+  double r = 1 - 1e-9;
+  double info[4] = {1, r, r, 1}, det = 1 - r * r;
+  double N = 100, vcov[4] = {1 / det / N, -r / det / N, -r / det / N, 1 / det / N};
+  double ratio, flat[2], vmin;
+  assert_int_equal(sem_info_spectrum(info, vcov, 2, N, &ratio, flat, &vmin), VAGAP_OK);
+  assert_true(fabs(ratio - (1 - r) / (1 + r)) < 1e-3 * (1 - r));
+  assert_true(fabs(fabs(flat[0]) - sqrt(0.5)) < 1e-6 && flat[0] * flat[1] < 0);
+  assert_true(fabs(vmin - 1 / (N * (1 + r))) < 1e-9);
+}
+
 int main(void) {
   vagap_init();
   const struct CMUnitTest tests[] = {
@@ -315,6 +346,8 @@ int main(void) {
       cmocka_unit_test(test_identification_and_data_errors),
       cmocka_unit_test(test_stats_merge_and_serialize),
       cmocka_unit_test(test_noncentral_chisq_cdf),
+      cmocka_unit_test(test_cfi_tli_edges),
+      cmocka_unit_test(test_info_spectrum),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -257,6 +257,125 @@ static void test_gzip_and_file_input(void **state) {
   assert_string_equal(err.file, "/nonexistent/x.csv");
 }
 
+/* `text` as one gzip member (deflate with a gzip wrapper), in malloc'd memory. */
+static unsigned char *gzip_bytes(const char *text, size_t *size) {
+  z_stream z;
+  memset(&z, 0, sizeof z);
+  assert_int_equal(deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY), Z_OK);
+  size_t cap = deflateBound(&z, (uLong)strlen(text)) + 64;
+  unsigned char *out = malloc(cap);
+  assert_non_null(out);
+  z.next_in = (unsigned char *)text;
+  z.avail_in = (uInt)strlen(text);
+  z.next_out = out;
+  z.avail_out = (uInt)cap;
+  assert_int_equal(deflate(&z, Z_FINISH), Z_STREAM_END);
+  *size = cap - z.avail_out;
+  deflateEnd(&z);
+  return out;
+}
+
+static void write_bytes(const char *path, const void *a, size_t na, const void *b, size_t nb) {
+  FILE *f = fopen(path, "wb");
+  assert_non_null(f);
+  assert_int_equal(fwrite(a, 1, na, f), na);
+  if (nb) assert_int_equal(fwrite(b, 1, nb, f), nb);
+  assert_int_equal(fclose(f), 0);
+}
+
+/* Rows the streaming reader hands out before its status (or the error). */
+static vagap_status_t stream_file(const char *path, size_t segment_bytes, size_t threads,
+                                  size_t *rows, vagap_error_t *err) {
+  vagap_table_options_t opt;
+  vagap_table_options_init(&opt);
+  opt.segment_bytes = segment_bytes;
+  opt.threads = threads;
+  vagap_reader_t *r = NULL;
+  *rows = 0;
+  vagap_status_t st = vagap_reader_open(&r, path, &opt, NULL, err);
+  for (int has = 1; st == VAGAP_OK && has;) {
+    vagap_row_t row;
+    st = vagap_reader_next(r, &row, &has, err);
+    *rows += (size_t)(st == VAGAP_OK && has);
+  }
+  vagap_reader_close(r);
+  return st;
+}
+
+/* A gzip file cut anywhere, or with its trailer gone, is an error, never a shorter table
+   (zlib's gzread() reads such a file as complete up to the cut). */
+static void test_truncated_gzip_is_an_error(void **state) {
+  (void)state;
+  size_t nrows = 3000, size;
+  char *text = malloc(nrows * 32 + 16);
+  assert_non_null(text);
+  size_t len = (size_t)sprintf(text, "id,x\n");
+  unsigned long h = 1;
+  for (size_t i = 0; i < nrows; i++) {
+    h = h * 6364136223846793005UL + 1442695040888963407UL;
+    len += (size_t)sprintf(text + len, "%zu,%lu\n", i, h >> 40);
+  }
+  unsigned char *gz = gzip_bytes(text, &size);
+  char path[] = "/tmp/vagap_test_XXXXXX";
+  int fd = mkstemp(path);
+  assert_true(fd >= 0);
+  close(fd);
+  size_t rows;
+  vagap_error_t err;
+  write_bytes(path, gz, size, NULL, 0);
+  assert_int_equal(stream_file(path, 0, 1, &rows, &err), VAGAP_OK);
+  assert_int_equal(rows, nrows);
+  size_t cuts = 0;
+  for (size_t cut = 1; cut < size; cut += (cut < 40 || cut > size - 40) ? 1 : 97) {
+    write_bytes(path, gz, cut, NULL, 0);
+    size_t segment = cut % 3 == 0 ? 64 : 0, threads = 1 + cut % 3;
+    vagap_status_t st = stream_file(path, segment, threads, &rows, &err);
+    if (st == VAGAP_OK || !strstr(err.message, "truncated gzip data")) {
+      fprintf(stderr, "cut at %zu of %zu: status %d after %zu rows: %s\n", cut, size, st, rows,
+              err.message);
+      fail();
+    }
+    vagap_table_t *t = NULL;
+    assert_int_not_equal(vagap_table_read(&t, path, NULL, NULL, &err), VAGAP_OK);
+    assert_null(t);
+    cuts++;
+  }
+  assert_true(cuts > 100);
+  free(gz);
+  free(text);
+  unlink(path);
+}
+
+/* Members after the first are read (as gzip -d does); other bytes after the last are an error. */
+static void test_gzip_members_and_trailing_data(void **state) {
+  (void)state;
+  size_t n1, n2;
+  unsigned char *m1 = gzip_bytes("a,b\n1,2\n", &n1), *m2 = gzip_bytes("3,4\n5,6\n", &n2);
+  char path[] = "/tmp/vagap_test_XXXXXX";
+  int fd = mkstemp(path);
+  assert_true(fd >= 0);
+  close(fd);
+  size_t rows;
+  vagap_error_t err;
+  write_bytes(path, m1, n1, m2, n2);
+  assert_int_equal(stream_file(path, 0, 1, &rows, &err), VAGAP_OK);
+  assert_int_equal(rows, 3);
+  write_bytes(path, m1, n1, "x", 1);
+  assert_int_equal(stream_file(path, 0, 1, &rows, &err), VAGAP_EIO);
+  assert_non_null(strstr(err.message, "trailing data"));
+  assert_int_equal(err.line, 3); /* after the rows that were read */
+  write_bytes(path, m1, n1, "\x1f\x8b\x08\0garbage", 11);
+  assert_int_equal(stream_file(path, 0, 1, &rows, &err), VAGAP_EIO);
+  /* damaged check value */
+  m1[n1 - 5] ^= 1;
+  write_bytes(path, m1, n1, NULL, 0);
+  assert_int_equal(stream_file(path, 0, 1, &rows, &err), VAGAP_EIO);
+  assert_non_null(strstr(err.message, "corrupt gzip data"));
+  free(m1);
+  free(m2);
+  unlink(path);
+}
+
 static void test_long_input_crosses_buffers(void **state) {
   (void)state;
   /* 200k rows cross the reader's internal chunk boundaries many times */
@@ -930,7 +1049,10 @@ static void test_number_grammar(void **state) {
   assert_true(parse("1e-320") == strtod("1e-320", NULL)); /* subnormal kept */
   assert_true(parse("1e-320") > 0);
   assert_true(parse("4.9406564584124654e-324") == 4.9406564584124654e-324);
-  assert_true(parse("1e-400") == 0.0);
+  rejects("1e-400", "too small for a double"); /* R reads 0 silently: an error, like 1e999 */
+  rejects("-2.4e-324", "too small for a double");
+  assert_true(parse("0e-400") == 0.0);
+  assert_true(parse("0.000e-999") == 0.0);
   assert_true(parse("1.7976931348623157e308") == 1.7976931348623157e308);
   assert_true(parse("123456789012345678901234567890") == 123456789012345678901234567890.0);
   assert_true(signbit(parse("-0")));
@@ -999,6 +1121,8 @@ int main(void) {
       cmocka_unit_test(test_numeric_column_error_location),
       cmocka_unit_test(test_streaming_reader),
       cmocka_unit_test(test_gzip_and_file_input),
+      cmocka_unit_test(test_truncated_gzip_is_an_error),
+      cmocka_unit_test(test_gzip_members_and_trailing_data),
       cmocka_unit_test(test_long_input_crosses_buffers),
       cmocka_unit_test(test_segments_and_threads_small_inputs),
       cmocka_unit_test(test_segments_and_threads_short_rows),

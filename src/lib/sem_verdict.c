@@ -1,0 +1,254 @@
+/*
+ * sem_verdict.c - is a stationary point of the ML fit function an answer,
+ * and is it admissible?  lavaan 0.6's rules (lav_model_estimate,
+ * lav_model_vcov, lav_object_post_check):
+ *
+ *   - conditioning: the information matrix scaled to unit diagonal must not
+ *     be nearly singular (VAGAP_SEM_MIN_INFO_RATIO); lavaan has no such test
+ *     but its optimiser fails on these models ("a solution has NOT been
+ *     found"), and an estimate along a flat direction is not determined;
+ *   - vcov check: lavaan warns when the smallest eigenvalue of the
+ *     covariance matrix of the estimates is below DBL_EPSILON^(3/4);
+ *   - post-check: negative observed or latent variances, a latent covariance
+ *     matrix (model-implied, lavTech "cov.lv") or a residual covariance
+ *     matrix of the indicators (lavTech "theta") with an eigenvalue below
+ *     -DBL_EPSILON^(3/4): the solution is returned but is not admissible,
+ *     with lavaan's warning.
+ */
+#include <float.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_eigen.h>
+#include <gsl/gsl_matrix.h>
+
+#include "sem_internal.h"
+
+/* lavaan's tolerance for "negative" eigenvalues: .Machine$double.eps^(3/4) */
+static double eig_tol(void) { return pow(DBL_EPSILON, 0.75); }
+
+/* y = M x for a dense K x K row-major M */
+static void matvec(const double *M, const double *x, double *y, size_t K) {
+  for (size_t i = 0; i < K; i++) {
+    double s = 0;
+    const double *row = M + i * K;
+    for (size_t j = 0; j < K; j++) s += row[j] * x[j];
+    y[i] = s;
+  }
+}
+
+/*
+ * Largest eigenvalue of the symmetric positive semi-definite K x K matrix M
+ * by power iteration (the Rayleigh quotient, a lower bound that converges
+ * fast when the eigenvalue is well separated, which is the case that
+ * matters here: one nearly flat direction).  v receives the unit vector.
+ */
+static double power_max(const double *M, size_t K, double *v, double *w) {
+  double norm = 0;
+  for (size_t k = 0; k < K; k++) {
+    v[k] = 1 + 0.1 * sin((double)k + 1); /* deterministic, not orthogonal to anything special */
+    norm += v[k] * v[k];
+  }
+  norm = sqrt(norm);
+  for (size_t k = 0; k < K; k++) v[k] /= norm;
+  double lambda = 0;
+  for (int it = 0; it < 500; it++) {
+    matvec(M, v, w, K);
+    double rq = 0, wn = 0;
+    for (size_t k = 0; k < K; k++) {
+      rq += v[k] * w[k];
+      wn += w[k] * w[k];
+    }
+    wn = sqrt(wn);
+    if (!(wn > 0)) return 0;
+    for (size_t k = 0; k < K; k++) v[k] = w[k] / wn;
+    int done = it > 5 && fabs(rq - lambda) <= 1e-7 * fabs(rq);
+    lambda = rq;
+    if (done) break;
+  }
+  return lambda;
+}
+
+vagap_status_t sem_info_spectrum(const double *info, const double *vcov, size_t K, double N,
+                                 double *ratio, double *flat, double *vcov_min_eig) {
+  *ratio = 1;
+  *vcov_min_eig = HUGE_VAL;
+  if (K == 0) return VAGAP_OK;
+  double *R = malloc(K * K * sizeof *R), *w = malloc(K * sizeof *w), *v = malloc(K * sizeof *v);
+  if (!R || !w || !v) {
+    free(R); free(w); free(v);
+    return VAGAP_ENOMEM;
+  }
+  /* unscaled: lambda_min(vcov) = 1 / lambda_max(N info) */
+  double lmax_info = power_max(info, K, v, w);
+  *vcov_min_eig = lmax_info > 0 ? 1 / (N * lmax_info) : HUGE_VAL;
+  /* R = D info D with D = diag(info)^-1/2, and R^-1 = N D^-1 vcov D^-1 */
+  for (size_t a = 0; a < K; a++)
+    for (size_t b = 0; b < K; b++)
+      R[a * K + b] = info[a * K + b] / sqrt(info[a * K + a] * info[b * K + b]);
+  double lmax = power_max(R, K, v, w);
+  for (size_t a = 0; a < K; a++)
+    for (size_t b = 0; b < K; b++)
+      R[a * K + b] = N * vcov[a * K + b] * sqrt(info[a * K + a] * info[b * K + b]);
+  double lmax_inv = power_max(R, K, flat ? flat : v, w);
+  *ratio = lmax > 0 && lmax_inv > 0 ? 1 / (lmax * lmax_inv) : 0;
+  free(R);
+  free(w);
+  free(v);
+  return VAGAP_OK;
+}
+
+/* ---- post-check ---------------------------------------------------------------------- */
+
+static vagap_status_t add_warning(vagap_sem_fit_t *fit, const char *fmt, ...) {
+  char buf[512];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(buf, sizeof buf, fmt, ap);
+  va_end(ap);
+  char **w = realloc(fit->warnings, (fit->nwarnings + 1) * sizeof *w);
+  if (!w) return VAGAP_ENOMEM;
+  fit->warnings = w;
+  if (!(w[fit->nwarnings] = strdup(buf))) return VAGAP_ENOMEM;
+  fit->nwarnings++;
+  return VAGAP_OK;
+}
+
+static int is_latent(const vagap_sem_model_t *m, const char *name) {
+  for (size_t i = 0; i < m->nlv; i++)
+    if (!strcmp(m->lv[i], name)) return 1;
+  return 0;
+}
+
+static int is_observed(const vagap_sem_model_t *m, const char *name) {
+  for (size_t i = 0; i < m->nov; i++)
+    if (!strcmp(m->ov[i], name)) return 1;
+  return 0;
+}
+
+/* Does a symmetric n x n matrix have an eigenvalue below -eps^(3/4)? (-1: no memory) */
+static int has_negative_eigenvalue(const gsl_matrix *M) {
+  size_t n = M->size1;
+  if (n == 0) return 0;
+  gsl_matrix *c = gsl_matrix_alloc(n, n);
+  gsl_vector *ev = gsl_vector_alloc(n);
+  gsl_eigen_symm_workspace *wk = gsl_eigen_symm_alloc(n);
+  int rc = -1;
+  if (c && ev && wk) {
+    gsl_matrix_memcpy(c, M);
+    if (gsl_eigen_symm(c, ev, wk) == 0) {
+      rc = 0;
+      for (size_t i = 0; i < n; i++)
+        if (gsl_vector_get(ev, i) < -eig_tol()) rc = 1;
+    }
+  }
+  if (c) gsl_matrix_free(c);
+  if (ev) gsl_vector_free(ev);
+  if (wk) gsl_eigen_symm_free(wk);
+  return rc;
+}
+
+/*
+ * lavaan's theta holds the residual (co)variances of the indicators; an
+ * observed variable on either side of a regression is represented by a
+ * latent "dummy" there (residual variance in psi, zero in theta), so it is
+ * left out, as are the exogenous covariates.
+ */
+static int in_theta(const vagap_sem_model_t *m, size_t ov) {
+  if (m->ov_exo[ov]) return 0;
+  for (size_t r = 0; r < m->nrows; r++) {
+    const vagap_sem_param_t *row = &m->rows[r];
+    if (row->op == VAGAP_SEM_REGRESSION && (!strcmp(row->lhs, m->ov[ov]) || !strcmp(row->rhs, m->ov[ov])))
+      return 0;
+  }
+  return 1;
+}
+
+static size_t ov_index(const vagap_sem_model_t *m, const char *name) {
+  for (size_t i = 0; i < m->nov; i++)
+    if (!strcmp(m->ov[i], name)) return i;
+  return (size_t)-1;
+}
+
+/* theta of group g (1-based) restricted to the indicators (see in_theta) */
+static gsl_matrix *theta_matrix(const vagap_sem_model_t *m, int g) {
+  size_t *pos = malloc((m->nov ? m->nov : 1) * sizeof *pos), n = 0;
+  if (!pos) return NULL;
+  for (size_t i = 0; i < m->nov; i++) pos[i] = in_theta(m, i) ? n++ : (size_t)-1;
+  gsl_matrix *T = n ? gsl_matrix_calloc(n, n) : NULL;
+  for (size_t r = 0; T && r < m->nrows; r++) {
+    const vagap_sem_param_t *row = &m->rows[r];
+    if (row->op != VAGAP_SEM_COVARIANCE || row->group != g) continue;
+    size_t a = ov_index(m, row->lhs), b = ov_index(m, row->rhs);
+    if (a == (size_t)-1 || b == (size_t)-1 || pos[a] == (size_t)-1 || pos[b] == (size_t)-1) continue;
+    gsl_matrix_set(T, pos[a], pos[b], row->est);
+    gsl_matrix_set(T, pos[b], pos[a], row->est);
+  }
+  free(pos);
+  return T;
+}
+
+vagap_status_t sem_post_check(vagap_sem_fit_t *fit, const gsl_matrix *const *cov_lv) {
+  const vagap_sem_model_t *m = fit->model;
+  int ov_ok = 1, lv_ok = 1;
+  fit->admissible = 1;
+  for (size_t r = 0; r < m->nrows; r++) {
+    const vagap_sem_param_t *row = &m->rows[r];
+    if (row->op != VAGAP_SEM_COVARIANCE || strcmp(row->lhs, row->rhs) || !(row->est < 0)) continue;
+    if (is_observed(m, row->lhs)) ov_ok = 0;
+    else if (is_latent(m, row->lhs)) lv_ok = 0;
+  }
+  if (!ov_ok && add_warning(fit, "some estimated ov variances are negative")) return VAGAP_ENOMEM;
+  if (!lv_ok && add_warning(fit, "some estimated lv variances are negative")) return VAGAP_ENOMEM;
+  fit->admissible = ov_ok && lv_ok;
+  char gtxt[64] = "";
+  if (lv_ok && m->nlv > 0)
+    for (size_t g = 0; g < m->ngroups; g++) {
+      int neg = has_negative_eigenvalue(cov_lv[g]);
+      if (neg < 0) return VAGAP_ENOMEM;
+      if (!neg) continue;
+      if (m->ngroups > 1) snprintf(gtxt, sizeof gtxt, " in group %zu", g + 1);
+      if (add_warning(fit, "covariance matrix of latent variables is not positive definite%s; "
+                           "use lavInspect(fit, \"cov.lv\") to investigate.", gtxt))
+        return VAGAP_ENOMEM;
+      fit->admissible = 0;
+    }
+  if (ov_ok)
+    for (size_t g = 0; g < m->ngroups; g++) {
+      gsl_matrix *T = theta_matrix(m, (int)g + 1);
+      int neg = T ? has_negative_eigenvalue(T) : 0;
+      if (T) gsl_matrix_free(T);
+      if (neg < 0) return VAGAP_ENOMEM;
+      if (!neg) continue;
+      if (m->ngroups > 1) snprintf(gtxt, sizeof gtxt, " in group %zu", g + 1);
+      if (add_warning(fit, "the covariance matrix of the residuals of the observed variables (theta) "
+                           "is not positive definite%s; use lavInspect(fit, \"theta\") to investigate.", gtxt))
+        return VAGAP_ENOMEM;
+      fit->admissible = 0;
+    }
+  return VAGAP_OK;
+}
+
+vagap_status_t sem_vcov_check(vagap_sem_fit_t *fit, double vcov_min_eig) {
+  if (!(vcov_min_eig < eig_tol())) return VAGAP_OK;
+  return add_warning(fit, "The variance-covariance matrix of the estimated parameters (vcov) does not "
+                          "appear to be positive definite! The smallest eigenvalue (= %e) is close to "
+                          "zero. This may be a symptom that the model is not identified.", vcov_min_eig)
+             ? VAGAP_ENOMEM : VAGAP_OK;
+}
+
+vagap_status_t sem_defined_check(vagap_sem_fit_t *fit) {
+  const vagap_sem_model_t *m = fit->model;
+  for (size_t r = 0; r < m->nrows; r++) {
+    const vagap_sem_param_t *row = &m->rows[r];
+    if (row->op != VAGAP_SEM_DEFINED || isfinite(row->est)) continue;
+    if (add_warning(fit, "defined parameter %s := %s is %s at the estimates (outside its function's "
+                         "domain); its estimate, standard error and test are NA",
+                    row->lhs, row->rhs, isnan(row->est) ? "undefined" : "infinite"))
+      return VAGAP_ENOMEM;
+  }
+  return VAGAP_OK;
+}
