@@ -120,7 +120,9 @@ MEASURES = [("npar", "npar"), ("fmin", "fmin"), ("chisq", "chisq"), ("df", "df")
             ("unrestricted_logl", "unrestricted.logl"), ("aic", "aic"), ("bic", "bic"),
             ("ntotal", "ntotal"), ("bic2", "bic2"), ("rmsea", "rmsea"),
             ("rmsea_ci_lower", "rmsea.ci.lower"), ("rmsea_ci_upper", "rmsea.ci.upper"),
-            ("rmsea_pvalue", "rmsea.pvalue"), ("srmr", "srmr")]
+            ("rmsea_pvalue", "rmsea.pvalue"), ("srmr", "srmr"),
+            ("nnfi", "nnfi"), ("rfi", "rfi"), ("nfi", "nfi"), ("pnfi", "pnfi"), ("ifi", "ifi"),
+            ("rni", "rni"), ("mfi", "mfi"), ("ecvi", "ecvi"), ("cn_05", "cn_05"), ("cn_01", "cn_01")]
 
 
 class SemMeasures(ctypes.Structure):
@@ -130,7 +132,10 @@ class SemMeasures(ctypes.Structure):
 class SemFit(ctypes.Structure):
     _fields_ = [("model", ctypes.POINTER(SemModel)), ("fit", SemMeasures),
                 ("x", c_double_p), ("vcov", c_double_p), ("iterations", ctypes.c_size_t),
-                ("gradient_norm", ctypes.c_double), ("optimizer", ctypes.c_char_p)]
+                ("gradient_norm", ctypes.c_double), ("optimizer", ctypes.c_char_p),
+                ("converged", ctypes.c_int), ("admissible", ctypes.c_int),
+                ("info_ratio", ctypes.c_double), ("nwarnings", ctypes.c_size_t),
+                ("warnings", ctypes.POINTER(ctypes.c_char_p))]
 
 
 # ---- loading ----------------------------------------------------------------

@@ -161,6 +161,7 @@ def _results(fit):
     f = fit.contents.fit
     measures = [(name, getattr(f, c)) for c, name in _lib.MEASURES]
     measures += [("chisq.group.%d" % (g + 1), f.chisq_group[g]) for g in range(m.ngroups)]
+    measures += [("converged", float(fit.contents.converged)), ("admissible", float(fit.contents.admissible))]
     return table(ESTIMATE_COLUMNS, rows), named_values(measures)
 
 

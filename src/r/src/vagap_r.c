@@ -248,24 +248,30 @@ static SEXP estimates_frame(const vagap_sem_model_t *m) {
 
 static SEXP fit_measures(const vagap_sem_fit_t *fit) {
   const vagap_sem_measures_t *f = &fit->fit;
-  size_t ng = fit->model->ngroups, n = 21 + ng;
+  /* the program's --fit rows, in its order */
   const char *fixed[] = {"npar", "fmin", "chisq", "df", "pvalue", "baseline.chisq", "baseline.df",
                          "baseline.pvalue", "cfi", "tli", "logl", "unrestricted.logl", "aic", "bic",
                          "ntotal", "bic2", "rmsea", "rmsea.ci.lower", "rmsea.ci.upper",
-                         "rmsea.pvalue", "srmr"};
+                         "rmsea.pvalue", "srmr", "nnfi", "rfi", "nfi", "pnfi", "ifi", "rni", "mfi",
+                         "ecvi", "cn_05", "cn_01"};
   const double fv[] = {f->npar, f->fmin, f->chisq, f->df, f->pvalue, f->baseline_chisq, f->baseline_df,
                        f->baseline_pvalue, f->cfi, f->tli, f->logl, f->unrestricted_logl, f->aic, f->bic,
                        f->ntotal, f->bic2, f->rmsea, f->rmsea_ci_lower, f->rmsea_ci_upper,
-                       f->rmsea_pvalue, f->srmr};
+                       f->rmsea_pvalue, f->srmr, f->nnfi, f->rfi, f->nfi, f->pnfi, f->ifi, f->rni,
+                       f->mfi, f->ecvi, f->cn_05, f->cn_01};
+  size_t nfixed = sizeof fv / sizeof fv[0];
+  size_t ng = fit->model->ngroups, n = nfixed + ng + 2;
   const char **names = (const char **)R_alloc(n, sizeof *names);
   double *v = (double *)R_alloc(n, sizeof *v);
-  for (size_t i = 0; i < 21; i++) names[i] = fixed[i], v[i] = fv[i];
+  for (size_t i = 0; i < nfixed; i++) names[i] = fixed[i], v[i] = fv[i];
   for (size_t g = 0; g < ng; g++) {
     char *nm = R_alloc(32, 1);
     snprintf(nm, 32, "chisq.group.%zu", g + 1);
-    names[21 + g] = nm;
-    v[21 + g] = f->chisq_group[g];
+    names[nfixed + g] = nm;
+    v[nfixed + g] = f->chisq_group[g];
   }
+  names[nfixed + ng] = "converged", v[nfixed + ng] = fit->converged;
+  names[nfixed + ng + 1] = "admissible", v[nfixed + ng + 1] = fit->admissible;
   return named_numbers(names, v, n);
 }
 
