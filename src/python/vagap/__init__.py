@@ -1,0 +1,23 @@
+"""vagap in Python: the library's statistics on dicts of columns or pandas DataFrames.
+
+    import vagap
+    fit = vagap.sem("visual =~ x1 + x2 + x3", data, group="school", group_equal="loadings")
+    fit.estimates    # parameterEstimates(fit, standardized = TRUE) columns
+    fit.fit["cfi"]   # fitMeasures() names
+
+Errors from the library are raised as vagap.VagapError with its message (and
+status, line, column where the library gave them).
+"""
+from ._errors import VagapError
+from ._stats import ttest, corr
+from ._sem import sem, SemResult
+from . import _lib
+
+__all__ = ["ttest", "corr", "sem", "SemResult", "VagapError", "version", "library_path"]
+
+library_path = _lib.path
+
+
+def version():
+    """The version of the loaded libvagap."""
+    return _lib.lib.vagap_version().decode()

@@ -1,0 +1,163 @@
+# R interface to libvagap (src/vagap_r.c does the .Call glue).
+
+# A condition of class "vagap_error" with the library's message and location.
+vagap_stop <- function(e, call = sys.call(-1)) {
+  where <- ""
+  if (nzchar(e$file)) {
+    where <- paste0(e$file, ":", if (e$line > 0) paste0(e$line, ":") else "",
+                    if (e$line > 0 && e$column > 0) paste0(e$column, ":") else "", " ")
+  }
+  cond <- structure(class = c("vagap_error", "error", "condition"),
+                    list(message = paste0(where, e$message), call = call, status = e$status,
+                         line = e$line, column = e$column))
+  stop(cond)
+}
+
+checked <- function(res) {
+  if (is.list(res) && !is.null(res$error)) vagap_stop(res$error, sys.call(-1))
+  res
+}
+
+frame <- function(cols) {
+  structure(cols, class = "data.frame", row.names = .set_row_names(length(cols[[1]])))
+}
+
+# x and y as vectors, or as column names of `data`
+column <- function(v, data, what) {
+  if (is.null(data)) return(v)
+  if (!is.character(v) || length(v) != 1) stop(what, " must be a column name when data is given")
+  if (!v %in% names(data)) stop("no column '", v, "' in data; the columns are: ",
+                                paste(names(data), collapse = ", "))
+  data[[v]]
+}
+
+#' t-tests with effect sizes: the table of `vagap ttest`.
+ttest <- function(x, y = NULL, data = NULL, paired = FALSE, var.equal = FALSE, mu = 0,
+                  alternative = "two.sided", conf.level = 0.95) {
+  xname <- if (is.null(data)) "x" else x
+  yname <- if (is.null(data)) "y" else y
+  x <- column(x, data, "x")
+  if (!is.null(y)) y <- column(y, data, "y")
+  kind <- if (is.null(y)) 0L else if (paired) 1L else if (var.equal) 3L else 2L
+  if (is.null(y) && paired) stop("paired = TRUE needs y")
+  r <- checked(.Call(vagap_r_ttest, x, y, kind, as.character(alternative),
+                     as.numeric(conf.level), as.numeric(mu)))
+  method <- c("One Sample t-test", "Paired t-test", "Welch Two Sample t-test",
+              "Two Sample t-test")[kind + 1L]
+  one <- kind == 0L
+  test <- data.frame(term = if (one) xname else paste(xname, "-", yname),
+                     estimate = r[["estimate"]], std.error = r[["std.error"]],
+                     statistic = r[["statistic"]], df = r[["df"]], p.value = r[["p.value"]],
+                     conf.low = r[["conf.low"]], conf.high = r[["conf.high"]], n = r[["n"]],
+                     method = method, estimate1 = r[["mean1"]],
+                     estimate2 = if (one) NA_real_ else r[["mean2"]], sd1 = r[["sd1"]],
+                     sd2 = if (one) NA_real_ else r[["sd2"]], n1 = r[["n1"]],
+                     n2 = if (one) NA_real_ else r[["n2"]], n_excluded = r[["n_excluded"]],
+                     log10.p = r[["log10.p"]], alternative = alternative,
+                     check.names = FALSE, stringsAsFactors = FALSE)
+  eff <- function(term, est, lo, hi, what) {
+    data.frame(term = term, estimate = est, std.error = NA_real_, statistic = NA_real_,
+               df = NA_real_, p.value = NA_real_, conf.low = lo, conf.high = hi, n = r[["n"]],
+               method = what, estimate1 = NA_real_, estimate2 = NA_real_, sd1 = NA_real_,
+               sd2 = NA_real_, n1 = NA_real_, n2 = NA_real_, n_excluded = NA_real_,
+               log10.p = NA_real_, alternative = alternative, check.names = FALSE,
+               stringsAsFactors = FALSE)
+  }
+  # the effect-size rows of the design, as cmd_ttest.c writes them
+  rows <- if (kind <= 1L) {
+    c(list(eff("d_z", r[["d_z"]], r[["d.conf.low"]], r[["d.conf.high"]],
+               "Cohen's d_z: mean difference / SD (n-1); CI from the noncentral t"),
+           eff("d_z0", r[["d_z0"]], NA, NA,
+               "Cohen's d_z with the population SD (n divisor, numpy ddof=0)")),
+      if (kind == 1L) list(eff("d_av", r[["d_av"]], NA, NA,
+                               "Cohen's d_av: mean difference / sqrt((s1^2 + s2^2)/2)"),
+                           eff("d_rm", r[["d_rm"]], NA, NA,
+                               "Cohen's d_rm: d_z * sqrt(2 (1 - r)) (Lakens 2013)")),
+      list(eff("g", r[["g"]], r[["g.conf.low"]], r[["g.conf.high"]], "Hedges' g: exact J(n-1) * d_z")),
+      if (kind == 1L) list(eff("g_av", r[["g_av"]], NA, NA, "Hedges' g_av: exact J(n-1) * d_av")))
+  } else {
+    list(eff("d_s", r[["d_s"]], r[["d.conf.low"]], r[["d.conf.high"]],
+             "Cohen's d_s: mean difference / pooled SD; CI from the noncentral t"),
+         eff("d_av", r[["d_av"]], NA, NA, "Cohen's d_av: mean difference / sqrt((s1^2 + s2^2)/2)"),
+         eff("g", r[["g"]], r[["g.conf.low"]], r[["g.conf.high"]], "Hedges' g: exact J(n1+n2-2) * d_s"),
+         eff("g_av", r[["g_av"]], NA, NA, "Hedges' g_av: exact J(n1+n2-2) * d_av"))
+  }
+  out <- do.call(rbind, c(list(test), rows))
+  rownames(out) <- NULL
+  out
+}
+
+#' Correlation test over complete pairs: the table of `vagap corr`.
+#' exact = TRUE is R's cor.test default for Spearman (AS 89); FALSE the t approximation.
+corr <- function(x, y, data = NULL, method = c("pearson", "spearman"),
+                 alternative = "two.sided", conf.level = 0.95, exact = FALSE) {
+  method <- match.arg(method)
+  xname <- if (is.null(data)) "x" else x
+  yname <- if (is.null(data)) "y" else y
+  x <- column(x, data, "x")
+  y <- column(y, data, "y")
+  r <- checked(.Call(vagap_r_cor, x, y, as.integer(method == "spearman"), as.character(alternative),
+                     as.numeric(conf.level), as.logical(exact)))
+  data.frame(term = if (method == "pearson") "cor" else "rho", estimate = r[["estimate"]],
+             std.error = r[["std.error"]], statistic = r[["statistic"]], df = r[["df"]],
+             p.value = r[["p.value"]], conf.low = r[["conf.low"]], conf.high = r[["conf.high"]],
+             n = r[["n"]], method = if (method == "pearson") "Pearson's product-moment correlation"
+                                    else "Spearman's rank correlation rho",
+             x = xname, y = yname, n_excluded = r[["n_excluded"]], log10.p = r[["log10.p"]],
+             statistic.S = r[["statistic.S"]], deletion = "pairwise", alternative = alternative,
+             check.names = FALSE, stringsAsFactors = FALSE)
+}
+
+sem_options <- list(group.equal = "", group.partial = character(), std.lv = FALSE,
+                    fixed.x = TRUE, meanstructure = "default", int.ov.free = TRUE,
+                    int.lv.free = FALSE, orthogonal = FALSE, constraints = "",
+                    likelihood = "default",
+                    missing = "listwise", level = 0.95, max.evaluations = NA_integer_)
+
+#' lavaan's sem() by libvagap: list(estimates = parameterEstimates(fit,
+#' standardized = TRUE) columns, fit = fitMeasures() names), with lavaan's
+#' argument names in `...`.  Rows with a missing model variable or group are
+#' dropped (listwise) and listed in attr(result, "excluded").
+sem <- function(model, data, group = NULL, ...) {
+  args <- list(...)
+  unknown <- setdiff(names(args), names(sem_options))
+  if (length(args) && (is.null(names(args)) || any(!nzchar(names(args)))))
+    stop("vagap::sem: options must be named (lavaan's names)")
+  if (length(unknown))
+    stop("vagap::sem: unsupported option(s) ", paste(unknown, collapse = ", "),
+         "; supported: ", paste(names(sem_options), collapse = ", "))
+  opts <- utils::modifyList(sem_options, args)
+  if (!is.data.frame(data) && !is.list(data)) stop("vagap::sem: data must be a data frame")
+  if (!identical(opts$missing, "listwise") && !identical(opts$missing, "default"))
+    stop("vagap::sem: missing = \"", opts$missing, "\": full-information ML for missing data ",
+         "is not implemented yet; use missing = \"listwise\" (the default)")
+  if (!opts$likelihood %in% c("default", "normal", "wishart"))
+    stop("vagap::sem: likelihood must be \"normal\" or \"wishart\"")
+  ms <- opts$meanstructure
+  opts$meanstructure <- if (identical(ms, "default")) -1L else as.integer(isTRUE(ms))
+  opts$likelihood <- as.integer(opts$likelihood == "wishart")
+  opts$group.equal <- paste(opts$group.equal, collapse = ",")
+  opts$group.partial <- as.character(opts$group.partial)
+  opts$constraints <- paste(opts$constraints, collapse = "\n")
+  for (o in c("std.lv", "fixed.x", "int.ov.free", "int.lv.free", "orthogonal"))
+    opts[[o]] <- isTRUE(opts[[o]])
+  opts$level <- as.numeric(opts$level)
+  opts$max.evaluations <- as.integer(opts$max.evaluations)
+  if (is.null(group)) {
+    labels <- "1"
+    g <- NULL
+  } else {
+    if (!group %in% names(data)) stop("vagap::sem: no column '", group, "' in data")
+    values <- as.character(data[[group]])
+    labels <- unique(values[!is.na(values)])  # lavaan's order: first appearance
+    g <- match(values, labels)
+  }
+  model <- paste(model, collapse = "\n")
+  r <- checked(.Call(vagap_r_sem, model, as.list(data), g, labels, opts))
+  why <- ifelse(nzchar(r$excluded.variable),
+                paste0("missing value in ", r$excluded.variable, " (listwise deletion)"),
+                paste0("missing group (", if (is.null(group)) "" else group, ")"))
+  excluded <- data.frame(row = r$excluded.row, reason = why, stringsAsFactors = FALSE)
+  structure(list(estimates = frame(r$estimates), fit = r$fit, groups = labels),
+            excluded = excluded)
+}

@@ -1,0 +1,3 @@
+library(testthat)
+library(vagap)
+test_check("vagap")
