@@ -18,6 +18,21 @@
 #include "vagap/error.h"
 #include "vagap/table.h"
 
+/* Internal symbols are linked under the vagap__ prefix (like zlib's Z_PREFIX), so the
+ * static library defines nothing outside vagap_'s namespace - libcsv's csv_* sits right
+ * next to these - and they are hidden from the shared library's symbol table.  The code
+ * keeps the short names; tests/install/symbols.sh checks what the library defines. */
+#define csv_batch_clear vagap__csv_batch_clear
+#define csv_batch_free vagap__csv_batch_free
+#define csv_segment_init vagap__csv_segment_init
+#define csv_segment_free vagap__csv_segment_free
+#define csv_segment_begin vagap__csv_segment_begin
+#define csv_segment_feed vagap__csv_segment_feed
+#define csv_segment_continue vagap__csv_segment_continue
+#define csv_segment_fail_read vagap__csv_segment_fail_read
+#define csv_segment_end vagap__csv_segment_end
+#pragma GCC visibility push(hidden)
+
 /* Complete rows of one segment, each of `ncols` fields, and its blank lines. */
 typedef struct {
   char *chars;          /* NUL-terminated fields, back to back */
@@ -97,5 +112,7 @@ void csv_segment_fail_read(csv_segment_parser_t *p, const vagap_error_t *e);
  * must end between rows.
  */
 void csv_segment_end(csv_segment_parser_t *p, int at_end_of_input);
+
+#pragma GCC visibility pop
 
 #endif

@@ -9,6 +9,35 @@
 #include <gsl/gsl_matrix.h>
 #include "vagap/sem.h"
 
+/* Internal symbols are linked under the vagap__ prefix (like zlib's Z_PREFIX), so the
+ * static library defines nothing outside vagap_'s namespace - libcsv's csv_* sits right
+ * next to these - and they are hidden from the shared library's symbol table.  The code
+ * keeps the short names; tests/install/symbols.sh checks what the library defines. */
+#define sem_expr_parse vagap__sem_expr_parse
+#define sem_expr_parse_located vagap__sem_expr_parse_located
+#define sem_expr_parse_what vagap__sem_expr_parse_what
+#define sem_expr_free vagap__sem_expr_free
+#define sem_expr_nnames vagap__sem_expr_nnames
+#define sem_expr_name vagap__sem_expr_name
+#define sem_expr_eval vagap__sem_expr_eval
+#define sem_ws_alloc vagap__sem_ws_alloc
+#define sem_ws_free vagap__sem_ws_free
+#define sem_ws_objective vagap__sem_ws_objective
+#define sem_ws_start vagap__sem_ws_start
+#define sem_pchisq_nc vagap__sem_pchisq_nc
+#define sem_ws_information vagap__sem_ws_information
+#define sem_constraints_compile vagap__sem_constraints_compile
+#define sem_constraints_free vagap__sem_constraints_free
+#define sem_constraints_copy vagap__sem_constraints_copy
+#define sem_con_needed vagap__sem_con_needed
+#define sem_con_alloc vagap__sem_con_alloc
+#define sem_con_free vagap__sem_con_free
+#define sem_con_optimise vagap__sem_con_optimise
+#define sem_con_vcov vagap__sem_con_vcov
+#define sem_con_rank vagap__sem_con_rank
+#define sem_con_finish_rows vagap__sem_con_finish_rows
+#pragma GCC visibility push(hidden)
+
 /* ---- := expressions (sem_expr.c) ----------------------------------------- */
 
 typedef struct sem_expr sem_expr_t;
@@ -106,7 +135,6 @@ vagap_status_t sem_defined_check(vagap_sem_fit_t *fit);
 
 /* The expected information (npar x npar, unit weight: N * info is the
    Fisher information) at x, as used for the standard errors. */
-#include <gsl/gsl_matrix.h>
 vagap_status_t sem_ws_information(sem_ws_t *ws, const double *x, gsl_matrix *info, vagap_error_t *err);
 
 /* ---- constraints and bounds (sem_constraints.c) ------------------------------ */
@@ -134,5 +162,7 @@ vagap_status_t sem_con_vcov(sem_con_t *c, const double *x, const gsl_matrix *inf
 size_t sem_con_rank(const sem_con_t *c);
 /* lavaan's SE/z/p conventions for constrained and bounded fits. */
 void sem_con_finish_rows(vagap_sem_model_t *out);
+
+#pragma GCC visibility pop
 
 #endif

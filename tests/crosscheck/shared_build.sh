@@ -1,7 +1,8 @@
 #!/bin/sh
 # BUILD_SHARED_LIBS is honoured: a separate configure with -DBUILD_SHARED_LIBS=ON
 # builds libvagap as a shared library, the program links it, and it gives the
-# same output as the program under test on a small file.
+# same output as the program under test on a small file; it exports only vagap_
+# symbols and an installed copy works with find_package and pkg-config.
 #   sh tests/crosscheck/shared_build.sh VAGAP SOURCE_DIR
 set -u
 vagap=$1
@@ -19,4 +20,6 @@ data="$src/tests/data/describe_basic.csv"
 "$dir/vagap" describe --by group "$data" > "$dir/shared.out" 2> /dev/null
 "$vagap" describe --by group "$data" > "$dir/static.out" 2> /dev/null
 cmp -s "$dir/shared.out" "$dir/static.out" || { echo "FAIL: outputs differ"; diff "$dir/static.out" "$dir/shared.out" | head; exit 1; }
+sh "$src/tests/install/symbols.sh" "$lib" || exit 1
+sh "$src/tests/install/consume.sh" "$dir" "$src" || exit 1
 echo "shared build: $(basename "$lib"), program linked to it, same output"
