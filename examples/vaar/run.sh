@@ -6,13 +6,16 @@
 #   3. score the table many ways: literature signs, the human group's signs;
 #   4. bootstrap the VAAR (percentile intervals, agreement shares);
 #   5. plot the path estimates with their CIs per group (plot.R, ggplot2).
-# Usage: sh examples/vaar/run.sh [path/to/vagap] [OUTDIR] [B]
+# Usage: sh examples/vaar/run.sh [VAGAP [OUTDIR [B]]]
+# VAGAP is the program (default $VAGAP, else build/vagap of this tree); OUTDIR
+# defaults to out/vaar.
 set -eu
-vagap=${1:-vagap}
-out=${2:-vaar-out}
-B=${3:-500}
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
+. "$root/examples/find-vagap.sh"
+find_vagap "${1:-}"
+out=${2:-out/vaar}
+B=${3:-500}
 data=$root/datasets/privacy-prosocial-sim/survey.csv
 model=$here/model.lav
 mkdir -p "$out"

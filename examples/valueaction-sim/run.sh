@@ -1,11 +1,13 @@
 #!/bin/sh
 # Walk-through of vagap align and vagap consistency on the simulated logs in
 # datasets/valueaction-sim (see its README for the planted truths).
-# Usage: sh examples/valueaction-sim/run.sh [path/to/vagap]
+# Usage: sh examples/valueaction-sim/run.sh [VAGAP]
+# VAGAP is the program (default $VAGAP, else build/vagap of this tree).
 set -eu
-vagap=${1:-vagap}
-here=$(cd "$(dirname "$0")/../.." && pwd)
-d=$here/datasets/valueaction-sim
+root=$(cd "$(dirname "$0")/../.." && pwd)
+. "$root/examples/find-vagap.sh"
+find_vagap "${1:-}"
+d=$root/datasets/valueaction-sim
 
 echo "== ValueActionLens alignment per model (F1, distance, votes), by country"
 "$vagap" align --scenario country,topic --by country "$d/alignment.csv"

@@ -25,7 +25,7 @@ if [ -z "$py" ]; then echo "FAIL: no python3 to run the converter and the checks
 tmp=$(mktemp -d) || exit 1
 trap 'rm -rf "$tmp"' EXIT
 
-VAGAP="$vagap" PYTHON="$py" sh "$src/examples/andric2025/run.sh" "$raw" "$tmp/out" \
+VAGAP="$vagap" PYTHON="$py" sh "$src/examples/andric2025/run.sh" "$vagap" "$raw" "$tmp/out" \
   > "$tmp/text" 2> "$tmp/stderr" || { echo "FAIL: run.sh"; cat "$tmp/stderr"; exit 1; }
 "$vagap" iat --method assoc --preset andric2025 --digits 15 --quiet "$tmp/out/data/iat.csv" \
   > "$tmp/iat_cmd.csv" || { echo "FAIL: vagap iat"; exit 1; }
