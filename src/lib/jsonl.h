@@ -36,6 +36,16 @@
 #include "vagap/error.h"
 #include "vagap/table.h"
 
+/* Linked as vagap__jsonl_* and hidden from the shared library, as in csv_segment.h. */
+#define jsonl_name_is_jsonl vagap__jsonl_name_is_jsonl
+#define jsonl_spool_if_needed vagap__jsonl_spool_if_needed
+#define jsonl_scan_file vagap__jsonl_scan_file
+#define jsonl_scan_memory vagap__jsonl_scan_memory
+#define jsonl_columns_free vagap__jsonl_columns_free
+#define jsonl_last_line_end vagap__jsonl_last_line_end
+#define jsonl_parse_segment vagap__jsonl_parse_segment
+#pragma GCC visibility push(hidden)
+
 /* The columns: name -> index (a JSON integer); jansson keeps insertion order. */
 typedef struct {
   json_t *index;
@@ -82,5 +92,7 @@ size_t jsonl_last_line_end(const unsigned char *s, size_t window);
 void jsonl_parse_segment(const jsonl_columns_t *cols, const vagap_table_options_t *opt,
                          const char *source, const unsigned char *s, size_t len, int at_end,
                          const vagap_error_t *read_error, csv_batch_t *b);
+
+#pragma GCC visibility pop
 
 #endif
