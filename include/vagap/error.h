@@ -68,6 +68,14 @@ vagap_status_t vagap_error_set(vagap_error_t *err, vagap_status_t status,
  */
 void vagap_init(void);
 
+/*
+ * For "did you mean" messages: the candidate nearest to a misspelt `name`, or NULL when
+ * none is near.  Near means an edit distance (insertions, deletions, substitutions and
+ * swaps of neighbours, ignoring case) of at most a third of the name's length (at least
+ * 1, at most 3); the first of equally near candidates wins.  NULL entries are skipped.
+ */
+const char *vagap_suggest(const char *name, const char *const *candidates, size_t n);
+
 /* The library version, "MAJOR.MINOR.PATCH". */
 const char *vagap_version(void);
 

@@ -153,6 +153,7 @@ int cli_common_option(cli_common_t *c, int opt, const char *arg) {
     c->output_path = arg;
     cli_outputs_declare(arg);
     return 1;
+  case CLI_OPT_BAD: return -1; /* cli_getopt has said what was wrong */
   default: return 0;
   }
 }
@@ -257,4 +258,79 @@ int cli_finish_ledger(const cli_common_t *c, const vagap_ledger_t *ledger) {
     vagap_ledger_each_reason(ledger, print_reason, NULL);
   }
   return rc;
+}
+
+/* The long option named by `arg` ("--name" or "--name=value"): exact name, else the
+   only one it abbreviates; NULL if none or several (then *nprefix counts them). */
+static const struct option *find_long(const struct option *longopts, const char *arg,
+                                      size_t *nprefix) {
+  size_t len = strcspn(arg, "=");
+  const struct option *prefix = NULL;
+  *nprefix = 0;
+  for (const struct option *o = longopts; o->name; o++) {
+    if (strncmp(o->name, arg, len) != 0) continue;
+    if (o->name[len] == '\0') return o;
+    /* aliases of one option (same flag and value) do not make an abbreviation ambiguous */
+    if (prefix && prefix->val == o->val && prefix->has_arg == o->has_arg) continue;
+    prefix = o;
+    (*nprefix)++;
+  }
+  return *nprefix == 1 ? prefix : NULL;
+}
+
+static int report_bad_long(const cli_common_t *c, const struct option *longopts, const char *arg) {
+  size_t len = strcspn(arg, "=");
+  size_t nprefix;
+  const struct option *o = find_long(longopts, arg, &nprefix);
+  if (o && o->has_arg == no_argument && arg[len] == '=')
+    return cli_usage_error(c, "option '--%s' takes no value", o->name);
+  if (o) return cli_usage_error(c, "option '--%s' needs a value", o->name);
+  if (nprefix > 1) {
+    char list[512];
+    size_t used = 0;
+    list[0] = '\0';
+    for (const struct option *p = longopts; p->name && used + 64 < sizeof list; p++)
+      if (strncmp(p->name, arg, len) == 0)
+        used += (size_t)snprintf(list + used, sizeof list - used, "%s--%s", used ? ", " : "", p->name);
+    return cli_usage_error(c, "option '--%.*s' is ambiguous: %s", (int)len, arg, list);
+  }
+  const char *names[256];
+  size_t n = 0;
+  for (const struct option *p = longopts; p->name && n < sizeof names / sizeof names[0]; p++)
+    names[n++] = p->name;
+  char word[128];
+  snprintf(word, sizeof word, "%.*s", (int)len, arg);
+  const char *near = vagap_suggest(word, names, n);
+  if (near) return cli_usage_error(c, "unknown option '--%s'; did you mean '--%s'?", word, near);
+  return cli_usage_error(c, "unknown option '--%s'", word);
+}
+
+/* --help among the options (before "--"), whatever the other options say. */
+static int asks_for_help(int argc, char **argv) {
+  for (int i = 1; i < argc; i++) {
+    if (strcmp(argv[i], "--") == 0) return 0;
+    if (strcmp(argv[i], "--help") == 0) return 1;
+  }
+  return 0;
+}
+
+int cli_getopt(const cli_common_t *c, int argc, char **argv, const struct option *longopts) {
+  opterr = 0; /* our own messages: glibc's would come on top of them */
+  /* GNU programs print their help whatever else is on the line (so 'sem --bootstrap 1
+     --help' describes the bootstrap instead of judging the 1); the rest is not parsed */
+  if (optind <= 1 && asks_for_help(argc, argv)) {
+    optind = argc;
+    return CLI_OPT_HELP;
+  }
+  int prev = optind;
+  int opt = getopt_long(argc, argv, CLI_COMMON_SHORT_OPTIONS, longopts, NULL);
+  if (opt != '?' && opt != ':') return opt;
+  /* the offending word is the last one getopt consumed */
+  const char *arg = optind > prev ? argv[optind - 1] : argv[prev];
+  if (arg && strncmp(arg, "--", 2) == 0) report_bad_long(c, longopts, arg + 2);
+  else if (optopt && strchr(CLI_COMMON_SHORT_OPTIONS, optopt))
+    cli_usage_error(c, "option '-%c' needs a value", optopt);
+  else if (optopt) cli_usage_error(c, "unknown option '-%c'", optopt);
+  else cli_usage_error(c, "unknown option '%s'", arg ? arg : "?");
+  return CLI_OPT_BAD;
 }

@@ -40,6 +40,7 @@ enum {
   CLI_OPT_MAX_FIELD,
   CLI_OPT_INPUT_FORMAT,
   CLI_OPT_HELP,
+  CLI_OPT_BAD, /* cli_getopt: an unknown option or a missing value, already reported */
   CLI_OPT_OUTPUT = 'o'
 };
 
@@ -58,6 +59,14 @@ enum {
 
 /* The short options string part for the common options ("o:"). */
 #define CLI_COMMON_SHORT_OPTIONS "o:"
+
+/*
+ * getopt_long with CLI_COMMON_SHORT_OPTIONS and one message per mistake: an unknown
+ * option (with the nearest known one, "did you mean"), an ambiguous abbreviation, a
+ * missing or unwanted value.  It prints that message and returns CLI_OPT_BAD, which
+ * cli_common_option turns into a usage error without a second message.
+ */
+int cli_getopt(const cli_common_t *c, int argc, char **argv, const struct option *longopts);
 
 /* Help text for the common options, to print after a command's own. */
 extern const char CLI_COMMON_OPTIONS_HELP[];

@@ -150,7 +150,7 @@ static int parse_args(int argc, char **argv, cli_common_t *c, align_args_t *a, i
   vagap_align_options_init(&a->measures);
   optind = 1;
   int opt;
-  while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORT_OPTIONS, longopts, NULL)) != -1) {
+  while ((opt = cli_getopt(c, argc, argv, longopts)) != -1) {
     int handled = cli_common_option(c, opt, optarg);
     if (handled < 0) return CLI_EXIT_USAGE;
     if (handled) continue;

@@ -277,7 +277,7 @@ int cmd_describe(int argc, char **argv) {
   static const struct option options[] = {{"by", required_argument, 0, OPT_BY},
                                           CLI_COMMON_LONG_OPTIONS, {0, 0, 0, 0}};
   int opt;
-  while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORT_OPTIONS, options, NULL)) != -1) {
+  while ((opt = cli_getopt(&c, argc, argv, options)) != -1) {
     int handled = cli_common_option(&c, opt, optarg);
     if (handled < 0) return CLI_EXIT_USAGE;
     if (handled) continue;

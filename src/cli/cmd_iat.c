@@ -861,7 +861,7 @@ static int parse_args(iat_args_t *a, int argc, char **argv) {
       CLI_COMMON_LONG_OPTIONS,
       {0, 0, 0, 0}};
   int opt;
-  while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORT_OPTIONS, options, NULL)) != -1) {
+  while ((opt = cli_getopt(&a->common, argc, argv, options)) != -1) {
     int handled = cli_common_option(&a->common, opt, optarg);
     if (handled < 0) return CLI_EXIT_USAGE;
     if (handled || string_option(a, opt, optarg)) continue;

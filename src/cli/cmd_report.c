@@ -649,7 +649,7 @@ static int parse_options(report_args_t *a, int argc, char **argv) {
       CLI_COMMON_LONG_OPTIONS, {0, 0, 0, 0}};
   int opt;
   vagap_error_t err;
-  while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORT_OPTIONS, options, NULL)) != -1) {
+  while ((opt = cli_getopt(&a->c, argc, argv, options)) != -1) {
     int handled = cli_common_option(&a->c, opt, optarg);
     if (handled < 0) return CLI_EXIT_USAGE;
     if (handled) continue;

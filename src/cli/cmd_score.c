@@ -82,7 +82,7 @@ static int parse_args(int argc, char **argv, cli_common_t *c, score_args_t *a) {
       CLI_COMMON_LONG_OPTIONS,
       {0, 0, 0, 0}};
   int opt;
-  while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORT_OPTIONS, options, NULL)) != -1) {
+  while ((opt = cli_getopt(c, argc, argv, options)) != -1) {
     int handled = cli_common_option(c, opt, optarg);
     if (handled < 0) return -1;
     if (handled) continue;

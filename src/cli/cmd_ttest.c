@@ -89,7 +89,7 @@ static int parse_args(int argc, char **argv, cli_common_t *c, ttest_args_t *a) {
       {"by", required_argument, 0, OPT_BY},        STATS_TEST_LONG_OPTIONS,
       CLI_COMMON_LONG_OPTIONS,                     {0, 0, 0, 0}};
   int opt;
-  while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORT_OPTIONS, options, NULL)) != -1) {
+  while ((opt = cli_getopt(c, argc, argv, options)) != -1) {
     int handled = cli_common_option(c, opt, optarg);
     if (!handled)
       handled = stats_test_option(c, opt, optarg, &a->test.alternative, &a->test.conf_level,

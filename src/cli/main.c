@@ -38,7 +38,13 @@ int main(int argc, char **argv) {
       /* the files written go into place only now, and only if the whole command succeeded */
       return cli_outputs_commit(CLI_COMMANDS[i].run(argc - 1, argv + 1));
     }
-  fprintf(stderr, "vagap: unknown command '%s'\n", name);
-  print_usage(stderr);
+  const char *names[64];
+  size_t n = 0;
+  for (size_t i = 0; i < CLI_NCOMMANDS && n < sizeof names / sizeof names[0]; i++)
+    names[n++] = CLI_COMMANDS[i].name;
+  const char *near = vagap_suggest(name, names, n);
+  if (near) fprintf(stderr, "vagap: unknown command '%s'; did you mean '%s'?\n", name, near);
+  else fprintf(stderr, "vagap: unknown command '%s'\n", name);
+  fprintf(stderr, "Try 'vagap --help' for the list of commands.\n");
   return CLI_EXIT_USAGE;
 }

@@ -848,8 +848,10 @@ static vagap_status_t missing_column(const char *source, const char *name, char 
     }
     used += (size_t)w;
   }
+  const char *near = vagap_suggest(name, (const char *const *)names, n);
   return vagap_error_set(err, VAGAP_ECOLUMN, source, 1, 0,
-                         "no column named '%s'; the columns are: %s", name, list);
+                         "no column named '%s'; the columns are: %s%s%s%s", name, list,
+                         near ? "; did you mean '" : "", near ? near : "", near ? "'?" : "");
 }
 
 vagap_status_t vagap_reader_column(const vagap_reader_t *r, const char *name,

@@ -5,6 +5,7 @@
 # CASE_DIR/stdout expected standard output, byte for byte (optional)
 # CASE_DIR/stderr a line that must occur in standard error (optional, fixed string)
 # CASE_DIR/stdin  fed to standard input (optional)
+# CASE_DIR/stderr_exact  the whole standard error, byte for byte (optional; for "one message")
 # CASE_DIR/skip_without_shared  skip (exit 77) when SHARED_DATASETS is absent
 set -u
 vagap=$1 dir=$2 data=$3 shared=$4
@@ -43,6 +44,12 @@ if [ -f "$dir/stderr" ]; then
   expected=$(sed -e "s|@DATA@|$data|g" -e "s|@SHARED@|$shared|g" "$dir/stderr")
   if ! grep -qF -- "$expected" "$tmp/stderr"; then
     echo "FAIL: standard error lacks: $expected"; status=1
+  fi
+fi
+if [ -f "$dir/stderr_exact" ]; then
+  sed -e "s|@DATA@|$data|g" -e "s|@SHARED@|$shared|g" "$dir/stderr_exact" > "$tmp/stderr_exact"
+  if ! cmp -s "$tmp/stderr_exact" "$tmp/stderr"; then
+    echo "FAIL: standard error differs from $dir/stderr_exact:"; diff "$tmp/stderr_exact" "$tmp/stderr" | head -20; status=1
   fi
 fi
 if [ "$status" != 0 ]; then
