@@ -19,15 +19,12 @@
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
-vagap=${1:-${VAGAP:-$root/build/vagap}}
+. "$root/examples/find-vagap.sh"
+find_vagap "${1:-}"
 data=${2:-$root/../shared/datasets/shen2025}
 out=${3:-out/shen2025}
 python=${PYTHON:-python3}
 
-if [ ! -x "$vagap" ]; then
-  echo "run.sh: $vagap is not an executable; build vagap or give it as the first argument" >&2
-  exit 1
-fi
 if [ ! -d "$data/outputs/evaluation" ]; then
   echo "run.sh: $data/outputs/evaluation not found; give the release folder as the second argument" >&2
   exit 1
