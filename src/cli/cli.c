@@ -334,3 +334,12 @@ int cli_getopt(const cli_common_t *c, int argc, char **argv, const struct option
   else cli_usage_error(c, "unknown option '%s'", arg ? arg : "?");
   return CLI_OPT_BAD;
 }
+
+cli_writer_t *cli_writer_open_unit(const cli_common_t *c, const char *unit,
+                                   const char *const *columns, size_t ncols) {
+  const char *named[64];
+  if (ncols == 0 || ncols > sizeof named / sizeof named[0]) return cli_writer_open(c, columns, ncols);
+  memcpy(named, columns, ncols * sizeof *named);
+  named[0] = unit;
+  return cli_writer_open(c, named, ncols);
+}

@@ -111,6 +111,10 @@ typedef struct cli_writer cli_writer_t;
 cli_writer_t *cli_writer_open(const cli_common_t *c, const char *const *columns,
                               size_t ncols);
 /* Same, writing to an already open stream that the caller keeps owning. */
+/* cli_writer_open with the first column named `unit`: the --unit column's name, so that
+   the table joins on that name with the input and with the other commands' tables. */
+cli_writer_t *cli_writer_open_unit(const cli_common_t *c, const char *unit,
+                                   const char *const *columns, size_t ncols);
 cli_writer_t *cli_writer_open_stream(FILE *out, cli_format_t format, int digits,
                                      const char *const *columns, size_t ncols);
 

@@ -41,7 +41,8 @@ static const char HELP[] =
     "disagree) and the polarity of the chosen action.\n"
     "\n"
     "Columns:\n"
-    "  --model COL           unit column (default model)\n"
+    "  --unit COL            unit column (default model; --model is an alias); the\n"
+    "                        output's first column is named after it\n"
     "  --scenario COLS       scenario column(s), comma-separated, e.g. country,topic\n"
     "                        (default scenario)\n"
     "  --value COL           value column (default value)\n"
@@ -121,7 +122,8 @@ static int split_columns(const cli_common_t *c, char *list, const char **out, si
 
 static int parse_args(int argc, char **argv, cli_common_t *c, align_args_t *a, int *first) {
   static const struct option longopts[] = {
-      {"model", required_argument, 0, OPT_MODEL},
+      {"unit", required_argument, 0, OPT_MODEL},
+      {"model", required_argument, 0, OPT_MODEL}, /* the older spelling */
       {"scenario", required_argument, 0, OPT_SCENARIO},
       {"value", required_argument, 0, OPT_VALUE},
       {"prompt", required_argument, 0, OPT_PROMPT},
@@ -523,7 +525,7 @@ static int analyse_and_write(const cli_common_t *c, const align_args_t *a, align
     st = vagap_align_summarise(cells, ncells, nmodels, &a->measures, &sc, &nsc, models, &err);
   cli_writer_t *w = NULL;
   if (st == VAGAP_OK) {
-    w = cli_writer_open(c, COLUMNS, sizeof COLUMNS / sizeof COLUMNS[0]);
+    w = cli_writer_open_unit(c, a->model, COLUMNS, sizeof COLUMNS / sizeof COLUMNS[0]);
     if (!w) rc = CLI_EXIT_DATA;
   }
   if (w) {

@@ -422,7 +422,7 @@ static int run_matrix(const cli_common_t *c, const cons_args_t *a, const vagap_t
   if (st == VAGAP_OK) {
     size_t nu = cli_intern_count(g.units);
     if (nu < 2) cli_warn(c, "only %zu unit(s): no pair to correlate", nu);
-    cli_writer_t *w = cli_writer_open(c, COLUMNS, NCOLUMNS);
+    cli_writer_t *w = cli_writer_open_unit(c, a->unit, COLUMNS, NCOLUMNS);
     if (!w) rc = CLI_EXIT_DATA;
     if (w && a->method_pearson) st = run_matrix_method(w, &g, x, VAGAP_COR_PEARSON, a->conf_level, &err);
     if (w && st == VAGAP_OK && a->method_spearman)
@@ -570,7 +570,7 @@ static int run_stated_enacted(const cli_common_t *c, const cons_args_t *a,
   }
   if (st == VAGAP_OK) {
     if (undefined) cli_warn(c, "%zu unit(s) with an undefined r (fewer than 3 values or constant) are left out of mean_r", undefined);
-    cli_writer_t *w = cli_writer_open(c, COLUMNS, NCOLUMNS);
+    cli_writer_t *w = cli_writer_open_unit(c, a->unit, COLUMNS, NCOLUMNS);
     if (!w) rc = CLI_EXIT_DATA;
     if (w) {
       for (size_t i = 0; i < nu; i++)
@@ -654,7 +654,7 @@ static int run_roleplay(const cli_common_t *c, const cons_args_t *a, const vagap
     }
   }
   if (st == VAGAP_OK) {
-    cli_writer_t *w = cli_writer_open(c, COLUMNS, NCOLUMNS);
+    cli_writer_t *w = cli_writer_open_unit(c, a->unit, COLUMNS, NCOLUMNS);
     if (!w) rc = CLI_EXIT_DATA;
     if (w) {
       for (size_t i = 0; i < nu; i++) {

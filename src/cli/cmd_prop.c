@@ -29,7 +29,7 @@ static const char HELP[] =
     "      --success LIST, --failure LIST   the same under neutral names\n"
     "      --p0 P             null proportion (default 0.5)\n"
     "      --alternative A    two.sided (default), less or greater\n"
-    "      --conf L           confidence level (default 0.95)\n"
+    "      --conf-level L     confidence level (default 0.95; --conf is an alias)\n"
     "      --adjust M         adjust p across units: none (default), holm, hochberg,\n"
     "                         bonferroni, BH (fdr), BY\n\n"
     "Columns: statistic = x (successes), n = successes + failures, conf.low/high =\n"
@@ -217,7 +217,7 @@ int cmd_prop(int argc, char **argv) {
   if (stats_adjust_rows(rows, bl.nblocks, sizeof *rows, offsetof(prop_row_t, res.p_value),
                         offsetof(prop_row_t, p_adjusted), a.adjust))
     goto done;
-  cli_writer_t *w = cli_writer_open(&c, COLUMNS, NCOLUMNS);
+  cli_writer_t *w = cli_writer_open_unit(&c, a.unit, COLUMNS, NCOLUMNS);
   if (!w) goto done;
   for (size_t b = 0; b < bl.nblocks; b++) put_row(w, &rows[b]);
   rc = cli_writer_close(w);

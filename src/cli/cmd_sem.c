@@ -36,7 +36,8 @@ static const char HELP[] =
     "      --group-partial LIST  exceptions to --group-equal, e.g. 'visual=~x2,x3~1'\n"
     "      --fit              print fit measures (measure,value) instead of estimates\n"
     "      --summary          print a lavaan-like summary instead of the table\n"
-    "      --level X          confidence level of ci.lower/ci.upper (default 0.95)\n"
+    "      --conf-level X     confidence level of ci.lower/ci.upper (default 0.95;\n"
+    "                         --level, lavaan's name, is an alias)\n"
     "      --save-stats FILE  also write the per-group sufficient statistics (n, means,\n"
     "                         covariances; mergeable across shards) to FILE\n"
     "      --from-stats FILE  fit to statistics saved by --save-stats instead of DATA\n"
@@ -298,7 +299,8 @@ static int parse_args(int argc, char **argv, cli_common_t *c, sem_args_t *a) {
       {"group-partial", required_argument, 0, OPT_GROUP_PARTIAL},
       {"fit", no_argument, 0, OPT_FIT},
       {"summary", no_argument, 0, OPT_SUMMARY},
-      {"level", required_argument, 0, OPT_LEVEL},
+      {"conf-level", required_argument, 0, OPT_LEVEL},
+      {"level", required_argument, 0, OPT_LEVEL}, /* lavaan's parameterEstimates(level =) */
       {"save-stats", required_argument, 0, OPT_SAVE_STATS},
       {"from-stats", required_argument, 0, OPT_FROM_STATS},
       {"max-evaluations", required_argument, 0, OPT_MAX_EVALS},
@@ -329,8 +331,8 @@ static int parse_args(int argc, char **argv, cli_common_t *c, sem_args_t *a) {
         break;
       case OPT_FROM_STATS: a->from_stats = optarg; break;
       case OPT_LEVEL:
-        if (cli_parse_double(c, "level", optarg, &a->level)) return CLI_EXIT_USAGE;
-        if (!(a->level > 0 && a->level < 1)) return cli_usage_error(c, "--level: expected a number in (0, 1)");
+        if (cli_parse_double(c, "conf-level", optarg, &a->level)) return CLI_EXIT_USAGE;
+        if (!(a->level > 0 && a->level < 1)) return cli_usage_error(c, "--conf-level: expected a number in (0, 1)");
         break;
       case CLI_OPT_HELP: printf("%s%s\n%s", HELP, SEMCLI_LAVAAN_OPTIONS_HELP, CLI_COMMON_OPTIONS_HELP); return -1;
       default: return cli_usage_error(c, "unknown option or missing argument");

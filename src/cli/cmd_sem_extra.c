@@ -47,7 +47,8 @@ static const char HELP[] =
     "      --seed S           random seed (default 1); same seed, same numbers for any\n"
     "                         number of threads\n"
     "      --threads N        worker threads (default: all cores)\n"
-    "      --level X          level of the percentile intervals (default 0.95)\n\n";
+    "      --conf-level X     level of the percentile intervals (default 0.95)\n"
+    "                         (alias --level)\n\n";
 
 enum {
   OPT_MODEL = 1, OPT_GROUP, OPT_GROUP_EQUAL, OPT_GROUP_PARTIAL, OPT_INVARIANCE, OPT_BOOTSTRAP,
@@ -117,8 +118,8 @@ static int handle_option(cli_common_t *c, extra_args_t *a, int opt, const char *
     a->seed = (unsigned long long)v;
     return 0;
   case OPT_LEVEL:
-    if (cli_parse_double(c, "level", arg, &a->level)) return -1;
-    if (!(a->level > 0 && a->level < 1)) return cli_usage_error(c, "--level: expected a number in (0, 1)"), -1;
+    if (cli_parse_double(c, "conf-level", arg, &a->level)) return -1;
+    if (!(a->level > 0 && a->level < 1)) return cli_usage_error(c, "--conf-level: expected a number in (0, 1)"), -1;
     return 0;
   default: return cli_usage_error(c, "unknown option or missing argument (with --invariance or "
                                      "--bootstrap)"), -1;
@@ -136,7 +137,8 @@ static int parse_args(int argc, char **argv, cli_common_t *c, extra_args_t *a) {
       {"bootstrap", required_argument, 0, OPT_BOOTSTRAP},
       {"seed", required_argument, 0, OPT_SEED},
       {"threads", required_argument, 0, OPT_THREADS},
-      {"level", required_argument, 0, OPT_LEVEL},
+      {"conf-level", required_argument, 0, OPT_LEVEL},
+      {"level", required_argument, 0, OPT_LEVEL}, /* lavaan's parameterEstimates(level =) */
       SEMCLI_LAVAAN_LONG_OPTIONS,
       CLI_COMMON_LONG_OPTIONS,
       {0, 0, 0, 0}};

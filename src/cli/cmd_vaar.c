@@ -53,7 +53,8 @@ static const char HELP[] =
     "                         intervals of estimates and VAAR, agreement shares\n"
     "      --seed S           random seed (default 1); same seed, same numbers\n"
     "      --threads N        worker threads (default: all cores)\n"
-    "      --level X          level of the bootstrap intervals (default 0.95)\n"
+    "      --conf-level X     level of the bootstrap intervals (default 0.95)\n"
+    "                         (alias --level)\n"
     "With --model (--std-lv needs --sign-indicator):\n";
 
 enum {
@@ -143,7 +144,7 @@ static int handle_option(cli_common_t *c, vaar_args_t *a, int opt, const char *a
   case OPT_SIGN_INDICATOR: a->sign_indicator = arg; return 0;
   case OPT_ALPHA: return parse_unit_interval(c, "alpha", arg, &a->alpha);
   case OPT_REFERENCE_ALPHA: return parse_unit_interval(c, "reference-alpha", arg, &a->reference_alpha);
-  case OPT_LEVEL: return parse_unit_interval(c, "level", arg, &a->level);
+  case OPT_LEVEL: return parse_unit_interval(c, "conf-level", arg, &a->level);
   case OPT_BOOTSTRAP:
     if (cli_parse_long(c, "bootstrap", arg, &a->bootstrap)) return -1;
     if (a->bootstrap < 1) return cli_usage_error(c, "--bootstrap: expected at least 1 resample"), -1;
@@ -203,7 +204,8 @@ static int parse_args(int argc, char **argv, cli_common_t *c, vaar_args_t *a) {
       {"bootstrap", required_argument, 0, OPT_BOOTSTRAP},
       {"seed", required_argument, 0, OPT_SEED},
       {"threads", required_argument, 0, OPT_THREADS},
-      {"level", required_argument, 0, OPT_LEVEL},
+      {"conf-level", required_argument, 0, OPT_LEVEL},
+      {"level", required_argument, 0, OPT_LEVEL}, /* the older spelling */
       SEMCLI_LAVAAN_LONG_OPTIONS,
       CLI_COMMON_LONG_OPTIONS,
       {0, 0, 0, 0}};

@@ -109,9 +109,9 @@ int stats_parse_alternative(const cli_common_t *c, const char *arg, vagap_altern
 }
 
 int stats_parse_conf(const cli_common_t *c, const char *arg, double *conf) {
-  if (cli_parse_double(c, "conf", arg, conf)) return -1;
+  if (cli_parse_double(c, "conf-level", arg, conf)) return -1;
   if (!(*conf > 0 && *conf < 1)) {
-    cli_usage_error(c, "--conf: expected a level between 0 and 1, found %s", arg);
+    cli_usage_error(c, "--conf-level: expected a level between 0 and 1, found %s", arg);
     return -1;
   }
   return 0;

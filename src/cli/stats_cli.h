@@ -57,7 +57,8 @@ int stats_adjust_rows(void *rows, size_t n, size_t size, size_t p_offset, size_t
 enum { STATS_OPT_ALTERNATIVE = 900, STATS_OPT_CONF, STATS_OPT_ADJUST };
 #define STATS_TEST_LONG_OPTIONS                                     \
   {"alternative", required_argument, 0, STATS_OPT_ALTERNATIVE},     \
-  {"conf", required_argument, 0, STATS_OPT_CONF},                   \
+  {"conf-level", required_argument, 0, STATS_OPT_CONF},             \
+  {"conf", required_argument, 0, STATS_OPT_CONF}, /* old spelling */ \
   {"adjust", required_argument, 0, STATS_OPT_ADJUST}
 
 /*

@@ -196,9 +196,9 @@ def decision_vectors(path):
 vec = decision_vectors(os.path.join(SIM, "choices.csv"))
 rows = run("consistency", "--method", "both", os.path.join(SIM, "choices.csv"))
 for r in rows:
-    if r["term"] != "r" or r["unit"] == r["level"]:
+    if r["term"] != "r" or r["model"] == r["level"]:
         continue
-    x, y = np.array(vec[r["unit"]]), np.array(vec[r["level"]])
+    x, y = np.array(vec[r["model"]]), np.array(vec[r["level"]])
     ok = ~(np.isnan(x) | np.isnan(y))
     if r["method"] == "pearson":
         res = stats.pearsonr(x[ok], y[ok])
@@ -214,9 +214,9 @@ for r in rows:
 # mean off-diagonal r per unit (pearson)
 for r in rows:
     if r["term"] == "mean_r" and r["method"] == "pearson":
-        others = [stats.pearsonr(*[np.array(a)[~(np.isnan(vec[r["unit"]]) | np.isnan(vec[o]))]
-                                   for a in (vec[r["unit"]], vec[o])]).statistic
-                  for o in vec if o != r["unit"]]
+        others = [stats.pearsonr(*[np.array(a)[~(np.isnan(vec[r["model"]]) | np.isnan(vec[o]))]
+                                   for a in (vec[r["model"]], vec[o])]).statistic
+                  for o in vec if o != r["model"]]
         compare("matrix mean off-diagonal r", num(r["estimate"]), sum(others) / len(others))
 
 # ---- stated vs enacted, role-play --------------------------------------------------------
@@ -241,7 +241,7 @@ for u in units:
 tt = stats.ttest_1samp(list(rs.values()), 0.0)
 for r in rows:
     if r["term"] == "r":
-        compare("stated-enacted r", num(r["estimate"]), rs[r["unit"]])
+        compare("stated-enacted r", num(r["estimate"]), rs[r["model"]])
     elif r["term"] == "r_value":
         s = np.array([prof[(u, r["level"])] - np.mean([prof[(u, v)] for v in values]) for u in units])
         e = np.array([np.mean(enact[(u, r["level"])]) for u in units])
@@ -260,7 +260,7 @@ a = [np.mean(acc[(u, "select")]) for u in rp_units]
 b = [np.mean(acc[(u, "hold")]) for u in rp_units]
 tt = stats.ttest_rel(a, b)
 for r in run("consistency", "--mode", "roleplay", os.path.join(SIM, "roleplay.csv")):
-    if r["unit"] == "NA" and r["term"] == "drop":
+    if r["model"] == "NA" and r["term"] == "drop":
         compare("role-play mean drop", num(r["estimate"]), float(np.mean(np.array(a) - np.array(b))))
         compare("role-play t", num(r["statistic"]), tt.statistic, rel=1e-10)
         compare("role-play p", num(r["p.value"]), tt.pvalue, rel=1e-9)

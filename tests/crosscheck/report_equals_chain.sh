@@ -227,7 +227,7 @@ ct = [(r["model"], r["trial"]) + tuple(r[k] for k in ("a", "b", "c", "d", "score
 same("iat trials", rt, ct)
 
 # Behaviour: report's columns against prop's.
-rb, pb = by_unit(os.path.join(rep, "behavior_units.csv")), by_unit(os.path.join(chain, "prop.csv"), "group")
+rb, pb = by_unit(os.path.join(rep, "behavior_units.csv")), by_unit(os.path.join(chain, "prop.csv"), "model")
 same("behaviour units (in order)", list(rb), list(pb))
 for u in sorted(set(rb) & set(pb)):
     r, p = rb[u], pb[u]

@@ -356,7 +356,7 @@ def check_binom(ck, d, m, out, rref):
     ralt, p0, conf = m["alternative"], float(m["null"]), float(m["conf"])
     alt = ralt.replace(".", "-")
     for t, r in zip(out, rref):
-        case = "%s/%s" % (m["id"], t["group"])
+        case = "%s/%s" % (m["id"], t[next(iter(t))])  # the unit column, named after --unit
         x, n = int(num(t["x"])), int(num(t["n"]))
         res = stats.binomtest(x, n, p0, alternative=alt)
         if res.pvalue > 1e-300:
