@@ -41,7 +41,7 @@ static const char HELP[] =
     "disagree) and the polarity of the chosen action.\n"
     "\n"
     "Columns:\n"
-    "  --unit COL            unit column (default model; --model is an alias); the\n"
+    "  --unit COL            unit column (default model; alias --model); the\n"
     "                        output's first column is named after it\n"
     "  --scenario COLS       scenario column(s), comma-separated, e.g. country,topic\n"
     "                        (default scenario)\n"

@@ -65,8 +65,8 @@ static const char HELP[] =
     "\n"
     "  --conf-level P        confidence level (default 0.95)\n"
     "\n"
-    "Output: unit,term,level,estimate,std.error,statistic,df,p.value,conf.low,\n"
-    "conf.high,n,method\n\n";
+    "Output: UNIT,term,level,estimate,std.error,statistic,df,p.value,conf.low,\n"
+    "conf.high,n,method, where UNIT is the --unit name (default model)\n\n";
 
 typedef struct {
   cons_mode_t mode;

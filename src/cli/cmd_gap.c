@@ -269,17 +269,22 @@ static int align_counts(const measure_t *m, const vagap_gap_joined_t *j, size_t 
 
 static int write_outputs(const gap_args_t *a, const vagap_gap_t *g) {
   int rc = CLI_EXIT_OK;
+  /* the per-unit table names its unit column after --unit (model when not given) */
+  const char *unit_columns[16];
+  if (GAP_NUNIT_COLUMNS > sizeof unit_columns / sizeof unit_columns[0]) return CLI_EXIT_DATA;
+  memcpy(unit_columns, GAP_UNIT_COLUMNS, GAP_NUNIT_COLUMNS * sizeof *unit_columns);
+  if (a->unit_col) unit_columns[0] = a->unit_col;
   if (a->units_out) {
     FILE *f = cli_output_open(a->units_out);
     if (!f) return CLI_EXIT_DATA;
-    cli_writer_t *w = cli_writer_open_stream(f, a->c.format, a->c.digits, GAP_UNIT_COLUMNS,
+    cli_writer_t *w = cli_writer_open_stream(f, a->c.format, a->c.digits, unit_columns,
                                              GAP_NUNIT_COLUMNS);
     gap_write_units(w, g);
     rc = cli_output_close(f, cli_writer_close(w));
     if (rc != CLI_EXIT_OK) return rc;
   }
   cli_writer_t *w = a->units_table
-                        ? cli_writer_open(&a->c, GAP_UNIT_COLUMNS, GAP_NUNIT_COLUMNS)
+                        ? cli_writer_open(&a->c, unit_columns, GAP_NUNIT_COLUMNS)
                         : cli_writer_open(&a->c, BROOM_COLUMN_NAMES, BROOM_NCOLUMNS);
   if (!w) return CLI_EXIT_DATA;
   if (a->units_table) gap_write_units(w, g);

@@ -29,7 +29,7 @@ static const char HELP[] =
     "      --success LIST, --failure LIST   the same under neutral names\n"
     "      --p0 P             null proportion (default 0.5)\n"
     "      --alternative A    two.sided (default), less or greater\n"
-    "      --conf-level L     confidence level (default 0.95; --conf is an alias)\n"
+    "      --conf-level L     confidence level (default 0.95; alias --conf)\n"
     "      --adjust M         adjust p across units: none (default), holm, hochberg,\n"
     "                         bonferroni, BH (fdr), BY\n\n"
     "Columns: statistic = x (successes), n = successes + failures, conf.low/high =\n"

@@ -32,7 +32,7 @@ static const char HELP[] =
     "      --var-equal        Student's pooled-variance test instead of Welch's\n"
     "      --mu M             null value of the mean or mean difference (default 0)\n"
     "      --alternative A    two.sided (default), less or greater\n"
-    "      --conf-level L     confidence level (default 0.95; --conf is an alias)\n"
+    "      --conf-level L     confidence level (default 0.95; alias --conf)\n"
     "      --by COL           one test per value of COL\n"
     "      --adjust M         adjust p across the --by tests: none (default), holm,\n"
     "                         hochberg, bonferroni, BH (fdr), BY; column p.adjusted\n\n"
