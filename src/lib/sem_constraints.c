@@ -329,7 +329,7 @@ struct sem_con *sem_con_alloc(const vagap_sem_model_t *m, sem_ws_t *ws) {
 }
 
 /* Clip a starting point into the bounds. */
-void sem_con_clip(const struct sem_con *c, double *x) {
+static void sem_con_clip(const struct sem_con *c, double *x) {
   for (size_t j = 0; j < c->K; j++) {
     if (x[j] < c->lb[j]) x[j] = c->lb[j];
     if (x[j] > c->ub[j]) x[j] = c->ub[j];
