@@ -2,9 +2,10 @@
 # Installs a vagap build tree into a temporary prefix (with DESTDIR, as packagers do) and
 # builds a tiny program against it twice, with find_package(vagap) and with
 # `pkg-config vagap` (--static for a static library), runs both and checks what they print.
-#   sh tests/install/consume.sh BUILD_DIR SOURCE_DIR
+#   sh tests/install/consume.sh BUILD_DIR SOURCE_DIR [C_FLAGS]
+# C_FLAGS: what a consumer of this build needs too (the sanitizer flags of a sanitizer build).
 set -u
-build=$1 src=$2
+build=$1 src=$2 flags=${3:-}
 command -v cmake > /dev/null || { echo "skipped: cmake is not installed"; exit 77; }
 command -v pkg-config > /dev/null || { echo "skipped: pkg-config is not installed"; exit 77; }
 cc=${CC:-cc}
@@ -29,17 +30,18 @@ check() { # check HOW OUTPUT
 
 # find_package
 if cmake -S "$src/tests/install/consumer" -B "$tmp/cm" -DCMAKE_PREFIX_PATH="$root" \
-     -DCMAKE_BUILD_RPATH="$libdir" > "$tmp/cm.log" 2>&1 &&
+     -DCMAKE_BUILD_RPATH="$libdir" -DCMAKE_C_FLAGS="$flags" -DCMAKE_EXE_LINKER_FLAGS="$flags" \
+     > "$tmp/cm.log" 2>&1 &&
    cmake --build "$tmp/cm" > "$tmp/cm-build.log" 2>&1; then
   check find_package "$("$tmp/cm/consumer" 2>&1)"
 else
-  echo "FAIL: find_package consumer did not build"; tail -30 "$tmp/cm.log" "$tmp/cm-build.log"; status=1
+  echo "FAIL: find_package consumer did not build"; tail -n 30 "$tmp/cm.log" "$tmp/cm-build.log"; status=1
 fi
 
 # pkg-config (the .pc file is relocatable: it finds its prefix from where it lies)
 export PKG_CONFIG_PATH="$libdir/pkgconfig"
-# shellcheck disable=SC2046
-if $cc -o "$tmp/pc-consumer" "$src/tests/install/consumer/main.c" \
+# shellcheck disable=SC2046,SC2086
+if $cc $flags -o "$tmp/pc-consumer" "$src/tests/install/consumer/main.c" \
      $(pkg-config --cflags vagap) $(pkg-config $static --libs vagap) -Wl,-rpath,"$libdir" \
      > "$tmp/pc.log" 2>&1; then
   check pkg-config "$("$tmp/pc-consumer" 2>&1)"
