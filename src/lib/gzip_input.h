@@ -17,6 +17,12 @@
 
 #include "vagap/error.h"
 
+/* Linked as vagap__gzip_input_* and hidden from the shared library, as in csv_segment.h. */
+#define gzip_input_open vagap__gzip_input_open
+#define gzip_input_read vagap__gzip_input_read
+#define gzip_input_close vagap__gzip_input_close
+#pragma GCC visibility push(hidden)
+
 typedef struct gzip_input gzip_input_t;
 
 /*
@@ -36,5 +42,7 @@ size_t gzip_input_read(gzip_input_t *in, unsigned char *dst, size_t size, int *f
                        vagap_error_t *err);
 
 void gzip_input_close(gzip_input_t *in); /* NULL is a no-op */
+
+#pragma GCC visibility pop
 
 #endif
