@@ -30,7 +30,7 @@ static const char HELP[] =
     "                         FROM:TO for a part of them (merge the parts with --merge)\n"
     "      --seed S           seed of the random streams, 0..2^64-1 (default 1)\n"
     "      --alpha A          significance level of the test (default 0.05)\n"
-    "      --conf L           level of the estimate's CI and of power's Wilson CI\n"
+    "      --conf-level L     level of the estimate's CI and of power's Wilson CI (alias --conf)\n"
     "                         (default 0.95)\n"
     "      --threads N        worker threads (default: all cores); results do not depend on it\n"
     "      --merge            the files are partial outputs (CSV) of one study: write the\n"
@@ -102,7 +102,8 @@ static int parse_args(int argc, char **argv, cli_common_t *c, power_args_t *a) {
       {"replications", required_argument, 0, OPT_REPS},
       {"seed", required_argument, 0, OPT_SEED},
       {"alpha", required_argument, 0, OPT_ALPHA},
-      {"conf", required_argument, 0, OPT_CONF},
+      {"conf-level", required_argument, 0, OPT_CONF},
+      {"conf", required_argument, 0, OPT_CONF}, /* the older spelling */
       {"threads", required_argument, 0, OPT_THREADS},
       {"merge", no_argument, 0, OPT_MERGE},
       CLI_COMMON_LONG_OPTIONS,
@@ -132,9 +133,9 @@ static int parse_args(int argc, char **argv, cli_common_t *c, power_args_t *a) {
         return cli_usage_error(c, "--alpha: expected a level in (0, 1), found %s", optarg), -1;
       break;
     case OPT_CONF:
-      if (cli_parse_double(c, "conf", optarg, &a->conf)) return -1;
+      if (cli_parse_double(c, "conf-level", optarg, &a->conf)) return -1;
       if (!(a->conf > 0 && a->conf < 1))
-        return cli_usage_error(c, "--conf: expected a level in (0, 1), found %s", optarg), -1;
+        return cli_usage_error(c, "--conf-level: expected a level in (0, 1), found %s", optarg), -1;
       break;
     case OPT_THREADS:
       if (cli_parse_long(c, "threads", optarg, &a->threads)) return -1;
