@@ -7,11 +7,8 @@
 VAGAP=$1
 SRC=$2
 HERE=$SRC/tests/crosscheck
-command -v Rscript >/dev/null 2>&1 || { echo "skipped: Rscript not found"; exit 77; }
-Rscript -e 'quit(status = if (requireNamespace("lavaan", quietly = TRUE)) 0 else 1)' >/dev/null 2>&1 ||
-  { echo "skipped: R package lavaan not installed"; exit 77; }
-TMP=$(mktemp -d) || exit 1
-trap 'rm -rf "$TMP"' EXIT INT TERM
+. "$HERE/lib/lavaan.sh"
+lavaan_setup
 Rscript "$HERE/sem_corpus_lavaan.R" prepare "$TMP" >/dev/null 2>"$TMP/prepare.log" ||
   { cat "$TMP/prepare.log"; echo "FAIL: lavaan reference fits"; exit 1; }
 for lav in "$TMP"/*.lav; do
