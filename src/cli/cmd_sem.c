@@ -18,6 +18,7 @@
 #include "cli.h"
 #include "semcli_data.h"
 #include "semcli_options.h"
+#include "semcli_stream.h"
 
 static const char HELP[] =
     "Usage: vagap sem --model FILE [OPTIONS] [DATA]\n"
@@ -382,6 +383,7 @@ int cmd_sem(int argc, char **argv) {
   vagap_sem_model_t *model = NULL;
   vagap_sem_fit_t *fit = NULL;
   sem_data_t data = {0};
+  semcli_stream_t stream = {0};
   int rc = CLI_EXIT_DATA;
   vagap_sem_model_options_t mopt;
   vagap_sem_model_options_init(&mopt);
@@ -405,6 +407,19 @@ int cmd_sem(int argc, char **argv) {
       goto done;
     }
   } else {
+    /* statistics accumulated while parsing; the table path when they cannot be */
+    int streamed = 0;
+    if (semcli_stream_read(&stream, path, &c.table, a.group_col, syn, &mopt, a.model_path, ledger,
+                           &data, &streamed, &err) ||
+        (streamed && (vagap_sem_model_build(&model, syn, data.ngroups, &mopt, a.model_path, &err) ||
+                      add_constraints_file(a.constraints_path, model, &err) ||
+                      semcli_stream_finish(&stream, model, &data, ledger, &err) ||
+                      (a.save_stats && save_stats(a.save_stats, data.stats, &err))))) {
+      rc = cli_report_error(&err);
+      goto done;
+    }
+  }
+  if (!a.from_stats && !stream.moments) {
     if (vagap_table_read(&table, path, &c.table, ledger, &err)) {
       rc = cli_report_error(&err);
       goto done;
@@ -455,6 +470,7 @@ done:
   vagap_sem_model_free(model);
   vagap_sem_syntax_free(syn);
   semcli_data_free(&data);
+  semcli_stream_free(&stream);
   semcli_free_list(partial, npartial);
   free(text);
   vagap_table_free(table);

@@ -23,6 +23,7 @@
 
 #include "cli.h"
 #include "semcli_data.h"
+#include "semcli_stream.h"
 #include "semcli_options.h"
 
 static const char HELP[] =
@@ -180,6 +181,7 @@ typedef struct {
   vagap_sem_model_t *model;
   vagap_sem_fit_t *fit;
   semcli_data_t data;
+  semcli_stream_t stream; /* --invariance: statistics accumulated while parsing */
   size_t gcol;
   vagap_sem_model_options_t mopt;
   vagap_sem_fit_options_t fopt;
@@ -190,6 +192,7 @@ static void free_state(extra_state_t *s) {
   vagap_sem_model_free(s->model);
   vagap_sem_syntax_free(s->syn);
   semcli_data_free(&s->data);
+  semcli_stream_free(&s->stream);
   semcli_free_list(s->partial, s->npartial);
   free(s->text);
   vagap_table_free(s->table);
@@ -221,6 +224,15 @@ static vagap_status_t set_up(extra_state_t *s, const extra_args_t *a, const cli_
   vagap_status_t st = semcli_read_text(a->model, &s->text, err);
   if (!st) st = vagap_sem_syntax_parse(&s->syn, s->text, a->model, err);
   if (!st && a->from_stats) return load_stats(s, a->from_stats, err);
+  if (!st && a->invariance) { /* the bootstrap resamples raw rows: the table path */
+    int streamed = 0;
+    st = semcli_stream_read(&s->stream, path, &c->table, a->group, s->syn, &s->mopt, a->model,
+                            s->ledger, &s->data, &streamed, err);
+    if (!st && streamed) {
+      st = vagap_sem_model_build(&s->model, s->syn, s->data.ngroups, &s->mopt, a->model, err);
+      return st ? st : semcli_stream_finish(&s->stream, s->model, &s->data, s->ledger, err);
+    }
+  }
   if (!st) st = vagap_table_read(&s->table, path, &c->table, s->ledger, err);
   if (!st && a->group) st = vagap_table_column(s->table, a->group, &s->gcol, err);
   if (!st) st = semcli_group_levels(s->table, s->gcol, &s->data, err);

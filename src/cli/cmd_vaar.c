@@ -18,6 +18,7 @@
 
 #include "cli.h"
 #include "semcli_data.h"
+#include "semcli_stream.h"
 #include "semcli_options.h"
 
 static const char HELP[] =
@@ -324,11 +325,21 @@ static vagap_status_t fit_model(vaar_state_t *s, const vaar_args_t *a, const cha
   size_t gcol = (size_t)-1;
   if (!st) st = semcli_read_text(a->model, &s->model_text, err);
   if (!st) st = vagap_sem_syntax_parse(&s->syn, s->model_text, a->model, err);
-  if (!st) st = vagap_table_read(&s->data_table, path, &c->table, s->ledger, err);
-  if (!st && a->group) st = vagap_table_column(s->data_table, a->group, &gcol, err);
-  if (!st) st = semcli_group_levels(s->data_table, gcol, &s->data, err);
-  if (!st) st = vagap_sem_model_build(&s->model, s->syn, s->data.ngroups, &mopt, a->model, err);
-  if (!st) st = semcli_load(s->data_table, gcol, s->model, &s->data, s->ledger, err);
+  /* statistics accumulated while parsing; the table path when they cannot be */
+  semcli_stream_t stream = {0};
+  int streamed = 0;
+  if (!st) st = semcli_stream_read(&stream, path, &c->table, a->group, s->syn, &mopt, a->model,
+                                   s->ledger, &s->data, &streamed, err);
+  if (!st && streamed) {
+    st = vagap_sem_model_build(&s->model, s->syn, s->data.ngroups, &mopt, a->model, err);
+    if (!st) st = semcli_stream_finish(&stream, s->model, &s->data, s->ledger, err);
+  }
+  semcli_stream_free(&stream);
+  if (!st && !streamed) st = vagap_table_read(&s->data_table, path, &c->table, s->ledger, err);
+  if (!st && !streamed && a->group) st = vagap_table_column(s->data_table, a->group, &gcol, err);
+  if (!st && !streamed) st = semcli_group_levels(s->data_table, gcol, &s->data, err);
+  if (!st && !streamed) st = vagap_sem_model_build(&s->model, s->syn, s->data.ngroups, &mopt, a->model, err);
+  if (!st && !streamed) st = semcli_load(s->data_table, gcol, s->model, &s->data, s->ledger, err);
   vagap_sem_fit_options_t fopt;
   vagap_sem_fit_options_init(&fopt);
   fopt.likelihood = a->lav.likelihood;

@@ -10,10 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <gsl/gsl_blas.h>
-#include <gsl/gsl_statistics_double.h>
-
 #include "vagap/sem.h"
+#include "moments.h"
 
 void vagap_sem_stats_free(vagap_sem_stats_t *s) {
   if (!s) return;
@@ -88,17 +86,9 @@ vagap_status_t vagap_sem_stats_compute(vagap_sem_stats_t *s, const double *x,
     size_t r = 0;
     for (size_t i = 0; i < nobs; i++)
       if (group[i] == g) memcpy(buf + (r++) * p, x + i * p, p * sizeof *buf);
-    double *mean = s->mean + g * p, *cov = s->cov + g * p * p;
-    for (size_t j = 0; j < p; j++) mean[j] = gsl_stats_mean(buf + j, p, n);
-    /* two-pass: centre, then the cross-products X'X / n in one BLAS call
-       (divisor n: the ML statistic) */
-    for (size_t i = 0; i < n; i++)
-      for (size_t j = 0; j < p; j++) buf[i * p + j] -= mean[j];
-    gsl_matrix_view X = gsl_matrix_view_array(buf, n, p);
-    gsl_matrix_view C = gsl_matrix_view_array(cov, p, p);
-    gsl_blas_dsyrk(CblasLower, CblasTrans, 1.0 / (double)n, &X.matrix, 0.0, &C.matrix);
-    for (size_t j = 0; j < p; j++)
-      for (size_t k = 0; k < j; k++) cov[k * p + j] = cov[j * p + k];
+    double residual[p];
+    moments_block_t b = {0, s->mean + g * p, residual, s->cov + g * p * p};
+    moments_block(buf, n, p, &b);
     s->n[g] = (double)n;
     free(buf);
   }
@@ -115,19 +105,8 @@ vagap_status_t vagap_sem_stats_merge(vagap_sem_stats_t *a, const vagap_sem_stats
       return vagap_error_set(err, VAGAP_EINVAL, NULL, 0, 0, "statistics to merge differ in variable %zu", j + 1);
   size_t p = a->nvar;
   for (size_t g = 0; g < a->ngroups; g++) {
-    double na = a->n[g], nb = b->n[g], n = na + nb;
-    if (nb == 0) continue;
-    double *ma = a->mean + g * p, *ca = a->cov + g * p * p;
-    const double *mb = b->mean + g * p, *cb = b->cov + g * p * p;
-    /* co-moments M = n * cov; M = Ma + Mb + d d' na nb / n */
-    for (size_t j = 0; j < p; j++)
-      for (size_t k = 0; k < p; k++) {
-        double dj = mb[j] - ma[j], dk = mb[k] - ma[k];
-        double M = na * ca[j * p + k] + nb * cb[j * p + k] + dj * dk * na * nb / n;
-        ca[j * p + k] = M / n;
-      }
-    for (size_t j = 0; j < p; j++) ma[j] += (mb[j] - ma[j]) * nb / n;
-    a->n[g] = n;
+    moments_merge_cov(&a->n[g], a->mean + g * p, a->cov + g * p * p, b->n[g], b->mean + g * p,
+                      b->cov + g * p * p, p);
   }
   return VAGAP_OK;
 }

@@ -32,6 +32,7 @@
 #include "gzip_input.h"
 #include "grow.h"
 #include "jsonl.h"
+#include "table_hook.h"
 
 #define READ_BYTES ((size_t)1 << 18)     /* bytes read at a time while looking for the header */
 #define SEGMENT_BYTES ((size_t)1 << 20)  /* default input per parsing task */
@@ -46,6 +47,7 @@ typedef struct {
   int read_failed;      /* the input broke off after `bytes` ... */
   vagap_error_t read_error; /* ... with this error */
   csv_batch_t batch;
+  void *hook_state;     /* what the hook computed from the batch (table_hook.h) */
 } segment_t;
 
 struct vagap_reader {
@@ -104,6 +106,8 @@ struct vagap_reader {
   size_t *out_lengths;
   int failed;
   vagap_error_t pending;  /* the error every later call returns */
+
+  reader_hook_t hook;     /* work on the workers (table_hook.h); hook.batch NULL: none */
 };
 
 /* ---- options -------------------------------------------------------------- */
@@ -375,6 +379,7 @@ static void convert_numbers(const vagap_reader_t *r, csv_batch_t *b) {
 
 static void publish_segment(vagap_reader_t *r, segment_t *seg, size_t seq) {
   if (r->opt.infer_numbers && !seg->batch.failed) convert_numbers(r, &seg->batch);
+  if (r->hook.batch && !seg->batch.failed) r->hook.batch(r->hook.ctx, r, &seg->batch, &seg->hook_state);
   pthread_mutex_lock(&r->lock);
   if (seg->last) r->input_done = 1;
   r->slots[seq % IN_FLIGHT] = seg;
@@ -741,6 +746,7 @@ static vagap_status_t read_jsonl_columns(vagap_reader_t *r, vagap_error_t *err) 
 
 static vagap_status_t reader_start(vagap_reader_t *r, vagap_error_t *err) {
   vagap_status_t st = r->jsonl ? read_jsonl_columns(r, err) : read_header(r, err);
+  if (st == VAGAP_OK && r->hook.begin) st = r->hook.begin(r->hook.ctx, r, err);
   if (st == VAGAP_OK) st = start_workers(r, err);
   r->base_line = r->header_lines;
   return st;
@@ -755,10 +761,17 @@ static void remove_spool(vagap_reader_t *r) {
 vagap_status_t vagap_reader_open(vagap_reader_t **out, const char *path,
                                  const vagap_table_options_t *opt,
                                  vagap_ledger_t *ledger, vagap_error_t *err) {
+  return reader_open_hooked(out, path, opt, ledger, NULL, err);
+}
+
+vagap_status_t reader_open_hooked(vagap_reader_t **out, const char *path,
+                                  const vagap_table_options_t *opt, vagap_ledger_t *ledger,
+                                  const reader_hook_t *hook, vagap_error_t *err) {
   *out = NULL;
   int from_stdin = strcmp(path, "-") == 0;
   vagap_reader_t *r;
   vagap_status_t st = reader_init(&r, from_stdin ? "<stdin>" : path, opt, ledger, err);
+  if (st == VAGAP_OK && hook) r->hook = *hook;
   if (st == VAGAP_OK && r->jsonl) { /* two passes: the first finds the columns */
     st = jsonl_spool_if_needed(path, r->source, &r->spool_path, err);
     if (st == VAGAP_OK && r->spool_path) {
@@ -814,6 +827,7 @@ void vagap_reader_close(vagap_reader_t *r) {
   for (size_t k = 0; k < IN_FLIGHT; k++) {
     free(r->segments[k].bytes);
     csv_batch_free(&r->segments[k].batch);
+    if (r->hook.free_state) r->hook.free_state(r->segments[k].hook_state);
   }
   for (size_t k = 0; k < r->n_na; k++) free(r->na_tokens[k]);
   free(r->na_tokens);
@@ -885,6 +899,25 @@ vagap_status_t vagap_reader_next(vagap_reader_t *r, vagap_row_t *row, int *has_r
   row->line = r->base_line + b->row_line[i];
   if (r->ledger) vagap_ledger_add_read(r->ledger, r->source_id, 1);
   *has_row = 1;
+  return VAGAP_OK;
+}
+
+vagap_status_t reader_next_batch(vagap_reader_t *r, const csv_batch_t **batch, void **state,
+                                 long *base_line, vagap_error_t *err) {
+  *batch = NULL;
+  if (r->failed) return fail_with(r, err);
+  for (;;) {
+    if (next_segment_with_rows(r) != VAGAP_OK) return fail_with(r, err);
+    if (!r->cur) return VAGAP_OK;
+    if (!r->cur->batch.failed) break;
+    r->cur_row = r->cur->batch.nrows; /* its error ends the read at the next step */
+  }
+  const csv_batch_t *b = &r->cur->batch;
+  r->cur_row = b->nrows;
+  *batch = b;
+  *state = r->cur->hook_state;
+  *base_line = r->base_line;
+  if (r->ledger) vagap_ledger_add_read(r->ledger, r->source_id, b->nrows);
   return VAGAP_OK;
 }
 
