@@ -325,10 +325,11 @@ static vagap_status_t fit_model(vaar_state_t *s, const vaar_args_t *a, const cha
   size_t gcol = (size_t)-1;
   if (!st) st = semcli_read_text(a->model, &s->model_text, err);
   if (!st) st = vagap_sem_syntax_parse(&s->syn, s->model_text, a->model, err);
-  /* statistics accumulated while parsing; the table path when they cannot be */
+  /* statistics accumulated while parsing; the table path when they cannot be or when
+     the bootstrap needs the raw rows */
   semcli_stream_t stream = {0};
   int streamed = 0;
-  if (!st) st = semcli_stream_read(&stream, path, &c->table, a->group, s->syn, &mopt, a->model,
+  if (!st && !a->bootstrap) st = semcli_stream_read(&stream, path, &c->table, a->group, s->syn, &mopt, a->model,
                                    s->ledger, &s->data, &streamed, err);
   if (!st && streamed) {
     st = vagap_sem_model_build(&s->model, s->syn, s->data.ngroups, &mopt, a->model, err);
