@@ -30,46 +30,97 @@
 /* lavaan's tolerance for "negative" eigenvalues: .Machine$double.eps^(3/4) */
 static double eig_tol(void) { return pow(DBL_EPSILON, 0.75); }
 
-/* y = M x for a dense K x K row-major M */
-static void matvec(const double *M, const double *x, double *y, size_t K) {
-  for (size_t i = 0; i < K; i++) {
+/* y = M[idx, idx] x for the n rows and columns idx of a dense K x K row-major M */
+static void matvec(const double *M, size_t K, const size_t *idx, size_t n, const double *x, double *y) {
+  for (size_t i = 0; i < n; i++) {
     double s = 0;
-    const double *row = M + i * K;
-    for (size_t j = 0; j < K; j++) s += row[j] * x[j];
+    const double *row = M + idx[i] * K;
+    for (size_t j = 0; j < n; j++) s += row[idx[j]] * x[j];
     y[i] = s;
   }
 }
 
 /*
- * Largest eigenvalue of the symmetric positive semi-definite K x K matrix M
- * by power iteration (the Rayleigh quotient, a lower bound that converges
- * fast when the eigenvalue is well separated, which is the case that
- * matters here: one nearly flat direction).  v receives the unit vector.
+ * Largest eigenvalue of the symmetric positive semi-definite submatrix
+ * M[idx, idx] (n of the K rows) by power iteration (the Rayleigh quotient, a
+ * lower bound that converges fast when the eigenvalue is well separated,
+ * which is the case that matters here: one nearly flat direction).  v
+ * receives the unit vector.
  */
-static double power_max(const double *M, size_t K, double *v, double *w) {
+static double power_max(const double *M, size_t K, const size_t *idx, size_t n, double *v, double *w) {
   double norm = 0;
-  for (size_t k = 0; k < K; k++) {
-    v[k] = 1 + 0.1 * sin((double)k + 1); /* deterministic, not orthogonal to anything special */
+  for (size_t k = 0; k < n; k++) {
+    v[k] = 1 + 0.1 * sin((double)idx[k] + 1); /* deterministic, not orthogonal to anything special */
     norm += v[k] * v[k];
   }
   norm = sqrt(norm);
-  for (size_t k = 0; k < K; k++) v[k] /= norm;
+  for (size_t k = 0; k < n; k++) v[k] /= norm;
   double lambda = 0;
   for (int it = 0; it < 500; it++) {
-    matvec(M, v, w, K);
+    matvec(M, K, idx, n, v, w);
     double rq = 0, wn = 0;
-    for (size_t k = 0; k < K; k++) {
+    for (size_t k = 0; k < n; k++) {
       rq += v[k] * w[k];
       wn += w[k] * w[k];
     }
     wn = sqrt(wn);
     if (!(wn > 0)) return 0;
-    for (size_t k = 0; k < K; k++) v[k] = w[k] / wn;
+    for (size_t k = 0; k < n; k++) v[k] = w[k] / wn;
     int done = it > 5 && fabs(rq - lambda) <= 1e-7 * fabs(rq);
     lambda = rq;
     if (done) break;
   }
   return lambda;
+}
+
+static size_t find_root(size_t *parent, size_t k) {
+  while (parent[k] != k) k = parent[k] = parent[parent[k]];
+  return k;
+}
+
+/*
+ * The blocks of the information matrix: parameters that no nonzero entry
+ * links (the groups of a model without equality constraints across them).
+ * Its spectrum is the union of theirs, and power iteration on the whole
+ * converges slowly when similar groups give nearly equal top eigenvalues.
+ * order[] lists the parameters block by block, start[0..nblocks] delimits
+ * the blocks; a single block keeps the parameters in their order.
+ */
+static size_t info_blocks(const double *info, size_t K, size_t *order, size_t *start, size_t *parent) {
+  for (size_t k = 0; k < K; k++) parent[k] = k;
+  for (size_t a = 0; a < K; a++)
+    for (size_t b = a + 1; b < K; b++)
+      if (info[a * K + b] != 0) {
+        size_t ra = find_root(parent, a), rb = find_root(parent, b);
+        if (ra != rb) parent[ra > rb ? ra : rb] = ra < rb ? ra : rb;
+      }
+  size_t nb = 0, n = 0;
+  for (size_t r = 0; r < K; r++) { /* roots are the smallest index of their block */
+    if (find_root(parent, r) != r) continue;
+    start[nb++] = n;
+    for (size_t k = r; k < K; k++)
+      if (find_root(parent, k) == r) order[n++] = k;
+  }
+  start[nb] = n;
+  return nb;
+}
+
+/* The largest eigenvalue over the blocks; its unit vector into v (K values, 0 off its block). */
+static double blocks_max(const double *M, size_t K, const size_t *order, const size_t *start, size_t nb,
+                         double *v, double *wv, double *wk) {
+  double best = -HUGE_VAL;
+  for (size_t k = 0; k < K; k++) v[k] = 0;
+  for (size_t b = 0; b < nb; b++) {
+    const size_t *idx = order + start[b];
+    size_t n = start[b + 1] - start[b];
+    double l = power_max(M, K, idx, n, wv, wk);
+    if (l > best) {
+      best = l;
+      for (size_t k = 0; k < K; k++) v[k] = 0;
+      for (size_t k = 0; k < n; k++) v[idx[k]] = wv[k];
+    }
+  }
+  return best;
 }
 
 vagap_status_t sem_info_spectrum(const double *info, const double *vcov, size_t K, double N,
@@ -78,26 +129,35 @@ vagap_status_t sem_info_spectrum(const double *info, const double *vcov, size_t 
   *vcov_min_eig = HUGE_VAL;
   if (K == 0) return VAGAP_OK;
   double *R = malloc(K * K * sizeof *R), *w = malloc(K * sizeof *w), *v = malloc(K * sizeof *v);
-  if (!R || !w || !v) {
-    free(R); free(w); free(v);
+  double *wv = malloc(K * sizeof *wv);
+  size_t *order = malloc(K * sizeof *order), *start = malloc((K + 1) * sizeof *start),
+         *parent = malloc(K * sizeof *parent);
+  if (!R || !w || !v || !wv || !order || !start || !parent) {
+    free(R); free(w); free(v); free(wv); free(order); free(start); free(parent);
     return VAGAP_ENOMEM;
   }
+  /* the inverse of a block-diagonal matrix has the same blocks, so one layout serves all three */
+  size_t nb = info_blocks(info, K, order, start, parent);
   /* unscaled: lambda_min(vcov) = 1 / lambda_max(N info) */
-  double lmax_info = power_max(info, K, v, w);
+  double lmax_info = blocks_max(info, K, order, start, nb, v, wv, w);
   *vcov_min_eig = lmax_info > 0 ? 1 / (N * lmax_info) : HUGE_VAL;
   /* R = D info D with D = diag(info)^-1/2, and R^-1 = N D^-1 vcov D^-1 */
   for (size_t a = 0; a < K; a++)
     for (size_t b = 0; b < K; b++)
       R[a * K + b] = info[a * K + b] / sqrt(info[a * K + a] * info[b * K + b]);
-  double lmax = power_max(R, K, v, w);
+  double lmax = blocks_max(R, K, order, start, nb, v, wv, w);
   for (size_t a = 0; a < K; a++)
     for (size_t b = 0; b < K; b++)
       R[a * K + b] = N * vcov[a * K + b] * sqrt(info[a * K + a] * info[b * K + b]);
-  double lmax_inv = power_max(R, K, flat ? flat : v, w);
+  double lmax_inv = blocks_max(R, K, order, start, nb, flat ? flat : v, wv, w);
   *ratio = lmax > 0 && lmax_inv > 0 ? 1 / (lmax * lmax_inv) : 0;
   free(R);
   free(w);
   free(v);
+  free(wv);
+  free(order);
+  free(start);
+  free(parent);
   return VAGAP_OK;
 }
 
