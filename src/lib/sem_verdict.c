@@ -30,24 +30,24 @@
 /* lavaan's tolerance for "negative" eigenvalues: .Machine$double.eps^(3/4) */
 static double eig_tol(void) { return pow(DBL_EPSILON, 0.75); }
 
-/* y = M[idx, idx] x for the n rows and columns idx of a dense K x K row-major M */
-static void matvec(const double *M, size_t K, const size_t *idx, size_t n, const double *x, double *y) {
+/* y = M x for a dense n x n row-major M */
+static void matvec(const double *M, const double *x, double *y, size_t n) {
   for (size_t i = 0; i < n; i++) {
     double s = 0;
-    const double *row = M + idx[i] * K;
-    for (size_t j = 0; j < n; j++) s += row[idx[j]] * x[j];
+    const double *row = M + i * n;
+    for (size_t j = 0; j < n; j++) s += row[j] * x[j];
     y[i] = s;
   }
 }
 
 /*
- * Largest eigenvalue of the symmetric positive semi-definite submatrix
- * M[idx, idx] (n of the K rows) by power iteration (the Rayleigh quotient, a
- * lower bound that converges fast when the eigenvalue is well separated,
- * which is the case that matters here: one nearly flat direction).  v
- * receives the unit vector.
+ * Largest eigenvalue of the symmetric positive semi-definite n x n matrix M
+ * (the rows idx of a larger one, which seed the start vector) by power
+ * iteration (the Rayleigh quotient, a lower bound that converges fast when
+ * the eigenvalue is well separated, which is the case that matters here: one
+ * nearly flat direction).  v receives the unit vector.
  */
-static double power_max(const double *M, size_t K, const size_t *idx, size_t n, double *v, double *w) {
+static double power_max(const double *M, const size_t *idx, size_t n, double *v, double *w) {
   double norm = 0;
   for (size_t k = 0; k < n; k++) {
     v[k] = 1 + 0.1 * sin((double)idx[k] + 1); /* deterministic, not orthogonal to anything special */
@@ -57,7 +57,7 @@ static double power_max(const double *M, size_t K, const size_t *idx, size_t n, 
   for (size_t k = 0; k < n; k++) v[k] /= norm;
   double lambda = 0;
   for (int it = 0; it < 500; it++) {
-    matvec(M, K, idx, n, v, w);
+    matvec(M, v, w, n);
     double rq = 0, wn = 0;
     for (size_t k = 0; k < n; k++) {
       rq += v[k] * w[k];
@@ -105,15 +105,33 @@ static size_t info_blocks(const double *info, size_t K, size_t *order, size_t *s
   return nb;
 }
 
-/* The largest eigenvalue over the blocks; its unit vector into v (K values, 0 off its block). */
-static double blocks_max(const double *M, size_t K, const size_t *order, const size_t *start, size_t nb,
-                         double *v, double *wv, double *wk) {
+/* The matrices whose largest eigenvalue is wanted (entry a, b of the full K x K). */
+typedef enum { SPEC_INFO, SPEC_INFO_SCALED, SPEC_VCOV_SCALED } spec_t;
+
+static double spec_entry(spec_t kind, const double *info, const double *vcov, size_t K, double N,
+                         size_t a, size_t b) {
+  switch (kind) {
+    case SPEC_INFO: return info[a * K + b];
+    /* R = D info D with D = diag(info)^-1/2, and R^-1 = N D^-1 vcov D^-1 */
+    case SPEC_INFO_SCALED: return info[a * K + b] / sqrt(info[a * K + a] * info[b * K + b]);
+    case SPEC_VCOV_SCALED: return N * vcov[a * K + b] * sqrt(info[a * K + a] * info[b * K + b]);
+  }
+  return 0;
+}
+
+/* The largest eigenvalue over the blocks; its unit vector into v (K values, 0 off its block).
+   sub, wv, wk: room for the largest block (n x n, n, n). */
+static double blocks_max(spec_t kind, const double *info, const double *vcov, size_t K, double N,
+                         const size_t *order, const size_t *start, size_t nb, double *v,
+                         double *sub, double *wv, double *wk) {
   double best = -HUGE_VAL;
   for (size_t k = 0; k < K; k++) v[k] = 0;
   for (size_t b = 0; b < nb; b++) {
     const size_t *idx = order + start[b];
     size_t n = start[b + 1] - start[b];
-    double l = power_max(M, K, idx, n, wv, wk);
+    for (size_t i = 0; i < n; i++)
+      for (size_t j = 0; j < n; j++) sub[i * n + j] = spec_entry(kind, info, vcov, K, N, idx[i], idx[j]);
+    double l = power_max(sub, idx, n, wv, wk);
     if (l > best) {
       best = l;
       for (size_t k = 0; k < K; k++) v[k] = 0;
@@ -128,36 +146,30 @@ vagap_status_t sem_info_spectrum(const double *info, const double *vcov, size_t 
   *ratio = 1;
   *vcov_min_eig = HUGE_VAL;
   if (K == 0) return VAGAP_OK;
-  double *R = malloc(K * K * sizeof *R), *w = malloc(K * sizeof *w), *v = malloc(K * sizeof *v);
-  double *wv = malloc(K * sizeof *wv);
   size_t *order = malloc(K * sizeof *order), *start = malloc((K + 1) * sizeof *start),
          *parent = malloc(K * sizeof *parent);
-  if (!R || !w || !v || !wv || !order || !start || !parent) {
-    free(R); free(w); free(v); free(wv); free(order); free(start); free(parent);
+  double *w = malloc(K * sizeof *w), *v = malloc(K * sizeof *v), *wv = malloc(K * sizeof *wv), *sub = NULL;
+  /* the inverse of a block-diagonal matrix has the same blocks, so one layout serves all three */
+  size_t nb = order && start && parent ? info_blocks(info, K, order, start, parent) : 0, big = 0;
+  for (size_t b = 0; b < nb; b++)
+    if (start[b + 1] - start[b] > big) big = start[b + 1] - start[b];
+  if (!order || !start || !parent || !w || !v || !wv || !(sub = malloc(big * big * sizeof *sub))) {
+    free(order); free(start); free(parent); free(w); free(v); free(wv); free(sub);
     return VAGAP_ENOMEM;
   }
-  /* the inverse of a block-diagonal matrix has the same blocks, so one layout serves all three */
-  size_t nb = info_blocks(info, K, order, start, parent);
   /* unscaled: lambda_min(vcov) = 1 / lambda_max(N info) */
-  double lmax_info = blocks_max(info, K, order, start, nb, v, wv, w);
+  double lmax_info = blocks_max(SPEC_INFO, info, vcov, K, N, order, start, nb, v, sub, wv, w);
   *vcov_min_eig = lmax_info > 0 ? 1 / (N * lmax_info) : HUGE_VAL;
-  /* R = D info D with D = diag(info)^-1/2, and R^-1 = N D^-1 vcov D^-1 */
-  for (size_t a = 0; a < K; a++)
-    for (size_t b = 0; b < K; b++)
-      R[a * K + b] = info[a * K + b] / sqrt(info[a * K + a] * info[b * K + b]);
-  double lmax = blocks_max(R, K, order, start, nb, v, wv, w);
-  for (size_t a = 0; a < K; a++)
-    for (size_t b = 0; b < K; b++)
-      R[a * K + b] = N * vcov[a * K + b] * sqrt(info[a * K + a] * info[b * K + b]);
-  double lmax_inv = blocks_max(R, K, order, start, nb, flat ? flat : v, wv, w);
+  double lmax = blocks_max(SPEC_INFO_SCALED, info, vcov, K, N, order, start, nb, v, sub, wv, w);
+  double lmax_inv = blocks_max(SPEC_VCOV_SCALED, info, vcov, K, N, order, start, nb, flat ? flat : v, sub, wv, w);
   *ratio = lmax > 0 && lmax_inv > 0 ? 1 / (lmax * lmax_inv) : 0;
-  free(R);
-  free(w);
-  free(v);
-  free(wv);
   free(order);
   free(start);
   free(parent);
+  free(w);
+  free(v);
+  free(wv);
+  free(sub);
   return VAGAP_OK;
 }
 
