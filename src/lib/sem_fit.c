@@ -552,12 +552,38 @@ static double gram(const gsl_matrix *const G[2][2], int ta, size_t ia, int tb, s
   return M->data[ia * M->tda + ib];
 }
 
+/* Zero the entries of info that information_at adds to: pairs of free parameters of one
+   group (k: room for the model's rows). */
+static void zero_group_pairs(const sem_ws_t *ws, gsl_matrix *info, size_t *k) {
+  const vagap_sem_param_t *rows = ws->model->rows;
+  size_t nr = ws->model->nrows;
+  for (size_t g = 0; g < ws->G; g++) {
+    size_t n = 0;
+    for (size_t r = 0; r < nr; r++)
+      if (rows[r].free && (size_t)rows[r].group == g + 1 && ws->row_mat[r] != MAT_NONE) k[n++] = rows[r].free - 1;
+    for (size_t a = 0; a < n; a++)
+      for (size_t b = 0; b < n; b++) gsl_matrix_set(info, k[a], k[b], 0.0);
+  }
+}
+
+static vagap_status_t information_at(sem_ws_t *ws, const double *x, gsl_matrix *info, int zero_off_groups,
+                                     vagap_error_t *err);
+
 /* info (npar x npar) = sum_g n_g/N [dmu' SigInv dmu + 1/2 tr(SigInv dSig SigInv dSig)] at x. */
 static vagap_status_t expected_information(sem_ws_t *ws, const double *x, gsl_matrix *info,
                                            vagap_error_t *err) {
+  return information_at(ws, x, info, 0, err);
+}
+
+/*
+ * The same into an info whose entries linking no two parameters of one group
+ * are known to be zero (zero_off_groups, e.g. calloc'ed and reused across
+ * Fisher scoring steps): only the group blocks are cleared, not npar x npar.
+ */
+static vagap_status_t information_at(sem_ws_t *ws, const double *x, gsl_matrix *info, int zero_off_groups,
+                                     vagap_error_t *err) {
   size_t p = ws->p, md = ws->mdim, nr = ws->model->nrows;
   const vagap_sem_param_t *rows = ws->model->rows;
-  gsl_matrix_set_zero(info);
   fill_matrices(ws, x);
   gsl_matrix *U = gsl_matrix_alloc(p, md), *V = gsl_matrix_alloc(p, md);
   gsl_matrix *GFF = gsl_matrix_alloc(md, md), *GFS = gsl_matrix_alloc(md, md),
@@ -569,6 +595,8 @@ static vagap_status_t expected_information(sem_ws_t *ws, const double *x, gsl_ma
     st = vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
     goto done;
   }
+  if (zero_off_groups) zero_group_pairs(ws, info, idx);
+  else gsl_matrix_set_zero(info);
   const gsl_matrix *G[2][2] = {{GFF, GFS}, {GSF, GSS}};
   for (size_t g = 0; g < ws->G && !st; g++) {
     group_ws_t *w = &ws->g[g];
@@ -988,7 +1016,7 @@ typedef enum {
  */
 static double fisher_scoring(sem_ws_t *ws, double *x, int max_steps, fs_mode_t mode, vagap_error_t *err) {
   size_t K = ws->npar;
-  gsl_matrix *info = gsl_matrix_alloc(K, K);
+  gsl_matrix *info = K ? gsl_matrix_calloc(K, K) : NULL; /* zero off the group blocks from here on */
   double *grad = malloc(K * sizeof *grad), *step = malloc(K * sizeof *step), *xn = malloc(K * sizeof *xn),
          *gn = malloc(K * sizeof *gn);
   double F = sem_ws_objective(ws, x, grad);
@@ -999,7 +1027,7 @@ static double fisher_scoring(sem_ws_t *ws, double *x, int max_steps, fs_mode_t m
        it++) {
     double gmax = max_abs(grad, K);
     if (gmax < (mode == FS_WARM ? 1e-4 : 1e-12)) break;
-    if (expected_information(ws, x, info, err) || scoring_step(ws, info, grad, step)) break;
+    if (information_at(ws, x, info, 1, err) || scoring_step(ws, info, grad, step)) break;
     /* expected decrease of F along the step (the Newton decrement); when it is
        at rounding level the optimum is reached in double precision */
     double decrement = 0;
