@@ -1,8 +1,10 @@
 #!/bin/sh
 # The threaded CSV reader under valgrind's helgrind (data races, lock order,
 # misuse of the pthread API): streaming (iat dscore), in-memory with number
-# inference (describe) and a quoted file with blank lines, each cut into
-# pieces of 2000 bytes so that many segments are in flight.
+# inference (describe), a quoted file with blank lines and SEM statistics
+# accumulated on the workers (sem; a file larger than the reader's first
+# read, so that it is really cut), each cut into pieces of 2000 bytes so that
+# many segments are in flight.
 # Skipped (77) where valgrind is not installed.
 #   sh tests/crosscheck/reader_threads.sh VAGAP SOURCE_DIR
 set -u
@@ -19,6 +21,11 @@ awk 'BEGIN { srand(7); print "subject,block,trial,latency,error";
 awk 'BEGIN { srand(8); print "x,y,label";
   for (i = 0; i < 3000; i++) printf "%.4f,%d,\"l,%d\"\n%s", rand(), i % 7, i % 11, (i % 97 == 0 ? "\n" : "") }' \
   > "$dir/mixed.csv"
+
+awk 'BEGIN { srand(9); print "g,x1,x2,x3";
+  for (i = 0; i < 6000; i++) { f = rand(); printf "%s,%.9f,%.9f,%.9f\n", (i % 3 ? "a" : "b"),
+    f + rand(), f + rand(), (i % 50 ? f + rand() : "NA") } }' > "$dir/sem.csv"
+printf 'f =~ x1 + x2 + x3\n' > "$dir/sem.lav"
 
 run() {
   name=$1
@@ -39,5 +46,6 @@ run() {
 run iat iat --method dscore --quiet "$dir/iat.csv"
 run describe describe --quiet "$dir/mixed.csv"
 run describe_by describe --quiet --by y "$dir/mixed.csv"
+run sem sem --quiet --model "$dir/sem.lav" --group g "$dir/sem.csv"
 run walktalk_iat describe --quiet "$src/datasets/walktalk-sim/iat.csv"
 exit $fail
