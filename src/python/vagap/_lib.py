@@ -109,7 +109,9 @@ class SemStats(ctypes.Structure):
 
 class SemFitOptions(ctypes.Structure):
     _fields_ = [("likelihood", ctypes.c_int), ("ci_level", ctypes.c_double),
-                ("max_iter", ctypes.c_int)]
+                ("max_iter", ctypes.c_int), ("estimator", ctypes.c_int),
+                ("missing", ctypes.c_int), ("information", ctypes.c_int),
+                ("se", ctypes.c_int), ("test", ctypes.c_int)]
 
 
 # (C field, fitMeasures() name) in the program's --fit order
