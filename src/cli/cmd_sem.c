@@ -409,8 +409,9 @@ int cmd_sem(int argc, char **argv) {
   } else {
     /* statistics accumulated while parsing; the table path when they cannot be */
     int streamed = 0;
-    if (semcli_stream_read(&stream, path, &c.table, a.group_col, syn, &mopt, a.model_path, ledger,
-                           &data, &streamed, &err) ||
+    if ((semcli_stream_wanted(&a.lav) &&
+         semcli_stream_read(&stream, path, &c.table, a.group_col, syn, &mopt, a.model_path, ledger,
+                            &data, &streamed, &err)) ||
         (streamed && (vagap_sem_model_build(&model, syn, data.ngroups, &mopt, a.model_path, &err) ||
                       add_constraints_file(a.constraints_path, model, &err) ||
                       semcli_stream_finish(&stream, model, &data, ledger, &err) ||

@@ -224,7 +224,7 @@ static vagap_status_t set_up(extra_state_t *s, const extra_args_t *a, const cli_
   vagap_status_t st = semcli_read_text(a->model, &s->text, err);
   if (!st) st = vagap_sem_syntax_parse(&s->syn, s->text, a->model, err);
   if (!st && a->from_stats) return load_stats(s, a->from_stats, err);
-  if (!st && a->invariance) { /* the bootstrap resamples raw rows: the table path */
+  if (!st && a->invariance && semcli_stream_wanted(&a->lav)) { /* the bootstrap resamples raw rows: the table path */
     int streamed = 0;
     st = semcli_stream_read(&s->stream, path, &c->table, a->group, s->syn, &s->mopt, a->model,
                             s->ledger, &s->data, &streamed, err);

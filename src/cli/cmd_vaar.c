@@ -329,8 +329,9 @@ static vagap_status_t fit_model(vaar_state_t *s, const vaar_args_t *a, const cha
      the bootstrap needs the raw rows */
   semcli_stream_t stream = {0};
   int streamed = 0;
-  if (!st && !a->bootstrap) st = semcli_stream_read(&stream, path, &c->table, a->group, s->syn, &mopt, a->model,
-                                   s->ledger, &s->data, &streamed, err);
+  if (!st && !a->bootstrap && semcli_stream_wanted(&a->lav))
+    st = semcli_stream_read(&stream, path, &c->table, a->group, s->syn, &mopt, a->model, s->ledger,
+                            &s->data, &streamed, err);
   if (!st && streamed) {
     st = vagap_sem_model_build(&s->model, s->syn, s->data.ngroups, &mopt, a->model, err);
     if (!st) st = semcli_stream_finish(&stream, s->model, &s->data, s->ledger, err);

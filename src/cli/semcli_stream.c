@@ -42,6 +42,11 @@ static vagap_status_t take_groups(semcli_stream_t *s, semcli_data_t *d, vagap_er
   return VAGAP_OK;
 }
 
+int semcli_stream_wanted(const semcli_lavaan_t *lav) {
+  return lav->estimator == VAGAP_SEM_ESTIMATOR_ML &&
+         (lav->missing == VAGAP_SEM_MISSING_DEFAULT || lav->missing == VAGAP_SEM_MISSING_LISTWISE);
+}
+
 vagap_status_t semcli_stream_read(semcli_stream_t *s, const char *path,
                                   const vagap_table_options_t *topt, const char *group_col,
                                   const vagap_sem_syntax_t *syn,

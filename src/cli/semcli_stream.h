@@ -12,6 +12,7 @@
 #define VAGAP_SEMCLI_STREAM_H
 
 #include "semcli_data.h"
+#include "semcli_options.h"
 #include "vagap/moments.h"
 
 typedef struct {
@@ -19,6 +20,10 @@ typedef struct {
   char *source;       /* the input's name in messages */
   char *group_col;
 } semcli_stream_t;
+
+/* Do n, means and covariances suffice?  Complete-data ML (listwise); not FIML, robust or
+   least-squares estimators, which need the rows. */
+int semcli_stream_wanted(const semcli_lavaan_t *lav);
 
 /*
  * Read `path`: groups into d->labels, d->ngroups and the model's observed
