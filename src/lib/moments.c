@@ -4,24 +4,42 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <gsl/gsl_blas.h>
-#include <gsl/gsl_statistics_double.h>
-
+/*
+ * The arithmetic of gsl_stats_mean (a running mean in long double) and of
+ * GSL's reference CBLAS dsyrk (row-major, lower, transposed: per entry, the
+ * products summed over the rows in order, then times alpha), bit for bit, but
+ * row by row: all columns' recurrences advance together (independent
+ * divisions in flight instead of one chain per column) and the buffer is
+ * read once instead of once per entry of the lower triangle.
+ */
 void moments_block(double *rows, size_t n, size_t p, moments_block_t *b) {
   double *mean = b->mean, *cov = b->cov;
   b->n = n;
-  for (size_t j = 0; j < p; j++) mean[j] = gsl_stats_mean(rows + j, p, n);
-  /* two-pass: centre, then the cross-products X'X / n in one BLAS call
-     (divisor n: the ML statistic) */
-  for (size_t i = 0; i < n; i++)
-    for (size_t j = 0; j < p; j++) rows[i * p + j] -= mean[j];
+  long double run[p ? p : 1];
+  for (size_t j = 0; j < p; j++) run[j] = 0;
+  for (size_t i = 0; i < n; i++) {
+    const double *x = rows + i * p;
+    for (size_t j = 0; j < p; j++) run[j] += (x[j] - run[j]) / (i + 1);
+  }
+  for (size_t j = 0; j < p; j++) mean[j] = (double)run[j];
+  /* two-pass: centre, then the cross-products X'X / n (divisor n: the ML statistic) */
   for (size_t j = 0; j < p; j++) b->residual[j] = 0;
-  for (size_t i = 0; i < n; i++)
-    for (size_t j = 0; j < p; j++) b->residual[j] += rows[i * p + j];
+  for (size_t j = 0; j < p * p; j++) cov[j] = 0;
+  for (size_t i = 0; i < n; i++) {
+    double *x = rows + i * p;
+    for (size_t j = 0; j < p; j++) {
+      x[j] -= mean[j];
+      b->residual[j] += x[j];
+    }
+    for (size_t j = 0; j < p; j++) {
+      double xj = x[j], *c = cov + j * p;
+      for (size_t k = 0; k <= j; k++) c[k] += x[k] * xj;
+    }
+  }
+  double alpha = 1.0 / (double)n;
   for (size_t j = 0; j < p; j++) b->residual[j] /= (double)n;
-  gsl_matrix_view X = gsl_matrix_view_array(rows, n, p);
-  gsl_matrix_view C = gsl_matrix_view_array(cov, p, p);
-  gsl_blas_dsyrk(CblasLower, CblasTrans, 1.0 / (double)n, &X.matrix, 0.0, &C.matrix);
+  for (size_t j = 0; j < p; j++)
+    for (size_t k = 0; k <= j; k++) cov[j * p + k] = 0.0 + alpha * cov[j * p + k];
   for (size_t j = 0; j < p; j++)
     for (size_t k = 0; k < j; k++) cov[k * p + j] = cov[j * p + k];
 }

@@ -10,6 +10,8 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <gsl/gsl_blas.h>
+#include <gsl/gsl_statistics_double.h>
 
 #include "moments.h"
 #include "vagap/moments.h"
@@ -222,6 +224,32 @@ static void test_accumulator_merges_like_one_block(void **state) {
   moments_acc_free(&acc);
 }
 
+/* The block statistics are GSL's running mean and reference dsyrk, bit for bit
+   (what vagap_sem_stats_compute computed before the loops were reordered). */
+static void test_block_is_gsl_bit_for_bit(void **state) {
+  (void)state;
+  enum { N = 5000, P = 13 };
+  double *rows = malloc(N * P * sizeof *rows), *copy = malloc(N * P * sizeof *copy);
+  uint64_t s = 99;
+  for (int i = 0; i < N * P; i++) rows[i] = (i % P == 3 ? 1e9 : 0) + 50 * normal(&s) + (i % 7);
+  memcpy(copy, rows, N * P * sizeof *rows);
+  double mean[P], res[P], cov[P * P], gmean[P], gcov[P * P];
+  moments_block_t b = {0, mean, res, cov};
+  moments_block(rows, N, P, &b);
+  for (int j = 0; j < P; j++) gmean[j] = gsl_stats_mean(copy + j, P, N);
+  for (int i = 0; i < N; i++)
+    for (int j = 0; j < P; j++) copy[i * P + j] -= gmean[j];
+  gsl_matrix_view X = gsl_matrix_view_array(copy, N, P), C = gsl_matrix_view_array(gcov, P, P);
+  gsl_blas_dsyrk(CblasLower, CblasTrans, 1.0 / N, &X.matrix, 0.0, &C.matrix);
+  for (int j = 0; j < P; j++)
+    for (int k = 0; k < j; k++) gcov[k * P + j] = gcov[j * P + k];
+  assert_memory_equal(mean, gmean, sizeof mean);
+  assert_memory_equal(cov, gcov, sizeof cov);
+  assert_memory_equal(rows, copy, N * P * sizeof *rows); /* centred in place alike */
+  free(rows);
+  free(copy);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_one_segment_is_the_table_path),
@@ -229,6 +257,7 @@ int main(void) {
       cmocka_unit_test(test_number_error_is_located),
       cmocka_unit_test(test_missing_columns),
       cmocka_unit_test(test_accumulator_merges_like_one_block),
+      cmocka_unit_test(test_block_is_gsl_bit_for_bit),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
