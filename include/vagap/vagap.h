@@ -8,6 +8,7 @@
 #include "vagap/error.h"
 #include "vagap/ledger.h"
 #include "vagap/table.h"
+#include "vagap/moments.h"
 #include "vagap/describe.h"
 #include "vagap/stats.h"
 #include "vagap/scale.h"

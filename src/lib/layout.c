@@ -91,6 +91,8 @@ static const struct {
     TYPE(vagap_study_scale_options_t),
     TYPE(vagap_study_scale_t),
     TYPE(vagap_table_options_t),
+    TYPE(vagap_moments_exclusion_t),
+    TYPE(vagap_moments_t),
     TYPE(vagap_row_t),
     TYPE(vagap_vaar_path_t),
     TYPE(vagap_vaar_spec_t),
