@@ -16,6 +16,8 @@
 #   BIG=1: also 500k rows per group (once, REPS=1: about 1.3 GB of CSV work)
 #   MB=50: size of the describe file; TRIALS=2000000: rows of the dscore log
 #   PARTS="rows groups indicators boot describe dscore": the parts to run
+#   LAVAAN_REPS=N: runs of each lavaan case (default REPS; lavaan at 64 groups or 96
+#   indicators takes minutes per fit on a loaded machine)
 set -u
 vagap=${1:-build/vagap}
 reps=${2:-3}
@@ -58,7 +60,7 @@ sem_case() {
   set -- $(measure "$k" "$vagap" sem --quiet --model "${csv%.csv}.lav" $grp "$csv")
   vs=$1 vm=$2 vl=$3
   l=$(load)
-  /usr/bin/time -f "%M" -o "$dir/rtime" $R lavaan "$csv" "${csv%.csv}.lav" "$k" > "$dir/lav" 2> "$dir/err" || cat "$dir/err" >&2
+  /usr/bin/time -f "%M" -o "$dir/rtime" $R lavaan "$csv" "${csv%.csv}.lav" "${LAVAAN_REPS:-$k}" > "$dir/lav" 2> "$dir/err" || cat "$dir/err" >&2
   rm=$(echo "$(cat "$dir/rtime" 2>/dev/null || echo 0) / 1024" | bc)
   set -- $(cat "$dir/lav") NA NA
   row "$label" "$size" "$vs" "$vm" "lavaan sem() alone" "$1" "$rm" "$vl/$l"
