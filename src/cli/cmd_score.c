@@ -122,13 +122,13 @@ static int parse_args(int argc, char **argv, cli_common_t *c, score_args_t *a) {
   return 0;
 }
 
-/* ---- key and runs: shared with `vagap report` (study.c) --------------------------------- */
-
 /* ---- output ------------------------------------------------------------------------------------ */
 
 static int write_runs(const cli_common_t *c, const char *unit_col, const score_key_t *k,
-                      const vagap_scale_key_t *sk, const runs_t *r, const double *scores,
-                      const size_t *answered) {
+                      const vagap_scale_key_t *sk, const vagap_study_score_t *sc) {
+  const runs_t *r = &sc->runs;
+  const double *scores = sc->run_score;
+  const size_t *answered = sc->answered;
   const char *cols[] = {unit_col, "run", "scale", "score", "pomp", "n_items", "k"};
   cli_writer_t *w = cli_writer_open(c, cols, 7);
   if (!w) return CLI_EXIT_DATA;
@@ -179,47 +179,28 @@ static cli_writer_t *open_unit_writer(const cli_common_t *c, const char *unit_co
 }
 
 static int write_units(const cli_common_t *c, const char *unit_col, const score_key_t *k,
-                       const vagap_scale_key_t *sk, const runs_t *r, const double *scores,
-                       int wide) {
-  size_t cells = r->nunits * k->nscales;
-  double *us = malloc((cells + 1) * sizeof *us), *tmp = malloc((r->nruns + 1) * sizeof *tmp);
-  size_t *nr = malloc((cells + 1) * sizeof *nr), *nm = malloc((cells + 1) * sizeof *nm);
+                       const vagap_scale_key_t *sk, const vagap_study_score_t *sc, int wide) {
+  const runs_t *r = &sc->runs;
   char *names = NULL;
-  int rc = CLI_EXIT_DATA;
-  vagap_error_t err;
-  cli_writer_t *w = NULL;
-  if (!us || !tmp || !nr || !nm) goto done;
-  if (vagap_scale_unit_means(scores, r->nruns, k->nscales, r->run_unit_idx, r->nunits, us, nr,
-                             nm, &err) != VAGAP_OK) {
-    rc = cli_report_error(&err);
-    goto done;
-  }
-  if (!(w = open_unit_writer(c, unit_col, k, wide, &names))) goto done;
-  size_t first = 0;
+  cli_writer_t *w = open_unit_writer(c, unit_col, k, wide, &names);
+  if (!w) return CLI_EXIT_DATA;
   for (size_t u = 0; u < r->nunits; u++) {
-    size_t end = first;
-    while (end < r->nruns && r->run_unit_idx[end] == u) end++;
     if (wide) cli_put_str(w, r->unit_name[u]);
     for (size_t s = 0; s < k->nscales; s++) {
-      size_t m = 0;
-      for (size_t i = first; i < end; i++)
-        if (!isnan(scores[i * k->nscales + s])) tmp[m++] = scores[i * k->nscales + s];
-      double v = us[u * k->nscales + s];
+      size_t cell = u * k->nscales + s;
       if (!wide) {
         cli_put_str(w, r->unit_name[u]);
         cli_put_str(w, k->scale[s]);
       }
-      cli_put_num(w, v);
-      cli_put_num(w, vagap_scale_pomp(sk, v));
-      cli_put_num(w, m > 1 ? gsl_stats_sd(tmp, 1, m) : NAN);
-      cli_put_int(w, (long long)nr[u * k->nscales + s]);
-      cli_put_int(w, (long long)nm[u * k->nscales + s]);
+      cli_put_num(w, sc->unit_score[cell]);
+      cli_put_num(w, vagap_scale_pomp(sk, sc->unit_score[cell]));
+      cli_put_num(w, sc->unit_sd[cell]);
+      cli_put_int(w, (long long)sc->unit_runs[cell]);
+      cli_put_int(w, (long long)sc->unit_missing[cell]);
     }
-    first = end;
   }
-  rc = cli_writer_close(w);
-done:
-  free(us), free(tmp), free(nr), free(nm), free(names);
+  int rc = cli_writer_close(w);
+  free(names);
   return rc;
 }
 
@@ -283,11 +264,9 @@ int cmd_score(int argc, char **argv) {
   vagap_error_t err;
   score_key_t k;
   memset(&k, 0, sizeof k);
-  runs_t r;
-  memset(&r, 0, sizeof r);
+  vagap_study_score_t sc;
+  memset(&sc, 0, sizeof sc);
   vagap_table_t *t = NULL;
-  double *scores = NULL;
-  size_t *answered = NULL;
   vagap_ledger_t *ledger = cli_ledger_alloc(&c);
   if (!ledger) goto done;
   if (vagap_study_key_read(a.key_path, &c.table, "item", "scale", "reverse", ledger, &k, &err)) {
@@ -308,29 +287,20 @@ int cmd_score(int argc, char **argv) {
   size_t ci;
   int is_long = a.item_given || vagap_table_column(t, a.item, &ci, NULL) == VAGAP_OK;
   vagap_study_long_columns_t cols = {a.unit, a.run, a.item, a.response, a.run_given, a.unit_given};
-  if ((is_long ? vagap_study_runs_build_long(&cols, a.min, a.max, &k, t, ledger, &r, &err)
-               : vagap_study_runs_build_wide(&cols, a.min, a.max, &k, t, ledger, &r, &err))) {
+  if (vagap_study_score(&cols, is_long, &k, &sk, t, ledger, &sc, &err)) {
     cli_report_error(&err);
-    goto done;
-  }
-  scores = malloc((r.nruns * k.nscales + 1) * sizeof *scores);
-  answered = malloc((r.nruns * k.nscales + 1) * sizeof *answered);
-  if (!scores || !answered) goto done;
-  if (vagap_scale_score_rows(&sk, r.resp, r.nruns, scores, answered, &err) != VAGAP_OK) {
-    rc = cli_report_error(&err);
     goto done;
   }
   const char *unit_col = is_long || vagap_table_column(t, a.unit, &ci, NULL) == VAGAP_OK ? a.unit : "unit";
   switch (a.level) {
-  case LEVEL_RUN: rc = write_runs(&c, unit_col, &k, &sk, &r, scores, answered); break;
-  case LEVEL_UNIT: rc = write_units(&c, unit_col, &k, &sk, &r, scores, a.wide); break;
-  case LEVEL_ALPHA: rc = write_alpha(&c, &k, &sk, &r); break;
+  case LEVEL_RUN: rc = write_runs(&c, unit_col, &k, &sk, &sc); break;
+  case LEVEL_UNIT: rc = write_units(&c, unit_col, &k, &sk, &sc, a.wide); break;
+  case LEVEL_ALPHA: rc = write_alpha(&c, &k, &sk, &sc.runs); break;
   }
-  report_unscored(&c, &k, &sk, &r, scores);
+  report_unscored(&c, &k, &sk, &sc.runs, sc.run_score);
   if (rc == CLI_EXIT_OK) rc = cli_finish_ledger(&c, ledger);
 done:
-  free(scores), free(answered);
-  vagap_study_runs_free(&r);
+  vagap_study_score_free(&sc);
   vagap_study_key_free(&k);
   vagap_table_free(t);
   vagap_ledger_free(ledger);
