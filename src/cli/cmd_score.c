@@ -14,7 +14,6 @@
 #include <string.h>
 #include <strings.h>
 
-#include <gsl/gsl_statistics_double.h>
 
 #include "stats_cli.h"
 #include "vagap/study.h"

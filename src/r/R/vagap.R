@@ -161,3 +161,82 @@ sem <- function(model, data, group = NULL, ...) {
   structure(list(estimates = frame(r$estimates), fit = r$fit, groups = labels),
             excluded = excluded)
 }
+
+# ---- study logs: data frames to the library's CSV reader --------------------------------
+
+# A data frame as CSV text for the library's reader: NA as the empty field (a
+# missing value, as in the program's files), doubles at 17 significant digits
+# (read back exactly), quotes where CSV needs them.
+csv_text <- function(data, what = "data") {
+  if (!is.data.frame(data) && !is.list(data)) stop("vagap: ", what, " must be a data frame")
+  data <- as.list(data)
+  if (!length(data)) stop("vagap: ", what, " has no columns")
+  quote <- function(s) {
+    q <- grepl("[\",\r\n]", s)
+    s[q] <- paste0("\"", gsub("\"", "\"\"", s[q], fixed = TRUE), "\"")
+    s
+  }
+  cells <- lapply(data, function(v) {
+    if (is.factor(v)) v <- as.character(v)
+    s <- if (is.double(v)) sprintf("%.17g", v) else as.character(v)
+    s[is.na(v)] <- ""
+    quote(s)
+  })
+  lines <- c(paste(quote(names(data)), collapse = ","), do.call(paste, c(unname(cells), sep = ",")))
+  paste0(paste(lines, collapse = "\n"), "\n")
+}
+
+# The exclusions ledger as a data frame: row of the data frame (line - 1), reason.
+excluded_rows <- function(e) {
+  data.frame(source = e$source, row = e$line - 1L, reason = e$reason, stringsAsFactors = FALSE)
+}
+
+#' Share of a category per unit: the table of `vagap prop` (exact binomial
+#' test, Wilson and Clopper-Pearson intervals), first column named after `unit`.
+prop <- function(data, unit = "model", choice = "choice", success = "other", failure = "self",
+                 p0 = 0.5, alternative = "two.sided", conf.level = 0.95, adjust = "none") {
+  r <- checked(.Call(vagap_r_prop, csv_text(data), c(unit, choice),
+                     c(paste(success, collapse = ","), paste(failure, collapse = ",")),
+                     as.numeric(p0), as.character(alternative), as.numeric(conf.level),
+                     as.character(adjust)))
+  out <- data.frame(unit = r$unit, term = "proportion", estimate = r$estimate,
+                    std.error = r$std.error, statistic = r$x, df = NA_real_, p.value = r$p.value,
+                    conf.low = r$conf.low, conf.high = r$conf.high, n = r$n,
+                    method = "Exact binomial test; Wilson score interval", x = r$x,
+                    n_other = r$n_other, exact.low = r$exact.low, exact.high = r$exact.high,
+                    p0 = r$p0, log10.p = r$log10.p, p.adjusted = r$p.adjusted,
+                    alternative = alternative, check.names = FALSE, stringsAsFactors = FALSE)
+  names(out)[1] <- unit
+  for (u in r$unit[r$n == 0]) warning(u, ": no counted choices", call. = FALSE)
+  structure(out, excluded = excluded_rows(r$excluded))
+}
+
+#' Questionnaire scores: the tables of `vagap score` at level "unit" (default),
+#' "run" or "alpha".  `key` has columns item, scale and optionally reverse;
+#' data is long (an `item` column) or wide (a column per key item).
+score <- function(data, key, min, max, min.items = 0, level = c("unit", "run", "alpha"),
+                  unit = "model", run = "run", item = "item", response = "response") {
+  level <- match.arg(level)
+  long <- !missing(item)  # else long when data has the item column, as the program decides
+  required <- c(!missing(run), !missing(unit))
+  r <- checked(.Call(vagap_r_score, csv_text(data), csv_text(key, "key"),
+                     c(unit, run, item, response), as.numeric(c(min, max)),
+                     as.integer(min.items), long, required))
+  unit_col <- if (long || item %in% names(data) || unit %in% names(data)) unit else "unit"
+  out <- switch(level,
+    unit = data.frame(unit = r$unit.unit, scale = r$unit.scale, score = r$unit.score,
+                      pomp = r$unit.pomp, sd = r$unit.sd, n = r$unit.n,
+                      n_excluded = r$unit.n_excluded, stringsAsFactors = FALSE),
+    run = data.frame(unit = r$run.unit, run = r$run.run, scale = r$run.scale, score = r$run.score,
+                     pomp = r$run.pomp, n_items = r$run.n_items, k = r$run.k,
+                     stringsAsFactors = FALSE),
+    alpha = data.frame(scale = r$alpha.scale, alpha = r$alpha.alpha, alpha_std = r$alpha.alpha_std,
+                       mean_r = r$alpha.mean_r, omega = r$alpha.omega, k = r$alpha.k,
+                       n = r$alpha.n, n_excluded = r$alpha.n_excluded, stringsAsFactors = FALSE))
+  if (level != "alpha") names(out)[1] <- unit_col
+  if (level == "alpha") {
+    for (s in which(!is.na(r$alpha.note))) warning("scale ", r$alpha.scale[s], ": ", r$alpha.note[s], call. = FALSE)
+    for (s in which(!is.na(r$omega.note))) warning("scale ", r$alpha.scale[s], ": omega: ", r$omega.note[s], call. = FALSE)
+  }
+  structure(out, excluded = excluded_rows(r$excluded))
+}

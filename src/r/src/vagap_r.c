@@ -320,12 +320,266 @@ SEXP vagap_r_sem(SEXP model_text, SEXP data, SEXP group, SEXP labels, SEXP opts)
   return out;
 }
 
+/* ---- study logs: prop and score ----------------------------------------------------- */
+
+/*
+ * A data frame arrives as CSV text (R/vagap.R writes it: NA as the empty
+ * field, doubles at 17 significant digits), read by the same reader as the
+ * program's files, so codes, missing values and exclusions follow the same
+ * rules.  Lines count the header as line 1: row i of the data frame is line
+ * i + 1.
+ */
+static const char *str_arg(SEXP s) { return CHAR(STRING_ELT(s, 0)); }
+
+static vagap_status_t open_text(vagap_reader_t **r, SEXP text, const char *name,
+                                vagap_ledger_t *ledger, vagap_error_t *err) {
+  vagap_table_options_t topt;
+  vagap_table_options_init(&topt);
+  topt.threads = 1;
+  const char *s = str_arg(text);
+  return vagap_reader_open_memory(r, name, s, strlen(s), &topt, ledger, err);
+}
+
+static vagap_status_t read_text(vagap_table_t **t, SEXP text, const char *name,
+                                vagap_ledger_t *ledger, vagap_error_t *err) {
+  vagap_table_options_t topt;
+  vagap_table_options_init(&topt);
+  topt.threads = 1;
+  const char *s = str_arg(text);
+  return vagap_table_read_memory(t, name, s, strlen(s), &topt, ledger, err);
+}
+
+/* The ledger's exclusions as list(source, line, reason). */
+static SEXP exclusions(const vagap_ledger_t *ledger) {
+  size_t n = ledger ? vagap_ledger_rows_excluded(ledger) : 0;
+  const char *names[] = {"source", "line", "reason", ""};
+  SEXP out = PROTECT(Rf_mkNamed(VECSXP, names));
+  SEXP src = PROTECT(Rf_allocVector(STRSXP, (R_xlen_t)n));
+  SEXP line = PROTECT(Rf_allocVector(INTSXP, (R_xlen_t)n));
+  SEXP why = PROTECT(Rf_allocVector(STRSXP, (R_xlen_t)n));
+  for (size_t i = 0; i < n; i++) {
+    const vagap_exclusion_t *e = vagap_ledger_exclusion(ledger, i);
+    SET_STRING_ELT(src, (R_xlen_t)i, Rf_mkChar(vagap_ledger_source_name(ledger, e->source)));
+    INTEGER(line)[i] = (int)e->line;
+    SET_STRING_ELT(why, (R_xlen_t)i, Rf_mkChar(e->reason));
+  }
+  SET_VECTOR_ELT(out, 0, src);
+  SET_VECTOR_ELT(out, 1, line);
+  SET_VECTOR_ELT(out, 2, why);
+  UNPROTECT(4);
+  return out;
+}
+
+static SEXP strings(const char *const *v, size_t n) {
+  SEXP out = PROTECT(Rf_allocVector(STRSXP, (R_xlen_t)n));
+  for (size_t i = 0; i < n; i++) SET_STRING_ELT(out, (R_xlen_t)i, v[i] ? Rf_mkChar(v[i]) : NA_STRING);
+  UNPROTECT(1);
+  return out;
+}
+
+static SEXP reals(const double *v, size_t n, size_t stride) {
+  SEXP out = PROTECT(Rf_allocVector(REALSXP, (R_xlen_t)n));
+  for (size_t i = 0; i < n; i++) REAL(out)[i] = isnan(v[i * stride]) ? NA_REAL : v[i * stride];
+  UNPROTECT(1);
+  return out;
+}
+
+static SEXP counts(const size_t *v, size_t n, size_t stride) {
+  SEXP out = PROTECT(Rf_allocVector(REALSXP, (R_xlen_t)n));
+  for (size_t i = 0; i < n; i++) REAL(out)[i] = (double)v[i * stride];
+  UNPROTECT(1);
+  return out;
+}
+
+/* list(...) of `n` named elements taken from the arguments. */
+static SEXP named_list(const char *const *names, const SEXP *values, size_t n) {
+  SEXP out = PROTECT(Rf_allocVector(VECSXP, (R_xlen_t)n));
+  SEXP nm = PROTECT(Rf_allocVector(STRSXP, (R_xlen_t)n));
+  for (size_t i = 0; i < n; i++) {
+    SET_VECTOR_ELT(out, (R_xlen_t)i, values[i]);
+    SET_STRING_ELT(nm, (R_xlen_t)i, Rf_mkChar(names[i]));
+  }
+  Rf_setAttrib(out, R_NamesSymbol, nm);
+  UNPROTECT(2);
+  return out;
+}
+
+static SEXP prop_result(const vagap_study_prop_t *p, const vagap_ledger_t *ledger) {
+  size_t n = p->choices.units.n;
+  double *x = (double *)R_alloc(n + 1, sizeof *x), *tot = (double *)R_alloc(n + 1, sizeof *tot);
+  for (size_t u = 0; u < n; u++) {
+    x[u] = (double)p->choices.prosocial[u];
+    tot[u] = (double)(p->choices.prosocial[u] + p->choices.selfish[u]);
+  }
+  const vagap_prop_t *t = p->test;
+  const char *names[] = {"unit", "x", "n", "n_other", "estimate", "std.error", "p.value",
+                         "conf.low", "conf.high", "exact.low", "exact.high", "p0", "log10.p",
+                         "p.adjusted", "excluded"};
+  SEXP v[15];
+  int np = 0;
+  v[0] = PROTECT(strings((const char *const *)p->choices.units.names, n)), np++;
+  v[1] = PROTECT(reals(x, n, 1)), np++;
+  v[2] = PROTECT(reals(tot, n, 1)), np++;
+  v[3] = PROTECT(counts(p->choices.other, n, 1)), np++;
+  double *f = (double *)R_alloc(11 * (n + 1), sizeof *f);
+  for (size_t u = 0; u < n; u++) {
+    const double row[] = {t[u].estimate, t[u].std_error, t[u].p_value, t[u].conf_low,
+                          t[u].conf_high, t[u].exact_low, t[u].exact_high, t[u].p0,
+                          t[u].log10_p, p->p_adjusted[u]};
+    for (int c = 0; c < 10; c++) f[c * (n + 1) + u] = row[c];
+  }
+  for (int c = 0; c < 10; c++) v[4 + c] = PROTECT(reals(f + c * (n + 1), n, 1)), np++;
+  v[14] = PROTECT(exclusions(ledger)), np++;
+  SEXP out = named_list(names, v, 15);
+  UNPROTECT(np);
+  return out;
+}
+
+SEXP vagap_r_prop(SEXP text, SEXP cols, SEXP codes, SEXP p0, SEXP alternative, SEXP conf_level,
+                  SEXP adjust) {
+  vagap_error_t err;
+  vagap_error_clear(&err);
+  vagap_study_choice_options_t o = {CHAR(STRING_ELT(cols, 0)), CHAR(STRING_ELT(cols, 1)),
+                                    CHAR(STRING_ELT(codes, 0)), CHAR(STRING_ELT(codes, 1))};
+  vagap_prop_options_t popt;
+  vagap_prop_options_init(&popt);
+  popt.p0 = Rf_asReal(p0);
+  popt.conf_level = Rf_asReal(conf_level);
+  vagap_p_adjust_t method;
+  if (alternative_of(alternative, &popt.alternative, &err) ||
+      vagap_p_adjust_parse(str_arg(adjust), &method, &err))
+    return error_result(&err);
+  vagap_ledger_t *ledger = vagap_ledger_alloc();
+  vagap_reader_t *r = NULL;
+  vagap_study_prop_t res;
+  memset(&res, 0, sizeof res);
+  vagap_status_t st = ledger ? open_text(&r, text, "data", ledger, &err)
+                             : vagap_error_set(&err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
+  if (!st) st = vagap_study_prop_from(r, &o, &popt, method, ledger, &res, &err);
+  vagap_reader_close(r);
+  SEXP out = st ? error_result(&err) : prop_result(&res, ledger);
+  vagap_study_prop_free(&res);
+  vagap_ledger_free(ledger);
+  return out;
+}
+
+static SEXP score_result(const vagap_study_key_t *k, const vagap_scale_key_t *sk,
+                         const vagap_study_score_t *sc, const vagap_ledger_t *ledger) {
+  const vagap_study_runs_t *r = &sc->runs;
+  size_t ns = k->nscales, nrun = r->nruns * ns, nunit = r->nunits * ns;
+  const char **run_unit = (const char **)R_alloc(nrun + 1, sizeof(char *));
+  const char **run_name = (const char **)R_alloc(nrun + 1, sizeof(char *));
+  const char **run_scale = (const char **)R_alloc(nrun + 1, sizeof(char *));
+  double *run_pomp = (double *)R_alloc(nrun + 1, sizeof(double));
+  double *run_k = (double *)R_alloc(nrun + 1, sizeof(double));
+  for (size_t i = 0; i < r->nruns; i++)
+    for (size_t s = 0; s < ns; s++) {
+      size_t c = i * ns + s;
+      run_unit[c] = r->run_unit[i], run_name[c] = r->run_name[i], run_scale[c] = k->scale[s];
+      run_pomp[c] = vagap_scale_pomp(sk, sc->run_score[c]);
+      run_k[c] = (double)vagap_scale_nitems(sk, s);
+    }
+  const char **unit = (const char **)R_alloc(nunit + 1, sizeof(char *));
+  const char **unit_scale = (const char **)R_alloc(nunit + 1, sizeof(char *));
+  double *unit_pomp = (double *)R_alloc(nunit + 1, sizeof(double));
+  for (size_t u = 0; u < r->nunits; u++)
+    for (size_t s = 0; s < ns; s++) {
+      size_t c = u * ns + s;
+      unit[c] = r->unit_name[u], unit_scale[c] = k->scale[s];
+      unit_pomp[c] = vagap_scale_pomp(sk, sc->unit_score[c]);
+    }
+  /* alpha level: as `vagap score --level alpha` (alpha/omega failures leave NA, with a note) */
+  double *al = (double *)R_alloc(8 * (ns + 1), sizeof(double));
+  const char **note = (const char **)R_alloc(2 * (ns + 1), sizeof(char *));
+  for (size_t s = 0; s < ns; s++) {
+    vagap_alpha_t a;
+    vagap_omega_t om;
+    vagap_error_t e;
+    vagap_status_t st = vagap_scale_alpha(sk, r->resp, r->nruns, s, &a, &e);
+    note[s] = st == VAGAP_OK ? NULL : strcpy(R_alloc(strlen(e.message) + 1, 1), e.message);
+    st = vagap_scale_omega(sk, r->resp, r->nruns, s, &om, &e);
+    note[ns + s] = st == VAGAP_OK || vagap_scale_nitems(sk, s) < 3
+                       ? NULL : strcpy(R_alloc(strlen(e.message) + 1, 1), e.message);
+    const double row[] = {a.alpha, a.alpha_std, a.mean_r, om.omega, (double)vagap_scale_nitems(sk, s),
+                          (double)a.n, (double)a.n_excluded};
+    for (int c = 0; c < 7; c++) al[c * (ns + 1) + s] = row[c];
+  }
+  const char *names[] = {"run.unit", "run.run", "run.scale", "run.score", "run.pomp",
+                         "run.n_items", "run.k", "unit.unit", "unit.scale", "unit.score",
+                         "unit.pomp", "unit.sd", "unit.n", "unit.n_excluded", "alpha.scale",
+                         "alpha.alpha", "alpha.alpha_std", "alpha.mean_r", "alpha.omega",
+                         "alpha.k", "alpha.n", "alpha.n_excluded", "alpha.note", "omega.note",
+                         "excluded"};
+  SEXP v[25];
+  int np = 0;
+  v[np] = PROTECT(strings(run_unit, nrun)), np++;
+  v[np] = PROTECT(strings(run_name, nrun)), np++;
+  v[np] = PROTECT(strings(run_scale, nrun)), np++;
+  v[np] = PROTECT(reals(sc->run_score, nrun, 1)), np++;
+  v[np] = PROTECT(reals(run_pomp, nrun, 1)), np++;
+  v[np] = PROTECT(counts(sc->answered, nrun, 1)), np++;
+  v[np] = PROTECT(reals(run_k, nrun, 1)), np++;
+  v[np] = PROTECT(strings(unit, nunit)), np++;
+  v[np] = PROTECT(strings(unit_scale, nunit)), np++;
+  v[np] = PROTECT(reals(sc->unit_score, nunit, 1)), np++;
+  v[np] = PROTECT(reals(unit_pomp, nunit, 1)), np++;
+  v[np] = PROTECT(reals(sc->unit_sd, nunit, 1)), np++;
+  v[np] = PROTECT(counts(sc->unit_runs, nunit, 1)), np++;
+  v[np] = PROTECT(counts(sc->unit_missing, nunit, 1)), np++;
+  v[np] = PROTECT(strings(k->scale, ns)), np++;
+  for (int c = 0; c < 7; c++) v[np] = PROTECT(reals(al + c * (ns + 1), ns, 1)), np++;
+  v[np] = PROTECT(strings(note, ns)), np++;
+  v[np] = PROTECT(strings(note + ns, ns)), np++;
+  v[np] = PROTECT(exclusions(ledger)), np++;
+  SEXP out = named_list(names, v, 25);
+  UNPROTECT(np);
+  return out;
+}
+
+SEXP vagap_r_score(SEXP responses, SEXP key, SEXP cols, SEXP range, SEXP min_items,
+                   SEXP long_input, SEXP required) {
+  vagap_error_t err;
+  vagap_error_clear(&err);
+  vagap_study_long_columns_t c = {CHAR(STRING_ELT(cols, 0)), CHAR(STRING_ELT(cols, 1)),
+                                  CHAR(STRING_ELT(cols, 2)), CHAR(STRING_ELT(cols, 3)),
+                                  LOGICAL(required)[0] == 1, LOGICAL(required)[1] == 1};
+  vagap_ledger_t *ledger = vagap_ledger_alloc();
+  vagap_table_t *kt = NULL, *t = NULL;
+  vagap_study_key_t k;
+  memset(&k, 0, sizeof k);
+  vagap_study_score_t sc;
+  memset(&sc, 0, sizeof sc);
+  vagap_scale_key_t sk;
+  vagap_status_t st = ledger ? read_text(&kt, key, "key", ledger, &err)
+                             : vagap_error_set(&err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
+  if (!st) st = vagap_study_key_from(kt, "item", "scale", "reverse", &k, &err);
+  if (!st) {
+    sk = (vagap_scale_key_t){k.nitems, k.nscales, k.item_scale, k.item_reverse, REAL(range)[0],
+                             REAL(range)[1], (size_t)Rf_asInteger(min_items)};
+    st = vagap_scale_key_check(&sk, &err);
+  }
+  if (!st) st = read_text(&t, responses, "data", ledger, &err);
+  if (!st) {
+    size_t ci;
+    int is_long = LOGICAL(long_input)[0] == 1 || vagap_table_column(t, c.item, &ci, NULL) == VAGAP_OK;
+    st = vagap_study_score(&c, is_long, &k, &sk, t, ledger, &sc, &err);
+  }
+  SEXP out = st ? error_result(&err) : score_result(&k, &sk, &sc, ledger);
+  vagap_study_score_free(&sc);
+  vagap_study_key_free(&k);
+  vagap_table_free(t);
+  vagap_ledger_free(ledger);
+  return out;
+}
+
 /* ---- registration ---------------------------------------------------------------- */
 
 static const R_CallMethodDef CALLS[] = {
     {"vagap_r_ttest", (DL_FUNC)&vagap_r_ttest, 6},
     {"vagap_r_cor", (DL_FUNC)&vagap_r_cor, 6},
     {"vagap_r_sem", (DL_FUNC)&vagap_r_sem, 5},
+    {"vagap_r_prop", (DL_FUNC)&vagap_r_prop, 7},
+    {"vagap_r_score", (DL_FUNC)&vagap_r_score, 7},
     {NULL, NULL, 0}};
 
 /*

@@ -1,0 +1,65 @@
+# vagap::prop/score on data frames give the program's tables on the same rows,
+# with the program's exclusions (reasons and rows) as attr(, "excluded").
+
+test_that("prop: per-unit shares, tests and intervals match the program", {
+  path <- source_data("stats_choices.csv")
+  d <- read.csv(path, stringsAsFactors = FALSE)
+  mine <- expect_warning(vagap::prop(d), "gamma: no counted choices")
+  expect_same_table(mine, run_program("prop", path))
+  ex <- attr(mine, "excluded")
+  expect_identical(ex$reason, c("choice 'invalid' is neither prosocial (other) nor selfish (self)",
+                                "missing choice",
+                                "choice 'refuse' is neither prosocial (other) nor selfish (self)"))
+  expect_identical(ex$row, c(6L, 11L, 12L))
+  expect_identical(d$choice[ex$row], c("invalid", "", "refuse"))
+  mine <- suppressWarnings(vagap::prop(d, p0 = 0.3, alternative = "greater", conf.level = 0.9,
+                                       adjust = "holm"))
+  expect_same_table(mine, run_program("prop", "--p0", "0.3", "--alternative", "greater",
+                                      "--conf-level", "0.9", "--adjust", "holm", path))
+})
+
+test_that("prop: codes are normalised and several codes count, as in the program", {
+  path <- source_data("prop_messy_codes.csv")
+  d <- read.csv(path, stringsAsFactors = FALSE)
+  expect_same_table(vagap::prop(d, success = c("other", "altruistic")),
+                    run_program("prop", "--prosocial", "other,altruistic", path))
+})
+
+test_that("prop: errors are vagap_error conditions with the program's message", {
+  d <- data.frame(model = c("a", "b"), choice = c("x", "y"))
+  expect_error(vagap::prop(d, choice = "pick"), class = "vagap_error", regexp = "pick")
+  expect_error(suppressWarnings(vagap::prop(d)), class = "vagap_error",
+               regexp = "no unit has a counted choice")
+  expect_error(vagap::prop(d, success = "x", failure = "X."), class = "vagap_error",
+               regexp = "code 'x' is both a success and a failure")
+})
+
+test_that("score: unit, run and alpha levels match the program, exclusions included", {
+  key_path <- source_data("stats_key.csv")
+  path <- source_data("stats_responses.csv")
+  key <- read.csv(key_path, stringsAsFactors = FALSE)
+  d <- read.csv(path, stringsAsFactors = FALSE)
+  base <- c("score", "--key", key_path, "--min", "1", "--max", "7")
+  mine <- vagap::score(d, key, 1, 7)
+  expect_same_table(mine, run_program(base, path))
+  expect_identical(attr(mine, "excluded")$reason,
+                   c("missing response", "item 'X9' is not in the key", "response outside 1..7"))
+  expect_same_table(vagap::score(d, key, 1, 7, min.items = 1, level = "run"),
+                    run_program(base, "--min-items", "1", "--level", "run", path))
+  expect_same_table(suppressWarnings(vagap::score(d, key, 1, 7, level = "alpha")),
+                    run_program(base, "--level", "alpha", path))
+})
+
+test_that("score: a second answer is excluded; a bad key is a located error", {
+  key <- read.csv(source_data("stats_key.csv"), stringsAsFactors = FALSE)
+  path <- source_data("stats_duplicate_answer.csv")
+  d <- read.csv(path, stringsAsFactors = FALSE)
+  mine <- vagap::score(d, key, 1, 7, min.items = 1)
+  expect_same_table(mine, run_program("score", "--key", source_data("stats_key.csv"), "--min", "1",
+                                      "--max", "7", "--min-items", "1", path))
+  expect_match(attr(mine, "excluded")$reason, "second answer to item", all = FALSE)
+  bad <- key
+  bad$reverse <- c("maybe", rep("0", nrow(key) - 1))
+  expect_error(vagap::score(d, bad, 1, 7), class = "vagap_error",
+               regexp = "key:2:3: reverse must be 1/0, true/false, yes/no or reverse/forward, found 'maybe'")
+})
