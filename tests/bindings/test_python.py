@@ -222,6 +222,63 @@ class TestSem(ProgramComparison):
         with self.assertRaisesRegex(KeyError, "no column 'm'"):
             vagap.sem("y ~ m", {"x": [1.0, 2.0, 3.0], "y": [1.0, 3.0, 2.0]})
 
+class TestStudy(ProgramComparison):
+    """prop() and score() on the program's test logs give the program's tables and exclusions."""
+
+    def test_prop(self):
+        path = os.path.join(DATA, "stats_choices.csv")
+        with self.assertWarnsRegex(UserWarning, "gamma: no counted choices"):
+            mine = vagap.prop(read_columns(path))
+        self.assertSameTable(mine, run("prop", path))
+        self.assertEqual([r for _, r, _ in vagap.excluded(mine)], [5, 10, 11])
+        self.assertEqual(vagap.excluded(mine)[1][2], "missing choice")
+        with self.assertWarns(UserWarning):
+            mine = vagap.prop(read_columns(path), p0=0.3, alternative="greater", conf_level=0.9,
+                              adjust="holm")
+        self.assertSameTable(mine, run("prop", "--p0", "0.3", "--alternative", "greater",
+                                       "--conf-level", "0.9", "--adjust", "holm", path))
+
+    def test_prop_codes(self):
+        path = os.path.join(DATA, "prop_messy_codes.csv")
+        mine = vagap.prop(read_columns(path), success=["other", "altruistic"])
+        self.assertSameTable(mine, run("prop", "--prosocial", "other,altruistic", path))
+
+    def test_prop_errors(self):
+        d = {"model": ["a", "b"], "choice": ["x", "y"]}
+        with self.assertRaisesRegex(vagap.VagapError, "pick"):
+            vagap.prop(d, choice="pick")
+        with self.assertRaisesRegex(vagap.VagapError, "no unit has a counted choice"):
+            with self.assertWarns(UserWarning):
+                vagap.prop(d)
+        with self.assertRaisesRegex(vagap.VagapError, "code 'x' is both a success and a failure"):
+            vagap.prop(d, success="x", failure="X.")
+
+    def test_score_levels(self):
+        key_path = os.path.join(DATA, "stats_key.csv")
+        path = os.path.join(DATA, "stats_responses.csv")
+        key, data = read_columns(key_path), read_columns(path)
+        base = ["score", "--key", key_path, "--min", "1", "--max", "7"]
+        mine = vagap.score(data, key, 1, 7)
+        self.assertSameTable(mine, run(*(base + [path])))
+        self.assertEqual([r for _, _, r in vagap.excluded(mine)],
+                         ["missing response", "item 'X9' is not in the key", "response outside 1..7"])
+        self.assertSameTable(vagap.score(data, key, 1, 7, min_items=1, level="run"),
+                             run(*(base + ["--min-items", "1", "--level", "run", path])))
+        import warnings
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            mine = vagap.score(data, key, 1, 7, level="alpha")
+        self.assertSameTable(mine, run(*(base + ["--level", "alpha", path])))
+
+    def test_score_bad_key(self):
+        key = read_columns(os.path.join(DATA, "stats_key.csv"))
+        key["reverse"] = ["maybe"] + key["reverse"][1:]
+        data = read_columns(os.path.join(DATA, "stats_responses.csv"))
+        with self.assertRaisesRegex(vagap.VagapError, "key:2:3: reverse must be 1/0, true/false, "
+                                    "yes/no or reverse/forward, found 'maybe'"):
+            vagap.score(data, key, 1, 7)
+
+
 class TestLayout(unittest.TestCase):
     """The ctypes mirrors of the C structures are checked against the library at import."""
 

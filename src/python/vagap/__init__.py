@@ -11,9 +11,10 @@ status, line, column where the library gave them).
 from ._errors import VagapError
 from ._stats import ttest, corr
 from ._sem import sem, SemResult
+from ._study import prop, score, excluded
 from . import _lib
 
-__all__ = ["ttest", "corr", "sem", "SemResult", "VagapError", "version", "library_path"]
+__all__ = ["ttest", "corr", "sem", "prop", "score", "excluded", "SemResult", "VagapError", "version", "library_path"]
 
 library_path = _lib.path
 

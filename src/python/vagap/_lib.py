@@ -19,6 +19,7 @@ c_size_p = ctypes.POINTER(ctypes.c_size_t)
 c_char_pp = ctypes.POINTER(ctypes.c_char_p)
 
 VAGAP_OK = 0
+VAGAP_EDOMAIN = 8
 STATUS_NAMES = ["ok", "ENOMEM", "EIO", "EPARSE", "EDATA", "ECOLUMN", "ELIMIT",
                 "EINVAL", "EDOMAIN", "ENOCONV", "EMODEL", "ENUMERIC"]
 
@@ -142,6 +143,101 @@ class SemFit(ctypes.Structure):
                 ("warnings", ctypes.POINTER(ctypes.c_char_p))]
 
 
+# ---- table.h, ledger.h --------------------------------------------------------
+
+class TableOptions(ctypes.Structure):
+    _fields_ = [("delim", ctypes.c_char), ("na", ctypes.c_char_p),
+                ("max_field_bytes", ctypes.c_size_t), ("max_row_bytes", ctypes.c_size_t),
+                ("max_columns", ctypes.c_size_t), ("segment_bytes", ctypes.c_size_t),
+                ("threads", ctypes.c_size_t), ("infer_numbers", ctypes.c_int),
+                ("input_format", ctypes.c_int)]
+
+
+class Exclusion(ctypes.Structure):
+    _fields_ = [("source", ctypes.c_size_t), ("line", ctypes.c_long), ("reason", ctypes.c_char_p)]
+
+
+# ---- stats.h (proportions), scale.h ---------------------------------------------
+
+class PropOptions(ctypes.Structure):
+    _fields_ = [("alternative", ctypes.c_int), ("conf_level", ctypes.c_double),
+                ("p0", ctypes.c_double)]
+
+
+class Prop(ctypes.Structure):
+    _fields_ = [("alternative", ctypes.c_int), ("conf_level", ctypes.c_double),
+                ("p0", ctypes.c_double), ("x", ctypes.c_size_t), ("n", ctypes.c_size_t)] + \
+               [(name, ctypes.c_double) for name in
+                ["estimate", "std_error", "conf_low", "conf_high", "exact_low", "exact_high",
+                 "p_value", "log10_p"]]
+
+
+class Alpha(ctypes.Structure):
+    _fields_ = [("k", ctypes.c_size_t), ("n", ctypes.c_size_t), ("n_excluded", ctypes.c_size_t),
+                ("alpha", ctypes.c_double), ("alpha_std", ctypes.c_double),
+                ("mean_r", ctypes.c_double)]
+
+
+class Omega(ctypes.Structure):
+    _fields_ = [("k", ctypes.c_size_t), ("n", ctypes.c_size_t), ("n_excluded", ctypes.c_size_t)] + \
+               [(name, ctypes.c_double) for name in ["omega", "cfi", "rmsea", "chisq", "df"]]
+
+
+class ScaleKey(ctypes.Structure):
+    _fields_ = [("nitems", ctypes.c_size_t), ("nscales", ctypes.c_size_t),
+                ("item_scale", ctypes.POINTER(ctypes.c_long)),
+                ("item_reverse", ctypes.POINTER(ctypes.c_int)),
+                ("min", ctypes.c_double), ("max", ctypes.c_double), ("min_items", ctypes.c_size_t)]
+
+
+# ---- study.h ------------------------------------------------------------------
+
+class StudyUnits(ctypes.Structure):
+    _fields_ = [("n", ctypes.c_size_t), ("cap", ctypes.c_size_t), ("names", c_char_pp)]
+
+
+class StudyChoiceOptions(ctypes.Structure):
+    _fields_ = [("unit", ctypes.c_char_p), ("choice", ctypes.c_char_p),
+                ("prosocial", ctypes.c_char_p), ("selfish", ctypes.c_char_p)]
+
+
+class StudyChoices(ctypes.Structure):
+    _fields_ = [("units", StudyUnits), ("prosocial", c_size_p), ("selfish", c_size_p),
+                ("other", c_size_p)]
+
+
+class StudyProp(ctypes.Structure):
+    _fields_ = [("choices", StudyChoices), ("status", ctypes.POINTER(ctypes.c_int)),
+                ("test", ctypes.POINTER(Prop)), ("p_adjusted", c_double_p),
+                ("nok", ctypes.c_size_t)]
+
+
+class StudyKey(ctypes.Structure):
+    _fields_ = [("table", ctypes.c_void_p), ("nitems", ctypes.c_size_t),
+                ("nscales", ctypes.c_size_t), ("item", c_char_pp), ("scale", c_char_pp),
+                ("item_scale", ctypes.POINTER(ctypes.c_long)),
+                ("item_reverse", ctypes.POINTER(ctypes.c_int))]
+
+
+class StudyRuns(ctypes.Structure):
+    _fields_ = [("nruns", ctypes.c_size_t), ("nunits", ctypes.c_size_t),
+                ("run_unit", c_char_pp), ("run_name", c_char_pp), ("run_unit_idx", c_size_p),
+                ("unit_name", c_char_pp), ("resp", c_double_p), ("labels", ctypes.c_char_p)]
+
+
+class StudyLongColumns(ctypes.Structure):
+    _fields_ = [("unit", ctypes.c_char_p), ("run", ctypes.c_char_p), ("item", ctypes.c_char_p),
+                ("response", ctypes.c_char_p), ("run_required", ctypes.c_int),
+                ("unit_required", ctypes.c_int)]
+
+
+class StudyScore(ctypes.Structure):
+    _fields_ = [("runs", StudyRuns), ("nscales", ctypes.c_size_t),
+                ("run_score", c_double_p), ("answered", c_size_p),
+                ("unit_score", c_double_p), ("unit_sd", c_double_p),
+                ("unit_runs", c_size_p), ("unit_missing", c_size_p)]
+
+
 # ---- loading ----------------------------------------------------------------
 
 def _candidates():
@@ -220,6 +316,38 @@ _proto("vagap_sem_fit_options_init", None, P(SemFitOptions))
 _proto("vagap_sem_fit", ctypes.c_int, P(P(SemFit)), P(SemModel), P(SemStats), P(SemFitOptions),
        ERR)
 _proto("vagap_sem_fit_free", None, P(SemFit))
+VP = ctypes.c_void_p
+_proto("vagap_table_options_init", None, P(TableOptions))
+_proto("vagap_reader_open_memory", ctypes.c_int, P(VP), ctypes.c_char_p, ctypes.c_char_p,
+       ctypes.c_size_t, P(TableOptions), VP, ERR)
+_proto("vagap_reader_close", None, VP)
+_proto("vagap_table_read_memory", ctypes.c_int, P(VP), ctypes.c_char_p, ctypes.c_char_p,
+       ctypes.c_size_t, P(TableOptions), VP, ERR)
+_proto("vagap_table_free", None, VP)
+_proto("vagap_table_column", ctypes.c_int, VP, ctypes.c_char_p, c_size_p, ERR)
+_proto("vagap_ledger_alloc", VP)
+_proto("vagap_ledger_free", None, VP)
+_proto("vagap_ledger_rows_excluded", ctypes.c_size_t, VP)
+_proto("vagap_ledger_exclusion", P(Exclusion), VP, ctypes.c_size_t)
+_proto("vagap_ledger_source_name", ctypes.c_char_p, VP, ctypes.c_size_t)
+_proto("vagap_prop_options_init", None, P(PropOptions))
+_proto("vagap_p_adjust_parse", ctypes.c_int, ctypes.c_char_p, P(ctypes.c_int), ERR)
+_proto("vagap_study_prop_from", ctypes.c_int, VP, P(StudyChoiceOptions), P(PropOptions),
+       ctypes.c_int, VP, P(StudyProp), ERR)
+_proto("vagap_study_prop_free", None, P(StudyProp))
+_proto("vagap_study_key_from", ctypes.c_int, VP, ctypes.c_char_p, ctypes.c_char_p,
+       ctypes.c_char_p, P(StudyKey), ERR)
+_proto("vagap_study_key_free", None, P(StudyKey))
+_proto("vagap_scale_key_check", ctypes.c_int, P(ScaleKey), ERR)
+_proto("vagap_scale_pomp", ctypes.c_double, P(ScaleKey), ctypes.c_double)
+_proto("vagap_scale_nitems", ctypes.c_size_t, P(ScaleKey), ctypes.c_size_t)
+_proto("vagap_scale_alpha", ctypes.c_int, P(ScaleKey), c_double_p, ctypes.c_size_t,
+       ctypes.c_size_t, P(Alpha), ERR)
+_proto("vagap_scale_omega", ctypes.c_int, P(ScaleKey), c_double_p, ctypes.c_size_t,
+       ctypes.c_size_t, P(Omega), ERR)
+_proto("vagap_study_score", ctypes.c_int, P(StudyLongColumns), ctypes.c_int, P(StudyKey),
+       P(ScaleKey), VP, VP, P(StudyScore), ERR)
+_proto("vagap_study_score_free", None, P(StudyScore))
 lib.vagap_init()
 
 # ---- layout check -------------------------------------------------------------
@@ -231,7 +359,14 @@ MIRRORED = [(Error, "vagap_error_t"), (TtestOptions, "vagap_ttest_options_t"),
             (SemModelOptions, "vagap_sem_model_options_t"), (SemParam, "vagap_sem_param_t"),
             (SemModel, "vagap_sem_model_t"), (SemStats, "vagap_sem_stats_t"),
             (SemFitOptions, "vagap_sem_fit_options_t"), (SemMeasures, "vagap_sem_measures_t"),
-            (SemFit, "vagap_sem_fit_t")]
+            (SemFit, "vagap_sem_fit_t"), (TableOptions, "vagap_table_options_t"),
+            (Exclusion, "vagap_exclusion_t"), (PropOptions, "vagap_prop_options_t"),
+            (Prop, "vagap_prop_t"), (Alpha, "vagap_alpha_t"), (Omega, "vagap_omega_t"),
+            (ScaleKey, "vagap_scale_key_t"), (StudyUnits, "vagap_study_units_t"),
+            (StudyChoiceOptions, "vagap_study_choice_options_t"),
+            (StudyChoices, "vagap_study_choices_t"), (StudyProp, "vagap_study_prop_t"),
+            (StudyKey, "vagap_study_key_t"), (StudyRuns, "vagap_study_runs_t"),
+            (StudyLongColumns, "vagap_study_long_columns_t"), (StudyScore, "vagap_study_score_t")]
 
 
 def layout_mismatches(pairs):
