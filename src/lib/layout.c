@@ -94,6 +94,8 @@ static const struct {
     TYPE(vagap_study_scale_t),
     TYPE(vagap_table_options_t),
     TYPE(vagap_row_t),
+    TYPE(vagap_tidy_row_t),
+    TYPE(vagap_tidy_t),
     TYPE(vagap_vaar_path_t),
     TYPE(vagap_vaar_spec_t),
     TYPE(vagap_vaar_estimate_t),

@@ -1,0 +1,43 @@
+/*
+ * vagap/tidy.h - a stacked test table in broom's columns (group, term,
+ * estimate, std.error, statistic, df, p.value, conf.low, conf.high, n,
+ * method): what an analysis that reports many tests (vagap_gap_tidy) hands
+ * to the program, which prints it, and to the R and Python bindings, which
+ * make a data frame of it, so that both show the same rows.
+ */
+#ifndef VAGAP_TIDY_H
+#define VAGAP_TIDY_H
+
+#include <stddef.h>
+#include "vagap/error.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct {
+  const char *group, *term; /* NULL: NA */
+  double estimate, std_error, statistic, df, p_value, conf_low, conf_high; /* NaN: NA */
+  size_t n;
+  const char *method;
+} vagap_tidy_row_t;
+
+/* Rows in order; the strings of the rows belong to the table. */
+typedef struct {
+  size_t n, cap;
+  vagap_tidy_row_t *rows;
+  size_t nstrings, strings_cap;
+  char **strings;
+} vagap_tidy_t;
+
+void vagap_tidy_init(vagap_tidy_t *t);
+void vagap_tidy_free(vagap_tidy_t *t); /* and empties it */
+
+/* Append a copy of `row` (its strings copied).  VAGAP_ENOMEM. */
+vagap_status_t vagap_tidy_add(vagap_tidy_t *t, const vagap_tidy_row_t *row, vagap_error_t *err);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
