@@ -240,3 +240,35 @@ score <- function(data, key, min, max, min.items = 0, level = c("unit", "run", "
   }
   structure(out, excluded = excluded_rows(r$excluded))
 }
+
+#' Calibration gap (self-report - behaviour) per unit and across units: the
+#' tables of `vagap gap` on a unit-summary data frame (one row per unit).
+#' level = "tests" (the stacked broom table) or "units" (one row per unit).
+#' Rows without a unit name are excluded (attr(, "excluded")); without an
+#' IAT column (iat = NULL or absent) the analysis runs without one.
+gap <- function(data, unit = "model", iat = "iat", behavior = "behavior",
+                selfreport = "selfreport", counts = NULL, tau = 0.05, behavior.cut = 0.65,
+                iat.null = 0, behavior.null = 0.5, conf.level = 0.95,
+                level = c("tests", "units")) {
+  level <- match.arg(level)
+  if (!is.data.frame(data) && !is.list(data)) stop("vagap: data must be a data frame")
+  need <- c(unit, behavior, selfreport, counts)
+  if (!is.null(iat) && !identical(iat, "iat")) need <- c(need, iat)
+  absent <- setdiff(need, names(data))
+  if (length(absent))
+    stop("vagap: no column '", absent[1], "' in data; the columns are: ",
+         paste(names(data), collapse = ", "))
+  if (!is.null(iat) && !iat %in% names(data)) iat <- NULL  # the default column is optional
+  units <- as.character(data[[unit]])
+  keep <- !is.na(units) & nzchar(units)
+  col <- function(name) if (is.null(name)) NULL else data[[name]][keep]
+  if (!is.null(counts) && length(counts) != 2) stop("vagap: counts must name two columns, X and N")
+  r <- checked(.Call(vagap_r_gap, units[keep], col(iat), col(behavior), col(selfreport),
+                     col(counts[1]), col(counts[2]),
+                     as.numeric(c(tau, behavior.cut, iat.null, behavior.null, conf.level))))
+  out <- frame(if (level == "tests") r$tests else r$units)
+  if (level == "units") names(out)[1] <- unit
+  excluded <- data.frame(source = rep("data", sum(!keep)), row = which(!keep),
+                         reason = rep("missing unit name", sum(!keep)), stringsAsFactors = FALSE)
+  structure(out, excluded = excluded)
+}

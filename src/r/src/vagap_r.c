@@ -572,6 +572,129 @@ SEXP vagap_r_score(SEXP responses, SEXP key, SEXP cols, SEXP range, SEXP min_ite
   return out;
 }
 
+/* ---- gap ------------------------------------------------------------------------------ */
+
+static SEXP tidy_frame(const vagap_tidy_t *t) {
+  const char *names[] = {"group", "term", "estimate", "std.error", "statistic", "df", "p.value",
+                         "conf.low", "conf.high", "n", "method", ""};
+  SEXP df = PROTECT(Rf_mkNamed(VECSXP, names));
+  R_xlen_t n = (R_xlen_t)t->n;
+  for (int c = 0; c < 11; c++)
+    SET_VECTOR_ELT(df, c, Rf_allocVector(c < 2 || c == 10 ? STRSXP : REALSXP, n));
+  for (R_xlen_t i = 0; i < n; i++) {
+    const vagap_tidy_row_t *r = &t->rows[i];
+    SET_STRING_ELT(VECTOR_ELT(df, 0), i, r->group ? Rf_mkChar(r->group) : NA_STRING);
+    SET_STRING_ELT(VECTOR_ELT(df, 1), i, r->term ? Rf_mkChar(r->term) : NA_STRING);
+    const double v[] = {r->estimate, r->std_error, r->statistic, r->df, r->p_value, r->conf_low,
+                        r->conf_high, (double)r->n};
+    for (int c = 0; c < 8; c++) REAL(VECTOR_ELT(df, 2 + c))[i] = isnan(v[c]) ? NA_REAL : v[c];
+    SET_STRING_ELT(VECTOR_ELT(df, 10), i, r->method ? Rf_mkChar(r->method) : NA_STRING);
+  }
+  UNPROTECT(1);
+  return df;
+}
+
+static SEXP gap_units_frame(const vagap_gap_t *g) {
+  const char *names[] = {"unit", "iat", "behavior", "selfreport", "gap", "overclaiming",
+                         "quadrant", "complete", "missing", ""};
+  SEXP df = PROTECT(Rf_mkNamed(VECSXP, names));
+  R_xlen_t n = (R_xlen_t)g->n_units;
+  const SEXPTYPE type[] = {STRSXP, REALSXP, REALSXP, REALSXP, REALSXP, LGLSXP, STRSXP, LGLSXP, STRSXP};
+  for (int c = 0; c < 9; c++) SET_VECTOR_ELT(df, c, Rf_allocVector(type[c], n));
+  for (R_xlen_t i = 0; i < n; i++) {
+    const vagap_gap_unit_t *u = &g->units[i];
+    char missing[64];
+    vagap_gap_missing_names(u->missing, missing, sizeof missing);
+    SET_STRING_ELT(VECTOR_ELT(df, 0), i, Rf_mkChar(u->name));
+    const double v[] = {u->iat, u->behavior, u->selfreport, u->gap};
+    for (int c = 0; c < 4; c++) REAL(VECTOR_ELT(df, 1 + c))[i] = isnan(v[c]) ? NA_REAL : v[c];
+    LOGICAL(VECTOR_ELT(df, 5))[i] = u->complete ? u->overclaiming != 0 : NA_LOGICAL;
+    const char *q = vagap_gap_quadrant_name(u->quadrant);
+    SET_STRING_ELT(VECTOR_ELT(df, 6), i, q ? Rf_mkChar(q) : NA_STRING);
+    LOGICAL(VECTOR_ELT(df, 7))[i] = u->complete != 0;
+    SET_STRING_ELT(VECTOR_ELT(df, 8), i, u->missing ? Rf_mkChar(missing) : NA_STRING);
+  }
+  UNPROTECT(1);
+  return df;
+}
+
+/* Whole, non-negative counts with x <= n (both missing: a unit without choices). */
+static vagap_status_t gap_counts(SEXP x, SEXP n, size_t len, size_t **cx, size_t **cn,
+                                 vagap_error_t *err) {
+  *cx = *cn = NULL;
+  if (x == R_NilValue) return VAGAP_OK;
+  double *xs = as_doubles(x, "counts x", err), *ns = xs ? as_doubles(n, "counts n", err) : NULL;
+  if (!ns) return err->status;
+  *cx = (size_t *)R_alloc(len + 1, sizeof(size_t));
+  *cn = (size_t *)R_alloc(len + 1, sizeof(size_t));
+  for (size_t i = 0; i < len; i++) {
+    double a = xs[i], b = ns[i];
+    if (isnan(a) && isnan(b)) a = b = 0;
+    if (!(a >= 0 && b >= a && a == floor(a) && b == floor(b) && b < 1e15))
+      return vagap_error_set(err, VAGAP_EDATA, NULL, 0, 0,
+                             "row %zu: counts %g, %g are not whole numbers with 0 <= X <= N",
+                             i + 1, a, b);
+    (*cx)[i] = (size_t)a, (*cn)[i] = (size_t)b;
+  }
+  return VAGAP_OK;
+}
+
+SEXP vagap_r_gap(SEXP units, SEXP iat, SEXP behavior, SEXP selfreport, SEXP x, SEXP n, SEXP opts) {
+  vagap_error_t err;
+  vagap_error_clear(&err);
+  size_t len = (size_t)Rf_xlength(units);
+  const char **names = (const char **)R_alloc(len + 1, sizeof *names);
+  for (size_t i = 0; i < len; i++) names[i] = CHAR(STRING_ELT(units, (R_xlen_t)i));
+  double *vi = iat == R_NilValue ? NULL : as_doubles(iat, "iat", &err);
+  double *vb = as_doubles(behavior, "behavior", &err), *vs = as_doubles(selfreport, "selfreport", &err);
+  if ((iat != R_NilValue && !vi) || !vb || !vs) return error_result(&err);
+  size_t *cx, *cn;
+  if (gap_counts(x, n, len, &cx, &cn, &err)) return error_result(&err);
+  vagap_gap_options_t opt;
+  vagap_gap_options_init(&opt);
+  opt.tau = REAL(opts)[0], opt.behavior_cut = REAL(opts)[1], opt.iat_null = REAL(opts)[2];
+  opt.behavior_null = REAL(opts)[3], opt.conf_level = REAL(opts)[4];
+  if (vagap_gap_options_check(&opt, &err)) return error_result(&err);
+  vagap_gap_measure_t mi = {len, names, vi}, mb = {len, names, vb}, ms = {len, names, vs};
+  vagap_gap_joined_t j;
+  memset(&j, 0, sizeof j);
+  if (vagap_gap_join(vi ? &mi : NULL, &mb, &ms, &j, &err)) {
+    vagap_gap_joined_free(&j);
+    return error_result(&err);
+  }
+  /* counts follow the joined units by name (the join keeps first-seen order) */
+  size_t *jx = NULL, *jn = NULL;
+  if (cx) {
+    jx = (size_t *)R_alloc(j.n + 1, sizeof *jx), jn = (size_t *)R_alloc(j.n + 1, sizeof *jn);
+    for (size_t k = 0; k < j.n; k++)
+      for (size_t i = 0; i < len; i++)
+        if (!strcmp(j.units[k], names[i])) {
+          jx[k] = cx[i], jn[k] = cn[i];
+          break;
+        }
+  }
+  vagap_gap_data_t data = {j.n, (const char *const *)j.units, j.iat, j.behavior, j.selfreport,
+                           jx, jn};
+  vagap_gap_t g;
+  vagap_tidy_t t;
+  vagap_tidy_init(&t);
+  vagap_status_t st = vagap_gap_analyze(&data, &opt, &g, &err);
+  vagap_gap_joined_free(&j);
+  if (st) return error_result(&err);
+  if ((st = vagap_gap_tidy(&g, &t, &err))) {
+    vagap_gap_free(&g);
+    return error_result(&err);
+  }
+  const char *outer[] = {"tests", "units", ""};
+  SEXP out = PROTECT(Rf_mkNamed(VECSXP, outer));
+  SET_VECTOR_ELT(out, 0, tidy_frame(&t));
+  SET_VECTOR_ELT(out, 1, gap_units_frame(&g));
+  vagap_tidy_free(&t);
+  vagap_gap_free(&g);
+  UNPROTECT(1);
+  return out;
+}
+
 /* ---- registration ---------------------------------------------------------------- */
 
 static const R_CallMethodDef CALLS[] = {
@@ -580,6 +703,7 @@ static const R_CallMethodDef CALLS[] = {
     {"vagap_r_sem", (DL_FUNC)&vagap_r_sem, 5},
     {"vagap_r_prop", (DL_FUNC)&vagap_r_prop, 7},
     {"vagap_r_score", (DL_FUNC)&vagap_r_score, 7},
+    {"vagap_r_gap", (DL_FUNC)&vagap_r_gap, 7},
     {NULL, NULL, 0}};
 
 /*
@@ -594,7 +718,8 @@ static const R_CallMethodDef CALLS[] = {
   X(vagap_sem_model_t) X(vagap_sem_stats_t) X(vagap_sem_fit_options_t) X(vagap_sem_measures_t)   \
   X(vagap_sem_fit_t) X(vagap_prop_options_t) X(vagap_prop_t) X(vagap_study_choice_options_t)     \
   X(vagap_study_choices_t) X(vagap_study_scale_options_t) X(vagap_study_scale_t)                 \
-  X(vagap_alpha_t) X(vagap_table_options_t)
+  X(vagap_alpha_t) X(vagap_table_options_t) X(vagap_gap_t) X(vagap_gap_unit_t)                  \
+  X(vagap_gap_options_t) X(vagap_tidy_t) X(vagap_tidy_row_t)
 
 static void check_layout(void) {
   char bad[2048] = "";

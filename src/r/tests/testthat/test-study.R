@@ -63,3 +63,28 @@ test_that("score: a second answer is excluded; a bad key is a located error", {
   expect_error(vagap::score(d, bad, 1, 7), class = "vagap_error",
                regexp = "key:2:3: reverse must be 1/0, true/false, yes/no or reverse/forward, found 'maybe'")
 })
+
+# NA in text and logical columns as the program prints them
+na_text <- function(d) {
+  for (col in names(d)) if (!is.numeric(d[[col]])) d[[col]] <- ifelse(is.na(d[[col]]), "NA", as.character(d[[col]]))
+  d
+}
+
+test_that("gap: the test table (with counts) and the unit table match the program", {
+  path <- source_data("gap_summary.csv")
+  d <- read.csv(path, stringsAsFactors = FALSE)
+  expect_same_table(vagap::gap(d, counts = c("prosocial", "valid")),
+                    run_program("gap", "--counts", "prosocial,valid", path))
+  expect_same_table(na_text(vagap::gap(d, level = "units")), run_program("gap", "--units", path))
+  expect_same_table(vagap::gap(d, iat = NULL, tau = 0.1, behavior.cut = 0.7, conf.level = 0.9),
+                    run_program("gap", "--no-iat", "--tau", "0.1", "--behavior-cut", "0.7",
+                                "--conf-level", "0.9", path))
+})
+
+test_that("gap: a row without a unit is excluded; a percentage is the library's error", {
+  d <- read.csv(source_data("gap_summary.csv"), stringsAsFactors = FALSE)
+  d$model[2] <- NA
+  expect_identical(attr(vagap::gap(d), "excluded")$row, sort(c(2L, which(d$model == ""))))
+  expect_error(vagap::gap(read.csv(source_data("gap_percent.csv"))), class = "vagap_error",
+               regexp = "unit 'A': behaviour 50 is not a proportion")
+})
