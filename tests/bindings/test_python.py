@@ -52,6 +52,8 @@ def rows_of(table):
 def text15(v):
     if v is None or (isinstance(v, float) and math.isnan(v)):
         return "NA"
+    if isinstance(v, bool):
+        return "TRUE" if v else "FALSE"
     if isinstance(v, float) and math.isinf(v):
         return "Inf" if v > 0 else "-Inf"
     if isinstance(v, str):
@@ -277,6 +279,25 @@ class TestStudy(ProgramComparison):
         with self.assertRaisesRegex(vagap.VagapError, "key:2:3: reverse must be 1/0, true/false, "
                                     "yes/no or reverse/forward, found 'maybe'"):
             vagap.score(data, key, 1, 7)
+
+
+class TestGap(ProgramComparison):
+    path = os.path.join(DATA, "gap_summary.csv")
+
+    def test_tests_and_units(self):
+        data = read_columns(self.path)
+        self.assertSameTable(vagap.gap(data, counts=("prosocial", "valid")),
+                             run("gap", "--counts", "prosocial,valid", self.path))
+        self.assertSameTable(vagap.gap(data, level="units"), run("gap", "--units", self.path))
+        self.assertSameTable(vagap.gap(data, iat=None, tau=0.1, behavior_cut=0.7, conf_level=0.9),
+                             run("gap", "--no-iat", "--tau", "0.1", "--behavior-cut", "0.7",
+                                 "--conf-level", "0.9", self.path))
+        self.assertEqual(vagap.excluded(vagap.gap(data)), [("data", 6, "missing unit name")])
+
+    def test_percentage_is_an_error(self):
+        data = read_columns(os.path.join(DATA, "gap_percent.csv"))
+        with self.assertRaisesRegex(vagap.VagapError, "unit 'A': behaviour 50 is not a proportion"):
+            vagap.gap(data)
 
 
 class TestLayout(unittest.TestCase):

@@ -238,6 +238,69 @@ class StudyScore(ctypes.Structure):
                 ("unit_runs", c_size_p), ("unit_missing", c_size_p)]
 
 
+# ---- tidy.h, gap.h ----------------------------------------------------------------
+
+class TidyRow(ctypes.Structure):
+    _fields_ = [("group", ctypes.c_char_p), ("term", ctypes.c_char_p)] + \
+               [(name, ctypes.c_double) for name in
+                ["estimate", "std_error", "statistic", "df", "p_value", "conf_low", "conf_high"]] + \
+               [("n", ctypes.c_size_t), ("method", ctypes.c_char_p)]
+
+
+class Tidy(ctypes.Structure):
+    _fields_ = [("n", ctypes.c_size_t), ("cap", ctypes.c_size_t), ("rows", ctypes.POINTER(TidyRow)),
+                ("nstrings", ctypes.c_size_t), ("strings_cap", ctypes.c_size_t),
+                ("strings", c_char_pp)]
+
+
+class GapOptions(ctypes.Structure):
+    _fields_ = [(name, ctypes.c_double) for name in
+                ["tau", "behavior_cut", "iat_null", "behavior_null", "conf_level"]]
+
+
+class GapMeasure(ctypes.Structure):
+    _fields_ = [("n", ctypes.c_size_t), ("units", c_char_pp), ("values", c_double_p)]
+
+
+class GapData(ctypes.Structure):
+    _fields_ = [("n", ctypes.c_size_t), ("units", c_char_pp), ("iat", c_double_p),
+                ("behavior", c_double_p), ("selfreport", c_double_p), ("prosocial", c_size_p),
+                ("valid", c_size_p)]
+
+
+class GapJoined(ctypes.Structure):
+    _fields_ = [("n", ctypes.c_size_t), ("units", c_char_pp), ("iat", c_double_p),
+                ("behavior", c_double_p), ("selfreport", c_double_p)]
+
+
+class GapUnit(ctypes.Structure):
+    _fields_ = [("name", ctypes.c_char_p), ("iat", ctypes.c_double), ("behavior", ctypes.c_double),
+                ("selfreport", ctypes.c_double), ("gap", ctypes.c_double),
+                ("complete", ctypes.c_int), ("missing", ctypes.c_int),
+                ("overclaiming", ctypes.c_int), ("quadrant", ctypes.c_int)]
+
+
+class GapDescribe(ctypes.Structure):
+    _fields_ = [("n", ctypes.c_size_t)] + \
+               [(name, ctypes.c_double) for name in ["mean", "sd", "min", "max"]]
+
+
+class Gap(ctypes.Structure):
+    _fields_ = [("opt", GapOptions), ("has_iat", ctypes.c_int), ("has_counts", ctypes.c_int),
+                ("n_units", ctypes.c_size_t), ("n_complete", ctypes.c_size_t),
+                ("n_excluded", ctypes.c_size_t), ("units", ctypes.POINTER(GapUnit)),
+                ("iat", GapDescribe), ("behavior", GapDescribe), ("selfreport", GapDescribe),
+                ("gap", GapDescribe), ("paired", Ttest), ("paired_status", ctypes.c_int),
+                ("n_overclaiming", ctypes.c_size_t), ("overclaiming", Prop),
+                ("overclaiming_status", ctypes.c_int),
+                ("quadrant_n", ctypes.c_size_t * 4), ("quadrant", Prop * 4),
+                ("quadrant_status", ctypes.c_int * 4), ("cor", Cor * 3),
+                ("cor_status", ctypes.c_int * 3), ("iat_test", Ttest),
+                ("iat_test_status", ctypes.c_int), ("behavior_test", Ttest),
+                ("behavior_test_status", ctypes.c_int), ("pooled_behavior", Prop),
+                ("pooled_status", ctypes.c_int)]
+
+
 # ---- loading ----------------------------------------------------------------
 
 def _candidates():
@@ -348,6 +411,16 @@ _proto("vagap_scale_omega", ctypes.c_int, P(ScaleKey), c_double_p, ctypes.c_size
 _proto("vagap_study_score", ctypes.c_int, P(StudyLongColumns), ctypes.c_int, P(StudyKey),
        P(ScaleKey), VP, VP, P(StudyScore), ERR)
 _proto("vagap_study_score_free", None, P(StudyScore))
+_proto("vagap_gap_options_init", None, P(GapOptions))
+_proto("vagap_gap_options_check", ctypes.c_int, P(GapOptions), ERR)
+_proto("vagap_gap_join", ctypes.c_int, P(GapMeasure), P(GapMeasure), P(GapMeasure), P(GapJoined), ERR)
+_proto("vagap_gap_joined_free", None, P(GapJoined))
+_proto("vagap_gap_analyze", ctypes.c_int, P(GapData), P(GapOptions), P(Gap), ERR)
+_proto("vagap_gap_free", None, P(Gap))
+_proto("vagap_gap_tidy", ctypes.c_int, P(Gap), P(Tidy), ERR)
+_proto("vagap_gap_missing_names", None, ctypes.c_int, ctypes.c_char_p, ctypes.c_size_t)
+_proto("vagap_gap_quadrant_name", ctypes.c_char_p, ctypes.c_int)
+_proto("vagap_tidy_free", None, P(Tidy))
 lib.vagap_init()
 
 # ---- layout check -------------------------------------------------------------
@@ -366,7 +439,11 @@ MIRRORED = [(Error, "vagap_error_t"), (TtestOptions, "vagap_ttest_options_t"),
             (StudyChoiceOptions, "vagap_study_choice_options_t"),
             (StudyChoices, "vagap_study_choices_t"), (StudyProp, "vagap_study_prop_t"),
             (StudyKey, "vagap_study_key_t"), (StudyRuns, "vagap_study_runs_t"),
-            (StudyLongColumns, "vagap_study_long_columns_t"), (StudyScore, "vagap_study_score_t")]
+            (StudyLongColumns, "vagap_study_long_columns_t"), (StudyScore, "vagap_study_score_t"),
+            (TidyRow, "vagap_tidy_row_t"), (Tidy, "vagap_tidy_t"), (GapOptions, "vagap_gap_options_t"),
+            (GapMeasure, "vagap_gap_measure_t"), (GapData, "vagap_gap_data_t"),
+            (GapJoined, "vagap_gap_joined_t"), (GapUnit, "vagap_gap_unit_t"),
+            (GapDescribe, "vagap_gap_describe_t"), (Gap, "vagap_gap_t")]
 
 
 def layout_mismatches(pairs):
