@@ -272,3 +272,19 @@ gap <- function(data, unit = "model", iat = "iat", behavior = "behavior",
                          reason = rep("missing unit name", sum(!keep)), stringsAsFactors = FALSE)
   structure(out, excluded = excluded)
 }
+
+#' Association-count IAT per unit (`vagap iat --method assoc`): level "units"
+#' (default) or "trials" (`--per-trial`).  Words are normalised, valence comes
+#' from the valence column, targets are matched against focal/contrast codes;
+#' unusable rows are excluded with the program's reasons (attr(, "excluded")).
+iat <- function(data, unit = "model", trial = "trial", word = "word", valence = "valence",
+                assigned = "assigned", focal = "other", contrast = "self",
+                preset = c("andric2025", "bai2024"), level = c("units", "trials")) {
+  preset <- match.arg(preset)
+  level <- match.arg(level)
+  r <- checked(.Call(vagap_r_iat, csv_text(data), c(unit, trial, word, valence, assigned),
+                     c(paste(focal, collapse = ","), paste(contrast, collapse = ",")), preset))
+  out <- frame(if (level == "units") r$units else r$trials)
+  names(out)[1] <- unit
+  structure(out, excluded = excluded_rows(r$excluded))
+}

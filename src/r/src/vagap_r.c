@@ -572,6 +572,88 @@ SEXP vagap_r_score(SEXP responses, SEXP key, SEXP cols, SEXP range, SEXP min_ite
   return out;
 }
 
+/* ---- iat (association counts) -------------------------------------------------------- */
+
+static SEXP iat_units(const vagap_iat_assoc_t *scorer) {
+  size_t n = vagap_iat_assoc_nunits(scorer);
+  const char *names[] = {"unit", "score", "sd", "sd_pop", "n_valid", "n_invalid", "n_ignored",
+                         "n_other_target", "n_duplicate", ""};
+  SEXP df = PROTECT(Rf_mkNamed(VECSXP, names));
+  SET_VECTOR_ELT(df, 0, Rf_allocVector(STRSXP, (R_xlen_t)n));
+  for (int c = 1; c < 9; c++) SET_VECTOR_ELT(df, c, Rf_allocVector(REALSXP, (R_xlen_t)n));
+  for (size_t i = 0; i < n; i++) {
+    vagap_iat_assoc_unit_t u;
+    vagap_iat_assoc_unit(scorer, i, &u);
+    SET_STRING_ELT(VECTOR_ELT(df, 0), (R_xlen_t)i, Rf_mkChar(u.unit));
+    const double v[] = {u.score, u.sd, u.sd_pop, (double)u.n_valid, (double)u.n_invalid,
+                        (double)u.n_ignored, (double)u.n_other_target, (double)u.n_duplicate};
+    for (int c = 0; c < 8; c++) REAL(VECTOR_ELT(df, 1 + c))[i] = isnan(v[c]) ? NA_REAL : v[c];
+  }
+  UNPROTECT(1);
+  return df;
+}
+
+static SEXP iat_trials(const vagap_iat_assoc_t *scorer) {
+  size_t n = vagap_iat_assoc_ntrials(scorer);
+  const char *names[] = {"unit", "trial", "a", "b", "c", "d", "n_ignored", "n_other_target",
+                         "n_duplicate", "score", "valid", ""};
+  SEXP df = PROTECT(Rf_mkNamed(VECSXP, names));
+  for (int c = 0; c < 11; c++)
+    SET_VECTOR_ELT(df, c, Rf_allocVector(c < 2 ? STRSXP : c == 10 ? LGLSXP : REALSXP, (R_xlen_t)n));
+  for (size_t i = 0; i < n; i++) {
+    vagap_iat_assoc_trial_t t;
+    vagap_iat_assoc_trial(scorer, i, &t);
+    SET_STRING_ELT(VECTOR_ELT(df, 0), (R_xlen_t)i, Rf_mkChar(t.unit));
+    SET_STRING_ELT(VECTOR_ELT(df, 1), (R_xlen_t)i, Rf_mkChar(t.trial));
+    const double v[] = {(double)t.counts.a, (double)t.counts.b, (double)t.counts.c,
+                        (double)t.counts.d, (double)t.n_ignored, (double)t.n_other_target,
+                        (double)t.n_duplicate, t.score};
+    for (int c = 0; c < 8; c++) REAL(VECTOR_ELT(df, 2 + c))[i] = isnan(v[c]) ? NA_REAL : v[c];
+    LOGICAL(VECTOR_ELT(df, 10))[i] = t.valid != 0;
+  }
+  UNPROTECT(1);
+  return df;
+}
+
+SEXP vagap_r_iat(SEXP text, SEXP cols, SEXP targets, SEXP preset) {
+  vagap_error_t err;
+  vagap_error_clear(&err);
+  vagap_study_iat_options_t o;
+  vagap_study_iat_options_init(&o);
+  o.unit = CHAR(STRING_ELT(cols, 0)), o.trial = CHAR(STRING_ELT(cols, 1));
+  o.word = CHAR(STRING_ELT(cols, 2)), o.valence = CHAR(STRING_ELT(cols, 3));
+  o.assigned = CHAR(STRING_ELT(cols, 4));
+  o.focal = CHAR(STRING_ELT(targets, 0)), o.contrast = CHAR(STRING_ELT(targets, 1));
+  if (vagap_iat_assoc_preset(&o.scoring, str_arg(preset), &err)) return error_result(&err);
+  char both[256];
+  int overlap = vagap_study_lists_overlap(o.focal, o.contrast, both, sizeof both, &err);
+  if (overlap < 0) return error_result(&err);
+  if (overlap) {
+    vagap_error_set(&err, VAGAP_EINVAL, NULL, 0, 0, "focal and contrast must differ (both have '%s')", both);
+    return error_result(&err);
+  }
+  vagap_ledger_t *ledger = vagap_ledger_alloc();
+  vagap_reader_t *r = NULL;
+  vagap_iat_assoc_t *scorer = NULL;
+  vagap_status_t st = ledger ? open_text(&r, text, "data", ledger, &err)
+                             : vagap_error_set(&err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
+  if (!st) st = vagap_study_read_iat_from(r, &o, ledger, &scorer, &err);
+  vagap_reader_close(r);
+  SEXP out;
+  if (st) out = error_result(&err);
+  else {
+    const char *names[] = {"units", "trials", "excluded", ""};
+    out = PROTECT(Rf_mkNamed(VECSXP, names));
+    SET_VECTOR_ELT(out, 0, iat_units(scorer));
+    SET_VECTOR_ELT(out, 1, iat_trials(scorer));
+    SET_VECTOR_ELT(out, 2, exclusions(ledger));
+    UNPROTECT(1);
+  }
+  vagap_iat_assoc_free(scorer);
+  vagap_ledger_free(ledger);
+  return out;
+}
+
 /* ---- gap ------------------------------------------------------------------------------ */
 
 static SEXP tidy_frame(const vagap_tidy_t *t) {
@@ -704,6 +786,7 @@ static const R_CallMethodDef CALLS[] = {
     {"vagap_r_prop", (DL_FUNC)&vagap_r_prop, 7},
     {"vagap_r_score", (DL_FUNC)&vagap_r_score, 7},
     {"vagap_r_gap", (DL_FUNC)&vagap_r_gap, 7},
+    {"vagap_r_iat", (DL_FUNC)&vagap_r_iat, 4},
     {NULL, NULL, 0}};
 
 /*
@@ -719,7 +802,8 @@ static const R_CallMethodDef CALLS[] = {
   X(vagap_sem_fit_t) X(vagap_prop_options_t) X(vagap_prop_t) X(vagap_study_choice_options_t)     \
   X(vagap_study_choices_t) X(vagap_study_scale_options_t) X(vagap_study_scale_t)                 \
   X(vagap_alpha_t) X(vagap_table_options_t) X(vagap_gap_t) X(vagap_gap_unit_t)                  \
-  X(vagap_gap_options_t) X(vagap_tidy_t) X(vagap_tidy_row_t)
+  X(vagap_gap_options_t) X(vagap_tidy_t) X(vagap_tidy_row_t) X(vagap_study_iat_options_t)        \
+  X(vagap_iat_assoc_unit_t) X(vagap_iat_assoc_trial_t)
 
 static void check_layout(void) {
   char bad[2048] = "";

@@ -88,3 +88,15 @@ test_that("gap: a row without a unit is excluded; a percentage is the library's 
   expect_error(vagap::gap(read.csv(source_data("gap_percent.csv"))), class = "vagap_error",
                regexp = "unit 'A': behaviour 50 is not a proportion")
 })
+
+test_that("iat: unit and per-trial tables (both presets) and exclusions match the program", {
+  path <- source_data("iat_assoc.csv")
+  d <- read.csv(path, stringsAsFactors = FALSE)
+  mine <- vagap::iat(d)
+  expect_same_table(mine, run_program("iat", "--method", "assoc", path))
+  expect_identical(attr(mine, "excluded")$reason[4], "missing word (the trial is still counted)")
+  expect_same_table(na_text(vagap::iat(d, level = "trials", preset = "bai2024")),
+                    run_program("iat", "--method", "assoc", "--per-trial", "--preset", "bai2024", path))
+  expect_error(vagap::iat(d, focal = "self"), class = "vagap_error",
+               regexp = "focal and contrast must differ (both have 'self')", fixed = TRUE)
+})
