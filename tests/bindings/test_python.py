@@ -281,6 +281,23 @@ class TestStudy(ProgramComparison):
             vagap.score(data, key, 1, 7)
 
 
+class TestIat(ProgramComparison):
+    path = os.path.join(DATA, "iat_assoc.csv")
+
+    def test_units_trials(self):
+        data = read_columns(self.path)
+        mine = vagap.iat(data)
+        self.assertSameTable(mine, run("iat", "--method", "assoc", self.path))
+        self.assertEqual(vagap.excluded(mine)[3][2], "missing word (the trial is still counted)")
+        self.assertSameTable(vagap.iat(data, level="trials", preset="bai2024"),
+                             run("iat", "--method", "assoc", "--per-trial", "--preset", "bai2024",
+                                 self.path))
+
+    def test_targets_must_differ(self):
+        with self.assertRaisesRegex(ValueError, r"focal and contrast must differ \(both have 'self'\)"):
+            vagap.iat(read_columns(self.path), focal="self")
+
+
 class TestGap(ProgramComparison):
     path = os.path.join(DATA, "gap_summary.csv")
 

@@ -11,11 +11,11 @@ status, line, column where the library gave them).
 from ._errors import VagapError
 from ._stats import ttest, corr
 from ._sem import sem, SemResult
-from ._study import prop, score, excluded
+from ._study import prop, score, iat, excluded
 from ._gap import gap
 from . import _lib
 
-__all__ = ["ttest", "corr", "sem", "prop", "score", "gap", "excluded", "SemResult", "VagapError", "version", "library_path"]
+__all__ = ["ttest", "corr", "sem", "prop", "score", "gap", "iat", "excluded", "SemResult", "VagapError", "version", "library_path"]
 
 library_path = _lib.path
 

@@ -301,6 +301,42 @@ class Gap(ctypes.Structure):
                 ("pooled_status", ctypes.c_int)]
 
 
+# ---- iat.h (association counts), study.h ------------------------------------------
+
+class IatAssocOptions(ctypes.Structure):
+    _fields_ = [("smoothing", ctypes.c_double), ("empty_rule", ctypes.c_int)]
+
+
+class IatMoments(ctypes.Structure):
+    _fields_ = [("n", ctypes.c_double), ("mean", ctypes.c_double), ("m2", ctypes.c_double)]
+
+
+class IatCounts(ctypes.Structure):
+    _fields_ = [(name, ctypes.c_size_t) for name in "abcd"]
+
+
+class IatAssocTrial(ctypes.Structure):
+    _fields_ = [("unit", ctypes.c_char_p), ("trial", ctypes.c_char_p),
+                ("unit_index", ctypes.c_size_t), ("counts", IatCounts),
+                ("n_ignored", ctypes.c_size_t), ("n_other_target", ctypes.c_size_t),
+                ("n_duplicate", ctypes.c_size_t), ("score", ctypes.c_double),
+                ("valid", ctypes.c_int)]
+
+
+class IatAssocUnit(ctypes.Structure):
+    _fields_ = [("unit", ctypes.c_char_p), ("score", ctypes.c_double), ("sd", ctypes.c_double),
+                ("sd_pop", ctypes.c_double)] + \
+               [(name, ctypes.c_size_t) for name in
+                ["n_trials", "n_valid", "n_invalid", "n_ignored", "n_other_target", "n_duplicate"]] + \
+               [("moments", IatMoments)]
+
+
+class StudyIatOptions(ctypes.Structure):
+    _fields_ = [(name, ctypes.c_char_p) for name in
+                ["unit", "trial", "word", "valence", "assigned", "focal", "contrast"]] + \
+               [("scoring", IatAssocOptions)]
+
+
 # ---- loading ----------------------------------------------------------------
 
 def _candidates():
@@ -421,6 +457,16 @@ _proto("vagap_gap_tidy", ctypes.c_int, P(Gap), P(Tidy), ERR)
 _proto("vagap_gap_missing_names", None, ctypes.c_int, ctypes.c_char_p, ctypes.c_size_t)
 _proto("vagap_gap_quadrant_name", ctypes.c_char_p, ctypes.c_int)
 _proto("vagap_tidy_free", None, P(Tidy))
+_proto("vagap_study_iat_options_init", None, P(StudyIatOptions))
+_proto("vagap_iat_assoc_preset", ctypes.c_int, P(IatAssocOptions), ctypes.c_char_p, ERR)
+_proto("vagap_study_lists_overlap", ctypes.c_int, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p,
+       ctypes.c_size_t, ERR)
+_proto("vagap_study_read_iat_from", ctypes.c_int, VP, P(StudyIatOptions), VP, P(VP), ERR)
+_proto("vagap_iat_assoc_nunits", ctypes.c_size_t, VP)
+_proto("vagap_iat_assoc_ntrials", ctypes.c_size_t, VP)
+_proto("vagap_iat_assoc_unit", None, VP, ctypes.c_size_t, P(IatAssocUnit))
+_proto("vagap_iat_assoc_trial", None, VP, ctypes.c_size_t, P(IatAssocTrial))
+_proto("vagap_iat_assoc_free", None, VP)
 lib.vagap_init()
 
 # ---- layout check -------------------------------------------------------------
@@ -443,7 +489,10 @@ MIRRORED = [(Error, "vagap_error_t"), (TtestOptions, "vagap_ttest_options_t"),
             (TidyRow, "vagap_tidy_row_t"), (Tidy, "vagap_tidy_t"), (GapOptions, "vagap_gap_options_t"),
             (GapMeasure, "vagap_gap_measure_t"), (GapData, "vagap_gap_data_t"),
             (GapJoined, "vagap_gap_joined_t"), (GapUnit, "vagap_gap_unit_t"),
-            (GapDescribe, "vagap_gap_describe_t"), (Gap, "vagap_gap_t")]
+            (GapDescribe, "vagap_gap_describe_t"), (Gap, "vagap_gap_t"),
+            (IatAssocOptions, "vagap_iat_assoc_options_t"), (IatMoments, "vagap_iat_moments_t"),
+            (IatCounts, "vagap_iat_counts_t"), (IatAssocTrial, "vagap_iat_assoc_trial_t"),
+            (IatAssocUnit, "vagap_iat_assoc_unit_t"), (StudyIatOptions, "vagap_study_iat_options_t")]
 
 
 def layout_mismatches(pairs):

@@ -212,3 +212,65 @@ def score(data, key, min, max, min_items=0, level="unit", unit=None, run=None, i
         _lib.lib.vagap_study_key_free(k)
         _lib.lib.vagap_table_free(t)
         _lib.lib.vagap_ledger_free(ledger)
+
+
+IAT_UNIT_COLUMNS = ["score", "sd", "sd_pop", "n_valid", "n_invalid", "n_ignored", "n_other_target",
+                    "n_duplicate"]
+IAT_TRIAL_COLUMNS = ["trial", "a", "b", "c", "d", "n_ignored", "n_other_target", "n_duplicate",
+                     "score", "valid"]
+
+
+def _iat_rows(scorer, unit, level):
+    rows = []
+    if level == "units":
+        for i in range(_lib.lib.vagap_iat_assoc_nunits(scorer)):
+            u = _lib.IatAssocUnit()
+            _lib.lib.vagap_iat_assoc_unit(scorer, i, u)
+            rows.append({unit: u.unit.decode(), "score": u.score, "sd": u.sd, "sd_pop": u.sd_pop,
+                         "n_valid": u.n_valid, "n_invalid": u.n_invalid, "n_ignored": u.n_ignored,
+                         "n_other_target": u.n_other_target, "n_duplicate": u.n_duplicate})
+        return [unit] + IAT_UNIT_COLUMNS, rows
+    for i in range(_lib.lib.vagap_iat_assoc_ntrials(scorer)):
+        t = _lib.IatAssocTrial()
+        _lib.lib.vagap_iat_assoc_trial(scorer, i, t)
+        rows.append({unit: t.unit.decode(), "trial": t.trial.decode(), "a": t.counts.a,
+                     "b": t.counts.b, "c": t.counts.c, "d": t.counts.d, "n_ignored": t.n_ignored,
+                     "n_other_target": t.n_other_target, "n_duplicate": t.n_duplicate,
+                     "score": t.score, "valid": bool(t.valid)})
+    return [unit] + IAT_TRIAL_COLUMNS, rows
+
+
+def iat(data, unit="model", trial="trial", word="word", valence="valence", assigned="assigned",
+        focal="other", contrast="self", preset="andric2025", level="units"):
+    """`vagap iat --method assoc`: association-count IAT scores per unit (level "units")
+    or per trial ("trials"), preset "andric2025" or "bai2024".  Words are normalised;
+    unusable rows are excluded with the program's reasons (vagap.excluded(result))."""
+    if level not in ("units", "trials"):
+        raise ValueError("vagap: level must be 'units' or 'trials', not %r" % (level,))
+    err = _lib.Error()
+    o = _lib.StudyIatOptions()
+    _lib.lib.vagap_study_iat_options_init(ctypes.byref(o))
+    keep = [c.encode() for c in (unit, trial, word, valence, assigned, _codes(focal), _codes(contrast))]
+    o.unit, o.trial, o.word, o.valence, o.assigned, o.focal, o.contrast = keep
+    check(_lib.lib.vagap_iat_assoc_preset(ctypes.byref(o.scoring), str(preset).encode(), err), err)
+    both = ctypes.create_string_buffer(256)
+    overlap = _lib.lib.vagap_study_lists_overlap(o.focal, o.contrast, both, 256, err)
+    if overlap < 0:
+        raise VagapError(err)
+    if overlap:
+        raise ValueError("vagap: focal and contrast must differ (both have '%s')" % both.value.decode())
+    text = csv_text(data)
+    ledger = _lib.lib.vagap_ledger_alloc()
+    reader, scorer = ctypes.c_void_p(), ctypes.c_void_p()
+    try:
+        st = _lib.lib.vagap_reader_open_memory(ctypes.byref(reader), b"data", text, len(text),
+                                               _options(), ledger, err)
+        if st == _lib.VAGAP_OK:
+            st = _lib.lib.vagap_study_read_iat_from(reader, o, ledger, ctypes.byref(scorer), err)
+        check(st, err)
+        columns, rows = _iat_rows(scorer, unit, level)
+        return _with_excluded(table(columns, rows), _excluded(ledger))
+    finally:
+        _lib.lib.vagap_iat_assoc_free(scorer)
+        _lib.lib.vagap_reader_close(reader)
+        _lib.lib.vagap_ledger_free(ledger)
