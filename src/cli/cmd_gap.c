@@ -226,6 +226,7 @@ static int read_measure_file(const gap_args_t *a, const char *path, const char *
       resolve_column(m->table, explicit_col, candidates, 1, &jv) ||
       (scale && resolve_column(m->table, "scale", NULL, 1, &js)))
     return -1;
+  if (cli_screen_numbers(&a->c.table, m->table, ledger, &jv, 1)) return -1;
   return extract_measure(m, ju, jv, ledger, js, scale);
 }
 
@@ -240,6 +241,9 @@ static int read_summary(const gap_args_t *a, const char *path, vagap_ledger_t *l
       resolve_column(mb->table, a->behavior_col, BEHAVIOR_SUMMARY, 1, &jb) ||
       resolve_column(mb->table, a->selfreport_col, SELFREPORT_SUMMARY, 1, &js))
     return -1;
+  const char *numeric[3] = {vagap_table_colname(mb->table, jb), vagap_table_colname(mb->table, js),
+                           a->no_iat ? NULL : a->iat_col ? a->iat_col : "iat"};
+  if (cli_screen_named(&a->c.table, mb->table, ledger, numeric, 3)) return -1;
   ms->table = mb->table; /* borrowed; not freed through ms */
   if (extract_measure(mb, ju, jb, ledger, 0, NULL) || extract_measure(ms, ju, js, NULL, 0, NULL)) return -1;
   if (a->no_iat) return 0;

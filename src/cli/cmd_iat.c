@@ -567,8 +567,8 @@ static int dscore_row(dscore_run_t *run, const vagap_reader_t *r, const vagap_ro
   }
   vagap_error_t err;
   double latency;
-  if (vagap_reader_number(r, row, col->latency, &latency, &err) != VAGAP_OK)
-    return cli_report_error(&err);
+  int got = cli_row_number(&a->common.table, run->ledger, r, row, col->latency, &latency);
+  if (got) return got > 0 ? CLI_EXIT_OK : CLI_EXIT_DATA; /* 1: excluded (--bad-rows exclude) */
   if (isnan(latency)) return exclude_missing(run, r, row, a->latency_col);
   int error = error_flag(row->fields[col->error], row->lengths[col->error]);
   if (error < 0) {
@@ -576,6 +576,7 @@ static int dscore_row(dscore_run_t *run, const vagap_reader_t *r, const vagap_ro
     vagap_error_set(&err, VAGAP_EDATA, vagap_reader_source(r), row->line, (long)col->error + 1,
                     "column %s: expected 0/1 or TRUE/FALSE, found '%s'", a->error_col,
                     row->fields[col->error]);
+    if (a->common.table.exclude_bad_rows) return exclude(run->ledger, r, row, err.message);
     return cli_report_error(&err);
   }
   vagap_iat_trial_fate_t fate;

@@ -303,7 +303,8 @@ int cmd_score(int argc, char **argv) {
   }
   size_t ci;
   int is_long = a.item_given || vagap_table_column(t, a.item, &ci, NULL) == VAGAP_OK;
-  study_long_columns_t cols = {a.unit, a.run, a.item, a.response, a.run_given, a.unit_given};
+  study_long_columns_t cols = {a.unit, a.run, a.item, a.response, a.run_given, a.unit_given,
+                               &c.table};
   if ((is_long ? study_runs_build_long(&cols, a.min, a.max, &k, t, ledger, &r)
                : study_runs_build_wide(&cols, a.min, a.max, &k, t, ledger, &r)))
     goto done;

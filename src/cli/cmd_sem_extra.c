@@ -225,6 +225,7 @@ static vagap_status_t set_up(extra_state_t *s, const extra_args_t *a, const cli_
   if (!st && a->group) st = vagap_table_column(s->table, a->group, &s->gcol, err);
   if (!st) st = semcli_group_levels(s->table, s->gcol, &s->data, err);
   if (!st) st = vagap_sem_model_build(&s->model, s->syn, s->data.ngroups, &s->mopt, a->model, err);
+  if (!st) st = semcli_screen(&c->table, s->table, s->model, s->ledger, err);
   if (!st) st = semcli_load(s->table, s->gcol, s->model, &s->data, s->ledger, err);
   return st;
 }

@@ -59,7 +59,7 @@ typedef struct {
 } ttest_args_t;
 
 typedef struct {
-  const vagap_table_t *t;
+  vagap_table_t *t;
   vagap_ledger_t *ledger;
   design_t design;
   size_t cx, cy, cgroup, cid, ccond, cby;
@@ -482,6 +482,8 @@ static int setup_columns(const cli_common_t *c, const ttest_args_t *a, ttest_dat
   if (a->id && cli_column(d->t, a->id, &d->cid)) return -1;
   if (a->condition && cli_column(d->t, a->condition, &d->ccond)) return -1;
   if (a->by && cli_column(d->t, a->by, &d->cby)) return -1;
+  size_t numeric[2] = {d->cx, d->cy};
+  if (cli_screen_numbers(&c->table, d->t, d->ledger, numeric, a->y ? 2 : 1)) return -1;
   if (!(d->x = cli_numeric_column(d->t, d->cx))) return -1;
   if (a->y && !(d->y = cli_numeric_column(d->t, d->cy))) return -1;
   if (a->group && find_levels(c, d, d->cgroup, a->levels)) return -1;

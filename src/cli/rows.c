@@ -3,6 +3,7 @@
 
 #include <ctype.h>
 #include <stdlib.h>
+#include <string.h>
 
 int cli_read_rows(const char *path, const vagap_table_options_t *topt, vagap_ledger_t *ledger,
                   const char *const *names, size_t ncols, cli_row_fn fn, void *ctx) {
@@ -78,4 +79,63 @@ double *cli_numeric_column(const vagap_table_t *t, size_t j) {
 
 int cli_exclude_row(vagap_ledger_t *ledger, const vagap_table_t *t, size_t row, const char *reason) {
   return cli_exclude_line(ledger, vagap_table_source_id(t), vagap_table_line(t, row), reason);
+}
+
+/* The reason a cell that should be a number is not one: "column 'C': expected a number, ...". */
+static void not_a_number_reason(char *reason, size_t size, const char *column, const char *message) {
+  snprintf(reason, size, "column '%.200s': %.700s", column, message);
+}
+
+int cli_screen_numbers(const vagap_table_options_t *topt, vagap_table_t *t,
+                       vagap_ledger_t *ledger, const size_t *cols, size_t n) {
+  if (!topt->exclude_bad_rows) return 0;
+  size_t nrows = vagap_table_nrows(t), ndrop = 0;
+  unsigned char *drop = calloc(nrows ? nrows : 1, 1);
+  if (!drop) return cli_out_of_memory();
+  for (size_t i = 0; i < nrows; i++)
+    for (size_t k = 0; k < n; k++) {
+      size_t len;
+      const char *s = vagap_table_cell(t, i, cols[k], &len);
+      double x;
+      vagap_error_t err;
+      if (vagap_table_is_na(t, i, cols[k]) ||
+          vagap_parse_double_mark(s, len, topt->decimal_comma, &x, &err) == VAGAP_OK)
+        continue;
+      char reason[VAGAP_ERROR_MESSAGE_MAX];
+      not_a_number_reason(reason, sizeof reason, vagap_table_colname(t, cols[k]), err.message);
+      if (cli_exclude_row(ledger, t, i, reason)) {
+        free(drop);
+        return -1;
+      }
+      drop[i] = 1;
+      ndrop++;
+      break;
+    }
+  if (ndrop) vagap_table_drop_rows(t, drop, NULL);
+  free(drop);
+  return 0;
+}
+
+int cli_screen_named(const vagap_table_options_t *topt, vagap_table_t *t, vagap_ledger_t *ledger,
+                     const char *const *names, size_t n) {
+  if (!topt->exclude_bad_rows) return 0;
+  size_t *cols = malloc((n ? n : 1) * sizeof *cols), m = 0;
+  if (!cols) return cli_out_of_memory();
+  for (size_t k = 0; k < n; k++)
+    if (names[k] && vagap_table_column(t, names[k], &cols[m], NULL) == VAGAP_OK) m++;
+  int rc = cli_screen_numbers(topt, t, ledger, cols, m);
+  free(cols);
+  return rc;
+}
+
+int cli_row_number(const vagap_table_options_t *topt, vagap_ledger_t *ledger,
+                   const vagap_reader_t *r, const vagap_row_t *row, size_t j, double *out) {
+  vagap_error_t err;
+  if (vagap_reader_number(r, row, j, out, &err) == VAGAP_OK) return 0;
+  if (!topt->exclude_bad_rows || err.status != VAGAP_EDATA) return cli_report_error(&err), -1;
+  char reason[VAGAP_ERROR_MESSAGE_MAX];
+  /* the located message already names the column: "column 'C': ..." */
+  snprintf(reason, sizeof reason, "%.900s", err.message);
+  if (cli_exclude_line(ledger, vagap_reader_source_id(r), row->line, reason)) return -1;
+  return 1;
 }

@@ -1,5 +1,6 @@
 /* semcli_data.c - raw-data input for SEM-fitting commands (see semcli_data.h). */
 #include "semcli_data.h"
+#include "rows.h"
 
 #include <errno.h>
 #include <math.h>
@@ -173,6 +174,13 @@ static vagap_status_t read_columns(const vagap_table_t *t, semcli_data_t *d, dou
   if (!st) st = vagap_table_numeric_columns(t, cols, d->nvar, colv, 0, NULL, err);
   free(cols);
   return st;
+}
+
+vagap_status_t semcli_screen(const vagap_table_options_t *topt, vagap_table_t *t,
+                             const vagap_sem_model_t *m, vagap_ledger_t *ledger,
+                             vagap_error_t *err) {
+  if (cli_screen_named(topt, t, ledger, (const char *const *)m->ov, m->nov)) return oom(err);
+  return VAGAP_OK;
 }
 
 vagap_status_t semcli_load(const vagap_table_t *t, size_t gcol, const vagap_sem_model_t *m,

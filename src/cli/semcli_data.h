@@ -28,6 +28,12 @@ vagap_status_t semcli_group_levels(const vagap_table_t *t, size_t gcol, semcli_d
                                    vagap_error_t *err);
 
 /* Listwise deletion into the ledger, raw matrix and per-group statistics. */
+/* --bad-rows exclude: rows where an observed variable of the model holds text are
+   excluded and dropped from t before semcli_load (cli_screen_numbers). */
+vagap_status_t semcli_screen(const vagap_table_options_t *topt, vagap_table_t *t,
+                             const vagap_sem_model_t *m, vagap_ledger_t *ledger,
+                             vagap_error_t *err);
+
 vagap_status_t semcli_load(const vagap_table_t *t, size_t gcol, const vagap_sem_model_t *m,
                            semcli_data_t *d, vagap_ledger_t *ledger, vagap_error_t *err);
 

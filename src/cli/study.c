@@ -565,7 +565,7 @@ static const char *long_row_problem(const study_long_columns_t *cols, const stud
 }
 
 int study_runs_build_long(const study_long_columns_t *cols, double min, double max,
-                          const study_key_t *k, const vagap_table_t *t, vagap_ledger_t *ledger,
+                          const study_key_t *k, vagap_table_t *t, vagap_ledger_t *ledger,
                           study_runs_t *r) {
   size_t cu, cr = CLI_NO_COLUMN, ci, cx;
   if (cli_column(t, cols->unit, &cu) || cli_column(t, cols->item, &ci) ||
@@ -574,6 +574,7 @@ int study_runs_build_long(const study_long_columns_t *cols, double min, double m
   if ((cols->run_required || vagap_table_column(t, cols->run, &cr, NULL) == VAGAP_OK) &&
       cli_column(t, cols->run, &cr))
     return -1;
+  if (cols->topt && cli_screen_numbers(cols->topt, t, ledger, &cx, 1)) return -1;
   double *x = cli_numeric_column(t, cx);
   if (!x) return -1;
   size_t n = vagap_table_nrows(t), m = 0;
@@ -646,8 +647,39 @@ static int compare_refs_by_row(const void *a, const void *b) {
 }
 
 /* Wide input: one row per run, one column per key item. */
+/* --bad-rows exclude in wide input: each row with an answer outside [min, max] is
+   excluded (the first such answer is the reason) and dropped from t.  0 or -1. */
+static int wide_exclude_out_of_range(const study_key_t *k, double min, double max, vagap_table_t *t,
+                                     const size_t *col, vagap_ledger_t *ledger) {
+  size_t n = vagap_table_nrows(t), ndrop = 0;
+  unsigned char *drop = calloc(n + 1, 1);
+  double *vals = malloc((n + 1) * sizeof *vals);
+  int rc = drop && vals ? 0 : cli_out_of_memory();
+  for (size_t j = 0; j < k->nitems && rc == 0; j++) {
+    vagap_error_t err;
+    if (vagap_table_numeric(t, col[j], vals, &err) != VAGAP_OK) {
+      rc = -1;
+      cli_report_error(&err);
+      break;
+    }
+    for (size_t i = 0; i < n && rc == 0; i++) {
+      if (drop[i] || isnan(vals[i]) || (vals[i] >= min && vals[i] <= max)) continue;
+      char reason[300];
+      snprintf(reason, sizeof reason, "response %g to item '%.100s' outside %g..%g", vals[i],
+               k->item[j], min, max);
+      rc = cli_exclude_row(ledger, t, i, reason);
+      drop[i] = 1;
+      ndrop++;
+    }
+  }
+  if (rc == 0 && ndrop) vagap_table_drop_rows(t, drop, NULL);
+  free(drop);
+  free(vals);
+  return rc;
+}
+
 int study_runs_build_wide(const study_long_columns_t *cols, double min, double max,
-                          const study_key_t *k, const vagap_table_t *t, vagap_ledger_t *ledger,
+                          const study_key_t *k, vagap_table_t *t, vagap_ledger_t *ledger,
                           study_runs_t *r) {
   size_t n = vagap_table_nrows(t);
   size_t cu = CLI_NO_COLUMN, cr = CLI_NO_COLUMN;
@@ -665,6 +697,11 @@ int study_runs_build_wide(const study_long_columns_t *cols, double min, double m
   if (!col || !vals || !refs || !r->labels) goto done;
   for (size_t j = 0; j < k->nitems; j++)
     if (cli_column(t, k->item[j], &col[j])) goto done;
+  if (cols->topt && cli_screen_numbers(cols->topt, t, ledger, col, k->nitems)) goto done;
+  if (cols->topt && cols->topt->exclude_bad_rows &&
+      wide_exclude_out_of_range(k, min, max, t, col, ledger))
+    goto done;
+  n = vagap_table_nrows(t);
   size_t m = 0;
   for (size_t i = 0; i < n; i++) {
     if (cu != CLI_NO_COLUMN && vagap_table_is_na(t, i, cu)) {
@@ -697,7 +734,7 @@ int study_runs_build_wide(const study_long_columns_t *cols, double min, double m
     for (size_t q = 0; q < m; q++) {
       double x = vals[refs[q].row];
       if (!isnan(x) && !(x >= min && x <= max)) {
-        fprintf(stderr, "vagap: %s:%ld:%zu: response %g to item '%s' is outside %g..%g\n",
+        fprintf(stderr, "vagap: %s:%ld:%zu: response %g to item '%s' is outside %g..%g (--bad-rows exclude excludes such rows)\n",
                 vagap_table_source(t), vagap_table_line(t, refs[q].row), col[j] + 1, x,
                 k->item[j], min, max);
         goto done;
@@ -798,7 +835,7 @@ int study_read_scale(const char *path, const char *key_path, const vagap_table_o
   out->min = o->min;
   out->max = o->max;
   vagap_error_t err;
-  study_long_columns_t cols = {o->unit, o->run, o->item, o->response, 0, 0};
+  study_long_columns_t cols = {o->unit, o->run, o->item, o->response, 0, 0, topt};
   int rc = study_key_read(key_path, topt, o->key_item, o->key_scale, o->key_reverse, ledger, &out->key);
   if (rc == 0 && vagap_table_read(&out->table, path, topt, ledger, &err) != VAGAP_OK) rc = report(&err);
   /* long when there is an item column, else wide: the same test as `vagap score` */

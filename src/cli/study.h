@@ -212,6 +212,10 @@ int study_compare_run_refs(const void *a, const void *b);
 typedef struct {
   const char *unit, *run, *item, *response;
   int run_required, unit_required;
+  /* the reader's options: with exclude_bad_rows (--bad-rows exclude) a response that
+     is not a number, and in wide input an answer out of range, excludes its row;
+     NULL: the defaults */
+  const vagap_table_options_t *topt;
 } study_long_columns_t;
 
 /*
@@ -222,16 +226,18 @@ typedef struct {
  * Returns 0 or -1 after printing.
  */
 int study_runs_build_long(const study_long_columns_t *cols, double min, double max,
-                          const study_key_t *k, const vagap_table_t *t, vagap_ledger_t *ledger,
+                          const study_key_t *k, vagap_table_t *t, vagap_ledger_t *ledger,
                           study_runs_t *r);
 
 /*
  * Wide responses (one row per run, a column per key item; `vagap score`
  * chooses it when there is no item column).  A row missing its unit or with
- * no key item answered is excluded; an answer outside [min, max] is an error.
+ * no key item answered is excluded; an answer outside [min, max] is an error,
+ * or with cols->exclude_bad_rows excludes its row ("response X to item 'I'
+ * outside MIN..MAX"), as in long input.
  */
 int study_runs_build_wide(const study_long_columns_t *cols, double min, double max,
-                          const study_key_t *k, const vagap_table_t *t, vagap_ledger_t *ledger,
+                          const study_key_t *k, vagap_table_t *t, vagap_ledger_t *ledger,
                           study_runs_t *r);
 
 /* ---- questionnaire scores for `vagap report` ------------------------------------------------ */
