@@ -42,7 +42,7 @@ static vagap_status_t reject(const char *s, size_t len, vagap_error_t *err) {
   char text[64];
   excerpt(text, sizeof text, s, len);
   const char *hint = "";
-  if (memchr(s, ',', len)) hint = " (a decimal comma? numbers use '.')";
+  if (memchr(s, ',', len)) hint = " (a decimal comma? numbers use '.' unless --decimal-comma is given)";
   else if (len >= 2 && (memchr(s, 'x', len) || memchr(s, 'X', len))) hint = " (hexadecimal is not accepted)";
   else if (strcasestr(text, "nan") || strcasestr(text, "inf"))
     hint = " (infinities and NaN variants are not numbers; missing values are the --na tokens)";
