@@ -46,6 +46,21 @@ PY
     failed=$((failed + 1))
   fi
 done
+# report writes its tables to a folder: each .jsonl there must parse too
+if "$vagap" report "$data/report_mini" --format json --out "$tmp/report" --quiet 2> "$tmp/err"; then
+  for f in "$tmp"/report/*.jsonl; do
+    checked=$((checked + 1))
+    commands="$commands report"
+    python3 -c '
+import json, sys
+for line in open(sys.argv[1], "rb").read().decode("utf-8").splitlines():
+    assert isinstance(json.loads(line), dict)' "$f" ||
+      { echo "FAIL: report: $(basename "$f") is not UTF-8 JSON Lines"; failed=$((failed + 1)); }
+  done
+  [ -f "$tmp/report/gap_units.jsonl" ] || { echo "FAIL: report --format json wrote no gap_units.jsonl"; failed=$((failed + 1)); }
+else
+  echo "FAIL: report --format json:"; cat "$tmp/err"; failed=$((failed + 1))
+fi
 echo "checked $checked cases, $failed failed; commands:" $(printf '%s\n' $commands | sort -u)
 [ "$checked" -gt 20 ] || { echo "FAIL: too few cases checked"; exit 1; }
 [ "$failed" = 0 ]
