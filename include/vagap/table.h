@@ -78,6 +78,11 @@ typedef struct {
      e.g. invalid UTF-8 replaced; NULL: no warnings. */
   void (*warn)(const char *message, void *ctx);
   void *warn_ctx;
+  /* Called on the caller's thread as the input is consumed: bytes done of
+     total (0: unknown, e.g. gzip or a pipe), last with done == total (or, when
+     the total is unknown, with total set to done); NULL: none. */
+  void (*progress)(const char *source, size_t done, size_t total, void *ctx);
+  void *progress_ctx;
 } vagap_table_options_t;
 
 /*

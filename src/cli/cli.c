@@ -1,5 +1,6 @@
 /* Shared CLI plumbing: common options, messages, the row-accounting epilogue. */
 #include "cli.h"
+#include "progress.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -71,6 +72,8 @@ void cli_common_init(cli_common_t *c, const char *command) {
   c->progress = -1;
   c->table.warn = warn_from_reader;
   c->table.warn_ctx = (void *)command;
+  c->table.progress = cli_read_progress;
+  c->table.progress_ctx = c;
 }
 
 int cli_usage_error(const cli_common_t *c, const char *fmt, ...) {

@@ -458,19 +458,17 @@ static vagap_status_t build_spec(vaar_state_t *s, const vaar_args_t *a, const cl
 
 /* ---- bootstrap ---------------------------------------------------------------------------------- */
 
-static vagap_status_t run_bootstrap(vaar_state_t *s, const vaar_args_t *a, int quiet,
+static vagap_status_t run_bootstrap(vaar_state_t *s, const vaar_args_t *a, const cli_common_t *c,
                                     vagap_error_t *err) {
   vagap_sem_boot_options_t bopt;
   vagap_sem_boot_options_init(&bopt);
   bopt.B = (size_t)a->bootstrap;
   bopt.seed = a->seed;
   bopt.threads = (unsigned)a->threads;
-  semcli_progress_t progress;
-  semcli_progress_init(&progress, "vaar");
-  if (!quiet) {
-    bopt.progress = semcli_progress;
-    bopt.progress_ctx = &progress;
-  }
+  semcli_progress_t progress; /* --quiet leaves it: --no-progress silences it */
+  semcli_progress_init(&progress, c, "bootstrap", "resamples");
+  bopt.progress = semcli_progress;
+  bopt.progress_ctx = &progress;
   vagap_sem_fit_options_t fopt;
   vagap_sem_fit_options_init(&fopt);
   fopt.likelihood = a->lav.likelihood;
@@ -573,7 +571,7 @@ static vagap_status_t run(vaar_state_t *s, const vaar_args_t *a, const cli_commo
     if (st && err->line > 0 && !err->file[0])
       snprintf(err->file, sizeof err->file, "%s", a->expect_file ? a->expect_file : "--expect");
   }
-  if (!st && a->bootstrap) st = run_bootstrap(s, a, c->quiet, err);
+  if (!st && a->bootstrap) st = run_bootstrap(s, a, c, err);
   return st;
 }
 

@@ -225,20 +225,13 @@ vagap_sem_data_t semcli_view(const semcli_data_t *d) {
   return v;
 }
 
-void semcli_progress_init(semcli_progress_t *p, const char *command) {
-  p->command = command;
-  p->start = p->last = (long)time(NULL);
-  p->printed = 0;
+void semcli_progress_init(semcli_progress_t *p, const cli_common_t *c, const char *what,
+                          const char *unit) {
+  cli_progress_start(p, c, what, unit);
 }
 
 void semcli_progress(size_t done, size_t total, void *ctx) {
-  semcli_progress_t *p = ctx;
-  long now = (long)time(NULL);
-  int due = now - p->start >= 2 && now != p->last;
-  if (!due && !(done == total && p->printed)) return;
-  p->last = now;
-  p->printed = 1;
-  fprintf(stderr, "vagap %s: bootstrap %zu/%zu resamples\n", p->command, done, total);
+  cli_progress_update(ctx, (double)done, (double)total);
 }
 
 void semcli_report_boot_failures(const char *command, const vagap_sem_boot_t *b) {

@@ -26,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "csv_segment.h"
@@ -84,6 +85,10 @@ struct vagap_reader {
   unsigned bad_utf8_byte; /* with this value */
   int bad_utf8_told;      /* opt.warn has been called */
 
+  /* opt.progress: bytes of the input consumed, of input_bytes (0: unknown) */
+  size_t bytes_done, input_bytes;
+  int progress_done;      /* the last call has been made */
+
   /* header */
   size_t ncols;
   char **colnames;
@@ -132,6 +137,8 @@ void vagap_table_options_init(vagap_table_options_t *opt) {
   opt->decimal_comma = 0;
   opt->warn = NULL;
   opt->warn_ctx = NULL;
+  opt->progress = NULL;
+  opt->progress_ctx = NULL;
 }
 
 /* A cell as a number, with the reader's decimal mark. */
@@ -601,7 +608,12 @@ static vagap_status_t close_segment(vagap_reader_t *r) {
   }
   r->base_line += seg->batch.lines;
   r->cur = NULL;
+  r->bytes_done += seg->len;
   release_segment(r, seg);
+  if (r->opt.progress && !r->progress_done && st == VAGAP_OK) {
+    size_t total = r->input_bytes >= r->bytes_done ? r->input_bytes : 0;
+    r->opt.progress(r->source, r->bytes_done, total, r->opt.progress_ctx);
+  }
   return st;
 }
 
@@ -613,7 +625,13 @@ static vagap_status_t next_segment_with_rows(vagap_reader_t *r) {
       if (st != VAGAP_OK) return st;
     }
     r->cur = await_segment(r);
-    if (!r->cur) return VAGAP_OK;
+    if (!r->cur) {
+      if (r->opt.progress && !r->progress_done) { /* the end: the last call */
+        r->progress_done = 1;
+        r->opt.progress(r->source, r->bytes_done, r->bytes_done, r->opt.progress_ctx);
+      }
+      return VAGAP_OK;
+    }
     r->cur_row = r->cur_blank = 0;
   }
   return VAGAP_OK;
@@ -882,6 +900,7 @@ static vagap_status_t convert_encoding(vagap_reader_t *r, vagap_error_t *err) {
   if (st != VAGAP_OK) return st;
   r->mem = r->converted;
   r->mem_size = n;
+  r->input_bytes = n; /* progress counts the converted bytes */
   r->mem_pos = 0;
   r->carry_len = 0;
   r->input_eof = 0;
@@ -900,6 +919,18 @@ static void remove_spool(vagap_reader_t *r) {
   if (r->spool_path) unlink(r->spool_path);
   free(r->spool_path);
   r->spool_path = NULL;
+}
+
+/* The size of a regular file that is not gzip-compressed (progress); 0 when unknown. */
+static size_t plain_file_size(const char *path) {
+  struct stat st;
+  if (!path || stat(path, &st) != 0 || !S_ISREG(st.st_mode)) return 0;
+  FILE *f = fopen(path, "rb");
+  unsigned char magic[2] = {0, 0};
+  size_t n = f ? fread(magic, 1, 2, f) : 0;
+  if (f) fclose(f);
+  if (n == 2 && magic[0] == 0x1F && magic[1] == 0x8B) return 0;
+  return (size_t)st.st_size;
 }
 
 vagap_status_t vagap_reader_open(vagap_reader_t **out, const char *path,
@@ -921,6 +952,7 @@ vagap_status_t vagap_reader_open(vagap_reader_t **out, const char *path,
   if (st == VAGAP_OK) {
     r->gz = gzip_input_open(from_stdin ? NULL : path, r->source, err);
     if (!r->gz) st = err ? err->status : VAGAP_EIO;
+    r->input_bytes = plain_file_size(from_stdin ? NULL : path);
   }
   if (st == VAGAP_OK) st = reader_start(r, err);
   remove_spool(r); /* both passes have it open by now */
@@ -942,6 +974,7 @@ vagap_status_t vagap_reader_open_memory(vagap_reader_t **out, const char *name,
   if (st == VAGAP_OK) {
     r->mem = data ? data : (const void *)"";
     r->mem_size = size;
+    r->input_bytes = size;
     st = reader_start(r, err);
   }
   if (st != VAGAP_OK) {
