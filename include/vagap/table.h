@@ -241,6 +241,20 @@ vagap_status_t vagap_table_numeric_columns(const vagap_table_t *t, const size_t 
 vagap_status_t vagap_table_drop_rows(vagap_table_t *t, const unsigned char *drop,
                                      vagap_error_t *err);
 
+/* 1 when the table was read with exclude_bad_rows (--bad-rows exclude). */
+int vagap_table_excludes_bad_rows(const vagap_table_t *t);
+
+/*
+ * With exclude_bad_rows: each row with a cell in columns cols[0, n) that is
+ * neither missing nor a number (with the table's decimal mark) is recorded
+ * in `ledger` as excluded, "column 'C': expected a number, found 'X'", and
+ * dropped, so that converting those columns afterwards cannot fail.
+ * Without the option nothing happens (the conversion reports the first such
+ * cell).  Call it before anything is computed from the rows.
+ */
+vagap_status_t vagap_table_exclude_non_numbers(vagap_table_t *t, const size_t *cols, size_t n,
+                                               vagap_ledger_t *ledger, vagap_error_t *err);
+
 #ifdef __cplusplus
 }
 #endif

@@ -38,20 +38,6 @@ int cli_exclude_line(vagap_ledger_t *ledger, size_t source, long line, const cha
   return 0;
 }
 
-size_t cli_normalise_word(const char *s, size_t len, char **buf, size_t *cap) {
-  while (len && (isspace((unsigned char)*s) || ispunct((unsigned char)*s))) s++, len--;
-  while (len && (isspace((unsigned char)s[len - 1]) || ispunct((unsigned char)s[len - 1]))) len--;
-  if (len + 1 > *cap) {
-    char *p = realloc(*buf, len + 1);
-    if (!p) return (size_t)-1;
-    *buf = p;
-    *cap = len + 1;
-  }
-  for (size_t i = 0; i < len; i++) (*buf)[i] = (char)tolower((unsigned char)s[i]);
-  (*buf)[len] = '\0';
-  return len;
-}
-
 int cli_column(const vagap_table_t *t, const char *name, size_t *j) {
   vagap_error_t err;
   if (vagap_table_column(t, name, j, &err) != VAGAP_OK) {
@@ -81,38 +67,11 @@ int cli_exclude_row(vagap_ledger_t *ledger, const vagap_table_t *t, size_t row, 
   return cli_exclude_line(ledger, vagap_table_source_id(t), vagap_table_line(t, row), reason);
 }
 
-/* The reason a cell that should be a number is not one: "column 'C': expected a number, ...". */
-static void not_a_number_reason(char *reason, size_t size, const char *column, const char *message) {
-  snprintf(reason, size, "column '%.200s': %.700s", column, message);
-}
-
 int cli_screen_numbers(const vagap_table_options_t *topt, vagap_table_t *t,
                        vagap_ledger_t *ledger, const size_t *cols, size_t n) {
   if (!topt->exclude_bad_rows) return 0;
-  size_t nrows = vagap_table_nrows(t), ndrop = 0;
-  unsigned char *drop = calloc(nrows ? nrows : 1, 1);
-  if (!drop) return cli_out_of_memory();
-  for (size_t i = 0; i < nrows; i++)
-    for (size_t k = 0; k < n; k++) {
-      size_t len;
-      const char *s = vagap_table_cell(t, i, cols[k], &len);
-      double x;
-      vagap_error_t err;
-      if (vagap_table_is_na(t, i, cols[k]) ||
-          vagap_parse_double_mark(s, len, topt->decimal_comma, &x, &err) == VAGAP_OK)
-        continue;
-      char reason[VAGAP_ERROR_MESSAGE_MAX];
-      not_a_number_reason(reason, sizeof reason, vagap_table_colname(t, cols[k]), err.message);
-      if (cli_exclude_row(ledger, t, i, reason)) {
-        free(drop);
-        return -1;
-      }
-      drop[i] = 1;
-      ndrop++;
-      break;
-    }
-  if (ndrop) vagap_table_drop_rows(t, drop, NULL);
-  free(drop);
+  vagap_error_t err;
+  if (vagap_table_exclude_non_numbers(t, cols, n, ledger, &err) != VAGAP_OK) return cli_out_of_memory();
   return 0;
 }
 

@@ -13,7 +13,7 @@ static const char *const WIDE_SUFFIX[] = {"", ".pomp", ".sd", ".n", ".n_excluded
 enum { NWIDE = sizeof WIDE_SUFFIX / sizeof WIDE_SUFFIX[0] };
 
 static cli_writer_t *open_unit_writer(score_open_fn open, void *ctx, const char *unit_col,
-                                      const study_key_t *k, int wide, char **names_buf) {
+                                      const vagap_study_key_t *k, int wide, char **names_buf) {
   *names_buf = NULL;
   if (!wide) {
     const char *cols[] = {unit_col, "scale", "score", "pomp", "sd", "n", "n_excluded"};
@@ -40,8 +40,8 @@ static cli_writer_t *open_unit_writer(score_open_fn open, void *ctx, const char 
   return w;
 }
 
-int score_write_units(score_open_fn open, void *ctx, const char *unit_col, const study_key_t *k,
-                      const vagap_scale_key_t *sk, const study_runs_t *r, const double *scores,
+int score_write_units(score_open_fn open, void *ctx, const char *unit_col, const vagap_study_key_t *k,
+                      const vagap_scale_key_t *sk, const vagap_study_runs_t *r, const double *scores,
                       int wide) {
   size_t cells = r->nunits * k->nscales;
   double *us = malloc((cells + 1) * sizeof *us), *tmp = malloc((r->nruns + 1) * sizeof *tmp);
@@ -85,8 +85,8 @@ done:
   return rc;
 }
 
-int score_write_alpha(const cli_common_t *c, score_open_fn open, void *ctx, const study_key_t *k,
-                      const vagap_scale_key_t *sk, const study_runs_t *r) {
+int score_write_alpha(const cli_common_t *c, score_open_fn open, void *ctx, const vagap_study_key_t *k,
+                      const vagap_scale_key_t *sk, const vagap_study_runs_t *r) {
   const char *cols[] = {"scale", "alpha", "alpha_std", "mean_r", "omega", "k", "n", "n_excluded"};
   cli_writer_t *w = open(ctx, cols, 8);
   if (!w) return CLI_EXIT_DATA;

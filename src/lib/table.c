@@ -1355,3 +1355,33 @@ vagap_status_t vagap_table_drop_rows(vagap_table_t *t, const unsigned char *drop
   t->nrows = kept;
   return VAGAP_OK;
 }
+
+int vagap_table_excludes_bad_rows(const vagap_table_t *t) { return t->reader->opt.exclude_bad_rows; }
+
+vagap_status_t vagap_table_exclude_non_numbers(vagap_table_t *t, const size_t *cols, size_t n,
+                                               vagap_ledger_t *ledger, vagap_error_t *err) {
+  vagap_reader_t *r = t->reader;
+  if (!r->opt.exclude_bad_rows) return VAGAP_OK;
+  unsigned char *drop = calloc(t->nrows ? t->nrows : 1, 1);
+  if (!drop) return vagap_error_set(err, VAGAP_ENOMEM, r->source, 0, 0, "out of memory");
+  size_t ndrop = 0;
+  vagap_status_t st = VAGAP_OK;
+  for (size_t i = 0; i < t->nrows && st == VAGAP_OK; i++)
+    for (size_t k = 0; k < n; k++) {
+      size_t len;
+      const char *s = vagap_table_cell(t, i, cols[k], &len);
+      double x;
+      vagap_error_t why;
+      if (vagap_reader_is_na(r, s, len) || parse_cell(r, s, len, &x, &why) == VAGAP_OK) continue;
+      char reason[VAGAP_ERROR_MESSAGE_MAX];
+      snprintf(reason, sizeof reason, "column '%.200s': %.700s", r->colnames[cols[k]], why.message);
+      if (ledger && vagap_ledger_exclude(ledger, r->source_id, t->lines[i], reason) != VAGAP_OK)
+        st = vagap_error_set(err, VAGAP_ENOMEM, r->source, 0, 0, "out of memory");
+      drop[i] = 1;
+      ndrop++;
+      break;
+    }
+  if (st == VAGAP_OK && ndrop) st = vagap_table_drop_rows(t, drop, err);
+  free(drop);
+  return st;
+}
