@@ -73,7 +73,8 @@ typedef struct {
                                ("UTF-16", "UTF-16LE", "LATIN1", "CP1252", ...); NULL
                                or "UTF-8": UTF-8, except that a UTF-16 byte-order mark
                                is recognised and decoded */
-  int decimal_comma;        /* numbers are written 1,5 (a '.' in a number is refused) */
+  int decimal_comma;        /* numbers are written 1,5 (a '.' in a number is refused);
+                               CSV only: JSON numbers always have a point */
   /* Called (on the caller's thread) with a warning the reader has for the user,
      e.g. invalid UTF-8 replaced; NULL: no warnings. */
   void (*warn)(const char *message, void *ctx);

@@ -96,6 +96,7 @@ void cli_warn(const cli_common_t *c, const char *fmt, ...) {
 }
 
 int cli_report_error(const vagap_error_t *err) {
+  cli_progress_interrupt();
   fputs("vagap: ", stderr);
   if (err->file[0]) {
     fputs(err->file, stderr);

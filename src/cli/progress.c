@@ -91,6 +91,10 @@ static char read_what[300];
 static const char *read_source;
 static size_t read_done;
 
+void cli_progress_interrupt(void) {
+  if (read_source) cli_progress_finish(&read_meter);
+}
+
 void cli_read_progress(const char *source, size_t done, size_t total, void *common) {
   const cli_common_t *c = common;
   if (source != read_source || done < read_done) {

@@ -38,6 +38,9 @@ void cli_progress_update(cli_progress_t *p, double done, double total);
 /* Finish a meter whose total was unknown, or that stopped early. */
 void cli_progress_finish(cli_progress_t *p);
 
+/* Before an error message: end a reading line left open on the terminal. */
+void cli_progress_interrupt(void);
+
 /* vagap_table_options_t.progress for every command (set by cli_common_init):
    the bytes of each input read, in MB, for files that take more than a second. */
 void cli_read_progress(const char *source, size_t done, size_t total, void *common);

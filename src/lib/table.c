@@ -844,6 +844,7 @@ static vagap_status_t reader_init(vagap_reader_t **out, const char *name,
   if (r->jsonl && transcode_choose(NULL, 0, r->opt.encoding, &skip, probe, sizeof probe))
     return vagap_error_set(err, VAGAP_EINVAL, name, 0, 0,
                            "JSON Lines input is UTF-8; --encoding applies to CSV only");
+  if (r->jsonl) r->opt.decimal_comma = 0; /* JSON numbers always have a point */
   if (r->jsonl && add_empty_na_token(r))
     return vagap_error_set(err, VAGAP_ENOMEM, name, 0, 0, "out of memory");
   r->ledger = ledger;
