@@ -288,29 +288,31 @@ typedef struct {
  */
 vagap_status_t vagap_study_runs_build_long(const vagap_study_long_columns_t *cols, double min,
                                            double max, const vagap_study_key_t *k,
-                                           const vagap_table_t *t, vagap_ledger_t *ledger,
+                                           vagap_table_t *t, vagap_ledger_t *ledger,
                                            vagap_study_runs_t *r, vagap_error_t *err);
 
 /*
  * Wide responses (one row per run, a column per key item; `vagap score`
  * chooses it when there is no item column).  A row missing its unit or with
- * no key item answered is excluded; an answer outside [min, max] is an error.
+ * no key item answered is excluded; an answer outside [min, max] is an error,
+ * or, when t was read with exclude_bad_rows (--bad-rows exclude), excludes its
+ * row ("response X to item 'I' outside MIN..MAX") as in long input.  With that
+ * option a response that is not a number excludes its row too (in both
+ * layouts; vagap_table_exclude_non_numbers), and such rows are dropped from t.
  */
 vagap_status_t vagap_study_runs_build_wide(const vagap_study_long_columns_t *cols, double min,
                                            double max, const vagap_study_key_t *k,
-                                           const vagap_table_t *t, vagap_ledger_t *ledger,
+                                           vagap_table_t *t, vagap_ledger_t *ledger,
                                            vagap_study_runs_t *r, vagap_error_t *err);
 
 /*
- * `vagap score`: the responses (long when long_input, else wide) into runs
- * by the rules above, each run scored per scale (vagap_scale_score_rows with
- * `sk`, built from the key), and per unit the mean over its runs with the
- * SD over runs (n - 1; NaN below two runs), the runs with a score and the
- * runs without one.  Run and unit names point into `t`, which must outlive
- * *out.  Free with vagap_study_score_free (after a failure too).
+ * Scores of runs (vagap_scale_score_rows with `sk`, built from the key) and
+ * per unit the mean over its runs with the SD over runs (n - 1; NaN below
+ * two runs), the runs with a score and the runs without one: the numbers of
+ * `vagap score` at its run and unit levels.  Free with vagap_study_scores_free
+ * (after a failure too).
  */
 typedef struct {
-  vagap_study_runs_t runs;
   size_t nscales;
   double *run_score;     /* [nruns * nscales], NaN below the scale's min_items */
   size_t *answered;      /* [nruns * nscales] items answered */
@@ -318,11 +320,26 @@ typedef struct {
   double *unit_sd;       /* [nunits * nscales] */
   size_t *unit_runs;     /* [nunits * nscales] runs with a score */
   size_t *unit_missing;  /* [nunits * nscales] runs without one */
+} vagap_study_scores_t;
+
+vagap_status_t vagap_study_scores(const vagap_scale_key_t *sk, const vagap_study_runs_t *r,
+                                  vagap_study_scores_t *out, vagap_error_t *err);
+void vagap_study_scores_free(vagap_study_scores_t *s);
+
+/*
+ * `vagap score`: the responses (long when long_input, else wide) into runs
+ * by the rules above, then their scores.  Run and unit names point into `t`,
+ * which must outlive *out.  Free with vagap_study_score_free (after a
+ * failure too).
+ */
+typedef struct {
+  vagap_study_runs_t runs;
+  vagap_study_scores_t scores;
 } vagap_study_score_t;
 
 vagap_status_t vagap_study_score(const vagap_study_long_columns_t *cols, int long_input,
                                  const vagap_study_key_t *k, const vagap_scale_key_t *sk,
-                                 const vagap_table_t *t, vagap_ledger_t *ledger,
+                                 vagap_table_t *t, vagap_ledger_t *ledger,
                                  vagap_study_score_t *out, vagap_error_t *err);
 void vagap_study_score_free(vagap_study_score_t *s);
 

@@ -14,7 +14,9 @@
 #include <string.h>
 #include <strings.h>
 
+#include <gsl/gsl_statistics_double.h>
 
+#include "score_out.h"
 #include "stats_cli.h"
 #include "vagap/study.h"
 
@@ -126,8 +128,8 @@ static int parse_args(int argc, char **argv, cli_common_t *c, score_args_t *a) {
 static int write_runs(const cli_common_t *c, const char *unit_col, const score_key_t *k,
                       const vagap_scale_key_t *sk, const vagap_study_score_t *sc) {
   const runs_t *r = &sc->runs;
-  const double *scores = sc->run_score;
-  const size_t *answered = sc->answered;
+  const double *scores = sc->scores.run_score;
+  const size_t *answered = sc->scores.answered;
   const char *cols[] = {unit_col, "run", "scale", "score", "pomp", "n_items", "k"};
   cli_writer_t *w = cli_writer_open(c, cols, 7);
   if (!w) return CLI_EXIT_DATA;
@@ -145,93 +147,9 @@ static int write_runs(const cli_common_t *c, const char *unit_col, const score_k
   return cli_writer_close(w);
 }
 
-/* Column names of the wide unit table: <scale>, <scale>.pomp, <scale>.sd, <scale>.n, <scale>.n_excluded. */
-static const char *const WIDE_SUFFIX[] = {"", ".pomp", ".sd", ".n", ".n_excluded"};
-enum { NWIDE = sizeof WIDE_SUFFIX / sizeof WIDE_SUFFIX[0] };
-
-static cli_writer_t *open_unit_writer(const cli_common_t *c, const char *unit_col,
-                                      const score_key_t *k, int wide, char **names_buf) {
-  *names_buf = NULL;
-  if (!wide) {
-    const char *cols[] = {unit_col, "scale", "score", "pomp", "sd", "n", "n_excluded"};
-    return cli_writer_open(c, cols, 7);
-  }
-  size_t ncols = 1 + NWIDE * k->nscales, len = 0;
-  for (size_t s = 0; s < k->nscales; s++) len += NWIDE * (strlen(k->scale[s]) + 16);
-  const char **cols = malloc(ncols * sizeof *cols);
-  char *buf = malloc(len + 1), *p = buf;
-  if (!cols || !buf) {
-    free(cols), free(buf);
-    fputs("vagap: out of memory\n", stderr);
-    return NULL;
-  }
-  cols[0] = unit_col;
-  for (size_t s = 0; s < k->nscales; s++)
-    for (size_t f = 0; f < NWIDE; f++) {
-      cols[1 + s * NWIDE + f] = p;
-      p += sprintf(p, "%s%s", k->scale[s], WIDE_SUFFIX[f]) + 1;
-    }
-  cli_writer_t *w = cli_writer_open(c, cols, ncols);
-  free(cols);
-  *names_buf = buf;
-  return w;
-}
-
-static int write_units(const cli_common_t *c, const char *unit_col, const score_key_t *k,
-                       const vagap_scale_key_t *sk, const vagap_study_score_t *sc, int wide) {
-  const runs_t *r = &sc->runs;
-  char *names = NULL;
-  cli_writer_t *w = open_unit_writer(c, unit_col, k, wide, &names);
-  if (!w) return CLI_EXIT_DATA;
-  for (size_t u = 0; u < r->nunits; u++) {
-    if (wide) cli_put_str(w, r->unit_name[u]);
-    for (size_t s = 0; s < k->nscales; s++) {
-      size_t cell = u * k->nscales + s;
-      if (!wide) {
-        cli_put_str(w, r->unit_name[u]);
-        cli_put_str(w, k->scale[s]);
-      }
-      cli_put_num(w, sc->unit_score[cell]);
-      cli_put_num(w, vagap_scale_pomp(sk, sc->unit_score[cell]));
-      cli_put_num(w, sc->unit_sd[cell]);
-      cli_put_int(w, (long long)sc->unit_runs[cell]);
-      cli_put_int(w, (long long)sc->unit_missing[cell]);
-    }
-  }
-  int rc = cli_writer_close(w);
-  free(names);
-  return rc;
-}
-
-static int write_alpha(const cli_common_t *c, const score_key_t *k, const vagap_scale_key_t *sk,
-                       const runs_t *r) {
-  const char *cols[] = {"scale", "alpha", "alpha_std", "mean_r", "omega", "k", "n", "n_excluded"};
-  cli_writer_t *w = cli_writer_open(c, cols, 8);
-  if (!w) return CLI_EXIT_DATA;
-  for (size_t s = 0; s < k->nscales; s++) {
-    vagap_alpha_t al;
-    vagap_omega_t om;
-    vagap_error_t err;
-    vagap_status_t st = vagap_scale_alpha(sk, r->resp, r->nruns, s, &al, &err);
-    if (st != VAGAP_OK && st != VAGAP_EDOMAIN) {
-      cli_writer_close(w);
-      return cli_report_error(&err);
-    }
-    if (st == VAGAP_EDOMAIN) cli_warn(c, "scale %s: %s", k->scale[s], err.message);
-    /* omega's failures (too few items, a fit that does not converge) leave NA */
-    if (vagap_scale_omega(sk, r->resp, r->nruns, s, &om, &err) != VAGAP_OK &&
-        vagap_scale_nitems(sk, s) >= 3)
-      cli_warn(c, "scale %s: omega: %s", k->scale[s], err.message);
-    cli_put_str(w, k->scale[s]);
-    cli_put_num(w, al.alpha);
-    cli_put_num(w, al.alpha_std);
-    cli_put_num(w, al.mean_r);
-    cli_put_num(w, om.omega);
-    cli_put_int(w, (long long)vagap_scale_nitems(sk, s));
-    cli_put_int(w, (long long)al.n);
-    cli_put_int(w, (long long)al.n_excluded);
-  }
-  return cli_writer_close(w);
+/* The unit and alpha tables are score_out.c's, shared with `vagap report`. */
+static cli_writer_t *open_for_command(void *c, const char *const *cols, size_t ncols) {
+  return cli_writer_open(c, cols, ncols);
 }
 
 /* Say how many runs got no score under the --min-items rule. */
@@ -293,10 +211,12 @@ int cmd_score(int argc, char **argv) {
   const char *unit_col = is_long || vagap_table_column(t, a.unit, &ci, NULL) == VAGAP_OK ? a.unit : "unit";
   switch (a.level) {
   case LEVEL_RUN: rc = write_runs(&c, unit_col, &k, &sk, &sc); break;
-  case LEVEL_UNIT: rc = write_units(&c, unit_col, &k, &sk, &sc, a.wide); break;
-  case LEVEL_ALPHA: rc = write_alpha(&c, &k, &sk, &sc.runs); break;
+  case LEVEL_UNIT:
+    rc = score_write_units(open_for_command, &c, unit_col, &k, &sk, &sc.runs, &sc.scores, a.wide);
+    break;
+  case LEVEL_ALPHA: rc = score_write_alpha(&c, open_for_command, &c, &k, &sk, &sc.runs); break;
   }
-  report_unscored(&c, &k, &sk, &sc.runs, sc.run_score);
+  report_unscored(&c, &k, &sk, &sc.runs, sc.scores.run_score);
   if (rc == CLI_EXIT_OK) rc = cli_finish_ledger(&c, ledger);
 done:
   vagap_study_score_free(&sc);

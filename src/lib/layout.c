@@ -89,6 +89,7 @@ static const struct {
     TYPE(vagap_study_key_t),
     TYPE(vagap_study_runs_t),
     TYPE(vagap_study_long_columns_t),
+    TYPE(vagap_study_scores_t),
     TYPE(vagap_study_score_t),
     TYPE(vagap_study_scale_options_t),
     TYPE(vagap_study_scale_t),

@@ -136,15 +136,15 @@ static void test_score_long(void **state) {
   assert_int_equal(sc.runs.nruns, 3);
   assert_int_equal(sc.runs.nunits, 2);
   /* m1: scale a = mean(run 1: (6 + 6)/2, run 2: 5) = 5.5, SD over runs sqrt(0.5) */
-  assert_true(fabs(sc.unit_score[0] - (5.5)) <= 1e-15);
-  assert_true(fabs(sc.unit_sd[0] - (sqrt(0.5))) <= 1e-15);
-  assert_int_equal(sc.unit_runs[0], 2);
+  assert_true(fabs(sc.scores.unit_score[0] - (5.5)) <= 1e-15);
+  assert_true(fabs(sc.scores.unit_sd[0] - (sqrt(0.5))) <= 1e-15);
+  assert_int_equal(sc.scores.unit_runs[0], 2);
   /* m1 scale b: one run with a score, one without */
-  assert_true(fabs(sc.unit_score[1] - (4)) <= 1e-15);
-  assert_true(isnan(sc.unit_sd[1]));
-  assert_int_equal(sc.unit_missing[1], 1);
+  assert_true(fabs(sc.scores.unit_score[1] - (4)) <= 1e-15);
+  assert_true(isnan(sc.scores.unit_sd[1]));
+  assert_int_equal(sc.scores.unit_missing[1], 1);
   /* m2: only B1 = 2 */
-  assert_true(fabs(sc.unit_score[3] - (2)) <= 1e-15);
+  assert_true(fabs(sc.scores.unit_score[3] - (2)) <= 1e-15);
   /* excluded: the second A1 of m1 run 1, X9, the 9 */
   assert_int_equal(vagap_ledger_rows_excluded(ledger), 3);
   assert_string_equal(vagap_ledger_exclusion(ledger, 0)->reason, "item 'X9' is not in the key");

@@ -150,7 +150,10 @@ class TableOptions(ctypes.Structure):
                 ("max_field_bytes", ctypes.c_size_t), ("max_row_bytes", ctypes.c_size_t),
                 ("max_columns", ctypes.c_size_t), ("segment_bytes", ctypes.c_size_t),
                 ("threads", ctypes.c_size_t), ("infer_numbers", ctypes.c_int),
-                ("input_format", ctypes.c_int)]
+                ("input_format", ctypes.c_int), ("exclude_bad_rows", ctypes.c_int),
+                ("encoding", ctypes.c_char_p), ("decimal_comma", ctypes.c_int),
+                ("warn", ctypes.c_void_p), ("warn_ctx", ctypes.c_void_p),
+                ("progress", ctypes.c_void_p), ("progress_ctx", ctypes.c_void_p)]
 
 
 class Exclusion(ctypes.Structure):
@@ -231,11 +234,15 @@ class StudyLongColumns(ctypes.Structure):
                 ("unit_required", ctypes.c_int)]
 
 
-class StudyScore(ctypes.Structure):
-    _fields_ = [("runs", StudyRuns), ("nscales", ctypes.c_size_t),
+class StudyScores(ctypes.Structure):
+    _fields_ = [("nscales", ctypes.c_size_t),
                 ("run_score", c_double_p), ("answered", c_size_p),
                 ("unit_score", c_double_p), ("unit_sd", c_double_p),
                 ("unit_runs", c_size_p), ("unit_missing", c_size_p)]
+
+
+class StudyScore(ctypes.Structure):
+    _fields_ = [("runs", StudyRuns), ("scores", StudyScores)]
 
 
 # ---- tidy.h, gap.h ----------------------------------------------------------------
@@ -486,6 +493,7 @@ MIRRORED = [(Error, "vagap_error_t"), (TtestOptions, "vagap_ttest_options_t"),
             (StudyChoices, "vagap_study_choices_t"), (StudyProp, "vagap_study_prop_t"),
             (StudyKey, "vagap_study_key_t"), (StudyRuns, "vagap_study_runs_t"),
             (StudyLongColumns, "vagap_study_long_columns_t"), (StudyScore, "vagap_study_score_t"),
+            (StudyScores, "vagap_study_scores_t"),
             (TidyRow, "vagap_tidy_row_t"), (Tidy, "vagap_tidy_t"), (GapOptions, "vagap_gap_options_t"),
             (GapMeasure, "vagap_gap_measure_t"), (GapData, "vagap_gap_data_t"),
             (GapJoined, "vagap_gap_joined_t"), (GapUnit, "vagap_gap_unit_t"),

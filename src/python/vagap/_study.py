@@ -171,13 +171,13 @@ def score(data, key, min, max, min_items=0, level="unit", unit=None, run=None, i
         if level == "run":
             for i in range(r.nruns):
                 for s in range(ns):
-                    v = sc.run_score[i * ns + s]
+                    v = sc.scores.run_score[i * ns + s]
                     name = r.run_name[i]
                     rows.append({unit_col: r.run_unit[i].decode(),
                                  "run": name.decode() if name is not None else None,
                                  "scale": scales[s], "score": v,
                                  "pomp": _lib.lib.vagap_scale_pomp(sk, v),
-                                 "n_items": sc.answered[i * ns + s],
+                                 "n_items": sc.scores.answered[i * ns + s],
                                  "k": _lib.lib.vagap_scale_nitems(sk, s)})
             columns = [unit_col, "run", "scale", "score", "pomp", "n_items", "k"]
         elif level == "unit":
@@ -185,10 +185,10 @@ def score(data, key, min, max, min_items=0, level="unit", unit=None, run=None, i
                 for s in range(ns):
                     c = u * ns + s
                     rows.append({unit_col: r.unit_name[u].decode(), "scale": scales[s],
-                                 "score": sc.unit_score[c],
-                                 "pomp": _lib.lib.vagap_scale_pomp(sk, sc.unit_score[c]),
-                                 "sd": sc.unit_sd[c], "n": sc.unit_runs[c],
-                                 "n_excluded": sc.unit_missing[c]})
+                                 "score": sc.scores.unit_score[c],
+                                 "pomp": _lib.lib.vagap_scale_pomp(sk, sc.scores.unit_score[c]),
+                                 "sd": sc.scores.unit_sd[c], "n": sc.scores.unit_runs[c],
+                                 "n_excluded": sc.scores.unit_missing[c]})
             columns = [unit_col, "scale", "score", "pomp", "sd", "n", "n_excluded"]
         else:
             for s in range(ns):

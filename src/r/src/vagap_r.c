@@ -476,7 +476,7 @@ static SEXP score_result(const vagap_study_key_t *k, const vagap_scale_key_t *sk
     for (size_t s = 0; s < ns; s++) {
       size_t c = i * ns + s;
       run_unit[c] = r->run_unit[i], run_name[c] = r->run_name[i], run_scale[c] = k->scale[s];
-      run_pomp[c] = vagap_scale_pomp(sk, sc->run_score[c]);
+      run_pomp[c] = vagap_scale_pomp(sk, sc->scores.run_score[c]);
       run_k[c] = (double)vagap_scale_nitems(sk, s);
     }
   const char **unit = (const char **)R_alloc(nunit + 1, sizeof(char *));
@@ -486,7 +486,7 @@ static SEXP score_result(const vagap_study_key_t *k, const vagap_scale_key_t *sk
     for (size_t s = 0; s < ns; s++) {
       size_t c = u * ns + s;
       unit[c] = r->unit_name[u], unit_scale[c] = k->scale[s];
-      unit_pomp[c] = vagap_scale_pomp(sk, sc->unit_score[c]);
+      unit_pomp[c] = vagap_scale_pomp(sk, sc->scores.unit_score[c]);
     }
   /* alpha level: as `vagap score --level alpha` (alpha/omega failures leave NA, with a note) */
   double *al = (double *)R_alloc(8 * (ns + 1), sizeof(double));
@@ -515,17 +515,17 @@ static SEXP score_result(const vagap_study_key_t *k, const vagap_scale_key_t *sk
   v[np] = PROTECT(strings(run_unit, nrun)), np++;
   v[np] = PROTECT(strings(run_name, nrun)), np++;
   v[np] = PROTECT(strings(run_scale, nrun)), np++;
-  v[np] = PROTECT(reals(sc->run_score, nrun, 1)), np++;
+  v[np] = PROTECT(reals(sc->scores.run_score, nrun, 1)), np++;
   v[np] = PROTECT(reals(run_pomp, nrun, 1)), np++;
-  v[np] = PROTECT(counts(sc->answered, nrun, 1)), np++;
+  v[np] = PROTECT(counts(sc->scores.answered, nrun, 1)), np++;
   v[np] = PROTECT(reals(run_k, nrun, 1)), np++;
   v[np] = PROTECT(strings(unit, nunit)), np++;
   v[np] = PROTECT(strings(unit_scale, nunit)), np++;
-  v[np] = PROTECT(reals(sc->unit_score, nunit, 1)), np++;
+  v[np] = PROTECT(reals(sc->scores.unit_score, nunit, 1)), np++;
   v[np] = PROTECT(reals(unit_pomp, nunit, 1)), np++;
-  v[np] = PROTECT(reals(sc->unit_sd, nunit, 1)), np++;
-  v[np] = PROTECT(counts(sc->unit_runs, nunit, 1)), np++;
-  v[np] = PROTECT(counts(sc->unit_missing, nunit, 1)), np++;
+  v[np] = PROTECT(reals(sc->scores.unit_sd, nunit, 1)), np++;
+  v[np] = PROTECT(counts(sc->scores.unit_runs, nunit, 1)), np++;
+  v[np] = PROTECT(counts(sc->scores.unit_missing, nunit, 1)), np++;
   v[np] = PROTECT(strings(k->scale, ns)), np++;
   for (int c = 0; c < 7; c++) v[np] = PROTECT(reals(al + c * (ns + 1), ns, 1)), np++;
   v[np] = PROTECT(strings(note, ns)), np++;
