@@ -5,6 +5,14 @@
     fit.estimates    # parameterEstimates(fit, standardized = TRUE) columns
     fit.fit["cfi"]   # fitMeasures() names
 
+The study-log commands take the log as a table and return the program's table,
+with the rows left out in vagap.excluded(result):
+
+    vagap.prop(choices)                 # `vagap prop`
+    vagap.score(responses, key, 1, 7)   # `vagap score` (level "unit", "run", "alpha")
+    vagap.iat(log)                      # `vagap iat --method assoc` (level "units", "trials")
+    vagap.gap(summary)                  # `vagap gap` (level "tests", "units")
+
 Errors from the library are raised as vagap.VagapError with its message (and
 status, line, column where the library gave them).
 """
