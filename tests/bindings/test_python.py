@@ -333,8 +333,17 @@ class TestLayout(unittest.TestCase):
         bad = _lib.layout_mismatches([(Shorter, "vagap_sem_fit_options_t"), (Shorter, "no_such_t")])
         self.assertEqual(len(bad), 2)
         self.assertIn("vagap_sem_fit_options_t is %d bytes in the library"
-                      % ctypes.sizeof(_lib.SemFitOptions), bad[0])
+                      % _lib.lib.vagap_struct_size(b"vagap_sem_fit_options_t"), bad[0])
         self.assertIn("no_such_t is unknown in the library", bad[1])
+
+    def test_appended_fields_are_carried(self):
+        import ctypes
+        from vagap import _lib
+        # options Python allocates have the library's size, whatever the mirror knows
+        self.assertEqual(len(_lib.new(_lib.SemFitOptions).room),
+                         _lib.lib.vagap_struct_size(b"vagap_sem_fit_options_t"))
+        # vagap_sem_fit_t as a whole matches (the measures' tail, if any, is padding)
+        self.assertEqual(ctypes.sizeof(_lib.SemFit), _lib.lib.vagap_struct_size(b"vagap_sem_fit_t"))
 
 
 if __name__ == "__main__":

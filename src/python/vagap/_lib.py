@@ -135,8 +135,11 @@ class SemMeasures(ctypes.Structure):
 
 
 class SemFit(ctypes.Structure):
-    _fields_ = [("model", ctypes.POINTER(SemModel)), ("fit", SemMeasures),
-                ("x", c_double_p), ("vcov", c_double_p), ("iterations", ctypes.c_size_t),
+    """Its fields are set at import (_check_layout): the embedded measures may have grown."""
+
+
+SEM_FIT_HEAD = [("model", ctypes.POINTER(SemModel)), ("fit", SemMeasures)]
+SEM_FIT_TAIL = [("x", c_double_p), ("vcov", c_double_p), ("iterations", ctypes.c_size_t),
                 ("gradient_norm", ctypes.c_double), ("optimizer", ctypes.c_char_p),
                 ("converged", ctypes.c_int), ("admissible", ctypes.c_int),
                 ("info_ratio", ctypes.c_double), ("nwarnings", ctypes.c_size_t),
@@ -503,12 +506,36 @@ MIRRORED = [(Error, "vagap_error_t"), (TtestOptions, "vagap_ttest_options_t"),
             (IatAssocUnit, "vagap_iat_assoc_unit_t"), (StudyIatOptions, "vagap_study_iat_options_t")]
 
 
+# Structures that other work appends fields to: the library's may be larger than the
+# mirror.  The mirrored fields keep their offsets, so Python reads them correctly and
+# ignores the tail; instances it allocates get the library's size (new()), and where one
+# is embedded (the measures in vagap_sem_fit_t) the tail is carried as padding.
+APPENDABLE = {SemFitOptions: "vagap_sem_fit_options_t", SemMeasures: "vagap_sem_measures_t"}
+
+
+def appended_bytes(cls):
+    """Bytes the library's structure has beyond the mirror of an APPENDABLE class."""
+    return lib.vagap_struct_size(APPENDABLE[cls].encode()) - ctypes.sizeof(cls)
+
+
+def new(cls):
+    """An instance of cls with room for fields the library appended beyond the mirror."""
+    extra = appended_bytes(cls) if cls in APPENDABLE else 0
+    room = bytearray(ctypes.sizeof(cls) + max(extra, 0))
+    obj = cls.from_buffer(room)
+    obj.room = room  # the whole buffer C may write (from_buffer keeps it alive too)
+    return obj
+
+
 def layout_mismatches(pairs):
-    """(ctypes class, C name) pairs whose sizes differ from the loaded library's, as messages."""
+    """(ctypes class, C name) pairs whose sizes differ from the loaded library's, as messages
+    (an APPENDABLE class may be smaller than the library's, by whole 8-byte fields)."""
     size = lib.vagap_struct_size
     out = []
     for cls, name in pairs:
         c = size(name.encode())
+        if cls in APPENDABLE and c > ctypes.sizeof(cls) and (c - ctypes.sizeof(cls)) % 8 == 0:
+            continue
         if c != ctypes.sizeof(cls):
             out.append("%s is %s in the library, %d bytes in vagap/_lib.py"
                        % (name, "%d bytes" % c if c else "unknown", ctypes.sizeof(cls)))
@@ -520,6 +547,9 @@ def _check_layout():
         raise ImportError("vagap: %s has no vagap_struct_size: the library is older than this "
                           "package; use the libvagap built from the same sources" % path)
     _proto("vagap_struct_size", ctypes.c_size_t, ctypes.c_char_p)
+    grown = appended_bytes(SemMeasures)
+    pad = [("_fit_appended", ctypes.c_char * grown)] if grown > 0 and grown % 8 == 0 else []
+    SemFit._fields_ = SEM_FIT_HEAD + pad + SEM_FIT_TAIL
     bad = layout_mismatches(MIRRORED)
     if bad:
         raise ImportError("vagap: the structures mirrored in src/python/vagap/_lib.py do not match "
