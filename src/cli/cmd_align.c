@@ -10,7 +10,7 @@
 
 #include "rows.h"
 #include "cli.h"
-#include "intern.h"
+#include "vagap/intern.h"
 #include "vagap/align.h"
 
 #define MAX_SCENARIO_COLS 16
@@ -97,8 +97,8 @@ typedef struct {
 
 /* Interned levels and the observations built from all input files. */
 typedef struct {
-  cli_intern_t *models, *scenarios, *values, *prompts;
-  cli_intern_t *by_levels[MAX_BY];
+  vagap_intern_t *models, *scenarios, *values, *prompts;
+  vagap_intern_t *by_levels[MAX_BY];
   size_t *scenario_by_level[MAX_BY]; /* by scenario code; only for scenario columns */
   size_t by_scenario_col[MAX_BY];    /* index into scenario columns, or MAX_SCENARIO_COLS for value */
   size_t scenario_cap;
@@ -225,29 +225,29 @@ static int in_list(const char *list, const char *s, size_t len) {
 
 static int data_init(align_data_t *d, const align_args_t *a) {
   memset(d, 0, sizeof *d);
-  d->models = cli_intern_alloc();
-  d->scenarios = cli_intern_alloc();
-  d->values = cli_intern_alloc();
-  d->prompts = cli_intern_alloc();
+  d->models = vagap_intern_alloc();
+  d->scenarios = vagap_intern_alloc();
+  d->values = vagap_intern_alloc();
+  d->prompts = vagap_intern_alloc();
   int ok = d->models && d->scenarios && d->values && d->prompts;
   for (size_t k = 0; k < a->nby; k++) {
     d->by_scenario_col[k] = MAX_SCENARIO_COLS;
     for (size_t j = 0; j < a->nscenario; j++)
       if (strcmp(a->by[k], a->scenario[j]) == 0) d->by_scenario_col[k] = j;
     if (d->by_scenario_col[k] == MAX_SCENARIO_COLS) continue; /* by value: the value codes */
-    d->by_levels[k] = cli_intern_alloc();
+    d->by_levels[k] = vagap_intern_alloc();
     ok = ok && d->by_levels[k];
   }
   return ok ? 0 : -1;
 }
 
 static void data_free(align_data_t *d, size_t nby) {
-  cli_intern_free(d->models);
-  cli_intern_free(d->scenarios);
-  cli_intern_free(d->values);
-  cli_intern_free(d->prompts);
+  vagap_intern_free(d->models);
+  vagap_intern_free(d->scenarios);
+  vagap_intern_free(d->values);
+  vagap_intern_free(d->prompts);
   for (size_t k = 0; k < nby; k++) {
-    cli_intern_free(d->by_levels[k]);
+    vagap_intern_free(d->by_levels[k]);
     free(d->scenario_by_level[k]);
   }
   free(d->obs);
@@ -289,7 +289,7 @@ static vagap_status_t note_scenario_levels(align_data_t *d, const align_args_t *
     if (!d->by_levels[k]) continue;
     size_t len;
     const char *s = vagap_table_cell(t, row, scol[d->by_scenario_col[k]], &len);
-    size_t level = cli_intern(d->by_levels[k], s, len);
+    size_t level = vagap_intern(d->by_levels[k], s, len);
     if (level == (size_t)-1) return oom(err);
     d->scenario_by_level[k][code] = level;
   }
@@ -359,11 +359,11 @@ static const char *row_problem(const vagap_table_t *t, size_t i, const align_col
   return NULL;
 }
 
-static vagap_status_t intern_cell(cli_intern_t *in, const vagap_table_t *t, size_t i, size_t j,
+static vagap_status_t intern_cell(vagap_intern_t *in, const vagap_table_t *t, size_t i, size_t j,
                                   size_t *code, vagap_error_t *err) {
   size_t len;
   const char *s = vagap_table_cell(t, i, j, &len);
-  *code = cli_intern(in, s, len);
+  *code = vagap_intern(in, s, len);
   return *code == (size_t)-1 ? oom(err) : VAGAP_OK;
 }
 
@@ -400,13 +400,13 @@ static vagap_status_t read_file(const char *path, const cli_common_t *c, const a
       continue;
     }
     o.stated = stated[i];
-    size_t klen = 0, before = cli_intern_count(d->scenarios);
+    size_t klen = 0, before = vagap_intern_count(d->scenarios);
     if ((st = intern_cell(d->models, t, i, col.model, &o.model, err)) ||
         (st = intern_cell(d->values, t, i, col.value, &o.value, err)) ||
         (st = intern_cell(d->prompts, t, i, col.prompt, &o.prompt, err)) ||
         (st = scenario_key(d, a, t, i, col.scenario, &klen, err)))
       goto done;
-    o.scenario = cli_intern(d->scenarios, d->key, klen);
+    o.scenario = vagap_intern(d->scenarios, d->key, klen);
     if (o.scenario == (size_t)-1) {
       st = oom(err);
       goto done;
@@ -473,8 +473,8 @@ static vagap_status_t write_by(cli_writer_t *w, const align_args_t *a, const ali
                                const vagap_align_cell_t *cells, size_t ncells, size_t k,
                                vagap_error_t *err) {
   int by_value = d->by_levels[k] == NULL;
-  const cli_intern_t *levels = by_value ? d->values : d->by_levels[k];
-  size_t nlevels = cli_intern_count(levels), nmodels = cli_intern_count(d->models);
+  const vagap_intern_t *levels = by_value ? d->values : d->by_levels[k];
+  size_t nlevels = vagap_intern_count(levels), nmodels = vagap_intern_count(d->models);
   size_t ncombos = nmodels * nlevels;
   size_t *group = malloc((ncells ? ncells : 1) * sizeof *group);
   vagap_align_group_t *out = malloc((ncombos ? ncombos : 1) * sizeof *out);
@@ -489,8 +489,8 @@ static vagap_status_t write_by(cli_writer_t *w, const align_args_t *a, const ali
   for (size_t m = 0; st == VAGAP_OK && m < nmodels; m++)
     for (size_t g = 0; g < nlevels; g++) {
       const vagap_align_group_t *o = &out[m * nlevels + g];
-      put_row(w, cli_intern_string(d->models, m), "distance", a->by[k],
-              cli_intern_string(levels, g), o->distance, o->n_cells, o->rank,
+      put_row(w, vagap_intern_string(d->models, m), "distance", a->by[k],
+              vagap_intern_string(levels, g), o->distance, o->n_cells, o->rank,
               "mean |v - a|; rank 1 = most aligned");
     }
   free(group);
@@ -506,8 +506,8 @@ static void write_scenarios(cli_writer_t *w, const align_args_t *a, const align_
     snprintf(by + len, sizeof by - len, "%s%s", j ? "|" : "", a->scenario[j]);
   }
   for (size_t i = 0; i < nsc; i++) {
-    printable_key(cli_intern_string(d->scenarios, sc[i].scenario), level, sizeof level);
-    put_row(w, cli_intern_string(d->models, sc[i].model), "f1_scenario", by, level, sc[i].f1,
+    printable_key(vagap_intern_string(d->scenarios, sc[i].scenario), level, sizeof level);
+    put_row(w, vagap_intern_string(d->models, sc[i].model), "f1_scenario", by, level, sc[i].f1,
             sc[i].n_values, NAN, method);
   }
 }
@@ -522,7 +522,7 @@ static int analyse_and_write(const cli_common_t *c, const align_args_t *a, align
   vagap_error_clear(&err);
   vagap_align_cell_t *cells = NULL;
   vagap_align_scenario_t *sc = NULL;
-  size_t ncells = 0, nsc = 0, nmodels = cli_intern_count(d->models);
+  size_t ncells = 0, nsc = 0, nmodels = vagap_intern_count(d->models);
   vagap_align_model_t *models = calloc(nmodels ? nmodels : 1, sizeof *models);
   int rc = CLI_EXIT_OK;
   vagap_status_t st = models ? VAGAP_OK : oom(&err);
@@ -541,7 +541,7 @@ static int analyse_and_write(const cli_common_t *c, const align_args_t *a, align
              a->measures.positive == VAGAP_ALIGN_AGREE ? "agree" : "disagree",
              ZD[a->measures.zero_division]);
     for (size_t m = 0; m < nmodels; m++)
-      write_model(w, cli_intern_string(d->models, m), &models[m], method);
+      write_model(w, vagap_intern_string(d->models, m), &models[m], method);
     for (size_t k = 0; st == VAGAP_OK && k < a->nby; k++)
       st = write_by(w, a, d, cells, ncells, k, &err);
     if (a->per_scenario) write_scenarios(w, a, d, sc, nsc, method);

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "broom.h"
-#include "intern.h"
+#include "vagap/intern.h"
 #include "stats_cli.h"
 #include "vagap/consistency.h"
 
@@ -175,7 +175,7 @@ static int parse_args(int argc, char **argv, cli_common_t *c, cons_args_t *a, in
 
 /* Sums and counts per (unit, item), both keyed by interned strings. */
 typedef struct {
-  cli_intern_t *units, *items;
+  vagap_intern_t *units, *items;
   double *sum;
   size_t *count;
   size_t cap_units, cap_items; /* allocated dimensions */
@@ -183,14 +183,14 @@ typedef struct {
 
 static int grid_init(grid_t *g) {
   memset(g, 0, sizeof *g);
-  g->units = cli_intern_alloc();
-  g->items = cli_intern_alloc();
+  g->units = vagap_intern_alloc();
+  g->items = vagap_intern_alloc();
   return g->units && g->items ? 0 : -1;
 }
 
 static void grid_free(grid_t *g) {
-  cli_intern_free(g->units);
-  cli_intern_free(g->items);
+  vagap_intern_free(g->units);
+  vagap_intern_free(g->items);
   free(g->sum);
   free(g->count);
 }
@@ -225,7 +225,7 @@ static int grid_reserve(grid_t *g, size_t u, size_t k) {
 /* Add x to (unit, item); returns -1 when out of memory. */
 static int grid_add(grid_t *g, const char *unit, size_t ulen, const char *item, size_t ilen,
                     double x, size_t *u_out, size_t *k_out) {
-  size_t u = cli_intern(g->units, unit, ulen), k = cli_intern(g->items, item, ilen);
+  size_t u = vagap_intern(g->units, unit, ulen), k = vagap_intern(g->items, item, ilen);
   if (u == (size_t)-1 || k == (size_t)-1 || grid_reserve(g, u, k)) return -1;
   g->sum[u * g->cap_items + k] += x;
   g->count[u * g->cap_items + k]++;
@@ -236,7 +236,7 @@ static int grid_add(grid_t *g, const char *unit, size_t ulen, const char *item, 
 
 /* Dense nunits x nitems matrix of means (NaN where no observation); caller frees. */
 static double *grid_means(const grid_t *g) {
-  size_t nu = cli_intern_count(g->units), ni = cli_intern_count(g->items);
+  size_t nu = vagap_intern_count(g->units), ni = vagap_intern_count(g->items);
   double *m = malloc((nu * ni + 1) * sizeof *m);
   if (!m) return NULL;
   for (size_t i = 0; i < nu; i++)
@@ -356,14 +356,14 @@ static vagap_status_t read_decisions(const vagap_table_t *t, const cons_args_t *
   }
   if (st == VAGAP_OK && !a->score) {
     /* convert counts to shares: count(unit, s, option) / count(unit, s), 0 if the unit saw s */
-    size_t nu = cli_intern_count(g->units), ni = cli_intern_count(g->items);
+    size_t nu = vagap_intern_count(g->units), ni = vagap_intern_count(g->items);
     for (size_t k = 0; k < ni && st == VAGAP_OK; k++) {
-      const char *item = cli_intern_string(g->items, k);
+      const char *item = vagap_intern_string(g->items, k);
       size_t slen = (size_t)(strchr(item, '\x1f') - item);
-      size_t sk = cli_intern_find(options.items, item, slen);
+      size_t sk = vagap_intern_find(options.items, item, slen);
       for (size_t u = 0; u < nu; u++) {
-        size_t uo = cli_intern_find(options.units, cli_intern_string(g->units, u),
-                                    strlen(cli_intern_string(g->units, u)));
+        size_t uo = vagap_intern_find(options.units, vagap_intern_string(g->units, u),
+                                    strlen(vagap_intern_string(g->units, u)));
         size_t total = uo == (size_t)-1 ? 0 : options.count[uo * options.cap_items + sk];
         double *sum = &g->sum[u * g->cap_items + k];
         size_t *count = &g->count[u * g->cap_items + k];
@@ -382,7 +382,7 @@ done:
 static vagap_status_t run_matrix_method(cli_writer_t *w, const grid_t *g, const double *x,
                                         vagap_cor_method_t method, double conf,
                                         vagap_error_t *err) {
-  size_t nu = cli_intern_count(g->units), ni = cli_intern_count(g->items);
+  size_t nu = vagap_intern_count(g->units), ni = vagap_intern_count(g->items);
   vagap_cor_options_t opt;
   vagap_cor_options_init(&opt);
   opt.method = method;
@@ -395,11 +395,11 @@ static vagap_status_t run_matrix_method(cli_writer_t *w, const grid_t *g, const 
   const char *mname = method == VAGAP_COR_PEARSON ? "pearson" : "spearman";
   for (size_t i = 0; st == VAGAP_OK && i < nu; i++)
     for (size_t j = 0; j < nu; j++)
-      put_cor(w, cli_intern_string(g->units, i), "r", cli_intern_string(g->units, j),
+      put_cor(w, vagap_intern_string(g->units, i), "r", vagap_intern_string(g->units, j),
               &pairs[i * nu + j]);
   size_t ndefined = 0;
   for (size_t i = 0; st == VAGAP_OK && i < nu; i++) {
-    put_value(w, cli_intern_string(g->units, i), "mean_r", NULL, units[i].mean_r,
+    put_value(w, vagap_intern_string(g->units, i), "mean_r", NULL, units[i].mean_r,
               units[i].n_defined, mname);
     ndefined += units[i].n_defined;
   }
@@ -420,7 +420,7 @@ static int run_matrix(const cli_common_t *c, const cons_args_t *a, const vagap_t
   if (st == VAGAP_OK) st = read_decisions(t, a, &g, ledger, &err);
   if (st == VAGAP_OK && !(x = grid_means(&g))) st = oom(&err);
   if (st == VAGAP_OK) {
-    size_t nu = cli_intern_count(g.units);
+    size_t nu = vagap_intern_count(g.units);
     if (nu < 2) cli_warn(c, "only %zu unit(s): no pair to correlate", nu);
     cli_writer_t *w = cli_writer_open_unit(c, a->unit, COLUMNS, NCOLUMNS);
     if (!w) rc = CLI_EXIT_DATA;
@@ -472,15 +472,15 @@ done:
 
 /* Align the profile grid onto the enactment grid's units and values (NaN where absent). */
 static double *profile_on(const grid_t *profile, const grid_t *enact) {
-  size_t nu = cli_intern_count(enact->units), nv = cli_intern_count(enact->items);
+  size_t nu = vagap_intern_count(enact->units), nv = vagap_intern_count(enact->items);
   double *m = malloc((nu * nv + 1) * sizeof *m);
   if (!m) return NULL;
   for (size_t i = 0; i < nu; i++) {
-    const char *us = cli_intern_string(enact->units, i);
-    size_t pu = cli_intern_find(profile->units, us, strlen(us));
+    const char *us = vagap_intern_string(enact->units, i);
+    size_t pu = vagap_intern_find(profile->units, us, strlen(us));
     for (size_t j = 0; j < nv; j++) {
-      const char *vs = cli_intern_string(enact->items, j);
-      size_t pv = cli_intern_find(profile->items, vs, strlen(vs));
+      const char *vs = vagap_intern_string(enact->items, j);
+      size_t pv = vagap_intern_find(profile->items, vs, strlen(vs));
       double x = NAN;
       if (pu != (size_t)-1 && pv != (size_t)-1) {
         size_t at = pu * profile->cap_items + pv;
@@ -511,8 +511,8 @@ static vagap_status_t exclude_unmatched_profile_rows(const vagap_table_t *pt, co
     const char *us = vagap_table_cell(pt, i, ucol, &ul);
     const char *vs = vagap_table_cell(pt, i, vcol, &vl);
     const char *why = NULL;
-    if (cli_intern_find(enact->units, us, ul) == (size_t)-1) why = "profile unit has no enactment rows";
-    else if (cli_intern_find(enact->items, vs, vl) == (size_t)-1) why = "profile value has no enactment rows";
+    if (vagap_intern_find(enact->units, us, ul) == (size_t)-1) why = "profile unit has no enactment rows";
+    else if (vagap_intern_find(enact->items, vs, vl) == (size_t)-1) why = "profile value has no enactment rows";
     if (why && vagap_ledger_exclude(ledger, vagap_table_source_id(pt), vagap_table_line(pt, i), why))
       return oom(err);
   }
@@ -537,7 +537,7 @@ static int run_stated_enacted(const cli_common_t *c, const cons_args_t *a,
   if (st == VAGAP_OK && cli_screen_named(&c->table, pt, ledger, numeric, 1)) st = oom(&err);
   if (st == VAGAP_OK)
     st = read_unit_value(pt, a->unit, a->value, a->profile_score, 1, &profile, ledger, &err);
-  size_t nu = cli_intern_count(enact.units), nv = cli_intern_count(enact.items);
+  size_t nu = vagap_intern_count(enact.units), nv = vagap_intern_count(enact.items);
   if (st == VAGAP_OK) {
     e = grid_means(&enact);
     s = profile_on(&profile, &enact);
@@ -545,15 +545,15 @@ static int run_stated_enacted(const cli_common_t *c, const cons_args_t *a,
     value = malloc((nv ? nv : 1) * sizeof *value);
     if (!e || !s || !unit || !value) st = oom(&err);
   }
-  for (size_t i = 0; st == VAGAP_OK && i < cli_intern_count(profile.units); i++) {
-    const char *us = cli_intern_string(profile.units, i);
-    if (cli_intern_find(enact.units, us, strlen(us)) == (size_t)-1)
+  for (size_t i = 0; st == VAGAP_OK && i < vagap_intern_count(profile.units); i++) {
+    const char *us = vagap_intern_string(profile.units, i);
+    if (vagap_intern_find(enact.units, us, strlen(us)) == (size_t)-1)
       cli_warn(c, "unit '%s' has a profile but no enactment rows; it is left out", us);
   }
   if (st == VAGAP_OK) st = exclude_unmatched_profile_rows(pt, a, &enact, ledger, &err);
   for (size_t i = 0; st == VAGAP_OK && i < nu; i++) {
-    const char *us = cli_intern_string(enact.units, i);
-    if (cli_intern_find(profile.units, us, strlen(us)) == (size_t)-1)
+    const char *us = vagap_intern_string(enact.units, i);
+    if (vagap_intern_find(profile.units, us, strlen(us)) == (size_t)-1)
       cli_warn(c, "unit '%s' has enactment rows but no profile; its r is undefined", us);
   }
   vagap_ttest_t mean;
@@ -576,9 +576,9 @@ static int run_stated_enacted(const cli_common_t *c, const cons_args_t *a,
     if (!w) rc = CLI_EXIT_DATA;
     if (w) {
       for (size_t i = 0; i < nu; i++)
-        put_cor(w, cli_intern_string(enact.units, i), "r", NULL, &unit[i]);
+        put_cor(w, vagap_intern_string(enact.units, i), "r", NULL, &unit[i]);
       for (size_t j = 0; j < nv; j++)
-        put_cor(w, NULL, "r_value", cli_intern_string(enact.items, j), &value[j]);
+        put_cor(w, NULL, "r_value", vagap_intern_string(enact.items, j), &value[j]);
       put_ttest(w, "mean_r", NULL, &mean,
                 a->centre ? "one-sample t-test of per-unit r (profiles centred)"
                           : "one-sample t-test of per-unit r");
@@ -615,22 +615,22 @@ static int run_roleplay(const cli_common_t *c, const cons_args_t *a, const vagap
   if (st == VAGAP_OK && !(x = malloc((n ? n : 1) * sizeof *x))) st = oom(&err);
   if (st == VAGAP_OK) st = vagap_table_numeric(t, col[2], x, &err);
   /* the two conditions are items 0 (a) and 1 (b) whatever order the file has */
-  if (st == VAGAP_OK && (cli_intern(g.items, a->a, strlen(a->a)) == (size_t)-1 ||
-                         cli_intern(g.items, a->b, strlen(a->b)) == (size_t)-1))
+  if (st == VAGAP_OK && (vagap_intern(g.items, a->a, strlen(a->a)) == (size_t)-1 ||
+                         vagap_intern(g.items, a->b, strlen(a->b)) == (size_t)-1))
     st = oom(&err);
   for (size_t i = 0; st == VAGAP_OK && i < n; i++) {
     if (exclude_missing(t, i, col, names, 3, ledger, &st)) continue;
     size_t ul, cl;
     const char *us = vagap_table_cell(t, i, col[0], &ul);
     const char *cs = vagap_table_cell(t, i, col[1], &cl);
-    if (cli_intern_find(g.items, cs, cl) == (size_t)-1) {
+    if (vagap_intern_find(g.items, cs, cl) == (size_t)-1) {
       st = vagap_ledger_exclude(ledger, vagap_table_source_id(t), vagap_table_line(t, i),
                                 "condition is neither --a nor --b");
       continue;
     }
     if (grid_add(&g, us, ul, cs, cl, x[i], NULL, NULL)) st = oom(&err);
   }
-  size_t nu = cli_intern_count(g.units);
+  size_t nu = vagap_intern_count(g.units);
   if (st == VAGAP_OK) {
     acc = grid_means(&g);
     acc_a = malloc((nu ? nu : 1) * sizeof *acc_a);
@@ -660,7 +660,7 @@ static int run_roleplay(const cli_common_t *c, const cons_args_t *a, const vagap
     if (!w) rc = CLI_EXIT_DATA;
     if (w) {
       for (size_t i = 0; i < nu; i++) {
-        const char *u = cli_intern_string(g.units, i);
+        const char *u = vagap_intern_string(g.units, i);
         put_value(w, u, "accuracy_a", a->a, acc_a[i], g.count[i * g.cap_items + 0], "mean");
         put_value(w, u, "accuracy_b", a->b, acc_b[i], g.count[i * g.cap_items + 1], "mean");
         put_value(w, u, "drop", NULL, drop[i],
