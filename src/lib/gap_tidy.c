@@ -21,7 +21,7 @@ static void row(rows_t *w, const char *group, const char *term, double estimate,
                 double statistic, double df, double p, double lo, double hi, size_t n,
                 const char *method) {
   if (w->status) return;
-  vagap_tidy_row_t r = {group, term, estimate, se, statistic, df, p, lo, hi, n, method};
+  vagap_tidy_row_t r = {group, term, NULL, estimate, se, statistic, df, p, lo, hi, n, method};
   w->status = vagap_tidy_add(w->out, &r, w->err);
 }
 

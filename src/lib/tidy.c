@@ -1,6 +1,8 @@
 /* The stacked test table in broom's columns (see vagap/tidy.h). */
 #include "vagap/tidy.h"
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,6 +11,8 @@ void vagap_tidy_init(vagap_tidy_t *t) { memset(t, 0, sizeof *t); }
 void vagap_tidy_free(vagap_tidy_t *t) {
   for (size_t k = 0; k < t->nstrings; k++) free(t->strings[k]);
   free(t->strings);
+  for (size_t k = 0; k < t->nnotes; k++) free(t->notes[k]);
+  free(t->notes);
   free(t->rows);
   memset(t, 0, sizeof *t);
 }
@@ -41,8 +45,22 @@ vagap_status_t vagap_tidy_add(vagap_tidy_t *t, const vagap_tidy_row_t *row, vaga
   }
   vagap_tidy_row_t r = *row;
   if (keep(t, row->group, &r.group) || keep(t, row->term, &r.term) ||
-      keep(t, row->method, &r.method))
+      keep(t, row->level, &r.level) || keep(t, row->method, &r.method))
     return vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
   t->rows[t->n++] = r;
+  return VAGAP_OK;
+}
+
+vagap_status_t vagap_tidy_note(vagap_tidy_t *t, vagap_error_t *err, const char *fmt, ...) {
+  char buf[1024];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(buf, sizeof buf, fmt, ap);
+  va_end(ap);
+  char **p = realloc(t->notes, (t->nnotes + 1) * sizeof *p);
+  if (!p) return vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
+  t->notes = p;
+  if (!(p[t->nnotes] = strdup(buf))) return vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
+  t->nnotes++;
   return VAGAP_OK;
 }

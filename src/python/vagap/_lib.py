@@ -251,7 +251,7 @@ class StudyScore(ctypes.Structure):
 # ---- tidy.h, gap.h ----------------------------------------------------------------
 
 class TidyRow(ctypes.Structure):
-    _fields_ = [("group", ctypes.c_char_p), ("term", ctypes.c_char_p)] + \
+    _fields_ = [("group", ctypes.c_char_p), ("term", ctypes.c_char_p), ("level", ctypes.c_char_p)] + \
                [(name, ctypes.c_double) for name in
                 ["estimate", "std_error", "statistic", "df", "p_value", "conf_low", "conf_high"]] + \
                [("n", ctypes.c_size_t), ("method", ctypes.c_char_p)]
@@ -260,7 +260,7 @@ class TidyRow(ctypes.Structure):
 class Tidy(ctypes.Structure):
     _fields_ = [("n", ctypes.c_size_t), ("cap", ctypes.c_size_t), ("rows", ctypes.POINTER(TidyRow)),
                 ("nstrings", ctypes.c_size_t), ("strings_cap", ctypes.c_size_t),
-                ("strings", c_char_pp)]
+                ("strings", c_char_pp), ("nnotes", ctypes.c_size_t), ("notes", c_char_pp)]
 
 
 class GapOptions(ctypes.Structure):
