@@ -28,6 +28,7 @@ static const struct {
     TYPE(vagap_shen2025_level_t),
     TYPE(vagap_consistency_cor_t),
     TYPE(vagap_consistency_unit_t),
+    TYPE(vagap_consistency_options_t),
     TYPE(vagap_numeric_summary_t),
     TYPE(vagap_error_t),
     TYPE(vagap_gap_options_t),

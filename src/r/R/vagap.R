@@ -288,3 +288,34 @@ iat <- function(data, unit = "model", trial = "trial", word = "word", valence = 
   names(out)[1] <- unit
   structure(out, excluded = excluded_rows(r$excluded))
 }
+
+#' ValAct-style consistency (`vagap consistency`): mode "matrix" (r between every
+#' pair of units' decision vectors), "stated-enacted" (a unit's stated profile,
+#' `profile`, against its enacted shares) or "roleplay" (accuracy drop between two
+#' conditions).  The program's table; its warnings as R warnings; excluded rows in
+#' attr(, "excluded").
+consistency <- function(data, mode = c("matrix", "stated-enacted", "roleplay"), profile = NULL,
+                        unit = "model", scenario = "scenario", choice = "choice", score = NULL,
+                        value = "value", enacted = "enacted", condition = "condition",
+                        correct = "correct", a = "select", b = "hold",
+                        method = c("pearson", "spearman", "both"), centre = FALSE,
+                        conf.level = 0.95) {
+  mode <- match.arg(mode)
+  method <- match.arg(method)
+  if (mode == "stated-enacted" && is.null(profile))
+    stop("vagap: mode stated-enacted needs profile (a data frame of unit, value and score)")
+  if (mode == "stated-enacted" && method == "both")
+    stop("vagap: method both is for mode matrix; run stated-enacted once per method")
+  if (mode == "roleplay" && identical(a, b)) stop("vagap: a and b must name different conditions")
+  cols <- c(unit, scenario, choice, if (is.null(score)) NA_character_ else score, value, enacted,
+            if (is.null(score)) "score" else score, condition, correct, a, b)
+  flags <- c(method != "spearman", method != "pearson", isTRUE(centre))
+  r <- checked(.Call(vagap_r_consistency, csv_text(data),
+                     if (is.null(profile)) "" else csv_text(profile, "profile"),
+                     match(mode, c("matrix", "stated-enacted", "roleplay")) - 1L, cols, flags,
+                     as.numeric(conf.level)))
+  for (n in r$notes) warning(n, call. = FALSE)
+  out <- frame(r$rows)
+  names(out)[1] <- unit
+  structure(out, excluded = excluded_rows(r$excluded))
+}

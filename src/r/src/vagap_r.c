@@ -656,21 +656,28 @@ SEXP vagap_r_iat(SEXP text, SEXP cols, SEXP targets, SEXP preset) {
 
 /* ---- gap ------------------------------------------------------------------------------ */
 
-static SEXP tidy_frame(const vagap_tidy_t *t) {
-  const char *names[] = {"group", "term", "estimate", "std.error", "statistic", "df", "p.value",
-                         "conf.low", "conf.high", "n", "method", ""};
-  SEXP df = PROTECT(Rf_mkNamed(VECSXP, names));
+static SEXP text_or_na(const char *s) { return s ? Rf_mkChar(s) : NA_STRING; }
+
+/* The rows of a tidy table: group, term, (level,) the broom numbers, method. */
+static SEXP tidy_frame(const vagap_tidy_t *t, int with_level) {
+  const char *names[] = {"group", "term", "level", "estimate", "std.error", "statistic", "df",
+                         "p.value", "conf.low", "conf.high", "n", "method", ""};
+  const char *without[] = {"group", "term", "estimate", "std.error", "statistic", "df", "p.value",
+                           "conf.low", "conf.high", "n", "method", ""};
+  SEXP df = PROTECT(Rf_mkNamed(VECSXP, with_level ? names : without));
   R_xlen_t n = (R_xlen_t)t->n;
-  for (int c = 0; c < 11; c++)
-    SET_VECTOR_ELT(df, c, Rf_allocVector(c < 2 || c == 10 ? STRSXP : REALSXP, n));
+  int first = with_level ? 3 : 2, ncols = first + 9;
+  for (int c = 0; c < ncols; c++)
+    SET_VECTOR_ELT(df, c, Rf_allocVector(c < first || c == ncols - 1 ? STRSXP : REALSXP, n));
   for (R_xlen_t i = 0; i < n; i++) {
     const vagap_tidy_row_t *r = &t->rows[i];
-    SET_STRING_ELT(VECTOR_ELT(df, 0), i, r->group ? Rf_mkChar(r->group) : NA_STRING);
-    SET_STRING_ELT(VECTOR_ELT(df, 1), i, r->term ? Rf_mkChar(r->term) : NA_STRING);
+    SET_STRING_ELT(VECTOR_ELT(df, 0), i, text_or_na(r->group));
+    SET_STRING_ELT(VECTOR_ELT(df, 1), i, text_or_na(r->term));
+    if (with_level) SET_STRING_ELT(VECTOR_ELT(df, 2), i, text_or_na(r->level));
     const double v[] = {r->estimate, r->std_error, r->statistic, r->df, r->p_value, r->conf_low,
                         r->conf_high, (double)r->n};
-    for (int c = 0; c < 8; c++) REAL(VECTOR_ELT(df, 2 + c))[i] = isnan(v[c]) ? NA_REAL : v[c];
-    SET_STRING_ELT(VECTOR_ELT(df, 10), i, r->method ? Rf_mkChar(r->method) : NA_STRING);
+    for (int c = 0; c < 8; c++) REAL(VECTOR_ELT(df, first + c))[i] = isnan(v[c]) ? NA_REAL : v[c];
+    SET_STRING_ELT(VECTOR_ELT(df, ncols - 1), i, text_or_na(r->method));
   }
   UNPROTECT(1);
   return df;
@@ -769,11 +776,57 @@ SEXP vagap_r_gap(SEXP units, SEXP iat, SEXP behavior, SEXP selfreport, SEXP x, S
   }
   const char *outer[] = {"tests", "units", ""};
   SEXP out = PROTECT(Rf_mkNamed(VECSXP, outer));
-  SET_VECTOR_ELT(out, 0, tidy_frame(&t));
+  SET_VECTOR_ELT(out, 0, tidy_frame(&t, 0));
   SET_VECTOR_ELT(out, 1, gap_units_frame(&g));
   vagap_tidy_free(&t);
   vagap_gap_free(&g);
   UNPROTECT(1);
+  return out;
+}
+
+/* ---- consistency ------------------------------------------------------------------------ */
+
+SEXP vagap_r_consistency(SEXP text, SEXP profile, SEXP mode, SEXP cols, SEXP flags, SEXP conf) {
+  vagap_error_t err;
+  vagap_error_clear(&err);
+  vagap_consistency_options_t o;
+  vagap_consistency_options_init(&o);
+  const char **c[] = {&o.unit, &o.scenario, &o.choice, &o.score, &o.value, &o.enacted,
+                      &o.profile_score, &o.condition, &o.correct, &o.a, &o.b};
+  for (int k = 0; k < 11; k++) {
+    SEXP v = STRING_ELT(cols, k);
+    *c[k] = v == NA_STRING ? NULL : CHAR(v);
+  }
+  o.method_pearson = LOGICAL(flags)[0] == 1, o.method_spearman = LOGICAL(flags)[1] == 1;
+  o.centre = LOGICAL(flags)[2] == 1;
+  o.conf_level = Rf_asReal(conf);
+  vagap_ledger_t *ledger = vagap_ledger_alloc();
+  vagap_table_t *t = NULL, *pt = NULL;
+  vagap_tidy_t rows;
+  vagap_tidy_init(&rows);
+  int m = Rf_asInteger(mode);
+  vagap_status_t st = ledger ? read_text(&t, text, "data", ledger, &err)
+                             : vagap_error_set(&err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
+  if (!st && m == 1) st = read_text(&pt, profile, "profile", ledger, &err);
+  if (!st) {
+    if (m == 0) st = vagap_consistency_matrix_rows(t, &o, ledger, &rows, &err);
+    else if (m == 1) st = vagap_consistency_stated_enacted_rows(t, pt, &o, ledger, &rows, &err);
+    else st = vagap_consistency_roleplay_rows(t, &o, ledger, &rows, &err);
+  }
+  SEXP out;
+  if (st) out = error_result(&err);
+  else {
+    const char *names[] = {"rows", "notes", "excluded", ""};
+    out = PROTECT(Rf_mkNamed(VECSXP, names));
+    SET_VECTOR_ELT(out, 0, tidy_frame(&rows, 1));
+    SET_VECTOR_ELT(out, 1, strings((const char *const *)rows.notes, rows.nnotes));
+    SET_VECTOR_ELT(out, 2, exclusions(ledger));
+    UNPROTECT(1);
+  }
+  vagap_tidy_free(&rows);
+  vagap_table_free(t);
+  vagap_table_free(pt);
+  vagap_ledger_free(ledger);
   return out;
 }
 
@@ -787,6 +840,7 @@ static const R_CallMethodDef CALLS[] = {
     {"vagap_r_score", (DL_FUNC)&vagap_r_score, 7},
     {"vagap_r_gap", (DL_FUNC)&vagap_r_gap, 7},
     {"vagap_r_iat", (DL_FUNC)&vagap_r_iat, 4},
+    {"vagap_r_consistency", (DL_FUNC)&vagap_r_consistency, 6},
     {NULL, NULL, 0}};
 
 /*
@@ -803,7 +857,7 @@ static const R_CallMethodDef CALLS[] = {
   X(vagap_study_choices_t) X(vagap_study_scale_options_t) X(vagap_study_scale_t)                 \
   X(vagap_alpha_t) X(vagap_table_options_t) X(vagap_gap_t) X(vagap_gap_unit_t)                  \
   X(vagap_gap_options_t) X(vagap_tidy_t) X(vagap_tidy_row_t) X(vagap_study_iat_options_t)        \
-  X(vagap_iat_assoc_unit_t) X(vagap_iat_assoc_trial_t)
+  X(vagap_iat_assoc_unit_t) X(vagap_iat_assoc_trial_t) X(vagap_consistency_options_t)
 
 static void check_layout(void) {
   char bad[2048] = "";

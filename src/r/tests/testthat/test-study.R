@@ -100,3 +100,32 @@ test_that("iat: unit and per-trial tables (both presets) and exclusions match th
   expect_error(vagap::iat(d, focal = "self"), class = "vagap_error",
                regexp = "focal and contrast must differ (both have 'self')", fixed = TRUE)
 })
+
+test_that("consistency: matrix (both methods), stated-enacted (centred) and roleplay match the program", {
+  path <- source_data("consistency_choices.csv")
+  d <- read.csv(path, stringsAsFactors = FALSE)
+  expect_same_table(na_text(vagap::consistency(d, method = "both")),
+                    run_program("consistency", "--method", "both", path))
+  enacted <- source_data("consistency_enacted.csv")
+  prof <- source_data("consistency_profile.csv")
+  expect_same_table(na_text(vagap::consistency(read.csv(enacted, stringsAsFactors = FALSE),
+                                               mode = "stated-enacted", centre = TRUE,
+                                               profile = read.csv(prof, stringsAsFactors = FALSE))),
+                    run_program("consistency", "--mode", "stated-enacted", "--centre", "--profile",
+                                prof, enacted))
+  rp <- source_data("consistency_roleplay.csv")
+  expect_same_table(na_text(vagap::consistency(read.csv(rp, stringsAsFactors = FALSE), mode = "roleplay")),
+                    run_program("consistency", "--mode", "roleplay", rp))
+})
+
+test_that("consistency: unmatched profile rows are excluded and warned about, as in the program", {
+  extra <- source_data("consistency_profile_extra.csv")
+  enacted <- source_data("consistency_enacted.csv")
+  mine <- expect_warning(vagap::consistency(read.csv(enacted, stringsAsFactors = FALSE),
+                                            mode = "stated-enacted",
+                                            profile = read.csv(extra, stringsAsFactors = FALSE)),
+                         "has a profile but no enactment rows")
+  expect_same_table(na_text(mine), run_program("consistency", "--mode", "stated-enacted",
+                                               "--profile", extra, enacted))
+  expect_identical(nrow(attr(mine, "excluded")), 2L)
+})
