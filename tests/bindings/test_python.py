@@ -298,6 +298,32 @@ class TestIat(ProgramComparison):
             vagap.iat(read_columns(self.path), focal="self")
 
 
+class TestConsistency(ProgramComparison):
+    def test_three_modes(self):
+        path = os.path.join(DATA, "consistency_choices.csv")
+        self.assertSameTable(vagap.consistency(read_columns(path), method="both"),
+                             run("consistency", "--method", "both", path))
+        enacted = os.path.join(DATA, "consistency_enacted.csv")
+        prof = os.path.join(DATA, "consistency_profile.csv")
+        self.assertSameTable(vagap.consistency(read_columns(enacted), mode="stated-enacted",
+                                               profile=read_columns(prof), centre=True),
+                             run("consistency", "--mode", "stated-enacted", "--centre",
+                                 "--profile", prof, enacted))
+        rp = os.path.join(DATA, "consistency_roleplay.csv")
+        self.assertSameTable(vagap.consistency(read_columns(rp), mode="roleplay"),
+                             run("consistency", "--mode", "roleplay", rp))
+
+    def test_unmatched_profile(self):
+        enacted = os.path.join(DATA, "consistency_enacted.csv")
+        extra = os.path.join(DATA, "consistency_profile_extra.csv")
+        with self.assertWarnsRegex(UserWarning, "has a profile but no enactment rows"):
+            mine = vagap.consistency(read_columns(enacted), mode="stated-enacted",
+                                     profile=read_columns(extra))
+        self.assertSameTable(mine, run("consistency", "--mode", "stated-enacted", "--profile",
+                                       extra, enacted))
+        self.assertEqual(len(vagap.excluded(mine)), 2)
+
+
 class TestGap(ProgramComparison):
     path = os.path.join(DATA, "gap_summary.csv")
 

@@ -12,6 +12,7 @@ with the rows left out in vagap.excluded(result):
     vagap.score(responses, key, 1, 7)   # `vagap score` (level "unit", "run", "alpha")
     vagap.iat(log)                      # `vagap iat --method assoc` (level "units", "trials")
     vagap.gap(summary)                  # `vagap gap` (level "tests", "units")
+    vagap.consistency(decisions)        # `vagap consistency` (mode "matrix", ...)
 
 Errors from the library are raised as vagap.VagapError with its message (and
 status, line, column where the library gave them).
@@ -21,9 +22,10 @@ from ._stats import ttest, corr
 from ._sem import sem, SemResult
 from ._study import prop, score, iat, excluded
 from ._gap import gap
+from ._consistency import consistency
 from . import _lib
 
-__all__ = ["ttest", "corr", "sem", "prop", "score", "gap", "iat", "excluded", "SemResult", "VagapError", "version", "library_path"]
+__all__ = ["ttest", "corr", "sem", "prop", "score", "gap", "iat", "consistency", "excluded", "SemResult", "VagapError", "version", "library_path"]
 
 library_path = _lib.path
 

@@ -347,6 +347,16 @@ class StudyIatOptions(ctypes.Structure):
                [("scoring", IatAssocOptions)]
 
 
+# ---- consistency.h ----------------------------------------------------------------
+
+class ConsistencyOptions(ctypes.Structure):
+    _fields_ = [(name, ctypes.c_char_p) for name in
+                ["unit", "scenario", "choice", "score", "value", "enacted", "profile_score",
+                 "condition", "correct", "a", "b"]] + \
+               [("method_pearson", ctypes.c_int), ("method_spearman", ctypes.c_int),
+                ("centre", ctypes.c_int), ("conf_level", ctypes.c_double)]
+
+
 # ---- loading ----------------------------------------------------------------
 
 def _candidates():
@@ -477,6 +487,12 @@ _proto("vagap_iat_assoc_ntrials", ctypes.c_size_t, VP)
 _proto("vagap_iat_assoc_unit", None, VP, ctypes.c_size_t, P(IatAssocUnit))
 _proto("vagap_iat_assoc_trial", None, VP, ctypes.c_size_t, P(IatAssocTrial))
 _proto("vagap_iat_assoc_free", None, VP)
+_proto("vagap_consistency_options_init", None, P(ConsistencyOptions))
+for _mode in ("matrix", "roleplay"):
+    _proto("vagap_consistency_%s_rows" % _mode, ctypes.c_int, VP, P(ConsistencyOptions), VP,
+           P(Tidy), ERR)
+_proto("vagap_consistency_stated_enacted_rows", ctypes.c_int, VP, VP, P(ConsistencyOptions), VP,
+       P(Tidy), ERR)
 lib.vagap_init()
 
 # ---- layout check -------------------------------------------------------------
@@ -503,7 +519,8 @@ MIRRORED = [(Error, "vagap_error_t"), (TtestOptions, "vagap_ttest_options_t"),
             (GapDescribe, "vagap_gap_describe_t"), (Gap, "vagap_gap_t"),
             (IatAssocOptions, "vagap_iat_assoc_options_t"), (IatMoments, "vagap_iat_moments_t"),
             (IatCounts, "vagap_iat_counts_t"), (IatAssocTrial, "vagap_iat_assoc_trial_t"),
-            (IatAssocUnit, "vagap_iat_assoc_unit_t"), (StudyIatOptions, "vagap_study_iat_options_t")]
+            (IatAssocUnit, "vagap_iat_assoc_unit_t"), (StudyIatOptions, "vagap_study_iat_options_t"),
+            (ConsistencyOptions, "vagap_consistency_options_t")]
 
 
 # Structures that other work appends fields to: the library's may be larger than the
