@@ -414,7 +414,7 @@ int cmd_sem(int argc, char **argv) {
       }
   vagap_sem_fit_options_t fopt;
   vagap_sem_fit_options_init(&fopt);
-  fopt.likelihood = a.lav.likelihood;
+  semcli_lavaan_fit_apply(&a.lav, &fopt);
   fopt.ci_level = a.level;
   if (a.max_evals > 0) fopt.max_iter = (int)a.max_evals;
   if (vagap_sem_fit(&fit, model, data.stats, &fopt, &err)) {

@@ -215,7 +215,7 @@ static vagap_status_t set_up(extra_state_t *s, const extra_args_t *a, const cli_
                                                  &s->partial, &s->npartial, err);
   if (cst != VAGAP_OK) return cst;
   vagap_sem_fit_options_init(&s->fopt);
-  s->fopt.likelihood = a->lav.likelihood;
+  semcli_lavaan_fit_apply(&a->lav, &s->fopt);
   s->fopt.ci_level = a->level;
   s->gcol = (size_t)-1;
   vagap_status_t st = semcli_read_text(a->model, &s->text, err);

@@ -331,7 +331,7 @@ static vagap_status_t fit_model(vaar_state_t *s, const vaar_args_t *a, const cha
   if (!st) st = semcli_load(s->data_table, gcol, s->model, &s->data, s->ledger, err);
   vagap_sem_fit_options_t fopt;
   vagap_sem_fit_options_init(&fopt);
-  fopt.likelihood = a->lav.likelihood;
+  semcli_lavaan_fit_apply(&a->lav, &fopt);
   if (!st) st = vagap_sem_fit(&s->fit, s->model, s->data.stats, &fopt, err);
   if (st == VAGAP_ENOCONV) fputs("vagap vaar: the model did not converge; nothing is scored\n", stderr);
   if (!st) semcli_report_fit_warnings("vaar", NULL, s->fit);
@@ -472,7 +472,7 @@ static vagap_status_t run_bootstrap(vaar_state_t *s, const vaar_args_t *a, int q
   }
   vagap_sem_fit_options_t fopt;
   vagap_sem_fit_options_init(&fopt);
-  fopt.likelihood = a->lav.likelihood;
+  semcli_lavaan_fit_apply(&a->lav, &fopt);
   vagap_sem_data_t view = semcli_view(&s->data);
   vagap_status_t st = vagap_sem_bootstrap(&s->boot, s->model, &view, &fopt, &bopt, err);
   if (st) return st;

@@ -38,6 +38,12 @@ typedef struct {
   const char *constraints_path;    /* --constraints FILE (lavaan's constraints=) */
   char *constraints_text;          /* its text and parsed lines (semcli_lavaan_load_constraints) */
   vagap_sem_syntax_t *constraints;
+  /* estimation: lavaan's estimator=, missing=, information=, se=, test= (DEFAULT: lavaan's choice) */
+  vagap_sem_estimator_t estimator;
+  vagap_sem_missing_t missing;
+  vagap_sem_information_t information;
+  vagap_sem_se_t se;
+  vagap_sem_test_t test;
 } semcli_lavaan_t;
 
 void semcli_lavaan_init(semcli_lavaan_t *o);
@@ -56,6 +62,8 @@ void semcli_lavaan_apply(const cli_common_t *c, const semcli_lavaan_t *o, vagap_
    the file.  semcli_lavaan_free releases it after the last model is built. */
 vagap_status_t semcli_lavaan_load_constraints(semcli_lavaan_t *o, vagap_error_t *err);
 void semcli_lavaan_free(semcli_lavaan_t *o);
+/* Copy the estimation choices (likelihood, estimator, missing, information, se, test) into fit options. */
+void semcli_lavaan_fit_apply(const semcli_lavaan_t *o, vagap_sem_fit_options_t *f);
 
 enum {
   SEMCLI_OPT_STD_LV = 1100, SEMCLI_OPT_FIXED_X, SEMCLI_OPT_NO_FIXED_X, SEMCLI_OPT_MEANSTRUCTURE,
