@@ -14,6 +14,7 @@
 #define compact_finite vagap__stats_compact_finite
 #define compact_pairs vagap__stats_compact_pairs
 #define alloc_doubles vagap__stats_alloc_doubles
+#define log10_of vagap__stats_log10_of
 
 /* Below this a p-value is recomputed on the log scale. */
 #define TINY_P 1e-300
@@ -37,6 +38,9 @@ vagap_status_t compact_pairs(const double *x, const double *y, size_t n, double 
 
 /* malloc of n doubles (at least one). */
 double *alloc_doubles(size_t n);
+
+/* log10 of p, or of the log-scale value lnp when p underflowed (below TINY_P). */
+double log10_of(double p, double lnp);
 
 #pragma GCC visibility pop
 
