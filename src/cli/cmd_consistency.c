@@ -69,11 +69,8 @@ static const char HELP[] =
 
 typedef struct {
   cons_mode_t mode;
-  const char *unit, *scenario, *choice, *score, *value, *enacted, *profile, *profile_score;
-  const char *condition, *correct, *a, *b;
-  int method_pearson, method_spearman;
-  int centre;
-  double conf_level;
+  const char *profile;           /* --profile FILE (stated-enacted) */
+  vagap_consistency_options_t o; /* columns and settings, the library's defaults */
 } cons_args_t;
 
 static const char *const COLUMNS[] = {"unit", "term", "level", "estimate", "std.error",
@@ -105,17 +102,7 @@ static int parse_args(int argc, char **argv, cli_common_t *c, cons_args_t *a, in
       {0, 0, 0, 0}};
   memset(a, 0, sizeof *a);
   a->mode = MODE_MATRIX;
-  a->unit = "model";
-  a->scenario = "scenario";
-  a->choice = "choice";
-  a->value = "value";
-  a->enacted = "enacted";
-  a->condition = "condition";
-  a->correct = "correct";
-  a->a = "select";
-  a->b = "hold";
-  a->method_pearson = 1;
-  a->conf_level = 0.95;
+  vagap_consistency_options_init(&a->o);
   int opt;
   while ((opt = cli_getopt(c, argc, argv, longopts)) != -1) {
     int handled = cli_common_option(c, opt, optarg);
@@ -128,27 +115,27 @@ static int parse_args(int argc, char **argv, cli_common_t *c, cons_args_t *a, in
       else if (strcmp(optarg, "roleplay") == 0) a->mode = MODE_ROLEPLAY;
       else return cli_usage_error(c, "--mode must be matrix, stated-enacted or roleplay, not '%s'", optarg);
       break;
-    case OPT_UNIT: a->unit = optarg; break;
-    case OPT_SCENARIO: a->scenario = optarg; break;
-    case OPT_CHOICE: a->choice = optarg; break;
-    case OPT_SCORE_COL: a->score = optarg; break;
+    case OPT_UNIT: a->o.unit = optarg; break;
+    case OPT_SCENARIO: a->o.scenario = optarg; break;
+    case OPT_CHOICE: a->o.choice = optarg; break;
+    case OPT_SCORE_COL: a->o.score = optarg; break;
     case OPT_METHOD:
-      a->method_pearson = strcmp(optarg, "pearson") == 0 || strcmp(optarg, "both") == 0;
-      a->method_spearman = strcmp(optarg, "spearman") == 0 || strcmp(optarg, "both") == 0;
-      if (!a->method_pearson && !a->method_spearman)
+      a->o.method_pearson = strcmp(optarg, "pearson") == 0 || strcmp(optarg, "both") == 0;
+      a->o.method_spearman = strcmp(optarg, "spearman") == 0 || strcmp(optarg, "both") == 0;
+      if (!a->o.method_pearson && !a->o.method_spearman)
         return cli_usage_error(c, "--method must be pearson, spearman or both, not '%s'", optarg);
       break;
-    case OPT_VALUE: a->value = optarg; break;
-    case OPT_ENACTED: a->enacted = optarg; break;
+    case OPT_VALUE: a->o.value = optarg; break;
+    case OPT_ENACTED: a->o.enacted = optarg; break;
     case OPT_PROFILE: a->profile = optarg; break;
-    case OPT_CENTRE: a->centre = 1; break;
-    case OPT_CONDITION: a->condition = optarg; break;
-    case OPT_CORRECT: a->correct = optarg; break;
-    case OPT_A: a->a = optarg; break;
-    case OPT_B: a->b = optarg; break;
+    case OPT_CENTRE: a->o.centre = 1; break;
+    case OPT_CONDITION: a->o.condition = optarg; break;
+    case OPT_CORRECT: a->o.correct = optarg; break;
+    case OPT_A: a->o.a = optarg; break;
+    case OPT_B: a->o.b = optarg; break;
     case OPT_CONF:
-      if (cli_parse_double(c, "--conf-level", optarg, &a->conf_level) < 0) return CLI_EXIT_USAGE;
-      if (!(a->conf_level > 0 && a->conf_level < 1))
+      if (cli_parse_double(c, "--conf-level", optarg, &a->o.conf_level) < 0) return CLI_EXIT_USAGE;
+      if (!(a->o.conf_level > 0 && a->o.conf_level < 1))
         return cli_usage_error(c, "--conf-level must be between 0 and 1, not '%s'", optarg);
       break;
     case CLI_OPT_HELP:
@@ -160,34 +147,22 @@ static int parse_args(int argc, char **argv, cli_common_t *c, cons_args_t *a, in
   }
   if (a->mode == MODE_STATED_ENACTED && !a->profile)
     return cli_usage_error(c, "--mode stated-enacted needs --profile FILE");
-  if (a->mode == MODE_STATED_ENACTED && a->method_pearson && a->method_spearman)
+  if (a->mode == MODE_STATED_ENACTED && a->o.method_pearson && a->o.method_spearman)
     return cli_usage_error(c, "--method both is for --mode matrix; run stated-enacted once per method");
-  if (a->mode == MODE_ROLEPLAY && strcmp(a->a, a->b) == 0)
+  if (a->mode == MODE_ROLEPLAY && strcmp(a->o.a, a->o.b) == 0)
     return cli_usage_error(c, "--a and --b must name different conditions");
   if (argc - optind > 1) return cli_usage_error(c, "consistency reads one file, got %d", argc - optind);
-  a->profile_score = a->score ? a->score : "score";
+  a->o.profile_score = a->o.score ? a->o.score : "score";
   *first = optind;
   return CLI_EXIT_OK;
 }
 
 /* ---- the table ---------------------------------------------------------------------- */
 
-/* The library's options from the command's. */
-static vagap_consistency_options_t library_options(const cons_args_t *a) {
-  vagap_consistency_options_t o;
-  vagap_consistency_options_init(&o);
-  o.unit = a->unit, o.scenario = a->scenario, o.choice = a->choice, o.score = a->score;
-  o.value = a->value, o.enacted = a->enacted, o.profile_score = a->profile_score;
-  o.condition = a->condition, o.correct = a->correct, o.a = a->a, o.b = a->b;
-  o.method_pearson = a->method_pearson, o.method_spearman = a->method_spearman;
-  o.centre = a->centre, o.conf_level = a->conf_level;
-  return o;
-}
-
 /* The notes as warnings, then the rows: unit, term, level and the broom numbers. */
 static int write_table(const cli_common_t *c, const cons_args_t *a, const vagap_tidy_t *t) {
   for (size_t k = 0; k < t->nnotes; k++) cli_warn(c, "%s", t->notes[k]);
-  cli_writer_t *w = cli_writer_open_unit(c, a->unit, COLUMNS, NCOLUMNS);
+  cli_writer_t *w = cli_writer_open_unit(c, a->o.unit, COLUMNS, NCOLUMNS);
   if (!w) return CLI_EXIT_DATA;
   for (size_t k = 0; k < t->n; k++) {
     const vagap_tidy_row_t *r = &t->rows[k];
@@ -206,7 +181,7 @@ static int write_table(const cli_common_t *c, const cons_args_t *a, const vagap_
 static vagap_status_t read_profile(const cli_common_t *c, const cons_args_t *a,
                                    vagap_ledger_t *ledger, vagap_table_t **pt, vagap_error_t *err) {
   vagap_status_t st = vagap_table_read(pt, a->profile, &c->table, ledger, err);
-  const char *numeric[1] = {a->profile_score};
+  const char *numeric[1] = {a->o.profile_score};
   if (st == VAGAP_OK && cli_screen_named(&c->table, *pt, ledger, numeric, 1))
     st = vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
   return st;
@@ -214,7 +189,6 @@ static vagap_status_t read_profile(const cli_common_t *c, const cons_args_t *a,
 
 static int run(const cli_common_t *c, const cons_args_t *a, const vagap_table_t *t,
                vagap_ledger_t *ledger) {
-  vagap_consistency_options_t o = library_options(a);
   vagap_error_t err;
   vagap_error_clear(&err);
   vagap_tidy_t rows;
@@ -222,12 +196,12 @@ static int run(const cli_common_t *c, const cons_args_t *a, const vagap_table_t 
   vagap_table_t *pt = NULL;
   vagap_status_t st = VAGAP_OK;
   switch (a->mode) {
-  case MODE_MATRIX: st = vagap_consistency_matrix_rows(t, &o, ledger, &rows, &err); break;
+  case MODE_MATRIX: st = vagap_consistency_matrix_rows(t, &a->o, ledger, &rows, &err); break;
   case MODE_STATED_ENACTED:
     st = read_profile(c, a, ledger, &pt, &err);
-    if (st == VAGAP_OK) st = vagap_consistency_stated_enacted_rows(t, pt, &o, ledger, &rows, &err);
+    if (st == VAGAP_OK) st = vagap_consistency_stated_enacted_rows(t, pt, &a->o, ledger, &rows, &err);
     break;
-  case MODE_ROLEPLAY: st = vagap_consistency_roleplay_rows(t, &o, ledger, &rows, &err); break;
+  case MODE_ROLEPLAY: st = vagap_consistency_roleplay_rows(t, &a->o, ledger, &rows, &err); break;
   }
   int rc = st ? cli_report_error(&err) : write_table(c, a, &rows);
   vagap_tidy_free(&rows);
@@ -253,9 +227,9 @@ int cmd_consistency(int argc, char **argv) {
     return cli_report_error(&err);
   }
   /* --bad-rows exclude: rows whose number column (each mode's one) holds text */
-  const char *numeric[3] = {a.mode == MODE_MATRIX ? a.score : NULL,
-                            a.mode == MODE_STATED_ENACTED ? a.enacted : NULL,
-                            a.mode == MODE_ROLEPLAY ? a.correct : NULL};
+  const char *numeric[3] = {a.mode == MODE_MATRIX ? a.o.score : NULL,
+                            a.mode == MODE_STATED_ENACTED ? a.o.enacted : NULL,
+                            a.mode == MODE_ROLEPLAY ? a.o.correct : NULL};
   if (vagap_table_read(&t, path, &c.table, ledger, &err) != VAGAP_OK) {
     rc = cli_report_error(&err);
   } else if (cli_screen_named(&c.table, t, ledger, numeric, 3)) {
