@@ -17,9 +17,11 @@ extern "C" {
 
 typedef struct {
   const char *group, *term; /* NULL: NA */
+  const char *by;           /* the column whose levels split the term (align --by); NULL: NA */
   const char *level;        /* a level of the term (consistency's other unit or value); NULL: NA */
   double estimate, std_error, statistic, df, p_value, conf_low, conf_high; /* NaN: NA */
   size_t n;
+  double rank;              /* rank of the estimate among the levels (align); NaN: NA */
   const char *method;
 } vagap_tidy_row_t;
 

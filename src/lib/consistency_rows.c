@@ -150,7 +150,9 @@ static void put_row(rows_t *w, const char *unit, const char *term, const char *l
                     double estimate, double se, double statistic, double df, double p, double lo,
                     double hi, size_t n, const char *method) {
   if (w->status) return;
-  vagap_tidy_row_t r = {unit, term, level, estimate, se, statistic, df, p, lo, hi, n, method};
+  vagap_tidy_row_t r = {.group = unit, .term = term, .level = level, .estimate = estimate,
+                        .std_error = se, .statistic = statistic, .df = df, .p_value = p,
+                        .conf_low = lo, .conf_high = hi, .n = n, .rank = NAN, .method = method};
   w->status = vagap_tidy_add(w->out, &r, w->err);
 }
 

@@ -21,7 +21,9 @@ static void row(rows_t *w, const char *group, const char *term, double estimate,
                 double statistic, double df, double p, double lo, double hi, size_t n,
                 const char *method) {
   if (w->status) return;
-  vagap_tidy_row_t r = {group, term, NULL, estimate, se, statistic, df, p, lo, hi, n, method};
+  vagap_tidy_row_t r = {.group = group, .term = term, .estimate = estimate, .std_error = se,
+                        .statistic = statistic, .df = df, .p_value = p, .conf_low = lo,
+                        .conf_high = hi, .n = n, .rank = NAN, .method = method};
   w->status = vagap_tidy_add(w->out, &r, w->err);
 }
 

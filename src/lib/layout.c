@@ -21,6 +21,7 @@ static const struct {
     TYPE(vagap_align_model_t),
     TYPE(vagap_align_options_t),
     TYPE(vagap_align_group_t),
+    TYPE(vagap_align_log_options_t),
     TYPE(vagap_shen2025_response_t),
     TYPE(vagap_shen2025_metrics_t),
     TYPE(vagap_shen2025_t1_summary_t),

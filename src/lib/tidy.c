@@ -45,7 +45,7 @@ vagap_status_t vagap_tidy_add(vagap_tidy_t *t, const vagap_tidy_row_t *row, vaga
   }
   vagap_tidy_row_t r = *row;
   if (keep(t, row->group, &r.group) || keep(t, row->term, &r.term) ||
-      keep(t, row->level, &r.level) || keep(t, row->method, &r.method))
+      keep(t, row->by, &r.by) || keep(t, row->level, &r.level) || keep(t, row->method, &r.method))
     return vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
   t->rows[t->n++] = r;
   return VAGAP_OK;

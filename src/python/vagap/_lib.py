@@ -255,10 +255,11 @@ class StudyScore(ctypes.Structure):
 # ---- tidy.h, gap.h ----------------------------------------------------------------
 
 class TidyRow(ctypes.Structure):
-    _fields_ = [("group", ctypes.c_char_p), ("term", ctypes.c_char_p), ("level", ctypes.c_char_p)] + \
+    _fields_ = [("group", ctypes.c_char_p), ("term", ctypes.c_char_p), ("by", ctypes.c_char_p),
+                ("level", ctypes.c_char_p)] + \
                [(name, ctypes.c_double) for name in
                 ["estimate", "std_error", "statistic", "df", "p_value", "conf_low", "conf_high"]] + \
-               [("n", ctypes.c_size_t), ("method", ctypes.c_char_p)]
+               [("n", ctypes.c_size_t), ("rank", ctypes.c_double), ("method", ctypes.c_char_p)]
 
 
 class Tidy(ctypes.Structure):
