@@ -319,3 +319,29 @@ consistency <- function(data, mode = c("matrix", "stated-enacted", "roleplay"), 
   names(out)[1] <- unit
   structure(out, excluded = excluded_rows(r$excluded))
 }
+
+#' Value-action alignment (`vagap align`): per model the mean F1 of binarised
+#' action against stated values over scenarios, the alignment distance, the
+#' majority-vote counts and prompt agreement; distance per level of each `by`
+#' column; with scenarios = TRUE the F1 of every scenario.  `scenario` may name
+#' several columns that together identify a scenario.
+align <- function(data, model = "model", scenario = "scenario", value = "value",
+                  prompt = "prompt", stated = "stated", action = "action",
+                  agree = c("agree", "positive"), disagree = c("disagree", "negative"),
+                  positive.class = c("agree", "disagree"), zero.division = c("0", "1", "nan"),
+                  by = NULL, scenarios = FALSE) {
+  positive.class <- match.arg(positive.class)
+  zero.division <- match.arg(as.character(zero.division), c("0", "1", "nan"))
+  bad <- setdiff(by, c(scenario, value))
+  if (length(bad))
+    stop("vagap: by = '", bad[1], "' must be one of the scenario columns or the value column")
+  r <- checked(.Call(vagap_r_align, csv_text(data), c(model, value, prompt, stated, action),
+                     as.character(scenario), as.character(by),
+                     c(paste(agree, collapse = ","), paste(disagree, collapse = ",")),
+                     c(as.integer(positive.class == "disagree"),
+                       match(zero.division, c("0", "1", "nan")) - 1L),
+                     isTRUE(scenarios)))
+  out <- frame(r$rows)
+  names(out)[1] <- model
+  structure(out, excluded = excluded_rows(r$excluded))
+}

@@ -8,6 +8,7 @@
  * R_alloc, which R frees when the call returns.
  */
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <R.h>
@@ -830,6 +831,77 @@ SEXP vagap_r_consistency(SEXP text, SEXP profile, SEXP mode, SEXP cols, SEXP fla
   return out;
 }
 
+/* ---- align ------------------------------------------------------------------------------ */
+
+static SEXP align_frame(const vagap_tidy_t *t) {
+  const char *names[] = {"model", "term", "by", "level", "estimate", "n", "rank", "method", ""};
+  SEXP df = PROTECT(Rf_mkNamed(VECSXP, names));
+  R_xlen_t n = (R_xlen_t)t->n;
+  for (int c = 0; c < 8; c++)
+    SET_VECTOR_ELT(df, c, Rf_allocVector(c < 4 || c == 7 ? STRSXP : REALSXP, n));
+  for (R_xlen_t i = 0; i < n; i++) {
+    const vagap_tidy_row_t *r = &t->rows[i];
+    const char *text[] = {r->group, r->term, r->by, r->level};
+    for (int c = 0; c < 4; c++) SET_STRING_ELT(VECTOR_ELT(df, c), i, text_or_na(text[c]));
+    const double v[] = {r->estimate, (double)r->n, r->rank};
+    for (int c = 0; c < 3; c++) REAL(VECTOR_ELT(df, 4 + c))[i] = isnan(v[c]) ? NA_REAL : v[c];
+    SET_STRING_ELT(VECTOR_ELT(df, 7), i, text_or_na(r->method));
+  }
+  UNPROTECT(1);
+  return df;
+}
+
+SEXP vagap_r_align(SEXP text, SEXP cols, SEXP scenario, SEXP by, SEXP codes, SEXP measures,
+                   SEXP per_scenario) {
+  vagap_error_t err;
+  vagap_error_clear(&err);
+  vagap_align_log_options_t o;
+  vagap_align_log_options_init(&o);
+  o.model = CHAR(STRING_ELT(cols, 0)), o.value = CHAR(STRING_ELT(cols, 1));
+  o.prompt = CHAR(STRING_ELT(cols, 2)), o.stated = CHAR(STRING_ELT(cols, 3));
+  o.action = CHAR(STRING_ELT(cols, 4));
+  o.agree = CHAR(STRING_ELT(codes, 0)), o.disagree = CHAR(STRING_ELT(codes, 1));
+  if (Rf_xlength(scenario) < 1 || Rf_xlength(scenario) > VAGAP_ALIGN_MAX_COLUMNS ||
+      Rf_xlength(by) > VAGAP_ALIGN_MAX_COLUMNS) {
+    vagap_error_set(&err, VAGAP_EINVAL, NULL, 0, 0, "scenario takes 1 to %d columns, by at most %d",
+                    VAGAP_ALIGN_MAX_COLUMNS, VAGAP_ALIGN_MAX_COLUMNS);
+    return error_result(&err);
+  }
+  o.nscenario = (size_t)Rf_xlength(scenario);
+  for (size_t k = 0; k < o.nscenario; k++) o.scenario[k] = CHAR(STRING_ELT(scenario, (R_xlen_t)k));
+  o.nby = (size_t)Rf_xlength(by);
+  for (size_t k = 0; k < o.nby; k++) o.by[k] = CHAR(STRING_ELT(by, (R_xlen_t)k));
+  o.measures.positive = INTEGER(measures)[0] ? VAGAP_ALIGN_DISAGREE : VAGAP_ALIGN_AGREE;
+  o.measures.zero_division = (vagap_align_zero_division_t)INTEGER(measures)[1];
+  o.per_scenario = LOGICAL(per_scenario)[0] == 1;
+  vagap_ledger_t *ledger = vagap_ledger_alloc();
+  vagap_table_t *t = NULL;
+  vagap_align_log_t *log = NULL;
+  vagap_tidy_t rows;
+  vagap_tidy_init(&rows);
+  vagap_status_t st = ledger ? read_text(&t, text, "data", ledger, &err)
+                             : vagap_error_set(&err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
+  if (!st) st = vagap_align_log_alloc(&log, &o, &err);
+  if (!st) st = vagap_align_log_add(log, t, ledger, &err);
+  if (!st) st = vagap_align_log_rows(log, &rows, &err);
+  /* observations are located by line only: the one table is "data" (as the program names its file) */
+  if (st && err.line > 0 && !err.file[0]) snprintf(err.file, sizeof err.file, "data");
+  SEXP out;
+  if (st) out = error_result(&err);
+  else {
+    const char *names[] = {"rows", "excluded", ""};
+    out = PROTECT(Rf_mkNamed(VECSXP, names));
+    SET_VECTOR_ELT(out, 0, align_frame(&rows));
+    SET_VECTOR_ELT(out, 1, exclusions(ledger));
+    UNPROTECT(1);
+  }
+  vagap_tidy_free(&rows);
+  vagap_align_log_free(log);
+  vagap_table_free(t);
+  vagap_ledger_free(ledger);
+  return out;
+}
+
 /* ---- registration ---------------------------------------------------------------- */
 
 static const R_CallMethodDef CALLS[] = {
@@ -841,6 +913,7 @@ static const R_CallMethodDef CALLS[] = {
     {"vagap_r_gap", (DL_FUNC)&vagap_r_gap, 7},
     {"vagap_r_iat", (DL_FUNC)&vagap_r_iat, 4},
     {"vagap_r_consistency", (DL_FUNC)&vagap_r_consistency, 6},
+    {"vagap_r_align", (DL_FUNC)&vagap_r_align, 7},
     {NULL, NULL, 0}};
 
 /*
@@ -857,7 +930,8 @@ static const R_CallMethodDef CALLS[] = {
   X(vagap_study_choices_t) X(vagap_study_scale_options_t) X(vagap_study_scale_t)                 \
   X(vagap_alpha_t) X(vagap_table_options_t) X(vagap_gap_t) X(vagap_gap_unit_t)                  \
   X(vagap_gap_options_t) X(vagap_tidy_t) X(vagap_tidy_row_t) X(vagap_study_iat_options_t)        \
-  X(vagap_iat_assoc_unit_t) X(vagap_iat_assoc_trial_t) X(vagap_consistency_options_t)
+  X(vagap_iat_assoc_unit_t) X(vagap_iat_assoc_trial_t) X(vagap_consistency_options_t)             \
+  X(vagap_align_log_options_t)
 
 static void check_layout(void) {
   char bad[2048] = "";

@@ -129,3 +129,21 @@ test_that("consistency: unmatched profile rows are excluded and warned about, as
                                                "--profile", extra, enacted))
   expect_identical(nrow(attr(mine, "excluded")), 2L)
 })
+
+test_that("align: per-model measures, distance by levels and per-scenario F1 match the program", {
+  path <- source_data("align_small.csv")
+  d <- read.csv(path, stringsAsFactors = FALSE)
+  expect_same_table(na_text(vagap::align(d, scenario = c("country", "topic"),
+                                         by = c("country", "value"), scenarios = TRUE)),
+                    run_program("align", "--scenario", "country,topic", "--by", "country", "--by",
+                                "value", "--scenarios", path))
+  expect_same_table(na_text(vagap::align(d, scenario = c("country", "topic"),
+                                         positive.class = "disagree", zero.division = "nan")),
+                    run_program("align", "--scenario", "country,topic", "--positive-class",
+                                "disagree", "--zero-division", "nan", path))
+})
+
+test_that("align: a duplicated prompt is the library's located error", {
+  d <- read.csv(source_data("align_duplicate.csv"), stringsAsFactors = FALSE)
+  expect_error(vagap::align(d), class = "vagap_error", regexp = "data:4: duplicate prompt")
+})
