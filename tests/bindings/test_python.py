@@ -324,6 +324,25 @@ class TestConsistency(ProgramComparison):
         self.assertEqual(len(vagap.excluded(mine)), 2)
 
 
+class TestAlign(ProgramComparison):
+    path = os.path.join(DATA, "align_small.csv")
+
+    def test_measures(self):
+        data = read_columns(self.path)
+        self.assertSameTable(vagap.align(data, scenario=["country", "topic"], by=["country", "value"],
+                                         scenarios=True),
+                             run("align", "--scenario", "country,topic", "--by", "country", "--by",
+                                 "value", "--scenarios", self.path))
+        self.assertSameTable(vagap.align(data, scenario=["country", "topic"],
+                                         positive_class="disagree", zero_division="nan"),
+                             run("align", "--scenario", "country,topic", "--positive-class",
+                                 "disagree", "--zero-division", "nan", self.path))
+
+    def test_duplicate_prompt(self):
+        with self.assertRaisesRegex(vagap.VagapError, "data:4: duplicate prompt"):
+            vagap.align(read_columns(os.path.join(DATA, "align_duplicate.csv")))
+
+
 class TestGap(ProgramComparison):
     path = os.path.join(DATA, "gap_summary.csv")
 

@@ -362,6 +362,23 @@ class ConsistencyOptions(ctypes.Structure):
                 ("centre", ctypes.c_int), ("conf_level", ctypes.c_double)]
 
 
+# ---- align.h (logs) ------------------------------------------------------------------
+
+ALIGN_MAX_COLUMNS = 16  # VAGAP_ALIGN_MAX_COLUMNS
+
+
+class AlignOptions(ctypes.Structure):  # vagap_align_options_t
+    _fields_ = [("positive", ctypes.c_int), ("zero_division", ctypes.c_int)]
+
+
+class AlignLogOptions(ctypes.Structure):
+    _fields_ = [(name, ctypes.c_char_p) for name in ["model", "value", "prompt", "stated", "action"]] + \
+               [("scenario", ctypes.c_char_p * ALIGN_MAX_COLUMNS), ("nscenario", ctypes.c_size_t),
+                ("by", ctypes.c_char_p * ALIGN_MAX_COLUMNS), ("nby", ctypes.c_size_t),
+                ("agree", ctypes.c_char_p), ("disagree", ctypes.c_char_p),
+                ("measures", AlignOptions), ("per_scenario", ctypes.c_int)]
+
+
 # ---- loading ----------------------------------------------------------------
 
 def _candidates():
@@ -498,6 +515,11 @@ for _mode in ("matrix", "roleplay"):
            P(Tidy), ERR)
 _proto("vagap_consistency_stated_enacted_rows", ctypes.c_int, VP, VP, P(ConsistencyOptions), VP,
        P(Tidy), ERR)
+_proto("vagap_align_log_options_init", None, P(AlignLogOptions))
+_proto("vagap_align_log_alloc", ctypes.c_int, P(VP), P(AlignLogOptions), ERR)
+_proto("vagap_align_log_free", None, VP)
+_proto("vagap_align_log_add", ctypes.c_int, VP, VP, VP, ERR)
+_proto("vagap_align_log_rows", ctypes.c_int, VP, P(Tidy), ERR)
 lib.vagap_init()
 
 # ---- layout check -------------------------------------------------------------
@@ -525,7 +547,8 @@ MIRRORED = [(Error, "vagap_error_t"), (TtestOptions, "vagap_ttest_options_t"),
             (IatAssocOptions, "vagap_iat_assoc_options_t"), (IatMoments, "vagap_iat_moments_t"),
             (IatCounts, "vagap_iat_counts_t"), (IatAssocTrial, "vagap_iat_assoc_trial_t"),
             (IatAssocUnit, "vagap_iat_assoc_unit_t"), (StudyIatOptions, "vagap_study_iat_options_t"),
-            (ConsistencyOptions, "vagap_consistency_options_t")]
+            (ConsistencyOptions, "vagap_consistency_options_t"),
+            (AlignOptions, "vagap_align_options_t"), (AlignLogOptions, "vagap_align_log_options_t")]
 
 
 # Structures that other work appends fields to: the library's may be larger than the
