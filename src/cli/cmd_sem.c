@@ -137,46 +137,128 @@ static void put_measure(cli_writer_t *w, const char *name, double v) {
   cli_put_num(w, v);
 }
 
+/* Which extra blocks fitMeasures() prints: .scaled with a scaled test, .robust
+   for the Satorra-Bentler, Yuan-Bentler and scaled-shifted tests, the h1/h0
+   scaling factors for yuan.bentler.mplus (lavaan 0.6: lav_fit_measures). */
+static int fit_scaled(const vagap_sem_measures_t *f) {
+  return f->test != VAGAP_SEM_TEST_STANDARD && f->test != VAGAP_SEM_TEST_NONE &&
+         f->test != VAGAP_SEM_TEST_DEFAULT;
+}
+static int fit_robust(const vagap_sem_measures_t *f) {
+  return fit_scaled(f) && f->test != VAGAP_SEM_TEST_MEAN_VAR_ADJUSTED;
+}
+
 static int write_fit(const cli_common_t *c, const vagap_sem_fit_t *fit) {
   static const char *const cols[] = {"measure", "value"};
   cli_writer_t *w = cli_writer_open(c, cols, 2);
   if (!w) return CLI_EXIT_DATA;
   const vagap_sem_measures_t *f = &fit->fit;
+  int sc = fit_scaled(f), rb = fit_robust(f);
+  /* fitMeasures()'s names in its order */
   put_measure(w, "npar", f->npar);
   put_measure(w, "fmin", f->fmin);
   put_measure(w, "chisq", f->chisq);
   put_measure(w, "df", f->df);
   put_measure(w, "pvalue", f->pvalue);
+  if (sc) {
+    put_measure(w, "chisq.scaled", f->chisq_scaled);
+    put_measure(w, "df.scaled", f->df_scaled);
+    put_measure(w, "pvalue.scaled", f->pvalue_scaled);
+    put_measure(w, "chisq.scaling.factor", f->chisq_scaling_factor);
+  }
   put_measure(w, "baseline.chisq", f->baseline_chisq);
   put_measure(w, "baseline.df", f->baseline_df);
   put_measure(w, "baseline.pvalue", f->baseline_pvalue);
+  if (sc) {
+    put_measure(w, "baseline.chisq.scaled", f->baseline_chisq_scaled);
+    put_measure(w, "baseline.df.scaled", f->baseline_df_scaled);
+    put_measure(w, "baseline.pvalue.scaled", f->baseline_pvalue_scaled);
+    put_measure(w, "baseline.chisq.scaling.factor", f->baseline_chisq_scaling_factor);
+  }
   put_measure(w, "cfi", f->cfi);
   put_measure(w, "tli", f->tli);
-  put_measure(w, "logl", f->logl);
-  put_measure(w, "unrestricted.logl", f->unrestricted_logl);
-  put_measure(w, "aic", f->aic);
-  put_measure(w, "bic", f->bic);
-  put_measure(w, "ntotal", f->ntotal);
-  put_measure(w, "bic2", f->bic2);
-  put_measure(w, "rmsea", f->rmsea);
-  put_measure(w, "rmsea.ci.lower", f->rmsea_ci_lower);
-  put_measure(w, "rmsea.ci.upper", f->rmsea_ci_upper);
-  put_measure(w, "rmsea.pvalue", f->rmsea_pvalue);
-  put_measure(w, "srmr", f->srmr);
+  if (sc) {
+    put_measure(w, "cfi.scaled", f->cfi_scaled);
+    put_measure(w, "tli.scaled", f->tli_scaled);
+  }
+  if (rb) {
+    put_measure(w, "cfi.robust", f->cfi_robust);
+    put_measure(w, "tli.robust", f->tli_robust);
+  }
   put_measure(w, "nnfi", f->nnfi);
   put_measure(w, "rfi", f->rfi);
   put_measure(w, "nfi", f->nfi);
   put_measure(w, "pnfi", f->pnfi);
   put_measure(w, "ifi", f->ifi);
   put_measure(w, "rni", f->rni);
-  put_measure(w, "mfi", f->mfi);
-  put_measure(w, "ecvi", f->ecvi);
+  if (sc) {
+    put_measure(w, "nnfi.scaled", f->nnfi_scaled);
+    put_measure(w, "rfi.scaled", f->rfi_scaled);
+    put_measure(w, "nfi.scaled", f->nfi_scaled);
+    put_measure(w, "pnfi.scaled", f->pnfi_scaled);
+    put_measure(w, "ifi.scaled", f->ifi_scaled);
+    put_measure(w, "rni.scaled", f->rni_scaled);
+  }
+  if (rb) {
+    put_measure(w, "nnfi.robust", f->nnfi_robust);
+    put_measure(w, "rni.robust", f->rni_robust);
+  }
+  put_measure(w, "logl", f->logl);
+  put_measure(w, "unrestricted.logl", f->unrestricted_logl);
+  put_measure(w, "aic", f->aic);
+  put_measure(w, "bic", f->bic);
+  put_measure(w, "ntotal", f->ntotal);
+  put_measure(w, "bic2", f->bic2);
+  if (f->test == VAGAP_SEM_TEST_YUAN_BENTLER_MPLUS) {
+    put_measure(w, "scaling.factor.h1", f->scaling_factor_h1);
+    put_measure(w, "scaling.factor.h0", f->scaling_factor_h0);
+  }
+  put_measure(w, "rmsea", f->rmsea);
+  put_measure(w, "rmsea.ci.lower", f->rmsea_ci_lower);
+  put_measure(w, "rmsea.ci.upper", f->rmsea_ci_upper);
+  put_measure(w, "rmsea.ci.level", 0.90);
+  put_measure(w, "rmsea.pvalue", f->rmsea_pvalue);
+  put_measure(w, "rmsea.close.h0", 0.05);
+  put_measure(w, "rmsea.notclose.pvalue", f->rmsea_notclose_pvalue);
+  put_measure(w, "rmsea.notclose.h0", 0.08);
+  if (sc) {
+    put_measure(w, "rmsea.scaled", f->rmsea_scaled);
+    put_measure(w, "rmsea.ci.lower.scaled", f->rmsea_ci_lower_scaled);
+    put_measure(w, "rmsea.ci.upper.scaled", f->rmsea_ci_upper_scaled);
+    put_measure(w, "rmsea.pvalue.scaled", f->rmsea_pvalue_scaled);
+    put_measure(w, "rmsea.notclose.pvalue.scaled", f->rmsea_notclose_pvalue_scaled);
+  }
+  if (rb) {
+    put_measure(w, "rmsea.robust", f->rmsea_robust);
+    put_measure(w, "rmsea.ci.lower.robust", f->rmsea_ci_lower_robust);
+    put_measure(w, "rmsea.ci.upper.robust", f->rmsea_ci_upper_robust);
+    put_measure(w, "rmsea.pvalue.robust", f->rmsea_pvalue_robust);
+    put_measure(w, "rmsea.notclose.pvalue.robust", f->rmsea_notclose_pvalue_robust);
+  }
+  put_measure(w, "rmr", f->rmr);
+  put_measure(w, "rmr_nomean", f->rmr_nomean);
+  put_measure(w, "srmr", f->srmr);
+  put_measure(w, "srmr_bentler", f->srmr_bentler);
+  put_measure(w, "srmr_bentler_nomean", f->srmr_bentler_nomean);
+  put_measure(w, "crmr", f->crmr);
+  put_measure(w, "crmr_nomean", f->crmr_nomean);
+  put_measure(w, "srmr_mplus", f->srmr_mplus);
+  put_measure(w, "srmr_mplus_nomean", f->srmr_mplus_nomean);
   put_measure(w, "cn_05", f->cn_05);
   put_measure(w, "cn_01", f->cn_01);
+  put_measure(w, "gfi", f->gfi);
+  put_measure(w, "agfi", f->agfi);
+  put_measure(w, "pgfi", f->pgfi);
+  put_measure(w, "mfi", f->mfi);
+  put_measure(w, "ecvi", f->ecvi);
   for (size_t g = 0; g < fit->model->ngroups; g++) {
     char name[64];
     snprintf(name, sizeof name, "chisq.group.%zu", g + 1);
     put_measure(w, name, f->chisq_group[g]);
+    if (sc) {
+      snprintf(name, sizeof name, "chisq.scaled.group.%zu", g + 1);
+      put_measure(w, name, f->chisq_group_scaled[g]);
+    }
   }
   /* the verdict: lavInspect(fit, "converged") and lavInspect(fit, "post.check") */
   put_measure(w, "converged", fit->converged);
@@ -436,7 +518,10 @@ int cmd_sem(int argc, char **argv) {
   semcli_lavaan_fit_apply(&a.lav, &fopt);
   fopt.ci_level = a.level;
   if (a.max_evals > 0) fopt.max_iter = (int)a.max_evals;
-  if (vagap_sem_fit(&fit, model, data.stats, &fopt, &err)) {
+  /* raw rows when there are any (robust ML needs them), else the saved statistics */
+  vagap_sem_data_t rows = semcli_view(&data);
+  if (a.from_stats ? vagap_sem_fit(&fit, model, data.stats, &fopt, &err)
+                   : vagap_sem_fit_data(&fit, model, &rows, &fopt, &err)) {
     if (err.status == VAGAP_ENOCONV) fputs("vagap sem: the model did not converge; no estimates are printed\n", stderr);
     rc = cli_report_error(&err);
     goto done;

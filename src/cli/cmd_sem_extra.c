@@ -325,7 +325,8 @@ static int write_bootstrap(const cli_common_t *c, const vagap_sem_fit_t *fit,
 
 static int run_bootstrap(extra_state_t *s, const extra_args_t *a, const cli_common_t *c,
                          vagap_error_t *err) {
-  if (vagap_sem_fit(&s->fit, s->model, s->data.stats, &s->fopt, err)) {
+  vagap_sem_data_t rows = semcli_view(&s->data);
+  if (vagap_sem_fit_data(&s->fit, s->model, &rows, &s->fopt, err)) {
     if (err->status == VAGAP_ENOCONV)
       fputs("vagap sem: the model did not converge on the full sample; no bootstrap\n", stderr);
     return cli_report_error(err);

@@ -966,6 +966,16 @@ static vagap_status_t invert_information(const sem_ws_t *ws, const gsl_matrix *i
   return VAGAP_OK;
 }
 
+/* [robust hook] vcov = (N info)^-1 for any information matrix, under the
+   model's equality and active inequality constraints as the standard one. */
+vagap_status_t sem_ws_vcov(sem_ws_t *ws, sem_con_t *con, const double *x, const gsl_matrix *info,
+                           vagap_sem_model_t *out, double *vcov, vagap_error_t *err) {
+  if (con && out->ncon) return sem_con_vcov(con, x, info, ws->N, vcov, out, err);
+  return invert_information(ws, info, vcov, err);
+}
+
+double sem_ws_nobs(const sem_ws_t *ws, size_t g) { return ws->g[g].nobs; }
+
 /*
  * A stationary point where the information is nearly singular is not an
  * answer (VAGAP_SEM_MIN_INFO_RATIO): the model is empirically
@@ -1263,7 +1273,7 @@ static double ncp_fn(double lambda, void *p) {
 }
 
 /* root in [lo, hi] of pchisq(x, df, ncp) = target (GSL Brent) */
-static double ncp_solve(double x, double df, double target, double lo, double hi) {
+double sem_ncp_solve(double x, double df, double target, double lo, double hi) {
   ncp_root_t par = {x, df, target};
   gsl_function f = {ncp_fn, &par};
   gsl_root_fsolver *s = gsl_root_fsolver_alloc(gsl_root_fsolver_brent);
@@ -1396,10 +1406,10 @@ static void fit_measures(sem_ws_t *ws, const double *x, vagap_sem_measures_t *fm
     fm->rmsea_ci_lower = fm->rmsea_ci_upper = 0;
   } else {
     if (sem_pchisq_nc(X2, df, 0) - 0.95 < 0) fm->rmsea_ci_lower = 0;
-    else fm->rmsea_ci_lower = sqrt(ncp_solve(X2, df, 0.95, 0, X2) / (N * df)) * sqrt(G_d);
+    else fm->rmsea_ci_lower = sqrt(sem_ncp_solve(X2, df, 0.95, 0, X2) / (N * df)) * sqrt(G_d);
     double NR = fmax(N, X2 * 4);
     if (sem_pchisq_nc(X2, df, NR) - 0.05 > 0 || sem_pchisq_nc(X2, df, 0) - 0.05 < 0) fm->rmsea_ci_upper = 0;
-    else fm->rmsea_ci_upper = sqrt(ncp_solve(X2, df, 0.05, 0, NR) / (N * df)) * sqrt(G_d);
+    else fm->rmsea_ci_upper = sqrt(sem_ncp_solve(X2, df, 0.05, 0, NR) / (N * df)) * sqrt(G_d);
   }
   fm->rmsea_pvalue = df > 0 ? 1 - sem_pchisq_nc(X2, df, N * df * 0.0025 / G_d) : NAN;
   fm->srmr = srmr;
@@ -1625,6 +1635,7 @@ void vagap_sem_fit_free(vagap_sem_fit_t *fit) {
   if (!fit) return;
   vagap_sem_model_free(fit->model);
   free(fit->fit.chisq_group);
+  free(fit->fit.chisq_group_scaled);
   free(fit->x);
   free(fit->vcov);
   for (size_t i = 0; i < fit->nwarnings; i++) free(fit->warnings[i]);
@@ -1635,6 +1646,12 @@ void vagap_sem_fit_free(vagap_sem_fit_t *fit) {
 vagap_status_t vagap_sem_fit(vagap_sem_fit_t **out, const vagap_sem_model_t *model,
                              const vagap_sem_stats_t *stats, const vagap_sem_fit_options_t *opt_in,
                              vagap_error_t *err) {
+  return sem_fit_run(out, model, stats, NULL, opt_in, err);
+}
+
+vagap_status_t sem_fit_run(vagap_sem_fit_t **out, const vagap_sem_model_t *model,
+                           const vagap_sem_stats_t *stats, const vagap_sem_data_t *data,
+                           const vagap_sem_fit_options_t *opt_in, vagap_error_t *err) {
   *out = NULL;
   vagap_sem_fit_options_t opt;
   if (opt_in) opt = *opt_in;
@@ -1647,6 +1664,8 @@ vagap_status_t vagap_sem_fit(vagap_sem_fit_t **out, const vagap_sem_model_t *mod
     return vagap_error_set(err, VAGAP_EINVAL, NULL, 0, 0,
                            "--missing %s needs the raw data (vagap_sem_fit_data), not sample statistics",
                            vagap_sem_missing_name(opt.missing));
+  /* [robust hook] robust SEs and scaled tests need the raw rows */
+  if ((st = sem_robust_check(&opt, data, err))) return st;
   st = sem_ws_alloc(&ws, model, stats, opt.likelihood, err);
   if (st) return st;
   size_t K = ws->npar;
@@ -1656,7 +1675,8 @@ vagap_status_t vagap_sem_fit(vagap_sem_fit_t **out, const vagap_sem_model_t *mod
   fit->x = calloc(K ? K : 1, sizeof *fit->x);
   fit->vcov = calloc(K ? K * K : 1, sizeof *fit->vcov);
   fit->fit.chisq_group = calloc(ws->G, sizeof *fit->fit.chisq_group);
-  if (!fit->x || !fit->vcov || !fit->fit.chisq_group || !(fit->model = copy_model(model))) {
+  fit->fit.chisq_group_scaled = calloc(ws->G, sizeof *fit->fit.chisq_group_scaled);
+  if (!fit->x || !fit->vcov || !fit->fit.chisq_group || !fit->fit.chisq_group_scaled || !(fit->model = copy_model(model))) {
     st = vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
     goto done;
   }
@@ -1724,6 +1744,9 @@ vagap_status_t vagap_sem_fit(vagap_sem_fit_t **out, const vagap_sem_model_t *mod
     ws->con_rank = sem_con_rank(con);
   }
   fit_measures(ws, fit->x, &fit->fit);
+  sem_more_measures(ws, fit->x, &fit->fit);
+  /* [robust hook] other information matrices, robust vcov, scaled tests, more measures */
+  if ((st = sem_robust_finish(ws, con, fit, K ? info : NULL, &opt, data, err))) goto done;
   fit->converged = 1;
   if ((st = fill_rows(ws, fit, fit->x, fit->vcov, opt.ci_level, err))) goto done;
   if ((st = fill_defined(ws, fit->model, fit->vcov, opt.ci_level, err))) goto done;

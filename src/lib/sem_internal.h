@@ -52,6 +52,13 @@
 #define sem_con_vcov vagap__sem_con_vcov
 #define sem_con_rank vagap__sem_con_rank
 #define sem_con_finish_rows vagap__sem_con_finish_rows
+#define sem_fit_run vagap__sem_fit_run
+#define sem_ws_vcov vagap__sem_ws_vcov
+#define sem_ws_nobs vagap__sem_ws_nobs
+#define sem_ncp_solve vagap__sem_ncp_solve
+#define sem_robust_check vagap__sem_robust_check
+#define sem_robust_finish vagap__sem_robust_finish
+#define sem_more_measures vagap__sem_more_measures
 #pragma GCC visibility push(hidden)
 
 /* ---- := expressions (sem_expr.c) ----------------------------------------- */
@@ -213,6 +220,28 @@ vagap_status_t sem_con_vcov(sem_con_t *c, const double *x, const gsl_matrix *inf
 size_t sem_con_rank(const sem_con_t *c);
 /* lavaan's SE/z/p conventions for constrained and bounded fits. */
 void sem_con_finish_rows(vagap_sem_model_t *out);
+
+/* ---- robust ML (sem_robust.c) ------------------------------------------------------ */
+
+/* vagap_sem_fit with the raw rows behind stats (data may be NULL: moments only). */
+vagap_status_t sem_fit_run(vagap_sem_fit_t **out, const vagap_sem_model_t *model,
+                           const vagap_sem_stats_t *stats, const vagap_sem_data_t *data,
+                           const vagap_sem_fit_options_t *opt, vagap_error_t *err);
+/* vcov = (N info)^-1 under the model's constraints, for any information matrix. */
+vagap_status_t sem_ws_vcov(sem_ws_t *ws, sem_con_t *con, const double *x, const gsl_matrix *info,
+                           vagap_sem_model_t *out, double *vcov, vagap_error_t *err);
+double sem_ws_nobs(const sem_ws_t *ws, size_t g);
+/* root in [lo, hi] of pchisq(x, df, ncp) = target */
+double sem_ncp_solve(double x, double df, double target, double lo, double hi);
+/* VAGAP_EINVAL when the options need the raw rows and data is NULL. */
+vagap_status_t sem_robust_check(const vagap_sem_fit_options_t *opt, const vagap_sem_data_t *data,
+                                vagap_error_t *err);
+/* After the ML fit: the information of the SEs, robust vcov, scaled tests and their measures. */
+vagap_status_t sem_robust_finish(sem_ws_t *ws, sem_con_t *con, vagap_sem_fit_t *fit, const gsl_matrix *info,
+                                 const vagap_sem_fit_options_t *opt, const vagap_sem_data_t *data,
+                                 vagap_error_t *err);
+/* gfi, agfi, pgfi, rmr, srmr_bentler, crmr, srmr_mplus (+ _nomean) at x (sem_measures.c). */
+void sem_more_measures(sem_ws_t *ws, const double *x, vagap_sem_measures_t *fm);
 
 #pragma GCC visibility pop
 
