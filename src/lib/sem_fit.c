@@ -975,6 +975,12 @@ vagap_status_t sem_ws_vcov(sem_ws_t *ws, sem_con_t *con, const double *x, const 
 }
 
 double sem_ws_nobs(const sem_ws_t *ws, size_t g) { return ws->g[g].nobs; }
+double sem_ws_N(const sem_ws_t *ws) { return ws->N; }
+const vagap_sem_model_t *sem_ws_model(const sem_ws_t *ws) { return ws->model; }
+void sem_ws_sample(const sem_ws_t *ws, size_t g, const gsl_matrix **S, const gsl_vector **ybar) {
+  *S = ws->g[g].S;
+  *ybar = ws->g[g].ybar;
+}
 
 /*
  * A stationary point where the information is nearly singular is not an

@@ -55,6 +55,9 @@
 #define sem_fit_run vagap__sem_fit_run
 #define sem_ws_vcov vagap__sem_ws_vcov
 #define sem_ws_nobs vagap__sem_ws_nobs
+#define sem_ws_N vagap__sem_ws_N
+#define sem_ws_model vagap__sem_ws_model
+#define sem_ws_sample vagap__sem_ws_sample
 #define sem_ncp_solve vagap__sem_ncp_solve
 #define sem_robust_check vagap__sem_robust_check
 #define sem_robust_finish vagap__sem_robust_finish
@@ -231,6 +234,11 @@ vagap_status_t sem_fit_run(vagap_sem_fit_t **out, const vagap_sem_model_t *model
 vagap_status_t sem_ws_vcov(sem_ws_t *ws, sem_con_t *con, const double *x, const gsl_matrix *info,
                            vagap_sem_model_t *out, double *vcov, vagap_error_t *err);
 double sem_ws_nobs(const sem_ws_t *ws, size_t g);
+/* N of the test statistic and RMSEA (N, or N - G for wishart) */
+double sem_ws_N(const sem_ws_t *ws);
+const vagap_sem_model_t *sem_ws_model(const sem_ws_t *ws);
+/* The sample covariance (the likelihood's divisor) and mean of group g. */
+void sem_ws_sample(const sem_ws_t *ws, size_t g, const gsl_matrix **S, const gsl_vector **ybar);
 /* root in [lo, hi] of pchisq(x, df, ncp) = target */
 double sem_ncp_solve(double x, double df, double target, double lo, double hi);
 /* VAGAP_EINVAL when the options need the raw rows and data is NULL. */
