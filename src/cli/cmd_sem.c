@@ -280,6 +280,105 @@ static const char *section_title(vagap_sem_op_t op) {
   return "";
 }
 
+/* lavaan's label under the scaling factor (lav_test_print) */
+static const char *test_label(vagap_sem_test_t t) {
+  switch (t) {
+    case VAGAP_SEM_TEST_SATORRA_BENTLER: return "Satorra-Bentler correction";
+    case VAGAP_SEM_TEST_YUAN_BENTLER_MPLUS: return "Yuan-Bentler correction (Mplus variant)";
+    case VAGAP_SEM_TEST_MEAN_VAR_ADJUSTED: return "mean and variance adjusted correction";
+    case VAGAP_SEM_TEST_SCALED_SHIFTED: return "simple second-order correction";
+    default: return "";
+  }
+}
+
+static void row2(FILE *out, const char *label, const char *fmt, double a, double b) {
+  char ba[32] = "", bb[32] = "";
+  if (!isnan(a)) snprintf(ba, sizeof ba, fmt, a);
+  if (!isnan(b)) snprintf(bb, sizeof bb, fmt, b);
+  fprintf(out, "  %-42s%12s%12s\n", label, ba, bb);
+}
+
+/* The fit block of lavaan's summary(fit, fit.measures = TRUE) with its Scaled / Robust column. */
+static void write_summary_scaled(FILE *out, const vagap_sem_fit_t *fit, const sem_data_t *d, int rb) {
+  const vagap_sem_measures_t *f = &fit->fit;
+  int ss = f->test == VAGAP_SEM_TEST_SCALED_SHIFTED, ybm = f->test == VAGAP_SEM_TEST_YUAN_BENTLER_MPLUS;
+  fprintf(out, "\nModel Test User Model:\n  %-42s%12s%12s\n", "", "Standard", "Scaled");
+  row2(out, "Test Statistic", "%.3f", f->chisq, f->chisq_scaled);
+  row2(out, "Degrees of freedom", f->df_scaled == floor(f->df_scaled) ? "%.0f" : "%.3f", f->df, f->df_scaled);
+  row2(out, "P-value (Chi-square)", "%.3f", f->pvalue, f->pvalue_scaled);
+  row2(out, "Scaling correction factor", "%.3f", NAN, f->chisq_scaling_factor);
+  if (ss) row2(out, "Shift parameter", "%.3f", NAN, f->chisq_shift_parameter);
+  fprintf(out, "    %s\n", test_label((vagap_sem_test_t)f->test));
+  if (d->ngroups > 1) {
+    fprintf(out, "  Test statistic for each group:\n");
+    for (size_t g = 0; g < d->ngroups; g++) {
+      char name[128];
+      snprintf(name, sizeof name, "  %s", d->labels[g]);
+      row2(out, name, "%.3f", f->chisq_group[g], f->chisq_group_scaled[g]);
+    }
+  }
+  fprintf(out, "\nModel Test Baseline Model:\n\n");
+  row2(out, "Test statistic", "%.3f", f->baseline_chisq, f->baseline_chisq_scaled);
+  row2(out, "Degrees of freedom", f->baseline_df_scaled == floor(f->baseline_df_scaled) ? "%.0f" : "%.3f",
+       f->baseline_df, f->baseline_df_scaled);
+  row2(out, "P-value", "%.3f", f->baseline_pvalue, f->baseline_pvalue_scaled);
+  row2(out, "Scaling correction factor", "%.3f", NAN, f->baseline_chisq_scaling_factor);
+  fprintf(out, "\nUser Model versus Baseline Model:\n\n");
+  row2(out, "Comparative Fit Index (CFI)", "%.3f", f->cfi, f->cfi_scaled);
+  row2(out, "Tucker-Lewis Index (TLI)", "%.3f", f->tli, f->tli_scaled);
+  if (rb) {
+    fputc('\n', out);
+    row2(out, "Robust Comparative Fit Index (CFI)", "%.3f", NAN, f->cfi_robust);
+    row2(out, "Robust Tucker-Lewis Index (TLI)", "%.3f", NAN, f->tli_robust);
+  }
+  fprintf(out, "\nLoglikelihood and Information Criteria:\n\n");
+  row2(out, "Loglikelihood user model (H0)", "%.3f", f->logl, f->logl);
+  if (ybm) {
+    row2(out, "Scaling correction factor", "%.3f", NAN, f->scaling_factor_h0);
+    fprintf(out, "      for the MLR correction\n");
+  }
+  row2(out, "Loglikelihood unrestricted model (H1)", "%.3f", f->unrestricted_logl, f->unrestricted_logl);
+  if (ybm) {
+    row2(out, "Scaling correction factor", "%.3f", NAN, f->scaling_factor_h1);
+    fprintf(out, "      for the MLR correction\n");
+  }
+  fputc('\n', out);
+  row2(out, "Akaike (AIC)", "%.3f", f->aic, f->aic);
+  row2(out, "Bayesian (BIC)", "%.3f", f->bic, f->bic);
+  row2(out, "Sample-size adjusted Bayesian (SABIC)", "%.3f", f->bic2, f->bic2);
+  fprintf(out, "\nRoot Mean Square Error of Approximation:\n\n");
+  row2(out, "RMSEA", "%.3f", f->rmsea, f->rmsea_scaled);
+  row2(out, "90 Percent confidence interval - lower", "%.3f", f->rmsea_ci_lower, f->rmsea_ci_lower_scaled);
+  row2(out, "90 Percent confidence interval - upper", "%.3f", f->rmsea_ci_upper, f->rmsea_ci_upper_scaled);
+  row2(out, "P-value H_0: RMSEA <= 0.050", "%.3f", f->rmsea_pvalue, f->rmsea_pvalue_scaled);
+  row2(out, "P-value H_0: RMSEA >= 0.080", "%.3f", f->rmsea_notclose_pvalue, f->rmsea_notclose_pvalue_scaled);
+  if (rb) {
+    fputc('\n', out);
+    row2(out, "Robust RMSEA", "%.3f", NAN, f->rmsea_robust);
+    row2(out, "90 Percent confidence interval - lower", "%.3f", NAN, f->rmsea_ci_lower_robust);
+    row2(out, "90 Percent confidence interval - upper", "%.3f", NAN, f->rmsea_ci_upper_robust);
+    row2(out, "P-value H_0: Robust RMSEA <= 0.050", "%.3f", NAN, f->rmsea_pvalue_robust);
+    row2(out, "P-value H_0: Robust RMSEA >= 0.080", "%.3f", NAN, f->rmsea_notclose_pvalue_robust);
+  }
+  fprintf(out, "\nStandardized Root Mean Square Residual:\n\n");
+  row2(out, "SRMR", "%.3f", f->srmr, f->srmr);
+}
+
+/* lavaan's "Parameter Estimates" header: which SEs and information. */
+static void write_se_header(FILE *out, const vagap_sem_fit_options_t *o) {
+  if (o->se == VAGAP_SEM_SE_STANDARD && o->information == VAGAP_SEM_INFORMATION_EXPECTED) return;
+  const char *se = o->se == VAGAP_SEM_SE_ROBUST_HUBER_WHITE ? "Sandwich"
+                   : o->se == VAGAP_SEM_SE_ROBUST_SEM        ? "Robust.sem"
+                                                             : "Standard";
+  const char *info = o->information == VAGAP_SEM_INFORMATION_OBSERVED    ? "Observed"
+                     : o->information == VAGAP_SEM_INFORMATION_FIRST_ORDER ? "First.order"
+                                                                         : "Expected";
+  fprintf(out, "\nParameter Estimates:\n\n  %-42s%24s\n", "Standard errors", se);
+  fprintf(out, "  %-42s%24s\n", o->se == VAGAP_SEM_SE_ROBUST_HUBER_WHITE ? "Information bread" : "Information", info);
+  if (o->information == VAGAP_SEM_INFORMATION_OBSERVED)
+    fprintf(out, "  %-42s%24s\n", "Observed information based on", "Hessian");
+}
+
 static int write_summary(const cli_common_t *c, const vagap_sem_fit_t *fit,
                          const sem_data_t *d, const sem_args_t *a) {
   FILE *out = stdout;
@@ -292,7 +391,10 @@ static int write_summary(const cli_common_t *c, const vagap_sem_fit_t *fit,
   fprintf(out, "  Solution %s\n", fit->admissible ? "admissible" : "NOT admissible (post-check failed):");
   for (size_t i = 0; i < fit->nwarnings; i++) fprintf(out, "    %s\n", fit->warnings[i]);
   fputc('\n', out);
-  fprintf(out, "  Estimator                                         ML\n");
+  int sc = fit_scaled(f), rb = fit_robust(f);
+  const vagap_sem_fit_options_t *o = &fit->options;
+  fprintf(out, "  Estimator                                         %s\n",
+          o->estimator == VAGAP_SEM_ESTIMATOR_ML ? "ML" : vagap_sem_estimator_name(o->estimator));
   fprintf(out, "  Likelihood                                        %s\n",
           a->lav.likelihood == VAGAP_SEM_LIKELIHOOD_WISHART ? "wishart" : "normal");
   fprintf(out, "  Number of model parameters                        %.0f\n", f->npar);
@@ -300,27 +402,32 @@ static int write_summary(const cli_common_t *c, const vagap_sem_fit_t *fit,
   if (d->ngroups > 1)
     for (size_t g = 0; g < d->ngroups; g++)
       fprintf(out, "    %-46s  %.0f\n", d->labels[g], d->stats->n[g]);
-  fprintf(out, "\nModel Test User Model:\n");
-  fprintf(out, "  Test statistic                                %10.3f\n", f->chisq);
-  fprintf(out, "  Degrees of freedom                            %10.0f\n", f->df);
-  fprintf(out, "  P-value (Chi-square)                          %10.3f\n", f->pvalue);
-  if (d->ngroups > 1) {
-    fprintf(out, "  Test statistic for each group:\n");
-    for (size_t g = 0; g < d->ngroups; g++)
-      fprintf(out, "    %-42s%10.3f\n", d->labels[g], f->chisq_group[g]);
+  if (!sc) {
+    fprintf(out, "\nModel Test User Model:\n");
+    fprintf(out, "  Test statistic                                %10.3f\n", f->chisq);
+    fprintf(out, "  Degrees of freedom                            %10.0f\n", f->df);
+    fprintf(out, "  P-value (Chi-square)                          %10.3f\n", f->pvalue);
+    if (d->ngroups > 1) {
+      fprintf(out, "  Test statistic for each group:\n");
+      for (size_t g = 0; g < d->ngroups; g++)
+        fprintf(out, "    %-42s%10.3f\n", d->labels[g], f->chisq_group[g]);
+    }
+    fprintf(out, "\n  Comparative Fit Index (CFI)                   %10.3f\n", f->cfi);
+    fprintf(out, "  Tucker-Lewis Index (TLI)                      %10.3f\n", f->tli);
+    fprintf(out, "  Loglikelihood user model (H0)                 %10.3f\n", f->logl);
+    fprintf(out, "  Loglikelihood unrestricted model (H1)         %10.3f\n", f->unrestricted_logl);
+    fprintf(out, "  Akaike (AIC)                                  %10.3f\n", f->aic);
+    fprintf(out, "  Bayesian (BIC)                                %10.3f\n", f->bic);
+    fprintf(out, "  Sample-size adjusted Bayesian (SABIC)         %10.3f\n", f->bic2);
+    fprintf(out, "  RMSEA                                         %10.3f\n", f->rmsea);
+    fprintf(out, "  90 Percent confidence interval - lower        %10.3f\n", f->rmsea_ci_lower);
+    fprintf(out, "  90 Percent confidence interval - upper        %10.3f\n", f->rmsea_ci_upper);
+    fprintf(out, "  P-value H_0: RMSEA <= 0.050                   %10.3f\n", f->rmsea_pvalue);
+    fprintf(out, "  SRMR                                          %10.3f\n", f->srmr);
+  } else {
+    write_summary_scaled(out, fit, d, rb);
   }
-  fprintf(out, "\n  Comparative Fit Index (CFI)                   %10.3f\n", f->cfi);
-  fprintf(out, "  Tucker-Lewis Index (TLI)                      %10.3f\n", f->tli);
-  fprintf(out, "  Loglikelihood user model (H0)                 %10.3f\n", f->logl);
-  fprintf(out, "  Loglikelihood unrestricted model (H1)         %10.3f\n", f->unrestricted_logl);
-  fprintf(out, "  Akaike (AIC)                                  %10.3f\n", f->aic);
-  fprintf(out, "  Bayesian (BIC)                                %10.3f\n", f->bic);
-  fprintf(out, "  Sample-size adjusted Bayesian (SABIC)         %10.3f\n", f->bic2);
-  fprintf(out, "  RMSEA                                         %10.3f\n", f->rmsea);
-  fprintf(out, "  90 Percent confidence interval - lower        %10.3f\n", f->rmsea_ci_lower);
-  fprintf(out, "  90 Percent confidence interval - upper        %10.3f\n", f->rmsea_ci_upper);
-  fprintf(out, "  P-value H_0: RMSEA <= 0.050                   %10.3f\n", f->rmsea_pvalue);
-  fprintf(out, "  SRMR                                          %10.3f\n", f->srmr);
+  write_se_header(out, o);
   int block = -1;
   vagap_sem_op_t op = VAGAP_SEM_DEFINED;
   for (size_t r = 0; r < m->nrows; r++) {
