@@ -236,15 +236,23 @@ static int write_invariance(const cli_common_t *c, const vagap_sem_invariance_t 
   static const char *const cols[] = {"model", "npar", "df", "aic", "bic", "chisq", "pvalue", "cfi",
                                      "tli", "rmsea", "srmr", "chisq.diff", "df.diff", "pvalue.diff",
                                      "cfi.diff", "rmsea.diff", "rmsea.lrt"};
-  cli_writer_t *w = cli_writer_open(c, cols, sizeof cols / sizeof cols[0]);
+  /* with a scaled test: chisq.diff is lavTestLRT's scaled difference, and the models'
+     scaled statistics and the difference's scaling factor follow */
+  static const char *const scols[] = {"model", "npar", "df", "aic", "bic", "chisq", "pvalue", "cfi",
+                                      "tli", "rmsea", "srmr", "chisq.diff", "df.diff", "pvalue.diff",
+                                      "cfi.diff", "rmsea.diff", "rmsea.lrt", "chisq.scaled",
+                                      "chisq.scaling.factor", "diff.scaling.factor"};
+  size_t nc = inv->scaled ? sizeof scols / sizeof scols[0] : sizeof cols / sizeof cols[0];
+  cli_writer_t *w = cli_writer_open(c, inv->scaled ? scols : cols, nc);
   if (!w) return CLI_EXIT_DATA;
   for (size_t i = 0; i < inv->n; i++) {
     const vagap_sem_invariance_row_t *r = &inv->rows[i];
     cli_put_str(w, r->step.name);
     const double v[] = {r->npar, r->df, r->aic, r->bic, r->chisq, r->pvalue, r->cfi, r->tli,
                         r->rmsea, r->srmr, r->chisq_diff, r->df_diff, r->pvalue_diff,
-                        r->cfi_change, r->rmsea_change, r->rmsea_diff};
-    for (size_t k = 0; k < sizeof v / sizeof v[0]; k++) cli_put_num(w, v[k]);
+                        r->cfi_change, r->rmsea_change, r->rmsea_diff, r->chisq_scaled,
+                        r->chisq_scaling_factor, r->diff_scaling_factor};
+    for (size_t k = 0; k + 1 < nc; k++) cli_put_num(w, v[k]);
   }
   return cli_writer_close(w);
 }
@@ -256,8 +264,11 @@ static int run_invariance(extra_state_t *s, const extra_args_t *a, const cli_com
   if (vagap_sem_invariance_parse(a->invariance, steps, &nsteps, err))
     return cli_usage_error(c, "--invariance: %s", err->message);
   vagap_sem_invariance_t *inv = NULL;
-  if (vagap_sem_invariance_fit(&inv, s->syn, s->data.stats, &s->mopt, &s->fopt, steps, nsteps,
-                               a->model, err))
+  vagap_sem_data_t rows = semcli_view(&s->data);
+  if (a->from_stats ? vagap_sem_invariance_fit(&inv, s->syn, s->data.stats, &s->mopt, &s->fopt, steps, nsteps,
+                                               a->model, err)
+                    : vagap_sem_invariance_fit_data(&inv, s->syn, &rows, &s->mopt, &s->fopt, steps, nsteps,
+                                                    a->model, err))
     return cli_report_error(err);
   for (size_t i = 0; i < inv->n; i++)
     if (inv->rows[i].nwarnings)

@@ -84,6 +84,39 @@ at.vagap <- function(c, out) {
   suppressWarnings(do.call(c$fun, c(call, list(optim.method = "none", optim.force.converged = TRUE))))
 }
 
+# lavTestLRT of the invariance sequence: lavaan's fits at vagap's estimates of each step
+# (vagap sem --group-equal ...), compared with vagap sem --invariance's rows.
+#   Rscript sem_robust_lavaan.R lrt DIR ESTIMATOR
+steps <- list(configural = "", metric = "loadings", scalar = c("loadings", "intercepts"),
+              strict = c("loadings", "intercepts", "residuals"))
+if (mode == "lrt") {
+  est <- args[3]
+  fits <- lapply(names(steps), function(st) {
+    c <- cs(st, "two", cfa2, list(group = "grp", estimator = est, group.equal = steps[[st]]), character())
+    out <- read.csv(file.path(dir, paste0("lrt_", est, "_", st, ".csv")), stringsAsFactors = FALSE)
+    at.vagap(c, out)
+  })
+  lrt <- do.call(lavTestLRT, c(fits, list(model.names = names(steps))))
+  inv <- read.csv(file.path(dir, paste0("lrt_", est, ".csv")), stringsAsFactors = FALSE)
+  bad <- FALSE
+  chk <- function(what, r, o, tol, rel = FALSE) {
+    d <- abs(r - o); if (rel) d <- d / pmax(abs(r), 1)
+    d[is.na(r) & is.na(o)] <- 0
+    ok <- all(is.finite(d)) && max(d) <= tol
+    cat(sprintf("lavTestLRT %-4s %-12s max difference %10.3g (tolerance %g) %s\n", est, what, max(d), tol,
+                if (ok) "ok" else "FAIL"))
+    if (!ok) bad <<- TRUE
+  }
+  chk("Df", lrt$Df, inv$df, 0)
+  chk("Chisq", lrt$Chisq, inv$chisq, 1e-5, TRUE)
+  chk("Chisq diff", lrt[["Chisq diff"]], inv$chisq.diff, 1e-5, TRUE)
+  chk("Df diff", lrt[["Df diff"]], inv$df.diff, 0)
+  chk("Pr(>Chisq)", lrt[["Pr(>Chisq)"]], inv$pvalue.diff, 1e-6)
+  chk("AIC", lrt$AIC, inv$aic, 1e-5, TRUE)
+  chk("chisq.scaled", sapply(fits, fitMeasures, "chisq.scaled"), inv$chisq.scaled, 1e-5, TRUE)
+  quit(status = if (bad) 1 else 0)
+}
+
 if (mode == "prepare") {
   for (d in names(datasets))
     write.csv(datasets[[d]], file.path(dir, paste0(d, ".csv")), row.names = FALSE)
