@@ -151,6 +151,7 @@ typedef struct {
   double lower, upper; /* lower()/upper() bounds of a free row (-/+INFINITY if none) */
   /* filled by vagap_sem_fit (NAN where not applicable) */
   double est, se, z, pvalue, ci_lower, ci_upper, std_lv, std_all;
+  double std_nox;     /* std.all without standardising the exogenous observed covariates */
 } vagap_sem_param_t;
 
 typedef struct vagap_sem_def vagap_sem_def_t; /* compiled := expression (private) */

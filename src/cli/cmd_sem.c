@@ -23,7 +23,7 @@ static const char HELP[] =
     "Usage: vagap sem --model FILE [OPTIONS] [DATA]\n"
     "Fit a structural equation model (lavaan syntax) by maximum likelihood, with\n"
     "lavaan's sem() defaults, and print parameterEstimates(fit, standardized=TRUE):\n"
-    "lhs,op,rhs,block,group,label,est,se,z,pvalue,ci.lower,ci.upper,std.lv,std.all\n\n"
+    "lhs,op,rhs,block,group,label,est,se,z,pvalue,ci.lower,ci.upper,std.lv,std.all,std.nox\n\n"
     "Options:\n"
     "      --model FILE       lavaan model syntax: =~ ~ ~~ ~1 := == < > and modifiers\n"
     "                         1*x NA*x a*x \"a\"*x c(..)*x label() equal() start() 0.5?x\n"
@@ -108,7 +108,7 @@ static vagap_status_t load_stats(const char *path, sem_data_t *d, vagap_error_t 
 
 static int write_estimates(const cli_common_t *c, const vagap_sem_fit_t *fit) {
   static const char *const cols[] = {"lhs", "op", "rhs", "block", "group", "label", "est", "se", "z",
-                                     "pvalue", "ci.lower", "ci.upper", "std.lv", "std.all"};
+                                     "pvalue", "ci.lower", "ci.upper", "std.lv", "std.all", "std.nox"};
   cli_writer_t *w = cli_writer_open(c, cols, sizeof cols / sizeof cols[0]);
   if (!w) return CLI_EXIT_DATA;
   const vagap_sem_model_t *m = fit->model;
@@ -128,6 +128,7 @@ static int write_estimates(const cli_common_t *c, const vagap_sem_fit_t *fit) {
     cli_put_num(w, row->ci_upper);
     cli_put_num(w, row->std_lv);
     cli_put_num(w, row->std_all);
+    cli_put_num(w, row->std_nox);
   }
   return cli_writer_close(w);
 }

@@ -1421,6 +1421,29 @@ static void fit_measures(sem_ws_t *ws, const double *x, vagap_sem_measures_t *fm
   fm->srmr = srmr;
 }
 
+/*
+ * lavaan's std.nox (lav_standardize_all_nox): std.all, except that the
+ * exogenous observed covariates keep their metric: a regression on one is
+ * divided by the sd of the outcome only, and their (co)variances and means
+ * stay as estimated; a covariance with one is divided by the other side's
+ * residual sd only.
+ */
+static double std_nox(const sem_ws_t *ws, const vagap_sem_param_t *row, size_t i, size_t j, double sd_i,
+                      double sd_j, const group_ws_t *w) {
+  size_t p = ws->p;
+  int xi = i < p && ws->model->ov_exo[i], xj = j < p && ws->model->ov_exo[j];
+  switch (row->op) {
+    case VAGAP_SEM_REGRESSION: return xj ? row->est / sd_i : row->std_all;
+    case VAGAP_SEM_COVARIANCE:
+      if (i == j) return xi ? row->est : row->std_all;
+      if (!xi && !xj) return row->std_all;
+      return row->est / (xi ? 1 : sqrt(gsl_matrix_get(w->Smat, i, i))) /
+             (xj ? 1 : sqrt(gsl_matrix_get(w->Smat, j, j)));
+    case VAGAP_SEM_INTERCEPT: return xi ? row->est : row->std_all;
+    default: return row->std_all;
+  }
+}
+
 /* Estimates, SEs, z, p, CIs and the standardised solutions of every row. */
 static vagap_status_t fill_rows(sem_ws_t *ws, vagap_sem_fit_t *fit, const double *x,
                                 const double *vcov, double ci_level, vagap_error_t *err) {
@@ -1488,6 +1511,7 @@ static vagap_status_t fill_rows(sem_ws_t *ws, vagap_sem_fit_t *fit, const double
         break;
       default: break;
     }
+    row->std_nox = std_nox(ws, row, i, j, sd_i, sd_j, w);
   }
   /* lavaan's post-check on the latent block of C (lavTech "cov.lv") */
   vagap_status_t st = VAGAP_OK;
@@ -1517,20 +1541,20 @@ static vagap_status_t fill_defined(sem_ws_t *ws, vagap_sem_model_t *out, const d
   double zc = gsl_cdf_ugaussian_Qinv((1 - ci_level) / 2);
   size_t first = out->nrows - nd;
   double *dval_all = calloc(nd * (K ? K : 1), sizeof *dval_all);
-  double *vals[3];
-  for (int s = 0; s < 3; s++) vals[s] = calloc(nd, sizeof *vals[s]);
+  double *vals[4];
+  for (int s = 0; s < 4; s++) vals[s] = calloc(nd, sizeof *vals[s]);
   vagap_status_t st = VAGAP_OK;
-  if (!dval_all || !vals[0] || !vals[1] || !vals[2]) { st = vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory"); goto done; }
+  if (!dval_all || !vals[0] || !vals[1] || !vals[2] || !vals[3]) { st = vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory"); goto done; }
   for (size_t d = 0; d < nd && !st; d++) {
     const vagap_sem_def_t *def = out->defs[d];
     size_t nn = sem_expr_nnames(def->expr);
     double *v = calloc(nn ? nn : 1, sizeof *v), *dv = calloc((nn ? nn : 1) * (K ? K : 1), sizeof *dv);
     if (!v || !dv) { free(v); free(dv); st = vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory"); break; }
-    for (int s = 0; s < 3 && !st; s++) {
+    for (int s = 0; s < 4 && !st; s++) {
       for (size_t k = 0; k < nn; k++) {
         if (def->ref_row[k] != (size_t)-1) {
           const vagap_sem_param_t *row = &out->rows[def->ref_row[k]];
-          v[k] = s == 0 ? row->est : s == 1 ? row->std_lv : row->std_all;
+          v[k] = s == 0 ? row->est : s == 1 ? row->std_lv : s == 2 ? row->std_all : row->std_nox;
           if (s == 0 && row->free) dv[k * K + row->free - 1] = 1;
         } else {
           v[k] = vals[s][def->ref_def[k]];
@@ -1552,6 +1576,7 @@ static vagap_status_t fill_defined(sem_ws_t *ws, vagap_sem_model_t *out, const d
     row->est = vals[0][d];
     row->std_lv = vals[1][d];
     row->std_all = vals[2][d];
+    row->std_nox = vals[3][d];
     row->se = sqrt(var);
     /* a value outside the function's domain (log of a negative number) has
        no standard error either */
@@ -1564,7 +1589,7 @@ static vagap_status_t fill_defined(sem_ws_t *ws, vagap_sem_model_t *out, const d
   }
 done:
   free(dval_all);
-  for (int s = 0; s < 3; s++) free(vals[s]);
+  for (int s = 0; s < 4; s++) free(vals[s]);
   return st;
 }
 

@@ -137,7 +137,7 @@ if (mode == "prepare") {
     if (is.null(pe$block)) { pe$block <- ifelse(pe$op == ":=", 0L, 1L); pe$group <- pe$block }
     if (is.null(pe$label)) pe$label <- ""
     pe <- pe[, c("lhs", "op", "rhs", "block", "group", "label", "est", "se", "z", "pvalue",
-                 "ci.lower", "ci.upper", "std.lv", "std.all")]
+                 "ci.lower", "ci.upper", "std.lv", "std.all", "std.nox")]
     write.csv(pe, file.path(dir, paste0(c$name, ".ref.est.csv")), row.names = FALSE)
     fm <- fitMeasures(fit)
     write.csv(data.frame(measure = names(fm), value = as.numeric(fm)),
@@ -172,7 +172,7 @@ for (c in cases) {
   free <- !is.na(ref$se) & ref$se > 0
   se.rel <- if (any(free)) max(abs(out$se[free] / ref$se[free] - 1)) else 0
   ok.case <- report(c$name, "se (relative)", se.rel, 1e-3, is.finite(se.rel) && se.rel <= 1e-3) && ok.case
-  for (col in c("pvalue", "ci.lower", "ci.upper", "std.lv", "std.all")) {
+  for (col in c("pvalue", "ci.lower", "ci.upper", "std.lv", "std.all", "std.nox")) {
     d <- maxdiff(ref[[col]], out[[col]])
     ok.case <- report(c$name, col, d, 1e-4, is.finite(d) && d <= 1e-4) && ok.case
   }
