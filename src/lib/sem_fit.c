@@ -70,6 +70,7 @@ struct sem_ws {
   size_t max_evals;    /* budget of objective evaluations over all strategies */
   size_t con_rank;     /* rank of the == constraints (sem_constraints.c): df += it, npar -= it */
   sem_discrepancy_t disc; /* [estimator hook] group_value == NULL: ML from the sample moments */
+  const unsigned char *only; /* [robust hook] non-NULL: F and its gradient over these groups only */
 };
 
 static size_t var_index(const vagap_sem_model_t *m, const char *name) {
@@ -413,6 +414,7 @@ double sem_ws_objective(sem_ws_t *ws, const double *x, double *grad) {
   double F = 0;
   for (size_t g = 0; g < ws->G; g++) {
     group_ws_t *w = &ws->g[g];
+    if (ws->only && !ws->only[g]) continue;
     if (implied(ws, w)) return HUGE_VAL;
     F += (w->nobs / ws->ntotal) * group_objective(ws, w, grad != NULL);
   }
@@ -422,6 +424,7 @@ double sem_ws_objective(sem_ws_t *ws, const double *x, double *grad) {
   for (size_t r = 0; r < m->nrows; r++) {
     const vagap_sem_param_t *row = &m->rows[r];
     if (!row->free || ws->row_mat[r] == MAT_NONE) continue;
+    if (ws->only && !ws->only[row->group - 1]) continue;
     group_ws_t *w = &ws->g[row->group - 1];
     double wt = w->nobs / ws->ntotal;
     size_t i = ws->row_i[r], j = ws->row_j[r];
@@ -706,6 +709,77 @@ int sem_ws_jacobian(sem_ws_t *ws, const double *x, size_t g, double *dsigma, dou
   return 0;
 }
 
+/*
+ * [robust hook] Casewise scores d log L_i / d theta of the normal likelihood
+ * for group g's rows Y (n x p, model order) at x and mean mu: with
+ * e = y - mu and u = Sigma^-1 e, a row's contribution is
+ *   dmu_r' u + 1/2 (u' dSigma_r u - tr(Sigma^-1 dSigma_r)),
+ * and from the rank-two form dSigma_r = alpha (a b' + b a') this is
+ *   mc (FB' u)_mi + alpha ((a'u)(b'u) - a' Sigma^-1 b):
+ * O(p^2 + m p) per row instead of O(K p^2).  SC is n x K (zero outside
+ * the group's parameters).  -1 when Sigma is not positive definite.
+ */
+int sem_ws_scores(sem_ws_t *ws, const double *x, size_t g, const gsl_matrix *Y, const gsl_vector *mu,
+                  gsl_matrix *SC) {
+  size_t p = ws->p, md = ws->mdim, nr = ws->model->nrows;
+  fill_matrices(ws, x);
+  group_ws_t *w = &ws->g[g];
+  if (implied(ws, w)) return -1;
+  const vagap_sem_param_t *rows = ws->model->rows;
+  size_t *idx = malloc((nr ? nr : 1) * sizeof *idx);
+  rank2_t *t = malloc((nr ? nr : 1) * sizeof *t);
+  double *c = malloc((nr ? nr : 1) * sizeof *c), *proj = malloc(2 * md * sizeof *proj);
+  gsl_vector *e = gsl_vector_alloc(p), *u = gsl_vector_alloc(p), *wb = gsl_vector_alloc(p);
+  int rc = 0;
+  if (!idx || !t || !c || !proj || !e || !u || !wb) rc = -2;
+  size_t n = 0;
+  for (size_t r = 0; !rc && r < nr; r++) {
+    if (!rows[r].free || (size_t)rows[r].group != g + 1 || ws->row_mat[r] == MAT_NONE) continue;
+    idx[n] = r;
+    t[n] = row_rank2(ws, w, r);
+    c[n] = 0;
+    if (t[n].alpha != 0) { /* a' Sigma^-1 b */
+      for (size_t k = 0; k < p; k++) gsl_vector_set(e, k, factor_at(w, t[n].yt, t[n].yi, k));
+      gsl_blas_dsymv(CblasLower, 1.0, w->SigInv, e, 0.0, wb);
+      for (size_t k = 0; k < p; k++) c[n] += factor_at(w, t[n].xt, t[n].xi, k) * gsl_vector_get(wb, k);
+    }
+    n++;
+  }
+  if (!rc) gsl_matrix_set_zero(SC);
+  for (size_t i = 0; !rc && i < Y->size1; i++) {
+    for (size_t k = 0; k < p; k++) gsl_vector_set(e, k, gsl_matrix_get(Y, i, k) - gsl_vector_get(mu, k));
+    gsl_blas_dsymv(CblasLower, 1.0, w->SigInv, e, 0.0, u);
+    /* proj[0..md) = FB' u, proj[md..2md) = BSFt u */
+    for (size_t a = 0; a < md; a++) {
+      double sf = 0, ss = 0;
+      for (size_t k = 0; k < p; k++) {
+        double uk = gsl_vector_get(u, k);
+        sf += gsl_matrix_get(w->FB, k, a) * uk;
+        ss += gsl_matrix_get(w->BSFt, a, k) * uk;
+      }
+      proj[a] = sf;
+      proj[md + a] = ss;
+    }
+    double *out = SC->data + i * SC->tda;
+    for (size_t q = 0; q < n; q++) {
+      const rank2_t *tq = &t[q];
+      double v = 0;
+      if (tq->alpha != 0)
+        v += tq->alpha * (proj[tq->xt * md + tq->xi] * proj[tq->yt * md + tq->yi] - c[q]);
+      if (tq->mc != 0) v += tq->mc * proj[tq->mi];
+      out[rows[idx[q]].free - 1] += v;
+    }
+  }
+  free(idx);
+  free(t);
+  free(c);
+  free(proj);
+  if (e) gsl_vector_free(e);
+  if (u) gsl_vector_free(u);
+  if (wb) gsl_vector_free(wb);
+  return rc;
+}
+
 /* Name the parameters that load most on the null direction of a singular information matrix. */
 static vagap_status_t singular_message(const sem_ws_t *ws, const gsl_matrix *info, vagap_error_t *err) {
   size_t K = info->size1;
@@ -976,6 +1050,7 @@ vagap_status_t sem_ws_vcov(sem_ws_t *ws, sem_con_t *con, const double *x, const 
 
 double sem_ws_nobs(const sem_ws_t *ws, size_t g) { return ws->g[g].nobs; }
 double sem_ws_N(const sem_ws_t *ws) { return ws->N; }
+void sem_ws_only_groups(sem_ws_t *ws, const unsigned char *mask) { ws->only = mask; }
 const vagap_sem_model_t *sem_ws_model(const sem_ws_t *ws) { return ws->model; }
 void sem_ws_sample(const sem_ws_t *ws, size_t g, const gsl_matrix **S, const gsl_vector **ybar) {
   *S = ws->g[g].S;

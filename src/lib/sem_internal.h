@@ -56,6 +56,8 @@
 #define sem_ws_vcov vagap__sem_ws_vcov
 #define sem_ws_nobs vagap__sem_ws_nobs
 #define sem_ws_N vagap__sem_ws_N
+#define sem_ws_scores vagap__sem_ws_scores
+#define sem_ws_only_groups vagap__sem_ws_only_groups
 #define sem_ws_model vagap__sem_ws_model
 #define sem_ws_sample vagap__sem_ws_sample
 #define sem_ncp_solve vagap__sem_ncp_solve
@@ -236,6 +238,13 @@ vagap_status_t sem_ws_vcov(sem_ws_t *ws, sem_con_t *con, const double *x, const 
 double sem_ws_nobs(const sem_ws_t *ws, size_t g);
 /* N of the test statistic and RMSEA (N, or N - G for wishart) */
 double sem_ws_N(const sem_ws_t *ws);
+/* Casewise scores d log L_i / d theta (n x K) of group g's rows Y (n x p, model order) at x,
+   taken at mean mu: the meat of the Huber-White sandwich.  -1: Sigma not positive definite. */
+int sem_ws_scores(sem_ws_t *ws, const double *x, size_t g, const gsl_matrix *Y, const gsl_vector *mu,
+                  gsl_matrix *SC);
+/* Restrict sem_ws_objective to the groups with mask[g] != 0 (NULL: all groups again):
+   the terms of the other groups do not depend on their parameters. */
+void sem_ws_only_groups(sem_ws_t *ws, const unsigned char *mask);
 const vagap_sem_model_t *sem_ws_model(const sem_ws_t *ws);
 /* The sample covariance (the likelihood's divisor) and mean of group g. */
 void sem_ws_sample(const sem_ws_t *ws, size_t g, const gsl_matrix **S, const gsl_vector **ybar);

@@ -95,6 +95,15 @@ static void zero_x(const layout_t *L, gsl_matrix *A) {
     }
 }
 
+/* One element (a, b) of the expected h1 information below (without the fixed.x zeroing). */
+static double h1_expected_at(const layout_t *L, const gsl_matrix *W, size_t a, size_t b) {
+  size_t o = L->ms * L->p;
+  if (a < o || b < o) return a < o && b < o ? gsl_matrix_get(W, a, b) : 0;
+  size_t i = L->vi[a - o], j = L->vj[a - o], k = L->vi[b - o], l = L->vj[b - o];
+  double m = (i != j ? 2.0 : 1.0) * (k != l ? 2.0 : 1.0) * 0.25;
+  return m * (gsl_matrix_get(W, i, k) * gsl_matrix_get(W, j, l) + gsl_matrix_get(W, i, l) * gsl_matrix_get(W, j, k));
+}
+
 /* The expected h1 information at Sigma^-1 = W: W for the means, 1/2 D'(W (x) W) D for vech. */
 static void h1_expected(const layout_t *L, const gsl_matrix *W, gsl_matrix *A) {
   size_t p = L->p, o = L->ms * p, nv = L->ps - o;
@@ -135,6 +144,31 @@ static void h1_scores(const layout_t *L, const gsl_matrix *Y, const gsl_vector *
       row[o + a] = i == j ? 0.5 * s : s;
     }
   }
+}
+
+/*
+ * out = scale Z'Z (symmetric, k x k) for Z n x k, accumulated row by row as
+ * rank-one updates of the lower triangle: contiguous in memory, several
+ * times faster here than GSL's reference cblas_dsyrk on a transposed Z.
+ */
+static void crossprod(const gsl_matrix *Z, double scale, gsl_matrix *out) {
+  size_t n = Z->size1, k = Z->size2;
+  gsl_matrix_set_zero(out);
+  for (size_t r = 0; r < n; r++) {
+    const double *z = Z->data + r * Z->tda;
+    for (size_t i = 0; i < k; i++) {
+      double zi = z[i];
+      if (zi == 0) continue;
+      double *o = out->data + i * out->tda;
+      for (size_t j = 0; j <= i; j++) o[j] += zi * z[j];
+    }
+  }
+  for (size_t i = 0; i < k; i++)
+    for (size_t j = 0; j <= i; j++) {
+      double v = scale * gsl_matrix_get(out, i, j);
+      gsl_matrix_set(out, i, j, v);
+      gsl_matrix_set(out, j, i, v);
+    }
 }
 
 /* The h1 statistics of one row y (p) against centring c: [y,] vech((y - c)(y - c)'). */
@@ -228,9 +262,7 @@ static vagap_status_t h1_gamma(const layout_t *L, const gsl_matrix *Y, gsl_matri
     for (size_t r = 0; r < n; r++) m += gsl_vector_get(&col.vector, r);
     gsl_vector_add_constant(&col.vector, -m / (double)n);
   }
-  gsl_blas_dsyrk(CblasLower, CblasTrans, 1.0 / (double)n, Z, 0.0, Gam);
-  for (size_t i = 0; i < ps; i++)
-    for (size_t j = 0; j < i; j++) gsl_matrix_set(Gam, j, i, gsl_matrix_get(Gam, i, j));
+  crossprod(Z, 1.0 / (double)n, Gam);
 done:
   if (Z) gsl_matrix_free(Z);
   if (H) gsl_matrix_free(H);
@@ -273,7 +305,6 @@ typedef struct {
   gsl_matrix *D;       /* Delta: ps x K */
   gsl_matrix *A;       /* expected h1 information at the implied moments */
   gsl_matrix *Gam;     /* ADF Gamma (NULL unless needed) */
-  gsl_matrix *B1;      /* first-order h1 information at the implied moments (NULL unless needed) */
 } rgroup_t;
 
 typedef struct {
@@ -288,7 +319,7 @@ typedef struct {
 static void robust_free(robust_t *R) {
   if (R->g)
     for (size_t g = 0; g < R->G; g++) {
-      gsl_matrix *m[] = {R->g[g].Y, R->g[g].S, R->g[g].D, R->g[g].A, R->g[g].Gam, R->g[g].B1};
+      gsl_matrix *m[] = {R->g[g].Y, R->g[g].S, R->g[g].D, R->g[g].A, R->g[g].Gam};
       for (size_t i = 0; i < sizeof m / sizeof m[0]; i++)
         if (m[i]) gsl_matrix_free(m[i]);
       if (R->g[g].ybar) gsl_vector_free(R->g[g].ybar);
@@ -340,14 +371,12 @@ static vagap_status_t load_rows(robust_t *R, const vagap_sem_data_t *data, vagap
       }
       k++;
     }
-    for (size_t r = 0; r < rg->n; r++)
-      for (size_t i = 0; i < p; i++) *gsl_vector_ptr(rg->ybar, i) += gsl_matrix_get(rg->Y, r, i) / (double)rg->n;
-    for (size_t r = 0; r < rg->n; r++)
-      for (size_t i = 0; i < p; i++)
-        for (size_t j = 0; j < p; j++)
-          *gsl_matrix_ptr(rg->S, i, j) += (gsl_matrix_get(rg->Y, r, i) - gsl_vector_get(rg->ybar, i)) *
-                                          (gsl_matrix_get(rg->Y, r, j) - gsl_vector_get(rg->ybar, j)) /
-                                          (double)rg->n;
+    /* the sample moments (divisor n) are the workspace's */
+    const gsl_matrix *S;
+    const gsl_vector *yb;
+    sem_ws_sample(R->ws, g, &S, &yb);
+    gsl_matrix_memcpy(rg->S, S);
+    gsl_vector_memcpy(rg->ybar, yb);
   }
   free(col);
   return st;
@@ -385,26 +414,96 @@ static vagap_status_t implied_inverse(robust_t *R, const double *x, size_t g, gs
                        : VAGAP_OK;
 }
 
-/* B1 = (1/n) sum_i s_i s_i' of the casewise h1 scores at (mu, W). */
-static vagap_status_t first_order(const layout_t *L, const gsl_matrix *Y, const gsl_vector *mu, const gsl_matrix *W,
-                                  gsl_matrix *B1, vagap_error_t *err) {
-  size_t n = Y->size1;
-  gsl_matrix *SC = gsl_matrix_alloc(n, L->ps);
-  gsl_vector *e = gsl_vector_alloc(L->p), *we = gsl_vector_alloc(L->p);
-  if (!SC || !e || !we) {
-    if (SC) gsl_matrix_free(SC);
-    if (e) gsl_vector_free(e);
-    if (we) gsl_vector_free(we);
+/*
+ * M += scale sum_i s_i s_i' for the casewise score rows of SC (n x K),
+ * over the columns that are not all zero (a group's own parameters).
+ */
+static vagap_status_t meat_rows(const gsl_matrix *SC, double scale, gsl_matrix *M, vagap_error_t *err) {
+  size_t n = SC->size1, K = SC->size2, k = 0;
+  size_t *cols = malloc((K ? K : 1) * sizeof *cols);
+  if (!cols) return oom(err);
+  for (size_t c = 0; c < K; c++)
+    for (size_t r = 0; r < n; r++)
+      if (gsl_matrix_get(SC, r, c) != 0) {
+        cols[k++] = c;
+        break;
+      }
+  gsl_matrix *Z = gsl_matrix_alloc(n ? n : 1, k ? k : 1), *X = gsl_matrix_alloc(k ? k : 1, k ? k : 1);
+  if (!Z || !X) {
+    free(cols);
+    if (Z) gsl_matrix_free(Z);
+    if (X) gsl_matrix_free(X);
     return oom(err);
   }
-  h1_scores(L, Y, mu, W, SC, e, we);
-  gsl_blas_dsyrk(CblasLower, CblasTrans, 1.0 / (double)n, SC, 0.0, B1);
-  for (size_t i = 0; i < L->ps; i++)
-    for (size_t j = 0; j < i; j++) gsl_matrix_set(B1, j, i, gsl_matrix_get(B1, i, j));
-  gsl_matrix_free(SC);
-  gsl_vector_free(e);
-  gsl_vector_free(we);
+  if (k && n) {
+    for (size_t r = 0; r < n; r++)
+      for (size_t a = 0; a < k; a++) gsl_matrix_set(Z, r, a, gsl_matrix_get(SC, r, cols[a]));
+    crossprod(Z, scale, X);
+    for (size_t a = 0; a < k; a++)
+      for (size_t b = 0; b < k; b++) *gsl_matrix_ptr(M, cols[a], cols[b]) += gsl_matrix_get(X, a, b);
+  }
+  free(cols);
+  gsl_matrix_free(Z);
+  gsl_matrix_free(X);
   return VAGAP_OK;
+}
+
+/* tr(A1 Gamma) at the sample moments without Gamma when no covariate is fixed.x:
+   p (means) + 1/2 (mean of d_i^4 - p), d_i^2 = (y_i - ybar)' S^-1 (y_i - ybar) (Mardia). */
+static double h1_trace_mardia(const layout_t *L, const gsl_matrix *Y, const gsl_vector *ybar, const gsl_matrix *W,
+                              gsl_vector *e, gsl_vector *we) {
+  size_t n = Y->size1, p = L->p;
+  double m4 = 0;
+  for (size_t r = 0; r < n; r++) {
+    for (size_t i = 0; i < p; i++) gsl_vector_set(e, i, gsl_matrix_get(Y, r, i) - gsl_vector_get(ybar, i));
+    gsl_blas_dsymv(CblasLower, 1.0, W, e, 0.0, we);
+    double d2;
+    gsl_blas_ddot(e, we, &d2);
+    m4 += d2 * d2 / (double)n;
+  }
+  return (double)(L->ms * p) + 0.5 * (m4 - (double)p);
+}
+
+/* ---- products with Delta ------------------------------------------------------------------ */
+
+/*
+ * Delta_g has nonzero columns only for the parameters of group g (and the
+ * shared ones): the products below use those columns only (D_c, ps x k) and
+ * scatter the k x k results into the K x K sums, which makes multi-group
+ * fits G times cheaper.
+ */
+typedef struct {
+  gsl_matrix *D;  /* ps x k */
+  size_t *cols, k;
+} dcols_t;
+
+static int dcols_make(const gsl_matrix *D, dcols_t *c) {
+  size_t ps = D->size1, K = D->size2;
+  c->D = NULL;
+  c->k = 0;
+  c->cols = malloc((K ? K : 1) * sizeof *c->cols);
+  if (!c->cols) return -1;
+  for (size_t k = 0; k < K; k++)
+    for (size_t r = 0; r < ps; r++)
+      if (gsl_matrix_get(D, r, k) != 0) {
+        c->cols[c->k++] = k;
+        break;
+      }
+  if (!(c->D = gsl_matrix_alloc(ps, c->k ? c->k : 1))) return -1;
+  for (size_t r = 0; r < ps; r++)
+    for (size_t a = 0; a < c->k; a++) gsl_matrix_set(c->D, r, a, gsl_matrix_get(D, r, c->cols[a]));
+  return 0;
+}
+
+static void dcols_free(dcols_t *c) {
+  free(c->cols);
+  if (c->D) gsl_matrix_free(c->D);
+}
+
+/* M[cols, cols] += f X */
+static void scatter_add(gsl_matrix *M, const dcols_t *c, const gsl_matrix *X, double f) {
+  for (size_t a = 0; a < c->k; a++)
+    for (size_t b = 0; b < c->k; b++) *gsl_matrix_ptr(M, c->cols[a], c->cols[b]) += f * gsl_matrix_get(X, a, b);
 }
 
 /* ---- traces of U Gamma ------------------------------------------------------------------ */
@@ -420,63 +519,58 @@ static vagap_status_t first_order(const layout_t *L, const gsl_matrix *Y, const 
 static vagap_status_t ugamma(const robust_t *R, gsl_matrix *const *V, gsl_matrix *const *D, size_t K,
                              const gsl_matrix *H, double *tr1, double *tr2, gsl_matrix *Q, vagap_error_t *err) {
   size_t ps = R->L.ps;
-  gsl_matrix *VD = gsl_matrix_alloc(ps, K), *T = gsl_matrix_alloc(ps, K), *VT = gsl_matrix_alloc(ps, K),
-             *VG = gsl_matrix_alloc(ps, ps), *Rm = gsl_matrix_calloc(K, K), *Qg = gsl_matrix_alloc(K, K),
-             *HQ = gsl_matrix_alloc(K, K);
-  if (!VD || !T || !VT || !VG || !Rm || !Qg || !HQ) {
-    gsl_matrix *m[] = {VD, T, VT, VG, Rm, Qg, HQ};
-    for (size_t i = 0; i < 7; i++)
-      if (m[i]) gsl_matrix_free(m[i]);
+  gsl_matrix *Rm = gsl_matrix_calloc(K, K), *HQ = gsl_matrix_alloc(K, K), *VG = tr2 ? gsl_matrix_alloc(ps, ps) : NULL;
+  if (!Rm || !HQ || (tr2 && !VG)) {
+    if (Rm) gsl_matrix_free(Rm);
+    if (HQ) gsl_matrix_free(HQ);
+    if (VG) gsl_matrix_free(VG);
     return oom(err);
   }
   gsl_matrix_set_zero(Q);
   double s1 = 0, s2 = 0;
-  for (size_t g = 0; g < R->G; g++) {
+  vagap_status_t st = VAGAP_OK;
+  for (size_t g = 0; g < R->G && !st; g++) {
     const rgroup_t *rg = &R->g[g];
-    gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, V[g], D[g], 0.0, VD);
-    gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, rg->Gam, VD, 0.0, T); /* Gam V D */
-    mul_tn(VD, T, Qg);
-    gsl_matrix_scale(Qg, rg->f);
-    gsl_matrix_add(Q, Qg);
-    gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, V[g], rg->Gam, 0.0, VG);
-    s1 += trace_prod(V[g], rg->Gam);
-    if (tr2) {
-      s2 += trace_prod(VG, VG);
-      gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, V[g], T, 0.0, VT);
-      mul_tn(T, VT, Qg); /* D'V Gam V Gam V D */
-      gsl_matrix_scale(Qg, rg->f);
-      gsl_matrix_add(Rm, Qg);
+    dcols_t c;
+    gsl_matrix *VD = NULL, *T = NULL, *VT = NULL, *X = NULL;
+    if (dcols_make(D[g], &c) || !(VD = gsl_matrix_alloc(ps, c.k ? c.k : 1)) ||
+        !(T = gsl_matrix_alloc(ps, c.k ? c.k : 1)) || !(VT = gsl_matrix_alloc(ps, c.k ? c.k : 1)) ||
+        !(X = gsl_matrix_alloc(c.k ? c.k : 1, c.k ? c.k : 1))) {
+      st = oom(err);
+    } else {
+      s1 += trace_prod(V[g], rg->Gam);
+      if (c.k) {
+        gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, V[g], c.D, 0.0, VD);
+        gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, rg->Gam, VD, 0.0, T); /* Gam V D */
+        mul_tn(VD, T, X);
+        scatter_add(Q, &c, X, rg->f);
+      }
+      if (tr2) {
+        gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, V[g], rg->Gam, 0.0, VG);
+        s2 += trace_prod(VG, VG);
+        if (c.k) {
+          gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, V[g], T, 0.0, VT);
+          mul_tn(T, VT, X); /* D'V Gam V Gam V D */
+          scatter_add(Rm, &c, X, rg->f);
+        }
+      }
     }
+    dcols_free(&c);
+    gsl_matrix *m[] = {VD, T, VT, X};
+    for (size_t i = 0; i < 4; i++)
+      if (m[i]) gsl_matrix_free(m[i]);
   }
-  gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, H, Q, 0.0, HQ);
-  double tHQ = 0;
-  for (size_t k = 0; k < K; k++) tHQ += gsl_matrix_get(HQ, k, k);
-  *tr1 = s1 - tHQ;
-  if (tr2) *tr2 = s2 - 2 * trace_prod(H, Rm) + trace_prod(HQ, HQ);
-  gsl_matrix *m[] = {VD, T, VT, VG, Rm, Qg, HQ};
-  for (size_t i = 0; i < 7; i++) gsl_matrix_free(m[i]);
-  return VAGAP_OK;
-}
-
-/* M = sum_g f_g Delta' B Delta (K x K) */
-static vagap_status_t sandwich_meat(const robust_t *R, gsl_matrix *const *B, gsl_matrix *const *D, size_t K,
-                                    gsl_matrix *M, vagap_error_t *err) {
-  gsl_matrix *BD = gsl_matrix_alloc(R->L.ps, K), *Mg = gsl_matrix_alloc(K, K);
-  if (!BD || !Mg) {
-    if (BD) gsl_matrix_free(BD);
-    if (Mg) gsl_matrix_free(Mg);
-    return oom(err);
+  if (!st) {
+    gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, H, Q, 0.0, HQ);
+    double tHQ = 0;
+    for (size_t k = 0; k < K; k++) tHQ += gsl_matrix_get(HQ, k, k);
+    *tr1 = s1 - tHQ;
+    if (tr2) *tr2 = s2 - 2 * trace_prod(H, Rm) + trace_prod(HQ, HQ);
   }
-  gsl_matrix_set_zero(M);
-  for (size_t g = 0; g < R->G; g++) {
-    gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, B[g], D[g], 0.0, BD);
-    mul_tn(D[g], BD, Mg);
-    gsl_matrix_scale(Mg, R->g[g].f);
-    gsl_matrix_add(M, Mg);
-  }
-  gsl_matrix_free(BD);
-  gsl_matrix_free(Mg);
-  return VAGAP_OK;
+  gsl_matrix_free(Rm);
+  gsl_matrix_free(HQ);
+  if (VG) gsl_matrix_free(VG);
+  return st;
 }
 
 /* ---- the baseline (independence) model in h1 coordinates -------------------------------- */
@@ -491,18 +585,20 @@ static vagap_status_t sandwich_meat(const robust_t *R, gsl_matrix *const *B, gsl
  */
 typedef struct {
   size_t K;
-  gsl_matrix **D, **A, **B1; /* per group */
+  gsl_matrix **D, **A; /* per group (A: only for the Satorra-Bentler family) */
+  gsl_matrix *E;       /* its information sum_g f_g Delta_b' A_b Delta_b (K x K) */
+  gsl_matrix *M0;      /* the first-order information (1/N) sum_i s_i s_i' (K x K), when asked */
 } baseline_t;
 
 static void baseline_free(baseline_t *b, size_t G) {
   for (size_t g = 0; g < G; g++) {
     if (b->D && b->D[g]) gsl_matrix_free(b->D[g]);
     if (b->A && b->A[g]) gsl_matrix_free(b->A[g]);
-    if (b->B1 && b->B1[g]) gsl_matrix_free(b->B1[g]);
   }
   free(b->D);
   free(b->A);
-  free(b->B1);
+  if (b->M0) gsl_matrix_free(b->M0);
+  if (b->E) gsl_matrix_free(b->E);
 }
 
 static int baseline_free_element(const robust_t *R, size_t k) {
@@ -514,21 +610,21 @@ static int baseline_free_element(const robust_t *R, size_t k) {
   return m->ov_exo[i] && m->ov_exo[j] && !m->ov_is_x[i] && !m->ov_is_x[j];
 }
 
-static vagap_status_t baseline_build(const robust_t *R, baseline_t *b, int want_b1, vagap_error_t *err) {
+static vagap_status_t baseline_build(const robust_t *R, baseline_t *b, int want_meat, vagap_error_t *err) {
   size_t G = R->G, p = R->L.p, ps = R->L.ps, per = 0;
   for (size_t k = 0; k < ps; k++) per += (size_t)baseline_free_element(R, k);
   b->K = per * G;
   b->D = calloc(G, sizeof *b->D);
   b->A = calloc(G, sizeof *b->A);
-  b->B1 = calloc(G, sizeof *b->B1);
-  if (!b->D || !b->A || !b->B1) return oom(err);
+  size_t kk = b->K ? b->K : 1;
+  if (!b->D || !b->A || !(b->E = gsl_matrix_calloc(kk, kk)) || (want_meat && !(b->M0 = gsl_matrix_calloc(kk, kk))))
+    return oom(err);
   gsl_matrix *W = gsl_matrix_alloc(p, p);
-  if (!W) return oom(err);
-  vagap_status_t st = VAGAP_OK;
+  gsl_vector *e = gsl_vector_alloc(p), *we = gsl_vector_alloc(p);
+  vagap_status_t st = W && e && we ? VAGAP_OK : oom(err);
   for (size_t g = 0; g < G && !st; g++) {
     const rgroup_t *rg = &R->g[g];
-    if (!(b->D[g] = gsl_matrix_calloc(ps, b->K)) || !(b->A[g] = gsl_matrix_alloc(ps, ps)) ||
-        (want_b1 && !(b->B1[g] = gsl_matrix_alloc(ps, ps)))) {
+    if (!(b->D[g] = gsl_matrix_calloc(ps, b->K ? b->K : 1)) || (!want_meat && !(b->A[g] = gsl_matrix_alloc(ps, ps)))) {
       st = oom(err);
       break;
     }
@@ -543,46 +639,77 @@ static vagap_status_t baseline_build(const robust_t *R, baseline_t *b, int want_
       st = vagap_error_set(err, VAGAP_EDOMAIN, NULL, 0, 0, "the baseline model's covariance matrix is singular");
       break;
     }
-    h1_expected(&R->L, W, b->A[g]);
-    if (want_b1) st = first_order(&R->L, rg->Y, rg->ybar, W, b->B1[g], err);
+    if (b->A[g]) h1_expected(&R->L, W, b->A[g]);
+    /* E_b: Delta_b selects the free elements, so E_b is made of A_b's (the baseline has no
+       fixed.x element among them) */
+    for (size_t k = 0, c = g * per; k < ps; k++) {
+      if (!baseline_free_element(R, k)) continue;
+      for (size_t l = 0, d = g * per; l < ps; l++)
+        if (baseline_free_element(R, l)) gsl_matrix_set(b->E, c, d++, rg->f * h1_expected_at(&R->L, W, k, l));
+      c++;
+    }
+    if (!want_meat || !b->K) continue;
+    /* the baseline's casewise scores: its free h1 elements' scores at (ybar, Sigma_b) */
+    gsl_matrix *SC = gsl_matrix_alloc(rg->n, ps), *ST = gsl_matrix_calloc(rg->n, b->K);
+    if (!SC || !ST) st = oom(err);
+    if (!st) {
+      h1_scores(&R->L, rg->Y, rg->ybar, W, SC, e, we);
+      for (size_t r = 0; r < rg->n; r++)
+        for (size_t k = 0, c = g * per; k < ps; k++)
+          if (baseline_free_element(R, k)) gsl_matrix_set(ST, r, c++, gsl_matrix_get(SC, r, k));
+      st = meat_rows(ST, 1.0 / R->N, b->M0, err);
+    }
+    if (SC) gsl_matrix_free(SC);
+    if (ST) gsl_matrix_free(ST);
   }
-  gsl_matrix_free(W);
+  if (W) gsl_matrix_free(W);
+  if (e) gsl_vector_free(e);
+  if (we) gsl_vector_free(we);
   return st;
 }
 
-/* E_b^-1 for the baseline: E_b = sum_g f_g Delta_b' A_b Delta_b. */
-static vagap_status_t baseline_einv(const robust_t *R, const baseline_t *b, gsl_matrix *H, vagap_error_t *err) {
-  vagap_status_t st = sandwich_meat(R, b->A, b->D, b->K, H, err);
-  if (!st && spd_invert(H))
-    st = vagap_error_set(err, VAGAP_ENUMERIC, NULL, 0, 0, "the baseline model's information matrix is singular");
-  return st;
+/* E_b^-1 for the baseline. */
+static vagap_status_t baseline_einv(const baseline_t *b, gsl_matrix *H, vagap_error_t *err) {
+  gsl_matrix_memcpy(H, b->E);
+  if (spd_invert(H))
+    return vagap_error_set(err, VAGAP_ENUMERIC, NULL, 0, 0, "the baseline model's information matrix is singular");
+  return VAGAP_OK;
 }
 
 /* ---- observed information --------------------------------------------------------------- */
 
-/* The Hessian of F at x by Richardson differences of the analytic gradient (lavaan: lav_model_hessian). */
-static vagap_status_t observed_information(sem_ws_t *ws, const double *x, size_t K, gsl_matrix *Hs,
-                                           vagap_error_t *err) {
-  double *xx = malloc(K * sizeof *xx), *g[4];
-  for (int i = 0; i < 4; i++) g[i] = malloc(K * sizeof *g[i]);
+/*
+ * The Hessian of F at x by central differences of the analytic gradient
+ * (lavaan: lav_model_hessian, numerical as well).  F is a sum over groups and
+ * a parameter enters only the groups of its rows, so each column needs the
+ * gradient of those groups only.
+ */
+static vagap_status_t observed_information(sem_ws_t *ws, const vagap_sem_model_t *m, const double *x, size_t K,
+                                           gsl_matrix *Hs, vagap_error_t *err) {
+  double *xx = malloc(K * sizeof *xx), *gp = malloc(K * sizeof *gp), *gm = malloc(K * sizeof *gm);
+  unsigned char *mask = calloc(m->ngroups, 1);
   vagap_status_t st = VAGAP_OK;
-  if (!xx || !g[0] || !g[1] || !g[2] || !g[3]) st = oom(err);
-  static const double steps[4] = {-2, -1, 1, 2};
+  if (!xx || !gp || !gm || !mask) st = oom(err);
   for (size_t k = 0; !st && k < K; k++) {
+    memset(mask, 0, m->ngroups);
+    for (size_t r = 0; r < m->nrows; r++)
+      if (m->rows[r].free == k + 1 && m->rows[r].group > 0) mask[m->rows[r].group - 1] = 1;
+    sem_ws_only_groups(ws, mask);
     double h = 1e-5 * (fabs(x[k]) > 1 ? fabs(x[k]) : 1);
-    for (int s = 0; s < 4; s++) {
-      memcpy(xx, x, K * sizeof *xx);
-      xx[k] += steps[s] * h;
-      if (!isfinite(sem_ws_objective(ws, xx, g[s]))) {
-        st = vagap_error_set(err, VAGAP_ENUMERIC, NULL, 0, 0,
-                             "the observed information cannot be computed: the implied covariance matrix "
-                             "is not positive definite next to the solution");
-        break;
-      }
+    memcpy(xx, x, K * sizeof *xx);
+    xx[k] = x[k] + h;
+    double fp = sem_ws_objective(ws, xx, gp);
+    xx[k] = x[k] - h;
+    double fm = sem_ws_objective(ws, xx, gm);
+    if (!isfinite(fp) || !isfinite(fm)) {
+      st = vagap_error_set(err, VAGAP_ENUMERIC, NULL, 0, 0,
+                           "the observed information cannot be computed: the implied covariance matrix "
+                           "is not positive definite next to the solution");
+      break;
     }
-    for (size_t j = 0; !st && j < K; j++)
-      gsl_matrix_set(Hs, j, k, (g[0][j] - 8 * g[1][j] + 8 * g[2][j] - g[3][j]) / (12 * h));
+    for (size_t j = 0; j < K; j++) gsl_matrix_set(Hs, j, k, (gp[j] - gm[j]) / (2 * h));
   }
+  sem_ws_only_groups(ws, NULL);
   for (size_t i = 0; !st && i < K; i++)
     for (size_t j = 0; j < i; j++) {
       double v = 0.5 * (gsl_matrix_get(Hs, i, j) + gsl_matrix_get(Hs, j, i));
@@ -591,7 +718,9 @@ static vagap_status_t observed_information(sem_ws_t *ws, const double *x, size_t
     }
   sem_ws_objective(ws, x, NULL); /* leave the workspace at the solution */
   free(xx);
-  for (int i = 0; i < 4; i++) free(g[i]);
+  free(gp);
+  free(gm);
+  free(mask);
   return st;
 }
 
@@ -775,6 +904,60 @@ static vagap_status_t sandwich_vcov(const double *vb, const gsl_matrix *M, size_
   return VAGAP_OK;
 }
 
+static int robust_sem_se(const vagap_sem_fit_options_t *opt) { return opt->se == VAGAP_SEM_SE_ROBUST_SEM; }
+
+/* lavaan's nx.free: one parameter per free row (equal labels are equality constraints there) */
+static size_t free_rows(const vagap_sem_model_t *m) {
+  size_t n = 0;
+  for (size_t r = 0; r < m->nrows; r++) n += m->rows[r].free && m->rows[r].op != VAGAP_SEM_DEFINED;
+  return n;
+}
+
+/*
+ * yuan.bentler.mplus: tr(U Gamma) = h1 - h0 with h1 = sum_g tr(B1u A1u^-1) at the
+ * sample moments (= tr(A1 Gamma): Mardia's kurtosis without fixed.x covariates)
+ * and h0 = tr(B0 E^-1), B0 the first-order information of the model's parameters.
+ */
+static vagap_status_t ybm_h1(robust_t *R, gsl_matrix *W, double *h1, double *ndat, vagap_error_t *err) {
+  size_t ps = R->L.ps;
+  gsl_matrix *A1 = R->L.is_x ? gsl_matrix_alloc(ps, ps) : NULL;
+  gsl_vector *e = gsl_vector_alloc(R->L.p), *we = gsl_vector_alloc(R->L.p);
+  vagap_status_t st = e && we && (A1 || !R->L.is_x) ? VAGAP_OK : oom(err);
+  *h1 = *ndat = 0;
+  for (size_t g = 0; !st && g < R->G; g++) {
+    gsl_matrix_memcpy(W, R->g[g].S);
+    if (spd_invert(W)) {
+      st = vagap_error_set(err, VAGAP_EDOMAIN, NULL, 0, 0, "a sample covariance matrix is singular");
+      break;
+    }
+    if (A1) {
+      h1_expected(&R->L, W, A1);
+      *h1 += trace_prod(A1, R->g[g].Gam);
+    } else {
+      *h1 += h1_trace_mardia(&R->L, R->g[g].Y, R->g[g].ybar, W, e, we);
+    }
+    for (size_t k = 0; k < ps; k++) *ndat += !h1_is_x(&R->L, k);
+  }
+  if (A1) gsl_matrix_free(A1);
+  if (e) gsl_vector_free(e);
+  if (we) gsl_vector_free(we);
+  return st;
+}
+
+/* B0 += (1/N) sum_i s_i s_i' over group g's rows (casewise scores at the estimates). */
+static vagap_status_t user_meat(robust_t *R, const double *x, size_t g, const gsl_vector *mu, gsl_matrix *B0,
+                                vagap_error_t *err) {
+  gsl_matrix *SC = gsl_matrix_alloc(R->g[g].n ? R->g[g].n : 1, R->K);
+  if (!SC) return oom(err);
+  vagap_status_t st = VAGAP_OK;
+  int rc = sem_ws_scores(R->ws, x, g, R->g[g].Y, mu, SC);
+  if (rc == -2) st = oom(err);
+  else if (rc) st = vagap_error_set(err, VAGAP_ENUMERIC, NULL, 0, 0, "the implied covariance matrix is not positive definite");
+  else st = meat_rows(SC, 1.0 / R->N, B0, err);
+  gsl_matrix_free(SC);
+  return st;
+}
+
 vagap_status_t sem_robust_finish(sem_ws_t *ws, sem_con_t *con, vagap_sem_fit_t *fit, const gsl_matrix *info,
                                  const vagap_sem_fit_options_t *opt, const vagap_sem_data_t *data,
                                  vagap_error_t *err) {
@@ -785,6 +968,8 @@ vagap_status_t sem_robust_finish(sem_ws_t *ws, sem_con_t *con, vagap_sem_fit_t *
   size_t K = fit->model->npar, G = fit->model->ngroups;
   int scaled = opt->test != VAGAP_SEM_TEST_STANDARD && opt->test != VAGAP_SEM_TEST_NONE;
   int robust_se = opt->se == VAGAP_SEM_SE_ROBUST_SEM || opt->se == VAGAP_SEM_SE_ROBUST_HUBER_WHITE;
+  int ybm = opt->test == VAGAP_SEM_TEST_YUAN_BENTLER_MPLUS;
+  int satt = opt->test == VAGAP_SEM_TEST_MEAN_VAR_ADJUSTED || opt->test == VAGAP_SEM_TEST_SCALED_SHIFTED;
   if (!scaled && !robust_se && opt->information == VAGAP_SEM_INFORMATION_EXPECTED) return VAGAP_OK;
   if (K == 0) return VAGAP_OK;
   robust_t R = {0};
@@ -792,143 +977,110 @@ vagap_status_t sem_robust_finish(sem_ws_t *ws, sem_con_t *con, vagap_sem_fit_t *
   R.model = fit->model;
   R.G = G;
   R.K = K;
+  R.N = fit->fit.ntotal;
+  double N = R.N;
   vagap_status_t st = VAGAP_OK;
   double *vb = malloc(K * K * sizeof *vb);
-  gsl_matrix *E = gsl_matrix_alloc(K, K), *Einv = gsl_matrix_alloc(K, K), *M = gsl_matrix_alloc(K, K);
-  gsl_matrix **Ds = calloc(G, sizeof *Ds), **As = calloc(G, sizeof *As), **Bs = calloc(G, sizeof *Bs);
+  gsl_matrix *E = gsl_matrix_alloc(K, K), *Einv = gsl_matrix_alloc(K, K), *M = gsl_matrix_alloc(K, K),
+             *B0 = gsl_matrix_calloc(K, K), *Hb = NULL, *Mb = NULL;
+  gsl_matrix **Ds = calloc(G, sizeof *Ds), **As = calloc(G, sizeof *As);
   gsl_matrix *W = NULL;
   gsl_vector *mu = NULL;
   baseline_t base = {0};
   R.g = calloc(G, sizeof *R.g);
-  if (!vb || !E || !Einv || !M || !Ds || !As || !Bs || !R.g ||
+  if (!vb || !E || !Einv || !M || !B0 || !Ds || !As || !R.g ||
       layout_init(&R.L, fit->model->nov, fit->model->meanstructure, fit->model->ov_is_x)) {
     st = oom(err);
     goto done;
   }
   size_t p = R.L.p, ps = R.L.ps;
   if (!(W = gsl_matrix_alloc(p, p)) || !(mu = gsl_vector_alloc(p))) { st = oom(err); goto done; }
+  /* per group: Delta, A at the implied moments, Gamma (robust.sem, Satorra-Bentler family;
+     yuan.bentler.mplus with fixed.x covariates), the casewise scores' meat B0 */
   int need_rows = wants_rows(opt);
-  int need_gamma = opt->se == VAGAP_SEM_SE_ROBUST_SEM || (scaled && opt->test != VAGAP_SEM_TEST_YUAN_BENTLER_MPLUS);
-  int need_b1 = opt->se == VAGAP_SEM_SE_ROBUST_HUBER_WHITE || opt->test == VAGAP_SEM_TEST_YUAN_BENTLER_MPLUS ||
-                opt->information == VAGAP_SEM_INFORMATION_FIRST_ORDER;
-  if (opt->test == VAGAP_SEM_TEST_YUAN_BENTLER_MPLUS) need_gamma = 1; /* its h1 trace is tr(A1 Gamma) */
+  int need_gamma = opt->se == VAGAP_SEM_SE_ROBUST_SEM || (scaled && !ybm) || (ybm && R.L.is_x);
+  int need_meat = opt->se == VAGAP_SEM_SE_ROBUST_HUBER_WHITE || ybm ||
+                  opt->information == VAGAP_SEM_INFORMATION_FIRST_ORDER;
   if (need_rows && (st = load_rows(&R, data, err))) goto done;
   for (size_t g = 0; need_rows && g < G && !st; g++) {
     rgroup_t *rg = &R.g[g];
-    rg->f = sem_ws_nobs(ws, g) / fit->fit.ntotal;
-    if ((st = delta_group(&R, fit->x, g, err))) break;
+    rg->f = sem_ws_nobs(ws, g) / N;
     if ((st = implied_inverse(&R, fit->x, g, W, mu, err))) break;
-    if (!(rg->A = gsl_matrix_alloc(ps, ps))) { st = oom(err); break; }
-    h1_expected(&R.L, W, rg->A);
+    if (need_gamma && !(ybm && !robust_sem_se(opt))) { /* Delta and A: the Satorra-Bentler family */
+      if ((st = delta_group(&R, fit->x, g, err))) break;
+      if (!(rg->A = gsl_matrix_alloc(ps, ps))) { st = oom(err); break; }
+      h1_expected(&R.L, W, rg->A);
+    }
     if (need_gamma) {
       if (!(rg->Gam = gsl_matrix_alloc(ps, ps))) { st = oom(err); break; }
       if ((st = h1_gamma(&R.L, rg->Y, rg->Gam, err))) break;
     }
-    if (need_b1) {
-      if (!(rg->B1 = gsl_matrix_alloc(ps, ps))) { st = oom(err); break; }
-      if ((st = first_order(&R.L, rg->Y, mu, W, rg->B1, err))) break;
-    }
+    if (need_meat && (st = user_meat(&R, fit->x, g, mu, B0, err))) break;
     Ds[g] = rg->D;
     As[g] = rg->A;
-    Bs[g] = rg->B1;
   }
   if (st) goto done;
   /* the bread: the information matrix of the standard errors */
   switch (opt->information) {
-    case VAGAP_SEM_INFORMATION_OBSERVED: st = observed_information(ws, fit->x, K, E, err); break;
-    case VAGAP_SEM_INFORMATION_FIRST_ORDER: st = sandwich_meat(&R, Bs, Ds, K, E, err); break;
+    case VAGAP_SEM_INFORMATION_OBSERVED: st = observed_information(ws, fit->model, fit->x, K, E, err); break;
+    case VAGAP_SEM_INFORMATION_FIRST_ORDER: gsl_matrix_memcpy(E, B0); break;
     default: gsl_matrix_memcpy(E, info); break;
   }
   if (!st) st = sem_ws_vcov(ws, con, fit->x, E, fit->model, vb, err);
   if (st) goto done;
-  double N = fit->fit.ntotal;
   for (size_t a = 0; a < K; a++)
     for (size_t b = 0; b < K; b++) gsl_matrix_set(Einv, a, b, N * vb[a * K + b]);
   /* standard errors */
+  double tr1 = NAN, tr2 = NAN, tb1 = NAN, tb2 = NAN;
   if (opt->se == VAGAP_SEM_SE_ROBUST_HUBER_WHITE) {
-    if (!(st = sandwich_meat(&R, Bs, Ds, K, M, err))) st = sandwich_vcov(vb, M, K, N, fit->vcov, err);
-  } else if (opt->se != VAGAP_SEM_SE_ROBUST_SEM) {
+    st = sandwich_vcov(vb, B0, K, N, fit->vcov, err);
+  } else if (opt->se == VAGAP_SEM_SE_ROBUST_SEM) {
+    /* Q of the Satorra-Bentler trace is robust.sem's meat */
+    if (!(st = ugamma(&R, As, Ds, K, Einv, &tr1, satt ? &tr2 : NULL, M, err)))
+      st = sandwich_vcov(vb, M, K, N, fit->vcov, err);
+  } else {
     memcpy(fit->vcov, vb, K * K * sizeof *vb);
   }
-  if (st || !scaled) {
-    if (!st && opt->se == VAGAP_SEM_SE_ROBUST_SEM) {
-      double t1;
-      if (!(st = ugamma(&R, As, Ds, K, Einv, &t1, NULL, M, err))) st = sandwich_vcov(vb, M, K, N, fit->vcov, err);
-    }
+  if (st || !scaled) goto done;
+  /* scaled tests: user model and baseline */
+  if ((st = baseline_build(&R, &base, ybm, err))) goto done;
+  if (!(Hb = gsl_matrix_alloc(base.K ? base.K : 1, base.K ? base.K : 1)) ||
+      !(Mb = gsl_matrix_alloc(base.K ? base.K : 1, base.K ? base.K : 1))) {
+    st = oom(err);
     goto done;
   }
-  /* scaled tests: user model and baseline */
-  int satt = opt->test == VAGAP_SEM_TEST_MEAN_VAR_ADJUSTED || opt->test == VAGAP_SEM_TEST_SCALED_SHIFTED;
-  int ybm = opt->test == VAGAP_SEM_TEST_YUAN_BENTLER_MPLUS;
-  if ((st = baseline_build(&R, &base, ybm, err))) goto done;
-  gsl_matrix *Hb = gsl_matrix_alloc(base.K ? base.K : 1, base.K ? base.K : 1),
-             *Mb = gsl_matrix_alloc(base.K ? base.K : 1, base.K ? base.K : 1);
-  double tr1 = NAN, tr2 = NAN, tb1 = NAN, tb2 = NAN;
-  if (!Hb || !Mb) st = oom(err);
-  if (!st && base.K) st = baseline_einv(&R, &base, Hb, err);
-  if (!st && opt->se == VAGAP_SEM_SE_ROBUST_SEM) {
-    double t1;
-    if (!(st = ugamma(&R, As, Ds, K, Einv, &t1, NULL, M, err))) st = sandwich_vcov(vb, M, K, N, fit->vcov, err);
-  }
-  if (!st && !ybm) {
-    st = ugamma(&R, As, Ds, K, Einv, &tr1, satt ? &tr2 : NULL, M, err);
+  if (base.K && (st = baseline_einv(&base, Hb, err))) goto done;
+  if (!ybm) {
+    if (isnan(tr1)) st = ugamma(&R, As, Ds, K, Einv, &tr1, satt ? &tr2 : NULL, M, err);
     if (!st && base.K) st = ugamma(&R, base.A, base.D, base.K, Hb, &tb1, satt ? &tb2 : NULL, Mb, err);
-  } else if (!st) {
-    /* h1 part: sum_g tr(B1u A1u^-1) = sum_g tr(A1u Gamma) at the sample moments */
-    double h1 = 0, ndat = 0, h0 = 0, h0b = 0;
-    gsl_matrix *A1 = gsl_matrix_alloc(ps, ps);
-    if (!A1) st = oom(err);
-    for (size_t g = 0; !st && g < G; g++) {
-      gsl_matrix_memcpy(W, R.g[g].S);
-      if (spd_invert(W)) {
-        st = vagap_error_set(err, VAGAP_EDOMAIN, NULL, 0, 0, "a sample covariance matrix is singular");
-        break;
-      }
-      h1_expected(&R.L, W, A1);
-      h1 += trace_prod(A1, R.g[g].Gam);
-      for (size_t k = 0; k < ps; k++) ndat += !h1_is_x(&R.L, k);
-    }
-    if (A1) gsl_matrix_free(A1);
-    if (!st) st = sandwich_meat(&R, Bs, Ds, K, M, err);
-    if (!st) h0 = trace_prod(M, Einv);
-    if (!st && base.K) {
-      if (!(st = sandwich_meat(&R, base.B1, base.D, base.K, Mb, err))) h0b = trace_prod(Mb, Hb);
-    }
+  } else {
+    double h1, ndat;
+    if ((st = ybm_h1(&R, W, &h1, &ndat, err))) goto done;
+    double h0 = trace_prod(B0, Einv), h0b = base.K ? trace_prod(base.M0, Hb) : 0;
     tr1 = h1 - h0;
     tb1 = h1 - h0b;
     f->scaling_factor_h1 = h1 / ndat;
-    /* lavaan divides by nx.free: one parameter per free row (equal labels are
-       equality constraints there, shared parameters here) */
-    size_t nfree = 0;
-    for (size_t r = 0; r < fit->model->nrows; r++)
-      nfree += fit->model->rows[r].free && fit->model->rows[r].op != VAGAP_SEM_DEFINED;
-    f->scaling_factor_h0 = h0 / (double)nfree;
+    f->scaling_factor_h0 = h0 / (double)free_rows(fit->model);
   }
-  if (!st) {
-    scaled_t u = scale_test(opt->test, f->chisq, f->df, tr1, tr2, 0);
-    scaled_t b = scale_test(opt->test, f->baseline_chisq, f->baseline_df, tb1, tb2, 0);
-    scaled_measures(f, opt->test, &u, &b, ws ? fit->fit.ntotal : N, (double)G);
-    for (size_t g = 0; g < G && f->chisq_group_scaled; g++) {
-      double fg = R.g[g].f;
-      if (opt->test == VAGAP_SEM_TEST_SCALED_SHIFTED)
-        f->chisq_group_scaled[g] = f->chisq_group[g] / u.c + fg * u.shift;
-      else
-        f->chisq_group_scaled[g] = isnan(u.c) ? f->chisq_group[g] : f->chisq_group[g] / u.c;
-    }
+  if (st) goto done;
+  scaled_t u = scale_test(opt->test, f->chisq, f->df, tr1, tr2, 0);
+  scaled_t b = scale_test(opt->test, f->baseline_chisq, f->baseline_df, tb1, tb2, 0);
+  scaled_measures(f, opt->test, &u, &b, N, (double)G);
+  for (size_t g = 0; g < G && f->chisq_group_scaled; g++) {
+    if (opt->test == VAGAP_SEM_TEST_SCALED_SHIFTED)
+      f->chisq_group_scaled[g] = f->chisq_group[g] / u.c + R.g[g].f * u.shift;
+    else
+      f->chisq_group_scaled[g] = isnan(u.c) ? f->chisq_group[g] : f->chisq_group[g] / u.c;
   }
-  if (Hb) gsl_matrix_free(Hb);
-  if (Mb) gsl_matrix_free(Mb);
 done:
   baseline_free(&base, G);
-  if (W) gsl_matrix_free(W);
+  gsl_matrix *mats[] = {W, E, Einv, M, B0, Hb, Mb};
+  for (size_t k = 0; k < sizeof mats / sizeof mats[0]; k++)
+    if (mats[k]) gsl_matrix_free(mats[k]);
   if (mu) gsl_vector_free(mu);
   free(vb);
-  if (E) gsl_matrix_free(E);
-  if (Einv) gsl_matrix_free(Einv);
-  if (M) gsl_matrix_free(M);
   free(Ds);
   free(As);
-  free(Bs);
   robust_free(&R);
   return st;
 }
