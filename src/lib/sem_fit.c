@@ -750,16 +750,9 @@ int sem_ws_scores(sem_ws_t *ws, const double *x, size_t g, const gsl_matrix *Y, 
     for (size_t k = 0; k < p; k++) gsl_vector_set(e, k, gsl_matrix_get(Y, i, k) - gsl_vector_get(mu, k));
     gsl_blas_dsymv(CblasLower, 1.0, w->SigInv, e, 0.0, u);
     /* proj[0..md) = FB' u, proj[md..2md) = BSFt u */
-    for (size_t a = 0; a < md; a++) {
-      double sf = 0, ss = 0;
-      for (size_t k = 0; k < p; k++) {
-        double uk = gsl_vector_get(u, k);
-        sf += gsl_matrix_get(w->FB, k, a) * uk;
-        ss += gsl_matrix_get(w->BSFt, a, k) * uk;
-      }
-      proj[a] = sf;
-      proj[md + a] = ss;
-    }
+    gsl_vector_view pf = gsl_vector_view_array(proj, md), pss = gsl_vector_view_array(proj + md, md);
+    gsl_blas_dgemv(CblasTrans, 1.0, w->FB, u, 0.0, &pf.vector);
+    gsl_blas_dgemv(CblasNoTrans, 1.0, w->BSFt, u, 0.0, &pss.vector);
     double *out = SC->data + i * SC->tda;
     for (size_t q = 0; q < n; q++) {
       const rank2_t *tq = &t[q];

@@ -106,23 +106,28 @@ static double group_gfi(const gsl_matrix *S, const gsl_vector *ybar, const gsl_m
           t1 += di * w * dj;
           t2 += gsl_vector_get(ybar, i) * w * gsl_vector_get(ybar, j);
         }
-    /* covariances: 1/2 tr(W D W D) over the elements not among the fixed.x covariates;
-       with D symmetric this is the quadratic form of 1/2 D'(W (x) W) D on vech */
-    for (size_t i = 0; i < p; i++)
-      for (size_t j = 0; j <= i; j++) {
-        if (is_x[i] && is_x[j]) continue;
-        for (size_t k = 0; k < p; k++)
-          for (size_t l = 0; l <= k; l++) {
-            if (is_x[k] && is_x[l]) continue;
-            double m = (i != j ? 2.0 : 1.0) * (k != l ? 2.0 : 1.0) * 0.25;
-            double a = m * (gsl_matrix_get(W, i, k) * gsl_matrix_get(W, j, l) +
-                            gsl_matrix_get(W, i, l) * gsl_matrix_get(W, j, k));
-            double dij = gsl_matrix_get(S, i, j) - gsl_matrix_get(Sig, i, j);
-            double dkl = gsl_matrix_get(S, k, l) - gsl_matrix_get(Sig, k, l);
-            t1 += dij * a * dkl;
-            t2 += gsl_matrix_get(S, i, j) * a * gsl_matrix_get(S, k, l);
+    /* covariances: the quadratic form of 1/2 D'(W (x) W) D on vech, i.e. 1/2 tr(W C W C)
+       for the symmetric C, with the elements among fixed.x covariates set to 0 */
+    gsl_matrix *C = gsl_matrix_alloc(p, p), *WC = gsl_matrix_alloc(p, p);
+    if (!C || !WC) {
+      bad = 1;
+    } else {
+      for (int pass = 0; pass < 2; pass++) {
+        for (size_t i = 0; i < p; i++)
+          for (size_t j = 0; j < p; j++) {
+            double v = gsl_matrix_get(S, i, j) - (pass == 0 ? gsl_matrix_get(Sig, i, j) : 0);
+            gsl_matrix_set(C, i, j, is_x[i] && is_x[j] ? 0 : v);
           }
+        gsl_blas_dsymm(CblasLeft, CblasLower, 1.0, W, C, 0.0, WC);
+        double tr = 0;
+        for (size_t i = 0; i < p; i++)
+          for (size_t j = 0; j < p; j++) tr += gsl_matrix_get(WC, i, j) * gsl_matrix_get(WC, j, i);
+        if (pass == 0) t1 += 0.5 * tr;
+        else t2 += 0.5 * tr;
       }
+    }
+    if (C) gsl_matrix_free(C);
+    if (WC) gsl_matrix_free(WC);
   }
   gsl_matrix_free(W);
   return bad ? NAN : 1 - t1 / t2;
