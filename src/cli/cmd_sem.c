@@ -607,6 +607,7 @@ int cmd_sem(int argc, char **argv) {
     if (semcli_group_levels(table, gcol, &data, &err) ||
         vagap_sem_model_build(&model, syn, data.ngroups, &mopt, a.model_path, &err) ||
         add_constraints_file(a.constraints_path, model, &err) ||
+        semcli_screen(&c.table, table, model, ledger, &err) ||
         semcli_load(table, gcol, model, &data, ledger, &err) ||
         (a.save_stats && save_stats(a.save_stats, data.stats, &err))) {
       rc = cli_report_error(&err);
