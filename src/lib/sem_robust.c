@@ -28,10 +28,10 @@
  * (lavaan 0.6: lav_model_vcov.R, lav_test_satorra_bentler.R,
  * lav_test_yuan_bentler.R, lav_samplestats_gamma.R; doc/methods.md 13.)
  *
- * [FIML hook] The meat needs only the casewise h1 scores of each group: for
- * complete data they are computed here from the rows (h1_scores); FIML
- * supplies its own per-row scores (observed-pattern likelihood) through
- * sem_robust_scores_fn and the same sandwich applies.
+ * [FIML hook] The meat needs only the casewise scores d log L_i / d theta of
+ * each group's rows (n_g x K): for complete data sem_ws_scores computes them
+ * from the rows; FIML supplies those of its observed-pattern likelihood to
+ * meat_rows and the same sandwich applies (see user_meat).
  */
 #include <math.h>
 #include <stdlib.h>
@@ -123,27 +123,6 @@ static void h1_expected(const layout_t *L, const gsl_matrix *W, gsl_matrix *A) {
     }
   }
   zero_x(L, A);
-}
-
-/*
- * Casewise h1 scores of the normal log-likelihood at (mu, Sigma^-1 = W):
- * W e for the means and, for vech element (i,j), (We)_i (We)_j - W_ij
- * (halved on the diagonal); e = y - mu.  Y is n x p, SC n x ps.
- */
-static void h1_scores(const layout_t *L, const gsl_matrix *Y, const gsl_vector *mu, const gsl_matrix *W,
-                      gsl_matrix *SC, gsl_vector *e, gsl_vector *we) {
-  size_t p = L->p, o = L->ms * p, nv = L->ps - o;
-  for (size_t r = 0; r < Y->size1; r++) {
-    for (size_t i = 0; i < p; i++) gsl_vector_set(e, i, gsl_matrix_get(Y, r, i) - gsl_vector_get(mu, i));
-    gsl_blas_dsymv(CblasLower, 1.0, W, e, 0.0, we);
-    double *row = SC->data + r * SC->tda;
-    for (size_t i = 0; i < o; i++) row[i] = gsl_vector_get(we, i);
-    for (size_t a = 0; a < nv; a++) {
-      size_t i = L->vi[a], j = L->vj[a];
-      double s = gsl_vector_get(we, i) * gsl_vector_get(we, j) - gsl_matrix_get(W, i, j);
-      row[o + a] = i == j ? 0.5 * s : s;
-    }
-  }
 }
 
 /*
@@ -649,17 +628,32 @@ static vagap_status_t baseline_build(const robust_t *R, baseline_t *b, int want_
       c++;
     }
     if (!want_meat || !b->K) continue;
-    /* the baseline's casewise scores: its free h1 elements' scores at (ybar, Sigma_b) */
-    gsl_matrix *SC = gsl_matrix_alloc(rg->n, ps), *ST = gsl_matrix_calloc(rg->n, b->K);
-    if (!SC || !ST) st = oom(err);
-    if (!st) {
-      h1_scores(&R->L, rg->Y, rg->ybar, W, SC, e, we);
-      for (size_t r = 0; r < rg->n; r++)
-        for (size_t k = 0, c = g * per; k < ps; k++)
-          if (baseline_free_element(R, k)) gsl_matrix_set(ST, r, c++, gsl_matrix_get(SC, r, k));
-      st = meat_rows(ST, 1.0 / R->N, b->M0, err);
+    /* the baseline's casewise scores: its free h1 elements' scores at (ybar, Sigma_b)
+       (u = Sigma_b^-1 (y - ybar): u for a mean, u_i u_j - W_ij for a covariance, halved
+       on the diagonal; only the selected elements) */
+    gsl_matrix *ST = gsl_matrix_calloc(rg->n, b->K);
+    size_t *sel = malloc(per * sizeof *sel), o = R->L.ms * p;
+    if (!ST || !sel) st = oom(err);
+    for (size_t k = 0, c = 0; !st && k < ps; k++)
+      if (baseline_free_element(R, k)) sel[c++] = k;
+    for (size_t r = 0; !st && r < rg->n; r++) {
+      for (size_t i = 0; i < p; i++) gsl_vector_set(e, i, gsl_matrix_get(rg->Y, r, i) - gsl_vector_get(rg->ybar, i));
+      gsl_blas_dsymv(CblasLower, 1.0, W, e, 0.0, we);
+      const double *u = we->data;
+      double *row = ST->data + r * ST->tda + g * per;
+      for (size_t c = 0; c < per; c++) {
+        size_t k = sel[c];
+        if (k < o) {
+          row[c] = u[k * we->stride];
+        } else {
+          size_t i = R->L.vi[k - o], j = R->L.vj[k - o];
+          double v = u[i * we->stride] * u[j * we->stride] - gsl_matrix_get(W, i, j);
+          row[c] = i == j ? 0.5 * v : v;
+        }
+      }
     }
-    if (SC) gsl_matrix_free(SC);
+    if (!st) st = meat_rows(ST, 1.0 / R->N, b->M0, err);
+    free(sel);
     if (ST) gsl_matrix_free(ST);
   }
   if (W) gsl_matrix_free(W);
