@@ -314,8 +314,8 @@ typedef enum {
   VAGAP_SEM_ESTIMATOR_ML = 0,
   VAGAP_SEM_ESTIMATOR_MLR,   /* ML, Huber-White SEs, Yuan-Bentler (Mplus) scaled test */
   VAGAP_SEM_ESTIMATOR_MLM,   /* ML, robust.sem SEs, Satorra-Bentler scaled test */
-  VAGAP_SEM_ESTIMATOR_MLMV,  /* ML, robust.sem SEs, mean- and variance-adjusted test */
-  VAGAP_SEM_ESTIMATOR_MLMVS, /* ML, robust.sem SEs, scaled-shifted test */
+  VAGAP_SEM_ESTIMATOR_MLMV,  /* ML, robust.sem SEs, scaled-shifted test (lavaan 0.6-14) */
+  VAGAP_SEM_ESTIMATOR_MLMVS, /* ML, robust.sem SEs, mean- and variance-adjusted test (lavaan 0.6-14) */
   VAGAP_SEM_ESTIMATOR_GLS,
   VAGAP_SEM_ESTIMATOR_ULS,
   VAGAP_SEM_ESTIMATOR_WLS,
