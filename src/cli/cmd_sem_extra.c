@@ -213,7 +213,7 @@ static vagap_status_t load_stats(extra_state_t *s, const char *path, vagap_error
 static vagap_status_t set_up(extra_state_t *s, const extra_args_t *a, const cli_common_t *c,
                              const char *path, vagap_error_t *err) {
   vagap_sem_model_options_init(&s->mopt);
-  semcli_lavaan_apply(&a->lav, &s->mopt);
+  semcli_lavaan_apply(c, &a->lav, &s->mopt);
   vagap_status_t cst = semcli_group_constraints(a->group_equal, a->group_partial, &s->mopt,
                                                  &s->partial, &s->npartial, err);
   if (cst != VAGAP_OK) return cst;
@@ -224,7 +224,7 @@ static vagap_status_t set_up(extra_state_t *s, const extra_args_t *a, const cli_
   vagap_status_t st = semcli_read_text(a->model, &s->text, err);
   if (!st) st = vagap_sem_syntax_parse(&s->syn, s->text, a->model, err);
   if (!st && a->from_stats) return load_stats(s, a->from_stats, err);
-  if (!st && a->invariance && semcli_stream_wanted(&a->lav)) { /* the bootstrap resamples raw rows: the table path */
+  if (!st && a->invariance && semcli_stream_wanted(&a->lav, &c->table)) { /* the bootstrap resamples raw rows: the table path */
     int streamed = 0;
     st = semcli_stream_read(&s->stream, path, &c->table, a->group, s->syn, &s->mopt, a->model,
                             s->ledger, &s->data, &streamed, err);
@@ -237,6 +237,7 @@ static vagap_status_t set_up(extra_state_t *s, const extra_args_t *a, const cli_
   if (!st && a->group) st = vagap_table_column(s->table, a->group, &s->gcol, err);
   if (!st) st = semcli_group_levels(s->table, s->gcol, &s->data, err);
   if (!st) st = vagap_sem_model_build(&s->model, s->syn, s->data.ngroups, &s->mopt, a->model, err);
+  if (!st) st = semcli_screen(&c->table, s->table, s->model, s->ledger, err);
   if (!st) st = semcli_load(s->table, s->gcol, s->model, &s->data, s->ledger, err);
   return st;
 }
@@ -248,15 +249,23 @@ static int write_invariance(const cli_common_t *c, const vagap_sem_invariance_t 
   static const char *const cols[] = {"model", "npar", "df", "aic", "bic", "chisq", "pvalue", "cfi",
                                      "tli", "rmsea", "srmr", "chisq.diff", "df.diff", "pvalue.diff",
                                      "cfi.diff", "rmsea.diff", "rmsea.lrt"};
-  cli_writer_t *w = cli_writer_open(c, cols, sizeof cols / sizeof cols[0]);
+  /* with a scaled test: chisq.diff is lavTestLRT's scaled difference, and the models'
+     scaled statistics and the difference's scaling factor follow */
+  static const char *const scols[] = {"model", "npar", "df", "aic", "bic", "chisq", "pvalue", "cfi",
+                                      "tli", "rmsea", "srmr", "chisq.diff", "df.diff", "pvalue.diff",
+                                      "cfi.diff", "rmsea.diff", "rmsea.lrt", "chisq.scaled",
+                                      "chisq.scaling.factor", "diff.scaling.factor"};
+  size_t nc = inv->scaled ? sizeof scols / sizeof scols[0] : sizeof cols / sizeof cols[0];
+  cli_writer_t *w = cli_writer_open(c, inv->scaled ? scols : cols, nc);
   if (!w) return CLI_EXIT_DATA;
   for (size_t i = 0; i < inv->n; i++) {
     const vagap_sem_invariance_row_t *r = &inv->rows[i];
     cli_put_str(w, r->step.name);
     const double v[] = {r->npar, r->df, r->aic, r->bic, r->chisq, r->pvalue, r->cfi, r->tli,
                         r->rmsea, r->srmr, r->chisq_diff, r->df_diff, r->pvalue_diff,
-                        r->cfi_change, r->rmsea_change, r->rmsea_diff};
-    for (size_t k = 0; k < sizeof v / sizeof v[0]; k++) cli_put_num(w, v[k]);
+                        r->cfi_change, r->rmsea_change, r->rmsea_diff, r->chisq_scaled,
+                        r->chisq_scaling_factor, r->diff_scaling_factor};
+    for (size_t k = 0; k + 1 < nc; k++) cli_put_num(w, v[k]);
   }
   return cli_writer_close(w);
 }
@@ -268,9 +277,17 @@ static int run_invariance(extra_state_t *s, const extra_args_t *a, const cli_com
   if (vagap_sem_invariance_parse(a->invariance, steps, &nsteps, err))
     return cli_usage_error(c, "--invariance: %s", err->message);
   vagap_sem_invariance_t *inv = NULL;
-  if (vagap_sem_invariance_fit(&inv, s->syn, s->data.stats, &s->mopt, &s->fopt, steps, nsteps,
-                               a->model, err))
-    return cli_report_error(err);
+  semcli_progress_t progress;
+  semcli_progress_init(&progress, c, "invariance", "models");
+  /* raw rows when there are any (robust ML needs them), else the saved statistics */
+  vagap_sem_data_t rows = semcli_view(&s->data);
+  vagap_status_t st =
+      a->from_stats ? vagap_sem_invariance_fit_progress(&inv, s->syn, s->data.stats, &s->mopt, &s->fopt, steps,
+                                                        nsteps, semcli_progress, &progress, a->model, err)
+                    : vagap_sem_invariance_fit_data(&inv, s->syn, &rows, &s->mopt, &s->fopt, steps, nsteps,
+                                                    semcli_progress, &progress, a->model, err);
+  cli_progress_finish(&progress);
+  if (st) return cli_report_error(err);
   for (size_t i = 0; i < inv->n; i++)
     if (inv->rows[i].nwarnings)
       fprintf(stderr, "vagap sem: warning (model %s): %s%s\n", inv->rows[i].step.name, inv->rows[i].warning,
@@ -337,7 +354,8 @@ static int write_bootstrap(const cli_common_t *c, const vagap_sem_fit_t *fit,
 
 static int run_bootstrap(extra_state_t *s, const extra_args_t *a, const cli_common_t *c,
                          vagap_error_t *err) {
-  if (vagap_sem_fit(&s->fit, s->model, s->data.stats, &s->fopt, err)) {
+  vagap_sem_data_t rows = semcli_view(&s->data);
+  if (vagap_sem_fit_data(&s->fit, s->model, &rows, &s->fopt, err)) {
     if (err->status == VAGAP_ENOCONV)
       fputs("vagap sem: the model did not converge on the full sample; no bootstrap\n", stderr);
     return cli_report_error(err);
@@ -348,12 +366,10 @@ static int run_bootstrap(extra_state_t *s, const extra_args_t *a, const cli_comm
   bopt.B = (size_t)a->bootstrap;
   bopt.seed = a->seed;
   bopt.threads = (unsigned)a->threads;
-  semcli_progress_t progress;
-  semcli_progress_init(&progress, "sem");
-  if (!c->quiet) {
-    bopt.progress = semcli_progress;
-    bopt.progress_ctx = &progress;
-  }
+  semcli_progress_t progress; /* --quiet leaves it: --no-progress silences it */
+  semcli_progress_init(&progress, c, "bootstrap", "resamples");
+  bopt.progress = semcli_progress;
+  bopt.progress_ctx = &progress;
   vagap_sem_data_t view = semcli_view(&s->data);
   vagap_sem_boot_t *b = NULL;
   if (vagap_sem_bootstrap(&b, s->model, &view, &s->fopt, &bopt, err)) return cli_report_error(err);
@@ -390,10 +406,12 @@ int cmd_sem_extra(int argc, char **argv) {
     fputs("vagap: out of memory\n", stderr);
     return rc;
   }
-  if (set_up(&s, &a, &c, path, &err)) rc = cli_report_error(&err);
+  if (semcli_lavaan_load_constraints(&a.lav, &err) || set_up(&s, &a, &c, path, &err))
+    rc = cli_report_error(&err);
   else if (a.invariance) rc = run_invariance(&s, &a, &c, &err);
   else rc = run_bootstrap(&s, &a, &c, &err);
   if (rc == CLI_EXIT_OK) rc = cli_finish_ledger(&c, s.ledger);
   free_state(&s);
+  semcli_lavaan_free(&a.lav);
   return rc;
 }

@@ -312,7 +312,7 @@ static vagap_status_t fit_model(vaar_state_t *s, const vaar_args_t *a, const cha
                                 const cli_common_t *c, vagap_error_t *err) {
   vagap_sem_model_options_t mopt;
   vagap_sem_model_options_init(&mopt);
-  semcli_lavaan_apply(&a->lav, &mopt);
+  semcli_lavaan_apply(c, &a->lav, &mopt);
   /* vaar's default is metric invariance; "none" (or empty) asks for no equalities */
   const char *equal = a->group_equal ? a->group_equal : "loadings";
   if (strcmp(equal, "none") == 0 || strcmp(equal, "") == 0) equal = NULL;
@@ -329,7 +329,7 @@ static vagap_status_t fit_model(vaar_state_t *s, const vaar_args_t *a, const cha
      the bootstrap needs the raw rows */
   semcli_stream_t stream = {0};
   int streamed = 0;
-  if (!st && !a->bootstrap && semcli_stream_wanted(&a->lav))
+  if (!st && !a->bootstrap && semcli_stream_wanted(&a->lav, &c->table))
     st = semcli_stream_read(&stream, path, &c->table, a->group, s->syn, &mopt, a->model, s->ledger,
                             &s->data, &streamed, err);
   if (!st && streamed) {
@@ -341,11 +341,13 @@ static vagap_status_t fit_model(vaar_state_t *s, const vaar_args_t *a, const cha
   if (!st && !streamed && a->group) st = vagap_table_column(s->data_table, a->group, &gcol, err);
   if (!st && !streamed) st = semcli_group_levels(s->data_table, gcol, &s->data, err);
   if (!st && !streamed) st = vagap_sem_model_build(&s->model, s->syn, s->data.ngroups, &mopt, a->model, err);
+  if (!st && !streamed) st = semcli_screen(&c->table, s->data_table, s->model, s->ledger, err);
   if (!st && !streamed) st = semcli_load(s->data_table, gcol, s->model, &s->data, s->ledger, err);
   vagap_sem_fit_options_t fopt;
   vagap_sem_fit_options_init(&fopt);
   semcli_lavaan_fit_apply(&a->lav, &fopt);
-  if (!st) st = vagap_sem_fit(&s->fit, s->model, s->data.stats, &fopt, err);
+  vagap_sem_data_t rows = semcli_view(&s->data);
+  if (!st) st = vagap_sem_fit_data(&s->fit, s->model, &rows, &fopt, err); /* rows: robust ML */
   if (st == VAGAP_ENOCONV) fputs("vagap vaar: the model did not converge; nothing is scored\n", stderr);
   if (!st) semcli_report_fit_warnings("vaar", NULL, s->fit);
   semcli_free_list(partial, npartial);
@@ -470,19 +472,17 @@ static vagap_status_t build_spec(vaar_state_t *s, const vaar_args_t *a, const cl
 
 /* ---- bootstrap ---------------------------------------------------------------------------------- */
 
-static vagap_status_t run_bootstrap(vaar_state_t *s, const vaar_args_t *a, int quiet,
+static vagap_status_t run_bootstrap(vaar_state_t *s, const vaar_args_t *a, const cli_common_t *c,
                                     vagap_error_t *err) {
   vagap_sem_boot_options_t bopt;
   vagap_sem_boot_options_init(&bopt);
   bopt.B = (size_t)a->bootstrap;
   bopt.seed = a->seed;
   bopt.threads = (unsigned)a->threads;
-  semcli_progress_t progress;
-  semcli_progress_init(&progress, "vaar");
-  if (!quiet) {
-    bopt.progress = semcli_progress;
-    bopt.progress_ctx = &progress;
-  }
+  semcli_progress_t progress; /* --quiet leaves it: --no-progress silences it */
+  semcli_progress_init(&progress, c, "bootstrap", "resamples");
+  bopt.progress = semcli_progress;
+  bopt.progress_ctx = &progress;
   vagap_sem_fit_options_t fopt;
   vagap_sem_fit_options_init(&fopt);
   semcli_lavaan_fit_apply(&a->lav, &fopt);
@@ -585,7 +585,7 @@ static vagap_status_t run(vaar_state_t *s, const vaar_args_t *a, const cli_commo
     if (st && err->line > 0 && !err->file[0])
       snprintf(err->file, sizeof err->file, "%s", a->expect_file ? a->expect_file : "--expect");
   }
-  if (!st && a->bootstrap) st = run_bootstrap(s, a, c->quiet, err);
+  if (!st && a->bootstrap) st = run_bootstrap(s, a, c, err);
   return st;
 }
 
@@ -611,12 +611,13 @@ int cmd_vaar(int argc, char **argv) {
     fputs("vagap: out of memory\n", stderr);
     return CLI_EXIT_DATA;
   }
-  if (run(&s, &a, &c, data_path, &err) != VAGAP_OK) {
+  if (semcli_lavaan_load_constraints(&a.lav, &err) || run(&s, &a, &c, data_path, &err) != VAGAP_OK) {
     rc = cli_report_error(&err);
   } else {
     rc = write_result(&c, &s);
     if (rc == CLI_EXIT_OK) rc = cli_finish_ledger(&c, s.ledger);
   }
   free_state(&s);
+  semcli_lavaan_free(&a.lav);
   return rc;
 }

@@ -42,8 +42,8 @@ static vagap_status_t take_groups(semcli_stream_t *s, semcli_data_t *d, vagap_er
   return VAGAP_OK;
 }
 
-int semcli_stream_wanted(const semcli_lavaan_t *lav) {
-  return lav->estimator == VAGAP_SEM_ESTIMATOR_ML &&
+int semcli_stream_wanted(const semcli_lavaan_t *lav, const vagap_table_options_t *topt) {
+  return !topt->exclude_bad_rows && !topt->decimal_comma && lav->estimator == VAGAP_SEM_ESTIMATOR_ML &&
          (lav->missing == VAGAP_SEM_MISSING_DEFAULT || lav->missing == VAGAP_SEM_MISSING_LISTWISE);
 }
 
