@@ -623,9 +623,9 @@ int cmd_sem(int argc, char **argv) {
   semcli_lavaan_fit_apply(&a.lav, &fopt);
   fopt.ci_level = a.level;
   if (a.max_evals > 0) fopt.max_iter = (int)a.max_evals;
-  /* raw rows when there are any (robust ML needs them), else the saved statistics */
+  /* raw rows when there are any (robust ML needs them), else the saved or streamed statistics */
   vagap_sem_data_t rows = semcli_view(&data);
-  if (a.from_stats ? vagap_sem_fit(&fit, model, data.stats, &fopt, &err)
+  if (a.from_stats || !data.x ? vagap_sem_fit(&fit, model, data.stats, &fopt, &err)
                    : vagap_sem_fit_data(&fit, model, &rows, &fopt, &err)) {
     if (err.status == VAGAP_ENOCONV) fputs("vagap sem: the model did not converge; no estimates are printed\n", stderr);
     rc = cli_report_error(&err);

@@ -279,10 +279,10 @@ static int run_invariance(extra_state_t *s, const extra_args_t *a, const cli_com
   vagap_sem_invariance_t *inv = NULL;
   semcli_progress_t progress;
   semcli_progress_init(&progress, c, "invariance", "models");
-  /* raw rows when there are any (robust ML needs them), else the saved statistics */
+  /* raw rows when there are any (robust ML needs them), else the saved or streamed statistics */
   vagap_sem_data_t rows = semcli_view(&s->data);
   vagap_status_t st =
-      a->from_stats ? vagap_sem_invariance_fit_progress(&inv, s->syn, s->data.stats, &s->mopt, &s->fopt, steps,
+      a->from_stats || !s->data.x ? vagap_sem_invariance_fit_progress(&inv, s->syn, s->data.stats, &s->mopt, &s->fopt, steps,
                                                         nsteps, semcli_progress, &progress, a->model, err)
                     : vagap_sem_invariance_fit_data(&inv, s->syn, &rows, &s->mopt, &s->fopt, steps, nsteps,
                                                     semcli_progress, &progress, a->model, err);

@@ -44,7 +44,11 @@ static vagap_status_t take_groups(semcli_stream_t *s, semcli_data_t *d, vagap_er
 
 int semcli_stream_wanted(const semcli_lavaan_t *lav, const vagap_table_options_t *topt) {
   return !topt->exclude_bad_rows && !topt->decimal_comma && lav->estimator == VAGAP_SEM_ESTIMATOR_ML &&
-         (lav->missing == VAGAP_SEM_MISSING_DEFAULT || lav->missing == VAGAP_SEM_MISSING_LISTWISE);
+         (lav->missing == VAGAP_SEM_MISSING_DEFAULT || lav->missing == VAGAP_SEM_MISSING_LISTWISE) &&
+         (lav->se == VAGAP_SEM_SE_DEFAULT || lav->se == VAGAP_SEM_SE_STANDARD) &&
+         (lav->test == VAGAP_SEM_TEST_DEFAULT || lav->test == VAGAP_SEM_TEST_STANDARD) &&
+         (lav->information == VAGAP_SEM_INFORMATION_DEFAULT ||
+          lav->information == VAGAP_SEM_INFORMATION_EXPECTED);
 }
 
 vagap_status_t semcli_stream_read(semcli_stream_t *s, const char *path,
