@@ -104,9 +104,9 @@ l=$(load)
 frm=$(echo "$(cat "$dir/rtime") / 1024" | bc)
 row describe "${fmb}MB,T=1" "$d1" "$m1" "fread(nThread=1)+summary" "$(cat "$dir/fr")" "$frm" "$l1/$l"
 row describe "${fmb}MB,T=2" "$d2" "$m2" "fread(nThread=1)+summary" "$(cat "$dir/fr")" "$frm" "$l2/$l"
-if python3 -c 'import pandas' 2>/dev/null; then
+if /usr/bin/python3 -c 'import pandas' 2>/dev/null; then
   l=$(load)
-  /usr/bin/time -f "%M" -o "$dir/ptime" python3 -c 'import sys, time, pandas as pd
+  /usr/bin/time -f "%M" -o "$dir/ptime" /usr/bin/python3 -c 'import sys, time, pandas as pd
 def once():
     t = time.perf_counter(); d = pd.read_csv(sys.argv[1]); d.describe(); return time.perf_counter() - t
 print(min(once() for _ in range(int(sys.argv[2]))))' "$csv" "$reps" > "$dir/pd"
