@@ -46,13 +46,15 @@ typedef enum {
   VAGAP_SEM_DEFINED,       /* d := expr   defined parameter */
   VAGAP_SEM_CON_EQ,        /* e1 == e2    equality constraint */
   VAGAP_SEM_CON_LT,        /* e1 < e2     inequality constraint */
-  VAGAP_SEM_CON_GT         /* e1 > e2     inequality constraint */
+  VAGAP_SEM_CON_GT,        /* e1 > e2     inequality constraint */
+  VAGAP_SEM_THRESHOLD,     /* y | t1      threshold of an ordered variable (rhs "t1", "t2", ...) */
+  VAGAP_SEM_SCALE          /* y ~*~ y     scale factor of an ordered variable (delta parameterization) */
 } vagap_sem_op_t;
 
 /* 1 for ==, <, > (constraint statements, kept out of the parameter rows). */
 int vagap_sem_op_is_constraint(vagap_sem_op_t op);
 
-/* lavaan's spelling of an operator: "=~", "~", "~~", "~1", ":=", "==", "<", ">". */
+/* lavaan's spelling of an operator: "=~", "~", "~~", "~1", ":=", "==", "<", ">", "|", "~*~". */
 const char *vagap_sem_op_string(vagap_sem_op_t op);
 
 typedef enum {
@@ -110,7 +112,8 @@ enum {
   VAGAP_SEM_EQ_RESIDUAL_COVARIANCES = 1u << 4,
   VAGAP_SEM_EQ_LV_VARIANCES = 1u << 5,
   VAGAP_SEM_EQ_LV_COVARIANCES = 1u << 6,
-  VAGAP_SEM_EQ_MEANS = 1u << 7
+  VAGAP_SEM_EQ_MEANS = 1u << 7,
+  VAGAP_SEM_EQ_THRESHOLDS = 1u << 8
 };
 
 /*
@@ -132,6 +135,14 @@ typedef struct {
      (blanks ignored), e.g. "visual=~x2" or "x3~1". */
   const char *const *group_partial;
   size_t n_group_partial;
+  /* ordered (categorical) observed variables, lavaan's ordered=: names and
+     their number of thresholds (categories - 1, read from the data).  Each
+     gets threshold rows "y | t1", ..., its intercept fixed to 0, its residual
+     variance fixed (delta parameterization) and a scale factor "y ~*~ y";
+     the mean structure is on (lavaan's categorical defaults). */
+  const char *const *ordered;
+  const int *ordered_nth;
+  size_t n_ordered;
 } vagap_sem_model_options_t;
 
 void vagap_sem_model_options_init(vagap_sem_model_options_t *opt);
@@ -405,6 +416,13 @@ typedef struct {
   /* more of fitMeasures(): nnfi (= tli), rfi, nfi, pnfi, ifi, rni, mfi, ecvi, cn_05, cn_01 */
   double nnfi, rfi, nfi, pnfi, ifi, rni, mfi, ecvi, cn_05, cn_01;
   double *chisq_group;  /* [ngroups] per-group contribution to chisq */
+  /* robust tests (NAN when the test is standard): lavaan's .scaled measures;
+     for the scaled-shifted test (WLSMV) chisq.scaled = chisq / scaling + shift */
+  double chisq_scaled, df_scaled, pvalue_scaled, chisq_scaling_factor, chisq_shift_parameter;
+  double baseline_chisq_scaled, baseline_df_scaled, baseline_pvalue_scaled,
+      baseline_chisq_scaling_factor;
+  double cfi_scaled, tli_scaled, rmsea_scaled, rmsea_ci_lower_scaled, rmsea_ci_upper_scaled,
+      rmsea_pvalue_scaled;
 } vagap_sem_measures_t;
 
 typedef struct {
@@ -423,6 +441,12 @@ typedef struct {
   double info_ratio;          /* smallest / largest eigenvalue of the unit-diagonal information */
   size_t nwarnings;
   char **warnings;            /* lavaan's warnings for this solution, in its words and order */
+  /* categorical models: the first stage per group (lavaan's sampstat), the
+     thresholds then the polychoric correlations in lavaan's WLS.obs order,
+     with their standard errors sqrt(diag(Gamma) / n_g); 0/NULL otherwise */
+  size_t nstage1;             /* per group */
+  char **stage1_name;         /* [nstage1]: "y1|t1", ..., "y1~~y2" */
+  double *stage1_est, *stage1_se; /* [ngroups * nstage1] */
 } vagap_sem_fit_t;
 
 /*

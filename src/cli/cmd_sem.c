@@ -51,14 +51,14 @@ static const char HELP[] =
 
 enum {
   OPT_MODEL = 1, OPT_GROUP, OPT_GROUP_EQUAL, OPT_GROUP_PARTIAL, OPT_FIT, OPT_SUMMARY, OPT_LEVEL, OPT_SAVE_STATS, OPT_FROM_STATS,
-  OPT_MAX_EVALS, OPT_CONSTRAINTS
+  OPT_MAX_EVALS, OPT_CONSTRAINTS, OPT_SAMPSTAT
 };
 
 typedef struct {
   const char *model_path, *group_col, *group_equal, *group_partial;
   const char *save_stats, *from_stats;
   const char *constraints_path; /* lavaan's constraints= text: ==, <, > lines */
-  int fit, summary;
+  int fit, summary, sampstat;
   semcli_lavaan_t lav;
   double level;
   long max_evals;
@@ -147,21 +147,46 @@ static int write_fit(const cli_common_t *c, const vagap_sem_fit_t *fit) {
   put_measure(w, "chisq", f->chisq);
   put_measure(w, "df", f->df);
   put_measure(w, "pvalue", f->pvalue);
+  int scaled = isfinite(f->chisq_scaled), cat = fit->nstage1 > 0;
+  if (scaled) {
+    put_measure(w, "chisq.scaled", f->chisq_scaled);
+    put_measure(w, "df.scaled", f->df_scaled);
+    put_measure(w, "pvalue.scaled", f->pvalue_scaled);
+    put_measure(w, "chisq.scaling.factor", f->chisq_scaling_factor);
+  }
   put_measure(w, "baseline.chisq", f->baseline_chisq);
   put_measure(w, "baseline.df", f->baseline_df);
   put_measure(w, "baseline.pvalue", f->baseline_pvalue);
+  if (scaled) {
+    put_measure(w, "baseline.chisq.scaled", f->baseline_chisq_scaled);
+    put_measure(w, "baseline.df.scaled", f->baseline_df_scaled);
+    put_measure(w, "baseline.pvalue.scaled", f->baseline_pvalue_scaled);
+    put_measure(w, "baseline.chisq.scaling.factor", f->baseline_chisq_scaling_factor);
+  }
   put_measure(w, "cfi", f->cfi);
   put_measure(w, "tli", f->tli);
-  put_measure(w, "logl", f->logl);
-  put_measure(w, "unrestricted.logl", f->unrestricted_logl);
-  put_measure(w, "aic", f->aic);
-  put_measure(w, "bic", f->bic);
-  put_measure(w, "ntotal", f->ntotal);
-  put_measure(w, "bic2", f->bic2);
+  if (scaled) {
+    put_measure(w, "cfi.scaled", f->cfi_scaled);
+    put_measure(w, "tli.scaled", f->tli_scaled);
+  }
+  if (!cat) { /* least-squares estimators have no likelihood (lavaan prints none) */
+    put_measure(w, "logl", f->logl);
+    put_measure(w, "unrestricted.logl", f->unrestricted_logl);
+    put_measure(w, "aic", f->aic);
+    put_measure(w, "bic", f->bic);
+    put_measure(w, "ntotal", f->ntotal);
+    put_measure(w, "bic2", f->bic2);
+  }
   put_measure(w, "rmsea", f->rmsea);
   put_measure(w, "rmsea.ci.lower", f->rmsea_ci_lower);
   put_measure(w, "rmsea.ci.upper", f->rmsea_ci_upper);
   put_measure(w, "rmsea.pvalue", f->rmsea_pvalue);
+  if (scaled) {
+    put_measure(w, "rmsea.scaled", f->rmsea_scaled);
+    put_measure(w, "rmsea.ci.lower.scaled", f->rmsea_ci_lower_scaled);
+    put_measure(w, "rmsea.ci.upper.scaled", f->rmsea_ci_upper_scaled);
+    put_measure(w, "rmsea.pvalue.scaled", f->rmsea_pvalue_scaled);
+  }
   put_measure(w, "srmr", f->srmr);
   put_measure(w, "nnfi", f->nnfi);
   put_measure(w, "rfi", f->rfi);
@@ -169,8 +194,10 @@ static int write_fit(const cli_common_t *c, const vagap_sem_fit_t *fit) {
   put_measure(w, "pnfi", f->pnfi);
   put_measure(w, "ifi", f->ifi);
   put_measure(w, "rni", f->rni);
-  put_measure(w, "mfi", f->mfi);
-  put_measure(w, "ecvi", f->ecvi);
+  if (!cat) {
+    put_measure(w, "mfi", f->mfi);
+    put_measure(w, "ecvi", f->ecvi);
+  }
   put_measure(w, "cn_05", f->cn_05);
   put_measure(w, "cn_01", f->cn_01);
   for (size_t g = 0; g < fit->model->ngroups; g++) {
@@ -184,6 +211,22 @@ static int write_fit(const cli_common_t *c, const vagap_sem_fit_t *fit) {
   return cli_writer_close(w);
 }
 
+/* --sampstat: the first stage of a categorical fit (lavaan's sampstat with the SEs
+   sqrt(diag(NACOV) / n)) */
+static int write_sampstat(const cli_common_t *c, const vagap_sem_fit_t *fit, const sem_data_t *d) {
+  static const char *const cols[] = {"group", "name", "est", "se"};
+  cli_writer_t *w = cli_writer_open(c, cols, 4);
+  if (!w) return CLI_EXIT_DATA;
+  for (size_t g = 0; g < d->ngroups; g++)
+    for (size_t a = 0; a < fit->nstage1; a++) {
+      cli_put_str(w, d->labels[g]);
+      cli_put_str(w, fit->stage1_name[a]);
+      cli_put_num(w, fit->stage1_est[g * fit->nstage1 + a]);
+      cli_put_num(w, fit->stage1_se[g * fit->nstage1 + a]);
+    }
+  return cli_writer_close(w);
+}
+
 static const char *section_title(vagap_sem_op_t op) {
   switch (op) {
     case VAGAP_SEM_LOADING: return "Latent Variables";
@@ -194,8 +237,18 @@ static const char *section_title(vagap_sem_op_t op) {
     case VAGAP_SEM_CON_EQ:
     case VAGAP_SEM_CON_LT:
     case VAGAP_SEM_CON_GT: return "Constraints";
+    case VAGAP_SEM_THRESHOLD: return "Thresholds";
+    case VAGAP_SEM_SCALE: return "Scales y*";
   }
   return "";
+}
+
+/* observations of group g (the statistics', or the raw rows' for --ordered) */
+static double group_n(const sem_data_t *d, size_t g) {
+  if (d->stats) return d->stats->n[g];
+  double n = 0;
+  for (size_t i = 0; i < d->nobs; i++) n += d->group[i] == g;
+  return n;
 }
 
 static int write_summary(const cli_common_t *c, const vagap_sem_fit_t *fit,
@@ -217,7 +270,7 @@ static int write_summary(const cli_common_t *c, const vagap_sem_fit_t *fit,
   fprintf(out, "  Number of observations                            %.0f\n", f->ntotal);
   if (d->ngroups > 1)
     for (size_t g = 0; g < d->ngroups; g++)
-      fprintf(out, "    %-46s  %.0f\n", d->labels[g], d->stats->n[g]);
+      fprintf(out, "    %-46s  %.0f\n", d->labels[g], group_n(d, g));
   fprintf(out, "\nModel Test User Model:\n");
   fprintf(out, "  Test statistic                                %10.3f\n", f->chisq);
   fprintf(out, "  Degrees of freedom                            %10.0f\n", f->df);
@@ -306,6 +359,7 @@ static int parse_args(int argc, char **argv, cli_common_t *c, sem_args_t *a) {
       {"max-evaluations", required_argument, 0, OPT_MAX_EVALS},
       SEMCLI_LAVAAN_LONG_OPTIONS,
       {"constraints", required_argument, 0, OPT_CONSTRAINTS},
+      {"sampstat", no_argument, 0, OPT_SAMPSTAT},
       CLI_COMMON_LONG_OPTIONS,
       {0, 0, 0, 0}};
   int opt;
@@ -323,6 +377,7 @@ static int parse_args(int argc, char **argv, cli_common_t *c, sem_args_t *a) {
       case OPT_GROUP_PARTIAL: a->group_partial = optarg; break;
       case OPT_FIT: a->fit = 1; break;
       case OPT_SUMMARY: a->summary = 1; break;
+      case OPT_SAMPSTAT: a->sampstat = 1; break;
       case OPT_SAVE_STATS: a->save_stats = optarg; cli_outputs_declare(optarg); break;
       case OPT_MAX_EVALS:
         if (cli_parse_long(c, "max-evaluations", optarg, &a->max_evals)) return CLI_EXIT_USAGE;
@@ -339,7 +394,14 @@ static int parse_args(int argc, char **argv, cli_common_t *c, sem_args_t *a) {
     }
   }
   if (!a->model_path) return cli_usage_error(c, "--model FILE is required");
-  if (a->fit + a->summary > 1) return cli_usage_error(c, "--fit and --summary are exclusive");
+  if (a->fit + a->summary + a->sampstat > 1)
+    return cli_usage_error(c, "--fit, --summary and --sampstat are exclusive");
+  if (semcli_lavaan_check(c, &a->lav) < 0) return CLI_EXIT_USAGE;
+  if (semcli_lavaan_categorical(&a->lav) && (a->from_stats || a->save_stats || a->constraints_path))
+    return cli_usage_error(c, "--ordered needs the raw data: --from-stats, --save-stats and --constraints "
+                              "are not available with it");
+  if (a->sampstat && !semcli_lavaan_categorical(&a->lav))
+    return cli_usage_error(c, "--sampstat prints the first stage of an --ordered analysis");
   if (argc - optind > 1) return cli_usage_error(c, "sem reads one data file, got %d", argc - optind);
   if (a->from_stats && (argc - optind > 0 || a->group_col || a->save_stats))
     return cli_usage_error(c, "--from-stats replaces DATA, --group and --save-stats");
@@ -357,6 +419,57 @@ static vagap_status_t add_constraints_file(const char *path, vagap_sem_model_t *
   vagap_sem_syntax_free(syn);
   free(text);
   return st;
+}
+
+/* --ordered: the model's variables with pairwise (or listwise) deletion, their
+   categories from the data, the model rebuilt with thresholds, the fit from the
+   raw data (vagap_sem_fit_data) and the chosen output. */
+static int fit_ordinal(cli_common_t *c, const sem_args_t *a, const vagap_table_t *table, size_t gcol,
+                       const vagap_sem_syntax_t *syn, vagap_sem_model_options_t *mopt, vagap_ledger_t *ledger) {
+  vagap_error_t err;
+  vagap_error_clear(&err);
+  sem_data_t data = {0};
+  vagap_sem_model_t *model0 = NULL, *model = NULL;
+  vagap_sem_fit_t *fit = NULL;
+  char **onames = NULL;
+  int *onth = NULL, rc = CLI_EXIT_DATA;
+  int pairwise = a->lav.missing != VAGAP_SEM_MISSING_LISTWISE;
+  if (semcli_group_levels(table, gcol, &data, &err) ||
+      vagap_sem_model_build(&model0, syn, data.ngroups, mopt, a->model_path, &err) ||
+      semcli_load_raw(table, gcol, model0, &data, pairwise, 0, ledger, &err) ||
+      semcli_ordered(a->lav.ordered, a->lav.ordered_all, model0, &data, mopt, &onames, &onth, &err) ||
+      vagap_sem_model_build(&model, syn, data.ngroups, mopt, a->model_path, &err)) {
+    rc = err.status == VAGAP_EINVAL ? cli_usage_error(c, "%s", err.message) : cli_report_error(&err);
+    goto done;
+  }
+  vagap_sem_fit_options_t fopt;
+  vagap_sem_fit_options_init(&fopt);
+  semcli_lavaan_fit_apply(&a->lav, &fopt);
+  fopt.ci_level = a->level;
+  if (a->max_evals > 0) fopt.max_iter = (int)a->max_evals;
+  vagap_sem_data_t view = semcli_view(&data);
+  if (vagap_sem_fit_data(&fit, model, &view, &fopt, &err)) {
+    if (err.status == VAGAP_ENOCONV) fputs("vagap sem: the model did not converge; no estimates are printed\n", stderr);
+    rc = cli_report_error(&err);
+    goto done;
+  }
+  if (!c->quiet)
+    fprintf(stderr, "vagap sem: converged after %zu evaluations (%s), max |gradient| %.2g\n", fit->iterations,
+            fit->optimizer, fit->gradient_norm);
+  semcli_report_fit_warnings("sem", NULL, fit);
+  if (a->sampstat) rc = write_sampstat(c, fit, &data);
+  else if (a->summary) rc = write_summary(c, fit, &data, a);
+  else if (a->fit) rc = write_fit(c, fit);
+  else rc = write_estimates(c, fit);
+  if (rc == CLI_EXIT_OK) rc = cli_finish_ledger(c, ledger);
+done:
+  vagap_sem_fit_free(fit);
+  vagap_sem_model_free(model);
+  vagap_sem_model_free(model0);
+  semcli_data_free(&data);
+  semcli_free_list(onames, mopt->n_ordered);
+  free(onth);
+  return rc;
 }
 
 int cmd_sem(int argc, char **argv) {
@@ -412,6 +525,10 @@ int cmd_sem(int argc, char **argv) {
     size_t gcol = (size_t)-1;
     if (a.group_col && vagap_table_column(table, a.group_col, &gcol, &err)) {
       rc = cli_report_error(&err);
+      goto done;
+    }
+    if (semcli_lavaan_categorical(&a.lav)) {
+      rc = fit_ordinal(&c, &a, table, gcol, syn, &mopt, ledger);
       goto done;
     }
     if (semcli_group_levels(table, gcol, &data, &err) ||

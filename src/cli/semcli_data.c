@@ -141,8 +141,8 @@ vagap_status_t semcli_group_levels(const vagap_table_t *t, size_t gcol, semcli_d
 
 /* Why row i is not used (NULL: it is used); *g gets its group. */
 static const char *exclusion_reason(const vagap_table_t *t, size_t i, size_t gcol,
-                                    const semcli_data_t *d, double *const *colv, size_t *g,
-                                    char *buf, size_t size) {
+                                    const semcli_data_t *d, double *const *colv, int pairwise,
+                                    size_t *g, char *buf, size_t size) {
   *g = 0;
   if (gcol != (size_t)-1) {
     if (vagap_table_is_na(t, i, gcol)) {
@@ -151,6 +151,12 @@ static const char *exclusion_reason(const vagap_table_t *t, size_t i, size_t gco
     }
     const char *v = vagap_table_cell(t, i, gcol, NULL);
     while (strcmp(d->labels[*g], v) != 0) (*g)++;
+  }
+  if (pairwise) { /* lavaan drops only the empty cases */
+    for (size_t j = 0; j < d->nvar; j++)
+      if (!isnan(colv[j][i])) return NULL;
+    snprintf(buf, size, "every model variable missing (pairwise deletion)");
+    return buf;
   }
   for (size_t j = 0; j < d->nvar; j++)
     if (isnan(colv[j][i])) {
@@ -177,6 +183,12 @@ static vagap_status_t read_columns(const vagap_table_t *t, semcli_data_t *d, dou
 
 vagap_status_t semcli_load(const vagap_table_t *t, size_t gcol, const vagap_sem_model_t *m,
                            semcli_data_t *d, vagap_ledger_t *ledger, vagap_error_t *err) {
+  return semcli_load_raw(t, gcol, m, d, 0, 1, ledger, err);
+}
+
+vagap_status_t semcli_load_raw(const vagap_table_t *t, size_t gcol, const vagap_sem_model_t *m,
+                               semcli_data_t *d, int pairwise, int want_stats, vagap_ledger_t *ledger,
+                               vagap_error_t *err) {
   size_t n = vagap_table_nrows(t), p = m->nov;
   d->nvar = 0;
   if (!(d->var = calloc(p ? p : 1, sizeof *d->var))) return oom(err);
@@ -192,7 +204,7 @@ vagap_status_t semcli_load(const vagap_table_t *t, size_t gcol, const vagap_sem_
   for (size_t i = 0; i < n && !st; i++) {
     char reason[300];
     size_t g;
-    const char *why = exclusion_reason(t, i, gcol, d, colv, &g, reason, sizeof reason);
+    const char *why = exclusion_reason(t, i, gcol, d, colv, pairwise, &g, reason, sizeof reason);
     if (why) {
       st = vagap_ledger_exclude(ledger, src, vagap_table_line(t, i), why);
       continue;
@@ -203,10 +215,10 @@ vagap_status_t semcli_load(const vagap_table_t *t, size_t gcol, const vagap_sem_
   if (colv)
     for (size_t j = 0; j < p; j++) free(colv[j]);
   free(colv);
-  if (!st)
+  if (!st && want_stats)
     st = vagap_sem_stats_alloc(&d->stats, d->ngroups, p, (const char *const *)d->var,
                                (const char *const *)d->labels, err);
-  if (!st) st = vagap_sem_stats_compute(d->stats, d->x, d->group, d->nobs, err);
+  if (!st && want_stats) st = vagap_sem_stats_compute(d->stats, d->x, d->group, d->nobs, err);
   if (st && err && !err->file[0]) snprintf(err->file, sizeof err->file, "%s", vagap_table_source(t));
   return st;
 }
@@ -246,4 +258,70 @@ void semcli_report_boot_failures(const char *command, const vagap_sem_boot_t *b)
 void semcli_report_fit_warnings(const char *command, const char *what, const vagap_sem_fit_t *fit) {
   for (size_t i = 0; i < fit->nwarnings; i++)
     fprintf(stderr, "vagap %s: warning%s%s: %s\n", command, what ? " " : "", what ? what : "", fit->warnings[i]);
+}
+
+static int cmp_value(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return (x > y) - (x < y);
+}
+
+vagap_status_t semcli_ordered(const char *list, int all, const vagap_sem_model_t *m, const semcli_data_t *d,
+                              vagap_sem_model_options_t *mopt, char ***names, int **nth, vagap_error_t *err) {
+  size_t n = 0;
+  *names = NULL;
+  *nth = NULL;
+  if (all) {
+    if (!(*names = calloc(m->nov ? m->nov : 1, sizeof **names))) return oom(err);
+    for (size_t i = 0; i < m->nov; i++)
+      if (!m->ov_is_x[i]) { /* lavaan's ordered = TRUE: the endogenous observed variables */
+        if (!((*names)[n] = strdup(m->ov[i]))) return oom(err);
+        n++;
+      }
+  } else if (!(*names = semcli_split_list(list, &n))) {
+    return oom(err);
+  }
+  if (!(*nth = calloc(n ? n : 1, sizeof **nth))) return oom(err);
+  double *v = malloc((d->nobs ? d->nobs : 1) * sizeof *v);
+  if (!v) return oom(err);
+  vagap_status_t st = VAGAP_OK;
+  for (size_t k = 0; k < n && !st; k++) {
+    size_t j;
+    for (j = 0; j < d->nvar && strcmp(d->var[j], (*names)[k]); j++) {}
+    if (j == d->nvar) {
+      st = vagap_error_set(err, VAGAP_EINVAL, NULL, 0, 0,
+                           "--ordered: '%s' is not an observed variable of the model", (*names)[k]);
+      break;
+    }
+    size_t nv = 0;
+    for (size_t r = 0; r < d->nobs; r++) {
+      double x = d->x[r * d->nvar + j];
+      if (isnan(x)) continue;
+      if (x != floor(x)) {
+        st = vagap_error_set(err, VAGAP_EDATA, NULL, 0, 0,
+                             "ordered variable '%s' has the non-integer value %g: categories must be "
+                             "integer codes", (*names)[k], x);
+        break;
+      }
+      v[nv++] = x;
+    }
+    if (st) break;
+    qsort(v, nv, sizeof *v, cmp_value);
+    size_t nu = 0;
+    for (size_t r = 0; r < nv; r++)
+      if (!r || v[r] != v[r - 1]) nu++;
+    if (nu < 2)
+      st = vagap_error_set(err, VAGAP_EDATA, NULL, 0, 0,
+                           "ordered variable '%s' has %s: it needs at least 2 categories", (*names)[k],
+                           nu ? "a single category" : "no values");
+    else if (nu > 100)
+      st = vagap_error_set(err, VAGAP_EDATA, NULL, 0, 0,
+                           "ordered variable '%s' has %zu categories: more than 100 is not an ordinal scale "
+                           "(leave it out of --ordered)", (*names)[k], nu);
+    (*nth)[k] = (int)nu - 1;
+  }
+  free(v);
+  mopt->ordered = (const char *const *)*names;
+  mopt->ordered_nth = *nth;
+  mopt->n_ordered = n;
+  return st;
 }

@@ -31,6 +31,20 @@ vagap_status_t semcli_group_levels(const vagap_table_t *t, size_t gcol, semcli_d
 vagap_status_t semcli_load(const vagap_table_t *t, size_t gcol, const vagap_sem_model_t *m,
                            semcli_data_t *d, vagap_ledger_t *ledger, vagap_error_t *err);
 
+/* The same with a choice: pairwise = 1 keeps rows with some model variables
+   missing (NAN; only rows with all of them missing are excluded, as lavaan's
+   missing = "pairwise"); want_stats = 0 skips the sample statistics
+   (d->stats stays NULL; raw-data estimators). */
+vagap_status_t semcli_load_raw(const vagap_table_t *t, size_t gcol, const vagap_sem_model_t *m,
+                               semcli_data_t *d, int pairwise, int want_stats, vagap_ledger_t *ledger,
+                               vagap_error_t *err);
+
+/* --ordered: the ordered variables (the list, or every observed variable of m)
+   and their number of thresholds (distinct values in d - 1) into mopt; the
+   arrays are malloc'ed into *names / *nth (free with semcli_free_list / free). */
+vagap_status_t semcli_ordered(const char *list, int all, const vagap_sem_model_t *m, const semcli_data_t *d,
+                              vagap_sem_model_options_t *mopt, char ***names, int **nth, vagap_error_t *err);
+
 /* A borrowed view for vagap_sem_bootstrap. */
 vagap_sem_data_t semcli_view(const semcli_data_t *d);
 

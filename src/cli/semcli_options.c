@@ -7,8 +7,9 @@
 #include <ctype.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
-static const char *const unsupported_names[] = {"growth","lavaan","orthogonal","int-ov-free","int-lv-free","auto-fix-first","auto-fix-single","auto-var","auto-cov-lv-x","auto-cov-y","conditional-x","cluster","sampling-weights","ordered","parameterization","bounds"};
+static const char *const unsupported_names[] = {"growth","lavaan","orthogonal","int-ov-free","int-lv-free","auto-fix-first","auto-fix-single","auto-var","auto-cov-lv-x","auto-cov-y","conditional-x","cluster","sampling-weights","(ordered)","(parameterization)","bounds"};
 
 const char SEMCLI_LAVAAN_OPTIONS_HELP[] =
     "lavaan's sem() arguments (dots written as dashes; a logical is true/false, alone true):\n"
@@ -17,10 +18,17 @@ const char SEMCLI_LAVAAN_OPTIONS_HELP[] =
     "                         (default true; --no-fixed-x = --fixed-x=false)\n"
     "      --meanstructure[=BOOL]  means and intercepts (default: with groups or ~1 in the syntax)\n"
     "      --likelihood L     normal (default, divisor n) or wishart (divisor n-1)\n"
-    "      --missing M        listwise (default); ml/fiml/direct/ml.x not implemented yet\n"
-    "      --estimator ML     maximum likelihood (the only one implemented)\n"
-    "      --se standard      standard errors from the expected information\n"
-    "      --test standard    the likelihood-ratio chi-square\n"
+    "      --missing M        listwise (default); with --ordered pairwise (default) or listwise\n"
+    "      --estimator E      ML (default); with --ordered WLSMV (default), DWLS, WLS, ULS, ULSMV\n"
+    "      --se S             standard (expected information); with --ordered robust.sem\n"
+    "                         (the WLSMV/ULSMV default) or none\n"
+    "      --test T           standard (the chi-square); with --ordered scaled.shifted\n"
+    "                         (the WLSMV/ULSMV default)\n"
+    "      --ordered[=COLS]   ordered (categorical) indicators: the listed columns, or alone\n"
+    "                         every observed variable of the model (lavaan's ordered=TRUE);\n"
+    "                         thresholds, polychoric correlations, WLSMV (see the manual)\n"
+    "      --parameterization delta   the latent responses' scaling (delta; theta is not\n"
+    "                         implemented yet)\n"
     "      --information expected   the information matrix used (expected)\n"
     "      --cfa, --sem       lavaan's cfa() and sem() defaults (the same; the default)\n"
     "      --growth[=BOOL]    lavaan's growth(): observed intercepts fixed to 0, latent\n"
@@ -29,7 +37,7 @@ const char SEMCLI_LAVAAN_OPTIONS_HELP[] =
     "  recognised but not implemented yet (a usage error): --lavaan\n"
     "      --int-ov-free --int-lv-free --auto-fix-first --auto-fix-single --auto-var\n"
     "      --auto-cov-lv-x --auto-cov-y --conditional-x --cluster --sampling-weights\n"
-    "      --ordered --parameterization --bounds\n";
+    "      --bounds\n";
 
 void semcli_lavaan_init(semcli_lavaan_t *o) {
   o->std_lv = 0;
@@ -43,7 +51,11 @@ void semcli_lavaan_init(semcli_lavaan_t *o) {
   o->information = VAGAP_SEM_INFORMATION_DEFAULT;
   o->se = VAGAP_SEM_SE_DEFAULT;
   o->test = VAGAP_SEM_TEST_DEFAULT;
+  o->ordered = NULL;
+  o->ordered_all = 0;
 }
+
+int semcli_lavaan_categorical(const semcli_lavaan_t *o) { return o->ordered != NULL || o->ordered_all; }
 
 void semcli_lavaan_fit_apply(const semcli_lavaan_t *o, vagap_sem_fit_options_t *f) {
   f->likelihood = o->likelihood;
@@ -62,7 +74,24 @@ static int estimation_supported(cli_common_t *c, const semcli_lavaan_t *o) {
   vagap_sem_fit_options_init(&f);
   semcli_lavaan_fit_apply(o, &f);
   vagap_error_clear(&err);
-  if (vagap_sem_fit_options_resolve(&f, 0, &err)) return cli_usage_error(c, "%s", err.message), -1;
+  int cat = semcli_lavaan_categorical(o);
+  /* the categorical estimators wait for --ordered, which may come later (semcli_lavaan_check) */
+  if (!cat && (o->estimator == VAGAP_SEM_ESTIMATOR_WLSMV || o->estimator == VAGAP_SEM_ESTIMATOR_DWLS ||
+               o->estimator == VAGAP_SEM_ESTIMATOR_ULSMV || o->estimator == VAGAP_SEM_ESTIMATOR_WLS ||
+               o->estimator == VAGAP_SEM_ESTIMATOR_ULS))
+    return 1;
+  if (vagap_sem_fit_options_resolve(&f, cat, &err)) return cli_usage_error(c, "%s", err.message), -1;
+  return 1;
+}
+
+int semcli_lavaan_check(cli_common_t *c, const semcli_lavaan_t *o) {
+  vagap_sem_fit_options_t f;
+  vagap_error_t err;
+  vagap_sem_fit_options_init(&f);
+  semcli_lavaan_fit_apply(o, &f);
+  vagap_error_clear(&err);
+  if (vagap_sem_fit_options_resolve(&f, semcli_lavaan_categorical(o), &err))
+    return cli_usage_error(c, "%s", err.message), -1;
   return 1;
 }
 
@@ -165,6 +194,23 @@ int semcli_lavaan_option(cli_common_t *c, semcli_lavaan_t *o, int opt, const cha
       if ((v = logical_value(c, "orthogonal", arg, argc, argv, optind_p)) < 0) return -1;
       o->orthogonal = v;
       return 1;
+    case SEMCLI_OPT_ORDERED: {
+      /* --ordered=COLS, --ordered COLS (when the next argument is not an option nor an
+         existing file: the data), or --ordered alone (every observed variable) */
+      struct stat sb;
+      if (!arg && *optind_p < argc && argv[*optind_p][0] != '-' && stat(argv[*optind_p], &sb) != 0)
+        arg = argv[(*optind_p)++];
+      if (arg && (!strcmp(arg, "TRUE") || !strcmp(arg, "true"))) arg = NULL;
+      o->ordered = arg;
+      o->ordered_all = arg == NULL;
+      return estimation_supported(c, o);
+    }
+    case SEMCLI_OPT_PARAMETERIZATION:
+      if (!strcmp(arg, "delta") || !strcmp(arg, "default")) return 1;
+      if (!strcmp(arg, "theta"))
+        return cli_usage_error(c, "--parameterization theta is not implemented yet: vagap fits the delta "
+                                  "parameterization (lavaan's default)"), -1;
+      return cli_usage_error(c, "--parameterization: expected delta or theta, found '%s'", arg), -1;
     default: break;
   }
   if (opt >= SEMCLI_OPT_UNSUPPORTED &&

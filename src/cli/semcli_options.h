@@ -27,7 +27,16 @@ typedef struct {
   vagap_sem_information_t information;
   vagap_sem_se_t se;
   vagap_sem_test_t test;
+  /* lavaan's ordered=: a list of columns, or all the model's observed variables */
+  const char *ordered;             /* NULL */
+  int ordered_all;                 /* 0; 1: --ordered alone (lavaan's ordered = TRUE) */
 } semcli_lavaan_t;
+
+/* 1 when the analysis has ordered indicators (--ordered). */
+int semcli_lavaan_categorical(const semcli_lavaan_t *o);
+/* After all options: the estimation choices against --ordered (a usage error, -1, when
+   vagap does not implement them; 1 when fine). */
+int semcli_lavaan_check(cli_common_t *c, const semcli_lavaan_t *o);
 
 void semcli_lavaan_init(semcli_lavaan_t *o);
 /* Copy the model-building choices (std.lv, fixed.x, meanstructure, growth(),
@@ -40,6 +49,7 @@ enum {
   SEMCLI_OPT_STD_LV = 1100, SEMCLI_OPT_FIXED_X, SEMCLI_OPT_NO_FIXED_X, SEMCLI_OPT_MEANSTRUCTURE,
   SEMCLI_OPT_LIKELIHOOD, SEMCLI_OPT_MISSING, SEMCLI_OPT_ESTIMATOR, SEMCLI_OPT_SE, SEMCLI_OPT_TEST,
   SEMCLI_OPT_INFORMATION, SEMCLI_OPT_CFA, SEMCLI_OPT_SEM, SEMCLI_OPT_GROWTH, SEMCLI_OPT_ORTHOGONAL,
+  SEMCLI_OPT_ORDERED, SEMCLI_OPT_PARAMETERIZATION,
   SEMCLI_OPT_UNSUPPORTED = 1150 /* + index in semcli_unsupported_names */
 };
 
@@ -70,8 +80,8 @@ enum {
   {"conditional-x", optional_argument, 0, SEMCLI_OPT_UNSUPPORTED + 10},                     \
   {"cluster", required_argument, 0, SEMCLI_OPT_UNSUPPORTED + 11},                     \
   {"sampling-weights", required_argument, 0, SEMCLI_OPT_UNSUPPORTED + 12},                     \
-  {"ordered", required_argument, 0, SEMCLI_OPT_UNSUPPORTED + 13},                     \
-  {"parameterization", required_argument, 0, SEMCLI_OPT_UNSUPPORTED + 14},                     \
+  {"ordered", optional_argument, 0, SEMCLI_OPT_ORDERED},                 \
+  {"parameterization", required_argument, 0, SEMCLI_OPT_PARAMETERIZATION}, \
   {"bounds", required_argument, 0, SEMCLI_OPT_UNSUPPORTED + 15}
 
 /*

@@ -1263,6 +1263,12 @@ static double ncp_fn(double lambda, void *p) {
 }
 
 /* root in [lo, hi] of pchisq(x, df, ncp) = target (GSL Brent) */
+static double ncp_solve(double x, double df, double target, double lo, double hi);
+/* for the categorical fit's RMSEA interval (sem_ordinal.c) */
+double sem_ncp_solve(double x, double df, double target, double lo, double hi) {
+  return ncp_solve(x, df, target, lo, hi);
+}
+
 static double ncp_solve(double x, double df, double target, double lo, double hi) {
   ncp_root_t par = {x, df, target};
   gsl_function f = {ncp_fn, &par};
@@ -1493,6 +1499,12 @@ static vagap_status_t fill_rows(sem_ws_t *ws, vagap_sem_fit_t *fit, const double
   return st;
 }
 
+/* for the categorical fit (sem_ordinal.c): the same rows from its own estimates and vcov */
+vagap_status_t sem_ws_fill_rows(sem_ws_t *ws, vagap_sem_fit_t *fit, const double *x, const double *vcov,
+                                double ci_level, vagap_error_t *err) {
+  return fill_rows(ws, fit, x, vcov, ci_level, err);
+}
+
 /* := rows: value, delta-method SE, standardised values. */
 static vagap_status_t fill_defined(sem_ws_t *ws, vagap_sem_model_t *out, const double *vcov,
                                    double ci_level, vagap_error_t *err) {
@@ -1553,6 +1565,10 @@ done:
 }
 
 /* ---- model copy -------------------------------------------------------------------- */
+
+static vagap_sem_model_t *copy_model(const vagap_sem_model_t *m);
+/* for the categorical fit (sem_ordinal.c), which reports on its own copy */
+vagap_sem_model_t *sem_model_copy(const vagap_sem_model_t *m) { return copy_model(m); }
 
 static vagap_sem_model_t *copy_model(const vagap_sem_model_t *m) {
   vagap_sem_model_t *c = calloc(1, sizeof *c);
@@ -1629,6 +1645,10 @@ void vagap_sem_fit_free(vagap_sem_fit_t *fit) {
   free(fit->vcov);
   for (size_t i = 0; i < fit->nwarnings; i++) free(fit->warnings[i]);
   free(fit->warnings);
+  for (size_t i = 0; i < fit->nstage1; i++) free(fit->stage1_name[i]);
+  free(fit->stage1_name);
+  free(fit->stage1_est);
+  free(fit->stage1_se);
   free(fit);
 }
 
@@ -1660,6 +1680,7 @@ vagap_status_t vagap_sem_fit(vagap_sem_fit_t **out, const vagap_sem_model_t *mod
     st = vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
     goto done;
   }
+  sem_measures_scaled_unset(&fit->fit);
   /* identification: no more free parameters than sample moments */
   {
     size_t p = ws->p, nx = ws->nx;

@@ -69,6 +69,7 @@ static const struct {
     {"lv.variances", VAGAP_SEM_EQ_LV_VARIANCES},
     {"lv.covariances", VAGAP_SEM_EQ_LV_COVARIANCES},
     {"means", VAGAP_SEM_EQ_MEANS},
+    {"thresholds", VAGAP_SEM_EQ_THRESHOLDS},
 };
 
 vagap_status_t vagap_sem_group_equal_parse(const char *list, unsigned *flags,
@@ -89,7 +90,7 @@ vagap_status_t vagap_sem_group_equal_parse(const char *list, unsigned *flags,
       return vagap_error_set(err, VAGAP_EINVAL, NULL, 0, 0,
                              "unknown group.equal name '%.*s' (known: loadings, intercepts, "
                              "regressions, residuals, residual.covariances, lv.variances, "
-                             "lv.covariances, means)", (int)len, s);
+                             "lv.covariances, means, thresholds)", (int)len, s);
     *flags |= group_equal_names[k].flag;
     s = e;
   }
@@ -260,10 +261,25 @@ static int classify(const vagap_sem_syntax_t *syn, vnames_t *v) {
 
 /* ---- building --------------------------------------------------------------- */
 
+/* number of thresholds of an ordered variable (opt->ordered), -1 when not ordered */
+static int ordered_nth(const vagap_sem_model_options_t *opt, const char *name) {
+  for (size_t k = 0; k < opt->n_ordered; k++)
+    if (!strcmp(opt->ordered[k], name)) return opt->ordered_nth[k];
+  return -1;
+}
+
 static vagap_status_t add_defaults(table_t *t, const vnames_t *v, int meanstructure,
-                                   const table_t *user, vagap_error_t *err) {
+                                   const table_t *user, const vagap_sem_model_options_t *opt,
+                                   vagap_error_t *err) {
   table_t d = {0};
   vagap_status_t st = VAGAP_OK;
+  /* lavaan's flat table: thresholds of the ordered variables come first */
+  for (size_t i = 0; !st && i < v->ov.n; i++)
+    for (int k = 1; !st && k <= ordered_nth(opt, v->ov.s[i]); k++) {
+      char th[24];
+      snprintf(th, sizeof th, "t%d", k);
+      st = table_add(&d, v->ov.s[i], VAGAP_SEM_THRESHOLD, th, NULL, err);
+    }
   for (size_t i = 0; !st && i < v->ov_nox.n; i++)
     st = table_add(&d, v->ov_nox.s[i], VAGAP_SEM_COVARIANCE, v->ov_nox.s[i], NULL, err);
   for (size_t i = 0; !st && i < v->lv.n; i++)
@@ -281,6 +297,10 @@ static vagap_status_t add_defaults(table_t *t, const vnames_t *v, int meanstruct
   for (size_t j = 0; !st && j < v->ov_x.n; j++)
     for (size_t i = j; !st && i < v->ov_x.n; i++)
       st = table_add(&d, v->ov_x.s[j], VAGAP_SEM_COVARIANCE, v->ov_x.s[i], NULL, err);
+  /* then the scale factors of the latent responses (delta parameterization) */
+  for (size_t i = 0; !st && i < v->ov.n; i++)
+    if (ordered_nth(opt, v->ov.s[i]) >= 0)
+      st = table_add(&d, v->ov.s[i], VAGAP_SEM_SCALE, v->ov.s[i], NULL, err);
   if (meanstructure) {
     for (size_t i = 0; !st && i < v->ov.n; i++)
       st = table_add(&d, v->ov.s[i], VAGAP_SEM_INTERCEPT, "", NULL, err);
@@ -349,6 +369,17 @@ static void set_default_freedom(table_t *t, const vnames_t *v, const vagap_sem_m
         r[i].free = 0;
         r[i].ustart = 0;
       }
+  /* ordered variables (lavaan's categorical defaults, delta parameterization):
+     intercept 0, residual variance fixed (its value follows from the others:
+     diag of the latent response covariance = 1 / delta^2), scale factor 1 */
+  for (size_t i = 0; i < t->n; i++) {
+    if (r[i].user || ordered_nth(opt, r[i].lhs) < 0) continue;
+    if (r[i].op == VAGAP_SEM_INTERCEPT || r[i].op == VAGAP_SEM_SCALE ||
+        (r[i].op == VAGAP_SEM_COVARIANCE && !strcmp(r[i].lhs, r[i].rhs))) {
+      r[i].free = 0;
+      r[i].ustart = r[i].op == VAGAP_SEM_INTERCEPT ? 0 : 1;
+    }
+  }
   /* orthogonal: the covariances of exogenous latents stay in the table, fixed to 0 */
   if (opt->orthogonal)
     for (size_t i = 0; i < t->n; i++)
@@ -449,6 +480,7 @@ static char **equality_labels(const table_t *t, size_t ngroups, const vnames_t *
       switch (r->op) {
         case VAGAP_SEM_LOADING: flag = (ge & VAGAP_SEM_EQ_LOADINGS) != 0; break;
         case VAGAP_SEM_REGRESSION: flag = (ge & VAGAP_SEM_EQ_REGRESSIONS) != 0; break;
+        case VAGAP_SEM_THRESHOLD: flag = (ge & VAGAP_SEM_EQ_THRESHOLDS) != 0; break;
         case VAGAP_SEM_INTERCEPT:
           flag = ((ge & VAGAP_SEM_EQ_INTERCEPTS) && is_in(&v->ov_nox, r->lhs)) ||
                  ((ge & VAGAP_SEM_EQ_MEANS) && is_in(&v->lv, r->lhs));
@@ -597,6 +629,38 @@ static vagap_status_t check_user_rows(const vagap_sem_syntax_t *syn, const vname
   return VAGAP_OK;
 }
 
+/* --ordered names must be observed variables of the model (not fixed.x
+   covariates), and a threshold statement y | tk must name an ordered y and
+   one of its thresholds t1..t(categories - 1). */
+static vagap_status_t check_ordered(const vagap_sem_syntax_t *syn, const vnames_t *v,
+                                    const vagap_sem_model_options_t *opt, const char *source,
+                                    vagap_error_t *err) {
+  for (size_t k = 0; k < opt->n_ordered; k++) {
+    if (!is_in(&v->ov, opt->ordered[k]))
+      return vagap_error_set(err, VAGAP_EMODEL, NULL, 0, 0,
+                             "ordered variable '%s' is not an observed variable of the model", opt->ordered[k]);
+    if (is_in(&v->ov_x, opt->ordered[k]) && opt->fixed_x)
+      return vagap_error_set(err, VAGAP_EMODEL, NULL, 0, 0,
+                             "ordered variable '%s' is an exogenous covariate: ordered covariates are not "
+                             "supported (lavaan treats them as numeric)", opt->ordered[k]);
+  }
+  for (size_t i = 0; i < syn->n; i++) {
+    const vagap_sem_statement_t *s = &syn->st[i];
+    if (s->op != VAGAP_SEM_THRESHOLD) continue;
+    int nth = ordered_nth(opt, s->lhs);
+    if (nth < 0)
+      return vagap_error_set(err, VAGAP_EMODEL, source, s->line, s->column,
+                             "'%s' has thresholds (|) but is not ordered (use --ordered)", s->lhs);
+    char *end = NULL;
+    long k = s->rhs[0] == 't' ? strtol(s->rhs + 1, &end, 10) : 0;
+    if (!end || *end || end == s->rhs + 1 || k < 1 || k > nth)
+      return vagap_error_set(err, VAGAP_EMODEL, source, s->line, s->column,
+                             "threshold '%s' of '%s': the data give it %d threshold%s, written t1..t%d",
+                             s->rhs, s->lhs, nth, nth == 1 ? "" : "s", nth);
+  }
+  return VAGAP_OK;
+}
+
 static vagap_status_t add_defined(table_t *t, vagap_sem_model_t *m, const vagap_sem_syntax_t *syn,
                                   const char *source, vagap_error_t *err) {
   size_t nd = 0;
@@ -683,7 +747,9 @@ vagap_status_t vagap_sem_model_build(vagap_sem_model_t **out, const vagap_sem_sy
     st = table_add(&t, l, u->op, r, u, err);
   }
   if (st) goto done;
-  if ((st = add_defaults(&t, &v, meanstructure, &t, err))) goto done;
+  if ((st = check_ordered(syn, &v, opt, source, err))) goto done;
+  if (opt->n_ordered) meanstructure = 1; /* lavaan: categorical models have a mean structure */
+  if ((st = add_defaults(&t, &v, meanstructure, &t, opt, err))) goto done;
   set_default_freedom(&t, &v, opt, meanstructure);
   size_t per_group = t.n;
   if ((st = replicate_groups(&t, per_group, ngroups, err))) goto done;
@@ -691,6 +757,13 @@ vagap_status_t vagap_sem_model_build(vagap_sem_model_t **out, const vagap_sem_sy
     vagap_sem_param_t *r = &t.rows[i];
     if (meanstructure && !r->user && r->op == VAGAP_SEM_INTERCEPT && is_in(&v.lv, r->lhs) &&
         (opt->group_equal & VAGAP_SEM_EQ_INTERCEPTS) && !(opt->group_equal & VAGAP_SEM_EQ_MEANS)) {
+      r->free = 1;
+      r->ustart = NAN;
+    }
+    /* lavaan: equal thresholds free the scale factors of the non-binary
+       ordered variables in the later groups */
+    if (!r->user && r->op == VAGAP_SEM_SCALE && (opt->group_equal & VAGAP_SEM_EQ_THRESHOLDS) &&
+        ordered_nth(opt, r->lhs) > 1) {
       r->free = 1;
       r->ustart = NAN;
     }

@@ -1,0 +1,878 @@
+/*
+ * sem_ordinal.c - SEM with ordered indicators, as lavaan 0.6 with
+ * ordered= and estimator = "WLSMV" (the default), "DWLS", "WLS", "ULS",
+ * "ULSMV" (doc/methods.md "Ordinal indicators").
+ *
+ * Three stages (Muthén 1984):
+ *   1. per group, thresholds, polychoric correlations and their asymptotic
+ *      covariance Gamma (polychoric.c);
+ *   2. the weighted least-squares fit of the model's implied thresholds and
+ *      correlations to them: F = sum_g (n_g - 1)/N (s_g - sigma_g)' W_g (s_g - sigma_g)
+ *      (lavaan's fmin is half of it), W_g = Gamma_g^-1 (WLS), diag(Gamma_g)^-1
+ *      (DWLS) or I (ULS); in lavaan's delta parameterization
+ *        sigma_g: tau*_ik = delta_i (tau_ik - mu_i),  rho*_ij = delta_i delta_j Sigma_ij,
+ *      Sigma and mu the usual implied moments of the latent responses
+ *      (sem_ws_implied; the residual variances of the ordered variables do
+ *      not enter the off-diagonal), delta the scale factors (~*~ rows);
+ *   3. standard errors from E = sum_g f_g D_g' W_g D_g (f_g = n_g/N, D_g =
+ *      d sigma_g / d theta, from sem_ws_jacobian): E^-1/N ("standard") or
+ *      the sandwich E^-1 (sum_g f_g D_g' W_g Gamma_g W_g D_g) E^-1 / N
+ *      ("robust.sem"), and the mean- and variance-adjusted (scaled-shifted,
+ *      Asparouhov & Muthén 2010) test from the traces of U Gamma, as
+ *      lavaan's lav_test_satorra_bentler.
+ * The optimisation is NLopt's LD_LBFGS followed by Gauss-Newton (the
+ * Fisher scoring of least squares) to a gradient below 1e-10.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_blas.h>
+#include <gsl/gsl_cdf.h>
+#include <gsl/gsl_linalg.h>
+#include <nlopt.h>
+
+#include "polychoric.h"
+#include "sem_internal.h"
+
+int sem_model_is_categorical(const vagap_sem_model_t *m) {
+  for (size_t r = 0; r < m->nrows; r++)
+    if (m->rows[r].op == VAGAP_SEM_THRESHOLD) return 1;
+  return 0;
+}
+
+typedef struct {
+  const vagap_sem_model_t *model;
+  vagap_sem_model_t *wsmodel; /* the workspace's copy: ordered residual variances set after the fit */
+  vagap_sem_fit_options_t opt;
+  sem_ws_t *ws;
+  vagap_sem_stats_t *stats; /* polychoric correlations as "covariances" (start values, ws) */
+  size_t G, p, K, nth, npair, m;
+  int *ncat;                /* [p] categories per variable */
+  size_t *th_var;           /* [nth] variable of threshold slot */
+  size_t *th_row;           /* [G * nth] table row of slot's threshold in group g */
+  size_t *scale_row;        /* [G * p] table row of the ~*~ of variable i in g */
+  poly_stage1_t *s1;        /* [G] */
+  double *s;                /* [G * m] sample thresholds and correlations */
+  double *w;                /* [G * m] DWLS/ULS diagonal weights (NULL for WLS) */
+  double *W;                /* [G * m * m] WLS weights (NULL otherwise) */
+  double *n;                /* [G] */
+  double N;
+  /* work */
+  double *sig, *J, *dsig, *dmu, *res, *Wr;
+  size_t evals;
+} ord_t;
+
+static double row_val(const ord_t *o, size_t r, const double *x) {
+  const vagap_sem_param_t *row = &o->model->rows[r];
+  return row->free ? x[row->free - 1] : row->ustart;
+}
+
+/* implied thresholds and correlations of group g at x; with J (m x K) their Jacobian */
+static int implied(ord_t *o, const double *x, size_t g, double *sig, double *J) {
+  const gsl_matrix *Sigma;
+  const gsl_vector *mu;
+  if (sem_ws_implied(o->ws, x, g, &Sigma, &mu)) return -1;
+  size_t p = o->p, K = o->K, nth = o->nth;
+  double delta[p];
+  for (size_t i = 0; i < p; i++) delta[i] = row_val(o, o->scale_row[g * p + i], x);
+  for (size_t a = 0; a < nth; a++) {
+    size_t i = o->th_var[a];
+    sig[a] = delta[i] * (row_val(o, o->th_row[g * nth + a], x) - gsl_vector_get(mu, i));
+  }
+  size_t k = 0;
+  for (size_t j = 0; j + 1 < p; j++)
+    for (size_t i = j + 1; i < p; i++, k++) sig[nth + k] = delta[i] * delta[j] * gsl_matrix_get(Sigma, i, j);
+  if (!J) return 0;
+  /* copy what the Jacobian needs before sem_ws_jacobian reuses the workspace */
+  double tau_mu[nth], sij[o->npair];
+  for (size_t a = 0; a < nth; a++) tau_mu[a] = sig[a] / delta[o->th_var[a]];
+  k = 0;
+  for (size_t j = 0; j + 1 < p; j++)
+    for (size_t i = j + 1; i < p; i++, k++) sij[k] = gsl_matrix_get(Sigma, i, j);
+  if (sem_ws_jacobian(o->ws, x, g, o->dsig, o->dmu)) return -1;
+  memset(J, 0, o->m * K * sizeof *J);
+  for (size_t a = 0; a < nth; a++) {
+    size_t i = o->th_var[a];
+    for (size_t q = 0; q < K; q++) J[a * K + q] = -delta[i] * o->dmu[q * p + i];
+    const vagap_sem_param_t *tr = &o->model->rows[o->th_row[g * nth + a]];
+    if (tr->free) J[a * K + tr->free - 1] += delta[i];
+    const vagap_sem_param_t *sr = &o->model->rows[o->scale_row[g * p + i]];
+    if (sr->free) J[a * K + sr->free - 1] += tau_mu[a];
+  }
+  k = 0;
+  for (size_t j = 0; j + 1 < p; j++)
+    for (size_t i = j + 1; i < p; i++, k++) {
+      double *Jr = J + (nth + k) * K;
+      for (size_t q = 0; q < K; q++) Jr[q] = delta[i] * delta[j] * o->dsig[q * p * p + i * p + j];
+      const vagap_sem_param_t *si = &o->model->rows[o->scale_row[g * p + i]];
+      const vagap_sem_param_t *sj = &o->model->rows[o->scale_row[g * p + j]];
+      if (si->free) Jr[si->free - 1] += sij[k] * delta[j];
+      if (sj->free) Jr[sj->free - 1] += sij[k] * delta[i];
+    }
+  return 0;
+}
+
+/* r' W r with Wr = W r */
+static double weighted(const ord_t *o, size_t g, const double *r, double *Wr) {
+  size_t m = o->m;
+  double f = 0;
+  if (o->W) {
+    const double *W = o->W + g * m * m;
+    for (size_t a = 0; a < m; a++) {
+      double v = 0;
+      for (size_t b = 0; b < m; b++) v += W[a * m + b] * r[b];
+      Wr[a] = v;
+    }
+  } else {
+    for (size_t a = 0; a < m; a++) Wr[a] = o->w[g * m + a] * r[a];
+  }
+  for (size_t a = 0; a < m; a++) f += r[a] * Wr[a];
+  return f;
+}
+
+/* F(x) = sum_g (n_g - 1)/N F_g (= 2 x lavaan's fmin); grad = dF/dx */
+static double objective(unsigned nx, const double *x, double *grad, void *data) {
+  (void)nx;
+  ord_t *o = data;
+  o->evals++;
+  size_t K = o->K, m = o->m;
+  double F = 0;
+  if (grad) memset(grad, 0, K * sizeof *grad);
+  for (size_t g = 0; g < o->G; g++) {
+    if (implied(o, x, g, o->sig, grad ? o->J : NULL)) return HUGE_VAL;
+    for (size_t a = 0; a < m; a++) o->res[a] = o->s[g * m + a] - o->sig[a];
+    double c = (o->n[g] - 1) / o->N;
+    F += c * weighted(o, g, o->res, o->Wr);
+    if (grad)
+      for (size_t a = 0; a < m; a++)
+        for (size_t q = 0; q < K; q++) grad[q] -= 2 * c * o->J[a * K + q] * o->Wr[a];
+  }
+  return F;
+}
+
+/* H = sum_g c_g J_g' W_g J_g (c_g given per group), into H (K x K) */
+static int normal_matrix(ord_t *o, const double *x, const double *c, gsl_matrix *H) {
+  size_t K = o->K, m = o->m;
+  gsl_matrix_set_zero(H);
+  double *WJ = malloc(m * K * sizeof *WJ);
+  if (!WJ) return -1;
+  for (size_t g = 0; g < o->G; g++) {
+    if (implied(o, x, g, o->sig, o->J)) { free(WJ); return -1; }
+    for (size_t q = 0; q < K; q++) {
+      double col[m], wc[m];
+      for (size_t a = 0; a < m; a++) col[a] = o->J[a * K + q];
+      weighted(o, g, col, wc);
+      for (size_t a = 0; a < m; a++) WJ[a * K + q] = wc[a];
+    }
+    gsl_matrix_view Jv = gsl_matrix_view_array(o->J, m, K), WJv = gsl_matrix_view_array(WJ, m, K);
+    gsl_blas_dgemm(CblasTrans, CblasNoTrans, c[g], &Jv.matrix, &WJv.matrix, 1.0, H);
+  }
+  free(WJ);
+  return 0;
+}
+
+/* Gauss-Newton steps with step halving; returns max |grad| at the end */
+static double gauss_newton(ord_t *o, double *x, int maxit) {
+  size_t K = o->K;
+  double c[o->G], grad[K], step[K], xt[K];
+  for (size_t g = 0; g < o->G; g++) c[g] = (o->n[g] - 1) / o->N;
+  gsl_matrix *H = gsl_matrix_alloc(K, K);
+  double f = objective((unsigned)K, x, grad, o), gmax = 0;
+  for (int it = 0; it < maxit; it++) {
+    gmax = 0;
+    for (size_t q = 0; q < K; q++) gmax = fmax(gmax, fabs(grad[q]));
+    if (gmax < 1e-12 || normal_matrix(o, x, c, H)) break;
+    if (gsl_linalg_cholesky_decomp1(H) != GSL_SUCCESS) break;
+    gsl_vector_view sv = gsl_vector_view_array(step, K);
+    for (size_t q = 0; q < K; q++) step[q] = -grad[q] / 2;
+    gsl_linalg_cholesky_svx(H, &sv.vector);
+    double t = 1, ft = HUGE_VAL;
+    for (int h = 0; h < 30; h++, t /= 2) {
+      for (size_t q = 0; q < K; q++) xt[q] = x[q] + t * step[q];
+      ft = objective((unsigned)K, xt, NULL, o);
+      if (ft <= f) break;
+    }
+    if (!(ft <= f)) break;
+    memcpy(x, xt, K * sizeof *x);
+    f = objective((unsigned)K, x, grad, o);
+  }
+  gmax = 0;
+  for (size_t q = 0; q < K; q++) gmax = fmax(gmax, fabs(grad[q]));
+  gsl_matrix_free(H);
+  return gmax;
+}
+
+/* ---- first stage -------------------------------------------------------------------- */
+
+static int cmp_double(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return (x > y) - (x < y);
+}
+
+/* Categories of each model variable: the sorted distinct values over all
+   groups (lavaan's ordered() levels); codes 1..ncat into y (0 missing). */
+static vagap_status_t code_data(ord_t *o, const vagap_sem_data_t *d, const size_t *col, int *y,
+                                vagap_error_t *err) {
+  size_t p = o->p, n = d->nobs;
+  double *v = malloc((n ? n : 1) * sizeof *v);
+  if (!v) return vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
+  for (size_t i = 0; i < p; i++) {
+    size_t nv = 0;
+    for (size_t r = 0; r < n; r++) {
+      double x = d->x[r * d->nvar + col[i]];
+      if (isnan(x)) continue;
+      if (x != floor(x)) {
+        free(v);
+        return vagap_error_set(err, VAGAP_EDATA, NULL, 0, 0,
+                               "ordered variable '%s' has the non-integer value %g (row %zu of the data): "
+                               "categories must be integer codes",
+                               o->model->ov[i], x, r + 1);
+      }
+      v[nv++] = x;
+    }
+    qsort(v, nv, sizeof *v, cmp_double);
+    size_t nu = 0;
+    for (size_t k = 0; k < nv; k++)
+      if (!k || v[k] != v[k - 1]) v[nu++] = v[k];
+    if (nu < 2) {
+      free(v);
+      return vagap_error_set(err, VAGAP_EDATA, NULL, 0, 0,
+                             "ordered variable '%s' has %s: it needs at least 2 categories",
+                             o->model->ov[i], nu ? "a single category" : "no values");
+    }
+    if (nu > 100) {
+      free(v);
+      return vagap_error_set(err, VAGAP_EDATA, NULL, 0, 0,
+                             "ordered variable '%s' has %zu categories: more than 100 is not an ordinal "
+                             "scale (treat it as numeric)", o->model->ov[i], nu);
+    }
+    if ((int)nu != o->ncat[i]) {
+      free(v);
+      return vagap_error_set(err, VAGAP_EINVAL, NULL, 0, 0,
+                             "ordered variable '%s' has %zu categories in the data but %d thresholds in the model",
+                             o->model->ov[i], nu, o->ncat[i] - 1);
+    }
+    for (size_t r = 0; r < n; r++) {
+      double x = d->x[r * d->nvar + col[i]];
+      int code = 0;
+      if (!isnan(x)) {
+        double *hit = bsearch(&x, v, nu, sizeof *v, cmp_double);
+        code = (int)(hit - v) + 1;
+      }
+      y[r * p + i] = code;
+    }
+  }
+  free(v);
+  return VAGAP_OK;
+}
+
+static vagap_status_t first_stage(ord_t *o, const vagap_sem_data_t *d, vagap_error_t *err) {
+  size_t p = o->p, n = d->nobs, G = o->G;
+  size_t col[p];
+  for (size_t i = 0; i < p; i++) {
+    size_t j;
+    for (j = 0; j < d->nvar && strcmp(d->var[j], o->model->ov[i]); j++) {}
+    if (j == d->nvar)
+      return vagap_error_set(err, VAGAP_ECOLUMN, NULL, 0, 0, "observed variable '%s' of the model is not in the data",
+                             o->model->ov[i]);
+    col[i] = j;
+  }
+  int *y = malloc((n ? n : 1) * p * sizeof *y), *yg = malloc((n ? n : 1) * p * sizeof *yg);
+  vagap_status_t st = VAGAP_OK;
+  if (!y || !yg) st = vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
+  if (!st) st = code_data(o, d, col, y, err);
+  int need_gamma = o->opt.estimator != VAGAP_SEM_ESTIMATOR_ULS || o->opt.se != VAGAP_SEM_SE_STANDARD ||
+                   o->opt.test != VAGAP_SEM_TEST_STANDARD;
+  (void)need_gamma; /* Gamma is always computed: the SEs of the first stage are reported */
+  for (size_t g = 0; g < G && !st; g++) {
+    size_t ng = 0;
+    for (size_t r = 0; r < n; r++)
+      if (d->group[r] == g) memcpy(yg + ng++ * p, y + r * p, p * sizeof *y);
+    const char *const *names = (const char *const *)o->model->ov;
+    st = poly_stage1(&o->s1[g], yg, ng, p, o->ncat, 1, 0, names, d->group_label[g], err);
+    if (st) break;
+    o->n[g] = (double)ng;
+    o->N += (double)ng;
+    memcpy(o->s + g * o->m, o->s1[g].th, o->nth * sizeof *o->s);
+    memcpy(o->s + g * o->m + o->nth, o->s1[g].rho, o->npair * sizeof *o->s);
+  }
+  free(y);
+  free(yg);
+  return st;
+}
+
+/* lavaan's weight matrices from Gamma (NACOV) */
+static vagap_status_t weights(ord_t *o, vagap_error_t *err) {
+  size_t m = o->m;
+  for (size_t g = 0; g < o->G; g++) {
+    const double *Gm = o->s1[g].gamma;
+    if (o->W) {
+      double *W = o->W + g * m * m;
+      memcpy(W, Gm, m * m * sizeof *W);
+      gsl_matrix_view Wv = gsl_matrix_view_array(W, m, m);
+      if (gsl_linalg_cholesky_decomp1(&Wv.matrix) != GSL_SUCCESS || gsl_linalg_cholesky_invert(&Wv.matrix))
+        return vagap_error_set(err, VAGAP_EDOMAIN, NULL, 0, 0,
+                               "the asymptotic covariance (Gamma) of the thresholds and polychoric correlations "
+                               "of group '%s' is singular: WLS cannot weight by its inverse (use DWLS/WLSMV)",
+                               o->stats->group_label[g]);
+    } else {
+      for (size_t a = 0; a < m; a++)
+        o->w[g * m + a] = o->opt.estimator == VAGAP_SEM_ESTIMATOR_ULS ? 1.0 : 1.0 / Gm[a * m + a];
+    }
+  }
+  return VAGAP_OK;
+}
+
+/* ---- robust corrections ------------------------------------------------------------ */
+
+/*
+ * For per-group Jacobians D_g (m x k, stacked in Dall[g]) and the weights:
+ * E = sum_g f_g D_g' W_g D_g (k x k) inverted into Einv; when B, the robust
+ * "meat" sum_g f_g D_g' W_g Gamma_g W_g D_g; when tr1/tr2, the traces of
+ * U Gamma and (U Gamma)^2 with lavaan's stacking (U = V - V D E^-1 D' V,
+ * V = bdiag(f_g W_g), Gamma = bdiag(Gamma_g / f_g)).
+ */
+static int sandwich(const ord_t *o, double *const *Dall, size_t k, double *Einv, double *B, double *tr1,
+                    double *tr2) {
+  size_t m = o->m, G = o->G;
+  int rc = -1;
+  double *WD = malloc(G * m * k * sizeof *WD); /* W_g D_g */
+  double *A = malloc(m * m * sizeof *A);       /* W_g Gamma_g */
+  double *PA = malloc(k * m * sizeof *PA), *P = malloc(G * k * m * sizeof *P);
+  gsl_matrix *E = gsl_matrix_calloc(k, k), *PQ = gsl_matrix_calloc(k, k), *S = gsl_matrix_calloc(k, k);
+  if (!WD || !A || !PA || !P || !E || !PQ || !S) goto done;
+  for (size_t g = 0; g < G; g++) {
+    double f = o->n[g] / o->N;
+    for (size_t q = 0; q < k; q++) {
+      double col[m], wc[m];
+      for (size_t a = 0; a < m; a++) col[a] = Dall[g][a * k + q];
+      weighted(o, g, col, wc);
+      for (size_t a = 0; a < m; a++) WD[g * m * k + a * k + q] = wc[a];
+    }
+    gsl_matrix_const_view Dv = gsl_matrix_const_view_array(Dall[g], m, k);
+    gsl_matrix_view WDv = gsl_matrix_view_array(WD + g * m * k, m, k);
+    gsl_blas_dgemm(CblasTrans, CblasNoTrans, f, &Dv.matrix, &WDv.matrix, 1.0, E);
+  }
+  gsl_permutation *perm = gsl_permutation_alloc(k);
+  int sgn;
+  gsl_matrix *LU = gsl_matrix_alloc(k, k);
+  gsl_matrix_memcpy(LU, E);
+  gsl_matrix_view Ei = gsl_matrix_view_array(Einv, k, k);
+  int bad = gsl_linalg_LU_decomp(LU, perm, &sgn) != GSL_SUCCESS;
+  for (size_t q = 0; !bad && q < k; q++) bad = gsl_matrix_get(LU, q, q) == 0;
+  if (!bad) bad = gsl_linalg_LU_invert(LU, perm, &Ei.matrix) != GSL_SUCCESS;
+  gsl_permutation_free(perm);
+  gsl_matrix_free(LU);
+  if (bad) goto done;
+  double t1 = 0, t2 = 0;
+  for (size_t g = 0; g < G; g++) {
+    double f = o->n[g] / o->N;
+    const double *Gm = o->s1[g].gamma;
+    gsl_matrix_const_view Gv = gsl_matrix_const_view_array(Gm, m, m);
+    gsl_matrix_view WDv = gsl_matrix_view_array(WD + g * m * k, m, k);
+    gsl_matrix_view Pv = gsl_matrix_view_array(P + g * k * m, k, m);
+    /* P_g = D_g' W_g Gamma_g (k x m) */
+    gsl_blas_dgemm(CblasTrans, CblasNoTrans, 1.0, &WDv.matrix, &Gv.matrix, 0.0, &Pv.matrix);
+    /* S += f_g P_g W_g D_g  (the meat) */
+    gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, f, &Pv.matrix, &WDv.matrix, 1.0, S);
+    /* A_g = W_g Gamma_g */
+    for (size_t b = 0; b < m; b++) {
+      double col[m], wc[m];
+      for (size_t a = 0; a < m; a++) col[a] = Gm[a * m + b];
+      weighted(o, g, col, wc);
+      for (size_t a = 0; a < m; a++) A[a * m + b] = wc[a];
+    }
+    for (size_t a = 0; a < m; a++) {
+      t1 += A[a * m + a];
+      for (size_t b = 0; b < m; b++) t2 += A[a * m + b] * A[b * m + a];
+    }
+    /* (P A)_g, then tr(P A Q) with Q_g = f_g W_g D_g E^-1: sum f_g tr(E^-1 (P A)_g W_g D_g) */
+    gsl_matrix_view Av = gsl_matrix_view_array(A, m, m), PAv = gsl_matrix_view_array(PA, k, m);
+    gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, &Pv.matrix, &Av.matrix, 0.0, &PAv.matrix);
+    gsl_matrix *T = gsl_matrix_alloc(k, k);
+    gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, f, &PAv.matrix, &WDv.matrix, 0.0, T);
+    for (size_t a = 0; a < k; a++)
+      for (size_t b = 0; b < k; b++) t2 -= 2 * gsl_matrix_get(&Ei.matrix, a, b) * gsl_matrix_get(T, b, a);
+    gsl_matrix_free(T);
+  }
+  /* PQ = (sum_g f_g P_g W_g D_g) E^-1 = S E^-1 */
+  gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, S, &Ei.matrix, 0.0, PQ);
+  for (size_t a = 0; a < k; a++) {
+    t1 -= gsl_matrix_get(PQ, a, a);
+    for (size_t b = 0; b < k; b++) t2 += gsl_matrix_get(PQ, a, b) * gsl_matrix_get(PQ, b, a);
+  }
+  if (B) memcpy(B, S->data, k * k * sizeof *B);
+  if (tr1) *tr1 = t1;
+  if (tr2) *tr2 = t2;
+  rc = 0;
+done:
+  free(WD);
+  free(A);
+  free(PA);
+  free(P);
+  if (E) gsl_matrix_free(E);
+  if (PQ) gsl_matrix_free(PQ);
+  if (S) gsl_matrix_free(S);
+  return rc;
+}
+
+/* ---- results --------------------------------------------------------------------------- */
+
+/* the scaled-shifted statistic (lavaan's scaled.shifted): a X2 + (df - a tr1), a = sqrt(df / tr2) */
+static void scaled_shifted(double X2, double df, double tr1, double tr2, double *stat, double *scaling,
+                           double *shift) {
+  double a = sqrt(df / tr2);
+  *shift = df - a * tr1;
+  *stat = X2 * a + *shift;
+  *scaling = 1 / a;
+}
+
+static void rmsea_measures(double X2, double df, double N, double G, double *r, double *lo, double *hi,
+                           double *pv) {
+  *r = df > 0 ? sqrt(fmax(X2 / N / df - 1 / N, 0)) * sqrt(G) : 0;
+  if (!lo) return;
+  if (df < 1) {
+    *lo = *hi = 0;
+  } else {
+    if (sem_pchisq_nc(X2, df, 0) - 0.95 < 0) *lo = 0;
+    else *lo = sqrt(sem_ncp_solve(X2, df, 0.95, 0, X2) / (N * df)) * sqrt(G);
+    double NR = fmax(N, X2 * 4);
+    if (sem_pchisq_nc(X2, df, NR) - 0.05 > 0 || sem_pchisq_nc(X2, df, 0) - 0.05 < 0) *hi = 0;
+    else *hi = sqrt(sem_ncp_solve(X2, df, 0.05, 0, NR) / (N * df)) * sqrt(G);
+  }
+  *pv = df > 0 ? 1 - sem_pchisq_nc(X2, df, N * df * 0.0025 / G) : NAN;
+}
+
+/* baseline (independence) model: thresholds free, correlations 0 -> X2_b, and
+   the traces of its scaled test */
+static int baseline(ord_t *o, double *X2b, double *tr1, double *tr2) {
+  size_t m = o->m, nth = o->nth, G = o->G;
+  *X2b = 0;
+  for (size_t g = 0; g < G; g++) {
+    const double *s = o->s + g * m;
+    double F;
+    if (!o->W) { /* diagonal weights: the thresholds fit exactly */
+      F = 0;
+      for (size_t a = nth; a < m; a++) F += o->w[g * m + a] * s[a] * s[a];
+    } else { /* F = s_r' (W_rr - W_rt W_tt^-1 W_tr) s_r */
+      const double *W = o->W + g * m * m;
+      gsl_matrix *Wtt = gsl_matrix_alloc(nth, nth);
+      for (size_t a = 0; a < nth; a++)
+        for (size_t b = 0; b < nth; b++) gsl_matrix_set(Wtt, a, b, W[a * m + b]);
+      gsl_linalg_cholesky_decomp1(Wtt);
+      double v[nth], wr[m];
+      for (size_t a = 0; a < nth; a++) {
+        v[a] = 0;
+        for (size_t b = nth; b < m; b++) v[a] += W[a * m + b] * s[b];
+      }
+      gsl_vector_view vv = gsl_vector_view_array(v, nth);
+      gsl_linalg_cholesky_svx(Wtt, &vv.vector);
+      gsl_matrix_free(Wtt);
+      F = 0;
+      for (size_t a = nth; a < m; a++) {
+        wr[a] = 0;
+        for (size_t b = nth; b < m; b++) wr[a] += W[a * m + b] * s[b];
+        for (size_t b = 0; b < nth; b++) wr[a] -= W[a * m + b] * v[b];
+        F += s[a] * wr[a];
+      }
+    }
+    *X2b += (o->n[g] - 1) * F;
+  }
+  if (!tr1) return 0;
+  size_t k = G * nth;
+  double **D = calloc(G, sizeof *D), *Einv = malloc(k * k * sizeof *Einv);
+  int rc = -1;
+  if (D && Einv) {
+    rc = 0;
+    for (size_t g = 0; g < G && !rc; g++) {
+      if (!(D[g] = calloc(m * k, sizeof **D))) rc = -1;
+      for (size_t a = 0; !rc && a < nth; a++) D[g][a * k + g * nth + a] = 1;
+    }
+    if (!rc) rc = sandwich(o, D, k, Einv, NULL, tr1, tr2);
+  }
+  for (size_t g = 0; D && g < G; g++) free(D[g]);
+  free(D);
+  free(Einv);
+  return rc;
+}
+
+/* std.lv / std.all of the threshold and scale rows (the others: sem_ws_fill_rows) */
+static void standardize(ord_t *o, vagap_sem_model_t *out, const double *x) {
+  size_t p = o->p;
+  for (size_t g = 0; g < o->G; g++) {
+    const gsl_matrix *Sigma;
+    const gsl_vector *mu;
+    if (sem_ws_implied(o->ws, x, g, &Sigma, &mu)) continue;
+    double sd_ov[p];
+    for (size_t i = 0; i < p; i++) sd_ov[i] = 1 / fabs(row_val(o, o->scale_row[g * p + i], x));
+    (void)Sigma;
+    for (size_t r = 0; r < out->nrows; r++) {
+      vagap_sem_param_t *row = &out->rows[r];
+      if (row->group != (int)g + 1) continue;
+      size_t i = p;
+      for (size_t k = 0; k < p; k++)
+        if (!strcmp(out->ov[k], row->lhs)) i = k;
+      double e = row->est;
+      switch (row->op) {
+        case VAGAP_SEM_THRESHOLD: row->std_lv = e; row->std_all = i < p ? e / sd_ov[i] : e; break;
+        case VAGAP_SEM_SCALE: row->std_lv = row->std_all = e; break;
+        default: break;
+      }
+    }
+  }
+}
+
+static vagap_status_t fill_results(ord_t *o, vagap_sem_fit_t *fit, vagap_error_t *err) {
+  size_t K = o->K, m = o->m, G = o->G, p = o->p;
+  const double *x = fit->x;
+  double **D = calloc(G, sizeof *D), *Einv = malloc((K ? K * K : 1) * sizeof *Einv);
+  double *B = malloc((K ? K * K : 1) * sizeof *B);
+  vagap_status_t st = VAGAP_OK;
+  double tr1 = NAN, tr2 = NAN;
+  if (!D || !Einv || !B) st = vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
+  for (size_t g = 0; g < G && !st; g++) {
+    if (!(D[g] = malloc(m * (K ? K : 1) * sizeof **D))) st = vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
+    else if (implied(o, x, g, o->sig, D[g]))
+      st = vagap_error_set(err, VAGAP_ENUMERIC, NULL, 0, 0, "the implied covariance is not positive definite at the solution");
+  }
+  if (!st && K && sandwich(o, D, K, Einv, B, &tr1, &tr2))
+    st = vagap_error_set(err, VAGAP_EMODEL, NULL, 0, 0,
+                         "the model is not identified: the information matrix is singular at the solution");
+  if (!st && K) {
+    /* vcov: E^-1 / N, or E^-1 B E^-1 / N for robust.sem */
+    if (o->opt.se == VAGAP_SEM_SE_ROBUST_SEM) {
+      gsl_matrix_view Ev = gsl_matrix_view_array(Einv, K, K), Bv = gsl_matrix_view_array(B, K, K);
+      gsl_matrix *T = gsl_matrix_alloc(K, K);
+      gsl_matrix_view Vv = gsl_matrix_view_array(fit->vcov, K, K);
+      gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, &Ev.matrix, &Bv.matrix, 0.0, T);
+      gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0 / o->N, T, &Ev.matrix, 0.0, &Vv.matrix);
+      gsl_matrix_free(T);
+    } else {
+      for (size_t a = 0; a < K * K; a++) fit->vcov[a] = Einv[a] / o->N;
+    }
+  }
+  for (size_t g = 0; D && g < G; g++) free(D[g]);
+  free(D);
+  free(Einv);
+  free(B);
+  if (st) return st;
+  /* the residual variances of the ordered variables follow from the rest:
+     1/delta^2 - (Sigma_ii - theta_ii) (the workspace had theta_ii = 1) */
+  vagap_sem_model_t *mo = fit->model, *wm = o->wsmodel;
+  for (size_t g = 0; g < G; g++) {
+    const gsl_matrix *Sigma;
+    const gsl_vector *mu;
+    if (sem_ws_implied(o->ws, x, g, &Sigma, &mu)) continue;
+    for (size_t r = 0; r < wm->nrows; r++) {
+      vagap_sem_param_t *row = &wm->rows[r];
+      if (row->group != (int)g + 1 || row->op != VAGAP_SEM_COVARIANCE || strcmp(row->lhs, row->rhs) || row->free)
+        continue;
+      for (size_t i = 0; i < p; i++)
+        if (!strcmp(wm->ov[i], row->lhs)) {
+          double d = row_val(o, o->scale_row[g * p + i], x);
+          row->ustart = 1 / (d * d) - (gsl_matrix_get(Sigma, i, i) - row->ustart);
+        }
+    }
+  }
+  if ((st = sem_ws_fill_rows(o->ws, fit, x, fit->vcov, o->opt.ci_level, err))) return st;
+  standardize(o, mo, x);
+  /* fit measures */
+  vagap_sem_measures_t *fm = &fit->fit;
+  double F = objective((unsigned)K, x, NULL, o);
+  fm->npar = (double)K;
+  fm->fmin = F / 2;
+  fm->chisq = 0;
+  for (size_t g = 0; g < G; g++) {
+    const double *s = o->s + g * m;
+    if (implied(o, x, g, o->sig, NULL)) continue;
+    for (size_t a = 0; a < m; a++) o->res[a] = s[a] - o->sig[a];
+    fm->chisq_group[g] = (o->n[g] - 1) * weighted(o, g, o->res, o->Wr);
+    fm->chisq += fm->chisq_group[g];
+  }
+  fm->df = (double)(G * m) - (double)K;
+  fm->pvalue = fm->df > 0 ? gsl_cdf_chisq_Q(fm->chisq, fm->df) : NAN;
+  fm->ntotal = o->N;
+  fm->logl = fm->unrestricted_logl = fm->aic = fm->bic = fm->bic2 = NAN;
+  fm->mfi = fm->ecvi = NAN;
+  double X2b = 0, btr1 = NAN, btr2 = NAN;
+  int scaled = o->opt.test == VAGAP_SEM_TEST_SCALED_SHIFTED;
+  baseline(o, &X2b, scaled ? &btr1 : NULL, &btr2);
+  double dfb = (double)(G * o->npair);
+  fm->baseline_chisq = X2b;
+  fm->baseline_df = dfb;
+  fm->baseline_pvalue = dfb > 0 ? gsl_cdf_chisq_Q(X2b, dfb) : NAN;
+  fm->cfi = sem_fit_cfi(fm->chisq, fm->df, X2b, dfb);
+  fm->tli = fm->nnfi = sem_fit_tli(fm->chisq, fm->df, X2b, dfb);
+  fm->rfi = sem_fit_rfi(fm->chisq, fm->df, X2b, dfb);
+  fm->nfi = sem_fit_nfi(fm->chisq, fm->df, X2b, dfb);
+  fm->pnfi = sem_fit_pnfi(fm->chisq, fm->df, X2b, dfb);
+  fm->ifi = sem_fit_ifi(fm->chisq, fm->df, X2b, dfb);
+  fm->rni = sem_fit_rni(fm->chisq, fm->df, X2b, dfb);
+  /* lavaan's N for RMSEA and Hoelter's CN with least-squares estimators: N - G */
+  double Nr = o->N - (double)G;
+  fm->cn_05 = sem_fit_cn(fm->chisq, fm->df, Nr, 0.05);
+  fm->cn_01 = sem_fit_cn(fm->chisq, fm->df, Nr, 0.01);
+  rmsea_measures(fm->chisq, fm->df, Nr, (double)G, &fm->rmsea, &fm->rmsea_ci_lower, &fm->rmsea_ci_upper,
+                 &fm->rmsea_pvalue);
+  /* SRMR of the correlations (lavaan: residual correlations, thresholds excluded) */
+  fm->srmr = 0;
+  for (size_t g = 0; g < G; g++) {
+    if (implied(o, x, g, o->sig, NULL)) continue;
+    double ss = 0;
+    for (size_t a = o->nth; a < m; a++) ss += pow(o->s[g * m + a] - o->sig[a], 2);
+    fm->srmr += (o->n[g] / o->N) * sqrt(ss / (double)(p * (p + 1) / 2));
+  }
+  if (scaled && fm->df > 0) {
+    scaled_shifted(fm->chisq, fm->df, tr1, tr2, &fm->chisq_scaled, &fm->chisq_scaling_factor,
+                   &fm->chisq_shift_parameter);
+    fm->df_scaled = fm->df;
+    fm->pvalue_scaled = gsl_cdf_chisq_Q(fm->chisq_scaled, fm->df);
+    scaled_shifted(X2b, dfb, btr1, btr2, &fm->baseline_chisq_scaled, &fm->baseline_chisq_scaling_factor, &tr1);
+    fm->baseline_df_scaled = dfb;
+    fm->baseline_pvalue_scaled = gsl_cdf_chisq_Q(fm->baseline_chisq_scaled, dfb);
+    fm->cfi_scaled = sem_fit_cfi(fm->chisq_scaled, fm->df, fm->baseline_chisq_scaled, dfb);
+    fm->tli_scaled = sem_fit_tli(fm->chisq_scaled, fm->df, fm->baseline_chisq_scaled, dfb);
+    rmsea_measures(fm->chisq_scaled, fm->df, Nr, (double)G, &fm->rmsea_scaled, &fm->rmsea_ci_lower_scaled,
+                   &fm->rmsea_ci_upper_scaled, &fm->rmsea_pvalue_scaled);
+  }
+  /* the first stage, for --sampstat and summaries */
+  fit->nstage1 = m;
+  fit->stage1_name = calloc(m, sizeof *fit->stage1_name);
+  fit->stage1_est = malloc(G * m * sizeof *fit->stage1_est);
+  fit->stage1_se = malloc(G * m * sizeof *fit->stage1_se);
+  if (!fit->stage1_name || !fit->stage1_est || !fit->stage1_se)
+    return vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
+  for (size_t a = 0; a < o->nth; a++) {
+    size_t i = o->th_var[a], k = a - o->s1[0].th_start[i] + 1;
+    char buf[300];
+    snprintf(buf, sizeof buf, "%s|t%zu", mo->ov[i], k);
+    fit->stage1_name[a] = strdup(buf);
+  }
+  size_t k = o->nth;
+  for (size_t j = 0; j + 1 < p; j++)
+    for (size_t i = j + 1; i < p; i++, k++) {
+      char buf[300];
+      snprintf(buf, sizeof buf, "%s~~%s", mo->ov[j], mo->ov[i]);
+      fit->stage1_name[k] = strdup(buf);
+    }
+  for (size_t a = 0; a < m; a++)
+    if (!fit->stage1_name[a]) return vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
+  for (size_t g = 0; g < G; g++)
+    for (size_t a = 0; a < m; a++) {
+      fit->stage1_est[g * m + a] = o->s[g * m + a];
+      fit->stage1_se[g * m + a] = sqrt(o->s1[g].gamma[a * m + a] / o->n[g]);
+    }
+  return VAGAP_OK;
+}
+
+/* ---- setup --------------------------------------------------------------------------- */
+
+static vagap_status_t index_rows(ord_t *o, vagap_error_t *err) {
+  const vagap_sem_model_t *md = o->model;
+  size_t p = o->p, G = o->G;
+  for (size_t i = 0; i < p; i++) o->ncat[i] = 1;
+  for (size_t r = 0; r < md->nrows; r++) {
+    const vagap_sem_param_t *row = &md->rows[r];
+    if (row->op != VAGAP_SEM_THRESHOLD || row->group != 1) continue;
+    for (size_t i = 0; i < p; i++)
+      if (!strcmp(md->ov[i], row->lhs)) o->ncat[i]++;
+  }
+  for (size_t i = 0; i < p; i++)
+    if (o->ncat[i] < 2)
+      return vagap_error_set(err, VAGAP_EINVAL, NULL, 0, 0,
+                             "'%s' is not ordered: a model with ordered indicators needs every observed "
+                             "variable ordered (polyserial correlations are not implemented yet)", md->ov[i]);
+  o->nth = 0;
+  for (size_t i = 0; i < p; i++) o->nth += (size_t)(o->ncat[i] - 1);
+  o->npair = p * (p - 1) / 2;
+  o->m = o->nth + o->npair;
+  o->th_var = malloc(o->nth * sizeof *o->th_var);
+  o->th_row = malloc(G * o->nth * sizeof *o->th_row);
+  o->scale_row = malloc(G * p * sizeof *o->scale_row);
+  if (!o->th_var || !o->th_row || !o->scale_row) return vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
+  size_t a = 0;
+  for (size_t i = 0; i < p; i++)
+    for (int k = 0; k + 1 < o->ncat[i]; k++) o->th_var[a++] = i;
+  for (size_t q = 0; q < G * o->nth; q++) o->th_row[q] = (size_t)-1;
+  for (size_t q = 0; q < G * p; q++) o->scale_row[q] = (size_t)-1;
+  for (size_t r = 0; r < md->nrows; r++) {
+    const vagap_sem_param_t *row = &md->rows[r];
+    if (row->op != VAGAP_SEM_THRESHOLD && row->op != VAGAP_SEM_SCALE) continue;
+    size_t g = (size_t)row->group - 1, i;
+    for (i = 0; i < p && strcmp(md->ov[i], row->lhs); i++) {}
+    if (i == p) continue;
+    if (row->op == VAGAP_SEM_SCALE) {
+      o->scale_row[g * p + i] = r;
+      continue;
+    }
+    size_t k = (size_t)atol(row->rhs + 1), slot = 0;
+    for (size_t v = 0; v < i; v++) slot += (size_t)(o->ncat[v] - 1);
+    o->th_row[g * o->nth + slot + k - 1] = r;
+  }
+  for (size_t q = 0; q < G * o->nth; q++)
+    if (o->th_row[q] == (size_t)-1) return vagap_error_set(err, VAGAP_EINVAL, NULL, 0, 0, "a threshold row is missing");
+  for (size_t q = 0; q < G * p; q++)
+    if (o->scale_row[q] == (size_t)-1) return vagap_error_set(err, VAGAP_EINVAL, NULL, 0, 0, "a scale row is missing");
+  return VAGAP_OK;
+}
+
+static void ord_free(ord_t *o) {
+  if (o->ws) sem_ws_free(o->ws);
+  vagap_sem_model_free(o->wsmodel);
+  vagap_sem_stats_free(o->stats);
+  for (size_t g = 0; o->s1 && g < o->G; g++) poly_stage1_free(&o->s1[g]);
+  free(o->s1);
+  free(o->ncat);
+  free(o->th_var);
+  free(o->th_row);
+  free(o->scale_row);
+  free(o->s);
+  free(o->w);
+  free(o->W);
+  free(o->n);
+  free(o->sig);
+  free(o->J);
+  free(o->dsig);
+  free(o->dmu);
+  free(o->res);
+  free(o->Wr);
+}
+
+/* the workspace on "statistics" that are the polychoric correlations (the
+   start values read them), with zero means */
+static vagap_status_t make_workspace(ord_t *o, const vagap_sem_data_t *d, vagap_error_t *err) {
+  size_t p = o->p, G = o->G;
+  vagap_status_t st = vagap_sem_stats_alloc(&o->stats, G, p, (const char *const *)o->model->ov,
+                                            d->group_label, err);
+  if (st) return st;
+  for (size_t g = 0; g < G; g++) {
+    o->stats->n[g] = o->n[g];
+    double *C = o->stats->cov + g * p * p;
+    for (size_t i = 0; i < p; i++) C[i * p + i] = 1;
+    size_t k = 0;
+    for (size_t j = 0; j + 1 < p; j++)
+      for (size_t i = j + 1; i < p; i++, k++) C[i * p + j] = C[j * p + i] = o->s1[g].rho[k];
+  }
+  if (!(o->wsmodel = sem_model_copy(o->model))) return vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
+  st = sem_ws_alloc(&o->ws, o->wsmodel, o->stats, VAGAP_SEM_LIKELIHOOD_NORMAL, err);
+  if (st && st == VAGAP_EDOMAIN) {
+    /* a non-positive-definite polychoric matrix: lavaan goes on (WLS needs no inverse) */
+    for (size_t g = 0; g < G; g++)
+      for (size_t i = 0; i < p; i++) o->stats->cov[g * p * p + i * p + i] = 1 + 1e-3;
+    st = sem_ws_alloc(&o->ws, o->wsmodel, o->stats, VAGAP_SEM_LIKELIHOOD_NORMAL, err);
+  }
+  return st;
+}
+
+vagap_status_t sem_ordinal_fit(vagap_sem_fit_t **out, const vagap_sem_model_t *model,
+                               const vagap_sem_data_t *data, const vagap_sem_fit_options_t *opt,
+                               vagap_error_t *err) {
+  *out = NULL;
+  if (model->ncon || model->has_bounds || model->ndefs)
+    return vagap_error_set(err, VAGAP_EINVAL, NULL, 0, 0,
+                           "constraints (==, <, >), bounds and defined parameters (:=) are not implemented "
+                           "yet for models with ordered indicators");
+  ord_t o = {.model = model, .opt = *opt, .G = model->ngroups, .p = model->nov, .K = model->npar};
+  vagap_sem_fit_t *fit = NULL;
+  size_t G = o.G, p = o.p, K = o.K;
+  vagap_status_t st = VAGAP_OK;
+  o.ncat = calloc(p, sizeof *o.ncat);
+  o.s1 = calloc(G, sizeof *o.s1);
+  o.n = calloc(G, sizeof *o.n);
+  if (!o.ncat || !o.s1 || !o.n) { st = vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory"); goto done; }
+  if ((st = index_rows(&o, err))) goto done;
+  size_t m = o.m;
+  o.s = malloc(G * m * sizeof *o.s);
+  if (opt->estimator == VAGAP_SEM_ESTIMATOR_WLS) o.W = malloc(G * m * m * sizeof *o.W);
+  else o.w = malloc(G * m * sizeof *o.w);
+  o.sig = malloc(m * sizeof *o.sig);
+  o.res = malloc(m * sizeof *o.res);
+  o.Wr = malloc(m * sizeof *o.Wr);
+  o.J = malloc(m * (K ? K : 1) * sizeof *o.J);
+  o.dsig = malloc((K ? K : 1) * p * p * sizeof *o.dsig);
+  o.dmu = malloc((K ? K : 1) * p * sizeof *o.dmu);
+  if (!o.s || (!o.W && !o.w) || !o.sig || !o.res || !o.Wr || !o.J || !o.dsig || !o.dmu) {
+    st = vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
+    goto done;
+  }
+  if ((st = first_stage(&o, data, err))) goto done;
+  if ((st = weights(&o, err))) goto done;
+  if ((st = make_workspace(&o, data, err))) goto done;
+  if ((double)K > (double)(G * m)) {
+    st = vagap_error_set(err, VAGAP_EMODEL, NULL, 0, 0,
+                         "the model is not identified: %zu free parameters but only %zu sample statistics "
+                         "(thresholds and polychoric correlations)", K, G * m);
+    goto done;
+  }
+  fit = calloc(1, sizeof *fit);
+  if (!fit || !(fit->x = calloc(K ? K : 1, sizeof *fit->x)) || !(fit->vcov = calloc(K ? K * K : 1, sizeof *fit->vcov)) ||
+      !(fit->fit.chisq_group = calloc(G, sizeof *fit->fit.chisq_group)) || !(fit->model = sem_model_copy(model))) {
+    st = vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
+    goto done;
+  }
+  sem_measures_scaled_unset(&fit->fit);
+  /* start: lavaan-like values on the polychoric matrix, sample thresholds, scale 1 */
+  sem_ws_start(o.ws, fit->x, 0);
+  for (size_t r = 0; r < model->nrows; r++) {
+    const vagap_sem_param_t *row = &model->rows[r];
+    if (!row->free) continue;
+    if (row->op == VAGAP_SEM_SCALE) fit->x[row->free - 1] = 1;
+    if (row->op == VAGAP_SEM_THRESHOLD) {
+      size_t g = (size_t)row->group - 1;
+      for (size_t a = 0; a < o.nth; a++)
+        if (o.th_row[g * o.nth + a] == r) fit->x[row->free - 1] = o.s[g * m + a];
+    }
+  }
+  double gnorm = HUGE_VAL;
+  if (K) {
+    nlopt_opt nl = nlopt_create(NLOPT_LD_LBFGS, (unsigned)K);
+    double fmin_ = 0;
+    if (nl) {
+      nlopt_set_min_objective(nl, objective, &o);
+      nlopt_set_ftol_rel(nl, 1e-14);
+      nlopt_set_xtol_rel(nl, 1e-12);
+      nlopt_set_maxeval(nl, opt->max_iter > 0 ? opt->max_iter : 10000);
+      double *x0 = malloc(K * sizeof *x0);
+      if (x0) {
+        memcpy(x0, fit->x, K * sizeof *x0);
+        nlopt_result res = nlopt_optimize(nl, x0, &fmin_);
+        if (res > 0 || res == NLOPT_ROUNDOFF_LIMITED) memcpy(fit->x, x0, K * sizeof *x0);
+        free(x0);
+      }
+      nlopt_destroy(nl);
+    }
+    gnorm = gauss_newton(&o, fit->x, 200);
+    if (!(gnorm < 1e-5)) {
+      st = vagap_error_set(err, VAGAP_ENOCONV, NULL, 0, 0,
+                           "the optimiser did not converge (max |gradient| %.2g at the best point found)", gnorm);
+      goto done;
+    }
+  } else {
+    gnorm = 0;
+  }
+  fit->gradient_norm = gnorm;
+  fit->iterations = o.evals;
+  fit->optimizer = "NLopt LD_LBFGS + Gauss-Newton";
+  fit->converged = 1;
+  fit->admissible = 1;
+  if ((st = fill_results(&o, fit, err))) goto done;
+done:
+  ord_free(&o);
+  if (st) {
+    vagap_sem_fit_free(fit);
+    return st;
+  }
+  *out = fit;
+  return VAGAP_OK;
+}
+
+void sem_measures_scaled_unset(vagap_sem_measures_t *fm) {
+  fm->chisq_scaled = fm->df_scaled = fm->pvalue_scaled = fm->chisq_scaling_factor = NAN;
+  fm->chisq_shift_parameter = NAN;
+  fm->baseline_chisq_scaled = fm->baseline_df_scaled = fm->baseline_pvalue_scaled = NAN;
+  fm->baseline_chisq_scaling_factor = NAN;
+  fm->cfi_scaled = fm->tli_scaled = fm->rmsea_scaled = fm->rmsea_ci_lower_scaled = NAN;
+  fm->rmsea_ci_upper_scaled = fm->rmsea_pvalue_scaled = NAN;
+}
