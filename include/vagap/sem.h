@@ -322,7 +322,7 @@ typedef enum {
 } vagap_sem_estimator_t;
 
 typedef enum {
-  VAGAP_SEM_MISSING_DEFAULT = 0, /* listwise, or pairwise for categorical data (lavaan) */
+  VAGAP_SEM_MISSING_DEFAULT = 0, /* listwise (lavaan 0.6's default, categorical data too) */
   VAGAP_SEM_MISSING_LISTWISE,
   VAGAP_SEM_MISSING_ML,          /* FIML ("ml", "fiml", "direct") */
   VAGAP_SEM_MISSING_ML_X,        /* FIML, missing exogenous covariates too ("ml.x") */

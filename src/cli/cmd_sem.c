@@ -153,6 +153,8 @@ static int write_fit(const cli_common_t *c, const vagap_sem_fit_t *fit) {
     put_measure(w, "df.scaled", f->df_scaled);
     put_measure(w, "pvalue.scaled", f->pvalue_scaled);
     put_measure(w, "chisq.scaling.factor", f->chisq_scaling_factor);
+    if (isfinite(f->chisq_shift_parameter)) /* not a fitMeasures() name: lavaan's summary prints it */
+      put_measure(w, "chisq.shift.parameter", f->chisq_shift_parameter);
   }
   put_measure(w, "baseline.chisq", f->baseline_chisq);
   put_measure(w, "baseline.df", f->baseline_df);
@@ -433,11 +435,16 @@ static int fit_ordinal(cli_common_t *c, const sem_args_t *a, const vagap_table_t
   vagap_sem_fit_t *fit = NULL;
   char **onames = NULL;
   int *onth = NULL, rc = CLI_EXIT_DATA;
-  int pairwise = a->lav.missing != VAGAP_SEM_MISSING_LISTWISE;
+  int pairwise = a->lav.missing == VAGAP_SEM_MISSING_PAIRWISE;
+  /* the model's variables come from a first build without the threshold statements */
+  vagap_sem_syntax_t nothr = {0, malloc((syn->n ? syn->n : 1) * sizeof *syn->st)};
+  if (!nothr.st) goto done;
+  for (size_t i = 0; i < syn->n; i++)
+    if (syn->st[i].op != VAGAP_SEM_THRESHOLD) nothr.st[nothr.n++] = syn->st[i];
   if (semcli_group_levels(table, gcol, &data, &err) ||
-      vagap_sem_model_build(&model0, syn, data.ngroups, mopt, a->model_path, &err) ||
+      vagap_sem_model_build(&model0, &nothr, data.ngroups, mopt, a->model_path, &err) ||
       semcli_load_raw(table, gcol, model0, &data, pairwise, 0, ledger, &err) ||
-      semcli_ordered(a->lav.ordered, a->lav.ordered_all, model0, &data, mopt, &onames, &onth, &err) ||
+      semcli_ordered(a->lav.ordered, a->lav.ordered_all, syn, model0, &data, mopt, &onames, &onth, &err) ||
       vagap_sem_model_build(&model, syn, data.ngroups, mopt, a->model_path, &err)) {
     rc = err.status == VAGAP_EINVAL ? cli_usage_error(c, "%s", err.message) : cli_report_error(&err);
     goto done;
@@ -463,6 +470,7 @@ static int fit_ordinal(cli_common_t *c, const sem_args_t *a, const vagap_table_t
   else rc = write_estimates(c, fit);
   if (rc == CLI_EXIT_OK) rc = cli_finish_ledger(c, ledger);
 done:
+  free(nothr.st);
   vagap_sem_fit_free(fit);
   vagap_sem_model_free(model);
   vagap_sem_model_free(model0);
@@ -527,7 +535,9 @@ int cmd_sem(int argc, char **argv) {
       rc = cli_report_error(&err);
       goto done;
     }
-    if (semcli_lavaan_categorical(&a.lav)) {
+    int has_thresholds = 0;
+    for (size_t i = 0; i < syn->n; i++) has_thresholds |= syn->st[i].op == VAGAP_SEM_THRESHOLD;
+    if (semcli_lavaan_categorical(&a.lav) || has_thresholds) {
       rc = fit_ordinal(&c, &a, table, gcol, syn, &mopt, ledger);
       goto done;
     }

@@ -265,12 +265,15 @@ static int cmp_value(const void *a, const void *b) {
   return (x > y) - (x < y);
 }
 
-vagap_status_t semcli_ordered(const char *list, int all, const vagap_sem_model_t *m, const semcli_data_t *d,
+vagap_status_t semcli_ordered(const char *list, int all, const vagap_sem_syntax_t *syn, const vagap_sem_model_t *m,
+                              const semcli_data_t *d,
                               vagap_sem_model_options_t *mopt, char ***names, int **nth, vagap_error_t *err) {
   size_t n = 0;
   *names = NULL;
   *nth = NULL;
-  if (all) {
+  if (!all && !list) { /* only threshold statements make variables ordered */
+    if (!(*names = calloc(syn->n ? syn->n : 1, sizeof **names))) return oom(err);
+  } else if (all) {
     if (!(*names = calloc(m->nov ? m->nov : 1, sizeof **names))) return oom(err);
     for (size_t i = 0; i < m->nov; i++)
       if (!m->ov_is_x[i]) { /* lavaan's ordered = TRUE: the endogenous observed variables */
@@ -279,6 +282,17 @@ vagap_status_t semcli_ordered(const char *list, int all, const vagap_sem_model_t
       }
   } else if (!(*names = semcli_split_list(list, &n))) {
     return oom(err);
+  }
+  /* lavaan: a variable with thresholds in the syntax is ordered */
+  size_t cap = n + syn->n;
+  char **grown = realloc(*names, (cap ? cap : 1) * sizeof **names);
+  if (!grown) return oom(err);
+  *names = grown;
+  for (size_t i = 0; i < syn->n; i++) {
+    if (syn->st[i].op != VAGAP_SEM_THRESHOLD) continue;
+    size_t k;
+    for (k = 0; k < n && strcmp((*names)[k], syn->st[i].lhs); k++) {}
+    if (k == n && !((*names)[n++] = strdup(syn->st[i].lhs))) return oom(err);
   }
   if (!(*nth = calloc(n ? n : 1, sizeof **nth))) return oom(err);
   double *v = malloc((d->nobs ? d->nobs : 1) * sizeof *v);

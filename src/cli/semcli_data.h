@@ -39,10 +39,12 @@ vagap_status_t semcli_load_raw(const vagap_table_t *t, size_t gcol, const vagap_
                                semcli_data_t *d, int pairwise, int want_stats, vagap_ledger_t *ledger,
                                vagap_error_t *err);
 
-/* --ordered: the ordered variables (the list, or every observed variable of m)
+/* --ordered: the ordered variables (the list, or every observed variable of m,
+   and as lavaan the left-hand sides of threshold statements "y | t1" in syn)
    and their number of thresholds (distinct values in d - 1) into mopt; the
    arrays are malloc'ed into *names / *nth (free with semcli_free_list / free). */
-vagap_status_t semcli_ordered(const char *list, int all, const vagap_sem_model_t *m, const semcli_data_t *d,
+vagap_status_t semcli_ordered(const char *list, int all, const vagap_sem_syntax_t *syn, const vagap_sem_model_t *m,
+                              const semcli_data_t *d,
                               vagap_sem_model_options_t *mopt, char ***names, int **nth, vagap_error_t *err);
 
 /* A borrowed view for vagap_sem_bootstrap. */

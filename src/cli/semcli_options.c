@@ -18,7 +18,7 @@ const char SEMCLI_LAVAAN_OPTIONS_HELP[] =
     "                         (default true; --no-fixed-x = --fixed-x=false)\n"
     "      --meanstructure[=BOOL]  means and intercepts (default: with groups or ~1 in the syntax)\n"
     "      --likelihood L     normal (default, divisor n) or wishart (divisor n-1)\n"
-    "      --missing M        listwise (default); with --ordered pairwise (default) or listwise\n"
+    "      --missing M        listwise (default); with --ordered listwise (default) or pairwise\n"
     "      --estimator E      ML (default); with --ordered WLSMV (default), DWLS, WLS, ULS, ULSMV\n"
     "      --se S             standard (expected information); with --ordered robust.sem\n"
     "                         (the WLSMV/ULSMV default) or none\n"

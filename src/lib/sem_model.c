@@ -756,14 +756,15 @@ vagap_status_t vagap_sem_model_build(vagap_sem_model_t **out, const vagap_sem_sy
   for (size_t i = per_group; i < t.n; i++) {
     vagap_sem_param_t *r = &t.rows[i];
     if (meanstructure && !r->user && r->op == VAGAP_SEM_INTERCEPT && is_in(&v.lv, r->lhs) &&
-        (opt->group_equal & VAGAP_SEM_EQ_INTERCEPTS) && !(opt->group_equal & VAGAP_SEM_EQ_MEANS)) {
+        (opt->group_equal & (VAGAP_SEM_EQ_INTERCEPTS | VAGAP_SEM_EQ_THRESHOLDS)) &&
+        !(opt->group_equal & VAGAP_SEM_EQ_MEANS)) {
       r->free = 1;
       r->ustart = NAN;
     }
-    /* lavaan: equal thresholds free the scale factors of the non-binary
-       ordered variables in the later groups */
+    /* lavaan 0.6 (as 0.6.14): equal thresholds free the scale factors of the
+       ordered variables in the later groups (and, above, the latent means) */
     if (!r->user && r->op == VAGAP_SEM_SCALE && (opt->group_equal & VAGAP_SEM_EQ_THRESHOLDS) &&
-        ordered_nth(opt, r->lhs) > 1) {
+        ordered_nth(opt, r->lhs) >= 1) {
       r->free = 1;
       r->ustart = NAN;
     }

@@ -145,8 +145,8 @@ static vagap_status_t resolve_categorical(vagap_sem_fit_options_t *opt, vagap_er
   }
   if (opt->missing != VAGAP_SEM_MISSING_PAIRWISE && opt->missing != VAGAP_SEM_MISSING_LISTWISE)
     return vagap_error_set(err, VAGAP_EINVAL, NULL, 0, 0,
-                           "--missing %s is not implemented for ordered indicators: use pairwise (the default) "
-                           "or listwise", vagap_sem_missing_name(opt->missing));
+                           "--missing %s is not implemented for ordered indicators: use listwise (the default) "
+                           "or pairwise", vagap_sem_missing_name(opt->missing));
   if (opt->information != VAGAP_SEM_INFORMATION_EXPECTED)
     return vagap_error_set(err, VAGAP_EINVAL, NULL, 0, 0,
                            "--information %s is not implemented for ordered indicators: only the expected "
@@ -172,7 +172,7 @@ vagap_status_t vagap_sem_fit_options_resolve(vagap_sem_fit_options_t *opt, int c
   if (opt->se == VAGAP_SEM_SE_DEFAULT) opt->se = se;
   if (opt->test == VAGAP_SEM_TEST_DEFAULT) opt->test = test;
   if (opt->missing == VAGAP_SEM_MISSING_DEFAULT)
-    opt->missing = categorical ? VAGAP_SEM_MISSING_PAIRWISE : VAGAP_SEM_MISSING_LISTWISE;
+    opt->missing = VAGAP_SEM_MISSING_LISTWISE; /* lavaan 0.6, categorical data too (pairwise on request) */
   if (opt->information == VAGAP_SEM_INFORMATION_DEFAULT) {
     /* lavaan: observed information under FIML, expected otherwise */
     int fiml = opt->missing == VAGAP_SEM_MISSING_ML || opt->missing == VAGAP_SEM_MISSING_ML_X;

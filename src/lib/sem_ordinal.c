@@ -517,7 +517,7 @@ static void standardize(ord_t *o, vagap_sem_model_t *out, const double *x) {
       double e = row->est;
       switch (row->op) {
         case VAGAP_SEM_THRESHOLD: row->std_lv = e; row->std_all = i < p ? e / sd_ov[i] : e; break;
-        case VAGAP_SEM_SCALE: row->std_lv = row->std_all = e; break;
+        case VAGAP_SEM_SCALE: row->std_lv = e, row->std_all = 1; break; /* delta / delta */
         default: break;
       }
     }
@@ -541,16 +541,18 @@ static vagap_status_t fill_results(ord_t *o, vagap_sem_fit_t *fit, vagap_error_t
     st = vagap_error_set(err, VAGAP_EMODEL, NULL, 0, 0,
                          "the model is not identified: the information matrix is singular at the solution");
   if (!st && K) {
-    /* vcov: E^-1 / N, or E^-1 B E^-1 / N for robust.sem */
+    /* vcov: E^-1 / (N - G), or E^-1 B E^-1 / (N - G) for robust.sem (lavaan divides
+       by N - G with the least-squares estimators, as in its lav_inspect_ntotal) */
+    double NG = o->N - (double)G;
     if (o->opt.se == VAGAP_SEM_SE_ROBUST_SEM) {
       gsl_matrix_view Ev = gsl_matrix_view_array(Einv, K, K), Bv = gsl_matrix_view_array(B, K, K);
       gsl_matrix *T = gsl_matrix_alloc(K, K);
       gsl_matrix_view Vv = gsl_matrix_view_array(fit->vcov, K, K);
       gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, &Ev.matrix, &Bv.matrix, 0.0, T);
-      gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0 / o->N, T, &Ev.matrix, 0.0, &Vv.matrix);
+      gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0 / NG, T, &Ev.matrix, 0.0, &Vv.matrix);
       gsl_matrix_free(T);
     } else {
-      for (size_t a = 0; a < K * K; a++) fit->vcov[a] = Einv[a] / o->N;
+      for (size_t a = 0; a < K * K; a++) fit->vcov[a] = Einv[a] / NG;
     }
   }
   for (size_t g = 0; D && g < G; g++) free(D[g]);
@@ -603,6 +605,8 @@ static vagap_status_t fill_results(ord_t *o, vagap_sem_fit_t *fit, vagap_error_t
   fm->baseline_chisq = X2b;
   fm->baseline_df = dfb;
   fm->baseline_pvalue = dfb > 0 ? gsl_cdf_chisq_Q(X2b, dfb) : NAN;
+  if (o->opt.estimator == VAGAP_SEM_ESTIMATOR_ULS) /* lavaan: the ULS statistic is not chi-square */
+    fm->pvalue = fm->baseline_pvalue = NAN;
   fm->cfi = sem_fit_cfi(fm->chisq, fm->df, X2b, dfb);
   fm->tli = fm->nnfi = sem_fit_tli(fm->chisq, fm->df, X2b, dfb);
   fm->rfi = sem_fit_rfi(fm->chisq, fm->df, X2b, dfb);
