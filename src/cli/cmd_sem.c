@@ -446,6 +446,7 @@ static int fit_ordinal(cli_common_t *c, const sem_args_t *a, const vagap_table_t
       semcli_load_raw(table, gcol, model0, &data, pairwise, 0, ledger, &err) ||
       semcli_ordered(a->lav.ordered, a->lav.ordered_all, syn, model0, &data, mopt, &onames, &onth, &err) ||
       vagap_sem_model_build(&model, syn, data.ngroups, mopt, a->model_path, &err)) {
+    if (err.status == VAGAP_EDATA && !err.file[0]) snprintf(err.file, sizeof err.file, "%s", vagap_table_source(table));
     rc = err.status == VAGAP_EINVAL ? cli_usage_error(c, "%s", err.message) : cli_report_error(&err);
     goto done;
   }
@@ -456,6 +457,7 @@ static int fit_ordinal(cli_common_t *c, const sem_args_t *a, const vagap_table_t
   if (a->max_evals > 0) fopt.max_iter = (int)a->max_evals;
   vagap_sem_data_t view = semcli_view(&data);
   if (vagap_sem_fit_data(&fit, model, &view, &fopt, &err)) {
+    if (err.status == VAGAP_EDATA && !err.file[0]) snprintf(err.file, sizeof err.file, "%s", vagap_table_source(table));
     if (err.status == VAGAP_ENOCONV) fputs("vagap sem: the model did not converge; no estimates are printed\n", stderr);
     rc = cli_report_error(&err);
     goto done;

@@ -290,7 +290,9 @@ vagap_status_t semcli_ordered(const char *list, int all, const vagap_sem_syntax_
   *names = grown;
   for (size_t i = 0; i < syn->n; i++) {
     if (syn->st[i].op != VAGAP_SEM_THRESHOLD) continue;
-    size_t k;
+    size_t j, k;
+    for (j = 0; j < d->nvar && strcmp(d->var[j], syn->st[i].lhs); j++) {}
+    if (j == d->nvar) continue; /* not an observed variable: the model build says so, located */
     for (k = 0; k < n && strcmp((*names)[k], syn->st[i].lhs); k++) {}
     if (k == n && !((*names)[n++] = strdup(syn->st[i].lhs))) return oom(err);
   }

@@ -315,6 +315,18 @@ static vagap_status_t thresholds(poly_stage1_t *s, const int *y, size_t n, size_
     if (a) cnt[a - 1] += 1, tot += 1;
   }
   s->nobs_var[i] = (size_t)tot;
+  int seen = 0, last = 0;
+  for (int c = 0; c < ncat; c++)
+    if (cnt[c] > 0) seen++, last = c + 1;
+  if (seen <= 1) {
+    free(cnt);
+    if (!seen)
+      return vagap_error_set(err, VAGAP_EDATA, NULL, 0, 0, "ordinal variable '%s' has no answers in group '%s'",
+                             name, group);
+    return vagap_error_set(err, VAGAP_EDATA, NULL, 0, 0,
+                           "ordinal variable '%s' is constant in group '%s' (every answer is category %d of %d)",
+                           name, group, last, ncat);
+  }
   for (int c = 0; c < ncat; c++)
     if (cnt[c] == 0) {
       free(cnt);

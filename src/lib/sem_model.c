@@ -648,6 +648,12 @@ static vagap_status_t check_ordered(const vagap_sem_syntax_t *syn, const vnames_
     const vagap_sem_statement_t *s = &syn->st[i];
     if (s->op != VAGAP_SEM_THRESHOLD) continue;
     int nth = ordered_nth(opt, s->lhs);
+    if (is_in(&v->lv, s->lhs))
+      return vagap_error_set(err, VAGAP_EMODEL, source, s->line, s->column,
+                             "thresholds (|) belong to ordered observed variables, but '%s' is latent", s->lhs);
+    if (!is_in(&v->ov, s->lhs))
+      return vagap_error_set(err, VAGAP_EMODEL, source, s->line, s->column,
+                             "'%s' has thresholds (|) but is not a variable of the model", s->lhs);
     if (nth < 0)
       return vagap_error_set(err, VAGAP_EMODEL, source, s->line, s->column,
                              "'%s' has thresholds (|) but is not ordered (use --ordered)", s->lhs);
