@@ -253,6 +253,55 @@ static double group_n(const sem_data_t *d, size_t g) {
   return n;
 }
 
+/* lavaan's summary header of a categorical fit: estimator, the standard and the
+   scaled (scaled-shifted) test side by side, the first-stage sizes */
+static void summary_categorical_header(FILE *out, const vagap_sem_fit_t *fit, const sem_data_t *d,
+                                       const sem_args_t *a) {
+  const vagap_sem_measures_t *f = &fit->fit;
+  vagap_sem_fit_options_t o;
+  vagap_error_t err;
+  vagap_sem_fit_options_init(&o);
+  semcli_lavaan_fit_apply(&a->lav, &o);
+  vagap_sem_fit_options_resolve(&o, 1, &err);
+  int scaled = isfinite(f->chisq_scaled);
+  fprintf(out, "vagap sem (lavaan-compatible, ordered indicators) converged: %zu evaluations, %s\n\n",
+          fit->iterations, fit->optimizer);
+  fprintf(out, "  Estimator                                     %10s\n", vagap_sem_estimator_name(o.estimator));
+  fprintf(out, "  Parameterization                              %10s\n", "delta");
+  fprintf(out, "  Number of model parameters                    %10.0f\n", f->npar);
+  fprintf(out, "  Number of observations                        %10.0f\n", f->ntotal);
+  if (d->ngroups > 1)
+    for (size_t g = 0; g < d->ngroups; g++) fprintf(out, "    %-42s%10.0f\n", d->labels[g], group_n(d, g));
+  fprintf(out, "  Missing data                                  %10s\n", vagap_sem_missing_name(o.missing));
+  fprintf(out, "\nModel Test User Model:\n");
+  if (scaled) fprintf(out, "%56s  %10s\n", "Standard", "Scaled");
+  fprintf(out, "  Test Statistic                                %10.3f", f->chisq);
+  if (scaled) fprintf(out, "  %10.3f", f->chisq_scaled);
+  fprintf(out, "\n  Degrees of freedom                            %10.0f", f->df);
+  if (scaled) fprintf(out, "  %10.0f", f->df_scaled);
+  fprintf(out, "\n  P-value (Chi-square)                          %10.3f", f->pvalue);
+  if (scaled) fprintf(out, "  %10.3f", f->pvalue_scaled);
+  fputc('\n', out);
+  if (scaled) {
+    fprintf(out, "  Scaling correction factor                     %10s  %10.3f\n", "", f->chisq_scaling_factor);
+    fprintf(out, "  Shift parameter                               %10s  %10.3f\n", "", f->chisq_shift_parameter);
+    fprintf(out, "    simple second-order correction\n");
+  }
+  if (d->ngroups > 1) {
+    fprintf(out, "  Test statistic for each group:\n");
+    for (size_t g = 0; g < d->ngroups; g++) fprintf(out, "    %-42s%10.3f\n", d->labels[g], f->chisq_group[g]);
+  }
+  fprintf(out, "\n  Comparative Fit Index (CFI)                   %10.3f", f->cfi);
+  if (scaled) fprintf(out, "  %10.3f", f->cfi_scaled);
+  fprintf(out, "\n  Tucker-Lewis Index (TLI)                      %10.3f", f->tli);
+  if (scaled) fprintf(out, "  %10.3f", f->tli_scaled);
+  fprintf(out, "\n  RMSEA                                         %10.3f", f->rmsea);
+  if (scaled) fprintf(out, "  %10.3f", f->rmsea_scaled);
+  fprintf(out, "\n  SRMR                                          %10.3f\n", f->srmr);
+  fprintf(out, "\nParameter Estimates:\n  Standard errors                               %10s\n",
+          o.se == VAGAP_SEM_SE_ROBUST_SEM ? "Robust.sem" : vagap_sem_se_name(o.se));
+}
+
 static int write_summary(const cli_common_t *c, const vagap_sem_fit_t *fit,
                          const sem_data_t *d, const sem_args_t *a) {
   FILE *out = stdout;
@@ -260,40 +309,44 @@ static int write_summary(const cli_common_t *c, const vagap_sem_fit_t *fit,
     return CLI_EXIT_DATA;
   const vagap_sem_measures_t *f = &fit->fit;
   const vagap_sem_model_t *m = fit->model;
-  fprintf(out, "vagap sem (lavaan-compatible ML) converged: %zu evaluations, %s\n",
-          fit->iterations, fit->optimizer);
-  fprintf(out, "  Solution %s\n", fit->admissible ? "admissible" : "NOT admissible (post-check failed):");
-  for (size_t i = 0; i < fit->nwarnings; i++) fprintf(out, "    %s\n", fit->warnings[i]);
-  fputc('\n', out);
-  fprintf(out, "  Estimator                                         ML\n");
-  fprintf(out, "  Likelihood                                        %s\n",
-          a->lav.likelihood == VAGAP_SEM_LIKELIHOOD_WISHART ? "wishart" : "normal");
-  fprintf(out, "  Number of model parameters                        %.0f\n", f->npar);
-  fprintf(out, "  Number of observations                            %.0f\n", f->ntotal);
-  if (d->ngroups > 1)
-    for (size_t g = 0; g < d->ngroups; g++)
-      fprintf(out, "    %-46s  %.0f\n", d->labels[g], group_n(d, g));
-  fprintf(out, "\nModel Test User Model:\n");
-  fprintf(out, "  Test statistic                                %10.3f\n", f->chisq);
-  fprintf(out, "  Degrees of freedom                            %10.0f\n", f->df);
-  fprintf(out, "  P-value (Chi-square)                          %10.3f\n", f->pvalue);
-  if (d->ngroups > 1) {
-    fprintf(out, "  Test statistic for each group:\n");
-    for (size_t g = 0; g < d->ngroups; g++)
-      fprintf(out, "    %-42s%10.3f\n", d->labels[g], f->chisq_group[g]);
+  if (fit->nstage1) {
+    summary_categorical_header(out, fit, d, a);
+  } else {
+    fprintf(out, "vagap sem (lavaan-compatible ML) converged: %zu evaluations, %s\n",
+            fit->iterations, fit->optimizer);
+    fprintf(out, "  Solution %s\n", fit->admissible ? "admissible" : "NOT admissible (post-check failed):");
+    for (size_t i = 0; i < fit->nwarnings; i++) fprintf(out, "    %s\n", fit->warnings[i]);
+    fputc('\n', out);
+    fprintf(out, "  Estimator                                         ML\n");
+    fprintf(out, "  Likelihood                                        %s\n",
+            a->lav.likelihood == VAGAP_SEM_LIKELIHOOD_WISHART ? "wishart" : "normal");
+    fprintf(out, "  Number of model parameters                        %.0f\n", f->npar);
+    fprintf(out, "  Number of observations                            %.0f\n", f->ntotal);
+    if (d->ngroups > 1)
+      for (size_t g = 0; g < d->ngroups; g++)
+        fprintf(out, "    %-46s  %.0f\n", d->labels[g], group_n(d, g));
+    fprintf(out, "\nModel Test User Model:\n");
+    fprintf(out, "  Test statistic                                %10.3f\n", f->chisq);
+    fprintf(out, "  Degrees of freedom                            %10.0f\n", f->df);
+    fprintf(out, "  P-value (Chi-square)                          %10.3f\n", f->pvalue);
+    if (d->ngroups > 1) {
+      fprintf(out, "  Test statistic for each group:\n");
+      for (size_t g = 0; g < d->ngroups; g++)
+        fprintf(out, "    %-42s%10.3f\n", d->labels[g], f->chisq_group[g]);
+    }
+    fprintf(out, "\n  Comparative Fit Index (CFI)                   %10.3f\n", f->cfi);
+    fprintf(out, "  Tucker-Lewis Index (TLI)                      %10.3f\n", f->tli);
+    fprintf(out, "  Loglikelihood user model (H0)                 %10.3f\n", f->logl);
+    fprintf(out, "  Loglikelihood unrestricted model (H1)         %10.3f\n", f->unrestricted_logl);
+    fprintf(out, "  Akaike (AIC)                                  %10.3f\n", f->aic);
+    fprintf(out, "  Bayesian (BIC)                                %10.3f\n", f->bic);
+    fprintf(out, "  Sample-size adjusted Bayesian (SABIC)         %10.3f\n", f->bic2);
+    fprintf(out, "  RMSEA                                         %10.3f\n", f->rmsea);
+    fprintf(out, "  90 Percent confidence interval - lower        %10.3f\n", f->rmsea_ci_lower);
+    fprintf(out, "  90 Percent confidence interval - upper        %10.3f\n", f->rmsea_ci_upper);
+    fprintf(out, "  P-value H_0: RMSEA <= 0.050                   %10.3f\n", f->rmsea_pvalue);
+    fprintf(out, "  SRMR                                          %10.3f\n", f->srmr);
   }
-  fprintf(out, "\n  Comparative Fit Index (CFI)                   %10.3f\n", f->cfi);
-  fprintf(out, "  Tucker-Lewis Index (TLI)                      %10.3f\n", f->tli);
-  fprintf(out, "  Loglikelihood user model (H0)                 %10.3f\n", f->logl);
-  fprintf(out, "  Loglikelihood unrestricted model (H1)         %10.3f\n", f->unrestricted_logl);
-  fprintf(out, "  Akaike (AIC)                                  %10.3f\n", f->aic);
-  fprintf(out, "  Bayesian (BIC)                                %10.3f\n", f->bic);
-  fprintf(out, "  Sample-size adjusted Bayesian (SABIC)         %10.3f\n", f->bic2);
-  fprintf(out, "  RMSEA                                         %10.3f\n", f->rmsea);
-  fprintf(out, "  90 Percent confidence interval - lower        %10.3f\n", f->rmsea_ci_lower);
-  fprintf(out, "  90 Percent confidence interval - upper        %10.3f\n", f->rmsea_ci_upper);
-  fprintf(out, "  P-value H_0: RMSEA <= 0.050                   %10.3f\n", f->rmsea_pvalue);
-  fprintf(out, "  SRMR                                          %10.3f\n", f->srmr);
   int block = -1;
   vagap_sem_op_t op = VAGAP_SEM_DEFINED;
   for (size_t r = 0; r < m->nrows; r++) {

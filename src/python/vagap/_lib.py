@@ -76,7 +76,9 @@ class SemModelOptions(ctypes.Structure):
                 ("meanstructure", ctypes.c_int), ("int_ov_free", ctypes.c_int),
                 ("int_lv_free", ctypes.c_int), ("orthogonal", ctypes.c_int),
                 ("group_equal", ctypes.c_uint),
-                ("group_partial", c_char_pp), ("n_group_partial", ctypes.c_size_t)]
+                ("group_partial", c_char_pp), ("n_group_partial", ctypes.c_size_t),
+                ("ordered", c_char_pp), ("ordered_nth", ctypes.POINTER(ctypes.c_int)),
+                ("n_ordered", ctypes.c_size_t)]
 
 
 class SemParam(ctypes.Structure):
@@ -127,8 +129,23 @@ MEASURES = [("npar", "npar"), ("fmin", "fmin"), ("chisq", "chisq"), ("df", "df")
             ("rni", "rni"), ("mfi", "mfi"), ("ecvi", "ecvi"), ("cn_05", "cn_05"), ("cn_01", "cn_01")]
 
 
+# the robust tests' measures (NAN for a standard test), after chisq_group in the C struct
+SCALED_MEASURES = [("chisq_scaled", "chisq.scaled"), ("df_scaled", "df.scaled"),
+                   ("pvalue_scaled", "pvalue.scaled"), ("chisq_scaling_factor", "chisq.scaling.factor"),
+                   ("chisq_shift_parameter", "chisq.shift.parameter"),
+                   ("baseline_chisq_scaled", "baseline.chisq.scaled"),
+                   ("baseline_df_scaled", "baseline.df.scaled"),
+                   ("baseline_pvalue_scaled", "baseline.pvalue.scaled"),
+                   ("baseline_chisq_scaling_factor", "baseline.chisq.scaling.factor"),
+                   ("cfi_scaled", "cfi.scaled"), ("tli_scaled", "tli.scaled"),
+                   ("rmsea_scaled", "rmsea.scaled"), ("rmsea_ci_lower_scaled", "rmsea.ci.lower.scaled"),
+                   ("rmsea_ci_upper_scaled", "rmsea.ci.upper.scaled"),
+                   ("rmsea_pvalue_scaled", "rmsea.pvalue.scaled")]
+
+
 class SemMeasures(ctypes.Structure):
-    _fields_ = [(c, ctypes.c_double) for c, _ in MEASURES] + [("chisq_group", c_double_p)]
+    _fields_ = [(c, ctypes.c_double) for c, _ in MEASURES] + [("chisq_group", c_double_p)] + \
+               [(c, ctypes.c_double) for c, _ in SCALED_MEASURES]
 
 
 class SemFit(ctypes.Structure):
@@ -137,7 +154,9 @@ class SemFit(ctypes.Structure):
                 ("gradient_norm", ctypes.c_double), ("optimizer", ctypes.c_char_p),
                 ("converged", ctypes.c_int), ("admissible", ctypes.c_int),
                 ("info_ratio", ctypes.c_double), ("nwarnings", ctypes.c_size_t),
-                ("warnings", ctypes.POINTER(ctypes.c_char_p))]
+                ("warnings", ctypes.POINTER(ctypes.c_char_p)),
+                ("nstage1", ctypes.c_size_t), ("stage1_name", ctypes.POINTER(ctypes.c_char_p)),
+                ("stage1_est", c_double_p), ("stage1_se", c_double_p)]
 
 
 # ---- loading ----------------------------------------------------------------
