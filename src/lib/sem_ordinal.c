@@ -20,8 +20,10 @@
  *      ("robust.sem"), and the mean- and variance-adjusted (scaled-shifted,
  *      Asparouhov & Muthén 2010) test from the traces of U Gamma, as
  *      lavaan's lav_test_satorra_bentler.
- * The optimisation is NLopt's LD_LBFGS followed by Gauss-Newton (the
- * Fisher scoring of least squares) to a gradient below 1e-10.
+ * The optimisation is Gauss-Newton (the Fisher scoring of least squares)
+ * from lavaan-like start values; if it stalls, NLopt's LD_LBFGS and Gauss-
+ * Newton again.  A solution needs max |dF/dtheta| < 1e-5 (it usually ends
+ * below 1e-12).
  */
 #include <math.h>
 #include <stdio.h>
@@ -183,7 +185,7 @@ static double gauss_newton(ord_t *o, double *x, int maxit) {
   for (int it = 0; it < maxit; it++) {
     gmax = 0;
     for (size_t q = 0; q < K; q++) gmax = fmax(gmax, fabs(grad[q]));
-    if (gmax < 1e-12 || normal_matrix(o, x, c, H)) break;
+    if (gmax < 1e-11 || normal_matrix(o, x, c, H)) break;
     if (gsl_linalg_cholesky_decomp1(H) != GSL_SUCCESS) break;
     gsl_vector_view sv = gsl_vector_view_array(step, K);
     for (size_t q = 0; q < K; q++) step[q] = -grad[q] / 2;
@@ -196,7 +198,9 @@ static double gauss_newton(ord_t *o, double *x, int maxit) {
     }
     if (!(ft <= f)) break;
     memcpy(x, xt, K * sizeof *x);
+    double fprev = f;
     f = objective((unsigned)K, x, grad, o);
+    if (fprev - f <= 1e-15 * fprev && t < 1) break; /* no progress left at rounding level */
   }
   gmax = 0;
   for (size_t q = 0; q < K; q++) gmax = fmax(gmax, fabs(grad[q]));
@@ -831,23 +835,32 @@ vagap_status_t sem_ordinal_fit(vagap_sem_fit_t **out, const vagap_sem_model_t *m
   }
   double gnorm = HUGE_VAL;
   if (K) {
-    nlopt_opt nl = nlopt_create(NLOPT_LD_LBFGS, (unsigned)K);
-    double fmin_ = 0;
+    /* Gauss-Newton (Fisher scoring of least squares) from the start values; when it
+       stalls, NLopt's LD_LBFGS from the start values and Gauss-Newton again */
+    double *x0 = malloc(K * sizeof *x0);
+    if (!x0) { st = vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory"); goto done; }
+    memcpy(x0, fit->x, K * sizeof *x0);
+    gnorm = gauss_newton(&o, fit->x, 200);
+    fit->optimizer = "Gauss-Newton";
+    nlopt_opt nl = gnorm < 1e-9 ? NULL : nlopt_create(NLOPT_LD_LBFGS, (unsigned)K);
     if (nl) {
+      double fmin_ = 0;
       nlopt_set_min_objective(nl, objective, &o);
       nlopt_set_ftol_rel(nl, 1e-14);
       nlopt_set_xtol_rel(nl, 1e-12);
       nlopt_set_maxeval(nl, opt->max_iter > 0 ? opt->max_iter : 10000);
-      double *x0 = malloc(K * sizeof *x0);
-      if (x0) {
-        memcpy(x0, fit->x, K * sizeof *x0);
-        nlopt_result res = nlopt_optimize(nl, x0, &fmin_);
-        if (res > 0 || res == NLOPT_ROUNDOFF_LIMITED) memcpy(fit->x, x0, K * sizeof *x0);
-        free(x0);
-      }
+      nlopt_result res = nlopt_optimize(nl, x0, &fmin_);
       nlopt_destroy(nl);
+      if (res > 0 || res == NLOPT_ROUNDOFF_LIMITED) {
+        double g2 = gauss_newton(&o, x0, 200);
+        if (g2 < gnorm) {
+          memcpy(fit->x, x0, K * sizeof *x0);
+          gnorm = g2;
+          fit->optimizer = "NLopt LD_LBFGS + Gauss-Newton";
+        }
+      }
     }
-    gnorm = gauss_newton(&o, fit->x, 200);
+    free(x0);
     if (!(gnorm < 1e-5)) {
       st = vagap_error_set(err, VAGAP_ENOCONV, NULL, 0, 0,
                            "the optimiser did not converge (max |gradient| %.2g at the best point found)", gnorm);
@@ -858,7 +871,6 @@ vagap_status_t sem_ordinal_fit(vagap_sem_fit_t **out, const vagap_sem_model_t *m
   }
   fit->gradient_norm = gnorm;
   fit->iterations = o.evals;
-  fit->optimizer = "NLopt LD_LBFGS + Gauss-Newton";
   fit->converged = 1;
   fit->admissible = 1;
   if ((st = fill_results(&o, fit, err))) goto done;
