@@ -121,24 +121,27 @@ static double thr(const double *t, int ncat, int a) {
   return a <= 0 ? -INFINITY : a >= ncat ? INFINITY : t[a - 1];
 }
 
-/* cell probabilities pi (clamped at PI_TINY as lavaan's) and, when phi, d pi / d rho */
+/* cell probabilities pi (clamped at PI_TINY as lavaan's) and, when phi, d pi / d rho,
+   by differencing the CDF (density) on the (R+1) x (C+1) grid of thresholds */
 static void pair_cells(pair_t *pr, double rho, int want_phi) {
   int R = pr->R, C = pr->C;
+  double cdf[(R + 1) * (C + 1)], pdf[(R + 1) * (C + 1)];
+  for (int a = 0; a <= R; a++)
+    for (int b = 0; b <= C; b++) {
+      double h = thr(pr->t1, R, a), k = thr(pr->t2, C, b);
+      cdf[a * (C + 1) + b] = rho == 0 ? (a == 0 || b == 0 ? 0 : gsl_cdf_ugaussian_P(h) * gsl_cdf_ugaussian_P(k))
+                                      : poly_bvn_cdf(h, k, rho);
+      if (want_phi) pdf[a * (C + 1) + b] = poly_bvn_pdf(h, k, rho);
+    }
+#define CORNERS(M, a, b) \
+  (M[((a) + 1) * (C + 1) + (b) + 1] - M[(a) * (C + 1) + (b) + 1] - M[((a) + 1) * (C + 1) + (b)] + M[(a) * (C + 1) + (b)])
   for (int a = 0; a < R; a++)
     for (int b = 0; b < C; b++) {
-      double hu = thr(pr->t1, R, a + 1), hl = thr(pr->t1, R, a);
-      double ku = thr(pr->t2, C, b + 1), kl = thr(pr->t2, C, b);
-      double p;
-      if (rho == 0)
-        p = (gsl_cdf_ugaussian_P(hu) - gsl_cdf_ugaussian_P(hl)) * (gsl_cdf_ugaussian_P(ku) - gsl_cdf_ugaussian_P(kl));
-      else
-        p = poly_bvn_cdf(hu, ku, rho) - poly_bvn_cdf(hl, ku, rho) - poly_bvn_cdf(hu, kl, rho) +
-            poly_bvn_cdf(hl, kl, rho);
+      double p = CORNERS(cdf, a, b);
       pr->pi[a * C + b] = p < PI_TINY ? PI_TINY : p;
-      if (want_phi)
-        pr->phi[a * C + b] = poly_bvn_pdf(hu, ku, rho) - poly_bvn_pdf(hl, ku, rho) - poly_bvn_pdf(hu, kl, rho) +
-                             poly_bvn_pdf(hl, kl, rho);
+      if (want_phi) pr->phi[a * C + b] = CORNERS(pdf, a, b);
     }
+#undef CORNERS
 }
 
 /* the bivariate log-likelihood sum f log pi and its derivative in rho (NLopt's objective) */

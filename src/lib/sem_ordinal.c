@@ -154,25 +154,172 @@ static double objective(unsigned nx, const double *x, double *grad, void *data) 
   return F;
 }
 
+/* The columns of J (m x K) that are not all zero (a group's parameters and the
+   shared ones) into cols, and their copy into Jc (m x kc); returns kc.  The
+   products below run on these: in a multi-group model each group's Jacobian
+   touches a fraction of the parameters. */
+static size_t active_columns(const double *J, size_t m, size_t K, size_t *cols, double *Jc) {
+  size_t kc = 0;
+  for (size_t q = 0; q < K; q++) {
+    size_t a = 0;
+    while (a < m && J[a * K + q] == 0) a++;
+    if (a < m) cols[kc++] = q;
+  }
+  for (size_t a = 0; a < m; a++)
+    for (size_t t = 0; t < kc; t++) Jc[a * kc + t] = J[a * K + cols[t]];
+  return kc;
+}
+
+/* WJ (m x kc) = W_g J (m x kc) */
+static void weight_columns(const ord_t *o, size_t g, const double *J, size_t kc, double *WJ) {
+  size_t m = o->m;
+  if (!o->W) { /* diagonal weights */
+    for (size_t a = 0; a < m; a++)
+      for (size_t t = 0; t < kc; t++) WJ[a * kc + t] = o->w[g * m + a] * J[a * kc + t];
+    return;
+  }
+  gsl_matrix_const_view Wv = gsl_matrix_const_view_array(o->W + g * m * m, m, m);
+  gsl_matrix_const_view Jv = gsl_matrix_const_view_array(J, m, kc);
+  gsl_matrix_view Ov = gsl_matrix_view_array(WJ, m, kc);
+  gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, &Wv.matrix, &Jv.matrix, 0.0, &Ov.matrix);
+}
+
+/* H[cols, cols] += alpha A' B for A, B (m x kc) */
+static void scatter_crossprod(gsl_matrix *H, const size_t *cols, size_t kc, size_t m, double alpha,
+                              const double *A, const double *B, gsl_matrix *tmp) {
+  gsl_matrix_const_view Av = gsl_matrix_const_view_array(A, m, kc), Bv = gsl_matrix_const_view_array(B, m, kc);
+  gsl_matrix_view T = gsl_matrix_submatrix(tmp, 0, 0, kc, kc);
+  gsl_blas_dgemm(CblasTrans, CblasNoTrans, alpha, &Av.matrix, &Bv.matrix, 0.0, &T.matrix);
+  for (size_t a = 0; a < kc; a++)
+    for (size_t b = 0; b < kc; b++) *gsl_matrix_ptr(H, cols[a], cols[b]) += gsl_matrix_get(&T.matrix, a, b);
+}
+
 /* H = sum_g c_g J_g' W_g J_g (c_g given per group), into H (K x K) */
 static int normal_matrix(ord_t *o, const double *x, const double *c, gsl_matrix *H) {
   size_t K = o->K, m = o->m;
   gsl_matrix_set_zero(H);
-  double *WJ = malloc(m * K * sizeof *WJ);
-  if (!WJ) return -1;
-  for (size_t g = 0; g < o->G; g++) {
-    if (implied(o, x, g, o->sig, o->J)) { free(WJ); return -1; }
-    for (size_t q = 0; q < K; q++) {
-      double col[m], wc[m];
-      for (size_t a = 0; a < m; a++) col[a] = o->J[a * K + q];
-      weighted(o, g, col, wc);
-      for (size_t a = 0; a < m; a++) WJ[a * K + q] = wc[a];
-    }
-    gsl_matrix_view Jv = gsl_matrix_view_array(o->J, m, K), WJv = gsl_matrix_view_array(WJ, m, K);
-    gsl_blas_dgemm(CblasTrans, CblasNoTrans, c[g], &Jv.matrix, &WJv.matrix, 1.0, H);
+  double *Jc = malloc(m * K * sizeof *Jc), *WJ = malloc(m * K * sizeof *WJ);
+  size_t *cols = malloc(K * sizeof *cols);
+  gsl_matrix *tmp = gsl_matrix_alloc(K, K);
+  int rc = (!Jc || !WJ || !cols || !tmp) ? -1 : 0;
+  for (size_t g = 0; g < o->G && !rc; g++) {
+    if (implied(o, x, g, o->sig, o->J)) { rc = -1; break; }
+    size_t kc = active_columns(o->J, m, K, cols, Jc);
+    if (!kc) continue;
+    weight_columns(o, g, Jc, kc, WJ);
+    scatter_crossprod(H, cols, kc, m, c[g], Jc, WJ, tmp);
   }
+  free(Jc);
   free(WJ);
-  return 0;
+  free(cols);
+  if (tmp) gsl_matrix_free(tmp);
+  return rc;
+}
+
+/* ---- block-diagonal linear algebra -------------------------------------------------- */
+
+/* union-find root with path halving */
+static size_t uf_root(size_t *par, size_t q) {
+  while (par[q] != q) q = par[q] = par[par[q]];
+  return q;
+}
+
+/* The connected blocks of a symmetric matrix's nonzero pattern (in a configural
+   multi-group model one per group): idx lists the indices block after block,
+   start[b]..start[b+1]; returns the number of blocks (0 when out of memory). */
+static size_t matrix_blocks(const gsl_matrix *H, size_t *idx, size_t *start) {
+  size_t K = H->size1, nb = 0;
+  size_t *par = malloc(K * sizeof *par), *cnt = calloc(K + 1, sizeof *cnt);
+  if (!par || !cnt) { free(par); free(cnt); return 0; }
+  for (size_t q = 0; q < K; q++) par[q] = q;
+  for (size_t a = 0; a < K; a++)
+    for (size_t b = 0; b < a; b++)
+      if (gsl_matrix_get(H, a, b) != 0 || gsl_matrix_get(H, b, a) != 0) {
+        size_t ra = uf_root(par, a), rb = uf_root(par, b);
+        if (ra != rb) par[ra] = rb;
+      }
+  /* number the roots in order of first appearance, then bucket the indices */
+  size_t *id = cnt; /* reuse: id[root] = block + 1 */
+  size_t *bsize = calloc(K + 1, sizeof *bsize);
+  if (!bsize) { free(par); free(cnt); return 0; }
+  for (size_t q = 0; q < K; q++) {
+    size_t r = uf_root(par, q);
+    if (!id[r]) id[r] = ++nb;
+    bsize[id[r]]++;
+  }
+  start[0] = 0;
+  for (size_t b = 0; b < nb; b++) start[b + 1] = start[b] + bsize[b + 1];
+  for (size_t b = 0; b <= nb; b++) bsize[b] = 0;
+  for (size_t q = 0; q < K; q++) {
+    size_t b = id[uf_root(par, q)] - 1;
+    idx[start[b] + bsize[b]++] = q;
+  }
+  free(bsize);
+  free(par);
+  free(cnt);
+  return nb;
+}
+
+/* r := H^-1 r for positive definite H, block by block (Cholesky); -1 when not PD */
+static int block_cholesky_solve(const gsl_matrix *H, double *r) {
+  size_t K = H->size1;
+  size_t *idx = malloc(K * sizeof *idx), *start = malloc((K + 1) * sizeof *start);
+  gsl_matrix *sub = gsl_matrix_alloc(K, K);
+  double *v = malloc(K * sizeof *v);
+  size_t nb = idx && start && sub && v ? matrix_blocks(H, idx, start) : 0;
+  int rc = nb ? 0 : -1;
+  for (size_t b = 0; b < nb && !rc; b++) {
+    size_t k = start[b + 1] - start[b];
+    const size_t *ix = idx + start[b];
+    gsl_matrix_view S = gsl_matrix_submatrix(sub, 0, 0, k, k);
+    for (size_t a = 0; a < k; a++) {
+      v[a] = r[ix[a]];
+      for (size_t c = 0; c < k; c++) gsl_matrix_set(&S.matrix, a, c, gsl_matrix_get(H, ix[a], ix[c]));
+    }
+    gsl_vector_view vv = gsl_vector_view_array(v, k);
+    if (gsl_linalg_cholesky_decomp1(&S.matrix) != GSL_SUCCESS) { rc = -1; break; }
+    gsl_linalg_cholesky_svx(&S.matrix, &vv.vector);
+    for (size_t a = 0; a < k; a++) r[ix[a]] = v[a];
+  }
+  free(idx);
+  free(start);
+  free(v);
+  if (sub) gsl_matrix_free(sub);
+  return rc;
+}
+
+/* Hinv = H^-1 block by block (LU); -1 when singular */
+static int block_invert(const gsl_matrix *H, gsl_matrix *Hinv) {
+  size_t K = H->size1;
+  size_t *idx = malloc(K * sizeof *idx), *start = malloc((K + 1) * sizeof *start);
+  gsl_matrix *sub = gsl_matrix_alloc(K, K), *inv = gsl_matrix_alloc(K, K);
+  gsl_permutation **perms = calloc(K + 1, sizeof *perms); /* one per block size, made on demand */
+  size_t nb = idx && start && sub && inv && perms ? matrix_blocks(H, idx, start) : 0;
+  int rc = nb ? 0 : -1;
+  gsl_matrix_set_zero(Hinv);
+  for (size_t b = 0; b < nb && !rc; b++) {
+    size_t k = start[b + 1] - start[b];
+    const size_t *ix = idx + start[b];
+    gsl_matrix_view S = gsl_matrix_submatrix(sub, 0, 0, k, k), I = gsl_matrix_submatrix(inv, 0, 0, k, k);
+    for (size_t a = 0; a < k; a++)
+      for (size_t c = 0; c < k; c++) gsl_matrix_set(&S.matrix, a, c, gsl_matrix_get(H, ix[a], ix[c]));
+    if (!perms[k] && !(perms[k] = gsl_permutation_alloc(k))) { rc = -1; break; }
+    int sgn;
+    if (gsl_linalg_LU_decomp(&S.matrix, perms[k], &sgn) != GSL_SUCCESS) { rc = -1; break; }
+    for (size_t a = 0; a < k && !rc; a++)
+      if (gsl_matrix_get(&S.matrix, a, a) == 0) rc = -1;
+    if (rc || gsl_linalg_LU_invert(&S.matrix, perms[k], &I.matrix) != GSL_SUCCESS) { rc = -1; break; }
+    for (size_t a = 0; a < k; a++)
+      for (size_t c = 0; c < k; c++) gsl_matrix_set(Hinv, ix[a], ix[c], gsl_matrix_get(&I.matrix, a, c));
+  }
+  free(idx);
+  free(start);
+  if (sub) gsl_matrix_free(sub);
+  if (inv) gsl_matrix_free(inv);
+  for (size_t k = 0; perms && k <= K; k++)
+    if (perms[k]) gsl_permutation_free(perms[k]);
+  free(perms);
+  return rc;
 }
 
 /* Gauss-Newton steps with step halving; returns max |grad| at the end */
@@ -186,10 +333,8 @@ static double gauss_newton(ord_t *o, double *x, int maxit) {
     gmax = 0;
     for (size_t q = 0; q < K; q++) gmax = fmax(gmax, fabs(grad[q]));
     if (gmax < 1e-11 || normal_matrix(o, x, c, H)) break;
-    if (gsl_linalg_cholesky_decomp1(H) != GSL_SUCCESS) break;
-    gsl_vector_view sv = gsl_vector_view_array(step, K);
     for (size_t q = 0; q < K; q++) step[q] = -grad[q] / 2;
-    gsl_linalg_cholesky_svx(H, &sv.vector);
+    if (block_cholesky_solve(H, step)) break;
     double t = 1, ft = HUGE_VAL;
     for (int h = 0; h < 30; h++, t /= 2) {
       for (size_t q = 0; q < K; q++) xt[q] = x[q] + t * step[q];
@@ -342,46 +487,28 @@ static int sandwich(const ord_t *o, double *const *Dall, size_t k, double *Einv,
                     double *tr2) {
   size_t m = o->m, G = o->G;
   int rc = -1;
-  double *WD = malloc(G * m * k * sizeof *WD); /* W_g D_g */
-  double *A = malloc(m * m * sizeof *A);       /* W_g Gamma_g */
-  double *PA = malloc(k * m * sizeof *PA), *P = malloc(G * k * m * sizeof *P);
+  size_t *cols = malloc(G * k * sizeof *cols), *kcs = calloc(G, sizeof *kcs);
+  double *Dc = malloc(G * m * k * sizeof *Dc), *WD = malloc(G * m * k * sizeof *WD);
+  double *A = malloc(m * m * sizeof *A), *P = malloc(k * m * sizeof *P), *PA = malloc(k * m * sizeof *PA);
   gsl_matrix *E = gsl_matrix_calloc(k, k), *PQ = gsl_matrix_calloc(k, k), *S = gsl_matrix_calloc(k, k);
-  if (!WD || !A || !PA || !P || !E || !PQ || !S) goto done;
+  gsl_matrix *tmp = gsl_matrix_alloc(k, k);
+  if (!cols || !kcs || !Dc || !WD || !A || !P || !PA || !E || !PQ || !S || !tmp) goto done;
+  /* E = sum_g f_g D_g' W_g D_g on each group's active columns */
   for (size_t g = 0; g < G; g++) {
     double f = o->n[g] / o->N;
-    for (size_t q = 0; q < k; q++) {
-      double col[m], wc[m];
-      for (size_t a = 0; a < m; a++) col[a] = Dall[g][a * k + q];
-      weighted(o, g, col, wc);
-      for (size_t a = 0; a < m; a++) WD[g * m * k + a * k + q] = wc[a];
-    }
-    gsl_matrix_const_view Dv = gsl_matrix_const_view_array(Dall[g], m, k);
-    gsl_matrix_view WDv = gsl_matrix_view_array(WD + g * m * k, m, k);
-    gsl_blas_dgemm(CblasTrans, CblasNoTrans, f, &Dv.matrix, &WDv.matrix, 1.0, E);
+    kcs[g] = active_columns(Dall[g], m, k, cols + g * k, Dc + g * m * k);
+    weight_columns(o, g, Dc + g * m * k, kcs[g], WD + g * m * k);
+    if (kcs[g]) scatter_crossprod(E, cols + g * k, kcs[g], m, f, Dc + g * m * k, WD + g * m * k, tmp);
   }
-  gsl_permutation *perm = gsl_permutation_alloc(k);
-  int sgn;
-  gsl_matrix *LU = gsl_matrix_alloc(k, k);
-  gsl_matrix_memcpy(LU, E);
   gsl_matrix_view Ei = gsl_matrix_view_array(Einv, k, k);
-  int bad = gsl_linalg_LU_decomp(LU, perm, &sgn) != GSL_SUCCESS;
-  for (size_t q = 0; !bad && q < k; q++) bad = gsl_matrix_get(LU, q, q) == 0;
-  if (!bad) bad = gsl_linalg_LU_invert(LU, perm, &Ei.matrix) != GSL_SUCCESS;
-  gsl_permutation_free(perm);
-  gsl_matrix_free(LU);
-  if (bad) goto done;
+  if (block_invert(E, &Ei.matrix)) goto done;
   double t1 = 0, t2 = 0;
   for (size_t g = 0; g < G; g++) {
     double f = o->n[g] / o->N;
+    size_t kc = kcs[g];
+    const size_t *cg = cols + g * k;
     const double *Gm = o->s1[g].gamma;
-    gsl_matrix_const_view Gv = gsl_matrix_const_view_array(Gm, m, m);
-    gsl_matrix_view WDv = gsl_matrix_view_array(WD + g * m * k, m, k);
-    gsl_matrix_view Pv = gsl_matrix_view_array(P + g * k * m, k, m);
-    /* P_g = D_g' W_g Gamma_g (k x m) */
-    gsl_blas_dgemm(CblasTrans, CblasNoTrans, 1.0, &WDv.matrix, &Gv.matrix, 0.0, &Pv.matrix);
-    /* S += f_g P_g W_g D_g  (the meat) */
-    gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, f, &Pv.matrix, &WDv.matrix, 1.0, S);
-    /* A_g = W_g Gamma_g */
+    /* A_g = W_g Gamma_g: tr(A_g) and tr(A_g^2) */
     for (size_t b = 0; b < m; b++) {
       double col[m], wc[m];
       for (size_t a = 0; a < m; a++) col[a] = Gm[a * m + b];
@@ -392,14 +519,23 @@ static int sandwich(const ord_t *o, double *const *Dall, size_t k, double *Einv,
       t1 += A[a * m + a];
       for (size_t b = 0; b < m; b++) t2 += A[a * m + b] * A[b * m + a];
     }
-    /* (P A)_g, then tr(P A Q) with Q_g = f_g W_g D_g E^-1: sum f_g tr(E^-1 (P A)_g W_g D_g) */
-    gsl_matrix_view Av = gsl_matrix_view_array(A, m, m), PAv = gsl_matrix_view_array(PA, k, m);
+    if (!kc) continue;
+    gsl_matrix_const_view Gv = gsl_matrix_const_view_array(Gm, m, m);
+    gsl_matrix_view WDv = gsl_matrix_view_array(WD + g * m * k, m, kc);
+    gsl_matrix_view Pv = gsl_matrix_view_array(P, kc, m), PAv = gsl_matrix_view_array(PA, kc, m);
+    gsl_matrix_view Av = gsl_matrix_view_array(A, m, m);
+    gsl_matrix_view T = gsl_matrix_submatrix(tmp, 0, 0, kc, kc);
+    /* P_g = D_g' W_g Gamma_g; the meat S += f_g P_g W_g D_g */
+    gsl_blas_dgemm(CblasTrans, CblasNoTrans, 1.0, &WDv.matrix, &Gv.matrix, 0.0, &Pv.matrix);
+    gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, f, &Pv.matrix, &WDv.matrix, 0.0, &T.matrix);
+    for (size_t a = 0; a < kc; a++)
+      for (size_t b = 0; b < kc; b++) *gsl_matrix_ptr(S, cg[a], cg[b]) += gsl_matrix_get(&T.matrix, a, b);
+    /* tr(P A Q) with Q_g = f_g W_g D_g E^-1: tr(E^-1 [f_g P_g A_g W_g D_g]) */
     gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, &Pv.matrix, &Av.matrix, 0.0, &PAv.matrix);
-    gsl_matrix *T = gsl_matrix_alloc(k, k);
-    gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, f, &PAv.matrix, &WDv.matrix, 0.0, T);
-    for (size_t a = 0; a < k; a++)
-      for (size_t b = 0; b < k; b++) t2 -= 2 * gsl_matrix_get(&Ei.matrix, a, b) * gsl_matrix_get(T, b, a);
-    gsl_matrix_free(T);
+    gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, f, &PAv.matrix, &WDv.matrix, 0.0, &T.matrix);
+    for (size_t a = 0; a < kc; a++)
+      for (size_t b = 0; b < kc; b++)
+        t2 -= 2 * gsl_matrix_get(&Ei.matrix, cg[a], cg[b]) * gsl_matrix_get(&T.matrix, b, a);
   }
   /* PQ = (sum_g f_g P_g W_g D_g) E^-1 = S E^-1 */
   gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, S, &Ei.matrix, 0.0, PQ);
@@ -412,13 +548,17 @@ static int sandwich(const ord_t *o, double *const *Dall, size_t k, double *Einv,
   if (tr2) *tr2 = t2;
   rc = 0;
 done:
+  free(cols);
+  free(kcs);
+  free(Dc);
   free(WD);
   free(A);
-  free(PA);
   free(P);
+  free(PA);
   if (E) gsl_matrix_free(E);
   if (PQ) gsl_matrix_free(PQ);
   if (S) gsl_matrix_free(S);
+  if (tmp) gsl_matrix_free(tmp);
   return rc;
 }
 
