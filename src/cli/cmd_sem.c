@@ -490,11 +490,12 @@ static int fit_ordinal(cli_common_t *c, const sem_args_t *a, const vagap_table_t
   char **onames = NULL;
   int *onth = NULL, rc = CLI_EXIT_DATA;
   int pairwise = a->lav.missing == VAGAP_SEM_MISSING_PAIRWISE;
-  /* the model's variables come from a first build without the threshold statements */
+  /* the model's variables come from a first build of its relations alone (no thresholds,
+     whose number the data give, and no := or constraints, which may name their labels) */
   vagap_sem_syntax_t nothr = {0, malloc((syn->n ? syn->n : 1) * sizeof *syn->st)};
   if (!nothr.st) goto done;
   for (size_t i = 0; i < syn->n; i++)
-    if (syn->st[i].op != VAGAP_SEM_THRESHOLD) nothr.st[nothr.n++] = syn->st[i];
+    if (syn->st[i].op <= VAGAP_SEM_INTERCEPT) nothr.st[nothr.n++] = syn->st[i];
   if (semcli_group_levels(table, gcol, &data, &err) ||
       vagap_sem_model_build(&model0, &nothr, data.ngroups, mopt, a->model_path, &err) ||
       semcli_load_raw(table, gcol, model0, &data, pairwise, 0, ledger, &err) ||

@@ -1564,6 +1564,12 @@ done:
   return st;
 }
 
+/* for the categorical fit (sem_ordinal.c) */
+vagap_status_t sem_ws_fill_defined(sem_ws_t *ws, vagap_sem_model_t *out, const double *vcov, double ci_level,
+                                   vagap_error_t *err) {
+  return fill_defined(ws, out, vcov, ci_level, err);
+}
+
 /* ---- model copy -------------------------------------------------------------------- */
 
 static vagap_sem_model_t *copy_model(const vagap_sem_model_t *m);

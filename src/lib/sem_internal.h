@@ -58,6 +58,7 @@
 #define sem_model_is_categorical vagap__sem_model_is_categorical
 #define sem_measures_scaled_unset vagap__sem_measures_scaled_unset
 #define sem_ws_fill_rows vagap__sem_ws_fill_rows
+#define sem_ws_fill_defined vagap__sem_ws_fill_defined
 #pragma GCC visibility push(hidden)
 
 /* ---- := expressions (sem_expr.c) ----------------------------------------- */
@@ -152,6 +153,9 @@ double sem_ws_objective(sem_ws_t *ws, const double *x, double *grad);
    and lavaan's post-check (as vagap_sem_fit does). */
 vagap_status_t sem_ws_fill_rows(sem_ws_t *ws, vagap_sem_fit_t *fit, const double *x, const double *vcov,
                                 double ci_level, vagap_error_t *err);
+/* value, delta-method SE and standardised values of the := rows of out (as vagap_sem_fit does) */
+vagap_status_t sem_ws_fill_defined(sem_ws_t *ws, vagap_sem_model_t *out, const double *vcov, double ci_level,
+                                   vagap_error_t *err);
 /* A deep copy of a model (NULL when out of memory). */
 vagap_sem_model_t *sem_model_copy(const vagap_sem_model_t *m);
 /* The noncentrality ncp in [lo, hi] with P(X <= x; df, ncp) = target (RMSEA interval). */

@@ -723,6 +723,8 @@ static vagap_status_t fill_results(ord_t *o, vagap_sem_fit_t *fit, vagap_error_t
     }
   }
   if ((st = sem_ws_fill_rows(o->ws, fit, x, fit->vcov, o->opt.ci_level, err))) return st;
+  if ((st = sem_ws_fill_defined(o->ws, fit->model, fit->vcov, o->opt.ci_level, err))) return st;
+  if (sem_defined_check(fit)) return vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
   standardize(o, mo, x);
   /* fit measures */
   vagap_sem_measures_t *fm = &fit->fit;
@@ -918,10 +920,10 @@ vagap_status_t sem_ordinal_fit(vagap_sem_fit_t **out, const vagap_sem_model_t *m
                                const vagap_sem_data_t *data, const vagap_sem_fit_options_t *opt,
                                vagap_error_t *err) {
   *out = NULL;
-  if (model->ncon || model->has_bounds || model->ndefs)
+  if (model->ncon || model->has_bounds)
     return vagap_error_set(err, VAGAP_EINVAL, NULL, 0, 0,
-                           "constraints (==, <, >), bounds and defined parameters (:=) are not implemented "
-                           "yet for models with ordered indicators");
+                           "constraints (==, <, >) and bounds are not implemented yet for models with ordered "
+                           "indicators");
   ord_t o = {.model = model, .opt = *opt, .G = model->ngroups, .p = model->nov, .K = model->npar};
   vagap_sem_fit_t *fit = NULL;
   size_t G = o.G, p = o.p, K = o.K;

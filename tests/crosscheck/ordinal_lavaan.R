@@ -66,7 +66,7 @@ if (mode == "prepare") {
            c("--ordered", "--missing", "pairwise"))
   # 7: full WLS and ULSMV, a threshold label and a structural regression
   d7 <- cut_data(500, c(.8, .7, .6, .7, .75, .6), c(1, 1, 1, 2, 2, 2), rep(list(c(-1, 0, 1)), 6), seed = 18)
-  m7 <- "f1 =~ y1 + y2 + y3\nf2 =~ y4 + y5 + y6\nf2 ~ f1\ny1 | a*t1 + t2 + t3"
+  m7 <- "f1 =~ y1 + y2 + y3\nf2 =~ y4 + y5 + y6\nf2 ~ b*f1\ny1 | a*t1 + t2 + t3\nd := 2*b + a"
   add_case("wls", m7, d7, list(ordered = TRUE, estimator = "WLS"), c("--ordered", "--estimator", "WLS"))
   add_case("ulsmv", m7, d7, list(ordered = TRUE, estimator = "ULSMV"), c("--ordered", "--estimator", "ULSMV"))
 
