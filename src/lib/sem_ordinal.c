@@ -723,9 +723,9 @@ static vagap_status_t fill_results(ord_t *o, vagap_sem_fit_t *fit, vagap_error_t
     }
   }
   if ((st = sem_ws_fill_rows(o->ws, fit, x, fit->vcov, o->opt.ci_level, err))) return st;
+  standardize(o, mo, x); /* the thresholds' and scales' std values, which := may use */
   if ((st = sem_ws_fill_defined(o->ws, fit->model, fit->vcov, o->opt.ci_level, err))) return st;
   if (sem_defined_check(fit)) return vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
-  standardize(o, mo, x);
   /* fit measures */
   vagap_sem_measures_t *fm = &fit->fit;
   double F = objective((unsigned)K, x, NULL, o);

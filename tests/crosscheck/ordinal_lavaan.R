@@ -110,7 +110,7 @@ for (lav in list.files(dir, pattern = "\\.lav$", full.names = TRUE)) {
   if (nrow(ref) != nrow(out)) { fail(nm, "rows:", nrow(out), "vs lavaan", nrow(ref)); next }
   if (!all(ref$lhs == out$lhs & ref$op == out$op & ref$rhs == out$rhs))
     { fail(nm, "row order differs from lavaan's"); next }
-  grp <- if (is.null(ref$group)) rep(1, nrow(ref)) else ref$group
+  grp <- if (is.null(ref$group)) ifelse(ref$op == ":=", 0, 1) else ref$group
   if (!all(grp == out$group)) fail(nm, "groups differ")
   d <- abs(out$est - ref$est)
   note("est", max(d)); if (max(d) > 1e-4) fail(nm, "est differs by", max(d))
