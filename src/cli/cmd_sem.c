@@ -485,23 +485,13 @@ static int fit_ordinal(cli_common_t *c, const sem_args_t *a, const vagap_table_t
   vagap_error_t err;
   vagap_error_clear(&err);
   sem_data_t data = {0};
-  vagap_sem_model_t *model0 = NULL, *model = NULL;
+  vagap_sem_model_t *model = NULL;
   vagap_sem_fit_t *fit = NULL;
   char **onames = NULL;
   int *onth = NULL, rc = CLI_EXIT_DATA;
   int pairwise = a->lav.missing == VAGAP_SEM_MISSING_PAIRWISE;
-  /* the model's variables come from a first build of its relations alone (no thresholds,
-     whose number the data give, and no := or constraints, which may name their labels) */
-  vagap_sem_syntax_t nothr = {0, malloc((syn->n ? syn->n : 1) * sizeof *syn->st)};
-  if (!nothr.st) goto done;
-  for (size_t i = 0; i < syn->n; i++)
-    if (syn->st[i].op <= VAGAP_SEM_INTERCEPT) nothr.st[nothr.n++] = syn->st[i];
-  if (semcli_group_levels(table, gcol, &data, &err) ||
-      vagap_sem_model_build(&model0, &nothr, data.ngroups, mopt, a->model_path, &err) ||
-      semcli_load_raw(table, gcol, model0, &data, pairwise, 0, ledger, &err) ||
-      semcli_ordered(a->lav.ordered, a->lav.ordered_all, syn, model0, &data, mopt, &onames, &onth, &err) ||
-      vagap_sem_model_build(&model, syn, data.ngroups, mopt, a->model_path, &err)) {
-    if (err.status == VAGAP_EDATA && !err.file[0]) snprintf(err.file, sizeof err.file, "%s", vagap_table_source(table));
+  if (semcli_build_ordinal(table, gcol, syn, a->model_path, a->lav.ordered, a->lav.ordered_all, pairwise, mopt,
+                           &data, &model, &onames, &onth, ledger, &err)) {
     rc = err.status == VAGAP_EINVAL ? cli_usage_error(c, "%s", err.message) : cli_report_error(&err);
     goto done;
   }
@@ -527,10 +517,8 @@ static int fit_ordinal(cli_common_t *c, const sem_args_t *a, const vagap_table_t
   else rc = write_estimates(c, fit);
   if (rc == CLI_EXIT_OK) rc = cli_finish_ledger(c, ledger);
 done:
-  free(nothr.st);
   vagap_sem_fit_free(fit);
   vagap_sem_model_free(model);
-  vagap_sem_model_free(model0);
   semcli_data_free(&data);
   semcli_free_list(onames, mopt->n_ordered);
   free(onth);

@@ -157,6 +157,9 @@ static int parse_args(int argc, char **argv, cli_common_t *c, extra_args_t *a) {
   }
   if (!a->model) return cli_usage_error(c, "--model FILE is required");
   if (a->invariance && a->bootstrap) return cli_usage_error(c, "--invariance and --bootstrap are exclusive");
+  if (semcli_lavaan_categorical(&a->lav))
+    return cli_usage_error(c, "--%s with --ordered is not implemented yet (fit each model with --ordered and "
+                              "--group-equal)", a->invariance ? "invariance" : "bootstrap");
   if (a->from_stats && (a->bootstrap || a->group || argc - optind > 0))
     return cli_usage_error(c, "--from-stats replaces DATA and --group, and works with --invariance "
                               "only (the bootstrap resamples raw rows)");

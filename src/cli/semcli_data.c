@@ -341,3 +341,25 @@ vagap_status_t semcli_ordered(const char *list, int all, const vagap_sem_syntax_
   mopt->n_ordered = n;
   return st;
 }
+
+vagap_status_t semcli_build_ordinal(const vagap_table_t *t, size_t gcol, const vagap_sem_syntax_t *syn,
+                                    const char *model_path, const char *ordered, int ordered_all, int pairwise,
+                                    vagap_sem_model_options_t *mopt, semcli_data_t *d, vagap_sem_model_t **model,
+                                    char ***onames, int **onth, vagap_ledger_t *ledger, vagap_error_t *err) {
+  /* the model's variables come from a first build of its relations alone (no thresholds,
+     whose number the data give, and no := or constraints, which may name their labels) */
+  vagap_sem_syntax_t rel = {0, malloc((syn->n ? syn->n : 1) * sizeof *syn->st)};
+  vagap_sem_model_t *model0 = NULL;
+  if (!rel.st) return oom(err);
+  for (size_t i = 0; i < syn->n; i++)
+    if (syn->st[i].op <= VAGAP_SEM_INTERCEPT) rel.st[rel.n++] = syn->st[i];
+  vagap_status_t st = semcli_group_levels(t, gcol, d, err);
+  if (!st) st = vagap_sem_model_build(&model0, &rel, d->ngroups, mopt, model_path, err);
+  if (!st) st = semcli_load_raw(t, gcol, model0, d, pairwise, 0, ledger, err);
+  if (!st) st = semcli_ordered(ordered, ordered_all, syn, model0, d, mopt, onames, onth, err);
+  if (!st) st = vagap_sem_model_build(model, syn, d->ngroups, mopt, model_path, err);
+  if (st == VAGAP_EDATA && !err->file[0]) snprintf(err->file, sizeof err->file, "%s", vagap_table_source(t));
+  vagap_sem_model_free(model0);
+  free(rel.st);
+  return st;
+}

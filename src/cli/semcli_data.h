@@ -47,6 +47,19 @@ vagap_status_t semcli_ordered(const char *list, int all, const vagap_sem_syntax_
                               const semcli_data_t *d,
                               vagap_sem_model_options_t *mopt, char ***names, int **nth, vagap_error_t *err);
 
+/*
+ * The whole --ordered preparation shared by sem and vaar: group levels, a first
+ * model of the syntax's relations (for its observed variables), the raw rows
+ * (pairwise = 1 keeps partly missing rows), the ordered variables and their
+ * categories (semcli_ordered), and the model rebuilt with them into *model.
+ * The caller frees onames with semcli_free_list(onames, mopt->n_ordered) and
+ * onth with free() once no more models are built.
+ */
+vagap_status_t semcli_build_ordinal(const vagap_table_t *t, size_t gcol, const vagap_sem_syntax_t *syn,
+                                    const char *model_path, const char *ordered, int ordered_all, int pairwise,
+                                    vagap_sem_model_options_t *mopt, semcli_data_t *d, vagap_sem_model_t **model,
+                                    char ***onames, int **onth, vagap_ledger_t *ledger, vagap_error_t *err);
+
 /* A borrowed view for vagap_sem_bootstrap. */
 vagap_sem_data_t semcli_view(const semcli_data_t *d);
 
