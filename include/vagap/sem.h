@@ -143,6 +143,10 @@ typedef struct {
   const char *const *ordered;
   const int *ordered_nth;
   size_t n_ordered;
+  /* 1: lavaan's parameterization = "theta" (the ordered variables' residual
+     variances are the parameters, fixed to 1 in the first group, and the
+     scale factors follow from them); 0: "delta" (the default) */
+  int parameterization_theta;
 } vagap_sem_model_options_t;
 
 void vagap_sem_model_options_init(vagap_sem_model_options_t *opt);
@@ -196,6 +200,7 @@ typedef struct {
   vagap_sem_constraint_t *con;
   vagap_sem_def_t **con_expr; /* per constraint: the compiled lhs - rhs (private) */
   int has_bounds;            /* 1 when some free row has a finite lower or upper bound */
+  int parameterization_theta; /* ordered indicators: 1 theta, 0 delta (lavaan's parameterization=) */
 } vagap_sem_model_t;
 
 /*

@@ -27,8 +27,8 @@ const char SEMCLI_LAVAAN_OPTIONS_HELP[] =
     "      --ordered[=COLS]   ordered (categorical) indicators: the listed columns, or alone\n"
     "                         every observed variable of the model (lavaan's ordered=TRUE);\n"
     "                         thresholds, polychoric correlations, WLSMV (see the manual)\n"
-    "      --parameterization delta   the latent responses' scaling (delta; theta is not\n"
-    "                         implemented yet)\n"
+    "      --parameterization P  the latent responses' scaling with --ordered: delta\n"
+    "                         (default; scale factors) or theta (residual variances)\n"
     "      --information expected   the information matrix used (expected)\n"
     "      --cfa, --sem       lavaan's cfa() and sem() defaults (the same; the default)\n"
     "      --growth[=BOOL]    lavaan's growth(): observed intercepts fixed to 0, latent\n"
@@ -53,6 +53,7 @@ void semcli_lavaan_init(semcli_lavaan_t *o) {
   o->test = VAGAP_SEM_TEST_DEFAULT;
   o->ordered = NULL;
   o->ordered_all = 0;
+  o->theta = 0;
 }
 
 int semcli_lavaan_categorical(const semcli_lavaan_t *o) { return o->ordered != NULL || o->ordered_all; }
@@ -100,6 +101,7 @@ void semcli_lavaan_apply(const semcli_lavaan_t *o, vagap_sem_model_options_t *m)
   m->fixed_x = o->fixed_x;
   m->meanstructure = o->meanstructure;
   m->orthogonal = o->orthogonal;
+  m->parameterization_theta = o->theta;
   if (o->growth) { /* growth(): intercepts of observed variables 0, latent means free */
     m->meanstructure = 1;
     m->int_ov_free = 0;
@@ -206,10 +208,8 @@ int semcli_lavaan_option(cli_common_t *c, semcli_lavaan_t *o, int opt, const cha
       return estimation_supported(c, o);
     }
     case SEMCLI_OPT_PARAMETERIZATION:
-      if (!strcmp(arg, "delta") || !strcmp(arg, "default")) return 1;
-      if (!strcmp(arg, "theta"))
-        return cli_usage_error(c, "--parameterization theta is not implemented yet: vagap fits the delta "
-                                  "parameterization (lavaan's default)"), -1;
+      if (!strcmp(arg, "delta") || !strcmp(arg, "default")) { o->theta = 0; return 1; }
+      if (!strcmp(arg, "theta")) { o->theta = 1; return 1; }
       return cli_usage_error(c, "--parameterization: expected delta or theta, found '%s'", arg), -1;
     default: break;
   }

@@ -30,6 +30,7 @@ typedef struct {
   /* lavaan's ordered=: a list of columns, or all the model's observed variables */
   const char *ordered;             /* NULL */
   int ordered_all;                 /* 0; 1: --ordered alone (lavaan's ordered = TRUE) */
+  int theta;                       /* 0; 1: --parameterization theta */
 } semcli_lavaan_t;
 
 /* 1 when the analysis has ordered indicators (--ordered). */

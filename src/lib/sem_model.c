@@ -767,10 +767,13 @@ vagap_status_t vagap_sem_model_build(vagap_sem_model_t **out, const vagap_sem_sy
       r->free = 1;
       r->ustart = NAN;
     }
-    /* lavaan 0.6 (as 0.6.14): equal thresholds free the scale factors of the
-       ordered variables in the later groups (and, above, the latent means) */
-    if (!r->user && r->op == VAGAP_SEM_SCALE && (opt->group_equal & VAGAP_SEM_EQ_THRESHOLDS) &&
-        ordered_nth(opt, r->lhs) >= 1) {
+    /* lavaan 0.6 (as 0.6.14): equal thresholds free, in the later groups, the scale
+       factors of the ordered variables (delta) or their residual variances (theta),
+       and, above, the latent means */
+    int theta = opt->parameterization_theta;
+    if (!r->user && (opt->group_equal & VAGAP_SEM_EQ_THRESHOLDS) && ordered_nth(opt, r->lhs) >= 1 &&
+        ((!theta && r->op == VAGAP_SEM_SCALE) ||
+         (theta && r->op == VAGAP_SEM_COVARIANCE && !strcmp(r->lhs, r->rhs)))) {
       r->free = 1;
       r->ustart = NAN;
     }
@@ -793,6 +796,7 @@ vagap_status_t vagap_sem_model_build(vagap_sem_model_t **out, const vagap_sem_sy
   m->ngroups = ngroups;
   m->meanstructure = meanstructure;
   m->std_lv = opt->std_lv;
+  m->parameterization_theta = opt->parameterization_theta;
   if (copy_names(&m->ov, &m->nov, &v.ov) || copy_names(&m->lv, &m->nlv, &v.lv) ||
       !(m->ov_is_x = calloc(v.ov.n, sizeof *m->ov_is_x)) ||
       !(m->ov_exo = calloc(v.ov.n, sizeof *m->ov_exo))) {

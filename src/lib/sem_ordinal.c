@@ -71,14 +71,22 @@ static double row_val(const ord_t *o, size_t r, const double *x) {
   return row->free ? x[row->free - 1] : row->ustart;
 }
 
+/* the scale factor Delta_i of group g: its ~*~ row (delta parameterization) or
+   1 / sqrt(Sigma_ii) (theta parameterization, where Sigma has the residual variances) */
+static double scale_factor(const ord_t *o, const double *x, size_t g, size_t i, const gsl_matrix *Sigma) {
+  if (o->model->parameterization_theta) return 1 / sqrt(gsl_matrix_get(Sigma, i, i));
+  return row_val(o, o->scale_row[g * o->p + i], x);
+}
+
 /* implied thresholds and correlations of group g at x; with J (m x K) their Jacobian */
 static int implied(ord_t *o, const double *x, size_t g, double *sig, double *J) {
   const gsl_matrix *Sigma;
   const gsl_vector *mu;
   if (sem_ws_implied(o->ws, x, g, &Sigma, &mu)) return -1;
   size_t p = o->p, K = o->K, nth = o->nth;
+  int theta = o->model->parameterization_theta;
   double delta[p];
-  for (size_t i = 0; i < p; i++) delta[i] = row_val(o, o->scale_row[g * p + i], x);
+  for (size_t i = 0; i < p; i++) delta[i] = scale_factor(o, x, g, i, Sigma);
   for (size_t a = 0; a < nth; a++) {
     size_t i = o->th_var[a];
     sig[a] = delta[i] * (row_val(o, o->th_row[g * nth + a], x) - gsl_vector_get(mu, i));
@@ -95,13 +103,19 @@ static int implied(ord_t *o, const double *x, size_t g, double *sig, double *J) 
     for (size_t i = j + 1; i < p; i++, k++) sij[k] = gsl_matrix_get(Sigma, i, j);
   if (sem_ws_jacobian(o->ws, x, g, o->dsig, o->dmu)) return -1;
   memset(J, 0, o->m * K * sizeof *J);
+  /* theta: d Delta_i = -Delta_i^3 dSigma_ii / 2 */
+  double *dd = theta ? malloc(p * (K ? K : 1) * sizeof *dd) : NULL;
+  if (theta && !dd) return -1;
+  for (size_t i = 0; theta && i < p; i++)
+    for (size_t q = 0; q < K; q++) dd[i * K + q] = -0.5 * pow(delta[i], 3) * o->dsig[q * p * p + i * p + i];
   for (size_t a = 0; a < nth; a++) {
     size_t i = o->th_var[a];
     for (size_t q = 0; q < K; q++) J[a * K + q] = -delta[i] * o->dmu[q * p + i];
     const vagap_sem_param_t *tr = &o->model->rows[o->th_row[g * nth + a]];
     if (tr->free) J[a * K + tr->free - 1] += delta[i];
     const vagap_sem_param_t *sr = &o->model->rows[o->scale_row[g * p + i]];
-    if (sr->free) J[a * K + sr->free - 1] += tau_mu[a];
+    if (sr->free && !theta) J[a * K + sr->free - 1] += tau_mu[a];
+    for (size_t q = 0; theta && q < K; q++) J[a * K + q] += tau_mu[a] * dd[i * K + q];
   }
   k = 0;
   for (size_t j = 0; j + 1 < p; j++)
@@ -110,9 +124,11 @@ static int implied(ord_t *o, const double *x, size_t g, double *sig, double *J) 
       for (size_t q = 0; q < K; q++) Jr[q] = delta[i] * delta[j] * o->dsig[q * p * p + i * p + j];
       const vagap_sem_param_t *si = &o->model->rows[o->scale_row[g * p + i]];
       const vagap_sem_param_t *sj = &o->model->rows[o->scale_row[g * p + j]];
-      if (si->free) Jr[si->free - 1] += sij[k] * delta[j];
-      if (sj->free) Jr[sj->free - 1] += sij[k] * delta[i];
+      if (si->free && !theta) Jr[si->free - 1] += sij[k] * delta[j];
+      if (sj->free && !theta) Jr[sj->free - 1] += sij[k] * delta[i];
+      for (size_t q = 0; theta && q < K; q++) Jr[q] += sij[k] * (dd[i * K + q] * delta[j] + delta[i] * dd[j * K + q]);
     }
+  free(dd);
   return 0;
 }
 
@@ -650,8 +666,7 @@ static void standardize(ord_t *o, vagap_sem_model_t *out, const double *x) {
     const gsl_vector *mu;
     if (sem_ws_implied(o->ws, x, g, &Sigma, &mu)) continue;
     double sd_ov[p];
-    for (size_t i = 0; i < p; i++) sd_ov[i] = 1 / fabs(row_val(o, o->scale_row[g * p + i], x));
-    (void)Sigma;
+    for (size_t i = 0; i < p; i++) sd_ov[i] = 1 / fabs(scale_factor(o, x, g, i, Sigma));
     for (size_t r = 0; r < out->nrows; r++) {
       vagap_sem_param_t *row = &out->rows[r];
       if (row->group != (int)g + 1) continue;
@@ -704,21 +719,24 @@ static vagap_status_t fill_results(ord_t *o, vagap_sem_fit_t *fit, vagap_error_t
   free(Einv);
   free(B);
   if (st) return st;
-  /* the residual variances of the ordered variables follow from the rest:
-     1/delta^2 - (Sigma_ii - theta_ii) (the workspace had theta_ii = 1) */
+  /* delta: the residual variances of the ordered variables follow from the rest,
+     1/delta^2 - (Sigma_ii - theta_ii) (the workspace had theta_ii = 1); theta: the
+     scale factors do, 1/sqrt(Sigma_ii) */
   vagap_sem_model_t *mo = fit->model, *wm = o->wsmodel;
   for (size_t g = 0; g < G; g++) {
     const gsl_matrix *Sigma;
     const gsl_vector *mu;
     if (sem_ws_implied(o->ws, x, g, &Sigma, &mu)) continue;
+    int theta = o->model->parameterization_theta;
     for (size_t r = 0; r < wm->nrows; r++) {
       vagap_sem_param_t *row = &wm->rows[r];
-      if (row->group != (int)g + 1 || row->op != VAGAP_SEM_COVARIANCE || strcmp(row->lhs, row->rhs) || row->free)
-        continue;
+      if (row->group != (int)g + 1 || row->free) continue;
+      int resvar = row->op == VAGAP_SEM_COVARIANCE && !strcmp(row->lhs, row->rhs);
+      if (!(theta ? row->op == VAGAP_SEM_SCALE : resvar)) continue;
       for (size_t i = 0; i < p; i++)
         if (!strcmp(wm->ov[i], row->lhs)) {
-          double d = row_val(o, o->scale_row[g * p + i], x);
-          row->ustart = 1 / (d * d) - (gsl_matrix_get(Sigma, i, i) - row->ustart);
+          double d = scale_factor(o, x, g, i, Sigma);
+          row->ustart = theta ? d : 1 / (d * d) - (gsl_matrix_get(Sigma, i, i) - row->ustart);
         }
     }
   }

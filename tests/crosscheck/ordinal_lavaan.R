@@ -51,6 +51,10 @@ if (mode == "prepare") {
   add_case("groups_equal", "f =~ y1 + y2 + y3 + y4", d4,
            list(ordered = TRUE, group = "g", group.equal = c("thresholds", "loadings")),
            c("--ordered", "--group", "g", "--group-equal", "thresholds,loadings"))
+  # 4b: the same in the theta parameterization (residual variances free in group 2)
+  add_case("groups_theta", "f =~ y1 + y2 + y3 + y4", d4,
+           list(ordered = TRUE, group = "g", group.equal = c("thresholds", "loadings"), parameterization = "theta"),
+           c("--ordered", "--group", "g", "--group-equal", "thresholds,loadings", "--parameterization", "theta"))
   # 5: three groups configural, DWLS (standard SEs and test)
   gc <- cut_data(300, c(.6, .6, .7, .6), rep(1, 4), cuts1[1:4], seed = 16)
   d5 <- rbind(ga, gb, gc)
@@ -68,6 +72,8 @@ if (mode == "prepare") {
   d7 <- cut_data(500, c(.8, .7, .6, .7, .75, .6), c(1, 1, 1, 2, 2, 2), rep(list(c(-1, 0, 1)), 6), seed = 18)
   m7 <- "f1 =~ y1 + y2 + y3\nf2 =~ y4 + y5 + y6\nf2 ~ b*f1\ny1 | a*t1 + t2 + t3\nd := 2*b + a"
   add_case("wls", m7, d7, list(ordered = TRUE, estimator = "WLS"), c("--ordered", "--estimator", "WLS"))
+  add_case("theta_sem", m7, d7, list(ordered = TRUE, parameterization = "theta"),
+           c("--ordered", "--parameterization", "theta"))
   add_case("ulsmv", m7, d7, list(ordered = TRUE, estimator = "ULSMV"), c("--ordered", "--estimator", "ULSMV"))
 
   for (nm in names(cases)) {

@@ -78,7 +78,7 @@ class SemModelOptions(ctypes.Structure):
                 ("group_equal", ctypes.c_uint),
                 ("group_partial", c_char_pp), ("n_group_partial", ctypes.c_size_t),
                 ("ordered", c_char_pp), ("ordered_nth", ctypes.POINTER(ctypes.c_int)),
-                ("n_ordered", ctypes.c_size_t)]
+                ("n_ordered", ctypes.c_size_t), ("parameterization_theta", ctypes.c_int)]
 
 
 class SemParam(ctypes.Structure):
@@ -100,7 +100,7 @@ class SemModel(ctypes.Structure):
                 ("npar", ctypes.c_size_t), ("meanstructure", ctypes.c_int),
                 ("std_lv", ctypes.c_int), ("defs", ctypes.c_void_p), ("ndefs", ctypes.c_size_t),
                 ("ncon", ctypes.c_size_t), ("con", ctypes.c_void_p), ("con_expr", ctypes.c_void_p),
-                ("has_bounds", ctypes.c_int)]
+                ("has_bounds", ctypes.c_int), ("parameterization_theta", ctypes.c_int)]
 
 
 class SemStats(ctypes.Structure):
