@@ -12,12 +12,7 @@ TMP=$(mktemp -d) || exit 1
 trap 'rm -rf "$TMP"' EXIT INT TERM
 echo "load average before: $(cat /proc/loadavg)"
 Rscript "$HERE/ordinal_bench.R" "$TMP" "$REPS" "${3:-}" || exit 1
-vtime() {
-  for i in $(seq "$REPS"); do
-    s=$(date +%s.%N); "$VAGAP" sem --quiet "$@" > /dev/null || exit 1; e=$(date +%s.%N)
-    echo "$e - $s" | bc -l
-  done | sort -g | head -1
-}
+. "$HERE/lib.sh"
 printf '%-14s %10s %10s %9s\n' case vagap_s lavaan_s speedup
 while IFS=, read -r case lav; do
   case=$(echo "$case" | tr -d '"')
