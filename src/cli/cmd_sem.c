@@ -480,7 +480,7 @@ static vagap_status_t add_constraints_file(const char *path, vagap_sem_model_t *
 /* --ordered: the model's variables with pairwise (or listwise) deletion, their
    categories from the data, the model rebuilt with thresholds, the fit from the
    raw data (vagap_sem_fit_data) and the chosen output. */
-static int fit_ordinal(cli_common_t *c, const sem_args_t *a, const vagap_table_t *table, size_t gcol,
+static int fit_ordinal(cli_common_t *c, const sem_args_t *a, vagap_table_t *table, size_t gcol,
                        const vagap_sem_syntax_t *syn, vagap_sem_model_options_t *mopt, vagap_ledger_t *ledger) {
   vagap_error_t err;
   vagap_error_clear(&err);
@@ -490,7 +490,7 @@ static int fit_ordinal(cli_common_t *c, const sem_args_t *a, const vagap_table_t
   char **onames = NULL;
   int *onth = NULL, rc = CLI_EXIT_DATA;
   int pairwise = a->lav.missing == VAGAP_SEM_MISSING_PAIRWISE;
-  if (semcli_build_ordinal(table, gcol, syn, a->model_path, a->lav.ordered, a->lav.ordered_all, pairwise, mopt,
+  if (semcli_build_ordinal(&c->table, table, gcol, syn, a->model_path, a->lav.ordered, a->lav.ordered_all, pairwise, mopt,
                            &data, &model, &onames, &onth, ledger, &err)) {
     rc = err.status == VAGAP_EINVAL ? cli_usage_error(c, "%s", err.message) : cli_report_error(&err);
     goto done;
@@ -589,6 +589,7 @@ int cmd_sem(int argc, char **argv) {
     if (semcli_group_levels(table, gcol, &data, &err) ||
         vagap_sem_model_build(&model, syn, data.ngroups, &mopt, a.model_path, &err) ||
         add_constraints_file(a.constraints_path, model, &err) ||
+        semcli_screen(&c.table, table, model, ledger, &err) ||
         semcli_load(table, gcol, model, &data, ledger, &err) ||
         (a.save_stats && save_stats(a.save_stats, data.stats, &err))) {
       rc = cli_report_error(&err);

@@ -335,11 +335,12 @@ static vagap_status_t fit_model(vaar_state_t *s, const vaar_args_t *a, const cha
   char **onames = NULL;
   int *onth = NULL;
   if (!st && ordinal) /* --ordered: thresholds and polychorics, WLSMV (as vagap sem --ordered) */
-    st = semcli_build_ordinal(s->data_table, gcol, s->syn, a->model, a->lav.ordered, a->lav.ordered_all,
+    st = semcli_build_ordinal(&c->table, s->data_table, gcol, s->syn, a->model, a->lav.ordered, a->lav.ordered_all,
                               a->lav.missing == VAGAP_SEM_MISSING_PAIRWISE, &mopt, &s->data, &s->model, &onames,
                               &onth, s->ledger, err);
   if (!st && !ordinal) st = semcli_group_levels(s->data_table, gcol, &s->data, err);
   if (!st && !ordinal) st = vagap_sem_model_build(&s->model, s->syn, s->data.ngroups, &mopt, a->model, err);
+  if (!st && !ordinal) st = semcli_screen(&c->table, s->data_table, s->model, s->ledger, err);
   if (!st && !ordinal) st = semcli_load(s->data_table, gcol, s->model, &s->data, s->ledger, err);
   vagap_sem_fit_options_t fopt;
   vagap_sem_fit_options_init(&fopt);
@@ -473,19 +474,17 @@ static vagap_status_t build_spec(vaar_state_t *s, const vaar_args_t *a, const cl
 
 /* ---- bootstrap ---------------------------------------------------------------------------------- */
 
-static vagap_status_t run_bootstrap(vaar_state_t *s, const vaar_args_t *a, int quiet,
+static vagap_status_t run_bootstrap(vaar_state_t *s, const vaar_args_t *a, const cli_common_t *c,
                                     vagap_error_t *err) {
   vagap_sem_boot_options_t bopt;
   vagap_sem_boot_options_init(&bopt);
   bopt.B = (size_t)a->bootstrap;
   bopt.seed = a->seed;
   bopt.threads = (unsigned)a->threads;
-  semcli_progress_t progress;
-  semcli_progress_init(&progress, "vaar");
-  if (!quiet) {
-    bopt.progress = semcli_progress;
-    bopt.progress_ctx = &progress;
-  }
+  semcli_progress_t progress; /* --quiet leaves it: --no-progress silences it */
+  semcli_progress_init(&progress, c, "bootstrap", "resamples");
+  bopt.progress = semcli_progress;
+  bopt.progress_ctx = &progress;
   vagap_sem_fit_options_t fopt;
   vagap_sem_fit_options_init(&fopt);
   semcli_lavaan_fit_apply(&a->lav, &fopt);
@@ -588,7 +587,7 @@ static vagap_status_t run(vaar_state_t *s, const vaar_args_t *a, const cli_commo
     if (st && err->line > 0 && !err->file[0])
       snprintf(err->file, sizeof err->file, "%s", a->expect_file ? a->expect_file : "--expect");
   }
-  if (!st && a->bootstrap) st = run_bootstrap(s, a, c->quiet, err);
+  if (!st && a->bootstrap) st = run_bootstrap(s, a, c, err);
   return st;
 }
 

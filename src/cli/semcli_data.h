@@ -9,6 +9,7 @@
 #define VAGAP_SEMCLI_DATA_H
 
 #include "cli.h"
+#include "progress.h"
 
 typedef struct {
   size_t ngroups;
@@ -28,6 +29,12 @@ vagap_status_t semcli_group_levels(const vagap_table_t *t, size_t gcol, semcli_d
                                    vagap_error_t *err);
 
 /* Listwise deletion into the ledger, raw matrix and per-group statistics. */
+/* --bad-rows exclude: rows where an observed variable of the model holds text are
+   excluded and dropped from t before semcli_load (cli_screen_numbers). */
+vagap_status_t semcli_screen(const vagap_table_options_t *topt, vagap_table_t *t,
+                             const vagap_sem_model_t *m, vagap_ledger_t *ledger,
+                             vagap_error_t *err);
+
 vagap_status_t semcli_load(const vagap_table_t *t, size_t gcol, const vagap_sem_model_t *m,
                            semcli_data_t *d, vagap_ledger_t *ledger, vagap_error_t *err);
 
@@ -49,13 +56,14 @@ vagap_status_t semcli_ordered(const char *list, int all, const vagap_sem_syntax_
 
 /*
  * The whole --ordered preparation shared by sem and vaar: group levels, a first
- * model of the syntax's relations (for its observed variables), the raw rows
+ * model of the syntax's relations (for its observed variables), --bad-rows
+ * screening (semcli_screen), the raw rows
  * (pairwise = 1 keeps partly missing rows), the ordered variables and their
  * categories (semcli_ordered), and the model rebuilt with them into *model.
  * The caller frees onames with semcli_free_list(onames, mopt->n_ordered) and
  * onth with free() once no more models are built.
  */
-vagap_status_t semcli_build_ordinal(const vagap_table_t *t, size_t gcol, const vagap_sem_syntax_t *syn,
+vagap_status_t semcli_build_ordinal(const vagap_table_options_t *topt, vagap_table_t *t, size_t gcol, const vagap_sem_syntax_t *syn,
                                     const char *model_path, const char *ordered, int ordered_all, int pairwise,
                                     vagap_sem_model_options_t *mopt, semcli_data_t *d, vagap_sem_model_t **model,
                                     char ***onames, int **onth, vagap_ledger_t *ledger, vagap_error_t *err);
@@ -80,14 +88,11 @@ vagap_status_t semcli_group_constraints(const char *group_equal, const char *gro
 char **semcli_split_list(const char *s, size_t *n);
 void semcli_free_list(char **v, size_t n);
 
-/* Progress on stderr for long bootstrap runs: ctx is a semcli_progress_t,
-   set up with semcli_progress_init; silent for runs shorter than 2 s. */
-typedef struct {
-  const char *command;
-  long start, last; /* seconds */
-  int printed;
-} semcli_progress_t;
-void semcli_progress_init(semcli_progress_t *p, const char *command);
+/* Progress of bootstrap resamples and invariance models on stderr (progress.h):
+   ctx is a semcli_progress_t set up with semcli_progress_init. */
+typedef cli_progress_t semcli_progress_t;
+void semcli_progress_init(semcli_progress_t *p, const cli_common_t *c, const char *what,
+                          const char *unit);
 void semcli_progress(size_t done, size_t total, void *ctx);
 
 /* "vagap CMD: F of B bootstrap resamples failed ...: n reason; ..." on stderr (nothing if none). */
