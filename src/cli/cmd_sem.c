@@ -490,7 +490,7 @@ static int fit_ordinal(cli_common_t *c, const sem_args_t *a, vagap_table_t *tabl
   char **onames = NULL;
   int *onth = NULL, rc = CLI_EXIT_DATA;
   int pairwise = a->lav.missing == VAGAP_SEM_MISSING_PAIRWISE;
-  if (semcli_build_ordinal(&c->table, table, gcol, syn, a->model_path, a->lav.ordered, a->lav.ordered_all, pairwise, mopt,
+  if (semcli_build_ordinal(&c->table, table, gcol, syn, a->model_path, a->lav.ordered, a->lav.ordered_all, pairwise, a->lav.levels, mopt,
                            &data, &model, &onames, &onth, ledger, &err)) {
     rc = err.status == VAGAP_EINVAL ? cli_usage_error(c, "%s", err.message) : cli_report_error(&err);
     goto done;

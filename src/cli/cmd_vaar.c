@@ -336,7 +336,7 @@ static vagap_status_t fit_model(vaar_state_t *s, const vaar_args_t *a, const cha
   int *onth = NULL;
   if (!st && ordinal) /* --ordered: thresholds and polychorics, WLSMV (as vagap sem --ordered) */
     st = semcli_build_ordinal(&c->table, s->data_table, gcol, s->syn, a->model, a->lav.ordered, a->lav.ordered_all,
-                              a->lav.missing == VAGAP_SEM_MISSING_PAIRWISE, &mopt, &s->data, &s->model, &onames,
+                              a->lav.missing == VAGAP_SEM_MISSING_PAIRWISE, a->lav.levels, &mopt, &s->data, &s->model, &onames,
                               &onth, s->ledger, err);
   if (!st && !ordinal) st = semcli_group_levels(s->data_table, gcol, &s->data, err);
   if (!st && !ordinal) st = vagap_sem_model_build(&s->model, s->syn, s->data.ngroups, &mopt, a->model, err);

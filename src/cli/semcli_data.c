@@ -167,18 +167,59 @@ static const char *exclusion_reason(const vagap_table_t *t, size_t i, size_t gco
   return NULL;
 }
 
+/* Column col of t as category codes 1..nlevels by the text's position in levels
+   (--levels); a missing cell is NAN, any other text an error at its line. */
+static vagap_status_t level_column(const vagap_table_t *t, size_t col, const char *name,
+                                   const semcli_levels_t *lv, double *out, vagap_error_t *err) {
+  for (size_t i = 0; i < vagap_table_nrows(t); i++) {
+    out[i] = NAN;
+    if (vagap_table_is_na(t, i, col)) continue;
+    size_t len = 0;
+    const char *cell = vagap_table_cell(t, i, col, &len);
+    size_t k;
+    for (k = 0; k < lv->n && !(strlen(lv->levels[k]) == len && !strncmp(lv->levels[k], cell, len)); k++) {}
+    if (k == lv->n)
+      return vagap_error_set(err, VAGAP_EDATA, vagap_table_source(t), vagap_table_line(t, i), 0,
+                             "value '%.*s' of ordered variable '%s' is not one of --levels", (int)len, cell, name);
+    out[i] = (double)(k + 1);
+  }
+  return VAGAP_OK;
+}
+
+/* 1 when some non-missing cell of column col is not a number (then --levels reads it) */
+static int column_has_text(const vagap_table_t *t, size_t col) {
+  for (size_t i = 0; i < vagap_table_nrows(t); i++) {
+    if (vagap_table_is_na(t, i, col)) continue;
+    size_t len = 0;
+    const char *cell = vagap_table_cell(t, i, col, &len);
+    char buf[64], *end = NULL;
+    if (len == 0 || len >= sizeof buf) return 1;
+    memcpy(buf, cell, len);
+    buf[len] = 0;
+    strtod(buf, &end);
+    if (*end) return 1;
+  }
+  return 0;
+}
+
 static vagap_status_t read_columns(const vagap_table_t *t, semcli_data_t *d, double **colv,
-                                   vagap_error_t *err) {
-  size_t n = vagap_table_nrows(t);
+                                   const semcli_levels_t *lv, vagap_error_t *err) {
+  size_t n = vagap_table_nrows(t), nnum = 0;
   size_t *cols = malloc((d->nvar ? d->nvar : 1) * sizeof *cols);
-  if (!cols) return oom(err);
+  double **numv = malloc((d->nvar ? d->nvar : 1) * sizeof *numv);
+  if (!cols || !numv) { free(cols); free(numv); return oom(err); }
   vagap_status_t st = VAGAP_OK;
   for (size_t j = 0; j < d->nvar && !st; j++) {
-    st = vagap_table_column(t, d->var[j], &cols[j], err);
+    size_t col = 0;
+    st = vagap_table_column(t, d->var[j], &col, err);
     if (!st && !(colv[j] = malloc((n ? n : 1) * sizeof **colv))) st = oom(err);
+    if (st) break;
+    if (lv && lv->coded[j] && column_has_text(t, col)) st = level_column(t, col, d->var[j], lv, colv[j], err);
+    else cols[nnum] = col, numv[nnum++] = colv[j];
   }
-  if (!st) st = vagap_table_numeric_columns(t, cols, d->nvar, colv, 0, NULL, err);
+  if (!st && nnum) st = vagap_table_numeric_columns(t, cols, nnum, numv, 0, NULL, err);
   free(cols);
+  free(numv);
   return st;
 }
 
@@ -191,12 +232,12 @@ vagap_status_t semcli_screen(const vagap_table_options_t *topt, vagap_table_t *t
 
 vagap_status_t semcli_load(const vagap_table_t *t, size_t gcol, const vagap_sem_model_t *m,
                            semcli_data_t *d, vagap_ledger_t *ledger, vagap_error_t *err) {
-  return semcli_load_raw(t, gcol, m, d, 0, 1, ledger, err);
+  return semcli_load_raw(t, gcol, m, d, 0, 1, NULL, ledger, err);
 }
 
 vagap_status_t semcli_load_raw(const vagap_table_t *t, size_t gcol, const vagap_sem_model_t *m,
-                               semcli_data_t *d, int pairwise, int want_stats, vagap_ledger_t *ledger,
-                               vagap_error_t *err) {
+                               semcli_data_t *d, int pairwise, int want_stats, const semcli_levels_t *lv,
+                               vagap_ledger_t *ledger, vagap_error_t *err) {
   size_t n = vagap_table_nrows(t), p = m->nov;
   d->nvar = 0;
   if (!(d->var = calloc(p ? p : 1, sizeof *d->var))) return oom(err);
@@ -207,7 +248,7 @@ vagap_status_t semcli_load_raw(const vagap_table_t *t, size_t gcol, const vagap_
   double **colv = calloc(p ? p : 1, sizeof *colv);
   d->x = malloc((n ? n : 1) * (p ? p : 1) * sizeof *d->x);
   d->group = malloc((n ? n : 1) * sizeof *d->group);
-  vagap_status_t st = (!colv || !d->x || !d->group) ? oom(err) : read_columns(t, d, colv, err);
+  vagap_status_t st = (!colv || !d->x || !d->group) ? oom(err) : read_columns(t, d, colv, lv, err);
   size_t src = vagap_table_source_id(t);
   for (size_t i = 0; i < n && !st; i++) {
     char reason[300];
@@ -343,8 +384,31 @@ vagap_status_t semcli_ordered(const char *list, int all, const vagap_sem_syntax_
   return st;
 }
 
+/* 1 for the observed variables of m that are ordered: the list, all of them, or
+   with thresholds in syn (as semcli_ordered decides) */
+static void ordered_flags(const char *list, int all, const vagap_sem_syntax_t *syn, const vagap_sem_model_t *m,
+                          int *coded) {
+  for (size_t j = 0; j < m->nov; j++) {
+    coded[j] = all && !m->ov_is_x[j];
+    for (size_t i = 0; i < syn->n; i++)
+      if (syn->st[i].op == VAGAP_SEM_THRESHOLD && !strcmp(syn->st[i].lhs, m->ov[j])) coded[j] = 1;
+    if (!list) continue;
+    size_t len = strlen(m->ov[j]);
+    for (const char *c = list; *c;) { /* the names of list, comma-separated, blanks trimmed */
+      while (*c == ' ' || *c == ',') c++;
+      const char *e = c;
+      while (*e && *e != ',') e++;
+      const char *b = e;
+      while (b > c && b[-1] == ' ') b--;
+      if ((size_t)(b - c) == len && !strncmp(c, m->ov[j], len)) coded[j] = 1;
+      c = e;
+    }
+  }
+}
+
 vagap_status_t semcli_build_ordinal(const vagap_table_options_t *topt, vagap_table_t *t, size_t gcol, const vagap_sem_syntax_t *syn,
                                     const char *model_path, const char *ordered, int ordered_all, int pairwise,
+                                    const char *levels,
                                     vagap_sem_model_options_t *mopt, semcli_data_t *d, vagap_sem_model_t **model,
                                     char ***onames, int **onth, vagap_ledger_t *ledger, vagap_error_t *err) {
   /* the model's variables come from a first build of its relations alone (no thresholds,
@@ -356,8 +420,19 @@ vagap_status_t semcli_build_ordinal(const vagap_table_options_t *topt, vagap_tab
     if (syn->st[i].op <= VAGAP_SEM_INTERCEPT) rel.st[rel.n++] = syn->st[i];
   vagap_status_t st = semcli_group_levels(t, gcol, d, err);
   if (!st) st = vagap_sem_model_build(&model0, &rel, d->ngroups, mopt, model_path, err);
-  if (!st) st = semcli_screen(topt, t, model0, ledger, err);
-  if (!st) st = semcli_load_raw(t, gcol, model0, d, pairwise, 0, ledger, err);
+  semcli_levels_t lv = {NULL, 0, NULL};
+  if (!st && levels) { /* --levels: text codes of the ordered columns, in order */
+    lv.levels = semcli_split_list(levels, &lv.n);
+    int *coded = calloc(model0->nov ? model0->nov : 1, sizeof *coded);
+    lv.coded = coded;
+    if (!lv.levels || !coded) st = oom(err);
+    else ordered_flags(ordered, ordered_all, syn, model0, coded);
+  }
+  /* --bad-rows screening would drop the text codes that --levels reads */
+  if (!st && !levels) st = semcli_screen(topt, t, model0, ledger, err);
+  if (!st) st = semcli_load_raw(t, gcol, model0, d, pairwise, 0, levels ? &lv : NULL, ledger, err);
+  semcli_free_list(lv.levels, lv.n);
+  free((int *)lv.coded);
   if (!st) st = semcli_ordered(ordered, ordered_all, syn, model0, d, mopt, onames, onth, err);
   if (!st) st = vagap_sem_model_build(model, syn, d->ngroups, mopt, model_path, err);
   if (st == VAGAP_EDATA && !err->file[0]) snprintf(err->file, sizeof err->file, "%s", vagap_table_source(t));

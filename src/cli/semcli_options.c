@@ -27,6 +27,8 @@ const char SEMCLI_LAVAAN_OPTIONS_HELP[] =
     "      --ordered[=COLS]   ordered (categorical) indicators: the listed columns, or alone\n"
     "                         every observed variable of the model (lavaan's ordered=TRUE);\n"
     "                         thresholds, polychoric correlations, WLSMV (see the manual)\n"
+    "      --levels LIST      with --ordered: the text codes of the ordered columns in order,\n"
+    "                         e.g. 'disagree,neutral,agree' (category k = the k-th)\n"
     "      --parameterization P  the latent responses' scaling with --ordered: delta\n"
     "                         (default; scale factors) or theta (residual variances)\n"
     "      --information expected   the information matrix used (expected)\n"
@@ -54,6 +56,7 @@ void semcli_lavaan_init(semcli_lavaan_t *o) {
   o->ordered = NULL;
   o->ordered_all = 0;
   o->theta = 0;
+  o->levels = NULL;
 }
 
 int semcli_lavaan_categorical(const semcli_lavaan_t *o) { return o->ordered != NULL || o->ordered_all; }
@@ -86,6 +89,7 @@ static int estimation_supported(cli_common_t *c, const semcli_lavaan_t *o) {
 }
 
 int semcli_lavaan_check(cli_common_t *c, const semcli_lavaan_t *o) {
+  if (o->levels && !semcli_lavaan_categorical(o)) return cli_usage_error(c, "--levels needs --ordered"), -1;
   vagap_sem_fit_options_t f;
   vagap_error_t err;
   vagap_sem_fit_options_init(&f);
@@ -207,6 +211,7 @@ int semcli_lavaan_option(cli_common_t *c, semcli_lavaan_t *o, int opt, const cha
       o->ordered_all = arg == NULL;
       return estimation_supported(c, o);
     }
+    case SEMCLI_OPT_LEVELS: o->levels = arg; return 1;
     case SEMCLI_OPT_PARAMETERIZATION:
       if (!strcmp(arg, "delta") || !strcmp(arg, "default")) { o->theta = 0; return 1; }
       if (!strcmp(arg, "theta")) { o->theta = 1; return 1; }

@@ -31,6 +31,7 @@ typedef struct {
   const char *ordered;             /* NULL */
   int ordered_all;                 /* 0; 1: --ordered alone (lavaan's ordered = TRUE) */
   int theta;                       /* 0; 1: --parameterization theta */
+  const char *levels;              /* --levels: text codes of the ordered columns, in order (NULL) */
 } semcli_lavaan_t;
 
 /* 1 when the analysis has ordered indicators (--ordered). */
@@ -50,7 +51,7 @@ enum {
   SEMCLI_OPT_STD_LV = 1100, SEMCLI_OPT_FIXED_X, SEMCLI_OPT_NO_FIXED_X, SEMCLI_OPT_MEANSTRUCTURE,
   SEMCLI_OPT_LIKELIHOOD, SEMCLI_OPT_MISSING, SEMCLI_OPT_ESTIMATOR, SEMCLI_OPT_SE, SEMCLI_OPT_TEST,
   SEMCLI_OPT_INFORMATION, SEMCLI_OPT_CFA, SEMCLI_OPT_SEM, SEMCLI_OPT_GROWTH, SEMCLI_OPT_ORTHOGONAL,
-  SEMCLI_OPT_ORDERED, SEMCLI_OPT_PARAMETERIZATION,
+  SEMCLI_OPT_ORDERED, SEMCLI_OPT_PARAMETERIZATION, SEMCLI_OPT_LEVELS,
   SEMCLI_OPT_UNSUPPORTED = 1150 /* + index in semcli_unsupported_names */
 };
 
@@ -83,6 +84,7 @@ enum {
   {"sampling-weights", required_argument, 0, SEMCLI_OPT_UNSUPPORTED + 12},                     \
   {"ordered", optional_argument, 0, SEMCLI_OPT_ORDERED},                 \
   {"parameterization", required_argument, 0, SEMCLI_OPT_PARAMETERIZATION}, \
+  {"levels", required_argument, 0, SEMCLI_OPT_LEVELS},                   \
   {"bounds", required_argument, 0, SEMCLI_OPT_UNSUPPORTED + 15}
 
 /*
