@@ -1669,6 +1669,10 @@ vagap_status_t vagap_sem_fit(vagap_sem_fit_t **out, const vagap_sem_model_t *mod
   sem_con_t *con = NULL;
   vagap_status_t st = vagap_sem_fit_options_resolve(&opt, 0, err);
   if (st) return st;
+  if (sem_model_is_categorical(model))
+    return vagap_error_set(err, VAGAP_EINVAL, NULL, 0, 0,
+                           "a model with ordered indicators (thresholds) needs the raw data "
+                           "(vagap_sem_fit_data), not sample statistics");
   if (opt.missing != VAGAP_SEM_MISSING_LISTWISE)
     return vagap_error_set(err, VAGAP_EINVAL, NULL, 0, 0,
                            "--missing %s needs the raw data (vagap_sem_fit_data), not sample statistics",
