@@ -500,6 +500,18 @@ static int fit_ordinal(cli_common_t *c, const sem_args_t *a, vagap_table_t *tabl
   semcli_lavaan_fit_apply(&a->lav, &fopt);
   fopt.ci_level = a->level;
   if (a->max_evals > 0) fopt.max_iter = (int)a->max_evals;
+  if (pairwise && !c->quiet) { /* the row accounting of pairwise deletion */
+    size_t partial = 0;
+    for (size_t i = 0; i < data.nobs; i++)
+      for (size_t j = 0; j < data.nvar; j++)
+        if (isnan(data.x[i * data.nvar + j])) {
+          partial++;
+          break;
+        }
+    if (partial)
+      fprintf(stderr, "vagap sem: %zu of the used rows have missing answers; each statistic of the first "
+                      "stage uses the rows where its variables are observed (pairwise deletion)\n", partial);
+  }
   vagap_sem_data_t view = semcli_view(&data);
   if (vagap_sem_fit_data(&fit, model, &view, &fopt, &err)) {
     if (err.status == VAGAP_EDATA && !err.file[0]) snprintf(err.file, sizeof err.file, "%s", vagap_table_source(table));
