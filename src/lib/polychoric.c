@@ -188,12 +188,14 @@ static int pair_2x2(pair_t *pr, double *f, double *rho) {
 
 typedef struct {
   const int *y;
+  const double *x;         /* numeric columns (NAN missing) */
   size_t n, p;
   const int *ncat;
   poly_stage1_t *s;
+  size_t nuni;             /* univariate parameters: nth + nnum */
   size_t *pair_j, *pair_i; /* pair k = (i, j), i > j */
   double *sc_cor;          /* n x npair */
-  double *a21;             /* npair x nth */
+  double *a21;             /* npair x nuni */
   double *a22;             /* npair */
   int want_gamma;
   size_t next;             /* next pair to take */
@@ -202,11 +204,161 @@ typedef struct {
   size_t failed_pair;
 } stage_shared_t;
 
+/* ---- pairs with a numeric variable: Pearson and polyserial (lav_bvreg.R, lav_bvmix.R) ---- */
+
+typedef struct {
+  size_t m;          /* rows where both are observed */
+  const double *z1;  /* the numeric variable standardised by its (univariate) mean and SD */
+  const double *z2;  /* Pearson: the other one, standardised */
+  const int *b;      /* polyserial: the ordinal variable's category */
+  const double *t;   /* its thresholds */
+  int C;
+} mix_t;
+
+/* log L(rho) of the standardised pairs given the marginals (constants dropped) */
+static double pearson_loglik(unsigned nx, const double *x, double *grad, void *data) {
+  (void)nx;
+  const mix_t *mx = data;
+  double rho = x[0], r = 1 - rho * rho, ll = 0, g = 0;
+  for (size_t q = 0; q < mx->m; q++) {
+    double a = mx->z1[q], b = mx->z2[q], zq = a * a - 2 * rho * a * b + b * b;
+    ll += -0.5 * log(r) - zq / (2 * r);
+    g += rho / r + (a * b / r - zq * rho / (r * r));
+  }
+  if (grad) grad[0] = g;
+  return ll;
+}
+
+/* the category's upper and lower thresholds, +-100 at the ends (lavaan's z1/z2) */
+static void cat_bounds(const double *t, int C, int b, double *u, double *l) {
+  *u = b < C ? t[b - 1] : 100;
+  *l = b > 1 ? t[b - 2] : -100;
+}
+
+/* log L(rho) of the polyserial pairs: sum log P(category | numeric), lavaan's clamp at eps */
+static double polyserial_loglik(unsigned nx, const double *x, double *grad, void *data) {
+  (void)nx;
+  const mix_t *mx = data;
+  double rho = x[0], r = sqrt(1 - rho * rho), ll = 0, g = 0;
+  for (size_t q = 0; q < mx->m; q++) {
+    double u, l, z = mx->z1[q];
+    cat_bounds(mx->t, mx->C, mx->b[q], &u, &l);
+    double au = (u - rho * z) / r, al = (l - rho * z) / r;
+    double py = gsl_cdf_ugaussian_P(au) - gsl_cdf_ugaussian_P(al);
+    if (py < DBL_EPSILON) py = DBL_EPSILON;
+    ll += log(py);
+    g += (gsl_ran_ugaussian_pdf(au) * (u * rho - z) - gsl_ran_ugaussian_pdf(al) * (l * rho - z)) / (py * r * r * r);
+  }
+  if (grad) grad[0] = g;
+  return ll;
+}
+
+static int maximise_rho(nlopt_func f, void *data, double bound, double *rho) {
+  nlopt_opt opt = nlopt_create(NLOPT_LD_LBFGS, 1);
+  if (!opt) return 1;
+  double lo = -bound, hi = bound, fmax_ = 0;
+  nlopt_set_lower_bounds(opt, &lo);
+  nlopt_set_upper_bounds(opt, &hi);
+  nlopt_set_max_objective(opt, f, data);
+  nlopt_set_xtol_abs1(opt, 1e-13);
+  nlopt_set_ftol_rel(opt, 1e-15);
+  nlopt_set_maxeval(opt, 1000);
+  if (!(fabs(*rho) < bound)) *rho = 0;
+  nlopt_result res = nlopt_optimize(opt, rho, &fmax_);
+  nlopt_destroy(opt);
+  return res < 0 && res != NLOPT_ROUNDOFF_LIMITED ? 2 : 0;
+}
+
+/* A Pearson (both numeric) or polyserial pair k and, if asked, its scores. */
+static int pair_work_numeric(stage_shared_t *sh, size_t k) {
+  poly_stage1_t *s = sh->s;
+  size_t j = sh->pair_j[k], i = sh->pair_i[k], p = sh->p, n = sh->n;
+  int pearson = !sh->ncat[i] && !sh->ncat[j];
+  size_t v1 = pearson ? i : (sh->ncat[i] ? j : i), v2 = v1 == i ? j : i; /* v1 numeric */
+  double mu1 = s->th[s->th_start[v1]], sd1 = sqrt(s->var[v1]);
+  double mu2 = pearson ? s->th[s->th_start[v2]] : 0, sd2 = pearson ? sqrt(s->var[v2]) : 1;
+  double *z1 = malloc((n ? n : 1) * 2 * sizeof *z1);
+  int *b = malloc((n ? n : 1) * sizeof *b);
+  if (!z1 || !b) { free(z1); free(b); return 1; }
+  mix_t mx = {0, z1, z1 + n, b, s->th + s->th_start[v2], sh->ncat[v2]};
+  size_t missing = 0;
+  double s12 = 0, s1 = 0, s2 = 0, s11 = 0, s22 = 0;
+  for (size_t r = 0; r < n; r++) {
+    double x1 = sh->x[r * p + v1];
+    int c2 = pearson ? 0 : sh->y[r * p + v2];
+    double x2 = pearson ? sh->x[r * p + v2] : (double)c2;
+    if (isnan(x1) || (pearson ? isnan(x2) : !c2)) { missing++; continue; }
+    z1[mx.m] = (x1 - mu1) / sd1;
+    if (pearson) z1[n + mx.m] = (x2 - mu2) / sd2;
+    else b[mx.m] = c2;
+    s1 += x1, s2 += x2, s11 += x1 * x1, s22 += x2 * x2, s12 += x1 * x2;
+    mx.m++;
+  }
+  double mm = (double)mx.m, cov = s12 - s1 * s2 / mm, v11 = s11 - s1 * s1 / mm, v22 = s22 - s2 * s2 / mm;
+  double rho = cov / sqrt(v11 * v22); /* Pearson's r: lavaan's value with complete pairs */
+  if (!isfinite(rho) || fabs(rho) >= 1) rho = 0;
+  int rc = 0;
+  if (pearson && missing) {
+    rc = maximise_rho(pearson_loglik, &mx, 0.999, &rho);
+  } else if (!pearson) { /* lavaan's start: cor * sd(category) / sum dnorm(thresholds) */
+    double dn = 0;
+    for (int c = 0; c + 1 < mx.C; c++) dn += gsl_ran_ugaussian_pdf(mx.t[c]);
+    double st = rho * sqrt(v22 / mm) / dn;
+    if (fabs(st) > 0.9) st /= 2;
+    rho = isfinite(st) ? st : 0;
+    rc = maximise_rho(polyserial_loglik, &mx, 0.995, &rho);
+  }
+  if (rc) { free(z1); free(b); return rc; }
+  s->rho[k] = rho;
+  if (sh->want_gamma) {
+    double *a21 = sh->a21 + k * sh->nuni, a22 = 0;
+    size_t m1 = s->th_start[v1], var1 = s->nth + s->var_slot[v1];
+    size_t m2 = s->th_start[v2], var2 = pearson ? s->nth + s->var_slot[v2] : 0;
+    double ev1 = s->var[v1], ev2 = pearson ? s->var[v2] : 1, R = 1 - rho * rho, r = sqrt(R);
+    for (size_t row = 0; row < n; row++) {
+      double x1 = sh->x[row * p + v1], sc = 0;
+      if (pearson) {
+        double x2 = sh->x[row * p + v2];
+        if (!isnan(x1) && !isnan(x2)) {
+          double y1c = x1 - mu1, y2c = x2 - mu2, zq = y1c * y1c / ev1 - 2 * rho * y1c * y2c / (sd1 * sd2) + y2c * y2c / ev2;
+          sc = rho / R + (y1c * y2c / (sd1 * sd2 * R) - zq * rho / (R * R));
+          a21[m1] += sc * (2 * y1c / ev1 - 2 * rho * y2c / (sd1 * sd2)) / (2 * R);
+          a21[m2] += sc * -(2 * rho * y1c / (sd1 * sd2) - 2 * y2c / ev2) / (2 * R);
+          a21[var1] += sc * -(0.5 / ev1 - (y1c * y1c / (ev1 * ev1) - rho * y1c * y2c / (ev1 * sd1 * sd2)) / (2 * R));
+          a21[var2] += sc * -(0.5 / ev2 + (rho * y1c * y2c / (ev2 * sd1 * sd2) - y2c * y2c / (ev2 * ev2)) / (2 * R));
+        }
+      } else {
+        int c2 = sh->y[row * p + v2];
+        if (!isnan(x1) && c2) {
+          double u, l, z = (x1 - mu1) / sd1;
+          cat_bounds(mx.t, mx.C, c2, &u, &l);
+          double au = (u - rho * z) / r, al = (l - rho * z) / r;
+          double py = gsl_cdf_ugaussian_P(au) - gsl_cdf_ugaussian_P(al);
+          if (py < DBL_EPSILON) py = DBL_EPSILON;
+          double pu = gsl_ran_ugaussian_pdf(au), pl = gsl_ran_ugaussian_pdf(al);
+          sc = (pu * (u * rho - z) - pl * (l * rho - z)) / (py * R * r);
+          a21[m1] += sc * (z + (rho / r) * (pu - pl) / py) / sd1;
+          a21[var1] += sc * ((z * z - 1) + (rho * z / r) * (pu - pl) / py) / (2 * ev1);
+          if (c2 < mx.C) a21[m2 + c2 - 1] += sc * pu / (r * py);
+          if (c2 > 1) a21[m2 + c2 - 2] -= sc * pl / (r * py);
+        }
+      }
+      sh->sc_cor[row * s->npair + k] = sc;
+      a22 += sc * sc;
+    }
+    sh->a22[k] = a22;
+  }
+  free(z1);
+  free(b);
+  return 0;
+}
+
 /* Fit the polychoric correlation of pair k and, if asked, its casewise
    scores (d log L_i / d rho and d / d thresholds of both variables). */
 static int pair_work(stage_shared_t *sh, size_t k) {
   poly_stage1_t *s = sh->s;
   size_t j = sh->pair_j[k], i = sh->pair_i[k], p = sh->p, n = sh->n;
+  if (!sh->ncat[i] || !sh->ncat[j]) return pair_work_numeric(sh, k);
   int R = sh->ncat[j], C = sh->ncat[i];
   double *freq = calloc((size_t)(R * C) * 3, sizeof *freq);
   if (!freq) return 1;
@@ -247,7 +399,7 @@ static int pair_work(stage_shared_t *sh, size_t k) {
   if (sh->want_gamma) {
     pair_cells(&pr, rho, 1);
     double rr = sqrt(1 - rho * rho), a22 = 0;
-    double *a21 = sh->a21 + k * s->nth;
+    double *a21 = sh->a21 + k * sh->nuni;
     size_t o1 = s->th_start[j], o2 = s->th_start[i];
     for (size_t r = 0; r < n; r++) {
       int a = sh->y[r * p + j], b = sh->y[r * p + i];
@@ -300,14 +452,17 @@ static void *stage_worker(void *arg) {
 void poly_stage1_free(poly_stage1_t *s) {
   if (!s) return;
   free(s->th_start);
+  free(s->var_slot);
   free(s->th);
+  free(s->var);
   free(s->rho);
+  free(s->obs);
   free(s->gamma);
   free(s->nobs_var);
   memset(s, 0, sizeof *s);
 }
 
-/* thresholds of variable i: Phi^-1 of the cumulative proportions */
+/* thresholds of ordinal variable i: Phi^-1 of the cumulative proportions */
 static vagap_status_t thresholds(poly_stage1_t *s, const int *y, size_t n, size_t p, size_t i, int ncat,
                                  const char *name, const char *group, vagap_error_t *err) {
   double *cnt = calloc((size_t)ncat, sizeof *cnt);
@@ -347,6 +502,24 @@ static vagap_status_t thresholds(poly_stage1_t *s, const int *y, size_t n, size_
   return VAGAP_OK;
 }
 
+/* mean and ML variance of numeric variable i (lavaan's lav_uvreg_fit without covariates) */
+static vagap_status_t moments(poly_stage1_t *s, const double *x, size_t n, size_t p, size_t i, const char *name,
+                              const char *group, vagap_error_t *err) {
+  double sum = 0, m = 0;
+  for (size_t r = 0; r < n; r++)
+    if (!isnan(x[r * p + i])) sum += x[r * p + i], m += 1;
+  double mu = sum / m, ss = 0;
+  for (size_t r = 0; r < n; r++)
+    if (!isnan(x[r * p + i])) ss += (x[r * p + i] - mu) * (x[r * p + i] - mu);
+  s->nobs_var[i] = (size_t)m;
+  if (!(m >= 2) || !(ss > 0))
+    return vagap_error_set(err, VAGAP_EDATA, NULL, 0, 0, "numeric variable '%s' is constant in group '%s'", name,
+                           group);
+  s->th[s->th_start[i]] = mu;
+  s->var[i] = ss / m;
+  return VAGAP_OK;
+}
+
 /* casewise threshold scores of row r for variable i into sc (its ncat - 1 slots) */
 static void threshold_scores(const poly_stage1_t *s, int a, size_t i, int ncat, double *sc) {
   const double *t = s->th + s->th_start[i];
@@ -359,54 +532,92 @@ static void threshold_scores(const poly_stage1_t *s, int a, size_t i, int ncat, 
   if (a > 1) sc[a - 2] -= gsl_ran_ugaussian_pdf(l) / pa;
 }
 
-/* Gamma = n Z'Z with z = B^-1 s per row (see the top of the file). */
+/* the univariate parameters of variable i: its threshold slots, and its variance slot if numeric */
+static size_t uni_slots(const poly_stage1_t *s, size_t i, size_t *idx) {
+  size_t k = 0;
+  for (size_t c = s->th_start[i]; c < s->th_start[i + 1]; c++) idx[k++] = c;
+  if (s->var_slot[i] != (size_t)-1) idx[k++] = s->nth + s->var_slot[i];
+  return k;
+}
+
+/* Gamma = n Z'Z with z = H B^-1 s per row (see the top of the file): the bread B
+   inverted block by block, lavaan's delta rule H from correlations to the
+   covariances of numeric variables, and the sign of numeric means flipped
+   (WLS.obs holds -mean). */
 static vagap_status_t asymptotic_cov(stage_shared_t *sh, vagap_error_t *err) {
   poly_stage1_t *s = sh->s;
-  size_t n = sh->n, p = sh->p, nth = s->nth, np = s->npair, m = nth + np;
+  size_t n = sh->n, p = sh->p, nth = s->nth, nu = sh->nuni, np = s->npair, m = s->m;
   gsl_matrix *Z = gsl_matrix_calloc(n ? n : 1, m);
-  gsl_matrix *A = gsl_matrix_alloc(nth ? nth : 1, nth ? nth : 1);
-  double *sc = malloc((nth ? nth : 1) * sizeof *sc);
+  gsl_matrix *A = gsl_matrix_calloc(nu ? nu : 1, nu ? nu : 1);
+  size_t maxk = 2;
+  for (size_t i = 0; i < p; i++)
+    if (s->th_start[i + 1] - s->th_start[i] + 1 > maxk) maxk = s->th_start[i + 1] - s->th_start[i] + 1;
+  gsl_matrix *blk = gsl_matrix_alloc(maxk, maxk);
+  gsl_vector *v = gsl_vector_alloc(maxk);
+  size_t *idx = malloc(3 * maxk * sizeof *idx), *ii = idx + maxk, *jj = idx + 2 * maxk;
   vagap_status_t st = VAGAP_OK;
-  if (!Z || !A || !sc) {
+  if (!Z || !A || !blk || !v || !idx) {
     st = vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
     goto done;
   }
-  /* threshold scores into Z's first nth columns, A11 blocks per variable */
-  gsl_matrix_set_zero(A);
+  /* univariate scores into Z's first nu columns; A11 blocks per variable */
   for (size_t r = 0; r < n; r++) {
+    double *zr = gsl_matrix_ptr(Z, r, 0);
     for (size_t i = 0; i < p; i++) {
-      size_t o = s->th_start[i], k = s->th_start[i + 1] - o;
-      threshold_scores(s, sh->y[r * p + i], i, sh->ncat[i], sc + o);
+      if (sh->ncat[i]) {
+        threshold_scores(s, sh->y[r * p + i], i, sh->ncat[i], zr + s->th_start[i]);
+      } else {
+        double xv = sh->x[r * p + i], d = xv - s->th[s->th_start[i]], ev = s->var[i];
+        zr[s->th_start[i]] = isnan(xv) ? 0 : d / ev;
+        zr[nth + s->var_slot[i]] = isnan(xv) ? 0 : -1 / (2 * ev) + d * d / (2 * ev * ev);
+      }
+      size_t k = uni_slots(s, i, idx);
       for (size_t a = 0; a < k; a++)
-        for (size_t b = 0; b < k; b++) *gsl_matrix_ptr(A, o + a, o + b) += sc[o + a] * sc[o + b];
+        for (size_t b = 0; b < k; b++) *gsl_matrix_ptr(A, idx[a], idx[b]) += zr[idx[a]] * zr[idx[b]];
     }
-    for (size_t c = 0; c < nth; c++) gsl_matrix_set(Z, r, c, sc[c]);
   }
-  /* z_th = A11^-1 s_th, block by block */
+  /* z_uni = A11^-1 s_uni, block by block */
   for (size_t i = 0; i < p; i++) {
-    size_t o = s->th_start[i], k = s->th_start[i + 1] - o;
-    gsl_matrix_view Ai = gsl_matrix_submatrix(A, o, o, k, k);
-    if (gsl_linalg_cholesky_decomp1(&Ai.matrix) != GSL_SUCCESS) {
+    size_t k = uni_slots(s, i, idx);
+    gsl_matrix_view Bk = gsl_matrix_submatrix(blk, 0, 0, k, k);
+    for (size_t a = 0; a < k; a++)
+      for (size_t b = 0; b < k; b++) gsl_matrix_set(&Bk.matrix, a, b, gsl_matrix_get(A, idx[a], idx[b]));
+    if (gsl_linalg_cholesky_decomp1(&Bk.matrix) != GSL_SUCCESS) {
       st = vagap_error_set(err, VAGAP_ENUMERIC, NULL, 0, 0,
-                           "the threshold information of an ordinal variable is singular");
+                           "the information of the univariate statistics of a variable is singular");
       goto done;
     }
+    gsl_vector_view vk = gsl_vector_subvector(v, 0, k);
     for (size_t r = 0; r < n; r++) {
-      gsl_vector_view zr = gsl_matrix_subrow(Z, r, o, k);
-      gsl_linalg_cholesky_svx(&Ai.matrix, &zr.vector);
+      double *zr = gsl_matrix_ptr(Z, r, 0);
+      for (size_t a = 0; a < k; a++) gsl_vector_set(&vk.vector, a, zr[idx[a]]);
+      gsl_linalg_cholesky_svx(&Bk.matrix, &vk.vector);
+      for (size_t a = 0; a < k; a++) zr[idx[a]] = gsl_vector_get(&vk.vector, a);
     }
   }
-  /* z_cor = (s_cor - A21 z_th) / A22 */
+  /* z_cor = (s_cor - A21 z_uni) / A22, then the delta rule to covariances */
   for (size_t r = 0; r < n; r++) {
     double *zr = gsl_matrix_ptr(Z, r, 0);
     for (size_t k = 0; k < np; k++) {
-      const double *a21 = sh->a21 + k * nth;
+      const double *a21 = sh->a21 + k * nu;
       size_t i = sh->pair_i[k], j = sh->pair_j[k];
-      double v = sh->sc_cor[r * np + k];
-      for (size_t c = s->th_start[j]; c < s->th_start[j + 1]; c++) v -= a21[c] * zr[c];
-      for (size_t c = s->th_start[i]; c < s->th_start[i + 1]; c++) v -= a21[c] * zr[c];
-      zr[nth + k] = sh->a22[k] > 0 ? v / sh->a22[k] : 0;
+      size_t ki = uni_slots(s, i, ii), kj = uni_slots(s, j, jj);
+      double val = sh->sc_cor[r * np + k];
+      for (size_t c = 0; c < ki; c++) val -= a21[ii[c]] * zr[ii[c]];
+      for (size_t c = 0; c < kj; c++) val -= a21[jj[c]] * zr[jj[c]];
+      val = sh->a22[k] > 0 ? val / sh->a22[k] : 0;
+      double rho = s->rho[k], sdi = sqrt(s->var[i]), sdj = sqrt(s->var[j]);
+      int ni = !sh->ncat[i], nj = !sh->ncat[j];
+      if (ni || nj) { /* lavaan's H21, H22 */
+        double zi = ni ? zr[nth + s->var_slot[i]] : 0, zj = nj ? zr[nth + s->var_slot[j]] : 0;
+        if (ni && nj) val = sdi * sdj * val + sdj * rho / (2 * sdi) * zi + sdi * rho / (2 * sdj) * zj;
+        else if (ni) val = sdi * val + rho / (2 * sdi) * zi;
+        else val = sdj * val + rho / (2 * sdj) * zj;
+      }
+      zr[nu + k] = val;
     }
+    for (size_t i = 0; i < p; i++)
+      if (!sh->ncat[i]) zr[s->th_start[i]] = -zr[s->th_start[i]];
   }
   s->gamma = malloc(m * m * sizeof *s->gamma);
   if (!s->gamma) {
@@ -418,9 +629,11 @@ static vagap_status_t asymptotic_cov(stage_shared_t *sh, vagap_error_t *err) {
   for (size_t a = 0; a < m; a++)
     for (size_t b = 0; b < a; b++) s->gamma[b * m + a] = s->gamma[a * m + b];
 done:
-  gsl_matrix_free(Z);
-  gsl_matrix_free(A);
-  free(sc);
+  if (Z) gsl_matrix_free(Z);
+  if (A) gsl_matrix_free(A);
+  if (blk) gsl_matrix_free(blk);
+  if (v) gsl_vector_free(v);
+  free(idx);
   return st;
 }
 
@@ -434,7 +647,21 @@ static unsigned thread_count(unsigned asked, size_t work) {
   return t ? t : 1;
 }
 
-vagap_status_t poly_stage1(poly_stage1_t *s, const int *y, size_t n, size_t p, const int *ncat,
+/* lavaan's WLS.obs: thresholds (-mean for numeric), numeric variances, covariances */
+static void wls_obs(poly_stage1_t *s, const int *ncat) {
+  size_t p = s->p, k = 0;
+  for (size_t a = 0; a < s->nth; a++) s->obs[a] = s->th[a];
+  for (size_t i = 0; i < p; i++)
+    if (!ncat[i]) {
+      s->obs[s->th_start[i]] = -s->th[s->th_start[i]];
+      s->obs[s->nth + s->var_slot[i]] = s->var[i];
+    }
+  for (size_t j = 0; j + 1 < p; j++)
+    for (size_t i = j + 1; i < p; i++, k++)
+      s->obs[s->nth + s->nnum + k] = s->rho[k] * sqrt(s->var[i]) * sqrt(s->var[j]);
+}
+
+vagap_status_t poly_stage1(poly_stage1_t *s, const int *y, const double *x, size_t n, size_t p, const int *ncat,
                            int want_gamma, unsigned nthreads, const char *const *names,
                            const char *group, vagap_error_t *err) {
   memset(s, 0, sizeof *s);
@@ -442,27 +669,40 @@ vagap_status_t poly_stage1(poly_stage1_t *s, const int *y, size_t n, size_t p, c
   s->n = n;
   s->npair = p * (p - 1) / 2;
   s->th_start = malloc((p + 1) * sizeof *s->th_start);
+  s->var_slot = malloc((p ? p : 1) * sizeof *s->var_slot);
+  s->var = malloc((p ? p : 1) * sizeof *s->var);
   s->nobs_var = calloc(p ? p : 1, sizeof *s->nobs_var);
-  if (!s->th_start || !s->nobs_var) return vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
+  if (!s->th_start || !s->var_slot || !s->var || !s->nobs_var)
+    return vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
   s->th_start[0] = 0;
-  for (size_t i = 0; i < p; i++) s->th_start[i + 1] = s->th_start[i] + (size_t)(ncat[i] - 1);
+  for (size_t i = 0; i < p; i++) {
+    s->th_start[i + 1] = s->th_start[i] + (ncat[i] ? (size_t)(ncat[i] - 1) : 1);
+    s->var_slot[i] = ncat[i] ? (size_t)-1 : s->nnum++;
+    s->var[i] = 1;
+  }
   s->nth = s->th_start[p];
+  s->m = s->nth + s->nnum + s->npair;
   s->th = malloc((s->nth ? s->nth : 1) * sizeof *s->th);
   s->rho = malloc((s->npair ? s->npair : 1) * sizeof *s->rho);
-  stage_shared_t sh = {.y = y, .n = n, .p = p, .ncat = ncat, .s = s, .want_gamma = want_gamma};
+  s->obs = malloc((s->m ? s->m : 1) * sizeof *s->obs);
+  stage_shared_t sh = {.y = y, .x = x, .n = n, .p = p, .ncat = ncat, .s = s, .want_gamma = want_gamma,
+                       .nuni = s->nth + s->nnum};
   sh.pair_i = malloc((s->npair ? s->npair : 1) * sizeof *sh.pair_i);
   sh.pair_j = malloc((s->npair ? s->npair : 1) * sizeof *sh.pair_j);
   if (want_gamma) {
     sh.sc_cor = calloc((n ? n : 1) * (s->npair ? s->npair : 1), sizeof *sh.sc_cor);
-    sh.a21 = calloc((s->npair ? s->npair : 1) * (s->nth ? s->nth : 1), sizeof *sh.a21);
+    sh.a21 = calloc((s->npair ? s->npair : 1) * (sh.nuni ? sh.nuni : 1), sizeof *sh.a21);
     sh.a22 = calloc(s->npair ? s->npair : 1, sizeof *sh.a22);
   }
   vagap_status_t st = VAGAP_OK;
-  if (!s->th || !s->rho || !sh.pair_i || !sh.pair_j || (want_gamma && (!sh.sc_cor || !sh.a21 || !sh.a22))) {
+  if (!s->th || !s->rho || !s->obs || !sh.pair_i || !sh.pair_j ||
+      (want_gamma && (!sh.sc_cor || !sh.a21 || !sh.a22))) {
     st = vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
     goto done;
   }
-  for (size_t i = 0; i < p && !st; i++) st = thresholds(s, y, n, p, i, ncat[i], names[i], group, err);
+  for (size_t i = 0; i < p && !st; i++)
+    st = ncat[i] ? thresholds(s, y, n, p, i, ncat[i], names[i], group, err)
+                 : moments(s, x, n, p, i, names[i], group, err);
   if (st) goto done;
   size_t k = 0;
   for (size_t j = 0; j + 1 < p; j++) /* lavaan's vech order: column j, rows i > j */
@@ -479,8 +719,9 @@ vagap_status_t poly_stage1(poly_stage1_t *s, const int *y, size_t n, size_t p, c
   if (sh.failed == 1) st = vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
   else if (sh.failed)
     st = vagap_error_set(err, VAGAP_ENUMERIC, NULL, 0, 0,
-                         "the polychoric correlation of '%s' and '%s' in group '%s' could not be estimated",
+                         "the correlation of '%s' and '%s' in group '%s' could not be estimated",
                          names[sh.pair_j[sh.failed_pair]], names[sh.pair_i[sh.failed_pair]], group);
+  if (!st) wls_obs(s, ncat);
   if (!st && want_gamma) st = asymptotic_cov(&sh, err);
 done:
   free(sh.pair_i);

@@ -725,6 +725,14 @@ vagap_status_t vagap_sem_model_build(vagap_sem_model_t **out, const vagap_sem_sy
   vagap_sem_model_options_init(&defaults);
   const vagap_sem_model_options_t *opt = opt_in ? opt_in : &defaults;
   if (ngroups < 1) return vagap_error_set(err, VAGAP_EINVAL, NULL, 0, 0, "no groups");
+  /* lavaan 0.6 (lav_options): with ordered indicators, equal intercepts imply equal
+     thresholds and vice versa */
+  vagap_sem_model_options_t cat_opt;
+  if (opt->n_ordered && (opt->group_equal & (VAGAP_SEM_EQ_INTERCEPTS | VAGAP_SEM_EQ_THRESHOLDS))) {
+    cat_opt = *opt;
+    cat_opt.group_equal |= VAGAP_SEM_EQ_INTERCEPTS | VAGAP_SEM_EQ_THRESHOLDS;
+    opt = &cat_opt;
+  }
   vnames_t v = {0};
   table_t t = {0};
   char **lab = NULL;

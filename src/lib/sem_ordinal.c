@@ -50,8 +50,9 @@ typedef struct {
   vagap_sem_fit_options_t opt;
   sem_ws_t *ws;
   vagap_sem_stats_t *stats; /* polychoric correlations as "covariances" (start values, ws) */
-  size_t G, p, K, nth, npair, m;
-  int *ncat;                /* [p] categories per variable */
+  size_t G, p, K, nth, nnum, npair, m;
+  int *ncat;                /* [p] categories per variable (0: numeric) */
+  size_t *var_slot;         /* [p] numeric variable's variance slot (after the nth threshold slots), or -1 */
   size_t *th_var;           /* [nth] variable of threshold slot */
   size_t *th_row;           /* [G * nth] table row of slot's threshold in group g */
   size_t *scale_row;        /* [G * p] table row of the ~*~ of variable i in g */
@@ -74,6 +75,7 @@ static double row_val(const ord_t *o, size_t r, const double *x) {
 /* the scale factor Delta_i of group g: its ~*~ row (delta parameterization) or
    1 / sqrt(Sigma_ii) (theta parameterization, where Sigma has the residual variances) */
 static double scale_factor(const ord_t *o, const double *x, size_t g, size_t i, const gsl_matrix *Sigma) {
+  if (!o->ncat[i]) return 1; /* numeric */
   if (o->model->parameterization_theta) return 1 / sqrt(gsl_matrix_get(Sigma, i, i));
   return row_val(o, o->scale_row[g * o->p + i], x);
 }
@@ -83,17 +85,21 @@ static int implied(ord_t *o, const double *x, size_t g, double *sig, double *J) 
   const gsl_matrix *Sigma;
   const gsl_vector *mu;
   if (sem_ws_implied(o->ws, x, g, &Sigma, &mu)) return -1;
-  size_t p = o->p, K = o->K, nth = o->nth;
+  size_t p = o->p, K = o->K, nth = o->nth, nc = nth + o->nnum; /* nc: first covariance slot */
   int theta = o->model->parameterization_theta;
   double delta[p];
   for (size_t i = 0; i < p; i++) delta[i] = scale_factor(o, x, g, i, Sigma);
+  /* threshold slots: Delta (tau - mu); a numeric variable's slot is -mu (lavaan's WLS.obs) */
   for (size_t a = 0; a < nth; a++) {
     size_t i = o->th_var[a];
-    sig[a] = delta[i] * (row_val(o, o->th_row[g * nth + a], x) - gsl_vector_get(mu, i));
+    sig[a] = o->ncat[i] ? delta[i] * (row_val(o, o->th_row[g * nth + a], x) - gsl_vector_get(mu, i))
+                        : -gsl_vector_get(mu, i);
   }
+  for (size_t i = 0; i < p; i++)
+    if (!o->ncat[i]) sig[nth + o->var_slot[i]] = gsl_matrix_get(Sigma, i, i);
   size_t k = 0;
   for (size_t j = 0; j + 1 < p; j++)
-    for (size_t i = j + 1; i < p; i++, k++) sig[nth + k] = delta[i] * delta[j] * gsl_matrix_get(Sigma, i, j);
+    for (size_t i = j + 1; i < p; i++, k++) sig[nc + k] = delta[i] * delta[j] * gsl_matrix_get(Sigma, i, j);
   if (!J) return 0;
   /* copy what the Jacobian needs before sem_ws_jacobian reuses the workspace */
   double tau_mu[nth], sij[o->npair];
@@ -103,29 +109,33 @@ static int implied(ord_t *o, const double *x, size_t g, double *sig, double *J) 
     for (size_t i = j + 1; i < p; i++, k++) sij[k] = gsl_matrix_get(Sigma, i, j);
   if (sem_ws_jacobian(o->ws, x, g, o->dsig, o->dmu)) return -1;
   memset(J, 0, o->m * K * sizeof *J);
-  /* theta: d Delta_i = -Delta_i^3 dSigma_ii / 2 */
-  double *dd = theta ? malloc(p * (K ? K : 1) * sizeof *dd) : NULL;
+  /* theta: d Delta_i = -Delta_i^3 dSigma_ii / 2 for the ordered variables */
+  double *dd = theta ? calloc(p * (K ? K : 1), sizeof *dd) : NULL;
   if (theta && !dd) return -1;
   for (size_t i = 0; theta && i < p; i++)
-    for (size_t q = 0; q < K; q++) dd[i * K + q] = -0.5 * pow(delta[i], 3) * o->dsig[q * p * p + i * p + i];
+    for (size_t q = 0; o->ncat[i] && q < K; q++) dd[i * K + q] = -0.5 * pow(delta[i], 3) * o->dsig[q * p * p + i * p + i];
   for (size_t a = 0; a < nth; a++) {
     size_t i = o->th_var[a];
     for (size_t q = 0; q < K; q++) J[a * K + q] = -delta[i] * o->dmu[q * p + i];
+    if (!o->ncat[i]) continue;
     const vagap_sem_param_t *tr = &o->model->rows[o->th_row[g * nth + a]];
     if (tr->free) J[a * K + tr->free - 1] += delta[i];
     const vagap_sem_param_t *sr = &o->model->rows[o->scale_row[g * p + i]];
     if (sr->free && !theta) J[a * K + sr->free - 1] += tau_mu[a];
     for (size_t q = 0; theta && q < K; q++) J[a * K + q] += tau_mu[a] * dd[i * K + q];
   }
+  for (size_t i = 0; i < p; i++)
+    if (!o->ncat[i])
+      for (size_t q = 0; q < K; q++) J[(nth + o->var_slot[i]) * K + q] = o->dsig[q * p * p + i * p + i];
   k = 0;
   for (size_t j = 0; j + 1 < p; j++)
     for (size_t i = j + 1; i < p; i++, k++) {
-      double *Jr = J + (nth + k) * K;
+      double *Jr = J + (nc + k) * K;
       for (size_t q = 0; q < K; q++) Jr[q] = delta[i] * delta[j] * o->dsig[q * p * p + i * p + j];
-      const vagap_sem_param_t *si = &o->model->rows[o->scale_row[g * p + i]];
-      const vagap_sem_param_t *sj = &o->model->rows[o->scale_row[g * p + j]];
-      if (si->free && !theta) Jr[si->free - 1] += sij[k] * delta[j];
-      if (sj->free && !theta) Jr[sj->free - 1] += sij[k] * delta[i];
+      const vagap_sem_param_t *si = o->ncat[i] ? &o->model->rows[o->scale_row[g * p + i]] : NULL;
+      const vagap_sem_param_t *sj = o->ncat[j] ? &o->model->rows[o->scale_row[g * p + j]] : NULL;
+      if (si && si->free && !theta) Jr[si->free - 1] += sij[k] * delta[j];
+      if (sj && sj->free && !theta) Jr[sj->free - 1] += sij[k] * delta[i];
       for (size_t q = 0; theta && q < K; q++) Jr[q] += sij[k] * (dd[i * K + q] * delta[j] + delta[i] * dd[j * K + q]);
     }
   free(dd);
@@ -385,6 +395,7 @@ static vagap_status_t code_data(ord_t *o, const vagap_sem_data_t *d, const size_
   if (!v) return vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
   for (size_t i = 0; i < p; i++) {
     size_t nv = 0;
+    if (!o->ncat[i]) continue; /* numeric: read as is */
     for (size_t r = 0; r < n; r++) {
       double x = d->x[r * d->nvar + col[i]];
       if (isnan(x)) continue;
@@ -444,9 +455,10 @@ static vagap_status_t first_stage(ord_t *o, const vagap_sem_data_t *d, vagap_err
                              o->model->ov[i]);
     col[i] = j;
   }
-  int *y = malloc((n ? n : 1) * p * sizeof *y), *yg = malloc((n ? n : 1) * p * sizeof *yg);
+  int *y = calloc((n ? n : 1) * p, sizeof *y), *yg = malloc((n ? n : 1) * p * sizeof *yg);
+  double *xg = malloc((n ? n : 1) * p * sizeof *xg);
   vagap_status_t st = VAGAP_OK;
-  if (!y || !yg) st = vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
+  if (!y || !yg || !xg) st = vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
   if (!st) st = code_data(o, d, col, y, err);
   int need_gamma = o->opt.estimator != VAGAP_SEM_ESTIMATOR_ULS || o->opt.se != VAGAP_SEM_SE_STANDARD ||
                    o->opt.test != VAGAP_SEM_TEST_STANDARD;
@@ -454,17 +466,21 @@ static vagap_status_t first_stage(ord_t *o, const vagap_sem_data_t *d, vagap_err
   for (size_t g = 0; g < G && !st; g++) {
     size_t ng = 0;
     for (size_t r = 0; r < n; r++)
-      if (d->group[r] == g) memcpy(yg + ng++ * p, y + r * p, p * sizeof *y);
+      if (d->group[r] == g) {
+        memcpy(yg + ng * p, y + r * p, p * sizeof *y);
+        for (size_t i = 0; i < p; i++) xg[ng * p + i] = d->x[r * d->nvar + col[i]];
+        ng++;
+      }
     const char *const *names = (const char *const *)o->model->ov;
-    st = poly_stage1(&o->s1[g], yg, ng, p, o->ncat, 1, 0, names, d->group_label[g], err);
+    st = poly_stage1(&o->s1[g], yg, xg, ng, p, o->ncat, 1, 0, names, d->group_label[g], err);
     if (st) break;
     o->n[g] = (double)ng;
     o->N += (double)ng;
-    memcpy(o->s + g * o->m, o->s1[g].th, o->nth * sizeof *o->s);
-    memcpy(o->s + g * o->m + o->nth, o->s1[g].rho, o->npair * sizeof *o->s);
+    memcpy(o->s + g * o->m, o->s1[g].obs, o->m * sizeof *o->s);
   }
   free(y);
   free(yg);
+  free(xg);
   return st;
 }
 
@@ -608,7 +624,7 @@ static void rmsea_measures(double X2, double df, double N, double G, double *r, 
 /* baseline (independence) model: thresholds free, correlations 0 -> X2_b, and
    the traces of its scaled test */
 static int baseline(ord_t *o, double *X2b, double *tr1, double *tr2) {
-  size_t m = o->m, nth = o->nth, G = o->G;
+  size_t m = o->m, nth = o->nth + o->nnum, G = o->G; /* nth: the free slots (thresholds, means, variances) */
   *X2b = 0;
   for (size_t g = 0; g < G; g++) {
     const double *s = o->s + g * m;
@@ -788,8 +804,19 @@ static vagap_status_t fill_results(ord_t *o, vagap_sem_fit_t *fit, vagap_error_t
   fm->srmr = 0;
   for (size_t g = 0; g < G; g++) {
     if (implied(o, x, g, o->sig, NULL)) continue;
+    /* residual covariances standardised by the sample SDs (1 for ordered variables),
+       the numeric variances' residuals too; the thresholds and means left out */
+    const poly_stage1_t *s1 = &o->s1[g];
     double ss = 0;
-    for (size_t a = o->nth; a < m; a++) ss += pow(o->s[g * m + a] - o->sig[a], 2);
+    for (size_t i = 0; i < p; i++)
+      if (!o->ncat[i]) {
+        size_t a = o->nth + o->var_slot[i];
+        ss += pow((o->s[g * m + a] - o->sig[a]) / s1->var[i], 2);
+      }
+    size_t k = o->nth + o->nnum;
+    for (size_t j = 0; j + 1 < p; j++)
+      for (size_t i = j + 1; i < p; i++, k++)
+        ss += pow((o->s[g * m + k] - o->sig[k]) / sqrt(s1->var[i] * s1->var[j]), 2);
     fm->srmr += (o->n[g] / o->N) * sqrt(ss / (double)(p * (p + 1) / 2));
   }
   if (scaled && fm->df > 0) {
@@ -812,13 +839,20 @@ static vagap_status_t fill_results(ord_t *o, vagap_sem_fit_t *fit, vagap_error_t
   fit->stage1_se = malloc(G * m * sizeof *fit->stage1_se);
   if (!fit->stage1_name || !fit->stage1_est || !fit->stage1_se)
     return vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
-  for (size_t a = 0; a < o->nth; a++) {
+  for (size_t a = 0; a < o->nth; a++) { /* a numeric variable's slot is lavaan's -mean: "-y~1" */
     size_t i = o->th_var[a], k = a - o->s1[0].th_start[i] + 1;
     char buf[300];
-    snprintf(buf, sizeof buf, "%s|t%zu", mo->ov[i], k);
+    if (o->ncat[i]) snprintf(buf, sizeof buf, "%s|t%zu", mo->ov[i], k);
+    else snprintf(buf, sizeof buf, "-%s~1", mo->ov[i]);
     fit->stage1_name[a] = strdup(buf);
   }
-  size_t k = o->nth;
+  for (size_t i = 0; i < p; i++)
+    if (!o->ncat[i]) {
+      char buf[300];
+      snprintf(buf, sizeof buf, "%s~~%s", mo->ov[i], mo->ov[i]);
+      fit->stage1_name[o->nth + o->var_slot[i]] = strdup(buf);
+    }
+  size_t k = o->nth + o->nnum;
   for (size_t j = 0; j + 1 < p; j++)
     for (size_t i = j + 1; i < p; i++, k++) {
       char buf[300];
@@ -840,29 +874,28 @@ static vagap_status_t fill_results(ord_t *o, vagap_sem_fit_t *fit, vagap_error_t
 static vagap_status_t index_rows(ord_t *o, vagap_error_t *err) {
   const vagap_sem_model_t *md = o->model;
   size_t p = o->p, G = o->G;
-  for (size_t i = 0; i < p; i++) o->ncat[i] = 1;
+  for (size_t i = 0; i < p; i++) o->ncat[i] = 1; /* 1 + thresholds; 1 left = numeric */
   for (size_t r = 0; r < md->nrows; r++) {
     const vagap_sem_param_t *row = &md->rows[r];
     if (row->op != VAGAP_SEM_THRESHOLD || row->group != 1) continue;
     for (size_t i = 0; i < p; i++)
       if (!strcmp(md->ov[i], row->lhs)) o->ncat[i]++;
   }
-  for (size_t i = 0; i < p; i++)
-    if (o->ncat[i] < 2)
-      return vagap_error_set(err, VAGAP_EINVAL, NULL, 0, 0,
-                             "'%s' is not ordered: a model with ordered indicators needs every observed "
-                             "variable ordered (polyserial correlations are not implemented yet)", md->ov[i]);
-  o->nth = 0;
-  for (size_t i = 0; i < p; i++) o->nth += (size_t)(o->ncat[i] - 1);
+  o->nth = o->nnum = 0;
+  for (size_t i = 0; i < p; i++) {
+    if (o->ncat[i] < 2) o->ncat[i] = 0; /* numeric: a mean slot and a variance slot */
+    o->nth += o->ncat[i] ? (size_t)(o->ncat[i] - 1) : 1;
+    o->var_slot[i] = o->ncat[i] ? (size_t)-1 : o->nnum++;
+  }
   o->npair = p * (p - 1) / 2;
-  o->m = o->nth + o->npair;
+  o->m = o->nth + o->nnum + o->npair;
   o->th_var = malloc(o->nth * sizeof *o->th_var);
   o->th_row = malloc(G * o->nth * sizeof *o->th_row);
   o->scale_row = malloc(G * p * sizeof *o->scale_row);
   if (!o->th_var || !o->th_row || !o->scale_row) return vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
   size_t a = 0;
   for (size_t i = 0; i < p; i++)
-    for (int k = 0; k + 1 < o->ncat[i]; k++) o->th_var[a++] = i;
+    for (int k = 0; k + 1 < (o->ncat[i] ? o->ncat[i] : 2); k++) o->th_var[a++] = i;
   for (size_t q = 0; q < G * o->nth; q++) o->th_row[q] = (size_t)-1;
   for (size_t q = 0; q < G * p; q++) o->scale_row[q] = (size_t)-1;
   for (size_t r = 0; r < md->nrows; r++) {
@@ -876,13 +909,15 @@ static vagap_status_t index_rows(ord_t *o, vagap_error_t *err) {
       continue;
     }
     size_t k = (size_t)atol(row->rhs + 1), slot = 0;
-    for (size_t v = 0; v < i; v++) slot += (size_t)(o->ncat[v] - 1);
+    for (size_t v = 0; v < i; v++) slot += o->ncat[v] ? (size_t)(o->ncat[v] - 1) : 1;
     o->th_row[g * o->nth + slot + k - 1] = r;
   }
   for (size_t q = 0; q < G * o->nth; q++)
-    if (o->th_row[q] == (size_t)-1) return vagap_error_set(err, VAGAP_EINVAL, NULL, 0, 0, "a threshold row is missing");
+    if (o->th_row[q] == (size_t)-1 && o->ncat[o->th_var[q % o->nth]])
+      return vagap_error_set(err, VAGAP_EINVAL, NULL, 0, 0, "a threshold row is missing");
   for (size_t q = 0; q < G * p; q++)
-    if (o->scale_row[q] == (size_t)-1) return vagap_error_set(err, VAGAP_EINVAL, NULL, 0, 0, "a scale row is missing");
+    if (o->scale_row[q] == (size_t)-1 && o->ncat[q % p])
+      return vagap_error_set(err, VAGAP_EINVAL, NULL, 0, 0, "a scale row is missing");
   return VAGAP_OK;
 }
 
@@ -893,6 +928,7 @@ static void ord_free(ord_t *o) {
   for (size_t g = 0; o->s1 && g < o->G; g++) poly_stage1_free(&o->s1[g]);
   free(o->s1);
   free(o->ncat);
+  free(o->var_slot);
   free(o->th_var);
   free(o->th_row);
   free(o->scale_row);
@@ -918,17 +954,21 @@ static vagap_status_t make_workspace(ord_t *o, const vagap_sem_data_t *d, vagap_
   for (size_t g = 0; g < G; g++) {
     o->stats->n[g] = o->n[g];
     double *C = o->stats->cov + g * p * p;
-    for (size_t i = 0; i < p; i++) C[i * p + i] = 1;
+    const poly_stage1_t *s1 = &o->s1[g];
+    for (size_t i = 0; i < p; i++) {
+      C[i * p + i] = s1->var[i];
+      o->stats->mean[g * p + i] = o->ncat[i] ? 0 : s1->th[s1->th_start[i]];
+    }
     size_t k = 0;
     for (size_t j = 0; j + 1 < p; j++)
-      for (size_t i = j + 1; i < p; i++, k++) C[i * p + j] = C[j * p + i] = o->s1[g].rho[k];
+      for (size_t i = j + 1; i < p; i++, k++) C[i * p + j] = C[j * p + i] = s1->obs[s1->nth + s1->nnum + k];
   }
   if (!(o->wsmodel = sem_model_copy(o->model))) return vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
   st = sem_ws_alloc(&o->ws, o->wsmodel, o->stats, VAGAP_SEM_LIKELIHOOD_NORMAL, err);
   if (st && st == VAGAP_EDOMAIN) {
     /* a non-positive-definite polychoric matrix: lavaan goes on (WLS needs no inverse) */
     for (size_t g = 0; g < G; g++)
-      for (size_t i = 0; i < p; i++) o->stats->cov[g * p * p + i * p + i] = 1 + 1e-3;
+      for (size_t i = 0; i < p; i++) o->stats->cov[g * p * p + i * p + i] *= 1 + 1e-3;
     st = sem_ws_alloc(&o->ws, o->wsmodel, o->stats, VAGAP_SEM_LIKELIHOOD_NORMAL, err);
   }
   return st;
@@ -942,14 +982,20 @@ vagap_status_t sem_ordinal_fit(vagap_sem_fit_t **out, const vagap_sem_model_t *m
     return vagap_error_set(err, VAGAP_EINVAL, NULL, 0, 0,
                            "constraints (==, <, >) and bounds are not implemented yet for models with ordered "
                            "indicators");
+  for (size_t i = 0; i < model->nov; i++)
+    if (model->ov_is_x[i])
+      return vagap_error_set(err, VAGAP_EINVAL, NULL, 0, 0,
+                             "'%s' is an exogenous covariate: with ordered indicators lavaan conditions on "
+                             "covariates (conditional.x), which is not implemented yet", model->ov[i]);
   ord_t o = {.model = model, .opt = *opt, .G = model->ngroups, .p = model->nov, .K = model->npar};
   vagap_sem_fit_t *fit = NULL;
   size_t G = o.G, p = o.p, K = o.K;
   vagap_status_t st = VAGAP_OK;
   o.ncat = calloc(p, sizeof *o.ncat);
+  o.var_slot = calloc(p ? p : 1, sizeof *o.var_slot);
   o.s1 = calloc(G, sizeof *o.s1);
   o.n = calloc(G, sizeof *o.n);
-  if (!o.ncat || !o.s1 || !o.n) { st = vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory"); goto done; }
+  if (!o.ncat || !o.var_slot || !o.s1 || !o.n) { st = vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory"); goto done; }
   if ((st = index_rows(&o, err))) goto done;
   size_t m = o.m;
   o.s = malloc(G * m * sizeof *o.s);

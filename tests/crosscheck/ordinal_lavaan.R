@@ -76,6 +76,30 @@ if (mode == "prepare") {
            c("--ordered", "--parameterization", "theta"))
   add_case("ulsmv", m7, d7, list(ordered = TRUE, estimator = "ULSMV"), c("--ordered", "--estimator", "ULSMV"))
 
+  # 8: ordered and numeric indicators together (polyserial and Pearson correlations)
+  mix <- function(seed, n, shift = 0) {
+    d <- cut_data(n, c(.7, .7, .7, .7, .7, .6), c(1, 1, 1, 2, 2, 2), list(c(-1, 0, 1), 0, c(-.5, .7), 0, c(-1, 1), 0),
+                  shift = shift, seed = seed)
+    set.seed(seed + 100)
+    f <- rnorm(n)
+    d$x1 <- round(2 + 1.5 * (0.7 * f + rnorm(n, sd = .7)) + shift, 3)
+    d$x2 <- round(10 + 3 * (0.6 * f + rnorm(n, sd = .8)), 3)
+    d
+  }
+  dm <- mix(19, 400)
+  mm <- "f1 =~ y1 + y2 + y3 + x1\nf2 =~ y4 + y5 + y6 + x2\nf2 ~ f1"
+  add_case("mixed", mm, dm, list(ordered = paste0("y", 1:6)), c("--ordered=y1,y2,y3,y4,y5,y6"))
+  dmp <- dm
+  set.seed(20)
+  for (v in c("y1", "x1", "x2", "y5")) dmp[sample(400, 30), v] <- NA
+  add_case("mixed_pairwise", mm, dmp, list(ordered = paste0("y", 1:6), missing = "pairwise"),
+           c("--ordered=y1,y2,y3,y4,y5,y6", "--missing", "pairwise"))
+  dmg <- rbind(mix(21, 300), mix(22, 300, shift = .4))
+  dmg$g <- rep(c("a", "b"), each = 300)
+  add_case("mixed_groups", "f =~ y1 + y2 + y3 + x1 + x2", dmg,
+           list(ordered = c("y1", "y2", "y3"), group = "g", group.equal = c("thresholds", "loadings")),
+           c("--ordered=y1,y2,y3", "--group", "g", "--group-equal", "thresholds,loadings"))
+
   for (nm in names(cases)) {
     cs <- cases[[nm]]
     writeLines(cs$model, file.path(dir, paste0(nm, ".lav")))

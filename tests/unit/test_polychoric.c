@@ -85,7 +85,7 @@ static void test_stage1_estimating_equations(void **state) {
   const char *names[] = {"a", "b", "c"};
   poly_stage1_t s;
   vagap_error_t err;
-  assert_int_equal(poly_stage1(&s, y, n, 3, ncat, 1, 2, names, "1", &err), VAGAP_OK);
+  assert_int_equal(poly_stage1(&s, y, NULL, n, 3, ncat, 1, 2, names, "1", &err), VAGAP_OK);
   assert_int_equal(s.nth, 3 + 1 + 4);
   assert_int_equal(s.npair, 3);
   /* thresholds: probit of the cumulative proportions */
@@ -118,14 +118,71 @@ static void test_stage1_2x2_rules_and_empty_category(void **state) {
   const char *names[] = {"u", "v"};
   poly_stage1_t s;
   vagap_error_t err;
-  assert_int_equal(poly_stage1(&s, y, 8, 2, ncat, 0, 1, names, "g", &err), VAGAP_OK);
+  assert_int_equal(poly_stage1(&s, y, NULL, 8, 2, ncat, 0, 1, names, "g", &err), VAGAP_OK);
   assert_true(s.rho[0] == 0);
   poly_stage1_free(&s);
   /* a category without answers is refused with the variable, category and group */
   const int ncat3[] = {3, 2};
-  assert_int_equal(poly_stage1(&s, y, 8, 2, ncat3, 0, 1, names, "g", &err), VAGAP_EDATA);
+  assert_int_equal(poly_stage1(&s, y, NULL, 8, 2, ncat3, 0, 1, names, "g", &err), VAGAP_EDATA);
   assert_non_null(strstr(err.message, "'u'"));
   assert_non_null(strstr(err.message, "category 3"));
+}
+
+/* numeric columns: WLS.obs holds -mean and the ML variance; their Gamma block is lavaan's
+   n (sum s s')^-1 of the casewise scores s = ((y-mu)/v, -1/(2v) + (y-mu)^2/(2v^2)) (the
+   mean's sign flipped); a complete numeric pair's correlation is Pearson's r */
+static void test_stage1_numeric_and_polyserial(void **state) {
+  (void)state;
+  size_t n = 1500, p = 3;
+  gsl_rng *g = gsl_rng_alloc(gsl_rng_mt19937);
+  gsl_rng_set(g, 11);
+  int *y = calloc(n * p, sizeof *y);
+  double *x = malloc(n * p * sizeof *x);
+  for (size_t r = 0; r < n; r++) {
+    double f = gsl_ran_ugaussian(g);
+    double z = 0.6 * f + 0.8 * gsl_ran_ugaussian(g);
+    x[r * p + 0] = 3 + 2 * (0.7 * f + sqrt(0.51) * gsl_ran_ugaussian(g));
+    x[r * p + 1] = -1 + 0.5 * (0.5 * f + sqrt(0.75) * gsl_ran_ugaussian(g));
+    x[r * p + 2] = NAN;
+    y[r * p + 2] = 1 + (z > -0.5) + (z > 0.8);
+  }
+  gsl_rng_free(g);
+  const int ncat[] = {0, 0, 3};
+  const char *names[] = {"a", "b", "c"};
+  poly_stage1_t s;
+  vagap_error_t err;
+  assert_int_equal(poly_stage1(&s, y, x, n, p, ncat, 1, 2, names, "1", &err), VAGAP_OK);
+  assert_int_equal(s.nth, 1 + 1 + 2);
+  assert_int_equal(s.nnum, 2);
+  assert_int_equal(s.m, 4 + 2 + 3);
+  double mu = 0, m2 = 0, s12 = 0, mu2 = 0, v2 = 0;
+  for (size_t r = 0; r < n; r++) mu += x[r * p] / (double)n, mu2 += x[r * p + 1] / (double)n;
+  for (size_t r = 0; r < n; r++) {
+    double d = x[r * p] - mu, d2 = x[r * p + 1] - mu2;
+    m2 += d * d / (double)n, s12 += d * d2 / (double)n, v2 += d2 * d2 / (double)n;
+  }
+  double a = 0, b = 0, c = 0; /* sum s s' of (mean, variance) scores */
+  for (size_t r = 0; r < n; r++) {
+    double d = x[r * p] - mu, su = d / m2, sv = -1 / (2 * m2) + d * d / (2 * m2 * m2);
+    a += su * su, b += su * sv, c += sv * sv;
+  }
+  double det = a * c - b * b;
+  size_t m = s.m;
+  assert_true(fabs(s.obs[0] + mu) < 1e-12);                 /* -mean */
+  assert_true(fabs(s.obs[4] - m2) < 1e-12 * m2);            /* variance */
+  assert_true(fabs(s.gamma[0] - (double)n * c / det) < 1e-9 * s.gamma[0]);
+  assert_true(fabs(s.gamma[4 * m + 4] - (double)n * a / det) < 1e-9 * s.gamma[4 * m + 4]);
+  assert_true(fabs(s.gamma[0 * m + 4] - (double)n * b / det) < 1e-9 * fabs(s.gamma[4])); /* sign: -(-b) */
+  assert_true(fabs(s.rho[0] - s12 / sqrt(m2 * v2)) < 1e-12); /* Pearson (b, a) */
+  /* the covariance in WLS.obs is the correlation times the SDs */
+  assert_true(fabs(s.obs[6] - s12) < 1e-12);
+  /* polyserial (c, a): near its population value 0.7 * 0.6 = 0.42 (lavaan's estimator:
+     the cross-check ordinal_lavaan agrees with lavaan to 1e-5) */
+  assert_true(fabs(s.rho[1] - 0.42) < 0.1); /* about 4 standard errors at n = 1500 */
+  for (size_t q = 0; q < m; q++) assert_true(s.gamma[q * m + q] > 0);
+  poly_stage1_free(&s);
+  free(y);
+  free(x);
 }
 
 int main(void) {
@@ -133,6 +190,7 @@ int main(void) {
       cmocka_unit_test(test_bvn_cdf_against_quadrature),
       cmocka_unit_test(test_stage1_estimating_equations),
       cmocka_unit_test(test_stage1_2x2_rules_and_empty_category),
+      cmocka_unit_test(test_stage1_numeric_and_polyserial),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
