@@ -192,6 +192,7 @@ typedef struct {
   size_t n, p;
   const int *ncat;
   poly_stage1_t *s;
+  unsigned nthreads;       /* 0: all cores */
   size_t nuni;             /* univariate parameters: nth + nnum */
   size_t *pair_j, *pair_i; /* pair k = (i, j), i > j */
   double *sc_cor;          /* n x npair */
@@ -540,6 +541,54 @@ static size_t uni_slots(const poly_stage1_t *s, size_t i, size_t *idx) {
   return k;
 }
 
+/* n Z'Z (lower triangle) on row blocks in parallel threads: each thread's block
+   product Z_b' Z_b with GSL's dsyrk into its own matrix, then the sum */
+typedef struct {
+  const gsl_matrix *Z;
+  size_t r0, r1;
+  gsl_matrix *out;
+} syrk_part_t;
+
+static void *syrk_worker(void *arg) {
+  syrk_part_t *w = arg;
+  if (w->r1 > w->r0) {
+    gsl_matrix_const_view Zb = gsl_matrix_const_submatrix(w->Z, w->r0, 0, w->r1 - w->r0, w->Z->size2);
+    gsl_blas_dsyrk(CblasLower, CblasTrans, 1.0, &Zb.matrix, 0.0, w->out);
+  }
+  return NULL;
+}
+
+static unsigned thread_count(unsigned asked, size_t work);
+
+static int crossprod_parallel(const gsl_matrix *Z, double scale, gsl_matrix *G, unsigned nthreads) {
+  size_t n = Z->size1, m = Z->size2;
+  unsigned T = thread_count(nthreads, n / 256 ? n / 256 : 1);
+  syrk_part_t part[64];
+  pthread_t tid[64];
+  if (T > 64) T = 64;
+  for (unsigned t = 0; t < T; t++) {
+    part[t].Z = Z;
+    part[t].r0 = n * t / T;
+    part[t].r1 = n * (t + 1) / T;
+    part[t].out = t ? gsl_matrix_calloc(m, m) : G;
+    if (!part[t].out) T = t;
+  }
+  unsigned started = 0;
+  int joined[64] = {0};
+  for (unsigned t = 1; t < T; t++)
+    if (pthread_create(&tid[t], NULL, syrk_worker, &part[t]) == 0) joined[t] = 1, started++;
+  syrk_worker(&part[0]);
+  for (unsigned t = 1; t < T; t++) {
+    if (joined[t]) pthread_join(tid[t], NULL);
+    else syrk_worker(&part[t]); /* no thread: this one does it */
+    gsl_matrix_add(G, part[t].out);
+    gsl_matrix_free(part[t].out);
+  }
+  (void)started;
+  gsl_matrix_scale(G, scale);
+  return 0;
+}
+
 /* Gamma = n Z'Z with z = H B^-1 s per row (see the top of the file): the bread B
    inverted block by block, lavaan's delta rule H from correlations to the
    covariances of numeric variables, and the sign of numeric means flipped
@@ -625,7 +674,8 @@ static vagap_status_t asymptotic_cov(stage_shared_t *sh, vagap_error_t *err) {
     goto done;
   }
   gsl_matrix_view G = gsl_matrix_view_array(s->gamma, m, m);
-  gsl_blas_dsyrk(CblasLower, CblasTrans, (double)n, Z, 0.0, &G.matrix);
+  gsl_matrix_set_zero(&G.matrix);
+  crossprod_parallel(Z, (double)n, &G.matrix, sh->nthreads);
   for (size_t a = 0; a < m; a++)
     for (size_t b = 0; b < a; b++) s->gamma[b * m + a] = s->gamma[a * m + b];
 done:
@@ -686,7 +736,7 @@ vagap_status_t poly_stage1(poly_stage1_t *s, const int *y, const double *x, size
   s->rho = malloc((s->npair ? s->npair : 1) * sizeof *s->rho);
   s->obs = malloc((s->m ? s->m : 1) * sizeof *s->obs);
   stage_shared_t sh = {.y = y, .x = x, .n = n, .p = p, .ncat = ncat, .s = s, .want_gamma = want_gamma,
-                       .nuni = s->nth + s->nnum};
+                       .nuni = s->nth + s->nnum, .nthreads = nthreads};
   sh.pair_i = malloc((s->npair ? s->npair : 1) * sizeof *sh.pair_i);
   sh.pair_j = malloc((s->npair ? s->npair : 1) * sizeof *sh.pair_j);
   if (want_gamma) {
