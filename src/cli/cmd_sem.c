@@ -28,8 +28,6 @@ static const char HELP[] =
     "      --model FILE       lavaan model syntax: =~ ~ ~~ ~1 := == < > and modifiers\n"
     "                         1*x NA*x a*x \"a\"*x c(..)*x label() equal() start() 0.5?x\n"
     "                         fixed() lower() upper(), chained: c(a,b)*start(c(.5,.6))*x\n"
-    "      --constraints FILE more ==, <, > lines over the model's labels (lavaan's\n"
-    "                         constraints= argument)\n"
     "      --group COL        multiple-group analysis, one group per value of COL\n"
     "      --group-equal LIST equal across groups: loadings,intercepts,regressions,\n"
     "                         residuals,residual.covariances,lv.variances,lv.covariances,means,\n"
@@ -52,13 +50,12 @@ static const char HELP[] =
 
 enum {
   OPT_MODEL = 1, OPT_GROUP, OPT_GROUP_EQUAL, OPT_GROUP_PARTIAL, OPT_FIT, OPT_SUMMARY, OPT_LEVEL, OPT_SAVE_STATS, OPT_FROM_STATS,
-  OPT_MAX_EVALS, OPT_CONSTRAINTS, OPT_SAMPSTAT
+  OPT_MAX_EVALS, OPT_SAMPSTAT
 };
 
 typedef struct {
   const char *model_path, *group_col, *group_equal, *group_partial;
   const char *save_stats, *from_stats;
-  const char *constraints_path; /* lavaan's constraints= text: ==, <, > lines */
   int fit, summary, sampstat;
   semcli_lavaan_t lav;
   double level;
@@ -414,7 +411,6 @@ static int parse_args(int argc, char **argv, cli_common_t *c, sem_args_t *a) {
       {"from-stats", required_argument, 0, OPT_FROM_STATS},
       {"max-evaluations", required_argument, 0, OPT_MAX_EVALS},
       SEMCLI_LAVAAN_LONG_OPTIONS,
-      {"constraints", required_argument, 0, OPT_CONSTRAINTS},
       {"sampstat", no_argument, 0, OPT_SAMPSTAT},
       CLI_COMMON_LONG_OPTIONS,
       {0, 0, 0, 0}};
@@ -427,7 +423,6 @@ static int parse_args(int argc, char **argv, cli_common_t *c, sem_args_t *a) {
     if (handled) continue;
     switch (opt) {
       case OPT_MODEL: a->model_path = optarg; break;
-      case OPT_CONSTRAINTS: a->constraints_path = optarg; break;
       case OPT_GROUP: a->group_col = optarg; break;
       case OPT_GROUP_EQUAL: a->group_equal = optarg; break;
       case OPT_GROUP_PARTIAL: a->group_partial = optarg; break;
@@ -453,7 +448,7 @@ static int parse_args(int argc, char **argv, cli_common_t *c, sem_args_t *a) {
   if (a->fit + a->summary + a->sampstat > 1)
     return cli_usage_error(c, "--fit, --summary and --sampstat are exclusive");
   if (semcli_lavaan_check(c, &a->lav) < 0) return CLI_EXIT_USAGE;
-  if (semcli_lavaan_categorical(&a->lav) && (a->from_stats || a->save_stats || a->constraints_path))
+  if (semcli_lavaan_categorical(&a->lav) && (a->from_stats || a->save_stats || a->lav.constraints_path))
     return cli_usage_error(c, "--ordered needs the raw data: --from-stats, --save-stats and --constraints "
                               "are not available with it");
   if (a->sampstat && !semcli_lavaan_categorical(&a->lav))
@@ -462,19 +457,6 @@ static int parse_args(int argc, char **argv, cli_common_t *c, sem_args_t *a) {
   if (a->from_stats && (argc - optind > 0 || a->group_col || a->save_stats))
     return cli_usage_error(c, "--from-stats replaces DATA, --group and --save-stats");
   return CLI_EXIT_OK;
-}
-
-/* --constraints FILE: more ==, <, > lines for the built model (lavaan's constraints=). */
-static vagap_status_t add_constraints_file(const char *path, vagap_sem_model_t *model, vagap_error_t *err) {
-  if (!path) return VAGAP_OK;
-  char *text = NULL;
-  vagap_sem_syntax_t *syn = NULL;
-  vagap_status_t st = semcli_read_text(path, &text, err);
-  if (!st) st = vagap_sem_syntax_parse(&syn, text, path, err);
-  if (!st) st = vagap_sem_model_add_constraints(model, syn, path, err);
-  vagap_sem_syntax_free(syn);
-  free(text);
-  return st;
 }
 
 /* --ordered: the model's variables with pairwise (or listwise) deletion, their
@@ -563,7 +545,6 @@ int cmd_sem(int argc, char **argv) {
   int rc = CLI_EXIT_DATA;
   vagap_sem_model_options_t mopt;
   vagap_sem_model_options_init(&mopt);
-  semcli_lavaan_apply(&a.lav, &mopt);
   if (!ledger) goto done;
   vagap_status_t cst =
       semcli_group_constraints(a.group_equal, a.group_partial, &mopt, &partial, &npartial, &err);
@@ -571,14 +552,15 @@ int cmd_sem(int argc, char **argv) {
     rc = cst == VAGAP_EINVAL ? cli_usage_error(&c, "%s", err.message) : cli_report_error(&err);
     goto done;
   }
-  if (semcli_read_text(a.model_path, &text, &err) || vagap_sem_syntax_parse(&syn, text, a.model_path, &err)) {
+  if (semcli_read_text(a.model_path, &text, &err) || vagap_sem_syntax_parse(&syn, text, a.model_path, &err) ||
+      semcli_lavaan_load_constraints(&a.lav, &err)) {
     rc = cli_report_error(&err);
     goto done;
   }
+  semcli_lavaan_apply(&c, &a.lav, &mopt);
   if (a.from_stats) {
     if (load_stats(a.from_stats, &data, &err) ||
-        vagap_sem_model_build(&model, syn, data.ngroups, &mopt, a.model_path, &err) ||
-        add_constraints_file(a.constraints_path, model, &err)) {
+        vagap_sem_model_build(&model, syn, data.ngroups, &mopt, a.model_path, &err)) {
       rc = cli_report_error(&err);
       goto done;
     }
@@ -600,7 +582,6 @@ int cmd_sem(int argc, char **argv) {
     }
     if (semcli_group_levels(table, gcol, &data, &err) ||
         vagap_sem_model_build(&model, syn, data.ngroups, &mopt, a.model_path, &err) ||
-        add_constraints_file(a.constraints_path, model, &err) ||
         semcli_screen(&c.table, table, model, ledger, &err) ||
         semcli_load(table, gcol, model, &data, ledger, &err) ||
         (a.save_stats && save_stats(a.save_stats, data.stats, &err))) {
@@ -639,6 +620,7 @@ done:
   vagap_sem_fit_free(fit);
   vagap_sem_model_free(model);
   vagap_sem_syntax_free(syn);
+  semcli_lavaan_free(&a.lav);
   semcli_data_free(&data);
   semcli_free_list(partial, npartial);
   free(text);

@@ -288,13 +288,23 @@ void semcli_progress(size_t done, size_t total, void *ctx) {
 }
 
 void semcli_report_boot_failures(const char *command, const vagap_sem_boot_t *b) {
-  if (!b->nfailed) return;
-  fprintf(stderr, "vagap %s: %zu of %zu bootstrap resamples failed to fit and are left out:",
-          command, b->nfailed, b->B);
-  for (int s = 0; s <= VAGAP_ENUMERIC; s++)
-    if (b->failed_by_status[s])
-      fprintf(stderr, " %zu %s;", b->failed_by_status[s], vagap_strerror((vagap_status_t)s));
-  fputc('\n', stderr);
+  if (b->nfailed) {
+    fprintf(stderr, "vagap %s: %zu of %zu bootstrap resamples failed to fit and are left out:",
+            command, b->nfailed, b->B);
+    for (int s = 0; s <= VAGAP_ENUMERIC; s++)
+      if (b->failed_by_status[s])
+        fprintf(stderr, " %zu %s;", b->failed_by_status[s], vagap_strerror((vagap_status_t)s));
+    fputc('\n', stderr);
+  }
+  /* fitted resamples with lavaan's post-check warnings are kept, as lavaan keeps
+     them; say how many and which warnings ('#' stands for a group or a number) */
+  if (b->nwarned) {
+    fprintf(stderr, "vagap %s: warning: %zu of %zu bootstrap resamples were fitted with warnings "
+                    "and are kept:", command, b->nwarned, b->B);
+    for (size_t k = 0; k < b->nwarn_kinds; k++)
+      fprintf(stderr, " %zu \"%s\";", b->warn_count[k], b->warn_kind[k]);
+    fputc('\n', stderr);
+  }
 }
 
 void semcli_report_fit_warnings(const char *command, const char *what, const vagap_sem_fit_t *fit) {
@@ -419,7 +429,9 @@ vagap_status_t semcli_build_ordinal(const vagap_table_options_t *topt, vagap_tab
   for (size_t i = 0; i < syn->n; i++)
     if (syn->st[i].op <= VAGAP_SEM_INTERCEPT) rel.st[rel.n++] = syn->st[i];
   vagap_status_t st = semcli_group_levels(t, gcol, d, err);
-  if (!st) st = vagap_sem_model_build(&model0, &rel, d->ngroups, mopt, model_path, err);
+  vagap_sem_model_options_t opt0 = *mopt; /* the relations alone: no constraints either */
+  opt0.constraints = NULL;
+  if (!st) st = vagap_sem_model_build(&model0, &rel, d->ngroups, &opt0, model_path, err);
   semcli_levels_t lv = {NULL, 0, NULL};
   if (!st && levels) { /* --levels: text codes of the ordered columns, in order */
     lv.levels = semcli_split_list(levels, &lv.n);
