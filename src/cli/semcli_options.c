@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 static const char *const unsupported_names[] = {"conditional-x", "cluster", "sampling-weights",
@@ -83,6 +84,7 @@ void semcli_lavaan_init(semcli_lavaan_t *o) {
   o->ordered_all = 0;
   o->theta = 0;
   o->levels = NULL;
+  o->estimator_given = 0;
 }
 
 int semcli_lavaan_categorical(const semcli_lavaan_t *o) { return o->ordered != NULL || o->ordered_all; }
@@ -116,6 +118,9 @@ static int estimation_supported(cli_common_t *c, const semcli_lavaan_t *o) {
 
 int semcli_lavaan_check(cli_common_t *c, const semcli_lavaan_t *o) {
   if (o->levels && !semcli_lavaan_categorical(o)) return cli_usage_error(c, "--levels needs --ordered"), -1;
+  if (semcli_lavaan_categorical(o) && o->estimator_given && o->estimator == VAGAP_SEM_ESTIMATOR_ML)
+    return cli_usage_error(c, "--estimator ML is not available for ordered data (as in lavaan): use WLSMV "
+                              "(the default with --ordered)"), -1;
   vagap_sem_fit_options_t f;
   vagap_error_t err;
   vagap_sem_fit_options_init(&f);
@@ -219,7 +224,10 @@ static int estimation_option(cli_common_t *c, semcli_lavaan_t *o, int opt, const
   vagap_status_t st = VAGAP_OK;
   switch (opt) {
     case SEMCLI_OPT_MISSING: st = vagap_sem_missing_parse(arg, &o->missing, &err); break;
-    case SEMCLI_OPT_ESTIMATOR: st = vagap_sem_estimator_parse(arg, &o->estimator, &err); break;
+    case SEMCLI_OPT_ESTIMATOR:
+      st = vagap_sem_estimator_parse(arg, &o->estimator, &err);
+      o->estimator_given = strcasecmp(arg, "default") != 0;
+      break;
     case SEMCLI_OPT_INFORMATION: st = vagap_sem_information_parse(arg, &o->information, &err); break;
     case SEMCLI_OPT_TEST: st = vagap_sem_test_parse(arg, &o->test, &err); break;
     default:

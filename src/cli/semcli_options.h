@@ -49,6 +49,7 @@ typedef struct {
   int ordered_all;                 /* 0; 1: --ordered alone (lavaan's ordered = TRUE) */
   int theta;                       /* 0; 1: --parameterization theta */
   const char *levels;              /* --levels: text codes of the ordered columns, in order (NULL) */
+  int estimator_given;             /* 1 when --estimator was given (ML is refused with --ordered) */
 } semcli_lavaan_t;
 
 /* 1 when the analysis has ordered indicators (--ordered). */
