@@ -51,6 +51,11 @@ if (mode == "prepare") {
   add_case("groups_equal", "f =~ y1 + y2 + y3 + y4", d4,
            list(ordered = TRUE, group = "g", group.equal = c("thresholds", "loadings")),
            c("--ordered", "--group", "g", "--group-equal", "thresholds,loadings"))
+  # 4a: the same with a free threshold and a free loading (group.partial)
+  add_case("groups_partial", "f =~ y1 + y2 + y3 + y4", d4,
+           list(ordered = TRUE, group = "g", group.equal = c("thresholds", "loadings"),
+                group.partial = c("y1|t2", "f=~y3")),
+           c("--ordered", "--group", "g", "--group-equal", "thresholds,loadings", "--group-partial", "y1|t2,f=~y3"))
   # 4b: the same in the theta parameterization (residual variances free in group 2)
   add_case("groups_theta", "f =~ y1 + y2 + y3 + y4", d4,
            list(ordered = TRUE, group = "g", group.equal = c("thresholds", "loadings"), parameterization = "theta"),
