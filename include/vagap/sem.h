@@ -502,6 +502,25 @@ vagap_status_t vagap_sem_fit_data(vagap_sem_fit_t **out, const vagap_sem_model_t
                                   const vagap_sem_data_t *data, const vagap_sem_fit_options_t *opt,
                                   vagap_error_t *err);
 
+/* lavTestLRT between two nested models with ordered indicators. */
+typedef struct {
+  double chisq1, df1;   /* the less restricted model (m1): its (unscaled) chi-square and df */
+  double chisq0, df0;   /* the more restricted one (m0) */
+  double chisq_diff, df_diff, pvalue; /* the (scaled) difference test */
+  double scaling_factor, shift_parameter; /* 1/a and b of the scaled-shifted difference (NAN if standard) */
+} vagap_sem_lrt_t;
+
+/*
+ * Fit m1 and its restriction m0 (both with ordered indicators, e.g. without and
+ * with --group-equal thresholds) to the same raw data and compare them as
+ * lavaan's lavTestLRT(m1, m0): with the scaled-shifted test (WLSMV, ULSMV) the
+ * Satorra (2000) scaled-shifted difference (method "satorra.2000", A.method
+ * "delta"); with a standard test the plain chi-square difference.
+ */
+vagap_status_t vagap_sem_ordinal_lrt(vagap_sem_lrt_t *out, const vagap_sem_model_t *m1, const vagap_sem_model_t *m0,
+                                     const vagap_sem_data_t *data, const vagap_sem_fit_options_t *opt,
+                                     vagap_error_t *err);
+
 #ifdef __cplusplus
 }
 #endif

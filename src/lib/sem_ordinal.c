@@ -974,9 +974,11 @@ static vagap_status_t make_workspace(ord_t *o, const vagap_sem_data_t *d, vagap_
   return st;
 }
 
-vagap_status_t sem_ordinal_fit(vagap_sem_fit_t **out, const vagap_sem_model_t *model,
-                               const vagap_sem_data_t *data, const vagap_sem_fit_options_t *opt,
-                               vagap_error_t *err) {
+/* The fit; with keep, the state (first stage, weights, workspace) is handed to the
+   caller (ord_free) for the difference test, else freed. */
+static vagap_status_t ordinal_fit_keep(vagap_sem_fit_t **out, const vagap_sem_model_t *model,
+                                       const vagap_sem_data_t *data, const vagap_sem_fit_options_t *opt,
+                                       ord_t *keep, vagap_error_t *err) {
   *out = NULL;
   if (model->ncon || model->has_bounds)
     return vagap_error_set(err, VAGAP_EINVAL, NULL, 0, 0,
@@ -1081,13 +1083,170 @@ vagap_status_t sem_ordinal_fit(vagap_sem_fit_t **out, const vagap_sem_model_t *m
   fit->admissible = 1;
   if ((st = fill_results(&o, fit, err))) goto done;
 done:
-  ord_free(&o);
+  if (keep && !st) *keep = o;
+  else ord_free(&o);
   if (st) {
     vagap_sem_fit_free(fit);
     return st;
   }
   *out = fit;
   return VAGAP_OK;
+}
+
+vagap_status_t sem_ordinal_fit(vagap_sem_fit_t **out, const vagap_sem_model_t *model,
+                               const vagap_sem_data_t *data, const vagap_sem_fit_options_t *opt,
+                               vagap_error_t *err) {
+  return ordinal_fit_keep(out, model, data, opt, NULL, err);
+}
+
+/* the Jacobians of every group stacked (G m x K, row-major) at x */
+static double *stacked_jacobian(ord_t *o, const double *x) {
+  size_t m = o->m, K = o->K;
+  double *D = malloc(o->G * m * (K ? K : 1) * sizeof *D);
+  for (size_t g = 0; D && g < o->G; g++)
+    if (implied(o, x, g, o->sig, D + g * m * K)) {
+      free(D);
+      return NULL;
+    }
+  return D;
+}
+
+/*
+ * lavTestLRT(m1, m0) for nested models with ordered indicators (lavaan's
+ * lav_test_diff_Satorra2000 with A.method = "delta", scaled.shifted): with D1, D0
+ * the stacked Jacobians at each model's estimates, H = D1^+ D0, A the orthogonal
+ * complement of H's columns (m = K1 - K0 rows), E1 = sum_g f_g D1_g' W_g D1_g,
+ * P = E1^-1 A' (A E1^-1 A')^-1 A E1^-1, U = V D1 P D1' V with V = bdiag(W_g) and
+ * Gamma_f = bdiag(f_g Gamma_g): tr1 = tr(U Gamma_f), tr2 = tr((U Gamma_f)^2),
+ * a = sqrt(m / tr2), T = (X2_0 - X2_1) a + m - a tr1 on m df.  With a standard
+ * test, the plain difference X2_0 - X2_1.
+ */
+vagap_status_t vagap_sem_ordinal_lrt(vagap_sem_lrt_t *out, const vagap_sem_model_t *m1, const vagap_sem_model_t *m0,
+                                     const vagap_sem_data_t *data, const vagap_sem_fit_options_t *opt_in,
+                                     vagap_error_t *err) {
+  vagap_sem_fit_options_t opt;
+  if (opt_in) opt = *opt_in;
+  else vagap_sem_fit_options_init(&opt);
+  vagap_status_t st = vagap_sem_fit_options_resolve(&opt, 1, err);
+  if (st) return st;
+  ord_t o1, o0;
+  vagap_sem_fit_t *f1 = NULL, *f0 = NULL;
+  memset(&o1, 0, sizeof o1);
+  memset(&o0, 0, sizeof o0);
+  double *D1 = NULL, *D0 = NULL, *Einv = NULL, *Hm = NULL, *T = NULL;
+  gsl_matrix *Q = NULL, *Pm = NULL, *UG = NULL;
+  st = ordinal_fit_keep(&f1, m1, data, &opt, &o1, err);
+  if (!st) st = ordinal_fit_keep(&f0, m0, data, &opt, &o0, err);
+  if (st) goto done;
+  out->chisq1 = f1->fit.chisq, out->df1 = f1->fit.df;
+  out->chisq0 = f0->fit.chisq, out->df0 = f0->fit.df;
+  out->df_diff = out->df0 - out->df1;
+  out->chisq_diff = out->chisq0 - out->chisq1;
+  out->scaling_factor = out->shift_parameter = NAN;
+  size_t K1 = o1.K, K0 = o0.K, M = o1.G * o1.m, mm = K1 > K0 ? K1 - K0 : 0;
+  if (!(out->df_diff > 0) || opt.test != VAGAP_SEM_TEST_SCALED_SHIFTED || !mm) {
+    out->pvalue = out->df_diff > 0 ? gsl_cdf_chisq_Q(out->chisq_diff, out->df_diff) : NAN;
+    goto done;
+  }
+  D1 = stacked_jacobian(&o1, f1->x);
+  D0 = stacked_jacobian(&o0, f0->x);
+  Einv = malloc(K1 * K1 * sizeof *Einv);
+  Hm = malloc(K1 * (K0 ? K0 : 1) * sizeof *Hm);
+  if (!D1 || !D0 || !Einv || !Hm) { st = vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory"); goto done; }
+  {
+    double *Dg[o1.G];
+    for (size_t g = 0; g < o1.G; g++) Dg[g] = D1 + g * o1.m * K1;
+    if (sandwich(&o1, Dg, K1, Einv, NULL, NULL, NULL)) {
+      st = vagap_error_set(err, VAGAP_EMODEL, NULL, 0, 0, "the information matrix of the less restricted model is singular");
+      goto done;
+    }
+  }
+  /* H = (D1'D1)^-1 D1' D0, then the orthogonal complement of its columns (QR) */
+  gsl_matrix_view D1v = gsl_matrix_view_array(D1, M, K1), D0v = gsl_matrix_view_array(D0, M, K0);
+  gsl_matrix *DtD = gsl_matrix_alloc(K1, K1), *DtD0 = gsl_matrix_alloc(K1, K0 ? K0 : 1);
+  gsl_blas_dgemm(CblasTrans, CblasNoTrans, 1.0, &D1v.matrix, &D1v.matrix, 0.0, DtD);
+  if (K0) gsl_blas_dgemm(CblasTrans, CblasNoTrans, 1.0, &D1v.matrix, &D0v.matrix, 0.0, DtD0);
+  gsl_linalg_cholesky_decomp1(DtD);
+  for (size_t c = 0; c < K0; c++) {
+    gsl_vector_view col = gsl_matrix_column(DtD0, c);
+    gsl_linalg_cholesky_svx(DtD, &col.vector);
+  }
+  gsl_matrix_free(DtD);
+  Q = gsl_matrix_alloc(K1, K1);
+  gsl_matrix *R = gsl_matrix_alloc(K1, K0 ? K0 : 1);
+  gsl_vector *tau = gsl_vector_alloc(K0 ? K0 : 1);
+  if (K0) {
+    gsl_linalg_QR_decomp(DtD0, tau);
+    gsl_linalg_QR_unpack(DtD0, tau, Q, R);
+  } else {
+    gsl_matrix_set_identity(Q);
+  }
+  gsl_matrix_free(DtD0);
+  gsl_matrix_free(R);
+  gsl_vector_free(tau);
+  /* A (mm x K1): the last mm columns of Q, transposed */
+  gsl_matrix_view At = gsl_matrix_submatrix(Q, 0, K1 - mm, K1, mm); /* A' (K1 x mm) */
+  gsl_matrix_view Ei = gsl_matrix_view_array(Einv, K1, K1);
+  gsl_matrix *EA = gsl_matrix_alloc(K1, mm), *AEA = gsl_matrix_alloc(mm, mm);
+  gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, &Ei.matrix, &At.matrix, 0.0, EA);     /* E^-1 A' */
+  gsl_blas_dgemm(CblasTrans, CblasNoTrans, 1.0, &At.matrix, EA, 0.0, AEA);              /* A E^-1 A' */
+  gsl_linalg_cholesky_decomp1(AEA);
+  gsl_linalg_cholesky_invert(AEA);
+  gsl_matrix *tmp = gsl_matrix_alloc(K1, mm);
+  Pm = gsl_matrix_alloc(K1, K1);
+  gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, EA, AEA, 0.0, tmp);
+  gsl_blas_dgemm(CblasNoTrans, CblasTrans, 1.0, tmp, EA, 0.0, Pm);                     /* P (K1 x K1) */
+  gsl_matrix_free(tmp);
+  gsl_matrix_free(EA);
+  gsl_matrix_free(AEA);
+  /* U Gamma_f = V D1 P D1' V Gamma_f, stacked over groups (M x M) */
+  size_t m = o1.m;
+  gsl_matrix *VD = gsl_matrix_alloc(M, K1), *VDP = gsl_matrix_alloc(M, K1), *U = gsl_matrix_alloc(M, M);
+  for (size_t g = 0; g < o1.G; g++) {
+    double col[m], wc[m];
+    for (size_t q = 0; q < K1; q++) {
+      for (size_t a = 0; a < m; a++) col[a] = D1[(g * m + a) * K1 + q];
+      weighted(&o1, g, col, wc);
+      for (size_t a = 0; a < m; a++) gsl_matrix_set(VD, g * m + a, q, wc[a]);
+    }
+  }
+  gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, VD, Pm, 0.0, VDP);
+  gsl_blas_dgemm(CblasNoTrans, CblasTrans, 1.0, VDP, VD, 0.0, U);
+  UG = gsl_matrix_calloc(M, M);
+  for (size_t g = 0; g < o1.G; g++) { /* U[:, block g] Gamma_g f_g */
+    double f = o1.n[g] / o1.N;
+    gsl_matrix_view Ub = gsl_matrix_submatrix(U, 0, g * m, M, m), UGb = gsl_matrix_submatrix(UG, 0, g * m, M, m);
+    gsl_matrix_const_view Gv = gsl_matrix_const_view_array(o1.s1[g].gamma, m, m);
+    gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, f, &Ub.matrix, &Gv.matrix, 0.0, &UGb.matrix);
+  }
+  double tr1 = 0, tr2 = 0;
+  for (size_t a = 0; a < M; a++) {
+    tr1 += gsl_matrix_get(UG, a, a);
+    for (size_t b = 0; b < M; b++) tr2 += gsl_matrix_get(UG, a, b) * gsl_matrix_get(UG, b, a);
+  }
+  gsl_matrix_free(VD);
+  gsl_matrix_free(VDP);
+  gsl_matrix_free(U);
+  double a = sqrt((double)mm / tr2), b = (double)mm - a * tr1;
+  out->chisq_diff = (out->chisq0 - out->chisq1) * a + b;
+  out->df_diff = (double)mm;
+  out->scaling_factor = 1 / a;
+  out->shift_parameter = b;
+  out->pvalue = gsl_cdf_chisq_Q(out->chisq_diff, out->df_diff);
+done:
+  free(D1);
+  free(D0);
+  free(Einv);
+  free(Hm);
+  free(T);
+  if (Q) gsl_matrix_free(Q);
+  if (Pm) gsl_matrix_free(Pm);
+  if (UG) gsl_matrix_free(UG);
+  if (f1) ord_free(&o1);
+  if (f0) ord_free(&o0);
+  vagap_sem_fit_free(f1);
+  vagap_sem_fit_free(f0);
+  return st;
 }
 
 void sem_measures_scaled_unset(vagap_sem_measures_t *fm) {

@@ -105,6 +105,24 @@ if (mode == "prepare") {
            list(ordered = c("y1", "y2", "y3"), group = "g", group.equal = c("thresholds", "loadings")),
            c("--ordered=y1,y2,y3", "--group", "g", "--group-equal", "thresholds,loadings"))
 
+  # invariance ladders (vagap sem --invariance): lavTestLRT's scaled difference tests
+  inv <- list(inv_ordinal = list(model = "f =~ y1 + y2 + y3 + y4", data = d4, ordered = TRUE, vord = "--ordered"),
+              inv_mixed = list(model = "f =~ y1 + y2 + y3 + x1 + x2", data = dmg, ordered = c("y1", "y2", "y3"),
+                               vord = "--ordered=y1,y2,y3"))
+  for (nm in names(inv)) {
+    iv <- inv[[nm]]
+    fits <- lapply(list("", "loadings", c("loadings", "thresholds")), function(ge)
+      cfa(iv$model, iv$data, ordered = iv$ordered, group = "g", group.equal = ge))
+    lrt <- as.data.frame(do.call(lavTestLRT, unname(fits)))
+    fm <- t(sapply(fits, function(f) fitMeasures(f)[c("npar", "df", "chisq", "chisq.scaled", "cfi.scaled")]))
+    write.csv(data.frame(model = c("configural", "metric", "scalar"), fm, chisq.diff = lrt[["Chisq diff"]],
+                         df.diff = lrt[["Df diff"]], pvalue.diff = lrt[["Pr(>Chisq)"]]),
+              file.path(dir, paste0(nm, ".ref.inv.csv")), row.names = FALSE)
+    writeLines(iv$model, file.path(dir, paste0(nm, ".invlav")))
+    write.csv(iv$data, file.path(dir, paste0(nm, ".csv")), row.names = FALSE, na = "")
+    writeLines(iv$vord, file.path(dir, paste0(nm, ".invord")))
+  }
+
   for (nm in names(cases)) {
     cs <- cases[[nm]]
     writeLines(cs$model, file.path(dir, paste0(nm, ".lav")))
@@ -194,6 +212,23 @@ for (lav in list.files(dir, pattern = "\\.lav$", full.names = TRUE)) {
     if (length(a) != 1 || rel(a, shift) > 1e-5) fail(nm, "shift parameter", a, "vs lavaan", shift)
   }
   cat(nm, ": compared", nrow(ref), "rows,", nrow(rs), "first-stage statistics,", compared, "fit measures\n")
+}
+# invariance ladders: every test statistic to 1e-5 relative (1e-6 absolute near 0); with
+# numeric indicators 1e-4: lavaan's polyserial correlations stop on nlminb's tolerance about
+# 1e-5 from the maximum (doc/methods.md), which the difference test amplifies
+for (f in list.files(dir, pattern = "\\.ref\\.inv\\.csv$", full.names = TRUE)) {
+  nm <- sub("\\.ref\\.inv\\.csv$", "", basename(f))
+  ref <- read.csv(f)
+  out <- read.csv(file.path(dir, paste0(nm, ".out.inv.csv")))
+  tol <- if (grepl("mixed", nm)) 1e-4 else 1e-5
+  worst_inv <- 0
+  for (col in c("npar", "df", "chisq", "chisq.scaled", "cfi.scaled", "chisq.diff", "df.diff", "pvalue.diff")) {
+    a <- out[[col]]; b <- ref[[col]]
+    ok <- (is.na(a) & is.na(b)) | (!is.na(a) & !is.na(b) & abs(a - b) <= pmax(tol * abs(b), 1e-6))
+    if (!all(ok)) fail(nm, col, paste(a, collapse = " "), "vs lavaan", paste(b, collapse = " "))
+    if (col == "chisq.diff") worst_inv <- max(rel(a[-1], b[-1]))
+  }
+  cat(nm, ": compared", nrow(ref), "invariance rows; max rel chisq.diff diff", signif(worst_inv, 2), "\n")
 }
 cat(sprintf("max |est diff| %.2g, max rel se diff %.2g, max first-stage diff %.2g (se rel %.2g), max rel chisq diff %.2g, max fit diff %.2g\n",
             worst$est, worst$se, worst$th, worst$th_se, worst$chisq, worst$fit))

@@ -19,5 +19,11 @@ for lav in "$TMP"/*.lav; do
   "$VAGAP" sem --quiet --digits 17 --sampstat --model "$lav" "$@" "$TMP/$case.csv" > "$TMP/$case.out.ss.csv" ||
     { echo "FAIL: vagap sem --sampstat $case exited $?"; status=1; }
 done
+for inv in "$TMP"/*.invlav; do
+  case=$(basename "$inv" .invlav)
+  "$VAGAP" sem --quiet --digits 17 --model "$inv" "$(cat "$TMP/$case.invord")" --group g \
+    --invariance configural,metric,scalar "$TMP/$case.csv" > "$TMP/$case.out.inv.csv" ||
+    { echo "FAIL: vagap sem --invariance $case exited $?"; status=1; }
+done
 Rscript "$HERE/ordinal_lavaan.R" compare "$TMP" || status=1
 exit $status
