@@ -827,8 +827,17 @@ static vagap_status_t fill_results(ord_t *o, vagap_sem_fit_t *fit, vagap_error_t
     scaled_shifted(X2b, dfb, btr1, btr2, &fm->baseline_chisq_scaled, &fm->baseline_chisq_scaling_factor, &tr1);
     fm->baseline_df_scaled = dfb;
     fm->baseline_pvalue_scaled = gsl_cdf_chisq_Q(fm->baseline_chisq_scaled, dfb);
-    fm->cfi_scaled = sem_fit_cfi(fm->chisq_scaled, fm->df, fm->baseline_chisq_scaled, dfb);
-    fm->tli_scaled = sem_fit_tli(fm->chisq_scaled, fm->df, fm->baseline_chisq_scaled, dfb);
+    double Xs = fm->chisq_scaled, Xb = fm->baseline_chisq_scaled;
+    fm->cfi_scaled = sem_fit_cfi(Xs, fm->df, Xb, dfb);
+    fm->tli_scaled = fm->nnfi_scaled = sem_fit_tli(Xs, fm->df, Xb, dfb);
+    fm->rfi_scaled = sem_fit_rfi(Xs, fm->df, Xb, dfb);
+    fm->nfi_scaled = sem_fit_nfi(Xs, fm->df, Xb, dfb);
+    fm->pnfi_scaled = sem_fit_pnfi(Xs, fm->df, Xb, dfb);
+    fm->ifi_scaled = sem_fit_ifi(Xs, fm->df, Xb, dfb);
+    fm->rni_scaled = sem_fit_rni(Xs, fm->df, Xb, dfb);
+    /* per group as lavaan's stat.group: a X2_g + f_g shift */
+    for (size_t g = 0; g < G; g++)
+      fm->chisq_group_scaled[g] = fm->chisq_group[g] / fm->chisq_scaling_factor + o->n[g] / o->N * fm->chisq_shift_parameter;
     rmsea_measures(fm->chisq_scaled, fm->df, Nr, (double)G, &fm->rmsea_scaled, &fm->rmsea_ci_lower_scaled,
                    &fm->rmsea_ci_upper_scaled, &fm->rmsea_pvalue_scaled);
   }
@@ -1024,11 +1033,15 @@ static vagap_status_t ordinal_fit_keep(vagap_sem_fit_t **out, const vagap_sem_mo
   }
   fit = calloc(1, sizeof *fit);
   if (!fit || !(fit->x = calloc(K ? K : 1, sizeof *fit->x)) || !(fit->vcov = calloc(K ? K * K : 1, sizeof *fit->vcov)) ||
-      !(fit->fit.chisq_group = calloc(G, sizeof *fit->fit.chisq_group)) || !(fit->model = sem_model_copy(model))) {
+      !(fit->fit.chisq_group = calloc(G, sizeof *fit->fit.chisq_group)) ||
+      !(fit->fit.chisq_group_scaled = calloc(G, sizeof *fit->fit.chisq_group_scaled)) ||
+      !(fit->model = sem_model_copy(model))) {
     st = vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
     goto done;
   }
   sem_measures_scaled_unset(&fit->fit);
+  fit->fit.test = (int)opt->test;
+  fit->options = *opt;
   /* start: lavaan-like values on the polychoric matrix, sample thresholds, scale 1 */
   sem_ws_start(o.ws, fit->x, 0);
   for (size_t r = 0; r < model->nrows; r++) {
@@ -1250,6 +1263,15 @@ done:
 }
 
 void sem_measures_scaled_unset(vagap_sem_measures_t *fm) {
+  /* every measure after chisq_group (the robust and extra ones): NAN until computed */
+  double *more[] = {&fm->cfi_robust, &fm->tli_robust, &fm->nnfi_scaled, &fm->rfi_scaled, &fm->nfi_scaled,
+                    &fm->pnfi_scaled, &fm->ifi_scaled, &fm->rni_scaled, &fm->nnfi_robust, &fm->rni_robust,
+                    &fm->scaling_factor_h1, &fm->scaling_factor_h0, &fm->rmsea_notclose_pvalue_scaled,
+                    &fm->rmsea_robust, &fm->rmsea_ci_lower_robust, &fm->rmsea_ci_upper_robust,
+                    &fm->rmsea_pvalue_robust, &fm->rmsea_notclose_pvalue_robust, &fm->rmsea_notclose_pvalue,
+                    &fm->rmr, &fm->rmr_nomean, &fm->srmr_bentler, &fm->srmr_bentler_nomean, &fm->crmr,
+                    &fm->crmr_nomean, &fm->srmr_mplus, &fm->srmr_mplus_nomean, &fm->gfi, &fm->agfi, &fm->pgfi};
+  for (size_t i = 0; i < sizeof more / sizeof more[0]; i++) *more[i] = NAN;
   fm->chisq_scaled = fm->df_scaled = fm->pvalue_scaled = fm->chisq_scaling_factor = NAN;
   fm->chisq_shift_parameter = NAN;
   fm->baseline_chisq_scaled = fm->baseline_df_scaled = fm->baseline_pvalue_scaled = NAN;

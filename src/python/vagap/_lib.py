@@ -94,7 +94,7 @@ class SemParam(ctypes.Structure):
                 ("ustart", ctypes.c_double), ("lower", ctypes.c_double),
                 ("upper", ctypes.c_double)] + \
                [(name, ctypes.c_double) for name in
-                ["est", "se", "z", "pvalue", "ci_lower", "ci_upper", "std_lv", "std_all"]]
+                ["est", "se", "z", "pvalue", "ci_lower", "ci_upper", "std_lv", "std_all", "std_nox"]]
 
 
 class SemModel(ctypes.Structure):
@@ -122,7 +122,7 @@ class SemFitOptions(ctypes.Structure):
                 ("se", ctypes.c_int), ("test", ctypes.c_int)]
 
 
-# (C field, fitMeasures() name) in the program's --fit order
+# (C field, fitMeasures() name): vagap_sem_measures_t's doubles before chisq_group
 MEASURES = [("npar", "npar"), ("fmin", "fmin"), ("chisq", "chisq"), ("df", "df"),
             ("pvalue", "pvalue"), ("baseline_chisq", "baseline.chisq"),
             ("baseline_df", "baseline.df"), ("baseline_pvalue", "baseline.pvalue"),
@@ -134,24 +134,68 @@ MEASURES = [("npar", "npar"), ("fmin", "fmin"), ("chisq", "chisq"), ("df", "df")
             ("nnfi", "nnfi"), ("rfi", "rfi"), ("nfi", "nfi"), ("pnfi", "pnfi"), ("ifi", "ifi"),
             ("rni", "rni"), ("mfi", "mfi"), ("ecvi", "ecvi"), ("cn_05", "cn_05"), ("cn_01", "cn_01")]
 
+# the doubles after chisq_group (robust ML and the rest of fitMeasures())
+MEASURES_MORE = [
+    ("chisq_scaled", "chisq.scaled"), ("df_scaled", "df.scaled"), ("pvalue_scaled", "pvalue.scaled"),
+    ("chisq_scaling_factor", "chisq.scaling.factor"), ("chisq_shift_parameter", "chisq.shift.parameter"),
+    ("baseline_chisq_scaled", "baseline.chisq.scaled"), ("baseline_df_scaled", "baseline.df.scaled"),
+    ("baseline_pvalue_scaled", "baseline.pvalue.scaled"),
+    ("baseline_chisq_scaling_factor", "baseline.chisq.scaling.factor"),
+    ("cfi_scaled", "cfi.scaled"), ("tli_scaled", "tli.scaled"), ("cfi_robust", "cfi.robust"),
+    ("tli_robust", "tli.robust"), ("nnfi_scaled", "nnfi.scaled"), ("rfi_scaled", "rfi.scaled"),
+    ("nfi_scaled", "nfi.scaled"), ("pnfi_scaled", "pnfi.scaled"), ("ifi_scaled", "ifi.scaled"),
+    ("rni_scaled", "rni.scaled"), ("nnfi_robust", "nnfi.robust"), ("rni_robust", "rni.robust"),
+    ("scaling_factor_h1", "scaling.factor.h1"), ("scaling_factor_h0", "scaling.factor.h0"),
+    ("rmsea_scaled", "rmsea.scaled"), ("rmsea_ci_lower_scaled", "rmsea.ci.lower.scaled"),
+    ("rmsea_ci_upper_scaled", "rmsea.ci.upper.scaled"), ("rmsea_pvalue_scaled", "rmsea.pvalue.scaled"),
+    ("rmsea_notclose_pvalue_scaled", "rmsea.notclose.pvalue.scaled"),
+    ("rmsea_robust", "rmsea.robust"), ("rmsea_ci_lower_robust", "rmsea.ci.lower.robust"),
+    ("rmsea_ci_upper_robust", "rmsea.ci.upper.robust"), ("rmsea_pvalue_robust", "rmsea.pvalue.robust"),
+    ("rmsea_notclose_pvalue_robust", "rmsea.notclose.pvalue.robust"),
+    ("rmsea_notclose_pvalue", "rmsea.notclose.pvalue"),
+    ("rmr", "rmr"), ("rmr_nomean", "rmr_nomean"), ("srmr_bentler", "srmr_bentler"),
+    ("srmr_bentler_nomean", "srmr_bentler_nomean"), ("crmr", "crmr"), ("crmr_nomean", "crmr_nomean"),
+    ("srmr_mplus", "srmr_mplus"), ("srmr_mplus_nomean", "srmr_mplus_nomean"),
+    ("gfi", "gfi"), ("agfi", "agfi"), ("pgfi", "pgfi")]
 
-# the robust tests' measures (NAN for a standard test), after chisq_group in the C struct
-SCALED_MEASURES = [("chisq_scaled", "chisq.scaled"), ("df_scaled", "df.scaled"),
-                   ("pvalue_scaled", "pvalue.scaled"), ("chisq_scaling_factor", "chisq.scaling.factor"),
-                   ("chisq_shift_parameter", "chisq.shift.parameter"),
-                   ("baseline_chisq_scaled", "baseline.chisq.scaled"),
-                   ("baseline_df_scaled", "baseline.df.scaled"),
-                   ("baseline_pvalue_scaled", "baseline.pvalue.scaled"),
-                   ("baseline_chisq_scaling_factor", "baseline.chisq.scaling.factor"),
-                   ("cfi_scaled", "cfi.scaled"), ("tli_scaled", "tli.scaled"),
-                   ("rmsea_scaled", "rmsea.scaled"), ("rmsea_ci_lower_scaled", "rmsea.ci.lower.scaled"),
-                   ("rmsea_ci_upper_scaled", "rmsea.ci.upper.scaled"),
-                   ("rmsea_pvalue_scaled", "rmsea.pvalue.scaled")]
+# vagap_sem_test_t values
+TEST_STANDARD, TEST_YUAN_BENTLER_MPLUS, TEST_MEAN_VAR_ADJUSTED, TEST_NONE = 1, 4, 5, 7
+
+
+def fit_measure_rows(f):
+    """(name, value) in the program's --fit order: fitMeasures()'s names and order, the
+    .scaled block with a scaled test, .robust for all but mean.var.adjusted."""
+    sc = f.test not in (0, TEST_STANDARD, TEST_NONE)
+    rb = sc and f.test != TEST_MEAN_VAR_ADJUSTED
+    ybm = f.test == TEST_YUAN_BENTLER_MPLUS
+    names = {c: n for c, n in MEASURES + MEASURES_MORE}
+    order = (["npar", "fmin", "chisq", "df", "pvalue"] +
+             (["chisq_scaled", "df_scaled", "pvalue_scaled", "chisq_scaling_factor"] if sc else []) +
+             ["baseline_chisq", "baseline_df", "baseline_pvalue"] +
+             (["baseline_chisq_scaled", "baseline_df_scaled", "baseline_pvalue_scaled",
+               "baseline_chisq_scaling_factor"] if sc else []) +
+             ["cfi", "tli"] + (["cfi_scaled", "tli_scaled"] if sc else []) +
+             (["cfi_robust", "tli_robust"] if rb else []) +
+             ["nnfi", "rfi", "nfi", "pnfi", "ifi", "rni"] +
+             (["nnfi_scaled", "rfi_scaled", "nfi_scaled", "pnfi_scaled", "ifi_scaled", "rni_scaled"] if sc else []) +
+             (["nnfi_robust", "rni_robust"] if rb else []) +
+             ["logl", "unrestricted_logl", "aic", "bic", "ntotal", "bic2"] +
+             (["scaling_factor_h1", "scaling_factor_h0"] if ybm else []) +
+             ["rmsea", "rmsea_ci_lower", "rmsea_ci_upper", ("rmsea.ci.level", 0.90), "rmsea_pvalue",
+              ("rmsea.close.h0", 0.05), "rmsea_notclose_pvalue", ("rmsea.notclose.h0", 0.08)] +
+             (["rmsea_scaled", "rmsea_ci_lower_scaled", "rmsea_ci_upper_scaled", "rmsea_pvalue_scaled",
+               "rmsea_notclose_pvalue_scaled"] if sc else []) +
+             (["rmsea_robust", "rmsea_ci_lower_robust", "rmsea_ci_upper_robust", "rmsea_pvalue_robust",
+               "rmsea_notclose_pvalue_robust"] if rb else []) +
+             ["rmr", "rmr_nomean", "srmr", "srmr_bentler", "srmr_bentler_nomean", "crmr", "crmr_nomean",
+              "srmr_mplus", "srmr_mplus_nomean", "cn_05", "cn_01", "gfi", "agfi", "pgfi", "mfi", "ecvi"])
+    return [(c[0], c[1]) if isinstance(c, tuple) else (names[c], getattr(f, c)) for c in order]
 
 
 class SemMeasures(ctypes.Structure):
-    _fields_ = [(c, ctypes.c_double) for c, _ in MEASURES] + [("chisq_group", c_double_p)] + \
-               [(c, ctypes.c_double) for c, _ in SCALED_MEASURES]
+    _fields_ = ([(c, ctypes.c_double) for c, _ in MEASURES] + [("chisq_group", c_double_p)] +
+                [(c, ctypes.c_double) for c, _ in MEASURES_MORE] +
+                [("chisq_group_scaled", c_double_p), ("test", ctypes.c_int)])
 
 
 class SemFit(ctypes.Structure):
@@ -160,7 +204,7 @@ class SemFit(ctypes.Structure):
                 ("gradient_norm", ctypes.c_double), ("optimizer", ctypes.c_char_p),
                 ("converged", ctypes.c_int), ("admissible", ctypes.c_int),
                 ("info_ratio", ctypes.c_double), ("nwarnings", ctypes.c_size_t),
-                ("warnings", ctypes.POINTER(ctypes.c_char_p)),
+                ("warnings", ctypes.POINTER(ctypes.c_char_p)), ("options", SemFitOptions),
                 ("nstage1", ctypes.c_size_t), ("stage1_name", ctypes.POINTER(ctypes.c_char_p)),
                 ("stage1_est", c_double_p), ("stage1_se", c_double_p)]
 

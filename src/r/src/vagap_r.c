@@ -226,10 +226,10 @@ static vagap_status_t add_constraints(vagap_sem_model_t *model, SEXP opts, vagap
 
 static SEXP estimates_frame(const vagap_sem_model_t *m) {
   const char *names[] = {"lhs", "op", "rhs", "block", "group", "label", "est", "se", "z", "pvalue",
-                         "ci.lower", "ci.upper", "std.lv", "std.all", ""};
+                         "ci.lower", "ci.upper", "std.lv", "std.all", "std.nox", ""};
   SEXP df = PROTECT(Rf_mkNamed(VECSXP, names));
   R_xlen_t n = (R_xlen_t)m->nrows;
-  for (int c = 0; c < 14; c++)
+  for (int c = 0; c < 15; c++)
     SET_VECTOR_ELT(df, c, Rf_allocVector(c < 3 || c == 5 ? STRSXP : c < 5 ? INTSXP : REALSXP, n));
   for (R_xlen_t r = 0; r < n; r++) {
     const vagap_sem_param_t *p = &m->rows[r];
@@ -239,8 +239,9 @@ static SEXP estimates_frame(const vagap_sem_model_t *m) {
     INTEGER(VECTOR_ELT(df, 3))[r] = p->block;
     INTEGER(VECTOR_ELT(df, 4))[r] = p->group;
     SET_STRING_ELT(VECTOR_ELT(df, 5), r, Rf_mkChar(p->label));
-    const double v[] = {p->est, p->se, p->z, p->pvalue, p->ci_lower, p->ci_upper, p->std_lv, p->std_all};
-    for (int c = 0; c < 8; c++) REAL(VECTOR_ELT(df, 6 + c))[r] = isnan(v[c]) ? NA_REAL : v[c];
+    const double v[] = {p->est, p->se, p->z, p->pvalue, p->ci_lower, p->ci_upper, p->std_lv, p->std_all,
+                        p->std_nox};
+    for (int c = 0; c < 9; c++) REAL(VECTOR_ELT(df, 6 + c))[r] = isnan(v[c]) ? NA_REAL : v[c];
   }
   UNPROTECT(1);
   return df;
@@ -248,17 +249,23 @@ static SEXP estimates_frame(const vagap_sem_model_t *m) {
 
 static SEXP fit_measures(const vagap_sem_fit_t *fit) {
   const vagap_sem_measures_t *f = &fit->fit;
-  /* the program's --fit rows, in its order */
+  /* the program's --fit rows for ML, in its order (fitMeasures()'s) */
   const char *fixed[] = {"npar", "fmin", "chisq", "df", "pvalue", "baseline.chisq", "baseline.df",
-                         "baseline.pvalue", "cfi", "tli", "logl", "unrestricted.logl", "aic", "bic",
-                         "ntotal", "bic2", "rmsea", "rmsea.ci.lower", "rmsea.ci.upper",
-                         "rmsea.pvalue", "srmr", "nnfi", "rfi", "nfi", "pnfi", "ifi", "rni", "mfi",
-                         "ecvi", "cn_05", "cn_01"};
+                         "baseline.pvalue", "cfi", "tli", "nnfi", "rfi", "nfi", "pnfi", "ifi", "rni",
+                         "logl", "unrestricted.logl", "aic", "bic", "ntotal", "bic2", "rmsea",
+                         "rmsea.ci.lower", "rmsea.ci.upper", "rmsea.ci.level", "rmsea.pvalue",
+                         "rmsea.close.h0", "rmsea.notclose.pvalue", "rmsea.notclose.h0", "rmr",
+                         "rmr_nomean", "srmr", "srmr_bentler", "srmr_bentler_nomean", "crmr",
+                         "crmr_nomean", "srmr_mplus", "srmr_mplus_nomean", "cn_05", "cn_01", "gfi",
+                         "agfi", "pgfi", "mfi", "ecvi"};
   const double fv[] = {f->npar, f->fmin, f->chisq, f->df, f->pvalue, f->baseline_chisq, f->baseline_df,
-                       f->baseline_pvalue, f->cfi, f->tli, f->logl, f->unrestricted_logl, f->aic, f->bic,
-                       f->ntotal, f->bic2, f->rmsea, f->rmsea_ci_lower, f->rmsea_ci_upper,
-                       f->rmsea_pvalue, f->srmr, f->nnfi, f->rfi, f->nfi, f->pnfi, f->ifi, f->rni,
-                       f->mfi, f->ecvi, f->cn_05, f->cn_01};
+                       f->baseline_pvalue, f->cfi, f->tli, f->nnfi, f->rfi, f->nfi, f->pnfi, f->ifi, f->rni,
+                       f->logl, f->unrestricted_logl, f->aic, f->bic, f->ntotal, f->bic2, f->rmsea,
+                       f->rmsea_ci_lower, f->rmsea_ci_upper, 0.90, f->rmsea_pvalue,
+                       0.05, f->rmsea_notclose_pvalue, 0.08, f->rmr,
+                       f->rmr_nomean, f->srmr, f->srmr_bentler, f->srmr_bentler_nomean, f->crmr,
+                       f->crmr_nomean, f->srmr_mplus, f->srmr_mplus_nomean, f->cn_05, f->cn_01, f->gfi,
+                       f->agfi, f->pgfi, f->mfi, f->ecvi};
   size_t nfixed = sizeof fv / sizeof fv[0];
   size_t ng = fit->model->ngroups, n = nfixed + ng + 2;
   const char **names = (const char **)R_alloc(n, sizeof *names);
