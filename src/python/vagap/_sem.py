@@ -79,7 +79,7 @@ def _model_options(opts, keep):
 
 
 def _fit_options(opts):
-    fopt = _lib.SemFitOptions()
+    fopt = _lib.new(_lib.SemFitOptions)  # room for fields appended in C
     _lib.lib.vagap_sem_fit_options_init(ctypes.byref(fopt))
     lik = opts["likelihood"]
     if lik not in ("default", "normal", "wishart"):
