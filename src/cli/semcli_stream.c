@@ -42,8 +42,11 @@ static vagap_status_t take_groups(semcli_stream_t *s, semcli_data_t *d, vagap_er
   return VAGAP_OK;
 }
 
-int semcli_stream_wanted(const semcli_lavaan_t *lav, const vagap_table_options_t *topt) {
-  return !topt->exclude_bad_rows && !topt->decimal_comma && lav->estimator == VAGAP_SEM_ESTIMATOR_ML &&
+int semcli_stream_wanted(const semcli_lavaan_t *lav, const vagap_table_options_t *topt,
+                         const vagap_sem_syntax_t *syn) {
+  for (size_t i = 0; i < syn->n; i++)
+    if (syn->st[i].op == VAGAP_SEM_THRESHOLD) return 0;
+  return !semcli_lavaan_categorical(lav) && !topt->exclude_bad_rows && !topt->decimal_comma && lav->estimator == VAGAP_SEM_ESTIMATOR_ML &&
          (lav->missing == VAGAP_SEM_MISSING_DEFAULT || lav->missing == VAGAP_SEM_MISSING_LISTWISE) &&
          (lav->se == VAGAP_SEM_SE_DEFAULT || lav->se == VAGAP_SEM_SE_STANDARD) &&
          (lav->test == VAGAP_SEM_TEST_DEFAULT || lav->test == VAGAP_SEM_TEST_STANDARD) &&

@@ -22,9 +22,11 @@ typedef struct {
 } semcli_stream_t;
 
 /* Do n, means and covariances suffice?  Complete-data ML (listwise); not FIML, robust or
-   least-squares estimators, which need the rows; and not with --bad-rows exclude or
-   --decimal-comma, whose screening of number fields the table path does. */
-int semcli_stream_wanted(const semcli_lavaan_t *lav, const vagap_table_options_t *topt);
+   least-squares estimators, which need the rows; not for ordinal data (--ordered or
+   thresholds in the model); and not with --bad-rows exclude or --decimal-comma, whose
+   screening of number fields the table path does. */
+int semcli_stream_wanted(const semcli_lavaan_t *lav, const vagap_table_options_t *topt,
+                         const vagap_sem_syntax_t *syn);
 
 /*
  * Read `path`: groups into d->labels, d->ngroups and the model's observed
