@@ -92,15 +92,25 @@ typedef struct {
   void *(*ws_alloc)(void *ctx);  /* per-thread workspace (may be NULL: no workspace) */
   void (*ws_free)(void *ws);
   vagap_sim_replicate_fn replicate;
+  /* Only tasks task_from..task_to-1 of the condition-major order below (both 0:
+     all), e.g. one MPI rank's block; out then holds just those tasks. */
+  size_t task_from, task_to;
 } vagap_sim_plan_t;
 
 /*
  * Run every (condition, replication) of the plan; out has
  * ncond * (rep_to - rep_from + 1) * nout doubles, condition-major:
- * out[((c-1) * nrep + (r - rep_from)) * nout + k].  The first failing task
- * (in that order) is the error reported, whatever the thread count.
+ * out[((c-1) * nrep + (r - rep_from)) * nout + k] (task t = (c-1) * nrep +
+ * r - rep_from; with a task range, task t is at out[(t - task_from) * nout]).
+ * The first failing task (in that order) is the error reported, whatever the
+ * thread count; *failed_task (may be NULL) receives its number, or the
+ * number of tasks when none failed.
  */
-vagap_status_t vagap_sim_run(const vagap_sim_plan_t *plan, double *out, vagap_error_t *err);
+vagap_status_t vagap_sim_run(const vagap_sim_plan_t *plan, double *out, size_t *failed_task,
+                             vagap_error_t *err);
+
+/* The number of tasks of a plan (conditions x replications), 0 if invalid. */
+size_t vagap_sim_ntasks(const vagap_sim_plan_t *plan);
 
 /* ---- multivariate normal ------------------------------------------------ */
 

@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "cli.h"
-#include "semcli_data.h"
+#include "simcli.h"
 #include "vagap/simulate.h"
 
 static const char HELP[] =
@@ -37,16 +37,6 @@ typedef struct {
   double missing_rate;
 } sim_args_t;
 
-static int parse_seed(const cli_common_t *c, const char *s, uint64_t *out) {
-  char *end;
-  errno = 0;
-  unsigned long long v = strtoull(s, &end, 10);
-  if (*s == '\0' || *s == '-' || *s == '+' || *end || errno)
-    return cli_usage_error(c, "--seed: expected a whole number 0..2^64-1, found '%s'", s), -1;
-  *out = (uint64_t)v;
-  return 0;
-}
-
 static int parse_args(int argc, char **argv, cli_common_t *c, sim_args_t *a) {
   static const struct option options[] = {
       {"model", required_argument, 0, OPT_MODEL},
@@ -64,7 +54,7 @@ static int parse_args(int argc, char **argv, cli_common_t *c, sim_args_t *a) {
     case OPT_MODEL: a->model = optarg; break;
     case OPT_N: a->n = optarg; break;
     case OPT_SEED:
-      if (parse_seed(c, optarg, &a->seed)) return -1;
+      if (simcli_parse_seed(c, optarg, &a->seed)) return -1;
       break;
     case OPT_MISSING_RATE:
       if (cli_parse_double(c, "missing-rate", optarg, &a->missing_rate)) return -1;
@@ -81,88 +71,16 @@ static int parse_args(int argc, char **argv, cli_common_t *c, sim_args_t *a) {
   return 0;
 }
 
-/* --n as a list of per-group sizes, each >= 1. */
-static int parse_sizes(const cli_common_t *c, const char *list, size_t **n, size_t *ngroups) {
-  size_t cap = 1;
-  for (const char *p = list; *p; p++) cap += *p == ',';
-  *n = malloc(cap * sizeof **n);
-  if (!*n) return cli_usage_error(c, "out of memory"), -1;
-  *ngroups = 0;
-  for (const char *s = list;;) {
-    char *end;
-    errno = 0;
-    long long v = strtoll(s, &end, 10);
-    if (end == s || (*end != ',' && *end != '\0') || errno || v < 1 || v > 100000000)
-      return cli_usage_error(c, "--n: value %zu of '%s' is not a number of observations in "
-                                "1..1e8 (a group with no rows cannot be simulated)",
-                             *ngroups + 1, list), -1;
-    (*n)[(*ngroups)++] = (size_t)v;
-    if (*end == '\0') break;
-    s = end + 1;
-  }
-  return 0;
-}
-
 typedef struct {
-  vagap_sem_model_t *model;
-  size_t ngroups, *n;
-  double *mu, *sigma, *chol; /* per group */
+  simcli_pop_t pop;
+  size_t *n; /* [pop.ngroups] */
 } sim_pop_t;
 
-static void pop_free(sim_pop_t *p) {
-  vagap_sem_model_free(p->model);
-  free(p->n);
-  free(p->mu);
-  free(p->sigma);
-  free(p->chol);
-}
-
-/* Model file -> per-group population moments and their Cholesky factors. */
-static int build_population(const cli_common_t *c, const sim_args_t *a, sim_pop_t *p) {
-  vagap_error_t err;
-  char *text = NULL;
-  vagap_sem_syntax_t *syn = NULL;
-  vagap_sem_model_options_t mopt;
-  vagap_sem_model_options_init(&mopt);
-  mopt.std_lv = 1;  /* simulateData's defaults */
-  mopt.fixed_x = 0;
-  int rc = CLI_EXIT_DATA;
-  if (semcli_read_text(a->model, &text, &err) || vagap_sem_syntax_parse(&syn, text, a->model, &err) ||
-      vagap_sem_model_build(&p->model, syn, p->ngroups, &mopt, a->model, &err)) {
-    rc = cli_report_error(&err);
-    goto done;
-  }
-  size_t v = p->model->nov;
-  p->mu = malloc(p->ngroups * v * sizeof *p->mu);
-  p->sigma = malloc(p->ngroups * v * v * sizeof *p->sigma);
-  p->chol = malloc(p->ngroups * v * v * sizeof *p->chol);
-  if (!p->mu || !p->sigma || !p->chol) {
-    fputs("vagap simulate: out of memory\n", stderr);
-    goto done;
-  }
-  size_t nzero = 0;
-  for (size_t g = 0; g < p->ngroups; g++) {
-    if (vagap_sim_sem_moments(p->model, g, p->mu + g * v, p->sigma + g * v * v, &nzero, &err) ||
-        vagap_sim_cholesky(p->sigma + g * v * v, v, p->chol + g * v * v, &err)) {
-      fprintf(stderr, "vagap: %s: group %zu: %s\n", a->model, g + 1, err.message);
-      goto done;
-    }
-    if (nzero && g == 0)
-      cli_warn(c, "%zu regression coefficient(s) have no value in %s and are set to zero "
-                  "(as lavaan's simulateData)", nzero, a->model);
-  }
-  rc = CLI_EXIT_OK;
-done:
-  vagap_sem_syntax_free(syn);
-  free(text);
-  return rc;
-}
-
 static int write_data(const cli_common_t *c, const sim_args_t *a, const sim_pop_t *p) {
-  size_t v = p->model->nov, ncol = v + (p->ngroups > 1);
+  size_t v = p->pop.nvar, ng = p->pop.ngroups, ncol = v + (ng > 1);
   const char **cols = malloc(ncol * sizeof *cols);
   size_t maxn = 0;
-  for (size_t g = 0; g < p->ngroups; g++) maxn = p->n[g] > maxn ? p->n[g] : maxn;
+  for (size_t g = 0; g < ng; g++) maxn = p->n[g] > maxn ? p->n[g] : maxn;
   double *x = malloc(maxn * v * sizeof *x);
   gsl_rng *rng = gsl_rng_alloc(vagap_sim_rng_type());
   cli_writer_t *w = NULL;
@@ -171,18 +89,18 @@ static int write_data(const cli_common_t *c, const sim_args_t *a, const sim_pop_
     fputs("vagap simulate: out of memory\n", stderr);
     goto done;
   }
-  if (p->ngroups > 1) cols[0] = "group";
-  for (size_t j = 0; j < v; j++) cols[j + (p->ngroups > 1)] = p->model->ov[j];
+  if (ng > 1) cols[0] = "group";
+  for (size_t j = 0; j < v; j++) cols[j + (ng > 1)] = p->pop.model->ov[j];
   if (!(w = cli_writer_open(c, cols, ncol))) goto done;
-  for (size_t g = 0; g < p->ngroups; g++) {
+  for (size_t g = 0; g < ng; g++) {
     vagap_sim_rng_seed(rng, a->seed, g + 1, 1);
-    vagap_sim_mvnorm(rng, p->n[g], v, p->mu + g * v, p->chol + g * v * v, x);
+    vagap_sim_mvnorm(rng, p->n[g], v, p->pop.mu + g * v, p->pop.chol + g * v * v, x);
     /* MCAR after the values, from the same stream, one uniform per cell in row order */
     if (a->missing_rate > 0)
       for (size_t i = 0; i < p->n[g] * v; i++)
         if (gsl_rng_uniform(rng) < a->missing_rate) x[i] = NAN;
     for (size_t i = 0; i < p->n[g]; i++) {
-      if (p->ngroups > 1) cli_put_int(w, (long long)(g + 1));
+      if (ng > 1) cli_put_int(w, (long long)(g + 1));
       for (size_t j = 0; j < v; j++) cli_put_num(w, x[i * v + j]);
     }
   }
@@ -201,12 +119,14 @@ int cmd_simulate(int argc, char **argv) {
   int p = parse_args(argc, argv, &c, &a);
   if (p) return p < 0 ? CLI_EXIT_USAGE : CLI_EXIT_OK;
   sim_pop_t pop = {0};
-  if (parse_sizes(&c, a.n, &pop.n, &pop.ngroups)) {
-    pop_free(&pop);
-    return CLI_EXIT_USAGE;
-  }
-  int rc = build_population(&c, &a, &pop);
+  size_t ngroups = 0;
+  int rc = CLI_EXIT_USAGE;
+  if (simcli_parse_counts(&c, "n", a.n, 1, 100000000,
+                          "observations (a group with no rows cannot be simulated)", &pop.n,
+                          &ngroups) == 0)
+    rc = simcli_population(&c, a.model, ngroups, &pop.pop);
   if (rc == CLI_EXIT_OK) rc = write_data(&c, &a, &pop);
-  pop_free(&pop);
+  simcli_pop_free(&pop.pop);
+  free(pop.n);
   return rc;
 }

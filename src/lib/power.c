@@ -18,6 +18,7 @@ void vagap_power_draw_pack(const vagap_power_draw_t *d, double *out) {
   out[2] = d->conf_low;
   out[3] = d->conf_high;
   out[4] = d->reject ? 1.0 : 0.0;
+  out[5] = d->admissible ? 1.0 : 0.0;
 }
 
 void vagap_power_draw_unpack(const double *in, vagap_power_draw_t *d) {
@@ -26,6 +27,7 @@ void vagap_power_draw_unpack(const double *in, vagap_power_draw_t *d) {
   d->conf_low = in[2];
   d->conf_high = in[3];
   d->reject = in[4] != 0.0;
+  d->admissible = in[5] != 0.0;
 }
 
 void vagap_power_acc_init(vagap_power_acc_t *a, uint64_t rep_from, uint64_t rep_to) {
@@ -39,11 +41,13 @@ void vagap_power_acc_init(vagap_power_acc_t *a, uint64_t rep_from, uint64_t rep_
 
 void vagap_power_acc_add(vagap_power_acc_t *a, const vagap_power_draw_t *d, double truth) {
   a->replications++;
-  if (!isfinite(d->estimate) || !isfinite(d->std_error)) return; /* not converged */
-  double dev = d->estimate - truth;
+  if (!isfinite(d->estimate)) return; /* not converged */
+  int known = isfinite(truth);
+  double dev = d->estimate - (known ? truth : 0.0);
   a->converged++;
+  a->admissible += d->admissible != 0;
   a->rejections += d->reject != 0;
-  a->covered += d->conf_low <= truth && truth <= d->conf_high;
+  a->covered += known && d->conf_low <= truth && truth <= d->conf_high;
   vagap_xsum_add(&a->sum_dev, dev);
   vagap_xsum_add(&a->sum_dev2, dev * dev);
   vagap_xsum_add(&a->sum_se, d->std_error);
@@ -64,6 +68,7 @@ vagap_status_t vagap_power_acc_merge(vagap_power_acc_t *a, const vagap_power_acc
                                ? "overlap" : "leave a gap");
   a->replications += b->replications;
   a->converged += b->converged;
+  a->admissible += b->admissible;
   a->rejections += b->rejections;
   a->covered += b->covered;
   vagap_xsum_merge(&a->sum_dev, &b->sum_dev);
@@ -75,17 +80,19 @@ vagap_status_t vagap_power_acc_merge(vagap_power_acc_t *a, const vagap_power_acc
 vagap_status_t vagap_power_summarize(const vagap_power_acc_t *a, double truth, double conf_level,
                                      vagap_power_summary_t *s, vagap_error_t *err) {
   double n = (double)a->converged;
+  int known = isfinite(truth);
   double s1 = vagap_xsum_value(&a->sum_dev), s2 = vagap_xsum_value(&a->sum_dev2);
   s->average_param = truth;
-  s->average_bias = n > 0 ? s1 / n : NAN;
-  s->estimate_average = truth + s->average_bias;
-  s->rmse = n > 0 ? sqrt(s2 / n) : NAN;
+  double mean_dev = n > 0 ? s1 / n : NAN;
+  s->average_bias = known ? mean_dev : NAN;
+  s->estimate_average = (known ? truth : 0.0) + mean_dev;
+  s->rmse = n > 0 && known ? sqrt(s2 / n) : NAN;
   /* sums centred at the population value: little cancellation when the bias is small */
   double var = n > 1 ? (s2 - s1 * s1 / n) / (n - 1) : NAN;
   s->estimate_sd = var > 0 ? sqrt(var) : (var == 0 ? 0.0 : NAN);
   s->average_se = n > 0 ? vagap_xsum_value(&a->sum_se) / n : NAN;
-  s->coverage = n > 0 ? (double)a->covered / n : NAN;
-  s->rel_bias = truth != 0 ? s->average_bias / truth : NAN;
+  s->coverage = n > 0 && known ? (double)a->covered / n : NAN;
+  s->rel_bias = known && truth != 0 ? s->average_bias / truth : NAN;
   s->std_bias = s->estimate_sd > 0 ? s->average_bias / s->estimate_sd : NAN;
   s->rel_se_bias = s->estimate_sd > 0 ? (s->average_se - s->estimate_sd) / s->estimate_sd : NAN;
   s->power = s->power_conf_low = s->power_conf_high = NAN;
@@ -124,6 +131,7 @@ vagap_status_t vagap_power_paired_gap_draw(gsl_rng *rng, double dz, size_t n, do
   vagap_ttest_t t;
   d->estimate = d->std_error = d->conf_low = d->conf_high = NAN;
   d->reject = 0;
+  d->admissible = 1;
   vagap_status_t st = vagap_stats_ttest_one(work, n, &to, &t, err);
   if (st == VAGAP_EDOMAIN || st == VAGAP_ENUMERIC) return VAGAP_OK; /* not estimable: counted */
   if (st != VAGAP_OK) return st;
@@ -144,4 +152,43 @@ double vagap_power_paired_analytic(double dz, size_t n, double alpha) {
   if (vagap_stats_nct_cdf(q, df, ncp, &upper, NULL) != VAGAP_OK) return NAN;
   if (vagap_stats_nct_cdf(-q, df, ncp, &lower, NULL) != VAGAP_OK) return NAN;
   return (1.0 - upper) + lower;
+}
+
+/* ---- IAT-behaviour correlation ------------------------------------------------- */
+
+vagap_status_t vagap_power_correlation_draw(gsl_rng *rng, double rho, size_t n, double alpha,
+                                            double conf_level, double *work,
+                                            vagap_power_draw_t *d, vagap_error_t *err) {
+  double *x = work, *y = work + n, resid = sqrt(1.0 - rho * rho);
+  for (size_t i = 0; i < n; i++) { /* x first, then y, per unit: the order is the stream's */
+    x[i] = gsl_ran_gaussian_ziggurat(rng, 1.0);
+    y[i] = rho * x[i] + resid * gsl_ran_gaussian_ziggurat(rng, 1.0);
+  }
+  vagap_cor_options_t co;
+  vagap_cor_options_init(&co);
+  co.conf_level = conf_level;
+  vagap_cor_t r;
+  d->estimate = d->std_error = d->conf_low = d->conf_high = NAN;
+  d->reject = 0;
+  d->admissible = 1;
+  vagap_status_t st = vagap_stats_cor(x, y, n, &co, &r, err);
+  if (st == VAGAP_EDOMAIN || st == VAGAP_ENUMERIC) return VAGAP_OK; /* not estimable: counted */
+  if (st != VAGAP_OK) return st;
+  d->estimate = r.estimate;
+  /* delta method on Fisher's z: SE(z) = 1/sqrt(n-3), dr/dz = 1 - r^2 */
+  d->std_error = n > 3 ? (1.0 - r.estimate * r.estimate) / sqrt((double)n - 3.0) : NAN;
+  d->conf_low = r.conf_low;
+  d->conf_high = r.conf_high;
+  d->reject = r.p_value < alpha;
+  return VAGAP_OK;
+}
+
+double vagap_power_correlation_approx(double rho, size_t n, double alpha) {
+  if (n < 4 || !(alpha > 0 && alpha < 1) || !(fabs(rho) < 1)) return NAN;
+  double df = (double)n - 2.0;
+  double t = gsl_cdf_tdist_Qinv(alpha / 2.0, df);
+  double rc = sqrt(t * t / (t * t + df));       /* the critical |r| of the t-test */
+  double zr = atanh(rho) + rho / (2.0 * ((double)n - 1.0)), zc = atanh(rc);
+  double s = sqrt((double)n - 3.0);
+  return gsl_cdf_ugaussian_P((zr - zc) * s) + gsl_cdf_ugaussian_P((-zr - zc) * s);
 }

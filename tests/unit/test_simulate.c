@@ -142,22 +142,32 @@ static void test_runner_split_and_threads(void **state) {
   double all1[NC * NR * 2], all2[NC * NR * 2], part[NC * 25 * 2];
   vagap_sim_plan_t p = {.ncond = NC, .rep_from = 1, .rep_to = NR, .nout = 2, .seed = 42,
                         .threads = 1, .replicate = draw_two};
-  assert_int_equal(vagap_sim_run(&p, all1, NULL), VAGAP_OK);
+  assert_int_equal(vagap_sim_run(&p, all1, NULL, NULL), VAGAP_OK);
   p.threads = 2;
-  assert_int_equal(vagap_sim_run(&p, all2, NULL), VAGAP_OK);
+  assert_int_equal(vagap_sim_run(&p, all2, NULL, NULL), VAGAP_OK);
   assert_memory_equal(all1, all2, sizeof all1);
   /* replications 16..40 alone give the same draws as inside the whole run */
   p.rep_from = 16;
   p.threads = 3;
-  assert_int_equal(vagap_sim_run(&p, part, NULL), VAGAP_OK);
+  assert_int_equal(vagap_sim_run(&p, part, NULL, NULL), VAGAP_OK);
   for (size_t c = 0; c < NC; c++)
     for (size_t r = 0; r < 25; r++) {
       assert_true(part[(c * 25 + r) * 2] == all1[(c * NR + r + 15) * 2]);
       assert_true(part[(c * 25 + r) * 2 + 1] == (double)(r + 16));
     }
+  /* a task range (one MPI rank's block) holds exactly those tasks of the whole run */
+  double block[37 * 2];
+  vagap_sim_plan_t q = p;
+  q.rep_from = 1;
+  q.task_from = 31;
+  q.task_to = 68;
+  assert_int_equal(vagap_sim_run(&q, block, NULL, NULL), VAGAP_OK);
+  assert_memory_equal(block, all1 + 31 * 2, sizeof block);
+  q.task_to = NC * NR + 1;
+  assert_int_equal(vagap_sim_run(&q, block, NULL, NULL), VAGAP_EINVAL);
   /* another seed, other draws */
   p.seed = 43;
-  assert_int_equal(vagap_sim_run(&p, part, NULL), VAGAP_OK);
+  assert_int_equal(vagap_sim_run(&p, part, NULL, NULL), VAGAP_OK);
   assert_true(part[0] != all1[15 * 2]);
 }
 
@@ -167,11 +177,13 @@ static void test_runner_first_failure(void **state) {
   vagap_error_t err;
   vagap_sim_plan_t p = {.ncond = 2, .rep_from = 1, .rep_to = 10, .nout = 1, .seed = 1,
                         .threads = 2, .replicate = fail_at_7};
-  assert_int_equal(vagap_sim_run(&p, out, &err), VAGAP_ENOMEM);
+  size_t failed;
+  assert_int_equal(vagap_sim_run(&p, out, &failed, &err), VAGAP_ENOMEM);
   assert_string_equal(err.message, "fail at 1/7"); /* the first in task order, whatever the threads */
+  assert_int_equal(failed, 6);
   p.rep_from = 3;
   p.rep_to = 2;
-  assert_int_equal(vagap_sim_run(&p, out, &err), VAGAP_EINVAL);
+  assert_int_equal(vagap_sim_run(&p, out, NULL, &err), VAGAP_EINVAL);
 }
 
 /* ---- multivariate normal ------------------------------------------------------------ */

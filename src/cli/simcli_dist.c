@@ -1,0 +1,179 @@
+/*
+ * simcli_dist.c - replications over threads and MPI ranks (simcli_dist.h).
+ */
+#include "simcli_dist.h"
+
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+#ifdef VAGAP_MPI
+#include <mpi.h>
+#endif
+
+static int dist_rank = 0, dist_size = 1, saved_stderr = -1;
+#ifdef VAGAP_MPI
+static int dist_joined = 0, dist_ran = 0;
+#endif
+
+int simcli_dist_rank(void) { return dist_rank; }
+int simcli_dist_size(void) { return dist_size; }
+
+/* Started by a process manager (mpirun, srun)?  A plain run never starts MPI. */
+static int under_launcher(void) {
+  static const char *const vars[] = {"OMPI_COMM_WORLD_SIZE", "PMIX_RANK", "PMI_RANK", "PMI_SIZE"};
+  for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++)
+    if (getenv(vars[i])) return 1;
+  return 0;
+}
+
+void simcli_dist_begin(void) {
+#ifdef VAGAP_MPI
+  if (dist_joined || !under_launcher()) return;
+  int ready = 0;
+  MPI_Initialized(&ready);
+  if (!ready && MPI_Init(NULL, NULL) != MPI_SUCCESS) return;
+  dist_joined = 1;
+  MPI_Comm_rank(MPI_COMM_WORLD, &dist_rank);
+  MPI_Comm_size(MPI_COMM_WORLD, &dist_size);
+  if (dist_rank != 0) { /* every rank parses the same arguments: rank 0 speaks for them */
+    fflush(stderr);
+    saved_stderr = dup(STDERR_FILENO);
+    int devnull = open("/dev/null", O_WRONLY);
+    if (devnull >= 0) {
+      dup2(devnull, STDERR_FILENO);
+      close(devnull);
+    }
+  }
+#else
+  (void)under_launcher;
+#endif
+}
+
+static void restore_stderr(void) {
+  if (saved_stderr < 0) return;
+  fflush(stderr);
+  dup2(saved_stderr, STDERR_FILENO);
+  close(saved_stderr);
+  saved_stderr = -1;
+}
+
+static int run_local(const vagap_sim_plan_t *plan, double **out) {
+  size_t ntasks = vagap_sim_ntasks(plan);
+  *out = malloc((ntasks ? ntasks : 1) * plan->nout * sizeof **out);
+  if (!*out) return fputs("vagap: out of memory for the replications\n", stderr), CLI_EXIT_DATA;
+  vagap_error_t err;
+  if (vagap_sim_run(plan, *out, NULL, &err) != VAGAP_OK) {
+    free(*out);
+    *out = NULL;
+    return cli_report_error(&err);
+  }
+  return CLI_EXIT_OK;
+}
+
+#ifdef VAGAP_MPI
+/* Block k of n over `total` tasks: the first total % n blocks have one more. */
+static void block_of(size_t total, int k, int n, size_t *from, size_t *to) {
+  size_t q = total / (size_t)n, r = total % (size_t)n, uk = (size_t)k;
+  *from = uk * q + (uk < r ? uk : r);
+  *to = *from + q + (uk < r);
+}
+
+/* The first collective of every rank: 1 from a rank that stopped before the run
+   (simcli_dist_finish), 0 from the ranks that reached it; so none waits for a rank
+   that has left. */
+static int any_rank_stopped(int stopped) {
+  int any = 0;
+  MPI_Allreduce(&stopped, &any, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
+  return any;
+}
+
+static int run_ranks(const vagap_sim_plan_t *plan, double **out) {
+  restore_stderr(); /* a rank's own failure is worth hearing */
+  dist_ran = 1;
+  if (any_rank_stopped(0)) {
+    if (dist_rank == 0) fputs("vagap: MPI: another rank stopped before the run\n", stderr);
+    return CLI_EXIT_DATA;
+  }
+  size_t total = vagap_sim_ntasks(plan), from, to;
+  block_of(total, dist_rank, dist_size, &from, &to);
+  if (total * plan->nout > (size_t)INT32_MAX) {
+    if (dist_rank == 0)
+      fputs("vagap: too many replications for one MPI run; split them with FROM:TO\n", stderr);
+    return CLI_EXIT_DATA;
+  }
+  vagap_sim_plan_t mine = *plan;
+  mine.task_from = from;
+  mine.task_to = to;
+  double *block = malloc((to > from ? to - from : 1) * plan->nout * sizeof *block);
+  vagap_error_t err;
+  vagap_error_clear(&err);
+  size_t failed = total;
+  if (!block)
+    failed = from, vagap_error_set(&err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory on rank %d", dist_rank);
+  else if (to > from && vagap_sim_run(&mine, block, &failed, &err) != VAGAP_OK && failed >= total)
+    failed = from;
+  /* every rank learns the first failing task before anyone waits for data */
+  unsigned long long mine_failed = failed, first_failed = 0;
+  MPI_Allreduce(&mine_failed, &first_failed, 1, MPI_UNSIGNED_LONG_LONG, MPI_MIN, MPI_COMM_WORLD);
+  if (first_failed < total) {
+    if (mine_failed == first_failed) {
+      fprintf(stderr, "vagap: MPI rank %d of %d failed: ", dist_rank, dist_size);
+      cli_report_error(&err);
+    }
+    free(block);
+    return CLI_EXIT_DATA;
+  }
+  int *counts = NULL, *displs = NULL;
+  if (dist_rank == 0) {
+    counts = malloc((size_t)dist_size * sizeof *counts);
+    displs = malloc((size_t)dist_size * sizeof *displs);
+    *out = malloc((total ? total : 1) * plan->nout * sizeof **out);
+    if (!counts || !displs || !*out) {
+      fputs("vagap: out of memory on rank 0\n", stderr);
+      MPI_Abort(MPI_COMM_WORLD, CLI_EXIT_DATA);
+    }
+    for (int k = 0; k < dist_size; k++) {
+      size_t f, t;
+      block_of(total, k, dist_size, &f, &t);
+      counts[k] = (int)((t - f) * plan->nout);
+      displs[k] = (int)(f * plan->nout);
+    }
+  }
+  int rc = MPI_Gatherv(block, (int)((to - from) * plan->nout), MPI_DOUBLE, dist_rank == 0 ? *out : NULL,
+                       counts, displs, MPI_DOUBLE, 0, MPI_COMM_WORLD);
+  free(block);
+  free(counts);
+  free(displs);
+  if (rc != MPI_SUCCESS) {
+    fprintf(stderr, "vagap: MPI rank %d: gathering the replications failed\n", dist_rank);
+    MPI_Abort(MPI_COMM_WORLD, CLI_EXIT_DATA);
+  }
+  return CLI_EXIT_OK;
+}
+#endif
+
+int simcli_dist_run(const vagap_sim_plan_t *plan, double **out) {
+  *out = NULL;
+#ifdef VAGAP_MPI
+  if (dist_joined && dist_size > 1) return run_ranks(plan, out);
+#endif
+  return run_local(plan, out);
+}
+
+int simcli_dist_finish(int rc) {
+  restore_stderr();
+#ifdef VAGAP_MPI
+  if (dist_joined) {
+    /* a rank that stopped before the run tells the others, which may be waiting */
+    if (!dist_ran && dist_size > 1) any_rank_stopped(1);
+    MPI_Finalize();
+    dist_joined = 0;
+  }
+#endif
+  return rc;
+}
