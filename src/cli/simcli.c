@@ -35,6 +35,8 @@ typedef int (*list_item_fn)(const cli_common_t *c, void *ctx, size_t k, const ch
 static int each_item(const cli_common_t *c, const char *option, const char *list,
                      list_item_fn item, void *ctx) {
   size_t k = 0;
+  if (*list == '\0')
+    return cli_usage_error(c, "--%s: an empty list: the grid would have no conditions", option), -1;
   for (const char *s = list;; k++) {
     const char *e = strchr(s, ',');
     size_t len = e ? (size_t)(e - s) : strlen(s);

@@ -1,0 +1,62 @@
+#!/bin/sh
+# `vagap power` recovers what it simulates, within Monte Carlo error:
+#  - sem-param: the population value it reports is the model's (0.3 with
+#    --std-lv; 0.3/0.8 = 0.375 with a marker loading; 0.75 for := 2*b), the
+#    mean estimate is within 3.5 MC SEs of it, Wald-CI coverage within 3.5 MC
+#    SEs of 0.95, and the mean SE within 10% of the SD of the estimates;
+#  - correlation: the rejection rate at rho = 0 is within 3.5 MC SEs of alpha,
+#    and at rho = 0.3 within 3.5 MC SEs (+ 0.01 for the approximation) of
+#    pwr.r.test's approximate power;
+#  - invariance: with equal loadings in the population the metric LRT rejects
+#    at a rate within 3.5 MC SEs of alpha, and the mean chi-square difference
+#    is within 3.5 MC SEs of its df (3).
+set -u
+vagap=$1
+dir=$(mktemp -d) && trap 'rm -rf "$dir"' EXIT
+cat > "$dir/pop.lav" <<'MODEL'
+f =~ 0.8*x1 + 0.7*x2 + 0.6*x3 + 0.5*x4
+y ~ 0.3*f
+MODEL
+printf 'f =~ x1 + x2 + x3 + x4\ny ~ b*f\nind := 2*b\n' > "$dir/fit.lav"
+printf 'f =~ c(0.8,0.8)*x1 + c(0.7,0.7)*x2 + c(0.6,0.6)*x3 + c(0.5,0.5)*x4\n' > "$dir/inv.lav"
+printf 'f =~ x1 + x2 + x3 + x4\n' > "$dir/invfit.lav"
+p() { "$vagap" power --quiet --seed 7 "$@"; }
+sem() { p --analysis sem-param --model "$dir/pop.lav" --fit-model "$dir/fit.lav" --n 300 --replications 1000 "$@"; }
+{ sem --param 'y~f' --std-lv > "$dir/1.csv" && sem --param 'y ~ f' > "$dir/2.csv" && sem --param ind > "$dir/3.csv" &&
+  p --analysis correlation --rho 0,0.3 --n 100 --replications 2000 > "$dir/4.csv" &&
+  p --analysis invariance --model "$dir/inv.lav" --fit-model "$dir/invfit.lav" --n 300 --replications 400 > "$dir/5.csv"
+} || { echo "FAIL: vagap power failed"; exit 1; }
+bad=0
+for f in 1 2 3 4 5; do
+awk -F, -v file=$f '
+NR == 1 { for (j = 1; j <= NF; j++) col[$j] = j; next }
+function v(name) { return $(col[name]) }
+function fail(msg) { printf "  FAIL: %s\n", msg; bad++ }
+function within(x, target, se, k) { return (x - target) <= k * se && (target - x) <= k * se }
+{
+  a = v("analysis"); conv = v("converged"); pw = v("power"); al = v("alpha")
+  what = a == "sem-param" ? v("param") : a == "correlation" ? "rho=" v("rho") : v("test")
+  printf "%s %s n=%s: converged %d, power %.4f, mean %.4f, sd %.4f, mean se %.4f, param %s, coverage %s\n",
+         a, what, v("n"), conv, pw, v("estimate.average"), v("estimate.sd"),
+         v("average.se"), v("average.param"), v("coverage")
+  if (conv < 0.98 * v("replications")) fail("too few converged")
+  mcse = v("estimate.sd") / sqrt(conv)
+  if (a == "sem-param") {
+    t = (file == 1) ? 0.3 : (file == 2) ? 0.375 : 0.75
+    if (!within(v("average.param"), t, 1e-6, 1)) fail("population value " v("average.param") " is not " t)
+    if (!within(v("estimate.average"), t, mcse, 3.5)) fail("mean estimate beyond 3.5 MC SEs")
+    if (!within(v("coverage"), 0.95, sqrt(.95 * .05 / conv), 3.5)) fail("coverage")
+    if (!within(v("average.se") / v("estimate.sd"), 1, 0.1, 1)) fail("mean SE vs SD of estimates")
+  } else if (a == "correlation") {
+    target = v("rho") == 0 ? al : v("power.analytic")
+    slack = v("rho") == 0 ? 0 : 0.01
+    if (!within(pw, target, sqrt(target * (1 - target) / conv) + slack / 3.5, 3.5)) fail("power vs " target)
+    if (!within(v("estimate.average"), v("rho"), mcse, 3.5)) fail("mean r")
+  } else if (a == "invariance") {
+    if (!within(pw, al, sqrt(al * (1 - al) / conv), 3.5)) fail("type I error of the LRT")
+    if (!within(v("estimate.average"), 3, mcse, 3.5)) fail("mean chi-square difference vs df 3")
+  }
+}
+END { exit bad > 0 }' "$dir/$f.csv" || bad=1
+done
+exit $bad
