@@ -26,15 +26,26 @@ static const char HELP[] =
     "                         'group' column 1, 2, ...\n"
     "      --seed S           seed, 0..2^64-1 (default 1); group g draws from the stream\n"
     "                         (S, g, 1) of `vagap power`\n"
-    "      --missing-rate P   each value is missing (NA) independently with\n"
-    "                         probability P in [0, 1) (MCAR; default 0)\n";
+    "      --missing-rate P   share of missing values (NA), in [0, 1) (default 0)\n"
+    "      --missing-mechanism M  mcar (default): every value missing with probability P;\n"
+    "                         mar: values of the other variables of a row missing with\n"
+    "                         probability rising with the rank u of the row's value of\n"
+    "                         --missing-given within its group: 2Pu (P <= 0.5), else\n"
+    "                         1 - 2(1-P)(1-u); the mean rate is P either way\n"
+    "      --missing-given VAR  the variable MAR missingness depends on (default: the\n"
+    "                         first observed variable); it is never missing itself\n"
+    "      --thresholds SPEC  ordinal variables: 'x1=-1,0,1;x2=0.5' cuts x1 into the\n"
+    "                         categories 1..4 and x2 into 1..2 (a value equal to a threshold\n"
+    "                         goes above it); thresholds must increase\n";
 
-enum { OPT_MODEL = 1, OPT_N, OPT_SEED, OPT_MISSING_RATE };
+enum { OPT_MODEL = 1, OPT_N, OPT_SEED, OPT_MISSING_RATE, OPT_MECHANISM, OPT_GIVEN,
+       OPT_THRESHOLDS };
 
 typedef struct {
-  const char *model, *n;
+  const char *model, *n, *given, *thresholds;
   uint64_t seed;
   double missing_rate;
+  int mar;
 } sim_args_t;
 
 static int parse_args(int argc, char **argv, cli_common_t *c, sim_args_t *a) {
@@ -43,6 +54,9 @@ static int parse_args(int argc, char **argv, cli_common_t *c, sim_args_t *a) {
       {"n", required_argument, 0, OPT_N},
       {"seed", required_argument, 0, OPT_SEED},
       {"missing-rate", required_argument, 0, OPT_MISSING_RATE},
+      {"missing-mechanism", required_argument, 0, OPT_MECHANISM},
+      {"missing-given", required_argument, 0, OPT_GIVEN},
+      {"thresholds", required_argument, 0, OPT_THRESHOLDS},
       CLI_COMMON_LONG_OPTIONS,
       {0, 0, 0, 0}};
   int opt;
@@ -61,6 +75,13 @@ static int parse_args(int argc, char **argv, cli_common_t *c, sim_args_t *a) {
       if (!(a->missing_rate >= 0 && a->missing_rate < 1))
         return cli_usage_error(c, "--missing-rate: expected a rate in [0, 1), found %s", optarg), -1;
       break;
+    case OPT_MECHANISM:
+      if (strcmp(optarg, "mcar") != 0 && strcmp(optarg, "mar") != 0)
+        return cli_usage_error(c, "--missing-mechanism: expected mcar or mar, found '%s'", optarg), -1;
+      a->mar = strcmp(optarg, "mar") == 0;
+      break;
+    case OPT_GIVEN: a->given = optarg; break;
+    case OPT_THRESHOLDS: a->thresholds = optarg; break;
     case CLI_OPT_HELP: printf("%s\n%s", HELP, CLI_COMMON_OPTIONS_HELP); return 1;
     default: return cli_usage_error(c, "unknown option or missing argument"), -1;
     }
@@ -68,6 +89,102 @@ static int parse_args(int argc, char **argv, cli_common_t *c, sim_args_t *a) {
   if (optind < argc) return cli_usage_error(c, "unexpected argument '%s'", argv[optind]), -1;
   if (!a->model) return cli_usage_error(c, "--model FILE is required"), -1;
   if (!a->n) return cli_usage_error(c, "--n is required (observations per group)"), -1;
+  if (a->given && !a->mar)
+    return cli_usage_error(c, "--missing-given needs --missing-mechanism mar"), -1;
+  return 0;
+}
+
+/* ---- ordinal variables and missingness ---------------------------------------- */
+
+typedef struct {
+  size_t *nthr;     /* [nvar] thresholds per variable (0: continuous) */
+  double **thr;     /* [nvar] increasing thresholds */
+  size_t given;     /* MAR: the variable missingness depends on */
+} sim_shape_t;
+
+static void shape_free(sim_shape_t *sh, size_t nvar) {
+  for (size_t j = 0; sh->thr && j < nvar; j++) free(sh->thr[j]);
+  free(sh->thr);
+  free(sh->nthr);
+}
+
+static size_t var_of(const simcli_pop_t *p, const char *name, size_t len) {
+  for (size_t j = 0; j < p->nvar; j++)
+    if (strlen(p->model->ov[j]) == len && strncmp(p->model->ov[j], name, len) == 0) return j;
+  return p->nvar;
+}
+
+/* --thresholds 'x1=-1,0,1;x2=0.5' */
+static int parse_thresholds(const cli_common_t *c, const char *spec, const simcli_pop_t *p,
+                            sim_shape_t *sh) {
+  for (const char *s = spec; *s;) {
+    const char *semi = strchr(s, ';'), *end = semi ? semi : s + strlen(s);
+    const char *eq = memchr(s, '=', (size_t)(end - s));
+    if (!eq || eq == s)
+      return cli_usage_error(c, "--thresholds: expected VAR=T1,T2,... items separated by ';', "
+                                "found '%.*s'", (int)(end - s), s);
+    size_t j = var_of(p, s, (size_t)(eq - s));
+    if (j == p->nvar)
+      return cli_usage_error(c, "--thresholds: '%.*s' is not an observed variable of the model",
+                             (int)(eq - s), s);
+    if (sh->thr[j])
+      return cli_usage_error(c, "--thresholds: '%.*s' is given twice", (int)(eq - s), s);
+    char *list = strndup(eq + 1, (size_t)(end - eq - 1));
+    int bad = !list || simcli_parse_numbers(c, "thresholds", list, &sh->thr[j], &sh->nthr[j]);
+    free(list);
+    if (bad) return CLI_EXIT_USAGE;
+    for (size_t k = 1; k < sh->nthr[j]; k++)
+      if (!(sh->thr[j][k] > sh->thr[j][k - 1]))
+        return cli_usage_error(c, "--thresholds: the thresholds of %s are out of order: "
+                                  "threshold %zu (%g) is not above threshold %zu (%g)",
+                               p->model->ov[j], k + 1, sh->thr[j][k], k, sh->thr[j][k - 1]);
+    s = semi ? semi + 1 : end;
+  }
+  return CLI_EXIT_OK;
+}
+
+static int build_shape(const cli_common_t *c, const sim_args_t *a, const simcli_pop_t *p,
+                       sim_shape_t *sh) {
+  sh->nthr = calloc(p->nvar, sizeof *sh->nthr);
+  sh->thr = calloc(p->nvar, sizeof *sh->thr);
+  if (!sh->nthr || !sh->thr) return fputs("vagap simulate: out of memory\n", stderr), CLI_EXIT_DATA;
+  if (a->thresholds) {
+    int rc = parse_thresholds(c, a->thresholds, p, sh);
+    if (rc) return rc;
+  }
+  sh->given = 0;
+  if (a->given && (sh->given = var_of(p, a->given, strlen(a->given))) == p->nvar)
+    return cli_usage_error(c, "--missing-given: '%s' is not an observed variable of the model",
+                           a->given);
+  return CLI_EXIT_OK;
+}
+
+/* The category (1..k+1) of x among k increasing thresholds. */
+static double category(double x, const double *thr, size_t k) {
+  size_t below = 0;
+  while (below < k && x >= thr[below]) below++;
+  return (double)(below + 1);
+}
+
+static int by_value(const void *x, const void *y) {
+  double a = **(const double *const *)x, b = **(const double *const *)y;
+  return a < b ? -1 : a > b;
+}
+
+/* MAR: per row the probability that its other values are missing, from the rank of
+   its value of the given variable (ties cannot occur in continuous draws). */
+static int mar_probabilities(const double *x, size_t n, size_t v, size_t given, double rate,
+                             double *prob) {
+  const double **order = malloc(n * sizeof *order);
+  if (!order) return -1;
+  for (size_t i = 0; i < n; i++) order[i] = &x[i * v + given];
+  qsort(order, n, sizeof *order, by_value);
+  for (size_t r = 0; r < n; r++) {
+    size_t i = (size_t)(order[r] - (x + given)) / v;
+    double u = ((double)r + 0.5) / (double)n;
+    prob[i] = rate <= 0.5 ? 2 * rate * u : 1 - 2 * (1 - rate) * (1 - u);
+  }
+  free(order);
   return 0;
 }
 
@@ -76,16 +193,17 @@ typedef struct {
   size_t *n; /* [pop.ngroups] */
 } sim_pop_t;
 
-static int write_data(const cli_common_t *c, const sim_args_t *a, const sim_pop_t *p) {
+static int write_data(const cli_common_t *c, const sim_args_t *a, const sim_pop_t *p,
+                      const sim_shape_t *sh) {
   size_t v = p->pop.nvar, ng = p->pop.ngroups, ncol = v + (ng > 1);
   const char **cols = malloc(ncol * sizeof *cols);
   size_t maxn = 0;
   for (size_t g = 0; g < ng; g++) maxn = p->n[g] > maxn ? p->n[g] : maxn;
-  double *x = malloc(maxn * v * sizeof *x);
+  double *x = malloc(maxn * v * sizeof *x), *prob = malloc(maxn * sizeof *prob);
   gsl_rng *rng = gsl_rng_alloc(vagap_sim_rng_type());
   cli_writer_t *w = NULL;
   int rc = CLI_EXIT_DATA;
-  if (!cols || !x || !rng) {
+  if (!cols || !x || !prob || !rng) {
     fputs("vagap simulate: out of memory\n", stderr);
     goto done;
   }
@@ -95,10 +213,20 @@ static int write_data(const cli_common_t *c, const sim_args_t *a, const sim_pop_
   for (size_t g = 0; g < ng; g++) {
     vagap_sim_rng_seed(rng, a->seed, g + 1, 1);
     vagap_sim_mvnorm(rng, p->n[g], v, p->pop.mu + g * v, p->pop.chol + g * v * v, x);
-    /* MCAR after the values, from the same stream, one uniform per cell in row order */
+    /* MAR probabilities from the continuous values; then the ordinal categories */
+    if (a->mar && a->missing_rate > 0 && mar_probabilities(x, p->n[g], v, sh->given, a->missing_rate, prob)) {
+      fputs("vagap simulate: out of memory\n", stderr);
+      goto done;
+    }
+    for (size_t i = 0; i < p->n[g]; i++)
+      for (size_t j = 0; j < v; j++)
+        if (sh->nthr[j]) x[i * v + j] = category(x[i * v + j], sh->thr[j], sh->nthr[j]);
+    /* missingness after the values, from the same stream, one uniform per cell in row order */
     if (a->missing_rate > 0)
-      for (size_t i = 0; i < p->n[g] * v; i++)
-        if (gsl_rng_uniform(rng) < a->missing_rate) x[i] = NAN;
+      for (size_t i = 0; i < p->n[g] * v; i++) {
+        double u = gsl_rng_uniform(rng);
+        if (!a->mar ? u < a->missing_rate : (i % v != sh->given && u < prob[i / v])) x[i] = NAN;
+      }
     for (size_t i = 0; i < p->n[g]; i++) {
       if (ng > 1) cli_put_int(w, (long long)(g + 1));
       for (size_t j = 0; j < v; j++) cli_put_num(w, x[i * v + j]);
@@ -108,6 +236,7 @@ static int write_data(const cli_common_t *c, const sim_args_t *a, const sim_pop_
 done:
   free(cols);
   free(x);
+  free(prob);
   gsl_rng_free(rng);
   return rc;
 }
@@ -125,7 +254,10 @@ int cmd_simulate(int argc, char **argv) {
                           "observations (a group with no rows cannot be simulated)", &pop.n,
                           &ngroups) == 0)
     rc = simcli_population(&c, a.model, ngroups, &pop.pop);
-  if (rc == CLI_EXIT_OK) rc = write_data(&c, &a, &pop);
+  sim_shape_t shape = {0};
+  if (rc == CLI_EXIT_OK) rc = build_shape(&c, &a, &pop.pop, &shape);
+  if (rc == CLI_EXIT_OK) rc = write_data(&c, &a, &pop, &shape);
+  shape_free(&shape, pop.pop.nvar);
   simcli_pop_free(&pop.pop);
   free(pop.n);
   return rc;
