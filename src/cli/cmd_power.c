@@ -323,7 +323,7 @@ static int population_value(const cli_common_t *c, const power_args_t *a, sem_se
 
 static int prepare_sem_model(const cli_common_t *c, const power_args_t *a, sem_setup_t *s,
                              size_t m, int invariance) {
-  int rc = simcli_population(c, a->model[m], s->ngroups, &s->pop[m]);
+  int rc = simcli_population(c, a->model[m], s->ngroups, NULL, &s->pop[m]);
   if (rc || (rc = load_fit_syntax(c, a, m, &s->fit_syntax[m]))) return rc;
   if (invariance) return 0;
   vagap_error_t err;

@@ -34,15 +34,22 @@ static const char HELP[] =
     "                         1 - 2(1-P)(1-u); the mean rate is P either way\n"
     "      --missing-given VAR  the variable MAR missingness depends on (default: the\n"
     "                         first observed variable); it is never missing itself\n"
+    "      --standardized     as simulateData(standardized = TRUE): loadings without a\n"
+    "                         value are 0.7 and residual variances make every implied\n"
+    "                         variance 1 (lavaan 0.6's two stages)\n"
+    "      --skewness LIST    skewness of the observed variables (one value, or one per\n"
+    "                         variable in the model's order): Vale-Maurelli, as lavaan\n"
+    "      --kurtosis LIST    excess kurtosis, likewise\n"
     "      --thresholds SPEC  ordinal variables: 'x1=-1,0,1;x2=0.5' cuts x1 into the\n"
     "                         categories 1..4 and x2 into 1..2 (a value equal to a threshold\n"
-    "                         goes above it); thresholds must increase\n";
+    "                         stays below it, as R's cut); thresholds must increase\n";
 
 enum { OPT_MODEL = 1, OPT_N, OPT_SEED, OPT_MISSING_RATE, OPT_MECHANISM, OPT_GIVEN,
-       OPT_THRESHOLDS };
+       OPT_THRESHOLDS, OPT_STANDARDIZED, OPT_SKEWNESS, OPT_KURTOSIS };
 
 typedef struct {
-  const char *model, *n, *given, *thresholds;
+  const char *model, *n, *given, *thresholds, *skewness, *kurtosis;
+  int standardized;
   uint64_t seed;
   double missing_rate;
   int mar;
@@ -57,6 +64,9 @@ static int parse_args(int argc, char **argv, cli_common_t *c, sim_args_t *a) {
       {"missing-mechanism", required_argument, 0, OPT_MECHANISM},
       {"missing-given", required_argument, 0, OPT_GIVEN},
       {"thresholds", required_argument, 0, OPT_THRESHOLDS},
+      {"standardized", no_argument, 0, OPT_STANDARDIZED},
+      {"skewness", required_argument, 0, OPT_SKEWNESS},
+      {"kurtosis", required_argument, 0, OPT_KURTOSIS},
       CLI_COMMON_LONG_OPTIONS,
       {0, 0, 0, 0}};
   int opt;
@@ -82,6 +92,9 @@ static int parse_args(int argc, char **argv, cli_common_t *c, sim_args_t *a) {
       break;
     case OPT_GIVEN: a->given = optarg; break;
     case OPT_THRESHOLDS: a->thresholds = optarg; break;
+    case OPT_STANDARDIZED: a->standardized = 1; break;
+    case OPT_SKEWNESS: a->skewness = optarg; break;
+    case OPT_KURTOSIS: a->kurtosis = optarg; break;
     case CLI_OPT_HELP: printf("%s\n%s", HELP, CLI_COMMON_OPTIONS_HELP); return 1;
     default: return cli_usage_error(c, "unknown option or missing argument"), -1;
     }
@@ -159,10 +172,11 @@ static int build_shape(const cli_common_t *c, const sim_args_t *a, const simcli_
   return CLI_EXIT_OK;
 }
 
-/* The category (1..k+1) of x among k increasing thresholds. */
+/* The category (1..k+1) of x among k increasing thresholds: R's cut(x, c(-Inf, thr, Inf)),
+   whose intervals are closed on the right. */
 static double category(double x, const double *thr, size_t k) {
   size_t below = 0;
-  while (below < k && x >= thr[below]) below++;
+  while (below < k && x > thr[below]) below++;
   return (double)(below + 1);
 }
 
@@ -212,7 +226,7 @@ static int write_data(const cli_common_t *c, const sim_args_t *a, const sim_pop_
   if (!(w = cli_writer_open(c, cols, ncol))) goto done;
   for (size_t g = 0; g < ng; g++) {
     vagap_sim_rng_seed(rng, a->seed, g + 1, 1);
-    vagap_sim_mvnorm(rng, p->n[g], v, p->pop.mu + g * v, p->pop.chol + g * v * v, x);
+    simcli_pop_draw(&p->pop, g, rng, p->n[g], x);
     /* MAR probabilities from the continuous values; then the ordinal categories */
     if (a->mar && a->missing_rate > 0 && mar_probabilities(x, p->n[g], v, sh->given, a->missing_rate, prob)) {
       fputs("vagap simulate: out of memory\n", stderr);
@@ -250,15 +264,27 @@ int cmd_simulate(int argc, char **argv) {
   sim_pop_t pop = {0};
   size_t ngroups = 0;
   int rc = CLI_EXIT_USAGE;
+  double *skew = NULL, *kurt = NULL;
+  simcli_pop_options_t popt = {.standardized = a.standardized};
+  if ((a.skewness && simcli_parse_numbers(&c, "skewness", a.skewness, &skew, &popt.nskewness)) ||
+      (a.kurtosis && simcli_parse_numbers(&c, "kurtosis", a.kurtosis, &kurt, &popt.nkurtosis))) {
+    free(skew);
+    free(kurt);
+    return CLI_EXIT_USAGE;
+  }
+  popt.skewness = skew;
+  popt.kurtosis = kurt;
   if (simcli_parse_counts(&c, "n", a.n, 1, 100000000,
                           "observations (a group with no rows cannot be simulated)", &pop.n,
                           &ngroups) == 0)
-    rc = simcli_population(&c, a.model, ngroups, &pop.pop);
+    rc = simcli_population(&c, a.model, ngroups, &popt, &pop.pop);
   sim_shape_t shape = {0};
   if (rc == CLI_EXIT_OK) rc = build_shape(&c, &a, &pop.pop, &shape);
   if (rc == CLI_EXIT_OK) rc = write_data(&c, &a, &pop, &shape);
   shape_free(&shape, pop.pop.nvar);
   simcli_pop_free(&pop.pop);
   free(pop.n);
+  free(skew);
+  free(kurt);
   return rc;
 }

@@ -108,7 +108,57 @@ int simcli_parse_counts(const cli_common_t *c, const char *option, const char *l
 
 /* ---- populations ------------------------------------------------------------- */
 
+void simcli_pop_draw(const simcli_pop_t *p, size_t g, gsl_rng *rng, size_t n, double *x) {
+  size_t v = p->nvar;
+  if (p->vm)
+    vagap_sim_vm_draw(rng, n, &p->vm[g], x);
+  else
+    vagap_sim_mvnorm(rng, n, v, p->mu + g * v, p->chol + g * v * v, x);
+}
+
+/* One value for every variable, or one each; NULL: all 0. */
+static int expand(const cli_common_t *c, const char *what, const double *v, size_t n,
+                  size_t nvar, double *out) {
+  for (size_t j = 0; j < nvar; j++) out[j] = !v ? 0.0 : n == 1 ? v[0] : v[j < n ? j : 0];
+  if (v && n != 1 && n != nvar)
+    return cli_usage_error(c, "--%s: expected one value or one per observed variable (%zu), "
+                              "found %zu", what, nvar, n);
+  return 0;
+}
+
+/* Vale-Maurelli draws for every group when skewness or kurtosis is given. */
+static int nonnormal(const cli_common_t *c, const char *path, const simcli_pop_options_t *opt,
+                     simcli_pop_t *p) {
+  if (!opt || (!opt->skewness && !opt->kurtosis)) return CLI_EXIT_OK;
+  size_t v = p->nvar;
+  double *sk = malloc(v * sizeof *sk), *ku = malloc(v * sizeof *ku);
+  p->vm = calloc(p->ngroups, sizeof *p->vm);
+  int rc = CLI_EXIT_DATA;
+  if (!sk || !ku || !p->vm) {
+    fprintf(stderr, "vagap %s: out of memory\n", c->command);
+    goto done;
+  }
+  if ((rc = expand(c, "skewness", opt->skewness, opt->nskewness, v, sk)) ||
+      (rc = expand(c, "kurtosis", opt->kurtosis, opt->nkurtosis, v, ku)))
+    goto done;
+  for (size_t g = 0; g < p->ngroups; g++) {
+    vagap_error_t err;
+    if (vagap_sim_vm_prepare(p->mu + g * v, p->sigma + g * v * v, v, sk, ku, &p->vm[g], &err)) {
+      fprintf(stderr, "vagap: %s: group %zu: %s\n", path, g + 1, err.message);
+      rc = CLI_EXIT_DATA;
+      goto done;
+    }
+  }
+  rc = CLI_EXIT_OK;
+done:
+  free(sk);
+  free(ku);
+  return rc;
+}
+
 void simcli_pop_free(simcli_pop_t *p) {
+  for (size_t g = 0; p->vm && g < p->ngroups; g++) vagap_sim_vm_free(&p->vm[g]);
+  free(p->vm);
   vagap_sem_syntax_free(p->syntax);
   vagap_sem_model_free(p->model);
   free(p->mu);
@@ -117,7 +167,8 @@ void simcli_pop_free(simcli_pop_t *p) {
   memset(p, 0, sizeof *p);
 }
 
-int simcli_population(const cli_common_t *c, const char *path, size_t ngroups, simcli_pop_t *p) {
+int simcli_population(const cli_common_t *c, const char *path, size_t ngroups,
+                      const simcli_pop_options_t *opt, simcli_pop_t *p) {
   vagap_error_t err;
   char *text = NULL;
   vagap_sem_model_options_t mopt;
@@ -139,9 +190,11 @@ int simcli_population(const cli_common_t *c, const char *path, size_t ngroups, s
     fprintf(stderr, "vagap %s: out of memory\n", c->command);
     goto done;
   }
-  size_t nzero = 0;
+  size_t nzero = 0, nuser = 0;
+  int std = opt && opt->standardized;
   for (size_t g = 0; g < ngroups; g++) {
-    if (vagap_sim_sem_moments(p->model, g, p->mu + g * v, p->sigma + g * v * v, &nzero, &err) ||
+    if (vagap_sim_sem_moments_std(p->model, g, std, p->mu + g * v, p->sigma + g * v * v, &nzero,
+                                  &nuser, &err) ||
         vagap_sim_cholesky(p->sigma + g * v * v, v, p->chol + g * v * v, &err)) {
       fprintf(stderr, "vagap: %s: group %zu: %s\n", path, g + 1, err.message);
       goto done;
@@ -149,8 +202,12 @@ int simcli_population(const cli_common_t *c, const char *path, size_t ngroups, s
     if (nzero && g == 0)
       cli_warn(c, "%zu regression coefficient(s) have no value in %s and are set to zero "
                   "(as lavaan's simulateData)", nzero, path);
+    if (nuser && g == 0)
+      cli_warn(c, "--standardized replaces the %zu residual variance(s) given in %s "
+                  "(lavaan: if residual variances are specified, please use standardized=FALSE)",
+               nuser, path);
   }
-  rc = CLI_EXIT_OK;
+  rc = nonnormal(c, path, opt, p);
 done:
   free(text);
   return rc;

@@ -325,6 +325,43 @@ static void test_sem_moments_by_hand(void **state) {
   vagap_sem_model_free(m);
 }
 
+
+/* ---- Vale-Maurelli ---------------------------------------------------------------- */
+
+/* Fleishman coefficients (b, c, d) as R's nlminb finds them from (1, 0, 0) on lavaan's
+   objective (lavaan 0.6-14 ValeMaurelli1983; objective below 2e-18 at each). */
+static void test_fleishman_matches_lavaan(void **state) {
+  (void)state;
+  const double t[][5] = {{1, 1.5, 0.9530768971, 0.1631942763, 0.0065973698},
+                         {2, 7, 0.7615852749, 0.2600225990, 0.0530722735},
+                         {-1, 3, 0.8322163229, -0.1283967094, 0.0480320591},
+                         {0.5, 0, 1.0399460397, 0.0926235741, -0.0164608565}};
+  for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+    double c[4];
+    assert_int_equal(vagap_sim_fleishman(t[i][0], t[i][1], c, NULL), VAGAP_OK);
+    assert_true(fabs(c[1] - t[i][2]) < 1e-8 && fabs(c[2] - t[i][3]) < 1e-8 &&
+                fabs(c[3] - t[i][4]) < 1e-8);
+    assert_true(c[0] == -c[2]);
+  }
+  double c[4];
+  vagap_error_t err;
+  assert_int_equal(vagap_sim_fleishman(3, 0, c, &err), VAGAP_EDOMAIN); /* below the kurtosis bound */
+  assert_non_null(strstr(err.message, "no Fleishman polynomial"));
+}
+
+static void test_intermediate_correlation(void **state) {
+  (void)state;
+  double a[4], b[4], rho;
+  assert_int_equal(vagap_sim_fleishman(2, 7, a, NULL), VAGAP_OK);
+  assert_int_equal(vagap_sim_fleishman(-1, 3, b, NULL), VAGAP_OK);
+  assert_int_equal(vagap_sim_vm_intermediate(a, b, 0.4, &rho, NULL), VAGAP_OK);
+  double back = rho * (a[1] * b[1] + 3 * a[1] * b[3] + 3 * a[3] * b[1] + 9 * a[3] * b[3]) +
+                rho * rho * 2 * a[2] * b[2] + rho * rho * rho * 6 * a[3] * b[3];
+  assert_true(fabs(back - 0.4) < 1e-12 && rho > 0.4);
+  assert_int_equal(vagap_sim_vm_intermediate(a, b, 0, &rho, NULL), VAGAP_OK);
+  assert_true(rho == 0);
+}
+
 int main(void) {
   vagap_init();
   const struct CMUnitTest tests[] = {
@@ -335,6 +372,10 @@ int main(void) {
       cmocka_unit_test(test_xsum_many_terms),
       cmocka_unit_test(test_runner_split_and_threads),
       cmocka_unit_test(test_runner_first_failure),
+      cmocka_unit_test(test_fleishman_matches_lavaan),
+      cmocka_unit_test(test_intermediate_correlation),
+      cmocka_unit_test(test_fleishman_matches_lavaan),
+      cmocka_unit_test(test_intermediate_correlation),
       cmocka_unit_test(test_mvnorm_moments),
       cmocka_unit_test(test_power_acc_merge_exact),
       cmocka_unit_test(test_paired_analytic_power),
