@@ -10,11 +10,13 @@
 #include <string.h>
 
 #include "cli.h"
+#include "sim_study.h"
 #include "simcli.h"
 #include "vagap/simulate.h"
 
 static const char HELP[] =
     "Usage: vagap simulate --model FILE --n N[,N...] [OPTIONS]\n"
+    "       vagap simulate --study walktalk|latency-iat --out DIR [--units N] [OPTIONS]\n"
     "Multivariate normal data from a population model in lavaan syntax, as lavaan's\n"
     "simulateData(): fixed values (0.7*x1, c(0.5, 0.6)*x1) are the population values;\n"
     "loadings and variances without a value are 1, everything else 0; latent variances\n"
@@ -42,18 +44,105 @@ static const char HELP[] =
     "      --kurtosis LIST    excess kurtosis, likewise\n"
     "      --thresholds SPEC  ordinal variables: 'x1=-1,0,1;x2=0.5' cuts x1 into the\n"
     "                         categories 1..4 and x2 into 1..2 (a value equal to a threshold\n"
-    "                         stays below it, as R's cut); thresholds must increase\n";
+    "                         stays below it, as R's cut); thresholds must increase\n\n"
+    "Study logs (--study) with planted unit effects; planted.csv holds them:\n"
+    "      --study LAYOUT     walktalk: iat.csv, choices.csv, selfreport.csv and\n"
+    "                         selfreport_key.csv, as `vagap report DIR` reads them;\n"
+    "                         latency-iat: iat_trials.csv for `vagap iat --method dscore`\n"
+    "      --out DIR          the folder to write (created if missing)\n"
+    "      --units N          units (models, subjects; default 40)\n"
+    "      --iat-q M,SD       walktalk: P(altruistic association) per unit, N(M, SD)\n"
+    "                         clipped to [0.5, 1] (default 0.8,0.08); IAT score 2q - 1\n"
+    "      --behaviour M,SD   P(prosocial choice) per unit (default 0.65,0.12), in [0, 1]\n"
+    "      --gap M,SD         self-report minus behaviour per unit (default 0.10,0.08)\n"
+    "      --iat-behaviour-r R  correlation of the normal scores behind q and b (default 0)\n"
+    "      --iat-trials N, --choice-trials N, --runs N   (default 30, 48, 3)\n"
+    "      --invalid-rate P   unparsed IAT trials and invalid choices (default 0.02);\n"
+    "                         --missing-rate: unanswered items (default 0.01)\n"
+    "      --d M,SD           latency-iat: planted D per subject (default 0.4,0.3)\n"
+    "      --block-trials P,T trials of blocks 3/6 and 4/7 (default 20,40)\n"
+    "      --error-rate P     latency-iat: share of error trials (default 0.05)\n";
 
 enum { OPT_MODEL = 1, OPT_N, OPT_SEED, OPT_MISSING_RATE, OPT_MECHANISM, OPT_GIVEN,
-       OPT_THRESHOLDS, OPT_STANDARDIZED, OPT_SKEWNESS, OPT_KURTOSIS };
+       OPT_THRESHOLDS, OPT_STANDARDIZED, OPT_SKEWNESS, OPT_KURTOSIS, OPT_STUDY, OPT_OUT,
+       OPT_UNITS, OPT_IAT_Q, OPT_BEHAVIOUR, OPT_GAP, OPT_IAT_R, OPT_IAT_TRIALS,
+       OPT_CHOICE_TRIALS, OPT_RUNS, OPT_INVALID_RATE, OPT_D, OPT_BLOCK_TRIALS, OPT_ERROR_RATE };
 
 typedef struct {
   const char *model, *n, *given, *thresholds, *skewness, *kurtosis;
   int standardized;
+  const char *out;
+  int missing_rate_given;
+  sim_study_t study;
   uint64_t seed;
   double missing_rate;
   int mar;
 } sim_args_t;
+
+static int parse_rate(const cli_common_t *c, const char *option, const char *arg, double *out) {
+  if (cli_parse_double(c, option, arg, out)) return -1;
+  if (!(*out >= 0 && *out < 1))
+    return cli_usage_error(c, "--%s: expected a rate in [0, 1), found %s", option, arg), -1;
+  return 0;
+}
+
+/* "M,SD" with SD >= 0. */
+static int parse_pair(const cli_common_t *c, const char *option, const char *arg, double out[2]) {
+  double *v = NULL;
+  size_t n = 0;
+  int bad = simcli_parse_numbers(c, option, arg, &v, &n);
+  if (!bad && (n != 2 || v[1] < 0))
+    bad = cli_usage_error(c, "--%s: expected MEAN,SD with SD >= 0, found '%s'", option, arg);
+  if (!bad) out[0] = v[0], out[1] = v[1];
+  free(v);
+  return bad ? -1 : 0;
+}
+
+static int parse_count(const cli_common_t *c, const char *option, const char *arg, size_t lo,
+                       size_t *out) {
+  long v;
+  if (cli_parse_long(c, option, arg, &v)) return -1;
+  if (v < (long)lo || v > 1000000)
+    return cli_usage_error(c, "--%s: expected %zu..1000000, found %s", option, lo, arg), -1;
+  *out = (size_t)v;
+  return 0;
+}
+
+/* The --study options; 0 when handled (or not one of them: then a usage error). */
+static int study_option(const cli_common_t *c, sim_study_t *s, int opt, const char *arg) {
+  switch (opt) {
+  case OPT_STUDY:
+    if (strcmp(arg, "walktalk") != 0 && strcmp(arg, "latency-iat") != 0)
+      return cli_usage_error(c, "--study: expected walktalk or latency-iat, found '%s'", arg), -1;
+    s->layout = arg;
+    return 0;
+  case OPT_OUT: cli_outputs_declare(arg); return 0;
+  case OPT_UNITS: return parse_count(c, "units", arg, 1, &s->units);
+  case OPT_IAT_Q: return parse_pair(c, "iat-q", arg, s->iat_q);
+  case OPT_BEHAVIOUR: return parse_pair(c, "behaviour", arg, s->behaviour);
+  case OPT_GAP: return parse_pair(c, "gap", arg, s->gap);
+  case OPT_D: return parse_pair(c, "d", arg, s->d);
+  case OPT_IAT_R:
+    if (cli_parse_double(c, "iat-behaviour-r", arg, &s->iat_behaviour_r)) return -1;
+    if (!(fabs(s->iat_behaviour_r) <= 1))
+      return cli_usage_error(c, "--iat-behaviour-r: expected a correlation in [-1, 1]"), -1;
+    return 0;
+  case OPT_IAT_TRIALS: return parse_count(c, "iat-trials", arg, 1, &s->iat_trials);
+  case OPT_CHOICE_TRIALS: return parse_count(c, "choice-trials", arg, 1, &s->choice_trials);
+  case OPT_RUNS: return parse_count(c, "runs", arg, 1, &s->runs);
+  case OPT_INVALID_RATE: return parse_rate(c, "invalid-rate", arg, &s->invalid_rate);
+  case OPT_ERROR_RATE: return parse_rate(c, "error-rate", arg, &s->error_rate);
+  case OPT_BLOCK_TRIALS: {
+    size_t *v = NULL, n = 0;
+    int bad = simcli_parse_counts(c, "block-trials", arg, 2, 100000, "trials", &v, &n);
+    if (!bad && n != 2) bad = cli_usage_error(c, "--block-trials: expected two counts P,T");
+    if (!bad) s->block_trials[0] = v[0], s->block_trials[1] = v[1];
+    free(v);
+    return bad ? -1 : 0;
+  }
+  default: return cli_usage_error(c, "unknown option or missing argument"), -1;
+  }
+}
 
 static int parse_args(int argc, char **argv, cli_common_t *c, sim_args_t *a) {
   static const struct option options[] = {
@@ -67,6 +156,20 @@ static int parse_args(int argc, char **argv, cli_common_t *c, sim_args_t *a) {
       {"standardized", no_argument, 0, OPT_STANDARDIZED},
       {"skewness", required_argument, 0, OPT_SKEWNESS},
       {"kurtosis", required_argument, 0, OPT_KURTOSIS},
+      {"study", required_argument, 0, OPT_STUDY},
+      {"out", required_argument, 0, OPT_OUT},
+      {"units", required_argument, 0, OPT_UNITS},
+      {"iat-q", required_argument, 0, OPT_IAT_Q},
+      {"behaviour", required_argument, 0, OPT_BEHAVIOUR},
+      {"gap", required_argument, 0, OPT_GAP},
+      {"iat-behaviour-r", required_argument, 0, OPT_IAT_R},
+      {"iat-trials", required_argument, 0, OPT_IAT_TRIALS},
+      {"choice-trials", required_argument, 0, OPT_CHOICE_TRIALS},
+      {"runs", required_argument, 0, OPT_RUNS},
+      {"invalid-rate", required_argument, 0, OPT_INVALID_RATE},
+      {"d", required_argument, 0, OPT_D},
+      {"block-trials", required_argument, 0, OPT_BLOCK_TRIALS},
+      {"error-rate", required_argument, 0, OPT_ERROR_RATE},
       CLI_COMMON_LONG_OPTIONS,
       {0, 0, 0, 0}};
   int opt;
@@ -81,9 +184,8 @@ static int parse_args(int argc, char **argv, cli_common_t *c, sim_args_t *a) {
       if (simcli_parse_seed(c, optarg, &a->seed)) return -1;
       break;
     case OPT_MISSING_RATE:
-      if (cli_parse_double(c, "missing-rate", optarg, &a->missing_rate)) return -1;
-      if (!(a->missing_rate >= 0 && a->missing_rate < 1))
-        return cli_usage_error(c, "--missing-rate: expected a rate in [0, 1), found %s", optarg), -1;
+      if (parse_rate(c, "missing-rate", optarg, &a->missing_rate)) return -1;
+      a->missing_rate_given = 1;
       break;
     case OPT_MECHANISM:
       if (strcmp(optarg, "mcar") != 0 && strcmp(optarg, "mar") != 0)
@@ -96,10 +198,19 @@ static int parse_args(int argc, char **argv, cli_common_t *c, sim_args_t *a) {
     case OPT_SKEWNESS: a->skewness = optarg; break;
     case OPT_KURTOSIS: a->kurtosis = optarg; break;
     case CLI_OPT_HELP: printf("%s\n%s", HELP, CLI_COMMON_OPTIONS_HELP); return 1;
-    default: return cli_usage_error(c, "unknown option or missing argument"), -1;
+    default:
+      if (study_option(c, &a->study, opt, optarg)) return -1;
+      if (opt == OPT_OUT) a->out = optarg;
     }
   }
   if (optind < argc) return cli_usage_error(c, "unexpected argument '%s'", argv[optind]), -1;
+  if (a->study.layout) {
+    if (a->model || a->n) return cli_usage_error(c, "--study writes logs: --model and --n do not apply"), -1;
+    if (!a->out) return cli_usage_error(c, "--study needs --out DIR"), -1;
+    if (a->missing_rate_given) a->study.missing_rate = a->missing_rate;
+    return 0;
+  }
+  if (a->out) return cli_usage_error(c, "--out belongs to --study (data go to standard output or -o)"), -1;
   if (!a->model) return cli_usage_error(c, "--model FILE is required"), -1;
   if (!a->n) return cli_usage_error(c, "--n is required (observations per group)"), -1;
   if (a->given && !a->mar)
@@ -259,8 +370,10 @@ int cmd_simulate(int argc, char **argv) {
   cli_common_t c;
   cli_common_init(&c, "simulate");
   sim_args_t a = {.seed = 1};
+  sim_study_init(&a.study);
   int p = parse_args(argc, argv, &c, &a);
   if (p) return p < 0 ? CLI_EXIT_USAGE : CLI_EXIT_OK;
+  if (a.study.layout) return sim_study_write(&a.study, a.seed, a.out);
   sim_pop_t pop = {0};
   size_t ngroups = 0;
   int rc = CLI_EXIT_USAGE;
