@@ -16,6 +16,7 @@
 #include "vagap/simulate.h"
 #include "vagap/sem.h"
 #include "vagap/sem_invariance.h"
+#include "vagap/vaar.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -139,6 +140,10 @@ double vagap_power_correlation_approx(double rho, size_t n, double alpha);
  *     (a free parameter or a := parameter) read: estimate, SE, Wald CI at
  *     fit_opt->ci_level, reject when its p-value < alpha; or, when
  *     `invariance_syntax` is set,
+ *   - with `vaar_spec`, the VAAR of group `vaar_group` of the fit
+ *     (vagap_power_vaar_of_fit): the estimate is its strict VAAR, and a
+ *     replication "rejects" when every hypothesised path agrees strictly
+ *     (right sign and p < alpha); it has no SE or CI; or
  *   - the invariance sequence of the two steps `steps` fitted
  *     (vagap_sem_invariance_fit): the estimate is the chi-square difference
  *     of the second step against the first, reject when its p-value < alpha
@@ -159,11 +164,27 @@ typedef struct {
   const vagap_sem_syntax_t *invariance_syntax;   /* NULL: a parameter */
   const vagap_sem_model_options_t *invariance_base;
   const vagap_sem_invariance_step_t *steps;       /* [2] */
+  /* VAAR of one group: set vaar_spec to score the fit instead of reading `target` */
+  const vagap_vaar_spec_t *vaar_spec;
+  const char *vaar_group;                         /* its label: "1", "2", ... */
 } vagap_power_sem_t;
 
 typedef struct vagap_power_sem_ws vagap_power_sem_ws_t;
 vagap_power_sem_ws_t *vagap_power_sem_ws_alloc(const vagap_power_sem_t *design);
 void vagap_power_sem_ws_free(vagap_power_sem_ws_t *ws); /* NULL is a no-op */
+
+/*
+ * VAAR of group `group` ("1", "2", ...: the fit's group numbers) of a fitted
+ * model against `spec` at alpha (vagap_vaar_score over the fit's "=~", "~"
+ * and "~~" rows): *strict and *sign are its strict and sign-only VAAR,
+ * *all_strict is 1 when every hypothesised path agrees strictly (k = K).
+ * Estimates with |est| < zero_below count as 0 (no sign): for a fit to
+ * population moments, where a zero path comes out as rounding noise.
+ */
+vagap_status_t vagap_power_vaar_of_fit(const vagap_sem_fit_t *fit, const vagap_vaar_spec_t *spec,
+                                       const char *group, double alpha, double zero_below,
+                                       double *strict, double *sign, int *all_strict,
+                                       vagap_error_t *err);
 
 vagap_status_t vagap_power_sem_draw(gsl_rng *rng, const vagap_power_sem_t *design,
                                     vagap_power_sem_ws_t *ws, vagap_power_draw_t *d,

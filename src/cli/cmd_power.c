@@ -22,6 +22,8 @@ static const char HELP[] =
     "                   --param 'lhs op rhs'|LABEL --n LIST [OPTIONS]\n"
     "       vagap power --analysis invariance --model POP.lav [--fit-model FIT.lav]\n"
     "                   [--test STEP] --n LIST [OPTIONS]\n"
+    "       vagap power --analysis vaar --model POP.lav [--fit-model FIT.lav] --expect SPEC\n"
+    "                   --groups G [--vaar-group LIST] --n LIST [OPTIONS]\n"
     "       vagap power --merge FILE...\n"
     "Monte Carlo power, bias, RMSE, coverage and SE accuracy over a grid of conditions\n"
     "(simsem's summaryParam quantities); any split of the replications merges exactly.\n\n"
@@ -36,9 +38,13 @@ static const char HELP[] =
     "                parameter --param (a free or := parameter), tested by its Wald z\n"
     "  invariance    data from a multi-group population model; the invariance LRT of\n"
     "                --test against the step before it (lavTestLRT); the estimate is\n"
-    "                the chi-square difference\n\n"
+    "                the chi-square difference\n"
+    "  vaar          data from a multi-group population model, the fit model fitted\n"
+    "                (loadings equal across groups unless --group-equal); the estimate\n"
+    "                is the strict VAAR of a group against --expect, and a replication\n"
+    "                counts as a detection when every path agrees strictly (k = K)\n\n"
     "Options:\n"
-    "      --analysis A       paired-gap, correlation, sem-param or invariance\n"
+    "      --analysis A       paired-gap, correlation, sem-param, invariance or vaar\n"
     "      --dz LIST          population d_z values (comma-separated; paired-gap)\n"
     "      --rho LIST         population correlations in (-1, 1) (correlation)\n"
     "      --n LIST           units (paired-gap, correlation: >= 2, >= 4) or observations\n"
@@ -50,6 +56,10 @@ static const char HELP[] =
     "      --param P          sem-param: 'lhs op rhs' (first group) or a label / := name\n"
     "      --groups G         number of groups of the population model (default 1;\n"
     "                         invariance: 2)\n"
+    "      --expect SPEC      vaar: hypothesised paths and signs, e.g. 'y~f:+,y~g:-'\n"
+    "      --vaar-group LIST  vaar: the groups scored, one condition each (default: all)\n"
+    "      --group-equal LIST equality constraints of the fit across groups (sem-param:\n"
+    "                         none; vaar: loadings), as `vagap sem`\n"
     "      --test STEP        invariance: metric (default), scalar, strict or means,\n"
     "                         tested against the step before it\n"
     "      --replications R   replications 1..R per condition (default 1000), or\n"
@@ -70,13 +80,13 @@ static const char HELP[] =
 
 enum { OPT_ANALYSIS = 1, OPT_DZ, OPT_RHO, OPT_N, OPT_REPS, OPT_SEED, OPT_ALPHA, OPT_CONF,
        OPT_THREADS, OPT_MERGE, OPT_MODEL, OPT_FIT_MODEL, OPT_PARAM, OPT_GROUPS, OPT_TEST,
-       OPT_PLOT };
+       OPT_PLOT, OPT_EXPECT, OPT_VAAR_GROUP, OPT_GROUP_EQUAL };
 
 #define MAX_MODELS 64
 
 typedef struct {
   const power_analysis_t *analysis;
-  const char *effect, *n, *fit_model, *param, *test, *plot;
+  const char *effect, *n, *fit_model, *param, *test, *plot, *expect, *vaar_group, *group_equal;
   const char *model[MAX_MODELS];
   size_t nmodel;
   long groups;
@@ -127,6 +137,9 @@ static int take_option(cli_common_t *c, power_args_t *a, int opt, const char *ar
   case OPT_FIT_MODEL: a->fit_model = arg; return 0;
   case OPT_PARAM: a->param = arg; return 0;
   case OPT_TEST: a->test = arg; return 0;
+  case OPT_EXPECT: a->expect = arg; return 0;
+  case OPT_VAAR_GROUP: a->vaar_group = arg; return 0;
+  case OPT_GROUP_EQUAL: a->group_equal = arg; return 0;
   case OPT_PLOT:
     a->plot = arg;
     cli_outputs_declare(arg);
@@ -160,6 +173,9 @@ static int parse_args(int argc, char **argv, cli_common_t *c, power_args_t *a) {
       {"param", required_argument, 0, OPT_PARAM},
       {"groups", required_argument, 0, OPT_GROUPS},
       {"test", required_argument, 0, OPT_TEST},
+      {"expect", required_argument, 0, OPT_EXPECT},
+      {"vaar-group", required_argument, 0, OPT_VAAR_GROUP},
+      {"group-equal", required_argument, 0, OPT_GROUP_EQUAL},
       {"replications", required_argument, 0, OPT_REPS},
       {"seed", required_argument, 0, OPT_SEED},
       {"alpha", required_argument, 0, OPT_ALPHA},
@@ -199,9 +215,11 @@ typedef struct {
   vagap_sem_fit_options_t fopt;
   vagap_sem_invariance_step_t steps[2];
   size_t ngroups;
+  vagap_vaar_spec_t *vaar_spec;
 } sem_setup_t;
 
 static void sem_setup_free(sem_setup_t *s, size_t nmodel) {
+  vagap_vaar_spec_free(s->vaar_spec);
   for (size_t i = 0; i < nmodel; i++) {
     simcli_pop_free(&s->pop[i]);
     vagap_sem_model_free(s->fit[i]);
@@ -293,7 +311,7 @@ static int load_fit_syntax(const cli_common_t *c, const power_args_t *a, size_t 
    moments (the pseudo-true value; the population value itself when the fit model is
    the population model, whatever its identification). */
 static int population_value(const cli_common_t *c, const power_args_t *a, sem_setup_t *s,
-                            size_t m, size_t n, double *truth) {
+                            size_t m, size_t n, size_t group, double *truth) {
   simcli_pop_t *p = &s->pop[m];
   vagap_sem_stats_t *stats = NULL;
   vagap_sem_fit_t *fit = NULL;
@@ -309,11 +327,21 @@ static int population_value(const cli_common_t *c, const power_args_t *a, sem_se
     }
     st = vagap_sem_fit(&fit, s->fit[m], stats, &s->fopt, &err);
   }
-  if (!st) *truth = fit->model->rows[s->target[m]].est;
+  if (!st && s->vaar_spec) {
+    double strict;
+    int all;
+    char label[24];
+    snprintf(label, sizeof label, "%zu", group);
+    /* the sign-only VAAR at the population: a path whose population value is 0
+       (below 1e-6 after the fit) has no sign and does not agree */
+    st = vagap_power_vaar_of_fit(fit, s->vaar_spec, label, 0.05, 1e-6, &strict, truth, &all, &err);
+  } else if (!st) {
+    *truth = fit->model->rows[s->target[m]].est;
+  }
   vagap_sem_fit_free(fit);
   vagap_sem_stats_free(stats);
   if (st) {
-    fprintf(stderr, "vagap power: %s: the fit model does not fit the population moments of %s: %s\n",
+    fprintf(stderr, "vagap power: %s fitted to the population moments of %s: %s\n",
             a->fit_model ? a->fit_model : a->model[m], a->model[m], err.message);
     return CLI_EXIT_DATA;
   }
@@ -329,22 +357,60 @@ static int prepare_sem_model(const cli_common_t *c, const power_args_t *a, sem_s
   vagap_error_t err;
   const char *path = a->fit_model ? a->fit_model : a->model[m];
   if (vagap_sem_model_build(&s->fit[m], s->fit_syntax[m], s->ngroups, &s->mopt, path, &err) ||
-      vagap_power_sem_find(s->fit[m], a->param, &s->target[m], &err))
+      (!s->vaar_spec && vagap_power_sem_find(s->fit[m], a->param, &s->target[m], &err)))
     return cli_report_error(&err);
   return 0;
 }
 
+/* Which analysis-specific options apply: a usage error names the first that does not. */
+static int check_sem_options(const cli_common_t *c, const power_args_t *a) {
+  const char *an = a->analysis->name;
+  int inv = strcmp(an, "invariance") == 0, vaar = strcmp(an, "vaar") == 0, par = !inv && !vaar;
+  if (a->nmodel == 0 || !a->n) return cli_usage_error(c, "--model and --n are required");
+  if (par != (a->param != NULL))
+    return cli_usage_error(c, par ? "--param is required for sem-param"
+                                  : "--param belongs to sem-param, not %s", an);
+  if (vaar != (a->expect != NULL))
+    return cli_usage_error(c, vaar ? "--expect is required for vaar"
+                                   : "--expect belongs to vaar, not %s", an);
+  if (!vaar && a->vaar_group) return cli_usage_error(c, "--vaar-group belongs to vaar, not %s", an);
+  if (!inv && a->test) return cli_usage_error(c, "--test belongs to invariance, not %s", an);
+  if (inv && a->group_equal)
+    return cli_usage_error(c, "--group-equal: invariance sets the constraints of each step (--test)");
+  return 0;
+}
+
+/* The groups vaar scores: --vaar-group, or all. */
+static int vaar_groups(const cli_common_t *c, const power_args_t *a, size_t ngroups,
+                       size_t **out, size_t *n) {
+  if (!a->vaar_group) {
+    if (!(*out = malloc(ngroups * sizeof **out))) return cli_usage_error(c, "out of memory");
+    for (size_t g = 0; g < ngroups; g++) (*out)[g] = g + 1;
+    *n = ngroups;
+    return 0;
+  }
+  return simcli_parse_counts(c, "vaar-group", a->vaar_group, 1, ngroups, "a group of the model",
+                             out, n) ? CLI_EXIT_USAGE : 0;
+}
+
 static int build_sem_grid(const cli_common_t *c, const power_args_t *a, power_study_t *st,
                           sem_setup_t *s) {
-  int inv = strcmp(a->analysis->name, "invariance") == 0;
-  if (a->nmodel == 0 || !a->n) return cli_usage_error(c, "--model and --n are required");
-  if (!inv && !a->param) return cli_usage_error(c, "--param is required for sem-param");
-  if (inv && a->param) return cli_usage_error(c, "--param belongs to sem-param, not invariance");
-  if (!inv && a->test) return cli_usage_error(c, "--test belongs to invariance, not sem-param");
+  int inv = strcmp(a->analysis->name, "invariance") == 0, vaar = strcmp(a->analysis->name, "vaar") == 0;
+  int rc0 = check_sem_options(c, a);
+  if (rc0) return rc0;
   s->ngroups = a->groups ? (size_t)a->groups : inv ? 2 : 1;
   if (inv && s->ngroups < 2) return cli_usage_error(c, "--groups: invariance needs at least 2");
+  if (s->ngroups > 9 && vaar) return cli_usage_error(c, "--groups: vaar power handles at most 9 groups");
   vagap_sem_model_options_init(&s->mopt);
   semcli_lavaan_apply(&a->lav, &s->mopt);
+  vagap_error_t gerr;
+  if (vaar) s->mopt.group_equal = VAGAP_SEM_EQ_LOADINGS; /* as `vagap vaar` */
+  if (a->group_equal && strcmp(a->group_equal, "none") == 0)
+    s->mopt.group_equal = 0;
+  else if (a->group_equal && vagap_sem_group_equal_parse(a->group_equal, &s->mopt.group_equal, &gerr))
+    return cli_report_error(&gerr);
+  if (vaar && vagap_vaar_spec_parse(&s->vaar_spec, a->expect, "--expect", &gerr))
+    return cli_report_error(&gerr);
   vagap_sem_fit_options_init(&s->fopt);
   s->fopt.likelihood = a->lav.likelihood;
   s->fopt.ci_level = a->conf;
@@ -363,33 +429,40 @@ static int build_sem_grid(const cli_common_t *c, const power_args_t *a, power_st
     vagap_error_t err;
     if (vagap_sem_invariance_parse(list, s->steps, &nsteps, &err)) return cli_report_error(&err);
   }
-  size_t *n = NULL, nn = 0;
-  if (simcli_parse_counts(c, "n", a->n, 2, 10000000, "observations per group", &n, &nn)) {
+  size_t *n = NULL, nn = 0, *groups = NULL, ng = 1;
+  if (simcli_parse_counts(c, "n", a->n, 2, 10000000, "observations per group", &n, &nn) ||
+      (vaar && vaar_groups(c, a, s->ngroups, &groups, &ng))) {
     free(n);
+    free(groups);
     return CLI_EXIT_USAGE;
   }
   int rc = CLI_EXIT_DATA;
   for (size_t m = 0; m < a->nmodel; m++)
     if ((rc = prepare_sem_model(c, a, s, m, inv))) goto done;
   rc = CLI_EXIT_DATA;
-  st->ncond = a->nmodel * nn;
+  st->ncond = a->nmodel * ng * nn;
   if (!(st->cond = calloc(st->ncond, sizeof *st->cond))) goto done;
   for (size_t m = 0; m < a->nmodel; m++)
-    for (size_t j = 0; j < nn; j++) {
-      power_cond_t *k = &st->cond[m * nn + j];
-      k->model = m;
-      k->n = n[j];
-      k->analytic = NAN;
-      k->truth = NAN;
-      if (!inv && (rc = population_value(c, a, s, m, n[j], &k->truth))) goto done;
-      rc = CLI_EXIT_DATA;
-      const char *cells[] = {a->model[m], a->fit_model ? a->fit_model : a->model[m],
-                             inv ? test : a->param, NULL};
-      if (fill_condition(k, cells, 3) || !(k->design[3] = format_count(n[j]))) goto done;
-    }
+    for (size_t gi = 0; gi < ng; gi++)
+      for (size_t j = 0; j < nn; j++) {
+        power_cond_t *k = &st->cond[(m * ng + gi) * nn + j];
+        k->model = m;
+        k->n = n[j];
+        k->group = vaar ? groups[gi] : 0;
+        k->analytic = NAN;
+        k->truth = NAN;
+        if (!inv && (rc = population_value(c, a, s, m, n[j], k->group, &k->truth))) goto done;
+        rc = CLI_EXIT_DATA;
+        const char *cells[] = {a->model[m], a->fit_model ? a->fit_model : a->model[m],
+                               inv ? test : vaar ? a->expect : a->param};
+        if (fill_condition(k, cells, 3)) goto done;
+        if (vaar && !(k->design[3] = format_count(k->group))) goto done;
+        if (!(k->design[3 + vaar] = format_count(n[j]))) goto done;
+      }
   rc = 0;
 done:
   free(n);
+  free(groups);
   return rc;
 }
 
@@ -398,10 +471,11 @@ static int build_grid(const cli_common_t *c, const power_args_t *a, power_study_
   if (!a->analysis)
     return cli_usage_error(c, "--analysis is required (paired-gap, correlation, sem-param, "
                               "invariance)");
-  int is_sem = a->analysis->ndesign == 4;
-  if (!is_sem && (a->nmodel || a->fit_model || a->param || a->groups || a->test))
-    return cli_usage_error(c, "--model, --fit-model, --param, --groups and --test belong to "
-                              "sem-param and invariance");
+  int is_sem = a->analysis->sem;
+  if (!is_sem && (a->nmodel || a->fit_model || a->param || a->groups || a->test || a->expect ||
+                  a->vaar_group || a->group_equal))
+    return cli_usage_error(c, "--model, --fit-model, --param, --groups, --test, --expect, "
+                              "--vaar-group and --group-equal belong to the SEM analyses");
   if (is_sem && a->effect)
     return cli_usage_error(c, "--dz and --rho belong to paired-gap and correlation");
   return is_sem ? build_sem_grid(c, a, st, s) : build_simple_grid(c, a, st);
@@ -494,7 +568,8 @@ static vagap_power_sem_t *sem_designs(const power_study_t *st, const sem_setup_t
                                .target = s->target[k->model], .fit_opt = &s->fopt,
                                .alpha = st->alpha,
                                .invariance_syntax = inv ? s->fit_syntax[k->model] : NULL,
-                               .invariance_base = &s->mopt, .steps = s->steps};
+                               .invariance_base = &s->mopt, .steps = s->steps,
+                               .vaar_spec = s->vaar_spec, .vaar_group = k->design[3]};
   }
   return d;
 }
@@ -504,7 +579,7 @@ static int run_study(const power_args_t *a, power_study_t *st, const sem_setup_t
   size_t *nbuf = NULL;
   for (size_t i = 0; i < st->ncond; i++)
     if (st->cond[i].n > ctx.max_n) ctx.max_n = st->cond[i].n;
-  if (st->analysis->ndesign == 4 && !(ctx.design = sem_designs(st, sem, &nbuf))) {
+  if (st->analysis->sem && !(ctx.design = sem_designs(st, sem, &nbuf))) {
     fputs("vagap power: out of memory\n", stderr);
     return CLI_EXIT_DATA;
   }

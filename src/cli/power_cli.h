@@ -13,12 +13,14 @@
 #include "cli.h"
 #include "vagap/power.h"
 
-#define POWER_MAX_DESIGN 4
+#define POWER_MAX_DESIGN 5
 
 typedef struct {
   const char *name;                 /* --analysis */
   const char *design[POWER_MAX_DESIGN];
   size_t ndesign;
+  int sem;                          /* data from a population SEM, n per group */
+  int has_ci;                       /* the estimate has a CI (else coverage is NA) */
 } power_analysis_t;
 
 /* The analyses, and the one named `name` (NULL if none). */
@@ -33,6 +35,7 @@ typedef struct {
   double effect;                  /* dz or rho */
   size_t n;                       /* units, or observations per group */
   size_t model;                   /* SEM: index of the population model */
+  size_t group;                   /* vaar: the group scored (1-based) */
 } power_cond_t;
 
 typedef struct {

@@ -70,7 +70,7 @@ static void write_axes(FILE *out, const axes_t *a, const power_study_t *st) {
   }
   fprintf(out, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"none\" stroke=\"#999\"/>\n",
           LEFT, TOP, PLOT_W, PLOT_H);
-  int per_group = st->analysis->ndesign == 4;
+  int per_group = st->analysis->sem;
   fprintf(out, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\" font-size=\"13\">n (%s)</text>\n",
           LEFT + PLOT_W / 2, TOP + PLOT_H + 40, per_group ? "observations per group" : "units");
   fprintf(out, "<text transform=\"translate(%d %d) rotate(-90)\" text-anchor=\"middle\" "

@@ -14,10 +14,11 @@
 #include "power_cli.h"
 
 const power_analysis_t POWER_ANALYSES[] = {
-    {"paired-gap", {"dz", "n"}, 2},
-    {"correlation", {"rho", "n"}, 2},
-    {"sem-param", {"model", "fit.model", "param", "n"}, 4},
-    {"invariance", {"model", "fit.model", "test", "n"}, 4},
+    {"paired-gap", {"dz", "n"}, 2, 0, 1},
+    {"correlation", {"rho", "n"}, 2, 0, 1},
+    {"sem-param", {"model", "fit.model", "param", "n"}, 4, 1, 1},
+    {"invariance", {"model", "fit.model", "test", "n"}, 4, 1, 0},
+    {"vaar", {"model", "fit.model", "expect", "group", "n"}, 5, 1, 0},
 };
 const size_t POWER_NANALYSES = sizeof POWER_ANALYSES / sizeof POWER_ANALYSES[0];
 
@@ -127,6 +128,7 @@ int power_write_study(const cli_common_t *c, const power_study_t *st) {
     cli_put_num(w, s.estimate_sd);
     cli_put_num(w, s.average_se);
     power_put_exact(w, k->truth);
+    if (!st->analysis->has_ci) s.coverage = NAN;
     const double rest[] = {s.average_bias, s.rmse, s.coverage, s.rel_bias, s.std_bias,
                            s.rel_se_bias};
     for (size_t j = 0; j < sizeof rest / sizeof rest[0]; j++) cli_put_num(w, rest[j]);

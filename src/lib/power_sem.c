@@ -53,6 +53,19 @@ static vagap_status_t draw_parameter(const vagap_power_sem_t *d, vagap_power_sem
   vagap_sem_fit_t *fit = NULL;
   vagap_status_t st = vagap_sem_fit(&fit, d->fit_model, ws->stats, d->fit_opt, err);
   if (st != VAGAP_OK) return is_estimation_failure(st) ? VAGAP_OK : st;
+  if (d->vaar_spec) {
+    double strict, sign;
+    int all;
+    vagap_status_t vs = vagap_power_vaar_of_fit(fit, d->vaar_spec, d->vaar_group, d->alpha, 0,
+                                                &strict, &sign, &all, err);
+    if (vs == VAGAP_OK) {
+      out->estimate = strict;
+      out->reject = all;
+      out->admissible = fit->admissible;
+    }
+    vagap_sem_fit_free(fit);
+    return vs == VAGAP_EDATA ? VAGAP_OK : vs; /* a missing estimate: not estimable */
+  }
   const vagap_sem_param_t *r = &fit->model->rows[d->target];
   if (isfinite(r->est)) { /* a := outside its domain is NA: not estimable */
     out->estimate = r->est;
@@ -64,6 +77,45 @@ static vagap_status_t draw_parameter(const vagap_power_sem_t *d, vagap_power_sem
   }
   vagap_sem_fit_free(fit);
   return VAGAP_OK;
+}
+
+vagap_status_t vagap_power_vaar_of_fit(const vagap_sem_fit_t *fit, const vagap_vaar_spec_t *spec,
+                                       const char *group, double alpha, double zero_below,
+                                       double *strict, double *sign, int *all_strict,
+                                       vagap_error_t *err) {
+  static const char *const LABELS[] = {"1", "2", "3", "4", "5", "6", "7", "8", "9"};
+  const vagap_sem_model_t *m = fit->model;
+  if (m->ngroups > sizeof LABELS / sizeof LABELS[0])
+    return vagap_error_set(err, VAGAP_EINVAL, NULL, 0, 0, "VAAR power handles at most 9 groups");
+  vagap_vaar_estimate_t *est = malloc((m->nrows ? m->nrows : 1) * sizeof *est);
+  if (!est) return vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
+  size_t n = 0;
+  for (size_t i = 0; i < m->nrows; i++) {
+    const vagap_sem_param_t *r = &m->rows[i];
+    if (r->group < 1 || (r->op != VAGAP_SEM_LOADING && r->op != VAGAP_SEM_REGRESSION &&
+                         r->op != VAGAP_SEM_COVARIANCE))
+      continue;
+    double e = fabs(r->est) < zero_below ? 0.0 : r->est;
+    est[n++] = (vagap_vaar_estimate_t){LABELS[r->group - 1], r->lhs, vagap_sem_op_string(r->op),
+                                       r->rhs, e, r->se, r->pvalue, r->ci_lower,
+                                       r->ci_upper, r->std_all};
+  }
+  vagap_vaar_result_t *res = NULL;
+  vagap_status_t st = vagap_vaar_score(&res, spec, est, n, alpha, err);
+  if (!st) {
+    size_t g = 0;
+    while (g < res->ngroups && strcmp(res->group_label[g], group) != 0) g++;
+    if (g == res->ngroups) {
+      st = vagap_error_set(err, VAGAP_EINVAL, NULL, 0, 0, "the fit has no group %s", group);
+    } else {
+      *strict = res->groups[g].vaar_strict;
+      *sign = res->groups[g].vaar_sign;
+      *all_strict = res->groups[g].k_strict == res->groups[g].K;
+    }
+  }
+  vagap_vaar_result_free(res);
+  free(est);
+  return st;
 }
 
 static vagap_status_t draw_invariance(const vagap_power_sem_t *d, vagap_power_sem_ws_t *ws,

@@ -25,10 +25,11 @@ elif ! grep -q "gap" "$dir/err"; then echo "FAIL: no gap message"; cat "$dir/err
 [ ! -s "$dir/x.csv" ] || { echo "FAIL: a failed merge wrote a table"; status=1; }
 [ $status = 0 ] && echo "identical: 1 thread, 2 threads, 3 merged parts ($(wc -l < "$dir/one.csv") lines)"
 
-# the same for an SEM parameter (a := one), the correlation and the invariance LRT, two parts each
+# the same for an SEM parameter (a := one), the correlation, the invariance LRT and VAAR, two parts each
 printf 'f =~ 0.8*x1 + 0.7*x2 + 0.6*x3 + 0.5*x4\ny ~ 0.3*f\n' > "$dir/pop.lav"
 printf 'f =~ x1 + x2 + x3 + x4\ny ~ b*f\nind := 2*b\n' > "$dir/fit.lav"
 printf 'f =~ c(0.8,0.8)*x1 + c(0.7,0.5)*x2 + x3 + x4\n' > "$dir/inv.lav"
+printf 'f =~ x1 + x2 + x3 + x4\n' > "$dir/invfit.lav"
 split_check() { # NAME ARGS...: replications 1..60 at once (1 and 2 threads) vs 1:23 + 24:60 merged
   name=$1; shift
   "$vagap" power "$@" --seed 5 --quiet --replications 60 --threads 1 > "$dir/$name.one" &&
@@ -43,4 +44,5 @@ split_check() { # NAME ARGS...: replications 1..60 at once (1 and 2 threads) vs 
 split_check sem-param --analysis sem-param --model "$dir/pop.lav" --fit-model "$dir/fit.lav" --param ind --n 40,90
 split_check correlation --analysis correlation --rho 0.1,0.4 --n 30
 split_check invariance --analysis invariance --model "$dir/inv.lav" --n 80
+split_check vaar --analysis vaar --model "$dir/inv.lav" --fit-model "$dir/invfit.lav" --expect 'f=~x2:+,f=~x3:+' --groups 2 --n 50
 exit $status

@@ -9,7 +9,11 @@
 #    pwr.r.test's approximate power;
 #  - invariance: with equal loadings in the population the metric LRT rejects
 #    at a rate within 3.5 MC SEs of alpha, and the mean chi-square difference
-#    is within 3.5 MC SEs of its df (3).
+#    is within 3.5 MC SEs of its df (3);
+#  - vaar: the population VAAR of a group whose paths all have the expected
+#    sign is 1, of a group with one zero path 0.5 (a zero path has no sign); at
+#    n = 400 the strict VAAR of the first group is 1 in at least 90% of the
+#    replications.
 set -u
 vagap=$1
 dir=$(mktemp -d) && trap 'rm -rf "$dir"' EXIT
@@ -20,14 +24,21 @@ MODEL
 printf 'f =~ x1 + x2 + x3 + x4\ny ~ b*f\nind := 2*b\n' > "$dir/fit.lav"
 printf 'f =~ c(0.8,0.8)*x1 + c(0.7,0.7)*x2 + c(0.6,0.6)*x3 + c(0.5,0.5)*x4\n' > "$dir/inv.lav"
 printf 'f =~ x1 + x2 + x3 + x4\n' > "$dir/invfit.lav"
+cat > "$dir/vaar.lav" <<'MODEL'
+f =~ 0.8*x1 + 0.7*x2 + 0.6*x3
+g =~ 0.8*w1 + 0.7*w2 + 0.6*w3
+y ~ c(0.4, 0.1)*f + c(-0.3, 0)*g
+MODEL
+printf 'f =~ x1 + x2 + x3\ng =~ w1 + w2 + w3\ny ~ f + g\n' > "$dir/vfit.lav"
 p() { "$vagap" power --quiet --seed 7 "$@"; }
 sem() { p --analysis sem-param --model "$dir/pop.lav" --fit-model "$dir/fit.lav" --n 300 --replications 1000 "$@"; }
 { sem --param 'y~f' --std-lv > "$dir/1.csv" && sem --param 'y ~ f' > "$dir/2.csv" && sem --param ind > "$dir/3.csv" &&
   p --analysis correlation --rho 0,0.3 --n 100 --replications 2000 > "$dir/4.csv" &&
-  p --analysis invariance --model "$dir/inv.lav" --fit-model "$dir/invfit.lav" --n 300 --replications 400 > "$dir/5.csv"
+  p --analysis invariance --model "$dir/inv.lav" --fit-model "$dir/invfit.lav" --n 300 --replications 400 > "$dir/5.csv" &&
+  p --analysis vaar --model "$dir/vaar.lav" --fit-model "$dir/vfit.lav" --expect 'y~f:+;y~g:-' --groups 2 --n 400 --replications 200 > "$dir/6.csv"
 } || { echo "FAIL: vagap power failed"; exit 1; }
 bad=0
-for f in 1 2 3 4 5; do
+for f in 1 2 3 4 5 6; do
 awk -F, -v file=$f '
 NR == 1 { for (j = 1; j <= NF; j++) col[$j] = j; next }
 function v(name) { return $(col[name]) }
@@ -35,7 +46,7 @@ function fail(msg) { printf "  FAIL: %s\n", msg; bad++ }
 function within(x, target, se, k) { return (x - target) <= k * se && (target - x) <= k * se }
 {
   a = v("analysis"); conv = v("converged"); pw = v("power"); al = v("alpha")
-  what = a == "sem-param" ? v("param") : a == "correlation" ? "rho=" v("rho") : v("test")
+  what = a == "sem-param" ? v("param") : a == "correlation" ? "rho=" v("rho") : a == "vaar" ? "group " v("group") : v("test")
   printf "%s %s n=%s: converged %d, power %.4f, mean %.4f, sd %.4f, mean se %.4f, param %s, coverage %s\n",
          a, what, v("n"), conv, pw, v("estimate.average"), v("estimate.sd"),
          v("average.se"), v("average.param"), v("coverage")
@@ -52,6 +63,10 @@ function within(x, target, se, k) { return (x - target) <= k * se && (target - x
     slack = v("rho") == 0 ? 0 : 0.01
     if (!within(pw, target, sqrt(target * (1 - target) / conv) + slack / 3.5, 3.5)) fail("power vs " target)
     if (!within(v("estimate.average"), v("rho"), mcse, 3.5)) fail("mean r")
+  } else if (a == "vaar") {
+    want = v("group") == 1 ? 1 : 0.5
+    if (v("average.param") != want) fail("population VAAR " v("average.param") " is not " want)
+    if (v("group") == 1 && pw < 0.9) fail("strict VAAR = 1 in fewer than 90% at n = 400")
   } else if (a == "invariance") {
     if (!within(pw, al, sqrt(al * (1 - al) / conv), 3.5)) fail("type I error of the LRT")
     if (!within(v("estimate.average"), 3, mcse, 3.5)) fail("mean chi-square difference vs df 3")
