@@ -129,6 +129,28 @@ vagap_status_t vagap_power_correlation_draw(gsl_rng *rng, double rho, size_t n, 
    Phi((-z_r - atanh r_c) sqrt(n-3)).  NAN for n < 4 or |rho| >= 1. */
 double vagap_power_correlation_approx(double rho, size_t n, double alpha);
 
+/* ---- a ValueActionLens F1 difference ------------------------------------- */
+
+/*
+ * One replication of comparing the ValueActionLens alignment rate (F1, positive
+ * class agree; Shen, Clark & Mitra 2025; vagap align) of two models over
+ * `scenarios` scenarios of `values` values each: per scenario and model, each
+ * value's stated vote is agree with probability stated_agree and the action
+ * equals the stated vote with probability p_a (model A) or p_b (B); the
+ * scenario's F1 is vagap_align_f1 (zero division 0).  The estimate is the mean
+ * over scenarios of F1_A - F1_B, tested by the paired t-test over scenarios
+ * (two-sided, alpha) with its t CI.  `work` holds `scenarios` doubles.  When
+ * every scenario has the same difference there is no test: not estimable.
+ */
+vagap_status_t vagap_power_f1_diff_draw(gsl_rng *rng, double p_a, double p_b, double stated_agree,
+                                        size_t values, size_t scenarios, double alpha,
+                                        double conf_level, double *work, vagap_power_draw_t *d,
+                                        vagap_error_t *err);
+
+/* The population F1 of a model with alignment p: F1 of the expected confusion
+   counts, 2 pi p / (2 pi p + (1 - pi)(1 - p) + pi (1 - p)) with pi = stated_agree. */
+double vagap_power_f1_population(double p, double stated_agree);
+
 /* ---- an SEM parameter ---------------------------------------------------- */
 
 /*

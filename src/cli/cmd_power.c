@@ -24,6 +24,7 @@ static const char HELP[] =
     "                   [--test STEP] --n LIST [OPTIONS]\n"
     "       vagap power --analysis vaar --model POP.lav [--fit-model FIT.lav] --expect SPEC\n"
     "                   --groups G [--vaar-group LIST] --n LIST [OPTIONS]\n"
+    "       vagap power --analysis f1-diff --alignment PA:PB[,...] --n LIST [--values V]\n"
     "       vagap power --merge FILE...\n"
     "Monte Carlo power, bias, RMSE, coverage and SE accuracy over a grid of conditions\n"
     "(simsem's summaryParam quantities); any split of the replications merges exactly.\n\n"
@@ -42,9 +43,15 @@ static const char HELP[] =
     "  vaar          data from a multi-group population model, the fit model fitted\n"
     "                (loadings equal across groups unless --group-equal); the estimate\n"
     "                is the strict VAAR of a group against --expect, and a replication\n"
-    "                counts as a detection when every path agrees strictly (k = K)\n\n"
+    "                counts as a detection when every path agrees strictly (k = K)\n"
+    "  f1-diff       the ValueActionLens alignment rate (F1, as `vagap align`) of two\n"
+    "                models over n scenarios of --values values: actions match the\n"
+    "                stated vote with probability PA (model A) or PB (B); the estimate\n"
+    "                is the mean F1 difference, tested by the paired t-test over\n"
+    "                scenarios; its population value is the difference of the F1s of\n"
+    "                the expected confusion counts\n\n"
     "Options:\n"
-    "      --analysis A       paired-gap, correlation, sem-param, invariance or vaar\n"
+    "      --analysis A       paired-gap, correlation, sem-param, invariance, vaar or f1-diff\n"
     "      --dz LIST          population d_z values (comma-separated; paired-gap)\n"
     "      --rho LIST         population correlations in (-1, 1) (correlation)\n"
     "      --n LIST           units (paired-gap, correlation: >= 2, >= 4) or observations\n"
@@ -56,6 +63,9 @@ static const char HELP[] =
     "      --param P          sem-param: 'lhs op rhs' (first group) or a label / := name\n"
     "      --groups G         number of groups of the population model (default 1;\n"
     "                         invariance: 2)\n"
+    "      --alignment LIST   f1-diff: PA:PB pairs of action-stated match probabilities\n"
+    "      --values V         f1-diff: values per scenario (default 10)\n"
+    "      --stated-agree P   f1-diff: probability of a stated agree vote (default 0.5)\n"
     "      --expect SPEC      vaar: hypothesised paths and signs, e.g. 'y~f:+,y~g:-'\n"
     "      --vaar-group LIST  vaar: the groups scored, one condition each (default: all)\n"
     "      --group-equal LIST equality constraints of the fit across groups (sem-param:\n"
@@ -80,13 +90,17 @@ static const char HELP[] =
 
 enum { OPT_ANALYSIS = 1, OPT_DZ, OPT_RHO, OPT_N, OPT_REPS, OPT_SEED, OPT_ALPHA, OPT_CONF,
        OPT_THREADS, OPT_MERGE, OPT_MODEL, OPT_FIT_MODEL, OPT_PARAM, OPT_GROUPS, OPT_TEST,
-       OPT_PLOT, OPT_EXPECT, OPT_VAAR_GROUP, OPT_GROUP_EQUAL };
+       OPT_PLOT, OPT_EXPECT, OPT_VAAR_GROUP, OPT_GROUP_EQUAL, OPT_ALIGNMENT, OPT_VALUES,
+       OPT_STATED_AGREE };
 
 #define MAX_MODELS 64
 
 typedef struct {
   const power_analysis_t *analysis;
   const char *effect, *n, *fit_model, *param, *test, *plot, *expect, *vaar_group, *group_equal;
+  const char *alignment;
+  long values;
+  double stated_agree;
   const char *model[MAX_MODELS];
   size_t nmodel;
   long groups;
@@ -140,6 +154,16 @@ static int take_option(cli_common_t *c, power_args_t *a, int opt, const char *ar
   case OPT_EXPECT: a->expect = arg; return 0;
   case OPT_VAAR_GROUP: a->vaar_group = arg; return 0;
   case OPT_GROUP_EQUAL: a->group_equal = arg; return 0;
+  case OPT_ALIGNMENT: a->alignment = arg; return 0;
+  case OPT_VALUES:
+    if (cli_parse_long(c, "values", arg, &a->values)) return -1;
+    if (a->values < 1 || a->values > 100000) return cli_usage_error(c, "--values: expected 1..100000"), -1;
+    return 0;
+  case OPT_STATED_AGREE:
+    if (cli_parse_double(c, "stated-agree", arg, &a->stated_agree)) return -1;
+    if (!(a->stated_agree > 0 && a->stated_agree < 1))
+      return cli_usage_error(c, "--stated-agree: expected a probability in (0, 1)"), -1;
+    return 0;
   case OPT_PLOT:
     a->plot = arg;
     cli_outputs_declare(arg);
@@ -176,6 +200,9 @@ static int parse_args(int argc, char **argv, cli_common_t *c, power_args_t *a) {
       {"expect", required_argument, 0, OPT_EXPECT},
       {"vaar-group", required_argument, 0, OPT_VAAR_GROUP},
       {"group-equal", required_argument, 0, OPT_GROUP_EQUAL},
+      {"alignment", required_argument, 0, OPT_ALIGNMENT},
+      {"values", required_argument, 0, OPT_VALUES},
+      {"stated-agree", required_argument, 0, OPT_STATED_AGREE},
       {"replications", required_argument, 0, OPT_REPS},
       {"seed", required_argument, 0, OPT_SEED},
       {"alpha", required_argument, 0, OPT_ALPHA},
@@ -276,6 +303,55 @@ static int build_simple_grid(const cli_common_t *c, const power_args_t *a, power
   rc = 0;
 done:
   free(eff);
+  free(n);
+  return rc;
+}
+
+/* f1-diff: --alignment PA:PB pairs (outer) x --n scenarios (inner). */
+static int build_f1_grid(const cli_common_t *c, const power_args_t *a, power_study_t *st) {
+  if (!a->alignment || !a->n) return cli_usage_error(c, "--alignment and --n are required for f1-diff");
+  size_t npairs = 1, *n = NULL, nn = 0;
+  for (const char *p = a->alignment; *p; p++) npairs += *p == ',';
+  double *pa = malloc(npairs * sizeof *pa), *pb = malloc(npairs * sizeof *pb);
+  int rc = CLI_EXIT_USAGE;
+  if (!pa || !pb) goto done;
+  const char *s = a->alignment;
+  for (size_t i = 0; i < npairs; i++) {
+    char *end;
+    pa[i] = strtod(s, &end);
+    if (end == s || *end != ':') goto bad;
+    s = end + 1;
+    pb[i] = strtod(s, &end);
+    if (end == s || (*end != ',' && *end != '\0')) goto bad;
+    if (!(pa[i] >= 0 && pa[i] <= 1 && pb[i] >= 0 && pb[i] <= 1)) goto bad;
+    s = end + 1;
+  }
+  if (simcli_parse_counts(c, "n", a->n, 2, 1000000, "scenarios", &n, &nn)) goto done;
+  st->ncond = npairs * nn;
+  if (!(st->cond = calloc(st->ncond, sizeof *st->cond))) goto done;
+  rc = CLI_EXIT_DATA;
+  double agree = a->stated_agree;
+  for (size_t i = 0; i < npairs; i++)
+    for (size_t j = 0; j < nn; j++) {
+      power_cond_t *k = &st->cond[i * nn + j];
+      k->effect = pa[i];
+      k->effect_b = pb[i];
+      k->n = n[j];
+      k->truth = vagap_power_f1_population(pa[i], agree) - vagap_power_f1_population(pb[i], agree);
+      k->analytic = NAN;
+      if (!(k->design[0] = format_exact(pa[i])) || !(k->design[1] = format_exact(pb[i])) ||
+          !(k->design[2] = format_exact(agree)) || !(k->design[3] = format_count((size_t)a->values)) ||
+          !(k->design[4] = format_count(n[j])))
+        goto done;
+    }
+  rc = 0;
+  goto done;
+bad:
+  rc = cli_usage_error(c, "--alignment: expected PA:PB pairs of probabilities in [0, 1], "
+                          "comma-separated, found '%s'", a->alignment);
+done:
+  free(pa);
+  free(pb);
   free(n);
   return rc;
 }
@@ -476,8 +552,16 @@ static int build_grid(const cli_common_t *c, const power_args_t *a, power_study_
                   a->vaar_group || a->group_equal))
     return cli_usage_error(c, "--model, --fit-model, --param, --groups, --test, --expect, "
                               "--vaar-group and --group-equal belong to the SEM analyses");
-  if (is_sem && a->effect)
+  int f1 = strcmp(a->analysis->name, "f1-diff") == 0;
+  if ((is_sem || f1) && a->effect)
     return cli_usage_error(c, "--dz and --rho belong to paired-gap and correlation");
+  if (!f1 && (a->alignment || a->values || a->stated_agree != 0.5))
+    return cli_usage_error(c, "--alignment, --values and --stated-agree belong to f1-diff");
+  if (f1) {
+    power_args_t b = *a;
+    if (!b.values) b.values = 10;
+    return build_f1_grid(c, &b, st);
+  }
   return is_sem ? build_sem_grid(c, a, st, s) : build_simple_grid(c, a, st);
 }
 
@@ -537,6 +621,10 @@ static vagap_status_t run_replicate(void *ctx, void *wsp, size_t cond, uint64_t 
     if (!*w && !(*w = vagap_power_sem_ws_alloc(&r->design[cond - 1])))
       return vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory for a data set");
     s = vagap_power_sem_draw(rng, &r->design[cond - 1], *w, &d, err);
+  } else if (strcmp(name, "f1-diff") == 0) {
+    s = vagap_power_f1_diff_draw(rng, k->effect, k->effect_b, strtod(k->design[2], NULL),
+                                 strtoul(k->design[3], NULL, 10), k->n, st->alpha, st->conf,
+                                 ws->work, &d, err);
   } else if (strcmp(name, "correlation") == 0) {
     s = vagap_power_correlation_draw(rng, k->effect, k->n, st->alpha, st->conf, ws->work, &d, err);
   } else {
@@ -629,7 +717,8 @@ int cmd_power(int argc, char **argv) {
   cli_common_t c;
   cli_common_init(&c, "power");
   simcli_dist_begin();
-  power_args_t a = {.rep_from = 1, .rep_to = 1000, .seed = 1, .alpha = 0.05, .conf = 0.95};
+  power_args_t a = {.rep_from = 1, .rep_to = 1000, .seed = 1, .alpha = 0.05, .conf = 0.95,
+                    .stated_agree = 0.5};
   semcli_lavaan_init(&a.lav);
   int p = parse_args(argc, argv, &c, &a);
   if (p) return simcli_dist_finish(p < 0 ? CLI_EXIT_USAGE : CLI_EXIT_OK);

@@ -32,7 +32,8 @@ typedef struct {
   char *design[POWER_MAX_DESIGN]; /* the design cells (owned) */
   double truth;                   /* the population value (NAN: none) */
   double analytic;                /* analytic power (NAN: none) */
-  double effect;                  /* dz or rho */
+  double effect;                  /* dz, rho, or f1-diff's p.a */
+  double effect_b;                /* f1-diff's p.b */
   size_t n;                       /* units, or observations per group */
   size_t model;                   /* SEM: index of the population model */
   size_t group;                   /* vaar: the group scored (1-based) */

@@ -19,6 +19,7 @@ const power_analysis_t POWER_ANALYSES[] = {
     {"sem-param", {"model", "fit.model", "param", "n"}, 4, 1, 1},
     {"invariance", {"model", "fit.model", "test", "n"}, 4, 1, 0},
     {"vaar", {"model", "fit.model", "expect", "group", "n"}, 5, 1, 0},
+    {"f1-diff", {"p.a", "p.b", "stated.agree", "values", "n"}, 5, 0, 1},
 };
 const size_t POWER_NANALYSES = sizeof POWER_ANALYSES / sizeof POWER_ANALYSES[0];
 

@@ -44,5 +44,6 @@ split_check() { # NAME ARGS...: replications 1..60 at once (1 and 2 threads) vs 
 split_check sem-param --analysis sem-param --model "$dir/pop.lav" --fit-model "$dir/fit.lav" --param ind --n 40,90
 split_check correlation --analysis correlation --rho 0.1,0.4 --n 30
 split_check invariance --analysis invariance --model "$dir/inv.lav" --n 80
+split_check f1-diff --analysis f1-diff --alignment 0.8:0.7,0.9:0.9 --n 12 --values 8
 split_check vaar --analysis vaar --model "$dir/inv.lav" --fit-model "$dir/invfit.lav" --expect 'f=~x2:+,f=~x3:+' --groups 2 --n 50
 exit $status

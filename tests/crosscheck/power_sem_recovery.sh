@@ -13,7 +13,10 @@
 #  - vaar: the population VAAR of a group whose paths all have the expected
 #    sign is 1, of a group with one zero path 0.5 (a zero path has no sign); at
 #    n = 400 the strict VAAR of the first group is 1 in at least 90% of the
-#    replications.
+#    replications;
+#  - f1-diff: with equal alignment the paired t-test over scenarios rejects at
+#    a rate within 3.5 MC SEs of alpha; the population difference of F1s (with
+#    stated agree 0.5, F1 = p) is 0.1 for 0.85:0.75.
 set -u
 vagap=$1
 dir=$(mktemp -d) && trap 'rm -rf "$dir"' EXIT
@@ -35,10 +38,11 @@ sem() { p --analysis sem-param --model "$dir/pop.lav" --fit-model "$dir/fit.lav"
 { sem --param 'y~f' --std-lv > "$dir/1.csv" && sem --param 'y ~ f' > "$dir/2.csv" && sem --param ind > "$dir/3.csv" &&
   p --analysis correlation --rho 0,0.3 --n 100 --replications 2000 > "$dir/4.csv" &&
   p --analysis invariance --model "$dir/inv.lav" --fit-model "$dir/invfit.lav" --n 300 --replications 400 > "$dir/5.csv" &&
+  p --analysis f1-diff --alignment 0.8:0.8,0.85:0.75 --n 20 --replications 2000 > "$dir/7.csv" &&
   p --analysis vaar --model "$dir/vaar.lav" --fit-model "$dir/vfit.lav" --expect 'y~f:+;y~g:-' --groups 2 --n 400 --replications 200 > "$dir/6.csv"
 } || { echo "FAIL: vagap power failed"; exit 1; }
 bad=0
-for f in 1 2 3 4 5 6; do
+for f in 1 2 3 4 5 6 7; do
 awk -F, -v file=$f '
 NR == 1 { for (j = 1; j <= NF; j++) col[$j] = j; next }
 function v(name) { return $(col[name]) }
@@ -46,7 +50,7 @@ function fail(msg) { printf "  FAIL: %s\n", msg; bad++ }
 function within(x, target, se, k) { return (x - target) <= k * se && (target - x) <= k * se }
 {
   a = v("analysis"); conv = v("converged"); pw = v("power"); al = v("alpha")
-  what = a == "sem-param" ? v("param") : a == "correlation" ? "rho=" v("rho") : a == "vaar" ? "group " v("group") : v("test")
+  what = a == "sem-param" ? v("param") : a == "correlation" ? "rho=" v("rho") : a == "vaar" ? "group " v("group") : a == "f1-diff" ? v("p.a") ":" v("p.b") : v("test")
   printf "%s %s n=%s: converged %d, power %.4f, mean %.4f, sd %.4f, mean se %.4f, param %s, coverage %s\n",
          a, what, v("n"), conv, pw, v("estimate.average"), v("estimate.sd"),
          v("average.se"), v("average.param"), v("coverage")
@@ -63,6 +67,9 @@ function within(x, target, se, k) { return (x - target) <= k * se && (target - x
     slack = v("rho") == 0 ? 0 : 0.01
     if (!within(pw, target, sqrt(target * (1 - target) / conv) + slack / 3.5, 3.5)) fail("power vs " target)
     if (!within(v("estimate.average"), v("rho"), mcse, 3.5)) fail("mean r")
+  } else if (a == "f1-diff") {
+    if (v("p.a") == v("p.b") && !within(pw, al, sqrt(al * (1 - al) / conv), 3.5)) fail("type I error of the F1 test")
+    if (v("p.a") != v("p.b") && !within(v("average.param"), 0.1, 1e-12, 1)) fail("population F1 difference")
   } else if (a == "vaar") {
     want = v("group") == 1 ? 1 : 0.5
     if (v("average.param") != want) fail("population VAAR " v("average.param") " is not " want)
