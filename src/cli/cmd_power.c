@@ -256,8 +256,7 @@ static void sem_setup_free(sem_setup_t *s, size_t nmodel) {
 
 static char *format_exact(double x) {
   char buf[40];
-  snprintf(buf, sizeof buf, "%.15g", x);
-  if (strtod(buf, NULL) != x) snprintf(buf, sizeof buf, "%.17g", x);
+  power_format_exact(x, buf);
   return strdup(buf);
 }
 

@@ -63,7 +63,9 @@ int power_write_study(const cli_common_t *c, const power_study_t *st);
 /* `vagap power --merge FILE...` (files from argv[optind..]). */
 int power_merge_files(cli_common_t *c, int argc, char **argv, power_study_t *st);
 
-/* A number that must round-trip through the table (design and population values). */
+/* A number that must round-trip through the table (design and population values):
+   15 significant digits when they do, else 17. */
+void power_format_exact(double x, char buf[40]);
 void power_put_exact(cli_writer_t *w, double x);
 
 #endif

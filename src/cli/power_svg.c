@@ -84,19 +84,22 @@ static void write_axes(FILE *out, const axes_t *a, const power_study_t *st) {
   fputs("</g>\n", out);
 }
 
+/* The summary of condition i; 0 when it has a power to plot. */
+static int summary_of(const power_study_t *st, size_t i, vagap_power_summary_t *s) {
+  vagap_error_t err;
+  return vagap_power_summarize(&st->acc[i], st->cond[i].truth, st->conf, s, &err) ||
+         !isfinite(s->power);
+}
+
 /* One curve: the conditions of `series` in order of n. */
 static void write_series(FILE *out, const axes_t *a, const power_study_t *st, const size_t *idx,
                          size_t m, const char *color) {
   fprintf(out, "<g clip-path=\"url(#plot)\" stroke=\"%s\" fill=\"%s\">\n", color, color);
   fputs("<polyline fill=\"none\" stroke-width=\"1.6\" points=\"", out);
-  for (size_t k = 0; k < m; k++) {
-    vagap_power_summary_t s;
-    vagap_error_t err;
-    if (vagap_power_summarize(&st->acc[idx[k]], st->cond[idx[k]].truth, st->conf, &s, &err) ||
-        !isfinite(s.power))
-      continue;
-    fprintf(out, "%s%.1f,%.1f", k ? " " : "", px(a, cond_n(st, idx[k])), py(s.power));
-  }
+  vagap_power_summary_t s;
+  for (size_t k = 0; k < m; k++)
+    if (!summary_of(st, idx[k], &s))
+      fprintf(out, "%s%.1f,%.1f", k ? " " : "", px(a, cond_n(st, idx[k])), py(s.power));
   fputs("\"/>\n", out);
   int any_analytic = 0;
   for (size_t k = 0; k < m; k++) any_analytic |= isfinite(st->cond[idx[k]].analytic);
@@ -109,11 +112,7 @@ static void write_series(FILE *out, const axes_t *a, const power_study_t *st, co
     fputs("\"/>\n", out);
   }
   for (size_t k = 0; k < m; k++) {
-    vagap_power_summary_t s;
-    vagap_error_t err;
-    if (vagap_power_summarize(&st->acc[idx[k]], st->cond[idx[k]].truth, st->conf, &s, &err) ||
-        !isfinite(s.power))
-      continue;
+    if (summary_of(st, idx[k], &s)) continue;
     double x = px(a, cond_n(st, idx[k]));
     fprintf(out, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>\n", x,
             py(s.power_conf_low), x, py(s.power_conf_high));

@@ -73,14 +73,18 @@ const char *const *power_columns(const power_analysis_t *an, size_t *n) {
 
 /* ---- writing ------------------------------------------------------------------- */
 
+void power_format_exact(double x, char buf[40]) {
+  snprintf(buf, 40, "%.15g", x);
+  if (strtod(buf, NULL) != x) snprintf(buf, 40, "%.17g", x);
+}
+
 void power_put_exact(cli_writer_t *w, double x) {
   if (!isfinite(x)) {
     cli_put_na(w);
     return;
   }
   char buf[40];
-  snprintf(buf, sizeof buf, "%.15g", x);
-  if (strtod(buf, NULL) != x) snprintf(buf, sizeof buf, "%.17g", x);
+  power_format_exact(x, buf);
   cli_put_str(w, buf);
 }
 

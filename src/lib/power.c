@@ -120,22 +120,38 @@ vagap_status_t vagap_power_summarize(const vagap_power_acc_t *a, double truth, d
   return VAGAP_OK;
 }
 
+/* ---- shared by the draws ------------------------------------------------------- */
+
+/* A draw before its statistic: not estimable until filled. */
+static void draw_reset(vagap_power_draw_t *d) {
+  d->estimate = d->std_error = d->conf_low = d->conf_high = NAN;
+  d->reject = 0;
+  d->admissible = 1;
+}
+
+/* The two-sided one-sample t-test of mean 0 at conf_level; *estimable = 0 when the
+   data do not allow one (fewer than 2 values, zero variance): then VAGAP_OK. */
+static vagap_status_t t_test(const double *x, size_t n, double conf_level, vagap_ttest_t *t,
+                             int *estimable, vagap_error_t *err) {
+  vagap_ttest_options_t to;
+  vagap_ttest_options_init(&to);
+  to.conf_level = conf_level;
+  vagap_status_t st = vagap_stats_ttest_one(x, n, &to, t, err);
+  *estimable = st == VAGAP_OK;
+  return st == VAGAP_EDOMAIN || st == VAGAP_ENUMERIC ? VAGAP_OK : st;
+}
+
 /* ---- paired gap ------------------------------------------------------------- */
 
 vagap_status_t vagap_power_paired_gap_draw(gsl_rng *rng, double dz, size_t n, double alpha,
                                            double conf_level, double *work,
                                            vagap_power_draw_t *d, vagap_error_t *err) {
   for (size_t i = 0; i < n; i++) work[i] = dz + gsl_ran_gaussian_ziggurat(rng, 1.0);
-  vagap_ttest_options_t to;
-  vagap_ttest_options_init(&to);
-  to.conf_level = conf_level;
   vagap_ttest_t t;
-  d->estimate = d->std_error = d->conf_low = d->conf_high = NAN;
-  d->reject = 0;
-  d->admissible = 1;
-  vagap_status_t st = vagap_stats_ttest_one(work, n, &to, &t, err);
-  if (st == VAGAP_EDOMAIN || st == VAGAP_ENUMERIC) return VAGAP_OK; /* not estimable: counted */
-  if (st != VAGAP_OK) return st;
+  int estimable;
+  draw_reset(d);
+  vagap_status_t st = t_test(work, n, conf_level, &t, &estimable, err);
+  if (st != VAGAP_OK || !estimable) return st; /* not estimable: counted */
   double dhat = t.effect.d_z;
   d->estimate = dhat;
   d->std_error = sqrt(1.0 / (double)n + dhat * dhat / (2.0 * (double)n));
@@ -169,9 +185,7 @@ vagap_status_t vagap_power_correlation_draw(gsl_rng *rng, double rho, size_t n, 
   vagap_cor_options_init(&co);
   co.conf_level = conf_level;
   vagap_cor_t r;
-  d->estimate = d->std_error = d->conf_low = d->conf_high = NAN;
-  d->reject = 0;
-  d->admissible = 1;
+  draw_reset(d);
   vagap_status_t st = vagap_stats_cor(x, y, n, &co, &r, err);
   if (st == VAGAP_EDOMAIN || st == VAGAP_ENUMERIC) return VAGAP_OK; /* not estimable: counted */
   if (st != VAGAP_OK) return st;
@@ -218,16 +232,11 @@ vagap_status_t vagap_power_f1_diff_draw(gsl_rng *rng, double p_a, double p_b, do
     double fa = scenario_f1(rng, values, stated_agree, p_a);
     work[s] = fa - scenario_f1(rng, values, stated_agree, p_b);
   }
-  vagap_ttest_options_t to;
-  vagap_ttest_options_init(&to);
-  to.conf_level = conf_level;
   vagap_ttest_t t;
-  d->estimate = d->std_error = d->conf_low = d->conf_high = NAN;
-  d->reject = 0;
-  d->admissible = 1;
-  vagap_status_t st = vagap_stats_ttest_one(work, scenarios, &to, &t, err);
-  if (st == VAGAP_EDOMAIN || st == VAGAP_ENUMERIC) return VAGAP_OK; /* all differences equal */
-  if (st != VAGAP_OK) return st;
+  int estimable;
+  draw_reset(d);
+  vagap_status_t st = t_test(work, scenarios, conf_level, &t, &estimable, err);
+  if (st != VAGAP_OK || !estimable) return st; /* all differences equal: not estimable */
   d->estimate = t.estimate;
   d->std_error = t.std_error;
   d->conf_low = t.conf_low;
