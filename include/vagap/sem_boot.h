@@ -45,6 +45,10 @@ typedef struct {
      done so far (may be NULL).  Must be thread-safe; it is called under a lock. */
   void (*progress)(size_t done, size_t total, void *ctx);
   void *progress_ctx;
+  /* Only resamples b_from..b_to-1 (both 0: all), e.g. one MPI rank's block; the
+     result still has B rows, the others not fitted (ok 0, counted in neither
+     nok nor failed_by_status; nfailed counts only failures in the range). */
+  size_t b_from, b_to;
 } vagap_sem_boot_options_t;
 
 void vagap_sem_boot_options_init(vagap_sem_boot_options_t *opt);

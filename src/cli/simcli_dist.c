@@ -157,6 +157,101 @@ static int run_ranks(const vagap_sim_plan_t *plan, double **out) {
 }
 #endif
 
+#ifdef VAGAP_MPI
+/* Gather one [B * nrows] array of doubles (blocks of whole resamples) on rank 0. */
+static int gather_rows(double *all, size_t B, size_t nrows) {
+  int *counts = malloc((size_t)dist_size * sizeof *counts), *displs = malloc((size_t)dist_size * sizeof *displs);
+  if (!counts || !displs) MPI_Abort(MPI_COMM_WORLD, CLI_EXIT_DATA);
+  for (int k = 0; k < dist_size; k++) {
+    size_t f, t;
+    block_of(B, k, dist_size, &f, &t);
+    counts[k] = (int)((t - f) * nrows);
+    displs[k] = (int)(f * nrows);
+  }
+  int rc = MPI_Gatherv(dist_rank == 0 ? MPI_IN_PLACE : all + displs[dist_rank], counts[dist_rank],
+                       MPI_DOUBLE, all, counts, displs, MPI_DOUBLE, 0, MPI_COMM_WORLD);
+  free(counts);
+  free(displs);
+  return rc;
+}
+
+static vagap_status_t bootstrap_ranks(vagap_sem_boot_t **out, const vagap_sem_model_t *model,
+                                      const vagap_sem_data_t *data,
+                                      const vagap_sem_fit_options_t *fit_opt,
+                                      const vagap_sem_boot_options_t *opt, vagap_error_t *err) {
+  restore_stderr();
+  dist_ran = 1;
+  if (any_rank_stopped(0)) {
+    return vagap_error_set(err, VAGAP_ENUMERIC, NULL, 0, 0, "MPI: another rank stopped before "
+                           "the bootstrap");
+  }
+  if ((size_t)model->nrows * opt->B > (size_t)INT32_MAX)
+    return vagap_error_set(err, VAGAP_EINVAL, NULL, 0, 0, "too many resamples for one MPI run");
+  vagap_sem_boot_options_t mine = *opt;
+  block_of(opt->B, dist_rank, dist_size, &mine.b_from, &mine.b_to);
+  mine.progress = NULL; /* per-rank counts would mislead */
+  vagap_sem_boot_t *b = NULL;
+  vagap_status_t st = vagap_sem_bootstrap(&b, model, data, fit_opt, &mine, err);
+  int failed = st != VAGAP_OK, any = 0;
+  MPI_Allreduce(&failed, &any, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
+  if (any) {
+    vagap_sem_boot_free(b);
+    if (!failed)
+      vagap_error_set(err, VAGAP_ENUMERIC, NULL, 0, 0, "MPI: the bootstrap failed on another rank");
+    else
+      fprintf(stderr, "vagap: MPI rank %d of %d failed: %s\n", dist_rank, dist_size, err->message);
+    return failed ? st : VAGAP_ENUMERIC;
+  }
+  /* ok flags as doubles, then the four tables, then the failure counts */
+  size_t B = opt->B, nrows = b->nrows;
+  double *okd = malloc(B * sizeof *okd);
+  if (!okd) MPI_Abort(MPI_COMM_WORLD, CLI_EXIT_DATA);
+  for (size_t i = 0; i < B; i++) okd[i] = b->ok[i];
+  int rc = gather_rows(okd, B, 1);
+  double *tables[] = {b->est, b->se, b->pvalue, b->std_all};
+  for (size_t t = 0; t < 4 && rc == MPI_SUCCESS; t++) rc = gather_rows(tables[t], B, nrows);
+  unsigned long long counts[VAGAP_ENUMERIC + 1], total[VAGAP_ENUMERIC + 1];
+  for (size_t i = 0; i <= VAGAP_ENUMERIC; i++) counts[i] = b->failed_by_status[i];
+  if (rc == MPI_SUCCESS)
+    rc = MPI_Reduce(counts, total, VAGAP_ENUMERIC + 1, MPI_UNSIGNED_LONG_LONG, MPI_SUM, 0,
+                    MPI_COMM_WORLD);
+  if (rc != MPI_SUCCESS) {
+    fprintf(stderr, "vagap: MPI rank %d: gathering the bootstrap failed\n", dist_rank);
+    MPI_Abort(MPI_COMM_WORLD, CLI_EXIT_DATA);
+  }
+  if (dist_rank != 0) {
+    free(okd);
+    vagap_sem_boot_free(b);
+    *out = NULL;
+    return VAGAP_OK;
+  }
+  b->nok = 0;
+  for (size_t i = 0; i < B; i++) b->nok += (size_t)(b->ok[i] = okd[i] != 0);
+  b->nfailed = B - b->nok;
+  for (size_t i = 0; i <= VAGAP_ENUMERIC; i++) b->failed_by_status[i] = (size_t)total[i];
+  free(okd);
+  *out = b;
+  return VAGAP_OK;
+}
+#endif
+
+vagap_status_t simcli_dist_bootstrap(vagap_sem_boot_t **out, const vagap_sem_model_t *model,
+                                     const vagap_sem_data_t *data,
+                                     const vagap_sem_fit_options_t *fit_opt,
+                                     const vagap_sem_boot_options_t *opt, vagap_error_t *err) {
+  *out = NULL;
+#ifdef VAGAP_MPI
+  if (dist_joined && dist_size > 1) {
+    if (opt->B < (size_t)dist_size) /* every rank knows: all stop alike */
+      return vagap_error_set(err, VAGAP_EINVAL, NULL, 0, 0,
+                             "%zu resamples for %d MPI ranks: give at least one per rank",
+                             opt->B, dist_size);
+    return bootstrap_ranks(out, model, data, fit_opt, opt, err);
+  }
+#endif
+  return vagap_sem_bootstrap(out, model, data, fit_opt, opt, err);
+}
+
 int simcli_dist_run(const vagap_sim_plan_t *plan, double **out) {
   *out = NULL;
 #ifdef VAGAP_MPI

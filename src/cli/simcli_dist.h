@@ -30,6 +30,20 @@ int simcli_dist_size(void);  /* 1 without MPI */
  */
 int simcli_dist_run(const vagap_sim_plan_t *plan, double **out);
 
+/*
+ * vagap_sem_bootstrap over the ranks: rank k fits the k-th block of the B
+ * resamples (resample b draws from a stream of (seed, b) only), rank 0 gathers
+ * every resample's estimates and the failure counts, so its result equals a
+ * single-process bootstrap's.  On other ranks *out is NULL after success.
+ * Returns the status of the bootstrap (a failed rank is reported by itself;
+ * the others return VAGAP_ENUMERIC with a message saying so).
+ */
+#include "vagap/sem_boot.h"
+vagap_status_t simcli_dist_bootstrap(vagap_sem_boot_t **out, const vagap_sem_model_t *model,
+                                     const vagap_sem_data_t *data,
+                                     const vagap_sem_fit_options_t *fit_opt,
+                                     const vagap_sem_boot_options_t *opt, vagap_error_t *err);
+
 /* Leave the MPI job; returns rc (every rank's exit code). */
 int simcli_dist_finish(int rc);
 

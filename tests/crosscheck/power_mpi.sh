@@ -1,7 +1,9 @@
 #!/bin/sh
 # `mpirun -np N vagap power` (a build with -DVAGAP_MPI=ON) gives byte-identical
 # tables to one process, for 1, 2 and 4 local ranks, for paired-gap and for an
-# SEM parameter; a rank that stops before the run, or dies, makes the job fail
+# SEM parameter, and so do `sem --bootstrap` and `vaar --bootstrap` (whose
+# resamples are spread over the ranks; one resample fails to fit here, so the
+# gathered failure counts are compared too); a rank that stops before the run, or dies, makes the job fail
 # with a message instead of hanging (every mpirun runs under a timeout).
 # Skipped (77) when the program is not an MPI build or mpirun is missing.
 set -u
@@ -35,7 +37,31 @@ check() { # check NAME ARGS...: 1, 2 and 4 ranks against one plain process
   [ $status = 0 ] && echo "identical: $name with 1, 2 and 4 ranks ($(($(wc -l < "$dir/$name.one.csv") - 1)) conditions)"
 }
 check paired power --analysis paired-gap --dz 0.2,0.5 --n 15,40 --replications 301 --seed 11 --threads 2
+check_boot() { # check_boot NAME ARGS...: like check, for the bootstrap commands (a data file last)
+  name=$1; shift
+  "$vagap" "$@" --quiet > "$dir/$name.one.csv" 2> "$dir/$name.one.err" || { echo "FAIL: $name: the plain run failed"; status=1; return; }
+  for np in 2 4; do
+    if ! mpi $np "$vagap" "$@" --quiet -o "$dir/$name.$np.csv" 2> "$dir/$name.$np.err"; then
+      echo "FAIL: $name: mpirun -np $np failed"; cat "$dir/$name.$np.err"; status=1
+    elif ! cmp -s "$dir/$name.one.csv" "$dir/$name.$np.csv"; then
+      echo "FAIL: $name: $np ranks differ from one process"; status=1
+    elif ! cmp -s "$dir/$name.one.err" "$dir/$name.$np.err"; then
+      echo "FAIL: $name: $np ranks report other failures"; diff "$dir/$name.one.err" "$dir/$name.$np.err"; status=1
+    fi
+  done
+  [ $status = 0 ] && echo "identical: $name with 2 and 4 ranks ($(sed -n 's/.*: \([0-9]* of [0-9]*\) bootstrap.*/\1 resamples failed/p' "$dir/$name.one.err"))"
+}
 check sem power --analysis sem-param --model "$dir/pop.lav" --fit-model "$dir/fit.lav" --param ind --n 50,80 --replications 37 --seed 5 --threads 1
+
+cat > "$dir/vpop.lav" <<'MODEL'
+f =~ 0.8*x1 + 0.7*x2 + 0.6*x3
+g =~ 0.8*w1 + 0.7*w2 + 0.6*w3
+y ~ c(0.4, 0.1)*f + c(-0.3, 0)*g
+MODEL
+printf 'f =~ x1 + x2 + x3\ng =~ w1 + w2 + w3\ny ~ f + g\n' > "$dir/vfit.lav"
+"$vagap" simulate --model "$dir/vpop.lav" --n 150,150 --seed 4 > "$dir/vd.csv" || exit 1
+check_boot sem-bootstrap sem --model "$dir/vfit.lav" --group group --bootstrap 30 --seed 3 --threads 1 "$dir/vd.csv"
+check_boot vaar-bootstrap vaar --model "$dir/vfit.lav" --group group --expect 'y~f:+,y~g:-' --bootstrap 21 --seed 3 --threads 1 "$dir/vd.csv"
 
 # a rank that stops before the run (its model file is missing): the others do not wait for it
 cat > "$dir/one_missing.sh" <<SH
