@@ -253,6 +253,23 @@ vagap_status_t vagap_sem_stats_serialize(const vagap_sem_stats_t *stats, char **
 vagap_status_t vagap_sem_stats_deserialize(vagap_sem_stats_t **out, const char *text,
                                            vagap_error_t *err);
 
+/* ---- raw data ------------------------------------------------------------ */
+
+/*
+ * Raw data of a multi-group analysis (borrowed by every call).  Missing
+ * values are NAN; whether they are allowed depends on the estimator and the
+ * missing-data method (listwise: none; FIML: rows with at least one observed
+ * model variable).  Which rows enter is the caller's policy, recorded in its
+ * row ledger.
+ */
+typedef struct {
+  size_t nobs, nvar, ngroups;
+  const double *x;                 /* [nobs * nvar] row-major, NAN = missing */
+  const size_t *group;             /* [nobs] in [0, ngroups) */
+  const char *const *var;          /* [nvar] variable names */
+  const char *const *group_label;  /* [ngroups] */
+} vagap_sem_data_t;
+
 /* ---- fit ----------------------------------------------------------------- */
 
 typedef enum {
@@ -260,13 +277,112 @@ typedef enum {
   VAGAP_SEM_LIKELIHOOD_WISHART     /* S with divisor n - 1, chisq = 2 (N - G) F */
 } vagap_sem_likelihood_t;
 
+/*
+ * Estimation choices, named and valued as lavaan's arguments (estimator=,
+ * missing=, information=, se=, test=).  One design serves every estimator
+ * (doc/methods.md "SEM estimators: one engine"):
+ *   - the model, its parameter table and its constraints are the same for
+ *     all estimators; an estimator only changes the per-group discrepancy
+ *     function F_g(Sigma_g, mu_g [, thresholds]) that the fitter minimises
+ *     (ML from sample moments, FIML over missing-data patterns, DWLS/ULS/WLS
+ *     on thresholds and polychoric correlations), the information matrix
+ *     used for SEs, and the test statistic's correction;
+ *   - the fitter chains dF_g/dSigma and dF_g/dmu to the parameters (so
+ *     constraints, bounds, start values and the verdicts work unchanged);
+ *   - robust SEs and scaled tests are computed after the fit from the
+ *     Jacobian of the implied moments (lavaan's Delta), the h1 information
+ *     and the casewise scores or Gamma.
+ * The *_DEFAULT values mean "what lavaan picks for this estimator and
+ * missing-data method" (e.g. observed information under missing = "ml",
+ * robust.huber.white SEs for MLR); vagap_sem_fit_options_resolve fills them.
+ */
+typedef enum {
+  VAGAP_SEM_ESTIMATOR_ML = 0,
+  VAGAP_SEM_ESTIMATOR_MLR,   /* ML, Huber-White SEs, Yuan-Bentler (Mplus) scaled test */
+  VAGAP_SEM_ESTIMATOR_MLM,   /* ML, robust.sem SEs, Satorra-Bentler scaled test */
+  VAGAP_SEM_ESTIMATOR_MLMV,  /* ML, robust.sem SEs, mean- and variance-adjusted test */
+  VAGAP_SEM_ESTIMATOR_MLMVS, /* ML, robust.sem SEs, scaled-shifted test */
+  VAGAP_SEM_ESTIMATOR_GLS,
+  VAGAP_SEM_ESTIMATOR_ULS,
+  VAGAP_SEM_ESTIMATOR_WLS,
+  VAGAP_SEM_ESTIMATOR_DWLS,
+  VAGAP_SEM_ESTIMATOR_WLSMV, /* DWLS estimates, robust SEs, scaled-shifted test */
+  VAGAP_SEM_ESTIMATOR_ULSMV  /* ULS estimates, robust SEs, scaled-shifted test */
+} vagap_sem_estimator_t;
+
+typedef enum {
+  VAGAP_SEM_MISSING_DEFAULT = 0, /* listwise, or pairwise for categorical data (lavaan) */
+  VAGAP_SEM_MISSING_LISTWISE,
+  VAGAP_SEM_MISSING_ML,          /* FIML ("ml", "fiml", "direct") */
+  VAGAP_SEM_MISSING_ML_X,        /* FIML, missing exogenous covariates too ("ml.x") */
+  VAGAP_SEM_MISSING_PAIRWISE
+} vagap_sem_missing_t;
+
+typedef enum {
+  VAGAP_SEM_INFORMATION_DEFAULT = 0,
+  VAGAP_SEM_INFORMATION_EXPECTED,
+  VAGAP_SEM_INFORMATION_OBSERVED,
+  VAGAP_SEM_INFORMATION_FIRST_ORDER
+} vagap_sem_information_t;
+
+typedef enum {
+  VAGAP_SEM_SE_DEFAULT = 0,
+  VAGAP_SEM_SE_STANDARD,
+  VAGAP_SEM_SE_ROBUST_SEM,          /* "robust.sem" (also "robust" for MLM-type estimators) */
+  VAGAP_SEM_SE_ROBUST_HUBER_WHITE,  /* "robust.huber.white" ("robust.mlr", "sandwich") */
+  VAGAP_SEM_SE_NONE
+} vagap_sem_se_t;
+
+typedef enum {
+  VAGAP_SEM_TEST_DEFAULT = 0,
+  VAGAP_SEM_TEST_STANDARD,
+  VAGAP_SEM_TEST_SATORRA_BENTLER,
+  VAGAP_SEM_TEST_YUAN_BENTLER,
+  VAGAP_SEM_TEST_YUAN_BENTLER_MPLUS,
+  VAGAP_SEM_TEST_MEAN_VAR_ADJUSTED,
+  VAGAP_SEM_TEST_SCALED_SHIFTED,
+  VAGAP_SEM_TEST_NONE
+} vagap_sem_test_t;
+
 typedef struct {
   vagap_sem_likelihood_t likelihood;
   double ci_level;   /* 0.95 */
   int max_iter;      /* objective evaluations per strategy (5 strategies at most), default 10000 */
+  vagap_sem_estimator_t estimator;     /* ML */
+  vagap_sem_missing_t missing;         /* DEFAULT */
+  vagap_sem_information_t information; /* DEFAULT */
+  vagap_sem_se_t se;                   /* DEFAULT */
+  vagap_sem_test_t test;               /* DEFAULT */
 } vagap_sem_fit_options_t;
 
 void vagap_sem_fit_options_init(vagap_sem_fit_options_t *opt);
+
+/*
+ * lavaan's spellings -> enums (estimator names in any case, as lavaan
+ * upper-cases them; "default" gives *_DEFAULT / ML).  An unknown value is
+ * VAGAP_EINVAL with a message listing lavaan's values.  `what` is the option
+ * name used in the message (e.g. "--estimator").
+ */
+vagap_status_t vagap_sem_estimator_parse(const char *s, vagap_sem_estimator_t *out, vagap_error_t *err);
+vagap_status_t vagap_sem_missing_parse(const char *s, vagap_sem_missing_t *out, vagap_error_t *err);
+vagap_status_t vagap_sem_information_parse(const char *s, vagap_sem_information_t *out, vagap_error_t *err);
+vagap_status_t vagap_sem_se_parse(const char *s, vagap_sem_se_t *out, vagap_error_t *err);
+vagap_status_t vagap_sem_test_parse(const char *s, vagap_sem_test_t *out, vagap_error_t *err);
+/* lavaan's name of a value ("MLR", "ml", "observed", "robust.huber.white", "yuan.bentler.mplus"). */
+const char *vagap_sem_estimator_name(vagap_sem_estimator_t e);
+const char *vagap_sem_missing_name(vagap_sem_missing_t m);
+const char *vagap_sem_information_name(vagap_sem_information_t i);
+const char *vagap_sem_se_name(vagap_sem_se_t s);
+const char *vagap_sem_test_name(vagap_sem_test_t t);
+
+/*
+ * Replace every *_DEFAULT in *opt by lavaan's choice for its estimator and
+ * missing-data method (`categorical`: the model has ordered indicators), and
+ * check that vagap implements the combination: VAGAP_EINVAL with a message
+ * naming what is not implemented otherwise.
+ */
+vagap_status_t vagap_sem_fit_options_resolve(vagap_sem_fit_options_t *opt, int categorical,
+                                             vagap_error_t *err);
 
 /*
  * Below this ratio of the smallest to the largest eigenvalue of the
@@ -333,6 +449,16 @@ vagap_status_t vagap_sem_fit(vagap_sem_fit_t **out, const vagap_sem_model_t *mod
                              const vagap_sem_stats_t *stats, const vagap_sem_fit_options_t *opt,
                              vagap_error_t *err);
 void vagap_sem_fit_free(vagap_sem_fit_t *fit); /* NULL is a no-op */
+
+/*
+ * Fit `model` to raw data with any estimator and missing-data method of
+ * `opt` (resolved with vagap_sem_fit_options_resolve).  For ML with listwise
+ * deletion this is vagap_sem_stats_compute + vagap_sem_fit (data must then
+ * be complete: VAGAP_EINVAL names the first missing cell otherwise).
+ */
+vagap_status_t vagap_sem_fit_data(vagap_sem_fit_t **out, const vagap_sem_model_t *model,
+                                  const vagap_sem_data_t *data, const vagap_sem_fit_options_t *opt,
+                                  vagap_error_t *err);
 
 #ifdef __cplusplus
 }

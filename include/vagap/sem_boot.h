@@ -28,14 +28,7 @@
 extern "C" {
 #endif
 
-/* Complete raw data of a multi-group analysis (borrowed by every call). */
-typedef struct {
-  size_t nobs, nvar, ngroups;
-  const double *x;                 /* [nobs * nvar] row-major, no missing values */
-  const size_t *group;             /* [nobs] in [0, ngroups) */
-  const char *const *var;          /* [nvar] variable names */
-  const char *const *group_label;  /* [ngroups] */
-} vagap_sem_data_t;
+/* vagap_sem_data_t (raw data, vagap/sem.h): complete rows unless the fit options allow missing values. */
 
 typedef struct {
   size_t B;              /* number of resamples (>= 1) */

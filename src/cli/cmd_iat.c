@@ -16,7 +16,7 @@
 #include "iat_out.h"
 #include "rows.h"
 #include "stats_cli.h"
-#include "study.h"
+#include "vagap/study.h"
 
 static const char HELP[] =
     "Usage: vagap iat --method assoc|dscore [OPTIONS] [FILE...]\n"
@@ -106,7 +106,7 @@ typedef struct {
   const char *test_path;
   double conf_level;
   /* assoc */
-  study_iat_options_t log; /* column names, targets and scoring options of the log */
+  vagap_study_iat_options_t log; /* column names, targets and scoring options of the log */
   const char *positive_path, *negative_path;
   int per_trial;
   /* dscore */
@@ -144,7 +144,7 @@ static int load_list(const char *path, word_list_t *l) {
   ssize_t got;
   int rc = CLI_EXIT_OK;
   while ((got = getline(&line, &line_cap, f)) >= 0) {
-    size_t len = cli_normalise_word(line, (size_t)got, &norm, &norm_cap);
+    size_t len = vagap_study_normalise_word(line, (size_t)got, &norm, &norm_cap);
     if (len == (size_t)-1) { rc = CLI_EXIT_DATA; break; }
     if (len == 0) continue;
     if (l->n == cap) {
@@ -291,7 +291,7 @@ typedef struct {
   vagap_iat_assoc_t *scorer;
   vagap_ledger_t *ledger;
   word_list_t positive, negative;
-  study_iat_reader_t reader; /* the row rules, shared with `vagap report` (study.c) */
+  vagap_study_iat_reader_t reader; /* the row rules, shared with `vagap report` (study.c) */
 } assoc_run_t;
 
 /* Valence from the attribute lists (word already normalised). */
@@ -303,34 +303,24 @@ static vagap_iat_valence_t list_valence(void *ctx, const char *word) {
 }
 
 static int assoc_file(assoc_run_t *run, const char *path) {
-  return study_iat_read_file(&run->reader, path, &run->args->common.table) ? CLI_EXIT_DATA
-                                                                           : CLI_EXIT_OK;
+  vagap_error_t err;
+  if (vagap_study_iat_read_file(&run->reader, path, &run->args->common.table, &err) == VAGAP_OK)
+    return CLI_EXIT_OK;
+  cli_report_error(&err);
+  return CLI_EXIT_DATA;
 }
 
-static const char *const TRIAL_COLUMNS[] = {"trial", "a", "b", "c", "d", "n_ignored",
-                                            "n_other_target", "n_duplicate", "score", "valid"};
-
 static int write_trials(const assoc_run_t *run) {
-  const char *names[1 + sizeof TRIAL_COLUMNS / sizeof *TRIAL_COLUMNS];
+  const char *names[1 + IAT_NTRIAL_COLUMNS];
   names[0] = run->args->log.unit;
-  memcpy(names + 1, TRIAL_COLUMNS, sizeof TRIAL_COLUMNS);
+  memcpy(names + 1, IAT_TRIAL_COLUMNS, sizeof IAT_TRIAL_COLUMNS);
   cli_writer_t *w = cli_writer_open(&run->args->common, names, sizeof names / sizeof *names);
   if (!w) return CLI_EXIT_DATA;
   size_t n = vagap_iat_assoc_ntrials(run->scorer);
   for (size_t i = 0; i < n; i++) {
     vagap_iat_assoc_trial_t t;
     vagap_iat_assoc_trial(run->scorer, i, &t);
-    cli_put_str(w, t.unit);
-    cli_put_str(w, t.trial);
-    cli_put_int(w, (long long)t.counts.a);
-    cli_put_int(w, (long long)t.counts.b);
-    cli_put_int(w, (long long)t.counts.c);
-    cli_put_int(w, (long long)t.counts.d);
-    cli_put_int(w, (long long)t.n_ignored);
-    cli_put_int(w, (long long)t.n_other_target);
-    cli_put_int(w, (long long)t.n_duplicate);
-    cli_put_num(w, t.score);
-    cli_put_bool(w, t.valid);
+    iat_put_trial(w, &t);
   }
   return cli_writer_close(w);
 }
@@ -373,8 +363,10 @@ static int run_assoc(const iat_args_t *a, cli_inputs_t in) {
         (rc = check_disjoint(a, &run.positive, &run.negative)) != CLI_EXIT_OK)
       goto done;
   }
-  if (study_iat_reader_init(&run.reader, run.scorer, &a->log, run.ledger,
-                            a->positive_path ? list_valence : NULL, &run)) {
+  vagap_error_t err;
+  if (vagap_study_iat_reader_init(&run.reader, run.scorer, &a->log, run.ledger,
+                                  a->positive_path ? list_valence : NULL, &run, &err)) {
+    cli_report_error(&err);
     rc = CLI_EXIT_DATA;
     goto done;
   }
@@ -396,7 +388,7 @@ static int run_assoc(const iat_args_t *a, cli_inputs_t in) {
   if (rc == CLI_EXIT_OK) rc = cli_finish_ledger(&a->common, run.ledger);
 done:
   free(scores);
-  study_iat_reader_free(&run.reader);
+  vagap_study_iat_reader_free(&run.reader);
   free_list(&run.positive);
   free_list(&run.negative);
   vagap_iat_assoc_free(run.scorer);
@@ -567,8 +559,8 @@ static int dscore_row(dscore_run_t *run, const vagap_reader_t *r, const vagap_ro
   }
   vagap_error_t err;
   double latency;
-  if (vagap_reader_number(r, row, col->latency, &latency, &err) != VAGAP_OK)
-    return cli_report_error(&err);
+  int got = cli_row_number(&a->common.table, run->ledger, r, row, col->latency, &latency);
+  if (got) return got > 0 ? CLI_EXIT_OK : CLI_EXIT_DATA; /* 1: excluded (--bad-rows exclude) */
   if (isnan(latency)) return exclude_missing(run, r, row, a->latency_col);
   int error = error_flag(row->fields[col->error], row->lengths[col->error]);
   if (error < 0) {
@@ -576,6 +568,7 @@ static int dscore_row(dscore_run_t *run, const vagap_reader_t *r, const vagap_ro
     vagap_error_set(&err, VAGAP_EDATA, vagap_reader_source(r), row->line, (long)col->error + 1,
                     "column %s: expected 0/1 or TRUE/FALSE, found '%s'", a->error_col,
                     row->fields[col->error]);
+    if (a->common.table.exclude_bad_rows) return exclude(run->ledger, r, row, err.message);
     return cli_report_error(&err);
   }
   vagap_iat_trial_fate_t fate;
@@ -711,7 +704,7 @@ static void args_init(iat_args_t *a) {
   memset(a, 0, sizeof *a);
   cli_common_init(&a->common, "iat");
   a->conf_level = 0.95;
-  study_iat_options_init(&a->log);
+  vagap_study_iat_options_init(&a->log);
   a->subject_col = "subject";
   a->block_col = "block";
   a->latency_col = "latency";
@@ -883,8 +876,9 @@ static int parse_args(iat_args_t *a, int argc, char **argv) {
         return cli_usage_error(&a->common, "block code '%s' is given to two blocks", a->block_codes[b]);
   if (a->method == METHOD_ASSOC) {
     char both[256];
-    int overlap = study_lists_overlap(a->log.focal, a->log.contrast, both, sizeof both);
-    if (overlap < 0) return CLI_EXIT_DATA;
+    vagap_error_t err;
+    int overlap = vagap_study_lists_overlap(a->log.focal, a->log.contrast, both, sizeof both, &err);
+    if (overlap < 0) return cli_report_error(&err), CLI_EXIT_DATA;
     if (overlap) return cli_usage_error(&a->common, "--focal and --contrast must differ (both have '%s')", both);
   }
   return -1;

@@ -10,8 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "prop_out.h"
 #include "stats_cli.h"
-#include "study.h"
+#include "vagap/study.h"
 
 static const char HELP[] =
     "Usage: vagap prop [OPTIONS] [FILE]\n"
@@ -46,13 +47,6 @@ typedef struct {
   vagap_p_adjust_t adjust;
 } prop_args_t;
 
-typedef struct {
-  const char *key;
-  size_t x, n, n_other;
-  vagap_status_t status;
-  vagap_prop_t res;
-  double p_adjusted;
-} prop_row_t;
 
 static int parse_args(int argc, char **argv, cli_common_t *c, prop_args_t *a) {
   static const struct option options[] = {
@@ -96,7 +90,7 @@ static int parse_args(int argc, char **argv, cli_common_t *c, prop_args_t *a) {
 typedef struct {
   const vagap_table_t *t;
   size_t cunit, cchoice;
-  const study_choice_rules_t *rules; /* shared with `vagap report` (study.c) */
+  const vagap_study_choice_rules_t *rules; /* shared with `vagap report` (study.c) */
   signed char *code; /* per row: 1 success, 0 failure, -1 other code, -2 not counted at all */
 } prop_data_t;
 
@@ -107,40 +101,13 @@ static int classify_rows(prop_data_t *d, vagap_ledger_t *ledger, unsigned char *
     size_t len;
     const char *s = vagap_table_cell(d->t, i, d->cchoice, &len);
     int unit_na = d->cunit != CLI_NO_COLUMN && vagap_table_is_na(d->t, i, d->cunit);
-    int code = study_choice_classify(d->rules, unit_na, s, len,
+    int code = vagap_study_choice_classify(d->rules, unit_na, s, len,
                                      vagap_table_is_na(d->t, i, d->cchoice), reason, sizeof reason);
     d->code[i] = (signed char)code;
-    use[i] = code != STUDY_CHOICE_NO_UNIT;
+    use[i] = code != VAGAP_STUDY_CHOICE_NO_UNIT;
     if (code < 0 && cli_exclude_row(ledger, d->t, i, reason)) return -1;
   }
   return 0;
-}
-
-static const char *const COLUMNS[] = {BROOM_COLUMNS, "x", "n_other", "exact.low",
-                                      "exact.high", "p0", "log10.p", "p.adjusted", "alternative"};
-enum { NCOLUMNS = sizeof COLUMNS / sizeof COLUMNS[0] };
-
-static void put_row(cli_writer_t *w, const prop_row_t *r) {
-  const vagap_prop_t *p = &r->res;
-  cli_put_str(w, r->key);
-  cli_put_str(w, "proportion");
-  stats_put_num(w, p->estimate);
-  stats_put_num(w, p->std_error);
-  cli_put_int(w, (long long)r->x);
-  cli_put_na(w);
-  stats_put_num(w, p->p_value);
-  stats_put_num(w, p->conf_low);
-  stats_put_num(w, p->conf_high);
-  cli_put_int(w, (long long)r->n);
-  cli_put_str(w, "Exact binomial test; Wilson score interval");
-  cli_put_int(w, (long long)r->x);
-  cli_put_int(w, (long long)r->n_other);
-  stats_put_num(w, p->exact_low);
-  stats_put_num(w, p->exact_high);
-  stats_put_num(w, p->p0);
-  stats_put_num(w, p->log10_p);
-  stats_put_num(w, r->p_adjusted);
-  cli_put_str(w, vagap_alternative_name(p->alternative));
 }
 
 static int test_units(const cli_common_t *c, const prop_args_t *a, const prop_data_t *d,
@@ -177,24 +144,28 @@ int cmd_prop(int argc, char **argv) {
 
   prop_data_t d;
   memset(&d, 0, sizeof d);
-  study_choice_options_t co = {a.unit, a.choice, a.success, a.failure};
-  study_choice_rules_t rules;
+  vagap_study_choice_options_t co = {a.unit, a.choice, a.success, a.failure};
+  vagap_study_choice_rules_t rules;
   const char *both = NULL;
-  int rrc = study_choice_rules_init(&rules, &co, &both);
+  vagap_error_t err;
+  vagap_status_t rrc = vagap_study_choice_rules_init(&rules, &co, &both, &err);
   d.rules = &rules;
   int rc = CLI_EXIT_DATA;
-  vagap_error_t err;
   vagap_table_t *table = NULL;
   unsigned char *use = NULL;
   prop_row_t *rows = NULL;
   stats_blocks_t bl;
   memset(&bl, 0, sizeof bl);
   vagap_ledger_t *ledger = cli_ledger_alloc(&c);
-  if (rrc == -2) {
+  if (rrc == VAGAP_EINVAL) {
     rc = cli_usage_error(&c, "code '%s' is both a success and a failure", both);
     goto done;
   }
-  if (!ledger || rrc) goto done;
+  if (rrc) {
+    cli_report_error(&err);
+    goto done;
+  }
+  if (!ledger) goto done;
   if (vagap_table_read(&table, path, &c.table, ledger, &err) != VAGAP_OK) {
     rc = cli_report_error(&err);
     goto done;
@@ -217,9 +188,9 @@ int cmd_prop(int argc, char **argv) {
   if (stats_adjust_rows(rows, bl.nblocks, sizeof *rows, offsetof(prop_row_t, res.p_value),
                         offsetof(prop_row_t, p_adjusted), a.adjust))
     goto done;
-  cli_writer_t *w = cli_writer_open_unit(&c, a.unit, COLUMNS, NCOLUMNS);
+  cli_writer_t *w = cli_writer_open_unit(&c, a.unit, PROP_COLUMNS, PROP_NCOLUMNS);
   if (!w) goto done;
-  for (size_t b = 0; b < bl.nblocks; b++) put_row(w, &rows[b]);
+  for (size_t b = 0; b < bl.nblocks; b++) prop_put_row(w, &rows[b]);
   rc = cli_writer_close(w);
   if (rc == CLI_EXIT_OK) rc = cli_finish_ledger(&c, ledger);
   if (rc == CLI_EXIT_OK && nok == 0) {
@@ -227,7 +198,7 @@ int cmd_prop(int argc, char **argv) {
     rc = CLI_EXIT_DATA;
   }
 done:
-  study_choice_rules_free(&rules);
+  vagap_study_choice_rules_free(&rules);
   free(use), free(d.code), free(rows);
   stats_blocks_free(&bl);
   vagap_table_free(table);

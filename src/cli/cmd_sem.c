@@ -417,6 +417,7 @@ int cmd_sem(int argc, char **argv) {
     if (semcli_group_levels(table, gcol, &data, &err) ||
         vagap_sem_model_build(&model, syn, data.ngroups, &mopt, a.model_path, &err) ||
         add_constraints_file(a.constraints_path, model, &err) ||
+        semcli_screen(&c.table, table, model, ledger, &err) ||
         semcli_load(table, gcol, model, &data, ledger, &err) ||
         (a.save_stats && save_stats(a.save_stats, data.stats, &err))) {
       rc = cli_report_error(&err);
@@ -433,7 +434,7 @@ int cmd_sem(int argc, char **argv) {
       }
   vagap_sem_fit_options_t fopt;
   vagap_sem_fit_options_init(&fopt);
-  fopt.likelihood = a.lav.likelihood;
+  semcli_lavaan_fit_apply(&a.lav, &fopt);
   fopt.ci_level = a.level;
   if (a.max_evals > 0) fopt.max_iter = (int)a.max_evals;
   if (vagap_sem_fit(&fit, model, data.stats, &fopt, &err)) {

@@ -216,7 +216,7 @@ static vagap_status_t set_up(extra_state_t *s, const extra_args_t *a, const cli_
                                                  &s->partial, &s->npartial, err);
   if (cst != VAGAP_OK) return cst;
   vagap_sem_fit_options_init(&s->fopt);
-  s->fopt.likelihood = a->lav.likelihood;
+  semcli_lavaan_fit_apply(&a->lav, &s->fopt);
   s->fopt.ci_level = a->level;
   s->gcol = (size_t)-1;
   vagap_status_t st = semcli_read_text(a->model, &s->text, err);
@@ -226,6 +226,7 @@ static vagap_status_t set_up(extra_state_t *s, const extra_args_t *a, const cli_
   if (!st && a->group) st = vagap_table_column(s->table, a->group, &s->gcol, err);
   if (!st) st = semcli_group_levels(s->table, s->gcol, &s->data, err);
   if (!st) st = vagap_sem_model_build(&s->model, s->syn, s->data.ngroups, &s->mopt, a->model, err);
+  if (!st) st = semcli_screen(&c->table, s->table, s->model, s->ledger, err);
   if (!st) st = semcli_load(s->table, s->gcol, s->model, &s->data, s->ledger, err);
   return st;
 }
@@ -257,9 +258,13 @@ static int run_invariance(extra_state_t *s, const extra_args_t *a, const cli_com
   if (vagap_sem_invariance_parse(a->invariance, steps, &nsteps, err))
     return cli_usage_error(c, "--invariance: %s", err->message);
   vagap_sem_invariance_t *inv = NULL;
-  if (vagap_sem_invariance_fit(&inv, s->syn, s->data.stats, &s->mopt, &s->fopt, steps, nsteps,
-                               a->model, err))
-    return cli_report_error(err);
+  semcli_progress_t progress;
+  semcli_progress_init(&progress, c, "invariance", "models");
+  vagap_status_t st = vagap_sem_invariance_fit_progress(&inv, s->syn, s->data.stats, &s->mopt,
+                                                        &s->fopt, steps, nsteps, semcli_progress,
+                                                        &progress, a->model, err);
+  cli_progress_finish(&progress);
+  if (st) return cli_report_error(err);
   for (size_t i = 0; i < inv->n; i++)
     if (inv->rows[i].nwarnings)
       fprintf(stderr, "vagap sem: warning (model %s): %s%s\n", inv->rows[i].step.name, inv->rows[i].warning,
@@ -337,12 +342,10 @@ static int run_bootstrap(extra_state_t *s, const extra_args_t *a, const cli_comm
   bopt.B = (size_t)a->bootstrap;
   bopt.seed = a->seed;
   bopt.threads = (unsigned)a->threads;
-  semcli_progress_t progress;
-  semcli_progress_init(&progress, "sem");
-  if (!c->quiet) {
-    bopt.progress = semcli_progress;
-    bopt.progress_ctx = &progress;
-  }
+  semcli_progress_t progress; /* --quiet leaves it: --no-progress silences it */
+  semcli_progress_init(&progress, c, "bootstrap", "resamples");
+  bopt.progress = semcli_progress;
+  bopt.progress_ctx = &progress;
   vagap_sem_data_t view = semcli_view(&s->data);
   vagap_sem_boot_t *b = NULL;
   if (simcli_dist_bootstrap(&b, s->model, &view, &s->fopt, &bopt, err)) return cli_report_error(err);

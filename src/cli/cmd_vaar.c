@@ -329,10 +329,11 @@ static vagap_status_t fit_model(vaar_state_t *s, const vaar_args_t *a, const cha
   if (!st && a->group) st = vagap_table_column(s->data_table, a->group, &gcol, err);
   if (!st) st = semcli_group_levels(s->data_table, gcol, &s->data, err);
   if (!st) st = vagap_sem_model_build(&s->model, s->syn, s->data.ngroups, &mopt, a->model, err);
+  if (!st) st = semcli_screen(&c->table, s->data_table, s->model, s->ledger, err);
   if (!st) st = semcli_load(s->data_table, gcol, s->model, &s->data, s->ledger, err);
   vagap_sem_fit_options_t fopt;
   vagap_sem_fit_options_init(&fopt);
-  fopt.likelihood = a->lav.likelihood;
+  semcli_lavaan_fit_apply(&a->lav, &fopt);
   if (!st) st = vagap_sem_fit(&s->fit, s->model, s->data.stats, &fopt, err);
   if (st == VAGAP_ENOCONV) fputs("vagap vaar: the model did not converge; nothing is scored\n", stderr);
   if (!st) semcli_report_fit_warnings("vaar", NULL, s->fit);
@@ -458,22 +459,20 @@ static vagap_status_t build_spec(vaar_state_t *s, const vaar_args_t *a, const cl
 
 /* ---- bootstrap ---------------------------------------------------------------------------------- */
 
-static vagap_status_t run_bootstrap(vaar_state_t *s, const vaar_args_t *a, int quiet,
+static vagap_status_t run_bootstrap(vaar_state_t *s, const vaar_args_t *a, const cli_common_t *c,
                                     vagap_error_t *err) {
   vagap_sem_boot_options_t bopt;
   vagap_sem_boot_options_init(&bopt);
   bopt.B = (size_t)a->bootstrap;
   bopt.seed = a->seed;
   bopt.threads = (unsigned)a->threads;
-  semcli_progress_t progress;
-  semcli_progress_init(&progress, "vaar");
-  if (!quiet) {
-    bopt.progress = semcli_progress;
-    bopt.progress_ctx = &progress;
-  }
+  semcli_progress_t progress; /* --quiet leaves it: --no-progress silences it */
+  semcli_progress_init(&progress, c, "bootstrap", "resamples");
+  bopt.progress = semcli_progress;
+  bopt.progress_ctx = &progress;
   vagap_sem_fit_options_t fopt;
   vagap_sem_fit_options_init(&fopt);
-  fopt.likelihood = a->lav.likelihood;
+  semcli_lavaan_fit_apply(&a->lav, &fopt);
   vagap_sem_data_t view = semcli_view(&s->data);
   vagap_status_t st = simcli_dist_bootstrap(&s->boot, s->model, &view, &fopt, &bopt, err);
   if (st || !s->boot) return st; /* no result: an MPI rank other than 0 */
@@ -573,7 +572,7 @@ static vagap_status_t run(vaar_state_t *s, const vaar_args_t *a, const cli_commo
     if (st && err->line > 0 && !err->file[0])
       snprintf(err->file, sizeof err->file, "%s", a->expect_file ? a->expect_file : "--expect");
   }
-  if (!st && a->bootstrap) st = run_bootstrap(s, a, c->quiet, err);
+  if (!st && a->bootstrap) st = run_bootstrap(s, a, c, err);
   return st;
 }
 

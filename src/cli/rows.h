@@ -1,8 +1,8 @@
 /*
  * rows.h - what the commands' readers share: streaming a log row by row with
- * named columns (`vagap iat`, the `vagap report` study readers in study.c),
- * column lookup and numeric columns of a whole table, excluding a row with a
- * reason, and the IAT word normalisation.  I/O policy only: errors are
+ * named columns (`vagap iat --method dscore`), column lookup and numeric
+ * columns of a whole table, and excluding a row with a reason (the study
+ * readers are the library's: vagap/study.h).  I/O policy only: errors are
  * printed here as "vagap: FILE:LINE:COL: message" and the functions return
  * -1 (or an exit code, where said); the statistics stay in the library.
  */
@@ -47,15 +47,32 @@ int cli_column(const vagap_table_t *t, const char *name, size_t *j);
 /* Column j as numbers (NaN for missing); prints the located error and returns NULL. */
 double *cli_numeric_column(const vagap_table_t *t, size_t j);
 
-/* cli_exclude_line for row `row` of table t. */
-int cli_exclude_row(vagap_ledger_t *ledger, const vagap_table_t *t, size_t row, const char *reason);
+/*
+ * --bad-rows exclude (topt->exclude_bad_rows): each row of t with a cell in
+ * columns cols[0, n) that is neither missing nor a number is excluded with
+ * the reason "column 'C': expected a number, found 'X'" and removed from t,
+ * so that converting those columns afterwards cannot fail.  Without the
+ * option nothing happens (the conversion reports the first such cell as an
+ * error).  Call it before anything is computed from t's rows.  0, or -1
+ * after printing when out of memory.
+ */
+int cli_screen_numbers(const vagap_table_options_t *topt, vagap_table_t *t,
+                       vagap_ledger_t *ledger, const size_t *cols, size_t n);
+
+/* The same for columns given by name; names that are not columns (or NULL) are
+   skipped here (the command reports them when it looks them up). */
+int cli_screen_named(const vagap_table_options_t *topt, vagap_table_t *t, vagap_ledger_t *ledger,
+                     const char *const *names, size_t n);
 
 /*
- * A word as the IAT readers compare it: ASCII lower-cased, with surrounding
- * whitespace and punctuation trimmed, so "Good." and " good" are the word
- * good.  Writes a NUL-terminated copy into *buf (grown as needed); returns
- * its length, or (size_t)-1 when out of memory.
+ * Field j of a streamed row as a number.  Returns 0 (*out set; NAN when
+ * missing), 1 when the row was excluded instead (--bad-rows exclude), or -1
+ * after printing the located error.
  */
-size_t cli_normalise_word(const char *s, size_t len, char **buf, size_t *cap);
+int cli_row_number(const vagap_table_options_t *topt, vagap_ledger_t *ledger,
+                   const vagap_reader_t *r, const vagap_row_t *row, size_t j, double *out);
+
+/* cli_exclude_line for row `row` of table t. */
+int cli_exclude_row(vagap_ledger_t *ledger, const vagap_table_t *t, size_t row, const char *reason);
 
 #endif

@@ -1,5 +1,6 @@
 /* semcli_data.c - raw-data input for SEM-fitting commands (see semcli_data.h). */
 #include "semcli_data.h"
+#include "rows.h"
 
 #include <errno.h>
 #include <math.h>
@@ -175,6 +176,13 @@ static vagap_status_t read_columns(const vagap_table_t *t, semcli_data_t *d, dou
   return st;
 }
 
+vagap_status_t semcli_screen(const vagap_table_options_t *topt, vagap_table_t *t,
+                             const vagap_sem_model_t *m, vagap_ledger_t *ledger,
+                             vagap_error_t *err) {
+  if (cli_screen_named(topt, t, ledger, (const char *const *)m->ov, m->nov)) return oom(err);
+  return VAGAP_OK;
+}
+
 vagap_status_t semcli_load(const vagap_table_t *t, size_t gcol, const vagap_sem_model_t *m,
                            semcli_data_t *d, vagap_ledger_t *ledger, vagap_error_t *err) {
   size_t n = vagap_table_nrows(t), p = m->nov;
@@ -217,20 +225,13 @@ vagap_sem_data_t semcli_view(const semcli_data_t *d) {
   return v;
 }
 
-void semcli_progress_init(semcli_progress_t *p, const char *command) {
-  p->command = command;
-  p->start = p->last = (long)time(NULL);
-  p->printed = 0;
+void semcli_progress_init(semcli_progress_t *p, const cli_common_t *c, const char *what,
+                          const char *unit) {
+  cli_progress_start(p, c, what, unit);
 }
 
 void semcli_progress(size_t done, size_t total, void *ctx) {
-  semcli_progress_t *p = ctx;
-  long now = (long)time(NULL);
-  int due = now - p->start >= 2 && now != p->last;
-  if (!due && !(done == total && p->printed)) return;
-  p->last = now;
-  p->printed = 1;
-  fprintf(stderr, "vagap %s: bootstrap %zu/%zu resamples\n", p->command, done, total);
+  cli_progress_update(ctx, (double)done, (double)total);
 }
 
 void semcli_report_boot_failures(const char *command, const vagap_sem_boot_t *b) {

@@ -38,6 +38,32 @@ void semcli_lavaan_init(semcli_lavaan_t *o) {
   o->likelihood = VAGAP_SEM_LIKELIHOOD_NORMAL;
   o->growth = 0;
   o->orthogonal = 0;
+  o->estimator = VAGAP_SEM_ESTIMATOR_ML;
+  o->missing = VAGAP_SEM_MISSING_DEFAULT;
+  o->information = VAGAP_SEM_INFORMATION_DEFAULT;
+  o->se = VAGAP_SEM_SE_DEFAULT;
+  o->test = VAGAP_SEM_TEST_DEFAULT;
+}
+
+void semcli_lavaan_fit_apply(const semcli_lavaan_t *o, vagap_sem_fit_options_t *f) {
+  f->likelihood = o->likelihood;
+  f->estimator = o->estimator;
+  f->missing = o->missing;
+  f->information = o->information;
+  f->se = o->se;
+  f->test = o->test;
+}
+
+/* The estimation choices so far must name lavaan values that vagap implements:
+   a usage error with the library's message otherwise (1 ok, -1 error). */
+static int estimation_supported(cli_common_t *c, const semcli_lavaan_t *o) {
+  vagap_sem_fit_options_t f;
+  vagap_error_t err;
+  vagap_sem_fit_options_init(&f);
+  semcli_lavaan_fit_apply(o, &f);
+  vagap_error_clear(&err);
+  if (vagap_sem_fit_options_resolve(&f, 0, &err)) return cli_usage_error(c, "%s", err.message), -1;
+  return 1;
 }
 
 void semcli_lavaan_apply(const semcli_lavaan_t *o, vagap_sem_model_options_t *m) {
@@ -80,13 +106,25 @@ static int logical_value(cli_common_t *c, const char *name, const char *arg, int
   return 1;
 }
 
-/* lavaan upper-cases the estimator name */
-static int is_ml(const char *s) {
-  char u[16];
-  size_t n = strlen(s);
-  if (n >= sizeof u) return 0;
-  for (size_t i = 0; i <= n; i++) u[i] = (char)toupper((unsigned char)s[i]);
-  return !strcmp(u, "ML") || !strcmp(u, "DEFAULT");
+/* --missing, --estimator, --se, --test, --information: lavaan's values, then what vagap implements */
+static int estimation_option(cli_common_t *c, semcli_lavaan_t *o, int opt, const char *arg) {
+  vagap_error_t err;
+  vagap_error_clear(&err);
+  vagap_status_t st = VAGAP_OK;
+  switch (opt) {
+    case SEMCLI_OPT_MISSING: st = vagap_sem_missing_parse(arg, &o->missing, &err); break;
+    case SEMCLI_OPT_ESTIMATOR: st = vagap_sem_estimator_parse(arg, &o->estimator, &err); break;
+    case SEMCLI_OPT_INFORMATION: st = vagap_sem_information_parse(arg, &o->information, &err); break;
+    case SEMCLI_OPT_TEST: st = vagap_sem_test_parse(arg, &o->test, &err); break;
+    default:
+      if (!strcmp(arg, "bootstrap"))
+        return cli_usage_error(c, "--se bootstrap: use --bootstrap B (lavaan's se = \"bootstrap\" "
+                                  "with B resamples)"), -1;
+      st = vagap_sem_se_parse(arg, &o->se, &err);
+      break;
+  }
+  if (st) return cli_usage_error(c, "%s", err.message), -1;
+  return estimation_supported(c, o);
 }
 
 int semcli_lavaan_option(cli_common_t *c, semcli_lavaan_t *o, int opt, const char *arg, int argc,
@@ -113,30 +151,10 @@ int semcli_lavaan_option(cli_common_t *c, semcli_lavaan_t *o, int opt, const cha
       else return cli_usage_error(c, "--likelihood: expected normal or wishart, found '%s'", arg), -1;
       return 1;
     case SEMCLI_OPT_MISSING:
-      if (!strcmp(arg, "listwise") || !strcmp(arg, "default")) return 1;
-      if (!strcmp(arg, "ml") || !strcmp(arg, "fiml") || !strcmp(arg, "direct") || !strcmp(arg, "ml.x"))
-        return cli_usage_error(c, "--missing %s: full-information ML for missing data is not "
-                                  "implemented yet; use --missing listwise (the default)", arg), -1;
-      return cli_usage_error(c, "--missing: expected listwise, found '%s'", arg), -1;
     case SEMCLI_OPT_ESTIMATOR:
-      if (is_ml(arg)) return 1;
-      return cli_usage_error(c, "--estimator %s is not supported: vagap fits ML only (robust ML and "
-                                "estimators for ordinal data are not implemented yet)", arg), -1;
     case SEMCLI_OPT_SE:
-      if (!strcmp(arg, "standard") || !strcmp(arg, "default")) return 1;
-      if (!strcmp(arg, "bootstrap"))
-        return cli_usage_error(c, "--se bootstrap: use --bootstrap B (lavaan's se = \"bootstrap\" "
-                                  "with B resamples)"), -1;
-      return cli_usage_error(c, "--se %s is not supported: only standard (expected information) "
-                                "standard errors are implemented", arg), -1;
     case SEMCLI_OPT_TEST:
-      if (!strcmp(arg, "standard") || !strcmp(arg, "default")) return 1;
-      return cli_usage_error(c, "--test %s is not supported: only the standard chi-square is "
-                                "implemented", arg), -1;
-    case SEMCLI_OPT_INFORMATION:
-      if (!strcmp(arg, "expected") || !strcmp(arg, "default")) return 1;
-      return cli_usage_error(c, "--information %s is not supported: only the expected information is "
-                                "implemented", arg), -1;
+    case SEMCLI_OPT_INFORMATION: return estimation_option(c, o, opt, arg);
     case SEMCLI_OPT_CFA:
     case SEMCLI_OPT_SEM: return 1; /* cfa() and sem() have the same defaults in lavaan 0.6 */
     case SEMCLI_OPT_GROWTH:

@@ -21,12 +21,20 @@ typedef struct {
   vagap_sem_likelihood_t likelihood;
   int growth;                      /* 0; 1: lavaan's growth() defaults */
   int orthogonal;                  /* 0; 1: exogenous latent covariances fixed to 0 */
+  /* estimation: lavaan's estimator=, missing=, information=, se=, test= (DEFAULT: lavaan's choice) */
+  vagap_sem_estimator_t estimator;
+  vagap_sem_missing_t missing;
+  vagap_sem_information_t information;
+  vagap_sem_se_t se;
+  vagap_sem_test_t test;
 } semcli_lavaan_t;
 
 void semcli_lavaan_init(semcli_lavaan_t *o);
 /* Copy the model-building choices (std.lv, fixed.x, meanstructure, growth(),
    orthogonal) into a command's model options. */
 void semcli_lavaan_apply(const semcli_lavaan_t *o, vagap_sem_model_options_t *m);
+/* Copy the estimation choices (likelihood, estimator, missing, information, se, test) into fit options. */
+void semcli_lavaan_fit_apply(const semcli_lavaan_t *o, vagap_sem_fit_options_t *f);
 
 enum {
   SEMCLI_OPT_STD_LV = 1100, SEMCLI_OPT_FIXED_X, SEMCLI_OPT_NO_FIXED_X, SEMCLI_OPT_MEANSTRUCTURE,

@@ -69,6 +69,7 @@ struct sem_ws {
   size_t evals;
   size_t max_evals;    /* budget of objective evaluations over all strategies */
   size_t con_rank;     /* rank of the == constraints (sem_constraints.c): df += it, npar -= it */
+  sem_discrepancy_t disc; /* [estimator hook] group_value == NULL: ML from the sample moments */
 };
 
 static size_t var_index(const vagap_sem_model_t *m, const char *name) {
@@ -353,8 +354,8 @@ static int implied(sem_ws_t *ws, group_ws_t *w) {
   return 0;
 }
 
-/* F_g and, if want_grad, the matrices M, N and vector u for the gradient. */
-static double group_objective(sem_ws_t *ws, group_ws_t *w, int want_grad) {
+/* ML's F_g from the sample moments and, if want_grad, Omega = 2 dF_g/dSigma and v = -dF_g/dmu. */
+static double ml_group_value(sem_ws_t *ws, group_ws_t *w, int want_grad) {
   size_t p = ws->p;
   int ms = ws->model->meanstructure;
   double trSSi = 0;
@@ -372,8 +373,8 @@ static double group_objective(sem_ws_t *ws, group_ws_t *w, int want_grad) {
     gsl_vector_set_zero(w->d);
     gsl_vector_set_zero(w->v);
   }
-  w->Fg = 0.5 * (w->logdetSig + trSSi - w->logdetS - (double)p + quad);
-  if (!want_grad) return w->Fg;
+  double Fg = 0.5 * (w->logdetSig + trSSi - w->logdetS - (double)p + quad);
+  if (!want_grad) return Fg;
   /* Omega = SigInv - SigInv (S + d d') SigInv */
   gsl_matrix_view Tp = gsl_matrix_submatrix(w->tmp_pm, 0, 0, p, p);
   gsl_blas_dsymm(CblasLeft, CblasLower, 1.0, w->SigInv, w->S, 0.0, &Tp.matrix);
@@ -384,6 +385,17 @@ static double group_objective(sem_ws_t *ws, group_ws_t *w, int want_grad) {
                  gsl_vector_get(w->v, i) * gsl_vector_get(w->v, j);
       gsl_matrix_set(w->Omega, i, j, o);
     }
+  return Fg;
+}
+
+/* F_g and, if want_grad, the matrices M, N and vector u for the gradient. */
+static double group_objective(sem_ws_t *ws, group_ws_t *w, int want_grad) {
+  if (ws->disc.group_value)
+    w->Fg = ws->disc.group_value(ws->disc.ctx, (size_t)(w - ws->g), w->Sigma, w->SigInv, w->logdetSig,
+                                 w->mu, want_grad, w->Omega, w->v);
+  else
+    w->Fg = ml_group_value(ws, w, want_grad);
+  if (!want_grad || !isfinite(w->Fg)) return w->Fg;
   /* Wt = FB' Omega (md x p), W = Omega FB; N = FB' Omega FB; M = BSFt Omega FB = B S N */
   sparse_left_mul(w->FBt, w->Omega, w->Wt);
   gsl_matrix_transpose_memcpy(w->tmp_pm, w->Wt);
@@ -643,6 +655,55 @@ static void name_parameters(const sem_ws_t *ws, const double *dir, size_t K, cha
 
 vagap_status_t sem_ws_information(sem_ws_t *ws, const double *x, gsl_matrix *info, vagap_error_t *err) {
   return expected_information(ws, x, info, err);
+}
+
+void sem_ws_set_discrepancy(sem_ws_t *ws, const sem_discrepancy_t *d) {
+  if (d) ws->disc = *d;
+  else memset(&ws->disc, 0, sizeof ws->disc);
+}
+
+int sem_ws_implied(sem_ws_t *ws, const double *x, size_t g, const gsl_matrix **Sigma,
+                   const gsl_vector **mu) {
+  fill_matrices(ws, x);
+  group_ws_t *w = &ws->g[g];
+  if (implied(ws, w)) return -1;
+  *Sigma = w->Sigma;
+  *mu = w->mu;
+  return 0;
+}
+
+/* Column i of FB (t = 0) or row i of BSFt (t = 1): the two kinds of rank-one factor. */
+static double factor_at(const group_ws_t *w, int t, size_t i, size_t k) {
+  return t ? gsl_matrix_get(w->BSFt, i, k) : gsl_matrix_get(w->FB, k, i);
+}
+
+/*
+ * The Jacobian from the rank-two form of row_rank2: dSigma_r = alpha (x y' + y x'),
+ * dmu_r = mc FB[:, mi]; rows sharing a free parameter add up.
+ */
+int sem_ws_jacobian(sem_ws_t *ws, const double *x, size_t g, double *dsigma, double *dmu) {
+  size_t p = ws->p, K = ws->npar;
+  memset(dsigma, 0, K * p * p * sizeof *dsigma);
+  memset(dmu, 0, K * p * sizeof *dmu);
+  fill_matrices(ws, x);
+  group_ws_t *w = &ws->g[g];
+  if (implied(ws, w)) return -1;
+  const vagap_sem_param_t *rows = ws->model->rows;
+  for (size_t r = 0; r < ws->model->nrows; r++) {
+    if (!rows[r].free || (size_t)rows[r].group != g + 1 || ws->row_mat[r] == MAT_NONE) continue;
+    size_t k = rows[r].free - 1;
+    rank2_t t = row_rank2(ws, w, r);
+    double *D = dsigma + k * p * p;
+    if (t.alpha != 0)
+      for (size_t a = 0; a < p; a++) {
+        double xa = factor_at(w, t.xt, t.xi, a), ya = factor_at(w, t.yt, t.yi, a);
+        for (size_t b = 0; b < p; b++)
+          D[a * p + b] += t.alpha * (xa * factor_at(w, t.yt, t.yi, b) + ya * factor_at(w, t.xt, t.xi, b));
+      }
+    if (t.mc != 0)
+      for (size_t a = 0; a < p; a++) dmu[k * p + a] += t.mc * gsl_matrix_get(w->FB, a, t.mi);
+  }
+  return 0;
 }
 
 /* Name the parameters that load most on the null direction of a singular information matrix. */
@@ -1553,6 +1614,11 @@ void vagap_sem_fit_options_init(vagap_sem_fit_options_t *opt) {
   opt->likelihood = VAGAP_SEM_LIKELIHOOD_NORMAL;
   opt->ci_level = 0.95;
   opt->max_iter = 10000;
+  opt->estimator = VAGAP_SEM_ESTIMATOR_ML;
+  opt->missing = VAGAP_SEM_MISSING_DEFAULT;
+  opt->information = VAGAP_SEM_INFORMATION_DEFAULT;
+  opt->se = VAGAP_SEM_SE_DEFAULT;
+  opt->test = VAGAP_SEM_TEST_DEFAULT;
 }
 
 void vagap_sem_fit_free(vagap_sem_fit_t *fit) {
@@ -1575,7 +1641,13 @@ vagap_status_t vagap_sem_fit(vagap_sem_fit_t **out, const vagap_sem_model_t *mod
   else vagap_sem_fit_options_init(&opt);
   sem_ws_t *ws = NULL;
   sem_con_t *con = NULL;
-  vagap_status_t st = sem_ws_alloc(&ws, model, stats, opt.likelihood, err);
+  vagap_status_t st = vagap_sem_fit_options_resolve(&opt, 0, err);
+  if (st) return st;
+  if (opt.missing != VAGAP_SEM_MISSING_LISTWISE)
+    return vagap_error_set(err, VAGAP_EINVAL, NULL, 0, 0,
+                           "--missing %s needs the raw data (vagap_sem_fit_data), not sample statistics",
+                           vagap_sem_missing_name(opt.missing));
+  st = sem_ws_alloc(&ws, model, stats, opt.likelihood, err);
   if (st) return st;
   size_t K = ws->npar;
   vagap_sem_fit_t *fit = calloc(1, sizeof *fit);

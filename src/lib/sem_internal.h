@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 #include <gsl/gsl_matrix.h>
+#include <gsl/gsl_vector.h>
 #include "vagap/sem.h"
 
 /* Internal symbols are linked under the vagap__ prefix (like zlib's Z_PREFIX), so the
@@ -38,6 +39,9 @@
 #define sem_post_check vagap__sem_post_check
 #define sem_vcov_check vagap__sem_vcov_check
 #define sem_ws_information vagap__sem_ws_information
+#define sem_ws_set_discrepancy vagap__sem_ws_set_discrepancy
+#define sem_ws_implied vagap__sem_ws_implied
+#define sem_ws_jacobian vagap__sem_ws_jacobian
 #define sem_constraints_compile vagap__sem_constraints_compile
 #define sem_constraints_free vagap__sem_constraints_free
 #define sem_constraints_copy vagap__sem_constraints_copy
@@ -98,6 +102,41 @@ vagap_status_t sem_ws_alloc(sem_ws_t **out, const vagap_sem_model_t *model,
                             const vagap_sem_stats_t *stats, vagap_sem_likelihood_t lik,
                             vagap_error_t *err);
 void sem_ws_free(sem_ws_t *ws);
+
+/*
+ * [estimator hook] The discrepancy function of one group.  An estimator other
+ * than ML-from-moments (FIML over missing-data patterns, DWLS/ULS/WLS on
+ * polychorics, ...) supplies group_value; the workspace computes the implied
+ * Sigma_g (with its inverse and log determinant) and mu_g from the parameters,
+ * calls it, and chains the derivative to the free parameters, so constraints,
+ * bounds, start values and verdicts work for every estimator alike.
+ *   returns F_g (+HUGE_VAL or NAN: not defined there);
+ *   when want_grad: Omega (p x p, symmetric) = 2 dF_g/dSigma and v = -dF_g/dmu.
+ * (For ML: Omega = SigInv - SigInv (S + d d') SigInv, v = SigInv d, d = ybar - mu.)
+ * The objective is sum_g n_g/N F_g; an estimator defines F_g to fit that weighting.
+ */
+typedef struct {
+  double (*group_value)(void *ctx, size_t g, const gsl_matrix *Sigma, const gsl_matrix *SigInv,
+                        double logdetSig, const gsl_vector *mu, int want_grad, gsl_matrix *Omega,
+                        gsl_vector *v);
+  void *ctx;
+} sem_discrepancy_t;
+
+/* Install (d != NULL) or remove (NULL: ML from the sample moments) a discrepancy. */
+void sem_ws_set_discrepancy(sem_ws_t *ws, const sem_discrepancy_t *d);
+
+/* The implied covariance and mean of group g at x (views into the workspace,
+   valid until the next call); -1 when Sigma is not positive definite. */
+int sem_ws_implied(sem_ws_t *ws, const double *x, size_t g, const gsl_matrix **Sigma,
+                   const gsl_vector **mu);
+
+/*
+ * lavaan's Delta for group g at x: dsigma (npar x p x p, row-major per
+ * parameter, full symmetric matrices) = dSigma_g/dtheta_k and dmu (npar x p)
+ * = dmu_g/dtheta_k (zero without a mean structure); p = model->nov in the
+ * model's ov order.  -1 when Sigma is not positive definite.
+ */
+int sem_ws_jacobian(sem_ws_t *ws, const double *x, size_t g, double *dsigma, double *dmu);
 
 /* F(x) = sum_g n_g/N * F_g (lavaan's fmin) and, if grad != NULL, dF/dx.
    Returns +HUGE_VAL when a model-implied covariance is not positive definite. */

@@ -114,6 +114,21 @@ vagap_status_t vagap_sem_invariance_fit(vagap_sem_invariance_t **out,
                                         const vagap_sem_fit_options_t *fit_opt,
                                         const vagap_sem_invariance_step_t *steps, size_t nsteps,
                                         const char *source, vagap_error_t *err) {
+  return vagap_sem_invariance_fit_progress(out, syn, stats, base, fit_opt, steps, nsteps, NULL,
+                                           NULL, source, err);
+}
+
+vagap_status_t vagap_sem_invariance_fit_progress(vagap_sem_invariance_t **out,
+                                                 const vagap_sem_syntax_t *syn,
+                                                 const vagap_sem_stats_t *stats,
+                                                 const vagap_sem_model_options_t *base,
+                                                 const vagap_sem_fit_options_t *fit_opt,
+                                                 const vagap_sem_invariance_step_t *steps,
+                                                 size_t nsteps,
+                                                 void (*progress)(size_t done, size_t total,
+                                                                  void *ctx),
+                                                 void *progress_ctx, const char *source,
+                                                 vagap_error_t *err) {
   *out = NULL;
   if (stats->ngroups < 2)
     return vagap_error_set(err, VAGAP_EINVAL, NULL, 0, 0,
@@ -150,6 +165,7 @@ vagap_status_t vagap_sem_invariance_fit(vagap_sem_invariance_t **out,
     }
     vagap_sem_fit_free(fit);
     vagap_sem_model_free(model);
+    if (!st && progress) progress(s + 1, nsteps, progress_ctx);
   }
   if (st) {
     vagap_sem_invariance_free(inv);

@@ -10,6 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <gsl/gsl_blas.h>
+#include <gsl/gsl_linalg.h>
+
 #include "sem_internal.h"
 #include "vagap/vagap.h"
 
@@ -336,6 +339,137 @@ static void test_info_spectrum(void **state) {
   assert_true(fabs(vmin - 1 / (N * (1 + r))) < 1e-9);
 }
 
+
+/* lavaan's Delta (sem_ws_jacobian) against central differences of the implied moments,
+   and a discrepancy hook that reproduces ML gives ML's objective and gradient. */
+static double ml_again(void *ctx, size_t g, const gsl_matrix *Sigma, const gsl_matrix *SigInv, double logdetSig,
+                       const gsl_vector *mu, int want_grad, gsl_matrix *Omega, gsl_vector *v) {
+  const vagap_sem_stats_t *s = ctx;
+  size_t p = Sigma->size1, P = s->nvar;
+  (void)g;
+  gsl_matrix *S = gsl_matrix_alloc(p, p), *T = gsl_matrix_alloc(p, p);
+  gsl_vector *d = gsl_vector_alloc(p);
+  for (size_t i = 0; i < p; i++) {
+    gsl_vector_set(d, i, s->mean[g * P + i] - gsl_vector_get(mu, i));
+    for (size_t j = 0; j < p; j++) gsl_matrix_set(S, i, j, s->cov[g * P * P + i * P + j]);
+  }
+  gsl_matrix_memcpy(T, S);
+  gsl_linalg_cholesky_decomp1(T);
+  double logdetS = 0, tr = 0, quad = 0;
+  for (size_t i = 0; i < p; i++) logdetS += 2 * log(gsl_matrix_get(T, i, i));
+  for (size_t i = 0; i < p; i++)
+    for (size_t j = 0; j < p; j++) tr += gsl_matrix_get(S, i, j) * gsl_matrix_get(SigInv, j, i);
+  gsl_vector *w = gsl_vector_alloc(p);
+  gsl_blas_dgemv(CblasNoTrans, 1.0, SigInv, d, 0.0, w);
+  gsl_blas_ddot(d, w, &quad);
+  double F = 0.5 * (logdetSig + tr - logdetS - (double)p + quad);
+  if (want_grad) {
+    gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, SigInv, S, 0.0, T);
+    gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, T, SigInv, 0.0, Omega);
+    for (size_t i = 0; i < p; i++)
+      for (size_t j = 0; j < p; j++)
+        gsl_matrix_set(Omega, i, j, gsl_matrix_get(SigInv, i, j) - gsl_matrix_get(Omega, i, j) -
+                                        gsl_vector_get(w, i) * gsl_vector_get(w, j));
+    gsl_vector_memcpy(v, w);
+  }
+  gsl_matrix_free(S);
+  gsl_matrix_free(T);
+  gsl_vector_free(d);
+  gsl_vector_free(w);
+  return F;
+}
+
+static void test_jacobian_and_discrepancy_hook(void **state) {
+  (void)state;
+  const char *vars[] = {"x1", "x2", "x3", "x4", "x5", "x6"};
+  vagap_sem_stats_t *s = stats_for(vars, 6, 2, 200);
+  vagap_sem_model_options_t opt;
+  vagap_sem_model_options_init(&opt);
+  opt.group_equal = VAGAP_SEM_EQ_LOADINGS;
+  vagap_sem_model_t *m = build("f =~ x1 + x2 + x3\ng =~ x4 + x5 + x6\ng ~ f\nx1 ~~ x4\n", 2, &opt);
+  sem_ws_t *ws = NULL;
+  vagap_error_t err;
+  assert_int_equal(sem_ws_alloc(&ws, m, s, VAGAP_SEM_LIKELIHOOD_NORMAL, &err), VAGAP_OK);
+  size_t K = m->npar, p = m->nov;
+  double *x = malloc(K * sizeof *x), *xp = malloc(K * sizeof *xp);
+  double *ds = malloc(K * p * p * sizeof *ds), *dm = malloc(K * p * sizeof *dm);
+  double *sp = malloc(p * p * sizeof *sp), *mp = malloc(p * sizeof *mp);
+  sem_ws_start(ws, x, 0);
+  for (size_t k = 0; k < K; k++) x[k] += 0.05 * sin((double)k + 1);
+  for (size_t g = 0; g < 2; g++) {
+    assert_int_equal(sem_ws_jacobian(ws, x, g, ds, dm), 0);
+    for (size_t k = 0; k < K; k++) {
+      double h = 1e-6 * fmax(1, fabs(x[k]));
+      const gsl_matrix *Sig;
+      const gsl_vector *mu;
+      memcpy(xp, x, K * sizeof *x);
+      xp[k] = x[k] + h;
+      assert_int_equal(sem_ws_implied(ws, xp, g, &Sig, &mu), 0);
+      memcpy(sp, Sig->data, p * p * sizeof *sp); /* tda == p: allocated whole */
+      for (size_t i = 0; i < p; i++) mp[i] = gsl_vector_get(mu, i);
+      xp[k] = x[k] - h;
+      assert_int_equal(sem_ws_implied(ws, xp, g, &Sig, &mu), 0);
+      for (size_t i = 0; i < p * p; i++) {
+        double fd = (sp[i] - Sig->data[i]) / (2 * h);
+        assert_true(fabs(fd - ds[k * p * p + i]) <= 1e-6 * fmax(1, fabs(fd)));
+      }
+      for (size_t i = 0; i < p; i++) {
+        double fd = (mp[i] - gsl_vector_get(mu, i)) / (2 * h);
+        assert_true(fabs(fd - dm[k * p + i]) <= 1e-6 * fmax(1, fabs(fd)));
+      }
+    }
+  }
+  /* the hook: the same function written again gives the same objective and gradient */
+  double *g1 = malloc(K * sizeof *g1), *g2 = malloc(K * sizeof *g2);
+  double F1 = sem_ws_objective(ws, x, g1);
+  sem_discrepancy_t d = {ml_again, s};
+  sem_ws_set_discrepancy(ws, &d);
+  double F2 = sem_ws_objective(ws, x, g2);
+  assert_true(fabs(F1 - F2) <= 1e-12 * fabs(F1));
+  for (size_t k = 0; k < K; k++) assert_true(fabs(g1[k] - g2[k]) <= 1e-10 * fmax(1, fabs(g1[k])));
+  sem_ws_set_discrepancy(ws, NULL);
+  assert_true(sem_ws_objective(ws, x, NULL) == F1);
+  free(g1); free(g2);
+  free(x); free(xp); free(ds); free(dm); free(sp); free(mp);
+  sem_ws_free(ws);
+  vagap_sem_model_free(m);
+  vagap_sem_stats_free(s);
+}
+
+/* lavaan's spellings and per-estimator defaults; what is not implemented is refused by name. */
+static void test_estimation_options(void **state) {
+  (void)state;
+  vagap_error_t err;
+  vagap_sem_estimator_t e;
+  vagap_sem_missing_t mi;
+  vagap_sem_se_t se;
+  assert_int_equal(vagap_sem_estimator_parse("mlr", &e, &err), VAGAP_OK);
+  assert_int_equal(e, VAGAP_SEM_ESTIMATOR_MLR);
+  assert_int_equal(vagap_sem_estimator_parse("XYZ", &e, &err), VAGAP_EINVAL);
+  assert_non_null(strstr(err.message, "WLSMV"));
+  assert_int_equal(vagap_sem_missing_parse("fiml", &mi, &err), VAGAP_OK);
+  assert_int_equal(mi, VAGAP_SEM_MISSING_ML);
+  assert_int_equal(vagap_sem_missing_parse("ML", &mi, &err), VAGAP_EINVAL); /* lavaan: lower case */
+  assert_int_equal(vagap_sem_se_parse("robust.mlr", &se, &err), VAGAP_OK);
+  assert_int_equal(se, VAGAP_SEM_SE_ROBUST_HUBER_WHITE);
+  vagap_sem_fit_options_t o;
+  vagap_sem_fit_options_init(&o);
+  assert_int_equal(vagap_sem_fit_options_resolve(&o, 0, &err), VAGAP_OK);
+  assert_int_equal(o.missing, VAGAP_SEM_MISSING_LISTWISE);
+  assert_int_equal(o.information, VAGAP_SEM_INFORMATION_EXPECTED);
+  assert_int_equal(o.se, VAGAP_SEM_SE_STANDARD);
+  assert_int_equal(o.test, VAGAP_SEM_TEST_STANDARD);
+  vagap_sem_fit_options_init(&o);
+  o.estimator = VAGAP_SEM_ESTIMATOR_MLR;
+  vagap_sem_fit_options_resolve(&o, 0, &err);
+  assert_int_equal(o.se, VAGAP_SEM_SE_ROBUST_HUBER_WHITE);
+  assert_int_equal(o.test, VAGAP_SEM_TEST_YUAN_BENTLER_MPLUS);
+  vagap_sem_fit_options_init(&o);
+  o.missing = VAGAP_SEM_MISSING_ML;
+  vagap_sem_fit_options_resolve(&o, 0, &err);
+  assert_int_equal(o.information, VAGAP_SEM_INFORMATION_OBSERVED);
+}
+
 int main(void) {
   vagap_init();
   const struct CMUnitTest tests[] = {
@@ -348,6 +482,8 @@ int main(void) {
       cmocka_unit_test(test_noncentral_chisq_cdf),
       cmocka_unit_test(test_cfi_tli_edges),
       cmocka_unit_test(test_info_spectrum),
+      cmocka_unit_test(test_jacobian_and_discrepancy_hook),
+      cmocka_unit_test(test_estimation_options),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
