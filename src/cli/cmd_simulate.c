@@ -53,9 +53,9 @@ static const char HELP[] =
     "      --units N          units (models, subjects; default 40)\n"
     "      --iat-q M,SD       walktalk: P(altruistic association) per unit, N(M, SD)\n"
     "                         clipped to [0.5, 1] (default 0.8,0.08); IAT score 2q - 1\n"
-    "      --behaviour M,SD   P(prosocial choice) per unit (default 0.65,0.12), in [0, 1]\n"
+    "      --behavior M,SD    P(prosocial choice) per unit (default 0.65,0.12), in [0, 1]\n"
     "      --gap M,SD         self-report minus behaviour per unit (default 0.10,0.08)\n"
-    "      --iat-behaviour-r R  correlation of the normal scores behind q and b (default 0)\n"
+    "      --iat-behavior-r R  correlation of the normal scores behind q and b (default 0)\n"
     "      --iat-trials N, --choice-trials N, --runs N   (default 30, 48, 3)\n"
     "      --invalid-rate P   unparsed IAT trials and invalid choices (default 0.02);\n"
     "                         --missing-rate: unanswered items (default 0.01)\n"
@@ -119,13 +119,13 @@ static int study_option(const cli_common_t *c, sim_study_t *s, int opt, const ch
   case OPT_OUT: cli_outputs_declare(arg); return 0;
   case OPT_UNITS: return parse_count(c, "units", arg, 1, &s->units);
   case OPT_IAT_Q: return parse_pair(c, "iat-q", arg, s->iat_q);
-  case OPT_BEHAVIOUR: return parse_pair(c, "behaviour", arg, s->behaviour);
+  case OPT_BEHAVIOUR: return parse_pair(c, "behavior", arg, s->behaviour);
   case OPT_GAP: return parse_pair(c, "gap", arg, s->gap);
   case OPT_D: return parse_pair(c, "d", arg, s->d);
   case OPT_IAT_R:
-    if (cli_parse_double(c, "iat-behaviour-r", arg, &s->iat_behaviour_r)) return -1;
+    if (cli_parse_double(c, "iat-behavior-r", arg, &s->iat_behaviour_r)) return -1;
     if (!(fabs(s->iat_behaviour_r) <= 1))
-      return cli_usage_error(c, "--iat-behaviour-r: expected a correlation in [-1, 1]"), -1;
+      return cli_usage_error(c, "--iat-behavior-r: expected a correlation in [-1, 1]"), -1;
     return 0;
   case OPT_IAT_TRIALS: return parse_count(c, "iat-trials", arg, 1, &s->iat_trials);
   case OPT_CHOICE_TRIALS: return parse_count(c, "choice-trials", arg, 1, &s->choice_trials);
@@ -160,9 +160,9 @@ static int parse_args(int argc, char **argv, cli_common_t *c, sim_args_t *a) {
       {"out", required_argument, 0, OPT_OUT},
       {"units", required_argument, 0, OPT_UNITS},
       {"iat-q", required_argument, 0, OPT_IAT_Q},
-      {"behaviour", required_argument, 0, OPT_BEHAVIOUR},
+      {"behavior", required_argument, 0, OPT_BEHAVIOUR},
       {"gap", required_argument, 0, OPT_GAP},
-      {"iat-behaviour-r", required_argument, 0, OPT_IAT_R},
+      {"iat-behavior-r", required_argument, 0, OPT_IAT_R},
       {"iat-trials", required_argument, 0, OPT_IAT_TRIALS},
       {"choice-trials", required_argument, 0, OPT_CHOICE_TRIALS},
       {"runs", required_argument, 0, OPT_RUNS},

@@ -17,7 +17,7 @@
 set -u
 vagap=$1
 dir=$(mktemp -d) && trap 'rm -rf "$dir"' EXIT
-"$vagap" simulate --study walktalk --out "$dir/wt" --units 200 --seed 11 --iat-behaviour-r 0.5 ||
+"$vagap" simulate --study walktalk --out "$dir/wt" --units 200 --seed 11 --iat-behavior-r 0.5 ||
   { echo "FAIL: simulate --study walktalk"; exit 1; }
 "$vagap" report "$dir/wt" --out "$dir/rep" --quiet || { echo "FAIL: report"; exit 1; }
 status=0
