@@ -355,9 +355,9 @@ done:
   return rc;
 }
 
-/* The fit syntax: --fit-model, or the population syntax with its fixed values made
-   starting values (simsem's way of fitting the model that generated the data). */
-static int release_values(vagap_sem_syntax_t *syn) {
+/* The population syntax as a fit model: its fixed values become starting values
+   (simsem's way of fitting the model that generated the data). */
+static void release_values(vagap_sem_syntax_t *syn) {
   for (size_t i = 0; i < syn->n; i++)
     for (size_t k = 0; k < syn->st[i].nmod; k++) {
       vagap_sem_modifier_t *m = &syn->st[i].mod[k];
@@ -365,11 +365,10 @@ static int release_values(vagap_sem_syntax_t *syn) {
       if (!isfinite(m->start)) m->start = m->value;
       m->kind = m->label ? VAGAP_SEM_MOD_LABEL : VAGAP_SEM_MOD_NONE;
     }
-  return 0;
 }
 
-static int load_fit_syntax(const cli_common_t *c, const power_args_t *a, size_t model,
-                           vagap_sem_syntax_t **out) {
+/* The fit syntax: --fit-model, or the population syntax with its values released. */
+static int load_fit_syntax(const power_args_t *a, size_t model, vagap_sem_syntax_t **out) {
   const char *path = a->fit_model ? a->fit_model : a->model[model];
   char *text = NULL;
   vagap_error_t err;
@@ -378,15 +377,14 @@ static int load_fit_syntax(const cli_common_t *c, const power_args_t *a, size_t 
   free(text);
   if (s) return cli_report_error(&err);
   if (!a->fit_model) release_values(*out);
-  (void)c;
   return 0;
 }
 
 /* The population value of the target: the fit model's estimate on the population
    moments (the pseudo-true value; the population value itself when the fit model is
    the population model, whatever its identification). */
-static int population_value(const cli_common_t *c, const power_args_t *a, sem_setup_t *s,
-                            size_t m, size_t n, size_t group, double *truth) {
+static int population_value(const power_args_t *a, sem_setup_t *s, size_t m, size_t n,
+                            size_t group, double *truth) {
   simcli_pop_t *p = &s->pop[m];
   vagap_sem_stats_t *stats = NULL;
   vagap_sem_fit_t *fit = NULL;
@@ -420,14 +418,13 @@ static int population_value(const cli_common_t *c, const power_args_t *a, sem_se
             a->fit_model ? a->fit_model : a->model[m], a->model[m], err.message);
     return CLI_EXIT_DATA;
   }
-  (void)c;
   return 0;
 }
 
 static int prepare_sem_model(const cli_common_t *c, const power_args_t *a, sem_setup_t *s,
                              size_t m, int invariance) {
   int rc = simcli_population(c, a->model[m], s->ngroups, NULL, &s->pop[m]);
-  if (rc || (rc = load_fit_syntax(c, a, m, &s->fit_syntax[m]))) return rc;
+  if (rc || (rc = load_fit_syntax(a, m, &s->fit_syntax[m]))) return rc;
   if (invariance) return 0;
   vagap_error_t err;
   const char *path = a->fit_model ? a->fit_model : a->model[m];
@@ -526,7 +523,7 @@ static int build_sem_grid(const cli_common_t *c, const power_args_t *a, power_st
         k->group = vaar ? groups[gi] : 0;
         k->analytic = NAN;
         k->truth = NAN;
-        if (!inv && (rc = population_value(c, a, s, m, n[j], k->group, &k->truth))) goto done;
+        if (!inv && (rc = population_value(a, s, m, n[j], k->group, &k->truth))) goto done;
         rc = CLI_EXIT_DATA;
         const char *cells[] = {a->model[m], a->fit_model ? a->fit_model : a->model[m],
                                inv ? test : vaar ? a->expect : a->param};
