@@ -179,6 +179,7 @@ typedef struct {
   const char *const *var;        /* names of the simulated variables */
   const size_t *n;               /* [ngroups] observations per group */
   const double *mu, *chol;       /* [ngroups * nvar], [ngroups * nvar * nvar] */
+  const vagap_sim_vm_t *vm;      /* [ngroups] Vale-Maurelli draws instead (NULL: normal) */
   const vagap_sem_model_t *fit_model;
   size_t target;                 /* row of fit_model */
   const vagap_sem_fit_options_t *fit_opt;

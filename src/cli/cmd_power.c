@@ -70,6 +70,10 @@ static const char HELP[] =
     "      --vaar-group LIST  vaar: the groups scored, one condition each (default: all)\n"
     "      --group-equal LIST equality constraints of the fit across groups (sem-param:\n"
     "                         none; vaar: loadings), as `vagap sem`\n"
+    "      --standardized     SEM analyses: the population as simulateData(standardized =\n"
+    "                         TRUE), see `vagap simulate --help`\n"
+    "      --skewness LIST, --kurtosis LIST   SEM analyses: non-normal data (Vale-Maurelli,\n"
+    "                         as `vagap simulate`): one value or one per observed variable\n"
     "      --test STEP        invariance: metric (default), scalar, strict or means,\n"
     "                         tested against the step before it\n"
     "      --replications R   replications 1..R per condition (default 1000), or\n"
@@ -91,14 +95,15 @@ static const char HELP[] =
 enum { OPT_ANALYSIS = 1, OPT_DZ, OPT_RHO, OPT_N, OPT_REPS, OPT_SEED, OPT_ALPHA, OPT_CONF,
        OPT_THREADS, OPT_MERGE, OPT_MODEL, OPT_FIT_MODEL, OPT_PARAM, OPT_GROUPS, OPT_TEST,
        OPT_PLOT, OPT_EXPECT, OPT_VAAR_GROUP, OPT_GROUP_EQUAL, OPT_ALIGNMENT, OPT_VALUES,
-       OPT_STATED_AGREE };
+       OPT_STATED_AGREE, OPT_STANDARDIZED, OPT_SKEWNESS, OPT_KURTOSIS };
 
 #define MAX_MODELS 64
 
 typedef struct {
   const power_analysis_t *analysis;
   const char *effect, *n, *fit_model, *param, *test, *plot, *expect, *vaar_group, *group_equal;
-  const char *alignment;
+  const char *alignment, *skewness, *kurtosis;
+  int standardized;
   long values;
   double stated_agree;
   const char *model[MAX_MODELS];
@@ -155,6 +160,9 @@ static int take_option(cli_common_t *c, power_args_t *a, int opt, const char *ar
   case OPT_VAAR_GROUP: a->vaar_group = arg; return 0;
   case OPT_GROUP_EQUAL: a->group_equal = arg; return 0;
   case OPT_ALIGNMENT: a->alignment = arg; return 0;
+  case OPT_STANDARDIZED: a->standardized = 1; return 0;
+  case OPT_SKEWNESS: a->skewness = arg; return 0;
+  case OPT_KURTOSIS: a->kurtosis = arg; return 0;
   case OPT_VALUES:
     if (cli_parse_long(c, "values", arg, &a->values)) return -1;
     if (a->values < 1 || a->values > 100000) return cli_usage_error(c, "--values: expected 1..100000"), -1;
@@ -201,6 +209,9 @@ static int parse_args(int argc, char **argv, cli_common_t *c, power_args_t *a) {
       {"vaar-group", required_argument, 0, OPT_VAAR_GROUP},
       {"group-equal", required_argument, 0, OPT_GROUP_EQUAL},
       {"alignment", required_argument, 0, OPT_ALIGNMENT},
+      {"standardized", no_argument, 0, OPT_STANDARDIZED},
+      {"skewness", required_argument, 0, OPT_SKEWNESS},
+      {"kurtosis", required_argument, 0, OPT_KURTOSIS},
       {"values", required_argument, 0, OPT_VALUES},
       {"stated-agree", required_argument, 0, OPT_STATED_AGREE},
       {"replications", required_argument, 0, OPT_REPS},
@@ -243,10 +254,14 @@ typedef struct {
   vagap_sem_invariance_step_t steps[2];
   size_t ngroups;
   vagap_vaar_spec_t *vaar_spec;
+  simcli_pop_options_t popt;      /* --standardized, --skewness, --kurtosis */
+  double *skewness, *kurtosis;
 } sem_setup_t;
 
 static void sem_setup_free(sem_setup_t *s, size_t nmodel) {
   vagap_vaar_spec_free(s->vaar_spec);
+  free(s->skewness);
+  free(s->kurtosis);
   for (size_t i = 0; i < nmodel; i++) {
     simcli_pop_free(&s->pop[i]);
     vagap_sem_model_free(s->fit[i]);
@@ -423,7 +438,7 @@ static int population_value(const power_args_t *a, sem_setup_t *s, size_t m, siz
 
 static int prepare_sem_model(const cli_common_t *c, const power_args_t *a, sem_setup_t *s,
                              size_t m, int invariance) {
-  int rc = simcli_population(c, a->model[m], s->ngroups, NULL, &s->pop[m]);
+  int rc = simcli_population(c, a->model[m], s->ngroups, &s->popt, &s->pop[m]);
   if (rc || (rc = load_fit_syntax(a, m, &s->fit_syntax[m]))) return rc;
   if (invariance) return 0;
   vagap_error_t err;
@@ -483,6 +498,12 @@ static int build_sem_grid(const cli_common_t *c, const power_args_t *a, power_st
     return cli_report_error(&gerr);
   if (vaar && vagap_vaar_spec_parse(&s->vaar_spec, a->expect, "--expect", &gerr))
     return cli_report_error(&gerr);
+  s->popt.standardized = a->standardized;
+  if ((a->skewness && simcli_parse_numbers(c, "skewness", a->skewness, &s->skewness, &s->popt.nskewness)) ||
+      (a->kurtosis && simcli_parse_numbers(c, "kurtosis", a->kurtosis, &s->kurtosis, &s->popt.nkurtosis)))
+    return CLI_EXIT_USAGE;
+  s->popt.skewness = s->skewness;
+  s->popt.kurtosis = s->kurtosis;
   vagap_sem_fit_options_init(&s->fopt);
   s->fopt.likelihood = a->lav.likelihood;
   s->fopt.ci_level = a->conf;
@@ -545,9 +566,10 @@ static int build_grid(const cli_common_t *c, const power_args_t *a, power_study_
                               "invariance)");
   int is_sem = a->analysis->sem;
   if (!is_sem && (a->nmodel || a->fit_model || a->param || a->groups || a->test || a->expect ||
-                  a->vaar_group || a->group_equal))
+                  a->vaar_group || a->group_equal || a->standardized || a->skewness || a->kurtosis))
     return cli_usage_error(c, "--model, --fit-model, --param, --groups, --test, --expect, "
-                              "--vaar-group and --group-equal belong to the SEM analyses");
+                              "--vaar-group, --group-equal, --standardized, --skewness and "
+                              "--kurtosis belong to the SEM analyses");
   int f1 = strcmp(a->analysis->name, "f1-diff") == 0;
   if ((is_sem || f1) && a->effect)
     return cli_usage_error(c, "--dz and --rho belong to paired-gap and correlation");
@@ -648,7 +670,7 @@ static vagap_power_sem_t *sem_designs(const power_study_t *st, const sem_setup_t
     for (size_t g = 0; g < s->ngroups; g++) n[g] = k->n;
     d[i] = (vagap_power_sem_t){.ngroups = s->ngroups, .nvar = p->nvar,
                                .var = (const char *const *)p->model->ov, .n = n, .mu = p->mu,
-                               .chol = p->chol, .fit_model = s->fit[k->model],
+                               .chol = p->chol, .vm = p->vm, .fit_model = s->fit[k->model],
                                .target = s->target[k->model], .fit_opt = &s->fopt,
                                .alpha = st->alpha,
                                .invariance_syntax = inv ? s->fit_syntax[k->model] : NULL,

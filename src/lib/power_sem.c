@@ -140,7 +140,10 @@ vagap_status_t vagap_power_sem_draw(gsl_rng *rng, const vagap_power_sem_t *d,
                                     vagap_error_t *err) {
   size_t p = d->nvar, off = 0;
   for (size_t g = 0; g < d->ngroups; g++) {
-    vagap_sim_mvnorm(rng, d->n[g], p, d->mu + g * p, d->chol + g * p * p, ws->x + off * p);
+    if (d->vm)
+      vagap_sim_vm_draw(rng, d->n[g], &d->vm[g], ws->x + off * p);
+    else
+      vagap_sim_mvnorm(rng, d->n[g], p, d->mu + g * p, d->chol + g * p * p, ws->x + off * p);
     off += d->n[g];
   }
   out->estimate = out->std_error = out->conf_low = out->conf_high = NAN;
