@@ -147,7 +147,7 @@ int power_svg_write(FILE *out, const power_study_t *st) {
   axes_t a = {1};
   for (size_t i = 0; i < st->ncond; i++) a.xmax = fmax(a.xmax, cond_n(st, i));
   double step = nice_step(a.xmax);
-  a.xmax = ceil(a.xmax / step) * step;
+  a.xmax = ceil(a.xmax * 1.04 / step) * step; /* room for the last point's marker */
   size_t *idx = malloc((st->ncond ? st->ncond : 1) * sizeof *idx);
   char *done = calloc(st->ncond ? st->ncond : 1, 1);
   if (!idx || !done) {
