@@ -57,7 +57,7 @@ double power_analytic(const power_analysis_t *an, const char *const *design, dou
 /* The output columns of an analysis (*n of them; a static array). */
 const char *const *power_columns(const power_analysis_t *an, size_t *n);
 
-/* Write the table; plot_path (may be NULL) also gets the SVG of power against n. */
+/* Write the table of a summarised study (CSV or the --format chosen). */
 int power_write_study(const cli_common_t *c, const power_study_t *st);
 
 /* `vagap power --merge FILE...` (files from argv[optind..]). */

@@ -4,7 +4,7 @@
 # order with --merge) must give byte-identical tables; an overlap and a gap
 # between parts are data errors.
 set -u
-vagap=$1
+vagap=$1 src=$2
 dir=$(mktemp -d) && trap 'rm -rf "$dir"' EXIT
 run() { "$vagap" power --analysis paired-gap --dz 0.1,0.45 --n 12,40,41 --seed 99 --quiet "$@"; }
 run --replications 600 --threads 1 > "$dir/one.csv" || exit 1
@@ -26,8 +26,7 @@ elif ! grep -q "gap" "$dir/err"; then echo "FAIL: no gap message"; cat "$dir/err
 [ $status = 0 ] && echo "identical: 1 thread, 2 threads, 3 merged parts ($(wc -l < "$dir/one.csv") lines)"
 
 # the same for an SEM parameter (a := one), the correlation, the invariance LRT and VAAR, two parts each
-printf 'f =~ 0.8*x1 + 0.7*x2 + 0.6*x3 + 0.5*x4\ny ~ 0.3*f\n' > "$dir/pop.lav"
-printf 'f =~ x1 + x2 + x3 + x4\ny ~ b*f\nind := 2*b\n' > "$dir/fit.lav"
+cp "$src/tests/data/power/pop.lav" "$src/tests/data/power/fit.lav" "$dir/"
 printf 'f =~ c(0.8,0.8)*x1 + c(0.7,0.5)*x2 + x3 + x4\n' > "$dir/inv.lav"
 printf 'f =~ x1 + x2 + x3 + x4\n' > "$dir/invfit.lav"
 split_check() { # NAME ARGS...: replications 1..60 at once (1 and 2 threads) vs 1:23 + 24:60 merged

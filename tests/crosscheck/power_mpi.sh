@@ -18,11 +18,7 @@ mpi() { # mpi NP ARGS...: a local job, killed after 120 s
   np=$1; shift
   timeout 120 mpirun --oversubscribe $root -np "$np" "$@"
 }
-cat > "$dir/pop.lav" <<'MODEL'
-f =~ 0.8*x1 + 0.7*x2 + 0.6*x3 + 0.5*x4
-y ~ 0.3*f
-MODEL
-printf 'f =~ x1 + x2 + x3 + x4\ny ~ b*f\nind := 2*b\n' > "$dir/fit.lav"
+cp "$src/tests/data/power/pop.lav" "$src/tests/data/power/fit.lav" "$dir/"
 status=0
 check() { # check NAME ARGS...: 1, 2 and 4 ranks against one plain process
   name=$1; shift
@@ -53,12 +49,8 @@ check_boot() { # check_boot NAME ARGS...: like check, for the bootstrap commands
 }
 check sem power --analysis sem-param --model "$dir/pop.lav" --fit-model "$dir/fit.lav" --param ind --n 50,80 --replications 37 --seed 5 --threads 1
 
-cat > "$dir/vpop.lav" <<'MODEL'
-f =~ 0.8*x1 + 0.7*x2 + 0.6*x3
-g =~ 0.8*w1 + 0.7*w2 + 0.6*w3
-y ~ c(0.4, 0.1)*f + c(-0.3, 0)*g
-MODEL
-printf 'f =~ x1 + x2 + x3\ng =~ w1 + w2 + w3\ny ~ f + g\n' > "$dir/vfit.lav"
+cp "$src/tests/data/power/vaar_pop.lav" "$dir/vpop.lav"
+cp "$src/tests/data/power/vaar_fit.lav" "$dir/vfit.lav"
 "$vagap" simulate --model "$dir/vpop.lav" --n 150,150 --seed 4 > "$dir/vd.csv" || exit 1
 check_boot sem-bootstrap sem --model "$dir/vfit.lav" --group group --bootstrap 30 --seed 3 --threads 1 "$dir/vd.csv"
 check_boot vaar-bootstrap vaar --model "$dir/vfit.lav" --group group --expect 'y~f:+,y~g:-' --bootstrap 21 --seed 3 --threads 1 "$dir/vd.csv"

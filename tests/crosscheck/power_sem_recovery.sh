@@ -22,21 +22,13 @@
 #    a rate within 3.5 MC SEs of alpha; the population difference of F1s (with
 #    stated agree 0.5, F1 = p) is 0.1 for 0.85:0.75.
 set -u
-vagap=$1
+vagap=$1 src=$2
 dir=$(mktemp -d) && trap 'rm -rf "$dir"' EXIT
-cat > "$dir/pop.lav" <<'MODEL'
-f =~ 0.8*x1 + 0.7*x2 + 0.6*x3 + 0.5*x4
-y ~ 0.3*f
-MODEL
-printf 'f =~ x1 + x2 + x3 + x4\ny ~ b*f\nind := 2*b\n' > "$dir/fit.lav"
+cp "$src/tests/data/power/pop.lav" "$src/tests/data/power/fit.lav" "$dir/"
 printf 'f =~ c(0.8,0.8)*x1 + c(0.7,0.7)*x2 + c(0.6,0.6)*x3 + c(0.5,0.5)*x4\n' > "$dir/inv.lav"
 printf 'f =~ x1 + x2 + x3 + x4\n' > "$dir/invfit.lav"
-cat > "$dir/vaar.lav" <<'MODEL'
-f =~ 0.8*x1 + 0.7*x2 + 0.6*x3
-g =~ 0.8*w1 + 0.7*w2 + 0.6*w3
-y ~ c(0.4, 0.1)*f + c(-0.3, 0)*g
-MODEL
-printf 'f =~ x1 + x2 + x3\ng =~ w1 + w2 + w3\ny ~ f + g\n' > "$dir/vfit.lav"
+cp "$src/tests/data/power/vaar_pop.lav" "$dir/vaar.lav"
+cp "$src/tests/data/power/vaar_fit.lav" "$dir/vfit.lav"
 p() { "$vagap" power --quiet --seed 7 "$@"; }
 sem() { p --analysis sem-param --model "$dir/pop.lav" --fit-model "$dir/fit.lav" --n 300 --replications 1000 "$@"; }
 { sem --param 'y~f' --std-lv > "$dir/1.csv" && sem --param 'y ~ f' > "$dir/2.csv" && sem --param ind > "$dir/3.csv" &&
