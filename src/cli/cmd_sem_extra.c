@@ -211,7 +211,7 @@ static vagap_status_t load_stats(extra_state_t *s, const char *path, vagap_error
 static vagap_status_t set_up(extra_state_t *s, const extra_args_t *a, const cli_common_t *c,
                              const char *path, vagap_error_t *err) {
   vagap_sem_model_options_init(&s->mopt);
-  semcli_lavaan_apply(&a->lav, &s->mopt);
+  semcli_lavaan_apply(c, &a->lav, &s->mopt);
   vagap_status_t cst = semcli_group_constraints(a->group_equal, a->group_partial, &s->mopt,
                                                  &s->partial, &s->npartial, err);
   if (cst != VAGAP_OK) return cst;
@@ -384,11 +384,13 @@ int cmd_sem_extra(int argc, char **argv) {
     fputs("vagap: out of memory\n", stderr);
     return simcli_dist_finish(rc);
   }
-  if (set_up(&s, &a, &c, path, &err)) rc = cli_report_error(&err);
+  if (semcli_lavaan_load_constraints(&a.lav, &err) || set_up(&s, &a, &c, path, &err))
+    rc = cli_report_error(&err);
   else if (a.invariance && simcli_dist_rank() != 0) rc = CLI_EXIT_OK; /* rank 0 alone */
   else if (a.invariance) rc = run_invariance(&s, &a, &c, &err);
   else rc = run_bootstrap(&s, &a, &c, &err);
   if (rc == CLI_EXIT_OK && simcli_dist_rank() == 0) rc = cli_finish_ledger(&c, s.ledger);
   free_state(&s);
+  semcli_lavaan_free(&a.lav);
   return simcli_dist_finish(rc);
 }

@@ -312,7 +312,7 @@ static vagap_status_t fit_model(vaar_state_t *s, const vaar_args_t *a, const cha
                                 const cli_common_t *c, vagap_error_t *err) {
   vagap_sem_model_options_t mopt;
   vagap_sem_model_options_init(&mopt);
-  semcli_lavaan_apply(&a->lav, &mopt);
+  semcli_lavaan_apply(c, &a->lav, &mopt);
   /* vaar's default is metric invariance; "none" (or empty) asks for no equalities */
   const char *equal = a->group_equal ? a->group_equal : "loadings";
   if (strcmp(equal, "none") == 0 || strcmp(equal, "") == 0) equal = NULL;
@@ -599,7 +599,7 @@ int cmd_vaar(int argc, char **argv) {
     fputs("vagap: out of memory\n", stderr);
     return simcli_dist_finish(CLI_EXIT_DATA);
   }
-  if (run(&s, &a, &c, data_path, &err) != VAGAP_OK) {
+  if (semcli_lavaan_load_constraints(&a.lav, &err) || run(&s, &a, &c, data_path, &err) != VAGAP_OK) {
     rc = cli_report_error(&err);
   } else if (simcli_dist_rank() != 0) {
     rc = CLI_EXIT_OK; /* rank 0 writes */
@@ -608,5 +608,6 @@ int cmd_vaar(int argc, char **argv) {
     if (rc == CLI_EXIT_OK) rc = cli_finish_ledger(&c, s.ledger);
   }
   free_state(&s);
+  semcli_lavaan_free(&a.lav);
   return simcli_dist_finish(rc);
 }

@@ -235,13 +235,23 @@ void semcli_progress(size_t done, size_t total, void *ctx) {
 }
 
 void semcli_report_boot_failures(const char *command, const vagap_sem_boot_t *b) {
-  if (!b->nfailed) return;
-  fprintf(stderr, "vagap %s: %zu of %zu bootstrap resamples failed to fit and are left out:",
-          command, b->nfailed, b->B);
-  for (int s = 0; s <= VAGAP_ENUMERIC; s++)
-    if (b->failed_by_status[s])
-      fprintf(stderr, " %zu %s;", b->failed_by_status[s], vagap_strerror((vagap_status_t)s));
-  fputc('\n', stderr);
+  if (b->nfailed) {
+    fprintf(stderr, "vagap %s: %zu of %zu bootstrap resamples failed to fit and are left out:",
+            command, b->nfailed, b->B);
+    for (int s = 0; s <= VAGAP_ENUMERIC; s++)
+      if (b->failed_by_status[s])
+        fprintf(stderr, " %zu %s;", b->failed_by_status[s], vagap_strerror((vagap_status_t)s));
+    fputc('\n', stderr);
+  }
+  /* fitted resamples with lavaan's post-check warnings are kept, as lavaan keeps
+     them; say how many and which warnings ('#' stands for a group or a number) */
+  if (b->nwarned) {
+    fprintf(stderr, "vagap %s: warning: %zu of %zu bootstrap resamples were fitted with warnings "
+                    "and are kept:", command, b->nwarned, b->B);
+    for (size_t k = 0; k < b->nwarn_kinds; k++)
+      fprintf(stderr, " %zu \"%s\";", b->warn_count[k], b->warn_kind[k]);
+    fputc('\n', stderr);
+  }
 }
 
 void semcli_report_fit_warnings(const char *command, const char *what, const vagap_sem_fit_t *fit) {
