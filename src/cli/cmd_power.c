@@ -489,7 +489,7 @@ static int build_sem_grid(const cli_common_t *c, const power_args_t *a, power_st
   if (inv && s->ngroups < 2) return cli_usage_error(c, "--groups: invariance needs at least 2");
   if (s->ngroups > 9 && vaar) return cli_usage_error(c, "--groups: vaar power handles at most 9 groups");
   vagap_sem_model_options_init(&s->mopt);
-  semcli_lavaan_apply(&a->lav, &s->mopt);
+  semcli_lavaan_apply(c, &a->lav, &s->mopt);
   vagap_error_t gerr;
   if (vaar) s->mopt.group_equal = VAGAP_SEM_EQ_LOADINGS; /* as `vagap vaar` */
   if (a->group_equal && strcmp(a->group_equal, "none") == 0)
@@ -759,11 +759,14 @@ int cmd_power(int argc, char **argv) {
     st.seed = a.seed;
     st.alpha = a.alpha;
     st.conf = a.conf;
-    rc = build_grid(&c, &a, &st, &sem);
+    vagap_error_t cerr;
+    rc = semcli_lavaan_load_constraints(&a.lav, &cerr) ? cli_report_error(&cerr) : CLI_EXIT_OK;
+    if (rc == CLI_EXIT_OK) rc = build_grid(&c, &a, &st, &sem);
     if (rc == CLI_EXIT_OK) rc = run_study(&a, &st, &sem);
     if (rc == CLI_EXIT_OK && st.acc) rc = write_outputs(&c, &st, a.plot);
   }
   sem_setup_free(&sem, a.nmodel);
+  semcli_lavaan_free(&a.lav);
   power_study_free(&st);
   return simcli_dist_finish(rc);
 }
