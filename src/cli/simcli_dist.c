@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -175,6 +176,83 @@ static int gather_rows(double *all, size_t B, size_t nrows) {
   return rc;
 }
 
+/* Add `count` resamples of warning `kind` to b's kinds (a new kind is appended). */
+static int add_warning_kind(vagap_sem_boot_t *b, const char *kind, size_t len, size_t count) {
+  for (size_t k = 0; k < b->nwarn_kinds; k++)
+    if (strlen(b->warn_kind[k]) == len && strncmp(b->warn_kind[k], kind, len) == 0) {
+      b->warn_count[k] += count;
+      return 0;
+    }
+  char **wk = realloc(b->warn_kind, (b->nwarn_kinds + 1) * sizeof *wk);
+  if (!wk) return -1;
+  b->warn_kind = wk;
+  size_t *wc = realloc(b->warn_count, (b->nwarn_kinds + 1) * sizeof *wc);
+  if (!wc) return -1;
+  b->warn_count = wc;
+  if (!(b->warn_kind[b->nwarn_kinds] = strndup(kind, len))) return -1;
+  b->warn_count[b->nwarn_kinds++] = count;
+  return 0;
+}
+
+/*
+ * The resamples' warning kinds of every rank on rank 0: each rank sends
+ * "count<TAB>kind<NL>" lines; rank 0 sums the counts per kind and sorts the
+ * kinds by text, as vagap_sem_bootstrap does for one process.
+ */
+static int gather_warnings(vagap_sem_boot_t *b) {
+  size_t len = 1;
+  for (size_t k = 0; k < b->nwarn_kinds; k++) len += strlen(b->warn_kind[k]) + 24;
+  char *text = malloc(len), *all = NULL;
+  if (!text) return -1;
+  size_t used = 0;
+  for (size_t k = 0; k < b->nwarn_kinds; k++) {
+    used += (size_t)snprintf(text + used, len - used, "%zu\t", b->warn_count[k]);
+    for (const char *c = b->warn_kind[k]; *c; c++) text[used++] = *c == '\n' ? ' ' : *c;
+    text[used++] = '\n';
+  }
+  int mine = (int)used, *lens = NULL, *displs = NULL, total = 0;
+  if (dist_rank == 0) {
+    lens = malloc((size_t)dist_size * sizeof *lens);
+    displs = malloc((size_t)dist_size * sizeof *displs);
+    if (!lens || !displs) MPI_Abort(MPI_COMM_WORLD, CLI_EXIT_DATA);
+  }
+  unsigned long long warned = b->nwarned, warned_all = 0;
+  int rc = MPI_Reduce(&warned, &warned_all, 1, MPI_UNSIGNED_LONG_LONG, MPI_SUM, 0, MPI_COMM_WORLD);
+  if (rc == MPI_SUCCESS) rc = MPI_Gather(&mine, 1, MPI_INT, lens, 1, MPI_INT, 0, MPI_COMM_WORLD);
+  if (rc == MPI_SUCCESS && dist_rank == 0) {
+    for (int k = 0; k < dist_size; k++) displs[k] = total, total += lens[k];
+    if (!(all = malloc(total ? (size_t)total : 1))) MPI_Abort(MPI_COMM_WORLD, CLI_EXIT_DATA);
+  }
+  if (rc == MPI_SUCCESS)
+    rc = MPI_Gatherv(text, mine, MPI_CHAR, all, lens, displs, MPI_CHAR, 0, MPI_COMM_WORLD);
+  free(text);
+  free(lens);
+  free(displs);
+  if (rc != MPI_SUCCESS) return -1;
+  if (dist_rank != 0) return 0;
+  for (size_t k = 0; k < b->nwarn_kinds; k++) free(b->warn_kind[k]);
+  b->nwarn_kinds = 0;
+  b->nwarned = (size_t)warned_all;
+  for (const char *p = all, *end = all + total; p < end;) {
+    char *tab;
+    size_t count = strtoull(p, &tab, 10);
+    const char *kind = tab + 1, *nl = memchr(kind, '\n', (size_t)(end - kind));
+    if (add_warning_kind(b, kind, (size_t)(nl - kind), count)) MPI_Abort(MPI_COMM_WORLD, CLI_EXIT_DATA);
+    p = nl + 1;
+  }
+  free(all);
+  for (size_t i = 1; i < b->nwarn_kinds; i++) /* sorted by text, as one process sorts them */
+    for (size_t j = i; j > 0 && strcmp(b->warn_kind[j - 1], b->warn_kind[j]) > 0; j--) {
+      char *tk = b->warn_kind[j];
+      b->warn_kind[j] = b->warn_kind[j - 1];
+      b->warn_kind[j - 1] = tk;
+      size_t tc = b->warn_count[j];
+      b->warn_count[j] = b->warn_count[j - 1];
+      b->warn_count[j - 1] = tc;
+    }
+  return 0;
+}
+
 static vagap_status_t bootstrap_ranks(vagap_sem_boot_t **out, const vagap_sem_model_t *model,
                                       const vagap_sem_data_t *data,
                                       const vagap_sem_fit_options_t *fit_opt,
@@ -215,6 +293,7 @@ static vagap_status_t bootstrap_ranks(vagap_sem_boot_t **out, const vagap_sem_mo
   if (rc == MPI_SUCCESS)
     rc = MPI_Reduce(counts, total, VAGAP_ENUMERIC + 1, MPI_UNSIGNED_LONG_LONG, MPI_SUM, 0,
                     MPI_COMM_WORLD);
+  if (rc == MPI_SUCCESS && gather_warnings(b)) rc = MPI_ERR_OTHER;
   if (rc != MPI_SUCCESS) {
     fprintf(stderr, "vagap: MPI rank %d: gathering the bootstrap failed\n", dist_rank);
     MPI_Abort(MPI_COMM_WORLD, CLI_EXIT_DATA);

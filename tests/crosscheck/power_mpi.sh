@@ -45,7 +45,7 @@ check_boot() { # check_boot NAME ARGS...: like check, for the bootstrap commands
       echo "FAIL: $name: $np ranks report other failures"; diff "$dir/$name.one.err" "$dir/$name.$np.err"; status=1
     fi
   done
-  [ $status = 0 ] && echo "identical: $name with 2 and 4 ranks ($(sed -n 's/.*: \([0-9]* of [0-9]*\) bootstrap.*/\1 resamples failed/p' "$dir/$name.one.err"))"
+  [ $status = 0 ] && echo "identical: $name with 2 and 4 ranks ($(sed -n 's/.*: \([0-9]* of [0-9]*\) bootstrap resamples failed.*/\1 resamples failed/p' "$dir/$name.one.err"))"
 }
 check sem power --analysis sem-param --model "$dir/pop.lav" --fit-model "$dir/fit.lav" --param ind --n 50,80 --replications 37 --seed 5 --threads 1
 
