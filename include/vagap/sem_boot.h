@@ -77,6 +77,10 @@ vagap_status_t vagap_sem_bootstrap(vagap_sem_boot_t **out, const vagap_sem_model
                                    const vagap_sem_boot_options_t *opt, vagap_error_t *err);
 void vagap_sem_boot_free(vagap_sem_boot_t *boot); /* NULL is a no-op */
 
+/* Sort the warning kinds (and their counts) by text: the order every result
+   has, whatever the threads or processes that produced it. */
+void vagap_sem_boot_sort_warnings(vagap_sem_boot_t *boot);
+
 /*
  * Draw the row indices of resample b (within groups) into idx[nobs]: the
  * rows of group g are replaced by n_g draws from group g's rows.  Exposed so

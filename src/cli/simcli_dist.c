@@ -241,15 +241,7 @@ static int gather_warnings(vagap_sem_boot_t *b) {
     p = nl + 1;
   }
   free(all);
-  for (size_t i = 1; i < b->nwarn_kinds; i++) /* sorted by text, as one process sorts them */
-    for (size_t j = i; j > 0 && strcmp(b->warn_kind[j - 1], b->warn_kind[j]) > 0; j--) {
-      char *tk = b->warn_kind[j];
-      b->warn_kind[j] = b->warn_kind[j - 1];
-      b->warn_kind[j - 1] = tk;
-      size_t tc = b->warn_count[j];
-      b->warn_count[j] = b->warn_count[j - 1];
-      b->warn_count[j - 1] = tc;
-    }
+  vagap_sem_boot_sort_warnings(b); /* sorted by text, as one process sorts them */
   return 0;
 }
 

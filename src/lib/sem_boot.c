@@ -304,6 +304,18 @@ static vagap_status_t alloc_result(vagap_sem_boot_t **out, size_t B, size_t nrow
   return VAGAP_OK;
 }
 
+void vagap_sem_boot_sort_warnings(vagap_sem_boot_t *r) {
+  for (size_t i = 1; i < r->nwarn_kinds; i++)
+    for (size_t j = i; j > 0 && strcmp(r->warn_kind[j - 1], r->warn_kind[j]) > 0; j--) {
+      char *tk = r->warn_kind[j];
+      r->warn_kind[j] = r->warn_kind[j - 1];
+      r->warn_kind[j - 1] = tk;
+      size_t tc = r->warn_count[j];
+      r->warn_count[j] = r->warn_count[j - 1];
+      r->warn_count[j - 1] = tc;
+    }
+}
+
 vagap_status_t vagap_sem_bootstrap(vagap_sem_boot_t **out, const vagap_sem_model_t *model,
                                    const vagap_sem_data_t *data,
                                    const vagap_sem_fit_options_t *fit_opt,
@@ -350,16 +362,7 @@ vagap_status_t vagap_sem_bootstrap(vagap_sem_boot_t **out, const vagap_sem_model
   }
   /* threads finish resamples in any order: sort the kinds so that the output
      does not depend on the number of threads */
-  vagap_sem_boot_t *r = sh.res;
-  for (size_t i = 1; i < r->nwarn_kinds; i++)
-    for (size_t j = i; j > 0 && strcmp(r->warn_kind[j - 1], r->warn_kind[j]) > 0; j--) {
-      char *tk = r->warn_kind[j];
-      r->warn_kind[j] = r->warn_kind[j - 1];
-      r->warn_kind[j - 1] = tk;
-      size_t tc = r->warn_count[j];
-      r->warn_count[j] = r->warn_count[j - 1];
-      r->warn_count[j - 1] = tc;
-    }
+  vagap_sem_boot_sort_warnings(sh.res);
   for (size_t b = 0; b < sh.res->B; b++) sh.res->nok += (size_t)sh.res->ok[b];
   sh.res->nfailed = (sh.end - (opt->b_to ? opt->b_from : 0)) - sh.res->nok;
   *out = sh.res;
