@@ -164,6 +164,7 @@ typedef struct {
   double lower, upper; /* lower()/upper() bounds of a free row (-/+INFINITY if none) */
   /* filled by vagap_sem_fit (NAN where not applicable) */
   double est, se, z, pvalue, ci_lower, ci_upper, std_lv, std_all;
+  double std_nox;     /* std.all without standardising the exogenous observed covariates */
 } vagap_sem_param_t;
 
 typedef struct vagap_sem_def vagap_sem_def_t; /* compiled := expression (private) */
@@ -313,8 +314,8 @@ typedef enum {
   VAGAP_SEM_ESTIMATOR_ML = 0,
   VAGAP_SEM_ESTIMATOR_MLR,   /* ML, Huber-White SEs, Yuan-Bentler (Mplus) scaled test */
   VAGAP_SEM_ESTIMATOR_MLM,   /* ML, robust.sem SEs, Satorra-Bentler scaled test */
-  VAGAP_SEM_ESTIMATOR_MLMV,  /* ML, robust.sem SEs, mean- and variance-adjusted test */
-  VAGAP_SEM_ESTIMATOR_MLMVS, /* ML, robust.sem SEs, scaled-shifted test */
+  VAGAP_SEM_ESTIMATOR_MLMV,  /* ML, robust.sem SEs, scaled-shifted test (lavaan 0.6-14) */
+  VAGAP_SEM_ESTIMATOR_MLMVS, /* ML, robust.sem SEs, mean- and variance-adjusted test (lavaan 0.6-14) */
   VAGAP_SEM_ESTIMATOR_GLS,
   VAGAP_SEM_ESTIMATOR_ULS,
   VAGAP_SEM_ESTIMATOR_WLS,
@@ -418,6 +419,22 @@ typedef struct {
   /* more of fitMeasures(): nnfi (= tli), rfi, nfi, pnfi, ifi, rni, mfi, ecvi, cn_05, cn_01 */
   double nnfi, rfi, nfi, pnfi, ifi, rni, mfi, ecvi, cn_05, cn_01;
   double *chisq_group;  /* [ngroups] per-group contribution to chisq */
+  /* robust ML (a scaled --test; NAN otherwise): lavaan's .scaled and .robust measures */
+  double chisq_scaled, df_scaled, pvalue_scaled, chisq_scaling_factor, chisq_shift_parameter;
+  double baseline_chisq_scaled, baseline_df_scaled, baseline_pvalue_scaled, baseline_chisq_scaling_factor;
+  double cfi_scaled, tli_scaled, cfi_robust, tli_robust;
+  double nnfi_scaled, rfi_scaled, nfi_scaled, pnfi_scaled, ifi_scaled, rni_scaled, nnfi_robust, rni_robust;
+  double scaling_factor_h1, scaling_factor_h0; /* yuan.bentler.mplus */
+  double rmsea_scaled, rmsea_ci_lower_scaled, rmsea_ci_upper_scaled, rmsea_pvalue_scaled,
+      rmsea_notclose_pvalue_scaled;
+  double rmsea_robust, rmsea_ci_lower_robust, rmsea_ci_upper_robust, rmsea_pvalue_robust,
+      rmsea_notclose_pvalue_robust;
+  /* more of fitMeasures() for every ML fit */
+  double rmsea_notclose_pvalue;
+  double rmr, rmr_nomean, srmr_bentler, srmr_bentler_nomean, crmr, crmr_nomean, srmr_mplus, srmr_mplus_nomean;
+  double gfi, agfi, pgfi;
+  double *chisq_group_scaled; /* [ngroups] the scaled statistic per group (a scaled --test) */
+  int test;                   /* the vagap_sem_test_t in effect */
 } vagap_sem_measures_t;
 
 typedef struct {
@@ -436,6 +453,7 @@ typedef struct {
   double info_ratio;          /* smallest / largest eigenvalue of the unit-diagonal information */
   size_t nwarnings;
   char **warnings;            /* lavaan's warnings for this solution, in its words and order */
+  vagap_sem_fit_options_t options; /* the resolved options of this fit (estimator, se, test, ...) */
 } vagap_sem_fit_t;
 
 /*

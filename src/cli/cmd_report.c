@@ -234,7 +234,7 @@ static void fill_gap_units(cli_writer_t *w, const study_t *s, const report_args_
 
 static void fill_gap_tests(cli_writer_t *w, const study_t *s, const report_args_t *a) {
   (void)a;
-  gap_write_tests(w, &s->gap);
+  (void)gap_write_tests(w, &s->gap); /* only out of memory fails, and says so */
 }
 
 /* selfreport_units and selfreport_alpha, as `vagap score` and `--level alpha` write them. */
@@ -243,20 +243,15 @@ static int write_scale_tables(const report_args_t *a, const study_t *s) {
   const vagap_study_runs_t *r = &sc->rr;
   vagap_scale_key_t sk = {sc->nitems, sc->nscales, sc->key.item_scale, sc->key.item_reverse,
                           sc->min, sc->max, a->scale.min_items};
-  double *scores = malloc((r->nruns * sc->nscales + 1) * sizeof *scores);
-  size_t *answered = malloc((r->nruns * sc->nscales + 1) * sizeof *answered);
+  vagap_study_scores_t scores;
   vagap_error_t err;
   int rc = CLI_EXIT_DATA;
-  if (!scores || !answered) {
-    fputs("vagap: out of memory\n", stderr);
-    goto done;
-  }
-  if (vagap_scale_score_rows(&sk, r->resp, r->nruns, scores, answered, &err) != VAGAP_OK) {
+  if (vagap_study_scores(&sk, r, &scores, &err) != VAGAP_OK) {
     rc = cli_report_error(&err);
     goto done;
   }
   report_file_t units = {a, "selfreport_units", NULL, NULL};
-  rc = score_write_units(open_report_table, &units, a->scale.unit, &sc->key, &sk, r, scores, 0);
+  rc = score_write_units(open_report_table, &units, a->scale.unit, &sc->key, &sk, r, &scores, 0);
   rc = close_report_table(&units, rc);
   if (rc == CLI_EXIT_OK) {
     report_file_t alpha = {a, "selfreport_alpha", NULL, NULL};
@@ -264,8 +259,7 @@ static int write_scale_tables(const report_args_t *a, const study_t *s) {
                                                       &sk, r));
   }
 done:
-  free(scores);
-  free(answered);
+  vagap_study_scores_free(&scores);
   return rc;
 }
 

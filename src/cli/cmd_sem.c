@@ -23,7 +23,7 @@ static const char HELP[] =
     "Usage: vagap sem --model FILE [OPTIONS] [DATA]\n"
     "Fit a structural equation model (lavaan syntax) by maximum likelihood, with\n"
     "lavaan's sem() defaults, and print parameterEstimates(fit, standardized=TRUE):\n"
-    "lhs,op,rhs,block,group,label,est,se,z,pvalue,ci.lower,ci.upper,std.lv,std.all\n\n"
+    "lhs,op,rhs,block,group,label,est,se,z,pvalue,ci.lower,ci.upper,std.lv,std.all,std.nox\n\n"
     "Options:\n"
     "      --model FILE       lavaan model syntax: =~ ~ ~~ ~1 := == < > and modifiers\n"
     "                         1*x NA*x a*x \"a\"*x c(..)*x label() equal() start() 0.5?x\n"
@@ -105,7 +105,7 @@ static vagap_status_t load_stats(const char *path, sem_data_t *d, vagap_error_t 
 
 static int write_estimates(const cli_common_t *c, const vagap_sem_fit_t *fit) {
   static const char *const cols[] = {"lhs", "op", "rhs", "block", "group", "label", "est", "se", "z",
-                                     "pvalue", "ci.lower", "ci.upper", "std.lv", "std.all"};
+                                     "pvalue", "ci.lower", "ci.upper", "std.lv", "std.all", "std.nox"};
   cli_writer_t *w = cli_writer_open(c, cols, sizeof cols / sizeof cols[0]);
   if (!w) return CLI_EXIT_DATA;
   const vagap_sem_model_t *m = fit->model;
@@ -125,6 +125,7 @@ static int write_estimates(const cli_common_t *c, const vagap_sem_fit_t *fit) {
     cli_put_num(w, row->ci_upper);
     cli_put_num(w, row->std_lv);
     cli_put_num(w, row->std_all);
+    cli_put_num(w, row->std_nox);
   }
   return cli_writer_close(w);
 }
@@ -134,46 +135,128 @@ static void put_measure(cli_writer_t *w, const char *name, double v) {
   cli_put_num(w, v);
 }
 
+/* Which extra blocks fitMeasures() prints: .scaled with a scaled test, .robust
+   for the Satorra-Bentler, Yuan-Bentler and scaled-shifted tests, the h1/h0
+   scaling factors for yuan.bentler.mplus (lavaan 0.6: lav_fit_measures). */
+static int fit_scaled(const vagap_sem_measures_t *f) {
+  return f->test != VAGAP_SEM_TEST_STANDARD && f->test != VAGAP_SEM_TEST_NONE &&
+         f->test != VAGAP_SEM_TEST_DEFAULT;
+}
+static int fit_robust(const vagap_sem_measures_t *f) {
+  return fit_scaled(f) && f->test != VAGAP_SEM_TEST_MEAN_VAR_ADJUSTED;
+}
+
 static int write_fit(const cli_common_t *c, const vagap_sem_fit_t *fit) {
   static const char *const cols[] = {"measure", "value"};
   cli_writer_t *w = cli_writer_open(c, cols, 2);
   if (!w) return CLI_EXIT_DATA;
   const vagap_sem_measures_t *f = &fit->fit;
+  int sc = fit_scaled(f), rb = fit_robust(f);
+  /* fitMeasures()'s names in its order */
   put_measure(w, "npar", f->npar);
   put_measure(w, "fmin", f->fmin);
   put_measure(w, "chisq", f->chisq);
   put_measure(w, "df", f->df);
   put_measure(w, "pvalue", f->pvalue);
+  if (sc) {
+    put_measure(w, "chisq.scaled", f->chisq_scaled);
+    put_measure(w, "df.scaled", f->df_scaled);
+    put_measure(w, "pvalue.scaled", f->pvalue_scaled);
+    put_measure(w, "chisq.scaling.factor", f->chisq_scaling_factor);
+  }
   put_measure(w, "baseline.chisq", f->baseline_chisq);
   put_measure(w, "baseline.df", f->baseline_df);
   put_measure(w, "baseline.pvalue", f->baseline_pvalue);
+  if (sc) {
+    put_measure(w, "baseline.chisq.scaled", f->baseline_chisq_scaled);
+    put_measure(w, "baseline.df.scaled", f->baseline_df_scaled);
+    put_measure(w, "baseline.pvalue.scaled", f->baseline_pvalue_scaled);
+    put_measure(w, "baseline.chisq.scaling.factor", f->baseline_chisq_scaling_factor);
+  }
   put_measure(w, "cfi", f->cfi);
   put_measure(w, "tli", f->tli);
-  put_measure(w, "logl", f->logl);
-  put_measure(w, "unrestricted.logl", f->unrestricted_logl);
-  put_measure(w, "aic", f->aic);
-  put_measure(w, "bic", f->bic);
-  put_measure(w, "ntotal", f->ntotal);
-  put_measure(w, "bic2", f->bic2);
-  put_measure(w, "rmsea", f->rmsea);
-  put_measure(w, "rmsea.ci.lower", f->rmsea_ci_lower);
-  put_measure(w, "rmsea.ci.upper", f->rmsea_ci_upper);
-  put_measure(w, "rmsea.pvalue", f->rmsea_pvalue);
-  put_measure(w, "srmr", f->srmr);
+  if (sc) {
+    put_measure(w, "cfi.scaled", f->cfi_scaled);
+    put_measure(w, "tli.scaled", f->tli_scaled);
+  }
+  if (rb) {
+    put_measure(w, "cfi.robust", f->cfi_robust);
+    put_measure(w, "tli.robust", f->tli_robust);
+  }
   put_measure(w, "nnfi", f->nnfi);
   put_measure(w, "rfi", f->rfi);
   put_measure(w, "nfi", f->nfi);
   put_measure(w, "pnfi", f->pnfi);
   put_measure(w, "ifi", f->ifi);
   put_measure(w, "rni", f->rni);
-  put_measure(w, "mfi", f->mfi);
-  put_measure(w, "ecvi", f->ecvi);
+  if (sc) {
+    put_measure(w, "nnfi.scaled", f->nnfi_scaled);
+    put_measure(w, "rfi.scaled", f->rfi_scaled);
+    put_measure(w, "nfi.scaled", f->nfi_scaled);
+    put_measure(w, "pnfi.scaled", f->pnfi_scaled);
+    put_measure(w, "ifi.scaled", f->ifi_scaled);
+    put_measure(w, "rni.scaled", f->rni_scaled);
+  }
+  if (rb) {
+    put_measure(w, "nnfi.robust", f->nnfi_robust);
+    put_measure(w, "rni.robust", f->rni_robust);
+  }
+  put_measure(w, "logl", f->logl);
+  put_measure(w, "unrestricted.logl", f->unrestricted_logl);
+  put_measure(w, "aic", f->aic);
+  put_measure(w, "bic", f->bic);
+  put_measure(w, "ntotal", f->ntotal);
+  put_measure(w, "bic2", f->bic2);
+  if (f->test == VAGAP_SEM_TEST_YUAN_BENTLER_MPLUS) {
+    put_measure(w, "scaling.factor.h1", f->scaling_factor_h1);
+    put_measure(w, "scaling.factor.h0", f->scaling_factor_h0);
+  }
+  put_measure(w, "rmsea", f->rmsea);
+  put_measure(w, "rmsea.ci.lower", f->rmsea_ci_lower);
+  put_measure(w, "rmsea.ci.upper", f->rmsea_ci_upper);
+  put_measure(w, "rmsea.ci.level", 0.90);
+  put_measure(w, "rmsea.pvalue", f->rmsea_pvalue);
+  put_measure(w, "rmsea.close.h0", 0.05);
+  put_measure(w, "rmsea.notclose.pvalue", f->rmsea_notclose_pvalue);
+  put_measure(w, "rmsea.notclose.h0", 0.08);
+  if (sc) {
+    put_measure(w, "rmsea.scaled", f->rmsea_scaled);
+    put_measure(w, "rmsea.ci.lower.scaled", f->rmsea_ci_lower_scaled);
+    put_measure(w, "rmsea.ci.upper.scaled", f->rmsea_ci_upper_scaled);
+    put_measure(w, "rmsea.pvalue.scaled", f->rmsea_pvalue_scaled);
+    put_measure(w, "rmsea.notclose.pvalue.scaled", f->rmsea_notclose_pvalue_scaled);
+  }
+  if (rb) {
+    put_measure(w, "rmsea.robust", f->rmsea_robust);
+    put_measure(w, "rmsea.ci.lower.robust", f->rmsea_ci_lower_robust);
+    put_measure(w, "rmsea.ci.upper.robust", f->rmsea_ci_upper_robust);
+    put_measure(w, "rmsea.pvalue.robust", f->rmsea_pvalue_robust);
+    put_measure(w, "rmsea.notclose.pvalue.robust", f->rmsea_notclose_pvalue_robust);
+  }
+  put_measure(w, "rmr", f->rmr);
+  put_measure(w, "rmr_nomean", f->rmr_nomean);
+  put_measure(w, "srmr", f->srmr);
+  put_measure(w, "srmr_bentler", f->srmr_bentler);
+  put_measure(w, "srmr_bentler_nomean", f->srmr_bentler_nomean);
+  put_measure(w, "crmr", f->crmr);
+  put_measure(w, "crmr_nomean", f->crmr_nomean);
+  put_measure(w, "srmr_mplus", f->srmr_mplus);
+  put_measure(w, "srmr_mplus_nomean", f->srmr_mplus_nomean);
   put_measure(w, "cn_05", f->cn_05);
   put_measure(w, "cn_01", f->cn_01);
+  put_measure(w, "gfi", f->gfi);
+  put_measure(w, "agfi", f->agfi);
+  put_measure(w, "pgfi", f->pgfi);
+  put_measure(w, "mfi", f->mfi);
+  put_measure(w, "ecvi", f->ecvi);
   for (size_t g = 0; g < fit->model->ngroups; g++) {
     char name[64];
     snprintf(name, sizeof name, "chisq.group.%zu", g + 1);
     put_measure(w, name, f->chisq_group[g]);
+    if (sc) {
+      snprintf(name, sizeof name, "chisq.scaled.group.%zu", g + 1);
+      put_measure(w, name, f->chisq_group_scaled[g]);
+    }
   }
   /* the verdict: lavInspect(fit, "converged") and lavInspect(fit, "post.check") */
   put_measure(w, "converged", fit->converged);
@@ -195,6 +278,105 @@ static const char *section_title(vagap_sem_op_t op) {
   return "";
 }
 
+/* lavaan's label under the scaling factor (lav_test_print) */
+static const char *test_label(vagap_sem_test_t t) {
+  switch (t) {
+    case VAGAP_SEM_TEST_SATORRA_BENTLER: return "Satorra-Bentler correction";
+    case VAGAP_SEM_TEST_YUAN_BENTLER_MPLUS: return "Yuan-Bentler correction (Mplus variant)";
+    case VAGAP_SEM_TEST_MEAN_VAR_ADJUSTED: return "mean and variance adjusted correction";
+    case VAGAP_SEM_TEST_SCALED_SHIFTED: return "simple second-order correction";
+    default: return "";
+  }
+}
+
+static void row2(FILE *out, const char *label, const char *fmt, double a, double b) {
+  char ba[32] = "", bb[32] = "";
+  if (!isnan(a)) snprintf(ba, sizeof ba, fmt, a);
+  if (!isnan(b)) snprintf(bb, sizeof bb, fmt, b);
+  fprintf(out, "  %-42s%12s%12s\n", label, ba, bb);
+}
+
+/* The fit block of lavaan's summary(fit, fit.measures = TRUE) with its Scaled / Robust column. */
+static void write_summary_scaled(FILE *out, const vagap_sem_fit_t *fit, const sem_data_t *d, int rb) {
+  const vagap_sem_measures_t *f = &fit->fit;
+  int ss = f->test == VAGAP_SEM_TEST_SCALED_SHIFTED, ybm = f->test == VAGAP_SEM_TEST_YUAN_BENTLER_MPLUS;
+  fprintf(out, "\nModel Test User Model:\n  %-42s%12s%12s\n", "", "Standard", "Scaled");
+  row2(out, "Test Statistic", "%.3f", f->chisq, f->chisq_scaled);
+  row2(out, "Degrees of freedom", f->df_scaled == floor(f->df_scaled) ? "%.0f" : "%.3f", f->df, f->df_scaled);
+  row2(out, "P-value (Chi-square)", "%.3f", f->pvalue, f->pvalue_scaled);
+  row2(out, "Scaling correction factor", "%.3f", NAN, f->chisq_scaling_factor);
+  if (ss) row2(out, "Shift parameter", "%.3f", NAN, f->chisq_shift_parameter);
+  fprintf(out, "    %s\n", test_label((vagap_sem_test_t)f->test));
+  if (d->ngroups > 1) {
+    fprintf(out, "  Test statistic for each group:\n");
+    for (size_t g = 0; g < d->ngroups; g++) {
+      char name[128];
+      snprintf(name, sizeof name, "  %s", d->labels[g]);
+      row2(out, name, "%.3f", f->chisq_group[g], f->chisq_group_scaled[g]);
+    }
+  }
+  fprintf(out, "\nModel Test Baseline Model:\n\n");
+  row2(out, "Test statistic", "%.3f", f->baseline_chisq, f->baseline_chisq_scaled);
+  row2(out, "Degrees of freedom", f->baseline_df_scaled == floor(f->baseline_df_scaled) ? "%.0f" : "%.3f",
+       f->baseline_df, f->baseline_df_scaled);
+  row2(out, "P-value", "%.3f", f->baseline_pvalue, f->baseline_pvalue_scaled);
+  row2(out, "Scaling correction factor", "%.3f", NAN, f->baseline_chisq_scaling_factor);
+  fprintf(out, "\nUser Model versus Baseline Model:\n\n");
+  row2(out, "Comparative Fit Index (CFI)", "%.3f", f->cfi, f->cfi_scaled);
+  row2(out, "Tucker-Lewis Index (TLI)", "%.3f", f->tli, f->tli_scaled);
+  if (rb) {
+    fputc('\n', out);
+    row2(out, "Robust Comparative Fit Index (CFI)", "%.3f", NAN, f->cfi_robust);
+    row2(out, "Robust Tucker-Lewis Index (TLI)", "%.3f", NAN, f->tli_robust);
+  }
+  fprintf(out, "\nLoglikelihood and Information Criteria:\n\n");
+  row2(out, "Loglikelihood user model (H0)", "%.3f", f->logl, f->logl);
+  if (ybm) {
+    row2(out, "Scaling correction factor", "%.3f", NAN, f->scaling_factor_h0);
+    fprintf(out, "      for the MLR correction\n");
+  }
+  row2(out, "Loglikelihood unrestricted model (H1)", "%.3f", f->unrestricted_logl, f->unrestricted_logl);
+  if (ybm) {
+    row2(out, "Scaling correction factor", "%.3f", NAN, f->scaling_factor_h1);
+    fprintf(out, "      for the MLR correction\n");
+  }
+  fputc('\n', out);
+  row2(out, "Akaike (AIC)", "%.3f", f->aic, f->aic);
+  row2(out, "Bayesian (BIC)", "%.3f", f->bic, f->bic);
+  row2(out, "Sample-size adjusted Bayesian (SABIC)", "%.3f", f->bic2, f->bic2);
+  fprintf(out, "\nRoot Mean Square Error of Approximation:\n\n");
+  row2(out, "RMSEA", "%.3f", f->rmsea, f->rmsea_scaled);
+  row2(out, "90 Percent confidence interval - lower", "%.3f", f->rmsea_ci_lower, f->rmsea_ci_lower_scaled);
+  row2(out, "90 Percent confidence interval - upper", "%.3f", f->rmsea_ci_upper, f->rmsea_ci_upper_scaled);
+  row2(out, "P-value H_0: RMSEA <= 0.050", "%.3f", f->rmsea_pvalue, f->rmsea_pvalue_scaled);
+  row2(out, "P-value H_0: RMSEA >= 0.080", "%.3f", f->rmsea_notclose_pvalue, f->rmsea_notclose_pvalue_scaled);
+  if (rb) {
+    fputc('\n', out);
+    row2(out, "Robust RMSEA", "%.3f", NAN, f->rmsea_robust);
+    row2(out, "90 Percent confidence interval - lower", "%.3f", NAN, f->rmsea_ci_lower_robust);
+    row2(out, "90 Percent confidence interval - upper", "%.3f", NAN, f->rmsea_ci_upper_robust);
+    row2(out, "P-value H_0: Robust RMSEA <= 0.050", "%.3f", NAN, f->rmsea_pvalue_robust);
+    row2(out, "P-value H_0: Robust RMSEA >= 0.080", "%.3f", NAN, f->rmsea_notclose_pvalue_robust);
+  }
+  fprintf(out, "\nStandardized Root Mean Square Residual:\n\n");
+  row2(out, "SRMR", "%.3f", f->srmr, f->srmr);
+}
+
+/* lavaan's "Parameter Estimates" header: which SEs and information. */
+static void write_se_header(FILE *out, const vagap_sem_fit_options_t *o) {
+  if (o->se == VAGAP_SEM_SE_STANDARD && o->information == VAGAP_SEM_INFORMATION_EXPECTED) return;
+  const char *se = o->se == VAGAP_SEM_SE_ROBUST_HUBER_WHITE ? "Sandwich"
+                   : o->se == VAGAP_SEM_SE_ROBUST_SEM        ? "Robust.sem"
+                                                             : "Standard";
+  const char *info = o->information == VAGAP_SEM_INFORMATION_OBSERVED    ? "Observed"
+                     : o->information == VAGAP_SEM_INFORMATION_FIRST_ORDER ? "First.order"
+                                                                         : "Expected";
+  fprintf(out, "\nParameter Estimates:\n\n  %-42s%24s\n", "Standard errors", se);
+  fprintf(out, "  %-42s%24s\n", o->se == VAGAP_SEM_SE_ROBUST_HUBER_WHITE ? "Information bread" : "Information", info);
+  if (o->information == VAGAP_SEM_INFORMATION_OBSERVED)
+    fprintf(out, "  %-42s%24s\n", "Observed information based on", "Hessian");
+}
+
 static int write_summary(const cli_common_t *c, const vagap_sem_fit_t *fit,
                          const sem_data_t *d, const sem_args_t *a) {
   FILE *out = stdout;
@@ -207,7 +389,10 @@ static int write_summary(const cli_common_t *c, const vagap_sem_fit_t *fit,
   fprintf(out, "  Solution %s\n", fit->admissible ? "admissible" : "NOT admissible (post-check failed):");
   for (size_t i = 0; i < fit->nwarnings; i++) fprintf(out, "    %s\n", fit->warnings[i]);
   fputc('\n', out);
-  fprintf(out, "  Estimator                                         ML\n");
+  int sc = fit_scaled(f), rb = fit_robust(f);
+  const vagap_sem_fit_options_t *o = &fit->options;
+  fprintf(out, "  Estimator                                         %s\n",
+          o->estimator == VAGAP_SEM_ESTIMATOR_ML ? "ML" : vagap_sem_estimator_name(o->estimator));
   fprintf(out, "  Likelihood                                        %s\n",
           a->lav.likelihood == VAGAP_SEM_LIKELIHOOD_WISHART ? "wishart" : "normal");
   fprintf(out, "  Number of model parameters                        %.0f\n", f->npar);
@@ -215,27 +400,32 @@ static int write_summary(const cli_common_t *c, const vagap_sem_fit_t *fit,
   if (d->ngroups > 1)
     for (size_t g = 0; g < d->ngroups; g++)
       fprintf(out, "    %-46s  %.0f\n", d->labels[g], d->stats->n[g]);
-  fprintf(out, "\nModel Test User Model:\n");
-  fprintf(out, "  Test statistic                                %10.3f\n", f->chisq);
-  fprintf(out, "  Degrees of freedom                            %10.0f\n", f->df);
-  fprintf(out, "  P-value (Chi-square)                          %10.3f\n", f->pvalue);
-  if (d->ngroups > 1) {
-    fprintf(out, "  Test statistic for each group:\n");
-    for (size_t g = 0; g < d->ngroups; g++)
-      fprintf(out, "    %-42s%10.3f\n", d->labels[g], f->chisq_group[g]);
+  if (!sc) {
+    fprintf(out, "\nModel Test User Model:\n");
+    fprintf(out, "  Test statistic                                %10.3f\n", f->chisq);
+    fprintf(out, "  Degrees of freedom                            %10.0f\n", f->df);
+    fprintf(out, "  P-value (Chi-square)                          %10.3f\n", f->pvalue);
+    if (d->ngroups > 1) {
+      fprintf(out, "  Test statistic for each group:\n");
+      for (size_t g = 0; g < d->ngroups; g++)
+        fprintf(out, "    %-42s%10.3f\n", d->labels[g], f->chisq_group[g]);
+    }
+    fprintf(out, "\n  Comparative Fit Index (CFI)                   %10.3f\n", f->cfi);
+    fprintf(out, "  Tucker-Lewis Index (TLI)                      %10.3f\n", f->tli);
+    fprintf(out, "  Loglikelihood user model (H0)                 %10.3f\n", f->logl);
+    fprintf(out, "  Loglikelihood unrestricted model (H1)         %10.3f\n", f->unrestricted_logl);
+    fprintf(out, "  Akaike (AIC)                                  %10.3f\n", f->aic);
+    fprintf(out, "  Bayesian (BIC)                                %10.3f\n", f->bic);
+    fprintf(out, "  Sample-size adjusted Bayesian (SABIC)         %10.3f\n", f->bic2);
+    fprintf(out, "  RMSEA                                         %10.3f\n", f->rmsea);
+    fprintf(out, "  90 Percent confidence interval - lower        %10.3f\n", f->rmsea_ci_lower);
+    fprintf(out, "  90 Percent confidence interval - upper        %10.3f\n", f->rmsea_ci_upper);
+    fprintf(out, "  P-value H_0: RMSEA <= 0.050                   %10.3f\n", f->rmsea_pvalue);
+    fprintf(out, "  SRMR                                          %10.3f\n", f->srmr);
+  } else {
+    write_summary_scaled(out, fit, d, rb);
   }
-  fprintf(out, "\n  Comparative Fit Index (CFI)                   %10.3f\n", f->cfi);
-  fprintf(out, "  Tucker-Lewis Index (TLI)                      %10.3f\n", f->tli);
-  fprintf(out, "  Loglikelihood user model (H0)                 %10.3f\n", f->logl);
-  fprintf(out, "  Loglikelihood unrestricted model (H1)         %10.3f\n", f->unrestricted_logl);
-  fprintf(out, "  Akaike (AIC)                                  %10.3f\n", f->aic);
-  fprintf(out, "  Bayesian (BIC)                                %10.3f\n", f->bic);
-  fprintf(out, "  Sample-size adjusted Bayesian (SABIC)         %10.3f\n", f->bic2);
-  fprintf(out, "  RMSEA                                         %10.3f\n", f->rmsea);
-  fprintf(out, "  90 Percent confidence interval - lower        %10.3f\n", f->rmsea_ci_lower);
-  fprintf(out, "  90 Percent confidence interval - upper        %10.3f\n", f->rmsea_ci_upper);
-  fprintf(out, "  P-value H_0: RMSEA <= 0.050                   %10.3f\n", f->rmsea_pvalue);
-  fprintf(out, "  SRMR                                          %10.3f\n", f->srmr);
+  write_se_header(out, o);
   int block = -1;
   vagap_sem_op_t op = VAGAP_SEM_DEFINED;
   for (size_t r = 0; r < m->nrows; r++) {
@@ -418,7 +608,10 @@ int cmd_sem(int argc, char **argv) {
   semcli_lavaan_fit_apply(&a.lav, &fopt);
   fopt.ci_level = a.level;
   if (a.max_evals > 0) fopt.max_iter = (int)a.max_evals;
-  if (vagap_sem_fit(&fit, model, data.stats, &fopt, &err)) {
+  /* raw rows when there are any (robust ML needs them), else the saved statistics */
+  vagap_sem_data_t rows = semcli_view(&data);
+  if (a.from_stats ? vagap_sem_fit(&fit, model, data.stats, &fopt, &err)
+                   : vagap_sem_fit_data(&fit, model, &rows, &fopt, &err)) {
     if (err.status == VAGAP_ENOCONV) fputs("vagap sem: the model did not converge; no estimates are printed\n", stderr);
     rc = cli_report_error(&err);
     goto done;

@@ -238,15 +238,23 @@ static int write_invariance(const cli_common_t *c, const vagap_sem_invariance_t 
   static const char *const cols[] = {"model", "npar", "df", "aic", "bic", "chisq", "pvalue", "cfi",
                                      "tli", "rmsea", "srmr", "chisq.diff", "df.diff", "pvalue.diff",
                                      "cfi.diff", "rmsea.diff", "rmsea.lrt"};
-  cli_writer_t *w = cli_writer_open(c, cols, sizeof cols / sizeof cols[0]);
+  /* with a scaled test: chisq.diff is lavTestLRT's scaled difference, and the models'
+     scaled statistics and the difference's scaling factor follow */
+  static const char *const scols[] = {"model", "npar", "df", "aic", "bic", "chisq", "pvalue", "cfi",
+                                      "tli", "rmsea", "srmr", "chisq.diff", "df.diff", "pvalue.diff",
+                                      "cfi.diff", "rmsea.diff", "rmsea.lrt", "chisq.scaled",
+                                      "chisq.scaling.factor", "diff.scaling.factor"};
+  size_t nc = inv->scaled ? sizeof scols / sizeof scols[0] : sizeof cols / sizeof cols[0];
+  cli_writer_t *w = cli_writer_open(c, inv->scaled ? scols : cols, nc);
   if (!w) return CLI_EXIT_DATA;
   for (size_t i = 0; i < inv->n; i++) {
     const vagap_sem_invariance_row_t *r = &inv->rows[i];
     cli_put_str(w, r->step.name);
     const double v[] = {r->npar, r->df, r->aic, r->bic, r->chisq, r->pvalue, r->cfi, r->tli,
                         r->rmsea, r->srmr, r->chisq_diff, r->df_diff, r->pvalue_diff,
-                        r->cfi_change, r->rmsea_change, r->rmsea_diff};
-    for (size_t k = 0; k < sizeof v / sizeof v[0]; k++) cli_put_num(w, v[k]);
+                        r->cfi_change, r->rmsea_change, r->rmsea_diff, r->chisq_scaled,
+                        r->chisq_scaling_factor, r->diff_scaling_factor};
+    for (size_t k = 0; k + 1 < nc; k++) cli_put_num(w, v[k]);
   }
   return cli_writer_close(w);
 }
@@ -260,9 +268,13 @@ static int run_invariance(extra_state_t *s, const extra_args_t *a, const cli_com
   vagap_sem_invariance_t *inv = NULL;
   semcli_progress_t progress;
   semcli_progress_init(&progress, c, "invariance", "models");
-  vagap_status_t st = vagap_sem_invariance_fit_progress(&inv, s->syn, s->data.stats, &s->mopt,
-                                                        &s->fopt, steps, nsteps, semcli_progress,
-                                                        &progress, a->model, err);
+  /* raw rows when there are any (robust ML needs them), else the saved statistics */
+  vagap_sem_data_t rows = semcli_view(&s->data);
+  vagap_status_t st =
+      a->from_stats ? vagap_sem_invariance_fit_progress(&inv, s->syn, s->data.stats, &s->mopt, &s->fopt, steps,
+                                                        nsteps, semcli_progress, &progress, a->model, err)
+                    : vagap_sem_invariance_fit_data(&inv, s->syn, &rows, &s->mopt, &s->fopt, steps, nsteps,
+                                                    semcli_progress, &progress, a->model, err);
   cli_progress_finish(&progress);
   if (st) return cli_report_error(err);
   for (size_t i = 0; i < inv->n; i++)
@@ -331,7 +343,8 @@ static int write_bootstrap(const cli_common_t *c, const vagap_sem_fit_t *fit,
 
 static int run_bootstrap(extra_state_t *s, const extra_args_t *a, const cli_common_t *c,
                          vagap_error_t *err) {
-  if (vagap_sem_fit(&s->fit, s->model, s->data.stats, &s->fopt, err)) {
+  vagap_sem_data_t rows = semcli_view(&s->data);
+  if (vagap_sem_fit_data(&s->fit, s->model, &rows, &s->fopt, err)) {
     if (err->status == VAGAP_ENOCONV)
       fputs("vagap sem: the model did not converge on the full sample; no bootstrap\n", stderr);
     return cli_report_error(err);

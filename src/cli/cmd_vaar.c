@@ -334,7 +334,8 @@ static vagap_status_t fit_model(vaar_state_t *s, const vaar_args_t *a, const cha
   vagap_sem_fit_options_t fopt;
   vagap_sem_fit_options_init(&fopt);
   semcli_lavaan_fit_apply(&a->lav, &fopt);
-  if (!st) st = vagap_sem_fit(&s->fit, s->model, s->data.stats, &fopt, err);
+  vagap_sem_data_t rows = semcli_view(&s->data);
+  if (!st) st = vagap_sem_fit_data(&s->fit, s->model, &rows, &fopt, err); /* rows: robust ML */
   if (st == VAGAP_ENOCONV) fputs("vagap vaar: the model did not converge; nothing is scored\n", stderr);
   if (!st) semcli_report_fit_warnings("vaar", NULL, s->fit);
   semcli_free_list(partial, npartial);

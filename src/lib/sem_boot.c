@@ -16,6 +16,8 @@
 #include <gsl/gsl_sort.h>
 #include <gsl/gsl_statistics_double.h>
 
+#include "sem_internal.h"
+
 void vagap_sem_boot_options_init(vagap_sem_boot_options_t *opt) {
   memset(opt, 0, sizeof *opt);
   opt->B = 1000;
@@ -253,7 +255,9 @@ static void *worker(void *arg) {
       fst = vagap_sem_stats_compute(w.stats, w.x, grp, d->nobs, &err);
     }
     if (fst == VAGAP_ENOMEM) { st = fst; continue; }
-    if (!fst) fst = vagap_sem_fit(&fit, sh->model, w.stats, sh->fit_opt, &err);
+    /* the resampled rows go along: robust ML (MLR, MLM) needs them for its SEs */
+    vagap_sem_data_t rows = {d->nobs, d->nvar, d->ngroups, w.x, grp, d->var, d->group_label};
+    if (!fst) fst = sem_fit_run(&fit, sh->model, w.stats, &rows, sh->fit_opt, &err);
     if (fst == VAGAP_ENOMEM) { st = fst; continue; }
     store_fit(sh->res, b, fst ? NULL : fit);
 

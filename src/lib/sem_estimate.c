@@ -20,7 +20,7 @@ static vagap_status_t fit_ml_complete(vagap_sem_fit_t **out, const vagap_sem_mod
   vagap_status_t st = vagap_sem_stats_alloc(&stats, data->ngroups, data->nvar, data->var,
                                             data->group_label, err);
   if (!st) st = vagap_sem_stats_compute(stats, data->x, data->group, data->nobs, err);
-  if (!st) st = vagap_sem_fit(out, model, stats, opt, err);
+  if (!st) st = sem_fit_run(out, model, stats, data, opt, err); /* the rows for robust ML */
   vagap_sem_stats_free(stats);
   return st;
 }
@@ -34,6 +34,7 @@ vagap_status_t vagap_sem_fit_data(vagap_sem_fit_t **out, const vagap_sem_model_t
   else vagap_sem_fit_options_init(&opt);
   vagap_status_t st = vagap_sem_fit_options_resolve(&opt, 0, err);
   if (st) return st;
-  /* [estimator hook] FIML, robust and categorical branches go here */
+  /* [estimator hook] FIML and categorical branches go here; robust ML (MLR, MLM, MLMV and
+     --se/--test/--information) is ML on complete rows, finished in sem_robust.c */
   return fit_ml_complete(out, model, data, &opt, err);
 }

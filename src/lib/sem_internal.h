@@ -52,6 +52,18 @@
 #define sem_con_vcov vagap__sem_con_vcov
 #define sem_con_rank vagap__sem_con_rank
 #define sem_con_finish_rows vagap__sem_con_finish_rows
+#define sem_fit_run vagap__sem_fit_run
+#define sem_ws_vcov vagap__sem_ws_vcov
+#define sem_ws_nobs vagap__sem_ws_nobs
+#define sem_ws_N vagap__sem_ws_N
+#define sem_ws_scores vagap__sem_ws_scores
+#define sem_ws_only_groups vagap__sem_ws_only_groups
+#define sem_ws_model vagap__sem_ws_model
+#define sem_ws_sample vagap__sem_ws_sample
+#define sem_ncp_solve vagap__sem_ncp_solve
+#define sem_robust_check vagap__sem_robust_check
+#define sem_robust_finish vagap__sem_robust_finish
+#define sem_more_measures vagap__sem_more_measures
 #pragma GCC visibility push(hidden)
 
 /* ---- := expressions (sem_expr.c) ----------------------------------------- */
@@ -213,6 +225,40 @@ vagap_status_t sem_con_vcov(sem_con_t *c, const double *x, const gsl_matrix *inf
 size_t sem_con_rank(const sem_con_t *c);
 /* lavaan's SE/z/p conventions for constrained and bounded fits. */
 void sem_con_finish_rows(vagap_sem_model_t *out);
+
+/* ---- robust ML (sem_robust.c) ------------------------------------------------------ */
+
+/* vagap_sem_fit with the raw rows behind stats (data may be NULL: moments only). */
+vagap_status_t sem_fit_run(vagap_sem_fit_t **out, const vagap_sem_model_t *model,
+                           const vagap_sem_stats_t *stats, const vagap_sem_data_t *data,
+                           const vagap_sem_fit_options_t *opt, vagap_error_t *err);
+/* vcov = (N info)^-1 under the model's constraints, for any information matrix. */
+vagap_status_t sem_ws_vcov(sem_ws_t *ws, sem_con_t *con, const double *x, const gsl_matrix *info,
+                           vagap_sem_model_t *out, double *vcov, vagap_error_t *err);
+double sem_ws_nobs(const sem_ws_t *ws, size_t g);
+/* N of the test statistic and RMSEA (N, or N - G for wishart) */
+double sem_ws_N(const sem_ws_t *ws);
+/* Casewise scores d log L_i / d theta (n x K) of group g's rows Y (n x p, model order) at x,
+   taken at mean mu: the meat of the Huber-White sandwich.  -1: Sigma not positive definite. */
+int sem_ws_scores(sem_ws_t *ws, const double *x, size_t g, const gsl_matrix *Y, const gsl_vector *mu,
+                  gsl_matrix *SC);
+/* Restrict sem_ws_objective to the groups with mask[g] != 0 (NULL: all groups again):
+   the terms of the other groups do not depend on their parameters. */
+void sem_ws_only_groups(sem_ws_t *ws, const unsigned char *mask);
+const vagap_sem_model_t *sem_ws_model(const sem_ws_t *ws);
+/* The sample covariance (the likelihood's divisor) and mean of group g. */
+void sem_ws_sample(const sem_ws_t *ws, size_t g, const gsl_matrix **S, const gsl_vector **ybar);
+/* root in [lo, hi] of pchisq(x, df, ncp) = target */
+double sem_ncp_solve(double x, double df, double target, double lo, double hi);
+/* VAGAP_EINVAL when the options need the raw rows and data is NULL. */
+vagap_status_t sem_robust_check(const vagap_sem_fit_options_t *opt, const vagap_sem_data_t *data,
+                                vagap_error_t *err);
+/* After the ML fit: the information of the SEs, robust vcov, scaled tests and their measures. */
+vagap_status_t sem_robust_finish(sem_ws_t *ws, sem_con_t *con, vagap_sem_fit_t *fit, const gsl_matrix *info,
+                                 const vagap_sem_fit_options_t *opt, const vagap_sem_data_t *data,
+                                 vagap_error_t *err);
+/* gfi, agfi, pgfi, rmr, srmr_bentler, crmr, srmr_mplus (+ _nomean) at x (sem_measures.c). */
+void sem_more_measures(sem_ws_t *ws, const double *x, vagap_sem_measures_t *fm);
 
 #pragma GCC visibility pop
 

@@ -129,7 +129,7 @@ static vagap_status_t table_add(table_t *t, const char *lhs, vagap_sem_op_t op, 
   r->ustart = NAN;
   r->lower = -INFINITY;
   r->upper = INFINITY;
-  r->est = r->se = r->z = r->pvalue = r->ci_lower = r->ci_upper = r->std_lv = r->std_all = NAN;
+  r->est = r->se = r->z = r->pvalue = r->ci_lower = r->ci_upper = r->std_lv = r->std_all = r->std_nox = NAN;
   t->stmt[t->n] = stmt;
   t->n++;
   if (!r->lhs || !r->rhs || !r->label)

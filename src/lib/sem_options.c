@@ -39,6 +39,7 @@ static const name_value_t informations[] = {
 static const name_value_t ses[] = {
     {"standard", VAGAP_SEM_SE_STANDARD},
     {"robust.sem", VAGAP_SEM_SE_ROBUST_SEM},
+    {"robust", VAGAP_SEM_SE_ROBUST_SEM}, /* lavaan: robust.sem with complete data */
     {"robust.huber.white", VAGAP_SEM_SE_ROBUST_HUBER_WHITE},
     {"robust.mlr", VAGAP_SEM_SE_ROBUST_HUBER_WHITE},
     {"sandwich", VAGAP_SEM_SE_ROBUST_HUBER_WHITE},
@@ -111,11 +112,15 @@ static void estimator_defaults(vagap_sem_estimator_t e, vagap_sem_se_t *se, vaga
       *se = VAGAP_SEM_SE_ROBUST_SEM;
       *test = VAGAP_SEM_TEST_SATORRA_BENTLER;
       break;
-    case VAGAP_SEM_ESTIMATOR_MLMV:
+    case VAGAP_SEM_ESTIMATOR_MLMV: /* lavaan 0.6-14: MLMV is the scaled-shifted test, MLMVS the
+                                      mean- and variance-adjusted one */
+      *se = VAGAP_SEM_SE_ROBUST_SEM;
+      *test = VAGAP_SEM_TEST_SCALED_SHIFTED;
+      break;
+    case VAGAP_SEM_ESTIMATOR_MLMVS:
       *se = VAGAP_SEM_SE_ROBUST_SEM;
       *test = VAGAP_SEM_TEST_MEAN_VAR_ADJUSTED;
       break;
-    case VAGAP_SEM_ESTIMATOR_MLMVS:
     case VAGAP_SEM_ESTIMATOR_WLSMV:
     case VAGAP_SEM_ESTIMATOR_ULSMV:
       *se = VAGAP_SEM_SE_ROBUST_SEM;
@@ -134,34 +139,63 @@ vagap_status_t vagap_sem_fit_options_resolve(vagap_sem_fit_options_t *opt, int c
   vagap_sem_test_t test;
   estimator_defaults(opt->estimator, &se, &test);
   if (opt->se == VAGAP_SEM_SE_DEFAULT) opt->se = se;
-  if (opt->test == VAGAP_SEM_TEST_DEFAULT) opt->test = test;
+  /* lavaan takes union(the estimator's test, test=): "standard" adds nothing to a
+     robust estimator's scaled test; another scaled test would be a second one */
+  if (opt->test == VAGAP_SEM_TEST_DEFAULT || (opt->test == VAGAP_SEM_TEST_STANDARD && test != VAGAP_SEM_TEST_STANDARD))
+    opt->test = test;
+  if (test != VAGAP_SEM_TEST_STANDARD && opt->test != test)
+    return vagap_error_set(err, VAGAP_EINVAL, NULL, 0, 0,
+                           "--estimator %s with --test %s: lavaan would report two scaled tests (%s and %s); "
+                           "vagap reports one: use --estimator ML --se %s --test %s",
+                           vagap_sem_estimator_name(opt->estimator), vagap_sem_test_name(opt->test),
+                           vagap_sem_test_name(test), vagap_sem_test_name(opt->test),
+                           vagap_sem_se_name(opt->se), vagap_sem_test_name(opt->test));
   if (opt->missing == VAGAP_SEM_MISSING_DEFAULT)
     opt->missing = categorical ? VAGAP_SEM_MISSING_PAIRWISE : VAGAP_SEM_MISSING_LISTWISE;
   if (opt->information == VAGAP_SEM_INFORMATION_DEFAULT) {
-    /* lavaan: observed information under FIML, expected otherwise */
+    /* lavaan: observed information under FIML and for Huber-White SEs (MLR), expected otherwise */
     int fiml = opt->missing == VAGAP_SEM_MISSING_ML || opt->missing == VAGAP_SEM_MISSING_ML_X;
-    opt->information = fiml ? VAGAP_SEM_INFORMATION_OBSERVED : VAGAP_SEM_INFORMATION_EXPECTED;
+    opt->information = fiml || opt->se == VAGAP_SEM_SE_ROBUST_HUBER_WHITE ? VAGAP_SEM_INFORMATION_OBSERVED
+                                                                          : VAGAP_SEM_INFORMATION_EXPECTED;
   }
   /* What vagap implements so far; each estimation feature widens this as it lands. */
-  if (opt->estimator != VAGAP_SEM_ESTIMATOR_ML)
+  if (opt->estimator != VAGAP_SEM_ESTIMATOR_ML && opt->estimator != VAGAP_SEM_ESTIMATOR_MLR &&
+      opt->estimator != VAGAP_SEM_ESTIMATOR_MLM && opt->estimator != VAGAP_SEM_ESTIMATOR_MLMV &&
+      opt->estimator != VAGAP_SEM_ESTIMATOR_MLMVS)
     return vagap_error_set(err, VAGAP_EINVAL, NULL, 0, 0,
-                           "--estimator %s is not implemented yet: vagap fits ML", 
+                           "--estimator %s is not implemented yet: vagap fits ML, MLR, MLM, MLMV and MLMVS",
                            vagap_sem_estimator_name(opt->estimator));
   if (opt->missing != VAGAP_SEM_MISSING_LISTWISE)
     return vagap_error_set(err, VAGAP_EINVAL, NULL, 0, 0,
                            "--missing %s is not implemented yet: use --missing listwise (the default)",
                            vagap_sem_missing_name(opt->missing));
-  if (opt->information != VAGAP_SEM_INFORMATION_EXPECTED)
+  /* lavaan's own refusals (lav_options_set) */
+  int scaled = opt->test != VAGAP_SEM_TEST_STANDARD && opt->test != VAGAP_SEM_TEST_NONE;
+  int robust_se = opt->se == VAGAP_SEM_SE_ROBUST_SEM || opt->se == VAGAP_SEM_SE_ROBUST_HUBER_WHITE;
+  if (opt->information == VAGAP_SEM_INFORMATION_FIRST_ORDER && (robust_se || scaled))
     return vagap_error_set(err, VAGAP_EINVAL, NULL, 0, 0,
-                           "--information %s is not implemented yet: only the expected information is",
-                           vagap_sem_information_name(opt->information));
-  if (opt->se != VAGAP_SEM_SE_STANDARD)
+                           "--information first.order cannot be used with robust standard errors or a "
+                           "scaled test (lavaan: information must be expected or observed)");
+  if (opt->se == VAGAP_SEM_SE_NONE)
+    return vagap_error_set(err, VAGAP_EINVAL, NULL, 0, 0, "--se none is not implemented yet");
+  if (opt->test == VAGAP_SEM_TEST_NONE)
+    return vagap_error_set(err, VAGAP_EINVAL, NULL, 0, 0, "--test none is not implemented yet");
+  if (opt->test == VAGAP_SEM_TEST_YUAN_BENTLER)
     return vagap_error_set(err, VAGAP_EINVAL, NULL, 0, 0,
-                           "--se %s is not implemented yet: only standard errors from the expected "
-                           "information are", vagap_sem_se_name(opt->se));
-  if (opt->test != VAGAP_SEM_TEST_STANDARD)
+                           "--test yuan.bentler is not implemented yet: use yuan.bentler.mplus (MLR's default)");
+  if (opt->information == VAGAP_SEM_INFORMATION_OBSERVED && opt->se == VAGAP_SEM_SE_ROBUST_SEM)
     return vagap_error_set(err, VAGAP_EINVAL, NULL, 0, 0,
-                           "--test %s is not implemented yet: only the standard chi-square is",
+                           "--se robust.sem with --information observed is not implemented yet");
+  if (opt->information == VAGAP_SEM_INFORMATION_OBSERVED && scaled &&
+      opt->test != VAGAP_SEM_TEST_YUAN_BENTLER_MPLUS)
+    return vagap_error_set(err, VAGAP_EINVAL, NULL, 0, 0,
+                           "--test %s with --information observed is not implemented yet (it takes lavaan's "
+                           "h1 observed information); use --information expected",
                            vagap_sem_test_name(opt->test));
+  if (opt->likelihood == VAGAP_SEM_LIKELIHOOD_WISHART && (robust_se || scaled ||
+                                                          opt->information != VAGAP_SEM_INFORMATION_EXPECTED))
+    return vagap_error_set(err, VAGAP_EINVAL, NULL, 0, 0,
+                           "--likelihood wishart is implemented only with expected information, standard "
+                           "errors and the standard test");
   return VAGAP_OK;
 }
