@@ -158,7 +158,8 @@ double vagap_power_f1_population(double p, double stated_agree);
  * Cholesky factors of the covariances, vagap_sim_sem_moments and
  * vagap_sim_cholesky, over the variables `var`), n[g] observations per
  * group drawn group after group from the replication's stream; then either
- *   - the fit model fitted by ML (vagap_sem_fit) and its row `target`
+ *   - the fit model fitted to the drawn rows with fit_opt's estimator
+ *     (vagap_sem_fit_data: ML, or MLR/MLM/... from the rows) and its row `target`
  *     (a free parameter or a := parameter) read: estimate, SE, Wald CI at
  *     fit_opt->ci_level, reject when its p-value < alpha; or, when
  *     `invariance_syntax` is set,

@@ -413,7 +413,12 @@ static int population_value(const power_args_t *a, sem_setup_t *s, size_t m, siz
       memcpy(stats->cov + g * p->nvar * p->nvar, p->sigma + g * p->nvar * p->nvar,
              p->nvar * p->nvar * sizeof(double));
     }
-    st = vagap_sem_fit(&fit, s->fit[m], stats, &s->fopt, &err);
+    /* plain ML on the moments: a robust estimator changes SEs and tests, not estimates */
+    vagap_sem_fit_options_t ml;
+    vagap_sem_fit_options_init(&ml);
+    ml.likelihood = s->fopt.likelihood;
+    ml.ci_level = s->fopt.ci_level;
+    st = vagap_sem_fit(&fit, s->fit[m], stats, &ml, &err);
   }
   if (!st && s->vaar_spec) {
     double strict;
@@ -505,7 +510,7 @@ static int build_sem_grid(const cli_common_t *c, const power_args_t *a, power_st
   s->popt.skewness = s->skewness;
   s->popt.kurtosis = s->kurtosis;
   vagap_sem_fit_options_init(&s->fopt);
-  s->fopt.likelihood = a->lav.likelihood;
+  semcli_lavaan_fit_apply(&a->lav, &s->fopt); /* estimator, se, test, information, likelihood */
   s->fopt.ci_level = a->conf;
   const char *test = a->test ? a->test : "metric";
   if (inv) {

@@ -48,10 +48,18 @@ static int is_estimation_failure(vagap_status_t st) {
          st == VAGAP_ENUMERIC;
 }
 
+/* Fit the drawn rows with the estimator of fit_opt (ML, or robust ML from the rows). */
 static vagap_status_t draw_parameter(const vagap_power_sem_t *d, vagap_power_sem_ws_t *ws,
                                      vagap_power_draw_t *out, vagap_error_t *err) {
+  static const char *const LABELS[] = {"1", "2", "3", "4", "5", "6", "7", "8", "9"};
+  const char *labels[9];
+  for (size_t g = 0; g < d->ngroups && g < 9; g++) labels[g] = LABELS[g];
+  vagap_sem_data_t rows = {.nobs = ws->nobs, .nvar = d->nvar, .ngroups = d->ngroups, .x = ws->x,
+                           .group = ws->group, .var = d->var,
+                           .group_label = d->ngroups <= 9 ? labels : NULL};
   vagap_sem_fit_t *fit = NULL;
-  vagap_status_t st = vagap_sem_fit(&fit, d->fit_model, ws->stats, d->fit_opt, err);
+  vagap_status_t st = rows.group_label ? vagap_sem_fit_data(&fit, d->fit_model, &rows, d->fit_opt, err)
+                                       : vagap_sem_fit(&fit, d->fit_model, ws->stats, d->fit_opt, err);
   if (st != VAGAP_OK) return is_estimation_failure(st) ? VAGAP_OK : st;
   if (d->vaar_spec) {
     double strict, sign;
@@ -149,6 +157,7 @@ vagap_status_t vagap_power_sem_draw(gsl_rng *rng, const vagap_power_sem_t *d,
   out->estimate = out->std_error = out->conf_low = out->conf_high = NAN;
   out->reject = 0;
   out->admissible = 0;
+  if (!d->invariance_syntax && d->ngroups <= 9) return draw_parameter(d, ws, out, err);
   vagap_status_t st = vagap_sem_stats_compute(ws->stats, ws->x, ws->group, ws->nobs, err);
   if (st != VAGAP_OK) return is_estimation_failure(st) ? VAGAP_OK : st;
   return d->invariance_syntax ? draw_invariance(d, ws, out, err) : draw_parameter(d, ws, out, err);

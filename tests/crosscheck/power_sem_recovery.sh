@@ -17,7 +17,8 @@
 #  - sem-param on Vale-Maurelli data (skewness 2, excess kurtosis 7 for every
 #    variable): the ML estimate stays unbiased (within 3.5 MC SEs) while the
 #    normal-theory SE is too small (average.se / estimate.sd below 0.95, as
-#    Browne 1984 predicts for excess kurtosis);
+#    Browne 1984 predicts for excess kurtosis), while MLR's Huber-White SE is
+#    within 10% of the SD of the estimates;
 #  - f1-diff: with equal alignment the paired t-test over scenarios rejects at
 #    a rate within 3.5 MC SEs of alpha; the population difference of F1s (with
 #    stated agree 0.5, F1 = p) is 0.1 for 0.85:0.75.
@@ -35,11 +36,12 @@ sem() { p --analysis sem-param --model "$dir/pop.lav" --fit-model "$dir/fit.lav"
   p --analysis correlation --rho 0,0.3 --n 100 --replications 2000 > "$dir/4.csv" &&
   p --analysis invariance --model "$dir/inv.lav" --fit-model "$dir/invfit.lav" --n 300 --replications 400 > "$dir/5.csv" &&
   sem --param 'y~f' --std-lv --skewness 2 --kurtosis 7 > "$dir/8.csv" &&
+  sem --param 'y~f' --std-lv --skewness 2 --kurtosis 7 --estimator MLR > "$dir/9.csv" &&
   p --analysis f1-diff --alignment 0.8:0.8,0.85:0.75 --n 20 --replications 2000 > "$dir/7.csv" &&
   p --analysis vaar --model "$dir/vaar.lav" --fit-model "$dir/vfit.lav" --expect 'y~f:+;y~g:-' --groups 2 --n 400 --replications 200 > "$dir/6.csv"
 } || { echo "FAIL: vagap power failed"; exit 1; }
 bad=0
-for f in 1 2 3 4 5 6 7 8; do
+for f in 1 2 3 4 5 6 7 8 9; do
 awk -F, -v file=$f '
 NR == 1 { for (j = 1; j <= NF; j++) col[$j] = j; next }
 function v(name) { return $(col[name]) }
@@ -53,7 +55,9 @@ function within(x, target, se, k) { return (x - target) <= k * se && (target - x
          v("average.se"), v("average.param"), v("coverage")
   if (conv < 0.98 * v("replications")) fail("too few converged")
   mcse = v("estimate.sd") / sqrt(conv)
-  if (a == "sem-param" && file == 8) {
+  if (a == "sem-param" && file == 9) {
+    if (!within(v("average.se") / v("estimate.sd"), 1, 0.1, 1)) fail("MLR SEs vs SD of estimates")
+  } else if (a == "sem-param" && file == 8) {
     if (!within(v("estimate.average"), 0.3, mcse, 3.5)) fail("mean estimate on non-normal data")
     if (v("average.se") / v("estimate.sd") >= 0.95) fail("normal-theory SEs not too small under kurtosis")
   } else if (a == "sem-param") {
