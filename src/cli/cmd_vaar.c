@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "simcli_dist.h"
 #include "semcli_data.h"
 #include "semcli_options.h"
 
@@ -488,8 +489,8 @@ static vagap_status_t run_bootstrap(vaar_state_t *s, const vaar_args_t *a, const
   vagap_sem_fit_options_init(&fopt);
   semcli_lavaan_fit_apply(&a->lav, &fopt);
   vagap_sem_data_t view = semcli_view(&s->data);
-  vagap_status_t st = vagap_sem_bootstrap(&s->boot, s->model, &view, &fopt, &bopt, err);
-  if (st) return st;
+  vagap_status_t st = simcli_dist_bootstrap(&s->boot, s->model, &view, &fopt, &bopt, err);
+  if (st || !s->boot) return st; /* no result: an MPI rank other than 0 */
   semcli_report_boot_failures("vaar", s->boot);
   return vagap_vaar_bootstrap(&s->vboot, s->spec, s->est, s->nest, s->est_row, s->boot,
                               s->orient_latent, s->orient_indicator, s->n_orient, a->alpha,
@@ -593,14 +594,15 @@ static vagap_status_t run(vaar_state_t *s, const vaar_args_t *a, const cli_commo
 int cmd_vaar(int argc, char **argv) {
   cli_common_t c;
   cli_common_init(&c, "vaar");
+  simcli_dist_begin(); /* under mpirun the bootstrap's resamples are spread over the ranks */
   vaar_args_t a = {0};
   semcli_lavaan_init(&a.lav);
   a.alpha = 0.05;
   a.level = 0.95;
   a.seed = 1;
   int prc = parse_args(argc, argv, &c, &a);
-  if (prc < 0) return CLI_EXIT_OK;
-  if (prc) return prc;
+  if (prc < 0) return simcli_dist_finish(CLI_EXIT_OK);
+  if (prc) return simcli_dist_finish(prc);
   const char *data_path = optind < argc ? argv[optind] : "-";
 
   vagap_init();
@@ -610,15 +612,17 @@ int cmd_vaar(int argc, char **argv) {
   int rc = CLI_EXIT_DATA;
   if (!(s.ledger = cli_ledger_alloc(&c))) {
     fputs("vagap: out of memory\n", stderr);
-    return CLI_EXIT_DATA;
+    return simcli_dist_finish(CLI_EXIT_DATA);
   }
   if (semcli_lavaan_load_constraints(&a.lav, &err) || run(&s, &a, &c, data_path, &err) != VAGAP_OK) {
     rc = cli_report_error(&err);
+  } else if (simcli_dist_rank() != 0) {
+    rc = CLI_EXIT_OK; /* rank 0 writes */
   } else {
     rc = write_result(&c, &s);
     if (rc == CLI_EXIT_OK) rc = cli_finish_ledger(&c, s.ledger);
   }
   free_state(&s);
   semcli_lavaan_free(&a.lav);
-  return rc;
+  return simcli_dist_finish(rc);
 }
