@@ -426,3 +426,50 @@ vaar <- function(model = NULL, data = NULL, group = NULL, expect = NULL, referen
   r$boot.n <- rep(NA_integer_, length(r$group))
   structure(frame(r), excluded = excluded)
 }
+
+# ---- report --------------------------------------------------------------------------------
+
+#' The walk-the-talk study of `vagap report` from its four logs (iat optional,
+#' as --no-iat): a named list of the tables the program writes - iat_trials,
+#' iat_units (with an IAT), behavior_units, selfreport_units,
+#' selfreport_alpha, gap_units, gap_tests - each with the program's columns;
+#' attr(, "excluded") lists every row the four logs left out.
+report <- function(choices, selfreport, key, iat = NULL, unit = "model",
+                   preset = c("andric2025", "bai2024"), focal = "other", contrast = "self",
+                   prosocial = "other", selfish = "self", min = 1, max = 7, min.items = 1,
+                   selfreport.scale = NULL, tau = 0.05, behavior.cut = 0.65, conf.level = 0.95) {
+  preset <- match.arg(preset)
+  if (!(min < max)) stop("vagap: min must be below max")
+  focal <- paste(focal, collapse = ",")
+  contrast <- paste(contrast, collapse = ",")
+  prosocial <- paste(prosocial, collapse = ",")
+  selfish <- paste(selfish, collapse = ",")
+  # the gap first: it reads all four logs and says what is wrong with any of them
+  g <- checked(.Call(vagap_r_report_gap,
+                     c(if (is.null(iat)) "" else csv_text(iat, "iat"), csv_text(choices, "choices"),
+                       csv_text(selfreport, "selfreport"), csv_text(key, "key")),
+                     c(unit, focal, contrast, prosocial, selfish, preset,
+                       if (is.null(selfreport.scale)) "" else selfreport.scale),
+                     as.numeric(c(min, max, min.items, tau, behavior.cut, conf.level))))
+  # the other tables are the separate commands' on the same logs, as the program's are
+  out <- list()
+  if (!is.null(iat)) {
+    out$iat_trials <- iat(iat, unit = unit, focal = focal, contrast = contrast, preset = preset,
+                          level = "trials")
+    out$iat_units <- iat(iat, unit = unit, focal = focal, contrast = contrast, preset = preset)
+  }
+  out$behavior_units <- suppressWarnings(prop(choices, unit = unit, success = prosocial,
+                                              failure = selfish, conf.level = conf.level))
+  sc <- function(level) {
+    if (identical(unit, "model")) score(selfreport, key, min, max, min.items = min.items, level = level)
+    else score(selfreport, key, min, max, min.items = min.items, level = level, unit = unit)
+  }
+  out$selfreport_units <- sc("unit")
+  out$selfreport_alpha <- sc("alpha")
+  units <- frame(g$units)
+  names(units)[1] <- unit
+  out$gap_units <- units
+  out$gap_tests <- frame(g$tests)
+  for (k in names(out)) attr(out[[k]], "excluded") <- NULL
+  structure(out, excluded = excluded_rows(g$excluded))
+}

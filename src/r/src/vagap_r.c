@@ -1011,6 +1011,104 @@ SEXP vagap_r_vaar(SEXP est, SEXP spec, SEXP num, SEXP hint) {
   return out;
 }
 
+/* ---- report: the cross-task gap ------------------------------------------------------ */
+
+/* The four logs into the library's readers in the program's order (iat, choices, key,
+   responses), every exclusion in `ledger`; iat may be "" (no IAT). */
+static vagap_status_t report_read(SEXP texts, const vagap_study_iat_options_t *io,
+                                  const vagap_study_choice_options_t *co,
+                                  const vagap_study_scale_options_t *so, vagap_ledger_t *ledger,
+                                  vagap_iat_assoc_t **iat, vagap_study_choices_t *choices,
+                                  vagap_study_scale_t *scale, vagap_error_t *err) {
+  vagap_reader_t *r = NULL;
+  vagap_status_t st = VAGAP_OK;
+  if (CHAR(STRING_ELT(texts, 0))[0]) {
+    SEXP t = PROTECT(Rf_ScalarString(STRING_ELT(texts, 0)));
+    st = open_text(&r, t, "iat", ledger, err);
+    UNPROTECT(1);
+    if (!st) st = vagap_study_read_iat_from(r, io, ledger, iat, err);
+    vagap_reader_close(r);
+    r = NULL;
+  }
+  if (!st) {
+    SEXP t = PROTECT(Rf_ScalarString(STRING_ELT(texts, 1)));
+    st = open_text(&r, t, "choices", ledger, err);
+    UNPROTECT(1);
+    if (!st) st = vagap_study_read_choices_from(r, co, ledger, choices, err);
+    vagap_reader_close(r);
+  }
+  vagap_table_t *key = NULL, *responses = NULL;
+  if (!st) {
+    SEXP k = PROTECT(Rf_ScalarString(STRING_ELT(texts, 3)));
+    SEXP t = PROTECT(Rf_ScalarString(STRING_ELT(texts, 2)));
+    st = read_text(&key, k, "key", ledger, err);
+    if (!st) st = read_text(&responses, t, "selfreport", ledger, err);
+    UNPROTECT(2);
+    if (!st) return vagap_study_scale_from(responses, key, so, ledger, scale, err); /* owns both */
+  }
+  vagap_table_free(key);
+  vagap_table_free(responses);
+  return st;
+}
+
+/*
+ * `vagap report`'s gap_tests and gap_units and the exclusions of all four
+ * logs.  texts: c(iat or "", choices, selfreport, key) as CSV; cols: c(unit,
+ * focal, contrast, prosocial, selfish, preset, selfreport.scale or "");
+ * num: c(min, max, min.items, tau, behavior.cut, conf.level).
+ */
+SEXP vagap_r_report_gap(SEXP texts, SEXP cols, SEXP num) {
+  vagap_error_t err;
+  vagap_error_clear(&err);
+  const char *c[7];
+  for (int k = 0; k < 7; k++) c[k] = CHAR(STRING_ELT(cols, k));
+  vagap_study_iat_options_t io;
+  vagap_study_choice_options_t co;
+  vagap_study_scale_options_t so;
+  vagap_gap_options_t go;
+  vagap_study_iat_options_init(&io);
+  vagap_study_choice_options_init(&co);
+  vagap_study_scale_options_init(&so);
+  vagap_gap_options_init(&go);
+  io.unit = co.unit = so.unit = c[0];
+  io.focal = c[1], io.contrast = c[2], co.prosocial = c[3], co.selfish = c[4];
+  so.min = REAL(num)[0], so.max = REAL(num)[1], so.min_items = (size_t)REAL(num)[2];
+  go.tau = REAL(num)[3], go.behavior_cut = REAL(num)[4], go.conf_level = REAL(num)[5];
+  if (vagap_iat_assoc_preset(&io.scoring, c[5], &err) || vagap_gap_options_check(&go, &err))
+    return error_result(&err);
+  vagap_ledger_t *ledger = vagap_ledger_alloc();
+  vagap_iat_assoc_t *iat = NULL;
+  vagap_study_choices_t choices;
+  vagap_study_scale_t scale;
+  vagap_gap_t g;
+  vagap_tidy_t t;
+  memset(&choices, 0, sizeof choices);
+  memset(&scale, 0, sizeof scale);
+  vagap_tidy_init(&t);
+  vagap_status_t st = ledger ? report_read(texts, &io, &co, &so, ledger, &iat, &choices, &scale, &err)
+                             : vagap_error_set(&err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
+  int have_gap = 0;
+  if (!st) st = vagap_study_gap(iat, &choices, &scale, c[6][0] ? c[6] : NULL, so.min_items, &go, &g, &err);
+  if (!st) have_gap = 1, st = vagap_gap_tidy(&g, &t, &err);
+  SEXP out;
+  if (st) out = error_result(&err);
+  else {
+    const char *names[] = {"tests", "units", "excluded", ""};
+    out = PROTECT(Rf_mkNamed(VECSXP, names));
+    SET_VECTOR_ELT(out, 0, tidy_frame(&t, 0));
+    SET_VECTOR_ELT(out, 1, gap_units_frame(&g));
+    SET_VECTOR_ELT(out, 2, exclusions(ledger));
+    UNPROTECT(1);
+  }
+  vagap_tidy_free(&t);
+  if (have_gap) vagap_gap_free(&g);
+  vagap_study_scale_free(&scale);
+  vagap_study_choices_free(&choices);
+  vagap_iat_assoc_free(iat);
+  vagap_ledger_free(ledger);
+  return out;
+}
+
 /* ---- registration ---------------------------------------------------------------- */
 
 static const R_CallMethodDef CALLS[] = {
@@ -1024,6 +1122,7 @@ static const R_CallMethodDef CALLS[] = {
     {"vagap_r_consistency", (DL_FUNC)&vagap_r_consistency, 6},
     {"vagap_r_align", (DL_FUNC)&vagap_r_align, 7},
     {"vagap_r_vaar", (DL_FUNC)&vagap_r_vaar, 4},
+    {"vagap_r_report_gap", (DL_FUNC)&vagap_r_report_gap, 3},
     {NULL, NULL, 0}};
 
 /*
