@@ -427,6 +427,63 @@ class TestVaar(ProgramComparison):
                                  self.survey_file))
 
 
+def run_report(folder, *args):
+    """The tables `vagap report` writes, at 15 and at 17 digits, by name."""
+    out = {}
+    for digits in ("15", "17"):
+        d = tempfile.mkdtemp()
+        try:
+            p = subprocess.run([PROGRAM, "report", folder, "--out", d, "--quiet", "--digits", digits]
+                               + list(args), capture_output=True, text=True)
+            if p.returncode != 0:
+                raise AssertionError("vagap report exited %d: %s" % (p.returncode, p.stderr))
+            for f in os.listdir(d):
+                if f.endswith(".csv") and "_" in f:
+                    with open(os.path.join(d, f), newline="") as fh:
+                        out.setdefault(f[:-4], []).append(list(csv.DictReader(fh)))
+        finally:
+            shutil.rmtree(d)
+    return out
+
+
+def read_logs(folder):
+    return {k: read_columns(os.path.join(folder, k + ".csv"))
+            for k in ("iat", "choices", "selfreport", "selfreport_key")}
+
+
+class TestReport(ProgramComparison):
+    folder = os.path.join(DATA, "report_mini")
+    logs = read_logs(folder)
+
+    def compare(self, mine, theirs):
+        self.assertEqual(sorted(mine), sorted(theirs))
+        for name, tab in mine.items():
+            rows = rows_of(tab)
+            if rows:  # the program's columns, in its order
+                self.assertEqual(list(rows[0]), list(theirs[name][0][0]), name)
+            self.assertSameTable(tab, theirs[name])
+
+    def test_with_and_without_iat(self):
+        L = self.logs
+        mine = vagap.report(L["choices"], L["selfreport"], L["selfreport_key"], iat=L["iat"])
+        self.compare(mine, run_report(self.folder))
+        self.assertIsInstance(vagap.excluded(mine), list)
+        mine = vagap.report(L["choices"], L["selfreport"], L["selfreport_key"], tau=0.1,
+                            selfreport_scale="s")
+        self.assertNotIn("iat_units", mine)
+        self.compare(mine, run_report(self.folder, "--no-iat", "--tau", "0.1",
+                                      "--selfreport-scale", "s"))
+
+    def test_errors(self):
+        L = self.logs
+        with self.assertRaisesRegex(vagap.VagapError, "--selfreport-scale: the key has no scale 'nope'"):
+            vagap.report(L["choices"], L["selfreport"], L["selfreport_key"], selfreport_scale="nope")
+        bad = os.path.join(DATA, "report_bad")
+        B = read_logs(bad)
+        with self.assertRaisesRegex(vagap.VagapError, "selfreport:7:4: column 'response': expected a number"):
+            vagap.report(B["choices"], B["selfreport"], B["selfreport_key"])
+
+
 class TestLayout(unittest.TestCase):
     """The ctypes mirrors of the C structures are checked against the library at import."""
 

@@ -495,6 +495,12 @@ class VaarAnalysis(ctypes.Structure):
                 ("spec", ctypes.POINTER(VaarSpec)), ("result", ctypes.POINTER(VaarResult))]
 
 
+class StudyScaleOptions(ctypes.Structure):  # vagap_study_scale_options_t
+    _fields_ = [(k, ctypes.c_char_p) for k in ("unit", "run", "item", "response", "key_item",
+                                               "key_scale", "key_reverse")] + \
+               [("min", ctypes.c_double), ("max", ctypes.c_double), ("min_items", ctypes.c_size_t)]
+
+
 def _candidates():
     env = os.environ.get("VAGAP_LIBRARY")
     if env:
@@ -620,6 +626,15 @@ _proto("vagap_vaar_analyse", ctypes.c_int, P(VaarAnalysis), P(VaarEstimate), cty
        P(VaarOptions), ERR)
 _proto("vagap_vaar_analysis_clear", None, P(VaarAnalysis))
 _proto("vagap_vaar_sign_text", ctypes.c_char_p, ctypes.c_int)
+_proto("vagap_study_scale_options_init", None, P(StudyScaleOptions))
+_proto("vagap_study_choice_options_init", None, P(StudyChoiceOptions))
+_proto("vagap_study_read_choices_from", ctypes.c_int, VP, P(StudyChoiceOptions), VP,
+       P(StudyChoices), ERR)
+_proto("vagap_study_choices_free", None, P(StudyChoices))
+_proto("vagap_study_scale_from", ctypes.c_int, VP, VP, P(StudyScaleOptions), VP, VP, ERR)
+_proto("vagap_study_scale_free", None, VP)
+_proto("vagap_study_gap", ctypes.c_int, VP, P(StudyChoices), VP, ctypes.c_char_p, ctypes.c_size_t,
+       P(GapOptions), P(Gap), ERR)
 _proto("vagap_study_iat_options_init", None, P(StudyIatOptions))
 _proto("vagap_iat_assoc_preset", ctypes.c_int, P(IatAssocOptions), ctypes.c_char_p, ERR)
 _proto("vagap_study_lists_overlap", ctypes.c_int, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p,
@@ -674,7 +689,8 @@ MIRRORED = [(Error, "vagap_error_t"), (TtestOptions, "vagap_ttest_options_t"),
             (VaarEstimate, "vagap_vaar_estimate_t"), (VaarPathResult, "vagap_vaar_path_result_t"),
             (VaarGroupResult, "vagap_vaar_group_result_t"), (VaarResult, "vagap_vaar_result_t"),
             (VaarMarkers, "vagap_vaar_markers_t"), (VaarOrientation, "vagap_vaar_orientation_t"),
-            (VaarOptions, "vagap_vaar_options_t"), (VaarAnalysis, "vagap_vaar_analysis_t")]
+            (VaarOptions, "vagap_vaar_options_t"), (VaarAnalysis, "vagap_vaar_analysis_t"),
+            (StudyScaleOptions, "vagap_study_scale_options_t")]
 
 
 # Structures that other work appends fields to: the library's may be larger than the

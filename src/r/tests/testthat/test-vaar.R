@@ -58,6 +58,8 @@ test_that("vaar: fitting the multi-group model (metric invariance by default) ma
   expect_same_table(r, run_program("vaar", "--model", model_path, "--group", "group", "--expect",
                                    "AoDS~privacy:-,AoDS~prosocial:+", survey_path))
   expect_true(is.data.frame(attr(r, "excluded")))
+  expect_identical(names(r), names(run_program("vaar", "--estimates", source_data("vaar/estimates.csv"),
+                                               "--expect", "y~f:-")$p15))
   expect_same_table(vagap::vaar(model, survey, group = "group", group.equal = "none",
                                 expect = "AoDS~privacy:-,AoDS~prosocial:+", alpha = 0.01),
                     run_program("vaar", "--model", model_path, "--group", "group", "--group-equal",
