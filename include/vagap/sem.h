@@ -46,13 +46,15 @@ typedef enum {
   VAGAP_SEM_DEFINED,       /* d := expr   defined parameter */
   VAGAP_SEM_CON_EQ,        /* e1 == e2    equality constraint */
   VAGAP_SEM_CON_LT,        /* e1 < e2     inequality constraint */
-  VAGAP_SEM_CON_GT         /* e1 > e2     inequality constraint */
+  VAGAP_SEM_CON_GT,        /* e1 > e2     inequality constraint */
+  VAGAP_SEM_THRESHOLD,     /* y | t1      threshold of an ordered variable (rhs "t1", "t2", ...) */
+  VAGAP_SEM_SCALE          /* y ~*~ y     scale factor of an ordered variable (delta parameterization) */
 } vagap_sem_op_t;
 
 /* 1 for ==, <, > (constraint statements, kept out of the parameter rows). */
 int vagap_sem_op_is_constraint(vagap_sem_op_t op);
 
-/* lavaan's spelling of an operator: "=~", "~", "~~", "~1", ":=", "==", "<", ">". */
+/* lavaan's spelling of an operator: "=~", "~", "~~", "~1", ":=", "==", "<", ">", "|", "~*~". */
 const char *vagap_sem_op_string(vagap_sem_op_t op);
 
 typedef enum {
@@ -110,7 +112,8 @@ enum {
   VAGAP_SEM_EQ_RESIDUAL_COVARIANCES = 1u << 4,
   VAGAP_SEM_EQ_LV_VARIANCES = 1u << 5,
   VAGAP_SEM_EQ_LV_COVARIANCES = 1u << 6,
-  VAGAP_SEM_EQ_MEANS = 1u << 7
+  VAGAP_SEM_EQ_MEANS = 1u << 7,
+  VAGAP_SEM_EQ_THRESHOLDS = 1u << 8
 };
 
 /*
@@ -145,6 +148,18 @@ typedef struct {
      constraints_source.  Borrowed: must outlive the models. */
   const struct vagap_sem_syntax *constraints;
   const char *constraints_source;
+  /* ordered (categorical) observed variables, lavaan's ordered=: names and
+     their number of thresholds (categories - 1, read from the data).  Each
+     gets threshold rows "y | t1", ..., its intercept fixed to 0, its residual
+     variance fixed (delta parameterization) and a scale factor "y ~*~ y";
+     the mean structure is on (lavaan's categorical defaults). */
+  const char *const *ordered;
+  const int *ordered_nth;
+  size_t n_ordered;
+  /* 1: lavaan's parameterization = "theta" (the ordered variables' residual
+     variances are the parameters, fixed to 1 in the first group, and the
+     scale factors follow from them); 0: "delta" (the default) */
+  int parameterization_theta;
 } vagap_sem_model_options_t;
 
 void vagap_sem_model_options_init(vagap_sem_model_options_t *opt);
@@ -199,6 +214,7 @@ typedef struct {
   vagap_sem_constraint_t *con;
   vagap_sem_def_t **con_expr; /* per constraint: the compiled lhs - rhs (private) */
   int has_bounds;            /* 1 when some free row has a finite lower or upper bound */
+  int parameterization_theta; /* ordered indicators: 1 theta, 0 delta (lavaan's parameterization=) */
 } vagap_sem_model_t;
 
 /*
@@ -325,7 +341,7 @@ typedef enum {
 } vagap_sem_estimator_t;
 
 typedef enum {
-  VAGAP_SEM_MISSING_DEFAULT = 0, /* listwise, or pairwise for categorical data (lavaan) */
+  VAGAP_SEM_MISSING_DEFAULT = 0, /* listwise (lavaan 0.6's default, categorical data too) */
   VAGAP_SEM_MISSING_LISTWISE,
   VAGAP_SEM_MISSING_ML,          /* FIML ("ml", "fiml", "direct") */
   VAGAP_SEM_MISSING_ML_X,        /* FIML, missing exogenous covariates too ("ml.x") */
@@ -454,6 +470,12 @@ typedef struct {
   size_t nwarnings;
   char **warnings;            /* lavaan's warnings for this solution, in its words and order */
   vagap_sem_fit_options_t options; /* the resolved options of this fit (estimator, se, test, ...) */
+  /* categorical models: the first stage per group (lavaan's sampstat), the
+     thresholds then the polychoric correlations in lavaan's WLS.obs order,
+     with their standard errors sqrt(diag(Gamma) / n_g); 0/NULL otherwise */
+  size_t nstage1;             /* per group */
+  char **stage1_name;         /* [nstage1]: "y1|t1", ..., "y1~~y2" */
+  double *stage1_est, *stage1_se; /* [ngroups * nstage1] */
 } vagap_sem_fit_t;
 
 /*
@@ -490,6 +512,25 @@ void vagap_sem_fit_free(vagap_sem_fit_t *fit); /* NULL is a no-op */
 vagap_status_t vagap_sem_fit_data(vagap_sem_fit_t **out, const vagap_sem_model_t *model,
                                   const vagap_sem_data_t *data, const vagap_sem_fit_options_t *opt,
                                   vagap_error_t *err);
+
+/* lavTestLRT between two nested models with ordered indicators. */
+typedef struct {
+  double chisq1, df1;   /* the less restricted model (m1): its (unscaled) chi-square and df */
+  double chisq0, df0;   /* the more restricted one (m0) */
+  double chisq_diff, df_diff, pvalue; /* the (scaled) difference test */
+  double scaling_factor, shift_parameter; /* 1/a and b of the scaled-shifted difference (NAN if standard) */
+} vagap_sem_lrt_t;
+
+/*
+ * Fit m1 and its restriction m0 (both with ordered indicators, e.g. without and
+ * with --group-equal thresholds) to the same raw data and compare them as
+ * lavaan's lavTestLRT(m1, m0): with the scaled-shifted test (WLSMV, ULSMV) the
+ * Satorra (2000) scaled-shifted difference (method "satorra.2000", A.method
+ * "delta"); with a standard test the plain chi-square difference.
+ */
+vagap_status_t vagap_sem_ordinal_lrt(vagap_sem_lrt_t *out, const vagap_sem_model_t *m1, const vagap_sem_model_t *m0,
+                                     const vagap_sem_data_t *data, const vagap_sem_fit_options_t *opt,
+                                     vagap_error_t *err);
 
 #ifdef __cplusplus
 }

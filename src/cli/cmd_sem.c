@@ -30,7 +30,8 @@ static const char HELP[] =
     "                         fixed() lower() upper(), chained: c(a,b)*start(c(.5,.6))*x\n"
     "      --group COL        multiple-group analysis, one group per value of COL\n"
     "      --group-equal LIST equal across groups: loadings,intercepts,regressions,\n"
-    "                         residuals,residual.covariances,lv.variances,lv.covariances,means\n"
+    "                         residuals,residual.covariances,lv.variances,lv.covariances,means,\n"
+    "                         thresholds (with --ordered)\n"
     "      --group-partial LIST  exceptions to --group-equal, e.g. 'visual=~x2,x3~1'\n"
     "      --fit              print fit measures (measure,value) instead of estimates\n"
     "      --summary          print a lavaan-like summary instead of the table\n"
@@ -49,13 +50,13 @@ static const char HELP[] =
 
 enum {
   OPT_MODEL = 1, OPT_GROUP, OPT_GROUP_EQUAL, OPT_GROUP_PARTIAL, OPT_FIT, OPT_SUMMARY, OPT_LEVEL, OPT_SAVE_STATS, OPT_FROM_STATS,
-  OPT_MAX_EVALS
+  OPT_MAX_EVALS, OPT_SAMPSTAT
 };
 
 typedef struct {
   const char *model_path, *group_col, *group_equal, *group_partial;
   const char *save_stats, *from_stats;
-  int fit, summary;
+  int fit, summary, sampstat;
   semcli_lavaan_t lav;
   double level;
   long max_evals;
@@ -151,7 +152,7 @@ static int write_fit(const cli_common_t *c, const vagap_sem_fit_t *fit) {
   cli_writer_t *w = cli_writer_open(c, cols, 2);
   if (!w) return CLI_EXIT_DATA;
   const vagap_sem_measures_t *f = &fit->fit;
-  int sc = fit_scaled(f), rb = fit_robust(f);
+  int cat = fit->nstage1 > 0, sc = fit_scaled(f), rb = fit_robust(f) && !cat; /* no catML-based .robust yet */
   /* fitMeasures()'s names in its order */
   put_measure(w, "npar", f->npar);
   put_measure(w, "fmin", f->fmin);
@@ -163,6 +164,8 @@ static int write_fit(const cli_common_t *c, const vagap_sem_fit_t *fit) {
     put_measure(w, "df.scaled", f->df_scaled);
     put_measure(w, "pvalue.scaled", f->pvalue_scaled);
     put_measure(w, "chisq.scaling.factor", f->chisq_scaling_factor);
+    if (isfinite(f->chisq_shift_parameter)) /* not a fitMeasures() name: lavaan's summary prints it */
+      put_measure(w, "chisq.shift.parameter", f->chisq_shift_parameter);
   }
   put_measure(w, "baseline.chisq", f->baseline_chisq);
   put_measure(w, "baseline.df", f->baseline_df);
@@ -201,12 +204,14 @@ static int write_fit(const cli_common_t *c, const vagap_sem_fit_t *fit) {
     put_measure(w, "nnfi.robust", f->nnfi_robust);
     put_measure(w, "rni.robust", f->rni_robust);
   }
-  put_measure(w, "logl", f->logl);
-  put_measure(w, "unrestricted.logl", f->unrestricted_logl);
-  put_measure(w, "aic", f->aic);
-  put_measure(w, "bic", f->bic);
-  put_measure(w, "ntotal", f->ntotal);
-  put_measure(w, "bic2", f->bic2);
+  if (!cat) { /* least-squares estimators have no likelihood (lavaan prints none) */
+    put_measure(w, "logl", f->logl);
+    put_measure(w, "unrestricted.logl", f->unrestricted_logl);
+    put_measure(w, "aic", f->aic);
+    put_measure(w, "bic", f->bic);
+    put_measure(w, "ntotal", f->ntotal);
+    put_measure(w, "bic2", f->bic2);
+  }
   if (f->test == VAGAP_SEM_TEST_YUAN_BENTLER_MPLUS) {
     put_measure(w, "scaling.factor.h1", f->scaling_factor_h1);
     put_measure(w, "scaling.factor.h0", f->scaling_factor_h0);
@@ -217,14 +222,14 @@ static int write_fit(const cli_common_t *c, const vagap_sem_fit_t *fit) {
   put_measure(w, "rmsea.ci.level", 0.90);
   put_measure(w, "rmsea.pvalue", f->rmsea_pvalue);
   put_measure(w, "rmsea.close.h0", 0.05);
-  put_measure(w, "rmsea.notclose.pvalue", f->rmsea_notclose_pvalue);
+  if (!cat) put_measure(w, "rmsea.notclose.pvalue", f->rmsea_notclose_pvalue);
   put_measure(w, "rmsea.notclose.h0", 0.08);
   if (sc) {
     put_measure(w, "rmsea.scaled", f->rmsea_scaled);
     put_measure(w, "rmsea.ci.lower.scaled", f->rmsea_ci_lower_scaled);
     put_measure(w, "rmsea.ci.upper.scaled", f->rmsea_ci_upper_scaled);
     put_measure(w, "rmsea.pvalue.scaled", f->rmsea_pvalue_scaled);
-    put_measure(w, "rmsea.notclose.pvalue.scaled", f->rmsea_notclose_pvalue_scaled);
+    if (!cat) put_measure(w, "rmsea.notclose.pvalue.scaled", f->rmsea_notclose_pvalue_scaled);
   }
   if (rb) {
     put_measure(w, "rmsea.robust", f->rmsea_robust);
@@ -233,22 +238,26 @@ static int write_fit(const cli_common_t *c, const vagap_sem_fit_t *fit) {
     put_measure(w, "rmsea.pvalue.robust", f->rmsea_pvalue_robust);
     put_measure(w, "rmsea.notclose.pvalue.robust", f->rmsea_notclose_pvalue_robust);
   }
-  put_measure(w, "rmr", f->rmr);
-  put_measure(w, "rmr_nomean", f->rmr_nomean);
+  if (!cat) {
+    put_measure(w, "rmr", f->rmr);
+    put_measure(w, "rmr_nomean", f->rmr_nomean);
+  }
   put_measure(w, "srmr", f->srmr);
-  put_measure(w, "srmr_bentler", f->srmr_bentler);
-  put_measure(w, "srmr_bentler_nomean", f->srmr_bentler_nomean);
-  put_measure(w, "crmr", f->crmr);
-  put_measure(w, "crmr_nomean", f->crmr_nomean);
-  put_measure(w, "srmr_mplus", f->srmr_mplus);
-  put_measure(w, "srmr_mplus_nomean", f->srmr_mplus_nomean);
+  if (!cat) { /* the other residual measures are not computed for categorical fits yet */
+    put_measure(w, "srmr_bentler", f->srmr_bentler);
+    put_measure(w, "srmr_bentler_nomean", f->srmr_bentler_nomean);
+    put_measure(w, "crmr", f->crmr);
+    put_measure(w, "crmr_nomean", f->crmr_nomean);
+    put_measure(w, "srmr_mplus", f->srmr_mplus);
+    put_measure(w, "srmr_mplus_nomean", f->srmr_mplus_nomean);
+  }
   put_measure(w, "cn_05", f->cn_05);
   put_measure(w, "cn_01", f->cn_01);
-  put_measure(w, "gfi", f->gfi);
-  put_measure(w, "agfi", f->agfi);
-  put_measure(w, "pgfi", f->pgfi);
-  put_measure(w, "mfi", f->mfi);
-  put_measure(w, "ecvi", f->ecvi);
+  if (!cat) put_measure(w, "gfi", f->gfi);
+  if (!cat) put_measure(w, "agfi", f->agfi);
+  if (!cat) put_measure(w, "pgfi", f->pgfi);
+  if (!cat) put_measure(w, "mfi", f->mfi);
+  if (!cat) put_measure(w, "ecvi", f->ecvi);
   for (size_t g = 0; g < fit->model->ngroups; g++) {
     char name[64];
     snprintf(name, sizeof name, "chisq.group.%zu", g + 1);
@@ -264,6 +273,22 @@ static int write_fit(const cli_common_t *c, const vagap_sem_fit_t *fit) {
   return cli_writer_close(w);
 }
 
+/* --sampstat: the first stage of a categorical fit (lavaan's sampstat with the SEs
+   sqrt(diag(NACOV) / n)) */
+static int write_sampstat(const cli_common_t *c, const vagap_sem_fit_t *fit, const sem_data_t *d) {
+  static const char *const cols[] = {"group", "name", "est", "se"};
+  cli_writer_t *w = cli_writer_open(c, cols, 4);
+  if (!w) return CLI_EXIT_DATA;
+  for (size_t g = 0; g < d->ngroups; g++)
+    for (size_t a = 0; a < fit->nstage1; a++) {
+      cli_put_str(w, d->labels[g]);
+      cli_put_str(w, fit->stage1_name[a]);
+      cli_put_num(w, fit->stage1_est[g * fit->nstage1 + a]);
+      cli_put_num(w, fit->stage1_se[g * fit->nstage1 + a]);
+    }
+  return cli_writer_close(w);
+}
+
 static const char *section_title(vagap_sem_op_t op) {
   switch (op) {
     case VAGAP_SEM_LOADING: return "Latent Variables";
@@ -274,8 +299,67 @@ static const char *section_title(vagap_sem_op_t op) {
     case VAGAP_SEM_CON_EQ:
     case VAGAP_SEM_CON_LT:
     case VAGAP_SEM_CON_GT: return "Constraints";
+    case VAGAP_SEM_THRESHOLD: return "Thresholds";
+    case VAGAP_SEM_SCALE: return "Scales y*";
   }
   return "";
+}
+
+/* observations of group g (the statistics', or the raw rows' for --ordered) */
+static double group_n(const sem_data_t *d, size_t g) {
+  if (d->stats) return d->stats->n[g];
+  double n = 0;
+  for (size_t i = 0; i < d->nobs; i++) n += d->group[i] == g;
+  return n;
+}
+
+/* lavaan's summary header of a categorical fit: estimator, the standard and the
+   scaled (scaled-shifted) test side by side, the first-stage sizes */
+static void summary_categorical_header(FILE *out, const vagap_sem_fit_t *fit, const sem_data_t *d,
+                                       const sem_args_t *a) {
+  const vagap_sem_measures_t *f = &fit->fit;
+  vagap_sem_fit_options_t o;
+  vagap_error_t err;
+  vagap_sem_fit_options_init(&o);
+  semcli_lavaan_fit_apply(&a->lav, &o);
+  vagap_sem_fit_options_resolve(&o, 1, &err);
+  int scaled = isfinite(f->chisq_scaled);
+  fprintf(out, "vagap sem (lavaan-compatible, ordered indicators) converged: %zu evaluations, %s\n\n",
+          fit->iterations, fit->optimizer);
+  fprintf(out, "  Estimator                                     %10s\n", vagap_sem_estimator_name(o.estimator));
+  fprintf(out, "  Parameterization                              %10s\n", "delta");
+  fprintf(out, "  Number of model parameters                    %10.0f\n", f->npar);
+  fprintf(out, "  Number of observations                        %10.0f\n", f->ntotal);
+  if (d->ngroups > 1)
+    for (size_t g = 0; g < d->ngroups; g++) fprintf(out, "    %-42s%10.0f\n", d->labels[g], group_n(d, g));
+  fprintf(out, "  Missing data                                  %10s\n", vagap_sem_missing_name(o.missing));
+  fprintf(out, "\nModel Test User Model:\n");
+  if (scaled) fprintf(out, "%56s  %10s\n", "Standard", "Scaled");
+  fprintf(out, "  Test Statistic                                %10.3f", f->chisq);
+  if (scaled) fprintf(out, "  %10.3f", f->chisq_scaled);
+  fprintf(out, "\n  Degrees of freedom                            %10.0f", f->df);
+  if (scaled) fprintf(out, "  %10.0f", f->df_scaled);
+  fprintf(out, "\n  P-value (Chi-square)                          %10.3f", f->pvalue);
+  if (scaled) fprintf(out, "  %10.3f", f->pvalue_scaled);
+  fputc('\n', out);
+  if (scaled) {
+    fprintf(out, "  Scaling correction factor                     %10s  %10.3f\n", "", f->chisq_scaling_factor);
+    fprintf(out, "  Shift parameter                               %10s  %10.3f\n", "", f->chisq_shift_parameter);
+    fprintf(out, "    simple second-order correction\n");
+  }
+  if (d->ngroups > 1) {
+    fprintf(out, "  Test statistic for each group:\n");
+    for (size_t g = 0; g < d->ngroups; g++) fprintf(out, "    %-42s%10.3f\n", d->labels[g], f->chisq_group[g]);
+  }
+  fprintf(out, "\n  Comparative Fit Index (CFI)                   %10.3f", f->cfi);
+  if (scaled) fprintf(out, "  %10.3f", f->cfi_scaled);
+  fprintf(out, "\n  Tucker-Lewis Index (TLI)                      %10.3f", f->tli);
+  if (scaled) fprintf(out, "  %10.3f", f->tli_scaled);
+  fprintf(out, "\n  RMSEA                                         %10.3f", f->rmsea);
+  if (scaled) fprintf(out, "  %10.3f", f->rmsea_scaled);
+  fprintf(out, "\n  SRMR                                          %10.3f\n", f->srmr);
+  fprintf(out, "\nParameter Estimates:\n  Standard errors                               %10s\n",
+          o.se == VAGAP_SEM_SE_ROBUST_SEM ? "Robust.sem" : vagap_sem_se_name(o.se));
 }
 
 /* lavaan's label under the scaling factor (lav_test_print) */
@@ -384,13 +468,15 @@ static int write_summary(const cli_common_t *c, const vagap_sem_fit_t *fit,
     return CLI_EXIT_DATA;
   const vagap_sem_measures_t *f = &fit->fit;
   const vagap_sem_model_t *m = fit->model;
+  int sc = fit_scaled(f), rb = fit_robust(f);
+  const vagap_sem_fit_options_t *o = &fit->options;
+  if (fit->nstage1) summary_categorical_header(out, fit, d, a);
+  if (!fit->nstage1) {
   fprintf(out, "vagap sem (lavaan-compatible ML) converged: %zu evaluations, %s\n",
           fit->iterations, fit->optimizer);
   fprintf(out, "  Solution %s\n", fit->admissible ? "admissible" : "NOT admissible (post-check failed):");
   for (size_t i = 0; i < fit->nwarnings; i++) fprintf(out, "    %s\n", fit->warnings[i]);
   fputc('\n', out);
-  int sc = fit_scaled(f), rb = fit_robust(f);
-  const vagap_sem_fit_options_t *o = &fit->options;
   fprintf(out, "  Estimator                                         %s\n",
           o->estimator == VAGAP_SEM_ESTIMATOR_ML ? "ML" : vagap_sem_estimator_name(o->estimator));
   fprintf(out, "  Likelihood                                        %s\n",
@@ -399,8 +485,10 @@ static int write_summary(const cli_common_t *c, const vagap_sem_fit_t *fit,
   fprintf(out, "  Number of observations                            %.0f\n", f->ntotal);
   if (d->ngroups > 1)
     for (size_t g = 0; g < d->ngroups; g++)
-      fprintf(out, "    %-46s  %.0f\n", d->labels[g], d->stats->n[g]);
-  if (!sc) {
+      fprintf(out, "    %-46s  %.0f\n", d->labels[g], group_n(d, g));
+  }
+  if (fit->nstage1) {
+  } else if (!sc) {
     fprintf(out, "\nModel Test User Model:\n");
     fprintf(out, "  Test statistic                                %10.3f\n", f->chisq);
     fprintf(out, "  Degrees of freedom                            %10.0f\n", f->df);
@@ -425,7 +513,7 @@ static int write_summary(const cli_common_t *c, const vagap_sem_fit_t *fit,
   } else {
     write_summary_scaled(out, fit, d, rb);
   }
-  write_se_header(out, o);
+  if (!fit->nstage1) write_se_header(out, o);
   int block = -1;
   vagap_sem_op_t op = VAGAP_SEM_DEFINED;
   for (size_t r = 0; r < m->nrows; r++) {
@@ -492,6 +580,7 @@ static int parse_args(int argc, char **argv, cli_common_t *c, sem_args_t *a) {
       {"from-stats", required_argument, 0, OPT_FROM_STATS},
       {"max-evaluations", required_argument, 0, OPT_MAX_EVALS},
       SEMCLI_LAVAAN_LONG_OPTIONS,
+      {"sampstat", no_argument, 0, OPT_SAMPSTAT},
       CLI_COMMON_LONG_OPTIONS,
       {0, 0, 0, 0}};
   int opt;
@@ -508,6 +597,7 @@ static int parse_args(int argc, char **argv, cli_common_t *c, sem_args_t *a) {
       case OPT_GROUP_PARTIAL: a->group_partial = optarg; break;
       case OPT_FIT: a->fit = 1; break;
       case OPT_SUMMARY: a->summary = 1; break;
+      case OPT_SAMPSTAT: a->sampstat = 1; break;
       case OPT_SAVE_STATS: a->save_stats = optarg; cli_outputs_declare(optarg); break;
       case OPT_MAX_EVALS:
         if (cli_parse_long(c, "max-evaluations", optarg, &a->max_evals)) return CLI_EXIT_USAGE;
@@ -524,11 +614,78 @@ static int parse_args(int argc, char **argv, cli_common_t *c, sem_args_t *a) {
     }
   }
   if (!a->model_path) return cli_usage_error(c, "--model FILE is required");
-  if (a->fit + a->summary > 1) return cli_usage_error(c, "--fit and --summary are exclusive");
+  if (a->fit + a->summary + a->sampstat > 1)
+    return cli_usage_error(c, "--fit, --summary and --sampstat are exclusive");
+  if (semcli_lavaan_check(c, &a->lav) < 0) return CLI_EXIT_USAGE;
+  if (semcli_lavaan_categorical(&a->lav) && (a->from_stats || a->save_stats || a->lav.constraints_path))
+    return cli_usage_error(c, "--ordered needs the raw data: --from-stats, --save-stats and --constraints "
+                              "are not available with it");
+  if (a->sampstat && !semcli_lavaan_categorical(&a->lav))
+    return cli_usage_error(c, "--sampstat prints the first stage of an --ordered analysis");
   if (argc - optind > 1) return cli_usage_error(c, "sem reads one data file, got %d", argc - optind);
   if (a->from_stats && (argc - optind > 0 || a->group_col || a->save_stats))
     return cli_usage_error(c, "--from-stats replaces DATA, --group and --save-stats");
   return CLI_EXIT_OK;
+}
+
+/* --ordered: the model's variables with pairwise (or listwise) deletion, their
+   categories from the data, the model rebuilt with thresholds, the fit from the
+   raw data (vagap_sem_fit_data) and the chosen output. */
+static int fit_ordinal(cli_common_t *c, const sem_args_t *a, vagap_table_t *table, size_t gcol,
+                       const vagap_sem_syntax_t *syn, vagap_sem_model_options_t *mopt, vagap_ledger_t *ledger) {
+  vagap_error_t err;
+  vagap_error_clear(&err);
+  sem_data_t data = {0};
+  vagap_sem_model_t *model = NULL;
+  vagap_sem_fit_t *fit = NULL;
+  char **onames = NULL;
+  int *onth = NULL, rc = CLI_EXIT_DATA;
+  int pairwise = a->lav.missing == VAGAP_SEM_MISSING_PAIRWISE;
+  if (semcli_build_ordinal(&c->table, table, gcol, syn, a->model_path, a->lav.ordered, a->lav.ordered_all, pairwise, a->lav.levels, mopt,
+                           &data, &model, &onames, &onth, ledger, &err)) {
+    rc = err.status == VAGAP_EINVAL ? cli_usage_error(c, "%s", err.message) : cli_report_error(&err);
+    goto done;
+  }
+  vagap_sem_fit_options_t fopt;
+  vagap_sem_fit_options_init(&fopt);
+  semcli_lavaan_fit_apply(&a->lav, &fopt);
+  fopt.ci_level = a->level;
+  if (a->max_evals > 0) fopt.max_iter = (int)a->max_evals;
+  if (pairwise && !c->quiet) { /* the row accounting of pairwise deletion */
+    size_t partial = 0;
+    for (size_t i = 0; i < data.nobs; i++)
+      for (size_t j = 0; j < data.nvar; j++)
+        if (isnan(data.x[i * data.nvar + j])) {
+          partial++;
+          break;
+        }
+    if (partial)
+      fprintf(stderr, "vagap sem: %zu of the used rows have missing answers; each statistic of the first "
+                      "stage uses the rows where its variables are observed (pairwise deletion)\n", partial);
+  }
+  vagap_sem_data_t view = semcli_view(&data);
+  if (vagap_sem_fit_data(&fit, model, &view, &fopt, &err)) {
+    if (err.status == VAGAP_EDATA && !err.file[0]) snprintf(err.file, sizeof err.file, "%s", vagap_table_source(table));
+    if (err.status == VAGAP_ENOCONV) fputs("vagap sem: the model did not converge; no estimates are printed\n", stderr);
+    rc = cli_report_error(&err);
+    goto done;
+  }
+  if (!c->quiet)
+    fprintf(stderr, "vagap sem: converged after %zu evaluations (%s), max |gradient| %.2g\n", fit->iterations,
+            fit->optimizer, fit->gradient_norm);
+  semcli_report_fit_warnings("sem", NULL, fit);
+  if (a->sampstat) rc = write_sampstat(c, fit, &data);
+  else if (a->summary) rc = write_summary(c, fit, &data, a);
+  else if (a->fit) rc = write_fit(c, fit);
+  else rc = write_estimates(c, fit);
+  if (rc == CLI_EXIT_OK) rc = cli_finish_ledger(c, ledger);
+done:
+  vagap_sem_fit_free(fit);
+  vagap_sem_model_free(model);
+  semcli_data_free(&data);
+  semcli_free_list(onames, mopt->n_ordered);
+  free(onth);
+  return rc;
 }
 
 int cmd_sem(int argc, char **argv) {
@@ -584,6 +741,12 @@ int cmd_sem(int argc, char **argv) {
     size_t gcol = (size_t)-1;
     if (a.group_col && vagap_table_column(table, a.group_col, &gcol, &err)) {
       rc = cli_report_error(&err);
+      goto done;
+    }
+    int has_thresholds = 0;
+    for (size_t i = 0; i < syn->n; i++) has_thresholds |= syn->st[i].op == VAGAP_SEM_THRESHOLD;
+    if (semcli_lavaan_categorical(&a.lav) || has_thresholds) {
+      rc = fit_ordinal(&c, &a, table, gcol, syn, &mopt, ledger);
       goto done;
     }
     if (semcli_group_levels(table, gcol, &data, &err) ||

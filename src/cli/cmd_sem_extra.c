@@ -63,11 +63,45 @@ typedef struct {
   double level;
 } extra_args_t;
 
-/* Is `s` a list of invariance levels ("configural,metric,...")? */
+/* --invariance with --ordered: the levels, each adding to the previous ones
+   (lavaan 0.6.14 makes equal intercepts and equal thresholds imply each other) */
+static const struct {
+  const char *name;
+  unsigned flag;
+} ordinal_levels[] = {{"configural", 0},
+                      {"thresholds", VAGAP_SEM_EQ_THRESHOLDS},
+                      {"metric", VAGAP_SEM_EQ_LOADINGS},
+                      {"scalar", VAGAP_SEM_EQ_INTERCEPTS | VAGAP_SEM_EQ_THRESHOLDS},
+                      {"strict", VAGAP_SEM_EQ_RESIDUALS},
+                      {"means", VAGAP_SEM_EQ_MEANS}};
+#define N_ORDINAL_LEVELS (sizeof ordinal_levels / sizeof ordinal_levels[0])
+
+/* "configural,thresholds,metric": the steps' cumulative flags (increasing order); -1 if not such a list */
+static int ordinal_level_list(const char *s, unsigned *flags, char names[][32], size_t *n) {
+  size_t k = 0, last = 0;
+  unsigned acc = 0;
+  const char *c = s;
+  while (*c) {
+    const char *e = strchr(c, ',');
+    size_t len = e ? (size_t)(e - c) : strlen(c), j;
+    for (j = 0; j < N_ORDINAL_LEVELS && !(strlen(ordinal_levels[j].name) == len &&
+                                           !strncmp(ordinal_levels[j].name, c, len)); j++) {}
+    if (j == N_ORDINAL_LEVELS || (k && j <= last) || k >= VAGAP_SEM_INVARIANCE_MAX_STEPS) return -1;
+    acc |= ordinal_levels[j].flag;
+    if (flags) flags[k] = acc;
+    if (names) snprintf(names[k], 32, "%s", ordinal_levels[j].name);
+    k++, last = j;
+    c = e ? e + 1 : c + len;
+  }
+  if (n) *n = k;
+  return k ? 0 : -1;
+}
+
+/* Is `s` a list of invariance levels ("configural,metric,..." or, for ordered data, with "thresholds")? */
 static int is_level_list(const char *s) {
   vagap_sem_invariance_step_t steps[VAGAP_SEM_INVARIANCE_MAX_STEPS];
   size_t n;
-  return vagap_sem_invariance_parse(s, steps, &n, NULL) == VAGAP_OK;
+  return vagap_sem_invariance_parse(s, steps, &n, NULL) == VAGAP_OK || ordinal_level_list(s, NULL, NULL, NULL) == 0;
 }
 
 /*
@@ -157,6 +191,14 @@ static int parse_args(int argc, char **argv, cli_common_t *c, extra_args_t *a) {
   }
   if (!a->model) return cli_usage_error(c, "--model FILE is required");
   if (a->invariance && a->bootstrap) return cli_usage_error(c, "--invariance and --bootstrap are exclusive");
+  if (semcli_lavaan_categorical(&a->lav) && !a->invariance)
+    return cli_usage_error(c, "--bootstrap with --ordered is not implemented yet");
+  if (semcli_lavaan_categorical(&a->lav) && a->from_stats)
+    return cli_usage_error(c, "--ordered needs the raw data, not --from-stats");
+  if (semcli_lavaan_categorical(&a->lav) && ordinal_level_list(a->invariance, NULL, NULL, NULL))
+    return cli_usage_error(c, "--invariance with --ordered: expected levels among configural, thresholds, metric, "
+                              "scalar, strict, means in that order, found '%s'", a->invariance);
+  if (semcli_lavaan_check(c, &a->lav) < 0) return CLI_EXIT_USAGE;
   if (a->from_stats && (a->bootstrap || a->group || argc - optind > 0))
     return cli_usage_error(c, "--from-stats replaces DATA and --group, and works with --invariance "
                               "only (the bootstrap resamples raw rows)");
@@ -228,6 +270,99 @@ static vagap_status_t set_up(extra_state_t *s, const extra_args_t *a, const cli_
   if (!st) st = semcli_screen(&c->table, s->table, s->model, s->ledger, err);
   if (!st) st = semcli_load(s->table, s->gcol, s->model, &s->data, s->ledger, err);
   return st;
+}
+
+/* ---- invariance with ordered indicators --------------------------------------------------- */
+
+/*
+ * Each level's model fitted by the categorical estimator (WLSMV by default) to
+ * the thresholds and polychorics of the groups, and compared with the previous
+ * level by lavTestLRT's scaled difference test (vagap_sem_ordinal_lrt).
+ */
+static int run_invariance_ordinal(const extra_args_t *a, const cli_common_t *c, const char *path,
+                                  vagap_ledger_t *ledger, vagap_error_t *err) {
+  unsigned flags[VAGAP_SEM_INVARIANCE_MAX_STEPS];
+  char names[VAGAP_SEM_INVARIANCE_MAX_STEPS][32];
+  size_t nsteps = 0;
+  ordinal_level_list(a->invariance, flags, names, &nsteps);
+  vagap_table_t *table = NULL;
+  vagap_sem_syntax_t *syn = NULL;
+  vagap_sem_model_t *models[VAGAP_SEM_INVARIANCE_MAX_STEPS] = {0};
+  vagap_sem_fit_t *fits[VAGAP_SEM_INVARIANCE_MAX_STEPS] = {0};
+  semcli_data_t data = {0};
+  char *text = NULL, **partial = NULL, **onames = NULL;
+  int *onth = NULL;
+  size_t npartial = 0, gcol = (size_t)-1;
+  vagap_sem_model_options_t mopt;
+  vagap_sem_model_options_init(&mopt);
+  semcli_lavaan_apply(c, &a->lav, &mopt);
+  vagap_sem_fit_options_t fopt;
+  vagap_sem_fit_options_init(&fopt);
+  semcli_lavaan_fit_apply(&a->lav, &fopt);
+  int rc = CLI_EXIT_DATA;
+  vagap_status_t st = semcli_group_constraints(NULL, a->group_partial, &mopt, &partial, &npartial, err);
+  if (!st) st = semcli_read_text(a->model, &text, err);
+  if (!st) st = vagap_sem_syntax_parse(&syn, text, a->model, err);
+  if (!st) st = vagap_table_read(&table, path, &c->table, ledger, err);
+  if (!st) st = vagap_table_column(table, a->group, &gcol, err);
+  if (!st) st = semcli_build_ordinal(&c->table, table, gcol, syn, a->model, a->lav.ordered, a->lav.ordered_all,
+                                     a->lav.missing == VAGAP_SEM_MISSING_PAIRWISE, a->lav.levels, &mopt, &data,
+                                     &models[0], &onames, &onth, ledger, err);
+  vagap_sem_data_t view = semcli_view(&data);
+  for (size_t k = 0; !st && k < nsteps; k++) {
+    mopt.group_equal = flags[k];
+    if (k || flags[0]) { /* the first model was built without equalities */
+      vagap_sem_model_free(models[k]);
+      models[k] = NULL;
+      st = vagap_sem_model_build(&models[k], syn, data.ngroups, &mopt, a->model, err);
+    }
+    if (!st) st = vagap_sem_fit_data(&fits[k], models[k], &view, &fopt, err);
+  }
+  if (st) {
+    rc = err->status == VAGAP_EINVAL ? cli_usage_error((cli_common_t *)c, "%s", err->message) : cli_report_error(err);
+    goto done;
+  }
+  static const char *const cols[] = {"model", "npar", "df", "chisq", "pvalue", "chisq.scaled", "pvalue.scaled",
+                                     "cfi.scaled", "tli.scaled", "rmsea.scaled", "srmr", "chisq.diff",
+                                     "df.diff", "pvalue.diff"};
+  cli_writer_t *w = cli_writer_open(c, cols, sizeof cols / sizeof cols[0]);
+  if (!w) goto done;
+  for (size_t k = 0; k < nsteps && !st; k++) {
+    const vagap_sem_measures_t *f = &fits[k]->fit;
+    vagap_sem_lrt_t lrt = {0};
+    lrt.chisq_diff = lrt.df_diff = lrt.pvalue = NAN;
+    if (k) st = vagap_sem_ordinal_lrt(&lrt, models[k - 1], models[k], &view, &fopt, err);
+    if (st) break;
+    cli_put_str(w, names[k]);
+    cli_put_num(w, f->npar);
+    cli_put_num(w, f->df);
+    cli_put_num(w, f->chisq);
+    cli_put_num(w, f->pvalue);
+    cli_put_num(w, f->chisq_scaled);
+    cli_put_num(w, f->pvalue_scaled);
+    cli_put_num(w, f->cfi_scaled);
+    cli_put_num(w, f->tli_scaled);
+    cli_put_num(w, f->rmsea_scaled);
+    cli_put_num(w, f->srmr);
+    cli_put_num(w, lrt.chisq_diff);
+    cli_put_num(w, lrt.df_diff);
+    cli_put_num(w, lrt.pvalue);
+  }
+  rc = cli_writer_close(w);
+  if (st) rc = cli_report_error(err);
+done:
+  for (size_t k = 0; k < VAGAP_SEM_INVARIANCE_MAX_STEPS; k++) {
+    vagap_sem_fit_free(fits[k]);
+    vagap_sem_model_free(models[k]);
+  }
+  semcli_data_free(&data);
+  semcli_free_list(onames, mopt.n_ordered);
+  free(onth);
+  semcli_free_list(partial, npartial);
+  vagap_sem_syntax_free(syn);
+  free(text);
+  vagap_table_free(table);
+  return rc;
 }
 
 /* ---- invariance ------------------------------------------------------------------------- */
@@ -392,6 +527,13 @@ int cmd_sem_extra(int argc, char **argv) {
   int rc = CLI_EXIT_DATA;
   if (!(s.ledger = cli_ledger_alloc(&c))) {
     fputs("vagap: out of memory\n", stderr);
+    return rc;
+  }
+  if (a.invariance && semcli_lavaan_categorical(&a.lav)) {
+    rc = run_invariance_ordinal(&a, &c, path, s.ledger, &err);
+    if (rc == CLI_EXIT_OK) rc = cli_finish_ledger(&c, s.ledger);
+    free_state(&s);
+    semcli_lavaan_free(&a.lav);
     return rc;
   }
   if (semcli_lavaan_load_constraints(&a.lav, &err) || set_up(&s, &a, &c, path, &err))

@@ -173,6 +173,9 @@ static int check_args(const cli_common_t *c, const vaar_args_t *a, int nfiles) {
   } else {
     if (a->group_labels) return cli_usage_error(c, "--group-labels applies to --estimates");
     if (nfiles > 1) return cli_usage_error(c, "vaar reads one data file, got %d", nfiles);
+    if (a->bootstrap && semcli_lavaan_categorical(&a->lav))
+      return cli_usage_error(c, "--bootstrap with --ordered is not implemented yet");
+    if (semcli_lavaan_check((cli_common_t *)c, &a->lav) < 0) return CLI_EXIT_USAGE;
     if (a->lav.std_lv && !a->sign_indicator)
       return cli_usage_error(c, "--std-lv leaves every factor's sign arbitrary (each fit may "
                                 "flip it); name the sign-fixing indicators with --sign-indicator "
@@ -320,15 +323,26 @@ static vagap_status_t fit_model(vaar_state_t *s, const vaar_args_t *a, const cha
   if (!st) st = vagap_sem_syntax_parse(&s->syn, s->model_text, a->model, err);
   if (!st) st = vagap_table_read(&s->data_table, path, &c->table, s->ledger, err);
   if (!st && a->group) st = vagap_table_column(s->data_table, a->group, &gcol, err);
-  if (!st) st = semcli_group_levels(s->data_table, gcol, &s->data, err);
-  if (!st) st = vagap_sem_model_build(&s->model, s->syn, s->data.ngroups, &mopt, a->model, err);
-  if (!st) st = semcli_screen(&c->table, s->data_table, s->model, s->ledger, err);
-  if (!st) st = semcli_load(s->data_table, gcol, s->model, &s->data, s->ledger, err);
+  int has_thresholds = 0;
+  for (size_t i = 0; !st && i < s->syn->n; i++) has_thresholds |= s->syn->st[i].op == VAGAP_SEM_THRESHOLD;
+  int ordinal = semcli_lavaan_categorical(&a->lav) || has_thresholds;
+  char **onames = NULL;
+  int *onth = NULL;
+  if (!st && ordinal) /* --ordered: thresholds and polychorics, WLSMV (as vagap sem --ordered) */
+    st = semcli_build_ordinal(&c->table, s->data_table, gcol, s->syn, a->model, a->lav.ordered, a->lav.ordered_all,
+                              a->lav.missing == VAGAP_SEM_MISSING_PAIRWISE, a->lav.levels, &mopt, &s->data, &s->model, &onames,
+                              &onth, s->ledger, err);
+  if (!st && !ordinal) st = semcli_group_levels(s->data_table, gcol, &s->data, err);
+  if (!st && !ordinal) st = vagap_sem_model_build(&s->model, s->syn, s->data.ngroups, &mopt, a->model, err);
+  if (!st && !ordinal) st = semcli_screen(&c->table, s->data_table, s->model, s->ledger, err);
+  if (!st && !ordinal) st = semcli_load(s->data_table, gcol, s->model, &s->data, s->ledger, err);
   vagap_sem_fit_options_t fopt;
   vagap_sem_fit_options_init(&fopt);
   semcli_lavaan_fit_apply(&a->lav, &fopt);
   vagap_sem_data_t rows = semcli_view(&s->data);
   if (!st) st = vagap_sem_fit_data(&s->fit, s->model, &rows, &fopt, err); /* rows: robust ML */
+  semcli_free_list(onames, mopt.n_ordered);
+  free(onth);
   if (st == VAGAP_ENOCONV) fputs("vagap vaar: the model did not converge; nothing is scored\n", stderr);
   if (!st) semcli_report_fit_warnings("vaar", NULL, s->fit);
   semcli_free_list(partial, npartial);

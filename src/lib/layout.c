@@ -65,6 +65,7 @@ static const struct {
     TYPE(vagap_sem_fit_options_t),
     TYPE(vagap_sem_measures_t),
     TYPE(vagap_sem_fit_t),
+    TYPE(vagap_sem_lrt_t),
     TYPE(vagap_sem_boot_options_t),
     TYPE(vagap_sem_boot_t),
     TYPE(vagap_sem_invariance_step_t),

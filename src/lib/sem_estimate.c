@@ -32,9 +32,11 @@ vagap_status_t vagap_sem_fit_data(vagap_sem_fit_t **out, const vagap_sem_model_t
   vagap_sem_fit_options_t opt;
   if (opt_in) opt = *opt_in;
   else vagap_sem_fit_options_init(&opt);
-  vagap_status_t st = vagap_sem_fit_options_resolve(&opt, 0, err);
+  int categorical = sem_model_is_categorical(model);
+  vagap_status_t st = vagap_sem_fit_options_resolve(&opt, categorical, err);
   if (st) return st;
   /* [estimator hook] FIML and categorical branches go here; robust ML (MLR, MLM, MLMV and
      --se/--test/--information) is ML on complete rows, finished in sem_robust.c */
+  if (categorical) return sem_ordinal_fit(out, model, data, &opt, err);
   return fit_ml_complete(out, model, data, &opt, err);
 }

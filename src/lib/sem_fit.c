@@ -1601,6 +1601,12 @@ static vagap_status_t fill_rows(sem_ws_t *ws, vagap_sem_fit_t *fit, const double
   return st;
 }
 
+/* for the categorical fit (sem_ordinal.c): the same rows from its own estimates and vcov */
+vagap_status_t sem_ws_fill_rows(sem_ws_t *ws, vagap_sem_fit_t *fit, const double *x, const double *vcov,
+                                double ci_level, vagap_error_t *err) {
+  return fill_rows(ws, fit, x, vcov, ci_level, err);
+}
+
 /* := rows: value, delta-method SE, standardised values. */
 static vagap_status_t fill_defined(sem_ws_t *ws, vagap_sem_model_t *out, const double *vcov,
                                    double ci_level, vagap_error_t *err) {
@@ -1661,7 +1667,17 @@ done:
   return st;
 }
 
+/* for the categorical fit (sem_ordinal.c) */
+vagap_status_t sem_ws_fill_defined(sem_ws_t *ws, vagap_sem_model_t *out, const double *vcov, double ci_level,
+                                   vagap_error_t *err) {
+  return fill_defined(ws, out, vcov, ci_level, err);
+}
+
 /* ---- model copy -------------------------------------------------------------------- */
+
+static vagap_sem_model_t *copy_model(const vagap_sem_model_t *m);
+/* for the categorical fit (sem_ordinal.c), which reports on its own copy */
+vagap_sem_model_t *sem_model_copy(const vagap_sem_model_t *m) { return copy_model(m); }
 
 static vagap_sem_model_t *copy_model(const vagap_sem_model_t *m) {
   vagap_sem_model_t *c = calloc(1, sizeof *c);
@@ -1739,6 +1755,10 @@ void vagap_sem_fit_free(vagap_sem_fit_t *fit) {
   free(fit->vcov);
   for (size_t i = 0; i < fit->nwarnings; i++) free(fit->warnings[i]);
   free(fit->warnings);
+  for (size_t i = 0; i < fit->nstage1; i++) free(fit->stage1_name[i]);
+  free(fit->stage1_name);
+  free(fit->stage1_est);
+  free(fit->stage1_se);
   free(fit);
 }
 
@@ -1759,6 +1779,10 @@ vagap_status_t sem_fit_run(vagap_sem_fit_t **out, const vagap_sem_model_t *model
   sem_con_t *con = NULL;
   vagap_status_t st = vagap_sem_fit_options_resolve(&opt, 0, err);
   if (st) return st;
+  if (sem_model_is_categorical(model))
+    return vagap_error_set(err, VAGAP_EINVAL, NULL, 0, 0,
+                           "a model with ordered indicators (thresholds) needs the raw data "
+                           "(vagap_sem_fit_data), not sample statistics");
   if (opt.missing != VAGAP_SEM_MISSING_LISTWISE)
     return vagap_error_set(err, VAGAP_EINVAL, NULL, 0, 0,
                            "--missing %s needs the raw data (vagap_sem_fit_data), not sample statistics",
@@ -1779,6 +1803,7 @@ vagap_status_t sem_fit_run(vagap_sem_fit_t **out, const vagap_sem_model_t *model
     st = vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
     goto done;
   }
+  sem_measures_scaled_unset(&fit->fit);
   /* identification: no more free parameters than sample moments */
   {
     size_t p = ws->p, nx = ws->nx;

@@ -64,6 +64,12 @@
 #define sem_robust_check vagap__sem_robust_check
 #define sem_robust_finish vagap__sem_robust_finish
 #define sem_more_measures vagap__sem_more_measures
+#define sem_model_copy vagap__sem_model_copy
+#define sem_ordinal_fit vagap__sem_ordinal_fit
+#define sem_model_is_categorical vagap__sem_model_is_categorical
+#define sem_measures_scaled_unset vagap__sem_measures_scaled_unset
+#define sem_ws_fill_rows vagap__sem_ws_fill_rows
+#define sem_ws_fill_defined vagap__sem_ws_fill_defined
 #pragma GCC visibility push(hidden)
 
 /* ---- := expressions (sem_expr.c) ----------------------------------------- */
@@ -153,6 +159,28 @@ int sem_ws_jacobian(sem_ws_t *ws, const double *x, size_t g, double *dsigma, dou
 /* F(x) = sum_g n_g/N * F_g (lavaan's fmin) and, if grad != NULL, dF/dx.
    Returns +HUGE_VAL when a model-implied covariance is not positive definite. */
 double sem_ws_objective(sem_ws_t *ws, const double *x, double *grad);
+
+/* est, se, z, p, CI, std.lv, std.all of every row of fit->model at x with vcov,
+   and lavaan's post-check (as vagap_sem_fit does). */
+vagap_status_t sem_ws_fill_rows(sem_ws_t *ws, vagap_sem_fit_t *fit, const double *x, const double *vcov,
+                                double ci_level, vagap_error_t *err);
+/* value, delta-method SE and standardised values of the := rows of out (as vagap_sem_fit does) */
+vagap_status_t sem_ws_fill_defined(sem_ws_t *ws, vagap_sem_model_t *out, const double *vcov, double ci_level,
+                                   vagap_error_t *err);
+/* A deep copy of a model (NULL when out of memory). */
+vagap_sem_model_t *sem_model_copy(const vagap_sem_model_t *m);
+
+/* ---- categorical indicators (sem_ordinal.c) ------------------------------------ */
+
+/* The .scaled fit measures to NAN (a standard test). */
+void sem_measures_scaled_unset(vagap_sem_measures_t *fm);
+/* 1 when the model has threshold rows (ordered indicators). */
+int sem_model_is_categorical(const vagap_sem_model_t *m);
+/* DWLS/WLS/ULS (and their MV variants) on thresholds and polychoric
+   correlations from raw data: lavaan's categorical estimation. */
+vagap_status_t sem_ordinal_fit(vagap_sem_fit_t **out, const vagap_sem_model_t *model,
+                               const vagap_sem_data_t *data, const vagap_sem_fit_options_t *opt,
+                               vagap_error_t *err);
 
 /* Noncentral chi-square CDF P(X <= x; df, ncp) (GSL has only the central one). */
 double sem_pchisq_nc(double x, double df, double ncp);

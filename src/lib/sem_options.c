@@ -133,10 +133,46 @@ static void estimator_defaults(vagap_sem_estimator_t e, vagap_sem_se_t *se, vaga
   }
 }
 
+/* ordered indicators (sem_ordinal.c): DWLS/WLS/ULS and their MV variants with
+   pairwise or listwise deletion, expected information, standard or robust.sem
+   SEs, standard or scaled-shifted test */
+static vagap_status_t resolve_categorical(vagap_sem_fit_options_t *opt, vagap_error_t *err) {
+  switch (opt->estimator) {
+    case VAGAP_SEM_ESTIMATOR_WLSMV: opt->estimator = VAGAP_SEM_ESTIMATOR_DWLS; break;
+    case VAGAP_SEM_ESTIMATOR_ULSMV: opt->estimator = VAGAP_SEM_ESTIMATOR_ULS; break;
+    case VAGAP_SEM_ESTIMATOR_DWLS:
+    case VAGAP_SEM_ESTIMATOR_WLS:
+    case VAGAP_SEM_ESTIMATOR_ULS: break;
+    default:
+      return vagap_error_set(err, VAGAP_EINVAL, NULL, 0, 0,
+                             "--estimator %s is not available for ordered indicators: use WLSMV (the default), "
+                             "DWLS, WLS, ULS or ULSMV", vagap_sem_estimator_name(opt->estimator));
+  }
+  if (opt->missing != VAGAP_SEM_MISSING_PAIRWISE && opt->missing != VAGAP_SEM_MISSING_LISTWISE)
+    return vagap_error_set(err, VAGAP_EINVAL, NULL, 0, 0,
+                           "--missing %s is not implemented for ordered indicators: use listwise (the default) "
+                           "or pairwise", vagap_sem_missing_name(opt->missing));
+  if (opt->information != VAGAP_SEM_INFORMATION_EXPECTED)
+    return vagap_error_set(err, VAGAP_EINVAL, NULL, 0, 0,
+                           "--information %s is not implemented for ordered indicators: only the expected "
+                           "information is", vagap_sem_information_name(opt->information));
+  if (opt->se != VAGAP_SEM_SE_STANDARD && opt->se != VAGAP_SEM_SE_ROBUST_SEM && opt->se != VAGAP_SEM_SE_NONE)
+    return vagap_error_set(err, VAGAP_EINVAL, NULL, 0, 0,
+                           "--se %s is not implemented for ordered indicators: use standard, robust.sem or none",
+                           vagap_sem_se_name(opt->se));
+  if (opt->test != VAGAP_SEM_TEST_STANDARD && opt->test != VAGAP_SEM_TEST_SCALED_SHIFTED)
+    return vagap_error_set(err, VAGAP_EINVAL, NULL, 0, 0,
+                           "--test %s is not implemented for ordered indicators: use standard or scaled.shifted",
+                           vagap_sem_test_name(opt->test));
+  return VAGAP_OK;
+}
+
 vagap_status_t vagap_sem_fit_options_resolve(vagap_sem_fit_options_t *opt, int categorical,
                                              vagap_error_t *err) {
   vagap_sem_se_t se;
   vagap_sem_test_t test;
+  /* lavaan: ordered data take WLSMV by default (ML is not available for them) */
+  if (categorical && opt->estimator == VAGAP_SEM_ESTIMATOR_ML) opt->estimator = VAGAP_SEM_ESTIMATOR_WLSMV;
   estimator_defaults(opt->estimator, &se, &test);
   if (opt->se == VAGAP_SEM_SE_DEFAULT) opt->se = se;
   /* lavaan takes union(the estimator's test, test=): "standard" adds nothing to a
@@ -151,7 +187,7 @@ vagap_status_t vagap_sem_fit_options_resolve(vagap_sem_fit_options_t *opt, int c
                            vagap_sem_test_name(test), vagap_sem_test_name(opt->test),
                            vagap_sem_se_name(opt->se), vagap_sem_test_name(opt->test));
   if (opt->missing == VAGAP_SEM_MISSING_DEFAULT)
-    opt->missing = categorical ? VAGAP_SEM_MISSING_PAIRWISE : VAGAP_SEM_MISSING_LISTWISE;
+    opt->missing = VAGAP_SEM_MISSING_LISTWISE; /* lavaan 0.6, categorical data too (pairwise on request) */
   if (opt->information == VAGAP_SEM_INFORMATION_DEFAULT) {
     /* lavaan: observed information under FIML and for Huber-White SEs (MLR), expected otherwise */
     int fiml = opt->missing == VAGAP_SEM_MISSING_ML || opt->missing == VAGAP_SEM_MISSING_ML_X;
@@ -159,6 +195,7 @@ vagap_status_t vagap_sem_fit_options_resolve(vagap_sem_fit_options_t *opt, int c
                                                                           : VAGAP_SEM_INFORMATION_EXPECTED;
   }
   /* What vagap implements so far; each estimation feature widens this as it lands. */
+  if (categorical) return resolve_categorical(opt, err);
   if (opt->estimator != VAGAP_SEM_ESTIMATOR_ML && opt->estimator != VAGAP_SEM_ESTIMATOR_MLR &&
       opt->estimator != VAGAP_SEM_ESTIMATOR_MLM && opt->estimator != VAGAP_SEM_ESTIMATOR_MLMV &&
       opt->estimator != VAGAP_SEM_ESTIMATOR_MLMVS)

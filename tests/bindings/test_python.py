@@ -211,7 +211,7 @@ class TestSem(ProgramComparison):
 
     def test_syntax_error_located(self):
         with self.assertRaises(vagap.VagapError) as e:
-            vagap.sem("f =~ x1 + \ny | t1", {"x1": [1.0, 2.0]})
+            vagap.sem("f =~ x1 + \ny <~ x1", {"x1": [1.0, 2.0]})
         self.assertEqual(e.exception.status, "EPARSE")
         self.assertEqual(e.exception.line, 2)
         self.assertIn("not supported", e.exception.message)

@@ -83,7 +83,9 @@ class SemModelOptions(ctypes.Structure):
                 ("auto_fix_first", ctypes.c_int), ("auto_fix_single", ctypes.c_int),
                 ("auto_var", ctypes.c_int), ("auto_cov_lv_x", ctypes.c_int),
                 ("auto_cov_y", ctypes.c_int), ("constraints", ctypes.c_void_p),
-                ("constraints_source", ctypes.c_char_p)]
+                ("constraints_source", ctypes.c_char_p),
+                ("ordered", c_char_pp), ("ordered_nth", ctypes.POINTER(ctypes.c_int)),
+                ("n_ordered", ctypes.c_size_t), ("parameterization_theta", ctypes.c_int)]
 
 
 class SemParam(ctypes.Structure):
@@ -105,7 +107,7 @@ class SemModel(ctypes.Structure):
                 ("npar", ctypes.c_size_t), ("meanstructure", ctypes.c_int),
                 ("std_lv", ctypes.c_int), ("defs", ctypes.c_void_p), ("ndefs", ctypes.c_size_t),
                 ("ncon", ctypes.c_size_t), ("con", ctypes.c_void_p), ("con_expr", ctypes.c_void_p),
-                ("has_bounds", ctypes.c_int)]
+                ("has_bounds", ctypes.c_int), ("parameterization_theta", ctypes.c_int)]
 
 
 class SemStats(ctypes.Structure):
@@ -206,7 +208,9 @@ SEM_FIT_TAIL = [("x", c_double_p), ("vcov", c_double_p), ("iterations", ctypes.c
                 ("gradient_norm", ctypes.c_double), ("optimizer", ctypes.c_char_p),
                 ("converged", ctypes.c_int), ("admissible", ctypes.c_int),
                 ("info_ratio", ctypes.c_double), ("nwarnings", ctypes.c_size_t),
-                ("warnings", ctypes.POINTER(ctypes.c_char_p)), ("options", SemFitOptions)]
+                ("warnings", ctypes.POINTER(ctypes.c_char_p)), ("options", SemFitOptions),
+                ("nstage1", ctypes.c_size_t), ("stage1_name", ctypes.POINTER(ctypes.c_char_p)),
+                ("stage1_est", c_double_p), ("stage1_se", c_double_p)]
 
 
 # ---- table.h, ledger.h --------------------------------------------------------
