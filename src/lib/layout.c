@@ -110,6 +110,9 @@ static const struct {
     TYPE(vagap_vaar_result_t),
     TYPE(vagap_vaar_markers_t),
     TYPE(vagap_vaar_boot_t),
+    TYPE(vagap_vaar_orientation_t),
+    TYPE(vagap_vaar_options_t),
+    TYPE(vagap_vaar_analysis_t),
 };
 
 size_t vagap_struct_size(const char *type_name) {
