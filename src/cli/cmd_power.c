@@ -239,6 +239,12 @@ static int parse_args(int argc, char **argv, cli_common_t *c, power_args_t *a) {
     }
     if (take_option(c, a, opt, optarg)) return -1;
   }
+  /* the replications are continuous data fitted by the ML family: ordered indicators would be
+     accepted by the shared option table but not used, so they are refused by name */
+  if (semcli_lavaan_categorical(&a->lav))
+    return cli_usage_error(c, "--ordered is not supported by power: replications are fitted by the ML "
+                              "family on continuous data (simulate --thresholds writes ordinal data "
+                              "for sem --ordered)"), -1;
   return 0;
 }
 
