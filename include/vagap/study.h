@@ -18,6 +18,7 @@
 
 #include <stddef.h>
 #include "vagap/error.h"
+#include "vagap/gap.h"
 #include "vagap/iat.h"
 #include "vagap/ledger.h"
 #include "vagap/scale.h"
@@ -386,6 +387,23 @@ vagap_status_t vagap_study_read_scale(const char *path, const char *key_path,
                                       const vagap_study_scale_options_t *o, vagap_ledger_t *ledger,
                                       vagap_study_scale_t *out, vagap_error_t *err);
 void vagap_study_scale_free(vagap_study_scale_t *s);
+
+/* ---- the calibration gap of `vagap report` ------------------------------------------------ */
+
+/*
+ * The report's cross-task analysis on the three scored logs: per unit the IAT
+ * score (iat may be NULL: a study without the IAT), behaviour = prosocial /
+ * (prosocial + selfish) choices (NaN without one), self-report = the POMP of
+ * the total over all keyed items, or with selfreport_scale that scale's POMP
+ * (an unknown scale is VAGAP_EDATA "--selfreport-scale: the key has no scale
+ * 'S'"); joined by unit name (vagap_gap_join) with the choice counts for the
+ * pooled binomial test, then vagap_gap_analyze.  `vagap report` and the
+ * bindings' report() call it.  *out is freed with vagap_gap_free on success.
+ */
+vagap_status_t vagap_study_gap(const vagap_iat_assoc_t *iat, const vagap_study_choices_t *choices,
+                               const vagap_study_scale_t *scale, const char *selfreport_scale,
+                               size_t min_items, const vagap_gap_options_t *opt, vagap_gap_t *out,
+                               vagap_error_t *err);
 
 #ifdef __cplusplus
 }

@@ -22,6 +22,7 @@
 #include <gsl/gsl_statistics_double.h>
 
 #include "cli.h"
+#include "simcli_dist.h"
 #include "semcli_data.h"
 #include "semcli_stream.h"
 #include "semcli_options.h"
@@ -507,7 +508,8 @@ static int run_bootstrap(extra_state_t *s, const extra_args_t *a, const cli_comm
   bopt.progress_ctx = &progress;
   vagap_sem_data_t view = semcli_view(&s->data);
   vagap_sem_boot_t *b = NULL;
-  if (vagap_sem_bootstrap(&b, s->model, &view, &s->fopt, &bopt, err)) return cli_report_error(err);
+  if (simcli_dist_bootstrap(&b, s->model, &view, &s->fopt, &bopt, err)) return cli_report_error(err);
+  if (!b) return CLI_EXIT_OK; /* an MPI rank other than 0: rank 0 writes */
   semcli_report_boot_failures("sem", b);
   int rc = CLI_EXIT_DATA;
   if (b->nok < 2) fputs("vagap sem: fewer than 2 bootstrap resamples could be fitted\n", stderr);
@@ -524,13 +526,14 @@ int cmd_sem_extra(int argc, char **argv) {
   argv = args;
   cli_common_t c;
   cli_common_init(&c, "sem");
+  simcli_dist_begin(); /* under mpirun the bootstrap's resamples are spread over the ranks */
   extra_args_t a = {0};
   semcli_lavaan_init(&a.lav);
   a.level = 0.95;
   a.seed = 1;
   int prc = parse_args(argc, argv, &c, &a);
-  if (prc < 0) return CLI_EXIT_OK;
-  if (prc) return prc;
+  if (prc < 0) return simcli_dist_finish(CLI_EXIT_OK);
+  if (prc) return simcli_dist_finish(prc);
   const char *path = optind < argc ? argv[optind] : "-";
   vagap_init();
   vagap_error_t err;
@@ -539,7 +542,7 @@ int cmd_sem_extra(int argc, char **argv) {
   int rc = CLI_EXIT_DATA;
   if (!(s.ledger = cli_ledger_alloc(&c))) {
     fputs("vagap: out of memory\n", stderr);
-    return rc;
+    return simcli_dist_finish(rc);
   }
   if (a.invariance && semcli_lavaan_categorical(&a.lav)) {
     rc = run_invariance_ordinal(&a, &c, path, s.ledger, &err);
@@ -550,10 +553,11 @@ int cmd_sem_extra(int argc, char **argv) {
   }
   if (semcli_lavaan_load_constraints(&a.lav, &err) || set_up(&s, &a, &c, path, &err))
     rc = cli_report_error(&err);
+  else if (a.invariance && simcli_dist_rank() != 0) rc = CLI_EXIT_OK; /* rank 0 alone */
   else if (a.invariance) rc = run_invariance(&s, &a, &c, &err);
   else rc = run_bootstrap(&s, &a, &c, &err);
-  if (rc == CLI_EXIT_OK) rc = cli_finish_ledger(&c, s.ledger);
+  if (rc == CLI_EXIT_OK && simcli_dist_rank() == 0) rc = cli_finish_ledger(&c, s.ledger);
   free_state(&s);
   semcli_lavaan_free(&a.lav);
-  return rc;
+  return simcli_dist_finish(rc);
 }

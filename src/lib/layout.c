@@ -51,6 +51,7 @@ static const struct {
     TYPE(vagap_power_draw_t),
     TYPE(vagap_power_acc_t),
     TYPE(vagap_power_summary_t),
+    TYPE(vagap_power_sem_t),
     TYPE(vagap_scale_key_t),
     TYPE(vagap_omega_t),
     TYPE(vagap_sem_modifier_t),
@@ -73,6 +74,7 @@ static const struct {
     TYPE(vagap_sem_invariance_t),
     TYPE(vagap_xsum_t),
     TYPE(vagap_sim_plan_t),
+    TYPE(vagap_sim_vm_t),
     TYPE(vagap_ttest_options_t),
     TYPE(vagap_effect_size_t),
     TYPE(vagap_ttest_t),
@@ -110,6 +112,9 @@ static const struct {
     TYPE(vagap_vaar_result_t),
     TYPE(vagap_vaar_markers_t),
     TYPE(vagap_vaar_boot_t),
+    TYPE(vagap_vaar_orientation_t),
+    TYPE(vagap_vaar_options_t),
+    TYPE(vagap_vaar_analysis_t),
 };
 
 size_t vagap_struct_size(const char *type_name) {

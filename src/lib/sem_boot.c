@@ -122,6 +122,7 @@ typedef struct {
   vagap_sem_boot_t *res;
   pthread_mutex_t lock;
   size_t next;        /* next resample to take (under lock) */
+  size_t end;         /* one past the last resample to take */
   size_t done;        /* resamples finished (under lock) */
   vagap_status_t fatal; /* out of memory in a worker (under lock) */
   vagap_error_t fatal_err;
@@ -242,9 +243,9 @@ static void *worker(void *arg) {
       sh->fatal = st;
       sh->fatal_err = err;
     }
-    size_t b = sh->fatal ? sh->res->B : sh->next++;
+    size_t b = sh->fatal ? sh->end : sh->next++;
     pthread_mutex_unlock(&sh->lock);
-    if (b >= sh->res->B) break;
+    if (b >= sh->end) break;
 
     vagap_sem_fit_t *fit = NULL;
     vagap_status_t fst = draw_resample(&sh->gi, d->ngroups, sh->opt->seed, b, w.idx, &err);
@@ -301,8 +302,22 @@ static vagap_status_t alloc_result(vagap_sem_boot_t **out, size_t B, size_t nrow
     vagap_sem_boot_free(r);
     return vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
   }
+  for (size_t k = 0; k < cells; k++) /* resamples outside a range stay "not fitted" */
+    r->est[k] = r->se[k] = r->pvalue[k] = r->std_all[k] = NAN;
   *out = r;
   return VAGAP_OK;
+}
+
+void vagap_sem_boot_sort_warnings(vagap_sem_boot_t *r) {
+  for (size_t i = 1; i < r->nwarn_kinds; i++)
+    for (size_t j = i; j > 0 && strcmp(r->warn_kind[j - 1], r->warn_kind[j]) > 0; j--) {
+      char *tk = r->warn_kind[j];
+      r->warn_kind[j] = r->warn_kind[j - 1];
+      r->warn_kind[j - 1] = tk;
+      size_t tc = r->warn_count[j];
+      r->warn_count[j] = r->warn_count[j - 1];
+      r->warn_count[j - 1] = tc;
+    }
 }
 
 vagap_status_t vagap_sem_bootstrap(vagap_sem_boot_t **out, const vagap_sem_model_t *model,
@@ -315,7 +330,11 @@ vagap_status_t vagap_sem_bootstrap(vagap_sem_boot_t **out, const vagap_sem_model
   if (data->ngroups != model->ngroups)
     return vagap_error_set(err, VAGAP_EINVAL, NULL, 0, 0, "the model has %zu groups, the data %zu",
                            model->ngroups, data->ngroups);
-  boot_shared_t sh = {.model = model, .data = data, .fit_opt = fit_opt, .opt = opt};
+  if (opt->b_to && (opt->b_to > opt->B || opt->b_from >= opt->b_to))
+    return vagap_error_set(err, VAGAP_EINVAL, NULL, 0, 0, "resamples %zu..%zu of %zu",
+                           opt->b_from, opt->b_to, opt->B);
+  boot_shared_t sh = {.model = model, .data = data, .fit_opt = fit_opt, .opt = opt,
+                      .next = opt->b_to ? opt->b_from : 0, .end = opt->b_to ? opt->b_to : opt->B};
   vagap_status_t st = index_groups(data, &sh.gi, err);
   if (!st) st = alloc_result(&sh.res, opt->B, model->nrows, err);
   if (st) {
@@ -347,18 +366,9 @@ vagap_status_t vagap_sem_bootstrap(vagap_sem_boot_t **out, const vagap_sem_model
   }
   /* threads finish resamples in any order: sort the kinds so that the output
      does not depend on the number of threads */
-  vagap_sem_boot_t *r = sh.res;
-  for (size_t i = 1; i < r->nwarn_kinds; i++)
-    for (size_t j = i; j > 0 && strcmp(r->warn_kind[j - 1], r->warn_kind[j]) > 0; j--) {
-      char *tk = r->warn_kind[j];
-      r->warn_kind[j] = r->warn_kind[j - 1];
-      r->warn_kind[j - 1] = tk;
-      size_t tc = r->warn_count[j];
-      r->warn_count[j] = r->warn_count[j - 1];
-      r->warn_count[j - 1] = tc;
-    }
+  vagap_sem_boot_sort_warnings(sh.res);
   for (size_t b = 0; b < sh.res->B; b++) sh.res->nok += (size_t)sh.res->ok[b];
-  sh.res->nfailed = sh.res->B - sh.res->nok;
+  sh.res->nfailed = (sh.end - (opt->b_to ? opt->b_from : 0)) - sh.res->nok;
   *out = sh.res;
   return VAGAP_OK;
 }

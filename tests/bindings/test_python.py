@@ -362,6 +362,128 @@ class TestGap(ProgramComparison):
             vagap.gap(data)
 
 
+class TestVaar(ProgramComparison):
+    est_file = os.path.join(DATA, "vaar", "estimates.csv")
+    est = read_columns(est_file)
+    survey_file = os.path.join(SRC, "datasets", "privacy-prosocial-sim", "survey.csv")
+    model_file = os.path.join(SRC, "examples", "vaar", "model.lav")
+
+    def test_estimates_table(self):
+        self.assertSameTable(vagap.vaar(estimates=self.est, expect="y~f:-, y~z:+"),
+                             run("vaar", "--estimates", self.est_file, "--expect", "y~f:-, y~z:+"))
+        self.assertSameTable(vagap.vaar(estimates=self.est, expect="y~f:-, y~z:+",
+                                        group_labels=["human", "m1", "m2"]),
+                             run("vaar", "--estimates", self.est_file, "--expect", "y~f:-, y~z:+",
+                                 "--group-labels", "human,m1,m2"))
+        self.assertSameTable(vagap.vaar(estimates=self.est, reference="human", reference_alpha=0.01,
+                                        group_labels=["human", "m1", "m2"]),
+                             run("vaar", "--estimates", self.est_file, "--reference", "human",
+                                 "--reference-alpha", "0.01", "--group-labels", "human,m1,m2"))
+
+    def test_expect_table(self):
+        spec = {"lhs": ["y", "y"], "op": ["~", "~"], "rhs": ["f", "z"], "sign": ["-", "+"]}
+        with tempfile.NamedTemporaryFile("w", suffix=".csv", delete=False) as f:
+            f.write("lhs,op,rhs,sign\ny,~,f,-\ny,~,z,+\n")
+        try:
+            self.assertSameTable(vagap.vaar(estimates=self.est, expect=spec),
+                                 run("vaar", "--estimates", self.est_file, "--expect-file", f.name))
+        finally:
+            os.unlink(f.name)
+
+    def test_sign_indicator(self):
+        path = os.path.join(DATA, "vaar", "estimates_stdlv.csv")
+        est = read_columns(path)
+        self.assertSameTable(vagap.vaar(estimates=est, expect="y~f:-", sign_indicator={"f": "x1"}),
+                             run("vaar", "--estimates", path, "--expect", "y~f:-",
+                                 "--sign-indicator", "f=x1"))
+        with self.assertRaisesRegex(vagap.VagapError, "factor f has no fixed marker loading "
+                                    r"\(as with std.lv\), so its sign is arbitrary; name its "
+                                    "sign-fixing indicator with --sign-indicator f=x1"):
+            vagap.vaar(estimates=est, expect="y~f:-")
+
+    def test_errors(self):
+        with self.assertRaisesRegex(vagap.VagapError, "--expect:1:12: 'x' is not a sign"):
+            vagap.vaar(estimates=self.est, expect="y~f:-, y~z:x")
+        with self.assertRaisesRegex(vagap.VagapError,
+                                    "--expect:1:7: group '1' has no estimate for path y ~ w"):
+            vagap.vaar(estimates=self.est, expect="y~f:-,y~w:+")
+        with self.assertRaisesRegex(vagap.VagapError, "name them with --group-labels"):
+            vagap.vaar(estimates=self.est, reference="human")
+
+    def test_fit(self):
+        survey = read_columns(self.survey_file)
+        with open(self.model_file) as f:
+            model = f.read()
+        expect = "AoDS~privacy:-,AoDS~prosocial:+"
+        mine = vagap.vaar(model, survey, group="group", expect=expect)
+        self.assertSameTable(mine, run("vaar", "--model", self.model_file, "--group", "group",
+                                       "--expect", expect, self.survey_file))
+        ex = vagap.excluded(mine)  # listwise deletion, as the program's ledger lists it
+        self.assertTrue(ex and all(why.startswith("missing value in ") for _, why in ex))
+        self.assertSameTable(vagap.vaar(model, survey, group="group", group_equal="none",
+                                        expect=expect, alpha=0.01),
+                             run("vaar", "--model", self.model_file, "--group", "group",
+                                 "--group-equal", "none", "--alpha", "0.01", "--expect", expect,
+                                 self.survey_file))
+
+
+def run_report(folder, *args):
+    """The tables `vagap report` writes, at 15 and at 17 digits, by name."""
+    out = {}
+    for digits in ("15", "17"):
+        d = tempfile.mkdtemp()
+        try:
+            p = subprocess.run([PROGRAM, "report", folder, "--out", d, "--quiet", "--digits", digits]
+                               + list(args), capture_output=True, text=True)
+            if p.returncode != 0:
+                raise AssertionError("vagap report exited %d: %s" % (p.returncode, p.stderr))
+            for f in os.listdir(d):
+                if f.endswith(".csv") and "_" in f:
+                    with open(os.path.join(d, f), newline="") as fh:
+                        out.setdefault(f[:-4], []).append(list(csv.DictReader(fh)))
+        finally:
+            shutil.rmtree(d)
+    return out
+
+
+def read_logs(folder):
+    return {k: read_columns(os.path.join(folder, k + ".csv"))
+            for k in ("iat", "choices", "selfreport", "selfreport_key")}
+
+
+class TestReport(ProgramComparison):
+    folder = os.path.join(DATA, "report_mini")
+    logs = read_logs(folder)
+
+    def compare(self, mine, theirs):
+        self.assertEqual(sorted(mine), sorted(theirs))
+        for name, tab in mine.items():
+            rows = rows_of(tab)
+            if rows:  # the program's columns, in its order
+                self.assertEqual(list(rows[0]), list(theirs[name][0][0]), name)
+            self.assertSameTable(tab, theirs[name])
+
+    def test_with_and_without_iat(self):
+        L = self.logs
+        mine = vagap.report(L["choices"], L["selfreport"], L["selfreport_key"], iat=L["iat"])
+        self.compare(mine, run_report(self.folder))
+        self.assertIsInstance(vagap.excluded(mine), list)
+        mine = vagap.report(L["choices"], L["selfreport"], L["selfreport_key"], tau=0.1,
+                            selfreport_scale="s")
+        self.assertNotIn("iat_units", mine)
+        self.compare(mine, run_report(self.folder, "--no-iat", "--tau", "0.1",
+                                      "--selfreport-scale", "s"))
+
+    def test_errors(self):
+        L = self.logs
+        with self.assertRaisesRegex(vagap.VagapError, "--selfreport-scale: the key has no scale 'nope'"):
+            vagap.report(L["choices"], L["selfreport"], L["selfreport_key"], selfreport_scale="nope")
+        bad = os.path.join(DATA, "report_bad")
+        B = read_logs(bad)
+        with self.assertRaisesRegex(vagap.VagapError, "selfreport:7:4: column 'response': expected a number"):
+            vagap.report(B["choices"], B["selfreport"], B["selfreport_key"])
+
+
 class TestLayout(unittest.TestCase):
     """The ctypes mirrors of the C structures are checked against the library at import."""
 

@@ -14,6 +14,8 @@ with the rows left out in vagap.excluded(result):
     vagap.gap(summary)                  # `vagap gap` (level "tests", "units")
     vagap.consistency(decisions)        # `vagap consistency` (mode "matrix", ...)
     vagap.align(log, scenario=["country", "topic"])   # `vagap align`
+    vagap.vaar(model, data, group="group", expect="y~x:-")  # `vagap vaar`
+    vagap.report(choices, selfreport, key, iat)            # `vagap report`: dict of tables
 
 Errors from the library are raised as vagap.VagapError with its message (and
 status, line, column where the library gave them).
@@ -25,9 +27,11 @@ from ._study import prop, score, iat, excluded
 from ._gap import gap
 from ._consistency import consistency
 from ._align import align
+from ._vaar import vaar
+from ._report import report, Report
 from . import _lib
 
-__all__ = ["ttest", "corr", "sem", "prop", "score", "gap", "iat", "consistency", "align", "excluded", "SemResult", "VagapError", "version", "library_path"]
+__all__ = ["ttest", "corr", "sem", "prop", "score", "gap", "iat", "consistency", "align", "vaar", "report", "Report", "excluded", "SemResult", "VagapError", "version", "library_path"]
 
 library_path = _lib.path
 

@@ -444,6 +444,67 @@ class AlignLogOptions(ctypes.Structure):
 
 # ---- loading ----------------------------------------------------------------
 
+# ---- vaar.h -----------------------------------------------------------------
+
+class VaarPath(ctypes.Structure):
+    _fields_ = [("lhs", ctypes.c_char_p), ("op", ctypes.c_char_p), ("rhs", ctypes.c_char_p),
+                ("sign", ctypes.c_int), ("line", ctypes.c_long), ("column", ctypes.c_long)]
+
+
+class VaarSpec(ctypes.Structure):
+    _fields_ = [("n", ctypes.c_size_t), ("paths", ctypes.POINTER(VaarPath))]
+
+
+class VaarEstimate(ctypes.Structure):
+    _fields_ = [(k, ctypes.c_char_p) for k in ("group", "lhs", "op", "rhs")] + \
+               [(k, ctypes.c_double) for k in ("est", "se", "pvalue", "ci_lower", "ci_upper", "std_all")]
+
+
+class VaarPathResult(ctypes.Structure):
+    _fields_ = [("group", ctypes.c_size_t), ("path", ctypes.c_size_t), ("est", VaarEstimate),
+                ("expected", ctypes.c_int), ("observed", ctypes.c_int),
+                ("agree_strict", ctypes.c_int), ("agree_sign", ctypes.c_int)]
+
+
+class VaarGroupResult(ctypes.Structure):
+    _fields_ = [("K", ctypes.c_size_t), ("k_strict", ctypes.c_size_t), ("k_sign", ctypes.c_size_t),
+                ("vaar_strict", ctypes.c_double), ("vaar_sign", ctypes.c_double)]
+
+
+class VaarResult(ctypes.Structure):
+    _fields_ = [("alpha", ctypes.c_double), ("ngroups", ctypes.c_size_t), ("group_label", c_char_pp),
+                ("groups", ctypes.POINTER(VaarGroupResult)), ("npaths", ctypes.c_size_t),
+                ("paths", ctypes.POINTER(VaarPathResult))]
+
+
+class VaarMarkers(ctypes.Structure):
+    _fields_ = [("n", ctypes.c_size_t), ("latent", c_char_pp), ("indicator", c_char_pp),
+                ("fixed", ctypes.POINTER(ctypes.c_int))]
+
+
+class VaarOrientation(ctypes.Structure):
+    _fields_ = [("n", ctypes.c_size_t), ("latent", c_char_pp), ("indicator", c_char_pp),
+                ("storage", c_char_pp)]
+
+
+class VaarOptions(ctypes.Structure):
+    _fields_ = [("expect", ctypes.c_char_p), ("expect_table", ctypes.c_void_p),
+                ("expect_source", ctypes.c_char_p), ("reference", ctypes.c_char_p),
+                ("reference_alpha", ctypes.c_double), ("reference_hint", ctypes.c_char_p),
+                ("orientation", ctypes.POINTER(VaarOrientation)), ("alpha", ctypes.c_double)]
+
+
+class VaarAnalysis(ctypes.Structure):
+    _fields_ = [("markers", VaarMarkers), ("nflipped", ctypes.c_size_t),
+                ("spec", ctypes.POINTER(VaarSpec)), ("result", ctypes.POINTER(VaarResult))]
+
+
+class StudyScaleOptions(ctypes.Structure):  # vagap_study_scale_options_t
+    _fields_ = [(k, ctypes.c_char_p) for k in ("unit", "run", "item", "response", "key_item",
+                                               "key_scale", "key_reverse")] + \
+               [("min", ctypes.c_double), ("max", ctypes.c_double), ("min_items", ctypes.c_size_t)]
+
+
 def _candidates():
     env = os.environ.get("VAGAP_LIBRARY")
     if env:
@@ -562,6 +623,22 @@ _proto("vagap_gap_tidy", ctypes.c_int, P(Gap), P(Tidy), ERR)
 _proto("vagap_gap_missing_names", None, ctypes.c_int, ctypes.c_char_p, ctypes.c_size_t)
 _proto("vagap_gap_quadrant_name", ctypes.c_char_p, ctypes.c_int)
 _proto("vagap_tidy_free", None, P(Tidy))
+_proto("vagap_vaar_options_init", None, P(VaarOptions))
+_proto("vagap_vaar_orientation_parse", ctypes.c_int, P(VaarOrientation), ctypes.c_char_p, ERR)
+_proto("vagap_vaar_orientation_clear", None, P(VaarOrientation))
+_proto("vagap_vaar_analyse", ctypes.c_int, P(VaarAnalysis), P(VaarEstimate), ctypes.c_size_t,
+       P(VaarOptions), ERR)
+_proto("vagap_vaar_analysis_clear", None, P(VaarAnalysis))
+_proto("vagap_vaar_sign_text", ctypes.c_char_p, ctypes.c_int)
+_proto("vagap_study_scale_options_init", None, P(StudyScaleOptions))
+_proto("vagap_study_choice_options_init", None, P(StudyChoiceOptions))
+_proto("vagap_study_read_choices_from", ctypes.c_int, VP, P(StudyChoiceOptions), VP,
+       P(StudyChoices), ERR)
+_proto("vagap_study_choices_free", None, P(StudyChoices))
+_proto("vagap_study_scale_from", ctypes.c_int, VP, VP, P(StudyScaleOptions), VP, VP, ERR)
+_proto("vagap_study_scale_free", None, VP)
+_proto("vagap_study_gap", ctypes.c_int, VP, P(StudyChoices), VP, ctypes.c_char_p, ctypes.c_size_t,
+       P(GapOptions), P(Gap), ERR)
 _proto("vagap_study_iat_options_init", None, P(StudyIatOptions))
 _proto("vagap_iat_assoc_preset", ctypes.c_int, P(IatAssocOptions), ctypes.c_char_p, ERR)
 _proto("vagap_study_lists_overlap", ctypes.c_int, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p,
@@ -611,7 +688,13 @@ MIRRORED = [(Error, "vagap_error_t"), (TtestOptions, "vagap_ttest_options_t"),
             (IatCounts, "vagap_iat_counts_t"), (IatAssocTrial, "vagap_iat_assoc_trial_t"),
             (IatAssocUnit, "vagap_iat_assoc_unit_t"), (StudyIatOptions, "vagap_study_iat_options_t"),
             (ConsistencyOptions, "vagap_consistency_options_t"),
-            (AlignOptions, "vagap_align_options_t"), (AlignLogOptions, "vagap_align_log_options_t")]
+            (AlignOptions, "vagap_align_options_t"), (AlignLogOptions, "vagap_align_log_options_t"),
+            (VaarPath, "vagap_vaar_path_t"), (VaarSpec, "vagap_vaar_spec_t"),
+            (VaarEstimate, "vagap_vaar_estimate_t"), (VaarPathResult, "vagap_vaar_path_result_t"),
+            (VaarGroupResult, "vagap_vaar_group_result_t"), (VaarResult, "vagap_vaar_result_t"),
+            (VaarMarkers, "vagap_vaar_markers_t"), (VaarOrientation, "vagap_vaar_orientation_t"),
+            (VaarOptions, "vagap_vaar_options_t"), (VaarAnalysis, "vagap_vaar_analysis_t"),
+            (StudyScaleOptions, "vagap_study_scale_options_t")]
 
 
 # Structures that other work appends fields to: the library's may be larger than the

@@ -345,3 +345,131 @@ align <- function(data, model = "model", scenario = "scenario", value = "value",
   names(out)[1] <- model
   structure(out, excluded = excluded_rows(r$excluded))
 }
+
+# ---- vaar ----------------------------------------------------------------------------------
+
+# A parameter table's rows for VAAR: ":=" rows dropped (they belong to no group),
+# group labels as `vagap vaar --estimates --group-labels` maps them.
+vaar_estimates <- function(est, group.labels) {
+  if (!is.data.frame(est) && !is.list(est)) stop("vagap: estimates must be a data frame")
+  absent <- setdiff(c("lhs", "op", "rhs", "est"), names(est))
+  if (length(absent))
+    stop("vagap: no column '", absent[1], "' in estimates; the columns are: ",
+         paste(names(est), collapse = ", "))
+  keep <- as.character(est$op) != ":="
+  n <- length(est$lhs)
+  group <- if (is.null(est$group)) rep(if (length(group.labels)) group.labels[1] else "1", n)
+           else as.character(est$group)
+  if (length(group.labels) && !is.null(est$group)) {
+    k <- suppressWarnings(as.integer(group))
+    bad <- keep & (is.na(k) | k < 1 | k > length(group.labels) | group != as.character(k))
+    if (any(bad))
+      stop("vagap: estimates row ", which(bad)[1], ": group '", group[which(bad)[1]],
+           "' is not a number 1..", length(group.labels), " that group.labels can name")
+    group <- group.labels[k]
+  }
+  num <- function(name) if (is.null(est[[name]])) rep(NA_real_, n) else as.numeric(est[[name]])
+  list(group = group[keep], lhs = as.character(est$lhs)[keep], op = as.character(est$op)[keep],
+       rhs = as.character(est$rhs)[keep], est = num("est")[keep], se = num("se")[keep],
+       pvalue = num("pvalue")[keep], ci.lower = num("ci.lower")[keep],
+       ci.upper = num("ci.upper")[keep], std.all = num("std.all")[keep])
+}
+
+#' Value-Action Alignment Rate (`vagap vaar`): fits `model` to `data` by
+#' vagap::sem() (group.equal = "loadings" by default, "none" for the
+#' configural model; lavaan's argument names in `...`) or scores a saved
+#' parameter table (`estimates`), then per group the share of hypothesised
+#' paths whose sign agrees with `expect` (a spec string "y~x:+,..." or a data
+#' frame lhs, op, rhs, sign) or with the `reference` group's signs.
+vaar <- function(model = NULL, data = NULL, group = NULL, expect = NULL, reference = NULL,
+                 reference.alpha = 0, alpha = 0.05, sign.indicator = NULL, estimates = NULL,
+                 group.labels = NULL, group.equal = "loadings", ...) {
+  if (is.null(model) == is.null(estimates))
+    stop("vagap: give either model (with data) or estimates")
+  if (is.null(expect) && is.null(reference))
+    stop("vagap: give the expected signs: expect or reference")
+  if (reference.alpha > 0 && is.null(reference)) stop("vagap: reference.alpha needs reference")
+  excluded <- data.frame(row = integer(), reason = character(), stringsAsFactors = FALSE)
+  if (!is.null(model)) {
+    if (!is.null(group.labels)) stop("vagap: group.labels applies to estimates")
+    if (is.null(data)) stop("vagap: model needs data")
+    equal <- if (identical(group.equal, "none")) "" else group.equal
+    fit <- sem(model, data, group = group, group.equal = equal, ...)
+    est <- fit$estimates
+    est <- est[est$group >= 1, ]
+    est$group <- fit$groups[est$group]
+    est <- vaar_estimates(est, NULL)
+    excluded <- attr(fit, "excluded")
+  } else {
+    if (!is.null(data) || !is.null(group) || length(list(...)))
+      stop("vagap: data, group and the lavaan options apply to model; estimates are already fitted")
+    est <- vaar_estimates(estimates, group.labels)
+    if (is.null(estimates$pvalue))
+      warning("estimates has no pvalue column: no path can agree strictly (agree.strict is FALSE)",
+              call. = FALSE)
+  }
+  if (is.data.frame(expect)) {
+    spec <- c("", csv_text(expect, "expect"))
+  } else {
+    spec <- c(if (is.null(expect)) "" else paste(expect, collapse = ","), "")
+  }
+  if (!is.null(names(sign.indicator)))
+    sign.indicator <- paste0(names(sign.indicator), "=", sign.indicator)
+  spec <- c(spec, if (is.null(reference)) "" else as.character(reference),
+            paste(sign.indicator, collapse = ","))
+  hint <- if (!is.null(estimates) && is.null(group.labels))
+    " (a parameter table numbers its groups 1, 2, ...; name them with --group-labels)" else ""
+  r <- checked(.Call(vagap_r_vaar, est, spec, as.numeric(c(alpha, reference.alpha)), hint))
+  # the program's bootstrap columns (vagap vaar --bootstrap; not run here)
+  for (b in c("boot.lower", "boot.upper", "boot.agree.strict", "boot.agree.sign"))
+    r[[b]] <- rep(NA_real_, length(r$group))
+  r$boot.n <- rep(NA_integer_, length(r$group))
+  structure(frame(r), excluded = excluded)
+}
+
+# ---- report --------------------------------------------------------------------------------
+
+#' The walk-the-talk study of `vagap report` from its four logs (iat optional,
+#' as --no-iat): a named list of the tables the program writes - iat_trials,
+#' iat_units (with an IAT), behavior_units, selfreport_units,
+#' selfreport_alpha, gap_units, gap_tests - each with the program's columns;
+#' attr(, "excluded") lists every row the four logs left out.
+report <- function(choices, selfreport, key, iat = NULL, unit = "model",
+                   preset = c("andric2025", "bai2024"), focal = "other", contrast = "self",
+                   prosocial = "other", selfish = "self", min = 1, max = 7, min.items = 1,
+                   selfreport.scale = NULL, tau = 0.05, behavior.cut = 0.65, conf.level = 0.95) {
+  preset <- match.arg(preset)
+  if (!(min < max)) stop("vagap: min must be below max")
+  focal <- paste(focal, collapse = ",")
+  contrast <- paste(contrast, collapse = ",")
+  prosocial <- paste(prosocial, collapse = ",")
+  selfish <- paste(selfish, collapse = ",")
+  # the gap first: it reads all four logs and says what is wrong with any of them
+  g <- checked(.Call(vagap_r_report_gap,
+                     c(if (is.null(iat)) "" else csv_text(iat, "iat"), csv_text(choices, "choices"),
+                       csv_text(selfreport, "selfreport"), csv_text(key, "key")),
+                     c(unit, focal, contrast, prosocial, selfish, preset,
+                       if (is.null(selfreport.scale)) "" else selfreport.scale),
+                     as.numeric(c(min, max, min.items, tau, behavior.cut, conf.level))))
+  # the other tables are the separate commands' on the same logs, as the program's are
+  out <- list()
+  if (!is.null(iat)) {
+    out$iat_trials <- iat(iat, unit = unit, focal = focal, contrast = contrast, preset = preset,
+                          level = "trials")
+    out$iat_units <- iat(iat, unit = unit, focal = focal, contrast = contrast, preset = preset)
+  }
+  out$behavior_units <- suppressWarnings(prop(choices, unit = unit, success = prosocial,
+                                              failure = selfish, conf.level = conf.level))
+  sc <- function(level) {
+    if (identical(unit, "model")) score(selfreport, key, min, max, min.items = min.items, level = level)
+    else score(selfreport, key, min, max, min.items = min.items, level = level, unit = unit)
+  }
+  out$selfreport_units <- sc("unit")
+  out$selfreport_alpha <- sc("alpha")
+  units <- frame(g$units)
+  names(units)[1] <- unit
+  out$gap_units <- units
+  out$gap_tests <- frame(g$tests)
+  for (k in names(out)) attr(out[[k]], "excluded") <- NULL
+  structure(out, excluded = excluded_rows(g$excluded))
+}

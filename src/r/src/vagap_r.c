@@ -909,6 +909,206 @@ SEXP vagap_r_align(SEXP text, SEXP cols, SEXP scenario, SEXP by, SEXP codes, SEX
   return out;
 }
 
+/* ---- vaar ---------------------------------------------------------------------- */
+
+/* A string argument, or NULL when it is "" (the R side's "not given"). */
+static const char *optional_str(SEXP s) {
+  const char *v = CHAR(STRING_ELT(s, 0));
+  return v[0] ? v : NULL;
+}
+
+/* The rows of `vagap vaar`: per group its paths, then vaar.strict and vaar.sign. */
+static SEXP vaar_frame(const vagap_vaar_analysis_t *an) {
+  const vagap_vaar_result_t *r = an->result;
+  size_t n = r->ngroups * (r->npaths + 2);
+  const char *names[] = {"group", "type", "lhs", "op", "rhs", "expected", "est", "se", "pvalue",
+                         "std.all", "ci.lower", "ci.upper", "agree.strict", "agree.sign", "k", "K", ""};
+  SEXP df = PROTECT(Rf_mkNamed(VECSXP, names));
+  for (int c = 0; c < 16; c++)
+    SET_VECTOR_ELT(df, c, Rf_allocVector(c < 6 ? STRSXP : c < 12 ? REALSXP : c < 14 ? LGLSXP : INTSXP,
+                                         (R_xlen_t)n));
+  size_t i = 0;
+  for (size_t g = 0; g < r->ngroups; g++) {
+    for (size_t k = 0; k < r->npaths; k++, i++) {
+      const vagap_vaar_path_result_t *p = &r->paths[g * r->npaths + k];
+      const vagap_vaar_path_t *path = &an->spec->paths[p->path];
+      const char *text[] = {r->group_label[g], "path", path->lhs, path->op, path->rhs,
+                            vagap_vaar_sign_text(p->expected)};
+      for (int c = 0; c < 6; c++) SET_STRING_ELT(VECTOR_ELT(df, c), (R_xlen_t)i, Rf_mkChar(text[c]));
+      const double v[] = {p->est.est, p->est.se, p->est.pvalue, p->est.std_all, p->est.ci_lower,
+                          p->est.ci_upper};
+      for (int c = 0; c < 6; c++) REAL(VECTOR_ELT(df, 6 + c))[i] = isnan(v[c]) ? NA_REAL : v[c];
+      LOGICAL(VECTOR_ELT(df, 12))[i] = p->agree_strict;
+      LOGICAL(VECTOR_ELT(df, 13))[i] = p->agree_sign;
+      INTEGER(VECTOR_ELT(df, 14))[i] = INTEGER(VECTOR_ELT(df, 15))[i] = NA_INTEGER;
+    }
+    for (int strict = 1; strict >= 0; strict--, i++) {
+      const vagap_vaar_group_result_t *gr = &r->groups[g];
+      SET_STRING_ELT(VECTOR_ELT(df, 0), (R_xlen_t)i, Rf_mkChar(r->group_label[g]));
+      SET_STRING_ELT(VECTOR_ELT(df, 1), (R_xlen_t)i, Rf_mkChar(strict ? "vaar.strict" : "vaar.sign"));
+      for (int c = 2; c < 6; c++) SET_STRING_ELT(VECTOR_ELT(df, c), (R_xlen_t)i, NA_STRING);
+      REAL(VECTOR_ELT(df, 6))[i] = strict ? gr->vaar_strict : gr->vaar_sign;
+      for (int c = 7; c < 12; c++) REAL(VECTOR_ELT(df, c))[i] = NA_REAL;
+      LOGICAL(VECTOR_ELT(df, 12))[i] = LOGICAL(VECTOR_ELT(df, 13))[i] = NA_LOGICAL;
+      INTEGER(VECTOR_ELT(df, 14))[i] = (int)(strict ? gr->k_strict : gr->k_sign);
+      INTEGER(VECTOR_ELT(df, 15))[i] = (int)gr->K;
+    }
+  }
+  UNPROTECT(1);
+  return df;
+}
+
+/*
+ * est: list(group, lhs, op, rhs, est, se, pvalue, ci.lower, ci.upper, std.all)
+ * of one parameter table (":=" rows already dropped); spec: c(expect,
+ * expect.table CSV text, reference, sign.indicator) with "" for "not given";
+ * num: c(alpha, reference.alpha); hint: appended to a reference error.
+ */
+SEXP vagap_r_vaar(SEXP est, SEXP spec, SEXP num, SEXP hint) {
+  vagap_error_t err;
+  vagap_error_clear(&err);
+  size_t n = (size_t)Rf_xlength(VECTOR_ELT(est, 0));
+  vagap_vaar_estimate_t *e = (vagap_vaar_estimate_t *)R_alloc(n + 1, sizeof *e);
+  double *col[6];
+  static const char *const NUM[6] = {"est", "se", "pvalue", "ci.lower", "ci.upper", "std.all"};
+  for (int c = 0; c < 6; c++)
+    if (!(col[c] = as_doubles(list_elt(est, NUM[c]), NUM[c], &err))) return error_result(&err);
+  for (size_t i = 0; i < n; i++) {
+    e[i].group = CHAR(STRING_ELT(VECTOR_ELT(est, 0), (R_xlen_t)i));
+    e[i].lhs = CHAR(STRING_ELT(VECTOR_ELT(est, 1), (R_xlen_t)i));
+    e[i].op = CHAR(STRING_ELT(VECTOR_ELT(est, 2), (R_xlen_t)i));
+    e[i].rhs = CHAR(STRING_ELT(VECTOR_ELT(est, 3), (R_xlen_t)i));
+    e[i].est = col[0][i], e[i].se = col[1][i], e[i].pvalue = col[2][i];
+    e[i].ci_lower = col[3][i], e[i].ci_upper = col[4][i], e[i].std_all = col[5][i];
+  }
+  vagap_vaar_options_t o;
+  vagap_vaar_options_init(&o);
+  const char *text_of[4];
+  for (int k = 0; k < 4; k++) text_of[k] = CHAR(STRING_ELT(spec, k));
+  o.expect = text_of[0][0] ? text_of[0] : NULL;
+  o.reference = text_of[2][0] ? text_of[2] : NULL;
+  o.alpha = REAL(num)[0];
+  o.reference_alpha = REAL(num)[1];
+  o.reference_hint = optional_str(hint);
+  const char *indicators = text_of[3];
+  vagap_vaar_orientation_t orient = {0};
+  vagap_vaar_analysis_t an = {0};
+  vagap_table_t *expect = NULL;
+  vagap_status_t st = VAGAP_OK;
+  if (indicators[0]) st = vagap_vaar_orientation_parse(&orient, indicators, &err);
+  o.orientation = &orient;
+  if (!st && text_of[1][0]) {
+    SEXP text = PROTECT(Rf_ScalarString(STRING_ELT(spec, 1)));
+    st = read_text(&expect, text, "expect", NULL, &err);
+    UNPROTECT(1);
+    o.expect_table = expect;
+  }
+  if (!st) st = vagap_vaar_analyse(&an, e, n, &o, &err);
+  SEXP out = st ? error_result(&err) : vaar_frame(&an);
+  vagap_vaar_analysis_clear(&an);
+  vagap_vaar_orientation_clear(&orient);
+  vagap_table_free(expect);
+  return out;
+}
+
+/* ---- report: the cross-task gap ------------------------------------------------------ */
+
+/* The four logs into the library's readers in the program's order (iat, choices, key,
+   responses), every exclusion in `ledger`; iat may be "" (no IAT). */
+static vagap_status_t report_read(SEXP texts, const vagap_study_iat_options_t *io,
+                                  const vagap_study_choice_options_t *co,
+                                  const vagap_study_scale_options_t *so, vagap_ledger_t *ledger,
+                                  vagap_iat_assoc_t **iat, vagap_study_choices_t *choices,
+                                  vagap_study_scale_t *scale, vagap_error_t *err) {
+  vagap_reader_t *r = NULL;
+  vagap_status_t st = VAGAP_OK;
+  if (CHAR(STRING_ELT(texts, 0))[0]) {
+    SEXP t = PROTECT(Rf_ScalarString(STRING_ELT(texts, 0)));
+    st = open_text(&r, t, "iat", ledger, err);
+    UNPROTECT(1);
+    if (!st) st = vagap_study_read_iat_from(r, io, ledger, iat, err);
+    vagap_reader_close(r);
+    r = NULL;
+  }
+  if (!st) {
+    SEXP t = PROTECT(Rf_ScalarString(STRING_ELT(texts, 1)));
+    st = open_text(&r, t, "choices", ledger, err);
+    UNPROTECT(1);
+    if (!st) st = vagap_study_read_choices_from(r, co, ledger, choices, err);
+    vagap_reader_close(r);
+  }
+  vagap_table_t *key = NULL, *responses = NULL;
+  if (!st) {
+    SEXP k = PROTECT(Rf_ScalarString(STRING_ELT(texts, 3)));
+    SEXP t = PROTECT(Rf_ScalarString(STRING_ELT(texts, 2)));
+    st = read_text(&key, k, "key", ledger, err);
+    if (!st) st = read_text(&responses, t, "selfreport", ledger, err);
+    UNPROTECT(2);
+    if (!st) return vagap_study_scale_from(responses, key, so, ledger, scale, err); /* owns both */
+  }
+  vagap_table_free(key);
+  vagap_table_free(responses);
+  return st;
+}
+
+/*
+ * `vagap report`'s gap_tests and gap_units and the exclusions of all four
+ * logs.  texts: c(iat or "", choices, selfreport, key) as CSV; cols: c(unit,
+ * focal, contrast, prosocial, selfish, preset, selfreport.scale or "");
+ * num: c(min, max, min.items, tau, behavior.cut, conf.level).
+ */
+SEXP vagap_r_report_gap(SEXP texts, SEXP cols, SEXP num) {
+  vagap_error_t err;
+  vagap_error_clear(&err);
+  const char *c[7];
+  for (int k = 0; k < 7; k++) c[k] = CHAR(STRING_ELT(cols, k));
+  vagap_study_iat_options_t io;
+  vagap_study_choice_options_t co;
+  vagap_study_scale_options_t so;
+  vagap_gap_options_t go;
+  vagap_study_iat_options_init(&io);
+  vagap_study_choice_options_init(&co);
+  vagap_study_scale_options_init(&so);
+  vagap_gap_options_init(&go);
+  io.unit = co.unit = so.unit = c[0];
+  io.focal = c[1], io.contrast = c[2], co.prosocial = c[3], co.selfish = c[4];
+  so.min = REAL(num)[0], so.max = REAL(num)[1], so.min_items = (size_t)REAL(num)[2];
+  go.tau = REAL(num)[3], go.behavior_cut = REAL(num)[4], go.conf_level = REAL(num)[5];
+  if (vagap_iat_assoc_preset(&io.scoring, c[5], &err) || vagap_gap_options_check(&go, &err))
+    return error_result(&err);
+  vagap_ledger_t *ledger = vagap_ledger_alloc();
+  vagap_iat_assoc_t *iat = NULL;
+  vagap_study_choices_t choices;
+  vagap_study_scale_t scale;
+  vagap_gap_t g;
+  vagap_tidy_t t;
+  memset(&choices, 0, sizeof choices);
+  memset(&scale, 0, sizeof scale);
+  vagap_tidy_init(&t);
+  vagap_status_t st = ledger ? report_read(texts, &io, &co, &so, ledger, &iat, &choices, &scale, &err)
+                             : vagap_error_set(&err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
+  int have_gap = 0;
+  if (!st) st = vagap_study_gap(iat, &choices, &scale, c[6][0] ? c[6] : NULL, so.min_items, &go, &g, &err);
+  if (!st) have_gap = 1, st = vagap_gap_tidy(&g, &t, &err);
+  SEXP out;
+  if (st) out = error_result(&err);
+  else {
+    const char *names[] = {"tests", "units", "excluded", ""};
+    out = PROTECT(Rf_mkNamed(VECSXP, names));
+    SET_VECTOR_ELT(out, 0, tidy_frame(&t, 0));
+    SET_VECTOR_ELT(out, 1, gap_units_frame(&g));
+    SET_VECTOR_ELT(out, 2, exclusions(ledger));
+    UNPROTECT(1);
+  }
+  vagap_tidy_free(&t);
+  if (have_gap) vagap_gap_free(&g);
+  vagap_study_scale_free(&scale);
+  vagap_study_choices_free(&choices);
+  vagap_iat_assoc_free(iat);
+  vagap_ledger_free(ledger);
+  return out;
+}
+
 /* ---- registration ---------------------------------------------------------------- */
 
 static const R_CallMethodDef CALLS[] = {
@@ -921,6 +1121,8 @@ static const R_CallMethodDef CALLS[] = {
     {"vagap_r_iat", (DL_FUNC)&vagap_r_iat, 4},
     {"vagap_r_consistency", (DL_FUNC)&vagap_r_consistency, 6},
     {"vagap_r_align", (DL_FUNC)&vagap_r_align, 7},
+    {"vagap_r_vaar", (DL_FUNC)&vagap_r_vaar, 4},
+    {"vagap_r_report_gap", (DL_FUNC)&vagap_r_report_gap, 3},
     {NULL, NULL, 0}};
 
 /*
@@ -938,7 +1140,9 @@ static const R_CallMethodDef CALLS[] = {
   X(vagap_alpha_t) X(vagap_table_options_t) X(vagap_gap_t) X(vagap_gap_unit_t)                  \
   X(vagap_gap_options_t) X(vagap_tidy_t) X(vagap_tidy_row_t) X(vagap_study_iat_options_t)        \
   X(vagap_iat_assoc_unit_t) X(vagap_iat_assoc_trial_t) X(vagap_consistency_options_t)             \
-  X(vagap_align_log_options_t)
+  X(vagap_align_log_options_t) X(vagap_vaar_estimate_t) X(vagap_vaar_options_t)                 \
+  X(vagap_vaar_analysis_t) X(vagap_vaar_result_t) X(vagap_vaar_path_result_t)                    \
+  X(vagap_vaar_group_result_t) X(vagap_vaar_spec_t) X(vagap_vaar_path_t) X(vagap_vaar_orientation_t)
 
 static void check_layout(void) {
   char bad[2048] = "";
