@@ -1632,9 +1632,24 @@ void vagap_sem_fit_free(vagap_sem_fit_t *fit) {
   free(fit);
 }
 
+/* The information matrix for the SEs: observed (Hessian) or the estimator's expected one. */
+static vagap_status_t fit_information(sem_ws_t *ws, const sem_fit_hooks_t *hooks,
+                                      const vagap_sem_fit_options_t *opt, const double *x,
+                                      gsl_matrix *info, vagap_error_t *err) {
+  if (opt->information == VAGAP_SEM_INFORMATION_OBSERVED) return sem_ws_hessian(ws, x, info, err);
+  if (hooks && hooks->information) return hooks->information(hooks->ctx, ws, x, info, err);
+  return expected_information(ws, x, info, err);
+}
+
 vagap_status_t vagap_sem_fit(vagap_sem_fit_t **out, const vagap_sem_model_t *model,
                              const vagap_sem_stats_t *stats, const vagap_sem_fit_options_t *opt_in,
                              vagap_error_t *err) {
+  return sem_fit_with(out, model, stats, opt_in, NULL, err);
+}
+
+vagap_status_t sem_fit_with(vagap_sem_fit_t **out, const vagap_sem_model_t *model,
+                            const vagap_sem_stats_t *stats, const vagap_sem_fit_options_t *opt_in,
+                            const sem_fit_hooks_t *hooks, vagap_error_t *err) {
   *out = NULL;
   vagap_sem_fit_options_t opt;
   if (opt_in) opt = *opt_in;
@@ -1643,12 +1658,13 @@ vagap_status_t vagap_sem_fit(vagap_sem_fit_t **out, const vagap_sem_model_t *mod
   sem_con_t *con = NULL;
   vagap_status_t st = vagap_sem_fit_options_resolve(&opt, 0, err);
   if (st) return st;
-  if (opt.missing != VAGAP_SEM_MISSING_LISTWISE)
+  if (opt.missing != VAGAP_SEM_MISSING_LISTWISE && !hooks)
     return vagap_error_set(err, VAGAP_EINVAL, NULL, 0, 0,
                            "--missing %s needs the raw data (vagap_sem_fit_data), not sample statistics",
                            vagap_sem_missing_name(opt.missing));
   st = sem_ws_alloc(&ws, model, stats, opt.likelihood, err);
   if (st) return st;
+  if (hooks) sem_ws_set_discrepancy(ws, &hooks->disc); /* [estimator hook] */
   size_t K = ws->npar;
   vagap_sem_fit_t *fit = calloc(1, sizeof *fit);
   gsl_matrix *info = K ? gsl_matrix_alloc(K, K) : NULL;
@@ -1682,7 +1698,7 @@ vagap_status_t vagap_sem_fit(vagap_sem_fit_t **out, const vagap_sem_model_t *mod
   fit->iterations = ws->evals;
   if (st) goto done;
   if (K) {
-    if ((st = expected_information(ws, fit->x, info, err))) goto done;
+    if ((st = fit_information(ws, hooks, &opt, fit->x, info, err))) goto done;
     if (con && model->ncon) {
       if ((st = sem_con_vcov(con, fit->x, info, ws->N, fit->vcov, fit->model, err))) goto done;
     } else {
@@ -1692,7 +1708,7 @@ vagap_status_t vagap_sem_fit(vagap_sem_fit_t **out, const vagap_sem_model_t *mod
       if (!con && chisq_decrement(ws, fit->x, fit->vcov) > 1e-6) {
         fisher_scoring(ws, fit->x, 500, FS_FULL, err);
         fit->iterations = ws->evals;
-        if ((st = expected_information(ws, fit->x, info, err))) goto done;
+        if ((st = fit_information(ws, hooks, &opt, fit->x, info, err))) goto done;
         if ((st = invert_information(ws, info, fit->vcov, err))) {
           /* singular where the data led the optimiser, not at the start */
           const char *names = strstr(err->message, "involved parameters: ");
@@ -1724,6 +1740,7 @@ vagap_status_t vagap_sem_fit(vagap_sem_fit_t **out, const vagap_sem_model_t *mod
     ws->con_rank = sem_con_rank(con);
   }
   fit_measures(ws, fit->x, &fit->fit);
+  if (hooks && hooks->measures) hooks->measures(hooks->ctx, ws, fit->x, &fit->fit);
   fit->converged = 1;
   if ((st = fill_rows(ws, fit, fit->x, fit->vcov, opt.ci_level, err))) goto done;
   if ((st = fill_defined(ws, fit->model, fit->vcov, opt.ci_level, err))) goto done;

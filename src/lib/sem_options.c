@@ -147,13 +147,16 @@ vagap_status_t vagap_sem_fit_options_resolve(vagap_sem_fit_options_t *opt, int c
     return vagap_error_set(err, VAGAP_EINVAL, NULL, 0, 0,
                            "--estimator %s is not implemented yet: vagap fits ML", 
                            vagap_sem_estimator_name(opt->estimator));
-  if (opt->missing != VAGAP_SEM_MISSING_LISTWISE)
+  /* FIML (sem_fiml.c) */
+  if (opt->missing != VAGAP_SEM_MISSING_LISTWISE && opt->missing != VAGAP_SEM_MISSING_ML &&
+      opt->missing != VAGAP_SEM_MISSING_ML_X)
     return vagap_error_set(err, VAGAP_EINVAL, NULL, 0, 0,
-                           "--missing %s is not implemented yet: use --missing listwise (the default)",
+                           "--missing %s is not implemented yet: use listwise (the default), ml or ml.x",
                            vagap_sem_missing_name(opt->missing));
-  if (opt->information != VAGAP_SEM_INFORMATION_EXPECTED)
+  /* observed (lavaan's Hessian, sem_hessian.c) and expected information */
+  if (opt->information != VAGAP_SEM_INFORMATION_EXPECTED && opt->information != VAGAP_SEM_INFORMATION_OBSERVED)
     return vagap_error_set(err, VAGAP_EINVAL, NULL, 0, 0,
-                           "--information %s is not implemented yet: only the expected information is",
+                           "--information %s is not implemented yet: only expected and observed are",
                            vagap_sem_information_name(opt->information));
   if (opt->se != VAGAP_SEM_SE_STANDARD)
     return vagap_error_set(err, VAGAP_EINVAL, NULL, 0, 0,
