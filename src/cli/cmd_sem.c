@@ -6,7 +6,8 @@
  *
  * Data policy (owned here, not in the library): listwise deletion of rows
  * with a missing value in a model variable or in the group column, each
- * recorded in the ledger; groups in order of first appearance (lavaan's
+ * recorded in the ledger (under --missing ml/ml.x lavaan's FIML rows instead:
+ * semcli_data.c); groups in order of first appearance (lavaan's
  * order for a character group column).
  */
 #include <errno.h>
@@ -216,8 +217,18 @@ static int write_summary(const cli_common_t *c, const vagap_sem_fit_t *fit,
   fprintf(out, "  Number of model parameters                        %.0f\n", f->npar);
   fprintf(out, "  Number of observations                            %.0f\n", f->ntotal);
   if (d->ngroups > 1)
-    for (size_t g = 0; g < d->ngroups; g++)
-      fprintf(out, "    %-46s  %.0f\n", d->labels[g], d->stats->n[g]);
+    for (size_t g = 0; g < d->ngroups; g++) {
+      double ng = 0;
+      if (d->stats) ng = d->stats->n[g];
+      else
+        for (size_t i = 0; i < d->nobs; i++) ng += d->group[i] == g;
+      fprintf(out, "    %-46s  %.0f\n", d->labels[g], ng);
+    }
+  if (semcli_fiml(d)) {
+    fprintf(out, "  Missing                                           %s\n", vagap_sem_missing_name(d->missing));
+    fprintf(out, "  Information                                       %s\n",
+             a->lav.information == VAGAP_SEM_INFORMATION_EXPECTED ? "expected" : "observed");
+  }
   fprintf(out, "\nModel Test User Model:\n");
   fprintf(out, "  Test statistic                                %10.3f\n", f->chisq);
   fprintf(out, "  Degrees of freedom                            %10.0f\n", f->df);
@@ -239,6 +250,7 @@ static int write_summary(const cli_common_t *c, const vagap_sem_fit_t *fit,
   fprintf(out, "  90 Percent confidence interval - upper        %10.3f\n", f->rmsea_ci_upper);
   fprintf(out, "  P-value H_0: RMSEA <= 0.050                   %10.3f\n", f->rmsea_pvalue);
   fprintf(out, "  SRMR                                          %10.3f\n", f->srmr);
+  semcli_missing_summary(out, d);
   int block = -1;
   vagap_sem_op_t op = VAGAP_SEM_DEFINED;
   for (size_t r = 0; r < m->nrows; r++) {
@@ -414,6 +426,12 @@ int cmd_sem(int argc, char **argv) {
       rc = cli_report_error(&err);
       goto done;
     }
+    data.missing = a.lav.missing;
+    if (a.save_stats && semcli_fiml(&data)) {
+      rc = cli_usage_error(&c, "--save-stats writes complete-data statistics; FIML (--missing %s) fits the raw rows",
+                           vagap_sem_missing_name(a.lav.missing));
+      goto done;
+    }
     if (semcli_group_levels(table, gcol, &data, &err) ||
         vagap_sem_model_build(&model, syn, data.ngroups, &mopt, a.model_path, &err) ||
         add_constraints_file(a.constraints_path, model, &err) ||
@@ -436,7 +454,7 @@ int cmd_sem(int argc, char **argv) {
   semcli_lavaan_fit_apply(&a.lav, &fopt);
   fopt.ci_level = a.level;
   if (a.max_evals > 0) fopt.max_iter = (int)a.max_evals;
-  if (vagap_sem_fit(&fit, model, data.stats, &fopt, &err)) {
+  if (semcli_fit(&fit, model, &data, &fopt, &err)) {
     if (err.status == VAGAP_ENOCONV) fputs("vagap sem: the model did not converge; no estimates are printed\n", stderr);
     rc = cli_report_error(&err);
     goto done;

@@ -17,11 +17,13 @@ const char SEMCLI_LAVAAN_OPTIONS_HELP[] =
     "                         (default true; --no-fixed-x = --fixed-x=false)\n"
     "      --meanstructure[=BOOL]  means and intercepts (default: with groups or ~1 in the syntax)\n"
     "      --likelihood L     normal (default, divisor n) or wishart (divisor n-1)\n"
-    "      --missing M        listwise (default); ml/fiml/direct/ml.x not implemented yet\n"
+    "      --missing M        listwise (default); ml (fiml, direct): full-information ML\n"
+    "                         over missing-data patterns (rows missing a fixed.x covariate\n"
+    "                         deleted, as lavaan); ml.x: those rows kept too\n"
     "      --estimator ML     maximum likelihood (the only one implemented)\n"
     "      --se standard      standard errors from the expected information\n"
     "      --test standard    the likelihood-ratio chi-square\n"
-    "      --information expected   the information matrix used (expected)\n"
+    "      --information I    expected (default) or observed (the default under --missing ml)\n"
     "      --cfa, --sem       lavaan's cfa() and sem() defaults (the same; the default)\n"
     "      --growth[=BOOL]    lavaan's growth(): observed intercepts fixed to 0, latent\n"
     "                         means free, mean structure on\n"
@@ -71,6 +73,8 @@ void semcli_lavaan_apply(const semcli_lavaan_t *o, vagap_sem_model_options_t *m)
   m->fixed_x = o->fixed_x;
   m->meanstructure = o->meanstructure;
   m->orthogonal = o->orthogonal;
+  /* lavaan: "missing argument forces meanstructure = TRUE" */
+  if (o->missing == VAGAP_SEM_MISSING_ML || o->missing == VAGAP_SEM_MISSING_ML_X) m->meanstructure = 1;
   if (o->growth) { /* growth(): intercepts of observed variables 0, latent means free */
     m->meanstructure = 1;
     m->int_ov_free = 0;
