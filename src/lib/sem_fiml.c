@@ -546,6 +546,12 @@ vagap_status_t sem_fiml_alloc(sem_fiml_t **out, const vagap_sem_model_t *model, 
                            "group '%s' has no row with an observed model variable", data->group_label[g]);
       break;
     }
+    if (Gg->n == 1) {
+      st = vagap_error_set(err, VAGAP_EDATA, NULL, 0, 0,
+                           "group '%s' has a single observation (lavaan: \"data contains only a single "
+                           "observation\"): its moments cannot be estimated", data->group_label[g]);
+      break;
+    }
     if (!(Gg->row = malloc(Gg->n * sizeof *Gg->row)) || !(Gg->cover = calloc(p * p, sizeof *Gg->cover))) {
       st = oom(err);
       break;
@@ -620,17 +626,53 @@ void sem_fiml_coverage(const sem_fiml_t *f, size_t g, double *coverage) {
 static const double LOG2PI = 1.8378770664093454836;
 
 
-/* lavaan's loglik.x: the fixed.x covariates' own log-likelihood at their h1 moments (0 without). */
-static double loglik_x(const sem_fiml_t *f, size_t g) {
+/*
+ * Covariance of the pairwise-complete values of variables a and b in group g
+ * (R's cov(use = "pairwise"): means and divisor n_ab - 1 over the rows
+ * observing both).
+ */
+static double pairwise_cov(const sem_fiml_t *f, size_t g, size_t a, size_t b) {
+  const fgroup_t *G = &f->g[g];
+  double n = 0, sa = 0, sb = 0, sab = 0;
+  for (int pass = 0; pass < 2; pass++)
+    for (size_t k = 0; k < G->npat; k++) {
+      const pattern_t *pt = &G->pat[k];
+      size_t ia = (size_t)-1, ib = (size_t)-1;
+      for (size_t j = 0; j < pt->po; j++) {
+        if (pt->obs[j] == a) ia = j;
+        if (pt->obs[j] == b) ib = j;
+      }
+      if (ia == (size_t)-1 || ib == (size_t)-1) continue;
+      for (size_t i = 0; i < pt->n; i++) {
+        double ya = pt->y[i * pt->po + ia], yb = pt->y[i * pt->po + ib];
+        if (pass == 0) { n += 1; sa += ya; sb += yb; }
+        else sab += (ya - sa / n) * (yb - sb / n);
+      }
+    }
+  return sab / (n - 1);
+}
+
+/*
+ * lavaan's loglik.x: the fixed.x covariates' own log-likelihood, subtracted
+ * from logl and unrestricted.logl (0 without covariates).  lavaan evaluates
+ * it at the h1 (EM) covariance of x for the model's logl, but at its
+ * "sample" cov.x for the unrestricted logl: the pairwise-complete covariance
+ * rescaled by (n - 1)/n (pairwise = 1).  The two agree when x is complete
+ * (missing = "ml"), not under "ml.x".
+ */
+static double loglik_x(const sem_fiml_t *f, size_t g, int pairwise) {
   if (!f->nx) return 0;
   size_t p = f->p, nx = f->nx, a = 0;
+  double n = (double)f->g[g].n;
   gsl_matrix *Sx = gsl_matrix_alloc(nx, nx);
   if (!Sx) return NAN;
   for (size_t i = 0; i < p; i++) {
     if (!f->model->ov_is_x[i]) continue;
     size_t b = 0;
     for (size_t j = 0; j < p; j++)
-      if (f->model->ov_is_x[j]) gsl_matrix_set(Sx, a, b++, f->h1->cov[g * p * p + i * p + j]);
+      if (f->model->ov_is_x[j])
+        gsl_matrix_set(Sx, a, b++, pairwise ? pairwise_cov(f, g, i, j) * (n - 1) / n
+                                            : f->h1->cov[g * p * p + i * p + j]);
     a++;
   }
   double ld = 0;
@@ -746,12 +788,12 @@ static void fiml_measures(void *ctx, sem_ws_t *ws, const double *x, vagap_sem_me
     const gsl_matrix *Sigma;
     const gsl_vector *mu;
     double c = group_nobs_values(&f->g[g]) * LOG2PI;
-    double lx = loglik_x(f, g);
+    double lx = loglik_x(f, g, 0), lx1 = loglik_x(f, g, 1);
     double l0 = NAN;
     if (!sem_ws_implied(ws, x, g, &Sigma, &mu)) l0 = -0.5 * (group_m2ll_at(f, g, Sigma, mu) + c);
     double l1 = -0.5 * ((double)f->g[g].n * f->g[g].h1_fx + c);
     logl += l0 - lx;
-    ulogl += l1 - lx;
+    ulogl += l1 - lx1;
     double bg = 2 * (l1 - baseline_loglik(f, g));
     bchisq += bg > 0 ? bg : 0;
   }
