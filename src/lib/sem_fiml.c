@@ -179,9 +179,12 @@ static int pattern_inverse(sem_fiml_t *f, const pattern_t *pt, const gsl_matrix 
   size_t po = pt->po, pm = pt->pm;
   gsl_matrix_view Koo = gsl_matrix_submatrix(f->Koo, 0, 0, po ? po : 1, po ? po : 1);
   if (po == 0) return -1;
+  /* raw copies: this runs once per pattern and evaluation */
+  const double *Kd = K->data;
+  size_t kt = K->tda, ot = Koo.matrix.tda;
+  double *Od = Koo.matrix.data;
   if (pm == 0) {
-    for (size_t a = 0; a < po; a++)
-      for (size_t b = 0; b < po; b++) gsl_matrix_set(&Koo.matrix, a, b, gsl_matrix_get(K, a, b));
+    for (size_t a = 0; a < po; a++) memcpy(Od + a * ot, Kd + a * kt, po * sizeof *Od);
     *logdet_oo = logdet;
     return 0;
   }
@@ -202,10 +205,12 @@ static int pattern_inverse(sem_fiml_t *f, const pattern_t *pt, const gsl_matrix 
   gsl_matrix_view Kom = gsl_matrix_submatrix(f->Kom, 0, 0, po, pm);
   gsl_matrix_view T = gsl_matrix_submatrix(f->T, 0, 0, po, pm);
   for (size_t a = 0; a < pm; a++)
-    for (size_t b = 0; b < pm; b++) gsl_matrix_set(&Kmm.matrix, a, b, gsl_matrix_get(K, mis[a], mis[b]));
+    for (size_t b = 0; b < pm; b++) Kmm.matrix.data[a * Kmm.matrix.tda + b] = Kd[mis[a] * kt + mis[b]];
   for (size_t a = 0; a < po; a++) {
-    for (size_t b = 0; b < pm; b++) gsl_matrix_set(&Kom.matrix, a, b, gsl_matrix_get(K, pt->obs[a], mis[b]));
-    for (size_t b = 0; b < po; b++) gsl_matrix_set(&Koo.matrix, a, b, gsl_matrix_get(K, pt->obs[a], pt->obs[b]));
+    const double *krow = Kd + pt->obs[a] * kt;
+    double *mrow = Kom.matrix.data + a * Kom.matrix.tda, *orow = Od + a * ot;
+    for (size_t b = 0; b < pm; b++) mrow[b] = krow[mis[b]];
+    for (size_t b = 0; b < po; b++) orow[b] = krow[pt->obs[b]];
   }
   if (gsl_linalg_cholesky_decomp1(&Kmm.matrix)) return -1;
   double ldm = 0;
@@ -215,7 +220,7 @@ static int pattern_inverse(sem_fiml_t *f, const pattern_t *pt, const gsl_matrix 
   gsl_blas_dtrsm(CblasRight, CblasLower, CblasTrans, CblasNonUnit, 1.0, &Kmm.matrix, &T.matrix);
   gsl_blas_dsyrk(CblasLower, CblasNoTrans, -1.0, &T.matrix, 1.0, &Koo.matrix);
   for (size_t a = 0; a < po; a++)
-    for (size_t b = 0; b < a; b++) gsl_matrix_set(&Koo.matrix, b, a, gsl_matrix_get(&Koo.matrix, a, b));
+    for (size_t b = 0; b < a; b++) Od[b * ot + a] = Od[a * ot + b];
   *logdet_oo = logdet + ldm;
   return 0;
 }
@@ -242,31 +247,37 @@ static double group_m2ll(sem_fiml_t *f, const fgroup_t *G, const gsl_matrix *Sig
     gsl_matrix_view Koo = gsl_matrix_submatrix(f->Koo, 0, 0, po, po);
     gsl_vector_view r = gsl_vector_subvector(f->r, 0, po), a = gsl_vector_subvector(f->a, 0, po);
     gsl_matrix_view Om = gsl_matrix_submatrix(f->Om, 0, 0, po, po);
-    if (Omega) {
-      gsl_matrix_memcpy(&Om.matrix, &Koo.matrix);
-      gsl_matrix_scale(&Om.matrix, (double)pt->n);
-    }
-    double quad = 0;
+    if (Omega) /* lower triangle: n_p Sigma_oo^-1, then - a a' per row */
+      for (size_t j = 0; j < po; j++)
+        for (size_t l = 0; l <= j; l++)
+          Om.matrix.data[j * Om.matrix.tda + l] = (double)pt->n * Koo.matrix.data[j * Koo.matrix.tda + l];
+    double quad = 0, *rd = r.vector.data, *ad = a.vector.data;
+    const double *mud = mu->data;
+    size_t ms = mu->stride;
     for (size_t i = 0; i < pt->n; i++) {
       const double *yi = pt->y + i * po;
-      for (size_t j = 0; j < po; j++) gsl_vector_set(&r.vector, j, yi[j] - gsl_vector_get(mu, pt->obs[j]));
+      for (size_t j = 0; j < po; j++) rd[j] = yi[j] - mud[pt->obs[j] * ms];
       gsl_blas_dsymv(CblasLower, 1.0, &Koo.matrix, &r.vector, 0.0, &a.vector);
-      double q;
-      gsl_blas_ddot(&r.vector, &a.vector, &q);
+      double q = 0;
+      for (size_t j = 0; j < po; j++) q += rd[j] * ad[j];
       quad += q;
       if (Omega) gsl_blas_dsyr(CblasLower, -1.0, &a.vector, &Om.matrix);
       if (v)
-        for (size_t j = 0; j < po; j++) *gsl_vector_ptr(v, pt->obs[j]) += gsl_vector_get(&a.vector, j);
+        for (size_t j = 0; j < po; j++) v->data[pt->obs[j] * v->stride] += ad[j];
     }
     total += quad + (double)pt->n * ldo;
-    if (Omega)
+    if (Omega) {
+      double *Wd = Omega->data;
+      const double *Md = Om.matrix.data;
+      size_t wt = Omega->tda, mt = Om.matrix.tda;
       for (size_t j = 0; j < po; j++)
-        for (size_t l = 0; l <= j; l++) {
-          double o = gsl_matrix_get(&Om.matrix, j, l);
-          *gsl_matrix_ptr(Omega, pt->obs[j], pt->obs[l]) += o;
-          if (l != j) *gsl_matrix_ptr(Omega, pt->obs[l], pt->obs[j]) += o;
-        }
+        for (size_t l = 0; l <= j; l++) Wd[pt->obs[j] * wt + pt->obs[l]] += Md[j * mt + l];
+    }
   }
+  /* the scatter filled the lower triangle (obs indices increase): mirror it */
+  if (Omega)
+    for (size_t j = 0; j < Omega->size1; j++)
+      for (size_t l = 0; l < j; l++) Omega->data[l * Omega->tda + j] = Omega->data[j * Omega->tda + l];
   return total;
 }
 

@@ -70,6 +70,8 @@ struct sem_ws {
   size_t max_evals;    /* budget of objective evaluations over all strategies */
   size_t con_rank;     /* rank of the == constraints (sem_constraints.c): df += it, npar -= it */
   sem_discrepancy_t disc; /* [estimator hook] group_value == NULL: ML from the sample moments */
+  int restricted;         /* sem_ws_restrict_group: only group `only` enters F and its gradient */
+  size_t only;
 };
 
 static size_t var_index(const vagap_sem_model_t *m, const char *name) {
@@ -413,6 +415,7 @@ double sem_ws_objective(sem_ws_t *ws, const double *x, double *grad) {
   double F = 0;
   for (size_t g = 0; g < ws->G; g++) {
     group_ws_t *w = &ws->g[g];
+    if (ws->restricted && g != ws->only) continue;
     if (implied(ws, w)) return HUGE_VAL;
     F += (w->nobs / ws->ntotal) * group_objective(ws, w, grad != NULL);
   }
@@ -422,6 +425,7 @@ double sem_ws_objective(sem_ws_t *ws, const double *x, double *grad) {
   for (size_t r = 0; r < m->nrows; r++) {
     const vagap_sem_param_t *row = &m->rows[r];
     if (!row->free || ws->row_mat[r] == MAT_NONE) continue;
+    if (ws->restricted && (size_t)row->group != ws->only + 1) continue;
     group_ws_t *w = &ws->g[row->group - 1];
     double wt = w->nobs / ws->ntotal;
     size_t i = ws->row_i[r], j = ws->row_j[r];
@@ -656,6 +660,13 @@ static void name_parameters(const sem_ws_t *ws, const double *dir, size_t K, cha
 vagap_status_t sem_ws_information(sem_ws_t *ws, const double *x, gsl_matrix *info, vagap_error_t *err) {
   return expected_information(ws, x, info, err);
 }
+
+void sem_ws_restrict_group(sem_ws_t *ws, size_t g) {
+  ws->restricted = g != (size_t)-1;
+  ws->only = g;
+}
+
+const vagap_sem_model_t *sem_ws_model(const sem_ws_t *ws) { return ws->model; }
 
 void sem_ws_set_discrepancy(sem_ws_t *ws, const sem_discrepancy_t *d) {
   if (d) ws->disc = *d;

@@ -24,10 +24,27 @@ vagap_status_t sem_ws_hessian(sem_ws_t *ws, const double *x, gsl_matrix *H, vaga
     free(g);
     return vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
   }
+  /* the group of each parameter, or (size_t)-1 when groups share it */
+  const vagap_sem_model_t *m = sem_ws_model(ws);
+  size_t *owner = malloc((K ? K : 1) * sizeof *owner);
+  if (!owner) {
+    free(xs);
+    free(g);
+    return vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
+  }
+  for (size_t k = 0; k < K; k++) owner[k] = (size_t)-2;
+  for (size_t r = 0; r < m->nrows; r++) {
+    const vagap_sem_param_t *row = &m->rows[r];
+    if (!row->free || row->op == VAGAP_SEM_DEFINED || row->free > K) continue;
+    size_t k = row->free - 1, grp = (size_t)row->group - 1;
+    owner[k] = owner[k] == (size_t)-2 || owner[k] == grp ? grp : (size_t)-1;
+  }
   gsl_matrix_set_zero(H);
   vagap_status_t st = VAGAP_OK;
   for (size_t j = 0; j < K && !st; j++) {
     memcpy(xs, x, K * sizeof *xs);
+    /* a parameter of one group changes only that group's part of the gradient */
+    sem_ws_restrict_group(ws, owner[j] == (size_t)-2 ? (size_t)-1 : owner[j]);
     for (int s = 0; s < 4; s++) {
       xs[j] = x[j] + step[s] * h;
       if (!isfinite(sem_ws_objective(ws, xs, g))) {
@@ -39,6 +56,8 @@ vagap_status_t sem_ws_hessian(sem_ws_t *ws, const double *x, gsl_matrix *H, vaga
       for (size_t i = 0; i < K; i++) *gsl_matrix_ptr(H, i, j) += weight[s] * g[i] / (12 * h);
     }
   }
+  sem_ws_restrict_group(ws, (size_t)-1);
+  free(owner);
   for (size_t i = 0; i < K; i++)
     for (size_t j = 0; j < i; j++) {
       double a = 0.5 * (gsl_matrix_get(H, i, j) + gsl_matrix_get(H, j, i));

@@ -54,6 +54,8 @@
 #define sem_con_finish_rows vagap__sem_con_finish_rows
 #define sem_fit_with vagap__sem_fit_with
 #define sem_ws_hessian vagap__sem_ws_hessian
+#define sem_ws_restrict_group vagap__sem_ws_restrict_group
+#define sem_ws_model vagap__sem_ws_model
 #define sem_fiml_alloc vagap__sem_fiml_alloc
 #define sem_fiml_free vagap__sem_fiml_free
 #define sem_fiml_h1_stats vagap__sem_fiml_h1_stats
@@ -237,6 +239,12 @@ vagap_status_t sem_fit_with(vagap_sem_fit_t **out, const vagap_sem_model_t *mode
  * symmetrised.  H is npar x npar (unit weight like sem_ws_information).
  */
 vagap_status_t sem_ws_hessian(sem_ws_t *ws, const double *x, gsl_matrix *H, vagap_error_t *err);
+
+/* Restrict sem_ws_objective to the term of group g and its gradient (g = (size_t)-1:
+   all groups again).  The Hessian uses it: a parameter of one group moves only
+   that group's part of the gradient. */
+void sem_ws_restrict_group(sem_ws_t *ws, size_t g);
+const vagap_sem_model_t *sem_ws_model(const sem_ws_t *ws);
 
 /* ---- FIML over missing-data patterns (sem_fiml.c) ------------------------------ */
 
