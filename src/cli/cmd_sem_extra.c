@@ -225,6 +225,7 @@ static vagap_status_t set_up(extra_state_t *s, const extra_args_t *a, const cli_
   if (!st && a->group) st = vagap_table_column(s->table, a->group, &s->gcol, err);
   if (!st) st = semcli_group_levels(s->table, s->gcol, &s->data, err);
   if (!st) st = vagap_sem_model_build(&s->model, s->syn, s->data.ngroups, &s->mopt, a->model, err);
+  s->data.missing = a->lav.missing;
   if (!st) st = semcli_load(s->table, s->gcol, s->model, &s->data, s->ledger, err);
   return st;
 }
@@ -256,8 +257,11 @@ static int run_invariance(extra_state_t *s, const extra_args_t *a, const cli_com
   if (vagap_sem_invariance_parse(a->invariance, steps, &nsteps, err))
     return cli_usage_error(c, "--invariance: %s", err->message);
   vagap_sem_invariance_t *inv = NULL;
-  if (vagap_sem_invariance_fit(&inv, s->syn, s->data.stats, &s->mopt, &s->fopt, steps, nsteps,
-                               a->model, err))
+  vagap_sem_data_t view = semcli_view(&s->data);
+  if (s->data.stats ? vagap_sem_invariance_fit(&inv, s->syn, s->data.stats, &s->mopt, &s->fopt, steps, nsteps,
+                                               a->model, err)
+                    : vagap_sem_invariance_fit_data(&inv, s->syn, &view, &s->mopt, &s->fopt, steps, nsteps,
+                                                    a->model, err))
     return cli_report_error(err);
   for (size_t i = 0; i < inv->n; i++)
     if (inv->rows[i].nwarnings)
@@ -325,7 +329,7 @@ static int write_bootstrap(const cli_common_t *c, const vagap_sem_fit_t *fit,
 
 static int run_bootstrap(extra_state_t *s, const extra_args_t *a, const cli_common_t *c,
                          vagap_error_t *err) {
-  if (vagap_sem_fit(&s->fit, s->model, s->data.stats, &s->fopt, err)) {
+  if (semcli_fit(&s->fit, s->model, &s->data, &s->fopt, err)) {
     if (err->status == VAGAP_ENOCONV)
       fputs("vagap sem: the model did not converge on the full sample; no bootstrap\n", stderr);
     return cli_report_error(err);
@@ -344,7 +348,10 @@ static int run_bootstrap(extra_state_t *s, const extra_args_t *a, const cli_comm
   }
   vagap_sem_data_t view = semcli_view(&s->data);
   vagap_sem_boot_t *b = NULL;
-  if (vagap_sem_bootstrap(&b, s->model, &view, &s->fopt, &bopt, err)) return cli_report_error(err);
+  /* FIML resamples need only their estimates (lavaan's bootstrapLavaan refits with se = "none") */
+  vagap_sem_fit_options_t ropt = s->fopt;
+  if (semcli_fiml(&s->data)) ropt.se = VAGAP_SEM_SE_NONE;
+  if (vagap_sem_bootstrap(&b, s->model, &view, &ropt, &bopt, err)) return cli_report_error(err);
   semcli_report_boot_failures("sem", b);
   int rc = CLI_EXIT_DATA;
   if (b->nok < 2) fputs("vagap sem: fewer than 2 bootstrap resamples could be fitted\n", stderr);

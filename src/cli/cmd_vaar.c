@@ -328,11 +328,12 @@ static vagap_status_t fit_model(vaar_state_t *s, const vaar_args_t *a, const cha
   if (!st && a->group) st = vagap_table_column(s->data_table, a->group, &gcol, err);
   if (!st) st = semcli_group_levels(s->data_table, gcol, &s->data, err);
   if (!st) st = vagap_sem_model_build(&s->model, s->syn, s->data.ngroups, &mopt, a->model, err);
+  s->data.missing = a->lav.missing;
   if (!st) st = semcli_load(s->data_table, gcol, s->model, &s->data, s->ledger, err);
   vagap_sem_fit_options_t fopt;
   vagap_sem_fit_options_init(&fopt);
   semcli_lavaan_fit_apply(&a->lav, &fopt);
-  if (!st) st = vagap_sem_fit(&s->fit, s->model, s->data.stats, &fopt, err);
+  if (!st) st = semcli_fit(&s->fit, s->model, &s->data, &fopt, err);
   if (st == VAGAP_ENOCONV) fputs("vagap vaar: the model did not converge; nothing is scored\n", stderr);
   if (!st) semcli_report_fit_warnings("vaar", NULL, s->fit);
   semcli_free_list(partial, npartial);

@@ -178,13 +178,18 @@ static void *worker(void *arg) {
 
     vagap_sem_fit_t *fit = NULL;
     vagap_status_t fst = draw_resample(&sh->gi, d->ngroups, sh->opt->seed, b, w.idx, &err);
+    /* FIML refits the resampled rows with their missing values */
+    int fiml = sh->fit_opt && (sh->fit_opt->missing == VAGAP_SEM_MISSING_ML ||
+                               sh->fit_opt->missing == VAGAP_SEM_MISSING_ML_X);
     if (!fst) {
       for (size_t i = 0; i < d->nobs; i++)
         memcpy(w.x + i * d->nvar, d->x + w.idx[i] * d->nvar, d->nvar * sizeof *w.x);
-      fst = vagap_sem_stats_compute(w.stats, w.x, grp, d->nobs, &err);
+      if (!fiml) fst = vagap_sem_stats_compute(w.stats, w.x, grp, d->nobs, &err);
     }
     if (fst == VAGAP_ENOMEM) { st = fst; continue; }
-    if (!fst) fst = vagap_sem_fit(&fit, sh->model, w.stats, sh->fit_opt, &err);
+    vagap_sem_data_t rd = {d->nobs, d->nvar, d->ngroups, w.x, grp, d->var, d->group_label};
+    if (!fst) fst = fiml ? vagap_sem_fit_data(&fit, sh->model, &rd, sh->fit_opt, &err)
+                         : vagap_sem_fit(&fit, sh->model, w.stats, sh->fit_opt, &err);
     if (fst == VAGAP_ENOMEM) { st = fst; continue; }
     store_fit(sh->res, b, fst ? NULL : fit);
     vagap_sem_fit_free(fit);

@@ -1708,7 +1708,12 @@ vagap_status_t sem_fit_with(vagap_sem_fit_t **out, const vagap_sem_model_t *mode
   else st = optimise(ws, fit->x, opt.max_iter, &fit->optimizer, &fit->gradient_norm, err);
   fit->iterations = ws->evals;
   if (st) goto done;
-  if (K) {
+  /* se = "none" (lavaan's bootstrap resamples): no information matrix, no vcov;
+     a model with constraints still takes the vcov path, which fills their values */
+  int no_se = opt.se == VAGAP_SEM_SE_NONE && !(con && model->ncon);
+  if (K && no_se)
+    for (size_t k = 0; k < K * K; k++) fit->vcov[k] = NAN;
+  if (K && !no_se) {
     if ((st = fit_information(ws, hooks, &opt, fit->x, info, err))) goto done;
     if (con && model->ncon) {
       if ((st = sem_con_vcov(con, fit->x, info, ws->N, fit->vcov, fit->model, err))) goto done;

@@ -107,15 +107,16 @@ static void compare(vagap_sem_invariance_row_t *r, const vagap_sem_invariance_ro
   r->rmsea_change = r->rmsea - q->rmsea;
 }
 
-vagap_status_t vagap_sem_invariance_fit(vagap_sem_invariance_t **out,
-                                        const vagap_sem_syntax_t *syn,
-                                        const vagap_sem_stats_t *stats,
-                                        const vagap_sem_model_options_t *base,
-                                        const vagap_sem_fit_options_t *fit_opt,
-                                        const vagap_sem_invariance_step_t *steps, size_t nsteps,
-                                        const char *source, vagap_error_t *err) {
+/* Either stats (moment-based ML) or data (vagap_sem_fit_data) is given. */
+static vagap_status_t invariance_fit(vagap_sem_invariance_t **out, const vagap_sem_syntax_t *syn,
+                                     const vagap_sem_stats_t *stats, const vagap_sem_data_t *data,
+                                     const vagap_sem_model_options_t *base,
+                                     const vagap_sem_fit_options_t *fit_opt,
+                                     const vagap_sem_invariance_step_t *steps, size_t nsteps,
+                                     const char *source, vagap_error_t *err) {
   *out = NULL;
-  if (stats->ngroups < 2)
+  size_t ngroups = stats ? stats->ngroups : data->ngroups;
+  if (ngroups < 2)
     return vagap_error_set(err, VAGAP_EINVAL, NULL, 0, 0,
                            "measurement invariance needs at least two groups (--group)");
   vagap_sem_invariance_t *inv = calloc(1, sizeof *inv);
@@ -124,16 +125,17 @@ vagap_status_t vagap_sem_invariance_fit(vagap_sem_invariance_t **out,
     vagap_sem_invariance_free(inv);
     return vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
   }
-  double ntotal = 0;
-  for (size_t g = 0; g < stats->ngroups; g++) ntotal += stats->n[g];
+  double ntotal = 0; /* the rows the fits used (FIML: without empty cases) */
   vagap_status_t st = VAGAP_OK;
   for (size_t s = 0; s < nsteps && !st; s++) {
     vagap_sem_model_options_t mopt = *base;
     mopt.group_equal = steps[s].group_equal;
     vagap_sem_model_t *model = NULL;
     vagap_sem_fit_t *fit = NULL;
-    st = vagap_sem_model_build(&model, syn, stats->ngroups, &mopt, source, err);
-    if (!st) st = vagap_sem_fit(&fit, model, stats, fit_opt, err);
+    st = vagap_sem_model_build(&model, syn, ngroups, &mopt, source, err);
+    if (!st) st = stats ? vagap_sem_fit(&fit, model, stats, fit_opt, err)
+                        : vagap_sem_fit_data(&fit, model, data, fit_opt, err);
+    if (!st) ntotal = fit->fit.ntotal;
     if (st && err) {
       char msg[VAGAP_ERROR_MESSAGE_MAX];
       snprintf(msg, sizeof msg, "%.31s model: %.960s", steps[s].name, err->message);
@@ -145,7 +147,7 @@ vagap_status_t vagap_sem_invariance_fit(vagap_sem_invariance_t **out,
       copy_measures(r, fit);
       r->chisq_diff = r->df_diff = r->pvalue_diff = r->rmsea_diff = NAN;
       r->cfi_change = r->rmsea_change = NAN;
-      if (s > 0) compare(r, &inv->rows[s - 1], ntotal, stats->ngroups);
+      if (s > 0) compare(r, &inv->rows[s - 1], ntotal, ngroups);
       inv->n++;
     }
     vagap_sem_fit_free(fit);
@@ -157,4 +159,24 @@ vagap_status_t vagap_sem_invariance_fit(vagap_sem_invariance_t **out,
   }
   *out = inv;
   return VAGAP_OK;
+}
+
+vagap_status_t vagap_sem_invariance_fit(vagap_sem_invariance_t **out,
+                                        const vagap_sem_syntax_t *syn,
+                                        const vagap_sem_stats_t *stats,
+                                        const vagap_sem_model_options_t *base,
+                                        const vagap_sem_fit_options_t *fit_opt,
+                                        const vagap_sem_invariance_step_t *steps, size_t nsteps,
+                                        const char *source, vagap_error_t *err) {
+  return invariance_fit(out, syn, stats, NULL, base, fit_opt, steps, nsteps, source, err);
+}
+
+vagap_status_t vagap_sem_invariance_fit_data(vagap_sem_invariance_t **out,
+                                             const vagap_sem_syntax_t *syn,
+                                             const vagap_sem_data_t *data,
+                                             const vagap_sem_model_options_t *base,
+                                             const vagap_sem_fit_options_t *fit_opt,
+                                             const vagap_sem_invariance_step_t *steps, size_t nsteps,
+                                             const char *source, vagap_error_t *err) {
+  return invariance_fit(out, syn, NULL, data, base, fit_opt, steps, nsteps, source, err);
 }

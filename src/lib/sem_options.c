@@ -158,7 +158,7 @@ vagap_status_t vagap_sem_fit_options_resolve(vagap_sem_fit_options_t *opt, int c
     return vagap_error_set(err, VAGAP_EINVAL, NULL, 0, 0,
                            "--information %s is not implemented yet: only expected and observed are",
                            vagap_sem_information_name(opt->information));
-  if (opt->se != VAGAP_SEM_SE_STANDARD)
+  if (opt->se != VAGAP_SEM_SE_STANDARD && opt->se != VAGAP_SEM_SE_NONE)
     return vagap_error_set(err, VAGAP_EINVAL, NULL, 0, 0,
                            "--se %s is not implemented yet: only standard errors from the expected "
                            "information are", vagap_sem_se_name(opt->se));
