@@ -455,6 +455,8 @@ int cmd_sem(int argc, char **argv) {
   fopt.ci_level = a.level;
   if (a.max_evals > 0) fopt.max_iter = (int)a.max_evals;
   if (semcli_fit(&fit, model, &data, &fopt, &err)) {
+    if (err.status == VAGAP_EDATA && !err.file[0] && !a.from_stats) /* FIML's data errors: name the file */
+      snprintf(err.file, sizeof err.file, "%s", path);
     if (err.status == VAGAP_ENOCONV) fputs("vagap sem: the model did not converge; no estimates are printed\n", stderr);
     rc = cli_report_error(&err);
     goto done;

@@ -1671,7 +1671,7 @@ vagap_status_t sem_fit_with(vagap_sem_fit_t **out, const vagap_sem_model_t *mode
   if (st) return st;
   if (opt.missing != VAGAP_SEM_MISSING_LISTWISE && !hooks)
     return vagap_error_set(err, VAGAP_EINVAL, NULL, 0, 0,
-                           "--missing %s needs the raw data (vagap_sem_fit_data), not sample statistics",
+                           "--missing %s fits the raw rows (vagap_sem_fit_data), not sample statistics (--from-stats)",
                            vagap_sem_missing_name(opt.missing));
   st = sem_ws_alloc(&ws, model, stats, opt.likelihood, err);
   if (st) return st;
