@@ -14,9 +14,9 @@ build_dir=${VAGAP_BUILD_DIR:-build}
 BUILD_PACKAGES="cmake make gcc pkg-config libgsl-dev libcsv-dev libnlopt-dev libcmocka-dev zlib1g-dev libjansson-dev"
 # References for the cross-checks (lavaan, R's stats, scipy, scikit-learn, mpmath), R headers and
 # testthat for the R package (src/r), ggplot2 for
-# the VAAR example, headless Chromium to render the report's SVG, and a
+# the VAAR example, OpenMx for the FIML benchmark (tests/bench/sem_fiml_bench.sh), headless Chromium to render the report's SVG, and a
 # comma-decimal locale for the locale-independence test.
-TEST_PACKAGES="r-base-core r-base-dev r-cran-lavaan r-cran-testthat python3 python3-scipy python3-sklearn python3-pandas python3-mpmath r-cran-ggplot2 chromium locales valgrind time"
+TEST_PACKAGES="r-base-core r-base-dev r-cran-lavaan r-cran-testthat python3 python3-scipy python3-sklearn python3-pandas python3-mpmath r-cran-ggplot2 r-cran-openmx chromium locales valgrind time"
 
 as_root() {
   if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else
