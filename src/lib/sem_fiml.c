@@ -56,6 +56,8 @@ typedef struct {
   size_t *pos_in_pat;/* [n] position of the row within its pattern */
   double h1_fx;      /* lavaan's missing.h1$h1 */
   double *cover;     /* [p * p] */
+  double *count;     /* [p * p] rows observing both variables (cover * n) */
+  size_t zrows;      /* n + sum over patterns of p_m: rows of the gradient's stack Z */
 } fgroup_t;
 
 struct sem_fiml {
@@ -71,6 +73,8 @@ struct sem_fiml {
   /* scratch, p x p */
   gsl_matrix *K, *Koo, *Kmm, *Kom, *T, *Om;
   gsl_vector *r, *a;
+  double *Z;              /* [p * zcap] the gradient's stack (group_m2ll), by columns */
+  size_t zcap;            /* max over groups of zrows */
 };
 
 static vagap_status_t oom(vagap_error_t *err) {
@@ -87,6 +91,7 @@ static void group_free(fgroup_t *g) {
   free(g->pat_of);
   free(g->pos_in_pat);
   free(g->cover);
+  free(g->count);
 }
 
 void sem_fiml_free(sem_fiml_t *f) {
@@ -102,6 +107,7 @@ void sem_fiml_free(sem_fiml_t *f) {
     if (m[i]) gsl_matrix_free(m[i]);
   if (f->r) gsl_vector_free(f->r);
   if (f->a) gsl_vector_free(f->a);
+  free(f->Z);
   free(f);
 }
 
@@ -230,54 +236,90 @@ static int pattern_inverse(sem_fiml_t *f, const pattern_t *pt, const gsl_matrix 
 /*
  * sum_i r_i' Sigma_oo^-1 r_i + n log|Sigma_oo| over the rows of group g
  * (lavaan's -2 logL without 2 pi) at (Sigma, mu) with inverse K and log
- * determinant ld; with Omega/v (not NULL) also adds n_g times the
- * derivative parts of the module comment (unscaled: the caller divides).
- * Returns +HUGE_VAL when a Sigma_oo is not positive definite.
+ * determinant ld; with Omega/v (not NULL) also n_g times the derivative
+ * parts of the module comment (unscaled: the caller divides).
+ *
+ * Everything is done in the full p-space, with vectors that are zero at a
+ * pattern's missing variables, so nothing is gathered or scattered per row:
+ *   a_i = K r_i - K_.m K_mm^-1 (K r_i)_m   (= Sigma_oo^-1 r_i at o, 0 at m),
+ *   sum_p n_p Sigma_oo^-1 (padded) = K o C - sum_p n_p V_p V_p',
+ * where C counts the rows observing both variables and V_p = K_.m L_p^-T
+ * with its rows at m set to zero (L_p the Cholesky factor of K_mm).  The
+ * rank-one and rank-p_m terms are stacked into Z and subtracted as one
+ * product Z'Z.  Returns +HUGE_VAL when a Sigma_oo is not positive definite.
  */
 static double group_m2ll(sem_fiml_t *f, const fgroup_t *G, const gsl_matrix *Sigma, const gsl_matrix *K,
                          double ld, const gsl_vector *mu, gsl_matrix *Omega, gsl_vector *v) {
-  double total = 0;
-  if (Omega) gsl_matrix_set_zero(Omega);
+  (void)Sigma;
+  size_t p = f->p, zr = 0;
+  double total = 0, *Z = f->Z;
   if (v) gsl_vector_set_zero(v);
+  const double *Kd = K->data, *mud = mu->data;
+  size_t kt = K->tda, ms = mu->stride;
+  gsl_vector_view r = gsl_vector_subvector(f->r, 0, p), t = gsl_vector_subvector(f->a, 0, p);
+  double *rd = r.vector.data, *td = t.vector.data;
   for (size_t k = 0; k < G->npat; k++) {
     const pattern_t *pt = &G->pat[k];
-    size_t po = pt->po;
-    double ldo;
-    if (pattern_inverse(f, pt, K, ld, Sigma, &ldo)) return HUGE_VAL;
-    gsl_matrix_view Koo = gsl_matrix_submatrix(f->Koo, 0, 0, po, po);
-    gsl_vector_view r = gsl_vector_subvector(f->r, 0, po), a = gsl_vector_subvector(f->a, 0, po);
-    gsl_matrix_view Om = gsl_matrix_submatrix(f->Om, 0, 0, po, po);
-    if (Omega) /* lower triangle: n_p Sigma_oo^-1, then - a a' per row */
-      for (size_t j = 0; j < po; j++)
-        for (size_t l = 0; l <= j; l++)
-          Om.matrix.data[j * Om.matrix.tda + l] = (double)pt->n * Koo.matrix.data[j * Koo.matrix.tda + l];
-    double quad = 0, *rd = r.vector.data, *ad = a.vector.data;
-    const double *mud = mu->data;
-    size_t ms = mu->stride;
+    size_t po = pt->po, pm = pt->pm;
+    const size_t *mis = pt->obs + po;
+    double ldm = 0;
+    gsl_matrix_view L = gsl_matrix_submatrix(f->Kmm, 0, 0, pm ? pm : 1, pm ? pm : 1);
+    if (pm) {
+      for (size_t a = 0; a < pm; a++)
+        for (size_t b = 0; b < pm; b++) L.matrix.data[a * L.matrix.tda + b] = Kd[mis[a] * kt + mis[b]];
+      if (gsl_linalg_cholesky_decomp1(&L.matrix)) return HUGE_VAL;
+      for (size_t a = 0; a < pm; a++) ldm += 2 * log(L.matrix.data[a * L.matrix.tda + a]);
+      if (Omega) {
+        /* V_p' (pm x p), scaled by sqrt(n_p): solve L X = K_m., then into Z's columns */
+        gsl_matrix_view X = gsl_matrix_view_array(f->T->data, pm, p);
+        for (size_t a = 0; a < pm; a++) memcpy(f->T->data + a * p, Kd + mis[a] * kt, p * sizeof *Z);
+        gsl_blas_dtrsm(CblasLeft, CblasLower, CblasNoTrans, CblasNonUnit, sqrt((double)pt->n), &L.matrix,
+                       &X.matrix);
+        for (size_t a = 0; a < pm; a++)
+          for (size_t b = 0; b < pm; b++) f->T->data[a * p + mis[b]] = 0;
+        for (size_t a = 0; a < pm; a++, zr++)
+          for (size_t c = 0; c < p; c++) Z[c * f->zcap + zr] = f->T->data[a * p + c];
+      }
+    }
+    total += (double)pt->n * (ld + ldm);
+    double zm[pm ? pm : 1];
     for (size_t i = 0; i < pt->n; i++) {
       const double *yi = pt->y + i * po;
-      for (size_t j = 0; j < po; j++) rd[j] = yi[j] - mud[pt->obs[j] * ms];
-      gsl_blas_dsymv(CblasLower, 1.0, &Koo.matrix, &r.vector, 0.0, &a.vector);
+      for (size_t j = 0; j < pm; j++) rd[mis[j]] = 0;
+      for (size_t j = 0; j < po; j++) rd[pt->obs[j]] = yi[j] - mud[pt->obs[j] * ms];
+      gsl_blas_dsymv(CblasLower, 1.0, K, &r.vector, 0.0, &t.vector);
+      if (pm) {
+        /* z = K_mm^-1 t_m; t -= K_.m z; t_m = 0 */
+        for (size_t j = 0; j < pm; j++) zm[j] = td[mis[j]];
+        gsl_vector_view zv = gsl_vector_view_array(zm, pm);
+        gsl_linalg_cholesky_svx(&L.matrix, &zv.vector);
+        for (size_t j = 0; j < pm; j++) {
+          const double *kcol = Kd + mis[j] * kt; /* row mis[j] = column by symmetry */
+          for (size_t c = 0; c < p; c++) td[c] -= kcol[c] * zm[j];
+        }
+        for (size_t j = 0; j < pm; j++) td[mis[j]] = 0;
+      }
       double q = 0;
-      for (size_t j = 0; j < po; j++) q += rd[j] * ad[j];
-      quad += q;
-      if (Omega) gsl_blas_dsyr(CblasLower, -1.0, &a.vector, &Om.matrix);
+      for (size_t c = 0; c < p; c++) q += rd[c] * td[c];
+      total += q;
+      if (Omega) {
+        for (size_t c = 0; c < p; c++) Z[c * f->zcap + zr] = td[c];
+        zr++;
+      }
       if (v)
-        for (size_t j = 0; j < po; j++) v->data[pt->obs[j] * v->stride] += ad[j];
-    }
-    total += quad + (double)pt->n * ldo;
-    if (Omega) {
-      double *Wd = Omega->data;
-      const double *Md = Om.matrix.data;
-      size_t wt = Omega->tda, mt = Om.matrix.tda;
-      for (size_t j = 0; j < po; j++)
-        for (size_t l = 0; l <= j; l++) Wd[pt->obs[j] * wt + pt->obs[l]] += Md[j * mt + l];
+        for (size_t c = 0; c < p; c++) v->data[c * v->stride] += td[c];
     }
   }
-  /* the scatter filled the lower triangle (obs indices increase): mirror it */
-  if (Omega)
-    for (size_t j = 0; j < Omega->size1; j++)
-      for (size_t l = 0; l < j; l++) Omega->data[l * Omega->tda + j] = Omega->data[j * Omega->tda + l];
+  if (Omega) {
+    /* Omega = K o C - Z'Z */
+    for (size_t a = 0; a < p; a++)
+      for (size_t b = 0; b < p; b++) Omega->data[a * Omega->tda + b] = Kd[a * kt + b] * G->count[a * p + b];
+    /* Z is stored by columns (p rows of length zcap): Z'Z = Zt Zt', contiguous dot products */
+    gsl_matrix_view Zt = gsl_matrix_view_array_with_tda(Z, p, zr ? zr : 1, f->zcap);
+    if (zr) gsl_blas_dsyrk(CblasLower, CblasNoTrans, -1.0, &Zt.matrix, 1.0, Omega);
+    for (size_t a = 0; a < p; a++)
+      for (size_t b = 0; b < a; b++) Omega->data[b * Omega->tda + a] = Omega->data[a * Omega->tda + b];
+  }
   return total;
 }
 
@@ -385,6 +427,18 @@ static vagap_status_t em_moments(const sem_fiml_t *f, size_t g, const size_t *su
   for (int it = 0; it < max_iter; it++) {
     gsl_vector_set_zero(T1);
     gsl_matrix_set_zero(T2);
+    /* K = Sigma^-1: per pattern, the regression of the missing on the observed part
+       is B = -K_mm^-1 K_mo and the conditional covariance K_mm^-1 */
+    double ldK;
+    if (sym_inverse(Sigma, Soo, &ldK)) {
+      st = vagap_error_set(err, VAGAP_ENUMERIC, NULL, 0, 0,
+                           "the EM estimate of the unrestricted moments of group '%s' is not positive definite",
+                           f->h1->group_label[g]);
+      goto done;
+    }
+    const double *Kd = Soo->data, *mud = mu->data;
+    double *t1 = T1->data, *t2 = T2->data, *y = yc->data, *rv = ro->data;
+    size_t kt = Soo->tda, t2t = T2->tda;
     for (size_t k = 0; k < G->npat; k++) {
       const pattern_t *pt = &G->pat[k];
       size_t no = 0, nm = 0;
@@ -396,47 +450,49 @@ static vagap_status_t em_moments(const sem_fiml_t *f, size_t g, const size_t *su
         for (size_t j = 0; j < no; j++) seen |= os[j] == s;
         if (!seen) ms[nm++] = s;
       }
-      /* B = Sigma_mo Sigma_oo^-1 ; conditional covariance C = Sigma_mm - B Sigma_om */
-      gsl_matrix_view L = gsl_matrix_submatrix(Soo, 0, 0, no, no);
-      for (size_t a = 0; a < no; a++)
-        for (size_t b = 0; b < no; b++) gsl_matrix_set(&L.matrix, a, b, gsl_matrix_get(Sigma, os[a], os[b]));
-      if (gsl_linalg_cholesky_decomp1(&L.matrix)) {
-        st = vagap_error_set(err, VAGAP_ENUMERIC, NULL, 0, 0,
-                             "the EM estimate of the unrestricted moments of group '%s' is not positive definite",
-                             f->h1->group_label[g]);
-        goto done;
-      }
-      gsl_matrix_view Bv = gsl_matrix_submatrix(B, 0, 0, nm ? nm : 1, no);
+      gsl_matrix_view Bv = gsl_matrix_view_array(B->data, nm ? nm : 1, no);
+      gsl_matrix_view Cm = gsl_matrix_view_array(E->data, nm ? nm : 1, nm ? nm : 1);
+      double *Bd = B->data, *Cd = E->data;
       if (nm) {
-        for (size_t a = 0; a < nm; a++)
-          for (size_t b = 0; b < no; b++) gsl_matrix_set(&Bv.matrix, a, b, gsl_matrix_get(Sigma, ms[a], os[b]));
-        gsl_blas_dtrsm(CblasRight, CblasLower, CblasTrans, CblasNonUnit, 1.0, &L.matrix, &Bv.matrix);
-        gsl_blas_dtrsm(CblasRight, CblasLower, CblasNoTrans, CblasNonUnit, 1.0, &L.matrix, &Bv.matrix);
+        for (size_t a = 0; a < nm; a++) {
+          for (size_t b = 0; b < nm; b++) Cd[a * nm + b] = Kd[ms[a] * kt + ms[b]];
+          for (size_t b = 0; b < no; b++) Bd[a * no + b] = -Kd[ms[a] * kt + os[b]];
+        }
+        if (gsl_linalg_cholesky_decomp1(&Cm.matrix)) {
+          st = vagap_error_set(err, VAGAP_ENUMERIC, NULL, 0, 0,
+                               "the EM estimate of the unrestricted moments of group '%s' is not positive definite",
+                               f->h1->group_label[g]);
+          goto done;
+        }
+        gsl_blas_dtrsm(CblasLeft, CblasLower, CblasNoTrans, CblasNonUnit, 1.0, &Cm.matrix, &Bv.matrix);
+        gsl_blas_dtrsm(CblasLeft, CblasLower, CblasTrans, CblasNonUnit, 1.0, &Cm.matrix, &Bv.matrix);
+        gsl_linalg_cholesky_invert(&Cm.matrix); /* the conditional covariance */
       }
       for (size_t i = 0; i < pt->n; i++) {
         const double *yi = pt->y + i * pt->po;
         size_t c = 0;
         for (size_t j = 0; j < pt->po; j++)
           if (loc[pt->obs[j]] != (size_t)-1) {
-            gsl_vector_set(yc, os[c], yi[j]);
-            gsl_vector_set(ro, c, yi[j] - gsl_vector_get(mu, os[c]));
+            y[os[c]] = yi[j];
+            rv[c] = yi[j] - mud[os[c] * mu->stride];
             c++;
           }
         for (size_t a = 0; a < nm; a++) {
-          double s = gsl_vector_get(mu, ms[a]);
-          for (size_t b = 0; b < no; b++) s += gsl_matrix_get(&Bv.matrix, a, b) * gsl_vector_get(ro, b);
-          gsl_vector_set(yc, ms[a], s);
+          double sum = mud[ms[a] * mu->stride];
+          const double *brow = Bd + a * no;
+          for (size_t b = 0; b < no; b++) sum += brow[b] * rv[b];
+          y[ms[a]] = sum;
         }
-        gsl_vector_add(T1, yc);
-        gsl_blas_dsyr(CblasLower, 1.0, yc, T2);
+        for (size_t a = 0; a < ns; a++) {
+          double ya = y[a];
+          double *row = t2 + a * t2t;
+          t1[a] += ya;
+          for (size_t b = 0; b <= a; b++) row[b] += ya * y[b];
+        }
       }
       for (size_t a = 0; a < nm; a++)
-        for (size_t b = 0; b <= a; b++) {
-          double cv = gsl_matrix_get(Sigma, ms[a], ms[b]);
-          for (size_t c = 0; c < no; c++) cv -= gsl_matrix_get(&Bv.matrix, a, c) * gsl_matrix_get(Sigma, os[c], ms[b]);
-          size_t r = ms[a] > ms[b] ? ms[a] : ms[b], q = ms[a] > ms[b] ? ms[b] : ms[a];
-          *gsl_matrix_ptr(T2, r, q) += cv * (double)pt->n;
-        }
+        for (size_t b = 0; b < nm; b++)
+          if (ms[a] >= ms[b]) t2[ms[a] * t2t + ms[b]] += Cd[a * nm + b] * (double)pt->n;
     }
     for (size_t a = 0; a < ns; a++) {
       gsl_vector_set(mu, a, gsl_vector_get(T1, a) / N);
@@ -584,7 +640,18 @@ vagap_status_t sem_fiml_alloc(sem_fiml_t **out, const vagap_sem_model_t *model, 
                              "variable '%s' is missing in every row of group '%s': its mean and variance "
                              "cannot be estimated", model->ov[j], data->group_label[g]);
     if (!st) st = build_patterns(Gg, y, n, p, err);
+    if (!st && !(Gg->count = malloc(p * p * sizeof *Gg->count))) st = oom(err);
+    if (!st) {
+      for (size_t a = 0; a < p * p; a++) Gg->count[a] = Gg->cover[a] * (double)n;
+      for (size_t a = 0; a < p * p; a++) Gg->count[a] = nearbyint(Gg->count[a]);
+      Gg->zrows = n;
+      for (size_t k = 0; k < Gg->npat; k++) Gg->zrows += Gg->pat[k].pm;
+    }
   }
+  size_t zmax = 0;
+  for (size_t g = 0; g < G && !st; g++) zmax = f->g[g].zrows > zmax ? f->g[g].zrows : zmax;
+  f->zcap = zmax ? zmax : 1;
+  if (!st && !(f->Z = malloc(f->zcap * pp * sizeof *f->Z))) st = oom(err);
   /* EM moments (lavaan's em.h1.iter.max = 500, em.h1.tol = 1e-5) and h1's fx */
   size_t *all = malloc(pp * sizeof *all);
   if (!st && !all) st = oom(err);
