@@ -79,6 +79,15 @@ const char *vagap_suggest(const char *name, const char *const *candidates, size_
 /* The library version, "MAJOR.MINOR.PATCH". */
 const char *vagap_version(void);
 
+/*
+ * sizeof the public structure named `type_name` ("vagap_sem_fit_t") as this
+ * library was compiled, or 0 for a name that is not a public structure.
+ * Bindings that mirror structures (Python's ctypes) or were compiled against
+ * other headers (the R glue) compare it with their own size at load time and
+ * refuse to run on a mismatch, instead of reading fields at wrong offsets.
+ */
+size_t vagap_struct_size(const char *type_name);
+
 #ifdef __cplusplus
 }
 #endif

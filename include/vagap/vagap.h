@@ -14,6 +14,7 @@
 #include "vagap/align.h"
 #include "vagap/consistency.h"
 #include "vagap/iat.h"
+#include "vagap/study.h"
 #include "vagap/sem.h"
 #include "vagap/sem_boot.h"
 #include "vagap/sem_invariance.h"

@@ -16,7 +16,7 @@
 #include "iat_out.h"
 #include "rows.h"
 #include "stats_cli.h"
-#include "study.h"
+#include "vagap/study.h"
 
 static const char HELP[] =
     "Usage: vagap iat --method assoc|dscore [OPTIONS] [FILE...]\n"
@@ -106,7 +106,7 @@ typedef struct {
   const char *test_path;
   double conf_level;
   /* assoc */
-  study_iat_options_t log; /* column names, targets and scoring options of the log */
+  vagap_study_iat_options_t log; /* column names, targets and scoring options of the log */
   const char *positive_path, *negative_path;
   int per_trial;
   /* dscore */
@@ -144,7 +144,7 @@ static int load_list(const char *path, word_list_t *l) {
   ssize_t got;
   int rc = CLI_EXIT_OK;
   while ((got = getline(&line, &line_cap, f)) >= 0) {
-    size_t len = cli_normalise_word(line, (size_t)got, &norm, &norm_cap);
+    size_t len = vagap_study_normalise_word(line, (size_t)got, &norm, &norm_cap);
     if (len == (size_t)-1) { rc = CLI_EXIT_DATA; break; }
     if (len == 0) continue;
     if (l->n == cap) {
@@ -291,7 +291,7 @@ typedef struct {
   vagap_iat_assoc_t *scorer;
   vagap_ledger_t *ledger;
   word_list_t positive, negative;
-  study_iat_reader_t reader; /* the row rules, shared with `vagap report` (study.c) */
+  vagap_study_iat_reader_t reader; /* the row rules, shared with `vagap report` (study.c) */
 } assoc_run_t;
 
 /* Valence from the attribute lists (word already normalised). */
@@ -303,8 +303,11 @@ static vagap_iat_valence_t list_valence(void *ctx, const char *word) {
 }
 
 static int assoc_file(assoc_run_t *run, const char *path) {
-  return study_iat_read_file(&run->reader, path, &run->args->common.table) ? CLI_EXIT_DATA
-                                                                           : CLI_EXIT_OK;
+  vagap_error_t err;
+  if (vagap_study_iat_read_file(&run->reader, path, &run->args->common.table, &err) == VAGAP_OK)
+    return CLI_EXIT_OK;
+  cli_report_error(&err);
+  return CLI_EXIT_DATA;
 }
 
 static const char *const TRIAL_COLUMNS[] = {"trial", "a", "b", "c", "d", "n_ignored",
@@ -373,8 +376,10 @@ static int run_assoc(const iat_args_t *a, cli_inputs_t in) {
         (rc = check_disjoint(a, &run.positive, &run.negative)) != CLI_EXIT_OK)
       goto done;
   }
-  if (study_iat_reader_init(&run.reader, run.scorer, &a->log, run.ledger,
-                            a->positive_path ? list_valence : NULL, &run)) {
+  vagap_error_t err;
+  if (vagap_study_iat_reader_init(&run.reader, run.scorer, &a->log, run.ledger,
+                                  a->positive_path ? list_valence : NULL, &run, &err)) {
+    cli_report_error(&err);
     rc = CLI_EXIT_DATA;
     goto done;
   }
@@ -396,7 +401,7 @@ static int run_assoc(const iat_args_t *a, cli_inputs_t in) {
   if (rc == CLI_EXIT_OK) rc = cli_finish_ledger(&a->common, run.ledger);
 done:
   free(scores);
-  study_iat_reader_free(&run.reader);
+  vagap_study_iat_reader_free(&run.reader);
   free_list(&run.positive);
   free_list(&run.negative);
   vagap_iat_assoc_free(run.scorer);
@@ -711,7 +716,7 @@ static void args_init(iat_args_t *a) {
   memset(a, 0, sizeof *a);
   cli_common_init(&a->common, "iat");
   a->conf_level = 0.95;
-  study_iat_options_init(&a->log);
+  vagap_study_iat_options_init(&a->log);
   a->subject_col = "subject";
   a->block_col = "block";
   a->latency_col = "latency";
@@ -883,8 +888,9 @@ static int parse_args(iat_args_t *a, int argc, char **argv) {
         return cli_usage_error(&a->common, "block code '%s' is given to two blocks", a->block_codes[b]);
   if (a->method == METHOD_ASSOC) {
     char both[256];
-    int overlap = study_lists_overlap(a->log.focal, a->log.contrast, both, sizeof both);
-    if (overlap < 0) return CLI_EXIT_DATA;
+    vagap_error_t err;
+    int overlap = vagap_study_lists_overlap(a->log.focal, a->log.contrast, both, sizeof both, &err);
+    if (overlap < 0) return cli_report_error(&err), CLI_EXIT_DATA;
     if (overlap) return cli_usage_error(&a->common, "--focal and --contrast must differ (both have '%s')", both);
   }
   return -1;

@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "stats_cli.h"
-#include "study.h"
+#include "vagap/study.h"
 
 static const char HELP[] =
     "Usage: vagap prop [OPTIONS] [FILE]\n"
@@ -96,7 +96,7 @@ static int parse_args(int argc, char **argv, cli_common_t *c, prop_args_t *a) {
 typedef struct {
   const vagap_table_t *t;
   size_t cunit, cchoice;
-  const study_choice_rules_t *rules; /* shared with `vagap report` (study.c) */
+  const vagap_study_choice_rules_t *rules; /* shared with `vagap report` (study.c) */
   signed char *code; /* per row: 1 success, 0 failure, -1 other code, -2 not counted at all */
 } prop_data_t;
 
@@ -107,10 +107,10 @@ static int classify_rows(prop_data_t *d, vagap_ledger_t *ledger, unsigned char *
     size_t len;
     const char *s = vagap_table_cell(d->t, i, d->cchoice, &len);
     int unit_na = d->cunit != CLI_NO_COLUMN && vagap_table_is_na(d->t, i, d->cunit);
-    int code = study_choice_classify(d->rules, unit_na, s, len,
+    int code = vagap_study_choice_classify(d->rules, unit_na, s, len,
                                      vagap_table_is_na(d->t, i, d->cchoice), reason, sizeof reason);
     d->code[i] = (signed char)code;
-    use[i] = code != STUDY_CHOICE_NO_UNIT;
+    use[i] = code != VAGAP_STUDY_CHOICE_NO_UNIT;
     if (code < 0 && cli_exclude_row(ledger, d->t, i, reason)) return -1;
   }
   return 0;
@@ -177,24 +177,28 @@ int cmd_prop(int argc, char **argv) {
 
   prop_data_t d;
   memset(&d, 0, sizeof d);
-  study_choice_options_t co = {a.unit, a.choice, a.success, a.failure};
-  study_choice_rules_t rules;
+  vagap_study_choice_options_t co = {a.unit, a.choice, a.success, a.failure};
+  vagap_study_choice_rules_t rules;
   const char *both = NULL;
-  int rrc = study_choice_rules_init(&rules, &co, &both);
+  vagap_error_t err;
+  vagap_status_t rrc = vagap_study_choice_rules_init(&rules, &co, &both, &err);
   d.rules = &rules;
   int rc = CLI_EXIT_DATA;
-  vagap_error_t err;
   vagap_table_t *table = NULL;
   unsigned char *use = NULL;
   prop_row_t *rows = NULL;
   stats_blocks_t bl;
   memset(&bl, 0, sizeof bl);
   vagap_ledger_t *ledger = cli_ledger_alloc(&c);
-  if (rrc == -2) {
+  if (rrc == VAGAP_EINVAL) {
     rc = cli_usage_error(&c, "code '%s' is both a success and a failure", both);
     goto done;
   }
-  if (!ledger || rrc) goto done;
+  if (rrc) {
+    cli_report_error(&err);
+    goto done;
+  }
+  if (!ledger) goto done;
   if (vagap_table_read(&table, path, &c.table, ledger, &err) != VAGAP_OK) {
     rc = cli_report_error(&err);
     goto done;
@@ -227,7 +231,7 @@ int cmd_prop(int argc, char **argv) {
     rc = CLI_EXIT_DATA;
   }
 done:
-  study_choice_rules_free(&rules);
+  vagap_study_choice_rules_free(&rules);
   free(use), free(d.code), free(rows);
   stats_blocks_free(&bl);
   vagap_table_free(table);

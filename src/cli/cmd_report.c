@@ -17,7 +17,7 @@
 #include "iat_out.h"
 #include "report_svg.h"
 #include "stats_cli.h"
-#include "study.h"
+#include "vagap/study.h"
 
 static const char HELP[] =
     "Usage: vagap report [OPTIONS] DIR --out OUTDIR\n"
@@ -71,17 +71,17 @@ typedef struct {
   const char *iat_path, *choices_path, *selfreport_path, *key_path;
   const char *selfreport_scale; /* NULL: the total over all keyed items */
   int text;
-  study_iat_options_t iat;
-  study_choice_options_t choices;
-  study_scale_options_t scale;
+  vagap_study_iat_options_t iat;
+  vagap_study_choice_options_t choices;
+  vagap_study_scale_options_t scale;
   vagap_gap_options_t gap;
 } report_args_t;
 
 /* Everything computed, kept for the writers. */
 typedef struct {
   vagap_iat_assoc_t *iat;
-  study_choices_t choices;
-  study_scale_t scale;
+  vagap_study_choices_t choices;
+  vagap_study_scale_t scale;
   vagap_gap_t gap;
   int have_gap;
   const char *unit_word; /* "models" or "units" */
@@ -175,7 +175,7 @@ static void fill_iat_units(cli_writer_t *w, const study_t *s, const report_args_
 }
 
 static void fill_behavior_units(cli_writer_t *w, const study_t *s, const report_args_t *a) {
-  const study_choices_t *c = &s->choices;
+  const vagap_study_choices_t *c = &s->choices;
   vagap_prop_options_t po;
   vagap_prop_options_init(&po);
   po.conf_level = a->gap.conf_level;
@@ -198,7 +198,7 @@ static void fill_behavior_units(cli_writer_t *w, const study_t *s, const report_
 
 static void fill_selfreport_units(cli_writer_t *w, const study_t *s, const report_args_t *a) {
   (void)a;
-  const study_scale_t *sc = &s->scale;
+  const vagap_study_scale_t *sc = &s->scale;
   for (size_t u = 0; u < sc->nunits; u++) {
     cli_put_str(w, sc->unit_names[u]);
     cli_put_int(w, (long long)sc->runs[u]);
@@ -210,7 +210,7 @@ static void fill_selfreport_units(cli_writer_t *w, const study_t *s, const repor
 
 static void fill_alpha(cli_writer_t *w, const study_t *s, const report_args_t *a) {
   (void)a;
-  const study_scale_t *sc = &s->scale;
+  const vagap_study_scale_t *sc = &s->scale;
   for (size_t k = 0; k <= sc->nscales; k++) {
     const vagap_alpha_t *al = &sc->alpha[k];
     int ok = sc->alpha_status[k] == VAGAP_OK;
@@ -237,7 +237,7 @@ static int write_tables(const report_args_t *a, const study_t *s, const vagap_le
   memcpy(iat_cols + 1, IAT_UNIT_COLUMNS, sizeof IAT_UNIT_COLUMNS);
   static const char *const beh_cols[] = {"model", "prosocial", "selfish", "excluded", "n", "estimate",
                                          "std.error", "conf.low", "conf.high", "p.value"};
-  const study_scale_t *sc = &s->scale;
+  const vagap_study_scale_t *sc = &s->scale;
   const char **sr_cols = malloc((4 + sc->nscales) * sizeof *sr_cols);
   char **scale_names = calloc(sc->nscales + 1, sizeof *scale_names);
   int rc = (sr_cols && scale_names) ? CLI_EXIT_OK : CLI_EXIT_DATA;
@@ -360,7 +360,7 @@ static void md_behavior(FILE *out, const study_t *s) {
 
 static void md_selfreport(FILE *out, const study_t *s) {
   const vagap_gap_t *g = &s->gap;
-  const study_scale_t *sc = &s->scale;
+  const vagap_study_scale_t *sc = &s->scale;
   char sd[32];
   fprintf(out,
           "**Self-report.** Self-rated prosociality averaged %.1f%% of the scale maximum (SD = %s "
@@ -519,7 +519,7 @@ static int write_plot(const report_args_t *a, const study_t *s) {
  * --selfreport-scale the POMP of that scale's score.  Returns NULL after
  * printing when the key has no such scale or memory runs out.
  */
-static double *selfreport_measure(const report_args_t *a, const study_scale_t *sc) {
+static double *selfreport_measure(const report_args_t *a, const vagap_study_scale_t *sc) {
   double *v = malloc((sc->nunits ? sc->nunits : 1) * sizeof *v);
   if (!v) return fputs("vagap: out of memory\n", stderr), NULL;
   size_t k = 0;
@@ -607,15 +607,20 @@ static int run_chain(report_args_t *a, study_t *s, vagap_ledger_t *ledger) {
   char *selfreport = a->selfreport_path ? NULL : join_path(a->dir, "selfreport.csv");
   char *key = a->key_path ? NULL : join_path(a->dir, "selfreport_key.csv");
   int rc = CLI_EXIT_DATA;
+  vagap_error_t err;
   if ((!a->iat_path && !iat) || (!a->choices_path && !choices) ||
       (!a->selfreport_path && !selfreport) || (!a->key_path && !key))
     goto done;
-  if (study_read_iat(a->iat_path ? a->iat_path : iat, &a->c.table, &a->iat, ledger, &s->iat) ||
-      study_read_choices(a->choices_path ? a->choices_path : choices, &a->c.table, &a->choices,
-                         ledger, &s->choices) ||
-      study_read_scale(a->selfreport_path ? a->selfreport_path : selfreport,
-                       a->key_path ? a->key_path : key, &a->c.table, &a->scale, ledger, &s->scale))
+  if (vagap_study_read_iat(a->iat_path ? a->iat_path : iat, &a->c.table, &a->iat, ledger, &s->iat,
+                           &err) ||
+      vagap_study_read_choices(a->choices_path ? a->choices_path : choices, &a->c.table,
+                               &a->choices, ledger, &s->choices, &err) ||
+      vagap_study_read_scale(a->selfreport_path ? a->selfreport_path : selfreport,
+                             a->key_path ? a->key_path : key, &a->c.table, &a->scale, ledger,
+                             &s->scale, &err)) {
+    cli_report_error(&err);
     goto done;
+  }
   rc = analyse(a, s);
 done:
   free(iat);
@@ -690,19 +695,20 @@ static int parse_options(report_args_t *a, int argc, char **argv) {
   if (!(a->scale.min < a->scale.max)) return cli_usage_error(&a->c, "--min must be below --max");
   /* the same checks as `vagap iat` and `vagap prop` */
   char both[256];
-  int overlap = study_lists_overlap(a->iat.focal, a->iat.contrast, both, sizeof both);
+  int overlap = vagap_study_lists_overlap(a->iat.focal, a->iat.contrast, both, sizeof both, &err);
   if (overlap > 0) return cli_usage_error(&a->c, "--focal and --contrast must differ (both have '%s')", both);
-  if (overlap == 0) overlap = study_lists_overlap(a->choices.prosocial, a->choices.selfish, both, sizeof both);
+  if (overlap == 0)
+    overlap = vagap_study_lists_overlap(a->choices.prosocial, a->choices.selfish, both, sizeof both, &err);
   if (overlap > 0) return cli_usage_error(&a->c, "code '%s' is both a success and a failure", both);
-  if (overlap < 0) return CLI_EXIT_DATA;
+  if (overlap < 0) return cli_report_error(&err), CLI_EXIT_DATA;
   if (vagap_gap_options_check(&a->gap, &err) != VAGAP_OK) return cli_usage_error(&a->c, "%s", err.message);
   return CLI_EXIT_OK;
 }
 
 static void free_study(study_t *s) {
   vagap_iat_assoc_free(s->iat);
-  study_choices_free(&s->choices);
-  study_scale_free(&s->scale);
+  vagap_study_choices_free(&s->choices);
+  vagap_study_scale_free(&s->scale);
   if (s->have_gap) vagap_gap_free(&s->gap);
 }
 
@@ -710,9 +716,9 @@ int cmd_report(int argc, char **argv) {
   report_args_t a;
   memset(&a, 0, sizeof a);
   cli_common_init(&a.c, "report");
-  study_iat_options_init(&a.iat);
-  study_choice_options_init(&a.choices);
-  study_scale_options_init(&a.scale);
+  vagap_study_iat_options_init(&a.iat);
+  vagap_study_choice_options_init(&a.choices);
+  vagap_study_scale_options_init(&a.scale);
   vagap_gap_options_init(&a.gap);
   a.title = "Walk-the-talk study";
   int rc = parse_options(&a, argc, argv);

@@ -17,7 +17,7 @@
 #include <gsl/gsl_statistics_double.h>
 
 #include "stats_cli.h"
-#include "study.h"
+#include "vagap/study.h"
 
 static const char HELP[] =
     "Usage: vagap score --key KEY --min MIN --max MAX [OPTIONS] [FILE]\n"
@@ -62,8 +62,8 @@ typedef struct {
   level_t level;
 } score_args_t;
 
-typedef study_key_t score_key_t;
-typedef study_runs_t runs_t;
+typedef vagap_study_key_t score_key_t;
+typedef vagap_study_runs_t runs_t;
 
 /* ---- options ------------------------------------------------------------------------- */
 
@@ -289,7 +289,11 @@ int cmd_score(int argc, char **argv) {
   double *scores = NULL;
   size_t *answered = NULL;
   vagap_ledger_t *ledger = cli_ledger_alloc(&c);
-  if (!ledger || study_key_read(a.key_path, &c.table, "item", "scale", "reverse", ledger, &k)) goto done;
+  if (!ledger) goto done;
+  if (vagap_study_key_read(a.key_path, &c.table, "item", "scale", "reverse", ledger, &k, &err)) {
+    cli_report_error(&err);
+    goto done;
+  }
   vagap_scale_key_t sk = {k.nitems, k.nscales, k.item_scale, k.item_reverse, a.min, a.max,
                           (size_t)a.min_items};
   if (vagap_scale_key_check(&sk, &err) != VAGAP_OK) {
@@ -303,10 +307,12 @@ int cmd_score(int argc, char **argv) {
   }
   size_t ci;
   int is_long = a.item_given || vagap_table_column(t, a.item, &ci, NULL) == VAGAP_OK;
-  study_long_columns_t cols = {a.unit, a.run, a.item, a.response, a.run_given, a.unit_given};
-  if ((is_long ? study_runs_build_long(&cols, a.min, a.max, &k, t, ledger, &r)
-               : study_runs_build_wide(&cols, a.min, a.max, &k, t, ledger, &r)))
+  vagap_study_long_columns_t cols = {a.unit, a.run, a.item, a.response, a.run_given, a.unit_given};
+  if ((is_long ? vagap_study_runs_build_long(&cols, a.min, a.max, &k, t, ledger, &r, &err)
+               : vagap_study_runs_build_wide(&cols, a.min, a.max, &k, t, ledger, &r, &err))) {
+    cli_report_error(&err);
     goto done;
+  }
   scores = malloc((r.nruns * k.nscales + 1) * sizeof *scores);
   answered = malloc((r.nruns * k.nscales + 1) * sizeof *answered);
   if (!scores || !answered) goto done;
@@ -324,8 +330,8 @@ int cmd_score(int argc, char **argv) {
   if (rc == CLI_EXIT_OK) rc = cli_finish_ledger(&c, ledger);
 done:
   free(scores), free(answered);
-  study_runs_free(&r);
-  study_key_free(&k);
+  vagap_study_runs_free(&r);
+  vagap_study_key_free(&k);
   vagap_table_free(t);
   vagap_ledger_free(ledger);
   return rc;

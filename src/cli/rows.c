@@ -37,20 +37,6 @@ int cli_exclude_line(vagap_ledger_t *ledger, size_t source, long line, const cha
   return 0;
 }
 
-size_t cli_normalise_word(const char *s, size_t len, char **buf, size_t *cap) {
-  while (len && (isspace((unsigned char)*s) || ispunct((unsigned char)*s))) s++, len--;
-  while (len && (isspace((unsigned char)s[len - 1]) || ispunct((unsigned char)s[len - 1]))) len--;
-  if (len + 1 > *cap) {
-    char *p = realloc(*buf, len + 1);
-    if (!p) return (size_t)-1;
-    *buf = p;
-    *cap = len + 1;
-  }
-  for (size_t i = 0; i < len; i++) (*buf)[i] = (char)tolower((unsigned char)s[i]);
-  (*buf)[len] = '\0';
-  return len;
-}
-
 int cli_column(const vagap_table_t *t, const char *name, size_t *j) {
   vagap_error_t err;
   if (vagap_table_column(t, name, j, &err) != VAGAP_OK) {

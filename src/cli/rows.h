@@ -1,8 +1,8 @@
 /*
  * rows.h - what the commands' readers share: streaming a log row by row with
- * named columns (`vagap iat`, the `vagap report` study readers in study.c),
- * column lookup and numeric columns of a whole table, excluding a row with a
- * reason, and the IAT word normalisation.  I/O policy only: errors are
+ * named columns (`vagap iat --method dscore`), column lookup and numeric
+ * columns of a whole table, and excluding a row with a reason (the study
+ * readers are the library's: vagap/study.h).  I/O policy only: errors are
  * printed here as "vagap: FILE:LINE:COL: message" and the functions return
  * -1 (or an exit code, where said); the statistics stay in the library.
  */
@@ -49,13 +49,5 @@ double *cli_numeric_column(const vagap_table_t *t, size_t j);
 
 /* cli_exclude_line for row `row` of table t. */
 int cli_exclude_row(vagap_ledger_t *ledger, const vagap_table_t *t, size_t row, const char *reason);
-
-/*
- * A word as the IAT readers compare it: ASCII lower-cased, with surrounding
- * whitespace and punctuation trimmed, so "Good." and " good" are the word
- * good.  Writes a NUL-terminated copy into *buf (grown as needed); returns
- * its length, or (size_t)-1 when out of memory.
- */
-size_t cli_normalise_word(const char *s, size_t len, char **buf, size_t *cap);
 
 #endif

@@ -222,6 +222,25 @@ class TestSem(ProgramComparison):
         with self.assertRaisesRegex(KeyError, "no column 'm'"):
             vagap.sem("y ~ m", {"x": [1.0, 2.0, 3.0], "y": [1.0, 3.0, 2.0]})
 
+class TestLayout(unittest.TestCase):
+    """The ctypes mirrors of the C structures are checked against the library at import."""
+
+    def test_mirrors_match_the_library(self):
+        from vagap import _lib
+        self.assertEqual(_lib.layout_mismatches(_lib.MIRRORED), [])
+
+    def test_a_stale_mirror_is_reported(self):
+        import ctypes
+        from vagap import _lib
+
+        class Shorter(ctypes.Structure):  # vagap_sem_fit_options_t without its last two ints
+            _fields_ = _lib.SemFitOptions._fields_[:-2]
+        bad = _lib.layout_mismatches([(Shorter, "vagap_sem_fit_options_t"), (Shorter, "no_such_t")])
+        self.assertEqual(len(bad), 2)
+        self.assertIn("vagap_sem_fit_options_t is %d bytes in the library"
+                      % ctypes.sizeof(_lib.SemFitOptions), bad[0])
+        self.assertIn("no_such_t is unknown in the library", bad[1])
+
 
 if __name__ == "__main__":
     unittest.main()

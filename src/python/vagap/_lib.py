@@ -1,8 +1,10 @@
 """ctypes view of libvagap's public API (include/vagap/*.h).
 
 The structures below mirror the C declarations field by field; a change in a
-public header must be repeated here (tests/python compares every result with
-the program, so a layout slip shows up as wrong numbers, not silently).
+public header must be repeated here.  At import every mirrored structure's
+size is compared with the loaded library's (vagap_struct_size): a mismatch,
+e.g. a field appended in C and not here, stops the import with the names of
+the structures, instead of giving numbers read at wrong offsets.
 
 The library is looked for, in order: the file named by VAGAP_LIBRARY; a
 shared build in the source tree this package sits in (build-shared/, then
@@ -219,3 +221,41 @@ _proto("vagap_sem_fit", ctypes.c_int, P(P(SemFit)), P(SemModel), P(SemStats), P(
        ERR)
 _proto("vagap_sem_fit_free", None, P(SemFit))
 lib.vagap_init()
+
+# ---- layout check -------------------------------------------------------------
+
+# every structure mirrored above, with its C name
+MIRRORED = [(Error, "vagap_error_t"), (TtestOptions, "vagap_ttest_options_t"),
+            (EffectSize, "vagap_effect_size_t"), (Ttest, "vagap_ttest_t"),
+            (CorOptions, "vagap_cor_options_t"), (Cor, "vagap_cor_t"),
+            (SemModelOptions, "vagap_sem_model_options_t"), (SemParam, "vagap_sem_param_t"),
+            (SemModel, "vagap_sem_model_t"), (SemStats, "vagap_sem_stats_t"),
+            (SemFitOptions, "vagap_sem_fit_options_t"), (SemMeasures, "vagap_sem_measures_t"),
+            (SemFit, "vagap_sem_fit_t")]
+
+
+def layout_mismatches(pairs):
+    """(ctypes class, C name) pairs whose sizes differ from the loaded library's, as messages."""
+    size = lib.vagap_struct_size
+    out = []
+    for cls, name in pairs:
+        c = size(name.encode())
+        if c != ctypes.sizeof(cls):
+            out.append("%s is %s in the library, %d bytes in vagap/_lib.py"
+                       % (name, "%d bytes" % c if c else "unknown", ctypes.sizeof(cls)))
+    return out
+
+
+def _check_layout():
+    if not hasattr(lib, "vagap_struct_size"):
+        raise ImportError("vagap: %s has no vagap_struct_size: the library is older than this "
+                          "package; use the libvagap built from the same sources" % path)
+    _proto("vagap_struct_size", ctypes.c_size_t, ctypes.c_char_p)
+    bad = layout_mismatches(MIRRORED)
+    if bad:
+        raise ImportError("vagap: the structures mirrored in src/python/vagap/_lib.py do not match "
+                          "the library %s (update them from include/vagap/*.h): %s"
+                          % (path, "; ".join(bad)))
+
+
+_check_layout()

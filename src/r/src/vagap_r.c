@@ -328,7 +328,37 @@ static const R_CallMethodDef CALLS[] = {
     {"vagap_r_sem", (DL_FUNC)&vagap_r_sem, 5},
     {NULL, NULL, 0}};
 
+/*
+ * The structures this glue reads, compared with the loaded library's sizes:
+ * a libvagap built from other headers than the package was compiled with
+ * (an older installed library, fields appended since) stops library(vagap)
+ * with the names, instead of giving numbers read at wrong offsets.
+ */
+#define GLUE_TYPES(X)                                                                            \
+  X(vagap_error_t) X(vagap_ttest_options_t) X(vagap_effect_size_t) X(vagap_ttest_t)              \
+  X(vagap_cor_options_t) X(vagap_cor_t) X(vagap_sem_model_options_t) X(vagap_sem_param_t)        \
+  X(vagap_sem_model_t) X(vagap_sem_stats_t) X(vagap_sem_fit_options_t) X(vagap_sem_measures_t)   \
+  X(vagap_sem_fit_t) X(vagap_prop_options_t) X(vagap_prop_t) X(vagap_study_choice_options_t)     \
+  X(vagap_study_choices_t) X(vagap_study_scale_options_t) X(vagap_study_scale_t)                 \
+  X(vagap_alpha_t) X(vagap_table_options_t)
+
+static void check_layout(void) {
+  char bad[2048] = "";
+  size_t used = 0;
+#define CHECK_TYPE(t)                                                                            \
+  if (vagap_struct_size(#t) != sizeof(t) && used < sizeof bad)                                    \
+    used += (size_t)snprintf(bad + used, sizeof bad - used, "%s%s (library %lu bytes, package %lu)", \
+                             used ? "; " : "", #t, (unsigned long)vagap_struct_size(#t),          \
+                             (unsigned long)sizeof(t));
+  GLUE_TYPES(CHECK_TYPE)
+#undef CHECK_TYPE
+  if (used)
+    Rf_error("vagap: the loaded libvagap was built from other headers than this package: %s; "
+             "reinstall the package against the library in use", bad);
+}
+
 void R_init_vagap(DllInfo *dll) {
+  check_layout();
   vagap_init();
   R_registerRoutines(dll, NULL, CALLS, NULL, NULL);
   R_useDynamicSymbols(dll, FALSE);
