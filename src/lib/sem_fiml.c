@@ -34,7 +34,6 @@
 #include <string.h>
 
 #include <gsl/gsl_blas.h>
-#include <gsl/gsl_cdf.h>
 #include <gsl/gsl_eigen.h>
 #include <gsl/gsl_linalg.h>
 
@@ -881,17 +880,8 @@ static void fiml_measures(void *ctx, sem_ws_t *ws, const double *x, vagap_sem_me
   fm->aic = -2 * logl + 2 * k;
   fm->bic = -2 * logl + k * log(N);
   fm->bic2 = -2 * logl + k * log((N + 2) / 24);
-  double bdf = fm->baseline_df;
   fm->baseline_chisq = bchisq;
-  fm->baseline_pvalue = bdf > 0 ? gsl_cdf_chisq_Q(bchisq, bdf) : NAN;
-  fm->cfi = sem_fit_cfi(fm->chisq, fm->df, bchisq, bdf);
-  fm->tli = sem_fit_tli(fm->chisq, fm->df, bchisq, bdf);
-  fm->nnfi = fm->tli;
-  fm->rfi = sem_fit_rfi(fm->chisq, fm->df, bchisq, bdf);
-  fm->nfi = sem_fit_nfi(fm->chisq, fm->df, bchisq, bdf);
-  fm->pnfi = sem_fit_pnfi(fm->chisq, fm->df, bchisq, bdf);
-  fm->ifi = sem_fit_ifi(fm->chisq, fm->df, bchisq, bdf);
-  fm->rni = sem_fit_rni(fm->chisq, fm->df, bchisq, bdf);
+  sem_fit_baseline_indices(fm);
 }
 
 sem_fit_hooks_t sem_fiml_hooks(sem_fiml_t *f) {

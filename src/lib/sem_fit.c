@@ -1381,15 +1381,7 @@ static void fit_measures(sem_ws_t *ws, const double *x, vagap_sem_measures_t *fm
   fm->pvalue = fm->df > 0 ? gsl_cdf_chisq_Q(fm->chisq, fm->df) : NAN;
   fm->baseline_chisq = bchisq;
   fm->baseline_df = bdf;
-  fm->baseline_pvalue = bdf > 0 ? gsl_cdf_chisq_Q(bchisq, bdf) : NAN;
-  fm->cfi = sem_fit_cfi(fm->chisq, fm->df, bchisq, bdf);
-  fm->tli = sem_fit_tli(fm->chisq, fm->df, bchisq, bdf);
-  fm->nnfi = fm->tli;
-  fm->rfi = sem_fit_rfi(fm->chisq, fm->df, bchisq, bdf);
-  fm->nfi = sem_fit_nfi(fm->chisq, fm->df, bchisq, bdf);
-  fm->pnfi = sem_fit_pnfi(fm->chisq, fm->df, bchisq, bdf);
-  fm->ifi = sem_fit_ifi(fm->chisq, fm->df, bchisq, bdf);
-  fm->rni = sem_fit_rni(fm->chisq, fm->df, bchisq, bdf);
+  sem_fit_baseline_indices(fm);
   fm->mfi = exp(-0.5 * (fm->chisq - fm->df) / N);
   fm->ecvi = fm->chisq / N + 2 * fm->npar / N;
   fm->cn_05 = sem_fit_cn(fm->chisq, fm->df, N, 0.05);

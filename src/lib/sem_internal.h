@@ -29,6 +29,7 @@
 #define sem_defined_check vagap__sem_defined_check
 #define sem_fit_cfi vagap__sem_fit_cfi
 #define sem_fit_cn vagap__sem_fit_cn
+#define sem_fit_baseline_indices vagap__sem_fit_baseline_indices
 #define sem_fit_ifi vagap__sem_fit_ifi
 #define sem_fit_nfi vagap__sem_fit_nfi
 #define sem_fit_pnfi vagap__sem_fit_pnfi
@@ -177,6 +178,9 @@ double sem_fit_ifi(double X2, double df, double X2b, double dfb);
 double sem_fit_rni(double X2, double df, double X2b, double dfb);
 /* Hoelter's critical N at level alpha */
 double sem_fit_cn(double X2, double df, double N, double alpha);
+/* baseline.pvalue, cfi, tli, nnfi, rfi, nfi, pnfi, ifi, rni of fm from its chisq, df,
+   baseline.chisq and baseline.df */
+void sem_fit_baseline_indices(vagap_sem_measures_t *fm);
 
 /* ---- verdict (sem_verdict.c) ----------------------------------------------------- */
 

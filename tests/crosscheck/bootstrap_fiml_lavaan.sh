@@ -30,25 +30,4 @@ function nrm(  u) { do u = rand(); while (u <= 0); return sqrt(-2 * log(u)) * co
 printf 'y ~ x\nz ~ y\n' > "$tmp/m.lav"
 "$vagap" sem --quiet --model "$tmp/m.lav" --group g --missing ml --bootstrap 300 --seed 3 "$tmp/d.csv" \
   > "$tmp/vagap.csv" || { echo "FAIL: vagap sem --missing ml --bootstrap exited $?"; exit 1; }
-Rscript - "$tmp/d.csv" "$tmp/vagap.csv" <<'R'
-suppressMessages(library(lavaan))
-a <- commandArgs(TRUE)
-set.seed(3)
-fit <- sem("y ~ x\nz ~ y", read.csv(a[1]), group = "g", missing = "ml", se = "bootstrap", bootstrap = 300)
-pe <- parameterEstimates(fit)   # boot.ci.type = "perc" by default
-pe <- pe[pe$op == "~", ]
-v <- read.csv(a[2]); v <- v[v$op == "~", ]
-stopifnot(nrow(v) == 4, nrow(pe) == 4, all(v$lhs == pe$lhs), all(v$group == pe$group))
-bad <- 0
-r <- v$se / pe$se
-db <- pmax(abs(v$ci.lower - pe$ci.lower), abs(v$ci.upper - pe$ci.upper)) / pe$se
-de <- abs(v$est - pe$est)
-for (i in 1:4) {
-  if (abs(r[i] - 1) > 0.25) { cat(sprintf("FAIL: row %d SE vagap %.5f lavaan %.5f\n", i, v$se[i], pe$se[i])); bad <- bad + 1 }
-  if (db[i] > 0.9) { cat(sprintf("FAIL: row %d bounds differ by %.2f SE\n", i, db[i])); bad <- bad + 1 }
-  if (de[i] > 1e-4) { cat(sprintf("FAIL: row %d estimate differs by %g\n", i, de[i])); bad <- bad + 1 }
-}
-cat(sprintf("FIML bootstrap vs lavaan (B = 300): max |SE ratio - 1| %.3f, max bound difference %.2f SE, %d failures\n",
-            max(abs(r - 1)), max(db), bad))
-quit(status = if (bad == 0) 0 else 1)
-R
+Rscript "$2/tests/crosscheck/lib/bootstrap_compare.R" "$tmp/d.csv" "$tmp/vagap.csv" 300 ml 0.25 0.9
