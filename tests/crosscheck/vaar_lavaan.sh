@@ -20,20 +20,22 @@ AoDS      =~ ds1 + ds2 + ds3
 AoDS ~ c(b1,b2,b3,b4,b5,b6,b7)*privacy + prosocial
 d21 := b2 - b1
 LAV
-Rscript - "$tmp/m.lav" "$data" "$tmp/lavaan_pe.csv" "$tmp/labels.txt" <<'R' || exit 1
+status=0
+check() { # missing data: vaar --model (with --missing) against lavaan's table
+missing=$1 data=$2
+Rscript - "$tmp/m.lav" "$data" "$tmp/lavaan_pe.csv" "$tmp/labels.txt" "$missing" <<'R' || exit 1
 suppressMessages(library(lavaan))
 a <- commandArgs(TRUE)
 fit <- sem(paste(readLines(a[1]), collapse = "\n"), read.csv(a[2]), group = "group",
-           group.equal = "loadings")
+           group.equal = "loadings", missing = a[5])
 write.csv(parameterEstimates(fit, standardized = TRUE), a[3], row.names = FALSE)
 writeLines(paste(lavInspect(fit, "group.label"), collapse = ","), a[4])
 R
-status=0
 "$vagap" vaar --quiet --estimates "$tmp/lavaan_pe.csv" --group-labels "$(cat "$tmp/labels.txt")" \
   --expect 'AoDS~privacy:-,AoDS~prosocial:+' > "$tmp/from_lavaan.csv" || { echo "FAIL: vaar on lavaan's table exited $?"; status=1; }
-"$vagap" vaar --quiet --model "$tmp/m.lav" --group group --expect 'AoDS~privacy:-,AoDS~prosocial:+' \
+"$vagap" vaar --quiet --model "$tmp/m.lav" --group group --missing "$missing" --expect 'AoDS~privacy:-,AoDS~prosocial:+' \
   "$data" > "$tmp/from_vagap.csv" || { echo "FAIL: vaar --model exited $?"; status=1; }
-awk -F, '
+awk -F, -v missing="$missing" '
   FNR == 1 { next }
   FILENAME == ARGV[1] { row[FNR] = $0; next }
   {
@@ -53,7 +55,13 @@ awk -F, '
     }
   }
   END {
-    printf "vaar on lavaan table vs vagap fit: %d rows, max difference %.3g (field %d), %d failures\n", n, worst, wf, bad
+    printf "vaar (missing = " missing ") on lavaan table vs vagap fit: %d rows, max difference %.3g (field %d), %d failures\n", n, worst, wf, bad
     exit (bad > 0 || n != 28)
   }' "$tmp/from_lavaan.csv" "$tmp/from_vagap.csv" || status=1
+}
+check listwise "$data"
+# FIML (issue 15): 10% of the answers missing at random, planted at test time
+awk -F, 'BEGIN { srand(5) } NR == 1 { print; next } { for (i = 3; i <= NF; i++) if (rand() < 0.1) $i = "NA"; print }' \
+  OFS=, "$data" > "$tmp/survey_na.csv"
+check ml "$tmp/survey_na.csv"
 exit $status
