@@ -26,7 +26,8 @@
  * own log-likelihood under fixed.x, as lav_mvnorm_missing_loglik_samplestats),
  * aic/bic/bic2, and the baseline model fitted by FIML (diagonal Sigma with
  * free means: every variable's own observed mean and variance; the block of
- * exogenous covariates at its h1 values, or saturated by EM when x is not fixed).
+ * exogenous covariates at lavaan's "sample" values (observed means, rescaled
+ * pairwise covariances) when x is fixed, saturated by EM otherwise).
  */
 #include <float.h>
 #include <math.h>
@@ -800,11 +801,27 @@ done:
   return ll;
 }
 
+/* Mean of the observed values of variable j in group g (R's colMeans(na.rm = TRUE)). */
+static double observed_mean(const sem_fiml_t *f, size_t g, size_t j) {
+  const fgroup_t *G = &f->g[g];
+  double s = 0, n = 0;
+  for (size_t k = 0; k < G->npat; k++) {
+    const pattern_t *pt = &G->pat[k];
+    for (size_t c = 0; c < pt->po; c++)
+      if (pt->obs[c] == j)
+        for (size_t i = 0; i < pt->n; i++) {
+          s += pt->y[i * pt->po + c];
+          n += 1;
+        }
+  }
+  return s / n;
+}
+
 /*
  * The baseline (independence) model by FIML: its likelihood factors into
  * one term per non-exogenous variable (its observed mean and variance are
- * the ML estimates) and one for the block of exogenous covariates (at the
- * h1 values with fixed.x, as lavaan's start values fix them; saturated by EM
+ * the ML estimates) and one for the block of exogenous covariates (with
+ * fixed.x at lavaan's "sample" statistics, see below; saturated by EM
  * otherwise).
  */
 static double baseline_loglik(sem_fiml_t *f, size_t g) {
@@ -815,27 +832,33 @@ static double baseline_loglik(sem_fiml_t *f, size_t g) {
   double ll = 0;
   for (size_t j = 0; j < p; j++) {
     if (m->ov_exo[j]) { sub[ne++] = j; continue; }
-    double s = 0, ss = 0, n = 0;
+    /* the ML variance (divisor n_j) of the n_j observed values */
+    double n = 0, v = pairwise_cov(f, g, j, j);
     const fgroup_t *G = &f->g[g];
-    for (int pass = 0; pass < 2; pass++)
-      for (size_t k = 0; k < G->npat; k++) {
-        const pattern_t *pt = &G->pat[k];
-        for (size_t c = 0; c < pt->po; c++) {
-          if (pt->obs[c] != j) continue;
-          for (size_t i = 0; i < pt->n; i++) {
-            double y = pt->y[i * pt->po + c];
-            if (pass == 0) { s += y; n += 1; }
-            else ss += (y - s / n) * (y - s / n);
-          }
-        }
-      }
-    ll += -0.5 * n * (LOG2PI + log(ss / n) + 1);
+    for (size_t k = 0; k < G->npat; k++)
+      for (size_t c = 0; c < G->pat[k].po; c++) n += G->pat[k].obs[c] == j ? (double)G->pat[k].n : 0;
+    ll += -0.5 * n * (LOG2PI + log(v * (n - 1) / n) + 1);
   }
   if (ne) {
-    gsl_matrix_const_view S = gsl_matrix_const_view_array(f->h1->cov + g * p * p, p, p);
-    gsl_vector_const_view mu = gsl_vector_const_view_array(f->h1->mean + g * p, p);
     if (f->nx) {
-      ll += subset_loglik(f, g, sub, ne, &S.matrix, &mu.vector);
+      /* lavaan's independence model fixes the covariates at its "sample" statistics:
+         observed means and the pairwise covariance rescaled by (n - 1)/n (the EM
+         values when x is complete, not under ml.x) */
+      gsl_vector *mx = gsl_vector_calloc(p);
+      gsl_matrix *Sx = gsl_matrix_calloc(p, p);
+      double n = (double)f->g[g].n;
+      if (mx && Sx) {
+        for (size_t a = 0; a < ne; a++) {
+          gsl_vector_set(mx, sub[a], observed_mean(f, g, sub[a]));
+          for (size_t b = 0; b < ne; b++)
+            gsl_matrix_set(Sx, sub[a], sub[b], pairwise_cov(f, g, sub[a], sub[b]) * (n - 1) / n);
+        }
+        ll += subset_loglik(f, g, sub, ne, Sx, mx);
+      } else {
+        ll = NAN;
+      }
+      if (mx) gsl_vector_free(mx);
+      if (Sx) gsl_matrix_free(Sx);
     } else {
       gsl_vector *me = gsl_vector_alloc(ne), *mf = gsl_vector_calloc(p);
       gsl_matrix *Se = gsl_matrix_alloc(ne, ne), *Sf = gsl_matrix_calloc(p, p);
