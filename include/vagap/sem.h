@@ -83,7 +83,7 @@ typedef struct {
   long line, column;         /* where the term starts in the model text (1-based) */
 } vagap_sem_statement_t;
 
-typedef struct {
+typedef struct vagap_sem_syntax {
   size_t n;
   vagap_sem_statement_t *st;
 } vagap_sem_syntax_t;
@@ -132,6 +132,19 @@ typedef struct {
      (blanks ignored), e.g. "visual=~x2" or "x3~1". */
   const char *const *group_partial;
   size_t n_group_partial;
+  /* lavaan's auto.* switches (lav_partable_flat), all 1 by default as in
+     sem()/cfa()/growth(); lavaan() has them all 0 (with int_ov_free 0). */
+  int auto_fix_first;    /* first loading of each latent fixed to 1 (ignored when std_lv) */
+  int auto_fix_single;   /* with auto_var: a single indicator's residual variance fixed to 0 */
+  int auto_var;          /* 0: (residual) variances not written in the syntax are fixed to 0 */
+  int auto_cov_lv_x;     /* covariances among exogenous latents (0: not in the model) */
+  int auto_cov_y;        /* covariances among endogenous latents and pure outcomes (0: none) */
+  /* lavaan's constraints= argument: ==, <, > lines parsed from a text of
+     their own (NULL: none), added to every model built with these options as
+     vagap_sem_model_add_constraints does; errors are located in
+     constraints_source.  Borrowed: must outlive the models. */
+  const struct vagap_sem_syntax *constraints;
+  const char *constraints_source;
 } vagap_sem_model_options_t;
 
 void vagap_sem_model_options_init(vagap_sem_model_options_t *opt);

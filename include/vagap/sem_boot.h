@@ -53,6 +53,13 @@ typedef struct {
   double *se;        /* [B * nrows] standard errors (NAN when failed) */
   double *pvalue;    /* [B * nrows] Wald p-values (NAN when failed) */
   double *std_all;   /* [B * nrows] completely standardised estimates */
+  /* Warnings of the resamples that were fitted (and kept): each distinct
+     kind once, with the number of resamples that gave it.  A kind is the
+     warning's text with its numbers (a group, an eigenvalue) written '#'. */
+  size_t nwarned;        /* resamples with at least one warning */
+  size_t nwarn_kinds;
+  char **warn_kind;      /* [nwarn_kinds], sorted by text (the same for any number of threads) */
+  size_t *warn_count;    /* [nwarn_kinds] */
 } vagap_sem_boot_t;
 
 /*

@@ -70,6 +70,19 @@ vagap_status_t vagap_sem_invariance_fit(vagap_sem_invariance_t **out,
                                         const vagap_sem_fit_options_t *fit_opt,
                                         const vagap_sem_invariance_step_t *steps, size_t nsteps,
                                         const char *source, vagap_error_t *err);
+
+/* The same, calling progress(models fitted, nsteps, ctx) after each step (NULL: none). */
+vagap_status_t vagap_sem_invariance_fit_progress(vagap_sem_invariance_t **out,
+                                                 const vagap_sem_syntax_t *syn,
+                                                 const vagap_sem_stats_t *stats,
+                                                 const vagap_sem_model_options_t *base,
+                                                 const vagap_sem_fit_options_t *fit_opt,
+                                                 const vagap_sem_invariance_step_t *steps,
+                                                 size_t nsteps,
+                                                 void (*progress)(size_t done, size_t total,
+                                                                  void *ctx),
+                                                 void *progress_ctx, const char *source,
+                                                 vagap_error_t *err);
 /* The same from raw data with any missing-data method of fit_opt (FIML:
    --missing ml/ml.x; every step is fitted with vagap_sem_fit_data). */
 vagap_status_t vagap_sem_invariance_fit_data(vagap_sem_invariance_t **out,
@@ -78,7 +91,8 @@ vagap_status_t vagap_sem_invariance_fit_data(vagap_sem_invariance_t **out,
                                              const vagap_sem_model_options_t *base,
                                              const vagap_sem_fit_options_t *fit_opt,
                                              const vagap_sem_invariance_step_t *steps, size_t nsteps,
-                                             const char *source, vagap_error_t *err);
+                                             void (*progress)(size_t done, size_t total, void *ctx),
+                                             void *progress_ctx, const char *source, vagap_error_t *err);
 void vagap_sem_invariance_free(vagap_sem_invariance_t *inv); /* NULL is a no-op */
 
 #ifdef __cplusplus

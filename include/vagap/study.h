@@ -264,17 +264,21 @@ typedef struct {
  */
 vagap_status_t vagap_study_runs_build_long(const vagap_study_long_columns_t *cols, double min,
                                            double max, const vagap_study_key_t *k,
-                                           const vagap_table_t *t, vagap_ledger_t *ledger,
+                                           vagap_table_t *t, vagap_ledger_t *ledger,
                                            vagap_study_runs_t *r, vagap_error_t *err);
 
 /*
  * Wide responses (one row per run, a column per key item; `vagap score`
  * chooses it when there is no item column).  A row missing its unit or with
- * no key item answered is excluded; an answer outside [min, max] is an error.
+ * no key item answered is excluded; an answer outside [min, max] is an error,
+ * or, when t was read with exclude_bad_rows (--bad-rows exclude), excludes its
+ * row ("response X to item 'I' outside MIN..MAX") as in long input.  With that
+ * option a response that is not a number excludes its row too (in both
+ * layouts; vagap_table_exclude_non_numbers), and such rows are dropped from t.
  */
 vagap_status_t vagap_study_runs_build_wide(const vagap_study_long_columns_t *cols, double min,
                                            double max, const vagap_study_key_t *k,
-                                           const vagap_table_t *t, vagap_ledger_t *ledger,
+                                           vagap_table_t *t, vagap_ledger_t *ledger,
                                            vagap_study_runs_t *r, vagap_error_t *err);
 
 /* ---- questionnaire scores for `vagap report` ------------------------------------------------ */

@@ -65,7 +65,37 @@ typedef struct {
                                numbers, while the input is still being parsed (see
                                vagap_table_inferred_numbers) */
   vagap_input_format_t input_format; /* VAGAP_INPUT_AUTO by default */
+  /* Forgiving input, each off by default (see "Forgiving input" below). */
+  int exclude_bad_rows;     /* a ragged row is recorded in the ledger as excluded
+                               ("ragged row: N fields where the header has M") instead
+                               of being an error */
+  const char *encoding;     /* the input's character encoding as iconv names it
+                               ("UTF-16", "UTF-16LE", "LATIN1", "CP1252", ...); NULL
+                               or "UTF-8": UTF-8, except that a UTF-16 byte-order mark
+                               is recognised and decoded */
+  int decimal_comma;        /* numbers are written 1,5 (a '.' in a number is refused);
+                               CSV only: JSON numbers always have a point */
+  /* Called (on the caller's thread) with a warning the reader has for the user,
+     e.g. invalid UTF-8 replaced; NULL: no warnings. */
+  void (*warn)(const char *message, void *ctx);
+  void *warn_ctx;
+  /* Called on the caller's thread as the input is consumed: bytes done of
+     total (0: unknown, e.g. gzip or a pipe), last with done == total (or, when
+     the total is unknown, with total set to done); NULL: none. */
+  void (*progress)(const char *source, size_t done, size_t total, void *ctx);
+  void *progress_ctx;
 } vagap_table_options_t;
+
+/*
+ * Forgiving input.  Text that reaches a table is always valid UTF-8: CSV
+ * input in another encoding is converted first (glibc iconv; the whole input
+ * is converted in memory before parsing, so line numbers are those of the
+ * file), and in UTF-8 input each byte that is not part of a valid UTF-8
+ * sequence is replaced by '?', the first place and the count being passed
+ * to opt->warn once the input is read.  JSON Lines must be UTF-8 (jansson
+ * refuses anything else).  A header of one field that holds ';', a tab or
+ * '|' makes "no such column" and "ragged row" errors name that separator.
+ */
 
 /* Fill `opt` with the defaults above. */
 void vagap_table_options_init(vagap_table_options_t *opt);
@@ -80,6 +110,14 @@ void vagap_table_options_init(vagap_table_options_t *opt);
  */
 vagap_status_t vagap_parse_double(const char *s, size_t len, double *out,
                                   vagap_error_t *err);
+
+/*
+ * The same with a decimal comma when `decimal_comma` is set: "1,5" is 1.5,
+ * and a '.' anywhere in the text is refused (it would be a thousands
+ * separator or a mistake).  With decimal_comma 0 it is vagap_parse_double.
+ */
+vagap_status_t vagap_parse_double_mark(const char *s, size_t len, int decimal_comma,
+                                       double *out, vagap_error_t *err);
 
 /* ---- streaming reader --------------------------------------------------- */
 
@@ -194,6 +232,29 @@ const double *vagap_table_inferred_numbers(const vagap_table_t *t, size_t j);
 vagap_status_t vagap_table_numeric_columns(const vagap_table_t *t, const size_t *cols,
                                            size_t ncols, double *const *out, int inferring,
                                            int *is_numeric, vagap_error_t *err);
+
+/*
+ * Remove the rows whose drop[i] is non-zero (i < nrows); the others keep
+ * their order, text, lines and inferred numbers.  For readers that exclude
+ * rows after reading, e.g. a cell that is not a number where one is needed
+ * (the caller records the exclusion in the ledger).
+ */
+vagap_status_t vagap_table_drop_rows(vagap_table_t *t, const unsigned char *drop,
+                                     vagap_error_t *err);
+
+/* 1 when the table was read with exclude_bad_rows (--bad-rows exclude). */
+int vagap_table_excludes_bad_rows(const vagap_table_t *t);
+
+/*
+ * With exclude_bad_rows: each row with a cell in columns cols[0, n) that is
+ * neither missing nor a number (with the table's decimal mark) is recorded
+ * in `ledger` as excluded, "column 'C': expected a number, found 'X'", and
+ * dropped, so that converting those columns afterwards cannot fail.
+ * Without the option nothing happens (the conversion reports the first such
+ * cell).  Call it before anything is computed from the rows.
+ */
+vagap_status_t vagap_table_exclude_non_numbers(vagap_table_t *t, const size_t *cols, size_t n,
+                                               vagap_ledger_t *ledger, vagap_error_t *err);
 
 #ifdef __cplusplus
 }

@@ -1,18 +1,29 @@
 /* Shared CLI plumbing: common options, messages, the row-accounting epilogue. */
 #include "cli.h"
+#include "progress.h"
 
 #include <errno.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 const char CLI_COMMON_OPTIONS_HELP[] =
     "Common options:\n"
     "  -o, --output FILE     write the table to FILE instead of standard output\n"
     "      --format FMT      csv (default), tsv or json (one object per line)\n"
     "      --digits N        significant digits of numbers (default 15; 17 round-trips)\n"
-    "      --delim C         input field separator (default ','; 'tab' or '\\t' for TSV)\n"
+    "      --delim C         input field separator: one character, or comma (default),\n"
+    "                        semicolon, tab ('\\t') or pipe\n"
+    "      --decimal-comma   numbers are written 1,5 (the separator becomes ';' unless\n"
+    "                        --delim is given)\n"
+    "      --encoding ENC    the input's encoding (iconv names: UTF-16, UTF-16LE, LATIN1,\n"
+    "                        CP1252, ...); default UTF-8, UTF-16 with a byte-order mark\n"
+    "                        is recognised; invalid UTF-8 is replaced by '?' (warning)\n"
+    "      --bad-rows MODE   error (default): a ragged row, a cell that is not a number\n"
+    "                        where one is needed or an answer out of range stops the\n"
+    "                        command; exclude: such rows are excluded with their reason\n"
     "      --na LIST         comma-separated missing-value tokens (default ',NA,NaN':\n"
     "                        the empty field, NA and NaN)\n"
     "      --max-field BYTES longest input field accepted (default 1048576)\n"
@@ -20,6 +31,8 @@ const char CLI_COMMON_OPTIONS_HELP[] =
     "                        jsonl for names ending .jsonl or .ndjson (+ .gz), else csv\n"
     "      --exclusions FILE write every row not used as source,line,reason\n"
     "      --quiet           no 'read R rows, used U, excluded E' line on stderr\n"
+    "      --progress        progress with rate and ETA on stderr for long runs (the\n"
+    "                        default when stderr is a terminal); --no-progress: none\n"
     "      --help            this help\n"
     "Input FILEs may be gzip-compressed; none or '-' reads standard input.\n";
 
@@ -42,6 +55,11 @@ static void note_ignored_environment(const char *command) {
   }
 }
 
+/* The reader's warnings (invalid UTF-8 replaced) as the command's own. */
+static void warn_from_reader(const char *message, void *command) {
+  fprintf(stderr, "vagap %s: warning: %s\n", (const char *)command, message);
+}
+
 void cli_common_init(cli_common_t *c, const char *command) {
   static int environment_checked;
   if (!environment_checked) note_ignored_environment(command);
@@ -51,6 +69,11 @@ void cli_common_init(cli_common_t *c, const char *command) {
   c->format = CLI_FORMAT_CSV;
   c->digits = 15;
   c->command = command;
+  c->progress = -1;
+  c->table.warn = warn_from_reader;
+  c->table.warn_ctx = (void *)command;
+  c->table.progress = cli_read_progress;
+  c->table.progress_ctx = c;
 }
 
 int cli_usage_error(const cli_common_t *c, const char *fmt, ...) {
@@ -73,6 +96,7 @@ void cli_warn(const cli_common_t *c, const char *fmt, ...) {
 }
 
 int cli_report_error(const vagap_error_t *err) {
+  cli_progress_interrupt();
   fputs("vagap: ", stderr);
   if (err->file[0]) {
     fputs(err->file, stderr);
@@ -106,11 +130,37 @@ int cli_parse_long(const cli_common_t *c, const char *option, const char *arg, l
 }
 
 static int parse_delim(cli_common_t *c, const char *arg) {
-  if (strcmp(arg, "tab") == 0 || strcmp(arg, "\\t") == 0) c->table.delim = '\t';
-  else if (strlen(arg) == 1 && arg[0] != '"' && arg[0] != '\n' && arg[0] != '\r') c->table.delim = arg[0];
-  else return cli_usage_error(c, "--delim: expected one character (or 'tab'), found '%s'", arg), -1;
+  static const struct { const char *name; char delim; } names[] = {
+      {"tab", '\t'}, {"\\t", '\t'}, {"semicolon", ';'}, {"comma", ','}, {"pipe", '|'}};
+  char d = 0;
+  for (size_t k = 0; k < sizeof names / sizeof *names; k++)
+    if (strcasecmp(arg, names[k].name) == 0) d = names[k].delim;
+  if (!d && strlen(arg) == 1 && arg[0] != '"' && arg[0] != '\n' && arg[0] != '\r') d = arg[0];
+  if (!d)
+    return cli_usage_error(c, "--delim: expected one character, or comma, semicolon, tab or pipe; "
+                              "found '%s'", arg), -1;
+  if (d == ',' && c->table.decimal_comma)
+    return cli_usage_error(c, "--delim ',' cannot go with --decimal-comma"), -1;
+  c->table.delim = d;
+  c->delim_given = 1;
   return 1;
 }
+
+static int parse_bad_rows(cli_common_t *c, const char *arg) {
+  if (strcmp(arg, "error") == 0) c->table.exclude_bad_rows = 0;
+  else if (strcmp(arg, "exclude") == 0) c->table.exclude_bad_rows = 1;
+  else return cli_usage_error(c, "--bad-rows: expected error or exclude, found '%s'", arg), -1;
+  return 1;
+}
+
+static int take_decimal_comma(cli_common_t *c) {
+  if (c->delim_given && c->table.delim == ',')
+    return cli_usage_error(c, "--decimal-comma cannot go with --delim ','"), -1;
+  c->table.decimal_comma = 1;
+  if (!c->delim_given) c->table.delim = ';';
+  return 1;
+}
+
 
 static int parse_input_format(cli_common_t *c, const char *arg) {
   if (strcmp(arg, "csv") == 0) c->table.input_format = VAGAP_INPUT_CSV;
@@ -149,6 +199,11 @@ int cli_common_option(cli_common_t *c, int opt, const char *arg) {
     cli_outputs_declare(arg);
     return 1;
   case CLI_OPT_QUIET: c->quiet = 1; return 1;
+  case CLI_OPT_BAD_ROWS: return parse_bad_rows(c, arg);
+  case CLI_OPT_ENCODING: c->table.encoding = arg; return 1;
+  case CLI_OPT_DECIMAL_COMMA: return take_decimal_comma(c);
+  case CLI_OPT_PROGRESS: c->progress = 1; return 1;
+  case CLI_OPT_NO_PROGRESS: c->progress = 0; return 1;
   case CLI_OPT_OUTPUT:
     c->output_path = arg;
     cli_outputs_declare(arg);

@@ -26,6 +26,8 @@ typedef struct {
   const char *output_path;     /* -o FILE, default stdout */
   const char *exclusions_path; /* --exclusions FILE */
   int quiet;                   /* --quiet: no "read R rows" line */
+  int progress;                /* --progress 1, --no-progress 0, else -1: when stderr is a terminal */
+  int delim_given;             /* --delim was given (--decimal-comma then keeps it) */
   const char *command;         /* the subcommand's name, for messages */
 } cli_common_t;
 
@@ -41,6 +43,11 @@ enum {
   CLI_OPT_INPUT_FORMAT,
   CLI_OPT_HELP,
   CLI_OPT_BAD, /* cli_getopt: an unknown option or a missing value, already reported */
+  CLI_OPT_BAD_ROWS,
+  CLI_OPT_ENCODING,
+  CLI_OPT_DECIMAL_COMMA,
+  CLI_OPT_PROGRESS,
+  CLI_OPT_NO_PROGRESS,
   CLI_OPT_OUTPUT = 'o'
 };
 
@@ -54,6 +61,11 @@ enum {
   {"quiet", no_argument, 0, CLI_OPT_QUIET},                       \
   {"max-field", required_argument, 0, CLI_OPT_MAX_FIELD},         \
   {"input-format", required_argument, 0, CLI_OPT_INPUT_FORMAT},   \
+  {"bad-rows", required_argument, 0, CLI_OPT_BAD_ROWS},           \
+  {"encoding", required_argument, 0, CLI_OPT_ENCODING},           \
+  {"decimal-comma", no_argument, 0, CLI_OPT_DECIMAL_COMMA},       \
+  {"progress", no_argument, 0, CLI_OPT_PROGRESS},                 \
+  {"no-progress", no_argument, 0, CLI_OPT_NO_PROGRESS},           \
   {"output", required_argument, 0, CLI_OPT_OUTPUT},               \
   {"help", no_argument, 0, CLI_OPT_HELP}
 

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rows.h"
 #include "cli.h"
 #include "intern.h"
 #include "vagap/align.h"
@@ -375,6 +376,11 @@ static vagap_status_t read_file(const char *path, const cli_common_t *c, const a
   align_columns_t col;
   size_t n = vagap_table_nrows(t);
   if ((st = find_columns(t, a, &col, err))) goto done;
+  if (cli_screen_numbers(&c->table, t, ledger, &col.stated, 1)) {
+    st = oom(err);
+    goto done;
+  }
+  n = vagap_table_nrows(t);
   stated = malloc((n ? n : 1) * sizeof *stated);
   if (!stated) {
     st = oom(err);

@@ -196,6 +196,8 @@ static vagap_status_t read_log(const char *path, const cli_common_t *c, vagap_sh
   vagap_status_t st = prompts ? vagap_table_read(&t, path, &c->table, ledger, err)
                               : vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
   if (st == VAGAP_OK) st = columns(t, NAMES, 2, col, err);
+  /* --bad-rows exclude: an index that is not a number excludes its row */
+  if (st == VAGAP_OK) st = vagap_table_exclude_non_numbers(t, col, 1, ledger, err);
   int has_prompt = 0;
   if (st == VAGAP_OK) {
     vagap_error_t ignored;

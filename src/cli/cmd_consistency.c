@@ -533,6 +533,8 @@ static int run_stated_enacted(const cli_common_t *c, const cons_args_t *a,
   if (st == VAGAP_OK)
     st = read_unit_value(t, a->unit, a->value, a->enacted, 0, &enact, ledger, &err);
   if (st == VAGAP_OK) st = vagap_table_read(&pt, a->profile, &c->table, ledger, &err);
+  const char *numeric[1] = {a->profile_score};
+  if (st == VAGAP_OK && cli_screen_named(&c->table, pt, ledger, numeric, 1)) st = oom(&err);
   if (st == VAGAP_OK)
     st = read_unit_value(pt, a->unit, a->value, a->profile_score, 1, &profile, ledger, &err);
   size_t nu = cli_intern_count(enact.units), nv = cli_intern_count(enact.items);
@@ -696,8 +698,14 @@ int cmd_consistency(int argc, char **argv) {
     vagap_error_set(&err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
     return cli_report_error(&err);
   }
+  /* --bad-rows exclude: rows whose number column (each mode's one) holds text */
+  const char *numeric[3] = {a.mode == MODE_MATRIX ? a.score : NULL,
+                            a.mode == MODE_STATED_ENACTED ? a.enacted : NULL,
+                            a.mode == MODE_ROLEPLAY ? a.correct : NULL};
   if (vagap_table_read(&t, path, &c.table, ledger, &err) != VAGAP_OK) {
     rc = cli_report_error(&err);
+  } else if (cli_screen_named(&c.table, t, ledger, numeric, 3)) {
+    rc = CLI_EXIT_DATA;
   } else {
     switch (a.mode) {
     case MODE_MATRIX: rc = run_matrix(&c, &a, t, ledger); break;

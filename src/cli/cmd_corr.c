@@ -57,7 +57,7 @@ typedef struct {
 } pair_t;
 
 typedef struct {
-  const vagap_table_t *t;
+  vagap_table_t *t;
   size_t ncols;   /* used columns */
   size_t *col;    /* table column of each used column */
   double **val;   /* values of each used column */
@@ -299,6 +299,27 @@ static int run_tests(const cli_common_t *c, corr_data_t *d, const corr_args_t *a
 
 /* ---- main ------------------------------------------------------------------------------------ */
 
+/* --bad-rows exclude: rows where a named column (x, y, --pair, --columns) holds text
+   are excluded before any column is converted.  0, or -1 after printing. */
+static int screen_named_columns(const cli_common_t *c, const corr_args_t *a, vagap_table_t *t,
+                                vagap_ledger_t *ledger) {
+  if (!c->table.exclude_bad_rows) return 0;
+  const char *named[2] = {a->x, a->y};
+  int rc = cli_screen_named(&c->table, t, ledger, named, 2);
+  for (size_t k = 0; k <= a->npair_args && rc == 0; k++) {
+    const char *list = k < a->npair_args ? a->pair_arg[k] : a->columns;
+    if (!list) continue;
+    char *buf;
+    const char **items;
+    size_t m = stats_split_list(list, &buf, &items);
+    if (m == (size_t)-1) return cli_out_of_memory();
+    rc = cli_screen_named(&c->table, t, ledger, items, m);
+    free(buf);
+    free(items);
+  }
+  return rc;
+}
+
 static int setup(const cli_common_t *c, const corr_args_t *a, corr_data_t *d) {
   size_t n = vagap_table_ncols(d->t);
   d->cby = CLI_NO_COLUMN;
@@ -355,6 +376,7 @@ int cmd_corr(int argc, char **argv) {
     goto done;
   }
   d.t = table;
+  if (screen_named_columns(&c, &a, table, ledger)) goto done;
   int src = setup(&c, &a, &d);
   if (src) {
     rc = src == -2 ? CLI_EXIT_USAGE : CLI_EXIT_DATA;

@@ -212,8 +212,34 @@ static const char *const BEHAVIOR_SUMMARY[] = {"behavior", NULL};
 static const char *const SELFREPORT_SUMMARY[] = {"selfreport", NULL};
 
 /*
+ * --selfreport-scale S must be a scale of the file (else every row would be
+ * excluded and the gap would fail later without saying why): 0, or -2 after a
+ * usage error that lists the file's scales and the nearest one.
+ */
+static int check_scale_exists(const gap_args_t *a, const vagap_table_t *t, size_t js,
+                              const char *scale) {
+  size_t n = vagap_table_nrows(t), nnames = 0;
+  const char *names[32];
+  for (size_t i = 0; i < n; i++) {
+    const char *s = vagap_table_cell(t, i, js, NULL);
+    if (strcmp(s, scale) == 0) return 0;
+    size_t k = 0;
+    while (k < nnames && strcmp(names[k], s) != 0) k++;
+    if (k == nnames && nnames < sizeof names / sizeof *names) names[nnames++] = s;
+  }
+  char list[512] = "";
+  for (size_t k = 0, used = 0; k < nnames && used < sizeof list; k++)
+    used += (size_t)snprintf(list + used, sizeof list - used, "%s%s", k ? ", " : "", names[k]);
+  const char *near = vagap_suggest(scale, names, nnames);
+  cli_usage_error(&a->c, "--selfreport-scale: %s has no scale '%s'; its scales are: %s%s%s%s",
+                  vagap_table_source(t), scale, nnames ? list : "(none)",
+                  near ? "; did you mean '" : "", near ? near : "", near ? "'?" : "");
+  return -2;
+}
+
+/*
  * One per-measure file: read it, find its unit and value columns.  Returns
- * 0, or -1 after printing an error.
+ * 0, -2 after a usage error, or -1 after printing an error.
  */
 static int read_measure_file(const gap_args_t *a, const char *path, const char *explicit_col,
                              const char *const *candidates, const char *scale,
@@ -226,6 +252,8 @@ static int read_measure_file(const gap_args_t *a, const char *path, const char *
       resolve_column(m->table, explicit_col, candidates, 1, &jv) ||
       (scale && resolve_column(m->table, "scale", NULL, 1, &js)))
     return -1;
+  if (scale && check_scale_exists(a, m->table, js, scale)) return -2;
+  if (cli_screen_numbers(&a->c.table, m->table, ledger, &jv, 1)) return -1;
   return extract_measure(m, ju, jv, ledger, js, scale);
 }
 
@@ -240,6 +268,9 @@ static int read_summary(const gap_args_t *a, const char *path, vagap_ledger_t *l
       resolve_column(mb->table, a->behavior_col, BEHAVIOR_SUMMARY, 1, &jb) ||
       resolve_column(mb->table, a->selfreport_col, SELFREPORT_SUMMARY, 1, &js))
     return -1;
+  const char *numeric[3] = {vagap_table_colname(mb->table, jb), vagap_table_colname(mb->table, js),
+                           a->no_iat ? NULL : a->iat_col ? a->iat_col : "iat"};
+  if (cli_screen_named(&a->c.table, mb->table, ledger, numeric, 3)) return -1;
   ms->table = mb->table; /* borrowed; not freed through ms */
   if (extract_measure(mb, ju, jb, ledger, 0, NULL) || extract_measure(ms, ju, js, NULL, 0, NULL)) return -1;
   if (a->no_iat) return 0;
@@ -305,9 +336,15 @@ static int run(const gap_args_t *a, const char *summary_path, vagap_ledger_t *le
   if (summary) {
     if (read_summary(a, summary_path, ledger, &mi, &mb, &ms)) goto done;
   } else {
-    if (read_measure_file(a, a->behavior_path, a->behavior_col, BEHAVIOR_CANDIDATES, NULL, ledger, &mb) ||
-        read_measure_file(a, a->selfreport_path, a->selfreport_col, SELFREPORT_CANDIDATES, a->selfreport_scale, ledger, &ms))
+    int r = read_measure_file(a, a->behavior_path, a->behavior_col, BEHAVIOR_CANDIDATES, NULL,
+                              ledger, &mb);
+    if (!r)
+      r = read_measure_file(a, a->selfreport_path, a->selfreport_col, SELFREPORT_CANDIDATES,
+                            a->selfreport_scale, ledger, &ms);
+    if (r) {
+      if (r == -2) rc = CLI_EXIT_USAGE;
       goto done;
+    }
     if (a->iat_path && !a->no_iat &&
         read_measure_file(a, a->iat_path, a->iat_col, IAT_CANDIDATES, NULL, ledger, &mi))
       goto done;

@@ -310,30 +310,17 @@ static int assoc_file(assoc_run_t *run, const char *path) {
   return CLI_EXIT_DATA;
 }
 
-static const char *const TRIAL_COLUMNS[] = {"trial", "a", "b", "c", "d", "n_ignored",
-                                            "n_other_target", "n_duplicate", "score", "valid"};
-
 static int write_trials(const assoc_run_t *run) {
-  const char *names[1 + sizeof TRIAL_COLUMNS / sizeof *TRIAL_COLUMNS];
+  const char *names[1 + IAT_NTRIAL_COLUMNS];
   names[0] = run->args->log.unit;
-  memcpy(names + 1, TRIAL_COLUMNS, sizeof TRIAL_COLUMNS);
+  memcpy(names + 1, IAT_TRIAL_COLUMNS, sizeof IAT_TRIAL_COLUMNS);
   cli_writer_t *w = cli_writer_open(&run->args->common, names, sizeof names / sizeof *names);
   if (!w) return CLI_EXIT_DATA;
   size_t n = vagap_iat_assoc_ntrials(run->scorer);
   for (size_t i = 0; i < n; i++) {
     vagap_iat_assoc_trial_t t;
     vagap_iat_assoc_trial(run->scorer, i, &t);
-    cli_put_str(w, t.unit);
-    cli_put_str(w, t.trial);
-    cli_put_int(w, (long long)t.counts.a);
-    cli_put_int(w, (long long)t.counts.b);
-    cli_put_int(w, (long long)t.counts.c);
-    cli_put_int(w, (long long)t.counts.d);
-    cli_put_int(w, (long long)t.n_ignored);
-    cli_put_int(w, (long long)t.n_other_target);
-    cli_put_int(w, (long long)t.n_duplicate);
-    cli_put_num(w, t.score);
-    cli_put_bool(w, t.valid);
+    iat_put_trial(w, &t);
   }
   return cli_writer_close(w);
 }
@@ -572,8 +559,8 @@ static int dscore_row(dscore_run_t *run, const vagap_reader_t *r, const vagap_ro
   }
   vagap_error_t err;
   double latency;
-  if (vagap_reader_number(r, row, col->latency, &latency, &err) != VAGAP_OK)
-    return cli_report_error(&err);
+  int got = cli_row_number(&a->common.table, run->ledger, r, row, col->latency, &latency);
+  if (got) return got > 0 ? CLI_EXIT_OK : CLI_EXIT_DATA; /* 1: excluded (--bad-rows exclude) */
   if (isnan(latency)) return exclude_missing(run, r, row, a->latency_col);
   int error = error_flag(row->fields[col->error], row->lengths[col->error]);
   if (error < 0) {
@@ -581,6 +568,7 @@ static int dscore_row(dscore_run_t *run, const vagap_reader_t *r, const vagap_ro
     vagap_error_set(&err, VAGAP_EDATA, vagap_reader_source(r), row->line, (long)col->error + 1,
                     "column %s: expected 0/1 or TRUE/FALSE, found '%s'", a->error_col,
                     row->fields[col->error]);
+    if (a->common.table.exclude_bad_rows) return exclude(run->ledger, r, row, err.message);
     return cli_report_error(&err);
   }
   vagap_iat_trial_fate_t fate;

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "prop_out.h"
 #include "stats_cli.h"
 #include "vagap/study.h"
 
@@ -46,13 +47,6 @@ typedef struct {
   vagap_p_adjust_t adjust;
 } prop_args_t;
 
-typedef struct {
-  const char *key;
-  size_t x, n, n_other;
-  vagap_status_t status;
-  vagap_prop_t res;
-  double p_adjusted;
-} prop_row_t;
 
 static int parse_args(int argc, char **argv, cli_common_t *c, prop_args_t *a) {
   static const struct option options[] = {
@@ -114,33 +108,6 @@ static int classify_rows(prop_data_t *d, vagap_ledger_t *ledger, unsigned char *
     if (code < 0 && cli_exclude_row(ledger, d->t, i, reason)) return -1;
   }
   return 0;
-}
-
-static const char *const COLUMNS[] = {BROOM_COLUMNS, "x", "n_other", "exact.low",
-                                      "exact.high", "p0", "log10.p", "p.adjusted", "alternative"};
-enum { NCOLUMNS = sizeof COLUMNS / sizeof COLUMNS[0] };
-
-static void put_row(cli_writer_t *w, const prop_row_t *r) {
-  const vagap_prop_t *p = &r->res;
-  cli_put_str(w, r->key);
-  cli_put_str(w, "proportion");
-  stats_put_num(w, p->estimate);
-  stats_put_num(w, p->std_error);
-  cli_put_int(w, (long long)r->x);
-  cli_put_na(w);
-  stats_put_num(w, p->p_value);
-  stats_put_num(w, p->conf_low);
-  stats_put_num(w, p->conf_high);
-  cli_put_int(w, (long long)r->n);
-  cli_put_str(w, "Exact binomial test; Wilson score interval");
-  cli_put_int(w, (long long)r->x);
-  cli_put_int(w, (long long)r->n_other);
-  stats_put_num(w, p->exact_low);
-  stats_put_num(w, p->exact_high);
-  stats_put_num(w, p->p0);
-  stats_put_num(w, p->log10_p);
-  stats_put_num(w, r->p_adjusted);
-  cli_put_str(w, vagap_alternative_name(p->alternative));
 }
 
 static int test_units(const cli_common_t *c, const prop_args_t *a, const prop_data_t *d,
@@ -221,9 +188,9 @@ int cmd_prop(int argc, char **argv) {
   if (stats_adjust_rows(rows, bl.nblocks, sizeof *rows, offsetof(prop_row_t, res.p_value),
                         offsetof(prop_row_t, p_adjusted), a.adjust))
     goto done;
-  cli_writer_t *w = cli_writer_open_unit(&c, a.unit, COLUMNS, NCOLUMNS);
+  cli_writer_t *w = cli_writer_open_unit(&c, a.unit, PROP_COLUMNS, PROP_NCOLUMNS);
   if (!w) goto done;
-  for (size_t b = 0; b < bl.nblocks; b++) put_row(w, &rows[b]);
+  for (size_t b = 0; b < bl.nblocks; b++) prop_put_row(w, &rows[b]);
   rc = cli_writer_close(w);
   if (rc == CLI_EXIT_OK) rc = cli_finish_ledger(&c, ledger);
   if (rc == CLI_EXIT_OK && nok == 0) {

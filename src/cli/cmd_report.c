@@ -15,7 +15,9 @@
 #include "cli.h"
 #include "gap_out.h"
 #include "iat_out.h"
+#include "prop_out.h"
 #include "report_svg.h"
+#include "score_out.h"
 #include "stats_cli.h"
 #include "vagap/study.h"
 
@@ -23,9 +25,11 @@ static const char HELP[] =
     "Usage: vagap report [OPTIONS] DIR --out OUTDIR\n"
     "Run the walk-the-talk chain on a study folder: association IAT -> behaviour\n"
     "(share of prosocial choices) -> self-report (scale score as % of maximum) ->\n"
-    "calibration gap.  Writes to OUTDIR: iat_trials.csv, iat_units.csv,\n"
-    "behavior_units.csv, selfreport_units.csv, selfreport_alpha.csv, gap_units.csv,\n"
-    "gap_tests.csv (broom columns), exclusions.csv, report.md and calibration.svg.\n\n"
+    "calibration gap.  Writes to OUTDIR: iat_trials, iat_units, behavior_units,\n"
+    "selfreport_units, selfreport_alpha, gap_units and gap_tests (broom columns) as\n"
+    ".csv, .tsv or .jsonl after --format, exclusions.csv, report.md and calibration.svg.\n"
+    "The IAT is optional: without DIR/iat.csv (and --iat), or with --no-iat, the gap\n"
+    "is self-report vs behaviour alone and the IAT tables are not written.\n\n"
     "Defaults are the Andric (2025) presets: IAT s = 0 with empty-side trials invalid,\n"
     "focal target 'other', contrast 'self'; choices 'other' prosocial, 'self' selfish;\n"
     "self-report on 1-7 with reversed items from the key, % = (score - 1)/6;\n"
@@ -33,12 +37,16 @@ static const char HELP[] =
     "Rows are mapped by the same code as `vagap iat --method assoc`, `vagap prop` and\n"
     "`vagap score --min-items K` (codes compared case-insensitively with whitespace\n"
     "and punctuation trimmed, the same exclusions and reasons), so the tables equal\n"
-    "what those commands print.  The self-report measure is the total over all keyed\n"
-    "items.\n\n"
+    "what those commands print, column for column: iat_trials = `vagap iat --method\n"
+    "assoc --per-trial`, iat_units = `vagap iat --method assoc`, behavior_units =\n"
+    "`vagap prop`, selfreport_units = `vagap score`, selfreport_alpha = `vagap score\n"
+    "--level alpha`, gap_units and gap_tests = `vagap gap`; the first column is named\n"
+    "after --unit.  The self-report measure is the total over all keyed items.\n\n"
     "Options:\n"
     "      --out OUTDIR          output folder (created; required)\n"
     "      --text                print the summary on standard output\n"
-    "      --iat FILE            association log (default DIR/iat.csv)\n"
+    "      --iat FILE            association log (default DIR/iat.csv, when it exists)\n"
+    "      --no-iat              no IAT: the gap from behaviour and self-report alone\n"
     "      --choices FILE        choice log (default DIR/choices.csv)\n"
     "      --selfreport FILE     questionnaire answers, long or wide as for `vagap score`\n"
     "                            (default DIR/selfreport.csv)\n"
@@ -62,7 +70,7 @@ static const char HELP[] =
 enum {
   OPT_OUT = 1, OPT_TEXT, OPT_IAT, OPT_CHOICES, OPT_SELFREPORT, OPT_KEY, OPT_UNIT, OPT_PRESET,
   OPT_FOCAL, OPT_CONTRAST, OPT_PROSOCIAL, OPT_SELFISH, OPT_MIN, OPT_MAX, OPT_MIN_ITEMS, OPT_TAU,
-  OPT_CUT, OPT_CONF, OPT_TITLE, OPT_SELFREPORT_SCALE
+  OPT_CUT, OPT_CONF, OPT_TITLE, OPT_SELFREPORT_SCALE, OPT_NO_IAT
 };
 
 typedef struct {
@@ -71,6 +79,7 @@ typedef struct {
   const char *iat_path, *choices_path, *selfreport_path, *key_path;
   const char *selfreport_scale; /* NULL: the total over all keyed items */
   int text;
+  int no_iat;                   /* --no-iat, or no DIR/iat.csv: the gap without the IAT */
   vagap_study_iat_options_t iat;
   vagap_study_choice_options_t choices;
   vagap_study_scale_options_t scale;
@@ -133,17 +142,53 @@ static int close_out(FILE *f, char *path, int rc) {
 
 typedef void (*table_fn)(cli_writer_t *w, const study_t *s, const report_args_t *a);
 
-static int write_table(const report_args_t *a, const char *name, const char *const *cols,
-                       size_t ncols, table_fn fill, const study_t *s) {
+/* One table file of OUTDIR: its name is the stem plus the --format's extension. */
+typedef struct {
+  const report_args_t *a;
+  const char *stem;
+  FILE *f;
   char *path;
-  FILE *f = open_out(a, name, &path);
-  if (!f) {
-    free(path);
+} report_file_t;
+
+static const char *table_extension(cli_format_t format) {
+  return format == CLI_FORMAT_TSV ? "tsv" : format == CLI_FORMAT_JSON ? "jsonl" : "csv";
+}
+
+/* score_open_fn: open OUTDIR/<stem>.<ext> and a writer on it in the --format. */
+static cli_writer_t *open_report_table(void *ctx, const char *const *cols, size_t ncols) {
+  report_file_t *rf = ctx;
+  char name[96];
+  snprintf(name, sizeof name, "%s.%s", rf->stem, table_extension(rf->a->c.format));
+  rf->f = open_out(rf->a, name, &rf->path);
+  if (!rf->f) return NULL;
+  return cli_writer_open_stream(rf->f, rf->a->c.format, rf->a->c.digits, cols, ncols);
+}
+
+/* Close what open_report_table opened, after the writer: rc, or a write failure. */
+static int close_report_table(report_file_t *rf, int rc) {
+  if (!rf->f) {
+    free(rf->path);
     return CLI_EXIT_DATA;
   }
-  cli_writer_t *w = cli_writer_open_stream(f, CLI_FORMAT_CSV, a->c.digits, cols, ncols);
+  return close_out(rf->f, rf->path, rc);
+}
+
+static int write_table(const report_args_t *a, const char *stem, const char *const *cols,
+                       size_t ncols, table_fn fill, const study_t *s) {
+  report_file_t rf = {a, stem, NULL, NULL};
+  cli_writer_t *w = open_report_table(&rf, cols, ncols);
+  if (!w) return close_report_table(&rf, CLI_EXIT_DATA);
   fill(w, s, a);
-  return close_out(f, path, cli_writer_close(w));
+  return close_report_table(&rf, cli_writer_close(w));
+}
+
+/* The columns `rest` after (replace_first: instead of the first of them) the unit
+   column, in buf (room for n + 1). */
+static const char *const *unit_columns(const char **buf, const char *unit, const char *const *rest,
+                                       size_t n, int replace_first) {
+  buf[0] = unit;
+  for (size_t k = replace_first; k < n; k++) buf[k + !replace_first] = rest[k];
+  return buf;
 }
 
 static void fill_iat_trials(cli_writer_t *w, const study_t *s, const report_args_t *a) {
@@ -152,15 +197,7 @@ static void fill_iat_trials(cli_writer_t *w, const study_t *s, const report_args
   for (size_t i = 0; i < n; i++) {
     vagap_iat_assoc_trial_t t;
     vagap_iat_assoc_trial(s->iat, i, &t);
-    cli_put_str(w, t.unit);
-    cli_put_str(w, t.trial);
-    cli_put_int(w, (long long)t.counts.a);
-    cli_put_int(w, (long long)t.counts.b);
-    cli_put_int(w, (long long)t.counts.c);
-    cli_put_int(w, (long long)t.counts.d);
-    cli_put_num(w, t.score);
-    cli_put_bool(w, t.valid);
-    cli_put_int(w, (long long)t.n_ignored);
+    iat_put_trial(w, &t);
   }
 }
 
@@ -174,6 +211,7 @@ static void fill_iat_units(cli_writer_t *w, const study_t *s, const report_args_
   }
 }
 
+/* As `vagap prop` writes them: the same test per unit, no p adjustment. */
 static void fill_behavior_units(cli_writer_t *w, const study_t *s, const report_args_t *a) {
   const vagap_study_choices_t *c = &s->choices;
   vagap_prop_options_t po;
@@ -181,43 +219,11 @@ static void fill_behavior_units(cli_writer_t *w, const study_t *s, const report_
   po.conf_level = a->gap.conf_level;
   po.p0 = a->gap.behavior_null;
   for (size_t u = 0; u < c->units.n; u++) {
-    vagap_prop_t p;
-    vagap_stats_prop_test(c->prosocial[u], c->prosocial[u] + c->selfish[u], &po, &p, NULL);
-    cli_put_str(w, c->units.names[u]);
-    cli_put_int(w, (long long)c->prosocial[u]);
-    cli_put_int(w, (long long)c->selfish[u]);
-    cli_put_int(w, (long long)c->other[u]);
-    cli_put_int(w, (long long)(c->prosocial[u] + c->selfish[u]));
-    cli_put_num(w, p.estimate);
-    cli_put_num(w, p.std_error);
-    cli_put_num(w, p.conf_low);
-    cli_put_num(w, p.conf_high);
-    cli_put_num(w, p.p_value);
-  }
-}
-
-static void fill_selfreport_units(cli_writer_t *w, const study_t *s, const report_args_t *a) {
-  (void)a;
-  const vagap_study_scale_t *sc = &s->scale;
-  for (size_t u = 0; u < sc->nunits; u++) {
-    cli_put_str(w, sc->unit_names[u]);
-    cli_put_int(w, (long long)sc->runs[u]);
-    cli_put_num(w, sc->total[u]);
-    cli_put_num(w, sc->total_pomp[u]);
-    for (size_t k = 0; k < sc->nscales; k++) cli_put_num(w, sc->scale_scores[u * sc->nscales + k]);
-  }
-}
-
-static void fill_alpha(cli_writer_t *w, const study_t *s, const report_args_t *a) {
-  (void)a;
-  const vagap_study_scale_t *sc = &s->scale;
-  for (size_t k = 0; k <= sc->nscales; k++) {
-    const vagap_alpha_t *al = &sc->alpha[k];
-    int ok = sc->alpha_status[k] == VAGAP_OK;
-    broom_row_t r = broom_estimate(k < sc->nscales ? sc->scales[k] : "total", "alpha",
-                                   ok ? al->alpha : NAN, al->n,
-                                   "Cronbach's alpha over complete unit-runs (reversed items scored)");
-    broom_put(w, stats_put_num, &r);
+    prop_row_t r = {c->units.names[u], c->prosocial[u], c->prosocial[u] + c->selfish[u],
+                    c->other[u], VAGAP_OK, {0}, NAN};
+    r.status = vagap_stats_prop_test(r.x, r.n, &po, &r.res, NULL);
+    r.p_adjusted = r.res.p_value;
+    prop_put_row(w, &r);
   }
 }
 
@@ -231,46 +237,64 @@ static void fill_gap_tests(cli_writer_t *w, const study_t *s, const report_args_
   gap_write_tests(w, &s->gap);
 }
 
-static int write_tables(const report_args_t *a, const study_t *s, const vagap_ledger_t *ledger) {
-  static const char *const trial_cols[] = {"model", "trial", "a", "b", "c", "d", "score", "valid", "n_ignored"};
-  const char *iat_cols[1 + IAT_NUNIT_COLUMNS] = {"model"};
-  memcpy(iat_cols + 1, IAT_UNIT_COLUMNS, sizeof IAT_UNIT_COLUMNS);
-  static const char *const beh_cols[] = {"model", "prosocial", "selfish", "excluded", "n", "estimate",
-                                         "std.error", "conf.low", "conf.high", "p.value"};
+/* selfreport_units and selfreport_alpha, as `vagap score` and `--level alpha` write them. */
+static int write_scale_tables(const report_args_t *a, const study_t *s) {
   const vagap_study_scale_t *sc = &s->scale;
-  const char **sr_cols = malloc((4 + sc->nscales) * sizeof *sr_cols);
-  char **scale_names = calloc(sc->nscales + 1, sizeof *scale_names);
-  int rc = (sr_cols && scale_names) ? CLI_EXIT_OK : CLI_EXIT_DATA;
-  if (rc == CLI_EXIT_OK) {
-    sr_cols[0] = "model";
-    sr_cols[1] = "runs";
-    sr_cols[2] = "score";
-    sr_cols[3] = "selfreport";
-    for (size_t k = 0; k < sc->nscales; k++) {
-      size_t n = strlen(sc->scales[k]) + 7;
-      if (!(scale_names[k] = malloc(n))) {
-        rc = CLI_EXIT_DATA;
-        break;
-      }
-      snprintf(scale_names[k], n, "score_%s", sc->scales[k]);
-      sr_cols[4 + k] = scale_names[k];
-    }
+  const vagap_study_runs_t *r = &sc->rr;
+  vagap_scale_key_t sk = {sc->nitems, sc->nscales, sc->key.item_scale, sc->key.item_reverse,
+                          sc->min, sc->max, a->scale.min_items};
+  double *scores = malloc((r->nruns * sc->nscales + 1) * sizeof *scores);
+  size_t *answered = malloc((r->nruns * sc->nscales + 1) * sizeof *answered);
+  vagap_error_t err;
+  int rc = CLI_EXIT_DATA;
+  if (!scores || !answered) {
+    fputs("vagap: out of memory\n", stderr);
+    goto done;
   }
-  if (rc == CLI_EXIT_OK) rc = write_table(a, "iat_trials.csv", trial_cols, 9, fill_iat_trials, s);
-  if (rc == CLI_EXIT_OK) rc = write_table(a, "iat_units.csv", iat_cols, 1 + IAT_NUNIT_COLUMNS, fill_iat_units, s);
-  if (rc == CLI_EXIT_OK) rc = write_table(a, "behavior_units.csv", beh_cols, 10, fill_behavior_units, s);
+  if (vagap_scale_score_rows(&sk, r->resp, r->nruns, scores, answered, &err) != VAGAP_OK) {
+    rc = cli_report_error(&err);
+    goto done;
+  }
+  report_file_t units = {a, "selfreport_units", NULL, NULL};
+  rc = score_write_units(open_report_table, &units, a->scale.unit, &sc->key, &sk, r, scores, 0);
+  rc = close_report_table(&units, rc);
+  if (rc == CLI_EXIT_OK) {
+    report_file_t alpha = {a, "selfreport_alpha", NULL, NULL};
+    rc = close_report_table(&alpha, score_write_alpha(&a->c, open_report_table, &alpha, &sc->key,
+                                                      &sk, r));
+  }
+done:
+  free(scores);
+  free(answered);
+  return rc;
+}
+
+static int write_tables(const report_args_t *a, const study_t *s) {
+  const char *unit = a->iat.unit;
+  const char *trial_cols[1 + IAT_NTRIAL_COLUMNS], *iat_cols[1 + IAT_NUNIT_COLUMNS];
+  const char *beh_cols[PROP_NCOLUMNS], **gap_cols = malloc(GAP_NUNIT_COLUMNS * sizeof *gap_cols);
+  if (!gap_cols) return fputs("vagap: out of memory\n", stderr), CLI_EXIT_DATA;
+  int rc = CLI_EXIT_OK;
+  if (s->iat) {
+    rc = write_table(a, "iat_trials",
+                     unit_columns(trial_cols, unit, IAT_TRIAL_COLUMNS, IAT_NTRIAL_COLUMNS, 0),
+                     1 + IAT_NTRIAL_COLUMNS, fill_iat_trials, s);
+    if (rc == CLI_EXIT_OK)
+      rc = write_table(a, "iat_units",
+                       unit_columns(iat_cols, unit, IAT_UNIT_COLUMNS, IAT_NUNIT_COLUMNS, 0),
+                       1 + IAT_NUNIT_COLUMNS, fill_iat_units, s);
+  }
   if (rc == CLI_EXIT_OK)
-    rc = write_table(a, "selfreport_units.csv", sr_cols, 4 + sc->nscales, fill_selfreport_units, s);
+    rc = write_table(a, "behavior_units", unit_columns(beh_cols, unit, PROP_COLUMNS, PROP_NCOLUMNS, 1),
+                     PROP_NCOLUMNS, fill_behavior_units, s);
+  if (rc == CLI_EXIT_OK) rc = write_scale_tables(a, s);
   if (rc == CLI_EXIT_OK)
-    rc = write_table(a, "selfreport_alpha.csv", BROOM_COLUMN_NAMES, BROOM_NCOLUMNS, fill_alpha, s);
+    rc = write_table(a, "gap_units",
+                     unit_columns(gap_cols, unit, GAP_UNIT_COLUMNS, GAP_NUNIT_COLUMNS, 1),
+                     GAP_NUNIT_COLUMNS, fill_gap_units, s);
   if (rc == CLI_EXIT_OK)
-    rc = write_table(a, "gap_units.csv", GAP_UNIT_COLUMNS, GAP_NUNIT_COLUMNS, fill_gap_units, s);
-  if (rc == CLI_EXIT_OK)
-    rc = write_table(a, "gap_tests.csv", BROOM_COLUMN_NAMES, BROOM_NCOLUMNS, fill_gap_tests, s);
-  if (scale_names)
-    for (size_t k = 0; k < sc->nscales; k++) free(scale_names[k]);
-  free(scale_names);
-  free(sr_cols);
+    rc = write_table(a, "gap_tests", BROOM_COLUMN_NAMES, BROOM_NCOLUMNS, fill_gap_tests, s);
+  free(gap_cols);
   return rc;
 }
 
@@ -298,8 +322,8 @@ static void list_quadrant(FILE *out, const vagap_gap_t *g, vagap_gap_quadrant_t 
 
 static void md_units(FILE *out, const study_t *s) {
   const vagap_gap_t *g = &s->gap;
-  fprintf(out, "Of %zu %s, %zu had all three measures and entered the cross-task analysis.",
-          g->n_units, s->unit_word, g->n_complete);
+  fprintf(out, "Of %zu %s, %zu had all %s measures and entered the cross-task analysis.",
+          g->n_units, s->unit_word, g->n_complete, g->has_iat ? "three" : "both");
   if (g->n_excluded) {
     fputs(" Excluded for a missing measure: ", out);
     const char *sep = "";
@@ -458,11 +482,14 @@ static int write_markdown(const report_args_t *a, const study_t *s, const vagap_
   }
   const vagap_gap_t *g = &s->gap;
   fprintf(out, "# %s\n\n", a->title);
+  char iat_method[64] = "";
+  if (s->iat) snprintf(iat_method, sizeof iat_method, "association-count IAT (s = %g), ",
+                       a->iat.scoring.smoothing);
   fprintf(out,
-          "Made by `vagap report` (vagap %s) from %s. Methods: association-count IAT (s = %g), "
+          "Made by `vagap report` (vagap %s) from %s. Methods: %s"
           "share of prosocial choices ('%s' vs '%s'), self-report (%s%s%s) as %% of the %g-%g scale "
           "maximum, calibration gap = self-report - behaviour.\n\n",
-          vagap_version(), a->dir, a->iat.scoring.smoothing, a->choices.prosocial,
+          vagap_version(), a->dir, iat_method, a->choices.prosocial,
           a->choices.selfish, a->selfreport_scale ? "scale '" : "all keyed items",
           a->selfreport_scale ? a->selfreport_scale : "", a->selfreport_scale ? "'" : "",
           a->scale.min, a->scale.max);
@@ -480,12 +507,16 @@ static int write_markdown(const report_args_t *a, const study_t *s, const vagap_
   }
   md_accounting(out, ledger);
   fputs("![Calibration plot](calibration.svg)\n\n", out);
-  fputs("## Per unit\n\n| unit | IAT | behaviour | self-report | gap | quadrant |\n"
-        "|---|---|---|---|---|---|\n", out);
+  fputs(g->has_iat ? "## Per unit\n\n| unit | IAT | behaviour | self-report | gap | quadrant |\n"
+                     "|---|---|---|---|---|---|\n"
+                   : "## Per unit\n\n| unit | behaviour | self-report | gap | quadrant |\n"
+                     "|---|---|---|---|---|\n", out);
   for (size_t i = 0; i < g->n_units; i++) {
     const vagap_gap_unit_t *u = &g->units[i];
     fprintf(out, "| %s | ", u->name);
-    if (isnan(u->iat)) fputs("NA | ", out);
+    if (!g->has_iat) {
+      /* no IAT column */
+    } else if (isnan(u->iat)) fputs("NA | ", out);
     else fprintf(out, "%.3f | ", u->iat);
     if (isnan(u->behavior)) fputs("NA | ", out);
     else fprintf(out, "%.1f%% | ", 100 * u->behavior);
@@ -495,7 +526,8 @@ static int write_markdown(const report_args_t *a, const study_t *s, const vagap_
     else fprintf(out, "%+.1f | ", 100 * u->gap);
     fprintf(out, "%s |\n", u->complete ? vagap_gap_quadrant_label(u->quadrant) : "excluded");
   }
-  fputs("\nAll numbers with full precision are in gap_tests.csv and gap_units.csv.\n", out);
+  const char *ext = table_extension(a->c.format);
+  fprintf(out, "\nAll numbers with full precision are in gap_tests.%s and gap_units.%s.\n", ext, ext);
   return close_out(out, path, ferror(out) ? CLI_EXIT_DATA : CLI_EXIT_OK);
 }
 
@@ -541,7 +573,8 @@ static double *selfreport_measure(const report_args_t *a, const vagap_study_scal
 
 /* Per-unit measures from the three scorers, joined and analysed. */
 static int analyse(const report_args_t *a, study_t *s) {
-  size_t ni = vagap_iat_assoc_nunits(s->iat), nb = s->choices.units.n, ns = s->scale.nunits;
+  size_t ni = s->iat ? vagap_iat_assoc_nunits(s->iat) : 0, nb = s->choices.units.n,
+         ns = s->scale.nunits;
   const char **iu = malloc((ni ? ni : 1) * sizeof *iu);
   double *iv = malloc((ni ? ni : 1) * sizeof *iv), *bv = malloc((nb ? nb : 1) * sizeof *bv);
   vagap_gap_joined_t j = {0};
@@ -567,7 +600,7 @@ static int analyse(const report_args_t *a, study_t *s) {
   vagap_gap_measure_t mi = {ni, iu, iv},
                       mb = {nb, (const char *const *)s->choices.units.names, bv},
                       ms = {ns, s->scale.unit_names, sv};
-  if (vagap_gap_join(&mi, &mb, &ms, &j, &err) != VAGAP_OK) {
+  if (vagap_gap_join(s->iat ? &mi : NULL, &mb, &ms, &j, &err) != VAGAP_OK) {
     rc = cli_report_error(&err);
     goto done;
   }
@@ -602,17 +635,26 @@ done:
 }
 
 static int run_chain(report_args_t *a, study_t *s, vagap_ledger_t *ledger) {
-  char *iat = a->iat_path ? NULL : join_path(a->dir, "iat.csv");
+  /* the IAT is optional; behaviour and self-report are what the gap is made of */
+  char *iat = a->iat_path || a->no_iat ? NULL : join_path(a->dir, "iat.csv");
   char *choices = a->choices_path ? NULL : join_path(a->dir, "choices.csv");
   char *selfreport = a->selfreport_path ? NULL : join_path(a->dir, "selfreport.csv");
   char *key = a->key_path ? NULL : join_path(a->dir, "selfreport_key.csv");
   int rc = CLI_EXIT_DATA;
-  vagap_error_t err;
-  if ((!a->iat_path && !iat) || (!a->choices_path && !choices) ||
+  if ((!a->iat_path && !a->no_iat && !iat) || (!a->choices_path && !choices) ||
       (!a->selfreport_path && !selfreport) || (!a->key_path && !key))
     goto done;
-  if (vagap_study_read_iat(a->iat_path ? a->iat_path : iat, &a->c.table, &a->iat, ledger, &s->iat,
-                           &err) ||
+  struct stat st;
+  if (iat && stat(iat, &st) != 0 && errno == ENOENT) {
+    /* a questionnaire + behaviour study: the gap needs no IAT */
+    if (!a->c.quiet)
+      fprintf(stderr, "vagap report: note: no %s: the report goes without the IAT (as --no-iat)\n",
+              iat);
+    a->no_iat = 1;
+  }
+  vagap_error_t err;
+  if ((!a->no_iat && vagap_study_read_iat(a->iat_path ? a->iat_path : iat, &a->c.table, &a->iat,
+                                          ledger, &s->iat, &err)) ||
       vagap_study_read_choices(a->choices_path ? a->choices_path : choices, &a->c.table,
                                &a->choices, ledger, &s->choices, &err) ||
       vagap_study_read_scale(a->selfreport_path ? a->selfreport_path : selfreport,
@@ -651,6 +693,7 @@ static int parse_options(report_args_t *a, int argc, char **argv) {
       {"tau", required_argument, 0, OPT_TAU}, {"behavior-cut", required_argument, 0, OPT_CUT},
       {"conf-level", required_argument, 0, OPT_CONF}, {"title", required_argument, 0, OPT_TITLE},
       {"selfreport-scale", required_argument, 0, OPT_SELFREPORT_SCALE},
+      {"no-iat", no_argument, 0, OPT_NO_IAT},
       CLI_COMMON_LONG_OPTIONS, {0, 0, 0, 0}};
   int opt;
   vagap_error_t err;
@@ -683,6 +726,7 @@ static int parse_options(report_args_t *a, int argc, char **argv) {
     case OPT_CONF: bad = cli_parse_double(&a->c, "conf-level", optarg, &a->gap.conf_level); break;
     case OPT_TITLE: a->title = optarg; break;
     case OPT_SELFREPORT_SCALE: a->selfreport_scale = optarg; break;
+    case OPT_NO_IAT: a->no_iat = 1; break;
     case CLI_OPT_HELP: printf("%s\n%s", HELP, CLI_COMMON_OPTIONS_HELP); return -1;
     default: return cli_usage_error(&a->c, "unknown option or missing argument");
     }
@@ -692,6 +736,7 @@ static int parse_options(report_args_t *a, int argc, char **argv) {
   if (argc - optind > 1) return cli_usage_error(&a->c, "report reads one study folder, got %d", argc - optind);
   a->dir = argv[optind];
   if (!a->out) return cli_usage_error(&a->c, "--out OUTDIR is required");
+  if (a->no_iat && a->iat_path) return cli_usage_error(&a->c, "--iat and --no-iat exclude each other");
   if (!(a->scale.min < a->scale.max)) return cli_usage_error(&a->c, "--min must be below --max");
   /* the same checks as `vagap iat` and `vagap prop` */
   char both[256];
@@ -739,7 +784,7 @@ int cmd_report(int argc, char **argv) {
   free(exclusions);
   if (!ledger) return fputs("vagap: out of memory\n", stderr), CLI_EXIT_DATA;
   rc = run_chain(&a, &s, ledger);
-  if (rc == CLI_EXIT_OK) rc = write_tables(&a, &s, ledger);
+  if (rc == CLI_EXIT_OK) rc = write_tables(&a, &s);
   if (rc == CLI_EXIT_OK) rc = write_markdown(&a, &s, ledger);
   if (rc == CLI_EXIT_OK) rc = write_plot(&a, &s);
   if (rc == CLI_EXIT_OK && a.text) {

@@ -16,6 +16,7 @@
 
 #include <gsl/gsl_statistics_double.h>
 
+#include "score_out.h"
 #include "stats_cli.h"
 #include "vagap/study.h"
 
@@ -146,112 +147,9 @@ static int write_runs(const cli_common_t *c, const char *unit_col, const score_k
   return cli_writer_close(w);
 }
 
-/* Column names of the wide unit table: <scale>, <scale>.pomp, <scale>.sd, <scale>.n, <scale>.n_excluded. */
-static const char *const WIDE_SUFFIX[] = {"", ".pomp", ".sd", ".n", ".n_excluded"};
-enum { NWIDE = sizeof WIDE_SUFFIX / sizeof WIDE_SUFFIX[0] };
-
-static cli_writer_t *open_unit_writer(const cli_common_t *c, const char *unit_col,
-                                      const score_key_t *k, int wide, char **names_buf) {
-  *names_buf = NULL;
-  if (!wide) {
-    const char *cols[] = {unit_col, "scale", "score", "pomp", "sd", "n", "n_excluded"};
-    return cli_writer_open(c, cols, 7);
-  }
-  size_t ncols = 1 + NWIDE * k->nscales, len = 0;
-  for (size_t s = 0; s < k->nscales; s++) len += NWIDE * (strlen(k->scale[s]) + 16);
-  const char **cols = malloc(ncols * sizeof *cols);
-  char *buf = malloc(len + 1), *p = buf;
-  if (!cols || !buf) {
-    free(cols), free(buf);
-    fputs("vagap: out of memory\n", stderr);
-    return NULL;
-  }
-  cols[0] = unit_col;
-  for (size_t s = 0; s < k->nscales; s++)
-    for (size_t f = 0; f < NWIDE; f++) {
-      cols[1 + s * NWIDE + f] = p;
-      p += sprintf(p, "%s%s", k->scale[s], WIDE_SUFFIX[f]) + 1;
-    }
-  cli_writer_t *w = cli_writer_open(c, cols, ncols);
-  free(cols);
-  *names_buf = buf;
-  return w;
-}
-
-static int write_units(const cli_common_t *c, const char *unit_col, const score_key_t *k,
-                       const vagap_scale_key_t *sk, const runs_t *r, const double *scores,
-                       int wide) {
-  size_t cells = r->nunits * k->nscales;
-  double *us = malloc((cells + 1) * sizeof *us), *tmp = malloc((r->nruns + 1) * sizeof *tmp);
-  size_t *nr = malloc((cells + 1) * sizeof *nr), *nm = malloc((cells + 1) * sizeof *nm);
-  char *names = NULL;
-  int rc = CLI_EXIT_DATA;
-  vagap_error_t err;
-  cli_writer_t *w = NULL;
-  if (!us || !tmp || !nr || !nm) goto done;
-  if (vagap_scale_unit_means(scores, r->nruns, k->nscales, r->run_unit_idx, r->nunits, us, nr,
-                             nm, &err) != VAGAP_OK) {
-    rc = cli_report_error(&err);
-    goto done;
-  }
-  if (!(w = open_unit_writer(c, unit_col, k, wide, &names))) goto done;
-  size_t first = 0;
-  for (size_t u = 0; u < r->nunits; u++) {
-    size_t end = first;
-    while (end < r->nruns && r->run_unit_idx[end] == u) end++;
-    if (wide) cli_put_str(w, r->unit_name[u]);
-    for (size_t s = 0; s < k->nscales; s++) {
-      size_t m = 0;
-      for (size_t i = first; i < end; i++)
-        if (!isnan(scores[i * k->nscales + s])) tmp[m++] = scores[i * k->nscales + s];
-      double v = us[u * k->nscales + s];
-      if (!wide) {
-        cli_put_str(w, r->unit_name[u]);
-        cli_put_str(w, k->scale[s]);
-      }
-      cli_put_num(w, v);
-      cli_put_num(w, vagap_scale_pomp(sk, v));
-      cli_put_num(w, m > 1 ? gsl_stats_sd(tmp, 1, m) : NAN);
-      cli_put_int(w, (long long)nr[u * k->nscales + s]);
-      cli_put_int(w, (long long)nm[u * k->nscales + s]);
-    }
-    first = end;
-  }
-  rc = cli_writer_close(w);
-done:
-  free(us), free(tmp), free(nr), free(nm), free(names);
-  return rc;
-}
-
-static int write_alpha(const cli_common_t *c, const score_key_t *k, const vagap_scale_key_t *sk,
-                       const runs_t *r) {
-  const char *cols[] = {"scale", "alpha", "alpha_std", "mean_r", "omega", "k", "n", "n_excluded"};
-  cli_writer_t *w = cli_writer_open(c, cols, 8);
-  if (!w) return CLI_EXIT_DATA;
-  for (size_t s = 0; s < k->nscales; s++) {
-    vagap_alpha_t al;
-    vagap_omega_t om;
-    vagap_error_t err;
-    vagap_status_t st = vagap_scale_alpha(sk, r->resp, r->nruns, s, &al, &err);
-    if (st != VAGAP_OK && st != VAGAP_EDOMAIN) {
-      cli_writer_close(w);
-      return cli_report_error(&err);
-    }
-    if (st == VAGAP_EDOMAIN) cli_warn(c, "scale %s: %s", k->scale[s], err.message);
-    /* omega's failures (too few items, a fit that does not converge) leave NA */
-    if (vagap_scale_omega(sk, r->resp, r->nruns, s, &om, &err) != VAGAP_OK &&
-        vagap_scale_nitems(sk, s) >= 3)
-      cli_warn(c, "scale %s: omega: %s", k->scale[s], err.message);
-    cli_put_str(w, k->scale[s]);
-    cli_put_num(w, al.alpha);
-    cli_put_num(w, al.alpha_std);
-    cli_put_num(w, al.mean_r);
-    cli_put_num(w, om.omega);
-    cli_put_int(w, (long long)vagap_scale_nitems(sk, s));
-    cli_put_int(w, (long long)al.n);
-    cli_put_int(w, (long long)al.n_excluded);
-  }
-  return cli_writer_close(w);
+/* The unit and alpha tables are score_out.c's, shared with `vagap report`. */
+static cli_writer_t *open_for_command(void *c, const char *const *cols, size_t ncols) {
+  return cli_writer_open(c, cols, ncols);
 }
 
 /* Say how many runs got no score under the --min-items rule. */
@@ -323,8 +221,8 @@ int cmd_score(int argc, char **argv) {
   const char *unit_col = is_long || vagap_table_column(t, a.unit, &ci, NULL) == VAGAP_OK ? a.unit : "unit";
   switch (a.level) {
   case LEVEL_RUN: rc = write_runs(&c, unit_col, &k, &sk, &r, scores, answered); break;
-  case LEVEL_UNIT: rc = write_units(&c, unit_col, &k, &sk, &r, scores, a.wide); break;
-  case LEVEL_ALPHA: rc = write_alpha(&c, &k, &sk, &r); break;
+  case LEVEL_UNIT: rc = score_write_units(open_for_command, &c, unit_col, &k, &sk, &r, scores, a.wide); break;
+  case LEVEL_ALPHA: rc = score_write_alpha(&c, open_for_command, &c, &k, &sk, &r); break;
   }
   report_unscored(&c, &k, &sk, &r, scores);
   if (rc == CLI_EXIT_OK) rc = cli_finish_ledger(&c, ledger);

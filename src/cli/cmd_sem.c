@@ -29,8 +29,6 @@ static const char HELP[] =
     "      --model FILE       lavaan model syntax: =~ ~ ~~ ~1 := == < > and modifiers\n"
     "                         1*x NA*x a*x \"a\"*x c(..)*x label() equal() start() 0.5?x\n"
     "                         fixed() lower() upper(), chained: c(a,b)*start(c(.5,.6))*x\n"
-    "      --constraints FILE more ==, <, > lines over the model's labels (lavaan's\n"
-    "                         constraints= argument)\n"
     "      --group COL        multiple-group analysis, one group per value of COL\n"
     "      --group-equal LIST equal across groups: loadings,intercepts,regressions,\n"
     "                         residuals,residual.covariances,lv.variances,lv.covariances,means\n"
@@ -52,13 +50,12 @@ static const char HELP[] =
 
 enum {
   OPT_MODEL = 1, OPT_GROUP, OPT_GROUP_EQUAL, OPT_GROUP_PARTIAL, OPT_FIT, OPT_SUMMARY, OPT_LEVEL, OPT_SAVE_STATS, OPT_FROM_STATS,
-  OPT_MAX_EVALS, OPT_CONSTRAINTS
+  OPT_MAX_EVALS
 };
 
 typedef struct {
   const char *model_path, *group_col, *group_equal, *group_partial;
   const char *save_stats, *from_stats;
-  const char *constraints_path; /* lavaan's constraints= text: ==, <, > lines */
   int fit, summary;
   semcli_lavaan_t lav;
   double level;
@@ -317,7 +314,6 @@ static int parse_args(int argc, char **argv, cli_common_t *c, sem_args_t *a) {
       {"from-stats", required_argument, 0, OPT_FROM_STATS},
       {"max-evaluations", required_argument, 0, OPT_MAX_EVALS},
       SEMCLI_LAVAAN_LONG_OPTIONS,
-      {"constraints", required_argument, 0, OPT_CONSTRAINTS},
       CLI_COMMON_LONG_OPTIONS,
       {0, 0, 0, 0}};
   int opt;
@@ -329,7 +325,6 @@ static int parse_args(int argc, char **argv, cli_common_t *c, sem_args_t *a) {
     if (handled) continue;
     switch (opt) {
       case OPT_MODEL: a->model_path = optarg; break;
-      case OPT_CONSTRAINTS: a->constraints_path = optarg; break;
       case OPT_GROUP: a->group_col = optarg; break;
       case OPT_GROUP_EQUAL: a->group_equal = optarg; break;
       case OPT_GROUP_PARTIAL: a->group_partial = optarg; break;
@@ -358,19 +353,6 @@ static int parse_args(int argc, char **argv, cli_common_t *c, sem_args_t *a) {
   return CLI_EXIT_OK;
 }
 
-/* --constraints FILE: more ==, <, > lines for the built model (lavaan's constraints=). */
-static vagap_status_t add_constraints_file(const char *path, vagap_sem_model_t *model, vagap_error_t *err) {
-  if (!path) return VAGAP_OK;
-  char *text = NULL;
-  vagap_sem_syntax_t *syn = NULL;
-  vagap_status_t st = semcli_read_text(path, &text, err);
-  if (!st) st = vagap_sem_syntax_parse(&syn, text, path, err);
-  if (!st) st = vagap_sem_model_add_constraints(model, syn, path, err);
-  vagap_sem_syntax_free(syn);
-  free(text);
-  return st;
-}
-
 int cmd_sem(int argc, char **argv) {
   if (cmd_sem_extra_wanted(argc, argv)) return cmd_sem_extra(argc, argv); /* --invariance, --bootstrap */
   cli_common_t c;
@@ -397,7 +379,6 @@ int cmd_sem(int argc, char **argv) {
   int rc = CLI_EXIT_DATA;
   vagap_sem_model_options_t mopt;
   vagap_sem_model_options_init(&mopt);
-  semcli_lavaan_apply(&a.lav, &mopt);
   if (!ledger) goto done;
   vagap_status_t cst =
       semcli_group_constraints(a.group_equal, a.group_partial, &mopt, &partial, &npartial, &err);
@@ -405,14 +386,15 @@ int cmd_sem(int argc, char **argv) {
     rc = cst == VAGAP_EINVAL ? cli_usage_error(&c, "%s", err.message) : cli_report_error(&err);
     goto done;
   }
-  if (semcli_read_text(a.model_path, &text, &err) || vagap_sem_syntax_parse(&syn, text, a.model_path, &err)) {
+  if (semcli_read_text(a.model_path, &text, &err) || vagap_sem_syntax_parse(&syn, text, a.model_path, &err) ||
+      semcli_lavaan_load_constraints(&a.lav, &err)) {
     rc = cli_report_error(&err);
     goto done;
   }
+  semcli_lavaan_apply(&c, &a.lav, &mopt);
   if (a.from_stats) {
     if (load_stats(a.from_stats, &data, &err) ||
-        vagap_sem_model_build(&model, syn, data.ngroups, &mopt, a.model_path, &err) ||
-        add_constraints_file(a.constraints_path, model, &err)) {
+        vagap_sem_model_build(&model, syn, data.ngroups, &mopt, a.model_path, &err)) {
       rc = cli_report_error(&err);
       goto done;
     }
@@ -434,7 +416,7 @@ int cmd_sem(int argc, char **argv) {
     }
     if (semcli_group_levels(table, gcol, &data, &err) ||
         vagap_sem_model_build(&model, syn, data.ngroups, &mopt, a.model_path, &err) ||
-        add_constraints_file(a.constraints_path, model, &err) ||
+        semcli_screen(&c.table, table, model, ledger, &err) ||
         semcli_load(table, gcol, model, &data, ledger, &err) ||
         (a.save_stats && save_stats(a.save_stats, data.stats, &err))) {
       rc = cli_report_error(&err);
@@ -474,6 +456,7 @@ done:
   vagap_sem_fit_free(fit);
   vagap_sem_model_free(model);
   vagap_sem_syntax_free(syn);
+  semcli_lavaan_free(&a.lav);
   semcli_data_free(&data);
   semcli_free_list(partial, npartial);
   free(text);

@@ -210,7 +210,7 @@ static vagap_status_t load_stats(extra_state_t *s, const char *path, vagap_error
 static vagap_status_t set_up(extra_state_t *s, const extra_args_t *a, const cli_common_t *c,
                              const char *path, vagap_error_t *err) {
   vagap_sem_model_options_init(&s->mopt);
-  semcli_lavaan_apply(&a->lav, &s->mopt);
+  semcli_lavaan_apply(c, &a->lav, &s->mopt);
   vagap_status_t cst = semcli_group_constraints(a->group_equal, a->group_partial, &s->mopt,
                                                  &s->partial, &s->npartial, err);
   if (cst != VAGAP_OK) return cst;
@@ -226,6 +226,7 @@ static vagap_status_t set_up(extra_state_t *s, const extra_args_t *a, const cli_
   if (!st) st = semcli_group_levels(s->table, s->gcol, &s->data, err);
   if (!st) st = vagap_sem_model_build(&s->model, s->syn, s->data.ngroups, &s->mopt, a->model, err);
   s->data.missing = a->lav.missing;
+  if (!st) st = semcli_screen(&c->table, s->table, s->model, s->ledger, err);
   if (!st) st = semcli_load(s->table, s->gcol, s->model, &s->data, s->ledger, err);
   return st;
 }
@@ -257,12 +258,16 @@ static int run_invariance(extra_state_t *s, const extra_args_t *a, const cli_com
   if (vagap_sem_invariance_parse(a->invariance, steps, &nsteps, err))
     return cli_usage_error(c, "--invariance: %s", err->message);
   vagap_sem_invariance_t *inv = NULL;
+  semcli_progress_t progress;
+  semcli_progress_init(&progress, c, "invariance", "models");
   vagap_sem_data_t view = semcli_view(&s->data);
-  if (s->data.stats ? vagap_sem_invariance_fit(&inv, s->syn, s->data.stats, &s->mopt, &s->fopt, steps, nsteps,
-                                               a->model, err)
-                    : vagap_sem_invariance_fit_data(&inv, s->syn, &view, &s->mopt, &s->fopt, steps, nsteps,
-                                                    a->model, err))
-    return cli_report_error(err);
+  vagap_status_t st = s->data.stats
+      ? vagap_sem_invariance_fit_progress(&inv, s->syn, s->data.stats, &s->mopt, &s->fopt, steps, nsteps,
+                                          semcli_progress, &progress, a->model, err)
+      : vagap_sem_invariance_fit_data(&inv, s->syn, &view, &s->mopt, &s->fopt, steps, nsteps,
+                                      semcli_progress, &progress, a->model, err);
+  cli_progress_finish(&progress);
+  if (st) return cli_report_error(err);
   for (size_t i = 0; i < inv->n; i++)
     if (inv->rows[i].nwarnings)
       fprintf(stderr, "vagap sem: warning (model %s): %s%s\n", inv->rows[i].step.name, inv->rows[i].warning,
@@ -340,12 +345,10 @@ static int run_bootstrap(extra_state_t *s, const extra_args_t *a, const cli_comm
   bopt.B = (size_t)a->bootstrap;
   bopt.seed = a->seed;
   bopt.threads = (unsigned)a->threads;
-  semcli_progress_t progress;
-  semcli_progress_init(&progress, "sem");
-  if (!c->quiet) {
-    bopt.progress = semcli_progress;
-    bopt.progress_ctx = &progress;
-  }
+  semcli_progress_t progress; /* --quiet leaves it: --no-progress silences it */
+  semcli_progress_init(&progress, c, "bootstrap", "resamples");
+  bopt.progress = semcli_progress;
+  bopt.progress_ctx = &progress;
   vagap_sem_data_t view = semcli_view(&s->data);
   vagap_sem_boot_t *b = NULL;
   /* FIML resamples need only their estimates (lavaan's bootstrapLavaan refits with se = "none") */
@@ -385,10 +388,12 @@ int cmd_sem_extra(int argc, char **argv) {
     fputs("vagap: out of memory\n", stderr);
     return rc;
   }
-  if (set_up(&s, &a, &c, path, &err)) rc = cli_report_error(&err);
+  if (semcli_lavaan_load_constraints(&a.lav, &err) || set_up(&s, &a, &c, path, &err))
+    rc = cli_report_error(&err);
   else if (a.invariance) rc = run_invariance(&s, &a, &c, &err);
   else rc = run_bootstrap(&s, &a, &c, &err);
   if (rc == CLI_EXIT_OK) rc = cli_finish_ledger(&c, s.ledger);
   free_state(&s);
+  semcli_lavaan_free(&a.lav);
   return rc;
 }

@@ -23,8 +23,9 @@ static const char HELP[] =
     "  --x COL --y COL2 --paired    paired: COL - COL2 row by row\n"
     "  --x COL --y COL2             two independent samples from two columns\n"
     "  --x COL --group G            two independent samples: the two values of G\n"
-    "  --x COL --id ID --condition C   paired, long format: per ID, the value of COL\n"
-    "                               under the first level of C minus under the second\n"
+    "  --x COL --unit COL --condition C   paired, long format: per unit (the --unit\n"
+    "                               column; alias --id), the value of COL under the\n"
+    "                               first level of C minus under the second\n"
     "Options:\n"
     "      --levels A,B       the two levels of --group/--condition and their order\n"
     "                         (default: the two values present, sorted); rows with\n"
@@ -59,7 +60,7 @@ typedef struct {
 } ttest_args_t;
 
 typedef struct {
-  const vagap_table_t *t;
+  vagap_table_t *t;
   vagap_ledger_t *ledger;
   design_t design;
   size_t cx, cy, cgroup, cid, ccond, cby;
@@ -84,6 +85,7 @@ static int parse_args(int argc, char **argv, cli_common_t *c, ttest_args_t *a) {
       {"x", required_argument, 0, OPT_X},          {"y", required_argument, 0, OPT_Y},
       {"paired", no_argument, 0, OPT_PAIRED},      {"group", required_argument, 0, OPT_GROUP},
       {"levels", required_argument, 0, OPT_LEVELS}, {"id", required_argument, 0, OPT_ID},
+      {"unit", required_argument, 0, OPT_ID},
       {"condition", required_argument, 0, OPT_CONDITION},
       {"var-equal", no_argument, 0, OPT_VAR_EQUAL}, {"mu", required_argument, 0, OPT_MU},
       {"by", required_argument, 0, OPT_BY},        STATS_TEST_LONG_OPTIONS,
@@ -120,12 +122,12 @@ static int choose_design(const cli_common_t *c, const ttest_args_t *a, design_t 
   if (!a->x) return cli_usage_error(c, "--x COL is required"), -1;
   int long_paired = a->id || a->condition;
   if (long_paired && !(a->id && a->condition))
-    return cli_usage_error(c, "the long paired design needs both --id and --condition"), -1;
+    return cli_usage_error(c, "the long paired design needs both --unit and --condition"), -1;
   if (long_paired && (a->y || a->group))
-    return cli_usage_error(c, "--id/--condition cannot be combined with --y or --group"), -1;
+    return cli_usage_error(c, "--unit/--condition cannot be combined with --y or --group"), -1;
   if (a->group && a->y) return cli_usage_error(c, "give either --y or --group, not both"), -1;
   if (a->paired && !a->y && !long_paired)
-    return cli_usage_error(c, "--paired needs --y (or use --id and --condition)"), -1;
+    return cli_usage_error(c, "--paired needs --y (or use --unit and --condition)"), -1;
   if (a->levels && !a->group && !long_paired)
     return cli_usage_error(c, "--levels applies to --group or --condition"), -1;
   if (a->var_equal && (a->paired || long_paired || (!a->y && !a->group)))
@@ -482,6 +484,8 @@ static int setup_columns(const cli_common_t *c, const ttest_args_t *a, ttest_dat
   if (a->id && cli_column(d->t, a->id, &d->cid)) return -1;
   if (a->condition && cli_column(d->t, a->condition, &d->ccond)) return -1;
   if (a->by && cli_column(d->t, a->by, &d->cby)) return -1;
+  size_t numeric[2] = {d->cx, d->cy};
+  if (cli_screen_numbers(&c->table, d->t, d->ledger, numeric, a->y ? 2 : 1)) return -1;
   if (!(d->x = cli_numeric_column(d->t, d->cx))) return -1;
   if (a->y && !(d->y = cli_numeric_column(d->t, d->cy))) return -1;
   if (a->group && find_levels(c, d, d->cgroup, a->levels)) return -1;

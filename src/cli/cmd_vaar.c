@@ -311,7 +311,7 @@ static vagap_status_t fit_model(vaar_state_t *s, const vaar_args_t *a, const cha
                                 const cli_common_t *c, vagap_error_t *err) {
   vagap_sem_model_options_t mopt;
   vagap_sem_model_options_init(&mopt);
-  semcli_lavaan_apply(&a->lav, &mopt);
+  semcli_lavaan_apply(c, &a->lav, &mopt);
   /* vaar's default is metric invariance; "none" (or empty) asks for no equalities */
   const char *equal = a->group_equal ? a->group_equal : "loadings";
   if (strcmp(equal, "none") == 0 || strcmp(equal, "") == 0) equal = NULL;
@@ -329,6 +329,7 @@ static vagap_status_t fit_model(vaar_state_t *s, const vaar_args_t *a, const cha
   if (!st) st = semcli_group_levels(s->data_table, gcol, &s->data, err);
   if (!st) st = vagap_sem_model_build(&s->model, s->syn, s->data.ngroups, &mopt, a->model, err);
   s->data.missing = a->lav.missing;
+  if (!st) st = semcli_screen(&c->table, s->data_table, s->model, s->ledger, err);
   if (!st) st = semcli_load(s->data_table, gcol, s->model, &s->data, s->ledger, err);
   vagap_sem_fit_options_t fopt;
   vagap_sem_fit_options_init(&fopt);
@@ -458,19 +459,17 @@ static vagap_status_t build_spec(vaar_state_t *s, const vaar_args_t *a, const cl
 
 /* ---- bootstrap ---------------------------------------------------------------------------------- */
 
-static vagap_status_t run_bootstrap(vaar_state_t *s, const vaar_args_t *a, int quiet,
+static vagap_status_t run_bootstrap(vaar_state_t *s, const vaar_args_t *a, const cli_common_t *c,
                                     vagap_error_t *err) {
   vagap_sem_boot_options_t bopt;
   vagap_sem_boot_options_init(&bopt);
   bopt.B = (size_t)a->bootstrap;
   bopt.seed = a->seed;
   bopt.threads = (unsigned)a->threads;
-  semcli_progress_t progress;
-  semcli_progress_init(&progress, "vaar");
-  if (!quiet) {
-    bopt.progress = semcli_progress;
-    bopt.progress_ctx = &progress;
-  }
+  semcli_progress_t progress; /* --quiet leaves it: --no-progress silences it */
+  semcli_progress_init(&progress, c, "bootstrap", "resamples");
+  bopt.progress = semcli_progress;
+  bopt.progress_ctx = &progress;
   vagap_sem_fit_options_t fopt;
   vagap_sem_fit_options_init(&fopt);
   semcli_lavaan_fit_apply(&a->lav, &fopt);
@@ -573,7 +572,7 @@ static vagap_status_t run(vaar_state_t *s, const vaar_args_t *a, const cli_commo
     if (st && err->line > 0 && !err->file[0])
       snprintf(err->file, sizeof err->file, "%s", a->expect_file ? a->expect_file : "--expect");
   }
-  if (!st && a->bootstrap) st = run_bootstrap(s, a, c->quiet, err);
+  if (!st && a->bootstrap) st = run_bootstrap(s, a, c, err);
   return st;
 }
 
@@ -599,12 +598,13 @@ int cmd_vaar(int argc, char **argv) {
     fputs("vagap: out of memory\n", stderr);
     return CLI_EXIT_DATA;
   }
-  if (run(&s, &a, &c, data_path, &err) != VAGAP_OK) {
+  if (semcli_lavaan_load_constraints(&a.lav, &err) || run(&s, &a, &c, data_path, &err) != VAGAP_OK) {
     rc = cli_report_error(&err);
   } else {
     rc = write_result(&c, &s);
     if (rc == CLI_EXIT_OK) rc = cli_finish_ledger(&c, s.ledger);
   }
   free_state(&s);
+  semcli_lavaan_free(&a.lav);
   return rc;
 }

@@ -15,3 +15,20 @@ void iat_put_unit(cli_writer_t *w, const vagap_iat_assoc_unit_t *u) {
   cli_put_int(w, (long long)u->n_other_target);
   cli_put_int(w, (long long)u->n_duplicate);
 }
+
+const char *const IAT_TRIAL_COLUMNS[IAT_NTRIAL_COLUMNS] = {
+    "trial", "a", "b", "c", "d", "n_ignored", "n_other_target", "n_duplicate", "score", "valid"};
+
+void iat_put_trial(cli_writer_t *w, const vagap_iat_assoc_trial_t *t) {
+  cli_put_str(w, t->unit);
+  cli_put_str(w, t->trial);
+  cli_put_int(w, (long long)t->counts.a);
+  cli_put_int(w, (long long)t->counts.b);
+  cli_put_int(w, (long long)t->counts.c);
+  cli_put_int(w, (long long)t->counts.d);
+  cli_put_int(w, (long long)t->n_ignored);
+  cli_put_int(w, (long long)t->n_other_target);
+  cli_put_int(w, (long long)t->n_duplicate);
+  cli_put_num(w, t->score);
+  cli_put_bool(w, t->valid);
+}

@@ -3,6 +3,7 @@
 
 #include <ctype.h>
 #include <stdlib.h>
+#include <string.h>
 
 int cli_read_rows(const char *path, const vagap_table_options_t *topt, vagap_ledger_t *ledger,
                   const char *const *names, size_t ncols, cli_row_fn fn, void *ctx) {
@@ -64,4 +65,36 @@ double *cli_numeric_column(const vagap_table_t *t, size_t j) {
 
 int cli_exclude_row(vagap_ledger_t *ledger, const vagap_table_t *t, size_t row, const char *reason) {
   return cli_exclude_line(ledger, vagap_table_source_id(t), vagap_table_line(t, row), reason);
+}
+
+int cli_screen_numbers(const vagap_table_options_t *topt, vagap_table_t *t,
+                       vagap_ledger_t *ledger, const size_t *cols, size_t n) {
+  if (!topt->exclude_bad_rows) return 0;
+  vagap_error_t err;
+  if (vagap_table_exclude_non_numbers(t, cols, n, ledger, &err) != VAGAP_OK) return cli_out_of_memory();
+  return 0;
+}
+
+int cli_screen_named(const vagap_table_options_t *topt, vagap_table_t *t, vagap_ledger_t *ledger,
+                     const char *const *names, size_t n) {
+  if (!topt->exclude_bad_rows) return 0;
+  size_t *cols = malloc((n ? n : 1) * sizeof *cols), m = 0;
+  if (!cols) return cli_out_of_memory();
+  for (size_t k = 0; k < n; k++)
+    if (names[k] && vagap_table_column(t, names[k], &cols[m], NULL) == VAGAP_OK) m++;
+  int rc = cli_screen_numbers(topt, t, ledger, cols, m);
+  free(cols);
+  return rc;
+}
+
+int cli_row_number(const vagap_table_options_t *topt, vagap_ledger_t *ledger,
+                   const vagap_reader_t *r, const vagap_row_t *row, size_t j, double *out) {
+  vagap_error_t err;
+  if (vagap_reader_number(r, row, j, out, &err) == VAGAP_OK) return 0;
+  if (!topt->exclude_bad_rows || err.status != VAGAP_EDATA) return cli_report_error(&err), -1;
+  char reason[VAGAP_ERROR_MESSAGE_MAX];
+  /* the located message already names the column: "column 'C': ..." */
+  snprintf(reason, sizeof reason, "%.900s", err.message);
+  if (cli_exclude_line(ledger, vagap_reader_source_id(r), row->line, reason)) return -1;
+  return 1;
 }

@@ -47,6 +47,31 @@ int cli_column(const vagap_table_t *t, const char *name, size_t *j);
 /* Column j as numbers (NaN for missing); prints the located error and returns NULL. */
 double *cli_numeric_column(const vagap_table_t *t, size_t j);
 
+/*
+ * --bad-rows exclude (topt->exclude_bad_rows): each row of t with a cell in
+ * columns cols[0, n) that is neither missing nor a number is excluded with
+ * the reason "column 'C': expected a number, found 'X'" and removed from t,
+ * so that converting those columns afterwards cannot fail.  Without the
+ * option nothing happens (the conversion reports the first such cell as an
+ * error).  Call it before anything is computed from t's rows.  0, or -1
+ * after printing when out of memory.
+ */
+int cli_screen_numbers(const vagap_table_options_t *topt, vagap_table_t *t,
+                       vagap_ledger_t *ledger, const size_t *cols, size_t n);
+
+/* The same for columns given by name; names that are not columns (or NULL) are
+   skipped here (the command reports them when it looks them up). */
+int cli_screen_named(const vagap_table_options_t *topt, vagap_table_t *t, vagap_ledger_t *ledger,
+                     const char *const *names, size_t n);
+
+/*
+ * Field j of a streamed row as a number.  Returns 0 (*out set; NAN when
+ * missing), 1 when the row was excluded instead (--bad-rows exclude), or -1
+ * after printing the located error.
+ */
+int cli_row_number(const vagap_table_options_t *topt, vagap_ledger_t *ledger,
+                   const vagap_reader_t *r, const vagap_row_t *row, size_t j, double *out);
+
 /* cli_exclude_line for row `row` of table t. */
 int cli_exclude_row(vagap_ledger_t *ledger, const vagap_table_t *t, size_t row, const char *reason);
 

@@ -1,5 +1,6 @@
 /* semcli_data.c - raw-data input for SEM-fitting commands (see semcli_data.h). */
 #include "semcli_data.h"
+#include "rows.h"
 
 #include <errno.h>
 #include <math.h>
@@ -201,6 +202,13 @@ static vagap_status_t read_columns(const vagap_table_t *t, semcli_data_t *d, dou
   return st;
 }
 
+vagap_status_t semcli_screen(const vagap_table_options_t *topt, vagap_table_t *t,
+                             const vagap_sem_model_t *m, vagap_ledger_t *ledger,
+                             vagap_error_t *err) {
+  if (cli_screen_named(topt, t, ledger, (const char *const *)m->ov, m->nov)) return oom(err);
+  return VAGAP_OK;
+}
+
 vagap_status_t semcli_load(const vagap_table_t *t, size_t gcol, const vagap_sem_model_t *m,
                            semcli_data_t *d, vagap_ledger_t *ledger, vagap_error_t *err) {
   size_t n = vagap_table_nrows(t), p = m->nov;
@@ -292,30 +300,33 @@ vagap_sem_data_t semcli_view(const semcli_data_t *d) {
   return v;
 }
 
-void semcli_progress_init(semcli_progress_t *p, const char *command) {
-  p->command = command;
-  p->start = p->last = (long)time(NULL);
-  p->printed = 0;
+void semcli_progress_init(semcli_progress_t *p, const cli_common_t *c, const char *what,
+                          const char *unit) {
+  cli_progress_start(p, c, what, unit);
 }
 
 void semcli_progress(size_t done, size_t total, void *ctx) {
-  semcli_progress_t *p = ctx;
-  long now = (long)time(NULL);
-  int due = now - p->start >= 2 && now != p->last;
-  if (!due && !(done == total && p->printed)) return;
-  p->last = now;
-  p->printed = 1;
-  fprintf(stderr, "vagap %s: bootstrap %zu/%zu resamples\n", p->command, done, total);
+  cli_progress_update(ctx, (double)done, (double)total);
 }
 
 void semcli_report_boot_failures(const char *command, const vagap_sem_boot_t *b) {
-  if (!b->nfailed) return;
-  fprintf(stderr, "vagap %s: %zu of %zu bootstrap resamples failed to fit and are left out:",
-          command, b->nfailed, b->B);
-  for (int s = 0; s <= VAGAP_ENUMERIC; s++)
-    if (b->failed_by_status[s])
-      fprintf(stderr, " %zu %s;", b->failed_by_status[s], vagap_strerror((vagap_status_t)s));
-  fputc('\n', stderr);
+  if (b->nfailed) {
+    fprintf(stderr, "vagap %s: %zu of %zu bootstrap resamples failed to fit and are left out:",
+            command, b->nfailed, b->B);
+    for (int s = 0; s <= VAGAP_ENUMERIC; s++)
+      if (b->failed_by_status[s])
+        fprintf(stderr, " %zu %s;", b->failed_by_status[s], vagap_strerror((vagap_status_t)s));
+    fputc('\n', stderr);
+  }
+  /* fitted resamples with lavaan's post-check warnings are kept, as lavaan keeps
+     them; say how many and which warnings ('#' stands for a group or a number) */
+  if (b->nwarned) {
+    fprintf(stderr, "vagap %s: warning: %zu of %zu bootstrap resamples were fitted with warnings "
+                    "and are kept:", command, b->nwarned, b->B);
+    for (size_t k = 0; k < b->nwarn_kinds; k++)
+      fprintf(stderr, " %zu \"%s\";", b->warn_count[k], b->warn_kind[k]);
+    fputc('\n', stderr);
+  }
 }
 
 void semcli_report_fit_warnings(const char *command, const char *what, const vagap_sem_fit_t *fit) {

@@ -9,6 +9,7 @@
 #define VAGAP_SEMCLI_DATA_H
 
 #include "cli.h"
+#include "progress.h"
 
 typedef struct {
   size_t ngroups;
@@ -28,6 +29,12 @@ vagap_status_t semcli_read_text(const char *path, char **out, vagap_error_t *err
 /* Group labels of column gcol ((size_t)-1: one group "1"). */
 vagap_status_t semcli_group_levels(const vagap_table_t *t, size_t gcol, semcli_data_t *d,
                                    vagap_error_t *err);
+
+/* --bad-rows exclude: rows where an observed variable of the model holds text are
+   excluded and dropped from t before semcli_load (cli_screen_numbers). */
+vagap_status_t semcli_screen(const vagap_table_options_t *topt, vagap_table_t *t,
+                             const vagap_sem_model_t *m, vagap_ledger_t *ledger,
+                             vagap_error_t *err);
 
 /* Listwise deletion into the ledger, raw matrix and per-group statistics.
    With d->missing ml/ml.x (FIML, lavaan's row policy): rows missing every model
@@ -64,14 +71,11 @@ vagap_status_t semcli_group_constraints(const char *group_equal, const char *gro
 char **semcli_split_list(const char *s, size_t *n);
 void semcli_free_list(char **v, size_t n);
 
-/* Progress on stderr for long bootstrap runs: ctx is a semcli_progress_t,
-   set up with semcli_progress_init; silent for runs shorter than 2 s. */
-typedef struct {
-  const char *command;
-  long start, last; /* seconds */
-  int printed;
-} semcli_progress_t;
-void semcli_progress_init(semcli_progress_t *p, const char *command);
+/* Progress of bootstrap resamples and invariance models on stderr (progress.h):
+   ctx is a semcli_progress_t set up with semcli_progress_init. */
+typedef cli_progress_t semcli_progress_t;
+void semcli_progress_init(semcli_progress_t *p, const cli_common_t *c, const char *what,
+                          const char *unit);
 void semcli_progress(size_t done, size_t total, void *ctx);
 
 /* "vagap CMD: F of B bootstrap resamples failed ...: n reason; ..." on stderr (nothing if none). */

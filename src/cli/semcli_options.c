@@ -3,12 +3,20 @@
  * (see semcli_options.h).
  */
 #include "semcli_options.h"
+#include "semcli_data.h"
 
 #include <ctype.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
-static const char *const unsupported_names[] = {"growth","lavaan","orthogonal","int-ov-free","int-lv-free","auto-fix-first","auto-fix-single","auto-var","auto-cov-lv-x","auto-cov-y","conditional-x","cluster","sampling-weights","ordered","parameterization","bounds"};
+static const char *const unsupported_names[] = {"conditional-x", "cluster", "sampling-weights",
+                                                "ordered", "parameterization", "bounds"};
+
+/* lavaan's names of the SEMCLI_SW_* switches, dashes for dots */
+static const char *const switch_names[SEMCLI_NSWITCH] = {
+    "int-ov-free", "int-lv-free", "auto-fix-first", "auto-fix-single", "auto-var",
+    "auto-cov-lv-x", "auto-cov-y", "auto-th", "auto-delta", "auto-efa"};
 
 const char SEMCLI_LAVAAN_OPTIONS_HELP[] =
     "lavaan's sem() arguments (dots written as dashes; a logical is true/false, alone true):\n"
@@ -27,19 +35,37 @@ const char SEMCLI_LAVAAN_OPTIONS_HELP[] =
     "      --cfa, --sem       lavaan's cfa() and sem() defaults (the same; the default)\n"
     "      --growth[=BOOL]    lavaan's growth(): observed intercepts fixed to 0, latent\n"
     "                         means free, mean structure on\n"
-    "      --orthogonal[=BOOL]  covariances of exogenous latent variables fixed to 0\n"
-    "  recognised but not implemented yet (a usage error): --lavaan\n"
-    "      --int-ov-free --int-lv-free --auto-fix-first --auto-fix-single --auto-var\n"
-    "      --auto-cov-lv-x --auto-cov-y --conditional-x --cluster --sampling-weights\n"
-    "      --ordered --parameterization --bounds\n";
+    "      --lavaan           lavaan's lavaan(): nothing automatic; the model syntax names\n"
+    "                         every parameter unless a switch below says otherwise\n"
+    "      --orthogonal[=BOOL]  covariances between latent variables fixed to 0\n"
+    "      --constraints FILE more ==, <, > lines over the model's labels (lavaan's\n"
+    "                         constraints= argument; with --invariance in every model)\n"
+    "  lavaan()'s switches (with --lavaan; sem(), cfa() and growth() set them all\n"
+    "  themselves and ignore them, as vagap does with a warning):\n"
+    "      --int-ov-free[=BOOL]  intercepts of observed variables free (else 0)\n"
+    "      --int-lv-free[=BOOL]  means of latent variables free (else 0)\n"
+    "      --auto-fix-first[=BOOL]  first loading of each latent fixed to 1\n"
+    "      --auto-fix-single[=BOOL] with --auto-var: a single indicator has no residual variance\n"
+    "      --auto-var[=BOOL]  (residual) variances free (else those not in the syntax are 0)\n"
+    "      --auto-cov-lv-x[=BOOL]  covariances among exogenous latent variables\n"
+    "      --auto-cov-y[=BOOL]  covariances among endogenous latents and outcomes\n"
+    "      --auto-th, --auto-delta, --auto-efa [=BOOL]  accepted; they only act on ordered\n"
+    "                         variables and efa() blocks, which vagap does not fit yet\n"
+    "  recognised but not implemented yet (a usage error):\n"
+    "      --conditional-x --cluster --sampling-weights --ordered --parameterization --bounds\n";
 
 void semcli_lavaan_init(semcli_lavaan_t *o) {
   o->std_lv = 0;
   o->fixed_x = 1;
   o->meanstructure = -1;
   o->likelihood = VAGAP_SEM_LIKELIHOOD_NORMAL;
-  o->growth = 0;
+  o->function = SEMCLI_FN_SEM;
+  o->function_option = NULL;
   o->orthogonal = 0;
+  for (int i = 0; i < SEMCLI_NSWITCH; i++) o->sw[i] = -1;
+  o->constraints_path = NULL;
+  o->constraints_text = NULL;
+  o->constraints = NULL;
   o->estimator = VAGAP_SEM_ESTIMATOR_ML;
   o->missing = VAGAP_SEM_MISSING_DEFAULT;
   o->information = VAGAP_SEM_INFORMATION_DEFAULT;
@@ -68,18 +94,63 @@ static int estimation_supported(cli_common_t *c, const semcli_lavaan_t *o) {
   return 1;
 }
 
-void semcli_lavaan_apply(const semcli_lavaan_t *o, vagap_sem_model_options_t *m) {
+vagap_status_t semcli_lavaan_load_constraints(semcli_lavaan_t *o, vagap_error_t *err) {
+  if (!o->constraints_path || o->constraints) return VAGAP_OK;
+  vagap_status_t st = semcli_read_text(o->constraints_path, &o->constraints_text, err);
+  if (!st) st = vagap_sem_syntax_parse(&o->constraints, o->constraints_text, o->constraints_path, err);
+  return st;
+}
+
+void semcli_lavaan_free(semcli_lavaan_t *o) {
+  vagap_sem_syntax_free(o->constraints);
+  free(o->constraints_text);
+  o->constraints = NULL;
+  o->constraints_text = NULL;
+}
+
+void semcli_lavaan_apply(const cli_common_t *c, const semcli_lavaan_t *o, vagap_sem_model_options_t *m) {
   m->std_lv = o->std_lv;
   m->fixed_x = o->fixed_x;
   m->meanstructure = o->meanstructure;
   m->orthogonal = o->orthogonal;
   /* lavaan: "missing argument forces meanstructure = TRUE" */
   if (o->missing == VAGAP_SEM_MISSING_ML || o->missing == VAGAP_SEM_MISSING_ML_X) m->meanstructure = 1;
-  if (o->growth) { /* growth(): intercepts of observed variables 0, latent means free */
-    m->meanstructure = 1;
-    m->int_ov_free = 0;
-    m->int_lv_free = 1;
+  m->constraints = o->constraints;
+  m->constraints_source = o->constraints_path;
+  int v[SEMCLI_NSWITCH];
+  if (o->function == SEMCLI_FN_LAVAAN) { /* lavaan(): every switch FALSE unless given */
+    for (int i = 0; i < SEMCLI_NSWITCH; i++) v[i] = o->sw[i] > 0;
+  } else { /* sem()/cfa()/growth() overwrite the user's values in their call to lavaan() */
+    for (int i = 0; i < SEMCLI_NSWITCH; i++) {
+      v[i] = 1;
+      if (o->sw[i] >= 0 && c)
+        cli_warn(c, "--%s is ignored without --lavaan: lavaan's %s() sets it itself (use --lavaan "
+                    "for the bare lavaan() function)", switch_names[i],
+                 o->function == SEMCLI_FN_GROWTH ? "growth" : "sem");
+    }
+    v[SEMCLI_SW_INT_OV_FREE] = o->function != SEMCLI_FN_GROWTH;
+    v[SEMCLI_SW_INT_LV_FREE] = o->function == SEMCLI_FN_GROWTH;
+    if (o->function == SEMCLI_FN_GROWTH) m->meanstructure = 1;
   }
+  m->int_ov_free = v[SEMCLI_SW_INT_OV_FREE];
+  m->int_lv_free = v[SEMCLI_SW_INT_LV_FREE];
+  m->auto_fix_first = v[SEMCLI_SW_AUTO_FIX_FIRST];
+  m->auto_fix_single = v[SEMCLI_SW_AUTO_FIX_SINGLE];
+  m->auto_var = v[SEMCLI_SW_AUTO_VAR];
+  m->auto_cov_lv_x = v[SEMCLI_SW_AUTO_COV_LV_X];
+  m->auto_cov_y = v[SEMCLI_SW_AUTO_COV_Y];
+  /* auto.th, auto.delta, auto.efa act only on thresholds, scale factors of
+     ordered variables and efa() blocks, none of which a vagap model has */
+}
+
+/* --growth, --lavaan (and --cfa/--sem): one lavaan function per call */
+static int set_function(cli_common_t *c, semcli_lavaan_t *o, semcli_function_t f, const char *option) {
+  if (o->function != SEMCLI_FN_SEM && f != o->function)
+    return cli_usage_error(c, "--%s and --%s choose different lavaan functions; give one of them",
+                           o->function_option, option), -1;
+  o->function = f;
+  o->function_option = option;
+  return 1;
 }
 
 /* R's as.logical spellings: 1 true, 0 false, -1 not a logical word */
@@ -160,16 +231,29 @@ int semcli_lavaan_option(cli_common_t *c, semcli_lavaan_t *o, int opt, const cha
     case SEMCLI_OPT_TEST:
     case SEMCLI_OPT_INFORMATION: return estimation_option(c, o, opt, arg);
     case SEMCLI_OPT_CFA:
-    case SEMCLI_OPT_SEM: return 1; /* cfa() and sem() have the same defaults in lavaan 0.6 */
+    case SEMCLI_OPT_SEM: /* cfa() and sem() have the same defaults in lavaan 0.6 */
+      if (o->function != SEMCLI_FN_SEM)
+        return cli_usage_error(c, "--%s and --%s choose different lavaan functions; give one of them",
+                               o->function_option, opt == SEMCLI_OPT_CFA ? "cfa" : "sem"), -1;
+      return 1;
     case SEMCLI_OPT_GROWTH:
       if ((v = logical_value(c, "growth", arg, argc, argv, optind_p)) < 0) return -1;
-      o->growth = v;
+      if (v) return set_function(c, o, SEMCLI_FN_GROWTH, "growth");
+      if (o->function == SEMCLI_FN_GROWTH) o->function = SEMCLI_FN_SEM;
       return 1;
+    case SEMCLI_OPT_LAVAAN: return set_function(c, o, SEMCLI_FN_LAVAAN, "lavaan");
+    case SEMCLI_OPT_CONSTRAINTS: o->constraints_path = arg; return 1;
     case SEMCLI_OPT_ORTHOGONAL:
       if ((v = logical_value(c, "orthogonal", arg, argc, argv, optind_p)) < 0) return -1;
       o->orthogonal = v;
       return 1;
     default: break;
+  }
+  if (opt >= SEMCLI_OPT_SWITCH && opt < SEMCLI_OPT_SWITCH + SEMCLI_NSWITCH) {
+    int k = opt - SEMCLI_OPT_SWITCH;
+    if ((v = logical_value(c, switch_names[k], arg, argc, argv, optind_p)) < 0) return -1;
+    o->sw[k] = v;
+    return 1;
   }
   if (opt >= SEMCLI_OPT_UNSUPPORTED &&
       opt < SEMCLI_OPT_UNSUPPORTED + (int)(sizeof unsupported_names / sizeof unsupported_names[0])) {
@@ -178,9 +262,6 @@ int semcli_lavaan_option(cli_common_t *c, semcli_lavaan_t *o, int opt, const cha
     snprintf(dotted, sizeof dotted, "%s", name);
     for (char *q = dotted; *q; q++)
       if (*q == '-') *q = '.';
-    if (!strcmp(name, "lavaan"))
-      return cli_usage_error(c, "--lavaan (lavaan's lavaan() function, nothing automatic) is not supported "
-                                "by vagap yet; vagap fits sem()/cfa() (the default) and growth() (--growth)"), -1;
     return cli_usage_error(c, "--%s (lavaan's %s argument) is not supported by vagap yet", name, dotted), -1;
   }
   return 0;

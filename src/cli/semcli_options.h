@@ -3,7 +3,8 @@
  * share (vagap sem, sem --invariance/--bootstrap, vaar --model), spelled as
  * lavaan spells them with dashes for dots: --std-lv, --fixed-x,
  * --meanstructure, --likelihood, --missing, --estimator, --se, --test,
- * --information, --cfa, --sem.  A logical takes true/false (R's spellings
+ * --information, --cfa, --sem, --growth, --lavaan, --orthogonal, --constraints and
+ * lavaan()'s switches --int-ov-free, --int-lv-free, --auto-*.  A logical takes true/false (R's spellings
  * TRUE/FALSE/T/F/True/False too) as --opt=value or --opt value, and alone
  * means true.  lavaan arguments vagap does not support yet are recognised
  * and refused as usage errors that name them (never "unknown option").
@@ -14,13 +15,29 @@
 #include "cli.h"
 #include "vagap/sem.h"
 
+/* Which lavaan function the options stand for: sem() and cfa() (the same
+   defaults), growth(), or the bare lavaan() where nothing is automatic. */
+typedef enum { SEMCLI_FN_SEM = 0, SEMCLI_FN_GROWTH, SEMCLI_FN_LAVAAN } semcli_function_t;
+
+/* lavaan()'s switches, in the order of SEMCLI_LAVAAN_SWITCH_NAMES */
+enum {
+  SEMCLI_SW_INT_OV_FREE, SEMCLI_SW_INT_LV_FREE, SEMCLI_SW_AUTO_FIX_FIRST, SEMCLI_SW_AUTO_FIX_SINGLE,
+  SEMCLI_SW_AUTO_VAR, SEMCLI_SW_AUTO_COV_LV_X, SEMCLI_SW_AUTO_COV_Y, SEMCLI_SW_AUTO_TH,
+  SEMCLI_SW_AUTO_DELTA, SEMCLI_SW_AUTO_EFA, SEMCLI_NSWITCH
+};
+
 typedef struct {
   int std_lv;                      /* 0 */
   int fixed_x;                     /* 1 */
   int meanstructure;               /* -1: lavaan's "default" (on with groups or ~1) */
   vagap_sem_likelihood_t likelihood;
-  int growth;                      /* 0; 1: lavaan's growth() defaults */
-  int orthogonal;                  /* 0; 1: exogenous latent covariances fixed to 0 */
+  semcli_function_t function;      /* SEM; --growth, --lavaan */
+  const char *function_option;     /* the option that chose it ("growth", "lavaan"), for messages */
+  int orthogonal;                  /* 0; 1: covariances between latents fixed to 0 */
+  int sw[SEMCLI_NSWITCH];          /* -1: not given, else the value given */
+  const char *constraints_path;    /* --constraints FILE (lavaan's constraints=) */
+  char *constraints_text;          /* its text and parsed lines (semcli_lavaan_load_constraints) */
+  vagap_sem_syntax_t *constraints;
   /* estimation: lavaan's estimator=, missing=, information=, se=, test= (DEFAULT: lavaan's choice) */
   vagap_sem_estimator_t estimator;
   vagap_sem_missing_t missing;
@@ -30,9 +47,21 @@ typedef struct {
 } semcli_lavaan_t;
 
 void semcli_lavaan_init(semcli_lavaan_t *o);
-/* Copy the model-building choices (std.lv, fixed.x, meanstructure, growth(),
-   orthogonal) into a command's model options. */
-void semcli_lavaan_apply(const semcli_lavaan_t *o, vagap_sem_model_options_t *m);
+/*
+ * Copy the model-building choices (std.lv, fixed.x, meanstructure,
+ * orthogonal, and the function's int.*.free / auto.* values) into a
+ * command's model options.  As in lavaan, sem()/cfa()/growth() set the
+ * int.*.free and auto.* switches themselves and ignore the user's: a switch
+ * given without --lavaan is ignored with a warning on stderr (c may be NULL:
+ * no warning).
+ */
+void semcli_lavaan_apply(const cli_common_t *c, const semcli_lavaan_t *o, vagap_sem_model_options_t *m);
+
+/* Read and parse the --constraints file (nothing without one), so that
+   semcli_lavaan_apply passes it to every model built; errors are located in
+   the file.  semcli_lavaan_free releases it after the last model is built. */
+vagap_status_t semcli_lavaan_load_constraints(semcli_lavaan_t *o, vagap_error_t *err);
+void semcli_lavaan_free(semcli_lavaan_t *o);
 /* Copy the estimation choices (likelihood, estimator, missing, information, se, test) into fit options. */
 void semcli_lavaan_fit_apply(const semcli_lavaan_t *o, vagap_sem_fit_options_t *f);
 
@@ -40,7 +69,9 @@ enum {
   SEMCLI_OPT_STD_LV = 1100, SEMCLI_OPT_FIXED_X, SEMCLI_OPT_NO_FIXED_X, SEMCLI_OPT_MEANSTRUCTURE,
   SEMCLI_OPT_LIKELIHOOD, SEMCLI_OPT_MISSING, SEMCLI_OPT_ESTIMATOR, SEMCLI_OPT_SE, SEMCLI_OPT_TEST,
   SEMCLI_OPT_INFORMATION, SEMCLI_OPT_CFA, SEMCLI_OPT_SEM, SEMCLI_OPT_GROWTH, SEMCLI_OPT_ORTHOGONAL,
-  SEMCLI_OPT_UNSUPPORTED = 1150 /* + index in semcli_unsupported_names */
+  SEMCLI_OPT_LAVAAN, SEMCLI_OPT_CONSTRAINTS,
+  SEMCLI_OPT_SWITCH = 1120,     /* + SEMCLI_SW_* */
+  SEMCLI_OPT_UNSUPPORTED = 1150 /* + index in unsupported_names (semcli_options.c) */
 };
 
 /* getopt_long entries: append to a command's option table. */
@@ -58,21 +89,25 @@ enum {
   {"cfa", no_argument, 0, SEMCLI_OPT_CFA},                               \
   {"sem", no_argument, 0, SEMCLI_OPT_SEM},                               \
   {"growth", optional_argument, 0, SEMCLI_OPT_GROWTH},                   \
-  {"lavaan", optional_argument, 0, SEMCLI_OPT_UNSUPPORTED + 1},                     \
+  {"lavaan", no_argument, 0, SEMCLI_OPT_LAVAAN},                         \
+  {"constraints", required_argument, 0, SEMCLI_OPT_CONSTRAINTS},         \
   {"orthogonal", optional_argument, 0, SEMCLI_OPT_ORTHOGONAL},           \
-  {"int-ov-free", optional_argument, 0, SEMCLI_OPT_UNSUPPORTED + 3},                     \
-  {"int-lv-free", optional_argument, 0, SEMCLI_OPT_UNSUPPORTED + 4},                     \
-  {"auto-fix-first", optional_argument, 0, SEMCLI_OPT_UNSUPPORTED + 5},                     \
-  {"auto-fix-single", optional_argument, 0, SEMCLI_OPT_UNSUPPORTED + 6},                     \
-  {"auto-var", optional_argument, 0, SEMCLI_OPT_UNSUPPORTED + 7},                     \
-  {"auto-cov-lv-x", optional_argument, 0, SEMCLI_OPT_UNSUPPORTED + 8},                     \
-  {"auto-cov-y", optional_argument, 0, SEMCLI_OPT_UNSUPPORTED + 9},                     \
-  {"conditional-x", optional_argument, 0, SEMCLI_OPT_UNSUPPORTED + 10},                     \
-  {"cluster", required_argument, 0, SEMCLI_OPT_UNSUPPORTED + 11},                     \
-  {"sampling-weights", required_argument, 0, SEMCLI_OPT_UNSUPPORTED + 12},                     \
-  {"ordered", required_argument, 0, SEMCLI_OPT_UNSUPPORTED + 13},                     \
-  {"parameterization", required_argument, 0, SEMCLI_OPT_UNSUPPORTED + 14},                     \
-  {"bounds", required_argument, 0, SEMCLI_OPT_UNSUPPORTED + 15}
+  {"int-ov-free", optional_argument, 0, SEMCLI_OPT_SWITCH + SEMCLI_SW_INT_OV_FREE},         \
+  {"int-lv-free", optional_argument, 0, SEMCLI_OPT_SWITCH + SEMCLI_SW_INT_LV_FREE},         \
+  {"auto-fix-first", optional_argument, 0, SEMCLI_OPT_SWITCH + SEMCLI_SW_AUTO_FIX_FIRST},   \
+  {"auto-fix-single", optional_argument, 0, SEMCLI_OPT_SWITCH + SEMCLI_SW_AUTO_FIX_SINGLE}, \
+  {"auto-var", optional_argument, 0, SEMCLI_OPT_SWITCH + SEMCLI_SW_AUTO_VAR},               \
+  {"auto-cov-lv-x", optional_argument, 0, SEMCLI_OPT_SWITCH + SEMCLI_SW_AUTO_COV_LV_X},     \
+  {"auto-cov-y", optional_argument, 0, SEMCLI_OPT_SWITCH + SEMCLI_SW_AUTO_COV_Y},           \
+  {"auto-th", optional_argument, 0, SEMCLI_OPT_SWITCH + SEMCLI_SW_AUTO_TH},                 \
+  {"auto-delta", optional_argument, 0, SEMCLI_OPT_SWITCH + SEMCLI_SW_AUTO_DELTA},           \
+  {"auto-efa", optional_argument, 0, SEMCLI_OPT_SWITCH + SEMCLI_SW_AUTO_EFA},               \
+  {"conditional-x", optional_argument, 0, SEMCLI_OPT_UNSUPPORTED + 0},                     \
+  {"cluster", required_argument, 0, SEMCLI_OPT_UNSUPPORTED + 1},                           \
+  {"sampling-weights", required_argument, 0, SEMCLI_OPT_UNSUPPORTED + 2},                  \
+  {"ordered", required_argument, 0, SEMCLI_OPT_UNSUPPORTED + 3},                           \
+  {"parameterization", required_argument, 0, SEMCLI_OPT_UNSUPPORTED + 4},                  \
+  {"bounds", required_argument, 0, SEMCLI_OPT_UNSUPPORTED + 5}
 
 /*
  * Handle option `opt` (with optarg `arg`; a logical without "=value" may

@@ -32,6 +32,7 @@ void csv_batch_free(csv_batch_t *b) {
   free(b->field_off);
   free(b->row_line);
   free(b->blank_line);
+  free(b->blank_fields);
   free(b->values);
   free(b->text_column);
   memset(b, 0, sizeof *b);
@@ -142,17 +143,30 @@ static void on_field(void *data, size_t len, void *ctx) {
   p->row_fields++;
 }
 
+/* A line that is not a row: blank (nfields 0) or ragged and left out (its field count). */
+static int record_non_row(csv_segment_parser_t *p, long line, size_t nfields) {
+  csv_batch_t *b = p->batch;
+  /* blank_fields exists from the first ragged row on (NULL: all 0), so that files
+     of blank lines cost no more memory than before */
+  int fields = b->blank_fields || nfields;
+  int had = b->blank_fields != NULL;
+  if (vagap_reserve((void **)&b->blank_line, &b->blank_cap, b->nblank + 1, sizeof(long)) ||
+      (fields && vagap_reserve((void **)&b->blank_fields, &b->blank_fields_cap, b->nblank + 1,
+                               sizeof(size_t)))) {
+    out_of_memory(p);
+    return -1;
+  }
+  if (fields && !had) memset(b->blank_fields, 0, b->nblank * sizeof(size_t));
+  b->blank_line[b->nblank] = line;
+  if (fields) b->blank_fields[b->nblank] = nfields;
+  b->nblank++;
+  return 0;
+}
+
 /* A row without fields: the LF of a CRLF, or a line holding nothing but blanks. */
 static void on_empty_row(csv_segment_parser_t *p, int terminator) {
-  csv_batch_t *b = p->batch;
   int crlf = terminator == '\n' && p->last_terminator == '\r';
-  if (!crlf && terminator != -1 && p->ncols) {
-    if (vagap_reserve((void **)&b->blank_line, &b->blank_cap, b->nblank + 1, sizeof(long))) {
-      out_of_memory(p);
-      return;
-    }
-    b->blank_line[b->nblank++] = current_line(p);
-  }
+  if (!crlf && terminator != -1 && p->ncols && record_non_row(p, current_line(p), 0)) return;
   /* lines end at LF, CRLF or a lone CR: the LF of a CRLF arrives as an empty row */
   if (terminator == '\r' || (terminator == '\n' && !crlf)) p->lines_done++;
 }
@@ -180,6 +194,11 @@ static void on_row(int terminator, void *ctx) {
   long row_line = p->lines_done + 1 - p->row_newlines;
   if (p->ncols == 0) {
     if (!p->header_done) take_header_row(p, row_line);
+  } else if (p->row_fields != p->ncols && p->opt->exclude_bad_rows) {
+    /* take the row's fields back out and record it as excluded */
+    b->nfields -= p->row_fields;
+    b->chars_len = b->field_off[b->nfields];
+    if (record_non_row(p, row_line, p->row_fields)) return;
   } else if (p->row_fields != p->ncols) {
     size_t col = p->row_fields < p->ncols ? p->row_fields + 1 : p->ncols + 1;
     fail(p, VAGAP_EPARSE, row_line, (long)col, "ragged row: %zu fields where the header has %zu",

@@ -43,6 +43,9 @@ typedef struct {
   size_t nrows, rows_cap;
   long *blank_line;     /* blank lines, 1-based within the segment, increasing */
   size_t nblank, blank_cap;
+  size_t *blank_fields; /* per blank_line: 0, or the fields of a ragged row left out
+                           (opt->exclude_bad_rows), which is excluded like a blank line */
+  size_t blank_fields_cap;
   long lines;           /* line ends the segment contains */
   double *values;       /* with infer_numbers: field k as a number (NAN when missing) */
   size_t values_cap;

@@ -42,7 +42,7 @@ static vagap_status_t reject(const char *s, size_t len, vagap_error_t *err) {
   char text[64];
   excerpt(text, sizeof text, s, len);
   const char *hint = "";
-  if (memchr(s, ',', len)) hint = " (a decimal comma? numbers use '.')";
+  if (memchr(s, ',', len)) hint = " (a decimal comma? numbers use '.' unless --decimal-comma is given)";
   else if (len >= 2 && (memchr(s, 'x', len) || memchr(s, 'X', len))) hint = " (hexadecimal is not accepted)";
   else if (strcasestr(text, "nan") || strcasestr(text, "inf"))
     hint = " (infinities and NaN variants are not numbers; missing values are the --na tokens)";
@@ -159,4 +159,31 @@ vagap_status_t vagap_parse_double(const char *s, size_t len, double *out, vagap_
   }
   *out = v; /* ERANGE with a subnormal result is a correct rounding */
   return VAGAP_OK;
+}
+
+/* A decimal comma becomes a point in a copy; a point is refused, since in
+   such files it is a thousands separator ("1.234,5") or a slip. */
+vagap_status_t vagap_parse_double_mark(const char *s, size_t len, int decimal_comma,
+                                       double *out, vagap_error_t *err) {
+  if (!decimal_comma) return vagap_parse_double(s, len, out, err);
+  if (memchr(s, '.', len)) {
+    char text[64];
+    excerpt(text, sizeof text, s, len);
+    return vagap_error_set(err, VAGAP_EDATA, NULL, 0, 0,
+                           "expected a number with a decimal comma, found '%s' (a '.' is not "
+                           "accepted with --decimal-comma)", text);
+  }
+  char stack[128];
+  char *copy = len < sizeof stack ? stack : malloc(len + 1);
+  if (!copy) return vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
+  for (size_t i = 0; i < len; i++) copy[i] = s[i] == ',' ? '.' : s[i];
+  copy[len] = '\0';
+  vagap_status_t st = vagap_parse_double(copy, len, out, err);
+  if (st != VAGAP_OK && err && err->status == VAGAP_EDATA) {
+    char text[64];
+    excerpt(text, sizeof text, s, len);
+    vagap_error_set(err, VAGAP_EDATA, NULL, 0, 0, "expected a number, found '%s'", text);
+  }
+  if (copy != stack) free(copy);
+  return st;
 }

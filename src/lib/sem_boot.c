@@ -6,6 +6,7 @@
 #include "vagap/sem_boot.h"
 
 #include <math.h>
+#include <ctype.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +29,9 @@ void vagap_sem_boot_free(vagap_sem_boot_t *boot) {
   free(boot->se);
   free(boot->pvalue);
   free(boot->std_all);
+  for (size_t k = 0; k < boot->nwarn_kinds; k++) free(boot->warn_kind[k]);
+  free(boot->warn_kind);
+  free(boot->warn_count);
   free(boot);
 }
 
@@ -155,6 +159,70 @@ static void store_fit(vagap_sem_boot_t *res, size_t b, const vagap_sem_fit_t *fi
   res->ok[b] = fit != NULL;
 }
 
+/* ---- warnings of the fitted resamples ----------------------------------------- */
+
+/* A warning's kind: numbers that start a word ("in group 2", "(= -1e-12)")
+   become '#', so that resamples differing only in them count together;
+   digits inside names (x1, a1*b1) stay. */
+static char *warning_kind(const char *w) {
+  size_t n = strlen(w);
+  char *k = malloc(n + 1);
+  if (!k) return NULL;
+  size_t o = 0;
+  for (size_t i = 0; i < n;) {
+    int boundary = i == 0 || w[i - 1] == ' ' || w[i - 1] == '=' || w[i - 1] == '(';
+    size_t j = i;
+    if (boundary && (w[j] == '-' || w[j] == '+')) j++;
+    if (boundary && isdigit((unsigned char)w[j])) {
+      while (j < n && (isdigit((unsigned char)w[j]) || w[j] == '.' ||
+                       ((w[j] == 'e' || w[j] == 'E') && j + 1 < n &&
+                        (isdigit((unsigned char)w[j + 1]) || w[j + 1] == '-' || w[j + 1] == '+')) ||
+                       ((w[j] == '-' || w[j] == '+') && (w[j - 1] == 'e' || w[j - 1] == 'E'))))
+        j++;
+      k[o++] = '#';
+      i = j;
+    } else {
+      k[o++] = w[i++];
+    }
+  }
+  k[o] = '\0';
+  return k;
+}
+
+/* Count the distinct warning kinds of one fitted resample (under the lock). */
+static vagap_status_t count_warnings(vagap_sem_boot_t *res, const vagap_sem_fit_t *fit) {
+  if (!fit->nwarnings) return VAGAP_OK;
+  res->nwarned++;
+  for (size_t i = 0; i < fit->nwarnings; i++) {
+    char *kind = warning_kind(fit->warnings[i]);
+    if (!kind) return VAGAP_ENOMEM;
+    int seen_in_fit = 0; /* the same kind twice in one fit (two groups) counts once */
+    for (size_t j = 0; j < i && !seen_in_fit; j++) {
+      char *other = warning_kind(fit->warnings[j]);
+      if (!other) { free(kind); return VAGAP_ENOMEM; }
+      seen_in_fit = !strcmp(other, kind);
+      free(other);
+    }
+    size_t k = 0;
+    while (k < res->nwarn_kinds && strcmp(res->warn_kind[k], kind)) k++;
+    if (k < res->nwarn_kinds) {
+      if (!seen_in_fit) res->warn_count[k]++;
+      free(kind);
+      continue;
+    }
+    char **wk = realloc(res->warn_kind, (k + 1) * sizeof *wk);
+    if (!wk) { free(kind); return VAGAP_ENOMEM; }
+    res->warn_kind = wk;
+    size_t *wc = realloc(res->warn_count, (k + 1) * sizeof *wc);
+    if (!wc) { free(kind); return VAGAP_ENOMEM; }
+    res->warn_count = wc;
+    wk[k] = kind;
+    wc[k] = 1;
+    res->nwarn_kinds++;
+  }
+  return VAGAP_OK;
+}
+
 static void *worker(void *arg) {
   boot_shared_t *sh = arg;
   const vagap_sem_data_t *d = sh->data;
@@ -192,13 +260,17 @@ static void *worker(void *arg) {
                          : vagap_sem_fit(&fit, sh->model, w.stats, sh->fit_opt, &err);
     if (fst == VAGAP_ENOMEM) { st = fst; continue; }
     store_fit(sh->res, b, fst ? NULL : fit);
-    vagap_sem_fit_free(fit);
 
     pthread_mutex_lock(&sh->lock);
+    if (!fst && count_warnings(sh->res, fit) && !sh->fatal) {
+      sh->fatal = VAGAP_ENOMEM;
+      vagap_error_set(&sh->fatal_err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
+    }
     if (fst) sh->res->failed_by_status[fst]++;
     sh->done++;
     if (sh->opt->progress) sh->opt->progress(sh->done, sh->res->B, sh->opt->progress_ctx);
     pthread_mutex_unlock(&sh->lock);
+    vagap_sem_fit_free(fit);
   }
   free(grp);
   free_ws(&w);
@@ -274,6 +346,18 @@ vagap_status_t vagap_sem_bootstrap(vagap_sem_boot_t **out, const vagap_sem_model
     vagap_sem_boot_free(sh.res);
     return st;
   }
+  /* threads finish resamples in any order: sort the kinds so that the output
+     does not depend on the number of threads */
+  vagap_sem_boot_t *r = sh.res;
+  for (size_t i = 1; i < r->nwarn_kinds; i++)
+    for (size_t j = i; j > 0 && strcmp(r->warn_kind[j - 1], r->warn_kind[j]) > 0; j--) {
+      char *tk = r->warn_kind[j];
+      r->warn_kind[j] = r->warn_kind[j - 1];
+      r->warn_kind[j - 1] = tk;
+      size_t tc = r->warn_count[j];
+      r->warn_count[j] = r->warn_count[j - 1];
+      r->warn_count[j - 1] = tc;
+    }
   for (size_t b = 0; b < sh.res->B; b++) sh.res->nok += (size_t)sh.res->ok[b];
   sh.res->nfailed = sh.res->B - sh.res->nok;
   *out = sh.res;

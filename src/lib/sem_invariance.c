@@ -113,7 +113,8 @@ static vagap_status_t invariance_fit(vagap_sem_invariance_t **out, const vagap_s
                                      const vagap_sem_model_options_t *base,
                                      const vagap_sem_fit_options_t *fit_opt,
                                      const vagap_sem_invariance_step_t *steps, size_t nsteps,
-                                     const char *source, vagap_error_t *err) {
+                                     void (*progress)(size_t done, size_t total, void *ctx),
+                                     void *progress_ctx, const char *source, vagap_error_t *err) {
   *out = NULL;
   size_t ngroups = stats ? stats->ngroups : data->ngroups;
   if (ngroups < 2)
@@ -152,6 +153,7 @@ static vagap_status_t invariance_fit(vagap_sem_invariance_t **out, const vagap_s
     }
     vagap_sem_fit_free(fit);
     vagap_sem_model_free(model);
+    if (!st && progress) progress(s + 1, nsteps, progress_ctx);
   }
   if (st) {
     vagap_sem_invariance_free(inv);
@@ -168,7 +170,22 @@ vagap_status_t vagap_sem_invariance_fit(vagap_sem_invariance_t **out,
                                         const vagap_sem_fit_options_t *fit_opt,
                                         const vagap_sem_invariance_step_t *steps, size_t nsteps,
                                         const char *source, vagap_error_t *err) {
-  return invariance_fit(out, syn, stats, NULL, base, fit_opt, steps, nsteps, source, err);
+  return invariance_fit(out, syn, stats, NULL, base, fit_opt, steps, nsteps, NULL, NULL, source, err);
+}
+
+vagap_status_t vagap_sem_invariance_fit_progress(vagap_sem_invariance_t **out,
+                                                 const vagap_sem_syntax_t *syn,
+                                                 const vagap_sem_stats_t *stats,
+                                                 const vagap_sem_model_options_t *base,
+                                                 const vagap_sem_fit_options_t *fit_opt,
+                                                 const vagap_sem_invariance_step_t *steps,
+                                                 size_t nsteps,
+                                                 void (*progress)(size_t done, size_t total,
+                                                                  void *ctx),
+                                                 void *progress_ctx, const char *source,
+                                                 vagap_error_t *err) {
+  return invariance_fit(out, syn, stats, NULL, base, fit_opt, steps, nsteps, progress, progress_ctx,
+                        source, err);
 }
 
 vagap_status_t vagap_sem_invariance_fit_data(vagap_sem_invariance_t **out,
@@ -177,6 +194,8 @@ vagap_status_t vagap_sem_invariance_fit_data(vagap_sem_invariance_t **out,
                                              const vagap_sem_model_options_t *base,
                                              const vagap_sem_fit_options_t *fit_opt,
                                              const vagap_sem_invariance_step_t *steps, size_t nsteps,
-                                             const char *source, vagap_error_t *err) {
-  return invariance_fit(out, syn, NULL, data, base, fit_opt, steps, nsteps, source, err);
+                                             void (*progress)(size_t done, size_t total, void *ctx),
+                                             void *progress_ctx, const char *source, vagap_error_t *err) {
+  return invariance_fit(out, syn, NULL, data, base, fit_opt, steps, nsteps, progress, progress_ctx,
+                        source, err);
 }

@@ -55,6 +55,8 @@ void vagap_sem_model_options_init(vagap_sem_model_options_t *opt) {
   opt->fixed_x = 1;
   opt->meanstructure = -1;
   opt->int_ov_free = 1;
+  opt->auto_fix_first = opt->auto_fix_single = opt->auto_var = 1;
+  opt->auto_cov_lv_x = opt->auto_cov_y = 1;
 }
 
 static const struct {
@@ -260,21 +262,25 @@ static int classify(const vagap_sem_syntax_t *syn, vnames_t *v) {
 
 /* ---- building --------------------------------------------------------------- */
 
+/* The default rows of lav_partable_flat: every (residual) variance (fixed to
+   0 later when !auto_var), the covariances auto.cov.lv.x and auto.cov.y ask
+   for, those of the covariates, and with a mean structure every intercept. */
 static vagap_status_t add_defaults(table_t *t, const vnames_t *v, int meanstructure,
-                                   const table_t *user, vagap_error_t *err) {
+                                   const vagap_sem_model_options_t *opt, const table_t *user,
+                                   vagap_error_t *err) {
   table_t d = {0};
   vagap_status_t st = VAGAP_OK;
   for (size_t i = 0; !st && i < v->ov_nox.n; i++)
     st = table_add(&d, v->ov_nox.s[i], VAGAP_SEM_COVARIANCE, v->ov_nox.s[i], NULL, err);
   for (size_t i = 0; !st && i < v->lv.n; i++)
     st = table_add(&d, v->lv.s[i], VAGAP_SEM_COVARIANCE, v->lv.s[i], NULL, err);
-  for (size_t i = 0; !st && i < v->lv_x.n; i++)
+  for (size_t i = 0; !st && opt->auto_cov_lv_x && i < v->lv_x.n; i++)
     for (size_t j = i + 1; !st && j < v->lv_x.n; j++)
       st = table_add(&d, v->lv_x.s[i], VAGAP_SEM_COVARIANCE, v->lv_x.s[j], NULL, err);
   names_t y = {0};
   for (size_t i = 0; i < v->lv_y.n; i++) names_push(&y, v->lv_y.s[i]);
   for (size_t i = 0; i < v->ov_y_pure.n; i++) names_push(&y, v->ov_y_pure.s[i]);
-  for (size_t i = 0; !st && i < y.n; i++)
+  for (size_t i = 0; !st && opt->auto_cov_y && i < y.n; i++)
     for (size_t j = i + 1; !st && j < y.n; j++)
       st = table_add(&d, y.s[i], VAGAP_SEM_COVARIANCE, y.s[j], NULL, err);
   names_free(&y);
@@ -302,17 +308,25 @@ static vagap_status_t add_defaults(table_t *t, const vnames_t *v, int meanstruct
 
 static int is_in(const names_t *v, const char *s) { return names_find(v, s) >= 0; }
 
-/* Fix and free defaults of one group's rows (lav_partable_flat). */
+/* Fix and free defaults of one group's rows (lav_partable_flat), in its
+   order: auto.var, std.lv, auto.fix.first, auto.fix.single, orthogonal,
+   intercepts, fixed.x; the user's modifiers come later and win. */
 static void set_default_freedom(table_t *t, const vnames_t *v, const vagap_sem_model_options_t *opt,
                                 int meanstructure) {
   vagap_sem_param_t *r = t->rows;
+  if (!opt->auto_var) /* lavaan(): a variance not in the syntax is zero */
+    for (size_t i = 0; i < t->n; i++)
+      if (!r[i].user && r[i].op == VAGAP_SEM_COVARIANCE && !strcmp(r[i].lhs, r[i].rhs)) {
+        r[i].free = 0;
+        r[i].ustart = 0;
+      }
   if (opt->std_lv)
     for (size_t i = 0; i < t->n; i++)
       if (r[i].op == VAGAP_SEM_COVARIANCE && !strcmp(r[i].lhs, r[i].rhs) && is_in(&v->lv, r[i].lhs)) {
         r[i].free = 0;
         r[i].ustart = 1;
       }
-  if (!opt->std_lv) {  /* marker: first indicator of each latent */
+  if (opt->auto_fix_first && !opt->std_lv) {  /* marker: first indicator of each latent */
     names_t seen = {0};
     for (size_t i = 0; i < t->n; i++)
       if (r[i].op == VAGAP_SEM_LOADING && !is_in(&seen, r[i].lhs)) {
@@ -323,7 +337,7 @@ static void set_default_freedom(table_t *t, const vnames_t *v, const vagap_sem_m
     names_free(&seen);
   }
   /* auto.fix.single: the one indicator of a single-indicator latent has no residual variance */
-  for (size_t i = 0; i < t->n; i++) {
+  for (size_t i = 0; opt->auto_var && opt->auto_fix_single && i < t->n; i++) {
     if (r[i].op != VAGAP_SEM_LOADING) continue;
     size_t nind = 0, nuse = 0;
     for (size_t k = 0; k < t->n; k++)
@@ -345,15 +359,17 @@ static void set_default_freedom(table_t *t, const vnames_t *v, const vagap_sem_m
     for (size_t i = 0; i < t->n; i++)
       if (!r[i].user && r[i].op == VAGAP_SEM_INTERCEPT &&
           ((is_in(&v->lv, r[i].lhs) && !opt->int_lv_free) ||
-           (!opt->int_ov_free && is_in(&v->ov_nox, r[i].lhs)))) {
+           (!opt->int_ov_free && is_in(&v->ov, r[i].lhs)))) { /* covariates: fixed.x below */
         r[i].free = 0;
         r[i].ustart = 0;
       }
-  /* orthogonal: the covariances of exogenous latents stay in the table, fixed to 0 */
+  /* orthogonal: every default covariance between two latents stays in the
+     table, fixed to 0 (lavaan 0.6: lv.names, so also those auto.cov.y adds
+     between endogenous latents) */
   if (opt->orthogonal)
     for (size_t i = 0; i < t->n; i++)
       if (!r[i].user && r[i].op == VAGAP_SEM_COVARIANCE && strcmp(r[i].lhs, r[i].rhs) &&
-          is_in(&v->lv_x, r[i].lhs) && is_in(&v->lv_x, r[i].rhs)) {
+          is_in(&v->lv, r[i].lhs) && is_in(&v->lv, r[i].rhs)) {
         r[i].free = 0;
         r[i].ustart = 0;
       }
@@ -683,13 +699,13 @@ vagap_status_t vagap_sem_model_build(vagap_sem_model_t **out, const vagap_sem_sy
     st = table_add(&t, l, u->op, r, u, err);
   }
   if (st) goto done;
-  if ((st = add_defaults(&t, &v, meanstructure, &t, err))) goto done;
+  if ((st = add_defaults(&t, &v, meanstructure, opt, &t, err))) goto done;
   set_default_freedom(&t, &v, opt, meanstructure);
   size_t per_group = t.n;
   if ((st = replicate_groups(&t, per_group, ngroups, err))) goto done;
   for (size_t i = per_group; i < t.n; i++) {
     vagap_sem_param_t *r = &t.rows[i];
-    if (meanstructure && !r->user && r->op == VAGAP_SEM_INTERCEPT && is_in(&v.lv, r->lhs) &&
+    if (meanstructure && !opt->int_lv_free && !r->user && r->op == VAGAP_SEM_INTERCEPT && is_in(&v.lv, r->lhs) &&
         (opt->group_equal & VAGAP_SEM_EQ_INTERCEPTS) && !(opt->group_equal & VAGAP_SEM_EQ_MEANS)) {
       r->free = 1;
       r->ustart = NAN;
@@ -730,6 +746,10 @@ vagap_status_t vagap_sem_model_build(vagap_sem_model_t **out, const vagap_sem_sy
   for (size_t i = 0; i < m->nrows; i++)
     if (m->rows[i].free && (isfinite(m->rows[i].lower) || isfinite(m->rows[i].upper))) m->has_bounds = 1;
   if ((st = sem_constraints_compile(m, syn, source, err))) goto done;
+  if (opt->constraints &&
+      (st = vagap_sem_model_add_constraints(m, opt->constraints,
+                                            opt->constraints_source ? opt->constraints_source : source, err)))
+    goto done;
 done:
   if (lab) {
     for (size_t i = 0; i < nlab; i++) free(lab[i]);

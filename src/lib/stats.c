@@ -1178,13 +1178,50 @@ static void wilson_interval(vagap_prop_t *r) {
   r->conf_high = r->alternative == VAGAP_ALT_GREATER ? 1.0 : hi;
 }
 
-/* Clopper-Pearson bounds as binom.test. */
+typedef struct {
+  double tail, a, b;
+  int upper; /* 1: the tail is P(B > p), else P(B <= p) */
+} beta_tail_eq_t;
+
+/* Increasing in p, zero at the quantile; the tail is computed directly
+   (P or Q), so a small tail probability keeps its relative accuracy. */
+static double beta_tail_gap(double p, void *params) {
+  const beta_tail_eq_t *e = params;
+  return e->upper ? e->tail - gsl_cdf_beta_Q(p, e->a, e->b) : gsl_cdf_beta_P(p, e->a, e->b) - e->tail;
+}
+
+/*
+ * The p with P(Beta(a, b) <= p) = tail (upper = 0) or P(Beta(a, b) > p) =
+ * tail (upper = 1), by Brent's method on [0, 1].  GSL's gsl_cdf_beta_Pinv
+ * is not used: its Newton steps return NaN for some large a, b (e.g. the
+ * lower Clopper-Pearson bound of 1870 of 2000), while the CDF itself is
+ * accurate there, and a bracketing root finder on it cannot diverge.
+ */
+static double beta_quantile(double tail, double a, double b, int upper) {
+  beta_tail_eq_t e = {tail, a, b, upper};
+  gsl_function f = {beta_tail_gap, &e};
+  gsl_root_fsolver *s = gsl_root_fsolver_alloc(gsl_root_fsolver_brent);
+  double root = NAN;
+  if (s && gsl_root_fsolver_set(s, &f, 0.0, 1.0) == GSL_SUCCESS) {
+    for (int it = 0; it < 1000; it++) {
+      if (gsl_root_fsolver_iterate(s) != GSL_SUCCESS) break;
+      root = gsl_root_fsolver_root(s);
+      double lo = gsl_root_fsolver_x_lower(s), hi = gsl_root_fsolver_x_upper(s);
+      if (gsl_root_test_interval(lo, hi, 0.0, 2.0 * DBL_EPSILON) == GSL_SUCCESS) break;
+    }
+  }
+  if (s) gsl_root_fsolver_free(s);
+  return root;
+}
+
+/* Clopper-Pearson bounds as binom.test: qbeta(a, x, n - x + 1) and
+   qbeta(1 - a, x + 1, n - x), the latter as an upper tail of a. */
 static void exact_interval(vagap_prop_t *r) {
   double alpha = 1.0 - r->conf_level;
   double a = r->alternative == VAGAP_ALT_TWO_SIDED ? alpha / 2.0 : alpha;
   double x = (double)r->x, n = (double)r->n;
-  double lo = r->x == 0 ? 0.0 : gsl_cdf_beta_Pinv(a, x, n - x + 1.0);
-  double hi = r->x == r->n ? 1.0 : gsl_cdf_beta_Pinv(1.0 - a, x + 1.0, n - x);
+  double lo = r->x == 0 ? 0.0 : beta_quantile(a, x, n - x + 1.0, 0);
+  double hi = r->x == r->n ? 1.0 : beta_quantile(a, x + 1.0, n - x, 1);
   r->exact_low = r->alternative == VAGAP_ALT_LESS ? 0.0 : lo;
   r->exact_high = r->alternative == VAGAP_ALT_GREATER ? 1.0 : hi;
 }

@@ -696,7 +696,7 @@ static const char *long_row_problem(const vagap_study_long_columns_t *cols, cons
 
 vagap_status_t vagap_study_runs_build_long(const vagap_study_long_columns_t *cols, double min,
                                            double max, const vagap_study_key_t *k,
-                                           const vagap_table_t *t, vagap_ledger_t *ledger,
+                                           vagap_table_t *t, vagap_ledger_t *ledger,
                                            vagap_study_runs_t *r, vagap_error_t *err) {
   size_t cu, cr = NO_COLUMN, ci, cx;
   if (vagap_table_column(t, cols->unit, &cu, err) || vagap_table_column(t, cols->item, &ci, err) ||
@@ -705,6 +705,8 @@ vagap_status_t vagap_study_runs_build_long(const vagap_study_long_columns_t *col
   if ((cols->run_required || vagap_table_column(t, cols->run, &cr, NULL) == VAGAP_OK) &&
       vagap_table_column(t, cols->run, &cr, err))
     return err->status;
+  /* --bad-rows exclude: a response that is not a number excludes its row */
+  if (vagap_table_exclude_non_numbers(t, &cx, 1, ledger, err)) return err->status;
   double *x = numeric_column(t, cx, err);
   if (!x) return err->status;
   size_t n = vagap_table_nrows(t), m = 0;
@@ -776,10 +778,37 @@ static int compare_refs_by_row(const void *a, const void *b) {
   return c ? c : (p->row < q->row ? -1 : p->row > q->row);
 }
 
+/* --bad-rows exclude in wide input: each row with an answer outside [min, max]
+   is excluded (its first such answer is the reason) and dropped from t. */
+static vagap_status_t wide_exclude_out_of_range(const vagap_study_key_t *k, double min,
+                                                double max, vagap_table_t *t, const size_t *col,
+                                                vagap_ledger_t *ledger, vagap_error_t *err) {
+  size_t n = vagap_table_nrows(t), ndrop = 0;
+  unsigned char *drop = calloc(n + 1, 1);
+  double *vals = malloc((n + 1) * sizeof *vals);
+  vagap_status_t rc = drop && vals ? VAGAP_OK : out_of_memory(err);
+  for (size_t j = 0; j < k->nitems && rc == VAGAP_OK; j++) {
+    if ((rc = vagap_table_numeric(t, col[j], vals, err))) break;
+    for (size_t i = 0; i < n && rc == VAGAP_OK; i++) {
+      if (drop[i] || isnan(vals[i]) || (vals[i] >= min && vals[i] <= max)) continue;
+      char reason[300];
+      snprintf(reason, sizeof reason, "response %g to item '%.100s' outside %g..%g", vals[i],
+               k->item[j], min, max);
+      rc = exclude_row(ledger, t, i, reason, err);
+      drop[i] = 1;
+      ndrop++;
+    }
+  }
+  if (rc == VAGAP_OK && ndrop) rc = vagap_table_drop_rows(t, drop, err);
+  free(drop);
+  free(vals);
+  return rc;
+}
+
 /* Wide input: one row per run, one column per key item. */
 vagap_status_t vagap_study_runs_build_wide(const vagap_study_long_columns_t *cols, double min,
                                            double max, const vagap_study_key_t *k,
-                                           const vagap_table_t *t, vagap_ledger_t *ledger,
+                                           vagap_table_t *t, vagap_ledger_t *ledger,
                                            vagap_study_runs_t *r, vagap_error_t *err) {
   size_t n = vagap_table_nrows(t);
   size_t cu = NO_COLUMN, cr = NO_COLUMN;
@@ -800,6 +829,13 @@ vagap_status_t vagap_study_runs_build_wide(const vagap_study_long_columns_t *col
   }
   for (size_t j = 0; j < k->nitems; j++)
     if ((rc = vagap_table_column(t, k->item[j], &col[j], err))) goto done;
+  /* --bad-rows exclude: an answer that is not a number, or out of range, excludes its row
+     (as in long input); the rows are dropped before the runs are made */
+  if ((rc = vagap_table_exclude_non_numbers(t, col, k->nitems, ledger, err)) ||
+      (vagap_table_excludes_bad_rows(t) &&
+       (rc = wide_exclude_out_of_range(k, min, max, t, col, ledger, err))))
+    goto done;
+  n = vagap_table_nrows(t);
   size_t m = 0;
   for (size_t i = 0; i < n; i++) {
     if (cu != NO_COLUMN && vagap_table_is_na(t, i, cu)) {
@@ -833,8 +869,8 @@ vagap_status_t vagap_study_runs_build_wide(const vagap_study_long_columns_t *col
       if (!isnan(x) && !(x >= min && x <= max)) {
         rc = vagap_error_set(err, VAGAP_EDATA, vagap_table_source(t),
                              vagap_table_line(t, refs[q].row), (long)col[j] + 1,
-                             "response %g to item '%s' is outside %g..%g", x, k->item[j], min,
-                             max);
+                             "response %g to item '%s' is outside %g..%g (--bad-rows exclude "
+                             "excludes such rows)", x, k->item[j], min, max);
         goto done;
       }
       r->resp[q * k->nitems + j] = x;

@@ -26,12 +26,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "csv_segment.h"
 #include "gzip_input.h"
 #include "grow.h"
 #include "jsonl.h"
+#include "transcode.h"
 
 #define READ_BYTES ((size_t)1 << 18)     /* bytes read at a time while looking for the header */
 #define SEGMENT_BYTES ((size_t)1 << 20)  /* default input per parsing task */
@@ -74,6 +76,18 @@ struct vagap_reader {
   jsonl_columns_t jsonl_columns;
   char *jsonl_path;       /* what the first pass reads (NULL: the memory buffer) */
   char *spool_path;       /* a copy of standard input or a pipe, removed once open */
+
+  /* forgiving input (transcode.c) */
+  unsigned char *converted; /* the whole input made UTF-8 from opt.encoding (read as mem) */
+  size_t bad_utf8;        /* invalid UTF-8 bytes replaced by '?' so far ... */
+  long bad_utf8_line;     /* ... the first on this line, */
+  size_t bad_utf8_field;  /* in this field (1-based; 0: unknown), */
+  unsigned bad_utf8_byte; /* with this value */
+  int bad_utf8_told;      /* opt.warn has been called */
+
+  /* opt.progress: bytes of the input consumed, of input_bytes (0: unknown) */
+  size_t bytes_done, input_bytes;
+  int progress_done;      /* the last call has been made */
 
   /* header */
   size_t ncols;
@@ -118,6 +132,20 @@ void vagap_table_options_init(vagap_table_options_t *opt) {
   opt->threads = 0;
   opt->infer_numbers = 0;
   opt->input_format = VAGAP_INPUT_AUTO;
+  opt->exclude_bad_rows = 0;
+  opt->encoding = NULL;
+  opt->decimal_comma = 0;
+  opt->warn = NULL;
+  opt->warn_ctx = NULL;
+  opt->progress = NULL;
+  opt->progress_ctx = NULL;
+}
+
+/* A cell as a number, with the reader's decimal mark. */
+static vagap_status_t parse_cell(const vagap_reader_t *r, const char *s, size_t len, double *out,
+                                 vagap_error_t *err) {
+  if (!r->opt.decimal_comma) return vagap_parse_double(s, len, out, err);
+  return vagap_parse_double_mark(s, len, 1, out, err);
 }
 
 static int parse_na_tokens(vagap_reader_t *r) {
@@ -369,7 +397,7 @@ static void convert_numbers(const vagap_reader_t *r, csv_batch_t *b) {
       const char *s = b->chars + b->field_off[k];
       size_t len = csv_batch_field_len(b, k);
       if (vagap_reader_is_na(r, s, len)) b->values[k] = NAN;
-      else if (vagap_parse_double(s, len, &b->values[k], NULL) != VAGAP_OK) b->text_column[j] = 1;
+      else if (parse_cell(r, s, len, &b->values[k], NULL) != VAGAP_OK) b->text_column[j] = 1;
     }
 }
 
@@ -520,8 +548,13 @@ static vagap_status_t flush_blank_lines(vagap_reader_t *r, long before) {
   for (; r->cur_blank < b->nblank && b->blank_line[r->cur_blank] < before; r->cur_blank++) {
     if (!r->ledger) continue;
     vagap_ledger_add_read(r->ledger, r->source_id, 1);
+    char reason[96] = "blank line";
+    size_t nfields = b->blank_fields ? b->blank_fields[r->cur_blank] : 0;
+    if (nfields) /* a ragged row left out (exclude_bad_rows) */
+      snprintf(reason, sizeof reason, "ragged row: %zu fields where the header has %zu", nfields,
+               r->ncols);
     if (vagap_ledger_exclude(r->ledger, r->source_id, r->base_line + b->blank_line[r->cur_blank],
-                             "blank line") != VAGAP_OK)
+                             reason) != VAGAP_OK)
       return vagap_error_set(&r->pending, VAGAP_ENOMEM, r->source, 0, 0, "out of memory");
   }
   return VAGAP_OK;
@@ -533,6 +566,36 @@ static vagap_status_t fail_with(vagap_reader_t *r, vagap_error_t *err) {
   return r->pending.status;
 }
 
+/* The separator a one-field header seems to use instead of opt.delim, or 0. */
+static char likely_delimiter(char *const *names, size_t n, char delim) {
+  static const char candidates[] = {';', '\t', '|', ','};
+  if (n != 1) return 0;
+  for (size_t k = 0; k < sizeof candidates; k++)
+    if (candidates[k] != delim && strchr(names[0], candidates[k])) return candidates[k];
+  return 0;
+}
+
+static const char *delimiter_hint(char d) {
+  switch (d) {
+  case ';': return "; the header is one field holding ';': is the file separated by semicolons "
+                   "(--delim ';')?";
+  case '\t': return "; the header is one field holding tabs: is the file separated by tabs "
+                    "(--delim tab)?";
+  case '|': return "; the header is one field holding '|': is the file separated by '|' (--delim '|')?";
+  case ',': return "; the header is one field holding ',': is the file separated by commas "
+                   "(--delim ',')?";
+  default: return "";
+  }
+}
+
+/* A ragged row under a one-field header: say which separator the header seems to use. */
+static void append_delimiter_hint(const vagap_reader_t *r, vagap_error_t *e) {
+  char d = likely_delimiter(r->colnames, r->ncols, r->opt.delim);
+  if (!d || e->status != VAGAP_EPARSE || !strstr(e->message, "ragged row")) return;
+  size_t used = strlen(e->message);
+  snprintf(e->message + used, sizeof e->message - used, "%s", delimiter_hint(d));
+}
+
 /* Finish the current segment: its remaining blank lines, then its error if any. */
 static vagap_status_t close_segment(vagap_reader_t *r) {
   segment_t *seg = r->cur;
@@ -540,11 +603,17 @@ static vagap_status_t close_segment(vagap_reader_t *r) {
   if (st == VAGAP_OK && seg->batch.failed) {
     r->pending = seg->batch.error;
     if (seg->batch.error_located) r->pending.line += r->base_line;
+    append_delimiter_hint(r, &r->pending);
     st = r->pending.status;
   }
   r->base_line += seg->batch.lines;
   r->cur = NULL;
+  r->bytes_done += seg->len;
   release_segment(r, seg);
+  if (r->opt.progress && !r->progress_done && st == VAGAP_OK) {
+    size_t total = r->input_bytes >= r->bytes_done ? r->input_bytes : 0;
+    r->opt.progress(r->source, r->bytes_done, total, r->opt.progress_ctx);
+  }
   return st;
 }
 
@@ -556,7 +625,13 @@ static vagap_status_t next_segment_with_rows(vagap_reader_t *r) {
       if (st != VAGAP_OK) return st;
     }
     r->cur = await_segment(r);
-    if (!r->cur) return VAGAP_OK;
+    if (!r->cur) {
+      if (r->opt.progress && !r->progress_done) { /* the end: the last call */
+        r->progress_done = 1;
+        r->opt.progress(r->source, r->bytes_done, r->bytes_done, r->opt.progress_ctx);
+      }
+      return VAGAP_OK;
+    }
     r->cur_row = r->cur_blank = 0;
   }
   return VAGAP_OK;
@@ -590,6 +665,57 @@ static vagap_status_t check_duplicate_names(vagap_reader_t *r, vagap_error_t *er
                          first + 1, second + 1);
 }
 
+/* ---- text that is not UTF-8 -------------------------------------------------------- */
+
+/* Note n bytes replaced, the first at (line, field) with value `byte`. */
+static void note_bad_utf8(vagap_reader_t *r, size_t n, long line, size_t field, unsigned byte) {
+  if (!r->bad_utf8) {
+    r->bad_utf8_line = line;
+    r->bad_utf8_field = field;
+    r->bad_utf8_byte = byte;
+  }
+  r->bad_utf8 += n;
+}
+
+/* Make s[0, len) valid UTF-8 in place (a header name: `line`, `field`). */
+static void repair_text(vagap_reader_t *r, unsigned char *s, size_t len, long line, size_t field) {
+  size_t first = 0;
+  unsigned char byte = 0;
+  size_t n = utf8_repair(s, len, &first, &byte);
+  if (n) note_bad_utf8(r, n, line, field, byte);
+}
+
+/* Rows [from, to) of the current segment made valid UTF-8 in place; the
+   first replacement is located at its row's line and field. */
+static void repair_rows(vagap_reader_t *r, csv_batch_t *b, size_t from, size_t to) {
+  size_t ncols = r->ncols;
+  if (from >= to || ncols == 0) return;
+  size_t start = b->field_off[from * ncols];
+  size_t end = to * ncols < b->nfields ? b->field_off[to * ncols] : b->chars_len;
+  size_t first = 0;
+  unsigned char byte = 0;
+  size_t n = utf8_repair((unsigned char *)b->chars + start, end - start, &first, &byte);
+  if (!n) return;
+  size_t at = start + first, k = from * ncols;
+  while (k + 1 < to * ncols && b->field_off[k + 1] <= at) k++;
+  note_bad_utf8(r, n, r->base_line + b->row_line[k / ncols], k % ncols + 1, byte);
+}
+
+/* Once the input is read: the warning about replaced bytes, if any. */
+static void tell_bad_utf8(vagap_reader_t *r) {
+  if (!r->bad_utf8 || r->bad_utf8_told || !r->opt.warn) return;
+  r->bad_utf8_told = 1;
+  char message[VAGAP_ERROR_MESSAGE_MAX];
+  char byte[16] = "";
+  if (r->bad_utf8_byte) snprintf(byte, sizeof byte, " (0x%02X)", r->bad_utf8_byte);
+  snprintf(message, sizeof message,
+           "%s:%ld:%zu: %zu byte%s of invalid UTF-8 replaced by '?', the first%s here; if the file "
+           "is in another encoding, name it with --encoding (e.g. cp1252 or latin1)",
+           r->source, r->bad_utf8_line, r->bad_utf8_field, r->bad_utf8, r->bad_utf8 == 1 ? "" : "s",
+           byte);
+  r->opt.warn(message, r->opt.warn_ctx);
+}
+
 static vagap_status_t take_column_names(vagap_reader_t *r, const csv_batch_t *header,
                                         vagap_error_t *err) {
   r->ncols = header->nfields;
@@ -598,9 +724,11 @@ static vagap_status_t take_column_names(vagap_reader_t *r, const csv_batch_t *he
   r->out_lengths = calloc(r->ncols ? r->ncols : 1, sizeof *r->out_lengths);
   if (!r->colnames || !r->out_fields || !r->out_lengths)
     return vagap_error_set(err, VAGAP_ENOMEM, r->source, 0, 0, "out of memory");
-  for (size_t j = 0; j < r->ncols; j++)
+  for (size_t j = 0; j < r->ncols; j++) {
     if (!(r->colnames[j] = strdup(header->chars + header->field_off[j])))
       return vagap_error_set(err, VAGAP_ENOMEM, r->source, 0, 0, "out of memory");
+    repair_text(r, (unsigned char *)r->colnames[j], strlen(r->colnames[j]), 1, j + 1);
+  }
   return check_duplicate_names(r, err);
 }
 
@@ -711,6 +839,12 @@ static vagap_status_t reader_init(vagap_reader_t **out, const char *name,
     return vagap_error_set(err, VAGAP_ENOMEM, name, 0, 0, "out of memory");
   r->jsonl = r->opt.input_format == VAGAP_INPUT_JSONL ||
              (r->opt.input_format == VAGAP_INPUT_AUTO && jsonl_name_is_jsonl(name));
+  char probe[8];
+  size_t skip;
+  if (r->jsonl && transcode_choose(NULL, 0, r->opt.encoding, &skip, probe, sizeof probe))
+    return vagap_error_set(err, VAGAP_EINVAL, name, 0, 0,
+                           "JSON Lines input is UTF-8; --encoding applies to CSV only");
+  if (r->jsonl) r->opt.decimal_comma = 0; /* JSON numbers always have a point */
   if (r->jsonl && add_empty_na_token(r))
     return vagap_error_set(err, VAGAP_ENOMEM, name, 0, 0, "out of memory");
   r->ledger = ledger;
@@ -739,8 +873,44 @@ static vagap_status_t read_jsonl_columns(vagap_reader_t *r, vagap_error_t *err) 
   return st;
 }
 
+/*
+ * CSV in another encoding (opt.encoding, or a UTF-16 byte-order mark) is read
+ * whole and converted to UTF-8 before parsing, then read from memory: the
+ * cutting into segments and the parser see UTF-8 only.
+ */
+static vagap_status_t convert_encoding(vagap_reader_t *r, vagap_error_t *err) {
+  vagap_error_t local;
+  if (!err) err = &local;
+  while (r->carry_len < 4 && !r->input_eof)
+    if (read_more(r, &r->carry, &r->carry_len, &r->carry_cap, READ_BYTES, err)) return err->status;
+  char name[64];
+  size_t skip;
+  const char *from = transcode_choose(r->carry, r->carry_len, r->opt.encoding, &skip, name,
+                                      sizeof name);
+  if (!from) return VAGAP_OK;
+  while (!r->input_eof)
+    if (read_more(r, &r->carry, &r->carry_len, &r->carry_cap, r->carry_len + READ_BYTES, err))
+      return err->status;
+  if (r->read_failed) {
+    *err = r->read_error;
+    return err->status;
+  }
+  size_t n;
+  vagap_status_t st = transcode_to_utf8(r->carry + skip, r->carry_len - skip, from, r->source,
+                                        &r->converted, &n, err);
+  if (st != VAGAP_OK) return st;
+  r->mem = r->converted;
+  r->mem_size = n;
+  r->input_bytes = n; /* progress counts the converted bytes */
+  r->mem_pos = 0;
+  r->carry_len = 0;
+  r->input_eof = 0;
+  return VAGAP_OK;
+}
+
 static vagap_status_t reader_start(vagap_reader_t *r, vagap_error_t *err) {
-  vagap_status_t st = r->jsonl ? read_jsonl_columns(r, err) : read_header(r, err);
+  vagap_status_t st = r->jsonl ? read_jsonl_columns(r, err) : convert_encoding(r, err);
+  if (st == VAGAP_OK && !r->jsonl) st = read_header(r, err);
   if (st == VAGAP_OK) st = start_workers(r, err);
   r->base_line = r->header_lines;
   return st;
@@ -750,6 +920,18 @@ static void remove_spool(vagap_reader_t *r) {
   if (r->spool_path) unlink(r->spool_path);
   free(r->spool_path);
   r->spool_path = NULL;
+}
+
+/* The size of a regular file that is not gzip-compressed (progress); 0 when unknown. */
+static size_t plain_file_size(const char *path) {
+  struct stat st;
+  if (!path || stat(path, &st) != 0 || !S_ISREG(st.st_mode)) return 0;
+  FILE *f = fopen(path, "rb");
+  unsigned char magic[2] = {0, 0};
+  size_t n = f ? fread(magic, 1, 2, f) : 0;
+  if (f) fclose(f);
+  if (n == 2 && magic[0] == 0x1F && magic[1] == 0x8B) return 0;
+  return (size_t)st.st_size;
 }
 
 vagap_status_t vagap_reader_open(vagap_reader_t **out, const char *path,
@@ -771,6 +953,7 @@ vagap_status_t vagap_reader_open(vagap_reader_t **out, const char *path,
   if (st == VAGAP_OK) {
     r->gz = gzip_input_open(from_stdin ? NULL : path, r->source, err);
     if (!r->gz) st = err ? err->status : VAGAP_EIO;
+    r->input_bytes = plain_file_size(from_stdin ? NULL : path);
   }
   if (st == VAGAP_OK) st = reader_start(r, err);
   remove_spool(r); /* both passes have it open by now */
@@ -792,6 +975,7 @@ vagap_status_t vagap_reader_open_memory(vagap_reader_t **out, const char *name,
   if (st == VAGAP_OK) {
     r->mem = data ? data : (const void *)"";
     r->mem_size = size;
+    r->input_bytes = size;
     st = reader_start(r, err);
   }
   if (st != VAGAP_OK) {
@@ -824,6 +1008,7 @@ void vagap_reader_close(vagap_reader_t *r) {
   free(r->out_fields);
   free(r->out_lengths);
   remove_spool(r);
+  free(r->converted);
   free(r->jsonl_path);
   jsonl_columns_free(&r->jsonl_columns);
   free(r->source);
@@ -836,7 +1021,7 @@ const char *vagap_reader_source(const vagap_reader_t *r) { return r->source; }
 size_t vagap_reader_source_id(const vagap_reader_t *r) { return r->source_id; }
 
 static vagap_status_t missing_column(const char *source, const char *name, char *const *names,
-                                     size_t n, vagap_error_t *err) {
+                                     size_t n, char delim, vagap_error_t *err) {
   char list[VAGAP_ERROR_MESSAGE_MAX / 2];
   size_t used = 0;
   list[0] = '\0';
@@ -849,9 +1034,12 @@ static vagap_status_t missing_column(const char *source, const char *name, char 
     used += (size_t)w;
   }
   const char *near = vagap_suggest(name, (const char *const *)names, n);
+  char d = likely_delimiter(names, n, delim);
+  if (d) near = NULL; /* the hint below is the useful one */
   return vagap_error_set(err, VAGAP_ECOLUMN, source, 1, 0,
-                         "no column named '%s'; the columns are: %s%s%s%s", name, list,
-                         near ? "; did you mean '" : "", near ? near : "", near ? "'?" : "");
+                         "no column named '%s'; the columns are: %s%s%s%s%s", name, list,
+                         near ? "; did you mean '" : "", near ? near : "", near ? "'?" : "",
+                         delimiter_hint(d));
 }
 
 vagap_status_t vagap_reader_column(const vagap_reader_t *r, const char *name,
@@ -861,7 +1049,7 @@ vagap_status_t vagap_reader_column(const vagap_reader_t *r, const char *name,
       *index = j;
       return VAGAP_OK;
     }
-  return missing_column(r->source, name, r->colnames, r->ncols, err);
+  return missing_column(r->source, name, r->colnames, r->ncols, r->opt.delim, err);
 }
 
 vagap_status_t vagap_reader_next(vagap_reader_t *r, vagap_row_t *row, int *has_row,
@@ -869,9 +1057,13 @@ vagap_status_t vagap_reader_next(vagap_reader_t *r, vagap_row_t *row, int *has_r
   *has_row = 0;
   if (r->failed) return fail_with(r, err);
   if (next_segment_with_rows(r) != VAGAP_OK) return fail_with(r, err);
-  if (!r->cur) return VAGAP_OK;
+  if (!r->cur) {
+    tell_bad_utf8(r);
+    return VAGAP_OK;
+  }
   const csv_batch_t *b = &r->cur->batch;
   size_t i = r->cur_row++;
+  repair_rows(r, &r->cur->batch, i, i + 1);
   if (r->cur_blank < b->nblank && flush_blank_lines(r, b->row_line[i]) != VAGAP_OK)
     return fail_with(r, err);
   size_t first = i * r->ncols;
@@ -904,7 +1096,7 @@ vagap_status_t vagap_reader_number(const vagap_reader_t *r, const vagap_row_t *r
     *out = NAN;
     return VAGAP_OK;
   }
-  if (vagap_parse_double(s, len, out, err) == VAGAP_OK) return VAGAP_OK;
+  if (parse_cell(r, s, len, out, err) == VAGAP_OK) return VAGAP_OK;
   return locate_number_error(r->source, row->line, j, r->colnames[j], err);
 }
 
@@ -990,6 +1182,7 @@ static vagap_status_t append_segment(vagap_table_t *t, vagap_error_t *err) {
       (t->numbers && append_numbers(t, b) != VAGAP_OK))
     return vagap_error_set(err, VAGAP_ENOMEM, r->source, 0, 0, "out of memory");
 
+  repair_rows(r, b, 0, b->nrows);
   b->field_off[b->nfields] = b->chars_len; /* ends the last cell */
   table_chunk_t *chunk = &t->chunks[t->nchunks++];
   *chunk = (table_chunk_t){b->chars, b->field_off};
@@ -1024,6 +1217,7 @@ static vagap_status_t table_fill(vagap_table_t *t, vagap_error_t *err) {
   }
   if (t->numbers && finish_inference(t) != VAGAP_OK)
     return vagap_error_set(err, VAGAP_ENOMEM, r->source, 0, 0, "out of memory");
+  tell_bad_utf8(r);
   if (r->ledger) vagap_ledger_add_read(r->ledger, r->source_id, t->nrows);
   return VAGAP_OK;
 }
@@ -1119,7 +1313,7 @@ vagap_status_t vagap_table_numeric(const vagap_table_t *t, size_t j, double *out
       out[i] = NAN;
       continue;
     }
-    if (vagap_parse_double(s, len, &out[i], err) != VAGAP_OK)
+    if (parse_cell(t->reader, s, len, &out[i], err) != VAGAP_OK)
       return locate_number_error(t->reader->source, t->lines[i], j, t->reader->colnames[j], err);
   }
   return VAGAP_OK;
@@ -1137,11 +1331,58 @@ vagap_status_t vagap_table_numeric_columns(const vagap_table_t *t, const size_t 
       const char *s = vagap_table_cell(t, i, j, &len);
       if (vagap_reader_is_na(t->reader, s, len)) {
         out[k][i] = NAN;
-      } else if (vagap_parse_double(s, len, &out[k][i], inferring ? NULL : err) != VAGAP_OK) {
+      } else if (parse_cell(t->reader, s, len, &out[k][i], inferring ? NULL : err) != VAGAP_OK) {
         if (!inferring)
           return locate_number_error(t->reader->source, t->lines[i], j, t->reader->colnames[j], err);
         is_numeric[k] = 0;
       }
     }
   return VAGAP_OK;
+}
+
+vagap_status_t vagap_table_drop_rows(vagap_table_t *t, const unsigned char *drop,
+                                     vagap_error_t *err) {
+  (void)err; /* compacting in place needs no memory */
+  size_t kept = 0, ncols = t->reader->ncols;
+  for (size_t i = 0; i < t->nrows; i++) {
+    if (drop[i]) continue;
+    t->row_chars[kept] = t->row_chars[i];
+    t->row_offs[kept] = t->row_offs[i];
+    t->lines[kept] = t->lines[i];
+    for (size_t j = 0; t->numbers && j < ncols; j++)
+      if (t->numbers[j]) t->numbers[j][kept] = t->numbers[j][i];
+    kept++;
+  }
+  t->nrows = kept;
+  return VAGAP_OK;
+}
+
+int vagap_table_excludes_bad_rows(const vagap_table_t *t) { return t->reader->opt.exclude_bad_rows; }
+
+vagap_status_t vagap_table_exclude_non_numbers(vagap_table_t *t, const size_t *cols, size_t n,
+                                               vagap_ledger_t *ledger, vagap_error_t *err) {
+  vagap_reader_t *r = t->reader;
+  if (!r->opt.exclude_bad_rows) return VAGAP_OK;
+  unsigned char *drop = calloc(t->nrows ? t->nrows : 1, 1);
+  if (!drop) return vagap_error_set(err, VAGAP_ENOMEM, r->source, 0, 0, "out of memory");
+  size_t ndrop = 0;
+  vagap_status_t st = VAGAP_OK;
+  for (size_t i = 0; i < t->nrows && st == VAGAP_OK; i++)
+    for (size_t k = 0; k < n; k++) {
+      size_t len;
+      const char *s = vagap_table_cell(t, i, cols[k], &len);
+      double x;
+      vagap_error_t why;
+      if (vagap_reader_is_na(r, s, len) || parse_cell(r, s, len, &x, &why) == VAGAP_OK) continue;
+      char reason[VAGAP_ERROR_MESSAGE_MAX];
+      snprintf(reason, sizeof reason, "column '%.200s': %.700s", r->colnames[cols[k]], why.message);
+      if (ledger && vagap_ledger_exclude(ledger, r->source_id, t->lines[i], reason) != VAGAP_OK)
+        st = vagap_error_set(err, VAGAP_ENOMEM, r->source, 0, 0, "out of memory");
+      drop[i] = 1;
+      ndrop++;
+      break;
+    }
+  if (st == VAGAP_OK && ndrop) st = vagap_table_drop_rows(t, drop, err);
+  free(drop);
+  return st;
 }

@@ -27,7 +27,7 @@ while read -r canonical variants; do
   done
 done <<'TABLE'
 conf-level conf conf-int confidence ci-level
-unit units-col unit-col id-col
+unit units-col unit-col id-col id
 behavior behaviour behaviour-col
 behavior-col behaviour-col
 centre center

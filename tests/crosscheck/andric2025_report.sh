@@ -89,22 +89,24 @@ def summaries(task):
         doc = json.load(open(path))
         res[doc["model"]] = doc["summary"]
     return res
-def worst_diff(table, key_col, value_col, summary, field, scale=1.0):
+def worst_diff(table, key_col, value_col, summary, field, scale=1.0, shift=0.0):
     rows = {r["model"]: r for r in csv.DictReader(open(os.path.join(out, table)))}
     worst, missing = 0.0, 0
     for model, s in summary.items():
         if model not in rows or rows[model][value_col] == "NA":
             missing += 1
             continue
-        worst = max(worst, abs(float(rows[model][value_col]) * scale - s[field]))
+        worst = max(worst, abs(float(rows[model][value_col]) * scale + shift - s[field]))
     return worst, missing, len(summary)
-for table, col, task, field in (("behavior_units.csv", "estimate", "forced_choice", "altruism_rate"),
-                                ("selfreport_units.csv", "score", "self_assessment", "total_score"),
-                                ("iat_units.csv", "score", "iat", "mean_altruism_bias")):
+# the total over all keyed items is the gap's self-report measure: POMP = (total - 1)/6
+for table, col, task, field, scale, shift in (
+        ("behavior_units.csv", "estimate", "forced_choice", "altruism_rate", 1.0, 0.0),
+        ("gap_units.csv", "selfreport", "self_assessment", "total_score", 6.0, 1.0),
+        ("iat_units.csv", "score", "iat", "mean_altruism_bias", 1.0, 0.0)):
     summ = summaries(task)
     if task == "self_assessment":  # a model whose runs were all unparsed has no score
         summ = {m: s for m, s in summ.items() if not (isinstance(s[field], float) and math.isnan(s[field]))}
-    w, missing, n = worst_diff(table, "model", col, summ, field)
+    w, missing, n = worst_diff(table, "model", col, summ, field, scale, shift)
     check("%s = summary %s" % (table, field), w < 1e-9 and missing == 0, "max |diff| %.3g over %d models" % (w, n))
 
 cmd = {r["model"]: float(r["score"]) for r in csv.DictReader(open(iat_cmd))}

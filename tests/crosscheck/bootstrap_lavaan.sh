@@ -7,7 +7,9 @@
 # lavaan's (the ratio of two independent SD estimates from B = 500 has a
 # relative SD of ~4.5%: 20% is ~4.4 SD), percentile bounds within 0.6 SE of
 # lavaan's percentile bounds (Monte-Carlo SD of a 2.5% quantile difference
-# ~0.17 SE at B = 500), point estimates within 1e-4.
+# ~0.17 SE at B = 500), point estimates within 1e-4.  Twice: as is, and with
+# the y ~ x paths labelled per group and equal through a constraints text
+# (--constraints; lavaan's constraints=), which every resample obeys.
 # Usage: sh bootstrap_lavaan.sh VAGAP SOURCE_DIR SHARED_DATASETS; 77 = skipped.
 vagap=$1
 command -v Rscript >/dev/null 2>&1 || { echo "skipped: Rscript not found"; exit 77; }
@@ -24,7 +26,17 @@ awk 'BEGIN {
 }
 function nrm(  u) { do u = rand(); while (u <= 0); return sqrt(-2 * log(u)) * cos(2 * pi * rand()) }' \
   > "$tmp/d.csv"
-printf 'y ~ x\nz ~ y\n' > "$tmp/m.lav"
-"$vagap" sem --quiet --model "$tmp/m.lav" --group g --bootstrap 500 --seed 3 "$tmp/d.csv" \
-  > "$tmp/vagap.csv" || { echo "FAIL: vagap sem --bootstrap exited $?"; exit 1; }
-Rscript "$2/tests/crosscheck/lib/bootstrap_compare.R" "$tmp/d.csv" "$tmp/vagap.csv" 500 listwise 0.20 0.6
+printf 'y ~ x\nz ~ y\n' > "$tmp/plain.lav"
+: > "$tmp/plain.constraints"
+printf 'y ~ c(a1, a2)*x\nz ~ y\n' > "$tmp/constrained.lav"
+printf 'a1 == a2\n' > "$tmp/constrained.constraints"
+status=0
+for case in plain constrained; do
+set --
+if [ -s "$tmp/$case.constraints" ]; then set -- --constraints "$tmp/$case.constraints"; fi
+"$vagap" sem --quiet --model "$tmp/$case.lav" "$@" --group g --bootstrap 500 --seed 3 "$tmp/d.csv" \
+  > "$tmp/vagap.csv" || { echo "FAIL: vagap sem --bootstrap ($case) exited $?"; exit 1; }
+Rscript "$2/tests/crosscheck/lib/bootstrap_compare.R" "$tmp/d.csv" "$tmp/vagap.csv" 500 listwise 0.20 0.6 \
+  "$tmp/$case.lav" "$tmp/$case.constraints" "$case" || status=1
+done
+exit $status

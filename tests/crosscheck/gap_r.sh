@@ -46,7 +46,7 @@ for (pr in pairs) {
   cmp(paste(term, "conf.high"), get("correlation", term, "conf.high"), ct$conf.int[2])
 }
 bb <- b[b$model %in% u$model, ]
-bt <- binom.test(sum(bb$prosocial), sum(bb$n), 0.5)
+bt <- binom.test(sum(bb$x), sum(bb$n), 0.5)
 cmp("pooled binomial p", get("behavior", "pooled_prosocial", "p.value"), bt$p.value)
 over <- sum(u$gap > 0.05 + 1e-9)
 w <- suppressWarnings(prop.test(over, nrow(u), correct = FALSE)$conf.int)

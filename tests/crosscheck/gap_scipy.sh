@@ -97,7 +97,7 @@ def check(label, tests_path, units, tau, cut, counts):
     print("%s: %d units, %d complete" % (label, len(units), len(comp)))
 
 units = list(csv.DictReader(open(tmp + "/sim/gap_units.csv")))
-beh = {r["model"]: (int(r["prosocial"]), int(r["n"])) for r in csv.DictReader(open(tmp + "/sim/behavior_units.csv"))}
+beh = {r["model"]: (int(r["x"]), int(r["n"])) for r in csv.DictReader(open(tmp + "/sim/behavior_units.csv"))}
 check("walktalk-sim", tmp + "/sim/gap_tests.csv", units, 0.05, 0.65, beh)
 for seed in (1, 2, 3):
     summ = {r["model"]: (int(r["x"]), int(r["n"])) for r in csv.DictReader(open("%s/summary%d.csv" % (tmp, seed)))}

@@ -24,10 +24,19 @@ import sys
 JSON_NUMBER = re.compile(r"-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?\Z")
 
 
+class NotConvertible(Exception):
+    """A CSV-only case: ragged rows or text that is not UTF-8 have no JSON Lines twin."""
+
+
 def convert(src, dst, delim):
-    with open(src, newline="", encoding="utf-8") as f:
-        rows = list(csv.reader(f, delimiter=delim))
+    try:
+        with open(src, newline="", encoding="utf-8") as f:
+            rows = list(csv.reader(f, delimiter=delim))
+    except UnicodeDecodeError:
+        raise NotConvertible(src)
     header = rows[0]
+    if any(row and len(row) != len(header) for row in rows[1:]):
+        raise NotConvertible(src)
     with open(dst, "w", encoding="utf-8") as out:
         for row in rows[1:]:
             if not row or all(not v.strip(" \t") for v in row) and len(row) == 1:
@@ -68,17 +77,23 @@ def golden_cases(vagap, src, shared, tmp):
         csvs = [a for a in args if a.startswith(data + "/") and a.endswith(".csv")]
         if not csvs or any(a.startswith(data) and os.path.isdir(a) for a in args):
             continue
+        if "--encoding" in args or "--decimal-comma" in args:
+            continue  # options about CSV text: JSON Lines is UTF-8 with JSON numbers
         delim = ","
         if "--delim" in args:
             value = args[args.index("--delim") + 1]
-            delim = "\t" if value in ("tab", "\\t") else value
+            words = {"tab": "\t", "\\t": "\t", "semicolon": ";", "comma": ",", "pipe": "|"}
+            delim = words.get(value.lower(), value)
         new_args = []
-        for a in args:
-            if a in csvs:
-                dst = os.path.join(tmp, name + "-" + os.path.basename(a)[:-4] + ".jsonl")
-                convert(a, dst, delim)
-                a = dst
-            new_args.append(a)
+        try:
+            for a in args:
+                if a in csvs:
+                    dst = os.path.join(tmp, name + "-" + os.path.basename(a)[:-4] + ".jsonl")
+                    convert(a, dst, delim)
+                    a = dst
+                new_args.append(a)
+        except NotConvertible:
+            continue
         run = subprocess.run([vagap] + new_args, capture_output=True)
         expected = open(os.path.join(d, "stdout"), "rb").read()
         compared += 1

@@ -10,11 +10,17 @@
 # does not exist); a unit whose choices are all invalid; models missing a
 # task.  Both sides print with --digits 17 (round-trip), so the comparison
 # is value for value (exact equality of the printed numbers):
-#   iat_units.csv          == vagap iat output (byte for byte)
-#   iat_trials.csv         == vagap iat --per-trial (a, b, c, d, score, valid)
-#   behavior_units.csv     == vagap prop (x, n, n_other, estimate, CI, p)
-#   selfreport_units.csv   == vagap score --min-items 1 (score, pomp, n)
+# The report's tables have exactly the commands' columns, so each is compared
+# byte for byte (the same header, rows and numbers):
+#   iat_units.csv          == vagap iat --method assoc
+#   iat_trials.csv         == vagap iat --method assoc --per-trial
+#   behavior_units.csv     == vagap prop
+#   selfreport_units.csv   == vagap score --min-items 1
+#   selfreport_alpha.csv   == vagap score --min-items 1 --level alpha
 #   gap_units.csv, gap_tests.csv == vagap gap on those three outputs
+# and without the IAT (--no-iat, or no iat.csv in the folder) the gap tables
+# equal `vagap gap` without --iat; with --format tsv the tables are .tsv files
+# with the same content as `vagap ... --format tsv`.
 # Unit order too: IAT units as first seen, behaviour units sorted like
 # prop, self-report units sorted like score (numbers by value).
 #   exclusions.csv         == the union of the commands' --exclusions lists
@@ -186,6 +192,17 @@ run score "$vagap" score --key "$study/selfreport_key.csv" --min 1 --max 7 --min
   --digits 17 --quiet --exclusions "$c/score_excl.csv" -o "$c/score.csv" "$study/selfreport.csv"
 run gap "$vagap" gap --iat "$c/iat_units.csv" --behavior "$c/prop.csv" --counts x,n \
   --selfreport "$c/score.csv" --digits 17 --quiet --units-out "$c/gap_units.csv" -o "$c/gap_tests.csv"
+run alpha "$vagap" score --key "$study/selfreport_key.csv" --min 1 --max 7 --min-items 1 --level alpha \
+  --digits 17 --quiet -o "$c/alpha.csv" "$study/selfreport.csv"
+mkdir "$tmp/report_noiat" "$tmp/report_tsv" || exit 1
+run report_noiat "$vagap" report "$study" --no-iat --out "$tmp/report_noiat" --prosocial other,altruistic \
+  --digits 17 --quiet
+run gap_noiat "$vagap" gap --behavior "$c/prop.csv" --counts x,n --selfreport "$c/score.csv" \
+  --digits 17 --quiet --units-out "$c/gap_units_noiat.csv" -o "$c/gap_tests_noiat.csv"
+run report_tsv "$vagap" report "$study" --format tsv --out "$tmp/report_tsv" --prosocial other,altruistic \
+  --digits 17 --quiet
+run prop_tsv "$vagap" prop --prosocial other,altruistic --digits 17 --quiet --format tsv \
+  -o "$c/prop.tsv" "$study/choices.csv"
 mkdir "$tmp/report_wide" || exit 1
 run report_wide "$vagap" report "$study" --selfreport "$study/selfreport_wide.csv" \
   --out "$tmp/report_wide" --digits 17 --quiet
@@ -215,41 +232,26 @@ def same(what, got, want):
     if got != want:
         print("FAIL: %s: report %r, chain %r" % (what, got, want)); fail = 1
 
-# IAT: the same unit table, byte for byte.
-same("iat_units.csv", open(os.path.join(rep, "iat_units.csv")).read(),
-     open(os.path.join(chain, "iat_units.csv")).read())
-
-# IAT trials: report's columns against `vagap iat --per-trial`, in order.
-rt = [(r["model"], r["trial"]) + tuple(r[k] for k in ("a", "b", "c", "d", "score", "valid", "n_ignored"))
-      for r in rows(os.path.join(rep, "iat_trials.csv"))]
-ct = [(r["model"], r["trial"]) + tuple(r[k] for k in ("a", "b", "c", "d", "score", "valid", "n_ignored"))
-      for r in rows(os.path.join(chain, "iat_trials.csv"))]
-same("iat trials", rt, ct)
-
-# Behaviour: report's columns against prop's.
-rb, pb = by_unit(os.path.join(rep, "behavior_units.csv")), by_unit(os.path.join(chain, "prop.csv"), "model")
-same("behaviour units (in order)", list(rb), list(pb))
-for u in sorted(set(rb) & set(pb)):
-    r, p = rb[u], pb[u]
-    for rc, pc in (("prosocial", "x"), ("n", "n"), ("excluded", "n_other"), ("estimate", "estimate"),
-                   ("conf.low", "conf.low"), ("conf.high", "conf.high"), ("p.value", "p.value"),
-                   ("std.error", "std.error")):
-        same("behaviour %s %s" % (u, rc), r[rc], p[pc])
-
-# Self-report: one scale, so the total equals score's only scale.
-rs, ss = by_unit(os.path.join(rep, "selfreport_units.csv")), by_unit(os.path.join(chain, "score.csv"))
-same("self-report units", list(rs), list(ss))  # same order: sorted like vagap score
-for u in sorted(set(rs) & set(ss)):
-    for rc, sc in (("score", "score"), ("selfreport", "pomp"), ("runs", "n"), ("score_prosocial", "score")):
-        same("self-report %s %s" % (u, rc), rs[u][rc], ss[u][sc])
-
-# The wide layout: the same scores as `vagap score` on it.
-rs = by_unit(os.path.join(rep + "_wide", "selfreport_units.csv"))
-ss = by_unit(os.path.join(chain, "score_wide.csv"))
-same("wide self-report units", list(rs), list(ss))
-for u in sorted(set(rs) & set(ss)):
-    for rc, sc in (("score", "score"), ("selfreport", "pomp"), ("runs", "n")):
-        same("wide self-report %s %s" % (u, rc), rs[u][rc], ss[u][sc])
+def text(path):
+    with open(path, newline="") as f:
+        return f.read()
+# Each table equals the command's output byte for byte: the same columns, rows, numbers.
+for mine, theirs in (("iat_units.csv", "iat_units.csv"), ("iat_trials.csv", "iat_trials.csv"),
+                     ("behavior_units.csv", "prop.csv"), ("selfreport_units.csv", "score.csv"),
+                     ("selfreport_alpha.csv", "alpha.csv")):
+    same(mine, text(os.path.join(rep, mine)), text(os.path.join(chain, theirs)))
+same("wide selfreport_units.csv", text(os.path.join(rep + "_wide", "selfreport_units.csv")),
+     text(os.path.join(chain, "score_wide.csv")))
+# Without the IAT: the gap of behaviour and self-report alone, and no IAT tables.
+same("no-IAT gap_units.csv", text(os.path.join(rep + "_noiat", "gap_units.csv")),
+     text(os.path.join(chain, "gap_units_noiat.csv")))
+same("no-IAT gap_tests.csv", text(os.path.join(rep + "_noiat", "gap_tests.csv")),
+     text(os.path.join(chain, "gap_tests_noiat.csv")))
+same("no-IAT tables", sorted(f for f in os.listdir(rep + "_noiat") if f.startswith("iat")), [])
+# --format tsv: .tsv files, as the command writes them
+same("behavior_units.tsv", text(os.path.join(rep + "_tsv", "behavior_units.tsv")),
+     text(os.path.join(chain, "prop.tsv")))
+same("tsv files", sorted(f for f in os.listdir(rep + "_tsv") if f.endswith(".csv")), ["exclusions.csv"])
 
 # Gap: per-unit rows and the test table.
 ru, cu = by_unit(os.path.join(rep, "gap_units.csv")), by_unit(os.path.join(chain, "gap_units.csv"))
@@ -259,9 +261,8 @@ for u in sorted(set(ru) & set(cu)):
 same("gap_tests.csv", rows(os.path.join(rep, "gap_tests.csv")), rows(os.path.join(chain, "gap_tests.csv")))
 
 # Two scales, one picked: per-scale scores and the gap on the chosen one.
-rs = by_unit(os.path.join(rep + "_scale", "selfreport_units.csv"))
-for r in rows(os.path.join(chain, "score_scale.csv")):
-    same("scale %s of %s" % (r["scale"], r["model"]), rs.get(r["model"], {}).get("score_" + r["scale"]), r["score"])
+same("selfreport_units.csv, two scales", text(os.path.join(rep + "_scale", "selfreport_units.csv")),
+     text(os.path.join(chain, "score_scale.csv")))
 same("gap units, scale help", rows(os.path.join(rep + "_scale", "gap_units.csv")),
      rows(os.path.join(chain, "gap_units_scale.csv")))
 same("gap tests, scale help", rows(os.path.join(rep + "_scale", "gap_tests.csv")),

@@ -39,12 +39,13 @@ for m, score, nv, ni, ign in (("m1", 0.5, 2, 0, 0), ("m2", 1.0, 1, 1, 1), ("m3",
     expect("iat_units.csv", m, "n_invalid", ni)
     expect("iat_units.csv", m, "n_ignored", ign)
 for m, x, n in (("m1", 2, 3), ("m2", 3, 4), ("m3", 2, 4)):
-    expect("behavior_units.csv", m, "prosocial", x)
+    expect("behavior_units.csv", m, "x", x)
     expect("behavior_units.csv", m, "n", n)
     expect("behavior_units.csv", m, "estimate", x / n)
 for m, s in (("m1", 6.5), ("m2", 6.0), ("m3", 4.0), ("m4", 5.0)):
     expect("selfreport_units.csv", m, "score", s)
-    expect("selfreport_units.csv", m, "selfreport", (s - 1) / 6)
+    expect("selfreport_units.csv", m, "pomp", (s - 1) / 6)
+    expect("gap_units.csv", m, "selfreport", (s - 1) / 6)
 for m, gap, q in (("m1", 0.25, "prosocial_overclaiming"), ("m2", 1 / 12, "prosocial_overclaiming"),
                   ("m3", 0.0, "low_calibrated")):
     expect("gap_units.csv", m, "gap", gap)

@@ -46,6 +46,10 @@ tutorial <- function() {
     y3 ~~ y7
     y4 ~~ y8
     y6 ~~ y8 "
+  hs.bare <- " visual =~ 1*x1 + x2 + x3\n textual =~ 1*x4 + x5 + x6\n speed =~ 1*x7 + x8 + x9
+    x1 ~~ x1\n x2 ~~ x2\n x3 ~~ x3\n x4 ~~ x4\n x5 ~~ x5\n x6 ~~ x6\n x7 ~~ x7\n x8 ~~ x8\n x9 ~~ x9
+    visual ~~ visual\n textual ~~ textual\n speed ~~ speed
+    visual ~~ textual + speed\n textual ~~ speed "
   list(
     list(name = "tut_cfa", fun = "cfa", model = hs.model, data = hs, opts = list()),
     list(name = "tut_sem", fun = "sem", model = pd.model, data = PoliticalDemocracy, opts = list()),
@@ -81,7 +85,58 @@ tutorial <- function() {
          model = " i =~ 1*t1 + 1*t2 + 1*t3 + 1*t4\n s =~ 0*t1 + 1*t2 + 2*t3 + 3*t4 "),
     list(name = "tut_missing_ml", fun = "cfa", data = hs, opts = list(missing = "ml"), model = hs.model),
     list(name = "tut_std_lv", fun = "cfa", data = hs, opts = list(std.lv = TRUE), model = hs.model),
-    list(name = "tut_ordered", fun = "cfa", data = hs, opts = list(ordered = c("x1")), model = hs.model)
+    list(name = "tut_ordered", fun = "cfa", data = hs, opts = list(ordered = c("x1")), model = hs.model),
+    # the tutorial's lavaan() section: every parameter written out, then auto.var
+    list(name = "tut_lavaan_bare", fun = "lavaan", data = hs, opts = list(), model = hs.bare),
+    list(name = "tut_lavaan_mixed", fun = "lavaan", data = hs, opts = list(auto.var = TRUE),
+         model = " visual =~ 1*x1 + x2 + x3\n textual =~ 1*x4 + x5 + x6\n speed =~ 1*x7 + x8 + x9
+                   visual ~~ textual + speed\n textual ~~ speed "),
+    # a start value on a fixed marker sets the fixed value in lavaan 0.6 (doc/methods.md)
+    list(name = "tut_start_marker", fun = "cfa", data = hs, opts = list(),
+         model = " visual =~ start(0.5)*x1 + x2 + x3\n textual =~ x4 + x5 + x6\n speed =~ x7 + x8 + x9 ")
+  )
+}
+
+# ---- lavaan() with each of its switches (issue 20), and sem() given switches it ignores ---
+switches <- function() {
+  hs <- HolzingerSwineford1939
+  hs.model <- " visual  =~ x1 + x2 + x3\n textual =~ x4 + x5 + x6\n speed   =~ x7 + x8 + x9 "
+  two.y <- paste(hs.model, "\n textual ~ visual\n speed ~ visual")
+  pd <- PoliticalDemocracy
+  base <- list(auto.var = TRUE, auto.fix.first = TRUE)
+  growth.model <- " i =~ 1*t1 + 1*t2 + 1*t3 + 1*t4\n s =~ 0*t1 + 1*t2 + 2*t3 + 3*t4 "
+  case <- function(name, fun, model, data, opts) list(name = name, fun = fun, model = model, data = data, opts = opts)
+  list(
+    case("sw_fix_first_cov_lv_x", "lavaan", hs.model, hs, c(base, auto.cov.lv.x = TRUE)),
+    case("sw_no_cov_lv_x", "lavaan", hs.model, hs, base),
+    case("sw_std_lv", "lavaan", hs.model, hs, c(base, auto.cov.lv.x = TRUE, std.lv = TRUE)),
+    case("sw_fix_single", "lavaan", " visual =~ x1 + x2 + x3\n tx =~ x4\n visual ~ tx", hs,
+         c(base, auto.fix.single = TRUE)),
+    case("sw_fix_single_off", "lavaan", " visual =~ x1 + x2 + x3\n tx =~ x4\n visual ~ tx\n tx ~~ 1*tx", hs,
+         c(base, auto.fix.single = FALSE)),
+    case("sw_cov_y_lv", "lavaan", two.y, hs, c(base, auto.cov.lv.x = TRUE, auto.cov.y = TRUE)),
+    case("sw_no_cov_y_lv", "lavaan", two.y, hs, c(base, auto.cov.lv.x = TRUE, auto.cov.y = FALSE)),
+    case("sw_cov_y_ov", "lavaan", " y1 ~ x1 + x2\n y2 ~ x1\n y3 ~ x2", pd, list(auto.var = TRUE, auto.cov.y = TRUE)),
+    case("sw_no_cov_y_ov", "lavaan", " y1 ~ x1 + x2\n y2 ~ x1\n y3 ~ x2", pd, list(auto.var = TRUE)),
+    case("sw_int_ov_free", "lavaan", hs.model, hs,
+         c(base, auto.cov.lv.x = TRUE, meanstructure = TRUE, int.ov.free = TRUE)),
+    case("sw_int_fixed_user", "lavaan", paste(hs.model, "\n x1 + x4 + x7 ~ 1"), hs,
+         c(base, auto.cov.lv.x = TRUE)),
+    case("sw_int_lv_free", "lavaan", growth.model, Demo.growth,
+         list(auto.var = TRUE, auto.cov.lv.x = TRUE, meanstructure = TRUE, int.lv.free = TRUE)),
+    case("sw_groups", "lavaan", hs.model, hs,
+         c(base, auto.cov.lv.x = TRUE, int.ov.free = TRUE, group = "school")),
+    case("sw_groups_equal", "lavaan", hs.model, hs,
+         c(base, auto.cov.lv.x = TRUE, int.ov.free = TRUE, group = "school",
+           list(group.equal = c("loadings", "intercepts")))),
+    case("sw_var_user_only", "lavaan", paste(hs.model, "\n visual ~~ visual + textual + speed\n textual ~~ textual + speed
+           speed ~~ speed\n x1 ~~ x1\n x2 ~~ x2\n x3 ~~ x3\n x4 ~~ x4\n x5 ~~ x5\n x6 ~~ x6\n x7 ~~ x7\n x8 ~~ x8
+           x9 ~~ x9 + x7"), hs, list(auto.fix.first = TRUE, auto.th = TRUE, auto.delta = TRUE, auto.efa = TRUE)),
+    case("sw_orthogonal_y", "sem", two.y, hs, list(orthogonal = TRUE)),
+    case("sw_lavaan_orthogonal", "lavaan", two.y, hs, c(base, auto.cov.lv.x = TRUE, auto.cov.y = TRUE, orthogonal = TRUE)),
+    # sem(), cfa() and growth() overwrite these switches: the same fit as without them
+    case("sw_sem_ignores", "sem", hs.model, hs, list(auto.var = FALSE, auto.cov.lv.x = FALSE, int.ov.free = FALSE)),
+    case("sw_growth_ignores", "growth", growth.model, Demo.growth, list(int.lv.free = FALSE, auto.fix.first = FALSE))
   )
 }
 
@@ -120,12 +175,15 @@ record_examples <- function() {
 # lavaan option -> vagap arguments; list(why = ...) when vagap has no equivalent
 translate <- function(fun, a) {
   no <- function(why) list(why = why)
-  if (!fun %in% c("cfa", "sem", "growth")) return(no(paste0(fun, "() (its defaults differ from cfa()/sem())")))
+  if (!fun %in% c("cfa", "sem", "growth", "lavaan")) return(no(paste0(fun, "()")))
   model <- a$model
   if (is.null(model) && length(a) && (is.null(names(a)) || names(a)[1] == "")) model <- a[[1]]
   if (!is.character(model)) return(no("a model given as a parameter table"))
   if (is.null(a$data) || !is.data.frame(a$data)) return(no("no data frame (sample.cov or none)"))
-  cli <- if (fun == "growth") "--growth" else character()
+  cli <- if (fun %in% c("growth", "lavaan")) paste0("--", fun) else character()
+  tf <- function(v) if (isTRUE(v)) "true" else "false"
+  switches <- c("int.ov.free", "int.lv.free", "auto.fix.first", "auto.fix.single", "auto.var",
+                "auto.cov.lv.x", "auto.cov.y", "auto.th", "auto.delta", "auto.efa")
   for (o in setdiff(names(a), c("", "model", "data"))) {
     v <- a[[o]]
     if (o == "group") cli <- c(cli, "--group", v)
@@ -136,7 +194,8 @@ translate <- function(fun, a) {
     else if (o == "likelihood") cli <- c(cli, "--likelihood", v)
     else if (o == "estimator" && toupper(v) == "ML") next
     else if (o == "missing" && v %in% c("listwise", "default")) next
-    else if (o == "meanstructure" && isTRUE(v)) cli <- c(cli, "--meanstructure")
+    else if (o == "meanstructure" && is.logical(v)) cli <- c(cli, paste0("--meanstructure=", tf(v)))
+    else if (o %in% switches) cli <- c(cli, paste0("--", gsub(".", "-", o, fixed = TRUE), "=", tf(v)))
     else if (o == "orthogonal") { if (isTRUE(v)) cli <- c(cli, "--orthogonal") }
     else return(no(paste0("option ", o, " = ", paste(format(v), collapse = ","))))
   }
@@ -148,7 +207,7 @@ fit.names <- c("npar", "chisq", "df", "pvalue", "baseline.chisq", "baseline.df",
 
 if (mode == "prepare") {
   rec <- record_examples()
-  for (t in tutorial()) rec[[length(rec) + 1L]] <- list(fun = t$fun, page = t$name,
+  for (t in c(tutorial(), switches())) rec[[length(rec) + 1L]] <- list(fun = t$fun, page = t$name,
                                                         args = c(list(model = t$model, data = t$data), t$opts))
   seen <- character(); index <- NULL; datasets <- list()
   for (r in rec) {
@@ -179,6 +238,7 @@ if (mode == "prepare") {
     # nlminb stops at rel.tol 1e-10, which can leave estimates ~1e-4 from the
     # optimum (PoliticalDemocracy): polish from lavaan's own solution, keep it
     # if F did not increase and the model is the same (as sem_lavaan.R)
+    fm.first <- fitMeasures(fit, fit.names)
     tight <- try(suppressWarnings(do.call(r$fun, envir = asNamespace("lavaan"), c(r$args, list(start = fit, control = list(
       rel.tol = 1e-14, eval.max = 1e5, iter.max = 1e5, control.outer = list(tol = 1e-10, itmax = 500L)))))), silent = TRUE)
     if (!inherits(tight, "try-error") && tight@optim$fx <= fit@optim$fx + 1e-15 &&
@@ -195,7 +255,12 @@ if (mode == "prepare") {
     if (is.null(pe$label)) pe$label <- ""
     write.csv(pe[, c("lhs", "op", "rhs", "block", "group", "label", "est", "se", "z", "pvalue")],
               file.path(dir, paste0(name, ".ref.est.csv")), row.names = FALSE)
-    write.csv(data.frame(measure = fit.names, value = as.numeric(fitMeasures(fit, fit.names))),
+    # the polishing refits pass start = fit to the baseline model too, which can
+    # make its estimation fail (NA); the baseline does not depend on the polish
+    fm <- fitMeasures(fit, fit.names)
+    lost <- is.na(fm) & !is.na(fm.first)
+    fm[lost] <- fm.first[lost]
+    write.csv(data.frame(measure = fit.names, value = as.numeric(fm)),
               file.path(dir, paste0(name, ".ref.fit.csv")), row.names = FALSE)
     index <- rbind(index, data.frame(case = name, page = r$page, attempted = TRUE, why = ""))
   }
@@ -247,7 +312,7 @@ for (i in seq_len(nrow(index))) {
   cat(sprintf("%-28s %s %s\n", cs, res[cs], paste(why, collapse = "; ")))
 }
 tab <- table(factor(res, levels = c("agrees", "disagrees", "refused", "not attempted")))
-cat(sprintf("corpus: %d fits (%d from manual pages, %d from the tutorial); attempted %d; accepted by vagap %d; agree %d; disagree %d; refused %d\n",
-            length(res), sum(!startsWith(names(res), "tut_")), sum(startsWith(names(res), "tut_")),
+cat(sprintf("corpus: %d fits (%d from manual pages, %d from the tutorial and the lavaan() switch cases); attempted %d; accepted by vagap %d; agree %d; disagree %d; refused %d\n",
+            length(res), sum(!grepl("^(tut|sw)_", names(res))), sum(grepl("^(tut|sw)_", names(res))),
             sum(index$attempted), tab[["agrees"]] + tab[["disagrees"]], tab[["agrees"]], tab[["disagrees"]], tab[["refused"]]))
 quit(status = if (failed) 1 else 0)

@@ -24,10 +24,26 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       vagap_sem_model_options_init(&opt);
       opt.group_equal = groups == 3 ? VAGAP_SEM_EQ_LOADINGS | VAGAP_SEM_EQ_INTERCEPTS : 0;
       opt.std_lv = groups == 2;
+      /* lavaan()'s switches from the input's first byte: every combination is reachable */
+      unsigned bits = size ? data[0] : 0;
+      opt.auto_fix_first = !(bits & 1);
+      opt.auto_var = !(bits & 2);
+      opt.auto_fix_single = !(bits & 4);
+      opt.auto_cov_lv_x = !(bits & 8);
+      opt.auto_cov_y = !(bits & 16);
+      opt.int_ov_free = !(bits & 32);
+      opt.int_lv_free = (bits & 64) != 0;
+      opt.orthogonal = (bits & 128) != 0;
+      opt.meanstructure = groups == 1 ? (int)(bits % 3) - 1 : -1;
       vagap_sem_model_t *model = NULL;
       if (vagap_sem_model_build(&model, syn, groups, &opt, "fuzz.model", &err) == VAGAP_OK)
         vagap_sem_model_add_constraints(model, syn, "fuzz.constraints", &err); /* lavaan's constraints= */
       vagap_sem_model_free(model);
+      /* the same text as a constraints= argument passed through the options */
+      opt.constraints = syn;
+      opt.constraints_source = "fuzz.constraints";
+      if (vagap_sem_model_build(&model, syn, groups, &opt, "fuzz.model", &err) == VAGAP_OK)
+        vagap_sem_model_free(model);
     }
   }
   vagap_sem_syntax_free(syn);

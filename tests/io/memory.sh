@@ -45,6 +45,10 @@ blanks "$data/stats_responses.csv" | peak "score, 10^7 blank lines" 0 score --ke
 blanks "$data/align_small.csv" | peak "align, 10^7 blank lines" 0 align --scenario country,topic --quiet
 printf 'y ~ x\n' > "$tmp/path.lav"
 blanks "$data/sem_path.csv" | peak "sem, 10^7 blank lines" 0 sem --model "$tmp/path.lav" --quiet
+blanks "$data/sem_path.csv" | peak "sem --bootstrap, 10^7 blank lines" 0 sem --model "$tmp/path.lav" --bootstrap 20 --threads 1 --quiet
+blanks "$data/gap_summary.csv" | peak "gap, 10^7 blank lines" 0 gap --counts prosocial,valid --quiet
+blanks "$data/consistency_choices.csv" | peak "consistency, 10^7 blank lines" 0 consistency --method both --quiet
+blanks "$src/datasets/privacy-prosocial-sim/survey.csv" | peak "vaar --model, 10^7 blank lines" 0 vaar --model "$src/examples/vaar/model.lav" --group group --expect 'AoDS~privacy:-,AoDS~prosocial:+' --quiet
 blanks "$data/describe_basic.csv" | peak "describe, 10^7 blank lines, --exclusions" 0 describe --quiet --exclusions "$tmp/ex.csv"
 [ "$(wc -l < "$tmp/ex.csv")" = $((ROWS + 2)) ] || { echo "FAIL: --exclusions has $(wc -l < "$tmp/ex.csv") lines"; echo lines >> "$tmp/failed"; }
 

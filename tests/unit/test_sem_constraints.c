@@ -103,6 +103,64 @@ static void test_growth_and_orthogonal_tables(void **state) {
   vagap_sem_syntax_free(syn);
 }
 
+/* lavaan(): nothing automatic; each auto.* switch adds back its part of sem() */
+static void test_lavaan_switch_tables(void **state) {
+  (void)state;
+  vagap_sem_syntax_t *syn = NULL, *con = NULL;
+  vagap_sem_model_t *m = NULL;
+  vagap_error_t err;
+  vagap_sem_model_options_t opt;
+  vagap_sem_model_options_init(&opt);
+  assert_true(opt.auto_fix_first && opt.auto_fix_single && opt.auto_var && opt.auto_cov_lv_x &&
+              opt.auto_cov_y && !opt.constraints);
+  opt.auto_fix_first = opt.auto_fix_single = opt.auto_var = opt.auto_cov_lv_x = opt.auto_cov_y = 0;
+  opt.int_ov_free = 0;
+  assert_int_equal(vagap_sem_syntax_parse(&syn, "a =~ x1 + b1*x2\nb =~ x3 + x4\nc =~ x5 + x6\n"
+                                          "d =~ x7\nc ~ a\nd ~ a\nx4 ~~ x4\n", "l.lav", &err), VAGAP_OK);
+  assert_int_equal(vagap_sem_model_build(&m, syn, 1, &opt, "l.lav", &err), VAGAP_OK);
+  const vagap_sem_param_t *r = find(m, "a", VAGAP_SEM_LOADING, "x1", 1);
+  assert_int_not_equal(r->free, 0);                      /* no marker */
+  r = find(m, "x1", VAGAP_SEM_COVARIANCE, "x1", 1);
+  assert_int_equal(r->free, 0);                          /* auto.var = FALSE: 0 */
+  assert_true(r->ustart == 0);
+  assert_int_not_equal(find(m, "x4", VAGAP_SEM_COVARIANCE, "x4", 1)->free, 0); /* written: free */
+  assert_null(find(m, "a", VAGAP_SEM_COVARIANCE, "b", 1)); /* no auto.cov.lv.x */
+  assert_null(find(m, "c", VAGAP_SEM_COVARIANCE, "d", 1)); /* no auto.cov.y */
+  vagap_sem_model_free(m);
+
+  opt.auto_fix_first = opt.auto_var = opt.auto_fix_single = opt.auto_cov_lv_x = opt.auto_cov_y = 1;
+  opt.orthogonal = 1;
+  assert_int_equal(vagap_sem_syntax_parse(&con, "b1 > 0.5\n", "l.con", &err), VAGAP_OK);
+  opt.constraints = con;
+  opt.constraints_source = "l.con";
+  assert_int_equal(vagap_sem_model_build(&m, syn, 1, &opt, "l.lav", &err), VAGAP_OK);
+  assert_int_equal(find(m, "a", VAGAP_SEM_LOADING, "x1", 1)->free, 0);
+  assert_int_equal(find(m, "x7", VAGAP_SEM_COVARIANCE, "x7", 1)->free, 0); /* auto.fix.single */
+  assert_int_not_equal(find(m, "x1", VAGAP_SEM_COVARIANCE, "x1", 1)->free, 0);
+  /* orthogonal fixes every default latent covariance, also c ~~ d between
+     endogenous latents (lavaan 0.6: lv.names, not only the exogenous ones) */
+  r = find(m, "a", VAGAP_SEM_COVARIANCE, "b", 1);
+  assert_true(r && r->free == 0 && r->ustart == 0);
+  r = find(m, "c", VAGAP_SEM_COVARIANCE, "d", 1);
+  assert_true(r && r->free == 0 && r->ustart == 0);
+  assert_int_equal(m->ncon, 1);                          /* the constraints text */
+  assert_string_equal(m->con[0].source, "l.con");
+  vagap_sem_model_free(m);
+  opt.auto_var = 0;                                      /* auto.fix.single needs auto.var */
+  opt.auto_fix_single = 1;
+  assert_int_equal(vagap_sem_model_build(&m, syn, 1, &opt, "l.lav", &err), VAGAP_OK);
+  assert_true(find(m, "x7", VAGAP_SEM_COVARIANCE, "x7", 1)->ustart == 0);
+  vagap_sem_model_free(m);
+  vagap_sem_syntax_free(con);
+  assert_int_equal(vagap_sem_syntax_parse(&con, "b2 > 0.5\n", "l.con", &err), VAGAP_OK);
+  opt.constraints = con;
+  assert_int_equal(vagap_sem_model_build(&m, syn, 1, &opt, "l.lav", &err), VAGAP_EMODEL);
+  assert_string_equal(err.file, "l.con");                /* located in the constraints text */
+  assert_null(m);
+  vagap_sem_syntax_free(con);
+  vagap_sem_syntax_free(syn);
+}
+
 static void test_constraints_compile_and_errors(void **state) {
   (void)state;
   vagap_sem_model_t *m = build("y ~ b1*x1 + b2*x2\nd := b1 + b2\nb1 == 2*b2\nd > 0\n", 1);
@@ -286,6 +344,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_table_start_bounds_equal),
       cmocka_unit_test(test_growth_and_orthogonal_tables),
+      cmocka_unit_test(test_lavaan_switch_tables),
       cmocka_unit_test(test_constraints_compile_and_errors),
       cmocka_unit_test(test_start_values_do_not_move_the_optimum),
       cmocka_unit_test(test_linear_equality_equals_shared_label),

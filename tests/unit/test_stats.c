@@ -437,6 +437,9 @@ static double choose(int n, int k) {
   return c;
 }
 static double dbinom(int k, int n, double p) { return choose(n, k) * pow(p, k) * pow(1 - p, n - k); }
+static double log_dbinom(int k, int n, double p) {
+  return lgamma(n + 1.0) - lgamma(k + 1.0) - lgamma(n - k + 1.0) + k * log(p) + (n - k) * log1p(-p);
+}
 
 static void test_prop(void **state) {
   (void)state;
@@ -473,6 +476,18 @@ static void test_prop(void **state) {
   want = 0;
   for (int k = 7; k <= 20; k++) want += dbinom(k, 20, r.exact_low);
   REL(want, 0.05, 1e-10);
+
+  /* 1870 of 2000: GSL's gsl_cdf_beta_Pinv gave NaN for the lower bound.
+     Clopper-Pearson by definition: P(X >= 1870 | low) = P(X <= 1870 | high) = 0.025. */
+  o.p0 = 0.5;
+  o.alternative = VAGAP_ALT_TWO_SIDED;
+  assert_int_equal(vagap_stats_prop_test(1870, 2000, &o, &r, &err), VAGAP_OK);
+  double up = 0, down = 0;
+  for (int k = 1870; k <= 2000; k++) up += exp(log_dbinom(k, 2000, r.exact_low));
+  for (int k = 0; k <= 1870; k++) down += exp(log_dbinom(k, 2000, r.exact_high));
+  REL(up, 0.025, 1e-10);
+  REL(down, 0.025, 1e-10);
+  assert_true(r.exact_low > 0.9 && r.exact_low < r.estimate && r.exact_high > r.estimate);
 
   /* underflow: 0 of 2000 at 0.5, less: p = 2^-2000 */
   o.p0 = 0.5;

@@ -78,7 +78,11 @@ class SemModelOptions(ctypes.Structure):
                 ("meanstructure", ctypes.c_int), ("int_ov_free", ctypes.c_int),
                 ("int_lv_free", ctypes.c_int), ("orthogonal", ctypes.c_int),
                 ("group_equal", ctypes.c_uint),
-                ("group_partial", c_char_pp), ("n_group_partial", ctypes.c_size_t)]
+                ("group_partial", c_char_pp), ("n_group_partial", ctypes.c_size_t),
+                ("auto_fix_first", ctypes.c_int), ("auto_fix_single", ctypes.c_int),
+                ("auto_var", ctypes.c_int), ("auto_cov_lv_x", ctypes.c_int),
+                ("auto_cov_y", ctypes.c_int), ("constraints", ctypes.c_void_p),
+                ("constraints_source", ctypes.c_char_p)]
 
 
 class SemParam(ctypes.Structure):
