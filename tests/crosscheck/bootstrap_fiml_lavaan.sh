@@ -11,7 +11,7 @@
 # lavaan's (Monte-Carlo SD of a 2.5% quantile difference ~0.22 SE at
 # B = 300), point estimates (the FIML fit of the full sample) within 1e-4.
 # Usage: sh bootstrap_fiml_lavaan.sh VAGAP SOURCE_DIR; 77 = skipped.
-vagap=$1
+vagap=$1 src=$2
 command -v Rscript >/dev/null 2>&1 || { echo "skipped: Rscript not found"; exit 77; }
 Rscript -e 'quit(status = if (requireNamespace("lavaan", quietly = TRUE)) 0 else 1)' >/dev/null 2>&1 ||
   { echo "skipped: R package lavaan not installed"; exit 77; }
@@ -30,4 +30,4 @@ function nrm(  u) { do u = rand(); while (u <= 0); return sqrt(-2 * log(u)) * co
 printf 'y ~ x\nz ~ y\n' > "$tmp/m.lav"
 "$vagap" sem --quiet --model "$tmp/m.lav" --group g --missing ml --bootstrap 300 --seed 3 "$tmp/d.csv" \
   > "$tmp/vagap.csv" || { echo "FAIL: vagap sem --missing ml --bootstrap exited $?"; exit 1; }
-Rscript "$2/tests/crosscheck/lib/bootstrap_compare.R" "$tmp/d.csv" "$tmp/vagap.csv" 300 ml 0.25 0.9
+Rscript "$src/tests/crosscheck/lib/bootstrap_compare.R" "$tmp/d.csv" "$tmp/vagap.csv" 300 ml 0.25 0.9

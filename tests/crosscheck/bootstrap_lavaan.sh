@@ -11,7 +11,7 @@
 # the y ~ x paths labelled per group and equal through a constraints text
 # (--constraints; lavaan's constraints=), which every resample obeys.
 # Usage: sh bootstrap_lavaan.sh VAGAP SOURCE_DIR SHARED_DATASETS; 77 = skipped.
-vagap=$1
+vagap=$1 src=$2
 command -v Rscript >/dev/null 2>&1 || { echo "skipped: Rscript not found"; exit 77; }
 Rscript -e 'quit(status = if (requireNamespace("lavaan", quietly = TRUE)) 0 else 1)' >/dev/null 2>&1 ||
   { echo "skipped: R package lavaan not installed"; exit 77; }
@@ -36,7 +36,7 @@ set --
 if [ -s "$tmp/$case.constraints" ]; then set -- --constraints "$tmp/$case.constraints"; fi
 "$vagap" sem --quiet --model "$tmp/$case.lav" "$@" --group g --bootstrap 500 --seed 3 "$tmp/d.csv" \
   > "$tmp/vagap.csv" || { echo "FAIL: vagap sem --bootstrap ($case) exited $?"; exit 1; }
-Rscript "$2/tests/crosscheck/lib/bootstrap_compare.R" "$tmp/d.csv" "$tmp/vagap.csv" 500 listwise 0.20 0.6 \
+Rscript "$src/tests/crosscheck/lib/bootstrap_compare.R" "$tmp/d.csv" "$tmp/vagap.csv" 500 listwise 0.20 0.6 \
   "$tmp/$case.lav" "$tmp/$case.constraints" "$case" || status=1
 done
 exit $status
