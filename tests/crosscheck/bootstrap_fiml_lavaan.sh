@@ -12,11 +12,9 @@
 # B = 300), point estimates (the FIML fit of the full sample) within 1e-4.
 # Usage: sh bootstrap_fiml_lavaan.sh VAGAP SOURCE_DIR; 77 = skipped.
 vagap=$1 src=$2
-command -v Rscript >/dev/null 2>&1 || { echo "skipped: Rscript not found"; exit 77; }
-Rscript -e 'quit(status = if (requireNamespace("lavaan", quietly = TRUE)) 0 else 1)' >/dev/null 2>&1 ||
-  { echo "skipped: R package lavaan not installed"; exit 77; }
-tmp=$(mktemp -d) || exit 1
-trap 'rm -rf "$tmp"' EXIT
+. "$src/tests/crosscheck/lib/lavaan.sh"
+lavaan_setup
+tmp=$TMP
 awk 'BEGIN {
   srand(15); pi = atan2(0, -1); print "g,x,y,z"
   for (g = 1; g <= 2; g++) for (i = 0; i < 300; i++) {
