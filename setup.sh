@@ -15,8 +15,9 @@ BUILD_PACKAGES="cmake make gcc pkg-config libgsl-dev libcsv-dev libnlopt-dev lib
 # References for the cross-checks (lavaan, R's stats, scipy, scikit-learn, mpmath), R headers and
 # testthat for the R package (src/r), ggplot2 for
 # the VAAR example, OpenMx for the FIML benchmark (tests/bench/sem_fiml_bench.sh), headless Chromium to render the report's SVG, and a
-# comma-decimal locale for the locale-independence test.
-TEST_PACKAGES="r-base-core r-base-dev r-cran-lavaan r-cran-testthat python3 python3-scipy python3-sklearn python3-pandas python3-mpmath r-cran-ggplot2 r-cran-openmx chromium locales valgrind time"
+# comma-decimal locale for the locale-independence test, and OpenMPI for `mpirun vagap power`
+# (check.power_mpi; the test build links MPI, which costs ~2 ms per program start).
+TEST_PACKAGES="r-base-core r-base-dev r-cran-lavaan r-cran-testthat python3 python3-scipy python3-sklearn python3-pandas python3-mpmath r-cran-ggplot2 r-cran-openmx chromium locales valgrind time libopenmpi-dev openmpi-bin"
 
 as_root() {
   if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else
@@ -68,7 +69,7 @@ case "$task" in
   test)
     install_packages $BUILD_PACKAGES $TEST_PACKAGES
     ensure_test_locale
-    build "$build_dir"
+    build "$build_dir" -DVAGAP_MPI=ON
     # A failing pass does not stop the other one; the command ends with the list of skipped
     # tests and their reasons (ctest counts a skip among the passes), then fails if any failed.
     status=0

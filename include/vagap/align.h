@@ -52,6 +52,9 @@
 
 #include <stddef.h>
 #include "vagap/error.h"
+#include "vagap/ledger.h"
+#include "vagap/table.h"
+#include "vagap/tidy.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -181,6 +184,56 @@ vagap_status_t vagap_align_distance_by(const vagap_align_cell_t *cells, size_t n
 
 /* Polarity of one stated Likert answer: DISAGREE when (x - 1)/3 >= 0.5. */
 int vagap_align_stated_polarity(double likert);
+
+/* ---- from rows: a log into the program's table (`vagap align`) ---------------------- */
+
+#define VAGAP_ALIGN_MAX_COLUMNS 16 /* scenario columns; --by columns */
+
+typedef struct {
+  const char *model, *value, *prompt, *stated, *action; /* column names */
+  const char *scenario[VAGAP_ALIGN_MAX_COLUMNS];       /* columns that together name a scenario */
+  size_t nscenario;
+  const char *by[VAGAP_ALIGN_MAX_COLUMNS];             /* distance per level of these columns
+                                                          (scenario columns or the value column) */
+  size_t nby;
+  const char *agree, *disagree;                        /* comma-separated action codes */
+  vagap_align_options_t measures;
+  int per_scenario;                                    /* also the F1 of every scenario */
+} vagap_align_log_options_t;
+
+/* The program's defaults: model, scenario, value, prompt, stated, action columns;
+   agree,positive / disagree,negative. */
+void vagap_align_log_options_init(vagap_align_log_options_t *o);
+
+/* Observations gathered from one or more tables (free with vagap_align_log_free). */
+typedef struct vagap_align_log vagap_align_log_t;
+
+/* The options are copied; the strings they point to must outlive the log. */
+vagap_status_t vagap_align_log_alloc(vagap_align_log_t **out, const vagap_align_log_options_t *o,
+                                     vagap_error_t *err);
+void vagap_align_log_free(vagap_align_log_t *log); /* NULL is a no-op */
+
+/*
+ * Add the rows of a table.  Rows missing the model, a scenario column, the
+ * value or the prompt, rows with neither a stated answer nor an action,
+ * stated answers outside 1-4 and action codes in neither list are excluded
+ * in the ledger with the reason; with the table's exclude_bad_rows option a
+ * stated answer that is not a number excludes its row too.
+ */
+vagap_status_t vagap_align_log_add(vagap_align_log_t *log, vagap_table_t *t, vagap_ledger_t *ledger,
+                                   vagap_error_t *err);
+size_t vagap_align_log_nobs(const vagap_align_log_t *log); /* observations kept so far */
+
+/*
+ * The program's table in *out (vagap/tidy.h; group = the model, term, by,
+ * level, estimate, n, rank, method; free with vagap_tidy_free): per model f1,
+ * f1_undefined, distance, the vote counts and prompt agreement/consistency;
+ * distance per level of each `by` column with its rank; with per_scenario the
+ * F1 of every scenario (level: the scenario columns joined by '|').
+ * Observations that break the cell rules are errors located at their line.
+ */
+vagap_status_t vagap_align_log_rows(const vagap_align_log_t *log, vagap_tidy_t *out,
+                                    vagap_error_t *err);
 
 #ifdef __cplusplus
 }

@@ -14,7 +14,10 @@
 
 #include <stddef.h>
 #include "vagap/error.h"
+#include "vagap/ledger.h"
 #include "vagap/stats.h"
+#include "vagap/table.h"
+#include "vagap/tidy.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -97,6 +100,52 @@ vagap_status_t vagap_consistency_stated_enacted(const double *stated, const doub
 vagap_status_t vagap_consistency_roleplay_drop(const double *acc_a, const double *acc_b,
                                                size_t nunits, const vagap_ttest_options_t *opt,
                                                double *drop, vagap_ttest_t *test,
+                                               vagap_error_t *err);
+
+/* ---- from rows: the three modes of `vagap consistency` --------------------------- */
+
+/* Column names and settings; the defaults are the program's. */
+typedef struct {
+  const char *unit, *scenario, *choice; /* matrix: one row per decision */
+  const char *score;                    /* matrix: a numeric column instead of choice shares (NULL) */
+  const char *value, *enacted;          /* stated-enacted: the enactment log */
+  const char *profile_score;            /* stated-enacted: the profile (unit, value, this) */
+  const char *condition, *correct;      /* roleplay */
+  const char *a, *b;                    /* roleplay: the two conditions (select, hold) */
+  int method_pearson, method_spearman;  /* matrix: either or both; stated-enacted: Spearman
+                                           only when Pearson is off */
+  int centre;                           /* stated-enacted: centre each unit's profile */
+  double conf_level;
+} vagap_consistency_options_t;
+
+void vagap_consistency_options_init(vagap_consistency_options_t *o);
+
+/*
+ * The program's table as rows of *out (vagap/tidy.h: group = the unit,
+ * term, level, broom numbers; free with vagap_tidy_free, empty after a
+ * failure); warnings go to out->notes.  Rows missing a needed cell are
+ * excluded in the ledger ("missing <column>"); roleplay rows of another
+ * condition and profile rows without enactment rows are excluded too.
+ *  - matrix: r between every pair of units' decision vectors (the share of
+ *    each option per scenario, or the mean of `score` per scenario), per
+ *    method: term r (level = the other unit), mean_r per unit, mean_r_all;
+ *  - stated-enacted: r per unit between its profile (one row per unit and
+ *    value in `profile`) and its enacted shares, r_value per value across
+ *    units, mean_r (one-sample t-test of the per-unit r);
+ *  - roleplay: accuracy_a, accuracy_b and drop per unit, then drop (paired
+ *    t-test across units).
+ */
+vagap_status_t vagap_consistency_matrix_rows(const vagap_table_t *t,
+                                             const vagap_consistency_options_t *a,
+                                             vagap_ledger_t *ledger, vagap_tidy_t *out,
+                                             vagap_error_t *err);
+vagap_status_t vagap_consistency_stated_enacted_rows(const vagap_table_t *t, const vagap_table_t *profile,
+                                                     const vagap_consistency_options_t *a,
+                                                     vagap_ledger_t *ledger, vagap_tidy_t *out,
+                                                     vagap_error_t *err);
+vagap_status_t vagap_consistency_roleplay_rows(const vagap_table_t *t,
+                                               const vagap_consistency_options_t *a,
+                                               vagap_ledger_t *ledger, vagap_tidy_t *out,
                                                vagap_error_t *err);
 
 #ifdef __cplusplus

@@ -47,6 +47,7 @@
 #include <stddef.h>
 #include "vagap/error.h"
 #include "vagap/stats.h"
+#include "vagap/tidy.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -201,6 +202,19 @@ typedef struct {
 vagap_status_t vagap_gap_analyze(const vagap_gap_data_t *data, const vagap_gap_options_t *opt,
                                  vagap_gap_t *res, vagap_error_t *err);
 void vagap_gap_free(vagap_gap_t *res); /* frees what analyze allocated; NULL is a no-op */
+
+/*
+ * The analysis as one stacked test table in broom's columns (vagap/tidy.h),
+ * the rows `vagap gap` prints: unit counts (complete, excluded with what
+ * they miss), each measure's one-sample test and description, the pooled
+ * binomial test when counts were given, the paired test with every d
+ * variant, the over-claiming share, the quadrants and the correlations.
+ * Free *out with vagap_tidy_free (it is empty after a failure).
+ */
+vagap_status_t vagap_gap_tidy(const vagap_gap_t *g, vagap_tidy_t *out, vagap_error_t *err);
+
+/* The excluded units with what they miss, "a (no behavior); b (no iat)", cut at size. */
+void vagap_gap_excluded_list(const vagap_gap_t *g, char *buf, size_t size);
 
 /* Names of the missing measures of a unit ("behavior", "iat,selfreport"),
    written into buf (NUL-terminated, truncated to size). */

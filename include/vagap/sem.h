@@ -46,13 +46,15 @@ typedef enum {
   VAGAP_SEM_DEFINED,       /* d := expr   defined parameter */
   VAGAP_SEM_CON_EQ,        /* e1 == e2    equality constraint */
   VAGAP_SEM_CON_LT,        /* e1 < e2     inequality constraint */
-  VAGAP_SEM_CON_GT         /* e1 > e2     inequality constraint */
+  VAGAP_SEM_CON_GT,        /* e1 > e2     inequality constraint */
+  VAGAP_SEM_THRESHOLD,     /* y | t1      threshold of an ordered variable (rhs "t1", "t2", ...) */
+  VAGAP_SEM_SCALE          /* y ~*~ y     scale factor of an ordered variable (delta parameterization) */
 } vagap_sem_op_t;
 
 /* 1 for ==, <, > (constraint statements, kept out of the parameter rows). */
 int vagap_sem_op_is_constraint(vagap_sem_op_t op);
 
-/* lavaan's spelling of an operator: "=~", "~", "~~", "~1", ":=", "==", "<", ">". */
+/* lavaan's spelling of an operator: "=~", "~", "~~", "~1", ":=", "==", "<", ">", "|", "~*~". */
 const char *vagap_sem_op_string(vagap_sem_op_t op);
 
 typedef enum {
@@ -110,7 +112,8 @@ enum {
   VAGAP_SEM_EQ_RESIDUAL_COVARIANCES = 1u << 4,
   VAGAP_SEM_EQ_LV_VARIANCES = 1u << 5,
   VAGAP_SEM_EQ_LV_COVARIANCES = 1u << 6,
-  VAGAP_SEM_EQ_MEANS = 1u << 7
+  VAGAP_SEM_EQ_MEANS = 1u << 7,
+  VAGAP_SEM_EQ_THRESHOLDS = 1u << 8
 };
 
 /*
@@ -145,6 +148,18 @@ typedef struct {
      constraints_source.  Borrowed: must outlive the models. */
   const struct vagap_sem_syntax *constraints;
   const char *constraints_source;
+  /* ordered (categorical) observed variables, lavaan's ordered=: names and
+     their number of thresholds (categories - 1, read from the data).  Each
+     gets threshold rows "y | t1", ..., its intercept fixed to 0, its residual
+     variance fixed (delta parameterization) and a scale factor "y ~*~ y";
+     the mean structure is on (lavaan's categorical defaults). */
+  const char *const *ordered;
+  const int *ordered_nth;
+  size_t n_ordered;
+  /* 1: lavaan's parameterization = "theta" (the ordered variables' residual
+     variances are the parameters, fixed to 1 in the first group, and the
+     scale factors follow from them); 0: "delta" (the default) */
+  int parameterization_theta;
 } vagap_sem_model_options_t;
 
 void vagap_sem_model_options_init(vagap_sem_model_options_t *opt);
@@ -164,6 +179,7 @@ typedef struct {
   double lower, upper; /* lower()/upper() bounds of a free row (-/+INFINITY if none) */
   /* filled by vagap_sem_fit (NAN where not applicable) */
   double est, se, z, pvalue, ci_lower, ci_upper, std_lv, std_all;
+  double std_nox;     /* std.all without standardising the exogenous observed covariates */
 } vagap_sem_param_t;
 
 typedef struct vagap_sem_def vagap_sem_def_t; /* compiled := expression (private) */
@@ -198,6 +214,7 @@ typedef struct {
   vagap_sem_constraint_t *con;
   vagap_sem_def_t **con_expr; /* per constraint: the compiled lhs - rhs (private) */
   int has_bounds;            /* 1 when some free row has a finite lower or upper bound */
+  int parameterization_theta; /* ordered indicators: 1 theta, 0 delta (lavaan's parameterization=) */
 } vagap_sem_model_t;
 
 /*
@@ -313,8 +330,8 @@ typedef enum {
   VAGAP_SEM_ESTIMATOR_ML = 0,
   VAGAP_SEM_ESTIMATOR_MLR,   /* ML, Huber-White SEs, Yuan-Bentler (Mplus) scaled test */
   VAGAP_SEM_ESTIMATOR_MLM,   /* ML, robust.sem SEs, Satorra-Bentler scaled test */
-  VAGAP_SEM_ESTIMATOR_MLMV,  /* ML, robust.sem SEs, mean- and variance-adjusted test */
-  VAGAP_SEM_ESTIMATOR_MLMVS, /* ML, robust.sem SEs, scaled-shifted test */
+  VAGAP_SEM_ESTIMATOR_MLMV,  /* ML, robust.sem SEs, scaled-shifted test (lavaan 0.6-14) */
+  VAGAP_SEM_ESTIMATOR_MLMVS, /* ML, robust.sem SEs, mean- and variance-adjusted test (lavaan 0.6-14) */
   VAGAP_SEM_ESTIMATOR_GLS,
   VAGAP_SEM_ESTIMATOR_ULS,
   VAGAP_SEM_ESTIMATOR_WLS,
@@ -324,7 +341,7 @@ typedef enum {
 } vagap_sem_estimator_t;
 
 typedef enum {
-  VAGAP_SEM_MISSING_DEFAULT = 0, /* listwise, or pairwise for categorical data (lavaan) */
+  VAGAP_SEM_MISSING_DEFAULT = 0, /* listwise (lavaan 0.6's default, categorical data too) */
   VAGAP_SEM_MISSING_LISTWISE,
   VAGAP_SEM_MISSING_ML,          /* FIML ("ml", "fiml", "direct") */
   VAGAP_SEM_MISSING_ML_X,        /* FIML, missing exogenous covariates too ("ml.x") */
@@ -418,6 +435,22 @@ typedef struct {
   /* more of fitMeasures(): nnfi (= tli), rfi, nfi, pnfi, ifi, rni, mfi, ecvi, cn_05, cn_01 */
   double nnfi, rfi, nfi, pnfi, ifi, rni, mfi, ecvi, cn_05, cn_01;
   double *chisq_group;  /* [ngroups] per-group contribution to chisq */
+  /* robust ML (a scaled --test; NAN otherwise): lavaan's .scaled and .robust measures */
+  double chisq_scaled, df_scaled, pvalue_scaled, chisq_scaling_factor, chisq_shift_parameter;
+  double baseline_chisq_scaled, baseline_df_scaled, baseline_pvalue_scaled, baseline_chisq_scaling_factor;
+  double cfi_scaled, tli_scaled, cfi_robust, tli_robust;
+  double nnfi_scaled, rfi_scaled, nfi_scaled, pnfi_scaled, ifi_scaled, rni_scaled, nnfi_robust, rni_robust;
+  double scaling_factor_h1, scaling_factor_h0; /* yuan.bentler.mplus */
+  double rmsea_scaled, rmsea_ci_lower_scaled, rmsea_ci_upper_scaled, rmsea_pvalue_scaled,
+      rmsea_notclose_pvalue_scaled;
+  double rmsea_robust, rmsea_ci_lower_robust, rmsea_ci_upper_robust, rmsea_pvalue_robust,
+      rmsea_notclose_pvalue_robust;
+  /* more of fitMeasures() for every ML fit */
+  double rmsea_notclose_pvalue;
+  double rmr, rmr_nomean, srmr_bentler, srmr_bentler_nomean, crmr, crmr_nomean, srmr_mplus, srmr_mplus_nomean;
+  double gfi, agfi, pgfi;
+  double *chisq_group_scaled; /* [ngroups] the scaled statistic per group (a scaled --test) */
+  int test;                   /* the vagap_sem_test_t in effect */
 } vagap_sem_measures_t;
 
 typedef struct {
@@ -436,6 +469,13 @@ typedef struct {
   double info_ratio;          /* smallest / largest eigenvalue of the unit-diagonal information */
   size_t nwarnings;
   char **warnings;            /* lavaan's warnings for this solution, in its words and order */
+  vagap_sem_fit_options_t options; /* the resolved options of this fit (estimator, se, test, ...) */
+  /* categorical models: the first stage per group (lavaan's sampstat), the
+     thresholds then the polychoric correlations in lavaan's WLS.obs order,
+     with their standard errors sqrt(diag(Gamma) / n_g); 0/NULL otherwise */
+  size_t nstage1;             /* per group */
+  char **stage1_name;         /* [nstage1]: "y1|t1", ..., "y1~~y2" */
+  double *stage1_est, *stage1_se; /* [ngroups * nstage1] */
 } vagap_sem_fit_t;
 
 /*
@@ -472,6 +512,25 @@ void vagap_sem_fit_free(vagap_sem_fit_t *fit); /* NULL is a no-op */
 vagap_status_t vagap_sem_fit_data(vagap_sem_fit_t **out, const vagap_sem_model_t *model,
                                   const vagap_sem_data_t *data, const vagap_sem_fit_options_t *opt,
                                   vagap_error_t *err);
+
+/* lavTestLRT between two nested models with ordered indicators. */
+typedef struct {
+  double chisq1, df1;   /* the less restricted model (m1): its (unscaled) chi-square and df */
+  double chisq0, df0;   /* the more restricted one (m0) */
+  double chisq_diff, df_diff, pvalue; /* the (scaled) difference test */
+  double scaling_factor, shift_parameter; /* 1/a and b of the scaled-shifted difference (NAN if standard) */
+} vagap_sem_lrt_t;
+
+/*
+ * Fit m1 and its restriction m0 (both with ordered indicators, e.g. without and
+ * with --group-equal thresholds) to the same raw data and compare them as
+ * lavaan's lavTestLRT(m1, m0): with the scaled-shifted test (WLSMV, ULSMV) the
+ * Satorra (2000) scaled-shifted difference (method "satorra.2000", A.method
+ * "delta"); with a standard test the plain chi-square difference.
+ */
+vagap_status_t vagap_sem_ordinal_lrt(vagap_sem_lrt_t *out, const vagap_sem_model_t *m1, const vagap_sem_model_t *m0,
+                                     const vagap_sem_data_t *data, const vagap_sem_fit_options_t *opt,
+                                     vagap_error_t *err);
 
 #ifdef __cplusplus
 }

@@ -38,6 +38,10 @@ typedef struct {
      done so far (may be NULL).  Must be thread-safe; it is called under a lock. */
   void (*progress)(size_t done, size_t total, void *ctx);
   void *progress_ctx;
+  /* Only resamples b_from..b_to-1 (both 0: all), e.g. one MPI rank's block; the
+     result still has B rows, the others not fitted (ok 0, counted in neither
+     nok nor failed_by_status; nfailed counts only failures in the range). */
+  size_t b_from, b_to;
 } vagap_sem_boot_options_t;
 
 void vagap_sem_boot_options_init(vagap_sem_boot_options_t *opt);
@@ -72,6 +76,10 @@ vagap_status_t vagap_sem_bootstrap(vagap_sem_boot_t **out, const vagap_sem_model
                                    const vagap_sem_fit_options_t *fit_opt,
                                    const vagap_sem_boot_options_t *opt, vagap_error_t *err);
 void vagap_sem_boot_free(vagap_sem_boot_t *boot); /* NULL is a no-op */
+
+/* Sort the warning kinds (and their counts) by text: the order every result
+   has, whatever the threads or processes that produced it. */
+void vagap_sem_boot_sort_warnings(vagap_sem_boot_t *boot);
 
 /*
  * Draw the row indices of resample b (within groups) into idx[nobs]: the

@@ -50,11 +50,16 @@ typedef struct {
   int admissible;         /* lavaan's post-check of this model's solution */
   size_t nwarnings;       /* lavaan's warnings on this model's fit; the first one: */
   char warning[512];
+  /* with a scaled test (robust ML): the model's scaled statistic and scaling factor, and
+     lavTestLRT's scaled difference (method satorra.bentler.2001) in chisq_diff, its
+     scaling factor here; rmsea_diff is NAN then (lavTestLRT prints no RMSEA) */
+  double chisq_scaled, chisq_scaling_factor, diff_scaling_factor;
 } vagap_sem_invariance_row_t;
 
 typedef struct {
   size_t n;
   vagap_sem_invariance_row_t *rows;
+  int scaled; /* 1 when the rows carry scaled statistics */
 } vagap_sem_invariance_t;
 
 /*
@@ -83,8 +88,7 @@ vagap_status_t vagap_sem_invariance_fit_progress(vagap_sem_invariance_t **out,
                                                                   void *ctx),
                                                  void *progress_ctx, const char *source,
                                                  vagap_error_t *err);
-/* The same from raw data with any missing-data method of fit_opt (FIML:
-   --missing ml/ml.x; every step is fitted with vagap_sem_fit_data). */
+/* The same from raw rows (robust ML needs them; the statistics are computed from them). */
 vagap_status_t vagap_sem_invariance_fit_data(vagap_sem_invariance_t **out,
                                              const vagap_sem_syntax_t *syn,
                                              const vagap_sem_data_t *data,

@@ -92,15 +92,25 @@ typedef struct {
   void *(*ws_alloc)(void *ctx);  /* per-thread workspace (may be NULL: no workspace) */
   void (*ws_free)(void *ws);
   vagap_sim_replicate_fn replicate;
+  /* Only tasks task_from..task_to-1 of the condition-major order below (both 0:
+     all), e.g. one MPI rank's block; out then holds just those tasks. */
+  size_t task_from, task_to;
 } vagap_sim_plan_t;
 
 /*
  * Run every (condition, replication) of the plan; out has
  * ncond * (rep_to - rep_from + 1) * nout doubles, condition-major:
- * out[((c-1) * nrep + (r - rep_from)) * nout + k].  The first failing task
- * (in that order) is the error reported, whatever the thread count.
+ * out[((c-1) * nrep + (r - rep_from)) * nout + k] (task t = (c-1) * nrep +
+ * r - rep_from; with a task range, task t is at out[(t - task_from) * nout]).
+ * The first failing task (in that order) is the error reported, whatever the
+ * thread count; *failed_task (may be NULL) receives its number, or the
+ * number of tasks when none failed.
  */
-vagap_status_t vagap_sim_run(const vagap_sim_plan_t *plan, double *out, vagap_error_t *err);
+vagap_status_t vagap_sim_run(const vagap_sim_plan_t *plan, double *out, size_t *failed_task,
+                             vagap_error_t *err);
+
+/* The number of tasks of a plan (conditions x replications), 0 if invalid. */
+size_t vagap_sim_ntasks(const vagap_sim_plan_t *plan);
 
 /* ---- multivariate normal ------------------------------------------------ */
 
@@ -113,6 +123,44 @@ vagap_status_t vagap_sim_cholesky(const double *sigma, size_t p, double *chol,
                                   vagap_error_t *err); /* VAGAP_EDOMAIN: not positive definite */
 void vagap_sim_mvnorm(gsl_rng *rng, size_t n, size_t p, const double *mu, const double *chol,
                       double *x);
+
+/* ---- non-normal data (Vale & Maurelli 1983, as lavaan's simulateData) ----- */
+
+/*
+ * Fleishman's (1978) coefficients a, b, c, d (a = -c) of Y = a + bZ + cZ^2 +
+ * dZ^3, Z standard normal, with mean 0, variance 1, the given skewness and
+ * excess kurtosis: GSL's hybrid root finder from b = 1, c = d = 0, as
+ * lavaan's nlminb starts.  VAGAP_EDOMAIN when there is no solution (excess
+ * kurtosis below about 1.8 skewness^2 - 1.2).
+ */
+vagap_status_t vagap_sim_fleishman(double skewness, double kurtosis, double coef[4],
+                                   vagap_error_t *err);
+
+/*
+ * The correlation rho of two standard normals whose Fleishman transforms
+ * (coefficients ci, cj) correlate r (Vale & Maurelli 1983, eq. 11): the real
+ * root in [-1, 1] of the cubic nearest r.  r = 0 gives 0, as in lavaan.
+ */
+vagap_status_t vagap_sim_vm_intermediate(const double ci[4], const double cj[4], double r,
+                                         double *rho, vagap_error_t *err);
+
+typedef struct {
+  size_t p;
+  double *coef;   /* [4p] Fleishman coefficients per variable */
+  double *sd, *mu;/* [p] */
+  double *chol;   /* [p*p] Cholesky factor of the intermediate correlations */
+  double *zero;   /* [p] zeros: the normals' means */
+} vagap_sim_vm_t;
+
+/* Prepare draws with means mu, covariance sigma (p x p) and per-variable skewness
+   and excess kurtosis.  VAGAP_EDOMAIN when they cannot be had together. */
+vagap_status_t vagap_sim_vm_prepare(const double *mu, const double *sigma, size_t p,
+                                    const double *skewness, const double *kurtosis,
+                                    vagap_sim_vm_t *vm, vagap_error_t *err);
+void vagap_sim_vm_free(vagap_sim_vm_t *vm);
+/* n draws into x (n x p): correlated normals, each through its polynomial, scaled
+   by its SD and shifted by its mean (lavaan: Z sd + mu). */
+void vagap_sim_vm_draw(gsl_rng *rng, size_t n, const vagap_sim_vm_t *vm, double *x);
 
 /* ---- population moments of an SEM ------------------------------------------ */
 
@@ -133,6 +181,20 @@ void vagap_sim_mvnorm(gsl_rng *rng, size_t n, size_t p, const double *mu, const 
 vagap_status_t vagap_sim_sem_moments(const vagap_sem_model_t *model, size_t group, double *mu,
                                      double *sigma, size_t *n_zero_regressions,
                                      vagap_error_t *err);
+
+/*
+ * The same, with simulateData(standardized = TRUE) of lavaan 0.6 when
+ * `standardized`: loadings without a value are 0.7; the residual variances of
+ * the observed variables other than exogenous covariates and of the latent
+ * variables that depend on something are set so that implied variances are
+ * 1 (latent ones first, then observed ones; doc/methods.md).  Residual
+ * variances given in the syntax are replaced (*n_user_residuals counts them,
+ * lavaan warns).
+ */
+vagap_status_t vagap_sim_sem_moments_std(const vagap_sem_model_t *model, size_t group,
+                                         int standardized, double *mu, double *sigma,
+                                         size_t *n_zero_regressions, size_t *n_user_residuals,
+                                         vagap_error_t *err);
 
 #ifdef __cplusplus
 }

@@ -18,9 +18,11 @@
 
 #include <stddef.h>
 #include "vagap/error.h"
+#include "vagap/gap.h"
 #include "vagap/iat.h"
 #include "vagap/ledger.h"
 #include "vagap/scale.h"
+#include "vagap/stats.h"
 #include "vagap/table.h"
 
 #ifdef __cplusplus
@@ -198,6 +200,29 @@ vagap_status_t vagap_study_read_choices(const char *path, const vagap_table_opti
                                         vagap_error_t *err);
 void vagap_study_choices_free(vagap_study_choices_t *c);
 
+/*
+ * `vagap prop` per unit on the choice log: the counts of
+ * vagap_study_read_choices_from, the exact binomial test and Wilson interval
+ * of vagap_stats_prop_test on successes / (successes + failures), and the
+ * p-values adjusted across units (vagap_stats_p_adjust).  A unit with no
+ * counted choice has status VAGAP_EDOMAIN and NaN numbers; when no unit has
+ * one, VAGAP_EDOMAIN "no unit has a counted choice" (*out is still filled,
+ * as the program still prints the table).  Free with vagap_study_prop_free.
+ */
+typedef struct {
+  vagap_study_choices_t choices; /* units (sorted by strcmp) and their counts */
+  vagap_status_t *status;        /* [units] */
+  vagap_prop_t *test;            /* [units] */
+  double *p_adjusted;            /* [units] */
+  size_t nok;                    /* units with a test */
+} vagap_study_prop_t;
+
+vagap_status_t vagap_study_prop_from(vagap_reader_t *reader, const vagap_study_choice_options_t *o,
+                                     const vagap_prop_options_t *test, vagap_p_adjust_t adjust,
+                                     vagap_ledger_t *ledger, vagap_study_prop_t *out,
+                                     vagap_error_t *err);
+void vagap_study_prop_free(vagap_study_prop_t *p);
+
 /* ---- questionnaire: key and runs, shared by `vagap score` and `vagap report` -------------- */
 
 /* The key file, parsed; names are cells of the key table (owned here). */
@@ -281,6 +306,44 @@ vagap_status_t vagap_study_runs_build_wide(const vagap_study_long_columns_t *col
                                            vagap_table_t *t, vagap_ledger_t *ledger,
                                            vagap_study_runs_t *r, vagap_error_t *err);
 
+/*
+ * Scores of runs (vagap_scale_score_rows with `sk`, built from the key) and
+ * per unit the mean over its runs with the SD over runs (n - 1; NaN below
+ * two runs), the runs with a score and the runs without one: the numbers of
+ * `vagap score` at its run and unit levels.  Free with vagap_study_scores_free
+ * (after a failure too).
+ */
+typedef struct {
+  size_t nscales;
+  double *run_score;     /* [nruns * nscales], NaN below the scale's min_items */
+  size_t *answered;      /* [nruns * nscales] items answered */
+  double *unit_score;    /* [nunits * nscales] */
+  double *unit_sd;       /* [nunits * nscales] */
+  size_t *unit_runs;     /* [nunits * nscales] runs with a score */
+  size_t *unit_missing;  /* [nunits * nscales] runs without one */
+} vagap_study_scores_t;
+
+vagap_status_t vagap_study_scores(const vagap_scale_key_t *sk, const vagap_study_runs_t *r,
+                                  vagap_study_scores_t *out, vagap_error_t *err);
+void vagap_study_scores_free(vagap_study_scores_t *s);
+
+/*
+ * `vagap score`: the responses (long when long_input, else wide) into runs
+ * by the rules above, then their scores.  Run and unit names point into `t`,
+ * which must outlive *out.  Free with vagap_study_score_free (after a
+ * failure too).
+ */
+typedef struct {
+  vagap_study_runs_t runs;
+  vagap_study_scores_t scores;
+} vagap_study_score_t;
+
+vagap_status_t vagap_study_score(const vagap_study_long_columns_t *cols, int long_input,
+                                 const vagap_study_key_t *k, const vagap_scale_key_t *sk,
+                                 vagap_table_t *t, vagap_ledger_t *ledger,
+                                 vagap_study_score_t *out, vagap_error_t *err);
+void vagap_study_score_free(vagap_study_score_t *s);
+
 /* ---- questionnaire scores for `vagap report` ------------------------------------------------ */
 
 typedef struct {
@@ -324,6 +387,23 @@ vagap_status_t vagap_study_read_scale(const char *path, const char *key_path,
                                       const vagap_study_scale_options_t *o, vagap_ledger_t *ledger,
                                       vagap_study_scale_t *out, vagap_error_t *err);
 void vagap_study_scale_free(vagap_study_scale_t *s);
+
+/* ---- the calibration gap of `vagap report` ------------------------------------------------ */
+
+/*
+ * The report's cross-task analysis on the three scored logs: per unit the IAT
+ * score (iat may be NULL: a study without the IAT), behaviour = prosocial /
+ * (prosocial + selfish) choices (NaN without one), self-report = the POMP of
+ * the total over all keyed items, or with selfreport_scale that scale's POMP
+ * (an unknown scale is VAGAP_EDATA "--selfreport-scale: the key has no scale
+ * 'S'"); joined by unit name (vagap_gap_join) with the choice counts for the
+ * pooled binomial test, then vagap_gap_analyze.  `vagap report` and the
+ * bindings' report() call it.  *out is freed with vagap_gap_free on success.
+ */
+vagap_status_t vagap_study_gap(const vagap_iat_assoc_t *iat, const vagap_study_choices_t *choices,
+                               const vagap_study_scale_t *scale, const char *selfreport_scale,
+                               size_t min_items, const vagap_gap_options_t *opt, vagap_gap_t *out,
+                               vagap_error_t *err);
 
 #ifdef __cplusplus
 }

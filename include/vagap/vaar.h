@@ -201,6 +201,63 @@ vagap_status_t vagap_vaar_orient(vagap_vaar_estimate_t *est, size_t nest,
                                  const char *const *latent, const char *const *indicator,
                                  size_t n, size_t *nflipped, vagap_error_t *err);
 
+/* ---- the whole analysis: what `vagap vaar` and the bindings run ------------- */
+
+/*
+ * Sign-fixing indicators from a list "factor=indicator,..." (blanks around
+ * items trimmed, empty items dropped).  A pair without a factor or an
+ * indicator is VAGAP_EINVAL located at "--sign-indicator" (the option the
+ * program reads it from).  Free with vagap_vaar_orientation_clear (after a
+ * failure too).
+ */
+typedef struct {
+  size_t n;
+  const char **latent, **indicator; /* [n], pointing into storage */
+  char **storage;                   /* [n] owned "factor\0indicator" strings */
+} vagap_vaar_orientation_t;
+
+vagap_status_t vagap_vaar_orientation_parse(vagap_vaar_orientation_t *o, const char *list,
+                                            vagap_error_t *err);
+void vagap_vaar_orientation_clear(vagap_vaar_orientation_t *o);
+
+typedef struct {
+  const char *expect;                 /* spec string (vagap_vaar_spec_parse), or NULL */
+  const vagap_table_t *expect_table;  /* or a table lhs,op,rhs,sign, or NULL */
+  const char *expect_source;          /* the spec's name in errors (default "--expect") */
+  const char *reference;              /* group whose estimates give the signs, or NULL */
+  double reference_alpha;             /* 0: every path of the reference */
+  const char *reference_hint;         /* appended to a reference group's error, or NULL */
+  const vagap_vaar_orientation_t *orientation; /* named sign-fixing indicators, or NULL */
+  double alpha;                       /* strict agreement level (default 0.05) */
+} vagap_vaar_options_t;
+
+void vagap_vaar_options_init(vagap_vaar_options_t *o);
+
+/*
+ * `vagap vaar` after its estimates are in hand: find each factor's marker,
+ * refuse a factor without a fixed marker loading and without a named
+ * indicator (VAGAP_EINVAL, the program's message), re-orient by the named
+ * indicators (est is changed in place), build the expected signs (spec text
+ * or table, then from the reference group when given; a malformed spec
+ * string is VAGAP_EINVAL located in expect_source) and score.  `markers`
+ * is filled as soon as it is known (so a caller can say what fixes each
+ * sign even when a later step fails) and nflipped counts the reversals.
+ * Free with vagap_vaar_analysis_clear (after a failure too).
+ */
+typedef struct {
+  vagap_vaar_markers_t markers;
+  size_t nflipped;
+  vagap_vaar_spec_t *spec;
+  vagap_vaar_result_t *result; /* borrows strings from est */
+} vagap_vaar_analysis_t;
+
+vagap_status_t vagap_vaar_analyse(vagap_vaar_analysis_t *out, vagap_vaar_estimate_t *est,
+                                  size_t nest, const vagap_vaar_options_t *o, vagap_error_t *err);
+void vagap_vaar_analysis_clear(vagap_vaar_analysis_t *a);
+
+/* The named indicator of `latent` in o (NULL when o is NULL or names none). */
+const char *vagap_vaar_orientation_find(const vagap_vaar_orientation_t *o, const char *latent);
+
 /* ---- bootstrap -------------------------------------------------------------- */
 
 /*

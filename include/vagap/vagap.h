@@ -19,6 +19,8 @@
 #include "vagap/sem_boot.h"
 #include "vagap/sem_invariance.h"
 #include "vagap/vaar.h"
+#include "vagap/intern.h"
+#include "vagap/tidy.h"
 #include "vagap/gap.h"
 #include "vagap/simulate.h"
 #include "vagap/power.h"

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "cli.h"
-#include "intern.h"
+#include "vagap/intern.h"
 #include "vagap/align_shen2025.h"
 
 enum { OPT_PROCEDURE = 1, OPT_BY, OPT_TASK2, OPT_TASK2_LOG };
@@ -192,7 +192,7 @@ static vagap_status_t read_log(const char *path, const cli_common_t *c, vagap_sh
   vagap_table_t *t = NULL;
   size_t col[2], pcol = 0;
   double *index = NULL;
-  cli_intern_t *prompts = cli_intern_alloc();
+  vagap_intern_t *prompts = vagap_intern_alloc();
   vagap_status_t st = prompts ? vagap_table_read(&t, path, &c->table, ledger, err)
                               : vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
   if (st == VAGAP_OK) st = columns(t, NAMES, 2, col, err);
@@ -226,7 +226,7 @@ static vagap_status_t read_log(const char *path, const cli_common_t *c, vagap_sh
     size_t prompt = 0;
     if (has_prompt) {
       const char *p = vagap_table_cell(t, i, pcol, &len);
-      prompt = cli_intern(prompts, p, len);
+      prompt = vagap_intern(prompts, p, len);
       if (prompt == (size_t)-1) {
         st = vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
         break;
@@ -236,7 +236,7 @@ static vagap_status_t read_log(const char *path, const cli_common_t *c, vagap_sh
   }
   if (st != VAGAP_OK) name_file(err, path);
   free(index);
-  cli_intern_free(prompts);
+  vagap_intern_free(prompts);
   vagap_table_free(t);
   return st;
 }

@@ -319,8 +319,9 @@ static int write_outputs(const gap_args_t *a, const vagap_gap_t *g) {
                         : cli_writer_open(&a->c, BROOM_COLUMN_NAMES, BROOM_NCOLUMNS);
   if (!w) return CLI_EXIT_DATA;
   if (a->units_table) gap_write_units(w, g);
-  else gap_write_tests(w, g);
-  rc = cli_writer_close(w);
+  else rc = gap_write_tests(w, g);
+  int closed = cli_writer_close(w);
+  if (rc == CLI_EXIT_OK) rc = closed;
   if (a->text) gap_print_text(stderr, g);
   return rc;
 }

@@ -234,7 +234,7 @@ static void fill_gap_units(cli_writer_t *w, const study_t *s, const report_args_
 
 static void fill_gap_tests(cli_writer_t *w, const study_t *s, const report_args_t *a) {
   (void)a;
-  gap_write_tests(w, &s->gap);
+  (void)gap_write_tests(w, &s->gap); /* only out of memory fails, and says so */
 }
 
 /* selfreport_units and selfreport_alpha, as `vagap score` and `--level alpha` write them. */
@@ -243,20 +243,15 @@ static int write_scale_tables(const report_args_t *a, const study_t *s) {
   const vagap_study_runs_t *r = &sc->rr;
   vagap_scale_key_t sk = {sc->nitems, sc->nscales, sc->key.item_scale, sc->key.item_reverse,
                           sc->min, sc->max, a->scale.min_items};
-  double *scores = malloc((r->nruns * sc->nscales + 1) * sizeof *scores);
-  size_t *answered = malloc((r->nruns * sc->nscales + 1) * sizeof *answered);
+  vagap_study_scores_t scores;
   vagap_error_t err;
   int rc = CLI_EXIT_DATA;
-  if (!scores || !answered) {
-    fputs("vagap: out of memory\n", stderr);
-    goto done;
-  }
-  if (vagap_scale_score_rows(&sk, r->resp, r->nruns, scores, answered, &err) != VAGAP_OK) {
+  if (vagap_study_scores(&sk, r, &scores, &err) != VAGAP_OK) {
     rc = cli_report_error(&err);
     goto done;
   }
   report_file_t units = {a, "selfreport_units", NULL, NULL};
-  rc = score_write_units(open_report_table, &units, a->scale.unit, &sc->key, &sk, r, scores, 0);
+  rc = score_write_units(open_report_table, &units, a->scale.unit, &sc->key, &sk, r, &scores, 0);
   rc = close_report_table(&units, rc);
   if (rc == CLI_EXIT_OK) {
     report_file_t alpha = {a, "selfreport_alpha", NULL, NULL};
@@ -264,8 +259,7 @@ static int write_scale_tables(const report_args_t *a, const study_t *s) {
                                                       &sk, r));
   }
 done:
-  free(scores);
-  free(answered);
+  vagap_study_scores_free(&scores);
   return rc;
 }
 
@@ -546,92 +540,14 @@ static int write_plot(const report_args_t *a, const study_t *s) {
 
 /* ---- the chain -------------------------------------------------------------------------- */
 
-/*
- * The self-report measure per unit: the total's POMP, or with
- * --selfreport-scale the POMP of that scale's score.  Returns NULL after
- * printing when the key has no such scale or memory runs out.
- */
-static double *selfreport_measure(const report_args_t *a, const vagap_study_scale_t *sc) {
-  double *v = malloc((sc->nunits ? sc->nunits : 1) * sizeof *v);
-  if (!v) return fputs("vagap: out of memory\n", stderr), NULL;
-  size_t k = 0;
-  if (a->selfreport_scale) {
-    while (k < sc->nscales && strcmp(sc->scales[k], a->selfreport_scale) != 0) k++;
-    if (k == sc->nscales) {
-      fprintf(stderr, "vagap: --selfreport-scale: the key has no scale '%s'\n", a->selfreport_scale);
-      free(v);
-      return NULL;
-    }
-  }
-  vagap_scale_key_t key = {sc->nitems, sc->nscales, sc->key.item_scale, sc->key.item_reverse,
-                           sc->min, sc->max, a->scale.min_items};
-  for (size_t u = 0; u < sc->nunits; u++)
-    v[u] = a->selfreport_scale ? vagap_scale_pomp(&key, sc->scale_scores[u * sc->nscales + k])
-                               : sc->total_pomp[u];
-  return v;
-}
-
-/* Per-unit measures from the three scorers, joined and analysed. */
+/* Per-unit measures from the three scorers, joined and analysed (the library's step). */
 static int analyse(const report_args_t *a, study_t *s) {
-  size_t ni = s->iat ? vagap_iat_assoc_nunits(s->iat) : 0, nb = s->choices.units.n,
-         ns = s->scale.nunits;
-  const char **iu = malloc((ni ? ni : 1) * sizeof *iu);
-  double *iv = malloc((ni ? ni : 1) * sizeof *iv), *bv = malloc((nb ? nb : 1) * sizeof *bv);
-  vagap_gap_joined_t j = {0};
-  size_t *x = NULL, *n = NULL;
   vagap_error_t err;
-  int rc = CLI_EXIT_DATA;
-  double *sv = selfreport_measure(a, &s->scale);
-  if (!sv) {
-    free(iu), free(iv), free(bv);
-    return CLI_EXIT_DATA;
-  }
-  if (!iu || !iv || !bv) goto done;
-  for (size_t i = 0; i < ni; i++) {
-    vagap_iat_assoc_unit_t u;
-    vagap_iat_assoc_unit(s->iat, i, &u);
-    iu[i] = u.unit;
-    iv[i] = u.score;
-  }
-  for (size_t i = 0; i < nb; i++) {
-    size_t valid = s->choices.prosocial[i] + s->choices.selfish[i];
-    bv[i] = valid ? (double)s->choices.prosocial[i] / (double)valid : NAN;
-  }
-  vagap_gap_measure_t mi = {ni, iu, iv},
-                      mb = {nb, (const char *const *)s->choices.units.names, bv},
-                      ms = {ns, s->scale.unit_names, sv};
-  if (vagap_gap_join(s->iat ? &mi : NULL, &mb, &ms, &j, &err) != VAGAP_OK) {
-    rc = cli_report_error(&err);
-    goto done;
-  }
-  x = calloc(j.n ? j.n : 1, sizeof *x);
-  n = calloc(j.n ? j.n : 1, sizeof *n);
-  if (!x || !n) goto done;
-  for (size_t u = 0; u < j.n; u++)
-    for (size_t k = 0; k < nb; k++)
-      if (strcmp(s->choices.units.names[k], j.units[u]) == 0) {
-        x[u] = s->choices.prosocial[k];
-        n[u] = s->choices.prosocial[k] + s->choices.selfish[k];
-        break;
-      }
-  vagap_gap_data_t data = {j.n, (const char *const *)j.units, j.iat, j.behavior, j.selfreport, x, n};
-  if (vagap_gap_analyze(&data, &a->gap, &s->gap, &err) != VAGAP_OK) {
-    rc = cli_report_error(&err);
-    goto done;
-  }
+  if (vagap_study_gap(s->iat, &s->choices, &s->scale, a->selfreport_scale, a->scale.min_items,
+                      &a->gap, &s->gap, &err) != VAGAP_OK)
+    return cli_report_error(&err);
   s->have_gap = 1;
-  rc = CLI_EXIT_OK;
-done:
-  if (rc == CLI_EXIT_DATA && !s->have_gap && (!iu || !iv || !bv || !x || !n))
-    fputs("vagap: out of memory\n", stderr);
-  free(iu);
-  free(iv);
-  free(bv);
-  free(sv);
-  free(x);
-  free(n);
-  vagap_gap_joined_free(&j);
-  return rc;
+  return CLI_EXIT_OK;
 }
 
 static int run_chain(report_args_t *a, study_t *s, vagap_ledger_t *ledger) {

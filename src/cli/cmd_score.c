@@ -123,13 +123,13 @@ static int parse_args(int argc, char **argv, cli_common_t *c, score_args_t *a) {
   return 0;
 }
 
-/* ---- key and runs: shared with `vagap report` (study.c) --------------------------------- */
-
 /* ---- output ------------------------------------------------------------------------------------ */
 
 static int write_runs(const cli_common_t *c, const char *unit_col, const score_key_t *k,
-                      const vagap_scale_key_t *sk, const runs_t *r, const double *scores,
-                      const size_t *answered) {
+                      const vagap_scale_key_t *sk, const vagap_study_score_t *sc) {
+  const runs_t *r = &sc->runs;
+  const double *scores = sc->scores.run_score;
+  const size_t *answered = sc->scores.answered;
   const char *cols[] = {unit_col, "run", "scale", "score", "pomp", "n_items", "k"};
   cli_writer_t *w = cli_writer_open(c, cols, 7);
   if (!w) return CLI_EXIT_DATA;
@@ -181,11 +181,9 @@ int cmd_score(int argc, char **argv) {
   vagap_error_t err;
   score_key_t k;
   memset(&k, 0, sizeof k);
-  runs_t r;
-  memset(&r, 0, sizeof r);
+  vagap_study_score_t sc;
+  memset(&sc, 0, sizeof sc);
   vagap_table_t *t = NULL;
-  double *scores = NULL;
-  size_t *answered = NULL;
   vagap_ledger_t *ledger = cli_ledger_alloc(&c);
   if (!ledger) goto done;
   if (vagap_study_key_read(a.key_path, &c.table, "item", "scale", "reverse", ledger, &k, &err)) {
@@ -206,29 +204,22 @@ int cmd_score(int argc, char **argv) {
   size_t ci;
   int is_long = a.item_given || vagap_table_column(t, a.item, &ci, NULL) == VAGAP_OK;
   vagap_study_long_columns_t cols = {a.unit, a.run, a.item, a.response, a.run_given, a.unit_given};
-  if ((is_long ? vagap_study_runs_build_long(&cols, a.min, a.max, &k, t, ledger, &r, &err)
-               : vagap_study_runs_build_wide(&cols, a.min, a.max, &k, t, ledger, &r, &err))) {
+  if (vagap_study_score(&cols, is_long, &k, &sk, t, ledger, &sc, &err)) {
     cli_report_error(&err);
-    goto done;
-  }
-  scores = malloc((r.nruns * k.nscales + 1) * sizeof *scores);
-  answered = malloc((r.nruns * k.nscales + 1) * sizeof *answered);
-  if (!scores || !answered) goto done;
-  if (vagap_scale_score_rows(&sk, r.resp, r.nruns, scores, answered, &err) != VAGAP_OK) {
-    rc = cli_report_error(&err);
     goto done;
   }
   const char *unit_col = is_long || vagap_table_column(t, a.unit, &ci, NULL) == VAGAP_OK ? a.unit : "unit";
   switch (a.level) {
-  case LEVEL_RUN: rc = write_runs(&c, unit_col, &k, &sk, &r, scores, answered); break;
-  case LEVEL_UNIT: rc = score_write_units(open_for_command, &c, unit_col, &k, &sk, &r, scores, a.wide); break;
-  case LEVEL_ALPHA: rc = score_write_alpha(&c, open_for_command, &c, &k, &sk, &r); break;
+  case LEVEL_RUN: rc = write_runs(&c, unit_col, &k, &sk, &sc); break;
+  case LEVEL_UNIT:
+    rc = score_write_units(open_for_command, &c, unit_col, &k, &sk, &sc.runs, &sc.scores, a.wide);
+    break;
+  case LEVEL_ALPHA: rc = score_write_alpha(&c, open_for_command, &c, &k, &sk, &sc.runs); break;
   }
-  report_unscored(&c, &k, &sk, &r, scores);
+  report_unscored(&c, &k, &sk, &sc.runs, sc.scores.run_score);
   if (rc == CLI_EXIT_OK) rc = cli_finish_ledger(&c, ledger);
 done:
-  free(scores), free(answered);
-  vagap_study_runs_free(&r);
+  vagap_study_score_free(&sc);
   vagap_study_key_free(&k);
   vagap_table_free(t);
   vagap_ledger_free(ledger);

@@ -24,14 +24,15 @@ static const char HELP[] =
     "Usage: vagap sem --model FILE [OPTIONS] [DATA]\n"
     "Fit a structural equation model (lavaan syntax) by maximum likelihood, with\n"
     "lavaan's sem() defaults, and print parameterEstimates(fit, standardized=TRUE):\n"
-    "lhs,op,rhs,block,group,label,est,se,z,pvalue,ci.lower,ci.upper,std.lv,std.all\n\n"
+    "lhs,op,rhs,block,group,label,est,se,z,pvalue,ci.lower,ci.upper,std.lv,std.all,std.nox\n\n"
     "Options:\n"
     "      --model FILE       lavaan model syntax: =~ ~ ~~ ~1 := == < > and modifiers\n"
     "                         1*x NA*x a*x \"a\"*x c(..)*x label() equal() start() 0.5?x\n"
     "                         fixed() lower() upper(), chained: c(a,b)*start(c(.5,.6))*x\n"
     "      --group COL        multiple-group analysis, one group per value of COL\n"
     "      --group-equal LIST equal across groups: loadings,intercepts,regressions,\n"
-    "                         residuals,residual.covariances,lv.variances,lv.covariances,means\n"
+    "                         residuals,residual.covariances,lv.variances,lv.covariances,means,\n"
+    "                         thresholds (with --ordered)\n"
     "      --group-partial LIST  exceptions to --group-equal, e.g. 'visual=~x2,x3~1'\n"
     "      --fit              print fit measures (measure,value) instead of estimates\n"
     "      --summary          print a lavaan-like summary instead of the table\n"
@@ -50,13 +51,13 @@ static const char HELP[] =
 
 enum {
   OPT_MODEL = 1, OPT_GROUP, OPT_GROUP_EQUAL, OPT_GROUP_PARTIAL, OPT_FIT, OPT_SUMMARY, OPT_LEVEL, OPT_SAVE_STATS, OPT_FROM_STATS,
-  OPT_MAX_EVALS
+  OPT_MAX_EVALS, OPT_SAMPSTAT
 };
 
 typedef struct {
   const char *model_path, *group_col, *group_equal, *group_partial;
   const char *save_stats, *from_stats;
-  int fit, summary;
+  int fit, summary, sampstat;
   semcli_lavaan_t lav;
   double level;
   long max_evals;
@@ -106,7 +107,7 @@ static vagap_status_t load_stats(const char *path, sem_data_t *d, vagap_error_t 
 
 static int write_estimates(const cli_common_t *c, const vagap_sem_fit_t *fit) {
   static const char *const cols[] = {"lhs", "op", "rhs", "block", "group", "label", "est", "se", "z",
-                                     "pvalue", "ci.lower", "ci.upper", "std.lv", "std.all"};
+                                     "pvalue", "ci.lower", "ci.upper", "std.lv", "std.all", "std.nox"};
   cli_writer_t *w = cli_writer_open(c, cols, sizeof cols / sizeof cols[0]);
   if (!w) return CLI_EXIT_DATA;
   const vagap_sem_model_t *m = fit->model;
@@ -126,6 +127,7 @@ static int write_estimates(const cli_common_t *c, const vagap_sem_fit_t *fit) {
     cli_put_num(w, row->ci_upper);
     cli_put_num(w, row->std_lv);
     cli_put_num(w, row->std_all);
+    cli_put_num(w, row->std_nox);
   }
   return cli_writer_close(w);
 }
@@ -135,50 +137,156 @@ static void put_measure(cli_writer_t *w, const char *name, double v) {
   cli_put_num(w, v);
 }
 
+/* Which extra blocks fitMeasures() prints: .scaled with a scaled test, .robust
+   for the Satorra-Bentler, Yuan-Bentler and scaled-shifted tests, the h1/h0
+   scaling factors for yuan.bentler.mplus (lavaan 0.6: lav_fit_measures). */
+static int fit_scaled(const vagap_sem_measures_t *f) {
+  return f->test != VAGAP_SEM_TEST_STANDARD && f->test != VAGAP_SEM_TEST_NONE &&
+         f->test != VAGAP_SEM_TEST_DEFAULT;
+}
+static int fit_robust(const vagap_sem_measures_t *f) {
+  return fit_scaled(f) && f->test != VAGAP_SEM_TEST_MEAN_VAR_ADJUSTED;
+}
+
 static int write_fit(const cli_common_t *c, const vagap_sem_fit_t *fit) {
   static const char *const cols[] = {"measure", "value"};
   cli_writer_t *w = cli_writer_open(c, cols, 2);
   if (!w) return CLI_EXIT_DATA;
   const vagap_sem_measures_t *f = &fit->fit;
+  int cat = fit->nstage1 > 0, sc = fit_scaled(f), rb = fit_robust(f) && !cat; /* no catML-based .robust yet */
+  /* fitMeasures()'s names in its order */
   put_measure(w, "npar", f->npar);
   put_measure(w, "fmin", f->fmin);
   put_measure(w, "chisq", f->chisq);
   put_measure(w, "df", f->df);
   put_measure(w, "pvalue", f->pvalue);
+  if (sc) {
+    put_measure(w, "chisq.scaled", f->chisq_scaled);
+    put_measure(w, "df.scaled", f->df_scaled);
+    put_measure(w, "pvalue.scaled", f->pvalue_scaled);
+    put_measure(w, "chisq.scaling.factor", f->chisq_scaling_factor);
+    if (isfinite(f->chisq_shift_parameter)) /* not a fitMeasures() name: lavaan's summary prints it */
+      put_measure(w, "chisq.shift.parameter", f->chisq_shift_parameter);
+  }
   put_measure(w, "baseline.chisq", f->baseline_chisq);
   put_measure(w, "baseline.df", f->baseline_df);
   put_measure(w, "baseline.pvalue", f->baseline_pvalue);
+  if (sc) {
+    put_measure(w, "baseline.chisq.scaled", f->baseline_chisq_scaled);
+    put_measure(w, "baseline.df.scaled", f->baseline_df_scaled);
+    put_measure(w, "baseline.pvalue.scaled", f->baseline_pvalue_scaled);
+    put_measure(w, "baseline.chisq.scaling.factor", f->baseline_chisq_scaling_factor);
+  }
   put_measure(w, "cfi", f->cfi);
   put_measure(w, "tli", f->tli);
-  put_measure(w, "logl", f->logl);
-  put_measure(w, "unrestricted.logl", f->unrestricted_logl);
-  put_measure(w, "aic", f->aic);
-  put_measure(w, "bic", f->bic);
-  put_measure(w, "ntotal", f->ntotal);
-  put_measure(w, "bic2", f->bic2);
-  put_measure(w, "rmsea", f->rmsea);
-  put_measure(w, "rmsea.ci.lower", f->rmsea_ci_lower);
-  put_measure(w, "rmsea.ci.upper", f->rmsea_ci_upper);
-  put_measure(w, "rmsea.pvalue", f->rmsea_pvalue);
-  put_measure(w, "srmr", f->srmr);
+  if (sc) {
+    put_measure(w, "cfi.scaled", f->cfi_scaled);
+    put_measure(w, "tli.scaled", f->tli_scaled);
+  }
+  if (rb) {
+    put_measure(w, "cfi.robust", f->cfi_robust);
+    put_measure(w, "tli.robust", f->tli_robust);
+  }
   put_measure(w, "nnfi", f->nnfi);
   put_measure(w, "rfi", f->rfi);
   put_measure(w, "nfi", f->nfi);
   put_measure(w, "pnfi", f->pnfi);
   put_measure(w, "ifi", f->ifi);
   put_measure(w, "rni", f->rni);
-  put_measure(w, "mfi", f->mfi);
-  put_measure(w, "ecvi", f->ecvi);
+  if (sc) {
+    put_measure(w, "nnfi.scaled", f->nnfi_scaled);
+    put_measure(w, "rfi.scaled", f->rfi_scaled);
+    put_measure(w, "nfi.scaled", f->nfi_scaled);
+    put_measure(w, "pnfi.scaled", f->pnfi_scaled);
+    put_measure(w, "ifi.scaled", f->ifi_scaled);
+    put_measure(w, "rni.scaled", f->rni_scaled);
+  }
+  if (rb) {
+    put_measure(w, "nnfi.robust", f->nnfi_robust);
+    put_measure(w, "rni.robust", f->rni_robust);
+  }
+  if (!cat) { /* least-squares estimators have no likelihood (lavaan prints none) */
+    put_measure(w, "logl", f->logl);
+    put_measure(w, "unrestricted.logl", f->unrestricted_logl);
+    put_measure(w, "aic", f->aic);
+    put_measure(w, "bic", f->bic);
+    put_measure(w, "ntotal", f->ntotal);
+    put_measure(w, "bic2", f->bic2);
+  }
+  if (f->test == VAGAP_SEM_TEST_YUAN_BENTLER_MPLUS) {
+    put_measure(w, "scaling.factor.h1", f->scaling_factor_h1);
+    put_measure(w, "scaling.factor.h0", f->scaling_factor_h0);
+  }
+  put_measure(w, "rmsea", f->rmsea);
+  put_measure(w, "rmsea.ci.lower", f->rmsea_ci_lower);
+  put_measure(w, "rmsea.ci.upper", f->rmsea_ci_upper);
+  put_measure(w, "rmsea.ci.level", 0.90);
+  put_measure(w, "rmsea.pvalue", f->rmsea_pvalue);
+  put_measure(w, "rmsea.close.h0", 0.05);
+  if (!cat) put_measure(w, "rmsea.notclose.pvalue", f->rmsea_notclose_pvalue);
+  put_measure(w, "rmsea.notclose.h0", 0.08);
+  if (sc) {
+    put_measure(w, "rmsea.scaled", f->rmsea_scaled);
+    put_measure(w, "rmsea.ci.lower.scaled", f->rmsea_ci_lower_scaled);
+    put_measure(w, "rmsea.ci.upper.scaled", f->rmsea_ci_upper_scaled);
+    put_measure(w, "rmsea.pvalue.scaled", f->rmsea_pvalue_scaled);
+    if (!cat) put_measure(w, "rmsea.notclose.pvalue.scaled", f->rmsea_notclose_pvalue_scaled);
+  }
+  if (rb) {
+    put_measure(w, "rmsea.robust", f->rmsea_robust);
+    put_measure(w, "rmsea.ci.lower.robust", f->rmsea_ci_lower_robust);
+    put_measure(w, "rmsea.ci.upper.robust", f->rmsea_ci_upper_robust);
+    put_measure(w, "rmsea.pvalue.robust", f->rmsea_pvalue_robust);
+    put_measure(w, "rmsea.notclose.pvalue.robust", f->rmsea_notclose_pvalue_robust);
+  }
+  if (!cat) {
+    put_measure(w, "rmr", f->rmr);
+    put_measure(w, "rmr_nomean", f->rmr_nomean);
+  }
+  put_measure(w, "srmr", f->srmr);
+  if (!cat) { /* the other residual measures are not computed for categorical fits yet */
+    put_measure(w, "srmr_bentler", f->srmr_bentler);
+    put_measure(w, "srmr_bentler_nomean", f->srmr_bentler_nomean);
+    put_measure(w, "crmr", f->crmr);
+    put_measure(w, "crmr_nomean", f->crmr_nomean);
+    put_measure(w, "srmr_mplus", f->srmr_mplus);
+    put_measure(w, "srmr_mplus_nomean", f->srmr_mplus_nomean);
+  }
   put_measure(w, "cn_05", f->cn_05);
   put_measure(w, "cn_01", f->cn_01);
+  if (!cat) put_measure(w, "gfi", f->gfi);
+  if (!cat) put_measure(w, "agfi", f->agfi);
+  if (!cat) put_measure(w, "pgfi", f->pgfi);
+  if (!cat) put_measure(w, "mfi", f->mfi);
+  if (!cat) put_measure(w, "ecvi", f->ecvi);
   for (size_t g = 0; g < fit->model->ngroups; g++) {
     char name[64];
     snprintf(name, sizeof name, "chisq.group.%zu", g + 1);
     put_measure(w, name, f->chisq_group[g]);
+    if (sc) {
+      snprintf(name, sizeof name, "chisq.scaled.group.%zu", g + 1);
+      put_measure(w, name, f->chisq_group_scaled[g]);
+    }
   }
   /* the verdict: lavInspect(fit, "converged") and lavInspect(fit, "post.check") */
   put_measure(w, "converged", fit->converged);
   put_measure(w, "admissible", fit->admissible);
+  return cli_writer_close(w);
+}
+
+/* --sampstat: the first stage of a categorical fit (lavaan's sampstat with the SEs
+   sqrt(diag(NACOV) / n)) */
+static int write_sampstat(const cli_common_t *c, const vagap_sem_fit_t *fit, const sem_data_t *d) {
+  static const char *const cols[] = {"group", "name", "est", "se"};
+  cli_writer_t *w = cli_writer_open(c, cols, 4);
+  if (!w) return CLI_EXIT_DATA;
+  for (size_t g = 0; g < d->ngroups; g++)
+    for (size_t a = 0; a < fit->nstage1; a++) {
+      cli_put_str(w, d->labels[g]);
+      cli_put_str(w, fit->stage1_name[a]);
+      cli_put_num(w, fit->stage1_est[g * fit->nstage1 + a]);
+      cli_put_num(w, fit->stage1_se[g * fit->nstage1 + a]);
+    }
   return cli_writer_close(w);
 }
 
@@ -192,8 +300,166 @@ static const char *section_title(vagap_sem_op_t op) {
     case VAGAP_SEM_CON_EQ:
     case VAGAP_SEM_CON_LT:
     case VAGAP_SEM_CON_GT: return "Constraints";
+    case VAGAP_SEM_THRESHOLD: return "Thresholds";
+    case VAGAP_SEM_SCALE: return "Scales y*";
   }
   return "";
+}
+
+/* observations of group g (the statistics', or the raw rows' for --ordered) */
+static double group_n(const sem_data_t *d, size_t g) {
+  if (d->stats) return d->stats->n[g];
+  double n = 0;
+  for (size_t i = 0; i < d->nobs; i++) n += d->group[i] == g;
+  return n;
+}
+
+/* lavaan's summary header of a categorical fit: estimator, the standard and the
+   scaled (scaled-shifted) test side by side, the first-stage sizes */
+static void summary_categorical_header(FILE *out, const vagap_sem_fit_t *fit, const sem_data_t *d,
+                                       const sem_args_t *a) {
+  const vagap_sem_measures_t *f = &fit->fit;
+  vagap_sem_fit_options_t o;
+  vagap_error_t err;
+  vagap_sem_fit_options_init(&o);
+  semcli_lavaan_fit_apply(&a->lav, &o);
+  vagap_sem_fit_options_resolve(&o, 1, &err);
+  int scaled = isfinite(f->chisq_scaled);
+  fprintf(out, "vagap sem (lavaan-compatible, ordered indicators) converged: %zu evaluations, %s\n\n",
+          fit->iterations, fit->optimizer);
+  fprintf(out, "  Estimator                                     %10s\n", vagap_sem_estimator_name(o.estimator));
+  fprintf(out, "  Parameterization                              %10s\n", "delta");
+  fprintf(out, "  Number of model parameters                    %10.0f\n", f->npar);
+  fprintf(out, "  Number of observations                        %10.0f\n", f->ntotal);
+  if (d->ngroups > 1)
+    for (size_t g = 0; g < d->ngroups; g++) fprintf(out, "    %-42s%10.0f\n", d->labels[g], group_n(d, g));
+  fprintf(out, "  Missing data                                  %10s\n", vagap_sem_missing_name(o.missing));
+  fprintf(out, "\nModel Test User Model:\n");
+  if (scaled) fprintf(out, "%56s  %10s\n", "Standard", "Scaled");
+  fprintf(out, "  Test Statistic                                %10.3f", f->chisq);
+  if (scaled) fprintf(out, "  %10.3f", f->chisq_scaled);
+  fprintf(out, "\n  Degrees of freedom                            %10.0f", f->df);
+  if (scaled) fprintf(out, "  %10.0f", f->df_scaled);
+  fprintf(out, "\n  P-value (Chi-square)                          %10.3f", f->pvalue);
+  if (scaled) fprintf(out, "  %10.3f", f->pvalue_scaled);
+  fputc('\n', out);
+  if (scaled) {
+    fprintf(out, "  Scaling correction factor                     %10s  %10.3f\n", "", f->chisq_scaling_factor);
+    fprintf(out, "  Shift parameter                               %10s  %10.3f\n", "", f->chisq_shift_parameter);
+    fprintf(out, "    simple second-order correction\n");
+  }
+  if (d->ngroups > 1) {
+    fprintf(out, "  Test statistic for each group:\n");
+    for (size_t g = 0; g < d->ngroups; g++) fprintf(out, "    %-42s%10.3f\n", d->labels[g], f->chisq_group[g]);
+  }
+  fprintf(out, "\n  Comparative Fit Index (CFI)                   %10.3f", f->cfi);
+  if (scaled) fprintf(out, "  %10.3f", f->cfi_scaled);
+  fprintf(out, "\n  Tucker-Lewis Index (TLI)                      %10.3f", f->tli);
+  if (scaled) fprintf(out, "  %10.3f", f->tli_scaled);
+  fprintf(out, "\n  RMSEA                                         %10.3f", f->rmsea);
+  if (scaled) fprintf(out, "  %10.3f", f->rmsea_scaled);
+  fprintf(out, "\n  SRMR                                          %10.3f\n", f->srmr);
+  fprintf(out, "\nParameter Estimates:\n  Standard errors                               %10s\n",
+          o.se == VAGAP_SEM_SE_ROBUST_SEM ? "Robust.sem" : vagap_sem_se_name(o.se));
+}
+
+/* lavaan's label under the scaling factor (lav_test_print) */
+static const char *test_label(vagap_sem_test_t t) {
+  switch (t) {
+    case VAGAP_SEM_TEST_SATORRA_BENTLER: return "Satorra-Bentler correction";
+    case VAGAP_SEM_TEST_YUAN_BENTLER_MPLUS: return "Yuan-Bentler correction (Mplus variant)";
+    case VAGAP_SEM_TEST_MEAN_VAR_ADJUSTED: return "mean and variance adjusted correction";
+    case VAGAP_SEM_TEST_SCALED_SHIFTED: return "simple second-order correction";
+    default: return "";
+  }
+}
+
+static void row2(FILE *out, const char *label, const char *fmt, double a, double b) {
+  char ba[32] = "", bb[32] = "";
+  if (!isnan(a)) snprintf(ba, sizeof ba, fmt, a);
+  if (!isnan(b)) snprintf(bb, sizeof bb, fmt, b);
+  fprintf(out, "  %-42s%12s%12s\n", label, ba, bb);
+}
+
+/* The fit block of lavaan's summary(fit, fit.measures = TRUE) with its Scaled / Robust column. */
+static void write_summary_scaled(FILE *out, const vagap_sem_fit_t *fit, const sem_data_t *d, int rb) {
+  const vagap_sem_measures_t *f = &fit->fit;
+  int ss = f->test == VAGAP_SEM_TEST_SCALED_SHIFTED, ybm = f->test == VAGAP_SEM_TEST_YUAN_BENTLER_MPLUS;
+  fprintf(out, "\nModel Test User Model:\n  %-42s%12s%12s\n", "", "Standard", "Scaled");
+  row2(out, "Test Statistic", "%.3f", f->chisq, f->chisq_scaled);
+  row2(out, "Degrees of freedom", f->df_scaled == floor(f->df_scaled) ? "%.0f" : "%.3f", f->df, f->df_scaled);
+  row2(out, "P-value (Chi-square)", "%.3f", f->pvalue, f->pvalue_scaled);
+  row2(out, "Scaling correction factor", "%.3f", NAN, f->chisq_scaling_factor);
+  if (ss) row2(out, "Shift parameter", "%.3f", NAN, f->chisq_shift_parameter);
+  fprintf(out, "    %s\n", test_label((vagap_sem_test_t)f->test));
+  if (d->ngroups > 1) {
+    fprintf(out, "  Test statistic for each group:\n");
+    for (size_t g = 0; g < d->ngroups; g++) {
+      char name[128];
+      snprintf(name, sizeof name, "  %s", d->labels[g]);
+      row2(out, name, "%.3f", f->chisq_group[g], f->chisq_group_scaled[g]);
+    }
+  }
+  fprintf(out, "\nModel Test Baseline Model:\n\n");
+  row2(out, "Test statistic", "%.3f", f->baseline_chisq, f->baseline_chisq_scaled);
+  row2(out, "Degrees of freedom", f->baseline_df_scaled == floor(f->baseline_df_scaled) ? "%.0f" : "%.3f",
+       f->baseline_df, f->baseline_df_scaled);
+  row2(out, "P-value", "%.3f", f->baseline_pvalue, f->baseline_pvalue_scaled);
+  row2(out, "Scaling correction factor", "%.3f", NAN, f->baseline_chisq_scaling_factor);
+  fprintf(out, "\nUser Model versus Baseline Model:\n\n");
+  row2(out, "Comparative Fit Index (CFI)", "%.3f", f->cfi, f->cfi_scaled);
+  row2(out, "Tucker-Lewis Index (TLI)", "%.3f", f->tli, f->tli_scaled);
+  if (rb) {
+    fputc('\n', out);
+    row2(out, "Robust Comparative Fit Index (CFI)", "%.3f", NAN, f->cfi_robust);
+    row2(out, "Robust Tucker-Lewis Index (TLI)", "%.3f", NAN, f->tli_robust);
+  }
+  fprintf(out, "\nLoglikelihood and Information Criteria:\n\n");
+  row2(out, "Loglikelihood user model (H0)", "%.3f", f->logl, f->logl);
+  if (ybm) {
+    row2(out, "Scaling correction factor", "%.3f", NAN, f->scaling_factor_h0);
+    fprintf(out, "      for the MLR correction\n");
+  }
+  row2(out, "Loglikelihood unrestricted model (H1)", "%.3f", f->unrestricted_logl, f->unrestricted_logl);
+  if (ybm) {
+    row2(out, "Scaling correction factor", "%.3f", NAN, f->scaling_factor_h1);
+    fprintf(out, "      for the MLR correction\n");
+  }
+  fputc('\n', out);
+  row2(out, "Akaike (AIC)", "%.3f", f->aic, f->aic);
+  row2(out, "Bayesian (BIC)", "%.3f", f->bic, f->bic);
+  row2(out, "Sample-size adjusted Bayesian (SABIC)", "%.3f", f->bic2, f->bic2);
+  fprintf(out, "\nRoot Mean Square Error of Approximation:\n\n");
+  row2(out, "RMSEA", "%.3f", f->rmsea, f->rmsea_scaled);
+  row2(out, "90 Percent confidence interval - lower", "%.3f", f->rmsea_ci_lower, f->rmsea_ci_lower_scaled);
+  row2(out, "90 Percent confidence interval - upper", "%.3f", f->rmsea_ci_upper, f->rmsea_ci_upper_scaled);
+  row2(out, "P-value H_0: RMSEA <= 0.050", "%.3f", f->rmsea_pvalue, f->rmsea_pvalue_scaled);
+  row2(out, "P-value H_0: RMSEA >= 0.080", "%.3f", f->rmsea_notclose_pvalue, f->rmsea_notclose_pvalue_scaled);
+  if (rb) {
+    fputc('\n', out);
+    row2(out, "Robust RMSEA", "%.3f", NAN, f->rmsea_robust);
+    row2(out, "90 Percent confidence interval - lower", "%.3f", NAN, f->rmsea_ci_lower_robust);
+    row2(out, "90 Percent confidence interval - upper", "%.3f", NAN, f->rmsea_ci_upper_robust);
+    row2(out, "P-value H_0: Robust RMSEA <= 0.050", "%.3f", NAN, f->rmsea_pvalue_robust);
+    row2(out, "P-value H_0: Robust RMSEA >= 0.080", "%.3f", NAN, f->rmsea_notclose_pvalue_robust);
+  }
+  fprintf(out, "\nStandardized Root Mean Square Residual:\n\n");
+  row2(out, "SRMR", "%.3f", f->srmr, f->srmr);
+}
+
+/* lavaan's "Parameter Estimates" header: which SEs and information. */
+static void write_se_header(FILE *out, const vagap_sem_fit_options_t *o) {
+  if (o->se == VAGAP_SEM_SE_STANDARD && o->information == VAGAP_SEM_INFORMATION_EXPECTED) return;
+  const char *se = o->se == VAGAP_SEM_SE_ROBUST_HUBER_WHITE ? "Sandwich"
+                   : o->se == VAGAP_SEM_SE_ROBUST_SEM        ? "Robust.sem"
+                                                             : "Standard";
+  const char *info = o->information == VAGAP_SEM_INFORMATION_OBSERVED    ? "Observed"
+                     : o->information == VAGAP_SEM_INFORMATION_FIRST_ORDER ? "First.order"
+                                                                         : "Expected";
+  fprintf(out, "\nParameter Estimates:\n\n  %-42s%24s\n", "Standard errors", se);
+  fprintf(out, "  %-42s%24s\n", o->se == VAGAP_SEM_SE_ROBUST_HUBER_WHITE ? "Information bread" : "Information", info);
+  if (o->information == VAGAP_SEM_INFORMATION_OBSERVED)
+    fprintf(out, "  %-42s%24s\n", "Observed information based on", "Hessian");
 }
 
 static int write_summary(const cli_common_t *c, const vagap_sem_fit_t *fit,
@@ -203,51 +469,58 @@ static int write_summary(const cli_common_t *c, const vagap_sem_fit_t *fit,
     return CLI_EXIT_DATA;
   const vagap_sem_measures_t *f = &fit->fit;
   const vagap_sem_model_t *m = fit->model;
+  int sc = fit_scaled(f), rb = fit_robust(f);
+  const vagap_sem_fit_options_t *o = &fit->options;
+  if (fit->nstage1) summary_categorical_header(out, fit, d, a);
+  if (!fit->nstage1) {
   fprintf(out, "vagap sem (lavaan-compatible ML) converged: %zu evaluations, %s\n",
           fit->iterations, fit->optimizer);
   fprintf(out, "  Solution %s\n", fit->admissible ? "admissible" : "NOT admissible (post-check failed):");
   for (size_t i = 0; i < fit->nwarnings; i++) fprintf(out, "    %s\n", fit->warnings[i]);
   fputc('\n', out);
-  fprintf(out, "  Estimator                                         ML\n");
+  fprintf(out, "  Estimator                                         %s\n",
+          o->estimator == VAGAP_SEM_ESTIMATOR_ML ? "ML" : vagap_sem_estimator_name(o->estimator));
   fprintf(out, "  Likelihood                                        %s\n",
           a->lav.likelihood == VAGAP_SEM_LIKELIHOOD_WISHART ? "wishart" : "normal");
   fprintf(out, "  Number of model parameters                        %.0f\n", f->npar);
   fprintf(out, "  Number of observations                            %.0f\n", f->ntotal);
   if (d->ngroups > 1)
-    for (size_t g = 0; g < d->ngroups; g++) {
-      double ng = 0;
-      if (d->stats) ng = d->stats->n[g];
-      else
-        for (size_t i = 0; i < d->nobs; i++) ng += d->group[i] == g;
-      fprintf(out, "    %-46s  %.0f\n", d->labels[g], ng);
-    }
+    for (size_t g = 0; g < d->ngroups; g++)
+      fprintf(out, "    %-46s  %.0f\n", d->labels[g], group_n(d, g));
+  }
   if (semcli_fiml(d)) {
     fprintf(out, "  Missing                                           %s\n", vagap_sem_missing_name(d->missing));
     fprintf(out, "  Information                                       %s\n",
-             a->lav.information == VAGAP_SEM_INFORMATION_EXPECTED ? "expected" : "observed");
+            a->lav.information == VAGAP_SEM_INFORMATION_EXPECTED ? "expected" : "observed");
   }
-  fprintf(out, "\nModel Test User Model:\n");
-  fprintf(out, "  Test statistic                                %10.3f\n", f->chisq);
-  fprintf(out, "  Degrees of freedom                            %10.0f\n", f->df);
-  fprintf(out, "  P-value (Chi-square)                          %10.3f\n", f->pvalue);
-  if (d->ngroups > 1) {
-    fprintf(out, "  Test statistic for each group:\n");
-    for (size_t g = 0; g < d->ngroups; g++)
-      fprintf(out, "    %-42s%10.3f\n", d->labels[g], f->chisq_group[g]);
+  if (fit->nstage1) {
+  } else if (!sc) {
+    fprintf(out, "\nModel Test User Model:\n");
+    fprintf(out, "  Test statistic                                %10.3f\n", f->chisq);
+    fprintf(out, "  Degrees of freedom                            %10.0f\n", f->df);
+    fprintf(out, "  P-value (Chi-square)                          %10.3f\n", f->pvalue);
+    if (d->ngroups > 1) {
+      fprintf(out, "  Test statistic for each group:\n");
+      for (size_t g = 0; g < d->ngroups; g++)
+        fprintf(out, "    %-42s%10.3f\n", d->labels[g], f->chisq_group[g]);
+    }
+    fprintf(out, "\n  Comparative Fit Index (CFI)                   %10.3f\n", f->cfi);
+    fprintf(out, "  Tucker-Lewis Index (TLI)                      %10.3f\n", f->tli);
+    fprintf(out, "  Loglikelihood user model (H0)                 %10.3f\n", f->logl);
+    fprintf(out, "  Loglikelihood unrestricted model (H1)         %10.3f\n", f->unrestricted_logl);
+    fprintf(out, "  Akaike (AIC)                                  %10.3f\n", f->aic);
+    fprintf(out, "  Bayesian (BIC)                                %10.3f\n", f->bic);
+    fprintf(out, "  Sample-size adjusted Bayesian (SABIC)         %10.3f\n", f->bic2);
+    fprintf(out, "  RMSEA                                         %10.3f\n", f->rmsea);
+    fprintf(out, "  90 Percent confidence interval - lower        %10.3f\n", f->rmsea_ci_lower);
+    fprintf(out, "  90 Percent confidence interval - upper        %10.3f\n", f->rmsea_ci_upper);
+    fprintf(out, "  P-value H_0: RMSEA <= 0.050                   %10.3f\n", f->rmsea_pvalue);
+    fprintf(out, "  SRMR                                          %10.3f\n", f->srmr);
+    semcli_missing_summary(out, d);
+  } else {
+    write_summary_scaled(out, fit, d, rb);
   }
-  fprintf(out, "\n  Comparative Fit Index (CFI)                   %10.3f\n", f->cfi);
-  fprintf(out, "  Tucker-Lewis Index (TLI)                      %10.3f\n", f->tli);
-  fprintf(out, "  Loglikelihood user model (H0)                 %10.3f\n", f->logl);
-  fprintf(out, "  Loglikelihood unrestricted model (H1)         %10.3f\n", f->unrestricted_logl);
-  fprintf(out, "  Akaike (AIC)                                  %10.3f\n", f->aic);
-  fprintf(out, "  Bayesian (BIC)                                %10.3f\n", f->bic);
-  fprintf(out, "  Sample-size adjusted Bayesian (SABIC)         %10.3f\n", f->bic2);
-  fprintf(out, "  RMSEA                                         %10.3f\n", f->rmsea);
-  fprintf(out, "  90 Percent confidence interval - lower        %10.3f\n", f->rmsea_ci_lower);
-  fprintf(out, "  90 Percent confidence interval - upper        %10.3f\n", f->rmsea_ci_upper);
-  fprintf(out, "  P-value H_0: RMSEA <= 0.050                   %10.3f\n", f->rmsea_pvalue);
-  fprintf(out, "  SRMR                                          %10.3f\n", f->srmr);
-  semcli_missing_summary(out, d);
+  if (!fit->nstage1) write_se_header(out, o);
   int block = -1;
   vagap_sem_op_t op = VAGAP_SEM_DEFINED;
   for (size_t r = 0; r < m->nrows; r++) {
@@ -314,6 +587,7 @@ static int parse_args(int argc, char **argv, cli_common_t *c, sem_args_t *a) {
       {"from-stats", required_argument, 0, OPT_FROM_STATS},
       {"max-evaluations", required_argument, 0, OPT_MAX_EVALS},
       SEMCLI_LAVAAN_LONG_OPTIONS,
+      {"sampstat", no_argument, 0, OPT_SAMPSTAT},
       CLI_COMMON_LONG_OPTIONS,
       {0, 0, 0, 0}};
   int opt;
@@ -330,6 +604,7 @@ static int parse_args(int argc, char **argv, cli_common_t *c, sem_args_t *a) {
       case OPT_GROUP_PARTIAL: a->group_partial = optarg; break;
       case OPT_FIT: a->fit = 1; break;
       case OPT_SUMMARY: a->summary = 1; break;
+      case OPT_SAMPSTAT: a->sampstat = 1; break;
       case OPT_SAVE_STATS: a->save_stats = optarg; cli_outputs_declare(optarg); break;
       case OPT_MAX_EVALS:
         if (cli_parse_long(c, "max-evaluations", optarg, &a->max_evals)) return CLI_EXIT_USAGE;
@@ -346,11 +621,78 @@ static int parse_args(int argc, char **argv, cli_common_t *c, sem_args_t *a) {
     }
   }
   if (!a->model_path) return cli_usage_error(c, "--model FILE is required");
-  if (a->fit + a->summary > 1) return cli_usage_error(c, "--fit and --summary are exclusive");
+  if (a->fit + a->summary + a->sampstat > 1)
+    return cli_usage_error(c, "--fit, --summary and --sampstat are exclusive");
+  if (semcli_lavaan_check(c, &a->lav) < 0) return CLI_EXIT_USAGE;
+  if (semcli_lavaan_categorical(&a->lav) && (a->from_stats || a->save_stats || a->lav.constraints_path))
+    return cli_usage_error(c, "--ordered needs the raw data: --from-stats, --save-stats and --constraints "
+                              "are not available with it");
+  if (a->sampstat && !semcli_lavaan_categorical(&a->lav))
+    return cli_usage_error(c, "--sampstat prints the first stage of an --ordered analysis");
   if (argc - optind > 1) return cli_usage_error(c, "sem reads one data file, got %d", argc - optind);
   if (a->from_stats && (argc - optind > 0 || a->group_col || a->save_stats))
     return cli_usage_error(c, "--from-stats replaces DATA, --group and --save-stats");
   return CLI_EXIT_OK;
+}
+
+/* --ordered: the model's variables with pairwise (or listwise) deletion, their
+   categories from the data, the model rebuilt with thresholds, the fit from the
+   raw data (vagap_sem_fit_data) and the chosen output. */
+static int fit_ordinal(cli_common_t *c, const sem_args_t *a, vagap_table_t *table, size_t gcol,
+                       const vagap_sem_syntax_t *syn, vagap_sem_model_options_t *mopt, vagap_ledger_t *ledger) {
+  vagap_error_t err;
+  vagap_error_clear(&err);
+  sem_data_t data = {0};
+  vagap_sem_model_t *model = NULL;
+  vagap_sem_fit_t *fit = NULL;
+  char **onames = NULL;
+  int *onth = NULL, rc = CLI_EXIT_DATA;
+  int pairwise = a->lav.missing == VAGAP_SEM_MISSING_PAIRWISE;
+  if (semcli_build_ordinal(&c->table, table, gcol, syn, a->model_path, a->lav.ordered, a->lav.ordered_all, pairwise, a->lav.levels, mopt,
+                           &data, &model, &onames, &onth, ledger, &err)) {
+    rc = err.status == VAGAP_EINVAL ? cli_usage_error(c, "%s", err.message) : cli_report_error(&err);
+    goto done;
+  }
+  vagap_sem_fit_options_t fopt;
+  vagap_sem_fit_options_init(&fopt);
+  semcli_lavaan_fit_apply(&a->lav, &fopt);
+  fopt.ci_level = a->level;
+  if (a->max_evals > 0) fopt.max_iter = (int)a->max_evals;
+  if (pairwise && !c->quiet) { /* the row accounting of pairwise deletion */
+    size_t partial = 0;
+    for (size_t i = 0; i < data.nobs; i++)
+      for (size_t j = 0; j < data.nvar; j++)
+        if (isnan(data.x[i * data.nvar + j])) {
+          partial++;
+          break;
+        }
+    if (partial)
+      fprintf(stderr, "vagap sem: %zu of the used rows have missing answers; each statistic of the first "
+                      "stage uses the rows where its variables are observed (pairwise deletion)\n", partial);
+  }
+  vagap_sem_data_t view = semcli_view(&data);
+  if (vagap_sem_fit_data(&fit, model, &view, &fopt, &err)) {
+    if (err.status == VAGAP_EDATA && !err.file[0]) snprintf(err.file, sizeof err.file, "%s", vagap_table_source(table));
+    if (err.status == VAGAP_ENOCONV) fputs("vagap sem: the model did not converge; no estimates are printed\n", stderr);
+    rc = cli_report_error(&err);
+    goto done;
+  }
+  if (!c->quiet)
+    fprintf(stderr, "vagap sem: converged after %zu evaluations (%s), max |gradient| %.2g\n", fit->iterations,
+            fit->optimizer, fit->gradient_norm);
+  semcli_report_fit_warnings("sem", NULL, fit);
+  if (a->sampstat) rc = write_sampstat(c, fit, &data);
+  else if (a->summary) rc = write_summary(c, fit, &data, a);
+  else if (a->fit) rc = write_fit(c, fit);
+  else rc = write_estimates(c, fit);
+  if (rc == CLI_EXIT_OK) rc = cli_finish_ledger(c, ledger);
+done:
+  vagap_sem_fit_free(fit);
+  vagap_sem_model_free(model);
+  semcli_data_free(&data);
+  semcli_free_list(onames, mopt->n_ordered);
+  free(onth);
+  return rc;
 }
 
 int cmd_sem(int argc, char **argv) {
@@ -414,6 +756,12 @@ int cmd_sem(int argc, char **argv) {
                            vagap_sem_missing_name(a.lav.missing));
       goto done;
     }
+    int has_thresholds = 0;
+    for (size_t i = 0; i < syn->n; i++) has_thresholds |= syn->st[i].op == VAGAP_SEM_THRESHOLD;
+    if (semcli_lavaan_categorical(&a.lav) || has_thresholds) {
+      rc = fit_ordinal(&c, &a, table, gcol, syn, &mopt, ledger);
+      goto done;
+    }
     if (semcli_group_levels(table, gcol, &data, &err) ||
         vagap_sem_model_build(&model, syn, data.ngroups, &mopt, a.model_path, &err) ||
         semcli_screen(&c.table, table, model, ledger, &err) ||
@@ -436,7 +784,10 @@ int cmd_sem(int argc, char **argv) {
   semcli_lavaan_fit_apply(&a.lav, &fopt);
   fopt.ci_level = a.level;
   if (a.max_evals > 0) fopt.max_iter = (int)a.max_evals;
-  if (semcli_fit(&fit, model, &data, &fopt, &err)) {
+  /* raw rows when there are any (robust ML needs them), else the saved statistics */
+  vagap_sem_data_t rows = semcli_view(&data);
+  if (a.from_stats ? vagap_sem_fit(&fit, model, data.stats, &fopt, &err)
+                   : vagap_sem_fit_data(&fit, model, &rows, &fopt, &err)) {
     if (err.status == VAGAP_EDATA && !err.file[0] && !a.from_stats) /* FIML's data errors: name the file */
       snprintf(err.file, sizeof err.file, "%s", path);
     if (err.status == VAGAP_ENOCONV) fputs("vagap sem: the model did not converge; no estimates are printed\n", stderr);

@@ -22,6 +22,7 @@
 #include <gsl/gsl_statistics_double.h>
 
 #include "cli.h"
+#include "simcli_dist.h"
 #include "semcli_data.h"
 #include "semcli_options.h"
 
@@ -63,11 +64,45 @@ typedef struct {
   double level;
 } extra_args_t;
 
-/* Is `s` a list of invariance levels ("configural,metric,...")? */
+/* --invariance with --ordered: the levels, each adding to the previous ones
+   (lavaan 0.6.14 makes equal intercepts and equal thresholds imply each other) */
+static const struct {
+  const char *name;
+  unsigned flag;
+} ordinal_levels[] = {{"configural", 0},
+                      {"thresholds", VAGAP_SEM_EQ_THRESHOLDS},
+                      {"metric", VAGAP_SEM_EQ_LOADINGS},
+                      {"scalar", VAGAP_SEM_EQ_INTERCEPTS | VAGAP_SEM_EQ_THRESHOLDS},
+                      {"strict", VAGAP_SEM_EQ_RESIDUALS},
+                      {"means", VAGAP_SEM_EQ_MEANS}};
+#define N_ORDINAL_LEVELS (sizeof ordinal_levels / sizeof ordinal_levels[0])
+
+/* "configural,thresholds,metric": the steps' cumulative flags (increasing order); -1 if not such a list */
+static int ordinal_level_list(const char *s, unsigned *flags, char names[][32], size_t *n) {
+  size_t k = 0, last = 0;
+  unsigned acc = 0;
+  const char *c = s;
+  while (*c) {
+    const char *e = strchr(c, ',');
+    size_t len = e ? (size_t)(e - c) : strlen(c), j;
+    for (j = 0; j < N_ORDINAL_LEVELS && !(strlen(ordinal_levels[j].name) == len &&
+                                           !strncmp(ordinal_levels[j].name, c, len)); j++) {}
+    if (j == N_ORDINAL_LEVELS || (k && j <= last) || k >= VAGAP_SEM_INVARIANCE_MAX_STEPS) return -1;
+    acc |= ordinal_levels[j].flag;
+    if (flags) flags[k] = acc;
+    if (names) snprintf(names[k], 32, "%s", ordinal_levels[j].name);
+    k++, last = j;
+    c = e ? e + 1 : c + len;
+  }
+  if (n) *n = k;
+  return k ? 0 : -1;
+}
+
+/* Is `s` a list of invariance levels ("configural,metric,..." or, for ordered data, with "thresholds")? */
 static int is_level_list(const char *s) {
   vagap_sem_invariance_step_t steps[VAGAP_SEM_INVARIANCE_MAX_STEPS];
   size_t n;
-  return vagap_sem_invariance_parse(s, steps, &n, NULL) == VAGAP_OK;
+  return vagap_sem_invariance_parse(s, steps, &n, NULL) == VAGAP_OK || ordinal_level_list(s, NULL, NULL, NULL) == 0;
 }
 
 /*
@@ -157,6 +192,14 @@ static int parse_args(int argc, char **argv, cli_common_t *c, extra_args_t *a) {
   }
   if (!a->model) return cli_usage_error(c, "--model FILE is required");
   if (a->invariance && a->bootstrap) return cli_usage_error(c, "--invariance and --bootstrap are exclusive");
+  if (semcli_lavaan_categorical(&a->lav) && !a->invariance)
+    return cli_usage_error(c, "--bootstrap with --ordered is not implemented yet");
+  if (semcli_lavaan_categorical(&a->lav) && a->from_stats)
+    return cli_usage_error(c, "--ordered needs the raw data, not --from-stats");
+  if (semcli_lavaan_categorical(&a->lav) && ordinal_level_list(a->invariance, NULL, NULL, NULL))
+    return cli_usage_error(c, "--invariance with --ordered: expected levels among configural, thresholds, metric, "
+                              "scalar, strict, means in that order, found '%s'", a->invariance);
+  if (semcli_lavaan_check(c, &a->lav) < 0) return CLI_EXIT_USAGE;
   if (a->from_stats && (a->bootstrap || a->group || argc - optind > 0))
     return cli_usage_error(c, "--from-stats replaces DATA and --group, and works with --invariance "
                               "only (the bootstrap resamples raw rows)");
@@ -231,6 +274,99 @@ static vagap_status_t set_up(extra_state_t *s, const extra_args_t *a, const cli_
   return st;
 }
 
+/* ---- invariance with ordered indicators --------------------------------------------------- */
+
+/*
+ * Each level's model fitted by the categorical estimator (WLSMV by default) to
+ * the thresholds and polychorics of the groups, and compared with the previous
+ * level by lavTestLRT's scaled difference test (vagap_sem_ordinal_lrt).
+ */
+static int run_invariance_ordinal(const extra_args_t *a, const cli_common_t *c, const char *path,
+                                  vagap_ledger_t *ledger, vagap_error_t *err) {
+  unsigned flags[VAGAP_SEM_INVARIANCE_MAX_STEPS];
+  char names[VAGAP_SEM_INVARIANCE_MAX_STEPS][32];
+  size_t nsteps = 0;
+  ordinal_level_list(a->invariance, flags, names, &nsteps);
+  vagap_table_t *table = NULL;
+  vagap_sem_syntax_t *syn = NULL;
+  vagap_sem_model_t *models[VAGAP_SEM_INVARIANCE_MAX_STEPS] = {0};
+  vagap_sem_fit_t *fits[VAGAP_SEM_INVARIANCE_MAX_STEPS] = {0};
+  semcli_data_t data = {0};
+  char *text = NULL, **partial = NULL, **onames = NULL;
+  int *onth = NULL;
+  size_t npartial = 0, gcol = (size_t)-1;
+  vagap_sem_model_options_t mopt;
+  vagap_sem_model_options_init(&mopt);
+  semcli_lavaan_apply(c, &a->lav, &mopt);
+  vagap_sem_fit_options_t fopt;
+  vagap_sem_fit_options_init(&fopt);
+  semcli_lavaan_fit_apply(&a->lav, &fopt);
+  int rc = CLI_EXIT_DATA;
+  vagap_status_t st = semcli_group_constraints(NULL, a->group_partial, &mopt, &partial, &npartial, err);
+  if (!st) st = semcli_read_text(a->model, &text, err);
+  if (!st) st = vagap_sem_syntax_parse(&syn, text, a->model, err);
+  if (!st) st = vagap_table_read(&table, path, &c->table, ledger, err);
+  if (!st) st = vagap_table_column(table, a->group, &gcol, err);
+  if (!st) st = semcli_build_ordinal(&c->table, table, gcol, syn, a->model, a->lav.ordered, a->lav.ordered_all,
+                                     a->lav.missing == VAGAP_SEM_MISSING_PAIRWISE, a->lav.levels, &mopt, &data,
+                                     &models[0], &onames, &onth, ledger, err);
+  vagap_sem_data_t view = semcli_view(&data);
+  for (size_t k = 0; !st && k < nsteps; k++) {
+    mopt.group_equal = flags[k];
+    if (k || flags[0]) { /* the first model was built without equalities */
+      vagap_sem_model_free(models[k]);
+      models[k] = NULL;
+      st = vagap_sem_model_build(&models[k], syn, data.ngroups, &mopt, a->model, err);
+    }
+    if (!st) st = vagap_sem_fit_data(&fits[k], models[k], &view, &fopt, err);
+  }
+  if (st) {
+    rc = err->status == VAGAP_EINVAL ? cli_usage_error((cli_common_t *)c, "%s", err->message) : cli_report_error(err);
+    goto done;
+  }
+  static const char *const cols[] = {"model", "npar", "df", "chisq", "pvalue", "chisq.scaled", "pvalue.scaled",
+                                     "cfi.scaled", "tli.scaled", "rmsea.scaled", "srmr", "chisq.diff",
+                                     "df.diff", "pvalue.diff"};
+  cli_writer_t *w = cli_writer_open(c, cols, sizeof cols / sizeof cols[0]);
+  if (!w) goto done;
+  for (size_t k = 0; k < nsteps && !st; k++) {
+    const vagap_sem_measures_t *f = &fits[k]->fit;
+    vagap_sem_lrt_t lrt = {0};
+    lrt.chisq_diff = lrt.df_diff = lrt.pvalue = NAN;
+    if (k) st = vagap_sem_ordinal_lrt(&lrt, models[k - 1], models[k], &view, &fopt, err);
+    if (st) break;
+    cli_put_str(w, names[k]);
+    cli_put_num(w, f->npar);
+    cli_put_num(w, f->df);
+    cli_put_num(w, f->chisq);
+    cli_put_num(w, f->pvalue);
+    cli_put_num(w, f->chisq_scaled);
+    cli_put_num(w, f->pvalue_scaled);
+    cli_put_num(w, f->cfi_scaled);
+    cli_put_num(w, f->tli_scaled);
+    cli_put_num(w, f->rmsea_scaled);
+    cli_put_num(w, f->srmr);
+    cli_put_num(w, lrt.chisq_diff);
+    cli_put_num(w, lrt.df_diff);
+    cli_put_num(w, lrt.pvalue);
+  }
+  rc = cli_writer_close(w);
+  if (st) rc = cli_report_error(err);
+done:
+  for (size_t k = 0; k < VAGAP_SEM_INVARIANCE_MAX_STEPS; k++) {
+    vagap_sem_fit_free(fits[k]);
+    vagap_sem_model_free(models[k]);
+  }
+  semcli_data_free(&data);
+  semcli_free_list(onames, mopt.n_ordered);
+  free(onth);
+  semcli_free_list(partial, npartial);
+  vagap_sem_syntax_free(syn);
+  free(text);
+  vagap_table_free(table);
+  return rc;
+}
+
 /* ---- invariance ------------------------------------------------------------------------- */
 
 static int write_invariance(const cli_common_t *c, const vagap_sem_invariance_t *inv) {
@@ -238,15 +374,23 @@ static int write_invariance(const cli_common_t *c, const vagap_sem_invariance_t 
   static const char *const cols[] = {"model", "npar", "df", "aic", "bic", "chisq", "pvalue", "cfi",
                                      "tli", "rmsea", "srmr", "chisq.diff", "df.diff", "pvalue.diff",
                                      "cfi.diff", "rmsea.diff", "rmsea.lrt"};
-  cli_writer_t *w = cli_writer_open(c, cols, sizeof cols / sizeof cols[0]);
+  /* with a scaled test: chisq.diff is lavTestLRT's scaled difference, and the models'
+     scaled statistics and the difference's scaling factor follow */
+  static const char *const scols[] = {"model", "npar", "df", "aic", "bic", "chisq", "pvalue", "cfi",
+                                      "tli", "rmsea", "srmr", "chisq.diff", "df.diff", "pvalue.diff",
+                                      "cfi.diff", "rmsea.diff", "rmsea.lrt", "chisq.scaled",
+                                      "chisq.scaling.factor", "diff.scaling.factor"};
+  size_t nc = inv->scaled ? sizeof scols / sizeof scols[0] : sizeof cols / sizeof cols[0];
+  cli_writer_t *w = cli_writer_open(c, inv->scaled ? scols : cols, nc);
   if (!w) return CLI_EXIT_DATA;
   for (size_t i = 0; i < inv->n; i++) {
     const vagap_sem_invariance_row_t *r = &inv->rows[i];
     cli_put_str(w, r->step.name);
     const double v[] = {r->npar, r->df, r->aic, r->bic, r->chisq, r->pvalue, r->cfi, r->tli,
                         r->rmsea, r->srmr, r->chisq_diff, r->df_diff, r->pvalue_diff,
-                        r->cfi_change, r->rmsea_change, r->rmsea_diff};
-    for (size_t k = 0; k < sizeof v / sizeof v[0]; k++) cli_put_num(w, v[k]);
+                        r->cfi_change, r->rmsea_change, r->rmsea_diff, r->chisq_scaled,
+                        r->chisq_scaling_factor, r->diff_scaling_factor};
+    for (size_t k = 0; k + 1 < nc; k++) cli_put_num(w, v[k]);
   }
   return cli_writer_close(w);
 }
@@ -260,12 +404,13 @@ static int run_invariance(extra_state_t *s, const extra_args_t *a, const cli_com
   vagap_sem_invariance_t *inv = NULL;
   semcli_progress_t progress;
   semcli_progress_init(&progress, c, "invariance", "models");
-  vagap_sem_data_t view = semcli_view(&s->data);
-  vagap_status_t st = s->data.stats
-      ? vagap_sem_invariance_fit_progress(&inv, s->syn, s->data.stats, &s->mopt, &s->fopt, steps, nsteps,
-                                          semcli_progress, &progress, a->model, err)
-      : vagap_sem_invariance_fit_data(&inv, s->syn, &view, &s->mopt, &s->fopt, steps, nsteps,
-                                      semcli_progress, &progress, a->model, err);
+  /* raw rows when there are any (robust ML needs them), else the saved statistics */
+  vagap_sem_data_t rows = semcli_view(&s->data);
+  vagap_status_t st =
+      a->from_stats ? vagap_sem_invariance_fit_progress(&inv, s->syn, s->data.stats, &s->mopt, &s->fopt, steps,
+                                                        nsteps, semcli_progress, &progress, a->model, err)
+                    : vagap_sem_invariance_fit_data(&inv, s->syn, &rows, &s->mopt, &s->fopt, steps, nsteps,
+                                                    semcli_progress, &progress, a->model, err);
   cli_progress_finish(&progress);
   if (st) return cli_report_error(err);
   for (size_t i = 0; i < inv->n; i++)
@@ -334,7 +479,8 @@ static int write_bootstrap(const cli_common_t *c, const vagap_sem_fit_t *fit,
 
 static int run_bootstrap(extra_state_t *s, const extra_args_t *a, const cli_common_t *c,
                          vagap_error_t *err) {
-  if (semcli_fit(&s->fit, s->model, &s->data, &s->fopt, err)) {
+  vagap_sem_data_t rows = semcli_view(&s->data);
+  if (vagap_sem_fit_data(&s->fit, s->model, &rows, &s->fopt, err)) {
     if (err->status == VAGAP_ENOCONV)
       fputs("vagap sem: the model did not converge on the full sample; no bootstrap\n", stderr);
     return cli_report_error(err);
@@ -354,7 +500,8 @@ static int run_bootstrap(extra_state_t *s, const extra_args_t *a, const cli_comm
   /* FIML resamples need only their estimates (lavaan's bootstrapLavaan refits with se = "none") */
   vagap_sem_fit_options_t ropt = s->fopt;
   if (semcli_fiml(&s->data)) ropt.se = VAGAP_SEM_SE_NONE;
-  if (vagap_sem_bootstrap(&b, s->model, &view, &ropt, &bopt, err)) return cli_report_error(err);
+  if (simcli_dist_bootstrap(&b, s->model, &view, &ropt, &bopt, err)) return cli_report_error(err);
+  if (!b) return CLI_EXIT_OK; /* an MPI rank other than 0: rank 0 writes */
   semcli_report_boot_failures("sem", b);
   int rc = CLI_EXIT_DATA;
   if (b->nok < 2) fputs("vagap sem: fewer than 2 bootstrap resamples could be fitted\n", stderr);
@@ -371,13 +518,14 @@ int cmd_sem_extra(int argc, char **argv) {
   argv = args;
   cli_common_t c;
   cli_common_init(&c, "sem");
+  simcli_dist_begin(); /* under mpirun the bootstrap's resamples are spread over the ranks */
   extra_args_t a = {0};
   semcli_lavaan_init(&a.lav);
   a.level = 0.95;
   a.seed = 1;
   int prc = parse_args(argc, argv, &c, &a);
-  if (prc < 0) return CLI_EXIT_OK;
-  if (prc) return prc;
+  if (prc < 0) return simcli_dist_finish(CLI_EXIT_OK);
+  if (prc) return simcli_dist_finish(prc);
   const char *path = optind < argc ? argv[optind] : "-";
   vagap_init();
   vagap_error_t err;
@@ -386,14 +534,22 @@ int cmd_sem_extra(int argc, char **argv) {
   int rc = CLI_EXIT_DATA;
   if (!(s.ledger = cli_ledger_alloc(&c))) {
     fputs("vagap: out of memory\n", stderr);
+    return simcli_dist_finish(rc);
+  }
+  if (a.invariance && semcli_lavaan_categorical(&a.lav)) {
+    rc = run_invariance_ordinal(&a, &c, path, s.ledger, &err);
+    if (rc == CLI_EXIT_OK) rc = cli_finish_ledger(&c, s.ledger);
+    free_state(&s);
+    semcli_lavaan_free(&a.lav);
     return rc;
   }
   if (semcli_lavaan_load_constraints(&a.lav, &err) || set_up(&s, &a, &c, path, &err))
     rc = cli_report_error(&err);
+  else if (a.invariance && simcli_dist_rank() != 0) rc = CLI_EXIT_OK; /* rank 0 alone */
   else if (a.invariance) rc = run_invariance(&s, &a, &c, &err);
   else rc = run_bootstrap(&s, &a, &c, &err);
-  if (rc == CLI_EXIT_OK) rc = cli_finish_ledger(&c, s.ledger);
+  if (rc == CLI_EXIT_OK && simcli_dist_rank() == 0) rc = cli_finish_ledger(&c, s.ledger);
   free_state(&s);
   semcli_lavaan_free(&a.lav);
-  return rc;
+  return simcli_dist_finish(rc);
 }

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "simcli_dist.h"
 #include "semcli_data.h"
 #include "semcli_options.h"
 
@@ -87,11 +88,8 @@ typedef struct {
   vagap_vaar_estimate_t *est;
   size_t nest;
   size_t *est_row;           /* parameter-table row of each estimate (model mode) */
-  char **orient_pairs;       /* "f=x" strings */
-  size_t n_orient;
-  const char **orient_latent, **orient_indicator;
-  vagap_vaar_spec_t *spec;
-  vagap_vaar_result_t *result;
+  vagap_vaar_orientation_t orient; /* --sign-indicator */
+  vagap_vaar_analysis_t an;         /* markers, spec and result */
   vagap_sem_boot_t *boot;
   vagap_vaar_boot_t *vboot;
 } vaar_state_t;
@@ -99,11 +97,8 @@ typedef struct {
 static void free_state(vaar_state_t *s) {
   vagap_vaar_boot_free(s->vboot);
   vagap_sem_boot_free(s->boot);
-  vagap_vaar_result_free(s->result);
-  vagap_vaar_spec_free(s->spec);
-  free(s->orient_latent);
-  free(s->orient_indicator);
-  semcli_free_list(s->orient_pairs, s->n_orient);
+  vagap_vaar_analysis_clear(&s->an);
+  vagap_vaar_orientation_clear(&s->orient);
   free(s->est);
   free(s->est_row);
   semcli_data_free(&s->data);
@@ -179,6 +174,9 @@ static int check_args(const cli_common_t *c, const vaar_args_t *a, int nfiles) {
   } else {
     if (a->group_labels) return cli_usage_error(c, "--group-labels applies to --estimates");
     if (nfiles > 1) return cli_usage_error(c, "vaar reads one data file, got %d", nfiles);
+    if (a->bootstrap && semcli_lavaan_categorical(&a->lav))
+      return cli_usage_error(c, "--bootstrap with --ordered is not implemented yet");
+    if (semcli_lavaan_check((cli_common_t *)c, &a->lav) < 0) return CLI_EXIT_USAGE;
     if (a->lav.std_lv && !a->sign_indicator)
       return cli_usage_error(c, "--std-lv leaves every factor's sign arbitrary (each fit may "
                                 "flip it); name the sign-fixing indicators with --sign-indicator "
@@ -326,15 +324,27 @@ static vagap_status_t fit_model(vaar_state_t *s, const vaar_args_t *a, const cha
   if (!st) st = vagap_sem_syntax_parse(&s->syn, s->model_text, a->model, err);
   if (!st) st = vagap_table_read(&s->data_table, path, &c->table, s->ledger, err);
   if (!st && a->group) st = vagap_table_column(s->data_table, a->group, &gcol, err);
-  if (!st) st = semcli_group_levels(s->data_table, gcol, &s->data, err);
-  if (!st) st = vagap_sem_model_build(&s->model, s->syn, s->data.ngroups, &mopt, a->model, err);
+  int has_thresholds = 0;
+  for (size_t i = 0; !st && i < s->syn->n; i++) has_thresholds |= s->syn->st[i].op == VAGAP_SEM_THRESHOLD;
+  int ordinal = semcli_lavaan_categorical(&a->lav) || has_thresholds;
+  char **onames = NULL;
+  int *onth = NULL;
+  if (!st && ordinal) /* --ordered: thresholds and polychorics, WLSMV (as vagap sem --ordered) */
+    st = semcli_build_ordinal(&c->table, s->data_table, gcol, s->syn, a->model, a->lav.ordered, a->lav.ordered_all,
+                              a->lav.missing == VAGAP_SEM_MISSING_PAIRWISE, a->lav.levels, &mopt, &s->data, &s->model, &onames,
+                              &onth, s->ledger, err);
+  if (!st && !ordinal) st = semcli_group_levels(s->data_table, gcol, &s->data, err);
+  if (!st && !ordinal) st = vagap_sem_model_build(&s->model, s->syn, s->data.ngroups, &mopt, a->model, err);
+  if (!st && !ordinal) st = semcli_screen(&c->table, s->data_table, s->model, s->ledger, err);
   s->data.missing = a->lav.missing;
-  if (!st) st = semcli_screen(&c->table, s->data_table, s->model, s->ledger, err);
-  if (!st) st = semcli_load(s->data_table, gcol, s->model, &s->data, s->ledger, err);
+  if (!st && !ordinal) st = semcli_load(s->data_table, gcol, s->model, &s->data, s->ledger, err);
   vagap_sem_fit_options_t fopt;
   vagap_sem_fit_options_init(&fopt);
   semcli_lavaan_fit_apply(&a->lav, &fopt);
-  if (!st) st = semcli_fit(&s->fit, s->model, &s->data, &fopt, err);
+  vagap_sem_data_t rows = semcli_view(&s->data);
+  if (!st) st = vagap_sem_fit_data(&s->fit, s->model, &rows, &fopt, err); /* rows: robust ML */
+  semcli_free_list(onames, mopt.n_ordered);
+  free(onth);
   if (st == VAGAP_ENOCONV) fputs("vagap vaar: the model did not converge; nothing is scored\n", stderr);
   if (!st) semcli_report_fit_warnings("vaar", NULL, s->fit);
   semcli_free_list(partial, npartial);
@@ -366,93 +376,47 @@ static vagap_status_t estimates_from_fit(vaar_state_t *s, vagap_error_t *err) {
   return VAGAP_OK;
 }
 
-/* ---- orientation -------------------------------------------------------------------------- */
+/* ---- orientation and scoring ------------------------------------------------------------ */
 
-static vagap_status_t parse_sign_indicators(vaar_state_t *s, const char *list, vagap_error_t *err) {
-  if (!(s->orient_pairs = semcli_split_list(list, &s->n_orient)))
-    return vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
-  s->orient_latent = malloc((s->n_orient ? s->n_orient : 1) * sizeof *s->orient_latent);
-  s->orient_indicator = malloc((s->n_orient ? s->n_orient : 1) * sizeof *s->orient_indicator);
-  if (!s->orient_latent || !s->orient_indicator)
-    return vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
-  for (size_t i = 0; i < s->n_orient; i++) {
-    char *eq = strchr(s->orient_pairs[i], '=');
-    if (!eq || eq == s->orient_pairs[i] || !eq[1])
-      return vagap_error_set(err, VAGAP_EINVAL, "--sign-indicator", 0, 0,
-                             "'%s' is not factor=indicator", s->orient_pairs[i]);
-    *eq = '\0';
-    s->orient_latent[i] = s->orient_pairs[i];
-    s->orient_indicator[i] = eq + 1;
-  }
-  return VAGAP_OK;
-}
-
-static const char *named_indicator(const vaar_state_t *s, const char *latent) {
-  for (size_t i = 0; i < s->n_orient; i++)
-    if (strcmp(s->orient_latent[i], latent) == 0) return s->orient_indicator[i];
-  return NULL;
-}
-
-/*
- * Say what fixes each factor's sign; refuse a factor whose marker loading is
- * free unless --sign-indicator names an indicator for it; then re-orient.
- */
-static vagap_status_t guard_orientation(vaar_state_t *s, const cli_common_t *c, vagap_error_t *err) {
-  vagap_vaar_markers_t mk;
-  vagap_status_t st = vagap_vaar_markers(&mk, s->est, s->nest, err);
-  if (st) return st;
-  if (mk.n > 0 && !c->quiet) {
+/* Say what fixes each factor's sign (the library refuses a factor nothing fixes). */
+static void note_orientation(const vaar_state_t *s, const cli_common_t *c) {
+  const vagap_vaar_markers_t *mk = &s->an.markers;
+  if (mk->n > 0 && !c->quiet) {
     fputs("vagap vaar: note: a factor's sign is fixed by its sign-fixing indicator; path signs "
           "read 'as the indicator goes':", stderr);
-    for (size_t m = 0; m < mk.n; m++) {
-      const char *named = named_indicator(s, mk.latent[m]);
-      if (named) fprintf(stderr, "%s %s by %s (named)", m ? "," : "", mk.latent[m], named);
-      else if (mk.fixed[m]) fprintf(stderr, "%s %s by %s (marker)", m ? "," : "", mk.latent[m], mk.indicator[m]);
-      else fprintf(stderr, "%s %s by nothing (free loadings)", m ? "," : "", mk.latent[m]);
+    for (size_t m = 0; m < mk->n; m++) {
+      const char *named = vagap_vaar_orientation_find(&s->orient, mk->latent[m]);
+      if (named) fprintf(stderr, "%s %s by %s (named)", m ? "," : "", mk->latent[m], named);
+      else if (mk->fixed[m]) fprintf(stderr, "%s %s by %s (marker)", m ? "," : "", mk->latent[m], mk->indicator[m]);
+      else fprintf(stderr, "%s %s by nothing (free loadings)", m ? "," : "", mk->latent[m]);
     }
     fputc('\n', stderr);
   }
-  for (size_t m = 0; m < mk.n && !st; m++)
-    if (!mk.fixed[m] && !named_indicator(s, mk.latent[m]))
-      st = vagap_error_set(err, VAGAP_EINVAL, NULL, 0, 0,
-                           "factor %s has no fixed marker loading (as with std.lv), so its sign is "
-                           "arbitrary; name its sign-fixing indicator with --sign-indicator %s=%s",
-                           mk.latent[m], mk.latent[m], mk.indicator[m]);
-  vagap_vaar_markers_clear(&mk);
-  size_t flipped = 0;
-  if (!st)
-    st = vagap_vaar_orient(s->est, s->nest, s->orient_latent, s->orient_indicator, s->n_orient,
-                           &flipped, err);
-  if (!st && flipped && !c->quiet)
+  if (s->an.nflipped && !c->quiet)
     fprintf(stderr, "vagap vaar: note: %zu factor(s) reversed to load positively on their "
-                    "sign-fixing indicator\n", flipped);
-  return st;
+                    "sign-fixing indicator\n", s->an.nflipped);
 }
 
-/* ---- expected signs --------------------------------------------------------------------------- */
-
-static vagap_status_t build_spec(vaar_state_t *s, const vaar_args_t *a, const cli_common_t *c,
-                                 vagap_error_t *err) {
-  vagap_vaar_spec_t *paths = NULL;
+static vagap_status_t analyse(vaar_state_t *s, const vaar_args_t *a, const cli_common_t *c,
+                              vagap_error_t *err) {
+  vagap_vaar_options_t o;
+  vagap_vaar_options_init(&o);
+  o.expect = a->expect;
+  o.reference = a->reference;
+  o.reference_alpha = a->reference_alpha;
+  o.orientation = &s->orient;
+  o.alpha = a->alpha;
+  if (a->estimates && !a->group_labels)
+    o.reference_hint = " (a parameter table numbers its groups 1, 2, ...; name them with --group-labels)";
   vagap_status_t st = VAGAP_OK;
-  if (a->expect && (st = vagap_vaar_spec_parse(&paths, a->expect, "--expect", err)) == VAGAP_EPARSE)
-    err->status = VAGAP_EINVAL; /* a malformed option value is a usage error (exit 2) */
   if (a->expect_file) {
+    /* read first: the markers note comes after the table, as before the move */
     st = vagap_table_read(&s->expect_table, a->expect_file, &c->table, s->ledger, err);
-    if (!st) st = vagap_vaar_spec_from_table(&paths, s->expect_table, err);
+    o.expect_table = s->expect_table;
   }
-  if (st) return st;
-  if (!a->reference) {
-    s->spec = paths;
-    return VAGAP_OK;
-  }
-  st = vagap_vaar_spec_from_reference(&s->spec, paths, s->est, s->nest, a->reference,
-                                      a->reference_alpha, err);
-  vagap_vaar_spec_free(paths);
-  if (st == VAGAP_EINVAL && a->estimates && !a->group_labels) {
-    size_t len = strlen(err->message);
-    snprintf(err->message + len, sizeof err->message - len,
-             " (a parameter table numbers its groups 1, 2, ...; name them with --group-labels)");
+  if (!st) {
+    st = vagap_vaar_analyse(&s->an, s->est, s->nest, &o, err);
+    note_orientation(s, c);
   }
   return st;
 }
@@ -474,11 +438,11 @@ static vagap_status_t run_bootstrap(vaar_state_t *s, const vaar_args_t *a, const
   vagap_sem_fit_options_init(&fopt);
   semcli_lavaan_fit_apply(&a->lav, &fopt);
   vagap_sem_data_t view = semcli_view(&s->data);
-  vagap_status_t st = vagap_sem_bootstrap(&s->boot, s->model, &view, &fopt, &bopt, err);
-  if (st) return st;
+  vagap_status_t st = simcli_dist_bootstrap(&s->boot, s->model, &view, &fopt, &bopt, err);
+  if (st || !s->boot) return st; /* no result: an MPI rank other than 0 */
   semcli_report_boot_failures("vaar", s->boot);
-  return vagap_vaar_bootstrap(&s->vboot, s->spec, s->est, s->nest, s->est_row, s->boot,
-                              s->orient_latent, s->orient_indicator, s->n_orient, a->alpha,
+  return vagap_vaar_bootstrap(&s->vboot, s->an.spec, s->est, s->nest, s->est_row, s->boot,
+                              s->orient.latent, s->orient.indicator, s->orient.n, a->alpha,
                               a->level, err);
 }
 
@@ -491,9 +455,9 @@ static const char *const COLUMNS[] = {
 enum { NCOLUMNS = sizeof COLUMNS / sizeof COLUMNS[0] };
 
 static void put_path(cli_writer_t *w, const vaar_state_t *s, size_t cell) {
-  const vagap_vaar_path_result_t *p = &s->result->paths[cell];
-  const vagap_vaar_path_t *path = &s->spec->paths[p->path];
-  cli_put_str(w, s->result->group_label[p->group]);
+  const vagap_vaar_path_result_t *p = &s->an.result->paths[cell];
+  const vagap_vaar_path_t *path = &s->an.spec->paths[p->path];
+  cli_put_str(w, s->an.result->group_label[p->group]);
   cli_put_str(w, "path");
   cli_put_str(w, path->lhs);
   cli_put_str(w, path->op);
@@ -519,8 +483,8 @@ static void put_path(cli_writer_t *w, const vaar_state_t *s, size_t cell) {
 }
 
 static void put_vaar(cli_writer_t *w, const vaar_state_t *s, size_t g, int strict) {
-  const vagap_vaar_group_result_t *gr = &s->result->groups[g];
-  cli_put_str(w, s->result->group_label[g]);
+  const vagap_vaar_group_result_t *gr = &s->an.result->groups[g];
+  cli_put_str(w, s->an.result->group_label[g]);
   cli_put_str(w, strict ? "vaar.strict" : "vaar.sign");
   for (int k = 0; k < 4; k++) cli_put_na(w); /* lhs op rhs expected */
   cli_put_num(w, strict ? gr->vaar_strict : gr->vaar_sign);
@@ -539,7 +503,7 @@ static void put_vaar(cli_writer_t *w, const vaar_state_t *s, size_t g, int stric
 static int write_result(const cli_common_t *c, const vaar_state_t *s) {
   cli_writer_t *w = cli_writer_open(c, COLUMNS, NCOLUMNS);
   if (!w) return CLI_EXIT_DATA;
-  const vagap_vaar_result_t *r = s->result;
+  const vagap_vaar_result_t *r = s->an.result;
   for (size_t g = 0; g < r->ngroups; g++) {
     for (size_t k = 0; k < r->npaths; k++) put_path(w, s, g * r->npaths + k);
     put_vaar(w, s, g, 1);
@@ -555,7 +519,8 @@ static vagap_status_t run(vaar_state_t *s, const vaar_args_t *a, const cli_commo
   vagap_status_t st = VAGAP_OK;
   if (a->group_labels && !(s->group_labels = semcli_split_list(a->group_labels, &s->n_group_labels)))
     return vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
-  if (a->sign_indicator && (st = parse_sign_indicators(s, a->sign_indicator, err))) return st;
+  if (a->sign_indicator && (st = vagap_vaar_orientation_parse(&s->orient, a->sign_indicator, err)))
+    return st;
   if (a->estimates) {
     st = vagap_table_read(&s->est_table, a->estimates, &c->table, s->ledger, err);
     if (!st) st = estimates_from_table(s, s->est_table, err);
@@ -564,14 +529,7 @@ static vagap_status_t run(vaar_state_t *s, const vaar_args_t *a, const cli_commo
     st = fit_model(s, a, data_path, c, err);
     if (!st) st = estimates_from_fit(s, err);
   }
-  if (!st) st = guard_orientation(s, c, err);
-  if (!st) st = build_spec(s, a, c, err);
-  if (!st) {
-    st = vagap_vaar_score(&s->result, s->spec, s->est, s->nest, a->alpha, err);
-    /* errors located in the spec name where the spec came from */
-    if (st && err->line > 0 && !err->file[0])
-      snprintf(err->file, sizeof err->file, "%s", a->expect_file ? a->expect_file : "--expect");
-  }
+  if (!st) st = analyse(s, a, c, err);
   if (!st && a->bootstrap) st = run_bootstrap(s, a, c, err);
   return st;
 }
@@ -579,14 +537,15 @@ static vagap_status_t run(vaar_state_t *s, const vaar_args_t *a, const cli_commo
 int cmd_vaar(int argc, char **argv) {
   cli_common_t c;
   cli_common_init(&c, "vaar");
+  simcli_dist_begin(); /* under mpirun the bootstrap's resamples are spread over the ranks */
   vaar_args_t a = {0};
   semcli_lavaan_init(&a.lav);
   a.alpha = 0.05;
   a.level = 0.95;
   a.seed = 1;
   int prc = parse_args(argc, argv, &c, &a);
-  if (prc < 0) return CLI_EXIT_OK;
-  if (prc) return prc;
+  if (prc < 0) return simcli_dist_finish(CLI_EXIT_OK);
+  if (prc) return simcli_dist_finish(prc);
   const char *data_path = optind < argc ? argv[optind] : "-";
 
   vagap_init();
@@ -596,15 +555,17 @@ int cmd_vaar(int argc, char **argv) {
   int rc = CLI_EXIT_DATA;
   if (!(s.ledger = cli_ledger_alloc(&c))) {
     fputs("vagap: out of memory\n", stderr);
-    return CLI_EXIT_DATA;
+    return simcli_dist_finish(CLI_EXIT_DATA);
   }
   if (semcli_lavaan_load_constraints(&a.lav, &err) || run(&s, &a, &c, data_path, &err) != VAGAP_OK) {
     rc = cli_report_error(&err);
+  } else if (simcli_dist_rank() != 0) {
+    rc = CLI_EXIT_OK; /* rank 0 writes */
   } else {
     rc = write_result(&c, &s);
     if (rc == CLI_EXIT_OK) rc = cli_finish_ledger(&c, s.ledger);
   }
   free_state(&s);
   semcli_lavaan_free(&a.lav);
-  return rc;
+  return simcli_dist_finish(rc);
 }

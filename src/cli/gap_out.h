@@ -15,12 +15,10 @@ extern const size_t GAP_NUNIT_COLUMNS;
 
 /*
  * The stacked test table (group,term,estimate,std.error,statistic,df,
- * p.value,conf.low,conf.high,n,method): descriptives and one-sample tests of
- * each measure, the paired test with every d variant, the over-claiming
- * share, the quadrants, the correlations and the unit counts.  `unit_col`
- * names the unit in messages.
+ * p.value,conf.low,conf.high,n,method): the rows of vagap_gap_tidy.
+ * CLI_EXIT_OK, or an exit code after printing (out of memory).
  */
-void gap_write_tests(cli_writer_t *w, const vagap_gap_t *g);
+int gap_write_tests(cli_writer_t *w, const vagap_gap_t *g);
 
 /* One row per unit (GAP_UNIT_COLUMNS; the first column is named by the writer). */
 void gap_write_units(cli_writer_t *w, const vagap_gap_t *g);

@@ -11,6 +11,7 @@
  * estimated (0.6 em per character), which is conservative for sans-serif.
  */
 #include "report_svg.h"
+#include "svg.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -34,18 +35,6 @@ static double py(const axes_t *a, double v) { return TOP + SIZE - (v - a->lo) / 
 const char *report_short_name(const char *name) {
   const char *slash = strrchr(name, '/');
   return slash && slash[1] ? slash + 1 : name;
-}
-
-static void put_escaped(FILE *out, const char *s) {
-  for (; *s; s++) {
-    switch (*s) {
-    case '&': fputs("&amp;", out); break;
-    case '<': fputs("&lt;", out); break;
-    case '>': fputs("&gt;", out); break;
-    case '"': fputs("&quot;", out); break;
-    default: fputc(*s, out);
-    }
-  }
 }
 
 static axes_t axes_for(const vagap_gap_t *g) {
@@ -211,7 +200,7 @@ static void write_points(FILE *out, const vagap_gap_t *g, const axes_t *a, obsta
               x, y, lx, ly);
     }
     fprintf(out, "<text x=\"%.1f\" y=\"%.1f\">", p.x, p.y);
-    put_escaped(out, label);
+    svg_put_escaped(out, label);
     fputs("</text>\n", out);
   }
   fputs("</g>\n<g stroke=\"#fff\" stroke-width=\"1\">\n", out);
@@ -220,7 +209,7 @@ static void write_points(FILE *out, const vagap_gap_t *g, const axes_t *a, obsta
     if (!u->complete) continue;
     fprintf(out, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"5\" fill=\"%s\"><title>", px(a, u->behavior),
             py(a, u->selfreport), COLORS[u->quadrant]);
-    put_escaped(out, u->name);
+    svg_put_escaped(out, u->name);
     fprintf(out, ": behaviour %.1f%%, self-report %.1f%%, gap %+.1f points</title></circle>\n",
             100 * u->behavior, 100 * u->selfreport, 100 * u->gap);
   }
@@ -261,22 +250,12 @@ int report_write_svg(FILE *out, const vagap_gap_t *g, const char *title) {
   axes_t a = axes_for(g);
   obstacles_t ob = {malloc((2 * g->n_units + 8) * sizeof(box_t)), 0};
   if (!ob.boxes) return -1;
-  fprintf(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-               "<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" width=\"%d\" height=\"%d\" "
-               "viewBox=\"0 0 %d %d\" font-family=\"DejaVu Sans, Helvetica, Arial, sans-serif\">\n",
-          WIDTH, HEIGHT, WIDTH, HEIGHT);
-  fprintf(out, "<defs><clipPath id=\"plot\"><rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\"/></clipPath></defs>\n",
-          LEFT, TOP, SIZE, SIZE);
-  fprintf(out, "<rect width=\"%d\" height=\"%d\" fill=\"#fff\"/>\n", WIDTH, HEIGHT);
-  fprintf(out, "<text x=\"%d\" y=\"30\" font-size=\"16\" font-weight=\"bold\">", LEFT);
-  put_escaped(out, title);
-  fputs("</text>\n", out);
+  svg_begin(out, WIDTH, HEIGHT, LEFT, TOP, SIZE, SIZE, title);
   write_axes(out, &a);
   write_guides(out, g, &a);
   write_regions(out, g, &a, &ob);
   write_points(out, g, &a, &ob);
   write_legend(out, g);
-  fputs("</svg>\n", out);
   free(ob.boxes);
-  return ferror(out) ? -1 : 0;
+  return svg_end(out);
 }

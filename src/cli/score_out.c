@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <gsl/gsl_statistics_double.h>
 
 /* Column names of the wide unit table: <scale>, <scale>.pomp, <scale>.sd, <scale>.n, <scale>.n_excluded. */
 static const char *const WIDE_SUFFIX[] = {"", ".pomp", ".sd", ".n", ".n_excluded"};
@@ -41,47 +40,28 @@ static cli_writer_t *open_unit_writer(score_open_fn open, void *ctx, const char 
 }
 
 int score_write_units(score_open_fn open, void *ctx, const char *unit_col, const vagap_study_key_t *k,
-                      const vagap_scale_key_t *sk, const vagap_study_runs_t *r, const double *scores,
-                      int wide) {
-  size_t cells = r->nunits * k->nscales;
-  double *us = malloc((cells + 1) * sizeof *us), *tmp = malloc((r->nruns + 1) * sizeof *tmp);
-  size_t *nr = malloc((cells + 1) * sizeof *nr), *nm = malloc((cells + 1) * sizeof *nm);
+                      const vagap_scale_key_t *sk, const vagap_study_runs_t *r,
+                      const vagap_study_scores_t *sc, int wide) {
   char *names = NULL;
-  int rc = CLI_EXIT_DATA;
-  vagap_error_t err;
-  cli_writer_t *w = NULL;
-  if (!us || !tmp || !nr || !nm) goto done;
-  if (vagap_scale_unit_means(scores, r->nruns, k->nscales, r->run_unit_idx, r->nunits, us, nr,
-                             nm, &err) != VAGAP_OK) {
-    rc = cli_report_error(&err);
-    goto done;
-  }
-  if (!(w = open_unit_writer(open, ctx, unit_col, k, wide, &names))) goto done;
-  size_t first = 0;
+  cli_writer_t *w = open_unit_writer(open, ctx, unit_col, k, wide, &names);
+  if (!w) return CLI_EXIT_DATA;
   for (size_t u = 0; u < r->nunits; u++) {
-    size_t end = first;
-    while (end < r->nruns && r->run_unit_idx[end] == u) end++;
     if (wide) cli_put_str(w, r->unit_name[u]);
     for (size_t s = 0; s < k->nscales; s++) {
-      size_t m = 0;
-      for (size_t i = first; i < end; i++)
-        if (!isnan(scores[i * k->nscales + s])) tmp[m++] = scores[i * k->nscales + s];
-      double v = us[u * k->nscales + s];
+      size_t cell = u * k->nscales + s;
       if (!wide) {
         cli_put_str(w, r->unit_name[u]);
         cli_put_str(w, k->scale[s]);
       }
-      cli_put_num(w, v);
-      cli_put_num(w, vagap_scale_pomp(sk, v));
-      cli_put_num(w, m > 1 ? gsl_stats_sd(tmp, 1, m) : NAN);
-      cli_put_int(w, (long long)nr[u * k->nscales + s]);
-      cli_put_int(w, (long long)nm[u * k->nscales + s]);
+      cli_put_num(w, sc->unit_score[cell]);
+      cli_put_num(w, vagap_scale_pomp(sk, sc->unit_score[cell]));
+      cli_put_num(w, sc->unit_sd[cell]);
+      cli_put_int(w, (long long)sc->unit_runs[cell]);
+      cli_put_int(w, (long long)sc->unit_missing[cell]);
     }
-    first = end;
   }
-  rc = cli_writer_close(w);
-done:
-  free(us), free(tmp), free(nr), free(nm), free(names);
+  int rc = cli_writer_close(w);
+  free(names);
   return rc;
 }
 

@@ -43,6 +43,43 @@ vagap_status_t semcli_screen(const vagap_table_options_t *topt, vagap_table_t *t
 vagap_status_t semcli_load(const vagap_table_t *t, size_t gcol, const vagap_sem_model_t *m,
                            semcli_data_t *d, vagap_ledger_t *ledger, vagap_error_t *err);
 
+/* The same with a choice: pairwise = 1 keeps rows with some model variables
+   missing (NAN; only rows with all of them missing are excluded, as lavaan's
+   missing = "pairwise"); want_stats = 0 skips the sample statistics
+   (d->stats stays NULL; raw-data estimators); lv (may be NULL) reads the coded
+   columns' text as category codes. */
+typedef struct {
+  char **levels;    /* --levels: the text codes in order (category k + 1 = levels[k]) */
+  size_t n;
+  const int *coded; /* per model variable: 1 when its cells are read through levels */
+} semcli_levels_t;
+vagap_status_t semcli_load_raw(const vagap_table_t *t, size_t gcol, const vagap_sem_model_t *m,
+                               semcli_data_t *d, int pairwise, int want_stats, const semcli_levels_t *lv,
+                               vagap_ledger_t *ledger, vagap_error_t *err);
+
+/* --ordered: the ordered variables (the list, or every observed variable of m,
+   and as lavaan the left-hand sides of threshold statements "y | t1" in syn)
+   and their number of thresholds (distinct values in d - 1) into mopt; the
+   arrays are malloc'ed into *names / *nth (free with semcli_free_list / free). */
+vagap_status_t semcli_ordered(const char *list, int all, const vagap_sem_syntax_t *syn, const vagap_sem_model_t *m,
+                              const semcli_data_t *d,
+                              vagap_sem_model_options_t *mopt, char ***names, int **nth, vagap_error_t *err);
+
+/*
+ * The whole --ordered preparation shared by sem and vaar: group levels, a first
+ * model of the syntax's relations (for its observed variables), --bad-rows
+ * screening (semcli_screen; not with levels, the --levels list of text codes
+ * in order for the ordered columns), the raw rows
+ * (pairwise = 1 keeps partly missing rows), the ordered variables and their
+ * categories (semcli_ordered), and the model rebuilt with them into *model.
+ * The caller frees onames with semcli_free_list(onames, mopt->n_ordered) and
+ * onth with free() once no more models are built.
+ */
+vagap_status_t semcli_build_ordinal(const vagap_table_options_t *topt, vagap_table_t *t, size_t gcol, const vagap_sem_syntax_t *syn,
+                                    const char *model_path, const char *ordered, int ordered_all, int pairwise,
+                                    const char *levels, vagap_sem_model_options_t *mopt, semcli_data_t *d, vagap_sem_model_t **model,
+                                    char ***onames, int **onth, vagap_ledger_t *ledger, vagap_error_t *err);
+
 /* 1 when the data are for FIML (d->missing ml or ml.x). */
 int semcli_fiml(const semcli_data_t *d);
 /* Fit `model` to d: vagap_sem_fit on the statistics, or vagap_sem_fit_data under FIML. */

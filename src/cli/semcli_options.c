@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
 
 static const char *const unsupported_names[] = {"conditional-x", "cluster", "sampling-weights",
                                                 "ordered", "parameterization", "bounds"};
@@ -27,11 +29,24 @@ const char SEMCLI_LAVAAN_OPTIONS_HELP[] =
     "      --likelihood L     normal (default, divisor n) or wishart (divisor n-1)\n"
     "      --missing M        listwise (default); ml (fiml, direct): full-information ML\n"
     "                         over missing-data patterns (rows missing a fixed.x covariate\n"
-    "                         deleted, as lavaan); ml.x: those rows kept too\n"
-    "      --estimator ML     maximum likelihood (the only one implemented)\n"
-    "      --se standard      standard errors from the expected information\n"
-    "      --test standard    the likelihood-ratio chi-square\n"
-    "      --information I    expected (default) or observed (the default under --missing ml)\n"
+    "                         deleted, as lavaan); ml.x: those rows kept too; with\n"
+    "                         --ordered also pairwise\n"
+    "      --estimator E      ML (default), MLR (Huber-White SEs, Yuan-Bentler test),\n"
+    "                         MLM (robust.sem SEs, Satorra-Bentler), MLMV (scaled.shifted),\n"
+    "                         MLMVS (mean.var.adjusted); robust ones need DATA, not --from-stats;\n"
+    "                         with --ordered WLSMV (default), DWLS, WLS, ULS, ULSMV\n"
+    "      --se S             standard, robust.sem, robust.huber.white (default: the estimator's)\n"
+    "      --test T           standard, satorra.bentler, yuan.bentler.mplus, scaled.shifted,\n"
+    "                         mean.var.adjusted (default: the estimator's)\n"
+    "      --information I    expected, observed (the Hessian), first.order (default:\n"
+    "                         observed with Huber-White SEs or --missing ml, else expected)\n"
+    "      --ordered[=COLS]   ordered (categorical) indicators: the listed columns, or alone\n"
+    "                         every observed variable of the model (lavaan's ordered=TRUE);\n"
+    "                         thresholds, polychoric correlations, WLSMV (see the manual)\n"
+    "      --levels LIST      with --ordered: the text codes of the ordered columns in order,\n"
+    "                         e.g. 'disagree,neutral,agree' (category k = the k-th)\n"
+    "      --parameterization P  the latent responses' scaling with --ordered: delta\n"
+    "                         (default; scale factors) or theta (residual variances)\n"
     "      --cfa, --sem       lavaan's cfa() and sem() defaults (the same; the default)\n"
     "      --growth[=BOOL]    lavaan's growth(): observed intercepts fixed to 0, latent\n"
     "                         means free, mean structure on\n"
@@ -49,10 +64,10 @@ const char SEMCLI_LAVAAN_OPTIONS_HELP[] =
     "      --auto-var[=BOOL]  (residual) variances free (else those not in the syntax are 0)\n"
     "      --auto-cov-lv-x[=BOOL]  covariances among exogenous latent variables\n"
     "      --auto-cov-y[=BOOL]  covariances among endogenous latents and outcomes\n"
-    "      --auto-th, --auto-delta, --auto-efa [=BOOL]  accepted; they only act on ordered\n"
-    "                         variables and efa() blocks, which vagap does not fit yet\n"
+    "      --auto-th, --auto-delta, --auto-efa [=BOOL]  accepted; vagap always adds the\n"
+    "                         thresholds and scale factors of ordered variables, and fits no efa()\n"
     "  recognised but not implemented yet (a usage error):\n"
-    "      --conditional-x --cluster --sampling-weights --ordered --parameterization --bounds\n";
+    "      --conditional-x --cluster --sampling-weights --bounds\n";
 
 void semcli_lavaan_init(semcli_lavaan_t *o) {
   o->std_lv = 0;
@@ -71,7 +86,14 @@ void semcli_lavaan_init(semcli_lavaan_t *o) {
   o->information = VAGAP_SEM_INFORMATION_DEFAULT;
   o->se = VAGAP_SEM_SE_DEFAULT;
   o->test = VAGAP_SEM_TEST_DEFAULT;
+  o->ordered = NULL;
+  o->ordered_all = 0;
+  o->theta = 0;
+  o->levels = NULL;
+  o->estimator_given = 0;
 }
+
+int semcli_lavaan_categorical(const semcli_lavaan_t *o) { return o->ordered != NULL || o->ordered_all; }
 
 void semcli_lavaan_fit_apply(const semcli_lavaan_t *o, vagap_sem_fit_options_t *f) {
   f->likelihood = o->likelihood;
@@ -90,7 +112,28 @@ static int estimation_supported(cli_common_t *c, const semcli_lavaan_t *o) {
   vagap_sem_fit_options_init(&f);
   semcli_lavaan_fit_apply(o, &f);
   vagap_error_clear(&err);
-  if (vagap_sem_fit_options_resolve(&f, 0, &err)) return cli_usage_error(c, "%s", err.message), -1;
+  int cat = semcli_lavaan_categorical(o);
+  /* the categorical estimators wait for --ordered, which may come later (semcli_lavaan_check) */
+  if (!cat && (o->estimator == VAGAP_SEM_ESTIMATOR_WLSMV || o->estimator == VAGAP_SEM_ESTIMATOR_DWLS ||
+               o->estimator == VAGAP_SEM_ESTIMATOR_ULSMV || o->estimator == VAGAP_SEM_ESTIMATOR_WLS ||
+               o->estimator == VAGAP_SEM_ESTIMATOR_ULS))
+    return 1;
+  if (vagap_sem_fit_options_resolve(&f, cat, &err)) return cli_usage_error(c, "%s", err.message), -1;
+  return 1;
+}
+
+int semcli_lavaan_check(cli_common_t *c, const semcli_lavaan_t *o) {
+  if (o->levels && !semcli_lavaan_categorical(o)) return cli_usage_error(c, "--levels needs --ordered"), -1;
+  if (semcli_lavaan_categorical(o) && o->estimator_given && o->estimator == VAGAP_SEM_ESTIMATOR_ML)
+    return cli_usage_error(c, "--estimator ML is not available for ordered data (as in lavaan): use WLSMV "
+                              "(the default with --ordered)"), -1;
+  vagap_sem_fit_options_t f;
+  vagap_error_t err;
+  vagap_sem_fit_options_init(&f);
+  semcli_lavaan_fit_apply(o, &f);
+  vagap_error_clear(&err);
+  if (vagap_sem_fit_options_resolve(&f, semcli_lavaan_categorical(o), &err))
+    return cli_usage_error(c, "%s", err.message), -1;
   return 1;
 }
 
@@ -115,6 +158,7 @@ void semcli_lavaan_apply(const cli_common_t *c, const semcli_lavaan_t *o, vagap_
   m->orthogonal = o->orthogonal;
   /* lavaan: "missing argument forces meanstructure = TRUE" */
   if (o->missing == VAGAP_SEM_MISSING_ML || o->missing == VAGAP_SEM_MISSING_ML_X) m->meanstructure = 1;
+  m->parameterization_theta = o->theta;
   m->constraints = o->constraints;
   m->constraints_source = o->constraints_path;
   int v[SEMCLI_NSWITCH];
@@ -188,7 +232,10 @@ static int estimation_option(cli_common_t *c, semcli_lavaan_t *o, int opt, const
   vagap_status_t st = VAGAP_OK;
   switch (opt) {
     case SEMCLI_OPT_MISSING: st = vagap_sem_missing_parse(arg, &o->missing, &err); break;
-    case SEMCLI_OPT_ESTIMATOR: st = vagap_sem_estimator_parse(arg, &o->estimator, &err); break;
+    case SEMCLI_OPT_ESTIMATOR:
+      st = vagap_sem_estimator_parse(arg, &o->estimator, &err);
+      o->estimator_given = strcasecmp(arg, "default") != 0;
+      break;
     case SEMCLI_OPT_INFORMATION: st = vagap_sem_information_parse(arg, &o->information, &err); break;
     case SEMCLI_OPT_TEST: st = vagap_sem_test_parse(arg, &o->test, &err); break;
     default:
@@ -247,6 +294,22 @@ int semcli_lavaan_option(cli_common_t *c, semcli_lavaan_t *o, int opt, const cha
       if ((v = logical_value(c, "orthogonal", arg, argc, argv, optind_p)) < 0) return -1;
       o->orthogonal = v;
       return 1;
+    case SEMCLI_OPT_ORDERED: {
+      /* --ordered=COLS, --ordered COLS (when the next argument is not an option nor an
+         existing file: the data), or --ordered alone (every observed variable) */
+      struct stat sb;
+      if (!arg && *optind_p < argc && argv[*optind_p][0] != '-' && stat(argv[*optind_p], &sb) != 0)
+        arg = argv[(*optind_p)++];
+      if (arg && (!strcmp(arg, "TRUE") || !strcmp(arg, "true"))) arg = NULL;
+      o->ordered = arg;
+      o->ordered_all = arg == NULL;
+      return estimation_supported(c, o);
+    }
+    case SEMCLI_OPT_LEVELS: o->levels = arg; return 1;
+    case SEMCLI_OPT_PARAMETERIZATION:
+      if (!strcmp(arg, "delta") || !strcmp(arg, "default")) { o->theta = 0; return 1; }
+      if (!strcmp(arg, "theta")) { o->theta = 1; return 1; }
+      return cli_usage_error(c, "--parameterization: expected delta or theta, found '%s'", arg), -1;
     default: break;
   }
   if (opt >= SEMCLI_OPT_SWITCH && opt < SEMCLI_OPT_SWITCH + SEMCLI_NSWITCH) {

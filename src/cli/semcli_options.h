@@ -44,7 +44,19 @@ typedef struct {
   vagap_sem_information_t information;
   vagap_sem_se_t se;
   vagap_sem_test_t test;
+  /* lavaan's ordered=: a list of columns, or all the model's observed variables */
+  const char *ordered;             /* NULL */
+  int ordered_all;                 /* 0; 1: --ordered alone (lavaan's ordered = TRUE) */
+  int theta;                       /* 0; 1: --parameterization theta */
+  const char *levels;              /* --levels: text codes of the ordered columns, in order (NULL) */
+  int estimator_given;             /* 1 when --estimator was given (ML is refused with --ordered) */
 } semcli_lavaan_t;
+
+/* 1 when the analysis has ordered indicators (--ordered). */
+int semcli_lavaan_categorical(const semcli_lavaan_t *o);
+/* After all options: the estimation choices against --ordered (a usage error, -1, when
+   vagap does not implement them; 1 when fine). */
+int semcli_lavaan_check(cli_common_t *c, const semcli_lavaan_t *o);
 
 void semcli_lavaan_init(semcli_lavaan_t *o);
 /*
@@ -69,7 +81,7 @@ enum {
   SEMCLI_OPT_STD_LV = 1100, SEMCLI_OPT_FIXED_X, SEMCLI_OPT_NO_FIXED_X, SEMCLI_OPT_MEANSTRUCTURE,
   SEMCLI_OPT_LIKELIHOOD, SEMCLI_OPT_MISSING, SEMCLI_OPT_ESTIMATOR, SEMCLI_OPT_SE, SEMCLI_OPT_TEST,
   SEMCLI_OPT_INFORMATION, SEMCLI_OPT_CFA, SEMCLI_OPT_SEM, SEMCLI_OPT_GROWTH, SEMCLI_OPT_ORTHOGONAL,
-  SEMCLI_OPT_LAVAAN, SEMCLI_OPT_CONSTRAINTS,
+  SEMCLI_OPT_LAVAAN, SEMCLI_OPT_CONSTRAINTS, SEMCLI_OPT_ORDERED, SEMCLI_OPT_PARAMETERIZATION, SEMCLI_OPT_LEVELS,
   SEMCLI_OPT_SWITCH = 1120,     /* + SEMCLI_SW_* */
   SEMCLI_OPT_UNSUPPORTED = 1150 /* + index in unsupported_names (semcli_options.c) */
 };
@@ -105,8 +117,9 @@ enum {
   {"conditional-x", optional_argument, 0, SEMCLI_OPT_UNSUPPORTED + 0},                     \
   {"cluster", required_argument, 0, SEMCLI_OPT_UNSUPPORTED + 1},                           \
   {"sampling-weights", required_argument, 0, SEMCLI_OPT_UNSUPPORTED + 2},                  \
-  {"ordered", required_argument, 0, SEMCLI_OPT_UNSUPPORTED + 3},                           \
-  {"parameterization", required_argument, 0, SEMCLI_OPT_UNSUPPORTED + 4},                  \
+  {"ordered", optional_argument, 0, SEMCLI_OPT_ORDERED},                                   \
+  {"parameterization", required_argument, 0, SEMCLI_OPT_PARAMETERIZATION},                 \
+  {"levels", required_argument, 0, SEMCLI_OPT_LEVELS},                                     \
   {"bounds", required_argument, 0, SEMCLI_OPT_UNSUPPORTED + 5}
 
 /*

@@ -1,6 +1,6 @@
 /*
  * gap.c - calibration gap between self-report and behaviour (METHODS.md
- * section 4).  The statistics themselves come from stats.c; this module
+ * section 4).  The statistics themselves come from stats*.c; this module
  * joins the measures, decides which units enter the cross-task analysis and
  * classifies units against the thresholds.
  */

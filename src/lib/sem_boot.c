@@ -16,6 +16,8 @@
 #include <gsl/gsl_sort.h>
 #include <gsl/gsl_statistics_double.h>
 
+#include "sem_internal.h"
+
 void vagap_sem_boot_options_init(vagap_sem_boot_options_t *opt) {
   memset(opt, 0, sizeof *opt);
   opt->B = 1000;
@@ -120,6 +122,7 @@ typedef struct {
   vagap_sem_boot_t *res;
   pthread_mutex_t lock;
   size_t next;        /* next resample to take (under lock) */
+  size_t end;         /* one past the last resample to take */
   size_t done;        /* resamples finished (under lock) */
   vagap_status_t fatal; /* out of memory in a worker (under lock) */
   vagap_error_t fatal_err;
@@ -240,9 +243,9 @@ static void *worker(void *arg) {
       sh->fatal = st;
       sh->fatal_err = err;
     }
-    size_t b = sh->fatal ? sh->res->B : sh->next++;
+    size_t b = sh->fatal ? sh->end : sh->next++;
     pthread_mutex_unlock(&sh->lock);
-    if (b >= sh->res->B) break;
+    if (b >= sh->end) break;
 
     vagap_sem_fit_t *fit = NULL;
     vagap_status_t fst = draw_resample(&sh->gi, d->ngroups, sh->opt->seed, b, w.idx, &err);
@@ -255,9 +258,10 @@ static void *worker(void *arg) {
       if (!fiml) fst = vagap_sem_stats_compute(w.stats, w.x, grp, d->nobs, &err);
     }
     if (fst == VAGAP_ENOMEM) { st = fst; continue; }
-    vagap_sem_data_t rd = {d->nobs, d->nvar, d->ngroups, w.x, grp, d->var, d->group_label};
-    if (!fst) fst = fiml ? vagap_sem_fit_data(&fit, sh->model, &rd, sh->fit_opt, &err)
-                         : vagap_sem_fit(&fit, sh->model, w.stats, sh->fit_opt, &err);
+    /* the resampled rows go along: robust ML (MLR, MLM) needs them for its SEs; FIML fits them */
+    vagap_sem_data_t rows = {d->nobs, d->nvar, d->ngroups, w.x, grp, d->var, d->group_label};
+    if (!fst) fst = fiml ? vagap_sem_fit_data(&fit, sh->model, &rows, sh->fit_opt, &err)
+                         : sem_fit_run(&fit, sh->model, w.stats, &rows, sh->fit_opt, &err);
     if (fst == VAGAP_ENOMEM) { st = fst; continue; }
     store_fit(sh->res, b, fst ? NULL : fit);
 
@@ -302,8 +306,22 @@ static vagap_status_t alloc_result(vagap_sem_boot_t **out, size_t B, size_t nrow
     vagap_sem_boot_free(r);
     return vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
   }
+  for (size_t k = 0; k < cells; k++) /* resamples outside a range stay "not fitted" */
+    r->est[k] = r->se[k] = r->pvalue[k] = r->std_all[k] = NAN;
   *out = r;
   return VAGAP_OK;
+}
+
+void vagap_sem_boot_sort_warnings(vagap_sem_boot_t *r) {
+  for (size_t i = 1; i < r->nwarn_kinds; i++)
+    for (size_t j = i; j > 0 && strcmp(r->warn_kind[j - 1], r->warn_kind[j]) > 0; j--) {
+      char *tk = r->warn_kind[j];
+      r->warn_kind[j] = r->warn_kind[j - 1];
+      r->warn_kind[j - 1] = tk;
+      size_t tc = r->warn_count[j];
+      r->warn_count[j] = r->warn_count[j - 1];
+      r->warn_count[j - 1] = tc;
+    }
 }
 
 vagap_status_t vagap_sem_bootstrap(vagap_sem_boot_t **out, const vagap_sem_model_t *model,
@@ -316,7 +334,11 @@ vagap_status_t vagap_sem_bootstrap(vagap_sem_boot_t **out, const vagap_sem_model
   if (data->ngroups != model->ngroups)
     return vagap_error_set(err, VAGAP_EINVAL, NULL, 0, 0, "the model has %zu groups, the data %zu",
                            model->ngroups, data->ngroups);
-  boot_shared_t sh = {.model = model, .data = data, .fit_opt = fit_opt, .opt = opt};
+  if (opt->b_to && (opt->b_to > opt->B || opt->b_from >= opt->b_to))
+    return vagap_error_set(err, VAGAP_EINVAL, NULL, 0, 0, "resamples %zu..%zu of %zu",
+                           opt->b_from, opt->b_to, opt->B);
+  boot_shared_t sh = {.model = model, .data = data, .fit_opt = fit_opt, .opt = opt,
+                      .next = opt->b_to ? opt->b_from : 0, .end = opt->b_to ? opt->b_to : opt->B};
   vagap_status_t st = index_groups(data, &sh.gi, err);
   if (!st) st = alloc_result(&sh.res, opt->B, model->nrows, err);
   if (st) {
@@ -348,18 +370,9 @@ vagap_status_t vagap_sem_bootstrap(vagap_sem_boot_t **out, const vagap_sem_model
   }
   /* threads finish resamples in any order: sort the kinds so that the output
      does not depend on the number of threads */
-  vagap_sem_boot_t *r = sh.res;
-  for (size_t i = 1; i < r->nwarn_kinds; i++)
-    for (size_t j = i; j > 0 && strcmp(r->warn_kind[j - 1], r->warn_kind[j]) > 0; j--) {
-      char *tk = r->warn_kind[j];
-      r->warn_kind[j] = r->warn_kind[j - 1];
-      r->warn_kind[j - 1] = tk;
-      size_t tc = r->warn_count[j];
-      r->warn_count[j] = r->warn_count[j - 1];
-      r->warn_count[j - 1] = tc;
-    }
+  vagap_sem_boot_sort_warnings(sh.res);
   for (size_t b = 0; b < sh.res->B; b++) sh.res->nok += (size_t)sh.res->ok[b];
-  sh.res->nfailed = sh.res->B - sh.res->nok;
+  sh.res->nfailed = (sh.end - (opt->b_to ? opt->b_from : 0)) - sh.res->nok;
   *out = sh.res;
   return VAGAP_OK;
 }

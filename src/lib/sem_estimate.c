@@ -20,7 +20,7 @@ static vagap_status_t fit_ml_complete(vagap_sem_fit_t **out, const vagap_sem_mod
   vagap_status_t st = vagap_sem_stats_alloc(&stats, data->ngroups, data->nvar, data->var,
                                             data->group_label, err);
   if (!st) st = vagap_sem_stats_compute(stats, data->x, data->group, data->nobs, err);
-  if (!st) st = vagap_sem_fit(out, model, stats, opt, err);
+  if (!st) st = sem_fit_run(out, model, stats, data, opt, err); /* the rows for robust ML */
   vagap_sem_stats_free(stats);
   return st;
 }
@@ -42,7 +42,7 @@ static vagap_status_t fit_ml_fiml(vagap_sem_fit_t **out, const vagap_sem_model_t
   vagap_status_t st = sem_fiml_alloc(&f, model, data, opt->missing == VAGAP_SEM_MISSING_ML_X, err);
   if (st) return st;
   sem_fit_hooks_t hooks = sem_fiml_hooks(f);
-  st = sem_fit_with(out, model, sem_fiml_h1_stats(f), opt, &hooks, err);
+  st = sem_fit_with(out, model, sem_fiml_h1_stats(f), NULL, opt, &hooks, err);
   sem_fiml_free(f);
   return st;
 }
@@ -54,9 +54,12 @@ vagap_status_t vagap_sem_fit_data(vagap_sem_fit_t **out, const vagap_sem_model_t
   vagap_sem_fit_options_t opt;
   if (opt_in) opt = *opt_in;
   else vagap_sem_fit_options_init(&opt);
-  vagap_status_t st = vagap_sem_fit_options_resolve(&opt, 0, err);
+  int categorical = sem_model_is_categorical(model);
+  vagap_status_t st = vagap_sem_fit_options_resolve(&opt, categorical, err);
   if (st) return st;
-  /* [estimator hook] FIML, robust and categorical branches go here */
+  /* [estimator hook] FIML and categorical branches go here; robust ML (MLR, MLM, MLMV and
+     --se/--test/--information) is ML on complete rows, finished in sem_robust.c */
+  if (categorical) return sem_ordinal_fit(out, model, data, &opt, err);
   if (opt.missing == VAGAP_SEM_MISSING_ML || opt.missing == VAGAP_SEM_MISSING_ML_X)
     return fit_ml_fiml(out, model, data, &opt, err);
   return fit_ml_complete(out, model, data, &opt, err);

@@ -70,8 +70,7 @@ struct sem_ws {
   size_t max_evals;    /* budget of objective evaluations over all strategies */
   size_t con_rank;     /* rank of the == constraints (sem_constraints.c): df += it, npar -= it */
   sem_discrepancy_t disc; /* [estimator hook] group_value == NULL: ML from the sample moments */
-  int restricted;         /* sem_ws_restrict_group: only group `only` enters F and its gradient */
-  size_t only;
+  const unsigned char *only; /* [robust hook] non-NULL: F and its gradient over these groups only */
 };
 
 static size_t var_index(const vagap_sem_model_t *m, const char *name) {
@@ -415,7 +414,7 @@ double sem_ws_objective(sem_ws_t *ws, const double *x, double *grad) {
   double F = 0;
   for (size_t g = 0; g < ws->G; g++) {
     group_ws_t *w = &ws->g[g];
-    if (ws->restricted && g != ws->only) continue;
+    if (ws->only && !ws->only[g]) continue;
     if (implied(ws, w)) return HUGE_VAL;
     F += (w->nobs / ws->ntotal) * group_objective(ws, w, grad != NULL);
   }
@@ -425,7 +424,7 @@ double sem_ws_objective(sem_ws_t *ws, const double *x, double *grad) {
   for (size_t r = 0; r < m->nrows; r++) {
     const vagap_sem_param_t *row = &m->rows[r];
     if (!row->free || ws->row_mat[r] == MAT_NONE) continue;
-    if (ws->restricted && (size_t)row->group != ws->only + 1) continue;
+    if (ws->only && !ws->only[row->group - 1]) continue;
     group_ws_t *w = &ws->g[row->group - 1];
     double wt = w->nobs / ws->ntotal;
     size_t i = ws->row_i[r], j = ws->row_j[r];
@@ -661,12 +660,6 @@ vagap_status_t sem_ws_information(sem_ws_t *ws, const double *x, gsl_matrix *inf
   return expected_information(ws, x, info, err);
 }
 
-void sem_ws_restrict_group(sem_ws_t *ws, size_t g) {
-  ws->restricted = g != (size_t)-1;
-  ws->only = g;
-}
-
-const vagap_sem_model_t *sem_ws_model(const sem_ws_t *ws) { return ws->model; }
 
 void sem_ws_set_discrepancy(sem_ws_t *ws, const sem_discrepancy_t *d) {
   if (d) ws->disc = *d;
@@ -715,6 +708,70 @@ int sem_ws_jacobian(sem_ws_t *ws, const double *x, size_t g, double *dsigma, dou
       for (size_t a = 0; a < p; a++) dmu[k * p + a] += t.mc * gsl_matrix_get(w->FB, a, t.mi);
   }
   return 0;
+}
+
+/*
+ * [robust hook] Casewise scores d log L_i / d theta of the normal likelihood
+ * for group g's rows Y (n x p, model order) at x and mean mu: with
+ * e = y - mu and u = Sigma^-1 e, a row's contribution is
+ *   dmu_r' u + 1/2 (u' dSigma_r u - tr(Sigma^-1 dSigma_r)),
+ * and from the rank-two form dSigma_r = alpha (a b' + b a') this is
+ *   mc (FB' u)_mi + alpha ((a'u)(b'u) - a' Sigma^-1 b):
+ * O(p^2 + m p) per row instead of O(K p^2).  SC is n x K (zero outside
+ * the group's parameters).  -1 when Sigma is not positive definite.
+ */
+int sem_ws_scores(sem_ws_t *ws, const double *x, size_t g, const gsl_matrix *Y, const gsl_vector *mu,
+                  gsl_matrix *SC) {
+  size_t p = ws->p, md = ws->mdim, nr = ws->model->nrows;
+  fill_matrices(ws, x);
+  group_ws_t *w = &ws->g[g];
+  if (implied(ws, w)) return -1;
+  const vagap_sem_param_t *rows = ws->model->rows;
+  size_t *idx = malloc((nr ? nr : 1) * sizeof *idx);
+  rank2_t *t = malloc((nr ? nr : 1) * sizeof *t);
+  double *c = malloc((nr ? nr : 1) * sizeof *c), *proj = malloc(2 * md * sizeof *proj);
+  gsl_vector *e = gsl_vector_alloc(p), *u = gsl_vector_alloc(p), *wb = gsl_vector_alloc(p);
+  int rc = 0;
+  if (!idx || !t || !c || !proj || !e || !u || !wb) rc = -2;
+  size_t n = 0;
+  for (size_t r = 0; !rc && r < nr; r++) {
+    if (!rows[r].free || (size_t)rows[r].group != g + 1 || ws->row_mat[r] == MAT_NONE) continue;
+    idx[n] = r;
+    t[n] = row_rank2(ws, w, r);
+    c[n] = 0;
+    if (t[n].alpha != 0) { /* a' Sigma^-1 b */
+      for (size_t k = 0; k < p; k++) gsl_vector_set(e, k, factor_at(w, t[n].yt, t[n].yi, k));
+      gsl_blas_dsymv(CblasLower, 1.0, w->SigInv, e, 0.0, wb);
+      for (size_t k = 0; k < p; k++) c[n] += factor_at(w, t[n].xt, t[n].xi, k) * gsl_vector_get(wb, k);
+    }
+    n++;
+  }
+  if (!rc) gsl_matrix_set_zero(SC);
+  for (size_t i = 0; !rc && i < Y->size1; i++) {
+    for (size_t k = 0; k < p; k++) gsl_vector_set(e, k, gsl_matrix_get(Y, i, k) - gsl_vector_get(mu, k));
+    gsl_blas_dsymv(CblasLower, 1.0, w->SigInv, e, 0.0, u);
+    /* proj[0..md) = FB' u, proj[md..2md) = BSFt u */
+    gsl_vector_view pf = gsl_vector_view_array(proj, md), pss = gsl_vector_view_array(proj + md, md);
+    gsl_blas_dgemv(CblasTrans, 1.0, w->FB, u, 0.0, &pf.vector);
+    gsl_blas_dgemv(CblasNoTrans, 1.0, w->BSFt, u, 0.0, &pss.vector);
+    double *out = SC->data + i * SC->tda;
+    for (size_t q = 0; q < n; q++) {
+      const rank2_t *tq = &t[q];
+      double v = 0;
+      if (tq->alpha != 0)
+        v += tq->alpha * (proj[tq->xt * md + tq->xi] * proj[tq->yt * md + tq->yi] - c[q]);
+      if (tq->mc != 0) v += tq->mc * proj[tq->mi];
+      out[rows[idx[q]].free - 1] += v;
+    }
+  }
+  free(idx);
+  free(t);
+  free(c);
+  free(proj);
+  if (e) gsl_vector_free(e);
+  if (u) gsl_vector_free(u);
+  if (wb) gsl_vector_free(wb);
+  return rc;
 }
 
 /* Name the parameters that load most on the null direction of a singular information matrix. */
@@ -975,6 +1032,23 @@ static vagap_status_t invert_information(const sem_ws_t *ws, const gsl_matrix *i
   if (bad) return singular_message(ws, info, err);
   for (size_t k = 0; k < K * K; k++) vcov[k] /= ws->N;
   return VAGAP_OK;
+}
+
+/* [robust hook] vcov = (N info)^-1 for any information matrix, under the
+   model's equality and active inequality constraints as the standard one. */
+vagap_status_t sem_ws_vcov(sem_ws_t *ws, sem_con_t *con, const double *x, const gsl_matrix *info,
+                           vagap_sem_model_t *out, double *vcov, vagap_error_t *err) {
+  if (con && out->ncon) return sem_con_vcov(con, x, info, ws->N, vcov, out, err);
+  return invert_information(ws, info, vcov, err);
+}
+
+double sem_ws_nobs(const sem_ws_t *ws, size_t g) { return ws->g[g].nobs; }
+double sem_ws_N(const sem_ws_t *ws) { return ws->N; }
+void sem_ws_only_groups(sem_ws_t *ws, const unsigned char *mask) { ws->only = mask; }
+const vagap_sem_model_t *sem_ws_model(const sem_ws_t *ws) { return ws->model; }
+void sem_ws_sample(const sem_ws_t *ws, size_t g, const gsl_matrix **S, const gsl_vector **ybar) {
+  *S = ws->g[g].S;
+  *ybar = ws->g[g].ybar;
 }
 
 /*
@@ -1274,7 +1348,7 @@ static double ncp_fn(double lambda, void *p) {
 }
 
 /* root in [lo, hi] of pchisq(x, df, ncp) = target (GSL Brent) */
-static double ncp_solve(double x, double df, double target, double lo, double hi) {
+double sem_ncp_solve(double x, double df, double target, double lo, double hi) {
   ncp_root_t par = {x, df, target};
   gsl_function f = {ncp_fn, &par};
   gsl_root_fsolver *s = gsl_root_fsolver_alloc(gsl_root_fsolver_brent);
@@ -1399,13 +1473,36 @@ static void fit_measures(sem_ws_t *ws, const double *x, vagap_sem_measures_t *fm
     fm->rmsea_ci_lower = fm->rmsea_ci_upper = 0;
   } else {
     if (sem_pchisq_nc(X2, df, 0) - 0.95 < 0) fm->rmsea_ci_lower = 0;
-    else fm->rmsea_ci_lower = sqrt(ncp_solve(X2, df, 0.95, 0, X2) / (N * df)) * sqrt(G_d);
+    else fm->rmsea_ci_lower = sqrt(sem_ncp_solve(X2, df, 0.95, 0, X2) / (N * df)) * sqrt(G_d);
     double NR = fmax(N, X2 * 4);
     if (sem_pchisq_nc(X2, df, NR) - 0.05 > 0 || sem_pchisq_nc(X2, df, 0) - 0.05 < 0) fm->rmsea_ci_upper = 0;
-    else fm->rmsea_ci_upper = sqrt(ncp_solve(X2, df, 0.05, 0, NR) / (N * df)) * sqrt(G_d);
+    else fm->rmsea_ci_upper = sqrt(sem_ncp_solve(X2, df, 0.05, 0, NR) / (N * df)) * sqrt(G_d);
   }
   fm->rmsea_pvalue = df > 0 ? 1 - sem_pchisq_nc(X2, df, N * df * 0.0025 / G_d) : NAN;
   fm->srmr = srmr;
+}
+
+/*
+ * lavaan's std.nox (lav_standardize_all_nox): std.all, except that the
+ * exogenous observed covariates keep their metric: a regression on one is
+ * divided by the sd of the outcome only, and their (co)variances and means
+ * stay as estimated; a covariance with one is divided by the other side's
+ * residual sd only.
+ */
+static double std_nox(const sem_ws_t *ws, const vagap_sem_param_t *row, size_t i, size_t j, double sd_i,
+                      double sd_j, const group_ws_t *w) {
+  size_t p = ws->p;
+  int xi = i < p && ws->model->ov_exo[i], xj = j < p && ws->model->ov_exo[j];
+  switch (row->op) {
+    case VAGAP_SEM_REGRESSION: return xj ? row->est / sd_i : row->std_all;
+    case VAGAP_SEM_COVARIANCE:
+      if (i == j) return xi ? row->est : row->std_all;
+      if (!xi && !xj) return row->std_all;
+      return row->est / (xi ? 1 : sqrt(gsl_matrix_get(w->Smat, i, i))) /
+             (xj ? 1 : sqrt(gsl_matrix_get(w->Smat, j, j)));
+    case VAGAP_SEM_INTERCEPT: return xi ? row->est : row->std_all;
+    default: return row->std_all;
+  }
 }
 
 /* Estimates, SEs, z, p, CIs and the standardised solutions of every row. */
@@ -1475,6 +1572,7 @@ static vagap_status_t fill_rows(sem_ws_t *ws, vagap_sem_fit_t *fit, const double
         break;
       default: break;
     }
+    row->std_nox = std_nox(ws, row, i, j, sd_i, sd_j, w);
   }
   /* lavaan's post-check on the latent block of C (lavTech "cov.lv") */
   vagap_status_t st = VAGAP_OK;
@@ -1496,6 +1594,12 @@ static vagap_status_t fill_rows(sem_ws_t *ws, vagap_sem_fit_t *fit, const double
   return st;
 }
 
+/* for the categorical fit (sem_ordinal.c): the same rows from its own estimates and vcov */
+vagap_status_t sem_ws_fill_rows(sem_ws_t *ws, vagap_sem_fit_t *fit, const double *x, const double *vcov,
+                                double ci_level, vagap_error_t *err) {
+  return fill_rows(ws, fit, x, vcov, ci_level, err);
+}
+
 /* := rows: value, delta-method SE, standardised values. */
 static vagap_status_t fill_defined(sem_ws_t *ws, vagap_sem_model_t *out, const double *vcov,
                                    double ci_level, vagap_error_t *err) {
@@ -1504,20 +1608,20 @@ static vagap_status_t fill_defined(sem_ws_t *ws, vagap_sem_model_t *out, const d
   double zc = gsl_cdf_ugaussian_Qinv((1 - ci_level) / 2);
   size_t first = out->nrows - nd;
   double *dval_all = calloc(nd * (K ? K : 1), sizeof *dval_all);
-  double *vals[3];
-  for (int s = 0; s < 3; s++) vals[s] = calloc(nd, sizeof *vals[s]);
+  double *vals[4];
+  for (int s = 0; s < 4; s++) vals[s] = calloc(nd, sizeof *vals[s]);
   vagap_status_t st = VAGAP_OK;
-  if (!dval_all || !vals[0] || !vals[1] || !vals[2]) { st = vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory"); goto done; }
+  if (!dval_all || !vals[0] || !vals[1] || !vals[2] || !vals[3]) { st = vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory"); goto done; }
   for (size_t d = 0; d < nd && !st; d++) {
     const vagap_sem_def_t *def = out->defs[d];
     size_t nn = sem_expr_nnames(def->expr);
     double *v = calloc(nn ? nn : 1, sizeof *v), *dv = calloc((nn ? nn : 1) * (K ? K : 1), sizeof *dv);
     if (!v || !dv) { free(v); free(dv); st = vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory"); break; }
-    for (int s = 0; s < 3 && !st; s++) {
+    for (int s = 0; s < 4 && !st; s++) {
       for (size_t k = 0; k < nn; k++) {
         if (def->ref_row[k] != (size_t)-1) {
           const vagap_sem_param_t *row = &out->rows[def->ref_row[k]];
-          v[k] = s == 0 ? row->est : s == 1 ? row->std_lv : row->std_all;
+          v[k] = s == 0 ? row->est : s == 1 ? row->std_lv : s == 2 ? row->std_all : row->std_nox;
           if (s == 0 && row->free) dv[k * K + row->free - 1] = 1;
         } else {
           v[k] = vals[s][def->ref_def[k]];
@@ -1539,6 +1643,7 @@ static vagap_status_t fill_defined(sem_ws_t *ws, vagap_sem_model_t *out, const d
     row->est = vals[0][d];
     row->std_lv = vals[1][d];
     row->std_all = vals[2][d];
+    row->std_nox = vals[3][d];
     row->se = sqrt(var);
     /* a value outside the function's domain (log of a negative number) has
        no standard error either */
@@ -1551,11 +1656,21 @@ static vagap_status_t fill_defined(sem_ws_t *ws, vagap_sem_model_t *out, const d
   }
 done:
   free(dval_all);
-  for (int s = 0; s < 3; s++) free(vals[s]);
+  for (int s = 0; s < 4; s++) free(vals[s]);
   return st;
 }
 
+/* for the categorical fit (sem_ordinal.c) */
+vagap_status_t sem_ws_fill_defined(sem_ws_t *ws, vagap_sem_model_t *out, const double *vcov, double ci_level,
+                                   vagap_error_t *err) {
+  return fill_defined(ws, out, vcov, ci_level, err);
+}
+
 /* ---- model copy -------------------------------------------------------------------- */
+
+static vagap_sem_model_t *copy_model(const vagap_sem_model_t *m);
+/* for the categorical fit (sem_ordinal.c), which reports on its own copy */
+vagap_sem_model_t *sem_model_copy(const vagap_sem_model_t *m) { return copy_model(m); }
 
 static vagap_sem_model_t *copy_model(const vagap_sem_model_t *m) {
   vagap_sem_model_t *c = calloc(1, sizeof *c);
@@ -1628,10 +1743,15 @@ void vagap_sem_fit_free(vagap_sem_fit_t *fit) {
   if (!fit) return;
   vagap_sem_model_free(fit->model);
   free(fit->fit.chisq_group);
+  free(fit->fit.chisq_group_scaled);
   free(fit->x);
   free(fit->vcov);
   for (size_t i = 0; i < fit->nwarnings; i++) free(fit->warnings[i]);
   free(fit->warnings);
+  for (size_t i = 0; i < fit->nstage1; i++) free(fit->stage1_name[i]);
+  free(fit->stage1_name);
+  free(fit->stage1_est);
+  free(fit->stage1_se);
   free(fit);
 }
 
@@ -1639,7 +1759,9 @@ void vagap_sem_fit_free(vagap_sem_fit_t *fit) {
 static vagap_status_t fit_information(sem_ws_t *ws, const sem_fit_hooks_t *hooks,
                                       const vagap_sem_fit_options_t *opt, const double *x,
                                       gsl_matrix *info, vagap_error_t *err) {
-  if (opt->information == VAGAP_SEM_INFORMATION_OBSERVED) return sem_ws_hessian(ws, x, info, err);
+  /* complete data: sem_robust_finish replaces the vcov by the observed (or first-order)
+     one afterwards; an estimator with hooks (FIML) takes lavaan's Hessian here */
+  if (hooks && opt->information == VAGAP_SEM_INFORMATION_OBSERVED) return sem_ws_hessian(ws, x, info, err);
   if (hooks && hooks->information) return hooks->information(hooks->ctx, ws, x, info, err);
   return expected_information(ws, x, info, err);
 }
@@ -1647,12 +1769,19 @@ static vagap_status_t fit_information(sem_ws_t *ws, const sem_fit_hooks_t *hooks
 vagap_status_t vagap_sem_fit(vagap_sem_fit_t **out, const vagap_sem_model_t *model,
                              const vagap_sem_stats_t *stats, const vagap_sem_fit_options_t *opt_in,
                              vagap_error_t *err) {
-  return sem_fit_with(out, model, stats, opt_in, NULL, err);
+  return sem_fit_with(out, model, stats, NULL, opt_in, NULL, err);
+}
+
+vagap_status_t sem_fit_run(vagap_sem_fit_t **out, const vagap_sem_model_t *model,
+                           const vagap_sem_stats_t *stats, const vagap_sem_data_t *data,
+                           const vagap_sem_fit_options_t *opt_in, vagap_error_t *err) {
+  return sem_fit_with(out, model, stats, data, opt_in, NULL, err);
 }
 
 vagap_status_t sem_fit_with(vagap_sem_fit_t **out, const vagap_sem_model_t *model,
-                            const vagap_sem_stats_t *stats, const vagap_sem_fit_options_t *opt_in,
-                            const sem_fit_hooks_t *hooks, vagap_error_t *err) {
+                            const vagap_sem_stats_t *stats, const vagap_sem_data_t *data,
+                            const vagap_sem_fit_options_t *opt_in, const sem_fit_hooks_t *hooks,
+                            vagap_error_t *err) {
   *out = NULL;
   vagap_sem_fit_options_t opt;
   if (opt_in) opt = *opt_in;
@@ -1661,10 +1790,16 @@ vagap_status_t sem_fit_with(vagap_sem_fit_t **out, const vagap_sem_model_t *mode
   sem_con_t *con = NULL;
   vagap_status_t st = vagap_sem_fit_options_resolve(&opt, 0, err);
   if (st) return st;
+  if (sem_model_is_categorical(model))
+    return vagap_error_set(err, VAGAP_EINVAL, NULL, 0, 0,
+                           "a model with ordered indicators (thresholds) needs the raw data "
+                           "(vagap_sem_fit_data), not sample statistics");
   if (opt.missing != VAGAP_SEM_MISSING_LISTWISE && !hooks)
     return vagap_error_set(err, VAGAP_EINVAL, NULL, 0, 0,
                            "--missing %s fits the raw rows (vagap_sem_fit_data), not sample statistics (--from-stats)",
                            vagap_sem_missing_name(opt.missing));
+  /* [robust hook] robust SEs and scaled tests need the raw rows */
+  if ((st = sem_robust_check(&opt, data, err))) return st;
   st = sem_ws_alloc(&ws, model, stats, opt.likelihood, err);
   if (st) return st;
   if (hooks) sem_ws_set_discrepancy(ws, &hooks->disc); /* [estimator hook] */
@@ -1675,10 +1810,12 @@ vagap_status_t sem_fit_with(vagap_sem_fit_t **out, const vagap_sem_model_t *mode
   fit->x = calloc(K ? K : 1, sizeof *fit->x);
   fit->vcov = calloc(K ? K * K : 1, sizeof *fit->vcov);
   fit->fit.chisq_group = calloc(ws->G, sizeof *fit->fit.chisq_group);
-  if (!fit->x || !fit->vcov || !fit->fit.chisq_group || !(fit->model = copy_model(model))) {
+  fit->fit.chisq_group_scaled = calloc(ws->G, sizeof *fit->fit.chisq_group_scaled);
+  if (!fit->x || !fit->vcov || !fit->fit.chisq_group || !fit->fit.chisq_group_scaled || !(fit->model = copy_model(model))) {
     st = vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
     goto done;
   }
+  sem_measures_scaled_unset(&fit->fit);
   /* identification: no more free parameters than sample moments */
   {
     size_t p = ws->p, nx = ws->nx;
@@ -1748,6 +1885,16 @@ vagap_status_t sem_fit_with(vagap_sem_fit_t **out, const vagap_sem_model_t *mode
     ws->con_rank = sem_con_rank(con);
   }
   fit_measures(ws, fit->x, &fit->fit);
+  sem_more_measures(ws, fit->x, &fit->fit);
+  /* [robust hook] other information matrices, robust vcov, scaled tests, more measures;
+     an estimator with hooks has its vcov already (resolve refuses robust options with FIML) */
+  {
+    vagap_sem_fit_options_t ropt = opt;
+    if (hooks) ropt.information = VAGAP_SEM_INFORMATION_EXPECTED;
+    if ((st = sem_robust_finish(ws, con, fit, K ? info : NULL, &ropt, data, err))) goto done;
+    fit->options.information = opt.information;
+  }
+  /* [estimator hook] what the estimator defines otherwise (FIML: logl, baseline, ...) */
   if (hooks && hooks->measures) hooks->measures(hooks->ctx, ws, fit->x, &fit->fit);
   fit->converged = 1;
   if ((st = fill_rows(ws, fit, fit->x, fit->vcov, opt.ci_level, err))) goto done;

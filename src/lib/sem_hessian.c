@@ -27,7 +27,10 @@ vagap_status_t sem_ws_hessian(sem_ws_t *ws, const double *x, gsl_matrix *H, vaga
   /* the group of each parameter, or (size_t)-1 when groups share it */
   const vagap_sem_model_t *m = sem_ws_model(ws);
   size_t *owner = malloc((K ? K : 1) * sizeof *owner);
-  if (!owner) {
+  unsigned char *mask = calloc(m->ngroups ? m->ngroups : 1, 1);
+  if (!owner || !mask) {
+    free(owner);
+    free(mask);
     free(xs);
     free(g);
     return vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
@@ -44,7 +47,10 @@ vagap_status_t sem_ws_hessian(sem_ws_t *ws, const double *x, gsl_matrix *H, vaga
   for (size_t j = 0; j < K && !st; j++) {
     memcpy(xs, x, K * sizeof *xs);
     /* a parameter of one group changes only that group's part of the gradient */
-    sem_ws_restrict_group(ws, owner[j] == (size_t)-2 ? (size_t)-1 : owner[j]);
+    size_t og = owner[j] == (size_t)-2 ? (size_t)-1 : owner[j];
+    memset(mask, 0, m->ngroups);
+    if (og != (size_t)-1) mask[og] = 1;
+    sem_ws_only_groups(ws, og != (size_t)-1 ? mask : NULL);
     for (int s = 0; s < 4; s++) {
       xs[j] = x[j] + step[s] * h;
       if (!isfinite(sem_ws_objective(ws, xs, g))) {
@@ -56,8 +62,9 @@ vagap_status_t sem_ws_hessian(sem_ws_t *ws, const double *x, gsl_matrix *H, vaga
       for (size_t i = 0; i < K; i++) *gsl_matrix_ptr(H, i, j) += weight[s] * g[i] / (12 * h);
     }
   }
-  sem_ws_restrict_group(ws, (size_t)-1);
+  sem_ws_only_groups(ws, NULL);
   free(owner);
+  free(mask);
   for (size_t i = 0; i < K; i++)
     for (size_t j = 0; j < i; j++) {
       double a = 0.5 * (gsl_matrix_get(H, i, j) + gsl_matrix_get(H, j, i));

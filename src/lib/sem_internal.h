@@ -53,10 +53,26 @@
 #define sem_con_vcov vagap__sem_con_vcov
 #define sem_con_rank vagap__sem_con_rank
 #define sem_con_finish_rows vagap__sem_con_finish_rows
+#define sem_fit_run vagap__sem_fit_run
+#define sem_ws_vcov vagap__sem_ws_vcov
+#define sem_ws_nobs vagap__sem_ws_nobs
+#define sem_ws_N vagap__sem_ws_N
+#define sem_ws_scores vagap__sem_ws_scores
+#define sem_ws_only_groups vagap__sem_ws_only_groups
+#define sem_ws_model vagap__sem_ws_model
+#define sem_ws_sample vagap__sem_ws_sample
+#define sem_ncp_solve vagap__sem_ncp_solve
+#define sem_robust_check vagap__sem_robust_check
+#define sem_robust_finish vagap__sem_robust_finish
+#define sem_more_measures vagap__sem_more_measures
+#define sem_model_copy vagap__sem_model_copy
+#define sem_ordinal_fit vagap__sem_ordinal_fit
+#define sem_model_is_categorical vagap__sem_model_is_categorical
+#define sem_measures_scaled_unset vagap__sem_measures_scaled_unset
+#define sem_ws_fill_rows vagap__sem_ws_fill_rows
+#define sem_ws_fill_defined vagap__sem_ws_fill_defined
 #define sem_fit_with vagap__sem_fit_with
 #define sem_ws_hessian vagap__sem_ws_hessian
-#define sem_ws_restrict_group vagap__sem_ws_restrict_group
-#define sem_ws_model vagap__sem_ws_model
 #define sem_fiml_alloc vagap__sem_fiml_alloc
 #define sem_fiml_free vagap__sem_fiml_free
 #define sem_fiml_h1_stats vagap__sem_fiml_h1_stats
@@ -158,6 +174,28 @@ int sem_ws_jacobian(sem_ws_t *ws, const double *x, size_t g, double *dsigma, dou
    Returns +HUGE_VAL when a model-implied covariance is not positive definite. */
 double sem_ws_objective(sem_ws_t *ws, const double *x, double *grad);
 
+/* est, se, z, p, CI, std.lv, std.all of every row of fit->model at x with vcov,
+   and lavaan's post-check (as vagap_sem_fit does). */
+vagap_status_t sem_ws_fill_rows(sem_ws_t *ws, vagap_sem_fit_t *fit, const double *x, const double *vcov,
+                                double ci_level, vagap_error_t *err);
+/* value, delta-method SE and standardised values of the := rows of out (as vagap_sem_fit does) */
+vagap_status_t sem_ws_fill_defined(sem_ws_t *ws, vagap_sem_model_t *out, const double *vcov, double ci_level,
+                                   vagap_error_t *err);
+/* A deep copy of a model (NULL when out of memory). */
+vagap_sem_model_t *sem_model_copy(const vagap_sem_model_t *m);
+
+/* ---- categorical indicators (sem_ordinal.c) ------------------------------------ */
+
+/* The .scaled fit measures to NAN (a standard test). */
+void sem_measures_scaled_unset(vagap_sem_measures_t *fm);
+/* 1 when the model has threshold rows (ordered indicators). */
+int sem_model_is_categorical(const vagap_sem_model_t *m);
+/* DWLS/WLS/ULS (and their MV variants) on thresholds and polychoric
+   correlations from raw data: lavaan's categorical estimation. */
+vagap_status_t sem_ordinal_fit(vagap_sem_fit_t **out, const vagap_sem_model_t *model,
+                               const vagap_sem_data_t *data, const vagap_sem_fit_options_t *opt,
+                               vagap_error_t *err);
+
 /* Noncentral chi-square CDF P(X <= x; df, ncp) (GSL has only the central one). */
 double sem_pchisq_nc(double x, double df, double ncp);
 
@@ -233,8 +271,9 @@ typedef struct {
 
 /* vagap_sem_fit with an estimator's hooks (NULL: plain ML, missing must be listwise). */
 vagap_status_t sem_fit_with(vagap_sem_fit_t **out, const vagap_sem_model_t *model,
-                            const vagap_sem_stats_t *stats, const vagap_sem_fit_options_t *opt,
-                            const sem_fit_hooks_t *hooks, vagap_error_t *err);
+                            const vagap_sem_stats_t *stats, const vagap_sem_data_t *data,
+                            const vagap_sem_fit_options_t *opt, const sem_fit_hooks_t *hooks,
+                            vagap_error_t *err);
 
 /*
  * lavaan's observed information (lav_model_hessian): the Hessian of the
@@ -243,12 +282,6 @@ vagap_status_t sem_fit_with(vagap_sem_fit_t **out, const vagap_sem_model_t *mode
  * symmetrised.  H is npar x npar (unit weight like sem_ws_information).
  */
 vagap_status_t sem_ws_hessian(sem_ws_t *ws, const double *x, gsl_matrix *H, vagap_error_t *err);
-
-/* Restrict sem_ws_objective to the term of group g and its gradient (g = (size_t)-1:
-   all groups again).  The Hessian uses it: a parameter of one group moves only
-   that group's part of the gradient. */
-void sem_ws_restrict_group(sem_ws_t *ws, size_t g);
-const vagap_sem_model_t *sem_ws_model(const sem_ws_t *ws);
 
 /* ---- FIML over missing-data patterns (sem_fiml.c) ------------------------------ */
 
@@ -330,6 +363,40 @@ vagap_status_t sem_con_vcov(sem_con_t *c, const double *x, const gsl_matrix *inf
 size_t sem_con_rank(const sem_con_t *c);
 /* lavaan's SE/z/p conventions for constrained and bounded fits. */
 void sem_con_finish_rows(vagap_sem_model_t *out);
+
+/* ---- robust ML (sem_robust.c) ------------------------------------------------------ */
+
+/* vagap_sem_fit with the raw rows behind stats (data may be NULL: moments only). */
+vagap_status_t sem_fit_run(vagap_sem_fit_t **out, const vagap_sem_model_t *model,
+                           const vagap_sem_stats_t *stats, const vagap_sem_data_t *data,
+                           const vagap_sem_fit_options_t *opt, vagap_error_t *err);
+/* vcov = (N info)^-1 under the model's constraints, for any information matrix. */
+vagap_status_t sem_ws_vcov(sem_ws_t *ws, sem_con_t *con, const double *x, const gsl_matrix *info,
+                           vagap_sem_model_t *out, double *vcov, vagap_error_t *err);
+double sem_ws_nobs(const sem_ws_t *ws, size_t g);
+/* N of the test statistic and RMSEA (N, or N - G for wishart) */
+double sem_ws_N(const sem_ws_t *ws);
+/* Casewise scores d log L_i / d theta (n x K) of group g's rows Y (n x p, model order) at x,
+   taken at mean mu: the meat of the Huber-White sandwich.  -1: Sigma not positive definite. */
+int sem_ws_scores(sem_ws_t *ws, const double *x, size_t g, const gsl_matrix *Y, const gsl_vector *mu,
+                  gsl_matrix *SC);
+/* Restrict sem_ws_objective to the groups with mask[g] != 0 (NULL: all groups again):
+   the terms of the other groups do not depend on their parameters. */
+void sem_ws_only_groups(sem_ws_t *ws, const unsigned char *mask);
+const vagap_sem_model_t *sem_ws_model(const sem_ws_t *ws);
+/* The sample covariance (the likelihood's divisor) and mean of group g. */
+void sem_ws_sample(const sem_ws_t *ws, size_t g, const gsl_matrix **S, const gsl_vector **ybar);
+/* root in [lo, hi] of pchisq(x, df, ncp) = target */
+double sem_ncp_solve(double x, double df, double target, double lo, double hi);
+/* VAGAP_EINVAL when the options need the raw rows and data is NULL. */
+vagap_status_t sem_robust_check(const vagap_sem_fit_options_t *opt, const vagap_sem_data_t *data,
+                                vagap_error_t *err);
+/* After the ML fit: the information of the SEs, robust vcov, scaled tests and their measures. */
+vagap_status_t sem_robust_finish(sem_ws_t *ws, sem_con_t *con, vagap_sem_fit_t *fit, const gsl_matrix *info,
+                                 const vagap_sem_fit_options_t *opt, const vagap_sem_data_t *data,
+                                 vagap_error_t *err);
+/* gfi, agfi, pgfi, rmr, srmr_bentler, crmr, srmr_mplus (+ _nomean) at x (sem_measures.c). */
+void sem_more_measures(sem_ws_t *ws, const double *x, vagap_sem_measures_t *fm);
 
 #pragma GCC visibility pop
 

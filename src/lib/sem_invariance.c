@@ -11,6 +11,8 @@
 
 #include <gsl/gsl_cdf.h>
 
+#include "sem_internal.h"
+
 static const struct {
   const char *name;
   int rank;          /* order of strictness */
@@ -89,6 +91,33 @@ static void copy_measures(vagap_sem_invariance_row_t *r, const vagap_sem_fit_t *
   r->admissible = fit->admissible;
   r->nwarnings = fit->nwarnings;
   snprintf(r->warning, sizeof r->warning, "%s", fit->nwarnings ? fit->warnings[0] : "");
+  r->chisq_scaled = f->chisq_scaled;
+  r->chisq_scaling_factor = f->chisq_scaling_factor;
+  r->diff_scaling_factor = NAN;
+}
+
+/*
+ * lavTestLRT's scaled difference for the Satorra-Bentler and Yuan-Bentler
+ * tests (lav_test_diff_SatorraBentler2001): with T, r, c the standard
+ * statistic, df and scaling factor of the less (1) and more (0) restricted
+ * model (c1 = 1 when r1 = 0), m = r0 - r1, cd = (r0 c0 - r1 c1) / m and
+ * T = (T0 - T1) / cd on m degrees of freedom (NA when cd < 0).
+ */
+static void compare_scaled(vagap_sem_invariance_row_t *r, const vagap_sem_invariance_row_t *q) {
+  double c1 = q->df == 0 ? 1 : q->chisq_scaling_factor, c0 = r->chisq_scaling_factor;
+  double m = r->df - q->df;
+  r->df_diff = m;
+  r->rmsea_diff = NAN;
+  if (m == 0) {
+    r->chisq_diff = r->chisq - q->chisq;
+    r->pvalue_diff = NAN;
+    return;
+  }
+  double cd = (r->df * c0 - q->df * c1) / m;
+  if (cd < 0) cd = NAN;
+  r->diff_scaling_factor = cd;
+  r->chisq_diff = (r->chisq - q->chisq) / cd;
+  r->pvalue_diff = gsl_cdf_chisq_Q(r->chisq_diff, m);
 }
 
 /* Compare row r with the previous row q as lavTestLRT (method "standard"). */
@@ -107,8 +136,7 @@ static void compare(vagap_sem_invariance_row_t *r, const vagap_sem_invariance_ro
   r->rmsea_change = r->rmsea - q->rmsea;
 }
 
-/* Either stats (moment-based ML) or data (vagap_sem_fit_data) is given. */
-static vagap_status_t invariance_fit(vagap_sem_invariance_t **out, const vagap_sem_syntax_t *syn,
+static vagap_status_t invariance_run(vagap_sem_invariance_t **out, const vagap_sem_syntax_t *syn,
                                      const vagap_sem_stats_t *stats, const vagap_sem_data_t *data,
                                      const vagap_sem_model_options_t *base,
                                      const vagap_sem_fit_options_t *fit_opt,
@@ -116,7 +144,17 @@ static vagap_status_t invariance_fit(vagap_sem_invariance_t **out, const vagap_s
                                      void (*progress)(size_t done, size_t total, void *ctx),
                                      void *progress_ctx, const char *source, vagap_error_t *err) {
   *out = NULL;
-  size_t ngroups = stats ? stats->ngroups : data->ngroups;
+  vagap_sem_fit_options_t ropt;
+  if (fit_opt) ropt = *fit_opt;
+  else vagap_sem_fit_options_init(&ropt);
+  if (vagap_sem_fit_options_resolve(&ropt, 0, err)) return err ? err->status : VAGAP_EINVAL;
+  int scaled = ropt.test != VAGAP_SEM_TEST_STANDARD && ropt.test != VAGAP_SEM_TEST_NONE;
+  if (ropt.test == VAGAP_SEM_TEST_SCALED_SHIFTED || ropt.test == VAGAP_SEM_TEST_MEAN_VAR_ADJUSTED)
+    return vagap_error_set(err, VAGAP_EINVAL, NULL, 0, 0,
+                           "--invariance with --test %s: lavTestLRT's difference test for it (method "
+                           "satorra.2000) is not implemented yet; use MLR or MLM",
+                           vagap_sem_test_name(ropt.test));
+  size_t ngroups = stats ? stats->ngroups : data->ngroups; /* FIML: data only */
   if (ngroups < 2)
     return vagap_error_set(err, VAGAP_EINVAL, NULL, 0, 0,
                            "measurement invariance needs at least two groups (--group)");
@@ -134,7 +172,7 @@ static vagap_status_t invariance_fit(vagap_sem_invariance_t **out, const vagap_s
     vagap_sem_model_t *model = NULL;
     vagap_sem_fit_t *fit = NULL;
     st = vagap_sem_model_build(&model, syn, ngroups, &mopt, source, err);
-    if (!st) st = stats ? vagap_sem_fit(&fit, model, stats, fit_opt, err)
+    if (!st) st = stats ? sem_fit_run(&fit, model, stats, data, fit_opt, err)
                         : vagap_sem_fit_data(&fit, model, data, fit_opt, err);
     if (!st) ntotal = fit->fit.ntotal;
     if (st && err) {
@@ -149,6 +187,7 @@ static vagap_status_t invariance_fit(vagap_sem_invariance_t **out, const vagap_s
       r->chisq_diff = r->df_diff = r->pvalue_diff = r->rmsea_diff = NAN;
       r->cfi_change = r->rmsea_change = NAN;
       if (s > 0) compare(r, &inv->rows[s - 1], ntotal, ngroups);
+      if (s > 0 && scaled) compare_scaled(r, &inv->rows[s - 1]);
       inv->n++;
     }
     vagap_sem_fit_free(fit);
@@ -159,43 +198,44 @@ static vagap_status_t invariance_fit(vagap_sem_invariance_t **out, const vagap_s
     vagap_sem_invariance_free(inv);
     return st;
   }
+  inv->scaled = scaled;
   *out = inv;
   return VAGAP_OK;
 }
 
-vagap_status_t vagap_sem_invariance_fit(vagap_sem_invariance_t **out,
-                                        const vagap_sem_syntax_t *syn,
-                                        const vagap_sem_stats_t *stats,
-                                        const vagap_sem_model_options_t *base,
+vagap_status_t vagap_sem_invariance_fit(vagap_sem_invariance_t **out, const vagap_sem_syntax_t *syn,
+                                        const vagap_sem_stats_t *stats, const vagap_sem_model_options_t *base,
                                         const vagap_sem_fit_options_t *fit_opt,
                                         const vagap_sem_invariance_step_t *steps, size_t nsteps,
                                         const char *source, vagap_error_t *err) {
-  return invariance_fit(out, syn, stats, NULL, base, fit_opt, steps, nsteps, NULL, NULL, source, err);
+  return invariance_run(out, syn, stats, NULL, base, fit_opt, steps, nsteps, NULL, NULL, source, err);
 }
 
-vagap_status_t vagap_sem_invariance_fit_progress(vagap_sem_invariance_t **out,
-                                                 const vagap_sem_syntax_t *syn,
+vagap_status_t vagap_sem_invariance_fit_progress(vagap_sem_invariance_t **out, const vagap_sem_syntax_t *syn,
                                                  const vagap_sem_stats_t *stats,
                                                  const vagap_sem_model_options_t *base,
                                                  const vagap_sem_fit_options_t *fit_opt,
-                                                 const vagap_sem_invariance_step_t *steps,
-                                                 size_t nsteps,
-                                                 void (*progress)(size_t done, size_t total,
-                                                                  void *ctx),
-                                                 void *progress_ctx, const char *source,
-                                                 vagap_error_t *err) {
-  return invariance_fit(out, syn, stats, NULL, base, fit_opt, steps, nsteps, progress, progress_ctx,
-                        source, err);
+                                                 const vagap_sem_invariance_step_t *steps, size_t nsteps,
+                                                 void (*progress)(size_t done, size_t total, void *ctx),
+                                                 void *progress_ctx, const char *source, vagap_error_t *err) {
+  return invariance_run(out, syn, stats, NULL, base, fit_opt, steps, nsteps, progress, progress_ctx, source, err);
 }
 
-vagap_status_t vagap_sem_invariance_fit_data(vagap_sem_invariance_t **out,
-                                             const vagap_sem_syntax_t *syn,
-                                             const vagap_sem_data_t *data,
-                                             const vagap_sem_model_options_t *base,
+vagap_status_t vagap_sem_invariance_fit_data(vagap_sem_invariance_t **out, const vagap_sem_syntax_t *syn,
+                                             const vagap_sem_data_t *data, const vagap_sem_model_options_t *base,
                                              const vagap_sem_fit_options_t *fit_opt,
                                              const vagap_sem_invariance_step_t *steps, size_t nsteps,
                                              void (*progress)(size_t done, size_t total, void *ctx),
                                              void *progress_ctx, const char *source, vagap_error_t *err) {
-  return invariance_fit(out, syn, NULL, data, base, fit_opt, steps, nsteps, progress, progress_ctx,
-                        source, err);
+  *out = NULL;
+  /* FIML fits every step to the rows with their holes (no complete-data statistics) */
+  if (fit_opt && (fit_opt->missing == VAGAP_SEM_MISSING_ML || fit_opt->missing == VAGAP_SEM_MISSING_ML_X))
+    return invariance_run(out, syn, NULL, data, base, fit_opt, steps, nsteps, progress, progress_ctx, source, err);
+  vagap_sem_stats_t *stats = NULL;
+  vagap_status_t st = vagap_sem_stats_alloc(&stats, data->ngroups, data->nvar, data->var, data->group_label, err);
+  if (!st) st = vagap_sem_stats_compute(stats, data->x, data->group, data->nobs, err);
+  if (!st)
+    st = invariance_run(out, syn, stats, data, base, fit_opt, steps, nsteps, progress, progress_ctx, source, err);
+  vagap_sem_stats_free(stats);
+  return st;
 }

@@ -71,6 +71,7 @@ static const struct {
     {"lv.variances", VAGAP_SEM_EQ_LV_VARIANCES},
     {"lv.covariances", VAGAP_SEM_EQ_LV_COVARIANCES},
     {"means", VAGAP_SEM_EQ_MEANS},
+    {"thresholds", VAGAP_SEM_EQ_THRESHOLDS},
 };
 
 vagap_status_t vagap_sem_group_equal_parse(const char *list, unsigned *flags,
@@ -91,7 +92,7 @@ vagap_status_t vagap_sem_group_equal_parse(const char *list, unsigned *flags,
       return vagap_error_set(err, VAGAP_EINVAL, NULL, 0, 0,
                              "unknown group.equal name '%.*s' (known: loadings, intercepts, "
                              "regressions, residuals, residual.covariances, lv.variances, "
-                             "lv.covariances, means)", (int)len, s);
+                             "lv.covariances, means, thresholds)", (int)len, s);
     *flags |= group_equal_names[k].flag;
     s = e;
   }
@@ -129,7 +130,7 @@ static vagap_status_t table_add(table_t *t, const char *lhs, vagap_sem_op_t op, 
   r->ustart = NAN;
   r->lower = -INFINITY;
   r->upper = INFINITY;
-  r->est = r->se = r->z = r->pvalue = r->ci_lower = r->ci_upper = r->std_lv = r->std_all = NAN;
+  r->est = r->se = r->z = r->pvalue = r->ci_lower = r->ci_upper = r->std_lv = r->std_all = r->std_nox = NAN;
   t->stmt[t->n] = stmt;
   t->n++;
   if (!r->lhs || !r->rhs || !r->label)
@@ -262,6 +263,13 @@ static int classify(const vagap_sem_syntax_t *syn, vnames_t *v) {
 
 /* ---- building --------------------------------------------------------------- */
 
+/* number of thresholds of an ordered variable (opt->ordered), -1 when not ordered */
+static int ordered_nth(const vagap_sem_model_options_t *opt, const char *name) {
+  for (size_t k = 0; k < opt->n_ordered; k++)
+    if (!strcmp(opt->ordered[k], name)) return opt->ordered_nth[k];
+  return -1;
+}
+
 /* The default rows of lav_partable_flat: every (residual) variance (fixed to
    0 later when !auto_var), the covariances auto.cov.lv.x and auto.cov.y ask
    for, those of the covariates, and with a mean structure every intercept. */
@@ -270,6 +278,13 @@ static vagap_status_t add_defaults(table_t *t, const vnames_t *v, int meanstruct
                                    vagap_error_t *err) {
   table_t d = {0};
   vagap_status_t st = VAGAP_OK;
+  /* lavaan's flat table: thresholds of the ordered variables come first */
+  for (size_t i = 0; !st && i < v->ov.n; i++)
+    for (int k = 1; !st && k <= ordered_nth(opt, v->ov.s[i]); k++) {
+      char th[24];
+      snprintf(th, sizeof th, "t%d", k);
+      st = table_add(&d, v->ov.s[i], VAGAP_SEM_THRESHOLD, th, NULL, err);
+    }
   for (size_t i = 0; !st && i < v->ov_nox.n; i++)
     st = table_add(&d, v->ov_nox.s[i], VAGAP_SEM_COVARIANCE, v->ov_nox.s[i], NULL, err);
   for (size_t i = 0; !st && i < v->lv.n; i++)
@@ -287,6 +302,10 @@ static vagap_status_t add_defaults(table_t *t, const vnames_t *v, int meanstruct
   for (size_t j = 0; !st && j < v->ov_x.n; j++)
     for (size_t i = j; !st && i < v->ov_x.n; i++)
       st = table_add(&d, v->ov_x.s[j], VAGAP_SEM_COVARIANCE, v->ov_x.s[i], NULL, err);
+  /* then the scale factors of the latent responses (delta parameterization) */
+  for (size_t i = 0; !st && i < v->ov.n; i++)
+    if (ordered_nth(opt, v->ov.s[i]) >= 0)
+      st = table_add(&d, v->ov.s[i], VAGAP_SEM_SCALE, v->ov.s[i], NULL, err);
   if (meanstructure) {
     for (size_t i = 0; !st && i < v->ov.n; i++)
       st = table_add(&d, v->ov.s[i], VAGAP_SEM_INTERCEPT, "", NULL, err);
@@ -363,6 +382,17 @@ static void set_default_freedom(table_t *t, const vnames_t *v, const vagap_sem_m
         r[i].free = 0;
         r[i].ustart = 0;
       }
+  /* ordered variables (lavaan's categorical defaults, delta parameterization):
+     intercept 0, residual variance fixed (its value follows from the others:
+     diag of the latent response covariance = 1 / delta^2), scale factor 1 */
+  for (size_t i = 0; i < t->n; i++) {
+    if (r[i].user || ordered_nth(opt, r[i].lhs) < 0) continue;
+    if (r[i].op == VAGAP_SEM_INTERCEPT || r[i].op == VAGAP_SEM_SCALE ||
+        (r[i].op == VAGAP_SEM_COVARIANCE && !strcmp(r[i].lhs, r[i].rhs))) {
+      r[i].free = 0;
+      r[i].ustart = r[i].op == VAGAP_SEM_INTERCEPT ? 0 : 1;
+    }
+  }
   /* orthogonal: every default covariance between two latents stays in the
      table, fixed to 0 (lavaan 0.6: lv.names, so also those auto.cov.y adds
      between endogenous latents) */
@@ -465,6 +495,7 @@ static char **equality_labels(const table_t *t, size_t ngroups, const vnames_t *
       switch (r->op) {
         case VAGAP_SEM_LOADING: flag = (ge & VAGAP_SEM_EQ_LOADINGS) != 0; break;
         case VAGAP_SEM_REGRESSION: flag = (ge & VAGAP_SEM_EQ_REGRESSIONS) != 0; break;
+        case VAGAP_SEM_THRESHOLD: flag = (ge & VAGAP_SEM_EQ_THRESHOLDS) != 0; break;
         case VAGAP_SEM_INTERCEPT:
           flag = ((ge & VAGAP_SEM_EQ_INTERCEPTS) && is_in(&v->ov_nox, r->lhs)) ||
                  ((ge & VAGAP_SEM_EQ_MEANS) && is_in(&v->lv, r->lhs));
@@ -613,6 +644,44 @@ static vagap_status_t check_user_rows(const vagap_sem_syntax_t *syn, const vname
   return VAGAP_OK;
 }
 
+/* --ordered names must be observed variables of the model (not fixed.x
+   covariates), and a threshold statement y | tk must name an ordered y and
+   one of its thresholds t1..t(categories - 1). */
+static vagap_status_t check_ordered(const vagap_sem_syntax_t *syn, const vnames_t *v,
+                                    const vagap_sem_model_options_t *opt, const char *source,
+                                    vagap_error_t *err) {
+  for (size_t k = 0; k < opt->n_ordered; k++) {
+    if (!is_in(&v->ov, opt->ordered[k]))
+      return vagap_error_set(err, VAGAP_EMODEL, NULL, 0, 0,
+                             "ordered variable '%s' is not an observed variable of the model", opt->ordered[k]);
+    if (is_in(&v->ov_x, opt->ordered[k]) && opt->fixed_x)
+      return vagap_error_set(err, VAGAP_EMODEL, NULL, 0, 0,
+                             "ordered variable '%s' is an exogenous covariate: ordered covariates are not "
+                             "supported (lavaan treats them as numeric)", opt->ordered[k]);
+  }
+  for (size_t i = 0; i < syn->n; i++) {
+    const vagap_sem_statement_t *s = &syn->st[i];
+    if (s->op != VAGAP_SEM_THRESHOLD) continue;
+    int nth = ordered_nth(opt, s->lhs);
+    if (is_in(&v->lv, s->lhs))
+      return vagap_error_set(err, VAGAP_EMODEL, source, s->line, s->column,
+                             "thresholds (|) belong to ordered observed variables, but '%s' is latent", s->lhs);
+    if (!is_in(&v->ov, s->lhs))
+      return vagap_error_set(err, VAGAP_EMODEL, source, s->line, s->column,
+                             "'%s' has thresholds (|) but is not a variable of the model", s->lhs);
+    if (nth < 0)
+      return vagap_error_set(err, VAGAP_EMODEL, source, s->line, s->column,
+                             "'%s' has thresholds (|) but is not ordered (use --ordered)", s->lhs);
+    char *end = NULL;
+    long k = s->rhs[0] == 't' ? strtol(s->rhs + 1, &end, 10) : 0;
+    if (!end || *end || end == s->rhs + 1 || k < 1 || k > nth)
+      return vagap_error_set(err, VAGAP_EMODEL, source, s->line, s->column,
+                             "threshold '%s' of '%s': the data give it %d threshold%s, written t1..t%d",
+                             s->rhs, s->lhs, nth, nth == 1 ? "" : "s", nth);
+  }
+  return VAGAP_OK;
+}
+
 static vagap_status_t add_defined(table_t *t, vagap_sem_model_t *m, const vagap_sem_syntax_t *syn,
                                   const char *source, vagap_error_t *err) {
   size_t nd = 0;
@@ -671,6 +740,14 @@ vagap_status_t vagap_sem_model_build(vagap_sem_model_t **out, const vagap_sem_sy
   vagap_sem_model_options_init(&defaults);
   const vagap_sem_model_options_t *opt = opt_in ? opt_in : &defaults;
   if (ngroups < 1) return vagap_error_set(err, VAGAP_EINVAL, NULL, 0, 0, "no groups");
+  /* lavaan 0.6 (lav_options): with ordered indicators, equal intercepts imply equal
+     thresholds and vice versa */
+  vagap_sem_model_options_t cat_opt;
+  if (opt->n_ordered && (opt->group_equal & (VAGAP_SEM_EQ_INTERCEPTS | VAGAP_SEM_EQ_THRESHOLDS))) {
+    cat_opt = *opt;
+    cat_opt.group_equal |= VAGAP_SEM_EQ_INTERCEPTS | VAGAP_SEM_EQ_THRESHOLDS;
+    opt = &cat_opt;
+  }
   vnames_t v = {0};
   table_t t = {0};
   char **lab = NULL;
@@ -699,6 +776,8 @@ vagap_status_t vagap_sem_model_build(vagap_sem_model_t **out, const vagap_sem_sy
     st = table_add(&t, l, u->op, r, u, err);
   }
   if (st) goto done;
+  if ((st = check_ordered(syn, &v, opt, source, err))) goto done;
+  if (opt->n_ordered) meanstructure = 1; /* lavaan: categorical models have a mean structure */
   if ((st = add_defaults(&t, &v, meanstructure, opt, &t, err))) goto done;
   set_default_freedom(&t, &v, opt, meanstructure);
   size_t per_group = t.n;
@@ -706,7 +785,18 @@ vagap_status_t vagap_sem_model_build(vagap_sem_model_t **out, const vagap_sem_sy
   for (size_t i = per_group; i < t.n; i++) {
     vagap_sem_param_t *r = &t.rows[i];
     if (meanstructure && !opt->int_lv_free && !r->user && r->op == VAGAP_SEM_INTERCEPT && is_in(&v.lv, r->lhs) &&
-        (opt->group_equal & VAGAP_SEM_EQ_INTERCEPTS) && !(opt->group_equal & VAGAP_SEM_EQ_MEANS)) {
+        (opt->group_equal & (VAGAP_SEM_EQ_INTERCEPTS | VAGAP_SEM_EQ_THRESHOLDS)) &&
+        !(opt->group_equal & VAGAP_SEM_EQ_MEANS)) {
+      r->free = 1;
+      r->ustart = NAN;
+    }
+    /* lavaan 0.6 (as 0.6.14): equal thresholds free, in the later groups, the scale
+       factors of the ordered variables (delta) or their residual variances (theta),
+       and, above, the latent means */
+    int theta = opt->parameterization_theta;
+    if (!r->user && (opt->group_equal & VAGAP_SEM_EQ_THRESHOLDS) && ordered_nth(opt, r->lhs) >= 1 &&
+        ((!theta && r->op == VAGAP_SEM_SCALE) ||
+         (theta && r->op == VAGAP_SEM_COVARIANCE && !strcmp(r->lhs, r->rhs)))) {
       r->free = 1;
       r->ustart = NAN;
     }
@@ -729,6 +819,7 @@ vagap_status_t vagap_sem_model_build(vagap_sem_model_t **out, const vagap_sem_sy
   m->ngroups = ngroups;
   m->meanstructure = meanstructure;
   m->std_lv = opt->std_lv;
+  m->parameterization_theta = opt->parameterization_theta;
   if (copy_names(&m->ov, &m->nov, &v.ov) || copy_names(&m->lv, &m->nlv, &v.lv) ||
       !(m->ov_is_x = calloc(v.ov.n, sizeof *m->ov_is_x)) ||
       !(m->ov_exo = calloc(v.ov.n, sizeof *m->ov_exo))) {

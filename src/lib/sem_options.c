@@ -39,6 +39,7 @@ static const name_value_t informations[] = {
 static const name_value_t ses[] = {
     {"standard", VAGAP_SEM_SE_STANDARD},
     {"robust.sem", VAGAP_SEM_SE_ROBUST_SEM},
+    {"robust", VAGAP_SEM_SE_ROBUST_SEM}, /* lavaan: robust.sem with complete data */
     {"robust.huber.white", VAGAP_SEM_SE_ROBUST_HUBER_WHITE},
     {"robust.mlr", VAGAP_SEM_SE_ROBUST_HUBER_WHITE},
     {"sandwich", VAGAP_SEM_SE_ROBUST_HUBER_WHITE},
@@ -111,11 +112,15 @@ static void estimator_defaults(vagap_sem_estimator_t e, vagap_sem_se_t *se, vaga
       *se = VAGAP_SEM_SE_ROBUST_SEM;
       *test = VAGAP_SEM_TEST_SATORRA_BENTLER;
       break;
-    case VAGAP_SEM_ESTIMATOR_MLMV:
+    case VAGAP_SEM_ESTIMATOR_MLMV: /* lavaan 0.6-14: MLMV is the scaled-shifted test, MLMVS the
+                                      mean- and variance-adjusted one */
+      *se = VAGAP_SEM_SE_ROBUST_SEM;
+      *test = VAGAP_SEM_TEST_SCALED_SHIFTED;
+      break;
+    case VAGAP_SEM_ESTIMATOR_MLMVS:
       *se = VAGAP_SEM_SE_ROBUST_SEM;
       *test = VAGAP_SEM_TEST_MEAN_VAR_ADJUSTED;
       break;
-    case VAGAP_SEM_ESTIMATOR_MLMVS:
     case VAGAP_SEM_ESTIMATOR_WLSMV:
     case VAGAP_SEM_ESTIMATOR_ULSMV:
       *se = VAGAP_SEM_SE_ROBUST_SEM;
@@ -128,24 +133,74 @@ static void estimator_defaults(vagap_sem_estimator_t e, vagap_sem_se_t *se, vaga
   }
 }
 
+/* ordered indicators (sem_ordinal.c): DWLS/WLS/ULS and their MV variants with
+   pairwise or listwise deletion, expected information, standard or robust.sem
+   SEs, standard or scaled-shifted test */
+static vagap_status_t resolve_categorical(vagap_sem_fit_options_t *opt, vagap_error_t *err) {
+  switch (opt->estimator) {
+    case VAGAP_SEM_ESTIMATOR_WLSMV: opt->estimator = VAGAP_SEM_ESTIMATOR_DWLS; break;
+    case VAGAP_SEM_ESTIMATOR_ULSMV: opt->estimator = VAGAP_SEM_ESTIMATOR_ULS; break;
+    case VAGAP_SEM_ESTIMATOR_DWLS:
+    case VAGAP_SEM_ESTIMATOR_WLS:
+    case VAGAP_SEM_ESTIMATOR_ULS: break;
+    default:
+      return vagap_error_set(err, VAGAP_EINVAL, NULL, 0, 0,
+                             "--estimator %s is not available for ordered indicators: use WLSMV (the default), "
+                             "DWLS, WLS, ULS or ULSMV", vagap_sem_estimator_name(opt->estimator));
+  }
+  if (opt->missing != VAGAP_SEM_MISSING_PAIRWISE && opt->missing != VAGAP_SEM_MISSING_LISTWISE)
+    return vagap_error_set(err, VAGAP_EINVAL, NULL, 0, 0,
+                           "--missing %s is not implemented for ordered indicators: use listwise (the default) "
+                           "or pairwise", vagap_sem_missing_name(opt->missing));
+  if (opt->information != VAGAP_SEM_INFORMATION_EXPECTED)
+    return vagap_error_set(err, VAGAP_EINVAL, NULL, 0, 0,
+                           "--information %s is not implemented for ordered indicators: only the expected "
+                           "information is", vagap_sem_information_name(opt->information));
+  if (opt->se != VAGAP_SEM_SE_STANDARD && opt->se != VAGAP_SEM_SE_ROBUST_SEM && opt->se != VAGAP_SEM_SE_NONE)
+    return vagap_error_set(err, VAGAP_EINVAL, NULL, 0, 0,
+                           "--se %s is not implemented for ordered indicators: use standard, robust.sem or none",
+                           vagap_sem_se_name(opt->se));
+  if (opt->test != VAGAP_SEM_TEST_STANDARD && opt->test != VAGAP_SEM_TEST_SCALED_SHIFTED)
+    return vagap_error_set(err, VAGAP_EINVAL, NULL, 0, 0,
+                           "--test %s is not implemented for ordered indicators: use standard or scaled.shifted",
+                           vagap_sem_test_name(opt->test));
+  return VAGAP_OK;
+}
+
 vagap_status_t vagap_sem_fit_options_resolve(vagap_sem_fit_options_t *opt, int categorical,
                                              vagap_error_t *err) {
   vagap_sem_se_t se;
   vagap_sem_test_t test;
+  /* lavaan: ordered data take WLSMV by default (ML is not available for them) */
+  if (categorical && opt->estimator == VAGAP_SEM_ESTIMATOR_ML) opt->estimator = VAGAP_SEM_ESTIMATOR_WLSMV;
   estimator_defaults(opt->estimator, &se, &test);
   if (opt->se == VAGAP_SEM_SE_DEFAULT) opt->se = se;
-  if (opt->test == VAGAP_SEM_TEST_DEFAULT) opt->test = test;
+  /* lavaan takes union(the estimator's test, test=): "standard" adds nothing to a
+     robust estimator's scaled test; another scaled test would be a second one */
+  if (opt->test == VAGAP_SEM_TEST_DEFAULT || (opt->test == VAGAP_SEM_TEST_STANDARD && test != VAGAP_SEM_TEST_STANDARD))
+    opt->test = test;
+  if (test != VAGAP_SEM_TEST_STANDARD && opt->test != test)
+    return vagap_error_set(err, VAGAP_EINVAL, NULL, 0, 0,
+                           "--estimator %s with --test %s: lavaan would report two scaled tests (%s and %s); "
+                           "vagap reports one: use --estimator ML --se %s --test %s",
+                           vagap_sem_estimator_name(opt->estimator), vagap_sem_test_name(opt->test),
+                           vagap_sem_test_name(test), vagap_sem_test_name(opt->test),
+                           vagap_sem_se_name(opt->se), vagap_sem_test_name(opt->test));
   if (opt->missing == VAGAP_SEM_MISSING_DEFAULT)
-    opt->missing = categorical ? VAGAP_SEM_MISSING_PAIRWISE : VAGAP_SEM_MISSING_LISTWISE;
+    opt->missing = VAGAP_SEM_MISSING_LISTWISE; /* lavaan 0.6, categorical data too (pairwise on request) */
   if (opt->information == VAGAP_SEM_INFORMATION_DEFAULT) {
-    /* lavaan: observed information under FIML, expected otherwise */
+    /* lavaan: observed information under FIML and for Huber-White SEs (MLR), expected otherwise */
     int fiml = opt->missing == VAGAP_SEM_MISSING_ML || opt->missing == VAGAP_SEM_MISSING_ML_X;
-    opt->information = fiml ? VAGAP_SEM_INFORMATION_OBSERVED : VAGAP_SEM_INFORMATION_EXPECTED;
+    opt->information = fiml || opt->se == VAGAP_SEM_SE_ROBUST_HUBER_WHITE ? VAGAP_SEM_INFORMATION_OBSERVED
+                                                                          : VAGAP_SEM_INFORMATION_EXPECTED;
   }
   /* What vagap implements so far; each estimation feature widens this as it lands. */
-  if (opt->estimator != VAGAP_SEM_ESTIMATOR_ML)
+  if (categorical) return resolve_categorical(opt, err);
+  if (opt->estimator != VAGAP_SEM_ESTIMATOR_ML && opt->estimator != VAGAP_SEM_ESTIMATOR_MLR &&
+      opt->estimator != VAGAP_SEM_ESTIMATOR_MLM && opt->estimator != VAGAP_SEM_ESTIMATOR_MLMV &&
+      opt->estimator != VAGAP_SEM_ESTIMATOR_MLMVS)
     return vagap_error_set(err, VAGAP_EINVAL, NULL, 0, 0,
-                           "--estimator %s is not implemented yet: vagap fits ML", 
+                           "--estimator %s is not implemented yet: vagap fits ML, MLR, MLM, MLMV and MLMVS",
                            vagap_sem_estimator_name(opt->estimator));
   /* FIML (sem_fiml.c) */
   if (opt->missing != VAGAP_SEM_MISSING_LISTWISE && opt->missing != VAGAP_SEM_MISSING_ML &&
@@ -153,18 +208,40 @@ vagap_status_t vagap_sem_fit_options_resolve(vagap_sem_fit_options_t *opt, int c
     return vagap_error_set(err, VAGAP_EINVAL, NULL, 0, 0,
                            "--missing %s is not implemented yet: use listwise (the default), ml or ml.x",
                            vagap_sem_missing_name(opt->missing));
-  /* observed (lavaan's Hessian, sem_hessian.c) and expected information */
-  if (opt->information != VAGAP_SEM_INFORMATION_EXPECTED && opt->information != VAGAP_SEM_INFORMATION_OBSERVED)
+  /* lavaan's own refusals (lav_options_set) */
+  int scaled = opt->test != VAGAP_SEM_TEST_STANDARD && opt->test != VAGAP_SEM_TEST_NONE;
+  int robust_se = opt->se == VAGAP_SEM_SE_ROBUST_SEM || opt->se == VAGAP_SEM_SE_ROBUST_HUBER_WHITE;
+  if (opt->information == VAGAP_SEM_INFORMATION_FIRST_ORDER && (robust_se || scaled))
     return vagap_error_set(err, VAGAP_EINVAL, NULL, 0, 0,
-                           "--information %s is not implemented yet: only expected and observed are",
-                           vagap_sem_information_name(opt->information));
-  if (opt->se != VAGAP_SEM_SE_STANDARD && opt->se != VAGAP_SEM_SE_NONE)
+                           "--information first.order cannot be used with robust standard errors or a "
+                           "scaled test (lavaan: information must be expected or observed)");
+  /* FIML (sem_fiml.c) with robust SEs, scaled tests or first-order information needs the
+     FIML casewise scores in sem_robust.c (sem_fiml_scores): not wired yet */
+  int fiml_on = opt->missing == VAGAP_SEM_MISSING_ML || opt->missing == VAGAP_SEM_MISSING_ML_X;
+  if (fiml_on && (robust_se || scaled || opt->information == VAGAP_SEM_INFORMATION_FIRST_ORDER))
     return vagap_error_set(err, VAGAP_EINVAL, NULL, 0, 0,
-                           "--se %s is not implemented yet: only standard errors from the expected "
-                           "information are", vagap_sem_se_name(opt->se));
-  if (opt->test != VAGAP_SEM_TEST_STANDARD)
+                           "--missing %s with --estimator %s (--se %s, --test %s, --information %s) is not "
+                           "implemented yet: FIML fits ML with standard SEs", vagap_sem_missing_name(opt->missing),
+                           vagap_sem_estimator_name(opt->estimator), vagap_sem_se_name(opt->se),
+                           vagap_sem_test_name(opt->test), vagap_sem_information_name(opt->information));
+  if (opt->test == VAGAP_SEM_TEST_NONE)
+    return vagap_error_set(err, VAGAP_EINVAL, NULL, 0, 0, "--test none is not implemented yet");
+  if (opt->test == VAGAP_SEM_TEST_YUAN_BENTLER)
     return vagap_error_set(err, VAGAP_EINVAL, NULL, 0, 0,
-                           "--test %s is not implemented yet: only the standard chi-square is",
+                           "--test yuan.bentler is not implemented yet: use yuan.bentler.mplus (MLR's default)");
+  if (opt->information == VAGAP_SEM_INFORMATION_OBSERVED && opt->se == VAGAP_SEM_SE_ROBUST_SEM)
+    return vagap_error_set(err, VAGAP_EINVAL, NULL, 0, 0,
+                           "--se robust.sem with --information observed is not implemented yet");
+  if (opt->information == VAGAP_SEM_INFORMATION_OBSERVED && scaled &&
+      opt->test != VAGAP_SEM_TEST_YUAN_BENTLER_MPLUS)
+    return vagap_error_set(err, VAGAP_EINVAL, NULL, 0, 0,
+                           "--test %s with --information observed is not implemented yet (it takes lavaan's "
+                           "h1 observed information); use --information expected",
                            vagap_sem_test_name(opt->test));
+  if (opt->likelihood == VAGAP_SEM_LIKELIHOOD_WISHART && (robust_se || scaled ||
+                                                          opt->information != VAGAP_SEM_INFORMATION_EXPECTED))
+    return vagap_error_set(err, VAGAP_EINVAL, NULL, 0, 0,
+                           "--likelihood wishart is implemented only with expected information, standard "
+                           "errors and the standard test");
   return VAGAP_OK;
 }

@@ -47,6 +47,8 @@ const char *vagap_sem_op_string(vagap_sem_op_t op) {
     case VAGAP_SEM_CON_EQ: return "==";
     case VAGAP_SEM_CON_LT: return "<";
     case VAGAP_SEM_CON_GT: return ">";
+    case VAGAP_SEM_THRESHOLD: return "|";
+    case VAGAP_SEM_SCALE: return "~*~";
   }
   return "?";
 }
@@ -93,7 +95,7 @@ static const char *unsupported_operator(const char *s) {
   if (!strncmp(s, "<~", 2)) return "formative indicators (<~) are not supported";
   if (!strncmp(s, "<=", 2) || !strncmp(s, ">=", 2))
     return "'<=' and '>=' are not lavaan operators (write < or >)";
-  if (*s == '|') return "thresholds (|) for ordered variables are not supported";
+  if (*s == '|' && s[1] == '|') return "'||' is not a lavaan operator (thresholds are written y | t1)";
   if (*s == ':') return "interaction terms (x:z) are not supported";
   if (*s == '%') return "blocks (%) are not supported";
   if (*s == '=') return "'=' is not an operator (use =~ or :=)";
@@ -147,6 +149,7 @@ static vagap_status_t tokenize(parser_t *p, const char *text) {
     else if (c == '<') { st = push_tok(p, TK_OP, s, 1, line, col, VAGAP_SEM_CON_LT); s++; }
     else if (c == '>') { st = push_tok(p, TK_OP, s, 1, line, col, VAGAP_SEM_CON_GT); s++; }
     else if (c == '?') { st = push_tok(p, TK_QUESTION, s, 1, line, col, 0); s++; }
+    else if (c == '|' && s[1] != '|') { st = push_tok(p, TK_OP, s, 1, line, col, VAGAP_SEM_THRESHOLD); s++; }
     else if (c == '=' && tilde_len(s + 1)) {
       size_t n = 1 + tilde_len(s + 1);
       st = push_tok(p, TK_OP, s, n, line, col, VAGAP_SEM_LOADING);

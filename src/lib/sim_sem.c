@@ -31,27 +31,29 @@ static int is_single_indicator_residual(const vagap_sem_model_t *m, const vagap_
          !strcmp(r->lhs, r->rhs) && var_index(m, r->lhs) < m->nov;
 }
 
-/* simulateData's value of a row: its fixed value, else 1 for loadings and variances, else 0. */
+/* simulateData's value of a row: its fixed value, else 1 for loadings (0.7 when
+   standardized) and variances, else 0. */
 static double population_value(const vagap_sem_model_t *m, const vagap_sem_param_t *r,
-                               size_t *n_zero_regressions) {
+                               int standardized, size_t *n_zero_regressions) {
   if (is_single_indicator_residual(m, r)) return 1.0;
   if (isfinite(r->ustart)) return r->ustart;
-  if (r->op == VAGAP_SEM_LOADING) return 1.0;
+  if (r->op == VAGAP_SEM_LOADING) return standardized ? 0.7 : 1.0;
   if (r->op == VAGAP_SEM_COVARIANCE && !strcmp(r->lhs, r->rhs)) return 1.0;
   if (r->op == VAGAP_SEM_REGRESSION) ++*n_zero_regressions;
   return 0.0;
 }
 
 /* A (directed paths), S (symmetric) and m (intercepts) of one group. */
-static vagap_status_t fill_ram(const vagap_sem_model_t *m, int group, gsl_matrix *A, gsl_matrix *S,
-                               gsl_vector *mean, size_t *nzero, vagap_error_t *err) {
+static vagap_status_t fill_ram(const vagap_sem_model_t *m, int group, int standardized,
+                               gsl_matrix *A, gsl_matrix *S, gsl_vector *mean, size_t *nzero,
+                               vagap_error_t *err) {
   gsl_matrix_set_zero(A);
   gsl_matrix_set_zero(S);
   gsl_vector_set_zero(mean);
   for (size_t i = 0; i < m->nrows; i++) {
     const vagap_sem_param_t *r = &m->rows[i];
     if (r->op == VAGAP_SEM_DEFINED || r->group != group) continue;
-    double v = population_value(m, r, nzero);
+    double v = population_value(m, r, standardized, nzero);
     size_t a = var_index(m, r->lhs), b = r->op == VAGAP_SEM_INTERCEPT ? 0 : var_index(m, r->rhs);
     if (a == (size_t)-1 || b == (size_t)-1)
       return vagap_error_set(err, VAGAP_EMODEL, NULL, 0, 0,
@@ -71,10 +73,69 @@ static vagap_status_t fill_ram(const vagap_sem_model_t *m, int group, gsl_matrix
   return VAGAP_OK;
 }
 
+/*
+ * lavaan's "nox" variables, whose residual variances standardized = TRUE
+ * replaces: observed variables other than exogenous covariates (ov.nox), and
+ * latent variables that depend on something (lv.nox: the lhs of a regression
+ * or the indicator of a higher-order factor).
+ */
+static int is_nox(const vagap_sem_model_t *m, size_t v) {
+  if (v < m->nov) return !m->ov_exo[v];
+  const char *name = m->lv[v - m->nov];
+  for (size_t i = 0; i < m->nrows; i++) {
+    const vagap_sem_param_t *r = &m->rows[i];
+    if ((r->op == VAGAP_SEM_REGRESSION && !strcmp(r->lhs, name)) ||
+        (r->op == VAGAP_SEM_LOADING && !strcmp(r->rhs, name)))
+      return 1;
+  }
+  return 0;
+}
+
+/* T = B S B' */
+static void implied(const gsl_matrix *B, const gsl_matrix *S, gsl_matrix *C, gsl_matrix *T) {
+  gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, B, S, 0.0, C);
+  gsl_blas_dgemm(CblasNoTrans, CblasTrans, 1.0, C, B, 0.0, T);
+}
+
+/*
+ * simulateData(standardized = TRUE) of lavaan 0.6: the residual variances of
+ * the nox variables are first set to 0; then each latent one becomes 1 minus
+ * its implied variance, and, with those, each observed one 1 minus its
+ * implied variance.  (Two stages as lavaan does them: a latent variable
+ * downstream of another endogenous one does not end at variance 1, as in
+ * lavaan.)  *n_user counts residual variances given in the syntax that were
+ * replaced (lavaan warns).
+ */
+static void standardize(const vagap_sem_model_t *m, int group, const gsl_matrix *B, gsl_matrix *S,
+                        gsl_matrix *C, gsl_matrix *T, size_t *n_user) {
+  size_t q = m->nov + m->nlv;
+  for (size_t v = 0; v < q; v++)
+    if (is_nox(m, v)) gsl_matrix_set(S, v, v, 0.0);
+  for (size_t i = 0; i < m->nrows; i++) {
+    const vagap_sem_param_t *r = &m->rows[i];
+    if (r->group == group && r->user && r->op == VAGAP_SEM_COVARIANCE && !strcmp(r->lhs, r->rhs) &&
+        is_nox(m, var_index(m, r->lhs)))
+      ++*n_user;
+  }
+  implied(B, S, C, T);
+  for (size_t v = m->nov; v < q; v++)
+    if (is_nox(m, v)) gsl_matrix_set(S, v, v, 1.0 - gsl_matrix_get(T, v, v));
+  implied(B, S, C, T);
+  for (size_t v = 0; v < m->nov; v++)
+    if (is_nox(m, v)) gsl_matrix_set(S, v, v, 1.0 - gsl_matrix_get(T, v, v));
+}
+
 vagap_status_t vagap_sim_sem_moments(const vagap_sem_model_t *model, size_t group, double *mu,
                                      double *sigma, size_t *n_zero_regressions,
                                      vagap_error_t *err) {
-  size_t p = model->nov, q = model->nov + model->nlv, nzero = 0;
+  return vagap_sim_sem_moments_std(model, group, 0, mu, sigma, n_zero_regressions, NULL, err);
+}
+
+vagap_status_t vagap_sim_sem_moments_std(const vagap_sem_model_t *model, size_t group,
+                                         int standardized, double *mu, double *sigma,
+                                         size_t *n_zero_regressions, size_t *n_user_residuals,
+                                         vagap_error_t *err) {
+  size_t p = model->nov, q = model->nov + model->nlv, nzero = 0, nuser = 0;
   if (group >= model->ngroups)
     return vagap_error_set(err, VAGAP_EINVAL, NULL, 0, 0, "group %zu of a %zu-group model",
                            group + 1, model->ngroups);
@@ -87,7 +148,7 @@ vagap_status_t vagap_sim_sem_moments(const vagap_sem_model_t *model, size_t grou
     vagap_error_set(err, st, NULL, 0, 0, "out of memory");
     goto done;
   }
-  if ((st = fill_ram(model, (int)group + 1, A, S, mean, &nzero, err))) goto done;
+  if ((st = fill_ram(model, (int)group + 1, standardized, A, S, mean, &nzero, err))) goto done;
   /* B = (I - A)^-1 by LU */
   gsl_matrix_set_identity(T);
   gsl_matrix_sub(T, A);
@@ -99,14 +160,15 @@ vagap_status_t vagap_sim_sem_moments(const vagap_sem_model_t *model, size_t grou
                     "group %zu: the regressions have no solution (I - B is singular)", group + 1);
     goto done;
   }
-  gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, B, S, 0.0, C);  /* C = B S */
-  gsl_blas_dgemm(CblasNoTrans, CblasTrans, 1.0, C, B, 0.0, T);    /* T = B S B' */
+  if (standardized) standardize(model, (int)group + 1, B, S, C, T, &nuser);
+  implied(B, S, C, T);
   gsl_blas_dgemv(CblasNoTrans, 1.0, B, mean, 0.0, mall);
   for (size_t i = 0; i < p; i++) {
     mu[i] = gsl_vector_get(mall, i);
     for (size_t j = 0; j < p; j++) sigma[i * p + j] = gsl_matrix_get(T, i, j);
   }
   if (n_zero_regressions) *n_zero_regressions = nzero;
+  if (n_user_residuals) *n_user_residuals = nuser;
   st = VAGAP_OK;
 done:
   gsl_matrix_free(A);

@@ -176,7 +176,7 @@ bad:
 typedef struct {
   const vagap_sim_plan_t *plan;
   double *out;
-  size_t ntasks, next;      /* tasks handed out so far (guarded by lock) */
+  size_t first, ntasks, next; /* tasks first..ntasks-1; next handed out (guarded by lock) */
   size_t failed_task;       /* lowest failing task, ntasks if none */
   vagap_error_t failed_err;
   pthread_mutex_t lock;
@@ -208,7 +208,7 @@ static void *worker(void *arg) {
   void *ws = p->ws_alloc ? p->ws_alloc(p->ctx) : NULL;
   if (!rng || (p->ws_alloc && !ws)) {
     vagap_error_set(&e, VAGAP_ENOMEM, NULL, 0, 0, "out of memory for a simulation workspace");
-    record_failure(st, 0, &e);
+    record_failure(st, st->first, &e);
   } else {
     size_t t;
     while ((t = take_task(st)) < st->ntasks) {
@@ -216,13 +216,19 @@ static void *worker(void *arg) {
       uint64_t rep = p->rep_from + t % nrep;
       vagap_sim_rng_seed(rng, p->seed, cond, rep);
       vagap_error_clear(&e);
-      vagap_status_t s = p->replicate(p->ctx, ws, cond, rep, rng, st->out + t * p->nout, &e);
+      vagap_status_t s =
+          p->replicate(p->ctx, ws, cond, rep, rng, st->out + (t - st->first) * p->nout, &e);
       if (s != VAGAP_OK) record_failure(st, t, &e);
     }
   }
   if (ws && p->ws_free) p->ws_free(ws);
   gsl_rng_free(rng);
   return NULL;
+}
+
+size_t vagap_sim_ntasks(const vagap_sim_plan_t *plan) {
+  if (plan->ncond == 0 || plan->rep_from < 1 || plan->rep_to < plan->rep_from) return 0;
+  return plan->ncond * (size_t)(plan->rep_to - plan->rep_from + 1);
 }
 
 static unsigned thread_count(unsigned asked, size_t ntasks) {
@@ -232,16 +238,24 @@ static unsigned thread_count(unsigned asked, size_t ntasks) {
   return n;
 }
 
-vagap_status_t vagap_sim_run(const vagap_sim_plan_t *plan, double *out, vagap_error_t *err) {
-  if (plan->ncond == 0 || plan->rep_from < 1 || plan->rep_to < plan->rep_from)
+vagap_status_t vagap_sim_run(const vagap_sim_plan_t *plan, double *out, size_t *failed_task,
+                             vagap_error_t *err) {
+  size_t all = vagap_sim_ntasks(plan);
+  if (failed_task) *failed_task = all;
+  if (all == 0)
     return vagap_error_set(err, VAGAP_EINVAL, NULL, 0, 0,
                            "a simulation needs at least one condition and replications FROM:TO "
                            "with 1 <= FROM <= TO");
   run_state_t st = {.plan = plan, .out = out};
-  st.ntasks = plan->ncond * (size_t)(plan->rep_to - plan->rep_from + 1);
+  st.first = plan->task_to ? plan->task_from : 0;
+  st.ntasks = plan->task_to ? plan->task_to : all;
+  if (st.ntasks > all || st.first > st.ntasks)
+    return vagap_error_set(err, VAGAP_EINVAL, NULL, 0, 0, "tasks %zu..%zu of %zu", st.first,
+                           st.ntasks, all);
+  st.next = st.first;
   st.failed_task = st.ntasks;
   pthread_mutex_init(&st.lock, NULL);
-  unsigned n = thread_count(plan->threads, st.ntasks);
+  unsigned n = thread_count(plan->threads, st.ntasks - st.first);
   pthread_t *tid = calloc(n, sizeof *tid);
   if (!tid) {
     pthread_mutex_destroy(&st.lock);
@@ -255,6 +269,7 @@ vagap_status_t vagap_sim_run(const vagap_sim_plan_t *plan, double *out, vagap_er
   free(tid);
   pthread_mutex_destroy(&st.lock);
   if (st.failed_task < st.ntasks) {
+    if (failed_task) *failed_task = st.failed_task;
     if (err) *err = st.failed_err;
     return st.failed_err.status != VAGAP_OK ? st.failed_err.status : VAGAP_ENUMERIC;
   }

@@ -15,6 +15,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include <gsl/gsl_statistics_double.h>
+
 /* ---- what the program's rows.c did for these readers, with error records ------- */
 
 static vagap_status_t out_of_memory(vagap_error_t *err) {
@@ -520,6 +522,43 @@ vagap_status_t vagap_study_read_choices(const char *path, const vagap_table_opti
   return rc;
 }
 
+/* ---- proportions per unit ------------------------------------------------------------ */
+
+void vagap_study_prop_free(vagap_study_prop_t *p) {
+  vagap_study_choices_free(&p->choices);
+  free(p->status), free(p->test), free(p->p_adjusted);
+  memset(p, 0, sizeof *p);
+}
+
+vagap_status_t vagap_study_prop_from(vagap_reader_t *reader, const vagap_study_choice_options_t *o,
+                                     const vagap_prop_options_t *test, vagap_p_adjust_t adjust,
+                                     vagap_ledger_t *ledger, vagap_study_prop_t *out,
+                                     vagap_error_t *err) {
+  memset(out, 0, sizeof *out);
+  vagap_status_t rc = vagap_study_read_choices_from(reader, o, ledger, &out->choices, err);
+  if (rc) return rc;
+  size_t nu = out->choices.units.n, m = nu ? nu : 1;
+  out->status = malloc(m * sizeof *out->status);
+  out->test = malloc(m * sizeof *out->test);
+  out->p_adjusted = malloc(m * sizeof *out->p_adjusted);
+  if (!out->status || !out->test || !out->p_adjusted) return out_of_memory(err);
+  for (size_t u = 0; u < nu; u++) {
+    size_t x = out->choices.prosocial[u], n = x + out->choices.selfish[u];
+    vagap_error_t unit_err;
+    out->status[u] = vagap_stats_prop_test(x, n, test, &out->test[u], &unit_err);
+    if (out->status[u] == VAGAP_OK) out->nok++;
+    else if (out->status[u] != VAGAP_EDOMAIN) {
+      *err = unit_err;
+      return err->status;
+    }
+    out->p_adjusted[u] = out->test[u].p_value;
+  }
+  if ((rc = vagap_stats_p_adjust(out->p_adjusted, nu, adjust, out->p_adjusted, err))) return rc;
+  if (out->nok == 0)
+    return vagap_error_set(err, VAGAP_EDOMAIN, NULL, 0, 0, "no unit has a counted choice");
+  return VAGAP_OK;
+}
+
 /* ---- questionnaire key ------------------------------------------------------------ */
 
 /* Reverse codes: the union of what score and report accepted, normalised like words. */
@@ -888,6 +927,69 @@ vagap_status_t vagap_study_runs_build_wide(const vagap_study_long_columns_t *col
 done:
   free(col), free(vals), free(refs);
   return rc;
+}
+
+/* ---- questionnaire scores per run and unit --------------------------------------------- */
+
+void vagap_study_scores_free(vagap_study_scores_t *s) {
+  free(s->run_score), free(s->answered), free(s->unit_score), free(s->unit_sd);
+  free(s->unit_runs), free(s->unit_missing);
+  memset(s, 0, sizeof *s);
+}
+
+void vagap_study_score_free(vagap_study_score_t *s) {
+  vagap_study_runs_free(&s->runs);
+  vagap_study_scores_free(&s->scores);
+}
+
+/* SD over the runs of each unit (runs of a unit are consecutive); tmp holds nruns values. */
+static void unit_sds(const vagap_study_runs_t *r, vagap_study_scores_t *s, double *tmp) {
+  size_t ns = s->nscales, first = 0;
+  for (size_t u = 0; u < r->nunits; u++) {
+    size_t end = first;
+    while (end < r->nruns && r->run_unit_idx[end] == u) end++;
+    for (size_t j = 0; j < ns; j++) {
+      size_t m = 0;
+      for (size_t i = first; i < end; i++)
+        if (!isnan(s->run_score[i * ns + j])) tmp[m++] = s->run_score[i * ns + j];
+      s->unit_sd[u * ns + j] = m > 1 ? gsl_stats_sd(tmp, 1, m) : NAN;
+    }
+    first = end;
+  }
+}
+
+vagap_status_t vagap_study_scores(const vagap_scale_key_t *sk, const vagap_study_runs_t *r,
+                                  vagap_study_scores_t *out, vagap_error_t *err) {
+  memset(out, 0, sizeof *out);
+  size_t ns = out->nscales = sk->nscales, runs = r->nruns * ns + 1, units = r->nunits * ns + 1;
+  out->run_score = malloc(runs * sizeof *out->run_score);
+  out->answered = malloc(runs * sizeof *out->answered);
+  out->unit_score = malloc(units * sizeof *out->unit_score);
+  out->unit_sd = malloc(units * sizeof *out->unit_sd);
+  out->unit_runs = malloc(units * sizeof *out->unit_runs);
+  out->unit_missing = malloc(units * sizeof *out->unit_missing);
+  double *tmp = malloc((r->nruns + 1) * sizeof *tmp);
+  vagap_status_t rc = VAGAP_OK;
+  if (!out->run_score || !out->answered || !out->unit_score || !out->unit_sd || !out->unit_runs ||
+      !out->unit_missing || !tmp)
+    rc = out_of_memory(err);
+  if (!rc) rc = vagap_scale_score_rows(sk, r->resp, r->nruns, out->run_score, out->answered, err);
+  if (!rc)
+    rc = vagap_scale_unit_means(out->run_score, r->nruns, ns, r->run_unit_idx, r->nunits,
+                                out->unit_score, out->unit_runs, out->unit_missing, err);
+  if (!rc) unit_sds(r, out, tmp);
+  free(tmp);
+  return rc;
+}
+
+vagap_status_t vagap_study_score(const vagap_study_long_columns_t *cols, int long_input,
+                                 const vagap_study_key_t *k, const vagap_scale_key_t *sk,
+                                 vagap_table_t *t, vagap_ledger_t *ledger,
+                                 vagap_study_score_t *out, vagap_error_t *err) {
+  memset(out, 0, sizeof *out);
+  vagap_status_t rc = (long_input ? vagap_study_runs_build_long : vagap_study_runs_build_wide)(
+      cols, sk->min, sk->max, k, t, ledger, &out->runs, err);
+  return rc ? rc : vagap_study_scores(sk, &out->runs, &out->scores, err);
 }
 
 /* ---- questionnaire scores for the report ---------------------------------------------- */

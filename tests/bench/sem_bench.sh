@@ -11,13 +11,7 @@ command -v Rscript >/dev/null 2>&1 || { echo "Rscript not found"; exit 77; }
 TMP=$(mktemp -d) || exit 1
 trap 'rm -rf "$TMP"' EXIT INT TERM
 Rscript "$HERE/sem_bench.R" "$TMP" "$REPS" || exit 1
-# fastest wall time of REPS runs of the whole vagap process (the machine is shared)
-vtime() {
-  for i in $(seq "$REPS"); do
-    s=$(date +%s.%N); "$VAGAP" sem --quiet "$@" > /dev/null || exit 1; e=$(date +%s.%N)
-    echo "$e - $s" | bc -l
-  done | sort -g | head -1
-}
+. "$HERE/lib.sh"
 printf '%-16s %12s %12s %9s\n' case vagap_s lavaan_s speedup
 while IFS=, read -r case lav; do
   case=$(echo "$case" | tr -d '"')

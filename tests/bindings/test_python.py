@@ -52,6 +52,8 @@ def rows_of(table):
 def text15(v):
     if v is None or (isinstance(v, float) and math.isnan(v)):
         return "NA"
+    if isinstance(v, bool):
+        return "TRUE" if v else "FALSE"
     if isinstance(v, float) and math.isinf(v):
         return "Inf" if v > 0 else "-Inf"
     if isinstance(v, str):
@@ -209,7 +211,7 @@ class TestSem(ProgramComparison):
 
     def test_syntax_error_located(self):
         with self.assertRaises(vagap.VagapError) as e:
-            vagap.sem("f =~ x1 + \ny | t1", {"x1": [1.0, 2.0]})
+            vagap.sem("f =~ x1 + \ny <~ x1", {"x1": [1.0, 2.0]})
         self.assertEqual(e.exception.status, "EPARSE")
         self.assertEqual(e.exception.line, 2)
         self.assertIn("not supported", e.exception.message)
@@ -221,6 +223,266 @@ class TestSem(ProgramComparison):
     def test_missing_column(self):
         with self.assertRaisesRegex(KeyError, "no column 'm'"):
             vagap.sem("y ~ m", {"x": [1.0, 2.0, 3.0], "y": [1.0, 3.0, 2.0]})
+
+class TestStudy(ProgramComparison):
+    """prop() and score() on the program's test logs give the program's tables and exclusions."""
+
+    def test_prop(self):
+        path = os.path.join(DATA, "stats_choices.csv")
+        with self.assertWarnsRegex(UserWarning, "gamma: no counted choices"):
+            mine = vagap.prop(read_columns(path))
+        self.assertSameTable(mine, run("prop", path))
+        self.assertEqual([r for _, r, _ in vagap.excluded(mine)], [5, 10, 11])
+        self.assertEqual(vagap.excluded(mine)[1][2], "missing choice")
+        with self.assertWarns(UserWarning):
+            mine = vagap.prop(read_columns(path), p0=0.3, alternative="greater", conf_level=0.9,
+                              adjust="holm")
+        self.assertSameTable(mine, run("prop", "--p0", "0.3", "--alternative", "greater",
+                                       "--conf-level", "0.9", "--adjust", "holm", path))
+
+    def test_prop_codes(self):
+        path = os.path.join(DATA, "prop_messy_codes.csv")
+        mine = vagap.prop(read_columns(path), success=["other", "altruistic"])
+        self.assertSameTable(mine, run("prop", "--prosocial", "other,altruistic", path))
+
+    def test_prop_errors(self):
+        d = {"model": ["a", "b"], "choice": ["x", "y"]}
+        with self.assertRaisesRegex(vagap.VagapError, "pick"):
+            vagap.prop(d, choice="pick")
+        with self.assertRaisesRegex(vagap.VagapError, "no unit has a counted choice"):
+            with self.assertWarns(UserWarning):
+                vagap.prop(d)
+        with self.assertRaisesRegex(vagap.VagapError, "code 'x' is both a success and a failure"):
+            vagap.prop(d, success="x", failure="X.")
+
+    def test_score_levels(self):
+        key_path = os.path.join(DATA, "stats_key.csv")
+        path = os.path.join(DATA, "stats_responses.csv")
+        key, data = read_columns(key_path), read_columns(path)
+        base = ["score", "--key", key_path, "--min", "1", "--max", "7"]
+        mine = vagap.score(data, key, 1, 7)
+        self.assertSameTable(mine, run(*(base + [path])))
+        self.assertEqual([r for _, _, r in vagap.excluded(mine)],
+                         ["missing response", "item 'X9' is not in the key", "response outside 1..7"])
+        self.assertSameTable(vagap.score(data, key, 1, 7, min_items=1, level="run"),
+                             run(*(base + ["--min-items", "1", "--level", "run", path])))
+        import warnings
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            mine = vagap.score(data, key, 1, 7, level="alpha")
+        self.assertSameTable(mine, run(*(base + ["--level", "alpha", path])))
+
+    def test_score_bad_key(self):
+        key = read_columns(os.path.join(DATA, "stats_key.csv"))
+        key["reverse"] = ["maybe"] + key["reverse"][1:]
+        data = read_columns(os.path.join(DATA, "stats_responses.csv"))
+        with self.assertRaisesRegex(vagap.VagapError, "key:2:3: reverse must be 1/0, true/false, "
+                                    "yes/no or reverse/forward, found 'maybe'"):
+            vagap.score(data, key, 1, 7)
+
+
+class TestIat(ProgramComparison):
+    path = os.path.join(DATA, "iat_assoc.csv")
+
+    def test_units_trials(self):
+        data = read_columns(self.path)
+        mine = vagap.iat(data)
+        self.assertSameTable(mine, run("iat", "--method", "assoc", self.path))
+        self.assertEqual(vagap.excluded(mine)[3][2], "missing word (the trial is still counted)")
+        self.assertSameTable(vagap.iat(data, level="trials", preset="bai2024"),
+                             run("iat", "--method", "assoc", "--per-trial", "--preset", "bai2024",
+                                 self.path))
+
+    def test_targets_must_differ(self):
+        with self.assertRaisesRegex(ValueError, r"focal and contrast must differ \(both have 'self'\)"):
+            vagap.iat(read_columns(self.path), focal="self")
+
+
+class TestConsistency(ProgramComparison):
+    def test_three_modes(self):
+        path = os.path.join(DATA, "consistency_choices.csv")
+        self.assertSameTable(vagap.consistency(read_columns(path), method="both"),
+                             run("consistency", "--method", "both", path))
+        enacted = os.path.join(DATA, "consistency_enacted.csv")
+        prof = os.path.join(DATA, "consistency_profile.csv")
+        self.assertSameTable(vagap.consistency(read_columns(enacted), mode="stated-enacted",
+                                               profile=read_columns(prof), centre=True),
+                             run("consistency", "--mode", "stated-enacted", "--centre",
+                                 "--profile", prof, enacted))
+        rp = os.path.join(DATA, "consistency_roleplay.csv")
+        self.assertSameTable(vagap.consistency(read_columns(rp), mode="roleplay"),
+                             run("consistency", "--mode", "roleplay", rp))
+
+    def test_unmatched_profile(self):
+        enacted = os.path.join(DATA, "consistency_enacted.csv")
+        extra = os.path.join(DATA, "consistency_profile_extra.csv")
+        with self.assertWarnsRegex(UserWarning, "has a profile but no enactment rows"):
+            mine = vagap.consistency(read_columns(enacted), mode="stated-enacted",
+                                     profile=read_columns(extra))
+        self.assertSameTable(mine, run("consistency", "--mode", "stated-enacted", "--profile",
+                                       extra, enacted))
+        self.assertEqual(len(vagap.excluded(mine)), 2)
+
+
+class TestAlign(ProgramComparison):
+    path = os.path.join(DATA, "align_small.csv")
+
+    def test_measures(self):
+        data = read_columns(self.path)
+        self.assertSameTable(vagap.align(data, scenario=["country", "topic"], by=["country", "value"],
+                                         scenarios=True),
+                             run("align", "--scenario", "country,topic", "--by", "country", "--by",
+                                 "value", "--scenarios", self.path))
+        self.assertSameTable(vagap.align(data, scenario=["country", "topic"],
+                                         positive_class="disagree", zero_division="nan"),
+                             run("align", "--scenario", "country,topic", "--positive-class",
+                                 "disagree", "--zero-division", "nan", self.path))
+
+    def test_duplicate_prompt(self):
+        with self.assertRaisesRegex(vagap.VagapError, "data:4: duplicate prompt"):
+            vagap.align(read_columns(os.path.join(DATA, "align_duplicate.csv")))
+
+
+class TestGap(ProgramComparison):
+    path = os.path.join(DATA, "gap_summary.csv")
+
+    def test_tests_and_units(self):
+        data = read_columns(self.path)
+        self.assertSameTable(vagap.gap(data, counts=("prosocial", "valid")),
+                             run("gap", "--counts", "prosocial,valid", self.path))
+        self.assertSameTable(vagap.gap(data, level="units"), run("gap", "--units", self.path))
+        self.assertSameTable(vagap.gap(data, iat=None, tau=0.1, behavior_cut=0.7, conf_level=0.9),
+                             run("gap", "--no-iat", "--tau", "0.1", "--behavior-cut", "0.7",
+                                 "--conf-level", "0.9", self.path))
+        self.assertEqual(vagap.excluded(vagap.gap(data)), [("data", 6, "missing unit name")])
+
+    def test_percentage_is_an_error(self):
+        data = read_columns(os.path.join(DATA, "gap_percent.csv"))
+        with self.assertRaisesRegex(vagap.VagapError, "unit 'A': behaviour 50 is not a proportion"):
+            vagap.gap(data)
+
+
+class TestVaar(ProgramComparison):
+    est_file = os.path.join(DATA, "vaar", "estimates.csv")
+    est = read_columns(est_file)
+    survey_file = os.path.join(SRC, "datasets", "privacy-prosocial-sim", "survey.csv")
+    model_file = os.path.join(SRC, "examples", "vaar", "model.lav")
+
+    def test_estimates_table(self):
+        self.assertSameTable(vagap.vaar(estimates=self.est, expect="y~f:-, y~z:+"),
+                             run("vaar", "--estimates", self.est_file, "--expect", "y~f:-, y~z:+"))
+        self.assertSameTable(vagap.vaar(estimates=self.est, expect="y~f:-, y~z:+",
+                                        group_labels=["human", "m1", "m2"]),
+                             run("vaar", "--estimates", self.est_file, "--expect", "y~f:-, y~z:+",
+                                 "--group-labels", "human,m1,m2"))
+        self.assertSameTable(vagap.vaar(estimates=self.est, reference="human", reference_alpha=0.01,
+                                        group_labels=["human", "m1", "m2"]),
+                             run("vaar", "--estimates", self.est_file, "--reference", "human",
+                                 "--reference-alpha", "0.01", "--group-labels", "human,m1,m2"))
+
+    def test_expect_table(self):
+        spec = {"lhs": ["y", "y"], "op": ["~", "~"], "rhs": ["f", "z"], "sign": ["-", "+"]}
+        with tempfile.NamedTemporaryFile("w", suffix=".csv", delete=False) as f:
+            f.write("lhs,op,rhs,sign\ny,~,f,-\ny,~,z,+\n")
+        try:
+            self.assertSameTable(vagap.vaar(estimates=self.est, expect=spec),
+                                 run("vaar", "--estimates", self.est_file, "--expect-file", f.name))
+        finally:
+            os.unlink(f.name)
+
+    def test_sign_indicator(self):
+        path = os.path.join(DATA, "vaar", "estimates_stdlv.csv")
+        est = read_columns(path)
+        self.assertSameTable(vagap.vaar(estimates=est, expect="y~f:-", sign_indicator={"f": "x1"}),
+                             run("vaar", "--estimates", path, "--expect", "y~f:-",
+                                 "--sign-indicator", "f=x1"))
+        with self.assertRaisesRegex(vagap.VagapError, "factor f has no fixed marker loading "
+                                    r"\(as with std.lv\), so its sign is arbitrary; name its "
+                                    "sign-fixing indicator with --sign-indicator f=x1"):
+            vagap.vaar(estimates=est, expect="y~f:-")
+
+    def test_errors(self):
+        with self.assertRaisesRegex(vagap.VagapError, "--expect:1:12: 'x' is not a sign"):
+            vagap.vaar(estimates=self.est, expect="y~f:-, y~z:x")
+        with self.assertRaisesRegex(vagap.VagapError,
+                                    "--expect:1:7: group '1' has no estimate for path y ~ w"):
+            vagap.vaar(estimates=self.est, expect="y~f:-,y~w:+")
+        with self.assertRaisesRegex(vagap.VagapError, "name them with --group-labels"):
+            vagap.vaar(estimates=self.est, reference="human")
+
+    def test_fit(self):
+        survey = read_columns(self.survey_file)
+        with open(self.model_file) as f:
+            model = f.read()
+        expect = "AoDS~privacy:-,AoDS~prosocial:+"
+        mine = vagap.vaar(model, survey, group="group", expect=expect)
+        self.assertSameTable(mine, run("vaar", "--model", self.model_file, "--group", "group",
+                                       "--expect", expect, self.survey_file))
+        ex = vagap.excluded(mine)  # listwise deletion, as the program's ledger lists it
+        self.assertTrue(ex and all(why.startswith("missing value in ") for _, why in ex))
+        self.assertSameTable(vagap.vaar(model, survey, group="group", group_equal="none",
+                                        expect=expect, alpha=0.01),
+                             run("vaar", "--model", self.model_file, "--group", "group",
+                                 "--group-equal", "none", "--alpha", "0.01", "--expect", expect,
+                                 self.survey_file))
+
+
+def run_report(folder, *args):
+    """The tables `vagap report` writes, at 15 and at 17 digits, by name."""
+    out = {}
+    for digits in ("15", "17"):
+        d = tempfile.mkdtemp()
+        try:
+            p = subprocess.run([PROGRAM, "report", folder, "--out", d, "--quiet", "--digits", digits]
+                               + list(args), capture_output=True, text=True)
+            if p.returncode != 0:
+                raise AssertionError("vagap report exited %d: %s" % (p.returncode, p.stderr))
+            for f in os.listdir(d):
+                if f.endswith(".csv") and "_" in f:
+                    with open(os.path.join(d, f), newline="") as fh:
+                        out.setdefault(f[:-4], []).append(list(csv.DictReader(fh)))
+        finally:
+            shutil.rmtree(d)
+    return out
+
+
+def read_logs(folder):
+    return {k: read_columns(os.path.join(folder, k + ".csv"))
+            for k in ("iat", "choices", "selfreport", "selfreport_key")}
+
+
+class TestReport(ProgramComparison):
+    folder = os.path.join(DATA, "report_mini")
+    logs = read_logs(folder)
+
+    def compare(self, mine, theirs):
+        self.assertEqual(sorted(mine), sorted(theirs))
+        for name, tab in mine.items():
+            rows = rows_of(tab)
+            if rows:  # the program's columns, in its order
+                self.assertEqual(list(rows[0]), list(theirs[name][0][0]), name)
+            self.assertSameTable(tab, theirs[name])
+
+    def test_with_and_without_iat(self):
+        L = self.logs
+        mine = vagap.report(L["choices"], L["selfreport"], L["selfreport_key"], iat=L["iat"])
+        self.compare(mine, run_report(self.folder))
+        self.assertIsInstance(vagap.excluded(mine), list)
+        mine = vagap.report(L["choices"], L["selfreport"], L["selfreport_key"], tau=0.1,
+                            selfreport_scale="s")
+        self.assertNotIn("iat_units", mine)
+        self.compare(mine, run_report(self.folder, "--no-iat", "--tau", "0.1",
+                                      "--selfreport-scale", "s"))
+
+    def test_errors(self):
+        L = self.logs
+        with self.assertRaisesRegex(vagap.VagapError, "--selfreport-scale: the key has no scale 'nope'"):
+            vagap.report(L["choices"], L["selfreport"], L["selfreport_key"], selfreport_scale="nope")
+        bad = os.path.join(DATA, "report_bad")
+        B = read_logs(bad)
+        with self.assertRaisesRegex(vagap.VagapError, "selfreport:7:4: column 'response': expected a number"):
+            vagap.report(B["choices"], B["selfreport"], B["selfreport_key"])
+
 
 class TestLayout(unittest.TestCase):
     """The ctypes mirrors of the C structures are checked against the library at import."""
@@ -238,8 +500,17 @@ class TestLayout(unittest.TestCase):
         bad = _lib.layout_mismatches([(Shorter, "vagap_sem_fit_options_t"), (Shorter, "no_such_t")])
         self.assertEqual(len(bad), 2)
         self.assertIn("vagap_sem_fit_options_t is %d bytes in the library"
-                      % ctypes.sizeof(_lib.SemFitOptions), bad[0])
+                      % _lib.lib.vagap_struct_size(b"vagap_sem_fit_options_t"), bad[0])
         self.assertIn("no_such_t is unknown in the library", bad[1])
+
+    def test_appended_fields_are_carried(self):
+        import ctypes
+        from vagap import _lib
+        # options Python allocates have the library's size, whatever the mirror knows
+        self.assertEqual(len(_lib.new(_lib.SemFitOptions).room),
+                         _lib.lib.vagap_struct_size(b"vagap_sem_fit_options_t"))
+        # vagap_sem_fit_t as a whole matches (the measures' tail, if any, is padding)
+        self.assertEqual(ctypes.sizeof(_lib.SemFit), _lib.lib.vagap_struct_size(b"vagap_sem_fit_t"))
 
 
 if __name__ == "__main__":

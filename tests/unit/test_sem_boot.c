@@ -201,6 +201,38 @@ static void test_bootstrap_regression(void **state) {
   regression_teardown(&r);
 }
 
+/* A block of resamples (one MPI rank's) holds exactly those resamples of the whole run. */
+static void test_bootstrap_block(void **state) {
+  (void)state;
+  regression_t r;
+  regression_setup(&r, 200);
+  vagap_sem_boot_t *all = boot_with(&r, 20, 9, 2);
+  vagap_sem_boot_options_t bopt;
+  vagap_sem_boot_options_init(&bopt);
+  bopt.B = 20;
+  bopt.seed = 9;
+  bopt.threads = 2;
+  bopt.b_from = 7;
+  bopt.b_to = 13;
+  vagap_sem_fit_options_t fopt;
+  vagap_sem_fit_options_init(&fopt);
+  vagap_sem_boot_t *part = NULL;
+  vagap_error_t err;
+  assert_int_equal(vagap_sem_bootstrap(&part, r.model, &r.d, &fopt, &bopt, &err), VAGAP_OK);
+  size_t nr = all->nrows;
+  assert_memory_equal(part->est + 7 * nr, all->est + 7 * nr, 6 * nr * sizeof(double));
+  assert_memory_equal(part->se + 7 * nr, all->se + 7 * nr, 6 * nr * sizeof(double));
+  assert_int_equal(part->nok, 6);
+  assert_int_equal(part->nfailed, 0);
+  assert_int_equal(part->ok[6], 0);
+  assert_true(isnan(part->est[0]));
+  vagap_sem_boot_free(part);
+  bopt.b_to = 21; /* beyond B */
+  assert_int_equal(vagap_sem_bootstrap(&part, r.model, &r.d, &fopt, &bopt, &err), VAGAP_EINVAL);
+  vagap_sem_boot_free(all);
+  regression_teardown(&r);
+}
+
 /* A group of 3 rows: many resamples repeat a row and have a singular covariance. */
 static void test_bootstrap_counts_failures(void **state) {
   (void)state;
@@ -322,7 +354,7 @@ int main(void) {
   vagap_init();
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_percentile_type7),      cmocka_unit_test(test_resample_within_groups),
-      cmocka_unit_test(test_bootstrap_regression),  cmocka_unit_test(test_bootstrap_counts_failures),
+      cmocka_unit_test(test_bootstrap_regression),  cmocka_unit_test(test_bootstrap_block),  cmocka_unit_test(test_bootstrap_counts_failures),
       cmocka_unit_test(test_vaar_bootstrap),        cmocka_unit_test(test_invariance_parse),
       cmocka_unit_test(test_invariance_fit),
   };

@@ -436,6 +436,59 @@ static void test_jacobian_and_discrepancy_hook(void **state) {
   vagap_sem_stats_free(s);
 }
 
+/* The casewise scores (the Huber-White meat) sum to -N times the gradient of F at any point:
+   F = -(1/N) log L + const. */
+static void test_casewise_scores_sum_to_gradient(void **state) {
+  (void)state;
+  const char *vars[] = {"x1", "x2", "x3", "x4", "x5", "x6", "z"};
+  size_t p = 7, n = 150, G = 2;
+  double *rows = malloc(n * G * p * sizeof *rows);
+  size_t *grp = malloc(n * G * sizeof *grp);
+  for (size_t k = 0; k < G; k++) {
+    make_data(rows + k * n * p, n, p, 5u + 7u * (unsigned)k, 0.2 * (double)k);
+    for (size_t i = 0; i < n; i++) grp[k * n + i] = k;
+  }
+  vagap_sem_stats_t *s = NULL;
+  vagap_error_t err;
+  assert_int_equal(vagap_sem_stats_alloc(&s, G, p, vars, NULL, &err), VAGAP_OK);
+  assert_int_equal(vagap_sem_stats_compute(s, rows, grp, n * G, &err), VAGAP_OK);
+  vagap_sem_model_options_t opt;
+  vagap_sem_model_options_init(&opt);
+  opt.group_equal = VAGAP_SEM_EQ_LOADINGS;
+  vagap_sem_model_t *m = build("f =~ x1 + x2 + x3\ng =~ x4 + x5 + x6\ng ~ f + z\nx1 ~~ x4\n", G, &opt);
+  sem_ws_t *ws = NULL;
+  assert_int_equal(sem_ws_alloc(&ws, m, s, VAGAP_SEM_LIKELIHOOD_NORMAL, &err), VAGAP_OK);
+  size_t K = m->npar, P = m->nov;
+  double *x = malloc(K * sizeof *x), *grad = malloc(K * sizeof *grad), *sum = calloc(K, sizeof *sum);
+  sem_ws_start(ws, x, 0);
+  for (size_t k = 0; k < K; k++) x[k] += 0.05 * cos((double)k + 2);
+  sem_ws_objective(ws, x, grad);
+  gsl_matrix *Y = gsl_matrix_alloc(n, P), *SC = gsl_matrix_alloc(n, K);
+  for (size_t g = 0; g < G; g++) {
+    for (size_t i = 0; i < n; i++)   /* the model's variable order */
+      for (size_t a = 0; a < P; a++)
+        for (size_t c = 0; c < p; c++)
+          if (!strcmp(m->ov[a], vars[c])) gsl_matrix_set(Y, i, a, rows[(g * n + i) * p + c]);
+    const gsl_matrix *Sig;
+    const gsl_vector *mu;
+    assert_int_equal(sem_ws_implied(ws, x, g, &Sig, &mu), 0);
+    gsl_vector *mu_copy = gsl_vector_alloc(P);
+    gsl_vector_memcpy(mu_copy, mu);
+    assert_int_equal(sem_ws_scores(ws, x, g, Y, mu_copy, SC), 0);
+    gsl_vector_free(mu_copy);
+    for (size_t i = 0; i < n; i++)
+      for (size_t k = 0; k < K; k++) sum[k] += gsl_matrix_get(SC, i, k);
+  }
+  for (size_t k = 0; k < K; k++)
+    assert_true(fabs(sum[k] + (double)(n * G) * grad[k]) <= 1e-8 * fmax(1, fabs(sum[k])));
+  gsl_matrix_free(Y);
+  gsl_matrix_free(SC);
+  free(x); free(grad); free(sum); free(rows); free(grp);
+  sem_ws_free(ws);
+  vagap_sem_model_free(m);
+  vagap_sem_stats_free(s);
+}
+
 /* lavaan's spellings and per-estimator defaults; what is not implemented is refused by name. */
 static void test_estimation_options(void **state) {
   (void)state;
@@ -464,10 +517,48 @@ static void test_estimation_options(void **state) {
   vagap_sem_fit_options_resolve(&o, 0, &err);
   assert_int_equal(o.se, VAGAP_SEM_SE_ROBUST_HUBER_WHITE);
   assert_int_equal(o.test, VAGAP_SEM_TEST_YUAN_BENTLER_MPLUS);
+  assert_int_equal(o.information, VAGAP_SEM_INFORMATION_OBSERVED); /* lavaan: with Huber-White SEs */
   vagap_sem_fit_options_init(&o);
   o.missing = VAGAP_SEM_MISSING_ML;
   vagap_sem_fit_options_resolve(&o, 0, &err);
   assert_int_equal(o.information, VAGAP_SEM_INFORMATION_OBSERVED);
+  /* lavaan 0.6-14: MLMV is scaled.shifted, MLMVS mean.var.adjusted; a robust estimator's
+     test plus "standard" is its own; plus another scaled test is refused */
+  vagap_sem_fit_options_init(&o);
+  o.estimator = VAGAP_SEM_ESTIMATOR_MLMV;
+  assert_int_equal(vagap_sem_fit_options_resolve(&o, 0, &err), VAGAP_OK);
+  assert_int_equal(o.test, VAGAP_SEM_TEST_SCALED_SHIFTED);
+  assert_int_equal(o.se, VAGAP_SEM_SE_ROBUST_SEM);
+  vagap_sem_fit_options_init(&o);
+  o.estimator = VAGAP_SEM_ESTIMATOR_MLMVS;
+  assert_int_equal(vagap_sem_fit_options_resolve(&o, 0, &err), VAGAP_OK);
+  assert_int_equal(o.test, VAGAP_SEM_TEST_MEAN_VAR_ADJUSTED);
+  vagap_sem_fit_options_init(&o);
+  o.estimator = VAGAP_SEM_ESTIMATOR_MLR;
+  o.test = VAGAP_SEM_TEST_STANDARD;
+  assert_int_equal(vagap_sem_fit_options_resolve(&o, 0, &err), VAGAP_OK);
+  assert_int_equal(o.test, VAGAP_SEM_TEST_YUAN_BENTLER_MPLUS);
+  vagap_sem_fit_options_init(&o);
+  o.estimator = VAGAP_SEM_ESTIMATOR_MLM;
+  o.test = VAGAP_SEM_TEST_SCALED_SHIFTED;
+  assert_int_equal(vagap_sem_fit_options_resolve(&o, 0, &err), VAGAP_EINVAL);
+  assert_non_null(strstr(err.message, "two scaled tests"));
+  vagap_sem_fit_options_init(&o);
+  o.estimator = VAGAP_SEM_ESTIMATOR_MLR;
+  o.information = VAGAP_SEM_INFORMATION_FIRST_ORDER;
+  assert_int_equal(vagap_sem_fit_options_resolve(&o, 0, &err), VAGAP_EINVAL);
+  /* robust ML from moments only: refused with a message saying why */
+  const char *vars[] = {"x1", "x2", "x3", "x4", "x5", "x6"};
+  vagap_sem_stats_t *s = stats_for(vars, 6, 1, 100);
+  vagap_sem_model_t *m = build("f =~ x1 + x2 + x3\ng =~ x4 + x5 + x6\n", 1, NULL);
+  vagap_sem_fit_t *fit = NULL;
+  vagap_sem_fit_options_init(&o);
+  o.estimator = VAGAP_SEM_ESTIMATOR_MLR;
+  assert_int_equal(vagap_sem_fit(&fit, m, s, &o, &err), VAGAP_EINVAL);
+  assert_non_null(strstr(err.message, "raw data rows"));
+  assert_null(fit);
+  vagap_sem_model_free(m);
+  vagap_sem_stats_free(s);
 }
 
 int main(void) {
@@ -484,6 +575,7 @@ int main(void) {
       cmocka_unit_test(test_info_spectrum),
       cmocka_unit_test(test_jacobian_and_discrepancy_hook),
       cmocka_unit_test(test_estimation_options),
+      cmocka_unit_test(test_casewise_scores_sum_to_gradient),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -66,6 +66,62 @@ static void test_every_operator(void **state) {
   vagap_sem_syntax_free(s);
 }
 
+/* Thresholds: parsed as lavaan's "|" rows; with --ordered the table gets lavaan's
+   categorical rows in its order (thresholds first among the defaults, fixed
+   residual variances, ~*~ scale factors before the intercepts) and, with equal
+   thresholds across groups, free scale factors and latent means in group 2. */
+static void test_thresholds_and_ordered_rows(void **state) {
+  (void)state;
+  vagap_sem_syntax_t *s = parse_ok("f =~ y1 + y2 + y3\ny1 | a*t1 + 0.5*t2\n");
+  assert_int_equal(s->n, 5);
+  expect(&s->st[3], "y1", VAGAP_SEM_THRESHOLD, "t1");
+  assert_string_equal(s->st[3].mod[0].label, "a");
+  assert_string_equal(vagap_sem_op_string(VAGAP_SEM_THRESHOLD), "|");
+  assert_string_equal(vagap_sem_op_string(VAGAP_SEM_SCALE), "~*~");
+  const char *ord[] = {"y1", "y2", "y3"};
+  const int nth[] = {2, 1, 2};
+  vagap_sem_model_options_t opt;
+  vagap_sem_model_options_init(&opt);
+  opt.ordered = ord;
+  opt.ordered_nth = nth;
+  opt.n_ordered = 3;
+  opt.group_equal = VAGAP_SEM_EQ_THRESHOLDS | VAGAP_SEM_EQ_LOADINGS;
+  vagap_sem_model_t *m = NULL;
+  vagap_error_t err;
+  assert_int_equal(vagap_sem_model_build(&m, s, 2, &opt, "m", &err), VAGAP_OK);
+  static const char *const want[][3] = {
+      {"f", "=~", "y1"},  {"f", "=~", "y2"},  {"f", "=~", "y3"},  {"y1", "|", "t1"},  {"y1", "|", "t2"},
+      {"y2", "|", "t1"},  {"y3", "|", "t1"},  {"y3", "|", "t2"},  {"y1", "~~", "y1"}, {"y2", "~~", "y2"},
+      {"y3", "~~", "y3"}, {"f", "~~", "f"},   {"y1", "~*~", "y1"}, {"y2", "~*~", "y2"}, {"y3", "~*~", "y3"},
+      {"y1", "~1", ""},   {"y2", "~1", ""},   {"y3", "~1", ""},   {"f", "~1", ""}};
+  size_t per = sizeof want / sizeof want[0];
+  assert_int_equal(m->nrows, 2 * per);
+  for (size_t r = 0; r < per; r++) {
+    assert_string_equal(m->rows[r].lhs, want[r][0]);
+    assert_string_equal(vagap_sem_op_string(m->rows[r].op), want[r][1]);
+    assert_string_equal(m->rows[r].rhs, want[r][2]);
+  }
+  assert_true(m->rows[4].free == 0 && m->rows[4].ustart == 0.5);   /* 0.5*t2 */
+  assert_true(m->rows[8].free == 0 && m->rows[8].ustart == 1);     /* ordinal residual variance */
+  assert_true(m->rows[12].free == 0 && m->rows[12].ustart == 1);   /* ~*~ in group 1 */
+  assert_true(m->rows[15].free == 0 && m->rows[15].ustart == 0);   /* ordinal intercept */
+  assert_true(m->rows[per + 12].free > 0);                         /* ~*~ free in group 2 */
+  assert_true(m->rows[per + 18].free > 0);                         /* f ~1 free in group 2 */
+  assert_int_equal(m->rows[per + 5].free, m->rows[5].free);        /* y2|t1 equal across groups */
+  vagap_sem_model_free(m);
+  /* a threshold that the data do not have, and thresholds of a latent variable */
+  vagap_sem_syntax_t *bad = parse_ok("f =~ y1 + y2 + y3\ny2 | t2\n");
+  assert_int_equal(vagap_sem_model_build(&m, bad, 1, &opt, "m", &err), VAGAP_EMODEL);
+  assert_non_null(strstr(err.message, "threshold 't2' of 'y2'"));
+  assert_int_equal(err.line, 2);
+  vagap_sem_syntax_free(bad);
+  bad = parse_ok("f =~ y1 + y2 + y3\nf | t1\n");
+  assert_int_equal(vagap_sem_model_build(&m, bad, 1, &opt, "m", &err), VAGAP_EMODEL);
+  assert_non_null(strstr(err.message, "'f' is latent"));
+  vagap_sem_syntax_free(bad);
+  vagap_sem_syntax_free(s);
+}
+
 static void test_multiline_semicolons_and_lhs_lists(void **state) {
   (void)state;
   vagap_sem_syntax_t *s = parse_ok(
@@ -214,7 +270,7 @@ static void test_modifier_and_constraint_errors(void **state) {
 
 static void test_errors_are_located_and_named(void **state) {
   (void)state;
-  parse_fails("f =~ x1\ny | t1\n", 2, 3, "thresholds");
+  parse_fails("f =~ x1\ny || t1\n", 2, 3, "'||' is not a lavaan operator");
   parse_fails("f <~ x1 + x2\n", 1, 3, "formative");
   parse_fails("f =~ x1\nf ~*~ f\n", 2, 3, "scaling");
   parse_fails("y ~ x1:x2\n", 1, 7, "interaction");
@@ -401,6 +457,7 @@ static void test_defined_parameters(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_every_operator),
+      cmocka_unit_test(test_thresholds_and_ordered_rows),
       cmocka_unit_test(test_multiline_semicolons_and_lhs_lists),
       cmocka_unit_test(test_modifiers),
       cmocka_unit_test(test_errors_are_located_and_named),

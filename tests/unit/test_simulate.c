@@ -142,22 +142,32 @@ static void test_runner_split_and_threads(void **state) {
   double all1[NC * NR * 2], all2[NC * NR * 2], part[NC * 25 * 2];
   vagap_sim_plan_t p = {.ncond = NC, .rep_from = 1, .rep_to = NR, .nout = 2, .seed = 42,
                         .threads = 1, .replicate = draw_two};
-  assert_int_equal(vagap_sim_run(&p, all1, NULL), VAGAP_OK);
+  assert_int_equal(vagap_sim_run(&p, all1, NULL, NULL), VAGAP_OK);
   p.threads = 2;
-  assert_int_equal(vagap_sim_run(&p, all2, NULL), VAGAP_OK);
+  assert_int_equal(vagap_sim_run(&p, all2, NULL, NULL), VAGAP_OK);
   assert_memory_equal(all1, all2, sizeof all1);
   /* replications 16..40 alone give the same draws as inside the whole run */
   p.rep_from = 16;
   p.threads = 3;
-  assert_int_equal(vagap_sim_run(&p, part, NULL), VAGAP_OK);
+  assert_int_equal(vagap_sim_run(&p, part, NULL, NULL), VAGAP_OK);
   for (size_t c = 0; c < NC; c++)
     for (size_t r = 0; r < 25; r++) {
       assert_true(part[(c * 25 + r) * 2] == all1[(c * NR + r + 15) * 2]);
       assert_true(part[(c * 25 + r) * 2 + 1] == (double)(r + 16));
     }
+  /* a task range (one MPI rank's block) holds exactly those tasks of the whole run */
+  double block[37 * 2];
+  vagap_sim_plan_t q = p;
+  q.rep_from = 1;
+  q.task_from = 31;
+  q.task_to = 68;
+  assert_int_equal(vagap_sim_run(&q, block, NULL, NULL), VAGAP_OK);
+  assert_memory_equal(block, all1 + 31 * 2, sizeof block);
+  q.task_to = NC * NR + 1;
+  assert_int_equal(vagap_sim_run(&q, block, NULL, NULL), VAGAP_EINVAL);
   /* another seed, other draws */
   p.seed = 43;
-  assert_int_equal(vagap_sim_run(&p, part, NULL), VAGAP_OK);
+  assert_int_equal(vagap_sim_run(&p, part, NULL, NULL), VAGAP_OK);
   assert_true(part[0] != all1[15 * 2]);
 }
 
@@ -167,11 +177,13 @@ static void test_runner_first_failure(void **state) {
   vagap_error_t err;
   vagap_sim_plan_t p = {.ncond = 2, .rep_from = 1, .rep_to = 10, .nout = 1, .seed = 1,
                         .threads = 2, .replicate = fail_at_7};
-  assert_int_equal(vagap_sim_run(&p, out, &err), VAGAP_ENOMEM);
+  size_t failed;
+  assert_int_equal(vagap_sim_run(&p, out, &failed, &err), VAGAP_ENOMEM);
   assert_string_equal(err.message, "fail at 1/7"); /* the first in task order, whatever the threads */
+  assert_int_equal(failed, 6);
   p.rep_from = 3;
   p.rep_to = 2;
-  assert_int_equal(vagap_sim_run(&p, out, &err), VAGAP_EINVAL);
+  assert_int_equal(vagap_sim_run(&p, out, NULL, &err), VAGAP_EINVAL);
 }
 
 /* ---- multivariate normal ------------------------------------------------------------ */
@@ -313,6 +325,43 @@ static void test_sem_moments_by_hand(void **state) {
   vagap_sem_model_free(m);
 }
 
+
+/* ---- Vale-Maurelli ---------------------------------------------------------------- */
+
+/* Fleishman coefficients (b, c, d) as R's nlminb finds them from (1, 0, 0) on lavaan's
+   objective (lavaan 0.6-14 ValeMaurelli1983; objective below 2e-18 at each). */
+static void test_fleishman_matches_lavaan(void **state) {
+  (void)state;
+  const double t[][5] = {{1, 1.5, 0.9530768971, 0.1631942763, 0.0065973698},
+                         {2, 7, 0.7615852749, 0.2600225990, 0.0530722735},
+                         {-1, 3, 0.8322163229, -0.1283967094, 0.0480320591},
+                         {0.5, 0, 1.0399460397, 0.0926235741, -0.0164608565}};
+  for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+    double c[4];
+    assert_int_equal(vagap_sim_fleishman(t[i][0], t[i][1], c, NULL), VAGAP_OK);
+    assert_true(fabs(c[1] - t[i][2]) < 1e-8 && fabs(c[2] - t[i][3]) < 1e-8 &&
+                fabs(c[3] - t[i][4]) < 1e-8);
+    assert_true(c[0] == -c[2]);
+  }
+  double c[4];
+  vagap_error_t err;
+  assert_int_equal(vagap_sim_fleishman(3, 0, c, &err), VAGAP_EDOMAIN); /* below the kurtosis bound */
+  assert_non_null(strstr(err.message, "no Fleishman polynomial"));
+}
+
+static void test_intermediate_correlation(void **state) {
+  (void)state;
+  double a[4], b[4], rho;
+  assert_int_equal(vagap_sim_fleishman(2, 7, a, NULL), VAGAP_OK);
+  assert_int_equal(vagap_sim_fleishman(-1, 3, b, NULL), VAGAP_OK);
+  assert_int_equal(vagap_sim_vm_intermediate(a, b, 0.4, &rho, NULL), VAGAP_OK);
+  double back = rho * (a[1] * b[1] + 3 * a[1] * b[3] + 3 * a[3] * b[1] + 9 * a[3] * b[3]) +
+                rho * rho * 2 * a[2] * b[2] + rho * rho * rho * 6 * a[3] * b[3];
+  assert_true(fabs(back - 0.4) < 1e-12 && rho > 0.4);
+  assert_int_equal(vagap_sim_vm_intermediate(a, b, 0, &rho, NULL), VAGAP_OK);
+  assert_true(rho == 0);
+}
+
 int main(void) {
   vagap_init();
   const struct CMUnitTest tests[] = {
@@ -323,6 +372,10 @@ int main(void) {
       cmocka_unit_test(test_xsum_many_terms),
       cmocka_unit_test(test_runner_split_and_threads),
       cmocka_unit_test(test_runner_first_failure),
+      cmocka_unit_test(test_fleishman_matches_lavaan),
+      cmocka_unit_test(test_intermediate_correlation),
+      cmocka_unit_test(test_fleishman_matches_lavaan),
+      cmocka_unit_test(test_intermediate_correlation),
       cmocka_unit_test(test_mvnorm_moments),
       cmocka_unit_test(test_power_acc_merge_exact),
       cmocka_unit_test(test_paired_analytic_power),

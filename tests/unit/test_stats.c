@@ -1,5 +1,5 @@
 /*
- * Tests of src/lib/stats.c.  Expected values are worked out by hand from the
+ * Tests of src/lib/stats*.c.  Expected values are worked out by hand from the
  * definitions (small data, closed-form t distribution functions for 2, 3
  * and 4 df, binomial sums written out), not taken from the code under test.
  * The few reference values from elsewhere say where they come from.

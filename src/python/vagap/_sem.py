@@ -10,7 +10,7 @@ from ._data import columns_of, is_missing, numeric_column, table, named_values
 from ._errors import VagapError, check
 
 ESTIMATE_COLUMNS = ["lhs", "op", "rhs", "block", "group", "label", "est", "se", "z", "pvalue",
-                    "ci.lower", "ci.upper", "std.lv", "std.all"]
+                    "ci.lower", "ci.upper", "std.lv", "std.all", "std.nox"]
 
 # lavaan's argument names (dots or underscores) and their defaults
 OPTIONS = {"group.equal": None, "group.partial": None, "std.lv": False, "fixed.x": True,
@@ -79,7 +79,7 @@ def _model_options(opts, keep):
 
 
 def _fit_options(opts):
-    fopt = _lib.SemFitOptions()
+    fopt = _lib.new(_lib.SemFitOptions)  # room for fields appended in C
     _lib.lib.vagap_sem_fit_options_init(ctypes.byref(fopt))
     lik = opts["likelihood"]
     if lik not in ("default", "normal", "wishart"):
@@ -157,10 +157,14 @@ def _results(fit):
                      "rhs": p.rhs.decode(), "block": p.block, "group": p.group,
                      "label": p.label.decode(), "est": p.est, "se": p.se, "z": p.z,
                      "pvalue": p.pvalue, "ci.lower": p.ci_lower, "ci.upper": p.ci_upper,
-                     "std.lv": p.std_lv, "std.all": p.std_all})
+                     "std.lv": p.std_lv, "std.all": p.std_all, "std.nox": p.std_nox})
     f = fit.contents.fit
-    measures = [(name, getattr(f, c)) for c, name in _lib.MEASURES]
-    measures += [("chisq.group.%d" % (g + 1), f.chisq_group[g]) for g in range(m.ngroups)]
+    measures = _lib.fit_measure_rows(f)
+    sc = f.test not in (0, _lib.TEST_STANDARD, _lib.TEST_NONE)
+    for g in range(m.ngroups):
+        measures.append(("chisq.group.%d" % (g + 1), f.chisq_group[g]))
+        if sc:
+            measures.append(("chisq.scaled.group.%d" % (g + 1), f.chisq_group_scaled[g]))
     measures += [("converged", float(fit.contents.converged)), ("admissible", float(fit.contents.admissible))]
     return table(ESTIMATE_COLUMNS, rows), named_values(measures)
 

@@ -161,3 +161,315 @@ sem <- function(model, data, group = NULL, ...) {
   structure(list(estimates = frame(r$estimates), fit = r$fit, groups = labels),
             excluded = excluded)
 }
+
+# ---- study logs: data frames to the library's CSV reader --------------------------------
+
+# A data frame as CSV text for the library's reader: NA as the empty field (a
+# missing value, as in the program's files), doubles at 17 significant digits
+# (read back exactly), quotes where CSV needs them.
+csv_text <- function(data, what = "data") {
+  if (!is.data.frame(data) && !is.list(data)) stop("vagap: ", what, " must be a data frame")
+  data <- as.list(data)
+  if (!length(data)) stop("vagap: ", what, " has no columns")
+  quote <- function(s) {
+    q <- grepl("[\",\r\n]", s)
+    s[q] <- paste0("\"", gsub("\"", "\"\"", s[q], fixed = TRUE), "\"")
+    s
+  }
+  cells <- lapply(data, function(v) {
+    if (is.factor(v)) v <- as.character(v)
+    s <- if (is.double(v)) sprintf("%.17g", v) else as.character(v)
+    s[is.na(v)] <- ""
+    quote(s)
+  })
+  lines <- c(paste(quote(names(data)), collapse = ","), do.call(paste, c(unname(cells), sep = ",")))
+  paste0(paste(lines, collapse = "\n"), "\n")
+}
+
+# The exclusions ledger as a data frame: row of the data frame (line - 1), reason.
+excluded_rows <- function(e) {
+  data.frame(source = e$source, row = e$line - 1L, reason = e$reason, stringsAsFactors = FALSE)
+}
+
+#' Share of a category per unit: the table of `vagap prop` (exact binomial
+#' test, Wilson and Clopper-Pearson intervals), first column named after `unit`.
+prop <- function(data, unit = "model", choice = "choice", success = "other", failure = "self",
+                 p0 = 0.5, alternative = "two.sided", conf.level = 0.95, adjust = "none") {
+  r <- checked(.Call(vagap_r_prop, csv_text(data), c(unit, choice),
+                     c(paste(success, collapse = ","), paste(failure, collapse = ",")),
+                     as.numeric(p0), as.character(alternative), as.numeric(conf.level),
+                     as.character(adjust)))
+  out <- data.frame(unit = r$unit, term = "proportion", estimate = r$estimate,
+                    std.error = r$std.error, statistic = r$x, df = NA_real_, p.value = r$p.value,
+                    conf.low = r$conf.low, conf.high = r$conf.high, n = r$n,
+                    method = "Exact binomial test; Wilson score interval", x = r$x,
+                    n_other = r$n_other, exact.low = r$exact.low, exact.high = r$exact.high,
+                    p0 = r$p0, log10.p = r$log10.p, p.adjusted = r$p.adjusted,
+                    alternative = alternative, check.names = FALSE, stringsAsFactors = FALSE)
+  names(out)[1] <- unit
+  for (u in r$unit[r$n == 0]) warning(u, ": no counted choices", call. = FALSE)
+  structure(out, excluded = excluded_rows(r$excluded))
+}
+
+#' Questionnaire scores: the tables of `vagap score` at level "unit" (default),
+#' "run" or "alpha".  `key` has columns item, scale and optionally reverse;
+#' data is long (an `item` column) or wide (a column per key item).
+score <- function(data, key, min, max, min.items = 0, level = c("unit", "run", "alpha"),
+                  unit = "model", run = "run", item = "item", response = "response") {
+  level <- match.arg(level)
+  long <- !missing(item)  # else long when data has the item column, as the program decides
+  required <- c(!missing(run), !missing(unit))
+  r <- checked(.Call(vagap_r_score, csv_text(data), csv_text(key, "key"),
+                     c(unit, run, item, response), as.numeric(c(min, max)),
+                     as.integer(min.items), long, required))
+  unit_col <- if (long || item %in% names(data) || unit %in% names(data)) unit else "unit"
+  out <- switch(level,
+    unit = data.frame(unit = r$unit.unit, scale = r$unit.scale, score = r$unit.score,
+                      pomp = r$unit.pomp, sd = r$unit.sd, n = r$unit.n,
+                      n_excluded = r$unit.n_excluded, stringsAsFactors = FALSE),
+    run = data.frame(unit = r$run.unit, run = r$run.run, scale = r$run.scale, score = r$run.score,
+                     pomp = r$run.pomp, n_items = r$run.n_items, k = r$run.k,
+                     stringsAsFactors = FALSE),
+    alpha = data.frame(scale = r$alpha.scale, alpha = r$alpha.alpha, alpha_std = r$alpha.alpha_std,
+                       mean_r = r$alpha.mean_r, omega = r$alpha.omega, k = r$alpha.k,
+                       n = r$alpha.n, n_excluded = r$alpha.n_excluded, stringsAsFactors = FALSE))
+  if (level != "alpha") names(out)[1] <- unit_col
+  if (level == "alpha") {
+    for (s in which(!is.na(r$alpha.note))) warning("scale ", r$alpha.scale[s], ": ", r$alpha.note[s], call. = FALSE)
+    for (s in which(!is.na(r$omega.note))) warning("scale ", r$alpha.scale[s], ": omega: ", r$omega.note[s], call. = FALSE)
+  }
+  structure(out, excluded = excluded_rows(r$excluded))
+}
+
+#' Calibration gap (self-report - behaviour) per unit and across units: the
+#' tables of `vagap gap` on a unit-summary data frame (one row per unit).
+#' level = "tests" (the stacked broom table) or "units" (one row per unit).
+#' Rows without a unit name are excluded (attr(, "excluded")); without an
+#' IAT column (iat = NULL or absent) the analysis runs without one.
+gap <- function(data, unit = "model", iat = "iat", behavior = "behavior",
+                selfreport = "selfreport", counts = NULL, tau = 0.05, behavior.cut = 0.65,
+                iat.null = 0, behavior.null = 0.5, conf.level = 0.95,
+                level = c("tests", "units")) {
+  level <- match.arg(level)
+  if (!is.data.frame(data) && !is.list(data)) stop("vagap: data must be a data frame")
+  need <- c(unit, behavior, selfreport, counts)
+  if (!is.null(iat) && !identical(iat, "iat")) need <- c(need, iat)
+  absent <- setdiff(need, names(data))
+  if (length(absent))
+    stop("vagap: no column '", absent[1], "' in data; the columns are: ",
+         paste(names(data), collapse = ", "))
+  if (!is.null(iat) && !iat %in% names(data)) iat <- NULL  # the default column is optional
+  units <- as.character(data[[unit]])
+  keep <- !is.na(units) & nzchar(units)
+  col <- function(name) if (is.null(name)) NULL else data[[name]][keep]
+  if (!is.null(counts) && length(counts) != 2) stop("vagap: counts must name two columns, X and N")
+  r <- checked(.Call(vagap_r_gap, units[keep], col(iat), col(behavior), col(selfreport),
+                     col(counts[1]), col(counts[2]),
+                     as.numeric(c(tau, behavior.cut, iat.null, behavior.null, conf.level))))
+  out <- frame(if (level == "tests") r$tests else r$units)
+  if (level == "units") names(out)[1] <- unit
+  excluded <- data.frame(source = rep("data", sum(!keep)), row = which(!keep),
+                         reason = rep("missing unit name", sum(!keep)), stringsAsFactors = FALSE)
+  structure(out, excluded = excluded)
+}
+
+#' Association-count IAT per unit (`vagap iat --method assoc`): level "units"
+#' (default) or "trials" (`--per-trial`).  Words are normalised, valence comes
+#' from the valence column, targets are matched against focal/contrast codes;
+#' unusable rows are excluded with the program's reasons (attr(, "excluded")).
+iat <- function(data, unit = "model", trial = "trial", word = "word", valence = "valence",
+                assigned = "assigned", focal = "other", contrast = "self",
+                preset = c("andric2025", "bai2024"), level = c("units", "trials")) {
+  preset <- match.arg(preset)
+  level <- match.arg(level)
+  r <- checked(.Call(vagap_r_iat, csv_text(data), c(unit, trial, word, valence, assigned),
+                     c(paste(focal, collapse = ","), paste(contrast, collapse = ",")), preset))
+  out <- frame(if (level == "units") r$units else r$trials)
+  names(out)[1] <- unit
+  structure(out, excluded = excluded_rows(r$excluded))
+}
+
+#' ValAct-style consistency (`vagap consistency`): mode "matrix" (r between every
+#' pair of units' decision vectors), "stated-enacted" (a unit's stated profile,
+#' `profile`, against its enacted shares) or "roleplay" (accuracy drop between two
+#' conditions).  The program's table; its warnings as R warnings; excluded rows in
+#' attr(, "excluded").
+consistency <- function(data, mode = c("matrix", "stated-enacted", "roleplay"), profile = NULL,
+                        unit = "model", scenario = "scenario", choice = "choice", score = NULL,
+                        value = "value", enacted = "enacted", condition = "condition",
+                        correct = "correct", a = "select", b = "hold",
+                        method = c("pearson", "spearman", "both"), centre = FALSE,
+                        conf.level = 0.95) {
+  mode <- match.arg(mode)
+  method <- match.arg(method)
+  if (mode == "stated-enacted" && is.null(profile))
+    stop("vagap: mode stated-enacted needs profile (a data frame of unit, value and score)")
+  if (mode == "stated-enacted" && method == "both")
+    stop("vagap: method both is for mode matrix; run stated-enacted once per method")
+  if (mode == "roleplay" && identical(a, b)) stop("vagap: a and b must name different conditions")
+  cols <- c(unit, scenario, choice, if (is.null(score)) NA_character_ else score, value, enacted,
+            if (is.null(score)) "score" else score, condition, correct, a, b)
+  flags <- c(method != "spearman", method != "pearson", isTRUE(centre))
+  r <- checked(.Call(vagap_r_consistency, csv_text(data),
+                     if (is.null(profile)) "" else csv_text(profile, "profile"),
+                     match(mode, c("matrix", "stated-enacted", "roleplay")) - 1L, cols, flags,
+                     as.numeric(conf.level)))
+  for (n in r$notes) warning(n, call. = FALSE)
+  out <- frame(r$rows)
+  names(out)[1] <- unit
+  structure(out, excluded = excluded_rows(r$excluded))
+}
+
+#' Value-action alignment (`vagap align`): per model the mean F1 of binarised
+#' action against stated values over scenarios, the alignment distance, the
+#' majority-vote counts and prompt agreement; distance per level of each `by`
+#' column; with scenarios = TRUE the F1 of every scenario.  `scenario` may name
+#' several columns that together identify a scenario.
+align <- function(data, model = "model", scenario = "scenario", value = "value",
+                  prompt = "prompt", stated = "stated", action = "action",
+                  agree = c("agree", "positive"), disagree = c("disagree", "negative"),
+                  positive.class = c("agree", "disagree"), zero.division = c("0", "1", "nan"),
+                  by = NULL, scenarios = FALSE) {
+  positive.class <- match.arg(positive.class)
+  zero.division <- match.arg(as.character(zero.division), c("0", "1", "nan"))
+  bad <- setdiff(by, c(scenario, value))
+  if (length(bad))
+    stop("vagap: by = '", bad[1], "' must be one of the scenario columns or the value column")
+  r <- checked(.Call(vagap_r_align, csv_text(data), c(model, value, prompt, stated, action),
+                     as.character(scenario), as.character(by),
+                     c(paste(agree, collapse = ","), paste(disagree, collapse = ",")),
+                     c(as.integer(positive.class == "disagree"),
+                       match(zero.division, c("0", "1", "nan")) - 1L),
+                     isTRUE(scenarios)))
+  out <- frame(r$rows)
+  names(out)[1] <- model
+  structure(out, excluded = excluded_rows(r$excluded))
+}
+
+# ---- vaar ----------------------------------------------------------------------------------
+
+# A parameter table's rows for VAAR: ":=" rows dropped (they belong to no group),
+# group labels as `vagap vaar --estimates --group-labels` maps them.
+vaar_estimates <- function(est, group.labels) {
+  if (!is.data.frame(est) && !is.list(est)) stop("vagap: estimates must be a data frame")
+  absent <- setdiff(c("lhs", "op", "rhs", "est"), names(est))
+  if (length(absent))
+    stop("vagap: no column '", absent[1], "' in estimates; the columns are: ",
+         paste(names(est), collapse = ", "))
+  keep <- as.character(est$op) != ":="
+  n <- length(est$lhs)
+  group <- if (is.null(est$group)) rep(if (length(group.labels)) group.labels[1] else "1", n)
+           else as.character(est$group)
+  if (length(group.labels) && !is.null(est$group)) {
+    k <- suppressWarnings(as.integer(group))
+    bad <- keep & (is.na(k) | k < 1 | k > length(group.labels) | group != as.character(k))
+    if (any(bad))
+      stop("vagap: estimates row ", which(bad)[1], ": group '", group[which(bad)[1]],
+           "' is not a number 1..", length(group.labels), " that group.labels can name")
+    group <- group.labels[k]
+  }
+  num <- function(name) if (is.null(est[[name]])) rep(NA_real_, n) else as.numeric(est[[name]])
+  list(group = group[keep], lhs = as.character(est$lhs)[keep], op = as.character(est$op)[keep],
+       rhs = as.character(est$rhs)[keep], est = num("est")[keep], se = num("se")[keep],
+       pvalue = num("pvalue")[keep], ci.lower = num("ci.lower")[keep],
+       ci.upper = num("ci.upper")[keep], std.all = num("std.all")[keep])
+}
+
+#' Value-Action Alignment Rate (`vagap vaar`): fits `model` to `data` by
+#' vagap::sem() (group.equal = "loadings" by default, "none" for the
+#' configural model; lavaan's argument names in `...`) or scores a saved
+#' parameter table (`estimates`), then per group the share of hypothesised
+#' paths whose sign agrees with `expect` (a spec string "y~x:+,..." or a data
+#' frame lhs, op, rhs, sign) or with the `reference` group's signs.
+vaar <- function(model = NULL, data = NULL, group = NULL, expect = NULL, reference = NULL,
+                 reference.alpha = 0, alpha = 0.05, sign.indicator = NULL, estimates = NULL,
+                 group.labels = NULL, group.equal = "loadings", ...) {
+  if (is.null(model) == is.null(estimates))
+    stop("vagap: give either model (with data) or estimates")
+  if (is.null(expect) && is.null(reference))
+    stop("vagap: give the expected signs: expect or reference")
+  if (reference.alpha > 0 && is.null(reference)) stop("vagap: reference.alpha needs reference")
+  excluded <- data.frame(row = integer(), reason = character(), stringsAsFactors = FALSE)
+  if (!is.null(model)) {
+    if (!is.null(group.labels)) stop("vagap: group.labels applies to estimates")
+    if (is.null(data)) stop("vagap: model needs data")
+    equal <- if (identical(group.equal, "none")) "" else group.equal
+    fit <- sem(model, data, group = group, group.equal = equal, ...)
+    est <- fit$estimates
+    est <- est[est$group >= 1, ]
+    est$group <- fit$groups[est$group]
+    est <- vaar_estimates(est, NULL)
+    excluded <- attr(fit, "excluded")
+  } else {
+    if (!is.null(data) || !is.null(group) || length(list(...)))
+      stop("vagap: data, group and the lavaan options apply to model; estimates are already fitted")
+    est <- vaar_estimates(estimates, group.labels)
+    if (is.null(estimates$pvalue))
+      warning("estimates has no pvalue column: no path can agree strictly (agree.strict is FALSE)",
+              call. = FALSE)
+  }
+  if (is.data.frame(expect)) {
+    spec <- c("", csv_text(expect, "expect"))
+  } else {
+    spec <- c(if (is.null(expect)) "" else paste(expect, collapse = ","), "")
+  }
+  if (!is.null(names(sign.indicator)))
+    sign.indicator <- paste0(names(sign.indicator), "=", sign.indicator)
+  spec <- c(spec, if (is.null(reference)) "" else as.character(reference),
+            paste(sign.indicator, collapse = ","))
+  hint <- if (!is.null(estimates) && is.null(group.labels))
+    " (a parameter table numbers its groups 1, 2, ...; name them with --group-labels)" else ""
+  r <- checked(.Call(vagap_r_vaar, est, spec, as.numeric(c(alpha, reference.alpha)), hint))
+  # the program's bootstrap columns (vagap vaar --bootstrap; not run here)
+  for (b in c("boot.lower", "boot.upper", "boot.agree.strict", "boot.agree.sign"))
+    r[[b]] <- rep(NA_real_, length(r$group))
+  r$boot.n <- rep(NA_integer_, length(r$group))
+  structure(frame(r), excluded = excluded)
+}
+
+# ---- report --------------------------------------------------------------------------------
+
+#' The walk-the-talk study of `vagap report` from its four logs (iat optional,
+#' as --no-iat): a named list of the tables the program writes - iat_trials,
+#' iat_units (with an IAT), behavior_units, selfreport_units,
+#' selfreport_alpha, gap_units, gap_tests - each with the program's columns;
+#' attr(, "excluded") lists every row the four logs left out.
+report <- function(choices, selfreport, key, iat = NULL, unit = "model",
+                   preset = c("andric2025", "bai2024"), focal = "other", contrast = "self",
+                   prosocial = "other", selfish = "self", min = 1, max = 7, min.items = 1,
+                   selfreport.scale = NULL, tau = 0.05, behavior.cut = 0.65, conf.level = 0.95) {
+  preset <- match.arg(preset)
+  if (!(min < max)) stop("vagap: min must be below max")
+  focal <- paste(focal, collapse = ",")
+  contrast <- paste(contrast, collapse = ",")
+  prosocial <- paste(prosocial, collapse = ",")
+  selfish <- paste(selfish, collapse = ",")
+  # the gap first: it reads all four logs and says what is wrong with any of them
+  g <- checked(.Call(vagap_r_report_gap,
+                     c(if (is.null(iat)) "" else csv_text(iat, "iat"), csv_text(choices, "choices"),
+                       csv_text(selfreport, "selfreport"), csv_text(key, "key")),
+                     c(unit, focal, contrast, prosocial, selfish, preset,
+                       if (is.null(selfreport.scale)) "" else selfreport.scale),
+                     as.numeric(c(min, max, min.items, tau, behavior.cut, conf.level))))
+  # the other tables are the separate commands' on the same logs, as the program's are
+  out <- list()
+  if (!is.null(iat)) {
+    out$iat_trials <- iat(iat, unit = unit, focal = focal, contrast = contrast, preset = preset,
+                          level = "trials")
+    out$iat_units <- iat(iat, unit = unit, focal = focal, contrast = contrast, preset = preset)
+  }
+  out$behavior_units <- suppressWarnings(prop(choices, unit = unit, success = prosocial,
+                                              failure = selfish, conf.level = conf.level))
+  sc <- function(level) {
+    if (identical(unit, "model")) score(selfreport, key, min, max, min.items = min.items, level = level)
+    else score(selfreport, key, min, max, min.items = min.items, level = level, unit = unit)
+  }
+  out$selfreport_units <- sc("unit")
+  out$selfreport_alpha <- sc("alpha")
+  units <- frame(g$units)
+  names(units)[1] <- unit
+  out$gap_units <- units
+  out$gap_tests <- frame(g$tests)
+  for (k in names(out)) attr(out[[k]], "excluded") <- NULL
+  structure(out, excluded = excluded_rows(g$excluded))
+}

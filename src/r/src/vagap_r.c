@@ -8,6 +8,7 @@
  * R_alloc, which R frees when the call returns.
  */
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <R.h>
@@ -226,10 +227,10 @@ static vagap_status_t add_constraints(vagap_sem_model_t *model, SEXP opts, vagap
 
 static SEXP estimates_frame(const vagap_sem_model_t *m) {
   const char *names[] = {"lhs", "op", "rhs", "block", "group", "label", "est", "se", "z", "pvalue",
-                         "ci.lower", "ci.upper", "std.lv", "std.all", ""};
+                         "ci.lower", "ci.upper", "std.lv", "std.all", "std.nox", ""};
   SEXP df = PROTECT(Rf_mkNamed(VECSXP, names));
   R_xlen_t n = (R_xlen_t)m->nrows;
-  for (int c = 0; c < 14; c++)
+  for (int c = 0; c < 15; c++)
     SET_VECTOR_ELT(df, c, Rf_allocVector(c < 3 || c == 5 ? STRSXP : c < 5 ? INTSXP : REALSXP, n));
   for (R_xlen_t r = 0; r < n; r++) {
     const vagap_sem_param_t *p = &m->rows[r];
@@ -239,8 +240,9 @@ static SEXP estimates_frame(const vagap_sem_model_t *m) {
     INTEGER(VECTOR_ELT(df, 3))[r] = p->block;
     INTEGER(VECTOR_ELT(df, 4))[r] = p->group;
     SET_STRING_ELT(VECTOR_ELT(df, 5), r, Rf_mkChar(p->label));
-    const double v[] = {p->est, p->se, p->z, p->pvalue, p->ci_lower, p->ci_upper, p->std_lv, p->std_all};
-    for (int c = 0; c < 8; c++) REAL(VECTOR_ELT(df, 6 + c))[r] = isnan(v[c]) ? NA_REAL : v[c];
+    const double v[] = {p->est, p->se, p->z, p->pvalue, p->ci_lower, p->ci_upper, p->std_lv, p->std_all,
+                        p->std_nox};
+    for (int c = 0; c < 9; c++) REAL(VECTOR_ELT(df, 6 + c))[r] = isnan(v[c]) ? NA_REAL : v[c];
   }
   UNPROTECT(1);
   return df;
@@ -248,17 +250,23 @@ static SEXP estimates_frame(const vagap_sem_model_t *m) {
 
 static SEXP fit_measures(const vagap_sem_fit_t *fit) {
   const vagap_sem_measures_t *f = &fit->fit;
-  /* the program's --fit rows, in its order */
+  /* the program's --fit rows for ML, in its order (fitMeasures()'s) */
   const char *fixed[] = {"npar", "fmin", "chisq", "df", "pvalue", "baseline.chisq", "baseline.df",
-                         "baseline.pvalue", "cfi", "tli", "logl", "unrestricted.logl", "aic", "bic",
-                         "ntotal", "bic2", "rmsea", "rmsea.ci.lower", "rmsea.ci.upper",
-                         "rmsea.pvalue", "srmr", "nnfi", "rfi", "nfi", "pnfi", "ifi", "rni", "mfi",
-                         "ecvi", "cn_05", "cn_01"};
+                         "baseline.pvalue", "cfi", "tli", "nnfi", "rfi", "nfi", "pnfi", "ifi", "rni",
+                         "logl", "unrestricted.logl", "aic", "bic", "ntotal", "bic2", "rmsea",
+                         "rmsea.ci.lower", "rmsea.ci.upper", "rmsea.ci.level", "rmsea.pvalue",
+                         "rmsea.close.h0", "rmsea.notclose.pvalue", "rmsea.notclose.h0", "rmr",
+                         "rmr_nomean", "srmr", "srmr_bentler", "srmr_bentler_nomean", "crmr",
+                         "crmr_nomean", "srmr_mplus", "srmr_mplus_nomean", "cn_05", "cn_01", "gfi",
+                         "agfi", "pgfi", "mfi", "ecvi"};
   const double fv[] = {f->npar, f->fmin, f->chisq, f->df, f->pvalue, f->baseline_chisq, f->baseline_df,
-                       f->baseline_pvalue, f->cfi, f->tli, f->logl, f->unrestricted_logl, f->aic, f->bic,
-                       f->ntotal, f->bic2, f->rmsea, f->rmsea_ci_lower, f->rmsea_ci_upper,
-                       f->rmsea_pvalue, f->srmr, f->nnfi, f->rfi, f->nfi, f->pnfi, f->ifi, f->rni,
-                       f->mfi, f->ecvi, f->cn_05, f->cn_01};
+                       f->baseline_pvalue, f->cfi, f->tli, f->nnfi, f->rfi, f->nfi, f->pnfi, f->ifi, f->rni,
+                       f->logl, f->unrestricted_logl, f->aic, f->bic, f->ntotal, f->bic2, f->rmsea,
+                       f->rmsea_ci_lower, f->rmsea_ci_upper, 0.90, f->rmsea_pvalue,
+                       0.05, f->rmsea_notclose_pvalue, 0.08, f->rmr,
+                       f->rmr_nomean, f->srmr, f->srmr_bentler, f->srmr_bentler_nomean, f->crmr,
+                       f->crmr_nomean, f->srmr_mplus, f->srmr_mplus_nomean, f->cn_05, f->cn_01, f->gfi,
+                       f->agfi, f->pgfi, f->mfi, f->ecvi};
   size_t nfixed = sizeof fv / sizeof fv[0];
   size_t ng = fit->model->ngroups, n = nfixed + ng + 2;
   const char **names = (const char **)R_alloc(n, sizeof *names);
@@ -320,12 +328,801 @@ SEXP vagap_r_sem(SEXP model_text, SEXP data, SEXP group, SEXP labels, SEXP opts)
   return out;
 }
 
+/* ---- study logs: prop and score ----------------------------------------------------- */
+
+/*
+ * A data frame arrives as CSV text (R/vagap.R writes it: NA as the empty
+ * field, doubles at 17 significant digits), read by the same reader as the
+ * program's files, so codes, missing values and exclusions follow the same
+ * rules.  Lines count the header as line 1: row i of the data frame is line
+ * i + 1.
+ */
+static const char *str_arg(SEXP s) { return CHAR(STRING_ELT(s, 0)); }
+
+static vagap_status_t open_text(vagap_reader_t **r, SEXP text, const char *name,
+                                vagap_ledger_t *ledger, vagap_error_t *err) {
+  vagap_table_options_t topt;
+  vagap_table_options_init(&topt);
+  topt.threads = 1;
+  const char *s = str_arg(text);
+  return vagap_reader_open_memory(r, name, s, strlen(s), &topt, ledger, err);
+}
+
+static vagap_status_t read_text(vagap_table_t **t, SEXP text, const char *name,
+                                vagap_ledger_t *ledger, vagap_error_t *err) {
+  vagap_table_options_t topt;
+  vagap_table_options_init(&topt);
+  topt.threads = 1;
+  const char *s = str_arg(text);
+  return vagap_table_read_memory(t, name, s, strlen(s), &topt, ledger, err);
+}
+
+/* The ledger's exclusions as list(source, line, reason). */
+static SEXP exclusions(const vagap_ledger_t *ledger) {
+  size_t n = ledger ? vagap_ledger_rows_excluded(ledger) : 0;
+  const char *names[] = {"source", "line", "reason", ""};
+  SEXP out = PROTECT(Rf_mkNamed(VECSXP, names));
+  SEXP src = PROTECT(Rf_allocVector(STRSXP, (R_xlen_t)n));
+  SEXP line = PROTECT(Rf_allocVector(INTSXP, (R_xlen_t)n));
+  SEXP why = PROTECT(Rf_allocVector(STRSXP, (R_xlen_t)n));
+  for (size_t i = 0; i < n; i++) {
+    const vagap_exclusion_t *e = vagap_ledger_exclusion(ledger, i);
+    SET_STRING_ELT(src, (R_xlen_t)i, Rf_mkChar(vagap_ledger_source_name(ledger, e->source)));
+    INTEGER(line)[i] = (int)e->line;
+    SET_STRING_ELT(why, (R_xlen_t)i, Rf_mkChar(e->reason));
+  }
+  SET_VECTOR_ELT(out, 0, src);
+  SET_VECTOR_ELT(out, 1, line);
+  SET_VECTOR_ELT(out, 2, why);
+  UNPROTECT(4);
+  return out;
+}
+
+static SEXP strings(const char *const *v, size_t n) {
+  SEXP out = PROTECT(Rf_allocVector(STRSXP, (R_xlen_t)n));
+  for (size_t i = 0; i < n; i++) SET_STRING_ELT(out, (R_xlen_t)i, v[i] ? Rf_mkChar(v[i]) : NA_STRING);
+  UNPROTECT(1);
+  return out;
+}
+
+static SEXP reals(const double *v, size_t n, size_t stride) {
+  SEXP out = PROTECT(Rf_allocVector(REALSXP, (R_xlen_t)n));
+  for (size_t i = 0; i < n; i++) REAL(out)[i] = isnan(v[i * stride]) ? NA_REAL : v[i * stride];
+  UNPROTECT(1);
+  return out;
+}
+
+static SEXP counts(const size_t *v, size_t n, size_t stride) {
+  SEXP out = PROTECT(Rf_allocVector(REALSXP, (R_xlen_t)n));
+  for (size_t i = 0; i < n; i++) REAL(out)[i] = (double)v[i * stride];
+  UNPROTECT(1);
+  return out;
+}
+
+/* list(...) of `n` named elements taken from the arguments. */
+static SEXP named_list(const char *const *names, const SEXP *values, size_t n) {
+  SEXP out = PROTECT(Rf_allocVector(VECSXP, (R_xlen_t)n));
+  SEXP nm = PROTECT(Rf_allocVector(STRSXP, (R_xlen_t)n));
+  for (size_t i = 0; i < n; i++) {
+    SET_VECTOR_ELT(out, (R_xlen_t)i, values[i]);
+    SET_STRING_ELT(nm, (R_xlen_t)i, Rf_mkChar(names[i]));
+  }
+  Rf_setAttrib(out, R_NamesSymbol, nm);
+  UNPROTECT(2);
+  return out;
+}
+
+static SEXP prop_result(const vagap_study_prop_t *p, const vagap_ledger_t *ledger) {
+  size_t n = p->choices.units.n;
+  double *x = (double *)R_alloc(n + 1, sizeof *x), *tot = (double *)R_alloc(n + 1, sizeof *tot);
+  for (size_t u = 0; u < n; u++) {
+    x[u] = (double)p->choices.prosocial[u];
+    tot[u] = (double)(p->choices.prosocial[u] + p->choices.selfish[u]);
+  }
+  const vagap_prop_t *t = p->test;
+  const char *names[] = {"unit", "x", "n", "n_other", "estimate", "std.error", "p.value",
+                         "conf.low", "conf.high", "exact.low", "exact.high", "p0", "log10.p",
+                         "p.adjusted", "excluded"};
+  SEXP v[15];
+  int np = 0;
+  v[0] = PROTECT(strings((const char *const *)p->choices.units.names, n)), np++;
+  v[1] = PROTECT(reals(x, n, 1)), np++;
+  v[2] = PROTECT(reals(tot, n, 1)), np++;
+  v[3] = PROTECT(counts(p->choices.other, n, 1)), np++;
+  double *f = (double *)R_alloc(11 * (n + 1), sizeof *f);
+  for (size_t u = 0; u < n; u++) {
+    const double row[] = {t[u].estimate, t[u].std_error, t[u].p_value, t[u].conf_low,
+                          t[u].conf_high, t[u].exact_low, t[u].exact_high, t[u].p0,
+                          t[u].log10_p, p->p_adjusted[u]};
+    for (int c = 0; c < 10; c++) f[c * (n + 1) + u] = row[c];
+  }
+  for (int c = 0; c < 10; c++) v[4 + c] = PROTECT(reals(f + c * (n + 1), n, 1)), np++;
+  v[14] = PROTECT(exclusions(ledger)), np++;
+  SEXP out = named_list(names, v, 15);
+  UNPROTECT(np);
+  return out;
+}
+
+SEXP vagap_r_prop(SEXP text, SEXP cols, SEXP codes, SEXP p0, SEXP alternative, SEXP conf_level,
+                  SEXP adjust) {
+  vagap_error_t err;
+  vagap_error_clear(&err);
+  vagap_study_choice_options_t o = {CHAR(STRING_ELT(cols, 0)), CHAR(STRING_ELT(cols, 1)),
+                                    CHAR(STRING_ELT(codes, 0)), CHAR(STRING_ELT(codes, 1))};
+  vagap_prop_options_t popt;
+  vagap_prop_options_init(&popt);
+  popt.p0 = Rf_asReal(p0);
+  popt.conf_level = Rf_asReal(conf_level);
+  vagap_p_adjust_t method;
+  if (alternative_of(alternative, &popt.alternative, &err) ||
+      vagap_p_adjust_parse(str_arg(adjust), &method, &err))
+    return error_result(&err);
+  vagap_ledger_t *ledger = vagap_ledger_alloc();
+  vagap_reader_t *r = NULL;
+  vagap_study_prop_t res;
+  memset(&res, 0, sizeof res);
+  vagap_status_t st = ledger ? open_text(&r, text, "data", ledger, &err)
+                             : vagap_error_set(&err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
+  if (!st) st = vagap_study_prop_from(r, &o, &popt, method, ledger, &res, &err);
+  vagap_reader_close(r);
+  SEXP out = st ? error_result(&err) : prop_result(&res, ledger);
+  vagap_study_prop_free(&res);
+  vagap_ledger_free(ledger);
+  return out;
+}
+
+static SEXP score_result(const vagap_study_key_t *k, const vagap_scale_key_t *sk,
+                         const vagap_study_score_t *sc, const vagap_ledger_t *ledger) {
+  const vagap_study_runs_t *r = &sc->runs;
+  size_t ns = k->nscales, nrun = r->nruns * ns, nunit = r->nunits * ns;
+  const char **run_unit = (const char **)R_alloc(nrun + 1, sizeof(char *));
+  const char **run_name = (const char **)R_alloc(nrun + 1, sizeof(char *));
+  const char **run_scale = (const char **)R_alloc(nrun + 1, sizeof(char *));
+  double *run_pomp = (double *)R_alloc(nrun + 1, sizeof(double));
+  double *run_k = (double *)R_alloc(nrun + 1, sizeof(double));
+  for (size_t i = 0; i < r->nruns; i++)
+    for (size_t s = 0; s < ns; s++) {
+      size_t c = i * ns + s;
+      run_unit[c] = r->run_unit[i], run_name[c] = r->run_name[i], run_scale[c] = k->scale[s];
+      run_pomp[c] = vagap_scale_pomp(sk, sc->scores.run_score[c]);
+      run_k[c] = (double)vagap_scale_nitems(sk, s);
+    }
+  const char **unit = (const char **)R_alloc(nunit + 1, sizeof(char *));
+  const char **unit_scale = (const char **)R_alloc(nunit + 1, sizeof(char *));
+  double *unit_pomp = (double *)R_alloc(nunit + 1, sizeof(double));
+  for (size_t u = 0; u < r->nunits; u++)
+    for (size_t s = 0; s < ns; s++) {
+      size_t c = u * ns + s;
+      unit[c] = r->unit_name[u], unit_scale[c] = k->scale[s];
+      unit_pomp[c] = vagap_scale_pomp(sk, sc->scores.unit_score[c]);
+    }
+  /* alpha level: as `vagap score --level alpha` (alpha/omega failures leave NA, with a note) */
+  double *al = (double *)R_alloc(8 * (ns + 1), sizeof(double));
+  const char **note = (const char **)R_alloc(2 * (ns + 1), sizeof(char *));
+  for (size_t s = 0; s < ns; s++) {
+    vagap_alpha_t a;
+    vagap_omega_t om;
+    vagap_error_t e;
+    vagap_status_t st = vagap_scale_alpha(sk, r->resp, r->nruns, s, &a, &e);
+    note[s] = st == VAGAP_OK ? NULL : strcpy(R_alloc(strlen(e.message) + 1, 1), e.message);
+    st = vagap_scale_omega(sk, r->resp, r->nruns, s, &om, &e);
+    note[ns + s] = st == VAGAP_OK || vagap_scale_nitems(sk, s) < 3
+                       ? NULL : strcpy(R_alloc(strlen(e.message) + 1, 1), e.message);
+    const double row[] = {a.alpha, a.alpha_std, a.mean_r, om.omega, (double)vagap_scale_nitems(sk, s),
+                          (double)a.n, (double)a.n_excluded};
+    for (int c = 0; c < 7; c++) al[c * (ns + 1) + s] = row[c];
+  }
+  const char *names[] = {"run.unit", "run.run", "run.scale", "run.score", "run.pomp",
+                         "run.n_items", "run.k", "unit.unit", "unit.scale", "unit.score",
+                         "unit.pomp", "unit.sd", "unit.n", "unit.n_excluded", "alpha.scale",
+                         "alpha.alpha", "alpha.alpha_std", "alpha.mean_r", "alpha.omega",
+                         "alpha.k", "alpha.n", "alpha.n_excluded", "alpha.note", "omega.note",
+                         "excluded"};
+  SEXP v[25];
+  int np = 0;
+  v[np] = PROTECT(strings(run_unit, nrun)), np++;
+  v[np] = PROTECT(strings(run_name, nrun)), np++;
+  v[np] = PROTECT(strings(run_scale, nrun)), np++;
+  v[np] = PROTECT(reals(sc->scores.run_score, nrun, 1)), np++;
+  v[np] = PROTECT(reals(run_pomp, nrun, 1)), np++;
+  v[np] = PROTECT(counts(sc->scores.answered, nrun, 1)), np++;
+  v[np] = PROTECT(reals(run_k, nrun, 1)), np++;
+  v[np] = PROTECT(strings(unit, nunit)), np++;
+  v[np] = PROTECT(strings(unit_scale, nunit)), np++;
+  v[np] = PROTECT(reals(sc->scores.unit_score, nunit, 1)), np++;
+  v[np] = PROTECT(reals(unit_pomp, nunit, 1)), np++;
+  v[np] = PROTECT(reals(sc->scores.unit_sd, nunit, 1)), np++;
+  v[np] = PROTECT(counts(sc->scores.unit_runs, nunit, 1)), np++;
+  v[np] = PROTECT(counts(sc->scores.unit_missing, nunit, 1)), np++;
+  v[np] = PROTECT(strings(k->scale, ns)), np++;
+  for (int c = 0; c < 7; c++) v[np] = PROTECT(reals(al + c * (ns + 1), ns, 1)), np++;
+  v[np] = PROTECT(strings(note, ns)), np++;
+  v[np] = PROTECT(strings(note + ns, ns)), np++;
+  v[np] = PROTECT(exclusions(ledger)), np++;
+  SEXP out = named_list(names, v, 25);
+  UNPROTECT(np);
+  return out;
+}
+
+SEXP vagap_r_score(SEXP responses, SEXP key, SEXP cols, SEXP range, SEXP min_items,
+                   SEXP long_input, SEXP required) {
+  vagap_error_t err;
+  vagap_error_clear(&err);
+  vagap_study_long_columns_t c = {CHAR(STRING_ELT(cols, 0)), CHAR(STRING_ELT(cols, 1)),
+                                  CHAR(STRING_ELT(cols, 2)), CHAR(STRING_ELT(cols, 3)),
+                                  LOGICAL(required)[0] == 1, LOGICAL(required)[1] == 1};
+  vagap_ledger_t *ledger = vagap_ledger_alloc();
+  vagap_table_t *kt = NULL, *t = NULL;
+  vagap_study_key_t k;
+  memset(&k, 0, sizeof k);
+  vagap_study_score_t sc;
+  memset(&sc, 0, sizeof sc);
+  vagap_scale_key_t sk;
+  vagap_status_t st = ledger ? read_text(&kt, key, "key", ledger, &err)
+                             : vagap_error_set(&err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
+  if (!st) st = vagap_study_key_from(kt, "item", "scale", "reverse", &k, &err);
+  if (!st) {
+    sk = (vagap_scale_key_t){k.nitems, k.nscales, k.item_scale, k.item_reverse, REAL(range)[0],
+                             REAL(range)[1], (size_t)Rf_asInteger(min_items)};
+    st = vagap_scale_key_check(&sk, &err);
+  }
+  if (!st) st = read_text(&t, responses, "data", ledger, &err);
+  if (!st) {
+    size_t ci;
+    int is_long = LOGICAL(long_input)[0] == 1 || vagap_table_column(t, c.item, &ci, NULL) == VAGAP_OK;
+    st = vagap_study_score(&c, is_long, &k, &sk, t, ledger, &sc, &err);
+  }
+  SEXP out = st ? error_result(&err) : score_result(&k, &sk, &sc, ledger);
+  vagap_study_score_free(&sc);
+  vagap_study_key_free(&k);
+  vagap_table_free(t);
+  vagap_ledger_free(ledger);
+  return out;
+}
+
+/* ---- iat (association counts) -------------------------------------------------------- */
+
+static SEXP iat_units(const vagap_iat_assoc_t *scorer) {
+  size_t n = vagap_iat_assoc_nunits(scorer);
+  const char *names[] = {"unit", "score", "sd", "sd_pop", "n_valid", "n_invalid", "n_ignored",
+                         "n_other_target", "n_duplicate", ""};
+  SEXP df = PROTECT(Rf_mkNamed(VECSXP, names));
+  SET_VECTOR_ELT(df, 0, Rf_allocVector(STRSXP, (R_xlen_t)n));
+  for (int c = 1; c < 9; c++) SET_VECTOR_ELT(df, c, Rf_allocVector(REALSXP, (R_xlen_t)n));
+  for (size_t i = 0; i < n; i++) {
+    vagap_iat_assoc_unit_t u;
+    vagap_iat_assoc_unit(scorer, i, &u);
+    SET_STRING_ELT(VECTOR_ELT(df, 0), (R_xlen_t)i, Rf_mkChar(u.unit));
+    const double v[] = {u.score, u.sd, u.sd_pop, (double)u.n_valid, (double)u.n_invalid,
+                        (double)u.n_ignored, (double)u.n_other_target, (double)u.n_duplicate};
+    for (int c = 0; c < 8; c++) REAL(VECTOR_ELT(df, 1 + c))[i] = isnan(v[c]) ? NA_REAL : v[c];
+  }
+  UNPROTECT(1);
+  return df;
+}
+
+static SEXP iat_trials(const vagap_iat_assoc_t *scorer) {
+  size_t n = vagap_iat_assoc_ntrials(scorer);
+  const char *names[] = {"unit", "trial", "a", "b", "c", "d", "n_ignored", "n_other_target",
+                         "n_duplicate", "score", "valid", ""};
+  SEXP df = PROTECT(Rf_mkNamed(VECSXP, names));
+  for (int c = 0; c < 11; c++)
+    SET_VECTOR_ELT(df, c, Rf_allocVector(c < 2 ? STRSXP : c == 10 ? LGLSXP : REALSXP, (R_xlen_t)n));
+  for (size_t i = 0; i < n; i++) {
+    vagap_iat_assoc_trial_t t;
+    vagap_iat_assoc_trial(scorer, i, &t);
+    SET_STRING_ELT(VECTOR_ELT(df, 0), (R_xlen_t)i, Rf_mkChar(t.unit));
+    SET_STRING_ELT(VECTOR_ELT(df, 1), (R_xlen_t)i, Rf_mkChar(t.trial));
+    const double v[] = {(double)t.counts.a, (double)t.counts.b, (double)t.counts.c,
+                        (double)t.counts.d, (double)t.n_ignored, (double)t.n_other_target,
+                        (double)t.n_duplicate, t.score};
+    for (int c = 0; c < 8; c++) REAL(VECTOR_ELT(df, 2 + c))[i] = isnan(v[c]) ? NA_REAL : v[c];
+    LOGICAL(VECTOR_ELT(df, 10))[i] = t.valid != 0;
+  }
+  UNPROTECT(1);
+  return df;
+}
+
+SEXP vagap_r_iat(SEXP text, SEXP cols, SEXP targets, SEXP preset) {
+  vagap_error_t err;
+  vagap_error_clear(&err);
+  vagap_study_iat_options_t o;
+  vagap_study_iat_options_init(&o);
+  o.unit = CHAR(STRING_ELT(cols, 0)), o.trial = CHAR(STRING_ELT(cols, 1));
+  o.word = CHAR(STRING_ELT(cols, 2)), o.valence = CHAR(STRING_ELT(cols, 3));
+  o.assigned = CHAR(STRING_ELT(cols, 4));
+  o.focal = CHAR(STRING_ELT(targets, 0)), o.contrast = CHAR(STRING_ELT(targets, 1));
+  if (vagap_iat_assoc_preset(&o.scoring, str_arg(preset), &err)) return error_result(&err);
+  char both[256];
+  int overlap = vagap_study_lists_overlap(o.focal, o.contrast, both, sizeof both, &err);
+  if (overlap < 0) return error_result(&err);
+  if (overlap) {
+    vagap_error_set(&err, VAGAP_EINVAL, NULL, 0, 0, "focal and contrast must differ (both have '%s')", both);
+    return error_result(&err);
+  }
+  vagap_ledger_t *ledger = vagap_ledger_alloc();
+  vagap_reader_t *r = NULL;
+  vagap_iat_assoc_t *scorer = NULL;
+  vagap_status_t st = ledger ? open_text(&r, text, "data", ledger, &err)
+                             : vagap_error_set(&err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
+  if (!st) st = vagap_study_read_iat_from(r, &o, ledger, &scorer, &err);
+  vagap_reader_close(r);
+  SEXP out;
+  if (st) out = error_result(&err);
+  else {
+    const char *names[] = {"units", "trials", "excluded", ""};
+    out = PROTECT(Rf_mkNamed(VECSXP, names));
+    SET_VECTOR_ELT(out, 0, iat_units(scorer));
+    SET_VECTOR_ELT(out, 1, iat_trials(scorer));
+    SET_VECTOR_ELT(out, 2, exclusions(ledger));
+    UNPROTECT(1);
+  }
+  vagap_iat_assoc_free(scorer);
+  vagap_ledger_free(ledger);
+  return out;
+}
+
+/* ---- gap ------------------------------------------------------------------------------ */
+
+static SEXP text_or_na(const char *s) { return s ? Rf_mkChar(s) : NA_STRING; }
+
+/* The rows of a tidy table: group, term, (level,) the broom numbers, method. */
+static SEXP tidy_frame(const vagap_tidy_t *t, int with_level) {
+  const char *names[] = {"group", "term", "level", "estimate", "std.error", "statistic", "df",
+                         "p.value", "conf.low", "conf.high", "n", "method", ""};
+  const char *without[] = {"group", "term", "estimate", "std.error", "statistic", "df", "p.value",
+                           "conf.low", "conf.high", "n", "method", ""};
+  SEXP df = PROTECT(Rf_mkNamed(VECSXP, with_level ? names : without));
+  R_xlen_t n = (R_xlen_t)t->n;
+  int first = with_level ? 3 : 2, ncols = first + 9;
+  for (int c = 0; c < ncols; c++)
+    SET_VECTOR_ELT(df, c, Rf_allocVector(c < first || c == ncols - 1 ? STRSXP : REALSXP, n));
+  for (R_xlen_t i = 0; i < n; i++) {
+    const vagap_tidy_row_t *r = &t->rows[i];
+    SET_STRING_ELT(VECTOR_ELT(df, 0), i, text_or_na(r->group));
+    SET_STRING_ELT(VECTOR_ELT(df, 1), i, text_or_na(r->term));
+    if (with_level) SET_STRING_ELT(VECTOR_ELT(df, 2), i, text_or_na(r->level));
+    const double v[] = {r->estimate, r->std_error, r->statistic, r->df, r->p_value, r->conf_low,
+                        r->conf_high, (double)r->n};
+    for (int c = 0; c < 8; c++) REAL(VECTOR_ELT(df, first + c))[i] = isnan(v[c]) ? NA_REAL : v[c];
+    SET_STRING_ELT(VECTOR_ELT(df, ncols - 1), i, text_or_na(r->method));
+  }
+  UNPROTECT(1);
+  return df;
+}
+
+static SEXP gap_units_frame(const vagap_gap_t *g) {
+  const char *names[] = {"unit", "iat", "behavior", "selfreport", "gap", "overclaiming",
+                         "quadrant", "complete", "missing", ""};
+  SEXP df = PROTECT(Rf_mkNamed(VECSXP, names));
+  R_xlen_t n = (R_xlen_t)g->n_units;
+  const SEXPTYPE type[] = {STRSXP, REALSXP, REALSXP, REALSXP, REALSXP, LGLSXP, STRSXP, LGLSXP, STRSXP};
+  for (int c = 0; c < 9; c++) SET_VECTOR_ELT(df, c, Rf_allocVector(type[c], n));
+  for (R_xlen_t i = 0; i < n; i++) {
+    const vagap_gap_unit_t *u = &g->units[i];
+    char missing[64];
+    vagap_gap_missing_names(u->missing, missing, sizeof missing);
+    SET_STRING_ELT(VECTOR_ELT(df, 0), i, Rf_mkChar(u->name));
+    const double v[] = {u->iat, u->behavior, u->selfreport, u->gap};
+    for (int c = 0; c < 4; c++) REAL(VECTOR_ELT(df, 1 + c))[i] = isnan(v[c]) ? NA_REAL : v[c];
+    LOGICAL(VECTOR_ELT(df, 5))[i] = u->complete ? u->overclaiming != 0 : NA_LOGICAL;
+    const char *q = vagap_gap_quadrant_name(u->quadrant);
+    SET_STRING_ELT(VECTOR_ELT(df, 6), i, q ? Rf_mkChar(q) : NA_STRING);
+    LOGICAL(VECTOR_ELT(df, 7))[i] = u->complete != 0;
+    SET_STRING_ELT(VECTOR_ELT(df, 8), i, u->missing ? Rf_mkChar(missing) : NA_STRING);
+  }
+  UNPROTECT(1);
+  return df;
+}
+
+/* Whole, non-negative counts with x <= n (both missing: a unit without choices). */
+static vagap_status_t gap_counts(SEXP x, SEXP n, size_t len, size_t **cx, size_t **cn,
+                                 vagap_error_t *err) {
+  *cx = *cn = NULL;
+  if (x == R_NilValue) return VAGAP_OK;
+  double *xs = as_doubles(x, "counts x", err), *ns = xs ? as_doubles(n, "counts n", err) : NULL;
+  if (!ns) return err->status;
+  *cx = (size_t *)R_alloc(len + 1, sizeof(size_t));
+  *cn = (size_t *)R_alloc(len + 1, sizeof(size_t));
+  for (size_t i = 0; i < len; i++) {
+    double a = xs[i], b = ns[i];
+    if (isnan(a) && isnan(b)) a = b = 0;
+    if (!(a >= 0 && b >= a && a == floor(a) && b == floor(b) && b < 1e15))
+      return vagap_error_set(err, VAGAP_EDATA, NULL, 0, 0,
+                             "row %zu: counts %g, %g are not whole numbers with 0 <= X <= N",
+                             i + 1, a, b);
+    (*cx)[i] = (size_t)a, (*cn)[i] = (size_t)b;
+  }
+  return VAGAP_OK;
+}
+
+SEXP vagap_r_gap(SEXP units, SEXP iat, SEXP behavior, SEXP selfreport, SEXP x, SEXP n, SEXP opts) {
+  vagap_error_t err;
+  vagap_error_clear(&err);
+  size_t len = (size_t)Rf_xlength(units);
+  const char **names = (const char **)R_alloc(len + 1, sizeof *names);
+  for (size_t i = 0; i < len; i++) names[i] = CHAR(STRING_ELT(units, (R_xlen_t)i));
+  double *vi = iat == R_NilValue ? NULL : as_doubles(iat, "iat", &err);
+  double *vb = as_doubles(behavior, "behavior", &err), *vs = as_doubles(selfreport, "selfreport", &err);
+  if ((iat != R_NilValue && !vi) || !vb || !vs) return error_result(&err);
+  size_t *cx, *cn;
+  if (gap_counts(x, n, len, &cx, &cn, &err)) return error_result(&err);
+  vagap_gap_options_t opt;
+  vagap_gap_options_init(&opt);
+  opt.tau = REAL(opts)[0], opt.behavior_cut = REAL(opts)[1], opt.iat_null = REAL(opts)[2];
+  opt.behavior_null = REAL(opts)[3], opt.conf_level = REAL(opts)[4];
+  if (vagap_gap_options_check(&opt, &err)) return error_result(&err);
+  vagap_gap_measure_t mi = {len, names, vi}, mb = {len, names, vb}, ms = {len, names, vs};
+  vagap_gap_joined_t j;
+  memset(&j, 0, sizeof j);
+  if (vagap_gap_join(vi ? &mi : NULL, &mb, &ms, &j, &err)) {
+    vagap_gap_joined_free(&j);
+    return error_result(&err);
+  }
+  /* counts follow the joined units by name (the join keeps first-seen order) */
+  size_t *jx = NULL, *jn = NULL;
+  if (cx) {
+    jx = (size_t *)R_alloc(j.n + 1, sizeof *jx), jn = (size_t *)R_alloc(j.n + 1, sizeof *jn);
+    for (size_t k = 0; k < j.n; k++)
+      for (size_t i = 0; i < len; i++)
+        if (!strcmp(j.units[k], names[i])) {
+          jx[k] = cx[i], jn[k] = cn[i];
+          break;
+        }
+  }
+  vagap_gap_data_t data = {j.n, (const char *const *)j.units, j.iat, j.behavior, j.selfreport,
+                           jx, jn};
+  vagap_gap_t g;
+  vagap_tidy_t t;
+  vagap_tidy_init(&t);
+  vagap_status_t st = vagap_gap_analyze(&data, &opt, &g, &err);
+  vagap_gap_joined_free(&j);
+  if (st) return error_result(&err);
+  if ((st = vagap_gap_tidy(&g, &t, &err))) {
+    vagap_gap_free(&g);
+    return error_result(&err);
+  }
+  const char *outer[] = {"tests", "units", ""};
+  SEXP out = PROTECT(Rf_mkNamed(VECSXP, outer));
+  SET_VECTOR_ELT(out, 0, tidy_frame(&t, 0));
+  SET_VECTOR_ELT(out, 1, gap_units_frame(&g));
+  vagap_tidy_free(&t);
+  vagap_gap_free(&g);
+  UNPROTECT(1);
+  return out;
+}
+
+/* ---- consistency ------------------------------------------------------------------------ */
+
+SEXP vagap_r_consistency(SEXP text, SEXP profile, SEXP mode, SEXP cols, SEXP flags, SEXP conf) {
+  vagap_error_t err;
+  vagap_error_clear(&err);
+  vagap_consistency_options_t o;
+  vagap_consistency_options_init(&o);
+  const char **c[] = {&o.unit, &o.scenario, &o.choice, &o.score, &o.value, &o.enacted,
+                      &o.profile_score, &o.condition, &o.correct, &o.a, &o.b};
+  for (int k = 0; k < 11; k++) {
+    SEXP v = STRING_ELT(cols, k);
+    *c[k] = v == NA_STRING ? NULL : CHAR(v);
+  }
+  o.method_pearson = LOGICAL(flags)[0] == 1, o.method_spearman = LOGICAL(flags)[1] == 1;
+  o.centre = LOGICAL(flags)[2] == 1;
+  o.conf_level = Rf_asReal(conf);
+  vagap_ledger_t *ledger = vagap_ledger_alloc();
+  vagap_table_t *t = NULL, *pt = NULL;
+  vagap_tidy_t rows;
+  vagap_tidy_init(&rows);
+  int m = Rf_asInteger(mode);
+  vagap_status_t st = ledger ? read_text(&t, text, "data", ledger, &err)
+                             : vagap_error_set(&err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
+  if (!st && m == 1) st = read_text(&pt, profile, "profile", ledger, &err);
+  if (!st) {
+    if (m == 0) st = vagap_consistency_matrix_rows(t, &o, ledger, &rows, &err);
+    else if (m == 1) st = vagap_consistency_stated_enacted_rows(t, pt, &o, ledger, &rows, &err);
+    else st = vagap_consistency_roleplay_rows(t, &o, ledger, &rows, &err);
+  }
+  SEXP out;
+  if (st) out = error_result(&err);
+  else {
+    const char *names[] = {"rows", "notes", "excluded", ""};
+    out = PROTECT(Rf_mkNamed(VECSXP, names));
+    SET_VECTOR_ELT(out, 0, tidy_frame(&rows, 1));
+    SET_VECTOR_ELT(out, 1, strings((const char *const *)rows.notes, rows.nnotes));
+    SET_VECTOR_ELT(out, 2, exclusions(ledger));
+    UNPROTECT(1);
+  }
+  vagap_tidy_free(&rows);
+  vagap_table_free(t);
+  vagap_table_free(pt);
+  vagap_ledger_free(ledger);
+  return out;
+}
+
+/* ---- align ------------------------------------------------------------------------------ */
+
+static SEXP align_frame(const vagap_tidy_t *t) {
+  const char *names[] = {"model", "term", "by", "level", "estimate", "n", "rank", "method", ""};
+  SEXP df = PROTECT(Rf_mkNamed(VECSXP, names));
+  R_xlen_t n = (R_xlen_t)t->n;
+  for (int c = 0; c < 8; c++)
+    SET_VECTOR_ELT(df, c, Rf_allocVector(c < 4 || c == 7 ? STRSXP : REALSXP, n));
+  for (R_xlen_t i = 0; i < n; i++) {
+    const vagap_tidy_row_t *r = &t->rows[i];
+    const char *text[] = {r->group, r->term, r->by, r->level};
+    for (int c = 0; c < 4; c++) SET_STRING_ELT(VECTOR_ELT(df, c), i, text_or_na(text[c]));
+    const double v[] = {r->estimate, (double)r->n, r->rank};
+    for (int c = 0; c < 3; c++) REAL(VECTOR_ELT(df, 4 + c))[i] = isnan(v[c]) ? NA_REAL : v[c];
+    SET_STRING_ELT(VECTOR_ELT(df, 7), i, text_or_na(r->method));
+  }
+  UNPROTECT(1);
+  return df;
+}
+
+SEXP vagap_r_align(SEXP text, SEXP cols, SEXP scenario, SEXP by, SEXP codes, SEXP measures,
+                   SEXP per_scenario) {
+  vagap_error_t err;
+  vagap_error_clear(&err);
+  vagap_align_log_options_t o;
+  vagap_align_log_options_init(&o);
+  o.model = CHAR(STRING_ELT(cols, 0)), o.value = CHAR(STRING_ELT(cols, 1));
+  o.prompt = CHAR(STRING_ELT(cols, 2)), o.stated = CHAR(STRING_ELT(cols, 3));
+  o.action = CHAR(STRING_ELT(cols, 4));
+  o.agree = CHAR(STRING_ELT(codes, 0)), o.disagree = CHAR(STRING_ELT(codes, 1));
+  if (Rf_xlength(scenario) < 1 || Rf_xlength(scenario) > VAGAP_ALIGN_MAX_COLUMNS ||
+      Rf_xlength(by) > VAGAP_ALIGN_MAX_COLUMNS) {
+    vagap_error_set(&err, VAGAP_EINVAL, NULL, 0, 0, "scenario takes 1 to %d columns, by at most %d",
+                    VAGAP_ALIGN_MAX_COLUMNS, VAGAP_ALIGN_MAX_COLUMNS);
+    return error_result(&err);
+  }
+  o.nscenario = (size_t)Rf_xlength(scenario);
+  for (size_t k = 0; k < o.nscenario; k++) o.scenario[k] = CHAR(STRING_ELT(scenario, (R_xlen_t)k));
+  o.nby = (size_t)Rf_xlength(by);
+  for (size_t k = 0; k < o.nby; k++) o.by[k] = CHAR(STRING_ELT(by, (R_xlen_t)k));
+  o.measures.positive = INTEGER(measures)[0] ? VAGAP_ALIGN_DISAGREE : VAGAP_ALIGN_AGREE;
+  o.measures.zero_division = (vagap_align_zero_division_t)INTEGER(measures)[1];
+  o.per_scenario = LOGICAL(per_scenario)[0] == 1;
+  vagap_ledger_t *ledger = vagap_ledger_alloc();
+  vagap_table_t *t = NULL;
+  vagap_align_log_t *log = NULL;
+  vagap_tidy_t rows;
+  vagap_tidy_init(&rows);
+  vagap_status_t st = ledger ? read_text(&t, text, "data", ledger, &err)
+                             : vagap_error_set(&err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
+  if (!st) st = vagap_align_log_alloc(&log, &o, &err);
+  if (!st) st = vagap_align_log_add(log, t, ledger, &err);
+  if (!st) st = vagap_align_log_rows(log, &rows, &err);
+  /* observations are located by line only: the one table is "data" (as the program names its file) */
+  if (st && err.line > 0 && !err.file[0]) snprintf(err.file, sizeof err.file, "data");
+  SEXP out;
+  if (st) out = error_result(&err);
+  else {
+    const char *names[] = {"rows", "excluded", ""};
+    out = PROTECT(Rf_mkNamed(VECSXP, names));
+    SET_VECTOR_ELT(out, 0, align_frame(&rows));
+    SET_VECTOR_ELT(out, 1, exclusions(ledger));
+    UNPROTECT(1);
+  }
+  vagap_tidy_free(&rows);
+  vagap_align_log_free(log);
+  vagap_table_free(t);
+  vagap_ledger_free(ledger);
+  return out;
+}
+
+/* ---- vaar ---------------------------------------------------------------------- */
+
+/* A string argument, or NULL when it is "" (the R side's "not given"). */
+static const char *optional_str(SEXP s) {
+  const char *v = CHAR(STRING_ELT(s, 0));
+  return v[0] ? v : NULL;
+}
+
+/* The rows of `vagap vaar`: per group its paths, then vaar.strict and vaar.sign. */
+static SEXP vaar_frame(const vagap_vaar_analysis_t *an) {
+  const vagap_vaar_result_t *r = an->result;
+  size_t n = r->ngroups * (r->npaths + 2);
+  const char *names[] = {"group", "type", "lhs", "op", "rhs", "expected", "est", "se", "pvalue",
+                         "std.all", "ci.lower", "ci.upper", "agree.strict", "agree.sign", "k", "K", ""};
+  SEXP df = PROTECT(Rf_mkNamed(VECSXP, names));
+  for (int c = 0; c < 16; c++)
+    SET_VECTOR_ELT(df, c, Rf_allocVector(c < 6 ? STRSXP : c < 12 ? REALSXP : c < 14 ? LGLSXP : INTSXP,
+                                         (R_xlen_t)n));
+  size_t i = 0;
+  for (size_t g = 0; g < r->ngroups; g++) {
+    for (size_t k = 0; k < r->npaths; k++, i++) {
+      const vagap_vaar_path_result_t *p = &r->paths[g * r->npaths + k];
+      const vagap_vaar_path_t *path = &an->spec->paths[p->path];
+      const char *text[] = {r->group_label[g], "path", path->lhs, path->op, path->rhs,
+                            vagap_vaar_sign_text(p->expected)};
+      for (int c = 0; c < 6; c++) SET_STRING_ELT(VECTOR_ELT(df, c), (R_xlen_t)i, Rf_mkChar(text[c]));
+      const double v[] = {p->est.est, p->est.se, p->est.pvalue, p->est.std_all, p->est.ci_lower,
+                          p->est.ci_upper};
+      for (int c = 0; c < 6; c++) REAL(VECTOR_ELT(df, 6 + c))[i] = isnan(v[c]) ? NA_REAL : v[c];
+      LOGICAL(VECTOR_ELT(df, 12))[i] = p->agree_strict;
+      LOGICAL(VECTOR_ELT(df, 13))[i] = p->agree_sign;
+      INTEGER(VECTOR_ELT(df, 14))[i] = INTEGER(VECTOR_ELT(df, 15))[i] = NA_INTEGER;
+    }
+    for (int strict = 1; strict >= 0; strict--, i++) {
+      const vagap_vaar_group_result_t *gr = &r->groups[g];
+      SET_STRING_ELT(VECTOR_ELT(df, 0), (R_xlen_t)i, Rf_mkChar(r->group_label[g]));
+      SET_STRING_ELT(VECTOR_ELT(df, 1), (R_xlen_t)i, Rf_mkChar(strict ? "vaar.strict" : "vaar.sign"));
+      for (int c = 2; c < 6; c++) SET_STRING_ELT(VECTOR_ELT(df, c), (R_xlen_t)i, NA_STRING);
+      REAL(VECTOR_ELT(df, 6))[i] = strict ? gr->vaar_strict : gr->vaar_sign;
+      for (int c = 7; c < 12; c++) REAL(VECTOR_ELT(df, c))[i] = NA_REAL;
+      LOGICAL(VECTOR_ELT(df, 12))[i] = LOGICAL(VECTOR_ELT(df, 13))[i] = NA_LOGICAL;
+      INTEGER(VECTOR_ELT(df, 14))[i] = (int)(strict ? gr->k_strict : gr->k_sign);
+      INTEGER(VECTOR_ELT(df, 15))[i] = (int)gr->K;
+    }
+  }
+  UNPROTECT(1);
+  return df;
+}
+
+/*
+ * est: list(group, lhs, op, rhs, est, se, pvalue, ci.lower, ci.upper, std.all)
+ * of one parameter table (":=" rows already dropped); spec: c(expect,
+ * expect.table CSV text, reference, sign.indicator) with "" for "not given";
+ * num: c(alpha, reference.alpha); hint: appended to a reference error.
+ */
+SEXP vagap_r_vaar(SEXP est, SEXP spec, SEXP num, SEXP hint) {
+  vagap_error_t err;
+  vagap_error_clear(&err);
+  size_t n = (size_t)Rf_xlength(VECTOR_ELT(est, 0));
+  vagap_vaar_estimate_t *e = (vagap_vaar_estimate_t *)R_alloc(n + 1, sizeof *e);
+  double *col[6];
+  static const char *const NUM[6] = {"est", "se", "pvalue", "ci.lower", "ci.upper", "std.all"};
+  for (int c = 0; c < 6; c++)
+    if (!(col[c] = as_doubles(list_elt(est, NUM[c]), NUM[c], &err))) return error_result(&err);
+  for (size_t i = 0; i < n; i++) {
+    e[i].group = CHAR(STRING_ELT(VECTOR_ELT(est, 0), (R_xlen_t)i));
+    e[i].lhs = CHAR(STRING_ELT(VECTOR_ELT(est, 1), (R_xlen_t)i));
+    e[i].op = CHAR(STRING_ELT(VECTOR_ELT(est, 2), (R_xlen_t)i));
+    e[i].rhs = CHAR(STRING_ELT(VECTOR_ELT(est, 3), (R_xlen_t)i));
+    e[i].est = col[0][i], e[i].se = col[1][i], e[i].pvalue = col[2][i];
+    e[i].ci_lower = col[3][i], e[i].ci_upper = col[4][i], e[i].std_all = col[5][i];
+  }
+  vagap_vaar_options_t o;
+  vagap_vaar_options_init(&o);
+  const char *text_of[4];
+  for (int k = 0; k < 4; k++) text_of[k] = CHAR(STRING_ELT(spec, k));
+  o.expect = text_of[0][0] ? text_of[0] : NULL;
+  o.reference = text_of[2][0] ? text_of[2] : NULL;
+  o.alpha = REAL(num)[0];
+  o.reference_alpha = REAL(num)[1];
+  o.reference_hint = optional_str(hint);
+  const char *indicators = text_of[3];
+  vagap_vaar_orientation_t orient = {0};
+  vagap_vaar_analysis_t an = {0};
+  vagap_table_t *expect = NULL;
+  vagap_status_t st = VAGAP_OK;
+  if (indicators[0]) st = vagap_vaar_orientation_parse(&orient, indicators, &err);
+  o.orientation = &orient;
+  if (!st && text_of[1][0]) {
+    SEXP text = PROTECT(Rf_ScalarString(STRING_ELT(spec, 1)));
+    st = read_text(&expect, text, "expect", NULL, &err);
+    UNPROTECT(1);
+    o.expect_table = expect;
+  }
+  if (!st) st = vagap_vaar_analyse(&an, e, n, &o, &err);
+  SEXP out = st ? error_result(&err) : vaar_frame(&an);
+  vagap_vaar_analysis_clear(&an);
+  vagap_vaar_orientation_clear(&orient);
+  vagap_table_free(expect);
+  return out;
+}
+
+/* ---- report: the cross-task gap ------------------------------------------------------ */
+
+/* The four logs into the library's readers in the program's order (iat, choices, key,
+   responses), every exclusion in `ledger`; iat may be "" (no IAT). */
+static vagap_status_t report_read(SEXP texts, const vagap_study_iat_options_t *io,
+                                  const vagap_study_choice_options_t *co,
+                                  const vagap_study_scale_options_t *so, vagap_ledger_t *ledger,
+                                  vagap_iat_assoc_t **iat, vagap_study_choices_t *choices,
+                                  vagap_study_scale_t *scale, vagap_error_t *err) {
+  vagap_reader_t *r = NULL;
+  vagap_status_t st = VAGAP_OK;
+  if (CHAR(STRING_ELT(texts, 0))[0]) {
+    SEXP t = PROTECT(Rf_ScalarString(STRING_ELT(texts, 0)));
+    st = open_text(&r, t, "iat", ledger, err);
+    UNPROTECT(1);
+    if (!st) st = vagap_study_read_iat_from(r, io, ledger, iat, err);
+    vagap_reader_close(r);
+    r = NULL;
+  }
+  if (!st) {
+    SEXP t = PROTECT(Rf_ScalarString(STRING_ELT(texts, 1)));
+    st = open_text(&r, t, "choices", ledger, err);
+    UNPROTECT(1);
+    if (!st) st = vagap_study_read_choices_from(r, co, ledger, choices, err);
+    vagap_reader_close(r);
+  }
+  vagap_table_t *key = NULL, *responses = NULL;
+  if (!st) {
+    SEXP k = PROTECT(Rf_ScalarString(STRING_ELT(texts, 3)));
+    SEXP t = PROTECT(Rf_ScalarString(STRING_ELT(texts, 2)));
+    st = read_text(&key, k, "key", ledger, err);
+    if (!st) st = read_text(&responses, t, "selfreport", ledger, err);
+    UNPROTECT(2);
+    if (!st) return vagap_study_scale_from(responses, key, so, ledger, scale, err); /* owns both */
+  }
+  vagap_table_free(key);
+  vagap_table_free(responses);
+  return st;
+}
+
+/*
+ * `vagap report`'s gap_tests and gap_units and the exclusions of all four
+ * logs.  texts: c(iat or "", choices, selfreport, key) as CSV; cols: c(unit,
+ * focal, contrast, prosocial, selfish, preset, selfreport.scale or "");
+ * num: c(min, max, min.items, tau, behavior.cut, conf.level).
+ */
+SEXP vagap_r_report_gap(SEXP texts, SEXP cols, SEXP num) {
+  vagap_error_t err;
+  vagap_error_clear(&err);
+  const char *c[7];
+  for (int k = 0; k < 7; k++) c[k] = CHAR(STRING_ELT(cols, k));
+  vagap_study_iat_options_t io;
+  vagap_study_choice_options_t co;
+  vagap_study_scale_options_t so;
+  vagap_gap_options_t go;
+  vagap_study_iat_options_init(&io);
+  vagap_study_choice_options_init(&co);
+  vagap_study_scale_options_init(&so);
+  vagap_gap_options_init(&go);
+  io.unit = co.unit = so.unit = c[0];
+  io.focal = c[1], io.contrast = c[2], co.prosocial = c[3], co.selfish = c[4];
+  so.min = REAL(num)[0], so.max = REAL(num)[1], so.min_items = (size_t)REAL(num)[2];
+  go.tau = REAL(num)[3], go.behavior_cut = REAL(num)[4], go.conf_level = REAL(num)[5];
+  if (vagap_iat_assoc_preset(&io.scoring, c[5], &err) || vagap_gap_options_check(&go, &err))
+    return error_result(&err);
+  vagap_ledger_t *ledger = vagap_ledger_alloc();
+  vagap_iat_assoc_t *iat = NULL;
+  vagap_study_choices_t choices;
+  vagap_study_scale_t scale;
+  vagap_gap_t g;
+  vagap_tidy_t t;
+  memset(&choices, 0, sizeof choices);
+  memset(&scale, 0, sizeof scale);
+  vagap_tidy_init(&t);
+  vagap_status_t st = ledger ? report_read(texts, &io, &co, &so, ledger, &iat, &choices, &scale, &err)
+                             : vagap_error_set(&err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
+  int have_gap = 0;
+  if (!st) st = vagap_study_gap(iat, &choices, &scale, c[6][0] ? c[6] : NULL, so.min_items, &go, &g, &err);
+  if (!st) have_gap = 1, st = vagap_gap_tidy(&g, &t, &err);
+  SEXP out;
+  if (st) out = error_result(&err);
+  else {
+    const char *names[] = {"tests", "units", "excluded", ""};
+    out = PROTECT(Rf_mkNamed(VECSXP, names));
+    SET_VECTOR_ELT(out, 0, tidy_frame(&t, 0));
+    SET_VECTOR_ELT(out, 1, gap_units_frame(&g));
+    SET_VECTOR_ELT(out, 2, exclusions(ledger));
+    UNPROTECT(1);
+  }
+  vagap_tidy_free(&t);
+  if (have_gap) vagap_gap_free(&g);
+  vagap_study_scale_free(&scale);
+  vagap_study_choices_free(&choices);
+  vagap_iat_assoc_free(iat);
+  vagap_ledger_free(ledger);
+  return out;
+}
+
 /* ---- registration ---------------------------------------------------------------- */
 
 static const R_CallMethodDef CALLS[] = {
     {"vagap_r_ttest", (DL_FUNC)&vagap_r_ttest, 6},
     {"vagap_r_cor", (DL_FUNC)&vagap_r_cor, 6},
     {"vagap_r_sem", (DL_FUNC)&vagap_r_sem, 5},
+    {"vagap_r_prop", (DL_FUNC)&vagap_r_prop, 7},
+    {"vagap_r_score", (DL_FUNC)&vagap_r_score, 7},
+    {"vagap_r_gap", (DL_FUNC)&vagap_r_gap, 7},
+    {"vagap_r_iat", (DL_FUNC)&vagap_r_iat, 4},
+    {"vagap_r_consistency", (DL_FUNC)&vagap_r_consistency, 6},
+    {"vagap_r_align", (DL_FUNC)&vagap_r_align, 7},
+    {"vagap_r_vaar", (DL_FUNC)&vagap_r_vaar, 4},
+    {"vagap_r_report_gap", (DL_FUNC)&vagap_r_report_gap, 3},
     {NULL, NULL, 0}};
 
 /*
@@ -340,7 +1137,12 @@ static const R_CallMethodDef CALLS[] = {
   X(vagap_sem_model_t) X(vagap_sem_stats_t) X(vagap_sem_fit_options_t) X(vagap_sem_measures_t)   \
   X(vagap_sem_fit_t) X(vagap_prop_options_t) X(vagap_prop_t) X(vagap_study_choice_options_t)     \
   X(vagap_study_choices_t) X(vagap_study_scale_options_t) X(vagap_study_scale_t)                 \
-  X(vagap_alpha_t) X(vagap_table_options_t)
+  X(vagap_alpha_t) X(vagap_table_options_t) X(vagap_gap_t) X(vagap_gap_unit_t)                  \
+  X(vagap_gap_options_t) X(vagap_tidy_t) X(vagap_tidy_row_t) X(vagap_study_iat_options_t)        \
+  X(vagap_iat_assoc_unit_t) X(vagap_iat_assoc_trial_t) X(vagap_consistency_options_t)             \
+  X(vagap_align_log_options_t) X(vagap_vaar_estimate_t) X(vagap_vaar_options_t)                 \
+  X(vagap_vaar_analysis_t) X(vagap_vaar_result_t) X(vagap_vaar_path_result_t)                    \
+  X(vagap_vaar_group_result_t) X(vagap_vaar_spec_t) X(vagap_vaar_path_t) X(vagap_vaar_orientation_t)
 
 static void check_layout(void) {
   char bad[2048] = "";

@@ -59,7 +59,7 @@ test_that("sem agrees with lavaan: Holzinger-Swineford, one and two groups, inva
 
 test_that("errors are vagap_error conditions with the library's message and location", {
   hs <- hs_data()
-  e <- tryCatch(vagap::sem("f =~ x1 +\n y | t1", hs), vagap_error = function(e) e)
+  e <- tryCatch(vagap::sem("f =~ x1 +\n y <~ x1", hs), vagap_error = function(e) e)
   expect_s3_class(e, "vagap_error")
   expect_identical(e$line, 2L)
   expect_match(conditionMessage(e), "not supported")

@@ -1,11 +1,11 @@
-/* intern.c - see intern.h. */
-#include "intern.h"
+/* intern.c - string-to-code tables (see vagap/intern.h); moved from the program. */
+#include "vagap/intern.h"
 
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-struct cli_intern {
+struct vagap_intern {
   char **strings;  /* by code */
   size_t *lengths; /* by code */
   size_t count, cap;
@@ -22,8 +22,8 @@ static uint64_t hash(const char *s, size_t len) {
   return h;
 }
 
-cli_intern_t *cli_intern_alloc(void) {
-  cli_intern_t *t = calloc(1, sizeof *t);
+vagap_intern_t *vagap_intern_alloc(void) {
+  vagap_intern_t *t = calloc(1, sizeof *t);
   if (!t) return NULL;
   t->nslots = 64;
   t->slots = calloc(t->nslots, sizeof *t->slots);
@@ -34,7 +34,7 @@ cli_intern_t *cli_intern_alloc(void) {
   return t;
 }
 
-void cli_intern_free(cli_intern_t *t) {
+void vagap_intern_free(vagap_intern_t *t) {
   if (!t) return;
   for (size_t i = 0; i < t->count; i++) free(t->strings[i]);
   free(t->strings);
@@ -44,7 +44,7 @@ void cli_intern_free(cli_intern_t *t) {
 }
 
 /* Slot holding s, or the empty slot where it would go. */
-static size_t probe(const cli_intern_t *t, const char *s, size_t len) {
+static size_t probe(const vagap_intern_t *t, const char *s, size_t len) {
   size_t mask = t->nslots - 1, i = (size_t)hash(s, len) & mask;
   while (t->slots[i]) {
     size_t c = t->slots[i] - 1;
@@ -54,7 +54,7 @@ static size_t probe(const cli_intern_t *t, const char *s, size_t len) {
   return i;
 }
 
-static int grow_slots(cli_intern_t *t) {
+static int grow_slots(vagap_intern_t *t) {
   size_t n = t->nslots * 2;
   size_t *slots = calloc(n, sizeof *slots);
   if (!slots) return -1;
@@ -65,12 +65,12 @@ static int grow_slots(cli_intern_t *t) {
   return 0;
 }
 
-size_t cli_intern_find(const cli_intern_t *t, const char *s, size_t len) {
+size_t vagap_intern_find(const vagap_intern_t *t, const char *s, size_t len) {
   size_t i = probe(t, s, len);
   return t->slots[i] ? t->slots[i] - 1 : (size_t)-1;
 }
 
-size_t cli_intern(cli_intern_t *t, const char *s, size_t len) {
+size_t vagap_intern(vagap_intern_t *t, const char *s, size_t len) {
   size_t i = probe(t, s, len);
   if (t->slots[i]) return t->slots[i] - 1;
   if (t->count == t->cap) {
@@ -95,8 +95,8 @@ size_t cli_intern(cli_intern_t *t, const char *s, size_t len) {
   return code;
 }
 
-size_t cli_intern_count(const cli_intern_t *t) { return t->count; }
+size_t vagap_intern_count(const vagap_intern_t *t) { return t->count; }
 
-const char *cli_intern_string(const cli_intern_t *t, size_t code) {
+const char *vagap_intern_string(const vagap_intern_t *t, size_t code) {
   return code < t->count ? t->strings[code] : NULL;
 }

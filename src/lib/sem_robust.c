@@ -1,0 +1,1080 @@
+/*
+ * sem_robust.c - robust ML after an ML fit on complete raw data: the
+ * information matrix of the standard errors (expected, observed, first
+ * order), robust standard errors (lavaan's "robust.sem" and
+ * "robust.huber.white") and the scaled test statistics (Satorra-Bentler,
+ * mean.var.adjusted, scaled.shifted, yuan.bentler.mplus) with the fit
+ * measures lavaan derives from them (.scaled and .robust).
+ *
+ * Everything works in lavaan's "h1" coordinates of one group: the means
+ * (with a mean structure) followed by vech(Sigma) in column order,
+ * ps = [p +] p(p+1)/2 numbers.  Per group g:
+ *   Delta_g   dh1/dtheta (ps x K), from sem_ws_jacobian;
+ *   A_g       the expected h1 information at the implied moments
+ *             (Sigma^-1 for the means, 1/2 D'(Sigma^-1 (x) Sigma^-1) D for vech Sigma),
+ *             rows of the fixed.x covariates zeroed as lavaan does;
+ *   Gamma_g   the normal-theory-free asymptotic covariance of the h1 sample
+ *             statistics (lavaan's lav_samplestats_Gamma, ADF), from the rows;
+ *   B1_g      the first-order h1 information (1/n_g) sum_i s_i s_i' of the
+ *             casewise h1 scores s_i = d log L_i / d h1 ("meat").
+ * With f_g = n_g / N and E the information of the standard errors (E.inv
+ * its inverse under the constraints, = N * the standard vcov):
+ *   robust.sem:          vcov = E.inv [sum_g f_g Delta' A Gamma A Delta] E.inv / N
+ *   robust.huber.white:  vcov = E.inv [sum_g f_g Delta' B1 Delta] E.inv / N
+ *   Satorra-Bentler:     tr(U Gamma) = sum_g tr(A_g Gamma_g) - tr(E.inv Q),
+ *                        Q = sum_g f_g Delta' A Gamma A Delta
+ *   yuan.bentler.mplus:  tr = sum_g tr(A1_g Gamma_g)[h1, at the sample moments]
+ *                             - tr(E.inv sum_g f_g Delta' B1 Delta)
+ * (lavaan 0.6: lav_model_vcov.R, lav_test_satorra_bentler.R,
+ * lav_test_yuan_bentler.R, lav_samplestats_gamma.R; doc/methods.md 13.)
+ *
+ * [FIML hook] The meat needs only the casewise scores d log L_i / d theta of
+ * each group's rows (n_g x K): for complete data sem_ws_scores computes them
+ * from the rows; FIML supplies those of its observed-pattern likelihood to
+ * meat_rows and the same sandwich applies (see user_meat).
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_blas.h>
+#include <gsl/gsl_cdf.h>
+#include <gsl/gsl_linalg.h>
+
+#include "sem_internal.h"
+
+/* ---- h1 coordinates --------------------------------------------------------------- */
+
+typedef struct {
+  size_t p, ms, ps;   /* ms: 1 with a mean structure; ps = ms p + p(p+1)/2 */
+  size_t *vi, *vj;    /* vech element a = (vi[a], vj[a]), vi >= vj, column order */
+  const int *is_x;    /* fixed.x covariates (lavaan's x.idx), or NULL */
+} layout_t;
+
+static int layout_init(layout_t *L, size_t p, int ms, const int *is_x) {
+  size_t nv = p * (p + 1) / 2;
+  L->p = p;
+  L->ms = ms ? 1 : 0;
+  L->ps = L->ms * p + nv;
+  L->vi = malloc((nv ? nv : 1) * sizeof *L->vi);
+  L->vj = malloc((nv ? nv : 1) * sizeof *L->vj);
+  L->is_x = NULL;
+  for (size_t i = 0; is_x && i < p; i++)
+    if (is_x[i]) L->is_x = is_x;
+  if (!L->vi || !L->vj) return -1;
+  size_t a = 0;
+  for (size_t j = 0; j < p; j++)
+    for (size_t i = j; i < p; i++, a++) {
+      L->vi[a] = i;
+      L->vj[a] = j;
+    }
+  return 0;
+}
+
+static void layout_free(layout_t *L) {
+  free(L->vi);
+  free(L->vj);
+}
+
+/* 1 when h1 element k belongs to the fixed.x covariates only (lavaan's eliminate.pstar.idx). */
+static int h1_is_x(const layout_t *L, size_t k) {
+  if (!L->is_x) return 0;
+  if (k < L->ms * L->p) return L->is_x[k];
+  size_t a = k - L->ms * L->p;
+  return L->is_x[L->vi[a]] && L->is_x[L->vj[a]];
+}
+
+/* Zero the rows and columns of the fixed.x elements (lavaan's x.idx rule). */
+static void zero_x(const layout_t *L, gsl_matrix *A) {
+  if (!L->is_x) return;
+  for (size_t k = 0; k < L->ps; k++)
+    if (h1_is_x(L, k)) {
+      gsl_vector_view r = gsl_matrix_row(A, k), c = gsl_matrix_column(A, k);
+      gsl_vector_set_zero(&r.vector);
+      gsl_vector_set_zero(&c.vector);
+    }
+}
+
+/* One element (a, b) of the expected h1 information below (without the fixed.x zeroing). */
+static double h1_expected_at(const layout_t *L, const gsl_matrix *W, size_t a, size_t b) {
+  size_t o = L->ms * L->p;
+  if (a < o || b < o) return a < o && b < o ? gsl_matrix_get(W, a, b) : 0;
+  size_t i = L->vi[a - o], j = L->vj[a - o], k = L->vi[b - o], l = L->vj[b - o];
+  double m = (i != j ? 2.0 : 1.0) * (k != l ? 2.0 : 1.0) * 0.25;
+  return m * (gsl_matrix_get(W, i, k) * gsl_matrix_get(W, j, l) + gsl_matrix_get(W, i, l) * gsl_matrix_get(W, j, k));
+}
+
+/* The expected h1 information at Sigma^-1 = W: W for the means, 1/2 D'(W (x) W) D for vech. */
+static void h1_expected(const layout_t *L, const gsl_matrix *W, gsl_matrix *A) {
+  size_t p = L->p, o = L->ms * p, nv = L->ps - o;
+  gsl_matrix_set_zero(A);
+  for (size_t i = 0; i < o; i++)
+    for (size_t j = 0; j < o; j++) gsl_matrix_set(A, i, j, gsl_matrix_get(W, i, j));
+  for (size_t a = 0; a < nv; a++) {
+    size_t i = L->vi[a], j = L->vj[a];
+    for (size_t b = 0; b <= a; b++) {
+      size_t k = L->vi[b], l = L->vj[b];
+      /* 1/2 sum over the duplicated positions of (i,j) and (k,l) of W_su W_tv */
+      double m = (i != j ? 2.0 : 1.0) * (k != l ? 2.0 : 1.0) * 0.25;
+      double v = m * (gsl_matrix_get(W, i, k) * gsl_matrix_get(W, j, l) +
+                      gsl_matrix_get(W, i, l) * gsl_matrix_get(W, j, k));
+      gsl_matrix_set(A, o + a, o + b, v);
+      gsl_matrix_set(A, o + b, o + a, v);
+    }
+  }
+  zero_x(L, A);
+}
+
+/*
+ * out = scale Z'Z (symmetric, k x k) for Z n x k, accumulated row by row as
+ * rank-one updates of the lower triangle: contiguous in memory, several
+ * times faster here than GSL's reference cblas_dsyrk on a transposed Z.
+ */
+static void crossprod(const gsl_matrix *Z, double scale, gsl_matrix *out) {
+  size_t n = Z->size1, k = Z->size2;
+  gsl_matrix_set_zero(out);
+  for (size_t r = 0; r < n; r++) {
+    const double *z = Z->data + r * Z->tda;
+    for (size_t i = 0; i < k; i++) {
+      double zi = z[i];
+      if (zi == 0) continue;
+      double *o = out->data + i * out->tda;
+      for (size_t j = 0; j <= i; j++) o[j] += zi * z[j];
+    }
+  }
+  for (size_t i = 0; i < k; i++)
+    for (size_t j = 0; j <= i; j++) {
+      double v = scale * gsl_matrix_get(out, i, j);
+      gsl_matrix_set(out, i, j, v);
+      gsl_matrix_set(out, j, i, v);
+    }
+}
+
+/* The h1 statistics of one row y (p) against centring c: [y,] vech((y - c)(y - c)'). */
+static void h1_stat_row(const layout_t *L, const double *y, const double *c, double *z) {
+  size_t p = L->p, o = L->ms * p, nv = L->ps - o;
+  for (size_t i = 0; i < o; i++) z[i] = y[i];
+  for (size_t a = 0; a < nv; a++) z[o + a] = (y[L->vi[a]] - c[L->vi[a]]) * (y[L->vj[a]] - c[L->vj[a]]);
+}
+
+/*
+ * lavaan's ADF Gamma of one group (lav_samplestats_Gamma, not model based):
+ * the covariance (divisor n) of the rows' h1 statistics z_i.  With fixed.x
+ * covariates z_i is replaced by z_i(Y) - z_i(Yhat), Yhat the rows with the
+ * other variables replaced by their least-squares fit on (1, x).
+ */
+static vagap_status_t h1_gamma(const layout_t *L, const gsl_matrix *Y, gsl_matrix *Gam, vagap_error_t *err) {
+  size_t n = Y->size1, p = L->p, ps = L->ps;
+  gsl_matrix *Z = gsl_matrix_alloc(n, ps), *H = L->is_x ? gsl_matrix_alloc(n, p) : NULL;
+  double *c = calloc(p, sizeof *c), *ch = calloc(p, sizeof *ch), *z2 = malloc(ps * sizeof *z2);
+  vagap_status_t st = VAGAP_OK;
+  if (!Z || (L->is_x && !H) || !c || !ch || !z2) {
+    st = vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
+    goto done;
+  }
+  for (size_t r = 0; r < n; r++)
+    for (size_t i = 0; i < p; i++) c[i] += gsl_matrix_get(Y, r, i) / (double)n;
+  if (H) {
+    /* Yhat: non-x columns = ybar + (x - xbar) Sxx^-1 Sxy, x columns kept */
+    size_t nx = 0;
+    for (size_t i = 0; i < p; i++) nx += L->is_x[i] != 0;
+    gsl_matrix *Sxx = gsl_matrix_calloc(nx, nx), *Sxy = gsl_matrix_calloc(nx, p);
+    if (!Sxx || !Sxy) {
+      if (Sxx) gsl_matrix_free(Sxx);
+      if (Sxy) gsl_matrix_free(Sxy);
+      st = vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
+      goto done;
+    }
+    for (size_t r = 0; r < n; r++) {
+      size_t a = 0;
+      for (size_t i = 0; i < p; i++) {
+        if (!L->is_x[i]) continue;
+        double xi = gsl_matrix_get(Y, r, i) - c[i];
+        size_t b = 0;
+        for (size_t j = 0; j < p; j++) {
+          double yj = gsl_matrix_get(Y, r, j) - c[j];
+          if (L->is_x[j]) *gsl_matrix_ptr(Sxx, a, b++) += xi * yj;
+          *gsl_matrix_ptr(Sxy, a, j) += xi * yj;
+        }
+        a++;
+      }
+    }
+    gsl_error_handler_t *old = gsl_set_error_handler_off();
+    int bad = gsl_linalg_cholesky_decomp1(Sxx);
+    for (size_t j = 0; !bad && j < p; j++) {
+      gsl_vector_view col = gsl_matrix_column(Sxy, j);
+      bad = gsl_linalg_cholesky_svx(Sxx, &col.vector); /* slopes of column j */
+    }
+    gsl_set_error_handler(old);
+    for (size_t r = 0; !bad && r < n; r++)
+      for (size_t j = 0; j < p; j++) {
+        double v = gsl_matrix_get(Y, r, j);
+        if (!L->is_x[j]) {
+          v = c[j];
+          size_t a = 0;
+          for (size_t i = 0; i < p; i++)
+            if (L->is_x[i]) v += (gsl_matrix_get(Y, r, i) - c[i]) * gsl_matrix_get(Sxy, a++, j);
+        }
+        gsl_matrix_set(H, r, j, v);
+      }
+    gsl_matrix_free(Sxx);
+    gsl_matrix_free(Sxy);
+    if (bad) {
+      st = vagap_error_set(err, VAGAP_EDOMAIN, NULL, 0, 0,
+                           "the covariance matrix of the fixed.x covariates is singular");
+      goto done;
+    }
+    for (size_t r = 0; r < n; r++)
+      for (size_t i = 0; i < p; i++) ch[i] += gsl_matrix_get(H, r, i) / (double)n;
+  }
+  for (size_t r = 0; r < n; r++) {
+    double *z = Z->data + r * Z->tda;
+    h1_stat_row(L, Y->data + r * Y->tda, c, z);
+    if (H) {
+      h1_stat_row(L, H->data + r * H->tda, ch, z2);
+      for (size_t k = 0; k < ps; k++) z[k] -= z2[k];
+    }
+  }
+  for (size_t k = 0; k < ps; k++) {
+    gsl_vector_view col = gsl_matrix_column(Z, k);
+    double m = 0;
+    for (size_t r = 0; r < n; r++) m += gsl_vector_get(&col.vector, r);
+    gsl_vector_add_constant(&col.vector, -m / (double)n);
+  }
+  crossprod(Z, 1.0 / (double)n, Gam);
+done:
+  if (Z) gsl_matrix_free(Z);
+  if (H) gsl_matrix_free(H);
+  free(c);
+  free(ch);
+  free(z2);
+  return st;
+}
+
+/* ---- small linear algebra ------------------------------------------------------------- */
+
+static double trace_prod(const gsl_matrix *A, const gsl_matrix *B) { /* tr(A B), B' stored as is */
+  double s = 0;
+  for (size_t i = 0; i < A->size1; i++)
+    for (size_t j = 0; j < A->size2; j++) s += gsl_matrix_get(A, i, j) * gsl_matrix_get(B, j, i);
+  return s;
+}
+
+/* C = A' B (A: n x k, B: n x m) */
+static void mul_tn(const gsl_matrix *A, const gsl_matrix *B, gsl_matrix *C) {
+  gsl_blas_dgemm(CblasTrans, CblasNoTrans, 1.0, A, B, 0.0, C);
+}
+
+/* Inverse of a symmetric positive definite matrix in place; -1 if it is not. */
+static int spd_invert(gsl_matrix *A) {
+  gsl_error_handler_t *old = gsl_set_error_handler_off();
+  int bad = gsl_linalg_cholesky_decomp1(A) || gsl_linalg_cholesky_invert(A);
+  gsl_set_error_handler(old);
+  return bad ? -1 : 0;
+}
+
+/* ---- per-group pieces ------------------------------------------------------------------ */
+
+typedef struct {
+  size_t n;
+  double f;            /* n_g / N */
+  gsl_matrix *Y;       /* n x p rows in the model's variable order */
+  gsl_vector *ybar;
+  gsl_matrix *S;       /* divisor n */
+  gsl_matrix *D;       /* Delta: ps x K */
+  gsl_matrix *A;       /* expected h1 information at the implied moments */
+  gsl_matrix *Gam;     /* ADF Gamma (NULL unless needed) */
+} rgroup_t;
+
+typedef struct {
+  sem_ws_t *ws;
+  const vagap_sem_model_t *model;
+  layout_t L;
+  size_t G, K;
+  double N;
+  rgroup_t *g;
+} robust_t;
+
+static void robust_free(robust_t *R) {
+  if (R->g)
+    for (size_t g = 0; g < R->G; g++) {
+      gsl_matrix *m[] = {R->g[g].Y, R->g[g].S, R->g[g].D, R->g[g].A, R->g[g].Gam};
+      for (size_t i = 0; i < sizeof m / sizeof m[0]; i++)
+        if (m[i]) gsl_matrix_free(m[i]);
+      if (R->g[g].ybar) gsl_vector_free(R->g[g].ybar);
+    }
+  free(R->g);
+  layout_free(&R->L);
+}
+
+static vagap_status_t oom(vagap_error_t *err) {
+  return vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
+}
+
+/* The rows of each group in the model's variable order, their mean and covariance. */
+static vagap_status_t load_rows(robust_t *R, const vagap_sem_data_t *data, vagap_error_t *err) {
+  size_t p = R->L.p;
+  size_t *col = malloc((p ? p : 1) * sizeof *col);
+  if (!col) return oom(err);
+  for (size_t i = 0; i < p; i++) {
+    col[i] = (size_t)-1;
+    for (size_t j = 0; j < data->nvar; j++)
+      if (!strcmp(R->model->ov[i], data->var[j])) col[i] = j;
+    if (col[i] == (size_t)-1) {
+      free(col);
+      return vagap_error_set(err, VAGAP_ECOLUMN, NULL, 0, 0,
+                             "observed variable '%s' of the model is not in the data", R->model->ov[i]);
+    }
+  }
+  vagap_status_t st = VAGAP_OK;
+  for (size_t g = 0; g < R->G && !st; g++) {
+    rgroup_t *rg = &R->g[g];
+    for (size_t r = 0; r < data->nobs; r++) rg->n += data->group[r] == g;
+    if (!(rg->Y = gsl_matrix_alloc(rg->n ? rg->n : 1, p)) || !(rg->ybar = gsl_vector_calloc(p)) ||
+        !(rg->S = gsl_matrix_calloc(p, p))) {
+      st = oom(err);
+      break;
+    }
+    size_t k = 0;
+    for (size_t r = 0; r < data->nobs; r++) {
+      if (data->group[r] != g) continue;
+      for (size_t i = 0; i < p; i++) {
+        double v = data->x[r * data->nvar + col[i]];
+        if (isnan(v)) {
+          st = vagap_error_set(err, VAGAP_EINVAL, NULL, 0, 0,
+                               "robust ML with listwise deletion needs complete rows: '%s' is missing "
+                               "in data row %zu", R->model->ov[i], r + 1);
+          break;
+        }
+        gsl_matrix_set(rg->Y, k, i, v);
+      }
+      k++;
+    }
+    /* the sample moments (divisor n) are the workspace's */
+    const gsl_matrix *S;
+    const gsl_vector *yb;
+    sem_ws_sample(R->ws, g, &S, &yb);
+    gsl_matrix_memcpy(rg->S, S);
+    gsl_vector_memcpy(rg->ybar, yb);
+  }
+  free(col);
+  return st;
+}
+
+/* Delta_g (ps x K) in h1 coordinates from the full p x p Jacobian. */
+static vagap_status_t delta_group(robust_t *R, const double *x, size_t g, vagap_error_t *err) {
+  size_t p = R->L.p, K = R->K, o = R->L.ms * p, nv = R->L.ps - o;
+  double *ds = malloc((K ? K : 1) * p * p * sizeof *ds), *dm = malloc((K ? K : 1) * p * sizeof *dm);
+  gsl_matrix *D = R->g[g].D = gsl_matrix_calloc(R->L.ps, K ? K : 1);
+  vagap_status_t st = VAGAP_OK;
+  if (!ds || !dm || !D) st = oom(err);
+  else if (sem_ws_jacobian(R->ws, x, g, ds, dm))
+    st = vagap_error_set(err, VAGAP_ENUMERIC, NULL, 0, 0, "the implied covariance matrix is not positive definite");
+  for (size_t k = 0; !st && k < K; k++) {
+    for (size_t i = 0; i < o; i++) gsl_matrix_set(D, i, k, dm[k * p + i]);
+    for (size_t a = 0; a < nv; a++) gsl_matrix_set(D, o + a, k, ds[k * p * p + R->L.vi[a] * p + R->L.vj[a]]);
+  }
+  free(ds);
+  free(dm);
+  return st;
+}
+
+/* Sigma^-1 and the mean at which the scores are taken (implied; the sample mean without a mean structure). */
+static vagap_status_t implied_inverse(robust_t *R, const double *x, size_t g, gsl_matrix *W, gsl_vector *mu,
+                                      vagap_error_t *err) {
+  const gsl_matrix *Sig;
+  const gsl_vector *m;
+  if (sem_ws_implied(R->ws, x, g, &Sig, &m))
+    return vagap_error_set(err, VAGAP_ENUMERIC, NULL, 0, 0, "the implied covariance matrix is not positive definite");
+  gsl_matrix_memcpy(W, Sig);
+  if (R->L.ms) gsl_vector_memcpy(mu, m);
+  else gsl_vector_memcpy(mu, R->g[g].ybar);
+  return spd_invert(W) ? vagap_error_set(err, VAGAP_ENUMERIC, NULL, 0, 0, "the implied covariance matrix is singular")
+                       : VAGAP_OK;
+}
+
+/*
+ * M += scale sum_i s_i s_i' for the casewise score rows of SC (n x K),
+ * over the columns that are not all zero (a group's own parameters).
+ */
+static vagap_status_t meat_rows(const gsl_matrix *SC, double scale, gsl_matrix *M, vagap_error_t *err) {
+  size_t n = SC->size1, K = SC->size2, k = 0;
+  size_t *cols = malloc((K ? K : 1) * sizeof *cols);
+  if (!cols) return oom(err);
+  for (size_t c = 0; c < K; c++)
+    for (size_t r = 0; r < n; r++)
+      if (gsl_matrix_get(SC, r, c) != 0) {
+        cols[k++] = c;
+        break;
+      }
+  gsl_matrix *Z = gsl_matrix_alloc(n ? n : 1, k ? k : 1), *X = gsl_matrix_alloc(k ? k : 1, k ? k : 1);
+  if (!Z || !X) {
+    free(cols);
+    if (Z) gsl_matrix_free(Z);
+    if (X) gsl_matrix_free(X);
+    return oom(err);
+  }
+  if (k && n) {
+    for (size_t r = 0; r < n; r++)
+      for (size_t a = 0; a < k; a++) gsl_matrix_set(Z, r, a, gsl_matrix_get(SC, r, cols[a]));
+    crossprod(Z, scale, X);
+    for (size_t a = 0; a < k; a++)
+      for (size_t b = 0; b < k; b++) *gsl_matrix_ptr(M, cols[a], cols[b]) += gsl_matrix_get(X, a, b);
+  }
+  free(cols);
+  gsl_matrix_free(Z);
+  gsl_matrix_free(X);
+  return VAGAP_OK;
+}
+
+/* tr(A1 Gamma) at the sample moments without Gamma when no covariate is fixed.x:
+   p (means) + 1/2 (mean of d_i^4 - p), d_i^2 = (y_i - ybar)' S^-1 (y_i - ybar) (Mardia). */
+static double h1_trace_mardia(const layout_t *L, const gsl_matrix *Y, const gsl_vector *ybar, const gsl_matrix *W,
+                              gsl_vector *e, gsl_vector *we) {
+  size_t n = Y->size1, p = L->p;
+  double m4 = 0;
+  for (size_t r = 0; r < n; r++) {
+    for (size_t i = 0; i < p; i++) gsl_vector_set(e, i, gsl_matrix_get(Y, r, i) - gsl_vector_get(ybar, i));
+    gsl_blas_dsymv(CblasLower, 1.0, W, e, 0.0, we);
+    double d2;
+    gsl_blas_ddot(e, we, &d2);
+    m4 += d2 * d2 / (double)n;
+  }
+  return (double)(L->ms * p) + 0.5 * (m4 - (double)p);
+}
+
+/* ---- products with Delta ------------------------------------------------------------------ */
+
+/*
+ * Delta_g has nonzero columns only for the parameters of group g (and the
+ * shared ones): the products below use those columns only (D_c, ps x k) and
+ * scatter the k x k results into the K x K sums, which makes multi-group
+ * fits G times cheaper.
+ */
+typedef struct {
+  gsl_matrix *D;  /* ps x k */
+  size_t *cols, k;
+} dcols_t;
+
+static int dcols_make(const gsl_matrix *D, dcols_t *c) {
+  size_t ps = D->size1, K = D->size2;
+  c->D = NULL;
+  c->k = 0;
+  c->cols = malloc((K ? K : 1) * sizeof *c->cols);
+  if (!c->cols) return -1;
+  for (size_t k = 0; k < K; k++)
+    for (size_t r = 0; r < ps; r++)
+      if (gsl_matrix_get(D, r, k) != 0) {
+        c->cols[c->k++] = k;
+        break;
+      }
+  if (!(c->D = gsl_matrix_alloc(ps, c->k ? c->k : 1))) return -1;
+  for (size_t r = 0; r < ps; r++)
+    for (size_t a = 0; a < c->k; a++) gsl_matrix_set(c->D, r, a, gsl_matrix_get(D, r, c->cols[a]));
+  return 0;
+}
+
+static void dcols_free(dcols_t *c) {
+  free(c->cols);
+  if (c->D) gsl_matrix_free(c->D);
+}
+
+/* M[cols, cols] += f X */
+static void scatter_add(gsl_matrix *M, const dcols_t *c, const gsl_matrix *X, double f) {
+  for (size_t a = 0; a < c->k; a++)
+    for (size_t b = 0; b < c->k; b++) *gsl_matrix_ptr(M, c->cols[a], c->cols[b]) += f * gsl_matrix_get(X, a, b);
+}
+
+/* ---- traces of U Gamma ------------------------------------------------------------------ */
+
+/*
+ * For per-group V_g, Gamma_g, Delta_g and H = E^-1 (K x K):
+ *   tr1 = tr(U Gamma)     = sum_g tr(V Gam) - tr(H Q)
+ *   tr2 = tr((U Gamma)^2) = sum_g tr((V Gam)^2) - 2 tr(H R) + tr(H Q H Q)
+ * with Q = sum_g f_g Delta' V Gam V Delta, R = sum_g f_g Delta' V Gam V Gam V Delta
+ * (lavaan's U = V - V Delta E^-1 Delta' V over the stacked groups, V = bdiag(f_g V_g),
+ * Gamma = bdiag(Gamma_g / f_g)).  Q is also robust.sem's meat.
+ */
+static vagap_status_t ugamma(const robust_t *R, gsl_matrix *const *V, gsl_matrix *const *D, size_t K,
+                             const gsl_matrix *H, double *tr1, double *tr2, gsl_matrix *Q, vagap_error_t *err) {
+  size_t ps = R->L.ps;
+  gsl_matrix *Rm = gsl_matrix_calloc(K, K), *HQ = gsl_matrix_alloc(K, K), *VG = tr2 ? gsl_matrix_alloc(ps, ps) : NULL;
+  if (!Rm || !HQ || (tr2 && !VG)) {
+    if (Rm) gsl_matrix_free(Rm);
+    if (HQ) gsl_matrix_free(HQ);
+    if (VG) gsl_matrix_free(VG);
+    return oom(err);
+  }
+  gsl_matrix_set_zero(Q);
+  double s1 = 0, s2 = 0;
+  vagap_status_t st = VAGAP_OK;
+  for (size_t g = 0; g < R->G && !st; g++) {
+    const rgroup_t *rg = &R->g[g];
+    dcols_t c;
+    gsl_matrix *VD = NULL, *T = NULL, *VT = NULL, *X = NULL;
+    if (dcols_make(D[g], &c) || !(VD = gsl_matrix_alloc(ps, c.k ? c.k : 1)) ||
+        !(T = gsl_matrix_alloc(ps, c.k ? c.k : 1)) || !(VT = gsl_matrix_alloc(ps, c.k ? c.k : 1)) ||
+        !(X = gsl_matrix_alloc(c.k ? c.k : 1, c.k ? c.k : 1))) {
+      st = oom(err);
+    } else {
+      s1 += trace_prod(V[g], rg->Gam);
+      if (c.k) {
+        gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, V[g], c.D, 0.0, VD);
+        gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, rg->Gam, VD, 0.0, T); /* Gam V D */
+        mul_tn(VD, T, X);
+        scatter_add(Q, &c, X, rg->f);
+      }
+      if (tr2) {
+        gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, V[g], rg->Gam, 0.0, VG);
+        s2 += trace_prod(VG, VG);
+        if (c.k) {
+          gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, V[g], T, 0.0, VT);
+          mul_tn(T, VT, X); /* D'V Gam V Gam V D */
+          scatter_add(Rm, &c, X, rg->f);
+        }
+      }
+    }
+    dcols_free(&c);
+    gsl_matrix *m[] = {VD, T, VT, X};
+    for (size_t i = 0; i < 4; i++)
+      if (m[i]) gsl_matrix_free(m[i]);
+  }
+  if (!st) {
+    gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, H, Q, 0.0, HQ);
+    double tHQ = 0;
+    for (size_t k = 0; k < K; k++) tHQ += gsl_matrix_get(HQ, k, k);
+    *tr1 = s1 - tHQ;
+    if (tr2) *tr2 = s2 - 2 * trace_prod(H, Rm) + trace_prod(HQ, HQ);
+  }
+  gsl_matrix_free(Rm);
+  gsl_matrix_free(HQ);
+  if (VG) gsl_matrix_free(VG);
+  return st;
+}
+
+/* ---- the baseline (independence) model in h1 coordinates -------------------------------- */
+
+/*
+ * lavaan's baseline: per group the variances (and, with a mean structure,
+ * the means) of the variables other than the fixed.x covariates are free,
+ * and so are the covariances among exogenous covariates that are not fixed.x;
+ * its solution is Sigma_b = diag(S) with the exogenous block of S, mu = ybar.
+ * Delta_b is a selection (one column per free element, groups apart); at that
+ * solution the observed information equals the expected one.
+ */
+typedef struct {
+  size_t K;
+  gsl_matrix **D, **A; /* per group (A: only for the Satorra-Bentler family) */
+  gsl_matrix *E;       /* its information sum_g f_g Delta_b' A_b Delta_b (K x K) */
+  gsl_matrix *M0;      /* the first-order information (1/N) sum_i s_i s_i' (K x K), when asked */
+} baseline_t;
+
+static void baseline_free(baseline_t *b, size_t G) {
+  for (size_t g = 0; g < G; g++) {
+    if (b->D && b->D[g]) gsl_matrix_free(b->D[g]);
+    if (b->A && b->A[g]) gsl_matrix_free(b->A[g]);
+  }
+  free(b->D);
+  free(b->A);
+  if (b->M0) gsl_matrix_free(b->M0);
+  if (b->E) gsl_matrix_free(b->E);
+}
+
+static int baseline_free_element(const robust_t *R, size_t k) {
+  const vagap_sem_model_t *m = R->model;
+  size_t p = R->L.p, o = R->L.ms * p;
+  if (k < o) return !m->ov_is_x[k];
+  size_t i = R->L.vi[k - o], j = R->L.vj[k - o];
+  if (i == j) return !m->ov_is_x[i];
+  return m->ov_exo[i] && m->ov_exo[j] && !m->ov_is_x[i] && !m->ov_is_x[j];
+}
+
+static vagap_status_t baseline_build(const robust_t *R, baseline_t *b, int want_meat, vagap_error_t *err) {
+  size_t G = R->G, p = R->L.p, ps = R->L.ps, per = 0;
+  for (size_t k = 0; k < ps; k++) per += (size_t)baseline_free_element(R, k);
+  b->K = per * G;
+  b->D = calloc(G, sizeof *b->D);
+  b->A = calloc(G, sizeof *b->A);
+  size_t kk = b->K ? b->K : 1;
+  if (!b->D || !b->A || !(b->E = gsl_matrix_calloc(kk, kk)) || (want_meat && !(b->M0 = gsl_matrix_calloc(kk, kk))))
+    return oom(err);
+  gsl_matrix *W = gsl_matrix_alloc(p, p);
+  gsl_vector *e = gsl_vector_alloc(p), *we = gsl_vector_alloc(p);
+  vagap_status_t st = W && e && we ? VAGAP_OK : oom(err);
+  for (size_t g = 0; g < G && !st; g++) {
+    const rgroup_t *rg = &R->g[g];
+    if (!(b->D[g] = gsl_matrix_calloc(ps, b->K ? b->K : 1)) || (!want_meat && !(b->A[g] = gsl_matrix_alloc(ps, ps)))) {
+      st = oom(err);
+      break;
+    }
+    for (size_t k = 0, c = g * per; k < ps; k++)
+      if (baseline_free_element(R, k)) gsl_matrix_set(b->D[g], k, c++, 1.0);
+    for (size_t i = 0; i < p; i++)
+      for (size_t j = 0; j < p; j++) {
+        int keep = i == j || (R->model->ov_exo[i] && R->model->ov_exo[j]);
+        gsl_matrix_set(W, i, j, keep ? gsl_matrix_get(rg->S, i, j) : 0);
+      }
+    if (spd_invert(W)) {
+      st = vagap_error_set(err, VAGAP_EDOMAIN, NULL, 0, 0, "the baseline model's covariance matrix is singular");
+      break;
+    }
+    if (b->A[g]) h1_expected(&R->L, W, b->A[g]);
+    /* E_b: Delta_b selects the free elements, so E_b is made of A_b's (the baseline has no
+       fixed.x element among them) */
+    for (size_t k = 0, c = g * per; k < ps; k++) {
+      if (!baseline_free_element(R, k)) continue;
+      for (size_t l = 0, d = g * per; l < ps; l++)
+        if (baseline_free_element(R, l)) gsl_matrix_set(b->E, c, d++, rg->f * h1_expected_at(&R->L, W, k, l));
+      c++;
+    }
+    if (!want_meat || !b->K) continue;
+    /* the baseline's casewise scores: its free h1 elements' scores at (ybar, Sigma_b)
+       (u = Sigma_b^-1 (y - ybar): u for a mean, u_i u_j - W_ij for a covariance, halved
+       on the diagonal; only the selected elements) */
+    gsl_matrix *ST = gsl_matrix_calloc(rg->n, b->K);
+    size_t *sel = malloc(per * sizeof *sel), o = R->L.ms * p;
+    if (!ST || !sel) st = oom(err);
+    for (size_t k = 0, c = 0; !st && k < ps; k++)
+      if (baseline_free_element(R, k)) sel[c++] = k;
+    for (size_t r = 0; !st && r < rg->n; r++) {
+      for (size_t i = 0; i < p; i++) gsl_vector_set(e, i, gsl_matrix_get(rg->Y, r, i) - gsl_vector_get(rg->ybar, i));
+      gsl_blas_dsymv(CblasLower, 1.0, W, e, 0.0, we);
+      const double *u = we->data;
+      double *row = ST->data + r * ST->tda + g * per;
+      for (size_t c = 0; c < per; c++) {
+        size_t k = sel[c];
+        if (k < o) {
+          row[c] = u[k * we->stride];
+        } else {
+          size_t i = R->L.vi[k - o], j = R->L.vj[k - o];
+          double v = u[i * we->stride] * u[j * we->stride] - gsl_matrix_get(W, i, j);
+          row[c] = i == j ? 0.5 * v : v;
+        }
+      }
+    }
+    if (!st) st = meat_rows(ST, 1.0 / R->N, b->M0, err);
+    free(sel);
+    if (ST) gsl_matrix_free(ST);
+  }
+  if (W) gsl_matrix_free(W);
+  if (e) gsl_vector_free(e);
+  if (we) gsl_vector_free(we);
+  return st;
+}
+
+/* E_b^-1 for the baseline. */
+static vagap_status_t baseline_einv(const baseline_t *b, gsl_matrix *H, vagap_error_t *err) {
+  gsl_matrix_memcpy(H, b->E);
+  if (spd_invert(H))
+    return vagap_error_set(err, VAGAP_ENUMERIC, NULL, 0, 0, "the baseline model's information matrix is singular");
+  return VAGAP_OK;
+}
+
+/* ---- observed information --------------------------------------------------------------- */
+
+/*
+ * The Hessian of F at x by central differences of the analytic gradient
+ * (lavaan: lav_model_hessian, numerical as well).  F is a sum over groups and
+ * a parameter enters only the groups of its rows, so each column needs the
+ * gradient of those groups only.
+ */
+static vagap_status_t observed_information(sem_ws_t *ws, const vagap_sem_model_t *m, const double *x, size_t K,
+                                           gsl_matrix *Hs, vagap_error_t *err) {
+  double *xx = malloc(K * sizeof *xx), *gp = malloc(K * sizeof *gp), *gm = malloc(K * sizeof *gm);
+  unsigned char *mask = calloc(m->ngroups, 1);
+  vagap_status_t st = VAGAP_OK;
+  if (!xx || !gp || !gm || !mask) st = oom(err);
+  for (size_t k = 0; !st && k < K; k++) {
+    memset(mask, 0, m->ngroups);
+    for (size_t r = 0; r < m->nrows; r++)
+      if (m->rows[r].free == k + 1 && m->rows[r].group > 0) mask[m->rows[r].group - 1] = 1;
+    sem_ws_only_groups(ws, mask);
+    double h = 1e-5 * (fabs(x[k]) > 1 ? fabs(x[k]) : 1);
+    memcpy(xx, x, K * sizeof *xx);
+    xx[k] = x[k] + h;
+    double fp = sem_ws_objective(ws, xx, gp);
+    xx[k] = x[k] - h;
+    double fm = sem_ws_objective(ws, xx, gm);
+    if (!isfinite(fp) || !isfinite(fm)) {
+      st = vagap_error_set(err, VAGAP_ENUMERIC, NULL, 0, 0,
+                           "the observed information cannot be computed: the implied covariance matrix "
+                           "is not positive definite next to the solution");
+      break;
+    }
+    for (size_t j = 0; j < K; j++) gsl_matrix_set(Hs, j, k, (gp[j] - gm[j]) / (2 * h));
+  }
+  sem_ws_only_groups(ws, NULL);
+  for (size_t i = 0; !st && i < K; i++)
+    for (size_t j = 0; j < i; j++) {
+      double v = 0.5 * (gsl_matrix_get(Hs, i, j) + gsl_matrix_get(Hs, j, i));
+      gsl_matrix_set(Hs, i, j, v);
+      gsl_matrix_set(Hs, j, i, v);
+    }
+  sem_ws_objective(ws, x, NULL); /* leave the workspace at the solution */
+  free(xx);
+  free(gp);
+  free(gm);
+  free(mask);
+  return st;
+}
+
+/* ---- fit measures from a scaled test ------------------------------------------------------ */
+
+typedef struct {
+  double stat, df, pvalue, c, shift, trace;  /* scaled statistic, its df, p, scaling factor, shift, tr(U Gamma) */
+} scaled_t;
+
+/* lavaan's scaled statistic of X2 (df) from tr(U Gamma) (and tr((U Gamma)^2)). */
+static scaled_t scale_test(vagap_sem_test_t test, double X2, double df, double tr1, double tr2, double f_shift) {
+  scaled_t s = {X2, df, NAN, NAN, NAN, tr1};
+  (void)f_shift;
+  if (!(df > 0)) return s; /* lavaan: the standard test with scaling factor NA */
+  switch (test) {
+    case VAGAP_SEM_TEST_MEAN_VAR_ADJUSTED:
+      s.df = tr1 * tr1 / tr2;
+      s.c = tr1 / s.df;
+      s.stat = X2 / s.c;
+      break;
+    case VAGAP_SEM_TEST_SCALED_SHIFTED: {
+      double a = sqrt(df / tr2);
+      s.c = 1 / a;
+      s.shift = df - a * tr1;
+      s.stat = X2 * a + s.shift;
+      break;
+    }
+    default:
+      s.c = tr1 / df;
+      s.stat = X2 / s.c;
+      break;
+  }
+  if (s.c < 0) s.c = NAN;
+  s.pvalue = gsl_cdf_chisq_Q(s.stat, s.df);
+  return s;
+}
+
+static double cfi_c(double X2, double df, double X2b, double dfb, double c, double cb) {
+  if (isnan(X2) || isnan(df) || isnan(X2b) || isnan(dfb) || isnan(c) || isnan(cb)) return NAN;
+  if (!(df > 0 && c != 1 && cb != 1)) c = cb = 1;
+  double t1 = fmax(X2 - c * df, 0), t2 = fmax(fmax(X2 - c * df, X2b - cb * dfb), 0);
+  if (fabs(t1) < 1.5e-8 && fabs(t2) < 1.5e-8) return 1; /* all.equal(t, 0) */
+  return 1 - t1 / t2;
+}
+
+static double tli_c(double X2, double df, double X2b, double dfb, double c, double cb) {
+  if (isnan(X2) || isnan(df) || isnan(X2b) || isnan(dfb) || isnan(c) || isnan(cb)) return NAN;
+  if (!(df > 0 && c != 1 && cb != 1)) c = cb = 1;
+  double t1 = (X2 - c * df) * dfb, t2 = (X2b - cb * dfb) * df;
+  if (df > 0 && fabs(t2) > 0) return 1 - t1 / t2;
+  if (!isfinite(t1) || !isfinite(t2)) return NAN;
+  return 1;
+}
+
+static double rni_c(double X2, double df, double X2b, double dfb, double c, double cb) {
+  if (isnan(X2) || isnan(df) || isnan(X2b) || isnan(dfb) || isnan(c) || isnan(cb)) return NAN;
+  if (!(df > 0 && c != 1 && cb != 1)) c = cb = 1;
+  double t1 = X2 - c * df, t2 = X2b - cb * dfb;
+  if (fabs(t2) < 1.5e-8 || !isfinite(t1) || !isfinite(t2)) return NAN;
+  return 1 - t1 / t2;
+}
+
+static double rmsea_c(double X2, double df, double N, double G, double c) {
+  if (isnan(X2) || isnan(df)) return NAN;
+  return df > 0 ? sqrt(fmax(X2 / N / df - c / N, 0)) * sqrt(G) : 0;
+}
+
+/* lavaan's lav_fit_rmsea_ci at level 0.90 with c.hat */
+static void rmsea_ci_c(double X2, double df, double N, double G, double c, double *lo, double *hi) {
+  if (!isfinite(X2) || !isfinite(df)) {
+    *lo = *hi = NAN;
+    return;
+  }
+  if (df < 1 || sem_pchisq_nc(X2, df, 0) - 0.95 < 0) *lo = 0;
+  else *lo = sqrt(c * sem_ncp_solve(X2, df, 0.95, 0, X2) / (N * df)) * (G > 1 ? sqrt(G) : 1);
+  double NR = fmax(N, X2 * 4);
+  if (df < 1 || sem_pchisq_nc(X2, df, NR) - 0.05 > 0 || sem_pchisq_nc(X2, df, 0) - 0.05 < 0) *hi = 0;
+  else *hi = sqrt(c * sem_ncp_solve(X2, df, 0.05, 0, NR) / (N * df)) * (G > 1 ? sqrt(G) : 1);
+}
+
+/* close fit (upper = 1: P(X > x), h0 0.05) and not-close fit (upper = 0: P(X <= x), h0 0.08) */
+static double rmsea_p_c(double X2, double df, double N, double G, double c, double h0, int upper) {
+  if (!isfinite(X2) || !isfinite(df) || !(df > 0)) return NAN;
+  double P = sem_pchisq_nc(X2, df, N * df / c * h0 * h0 / G);
+  return upper ? 1 - P : P;
+}
+
+static void scaled_measures(vagap_sem_measures_t *f, vagap_sem_test_t test, const scaled_t *u, const scaled_t *b,
+                            double N, double G) {
+  f->chisq_scaled = u->stat;
+  f->df_scaled = u->df;
+  f->pvalue_scaled = u->pvalue;
+  f->chisq_scaling_factor = u->c;
+  f->chisq_shift_parameter = u->shift;
+  f->baseline_chisq_scaled = b->stat;
+  f->baseline_df_scaled = b->df;
+  f->baseline_pvalue_scaled = b->pvalue;
+  f->baseline_chisq_scaling_factor = b->c;
+  double X2 = f->chisq, df = f->df, X2b = f->baseline_chisq, dfb = f->baseline_df;
+  f->cfi_scaled = cfi_c(u->stat, u->df, b->stat, b->df, 1, 1);
+  f->tli_scaled = tli_c(u->stat, u->df, b->stat, b->df, 1, 1);
+  f->nnfi_scaled = f->tli_scaled;
+  f->rfi_scaled = sem_fit_rfi(u->stat, u->df, b->stat, b->df);
+  f->nfi_scaled = sem_fit_nfi(u->stat, u->df, b->stat, b->df);
+  f->pnfi_scaled = sem_fit_pnfi(u->stat, u->df, b->stat, b->df);
+  f->ifi_scaled = sem_fit_ifi(u->stat, u->df, b->stat, b->df);
+  f->rni_scaled = sem_fit_rni(u->stat, u->df, b->stat, b->df);
+  /* rmsea.scaled: the unscaled X2 over tr(U Gamma) (scaled.shifted: the shifted statistic) */
+  int ss = test == VAGAP_SEM_TEST_SCALED_SHIFTED;
+  double XX2 = ss ? u->stat : X2, df2 = ss ? df : u->trace;
+  if (!ss && (!isfinite(df2) || df2 == 0)) df2 = NAN;
+  f->rmsea_scaled = rmsea_c(XX2, df2, N, G, 1);
+  rmsea_ci_c(XX2, df2, N, G, 1, &f->rmsea_ci_lower_scaled, &f->rmsea_ci_upper_scaled);
+  f->rmsea_pvalue_scaled = rmsea_p_c(XX2, df2, N, G, 1, 0.05, 1);
+  f->rmsea_notclose_pvalue_scaled = rmsea_p_c(XX2, df2, N, G, 1, 0.08, 0);
+  /* .robust (Brosseau-Liard & Savalei): not for mean.var.adjusted, as lavaan */
+  if (test == VAGAP_SEM_TEST_MEAN_VAR_ADJUSTED) return;
+  double chat = u->c, chatb = b->c, chat3 = chat;
+  if (ss) {
+    chat = chat3 = u->c * (df - u->shift) / df;
+    chatb = b->c * (dfb - b->shift) / dfb;
+  }
+  f->cfi_robust = cfi_c(X2, df, X2b, dfb, chat, chatb);
+  f->tli_robust = tli_c(X2, df, X2b, dfb, chat, chatb);
+  f->nnfi_robust = f->tli_robust;
+  f->rni_robust = rni_c(X2, df, X2b, dfb, chat, chatb);
+  f->rmsea_robust = rmsea_c(X2, df, N, G, chat3);
+  double cr = u->c; /* the CI and p-values use the scaling factor itself */
+  rmsea_ci_c(u->stat, df, N, G, cr, &f->rmsea_ci_lower_robust, &f->rmsea_ci_upper_robust);
+  f->rmsea_pvalue_robust = rmsea_p_c(u->stat, df, N, G, cr, 0.05, 1);
+  f->rmsea_notclose_pvalue_robust = rmsea_p_c(u->stat, df, N, G, cr, 0.08, 0);
+}
+
+/* ---- entry points -------------------------------------------------------------------------- */
+
+static int wants_rows(const vagap_sem_fit_options_t *opt) {
+  return opt->se == VAGAP_SEM_SE_ROBUST_SEM || opt->se == VAGAP_SEM_SE_ROBUST_HUBER_WHITE ||
+         (opt->test != VAGAP_SEM_TEST_STANDARD && opt->test != VAGAP_SEM_TEST_NONE) ||
+         opt->information == VAGAP_SEM_INFORMATION_FIRST_ORDER;
+}
+
+vagap_status_t sem_robust_check(const vagap_sem_fit_options_t *opt, const vagap_sem_data_t *data,
+                                vagap_error_t *err) {
+  if (!wants_rows(opt) || data) return VAGAP_OK;
+  return vagap_error_set(err, VAGAP_EINVAL, NULL, 0, 0,
+                         "--estimator %s (--se %s, --test %s, --information %s) needs the raw data rows "
+                         "(casewise scores and fourth moments), not sample statistics: fit DATA instead "
+                         "of --from-stats", vagap_sem_estimator_name(opt->estimator), vagap_sem_se_name(opt->se),
+                         vagap_sem_test_name(opt->test), vagap_sem_information_name(opt->information));
+}
+
+static void measures_init(vagap_sem_measures_t *f) {
+  double *v[] = {&f->chisq_scaled, &f->df_scaled, &f->pvalue_scaled, &f->chisq_scaling_factor,
+                 &f->chisq_shift_parameter, &f->baseline_chisq_scaled, &f->baseline_df_scaled,
+                 &f->baseline_pvalue_scaled, &f->baseline_chisq_scaling_factor, &f->cfi_scaled, &f->tli_scaled,
+                 &f->cfi_robust, &f->tli_robust, &f->nnfi_scaled, &f->rfi_scaled, &f->nfi_scaled, &f->pnfi_scaled,
+                 &f->ifi_scaled, &f->rni_scaled, &f->nnfi_robust, &f->rni_robust, &f->scaling_factor_h1,
+                 &f->scaling_factor_h0, &f->rmsea_scaled, &f->rmsea_ci_lower_scaled, &f->rmsea_ci_upper_scaled,
+                 &f->rmsea_pvalue_scaled, &f->rmsea_notclose_pvalue_scaled, &f->rmsea_robust,
+                 &f->rmsea_ci_lower_robust, &f->rmsea_ci_upper_robust, &f->rmsea_pvalue_robust,
+                 &f->rmsea_notclose_pvalue_robust};
+  for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) *v[i] = NAN;
+}
+
+/* vcov = N vb M vb (lavaan: E.inv M E.inv / N with E.inv = N vb) */
+static vagap_status_t sandwich_vcov(const double *vb, const gsl_matrix *M, size_t K, double N, double *vcov,
+                                    vagap_error_t *err) {
+  gsl_matrix *T = gsl_matrix_alloc(K, K), *O = gsl_matrix_alloc(K, K);
+  if (!T || !O) {
+    if (T) gsl_matrix_free(T);
+    if (O) gsl_matrix_free(O);
+    return oom(err);
+  }
+  gsl_matrix_const_view B = gsl_matrix_const_view_array(vb, K, K);
+  gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, &B.matrix, M, 0.0, T);
+  gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, N, T, &B.matrix, 0.0, O);
+  for (size_t a = 0; a < K; a++)
+    for (size_t b = 0; b < K; b++) vcov[a * K + b] = 0.5 * (gsl_matrix_get(O, a, b) + gsl_matrix_get(O, b, a));
+  gsl_matrix_free(T);
+  gsl_matrix_free(O);
+  return VAGAP_OK;
+}
+
+static int robust_sem_se(const vagap_sem_fit_options_t *opt) { return opt->se == VAGAP_SEM_SE_ROBUST_SEM; }
+
+/* lavaan's nx.free: one parameter per free row (equal labels are equality constraints there) */
+static size_t free_rows(const vagap_sem_model_t *m) {
+  size_t n = 0;
+  for (size_t r = 0; r < m->nrows; r++) n += m->rows[r].free && m->rows[r].op != VAGAP_SEM_DEFINED;
+  return n;
+}
+
+/*
+ * yuan.bentler.mplus: tr(U Gamma) = h1 - h0 with h1 = sum_g tr(B1u A1u^-1) at the
+ * sample moments (= tr(A1 Gamma): Mardia's kurtosis without fixed.x covariates)
+ * and h0 = tr(B0 E^-1), B0 the first-order information of the model's parameters.
+ */
+static vagap_status_t ybm_h1(robust_t *R, gsl_matrix *W, double *h1, double *ndat, vagap_error_t *err) {
+  size_t ps = R->L.ps;
+  gsl_matrix *A1 = R->L.is_x ? gsl_matrix_alloc(ps, ps) : NULL;
+  gsl_vector *e = gsl_vector_alloc(R->L.p), *we = gsl_vector_alloc(R->L.p);
+  vagap_status_t st = e && we && (A1 || !R->L.is_x) ? VAGAP_OK : oom(err);
+  *h1 = *ndat = 0;
+  for (size_t g = 0; !st && g < R->G; g++) {
+    gsl_matrix_memcpy(W, R->g[g].S);
+    if (spd_invert(W)) {
+      st = vagap_error_set(err, VAGAP_EDOMAIN, NULL, 0, 0, "a sample covariance matrix is singular");
+      break;
+    }
+    if (A1) {
+      h1_expected(&R->L, W, A1);
+      *h1 += trace_prod(A1, R->g[g].Gam);
+    } else {
+      *h1 += h1_trace_mardia(&R->L, R->g[g].Y, R->g[g].ybar, W, e, we);
+    }
+    for (size_t k = 0; k < ps; k++) *ndat += !h1_is_x(&R->L, k);
+  }
+  if (A1) gsl_matrix_free(A1);
+  if (e) gsl_vector_free(e);
+  if (we) gsl_vector_free(we);
+  return st;
+}
+
+/* B0 += (1/N) sum_i s_i s_i' over group g's rows (casewise scores at the estimates). */
+static vagap_status_t user_meat(robust_t *R, const double *x, size_t g, const gsl_vector *mu, gsl_matrix *B0,
+                                vagap_error_t *err) {
+  gsl_matrix *SC = gsl_matrix_alloc(R->g[g].n ? R->g[g].n : 1, R->K);
+  if (!SC) return oom(err);
+  vagap_status_t st = VAGAP_OK;
+  int rc = sem_ws_scores(R->ws, x, g, R->g[g].Y, mu, SC);
+  if (rc == -2) st = oom(err);
+  else if (rc) st = vagap_error_set(err, VAGAP_ENUMERIC, NULL, 0, 0, "the implied covariance matrix is not positive definite");
+  else st = meat_rows(SC, 1.0 / R->N, B0, err);
+  gsl_matrix_free(SC);
+  return st;
+}
+
+vagap_status_t sem_robust_finish(sem_ws_t *ws, sem_con_t *con, vagap_sem_fit_t *fit, const gsl_matrix *info,
+                                 const vagap_sem_fit_options_t *opt, const vagap_sem_data_t *data,
+                                 vagap_error_t *err) {
+  vagap_sem_measures_t *f = &fit->fit;
+  measures_init(f);
+  fit->options = *opt;
+  f->test = (int)opt->test;
+  size_t K = fit->model->npar, G = fit->model->ngroups;
+  int scaled = opt->test != VAGAP_SEM_TEST_STANDARD && opt->test != VAGAP_SEM_TEST_NONE;
+  int robust_se = opt->se == VAGAP_SEM_SE_ROBUST_SEM || opt->se == VAGAP_SEM_SE_ROBUST_HUBER_WHITE;
+  int ybm = opt->test == VAGAP_SEM_TEST_YUAN_BENTLER_MPLUS;
+  int satt = opt->test == VAGAP_SEM_TEST_MEAN_VAR_ADJUSTED || opt->test == VAGAP_SEM_TEST_SCALED_SHIFTED;
+  if (!scaled && !robust_se && opt->information == VAGAP_SEM_INFORMATION_EXPECTED) return VAGAP_OK;
+  if (K == 0) return VAGAP_OK;
+  robust_t R = {0};
+  R.ws = ws;
+  R.model = fit->model;
+  R.G = G;
+  R.K = K;
+  R.N = fit->fit.ntotal;
+  double N = R.N;
+  vagap_status_t st = VAGAP_OK;
+  double *vb = malloc(K * K * sizeof *vb);
+  gsl_matrix *E = gsl_matrix_alloc(K, K), *Einv = gsl_matrix_alloc(K, K), *M = gsl_matrix_alloc(K, K),
+             *B0 = gsl_matrix_calloc(K, K), *Hb = NULL, *Mb = NULL;
+  gsl_matrix **Ds = calloc(G, sizeof *Ds), **As = calloc(G, sizeof *As);
+  gsl_matrix *W = NULL;
+  gsl_vector *mu = NULL;
+  baseline_t base = {0};
+  R.g = calloc(G, sizeof *R.g);
+  if (!vb || !E || !Einv || !M || !B0 || !Ds || !As || !R.g ||
+      layout_init(&R.L, fit->model->nov, fit->model->meanstructure, fit->model->ov_is_x)) {
+    st = oom(err);
+    goto done;
+  }
+  size_t p = R.L.p, ps = R.L.ps;
+  if (!(W = gsl_matrix_alloc(p, p)) || !(mu = gsl_vector_alloc(p))) { st = oom(err); goto done; }
+  /* per group: Delta, A at the implied moments, Gamma (robust.sem, Satorra-Bentler family;
+     yuan.bentler.mplus with fixed.x covariates), the casewise scores' meat B0 */
+  int need_rows = wants_rows(opt);
+  int need_gamma = opt->se == VAGAP_SEM_SE_ROBUST_SEM || (scaled && !ybm) || (ybm && R.L.is_x);
+  int need_meat = opt->se == VAGAP_SEM_SE_ROBUST_HUBER_WHITE || ybm ||
+                  opt->information == VAGAP_SEM_INFORMATION_FIRST_ORDER;
+  if (need_rows && (st = load_rows(&R, data, err))) goto done;
+  for (size_t g = 0; need_rows && g < G && !st; g++) {
+    rgroup_t *rg = &R.g[g];
+    rg->f = sem_ws_nobs(ws, g) / N;
+    if ((st = implied_inverse(&R, fit->x, g, W, mu, err))) break;
+    if (need_gamma && !(ybm && !robust_sem_se(opt))) { /* Delta and A: the Satorra-Bentler family */
+      if ((st = delta_group(&R, fit->x, g, err))) break;
+      if (!(rg->A = gsl_matrix_alloc(ps, ps))) { st = oom(err); break; }
+      h1_expected(&R.L, W, rg->A);
+    }
+    if (need_gamma) {
+      if (!(rg->Gam = gsl_matrix_alloc(ps, ps))) { st = oom(err); break; }
+      if ((st = h1_gamma(&R.L, rg->Y, rg->Gam, err))) break;
+    }
+    if (need_meat && (st = user_meat(&R, fit->x, g, mu, B0, err))) break;
+    Ds[g] = rg->D;
+    As[g] = rg->A;
+  }
+  if (st) goto done;
+  /* the bread: the information matrix of the standard errors */
+  switch (opt->information) {
+    case VAGAP_SEM_INFORMATION_OBSERVED: st = observed_information(ws, fit->model, fit->x, K, E, err); break;
+    case VAGAP_SEM_INFORMATION_FIRST_ORDER: gsl_matrix_memcpy(E, B0); break;
+    default: gsl_matrix_memcpy(E, info); break;
+  }
+  if (!st) st = sem_ws_vcov(ws, con, fit->x, E, fit->model, vb, err);
+  if (st) goto done;
+  for (size_t a = 0; a < K; a++)
+    for (size_t b = 0; b < K; b++) gsl_matrix_set(Einv, a, b, N * vb[a * K + b]);
+  /* standard errors */
+  double tr1 = NAN, tr2 = NAN, tb1 = NAN, tb2 = NAN;
+  if (opt->se == VAGAP_SEM_SE_ROBUST_HUBER_WHITE) {
+    st = sandwich_vcov(vb, B0, K, N, fit->vcov, err);
+  } else if (opt->se == VAGAP_SEM_SE_ROBUST_SEM) {
+    /* Q of the Satorra-Bentler trace is robust.sem's meat */
+    if (!(st = ugamma(&R, As, Ds, K, Einv, &tr1, satt ? &tr2 : NULL, M, err)))
+      st = sandwich_vcov(vb, M, K, N, fit->vcov, err);
+  } else {
+    memcpy(fit->vcov, vb, K * K * sizeof *vb);
+  }
+  if (st || !scaled) goto done;
+  /* scaled tests: user model and baseline */
+  if ((st = baseline_build(&R, &base, ybm, err))) goto done;
+  if (!(Hb = gsl_matrix_alloc(base.K ? base.K : 1, base.K ? base.K : 1)) ||
+      !(Mb = gsl_matrix_alloc(base.K ? base.K : 1, base.K ? base.K : 1))) {
+    st = oom(err);
+    goto done;
+  }
+  if (base.K && (st = baseline_einv(&base, Hb, err))) goto done;
+  if (!ybm) {
+    if (isnan(tr1)) st = ugamma(&R, As, Ds, K, Einv, &tr1, satt ? &tr2 : NULL, M, err);
+    if (!st && base.K) st = ugamma(&R, base.A, base.D, base.K, Hb, &tb1, satt ? &tb2 : NULL, Mb, err);
+  } else {
+    double h1, ndat;
+    if ((st = ybm_h1(&R, W, &h1, &ndat, err))) goto done;
+    double h0 = trace_prod(B0, Einv), h0b = base.K ? trace_prod(base.M0, Hb) : 0;
+    tr1 = h1 - h0;
+    tb1 = h1 - h0b;
+    f->scaling_factor_h1 = h1 / ndat;
+    f->scaling_factor_h0 = h0 / (double)free_rows(fit->model);
+  }
+  if (st) goto done;
+  scaled_t u = scale_test(opt->test, f->chisq, f->df, tr1, tr2, 0);
+  scaled_t b = scale_test(opt->test, f->baseline_chisq, f->baseline_df, tb1, tb2, 0);
+  scaled_measures(f, opt->test, &u, &b, N, (double)G);
+  for (size_t g = 0; g < G && f->chisq_group_scaled; g++) {
+    if (opt->test == VAGAP_SEM_TEST_SCALED_SHIFTED)
+      f->chisq_group_scaled[g] = f->chisq_group[g] / u.c + R.g[g].f * u.shift;
+    else
+      f->chisq_group_scaled[g] = isnan(u.c) ? f->chisq_group[g] : f->chisq_group[g] / u.c;
+  }
+done:
+  baseline_free(&base, G);
+  gsl_matrix *mats[] = {W, E, Einv, M, B0, Hb, Mb};
+  for (size_t k = 0; k < sizeof mats / sizeof mats[0]; k++)
+    if (mats[k]) gsl_matrix_free(mats[k]);
+  if (mu) gsl_vector_free(mu);
+  free(vb);
+  free(Ds);
+  free(As);
+  robust_free(&R);
+  return st;
+}

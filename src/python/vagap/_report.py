@@ -1,0 +1,127 @@
+"""report(): the tables `vagap report` writes, from the four logs of a
+walk-the-talk study.  The gap tables come from vagap_study_gap on the
+program's readers (all four logs, with their exclusions); the others are the
+separate commands' tables on the same logs, as the program's are."""
+import ctypes
+import warnings
+
+from . import _lib
+from ._errors import check
+from ._gap import TIDY_COLUMNS, UNIT_COLUMNS, _tidy_rows, _unit_rows
+from ._data import table
+from ._study import _codes, _excluded, _options, _read_table, csv_text, prop, score
+from ._study import iat as _iat
+
+_SOURCES = {k: k.encode() for k in ("iat", "choices", "selfreport", "key")}  # outlive the readers
+
+
+def _open(text, name, ledger, err):
+    r = ctypes.c_void_p()
+    check(_lib.lib.vagap_reader_open_memory(ctypes.byref(r), _SOURCES[name], text, len(text),
+                                            _options(), ledger, err), err)
+    return r
+
+
+def _gap_tables(texts, unit, focal, contrast, prosocial, selfish, preset, lo, hi, min_items,
+                selfreport_scale, gap_opt):
+    """gap_units, gap_tests and the exclusions of the four logs (the program's order)."""
+    err = _lib.Error()
+    io, co, so = _lib.StudyIatOptions(), _lib.StudyChoiceOptions(), _lib.StudyScaleOptions()
+    _lib.lib.vagap_study_iat_options_init(ctypes.byref(io))
+    _lib.lib.vagap_study_choice_options_init(ctypes.byref(co))
+    _lib.lib.vagap_study_scale_options_init(ctypes.byref(so))
+    keep = [unit.encode(), _codes(focal).encode(), _codes(contrast).encode(),
+            _codes(prosocial).encode(), _codes(selfish).encode()]
+    io.unit = co.unit = so.unit = keep[0]
+    io.focal, io.contrast, co.prosocial, co.selfish = keep[1:]
+    so.min, so.max, so.min_items = float(lo), float(hi), int(min_items)
+    check(_lib.lib.vagap_iat_assoc_preset(ctypes.byref(io.scoring), str(preset).encode(), err), err)
+    check(_lib.lib.vagap_gap_options_check(gap_opt, err), err)
+    ledger = _lib.lib.vagap_ledger_alloc()
+    scorer, choices = ctypes.c_void_p(), _lib.StudyChoices()
+    scale = ctypes.create_string_buffer(_lib.lib.vagap_struct_size(b"vagap_study_scale_t"))
+    g, t = _lib.Gap(), _lib.Tidy()
+    analysed = False
+    try:
+        if texts["iat"] is not None:
+            r = _open(texts["iat"], "iat", ledger, err)
+            try:
+                check(_lib.lib.vagap_study_read_iat_from(r, io, ledger, ctypes.byref(scorer), err), err)
+            finally:
+                _lib.lib.vagap_reader_close(r)
+        r = _open(texts["choices"], "choices", ledger, err)
+        try:
+            check(_lib.lib.vagap_study_read_choices_from(r, co, ledger, choices, err), err)
+        finally:
+            _lib.lib.vagap_reader_close(r)
+        kt = _read_table(texts["key"], _SOURCES["key"], ledger, err)
+        try:
+            rt = _read_table(texts["selfreport"], _SOURCES["selfreport"], ledger, err)
+        except Exception:
+            _lib.lib.vagap_table_free(kt)
+            raise
+        check(_lib.lib.vagap_study_scale_from(rt, kt, so, ledger, scale, err), err)  # owns both
+        scale_arg = None if selfreport_scale is None else str(selfreport_scale).encode()
+        check(_lib.lib.vagap_study_gap(scorer, choices, scale, scale_arg, so.min_items, gap_opt, g,
+                                       err), err)
+        analysed = True
+        check(_lib.lib.vagap_gap_tidy(g, t, err), err)
+        return (table([unit] + UNIT_COLUMNS, _unit_rows(g, unit)),
+                table(TIDY_COLUMNS, _tidy_rows(t)), _excluded(ledger))
+    finally:
+        _lib.lib.vagap_tidy_free(t)
+        if analysed:
+            _lib.lib.vagap_gap_free(g)
+        _lib.lib.vagap_study_scale_free(scale)
+        _lib.lib.vagap_study_choices_free(choices)
+        _lib.lib.vagap_iat_assoc_free(scorer)
+        _lib.lib.vagap_ledger_free(ledger)
+
+
+def _plain(tab):
+    """A table without the exclusions of the command that made it (the report has them all)."""
+    if hasattr(tab, "attrs"):
+        tab.attrs.pop("excluded", None)
+        return tab
+    return dict(tab)
+
+
+class Report(dict):
+    """The report's tables by name, with .excluded: [(source, row, reason)] of the four logs."""
+    excluded = ()
+
+
+def report(choices, selfreport, key, iat=None, unit="model", preset="andric2025",
+           focal="other", contrast="self", prosocial="other", selfish="self", min=1, max=7,
+           min_items=1, selfreport_scale=None, tau=0.05, behavior_cut=0.65, conf_level=0.95):
+    """`vagap report` on four tables (iat=None: no IAT, as --no-iat): a dict of the
+    tables the program writes - iat_trials, iat_units (with an IAT), behavior_units,
+    selfreport_units, selfreport_alpha, gap_units, gap_tests - with its columns.
+    vagap.excluded(result) lists every row the four logs left out."""
+    if not min < max:
+        raise ValueError("vagap: min must be below max")
+    opt = _lib.GapOptions()
+    _lib.lib.vagap_gap_options_init(ctypes.byref(opt))
+    opt.tau, opt.behavior_cut, opt.conf_level = float(tau), float(behavior_cut), float(conf_level)
+    texts = {"iat": None if iat is None else csv_text(iat, "iat"),
+             "choices": csv_text(choices, "choices"), "selfreport": csv_text(selfreport, "selfreport"),
+             "key": csv_text(key, "key")}
+    # the gap first: it reads all four logs and says what is wrong with any of them
+    units, tests, dropped = _gap_tables(texts, unit, focal, contrast, prosocial, selfish, preset,
+                                        min, max, min_items, selfreport_scale, opt)
+    out = Report()
+    if iat is not None:
+        for level, name in (("trials", "iat_trials"), ("units", "iat_units")):
+            out[name] = _plain(_iat(iat, unit=unit, focal=focal, contrast=contrast,
+                                   preset=preset, level=level))
+    with warnings.catch_warnings():  # a unit without counted choices is in the table as NA
+        warnings.simplefilter("ignore")
+        out["behavior_units"] = _plain(prop(choices, unit=unit, success=prosocial,
+                                            failure=selfish, conf_level=conf_level))
+    unit_arg = None if unit == "model" else unit
+    for level, name in (("unit", "selfreport_units"), ("alpha", "selfreport_alpha")):
+        out[name] = _plain(score(selfreport, key, min, max, min_items=min_items, level=level,
+                                 unit=unit_arg))
+    out["gap_units"], out["gap_tests"] = units, tests
+    out.excluded = dropped
+    return out

@@ -1,0 +1,37 @@
+#!/bin/sh
+# Cost of robust ML against plain ML in vagap sem (issue 15: MLR costs at most
+# 1.5x ML), on the 24-indicator, 4-factor, 4 x 500 model of sem_bench.R, and
+# lavaan's own MLR/ML ratio in the same run.  On demand (not part of ctest):
+#   sh tests/bench/sem_robust_bench.sh build/vagap [REPS]
+# Reports best-of-REPS CPU time of the whole vagap process (user + system, so
+# that other load on the shared machine does not count) and the load average.
+VAGAP=${1:?usage: sem_robust_bench.sh VAGAP [REPS]}
+REPS=${2:-3}
+HERE=$(cd "$(dirname "$0")" && pwd)
+command -v Rscript >/dev/null 2>&1 || { echo "Rscript not found"; exit 77; }
+TMP=$(mktemp -d) || exit 1
+trap 'rm -rf "$TMP"' EXIT INT TERM
+echo "load average: $(cat /proc/loadavg)"
+Rscript "$HERE/sem_bench.R" "$TMP" 1 > /dev/null || exit 1
+cpu() { # best CPU seconds of REPS runs
+  for i in $(seq "$REPS"); do
+    /usr/bin/time -f "%U %S" "$VAGAP" sem --quiet --model "$TMP/big.lav" --group grp "$@" "$TMP/big.csv" \
+      2>&1 >/dev/null | tail -1 | awk '{print $1 + $2}'
+  done | sort -g | head -1
+}
+ml=$(cpu --estimator ML)
+printf '%-8s %9s %9s\n' estimator cpu_s ratio_ML
+printf '%-8s %9.3f %9.2f\n' ML "$ml" 1
+for e in MLR MLM MLMV; do
+  t=$(cpu --estimator $e)
+  printf '%-8s %9.3f %9.2f\n' $e "$t" "$(echo "$t / $ml" | bc -l)"
+done
+Rscript - "$TMP" "$REPS" <<'R'
+suppressPackageStartupMessages(library(lavaan))
+a <- commandArgs(TRUE); dir <- a[1]; reps <- as.integer(a[2])
+big <- read.csv(file.path(dir, "big.csv")); m <- readLines(file.path(dir, "big.lav"))
+best <- function(est) min(replicate(reps, system.time(sem(m, big, group = "grp", estimator = est))[["user.self"]]))
+ml <- best("ML"); mlr <- best("MLR")
+cat(sprintf("lavaan   ML %.3f s, MLR %.3f s, ratio %.2f (CPU in R)\n", ml, mlr, mlr / ml))
+R
+echo "load average: $(cat /proc/loadavg)"
