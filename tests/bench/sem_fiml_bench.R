@@ -30,6 +30,7 @@ writeLines(bigm, file.path(dir, "fiml.lav"))
 t.lav <- system.time(fit <- sem(bigm, big, group = "grp", missing = "ml"))[["elapsed"]]
 pe <- parameterEstimates(fit)
 write.csv(pe[, c("lhs", "op", "rhs", "group", "est", "se")], file.path(dir, "lavaan_est.csv"), row.names = FALSE)
+cat(sprintf("lavaan sem(missing = \"ml\"): %.1f s (one run)\n", t.lav))  # OpenMx below can take long
 t.mx <- NA
 if (requireNamespace("OpenMx", quietly = TRUE)) {
   suppressPackageStartupMessages(library(OpenMx))
