@@ -6,7 +6,8 @@
  *
  * Data policy (owned here, not in the library): listwise deletion of rows
  * with a missing value in a model variable or in the group column, each
- * recorded in the ledger; groups in order of first appearance (lavaan's
+ * recorded in the ledger (under --missing ml/ml.x lavaan's FIML rows instead:
+ * semcli_data.c); groups in order of first appearance (lavaan's
  * order for a character group column).
  */
 #include <errno.h>
@@ -488,6 +489,11 @@ static int write_summary(const cli_common_t *c, const vagap_sem_fit_t *fit,
     for (size_t g = 0; g < d->ngroups; g++)
       fprintf(out, "    %-46s  %.0f\n", d->labels[g], group_n(d, g));
   }
+  if (semcli_fiml(d)) {
+    fprintf(out, "  Missing                                           %s\n", vagap_sem_missing_name(d->missing));
+    fprintf(out, "  Information                                       %s\n",
+            a->lav.information == VAGAP_SEM_INFORMATION_EXPECTED ? "expected" : "observed");
+  }
   if (fit->nstage1) {
   } else if (!sc) {
     fprintf(out, "\nModel Test User Model:\n");
@@ -511,6 +517,7 @@ static int write_summary(const cli_common_t *c, const vagap_sem_fit_t *fit,
     fprintf(out, "  90 Percent confidence interval - upper        %10.3f\n", f->rmsea_ci_upper);
     fprintf(out, "  P-value H_0: RMSEA <= 0.050                   %10.3f\n", f->rmsea_pvalue);
     fprintf(out, "  SRMR                                          %10.3f\n", f->srmr);
+    semcli_missing_summary(out, d);
   } else {
     write_summary_scaled(out, fit, d, rb);
   }
@@ -758,6 +765,12 @@ int cmd_sem(int argc, char **argv) {
       rc = cli_report_error(&err);
       goto done;
     }
+    data.missing = a.lav.missing;
+    if (a.save_stats && semcli_fiml(&data)) {
+      rc = cli_usage_error(&c, "--save-stats writes complete-data statistics; FIML (--missing %s) fits the raw rows",
+                           vagap_sem_missing_name(a.lav.missing));
+      goto done;
+    }
     int has_thresholds = 0;
     for (size_t i = 0; i < syn->n; i++) has_thresholds |= syn->st[i].op == VAGAP_SEM_THRESHOLD;
     if (semcli_lavaan_categorical(&a.lav) || has_thresholds) {
@@ -790,6 +803,8 @@ int cmd_sem(int argc, char **argv) {
   vagap_sem_data_t rows = semcli_view(&data);
   if (a.from_stats || !data.x ? vagap_sem_fit(&fit, model, data.stats, &fopt, &err)
                    : vagap_sem_fit_data(&fit, model, &rows, &fopt, &err)) {
+    if (err.status == VAGAP_EDATA && !err.file[0] && !a.from_stats) /* FIML's data errors: name the file */
+      snprintf(err.file, sizeof err.file, "%s", path);
     if (err.status == VAGAP_ENOCONV) fputs("vagap sem: the model did not converge; no estimates are printed\n", stderr);
     rc = cli_report_error(&err);
     goto done;

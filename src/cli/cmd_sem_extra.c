@@ -280,6 +280,7 @@ static vagap_status_t set_up(extra_state_t *s, const extra_args_t *a, const cli_
   if (!st && a->group) st = vagap_table_column(s->table, a->group, &s->gcol, err);
   if (!st) st = semcli_group_levels(s->table, s->gcol, &s->data, err);
   if (!st) st = vagap_sem_model_build(&s->model, s->syn, s->data.ngroups, &s->mopt, a->model, err);
+  s->data.missing = a->lav.missing;
   if (!st) st = semcli_screen(&c->table, s->table, s->model, s->ledger, err);
   if (!st) st = semcli_load(s->table, s->gcol, s->model, &s->data, s->ledger, err);
   return st;
@@ -508,7 +509,10 @@ static int run_bootstrap(extra_state_t *s, const extra_args_t *a, const cli_comm
   bopt.progress_ctx = &progress;
   vagap_sem_data_t view = semcli_view(&s->data);
   vagap_sem_boot_t *b = NULL;
-  if (simcli_dist_bootstrap(&b, s->model, &view, &s->fopt, &bopt, err)) return cli_report_error(err);
+  /* FIML resamples need only their estimates (lavaan's bootstrapLavaan refits with se = "none") */
+  vagap_sem_fit_options_t ropt = s->fopt;
+  if (semcli_fiml(&s->data)) ropt.se = VAGAP_SEM_SE_NONE;
+  if (simcli_dist_bootstrap(&b, s->model, &view, &ropt, &bopt, err)) return cli_report_error(err);
   if (!b) return CLI_EXIT_OK; /* an MPI rank other than 0: rank 0 writes */
   semcli_report_boot_failures("sem", b);
   int rc = CLI_EXIT_DATA;

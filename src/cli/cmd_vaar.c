@@ -349,6 +349,7 @@ static vagap_status_t fit_model(vaar_state_t *s, const vaar_args_t *a, const cha
   if (!st && !ordinal && !streamed) st = semcli_group_levels(s->data_table, gcol, &s->data, err);
   if (!st && !ordinal && !streamed) st = vagap_sem_model_build(&s->model, s->syn, s->data.ngroups, &mopt, a->model, err);
   if (!st && !ordinal && !streamed) st = semcli_screen(&c->table, s->data_table, s->model, s->ledger, err);
+  s->data.missing = a->lav.missing;
   if (!st && !ordinal && !streamed) st = semcli_load(s->data_table, gcol, s->model, &s->data, s->ledger, err);
   vagap_sem_fit_options_t fopt;
   vagap_sem_fit_options_init(&fopt);

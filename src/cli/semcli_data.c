@@ -140,9 +140,35 @@ vagap_status_t semcli_group_levels(const vagap_table_t *t, size_t gcol, semcli_d
   return VAGAP_OK;
 }
 
+int semcli_fiml(const semcli_data_t *d) {
+  return d->missing == VAGAP_SEM_MISSING_ML || d->missing == VAGAP_SEM_MISSING_ML_X;
+}
+
+/* lavaan's rows under missing = "ml": a row missing a fixed.x covariate is deleted
+   (kept with ml.x), a row missing every model variable is an "empty case". */
+static const char *fiml_exclusion(const semcli_data_t *d, size_t i, double *const *colv, const int *x_of,
+                                  char *buf, size_t size) {
+  size_t seen = 0;
+  for (size_t j = 0; j < d->nvar; j++) seen += !isnan(colv[j][i]);
+  if (seen == 0) {
+    snprintf(buf, size, "every model variable is missing (--missing %s: an empty case)",
+             vagap_sem_missing_name(d->missing));
+    return buf;
+  }
+  if (d->missing == VAGAP_SEM_MISSING_ML)
+    for (size_t j = 0; j < d->nvar; j++)
+      if (x_of[j] && isnan(colv[j][i])) {
+        snprintf(buf, size, "missing value in covariate %s (fixed.x with --missing ml, as lavaan; "
+                 "--missing ml.x keeps the row)", d->var[j]);
+        return buf;
+      }
+  return NULL;
+}
+
 /* Why row i is not used (NULL: it is used); *g gets its group. */
 static const char *exclusion_reason(const vagap_table_t *t, size_t i, size_t gcol,
                                     const semcli_data_t *d, double *const *colv, int pairwise,
+                                    const int *x_of,
                                     size_t *g, char *buf, size_t size) {
   *g = 0;
   if (gcol != (size_t)-1) {
@@ -153,6 +179,7 @@ static const char *exclusion_reason(const vagap_table_t *t, size_t i, size_t gco
     const char *v = vagap_table_cell(t, i, gcol, NULL);
     while (strcmp(d->labels[*g], v) != 0) (*g)++;
   }
+  if (semcli_fiml(d)) return fiml_exclusion(d, i, colv, x_of, buf, size);
   if (pairwise) { /* lavaan drops only the empty cases */
     for (size_t j = 0; j < d->nvar; j++)
       if (!isnan(colv[j][i])) return NULL;
@@ -253,7 +280,7 @@ vagap_status_t semcli_load_raw(const vagap_table_t *t, size_t gcol, const vagap_
   for (size_t i = 0; i < n && !st; i++) {
     char reason[300];
     size_t g;
-    const char *why = exclusion_reason(t, i, gcol, d, colv, pairwise, &g, reason, sizeof reason);
+    const char *why = exclusion_reason(t, i, gcol, d, colv, pairwise, m->ov_is_x, &g, reason, sizeof reason);
     if (why) {
       st = vagap_ledger_exclude(ledger, src, vagap_table_line(t, i), why);
       continue;
@@ -264,12 +291,61 @@ vagap_status_t semcli_load_raw(const vagap_table_t *t, size_t gcol, const vagap_
   if (colv)
     for (size_t j = 0; j < p; j++) free(colv[j]);
   free(colv);
-  if (!st && want_stats)
+  if (!st && want_stats && !semcli_fiml(d))
     st = vagap_sem_stats_alloc(&d->stats, d->ngroups, p, (const char *const *)d->var,
                                (const char *const *)d->labels, err);
-  if (!st && want_stats) st = vagap_sem_stats_compute(d->stats, d->x, d->group, d->nobs, err);
+  if (!st && want_stats && !semcli_fiml(d)) st = vagap_sem_stats_compute(d->stats, d->x, d->group, d->nobs, err);
   if (st && err && !err->file[0]) snprintf(err->file, sizeof err->file, "%s", vagap_table_source(t));
   return st;
+}
+
+vagap_status_t semcli_fit(vagap_sem_fit_t **fit, const vagap_sem_model_t *model, const semcli_data_t *d,
+                          const vagap_sem_fit_options_t *opt, vagap_error_t *err) {
+  if (!d->stats) {
+    vagap_sem_data_t v = semcli_view(d);
+    return vagap_sem_fit_data(fit, model, &v, opt, err);
+  }
+  return vagap_sem_fit(fit, model, d->stats, opt, err);
+}
+
+void semcli_missing_summary(FILE *out, const semcli_data_t *d) {
+  if (!semcli_fiml(d)) return;
+  size_t p = d->nvar;
+  char *pat = malloc(d->nobs * (p + 1) + 1);
+  double *cov = calloc(p > 0 ? p * p : 1, sizeof *cov);
+  if (!pat || !cov) { free(pat); free(cov); return; }
+  for (size_t g = 0; g < d->ngroups; g++) {
+    /* patterns as strings of 0/1, counted distinct; coverage = share of rows observing both */
+    size_t n = 0, npat = 0;
+    memset(cov, 0, p * p * sizeof *cov);
+    for (size_t i = 0; i < d->nobs; i++) {
+      if (d->group[i] != g) continue;
+      const double *y = d->x + i * p;
+      char *s = pat + n * (p + 1);
+      for (size_t j = 0; j < p; j++) s[j] = isnan(y[j]) ? '0' : '1';
+      s[p] = 0;
+      size_t k = 0;
+      while (k < n && strcmp(pat + k * (p + 1), s)) k++;
+      npat += k == n;
+      for (size_t a = 0; a < p; a++)
+        for (size_t b = 0; b < p; b++) cov[a * p + b] += !isnan(y[a]) && !isnan(y[b]);
+      n++;
+    }
+    if (d->ngroups > 1) fprintf(out, "\nMissing data, group %s:\n", d->labels[g]);
+    else fprintf(out, "\nMissing data:\n");
+    fprintf(out, "  Number of observations                        %10zu\n", n);
+    fprintf(out, "  Number of missing patterns                    %10zu\n", npat);
+    fprintf(out, "  Coverage (lavInspect \"coverage\"):\n  %-10s", "");
+    for (size_t b = 0; b < p; b++) fprintf(out, " %8.8s", d->var[b]);
+    fputc('\n', out);
+    for (size_t a = 0; a < p; a++) {
+      fprintf(out, "  %-10.10s", d->var[a]);
+      for (size_t b = 0; b <= a; b++) fprintf(out, " %8.3f", n ? cov[a * p + b] / (double)n : NAN);
+      fputc('\n', out);
+    }
+  }
+  free(pat);
+  free(cov);
 }
 
 vagap_sem_data_t semcli_view(const semcli_data_t *d) {

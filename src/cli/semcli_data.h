@@ -18,7 +18,9 @@ typedef struct {
   double *x;               /* [nobs * nvar] */
   size_t *group;           /* [nobs] */
   char **var;              /* [nvar] copies of the model's observed names */
-  vagap_sem_stats_t *stats;
+  vagap_sem_stats_t *stats; /* NULL under FIML (the fit reads x) */
+  /* set by the caller before semcli_load: listwise (default) or FIML's row policy */
+  vagap_sem_missing_t missing;
 } semcli_data_t;
 
 /* Read a whole text file (the model) into *out (caller frees). */
@@ -28,13 +30,16 @@ vagap_status_t semcli_read_text(const char *path, char **out, vagap_error_t *err
 vagap_status_t semcli_group_levels(const vagap_table_t *t, size_t gcol, semcli_data_t *d,
                                    vagap_error_t *err);
 
-/* Listwise deletion into the ledger, raw matrix and per-group statistics. */
 /* --bad-rows exclude: rows where an observed variable of the model holds text are
    excluded and dropped from t before semcli_load (cli_screen_numbers). */
 vagap_status_t semcli_screen(const vagap_table_options_t *topt, vagap_table_t *t,
                              const vagap_sem_model_t *m, vagap_ledger_t *ledger,
                              vagap_error_t *err);
 
+/* Listwise deletion into the ledger, raw matrix and per-group statistics.
+   With d->missing ml/ml.x (FIML, lavaan's row policy): rows missing every model
+   variable, and under ml rows with a missing fixed.x covariate, are excluded
+   with their reason; the others are kept with their NANs and no statistics. */
 vagap_status_t semcli_load(const vagap_table_t *t, size_t gcol, const vagap_sem_model_t *m,
                            semcli_data_t *d, vagap_ledger_t *ledger, vagap_error_t *err);
 
@@ -75,6 +80,14 @@ vagap_status_t semcli_build_ordinal(const vagap_table_options_t *topt, vagap_tab
                                     const char *levels, vagap_sem_model_options_t *mopt, semcli_data_t *d, vagap_sem_model_t **model,
                                     char ***onames, int **onth, vagap_ledger_t *ledger, vagap_error_t *err);
 
+/* 1 when the data are for FIML (d->missing ml or ml.x). */
+int semcli_fiml(const semcli_data_t *d);
+/* Fit `model` to d: vagap_sem_fit on the statistics, or vagap_sem_fit_data under FIML. */
+vagap_status_t semcli_fit(vagap_sem_fit_t **fit, const vagap_sem_model_t *model, const semcli_data_t *d,
+                          const vagap_sem_fit_options_t *opt, vagap_error_t *err);
+/* --summary's missing-data part (lavaan's "Number of missing patterns" per
+   group and lavInspect(fit, "coverage")), nothing without FIML. */
+void semcli_missing_summary(FILE *out, const semcli_data_t *d);
 /* A borrowed view for vagap_sem_bootstrap. */
 vagap_sem_data_t semcli_view(const semcli_data_t *d);
 

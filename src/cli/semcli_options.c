@@ -27,8 +27,10 @@ const char SEMCLI_LAVAAN_OPTIONS_HELP[] =
     "                         (default true; --no-fixed-x = --fixed-x=false)\n"
     "      --meanstructure[=BOOL]  means and intercepts (default: with groups or ~1 in the syntax)\n"
     "      --likelihood L     normal (default, divisor n) or wishart (divisor n-1)\n"
-    "      --missing M        listwise (default); ml/fiml/direct/ml.x not implemented yet;\n"
-    "                         with --ordered also pairwise\n"
+    "      --missing M        listwise (default); ml (fiml, direct): full-information ML\n"
+    "                         over missing-data patterns (rows missing a fixed.x covariate\n"
+    "                         deleted, as lavaan); ml.x: those rows kept too; with\n"
+    "                         --ordered also pairwise\n"
     "      --estimator E      ML (default), MLR (Huber-White SEs, Yuan-Bentler test),\n"
     "                         MLM (robust.sem SEs, Satorra-Bentler), MLMV (scaled.shifted),\n"
     "                         MLMVS (mean.var.adjusted); robust ones need DATA, not --from-stats;\n"
@@ -37,7 +39,7 @@ const char SEMCLI_LAVAAN_OPTIONS_HELP[] =
     "      --test T           standard, satorra.bentler, yuan.bentler.mplus, scaled.shifted,\n"
     "                         mean.var.adjusted (default: the estimator's)\n"
     "      --information I    expected, observed (the Hessian), first.order (default:\n"
-    "                         observed with Huber-White SEs, else expected)\n"
+    "                         observed with Huber-White SEs or --missing ml, else expected)\n"
     "      --ordered[=COLS]   ordered (categorical) indicators: the listed columns, or alone\n"
     "                         every observed variable of the model (lavaan's ordered=TRUE);\n"
     "                         thresholds, polychoric correlations, WLSMV (see the manual)\n"
@@ -154,6 +156,8 @@ void semcli_lavaan_apply(const cli_common_t *c, const semcli_lavaan_t *o, vagap_
   m->fixed_x = o->fixed_x;
   m->meanstructure = o->meanstructure;
   m->orthogonal = o->orthogonal;
+  /* lavaan: "missing argument forces meanstructure = TRUE" */
+  if (o->missing == VAGAP_SEM_MISSING_ML || o->missing == VAGAP_SEM_MISSING_ML_X) m->meanstructure = 1;
   m->parameterization_theta = o->theta;
   m->constraints = o->constraints;
   m->constraints_source = o->constraints_path;

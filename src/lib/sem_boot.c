@@ -249,15 +249,19 @@ static void *worker(void *arg) {
 
     vagap_sem_fit_t *fit = NULL;
     vagap_status_t fst = draw_resample(&sh->gi, d->ngroups, sh->opt->seed, b, w.idx, &err);
+    /* FIML refits the resampled rows with their missing values */
+    int fiml = sh->fit_opt && (sh->fit_opt->missing == VAGAP_SEM_MISSING_ML ||
+                               sh->fit_opt->missing == VAGAP_SEM_MISSING_ML_X);
     if (!fst) {
       for (size_t i = 0; i < d->nobs; i++)
         memcpy(w.x + i * d->nvar, d->x + w.idx[i] * d->nvar, d->nvar * sizeof *w.x);
-      fst = vagap_sem_stats_compute(w.stats, w.x, grp, d->nobs, &err);
+      if (!fiml) fst = vagap_sem_stats_compute(w.stats, w.x, grp, d->nobs, &err);
     }
     if (fst == VAGAP_ENOMEM) { st = fst; continue; }
-    /* the resampled rows go along: robust ML (MLR, MLM) needs them for its SEs */
+    /* the resampled rows go along: robust ML (MLR, MLM) needs them for its SEs; FIML fits them */
     vagap_sem_data_t rows = {d->nobs, d->nvar, d->ngroups, w.x, grp, d->var, d->group_label};
-    if (!fst) fst = sem_fit_run(&fit, sh->model, w.stats, &rows, sh->fit_opt, &err);
+    if (!fst) fst = fiml ? vagap_sem_fit_data(&fit, sh->model, &rows, sh->fit_opt, &err)
+                         : sem_fit_run(&fit, sh->model, w.stats, &rows, sh->fit_opt, &err);
     if (fst == VAGAP_ENOMEM) { st = fst; continue; }
     store_fit(sh->res, b, fst ? NULL : fit);
 

@@ -25,6 +25,28 @@ static vagap_status_t fit_ml_complete(vagap_sem_fit_t **out, const vagap_sem_mod
   return st;
 }
 
+/* FIML (missing = "ml" / "ml.x"): patterns and EM moments (sem_fiml.c), then the one fitter
+   with the FIML discrepancy, built from the EM moments as lavaan's "sample" statistics. */
+static vagap_status_t fit_ml_fiml(vagap_sem_fit_t **out, const vagap_sem_model_t *model,
+                                  const vagap_sem_data_t *data, const vagap_sem_fit_options_t *opt,
+                                  vagap_error_t *err) {
+  if (!model->meanstructure)
+    return vagap_error_set(err, VAGAP_EINVAL, NULL, 0, 0,
+                           "--missing %s needs a mean structure (lavaan forces meanstructure = TRUE): "
+                           "build the model with meanstructure on", vagap_sem_missing_name(opt->missing));
+  if (opt->likelihood == VAGAP_SEM_LIKELIHOOD_WISHART)
+    return vagap_error_set(err, VAGAP_EINVAL, NULL, 0, 0,
+                           "--missing %s uses the normal likelihood (lavaan: likelihood = \"normal\")",
+                           vagap_sem_missing_name(opt->missing));
+  sem_fiml_t *f = NULL;
+  vagap_status_t st = sem_fiml_alloc(&f, model, data, opt->missing == VAGAP_SEM_MISSING_ML_X, err);
+  if (st) return st;
+  sem_fit_hooks_t hooks = sem_fiml_hooks(f);
+  st = sem_fit_with(out, model, sem_fiml_h1_stats(f), NULL, opt, &hooks, err);
+  sem_fiml_free(f);
+  return st;
+}
+
 vagap_status_t vagap_sem_fit_data(vagap_sem_fit_t **out, const vagap_sem_model_t *model,
                                   const vagap_sem_data_t *data, const vagap_sem_fit_options_t *opt_in,
                                   vagap_error_t *err) {
@@ -38,5 +60,7 @@ vagap_status_t vagap_sem_fit_data(vagap_sem_fit_t **out, const vagap_sem_model_t
   /* [estimator hook] FIML and categorical branches go here; robust ML (MLR, MLM, MLMV and
      --se/--test/--information) is ML on complete rows, finished in sem_robust.c */
   if (categorical) return sem_ordinal_fit(out, model, data, &opt, err);
+  if (opt.missing == VAGAP_SEM_MISSING_ML || opt.missing == VAGAP_SEM_MISSING_ML_X)
+    return fit_ml_fiml(out, model, data, &opt, err);
   return fit_ml_complete(out, model, data, &opt, err);
 }

@@ -688,6 +688,7 @@ vagap_status_t sem_ws_information(sem_ws_t *ws, const double *x, gsl_matrix *inf
   return expected_information(ws, x, info, err);
 }
 
+
 void sem_ws_set_discrepancy(sem_ws_t *ws, const sem_discrepancy_t *d) {
   if (d) ws->disc = *d;
   else memset(&ws->disc, 0, sizeof ws->disc);
@@ -1482,15 +1483,7 @@ static void fit_measures(sem_ws_t *ws, const double *x, vagap_sem_measures_t *fm
   fm->pvalue = fm->df > 0 ? gsl_cdf_chisq_Q(fm->chisq, fm->df) : NAN;
   fm->baseline_chisq = bchisq;
   fm->baseline_df = bdf;
-  fm->baseline_pvalue = bdf > 0 ? gsl_cdf_chisq_Q(bchisq, bdf) : NAN;
-  fm->cfi = sem_fit_cfi(fm->chisq, fm->df, bchisq, bdf);
-  fm->tli = sem_fit_tli(fm->chisq, fm->df, bchisq, bdf);
-  fm->nnfi = fm->tli;
-  fm->rfi = sem_fit_rfi(fm->chisq, fm->df, bchisq, bdf);
-  fm->nfi = sem_fit_nfi(fm->chisq, fm->df, bchisq, bdf);
-  fm->pnfi = sem_fit_pnfi(fm->chisq, fm->df, bchisq, bdf);
-  fm->ifi = sem_fit_ifi(fm->chisq, fm->df, bchisq, bdf);
-  fm->rni = sem_fit_rni(fm->chisq, fm->df, bchisq, bdf);
+  sem_fit_baseline_indices(fm);
   fm->mfi = exp(-0.5 * (fm->chisq - fm->df) / N);
   fm->ecvi = fm->chisq / N + 2 * fm->npar / N;
   fm->cn_05 = sem_fit_cn(fm->chisq, fm->df, N, 0.05);
@@ -1790,15 +1783,33 @@ void vagap_sem_fit_free(vagap_sem_fit_t *fit) {
   free(fit);
 }
 
+/* The information matrix for the SEs: observed (Hessian) or the estimator's expected one. */
+static vagap_status_t fit_information(sem_ws_t *ws, const sem_fit_hooks_t *hooks,
+                                      const vagap_sem_fit_options_t *opt, const double *x,
+                                      gsl_matrix *info, vagap_error_t *err) {
+  /* complete data: sem_robust_finish replaces the vcov by the observed (or first-order)
+     one afterwards; an estimator with hooks (FIML) takes lavaan's Hessian here */
+  if (hooks && opt->information == VAGAP_SEM_INFORMATION_OBSERVED) return sem_ws_hessian(ws, x, info, err);
+  if (hooks && hooks->information) return hooks->information(hooks->ctx, ws, x, info, err);
+  return expected_information(ws, x, info, err);
+}
+
 vagap_status_t vagap_sem_fit(vagap_sem_fit_t **out, const vagap_sem_model_t *model,
                              const vagap_sem_stats_t *stats, const vagap_sem_fit_options_t *opt_in,
                              vagap_error_t *err) {
-  return sem_fit_run(out, model, stats, NULL, opt_in, err);
+  return sem_fit_with(out, model, stats, NULL, opt_in, NULL, err);
 }
 
 vagap_status_t sem_fit_run(vagap_sem_fit_t **out, const vagap_sem_model_t *model,
                            const vagap_sem_stats_t *stats, const vagap_sem_data_t *data,
                            const vagap_sem_fit_options_t *opt_in, vagap_error_t *err) {
+  return sem_fit_with(out, model, stats, data, opt_in, NULL, err);
+}
+
+vagap_status_t sem_fit_with(vagap_sem_fit_t **out, const vagap_sem_model_t *model,
+                            const vagap_sem_stats_t *stats, const vagap_sem_data_t *data,
+                            const vagap_sem_fit_options_t *opt_in, const sem_fit_hooks_t *hooks,
+                            vagap_error_t *err) {
   *out = NULL;
   vagap_sem_fit_options_t opt;
   if (opt_in) opt = *opt_in;
@@ -1811,14 +1822,15 @@ vagap_status_t sem_fit_run(vagap_sem_fit_t **out, const vagap_sem_model_t *model
     return vagap_error_set(err, VAGAP_EINVAL, NULL, 0, 0,
                            "a model with ordered indicators (thresholds) needs the raw data "
                            "(vagap_sem_fit_data), not sample statistics");
-  if (opt.missing != VAGAP_SEM_MISSING_LISTWISE)
+  if (opt.missing != VAGAP_SEM_MISSING_LISTWISE && !hooks)
     return vagap_error_set(err, VAGAP_EINVAL, NULL, 0, 0,
-                           "--missing %s needs the raw data (vagap_sem_fit_data), not sample statistics",
+                           "--missing %s fits the raw rows (vagap_sem_fit_data), not sample statistics (--from-stats)",
                            vagap_sem_missing_name(opt.missing));
   /* [robust hook] robust SEs and scaled tests need the raw rows */
   if ((st = sem_robust_check(&opt, data, err))) return st;
   st = sem_ws_alloc(&ws, model, stats, opt.likelihood, err);
   if (st) return st;
+  if (hooks) sem_ws_set_discrepancy(ws, &hooks->disc); /* [estimator hook] */
   size_t K = ws->npar;
   vagap_sem_fit_t *fit = calloc(1, sizeof *fit);
   gsl_matrix *info = K ? gsl_matrix_alloc(K, K) : NULL;
@@ -1853,8 +1865,13 @@ vagap_status_t sem_fit_run(vagap_sem_fit_t **out, const vagap_sem_model_t *model
   else st = optimise(ws, fit->x, opt.max_iter, &fit->optimizer, &fit->gradient_norm, err);
   fit->iterations = ws->evals;
   if (st) goto done;
-  if (K) {
-    if ((st = expected_information(ws, fit->x, info, err))) goto done;
+  /* se = "none" (lavaan's bootstrap resamples): no information matrix, no vcov;
+     a model with constraints still takes the vcov path, which fills their values */
+  int no_se = opt.se == VAGAP_SEM_SE_NONE && !(con && model->ncon);
+  if (K && no_se)
+    for (size_t k = 0; k < K * K; k++) fit->vcov[k] = NAN;
+  if (K && !no_se) {
+    if ((st = fit_information(ws, hooks, &opt, fit->x, info, err))) goto done;
     if (con && model->ncon) {
       if ((st = sem_con_vcov(con, fit->x, info, ws->N, fit->vcov, fit->model, err))) goto done;
     } else {
@@ -1864,7 +1881,7 @@ vagap_status_t sem_fit_run(vagap_sem_fit_t **out, const vagap_sem_model_t *model
       if (!con && chisq_decrement(ws, fit->x, fit->vcov) > 1e-6) {
         fisher_scoring(ws, fit->x, 500, FS_FULL, err);
         fit->iterations = ws->evals;
-        if ((st = expected_information(ws, fit->x, info, err))) goto done;
+        if ((st = fit_information(ws, hooks, &opt, fit->x, info, err))) goto done;
         if ((st = invert_information(ws, info, fit->vcov, err))) {
           /* singular where the data led the optimiser, not at the start */
           const char *names = strstr(err->message, "involved parameters: ");
@@ -1897,8 +1914,16 @@ vagap_status_t sem_fit_run(vagap_sem_fit_t **out, const vagap_sem_model_t *model
   }
   fit_measures(ws, fit->x, &fit->fit);
   sem_more_measures(ws, fit->x, &fit->fit);
-  /* [robust hook] other information matrices, robust vcov, scaled tests, more measures */
-  if ((st = sem_robust_finish(ws, con, fit, K ? info : NULL, &opt, data, err))) goto done;
+  /* [robust hook] other information matrices, robust vcov, scaled tests, more measures;
+     an estimator with hooks has its vcov already (resolve refuses robust options with FIML) */
+  {
+    vagap_sem_fit_options_t ropt = opt;
+    if (hooks) ropt.information = VAGAP_SEM_INFORMATION_EXPECTED;
+    if ((st = sem_robust_finish(ws, con, fit, K ? info : NULL, &ropt, data, err))) goto done;
+    fit->options.information = opt.information;
+  }
+  /* [estimator hook] what the estimator defines otherwise (FIML: logl, baseline, ...) */
+  if (hooks && hooks->measures) hooks->measures(hooks->ctx, ws, fit->x, &fit->fit);
   fit->converged = 1;
   if ((st = fill_rows(ws, fit, fit->x, fit->vcov, opt.ci_level, err))) goto done;
   if ((st = fill_defined(ws, fit->model, fit->vcov, opt.ci_level, err))) goto done;

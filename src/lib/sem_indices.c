@@ -82,3 +82,16 @@ double sem_fit_cn(double X2, double df, double N, double alpha) {
   double q = df > 0 ? gsl_cdf_chisq_Qinv(alpha, df) : 0;
   return q / (X2 / N) + 1;
 }
+
+void sem_fit_baseline_indices(vagap_sem_measures_t *fm) {
+  double X2 = fm->chisq, df = fm->df, X2b = fm->baseline_chisq, dfb = fm->baseline_df;
+  fm->baseline_pvalue = dfb > 0 ? gsl_cdf_chisq_Q(X2b, dfb) : NAN;
+  fm->cfi = sem_fit_cfi(X2, df, X2b, dfb);
+  fm->tli = sem_fit_tli(X2, df, X2b, dfb);
+  fm->nnfi = fm->tli;
+  fm->rfi = sem_fit_rfi(X2, df, X2b, dfb);
+  fm->nfi = sem_fit_nfi(X2, df, X2b, dfb);
+  fm->pnfi = sem_fit_pnfi(X2, df, X2b, dfb);
+  fm->ifi = sem_fit_ifi(X2, df, X2b, dfb);
+  fm->rni = sem_fit_rni(X2, df, X2b, dfb);
+}

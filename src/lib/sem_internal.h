@@ -29,6 +29,7 @@
 #define sem_defined_check vagap__sem_defined_check
 #define sem_fit_cfi vagap__sem_fit_cfi
 #define sem_fit_cn vagap__sem_fit_cn
+#define sem_fit_baseline_indices vagap__sem_fit_baseline_indices
 #define sem_fit_ifi vagap__sem_fit_ifi
 #define sem_fit_nfi vagap__sem_fit_nfi
 #define sem_fit_pnfi vagap__sem_fit_pnfi
@@ -70,6 +71,19 @@
 #define sem_measures_scaled_unset vagap__sem_measures_scaled_unset
 #define sem_ws_fill_rows vagap__sem_ws_fill_rows
 #define sem_ws_fill_defined vagap__sem_ws_fill_defined
+#define sem_fit_with vagap__sem_fit_with
+#define sem_ws_hessian vagap__sem_ws_hessian
+#define sem_fiml_alloc vagap__sem_fiml_alloc
+#define sem_fiml_free vagap__sem_fiml_free
+#define sem_fiml_h1_stats vagap__sem_fiml_h1_stats
+#define sem_fiml_hooks vagap__sem_fiml_hooks
+#define sem_fiml_nrows vagap__sem_fiml_nrows
+#define sem_fiml_row_index vagap__sem_fiml_row_index
+#define sem_fiml_moment_scores vagap__sem_fiml_moment_scores
+#define sem_fiml_scores vagap__sem_fiml_scores
+#define sem_fiml_expected_information vagap__sem_fiml_expected_information
+#define sem_fiml_npatterns vagap__sem_fiml_npatterns
+#define sem_fiml_coverage vagap__sem_fiml_coverage
 #pragma GCC visibility push(hidden)
 
 /* ---- := expressions (sem_expr.c) ----------------------------------------- */
@@ -202,6 +216,9 @@ double sem_fit_ifi(double X2, double df, double X2b, double dfb);
 double sem_fit_rni(double X2, double df, double X2b, double dfb);
 /* Hoelter's critical N at level alpha */
 double sem_fit_cn(double X2, double df, double N, double alpha);
+/* baseline.pvalue, cfi, tli, nnfi, rfi, nfi, pnfi, ifi, rni of fm from its chisq, df,
+   baseline.chisq and baseline.df */
+void sem_fit_baseline_indices(vagap_sem_measures_t *fm);
 
 /* ---- verdict (sem_verdict.c) ----------------------------------------------------- */
 
@@ -227,6 +244,99 @@ vagap_status_t sem_defined_check(vagap_sem_fit_t *fit);
 /* The expected information (npar x npar, unit weight: N * info is the
    Fisher information) at x, as used for the standard errors. */
 vagap_status_t sem_ws_information(sem_ws_t *ws, const double *x, gsl_matrix *info, vagap_error_t *err);
+
+/* ---- estimator hooks around the one fitter (sem_fit.c) ------------------------ */
+
+/*
+ * What an estimator other than ML-from-moments changes in vagap_sem_fit's
+ * run (the workspace is still built from `stats`: for FIML these are the
+ * EM (h1) moments, which give lavaan's start values and fixed.x values):
+ *   disc         the per-group discrepancy (group_value NULL: ML from moments);
+ *   information  the information matrix (unit weight, N * info = Fisher
+ *                information) used for SEs when the options ask for the
+ *                expected one; NULL: the complete-data expected information;
+ *   measures     called after the ML fit measures were computed from the
+ *                workspace, to replace what the estimator defines otherwise
+ *                (FIML: baseline, logl, unrestricted.logl, aic, bic, ...).
+ * With information = observed, the SEs come from sem_ws_hessian for every
+ * estimator (lavaan's observed.information = "hessian").
+ */
+typedef struct {
+  sem_discrepancy_t disc;
+  vagap_status_t (*information)(void *ctx, sem_ws_t *ws, const double *x, gsl_matrix *info,
+                                vagap_error_t *err);
+  void (*measures)(void *ctx, sem_ws_t *ws, const double *x, vagap_sem_measures_t *fm);
+  void *ctx;
+} sem_fit_hooks_t;
+
+/* vagap_sem_fit with an estimator's hooks (NULL: plain ML, missing must be listwise). */
+vagap_status_t sem_fit_with(vagap_sem_fit_t **out, const vagap_sem_model_t *model,
+                            const vagap_sem_stats_t *stats, const vagap_sem_data_t *data,
+                            const vagap_sem_fit_options_t *opt, const sem_fit_hooks_t *hooks,
+                            vagap_error_t *err);
+
+/*
+ * lavaan's observed information (lav_model_hessian): the Hessian of the
+ * objective F = sum_g n_g/N F_g (whatever discrepancy is installed) by
+ * 4-point Richardson differences of the analytic gradient with step 1e-6,
+ * symmetrised.  H is npar x npar (unit weight like sem_ws_information).
+ */
+vagap_status_t sem_ws_hessian(sem_ws_t *ws, const double *x, gsl_matrix *H, vagap_error_t *err);
+
+/* ---- FIML over missing-data patterns (sem_fiml.c) ------------------------------ */
+
+typedef struct sem_fiml sem_fiml_t;
+
+/*
+ * Missing-data patterns and the unrestricted (h1) moments by EM (lavaan's
+ * lav_mvnorm_missing_h1_estimate_moments, same start, tolerance and
+ * iteration) of every group of `data` for `model`'s observed variables
+ * (looked up by name).  Rows missing every model variable are skipped
+ * (lavaan's "empty cases"; the caller's ledger records them); with ml_x = 0
+ * a row with a missing fixed.x covariate is VAGAP_EINVAL (lavaan deletes
+ * those rows: the caller does, recording why).  VAGAP_EDATA when a group
+ * has no usable row or a variable is missing in every row of a group.
+ */
+vagap_status_t sem_fiml_alloc(sem_fiml_t **out, const vagap_sem_model_t *model,
+                              const vagap_sem_data_t *data, int ml_x, vagap_error_t *err);
+void sem_fiml_free(sem_fiml_t *f);
+/* The EM moments (mean, covariance with divisor n) and n per group, in the model's ov order. */
+const vagap_sem_stats_t *sem_fiml_h1_stats(const sem_fiml_t *f);
+/* The hooks for sem_fit_with (f must outlive the fit). */
+sem_fit_hooks_t sem_fiml_hooks(sem_fiml_t *f);
+
+/* Rows used (all groups, in data order) and the data row of the i-th one. */
+size_t sem_fiml_nrows(const sem_fiml_t *f);
+size_t sem_fiml_row_index(const sem_fiml_t *f, size_t i);
+/* Missing-data patterns of group g; coverage (p x p, model ov order) as
+   lavInspect(fit, "coverage"): share of rows observing both variables. */
+size_t sem_fiml_npatterns(const sem_fiml_t *f, size_t g);
+void sem_fiml_coverage(const sem_fiml_t *f, size_t g, double *coverage);
+
+/*
+ * Casewise scores of the FIML log-likelihood with respect to the moments of
+ * group g at (Sigma, mu) (p x p and p, model ov order): `scores` is
+ * n_g x (p + p(p+1)/2), row i (the i-th used row of group g, data order)
+ * = d logL_i / d(mu', vech(Sigma)') with vech lavaan's (lower triangle,
+ * column by column) and each off-diagonal element counted once.  At the EM
+ * moments these are the h1 scores (lavaan's B1 = crossprod / n_g).
+ */
+vagap_status_t sem_fiml_moment_scores(const sem_fiml_t *f, size_t g, const gsl_matrix *Sigma,
+                                      const gsl_vector *mu, double *scores, vagap_error_t *err);
+/*
+ * Casewise scores with respect to the free parameters at x:
+ * scores is sem_fiml_nrows(f) x npar, row i = d logL_i / dtheta (the
+ * chain through sem_ws_jacobian; sum over rows = -N dF/dtheta).  With
+ * ws's observed information (sem_ws_hessian) this is what a Huber-White
+ * sandwich (MLR with missing = "ml") needs: A = N H, B = scores' scores.
+ */
+vagap_status_t sem_fiml_scores(sem_fiml_t *f, sem_ws_t *ws, const double *x, double *scores,
+                               vagap_error_t *err);
+/* lavaan's expected information under missing = "ml" with h1.information =
+   "structured": per pattern the observed part's normal information at the
+   implied moments, weighted by the pattern's rows (unit weight). */
+vagap_status_t sem_fiml_expected_information(void *f, sem_ws_t *ws, const double *x,
+                                             gsl_matrix *info, vagap_error_t *err);
 
 /* ---- constraints and bounds (sem_constraints.c) ------------------------------ */
 

@@ -154,7 +154,8 @@ static vagap_status_t invariance_run(vagap_sem_invariance_t **out, const vagap_s
                            "--invariance with --test %s: lavTestLRT's difference test for it (method "
                            "satorra.2000) is not implemented yet; use MLR or MLM",
                            vagap_sem_test_name(ropt.test));
-  if (stats->ngroups < 2)
+  size_t ngroups = stats ? stats->ngroups : data->ngroups; /* FIML: data only */
+  if (ngroups < 2)
     return vagap_error_set(err, VAGAP_EINVAL, NULL, 0, 0,
                            "measurement invariance needs at least two groups (--group)");
   vagap_sem_invariance_t *inv = calloc(1, sizeof *inv);
@@ -163,16 +164,17 @@ static vagap_status_t invariance_run(vagap_sem_invariance_t **out, const vagap_s
     vagap_sem_invariance_free(inv);
     return vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
   }
-  double ntotal = 0;
-  for (size_t g = 0; g < stats->ngroups; g++) ntotal += stats->n[g];
+  double ntotal = 0; /* the rows the fits used (FIML: without empty cases) */
   vagap_status_t st = VAGAP_OK;
   for (size_t s = 0; s < nsteps && !st; s++) {
     vagap_sem_model_options_t mopt = *base;
     mopt.group_equal = steps[s].group_equal;
     vagap_sem_model_t *model = NULL;
     vagap_sem_fit_t *fit = NULL;
-    st = vagap_sem_model_build(&model, syn, stats->ngroups, &mopt, source, err);
-    if (!st) st = sem_fit_run(&fit, model, stats, data, fit_opt, err);
+    st = vagap_sem_model_build(&model, syn, ngroups, &mopt, source, err);
+    if (!st) st = stats ? sem_fit_run(&fit, model, stats, data, fit_opt, err)
+                        : vagap_sem_fit_data(&fit, model, data, fit_opt, err);
+    if (!st) ntotal = fit->fit.ntotal;
     if (st && err) {
       char msg[VAGAP_ERROR_MESSAGE_MAX];
       snprintf(msg, sizeof msg, "%.31s model: %.960s", steps[s].name, err->message);
@@ -184,7 +186,7 @@ static vagap_status_t invariance_run(vagap_sem_invariance_t **out, const vagap_s
       copy_measures(r, fit);
       r->chisq_diff = r->df_diff = r->pvalue_diff = r->rmsea_diff = NAN;
       r->cfi_change = r->rmsea_change = NAN;
-      if (s > 0) compare(r, &inv->rows[s - 1], ntotal, stats->ngroups);
+      if (s > 0) compare(r, &inv->rows[s - 1], ntotal, ngroups);
       if (s > 0 && scaled) compare_scaled(r, &inv->rows[s - 1]);
       inv->n++;
     }
@@ -226,6 +228,9 @@ vagap_status_t vagap_sem_invariance_fit_data(vagap_sem_invariance_t **out, const
                                              void (*progress)(size_t done, size_t total, void *ctx),
                                              void *progress_ctx, const char *source, vagap_error_t *err) {
   *out = NULL;
+  /* FIML fits every step to the rows with their holes (no complete-data statistics) */
+  if (fit_opt && (fit_opt->missing == VAGAP_SEM_MISSING_ML || fit_opt->missing == VAGAP_SEM_MISSING_ML_X))
+    return invariance_run(out, syn, NULL, data, base, fit_opt, steps, nsteps, progress, progress_ctx, source, err);
   vagap_sem_stats_t *stats = NULL;
   vagap_status_t st = vagap_sem_stats_alloc(&stats, data->ngroups, data->nvar, data->var, data->group_label, err);
   if (!st) st = vagap_sem_stats_compute(stats, data->x, data->group, data->nobs, err);

@@ -11,7 +11,7 @@
 # the y ~ x paths labelled per group and equal through a constraints text
 # (--constraints; lavaan's constraints=), which every resample obeys.
 # Usage: sh bootstrap_lavaan.sh VAGAP SOURCE_DIR SHARED_DATASETS; 77 = skipped.
-vagap=$1
+vagap=$1 src=$2
 command -v Rscript >/dev/null 2>&1 || { echo "skipped: Rscript not found"; exit 77; }
 Rscript -e 'quit(status = if (requireNamespace("lavaan", quietly = TRUE)) 0 else 1)' >/dev/null 2>&1 ||
   { echo "skipped: R package lavaan not installed"; exit 77; }
@@ -36,28 +36,7 @@ set --
 if [ -s "$tmp/$case.constraints" ]; then set -- --constraints "$tmp/$case.constraints"; fi
 "$vagap" sem --quiet --model "$tmp/$case.lav" "$@" --group g --bootstrap 500 --seed 3 "$tmp/d.csv" \
   > "$tmp/vagap.csv" || { echo "FAIL: vagap sem --bootstrap ($case) exited $?"; exit 1; }
-Rscript - "$tmp/d.csv" "$tmp/vagap.csv" "$tmp/$case.lav" "$tmp/$case.constraints" "$case" <<'R' || status=1
-suppressMessages(library(lavaan))
-a <- commandArgs(TRUE)
-set.seed(3)
-fit <- sem(paste(readLines(a[3]), collapse = "\n"), read.csv(a[1]), group = "g", se = "bootstrap",
-           bootstrap = 500, constraints = paste(readLines(a[4]), collapse = "\n"))
-pe <- parameterEstimates(fit)   # boot.ci.type = "perc" by default
-pe <- pe[pe$op == "~", ]
-v <- read.csv(a[2]); v <- v[v$op == "~", ]
-stopifnot(nrow(v) == 4, nrow(pe) == 4, all(v$lhs == pe$lhs), all(v$group == pe$group))
-bad <- 0
-r <- v$se / pe$se
-db <- pmax(abs(v$ci.lower - pe$ci.lower), abs(v$ci.upper - pe$ci.upper)) / pe$se
-de <- abs(v$est - pe$est)
-for (i in 1:4) {
-  if (abs(r[i] - 1) > 0.20) { cat(sprintf("FAIL: row %d SE vagap %.5f lavaan %.5f\n", i, v$se[i], pe$se[i])); bad <- bad + 1 }
-  if (db[i] > 0.6) { cat(sprintf("FAIL: row %d bounds differ by %.2f SE\n", i, db[i])); bad <- bad + 1 }
-  if (de[i] > 1e-4) { cat(sprintf("FAIL: row %d estimate differs by %g\n", i, de[i])); bad <- bad + 1 }
-}
-cat(sprintf("%s: bootstrap vs lavaan (B = 500): max |SE ratio - 1| %.3f, max bound difference %.2f SE, %d failures\n",
-            a[5], max(abs(r - 1)), max(db), bad))
-quit(status = if (bad == 0) 0 else 1)
-R
+Rscript "$src/tests/crosscheck/lib/bootstrap_compare.R" "$tmp/d.csv" "$tmp/vagap.csv" 500 listwise 0.20 0.6 \
+  "$tmp/$case.lav" "$tmp/$case.constraints" "$case" || status=1
 done
 exit $status

@@ -29,11 +29,11 @@ speed   =~ x7 + x8 + x9
 visual ~~ c(c1, c2)*textual
 LAV
 printf 'c1 == c2\n' > "$TMP/hs_cov.constraints"
-run() { # name model data group levels [--std-lv] [constraints file]
-  "$VAGAP" sem --quiet --digits 17 --model "$2" --group "$4" ${6:-} ${7:+--constraints "$7"} \
+run() { # name model data group levels [--std-lv|""] [constraints file|""] [missing]
+  "$VAGAP" sem --quiet --digits 17 --model "$2" --group "$4" ${6:-} ${7:+--constraints "$7"} ${8:+--missing "$8"} \
     --invariance "$5" "$3" > "$TMP/$1.vagap.csv" ||
     { echo "FAIL: vagap sem --invariance on $1 exited $?"; status=1; return; }
-  Rscript - "$2" "$3" "$4" "$TMP/$1.vagap.csv" "$1" "$5" "${6:-}" "${7:-}" <<'R' || status=1
+  Rscript - "$2" "$3" "$4" "$TMP/$1.vagap.csv" "$1" "$5" "${6:-}" "${7:-}" "${8:-listwise}" <<'R' || status=1
 suppressMessages(library(lavaan))
 a <- commandArgs(TRUE)
 model <- paste(readLines(a[1]), collapse = "\n")
@@ -44,8 +44,8 @@ all <- list(configural = "", metric = "loadings",
             means = c("loadings", "intercepts", "means"))
 levels <- all[strsplit(a[6], ",")[[1]]]
 con <- if (nzchar(a[8])) paste(readLines(a[8]), collapse = "\n") else ""
-fits <- lapply(levels, function(eq) sem(model, d, group = a[3], group.equal = eq,
-                                         std.lv = identical(a[7], "--std-lv"), constraints = con))
+fits <- lapply(levels, function(eq) suppressWarnings(sem(model, d, group = a[3], group.equal = eq,
+                                         std.lv = identical(a[7], "--std-lv"), constraints = con, missing = a[9])))
 v <- read.csv(a[4])
 lrt <- do.call(lavTestLRT, unname(fits))
 measures <- c("npar", "chisq", "df", "pvalue", "cfi", "tli", "rmsea", "srmr", "aic", "bic")
@@ -82,6 +82,12 @@ run hs "$TMP/hs.lav" "$TMP/hs.csv" school configural,metric,scalar,strict
 run hs_means "$TMP/hs.lav" "$TMP/hs.csv" school configural,metric,scalar,means
 run hs_std_lv "$TMP/hs.lav" "$TMP/hs.csv" school configural,metric,scalar,strict --std-lv
 run hs_constraints "$TMP/hs_cov.lav" "$TMP/hs.csv" school configural,metric,scalar,strict "" "$TMP/hs_cov.constraints"
+# FIML (issue 15): 12% MCAR planted at test time, one row empty
+Rscript -e 'set.seed(15); d <- lavaan::HolzingerSwineford1939; v <- paste0("x", 1:9)
+  for (x in v) d[[x]][runif(nrow(d)) < 0.12] <- NA; d[3, v] <- NA
+  utils::write.csv(d, commandArgs(TRUE)[1], row.names = FALSE, na = "NA")' "$TMP/hs_na.csv" ||
+  { echo "FAIL: cannot write the FIML data"; exit 1; }
+run hs_fiml "$TMP/hs.lav" "$TMP/hs_na.csv" school configural,metric,scalar,strict "" "" ml
 run privacy "$SRC/examples/vaar/model.lav" "$SRC/datasets/privacy-prosocial-sim/survey.csv" group \
   configural,metric,scalar,strict
 exit $status

@@ -8,6 +8,8 @@
 # Data: HolzingerSwineford1939 and PoliticalDemocracy exported from the
 # installed lavaan at test time, and a path data set generated with a seed.
 suppressPackageStartupMessages(library(lavaan))
+source(file.path(dirname(sub("^--file=", "", grep("^--file=", commandArgs(FALSE), value = TRUE)[1])),
+                 "lib", "lavaan_reference.R"))
 args <- commandArgs(trailingOnly = TRUE)
 mode <- args[1]; dir <- args[2]
 
@@ -101,23 +103,7 @@ if (mode == "prepare") {
     writeLines(c$data, file.path(dir, paste0(c$name, ".data")))
     call <- c(list(model = c$lav, data = datasets[[c$data]]), c$opts)
     if (!is.null(c$constraints)) call$constraints <- c$constraints
-    # lavaan's augmented Lagrangian stops at |constraint| < 1e-6 and nlminb at
-    # rel.tol 1e-10; tighter tolerances put its solution where vagap's is
-    # (kept only when it converges and F is not larger).
-    fit <- do.call(c$fun, call)
-    tight <- try(suppressWarnings(do.call(c$fun, c(call, list(control = list(rel.tol = 1e-14,
-      eval.max = 1e5, iter.max = 1e5, control.outer = list(tol = 1e-10, itmax = 500L)))))), silent = TRUE)
-    if (!inherits(tight, "try-error") && tight@optim$converged && tight@optim$fx <= fit@optim$fx + 1e-12)
-      fit <- tight
-    pe <- parameterEstimates(fit, standardized = TRUE)
-    if (is.null(pe$block)) { pe$block <- ifelse(pe$op == ":=", 0L, 1L); pe$group <- pe$block }
-    if (is.null(pe$label)) pe$label <- ""
-    pe <- pe[, c("lhs", "op", "rhs", "block", "group", "label", "est", "se", "z", "pvalue",
-                 "ci.lower", "ci.upper", "std.lv", "std.all")]
-    write.csv(pe, file.path(dir, paste0(c$name, ".ref.est.csv")), row.names = FALSE)
-    fm <- fitMeasures(fit, fit.names)
-    write.csv(data.frame(measure = fit.names, value = as.numeric(fm)),
-              file.path(dir, paste0(c$name, ".ref.fit.csv")), row.names = FALSE)
+    lavaan_write_reference(lavaan_tight_fit(c$fun, call), dir, c$name, fit.names)
   }
   quit(status = 0)
 }

@@ -26,23 +26,23 @@ LAV
 printf 'b1 == b2\nb3 == b1 + b4\n' > "$tmp/constrained.constraints"
 : > "$tmp/plain.constraints"
 status=0
-compare() { # name ptol: $tmp/NAME.constraints holds the constraints (empty: none)
-name=$1 ptol=$2
-Rscript - "$tmp/m.lav" "$data" "$tmp/lavaan_pe.csv" "$tmp/labels.txt" "$tmp/$name.constraints" <<'R' || exit 1
+compare() { # name ptol [missing data]: $tmp/NAME.constraints holds the constraints (empty: none)
+name=$1 ptol=$2 missing=${3:-listwise} d=${4:-$data}
+Rscript - "$tmp/m.lav" "$d" "$tmp/lavaan_pe.csv" "$tmp/labels.txt" "$tmp/$name.constraints" "$missing" <<'R' || exit 1
 suppressMessages(library(lavaan))
 a <- commandArgs(TRUE)
 fit <- sem(paste(readLines(a[1]), collapse = "\n"), read.csv(a[2]), group = "group",
-           group.equal = "loadings", constraints = paste(readLines(a[5]), collapse = "\n"))
+           group.equal = "loadings", constraints = paste(readLines(a[5]), collapse = "\n"), missing = a[6])
 write.csv(parameterEstimates(fit, standardized = TRUE), a[3], row.names = FALSE)
 writeLines(paste(lavInspect(fit, "group.label"), collapse = ","), a[4])
 R
 "$vagap" vaar --quiet --estimates "$tmp/lavaan_pe.csv" --group-labels "$(cat "$tmp/labels.txt")" \
   --expect 'AoDS~privacy:-,AoDS~prosocial:+' > "$tmp/from_lavaan.csv" || { echo "FAIL: vaar on lavaan's table exited $?"; status=1; }
-set --
-if [ -s "$tmp/$name.constraints" ]; then set -- --constraints "$tmp/$name.constraints"; fi
+set -- --missing "$missing"
+if [ -s "$tmp/$name.constraints" ]; then set -- "$@" --constraints "$tmp/$name.constraints"; fi
 "$vagap" vaar --quiet --model "$tmp/m.lav" --group group "$@" --expect 'AoDS~privacy:-,AoDS~prosocial:+' \
-  "$data" > "$tmp/from_vagap.csv" || { echo "FAIL: vaar --model exited $?"; status=1; }
-awk -F, -v name="$name" -v ptol="$ptol" '
+  "$d" > "$tmp/from_vagap.csv" || { echo "FAIL: vaar --model exited $?"; status=1; }
+awk -F, -v name="$name (missing = $missing)" -v ptol="$ptol" '
   FNR == 1 { next }
   FILENAME == ARGV[1] { row[FNR] = $0; next }
   {
@@ -68,4 +68,8 @@ awk -F, -v name="$name" -v ptol="$ptol" '
 }
 compare plain 1e-4
 compare constrained 1e-3
+# FIML (issue 15): 10% of the answers missing at random, planted at test time
+awk -F, 'BEGIN { srand(5) } NR == 1 { print; next } { for (i = 3; i <= NF; i++) if (rand() < 0.1) $i = "NA"; print }' \
+  OFS=, "$data" > "$tmp/survey_na.csv"
+compare plain 1e-4 ml "$tmp/survey_na.csv"
 exit $status

@@ -1,0 +1,54 @@
+# Benchmark data and reference timings for tests/bench/sem_fiml_bench.sh (issue 15).
+#   Rscript sem_fiml_bench.R DIR
+# Writes DIR/fiml.csv: the 24-indicator, 4-factor, 3-path, 4 groups x 500 case of
+# sem_bench.R with 8% of the cells missing completely at random, DIR/fiml.lav,
+# and DIR/ref_times.csv with the time of ONE lavaan sem(missing = "ml") fit (it
+# takes minutes; measured inside R, package loading excluded) and of one
+# OpenMx FIML fit of the same model (raw data, mxFitFunctionMultigroup, SEs from
+# its Hessian) when OpenMx is installed; DIR/lavaan_est.csv has lavaan's
+# estimates and SEs, to check that the timed fits agree.
+suppressPackageStartupMessages(library(lavaan))
+args <- commandArgs(trailingOnly = TRUE)
+dir <- args[1]
+set.seed(4242)
+G <- 4; n <- 500
+big <- NULL
+for (g in 1:G) {
+  f1 <- rnorm(n); f2 <- 0.4 * f1 + rnorm(n, sd = 0.9)
+  f3 <- 0.3 * f1 + 0.3 * f2 + rnorm(n, sd = 0.8); f4 <- (0.2 + 0.1 * g) * f3 + rnorm(n, sd = 0.9)
+  F <- cbind(f1, f2, f3, f4)
+  X <- sapply(1:24, function(j) 2 + 0.05 * g + (0.6 + 0.02 * j) * F[, (j - 1) %/% 6 + 1] + rnorm(n, sd = 0.7))
+  colnames(X) <- paste0("y", 1:24)
+  big <- rbind(big, data.frame(grp = paste0("g", g), round(X, 3)))
+}
+set.seed(815)
+for (v in paste0("y", 1:24)) big[[v]][runif(nrow(big)) < 0.08] <- NA
+write.csv(big, file.path(dir, "fiml.csv"), row.names = FALSE, na = "NA")
+bigm <- paste0(paste0("f", 1:4, " =~ ", sapply(1:4, function(k) paste0("y", (k - 1) * 6 + 1:6, collapse = " + ")),
+                      collapse = "\n"), "\nf2 ~ f1\nf3 ~ f1 + f2\nf4 ~ f3\n")
+writeLines(bigm, file.path(dir, "fiml.lav"))
+t.lav <- system.time(fit <- sem(bigm, big, group = "grp", missing = "ml"))[["elapsed"]]
+pe <- parameterEstimates(fit)
+write.csv(pe[, c("lhs", "op", "rhs", "group", "est", "se")], file.path(dir, "lavaan_est.csv"), row.names = FALSE)
+cat(sprintf("lavaan sem(missing = \"ml\"): %.1f s (one run)\n", t.lav))  # OpenMx below can take long
+t.mx <- NA
+if (requireNamespace("OpenMx", quietly = TRUE)) {
+  suppressPackageStartupMessages(library(OpenMx))
+  ov <- paste0("y", 1:24); lv <- paste0("f", 1:4)
+  grp.model <- function(g) {
+    d <- big[big$grp == paste0("g", g), ov]
+    paths <- lapply(1:4, function(k) mxPath(from = lv[k], to = ov[(k - 1) * 6 + 1:6],
+                                            free = c(FALSE, rep(TRUE, 5)), values = 1))
+    mxModel(paste0("g", g), type = "RAM", manifestVars = ov, latentVars = lv, paths,
+            mxPath(from = "f1", to = c("f2", "f3"), values = 0.3), mxPath(from = "f2", to = "f3", values = 0.3),
+            mxPath(from = "f3", to = "f4", values = 0.3),
+            mxPath(from = ov, arrows = 2, values = 0.5), mxPath(from = lv, arrows = 2, values = 0.5),
+            mxPath(from = "one", to = ov, values = colMeans(d, na.rm = TRUE)),
+            mxData(d, type = "raw"))
+  }
+  top <- mxModel("mg", lapply(1:G, grp.model), mxFitFunctionMultigroup(paste0("g", 1:G)))
+  t.mx <- system.time(mx <- mxRun(top, silent = TRUE))[["elapsed"]]
+  cat(sprintf("OpenMx -2logL %.6f, lavaan -2logL %.6f\n", mx$output$minimum, -2 * fitMeasures(fit, "logl")))
+}
+write.csv(data.frame(tool = c("lavaan", "OpenMx"), seconds = c(t.lav, t.mx)), file.path(dir, "ref_times.csv"),
+          row.names = FALSE)

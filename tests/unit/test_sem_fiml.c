@@ -1,0 +1,209 @@
+/* Tests of FIML (sem_fiml.c) and the observed information (sem_hessian.c):
+   identities that must hold whatever lavaan prints. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sem_internal.h"
+#include "vagap/vagap.h"
+
+static const char *const VARS[] = {"x1", "x2", "x3", "x4", "x5", "x6"};
+enum { P = 6 };
+
+static vagap_sem_model_t *build(const char *text, size_t ngroups) {
+  vagap_sem_syntax_t *syn = NULL;
+  vagap_sem_model_t *m = NULL;
+  vagap_error_t err;
+  vagap_sem_model_options_t opt;
+  vagap_sem_model_options_init(&opt);
+  opt.meanstructure = 1;
+  assert_int_equal(vagap_sem_syntax_parse(&syn, text, "m", &err), VAGAP_OK);
+  assert_int_equal(vagap_sem_model_build(&m, syn, ngroups, &opt, "m", &err), VAGAP_OK);
+  vagap_sem_syntax_free(syn);
+  return m;
+}
+
+static double unif(unsigned *s) {
+  *s = *s * 1103515245u + 12345u;
+  return ((*s >> 8) + 0.5) / 16777216.0;
+}
+
+/* Deterministic two-factor pseudo-data; with holes when `holes` (about 12%, one row empty). */
+static double *make_data(size_t n, unsigned seed, int holes) {
+  double *x = malloc(n * P * sizeof *x);
+  unsigned s = seed;
+  for (size_t i = 0; i < n; i++) {
+    double z[2];
+    for (int k = 0; k < 2; k++) {
+      double u1 = unif(&s), u2 = unif(&s);
+      z[k] = sqrt(-2 * log(u1)) * cos(2 * M_PI * u2);
+    }
+    z[1] += 0.5 * z[0];
+    for (size_t j = 0; j < P; j++) {
+      double u1 = unif(&s), u2 = unif(&s);
+      double e = sqrt(-2 * log(u1)) * cos(2 * M_PI * u2);
+      x[i * P + j] = 0.2 * (double)j + (0.7 + 0.1 * (double)j) * z[j / 3] + 0.6 * e;
+      if (holes && unif(&s) < 0.12) x[i * P + j] = NAN;
+    }
+  }
+  if (holes)
+    for (size_t j = 0; j < P; j++) x[3 * P + j] = NAN;
+  return x;
+}
+
+static const char MODEL[] = "f =~ x1 + x2 + x3\ng =~ x4 + x5 + x6\n";
+
+/* Complete data: FIML is ML (same estimates, chi-square, log-likelihoods, baseline),
+   and FIML's expected information is the complete-data one (same SEs). */
+static void test_complete_data_fiml_is_ml(void **state) {
+  (void)state;
+  size_t n = 150, grp[150] = {0};
+  double *x = make_data(n, 7u, 0);
+  vagap_sem_model_t *m = build(MODEL, 1);
+  vagap_error_t err;
+  vagap_sem_stats_t *s = NULL;
+  assert_int_equal(vagap_sem_stats_alloc(&s, 1, P, VARS, NULL, &err), VAGAP_OK);
+  assert_int_equal(vagap_sem_stats_compute(s, x, grp, n, &err), VAGAP_OK);
+  vagap_sem_fit_options_t o;
+  vagap_sem_fit_options_init(&o);
+  vagap_sem_fit_t *ml = NULL, *fiml = NULL;
+  assert_int_equal(vagap_sem_fit(&ml, m, s, &o, &err), VAGAP_OK);
+  const char *labels[] = {"1"};
+  vagap_sem_data_t d = {n, P, 1, x, grp, VARS, labels};
+  o.missing = VAGAP_SEM_MISSING_ML;
+  o.information = VAGAP_SEM_INFORMATION_EXPECTED;
+  assert_int_equal(vagap_sem_fit_data(&fiml, m, &d, &o, &err), VAGAP_OK);
+  for (size_t r = 0; r < m->nrows; r++) {
+    assert_true(fabs(ml->model->rows[r].est - fiml->model->rows[r].est) < 1e-7);
+    assert_true(fabs(ml->model->rows[r].se - fiml->model->rows[r].se) < 1e-7);
+  }
+  assert_true(fabs(ml->fit.chisq - fiml->fit.chisq) < 1e-7 * fmax(1, ml->fit.chisq));
+  assert_true(fabs(ml->fit.logl - fiml->fit.logl) < 1e-7);
+  assert_true(fabs(ml->fit.unrestricted_logl - fiml->fit.unrestricted_logl) < 1e-7);
+  assert_true(fabs(ml->fit.baseline_chisq - fiml->fit.baseline_chisq) < 1e-7 * ml->fit.baseline_chisq);
+  assert_true(fabs(ml->fit.srmr - fiml->fit.srmr) < 1e-9);
+  vagap_sem_fit_free(ml);
+  vagap_sem_fit_free(fiml);
+  vagap_sem_stats_free(s);
+  vagap_sem_model_free(m);
+  free(x);
+}
+
+/* Casewise scores add up to -N dF/dtheta; at the EM moments the moment scores add up
+   to about zero (EM's tolerance); the observed information is symmetric and close to
+   central differences of the gradient. */
+static void test_scores_and_hessian(void **state) {
+  (void)state;
+  size_t n = 240, grp[240];
+  for (size_t i = 0; i < n; i++) grp[i] = i < 130 ? 0 : 1;
+  double *x = make_data(n, 11u, 1);
+  vagap_sem_model_t *m = build(MODEL, 2);
+  const char *labels[] = {"a", "b"};
+  vagap_sem_data_t d = {n, P, 2, x, grp, VARS, labels};
+  vagap_error_t err;
+  sem_fiml_t *f = NULL;
+  assert_int_equal(sem_fiml_alloc(&f, m, &d, 0, &err), VAGAP_OK);
+  assert_int_equal(sem_fiml_nrows(f), n - 1); /* the empty row is skipped */
+  assert_true(sem_fiml_row_index(f, 3) == 4);
+  assert_true(sem_fiml_npatterns(f, 0) > 5);
+  sem_ws_t *ws = NULL;
+  assert_int_equal(sem_ws_alloc(&ws, m, sem_fiml_h1_stats(f), VAGAP_SEM_LIKELIHOOD_NORMAL, &err), VAGAP_OK);
+  sem_fit_hooks_t h = sem_fiml_hooks(f);
+  sem_ws_set_discrepancy(ws, &h.disc);
+  size_t K = m->npar, N = n - 1;
+  double *th = malloc(K * sizeof *th), *g = malloc(K * sizeof *g), *sc = malloc(N * K * sizeof *sc);
+  sem_ws_start(ws, th, 0);
+  for (size_t k = 0; k < K; k++) th[k] += 0.03 * sin((double)k + 2);
+  assert_true(isfinite(sem_ws_objective(ws, th, g)));
+  assert_int_equal(sem_fiml_scores(f, ws, th, sc, &err), VAGAP_OK);
+  for (size_t k = 0; k < K; k++) {
+    double sum = 0;
+    for (size_t i = 0; i < N; i++) sum += sc[i * K + k];
+    assert_true(fabs(sum + (double)N * g[k]) <= 1e-8 * fmax(1, fabs(sum)));
+  }
+  /* moment scores at the EM moments of group 0 */
+  const vagap_sem_stats_t *h1 = sem_fiml_h1_stats(f);
+  gsl_matrix_const_view S = gsl_matrix_const_view_array(h1->cov, P, P);
+  gsl_vector_const_view mu = gsl_vector_const_view_array(h1->mean, P);
+  size_t nv = P + P * (P + 1) / 2, n0 = (size_t)h1->n[0];
+  double *ms = malloc(n0 * nv * sizeof *ms);
+  assert_int_equal(sem_fiml_moment_scores(f, 0, &S.matrix, &mu.vector, ms, &err), VAGAP_OK);
+  for (size_t c = 0; c < nv; c++) {
+    double sum = 0;
+    for (size_t i = 0; i < n0; i++) sum += ms[i * nv + c];
+    assert_true(fabs(sum) < 1e-3 * (double)n0);
+  }
+  /* Hessian: symmetric, and column k close to central differences with a larger step */
+  gsl_matrix *H = gsl_matrix_alloc(K, K);
+  assert_int_equal(sem_ws_hessian(ws, th, H, &err), VAGAP_OK);
+  double *gp = malloc(K * sizeof *gp), *gm = malloc(K * sizeof *gm);
+  for (size_t k = 0; k < K; k += 3) {
+    double hk = 1e-4, keep = th[k];
+    th[k] = keep + hk;
+    sem_ws_objective(ws, th, gp);
+    th[k] = keep - hk;
+    sem_ws_objective(ws, th, gm);
+    th[k] = keep;
+    for (size_t i = 0; i < K; i++) {
+      double fd = (gp[i] - gm[i]) / (2 * hk);
+      assert_true(fabs(fd - gsl_matrix_get(H, i, k)) <= 1e-5 * fmax(1, fabs(fd)));
+      assert_true(gsl_matrix_get(H, i, k) == gsl_matrix_get(H, k, i));
+    }
+  }
+  gsl_matrix_free(H);
+  free(gp); free(gm); free(ms); free(th); free(g); free(sc);
+  sem_ws_free(ws);
+  sem_fiml_free(f);
+  vagap_sem_model_free(m);
+  free(x);
+}
+
+/* Bad input: a variable missing in a whole group, a group of one row, a missing
+   fixed.x covariate under ml (lavaan deletes the row; the caller must). */
+static void test_bad_input(void **state) {
+  (void)state;
+  size_t n = 40, grp[40];
+  for (size_t i = 0; i < n; i++) grp[i] = i < 20 ? 0 : 1;
+  double *x = make_data(n, 5u, 0);
+  vagap_sem_model_t *m = build(MODEL, 2);
+  const char *labels[] = {"a", "b"};
+  vagap_sem_data_t d = {n, P, 2, x, grp, VARS, labels};
+  vagap_error_t err;
+  sem_fiml_t *f = NULL;
+  for (size_t i = 20; i < n; i++) x[i * P + 4] = NAN;
+  assert_int_equal(sem_fiml_alloc(&f, m, &d, 0, &err), VAGAP_EDATA);
+  assert_non_null(strstr(err.message, "'x5' is missing in every row of group 'b'"));
+  free(x);
+  x = make_data(n, 5u, 0);
+  d.x = x;
+  for (size_t i = 0; i < n; i++) grp[i] = i < 39 ? 0 : 1;
+  assert_int_equal(sem_fiml_alloc(&f, m, &d, 0, &err), VAGAP_EDATA);
+  assert_non_null(strstr(err.message, "single observation"));
+  vagap_sem_model_free(m);
+  m = build("x4 ~ x1 + x2\n", 2);
+  for (size_t i = 0; i < n; i++) grp[i] = i < 20 ? 0 : 1;
+  x[7 * P + 1] = NAN;
+  assert_int_equal(sem_fiml_alloc(&f, m, &d, 0, &err), VAGAP_EINVAL);
+  assert_non_null(strstr(err.message, "covariate 'x2'"));
+  assert_int_equal(sem_fiml_alloc(&f, m, &d, 1, &err), VAGAP_OK); /* ml.x keeps it */
+  sem_fiml_free(f);
+  vagap_sem_model_free(m);
+  free(x);
+}
+
+int main(void) {
+  vagap_init();
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_complete_data_fiml_is_ml),
+      cmocka_unit_test(test_scores_and_hessian),
+      cmocka_unit_test(test_bad_input),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
