@@ -8,17 +8,10 @@ suppressPackageStartupMessages(library(lavaan))
 args <- commandArgs(trailingOnly = TRUE)
 dir <- args[1]; reps <- as.integer(args[2])
 write.csv(HolzingerSwineford1939, file.path(dir, "hs.csv"), row.names = FALSE)
-set.seed(4242)
+here <- dirname(sub("^--file=", "", grep("^--file=", commandArgs(FALSE), value = TRUE)[1]))
+source(file.path(here, "data_24.R"))
 G <- 4; n <- 500
-big <- NULL
-for (g in 1:G) {
-  f1 <- rnorm(n); f2 <- 0.4 * f1 + rnorm(n, sd = 0.9)
-  f3 <- 0.3 * f1 + 0.3 * f2 + rnorm(n, sd = 0.8); f4 <- (0.2 + 0.1 * g) * f3 + rnorm(n, sd = 0.9)
-  F <- cbind(f1, f2, f3, f4)
-  X <- sapply(1:24, function(j) 2 + 0.05 * g + (0.6 + 0.02 * j) * F[, (j - 1) %/% 6 + 1] + rnorm(n, sd = 0.7))
-  colnames(X) <- paste0("y", 1:24)
-  big <- rbind(big, data.frame(grp = paste0("g", g), round(X, 3)))
-}
+big <- make_data_24(G, n)
 write.csv(big, file.path(dir, "big.csv"), row.names = FALSE)
 hs <- "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nspeed =~ x7 + x8 + x9\n"
 bigm <- paste0(paste0("f", 1:4, " =~ ", sapply(1:4, function(k) paste0("y", (k - 1) * 6 + 1:6, collapse = " + ")), collapse = "\n"),
