@@ -1,5 +1,5 @@
 /*
- * sem_internal.h - pieces of the SEM engine shared between src/lib/sem_*.c
+ * sem_internal.h - pieces of the SEM engine shared between src/lib/sem/sem_*.c
  * and the unit tests.  Not installed, not part of the public API.
  */
 #ifndef VAGAP_SEM_INTERNAL_H
