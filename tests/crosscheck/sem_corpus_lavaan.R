@@ -194,6 +194,10 @@ translate <- function(fun, a) {
     else if (o == "likelihood") cli <- c(cli, "--likelihood", v)
     else if (o == "estimator" && toupper(v) == "ML") next
     else if (o == "missing" && v %in% c("listwise", "default")) next
+    else if (o %in% c("missing", "estimator", "information") && is.character(v) && length(v) == 1)
+      cli <- c(cli, paste0("--", o, "=", v))
+    else if (o == "ordered" && isTRUE(v)) cli <- c(cli, "--ordered")
+    else if (o == "ordered" && is.character(v)) cli <- c(cli, paste0("--ordered=", paste(v, collapse = ",")))
     else if (o == "meanstructure" && is.logical(v)) cli <- c(cli, paste0("--meanstructure=", tf(v)))
     else if (o %in% switches) cli <- c(cli, paste0("--", gsub(".", "-", o, fixed = TRUE), "=", tf(v)))
     else if (o == "orthogonal") { if (isTRUE(v)) cli <- c(cli, "--orthogonal") }
@@ -251,7 +255,8 @@ if (mode == "prepare") {
     writeLines(tr$cli, file.path(dir, paste0(name, ".args")))
     writeLines(datasets[[dkey]], file.path(dir, paste0(name, ".data")))
     pe <- parameterEstimates(fit)
-    if (is.null(pe$block)) { pe$block <- ifelse(pe$op == ":=", 0L, 1L); pe$group <- pe$block }
+    if (is.null(pe$block)) pe$block <- ifelse(pe$op == ":=", 0L, 1L)
+    if (is.null(pe$group)) pe$group <- pe$block
     if (is.null(pe$label)) pe$label <- ""
     write.csv(pe[, c("lhs", "op", "rhs", "block", "group", "label", "est", "se", "z", "pvalue")],
               file.path(dir, paste0(name, ".ref.est.csv")), row.names = FALSE)
