@@ -7,7 +7,7 @@ import warnings
 from . import _lib
 from ._data import table
 from ._errors import check
-from ._study import _excluded, _options, _with_excluded, csv_text
+from ._study import _excluded, _read_table, _with_excluded, csv_text
 
 COLUMNS = ["term", "level", "estimate", "std.error", "statistic", "df", "p.value", "conf.low",
            "conf.high", "n", "method"]
@@ -51,13 +51,9 @@ def consistency(data, mode="matrix", profile=None, unit="model", scenario="scena
     ledger = _lib.lib.vagap_ledger_alloc()
     t, pt, rows = ctypes.c_void_p(), ctypes.c_void_p(), _lib.Tidy()
     try:
-        text = csv_text(data)
-        check(_lib.lib.vagap_table_read_memory(ctypes.byref(t), b"data", text, len(text),
-                                               _options(), ledger, err), err)
+        t = _read_table(csv_text(data), b"data", ledger, err)
         if mode == "stated-enacted":
-            ptext = csv_text(profile, "profile")
-            check(_lib.lib.vagap_table_read_memory(ctypes.byref(pt), b"profile", ptext, len(ptext),
-                                                   _options(), ledger, err), err)
+            pt = _read_table(csv_text(profile, "profile"), b"profile", ledger, err)
             st = _lib.lib.vagap_consistency_stated_enacted_rows(t, pt, o, ledger, rows, err)
         elif mode == "matrix":
             st = _lib.lib.vagap_consistency_matrix_rows(t, o, ledger, rows, err)
