@@ -919,6 +919,7 @@ sem_fit_hooks_t sem_fiml_hooks(sem_fiml_t *f) {
   h.information = sem_fiml_expected_information;
   h.measures = fiml_measures;
   h.ctx = f;
+  h.fiml = f;
   return h;
 }
 
@@ -1071,4 +1072,164 @@ vagap_status_t sem_fiml_expected_information(void *ctx, sem_ws_t *ws, const doub
   }
   free(ds); free(dm); free(A); free(bv); free(act);
   return st;
+}
+
+/* ---- robust ML under FIML (sem_robust.c) ------------------------------------------------ */
+
+size_t sem_fiml_row_group(const sem_fiml_t *f, size_t i) { return f->row_group[i]; }
+size_t sem_fiml_group_rows(const sem_fiml_t *f, size_t g) { return f->g[g].n; }
+
+/*
+ * One pattern's part of the observed h1 information (the module comment's
+ * log-likelihood differentiated twice, summed over the pattern's n rows,
+ * sign reversed), with K = Sigma_oo^-1, abar = K (ybar_p - mu_o) and
+ * M = K C K, C the rows' mean cross-product about mu_o:
+ *   mu_m, mu_n:             n K_mn
+ *   mu_m, Sigma_kl:         n (K dS_kl abar)_m
+ *   Sigma_ij, Sigma_kl:     n [tr(K dS_kl M dS_ij) - 1/2 tr(K dS_ij K dS_kl)]
+ * where dS_kl = E_kl + E_lk (E_kk on the diagonal) and tr(X E_kl Y E_ij) = X_jk Y_li.
+ * Only the lower triangle of A (in global h1 positions) is accumulated.
+ */
+static void pattern_observed_information(const pattern_t *pt, const gsl_matrix *K, const double *abar,
+                                         const gsl_matrix *M, const size_t *vpos, size_t p, double *A, size_t nv) {
+  size_t po = pt->po;
+  double n = (double)pt->n;
+  const size_t *o = pt->obs;
+#define AT(r, c) A[((r) > (c) ? (r) * nv + (c) : (c) * nv + (r))]
+#define KK(a, b) K->data[(a) * K->tda + (b)]
+#define MM(a, b) M->data[(a) * M->tda + (b)]
+  for (size_t a = 0; a < po; a++)
+    for (size_t b = 0; b <= a; b++) AT(o[a], o[b]) += n * KK(a, b);
+  for (size_t m = 0; m < po; m++)
+    for (size_t l = 0; l < po; l++)
+      for (size_t k = l; k < po; k++) {
+        double v = KK(m, k) * abar[l] + (k != l ? KK(m, l) * abar[k] : 0);
+        AT(o[m], vpos[o[k] * p + o[l]]) += n * v;
+      }
+  for (size_t j = 0; j < po; j++)
+    for (size_t i = j; i < po; i++) {
+      size_t ra = vpos[o[i] * p + o[j]];
+      size_t ia[2] = {i, j}, ja[2] = {j, i};
+      int na = i != j ? 2 : 1;
+      for (size_t l = 0; l < po; l++)
+        for (size_t k = l; k < po; k++) {
+          size_t rb = vpos[o[k] * p + o[l]];
+          if (rb > ra) continue;
+          size_t ka[2] = {k, l}, la[2] = {l, k};
+          int nb = k != l ? 2 : 1;
+          double v = 0;
+          for (int s = 0; s < na; s++)
+            for (int t = 0; t < nb; t++) {
+              double kjk = KK(ja[s], ka[t]);
+              v += kjk * (MM(la[t], ia[s]) - 0.5 * KK(la[t], ia[s]));
+            }
+          AT(ra, rb) += n * v;
+        }
+    }
+#undef AT
+#undef KK
+#undef MM
+}
+
+vagap_status_t sem_fiml_h1_observed_information(const sem_fiml_t *fc, size_t g, const gsl_matrix *Sigma,
+                                                const gsl_vector *mu, double *A, vagap_error_t *err) {
+  sem_fiml_t *f = (sem_fiml_t *)fc;
+  size_t p = f->p, nv = p + p * (p + 1) / 2;
+  const fgroup_t *G = &f->g[g];
+  double ld;
+  if (sym_inverse(Sigma, f->K, &ld))
+    return vagap_error_set(err, VAGAP_ENUMERIC, NULL, 0, 0, "Sigma is not positive definite");
+  size_t *vpos = malloc(p * p * sizeof *vpos);
+  gsl_matrix *C = gsl_matrix_alloc(p, p), *KC = gsl_matrix_alloc(p, p), *M = gsl_matrix_alloc(p, p);
+  double *abar = malloc(p * sizeof *abar), *r = malloc(p * sizeof *r);
+  vagap_status_t st = vpos && C && KC && M && abar && r ? VAGAP_OK : oom(err);
+  if (!st) {
+    for (size_t b = 0, k = 0; b < p; b++)
+      for (size_t a = b; a < p; a++, k++) vpos[a * p + b] = vpos[b * p + a] = p + k;
+    memset(A, 0, nv * nv * sizeof *A);
+  }
+  for (size_t t = 0; !st && t < G->npat; t++) {
+    const pattern_t *pt = &G->pat[t];
+    size_t po = pt->po;
+    double ldo;
+    if (pattern_inverse(f, pt, f->K, ld, Sigma, &ldo)) {
+      st = vagap_error_set(err, VAGAP_ENUMERIC, NULL, 0, 0, "Sigma is not positive definite");
+      break;
+    }
+    gsl_matrix_view Koo = gsl_matrix_submatrix(f->Koo, 0, 0, po, po);
+    gsl_matrix_view Cv = gsl_matrix_submatrix(C, 0, 0, po, po), KCv = gsl_matrix_submatrix(KC, 0, 0, po, po),
+                    Mv = gsl_matrix_submatrix(M, 0, 0, po, po);
+    gsl_matrix_set_zero(&Cv.matrix);
+    double rbar[po];
+    memset(rbar, 0, sizeof rbar);
+    for (size_t i = 0; i < pt->n; i++) {
+      const double *yi = pt->y + i * po;
+      for (size_t a = 0; a < po; a++) r[a] = yi[a] - gsl_vector_get(mu, pt->obs[a]);
+      for (size_t a = 0; a < po; a++) {
+        rbar[a] += r[a] / (double)pt->n;
+        for (size_t b = 0; b <= a; b++) *gsl_matrix_ptr(&Cv.matrix, a, b) += r[a] * r[b] / (double)pt->n;
+      }
+    }
+    for (size_t a = 0; a < po; a++)
+      for (size_t b = 0; b < a; b++) gsl_matrix_set(&Cv.matrix, b, a, gsl_matrix_get(&Cv.matrix, a, b));
+    gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, &Koo.matrix, &Cv.matrix, 0.0, &KCv.matrix);
+    gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, &KCv.matrix, &Koo.matrix, 0.0, &Mv.matrix);
+    for (size_t a = 0; a < po; a++) {
+      double s = 0;
+      for (size_t b = 0; b < po; b++) s += gsl_matrix_get(&Koo.matrix, a, b) * rbar[b];
+      abar[a] = s;
+    }
+    pattern_observed_information(pt, &Koo.matrix, abar, &Mv.matrix, vpos, p, A, nv);
+  }
+  if (!st) {
+    double n = (double)G->n;
+    for (size_t a = 0; a < nv; a++)
+      for (size_t b = 0; b <= a; b++) A[a * nv + b] = A[b * nv + a] = A[a * nv + b] / n;
+  }
+  free(vpos);
+  free(abar);
+  free(r);
+  if (C) gsl_matrix_free(C);
+  if (KC) gsl_matrix_free(KC);
+  if (M) gsl_matrix_free(M);
+  return st;
+}
+
+/*
+ * lavaan's FIML baseline (independence) model, fitted with the same robust
+ * options, enters the scaled baseline test through h0 = tr(B0_b E_b^-1).
+ * Its likelihood factors into one univariate normal per variable (observed
+ * values only), so at its estimates (observed mean, ML variance v) the
+ * observed information is diagonal: n_j / v for the mean, n_j / (2 v^2) for
+ * the variance; the casewise scores are r / v and (r^2 / v - 1) / (2 v).
+ * Each variable then contributes 1 + (m4 / v^2 - 1) / 2, m4 the mean fourth
+ * power of its deviations.  NAN when two or more exogenous covariates are
+ * not fixed.x (the baseline then has free covariances among them).
+ */
+double sem_fiml_baseline_h0(const sem_fiml_t *f) {
+  size_t p = f->p, free_exo = 0;
+  for (size_t j = 0; j < p; j++) free_exo += f->model->ov_exo[j] && !f->model->ov_is_x[j];
+  if (free_exo > 1) return NAN;
+  double h0 = 0;
+  for (size_t g = 0; g < f->G; g++) {
+    const fgroup_t *G = &f->g[g];
+    for (size_t j = 0; j < p; j++) {
+      if (f->model->ov_is_x[j]) continue;
+      double m = observed_mean(f, g, j), n = 0, s2 = 0, s4 = 0;
+      for (size_t k = 0; k < G->npat; k++) {
+        const pattern_t *pt = &G->pat[k];
+        for (size_t c = 0; c < pt->po; c++)
+          if (pt->obs[c] == j)
+            for (size_t i = 0; i < pt->n; i++) {
+              double r = pt->y[i * pt->po + c] - m;
+              n += 1;
+              s2 += r * r;
+              s4 += r * r * r * r;
+            }
+      }
+      double v = s2 / n;
+      h0 += 1 + 0.5 * (s4 / n / (v * v) - 1);
+    }
+  }
+  return h0;
 }

@@ -82,6 +82,10 @@
 #define sem_fiml_moment_scores vagap__sem_fiml_moment_scores
 #define sem_fiml_scores vagap__sem_fiml_scores
 #define sem_fiml_expected_information vagap__sem_fiml_expected_information
+#define sem_fiml_row_group vagap__sem_fiml_row_group
+#define sem_fiml_group_rows vagap__sem_fiml_group_rows
+#define sem_fiml_h1_observed_information vagap__sem_fiml_h1_observed_information
+#define sem_fiml_baseline_h0 vagap__sem_fiml_baseline_h0
 #define sem_fiml_npatterns vagap__sem_fiml_npatterns
 #define sem_fiml_coverage vagap__sem_fiml_coverage
 #pragma GCC visibility push(hidden)
@@ -261,12 +265,15 @@ vagap_status_t sem_ws_information(sem_ws_t *ws, const double *x, gsl_matrix *inf
  * With information = observed, the SEs come from sem_ws_hessian for every
  * estimator (lavaan's observed.information = "hessian").
  */
+typedef struct sem_fiml sem_fiml_t; /* sem_fiml.c */
+
 typedef struct {
   sem_discrepancy_t disc;
   vagap_status_t (*information)(void *ctx, sem_ws_t *ws, const double *x, gsl_matrix *info,
                                 vagap_error_t *err);
   void (*measures)(void *ctx, sem_ws_t *ws, const double *x, vagap_sem_measures_t *fm);
   void *ctx;
+  sem_fiml_t *fiml; /* FIML's patterns for robust SEs and scaled tests (sem_robust.c), or NULL */
 } sem_fit_hooks_t;
 
 /* vagap_sem_fit with an estimator's hooks (NULL: plain ML, missing must be listwise). */
@@ -284,8 +291,6 @@ vagap_status_t sem_fit_with(vagap_sem_fit_t **out, const vagap_sem_model_t *mode
 vagap_status_t sem_ws_hessian(sem_ws_t *ws, const double *x, gsl_matrix *H, vagap_error_t *err);
 
 /* ---- FIML over missing-data patterns (sem_fiml.c) ------------------------------ */
-
-typedef struct sem_fiml sem_fiml_t;
 
 /*
  * Missing-data patterns and the unrestricted (h1) moments by EM (lavaan's
@@ -337,6 +342,20 @@ vagap_status_t sem_fiml_scores(sem_fiml_t *f, sem_ws_t *ws, const double *x, dou
    implied moments, weighted by the pattern's rows (unit weight). */
 vagap_status_t sem_fiml_expected_information(void *f, sem_ws_t *ws, const double *x,
                                              gsl_matrix *info, vagap_error_t *err);
+/* Group of the i-th used row; used rows of group g. */
+size_t sem_fiml_row_group(const sem_fiml_t *f, size_t i);
+size_t sem_fiml_group_rows(const sem_fiml_t *f, size_t g);
+/*
+ * lavaan's observed h1 information of group g at (Sigma, mu)
+ * (lav_mvnorm_missing_information_observed_samplestats): minus the Hessian
+ * of the FIML log-likelihood with respect to (mu', vech(Sigma)') over n_g,
+ * in sem_fiml_moment_scores' layout; A is (p + p(p+1)/2)^2, row-major.
+ */
+vagap_status_t sem_fiml_h1_observed_information(const sem_fiml_t *f, size_t g, const gsl_matrix *Sigma,
+                                                const gsl_vector *mu, double *A, vagap_error_t *err);
+/* tr(B0 E^-1) of lavaan's FIML baseline model (its scaled test's h0 part);
+   NAN when it has free covariances among exogenous covariates. */
+double sem_fiml_baseline_h0(const sem_fiml_t *f);
 
 /* ---- constraints and bounds (sem_constraints.c) ------------------------------ */
 
@@ -392,9 +411,11 @@ double sem_ncp_solve(double x, double df, double target, double lo, double hi);
 vagap_status_t sem_robust_check(const vagap_sem_fit_options_t *opt, const vagap_sem_data_t *data,
                                 vagap_error_t *err);
 /* After the ML fit: the information of the SEs, robust vcov, scaled tests and their measures. */
+/* FIML (fiml != NULL, data NULL): info is already the information the options ask for
+   (Hessian or FIML expected), the meat comes from the FIML casewise scores. */
 vagap_status_t sem_robust_finish(sem_ws_t *ws, sem_con_t *con, vagap_sem_fit_t *fit, const gsl_matrix *info,
                                  const vagap_sem_fit_options_t *opt, const vagap_sem_data_t *data,
-                                 vagap_error_t *err);
+                                 sem_fiml_t *fiml, vagap_error_t *err);
 /* gfi, agfi, pgfi, rmr, srmr_bentler, crmr, srmr_mplus (+ _nomean) at x (sem_measures.c). */
 void sem_more_measures(sem_ws_t *ws, const double *x, vagap_sem_measures_t *fm);
 

@@ -952,9 +952,159 @@ static vagap_status_t user_meat(robust_t *R, const double *x, size_t g, const gs
   return st;
 }
 
+/* ---- robust ML under FIML ------------------------------------------------------------------ */
+
+/*
+ * B0 += (1/N) sum_i s_i s_i' over the used rows, s_i the FIML casewise scores
+ * d logL_i / dtheta at x (sem_fiml_scores), group by group so that each
+ * product runs over the columns of that group's parameters only.
+ */
+static vagap_status_t fiml_meat(sem_fiml_t *fm, sem_ws_t *ws, const double *x, size_t K, size_t G, double N,
+                                gsl_matrix *B0, vagap_error_t *err) {
+  size_t n = sem_fiml_nrows(fm);
+  double *sc = malloc((n ? n : 1) * K * sizeof *sc);
+  if (!sc) return oom(err);
+  vagap_status_t st = sem_fiml_scores(fm, ws, x, sc, err);
+  for (size_t g = 0; !st && g < G; g++) {
+    size_t ng = sem_fiml_group_rows(fm, g);
+    gsl_matrix *Z = gsl_matrix_alloc(ng ? ng : 1, K);
+    if (!Z) {
+      st = oom(err);
+      break;
+    }
+    for (size_t i = 0, r = 0; i < n; i++)
+      if (sem_fiml_row_group(fm, i) == g) memcpy(Z->data + r++ * Z->tda, sc + i * K, K * sizeof *sc);
+    if (ng) st = meat_rows(Z, 1.0 / N, B0, err);
+    gsl_matrix_free(Z);
+  }
+  free(sc);
+  return st;
+}
+
+/*
+ * yuan.bentler.mplus's h1 part under FIML: sum_g tr(B1_g A1_g^-1) with both
+ * at the EM (unrestricted) moments (lavaan takes h1.information =
+ * "unstructured" for this test): B1 the first-order information of the
+ * casewise h1 scores, A1 the observed h1 information.  The fixed.x elements
+ * are zeroed and, as lavaan does with zero diagonal entries, left out;
+ * *ndat counts the elements kept.
+ */
+static vagap_status_t fiml_h1_trace(sem_fiml_t *fm, const layout_t *L, size_t G, double *h1, double *ndat,
+                                    vagap_error_t *err) {
+  const vagap_sem_stats_t *s = sem_fiml_h1_stats(fm);
+  size_t p = L->p, nv = L->ps;
+  double *A = malloc(nv * nv * sizeof *A), *sc = NULL;
+  size_t *keep = malloc(nv * sizeof *keep);
+  gsl_matrix *B1 = gsl_matrix_alloc(nv, nv), *Ak = gsl_matrix_alloc(nv, nv);
+  vagap_status_t st = A && keep && B1 && Ak ? VAGAP_OK : oom(err);
+  *h1 = *ndat = 0;
+  for (size_t g = 0; !st && g < G; g++) {
+    size_t ng = sem_fiml_group_rows(fm, g);
+    free(sc);
+    if (!(sc = malloc((ng ? ng : 1) * nv * sizeof *sc))) {
+      st = oom(err);
+      break;
+    }
+    gsl_matrix_const_view Sig = gsl_matrix_const_view_array(s->cov + g * p * p, p, p);
+    gsl_vector_const_view mu = gsl_vector_const_view_array(s->mean + g * p, p);
+    if ((st = sem_fiml_moment_scores(fm, g, &Sig.matrix, &mu.vector, sc, err))) break;
+    gsl_matrix_view Z = gsl_matrix_view_array(sc, ng ? ng : 1, nv);
+    crossprod(&Z.matrix, 1.0 / (double)ng, B1);
+    if ((st = sem_fiml_h1_observed_information(fm, g, &Sig.matrix, &mu.vector, A, err))) break;
+    size_t nk = 0;
+    for (size_t k = 0; k < nv; k++)
+      if (!h1_is_x(L, k) && A[k * nv + k] != 0) keep[nk++] = k;
+    gsl_matrix_view As = gsl_matrix_submatrix(Ak, 0, 0, nk ? nk : 1, nk ? nk : 1);
+    for (size_t a = 0; a < nk; a++)
+      for (size_t b = 0; b < nk; b++) gsl_matrix_set(&As.matrix, a, b, A[keep[a] * nv + keep[b]]);
+    if (nk && spd_invert(&As.matrix)) {
+      st = vagap_error_set(err, VAGAP_ENUMERIC, NULL, 0, 0,
+                           "the observed information of the unrestricted (EM) moments is singular");
+      break;
+    }
+    for (size_t a = 0; a < nk; a++)
+      for (size_t b = 0; b < nk; b++) *h1 += gsl_matrix_get(B1, keep[a], keep[b]) * gsl_matrix_get(&As.matrix, b, a);
+    *ndat += (double)nk;
+  }
+  free(A);
+  free(sc);
+  free(keep);
+  if (B1) gsl_matrix_free(B1);
+  if (Ak) gsl_matrix_free(Ak);
+  return st;
+}
+
+/* lavaan's robust CFI/TLI/RMSEA under missing = "ml" are the FIML-corrected ones
+   (lav_fit_fiml_corrected, Zhang & Savalei): not the complete-data formulas. */
+static void fiml_robust_unset(vagap_sem_measures_t *f) {
+  double *v[] = {&f->cfi_robust, &f->tli_robust, &f->nnfi_robust, &f->rni_robust, &f->rmsea_robust,
+                 &f->rmsea_ci_lower_robust, &f->rmsea_ci_upper_robust, &f->rmsea_pvalue_robust,
+                 &f->rmsea_notclose_pvalue_robust};
+  for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) *v[i] = NAN;
+}
+
+/*
+ * sem_robust_finish under FIML (lavaan's MLR with missing = "ml"): the
+ * bread E is the information the options ask for (info: lavaan's Hessian by
+ * default, or FIML's expected information; the first-order one B0 with
+ * information = "first.order"); robust.huber.white SEs E^-1 B0 E^-1 / N with
+ * B0 the casewise FIML scores' cross-product; yuan.bentler.mplus with
+ * tr(U Gamma) = h1 - tr(B0 E^-1), h1 from the EM moments (fiml_h1_trace),
+ * and the baseline's h0 from its univariate factors (sem_fiml_baseline_h0).
+ */
+static vagap_status_t finish_fiml(sem_ws_t *ws, sem_con_t *con, vagap_sem_fit_t *fit, const gsl_matrix *info,
+                                  const vagap_sem_fit_options_t *opt, sem_fiml_t *fm, vagap_error_t *err) {
+  vagap_sem_measures_t *f = &fit->fit;
+  size_t K = fit->model->npar, G = fit->model->ngroups;
+  int scaled = opt->test != VAGAP_SEM_TEST_STANDARD && opt->test != VAGAP_SEM_TEST_NONE;
+  int hw = opt->se == VAGAP_SEM_SE_ROBUST_HUBER_WHITE, fo = opt->information == VAGAP_SEM_INFORMATION_FIRST_ORDER;
+  if (K == 0 || (!scaled && !hw && (!fo || opt->se == VAGAP_SEM_SE_NONE))) return VAGAP_OK;
+  double N = f->ntotal;
+  double *vb = malloc(K * K * sizeof *vb);
+  gsl_matrix *E = gsl_matrix_alloc(K, K), *Einv = gsl_matrix_alloc(K, K), *B0 = gsl_matrix_calloc(K, K);
+  layout_t L = {0};
+  vagap_status_t st = vb && E && Einv && B0 ? VAGAP_OK : oom(err);
+  if (!st) st = fiml_meat(fm, ws, fit->x, K, G, N, B0, err);
+  if (!st) {
+    if (fo) gsl_matrix_memcpy(E, B0);
+    else if (info) gsl_matrix_memcpy(E, info);
+    else if (opt->information == VAGAP_SEM_INFORMATION_OBSERVED) st = sem_ws_hessian(ws, fit->x, E, err);
+    else st = sem_fiml_expected_information(fm, ws, fit->x, E, err);
+  }
+  if (!st) st = sem_ws_vcov(ws, con, fit->x, E, fit->model, vb, err);
+  if (st) goto done;
+  for (size_t a = 0; a < K; a++)
+    for (size_t b = 0; b < K; b++) gsl_matrix_set(Einv, a, b, N * vb[a * K + b]);
+  if (hw) st = sandwich_vcov(vb, B0, K, N, fit->vcov, err);
+  else if (opt->se != VAGAP_SEM_SE_NONE) memcpy(fit->vcov, vb, K * K * sizeof *vb);
+  if (st || !scaled) goto done;
+  if (layout_init(&L, fit->model->nov, 1, fit->model->ov_is_x)) {
+    st = oom(err);
+    goto done;
+  }
+  double h1, ndat;
+  if ((st = fiml_h1_trace(fm, &L, G, &h1, &ndat, err))) goto done;
+  double h0 = trace_prod(B0, Einv), h0b = sem_fiml_baseline_h0(fm);
+  f->scaling_factor_h1 = h1 / ndat;
+  f->scaling_factor_h0 = h0 / (double)free_rows(fit->model);
+  scaled_t u = scale_test(opt->test, f->chisq, f->df, h1 - h0, NAN, 0);
+  scaled_t b = scale_test(opt->test, f->baseline_chisq, f->baseline_df, h1 - h0b, NAN, 0);
+  scaled_measures(f, opt->test, &u, &b, N, (double)G);
+  fiml_robust_unset(f);
+  for (size_t g = 0; g < G && f->chisq_group_scaled; g++)
+    f->chisq_group_scaled[g] = isnan(u.c) ? f->chisq_group[g] : f->chisq_group[g] / u.c;
+done:
+  layout_free(&L);
+  free(vb);
+  gsl_matrix *m[] = {E, Einv, B0};
+  for (size_t i = 0; i < 3; i++)
+    if (m[i]) gsl_matrix_free(m[i]);
+  return st;
+}
+
 vagap_status_t sem_robust_finish(sem_ws_t *ws, sem_con_t *con, vagap_sem_fit_t *fit, const gsl_matrix *info,
                                  const vagap_sem_fit_options_t *opt, const vagap_sem_data_t *data,
-                                 vagap_error_t *err) {
+                                 sem_fiml_t *fiml, vagap_error_t *err) {
   vagap_sem_measures_t *f = &fit->fit;
   measures_init(f);
   fit->options = *opt;
@@ -964,7 +1114,9 @@ vagap_status_t sem_robust_finish(sem_ws_t *ws, sem_con_t *con, vagap_sem_fit_t *
   int robust_se = opt->se == VAGAP_SEM_SE_ROBUST_SEM || opt->se == VAGAP_SEM_SE_ROBUST_HUBER_WHITE;
   int ybm = opt->test == VAGAP_SEM_TEST_YUAN_BENTLER_MPLUS;
   int satt = opt->test == VAGAP_SEM_TEST_MEAN_VAR_ADJUSTED || opt->test == VAGAP_SEM_TEST_SCALED_SHIFTED;
-  if (!scaled && !robust_se && opt->information == VAGAP_SEM_INFORMATION_EXPECTED) return VAGAP_OK;
+  int no_se = opt->se == VAGAP_SEM_SE_NONE;
+  if (fiml) return finish_fiml(ws, con, fit, info, opt, fiml, err);
+  if (!scaled && !robust_se && (opt->information == VAGAP_SEM_INFORMATION_EXPECTED || no_se)) return VAGAP_OK;
   if (K == 0) return VAGAP_OK;
   robust_t R = {0};
   R.ws = ws;
@@ -1018,7 +1170,7 @@ vagap_status_t sem_robust_finish(sem_ws_t *ws, sem_con_t *con, vagap_sem_fit_t *
   switch (opt->information) {
     case VAGAP_SEM_INFORMATION_OBSERVED: st = observed_information(ws, fit->model, fit->x, K, E, err); break;
     case VAGAP_SEM_INFORMATION_FIRST_ORDER: gsl_matrix_memcpy(E, B0); break;
-    default: gsl_matrix_memcpy(E, info); break;
+    default: st = info ? gsl_matrix_memcpy(E, info), VAGAP_OK : sem_ws_information(ws, fit->x, E, err); break;
   }
   if (!st) st = sem_ws_vcov(ws, con, fit->x, E, fit->model, vb, err);
   if (st) goto done;
@@ -1032,7 +1184,7 @@ vagap_status_t sem_robust_finish(sem_ws_t *ws, sem_con_t *con, vagap_sem_fit_t *
     /* Q of the Satorra-Bentler trace is robust.sem's meat */
     if (!(st = ugamma(&R, As, Ds, K, Einv, &tr1, satt ? &tr2 : NULL, M, err)))
       st = sandwich_vcov(vb, M, K, N, fit->vcov, err);
-  } else {
+  } else if (!no_se) {
     memcpy(fit->vcov, vb, K * K * sizeof *vb);
   }
   if (st || !scaled) goto done;
