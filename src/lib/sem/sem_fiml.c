@@ -881,6 +881,50 @@ static double baseline_loglik(sem_fiml_t *f, size_t g) {
   return ll;
 }
 
+/*
+ * lavaan's gfi of group g under missing = "ml" (lav_fit_gfi on its WLS.obs,
+ * WLS.est and WLS.V): 1 - d'Wd / s'Ws with s = (observed means, vech of the
+ * pairwise-complete covariances rescaled by (n - 1)/n), d = s - (mu, vech
+ * Sigma) at the estimates and W the FIML expected h1 information at the
+ * implied moments (sem_fiml_h1_information), fixed.x elements zeroed.
+ */
+static double group_gfi(sem_fiml_t *f, sem_ws_t *ws, const double *x, size_t g) {
+  size_t p = f->p, nv = p + p * (p + 1) / 2;
+  const gsl_matrix *Sigma;
+  const gsl_vector *mu;
+  double *W = malloc(nv * nv * sizeof *W), *s = malloc(nv * sizeof *s), *d = malloc(nv * sizeof *d);
+  double gfi = NAN, n = (double)f->g[g].n;
+  vagap_error_t err;
+  if (!W || !s || !d || sem_ws_implied(ws, x, g, &Sigma, &mu) ||
+      sem_fiml_h1_information(f, g, Sigma, mu, 1, W, &err))
+    goto done;
+  for (size_t j = 0; j < p; j++) {
+    s[j] = observed_mean(f, g, j);
+    d[j] = s[j] - gsl_vector_get(mu, j);
+  }
+  for (size_t b = 0, k = p; b < p; b++)
+    for (size_t a = b; a < p; a++, k++) {
+      int xx = f->model->ov_is_x[a] && f->model->ov_is_x[b];
+      s[k] = pairwise_cov(f, g, a, b) * (n - 1) / n;
+      d[k] = xx ? 0 : s[k] - gsl_matrix_get(Sigma, a, b);
+      if (xx) s[k] = 0;
+    }
+  for (size_t j = 0; j < p; j++)
+    if (f->model->ov_is_x[j]) s[j] = d[j] = 0;
+  double t1 = 0, t2 = 0;
+  for (size_t a = 0; a < nv; a++)
+    for (size_t b = 0; b < nv; b++) {
+      t1 += d[a] * W[a * nv + b] * d[b];
+      t2 += s[a] * W[a * nv + b] * s[b];
+    }
+  gfi = 1 - t1 / t2;
+done:
+  free(W);
+  free(s);
+  free(d);
+  return gfi;
+}
+
 static void fiml_measures(void *ctx, sem_ws_t *ws, const double *x, vagap_sem_measures_t *fm) {
   sem_fiml_t *f = ctx;
   double logl = 0, ulogl = 0, bchisq = 0;
@@ -905,10 +949,14 @@ static void fiml_measures(void *ctx, sem_ws_t *ws, const double *x, vagap_sem_me
   fm->bic2 = -2 * logl + k * log((N + 2) / 24);
   fm->baseline_chisq = bchisq;
   sem_fit_baseline_indices(fm);
-  /* lavaan's gfi/agfi/pgfi under missing = "ml" weight the residuals differently from
-     the complete-data formula (checked: lavaan 0.953 where that formula gives 0.997);
-     NA until that weighting is implemented, rather than a number lavaan does not print */
-  fm->gfi = fm->agfi = fm->pgfi = NAN;
+  /* gfi/agfi/pgfi: lavaan's "sample" statistics and weight under missing = "ml" */
+  double gfi = 0;
+  for (size_t g = 0; g < f->G; g++) gfi += (double)f->g[g].n / N * group_gfi(f, ws, x, g);
+  size_t p = f->p;
+  double nel = (double)f->G * (double)(p + p * (p + 1) / 2), df = fm->df;
+  fm->gfi = gfi;
+  fm->agfi = !isfinite(gfi) ? NAN : df > 0 ? 1 - nel / df * (1 - gfi) : 1;
+  fm->pgfi = !isfinite(gfi) || nel == 0 ? NAN : df / nel * gfi;
 }
 
 sem_fit_hooks_t sem_fiml_hooks(sem_fiml_t *f) {
@@ -1131,8 +1179,8 @@ static void pattern_observed_information(const pattern_t *pt, const gsl_matrix *
 #undef MM
 }
 
-vagap_status_t sem_fiml_h1_observed_information(const sem_fiml_t *fc, size_t g, const gsl_matrix *Sigma,
-                                                const gsl_vector *mu, double *A, vagap_error_t *err) {
+vagap_status_t sem_fiml_h1_information(const sem_fiml_t *fc, size_t g, const gsl_matrix *Sigma,
+                                       const gsl_vector *mu, int expected, double *A, vagap_error_t *err) {
   sem_fiml_t *f = (sem_fiml_t *)fc;
   size_t p = f->p, nv = p + p * (p + 1) / 2;
   const fgroup_t *G = &f->g[g];
@@ -1178,6 +1226,10 @@ vagap_status_t sem_fiml_h1_observed_information(const sem_fiml_t *fc, size_t g, 
       double s = 0;
       for (size_t b = 0; b < po; b++) s += gsl_matrix_get(&Koo.matrix, a, b) * rbar[b];
       abar[a] = s;
+    }
+    if (expected) { /* the expectations of the data terms: C -> Sigma_oo, rbar -> 0 */
+      gsl_matrix_memcpy(&Mv.matrix, &Koo.matrix);
+      memset(abar, 0, po * sizeof *abar);
     }
     pattern_observed_information(pt, &Koo.matrix, abar, &Mv.matrix, vpos, p, A, nv);
   }

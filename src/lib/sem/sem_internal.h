@@ -84,7 +84,7 @@
 #define sem_fiml_expected_information vagap__sem_fiml_expected_information
 #define sem_fiml_row_group vagap__sem_fiml_row_group
 #define sem_fiml_group_rows vagap__sem_fiml_group_rows
-#define sem_fiml_h1_observed_information vagap__sem_fiml_h1_observed_information
+#define sem_fiml_h1_information vagap__sem_fiml_h1_information
 #define sem_fiml_baseline_h0 vagap__sem_fiml_baseline_h0
 #define sem_fiml_npatterns vagap__sem_fiml_npatterns
 #define sem_fiml_coverage vagap__sem_fiml_coverage
@@ -350,9 +350,10 @@ size_t sem_fiml_group_rows(const sem_fiml_t *f, size_t g);
  * (lav_mvnorm_missing_information_observed_samplestats): minus the Hessian
  * of the FIML log-likelihood with respect to (mu', vech(Sigma)') over n_g,
  * in sem_fiml_moment_scores' layout; A is (p + p(p+1)/2)^2, row-major.
+ * expected = 1: its expectation (lav_mvnorm_missing_information_expected).
  */
-vagap_status_t sem_fiml_h1_observed_information(const sem_fiml_t *f, size_t g, const gsl_matrix *Sigma,
-                                                const gsl_vector *mu, double *A, vagap_error_t *err);
+vagap_status_t sem_fiml_h1_information(const sem_fiml_t *f, size_t g, const gsl_matrix *Sigma,
+                                       const gsl_vector *mu, int expected, double *A, vagap_error_t *err);
 /* tr(B0 E^-1) of lavaan's FIML baseline model (its scaled test's h0 part);
    NAN when it has free covariances among exogenous covariates. */
 double sem_fiml_baseline_h0(const sem_fiml_t *f);

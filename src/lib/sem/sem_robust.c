@@ -985,12 +985,13 @@ static vagap_status_t fiml_meat(sem_fiml_t *fm, sem_ws_t *ws, const double *x, s
  * yuan.bentler.mplus's h1 part under FIML: sum_g tr(B1_g A1_g^-1) with both
  * at the EM (unrestricted) moments (lavaan takes h1.information =
  * "unstructured" for this test): B1 the first-order information of the
- * casewise h1 scores, A1 the observed h1 information.  The fixed.x elements
+ * casewise h1 scores, A1 the h1 information of the options (observed, or
+ * expected with information = "expected").  The fixed.x elements
  * are zeroed and, as lavaan does with zero diagonal entries, left out;
  * *ndat counts the elements kept.
  */
-static vagap_status_t fiml_h1_trace(sem_fiml_t *fm, const layout_t *L, size_t G, double *h1, double *ndat,
-                                    vagap_error_t *err) {
+static vagap_status_t fiml_h1_trace(sem_fiml_t *fm, const layout_t *L, size_t G, int expected, double *h1,
+                                    double *ndat, vagap_error_t *err) {
   const vagap_sem_stats_t *s = sem_fiml_h1_stats(fm);
   size_t p = L->p, nv = L->ps;
   double *A = malloc(nv * nv * sizeof *A), *sc = NULL;
@@ -1010,7 +1011,7 @@ static vagap_status_t fiml_h1_trace(sem_fiml_t *fm, const layout_t *L, size_t G,
     if ((st = sem_fiml_moment_scores(fm, g, &Sig.matrix, &mu.vector, sc, err))) break;
     gsl_matrix_view Z = gsl_matrix_view_array(sc, ng ? ng : 1, nv);
     crossprod(&Z.matrix, 1.0 / (double)ng, B1);
-    if ((st = sem_fiml_h1_observed_information(fm, g, &Sig.matrix, &mu.vector, A, err))) break;
+    if ((st = sem_fiml_h1_information(fm, g, &Sig.matrix, &mu.vector, expected, A, err))) break;
     size_t nk = 0;
     for (size_t k = 0; k < nv; k++)
       if (!h1_is_x(L, k) && A[k * nv + k] != 0) keep[nk++] = k;
@@ -1083,7 +1084,8 @@ static vagap_status_t finish_fiml(sem_ws_t *ws, sem_con_t *con, vagap_sem_fit_t 
     goto done;
   }
   double h1, ndat;
-  if ((st = fiml_h1_trace(fm, &L, G, &h1, &ndat, err))) goto done;
+  if ((st = fiml_h1_trace(fm, &L, G, opt->information == VAGAP_SEM_INFORMATION_EXPECTED, &h1, &ndat, err)))
+    goto done;
   double h0 = trace_prod(B0, Einv), h0b = sem_fiml_baseline_h0(fm);
   f->scaling_factor_h1 = h1 / ndat;
   f->scaling_factor_h0 = h0 / (double)free_rows(fit->model);
