@@ -139,13 +139,16 @@ static void put_measure(cli_writer_t *w, const char *name, double v) {
 }
 
 /* Which extra blocks fitMeasures() prints: .scaled with a scaled test, .robust
-   for the Satorra-Bentler, Yuan-Bentler and scaled-shifted tests, the h1/h0
+   for the Satorra-Bentler, Yuan-Bentler and scaled-shifted tests and under FIML, the h1/h0
    scaling factors for yuan.bentler.mplus (lavaan 0.6: lav_fit_measures). */
 static int fit_scaled(const vagap_sem_measures_t *f) {
   return f->test != VAGAP_SEM_TEST_STANDARD && f->test != VAGAP_SEM_TEST_NONE &&
          f->test != VAGAP_SEM_TEST_DEFAULT;
 }
-static int fit_robust(const vagap_sem_measures_t *f) {
+static int fit_robust(const vagap_sem_fit_t *fit) {
+  const vagap_sem_measures_t *f = &fit->fit;
+  /* under missing = "ml" always: the FIML-corrected measures (lav_fit_fiml_corrected) */
+  if (fit->options.missing == VAGAP_SEM_MISSING_ML || fit->options.missing == VAGAP_SEM_MISSING_ML_X) return 1;
   return fit_scaled(f) && f->test != VAGAP_SEM_TEST_MEAN_VAR_ADJUSTED;
 }
 
@@ -154,7 +157,7 @@ static int write_fit(const cli_common_t *c, const vagap_sem_fit_t *fit) {
   cli_writer_t *w = cli_writer_open(c, cols, 2);
   if (!w) return CLI_EXIT_DATA;
   const vagap_sem_measures_t *f = &fit->fit;
-  int cat = fit->nstage1 > 0, sc = fit_scaled(f), rb = fit_robust(f) && !cat; /* no catML-based .robust yet */
+  int cat = fit->nstage1 > 0, sc = fit_scaled(f), rb = fit_robust(fit) && !cat; /* no catML-based .robust yet */
   /* fitMeasures()'s names in its order */
   put_measure(w, "npar", f->npar);
   put_measure(w, "fmin", f->fmin);
@@ -470,7 +473,7 @@ static int write_summary(const cli_common_t *c, const vagap_sem_fit_t *fit,
     return CLI_EXIT_DATA;
   const vagap_sem_measures_t *f = &fit->fit;
   const vagap_sem_model_t *m = fit->model;
-  int sc = fit_scaled(f), rb = fit_robust(f);
+  int sc = fit_scaled(f), rb = fit_robust(fit);
   const vagap_sem_fit_options_t *o = &fit->options;
   if (fit->nstage1) summary_categorical_header(out, fit, d, a);
   if (!fit->nstage1) {

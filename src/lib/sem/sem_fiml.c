@@ -1285,3 +1285,35 @@ double sem_fiml_baseline_h0(const sem_fiml_t *f) {
   }
   return h0;
 }
+
+/*
+ * The estimates of lavaan's FIML baseline model in group g: diagonal Sigma
+ * with every variable's observed mean and ML variance, the block of fixed.x
+ * covariates at lavaan's "sample" values (observed means, pairwise
+ * covariances rescaled by (n - 1)/n).  -1 when exogenous covariates are free
+ * (their block is then saturated, not diagonal).
+ */
+int sem_fiml_baseline_moments(const sem_fiml_t *fc, size_t g, gsl_matrix *Sigma, gsl_vector *mu) {
+  sem_fiml_t *f = (sem_fiml_t *)fc;
+  size_t p = f->p;
+  double n = (double)f->g[g].n;
+  const int *x = f->model->ov_is_x, *exo = f->model->ov_exo;
+  size_t free_exo = 0;
+  for (size_t j = 0; j < p; j++) free_exo += exo[j] && !x[j];
+  if (free_exo > 1) return -1;
+  gsl_matrix_set_zero(Sigma);
+  for (size_t a = 0; a < p; a++) {
+    gsl_vector_set(mu, a, observed_mean(f, g, a));
+    if (!x[a]) {
+      double na = 0;
+      const fgroup_t *G = &f->g[g];
+      for (size_t k = 0; k < G->npat; k++)
+        for (size_t c = 0; c < G->pat[k].po; c++) na += G->pat[k].obs[c] == a ? (double)G->pat[k].n : 0;
+      gsl_matrix_set(Sigma, a, a, pairwise_cov(f, g, a, a) * (na - 1) / na);
+      continue;
+    }
+    for (size_t b = 0; b < p; b++)
+      if (x[b]) gsl_matrix_set(Sigma, a, b, pairwise_cov(f, g, a, b) * (n - 1) / n);
+  }
+  return 0;
+}

@@ -86,6 +86,7 @@
 #define sem_fiml_group_rows vagap__sem_fiml_group_rows
 #define sem_fiml_h1_information vagap__sem_fiml_h1_information
 #define sem_fiml_baseline_h0 vagap__sem_fiml_baseline_h0
+#define sem_fiml_baseline_moments vagap__sem_fiml_baseline_moments
 #define sem_fiml_npatterns vagap__sem_fiml_npatterns
 #define sem_fiml_coverage vagap__sem_fiml_coverage
 #pragma GCC visibility push(hidden)
@@ -357,6 +358,8 @@ vagap_status_t sem_fiml_h1_information(const sem_fiml_t *f, size_t g, const gsl_
 /* tr(B0 E^-1) of lavaan's FIML baseline model (its scaled test's h0 part);
    NAN when it has free covariances among exogenous covariates. */
 double sem_fiml_baseline_h0(const sem_fiml_t *f);
+/* That baseline model's estimates (Sigma p x p, mu p) in group g; -1 as above. */
+int sem_fiml_baseline_moments(const sem_fiml_t *f, size_t g, gsl_matrix *Sigma, gsl_vector *mu);
 
 /* ---- constraints and bounds (sem_constraints.c) ------------------------------ */
 

@@ -798,7 +798,9 @@ static void rmsea_ci_c(double X2, double df, double N, double G, double c, doubl
 /* close fit (upper = 1: P(X > x), h0 0.05) and not-close fit (upper = 0: P(X <= x), h0 0.08) */
 static double rmsea_p_c(double X2, double df, double N, double G, double c, double h0, int upper) {
   if (!isfinite(X2) || !isfinite(df) || !(df > 0)) return NAN;
-  double P = sem_pchisq_nc(X2, df, N * df / c * h0 * h0 / G);
+  double ncp = N * df / c * h0 * h0 / G;
+  if (!(ncp >= 0)) return NAN; /* R's pchisq: NaN for a negative ncp (a negative c.hat) */
+  double P = sem_pchisq_nc(X2, df, ncp);
   return upper ? 1 - P : P;
 }
 
@@ -982,66 +984,327 @@ static vagap_status_t fiml_meat(sem_fiml_t *fm, sem_ws_t *ws, const double *x, s
 }
 
 /*
- * yuan.bentler.mplus's h1 part under FIML: sum_g tr(B1_g A1_g^-1) with both
- * at the EM (unrestricted) moments (lavaan takes h1.information =
- * "unstructured" for this test): B1 the first-order information of the
- * casewise h1 scores, A1 the h1 information of the options (observed, or
- * expected with information = "expected").  The fixed.x elements
- * are zeroed and, as lavaan does with zero diagonal entries, left out;
- * *ndat counts the elements kept.
+ * The h1 matrices of one group under FIML, all at the EM (unrestricted)
+ * moments as lavaan takes them with h1.information = "unstructured"
+ * (ps x ps, means then vech; fixed.x elements zeroed and, as lavaan does
+ * with zero diagonal entries, left out of the inverse):
+ *   Jm   the first-order information of the casewise h1 scores (B1);
+ *   Wm   the observed h1 information (A1); Wmi its inverse on the elements
+ *        kept (nk of them); Wx, Wxi the expected one with information = "expected";
+ *   Wc   the complete-data h1 information at the EM moments
+ *        (1/2 D'(S^-1 (x) S^-1) D and S^-1), the "tilde" fit's.
  */
-static vagap_status_t fiml_h1_trace(sem_fiml_t *fm, const layout_t *L, size_t G, int expected, double *h1,
-                                    double *ndat, vagap_error_t *err) {
-  const vagap_sem_stats_t *s = sem_fiml_h1_stats(fm);
-  size_t p = L->p, nv = L->ps;
-  double *A = malloc(nv * nv * sizeof *A), *sc = NULL;
-  size_t *keep = malloc(nv * sizeof *keep);
-  gsl_matrix *B1 = gsl_matrix_alloc(nv, nv), *Ak = gsl_matrix_alloc(nv, nv);
-  vagap_status_t st = A && keep && B1 && Ak ? VAGAP_OK : oom(err);
-  *h1 = *ndat = 0;
-  for (size_t g = 0; !st && g < G; g++) {
-    size_t ng = sem_fiml_group_rows(fm, g);
-    free(sc);
-    if (!(sc = malloc((ng ? ng : 1) * nv * sizeof *sc))) {
-      st = oom(err);
-      break;
-    }
-    gsl_matrix_const_view Sig = gsl_matrix_const_view_array(s->cov + g * p * p, p, p);
-    gsl_vector_const_view mu = gsl_vector_const_view_array(s->mean + g * p, p);
-    if ((st = sem_fiml_moment_scores(fm, g, &Sig.matrix, &mu.vector, sc, err))) break;
-    gsl_matrix_view Z = gsl_matrix_view_array(sc, ng ? ng : 1, nv);
-    crossprod(&Z.matrix, 1.0 / (double)ng, B1);
-    if ((st = sem_fiml_h1_information(fm, g, &Sig.matrix, &mu.vector, expected, A, err))) break;
-    size_t nk = 0;
-    for (size_t k = 0; k < nv; k++)
-      if (!h1_is_x(L, k) && A[k * nv + k] != 0) keep[nk++] = k;
-    gsl_matrix_view As = gsl_matrix_submatrix(Ak, 0, 0, nk ? nk : 1, nk ? nk : 1);
-    for (size_t a = 0; a < nk; a++)
-      for (size_t b = 0; b < nk; b++) gsl_matrix_set(&As.matrix, a, b, A[keep[a] * nv + keep[b]]);
-    if (nk && spd_invert(&As.matrix)) {
-      st = vagap_error_set(err, VAGAP_ENUMERIC, NULL, 0, 0,
-                           "the observed information of the unrestricted (EM) moments is singular");
-      break;
-    }
-    for (size_t a = 0; a < nk; a++)
-      for (size_t b = 0; b < nk; b++) *h1 += gsl_matrix_get(B1, keep[a], keep[b]) * gsl_matrix_get(&As.matrix, b, a);
-    *ndat += (double)nk;
+typedef struct {
+  gsl_matrix *Jm, *Wm, *Wmi, *Wc;
+  gsl_matrix *Wx, *Wxi; /* with information = "expected": the expected h1 information, its inverse */
+  size_t nk, nkx;
+  double f; /* n_g / N */
+} fimlc_t;
+
+static void fimlc_free(fimlc_t *c, size_t G) {
+  for (size_t g = 0; c && g < G; g++) {
+    gsl_matrix *m[] = {c[g].Jm, c[g].Wm, c[g].Wmi, c[g].Wc, c[g].Wx, c[g].Wxi};
+    for (size_t i = 0; i < 6; i++)
+      if (m[i]) gsl_matrix_free(m[i]);
   }
-  free(A);
-  free(sc);
+  free(c);
+}
+
+/* Mi = M^-1 on the elements with a nonzero diagonal (zero elsewhere); *nk counts them. */
+static vagap_status_t invert_kept(const gsl_matrix *M, gsl_matrix *Mi, size_t *nk, vagap_error_t *err) {
+  size_t nv = M->size1, n = 0;
+  size_t *keep = malloc(nv * sizeof *keep);
+  gsl_matrix *A = gsl_matrix_alloc(nv, nv);
+  vagap_status_t st = keep && A ? VAGAP_OK : oom(err);
+  for (size_t k = 0; !st && k < nv; k++)
+    if (gsl_matrix_get(M, k, k) != 0) keep[n++] = k;
+  gsl_matrix_view As = gsl_matrix_submatrix(A ? A : Mi, 0, 0, n ? n : 1, n ? n : 1);
+  for (size_t a = 0; !st && a < n; a++)
+    for (size_t b = 0; b < n; b++) gsl_matrix_set(&As.matrix, a, b, gsl_matrix_get(M, keep[a], keep[b]));
+  if (!st && n && spd_invert(&As.matrix))
+    st = vagap_error_set(err, VAGAP_ENUMERIC, NULL, 0, 0, "the information of the unrestricted (EM) moments is singular");
+  if (!st) {
+    gsl_matrix_set_zero(Mi);
+    for (size_t a = 0; a < n; a++)
+      for (size_t b = 0; b < n; b++) gsl_matrix_set(Mi, keep[a], keep[b], gsl_matrix_get(&As.matrix, a, b));
+  }
+  *nk = n;
   free(keep);
-  if (B1) gsl_matrix_free(B1);
-  if (Ak) gsl_matrix_free(Ak);
+  if (A) gsl_matrix_free(A);
   return st;
 }
 
-/* lavaan's robust CFI/TLI/RMSEA under missing = "ml" are the FIML-corrected ones
-   (lav_fit_fiml_corrected, Zhang & Savalei): not the complete-data formulas. */
-static void fiml_robust_unset(vagap_sem_measures_t *f) {
-  double *v[] = {&f->cfi_robust, &f->tli_robust, &f->nnfi_robust, &f->rni_robust, &f->rmsea_robust,
-                 &f->rmsea_ci_lower_robust, &f->rmsea_ci_upper_robust, &f->rmsea_pvalue_robust,
-                 &f->rmsea_notclose_pvalue_robust};
-  for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) *v[i] = NAN;
+static vagap_status_t fimlc_group(sem_fiml_t *fm, const layout_t *L, size_t g, vagap_sem_information_t info,
+                                  fimlc_t *c, vagap_error_t *err) {
+  const vagap_sem_stats_t *s = sem_fiml_h1_stats(fm);
+  size_t p = L->p, nv = L->ps, ng = sem_fiml_group_rows(fm, g);
+  int ex = info == VAGAP_SEM_INFORMATION_EXPECTED;
+  double *sc = malloc((ng ? ng : 1) * nv * sizeof *sc), *A = malloc(nv * nv * sizeof *A);
+  gsl_matrix *W = gsl_matrix_alloc(p, p);
+  c->Jm = gsl_matrix_alloc(nv, nv);
+  c->Wm = gsl_matrix_alloc(nv, nv);
+  c->Wmi = gsl_matrix_alloc(nv, nv);
+  c->Wc = gsl_matrix_alloc(nv, nv);
+  if (ex) {
+    c->Wx = gsl_matrix_alloc(nv, nv);
+    c->Wxi = gsl_matrix_alloc(nv, nv);
+  }
+  vagap_status_t st = sc && A && W && c->Jm && c->Wm && c->Wmi && c->Wc && (!ex || (c->Wx && c->Wxi)) ? VAGAP_OK
+                                                                                                     : oom(err);
+  gsl_matrix_const_view Sig = gsl_matrix_const_view_array(s->cov + g * p * p, p, p);
+  gsl_vector_const_view mu = gsl_vector_const_view_array(s->mean + g * p, p);
+  gsl_matrix_view Av = gsl_matrix_view_array(A, nv, nv);
+  if (!st) st = sem_fiml_moment_scores(fm, g, &Sig.matrix, &mu.vector, sc, err);
+  if (!st) {
+    gsl_matrix_view Z = gsl_matrix_view_array(sc, ng ? ng : 1, nv);
+    crossprod(&Z.matrix, 1.0 / (double)ng, c->Jm);
+    zero_x(L, c->Jm);
+    st = sem_fiml_h1_information(fm, g, &Sig.matrix, &mu.vector, 0, A, err);
+  }
+  if (!st) {
+    gsl_matrix_memcpy(c->Wm, &Av.matrix);
+    zero_x(L, c->Wm);
+    st = invert_kept(c->Wm, c->Wmi, &c->nk, err);
+  }
+  if (!st && ex && !(st = sem_fiml_h1_information(fm, g, &Sig.matrix, &mu.vector, 1, A, err))) {
+    gsl_matrix_memcpy(c->Wx, &Av.matrix);
+    zero_x(L, c->Wx);
+    st = invert_kept(c->Wx, c->Wxi, &c->nkx, err);
+  }
+  if (!st) {
+    gsl_matrix_memcpy(W, &Sig.matrix);
+    if (spd_invert(W)) st = vagap_error_set(err, VAGAP_ENUMERIC, NULL, 0, 0, "the EM covariance matrix is singular");
+    else h1_expected(L, W, c->Wc);
+  }
+  free(sc);
+  free(A);
+  if (W) gsl_matrix_free(W);
+  return st;
+}
+
+/* Delta_g (ps x K) of the model at x in h1 coordinates with means. */
+static vagap_status_t fiml_delta(sem_ws_t *ws, const layout_t *L, const double *x, size_t g, size_t K,
+                                 gsl_matrix *D, vagap_error_t *err) {
+  size_t p = L->p, nv = L->ps - p;
+  double *ds = malloc((K ? K : 1) * p * p * sizeof *ds), *dm = malloc((K ? K : 1) * p * sizeof *dm);
+  vagap_status_t st = ds && dm ? VAGAP_OK : oom(err);
+  if (!st && sem_ws_jacobian(ws, x, g, ds, dm))
+    st = vagap_error_set(err, VAGAP_ENUMERIC, NULL, 0, 0, "the implied covariance matrix is not positive definite");
+  for (size_t k = 0; !st && k < K; k++) {
+    for (size_t i = 0; i < p; i++) gsl_matrix_set(D, i, k, dm[k * p + i]);
+    for (size_t a = 0; a < nv; a++) gsl_matrix_set(D, p + a, k, ds[k * p * p + L->vi[a] * p + L->vj[a]]);
+  }
+  free(ds);
+  free(dm);
+  return st;
+}
+
+enum { WM, JM, WC, WX };
+static const gsl_matrix *fimlc_pick(const fimlc_t *c, int which) {
+  return which == JM ? c->Jm : which == WC ? c->Wc : which == WX ? c->Wx : c->Wm;
+}
+
+/* sum_g f_g D_g' X_g D_g into E (K x K), X one of the fimlc_t matrices */
+static void sum_dxd(const fimlc_t *c, gsl_matrix *const *D, size_t G, int which, gsl_matrix *E, gsl_matrix *T) {
+  gsl_matrix_set_zero(E);
+  for (size_t g = 0; g < G; g++) {
+    gsl_matrix_view Tv = gsl_matrix_submatrix(T, 0, 0, D[g]->size1, D[g]->size2);
+    gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, fimlc_pick(&c[g], which), D[g], 0.0, &Tv.matrix);
+    gsl_blas_dgemm(CblasTrans, CblasNoTrans, c[g].f, D[g], &Tv.matrix, 1.0, E);
+  }
+}
+
+/*
+ * lavaan's k of the FIML-corrected robust measures (lav_fit_fiml_corrected)
+ * for a model with per-group Delta D_g (ps x K) and Einv = E^-1,
+ * E = sum_g f_g D' Wm D (its "h1" observed information).  With the
+ * block-diagonal Wm, Wmi, Wc, Gamma = Wmi Jm Wmi / f_g of lavaan's formulas
+ * and U = Wm - Wm D Einv D' Wm, written group by group:
+ *   V6: tr(Wc Wmi U Wmi) = sum_g [tr(Wc Wmi) - f_g tr(D' Wc D Einv)]
+ *   V3: tr(U Wmi Wc Wmi U Gamma) = sum_g [tr(Wc Wmi Jm Wmi) - 2 f_g tr(Einv D' Jm Wmi Wc D)]
+ *                                  + tr(Einv Q Einv R),
+ *       Q = sum_g f_g D' Wc D, R = sum_g f_g D' Jm D.
+ */
+static vagap_status_t fimlc_k(const fimlc_t *c, gsl_matrix *const *D, size_t G, const gsl_matrix *Einv, int v3,
+                              double *k, vagap_error_t *err) {
+  size_t K = Einv->size1, nv = c[0].Wc->size1;
+  gsl_matrix *Q = gsl_matrix_alloc(K, K), *R = gsl_matrix_alloc(K, K), *T = gsl_matrix_alloc(nv, K),
+             *T2 = gsl_matrix_alloc(nv, K), *X = gsl_matrix_alloc(nv, nv), *Y = gsl_matrix_alloc(nv, nv),
+             *KK = gsl_matrix_alloc(K, K), *KK2 = gsl_matrix_alloc(K, K);
+  if (!Q || !R || !T || !T2 || !X || !Y || !KK || !KK2) {
+    gsl_matrix *m[] = {Q, R, T, T2, X, Y, KK, KK2};
+    for (size_t i = 0; i < 8; i++)
+      if (m[i]) gsl_matrix_free(m[i]);
+    return oom(err);
+  }
+  double sum = 0;
+  sum_dxd(c, D, G, WC, Q, T);
+  for (size_t g = 0; g < G; g++) {
+    gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, c[g].Wc, c[g].Wmi, 0.0, X); /* Wc Wmi */
+    if (!v3) {
+      for (size_t a = 0; a < nv; a++) sum += gsl_matrix_get(X, a, a);
+      continue;
+    }
+    gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, c[g].Jm, c[g].Wmi, 0.0, Y); /* Jm Wmi */
+    sum += trace_prod(X, Y);
+    /* D' (Jm Wmi) (Wc D) */
+    gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, c[g].Wc, D[g], 0.0, T);
+    gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, Y, T, 0.0, T2);
+    gsl_blas_dgemm(CblasTrans, CblasNoTrans, 1.0, D[g], T2, 0.0, KK);
+    sum -= 2 * c[g].f * trace_prod(Einv, KK);
+  }
+  if (!v3) {
+    sum -= trace_prod(Q, Einv);
+  } else {
+    sum_dxd(c, D, G, JM, R, T);
+    gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, Einv, Q, 0.0, KK);
+    gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, Einv, R, 0.0, KK2);
+    sum += trace_prod(KK, KK2);
+  }
+  *k = sum;
+  gsl_matrix *m[] = {Q, R, T, T2, X, Y, KK, KK2};
+  for (size_t i = 0; i < 8; i++) gsl_matrix_free(m[i]);
+  return VAGAP_OK;
+}
+
+/* sum_g n_g F_ML(S_g, ybar_g; Sigma_g, mu_g): the complete-data ML chi-square
+   against the EM moments (lavaan's "tilde" fits); NAN if Sigma is not PD. */
+static double em_chisq(sem_fiml_t *fm, size_t G, size_t p, gsl_matrix *const *Sig, gsl_vector *const *mu) {
+  const vagap_sem_stats_t *s = sem_fiml_h1_stats(fm);
+  gsl_matrix *W = gsl_matrix_alloc(p, p), *S = gsl_matrix_alloc(p, p);
+  double X2 = 0;
+  if (!W || !S) X2 = NAN;
+  for (size_t g = 0; g < G && isfinite(X2); g++) {
+    gsl_matrix_memcpy(W, Sig[g]);
+    gsl_error_handler_t *old = gsl_set_error_handler_off();
+    int bad = gsl_linalg_cholesky_decomp1(W);
+    double ldS = 0, ld = 0;
+    for (size_t a = 0; !bad && a < p; a++) ld += 2 * log(gsl_matrix_get(W, a, a));
+    bad = bad || gsl_linalg_cholesky_invert(W);
+    gsl_matrix_const_view Sv = gsl_matrix_const_view_array(s->cov + g * p * p, p, p);
+    gsl_matrix_memcpy(S, &Sv.matrix);
+    bad = bad || gsl_linalg_cholesky_decomp1(S);
+    gsl_set_error_handler(old);
+    if (bad) { X2 = NAN; break; }
+    for (size_t a = 0; a < p; a++) ldS += 2 * log(gsl_matrix_get(S, a, a));
+    double tr = 0, q = 0;
+    for (size_t a = 0; a < p; a++) {
+      double da = s->mean[g * p + a] - gsl_vector_get(mu[g], a);
+      for (size_t b = 0; b < p; b++) {
+        double db = s->mean[g * p + b] - gsl_vector_get(mu[g], b);
+        tr += s->cov[g * p * p + a * p + b] * gsl_matrix_get(W, b, a);
+        q += da * gsl_matrix_get(W, a, b) * db;
+      }
+    }
+    X2 += s->n[g] * (ld - ldS + tr - (double)p + q);
+  }
+  if (W) gsl_matrix_free(W);
+  if (S) gsl_matrix_free(S);
+  return X2;
+}
+
+/*
+ * lavaan's .robust measures under missing = "ml" (lav_fit_fiml_corrected,
+ * Zhang and Savalei): the model and its baseline evaluated as complete-data
+ * ML fits to the EM moments (XX3, XX3.null), scaled by c = k / df with k of
+ * fimlc_k (V3 with a scaled test, V6 without).  Sets the .robust fields.
+ */
+static vagap_status_t fiml_robust_measures(sem_ws_t *ws, sem_con_t *con, vagap_sem_fit_t *fit, sem_fiml_t *fm,
+                                           const layout_t *L, vagap_sem_information_t info, int v3, double *h1,
+                                           double *ndat, vagap_error_t *err) {
+  vagap_sem_measures_t *f = &fit->fit;
+  size_t G = fit->model->ngroups, K = fit->model->npar, p = L->p, nv = L->ps;
+  double N = f->ntotal;
+  fimlc_t *c = calloc(G, sizeof *c);
+  gsl_matrix **D = calloc(G, sizeof *D), **DB = calloc(G, sizeof *DB), **SB = calloc(G, sizeof *SB),
+             **Sg = calloc(G, sizeof *Sg);
+  gsl_vector **mB = calloc(G, sizeof *mB), **mg = calloc(G, sizeof *mg);
+  double *vb = malloc((K ? K : 1) * K * sizeof *vb);
+  gsl_matrix *E = gsl_matrix_alloc(K ? K : 1, K ? K : 1), *T = gsl_matrix_alloc(nv, K ? K : 1), *EB = NULL,
+             *TB = NULL;
+  vagap_status_t st = c && D && DB && SB && Sg && mB && mg && vb && E && T ? VAGAP_OK : oom(err);
+  int base_ok = 1;
+  size_t per = 0;
+  for (size_t k = 0; k < nv; k++) per += k < p ? !fit->model->ov_is_x[k] : (L->vi[k - p] == L->vj[k - p] &&
+                                                                             !fit->model->ov_is_x[L->vi[k - p]]);
+  size_t KB = G * per;
+  for (size_t g = 0; !st && g < G; g++) {
+    c[g].f = sem_ws_nobs(ws, g) / N;
+    if ((st = fimlc_group(fm, L, g, info, &c[g], err))) break;
+    if (!(D[g] = gsl_matrix_calloc(nv, K ? K : 1)) || !(DB[g] = gsl_matrix_calloc(nv, KB ? KB : 1)) ||
+        !(SB[g] = gsl_matrix_alloc(p, p)) || !(mB[g] = gsl_vector_alloc(p)) || !(Sg[g] = gsl_matrix_alloc(p, p)) ||
+        !(mg[g] = gsl_vector_alloc(p))) {
+      st = oom(err);
+      break;
+    }
+    if ((st = fiml_delta(ws, L, fit->x, g, K, D[g], err))) break;
+    const gsl_matrix *Sig;
+    const gsl_vector *mu;
+    sem_ws_implied(ws, fit->x, g, &Sig, &mu);
+    gsl_matrix_memcpy(Sg[g], Sig);
+    gsl_vector_memcpy(mg[g], mu);
+    /* the baseline: its free means and variances select h1 elements */
+    for (size_t k = 0, col = g * per; k < nv; k++) {
+      int fr = k < p ? !fit->model->ov_is_x[k]
+                     : L->vi[k - p] == L->vj[k - p] && !fit->model->ov_is_x[L->vi[k - p]];
+      if (fr) gsl_matrix_set(DB[g], k, col++, 1.0);
+    }
+    if (sem_fiml_baseline_moments(fm, g, SB[g], mB[g])) base_ok = 0;
+  }
+  if (st) goto done;
+  /* yuan.bentler.mplus's h1 part: sum_g tr(B1 A1^-1), A1 the h1 information of the options */
+  *h1 = *ndat = 0;
+  int ex = info == VAGAP_SEM_INFORMATION_EXPECTED, fo = info == VAGAP_SEM_INFORMATION_FIRST_ORDER;
+  for (size_t g = 0; g < G; g++) {
+    *h1 += trace_prod(c[g].Jm, ex ? c[g].Wxi : c[g].Wmi);
+    *ndat += (double)(ex ? c[g].nkx : c[g].nk);
+  }
+  /* the model's E = sum_g f_g D' A1 D (lavaan: observed.information = "h1", h1.information
+     = "unstructured"; A1 of the options) and k */
+  double k, kb = NAN;
+  sum_dxd(c, D, G, ex ? WX : fo ? JM : WM, E, T);
+  if ((st = sem_ws_vcov(ws, con, fit->x, E, fit->model, vb, err))) goto done;
+  for (size_t a = 0; a < K * K; a++) E->data[(a / K) * E->tda + a % K] = N * vb[a];
+  if ((st = fimlc_k(c, D, G, E, v3, &k, err))) goto done;
+  double XX3 = em_chisq(fm, G, p, Sg, mg), df = f->df, c3 = k / df;
+  double XX3b = NAN, dfb = f->baseline_df, c3b = NAN;
+  if (base_ok && KB) {
+    if (!(EB = gsl_matrix_alloc(KB, KB)) || !(TB = gsl_matrix_alloc(nv, KB))) {
+      st = oom(err);
+      goto done;
+    }
+    sum_dxd(c, DB, G, ex ? WX : fo ? JM : WM, EB, TB);
+    if (spd_invert(EB)) {
+      st = vagap_error_set(err, VAGAP_ENUMERIC, NULL, 0, 0, "the baseline model's information matrix is singular");
+      goto done;
+    }
+    if ((st = fimlc_k(c, DB, G, EB, v3, &kb, err))) goto done;
+    XX3b = em_chisq(fm, G, p, SB, mB);
+    c3b = kb / dfb;
+  }
+  f->cfi_robust = cfi_c(XX3, df, XX3b, dfb, c3, c3b);
+  f->tli_robust = tli_c(XX3, df, XX3b, dfb, c3, c3b);
+  f->nnfi_robust = f->tli_robust;
+  f->rni_robust = rni_c(XX3, df, XX3b, dfb, c3, c3b);
+  f->rmsea_robust = rmsea_c(XX3, df, N, (double)G, c3);
+  rmsea_ci_c(XX3 / c3, df, N, (double)G, c3, &f->rmsea_ci_lower_robust, &f->rmsea_ci_upper_robust);
+  f->rmsea_pvalue_robust = rmsea_p_c(XX3 / c3, df, N, (double)G, c3, 0.05, 1);
+  f->rmsea_notclose_pvalue_robust = rmsea_p_c(XX3 / c3, df, N, (double)G, c3, 0.08, 0);
+done:
+  fimlc_free(c, G);
+  for (size_t g = 0; g < G; g++) {
+    if (D && D[g]) gsl_matrix_free(D[g]);
+    if (DB && DB[g]) gsl_matrix_free(DB[g]);
+    if (SB && SB[g]) gsl_matrix_free(SB[g]);
+    if (Sg && Sg[g]) gsl_matrix_free(Sg[g]);
+    if (mB && mB[g]) gsl_vector_free(mB[g]);
+    if (mg && mg[g]) gsl_vector_free(mg[g]);
+  }
+  free(D); free(DB); free(SB); free(Sg); free(mB); free(mg); free(vb);
+  gsl_matrix *m[] = {E, T, EB, TB};
+  for (size_t i = 0; i < 4; i++)
+    if (m[i]) gsl_matrix_free(m[i]);
+  return st;
 }
 
 /*
@@ -1050,8 +1313,9 @@ static void fiml_robust_unset(vagap_sem_measures_t *f) {
  * default, or FIML's expected information; the first-order one B0 with
  * information = "first.order"); robust.huber.white SEs E^-1 B0 E^-1 / N with
  * B0 the casewise FIML scores' cross-product; yuan.bentler.mplus with
- * tr(U Gamma) = h1 - tr(B0 E^-1), h1 from the EM moments (fiml_h1_trace),
- * and the baseline's h0 from its univariate factors (sem_fiml_baseline_h0).
+ * tr(U Gamma) = h1 - tr(B0 E^-1), h1 from the EM moments (fiml_robust_measures),
+ * and the baseline's h0 from its univariate factors (sem_fiml_baseline_h0);
+ * the .robust measures are lavaan's FIML-corrected ones, with any test.
  */
 static vagap_status_t finish_fiml(sem_ws_t *ws, sem_con_t *con, vagap_sem_fit_t *fit, const gsl_matrix *info,
                                   const vagap_sem_fit_options_t *opt, sem_fiml_t *fm, vagap_error_t *err) {
@@ -1059,19 +1323,22 @@ static vagap_status_t finish_fiml(sem_ws_t *ws, sem_con_t *con, vagap_sem_fit_t 
   size_t K = fit->model->npar, G = fit->model->ngroups;
   int scaled = opt->test != VAGAP_SEM_TEST_STANDARD && opt->test != VAGAP_SEM_TEST_NONE;
   int hw = opt->se == VAGAP_SEM_SE_ROBUST_HUBER_WHITE, fo = opt->information == VAGAP_SEM_INFORMATION_FIRST_ORDER;
-  if (K == 0 || (!scaled && !hw && (!fo || opt->se == VAGAP_SEM_SE_NONE))) return VAGAP_OK;
+  int need_e = scaled || hw || (fo && opt->se != VAGAP_SEM_SE_NONE);
+  if (K == 0) return VAGAP_OK;
   double N = f->ntotal;
   double *vb = malloc(K * K * sizeof *vb);
   gsl_matrix *E = gsl_matrix_alloc(K, K), *Einv = gsl_matrix_alloc(K, K), *B0 = gsl_matrix_calloc(K, K);
   layout_t L = {0};
   vagap_status_t st = vb && E && Einv && B0 ? VAGAP_OK : oom(err);
-  if (!st) st = fiml_meat(fm, ws, fit->x, K, G, N, B0, err);
-  if (!st) {
-    if (fo) gsl_matrix_memcpy(E, B0);
-    else if (info) gsl_matrix_memcpy(E, info);
-    else if (opt->information == VAGAP_SEM_INFORMATION_OBSERVED) st = sem_ws_hessian(ws, fit->x, E, err);
-    else st = sem_fiml_expected_information(fm, ws, fit->x, E, err);
-  }
+  if (!st && layout_init(&L, fit->model->nov, 1, fit->model->ov_is_x)) st = oom(err);
+  double h1 = NAN, ndat = NAN;
+  if (!st) st = fiml_robust_measures(ws, con, fit, fm, &L, opt->information, scaled, &h1, &ndat, err);
+  if (!st && need_e) st = fiml_meat(fm, ws, fit->x, K, G, N, B0, err);
+  if (st || !need_e) goto done;
+  if (fo) gsl_matrix_memcpy(E, B0);
+  else if (info) gsl_matrix_memcpy(E, info);
+  else if (opt->information == VAGAP_SEM_INFORMATION_OBSERVED) st = sem_ws_hessian(ws, fit->x, E, err);
+  else st = sem_fiml_expected_information(fm, ws, fit->x, E, err);
   if (!st) st = sem_ws_vcov(ws, con, fit->x, E, fit->model, vb, err);
   if (st) goto done;
   for (size_t a = 0; a < K; a++)
@@ -1079,20 +1346,23 @@ static vagap_status_t finish_fiml(sem_ws_t *ws, sem_con_t *con, vagap_sem_fit_t 
   if (hw) st = sandwich_vcov(vb, B0, K, N, fit->vcov, err);
   else if (opt->se != VAGAP_SEM_SE_NONE) memcpy(fit->vcov, vb, K * K * sizeof *vb);
   if (st || !scaled) goto done;
-  if (layout_init(&L, fit->model->nov, 1, fit->model->ov_is_x)) {
-    st = oom(err);
-    goto done;
-  }
-  double h1, ndat;
-  if ((st = fiml_h1_trace(fm, &L, G, opt->information == VAGAP_SEM_INFORMATION_EXPECTED, &h1, &ndat, err)))
-    goto done;
   double h0 = trace_prod(B0, Einv), h0b = sem_fiml_baseline_h0(fm);
   f->scaling_factor_h1 = h1 / ndat;
   f->scaling_factor_h0 = h0 / (double)free_rows(fit->model);
   scaled_t u = scale_test(opt->test, f->chisq, f->df, h1 - h0, NAN, 0);
   scaled_t b = scale_test(opt->test, f->baseline_chisq, f->baseline_df, h1 - h0b, NAN, 0);
+  /* scaled_measures' complete-data .robust would replace the FIML-corrected ones */
+  vagap_sem_measures_t robust = *f;
   scaled_measures(f, opt->test, &u, &b, N, (double)G);
-  fiml_robust_unset(f);
+  f->cfi_robust = robust.cfi_robust;
+  f->tli_robust = robust.tli_robust;
+  f->nnfi_robust = robust.nnfi_robust;
+  f->rni_robust = robust.rni_robust;
+  f->rmsea_robust = robust.rmsea_robust;
+  f->rmsea_ci_lower_robust = robust.rmsea_ci_lower_robust;
+  f->rmsea_ci_upper_robust = robust.rmsea_ci_upper_robust;
+  f->rmsea_pvalue_robust = robust.rmsea_pvalue_robust;
+  f->rmsea_notclose_pvalue_robust = robust.rmsea_notclose_pvalue_robust;
   for (size_t g = 0; g < G && f->chisq_group_scaled; g++)
     f->chisq_group_scaled[g] = isnan(u.c) ? f->chisq_group[g] : f->chisq_group[g] / u.c;
 done:
