@@ -112,6 +112,8 @@ static int write_estimates(const cli_common_t *c, const vagap_sem_fit_t *fit) {
   cli_writer_t *w = cli_writer_open(c, cols, sizeof cols / sizeof cols[0]);
   if (!w) return CLI_EXIT_DATA;
   const vagap_sem_model_t *m = fit->model;
+  /* se = "none": lavaan's parameterEstimates() has no se, z, pvalue or CI columns; NA here */
+  int no_se = fit->options.se == VAGAP_SEM_SE_NONE;
   for (size_t r = 0; r < m->nrows; r++) {
     const vagap_sem_param_t *row = &m->rows[r];
     cli_put_str(w, row->lhs);
@@ -121,11 +123,11 @@ static int write_estimates(const cli_common_t *c, const vagap_sem_fit_t *fit) {
     cli_put_int(w, row->group);
     cli_put_str(w, row->label);
     cli_put_num(w, row->est);
-    cli_put_num(w, row->se);
-    cli_put_num(w, row->z);
-    cli_put_num(w, row->pvalue);
-    cli_put_num(w, row->ci_lower);
-    cli_put_num(w, row->ci_upper);
+    cli_put_num(w, no_se ? NAN : row->se);
+    cli_put_num(w, no_se ? NAN : row->z);
+    cli_put_num(w, no_se ? NAN : row->pvalue);
+    cli_put_num(w, no_se ? NAN : row->ci_lower);
+    cli_put_num(w, no_se ? NAN : row->ci_upper);
     cli_put_num(w, row->std_lv);
     cli_put_num(w, row->std_all);
     cli_put_num(w, row->std_nox);

@@ -1247,73 +1247,49 @@ vagap_status_t sem_fiml_h1_information(const sem_fiml_t *fc, size_t g, const gsl
   return st;
 }
 
-/*
- * lavaan's FIML baseline (independence) model, fitted with the same robust
- * options, enters the scaled baseline test through h0 = tr(B0_b E_b^-1).
- * Its likelihood factors into one univariate normal per variable (observed
- * values only), so at its estimates (observed mean, ML variance v) the
- * observed information is diagonal: n_j / v for the mean, n_j / (2 v^2) for
- * the variance; the casewise scores are r / v and (r^2 / v - 1) / (2 v).
- * Each variable then contributes 1 + (m4 / v^2 - 1) / 2, m4 the mean fourth
- * power of its deviations.  NAN when two or more exogenous covariates are
- * not fixed.x (the baseline then has free covariances among them).
- */
-double sem_fiml_baseline_h0(const sem_fiml_t *f) {
-  size_t p = f->p, free_exo = 0;
-  for (size_t j = 0; j < p; j++) free_exo += f->model->ov_exo[j] && !f->model->ov_is_x[j];
-  if (free_exo > 1) return NAN;
-  double h0 = 0;
-  for (size_t g = 0; g < f->G; g++) {
-    const fgroup_t *G = &f->g[g];
-    for (size_t j = 0; j < p; j++) {
-      if (f->model->ov_is_x[j]) continue;
-      double m = observed_mean(f, g, j), n = 0, s2 = 0, s4 = 0;
-      for (size_t k = 0; k < G->npat; k++) {
-        const pattern_t *pt = &G->pat[k];
-        for (size_t c = 0; c < pt->po; c++)
-          if (pt->obs[c] == j)
-            for (size_t i = 0; i < pt->n; i++) {
-              double r = pt->y[i * pt->po + c] - m;
-              n += 1;
-              s2 += r * r;
-              s4 += r * r * r * r;
-            }
-      }
-      double v = s2 / n;
-      h0 += 1 + 0.5 * (s4 / n / (v * v) - 1);
-    }
-  }
-  return h0;
-}
 
 /*
- * The estimates of lavaan's FIML baseline model in group g: diagonal Sigma
- * with every variable's observed mean and ML variance, the block of fixed.x
- * covariates at lavaan's "sample" values (observed means, pairwise
- * covariances rescaled by (n - 1)/n).  -1 when exogenous covariates are free
- * (their block is then saturated, not diagonal).
+ * The estimates of lavaan's FIML baseline model in group g (see
+ * baseline_loglik): every other variable's observed mean and ML variance,
+ * the block of exogenous covariates at lavaan's "sample" values (observed
+ * means, pairwise covariances rescaled by (n - 1)/n) when they are fixed.x,
+ * saturated by EM otherwise.  -1 when that EM fails.
  */
 int sem_fiml_baseline_moments(const sem_fiml_t *fc, size_t g, gsl_matrix *Sigma, gsl_vector *mu) {
   sem_fiml_t *f = (sem_fiml_t *)fc;
-  size_t p = f->p;
+  size_t p = f->p, ne = 0;
   double n = (double)f->g[g].n;
   const int *x = f->model->ov_is_x, *exo = f->model->ov_exo;
-  size_t free_exo = 0;
-  for (size_t j = 0; j < p; j++) free_exo += exo[j] && !x[j];
-  if (free_exo > 1) return -1;
+  size_t sub[p ? p : 1];
   gsl_matrix_set_zero(Sigma);
   for (size_t a = 0; a < p; a++) {
     gsl_vector_set(mu, a, observed_mean(f, g, a));
-    if (!x[a]) {
-      double na = 0;
-      const fgroup_t *G = &f->g[g];
-      for (size_t k = 0; k < G->npat; k++)
-        for (size_t c = 0; c < G->pat[k].po; c++) na += G->pat[k].obs[c] == a ? (double)G->pat[k].n : 0;
-      gsl_matrix_set(Sigma, a, a, pairwise_cov(f, g, a, a) * (na - 1) / na);
+    if (exo[a]) {
+      sub[ne++] = a;
       continue;
     }
-    for (size_t b = 0; b < p; b++)
-      if (x[b]) gsl_matrix_set(Sigma, a, b, pairwise_cov(f, g, a, b) * (n - 1) / n);
+    double na = 0;
+    const fgroup_t *G = &f->g[g];
+    for (size_t k = 0; k < G->npat; k++)
+      for (size_t c = 0; c < G->pat[k].po; c++) na += G->pat[k].obs[c] == a ? (double)G->pat[k].n : 0;
+    gsl_matrix_set(Sigma, a, a, pairwise_cov(f, g, a, a) * (na - 1) / na);
   }
-  return 0;
+  if (!ne) return 0;
+  if (f->nx) {
+    for (size_t a = 0; a < ne; a++)
+      for (size_t b = 0; b < ne; b++)
+        gsl_matrix_set(Sigma, sub[a], sub[b], x[sub[a]] && x[sub[b]] ? pairwise_cov(f, g, sub[a], sub[b]) * (n - 1) / n
+                                                                     : 0);
+    return 0;
+  }
+  gsl_vector *me = gsl_vector_alloc(ne);
+  gsl_matrix *Se = gsl_matrix_alloc(ne, ne);
+  int bad = !me || !Se || em_moments(f, g, sub, ne, 1e-12, 10000, me, Se, NULL);
+  for (size_t a = 0; !bad && a < ne; a++) {
+    gsl_vector_set(mu, sub[a], gsl_vector_get(me, a));
+    for (size_t b = 0; b < ne; b++) gsl_matrix_set(Sigma, sub[a], sub[b], gsl_matrix_get(Se, a, b));
+  }
+  if (me) gsl_vector_free(me);
+  if (Se) gsl_matrix_free(Se);
+  return bad ? -1 : 0;
 }

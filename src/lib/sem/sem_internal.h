@@ -85,7 +85,6 @@
 #define sem_fiml_row_group vagap__sem_fiml_row_group
 #define sem_fiml_group_rows vagap__sem_fiml_group_rows
 #define sem_fiml_h1_information vagap__sem_fiml_h1_information
-#define sem_fiml_baseline_h0 vagap__sem_fiml_baseline_h0
 #define sem_fiml_baseline_moments vagap__sem_fiml_baseline_moments
 #define sem_fiml_npatterns vagap__sem_fiml_npatterns
 #define sem_fiml_coverage vagap__sem_fiml_coverage
@@ -355,10 +354,7 @@ size_t sem_fiml_group_rows(const sem_fiml_t *f, size_t g);
  */
 vagap_status_t sem_fiml_h1_information(const sem_fiml_t *f, size_t g, const gsl_matrix *Sigma,
                                        const gsl_vector *mu, int expected, double *A, vagap_error_t *err);
-/* tr(B0 E^-1) of lavaan's FIML baseline model (its scaled test's h0 part);
-   NAN when it has free covariances among exogenous covariates. */
-double sem_fiml_baseline_h0(const sem_fiml_t *f);
-/* That baseline model's estimates (Sigma p x p, mu p) in group g; -1 as above. */
+/* The estimates (Sigma p x p, mu p) of lavaan's FIML baseline model in group g; -1 if they fail. */
 int sem_fiml_baseline_moments(const sem_fiml_t *f, size_t g, gsl_matrix *Sigma, gsl_vector *mu);
 
 /* ---- constraints and bounds (sem_constraints.c) ------------------------------ */

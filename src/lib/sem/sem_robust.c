@@ -1034,8 +1034,8 @@ static vagap_status_t invert_kept(const gsl_matrix *M, gsl_matrix *Mi, size_t *n
   return st;
 }
 
-static vagap_status_t fimlc_group(sem_fiml_t *fm, const layout_t *L, size_t g, vagap_sem_information_t info,
-                                  fimlc_t *c, vagap_error_t *err) {
+static vagap_status_t fimlc_group(sem_fiml_t *fm, const layout_t *L, const int *exo, size_t g,
+                                  vagap_sem_information_t info, fimlc_t *c, vagap_error_t *err) {
   const vagap_sem_stats_t *s = sem_fiml_h1_stats(fm);
   size_t p = L->p, nv = L->ps, ng = sem_fiml_group_rows(fm, g);
   int ex = info == VAGAP_SEM_INFORMATION_EXPECTED;
@@ -1075,6 +1075,11 @@ static vagap_status_t fimlc_group(sem_fiml_t *fm, const layout_t *L, size_t g, v
     gsl_matrix_memcpy(W, &Sig.matrix);
     if (spd_invert(W)) st = vagap_error_set(err, VAGAP_ENUMERIC, NULL, 0, 0, "the EM covariance matrix is singular");
     else h1_expected(L, W, c->Wc);
+    /* lavaan's "tilde" fit is a plain lavaan() call, which makes every exogenous covariate
+       fixed.x whatever the user's fixed.x: their elements are zeroed in Wc */
+    layout_t Lx = *L;
+    Lx.is_x = exo;
+    zero_x(&Lx, c->Wc);
   }
   free(sc);
   free(A);
@@ -1203,6 +1208,63 @@ static double em_chisq(sem_fiml_t *fm, size_t G, size_t p, gsl_matrix *const *Si
   return X2;
 }
 
+/* lavaan's baseline model: h1 element k is free (means and variances of the variables that
+   are not fixed.x, covariances among the other exogenous covariates) */
+static int fiml_baseline_free(const vagap_sem_model_t *m, const layout_t *L, size_t k) {
+  size_t p = L->p;
+  if (k < p) return !m->ov_is_x[k];
+  size_t i = L->vi[k - p], j = L->vj[k - p];
+  if (i == j) return !m->ov_is_x[i];
+  return m->ov_exo[i] && m->ov_exo[j] && !m->ov_is_x[i] && !m->ov_is_x[j];
+}
+
+/*
+ * The h0 part tr(B0_b E_b^-1) of the FIML baseline model's scaled test: its
+ * parameters are h1 elements, so at its estimates (SB, mB) its casewise
+ * scores and information are the h1 ones restricted to its free elements;
+ * group by group (f_g cancels).
+ */
+static vagap_status_t fiml_baseline_h0(sem_fiml_t *fm, const vagap_sem_model_t *m, const layout_t *L, size_t G,
+                                       gsl_matrix *const *SB, gsl_vector *const *mB, int expected, double *h0,
+                                       vagap_error_t *err) {
+  size_t nv = L->ps, nf = 0;
+  size_t *sel = malloc(nv * sizeof *sel);
+  double *A = malloc(nv * nv * sizeof *A), *sc = NULL;
+  gsl_matrix *B1 = gsl_matrix_alloc(nv, nv), *As = NULL;
+  vagap_status_t st = sel && A && B1 ? VAGAP_OK : oom(err);
+  for (size_t k = 0; !st && k < nv; k++)
+    if (fiml_baseline_free(m, L, k)) sel[nf++] = k;
+  if (!st && !(As = gsl_matrix_alloc(nf ? nf : 1, nf ? nf : 1))) st = oom(err);
+  *h0 = 0;
+  for (size_t g = 0; !st && g < G; g++) {
+    size_t ng = sem_fiml_group_rows(fm, g);
+    free(sc);
+    if (!(sc = malloc((ng ? ng : 1) * nv * sizeof *sc))) {
+      st = oom(err);
+      break;
+    }
+    if ((st = sem_fiml_moment_scores(fm, g, SB[g], mB[g], sc, err)) ||
+        (st = sem_fiml_h1_information(fm, g, SB[g], mB[g], expected, A, err)))
+      break;
+    gsl_matrix_view Z = gsl_matrix_view_array(sc, ng ? ng : 1, nv);
+    crossprod(&Z.matrix, 1.0 / (double)ng, B1);
+    for (size_t a = 0; a < nf; a++)
+      for (size_t b = 0; b < nf; b++) gsl_matrix_set(As, a, b, A[sel[a] * nv + sel[b]]);
+    if (nf && spd_invert(As)) {
+      st = vagap_error_set(err, VAGAP_ENUMERIC, NULL, 0, 0, "the baseline model's information matrix is singular");
+      break;
+    }
+    for (size_t a = 0; a < nf; a++)
+      for (size_t b = 0; b < nf; b++) *h0 += gsl_matrix_get(B1, sel[a], sel[b]) * gsl_matrix_get(As, b, a);
+  }
+  free(sel);
+  free(A);
+  free(sc);
+  if (B1) gsl_matrix_free(B1);
+  if (As) gsl_matrix_free(As);
+  return st;
+}
+
 /*
  * lavaan's .robust measures under missing = "ml" (lav_fit_fiml_corrected,
  * Zhang and Savalei): the model and its baseline evaluated as complete-data
@@ -1211,7 +1273,7 @@ static double em_chisq(sem_fiml_t *fm, size_t G, size_t p, gsl_matrix *const *Si
  */
 static vagap_status_t fiml_robust_measures(sem_ws_t *ws, sem_con_t *con, vagap_sem_fit_t *fit, sem_fiml_t *fm,
                                            const layout_t *L, vagap_sem_information_t info, int v3, double *h1,
-                                           double *ndat, vagap_error_t *err) {
+                                           double *ndat, double *h0b, vagap_error_t *err) {
   vagap_sem_measures_t *f = &fit->fit;
   size_t G = fit->model->ngroups, K = fit->model->npar, p = L->p, nv = L->ps;
   double N = f->ntotal;
@@ -1225,12 +1287,11 @@ static vagap_status_t fiml_robust_measures(sem_ws_t *ws, sem_con_t *con, vagap_s
   vagap_status_t st = c && D && DB && SB && Sg && mB && mg && vb && E && T ? VAGAP_OK : oom(err);
   int base_ok = 1;
   size_t per = 0;
-  for (size_t k = 0; k < nv; k++) per += k < p ? !fit->model->ov_is_x[k] : (L->vi[k - p] == L->vj[k - p] &&
-                                                                             !fit->model->ov_is_x[L->vi[k - p]]);
+  for (size_t k = 0; k < nv; k++) per += (size_t)fiml_baseline_free(fit->model, L, k);
   size_t KB = G * per;
   for (size_t g = 0; !st && g < G; g++) {
     c[g].f = sem_ws_nobs(ws, g) / N;
-    if ((st = fimlc_group(fm, L, g, info, &c[g], err))) break;
+    if ((st = fimlc_group(fm, L, fit->model->ov_exo, g, info, &c[g], err))) break;
     if (!(D[g] = gsl_matrix_calloc(nv, K ? K : 1)) || !(DB[g] = gsl_matrix_calloc(nv, KB ? KB : 1)) ||
         !(SB[g] = gsl_matrix_alloc(p, p)) || !(mB[g] = gsl_vector_alloc(p)) || !(Sg[g] = gsl_matrix_alloc(p, p)) ||
         !(mg[g] = gsl_vector_alloc(p))) {
@@ -1245,9 +1306,7 @@ static vagap_status_t fiml_robust_measures(sem_ws_t *ws, sem_con_t *con, vagap_s
     gsl_vector_memcpy(mg[g], mu);
     /* the baseline: its free means and variances select h1 elements */
     for (size_t k = 0, col = g * per; k < nv; k++) {
-      int fr = k < p ? !fit->model->ov_is_x[k]
-                     : L->vi[k - p] == L->vj[k - p] && !fit->model->ov_is_x[L->vi[k - p]];
-      if (fr) gsl_matrix_set(DB[g], k, col++, 1.0);
+      if (fiml_baseline_free(fit->model, L, k)) gsl_matrix_set(DB[g], k, col++, 1.0);
     }
     if (sem_fiml_baseline_moments(fm, g, SB[g], mB[g])) base_ok = 0;
   }
@@ -1268,6 +1327,7 @@ static vagap_status_t fiml_robust_measures(sem_ws_t *ws, sem_con_t *con, vagap_s
   if ((st = fimlc_k(c, D, G, E, v3, &k, err))) goto done;
   double XX3 = em_chisq(fm, G, p, Sg, mg), df = f->df, c3 = k / df;
   double XX3b = NAN, dfb = f->baseline_df, c3b = NAN;
+  *h0b = NAN;
   if (base_ok && KB) {
     if (!(EB = gsl_matrix_alloc(KB, KB)) || !(TB = gsl_matrix_alloc(nv, KB))) {
       st = oom(err);
@@ -1281,6 +1341,7 @@ static vagap_status_t fiml_robust_measures(sem_ws_t *ws, sem_con_t *con, vagap_s
     if ((st = fimlc_k(c, DB, G, EB, v3, &kb, err))) goto done;
     XX3b = em_chisq(fm, G, p, SB, mB);
     c3b = kb / dfb;
+    if (v3 && (st = fiml_baseline_h0(fm, fit->model, L, G, SB, mB, ex, h0b, err))) goto done;
   }
   f->cfi_robust = cfi_c(XX3, df, XX3b, dfb, c3, c3b);
   f->tli_robust = tli_c(XX3, df, XX3b, dfb, c3, c3b);
@@ -1314,7 +1375,7 @@ done:
  * information = "first.order"); robust.huber.white SEs E^-1 B0 E^-1 / N with
  * B0 the casewise FIML scores' cross-product; yuan.bentler.mplus with
  * tr(U Gamma) = h1 - tr(B0 E^-1), h1 from the EM moments (fiml_robust_measures),
- * and the baseline's h0 from its univariate factors (sem_fiml_baseline_h0);
+ * and the baseline's h0 from its own scores and information (fiml_baseline_h0);
  * the .robust measures are lavaan's FIML-corrected ones, with any test.
  */
 static vagap_status_t finish_fiml(sem_ws_t *ws, sem_con_t *con, vagap_sem_fit_t *fit, const gsl_matrix *info,
@@ -1331,8 +1392,8 @@ static vagap_status_t finish_fiml(sem_ws_t *ws, sem_con_t *con, vagap_sem_fit_t 
   layout_t L = {0};
   vagap_status_t st = vb && E && Einv && B0 ? VAGAP_OK : oom(err);
   if (!st && layout_init(&L, fit->model->nov, 1, fit->model->ov_is_x)) st = oom(err);
-  double h1 = NAN, ndat = NAN;
-  if (!st) st = fiml_robust_measures(ws, con, fit, fm, &L, opt->information, scaled, &h1, &ndat, err);
+  double h1 = NAN, ndat = NAN, h0b = NAN;
+  if (!st) st = fiml_robust_measures(ws, con, fit, fm, &L, opt->information, scaled, &h1, &ndat, &h0b, err);
   if (!st && need_e) st = fiml_meat(fm, ws, fit->x, K, G, N, B0, err);
   if (st || !need_e) goto done;
   if (fo) gsl_matrix_memcpy(E, B0);
@@ -1346,7 +1407,7 @@ static vagap_status_t finish_fiml(sem_ws_t *ws, sem_con_t *con, vagap_sem_fit_t 
   if (hw) st = sandwich_vcov(vb, B0, K, N, fit->vcov, err);
   else if (opt->se != VAGAP_SEM_SE_NONE) memcpy(fit->vcov, vb, K * K * sizeof *vb);
   if (st || !scaled) goto done;
-  double h0 = trace_prod(B0, Einv), h0b = sem_fiml_baseline_h0(fm);
+  double h0 = trace_prod(B0, Einv);
   f->scaling_factor_h1 = h1 / ndat;
   f->scaling_factor_h0 = h0 / (double)free_rows(fit->model);
   scaled_t u = scale_test(opt->test, f->chisq, f->df, h1 - h0, NAN, 0);
