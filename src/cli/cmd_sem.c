@@ -219,7 +219,7 @@ static int write_fit(const cli_common_t *c, const vagap_sem_fit_t *fit) {
     put_measure(w, "ntotal", f->ntotal);
     put_measure(w, "bic2", f->bic2);
   }
-  if (f->test == VAGAP_SEM_TEST_YUAN_BENTLER_MPLUS) {
+  if (f->test == VAGAP_SEM_TEST_YUAN_BENTLER_MPLUS || f->test == VAGAP_SEM_TEST_YUAN_BENTLER) {
     put_measure(w, "scaling.factor.h1", f->scaling_factor_h1);
     put_measure(w, "scaling.factor.h0", f->scaling_factor_h0);
   }

@@ -65,6 +65,13 @@ cases <- list(
      c(g2.cli, "--se", "robust.sem", "--test", "satorra.bentler")),
   cs("ml_observed", "one", cfa2.eq, list(information = "observed"), c("--information", "observed")),
   cs("ml_first_order", "path", path, list(information = "first.order"), c("--information", "first.order")),
+  cs("ml_yuan_bentler", "one", cfa2, list(test = "yuan.bentler"), c("--test", "yuan.bentler")),
+  cs("ml_yuan_bentler_observed_two_groups", "two", cfa2.eq,
+     c(g2, list(test = "yuan.bentler", se = "robust.huber.white", information = "observed", meanstructure = TRUE)),
+     c(g2.cli, "--test", "yuan.bentler", "--se", "robust.huber.white", "--information", "observed", "--meanstructure")),
+  cs("ml_yuan_bentler_path_fixed_x", "path", path, list(test = "yuan.bentler"), c("--test", "yuan.bentler")),
+  cs("ml_fiml_yuan_bentler", "one_mcar", cfa2, c(fiml, list(test = "yuan.bentler", se = "robust.huber.white")),
+     c(fiml.cli, "--test", "yuan.bentler", "--se", "robust.huber.white")),
   # MLR with missing = "ml" (FIML): the common real-data case
   cs("mlr_fiml_cfa", "one_mcar", cfa2, c(fiml, list(estimator = "MLR")), c(fiml.cli, "--estimator", "MLR")),
   cs("mlr_fiml_two_groups_eq", "two_mar", cfa2.eq, c(g2, fiml, list(estimator = "MLR", group.equal = "loadings")),

@@ -220,23 +220,21 @@ vagap_status_t vagap_sem_fit_options_resolve(vagap_sem_fit_options_t *opt, int c
      robust.sem need complete data (lavaan refuses them as well) */
   int fiml_on = opt->missing == VAGAP_SEM_MISSING_ML || opt->missing == VAGAP_SEM_MISSING_ML_X;
   if (fiml_on && (opt->se == VAGAP_SEM_SE_ROBUST_SEM ||
-                  (scaled && opt->test != VAGAP_SEM_TEST_YUAN_BENTLER_MPLUS)))
+                  (scaled && opt->test != VAGAP_SEM_TEST_YUAN_BENTLER_MPLUS &&
+                   opt->test != VAGAP_SEM_TEST_YUAN_BENTLER)))
     return vagap_error_set(err, VAGAP_EINVAL, NULL, 0, 0,
                            "--missing %s with --estimator %s (--se %s, --test %s): with missing data lavaan "
-                           "offers robust.huber.white SEs and the yuan.bentler.mplus test (--estimator MLR); "
+                           "offers robust.huber.white SEs and the yuan.bentler(.mplus) tests (--estimator MLR); "
                            "--se robust.sem and the Satorra-Bentler tests need complete data",
                            vagap_sem_missing_name(opt->missing), vagap_sem_estimator_name(opt->estimator),
                            vagap_sem_se_name(opt->se), vagap_sem_test_name(opt->test));
   if (opt->test == VAGAP_SEM_TEST_NONE)
     return vagap_error_set(err, VAGAP_EINVAL, NULL, 0, 0, "--test none is not implemented yet");
-  if (opt->test == VAGAP_SEM_TEST_YUAN_BENTLER)
-    return vagap_error_set(err, VAGAP_EINVAL, NULL, 0, 0,
-                           "--test yuan.bentler is not implemented yet: use yuan.bentler.mplus (MLR's default)");
   if (opt->information == VAGAP_SEM_INFORMATION_OBSERVED && opt->se == VAGAP_SEM_SE_ROBUST_SEM)
     return vagap_error_set(err, VAGAP_EINVAL, NULL, 0, 0,
                            "--se robust.sem with --information observed is not implemented yet");
   if (opt->information == VAGAP_SEM_INFORMATION_OBSERVED && scaled &&
-      opt->test != VAGAP_SEM_TEST_YUAN_BENTLER_MPLUS)
+      opt->test != VAGAP_SEM_TEST_YUAN_BENTLER_MPLUS && opt->test != VAGAP_SEM_TEST_YUAN_BENTLER)
     return vagap_error_set(err, VAGAP_EINVAL, NULL, 0, 0,
                            "--test %s with --information observed is not implemented yet (it takes lavaan's "
                            "h1 observed information); use --information expected",

@@ -1109,13 +1109,22 @@ static const gsl_matrix *fimlc_pick(const fimlc_t *c, int which) {
   return which == JM ? c->Jm : which == WC ? c->Wc : which == WX ? c->Wx : c->Wm;
 }
 
-/* sum_g f_g D_g' X_g D_g into E (K x K), X one of the fimlc_t matrices */
+/* E += sum_g f_g D_g' M_g D_g (K x K); T is nv x K scratch */
+static void sum_dmd(gsl_matrix *const *M, const double *f, gsl_matrix *const *D, size_t G, gsl_matrix *E,
+                    gsl_matrix *T) {
+  for (size_t g = 0; g < G; g++) {
+    gsl_matrix_view Tv = gsl_matrix_submatrix(T, 0, 0, D[g]->size1, D[g]->size2);
+    gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, M[g], D[g], 0.0, &Tv.matrix);
+    gsl_blas_dgemm(CblasTrans, CblasNoTrans, f[g], D[g], &Tv.matrix, 1.0, E);
+  }
+}
+
+/* E = sum_g f_g D_g' X_g D_g, X_g one of the fimlc_t matrices */
 static void sum_dxd(const fimlc_t *c, gsl_matrix *const *D, size_t G, int which, gsl_matrix *E, gsl_matrix *T) {
   gsl_matrix_set_zero(E);
   for (size_t g = 0; g < G; g++) {
-    gsl_matrix_view Tv = gsl_matrix_submatrix(T, 0, 0, D[g]->size1, D[g]->size2);
-    gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, fimlc_pick(&c[g], which), D[g], 0.0, &Tv.matrix);
-    gsl_blas_dgemm(CblasTrans, CblasNoTrans, c[g].f, D[g], &Tv.matrix, 1.0, E);
+    gsl_matrix *M = (gsl_matrix *)fimlc_pick(&c[g], which);
+    sum_dmd(&M, &c[g].f, &D[g], 1, E, T);
   }
 }
 
@@ -1208,11 +1217,11 @@ static double em_chisq(sem_fiml_t *fm, size_t G, size_t p, gsl_matrix *const *Si
   return X2;
 }
 
-/* lavaan's baseline model: h1 element k is free (means and variances of the variables that
-   are not fixed.x, covariances among the other exogenous covariates) */
+/* lavaan's baseline model: h1 element k is free (means, with a mean structure, and variances
+   of the variables that are not fixed.x, covariances among the other exogenous covariates) */
 static int fiml_baseline_free(const vagap_sem_model_t *m, const layout_t *L, size_t k) {
   size_t p = L->p;
-  if (k < p) return !m->ov_is_x[k];
+  if (k < p) return m->meanstructure && !m->ov_is_x[k];
   size_t i = L->vi[k - p], j = L->vj[k - p];
   if (i == j) return !m->ov_is_x[i];
   return m->ov_exo[i] && m->ov_exo[j] && !m->ov_is_x[i] && !m->ov_is_x[j];
@@ -1266,50 +1275,96 @@ static vagap_status_t fiml_baseline_h0(sem_fiml_t *fm, const vagap_sem_model_t *
 }
 
 /*
- * lavaan's .robust measures under missing = "ml" (lav_fit_fiml_corrected,
- * Zhang and Savalei): the model and its baseline evaluated as complete-data
- * ML fits to the EM moments (XX3, XX3.null), scaled by c = k / df with k of
- * fimlc_k (V3 with a scaled test, V6 without).  Sets the .robust fields.
+ * What the FIML-corrected measures and the yuan.bentler traces share, per
+ * group: the fimlc_t h1 matrices, the model's Delta and implied moments, and
+ * lavaan's baseline model (its Delta DB selecting its free h1 elements,
+ * per of them in each group, and its estimates SB, mB).
  */
-static vagap_status_t fiml_robust_measures(sem_ws_t *ws, sem_con_t *con, vagap_sem_fit_t *fit, sem_fiml_t *fm,
-                                           const layout_t *L, vagap_sem_information_t info, int v3, double *h1,
-                                           double *ndat, double *h0b, vagap_error_t *err) {
-  vagap_sem_measures_t *f = &fit->fit;
+typedef struct {
+  size_t G, K, KB, per;
+  fimlc_t *c;
+  gsl_matrix **D, **DB, **SB, **Sg;
+  gsl_vector **mB, **mg;
+  int base_ok;
+} fpieces_t;
+
+static void fpieces_free(fpieces_t *P) {
+  fimlc_free(P->c, P->G);
+  for (size_t g = 0; g < P->G; g++) {
+    gsl_matrix *m[] = {P->D ? P->D[g] : NULL, P->DB ? P->DB[g] : NULL, P->SB ? P->SB[g] : NULL,
+                       P->Sg ? P->Sg[g] : NULL};
+    for (size_t i = 0; i < 4; i++)
+      if (m[i]) gsl_matrix_free(m[i]);
+    if (P->mB && P->mB[g]) gsl_vector_free(P->mB[g]);
+    if (P->mg && P->mg[g]) gsl_vector_free(P->mg[g]);
+  }
+  free(P->D); free(P->DB); free(P->SB); free(P->Sg); free(P->mB); free(P->mg);
+}
+
+static vagap_status_t fpieces_build(sem_ws_t *ws, const vagap_sem_fit_t *fit, sem_fiml_t *fm, const layout_t *L,
+                                    vagap_sem_information_t info, fpieces_t *P, vagap_error_t *err) {
   size_t G = fit->model->ngroups, K = fit->model->npar, p = L->p, nv = L->ps;
-  double N = f->ntotal;
-  fimlc_t *c = calloc(G, sizeof *c);
-  gsl_matrix **D = calloc(G, sizeof *D), **DB = calloc(G, sizeof *DB), **SB = calloc(G, sizeof *SB),
-             **Sg = calloc(G, sizeof *Sg);
-  gsl_vector **mB = calloc(G, sizeof *mB), **mg = calloc(G, sizeof *mg);
-  double *vb = malloc((K ? K : 1) * K * sizeof *vb);
-  gsl_matrix *E = gsl_matrix_alloc(K ? K : 1, K ? K : 1), *T = gsl_matrix_alloc(nv, K ? K : 1), *EB = NULL,
-             *TB = NULL;
-  vagap_status_t st = c && D && DB && SB && Sg && mB && mg && vb && E && T ? VAGAP_OK : oom(err);
-  int base_ok = 1;
-  size_t per = 0;
-  for (size_t k = 0; k < nv; k++) per += (size_t)fiml_baseline_free(fit->model, L, k);
-  size_t KB = G * per;
+  memset(P, 0, sizeof *P);
+  P->G = G;
+  P->K = K;
+  P->base_ok = 1;
+  for (size_t k = 0; k < nv; k++) P->per += (size_t)fiml_baseline_free(fit->model, L, k);
+  P->KB = G * P->per;
+  P->c = calloc(G, sizeof *P->c);
+  P->D = calloc(G, sizeof *P->D);
+  P->DB = calloc(G, sizeof *P->DB);
+  P->SB = calloc(G, sizeof *P->SB);
+  P->Sg = calloc(G, sizeof *P->Sg);
+  P->mB = calloc(G, sizeof *P->mB);
+  P->mg = calloc(G, sizeof *P->mg);
+  vagap_status_t st = P->c && P->D && P->DB && P->SB && P->Sg && P->mB && P->mg ? VAGAP_OK : oom(err);
   for (size_t g = 0; !st && g < G; g++) {
-    c[g].f = sem_ws_nobs(ws, g) / N;
-    if ((st = fimlc_group(fm, L, fit->model->ov_exo, g, info, &c[g], err))) break;
-    if (!(D[g] = gsl_matrix_calloc(nv, K ? K : 1)) || !(DB[g] = gsl_matrix_calloc(nv, KB ? KB : 1)) ||
-        !(SB[g] = gsl_matrix_alloc(p, p)) || !(mB[g] = gsl_vector_alloc(p)) || !(Sg[g] = gsl_matrix_alloc(p, p)) ||
-        !(mg[g] = gsl_vector_alloc(p))) {
+    P->c[g].f = sem_ws_nobs(ws, g) / fit->fit.ntotal;
+    if ((st = fimlc_group(fm, L, fit->model->ov_exo, g, info, &P->c[g], err))) break;
+    if (!(P->D[g] = gsl_matrix_calloc(nv, K ? K : 1)) || !(P->DB[g] = gsl_matrix_calloc(nv, P->KB ? P->KB : 1)) ||
+        !(P->SB[g] = gsl_matrix_alloc(p, p)) || !(P->mB[g] = gsl_vector_alloc(p)) ||
+        !(P->Sg[g] = gsl_matrix_alloc(p, p)) || !(P->mg[g] = gsl_vector_alloc(p))) {
       st = oom(err);
       break;
     }
-    if ((st = fiml_delta(ws, L, fit->x, g, K, D[g], err))) break;
+    if ((st = fiml_delta(ws, L, fit->x, g, K, P->D[g], err))) break;
     const gsl_matrix *Sig;
     const gsl_vector *mu;
     sem_ws_implied(ws, fit->x, g, &Sig, &mu);
-    gsl_matrix_memcpy(Sg[g], Sig);
-    gsl_vector_memcpy(mg[g], mu);
-    /* the baseline: its free means and variances select h1 elements */
-    for (size_t k = 0, col = g * per; k < nv; k++) {
-      if (fiml_baseline_free(fit->model, L, k)) gsl_matrix_set(DB[g], k, col++, 1.0);
+    gsl_matrix_memcpy(P->Sg[g], Sig);
+    if (fit->model->meanstructure) {
+      gsl_vector_memcpy(P->mg[g], mu);
+    } else { /* lavaan takes the sample means then (its MEAN without a mean structure) */
+      gsl_vector_const_view ybar = gsl_vector_const_view_array(sem_fiml_h1_stats(fm)->mean + g * p, p);
+      gsl_vector_memcpy(P->mg[g], &ybar.vector);
     }
-    if (sem_fiml_baseline_moments(fm, g, SB[g], mB[g])) base_ok = 0;
+    for (size_t k = 0, col = g * P->per; k < nv; k++)
+      if (fiml_baseline_free(fit->model, L, k)) gsl_matrix_set(P->DB[g], k, col++, 1.0);
+    if (sem_fiml_baseline_moments(fm, g, P->SB[g], P->mB[g])) P->base_ok = 0;
   }
+  return st;
+}
+
+/*
+ * lavaan's .robust measures under missing = "ml" (lav_fit_fiml_corrected,
+ * Zhang and Savalei): the model and its baseline evaluated as complete-data
+ * ML fits to the EM moments (XX3, XX3.null), scaled by c = k / df with k of
+ * fimlc_k (V3 with a scaled test, V6 without).  Sets the .robust fields;
+ * also yuan.bentler.mplus's h1 part sum_g tr(B1 A1^-1) (*h1, over *ndat
+ * elements) and, with a scaled test, the baseline's h0 (*h0b).
+ */
+static vagap_status_t fiml_robust_measures(sem_ws_t *ws, sem_con_t *con, vagap_sem_fit_t *fit, sem_fiml_t *fm,
+                                           const layout_t *L, vagap_sem_information_t info, int v3,
+                                           const fpieces_t *P, double *h1, double *ndat, double *h0b,
+                                           vagap_error_t *err) {
+  vagap_sem_measures_t *f = &fit->fit;
+  size_t G = P->G, K = P->K, KB = P->KB, p = L->p, nv = L->ps;
+  double N = f->ntotal;
+  const fimlc_t *c = P->c;
+  double *vb = malloc((K ? K : 1) * K * sizeof *vb);
+  gsl_matrix *E = gsl_matrix_alloc(K ? K : 1, K ? K : 1), *T = gsl_matrix_alloc(nv, K ? K : 1), *EB = NULL,
+             *TB = NULL;
+  vagap_status_t st = vb && E && T ? VAGAP_OK : oom(err);
   if (st) goto done;
   /* yuan.bentler.mplus's h1 part: sum_g tr(B1 A1^-1), A1 the h1 information of the options */
   *h1 = *ndat = 0;
@@ -1321,27 +1376,27 @@ static vagap_status_t fiml_robust_measures(sem_ws_t *ws, sem_con_t *con, vagap_s
   /* the model's E = sum_g f_g D' A1 D (lavaan: observed.information = "h1", h1.information
      = "unstructured"; A1 of the options) and k */
   double k, kb = NAN;
-  sum_dxd(c, D, G, ex ? WX : fo ? JM : WM, E, T);
+  sum_dxd(c, P->D, G, ex ? WX : fo ? JM : WM, E, T);
   if ((st = sem_ws_vcov(ws, con, fit->x, E, fit->model, vb, err))) goto done;
   for (size_t a = 0; a < K * K; a++) E->data[(a / K) * E->tda + a % K] = N * vb[a];
-  if ((st = fimlc_k(c, D, G, E, v3, &k, err))) goto done;
-  double XX3 = em_chisq(fm, G, p, Sg, mg), df = f->df, c3 = k / df;
+  if ((st = fimlc_k(c, P->D, G, E, v3, &k, err))) goto done;
+  double XX3 = em_chisq(fm, G, p, P->Sg, P->mg), df = f->df, c3 = k / df;
   double XX3b = NAN, dfb = f->baseline_df, c3b = NAN;
   *h0b = NAN;
-  if (base_ok && KB) {
+  if (P->base_ok && KB) {
     if (!(EB = gsl_matrix_alloc(KB, KB)) || !(TB = gsl_matrix_alloc(nv, KB))) {
       st = oom(err);
       goto done;
     }
-    sum_dxd(c, DB, G, ex ? WX : fo ? JM : WM, EB, TB);
+    sum_dxd(c, P->DB, G, ex ? WX : fo ? JM : WM, EB, TB);
     if (spd_invert(EB)) {
       st = vagap_error_set(err, VAGAP_ENUMERIC, NULL, 0, 0, "the baseline model's information matrix is singular");
       goto done;
     }
-    if ((st = fimlc_k(c, DB, G, EB, v3, &kb, err))) goto done;
-    XX3b = em_chisq(fm, G, p, SB, mB);
+    if ((st = fimlc_k(c, P->DB, G, EB, v3, &kb, err))) goto done;
+    XX3b = em_chisq(fm, G, p, P->SB, P->mB);
     c3b = kb / dfb;
-    if (v3 && (st = fiml_baseline_h0(fm, fit->model, L, G, SB, mB, ex, h0b, err))) goto done;
+    if (v3 && (st = fiml_baseline_h0(fm, fit->model, L, G, P->SB, P->mB, ex, h0b, err))) goto done;
   }
   f->cfi_robust = cfi_c(XX3, df, XX3b, dfb, c3, c3b);
   f->tli_robust = tli_c(XX3, df, XX3b, dfb, c3, c3b);
@@ -1352,19 +1407,153 @@ static vagap_status_t fiml_robust_measures(sem_ws_t *ws, sem_con_t *con, vagap_s
   f->rmsea_pvalue_robust = rmsea_p_c(XX3 / c3, df, N, (double)G, c3, 0.05, 1);
   f->rmsea_notclose_pvalue_robust = rmsea_p_c(XX3 / c3, df, N, (double)G, c3, 0.08, 0);
 done:
-  fimlc_free(c, G);
-  for (size_t g = 0; g < G; g++) {
-    if (D && D[g]) gsl_matrix_free(D[g]);
-    if (DB && DB[g]) gsl_matrix_free(DB[g]);
-    if (SB && SB[g]) gsl_matrix_free(SB[g]);
-    if (Sg && Sg[g]) gsl_matrix_free(Sg[g]);
-    if (mB && mB[g]) gsl_vector_free(mB[g]);
-    if (mg && mg[g]) gsl_vector_free(mg[g]);
-  }
-  free(D); free(DB); free(SB); free(Sg); free(mB); free(mg); free(vb);
+  free(vb);
   gsl_matrix *m[] = {E, T, EB, TB};
   for (size_t i = 0; i < 4; i++)
     if (m[i]) gsl_matrix_free(m[i]);
+  return st;
+}
+
+/* ---- lavaan's yuan.bentler test (not the Mplus variant) --------------------------------- */
+
+/* Zero the rows and columns of the means (a model without a mean structure has none in h1). */
+static void zero_means(size_t p, gsl_matrix *M) {
+  for (size_t k = 0; M && k < p; k++) {
+    gsl_vector_view r = gsl_matrix_row(M, k), c = gsl_matrix_column(M, k);
+    gsl_vector_set_zero(&r.vector);
+    gsl_vector_set_zero(&c.vector);
+  }
+}
+
+/*
+ * lavaan's lav_test_yuan_bentler_trace for one model (the user's or the
+ * baseline) with per-group Delta D_g and implied moments (Sig_g, mu_g):
+ *   tr(U Gamma) = sum_g [tr(A1s Om) - f_g tr(Einv D' A1s Om A1s D)],
+ * A1s the structured h1 information (at the implied moments; expected or
+ * observed), Om = A1u^-1 B1u A1u^-1 from the unstructured ones (the fimlc_t
+ * of each group: at the EM or, with complete data, the sample moments),
+ * and Einv the inverse of E = sum_g f_g D' A1s D (lavaan's information of
+ * the test: expected, or observed.information = "h1").  *h0 = sum_g f_g
+ * tr(Einv D' B1s D) with B1s the first-order information at the implied
+ * moments (scaling.factor.h0).  model != NULL: E is inverted under its
+ * constraints (sem_ws_vcov), else plainly.
+ */
+static vagap_status_t yb_trace(sem_fiml_t *fm, const fimlc_t *c, const layout_t *L, size_t G, int ms,
+                               gsl_matrix *const *D, gsl_matrix *const *Sig, gsl_vector *const *mu, int expected,
+                               sem_ws_t *ws, sem_con_t *con, const double *x, vagap_sem_model_t *model, double N,
+                               double *tr, double *h0, vagap_error_t *err) {
+  size_t nv = L->ps, p = L->p, K = D[0]->size2;
+  gsl_matrix **A1s = calloc(G, sizeof *A1s), **B1s = calloc(G, sizeof *B1s);
+  double *f = malloc(G * sizeof *f);
+  gsl_matrix *E = gsl_matrix_alloc(K, K), *T = gsl_matrix_alloc(nv, K), *T2 = gsl_matrix_alloc(nv, K),
+             *Om = gsl_matrix_alloc(nv, nv), *X = gsl_matrix_alloc(nv, nv), *KK = gsl_matrix_alloc(K, K);
+  double *A = malloc(nv * nv * sizeof *A), *vb = malloc(K * K * sizeof *vb), *sc = NULL;
+  vagap_status_t st = A1s && B1s && f && E && T && T2 && Om && X && KK && A && vb ? VAGAP_OK : oom(err);
+  for (size_t g = 0; !st && g < G; g++) {
+    size_t ng = sem_fiml_group_rows(fm, g);
+    f[g] = c[g].f;
+    free(sc);
+    if (!(A1s[g] = gsl_matrix_alloc(nv, nv)) || !(B1s[g] = gsl_matrix_alloc(nv, nv)) ||
+        !(sc = malloc((ng ? ng : 1) * nv * sizeof *sc))) {
+      st = oom(err);
+      break;
+    }
+    if ((st = sem_fiml_h1_information(fm, g, Sig[g], mu[g], expected, A, err)) ||
+        (st = sem_fiml_moment_scores(fm, g, Sig[g], mu[g], sc, err)))
+      break;
+    gsl_matrix_view Av = gsl_matrix_view_array(A, nv, nv), Z = gsl_matrix_view_array(sc, ng ? ng : 1, nv);
+    gsl_matrix_memcpy(A1s[g], &Av.matrix);
+    crossprod(&Z.matrix, 1.0 / (double)ng, B1s[g]);
+    zero_x(L, A1s[g]);
+    zero_x(L, B1s[g]);
+    if (!ms) {
+      zero_means(p, A1s[g]);
+      zero_means(p, B1s[g]);
+    }
+  }
+  /* Einv: the test's information E = sum_g f_g D' A1s D, inverted */
+  if (!st) {
+    gsl_matrix_set_zero(E);
+    sum_dmd(A1s, f, D, G, E, T);
+    if (model) {
+      if (!(st = sem_ws_vcov(ws, con, x, E, model, vb, err)))
+        for (size_t k = 0; k < K * K; k++) E->data[(k / K) * E->tda + k % K] = N * vb[k];
+    } else if (spd_invert(E)) {
+      st = vagap_error_set(err, VAGAP_ENUMERIC, NULL, 0, 0, "the baseline model's information matrix is singular");
+    }
+  }
+  *tr = *h0 = 0;
+  for (size_t g = 0; !st && g < G; g++) {
+    const gsl_matrix *Aui = expected ? c[g].Wxi : c[g].Wmi;
+    gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, Aui, c[g].Jm, 0.0, X);
+    gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, X, Aui, 0.0, Om); /* A1u^-1 B1u A1u^-1 */
+    *tr += trace_prod(A1s[g], Om);
+    gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, A1s[g], D[g], 0.0, T);  /* A1s D */
+    gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, Om, T, 0.0, T2);         /* Om A1s D */
+    gsl_blas_dgemm(CblasTrans, CblasNoTrans, 1.0, T, T2, 0.0, KK);           /* D' A1s Om A1s D */
+    *tr -= f[g] * trace_prod(E, KK);
+    gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, B1s[g], D[g], 0.0, T);
+    gsl_blas_dgemm(CblasTrans, CblasNoTrans, 1.0, D[g], T, 0.0, KK);         /* D' B1s D */
+    *h0 += f[g] * trace_prod(E, KK);
+  }
+  free(sc);
+  for (size_t g = 0; g < G; g++) {
+    if (A1s && A1s[g]) gsl_matrix_free(A1s[g]);
+    if (B1s && B1s[g]) gsl_matrix_free(B1s[g]);
+  }
+  free(A1s); free(B1s); free(f); free(A); free(vb);
+  gsl_matrix *m[] = {E, T, T2, Om, X, KK};
+  for (size_t i = 0; i < 6; i++)
+    if (m[i]) gsl_matrix_free(m[i]);
+  return st;
+}
+
+/* yuan.bentler's traces of the model (*tr) and its baseline (*trb, NAN without one), and the
+   model's h0 (scaling.factor.h0) */
+static vagap_status_t yb_traces(sem_fiml_t *fm, const fpieces_t *P, const layout_t *L, vagap_sem_fit_t *fit,
+                                sem_ws_t *ws, sem_con_t *con, vagap_sem_information_t info, double *tr, double *trb,
+                                double *h0, vagap_error_t *err) {
+  int ex = info == VAGAP_SEM_INFORMATION_EXPECTED, ms = fit->model->meanstructure;
+  double hb;
+  vagap_status_t st = yb_trace(fm, P->c, L, P->G, ms, P->D, P->Sg, P->mg, ex, ws, con, fit->x, fit->model,
+                               fit->fit.ntotal, tr, h0, err);
+  *trb = NAN;
+  if (!st && P->base_ok && P->KB)
+    st = yb_trace(fm, P->c, L, P->G, ms, P->DB, P->SB, P->mB, ex, ws, con, fit->x, NULL, fit->fit.ntotal, trb, &hb,
+                  err);
+  return st;
+}
+
+/*
+ * yuan.bentler with complete data: lavaan's h1 matrices are those of the
+ * one-pattern case, so the FIML machinery on the complete rows gives them
+ * (its EM moments are the sample moments).
+ */
+static vagap_status_t yb_complete(sem_ws_t *ws, sem_con_t *con, vagap_sem_fit_t *fit, vagap_sem_information_t info,
+                                  const vagap_sem_data_t *data, double *tr, double *trb, double *h1, double *ndat,
+                                  double *h0, vagap_error_t *err) {
+  sem_fiml_t *fm = NULL;
+  layout_t L = {0};
+  fpieces_t P = {0};
+  vagap_status_t st = sem_fiml_alloc(&fm, fit->model, data, 0, err);
+  if (!st && layout_init(&L, fit->model->nov, 1, fit->model->ov_is_x)) st = oom(err);
+  if (!st) st = fpieces_build(ws, fit, fm, &L, info, &P, err);
+  int ex = info == VAGAP_SEM_INFORMATION_EXPECTED, ms = fit->model->meanstructure;
+  /* without a mean structure lavaan's h1 has no means: the vech block alone */
+  for (size_t g = 0; !st && !ms && g < P.G; g++) {
+    gsl_matrix *M[] = {P.c[g].Jm, P.c[g].Wm, P.c[g].Wx};
+    for (size_t i = 0; i < 3; i++) zero_means(L.p, M[i]);
+    st = invert_kept(ex ? P.c[g].Wx : P.c[g].Wm, ex ? P.c[g].Wxi : P.c[g].Wmi, ex ? &P.c[g].nkx : &P.c[g].nk, err);
+  }
+  if (!st) st = yb_traces(fm, &P, &L, fit, ws, con, info, tr, trb, h0, err);
+  *h1 = *ndat = 0;
+  for (size_t g = 0; !st && g < P.G; g++) {
+    *h1 += trace_prod(P.c[g].Jm, ex ? P.c[g].Wxi : P.c[g].Wmi);
+    *ndat += (double)(ex ? P.c[g].nkx : P.c[g].nk);
+  }
+  fpieces_free(&P);
+  layout_free(&L);
+  sem_fiml_free(fm);
   return st;
 }
 
@@ -1393,7 +1582,9 @@ static vagap_status_t finish_fiml(sem_ws_t *ws, sem_con_t *con, vagap_sem_fit_t 
   vagap_status_t st = vb && E && Einv && B0 ? VAGAP_OK : oom(err);
   if (!st && layout_init(&L, fit->model->nov, 1, fit->model->ov_is_x)) st = oom(err);
   double h1 = NAN, ndat = NAN, h0b = NAN;
-  if (!st) st = fiml_robust_measures(ws, con, fit, fm, &L, opt->information, scaled, &h1, &ndat, &h0b, err);
+  fpieces_t P = {0};
+  if (!st) st = fpieces_build(ws, fit, fm, &L, opt->information, &P, err);
+  if (!st) st = fiml_robust_measures(ws, con, fit, fm, &L, opt->information, scaled, &P, &h1, &ndat, &h0b, err);
   if (!st && need_e) st = fiml_meat(fm, ws, fit->x, K, G, N, B0, err);
   if (st || !need_e) goto done;
   if (fo) gsl_matrix_memcpy(E, B0);
@@ -1407,11 +1598,14 @@ static vagap_status_t finish_fiml(sem_ws_t *ws, sem_con_t *con, vagap_sem_fit_t 
   if (hw) st = sandwich_vcov(vb, B0, K, N, fit->vcov, err);
   else if (opt->se != VAGAP_SEM_SE_NONE) memcpy(fit->vcov, vb, K * K * sizeof *vb);
   if (st || !scaled) goto done;
-  double h0 = trace_prod(B0, Einv);
+  double h0 = trace_prod(B0, Einv), tr = h1 - h0, trb = h1 - h0b;
+  if (opt->test == VAGAP_SEM_TEST_YUAN_BENTLER &&
+      (st = yb_traces(fm, &P, &L, fit, ws, con, opt->information, &tr, &trb, &h0, err)))
+    goto done;
   f->scaling_factor_h1 = h1 / ndat;
   f->scaling_factor_h0 = h0 / (double)free_rows(fit->model);
-  scaled_t u = scale_test(opt->test, f->chisq, f->df, h1 - h0, NAN, 0);
-  scaled_t b = scale_test(opt->test, f->baseline_chisq, f->baseline_df, h1 - h0b, NAN, 0);
+  scaled_t u = scale_test(opt->test, f->chisq, f->df, tr, NAN, 0);
+  scaled_t b = scale_test(opt->test, f->baseline_chisq, f->baseline_df, trb, NAN, 0);
   /* scaled_measures' complete-data .robust would replace the FIML-corrected ones */
   vagap_sem_measures_t robust = *f;
   scaled_measures(f, opt->test, &u, &b, N, (double)G);
@@ -1427,6 +1621,7 @@ static vagap_status_t finish_fiml(sem_ws_t *ws, sem_con_t *con, vagap_sem_fit_t 
   for (size_t g = 0; g < G && f->chisq_group_scaled; g++)
     f->chisq_group_scaled[g] = isnan(u.c) ? f->chisq_group[g] : f->chisq_group[g] / u.c;
 done:
+  fpieces_free(&P);
   layout_free(&L);
   free(vb);
   gsl_matrix *m[] = {E, Einv, B0};
@@ -1529,7 +1724,12 @@ vagap_status_t sem_robust_finish(sem_ws_t *ws, sem_con_t *con, vagap_sem_fit_t *
     goto done;
   }
   if (base.K && (st = baseline_einv(&base, Hb, err))) goto done;
-  if (!ybm) {
+  if (opt->test == VAGAP_SEM_TEST_YUAN_BENTLER) {
+    double h1, ndat, h0;
+    if ((st = yb_complete(ws, con, fit, opt->information, data, &tr1, &tb1, &h1, &ndat, &h0, err))) goto done;
+    f->scaling_factor_h1 = h1 / ndat;
+    f->scaling_factor_h0 = h0 / (double)free_rows(fit->model);
+  } else if (!ybm) {
     if (isnan(tr1)) st = ugamma(&R, As, Ds, K, Einv, &tr1, satt ? &tr2 : NULL, M, err);
     if (!st && base.K) st = ugamma(&R, base.A, base.D, base.K, Hb, &tb1, satt ? &tb2 : NULL, Mb, err);
   } else {
