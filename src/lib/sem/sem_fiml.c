@@ -30,6 +30,7 @@
  * pairwise covariances) when x is fixed, saturated by EM otherwise).
  */
 #include <float.h>
+#include <stdio.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,6 +71,8 @@ struct sem_fiml {
   size_t *rows;           /* [nrows] data row, data order over all groups */
   size_t *row_group;      /* [nrows] its group */
   size_t *row_local;      /* [nrows] its index among the group's used rows */
+  size_t *empty, nempty;  /* data rows missing every model variable (lavaan's empty cases) */
+  size_t *empty_group;    /* [nempty] their groups */
   /* scratch, p x p */
   gsl_matrix *K, *Koo, *Kmm, *Kom, *T, *Om;
   gsl_vector *r, *a;
@@ -102,6 +105,8 @@ void sem_fiml_free(sem_fiml_t *f) {
   free(f->rows);
   free(f->row_group);
   free(f->row_local);
+  free(f->empty);
+  free(f->empty_group);
   gsl_matrix *m[] = {f->K, f->Koo, f->Kmm, f->Kom, f->T, f->Om};
   for (size_t i = 0; i < sizeof m / sizeof m[0]; i++)
     if (m[i]) gsl_matrix_free(m[i]);
@@ -590,7 +595,19 @@ vagap_status_t sem_fiml_alloc(sem_fiml_t **out, const vagap_sem_model_t *model, 
     const double *src = data->x + i * data->nvar;
     double yi[p ? p : 1];
     for (size_t j = 0; j < p; j++) yi[j] = src[col[j]];
-    if (p == 0 || all_missing(yi, p)) continue;
+    if (p == 0 || all_missing(yi, p)) {
+      if (!f->empty) {
+        f->empty = malloc(data->nobs * sizeof *f->empty);
+        f->empty_group = malloc(data->nobs * sizeof *f->empty_group);
+        if (!f->empty || !f->empty_group) {
+          st = oom(err);
+          goto done;
+        }
+      }
+      f->empty_group[f->nempty] = data->group[i];
+      f->empty[f->nempty++] = i;
+      continue;
+    }
     if (!ml_x)
       for (size_t j = 0; j < p; j++)
         if (model->ov_is_x[j] && isnan(yi[j])) {
@@ -1292,4 +1309,34 @@ int sem_fiml_baseline_moments(const sem_fiml_t *fc, size_t g, gsl_matrix *Sigma,
   if (me) gsl_vector_free(me);
   if (Se) gsl_matrix_free(Se);
   return bad ? -1 : 0;
+}
+
+/*
+ * lavaan's data warnings under missing = "ml" (lav_data_full), per group:
+ * the empty cases (data rows, 1-based) and pairwise coverage of 0 or below
+ * 10%.  VAGAP_ENOMEM only.
+ */
+vagap_status_t sem_fiml_warnings(const sem_fiml_t *f, const vagap_sem_data_t *data, vagap_sem_fit_t *fit) {
+  size_t p = f->p;
+  for (size_t g = 0; g < f->G; g++) {
+    char buf[512];
+    size_t o = (size_t)snprintf(buf, sizeof buf, "some cases are empty and will be ignored:");
+    int any = 0;
+    for (size_t k = 0; k < f->nempty && o + 24 < sizeof buf; k++)
+      if (f->empty_group[k] == g) {
+        o += (size_t)snprintf(buf + o, sizeof buf - o, " %zu", f->empty[k] + 1);
+        any = 1;
+      }
+    if (f->G > 1 && any) snprintf(buf + o, sizeof buf - o, " (group %s)", data->group_label[g]);
+    if (any && sem_fit_warning(fit, buf)) return VAGAP_ENOMEM;
+    double low = 1;
+    for (size_t a = 0; a < p * p; a++) low = f->g[g].cover[a] < low ? f->g[g].cover[a] : low;
+    if (low < 0.1) {
+      snprintf(buf, sizeof buf, "due to missing values, some pairwise combinations have %s coverage%s%s; see the "
+               "coverage matrix of --summary (lavInspect(fit, \"coverage\"))", low == 0 ? "0%" : "less than 10%",
+               f->G > 1 ? " in group " : "", f->G > 1 ? data->group_label[g] : "");
+      if (sem_fit_warning(fit, buf)) return VAGAP_ENOMEM;
+    }
+  }
+  return VAGAP_OK;
 }

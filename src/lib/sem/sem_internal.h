@@ -86,6 +86,8 @@
 #define sem_fiml_group_rows vagap__sem_fiml_group_rows
 #define sem_fiml_h1_information vagap__sem_fiml_h1_information
 #define sem_fiml_baseline_moments vagap__sem_fiml_baseline_moments
+#define sem_fiml_warnings vagap__sem_fiml_warnings
+#define sem_fit_warning vagap__sem_fit_warning
 #define sem_fiml_npatterns vagap__sem_fiml_npatterns
 #define sem_fiml_coverage vagap__sem_fiml_coverage
 #pragma GCC visibility push(hidden)
@@ -354,6 +356,10 @@ size_t sem_fiml_group_rows(const sem_fiml_t *f, size_t g);
  */
 vagap_status_t sem_fiml_h1_information(const sem_fiml_t *f, size_t g, const gsl_matrix *Sigma,
                                        const gsl_vector *mu, int expected, double *A, vagap_error_t *err);
+/* lavaan's data warnings (empty cases, pairwise coverage below 10%) appended to fit. */
+vagap_status_t sem_fiml_warnings(const sem_fiml_t *f, const vagap_sem_data_t *data, vagap_sem_fit_t *fit);
+/* Append a warning with a ready message to fit (sem_verdict.c); VAGAP_ENOMEM only. */
+vagap_status_t sem_fit_warning(vagap_sem_fit_t *fit, const char *msg);
 /* The estimates (Sigma p x p, mu p) of lavaan's FIML baseline model in group g; -1 if they fail. */
 int sem_fiml_baseline_moments(const sem_fiml_t *f, size_t g, gsl_matrix *Sigma, gsl_vector *mu);
 

@@ -954,6 +954,14 @@ static vagap_status_t user_meat(robust_t *R, const double *x, size_t g, const gs
   return st;
 }
 
+/* The .robust fields to NA. */
+static void fiml_robust_unset(vagap_sem_measures_t *f) {
+  double *v[] = {&f->cfi_robust, &f->tli_robust, &f->nnfi_robust, &f->rni_robust, &f->rmsea_robust,
+                 &f->rmsea_ci_lower_robust, &f->rmsea_ci_upper_robust, &f->rmsea_pvalue_robust,
+                 &f->rmsea_notclose_pvalue_robust};
+  for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) *v[i] = NAN;
+}
+
 /* ---- robust ML under FIML ------------------------------------------------------------------ */
 
 /*
@@ -1585,6 +1593,12 @@ static vagap_status_t finish_fiml(sem_ws_t *ws, sem_con_t *con, vagap_sem_fit_t 
   fpieces_t P = {0};
   if (!st) st = fpieces_build(ws, fit, fm, &L, opt->information, &P, err);
   if (!st) st = fiml_robust_measures(ws, con, fit, fm, &L, opt->information, scaled, &P, &h1, &ndat, &h0b, err);
+  /* as lavaan: the .robust measures that cannot be computed are NA with a warning; the
+     fit stands (a scaled test, which needs the same h1 matrices, cannot) */
+  if (st && st != VAGAP_ENOMEM && !scaled) {
+    fiml_robust_unset(f);
+    st = sem_fit_warning(fit, "computation of robust CFI failed (lavaan's words): the .robust measures are NA");
+  }
   if (!st && need_e) st = fiml_meat(fm, ws, fit->x, K, G, N, B0, err);
   if (st || !need_e) goto done;
   if (fo) gsl_matrix_memcpy(E, B0);
