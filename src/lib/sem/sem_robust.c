@@ -1591,6 +1591,8 @@ static vagap_status_t finish_fiml(sem_ws_t *ws, sem_con_t *con, vagap_sem_fit_t 
   if (!st && layout_init(&L, fit->model->nov, 1, fit->model->ov_is_x)) st = oom(err);
   double h1 = NAN, ndat = NAN, h0b = NAN;
   fpieces_t P = {0};
+  /* estimates only (--se none, as bootstrap resamples are fitted): no .robust measures */
+  if (!st && opt->se == VAGAP_SEM_SE_NONE && !scaled) goto done;
   if (!st) st = fpieces_build(ws, fit, fm, &L, opt->information, &P, err);
   if (!st) st = fiml_robust_measures(ws, con, fit, fm, &L, opt->information, scaled, &P, &h1, &ndat, &h0b, err);
   /* as lavaan: the .robust measures that cannot be computed are NA with a warning; the
