@@ -990,6 +990,24 @@ sem_fit_hooks_t sem_fiml_hooks(sem_fiml_t *f) {
 
 /* ---- casewise scores and the expected information ------------------------------------ */
 
+/* h1 position of Sigma's element (a, b) for a, b < p: the means first, then vech
+   (lower triangle, column by column), as lavaan orders them; NULL when out of memory. */
+static size_t *h1_positions(size_t p) {
+  size_t *vpos = malloc((p ? p * p : 1) * sizeof *vpos);
+  for (size_t b = 0, k = 0; vpos && b < p; b++)
+    for (size_t a = b; a < p; a++, k++) vpos[a * p + b] = vpos[b * p + a] = p + k;
+  return vpos;
+}
+
+/* Sigma_oo^-1 of pattern pt (po x po view of f->Koo), from K = Sigma^-1 in f->K with
+   log|Sigma| = ld; -1 when not positive definite. */
+static int pattern_koo(sem_fiml_t *f, const pattern_t *pt, double ld, const gsl_matrix *Sigma, gsl_matrix_view *Koo) {
+  double ldo;
+  if (pattern_inverse(f, pt, f->K, ld, Sigma, &ldo)) return -1;
+  *Koo = gsl_matrix_submatrix(f->Koo, 0, 0, pt->po, pt->po);
+  return 0;
+}
+
 vagap_status_t sem_fiml_moment_scores(const sem_fiml_t *fc, size_t g, const gsl_matrix *Sigma,
                                       const gsl_vector *mu, double *scores, vagap_error_t *err) {
   sem_fiml_t *f = (sem_fiml_t *)fc;
@@ -998,21 +1016,19 @@ vagap_status_t sem_fiml_moment_scores(const sem_fiml_t *fc, size_t g, const gsl_
   double ld;
   if (sym_inverse(Sigma, f->K, &ld))
     return vagap_error_set(err, VAGAP_ENUMERIC, NULL, 0, 0, "Sigma is not positive definite");
-  /* vech position of (a, b), a >= b: column b of the lower triangle */
-  size_t *vpos = malloc(p * p * sizeof *vpos);
+  size_t *vpos = h1_positions(p);
   if (!vpos) return oom(err);
-  for (size_t b = 0, k = 0; b < p; b++)
-    for (size_t a = b; a < p; a++, k++) vpos[a * p + b] = vpos[b * p + a] = p + k;
   memset(scores, 0, G->n * nv * sizeof *scores);
-  for (size_t i = 0; i < G->n; i++) {
+  gsl_matrix_view Koo;
+  for (size_t i = 0, t = (size_t)-1; i < G->n; i++) {
     const pattern_t *pt = &G->pat[G->pat_of[i]];
     size_t po = pt->po;
-    double ldo;
-    if (pattern_inverse(f, pt, f->K, ld, Sigma, &ldo)) {
+    /* Sigma_oo^-1 once per run of rows with the same pattern */
+    if (G->pat_of[i] != t && pattern_koo(f, pt, ld, Sigma, &Koo)) {
       free(vpos);
       return vagap_error_set(err, VAGAP_ENUMERIC, NULL, 0, 0, "Sigma is not positive definite");
     }
-    gsl_matrix_view Koo = gsl_matrix_submatrix(f->Koo, 0, 0, po, po);
+    t = G->pat_of[i];
     gsl_vector_view r = gsl_vector_subvector(f->r, 0, po), a = gsl_vector_subvector(f->a, 0, po);
     const double *yi = pt->y + G->pos_in_pat[i] * po;
     for (size_t j = 0; j < po; j++) gsl_vector_set(&r.vector, j, yi[j] - gsl_vector_get(mu, pt->obs[j]));
@@ -1101,12 +1117,11 @@ vagap_status_t sem_fiml_expected_information(void *ctx, sem_ws_t *ws, const doub
     for (size_t t = 0; t < G->npat && !st; t++) {
       const pattern_t *pt = &G->pat[t];
       size_t po = pt->po;
-      double ldo;
-      if (pattern_inverse(f, pt, f->K, ld, Sigma, &ldo)) {
+      gsl_matrix_view Koo;
+      if (pattern_koo(f, pt, ld, Sigma, &Koo)) {
         st = vagap_error_set(err, VAGAP_ENUMERIC, NULL, 0, 0, "the implied covariance matrix is not positive definite");
         break;
       }
-      gsl_matrix_view Koo = gsl_matrix_submatrix(f->Koo, 0, 0, po, po);
       /* A_k = Sigma_oo^-1 dSigma_k,oo ; b_k = Sigma_oo^-1 dmu_k,o */
       for (size_t c = 0; c < na; c++) {
         size_t k = act[c];
@@ -1204,24 +1219,19 @@ vagap_status_t sem_fiml_h1_information(const sem_fiml_t *fc, size_t g, const gsl
   double ld;
   if (sym_inverse(Sigma, f->K, &ld))
     return vagap_error_set(err, VAGAP_ENUMERIC, NULL, 0, 0, "Sigma is not positive definite");
-  size_t *vpos = malloc(p * p * sizeof *vpos);
+  size_t *vpos = h1_positions(p);
   gsl_matrix *C = gsl_matrix_alloc(p, p), *KC = gsl_matrix_alloc(p, p), *M = gsl_matrix_alloc(p, p);
   double *abar = malloc(p * sizeof *abar), *r = malloc(p * sizeof *r);
   vagap_status_t st = vpos && C && KC && M && abar && r ? VAGAP_OK : oom(err);
-  if (!st) {
-    for (size_t b = 0, k = 0; b < p; b++)
-      for (size_t a = b; a < p; a++, k++) vpos[a * p + b] = vpos[b * p + a] = p + k;
-    memset(A, 0, nv * nv * sizeof *A);
-  }
+  if (!st) memset(A, 0, nv * nv * sizeof *A);
   for (size_t t = 0; !st && t < G->npat; t++) {
     const pattern_t *pt = &G->pat[t];
     size_t po = pt->po;
-    double ldo;
-    if (pattern_inverse(f, pt, f->K, ld, Sigma, &ldo)) {
+    gsl_matrix_view Koo;
+    if (pattern_koo(f, pt, ld, Sigma, &Koo)) {
       st = vagap_error_set(err, VAGAP_ENUMERIC, NULL, 0, 0, "Sigma is not positive definite");
       break;
     }
-    gsl_matrix_view Koo = gsl_matrix_submatrix(f->Koo, 0, 0, po, po);
     gsl_matrix_view Cv = gsl_matrix_submatrix(C, 0, 0, po, po), KCv = gsl_matrix_submatrix(KC, 0, 0, po, po),
                     Mv = gsl_matrix_submatrix(M, 0, 0, po, po);
     gsl_matrix_set_zero(&Cv.matrix);
