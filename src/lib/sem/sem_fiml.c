@@ -1170,8 +1170,8 @@ size_t sem_fiml_group_rows(const sem_fiml_t *f, size_t g) { return f->g[g].n; }
  * where dS_kl = E_kl + E_lk (E_kk on the diagonal) and tr(X E_kl Y E_ij) = X_jk Y_li.
  * Only the lower triangle of A (in global h1 positions) is accumulated.
  */
-static void pattern_observed_information(const pattern_t *pt, const gsl_matrix *K, const double *abar,
-                                         const gsl_matrix *M, const size_t *vpos, size_t p, double *A, size_t nv) {
+static int pattern_observed_information(const pattern_t *pt, const gsl_matrix *K, const double *abar,
+                                        const gsl_matrix *M, const size_t *vpos, size_t p, double *A, size_t nv) {
   size_t po = pt->po;
   double n = (double)pt->n;
   const size_t *o = pt->obs;
@@ -1186,26 +1186,41 @@ static void pattern_observed_information(const pattern_t *pt, const gsl_matrix *
         double v = KK(m, k) * abar[l] + (k != l ? KK(m, l) * abar[k] : 0);
         AT(o[m], vpos[o[k] * p + o[l]]) += n * v;
       }
-  for (size_t j = 0; j < po; j++)
-    for (size_t i = j; i < po; i++) {
-      size_t ra = vpos[o[i] * p + o[j]];
-      size_t ia[2] = {i, j}, ja[2] = {j, i};
-      int na = i != j ? 2 : 1;
-      for (size_t l = 0; l < po; l++)
-        for (size_t k = l; k < po; k++) {
-          size_t rb = vpos[o[k] * p + o[l]];
-          if (rb > ra) continue;
-          size_t ka[2] = {k, l}, la[2] = {l, k};
-          int nb = k != l ? 2 : 1;
-          double v = 0;
-          for (int s = 0; s < na; s++)
-            for (int t = 0; t < nb; t++) {
-              double kjk = KK(ja[s], ka[t]);
-              v += kjk * (MM(la[t], ia[s]) - 0.5 * KK(la[t], ia[s]));
-            }
-          AT(ra, rb) += n * v;
-        }
+  /* covariance pairs: with N = M - K/2 each is n sum over the duplicated positions of
+     K_j'k' N_l'i'; the pattern's vech elements in local (j, i) order have increasing
+     global positions, so b <= a is the lower triangle */
+  size_t nl = po * (po + 1) / 2;
+  size_t *li = malloc((3 * nl + 1) * sizeof *li), *lj = li + nl, *lr = lj + nl;
+  double *Nm = malloc((po * po + 1) * sizeof *Nm);
+  if (!li || !Nm) {
+    free(li);
+    free(Nm);
+    return -1;
+  }
+  for (size_t a = 0; a < po; a++)
+    for (size_t b = 0; b < po; b++) Nm[a * po + b] = MM(a, b) - 0.5 * KK(a, b);
+  for (size_t j = 0, q = 0; j < po; j++)
+    for (size_t i = j; i < po; i++, q++) {
+      li[q] = i;
+      lj[q] = j;
+      lr[q] = vpos[o[i] * p + o[j]];
     }
+  for (size_t a = 0; a < nl; a++) {
+    size_t i = li[a], j = lj[a];
+    double *row = A + lr[a] * nv;
+    const double *Ki = K->data + i * K->tda, *Kj = K->data + j * K->tda, *Ni = Nm + i * po, *Nj = Nm + j * po;
+    for (size_t b = 0; b <= a; b++) {
+      size_t k = li[b], l = lj[b];
+      /* N is symmetric: N_li = Ni[l] */
+      double v = Kj[k] * Ni[l];
+      if (k != l) v += Kj[l] * Ni[k];
+      if (i != j) v += Ki[k] * Nj[l] + (k != l ? Ki[l] * Nj[k] : 0);
+      row[lr[b]] += n * v;
+    }
+  }
+  free(li);
+  free(Nm);
+  return 0;
 #undef AT
 #undef KK
 #undef MM
@@ -1258,7 +1273,7 @@ vagap_status_t sem_fiml_h1_information(const sem_fiml_t *fc, size_t g, const gsl
       gsl_matrix_memcpy(&Mv.matrix, &Koo.matrix);
       memset(abar, 0, po * sizeof *abar);
     }
-    pattern_observed_information(pt, &Koo.matrix, abar, &Mv.matrix, vpos, p, A, nv);
+    if (pattern_observed_information(pt, &Koo.matrix, abar, &Mv.matrix, vpos, p, A, nv)) st = oom(err);
   }
   if (!st) {
     double n = (double)G->n;
