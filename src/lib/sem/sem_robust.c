@@ -142,12 +142,10 @@ static void crossprod(const gsl_matrix *Z, double scale, gsl_matrix *out) {
       for (size_t j = 0; j <= i; j++) o[j] += zi * z[j];
     }
   }
+  double *od = out->data;
+  size_t ot = out->tda;
   for (size_t i = 0; i < k; i++)
-    for (size_t j = 0; j <= i; j++) {
-      double v = scale * gsl_matrix_get(out, i, j);
-      gsl_matrix_set(out, i, j, v);
-      gsl_matrix_set(out, j, i, v);
-    }
+    for (size_t j = 0; j <= i; j++) od[i * ot + j] = od[j * ot + i] = scale * od[i * ot + j];
 }
 
 /* The h1 statistics of one row y (p) against centring c: [y,] vech((y - c)(y - c)'). */
@@ -255,8 +253,10 @@ done:
 
 static double trace_prod(const gsl_matrix *A, const gsl_matrix *B) { /* tr(A B), B' stored as is */
   double s = 0;
-  for (size_t i = 0; i < A->size1; i++)
-    for (size_t j = 0; j < A->size2; j++) s += gsl_matrix_get(A, i, j) * gsl_matrix_get(B, j, i);
+  for (size_t i = 0; i < A->size1; i++) {
+    const double *a = A->data + i * A->tda, *b = B->data + i;
+    for (size_t j = 0; j < A->size2; j++) s += a[j] * b[j * B->tda];
+  }
   return s;
 }
 
@@ -403,7 +403,7 @@ static vagap_status_t meat_rows(const gsl_matrix *SC, double scale, gsl_matrix *
   if (!cols) return oom(err);
   for (size_t c = 0; c < K; c++)
     for (size_t r = 0; r < n; r++)
-      if (gsl_matrix_get(SC, r, c) != 0) {
+      if (SC->data[r * SC->tda + c] != 0) {
         cols[k++] = c;
         break;
       }
@@ -415,11 +415,14 @@ static vagap_status_t meat_rows(const gsl_matrix *SC, double scale, gsl_matrix *
     return oom(err);
   }
   if (k && n) {
-    for (size_t r = 0; r < n; r++)
-      for (size_t a = 0; a < k; a++) gsl_matrix_set(Z, r, a, gsl_matrix_get(SC, r, cols[a]));
+    for (size_t r = 0; r < n; r++) {
+      const double *sr = SC->data + r * SC->tda;
+      double *zr = Z->data + r * Z->tda;
+      for (size_t a = 0; a < k; a++) zr[a] = sr[cols[a]];
+    }
     crossprod(Z, scale, X);
     for (size_t a = 0; a < k; a++)
-      for (size_t b = 0; b < k; b++) *gsl_matrix_ptr(M, cols[a], cols[b]) += gsl_matrix_get(X, a, b);
+      for (size_t b = 0; b < k; b++) M->data[cols[a] * M->tda + cols[b]] += X->data[a * X->tda + b];
   }
   free(cols);
   gsl_matrix_free(Z);
@@ -464,13 +467,13 @@ static int dcols_make(const gsl_matrix *D, dcols_t *c) {
   if (!c->cols) return -1;
   for (size_t k = 0; k < K; k++)
     for (size_t r = 0; r < ps; r++)
-      if (gsl_matrix_get(D, r, k) != 0) {
+      if (D->data[r * D->tda + k] != 0) {
         c->cols[c->k++] = k;
         break;
       }
   if (!(c->D = gsl_matrix_alloc(ps, c->k ? c->k : 1))) return -1;
   for (size_t r = 0; r < ps; r++)
-    for (size_t a = 0; a < c->k; a++) gsl_matrix_set(c->D, r, a, gsl_matrix_get(D, r, c->cols[a]));
+    for (size_t a = 0; a < c->k; a++) c->D->data[r * c->D->tda + a] = D->data[r * D->tda + c->cols[a]];
   return 0;
 }
 
@@ -482,7 +485,7 @@ static void dcols_free(dcols_t *c) {
 /* M[cols, cols] += f X */
 static void scatter_add(gsl_matrix *M, const dcols_t *c, const gsl_matrix *X, double f) {
   for (size_t a = 0; a < c->k; a++)
-    for (size_t b = 0; b < c->k; b++) *gsl_matrix_ptr(M, c->cols[a], c->cols[b]) += f * gsl_matrix_get(X, a, b);
+    for (size_t b = 0; b < c->k; b++) M->data[c->cols[a] * M->tda + c->cols[b]] += f * X->data[a * X->tda + b];
 }
 
 /* ---- traces of U Gamma ------------------------------------------------------------------ */
