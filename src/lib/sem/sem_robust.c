@@ -249,6 +249,23 @@ done:
   return st;
 }
 
+/* Delta_g (ps x K) of the model at x in L's h1 coordinates (means first with a mean structure). */
+static vagap_status_t h1_delta(sem_ws_t *ws, const layout_t *L, const double *x, size_t g, size_t K, gsl_matrix *D,
+                               vagap_error_t *err) {
+  size_t p = L->p, o = L->ms * p, nv = L->ps - o;
+  double *ds = malloc((K ? K : 1) * p * p * sizeof *ds), *dm = malloc((K ? K : 1) * p * sizeof *dm);
+  vagap_status_t st = ds && dm ? VAGAP_OK : vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
+  if (!st && sem_ws_jacobian(ws, x, g, ds, dm))
+    st = vagap_error_set(err, VAGAP_ENUMERIC, NULL, 0, 0, "the implied covariance matrix is not positive definite");
+  for (size_t k = 0; !st && k < K; k++) {
+    for (size_t i = 0; i < o; i++) gsl_matrix_set(D, i, k, dm[k * p + i]);
+    for (size_t a = 0; a < nv; a++) gsl_matrix_set(D, o + a, k, ds[k * p * p + L->vi[a] * p + L->vj[a]]);
+  }
+  free(ds);
+  free(dm);
+  return st;
+}
+
 /* ---- small linear algebra ------------------------------------------------------------- */
 
 static double trace_prod(const gsl_matrix *A, const gsl_matrix *B) { /* tr(A B), B' stored as is */
@@ -361,22 +378,11 @@ static vagap_status_t load_rows(robust_t *R, const vagap_sem_data_t *data, vagap
   return st;
 }
 
-/* Delta_g (ps x K) in h1 coordinates from the full p x p Jacobian. */
+/* Delta_g (ps x K) in h1 coordinates into R->g[g].D. */
 static vagap_status_t delta_group(robust_t *R, const double *x, size_t g, vagap_error_t *err) {
-  size_t p = R->L.p, K = R->K, o = R->L.ms * p, nv = R->L.ps - o;
-  double *ds = malloc((K ? K : 1) * p * p * sizeof *ds), *dm = malloc((K ? K : 1) * p * sizeof *dm);
-  gsl_matrix *D = R->g[g].D = gsl_matrix_calloc(R->L.ps, K ? K : 1);
-  vagap_status_t st = VAGAP_OK;
-  if (!ds || !dm || !D) st = oom(err);
-  else if (sem_ws_jacobian(R->ws, x, g, ds, dm))
-    st = vagap_error_set(err, VAGAP_ENUMERIC, NULL, 0, 0, "the implied covariance matrix is not positive definite");
-  for (size_t k = 0; !st && k < K; k++) {
-    for (size_t i = 0; i < o; i++) gsl_matrix_set(D, i, k, dm[k * p + i]);
-    for (size_t a = 0; a < nv; a++) gsl_matrix_set(D, o + a, k, ds[k * p * p + R->L.vi[a] * p + R->L.vj[a]]);
-  }
-  free(ds);
-  free(dm);
-  return st;
+  gsl_matrix *D = R->g[g].D = gsl_matrix_calloc(R->L.ps, R->K ? R->K : 1);
+  if (!D) return oom(err);
+  return h1_delta(R->ws, &R->L, x, g, R->K, D, err);
 }
 
 /* Sigma^-1 and the mean at which the scores are taken (implied; the sample mean without a mean structure). */
@@ -1098,23 +1104,6 @@ static vagap_status_t fimlc_group(sem_fiml_t *fm, const layout_t *L, const int *
   return st;
 }
 
-/* Delta_g (ps x K) of the model at x in h1 coordinates with means. */
-static vagap_status_t fiml_delta(sem_ws_t *ws, const layout_t *L, const double *x, size_t g, size_t K,
-                                 gsl_matrix *D, vagap_error_t *err) {
-  size_t p = L->p, nv = L->ps - p;
-  double *ds = malloc((K ? K : 1) * p * p * sizeof *ds), *dm = malloc((K ? K : 1) * p * sizeof *dm);
-  vagap_status_t st = ds && dm ? VAGAP_OK : oom(err);
-  if (!st && sem_ws_jacobian(ws, x, g, ds, dm))
-    st = vagap_error_set(err, VAGAP_ENUMERIC, NULL, 0, 0, "the implied covariance matrix is not positive definite");
-  for (size_t k = 0; !st && k < K; k++) {
-    for (size_t i = 0; i < p; i++) gsl_matrix_set(D, i, k, dm[k * p + i]);
-    for (size_t a = 0; a < nv; a++) gsl_matrix_set(D, p + a, k, ds[k * p * p + L->vi[a] * p + L->vj[a]]);
-  }
-  free(ds);
-  free(dm);
-  return st;
-}
-
 enum { WM, JM, WC, WX };
 static const gsl_matrix *fimlc_pick(const fimlc_t *c, int which) {
   return which == JM ? c->Jm : which == WC ? c->Wc : which == WX ? c->Wx : c->Wm;
@@ -1350,7 +1339,7 @@ static vagap_status_t fpieces_build(sem_ws_t *ws, const vagap_sem_fit_t *fit, se
       st = oom(err);
       break;
     }
-    if ((st = fiml_delta(ws, L, fit->x, g, K, P->D[g], err))) break;
+    if ((st = h1_delta(ws, L, fit->x, g, K, P->D[g], err))) break;
     const gsl_matrix *Sig;
     const gsl_vector *mu;
     sem_ws_implied(ws, fit->x, g, &Sig, &mu);
