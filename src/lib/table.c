@@ -405,7 +405,10 @@ static void convert_numbers(const vagap_reader_t *r, csv_batch_t *b) {
     }
 }
 
+static void repair_batch(const vagap_reader_t *r, csv_batch_t *b);
+
 static void publish_segment(vagap_reader_t *r, segment_t *seg, size_t seq) {
+  if (!seg->batch.failed || seg->batch.nrows) repair_batch(r, &seg->batch);
   if (r->opt.infer_numbers && !seg->batch.failed) convert_numbers(r, &seg->batch);
   if (r->hook.batch && !seg->batch.failed) r->hook.batch(r->hook.ctx, r, &seg->batch, &seg->hook_state);
   pthread_mutex_lock(&r->lock);
@@ -622,6 +625,8 @@ static vagap_status_t close_segment(vagap_reader_t *r) {
   return st;
 }
 
+static void note_batch_utf8(vagap_reader_t *r, const csv_batch_t *b);
+
 /* Make r->cur a segment with a row left to hand out; NULL cur at the end of input. */
 static vagap_status_t next_segment_with_rows(vagap_reader_t *r) {
   while (!r->cur || r->cur_row == r->cur->batch.nrows) {
@@ -638,6 +643,7 @@ static vagap_status_t next_segment_with_rows(vagap_reader_t *r) {
       return VAGAP_OK;
     }
     r->cur_row = r->cur_blank = 0;
+    note_batch_utf8(r, &r->cur->batch);
   }
   return VAGAP_OK;
 }
@@ -690,20 +696,34 @@ static void repair_text(vagap_reader_t *r, unsigned char *s, size_t len, long li
   if (n) note_bad_utf8(r, n, line, field, byte);
 }
 
-/* Rows [from, to) of the current segment made valid UTF-8 in place; the
-   first replacement is located at its row's line and field. */
-static void repair_rows(vagap_reader_t *r, csv_batch_t *b, size_t from, size_t to) {
-  size_t ncols = r->ncols;
-  if (from >= to || ncols == 0) return;
-  size_t start = b->field_off[from * ncols];
-  size_t end = to * ncols < b->nfields ? b->field_off[to * ncols] : b->chars_len;
+/*
+ * The rows of a batch made valid UTF-8 in place, on the worker that parsed
+ * it (a pass over every byte, which the caller's thread need not make); the
+ * first replacement is kept by field so that the caller, which takes batches
+ * in input order, can locate it (note_batch_utf8).
+ */
+static void repair_batch(const vagap_reader_t *r, csv_batch_t *b) {
+  size_t ncols = r->ncols, nrow_fields = b->nrows * ncols;
+  b->bad_utf8 = 0;
+  if (nrow_fields == 0) return;
+  size_t end = nrow_fields < b->nfields ? b->field_off[nrow_fields] : b->chars_len;
   size_t first = 0;
   unsigned char byte = 0;
-  size_t n = utf8_repair((unsigned char *)b->chars + start, end - start, &first, &byte);
+  size_t n = utf8_repair((unsigned char *)b->chars, end, &first, &byte);
   if (!n) return;
-  size_t at = start + first, k = from * ncols;
-  while (k + 1 < to * ncols && b->field_off[k + 1] <= at) k++;
-  note_bad_utf8(r, n, r->base_line + b->row_line[k / ncols], k % ncols + 1, byte);
+  size_t k = 0;
+  while (k + 1 < nrow_fields && b->field_off[k + 1] <= first) k++;
+  b->bad_utf8 = n;
+  b->bad_utf8_field = k;
+  b->bad_utf8_byte = byte;
+}
+
+/* The replacements the worker made in the current segment, in input order. */
+static void note_batch_utf8(vagap_reader_t *r, const csv_batch_t *b) {
+  if (!b->bad_utf8) return;
+  size_t k = b->bad_utf8_field, ncols = r->ncols;
+  note_bad_utf8(r, b->bad_utf8, r->base_line + b->row_line[k / ncols], k % ncols + 1,
+                b->bad_utf8_byte);
 }
 
 /* Once the input is read: the warning about replaced bytes, if any. */
@@ -1077,7 +1097,6 @@ vagap_status_t vagap_reader_next(vagap_reader_t *r, vagap_row_t *row, int *has_r
   }
   const csv_batch_t *b = &r->cur->batch;
   size_t i = r->cur_row++;
-  repair_rows(r, &r->cur->batch, i, i + 1);
   if (r->cur_blank < b->nblank && flush_blank_lines(r, b->row_line[i]) != VAGAP_OK)
     return fail_with(r, err);
   size_t first = i * r->ncols;
@@ -1215,7 +1234,6 @@ static vagap_status_t append_segment(vagap_table_t *t, vagap_error_t *err) {
       (t->numbers && append_numbers(t, b) != VAGAP_OK))
     return vagap_error_set(err, VAGAP_ENOMEM, r->source, 0, 0, "out of memory");
 
-  repair_rows(r, b, 0, b->nrows);
   b->field_off[b->nfields] = b->chars_len; /* ends the last cell */
   table_chunk_t *chunk = &t->chunks[t->nchunks++];
   *chunk = (table_chunk_t){b->chars, b->field_off};
