@@ -9,6 +9,7 @@
  * first, so strtod's extras (hex, inf, nan, locale digits) never get through.
  */
 #include "vagap/table.h"
+#include "table_typed.h"
 
 #include <errno.h>
 #include <locale.h>
@@ -186,4 +187,36 @@ vagap_status_t vagap_parse_double_mark(const char *s, size_t len, int decimal_co
   }
   if (copy != stack) free(copy);
   return st;
+}
+
+/*
+ * How many decimals printf("%.*f") needs to write exactly the text s[0, len),
+ * or -1 when it never would.  Such text is an optional '-', an integer part
+ * without leading zeros ("0" alone may lead), and optionally `mark` and at
+ * least one digit; nothing else (no '+', blanks, exponent or lone mark).
+ * With at most 15 significant digits, the digit string read as an integer
+ * is below 2^52, so the correctly rounded double x of the text lies within
+ * |text| * 2^-53 < 0.5 * 10^-d of it and glibc's exact "%.*f" of x rounds
+ * back to the same digits: the text need not be kept beside the number.
+ */
+int number_text_decimals(const char *s, size_t len, char mark) {
+  size_t i = 0, significant = 0;
+  if (i < len && s[i] == '-') i++;
+  size_t int_start = i;
+  while (i < len && is_digit(s[i])) {
+    if (significant || s[i] != '0') significant++;
+    i++;
+  }
+  size_t int_digits = i - int_start;
+  if (int_digits == 0 || (int_digits > 1 && s[int_start] == '0')) return -1;
+  if (i == len) return significant <= 15 ? 0 : -1;
+  if (s[i] != mark) return -1;
+  size_t frac_start = ++i;
+  while (i < len && is_digit(s[i])) {
+    if (significant || s[i] != '0') significant++;
+    i++;
+  }
+  size_t decimals = i - frac_start;
+  if (i != len || decimals == 0 || significant > 15 || decimals > NUMBER_TEXT_MAX_DECIMALS) return -1;
+  return (int)decimals;
 }

@@ -34,6 +34,7 @@
 #include "grow.h"
 #include "jsonl.h"
 #include "table_hook.h"
+#include "table_typed.h"
 #include "transcode.h"
 
 #define READ_BYTES ((size_t)1 << 18)     /* bytes read at a time while looking for the header */
@@ -187,13 +188,22 @@ static int add_empty_na_token(vagap_reader_t *r) {
   return 0;
 }
 
-int vagap_reader_is_na(const vagap_reader_t *r, const char *s, size_t len) {
+/* Index of the missing-value token that s[0, len) is, or -1. */
+static long na_index(const vagap_reader_t *r, const char *s, size_t len) {
   /* called for every number read: compare the first byte before calling memcmp */
   for (size_t k = 0; k < r->n_na; k++)
     if (r->na_lengths[k] == len && (len == 0 || (r->na_tokens[k][0] == s[0] &&
                                                  memcmp(r->na_tokens[k], s, len) == 0)))
-      return 1;
-  return 0;
+      return (long)k;
+  return -1;
+}
+
+int vagap_reader_is_na(const vagap_reader_t *r, const char *s, size_t len) {
+  return na_index(r, s, len) >= 0;
+}
+
+static typed_text_t typed_text_of(const vagap_reader_t *r) {
+  return (typed_text_t){r->na_tokens, r->na_lengths, r->n_na, r->opt.decimal_comma ? ',' : '.'};
 }
 
 /* ---- input ---------------------------------------------------------------------- */
@@ -382,26 +392,31 @@ static segment_t *acquire_segment(vagap_reader_t *r, size_t *seq) {
 }
 
 /*
- * With infer_numbers: every cell of the batch as a number, on the worker that
+ * With infer_numbers: every cell of the batch as a number and its shape (how
+ * its text follows from the number: table_typed.h), on the worker that
  * parsed it, noting the columns that hold text.  Converting is about as much
  * work as parsing on numeric files, and the workers share it.
  */
 static void convert_numbers(const vagap_reader_t *r, csv_batch_t *b) {
   size_t ncols = r->ncols;
   if (vagap_reserve((void **)&b->values, &b->values_cap, b->nfields + 1, sizeof(double)) ||
+      vagap_reserve((void **)&b->shapes, &b->shapes_cap, b->nfields + 1, 1) ||
       vagap_reserve((void **)&b->text_column, &b->text_cap, ncols + 1, 1)) {
     vagap_error_set(&b->error, VAGAP_ENOMEM, r->source, 0, 0, "out of memory");
     b->failed = 1;
     return;
   }
+  typed_text_t tt = typed_text_of(r);
   memset(b->text_column, 0, ncols);
   for (size_t i = 0, k = 0; i < b->nrows; i++)
     for (size_t j = 0; j < ncols; j++, k++) {
-      if (b->text_column[j]) continue;
+      if (b->text_column[j]) continue; /* the table keeps this column's text */
       const char *s = b->chars + b->field_off[k];
       size_t len = csv_batch_field_len(b, k);
-      if (vagap_reader_is_na(r, s, len)) b->values[k] = NAN;
-      else if (parse_cell(r, s, len, &b->values[k], NULL) != VAGAP_OK) b->text_column[j] = 1;
+      long na = na_index(r, s, len);
+      b->values[k] = NAN;
+      if (na < 0 && parse_cell(r, s, len, &b->values[k], NULL) != VAGAP_OK) b->text_column[j] = 1;
+      else b->shapes[k] = typed_cell_shape(&tt, s, len, na);
     }
 }
 
@@ -1169,55 +1184,20 @@ struct vagap_table {
   const size_t **row_offs;  /* row_offs[i][ncols] is where the last cell's NUL ends */
   long *lines;              /* physical line of each row */
   size_t row_chars_cap, row_offs_cap, lines_cap;
-  double **numbers;       /* with infer_numbers: per column, NULL once a cell is text */
-  unsigned char *text_column; /* with infer_numbers: column j has a cell that is not a number */
-  size_t numbers_cap;     /* rows the arrays have room for */
+  typed_table_t *typed;   /* with infer_numbers: the rows as typed columns instead of
+                             row_chars/row_offs (table_typed.h) */
 };
 
-/* Every column starts numeric; its array is allocated with the first rows (a wide
-   header must not cost memory per column before any row exists). */
-static vagap_status_t start_inference(vagap_table_t *t) {
-  size_t ncols = t->reader->ncols;
-  t->numbers = calloc(ncols ? ncols : 1, sizeof *t->numbers);
-  t->text_column = malloc(ncols ? ncols : 1);
-  if (!t->numbers || !t->text_column) return VAGAP_ENOMEM;
-  memset(t->text_column, 0, ncols);
-  return VAGAP_OK;
-}
-
-/* A numeric column of a table without rows still gets an (empty) array. */
-static vagap_status_t finish_inference(vagap_table_t *t) {
-  for (size_t j = 0; j < t->reader->ncols; j++)
-    if (!t->text_column[j] && !t->numbers[j] && !(t->numbers[j] = malloc(sizeof(double))))
-      return VAGAP_ENOMEM;
-  return VAGAP_OK;
-}
-
-/* Columns of the batch's numbers (converted by the worker) after the table's. */
-static vagap_status_t append_numbers(vagap_table_t *t, const csv_batch_t *b) {
-  size_t ncols = t->reader->ncols, need = t->nrows + b->nrows;
-  if (need > t->numbers_cap) {
-    size_t cap = t->numbers_cap ? t->numbers_cap : 16;
-    while (cap < need) cap *= 2;
-    for (size_t j = 0; j < ncols; j++) {
-      if (t->text_column[j]) continue;
-      double *p = realloc(t->numbers[j], cap * sizeof(double));
-      if (!p) return VAGAP_ENOMEM;
-      t->numbers[j] = p;
-    }
-    t->numbers_cap = cap;
-  }
-  for (size_t j = 0; j < ncols; j++) {
-    if (t->text_column[j]) continue;
-    if (b->text_column[j]) {
-      t->text_column[j] = 1;
-      free(t->numbers[j]);
-      t->numbers[j] = NULL;
-      continue;
-    }
-    double *out = t->numbers[j] + t->nrows;
-    for (size_t i = 0; i < b->nrows; i++) out[i] = b->values[i * ncols + j];
-  }
+/* With infer_numbers: the segment's rows go into typed columns, its text is not kept. */
+static vagap_status_t append_typed(vagap_table_t *t, vagap_error_t *err) {
+  vagap_reader_t *r = t->reader;
+  const csv_batch_t *b = &r->cur->batch;
+  if (vagap_reserve((void **)&t->lines, &t->lines_cap, t->nrows + b->nrows, sizeof(long)) ||
+      typed_append(t->typed, b))
+    return vagap_error_set(err, VAGAP_ENOMEM, r->source, 0, 0, "out of memory");
+  for (size_t i = 0; i < b->nrows; i++) t->lines[t->nrows + i] = r->base_line + b->row_line[i];
+  t->nrows += b->nrows;
+  r->cur_row = b->nrows;
   return VAGAP_OK;
 }
 
@@ -1230,8 +1210,7 @@ static vagap_status_t append_segment(vagap_table_t *t, vagap_error_t *err) {
       vagap_reserve((void **)&t->chunks, &t->chunks_cap, t->nchunks + 1, sizeof(table_chunk_t)) ||
       vagap_reserve((void **)&t->lines, &t->lines_cap, need, sizeof(long)) ||
       vagap_reserve((void **)&t->row_chars, &t->row_chars_cap, need, sizeof(char *)) ||
-      vagap_reserve((void **)&t->row_offs, &t->row_offs_cap, need, sizeof(size_t *)) ||
-      (t->numbers && append_numbers(t, b) != VAGAP_OK))
+      vagap_reserve((void **)&t->row_offs, &t->row_offs_cap, need, sizeof(size_t *)))
     return vagap_error_set(err, VAGAP_ENOMEM, r->source, 0, 0, "out of memory");
 
   b->field_off[b->nfields] = b->chars_len; /* ends the last cell */
@@ -1254,8 +1233,14 @@ static vagap_status_t append_segment(vagap_table_t *t, vagap_error_t *err) {
 
 static vagap_status_t table_fill(vagap_table_t *t, vagap_error_t *err) {
   vagap_reader_t *r = t->reader;
-  if (r->opt.infer_numbers && start_inference(t) != VAGAP_OK)
-    return vagap_error_set(err, VAGAP_ENOMEM, r->source, 0, 0, "out of memory");
+  if (r->opt.infer_numbers) {
+    typed_text_t text = typed_text_of(r);
+    if (!(t->typed = malloc(sizeof *t->typed)) || typed_init(t->typed, r->ncols, &text)) {
+      free(t->typed);
+      t->typed = NULL;
+      return vagap_error_set(err, VAGAP_ENOMEM, r->source, 0, 0, "out of memory");
+    }
+  }
   for (;;) {
     if (next_segment_with_rows(r) != VAGAP_OK) return fail_with(r, err);
     if (!r->cur) break;
@@ -1263,10 +1248,10 @@ static vagap_status_t table_fill(vagap_table_t *t, vagap_error_t *err) {
       r->cur_row = r->cur->batch.nrows;
       continue;
     }
-    vagap_status_t st = append_segment(t, err);
+    vagap_status_t st = t->typed ? append_typed(t, err) : append_segment(t, err);
     if (st != VAGAP_OK) return st;
   }
-  if (t->numbers && finish_inference(t) != VAGAP_OK)
+  if (t->typed && typed_finish(t->typed))
     return vagap_error_set(err, VAGAP_ENOMEM, r->source, 0, 0, "out of memory");
   tell_bad_utf8(r);
   if (r->ledger) vagap_ledger_add_read(r->ledger, r->source_id, t->nrows);
@@ -1311,10 +1296,8 @@ vagap_status_t vagap_table_read_memory(vagap_table_t **out, const char *name,
 
 void vagap_table_free(vagap_table_t *t) {
   if (!t) return;
-  if (t->numbers)
-    for (size_t j = 0; j < t->reader->ncols; j++) free(t->numbers[j]);
-  free(t->numbers);
-  free(t->text_column);
+  if (t->typed) typed_free(t->typed);
+  free(t->typed);
   vagap_reader_close(t->reader);
   for (size_t k = 0; k < t->nchunks; k++) {
     free(t->chunks[k].chars);
@@ -1335,16 +1318,24 @@ size_t vagap_table_source_id(const vagap_table_t *t) { return t->reader->source_
 long vagap_table_line(const vagap_table_t *t, size_t i) { return i < t->nrows ? t->lines[i] : 0; }
 
 const char *vagap_table_cell(const vagap_table_t *t, size_t i, size_t j, size_t *len) {
+  if (t->typed) {
+    const char *s = typed_cell(t->typed, i, j, len);
+    if (s) return s;
+    if (len) *len = 0; /* out of memory rebuilding the column's text */
+    return "";
+  }
   const size_t *off = t->row_offs[i];
   if (len) *len = off[j + 1] - off[j] - 1;
   return t->row_chars[i] + off[j];
 }
 
 const double *vagap_table_inferred_numbers(const vagap_table_t *t, size_t j) {
-  return t->numbers && j < t->reader->ncols ? t->numbers[j] : NULL;
+  return t->typed ? typed_numbers(t->typed, j) : NULL;
 }
 
 int vagap_table_is_na(const vagap_table_t *t, size_t i, size_t j) {
+  const double *typed = vagap_table_inferred_numbers(t, j);
+  if (typed) return isnan(typed[i]); /* missing cells, and only they, are NAN */
   size_t len;
   const char *s = vagap_table_cell(t, i, j, &len);
   return vagap_reader_is_na(t->reader, s, len);
@@ -1357,6 +1348,11 @@ vagap_status_t vagap_table_column(const vagap_table_t *t, const char *name, size
 
 vagap_status_t vagap_table_numeric(const vagap_table_t *t, size_t j, double *out,
                                    vagap_error_t *err) {
+  const double *typed = vagap_table_inferred_numbers(t, j);
+  if (typed) { /* the same numbers, converted while reading */
+    if (t->nrows) memcpy(out, typed, t->nrows * sizeof *out);
+    return VAGAP_OK;
+  }
   for (size_t i = 0; i < t->nrows; i++) {
     size_t len;
     const char *s = vagap_table_cell(t, i, j, &len);
@@ -1370,14 +1366,36 @@ vagap_status_t vagap_table_numeric(const vagap_table_t *t, size_t j, double *out
   return VAGAP_OK;
 }
 
+static vagap_status_t parse_columns(const vagap_table_t *t, const size_t *cols, size_t ncols,
+                                    double *const *out, int inferring, int *is_numeric,
+                                    const unsigned char *done, vagap_error_t *err);
+
 vagap_status_t vagap_table_numeric_columns(const vagap_table_t *t, const size_t *cols,
                                            size_t ncols, double *const *out, int inferring,
                                            int *is_numeric, vagap_error_t *err) {
   if (is_numeric)
     for (size_t k = 0; k < ncols; k++) is_numeric[k] = 1;
+  /* columns converted while reading are copied; the others parsed here */
+  unsigned char *done = calloc(ncols ? ncols : 1, 1);
+  if (!done) return vagap_error_set(err, VAGAP_ENOMEM, t->reader->source, 0, 0, "out of memory");
+  for (size_t k = 0; k < ncols; k++) {
+    const double *typed = vagap_table_inferred_numbers(t, cols[k]);
+    if (!typed) continue;
+    if (t->nrows) memcpy(out[k], typed, t->nrows * sizeof *out[k]);
+    done[k] = 1;
+  }
+  vagap_status_t st = parse_columns(t, cols, ncols, out, inferring, is_numeric, done, err);
+  free(done);
+  return st;
+}
+
+/* vagap_table_numeric_columns for the columns not done yet. */
+static vagap_status_t parse_columns(const vagap_table_t *t, const size_t *cols, size_t ncols,
+                                    double *const *out, int inferring, int *is_numeric,
+                                    const unsigned char *done, vagap_error_t *err) {
   for (size_t i = 0; i < t->nrows; i++)
     for (size_t k = 0; k < ncols; k++) {
-      if (is_numeric && !is_numeric[k]) continue;
+      if (done[k] || (is_numeric && !is_numeric[k])) continue;
       size_t len, j = cols[k];
       const char *s = vagap_table_cell(t, i, j, &len);
       if (vagap_reader_is_na(t->reader, s, len)) {
@@ -1394,14 +1412,15 @@ vagap_status_t vagap_table_numeric_columns(const vagap_table_t *t, const size_t 
 vagap_status_t vagap_table_drop_rows(vagap_table_t *t, const unsigned char *drop,
                                      vagap_error_t *err) {
   (void)err; /* compacting in place needs no memory */
-  size_t kept = 0, ncols = t->reader->ncols;
+  size_t kept = 0;
+  if (t->typed) typed_drop_rows(t->typed, drop);
   for (size_t i = 0; i < t->nrows; i++) {
     if (drop[i]) continue;
-    t->row_chars[kept] = t->row_chars[i];
-    t->row_offs[kept] = t->row_offs[i];
+    if (!t->typed) {
+      t->row_chars[kept] = t->row_chars[i];
+      t->row_offs[kept] = t->row_offs[i];
+    }
     t->lines[kept] = t->lines[i];
-    for (size_t j = 0; t->numbers && j < ncols; j++)
-      if (t->numbers[j]) t->numbers[j][kept] = t->numbers[j][i];
     kept++;
   }
   t->nrows = kept;
@@ -1420,6 +1439,7 @@ vagap_status_t vagap_table_exclude_non_numbers(vagap_table_t *t, const size_t *c
   vagap_status_t st = VAGAP_OK;
   for (size_t i = 0; i < t->nrows && st == VAGAP_OK; i++)
     for (size_t k = 0; k < n; k++) {
+      if (vagap_table_inferred_numbers(t, cols[k])) continue; /* numbers or missing throughout */
       size_t len;
       const char *s = vagap_table_cell(t, i, cols[k], &len);
       double x;
