@@ -56,19 +56,30 @@ static vagap_status_t reject(const char *s, size_t len, vagap_error_t *err) {
  * then Clinger's exact case.  Returns 0 for anything else (blanks, '+',
  * exponents, long mantissas), which the general parser below handles.
  */
+static int parse_plain_decimal_shape(const char *s, size_t len, double *out, int *decimals);
+
 static int parse_plain_decimal(const char *s, size_t len, double *out) {
+  int decimals;
+  return parse_plain_decimal_shape(s, len, out, &decimals);
+}
+
+/* The same, also giving number_text_decimals(s, len, '.') when it is not -1
+   (-1 in *decimals otherwise). */
+static int parse_plain_decimal_shape(const char *s, size_t len, double *out, int *decimals) {
   size_t i = 0;
   int negative = len > 0 && s[0] == '-';
   i += (size_t)negative;
   uint64_t mantissa = 0;
   size_t int_digits = 0, frac_digits = 0;
+  int has_point = 0;
+  *decimals = -1;
   for (; i < len; i++, int_digits++) {
     unsigned d = (unsigned)(unsigned char)s[i] - '0';
     if (d > 9) break;
     mantissa = mantissa * 10 + d;
   }
   if (i < len && s[i] == '.')
-    for (i++; i < len; i++, frac_digits++) {
+    for (i++, has_point = 1; i < len; i++, frac_digits++) {
       unsigned d = (unsigned)(unsigned char)s[i] - '0';
       if (d > 9) break;
       mantissa = mantissa * 10 + d;
@@ -80,7 +91,18 @@ static int parse_plain_decimal(const char *s, size_t len, double *out) {
   double v = (double)mantissa;
   if (frac_digits) v /= exact_powers_of_ten[frac_digits];
   *out = negative ? -v : v;
+  /* the digits read as one integer are the significant ones with leading zeros */
+  if (int_digits && !(int_digits > 1 && s[negative] == '0') && (!has_point || frac_digits) &&
+      mantissa < 1000000000000000ULL)
+    *decimals = (int)frac_digits;
   return 1;
+}
+
+int parse_number_shape(const char *s, size_t len, char mark, double *out, int *decimals) {
+  if (mark == '.' && parse_plain_decimal_shape(s, len, out, decimals)) return 0;
+  if (vagap_parse_double_mark(s, len, mark == ',', out, NULL) != VAGAP_OK) return -1;
+  *decimals = number_text_decimals(s, len, mark);
+  return 0;
 }
 
 vagap_status_t vagap_parse_double(const char *s, size_t len, double *out, vagap_error_t *err) {

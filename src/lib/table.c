@@ -413,10 +413,8 @@ static void convert_numbers(const vagap_reader_t *r, csv_batch_t *b) {
       if (b->text_column[j]) continue; /* the table keeps this column's text */
       const char *s = b->chars + b->field_off[k];
       size_t len = csv_batch_field_len(b, k);
-      long na = na_index(r, s, len);
-      b->values[k] = NAN;
-      if (na < 0 && parse_cell(r, s, len, &b->values[k], NULL) != VAGAP_OK) b->text_column[j] = 1;
-      else b->shapes[k] = typed_cell_shape(&tt, s, len, na);
+      if (typed_convert_cell(&tt, s, len, na_index(r, s, len), &b->values[k], &b->shapes[k]))
+        b->text_column[j] = 1;
     }
 }
 

@@ -14,10 +14,17 @@
 
 #include "grow.h"
 
-unsigned char typed_cell_shape(const typed_text_t *tt, const char *s, size_t len, long na_index) {
-  if (na_index >= 0) return na_index < SHAPE_NA_TOKENS ? (unsigned char)(SHAPE_NA + na_index) : SHAPE_TEXT;
-  int d = number_text_decimals(s, len, tt->mark);
-  return d < 0 ? SHAPE_TEXT : (unsigned char)d;
+int typed_convert_cell(const typed_text_t *tt, const char *s, size_t len, long na_index,
+                       double *value, unsigned char *shape) {
+  *value = NAN;
+  if (na_index >= 0) {
+    *shape = na_index < SHAPE_NA_TOKENS ? (unsigned char)(SHAPE_NA + na_index) : SHAPE_TEXT;
+    return 0;
+  }
+  int d;
+  if (parse_number_shape(s, len, tt->mark, value, &d)) return -1;
+  *shape = d < 0 ? SHAPE_TEXT : (unsigned char)d;
+  return 0;
 }
 
 int typed_init(typed_table_t *t, size_t ncols, const typed_text_t *text) {

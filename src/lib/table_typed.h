@@ -22,14 +22,15 @@
 #include "csv_segment.h"
 
 #define number_text_decimals vagap__number_text_decimals
+#define parse_number_shape vagap__parse_number_shape
 #define typed_init vagap__typed_init
 #define typed_free vagap__typed_free
 #define typed_append vagap__typed_append
 #define typed_finish vagap__typed_finish
-#define typed_cell vagap__typed_cell
+#define typed_convert_cell vagap__typed_convert_cell
 #define typed_numbers vagap__typed_numbers
 #define typed_drop_rows vagap__typed_drop_rows
-#define typed_cell_shape vagap__typed_cell_shape
+#define typed_cell vagap__typed_cell
 #pragma GCC visibility push(hidden)
 
 #define NUMBER_TEXT_MAX_DECIMALS 60
@@ -38,6 +39,9 @@
 #define SHAPE_TEXT 255  /* the text is kept */
 
 int number_text_decimals(const char *s, size_t len, char mark);
+/* A number (vagap_parse_double_mark) and its number_text_decimals in one scan
+   where it can; 0, or -1 when the text is not a number. */
+int parse_number_shape(const char *s, size_t len, char mark, double *out, int *decimals);
 
 /* missing-value tokens and the decimal mark, to rebuild text (owned by the reader) */
 typedef struct {
@@ -47,8 +51,10 @@ typedef struct {
   char mark;
 } typed_text_t;
 
-/* The shape of a cell (worker side): na_index is its missing token's index or -1. */
-unsigned char typed_cell_shape(const typed_text_t *tt, const char *s, size_t len, long na_index);
+/* Cell s[0, len) as a number and its shape (worker side); -1 when it is not a number.
+   na_index: the cell's missing-value token, or -1. */
+int typed_convert_cell(const typed_text_t *tt, const char *s, size_t len, long na_index, double *value,
+                           unsigned char *shape);
 
 typedef struct {
   double *values;         /* numeric column: per row (NAN when missing); NULL for text */
