@@ -56,7 +56,7 @@ static vagap_status_t reject(const char *s, size_t len, vagap_error_t *err) {
  * then Clinger's exact case.  Returns 0 for anything else (blanks, '+',
  * exponents, long mantissas), which the general parser below handles.
  */
-static int parse_plain_decimal_shape(const char *s, size_t len, double *out, int *decimals);
+static inline int parse_plain_decimal_shape(const char *s, size_t len, double *out, int *decimals);
 
 static int parse_plain_decimal(const char *s, size_t len, double *out) {
   int decimals;
@@ -65,7 +65,8 @@ static int parse_plain_decimal(const char *s, size_t len, double *out) {
 
 /* The same, also giving number_text_decimals(s, len, '.') when it is not -1
    (-1 in *decimals otherwise). */
-static int parse_plain_decimal_shape(const char *s, size_t len, double *out, int *decimals) {
+static inline __attribute__((always_inline)) int parse_plain_decimal_shape(const char *s, size_t len,
+                                                                        double *out, int *decimals) {
   size_t i = 0;
   int negative = len > 0 && s[0] == '-';
   i += (size_t)negative;
