@@ -63,6 +63,7 @@ struct vagap_reader {
   char **na_tokens;
   size_t *na_lengths;
   size_t n_na;
+  int na_numeric;         /* a token is also a number ("-99"): tokens are looked for first */
 
   /* input: a gzip (or plain) file, or a memory buffer */
   gzip_input_t *gz;
@@ -200,6 +201,33 @@ static long na_index(const vagap_reader_t *r, const char *s, size_t len) {
 
 int vagap_reader_is_na(const vagap_reader_t *r, const char *s, size_t len) {
   return na_index(r, s, len) >= 0;
+}
+
+/* Does any missing-value token read as a number (with either decimal mark)? */
+static void note_numeric_na_tokens(vagap_reader_t *r) {
+  r->na_numeric = 0;
+  for (size_t k = 0; k < r->n_na; k++) {
+    double x;
+    if (vagap_parse_double_mark(r->na_tokens[k], r->na_lengths[k], 0, &x, NULL) == VAGAP_OK ||
+        vagap_parse_double_mark(r->na_tokens[k], r->na_lengths[k], 1, &x, NULL) == VAGAP_OK)
+      r->na_numeric = 1;
+  }
+}
+
+/*
+ * A cell as a number, NAN when it is a missing-value token; the parser's
+ * error otherwise.  When no token is a number (the usual "", NA, NaN), the
+ * number is tried first: most cells are numbers, and the tokens are looked
+ * for only in the cells that are not.
+ */
+vagap_status_t reader_cell_number(const vagap_reader_t *r, const char *s, size_t len, double *out,
+                                  vagap_error_t *err) {
+  if (!r->na_numeric && parse_cell(r, s, len, out, NULL) == VAGAP_OK) return VAGAP_OK;
+  if (na_index(r, s, len) >= 0) {
+    *out = NAN;
+    return VAGAP_OK;
+  }
+  return parse_cell(r, s, len, out, err);
 }
 
 static typed_text_t typed_text_of(const vagap_reader_t *r) {
@@ -413,7 +441,10 @@ static void convert_numbers(const vagap_reader_t *r, csv_batch_t *b) {
       if (b->text_column[j]) continue; /* the table keeps this column's text */
       const char *s = b->chars + b->field_off[k];
       size_t len = csv_batch_field_len(b, k);
-      if (typed_convert_cell(&tt, s, len, na_index(r, s, len), &b->values[k], &b->shapes[k]))
+      int d; /* a number first unless a missing-value token is one (see reader_cell_number) */
+      if (!r->na_numeric && parse_number_shape(s, len, tt.mark, &b->values[k], &d) == 0)
+        b->shapes[k] = d < 0 ? SHAPE_TEXT : (unsigned char)d;
+      else if (typed_convert_cell(&tt, s, len, na_index(r, s, len), &b->values[k], &b->shapes[k]))
         b->text_column[j] = 1;
     }
 }
@@ -885,6 +916,7 @@ static vagap_status_t reader_init(vagap_reader_t **out, const char *name,
   if (r->jsonl) r->opt.decimal_comma = 0; /* JSON numbers always have a point */
   if (r->jsonl && add_empty_na_token(r))
     return vagap_error_set(err, VAGAP_ENOMEM, name, 0, 0, "out of memory");
+  note_numeric_na_tokens(r);
   r->ledger = ledger;
   if (ledger) {
     r->source_id = vagap_ledger_source(ledger, name);
@@ -1155,13 +1187,7 @@ static vagap_status_t locate_number_error(const char *source, long line, size_t 
 
 vagap_status_t vagap_reader_number(const vagap_reader_t *r, const vagap_row_t *row,
                                    size_t j, double *out, vagap_error_t *err) {
-  const char *s = row->fields[j];
-  size_t len = row->lengths[j];
-  if (vagap_reader_is_na(r, s, len)) {
-    *out = NAN;
-    return VAGAP_OK;
-  }
-  if (parse_cell(r, s, len, out, err) == VAGAP_OK) return VAGAP_OK;
+  if (reader_cell_number(r, row->fields[j], row->lengths[j], out, err) == VAGAP_OK) return VAGAP_OK;
   return locate_number_error(r->source, row->line, j, r->colnames[j], err);
 }
 
