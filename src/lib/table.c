@@ -106,6 +106,7 @@ struct vagap_reader {
   pthread_cond_t changed; /* broadcast on every change below */
   int sync_ready;
   segment_t *slots[IN_FLIGHT]; /* parsed segments, by sequence number modulo IN_FLIGHT */
+  size_t in_flight;       /* at most this many out at once: 2 per thread and 2 more */
   size_t next_seq;        /* sequence number of the next segment to cut */
   size_t consumed_seq;    /* sequence number of the next segment to consume */
   int input_done;         /* the last segment has been cut */
@@ -405,10 +406,10 @@ static void parse_segment(vagap_reader_t *r, csv_segment_parser_t *parser, int p
 
 /* ---- workers -------------------------------------------------------------------- */
 
-/* A free segment and its sequence number, once fewer than IN_FLIGHT are out; NULL when stopping. */
+/* A free segment and its sequence number, once fewer than in_flight are out; NULL when stopping. */
 static segment_t *acquire_segment(vagap_reader_t *r, size_t *seq) {
   pthread_mutex_lock(&r->lock);
-  while (!r->stop && !r->input_done && r->next_seq - r->consumed_seq >= IN_FLIGHT)
+  while (!r->stop && !r->input_done && r->next_seq - r->consumed_seq >= r->in_flight)
     pthread_cond_wait(&r->changed, &r->lock);
   segment_t *seg = NULL;
   if (!r->stop && !r->input_done) {
@@ -553,6 +554,9 @@ static vagap_status_t start_workers(vagap_reader_t *r, vagap_error_t *err) {
     return VAGAP_OK;
   }
   size_t want = thread_count(r);
+  /* segments waiting for a caller that is slower than the parsers are memory
+     that buys nothing: each thread may be two ahead */
+  r->in_flight = 2 * want + 2;
   for (size_t k = 0; k < want; k++) {
     if (pthread_create(&r->threads[k], NULL, worker_main, r) != 0) break;
     r->nthreads++;
@@ -1208,18 +1212,44 @@ struct vagap_table {
   const size_t **row_offs;  /* row_offs[i][ncols] is where the last cell's NUL ends */
   long *lines;              /* physical line of each row */
   size_t row_chars_cap, row_offs_cap, lines_cap;
+  long line0;               /* while lines is NULL, row i is on line line0 + i */
   typed_table_t *typed;   /* with infer_numbers: the rows as typed columns instead of
                              row_chars/row_offs (table_typed.h) */
 };
+
+/* Every row's line in t->lines (from line0 + i); -1: out of memory. */
+static int keep_lines(vagap_table_t *t, size_t need) {
+  int had = t->lines != NULL;
+  if (vagap_reserve((void **)&t->lines, &t->lines_cap, need ? need : 1, sizeof(long))) return -1;
+  if (!had)
+    for (size_t i = 0; i < t->nrows; i++) t->lines[i] = t->line0 + (long)i;
+  return 0;
+}
+
+/*
+ * The lines of the current segment's rows.  While every row is on the line
+ * after the one before (no blank line, no line end inside a quoted field,
+ * nothing dropped) they are not stored: 8 bytes per row of a plain file.
+ */
+static int append_lines(vagap_table_t *t, const csv_batch_t *b) {
+  long base = t->reader->base_line;
+  if (!t->lines) {
+    if (t->nrows == 0 && b->nrows) t->line0 = base + b->row_line[0];
+    size_t i = 0;
+    while (i < b->nrows && base + b->row_line[i] == t->line0 + (long)(t->nrows + i)) i++;
+    if (i == b->nrows) return 0;
+  }
+  if (keep_lines(t, t->nrows + b->nrows)) return -1;
+  for (size_t i = 0; i < b->nrows; i++) t->lines[t->nrows + i] = base + b->row_line[i];
+  return 0;
+}
 
 /* With infer_numbers: the segment's rows go into typed columns, its text is not kept. */
 static vagap_status_t append_typed(vagap_table_t *t, vagap_error_t *err) {
   vagap_reader_t *r = t->reader;
   const csv_batch_t *b = &r->cur->batch;
-  if (vagap_reserve((void **)&t->lines, &t->lines_cap, t->nrows + b->nrows, sizeof(long)) ||
-      typed_append(t->typed, b))
+  if (append_lines(t, b) || typed_append(t->typed, b))
     return vagap_error_set(err, VAGAP_ENOMEM, r->source, 0, 0, "out of memory");
-  for (size_t i = 0; i < b->nrows; i++) t->lines[t->nrows + i] = r->base_line + b->row_line[i];
   t->nrows += b->nrows;
   r->cur_row = b->nrows;
   return VAGAP_OK;
@@ -1232,7 +1262,7 @@ static vagap_status_t append_segment(vagap_table_t *t, vagap_error_t *err) {
   size_t need = t->nrows + b->nrows;
   if (vagap_reserve((void **)&b->field_off, &b->field_cap, b->nfields + 1, sizeof(size_t)) ||
       vagap_reserve((void **)&t->chunks, &t->chunks_cap, t->nchunks + 1, sizeof(table_chunk_t)) ||
-      vagap_reserve((void **)&t->lines, &t->lines_cap, need, sizeof(long)) ||
+      append_lines(t, b) ||
       vagap_reserve((void **)&t->row_chars, &t->row_chars_cap, need, sizeof(char *)) ||
       vagap_reserve((void **)&t->row_offs, &t->row_offs_cap, need, sizeof(size_t *)))
     return vagap_error_set(err, VAGAP_ENOMEM, r->source, 0, 0, "out of memory");
@@ -1248,7 +1278,6 @@ static vagap_status_t append_segment(vagap_table_t *t, vagap_error_t *err) {
   for (size_t i = 0; i < b->nrows; i++) {
     t->row_chars[t->nrows + i] = chunk->chars;
     t->row_offs[t->nrows + i] = chunk->field_off + i * ncols;
-    t->lines[t->nrows + i] = r->base_line + b->row_line[i];
   }
   t->nrows = need;
   r->cur_row = b->nrows;
@@ -1339,7 +1368,10 @@ size_t vagap_table_ncols(const vagap_table_t *t) { return t->reader->ncols; }
 const char *vagap_table_colname(const vagap_table_t *t, size_t j) { return vagap_reader_colname(t->reader, j); }
 const char *vagap_table_source(const vagap_table_t *t) { return t->reader->source; }
 size_t vagap_table_source_id(const vagap_table_t *t) { return t->reader->source_id; }
-long vagap_table_line(const vagap_table_t *t, size_t i) { return i < t->nrows ? t->lines[i] : 0; }
+long vagap_table_line(const vagap_table_t *t, size_t i) {
+  if (i >= t->nrows) return 0;
+  return t->lines ? t->lines[i] : t->line0 + (long)i;
+}
 
 const char *vagap_table_cell(const vagap_table_t *t, size_t i, size_t j, size_t *len) {
   if (t->typed) {
@@ -1385,7 +1417,7 @@ vagap_status_t vagap_table_numeric(const vagap_table_t *t, size_t j, double *out
       continue;
     }
     if (parse_cell(t->reader, s, len, &out[i], err) != VAGAP_OK)
-      return locate_number_error(t->reader->source, t->lines[i], j, t->reader->colnames[j], err);
+      return locate_number_error(t->reader->source, vagap_table_line(t, i), j, t->reader->colnames[j], err);
   }
   return VAGAP_OK;
 }
@@ -1426,7 +1458,7 @@ static vagap_status_t parse_columns(const vagap_table_t *t, const size_t *cols, 
         out[k][i] = NAN;
       } else if (parse_cell(t->reader, s, len, &out[k][i], inferring ? NULL : err) != VAGAP_OK) {
         if (!inferring)
-          return locate_number_error(t->reader->source, t->lines[i], j, t->reader->colnames[j], err);
+          return locate_number_error(t->reader->source, vagap_table_line(t, i), j, t->reader->colnames[j], err);
         is_numeric[k] = 0;
       }
     }
@@ -1435,7 +1467,9 @@ static vagap_status_t parse_columns(const vagap_table_t *t, const size_t *cols, 
 
 vagap_status_t vagap_table_drop_rows(vagap_table_t *t, const unsigned char *drop,
                                      vagap_error_t *err) {
-  (void)err; /* compacting in place needs no memory */
+  /* compacting needs no memory, but the lines of what is left must be stored */
+  if (keep_lines(t, t->nrows))
+    return vagap_error_set(err, VAGAP_ENOMEM, t->reader->source, 0, 0, "out of memory");
   size_t kept = 0;
   if (t->typed) typed_drop_rows(t->typed, drop);
   for (size_t i = 0; i < t->nrows; i++) {
@@ -1471,7 +1505,7 @@ vagap_status_t vagap_table_exclude_non_numbers(vagap_table_t *t, const size_t *c
       if (vagap_reader_is_na(r, s, len) || parse_cell(r, s, len, &x, &why) == VAGAP_OK) continue;
       char reason[VAGAP_ERROR_MESSAGE_MAX];
       snprintf(reason, sizeof reason, "column '%.200s': %.700s", r->colnames[cols[k]], why.message);
-      if (ledger && vagap_ledger_exclude(ledger, r->source_id, t->lines[i], reason) != VAGAP_OK)
+      if (ledger && vagap_ledger_exclude(ledger, r->source_id, vagap_table_line(t, i), reason) != VAGAP_OK)
         st = vagap_error_set(err, VAGAP_ENOMEM, r->source, 0, 0, "out of memory");
       drop[i] = 1;
       ndrop++;
