@@ -292,6 +292,25 @@ static void test_tsv_and_custom_na(void **state) {
   assert_int_equal(err.line, 3);
   assert_int_equal(err.column, 1);
   vagap_table_free(t);
+  /* a token that is also a number is missing, whether read row by row or as typed columns */
+  vagap_reader_t *r = NULL;
+  assert_int_equal(vagap_reader_open_memory(&r, "m", text, strlen(text), &opt, NULL, NULL), VAGAP_OK);
+  vagap_row_t row;
+  int has_row;
+  assert_int_equal(vagap_reader_next(r, &row, &has_row, NULL), VAGAP_OK);
+  assert_int_equal(vagap_reader_number(r, &row, 1, &y[0], NULL), VAGAP_OK);
+  assert_true(isnan(y[0]));
+  vagap_reader_close(r);
+  opt.infer_numbers = 1;
+  const char *typed = "x\ty\n1\t-99\n2\t.\n3\t-99.0\n";
+  assert_int_equal(vagap_table_read_memory(&t, "m", typed, strlen(typed), &opt, NULL, NULL), VAGAP_OK);
+  const double *v = vagap_table_inferred_numbers(t, 1);
+  assert_non_null(v);
+  assert_true(isnan(v[0]) && isnan(v[1]) && v[2] == -99);
+  assert_cell(t, 0, 1, "-99");
+  assert_cell(t, 1, 1, ".");
+  assert_cell(t, 2, 1, "-99.0");
+  vagap_table_free(t);
 }
 
 static void test_numeric_column_error_location(void **state) {
