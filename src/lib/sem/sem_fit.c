@@ -71,6 +71,11 @@ struct sem_ws {
   size_t con_rank;     /* rank of the == constraints (sem_constraints.c): df += it, npar -= it */
   sem_discrepancy_t disc; /* [estimator hook] group_value == NULL: ML from the sample moments */
   const unsigned char *only; /* [robust hook] non-NULL: F and its gradient over these groups only */
+  /* The model matrices and implied moments of every group (fill_matrices + implied) are
+     those of x_implied when implied_valid: the optimiser asks for F, then F with its
+     gradient, then the information at one point, and they are computed once for it. */
+  double *x_implied;
+  int implied_valid;
 };
 
 static size_t var_index(const vagap_sem_model_t *m, const char *name) {
@@ -101,6 +106,7 @@ void sem_ws_free(sem_ws_t *ws) {
   free(ws->row_mat);
   free(ws->row_i);
   free(ws->row_j);
+  free(ws->x_implied);
   free(ws);
 }
 
@@ -143,7 +149,8 @@ vagap_status_t sem_ws_alloc(sem_ws_t **out, const vagap_sem_model_t *model,
   ws->row_i = calloc(model->nrows ? model->nrows : 1, sizeof *ws->row_i);
   ws->row_j = calloc(model->nrows ? model->nrows : 1, sizeof *ws->row_j);
   ws->g = calloc(ws->G, sizeof *ws->g);
-  if (!ws->col || !ws->row_mat || !ws->row_i || !ws->row_j || !ws->g) {
+  ws->x_implied = calloc(ws->npar ? ws->npar : 1, sizeof *ws->x_implied);
+  if (!ws->col || !ws->row_mat || !ws->row_i || !ws->row_j || !ws->g || !ws->x_implied) {
     st = vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
     goto fail;
   }
@@ -355,6 +362,35 @@ static int implied(sem_ws_t *ws, group_ws_t *w) {
   return 0;
 }
 
+/* Are the matrices of every group those of x already? */
+static int implied_at(const sem_ws_t *ws, const double *x) {
+  return ws->implied_valid && !memcmp(x, ws->x_implied, ws->npar * sizeof *x);
+}
+
+/* Model matrices and implied moments of every group at x (-1: a Sigma is not positive
+   definite, *bad its group); nothing to do when they are those of x already. */
+static int implied_all(sem_ws_t *ws, const double *x, size_t *bad) {
+  if (implied_at(ws, x)) return 0;
+  ws->implied_valid = 0;
+  fill_matrices(ws, x);
+  for (size_t g = 0; g < ws->G; g++)
+    if (implied(ws, &ws->g[g])) {
+      *bad = g;
+      return -1;
+    }
+  memcpy(ws->x_implied, x, ws->npar * sizeof *x);
+  ws->implied_valid = 1;
+  return 0;
+}
+
+/* Model matrices at x and the implied moments of group g alone (the others are stale). */
+static int implied_one(sem_ws_t *ws, const double *x, size_t g) {
+  if (implied_at(ws, x)) return 0;
+  ws->implied_valid = 0;
+  fill_matrices(ws, x);
+  return implied(ws, &ws->g[g]);
+}
+
 /* ML's F_g from the sample moments and, if want_grad, Omega = 2 dF_g/dSigma and v = -dF_g/dmu. */
 static double ml_group_value(sem_ws_t *ws, group_ws_t *w, int want_grad) {
   size_t p = ws->p;
@@ -410,13 +446,21 @@ static double group_objective(sem_ws_t *ws, group_ws_t *w, int want_grad) {
 
 double sem_ws_objective(sem_ws_t *ws, const double *x, double *grad) {
   ws->evals++;
-  fill_matrices(ws, x);
+  int cached = implied_at(ws, x);
+  if (!cached) {
+    ws->implied_valid = 0;
+    fill_matrices(ws, x);
+  }
   double F = 0;
   for (size_t g = 0; g < ws->G; g++) {
     group_ws_t *w = &ws->g[g];
     if (ws->only && !ws->only[g]) continue;
-    if (implied(ws, w)) return HUGE_VAL;
+    if (!cached && implied(ws, w)) return HUGE_VAL;
     F += (w->nobs / ws->ntotal) * group_objective(ws, w, grad != NULL);
+  }
+  if (!cached && !ws->only) {
+    memcpy(ws->x_implied, x, ws->npar * sizeof *x);
+    ws->implied_valid = 1;
   }
   if (!grad) return F;
   memset(grad, 0, ws->npar * sizeof *grad);
@@ -599,7 +643,8 @@ static vagap_status_t information_at(sem_ws_t *ws, const double *x, gsl_matrix *
                                      vagap_error_t *err) {
   size_t p = ws->p, md = ws->mdim, nr = ws->model->nrows;
   const vagap_sem_param_t *rows = ws->model->rows;
-  fill_matrices(ws, x);
+  size_t bad = 0;
+  int not_pd = implied_all(ws, x, &bad);
   gsl_matrix *U = gsl_matrix_alloc(p, md), *V = gsl_matrix_alloc(p, md);
   gsl_matrix *GFF = gsl_matrix_alloc(md, md), *GFS = gsl_matrix_alloc(md, md),
              *GSF = gsl_matrix_alloc(md, md), *GSS = gsl_matrix_alloc(md, md);
@@ -613,14 +658,12 @@ static vagap_status_t information_at(sem_ws_t *ws, const double *x, gsl_matrix *
   if (zero_off_groups) zero_group_pairs(ws, info, idx);
   else gsl_matrix_set_zero(info);
   const gsl_matrix *G[2][2] = {{GFF, GFS}, {GSF, GSS}};
+  if (not_pd)
+    st = vagap_error_set(err, VAGAP_ENUMERIC, NULL, 0, 0,
+                         "the implied covariance matrix of group '%s' is not positive definite at the solution",
+                         ws->stats->group_label[bad]);
   for (size_t g = 0; g < ws->G && !st; g++) {
     group_ws_t *w = &ws->g[g];
-    if (implied(ws, w)) {
-      st = vagap_error_set(err, VAGAP_ENUMERIC, NULL, 0, 0,
-                           "the implied covariance matrix of group '%s' is not positive definite at the solution",
-                           ws->stats->group_label[g]);
-      break;
-    }
     double wt = w->nobs / ws->ntotal;
     /* U = SigInv FB, V = SigInv BSFt' ; Gram matrices */
     gsl_blas_dsymm(CblasLeft, CblasLower, 1.0, w->SigInv, w->FB, 0.0, U);
@@ -696,9 +739,8 @@ void sem_ws_set_discrepancy(sem_ws_t *ws, const sem_discrepancy_t *d) {
 
 int sem_ws_implied(sem_ws_t *ws, const double *x, size_t g, const gsl_matrix **Sigma,
                    const gsl_vector **mu) {
-  fill_matrices(ws, x);
   group_ws_t *w = &ws->g[g];
-  if (implied(ws, w)) return -1;
+  if (implied_one(ws, x, g)) return -1;
   *Sigma = w->Sigma;
   *mu = w->mu;
   return 0;
@@ -717,9 +759,8 @@ int sem_ws_jacobian(sem_ws_t *ws, const double *x, size_t g, double *dsigma, dou
   size_t p = ws->p, K = ws->npar;
   memset(dsigma, 0, K * p * p * sizeof *dsigma);
   memset(dmu, 0, K * p * sizeof *dmu);
-  fill_matrices(ws, x);
   group_ws_t *w = &ws->g[g];
-  if (implied(ws, w)) return -1;
+  if (implied_one(ws, x, g)) return -1;
   const vagap_sem_param_t *rows = ws->model->rows;
   for (size_t r = 0; r < ws->model->nrows; r++) {
     if (!rows[r].free || (size_t)rows[r].group != g + 1 || ws->row_mat[r] == MAT_NONE) continue;
@@ -751,9 +792,8 @@ int sem_ws_jacobian(sem_ws_t *ws, const double *x, size_t g, double *dsigma, dou
 int sem_ws_scores(sem_ws_t *ws, const double *x, size_t g, const gsl_matrix *Y, const gsl_vector *mu,
                   gsl_matrix *SC) {
   size_t p = ws->p, md = ws->mdim, nr = ws->model->nrows;
-  fill_matrices(ws, x);
   group_ws_t *w = &ws->g[g];
-  if (implied(ws, w)) return -1;
+  if (implied_one(ws, x, g)) return -1;
   const vagap_sem_param_t *rows = ws->model->rows;
   size_t *idx = malloc((nr ? nr : 1) * sizeof *idx);
   rank2_t *t = malloc((nr ? nr : 1) * sizeof *t);
@@ -1539,13 +1579,14 @@ static vagap_status_t fill_rows(sem_ws_t *ws, vagap_sem_fit_t *fit, const double
   vagap_sem_model_t *out = fit->model;
   size_t p = ws->p, md = ws->mdim, K = ws->npar;
   double zc = gsl_cdf_ugaussian_Qinv((1 - ci_level) / 2);
-  fill_matrices(ws, x);
+  size_t bad;
+  if (implied_all(ws, x, &bad)) /* (not at a solution) the other groups' moments all the same */
+    for (size_t g = bad + 1; g < ws->G; g++) implied(ws, &ws->g[g]);
   /* total covariances C = B S B' per group for standardisation */
   gsl_matrix **C = calloc(ws->G, sizeof *C);
   if (!C) return vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
   for (size_t g = 0; g < ws->G; g++) {
     group_ws_t *w = &ws->g[g];
-    implied(ws, w);
     gsl_matrix *BS = gsl_matrix_alloc(md, md);
     C[g] = gsl_matrix_alloc(md, md);
     gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, w->B, w->Smat, 0.0, BS);
