@@ -76,6 +76,11 @@ struct sem_ws {
      gradient, then the information at one point, and they are computed once for it. */
   double *x_implied;
   int implied_valid;
+  /* scratch of information_at, made once: U, V (p x md), the Gram matrices GFF, GFS,
+     GSF, GSS (md x md), per model row an index and (void: rank2_t below) its rank-2 form */
+  gsl_matrix *info_U, *info_V, *info_G[4];
+  size_t *info_idx;
+  void *info_t;
 };
 
 static size_t var_index(const vagap_sem_model_t *m, const char *name) {
@@ -107,6 +112,12 @@ void sem_ws_free(sem_ws_t *ws) {
   free(ws->row_i);
   free(ws->row_j);
   free(ws->x_implied);
+  if (ws->info_U) gsl_matrix_free(ws->info_U);
+  if (ws->info_V) gsl_matrix_free(ws->info_V);
+  for (int k = 0; k < 4; k++)
+    if (ws->info_G[k]) gsl_matrix_free(ws->info_G[k]);
+  free(ws->info_idx);
+  free(ws->info_t);
   free(ws);
 }
 
@@ -645,16 +656,20 @@ static vagap_status_t information_at(sem_ws_t *ws, const double *x, gsl_matrix *
   const vagap_sem_param_t *rows = ws->model->rows;
   size_t bad = 0;
   int not_pd = implied_all(ws, x, &bad);
-  gsl_matrix *U = gsl_matrix_alloc(p, md), *V = gsl_matrix_alloc(p, md);
-  gsl_matrix *GFF = gsl_matrix_alloc(md, md), *GFS = gsl_matrix_alloc(md, md),
-             *GSF = gsl_matrix_alloc(md, md), *GSS = gsl_matrix_alloc(md, md);
-  size_t *idx = malloc((nr ? nr : 1) * sizeof *idx);
-  rank2_t *t = malloc((nr ? nr : 1) * sizeof *t);
-  vagap_status_t st = VAGAP_OK;
-  if (!U || !V || !GFF || !GFS || !GSF || !GSS || !idx || !t) {
-    st = vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
-    goto done;
+  if (!ws->info_U) { /* once per workspace: Fisher scoring calls this at every step */
+    ws->info_U = gsl_matrix_alloc(p, md);
+    ws->info_V = gsl_matrix_alloc(p, md);
+    for (int k = 0; k < 4; k++) ws->info_G[k] = gsl_matrix_alloc(md, md);
+    ws->info_idx = malloc((nr ? nr : 1) * sizeof *ws->info_idx);
+    ws->info_t = malloc((nr ? nr : 1) * sizeof(rank2_t));
   }
+  gsl_matrix *U = ws->info_U, *V = ws->info_V;
+  gsl_matrix *GFF = ws->info_G[0], *GFS = ws->info_G[1], *GSF = ws->info_G[2], *GSS = ws->info_G[3];
+  size_t *idx = ws->info_idx;
+  rank2_t *t = ws->info_t;
+  vagap_status_t st = VAGAP_OK;
+  if (!U || !V || !GFF || !GFS || !GSF || !GSS || !idx || !t)
+    return vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
   if (zero_off_groups) zero_group_pairs(ws, info, idx);
   else gsl_matrix_set_zero(info);
   const gsl_matrix *G[2][2] = {{GFF, GFS}, {GSF, GSS}};
@@ -699,15 +714,6 @@ static vagap_status_t information_at(sem_ws_t *ws, const double *x, gsl_matrix *
       }
     }
   }
-done:
-  if (U) gsl_matrix_free(U);
-  if (V) gsl_matrix_free(V);
-  if (GFF) gsl_matrix_free(GFF);
-  if (GFS) gsl_matrix_free(GFS);
-  if (GSF) gsl_matrix_free(GSF);
-  if (GSS) gsl_matrix_free(GSS);
-  free(idx);
-  free(t);
   return st;
 }
 
