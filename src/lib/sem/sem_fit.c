@@ -81,6 +81,8 @@ struct sem_ws {
   gsl_matrix *info_U, *info_V, *info_G[4];
   size_t *info_idx;
   void *info_t;
+  /* the information's block layout (bfact_layout), made once: it depends on the model only */
+  size_t *bf_order, *bf_start, bf_s;
 };
 
 static size_t var_index(const vagap_sem_model_t *m, const char *name) {
@@ -118,12 +120,31 @@ void sem_ws_free(sem_ws_t *ws) {
     if (ws->info_G[k]) gsl_matrix_free(ws->info_G[k]);
   free(ws->info_idx);
   free(ws->info_t);
+  free(ws->bf_order);
+  free(ws->bf_start);
   free(ws);
+}
+
+/*
+ * Copies for the small matrices of the hot path: GSL's gsl_matrix_memcpy and
+ * gsl_matrix_transpose_memcpy make one BLAS dcopy call per row, which for a
+ * 10 x 10 matrix costs more than the copy (the same values either way).
+ */
+static void mat_copy(gsl_matrix *dst, const gsl_matrix *src) {
+  for (size_t i = 0; i < src->size1; i++)
+    memcpy(dst->data + i * dst->tda, src->data + i * src->tda, src->size2 * sizeof *src->data);
+}
+
+static void mat_transpose_copy(gsl_matrix *dst, const gsl_matrix *src) {
+  for (size_t i = 0; i < src->size1; i++) {
+    const double *row = src->data + i * src->tda;
+    for (size_t j = 0; j < src->size2; j++) dst->data[j * dst->tda + i] = row[j];
+  }
 }
 
 /* log determinant of a symmetric positive definite matrix via Cholesky (into L). */
 static int chol_logdet(const gsl_matrix *X, gsl_matrix *L, double *logdet) {
-  gsl_matrix_memcpy(L, X);
+  mat_copy(L, X);
   if (gsl_linalg_cholesky_decomp1(L) != GSL_SUCCESS) return -1;
   double s = 0;
   for (size_t i = 0; i < L->size1; i++) {
@@ -322,10 +343,14 @@ static int ram_inverse(sem_ws_t *ws, group_ws_t *w) {
   size_t md = ws->mdim;
   gsl_matrix *P = w->M, *Pn = w->N; /* free scratch until group_objective */
   gsl_matrix_set_identity(w->B);
-  gsl_matrix_memcpy(P, w->A);
+  mat_copy(P, w->A);
   for (size_t it = 0; it <= md; it++) {
     if (all_zero(P)) return 0;
-    gsl_matrix_add(w->B, P);
+    for (size_t i = 0; i < md; i++) {
+      double *b = w->B->data + i * w->B->tda;
+      const double *q = P->data + i * P->tda;
+      for (size_t j = 0; j < md; j++) b[j] += q[j];
+    }
     sparse_left_mul(w->A, P, Pn);
     gsl_matrix *t = P;
     P = Pn;
@@ -347,14 +372,14 @@ static int implied(sem_ws_t *ws, group_ws_t *w) {
   size_t md = ws->mdim, p = ws->p;
   if (ram_inverse(ws, w)) return -1;
   gsl_matrix_const_view FB = gsl_matrix_const_submatrix(w->B, 0, 0, p, md);
-  gsl_matrix_memcpy(w->FB, &FB.matrix);
-  gsl_matrix_transpose_memcpy(w->FBt, w->FB);
+  mat_copy(w->FB, &FB.matrix);
+  mat_transpose_copy(w->FBt, w->FB);
   /* BSFt = B S FB' (md x p); Sigma = FB S FB' = its first p rows */
   gsl_matrix_view SFt = gsl_matrix_submatrix(w->M, 0, 0, md, p);
   sparse_left_mul(w->Smat, w->FBt, &SFt.matrix);
   sparse_left_mul(w->B, &SFt.matrix, w->BSFt);
   gsl_matrix_const_view Sg = gsl_matrix_const_submatrix(w->BSFt, 0, 0, p, p);
-  gsl_matrix_memcpy(w->Sigma, &Sg.matrix);
+  mat_copy(w->Sigma, &Sg.matrix);
   /* symmetrise against rounding */
   for (size_t i = 0; i < p; i++)
     for (size_t j = 0; j < i; j++) {
@@ -368,7 +393,7 @@ static int implied(sem_ws_t *ws, group_ws_t *w) {
   /* Cholesky of Sigma, inverse, log determinant */
   gsl_matrix_view Lp = gsl_matrix_submatrix(w->L, 0, 0, p, p);
   if (chol_logdet(w->Sigma, &Lp.matrix, &w->logdetSig)) return -1;
-  gsl_matrix_memcpy(w->SigInv, &Lp.matrix);
+  mat_copy(w->SigInv, &Lp.matrix);
   if (gsl_linalg_cholesky_invert(w->SigInv) != GSL_SUCCESS) return -1;
   return 0;
 }
@@ -446,7 +471,7 @@ static double group_objective(sem_ws_t *ws, group_ws_t *w, int want_grad) {
   if (!want_grad || !isfinite(w->Fg)) return w->Fg;
   /* Wt = FB' Omega (md x p), W = Omega FB; N = FB' Omega FB; M = BSFt Omega FB = B S N */
   sparse_left_mul(w->FBt, w->Omega, w->Wt);
-  gsl_matrix_transpose_memcpy(w->tmp_pm, w->Wt);
+  mat_transpose_copy(w->tmp_pm, w->Wt);
   sparse_left_mul(w->FBt, w->tmp_pm, w->N);
   sparse_left_mul(w->Smat, w->N, w->SN);
   sparse_left_mul(w->B, w->SN, w->M);
@@ -682,12 +707,12 @@ static vagap_status_t information_at(sem_ws_t *ws, const double *x, gsl_matrix *
     double wt = w->nobs / ws->ntotal;
     /* U = SigInv FB, V = SigInv BSFt' ; Gram matrices */
     gsl_blas_dsymm(CblasLeft, CblasLower, 1.0, w->SigInv, w->FB, 0.0, U);
-    gsl_matrix_transpose_memcpy(V, w->BSFt); /* p x md = BSFt' */
+    mat_transpose_copy(V, w->BSFt); /* p x md = BSFt' */
     gsl_matrix_view Vt = gsl_matrix_view_array(w->tmp_pm->data, p, md);
     gsl_blas_dsymm(CblasLeft, CblasLower, 1.0, w->SigInv, V, 0.0, &Vt.matrix);
     gsl_blas_dgemm(CblasTrans, CblasNoTrans, 1.0, w->FB, U, 0.0, GFF);
     gsl_blas_dgemm(CblasTrans, CblasNoTrans, 1.0, w->FB, &Vt.matrix, 0.0, GFS);
-    gsl_matrix_transpose_memcpy(GSF, GFS);
+    mat_transpose_copy(GSF, GFS);
     gsl_blas_dgemm(CblasTrans, CblasNoTrans, 1.0, V, &Vt.matrix, 0.0, GSS);
     size_t n = 0;
     for (size_t r = 0; r < nr; r++)
@@ -887,8 +912,8 @@ static vagap_status_t singular_message(const sem_ws_t *ws, const gsl_matrix *inf
  */
 typedef struct {
   size_t K, s, G;
-  size_t *order;          /* order[new] = parameter index; shared first, then by group */
-  size_t *start;          /* block g is order[start[g] .. start[g+1]); start[0] = s */
+  const size_t *order;    /* order[new] = parameter index; shared first, then by group */
+  const size_t *start;    /* block g is order[start[g] .. start[g+1]); start[0] = s */
   double *sc;             /* 1 / sqrt(diag(I)) */
   gsl_matrix **L;         /* Cholesky factors of D_g (lower triangle) */
   gsl_matrix **B;         /* B_g: s x n_g */
@@ -906,21 +931,24 @@ static void bfact_free(bfact_t *f) {
   free(f->B);
   free(f->E);
   if (f->S) gsl_matrix_free(f->S);
-  free(f->order);
-  free(f->start);
-  free(f->sc);
+  free(f->sc); /* order and start belong to the workspace */
   memset(f, 0, sizeof *f);
 }
 
-/* Which parameters are shared by groups, which belong to one. */
-static int bfact_layout(const sem_ws_t *ws, bfact_t *f) {
+/* Which parameters are shared by groups, which belong to one (into the workspace, once). */
+static int bfact_layout(sem_ws_t *ws, bfact_t *f) {
   size_t K = ws->npar, G = ws->G;
   f->K = K;
   f->G = G;
-  f->order = malloc((K ? K : 1) * sizeof *f->order);
-  f->start = calloc(G + 1, sizeof *f->start);
+  if (ws->bf_order) {
+    f->order = ws->bf_order;
+    f->start = ws->bf_start;
+    f->s = ws->bf_s;
+    return 0;
+  }
+  size_t *order = malloc((K ? K : 1) * sizeof *order), *start = calloc(G + 1, sizeof *start);
   size_t *owner = malloc((K ? K : 1) * sizeof *owner); /* group, or G when shared */
-  if (!f->order || !f->start || !owner) { free(owner); return -1; }
+  if (!order || !start || !owner) { free(order); free(start); free(owner); return -1; }
   for (size_t k = 0; k < K; k++) owner[k] = (size_t)-1;
   const vagap_sem_model_t *m = ws->model;
   for (size_t r = 0; r < m->nrows; r++) {
@@ -932,15 +960,17 @@ static int bfact_layout(const sem_ws_t *ws, bfact_t *f) {
   }
   size_t n = 0;
   for (size_t k = 0; k < K; k++)
-    if (owner[k] == G || owner[k] == (size_t)-1) f->order[n++] = k;
-  f->s = n;
+    if (owner[k] == G || owner[k] == (size_t)-1) order[n++] = k;
+  ws->bf_s = f->s = n;
   for (size_t g = 0; g < G; g++) {
-    f->start[g] = n;
+    start[g] = n;
     for (size_t k = 0; k < K; k++)
-      if (owner[k] == g) f->order[n++] = k;
+      if (owner[k] == g) order[n++] = k;
   }
-  f->start[G] = n;
+  start[G] = n;
   free(owner);
+  f->order = ws->bf_order = order;
+  f->start = ws->bf_start = start;
   return 0;
 }
 
@@ -959,7 +989,7 @@ static int chol_ok(gsl_matrix *M, int check_rcond) {
 }
 
 /* Factor `info`; returns 0, or -1 when it is singular (or out of memory). */
-static int bfact_factor(const sem_ws_t *ws, const gsl_matrix *info, bfact_t *f, int check_rcond) {
+static int bfact_factor(sem_ws_t *ws, const gsl_matrix *info, bfact_t *f, int check_rcond) {
   memset(f, 0, sizeof *f);
   if (bfact_layout(ws, f)) return -1;
   size_t K = f->K, s = f->s, G = f->G;
@@ -1096,7 +1126,7 @@ done:
 }
 
 /* vcov = (N info)^-1; a singular information matrix -> VAGAP_EMODEL naming parameters. */
-static vagap_status_t invert_information(const sem_ws_t *ws, const gsl_matrix *info, double *vcov,
+static vagap_status_t invert_information(sem_ws_t *ws, const gsl_matrix *info, double *vcov,
                                          vagap_error_t *err) {
   size_t K = info->size1;
   if (K == 0) return VAGAP_OK;
@@ -1182,7 +1212,7 @@ static double max_abs(const double *g, size_t n) {
 }
 
 /* Solve info * step = -grad; returns -1 if info is singular. */
-static int scoring_step(const sem_ws_t *ws, const gsl_matrix *info, const double *grad, double *step) {
+static int scoring_step(sem_ws_t *ws, const gsl_matrix *info, const double *grad, double *step) {
   bfact_t f;
   int rc = bfact_factor(ws, info, &f, 0);
   if (!rc) {
