@@ -656,8 +656,10 @@ static void zero_group_pairs(const sem_ws_t *ws, gsl_matrix *info, size_t *k) {
     size_t n = 0;
     for (size_t r = 0; r < nr; r++)
       if (rows[r].free && (size_t)rows[r].group == g + 1 && ws->row_mat[r] != MAT_NONE) k[n++] = rows[r].free - 1;
-    for (size_t a = 0; a < n; a++)
-      for (size_t b = 0; b < n; b++) gsl_matrix_set(info, k[a], k[b], 0.0);
+    for (size_t a = 0; a < n; a++) {
+      double *row = info->data + k[a] * info->tda;
+      for (size_t b = 0; b < n; b++) row[k[b]] = 0.0;
+    }
   }
 }
 
@@ -988,6 +990,16 @@ static int chol_ok(gsl_matrix *M, int check_rcond) {
   return ok;
 }
 
+/* out[a][b] = info[ra[a]][cb[b]] sc[ra[a]] sc[cb[b]]: a block of the unit-diagonal information. */
+static void scaled_block(const gsl_matrix *info, const double *sc, const size_t *ra, size_t na, const size_t *cb,
+                         size_t nb, gsl_matrix *out) {
+  for (size_t a = 0; a < na; a++) {
+    const double *row = info->data + ra[a] * info->tda;
+    double sa = sc[ra[a]], *o = out->data + a * out->tda;
+    for (size_t b = 0; b < nb; b++) o[b] = row[cb[b]] * sa * sc[cb[b]];
+  }
+}
+
 /* Factor `info`; returns 0, or -1 when it is singular (or out of memory). */
 static int bfact_factor(sem_ws_t *ws, const gsl_matrix *info, bfact_t *f, int check_rcond) {
   memset(f, 0, sizeof *f);
@@ -1003,33 +1015,28 @@ static int bfact_factor(sem_ws_t *ws, const gsl_matrix *info, bfact_t *f, int ch
     if (!(d > 0)) return -1;
     f->sc[k] = 1 / sqrt(d);
   }
-#define C(a, b) (gsl_matrix_get(info, f->order[a], f->order[b]) * f->sc[f->order[a]] * f->sc[f->order[b]])
   if (s > 0) {
     if (!(f->S = gsl_matrix_alloc(s, s))) return -1;
-    for (size_t a = 0; a < s; a++)
-      for (size_t b = 0; b < s; b++) gsl_matrix_set(f->S, a, b, C(a, b));
+    scaled_block(info, f->sc, f->order, s, f->order, s, f->S);
   }
   for (size_t g = 0; g < G; g++) {
     size_t o = f->start[g], n = f->start[g + 1] - o;
     if (n == 0) continue;
     if (!(f->L[g] = gsl_matrix_alloc(n, n))) return -1;
-    for (size_t a = 0; a < n; a++)
-      for (size_t b = 0; b < n; b++) gsl_matrix_set(f->L[g], a, b, C(o + a, o + b));
+    scaled_block(info, f->sc, f->order + o, n, f->order + o, n, f->L[g]);
     if (!chol_ok(f->L[g], check_rcond)) return -1;
     if (s == 0) continue;
     f->B[g] = gsl_matrix_alloc(s, n);
     f->E[g] = gsl_matrix_alloc(n, s);
     if (!f->B[g] || !f->E[g]) return -1;
-    for (size_t a = 0; a < s; a++)
-      for (size_t b = 0; b < n; b++) gsl_matrix_set(f->B[g], a, b, C(a, o + b));
-    gsl_matrix_transpose_memcpy(f->E[g], f->B[g]);
+    scaled_block(info, f->sc, f->order, s, f->order + o, n, f->B[g]);
+    mat_transpose_copy(f->E[g], f->B[g]);
     /* E = L^-T L^-1 B' */
     if (gsl_blas_dtrsm(CblasLeft, CblasLower, CblasNoTrans, CblasNonUnit, 1.0, f->L[g], f->E[g]) ||
         gsl_blas_dtrsm(CblasLeft, CblasLower, CblasTrans, CblasNonUnit, 1.0, f->L[g], f->E[g]))
       return -1;
     gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, -1.0, f->B[g], f->E[g], 1.0, f->S);
   }
-#undef C
   if (s > 0 && !chol_ok(f->S, check_rcond)) return -1;
   return 0;
 }
