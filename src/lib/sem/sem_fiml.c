@@ -1008,16 +1008,21 @@ static int pattern_koo(sem_fiml_t *f, const pattern_t *pt, double ld, const gsl_
   return 0;
 }
 
+/* K = Sigma^-1 into f->K, its log determinant and the h1 positions (h1_positions). */
+static vagap_status_t h1_setup(sem_fiml_t *f, const gsl_matrix *Sigma, double *ld, size_t **vpos, vagap_error_t *err) {
+  if (sym_inverse(Sigma, f->K, ld))
+    return vagap_error_set(err, VAGAP_ENUMERIC, NULL, 0, 0, "Sigma is not positive definite");
+  return (*vpos = h1_positions(f->p)) ? VAGAP_OK : oom(err);
+}
+
 vagap_status_t sem_fiml_moment_scores(const sem_fiml_t *fc, size_t g, const gsl_matrix *Sigma,
                                       const gsl_vector *mu, double *scores, vagap_error_t *err) {
   sem_fiml_t *f = (sem_fiml_t *)fc;
-  size_t p = f->p, nv = p + p * (p + 1) / 2;
+  size_t p = f->p, nv = p + p * (p + 1) / 2, *vpos;
   const fgroup_t *G = &f->g[g];
   double ld;
-  if (sym_inverse(Sigma, f->K, &ld))
-    return vagap_error_set(err, VAGAP_ENUMERIC, NULL, 0, 0, "Sigma is not positive definite");
-  size_t *vpos = h1_positions(p);
-  if (!vpos) return oom(err);
+  vagap_status_t st0 = h1_setup(f, Sigma, &ld, &vpos, err);
+  if (st0) return st0;
   memset(scores, 0, G->n * nv * sizeof *scores);
   gsl_matrix_view Koo;
   for (size_t i = 0, t = (size_t)-1; i < G->n; i++) {
@@ -1229,15 +1234,14 @@ static int pattern_observed_information(const pattern_t *pt, const gsl_matrix *K
 vagap_status_t sem_fiml_h1_information(const sem_fiml_t *fc, size_t g, const gsl_matrix *Sigma,
                                        const gsl_vector *mu, int expected, double *A, vagap_error_t *err) {
   sem_fiml_t *f = (sem_fiml_t *)fc;
-  size_t p = f->p, nv = p + p * (p + 1) / 2;
+  size_t p = f->p, nv = p + p * (p + 1) / 2, *vpos;
   const fgroup_t *G = &f->g[g];
   double ld;
-  if (sym_inverse(Sigma, f->K, &ld))
-    return vagap_error_set(err, VAGAP_ENUMERIC, NULL, 0, 0, "Sigma is not positive definite");
-  size_t *vpos = h1_positions(p);
+  vagap_status_t st0 = h1_setup(f, Sigma, &ld, &vpos, err);
+  if (st0) return st0;
   gsl_matrix *C = gsl_matrix_alloc(p, p), *KC = gsl_matrix_alloc(p, p), *M = gsl_matrix_alloc(p, p);
   double *abar = malloc(p * sizeof *abar), *r = malloc(p * sizeof *r);
-  vagap_status_t st = vpos && C && KC && M && abar && r ? VAGAP_OK : oom(err);
+  vagap_status_t st = C && KC && M && abar && r ? VAGAP_OK : oom(err);
   if (!st) memset(A, 0, nv * nv * sizeof *A);
   for (size_t t = 0; !st && t < G->npat; t++) {
     const pattern_t *pt = &G->pat[t];
