@@ -60,6 +60,13 @@ if (mode == "prepare") {
   add_case("groups_theta", "f =~ y1 + y2 + y3 + y4", d4,
            list(ordered = TRUE, group = "g", group.equal = c("thresholds", "loadings"), parameterization = "theta"),
            c("--ordered", "--group", "g", "--group-equal", "thresholds,loadings", "--parameterization", "theta"))
+  # 4c: two groups configural and with equal loadings only, WLSMV: the catML-based .robust
+  #     measures of several groups (with equal thresholds lavaan's catML fails: NA)
+  add_case("groups_configural", "f =~ y1 + y2 + y3 + y4", d4, list(ordered = TRUE, group = "g"),
+           c("--ordered", "--group", "g"))
+  add_case("groups_loadings", "f =~ y1 + y2 + y3 + y4", d4,
+           list(ordered = TRUE, group = "g", group.equal = "loadings"),
+           c("--ordered", "--group", "g", "--group-equal", "loadings"))
   # 5: three groups configural, DWLS (standard SEs and test)
   gc <- cut_data(300, c(.6, .6, .7, .6), rep(1, 4), cuts1[1:4], seed = 16)
   d5 <- rbind(ga, gb, gc)
@@ -152,7 +159,7 @@ if (mode == "prepare") {
 # ---- compare ----
 status <- 0
 fail <- function(...) { cat("FAIL:", ..., "\n"); status <<- 1 }
-worst <- list(th = 0, th_se = 0, est = 0, se = 0, chisq = 0, fit = 0)
+worst <- list(th = 0, th_se = 0, est = 0, se = 0, chisq = 0, fit = 0, robust = 0)
 note <- function(k, v) if (is.finite(v)) worst[[k]] <<- max(worst[[k]], v)
 rel <- function(a, b) abs(a - b) / pmax(abs(b), 1e-8)
 
@@ -206,6 +213,17 @@ for (lav in list.files(dir, pattern = "\\.lav$", full.names = TRUE)) {
     }
   }
   if (compared < 10) fail(nm, "only", compared, "fit measures compared")
+  # the set lavaan prints, every one of them (NA where lavaan prints NA)
+  missing <- setdiff(rf$measure, of$measure)
+  if (length(missing)) fail(nm, "measures lavaan prints and vagap does not:", paste(missing, collapse = " "))
+  extra <- setdiff(of$measure, c(rf$measure, "chisq.shift.parameter", "converged", "admissible"))
+  extra <- extra[!grepl("^chisq(\\.scaled)?\\.group\\.", extra)]
+  if (length(extra)) fail(nm, "measures vagap prints and lavaan does not:", paste(extra, collapse = " "))
+  rob <- of$measure[grepl("robust|rmr|gfi|wrmr|mfi", of$measure)]
+  for (r in rob) {
+    a <- of$value[of$measure == r]; b <- rf$value[rf$measure == r]
+    if (length(b) == 1 && is.finite(a) && is.finite(b)) note("robust", abs(a - b))
+  }
   shift <- suppressWarnings(as.numeric(readLines(file.path(dir, paste0(nm, ".ref.shift")))))
   if (is.finite(shift)) {
     a <- of$value[of$measure == "chisq.shift.parameter"]
@@ -230,6 +248,6 @@ for (f in list.files(dir, pattern = "\\.ref\\.inv\\.csv$", full.names = TRUE)) {
   }
   cat(nm, ": compared", nrow(ref), "invariance rows; max rel chisq.diff diff", signif(worst_inv, 2), "\n")
 }
-cat(sprintf("max |est diff| %.2g, max rel se diff %.2g, max first-stage diff %.2g (se rel %.2g), max rel chisq diff %.2g, max fit diff %.2g\n",
-            worst$est, worst$se, worst$th, worst$th_se, worst$chisq, worst$fit))
+cat(sprintf("max |est diff| %.2g, max rel se diff %.2g, max first-stage diff %.2g (se rel %.2g), max rel chisq diff %.2g, max fit diff %.2g (.robust, rmr/srmr/crmr, gfi, wrmr, mfi: %.2g)\n",
+            worst$est, worst$se, worst$th, worst$th_se, worst$chisq, worst$fit, worst$robust))
 quit(status = status)
