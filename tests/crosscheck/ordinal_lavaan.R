@@ -39,6 +39,12 @@ if (mode == "prepare") {
   d2 <- cut_data(250, c(.8, .7, .75, .6, .7, .65), c(1, 1, 1, 2, 2, 2), sk, seed = 12)
   add_case("two_factor_sparse", "f1 =~ y1 + y2 + y3\nf2 =~ y4 + y5 + y6", d2,
            list(ordered = paste0("y", 1:6)), c("--ordered=y1,y2,y3,y4,y5,y6"))
+  # 2a: numeric columns with non-integer values: lavaan's ordered() levels are the sorted
+  #     distinct values (HolzingerSwineford's x1 style: 3.333, 4.167, ...), negative too
+  d2a <- d1
+  d2a$y1 <- c(-0.75, 0.5, 1.25, 2.5)[d1$y1]
+  d2a$y4 <- round(d1$y4 / 3, 3)
+  add_case("noninteger", "f =~ y1 + y2 + y3 + y4 + y5", d2a, list(ordered = TRUE), c("--ordered"))
   # 3: binary items, one 2 x 2 table with an empty cell (lavaan adds 0.5 keeping margins)
   d3 <- cut_data(200, c(.8, .85, .6, .7), rep(1, 4), list(-1.2, 1.3, 0, c(-.5, .5)), seed = 13)
   d3$y2[d3$y1 == 1 & d3$y2 == 2] <- 1  # y1 = 1 never goes with y2 = 2

@@ -389,7 +389,8 @@ static int cmp_double(const void *a, const void *b) {
 }
 
 /* Categories of each model variable: the sorted distinct values over all
-   groups (lavaan's ordered() levels); codes 1..ncat into y (0 missing). */
+   groups, integer or not (lavaan's ordered() levels of a numeric column); codes
+   1..ncat into y (0 missing). */
 static vagap_status_t code_data(ord_t *o, const vagap_sem_data_t *d, const size_t *col, int *y,
                                 vagap_error_t *err) {
   size_t p = o->p, n = d->nobs;
@@ -400,15 +401,7 @@ static vagap_status_t code_data(ord_t *o, const vagap_sem_data_t *d, const size_
     if (!o->ncat[i]) continue; /* numeric: read as is */
     for (size_t r = 0; r < n; r++) {
       double x = d->x[r * d->nvar + col[i]];
-      if (isnan(x)) continue;
-      if (x != floor(x)) {
-        free(v);
-        return vagap_error_set(err, VAGAP_EDATA, NULL, 0, 0,
-                               "ordered variable '%s' has the non-integer value %g (row %zu of the data): "
-                               "categories must be integer codes",
-                               o->model->ov[i], x, r + 1);
-      }
-      v[nv++] = x;
+      if (!isnan(x)) v[nv++] = x;
     }
     qsort(v, nv, sizeof *v, cmp_double);
     size_t nu = 0;
