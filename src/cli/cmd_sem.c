@@ -622,9 +622,9 @@ static int parse_args(int argc, char **argv, cli_common_t *c, sem_args_t *a) {
   if (a->fit + a->summary + a->sampstat > 1)
     return cli_usage_error(c, "--fit, --summary and --sampstat are exclusive");
   if (semcli_lavaan_check(c, &a->lav) < 0) return CLI_EXIT_USAGE;
-  if (semcli_lavaan_categorical(&a->lav) && (a->from_stats || a->save_stats || a->lav.constraints_path))
-    return cli_usage_error(c, "--ordered needs the raw data: --from-stats, --save-stats and --constraints "
-                              "are not available with it");
+  if (semcli_lavaan_categorical(&a->lav) && (a->from_stats || a->save_stats))
+    return cli_usage_error(c, "--ordered needs the raw data: --from-stats and --save-stats are not available "
+                              "with it");
   if (a->sampstat && !semcli_lavaan_categorical(&a->lav))
     return cli_usage_error(c, "--sampstat prints the first stage of an --ordered analysis");
   if (argc - optind > 1) return cli_usage_error(c, "sem reads one data file, got %d", argc - optind);

@@ -94,6 +94,14 @@ if (mode == "prepare") {
            c("--ordered", "--parameterization", "theta"))
   add_case("ulsmv", m7, d7, list(ordered = TRUE, estimator = "ULSMV"), c("--ordered", "--estimator", "ULSMV"))
 
+  # 7a: explicit constraints: two loadings and two thresholds equal (==), an active
+  #     inequality on a loading (<), a defined parameter over a threshold label
+  mc <- "f =~ y1 + a*y2 + b*y3 + y4 + y5\ny1 | t11*t1 + t2 + t3\ny3 | t31*t1 + t2 + t3\na == b\nt11 == t31"
+  add_case("constraints_eq", mc, d1, list(ordered = TRUE), c("--ordered"))
+  mi <- "f =~ y1 + y2 + c*y3 + y4 + y5\nc < 0.9\nd := 2*c"
+  add_case("constraints_ineq", mi, d1, list(ordered = TRUE), c("--ordered"))
+  mg <- "f =~ y1 + c(l2a, l2b)*y2 + y3 + y4\nl2a == l2b"
+  add_case("constraints_groups", mg, d4, list(ordered = TRUE, group = "g"), c("--ordered", "--group", "g"))
   # 8: ordered and numeric indicators together (polyserial and Pearson correlations)
   mix <- function(seed, n, shift = 0) {
     d <- cut_data(n, c(.7, .7, .7, .7, .7, .6), c(1, 1, 1, 2, 2, 2), list(c(-1, 0, 1), 0, c(-.5, .7), 0, c(-1, 1), 0),

@@ -55,6 +55,7 @@
 #define sem_con_needed vagap__sem_con_needed
 #define sem_con_alloc vagap__sem_con_alloc
 #define sem_con_free vagap__sem_con_free
+#define sem_con_set_objective vagap__sem_con_set_objective
 #define sem_con_optimise vagap__sem_con_optimise
 #define sem_con_vcov vagap__sem_con_vcov
 #define sem_con_rank vagap__sem_con_rank
@@ -359,6 +360,17 @@ vagap_status_t sem_constraints_copy(vagap_sem_model_t *dst, const vagap_sem_mode
 int sem_con_needed(const vagap_sem_model_t *m);
 sem_con_t *sem_con_alloc(const vagap_sem_model_t *m, sem_ws_t *ws);
 void sem_con_free(sem_con_t *c);
+/* An estimator's own objective for the constrained optimiser (the ordinal fit's, whose
+   thresholds and scale factors the workspace's objective does not see): value (and
+   gradient), information = its Hessian's expectation in the same scale (the Newton
+   polish), start values (plain = 1: the second set, as sem_ws_start). */
+typedef struct {
+  double (*value)(void *ctx, const double *x, double *grad);
+  vagap_status_t (*information)(void *ctx, const double *x, gsl_matrix *info, vagap_error_t *err);
+  void (*start)(void *ctx, double *x, int plain);
+  void *ctx;
+} sem_con_objective_t;
+void sem_con_set_objective(sem_con_t *c, const sem_con_objective_t *obj);
 /* Constrained ML from the workspace's starting values. */
 vagap_status_t sem_con_optimise(sem_con_t *c, double *x, int max_iter, const char **method,
                                 double *gnorm, vagap_error_t *err);

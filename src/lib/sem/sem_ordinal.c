@@ -64,6 +64,7 @@ typedef struct {
   double *W;                /* [G * m * m] WLS weights (NULL otherwise) */
   double *n;                /* [G] */
   double N;
+  sem_con_t *con;           /* constraints (==, <, >) and bounds, or NULL */
   /* work */
   double *sig, *J, *dsig, *dmu, *res, *Wr;
   size_t evals;
@@ -505,13 +506,14 @@ static vagap_status_t weights(ord_t *o, vagap_error_t *err) {
 
 /*
  * For per-group Jacobians D_g (m x k, stacked in Dall[g]) and the weights:
- * E = sum_g f_g D_g' W_g D_g (k x k) inverted into Einv; when B, the robust
+ * E = sum_g f_g D_g' W_g D_g (k x k) inverted into Einv (einv_given: Einv holds
+ * the inverse to use already, the constrained one); when B, the robust
  * "meat" sum_g f_g D_g' W_g Gamma_g W_g D_g; when tr1/tr2, the traces of
  * U Gamma and (U Gamma)^2 with lavaan's stacking (U = V - V D E^-1 D' V,
  * V = bdiag(f_g W_g), Gamma = bdiag(Gamma_g / f_g)).
  */
-static int sandwich(const ord_t *o, double *const *Dall, size_t k, double *Einv, double *B, double *tr1,
-                    double *tr2) {
+static int sandwich(const ord_t *o, double *const *Dall, size_t k, double *Einv, int einv_given, double *B,
+                    double *tr1, double *tr2) {
   size_t m = o->m, G = o->G;
   int rc = -1;
   size_t *cols = malloc(G * k * sizeof *cols), *kcs = calloc(G, sizeof *kcs);
@@ -528,7 +530,7 @@ static int sandwich(const ord_t *o, double *const *Dall, size_t k, double *Einv,
     if (kcs[g]) scatter_crossprod(E, cols + g * k, kcs[g], m, f, Dc + g * m * k, WD + g * m * k, tmp);
   }
   gsl_matrix_view Ei = gsl_matrix_view_array(Einv, k, k);
-  if (block_invert(E, &Ei.matrix)) goto done;
+  if (!einv_given && block_invert(E, &Ei.matrix)) goto done;
   double t1 = 0, t2 = 0;
   for (size_t g = 0; g < G; g++) {
     double f = o->n[g] / o->N;
@@ -661,7 +663,7 @@ static int baseline(ord_t *o, double *X2b, double *tr1, double *tr2) {
       if (!(D[g] = calloc(m * k, sizeof **D))) rc = -1;
       for (size_t a = 0; !rc && a < nth; a++) D[g][a * k + g * nth + a] = 1;
     }
-    if (!rc) rc = sandwich(o, D, k, Einv, NULL, tr1, tr2);
+    if (!rc) rc = sandwich(o, D, k, Einv, 0, NULL, tr1, tr2);
   }
   for (size_t g = 0; D && g < G; g++) free(D[g]);
   free(D);
@@ -768,15 +770,16 @@ static int catml_removed(const vagap_sem_param_t *row) {
  * thresholds and intercepts must still parse, so no equality may tie a removed
  * row's parameter to another row (group.equal thresholds, a shared label) and no
  * := may use a removed row's label (lavaan's lav_object_catml fails then and the
- * .robust measures are NA).  Explicit constraints are not carried over (NA too).
- * Returns the number of free parameters left (npar3), or -1.
+ * .robust measures are NA); the same for a constraint (==, <, >) on a removed row.
+ * Returns the number of free parameters left (npar3, before the == constraints'
+ * rank), or -1.
  */
 static long catml_npar(const vagap_sem_model_t *md) {
   size_t K = md->npar;
   unsigned char *kept = calloc(K ? K : 1, 1), *gone = calloc(K ? K : 1, 1);
   size_t *uses = calloc(K ? K : 1, sizeof *uses);
   long n = -1;
-  if (!kept || !gone || !uses || md->ncon) goto done;
+  if (!kept || !gone || !uses) goto done;
   for (size_t r = 0; r < md->nrows; r++) {
     const vagap_sem_param_t *row = &md->rows[r];
     if (!row->free) continue;
@@ -785,11 +788,10 @@ static long catml_npar(const vagap_sem_model_t *md) {
   }
   for (size_t q = 0; q < K; q++) /* an equality (shared parameter) on a removed row */
     if (gone[q] && uses[q] > 1) goto done;
-  for (size_t d = 0; d < md->ndefs; d++) {
-    const struct vagap_sem_def *def = md->defs[d];
-    for (size_t k = 0; k < sem_expr_nnames(def->expr); k++) {
+  for (size_t d = 0; d < md->ndefs + md->ncon; d++) { /* := and constraints */
+    const struct vagap_sem_def *def = d < md->ndefs ? md->defs[d] : md->con_expr[d - md->ndefs];
+    for (size_t k = 0; k < sem_expr_nnames(def->expr); k++)
       if (def->ref_row[k] != (size_t)-1 && catml_removed(&md->rows[def->ref_row[k]])) goto done;
-    }
   }
   n = 0;
   for (size_t q = 0; q < K; q++) n += kept[q];
@@ -892,7 +894,7 @@ static void catml_robust(ord_t *o, const double *x, double *const *D, const doub
   long npar3 = o->nnum || o->W ? -1 : catml_npar(o->model);
   if (npar3 < 0 || !np || !K) return;
   catml_t c = {0};
-  c.df3 = (double)(G * np) - (double)npar3;
+  c.df3 = (double)(G * np) - (double)npar3 + (double)sem_con_rank(o->con); /* lavaan's df: + rank of == */
   c.df3null = (double)(G * np);
   gsl_matrix *S = gsl_matrix_alloc(p, p), *R = gsl_matrix_alloc(p, p), *T = gsl_matrix_alloc(p, p);
   double *V = malloc(np * np * sizeof *V), *Gc = malloc(np * np * sizeof *Gc);
@@ -983,6 +985,23 @@ static void catml_robust(ord_t *o, const double *x, double *const *D, const doub
 static vagap_status_t fill_rows_and_measures(ord_t *o, vagap_sem_fit_t *fit, double *const *D, const double *Einv,
                                              double tr1, double tr2, vagap_error_t *err);
 
+/* Under == constraints and active inequalities: Einv = Z (Z' E Z)^-1 Z' with Z a basis
+   of their Jacobian's null space (lavaan's augmented information inverse), from
+   sem_con_vcov with unit N; it also records the constraints' values in fit->model. */
+static vagap_status_t constrained_inverse(ord_t *o, vagap_sem_fit_t *fit, double *Einv, vagap_error_t *err) {
+  size_t K = o->K;
+  double f[o->G];
+  for (size_t g = 0; g < o->G; g++) f[g] = o->n[g] / o->N;
+  gsl_matrix *E = gsl_matrix_alloc(K, K);
+  if (!E) return vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
+  vagap_status_t st = VAGAP_OK;
+  if (normal_matrix(o, fit->x, f, E))
+    st = vagap_error_set(err, VAGAP_ENUMERIC, NULL, 0, 0, "the implied covariance is not positive definite at the solution");
+  if (!st) st = sem_con_vcov(o->con, fit->x, E, 1.0, Einv, fit->model, err);
+  gsl_matrix_free(E);
+  return st;
+}
+
 static vagap_status_t fill_results(ord_t *o, vagap_sem_fit_t *fit, vagap_error_t *err) {
   size_t K = o->K, m = o->m, G = o->G;
   const double *x = fit->x;
@@ -996,7 +1015,9 @@ static vagap_status_t fill_results(ord_t *o, vagap_sem_fit_t *fit, vagap_error_t
     else if (implied(o, x, g, o->sig, D[g]))
       st = vagap_error_set(err, VAGAP_ENUMERIC, NULL, 0, 0, "the implied covariance is not positive definite at the solution");
   }
-  if (!st && K && sandwich(o, D, K, Einv, B, &tr1, &tr2))
+  int constrained = o->con && o->model->ncon;
+  if (!st && K && constrained) st = constrained_inverse(o, fit, Einv, err);
+  if (!st && K && sandwich(o, D, K, Einv, constrained, B, &tr1, &tr2))
     st = vagap_error_set(err, VAGAP_EMODEL, NULL, 0, 0,
                          "the model is not identified: the information matrix is singular at the solution");
   if (!st && K) {
@@ -1052,13 +1073,15 @@ static vagap_status_t fill_rows_and_measures(ord_t *o, vagap_sem_fit_t *fit, dou
     }
   }
   if ((st = sem_ws_fill_rows(o->ws, fit, x, fit->vcov, o->opt.ci_level, err))) return st;
+  if (o->con) sem_con_finish_rows(fit->model);
   standardize(o, mo, x); /* the thresholds' and scales' std values, which := may use */
   if ((st = sem_ws_fill_defined(o->ws, fit->model, fit->vcov, o->opt.ci_level, err))) return st;
   if (sem_defined_check(fit)) return vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
   /* fit measures */
   vagap_sem_measures_t *fm = &fit->fit;
   double F = objective((unsigned)K, x, NULL, o);
-  fm->npar = (double)K;
+  double rank = (double)sem_con_rank(o->con); /* lavaan: npar - rank of the == constraints */
+  fm->npar = (double)K - rank;
   fm->fmin = F / 2;
   fm->chisq = 0;
   for (size_t g = 0; g < G; g++) {
@@ -1068,7 +1091,7 @@ static vagap_status_t fill_rows_and_measures(ord_t *o, vagap_sem_fit_t *fit, dou
     fm->chisq_group[g] = (o->n[g] - 1) * weighted(o, g, o->res, o->Wr);
     fm->chisq += fm->chisq_group[g];
   }
-  fm->df = (double)(G * m) - (double)K;
+  fm->df = (double)(G * m) - fm->npar;
   fm->pvalue = fm->df > 0 ? gsl_cdf_chisq_Q(fm->chisq, fm->df) : NAN;
   fm->ntotal = o->N;
   fm->logl = fm->unrestricted_logl = fm->aic = fm->bic = fm->bic2 = NAN;
@@ -1212,6 +1235,7 @@ static vagap_status_t index_rows(ord_t *o, vagap_error_t *err) {
 }
 
 static void ord_free(ord_t *o) {
+  sem_con_free(o->con);
   if (o->ws) sem_ws_free(o->ws);
   vagap_sem_model_free(o->wsmodel);
   vagap_sem_stats_free(o->stats);
@@ -1264,16 +1288,44 @@ static vagap_status_t make_workspace(ord_t *o, const vagap_sem_data_t *d, vagap_
   return st;
 }
 
+/* start values (sem_con's start hook too): lavaan-like values on the polychoric matrix
+   (plain: sem_ws_start's second set), the sample thresholds, scale factors 1 */
+static void ordinal_start(void *ctx, double *x, int plain) {
+  ord_t *o = ctx;
+  const vagap_sem_model_t *model = o->model;
+  sem_ws_start(o->ws, x, plain);
+  for (size_t r = 0; r < model->nrows; r++) {
+    const vagap_sem_param_t *row = &model->rows[r];
+    if (!row->free) continue;
+    if (row->op == VAGAP_SEM_SCALE) x[row->free - 1] = 1;
+    if (row->op == VAGAP_SEM_THRESHOLD) {
+      size_t g = (size_t)row->group - 1;
+      for (size_t a = 0; a < o->nth; a++)
+        if (o->th_row[g * o->nth + a] == r) x[row->free - 1] = o->s[g * o->m + a];
+    }
+  }
+}
+
+/* the objective F and its expected Hessian 2 sum_g (n_g - 1)/N J_g' W_g J_g for sem_con */
+static double con_value(void *ctx, const double *x, double *grad) {
+  ord_t *o = ctx;
+  return objective((unsigned)o->K, x, grad, o);
+}
+static vagap_status_t con_information(void *ctx, const double *x, gsl_matrix *info, vagap_error_t *err) {
+  ord_t *o = ctx;
+  double c[o->G];
+  for (size_t g = 0; g < o->G; g++) c[g] = 2 * (o->n[g] - 1) / o->N;
+  if (normal_matrix(o, x, c, info))
+    return vagap_error_set(err, VAGAP_ENUMERIC, NULL, 0, 0, "the implied covariance is not positive definite");
+  return VAGAP_OK;
+}
+
 /* The fit; with keep, the state (first stage, weights, workspace) is handed to the
    caller (ord_free) for the difference test, else freed. */
 static vagap_status_t ordinal_fit_keep(vagap_sem_fit_t **out, const vagap_sem_model_t *model,
                                        const vagap_sem_data_t *data, const vagap_sem_fit_options_t *opt,
                                        ord_t *keep, vagap_error_t *err) {
   *out = NULL;
-  if (model->ncon || model->has_bounds)
-    return vagap_error_set(err, VAGAP_EINVAL, NULL, 0, 0,
-                           "constraints (==, <, >) and bounds are not implemented yet for models with ordered "
-                           "indicators");
   for (size_t i = 0; i < model->nov; i++)
     if (model->ov_is_x[i])
       return vagap_error_set(err, VAGAP_EINVAL, NULL, 0, 0,
@@ -1323,20 +1375,14 @@ static vagap_status_t ordinal_fit_keep(vagap_sem_fit_t **out, const vagap_sem_mo
   sem_measures_scaled_unset(&fit->fit);
   fit->fit.test = (int)opt->test;
   fit->options = *opt;
-  /* start: lavaan-like values on the polychoric matrix, sample thresholds, scale 1 */
-  sem_ws_start(o.ws, fit->x, 0);
-  for (size_t r = 0; r < model->nrows; r++) {
-    const vagap_sem_param_t *row = &model->rows[r];
-    if (!row->free) continue;
-    if (row->op == VAGAP_SEM_SCALE) fit->x[row->free - 1] = 1;
-    if (row->op == VAGAP_SEM_THRESHOLD) {
-      size_t g = (size_t)row->group - 1;
-      for (size_t a = 0; a < o.nth; a++)
-        if (o.th_row[g * o.nth + a] == r) fit->x[row->free - 1] = o.s[g * m + a];
-    }
-  }
+  ordinal_start(&o, fit->x, 0);
   double gnorm = HUGE_VAL;
-  if (K) {
+  if (K && sem_con_needed(model)) { /* constraints and bounds: the constrained optimiser on this objective */
+    if (!(o.con = sem_con_alloc(model, o.ws))) { st = vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory"); goto done; }
+    sem_con_objective_t obj = {con_value, con_information, ordinal_start, &o};
+    sem_con_set_objective(o.con, &obj);
+    if ((st = sem_con_optimise(o.con, fit->x, opt->max_iter, &fit->optimizer, &gnorm, err))) goto done;
+  } else if (K) {
     /* Gauss-Newton (Fisher scoring of least squares) from the start values; when it
        stalls, NLopt's LD_LBFGS from the start values and Gauss-Newton again */
     double *x0 = malloc(K * sizeof *x0);
@@ -1423,6 +1469,10 @@ vagap_status_t vagap_sem_ordinal_lrt(vagap_sem_lrt_t *out, const vagap_sem_model
   else vagap_sem_fit_options_init(&opt);
   vagap_status_t st = vagap_sem_fit_options_resolve(&opt, 1, err);
   if (st) return st;
+  if (m1->ncon || m0->ncon)
+    return vagap_error_set(err, VAGAP_EINVAL, NULL, 0, 0,
+                           "the scaled difference test of ordinal models with constraints (==, <, >) is not "
+                           "implemented");
   ord_t o1, o0;
   vagap_sem_fit_t *f1 = NULL, *f0 = NULL;
   memset(&o1, 0, sizeof o1);
@@ -1450,7 +1500,7 @@ vagap_status_t vagap_sem_ordinal_lrt(vagap_sem_lrt_t *out, const vagap_sem_model
   {
     double *Dg[o1.G];
     for (size_t g = 0; g < o1.G; g++) Dg[g] = D1 + g * o1.m * K1;
-    if (sandwich(&o1, Dg, K1, Einv, NULL, NULL, NULL)) {
+    if (sandwich(&o1, Dg, K1, Einv, 0, NULL, NULL, NULL)) {
       st = vagap_error_set(err, VAGAP_EMODEL, NULL, 0, 0, "the information matrix of the less restricted model is singular");
       goto done;
     }
