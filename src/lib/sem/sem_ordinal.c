@@ -551,17 +551,18 @@ static int sandwich(const ord_t *o, double *const *Dall, size_t k, double *Einv,
     if (!kc) continue;
     gsl_matrix_const_view Gv = gsl_matrix_const_view_array(Gm, m, m);
     gsl_matrix_view WDv = gsl_matrix_view_array(WD + g * m * k, m, kc);
-    gsl_matrix_view Pv = gsl_matrix_view_array(P, kc, m), PAv = gsl_matrix_view_array(PA, kc, m);
-    gsl_matrix_view Av = gsl_matrix_view_array(A, m, m);
+    gsl_matrix_view Yv = gsl_matrix_view_array(P, m, kc), WYv = gsl_matrix_view_array(PA, m, kc);
     gsl_matrix_view T = gsl_matrix_submatrix(tmp, 0, 0, kc, kc);
-    /* P_g = D_g' W_g Gamma_g; the meat S += f_g P_g W_g D_g */
-    gsl_blas_dgemm(CblasTrans, CblasNoTrans, 1.0, &WDv.matrix, &Gv.matrix, 0.0, &Pv.matrix);
-    gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, f, &Pv.matrix, &WDv.matrix, 0.0, &T.matrix);
+    /* Y_g = Gamma_g W_g D_g (P_g = D_g' W_g Gamma_g = Y_g'); the meat S += f_g P_g W_g D_g
+       = f_g Y_g' W_g D_g */
+    gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, &Gv.matrix, &WDv.matrix, 0.0, &Yv.matrix);
+    gsl_blas_dgemm(CblasTrans, CblasNoTrans, f, &Yv.matrix, &WDv.matrix, 0.0, &T.matrix);
     for (size_t a = 0; a < kc; a++)
       for (size_t b = 0; b < kc; b++) *gsl_matrix_ptr(S, cg[a], cg[b]) += gsl_matrix_get(&T.matrix, a, b);
-    /* tr(P A Q) with Q_g = f_g W_g D_g E^-1: tr(E^-1 [f_g P_g A_g W_g D_g]) */
-    gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, &Pv.matrix, &Av.matrix, 0.0, &PAv.matrix);
-    gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, f, &PAv.matrix, &WDv.matrix, 0.0, &T.matrix);
+    /* tr(P A Q) with Q_g = f_g W_g D_g E^-1: tr(E^-1 [f_g P_g A_g W_g D_g]), and
+       P_g A_g W_g D_g = D_g' W_g Gamma_g W_g Gamma_g W_g D_g = Y_g' W_g Y_g */
+    weight_columns(o, g, P, kc, PA);
+    gsl_blas_dgemm(CblasTrans, CblasNoTrans, f, &Yv.matrix, &WYv.matrix, 0.0, &T.matrix);
     for (size_t a = 0; a < kc; a++)
       for (size_t b = 0; b < kc; b++)
         t2 -= 2 * gsl_matrix_get(&Ei.matrix, cg[a], cg[b]) * gsl_matrix_get(&T.matrix, b, a);
@@ -654,6 +655,20 @@ static int baseline(ord_t *o, double *X2b, double *tr1, double *tr2) {
     *X2b += (o->n[g] - 1) * F;
   }
   if (!tr1) return 0;
+  if (!o->W) {
+    /* diagonal weights: V D (D'VD)^-1 D'V is V on the free slots, so U = V on the
+       correlation slots only, and tr(U Gamma) = sum_g sum_c w_c Gamma_cc,
+       tr((U Gamma)^2) = sum_g sum_cc' w_c Gamma_cc' w_c' Gamma_c'c (f_g cancels) */
+    *tr1 = *tr2 = 0;
+    for (size_t g = 0; g < G; g++) {
+      const double *Gm = o->s1[g].gamma, *w = o->w + g * m;
+      for (size_t a = nth; a < m; a++) {
+        *tr1 += w[a] * Gm[a * m + a];
+        for (size_t b = nth; b < m; b++) *tr2 += w[a] * Gm[a * m + b] * w[b] * Gm[b * m + a];
+      }
+    }
+    return 0;
+  }
   size_t k = G * nth;
   double **D = calloc(G, sizeof *D), *Einv = malloc(k * k * sizeof *Einv);
   int rc = -1;
