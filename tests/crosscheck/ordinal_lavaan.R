@@ -93,6 +93,9 @@ if (mode == "prepare") {
   add_case("theta_sem", m7, d7, list(ordered = TRUE, parameterization = "theta"),
            c("--ordered", "--parameterization", "theta"))
   add_case("ulsmv", m7, d7, list(ordered = TRUE, estimator = "ULSMV"), c("--ordered", "--estimator", "ULSMV"))
+  # 7b: ULSMV's catML .robust measures (identity weights; the case above has NA: its := uses a threshold)
+  add_case("ulsmv_robust", "f =~ y1 + y2 + y3 + y4 + y5", d1, list(ordered = TRUE, estimator = "ULSMV"),
+           c("--ordered", "--estimator", "ULSMV"))
 
   # 7a: explicit constraints: two loadings and two thresholds equal (==), an active
   #     inequality on a loading (<), a defined parameter over a threshold label
