@@ -156,9 +156,9 @@ static int fit_robust(const vagap_sem_fit_t *fit) {
 }
 
 /* When fitMeasures() prints a row: always; with a scaled test; with the .robust measures;
-   with a likelihood (not the least-squares estimators of ordered data); both of the last
-   two; with a scaled test and a likelihood; for the Yuan-Bentler tests; when it has a value */
-enum { FM_ALWAYS, FM_SCALED, FM_ROBUST, FM_LIKELIHOOD, FM_SCALED_LIKELIHOOD, FM_YB, FM_FINITE };
+   with a likelihood (not the least-squares estimators of ordered data); for the
+   Yuan-Bentler tests; with a scaled test when it has a value */
+enum { FM_ALWAYS, FM_SCALED, FM_ROBUST, FM_LIKELIHOOD, FM_YB, FM_FINITE };
 
 typedef struct {
   const char *name;   /* fitMeasures()'s name */
@@ -201,23 +201,23 @@ static const fit_row_t fit_rows[] = {
     FM("rmsea", rmsea, FM_ALWAYS), FM("rmsea.ci.lower", rmsea_ci_lower, FM_ALWAYS),
     FM("rmsea.ci.upper", rmsea_ci_upper, FM_ALWAYS), FC("rmsea.ci.level", 0.90),
     FM("rmsea.pvalue", rmsea_pvalue, FM_ALWAYS), FC("rmsea.close.h0", 0.05),
-    FM("rmsea.notclose.pvalue", rmsea_notclose_pvalue, FM_LIKELIHOOD), FC("rmsea.notclose.h0", 0.08),
+    FM("rmsea.notclose.pvalue", rmsea_notclose_pvalue, FM_ALWAYS), FC("rmsea.notclose.h0", 0.08),
     FM("rmsea.scaled", rmsea_scaled, FM_SCALED), FM("rmsea.ci.lower.scaled", rmsea_ci_lower_scaled, FM_SCALED),
     FM("rmsea.ci.upper.scaled", rmsea_ci_upper_scaled, FM_SCALED),
     FM("rmsea.pvalue.scaled", rmsea_pvalue_scaled, FM_SCALED),
-    FM("rmsea.notclose.pvalue.scaled", rmsea_notclose_pvalue_scaled, FM_SCALED_LIKELIHOOD),
+    FM("rmsea.notclose.pvalue.scaled", rmsea_notclose_pvalue_scaled, FM_SCALED),
     FM("rmsea.robust", rmsea_robust, FM_ROBUST), FM("rmsea.ci.lower.robust", rmsea_ci_lower_robust, FM_ROBUST),
     FM("rmsea.ci.upper.robust", rmsea_ci_upper_robust, FM_ROBUST),
     FM("rmsea.pvalue.robust", rmsea_pvalue_robust, FM_ROBUST),
     FM("rmsea.notclose.pvalue.robust", rmsea_notclose_pvalue_robust, FM_ROBUST),
-    /* the residual measures other than srmr are not computed for categorical fits yet */
-    FM("rmr", rmr, FM_LIKELIHOOD), FM("rmr_nomean", rmr_nomean, FM_LIKELIHOOD), FM("srmr", srmr, FM_ALWAYS),
-    FM("srmr_bentler", srmr_bentler, FM_LIKELIHOOD), FM("srmr_bentler_nomean", srmr_bentler_nomean, FM_LIKELIHOOD),
-    FM("crmr", crmr, FM_LIKELIHOOD), FM("crmr_nomean", crmr_nomean, FM_LIKELIHOOD),
-    FM("srmr_mplus", srmr_mplus, FM_LIKELIHOOD), FM("srmr_mplus_nomean", srmr_mplus_nomean, FM_LIKELIHOOD),
+    FM("rmr", rmr, FM_ALWAYS), FM("rmr_nomean", rmr_nomean, FM_ALWAYS), FM("srmr", srmr, FM_ALWAYS),
+    FM("srmr_bentler", srmr_bentler, FM_ALWAYS), FM("srmr_bentler_nomean", srmr_bentler_nomean, FM_ALWAYS),
+    FM("crmr", crmr, FM_ALWAYS), FM("crmr_nomean", crmr_nomean, FM_ALWAYS),
+    FM("srmr_mplus", srmr_mplus, FM_ALWAYS), /* NA for categorical fits, as lavaan */
+    FM("srmr_mplus_nomean", srmr_mplus_nomean, FM_ALWAYS),
     FM("cn_05", cn_05, FM_ALWAYS), FM("cn_01", cn_01, FM_ALWAYS),
-    FM("gfi", gfi, FM_LIKELIHOOD), FM("agfi", agfi, FM_LIKELIHOOD), FM("pgfi", pgfi, FM_LIKELIHOOD),
-    FM("mfi", mfi, FM_LIKELIHOOD), FM("ecvi", ecvi, FM_LIKELIHOOD),
+    FM("gfi", gfi, FM_ALWAYS), FM("agfi", agfi, FM_ALWAYS), FM("pgfi", pgfi, FM_ALWAYS),
+    FM("mfi", mfi, FM_ALWAYS), FM("ecvi", ecvi, FM_LIKELIHOOD), /* then wrmr for categorical fits */
 };
 
 static int fit_row_wanted(int when, double v, int sc, int rb, int lik, int yb) {
@@ -225,7 +225,6 @@ static int fit_row_wanted(int when, double v, int sc, int rb, int lik, int yb) {
     case FM_SCALED: return sc;
     case FM_ROBUST: return rb;
     case FM_LIKELIHOOD: return lik;
-    case FM_SCALED_LIKELIHOOD: return sc && lik;
     case FM_YB: return yb;
     case FM_FINITE: return sc && isfinite(v);
     default: return 1;
@@ -237,13 +236,14 @@ static int write_fit(const cli_common_t *c, const vagap_sem_fit_t *fit) {
   cli_writer_t *w = cli_writer_open(c, cols, 2);
   if (!w) return CLI_EXIT_DATA;
   const vagap_sem_measures_t *f = &fit->fit;
-  int cat = fit->nstage1 > 0, sc = fit_scaled(f), rb = fit_robust(fit) && !cat; /* no catML-based .robust yet */
+  int cat = fit->nstage1 > 0, sc = fit_scaled(f), rb = fit_robust(fit);
   int yb = f->test == VAGAP_SEM_TEST_YUAN_BENTLER_MPLUS || f->test == VAGAP_SEM_TEST_YUAN_BENTLER;
   for (size_t i = 0; i < sizeof fit_rows / sizeof fit_rows[0]; i++) {
     const fit_row_t *r = &fit_rows[i];
     double v = r->field == NO_FIELD ? r->constant : *(const double *)((const char *)f + r->field);
     if (fit_row_wanted(r->when, v, sc, rb, !cat, yb)) put_measure(w, r->name, v);
   }
+  if (cat) put_measure(w, "wrmr", sqrt(f->chisq / (double)fit->nstage1)); /* lavaan: group 1's WLS.obs length */
   for (size_t g = 0; g < fit->model->ngroups; g++) {
     char name[64];
     snprintf(name, sizeof name, "chisq.group.%zu", g + 1);
@@ -609,9 +609,9 @@ static int parse_args(int argc, char **argv, cli_common_t *c, sem_args_t *a) {
   if (a->fit + a->summary + a->sampstat > 1)
     return cli_usage_error(c, "--fit, --summary and --sampstat are exclusive");
   if (semcli_lavaan_check(c, &a->lav) < 0) return CLI_EXIT_USAGE;
-  if (semcli_lavaan_categorical(&a->lav) && (a->from_stats || a->save_stats || a->lav.constraints_path))
-    return cli_usage_error(c, "--ordered needs the raw data: --from-stats, --save-stats and --constraints "
-                              "are not available with it");
+  if (semcli_lavaan_categorical(&a->lav) && (a->from_stats || a->save_stats))
+    return cli_usage_error(c, "--ordered needs the raw data: --from-stats and --save-stats are not available "
+                              "with it");
   if (a->sampstat && !semcli_lavaan_categorical(&a->lav))
     return cli_usage_error(c, "--sampstat prints the first stage of an --ordered analysis");
   if (argc - optind > 1) return cli_usage_error(c, "sem reads one data file, got %d", argc - optind);
