@@ -127,6 +127,9 @@ void vagap_study_iat_reader_free(vagap_study_iat_reader_t *rd);
 /* Stream one open reader's rows into the scorer (the reader is not closed). */
 vagap_status_t vagap_study_iat_read(vagap_study_iat_reader_t *rd, vagap_reader_t *r,
                                     vagap_error_t *err);
+/* The same over the rows of a table. */
+vagap_status_t vagap_study_iat_read_table(vagap_study_iat_reader_t *rd, const vagap_table_t *t,
+                                          vagap_error_t *err);
 /* Stream one file into the scorer (the rows counted in the reader's ledger). */
 vagap_status_t vagap_study_iat_read_file(vagap_study_iat_reader_t *rd, const char *path,
                                          const vagap_table_options_t *topt, vagap_error_t *err);
@@ -139,6 +142,10 @@ vagap_status_t vagap_study_iat_read_file(vagap_study_iat_reader_t *rd, const cha
 vagap_status_t vagap_study_read_iat_from(vagap_reader_t *reader, const vagap_study_iat_options_t *o,
                                          vagap_ledger_t *ledger, vagap_iat_assoc_t **out,
                                          vagap_error_t *err);
+/* The same over the rows of a table (e.g. vagap_table_from_columns). */
+vagap_status_t vagap_study_read_iat_table(const vagap_table_t *t, const vagap_study_iat_options_t *o,
+                                          vagap_ledger_t *ledger, vagap_iat_assoc_t **out,
+                                          vagap_error_t *err);
 vagap_status_t vagap_study_read_iat(const char *path, const vagap_table_options_t *topt,
                                     const vagap_study_iat_options_t *o, vagap_ledger_t *ledger,
                                     vagap_iat_assoc_t **out, vagap_error_t *err);
@@ -194,6 +201,11 @@ vagap_status_t vagap_study_read_choices_from(vagap_reader_t *reader,
                                              const vagap_study_choice_options_t *o,
                                              vagap_ledger_t *ledger, vagap_study_choices_t *out,
                                              vagap_error_t *err);
+/* The same over the rows of a table (e.g. vagap_table_from_columns). */
+vagap_status_t vagap_study_read_choices_table(const vagap_table_t *t,
+                                              const vagap_study_choice_options_t *o,
+                                              vagap_ledger_t *ledger, vagap_study_choices_t *out,
+                                              vagap_error_t *err);
 vagap_status_t vagap_study_read_choices(const char *path, const vagap_table_options_t *topt,
                                         const vagap_study_choice_options_t *o,
                                         vagap_ledger_t *ledger, vagap_study_choices_t *out,
@@ -221,6 +233,11 @@ vagap_status_t vagap_study_prop_from(vagap_reader_t *reader, const vagap_study_c
                                      const vagap_prop_options_t *test, vagap_p_adjust_t adjust,
                                      vagap_ledger_t *ledger, vagap_study_prop_t *out,
                                      vagap_error_t *err);
+/* The same over the rows of a table (e.g. vagap_table_from_columns). */
+vagap_status_t vagap_study_prop_table(const vagap_table_t *t, const vagap_study_choice_options_t *o,
+                                      const vagap_prop_options_t *test, vagap_p_adjust_t adjust,
+                                      vagap_ledger_t *ledger, vagap_study_prop_t *out,
+                                      vagap_error_t *err);
 void vagap_study_prop_free(vagap_study_prop_t *p);
 
 /* ---- questionnaire: key and runs, shared by `vagap score` and `vagap report` -------------- */

@@ -17,6 +17,8 @@
 
 #include <gsl/gsl_statistics_double.h>
 
+#include "table_cells.h"
+
 /* ---- what the program's rows.c did for these readers, with error records ------- */
 
 static vagap_status_t out_of_memory(vagap_error_t *err) {
@@ -67,6 +69,29 @@ static vagap_status_t read_rows(vagap_reader_t *r, const char *const *names, siz
     if (st != VAGAP_OK || !has_row) return st;
     if ((st = fn(ctx, r, &row, col, err)) != VAGAP_OK) return st;
   }
+}
+
+/*
+ * read_rows over the rows of a table (e.g. one made from a data frame's
+ * columns): the same callbacks, with the reader that owns the table's names
+ * and missing-value tokens and each row's cells and line.
+ */
+static vagap_status_t read_table_rows(const vagap_table_t *t, const char *const *names, size_t ncols,
+                                      row_fn fn, void *ctx, vagap_error_t *err) {
+  size_t col[MAX_NAMED_COLUMNS], width = vagap_table_ncols(t);
+  for (size_t k = 0; k < ncols; k++)
+    if (vagap_table_column(t, names[k], &col[k], err) != VAGAP_OK) return err->status;
+  const char **fields = malloc((width ? width : 1) * sizeof *fields);
+  size_t *lengths = malloc((width ? width : 1) * sizeof *lengths);
+  vagap_status_t st = fields && lengths ? VAGAP_OK : out_of_memory(err);
+  for (size_t i = 0; st == VAGAP_OK && i < vagap_table_nrows(t); i++) {
+    for (size_t j = 0; j < width; j++) fields[j] = vagap_table_cell(t, i, j, &lengths[j]);
+    vagap_row_t row = {width, fields, lengths, vagap_table_line(t, i)};
+    st = fn(ctx, table_reader(t), &row, col, err);
+  }
+  free(fields);
+  free(lengths);
+  return st;
 }
 
 /* read_rows over a file ("-" = standard input). */
@@ -344,19 +369,39 @@ vagap_status_t vagap_study_iat_read_file(vagap_study_iat_reader_t *rd, const cha
   return read_file_rows(path, topt, rd->ledger, names, iat_columns(rd, names), add_iat_row, rd, err);
 }
 
-vagap_status_t vagap_study_read_iat_from(vagap_reader_t *reader, const vagap_study_iat_options_t *o,
-                                         vagap_ledger_t *ledger, vagap_iat_assoc_t **out,
-                                         vagap_error_t *err) {
+vagap_status_t vagap_study_iat_read_table(vagap_study_iat_reader_t *rd, const vagap_table_t *t,
+                                          vagap_error_t *err) {
+  const char *names[5];
+  return read_table_rows(t, names, iat_columns(rd, names), add_iat_row, rd, err);
+}
+
+/* The association log from a reader or (reader NULL) a table into a new scorer. */
+static vagap_status_t read_iat(vagap_reader_t *reader, const vagap_table_t *table,
+                               const vagap_study_iat_options_t *o, vagap_ledger_t *ledger,
+                               vagap_iat_assoc_t **out, vagap_error_t *err) {
   *out = NULL;
   vagap_iat_assoc_t *scorer = vagap_iat_assoc_alloc(&o->scoring);
   if (!scorer) return out_of_memory(err);
   vagap_study_iat_reader_t rd;
   vagap_status_t rc = vagap_study_iat_reader_init(&rd, scorer, o, ledger, NULL, NULL, err);
-  if (rc == VAGAP_OK) rc = vagap_study_iat_read(&rd, reader, err);
+  if (rc == VAGAP_OK)
+    rc = reader ? vagap_study_iat_read(&rd, reader, err) : vagap_study_iat_read_table(&rd, table, err);
   vagap_study_iat_reader_free(&rd);
   if (rc) vagap_iat_assoc_free(scorer);
   else *out = scorer;
   return rc;
+}
+
+vagap_status_t vagap_study_read_iat_from(vagap_reader_t *reader, const vagap_study_iat_options_t *o,
+                                         vagap_ledger_t *ledger, vagap_iat_assoc_t **out,
+                                         vagap_error_t *err) {
+  return read_iat(reader, NULL, o, ledger, out, err);
+}
+
+vagap_status_t vagap_study_read_iat_table(const vagap_table_t *t, const vagap_study_iat_options_t *o,
+                                          vagap_ledger_t *ledger, vagap_iat_assoc_t **out,
+                                          vagap_error_t *err) {
+  return read_iat(NULL, t, o, ledger, out, err);
 }
 
 vagap_status_t vagap_study_read_iat(const char *path, const vagap_table_options_t *topt,
@@ -491,10 +536,10 @@ static vagap_status_t sort_choice_units(vagap_study_choices_t *c, vagap_error_t 
   return VAGAP_OK;
 }
 
-vagap_status_t vagap_study_read_choices_from(vagap_reader_t *reader,
-                                             const vagap_study_choice_options_t *o,
-                                             vagap_ledger_t *ledger, vagap_study_choices_t *out,
-                                             vagap_error_t *err) {
+/* The choice log from a reader or (reader NULL) a table. */
+static vagap_status_t read_choices(vagap_reader_t *reader, const vagap_table_t *table,
+                                   const vagap_study_choice_options_t *o, vagap_ledger_t *ledger,
+                                   vagap_study_choices_t *out, vagap_error_t *err) {
   memset(out, 0, sizeof *out);
   vagap_study_choice_rules_t rules;
   const char *both;
@@ -503,11 +548,26 @@ vagap_status_t vagap_study_read_choices_from(vagap_reader_t *reader,
   if (rc) return rc;
   choice_reading_t in = {&rules, ledger, out, {0, 0, 0}};
   const char *names[] = {o->unit, o->choice};
-  rc = read_rows(reader, names, 2, add_choice_row, &in, err);
+  rc = reader ? read_rows(reader, names, 2, add_choice_row, &in, err)
+              : read_table_rows(table, names, 2, add_choice_row, &in, err);
   if (rc == VAGAP_OK) rc = sort_choice_units(out, err);
   vagap_study_choice_rules_free(&rules);
   if (rc) vagap_study_choices_free(out);
   return rc;
+}
+
+vagap_status_t vagap_study_read_choices_from(vagap_reader_t *reader,
+                                             const vagap_study_choice_options_t *o,
+                                             vagap_ledger_t *ledger, vagap_study_choices_t *out,
+                                             vagap_error_t *err) {
+  return read_choices(reader, NULL, o, ledger, out, err);
+}
+
+vagap_status_t vagap_study_read_choices_table(const vagap_table_t *t,
+                                              const vagap_study_choice_options_t *o,
+                                              vagap_ledger_t *ledger, vagap_study_choices_t *out,
+                                              vagap_error_t *err) {
+  return read_choices(NULL, t, o, ledger, out, err);
 }
 
 vagap_status_t vagap_study_read_choices(const char *path, const vagap_table_options_t *topt,
@@ -530,13 +590,10 @@ void vagap_study_prop_free(vagap_study_prop_t *p) {
   memset(p, 0, sizeof *p);
 }
 
-vagap_status_t vagap_study_prop_from(vagap_reader_t *reader, const vagap_study_choice_options_t *o,
-                                     const vagap_prop_options_t *test, vagap_p_adjust_t adjust,
-                                     vagap_ledger_t *ledger, vagap_study_prop_t *out,
-                                     vagap_error_t *err) {
-  memset(out, 0, sizeof *out);
-  vagap_status_t rc = vagap_study_read_choices_from(reader, o, ledger, &out->choices, err);
-  if (rc) return rc;
+/* The tests of vagap_study_prop_from on the counts in out->choices. */
+static vagap_status_t prop_tests(const vagap_prop_options_t *test, vagap_p_adjust_t adjust,
+                                 vagap_study_prop_t *out, vagap_error_t *err) {
+  vagap_status_t rc;
   size_t nu = out->choices.units.n, m = nu ? nu : 1;
   out->status = malloc(m * sizeof *out->status);
   out->test = malloc(m * sizeof *out->test);
@@ -557,6 +614,24 @@ vagap_status_t vagap_study_prop_from(vagap_reader_t *reader, const vagap_study_c
   if (out->nok == 0)
     return vagap_error_set(err, VAGAP_EDOMAIN, NULL, 0, 0, "no unit has a counted choice");
   return VAGAP_OK;
+}
+
+vagap_status_t vagap_study_prop_from(vagap_reader_t *reader, const vagap_study_choice_options_t *o,
+                                     const vagap_prop_options_t *test, vagap_p_adjust_t adjust,
+                                     vagap_ledger_t *ledger, vagap_study_prop_t *out,
+                                     vagap_error_t *err) {
+  memset(out, 0, sizeof *out);
+  vagap_status_t rc = vagap_study_read_choices_from(reader, o, ledger, &out->choices, err);
+  return rc ? rc : prop_tests(test, adjust, out, err);
+}
+
+vagap_status_t vagap_study_prop_table(const vagap_table_t *t, const vagap_study_choice_options_t *o,
+                                      const vagap_prop_options_t *test, vagap_p_adjust_t adjust,
+                                      vagap_ledger_t *ledger, vagap_study_prop_t *out,
+                                      vagap_error_t *err) {
+  memset(out, 0, sizeof *out);
+  vagap_status_t rc = vagap_study_read_choices_table(t, o, ledger, &out->choices, err);
+  return rc ? rc : prop_tests(test, adjust, out, err);
 }
 
 /* ---- questionnaire key ------------------------------------------------------------ */

@@ -33,6 +33,7 @@
 #include "gzip_input.h"
 #include "grow.h"
 #include "jsonl.h"
+#include "table_cells.h"
 #include "table_hook.h"
 #include "transcode.h"
 
@@ -1419,3 +1420,41 @@ vagap_status_t vagap_table_exclude_non_numbers(vagap_table_t *t, const size_t *c
   free(drop);
   return st;
 }
+
+/* ---- tables whose cells arrive split (table_columns.c) ----------------------------- */
+
+static void free_adopted(char *chars, size_t *cell_off, long *lines, double **numbers, size_t ncols) {
+  free(chars), free(cell_off), free(lines);
+  for (size_t j = 0; numbers && j < ncols; j++) free(numbers[j]);
+  free(numbers);
+}
+
+vagap_status_t table_adopt_cells(vagap_table_t **out, vagap_reader_t *r, size_t nrows, char *chars,
+                                 size_t *cell_off, long *lines, double **numbers,
+                                 vagap_error_t *err) {
+  *out = NULL;
+  size_t n = nrows ? nrows : 1, ncols = r->ncols;
+  vagap_table_t *t = calloc(1, sizeof *t);
+  if (!t || !(t->chunks = calloc(1, sizeof *t->chunks)) ||
+      !(t->row_chars = malloc(n * sizeof *t->row_chars)) ||
+      !(t->row_offs = malloc(n * sizeof *t->row_offs)) ||
+      (numbers && !(t->text_column = calloc(ncols ? ncols : 1, 1)))) {
+    if (t) free(t->chunks), free(t->row_chars), free(t->row_offs), free(t->text_column);
+    free(t);
+    free_adopted(chars, cell_off, lines, numbers, ncols);
+    vagap_reader_close(r);
+    return vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
+  }
+  t->reader = r;
+  t->chunks[0] = (table_chunk_t){chars, cell_off};
+  t->nchunks = t->chunks_cap = 1;
+  t->lines = lines;
+  t->nrows = t->row_chars_cap = t->row_offs_cap = t->lines_cap = t->numbers_cap = nrows;
+  for (size_t i = 0; i < nrows; i++) t->row_chars[i] = chars, t->row_offs[i] = cell_off + i * ncols;
+  t->numbers = numbers;
+  for (size_t j = 0; numbers && j < ncols; j++) t->text_column[j] = numbers[j] == NULL;
+  *out = t;
+  return VAGAP_OK;
+}
+
+const vagap_reader_t *table_reader(const vagap_table_t *t) { return t->reader; }

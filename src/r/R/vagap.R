@@ -162,40 +162,31 @@ sem <- function(model, data, group = NULL, ...) {
             excluded = excluded)
 }
 
-# ---- study logs: data frames to the library's CSV reader --------------------------------
+# ---- study logs: data frames to the library as typed columns ---------------------------
 
-# A data frame as CSV text for the library's reader: NA as the empty field (a
-# missing value, as in the program's files), doubles at 17 significant digits
-# (read back exactly), quotes where CSV needs them.
-csv_text <- function(data, what = "data") {
+# A data frame (or a named list of equal-length columns) as the library takes
+# it: vagap_r.c hands each column over as it is (doubles, integers, logicals,
+# factors, strings), so no CSV text is written; an NA is a missing value, as
+# the empty field of the program's files is.
+columns <- function(data, what = "data") {
   if (!is.data.frame(data) && !is.list(data)) stop("vagap: ", what, " must be a data frame")
   data <- as.list(data)
-  if (!length(data)) stop("vagap: ", what, " has no columns")
-  quote <- function(s) {
-    q <- grepl("[\",\r\n]", s)
-    s[q] <- paste0("\"", gsub("\"", "\"\"", s[q], fixed = TRUE), "\"")
-    s
-  }
-  cells <- lapply(data, function(v) {
-    if (is.factor(v)) v <- as.character(v)
-    s <- if (is.double(v)) sprintf("%.17g", v) else as.character(v)
-    s[is.na(v)] <- ""
-    quote(s)
-  })
-  lines <- c(paste(quote(names(data)), collapse = ","), do.call(paste, c(unname(cells), sep = ",")))
-  paste0(paste(lines, collapse = "\n"), "\n")
+  if (!length(data) || is.null(names(data)) || any(!nzchar(names(data))))
+    stop("vagap: ", what, " must have named columns")
+  data
 }
 
-# The exclusions ledger as a data frame: row of the data frame (line - 1), reason.
+# The exclusions ledger as a data frame: source, row (the 1-based row of that
+# data frame: the library locates rows of a data frame by their number), reason.
 excluded_rows <- function(e) {
-  data.frame(source = e$source, row = e$line - 1L, reason = e$reason, stringsAsFactors = FALSE)
+  data.frame(source = e$source, row = e$line, reason = e$reason, stringsAsFactors = FALSE)
 }
 
 #' Share of a category per unit: the table of `vagap prop` (exact binomial
 #' test, Wilson and Clopper-Pearson intervals), first column named after `unit`.
 prop <- function(data, unit = "model", choice = "choice", success = "other", failure = "self",
                  p0 = 0.5, alternative = "two.sided", conf.level = 0.95, adjust = "none") {
-  r <- checked(.Call(vagap_r_prop, csv_text(data), c(unit, choice),
+  r <- checked(.Call(vagap_r_prop, columns(data), c(unit, choice),
                      c(paste(success, collapse = ","), paste(failure, collapse = ",")),
                      as.numeric(p0), as.character(alternative), as.numeric(conf.level),
                      as.character(adjust)))
@@ -219,7 +210,7 @@ score <- function(data, key, min, max, min.items = 0, level = c("unit", "run", "
   level <- match.arg(level)
   long <- !missing(item)  # else long when data has the item column, as the program decides
   required <- c(!missing(run), !missing(unit))
-  r <- checked(.Call(vagap_r_score, csv_text(data), csv_text(key, "key"),
+  r <- checked(.Call(vagap_r_score, columns(data), columns(key, "key"),
                      c(unit, run, item, response), as.numeric(c(min, max)),
                      as.integer(min.items), long, required))
   unit_col <- if (long || item %in% names(data) || unit %in% names(data)) unit else "unit"
@@ -282,7 +273,7 @@ iat <- function(data, unit = "model", trial = "trial", word = "word", valence = 
                 preset = c("andric2025", "bai2024"), level = c("units", "trials")) {
   preset <- match.arg(preset)
   level <- match.arg(level)
-  r <- checked(.Call(vagap_r_iat, csv_text(data), c(unit, trial, word, valence, assigned),
+  r <- checked(.Call(vagap_r_iat, columns(data), c(unit, trial, word, valence, assigned),
                      c(paste(focal, collapse = ","), paste(contrast, collapse = ",")), preset))
   out <- frame(if (level == "units") r$units else r$trials)
   names(out)[1] <- unit
@@ -310,8 +301,8 @@ consistency <- function(data, mode = c("matrix", "stated-enacted", "roleplay"), 
   cols <- c(unit, scenario, choice, if (is.null(score)) NA_character_ else score, value, enacted,
             if (is.null(score)) "score" else score, condition, correct, a, b)
   flags <- c(method != "spearman", method != "pearson", isTRUE(centre))
-  r <- checked(.Call(vagap_r_consistency, csv_text(data),
-                     if (is.null(profile)) "" else csv_text(profile, "profile"),
+  r <- checked(.Call(vagap_r_consistency, columns(data),
+                     if (is.null(profile)) NULL else columns(profile, "profile"),
                      match(mode, c("matrix", "stated-enacted", "roleplay")) - 1L, cols, flags,
                      as.numeric(conf.level)))
   for (n in r$notes) warning(n, call. = FALSE)
@@ -335,7 +326,7 @@ align <- function(data, model = "model", scenario = "scenario", value = "value",
   bad <- setdiff(by, c(scenario, value))
   if (length(bad))
     stop("vagap: by = '", bad[1], "' must be one of the scenario columns or the value column")
-  r <- checked(.Call(vagap_r_align, csv_text(data), c(model, value, prompt, stated, action),
+  r <- checked(.Call(vagap_r_align, columns(data), c(model, value, prompt, stated, action),
                      as.character(scenario), as.character(by),
                      c(paste(agree, collapse = ","), paste(disagree, collapse = ",")),
                      c(as.integer(positive.class == "disagree"),
@@ -408,18 +399,15 @@ vaar <- function(model = NULL, data = NULL, group = NULL, expect = NULL, referen
       warning("estimates has no pvalue column: no path can agree strictly (agree.strict is FALSE)",
               call. = FALSE)
   }
-  if (is.data.frame(expect)) {
-    spec <- c("", csv_text(expect, "expect"))
-  } else {
-    spec <- c(if (is.null(expect)) "" else paste(expect, collapse = ","), "")
-  }
+  expect.frame <- if (is.data.frame(expect)) columns(expect, "expect")
   if (!is.null(names(sign.indicator)))
     sign.indicator <- paste0(names(sign.indicator), "=", sign.indicator)
-  spec <- c(spec, if (is.null(reference)) "" else as.character(reference),
+  spec <- c(if (is.null(expect) || is.data.frame(expect)) "" else paste(expect, collapse = ","),
+            if (is.null(reference)) "" else as.character(reference),
             paste(sign.indicator, collapse = ","))
   hint <- if (!is.null(estimates) && is.null(group.labels))
     " (a parameter table numbers its groups 1, 2, ...; name them with --group-labels)" else ""
-  r <- checked(.Call(vagap_r_vaar, est, spec, as.numeric(c(alpha, reference.alpha)), hint))
+  r <- checked(.Call(vagap_r_vaar, est, spec, expect.frame, as.numeric(c(alpha, reference.alpha)), hint))
   # the program's bootstrap columns (vagap vaar --bootstrap; not run here)
   for (b in c("boot.lower", "boot.upper", "boot.agree.strict", "boot.agree.sign"))
     r[[b]] <- rep(NA_real_, length(r$group))
@@ -446,8 +434,8 @@ report <- function(choices, selfreport, key, iat = NULL, unit = "model",
   selfish <- paste(selfish, collapse = ",")
   # the gap first: it reads all four logs and says what is wrong with any of them
   g <- checked(.Call(vagap_r_report_gap,
-                     c(if (is.null(iat)) "" else csv_text(iat, "iat"), csv_text(choices, "choices"),
-                       csv_text(selfreport, "selfreport"), csv_text(key, "key")),
+                     list(if (!is.null(iat)) columns(iat, "iat"), columns(choices, "choices"),
+                          columns(selfreport, "selfreport"), columns(key, "key")),
                      c(unit, focal, contrast, prosocial, selfish, preset,
                        if (is.null(selfreport.scale)) "" else selfreport.scale),
                      as.numeric(c(min, max, min.items, tau, behavior.cut, conf.level))))

@@ -331,30 +331,70 @@ SEXP vagap_r_sem(SEXP model_text, SEXP data, SEXP group, SEXP labels, SEXP opts)
 /* ---- study logs: prop and score ----------------------------------------------------- */
 
 /*
- * A data frame arrives as CSV text (R/vagap.R writes it: NA as the empty
- * field, doubles at 17 significant digits), read by the same reader as the
- * program's files, so codes, missing values and exclusions follow the same
- * rules.  Lines count the header as line 1: row i of the data frame is line
- * i + 1.
+ * A data frame reaches the library as its columns (vagap_table_from_columns):
+ * doubles, integers, logicals, factors and strings as R holds them, no text
+ * written and parsed again.  The cells mean what the same values read from a
+ * file mean (codes, missing values, exclusions follow the program's rules),
+ * and rows are located by their row number in the data frame.
  */
 static const char *str_arg(SEXP s) { return CHAR(STRING_ELT(s, 0)); }
 
-static vagap_status_t open_text(vagap_reader_t **r, SEXP text, const char *name,
-                                vagap_ledger_t *ledger, vagap_error_t *err) {
-  vagap_table_options_t topt;
-  vagap_table_options_init(&topt);
-  topt.threads = 1;
-  const char *s = str_arg(text);
-  return vagap_reader_open_memory(r, name, s, strlen(s), &topt, ledger, err);
+/* The strings of a character vector (NA_character_ as NULL), in UTF-8. */
+static const char **utf8_strings(SEXP x) {
+  R_xlen_t n = Rf_xlength(x);
+  const char **out = (const char **)R_alloc((size_t)(n > 0 ? n : 1), sizeof *out);
+  for (R_xlen_t i = 0; i < n; i++)
+    out[i] = STRING_ELT(x, i) == NA_STRING ? NULL : Rf_translateCharUTF8(STRING_ELT(x, i));
+  return out;
 }
 
-static vagap_status_t read_text(vagap_table_t **t, SEXP text, const char *name,
-                                vagap_ledger_t *ledger, vagap_error_t *err) {
+/* One column of a data frame as the library's typed column. */
+static vagap_status_t typed_column(SEXP x, const char *name, vagap_column_t *c, vagap_error_t *err) {
+  memset(c, 0, sizeof *c);
+  c->name = name;
+  c->na_integer = NA_INTEGER;
+  if (Rf_isFactor(x)) {
+    SEXP levels = Rf_getAttrib(x, R_LevelsSymbol);
+    c->type = VAGAP_COLUMN_FACTOR, c->integers = INTEGER(x);
+    c->strings = utf8_strings(levels), c->nlevels = (size_t)Rf_xlength(levels);
+  } else if (TYPEOF(x) == REALSXP) {
+    c->type = VAGAP_COLUMN_DOUBLE, c->numbers = REAL(x);
+  } else if (TYPEOF(x) == INTSXP) {
+    c->type = VAGAP_COLUMN_INT, c->integers = INTEGER(x);
+  } else if (TYPEOF(x) == LGLSXP) {
+    c->type = VAGAP_COLUMN_LOGICAL, c->integers = LOGICAL(x);
+  } else if (TYPEOF(x) == STRSXP) {
+    c->type = VAGAP_COLUMN_STRING, c->strings = utf8_strings(x);
+  } else {
+    return vagap_error_set(err, VAGAP_EDATA, NULL, 0, 0,
+                           "column '%s' is a %s; columns must be numbers, logicals, factors or "
+                           "strings", name, Rf_type2char(TYPEOF(x)));
+  }
+  return VAGAP_OK;
+}
+
+/* A data frame (a named list of equal-length vectors) as a table named `name`. */
+static vagap_status_t frame_table(vagap_table_t **t, SEXP frame, const char *name,
+                                  vagap_ledger_t *ledger, vagap_error_t *err) {
+  *t = NULL;
+  SEXP names = Rf_getAttrib(frame, R_NamesSymbol);
+  size_t ncols = TYPEOF(frame) == VECSXP ? (size_t)Rf_xlength(frame) : 0;
+  if (!ncols || names == R_NilValue)
+    return vagap_error_set(err, VAGAP_EINVAL, NULL, 0, 0, "%s must be a data frame with named columns",
+                           name);
+  vagap_column_t *cols = (vagap_column_t *)R_alloc(ncols, sizeof *cols);
+  R_xlen_t nrows = Rf_xlength(VECTOR_ELT(frame, 0));
+  for (size_t j = 0; j < ncols; j++) {
+    SEXP x = VECTOR_ELT(frame, (R_xlen_t)j);
+    const char *cname = Rf_translateCharUTF8(STRING_ELT(names, (R_xlen_t)j));
+    if (Rf_xlength(x) != nrows)
+      return vagap_error_set(err, VAGAP_EDATA, NULL, 0, 0, "%s: column '%s' has %lld values, not %lld",
+                             name, cname, (long long)Rf_xlength(x), (long long)nrows);
+    if (typed_column(x, cname, &cols[j], err)) return err->status;
+  }
   vagap_table_options_t topt;
   vagap_table_options_init(&topt);
-  topt.threads = 1;
-  const char *s = str_arg(text);
-  return vagap_table_read_memory(t, name, s, strlen(s), &topt, ledger, err);
+  return vagap_table_from_columns(t, name, cols, ncols, (size_t)nrows, &topt, ledger, err);
 }
 
 /* The ledger's exclusions as list(source, line, reason). */
@@ -443,7 +483,7 @@ static SEXP prop_result(const vagap_study_prop_t *p, const vagap_ledger_t *ledge
   return out;
 }
 
-SEXP vagap_r_prop(SEXP text, SEXP cols, SEXP codes, SEXP p0, SEXP alternative, SEXP conf_level,
+SEXP vagap_r_prop(SEXP data, SEXP cols, SEXP codes, SEXP p0, SEXP alternative, SEXP conf_level,
                   SEXP adjust) {
   vagap_error_t err;
   vagap_error_clear(&err);
@@ -458,13 +498,13 @@ SEXP vagap_r_prop(SEXP text, SEXP cols, SEXP codes, SEXP p0, SEXP alternative, S
       vagap_p_adjust_parse(str_arg(adjust), &method, &err))
     return error_result(&err);
   vagap_ledger_t *ledger = vagap_ledger_alloc();
-  vagap_reader_t *r = NULL;
+  vagap_table_t *t = NULL;
   vagap_study_prop_t res;
   memset(&res, 0, sizeof res);
-  vagap_status_t st = ledger ? open_text(&r, text, "data", ledger, &err)
+  vagap_status_t st = ledger ? frame_table(&t, data, "data", ledger, &err)
                              : vagap_error_set(&err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
-  if (!st) st = vagap_study_prop_from(r, &o, &popt, method, ledger, &res, &err);
-  vagap_reader_close(r);
+  if (!st) st = vagap_study_prop_table(t, &o, &popt, method, ledger, &res, &err);
+  vagap_table_free(t);
   SEXP out = st ? error_result(&err) : prop_result(&res, ledger);
   vagap_study_prop_free(&res);
   vagap_ledger_free(ledger);
@@ -558,7 +598,7 @@ SEXP vagap_r_score(SEXP responses, SEXP key, SEXP cols, SEXP range, SEXP min_ite
   vagap_study_score_t sc;
   memset(&sc, 0, sizeof sc);
   vagap_scale_key_t sk;
-  vagap_status_t st = ledger ? read_text(&kt, key, "key", ledger, &err)
+  vagap_status_t st = ledger ? frame_table(&kt, key, "key", ledger, &err)
                              : vagap_error_set(&err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
   if (!st) st = vagap_study_key_from(kt, "item", "scale", "reverse", &k, &err);
   if (!st) {
@@ -566,7 +606,7 @@ SEXP vagap_r_score(SEXP responses, SEXP key, SEXP cols, SEXP range, SEXP min_ite
                              REAL(range)[1], (size_t)Rf_asInteger(min_items)};
     st = vagap_scale_key_check(&sk, &err);
   }
-  if (!st) st = read_text(&t, responses, "data", ledger, &err);
+  if (!st) st = frame_table(&t, responses, "data", ledger, &err);
   if (!st) {
     size_t ci;
     int is_long = LOGICAL(long_input)[0] == 1 || vagap_table_column(t, c.item, &ci, NULL) == VAGAP_OK;
@@ -623,7 +663,7 @@ static SEXP iat_trials(const vagap_iat_assoc_t *scorer) {
   return df;
 }
 
-SEXP vagap_r_iat(SEXP text, SEXP cols, SEXP targets, SEXP preset) {
+SEXP vagap_r_iat(SEXP data, SEXP cols, SEXP targets, SEXP preset) {
   vagap_error_t err;
   vagap_error_clear(&err);
   vagap_study_iat_options_t o;
@@ -641,12 +681,12 @@ SEXP vagap_r_iat(SEXP text, SEXP cols, SEXP targets, SEXP preset) {
     return error_result(&err);
   }
   vagap_ledger_t *ledger = vagap_ledger_alloc();
-  vagap_reader_t *r = NULL;
+  vagap_table_t *t = NULL;
   vagap_iat_assoc_t *scorer = NULL;
-  vagap_status_t st = ledger ? open_text(&r, text, "data", ledger, &err)
+  vagap_status_t st = ledger ? frame_table(&t, data, "data", ledger, &err)
                              : vagap_error_set(&err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
-  if (!st) st = vagap_study_read_iat_from(r, &o, ledger, &scorer, &err);
-  vagap_reader_close(r);
+  if (!st) st = vagap_study_read_iat_table(t, &o, ledger, &scorer, &err);
+  vagap_table_free(t);
   SEXP out;
   if (st) out = error_result(&err);
   else {
@@ -794,7 +834,7 @@ SEXP vagap_r_gap(SEXP units, SEXP iat, SEXP behavior, SEXP selfreport, SEXP x, S
 
 /* ---- consistency ------------------------------------------------------------------------ */
 
-SEXP vagap_r_consistency(SEXP text, SEXP profile, SEXP mode, SEXP cols, SEXP flags, SEXP conf) {
+SEXP vagap_r_consistency(SEXP data, SEXP profile, SEXP mode, SEXP cols, SEXP flags, SEXP conf) {
   vagap_error_t err;
   vagap_error_clear(&err);
   vagap_consistency_options_t o;
@@ -813,9 +853,9 @@ SEXP vagap_r_consistency(SEXP text, SEXP profile, SEXP mode, SEXP cols, SEXP fla
   vagap_tidy_t rows;
   vagap_tidy_init(&rows);
   int m = Rf_asInteger(mode);
-  vagap_status_t st = ledger ? read_text(&t, text, "data", ledger, &err)
+  vagap_status_t st = ledger ? frame_table(&t, data, "data", ledger, &err)
                              : vagap_error_set(&err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
-  if (!st && m == 1) st = read_text(&pt, profile, "profile", ledger, &err);
+  if (!st && m == 1) st = frame_table(&pt, profile, "profile", ledger, &err);
   if (!st) {
     if (m == 0) st = vagap_consistency_matrix_rows(t, &o, ledger, &rows, &err);
     else if (m == 1) st = vagap_consistency_stated_enacted_rows(t, pt, &o, ledger, &rows, &err);
@@ -858,7 +898,7 @@ static SEXP align_frame(const vagap_tidy_t *t) {
   return df;
 }
 
-SEXP vagap_r_align(SEXP text, SEXP cols, SEXP scenario, SEXP by, SEXP codes, SEXP measures,
+SEXP vagap_r_align(SEXP data, SEXP cols, SEXP scenario, SEXP by, SEXP codes, SEXP measures,
                    SEXP per_scenario) {
   vagap_error_t err;
   vagap_error_clear(&err);
@@ -886,7 +926,7 @@ SEXP vagap_r_align(SEXP text, SEXP cols, SEXP scenario, SEXP by, SEXP codes, SEX
   vagap_align_log_t *log = NULL;
   vagap_tidy_t rows;
   vagap_tidy_init(&rows);
-  vagap_status_t st = ledger ? read_text(&t, text, "data", ledger, &err)
+  vagap_status_t st = ledger ? frame_table(&t, data, "data", ledger, &err)
                              : vagap_error_set(&err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
   if (!st) st = vagap_align_log_alloc(&log, &o, &err);
   if (!st) st = vagap_align_log_add(log, t, ledger, &err);
@@ -961,10 +1001,11 @@ static SEXP vaar_frame(const vagap_vaar_analysis_t *an) {
 /*
  * est: list(group, lhs, op, rhs, est, se, pvalue, ci.lower, ci.upper, std.all)
  * of one parameter table (":=" rows already dropped); spec: c(expect,
- * expect.table CSV text, reference, sign.indicator) with "" for "not given";
- * num: c(alpha, reference.alpha); hint: appended to a reference error.
+ * reference, sign.indicator) with "" for "not given"; expect_frame: a data
+ * frame lhs, op, rhs, sign or NULL; num: c(alpha, reference.alpha); hint:
+ * appended to a reference error.
  */
-SEXP vagap_r_vaar(SEXP est, SEXP spec, SEXP num, SEXP hint) {
+SEXP vagap_r_vaar(SEXP est, SEXP spec, SEXP expect_frame, SEXP num, SEXP hint) {
   vagap_error_t err;
   vagap_error_clear(&err);
   size_t n = (size_t)Rf_xlength(VECTOR_ELT(est, 0));
@@ -983,24 +1024,22 @@ SEXP vagap_r_vaar(SEXP est, SEXP spec, SEXP num, SEXP hint) {
   }
   vagap_vaar_options_t o;
   vagap_vaar_options_init(&o);
-  const char *text_of[4];
-  for (int k = 0; k < 4; k++) text_of[k] = CHAR(STRING_ELT(spec, k));
+  const char *text_of[3];
+  for (int k = 0; k < 3; k++) text_of[k] = CHAR(STRING_ELT(spec, k));
   o.expect = text_of[0][0] ? text_of[0] : NULL;
-  o.reference = text_of[2][0] ? text_of[2] : NULL;
+  o.reference = text_of[1][0] ? text_of[1] : NULL;
   o.alpha = REAL(num)[0];
   o.reference_alpha = REAL(num)[1];
   o.reference_hint = optional_str(hint);
-  const char *indicators = text_of[3];
+  const char *indicators = text_of[2];
   vagap_vaar_orientation_t orient = {0};
   vagap_vaar_analysis_t an = {0};
   vagap_table_t *expect = NULL;
   vagap_status_t st = VAGAP_OK;
   if (indicators[0]) st = vagap_vaar_orientation_parse(&orient, indicators, &err);
   o.orientation = &orient;
-  if (!st && text_of[1][0]) {
-    SEXP text = PROTECT(Rf_ScalarString(STRING_ELT(spec, 1)));
-    st = read_text(&expect, text, "expect", NULL, &err);
-    UNPROTECT(1);
+  if (!st && expect_frame != R_NilValue) {
+    st = frame_table(&expect, expect_frame, "expect", NULL, &err);
     o.expect_table = expect;
   }
   if (!st) st = vagap_vaar_analyse(&an, e, n, &o, &err);
@@ -1014,38 +1053,26 @@ SEXP vagap_r_vaar(SEXP est, SEXP spec, SEXP num, SEXP hint) {
 /* ---- report: the cross-task gap ------------------------------------------------------ */
 
 /* The four logs into the library's readers in the program's order (iat, choices, key,
-   responses), every exclusion in `ledger`; iat may be "" (no IAT). */
-static vagap_status_t report_read(SEXP texts, const vagap_study_iat_options_t *io,
+   responses), every exclusion in `ledger`; logs: list(iat or NULL, choices, selfreport, key). */
+static vagap_status_t report_read(SEXP logs, const vagap_study_iat_options_t *io,
                                   const vagap_study_choice_options_t *co,
                                   const vagap_study_scale_options_t *so, vagap_ledger_t *ledger,
                                   vagap_iat_assoc_t **iat, vagap_study_choices_t *choices,
                                   vagap_study_scale_t *scale, vagap_error_t *err) {
-  vagap_reader_t *r = NULL;
+  vagap_table_t *t = NULL, *key = NULL, *responses = NULL;
   vagap_status_t st = VAGAP_OK;
-  if (CHAR(STRING_ELT(texts, 0))[0]) {
-    SEXP t = PROTECT(Rf_ScalarString(STRING_ELT(texts, 0)));
-    st = open_text(&r, t, "iat", ledger, err);
-    UNPROTECT(1);
-    if (!st) st = vagap_study_read_iat_from(r, io, ledger, iat, err);
-    vagap_reader_close(r);
-    r = NULL;
+  if (VECTOR_ELT(logs, 0) != R_NilValue) {
+    st = frame_table(&t, VECTOR_ELT(logs, 0), "iat", ledger, err);
+    if (!st) st = vagap_study_read_iat_table(t, io, ledger, iat, err);
+    vagap_table_free(t);
+    t = NULL;
   }
-  if (!st) {
-    SEXP t = PROTECT(Rf_ScalarString(STRING_ELT(texts, 1)));
-    st = open_text(&r, t, "choices", ledger, err);
-    UNPROTECT(1);
-    if (!st) st = vagap_study_read_choices_from(r, co, ledger, choices, err);
-    vagap_reader_close(r);
-  }
-  vagap_table_t *key = NULL, *responses = NULL;
-  if (!st) {
-    SEXP k = PROTECT(Rf_ScalarString(STRING_ELT(texts, 3)));
-    SEXP t = PROTECT(Rf_ScalarString(STRING_ELT(texts, 2)));
-    st = read_text(&key, k, "key", ledger, err);
-    if (!st) st = read_text(&responses, t, "selfreport", ledger, err);
-    UNPROTECT(2);
-    if (!st) return vagap_study_scale_from(responses, key, so, ledger, scale, err); /* owns both */
-  }
+  if (!st) st = frame_table(&t, VECTOR_ELT(logs, 1), "choices", ledger, err);
+  if (!st) st = vagap_study_read_choices_table(t, co, ledger, choices, err);
+  vagap_table_free(t);
+  if (!st) st = frame_table(&key, VECTOR_ELT(logs, 3), "key", ledger, err);
+  if (!st) st = frame_table(&responses, VECTOR_ELT(logs, 2), "selfreport", ledger, err);
+  if (!st) return vagap_study_scale_from(responses, key, so, ledger, scale, err); /* owns both */
   vagap_table_free(key);
   vagap_table_free(responses);
   return st;
@@ -1053,11 +1080,11 @@ static vagap_status_t report_read(SEXP texts, const vagap_study_iat_options_t *i
 
 /*
  * `vagap report`'s gap_tests and gap_units and the exclusions of all four
- * logs.  texts: c(iat or "", choices, selfreport, key) as CSV; cols: c(unit,
+ * logs.  logs: list(iat or NULL, choices, selfreport, key) data frames; cols: c(unit,
  * focal, contrast, prosocial, selfish, preset, selfreport.scale or "");
  * num: c(min, max, min.items, tau, behavior.cut, conf.level).
  */
-SEXP vagap_r_report_gap(SEXP texts, SEXP cols, SEXP num) {
+SEXP vagap_r_report_gap(SEXP logs, SEXP cols, SEXP num) {
   vagap_error_t err;
   vagap_error_clear(&err);
   const char *c[7];
@@ -1085,7 +1112,7 @@ SEXP vagap_r_report_gap(SEXP texts, SEXP cols, SEXP num) {
   memset(&choices, 0, sizeof choices);
   memset(&scale, 0, sizeof scale);
   vagap_tidy_init(&t);
-  vagap_status_t st = ledger ? report_read(texts, &io, &co, &so, ledger, &iat, &choices, &scale, &err)
+  vagap_status_t st = ledger ? report_read(logs, &io, &co, &so, ledger, &iat, &choices, &scale, &err)
                              : vagap_error_set(&err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
   int have_gap = 0;
   if (!st) st = vagap_study_gap(iat, &choices, &scale, c[6][0] ? c[6] : NULL, so.min_items, &go, &g, &err);
@@ -1121,7 +1148,7 @@ static const R_CallMethodDef CALLS[] = {
     {"vagap_r_iat", (DL_FUNC)&vagap_r_iat, 4},
     {"vagap_r_consistency", (DL_FUNC)&vagap_r_consistency, 6},
     {"vagap_r_align", (DL_FUNC)&vagap_r_align, 7},
-    {"vagap_r_vaar", (DL_FUNC)&vagap_r_vaar, 4},
+    {"vagap_r_vaar", (DL_FUNC)&vagap_r_vaar, 5},
     {"vagap_r_report_gap", (DL_FUNC)&vagap_r_report_gap, 3},
     {NULL, NULL, 0}};
 

@@ -56,6 +56,7 @@ test_that("report: errors are the program's messages", {
   bad <- as.data.frame(as_logs(b$read("selfreport.csv")))
   expect_error(vagap::report(as.data.frame(as_logs(b$read("choices.csv"))), bad,
                              as.data.frame(as_logs(b$read("selfreport_key.csv")))),
-               "selfreport:7:4: column 'response': expected a number", fixed = TRUE,
+               # row 6 of the data frame (line 7 of the program's file)
+               "selfreport:6:4: column 'response': expected a number", fixed = TRUE,
                class = "vagap_error")
 })
