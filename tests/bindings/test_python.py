@@ -14,6 +14,7 @@ import shutil
 import subprocess
 import tempfile
 import unittest
+import warnings
 
 import vagap
 
@@ -240,6 +241,38 @@ class TestStudy(ProgramComparison):
         self.assertSameTable(mine, run("prop", "--p0", "0.3", "--alternative", "greater",
                                        "--conf-level", "0.9", "--adjust", "holm", path))
 
+    def test_typed_columns(self):
+        """Columns reach the library typed (no CSV text): a newline in a cell does not
+        shift the rows after it, and numbers, logicals and categories mean what their
+        text means in a file.  Rows are 0-based rows of the data."""
+        data = {"model": ["a\nb", "a\nb", "c", "c", None, "c"],
+                "choice": ["other", "maybe", "self", "other", "self", float("nan")]}
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            mine = vagap.prop(data)
+        self.assertEqual(list(mine["model"]), ["a\nb", "c"])
+        self.assertEqual(list(mine["x"]), [1, 1])
+        self.assertEqual([r for _, r, _ in vagap.excluded(mine)], [1, 4, 5])
+        self.assertEqual([w for _, _, w in vagap.excluded(mine)][1:], ["missing model", "missing choice"])
+        codes = {"model": ["m"] * 4, "choice": [1, 0, 1, None]}
+        self.assertEqual(list(vagap.prop(codes, success="1", failure="0")["x"]), [2])
+        logical = {"model": ["m"] * 4, "choice": [True, False, True, None]}
+        self.assertEqual(list(vagap.prop(logical, success="TRUE", failure="FALSE")["x"]), [2])
+        mixed = {"model": ["m"] * 3, "choice": [1.5, "other", "self"]}
+        self.assertEqual(list(vagap.prop(mixed)["n"]), [2])
+        try:
+            import pandas
+        except ImportError:
+            return
+        if os.environ.get("VAGAP_PYTHON_NO_PANDAS"):
+            return
+        frame = pandas.DataFrame({"model": ["m"] * 4,
+                                  "choice": pandas.Categorical(["other", "self", None, "other"]),
+                                  "score": [1.0, 2.0, None, 4.0]})
+        mine = vagap.prop(frame)
+        self.assertEqual(list(mine["x"]), [2])
+        self.assertEqual(vagap.excluded(mine), [("data", 2, "missing choice")])
+
     def test_prop_codes(self):
         path = os.path.join(DATA, "prop_messy_codes.csv")
         mine = vagap.prop(read_columns(path), success=["other", "altruistic"])
@@ -276,7 +309,7 @@ class TestStudy(ProgramComparison):
         key = read_columns(os.path.join(DATA, "stats_key.csv"))
         key["reverse"] = ["maybe"] + key["reverse"][1:]
         data = read_columns(os.path.join(DATA, "stats_responses.csv"))
-        with self.assertRaisesRegex(vagap.VagapError, "key:2:3: reverse must be 1/0, true/false, "
+        with self.assertRaisesRegex(vagap.VagapError, "key:1:3: reverse must be 1/0, true/false, "
                                     "yes/no or reverse/forward, found 'maybe'"):
             vagap.score(data, key, 1, 7)
 
@@ -339,7 +372,7 @@ class TestAlign(ProgramComparison):
                                  "disagree", "--zero-division", "nan", self.path))
 
     def test_duplicate_prompt(self):
-        with self.assertRaisesRegex(vagap.VagapError, "data:4: duplicate prompt"):
+        with self.assertRaisesRegex(vagap.VagapError, "data:3: duplicate prompt"):
             vagap.align(read_columns(os.path.join(DATA, "align_duplicate.csv")))
 
 
@@ -480,7 +513,7 @@ class TestReport(ProgramComparison):
             vagap.report(L["choices"], L["selfreport"], L["selfreport_key"], selfreport_scale="nope")
         bad = os.path.join(DATA, "report_bad")
         B = read_logs(bad)
-        with self.assertRaisesRegex(vagap.VagapError, "selfreport:7:4: column 'response': expected a number"):
+        with self.assertRaisesRegex(vagap.VagapError, "selfreport:6:4: column 'response': expected a number"):
             vagap.report(B["choices"], B["selfreport"], B["selfreport_key"])
 
 

@@ -226,6 +226,16 @@ class TableOptions(ctypes.Structure):
                 ("progress", ctypes.c_void_p), ("progress_ctx", ctypes.c_void_p)]
 
 
+COLUMN_DOUBLE, COLUMN_INT, COLUMN_LOGICAL, COLUMN_STRING, COLUMN_FACTOR = range(5)
+
+
+class Column(ctypes.Structure):  # vagap_column_t
+    _fields_ = [("name", ctypes.c_char_p), ("type", ctypes.c_int),
+                ("numbers", c_double_p), ("integers", ctypes.POINTER(ctypes.c_int)),
+                ("na_integer", ctypes.c_int), ("strings", c_char_pp),
+                ("nlevels", ctypes.c_size_t)]
+
+
 class Exclusion(ctypes.Structure):
     _fields_ = [("source", ctypes.c_size_t), ("line", ctypes.c_long), ("reason", ctypes.c_char_p)]
 
@@ -588,6 +598,8 @@ _proto("vagap_reader_open_memory", ctypes.c_int, P(VP), ctypes.c_char_p, ctypes.
 _proto("vagap_reader_close", None, VP)
 _proto("vagap_table_read_memory", ctypes.c_int, P(VP), ctypes.c_char_p, ctypes.c_char_p,
        ctypes.c_size_t, P(TableOptions), VP, ERR)
+_proto("vagap_table_from_columns", ctypes.c_int, P(VP), ctypes.c_char_p, P(Column), ctypes.c_size_t,
+       ctypes.c_size_t, P(TableOptions), VP, ERR)
 _proto("vagap_table_free", None, VP)
 _proto("vagap_table_column", ctypes.c_int, VP, ctypes.c_char_p, c_size_p, ERR)
 _proto("vagap_ledger_alloc", VP)
@@ -598,6 +610,8 @@ _proto("vagap_ledger_source_name", ctypes.c_char_p, VP, ctypes.c_size_t)
 _proto("vagap_prop_options_init", None, P(PropOptions))
 _proto("vagap_p_adjust_parse", ctypes.c_int, ctypes.c_char_p, P(ctypes.c_int), ERR)
 _proto("vagap_study_prop_from", ctypes.c_int, VP, P(StudyChoiceOptions), P(PropOptions),
+       ctypes.c_int, VP, P(StudyProp), ERR)
+_proto("vagap_study_prop_table", ctypes.c_int, VP, P(StudyChoiceOptions), P(PropOptions),
        ctypes.c_int, VP, P(StudyProp), ERR)
 _proto("vagap_study_prop_free", None, P(StudyProp))
 _proto("vagap_study_key_from", ctypes.c_int, VP, ctypes.c_char_p, ctypes.c_char_p,
@@ -634,6 +648,8 @@ _proto("vagap_study_scale_options_init", None, P(StudyScaleOptions))
 _proto("vagap_study_choice_options_init", None, P(StudyChoiceOptions))
 _proto("vagap_study_read_choices_from", ctypes.c_int, VP, P(StudyChoiceOptions), VP,
        P(StudyChoices), ERR)
+_proto("vagap_study_read_choices_table", ctypes.c_int, VP, P(StudyChoiceOptions), VP,
+       P(StudyChoices), ERR)
 _proto("vagap_study_choices_free", None, P(StudyChoices))
 _proto("vagap_study_scale_from", ctypes.c_int, VP, VP, P(StudyScaleOptions), VP, VP, ERR)
 _proto("vagap_study_scale_free", None, VP)
@@ -644,6 +660,7 @@ _proto("vagap_iat_assoc_preset", ctypes.c_int, P(IatAssocOptions), ctypes.c_char
 _proto("vagap_study_lists_overlap", ctypes.c_int, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p,
        ctypes.c_size_t, ERR)
 _proto("vagap_study_read_iat_from", ctypes.c_int, VP, P(StudyIatOptions), VP, P(VP), ERR)
+_proto("vagap_study_read_iat_table", ctypes.c_int, VP, P(StudyIatOptions), VP, P(VP), ERR)
 _proto("vagap_iat_assoc_nunits", ctypes.c_size_t, VP)
 _proto("vagap_iat_assoc_ntrials", ctypes.c_size_t, VP)
 _proto("vagap_iat_assoc_unit", None, VP, ctypes.c_size_t, P(IatAssocUnit))
@@ -665,7 +682,8 @@ lib.vagap_init()
 # ---- layout check -------------------------------------------------------------
 
 # every structure mirrored above, with its C name
-MIRRORED = [(Error, "vagap_error_t"), (TtestOptions, "vagap_ttest_options_t"),
+MIRRORED = [(Error, "vagap_error_t"), (Column, "vagap_column_t"),
+            (TtestOptions, "vagap_ttest_options_t"),
             (EffectSize, "vagap_effect_size_t"), (Ttest, "vagap_ttest_t"),
             (CorOptions, "vagap_cor_options_t"), (Cor, "vagap_cor_t"),
             (SemModelOptions, "vagap_sem_model_options_t"), (SemParam, "vagap_sem_param_t"),

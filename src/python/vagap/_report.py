@@ -9,20 +9,13 @@ from . import _lib
 from ._errors import check
 from ._gap import TIDY_COLUMNS, UNIT_COLUMNS, _tidy_rows, _unit_rows
 from ._data import table
-from ._study import _codes, _excluded, _options, _read_table, csv_text, prop, score
+from ._study import _codes, _excluded, _read_table, prop, score
 from ._study import iat as _iat
 
-_SOURCES = {k: k.encode() for k in ("iat", "choices", "selfreport", "key")}  # outlive the readers
+_SOURCES = {k: k.encode() for k in ("iat", "choices", "selfreport", "key")}
 
 
-def _open(text, name, ledger, err):
-    r = ctypes.c_void_p()
-    check(_lib.lib.vagap_reader_open_memory(ctypes.byref(r), _SOURCES[name], text, len(text),
-                                            _options(), ledger, err), err)
-    return r
-
-
-def _gap_tables(texts, unit, focal, contrast, prosocial, selfish, preset, lo, hi, min_items,
+def _gap_tables(logs, unit, focal, contrast, prosocial, selfish, preset, lo, hi, min_items,
                 selfreport_scale, gap_opt):
     """gap_units, gap_tests and the exclusions of the four logs (the program's order)."""
     err = _lib.Error()
@@ -43,20 +36,20 @@ def _gap_tables(texts, unit, focal, contrast, prosocial, selfish, preset, lo, hi
     g, t = _lib.Gap(), _lib.Tidy()
     analysed = False
     try:
-        if texts["iat"] is not None:
-            r = _open(texts["iat"], "iat", ledger, err)
+        if logs["iat"] is not None:
+            r = _read_table(logs["iat"], _SOURCES["iat"], ledger, err)
             try:
-                check(_lib.lib.vagap_study_read_iat_from(r, io, ledger, ctypes.byref(scorer), err), err)
+                check(_lib.lib.vagap_study_read_iat_table(r, io, ledger, ctypes.byref(scorer), err), err)
             finally:
-                _lib.lib.vagap_reader_close(r)
-        r = _open(texts["choices"], "choices", ledger, err)
+                _lib.lib.vagap_table_free(r)
+        r = _read_table(logs["choices"], _SOURCES["choices"], ledger, err)
         try:
-            check(_lib.lib.vagap_study_read_choices_from(r, co, ledger, choices, err), err)
+            check(_lib.lib.vagap_study_read_choices_table(r, co, ledger, choices, err), err)
         finally:
-            _lib.lib.vagap_reader_close(r)
-        kt = _read_table(texts["key"], _SOURCES["key"], ledger, err)
+            _lib.lib.vagap_table_free(r)
+        kt = _read_table(logs["key"], _SOURCES["key"], ledger, err)
         try:
-            rt = _read_table(texts["selfreport"], _SOURCES["selfreport"], ledger, err)
+            rt = _read_table(logs["selfreport"], _SOURCES["selfreport"], ledger, err)
         except Exception:
             _lib.lib.vagap_table_free(kt)
             raise
@@ -103,11 +96,9 @@ def report(choices, selfreport, key, iat=None, unit="model", preset="andric2025"
     opt = _lib.GapOptions()
     _lib.lib.vagap_gap_options_init(ctypes.byref(opt))
     opt.tau, opt.behavior_cut, opt.conf_level = float(tau), float(behavior_cut), float(conf_level)
-    texts = {"iat": None if iat is None else csv_text(iat, "iat"),
-             "choices": csv_text(choices, "choices"), "selfreport": csv_text(selfreport, "selfreport"),
-             "key": csv_text(key, "key")}
+    logs = {"iat": iat, "choices": choices, "selfreport": selfreport, "key": key}
     # the gap first: it reads all four logs and says what is wrong with any of them
-    units, tests, dropped = _gap_tables(texts, unit, focal, contrast, prosocial, selfish, preset,
+    units, tests, dropped = _gap_tables(logs, unit, focal, contrast, prosocial, selfish, preset,
                                         min, max, min_items, selfreport_scale, opt)
     out = Report()
     if iat is not None:

@@ -8,7 +8,7 @@ from . import _lib
 from ._data import columns_of, is_missing, number, table
 from ._errors import check
 from ._sem import sem
-from ._study import _read_table, _with_excluded, csv_text
+from ._study import _read_table, _with_excluded
 
 VAAR_COLUMNS = ["group", "type", "lhs", "op", "rhs", "expected", "est", "se", "pvalue", "std.all",
                 "ci.lower", "ci.upper", "agree.strict", "agree.sign", "k", "K", "boot.lower",
@@ -164,7 +164,7 @@ def vaar(model=None, data=None, group=None, expect=None, reference=None, referen
         if isinstance(expect, str):
             opt.expect = expect.encode()
         elif expect is not None:
-            expect_table = _read_table(csv_text(expect, "expect"), b"expect", None, err)
+            expect_table = _read_table(expect, b"expect", None, err)
             opt.expect_table = expect_table
         check(_lib.lib.vagap_vaar_analyse(ctypes.byref(an), arr, len(rows), ctypes.byref(opt),
                                           ctypes.byref(err)), err)
