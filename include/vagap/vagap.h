@@ -25,5 +25,6 @@
 #include "vagap/gap.h"
 #include "vagap/simulate.h"
 #include "vagap/power.h"
+#include "vagap/sem_rows.h"
 
 #endif
