@@ -110,6 +110,9 @@ vagap_status_t vagap_sem_rows_fit(vagap_sem_fit_t **fit, const vagap_sem_model_t
                                   const vagap_sem_rows_t *d, const vagap_sem_fit_options_t *opt,
                                   vagap_error_t *err);
 
+/* Split "a, b,c" at commas into *n malloc'ed names, blanks around them trimmed and
+   empty ones dropped (NULL when out of memory); free with vagap_sem_names_free. */
+char **vagap_sem_names_split(const char *s, size_t *n);
 /* Free n malloc'ed names and their array (NULL is a no-op). */
 void vagap_sem_names_free(char **v, size_t n);
 

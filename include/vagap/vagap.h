@@ -26,5 +26,6 @@
 #include "vagap/simulate.h"
 #include "vagap/power.h"
 #include "vagap/sem_rows.h"
+#include "vagap/sem_call.h"
 
 #endif

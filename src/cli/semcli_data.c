@@ -66,30 +66,7 @@ vagap_status_t semcli_group_constraints(const char *group_equal, const char *gro
   return VAGAP_OK;
 }
 
-char **semcli_split_list(const char *s, size_t *n) {
-  *n = 0;
-  size_t cap = 1;
-  for (const char *c = s; *c; c++) cap += *c == ',';
-  char **v = calloc(cap + 1, sizeof *v);
-  if (!v) return NULL;
-  const char *b = s;
-  for (;;) {
-    const char *e = strchr(b, ',');
-    size_t len = e ? (size_t)(e - b) : strlen(b);
-    while (len && *b == ' ') b++, len--;
-    while (len && b[len - 1] == ' ') len--;
-    if (len) {
-      if (!(v[*n] = strndup(b, len))) {
-        semcli_free_list(v, *n);
-        return NULL;
-      }
-      (*n)++;
-    }
-    if (!e) break;
-    b = e + 1;
-  }
-  return v;
-}
+char **semcli_split_list(const char *s, size_t *n) { return vagap_sem_names_split(s, n); }
 
 void semcli_free_list(char **v, size_t n) { vagap_sem_names_free(v, n); }
 

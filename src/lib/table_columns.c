@@ -45,12 +45,45 @@ static locale_t c_locale;
 static pthread_once_t c_locale_once = PTHREAD_ONCE_INIT;
 static void make_c_locale(void) { c_locale = newlocale(LC_ALL_MASK, "C", (locale_t)0); }
 
+static const double exact_powers_of_ten[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9};
+
+/*
+ * Most data values are short decimals (3.333333, 0.5, 12): x = m / 10^k with
+ * an integer m < 2^53 and k <= 9.  Then m and 10^k are exact doubles and the
+ * division is correctly rounded, so the text "m with the point k places from
+ * the right" reads back as x (it is the parser's own exact case), and the
+ * smallest such k has no trailing zeros.  This costs a few multiplications
+ * where snprintf and a parse back cost a microsecond, which a data frame of
+ * thousands of cells would pay on every call.  0 when x is not such a decimal.
+ */
+static int format_short_decimal(double x, char *buf, size_t size) {
+  double a = fabs(x);
+  if (!(a < 9007199254740992.0) || size < 32) return 0;
+  for (int k = 0; k <= 9; k++) {
+    double m = a * exact_powers_of_ten[k];
+    if (m >= 9007199254740992.0) return 0;
+    if (m != floor(m) || m / exact_powers_of_ten[k] != a) continue;
+    char digits[24];
+    int n = 0;
+    for (unsigned long long u = (unsigned long long)m; u || n <= k; u /= 10) digits[n++] = (char)('0' + u % 10);
+    size_t len = 0;
+    if (x < 0) buf[len++] = '-';
+    while (n > k) buf[len++] = digits[--n];
+    if (k) buf[len++] = '.';
+    while (n > 0) buf[len++] = digits[--n];
+    buf[len] = '\0';
+    return 1;
+  }
+  return 0;
+}
+
 /*
  * The shortest of %.15g, %.16g, %.17g that reads back as x, in the C locale
  * whatever the process's is (R and Python may have set LC_NUMERIC).  Reading
  * back uses the library's own parser, so the cell means exactly x.
  */
 static void format_double(double x, char *buf, size_t size) {
+  if (format_short_decimal(x, buf, size)) return;
   pthread_once(&c_locale_once, make_c_locale);
   locale_t old = c_locale ? uselocale(c_locale) : (locale_t)0;
   for (int digits = 15; digits <= 17; digits++) {

@@ -63,6 +63,19 @@ static void test_cells_are_the_files_text(void **state) {
   assert_cell(t, 1, 0, "1");
   assert_cell(t, 2, 0, "-2.5e-300");
   assert_cell(t, 4, 0, "0.30000000000000004"); /* 17 digits: 15 and 16 do not read back */
+  /* short decimals take the exact path: the fewest decimals that read back */
+  const double d[] = {0.05, -3.25, 1234, 3.333333, 123456789.000000001, 1e15 + 0.5};
+  const char *want[] = {"0.05", "-3.25", "1234", "3.333333", "123456789", "1000000000000000.5"};
+  vagap_column_t dc = number_column("d", d);
+  vagap_table_t *dt = NULL;
+  assert_int_equal(vagap_table_from_columns(&dt, "d", &dc, 1, 6, NULL, NULL, &err), VAGAP_OK);
+  for (size_t i = 0; i < 6; i++) {
+    assert_cell(dt, i, 0, want[i]);
+    double back;
+    assert_int_equal(vagap_parse_double(want[i], strlen(want[i]), &back, &err), VAGAP_OK);
+    assert_true(back == d[i]);
+  }
+  vagap_table_free(dt);
   assert_true(vagap_table_is_na(t, 3, 0));
   assert_cell(t, 0, 1, "7");
   assert_true(vagap_table_is_na(t, 1, 1));

@@ -16,6 +16,31 @@ static vagap_status_t oom(vagap_error_t *err) {
   return vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
 }
 
+char **vagap_sem_names_split(const char *s, size_t *n) {
+  *n = 0;
+  size_t cap = 1;
+  for (const char *c = s; *c; c++) cap += *c == ',';
+  char **v = calloc(cap + 1, sizeof *v);
+  if (!v) return NULL;
+  const char *b = s;
+  for (;;) {
+    const char *e = strchr(b, ',');
+    size_t len = e ? (size_t)(e - b) : strlen(b);
+    while (len && *b == ' ') b++, len--;
+    while (len && b[len - 1] == ' ') len--;
+    if (len) {
+      if (!(v[*n] = strndup(b, len))) {
+        vagap_sem_names_free(v, *n);
+        return NULL;
+      }
+      (*n)++;
+    }
+    if (!e) break;
+    b = e + 1;
+  }
+  return v;
+}
+
 void vagap_sem_names_free(char **v, size_t n) {
   if (!v) return;
   for (size_t i = 0; i < n; i++) free(v[i]);
@@ -182,7 +207,9 @@ static vagap_status_t read_columns(const vagap_table_t *t, vagap_sem_rows_t *d, 
     st = vagap_table_column(t, d->var[j], &col, err);
     if (!st && !(colv[j] = malloc((n ? n : 1) * sizeof **colv))) st = oom(err);
     if (st) break;
+    const double *known = vagap_table_inferred_numbers(t, col); /* already numbers: no parsing */
     if (lv && lv->coded[j] && column_has_text(t, col)) st = level_column(t, col, d->var[j], lv, colv[j], err);
+    else if (known) memcpy(colv[j], known, n * sizeof **colv);
     else cols[nnum] = col, numv[nnum++] = colv[j];
   }
   if (!st && nnum) st = vagap_table_numeric_columns(t, cols, nnum, numv, 0, NULL, err);

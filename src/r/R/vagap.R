@@ -108,59 +108,87 @@ corr <- function(x, y, data = NULL, method = c("pearson", "spearman"),
              check.names = FALSE, stringsAsFactors = FALSE)
 }
 
-sem_options <- list(group.equal = "", group.partial = character(), std.lv = FALSE,
-                    fixed.x = TRUE, meanstructure = "default", int.ov.free = TRUE,
-                    int.lv.free = FALSE, orthogonal = FALSE, constraints = "",
-                    likelihood = "default",
-                    missing = "listwise", level = 0.95, max.evaluations = NA_integer_)
+# lavaan's arguments that vagap takes (vagap/sem_call.h parses their values)
+sem_arguments <- c("estimator", "missing", "information", "se", "test", "likelihood", "ordered",
+                   "parameterization", "group.equal", "group.partial", "meanstructure", "std.lv",
+                   "fixed.x", "orthogonal", "int.ov.free", "int.lv.free", "auto.fix.first",
+                   "auto.fix.single", "auto.var", "auto.cov.lv.x", "auto.cov.y", "auto.th",
+                   "auto.delta", "auto.efa", "constraints", "level", "max.evaluations")
 
-#' lavaan's sem() by libvagap: list(estimates = parameterEstimates(fit,
-#' standardized = TRUE) columns, fit = fitMeasures() names), with lavaan's
-#' argument names in `...`.  Rows with a missing model variable or group are
-#' dropped (listwise) and listed in attr(result, "excluded").
-sem <- function(model, data, group = NULL, ...) {
-  args <- list(...)
-  unknown <- setdiff(names(args), names(sem_options))
+# An argument's value as the text the library parses: logicals TRUE/FALSE, lists
+# comma-separated, the constraints= lines one per line.
+argument_text <- function(name, value) {
+  if (is.logical(value)) return(if (isTRUE(value)) "TRUE" else "FALSE")
+  paste(as.character(value), collapse = if (name == "constraints") "\n" else ",")
+}
+
+# The library's messages name options as the program does ("--group-equal"):
+# lavaan's argument names instead ("group.equal").
+lavaan_names <- function(msg) {
+  m <- gregexpr("--[a-z][a-z-]*", msg)
+  regmatches(msg, m) <- lapply(regmatches(msg, m), function(x) gsub("-", ".", substring(x, 3)))
+  msg
+}
+
+# lavaan's `fn` by libvagap: the model's columns and the group go to the library
+# as typed columns, the arguments as text; ordered factors among the model's
+# columns are ordered variables with their level order, as lavaan takes them.
+fit_lavaan <- function(fn, model, data, group, args) {
   if (length(args) && (is.null(names(args)) || any(!nzchar(names(args)))))
-    stop("vagap::sem: options must be named (lavaan's names)")
+    stop("vagap::", fn, ": options must be named (lavaan's names)")
+  unknown <- setdiff(names(args), sem_arguments)
   if (length(unknown))
-    stop("vagap::sem: unsupported option(s) ", paste(unknown, collapse = ", "),
-         "; supported: ", paste(names(sem_options), collapse = ", "))
-  opts <- utils::modifyList(sem_options, args)
-  if (!is.data.frame(data) && !is.list(data)) stop("vagap::sem: data must be a data frame")
-  if (!identical(opts$missing, "listwise") && !identical(opts$missing, "default"))
-    stop("vagap::sem: missing = \"", opts$missing, "\": full-information ML for missing data ",
-         "is not implemented yet; use missing = \"listwise\" (the default)")
-  if (!opts$likelihood %in% c("default", "normal", "wishart"))
-    stop("vagap::sem: likelihood must be \"normal\" or \"wishart\"")
-  ms <- opts$meanstructure
-  opts$meanstructure <- if (identical(ms, "default")) -1L else as.integer(isTRUE(ms))
-  opts$likelihood <- as.integer(opts$likelihood == "wishart")
-  opts$group.equal <- paste(opts$group.equal, collapse = ",")
-  opts$group.partial <- as.character(opts$group.partial)
-  opts$constraints <- paste(opts$constraints, collapse = "\n")
-  for (o in c("std.lv", "fixed.x", "int.ov.free", "int.lv.free", "orthogonal"))
-    opts[[o]] <- isTRUE(opts[[o]])
-  opts$level <- as.numeric(opts$level)
-  opts$max.evaluations <- as.integer(opts$max.evaluations)
-  if (is.null(group)) {
-    labels <- "1"
-    g <- NULL
-  } else {
-    if (!group %in% names(data)) stop("vagap::sem: no column '", group, "' in data")
-    values <- as.character(data[[group]])
-    labels <- unique(values[!is.na(values)])  # lavaan's order: first appearance
-    g <- match(values, labels)
-  }
+    stop("vagap::", fn, ": unsupported option(s) ", paste(unknown, collapse = ", "),
+         "; supported: ", paste(sem_arguments, collapse = ", "))
+  if (!is.data.frame(data) && !is.list(data)) stop("vagap::", fn, ": data must be a data frame")
   model <- paste(model, collapse = "\n")
-  r <- checked(.Call(vagap_r_sem, model, as.list(data), g, labels, opts))
-  why <- ifelse(nzchar(r$excluded.variable),
-                paste0("missing value in ", r$excluded.variable, " (listwise deletion)"),
-                paste0("missing group (", if (is.null(group)) "" else group, ")"))
-  excluded <- data.frame(row = r$excluded.row, reason = why, stringsAsFactors = FALSE)
-  structure(list(estimates = frame(r$estimates), fit = r$fit, groups = labels),
+  if (!is.null(group) && !group %in% names(data)) stop("vagap::", fn, ": no column '", group, "' in data")
+  words <- unique(strsplit(model, "[^A-Za-z0-9._]+")[[1]])
+  all_names <- names(data)
+  keep <- all_names %in% c(words, group)
+  data <- as.list(data)[if (any(keep)) keep else 1L]  # a model naming no column: the library says so
+  ordered <- args$ordered
+  for (v in setdiff(names(data), group)) {
+    if (!is.factor(data[[v]])) next
+    if (is.ordered(data[[v]]) && !isTRUE(ordered) && !v %in% ordered) ordered <- c(ordered, v)
+    if (isTRUE(ordered) || v %in% ordered) data[[v]] <- as.integer(data[[v]])
+  }
+  if (!is.null(ordered) && !identical(ordered, FALSE)) args$ordered <- ordered
+  args <- args[!vapply(args, is.null, TRUE)]
+  text <- vapply(names(args), function(n) argument_text(n, args[[n]]), "")
+  r <- .Call(vagap_r_sem, model, data, if (is.null(group)) "" else as.character(group), fn, text)
+  if (!is.null(r$error)) {
+    r$error$message <- lavaan_names(r$error$message)
+    absent <- regmatches(r$error$message, regexec("no column named '([^']*)'", r$error$message))[[1]]
+    if (length(absent)) {  # only the model's columns went in: list them all, as a file's header would
+      r$error$message <- paste0("no column named '", absent[2], "'; the columns are: ",
+                                paste(all_names, collapse = ", "))
+      r$error$line <- 0L
+    }
+  }
+  r <- checked(r)
+  for (w in r$warnings) warning(w, call. = FALSE)
+  excluded <- data.frame(row = r$excluded$line, reason = r$excluded$reason, stringsAsFactors = FALSE)
+  structure(list(estimates = frame(r$estimates), fit = r$fit, groups = r$groups),
             excluded = excluded)
 }
+
+#' lavaan's sem() by libvagap: list(estimates = parameterEstimates(fit,
+#' standardized = TRUE) columns, fit = fitMeasures() names, groups), with
+#' lavaan's argument names in `...` (estimator, missing, information, se, test,
+#' ordered, group.equal, ...).  Rows left out (listwise deletion, a missing
+#' group, FIML's empty cases) are listed in attr(result, "excluded") with the
+#' data frame's row numbers.
+sem <- function(model, data, group = NULL, ...) fit_lavaan("sem", model, data, group, list(...))
+
+#' lavaan's cfa(): the same defaults as sem().
+cfa <- function(model, data, group = NULL, ...) fit_lavaan("cfa", model, data, group, list(...))
+
+#' lavaan's growth(): observed intercepts fixed to 0, latent means free.
+growth <- function(model, data, group = NULL, ...) fit_lavaan("growth", model, data, group, list(...))
+
+#' lavaan's lavaan(): nothing automatic unless the auto.* arguments say so.
+lavaan <- function(model, data, group = NULL, ...) fit_lavaan("lavaan", model, data, group, list(...))
 
 # ---- study logs: data frames to the library as typed columns ---------------------------
 

@@ -131,203 +131,6 @@ SEXP vagap_r_cor(SEXP x, SEXP y, SEXP method, SEXP alternative, SEXP conf_level,
   return named_numbers(names, v, sizeof v / sizeof v[0]);
 }
 
-/* ---- sem ----------------------------------------------------------------------- */
-
-typedef struct {
-  vagap_sem_syntax_t *syn;
-  vagap_sem_model_t *model;
-  vagap_sem_stats_t *stats;
-  vagap_sem_fit_t *fit;
-} sem_objects_t;
-
-static void sem_objects_free(sem_objects_t *o) {
-  vagap_sem_fit_free(o->fit);
-  vagap_sem_stats_free(o->stats);
-  vagap_sem_model_free(o->model);
-  vagap_sem_syntax_free(o->syn);
-}
-
-static SEXP list_elt(SEXP list, const char *name) {
-  SEXP names = Rf_getAttrib(list, R_NamesSymbol);
-  for (R_xlen_t i = 0; i < Rf_xlength(list); i++)
-    if (!strcmp(CHAR(STRING_ELT(names, i)), name)) return VECTOR_ELT(list, i);
-  return R_NilValue;
-}
-
-static vagap_status_t model_options(SEXP opts, vagap_sem_model_options_t *mopt, vagap_error_t *err) {
-  vagap_sem_model_options_init(mopt);
-  mopt->std_lv = Rf_asLogical(list_elt(opts, "std.lv")) == 1;
-  mopt->fixed_x = Rf_asLogical(list_elt(opts, "fixed.x")) == 1;
-  mopt->meanstructure = Rf_asInteger(list_elt(opts, "meanstructure"));
-  mopt->int_ov_free = Rf_asLogical(list_elt(opts, "int.ov.free")) == 1;
-  mopt->int_lv_free = Rf_asLogical(list_elt(opts, "int.lv.free")) == 1;
-  mopt->orthogonal = Rf_asLogical(list_elt(opts, "orthogonal")) == 1;
-  const char *equal = CHAR(STRING_ELT(list_elt(opts, "group.equal"), 0));
-  if (equal[0] && vagap_sem_group_equal_parse(equal, &mopt->group_equal, err)) return err->status;
-  SEXP partial = list_elt(opts, "group.partial");
-  size_t np = (size_t)Rf_xlength(partial);
-  const char **names = (const char **)R_alloc(np ? np : 1, sizeof *names);
-  for (size_t i = 0; i < np; i++) names[i] = CHAR(STRING_ELT(partial, (R_xlen_t)i));
-  mopt->group_partial = names;
-  mopt->n_group_partial = np;
-  return VAGAP_OK;
-}
-
-/* Columns of the model's observed variables, listwise deletion, statistics.
-   excluded[i] is set to a reason (static text) for each row dropped. */
-static vagap_status_t sem_statistics(sem_objects_t *o, SEXP data, SEXP group, SEXP labels,
-                                     const char **excluded, size_t nrow, vagap_error_t *err) {
-  const vagap_sem_model_t *m = o->model;
-  size_t nvar = m->nov, ngroups = (size_t)Rf_xlength(labels);
-  double **col = (double **)R_alloc(nvar ? nvar : 1, sizeof *col);
-  for (size_t j = 0; j < nvar; j++) {
-    SEXP c = list_elt(data, m->ov[j]);
-    if (c == R_NilValue)
-      return vagap_error_set(err, VAGAP_ECOLUMN, NULL, 0, 0, "no column '%s' in data", m->ov[j]);
-    if ((size_t)Rf_xlength(c) != nrow)
-      return vagap_error_set(err, VAGAP_EDATA, NULL, 0, 0, "column '%s' has %lld values, not %zu",
-                             m->ov[j], (long long)Rf_xlength(c), nrow);
-    char what[300];
-    snprintf(what, sizeof what, "column '%s'", m->ov[j]);
-    if (!(col[j] = as_doubles(c, what, err))) return err->status;
-  }
-  double *x = (double *)R_alloc(nrow * nvar + 1, sizeof *x);
-  size_t *g = (size_t *)R_alloc(nrow + 1, sizeof *g), nobs = 0;
-  for (size_t i = 0; i < nrow; i++) {
-    int gi = group == R_NilValue ? 1 : INTEGER(group)[i];
-    excluded[i] = NULL;
-    if (gi == NA_INTEGER) {
-      excluded[i] = ""; /* the group, not a variable */
-      continue;
-    }
-    for (size_t j = 0; j < nvar && !excluded[i]; j++)
-      if (isnan(col[j][i])) excluded[i] = m->ov[j];
-    if (excluded[i]) continue;
-    for (size_t j = 0; j < nvar; j++) x[nobs * nvar + j] = col[j][i];
-    g[nobs++] = (size_t)(gi - 1);
-  }
-  const char **glabel = (const char **)R_alloc(ngroups, sizeof *glabel);
-  for (size_t k = 0; k < ngroups; k++) glabel[k] = CHAR(STRING_ELT(labels, (R_xlen_t)k));
-  vagap_status_t st = vagap_sem_stats_alloc(&o->stats, ngroups, nvar, (const char *const *)m->ov,
-                                            glabel, err);
-  return st ? st : vagap_sem_stats_compute(o->stats, x, g, nobs, err);
-}
-
-/* lavaan's constraints= text: ==, <, > lines over the model's labels. */
-static vagap_status_t add_constraints(vagap_sem_model_t *model, SEXP opts, vagap_error_t *err) {
-  const char *text = CHAR(STRING_ELT(list_elt(opts, "constraints"), 0));
-  if (!text[0]) return VAGAP_OK;
-  static const char source[] = "constraints"; /* the model keeps this pointer */
-  vagap_sem_syntax_t *syn = NULL;
-  vagap_status_t st = vagap_sem_syntax_parse(&syn, text, source, err);
-  if (!st) st = vagap_sem_model_add_constraints(model, syn, source, err);
-  vagap_sem_syntax_free(syn);
-  return st;
-}
-
-static SEXP estimates_frame(const vagap_sem_model_t *m) {
-  const char *names[] = {"lhs", "op", "rhs", "block", "group", "label", "est", "se", "z", "pvalue",
-                         "ci.lower", "ci.upper", "std.lv", "std.all", "std.nox", ""};
-  SEXP df = PROTECT(Rf_mkNamed(VECSXP, names));
-  R_xlen_t n = (R_xlen_t)m->nrows;
-  for (int c = 0; c < 15; c++)
-    SET_VECTOR_ELT(df, c, Rf_allocVector(c < 3 || c == 5 ? STRSXP : c < 5 ? INTSXP : REALSXP, n));
-  for (R_xlen_t r = 0; r < n; r++) {
-    const vagap_sem_param_t *p = &m->rows[r];
-    SET_STRING_ELT(VECTOR_ELT(df, 0), r, Rf_mkChar(p->lhs));
-    SET_STRING_ELT(VECTOR_ELT(df, 1), r, Rf_mkChar(vagap_sem_op_string(p->op)));
-    SET_STRING_ELT(VECTOR_ELT(df, 2), r, Rf_mkChar(p->rhs));
-    INTEGER(VECTOR_ELT(df, 3))[r] = p->block;
-    INTEGER(VECTOR_ELT(df, 4))[r] = p->group;
-    SET_STRING_ELT(VECTOR_ELT(df, 5), r, Rf_mkChar(p->label));
-    const double v[] = {p->est, p->se, p->z, p->pvalue, p->ci_lower, p->ci_upper, p->std_lv, p->std_all,
-                        p->std_nox};
-    for (int c = 0; c < 9; c++) REAL(VECTOR_ELT(df, 6 + c))[r] = isnan(v[c]) ? NA_REAL : v[c];
-  }
-  UNPROTECT(1);
-  return df;
-}
-
-static SEXP fit_measures(const vagap_sem_fit_t *fit) {
-  const vagap_sem_measures_t *f = &fit->fit;
-  /* the program's --fit rows for ML, in its order (fitMeasures()'s) */
-  const char *fixed[] = {"npar", "fmin", "chisq", "df", "pvalue", "baseline.chisq", "baseline.df",
-                         "baseline.pvalue", "cfi", "tli", "nnfi", "rfi", "nfi", "pnfi", "ifi", "rni",
-                         "logl", "unrestricted.logl", "aic", "bic", "ntotal", "bic2", "rmsea",
-                         "rmsea.ci.lower", "rmsea.ci.upper", "rmsea.ci.level", "rmsea.pvalue",
-                         "rmsea.close.h0", "rmsea.notclose.pvalue", "rmsea.notclose.h0", "rmr",
-                         "rmr_nomean", "srmr", "srmr_bentler", "srmr_bentler_nomean", "crmr",
-                         "crmr_nomean", "srmr_mplus", "srmr_mplus_nomean", "cn_05", "cn_01", "gfi",
-                         "agfi", "pgfi", "mfi", "ecvi"};
-  const double fv[] = {f->npar, f->fmin, f->chisq, f->df, f->pvalue, f->baseline_chisq, f->baseline_df,
-                       f->baseline_pvalue, f->cfi, f->tli, f->nnfi, f->rfi, f->nfi, f->pnfi, f->ifi, f->rni,
-                       f->logl, f->unrestricted_logl, f->aic, f->bic, f->ntotal, f->bic2, f->rmsea,
-                       f->rmsea_ci_lower, f->rmsea_ci_upper, 0.90, f->rmsea_pvalue,
-                       0.05, f->rmsea_notclose_pvalue, 0.08, f->rmr,
-                       f->rmr_nomean, f->srmr, f->srmr_bentler, f->srmr_bentler_nomean, f->crmr,
-                       f->crmr_nomean, f->srmr_mplus, f->srmr_mplus_nomean, f->cn_05, f->cn_01, f->gfi,
-                       f->agfi, f->pgfi, f->mfi, f->ecvi};
-  size_t nfixed = sizeof fv / sizeof fv[0];
-  size_t ng = fit->model->ngroups, n = nfixed + ng + 2;
-  const char **names = (const char **)R_alloc(n, sizeof *names);
-  double *v = (double *)R_alloc(n, sizeof *v);
-  for (size_t i = 0; i < nfixed; i++) names[i] = fixed[i], v[i] = fv[i];
-  for (size_t g = 0; g < ng; g++) {
-    char *nm = R_alloc(32, 1);
-    snprintf(nm, 32, "chisq.group.%zu", g + 1);
-    names[nfixed + g] = nm;
-    v[nfixed + g] = f->chisq_group[g];
-  }
-  names[nfixed + ng] = "converged", v[nfixed + ng] = fit->converged;
-  names[nfixed + ng + 1] = "admissible", v[nfixed + ng + 1] = fit->admissible;
-  return named_numbers(names, v, n);
-}
-
-SEXP vagap_r_sem(SEXP model_text, SEXP data, SEXP group, SEXP labels, SEXP opts) {
-  vagap_error_t err;
-  vagap_error_clear(&err);
-  sem_objects_t o = {0};
-  vagap_sem_model_options_t mopt;
-  vagap_sem_fit_options_t fopt;
-  vagap_sem_fit_options_init(&fopt);
-  fopt.likelihood = Rf_asInteger(list_elt(opts, "likelihood")) ? VAGAP_SEM_LIKELIHOOD_WISHART
-                                                                : VAGAP_SEM_LIKELIHOOD_NORMAL;
-  fopt.ci_level = Rf_asReal(list_elt(opts, "level"));
-  int max_evals = Rf_asInteger(list_elt(opts, "max.evaluations"));
-  if (max_evals != NA_INTEGER) fopt.max_iter = max_evals;
-  size_t nrow = group != R_NilValue ? (size_t)Rf_xlength(group)
-                : Rf_xlength(data) > 0 ? (size_t)Rf_xlength(VECTOR_ELT(data, 0)) : 0;
-  const char **excluded = (const char **)R_alloc(nrow + 1, sizeof *excluded);
-  if (model_options(opts, &mopt, &err) ||
-      vagap_sem_syntax_parse(&o.syn, CHAR(STRING_ELT(model_text, 0)), "model", &err) ||
-      vagap_sem_model_build(&o.model, o.syn, (size_t)Rf_xlength(labels), &mopt, "model", &err) ||
-      add_constraints(o.model, opts, &err) ||
-      sem_statistics(&o, data, group, labels, excluded, nrow, &err) ||
-      vagap_sem_fit(&o.fit, o.model, o.stats, &fopt, &err)) {
-    sem_objects_free(&o);
-    return error_result(&err);
-  }
-  size_t nex = 0;
-  for (size_t i = 0; i < nrow; i++) nex += excluded[i] != NULL;
-  const char *names[] = {"estimates", "fit", "excluded.row", "excluded.variable", "iterations", ""};
-  SEXP out = PROTECT(Rf_mkNamed(VECSXP, names));
-  SET_VECTOR_ELT(out, 0, estimates_frame(o.fit->model));
-  SET_VECTOR_ELT(out, 1, fit_measures(o.fit));
-  SEXP rows = PROTECT(Rf_allocVector(INTSXP, (R_xlen_t)nex));
-  SEXP why = PROTECT(Rf_allocVector(STRSXP, (R_xlen_t)nex));
-  for (size_t i = 0, k = 0; i < nrow; i++)
-    if (excluded[i]) {
-      INTEGER(rows)[k] = (int)i + 1;
-      SET_STRING_ELT(why, (R_xlen_t)k++, Rf_mkChar(excluded[i]));
-    }
-  SET_VECTOR_ELT(out, 2, rows);
-  SET_VECTOR_ELT(out, 3, why);
-  SET_VECTOR_ELT(out, 4, Rf_ScalarReal((double)o.fit->iterations));
-  sem_objects_free(&o);
-  UNPROTECT(3);
-  return out;
-}
-
 /* ---- study logs: prop and score ----------------------------------------------------- */
 
 /*
@@ -374,7 +177,7 @@ static vagap_status_t typed_column(SEXP x, const char *name, vagap_column_t *c, 
 }
 
 /* A data frame (a named list of equal-length vectors) as a table named `name`. */
-static vagap_status_t frame_table(vagap_table_t **t, SEXP frame, const char *name,
+static vagap_status_t frame_table(vagap_table_t **t, SEXP frame, const char *name, int infer,
                                   vagap_ledger_t *ledger, vagap_error_t *err) {
   *t = NULL;
   SEXP names = Rf_getAttrib(frame, R_NamesSymbol);
@@ -394,6 +197,7 @@ static vagap_status_t frame_table(vagap_table_t **t, SEXP frame, const char *nam
   }
   vagap_table_options_t topt;
   vagap_table_options_init(&topt);
+  topt.infer_numbers = infer; /* numbers read without parsing their text (sem) */
   return vagap_table_from_columns(t, name, cols, ncols, (size_t)nrows, &topt, ledger, err);
 }
 
@@ -452,6 +256,110 @@ static SEXP named_list(const char *const *names, const SEXP *values, size_t n) {
   return out;
 }
 
+/* ---- sem ----------------------------------------------------------------------- */
+
+static SEXP estimates_frame(const vagap_sem_model_t *m) {
+  const char *names[] = {"lhs", "op", "rhs", "block", "group", "label", "est", "se", "z", "pvalue",
+                         "ci.lower", "ci.upper", "std.lv", "std.all", "std.nox", ""};
+  SEXP df = PROTECT(Rf_mkNamed(VECSXP, names));
+  R_xlen_t n = (R_xlen_t)m->nrows;
+  for (int c = 0; c < 15; c++)
+    SET_VECTOR_ELT(df, c, Rf_allocVector(c < 3 || c == 5 ? STRSXP : c < 5 ? INTSXP : REALSXP, n));
+  for (R_xlen_t r = 0; r < n; r++) {
+    const vagap_sem_param_t *p = &m->rows[r];
+    SET_STRING_ELT(VECTOR_ELT(df, 0), r, Rf_mkChar(p->lhs));
+    SET_STRING_ELT(VECTOR_ELT(df, 1), r, Rf_mkChar(vagap_sem_op_string(p->op)));
+    SET_STRING_ELT(VECTOR_ELT(df, 2), r, Rf_mkChar(p->rhs));
+    INTEGER(VECTOR_ELT(df, 3))[r] = p->block;
+    INTEGER(VECTOR_ELT(df, 4))[r] = p->group;
+    SET_STRING_ELT(VECTOR_ELT(df, 5), r, Rf_mkChar(p->label));
+    const double v[] = {p->est, p->se, p->z, p->pvalue, p->ci_lower, p->ci_upper, p->std_lv, p->std_all,
+                        p->std_nox};
+    for (int c = 0; c < 9; c++) REAL(VECTOR_ELT(df, 6 + c))[r] = isnan(v[c]) ? NA_REAL : v[c];
+  }
+  UNPROTECT(1);
+  return df;
+}
+
+static SEXP list_elt(SEXP list, const char *name) {
+  SEXP names = Rf_getAttrib(list, R_NamesSymbol);
+  for (R_xlen_t i = 0; i < Rf_xlength(list); i++)
+    if (!strcmp(CHAR(STRING_ELT(names, i)), name)) return VECTOR_ELT(list, i);
+  return R_NilValue;
+}
+
+/* fitMeasures() of the fit: the rows of `vagap sem --fit` (vagap_sem_fit_measure_list). */
+static SEXP fit_measures(const vagap_sem_fit_t *fit) {
+  size_t n = vagap_sem_fit_measure_list(fit, NULL, 0);
+  vagap_sem_measure_t *m = (vagap_sem_measure_t *)R_alloc(n ? n : 1, sizeof *m);
+  vagap_sem_fit_measure_list(fit, m, n);
+  SEXP out = PROTECT(Rf_allocVector(REALSXP, (R_xlen_t)n));
+  SEXP nm = PROTECT(Rf_allocVector(STRSXP, (R_xlen_t)n));
+  for (size_t i = 0; i < n; i++) {
+    REAL(out)[i] = isnan(m[i].value) ? NA_REAL : m[i].value;
+    SET_STRING_ELT(nm, (R_xlen_t)i, Rf_mkChar(m[i].name));
+  }
+  Rf_setAttrib(out, R_NamesSymbol, nm);
+  UNPROTECT(2);
+  return out;
+}
+
+/* lavaan's arguments, as text, into a call of `function` (sem, cfa, growth, lavaan). */
+static vagap_status_t sem_call(vagap_sem_call_t **call, SEXP function, SEXP args, vagap_error_t *err) {
+  vagap_status_t st = vagap_sem_call_new(call, CHAR(STRING_ELT(function, 0)), err);
+  SEXP names = Rf_getAttrib(args, R_NamesSymbol);
+  for (R_xlen_t i = 0; !st && i < Rf_xlength(args); i++)
+    st = vagap_sem_call_set(*call, CHAR(STRING_ELT(names, i)), Rf_translateCharUTF8(STRING_ELT(args, i)), err);
+  return st;
+}
+
+static SEXP sem_result(const vagap_sem_fit_t *fit, const vagap_sem_rows_t *rows,
+                       const vagap_sem_call_t *call, const vagap_ledger_t *ledger) {
+  const char *names[] = {"estimates", "fit", "groups", "excluded", "warnings", "iterations", ""};
+  SEXP out = PROTECT(Rf_mkNamed(VECSXP, names));
+  SET_VECTOR_ELT(out, 0, estimates_frame(fit->model));
+  SET_VECTOR_ELT(out, 1, fit_measures(fit));
+  SET_VECTOR_ELT(out, 2, strings((const char *const *)rows->labels, rows->ngroups));
+  SET_VECTOR_ELT(out, 3, exclusions(ledger));
+  size_t nnotes = vagap_sem_call_nnotes(call);
+  SEXP w = PROTECT(Rf_allocVector(STRSXP, (R_xlen_t)(nnotes + fit->nwarnings)));
+  for (size_t i = 0; i < nnotes; i++) SET_STRING_ELT(w, (R_xlen_t)i, Rf_mkChar(vagap_sem_call_note(call, i)));
+  for (size_t i = 0; i < fit->nwarnings; i++) SET_STRING_ELT(w, (R_xlen_t)(nnotes + i), Rf_mkChar(fit->warnings[i]));
+  SET_VECTOR_ELT(out, 4, w);
+  SET_VECTOR_ELT(out, 5, Rf_ScalarReal((double)fit->iterations));
+  UNPROTECT(2);
+  return out;
+}
+
+/*
+ * lavaan's `function` (sem, cfa, growth, lavaan) on a data frame: data holds
+ * the columns the model may use (and the group column); group is "" for one
+ * group; args are lavaan's arguments as text, named (vagap/sem_call.h).
+ */
+SEXP vagap_r_sem(SEXP model_text, SEXP data, SEXP group, SEXP function, SEXP args) {
+  vagap_error_t err;
+  vagap_error_clear(&err);
+  vagap_sem_call_t *call = NULL;
+  vagap_ledger_t *ledger = vagap_ledger_alloc();
+  vagap_table_t *t = NULL;
+  vagap_sem_fit_t *fit = NULL;
+  vagap_sem_rows_t rows;
+  memset(&rows, 0, sizeof rows);
+  const char *g = CHAR(STRING_ELT(group, 0));
+  vagap_status_t st = ledger ? sem_call(&call, function, args, &err)
+                             : vagap_error_set(&err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
+  if (!st) st = frame_table(&t, data, "data", 1, ledger, &err);
+  if (!st) st = vagap_sem_call_fit(call, CHAR(STRING_ELT(model_text, 0)), t, g[0] ? g : NULL, ledger, &fit,
+                                   &rows, &err);
+  SEXP out = st ? error_result(&err) : sem_result(fit, &rows, call, ledger);
+  vagap_sem_fit_free(fit);
+  vagap_sem_rows_free(&rows);
+  vagap_table_free(t);
+  vagap_sem_call_free(call);
+  vagap_ledger_free(ledger);
+  return out;
+}
+
 static SEXP prop_result(const vagap_study_prop_t *p, const vagap_ledger_t *ledger) {
   size_t n = p->choices.units.n;
   double *x = (double *)R_alloc(n + 1, sizeof *x), *tot = (double *)R_alloc(n + 1, sizeof *tot);
@@ -501,7 +409,7 @@ SEXP vagap_r_prop(SEXP data, SEXP cols, SEXP codes, SEXP p0, SEXP alternative, S
   vagap_table_t *t = NULL;
   vagap_study_prop_t res;
   memset(&res, 0, sizeof res);
-  vagap_status_t st = ledger ? frame_table(&t, data, "data", ledger, &err)
+  vagap_status_t st = ledger ? frame_table(&t, data, "data", 0, ledger, &err)
                              : vagap_error_set(&err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
   if (!st) st = vagap_study_prop_table(t, &o, &popt, method, ledger, &res, &err);
   vagap_table_free(t);
@@ -598,7 +506,7 @@ SEXP vagap_r_score(SEXP responses, SEXP key, SEXP cols, SEXP range, SEXP min_ite
   vagap_study_score_t sc;
   memset(&sc, 0, sizeof sc);
   vagap_scale_key_t sk;
-  vagap_status_t st = ledger ? frame_table(&kt, key, "key", ledger, &err)
+  vagap_status_t st = ledger ? frame_table(&kt, key, "key", 0, ledger, &err)
                              : vagap_error_set(&err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
   if (!st) st = vagap_study_key_from(kt, "item", "scale", "reverse", &k, &err);
   if (!st) {
@@ -606,7 +514,7 @@ SEXP vagap_r_score(SEXP responses, SEXP key, SEXP cols, SEXP range, SEXP min_ite
                              REAL(range)[1], (size_t)Rf_asInteger(min_items)};
     st = vagap_scale_key_check(&sk, &err);
   }
-  if (!st) st = frame_table(&t, responses, "data", ledger, &err);
+  if (!st) st = frame_table(&t, responses, "data", 0, ledger, &err);
   if (!st) {
     size_t ci;
     int is_long = LOGICAL(long_input)[0] == 1 || vagap_table_column(t, c.item, &ci, NULL) == VAGAP_OK;
@@ -683,7 +591,7 @@ SEXP vagap_r_iat(SEXP data, SEXP cols, SEXP targets, SEXP preset) {
   vagap_ledger_t *ledger = vagap_ledger_alloc();
   vagap_table_t *t = NULL;
   vagap_iat_assoc_t *scorer = NULL;
-  vagap_status_t st = ledger ? frame_table(&t, data, "data", ledger, &err)
+  vagap_status_t st = ledger ? frame_table(&t, data, "data", 0, ledger, &err)
                              : vagap_error_set(&err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
   if (!st) st = vagap_study_read_iat_table(t, &o, ledger, &scorer, &err);
   vagap_table_free(t);
@@ -853,9 +761,9 @@ SEXP vagap_r_consistency(SEXP data, SEXP profile, SEXP mode, SEXP cols, SEXP fla
   vagap_tidy_t rows;
   vagap_tidy_init(&rows);
   int m = Rf_asInteger(mode);
-  vagap_status_t st = ledger ? frame_table(&t, data, "data", ledger, &err)
+  vagap_status_t st = ledger ? frame_table(&t, data, "data", 0, ledger, &err)
                              : vagap_error_set(&err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
-  if (!st && m == 1) st = frame_table(&pt, profile, "profile", ledger, &err);
+  if (!st && m == 1) st = frame_table(&pt, profile, "profile", 0, ledger, &err);
   if (!st) {
     if (m == 0) st = vagap_consistency_matrix_rows(t, &o, ledger, &rows, &err);
     else if (m == 1) st = vagap_consistency_stated_enacted_rows(t, pt, &o, ledger, &rows, &err);
@@ -926,7 +834,7 @@ SEXP vagap_r_align(SEXP data, SEXP cols, SEXP scenario, SEXP by, SEXP codes, SEX
   vagap_align_log_t *log = NULL;
   vagap_tidy_t rows;
   vagap_tidy_init(&rows);
-  vagap_status_t st = ledger ? frame_table(&t, data, "data", ledger, &err)
+  vagap_status_t st = ledger ? frame_table(&t, data, "data", 0, ledger, &err)
                              : vagap_error_set(&err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
   if (!st) st = vagap_align_log_alloc(&log, &o, &err);
   if (!st) st = vagap_align_log_add(log, t, ledger, &err);
@@ -1039,7 +947,7 @@ SEXP vagap_r_vaar(SEXP est, SEXP spec, SEXP expect_frame, SEXP num, SEXP hint) {
   if (indicators[0]) st = vagap_vaar_orientation_parse(&orient, indicators, &err);
   o.orientation = &orient;
   if (!st && expect_frame != R_NilValue) {
-    st = frame_table(&expect, expect_frame, "expect", NULL, &err);
+    st = frame_table(&expect, expect_frame, "expect", 0, NULL, &err);
     o.expect_table = expect;
   }
   if (!st) st = vagap_vaar_analyse(&an, e, n, &o, &err);
@@ -1062,16 +970,16 @@ static vagap_status_t report_read(SEXP logs, const vagap_study_iat_options_t *io
   vagap_table_t *t = NULL, *key = NULL, *responses = NULL;
   vagap_status_t st = VAGAP_OK;
   if (VECTOR_ELT(logs, 0) != R_NilValue) {
-    st = frame_table(&t, VECTOR_ELT(logs, 0), "iat", ledger, err);
+    st = frame_table(&t, VECTOR_ELT(logs, 0), "iat", 0, ledger, err);
     if (!st) st = vagap_study_read_iat_table(t, io, ledger, iat, err);
     vagap_table_free(t);
     t = NULL;
   }
-  if (!st) st = frame_table(&t, VECTOR_ELT(logs, 1), "choices", ledger, err);
+  if (!st) st = frame_table(&t, VECTOR_ELT(logs, 1), "choices", 0, ledger, err);
   if (!st) st = vagap_study_read_choices_table(t, co, ledger, choices, err);
   vagap_table_free(t);
-  if (!st) st = frame_table(&key, VECTOR_ELT(logs, 3), "key", ledger, err);
-  if (!st) st = frame_table(&responses, VECTOR_ELT(logs, 2), "selfreport", ledger, err);
+  if (!st) st = frame_table(&key, VECTOR_ELT(logs, 3), "key", 0, ledger, err);
+  if (!st) st = frame_table(&responses, VECTOR_ELT(logs, 2), "selfreport", 0, ledger, err);
   if (!st) return vagap_study_scale_from(responses, key, so, ledger, scale, err); /* owns both */
   vagap_table_free(key);
   vagap_table_free(responses);
@@ -1161,10 +1069,11 @@ static const R_CallMethodDef CALLS[] = {
 #define GLUE_TYPES(X)                                                                            \
   X(vagap_error_t) X(vagap_ttest_options_t) X(vagap_effect_size_t) X(vagap_ttest_t)              \
   X(vagap_cor_options_t) X(vagap_cor_t) X(vagap_sem_model_options_t) X(vagap_sem_param_t)        \
-  X(vagap_sem_model_t) X(vagap_sem_stats_t) X(vagap_sem_fit_options_t) X(vagap_sem_measures_t)   \
-  X(vagap_sem_fit_t) X(vagap_prop_options_t) X(vagap_prop_t) X(vagap_study_choice_options_t)     \
-  X(vagap_study_choices_t) X(vagap_study_scale_options_t) X(vagap_study_scale_t)                 \
-  X(vagap_alpha_t) X(vagap_table_options_t) X(vagap_gap_t) X(vagap_gap_unit_t)                  \
+  X(vagap_sem_model_t) X(vagap_sem_fit_options_t) X(vagap_sem_measures_t) X(vagap_sem_measure_t) \
+  X(vagap_sem_fit_t) X(vagap_sem_rows_t) X(vagap_prop_options_t) X(vagap_prop_t)                 \
+  X(vagap_study_choice_options_t) X(vagap_study_choices_t) X(vagap_study_scale_options_t)        \
+  X(vagap_study_scale_t) X(vagap_alpha_t) X(vagap_table_options_t) X(vagap_column_t)             \
+  X(vagap_gap_t) X(vagap_gap_unit_t)                                                             \
   X(vagap_gap_options_t) X(vagap_tidy_t) X(vagap_tidy_row_t) X(vagap_study_iat_options_t)        \
   X(vagap_iat_assoc_unit_t) X(vagap_iat_assoc_trial_t) X(vagap_consistency_options_t)             \
   X(vagap_align_log_options_t) X(vagap_vaar_estimate_t) X(vagap_vaar_options_t)                 \
