@@ -218,12 +218,58 @@ class TestSem(ProgramComparison):
         self.assertIn("not supported", e.exception.message)
 
     def test_unknown_option(self):
-        with self.assertRaisesRegex(TypeError, "unknown option 'estimator'"):
-            vagap.sem("y ~ x", {"x": [1.0, 2.0, 3.0], "y": [1.0, 3.0, 2.0]}, estimator="MLR")
+        with self.assertRaisesRegex(vagap.VagapError, "unsupported argument 'cluster'"):
+            vagap.sem("y ~ x", {"x": [1.0, 2.0, 3.0], "y": [1.0, 3.0, 2.0]}, cluster="g")
+        with self.assertRaisesRegex(vagap.VagapError, "estimator MLR with test satorra.bentler"):
+            vagap.sem("y ~ x", {"x": [1.0, 2.0, 3.0], "y": [1.0, 3.0, 2.0]}, estimator="MLR",
+                      test="satorra.bentler")
 
     def test_missing_column(self):
-        with self.assertRaisesRegex(KeyError, "no column 'm'"):
+        with self.assertRaisesRegex(vagap.VagapError, "no column named 'm'; the columns are: x, y"):
             vagap.sem("y ~ m", {"x": [1.0, 2.0, 3.0], "y": [1.0, 3.0, 2.0]})
+
+    def test_estimators_as_the_program(self):
+        """lavaan's estimation arguments give the program's numbers for the same options."""
+        path = os.path.join(DATA, "sem_path.csv")
+        with open(os.path.join(DATA, "sem_path.lav")) as f:
+            model = f.read()
+        fit = self.compare(model, path, "grp", ["--estimator", "MLR"], estimator="MLR")
+        self.assertIn("cfi.robust", dict(fit.fit))
+        self.compare(model, path, "grp", ["--estimator", "MLM", "--std-lv"], estimator="MLM", std_lv=True)
+        self.compare(model, path, "grp", ["--se", "robust.sem", "--test", "satorra.bentler",
+                                          "--information", "expected"],
+                     se="robust.sem", test="satorra.bentler", information="expected")
+        fiml = self.compare(model, os.path.join(DATA, "sem_fiml.csv"), "grp", ["--missing", "ml"],
+                            missing="ml")
+        self.assertEqual(fiml.groups, ["a", "b"])
+
+    def test_ordered_as_the_program(self):
+        """ordered= (WLSMV by default) and pairwise deletion, as --ordered."""
+        model = "f =~ y1 + y2 + y3 + y4"
+        path = os.path.join(DATA, "ordinal", "ord_ok.csv")
+        self.compare(model, path, "g", ["--ordered"], ordered=True)
+        self.compare(model, path, None, ["--ordered", "y1,y2,y3,y4", "--parameterization", "theta"],
+                     ordered=["y1", "y2", "y3", "y4"], parameterization="theta")
+        path = os.path.join(DATA, "ordinal", "ord_missing.csv")
+        fit = self.compare(model, path, None, ["--ordered", "--missing", "pairwise"], ordered=True,
+                           missing="pairwise")
+        # as the program's ledger: "read 120 rows, used 119", row 52 of the file (0-based data row 50)
+        self.assertEqual(fit.excluded, [(50, "every model variable missing (pairwise deletion)")])
+
+    def test_lavaan_function(self):
+        """lavaan(): nothing automatic; sem() ignores the switches with a warning."""
+        path = os.path.join(DATA, "sem_path.csv")
+        data = read_columns(path)
+        bare = "y ~ m + x\nm ~ x\ny ~~ y\nm ~~ m"
+        with tempfile.NamedTemporaryFile("w", suffix=".lav", delete=False) as f:
+            f.write(bare)
+        try:
+            self.assertSameTable(vagap.lavaan(bare, data).estimates,
+                                 run("sem", "--model", f.name, "--lavaan", path))
+        finally:
+            os.unlink(f.name)
+        with self.assertWarnsRegex(UserWarning, "auto.var is ignored"):
+            vagap.sem(bare, data, auto_var=False)
 
 class TestStudy(ProgramComparison):
     """prop() and score() on the program's test logs give the program's tables and exclusions."""

@@ -159,40 +159,6 @@ MEASURES_MORE = [
     ("srmr_mplus", "srmr_mplus"), ("srmr_mplus_nomean", "srmr_mplus_nomean"),
     ("gfi", "gfi"), ("agfi", "agfi"), ("pgfi", "pgfi")]
 
-# vagap_sem_test_t values
-TEST_STANDARD, TEST_YUAN_BENTLER_MPLUS, TEST_MEAN_VAR_ADJUSTED, TEST_NONE = 1, 4, 5, 7
-
-
-def fit_measure_rows(f):
-    """(name, value) in the program's --fit order: fitMeasures()'s names and order, the
-    .scaled block with a scaled test, .robust for all but mean.var.adjusted."""
-    sc = f.test not in (0, TEST_STANDARD, TEST_NONE)
-    rb = sc and f.test != TEST_MEAN_VAR_ADJUSTED
-    ybm = f.test == TEST_YUAN_BENTLER_MPLUS
-    names = {c: n for c, n in MEASURES + MEASURES_MORE}
-    order = (["npar", "fmin", "chisq", "df", "pvalue"] +
-             (["chisq_scaled", "df_scaled", "pvalue_scaled", "chisq_scaling_factor"] if sc else []) +
-             ["baseline_chisq", "baseline_df", "baseline_pvalue"] +
-             (["baseline_chisq_scaled", "baseline_df_scaled", "baseline_pvalue_scaled",
-               "baseline_chisq_scaling_factor"] if sc else []) +
-             ["cfi", "tli"] + (["cfi_scaled", "tli_scaled"] if sc else []) +
-             (["cfi_robust", "tli_robust"] if rb else []) +
-             ["nnfi", "rfi", "nfi", "pnfi", "ifi", "rni"] +
-             (["nnfi_scaled", "rfi_scaled", "nfi_scaled", "pnfi_scaled", "ifi_scaled", "rni_scaled"] if sc else []) +
-             (["nnfi_robust", "rni_robust"] if rb else []) +
-             ["logl", "unrestricted_logl", "aic", "bic", "ntotal", "bic2"] +
-             (["scaling_factor_h1", "scaling_factor_h0"] if ybm else []) +
-             ["rmsea", "rmsea_ci_lower", "rmsea_ci_upper", ("rmsea.ci.level", 0.90), "rmsea_pvalue",
-              ("rmsea.close.h0", 0.05), "rmsea_notclose_pvalue", ("rmsea.notclose.h0", 0.08)] +
-             (["rmsea_scaled", "rmsea_ci_lower_scaled", "rmsea_ci_upper_scaled", "rmsea_pvalue_scaled",
-               "rmsea_notclose_pvalue_scaled"] if sc else []) +
-             (["rmsea_robust", "rmsea_ci_lower_robust", "rmsea_ci_upper_robust", "rmsea_pvalue_robust",
-               "rmsea_notclose_pvalue_robust"] if rb else []) +
-             ["rmr", "rmr_nomean", "srmr", "srmr_bentler", "srmr_bentler_nomean", "crmr", "crmr_nomean",
-              "srmr_mplus", "srmr_mplus_nomean", "cn_05", "cn_01", "gfi", "agfi", "pgfi", "mfi", "ecvi"])
-    return [(c[0], c[1]) if isinstance(c, tuple) else (names[c], getattr(f, c)) for c in order]
-
-
 class SemMeasures(ctypes.Structure):
     _fields_ = ([(c, ctypes.c_double) for c, _ in MEASURES] + [("chisq_group", c_double_p)] +
                 [(c, ctypes.c_double) for c, _ in MEASURES_MORE] +
@@ -211,6 +177,16 @@ SEM_FIT_TAIL = [("x", c_double_p), ("vcov", c_double_p), ("iterations", ctypes.c
                 ("warnings", ctypes.POINTER(ctypes.c_char_p)), ("options", SemFitOptions),
                 ("nstage1", ctypes.c_size_t), ("stage1_name", ctypes.POINTER(ctypes.c_char_p)),
                 ("stage1_est", c_double_p), ("stage1_se", c_double_p)]
+
+
+class SemMeasure(ctypes.Structure):  # vagap_sem_measure_t: one row of vagap_sem_fit_measure_list
+    _fields_ = [("name", ctypes.c_char * 48), ("value", ctypes.c_double)]
+
+
+class SemRows(ctypes.Structure):  # vagap_sem_rows_t (sem_rows.h)
+    _fields_ = [("ngroups", ctypes.c_size_t), ("labels", c_char_pp), ("nobs", ctypes.c_size_t),
+                ("nvar", ctypes.c_size_t), ("x", c_double_p), ("group", c_size_p),
+                ("var", c_char_pp), ("stats", ctypes.c_void_p), ("missing", ctypes.c_int)]
 
 
 # ---- table.h, ledger.h --------------------------------------------------------
@@ -591,6 +567,15 @@ _proto("vagap_sem_fit_options_init", None, P(SemFitOptions))
 _proto("vagap_sem_fit", ctypes.c_int, P(P(SemFit)), P(SemModel), P(SemStats), P(SemFitOptions),
        ERR)
 _proto("vagap_sem_fit_free", None, P(SemFit))
+_proto("vagap_sem_fit_measure_list", ctypes.c_size_t, P(SemFit), P(SemMeasure), ctypes.c_size_t)
+_proto("vagap_sem_call_new", ctypes.c_int, P(ctypes.c_void_p), ctypes.c_char_p, ERR)
+_proto("vagap_sem_call_set", ctypes.c_int, ctypes.c_void_p, ctypes.c_char_p, ctypes.c_char_p, ERR)
+_proto("vagap_sem_call_fit", ctypes.c_int, ctypes.c_void_p, ctypes.c_char_p, ctypes.c_void_p,
+       ctypes.c_char_p, ctypes.c_void_p, P(P(SemFit)), P(SemRows), ERR)
+_proto("vagap_sem_call_nnotes", ctypes.c_size_t, ctypes.c_void_p)
+_proto("vagap_sem_call_note", ctypes.c_char_p, ctypes.c_void_p, ctypes.c_size_t)
+_proto("vagap_sem_call_free", None, ctypes.c_void_p)
+_proto("vagap_sem_rows_free", None, P(SemRows))
 VP = ctypes.c_void_p
 _proto("vagap_table_options_init", None, P(TableOptions))
 _proto("vagap_reader_open_memory", ctypes.c_int, P(VP), ctypes.c_char_p, ctypes.c_char_p,
@@ -689,6 +674,7 @@ MIRRORED = [(Error, "vagap_error_t"), (Column, "vagap_column_t"),
             (SemModelOptions, "vagap_sem_model_options_t"), (SemParam, "vagap_sem_param_t"),
             (SemModel, "vagap_sem_model_t"), (SemStats, "vagap_sem_stats_t"),
             (SemFitOptions, "vagap_sem_fit_options_t"), (SemMeasures, "vagap_sem_measures_t"),
+            (SemMeasure, "vagap_sem_measure_t"), (SemRows, "vagap_sem_rows_t"),
             (SemFit, "vagap_sem_fit_t"), (TableOptions, "vagap_table_options_t"),
             (Exclusion, "vagap_exclusion_t"), (PropOptions, "vagap_prop_options_t"),
             (Prop, "vagap_prop_t"), (Alpha, "vagap_alpha_t"), (Omega, "vagap_omega_t"),

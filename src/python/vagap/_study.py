@@ -16,10 +16,11 @@ PROP_COLUMNS = ["term", "estimate", "std.error", "statistic", "df", "p.value", "
                 "log10.p", "p.adjusted", "alternative"]
 
 
-def _options():
+def _options(infer=False):
     o = _lib.TableOptions()
     _lib.lib.vagap_table_options_init(ctypes.byref(o))
     o.threads = 1
+    o.infer_numbers = int(infer)  # numbers kept as numbers, not parsed from their text (sem)
     return o
 
 
@@ -102,12 +103,12 @@ def prop(data, unit="model", choice="choice", success="other", failure="self", p
         _lib.lib.vagap_ledger_free(ledger)
 
 
-def _read_table(data, name, ledger, err, what=None):
+def _read_table(data, name, ledger, err, what=None, infer=False):
     """`data` (a DataFrame or dict of columns) as a library table named `name` (bytes)."""
     cols, nrows, keep = typed_columns(data, what or name.decode())
     t = ctypes.c_void_p()
     check(_lib.lib.vagap_table_from_columns(ctypes.byref(t), name, cols, len(cols), nrows,
-                                            _options(), ledger, err), err)
+                                            _options(infer), ledger, err), err)
     del keep  # the table holds copies of the cells
     return t
 
