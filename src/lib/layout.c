@@ -101,6 +101,7 @@ static const struct {
     TYPE(vagap_table_options_t),
     TYPE(vagap_column_t),
     TYPE(vagap_sem_rows_t),
+    TYPE(vagap_study_word_lists_t),
     TYPE(vagap_sem_measure_t),
     TYPE(vagap_sem_levels_t),
     TYPE(vagap_moments_exclusion_t),

@@ -377,13 +377,15 @@ vagap_status_t vagap_study_iat_read_table(vagap_study_iat_reader_t *rd, const va
 
 /* The association log from a reader or (reader NULL) a table into a new scorer. */
 static vagap_status_t read_iat(vagap_reader_t *reader, const vagap_table_t *table,
-                               const vagap_study_iat_options_t *o, vagap_ledger_t *ledger,
-                               vagap_iat_assoc_t **out, vagap_error_t *err) {
+                               const vagap_study_iat_options_t *o, const vagap_study_word_lists_t *lists,
+                               vagap_ledger_t *ledger, vagap_iat_assoc_t **out, vagap_error_t *err) {
   *out = NULL;
   vagap_iat_assoc_t *scorer = vagap_iat_assoc_alloc(&o->scoring);
   if (!scorer) return out_of_memory(err);
   vagap_study_iat_reader_t rd;
-  vagap_status_t rc = vagap_study_iat_reader_init(&rd, scorer, o, ledger, NULL, NULL, err);
+  vagap_status_t rc = vagap_study_iat_reader_init(&rd, scorer, o, ledger,
+                                                  lists ? vagap_study_word_lists_valence : NULL,
+                                                  (void *)lists, err);
   if (rc == VAGAP_OK)
     rc = reader ? vagap_study_iat_read(&rd, reader, err) : vagap_study_iat_read_table(&rd, table, err);
   vagap_study_iat_reader_free(&rd);
@@ -395,13 +397,76 @@ static vagap_status_t read_iat(vagap_reader_t *reader, const vagap_table_t *tabl
 vagap_status_t vagap_study_read_iat_from(vagap_reader_t *reader, const vagap_study_iat_options_t *o,
                                          vagap_ledger_t *ledger, vagap_iat_assoc_t **out,
                                          vagap_error_t *err) {
-  return read_iat(reader, NULL, o, ledger, out, err);
+  return read_iat(reader, NULL, o, NULL, ledger, out, err);
 }
 
 vagap_status_t vagap_study_read_iat_table(const vagap_table_t *t, const vagap_study_iat_options_t *o,
-                                          vagap_ledger_t *ledger, vagap_iat_assoc_t **out,
-                                          vagap_error_t *err) {
-  return read_iat(NULL, t, o, ledger, out, err);
+                                          const vagap_study_word_lists_t *lists, vagap_ledger_t *ledger,
+                                          vagap_iat_assoc_t **out, vagap_error_t *err) {
+  return read_iat(NULL, t, o, lists, ledger, out, err);
+}
+
+/* ---- attribute word lists ------------------------------------------------------------ */
+
+static int compare_words(const void *a, const void *b) {
+  return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int in_words(char *const *words, size_t n, const char *word) {
+  return n && bsearch(&word, words, n, sizeof *words, compare_words) != NULL;
+}
+
+/* The words normalised, sorted, without empty ones and repeats. */
+static vagap_status_t word_list(const char *const *in, size_t n, char ***out, size_t *nout,
+                                vagap_error_t *err) {
+  *nout = 0;
+  if (!(*out = calloc(n ? n : 1, sizeof **out))) return out_of_memory(err);
+  char *norm = NULL;
+  size_t cap = 0;
+  int failed = 0;
+  for (size_t i = 0; i < n && !failed; i++) {
+    size_t len = in[i] ? vagap_study_normalise_word(in[i], strlen(in[i]), &norm, &cap) : 0;
+    failed = len == (size_t)-1 || (len && !((*out)[*nout] = strdup(norm)));
+    if (len && !failed) (*nout)++;
+  }
+  free(norm);
+  if (failed) return out_of_memory(err);
+  qsort(*out, *nout, sizeof **out, compare_words);
+  size_t k = 0;
+  for (size_t i = 0; i < *nout; i++) {
+    if (k && !strcmp((*out)[k - 1], (*out)[i])) free((*out)[i]);
+    else (*out)[k++] = (*out)[i];
+  }
+  *nout = k;
+  return VAGAP_OK;
+}
+
+vagap_status_t vagap_study_word_lists_init(vagap_study_word_lists_t *l, const char *const *positive,
+                                           size_t npositive, const char *const *negative,
+                                           size_t nnegative, vagap_error_t *err) {
+  memset(l, 0, sizeof *l);
+  if (word_list(positive, npositive, &l->positive, &l->npositive, err) ||
+      word_list(negative, nnegative, &l->negative, &l->nnegative, err))
+    return err->status;
+  for (size_t i = 0; i < l->npositive; i++)
+    if (in_words(l->negative, l->nnegative, l->positive[i]))
+      return vagap_error_set(err, VAGAP_EINVAL, NULL, 0, 0, "'%s' is in both word lists", l->positive[i]);
+  return VAGAP_OK;
+}
+
+vagap_iat_valence_t vagap_study_word_lists_valence(void *lists, const char *word) {
+  const vagap_study_word_lists_t *l = lists;
+  if (in_words(l->positive, l->npositive, word)) return VAGAP_IAT_POSITIVE;
+  if (in_words(l->negative, l->nnegative, word)) return VAGAP_IAT_NEGATIVE;
+  return VAGAP_IAT_NO_VALENCE;
+}
+
+void vagap_study_word_lists_free(vagap_study_word_lists_t *l) {
+  for (size_t i = 0; i < l->npositive; i++) free(l->positive[i]);
+  for (size_t i = 0; i < l->nnegative; i++) free(l->negative[i]);
+  free(l->positive);
+  free(l->negative);
+  memset(l, 0, sizeof *l);
 }
 
 vagap_status_t vagap_study_read_iat(const char *path, const vagap_table_options_t *topt,
@@ -484,11 +549,13 @@ static vagap_status_t add_choice_row(void *ctx, const vagap_reader_t *r, const v
   choice_reading_t *in = ctx;
   vagap_study_choices_t *out = in->out;
   size_t src = vagap_reader_source_id(r);
-  const char *unit = row->fields[col[0]], *choice = row->fields[col[1]];
-  size_t ulen = row->lengths[col[0]], clen = row->lengths[col[1]];
+  int pooled = in->rules->o->unit == NULL; /* one unit "", no unit column */
+  size_t cu = col[0], cc = col[pooled ? 0 : 1];
+  const char *unit = pooled ? "" : row->fields[cu], *choice = row->fields[cc];
+  size_t ulen = pooled ? 0 : row->lengths[cu], clen = row->lengths[cc];
   char reason[600];
-  int code = vagap_study_choice_classify(in->rules, vagap_reader_is_na(r, unit, ulen), choice, clen,
-                                   vagap_reader_is_na(r, choice, clen), reason, sizeof reason);
+  int code = vagap_study_choice_classify(in->rules, !pooled && vagap_reader_is_na(r, unit, ulen), choice,
+                                         clen, vagap_reader_is_na(r, choice, clen), reason, sizeof reason);
   if (code == VAGAP_STUDY_CHOICE_NO_UNIT) return exclude_line(in->ledger, src, row->line, reason, err);
   size_t u = vagap_study_unit_index(&out->units, unit, ulen);
   if (u == (size_t)-1 || grow_counts(&out->prosocial, &in->cap[0], u) ||
@@ -548,8 +615,10 @@ static vagap_status_t read_choices(vagap_reader_t *reader, const vagap_table_t *
   if (rc) return rc;
   choice_reading_t in = {&rules, ledger, out, {0, 0, 0}};
   const char *names[] = {o->unit, o->choice};
-  rc = reader ? read_rows(reader, names, 2, add_choice_row, &in, err)
-              : read_table_rows(table, names, 2, add_choice_row, &in, err);
+  const char *const *cols = o->unit ? names : names + 1;
+  size_t ncols = o->unit ? 2 : 1;
+  rc = reader ? read_rows(reader, cols, ncols, add_choice_row, &in, err)
+              : read_table_rows(table, cols, ncols, add_choice_row, &in, err);
   if (rc == VAGAP_OK) rc = sort_choice_units(out, err);
   vagap_study_choice_rules_free(&rules);
   if (rc) vagap_study_choices_free(out);

@@ -319,6 +319,19 @@ class TestStudy(ProgramComparison):
         self.assertEqual(list(mine["x"]), [2])
         self.assertEqual(vagap.excluded(mine), [("data", 2, "missing choice")])
 
+    def test_prop_pooled_and_word_lists(self):
+        """pooled=True is `vagap prop --pooled`; word lists are --positive-words/--negative-words."""
+        path = os.path.join(DATA, "stats_choices.csv")
+        self.assertSameTable(vagap.prop(read_columns(path), pooled=True), run("prop", "--pooled", path))
+        ipath = os.path.join(DATA, "iat_assoc.csv")
+        lists = [os.path.join(DATA, "iat_positive.txt"), os.path.join(DATA, "iat_negative.txt")]
+        pos, neg = (open(f).read().splitlines() for f in lists)
+        mine = vagap.iat(read_columns(ipath), valence="not_read", positive_words=pos, negative_words=neg)
+        self.assertSameTable(mine, run("iat", "--method", "assoc", "--positive-words", lists[0],
+                                       "--negative-words", lists[1], "--valence", "not_read", ipath))
+        with self.assertRaisesRegex(vagap.VagapError, "'kind' is in both word lists"):
+            vagap.iat(read_columns(ipath), positive_words=pos, negative_words=neg + ["Kind"])
+
     def test_prop_codes(self):
         path = os.path.join(DATA, "prop_messy_codes.csv")
         mine = vagap.prop(read_columns(path), success=["other", "altruistic"])

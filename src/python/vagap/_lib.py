@@ -255,6 +255,11 @@ class StudyUnits(ctypes.Structure):
     _fields_ = [("n", ctypes.c_size_t), ("cap", ctypes.c_size_t), ("names", c_char_pp)]
 
 
+class StudyWordLists(ctypes.Structure):  # vagap_study_word_lists_t
+    _fields_ = [("positive", c_char_pp), ("negative", c_char_pp), ("npositive", ctypes.c_size_t),
+                ("nnegative", ctypes.c_size_t)]
+
+
 class StudyChoiceOptions(ctypes.Structure):
     _fields_ = [("unit", ctypes.c_char_p), ("choice", ctypes.c_char_p),
                 ("prosocial", ctypes.c_char_p), ("selfish", ctypes.c_char_p)]
@@ -645,7 +650,11 @@ _proto("vagap_iat_assoc_preset", ctypes.c_int, P(IatAssocOptions), ctypes.c_char
 _proto("vagap_study_lists_overlap", ctypes.c_int, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p,
        ctypes.c_size_t, ERR)
 _proto("vagap_study_read_iat_from", ctypes.c_int, VP, P(StudyIatOptions), VP, P(VP), ERR)
-_proto("vagap_study_read_iat_table", ctypes.c_int, VP, P(StudyIatOptions), VP, P(VP), ERR)
+_proto("vagap_study_read_iat_table", ctypes.c_int, VP, P(StudyIatOptions), P(StudyWordLists), VP, P(VP),
+       ERR)
+_proto("vagap_study_word_lists_init", ctypes.c_int, P(StudyWordLists), c_char_pp, ctypes.c_size_t,
+       c_char_pp, ctypes.c_size_t, ERR)
+_proto("vagap_study_word_lists_free", None, P(StudyWordLists))
 _proto("vagap_iat_assoc_nunits", ctypes.c_size_t, VP)
 _proto("vagap_iat_assoc_ntrials", ctypes.c_size_t, VP)
 _proto("vagap_iat_assoc_unit", None, VP, ctypes.c_size_t, P(IatAssocUnit))
@@ -675,6 +684,7 @@ MIRRORED = [(Error, "vagap_error_t"), (Column, "vagap_column_t"),
             (SemModel, "vagap_sem_model_t"), (SemStats, "vagap_sem_stats_t"),
             (SemFitOptions, "vagap_sem_fit_options_t"), (SemMeasures, "vagap_sem_measures_t"),
             (SemMeasure, "vagap_sem_measure_t"), (SemRows, "vagap_sem_rows_t"),
+            (StudyWordLists, "vagap_study_word_lists_t"),
             (SemFit, "vagap_sem_fit_t"), (TableOptions, "vagap_table_options_t"),
             (Exclusion, "vagap_exclusion_t"), (PropOptions, "vagap_prop_options_t"),
             (Prop, "vagap_prop_t"), (Alpha, "vagap_alpha_t"), (Omega, "vagap_omega_t"),

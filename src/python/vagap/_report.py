@@ -39,7 +39,7 @@ def _gap_tables(logs, unit, focal, contrast, prosocial, selfish, preset, lo, hi,
         if logs["iat"] is not None:
             r = _read_table(logs["iat"], _SOURCES["iat"], ledger, err)
             try:
-                check(_lib.lib.vagap_study_read_iat_table(r, io, ledger, ctypes.byref(scorer), err), err)
+                check(_lib.lib.vagap_study_read_iat_table(r, io, None, ledger, ctypes.byref(scorer), err), err)
             finally:
                 _lib.lib.vagap_table_free(r)
         r = _read_table(logs["choices"], _SOURCES["choices"], ledger, err)

@@ -59,13 +59,14 @@ def _codes(v):
 
 
 def prop(data, unit="model", choice="choice", success="other", failure="self", p0=0.5,
-         alternative="two.sided", conf_level=0.95, adjust="none"):
+         alternative="two.sided", conf_level=0.95, adjust="none", pooled=False):
     """`vagap prop`: the share of successes per unit with the exact binomial test, the
     Wilson and Clopper-Pearson intervals and p adjusted across units.  The table's
-    first column is named after `unit`; the rows excluded are in vagap.excluded(result)."""
+    first column is named after `unit`; the rows excluded are in vagap.excluded(result).
+    pooled=True: one test over all rows (`vagap prop --pooled`), its unit None."""
     err = _lib.Error()
-    copt = _lib.StudyChoiceOptions(unit.encode(), choice.encode(), _codes(success).encode(),
-                                   _codes(failure).encode())
+    copt = _lib.StudyChoiceOptions(None if pooled else unit.encode(), choice.encode(),
+                                   _codes(success).encode(), _codes(failure).encode())
     popt = _lib.PropOptions()
     _lib.lib.vagap_prop_options_init(ctypes.byref(popt))
     popt.p0, popt.conf_level = float(p0), float(conf_level)
@@ -85,9 +86,10 @@ def prop(data, unit="model", choice="choice", success="other", failure="self", p
         for u in range(ch.units.n):
             t = res.test[u]
             x, n = ch.prosocial[u], ch.prosocial[u] + ch.selfish[u]
+            name = None if pooled else ch.units.names[u].decode()
             if res.status[u] != _lib.VAGAP_OK:
-                warnings.warn("%s: no counted choices" % ch.units.names[u].decode())
-            rows.append({unit: ch.units.names[u].decode(), "term": "proportion",
+                warnings.warn("%s: no counted choices" % (name or "the pooled rows"))
+            rows.append({unit: name, "term": "proportion",
                          "estimate": t.estimate, "std.error": t.std_error, "statistic": x,
                          "df": math.nan, "p.value": t.p_value, "conf.low": t.conf_low,
                          "conf.high": t.conf_high, "n": n,
@@ -217,10 +219,15 @@ def _iat_rows(scorer, unit, level):
 
 
 def iat(data, unit="model", trial="trial", word="word", valence="valence", assigned="assigned",
-        focal="other", contrast="self", preset="andric2025", level="units"):
+        focal="other", contrast="self", preset="andric2025", level="units", positive_words=None,
+        negative_words=None):
     """`vagap iat --method assoc`: association-count IAT scores per unit (level "units")
     or per trial ("trials"), preset "andric2025" or "bai2024".  Words are normalised;
-    unusable rows are excluded with the program's reasons (vagap.excluded(result))."""
+    unusable rows are excluded with the program's reasons (vagap.excluded(result)).
+    positive_words / negative_words (lists of words, `--positive-words` /
+    `--negative-words`): the valence comes from them and the valence column is not read."""
+    if (positive_words is None) != (negative_words is None):
+        raise ValueError("vagap: positive_words and negative_words go together")
     if level not in ("units", "trials"):
         raise ValueError("vagap: level must be 'units' or 'trials', not %r" % (level,))
     err = _lib.Error()
@@ -236,13 +243,21 @@ def iat(data, unit="model", trial="trial", word="word", valence="valence", assig
     if overlap:
         raise ValueError("vagap: focal and contrast must differ (both have '%s')" % both.value.decode())
     ledger = _lib.lib.vagap_ledger_alloc()
-    t, scorer = ctypes.c_void_p(), ctypes.c_void_p()
+    t, scorer, lists = ctypes.c_void_p(), ctypes.c_void_p(), _lib.StudyWordLists()
     try:
         t = _read_table(data, b"data", ledger, err)
-        check(_lib.lib.vagap_study_read_iat_table(t, o, ledger, ctypes.byref(scorer), err), err)
+        if positive_words is not None:
+            pos = [str(w).encode() for w in positive_words]
+            neg = [str(w).encode() for w in negative_words]
+            check(_lib.lib.vagap_study_word_lists_init(
+                lists, (ctypes.c_char_p * max(len(pos), 1))(*pos), len(pos),
+                (ctypes.c_char_p * max(len(neg), 1))(*neg), len(neg), err), err)
+        check(_lib.lib.vagap_study_read_iat_table(t, o, lists if positive_words is not None else None,
+                                                  ledger, ctypes.byref(scorer), err), err)
         columns, rows = _iat_rows(scorer, unit, level)
         return _with_excluded(table(columns, rows), _excluded(ledger))
     finally:
+        _lib.lib.vagap_study_word_lists_free(lists)
         _lib.lib.vagap_iat_assoc_free(scorer)
         _lib.lib.vagap_table_free(t)
         _lib.lib.vagap_ledger_free(ledger)

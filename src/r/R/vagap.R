@@ -168,7 +168,8 @@ fit_lavaan <- function(fn, model, data, group, args) {
   }
   r <- checked(r)
   for (w in r$warnings) warning(w, call. = FALSE)
-  excluded <- data.frame(row = r$excluded$line, reason = r$excluded$reason, stringsAsFactors = FALSE)
+  # frame(), not data.frame(): a thousand fits in a loop should not pay for data.frame's checks
+  excluded <- frame(list(row = r$excluded$line, reason = r$excluded$reason))
   structure(list(estimates = frame(r$estimates), fit = r$fit, groups = r$groups),
             excluded = excluded)
 }
@@ -213,8 +214,10 @@ excluded_rows <- function(e) {
 #' Share of a category per unit: the table of `vagap prop` (exact binomial
 #' test, Wilson and Clopper-Pearson intervals), first column named after `unit`.
 prop <- function(data, unit = "model", choice = "choice", success = "other", failure = "self",
-                 p0 = 0.5, alternative = "two.sided", conf.level = 0.95, adjust = "none") {
-  r <- checked(.Call(vagap_r_prop, columns(data), c(unit, choice),
+                 p0 = 0.5, alternative = "two.sided", conf.level = 0.95, adjust = "none",
+                 pooled = FALSE) {
+  # pooled: one test over all rows (`vagap prop --pooled`), its unit NA
+  r <- checked(.Call(vagap_r_prop, columns(data), c(if (isTRUE(pooled)) NA_character_ else unit, choice),
                      c(paste(success, collapse = ","), paste(failure, collapse = ",")),
                      as.numeric(p0), as.character(alternative), as.numeric(conf.level),
                      as.character(adjust)))
@@ -226,7 +229,9 @@ prop <- function(data, unit = "model", choice = "choice", success = "other", fai
                     p0 = r$p0, log10.p = r$log10.p, p.adjusted = r$p.adjusted,
                     alternative = alternative, check.names = FALSE, stringsAsFactors = FALSE)
   names(out)[1] <- unit
-  for (u in r$unit[r$n == 0]) warning(u, ": no counted choices", call. = FALSE)
+  if (isTRUE(pooled)) out[[1]] <- NA_character_
+  for (u in r$unit[r$n == 0]) warning(if (isTRUE(pooled)) "the pooled rows" else u, ": no counted choices",
+                                       call. = FALSE)
   structure(out, excluded = excluded_rows(r$excluded))
 }
 
@@ -298,11 +303,16 @@ gap <- function(data, unit = "model", iat = "iat", behavior = "behavior",
 #' unusable rows are excluded with the program's reasons (attr(, "excluded")).
 iat <- function(data, unit = "model", trial = "trial", word = "word", valence = "valence",
                 assigned = "assigned", focal = "other", contrast = "self",
-                preset = c("andric2025", "bai2024"), level = c("units", "trials")) {
+                preset = c("andric2025", "bai2024"), level = c("units", "trials"),
+                positive.words = NULL, negative.words = NULL) {
   preset <- match.arg(preset)
   level <- match.arg(level)
+  # attribute word lists (`--positive-words`, `--negative-words`): valence from them, not the column
+  if (is.null(positive.words) != is.null(negative.words))
+    stop("vagap: positive.words and negative.words go together")
+  words <- if (!is.null(positive.words)) list(as.character(positive.words), as.character(negative.words))
   r <- checked(.Call(vagap_r_iat, columns(data), c(unit, trial, word, valence, assigned),
-                     c(paste(focal, collapse = ","), paste(contrast, collapse = ",")), preset))
+                     c(paste(focal, collapse = ","), paste(contrast, collapse = ",")), preset, words))
   out <- frame(if (level == "units") r$units else r$trials)
   names(out)[1] <- unit
   structure(out, excluded = excluded_rows(r$excluded))

@@ -395,8 +395,10 @@ SEXP vagap_r_prop(SEXP data, SEXP cols, SEXP codes, SEXP p0, SEXP alternative, S
                   SEXP adjust) {
   vagap_error_t err;
   vagap_error_clear(&err);
-  vagap_study_choice_options_t o = {CHAR(STRING_ELT(cols, 0)), CHAR(STRING_ELT(cols, 1)),
-                                    CHAR(STRING_ELT(codes, 0)), CHAR(STRING_ELT(codes, 1))};
+  /* an NA unit column: every row in one pooled unit (`vagap prop --pooled`) */
+  vagap_study_choice_options_t o = {STRING_ELT(cols, 0) == NA_STRING ? NULL : CHAR(STRING_ELT(cols, 0)),
+                                    CHAR(STRING_ELT(cols, 1)), CHAR(STRING_ELT(codes, 0)),
+                                    CHAR(STRING_ELT(codes, 1))};
   vagap_prop_options_t popt;
   vagap_prop_options_init(&popt);
   popt.p0 = Rf_asReal(p0);
@@ -571,7 +573,14 @@ static SEXP iat_trials(const vagap_iat_assoc_t *scorer) {
   return df;
 }
 
-SEXP vagap_r_iat(SEXP data, SEXP cols, SEXP targets, SEXP preset) {
+/* The valence from word lists (list(positive, negative) of character vectors) or NULL. */
+static vagap_status_t word_lists(SEXP words, vagap_study_word_lists_t *l, vagap_error_t *err) {
+  SEXP pos = VECTOR_ELT(words, 0), neg = VECTOR_ELT(words, 1);
+  return vagap_study_word_lists_init(l, utf8_strings(pos), (size_t)Rf_xlength(pos), utf8_strings(neg),
+                                     (size_t)Rf_xlength(neg), err);
+}
+
+SEXP vagap_r_iat(SEXP data, SEXP cols, SEXP targets, SEXP preset, SEXP words) {
   vagap_error_t err;
   vagap_error_clear(&err);
   vagap_study_iat_options_t o;
@@ -591,9 +600,12 @@ SEXP vagap_r_iat(SEXP data, SEXP cols, SEXP targets, SEXP preset) {
   vagap_ledger_t *ledger = vagap_ledger_alloc();
   vagap_table_t *t = NULL;
   vagap_iat_assoc_t *scorer = NULL;
+  vagap_study_word_lists_t lists = {0};
   vagap_status_t st = ledger ? frame_table(&t, data, "data", 0, ledger, &err)
                              : vagap_error_set(&err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
-  if (!st) st = vagap_study_read_iat_table(t, &o, ledger, &scorer, &err);
+  if (!st && words != R_NilValue) st = word_lists(words, &lists, &err);
+  if (!st) st = vagap_study_read_iat_table(t, &o, words != R_NilValue ? &lists : NULL, ledger, &scorer, &err);
+  vagap_study_word_lists_free(&lists);
   vagap_table_free(t);
   SEXP out;
   if (st) out = error_result(&err);
@@ -971,7 +983,7 @@ static vagap_status_t report_read(SEXP logs, const vagap_study_iat_options_t *io
   vagap_status_t st = VAGAP_OK;
   if (VECTOR_ELT(logs, 0) != R_NilValue) {
     st = frame_table(&t, VECTOR_ELT(logs, 0), "iat", 0, ledger, err);
-    if (!st) st = vagap_study_read_iat_table(t, io, ledger, iat, err);
+    if (!st) st = vagap_study_read_iat_table(t, io, NULL, ledger, iat, err);
     vagap_table_free(t);
     t = NULL;
   }
@@ -1053,7 +1065,7 @@ static const R_CallMethodDef CALLS[] = {
     {"vagap_r_prop", (DL_FUNC)&vagap_r_prop, 7},
     {"vagap_r_score", (DL_FUNC)&vagap_r_score, 7},
     {"vagap_r_gap", (DL_FUNC)&vagap_r_gap, 7},
-    {"vagap_r_iat", (DL_FUNC)&vagap_r_iat, 4},
+    {"vagap_r_iat", (DL_FUNC)&vagap_r_iat, 5},
     {"vagap_r_consistency", (DL_FUNC)&vagap_r_consistency, 6},
     {"vagap_r_align", (DL_FUNC)&vagap_r_align, 7},
     {"vagap_r_vaar", (DL_FUNC)&vagap_r_vaar, 5},
@@ -1072,7 +1084,7 @@ static const R_CallMethodDef CALLS[] = {
   X(vagap_sem_model_t) X(vagap_sem_fit_options_t) X(vagap_sem_measures_t) X(vagap_sem_measure_t) \
   X(vagap_sem_fit_t) X(vagap_sem_rows_t) X(vagap_prop_options_t) X(vagap_prop_t)                 \
   X(vagap_study_choice_options_t) X(vagap_study_choices_t) X(vagap_study_scale_options_t)        \
-  X(vagap_study_scale_t) X(vagap_alpha_t) X(vagap_table_options_t) X(vagap_column_t)             \
+  X(vagap_study_scale_t) X(vagap_alpha_t) X(vagap_table_options_t) X(vagap_column_t) X(vagap_study_word_lists_t)             \
   X(vagap_gap_t) X(vagap_gap_unit_t)                                                             \
   X(vagap_gap_options_t) X(vagap_tidy_t) X(vagap_tidy_row_t) X(vagap_study_iat_options_t)        \
   X(vagap_iat_assoc_unit_t) X(vagap_iat_assoc_trial_t) X(vagap_consistency_options_t)             \

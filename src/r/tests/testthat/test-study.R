@@ -173,3 +173,20 @@ test_that("data frames go in as typed columns: rows are the data frame's, whatev
   expect_error(vagap::prop(data.frame(model = "m", choice = I(list(1)))), class = "vagap_error",
                regexp = "column 'choice' is a list")
 })
+
+test_that("prop(pooled = TRUE) and iat word lists are the program's --pooled and --positive-words", {
+  path <- source_data("stats_choices.csv")
+  d <- read.csv(path, stringsAsFactors = FALSE)
+  mine <- vagap::prop(d, pooled = TRUE)
+  expect_same_table(mine, run_program("prop", "--pooled", path))
+  ipath <- source_data("iat_assoc.csv")
+  log <- read.csv(ipath, stringsAsFactors = FALSE)
+  pos <- readLines(source_data("iat_positive.txt"))
+  neg <- readLines(source_data("iat_negative.txt"))
+  mine <- vagap::iat(log, valence = "not_read", positive.words = pos, negative.words = neg)
+  expect_same_table(mine, run_program("iat", "--method", "assoc", "--positive-words",
+                                      source_data("iat_positive.txt"), "--negative-words",
+                                      source_data("iat_negative.txt"), "--valence", "not_read", ipath))
+  expect_error(vagap::iat(log, positive.words = pos, negative.words = c(neg, "KIND")),
+               class = "vagap_error", regexp = "'kind' is in both word lists")
+})
