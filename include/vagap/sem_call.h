@@ -68,6 +68,15 @@ vagap_status_t vagap_sem_call_fit(vagap_sem_call_t *c, const char *model, vagap_
                                   const char *group, vagap_ledger_t *ledger, vagap_sem_fit_t **fit,
                                   vagap_sem_rows_t *rows, vagap_error_t *err);
 
+/*
+ * The model of the last successful vagap_sem_call_fit (owned by the call,
+ * valid until the next fit or vagap_sem_call_free) and the call's fit
+ * options: what vagap_sem_bootstrap refits on vagap_sem_rows_view(rows).
+ * NULL before a successful fit.
+ */
+const vagap_sem_model_t *vagap_sem_call_model(const vagap_sem_call_t *c);
+const vagap_sem_fit_options_t *vagap_sem_call_fit_options(const vagap_sem_call_t *c);
+
 #ifdef __cplusplus
 }
 #endif

@@ -518,6 +518,18 @@ class TestVaar(ProgramComparison):
                                  "--group-equal", "none", "--alpha", "0.01", "--expect", expect,
                                  self.survey_file))
 
+    def test_bootstrap(self):
+        """bootstrap=B fills the boot.* columns as `vagap vaar --bootstrap B` (same seed, 20 resamples)."""
+        survey = read_columns(self.survey_file)
+        with open(self.model_file) as f:
+            model = f.read()
+        expect = "AoDS~privacy:-,AoDS~prosocial:+"
+        mine = vagap.vaar(model, survey, group="group", expect=expect, bootstrap=20, seed=7, threads=1,
+                          conf_level=0.9)
+        self.assertSameTable(mine, run("vaar", "--model", self.model_file, "--group", "group",
+                                       "--expect", expect, "--bootstrap", "20", "--seed", "7",
+                                       "--threads", "1", "--conf-level", "0.9", self.survey_file))
+
 
 def run_report(folder, *args):
     """The tables `vagap report` writes, at 15 and at 17 digits, by name."""

@@ -50,6 +50,7 @@ struct vagap_sem_call {
   char **onames;                   /* the ordered variables of the last fit (its model options) */
   int *onth;
   size_t nonames;
+  vagap_sem_model_t *model;        /* of the last successful fit */
 };
 
 static vagap_status_t oom(vagap_error_t *err) {
@@ -84,12 +85,15 @@ void vagap_sem_call_free(vagap_sem_call_t *c) {
   free(c->constraints_text);
   vagap_sem_syntax_free(c->constraints);
   vagap_sem_names_free(c->notes, c->nnotes);
+  vagap_sem_model_free(c->model);
   vagap_sem_names_free(c->onames, c->nonames);
   free(c->onth);
   free(c);
 }
 
 size_t vagap_sem_call_nnotes(const vagap_sem_call_t *c) { return c->nnotes; }
+const vagap_sem_model_t *vagap_sem_call_model(const vagap_sem_call_t *c) { return c->model; }
+const vagap_sem_fit_options_t *vagap_sem_call_fit_options(const vagap_sem_call_t *c) { return &c->fopt; }
 const char *vagap_sem_call_note(const vagap_sem_call_t *c, size_t i) { return i < c->nnotes ? c->notes[i] : NULL; }
 
 static vagap_status_t add_note(vagap_sem_call_t *c, vagap_error_t *err, const char *fmt, ...) {
@@ -339,8 +343,13 @@ vagap_status_t vagap_sem_call_fit(vagap_sem_call_t *c, const char *model_text, v
     st = vagap_sem_fit_data(fit, model, &view, &c->fopt, err);
   }
   if (st == VAGAP_EDATA && !err->file[0]) snprintf(err->file, sizeof err->file, "%s", vagap_table_source(t));
-  if (st) vagap_sem_rows_free(rows);
-  vagap_sem_model_free(model);
+  if (st) {
+    vagap_sem_rows_free(rows);
+    vagap_sem_model_free(model);
+  } else { /* kept for a bootstrap of the same model */
+    vagap_sem_model_free(c->model);
+    c->model = model;
+  }
   vagap_sem_syntax_free(syn);
   return st;
 }

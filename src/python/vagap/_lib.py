@@ -490,6 +490,33 @@ class VaarAnalysis(ctypes.Structure):
                 ("spec", ctypes.POINTER(VaarSpec)), ("result", ctypes.POINTER(VaarResult))]
 
 
+class SemData(ctypes.Structure):  # vagap_sem_data_t
+    _fields_ = [("nobs", ctypes.c_size_t), ("nvar", ctypes.c_size_t), ("ngroups", ctypes.c_size_t),
+                ("x", c_double_p), ("group", c_size_p), ("var", c_char_pp), ("group_label", c_char_pp)]
+
+
+class SemBootOptions(ctypes.Structure):  # vagap_sem_boot_options_t
+    _fields_ = [("B", ctypes.c_size_t), ("seed", ctypes.c_uint64), ("threads", ctypes.c_uint),
+                ("progress", ctypes.c_void_p), ("progress_ctx", ctypes.c_void_p),
+                ("b_from", ctypes.c_size_t), ("b_to", ctypes.c_size_t)]
+
+
+class SemBoot(ctypes.Structure):  # vagap_sem_boot_t
+    _fields_ = [("B", ctypes.c_size_t), ("nrows", ctypes.c_size_t), ("nok", ctypes.c_size_t),
+                ("nfailed", ctypes.c_size_t), ("failed_by_status", ctypes.c_size_t * 12),
+                ("ok", ctypes.POINTER(ctypes.c_int)), ("est", c_double_p), ("se", c_double_p),
+                ("pvalue", c_double_p), ("std_all", c_double_p), ("nwarned", ctypes.c_size_t),
+                ("nwarn_kinds", ctypes.c_size_t), ("warn_kind", c_char_pp), ("warn_count", c_size_p)]
+
+
+class VaarBoot(ctypes.Structure):  # vagap_vaar_boot_t
+    _fields_ = [("ngroups", ctypes.c_size_t), ("npaths", ctypes.c_size_t), ("nused", ctypes.c_size_t),
+                ("nfailed", ctypes.c_size_t)] + \
+               [(k, c_double_p) for k in ("est_lower", "est_upper", "share_strict", "share_sign",
+                                          "vaar_strict_lower", "vaar_strict_upper", "vaar_sign_lower",
+                                          "vaar_sign_upper")]
+
+
 class StudyScaleOptions(ctypes.Structure):  # vagap_study_scale_options_t
     _fields_ = [(k, ctypes.c_char_p) for k in ("unit", "run", "item", "response", "key_item",
                                                "key_scale", "key_reverse")] + \
@@ -581,6 +608,13 @@ _proto("vagap_sem_call_nnotes", ctypes.c_size_t, ctypes.c_void_p)
 _proto("vagap_sem_call_note", ctypes.c_char_p, ctypes.c_void_p, ctypes.c_size_t)
 _proto("vagap_sem_call_free", None, ctypes.c_void_p)
 _proto("vagap_sem_rows_free", None, P(SemRows))
+_proto("vagap_sem_rows_view", SemData, P(SemRows))
+_proto("vagap_sem_call_model", P(SemModel), ctypes.c_void_p)
+_proto("vagap_sem_call_fit_options", P(SemFitOptions), ctypes.c_void_p)
+_proto("vagap_sem_boot_options_init", None, P(SemBootOptions))
+_proto("vagap_sem_bootstrap", ctypes.c_int, P(P(SemBoot)), P(SemModel), P(SemData), P(SemFitOptions),
+       P(SemBootOptions), ERR)
+_proto("vagap_sem_boot_free", None, P(SemBoot))
 VP = ctypes.c_void_p
 _proto("vagap_table_options_init", None, P(TableOptions))
 _proto("vagap_reader_open_memory", ctypes.c_int, P(VP), ctypes.c_char_p, ctypes.c_char_p,
@@ -633,6 +667,9 @@ _proto("vagap_vaar_orientation_clear", None, P(VaarOrientation))
 _proto("vagap_vaar_analyse", ctypes.c_int, P(VaarAnalysis), P(VaarEstimate), ctypes.c_size_t,
        P(VaarOptions), ERR)
 _proto("vagap_vaar_analysis_clear", None, P(VaarAnalysis))
+_proto("vagap_vaar_bootstrap", ctypes.c_int, P(P(VaarBoot)), P(VaarSpec), P(VaarEstimate), ctypes.c_size_t,
+       c_size_p, P(SemBoot), c_char_pp, c_char_pp, ctypes.c_size_t, ctypes.c_double, ctypes.c_double, ERR)
+_proto("vagap_vaar_boot_free", None, P(VaarBoot))
 _proto("vagap_vaar_sign_text", ctypes.c_char_p, ctypes.c_int)
 _proto("vagap_study_scale_options_init", None, P(StudyScaleOptions))
 _proto("vagap_study_choice_options_init", None, P(StudyChoiceOptions))
@@ -684,7 +721,9 @@ MIRRORED = [(Error, "vagap_error_t"), (Column, "vagap_column_t"),
             (SemModel, "vagap_sem_model_t"), (SemStats, "vagap_sem_stats_t"),
             (SemFitOptions, "vagap_sem_fit_options_t"), (SemMeasures, "vagap_sem_measures_t"),
             (SemMeasure, "vagap_sem_measure_t"), (SemRows, "vagap_sem_rows_t"),
-            (StudyWordLists, "vagap_study_word_lists_t"),
+            (StudyWordLists, "vagap_study_word_lists_t"), (SemData, "vagap_sem_data_t"),
+            (SemBootOptions, "vagap_sem_boot_options_t"), (SemBoot, "vagap_sem_boot_t"),
+            (VaarBoot, "vagap_vaar_boot_t"),
             (SemFit, "vagap_sem_fit_t"), (TableOptions, "vagap_table_options_t"),
             (Exclusion, "vagap_exclusion_t"), (PropOptions, "vagap_prop_options_t"),
             (Prop, "vagap_prop_t"), (Alpha, "vagap_alpha_t"), (Omega, "vagap_omega_t"),

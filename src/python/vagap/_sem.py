@@ -81,46 +81,70 @@ def _model_columns(data, model, group, options):
     return cols, names
 
 
-def _fit(function, model, data, group, options):
-    opts = {}
-    for key, value in options.items():
-        if value is not None:
-            opts[key.replace("_", ".")] = value
-    cols, all_names = _model_columns(data, model, group, opts)
-    err = _lib.Error()
-    call, ledger = ctypes.c_void_p(), _lib.lib.vagap_ledger_alloc()
-    fit, rows, t = ctypes.POINTER(_lib.SemFit)(), _lib.SemRows(), ctypes.c_void_p()
-    try:
-        check(_lib.lib.vagap_sem_call_new(ctypes.byref(call), function.encode(), err), err)
-        for name, value in opts.items():
-            st = _lib.lib.vagap_sem_call_set(call, name.encode(), _argument_text(name, value).encode(), err)
-            check(st, err)
-        t = _read_table(cols, b"data", ledger, err, infer=True)
-        st = _lib.lib.vagap_sem_call_fit(call, model.encode(), t, None if group is None else group.encode(),
-                                         ledger, ctypes.byref(fit), rows, err)
-        if st != _lib.VAGAP_OK:
-            message = _lavaan_names(err.message.decode())
-            absent = re.search(r"no column named '([^']*)'", message)
-            if absent:  # only the model's columns went in: list them all
-                message = "no column named '%s'; the columns are: %s" % (absent.group(1), ", ".join(all_names))
-                err.line = 0
-            err.message = message.encode()[:1023]
-            raise VagapError(err)
-        for i in range(_lib.lib.vagap_sem_call_nnotes(call)):
-            warnings.warn(_lib.lib.vagap_sem_call_note(call, i).decode())
-        f = fit.contents
+class _Call:
+    """A fitted lavaan call (vagap_sem_call_fit): the call, its fit, the rows used,
+    the ledger and the table, freed by close()."""
+
+    def __init__(self, function, model, data, group, options):
+        opts = {}
+        for key, value in options.items():
+            if value is not None:
+                opts[key.replace("_", ".")] = value
+        cols, all_names = _model_columns(data, model, group, opts)
+        err = _lib.Error()
+        self.call, self.ledger = ctypes.c_void_p(), _lib.lib.vagap_ledger_alloc()
+        self.fit, self.rows, self.table = ctypes.POINTER(_lib.SemFit)(), _lib.SemRows(), ctypes.c_void_p()
+        try:
+            check(_lib.lib.vagap_sem_call_new(ctypes.byref(self.call), function.encode(), err), err)
+            for name, value in opts.items():
+                check(_lib.lib.vagap_sem_call_set(self.call, name.encode(),
+                                                  _argument_text(name, value).encode(), err), err)
+            self.table = _read_table(cols, b"data", self.ledger, err, infer=True)
+            st = _lib.lib.vagap_sem_call_fit(self.call, model.encode(), self.table,
+                                             None if group is None else group.encode(), self.ledger,
+                                             ctypes.byref(self.fit), self.rows, err)
+            if st != _lib.VAGAP_OK:
+                raise VagapError(_lavaan_error(err, all_names))
+        except Exception:
+            self.close()
+            raise
+        for i in range(_lib.lib.vagap_sem_call_nnotes(self.call)):
+            warnings.warn(_lib.lib.vagap_sem_call_note(self.call, i).decode())
+        f = self.fit.contents
         for i in range(f.nwarnings):
             warnings.warn(f.warnings[i].decode())
-        estimates, measures = _results(fit)
-        groups = [rows.labels[g].decode() for g in range(rows.ngroups)]
-        excluded = [(row, reason) for _, row, reason in _excluded(ledger)]
-        return SemResult(estimates, measures, groups, excluded, f.iterations, f.optimizer.decode())
+        self.groups = [self.rows.labels[g].decode() for g in range(self.rows.ngroups)]
+        self.excluded = [(row, reason) for _, row, reason in _excluded(self.ledger)]
+
+    def close(self):
+        _lib.lib.vagap_sem_fit_free(self.fit)
+        _lib.lib.vagap_sem_rows_free(self.rows)
+        _lib.lib.vagap_table_free(self.table)
+        _lib.lib.vagap_sem_call_free(self.call)
+        _lib.lib.vagap_ledger_free(self.ledger)
+        self.fit, self.table, self.call, self.ledger = None, None, None, None
+
+
+def _lavaan_error(err, all_names):
+    """The library's error in lavaan's words; a missing column against all the data's columns."""
+    message = _lavaan_names(err.message.decode())
+    absent = re.search(r"no column named '([^']*)'", message)
+    if absent:  # only the model's columns went in: list them all
+        message = "no column named '%s'; the columns are: %s" % (absent.group(1), ", ".join(all_names))
+        err.line = 0
+    err.message = message.encode()[:1023]
+    return err
+
+
+def _fit(function, model, data, group, options):
+    done = _Call(function, model, data, group, options)
+    try:
+        f = done.fit.contents
+        estimates, measures = _results(done.fit)
+        return SemResult(estimates, measures, done.groups, done.excluded, f.iterations,
+                         f.optimizer.decode())
     finally:
-        _lib.lib.vagap_sem_fit_free(fit)
-        _lib.lib.vagap_sem_rows_free(rows)
-        _lib.lib.vagap_table_free(t)
-        _lib.lib.vagap_sem_call_free(call)
-        _lib.lib.vagap_ledger_free(ledger)
+        done.close()
 
 
 def _results(fit):

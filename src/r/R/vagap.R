@@ -130,10 +130,10 @@ lavaan_names <- function(msg) {
   msg
 }
 
-# lavaan's `fn` by libvagap: the model's columns and the group go to the library
-# as typed columns, the arguments as text; ordered factors among the model's
-# columns are ordered variables with their level order, as lavaan takes them.
-fit_lavaan <- function(fn, model, data, group, args) {
+# What a lavaan call hands the library: the model text, the columns the model may
+# name (and the group) as typed columns, ordered factors among them as ordered
+# variables with their level order (as lavaan takes them), the arguments as text.
+lavaan_call <- function(fn, model, data, group, args) {
   if (length(args) && (is.null(names(args)) || any(!nzchar(names(args)))))
     stop("vagap::", fn, ": options must be named (lavaan's names)")
   unknown <- setdiff(names(args), sem_arguments)
@@ -155,18 +155,28 @@ fit_lavaan <- function(fn, model, data, group, args) {
   }
   if (!is.null(ordered) && !identical(ordered, FALSE)) args$ordered <- ordered
   args <- args[!vapply(args, is.null, TRUE)]
-  text <- vapply(names(args), function(n) argument_text(n, args[[n]]), "")
-  r <- .Call(vagap_r_sem, model, data, if (is.null(group)) "" else as.character(group), fn, text)
-  if (!is.null(r$error)) {
-    r$error$message <- lavaan_names(r$error$message)
-    absent <- regmatches(r$error$message, regexec("no column named '([^']*)'", r$error$message))[[1]]
-    if (length(absent)) {  # only the model's columns went in: list them all, as a file's header would
-      r$error$message <- paste0("no column named '", absent[2], "'; the columns are: ",
-                                paste(all_names, collapse = ", "))
-      r$error$line <- 0L
-    }
+  list(model = model, data = data, group = if (is.null(group)) "" else as.character(group),
+       args = vapply(names(args), function(n) argument_text(n, args[[n]]), ""), names = all_names)
+}
+
+# An error of a lavaan call in lavaan's words: its argument names, and a missing
+# column against all the data's columns (only the model's went in).
+lavaan_error <- function(r, call) {
+  if (is.null(r$error)) return(r)
+  r$error$message <- lavaan_names(r$error$message)
+  absent <- regmatches(r$error$message, regexec("no column named '([^']*)'", r$error$message))[[1]]
+  if (length(absent)) {
+    r$error$message <- paste0("no column named '", absent[2], "'; the columns are: ",
+                              paste(call$names, collapse = ", "))
+    r$error$line <- 0L
   }
-  r <- checked(r)
+  r
+}
+
+# lavaan's `fn` by libvagap.
+fit_lavaan <- function(fn, model, data, group, args) {
+  call <- lavaan_call(fn, model, data, group, args)
+  r <- checked(lavaan_error(.Call(vagap_r_sem, call$model, call$data, call$group, fn, call$args), call))
   for (w in r$warnings) warning(w, call. = FALSE)
   # frame(), not data.frame(): a thousand fits in a loop should not pay for data.frame's checks
   excluded <- frame(list(row = r$excluded$line, reason = r$excluded$reason))
@@ -412,45 +422,47 @@ vaar_estimates <- function(est, group.labels) {
 #' frame lhs, op, rhs, sign) or with the `reference` group's signs.
 vaar <- function(model = NULL, data = NULL, group = NULL, expect = NULL, reference = NULL,
                  reference.alpha = 0, alpha = 0.05, sign.indicator = NULL, estimates = NULL,
-                 group.labels = NULL, group.equal = "loadings", ...) {
+                 group.labels = NULL, group.equal = "loadings", bootstrap = 0, seed = 1,
+                 threads = 0, conf.level = 0.95, ...) {
   if (is.null(model) == is.null(estimates))
     stop("vagap: give either model (with data) or estimates")
   if (is.null(expect) && is.null(reference))
     stop("vagap: give the expected signs: expect or reference")
   if (reference.alpha > 0 && is.null(reference)) stop("vagap: reference.alpha needs reference")
-  excluded <- data.frame(row = integer(), reason = character(), stringsAsFactors = FALSE)
-  if (!is.null(model)) {
-    if (!is.null(group.labels)) stop("vagap: group.labels applies to estimates")
-    if (is.null(data)) stop("vagap: model needs data")
-    equal <- if (identical(group.equal, "none")) "" else group.equal
-    fit <- sem(model, data, group = group, group.equal = equal, ...)
-    est <- fit$estimates
-    est <- est[est$group >= 1, ]
-    est$group <- fit$groups[est$group]
-    est <- vaar_estimates(est, NULL)
-    excluded <- attr(fit, "excluded")
-  } else {
-    if (!is.null(data) || !is.null(group) || length(list(...)))
-      stop("vagap: data, group and the lavaan options apply to model; estimates are already fitted")
-    est <- vaar_estimates(estimates, group.labels)
-    if (is.null(estimates$pvalue))
-      warning("estimates has no pvalue column: no path can agree strictly (agree.strict is FALSE)",
-              call. = FALSE)
-  }
+  if (!(bootstrap >= 0 && bootstrap == floor(bootstrap))) stop("vagap: bootstrap must be a whole number of resamples")
+  if (bootstrap > 0 && is.null(model)) stop("vagap: bootstrap needs the data: use model")
   expect.frame <- if (is.data.frame(expect)) columns(expect, "expect")
   if (!is.null(names(sign.indicator)))
     sign.indicator <- paste0(names(sign.indicator), "=", sign.indicator)
   spec <- c(if (is.null(expect) || is.data.frame(expect)) "" else paste(expect, collapse = ","),
             if (is.null(reference)) "" else as.character(reference),
             paste(sign.indicator, collapse = ","))
-  hint <- if (!is.null(estimates) && is.null(group.labels))
+  num <- as.numeric(c(alpha, reference.alpha, conf.level))
+  if (!is.null(model)) {
+    if (!is.null(group.labels)) stop("vagap: group.labels applies to estimates")
+    if (is.null(data)) stop("vagap: model needs data")
+    args <- list(...)
+    args$group.equal <- if (identical(group.equal, "none")) "" else group.equal
+    call <- lavaan_call("vaar", model, data, group, args)
+    r <- .Call(vagap_r_vaar_fit, call$model, call$data, call$group, "sem", call$args, spec, expect.frame,
+               num, "", as.numeric(c(bootstrap, seed, threads)))
+    r <- checked(lavaan_error(r, call))
+    for (w in r$warnings) warning(w, call. = FALSE)
+    if (r$boot.failed > 0)
+      warning(r$boot.failed, " of ", bootstrap, " bootstrap resamples failed to fit and are left out",
+              call. = FALSE)
+    return(structure(frame(r$rows), excluded = frame(list(row = r$excluded$line, reason = r$excluded$reason))))
+  }
+  if (!is.null(data) || !is.null(group) || length(list(...)))
+    stop("vagap: data, group and the lavaan options apply to model; estimates are already fitted")
+  est <- vaar_estimates(estimates, group.labels)
+  if (is.null(estimates$pvalue))
+    warning("estimates has no pvalue column: no path can agree strictly (agree.strict is FALSE)",
+            call. = FALSE)
+  hint <- if (is.null(group.labels))
     " (a parameter table numbers its groups 1, 2, ...; name them with --group-labels)" else ""
-  r <- checked(.Call(vagap_r_vaar, est, spec, expect.frame, as.numeric(c(alpha, reference.alpha)), hint))
-  # the program's bootstrap columns (vagap vaar --bootstrap; not run here)
-  for (b in c("boot.lower", "boot.upper", "boot.agree.strict", "boot.agree.sign"))
-    r[[b]] <- rep(NA_real_, length(r$group))
-  r$boot.n <- rep(NA_integer_, length(r$group))
-  structure(frame(r), excluded = excluded)
+  r <- checked(.Call(vagap_r_vaar, est, spec, expect.frame, num, hint))
+  structure(frame(r), excluded = frame(list(row = integer(), reason = character())))
 }
 
 # ---- report --------------------------------------------------------------------------------

@@ -877,45 +877,91 @@ static const char *optional_str(SEXP s) {
   return v[0] ? v : NULL;
 }
 
-/* The rows of `vagap vaar`: per group its paths, then vaar.strict and vaar.sign. */
-static SEXP vaar_frame(const vagap_vaar_analysis_t *an) {
+/* The rows of `vagap vaar`: per group its paths, then vaar.strict and vaar.sign; the
+   bootstrap columns from b (NA without a bootstrap). */
+static SEXP vaar_frame(const vagap_vaar_analysis_t *an, const vagap_vaar_boot_t *b) {
   const vagap_vaar_result_t *r = an->result;
   size_t n = r->ngroups * (r->npaths + 2);
   const char *names[] = {"group", "type", "lhs", "op", "rhs", "expected", "est", "se", "pvalue",
-                         "std.all", "ci.lower", "ci.upper", "agree.strict", "agree.sign", "k", "K", ""};
+                         "std.all", "ci.lower", "ci.upper", "agree.strict", "agree.sign", "k", "K",
+                         "boot.lower", "boot.upper", "boot.agree.strict", "boot.agree.sign", "boot.n", ""};
   SEXP df = PROTECT(Rf_mkNamed(VECSXP, names));
-  for (int c = 0; c < 16; c++)
-    SET_VECTOR_ELT(df, c, Rf_allocVector(c < 6 ? STRSXP : c < 12 ? REALSXP : c < 14 ? LGLSXP : INTSXP,
-                                         (R_xlen_t)n));
+  for (int c = 0; c < 21; c++)
+    SET_VECTOR_ELT(df, c, Rf_allocVector(c < 6 ? STRSXP : c < 12 || (c >= 16 && c < 20) ? REALSXP
+                                         : c < 14 ? LGLSXP : INTSXP, (R_xlen_t)n));
   size_t i = 0;
+#define NUM(c, v) (REAL(VECTOR_ELT(df, c))[i] = isnan(v) ? NA_REAL : (v))
   for (size_t g = 0; g < r->ngroups; g++) {
     for (size_t k = 0; k < r->npaths; k++, i++) {
-      const vagap_vaar_path_result_t *p = &r->paths[g * r->npaths + k];
+      size_t cell = g * r->npaths + k;
+      const vagap_vaar_path_result_t *p = &r->paths[cell];
       const vagap_vaar_path_t *path = &an->spec->paths[p->path];
       const char *text[] = {r->group_label[g], "path", path->lhs, path->op, path->rhs,
                             vagap_vaar_sign_text(p->expected)};
       for (int c = 0; c < 6; c++) SET_STRING_ELT(VECTOR_ELT(df, c), (R_xlen_t)i, Rf_mkChar(text[c]));
       const double v[] = {p->est.est, p->est.se, p->est.pvalue, p->est.std_all, p->est.ci_lower,
-                          p->est.ci_upper};
-      for (int c = 0; c < 6; c++) REAL(VECTOR_ELT(df, 6 + c))[i] = isnan(v[c]) ? NA_REAL : v[c];
+                          p->est.ci_upper, b ? b->est_lower[cell] : NAN, b ? b->est_upper[cell] : NAN,
+                          b ? b->share_strict[cell] : NAN, b ? b->share_sign[cell] : NAN};
+      for (int c = 0; c < 10; c++) NUM(c < 6 ? 6 + c : 10 + c, v[c]);
       LOGICAL(VECTOR_ELT(df, 12))[i] = p->agree_strict;
       LOGICAL(VECTOR_ELT(df, 13))[i] = p->agree_sign;
       INTEGER(VECTOR_ELT(df, 14))[i] = INTEGER(VECTOR_ELT(df, 15))[i] = NA_INTEGER;
+      INTEGER(VECTOR_ELT(df, 20))[i] = b ? (int)b->nused : NA_INTEGER;
     }
     for (int strict = 1; strict >= 0; strict--, i++) {
       const vagap_vaar_group_result_t *gr = &r->groups[g];
       SET_STRING_ELT(VECTOR_ELT(df, 0), (R_xlen_t)i, Rf_mkChar(r->group_label[g]));
       SET_STRING_ELT(VECTOR_ELT(df, 1), (R_xlen_t)i, Rf_mkChar(strict ? "vaar.strict" : "vaar.sign"));
       for (int c = 2; c < 6; c++) SET_STRING_ELT(VECTOR_ELT(df, c), (R_xlen_t)i, NA_STRING);
-      REAL(VECTOR_ELT(df, 6))[i] = strict ? gr->vaar_strict : gr->vaar_sign;
+      NUM(6, strict ? gr->vaar_strict : gr->vaar_sign);
       for (int c = 7; c < 12; c++) REAL(VECTOR_ELT(df, c))[i] = NA_REAL;
       LOGICAL(VECTOR_ELT(df, 12))[i] = LOGICAL(VECTOR_ELT(df, 13))[i] = NA_LOGICAL;
       INTEGER(VECTOR_ELT(df, 14))[i] = (int)(strict ? gr->k_strict : gr->k_sign);
       INTEGER(VECTOR_ELT(df, 15))[i] = (int)gr->K;
+      NUM(16, b ? (strict ? b->vaar_strict_lower[g] : b->vaar_sign_lower[g]) : NAN);
+      NUM(17, b ? (strict ? b->vaar_strict_upper[g] : b->vaar_sign_upper[g]) : NAN);
+      REAL(VECTOR_ELT(df, 18))[i] = REAL(VECTOR_ELT(df, 19))[i] = NA_REAL;
+      INTEGER(VECTOR_ELT(df, 20))[i] = b ? (int)b->nused : NA_INTEGER;
     }
   }
+#undef NUM
   UNPROTECT(1);
   return df;
+}
+
+/* What `vagap vaar` is asked besides the estimates: spec c(expect, reference,
+   sign.indicator) ("" for "not given"), expect_frame (lhs, op, rhs, sign) or
+   NULL, num c(alpha, reference.alpha, ...), hint appended to a reference error. */
+typedef struct {
+  vagap_vaar_options_t o;
+  vagap_vaar_orientation_t orient;
+  vagap_table_t *expect;
+} vaar_setup_t;
+
+static vagap_status_t vaar_setup(vaar_setup_t *v, SEXP spec, SEXP expect_frame, SEXP num, SEXP hint,
+                                 vagap_error_t *err) {
+  memset(v, 0, sizeof *v);
+  vagap_vaar_options_init(&v->o);
+  const char *text_of[3];
+  for (int k = 0; k < 3; k++) text_of[k] = CHAR(STRING_ELT(spec, k));
+  v->o.expect = text_of[0][0] ? text_of[0] : NULL;
+  v->o.reference = text_of[1][0] ? text_of[1] : NULL;
+  v->o.alpha = REAL(num)[0];
+  v->o.reference_alpha = REAL(num)[1];
+  v->o.reference_hint = optional_str(hint);
+  v->o.orientation = &v->orient;
+  vagap_status_t st = VAGAP_OK;
+  if (text_of[2][0]) st = vagap_vaar_orientation_parse(&v->orient, text_of[2], err);
+  if (!st && expect_frame != R_NilValue) {
+    st = frame_table(&v->expect, expect_frame, "expect", 0, NULL, err);
+    v->o.expect_table = v->expect;
+  }
+  return st;
+}
+
+static void vaar_setup_clear(vaar_setup_t *v) {
+  vagap_vaar_orientation_clear(&v->orient);
+  vagap_table_free(v->expect);
 }
 
 /*
@@ -942,31 +988,108 @@ SEXP vagap_r_vaar(SEXP est, SEXP spec, SEXP expect_frame, SEXP num, SEXP hint) {
     e[i].est = col[0][i], e[i].se = col[1][i], e[i].pvalue = col[2][i];
     e[i].ci_lower = col[3][i], e[i].ci_upper = col[4][i], e[i].std_all = col[5][i];
   }
-  vagap_vaar_options_t o;
-  vagap_vaar_options_init(&o);
-  const char *text_of[3];
-  for (int k = 0; k < 3; k++) text_of[k] = CHAR(STRING_ELT(spec, k));
-  o.expect = text_of[0][0] ? text_of[0] : NULL;
-  o.reference = text_of[1][0] ? text_of[1] : NULL;
-  o.alpha = REAL(num)[0];
-  o.reference_alpha = REAL(num)[1];
-  o.reference_hint = optional_str(hint);
-  const char *indicators = text_of[2];
-  vagap_vaar_orientation_t orient = {0};
+  vaar_setup_t v;
   vagap_vaar_analysis_t an = {0};
-  vagap_table_t *expect = NULL;
-  vagap_status_t st = VAGAP_OK;
-  if (indicators[0]) st = vagap_vaar_orientation_parse(&orient, indicators, &err);
-  o.orientation = &orient;
-  if (!st && expect_frame != R_NilValue) {
-    st = frame_table(&expect, expect_frame, "expect", 0, NULL, &err);
-    o.expect_table = expect;
-  }
-  if (!st) st = vagap_vaar_analyse(&an, e, n, &o, &err);
-  SEXP out = st ? error_result(&err) : vaar_frame(&an);
+  vagap_status_t st = vaar_setup(&v, spec, expect_frame, num, hint, &err);
+  if (!st) st = vagap_vaar_analyse(&an, e, n, &v.o, &err);
+  SEXP out = st ? error_result(&err) : vaar_frame(&an, NULL);
   vagap_vaar_analysis_clear(&an);
-  vagap_vaar_orientation_clear(&orient);
-  vagap_table_free(expect);
+  vaar_setup_clear(&v);
+  return out;
+}
+
+/* The estimate rows of a fit for VAAR (":=" rows skipped) and each one's parameter-table row. */
+static size_t vaar_estimates_of(const vagap_sem_fit_t *fit, const vagap_sem_rows_t *rows,
+                                vagap_vaar_estimate_t *e, size_t *est_row) {
+  const vagap_sem_model_t *m = fit->model;
+  size_t n = 0;
+  for (size_t r = 0; r < m->nrows; r++) {
+    const vagap_sem_param_t *p = &m->rows[r];
+    if (p->group < 1) continue;
+    e[n] = (vagap_vaar_estimate_t){rows->labels[p->group - 1], p->lhs, vagap_sem_op_string(p->op), p->rhs,
+                                   p->est, p->se, p->pvalue, p->ci_lower, p->ci_upper, p->std_all};
+    est_row[n++] = r;
+  }
+  return n;
+}
+
+/* `vagap vaar --bootstrap B --seed S --threads T --conf-level L` on the call's rows. */
+static vagap_status_t vaar_bootstrap(const vagap_sem_call_t *call, const vagap_sem_rows_t *rows,
+                                     const vagap_vaar_analysis_t *an, const vaar_setup_t *v,
+                                     const vagap_vaar_estimate_t *e, size_t n, const size_t *est_row,
+                                     SEXP boot, double level, vagap_sem_boot_t **sb,
+                                     vagap_vaar_boot_t **vb, vagap_error_t *err) {
+  vagap_sem_boot_options_t bopt;
+  vagap_sem_boot_options_init(&bopt);
+  bopt.B = (size_t)REAL(boot)[0];
+  bopt.seed = (uint64_t)REAL(boot)[1];
+  bopt.threads = (unsigned)REAL(boot)[2];
+  vagap_sem_data_t view = vagap_sem_rows_view(rows);
+  vagap_status_t st = vagap_sem_bootstrap(sb, vagap_sem_call_model(call), &view,
+                                          vagap_sem_call_fit_options(call), &bopt, err);
+  if (!st)
+    st = vagap_vaar_bootstrap(vb, an->spec, e, n, est_row, *sb, v->orient.latent, v->orient.indicator,
+                              v->orient.n, v->o.alpha, level, err);
+  return st;
+}
+
+/*
+ * `vagap vaar --model`: lavaan's `function` fitted to data (as vagap_r_sem,
+ * group "" for one group, args lavaan's arguments as text), then the analysis
+ * of vagap_r_vaar (spec, expect_frame, num c(alpha, reference.alpha, level),
+ * hint) and with boot c(B, seed, threads), B > 0, the bootstrap columns.
+ */
+SEXP vagap_r_vaar_fit(SEXP model_text, SEXP data, SEXP group, SEXP function, SEXP args, SEXP spec,
+                      SEXP expect_frame, SEXP num, SEXP hint, SEXP boot) {
+  vagap_error_t err;
+  vagap_error_clear(&err);
+  vagap_sem_call_t *call = NULL;
+  vagap_ledger_t *ledger = vagap_ledger_alloc();
+  vagap_table_t *t = NULL;
+  vagap_sem_fit_t *fit = NULL;
+  vagap_sem_rows_t rows;
+  memset(&rows, 0, sizeof rows);
+  vaar_setup_t v;
+  memset(&v, 0, sizeof v);
+  vagap_vaar_analysis_t an = {0};
+  vagap_sem_boot_t *sb = NULL;
+  vagap_vaar_boot_t *vb = NULL;
+  const char *g = CHAR(STRING_ELT(group, 0));
+  vagap_status_t st = ledger ? sem_call(&call, function, args, &err)
+                             : vagap_error_set(&err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
+  if (!st) st = frame_table(&t, data, "data", 1, ledger, &err);
+  if (!st) st = vagap_sem_call_fit(call, CHAR(STRING_ELT(model_text, 0)), t, g[0] ? g : NULL, ledger, &fit,
+                                   &rows, &err);
+  size_t nrows = fit ? fit->model->nrows : 0, n = 0;
+  vagap_vaar_estimate_t *e = (vagap_vaar_estimate_t *)R_alloc(nrows + 1, sizeof *e);
+  size_t *est_row = (size_t *)R_alloc(nrows + 1, sizeof *est_row);
+  if (!st) n = vaar_estimates_of(fit, &rows, e, est_row);
+  if (!st) st = vaar_setup(&v, spec, expect_frame, num, hint, &err);
+  if (!st) st = vagap_vaar_analyse(&an, e, n, &v.o, &err);
+  if (!st && REAL(boot)[0] > 0)
+    st = vaar_bootstrap(call, &rows, &an, &v, e, n, est_row, boot, REAL(num)[2], &sb, &vb, &err);
+  SEXP out;
+  if (st) out = error_result(&err);
+  else {
+    const char *names[] = {"rows", "excluded", "warnings", "boot.failed", ""};
+    out = PROTECT(Rf_mkNamed(VECSXP, names));
+    SET_VECTOR_ELT(out, 0, vaar_frame(&an, vb));
+    SET_VECTOR_ELT(out, 1, exclusions(ledger));
+    SET_VECTOR_ELT(out, 2, Rf_allocVector(STRSXP, (R_xlen_t)fit->nwarnings));
+    for (size_t i = 0; i < fit->nwarnings; i++)
+      SET_STRING_ELT(VECTOR_ELT(out, 2), (R_xlen_t)i, Rf_mkChar(fit->warnings[i]));
+    SET_VECTOR_ELT(out, 3, Rf_ScalarReal(sb ? (double)sb->nfailed : 0));
+    UNPROTECT(1);
+  }
+  vagap_vaar_boot_free(vb);
+  vagap_sem_boot_free(sb);
+  vagap_vaar_analysis_clear(&an);
+  vaar_setup_clear(&v);
+  vagap_sem_fit_free(fit);
+  vagap_sem_rows_free(&rows);
+  vagap_table_free(t);
+  vagap_sem_call_free(call);
+  vagap_ledger_free(ledger);
   return out;
 }
 
@@ -1069,6 +1192,7 @@ static const R_CallMethodDef CALLS[] = {
     {"vagap_r_consistency", (DL_FUNC)&vagap_r_consistency, 6},
     {"vagap_r_align", (DL_FUNC)&vagap_r_align, 7},
     {"vagap_r_vaar", (DL_FUNC)&vagap_r_vaar, 5},
+    {"vagap_r_vaar_fit", (DL_FUNC)&vagap_r_vaar_fit, 10},
     {"vagap_r_report_gap", (DL_FUNC)&vagap_r_report_gap, 3},
     {NULL, NULL, 0}};
 
@@ -1084,13 +1208,14 @@ static const R_CallMethodDef CALLS[] = {
   X(vagap_sem_model_t) X(vagap_sem_fit_options_t) X(vagap_sem_measures_t) X(vagap_sem_measure_t) \
   X(vagap_sem_fit_t) X(vagap_sem_rows_t) X(vagap_prop_options_t) X(vagap_prop_t)                 \
   X(vagap_study_choice_options_t) X(vagap_study_choices_t) X(vagap_study_scale_options_t)        \
-  X(vagap_study_scale_t) X(vagap_alpha_t) X(vagap_table_options_t) X(vagap_column_t) X(vagap_study_word_lists_t)             \
-  X(vagap_gap_t) X(vagap_gap_unit_t)                                                             \
+  X(vagap_study_scale_t) X(vagap_alpha_t) X(vagap_table_options_t) X(vagap_column_t)             \
+  X(vagap_study_word_lists_t) X(vagap_gap_t) X(vagap_gap_unit_t)                                 \
   X(vagap_gap_options_t) X(vagap_tidy_t) X(vagap_tidy_row_t) X(vagap_study_iat_options_t)        \
   X(vagap_iat_assoc_unit_t) X(vagap_iat_assoc_trial_t) X(vagap_consistency_options_t)             \
   X(vagap_align_log_options_t) X(vagap_vaar_estimate_t) X(vagap_vaar_options_t)                 \
   X(vagap_vaar_analysis_t) X(vagap_vaar_result_t) X(vagap_vaar_path_result_t)                    \
-  X(vagap_vaar_group_result_t) X(vagap_vaar_spec_t) X(vagap_vaar_path_t) X(vagap_vaar_orientation_t)
+  X(vagap_vaar_group_result_t) X(vagap_vaar_boot_t) X(vagap_sem_boot_options_t)                 \
+  X(vagap_sem_boot_t) X(vagap_vaar_spec_t) X(vagap_vaar_path_t) X(vagap_vaar_orientation_t)
 
 static void check_layout(void) {
   char bad[2048] = "";
