@@ -27,5 +27,6 @@
 #include "vagap/power.h"
 #include "vagap/sem_rows.h"
 #include "vagap/sem_call.h"
+#include "vagap/plot.h"
 
 #endif

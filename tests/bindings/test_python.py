@@ -578,6 +578,21 @@ class TestReport(ProgramComparison):
         self.compare(mine, run_report(self.folder, "--no-iat", "--tau", "0.1",
                                       "--selfreport-scale", "s"))
 
+    def test_svg(self):
+        """svg=True: the program's calibration.svg, byte for byte."""
+        L = self.logs
+        mine = vagap.report(L["choices"], L["selfreport"], L["selfreport_key"], iat=L["iat"], svg=True,
+                            title="Mini study")
+        out = tempfile.mkdtemp()
+        try:
+            p = subprocess.run([PROGRAM, "report", self.folder, "--out", out, "--quiet", "--title",
+                                "Mini study"], capture_output=True)
+            self.assertEqual(p.returncode, 0, p.stderr)
+            with open(os.path.join(out, "calibration.svg"), encoding="utf-8") as f:
+                self.assertEqual(mine["calibration_svg"], f.read())
+        finally:
+            shutil.rmtree(out)
+
     def test_errors(self):
         L = self.logs
         with self.assertRaisesRegex(vagap.VagapError, "--selfreport-scale: the key has no scale 'nope'"):

@@ -15,8 +15,29 @@ from ._study import iat as _iat
 _SOURCES = {k: k.encode() for k in ("iat", "choices", "selfreport", "key")}
 
 
+def _svg(g, title):
+    """The calibration plot of g as text: vagap_gap_plot_svg into an open_memstream buffer."""
+    libc = ctypes.CDLL(None)
+    libc.open_memstream.restype = ctypes.c_void_p
+    libc.open_memstream.argtypes = [ctypes.POINTER(ctypes.c_void_p), ctypes.POINTER(ctypes.c_size_t)]
+    libc.fclose.argtypes = [ctypes.c_void_p]
+    libc.free.argtypes = [ctypes.c_void_p]
+    buf, size = ctypes.c_void_p(), ctypes.c_size_t()
+    f = libc.open_memstream(ctypes.byref(buf), ctypes.byref(size))
+    if not f:
+        raise MemoryError("vagap: out of memory")
+    bad = _lib.lib.vagap_gap_plot_svg(f, g, title.encode()) != 0
+    bad |= libc.fclose(f) != 0
+    try:
+        if bad:
+            raise OSError("vagap: the calibration plot could not be written")
+        return ctypes.string_at(buf, size.value).decode("utf-8")
+    finally:
+        libc.free(buf)
+
+
 def _gap_tables(logs, unit, focal, contrast, prosocial, selfish, preset, lo, hi, min_items,
-                selfreport_scale, gap_opt):
+                selfreport_scale, gap_opt, svg_title=None):
     """gap_units, gap_tests and the exclusions of the four logs (the program's order)."""
     err = _lib.Error()
     io, co, so = _lib.StudyIatOptions(), _lib.StudyChoiceOptions(), _lib.StudyScaleOptions()
@@ -60,7 +81,8 @@ def _gap_tables(logs, unit, focal, contrast, prosocial, selfish, preset, lo, hi,
         analysed = True
         check(_lib.lib.vagap_gap_tidy(g, t, err), err)
         return (table([unit] + UNIT_COLUMNS, _unit_rows(g, unit)),
-                table(TIDY_COLUMNS, _tidy_rows(t)), _excluded(ledger))
+                table(TIDY_COLUMNS, _tidy_rows(t)), _excluded(ledger),
+                None if svg_title is None else _svg(g, svg_title))
     finally:
         _lib.lib.vagap_tidy_free(t)
         if analysed:
@@ -86,11 +108,14 @@ class Report(dict):
 
 def report(choices, selfreport, key, iat=None, unit="model", preset="andric2025",
            focal="other", contrast="self", prosocial="other", selfish="self", min=1, max=7,
-           min_items=1, selfreport_scale=None, tau=0.05, behavior_cut=0.65, conf_level=0.95):
+           min_items=1, selfreport_scale=None, tau=0.05, behavior_cut=0.65, conf_level=0.95,
+           svg=False, title="Walk-the-talk study"):
     """`vagap report` on four tables (iat=None: no IAT, as --no-iat): a dict of the
     tables the program writes - iat_trials, iat_units (with an IAT), behavior_units,
     selfreport_units, selfreport_alpha, gap_units, gap_tests - with its columns.
-    vagap.excluded(result) lists every row the four logs left out."""
+    vagap.excluded(result) lists every row the four logs left out.  svg=True adds
+    "calibration_svg", the text of the program's calibration.svg (its title starts
+    with `title`, as --title); report.md is not produced here."""
     if not min < max:
         raise ValueError("vagap: min must be below max")
     opt = _lib.GapOptions()
@@ -98,8 +123,9 @@ def report(choices, selfreport, key, iat=None, unit="model", preset="andric2025"
     opt.tau, opt.behavior_cut, opt.conf_level = float(tau), float(behavior_cut), float(conf_level)
     logs = {"iat": iat, "choices": choices, "selfreport": selfreport, "key": key}
     # the gap first: it reads all four logs and says what is wrong with any of them
-    units, tests, dropped = _gap_tables(logs, unit, focal, contrast, prosocial, selfish, preset,
-                                        min, max, min_items, selfreport_scale, opt)
+    units, tests, dropped, plot = _gap_tables(logs, unit, focal, contrast, prosocial, selfish, preset,
+                                              min, max, min_items, selfreport_scale, opt,
+                                              "%s: self-report vs behaviour" % title if svg else None)
     out = Report()
     if iat is not None:
         for level, name in (("trials", "iat_trials"), ("units", "iat_units")):
@@ -114,5 +140,7 @@ def report(choices, selfreport, key, iat=None, unit="model", preset="andric2025"
         out[name] = _plain(score(selfreport, key, min, max, min_items=min_items, level=level,
                                  unit=unit_arg))
     out["gap_units"], out["gap_tests"] = units, tests
+    if svg:
+        out["calibration_svg"] = plot
     out.excluded = dropped
     return out

@@ -475,7 +475,8 @@ vaar <- function(model = NULL, data = NULL, group = NULL, expect = NULL, referen
 report <- function(choices, selfreport, key, iat = NULL, unit = "model",
                    preset = c("andric2025", "bai2024"), focal = "other", contrast = "self",
                    prosocial = "other", selfish = "self", min = 1, max = 7, min.items = 1,
-                   selfreport.scale = NULL, tau = 0.05, behavior.cut = 0.65, conf.level = 0.95) {
+                   selfreport.scale = NULL, tau = 0.05, behavior.cut = 0.65, conf.level = 0.95,
+                   svg = FALSE, title = "Walk-the-talk study") {
   preset <- match.arg(preset)
   if (!(min < max)) stop("vagap: min must be below max")
   focal <- paste(focal, collapse = ",")
@@ -488,7 +489,8 @@ report <- function(choices, selfreport, key, iat = NULL, unit = "model",
                           columns(selfreport, "selfreport"), columns(key, "key")),
                      c(unit, focal, contrast, prosocial, selfish, preset,
                        if (is.null(selfreport.scale)) "" else selfreport.scale),
-                     as.numeric(c(min, max, min.items, tau, behavior.cut, conf.level))))
+                     as.numeric(c(min, max, min.items, tau, behavior.cut, conf.level)),
+                     if (isTRUE(svg)) paste0(title, ": self-report vs behaviour")))
   # the other tables are the separate commands' on the same logs, as the program's are
   out <- list()
   if (!is.null(iat)) {
@@ -509,5 +511,7 @@ report <- function(choices, selfreport, key, iat = NULL, unit = "model",
   out$gap_units <- units
   out$gap_tests <- frame(g$tests)
   for (k in names(out)) attr(out[[k]], "excluded") <- NULL
+  # the program's calibration.svg, as text (writeLines(r$calibration_svg, "calibration.svg"))
+  if (isTRUE(svg)) out$calibration_svg <- g$svg
   structure(out, excluded = excluded_rows(g$excluded))
 }

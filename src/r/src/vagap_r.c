@@ -1127,7 +1127,21 @@ static vagap_status_t report_read(SEXP logs, const vagap_study_iat_options_t *io
  * focal, contrast, prosocial, selfish, preset, selfreport.scale or "");
  * num: c(min, max, min.items, tau, behavior.cut, conf.level).
  */
-SEXP vagap_r_report_gap(SEXP logs, SEXP cols, SEXP num) {
+/* The calibration plot of g as SVG text (vagap_gap_plot_svg into memory). */
+static SEXP gap_svg(const vagap_gap_t *g, const char *title) {
+  char *text = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream(&text, &len);
+  int bad = !f || vagap_gap_plot_svg(f, g, title) != 0;
+  if (f) bad |= fclose(f) != 0;
+  SEXP out = PROTECT(Rf_allocVector(STRSXP, 1));
+  SET_STRING_ELT(out, 0, bad || !text ? NA_STRING : Rf_mkCharLenCE(text, (int)len, CE_UTF8));
+  free(text);
+  UNPROTECT(1);
+  return out;
+}
+
+SEXP vagap_r_report_gap(SEXP logs, SEXP cols, SEXP num, SEXP svg_title) {
   vagap_error_t err;
   vagap_error_clear(&err);
   const char *c[7];
@@ -1163,11 +1177,12 @@ SEXP vagap_r_report_gap(SEXP logs, SEXP cols, SEXP num) {
   SEXP out;
   if (st) out = error_result(&err);
   else {
-    const char *names[] = {"tests", "units", "excluded", ""};
+    const char *names[] = {"tests", "units", "excluded", "svg", ""};
     out = PROTECT(Rf_mkNamed(VECSXP, names));
     SET_VECTOR_ELT(out, 0, tidy_frame(&t, 0));
     SET_VECTOR_ELT(out, 1, gap_units_frame(&g));
     SET_VECTOR_ELT(out, 2, exclusions(ledger));
+    if (svg_title != R_NilValue) SET_VECTOR_ELT(out, 3, gap_svg(&g, Rf_translateCharUTF8(STRING_ELT(svg_title, 0))));
     UNPROTECT(1);
   }
   vagap_tidy_free(&t);
@@ -1193,7 +1208,7 @@ static const R_CallMethodDef CALLS[] = {
     {"vagap_r_align", (DL_FUNC)&vagap_r_align, 7},
     {"vagap_r_vaar", (DL_FUNC)&vagap_r_vaar, 5},
     {"vagap_r_vaar_fit", (DL_FUNC)&vagap_r_vaar_fit, 10},
-    {"vagap_r_report_gap", (DL_FUNC)&vagap_r_report_gap, 3},
+    {"vagap_r_report_gap", (DL_FUNC)&vagap_r_report_gap, 4},
     {NULL, NULL, 0}};
 
 /*
