@@ -164,6 +164,32 @@ static void test_prop_rows_located_by_row(void **state) {
   vagap_ledger_free(ledger);
 }
 
+/* A NULL unit column pools every row (prop --pooled): a missing unit is no reason then. */
+static void test_prop_pooled(void **state) {
+  (void)state;
+  const char *model[] = {"a", NULL, "b"}, *choice[] = {"other", "self", "other"};
+  vagap_column_t cols[] = {string_column("model", model), string_column("choice", choice)};
+  vagap_ledger_t *ledger = vagap_ledger_alloc();
+  vagap_table_t *t = NULL;
+  vagap_error_t err;
+  assert_int_equal(vagap_table_from_columns(&t, "data", cols, 2, 3, NULL, ledger, &err), VAGAP_OK);
+  vagap_study_choice_options_t o;
+  vagap_study_choice_options_init(&o);
+  o.unit = NULL;
+  vagap_prop_options_t popt;
+  vagap_prop_options_init(&popt);
+  vagap_study_prop_t p;
+  assert_int_equal(vagap_study_prop_table(t, &o, &popt, VAGAP_P_ADJUST_NONE, ledger, &p, &err), VAGAP_OK);
+  assert_int_equal(p.choices.units.n, 1);
+  assert_string_equal(p.choices.units.names[0], "");
+  assert_int_equal(p.choices.prosocial[0], 2);
+  assert_int_equal(p.choices.selfish[0], 1);
+  assert_int_equal(vagap_ledger_rows_excluded(ledger), 0);
+  vagap_study_prop_free(&p);
+  vagap_table_free(t);
+  vagap_ledger_free(ledger);
+}
+
 static void test_inferred_numbers(void **state) {
   (void)state;
   const double x[] = {1, NAN};
@@ -207,7 +233,8 @@ static void test_bad_columns(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_cells_are_the_files_text), cmocka_unit_test(test_same_as_csv),
-      cmocka_unit_test(test_prop_rows_located_by_row), cmocka_unit_test(test_inferred_numbers),
+      cmocka_unit_test(test_prop_rows_located_by_row), cmocka_unit_test(test_prop_pooled),
+      cmocka_unit_test(test_inferred_numbers),
       cmocka_unit_test(test_bad_columns)};
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
