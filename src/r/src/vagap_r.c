@@ -34,16 +34,20 @@ static SEXP error_result(const vagap_error_t *err) {
   return out;
 }
 
-/* A named numeric vector from parallel arrays. */
+/* names(x) <- names[0..n) */
+static void set_names(SEXP x, const char *const *names, size_t n) {
+  SEXP nm = PROTECT(Rf_allocVector(STRSXP, (R_xlen_t)n));
+  for (size_t i = 0; i < n; i++) SET_STRING_ELT(nm, (R_xlen_t)i, Rf_mkChar(names[i]));
+  Rf_setAttrib(x, R_NamesSymbol, nm);
+  UNPROTECT(1);
+}
+
+/* A named numeric vector from parallel arrays (NaN as NA). */
 static SEXP named_numbers(const char *const *names, const double *v, size_t n) {
   SEXP out = PROTECT(Rf_allocVector(REALSXP, (R_xlen_t)n));
-  SEXP nm = PROTECT(Rf_allocVector(STRSXP, (R_xlen_t)n));
-  for (size_t i = 0; i < n; i++) {
-    REAL(out)[i] = v[i];
-    SET_STRING_ELT(nm, (R_xlen_t)i, Rf_mkChar(names[i]));
-  }
-  Rf_setAttrib(out, R_NamesSymbol, nm);
-  UNPROTECT(2);
+  for (size_t i = 0; i < n; i++) REAL(out)[i] = isnan(v[i]) ? NA_REAL : v[i];
+  set_names(out, names, n);
+  UNPROTECT(1);
   return out;
 }
 
@@ -141,6 +145,11 @@ SEXP vagap_r_cor(SEXP x, SEXP y, SEXP method, SEXP alternative, SEXP conf_level,
  * and rows are located by their row number in the data frame.
  */
 static const char *str_arg(SEXP s) { return CHAR(STRING_ELT(s, 0)); }
+
+/* *dst[k] = v[k] (NA_character_ as NULL) for the first n elements of a character vector. */
+static void take_strings(SEXP v, const char **const *dst, int n) {
+  for (int k = 0; k < n; k++) *dst[k] = STRING_ELT(v, k) == NA_STRING ? NULL : CHAR(STRING_ELT(v, k));
+}
 
 /* The strings of a character vector (NA_character_ as NULL), in UTF-8. */
 static const char **utf8_strings(SEXP x) {
@@ -246,13 +255,9 @@ static SEXP counts(const size_t *v, size_t n, size_t stride) {
 /* list(...) of `n` named elements taken from the arguments. */
 static SEXP named_list(const char *const *names, const SEXP *values, size_t n) {
   SEXP out = PROTECT(Rf_allocVector(VECSXP, (R_xlen_t)n));
-  SEXP nm = PROTECT(Rf_allocVector(STRSXP, (R_xlen_t)n));
-  for (size_t i = 0; i < n; i++) {
-    SET_VECTOR_ELT(out, (R_xlen_t)i, values[i]);
-    SET_STRING_ELT(nm, (R_xlen_t)i, Rf_mkChar(names[i]));
-  }
-  Rf_setAttrib(out, R_NamesSymbol, nm);
-  UNPROTECT(2);
+  for (size_t i = 0; i < n; i++) SET_VECTOR_ELT(out, (R_xlen_t)i, values[i]);
+  set_names(out, names, n);
+  UNPROTECT(1);
   return out;
 }
 
@@ -293,15 +298,10 @@ static SEXP fit_measures(const vagap_sem_fit_t *fit) {
   size_t n = vagap_sem_fit_measure_list(fit, NULL, 0);
   vagap_sem_measure_t *m = (vagap_sem_measure_t *)R_alloc(n ? n : 1, sizeof *m);
   vagap_sem_fit_measure_list(fit, m, n);
-  SEXP out = PROTECT(Rf_allocVector(REALSXP, (R_xlen_t)n));
-  SEXP nm = PROTECT(Rf_allocVector(STRSXP, (R_xlen_t)n));
-  for (size_t i = 0; i < n; i++) {
-    REAL(out)[i] = isnan(m[i].value) ? NA_REAL : m[i].value;
-    SET_STRING_ELT(nm, (R_xlen_t)i, Rf_mkChar(m[i].name));
-  }
-  Rf_setAttrib(out, R_NamesSymbol, nm);
-  UNPROTECT(2);
-  return out;
+  const char **names = (const char **)R_alloc(n ? n : 1, sizeof *names);
+  double *v = (double *)R_alloc(n ? n : 1, sizeof *v);
+  for (size_t i = 0; i < n; i++) names[i] = m[i].name, v[i] = m[i].value;
+  return named_numbers(names, v, n);
 }
 
 /* lavaan's arguments, as text, into a call of `function` (sem, cfa, growth, lavaan). */
@@ -313,6 +313,16 @@ static vagap_status_t sem_call(vagap_sem_call_t **call, SEXP function, SEXP args
   return st;
 }
 
+/* The call's notes (ignored switches; call may be NULL) and lavaan's warnings on the fit. */
+static SEXP fit_warnings(const vagap_sem_fit_t *fit, const vagap_sem_call_t *call) {
+  size_t nnotes = call ? vagap_sem_call_nnotes(call) : 0;
+  SEXP w = PROTECT(Rf_allocVector(STRSXP, (R_xlen_t)(nnotes + fit->nwarnings)));
+  for (size_t i = 0; i < nnotes; i++) SET_STRING_ELT(w, (R_xlen_t)i, Rf_mkChar(vagap_sem_call_note(call, i)));
+  for (size_t i = 0; i < fit->nwarnings; i++) SET_STRING_ELT(w, (R_xlen_t)(nnotes + i), Rf_mkChar(fit->warnings[i]));
+  UNPROTECT(1);
+  return w;
+}
+
 static SEXP sem_result(const vagap_sem_fit_t *fit, const vagap_sem_rows_t *rows,
                        const vagap_sem_call_t *call, const vagap_ledger_t *ledger) {
   const char *names[] = {"estimates", "fit", "groups", "excluded", "warnings", "iterations", ""};
@@ -321,42 +331,54 @@ static SEXP sem_result(const vagap_sem_fit_t *fit, const vagap_sem_rows_t *rows,
   SET_VECTOR_ELT(out, 1, fit_measures(fit));
   SET_VECTOR_ELT(out, 2, strings((const char *const *)rows->labels, rows->ngroups));
   SET_VECTOR_ELT(out, 3, exclusions(ledger));
-  size_t nnotes = vagap_sem_call_nnotes(call);
-  SEXP w = PROTECT(Rf_allocVector(STRSXP, (R_xlen_t)(nnotes + fit->nwarnings)));
-  for (size_t i = 0; i < nnotes; i++) SET_STRING_ELT(w, (R_xlen_t)i, Rf_mkChar(vagap_sem_call_note(call, i)));
-  for (size_t i = 0; i < fit->nwarnings; i++) SET_STRING_ELT(w, (R_xlen_t)(nnotes + i), Rf_mkChar(fit->warnings[i]));
-  SET_VECTOR_ELT(out, 4, w);
+  SET_VECTOR_ELT(out, 4, fit_warnings(fit, call));
   SET_VECTOR_ELT(out, 5, Rf_ScalarReal((double)fit->iterations));
-  UNPROTECT(2);
+  UNPROTECT(1);
   return out;
 }
+
+/* A lavaan call fitted to a data frame, and what it holds (freed by fitted_free). */
+typedef struct {
+  vagap_sem_call_t *call;
+  vagap_ledger_t *ledger;
+  vagap_table_t *table;
+  vagap_sem_fit_t *fit;
+  vagap_sem_rows_t rows;
+} fitted_t;
 
 /*
  * lavaan's `function` (sem, cfa, growth, lavaan) on a data frame: data holds
  * the columns the model may use (and the group column); group is "" for one
  * group; args are lavaan's arguments as text, named (vagap/sem_call.h).
  */
+static vagap_status_t fitted_run(fitted_t *f, SEXP model_text, SEXP data, SEXP group, SEXP function,
+                                 SEXP args, vagap_error_t *err) {
+  memset(f, 0, sizeof *f);
+  const char *g = CHAR(STRING_ELT(group, 0));
+  vagap_status_t st = (f->ledger = vagap_ledger_alloc()) ? sem_call(&f->call, function, args, err)
+                                                         : vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
+  if (!st) st = frame_table(&f->table, data, "data", 1, f->ledger, err);
+  if (!st)
+    st = vagap_sem_call_fit(f->call, CHAR(STRING_ELT(model_text, 0)), f->table, g[0] ? g : NULL, f->ledger,
+                            &f->fit, &f->rows, err);
+  return st;
+}
+
+static void fitted_free(fitted_t *f) {
+  vagap_sem_fit_free(f->fit);
+  vagap_sem_rows_free(&f->rows);
+  vagap_table_free(f->table);
+  vagap_sem_call_free(f->call);
+  vagap_ledger_free(f->ledger);
+}
+
 SEXP vagap_r_sem(SEXP model_text, SEXP data, SEXP group, SEXP function, SEXP args) {
   vagap_error_t err;
   vagap_error_clear(&err);
-  vagap_sem_call_t *call = NULL;
-  vagap_ledger_t *ledger = vagap_ledger_alloc();
-  vagap_table_t *t = NULL;
-  vagap_sem_fit_t *fit = NULL;
-  vagap_sem_rows_t rows;
-  memset(&rows, 0, sizeof rows);
-  const char *g = CHAR(STRING_ELT(group, 0));
-  vagap_status_t st = ledger ? sem_call(&call, function, args, &err)
-                             : vagap_error_set(&err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
-  if (!st) st = frame_table(&t, data, "data", 1, ledger, &err);
-  if (!st) st = vagap_sem_call_fit(call, CHAR(STRING_ELT(model_text, 0)), t, g[0] ? g : NULL, ledger, &fit,
-                                   &rows, &err);
-  SEXP out = st ? error_result(&err) : sem_result(fit, &rows, call, ledger);
-  vagap_sem_fit_free(fit);
-  vagap_sem_rows_free(&rows);
-  vagap_table_free(t);
-  vagap_sem_call_free(call);
-  vagap_ledger_free(ledger);
+  fitted_t f;
+  vagap_status_t st = fitted_run(&f, model_text, data, group, function, args, &err);
+  SEXP out = st ? error_result(&err) : sem_result(f.fit, &f.rows, f.call, f.ledger);
+  fitted_free(&f);
   return out;
 }
 
@@ -585,10 +607,8 @@ SEXP vagap_r_iat(SEXP data, SEXP cols, SEXP targets, SEXP preset, SEXP words) {
   vagap_error_clear(&err);
   vagap_study_iat_options_t o;
   vagap_study_iat_options_init(&o);
-  o.unit = CHAR(STRING_ELT(cols, 0)), o.trial = CHAR(STRING_ELT(cols, 1));
-  o.word = CHAR(STRING_ELT(cols, 2)), o.valence = CHAR(STRING_ELT(cols, 3));
-  o.assigned = CHAR(STRING_ELT(cols, 4));
-  o.focal = CHAR(STRING_ELT(targets, 0)), o.contrast = CHAR(STRING_ELT(targets, 1));
+  take_strings(cols, (const char **[]){&o.unit, &o.trial, &o.word, &o.valence, &o.assigned}, 5);
+  take_strings(targets, (const char **[]){&o.focal, &o.contrast}, 2);
   if (vagap_iat_assoc_preset(&o.scoring, str_arg(preset), &err)) return error_result(&err);
   char both[256];
   int overlap = vagap_study_lists_overlap(o.focal, o.contrast, both, sizeof both, &err);
@@ -759,12 +779,8 @@ SEXP vagap_r_consistency(SEXP data, SEXP profile, SEXP mode, SEXP cols, SEXP fla
   vagap_error_clear(&err);
   vagap_consistency_options_t o;
   vagap_consistency_options_init(&o);
-  const char **c[] = {&o.unit, &o.scenario, &o.choice, &o.score, &o.value, &o.enacted,
-                      &o.profile_score, &o.condition, &o.correct, &o.a, &o.b};
-  for (int k = 0; k < 11; k++) {
-    SEXP v = STRING_ELT(cols, k);
-    *c[k] = v == NA_STRING ? NULL : CHAR(v);
-  }
+  take_strings(cols, (const char **[]){&o.unit, &o.scenario, &o.choice, &o.score, &o.value, &o.enacted,
+                                       &o.profile_score, &o.condition, &o.correct, &o.a, &o.b}, 11);
   o.method_pearson = LOGICAL(flags)[0] == 1, o.method_spearman = LOGICAL(flags)[1] == 1;
   o.centre = LOGICAL(flags)[2] == 1;
   o.conf_level = Rf_asReal(conf);
@@ -824,10 +840,8 @@ SEXP vagap_r_align(SEXP data, SEXP cols, SEXP scenario, SEXP by, SEXP codes, SEX
   vagap_error_clear(&err);
   vagap_align_log_options_t o;
   vagap_align_log_options_init(&o);
-  o.model = CHAR(STRING_ELT(cols, 0)), o.value = CHAR(STRING_ELT(cols, 1));
-  o.prompt = CHAR(STRING_ELT(cols, 2)), o.stated = CHAR(STRING_ELT(cols, 3));
-  o.action = CHAR(STRING_ELT(cols, 4));
-  o.agree = CHAR(STRING_ELT(codes, 0)), o.disagree = CHAR(STRING_ELT(codes, 1));
+  take_strings(cols, (const char **[]){&o.model, &o.value, &o.prompt, &o.stated, &o.action}, 5);
+  take_strings(codes, (const char **[]){&o.agree, &o.disagree}, 2);
   if (Rf_xlength(scenario) < 1 || Rf_xlength(scenario) > VAGAP_ALIGN_MAX_COLUMNS ||
       Rf_xlength(by) > VAGAP_ALIGN_MAX_COLUMNS) {
     vagap_error_set(&err, VAGAP_EINVAL, NULL, 0, 0, "scenario takes 1 to %d columns, by at most %d",
@@ -1043,41 +1057,29 @@ SEXP vagap_r_vaar_fit(SEXP model_text, SEXP data, SEXP group, SEXP function, SEX
                       SEXP expect_frame, SEXP num, SEXP hint, SEXP boot) {
   vagap_error_t err;
   vagap_error_clear(&err);
-  vagap_sem_call_t *call = NULL;
-  vagap_ledger_t *ledger = vagap_ledger_alloc();
-  vagap_table_t *t = NULL;
-  vagap_sem_fit_t *fit = NULL;
-  vagap_sem_rows_t rows;
-  memset(&rows, 0, sizeof rows);
+  fitted_t f;
   vaar_setup_t v;
   memset(&v, 0, sizeof v);
   vagap_vaar_analysis_t an = {0};
   vagap_sem_boot_t *sb = NULL;
   vagap_vaar_boot_t *vb = NULL;
-  const char *g = CHAR(STRING_ELT(group, 0));
-  vagap_status_t st = ledger ? sem_call(&call, function, args, &err)
-                             : vagap_error_set(&err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
-  if (!st) st = frame_table(&t, data, "data", 1, ledger, &err);
-  if (!st) st = vagap_sem_call_fit(call, CHAR(STRING_ELT(model_text, 0)), t, g[0] ? g : NULL, ledger, &fit,
-                                   &rows, &err);
-  size_t nrows = fit ? fit->model->nrows : 0, n = 0;
+  vagap_status_t st = fitted_run(&f, model_text, data, group, function, args, &err);
+  size_t nrows = f.fit ? f.fit->model->nrows : 0, n = 0;
   vagap_vaar_estimate_t *e = (vagap_vaar_estimate_t *)R_alloc(nrows + 1, sizeof *e);
   size_t *est_row = (size_t *)R_alloc(nrows + 1, sizeof *est_row);
-  if (!st) n = vaar_estimates_of(fit, &rows, e, est_row);
+  if (!st) n = vaar_estimates_of(f.fit, &f.rows, e, est_row);
   if (!st) st = vaar_setup(&v, spec, expect_frame, num, hint, &err);
   if (!st) st = vagap_vaar_analyse(&an, e, n, &v.o, &err);
   if (!st && REAL(boot)[0] > 0)
-    st = vaar_bootstrap(call, &rows, &an, &v, e, n, est_row, boot, REAL(num)[2], &sb, &vb, &err);
+    st = vaar_bootstrap(f.call, &f.rows, &an, &v, e, n, est_row, boot, REAL(num)[2], &sb, &vb, &err);
   SEXP out;
   if (st) out = error_result(&err);
   else {
     const char *names[] = {"rows", "excluded", "warnings", "boot.failed", ""};
     out = PROTECT(Rf_mkNamed(VECSXP, names));
     SET_VECTOR_ELT(out, 0, vaar_frame(&an, vb));
-    SET_VECTOR_ELT(out, 1, exclusions(ledger));
-    SET_VECTOR_ELT(out, 2, Rf_allocVector(STRSXP, (R_xlen_t)fit->nwarnings));
-    for (size_t i = 0; i < fit->nwarnings; i++)
-      SET_STRING_ELT(VECTOR_ELT(out, 2), (R_xlen_t)i, Rf_mkChar(fit->warnings[i]));
+    SET_VECTOR_ELT(out, 1, exclusions(f.ledger));
+    SET_VECTOR_ELT(out, 2, fit_warnings(f.fit, f.call));
     SET_VECTOR_ELT(out, 3, Rf_ScalarReal(sb ? (double)sb->nfailed : 0));
     UNPROTECT(1);
   }
@@ -1085,11 +1087,7 @@ SEXP vagap_r_vaar_fit(SEXP model_text, SEXP data, SEXP group, SEXP function, SEX
   vagap_sem_boot_free(sb);
   vagap_vaar_analysis_clear(&an);
   vaar_setup_clear(&v);
-  vagap_sem_fit_free(fit);
-  vagap_sem_rows_free(&rows);
-  vagap_table_free(t);
-  vagap_sem_call_free(call);
-  vagap_ledger_free(ledger);
+  fitted_free(&f);
   return out;
 }
 
