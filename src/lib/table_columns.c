@@ -58,23 +58,23 @@ static const double exact_powers_of_ten[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 
  */
 static int format_short_decimal(double x, char *buf, size_t size) {
   double a = fabs(x);
-  if (!(a < 9007199254740992.0) || size < 32) return 0;
+  if (!(a < 9007199254740992.0) || size < 32) return -1;
   for (int k = 0; k <= 9; k++) {
     double m = a * exact_powers_of_ten[k];
-    if (m >= 9007199254740992.0) return 0;
+    if (m >= 9007199254740992.0) return -1;
     if (m != floor(m) || m / exact_powers_of_ten[k] != a) continue;
     char digits[24];
     int n = 0;
     for (unsigned long long u = (unsigned long long)m; u || n <= k; u /= 10) digits[n++] = (char)('0' + u % 10);
     size_t len = 0;
-    if (x < 0) buf[len++] = '-';
+    if (signbit(x)) buf[len++] = '-'; /* -0 too, as printf writes it */
     while (n > k) buf[len++] = digits[--n];
     if (k) buf[len++] = '.';
     while (n > 0) buf[len++] = digits[--n];
     buf[len] = '\0';
-    return 1;
+    return k;
   }
-  return 0;
+  return -1;
 }
 
 /*
@@ -83,7 +83,7 @@ static int format_short_decimal(double x, char *buf, size_t size) {
  * back uses the library's own parser, so the cell means exactly x.
  */
 static void format_double(double x, char *buf, size_t size) {
-  if (format_short_decimal(x, buf, size)) return;
+  if (format_short_decimal(x, buf, size) >= 0) return;
   pthread_once(&c_locale_once, make_c_locale);
   locale_t old = c_locale ? uselocale(c_locale) : (locale_t)0;
   for (int digits = 15; digits <= 17; digits++) {
@@ -168,10 +168,8 @@ static vagap_status_t write_cells(cell_text_t *text, const char *name, const vag
   return VAGAP_OK;
 }
 
-/* The names as one quoted CSV header line, after the cells (see table_adopt_cells). */
-static int write_header(cell_text_t *text, const vagap_column_t *cols, size_t ncols,
-                        size_t *start) {
-  *start = text->len;
+/* The names as one quoted CSV header line (the reader's names and source come from it). */
+static int write_header(cell_text_t *text, const vagap_column_t *cols, size_t ncols) {
   for (size_t j = 0; j < ncols; j++) {
     if (append(text, j ? ",\"" : "\"", j ? 2 : 1)) return -1;
     for (const char *p = cols[j].name; *p; p++)
@@ -215,30 +213,65 @@ static vagap_status_t header_reader(vagap_reader_t **r, const char *name, const 
   return st;
 }
 
-/* With infer_numbers: per column its numbers, or NULL for a column of text. */
-static double **inferred_numbers(const vagap_column_t *cols, size_t ncols, size_t nrows,
-                                 const cell_text_t *text, const vagap_reader_t *r) {
-  double **numbers = calloc(ncols, sizeof *numbers);
-  if (!numbers) return NULL;
-  for (size_t j = 0; j < ncols; j++) {
-    double *v = malloc((nrows ? nrows : 1) * sizeof *v);
-    if (!v) {
-      for (size_t k = 0; k < j; k++) free(numbers[k]);
-      free(numbers);
-      return NULL;
+/* Column c as a typed column: the numbers of a DOUBLE or INT column with their shapes
+   (the text kept where "%.*f" does not give it), every cell's text otherwise. */
+static vagap_status_t typed_column(const vagap_column_t *c, size_t nrows, typed_column_t *out,
+                                   size_t max_field, const char *name, size_t j, vagap_error_t *err) {
+  memset(out, 0, sizeof *out);
+  int numeric = c->type == VAGAP_COLUMN_DOUBLE || c->type == VAGAP_COLUMN_INT;
+  cell_text_t text = {0};
+  size_t n = nrows ? nrows : 1;
+  if (numeric ? !(out->values = malloc(n * sizeof *out->values)) || !(out->shapes = malloc(n))
+              : !(out->start = malloc((nrows + 1) * sizeof *out->start)))
+    return vagap_error_set(err, VAGAP_ENOMEM, name, 0, 0, "out of memory");
+  out->is_text = !numeric;
+  char buf[40];
+  for (size_t i = 0; i < nrows; i++) {
+    const char *s = cell_of(c, i, buf, sizeof buf);
+    size_t len = s ? strlen(s) : 0;
+    if (len > max_field)
+      return vagap_error_set(err, VAGAP_EDATA, name, (long)i + 1, (long)j + 1,
+                             "column '%.200s': a value of %zu bytes (at most %zu)", c->name, len, max_field);
+    int kept = !numeric;
+    if (numeric) {
+      double x = c->type == VAGAP_COLUMN_DOUBLE ? c->numbers[i] : (double)c->integers[i];
+      out->values[i] = s ? x : NAN;
+      int k = s ? format_short_decimal(x, buf, sizeof buf) : 0;
+      out->shapes[i] = !s ? SHAPE_NA : k >= 0 ? (unsigned char)k : SHAPE_TEXT;
+      kept = s && k < 0;
+    } else {
+      out->start[i] = text.len;
     }
-    int numeric = 1;
-    for (size_t i = 0; i < nrows && numeric; i++) {
-      const char *s = text->chars + text->cell_off[i * ncols + j];
-      size_t len = text->cell_off[i * ncols + j + 1] - text->cell_off[i * ncols + j] - 1;
-      if (cols[j].type == VAGAP_COLUMN_DOUBLE) v[i] = isnan(cols[j].numbers[i]) ? NAN : cols[j].numbers[i];
-      else if (vagap_reader_is_na(r, s, len)) v[i] = NAN;
-      else numeric = vagap_parse_double(s, len, &v[i], NULL) == VAGAP_OK;
-    }
-    if (!numeric) free(v), v = NULL;
-    numbers[j] = v;
+    if (kept && (append(&text, s ? s : "", len) || append(&text, "", 1)))
+      return vagap_error_set(err, VAGAP_ENOMEM, name, 0, 0, "out of memory");
   }
-  return numbers;
+  if (!numeric) out->start[nrows] = text.len;
+  out->chars = text.chars, out->chars_len = text.len, out->chars_cap = text.cap;
+  return VAGAP_OK;
+}
+
+static void free_typed_columns(typed_column_t *cols, size_t ncols) {
+  for (size_t j = 0; cols && j < ncols; j++)
+    free(cols[j].values), free(cols[j].shapes), free(cols[j].chars), free(cols[j].start);
+  free(cols);
+}
+
+/* With infer_numbers: the columns typed, taken over by the table. */
+static vagap_status_t typed_table(vagap_table_t **out, vagap_reader_t *r, const char *name,
+                                  const vagap_column_t *cols, size_t ncols, size_t nrows,
+                                  size_t max_field, char *header, vagap_error_t *err) {
+  typed_column_t *typed = calloc(ncols, sizeof *typed);
+  vagap_status_t st = typed ? VAGAP_OK : vagap_error_set(err, VAGAP_ENOMEM, name, 0, 0, "out of memory");
+  for (size_t j = 0; !st && j < ncols; j++) st = typed_column(&cols[j], nrows, &typed[j], max_field, name, j, err);
+  if (st) {
+    free_typed_columns(typed, ncols);
+    vagap_reader_close(r);
+    free(header);
+    return st;
+  }
+  st = table_adopt_typed(out, r, nrows, typed, header, err); /* takes the columns' arrays */
+  free(typed);
+  return st;
 }
 
 vagap_status_t vagap_table_from_columns(vagap_table_t **out, const char *name,
@@ -249,28 +282,26 @@ vagap_status_t vagap_table_from_columns(vagap_table_t **out, const char *name,
   vagap_table_options_t defaults;
   if (!opt) vagap_table_options_init(&defaults), opt = &defaults;
   if (!name) name = "data";
-  cell_text_t text = {0};
-  size_t header = 0;
+  cell_text_t header = {0}, text = {0};
   vagap_reader_t *r = NULL;
-  long *lines = malloc((nrows ? nrows : 1) * sizeof *lines);
-  vagap_status_t st = lines ? check_columns(name, cols, ncols, nrows, err)
-                            : vagap_error_set(err, VAGAP_ENOMEM, name, 0, 0, "out of memory");
-  if (st == VAGAP_OK) st = write_cells(&text, name, cols, ncols, nrows, opt->max_field_bytes, err);
-  if (st == VAGAP_OK && write_header(&text, cols, ncols, &header))
+  vagap_status_t st = check_columns(name, cols, ncols, nrows, err);
+  if (!st && write_header(&header, cols, ncols))
     st = vagap_error_set(err, VAGAP_ENOMEM, name, 0, 0, "out of memory");
-  /* the header text stays in text.chars, which the table frees after closing the reader */
-  if (st == VAGAP_OK)
-    st = header_reader(&r, name, text.chars + header, text.len - header, opt, ledger, err);
-  double **numbers = NULL;
-  if (st == VAGAP_OK && opt->infer_numbers && !(numbers = inferred_numbers(cols, ncols, nrows, &text, r)))
-    st = vagap_error_set(err, VAGAP_ENOMEM, name, 0, 0, "out of memory");
-  if (st != VAGAP_OK) {
+  /* the header text stays allocated until the table closes the reader */
+  if (!st) st = header_reader(&r, name, header.chars, header.len, opt, ledger, err);
+  if (st) {
     vagap_reader_close(r);
-    free(text.chars), free(text.cell_off), free(lines);
+    free(header.chars);
     return st;
   }
-  for (size_t i = 0; i < nrows; i++) lines[i] = (long)i + 1;
-  st = table_adopt_cells(out, r, nrows, text.chars, text.cell_off, lines, numbers, err);
+  if (opt->infer_numbers)
+    st = typed_table(out, r, name, cols, ncols, nrows, opt->max_field_bytes, header.chars, err);
+  else if ((st = write_cells(&text, name, cols, ncols, nrows, opt->max_field_bytes, err))) {
+    vagap_reader_close(r);
+    free(header.chars), free(text.chars), free(text.cell_off);
+  } else {
+    st = table_adopt_cells(out, r, nrows, text.chars, text.cell_off, header.chars, err);
+  }
   if (st == VAGAP_OK && ledger) vagap_ledger_add_read(ledger, vagap_table_source_id(*out), nrows);
   return st;
 }

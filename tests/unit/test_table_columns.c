@@ -190,24 +190,42 @@ static void test_prop_pooled(void **state) {
   vagap_ledger_free(ledger);
 }
 
+/* With infer_numbers: numeric columns kept as numbers (their text rebuilt on demand, the
+   same as without), string columns as text even when they hold digits. */
 static void test_inferred_numbers(void **state) {
   (void)state;
-  const double x[] = {1, NAN};
-  const char *digits[] = {"3", "NA"}, *words[] = {"3", "x"};
-  vagap_column_t cols[] = {number_column("x", x), string_column("d", digits),
-                           string_column("w", words)};
+  const double x[] = {1, NAN, 0.1 + 0.2, -2.5, 1e300};
+  const int k[] = {7, INT_MIN, -3, 0, 12};
+  const char *digits[] = {"3", "NA", "4", "", "5"};
+  vagap_column_t cols[] = {number_column("x", x), int_column("k", VAGAP_COLUMN_INT, k),
+                           string_column("d", digits)};
   vagap_table_options_t opt;
   vagap_table_options_init(&opt);
-  opt.infer_numbers = 1;
-  vagap_table_t *t = NULL;
+  vagap_table_t *plain = NULL, *t = NULL;
   vagap_error_t err;
-  assert_int_equal(vagap_table_from_columns(&t, NULL, cols, 3, 2, &opt, NULL, &err), VAGAP_OK);
+  assert_int_equal(vagap_table_from_columns(&plain, NULL, cols, 3, 5, &opt, NULL, &err), VAGAP_OK);
+  opt.infer_numbers = 1;
+  assert_int_equal(vagap_table_from_columns(&t, NULL, cols, 3, 5, &opt, NULL, &err), VAGAP_OK);
   const double *v = vagap_table_inferred_numbers(t, 0);
   assert_non_null(v);
-  assert_true(v[0] == 1 && isnan(v[1]));
+  for (size_t i = 0; i < 5; i++) assert_true(isnan(x[i]) ? isnan(v[i]) : v[i] == x[i]);
   assert_non_null(v = vagap_table_inferred_numbers(t, 1));
-  assert_true(v[0] == 3 && isnan(v[1]));
+  assert_true(v[0] == 7 && isnan(v[1]) && v[2] == -3);
   assert_null(vagap_table_inferred_numbers(t, 2));
+  for (size_t i = 0; i < 5; i++)
+    for (size_t j = 0; j < 3; j++) {
+      assert_string_equal(vagap_table_cell(t, i, j, NULL), vagap_table_cell(plain, i, j, NULL));
+      assert_int_equal(vagap_table_is_na(t, i, j), vagap_table_is_na(plain, i, j));
+      assert_int_equal(vagap_table_line(t, i), (long)i + 1);
+    }
+  /* dropping rows keeps numbers, text and rows' lines together */
+  const unsigned char drop[] = {1, 0, 1, 0, 0};
+  assert_int_equal(vagap_table_drop_rows(t, drop, &err), VAGAP_OK);
+  assert_int_equal(vagap_table_nrows(t), 3);
+  assert_int_equal(vagap_table_line(t, 0), 2);
+  assert_string_equal(vagap_table_cell(t, 1, 0, NULL), "-2.5");
+  assert_string_equal(vagap_table_cell(t, 2, 2, NULL), "5");
+  vagap_table_free(plain);
   vagap_table_free(t);
 }
 
