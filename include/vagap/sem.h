@@ -517,7 +517,8 @@ vagap_status_t vagap_sem_fit_data(vagap_sem_fit_t **out, const vagap_sem_model_t
  * The fit measures of `vagap sem --fit`, named and ordered as lavaan's
  * fitMeasures() for this fit's estimator and test: the .scaled measures with
  * a scaled test, the .robust ones for the Satorra-Bentler, Yuan-Bentler and
- * scaled-shifted tests, no likelihood measures for a categorical fit, then
+ * scaled-shifted tests, no likelihood measures and wrmr for ecvi in a
+ * categorical fit, then
  * chisq.group.G (and chisq.scaled.group.G) and the verdict (converged,
  * admissible).  Writes at most `cap` into out and returns how many there
  * are (call with cap 0 to count).

@@ -77,8 +77,9 @@ vagap_status_t vagap_sem_rows_load(const vagap_table_t *t, size_t gcol, const va
  * The ordered variables (the names given, or with `all` every endogenous
  * observed variable of m, and as lavaan the left-hand sides of threshold
  * statements in syn) and their number of thresholds (distinct values in d
- * minus 1; values must be integer codes) into mopt->ordered, ordered_nth and
- * n_ordered; the arrays are malloc'ed into *names (free with
+ * minus 1: the sorted distinct values are the categories, as lavaan's
+ * ordered()) into mopt->ordered, ordered_nth and n_ordered; the arrays are
+ * malloc'ed into *names (free with
  * vagap_sem_names_free(*names, mopt->n_ordered)) and *nth (free()).
  */
 vagap_status_t vagap_sem_rows_ordered(const char *const *ordered, size_t n_ordered, int all,

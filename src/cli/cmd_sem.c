@@ -154,7 +154,7 @@ static int write_fit(const cli_common_t *c, const vagap_sem_fit_t *fit) {
   cli_writer_t *w = cli_writer_open(c, cols, 2);
   if (!w) return CLI_EXIT_DATA;
   const vagap_sem_measures_t *f = &fit->fit;
-  int cat = fit->nstage1 > 0, sc = fit_scaled(f), rb = fit_robust(f) && !cat; /* no catML-based .robust yet */
+  int cat = fit->nstage1 > 0, sc = fit_scaled(f), rb = fit_robust(f);
   /* fitMeasures()'s names in its order */
   put_measure(w, "npar", f->npar);
   put_measure(w, "fmin", f->fmin);
@@ -224,14 +224,14 @@ static int write_fit(const cli_common_t *c, const vagap_sem_fit_t *fit) {
   put_measure(w, "rmsea.ci.level", 0.90);
   put_measure(w, "rmsea.pvalue", f->rmsea_pvalue);
   put_measure(w, "rmsea.close.h0", 0.05);
-  if (!cat) put_measure(w, "rmsea.notclose.pvalue", f->rmsea_notclose_pvalue);
+  put_measure(w, "rmsea.notclose.pvalue", f->rmsea_notclose_pvalue);
   put_measure(w, "rmsea.notclose.h0", 0.08);
   if (sc) {
     put_measure(w, "rmsea.scaled", f->rmsea_scaled);
     put_measure(w, "rmsea.ci.lower.scaled", f->rmsea_ci_lower_scaled);
     put_measure(w, "rmsea.ci.upper.scaled", f->rmsea_ci_upper_scaled);
     put_measure(w, "rmsea.pvalue.scaled", f->rmsea_pvalue_scaled);
-    if (!cat) put_measure(w, "rmsea.notclose.pvalue.scaled", f->rmsea_notclose_pvalue_scaled);
+    put_measure(w, "rmsea.notclose.pvalue.scaled", f->rmsea_notclose_pvalue_scaled);
   }
   if (rb) {
     put_measure(w, "rmsea.robust", f->rmsea_robust);
@@ -240,26 +240,23 @@ static int write_fit(const cli_common_t *c, const vagap_sem_fit_t *fit) {
     put_measure(w, "rmsea.pvalue.robust", f->rmsea_pvalue_robust);
     put_measure(w, "rmsea.notclose.pvalue.robust", f->rmsea_notclose_pvalue_robust);
   }
-  if (!cat) {
-    put_measure(w, "rmr", f->rmr);
-    put_measure(w, "rmr_nomean", f->rmr_nomean);
-  }
+  put_measure(w, "rmr", f->rmr);
+  put_measure(w, "rmr_nomean", f->rmr_nomean);
   put_measure(w, "srmr", f->srmr);
-  if (!cat) { /* the other residual measures are not computed for categorical fits yet */
-    put_measure(w, "srmr_bentler", f->srmr_bentler);
-    put_measure(w, "srmr_bentler_nomean", f->srmr_bentler_nomean);
-    put_measure(w, "crmr", f->crmr);
-    put_measure(w, "crmr_nomean", f->crmr_nomean);
-    put_measure(w, "srmr_mplus", f->srmr_mplus);
-    put_measure(w, "srmr_mplus_nomean", f->srmr_mplus_nomean);
-  }
+  put_measure(w, "srmr_bentler", f->srmr_bentler);
+  put_measure(w, "srmr_bentler_nomean", f->srmr_bentler_nomean);
+  put_measure(w, "crmr", f->crmr);
+  put_measure(w, "crmr_nomean", f->crmr_nomean);
+  put_measure(w, "srmr_mplus", f->srmr_mplus); /* NA for categorical fits, as lavaan */
+  put_measure(w, "srmr_mplus_nomean", f->srmr_mplus_nomean);
   put_measure(w, "cn_05", f->cn_05);
   put_measure(w, "cn_01", f->cn_01);
-  if (!cat) put_measure(w, "gfi", f->gfi);
-  if (!cat) put_measure(w, "agfi", f->agfi);
-  if (!cat) put_measure(w, "pgfi", f->pgfi);
-  if (!cat) put_measure(w, "mfi", f->mfi);
+  put_measure(w, "gfi", f->gfi);
+  put_measure(w, "agfi", f->agfi);
+  put_measure(w, "pgfi", f->pgfi);
+  put_measure(w, "mfi", f->mfi);
   if (!cat) put_measure(w, "ecvi", f->ecvi);
+  else put_measure(w, "wrmr", sqrt(f->chisq / (double)fit->nstage1)); /* lavaan: group 1's WLS.obs length */
   for (size_t g = 0; g < fit->model->ngroups; g++) {
     char name[64];
     snprintf(name, sizeof name, "chisq.group.%zu", g + 1);
@@ -625,9 +622,9 @@ static int parse_args(int argc, char **argv, cli_common_t *c, sem_args_t *a) {
   if (a->fit + a->summary + a->sampstat > 1)
     return cli_usage_error(c, "--fit, --summary and --sampstat are exclusive");
   if (semcli_lavaan_check(c, &a->lav) < 0) return CLI_EXIT_USAGE;
-  if (semcli_lavaan_categorical(&a->lav) && (a->from_stats || a->save_stats || a->lav.constraints_path))
-    return cli_usage_error(c, "--ordered needs the raw data: --from-stats, --save-stats and --constraints "
-                              "are not available with it");
+  if (semcli_lavaan_categorical(&a->lav) && (a->from_stats || a->save_stats))
+    return cli_usage_error(c, "--ordered needs the raw data: --from-stats and --save-stats are not available "
+                              "with it");
   if (a->sampstat && !semcli_lavaan_categorical(&a->lav))
     return cli_usage_error(c, "--sampstat prints the first stage of an --ordered analysis");
   if (argc - optind > 1) return cli_usage_error(c, "sem reads one data file, got %d", argc - optind);

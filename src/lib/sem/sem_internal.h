@@ -36,6 +36,12 @@
 #define sem_fit_rfi vagap__sem_fit_rfi
 #define sem_fit_rni vagap__sem_fit_rni
 #define sem_fit_tli vagap__sem_fit_tli
+#define cfi_c vagap__sem_cfi_c
+#define tli_c vagap__sem_tli_c
+#define rni_c vagap__sem_rni_c
+#define rmsea_c vagap__sem_rmsea_c
+#define rmsea_ci_c vagap__sem_rmsea_ci_c
+#define rmsea_p_c vagap__sem_rmsea_p_c
 #define sem_info_spectrum vagap__sem_info_spectrum
 #define sem_post_check vagap__sem_post_check
 #define sem_vcov_check vagap__sem_vcov_check
@@ -49,6 +55,7 @@
 #define sem_con_needed vagap__sem_con_needed
 #define sem_con_alloc vagap__sem_con_alloc
 #define sem_con_free vagap__sem_con_free
+#define sem_con_set_objective vagap__sem_con_set_objective
 #define sem_con_optimise vagap__sem_con_optimise
 #define sem_con_vcov vagap__sem_con_vcov
 #define sem_con_rank vagap__sem_con_rank
@@ -226,8 +233,10 @@ void sem_fit_baseline_indices(vagap_sem_measures_t *fm);
  * Spectrum of the information matrix `info` (K x K row-major, weighted as
  * sem_ws_objective's F) and vcov = (N info)^-1: *ratio = smallest / largest
  * eigenvalue of info scaled to unit diagonal, `flat` (K, may be NULL) the
- * eigenvector of the smallest one in that scaling, *vcov_min_eig the
- * smallest eigenvalue of vcov.  VAGAP_ENOMEM only.
+ * eigenvector of the smallest one in that scaling (only computed when *ratio is
+ * below VAGAP_SEM_MIN_INFO_RATIO, to name the parameters), *vcov_min_eig the
+ * smallest eigenvalue of vcov (when that is above lavaan's eps^(3/4) by
+ * Gershgorin's bound, the bound: a lower bound above eps^(3/4)).  VAGAP_ENOMEM only.
  */
 vagap_status_t sem_info_spectrum(const double *info, const double *vcov, size_t K, double N,
                                  double *ratio, double *flat, double *vcov_min_eig);
@@ -353,6 +362,17 @@ vagap_status_t sem_constraints_copy(vagap_sem_model_t *dst, const vagap_sem_mode
 int sem_con_needed(const vagap_sem_model_t *m);
 sem_con_t *sem_con_alloc(const vagap_sem_model_t *m, sem_ws_t *ws);
 void sem_con_free(sem_con_t *c);
+/* An estimator's own objective for the constrained optimiser (the ordinal fit's, whose
+   thresholds and scale factors the workspace's objective does not see): value (and
+   gradient), information = its Hessian's expectation in the same scale (the Newton
+   polish), start values (plain = 1: the second set, as sem_ws_start). */
+typedef struct {
+  double (*value)(void *ctx, const double *x, double *grad);
+  vagap_status_t (*information)(void *ctx, const double *x, gsl_matrix *info, vagap_error_t *err);
+  void (*start)(void *ctx, double *x, int plain);
+  void *ctx;
+} sem_con_objective_t;
+void sem_con_set_objective(sem_con_t *c, const sem_con_objective_t *obj);
 /* Constrained ML from the workspace's starting values. */
 vagap_status_t sem_con_optimise(sem_con_t *c, double *x, int max_iter, const char **method,
                                 double *gnorm, vagap_error_t *err);
@@ -395,6 +415,16 @@ vagap_status_t sem_robust_check(const vagap_sem_fit_options_t *opt, const vagap_
 vagap_status_t sem_robust_finish(sem_ws_t *ws, sem_con_t *con, vagap_sem_fit_t *fit, const gsl_matrix *info,
                                  const vagap_sem_fit_options_t *opt, const vagap_sem_data_t *data,
                                  vagap_error_t *err);
+/* lavaan's cfi, tli, rni with the scaling corrections c.hat / c.hat.null of the
+   .robust measures (Brosseau-Liard & Savalei 2014), rmsea with c.hat, its 90% CI and
+   the close (upper = 1, h0 0.05) / not-close (upper = 0, h0 0.08) fit p-values
+   (lav_fit_cfi, lav_fit_rmsea, lav_fit_rmsea_ci, lav_fit_rmsea_closefit/notclosefit). */
+double cfi_c(double X2, double df, double X2b, double dfb, double c, double cb);
+double tli_c(double X2, double df, double X2b, double dfb, double c, double cb);
+double rni_c(double X2, double df, double X2b, double dfb, double c, double cb);
+double rmsea_c(double X2, double df, double N, double G, double c);
+void rmsea_ci_c(double X2, double df, double N, double G, double c, double *lo, double *hi);
+double rmsea_p_c(double X2, double df, double N, double G, double c, double h0, int upper);
 /* gfi, agfi, pgfi, rmr, srmr_bentler, crmr, srmr_mplus (+ _nomean) at x (sem_measures.c). */
 void sem_more_measures(sem_ws_t *ws, const double *x, vagap_sem_measures_t *fm);
 

@@ -75,21 +75,21 @@ static void incremental_block(measure_list_t *l, const vagap_sem_measures_t *f, 
   if (rb) put(l, "nnfi.robust", f->nnfi_robust), put(l, "rni.robust", f->rni_robust);
 }
 
-static void rmsea_block(measure_list_t *l, const vagap_sem_measures_t *f, int sc, int rb, int cat) {
+static void rmsea_block(measure_list_t *l, const vagap_sem_measures_t *f, int sc, int rb) {
   put(l, "rmsea", f->rmsea);
   put(l, "rmsea.ci.lower", f->rmsea_ci_lower);
   put(l, "rmsea.ci.upper", f->rmsea_ci_upper);
   put(l, "rmsea.ci.level", 0.90);
   put(l, "rmsea.pvalue", f->rmsea_pvalue);
   put(l, "rmsea.close.h0", 0.05);
-  if (!cat) put(l, "rmsea.notclose.pvalue", f->rmsea_notclose_pvalue);
+  put(l, "rmsea.notclose.pvalue", f->rmsea_notclose_pvalue);
   put(l, "rmsea.notclose.h0", 0.08);
   if (sc) {
     put(l, "rmsea.scaled", f->rmsea_scaled);
     put(l, "rmsea.ci.lower.scaled", f->rmsea_ci_lower_scaled);
     put(l, "rmsea.ci.upper.scaled", f->rmsea_ci_upper_scaled);
     put(l, "rmsea.pvalue.scaled", f->rmsea_pvalue_scaled);
-    if (!cat) put(l, "rmsea.notclose.pvalue.scaled", f->rmsea_notclose_pvalue_scaled);
+    put(l, "rmsea.notclose.pvalue.scaled", f->rmsea_notclose_pvalue_scaled);
   }
   if (rb) {
     put(l, "rmsea.robust", f->rmsea_robust);
@@ -100,34 +100,33 @@ static void rmsea_block(measure_list_t *l, const vagap_sem_measures_t *f, int sc
   }
 }
 
-/* the residual measures and the rest (categorical fits have srmr, cn_05 and cn_01 only) */
-static void residual_block(measure_list_t *l, const vagap_sem_measures_t *f, int cat) {
-  if (!cat) put(l, "rmr", f->rmr), put(l, "rmr_nomean", f->rmr_nomean);
+/* the residual measures and the rest; a categorical fit has wrmr where ML has ecvi */
+static void residual_block(measure_list_t *l, const vagap_sem_fit_t *fit, int cat) {
+  const vagap_sem_measures_t *f = &fit->fit;
+  put(l, "rmr", f->rmr);
+  put(l, "rmr_nomean", f->rmr_nomean);
   put(l, "srmr", f->srmr);
-  if (!cat) {
-    put(l, "srmr_bentler", f->srmr_bentler);
-    put(l, "srmr_bentler_nomean", f->srmr_bentler_nomean);
-    put(l, "crmr", f->crmr);
-    put(l, "crmr_nomean", f->crmr_nomean);
-    put(l, "srmr_mplus", f->srmr_mplus);
-    put(l, "srmr_mplus_nomean", f->srmr_mplus_nomean);
-  }
+  put(l, "srmr_bentler", f->srmr_bentler);
+  put(l, "srmr_bentler_nomean", f->srmr_bentler_nomean);
+  put(l, "crmr", f->crmr);
+  put(l, "crmr_nomean", f->crmr_nomean);
+  put(l, "srmr_mplus", f->srmr_mplus); /* NA for categorical fits, as lavaan */
+  put(l, "srmr_mplus_nomean", f->srmr_mplus_nomean);
   put(l, "cn_05", f->cn_05);
   put(l, "cn_01", f->cn_01);
-  if (!cat) {
-    put(l, "gfi", f->gfi);
-    put(l, "agfi", f->agfi);
-    put(l, "pgfi", f->pgfi);
-    put(l, "mfi", f->mfi);
-    put(l, "ecvi", f->ecvi);
-  }
+  put(l, "gfi", f->gfi);
+  put(l, "agfi", f->agfi);
+  put(l, "pgfi", f->pgfi);
+  put(l, "mfi", f->mfi);
+  if (!cat) put(l, "ecvi", f->ecvi);
+  else put(l, "wrmr", sqrt(f->chisq / (double)fit->nstage1)); /* lavaan: group 1's WLS.obs length */
 }
 
 size_t vagap_sem_fit_measure_list(const vagap_sem_fit_t *fit, vagap_sem_measure_t *out, size_t cap) {
   measure_list_t l = {out, cap, 0};
   const vagap_sem_measures_t *f = &fit->fit;
   int cat = fit->nstage1 > 0, sc = scaled_test(f);
-  int rb = sc && f->test != VAGAP_SEM_TEST_MEAN_VAR_ADJUSTED && !cat; /* no catML-based .robust yet */
+  int rb = sc && f->test != VAGAP_SEM_TEST_MEAN_VAR_ADJUSTED;
   chisq_block(&l, f, sc);
   incremental_block(&l, f, sc, rb);
   if (!cat) { /* least-squares estimators have no likelihood (lavaan prints none) */
@@ -142,8 +141,8 @@ size_t vagap_sem_fit_measure_list(const vagap_sem_fit_t *fit, vagap_sem_measure_
     put(&l, "scaling.factor.h1", f->scaling_factor_h1);
     put(&l, "scaling.factor.h0", f->scaling_factor_h0);
   }
-  rmsea_block(&l, f, sc, rb, cat);
-  residual_block(&l, f, cat);
+  rmsea_block(&l, f, sc, rb);
+  residual_block(&l, fit, cat);
   for (size_t g = 0; g < fit->model->ngroups; g++) {
     char name[48];
     snprintf(name, sizeof name, "chisq.group.%zu", g + 1);

@@ -752,7 +752,7 @@ static scaled_t scale_test(vagap_sem_test_t test, double X2, double df, double t
   return s;
 }
 
-static double cfi_c(double X2, double df, double X2b, double dfb, double c, double cb) {
+double cfi_c(double X2, double df, double X2b, double dfb, double c, double cb) {
   if (isnan(X2) || isnan(df) || isnan(X2b) || isnan(dfb) || isnan(c) || isnan(cb)) return NAN;
   if (!(df > 0 && c != 1 && cb != 1)) c = cb = 1;
   double t1 = fmax(X2 - c * df, 0), t2 = fmax(fmax(X2 - c * df, X2b - cb * dfb), 0);
@@ -760,7 +760,7 @@ static double cfi_c(double X2, double df, double X2b, double dfb, double c, doub
   return 1 - t1 / t2;
 }
 
-static double tli_c(double X2, double df, double X2b, double dfb, double c, double cb) {
+double tli_c(double X2, double df, double X2b, double dfb, double c, double cb) {
   if (isnan(X2) || isnan(df) || isnan(X2b) || isnan(dfb) || isnan(c) || isnan(cb)) return NAN;
   if (!(df > 0 && c != 1 && cb != 1)) c = cb = 1;
   double t1 = (X2 - c * df) * dfb, t2 = (X2b - cb * dfb) * df;
@@ -769,7 +769,7 @@ static double tli_c(double X2, double df, double X2b, double dfb, double c, doub
   return 1;
 }
 
-static double rni_c(double X2, double df, double X2b, double dfb, double c, double cb) {
+double rni_c(double X2, double df, double X2b, double dfb, double c, double cb) {
   if (isnan(X2) || isnan(df) || isnan(X2b) || isnan(dfb) || isnan(c) || isnan(cb)) return NAN;
   if (!(df > 0 && c != 1 && cb != 1)) c = cb = 1;
   double t1 = X2 - c * df, t2 = X2b - cb * dfb;
@@ -777,13 +777,13 @@ static double rni_c(double X2, double df, double X2b, double dfb, double c, doub
   return 1 - t1 / t2;
 }
 
-static double rmsea_c(double X2, double df, double N, double G, double c) {
+double rmsea_c(double X2, double df, double N, double G, double c) {
   if (isnan(X2) || isnan(df)) return NAN;
   return df > 0 ? sqrt(fmax(X2 / N / df - c / N, 0)) * sqrt(G) : 0;
 }
 
 /* lavaan's lav_fit_rmsea_ci at level 0.90 with c.hat */
-static void rmsea_ci_c(double X2, double df, double N, double G, double c, double *lo, double *hi) {
+void rmsea_ci_c(double X2, double df, double N, double G, double c, double *lo, double *hi) {
   if (!isfinite(X2) || !isfinite(df)) {
     *lo = *hi = NAN;
     return;
@@ -796,7 +796,7 @@ static void rmsea_ci_c(double X2, double df, double N, double G, double c, doubl
 }
 
 /* close fit (upper = 1: P(X > x), h0 0.05) and not-close fit (upper = 0: P(X <= x), h0 0.08) */
-static double rmsea_p_c(double X2, double df, double N, double G, double c, double h0, int upper) {
+double rmsea_p_c(double X2, double df, double N, double G, double c, double h0, int upper) {
   if (!isfinite(X2) || !isfinite(df) || !(df > 0)) return NAN;
   double P = sem_pchisq_nc(X2, df, N * df / c * h0 * h0 / G);
   return upper ? 1 - P : P;
