@@ -530,6 +530,12 @@ typedef struct {
 
 size_t vagap_sem_fit_measure_list(const vagap_sem_fit_t *fit, vagap_sem_measure_t *out, size_t cap);
 
+/* Whether fitMeasures() has the .scaled block for this fit (a scaled test), and the
+ * .robust block (the Satorra-Bentler, Yuan-Bentler and scaled-shifted tests, and every
+ * FIML fit: lavaan's FIML-corrected measures). */
+int vagap_sem_fit_has_scaled(const vagap_sem_fit_t *fit);
+int vagap_sem_fit_has_robust(const vagap_sem_fit_t *fit);
+
 /* lavTestLRT between two nested models with ordered indicators. */
 typedef struct {
   double chisq1, df1;   /* the less restricted model (m1): its (unscaled) chi-square and df */

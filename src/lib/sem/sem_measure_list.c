@@ -1,159 +1,135 @@
 /*
  * sem_measure_list.c - the fit measures of a fit as (name, value) pairs in
- * fitMeasures()' order (vagap_sem_fit_measure_list), so that the R and
- * Python sem() return the rows `vagap sem --fit` prints without each keeping
- * its own copy of the list.
+ * fitMeasures()' order (vagap_sem_fit_measure_list): `vagap sem --fit` prints
+ * them and the R and Python sem() return them, from this one table.
  */
 #include "vagap/sem.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 
-typedef struct {
-  vagap_sem_measure_t *out;
-  size_t cap, n;
-} measure_list_t;
-
-static void put(measure_list_t *l, const char *name, double value) {
-  if (l->n < l->cap) {
-    snprintf(l->out[l->n].name, sizeof l->out[l->n].name, "%s", name);
-    l->out[l->n].value = value;
-  }
-  l->n++;
-}
-
-/* lavaan 0.6 (lav_fit_measures): .scaled with a scaled test, .robust for the
-   Satorra-Bentler, Yuan-Bentler and scaled-shifted tests */
-static int scaled_test(const vagap_sem_measures_t *f) {
+/* Which extra blocks fitMeasures() prints: .scaled with a scaled test, .robust
+   for the Satorra-Bentler, Yuan-Bentler and scaled-shifted tests and under FIML, the h1/h0
+   scaling factors for yuan.bentler.mplus (lavaan 0.6: lav_fit_measures). */
+int vagap_sem_fit_has_scaled(const vagap_sem_fit_t *fit) {
+  const vagap_sem_measures_t *f = &fit->fit;
   return f->test != VAGAP_SEM_TEST_STANDARD && f->test != VAGAP_SEM_TEST_NONE &&
          f->test != VAGAP_SEM_TEST_DEFAULT;
 }
-
-static void chisq_block(measure_list_t *l, const vagap_sem_measures_t *f, int sc) {
-  put(l, "npar", f->npar);
-  put(l, "fmin", f->fmin);
-  put(l, "chisq", f->chisq);
-  put(l, "df", f->df);
-  put(l, "pvalue", f->pvalue);
-  if (sc) {
-    put(l, "chisq.scaled", f->chisq_scaled);
-    put(l, "df.scaled", f->df_scaled);
-    put(l, "pvalue.scaled", f->pvalue_scaled);
-    put(l, "chisq.scaling.factor", f->chisq_scaling_factor);
-    if (isfinite(f->chisq_shift_parameter)) put(l, "chisq.shift.parameter", f->chisq_shift_parameter);
-  }
-  put(l, "baseline.chisq", f->baseline_chisq);
-  put(l, "baseline.df", f->baseline_df);
-  put(l, "baseline.pvalue", f->baseline_pvalue);
-  if (sc) {
-    put(l, "baseline.chisq.scaled", f->baseline_chisq_scaled);
-    put(l, "baseline.df.scaled", f->baseline_df_scaled);
-    put(l, "baseline.pvalue.scaled", f->baseline_pvalue_scaled);
-    put(l, "baseline.chisq.scaling.factor", f->baseline_chisq_scaling_factor);
-  }
-}
-
-static void incremental_block(measure_list_t *l, const vagap_sem_measures_t *f, int sc, int rb) {
-  put(l, "cfi", f->cfi);
-  put(l, "tli", f->tli);
-  if (sc) put(l, "cfi.scaled", f->cfi_scaled), put(l, "tli.scaled", f->tli_scaled);
-  if (rb) put(l, "cfi.robust", f->cfi_robust), put(l, "tli.robust", f->tli_robust);
-  put(l, "nnfi", f->nnfi);
-  put(l, "rfi", f->rfi);
-  put(l, "nfi", f->nfi);
-  put(l, "pnfi", f->pnfi);
-  put(l, "ifi", f->ifi);
-  put(l, "rni", f->rni);
-  if (sc) {
-    put(l, "nnfi.scaled", f->nnfi_scaled);
-    put(l, "rfi.scaled", f->rfi_scaled);
-    put(l, "nfi.scaled", f->nfi_scaled);
-    put(l, "pnfi.scaled", f->pnfi_scaled);
-    put(l, "ifi.scaled", f->ifi_scaled);
-    put(l, "rni.scaled", f->rni_scaled);
-  }
-  if (rb) put(l, "nnfi.robust", f->nnfi_robust), put(l, "rni.robust", f->rni_robust);
-}
-
-static void rmsea_block(measure_list_t *l, const vagap_sem_measures_t *f, int sc, int rb) {
-  put(l, "rmsea", f->rmsea);
-  put(l, "rmsea.ci.lower", f->rmsea_ci_lower);
-  put(l, "rmsea.ci.upper", f->rmsea_ci_upper);
-  put(l, "rmsea.ci.level", 0.90);
-  put(l, "rmsea.pvalue", f->rmsea_pvalue);
-  put(l, "rmsea.close.h0", 0.05);
-  put(l, "rmsea.notclose.pvalue", f->rmsea_notclose_pvalue);
-  put(l, "rmsea.notclose.h0", 0.08);
-  if (sc) {
-    put(l, "rmsea.scaled", f->rmsea_scaled);
-    put(l, "rmsea.ci.lower.scaled", f->rmsea_ci_lower_scaled);
-    put(l, "rmsea.ci.upper.scaled", f->rmsea_ci_upper_scaled);
-    put(l, "rmsea.pvalue.scaled", f->rmsea_pvalue_scaled);
-    put(l, "rmsea.notclose.pvalue.scaled", f->rmsea_notclose_pvalue_scaled);
-  }
-  if (rb) {
-    put(l, "rmsea.robust", f->rmsea_robust);
-    put(l, "rmsea.ci.lower.robust", f->rmsea_ci_lower_robust);
-    put(l, "rmsea.ci.upper.robust", f->rmsea_ci_upper_robust);
-    put(l, "rmsea.pvalue.robust", f->rmsea_pvalue_robust);
-    put(l, "rmsea.notclose.pvalue.robust", f->rmsea_notclose_pvalue_robust);
-  }
-}
-
-/* the residual measures and the rest; a categorical fit has wrmr where ML has ecvi */
-static void residual_block(measure_list_t *l, const vagap_sem_fit_t *fit, int cat) {
+int vagap_sem_fit_has_robust(const vagap_sem_fit_t *fit) {
   const vagap_sem_measures_t *f = &fit->fit;
-  put(l, "rmr", f->rmr);
-  put(l, "rmr_nomean", f->rmr_nomean);
-  put(l, "srmr", f->srmr);
-  put(l, "srmr_bentler", f->srmr_bentler);
-  put(l, "srmr_bentler_nomean", f->srmr_bentler_nomean);
-  put(l, "crmr", f->crmr);
-  put(l, "crmr_nomean", f->crmr_nomean);
-  put(l, "srmr_mplus", f->srmr_mplus); /* NA for categorical fits, as lavaan */
-  put(l, "srmr_mplus_nomean", f->srmr_mplus_nomean);
-  put(l, "cn_05", f->cn_05);
-  put(l, "cn_01", f->cn_01);
-  put(l, "gfi", f->gfi);
-  put(l, "agfi", f->agfi);
-  put(l, "pgfi", f->pgfi);
-  put(l, "mfi", f->mfi);
-  if (!cat) put(l, "ecvi", f->ecvi);
-  else put(l, "wrmr", sqrt(f->chisq / (double)fit->nstage1)); /* lavaan: group 1's WLS.obs length */
+  /* under missing = "ml" always: the FIML-corrected measures (lav_fit_fiml_corrected) */
+  if (fit->options.missing == VAGAP_SEM_MISSING_ML || fit->options.missing == VAGAP_SEM_MISSING_ML_X) return 1;
+  return vagap_sem_fit_has_scaled(fit) && f->test != VAGAP_SEM_TEST_MEAN_VAR_ADJUSTED;
+}
+
+/* When fitMeasures() prints a row: always; with a scaled test; with the .robust measures;
+   with a likelihood (not the least-squares estimators of ordered data); for the
+   Yuan-Bentler tests; with a scaled test when it has a value */
+enum { FM_ALWAYS, FM_SCALED, FM_ROBUST, FM_LIKELIHOOD, FM_YB, FM_FINITE };
+
+typedef struct {
+  const char *name;   /* fitMeasures()'s name */
+  size_t field;       /* offset of the value in vagap_sem_measures_t, or NO_FIELD */
+  double constant;    /* the value when there is no field (lavaan's fixed h0 and level rows) */
+  int when;
+} fit_row_t;
+
+#define NO_FIELD ((size_t)-1)
+#define FM(name, field, when) {name, offsetof(vagap_sem_measures_t, field), 0, when}
+#define FC(name, value) {name, NO_FIELD, value, FM_ALWAYS}
+
+/* fitMeasures()'s rows in its order (lavaan 0.6: lav_fit_measures) */
+static const fit_row_t fit_rows[] = {
+    FM("npar", npar, FM_ALWAYS), FM("fmin", fmin, FM_ALWAYS), FM("chisq", chisq, FM_ALWAYS),
+    FM("df", df, FM_ALWAYS), FM("pvalue", pvalue, FM_ALWAYS),
+    FM("chisq.scaled", chisq_scaled, FM_SCALED), FM("df.scaled", df_scaled, FM_SCALED),
+    FM("pvalue.scaled", pvalue_scaled, FM_SCALED), FM("chisq.scaling.factor", chisq_scaling_factor, FM_SCALED),
+    /* not a fitMeasures() name: lavaan's summary prints it */
+    FM("chisq.shift.parameter", chisq_shift_parameter, FM_FINITE),
+    FM("baseline.chisq", baseline_chisq, FM_ALWAYS), FM("baseline.df", baseline_df, FM_ALWAYS),
+    FM("baseline.pvalue", baseline_pvalue, FM_ALWAYS),
+    FM("baseline.chisq.scaled", baseline_chisq_scaled, FM_SCALED),
+    FM("baseline.df.scaled", baseline_df_scaled, FM_SCALED),
+    FM("baseline.pvalue.scaled", baseline_pvalue_scaled, FM_SCALED),
+    FM("baseline.chisq.scaling.factor", baseline_chisq_scaling_factor, FM_SCALED),
+    FM("cfi", cfi, FM_ALWAYS), FM("tli", tli, FM_ALWAYS),
+    FM("cfi.scaled", cfi_scaled, FM_SCALED), FM("tli.scaled", tli_scaled, FM_SCALED),
+    FM("cfi.robust", cfi_robust, FM_ROBUST), FM("tli.robust", tli_robust, FM_ROBUST),
+    FM("nnfi", nnfi, FM_ALWAYS), FM("rfi", rfi, FM_ALWAYS), FM("nfi", nfi, FM_ALWAYS),
+    FM("pnfi", pnfi, FM_ALWAYS), FM("ifi", ifi, FM_ALWAYS), FM("rni", rni, FM_ALWAYS),
+    FM("nnfi.scaled", nnfi_scaled, FM_SCALED), FM("rfi.scaled", rfi_scaled, FM_SCALED),
+    FM("nfi.scaled", nfi_scaled, FM_SCALED), FM("pnfi.scaled", pnfi_scaled, FM_SCALED),
+    FM("ifi.scaled", ifi_scaled, FM_SCALED), FM("rni.scaled", rni_scaled, FM_SCALED),
+    FM("nnfi.robust", nnfi_robust, FM_ROBUST), FM("rni.robust", rni_robust, FM_ROBUST),
+    FM("logl", logl, FM_LIKELIHOOD), FM("unrestricted.logl", unrestricted_logl, FM_LIKELIHOOD),
+    FM("aic", aic, FM_LIKELIHOOD), FM("bic", bic, FM_LIKELIHOOD), FM("ntotal", ntotal, FM_LIKELIHOOD),
+    FM("bic2", bic2, FM_LIKELIHOOD),
+    FM("scaling.factor.h1", scaling_factor_h1, FM_YB), FM("scaling.factor.h0", scaling_factor_h0, FM_YB),
+    FM("rmsea", rmsea, FM_ALWAYS), FM("rmsea.ci.lower", rmsea_ci_lower, FM_ALWAYS),
+    FM("rmsea.ci.upper", rmsea_ci_upper, FM_ALWAYS), FC("rmsea.ci.level", 0.90),
+    FM("rmsea.pvalue", rmsea_pvalue, FM_ALWAYS), FC("rmsea.close.h0", 0.05),
+    FM("rmsea.notclose.pvalue", rmsea_notclose_pvalue, FM_ALWAYS), FC("rmsea.notclose.h0", 0.08),
+    FM("rmsea.scaled", rmsea_scaled, FM_SCALED), FM("rmsea.ci.lower.scaled", rmsea_ci_lower_scaled, FM_SCALED),
+    FM("rmsea.ci.upper.scaled", rmsea_ci_upper_scaled, FM_SCALED),
+    FM("rmsea.pvalue.scaled", rmsea_pvalue_scaled, FM_SCALED),
+    FM("rmsea.notclose.pvalue.scaled", rmsea_notclose_pvalue_scaled, FM_SCALED),
+    FM("rmsea.robust", rmsea_robust, FM_ROBUST), FM("rmsea.ci.lower.robust", rmsea_ci_lower_robust, FM_ROBUST),
+    FM("rmsea.ci.upper.robust", rmsea_ci_upper_robust, FM_ROBUST),
+    FM("rmsea.pvalue.robust", rmsea_pvalue_robust, FM_ROBUST),
+    FM("rmsea.notclose.pvalue.robust", rmsea_notclose_pvalue_robust, FM_ROBUST),
+    FM("rmr", rmr, FM_ALWAYS), FM("rmr_nomean", rmr_nomean, FM_ALWAYS), FM("srmr", srmr, FM_ALWAYS),
+    FM("srmr_bentler", srmr_bentler, FM_ALWAYS), FM("srmr_bentler_nomean", srmr_bentler_nomean, FM_ALWAYS),
+    FM("crmr", crmr, FM_ALWAYS), FM("crmr_nomean", crmr_nomean, FM_ALWAYS),
+    FM("srmr_mplus", srmr_mplus, FM_ALWAYS), /* NA for categorical fits, as lavaan */
+    FM("srmr_mplus_nomean", srmr_mplus_nomean, FM_ALWAYS),
+    FM("cn_05", cn_05, FM_ALWAYS), FM("cn_01", cn_01, FM_ALWAYS),
+    FM("gfi", gfi, FM_ALWAYS), FM("agfi", agfi, FM_ALWAYS), FM("pgfi", pgfi, FM_ALWAYS),
+    FM("mfi", mfi, FM_ALWAYS), FM("ecvi", ecvi, FM_LIKELIHOOD), /* then wrmr for categorical fits */
+};
+
+static int row_wanted(int when, double v, int sc, int rb, int lik, int yb) {
+  switch (when) {
+    case FM_SCALED: return sc;
+    case FM_ROBUST: return rb;
+    case FM_LIKELIHOOD: return lik;
+    case FM_YB: return yb;
+    case FM_FINITE: return sc && isfinite(v);
+    default: return 1;
+  }
+}
+
+static void put(vagap_sem_measure_t *out, size_t cap, size_t *n, const char *name, double value) {
+  if (*n < cap) {
+    snprintf(out[*n].name, sizeof out[*n].name, "%s", name);
+    out[*n].value = value;
+  }
+  (*n)++;
 }
 
 size_t vagap_sem_fit_measure_list(const vagap_sem_fit_t *fit, vagap_sem_measure_t *out, size_t cap) {
-  measure_list_t l = {out, cap, 0};
   const vagap_sem_measures_t *f = &fit->fit;
-  int cat = fit->nstage1 > 0, sc = scaled_test(f);
-  int rb = sc && f->test != VAGAP_SEM_TEST_MEAN_VAR_ADJUSTED;
-  chisq_block(&l, f, sc);
-  incremental_block(&l, f, sc, rb);
-  if (!cat) { /* least-squares estimators have no likelihood (lavaan prints none) */
-    put(&l, "logl", f->logl);
-    put(&l, "unrestricted.logl", f->unrestricted_logl);
-    put(&l, "aic", f->aic);
-    put(&l, "bic", f->bic);
-    put(&l, "ntotal", f->ntotal);
-    put(&l, "bic2", f->bic2);
+  int cat = fit->nstage1 > 0, sc = vagap_sem_fit_has_scaled(fit), rb = vagap_sem_fit_has_robust(fit);
+  int yb = f->test == VAGAP_SEM_TEST_YUAN_BENTLER_MPLUS || f->test == VAGAP_SEM_TEST_YUAN_BENTLER;
+  size_t n = 0;
+  for (size_t i = 0; i < sizeof fit_rows / sizeof fit_rows[0]; i++) {
+    const fit_row_t *r = &fit_rows[i];
+    double v = r->field == NO_FIELD ? r->constant : *(const double *)((const char *)f + r->field);
+    if (row_wanted(r->when, v, sc, rb, !cat, yb)) put(out, cap, &n, r->name, v);
   }
-  if (f->test == VAGAP_SEM_TEST_YUAN_BENTLER_MPLUS) {
-    put(&l, "scaling.factor.h1", f->scaling_factor_h1);
-    put(&l, "scaling.factor.h0", f->scaling_factor_h0);
-  }
-  rmsea_block(&l, f, sc, rb);
-  residual_block(&l, fit, cat);
+  if (cat) put(out, cap, &n, "wrmr", sqrt(f->chisq / (double)fit->nstage1)); /* lavaan: group 1's WLS.obs length */
   for (size_t g = 0; g < fit->model->ngroups; g++) {
     char name[48];
     snprintf(name, sizeof name, "chisq.group.%zu", g + 1);
-    put(&l, name, f->chisq_group[g]);
+    put(out, cap, &n, name, f->chisq_group[g]);
     if (sc) {
       snprintf(name, sizeof name, "chisq.scaled.group.%zu", g + 1);
-      put(&l, name, f->chisq_group_scaled[g]);
+      put(out, cap, &n, name, f->chisq_group_scaled[g]);
     }
   }
   /* the verdict: lavInspect(fit, "converged") and lavInspect(fit, "post.check") */
-  put(&l, "converged", fit->converged);
-  put(&l, "admissible", fit->admissible);
-  return l.n;
+  put(out, cap, &n, "converged", fit->converged);
+  put(out, cap, &n, "admissible", fit->admissible);
+  return n;
 }
