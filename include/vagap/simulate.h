@@ -95,6 +95,10 @@ typedef struct {
   /* Only tasks task_from..task_to-1 of the condition-major order below (both 0:
      all), e.g. one MPI rank's block; out then holds just those tasks. */
   size_t task_from, task_to;
+  /* Called after each task with the number of the run's tasks done so far and
+     their total (may be NULL); from a worker thread, under the runner's lock. */
+  void (*progress)(size_t done, size_t total, void *ctx);
+  void *progress_ctx;
 } vagap_sim_plan_t;
 
 /*

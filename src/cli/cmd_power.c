@@ -11,6 +11,7 @@
 
 #include "power_cli.h"
 #include "power_svg.h"
+#include "progress.h"
 #include "semcli_data.h"
 #include "semcli_options.h"
 #include "simcli.h"
@@ -716,7 +717,12 @@ static vagap_power_sem_t *sem_designs(const power_study_t *st, const sem_setup_t
   return d;
 }
 
-static int run_study(const power_args_t *a, power_study_t *st, const sem_setup_t *sem) {
+static void replication_done(size_t done, size_t total, void *meter) {
+  cli_progress_tick(meter, (double)done, (double)total);
+}
+
+static int run_study(const cli_common_t *c, const power_args_t *a, power_study_t *st,
+                     const sem_setup_t *sem) {
   run_ctx_t ctx = {.st = st, .sem = sem};
   size_t *nbuf = NULL;
   for (size_t i = 0; i < st->ncond; i++)
@@ -738,20 +744,30 @@ static int run_study(const power_args_t *a, power_study_t *st, const sem_setup_t
                            .threads = (unsigned)a->threads, .ctx = &ctx,
                            .ws_alloc = run_ws_alloc, .ws_free = run_ws_free,
                            .replicate = run_replicate};
+  /* progress on stderr (a terminal, or --progress); under MPI rank 0 shows its own block */
+  cli_progress_t meter;
+  char what[64] = "simulation";
+  if (simcli_dist_size() > 1) snprintf(what, sizeof what, "simulation (rank 0 of %d)", simcli_dist_size());
+  cli_progress_start(&meter, c, what, "replications");
+  if (simcli_dist_rank() == 0 && cli_progress_wanted(c)) {
+    plan.progress = replication_done;
+    plan.progress_ctx = &meter;
+  }
   double *out = NULL;
   rc = simcli_dist_run(&plan, &out);
+  cli_progress_finish(&meter);
   if (rc != CLI_EXIT_OK || !out) goto done; /* !out: an MPI rank other than 0 */
   st->acc = calloc(st->ncond, sizeof *st->acc);
   if (!st->acc) {
     fputs("vagap power: out of memory\n", stderr);
     rc = CLI_EXIT_DATA;
   }
-  for (size_t c = 0; c < st->ncond && st->acc; c++) {
-    vagap_power_acc_init(&st->acc[c], a->rep_from, a->rep_to);
+  for (size_t k = 0; k < st->ncond && st->acc; k++) {
+    vagap_power_acc_init(&st->acc[k], a->rep_from, a->rep_to);
     for (size_t r = 0; r < nrep; r++) {
       vagap_power_draw_t d;
-      vagap_power_draw_unpack(out + (c * nrep + r) * VAGAP_POWER_DRAW_NOUT, &d);
-      vagap_power_acc_add(&st->acc[c], &d, st->cond[c].truth);
+      vagap_power_draw_unpack(out + (k * nrep + r) * VAGAP_POWER_DRAW_NOUT, &d);
+      vagap_power_acc_add(&st->acc[k], &d, st->cond[k].truth);
     }
   }
   free(out);
@@ -798,7 +814,7 @@ int cmd_power(int argc, char **argv) {
     vagap_error_t cerr;
     rc = semcli_lavaan_load_constraints(&a.lav, &cerr) ? cli_report_error(&cerr) : CLI_EXIT_OK;
     if (rc == CLI_EXIT_OK) rc = build_grid(&c, &a, &st, &sem);
-    if (rc == CLI_EXIT_OK) rc = run_study(&a, &st, &sem);
+    if (rc == CLI_EXIT_OK) rc = run_study(&c, &a, &st, &sem);
     if (rc == CLI_EXIT_OK && st.acc) rc = write_outputs(&c, &st, a.plot);
   }
   sem_setup_free(&sem, a.nmodel);

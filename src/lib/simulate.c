@@ -177,13 +177,18 @@ typedef struct {
   const vagap_sim_plan_t *plan;
   double *out;
   size_t first, ntasks, next; /* tasks first..ntasks-1; next handed out (guarded by lock) */
+  size_t done;              /* tasks finished (guarded by lock) */
   size_t failed_task;       /* lowest failing task, ntasks if none */
   vagap_error_t failed_err;
   pthread_mutex_t lock;
 } run_state_t;
 
-static size_t take_task(run_state_t *st) {
+/* The next task; `finished`: the caller has finished one (counted for progress under the
+   same lock). */
+static size_t take_task(run_state_t *st, int finished) {
   pthread_mutex_lock(&st->lock);
+  if (finished && st->plan->progress)
+    st->plan->progress(++st->done, st->ntasks - st->first, st->plan->progress_ctx);
   /* tasks beyond a failure need not run; earlier ones must, to find the first failure */
   size_t t = st->next < st->failed_task ? st->next++ : st->ntasks;
   pthread_mutex_unlock(&st->lock);
@@ -211,7 +216,8 @@ static void *worker(void *arg) {
     record_failure(st, st->first, &e);
   } else {
     size_t t;
-    while ((t = take_task(st)) < st->ntasks) {
+    int finished = 0;
+    while ((t = take_task(st, finished)) < st->ntasks) {
       size_t cond = (size_t)(t / nrep) + 1;
       uint64_t rep = p->rep_from + t % nrep;
       vagap_sim_rng_seed(rng, p->seed, cond, rep);
@@ -219,6 +225,7 @@ static void *worker(void *arg) {
       vagap_status_t s =
           p->replicate(p->ctx, ws, cond, rep, rng, st->out + (t - st->first) * p->nout, &e);
       if (s != VAGAP_OK) record_failure(st, t, &e);
+      finished = 1;
     }
   }
   if (ws && p->ws_free) p->ws_free(ws);
