@@ -16,10 +16,9 @@
 # Exit 77 without Rscript or lavaan.
 set -u
 vagap=$1
-command -v Rscript >/dev/null 2>&1 || { echo "skipped: Rscript not installed"; exit 77; }
-Rscript -e 'quit(status = !requireNamespace("lavaan", quietly = TRUE))' >/dev/null 2>&1 ||
-  { echo "skipped: R package lavaan not installed"; exit 77; }
-dir=$(mktemp -d) && trap 'rm -rf "$dir"' EXIT
+. "$2/tests/crosscheck/lib/lavaan.sh"
+lavaan_setup
+dir=$TMP
 cat > "$dir/pop3.lav" <<'EOF'
 f =~ 0.8*x1 + 0.7*x2 + 0.6*x3
 y ~ c(0.4, 0.1, -0.2)*f

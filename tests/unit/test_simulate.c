@@ -293,6 +293,15 @@ static size_t ov(const vagap_sem_model_t *m, const char *name) {
   return 0;
 }
 
+/* vagap_power_sem_find finds rows of the groups `want` (n of them; 0 for a := row), in order. */
+static void expect_rows(const vagap_sem_model_t *m, const char *param, const size_t *groups,
+                        size_t ngroups, const int *want, size_t n) {
+  size_t rows[4], got;
+  assert_int_equal(vagap_power_sem_find(m, param, groups, ngroups, rows, &got, NULL), VAGAP_OK);
+  assert_int_equal(got, n);
+  for (size_t k = 0; k < n; k++) assert_int_equal(m->rows[rows[k]].group, want[k]);
+}
+
 /* --param names one row per group, as parameterEstimates() lists them; --param-group picks groups. */
 static void test_power_param_rows_per_group(void **state) {
   (void)state;
@@ -305,26 +314,14 @@ static void test_power_param_rows_per_group(void **state) {
   assert_int_equal(vagap_sem_model_build(&m, syn, 2, &o, "fit", NULL), VAGAP_OK);
   size_t rows[2], n, one[] = {1}, both[] = {2, 1};
   vagap_error_t err;
-  assert_int_equal(vagap_power_sem_find(m, "y ~ f", NULL, 0, rows, &n, NULL), VAGAP_OK);
-  assert_int_equal(n, 2);
-  assert_int_equal(m->rows[rows[0]].group, 1);
-  assert_int_equal(m->rows[rows[1]].group, 2);
-  assert_int_equal(vagap_power_sem_find(m, "b2", NULL, 0, rows, &n, NULL), VAGAP_OK);
-  assert_int_equal(n, 1);
-  assert_int_equal(m->rows[rows[0]].group, 2);
+  expect_rows(m, "y ~ f", NULL, 0, (const int[]){1, 2}, 2);
+  expect_rows(m, "b2", NULL, 0, (const int[]){2}, 1);
   /* the marker loading is fixed in group 1 only: every group asks for group 2's row */
-  assert_int_equal(vagap_power_sem_find(m, "f=~x1", NULL, 0, rows, &n, NULL), VAGAP_OK);
-  assert_int_equal(n, 1);
-  assert_int_equal(m->rows[rows[0]].group, 2);
+  expect_rows(m, "f=~x1", NULL, 0, (const int[]){2}, 1);
   assert_int_equal(vagap_power_sem_find(m, "f=~x1", one, 1, rows, &n, &err), VAGAP_EINVAL);
   assert_non_null(strstr(err.message, "fixed in group 1"));
-  assert_int_equal(vagap_power_sem_find(m, "f=~x2", both, 2, rows, &n, NULL), VAGAP_OK);
-  assert_int_equal(n, 2);
-  assert_int_equal(m->rows[rows[0]].group, 2);
-  assert_int_equal(m->rows[rows[1]].group, 1);
-  assert_int_equal(vagap_power_sem_find(m, "d", NULL, 0, rows, &n, NULL), VAGAP_OK);
-  assert_int_equal(n, 1);
-  assert_int_equal(m->rows[rows[0]].group, 0);
+  expect_rows(m, "f=~x2", both, 2, (const int[]){2, 1}, 2);
+  expect_rows(m, "d", NULL, 0, (const int[]){0}, 1);
   assert_int_equal(vagap_power_sem_find(m, "d", one, 1, rows, &n, &err), VAGAP_EINVAL);
   assert_int_equal(vagap_power_sem_find(m, "b1", both, 2, rows, &n, &err), VAGAP_EINVAL);
   assert_non_null(strstr(err.message, "in group 2"));
