@@ -119,9 +119,10 @@ size_t vagap_sim_ntasks(const vagap_sim_plan_t *plan);
 /* ---- multivariate normal ------------------------------------------------ */
 
 /*
- * n draws from N(mu, sigma) (p variables) into x (n x p, row-major), via the
- * Cholesky factor of sigma (gsl_ran_multivariate_gaussian).  `chol` is the
- * p x p lower factor from vagap_sim_cholesky.
+ * n draws from N(mu, sigma) (p variables) into x (n x p, row-major): per row p
+ * standard normals (gsl_ran_gaussian_ziggurat), then mu + L z with L the
+ * Cholesky factor of sigma (gsl_blas_dtrmv).  `chol` is the p x p lower factor
+ * from vagap_sim_cholesky.
  */
 vagap_status_t vagap_sim_cholesky(const double *sigma, size_t p, double *chol,
                                   vagap_error_t *err); /* VAGAP_EDOMAIN: not positive definite */

@@ -1,10 +1,11 @@
 #!/bin/sh
 # Cross-check: `vagap power` on multi-group models, per group, against lavaan.
-#  - sem-param --param 'y~f' on a 3-group population (y ~ c(0.4, 0.1, -0.2)*f)
-#    gives one condition per group, as parameterEstimates() lists the row; each
-#    group's population value equals lavaan's estimate of that group's row when
-#    the fit model is fitted to the population moments (simulateData(empirical =
-#    TRUE) data; the regression is scale-free, so the divisor does not matter) to
+#  - sem-param --param 'y~f' on a 3-group population (y ~ c(0.4, 0.1, -0.2)*f),
+#    fitted with --std-lv (std.lv = TRUE: a slope without the marker's ratio bias,
+#    which is +1.2 MC SEs at this n, doc/methods.md), gives one condition per
+#    group, as parameterEstimates() lists the row; each group's population value
+#    equals lavaan's estimate of that group's row when the fit model is fitted to
+#    the population moments (simulateData(empirical = TRUE) data, ML moments) to
 #    1e-6; each mean estimate is within 3.5 Monte Carlo SEs of it and each
 #    Wald-CI coverage within 3.5 MC SEs of 0.95; --param-group 3,1 gives
 #    those two groups in that order with the same population values;
@@ -32,9 +33,9 @@ EOF
 printf 'f =~ x1 + x2 + x3\ng =~ w1 + w2 + w3\ny ~ f + g\n' > "$dir/fit10.lav"
 p() { "$vagap" power --quiet --seed 11 "$@"; }
 { p --analysis sem-param --model "$dir/pop3.lav" --fit-model "$dir/fit3.lav" --param 'y ~ f' --groups 3 \
-    --n 300 --replications 600 > "$dir/all.csv" &&
+    --std-lv --n 300 --replications 600 > "$dir/all.csv" &&
   p --analysis sem-param --model "$dir/pop3.lav" --fit-model "$dir/fit3.lav" --param 'y~f' --groups 3 \
-    --param-group 3,1 --n 300 --replications 20 > "$dir/some.csv" &&
+    --std-lv --param-group 3,1 --n 300 --replications 20 > "$dir/some.csv" &&
   p --analysis vaar --model "$dir/pop10.lav" --fit-model "$dir/fit10.lav" --expect 'y~f:+;y~g:-' \
     --groups 10 --vaar-group 5,6,10 --n 300 --replications 60 > "$dir/vaar.csv"
 } || { echo "FAIL: vagap power failed"; exit 1; }
@@ -46,7 +47,7 @@ bad <- 0
 fail <- function(msg) { cat("  FAIL:", msg, "\n"); bad <<- bad + 1 }
 # population moments: ML moments of simulateData(empirical = TRUE) data are the model's (times (n-1)/n)
 pop3 <- suppressWarnings(simulateData(rd("pop3.lav"), sample.nobs = rep(1000L, 3), empirical = TRUE))
-pe3 <- parameterEstimates(sem(rd("fit3.lav"), data = pop3, group = "group"))
+pe3 <- parameterEstimates(sem(rd("fit3.lav"), data = pop3, group = "group", std.lv = TRUE))
 truth <- pe3$est[pe3$lhs == "y" & pe3$op == "~" & pe3$rhs == "f"][order(pe3$group[pe3$lhs == "y" & pe3$op == "~" & pe3$rhs == "f"])]
 v <- read.csv(file.path(dir, "all.csv"))
 if (!identical(as.integer(v$group), 1:3)) fail(paste("groups", paste(v$group, collapse = " "), "are not 1 2 3"))
