@@ -62,8 +62,10 @@ typedef struct {
   size_t threads;           /* parsing threads; 0: the environment variable VAGAP_THREADS
                                if set, else one per online CPU; at most 4 */
   int infer_numbers;        /* vagap_table_read: also convert every column that is all
-                               numbers, while the input is still being parsed (see
-                               vagap_table_inferred_numbers) */
+                               numbers, on the parsing threads (see
+                               vagap_table_inferred_numbers); such columns are then kept
+                               as numbers only, about 9 bytes per cell, their text being
+                               rebuilt exactly if vagap_table_cell asks for it */
   vagap_input_format_t input_format; /* VAGAP_INPUT_AUTO by default */
   /* Forgiving input, each off by default (see "Forgiving input" below). */
   int exclude_bad_rows;     /* a ragged row is recorded in the ledger as excluded
@@ -199,7 +201,8 @@ const char *vagap_table_source(const vagap_table_t *t);
 size_t vagap_table_source_id(const vagap_table_t *t);
 long vagap_table_line(const vagap_table_t *t, size_t i);  /* physical line of row i */
 
-/* Cell text (NUL-terminated, owned by the table); *len may be NULL. */
+/* Cell text (NUL-terminated, owned by the table); *len may be NULL.  Safe from several
+   threads at once (a typed numeric column's text is rebuilt once, under a lock). */
 const char *vagap_table_cell(const vagap_table_t *t, size_t i, size_t j, size_t *len);
 int vagap_table_is_na(const vagap_table_t *t, size_t i, size_t j);
 

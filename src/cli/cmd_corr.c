@@ -371,6 +371,8 @@ int cmd_corr(int argc, char **argv) {
   cli_writer_t *w;
   vagap_ledger_t *ledger = cli_ledger_alloc(&c);
   if (!ledger) goto done;
+  /* numbers converted on the parsing threads; numeric columns are not kept as text */
+  c.table.infer_numbers = 1;
   if (vagap_table_read(&table, path, &c.table, ledger, &err) != VAGAP_OK) {
     rc = cli_report_error(&err);
     goto done;

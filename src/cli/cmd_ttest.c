@@ -555,6 +555,8 @@ int cmd_ttest(int argc, char **argv) {
   vagap_table_t *table = NULL;
   d.ledger = cli_ledger_alloc(&c);
   if (!d.ledger) goto done;
+  /* numbers converted on the parsing threads; numeric columns are not kept as text */
+  c.table.infer_numbers = 1;
   if (vagap_table_read(&table, path, &c.table, d.ledger, &err) != VAGAP_OK) {
     rc = cli_report_error(&err);
     goto done;

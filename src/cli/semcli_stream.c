@@ -42,16 +42,34 @@ static vagap_status_t take_groups(semcli_stream_t *s, semcli_data_t *d, vagap_er
   return VAGAP_OK;
 }
 
+/*
+ * Does the fit start from per-group n, means and covariances alone?  Asked of
+ * the options as lavaan resolves them (vagap_sem_fit_options_resolve fills
+ * the defaults: WLSMV for ordinal data, observed information for MLR, ...),
+ * not of the options given: ML on complete data (listwise) with expected
+ * information, standard SEs and the standard test.  Anything else needs the
+ * raw rows (FIML's patterns, the casewise scores of robust SEs and scaled
+ * tests, observed or first-order information, least-squares estimators on
+ * polychorics), including any estimation choice added later, and so do
+ * options that fail to resolve (the table path reports them).
+ */
+static int fit_uses_moments_only(const semcli_lavaan_t *lav) {
+  vagap_sem_fit_options_t f;
+  vagap_sem_fit_options_init(&f);
+  semcli_lavaan_fit_apply(lav, &f);
+  if (vagap_sem_fit_options_resolve(&f, semcli_lavaan_categorical(lav), NULL) != VAGAP_OK) return 0;
+  return f.estimator == VAGAP_SEM_ESTIMATOR_ML && f.missing == VAGAP_SEM_MISSING_LISTWISE &&
+         f.information == VAGAP_SEM_INFORMATION_EXPECTED && f.se == VAGAP_SEM_SE_STANDARD &&
+         f.test == VAGAP_SEM_TEST_STANDARD;
+}
+
 int semcli_stream_wanted(const semcli_lavaan_t *lav, const vagap_table_options_t *topt,
                          const vagap_sem_syntax_t *syn) {
-  for (size_t i = 0; i < syn->n; i++)
+  for (size_t i = 0; i < syn->n; i++) /* thresholds: ordinal data, whatever the options say */
     if (syn->st[i].op == VAGAP_SEM_THRESHOLD) return 0;
-  return !semcli_lavaan_categorical(lav) && !topt->exclude_bad_rows && !topt->decimal_comma && lav->estimator == VAGAP_SEM_ESTIMATOR_ML &&
-         (lav->missing == VAGAP_SEM_MISSING_DEFAULT || lav->missing == VAGAP_SEM_MISSING_LISTWISE) &&
-         (lav->se == VAGAP_SEM_SE_DEFAULT || lav->se == VAGAP_SEM_SE_STANDARD) &&
-         (lav->test == VAGAP_SEM_TEST_DEFAULT || lav->test == VAGAP_SEM_TEST_STANDARD) &&
-         (lav->information == VAGAP_SEM_INFORMATION_DEFAULT ||
-          lav->information == VAGAP_SEM_INFORMATION_EXPECTED);
+  /* the screening of number fields these options ask for is the table path's */
+  if (topt->exclude_bad_rows || topt->decimal_comma) return 0;
+  return fit_uses_moments_only(lav);
 }
 
 vagap_status_t semcli_stream_read(semcli_stream_t *s, const char *path,

@@ -21,10 +21,11 @@ typedef struct {
   char *group_col;
 } semcli_stream_t;
 
-/* Do n, means and covariances suffice?  Complete-data ML (listwise); not FIML, robust or
-   least-squares estimators, which need the rows; not for ordinal data (--ordered or
-   thresholds in the model); and not with --bad-rows exclude or --decimal-comma, whose
-   screening of number fields the table path does. */
+/* Do n, means and covariances suffice?  Decided from the fit options as lavaan resolves
+   them: complete-data ML (listwise) with expected information, standard SEs and test;
+   not FIML, robust or least-squares estimators or ordinal data (--ordered or thresholds
+   in the model), which need the rows; and not with --bad-rows exclude or --decimal-comma,
+   whose screening of number fields the table path does. */
 int semcli_stream_wanted(const semcli_lavaan_t *lav, const vagap_table_options_t *topt,
                          const vagap_sem_syntax_t *syn);
 

@@ -21,6 +21,7 @@
 
 void csv_batch_clear(csv_batch_t *b) {
   b->chars_len = b->nfields = b->nrows = b->nblank = 0;
+  b->bad_utf8 = 0;
   b->lines = 0;
   b->failed = 0;
   b->error_located = 0;
@@ -35,6 +36,7 @@ void csv_batch_free(csv_batch_t *b) {
   free(b->blank_fields);
   free(b->values);
   free(b->text_column);
+  free(b->shapes);
   memset(b, 0, sizeof *b);
 }
 

@@ -51,6 +51,12 @@ typedef struct {
   size_t values_cap;
   unsigned char *text_column; /* with infer_numbers: column j has a cell that is not a number */
   size_t text_cap;
+  unsigned char *shapes; /* with infer_numbers: how field k's text follows from its value
+                            (table_typed.h), so that numeric text need not be kept */
+  size_t shapes_cap;
+  size_t bad_utf8;      /* bytes of invalid UTF-8 replaced by '?' in the rows (on the worker), */
+  size_t bad_utf8_field; /* the first in field k = this, */
+  unsigned char bad_utf8_byte; /* which had this value */
   int failed;
   vagap_error_t error;  /* when failed; its line is relative like row_line ... */
   int error_located;    /* ... when set (a relative line may be 0 or negative) */

@@ -125,8 +125,7 @@ static int32_t convert_row(const plan_t *pl, const vagap_reader_t *r, const csv_
     const char *s = b->chars + b->field_off[f];
     size_t len = csv_batch_field_len(b, f);
     double v = NAN;
-    if (!vagap_reader_is_na(r, s, len) && vagap_parse_double(s, len, &v,
-                                                           st->number_failed ? NULL : &st->number_error) != VAGAP_OK) {
+    if (reader_cell_number(r, s, len, &v, st->number_failed ? NULL : &st->number_error) != VAGAP_OK) {
       if (!st->number_failed) {
         st->number_failed = 1;
         st->error_row = i;

@@ -9,6 +9,7 @@
  * first, so strtod's extras (hex, inf, nan, locale digits) never get through.
  */
 #include "vagap/table.h"
+#include "table_typed.h"
 
 #include <errno.h>
 #include <locale.h>
@@ -55,19 +56,31 @@ static vagap_status_t reject(const char *s, size_t len, vagap_error_t *err) {
  * then Clinger's exact case.  Returns 0 for anything else (blanks, '+',
  * exponents, long mantissas), which the general parser below handles.
  */
+static inline int parse_plain_decimal_shape(const char *s, size_t len, double *out, int *decimals);
+
 static int parse_plain_decimal(const char *s, size_t len, double *out) {
+  int decimals;
+  return parse_plain_decimal_shape(s, len, out, &decimals);
+}
+
+/* The same, also giving number_text_decimals(s, len, '.') when it is not -1
+   (-1 in *decimals otherwise). */
+static inline __attribute__((always_inline)) int parse_plain_decimal_shape(const char *s, size_t len,
+                                                                        double *out, int *decimals) {
   size_t i = 0;
   int negative = len > 0 && s[0] == '-';
   i += (size_t)negative;
   uint64_t mantissa = 0;
   size_t int_digits = 0, frac_digits = 0;
+  int has_point = 0;
+  *decimals = -1;
   for (; i < len; i++, int_digits++) {
     unsigned d = (unsigned)(unsigned char)s[i] - '0';
     if (d > 9) break;
     mantissa = mantissa * 10 + d;
   }
   if (i < len && s[i] == '.')
-    for (i++; i < len; i++, frac_digits++) {
+    for (i++, has_point = 1; i < len; i++, frac_digits++) {
       unsigned d = (unsigned)(unsigned char)s[i] - '0';
       if (d > 9) break;
       mantissa = mantissa * 10 + d;
@@ -79,7 +92,18 @@ static int parse_plain_decimal(const char *s, size_t len, double *out) {
   double v = (double)mantissa;
   if (frac_digits) v /= exact_powers_of_ten[frac_digits];
   *out = negative ? -v : v;
+  /* the digits read as one integer are the significant ones with leading zeros */
+  if (int_digits && !(int_digits > 1 && s[negative] == '0') && (!has_point || frac_digits) &&
+      mantissa < 1000000000000000ULL)
+    *decimals = (int)frac_digits;
   return 1;
+}
+
+int parse_number_shape(const char *s, size_t len, char mark, double *out, int *decimals) {
+  if (mark == '.' && parse_plain_decimal_shape(s, len, out, decimals)) return 0;
+  if (vagap_parse_double_mark(s, len, mark == ',', out, NULL) != VAGAP_OK) return -1;
+  *decimals = number_text_decimals(s, len, mark);
+  return 0;
 }
 
 vagap_status_t vagap_parse_double(const char *s, size_t len, double *out, vagap_error_t *err) {
@@ -186,4 +210,36 @@ vagap_status_t vagap_parse_double_mark(const char *s, size_t len, int decimal_co
   }
   if (copy != stack) free(copy);
   return st;
+}
+
+/*
+ * How many decimals printf("%.*f") needs to write exactly the text s[0, len),
+ * or -1 when it never would.  Such text is an optional '-', an integer part
+ * without leading zeros ("0" alone may lead), and optionally `mark` and at
+ * least one digit; nothing else (no '+', blanks, exponent or lone mark).
+ * With at most 15 significant digits, the digit string read as an integer
+ * is below 2^52, so the correctly rounded double x of the text lies within
+ * |text| * 2^-53 < 0.5 * 10^-d of it and glibc's exact "%.*f" of x rounds
+ * back to the same digits: the text need not be kept beside the number.
+ */
+int number_text_decimals(const char *s, size_t len, char mark) {
+  size_t i = 0, significant = 0;
+  if (i < len && s[i] == '-') i++;
+  size_t int_start = i;
+  while (i < len && is_digit(s[i])) {
+    if (significant || s[i] != '0') significant++;
+    i++;
+  }
+  size_t int_digits = i - int_start;
+  if (int_digits == 0 || (int_digits > 1 && s[int_start] == '0')) return -1;
+  if (i == len) return significant <= 15 ? 0 : -1;
+  if (s[i] != mark) return -1;
+  size_t frac_start = ++i;
+  while (i < len && is_digit(s[i])) {
+    if (significant || s[i] != '0') significant++;
+    i++;
+  }
+  size_t decimals = i - frac_start;
+  if (i != len || decimals == 0 || significant > 15 || decimals > NUMBER_TEXT_MAX_DECIMALS) return -1;
+  return (int)decimals;
 }

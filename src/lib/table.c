@@ -34,6 +34,7 @@
 #include "grow.h"
 #include "jsonl.h"
 #include "table_hook.h"
+#include "table_typed.h"
 #include "transcode.h"
 
 #define READ_BYTES ((size_t)1 << 18)     /* bytes read at a time while looking for the header */
@@ -62,6 +63,7 @@ struct vagap_reader {
   char **na_tokens;
   size_t *na_lengths;
   size_t n_na;
+  int na_numeric;         /* a token is also a number ("-99"): tokens are looked for first */
 
   /* input: a gzip (or plain) file, or a memory buffer */
   gzip_input_t *gz;
@@ -104,6 +106,7 @@ struct vagap_reader {
   pthread_cond_t changed; /* broadcast on every change below */
   int sync_ready;
   segment_t *slots[IN_FLIGHT]; /* parsed segments, by sequence number modulo IN_FLIGHT */
+  size_t in_flight;       /* at most this many out at once: 2 per thread and 2 more */
   size_t next_seq;        /* sequence number of the next segment to cut */
   size_t consumed_seq;    /* sequence number of the next segment to consume */
   int input_done;         /* the last segment has been cut */
@@ -187,13 +190,49 @@ static int add_empty_na_token(vagap_reader_t *r) {
   return 0;
 }
 
-int vagap_reader_is_na(const vagap_reader_t *r, const char *s, size_t len) {
+/* Index of the missing-value token that s[0, len) is, or -1. */
+static long na_index(const vagap_reader_t *r, const char *s, size_t len) {
   /* called for every number read: compare the first byte before calling memcmp */
   for (size_t k = 0; k < r->n_na; k++)
     if (r->na_lengths[k] == len && (len == 0 || (r->na_tokens[k][0] == s[0] &&
                                                  memcmp(r->na_tokens[k], s, len) == 0)))
-      return 1;
-  return 0;
+      return (long)k;
+  return -1;
+}
+
+int vagap_reader_is_na(const vagap_reader_t *r, const char *s, size_t len) {
+  return na_index(r, s, len) >= 0;
+}
+
+/* Does any missing-value token read as a number (with either decimal mark)? */
+static void note_numeric_na_tokens(vagap_reader_t *r) {
+  r->na_numeric = 0;
+  for (size_t k = 0; k < r->n_na; k++) {
+    double x;
+    if (vagap_parse_double_mark(r->na_tokens[k], r->na_lengths[k], 0, &x, NULL) == VAGAP_OK ||
+        vagap_parse_double_mark(r->na_tokens[k], r->na_lengths[k], 1, &x, NULL) == VAGAP_OK)
+      r->na_numeric = 1;
+  }
+}
+
+/*
+ * A cell as a number, NAN when it is a missing-value token; the parser's
+ * error otherwise.  When no token is a number (the usual "", NA, NaN), the
+ * number is tried first: most cells are numbers, and the tokens are looked
+ * for only in the cells that are not.
+ */
+vagap_status_t reader_cell_number(const vagap_reader_t *r, const char *s, size_t len, double *out,
+                                  vagap_error_t *err) {
+  if (!r->na_numeric && parse_cell(r, s, len, out, NULL) == VAGAP_OK) return VAGAP_OK;
+  if (na_index(r, s, len) >= 0) {
+    *out = NAN;
+    return VAGAP_OK;
+  }
+  return parse_cell(r, s, len, out, err);
+}
+
+static typed_text_t typed_text_of(const vagap_reader_t *r) {
+  return (typed_text_t){r->na_tokens, r->na_lengths, r->n_na, r->opt.decimal_comma ? ',' : '.'};
 }
 
 /* ---- input ---------------------------------------------------------------------- */
@@ -367,10 +406,10 @@ static void parse_segment(vagap_reader_t *r, csv_segment_parser_t *parser, int p
 
 /* ---- workers -------------------------------------------------------------------- */
 
-/* A free segment and its sequence number, once fewer than IN_FLIGHT are out; NULL when stopping. */
+/* A free segment and its sequence number, once fewer than in_flight are out; NULL when stopping. */
 static segment_t *acquire_segment(vagap_reader_t *r, size_t *seq) {
   pthread_mutex_lock(&r->lock);
-  while (!r->stop && !r->input_done && r->next_seq - r->consumed_seq >= IN_FLIGHT)
+  while (!r->stop && !r->input_done && r->next_seq - r->consumed_seq >= r->in_flight)
     pthread_cond_wait(&r->changed, &r->lock);
   segment_t *seg = NULL;
   if (!r->stop && !r->input_done) {
@@ -382,30 +421,39 @@ static segment_t *acquire_segment(vagap_reader_t *r, size_t *seq) {
 }
 
 /*
- * With infer_numbers: every cell of the batch as a number, on the worker that
+ * With infer_numbers: every cell of the batch as a number and its shape (how
+ * its text follows from the number: table_typed.h), on the worker that
  * parsed it, noting the columns that hold text.  Converting is about as much
  * work as parsing on numeric files, and the workers share it.
  */
 static void convert_numbers(const vagap_reader_t *r, csv_batch_t *b) {
   size_t ncols = r->ncols;
   if (vagap_reserve((void **)&b->values, &b->values_cap, b->nfields + 1, sizeof(double)) ||
+      vagap_reserve((void **)&b->shapes, &b->shapes_cap, b->nfields + 1, 1) ||
       vagap_reserve((void **)&b->text_column, &b->text_cap, ncols + 1, 1)) {
     vagap_error_set(&b->error, VAGAP_ENOMEM, r->source, 0, 0, "out of memory");
     b->failed = 1;
     return;
   }
+  typed_text_t tt = typed_text_of(r);
   memset(b->text_column, 0, ncols);
   for (size_t i = 0, k = 0; i < b->nrows; i++)
     for (size_t j = 0; j < ncols; j++, k++) {
-      if (b->text_column[j]) continue;
+      if (b->text_column[j]) continue; /* the table keeps this column's text */
       const char *s = b->chars + b->field_off[k];
       size_t len = csv_batch_field_len(b, k);
-      if (vagap_reader_is_na(r, s, len)) b->values[k] = NAN;
-      else if (parse_cell(r, s, len, &b->values[k], NULL) != VAGAP_OK) b->text_column[j] = 1;
+      int d; /* a number first unless a missing-value token is one (see reader_cell_number) */
+      if (!r->na_numeric && parse_number_shape(s, len, tt.mark, &b->values[k], &d) == 0)
+        b->shapes[k] = d < 0 ? SHAPE_TEXT : (unsigned char)d;
+      else if (typed_convert_cell(&tt, s, len, na_index(r, s, len), &b->values[k], &b->shapes[k]))
+        b->text_column[j] = 1;
     }
 }
 
+static void repair_batch(const vagap_reader_t *r, csv_batch_t *b);
+
 static void publish_segment(vagap_reader_t *r, segment_t *seg, size_t seq) {
+  if (!seg->batch.failed || seg->batch.nrows) repair_batch(r, &seg->batch);
   if (r->opt.infer_numbers && !seg->batch.failed) convert_numbers(r, &seg->batch);
   if (r->hook.batch && !seg->batch.failed) r->hook.batch(r->hook.ctx, r, &seg->batch, &seg->hook_state);
   pthread_mutex_lock(&r->lock);
@@ -506,6 +554,9 @@ static vagap_status_t start_workers(vagap_reader_t *r, vagap_error_t *err) {
     return VAGAP_OK;
   }
   size_t want = thread_count(r);
+  /* segments waiting for a caller that is slower than the parsers are memory
+     that buys nothing: each thread may be two ahead */
+  r->in_flight = 2 * want + 2;
   for (size_t k = 0; k < want; k++) {
     if (pthread_create(&r->threads[k], NULL, worker_main, r) != 0) break;
     r->nthreads++;
@@ -622,6 +673,8 @@ static vagap_status_t close_segment(vagap_reader_t *r) {
   return st;
 }
 
+static void note_batch_utf8(vagap_reader_t *r, const csv_batch_t *b);
+
 /* Make r->cur a segment with a row left to hand out; NULL cur at the end of input. */
 static vagap_status_t next_segment_with_rows(vagap_reader_t *r) {
   while (!r->cur || r->cur_row == r->cur->batch.nrows) {
@@ -638,6 +691,7 @@ static vagap_status_t next_segment_with_rows(vagap_reader_t *r) {
       return VAGAP_OK;
     }
     r->cur_row = r->cur_blank = 0;
+    note_batch_utf8(r, &r->cur->batch);
   }
   return VAGAP_OK;
 }
@@ -690,20 +744,34 @@ static void repair_text(vagap_reader_t *r, unsigned char *s, size_t len, long li
   if (n) note_bad_utf8(r, n, line, field, byte);
 }
 
-/* Rows [from, to) of the current segment made valid UTF-8 in place; the
-   first replacement is located at its row's line and field. */
-static void repair_rows(vagap_reader_t *r, csv_batch_t *b, size_t from, size_t to) {
-  size_t ncols = r->ncols;
-  if (from >= to || ncols == 0) return;
-  size_t start = b->field_off[from * ncols];
-  size_t end = to * ncols < b->nfields ? b->field_off[to * ncols] : b->chars_len;
+/*
+ * The rows of a batch made valid UTF-8 in place, on the worker that parsed
+ * it (a pass over every byte, which the caller's thread need not make); the
+ * first replacement is kept by field so that the caller, which takes batches
+ * in input order, can locate it (note_batch_utf8).
+ */
+static void repair_batch(const vagap_reader_t *r, csv_batch_t *b) {
+  size_t ncols = r->ncols, nrow_fields = b->nrows * ncols;
+  b->bad_utf8 = 0;
+  if (nrow_fields == 0) return;
+  size_t end = nrow_fields < b->nfields ? b->field_off[nrow_fields] : b->chars_len;
   size_t first = 0;
   unsigned char byte = 0;
-  size_t n = utf8_repair((unsigned char *)b->chars + start, end - start, &first, &byte);
+  size_t n = utf8_repair((unsigned char *)b->chars, end, &first, &byte);
   if (!n) return;
-  size_t at = start + first, k = from * ncols;
-  while (k + 1 < to * ncols && b->field_off[k + 1] <= at) k++;
-  note_bad_utf8(r, n, r->base_line + b->row_line[k / ncols], k % ncols + 1, byte);
+  size_t k = 0;
+  while (k + 1 < nrow_fields && b->field_off[k + 1] <= first) k++;
+  b->bad_utf8 = n;
+  b->bad_utf8_field = k;
+  b->bad_utf8_byte = byte;
+}
+
+/* The replacements the worker made in the current segment, in input order. */
+static void note_batch_utf8(vagap_reader_t *r, const csv_batch_t *b) {
+  if (!b->bad_utf8) return;
+  size_t k = b->bad_utf8_field, ncols = r->ncols;
+  note_bad_utf8(r, b->bad_utf8, r->base_line + b->row_line[k / ncols], k % ncols + 1,
+                b->bad_utf8_byte);
 }
 
 /* Once the input is read: the warning about replaced bytes, if any. */
@@ -852,6 +920,7 @@ static vagap_status_t reader_init(vagap_reader_t **out, const char *name,
   if (r->jsonl) r->opt.decimal_comma = 0; /* JSON numbers always have a point */
   if (r->jsonl && add_empty_na_token(r))
     return vagap_error_set(err, VAGAP_ENOMEM, name, 0, 0, "out of memory");
+  note_numeric_na_tokens(r);
   r->ledger = ledger;
   if (ledger) {
     r->source_id = vagap_ledger_source(ledger, name);
@@ -1077,7 +1146,6 @@ vagap_status_t vagap_reader_next(vagap_reader_t *r, vagap_row_t *row, int *has_r
   }
   const csv_batch_t *b = &r->cur->batch;
   size_t i = r->cur_row++;
-  repair_rows(r, &r->cur->batch, i, i + 1);
   if (r->cur_blank < b->nblank && flush_blank_lines(r, b->row_line[i]) != VAGAP_OK)
     return fail_with(r, err);
   size_t first = i * r->ncols;
@@ -1123,13 +1191,7 @@ static vagap_status_t locate_number_error(const char *source, long line, size_t 
 
 vagap_status_t vagap_reader_number(const vagap_reader_t *r, const vagap_row_t *row,
                                    size_t j, double *out, vagap_error_t *err) {
-  const char *s = row->fields[j];
-  size_t len = row->lengths[j];
-  if (vagap_reader_is_na(r, s, len)) {
-    *out = NAN;
-    return VAGAP_OK;
-  }
-  if (parse_cell(r, s, len, out, err) == VAGAP_OK) return VAGAP_OK;
+  if (reader_cell_number(r, row->fields[j], row->lengths[j], out, err) == VAGAP_OK) return VAGAP_OK;
   return locate_number_error(r->source, row->line, j, r->colnames[j], err);
 }
 
@@ -1150,55 +1212,46 @@ struct vagap_table {
   const size_t **row_offs;  /* row_offs[i][ncols] is where the last cell's NUL ends */
   long *lines;              /* physical line of each row */
   size_t row_chars_cap, row_offs_cap, lines_cap;
-  double **numbers;       /* with infer_numbers: per column, NULL once a cell is text */
-  unsigned char *text_column; /* with infer_numbers: column j has a cell that is not a number */
-  size_t numbers_cap;     /* rows the arrays have room for */
+  long line0;               /* while lines is NULL, row i is on line line0 + i */
+  typed_table_t *typed;   /* with infer_numbers: the rows as typed columns instead of
+                             row_chars/row_offs (table_typed.h) */
 };
 
-/* Every column starts numeric; its array is allocated with the first rows (a wide
-   header must not cost memory per column before any row exists). */
-static vagap_status_t start_inference(vagap_table_t *t) {
-  size_t ncols = t->reader->ncols;
-  t->numbers = calloc(ncols ? ncols : 1, sizeof *t->numbers);
-  t->text_column = malloc(ncols ? ncols : 1);
-  if (!t->numbers || !t->text_column) return VAGAP_ENOMEM;
-  memset(t->text_column, 0, ncols);
-  return VAGAP_OK;
+/* Every row's line in t->lines (from line0 + i); -1: out of memory. */
+static int keep_lines(vagap_table_t *t, size_t need) {
+  int had = t->lines != NULL;
+  if (vagap_reserve((void **)&t->lines, &t->lines_cap, need ? need : 1, sizeof(long))) return -1;
+  if (!had)
+    for (size_t i = 0; i < t->nrows; i++) t->lines[i] = t->line0 + (long)i;
+  return 0;
 }
 
-/* A numeric column of a table without rows still gets an (empty) array. */
-static vagap_status_t finish_inference(vagap_table_t *t) {
-  for (size_t j = 0; j < t->reader->ncols; j++)
-    if (!t->text_column[j] && !t->numbers[j] && !(t->numbers[j] = malloc(sizeof(double))))
-      return VAGAP_ENOMEM;
-  return VAGAP_OK;
+/*
+ * The lines of the current segment's rows.  While every row is on the line
+ * after the one before (no blank line, no line end inside a quoted field,
+ * nothing dropped) they are not stored: 8 bytes per row of a plain file.
+ */
+static int append_lines(vagap_table_t *t, const csv_batch_t *b) {
+  long base = t->reader->base_line;
+  if (!t->lines) {
+    if (t->nrows == 0 && b->nrows) t->line0 = base + b->row_line[0];
+    size_t i = 0;
+    while (i < b->nrows && base + b->row_line[i] == t->line0 + (long)(t->nrows + i)) i++;
+    if (i == b->nrows) return 0;
+  }
+  if (keep_lines(t, t->nrows + b->nrows)) return -1;
+  for (size_t i = 0; i < b->nrows; i++) t->lines[t->nrows + i] = base + b->row_line[i];
+  return 0;
 }
 
-/* Columns of the batch's numbers (converted by the worker) after the table's. */
-static vagap_status_t append_numbers(vagap_table_t *t, const csv_batch_t *b) {
-  size_t ncols = t->reader->ncols, need = t->nrows + b->nrows;
-  if (need > t->numbers_cap) {
-    size_t cap = t->numbers_cap ? t->numbers_cap : 16;
-    while (cap < need) cap *= 2;
-    for (size_t j = 0; j < ncols; j++) {
-      if (t->text_column[j]) continue;
-      double *p = realloc(t->numbers[j], cap * sizeof(double));
-      if (!p) return VAGAP_ENOMEM;
-      t->numbers[j] = p;
-    }
-    t->numbers_cap = cap;
-  }
-  for (size_t j = 0; j < ncols; j++) {
-    if (t->text_column[j]) continue;
-    if (b->text_column[j]) {
-      t->text_column[j] = 1;
-      free(t->numbers[j]);
-      t->numbers[j] = NULL;
-      continue;
-    }
-    double *out = t->numbers[j] + t->nrows;
-    for (size_t i = 0; i < b->nrows; i++) out[i] = b->values[i * ncols + j];
-  }
+/* With infer_numbers: the segment's rows go into typed columns, its text is not kept. */
+static vagap_status_t append_typed(vagap_table_t *t, vagap_error_t *err) {
+  vagap_reader_t *r = t->reader;
+  const csv_batch_t *b = &r->cur->batch;
+  if (append_lines(t, b) || typed_append(t->typed, b))
+    return vagap_error_set(err, VAGAP_ENOMEM, r->source, 0, 0, "out of memory");
+  t->nrows += b->nrows;
+  r->cur_row = b->nrows;
   return VAGAP_OK;
 }
 
@@ -1209,13 +1262,11 @@ static vagap_status_t append_segment(vagap_table_t *t, vagap_error_t *err) {
   size_t need = t->nrows + b->nrows;
   if (vagap_reserve((void **)&b->field_off, &b->field_cap, b->nfields + 1, sizeof(size_t)) ||
       vagap_reserve((void **)&t->chunks, &t->chunks_cap, t->nchunks + 1, sizeof(table_chunk_t)) ||
-      vagap_reserve((void **)&t->lines, &t->lines_cap, need, sizeof(long)) ||
+      append_lines(t, b) ||
       vagap_reserve((void **)&t->row_chars, &t->row_chars_cap, need, sizeof(char *)) ||
-      vagap_reserve((void **)&t->row_offs, &t->row_offs_cap, need, sizeof(size_t *)) ||
-      (t->numbers && append_numbers(t, b) != VAGAP_OK))
+      vagap_reserve((void **)&t->row_offs, &t->row_offs_cap, need, sizeof(size_t *)))
     return vagap_error_set(err, VAGAP_ENOMEM, r->source, 0, 0, "out of memory");
 
-  repair_rows(r, b, 0, b->nrows);
   b->field_off[b->nfields] = b->chars_len; /* ends the last cell */
   table_chunk_t *chunk = &t->chunks[t->nchunks++];
   *chunk = (table_chunk_t){b->chars, b->field_off};
@@ -1227,7 +1278,6 @@ static vagap_status_t append_segment(vagap_table_t *t, vagap_error_t *err) {
   for (size_t i = 0; i < b->nrows; i++) {
     t->row_chars[t->nrows + i] = chunk->chars;
     t->row_offs[t->nrows + i] = chunk->field_off + i * ncols;
-    t->lines[t->nrows + i] = r->base_line + b->row_line[i];
   }
   t->nrows = need;
   r->cur_row = b->nrows;
@@ -1236,8 +1286,14 @@ static vagap_status_t append_segment(vagap_table_t *t, vagap_error_t *err) {
 
 static vagap_status_t table_fill(vagap_table_t *t, vagap_error_t *err) {
   vagap_reader_t *r = t->reader;
-  if (r->opt.infer_numbers && start_inference(t) != VAGAP_OK)
-    return vagap_error_set(err, VAGAP_ENOMEM, r->source, 0, 0, "out of memory");
+  if (r->opt.infer_numbers) {
+    typed_text_t text = typed_text_of(r);
+    if (!(t->typed = malloc(sizeof *t->typed)) || typed_init(t->typed, r->ncols, &text)) {
+      free(t->typed);
+      t->typed = NULL;
+      return vagap_error_set(err, VAGAP_ENOMEM, r->source, 0, 0, "out of memory");
+    }
+  }
   for (;;) {
     if (next_segment_with_rows(r) != VAGAP_OK) return fail_with(r, err);
     if (!r->cur) break;
@@ -1245,10 +1301,10 @@ static vagap_status_t table_fill(vagap_table_t *t, vagap_error_t *err) {
       r->cur_row = r->cur->batch.nrows;
       continue;
     }
-    vagap_status_t st = append_segment(t, err);
+    vagap_status_t st = t->typed ? append_typed(t, err) : append_segment(t, err);
     if (st != VAGAP_OK) return st;
   }
-  if (t->numbers && finish_inference(t) != VAGAP_OK)
+  if (t->typed && typed_finish(t->typed))
     return vagap_error_set(err, VAGAP_ENOMEM, r->source, 0, 0, "out of memory");
   tell_bad_utf8(r);
   if (r->ledger) vagap_ledger_add_read(r->ledger, r->source_id, t->nrows);
@@ -1293,10 +1349,8 @@ vagap_status_t vagap_table_read_memory(vagap_table_t **out, const char *name,
 
 void vagap_table_free(vagap_table_t *t) {
   if (!t) return;
-  if (t->numbers)
-    for (size_t j = 0; j < t->reader->ncols; j++) free(t->numbers[j]);
-  free(t->numbers);
-  free(t->text_column);
+  if (t->typed) typed_free(t->typed);
+  free(t->typed);
   vagap_reader_close(t->reader);
   for (size_t k = 0; k < t->nchunks; k++) {
     free(t->chunks[k].chars);
@@ -1314,19 +1368,30 @@ size_t vagap_table_ncols(const vagap_table_t *t) { return t->reader->ncols; }
 const char *vagap_table_colname(const vagap_table_t *t, size_t j) { return vagap_reader_colname(t->reader, j); }
 const char *vagap_table_source(const vagap_table_t *t) { return t->reader->source; }
 size_t vagap_table_source_id(const vagap_table_t *t) { return t->reader->source_id; }
-long vagap_table_line(const vagap_table_t *t, size_t i) { return i < t->nrows ? t->lines[i] : 0; }
+long vagap_table_line(const vagap_table_t *t, size_t i) {
+  if (i >= t->nrows) return 0;
+  return t->lines ? t->lines[i] : t->line0 + (long)i;
+}
 
 const char *vagap_table_cell(const vagap_table_t *t, size_t i, size_t j, size_t *len) {
+  if (t->typed) {
+    const char *s = typed_cell(t->typed, i, j, len);
+    if (s) return s;
+    if (len) *len = 0; /* out of memory rebuilding the column's text */
+    return "";
+  }
   const size_t *off = t->row_offs[i];
   if (len) *len = off[j + 1] - off[j] - 1;
   return t->row_chars[i] + off[j];
 }
 
 const double *vagap_table_inferred_numbers(const vagap_table_t *t, size_t j) {
-  return t->numbers && j < t->reader->ncols ? t->numbers[j] : NULL;
+  return t->typed ? typed_numbers(t->typed, j) : NULL;
 }
 
 int vagap_table_is_na(const vagap_table_t *t, size_t i, size_t j) {
+  const double *typed = vagap_table_inferred_numbers(t, j);
+  if (typed) return isnan(typed[i]); /* missing cells, and only they, are NAN */
   size_t len;
   const char *s = vagap_table_cell(t, i, j, &len);
   return vagap_reader_is_na(t->reader, s, len);
@@ -1339,6 +1404,11 @@ vagap_status_t vagap_table_column(const vagap_table_t *t, const char *name, size
 
 vagap_status_t vagap_table_numeric(const vagap_table_t *t, size_t j, double *out,
                                    vagap_error_t *err) {
+  const double *typed = vagap_table_inferred_numbers(t, j);
+  if (typed) { /* the same numbers, converted while reading */
+    if (t->nrows) memcpy(out, typed, t->nrows * sizeof *out);
+    return VAGAP_OK;
+  }
   for (size_t i = 0; i < t->nrows; i++) {
     size_t len;
     const char *s = vagap_table_cell(t, i, j, &len);
@@ -1347,26 +1417,48 @@ vagap_status_t vagap_table_numeric(const vagap_table_t *t, size_t j, double *out
       continue;
     }
     if (parse_cell(t->reader, s, len, &out[i], err) != VAGAP_OK)
-      return locate_number_error(t->reader->source, t->lines[i], j, t->reader->colnames[j], err);
+      return locate_number_error(t->reader->source, vagap_table_line(t, i), j, t->reader->colnames[j], err);
   }
   return VAGAP_OK;
 }
+
+static vagap_status_t parse_columns(const vagap_table_t *t, const size_t *cols, size_t ncols,
+                                    double *const *out, int inferring, int *is_numeric,
+                                    const unsigned char *done, vagap_error_t *err);
 
 vagap_status_t vagap_table_numeric_columns(const vagap_table_t *t, const size_t *cols,
                                            size_t ncols, double *const *out, int inferring,
                                            int *is_numeric, vagap_error_t *err) {
   if (is_numeric)
     for (size_t k = 0; k < ncols; k++) is_numeric[k] = 1;
+  /* columns converted while reading are copied; the others parsed here */
+  unsigned char *done = calloc(ncols ? ncols : 1, 1);
+  if (!done) return vagap_error_set(err, VAGAP_ENOMEM, t->reader->source, 0, 0, "out of memory");
+  for (size_t k = 0; k < ncols; k++) {
+    const double *typed = vagap_table_inferred_numbers(t, cols[k]);
+    if (!typed) continue;
+    if (t->nrows) memcpy(out[k], typed, t->nrows * sizeof *out[k]);
+    done[k] = 1;
+  }
+  vagap_status_t st = parse_columns(t, cols, ncols, out, inferring, is_numeric, done, err);
+  free(done);
+  return st;
+}
+
+/* vagap_table_numeric_columns for the columns not done yet. */
+static vagap_status_t parse_columns(const vagap_table_t *t, const size_t *cols, size_t ncols,
+                                    double *const *out, int inferring, int *is_numeric,
+                                    const unsigned char *done, vagap_error_t *err) {
   for (size_t i = 0; i < t->nrows; i++)
     for (size_t k = 0; k < ncols; k++) {
-      if (is_numeric && !is_numeric[k]) continue;
+      if (done[k] || (is_numeric && !is_numeric[k])) continue;
       size_t len, j = cols[k];
       const char *s = vagap_table_cell(t, i, j, &len);
       if (vagap_reader_is_na(t->reader, s, len)) {
         out[k][i] = NAN;
       } else if (parse_cell(t->reader, s, len, &out[k][i], inferring ? NULL : err) != VAGAP_OK) {
         if (!inferring)
-          return locate_number_error(t->reader->source, t->lines[i], j, t->reader->colnames[j], err);
+          return locate_number_error(t->reader->source, vagap_table_line(t, i), j, t->reader->colnames[j], err);
         is_numeric[k] = 0;
       }
     }
@@ -1375,15 +1467,18 @@ vagap_status_t vagap_table_numeric_columns(const vagap_table_t *t, const size_t 
 
 vagap_status_t vagap_table_drop_rows(vagap_table_t *t, const unsigned char *drop,
                                      vagap_error_t *err) {
-  (void)err; /* compacting in place needs no memory */
-  size_t kept = 0, ncols = t->reader->ncols;
+  /* compacting needs no memory, but the lines of what is left must be stored */
+  if (keep_lines(t, t->nrows))
+    return vagap_error_set(err, VAGAP_ENOMEM, t->reader->source, 0, 0, "out of memory");
+  size_t kept = 0;
+  if (t->typed) typed_drop_rows(t->typed, drop);
   for (size_t i = 0; i < t->nrows; i++) {
     if (drop[i]) continue;
-    t->row_chars[kept] = t->row_chars[i];
-    t->row_offs[kept] = t->row_offs[i];
+    if (!t->typed) {
+      t->row_chars[kept] = t->row_chars[i];
+      t->row_offs[kept] = t->row_offs[i];
+    }
     t->lines[kept] = t->lines[i];
-    for (size_t j = 0; t->numbers && j < ncols; j++)
-      if (t->numbers[j]) t->numbers[j][kept] = t->numbers[j][i];
     kept++;
   }
   t->nrows = kept;
@@ -1402,6 +1497,7 @@ vagap_status_t vagap_table_exclude_non_numbers(vagap_table_t *t, const size_t *c
   vagap_status_t st = VAGAP_OK;
   for (size_t i = 0; i < t->nrows && st == VAGAP_OK; i++)
     for (size_t k = 0; k < n; k++) {
+      if (vagap_table_inferred_numbers(t, cols[k])) continue; /* numbers or missing throughout */
       size_t len;
       const char *s = vagap_table_cell(t, i, cols[k], &len);
       double x;
@@ -1409,7 +1505,7 @@ vagap_status_t vagap_table_exclude_non_numbers(vagap_table_t *t, const size_t *c
       if (vagap_reader_is_na(r, s, len) || parse_cell(r, s, len, &x, &why) == VAGAP_OK) continue;
       char reason[VAGAP_ERROR_MESSAGE_MAX];
       snprintf(reason, sizeof reason, "column '%.200s': %.700s", r->colnames[cols[k]], why.message);
-      if (ledger && vagap_ledger_exclude(ledger, r->source_id, t->lines[i], reason) != VAGAP_OK)
+      if (ledger && vagap_ledger_exclude(ledger, r->source_id, vagap_table_line(t, i), reason) != VAGAP_OK)
         st = vagap_error_set(err, VAGAP_ENOMEM, r->source, 0, 0, "out of memory");
       drop[i] = 1;
       ndrop++;

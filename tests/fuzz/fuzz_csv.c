@@ -8,7 +8,8 @@
  *           second read of the data that must give exactly what a read of the
  *           whole data as one segment on one thread gives (the same rows with
  *           their lines, ledger, status and error, and with bit 7 set, which
- *           turns on infer_numbers for the tables, the same inferred columns);
+ *           turns on infer_numbers for the tables, the same inferred columns,
+ *           and every cell of such a typed table as read without infer_numbers);
  *           abort() when it does not
  *   byte 1  options: bits 0-1 delimiter (, TAB ; |), bit 2 max_field_bytes 16,
  *           bit 3 max_columns 4, bit 4 missing tokens "NA,-"; bits 5 and 7
@@ -82,6 +83,27 @@ static void put_ledger(outcome_t *o, const vagap_ledger_t *ledger) {
 
 /* ---- the two ways to read ---- */
 
+/* A table kept as typed columns gives every cell's text exactly as the plain table; abort() if not. */
+static void same_cells_as_plain(const vagap_table_t *typed, const uint8_t *data, size_t size,
+                                const vagap_table_options_t *opt) {
+  vagap_table_options_t plain_opt = *opt;
+  plain_opt.infer_numbers = 0;
+  vagap_table_t *plain = NULL;
+  if (vagap_table_read_memory(&plain, "fuzz", data, size, &plain_opt, NULL, NULL) != VAGAP_OK) abort();
+  size_t n = vagap_table_nrows(plain), p = vagap_table_ncols(plain);
+  if (n != vagap_table_nrows(typed)) abort();
+  for (size_t i = 0; i < n; i++) {
+    if (vagap_table_line(plain, i) != vagap_table_line(typed, i)) abort();
+    for (size_t j = 0; j < p; j++) {
+      size_t la, lb;
+      const char *a = vagap_table_cell(plain, i, j, &la), *b = vagap_table_cell(typed, i, j, &lb);
+      if (la != lb || memcmp(a, b, la) != 0 || vagap_table_is_na(plain, i, j) != vagap_table_is_na(typed, i, j))
+        abort();
+    }
+  }
+  vagap_table_free(plain);
+}
+
 static void read_table(const uint8_t *data, size_t size, const vagap_table_options_t *opt,
                        int exercise, outcome_t *o) {
   vagap_ledger_t *ledger = vagap_ledger_alloc();
@@ -111,6 +133,7 @@ static void read_table(const uint8_t *data, size_t size, const vagap_table_optio
         put(o, &v, sizeof v);
       }
     }
+    if (opt->infer_numbers) same_cells_as_plain(t, data, size, opt);
     if (exercise) {
       vagap_error_t e2;
       double *x = malloc((n ? n : 1) * sizeof *x);

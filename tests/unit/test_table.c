@@ -45,6 +45,101 @@ static void assert_cell(const vagap_table_t *t, size_t i, size_t j, const char *
   assert_string_equal(vagap_table_cell(t, i, j, NULL), expected);
 }
 
+/* ---- typed columns (infer_numbers) ---------------------------------------------------- */
+
+/* Cells the typed table keeps as numbers (rebuilt text) and as text. */
+static const char *const TYPED_CELLS[] = {
+    "0", "-0", "-0.0", "1.5", "1.50", "0.000123", "123456789012345", "-98765.4321",
+    "0.100000000000001", "NA", "", "NaN", "1e3", "+1", "007", ".5", "5.", " 7", "1.0000000000000001",
+    "1234567890123456", "0.1234567890123456", "1E-5", "-", "99999999999999.9"};
+enum { NTYPED = sizeof TYPED_CELLS / sizeof TYPED_CELLS[0] };
+
+/* rows of columns: numbers throughout; text from the last row on; text from the first */
+static char *typed_input(size_t rows, char mark) {
+  size_t cap = rows * 96 + 64, len = 0;
+  char *text = malloc(cap);
+  len += (size_t)snprintf(text + len, cap - len, "n;late;word\n");
+  for (size_t i = 0; i < rows; i++) {
+    const char *a = TYPED_CELLS[i % NTYPED], *b = TYPED_CELLS[(i * 7 + 3) % NTYPED];
+    char num[64];
+    snprintf(num, sizeof num, "%zu%c%zu", i, mark, i % 1000);
+    len += (size_t)snprintf(text + len, cap - len, "%s;%s;w%s\n", i % 3 ? a : num,
+                            i + 1 == rows ? "text" : b, a);
+  }
+  return text;
+}
+
+/* With infer_numbers the table gives the same cells, missing flags and numbers as without. */
+static void check_typed_matches_text(size_t rows, char mark, size_t segment, size_t threads) {
+  char *text = typed_input(rows, mark);
+  vagap_table_options_t opt;
+  vagap_table_options_init(&opt);
+  opt.delim = ';';
+  opt.decimal_comma = mark == ',';
+  opt.segment_bytes = segment;
+  opt.threads = threads;
+  vagap_error_t err;
+  vagap_table_t *plain = NULL, *typed = NULL;
+  assert_int_equal(vagap_table_read_memory(&plain, "p.csv", text, strlen(text), &opt, NULL, &err), VAGAP_OK);
+  opt.infer_numbers = 1;
+  assert_int_equal(vagap_table_read_memory(&typed, "t.csv", text, strlen(text), &opt, NULL, &err), VAGAP_OK);
+  assert_int_equal(vagap_table_nrows(typed), rows);
+  assert_null(vagap_table_inferred_numbers(typed, 1)); /* text in its last row */
+  assert_null(vagap_table_inferred_numbers(typed, 2));
+  for (size_t pass = 0; pass < 2; pass++) {
+    for (size_t i = 0; i < vagap_table_nrows(typed); i++)
+      for (size_t j = 0; j < 3; j++) {
+        size_t la, lb;
+        const char *a = vagap_table_cell(plain, i, j, &la), *b = vagap_table_cell(typed, i, j, &lb);
+        if (la != lb || strcmp(a, b) != 0) fail_msg("row %zu column %zu: '%s' read as '%s'", i, j, a, b);
+        assert_int_equal(vagap_table_is_na(plain, i, j), vagap_table_is_na(typed, i, j));
+        assert_int_equal(vagap_table_line(plain, i), vagap_table_line(typed, i));
+      }
+    /* then the same after dropping every third row, numbers included */
+    size_t n = vagap_table_nrows(typed);
+    unsigned char *drop = calloc(n ? n : 1, 1);
+    for (size_t i = 0; i < n; i += 3) drop[i] = 1;
+    assert_int_equal(vagap_table_drop_rows(plain, drop, NULL), VAGAP_OK);
+    assert_int_equal(vagap_table_drop_rows(typed, drop, NULL), VAGAP_OK);
+    free(drop);
+  }
+  free(text);
+  vagap_table_free(plain);
+  vagap_table_free(typed);
+}
+
+static void test_typed_columns_keep_every_cell(void **state) {
+  (void)state;
+  check_typed_matches_text(1000, '.', 1 << 20, 1);
+  check_typed_matches_text(1000, '.', 256, 2);  /* the late text after many segments */
+  check_typed_matches_text(1000, ',', 300, 4);  /* decimal comma */
+  check_typed_matches_text(1, '.', 64, 1);
+}
+
+/* Numbers of a column that stays numeric: values and rebuilt text. */
+static void test_typed_numbers(void **state) {
+  (void)state;
+  const char *text = "x,y\n1.50,a\nNA,b\n1e3,c\n-0.0,d\n";
+  vagap_table_options_t opt;
+  vagap_table_options_init(&opt);
+  opt.infer_numbers = 1;
+  vagap_table_t *t = NULL;
+  vagap_error_t err;
+  assert_int_equal(vagap_table_read_memory(&t, "m.csv", text, strlen(text), &opt, NULL, &err), VAGAP_OK);
+  const double *x = vagap_table_inferred_numbers(t, 0);
+  assert_non_null(x);
+  assert_true(x[0] == 1.5 && isnan(x[1]) && x[2] == 1000 && x[3] == 0 && signbit(x[3]));
+  assert_cell(t, 0, 0, "1.50");
+  assert_cell(t, 1, 0, "NA");
+  assert_cell(t, 2, 0, "1e3");
+  assert_cell(t, 3, 0, "-0.0");
+  assert_true(vagap_table_is_na(t, 1, 0) && !vagap_table_is_na(t, 0, 0));
+  double y[4];
+  assert_int_equal(vagap_table_numeric(t, 0, y, &err), VAGAP_OK);
+  assert_true(y[0] == 1.5 && isnan(y[1]) && y[2] == 1000);
+  vagap_table_free(t);
+}
+
 /* ---- reading --------------------------------------------------------------------- */
 
 static void test_basic_table(void **state) {
@@ -196,6 +291,25 @@ static void test_tsv_and_custom_na(void **state) {
   assert_int_equal(vagap_table_numeric(t, 0, x, &err), VAGAP_EDATA);
   assert_int_equal(err.line, 3);
   assert_int_equal(err.column, 1);
+  vagap_table_free(t);
+  /* a token that is also a number is missing, whether read row by row or as typed columns */
+  vagap_reader_t *r = NULL;
+  assert_int_equal(vagap_reader_open_memory(&r, "m", text, strlen(text), &opt, NULL, NULL), VAGAP_OK);
+  vagap_row_t row;
+  int has_row;
+  assert_int_equal(vagap_reader_next(r, &row, &has_row, NULL), VAGAP_OK);
+  assert_int_equal(vagap_reader_number(r, &row, 1, &y[0], NULL), VAGAP_OK);
+  assert_true(isnan(y[0]));
+  vagap_reader_close(r);
+  opt.infer_numbers = 1;
+  const char *typed = "x\ty\n1\t-99\n2\t.\n3\t-99.0\n";
+  assert_int_equal(vagap_table_read_memory(&t, "m", typed, strlen(typed), &opt, NULL, NULL), VAGAP_OK);
+  const double *v = vagap_table_inferred_numbers(t, 1);
+  assert_non_null(v);
+  assert_true(isnan(v[0]) && isnan(v[1]) && v[2] == -99);
+  assert_cell(t, 0, 1, "-99");
+  assert_cell(t, 1, 1, ".");
+  assert_cell(t, 2, 1, "-99.0");
   vagap_table_free(t);
 }
 
@@ -1129,6 +1243,8 @@ int main(void) {
       cmocka_unit_test(test_segments_and_threads_past_first_read),
       cmocka_unit_test(test_segments_regressions),
       cmocka_unit_test(test_number_grammar),
+      cmocka_unit_test(test_typed_columns_keep_every_cell),
+      cmocka_unit_test(test_typed_numbers),
       cmocka_unit_test(test_number_rounding_matches_strtod),
       cmocka_unit_test(test_numbers_ignore_the_process_locale),
   };

@@ -71,6 +71,18 @@ struct sem_ws {
   size_t con_rank;     /* rank of the == constraints (sem_constraints.c): df += it, npar -= it */
   sem_discrepancy_t disc; /* [estimator hook] group_value == NULL: ML from the sample moments */
   const unsigned char *only; /* [robust hook] non-NULL: F and its gradient over these groups only */
+  /* The model matrices and implied moments of every group (fill_matrices + implied) are
+     those of x_implied when implied_valid: the optimiser asks for F, then F with its
+     gradient, then the information at one point, and they are computed once for it. */
+  double *x_implied;
+  int implied_valid;
+  /* scratch of information_at, made once: U, V (p x md), the Gram matrices GFF, GFS,
+     GSF, GSS (md x md), per model row an index and (void: rank2_t below) its rank-2 form */
+  gsl_matrix *info_U, *info_V, *info_G[4];
+  size_t *info_idx;
+  void *info_t;
+  /* the information's block layout (bfact_layout), made once: it depends on the model only */
+  size_t *bf_order, *bf_start, bf_s;
 };
 
 static size_t var_index(const vagap_sem_model_t *m, const char *name) {
@@ -101,12 +113,38 @@ void sem_ws_free(sem_ws_t *ws) {
   free(ws->row_mat);
   free(ws->row_i);
   free(ws->row_j);
+  free(ws->x_implied);
+  if (ws->info_U) gsl_matrix_free(ws->info_U);
+  if (ws->info_V) gsl_matrix_free(ws->info_V);
+  for (int k = 0; k < 4; k++)
+    if (ws->info_G[k]) gsl_matrix_free(ws->info_G[k]);
+  free(ws->info_idx);
+  free(ws->info_t);
+  free(ws->bf_order);
+  free(ws->bf_start);
   free(ws);
+}
+
+/*
+ * Copies for the small matrices of the hot path: GSL's gsl_matrix_memcpy and
+ * gsl_matrix_transpose_memcpy make one BLAS dcopy call per row, which for a
+ * 10 x 10 matrix costs more than the copy (the same values either way).
+ */
+static void mat_copy(gsl_matrix *dst, const gsl_matrix *src) {
+  for (size_t i = 0; i < src->size1; i++)
+    memcpy(dst->data + i * dst->tda, src->data + i * src->tda, src->size2 * sizeof *src->data);
+}
+
+static void mat_transpose_copy(gsl_matrix *dst, const gsl_matrix *src) {
+  for (size_t i = 0; i < src->size1; i++) {
+    const double *row = src->data + i * src->tda;
+    for (size_t j = 0; j < src->size2; j++) dst->data[j * dst->tda + i] = row[j];
+  }
 }
 
 /* log determinant of a symmetric positive definite matrix via Cholesky (into L). */
 static int chol_logdet(const gsl_matrix *X, gsl_matrix *L, double *logdet) {
-  gsl_matrix_memcpy(L, X);
+  mat_copy(L, X);
   if (gsl_linalg_cholesky_decomp1(L) != GSL_SUCCESS) return -1;
   double s = 0;
   for (size_t i = 0; i < L->size1; i++) {
@@ -143,7 +181,8 @@ vagap_status_t sem_ws_alloc(sem_ws_t **out, const vagap_sem_model_t *model,
   ws->row_i = calloc(model->nrows ? model->nrows : 1, sizeof *ws->row_i);
   ws->row_j = calloc(model->nrows ? model->nrows : 1, sizeof *ws->row_j);
   ws->g = calloc(ws->G, sizeof *ws->g);
-  if (!ws->col || !ws->row_mat || !ws->row_i || !ws->row_j || !ws->g) {
+  ws->x_implied = calloc(ws->npar ? ws->npar : 1, sizeof *ws->x_implied);
+  if (!ws->col || !ws->row_mat || !ws->row_i || !ws->row_j || !ws->g || !ws->x_implied) {
     st = vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
     goto fail;
   }
@@ -304,10 +343,14 @@ static int ram_inverse(sem_ws_t *ws, group_ws_t *w) {
   size_t md = ws->mdim;
   gsl_matrix *P = w->M, *Pn = w->N; /* free scratch until group_objective */
   gsl_matrix_set_identity(w->B);
-  gsl_matrix_memcpy(P, w->A);
+  mat_copy(P, w->A);
   for (size_t it = 0; it <= md; it++) {
     if (all_zero(P)) return 0;
-    gsl_matrix_add(w->B, P);
+    for (size_t i = 0; i < md; i++) {
+      double *b = w->B->data + i * w->B->tda;
+      const double *q = P->data + i * P->tda;
+      for (size_t j = 0; j < md; j++) b[j] += q[j];
+    }
     sparse_left_mul(w->A, P, Pn);
     gsl_matrix *t = P;
     P = Pn;
@@ -329,14 +372,14 @@ static int implied(sem_ws_t *ws, group_ws_t *w) {
   size_t md = ws->mdim, p = ws->p;
   if (ram_inverse(ws, w)) return -1;
   gsl_matrix_const_view FB = gsl_matrix_const_submatrix(w->B, 0, 0, p, md);
-  gsl_matrix_memcpy(w->FB, &FB.matrix);
-  gsl_matrix_transpose_memcpy(w->FBt, w->FB);
+  mat_copy(w->FB, &FB.matrix);
+  mat_transpose_copy(w->FBt, w->FB);
   /* BSFt = B S FB' (md x p); Sigma = FB S FB' = its first p rows */
   gsl_matrix_view SFt = gsl_matrix_submatrix(w->M, 0, 0, md, p);
   sparse_left_mul(w->Smat, w->FBt, &SFt.matrix);
   sparse_left_mul(w->B, &SFt.matrix, w->BSFt);
   gsl_matrix_const_view Sg = gsl_matrix_const_submatrix(w->BSFt, 0, 0, p, p);
-  gsl_matrix_memcpy(w->Sigma, &Sg.matrix);
+  mat_copy(w->Sigma, &Sg.matrix);
   /* symmetrise against rounding */
   for (size_t i = 0; i < p; i++)
     for (size_t j = 0; j < i; j++) {
@@ -350,9 +393,38 @@ static int implied(sem_ws_t *ws, group_ws_t *w) {
   /* Cholesky of Sigma, inverse, log determinant */
   gsl_matrix_view Lp = gsl_matrix_submatrix(w->L, 0, 0, p, p);
   if (chol_logdet(w->Sigma, &Lp.matrix, &w->logdetSig)) return -1;
-  gsl_matrix_memcpy(w->SigInv, &Lp.matrix);
+  mat_copy(w->SigInv, &Lp.matrix);
   if (gsl_linalg_cholesky_invert(w->SigInv) != GSL_SUCCESS) return -1;
   return 0;
+}
+
+/* Are the matrices of every group those of x already? */
+static int implied_at(const sem_ws_t *ws, const double *x) {
+  return ws->implied_valid && !memcmp(x, ws->x_implied, ws->npar * sizeof *x);
+}
+
+/* Model matrices and implied moments of every group at x (-1: a Sigma is not positive
+   definite, *bad its group); nothing to do when they are those of x already. */
+static int implied_all(sem_ws_t *ws, const double *x, size_t *bad) {
+  if (implied_at(ws, x)) return 0;
+  ws->implied_valid = 0;
+  fill_matrices(ws, x);
+  for (size_t g = 0; g < ws->G; g++)
+    if (implied(ws, &ws->g[g])) {
+      *bad = g;
+      return -1;
+    }
+  memcpy(ws->x_implied, x, ws->npar * sizeof *x);
+  ws->implied_valid = 1;
+  return 0;
+}
+
+/* Model matrices at x and the implied moments of group g alone (the others are stale). */
+static int implied_one(sem_ws_t *ws, const double *x, size_t g) {
+  if (implied_at(ws, x)) return 0;
+  ws->implied_valid = 0;
+  fill_matrices(ws, x);
+  return implied(ws, &ws->g[g]);
 }
 
 /* ML's F_g from the sample moments and, if want_grad, Omega = 2 dF_g/dSigma and v = -dF_g/dmu. */
@@ -399,7 +471,7 @@ static double group_objective(sem_ws_t *ws, group_ws_t *w, int want_grad) {
   if (!want_grad || !isfinite(w->Fg)) return w->Fg;
   /* Wt = FB' Omega (md x p), W = Omega FB; N = FB' Omega FB; M = BSFt Omega FB = B S N */
   sparse_left_mul(w->FBt, w->Omega, w->Wt);
-  gsl_matrix_transpose_memcpy(w->tmp_pm, w->Wt);
+  mat_transpose_copy(w->tmp_pm, w->Wt);
   sparse_left_mul(w->FBt, w->tmp_pm, w->N);
   sparse_left_mul(w->Smat, w->N, w->SN);
   sparse_left_mul(w->B, w->SN, w->M);
@@ -410,13 +482,21 @@ static double group_objective(sem_ws_t *ws, group_ws_t *w, int want_grad) {
 
 double sem_ws_objective(sem_ws_t *ws, const double *x, double *grad) {
   ws->evals++;
-  fill_matrices(ws, x);
+  int cached = implied_at(ws, x);
+  if (!cached) {
+    ws->implied_valid = 0;
+    fill_matrices(ws, x);
+  }
   double F = 0;
   for (size_t g = 0; g < ws->G; g++) {
     group_ws_t *w = &ws->g[g];
     if (ws->only && !ws->only[g]) continue;
-    if (implied(ws, w)) return HUGE_VAL;
+    if (!cached && implied(ws, w)) return HUGE_VAL;
     F += (w->nobs / ws->ntotal) * group_objective(ws, w, grad != NULL);
+  }
+  if (!cached && !ws->only) {
+    memcpy(ws->x_implied, x, ws->npar * sizeof *x);
+    ws->implied_valid = 1;
   }
   if (!grad) return F;
   memset(grad, 0, ws->npar * sizeof *grad);
@@ -576,8 +656,10 @@ static void zero_group_pairs(const sem_ws_t *ws, gsl_matrix *info, size_t *k) {
     size_t n = 0;
     for (size_t r = 0; r < nr; r++)
       if (rows[r].free && (size_t)rows[r].group == g + 1 && ws->row_mat[r] != MAT_NONE) k[n++] = rows[r].free - 1;
-    for (size_t a = 0; a < n; a++)
-      for (size_t b = 0; b < n; b++) gsl_matrix_set(info, k[a], k[b], 0.0);
+    for (size_t a = 0; a < n; a++) {
+      double *row = info->data + k[a] * info->tda;
+      for (size_t b = 0; b < n; b++) row[k[b]] = 0.0;
+    }
   }
 }
 
@@ -599,37 +681,40 @@ static vagap_status_t information_at(sem_ws_t *ws, const double *x, gsl_matrix *
                                      vagap_error_t *err) {
   size_t p = ws->p, md = ws->mdim, nr = ws->model->nrows;
   const vagap_sem_param_t *rows = ws->model->rows;
-  fill_matrices(ws, x);
-  gsl_matrix *U = gsl_matrix_alloc(p, md), *V = gsl_matrix_alloc(p, md);
-  gsl_matrix *GFF = gsl_matrix_alloc(md, md), *GFS = gsl_matrix_alloc(md, md),
-             *GSF = gsl_matrix_alloc(md, md), *GSS = gsl_matrix_alloc(md, md);
-  size_t *idx = malloc((nr ? nr : 1) * sizeof *idx);
-  rank2_t *t = malloc((nr ? nr : 1) * sizeof *t);
-  vagap_status_t st = VAGAP_OK;
-  if (!U || !V || !GFF || !GFS || !GSF || !GSS || !idx || !t) {
-    st = vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
-    goto done;
+  size_t bad = 0;
+  int not_pd = implied_all(ws, x, &bad);
+  if (!ws->info_U) { /* once per workspace: Fisher scoring calls this at every step */
+    ws->info_U = gsl_matrix_alloc(p, md);
+    ws->info_V = gsl_matrix_alloc(p, md);
+    for (int k = 0; k < 4; k++) ws->info_G[k] = gsl_matrix_alloc(md, md);
+    ws->info_idx = malloc((nr ? nr : 1) * sizeof *ws->info_idx);
+    ws->info_t = malloc((nr ? nr : 1) * sizeof(rank2_t));
   }
+  gsl_matrix *U = ws->info_U, *V = ws->info_V;
+  gsl_matrix *GFF = ws->info_G[0], *GFS = ws->info_G[1], *GSF = ws->info_G[2], *GSS = ws->info_G[3];
+  size_t *idx = ws->info_idx;
+  rank2_t *t = ws->info_t;
+  vagap_status_t st = VAGAP_OK;
+  if (!U || !V || !GFF || !GFS || !GSF || !GSS || !idx || !t)
+    return vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
   if (zero_off_groups) zero_group_pairs(ws, info, idx);
   else gsl_matrix_set_zero(info);
   const gsl_matrix *G[2][2] = {{GFF, GFS}, {GSF, GSS}};
+  if (not_pd)
+    st = vagap_error_set(err, VAGAP_ENUMERIC, NULL, 0, 0,
+                         "the implied covariance matrix of group '%s' is not positive definite at the solution",
+                         ws->stats->group_label[bad]);
   for (size_t g = 0; g < ws->G && !st; g++) {
     group_ws_t *w = &ws->g[g];
-    if (implied(ws, w)) {
-      st = vagap_error_set(err, VAGAP_ENUMERIC, NULL, 0, 0,
-                           "the implied covariance matrix of group '%s' is not positive definite at the solution",
-                           ws->stats->group_label[g]);
-      break;
-    }
     double wt = w->nobs / ws->ntotal;
     /* U = SigInv FB, V = SigInv BSFt' ; Gram matrices */
     gsl_blas_dsymm(CblasLeft, CblasLower, 1.0, w->SigInv, w->FB, 0.0, U);
-    gsl_matrix_transpose_memcpy(V, w->BSFt); /* p x md = BSFt' */
+    mat_transpose_copy(V, w->BSFt); /* p x md = BSFt' */
     gsl_matrix_view Vt = gsl_matrix_view_array(w->tmp_pm->data, p, md);
     gsl_blas_dsymm(CblasLeft, CblasLower, 1.0, w->SigInv, V, 0.0, &Vt.matrix);
     gsl_blas_dgemm(CblasTrans, CblasNoTrans, 1.0, w->FB, U, 0.0, GFF);
     gsl_blas_dgemm(CblasTrans, CblasNoTrans, 1.0, w->FB, &Vt.matrix, 0.0, GFS);
-    gsl_matrix_transpose_memcpy(GSF, GFS);
+    mat_transpose_copy(GSF, GFS);
     gsl_blas_dgemm(CblasTrans, CblasNoTrans, 1.0, V, &Vt.matrix, 0.0, GSS);
     size_t n = 0;
     for (size_t r = 0; r < nr; r++)
@@ -656,15 +741,6 @@ static vagap_status_t information_at(sem_ws_t *ws, const double *x, gsl_matrix *
       }
     }
   }
-done:
-  if (U) gsl_matrix_free(U);
-  if (V) gsl_matrix_free(V);
-  if (GFF) gsl_matrix_free(GFF);
-  if (GFS) gsl_matrix_free(GFS);
-  if (GSF) gsl_matrix_free(GSF);
-  if (GSS) gsl_matrix_free(GSS);
-  free(idx);
-  free(t);
   return st;
 }
 
@@ -696,9 +772,8 @@ void sem_ws_set_discrepancy(sem_ws_t *ws, const sem_discrepancy_t *d) {
 
 int sem_ws_implied(sem_ws_t *ws, const double *x, size_t g, const gsl_matrix **Sigma,
                    const gsl_vector **mu) {
-  fill_matrices(ws, x);
   group_ws_t *w = &ws->g[g];
-  if (implied(ws, w)) return -1;
+  if (implied_one(ws, x, g)) return -1;
   *Sigma = w->Sigma;
   *mu = w->mu;
   return 0;
@@ -717,9 +792,8 @@ int sem_ws_jacobian(sem_ws_t *ws, const double *x, size_t g, double *dsigma, dou
   size_t p = ws->p, K = ws->npar;
   memset(dsigma, 0, K * p * p * sizeof *dsigma);
   memset(dmu, 0, K * p * sizeof *dmu);
-  fill_matrices(ws, x);
   group_ws_t *w = &ws->g[g];
-  if (implied(ws, w)) return -1;
+  if (implied_one(ws, x, g)) return -1;
   const vagap_sem_param_t *rows = ws->model->rows;
   for (size_t r = 0; r < ws->model->nrows; r++) {
     if (!rows[r].free || (size_t)rows[r].group != g + 1 || ws->row_mat[r] == MAT_NONE) continue;
@@ -751,9 +825,8 @@ int sem_ws_jacobian(sem_ws_t *ws, const double *x, size_t g, double *dsigma, dou
 int sem_ws_scores(sem_ws_t *ws, const double *x, size_t g, const gsl_matrix *Y, const gsl_vector *mu,
                   gsl_matrix *SC) {
   size_t p = ws->p, md = ws->mdim, nr = ws->model->nrows;
-  fill_matrices(ws, x);
   group_ws_t *w = &ws->g[g];
-  if (implied(ws, w)) return -1;
+  if (implied_one(ws, x, g)) return -1;
   const vagap_sem_param_t *rows = ws->model->rows;
   size_t *idx = malloc((nr ? nr : 1) * sizeof *idx);
   rank2_t *t = malloc((nr ? nr : 1) * sizeof *t);
@@ -841,8 +914,8 @@ static vagap_status_t singular_message(const sem_ws_t *ws, const gsl_matrix *inf
  */
 typedef struct {
   size_t K, s, G;
-  size_t *order;          /* order[new] = parameter index; shared first, then by group */
-  size_t *start;          /* block g is order[start[g] .. start[g+1]); start[0] = s */
+  const size_t *order;    /* order[new] = parameter index; shared first, then by group */
+  const size_t *start;    /* block g is order[start[g] .. start[g+1]); start[0] = s */
   double *sc;             /* 1 / sqrt(diag(I)) */
   gsl_matrix **L;         /* Cholesky factors of D_g (lower triangle) */
   gsl_matrix **B;         /* B_g: s x n_g */
@@ -860,21 +933,24 @@ static void bfact_free(bfact_t *f) {
   free(f->B);
   free(f->E);
   if (f->S) gsl_matrix_free(f->S);
-  free(f->order);
-  free(f->start);
-  free(f->sc);
+  free(f->sc); /* order and start belong to the workspace */
   memset(f, 0, sizeof *f);
 }
 
-/* Which parameters are shared by groups, which belong to one. */
-static int bfact_layout(const sem_ws_t *ws, bfact_t *f) {
+/* Which parameters are shared by groups, which belong to one (into the workspace, once). */
+static int bfact_layout(sem_ws_t *ws, bfact_t *f) {
   size_t K = ws->npar, G = ws->G;
   f->K = K;
   f->G = G;
-  f->order = malloc((K ? K : 1) * sizeof *f->order);
-  f->start = calloc(G + 1, sizeof *f->start);
+  if (ws->bf_order) {
+    f->order = ws->bf_order;
+    f->start = ws->bf_start;
+    f->s = ws->bf_s;
+    return 0;
+  }
+  size_t *order = malloc((K ? K : 1) * sizeof *order), *start = calloc(G + 1, sizeof *start);
   size_t *owner = malloc((K ? K : 1) * sizeof *owner); /* group, or G when shared */
-  if (!f->order || !f->start || !owner) { free(owner); return -1; }
+  if (!order || !start || !owner) { free(order); free(start); free(owner); return -1; }
   for (size_t k = 0; k < K; k++) owner[k] = (size_t)-1;
   const vagap_sem_model_t *m = ws->model;
   for (size_t r = 0; r < m->nrows; r++) {
@@ -886,15 +962,17 @@ static int bfact_layout(const sem_ws_t *ws, bfact_t *f) {
   }
   size_t n = 0;
   for (size_t k = 0; k < K; k++)
-    if (owner[k] == G || owner[k] == (size_t)-1) f->order[n++] = k;
-  f->s = n;
+    if (owner[k] == G || owner[k] == (size_t)-1) order[n++] = k;
+  ws->bf_s = f->s = n;
   for (size_t g = 0; g < G; g++) {
-    f->start[g] = n;
+    start[g] = n;
     for (size_t k = 0; k < K; k++)
-      if (owner[k] == g) f->order[n++] = k;
+      if (owner[k] == g) order[n++] = k;
   }
-  f->start[G] = n;
+  start[G] = n;
   free(owner);
+  f->order = ws->bf_order = order;
+  f->start = ws->bf_start = start;
   return 0;
 }
 
@@ -912,8 +990,18 @@ static int chol_ok(gsl_matrix *M, int check_rcond) {
   return ok;
 }
 
+/* out[a][b] = info[ra[a]][cb[b]] sc[ra[a]] sc[cb[b]]: a block of the unit-diagonal information. */
+static void scaled_block(const gsl_matrix *info, const double *sc, const size_t *ra, size_t na, const size_t *cb,
+                         size_t nb, gsl_matrix *out) {
+  for (size_t a = 0; a < na; a++) {
+    const double *row = info->data + ra[a] * info->tda;
+    double sa = sc[ra[a]], *o = out->data + a * out->tda;
+    for (size_t b = 0; b < nb; b++) o[b] = row[cb[b]] * sa * sc[cb[b]];
+  }
+}
+
 /* Factor `info`; returns 0, or -1 when it is singular (or out of memory). */
-static int bfact_factor(const sem_ws_t *ws, const gsl_matrix *info, bfact_t *f, int check_rcond) {
+static int bfact_factor(sem_ws_t *ws, const gsl_matrix *info, bfact_t *f, int check_rcond) {
   memset(f, 0, sizeof *f);
   if (bfact_layout(ws, f)) return -1;
   size_t K = f->K, s = f->s, G = f->G;
@@ -927,33 +1015,28 @@ static int bfact_factor(const sem_ws_t *ws, const gsl_matrix *info, bfact_t *f, 
     if (!(d > 0)) return -1;
     f->sc[k] = 1 / sqrt(d);
   }
-#define C(a, b) (gsl_matrix_get(info, f->order[a], f->order[b]) * f->sc[f->order[a]] * f->sc[f->order[b]])
   if (s > 0) {
     if (!(f->S = gsl_matrix_alloc(s, s))) return -1;
-    for (size_t a = 0; a < s; a++)
-      for (size_t b = 0; b < s; b++) gsl_matrix_set(f->S, a, b, C(a, b));
+    scaled_block(info, f->sc, f->order, s, f->order, s, f->S);
   }
   for (size_t g = 0; g < G; g++) {
     size_t o = f->start[g], n = f->start[g + 1] - o;
     if (n == 0) continue;
     if (!(f->L[g] = gsl_matrix_alloc(n, n))) return -1;
-    for (size_t a = 0; a < n; a++)
-      for (size_t b = 0; b < n; b++) gsl_matrix_set(f->L[g], a, b, C(o + a, o + b));
+    scaled_block(info, f->sc, f->order + o, n, f->order + o, n, f->L[g]);
     if (!chol_ok(f->L[g], check_rcond)) return -1;
     if (s == 0) continue;
     f->B[g] = gsl_matrix_alloc(s, n);
     f->E[g] = gsl_matrix_alloc(n, s);
     if (!f->B[g] || !f->E[g]) return -1;
-    for (size_t a = 0; a < s; a++)
-      for (size_t b = 0; b < n; b++) gsl_matrix_set(f->B[g], a, b, C(a, o + b));
-    gsl_matrix_transpose_memcpy(f->E[g], f->B[g]);
+    scaled_block(info, f->sc, f->order, s, f->order + o, n, f->B[g]);
+    mat_transpose_copy(f->E[g], f->B[g]);
     /* E = L^-T L^-1 B' */
     if (gsl_blas_dtrsm(CblasLeft, CblasLower, CblasNoTrans, CblasNonUnit, 1.0, f->L[g], f->E[g]) ||
         gsl_blas_dtrsm(CblasLeft, CblasLower, CblasTrans, CblasNonUnit, 1.0, f->L[g], f->E[g]))
       return -1;
     gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, -1.0, f->B[g], f->E[g], 1.0, f->S);
   }
-#undef C
   if (s > 0 && !chol_ok(f->S, check_rcond)) return -1;
   return 0;
 }
@@ -1050,7 +1133,7 @@ done:
 }
 
 /* vcov = (N info)^-1; a singular information matrix -> VAGAP_EMODEL naming parameters. */
-static vagap_status_t invert_information(const sem_ws_t *ws, const gsl_matrix *info, double *vcov,
+static vagap_status_t invert_information(sem_ws_t *ws, const gsl_matrix *info, double *vcov,
                                          vagap_error_t *err) {
   size_t K = info->size1;
   if (K == 0) return VAGAP_OK;
@@ -1136,7 +1219,7 @@ static double max_abs(const double *g, size_t n) {
 }
 
 /* Solve info * step = -grad; returns -1 if info is singular. */
-static int scoring_step(const sem_ws_t *ws, const gsl_matrix *info, const double *grad, double *step) {
+static int scoring_step(sem_ws_t *ws, const gsl_matrix *info, const double *grad, double *step) {
   bfact_t f;
   int rc = bfact_factor(ws, info, &f, 0);
   if (!rc) {
@@ -1539,13 +1622,14 @@ static vagap_status_t fill_rows(sem_ws_t *ws, vagap_sem_fit_t *fit, const double
   vagap_sem_model_t *out = fit->model;
   size_t p = ws->p, md = ws->mdim, K = ws->npar;
   double zc = gsl_cdf_ugaussian_Qinv((1 - ci_level) / 2);
-  fill_matrices(ws, x);
+  size_t bad;
+  if (implied_all(ws, x, &bad)) /* (not at a solution) the other groups' moments all the same */
+    for (size_t g = bad + 1; g < ws->G; g++) implied(ws, &ws->g[g]);
   /* total covariances C = B S B' per group for standardisation */
   gsl_matrix **C = calloc(ws->G, sizeof *C);
   if (!C) return vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
   for (size_t g = 0; g < ws->G; g++) {
     group_ws_t *w = &ws->g[g];
-    implied(ws, w);
     gsl_matrix *BS = gsl_matrix_alloc(md, md);
     C[g] = gsl_matrix_alloc(md, md);
     gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, w->B, w->Smat, 0.0, BS);

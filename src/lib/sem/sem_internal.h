@@ -226,8 +226,10 @@ void sem_fit_baseline_indices(vagap_sem_measures_t *fm);
  * Spectrum of the information matrix `info` (K x K row-major, weighted as
  * sem_ws_objective's F) and vcov = (N info)^-1: *ratio = smallest / largest
  * eigenvalue of info scaled to unit diagonal, `flat` (K, may be NULL) the
- * eigenvector of the smallest one in that scaling, *vcov_min_eig the
- * smallest eigenvalue of vcov.  VAGAP_ENOMEM only.
+ * eigenvector of the smallest one in that scaling (only computed when *ratio is
+ * below VAGAP_SEM_MIN_INFO_RATIO, to name the parameters), *vcov_min_eig the
+ * smallest eigenvalue of vcov (when that is above lavaan's eps^(3/4) by
+ * Gershgorin's bound, the bound: a lower bound above eps^(3/4)).  VAGAP_ENOMEM only.
  */
 vagap_status_t sem_info_spectrum(const double *info, const double *vcov, size_t K, double N,
                                  double *ratio, double *flat, double *vcov_min_eig);

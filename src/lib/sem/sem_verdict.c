@@ -38,15 +38,17 @@ static double eig_tol(void) { return pow(DBL_EPSILON, 0.75); }
  * (it was a quarter of a small fit's time).  NAN when GSL fails.
  */
 static double top_eigenvalue(double *M, size_t n, double *v, gsl_vector *eval, gsl_matrix *evec,
-                             gsl_eigen_symm_workspace *ws, gsl_eigen_symmv_workspace *wsv) {
+                             gsl_eigen_symm_workspace **ws, gsl_eigen_symmv_workspace **wsv) {
   gsl_matrix_view A = gsl_matrix_view_array(M, n, n);
   gsl_vector_view ev = gsl_vector_subvector(eval, 0, n);
   if (!v) {
-    if (gsl_eigen_symm(&A.matrix, &ev.vector, ws)) return NAN;
+    if (!*ws && !(*ws = gsl_eigen_symm_alloc(n))) return NAN;
+    if (gsl_eigen_symm(&A.matrix, &ev.vector, *ws)) return NAN;
     return gsl_vector_max(&ev.vector);
   }
   gsl_matrix_view V = gsl_matrix_submatrix(evec, 0, 0, n, n);
-  if (gsl_eigen_symmv(&A.matrix, &ev.vector, &V.matrix, wsv)) return NAN;
+  if (!*wsv && !(*wsv = gsl_eigen_symmv_alloc(n))) return NAN;
+  if (gsl_eigen_symmv(&A.matrix, &ev.vector, &V.matrix, *wsv)) return NAN;
   size_t k = gsl_vector_max_index(&ev.vector);
   for (size_t i = 0; i < n; i++) v[i] = gsl_matrix_get(&V.matrix, i, k);
   return gsl_vector_get(&ev.vector, k);
@@ -98,23 +100,27 @@ static double spec_entry(spec_t kind, const double *info, const double *vcov, si
   return 0;
 }
 
-/* Room for the eigensolver on the largest block (n x n). */
+/* Room for the eigensolver on the largest block (n x n).  GSL's eigensolvers take a
+   workspace of exactly the matrix's size, so one is made per block size (ws[n - 1]),
+   when first needed. */
 typedef struct {
   double *sub, *vec;
   gsl_vector *eval;
   gsl_matrix *evec;
-  gsl_eigen_symm_workspace *ws;
-  gsl_eigen_symmv_workspace *wsv;
+  size_t n;
+  gsl_eigen_symm_workspace **ws;
+  gsl_eigen_symmv_workspace **wsv;
 } eig_room_t;
 
 static int eig_room_alloc(eig_room_t *r, size_t n) {
   size_t m = n ? n : 1;
+  r->n = m;
   r->sub = malloc(m * m * sizeof *r->sub);
   r->vec = malloc(m * sizeof *r->vec);
   r->eval = gsl_vector_alloc(m);
   r->evec = gsl_matrix_alloc(m, m);
-  r->ws = gsl_eigen_symm_alloc(m);
-  r->wsv = gsl_eigen_symmv_alloc(m);
+  r->ws = calloc(m, sizeof *r->ws);
+  r->wsv = calloc(m, sizeof *r->wsv);
   return r->sub && r->vec && r->eval && r->evec && r->ws && r->wsv ? 0 : -1;
 }
 
@@ -123,8 +129,51 @@ static void eig_room_free(eig_room_t *r) {
   free(r->vec);
   if (r->eval) gsl_vector_free(r->eval);
   if (r->evec) gsl_matrix_free(r->evec);
-  if (r->ws) gsl_eigen_symm_free(r->ws);
-  if (r->wsv) gsl_eigen_symmv_free(r->wsv);
+  for (size_t k = 0; r->ws && k < r->n; k++)
+    if (r->ws[k]) gsl_eigen_symm_free(r->ws[k]);
+  for (size_t k = 0; r->wsv && k < r->n; k++)
+    if (r->wsv[k]) gsl_eigen_symmv_free(r->wsv[k]);
+  free(r->ws);
+  free(r->wsv);
+}
+
+/* The smallest and largest eigenvalue of the unit-diagonal information over the blocks,
+   from one eigensolve per block ([0] = +inf, [1] = -inf when GSL fails). */
+static void blocks_range(const double *info, const double *vcov, size_t K, double N, const size_t *order,
+                         const size_t *start, size_t nb, eig_room_t *room, double range[2]) {
+  range[0] = HUGE_VAL;
+  range[1] = -HUGE_VAL;
+  for (size_t b = 0; b < nb; b++) {
+    const size_t *idx = order + start[b];
+    size_t n = start[b + 1] - start[b];
+    for (size_t i = 0; i < n; i++)
+      for (size_t j = 0; j < n; j++)
+        room->sub[i * n + j] = spec_entry(SPEC_INFO_SCALED, info, vcov, K, N, idx[i], idx[j]);
+    gsl_matrix_view A = gsl_matrix_view_array(room->sub, n, n);
+    gsl_vector_view ev = gsl_vector_subvector(room->eval, 0, n);
+    gsl_eigen_symm_workspace **ws = &room->ws[n - 1];
+    if ((!*ws && !(*ws = gsl_eigen_symm_alloc(n))) || gsl_eigen_symm(&A.matrix, &ev.vector, *ws)) {
+      range[0] = HUGE_VAL;
+      range[1] = -HUGE_VAL;
+      return;
+    }
+    double lo, hi;
+    gsl_vector_minmax(&ev.vector, &lo, &hi);
+    if (lo < range[0]) range[0] = lo;
+    if (hi > range[1]) range[1] = hi;
+  }
+}
+
+/* Gershgorin's bound on the largest eigenvalue of the symmetric K x K `info`: the largest
+   absolute row sum. */
+static double row_sum_bound(const double *info, size_t K) {
+  double best = 0;
+  for (size_t a = 0; a < K; a++) {
+    double s = 0;
+    for (size_t b = 0; b < K; b++) s += fabs(info[a * K + b]);
+    if (s > best) best = s;
+  }
+  return best;
 }
 
 /* The largest eigenvalue over the blocks; its unit vector into v (K values, 0 off its block)
@@ -139,7 +188,8 @@ static double blocks_max(spec_t kind, const double *info, const double *vcov, si
     size_t n = start[b + 1] - start[b];
     for (size_t i = 0; i < n; i++)
       for (size_t j = 0; j < n; j++) room->sub[i * n + j] = spec_entry(kind, info, vcov, K, N, idx[i], idx[j]);
-    double l = top_eigenvalue(room->sub, n, v ? room->vec : NULL, room->eval, room->evec, room->ws, room->wsv);
+    double l = top_eigenvalue(room->sub, n, v ? room->vec : NULL, room->eval, room->evec, &room->ws[n - 1],
+                              &room->wsv[n - 1]);
     if (l > best) {
       best = l;
       if (v) {
@@ -167,12 +217,28 @@ vagap_status_t sem_info_spectrum(const double *info, const double *vcov, size_t 
     free(order); free(start); free(parent); eig_room_free(&room);
     return VAGAP_ENOMEM;
   }
-  /* unscaled: lambda_min(vcov) = 1 / lambda_max(N info) */
-  double lmax_info = blocks_max(SPEC_INFO, info, vcov, K, N, order, start, nb, NULL, &room);
-  *vcov_min_eig = lmax_info > 0 ? 1 / (N * lmax_info) : HUGE_VAL;
-  double lmax = blocks_max(SPEC_INFO_SCALED, info, vcov, K, N, order, start, nb, NULL, &room);
-  double lmax_inv = blocks_max(SPEC_VCOV_SCALED, info, vcov, K, N, order, start, nb, flat, &room);
-  *ratio = lmax > 0 && lmax_inv > 0 ? 1 / (lmax * lmax_inv) : 0;
+  /* unscaled: lambda_min(vcov) = 1 / lambda_max(N info); when even Gershgorin's bound on
+     lambda_max keeps it above lavaan's eps^(3/4), that lower bound is the answer (the
+     warning needs the exact value only below) */
+  double gersh = row_sum_bound(info, K);
+  if (gersh > 0 && 1 / (N * gersh) >= eig_tol()) {
+    *vcov_min_eig = 1 / (N * gersh);
+  } else {
+    double lmax_info = blocks_max(SPEC_INFO, info, vcov, K, N, order, start, nb, NULL, &room);
+    *vcov_min_eig = lmax_info > 0 ? 1 / (N * lmax_info) : HUGE_VAL;
+  }
+  /* the ratio from one eigensolve of the scaled information: its smallest eigenvalue is
+     exact to ~1e-15 absolute, plenty when the ratio is far above the threshold; near or
+     below it, the smallest eigenvalue comes from the inverse (vcov) as the largest of
+     its own, exact in relative terms, with the eigenvector of the flat direction */
+  double range[2];
+  blocks_range(info, vcov, K, N, order, start, nb, &room, range);
+  *ratio = range[0] > 0 && range[1] > 0 ? range[0] / range[1] : 0;
+  if (!(*ratio >= 1e-6)) {
+    double lmax = blocks_max(SPEC_INFO_SCALED, info, vcov, K, N, order, start, nb, NULL, &room);
+    double lmax_inv = blocks_max(SPEC_VCOV_SCALED, info, vcov, K, N, order, start, nb, flat, &room);
+    *ratio = lmax > 0 && lmax_inv > 0 ? 1 / (lmax * lmax_inv) : 0;
+  }
   free(order);
   free(start);
   free(parent);
