@@ -513,6 +513,23 @@ vagap_status_t vagap_sem_fit_data(vagap_sem_fit_t **out, const vagap_sem_model_t
                                   const vagap_sem_data_t *data, const vagap_sem_fit_options_t *opt,
                                   vagap_error_t *err);
 
+/*
+ * The fit measures of `vagap sem --fit`, named and ordered as lavaan's
+ * fitMeasures() for this fit's estimator and test: the .scaled measures with
+ * a scaled test, the .robust ones for the Satorra-Bentler, Yuan-Bentler and
+ * scaled-shifted tests, no likelihood measures and wrmr for ecvi in a
+ * categorical fit, then
+ * chisq.group.G (and chisq.scaled.group.G) and the verdict (converged,
+ * admissible).  Writes at most `cap` into out and returns how many there
+ * are (call with cap 0 to count).
+ */
+typedef struct {
+  char name[48];
+  double value;
+} vagap_sem_measure_t;
+
+size_t vagap_sem_fit_measure_list(const vagap_sem_fit_t *fit, vagap_sem_measure_t *out, size_t cap);
+
 /* lavTestLRT between two nested models with ordered indicators. */
 typedef struct {
   double chisq1, df1;   /* the less restricted model (m1): its (unscaled) chi-square and df */

@@ -93,6 +93,25 @@ void vagap_study_iat_options_init(vagap_study_iat_options_t *o);
 typedef vagap_iat_valence_t (*vagap_study_valence_fn)(void *ctx, const char *word);
 
 /*
+ * Attribute word lists (`vagap iat --positive-words/--negative-words`):
+ * words normalised like the log's (vagap_study_normalise_word), empty ones
+ * dropped, repeats merged.  A word in both lists is VAGAP_EINVAL ("'w' is
+ * in both lists"); free with vagap_study_word_lists_free (after a failure
+ * too).  vagap_study_word_lists_valence is a vagap_study_valence_fn with the
+ * lists as ctx.
+ */
+typedef struct {
+  char **positive, **negative; /* sorted by strcmp */
+  size_t npositive, nnegative;
+} vagap_study_word_lists_t;
+
+vagap_status_t vagap_study_word_lists_init(vagap_study_word_lists_t *l, const char *const *positive,
+                                           size_t npositive, const char *const *negative,
+                                           size_t nnegative, vagap_error_t *err);
+vagap_iat_valence_t vagap_study_word_lists_valence(void *lists, const char *word);
+void vagap_study_word_lists_free(vagap_study_word_lists_t *l);
+
+/*
  * The association-log reader that `vagap iat --method assoc` and `vagap
  * report` share, so both map rows by the same rules:
  *  - a missing unit or trial excludes the row ("missing <column>");
@@ -127,6 +146,9 @@ void vagap_study_iat_reader_free(vagap_study_iat_reader_t *rd);
 /* Stream one open reader's rows into the scorer (the reader is not closed). */
 vagap_status_t vagap_study_iat_read(vagap_study_iat_reader_t *rd, vagap_reader_t *r,
                                     vagap_error_t *err);
+/* The same over the rows of a table. */
+vagap_status_t vagap_study_iat_read_table(vagap_study_iat_reader_t *rd, const vagap_table_t *t,
+                                          vagap_error_t *err);
 /* Stream one file into the scorer (the rows counted in the reader's ledger). */
 vagap_status_t vagap_study_iat_read_file(vagap_study_iat_reader_t *rd, const char *path,
                                          const vagap_table_options_t *topt, vagap_error_t *err);
@@ -139,6 +161,11 @@ vagap_status_t vagap_study_iat_read_file(vagap_study_iat_reader_t *rd, const cha
 vagap_status_t vagap_study_read_iat_from(vagap_reader_t *reader, const vagap_study_iat_options_t *o,
                                          vagap_ledger_t *ledger, vagap_iat_assoc_t **out,
                                          vagap_error_t *err);
+/* The same over the rows of a table (e.g. vagap_table_from_columns), the
+   valence from `lists` when it is not NULL (else from the valence column). */
+vagap_status_t vagap_study_read_iat_table(const vagap_table_t *t, const vagap_study_iat_options_t *o,
+                                          const vagap_study_word_lists_t *lists, vagap_ledger_t *ledger,
+                                          vagap_iat_assoc_t **out, vagap_error_t *err);
 vagap_status_t vagap_study_read_iat(const char *path, const vagap_table_options_t *topt,
                                     const vagap_study_iat_options_t *o, vagap_ledger_t *ledger,
                                     vagap_iat_assoc_t **out, vagap_error_t *err);
@@ -146,7 +173,8 @@ vagap_status_t vagap_study_read_iat(const char *path, const vagap_table_options_
 /* ---- choices ------------------------------------------------------------------------ */
 
 typedef struct {
-  const char *unit, *choice;       /* column names */
+  const char *unit, *choice;       /* column names; unit NULL: every row in one pooled
+                                      unit named "" (`vagap prop --pooled`) */
   const char *prosocial, *selfish; /* comma lists of codes */
 } vagap_study_choice_options_t;
 
@@ -194,6 +222,11 @@ vagap_status_t vagap_study_read_choices_from(vagap_reader_t *reader,
                                              const vagap_study_choice_options_t *o,
                                              vagap_ledger_t *ledger, vagap_study_choices_t *out,
                                              vagap_error_t *err);
+/* The same over the rows of a table (e.g. vagap_table_from_columns). */
+vagap_status_t vagap_study_read_choices_table(const vagap_table_t *t,
+                                              const vagap_study_choice_options_t *o,
+                                              vagap_ledger_t *ledger, vagap_study_choices_t *out,
+                                              vagap_error_t *err);
 vagap_status_t vagap_study_read_choices(const char *path, const vagap_table_options_t *topt,
                                         const vagap_study_choice_options_t *o,
                                         vagap_ledger_t *ledger, vagap_study_choices_t *out,
@@ -221,6 +254,11 @@ vagap_status_t vagap_study_prop_from(vagap_reader_t *reader, const vagap_study_c
                                      const vagap_prop_options_t *test, vagap_p_adjust_t adjust,
                                      vagap_ledger_t *ledger, vagap_study_prop_t *out,
                                      vagap_error_t *err);
+/* The same over the rows of a table (e.g. vagap_table_from_columns). */
+vagap_status_t vagap_study_prop_table(const vagap_table_t *t, const vagap_study_choice_options_t *o,
+                                      const vagap_prop_options_t *test, vagap_p_adjust_t adjust,
+                                      vagap_ledger_t *ledger, vagap_study_prop_t *out,
+                                      vagap_error_t *err);
 void vagap_study_prop_free(vagap_study_prop_t *p);
 
 /* ---- questionnaire: key and runs, shared by `vagap score` and `vagap report` -------------- */

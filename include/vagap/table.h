@@ -259,6 +259,52 @@ int vagap_table_excludes_bad_rows(const vagap_table_t *t);
 vagap_status_t vagap_table_exclude_non_numbers(vagap_table_t *t, const size_t *cols, size_t n,
                                                vagap_ledger_t *ledger, vagap_error_t *err);
 
+/* ---- a table from typed columns (the R and Python bindings) ------------------ */
+
+/*
+ * A data frame's columns handed in as they are held in memory, so that no
+ * CSV text is written and parsed again.  Cells become the text the program
+ * would have read: numbers in the shortest form that reads back as the same
+ * double (C locale), integers in decimal, logicals TRUE/FALSE, strings as
+ * given (UTF-8); a missing value becomes the empty cell, which is a missing
+ * token whatever the options' `na` list holds.  A non-missing string that is
+ * one of the `na` tokens ("NA", "NaN" by default) is missing too, as it is in
+ * a file.
+ */
+typedef enum {
+  VAGAP_COLUMN_DOUBLE = 0, /* numbers[i]; NaN is missing */
+  VAGAP_COLUMN_INT,        /* integers[i]; na_integer is missing (R's NA_integer_ is INT_MIN) */
+  VAGAP_COLUMN_LOGICAL,    /* integers[i]: 0 FALSE, else TRUE; na_integer is missing */
+  VAGAP_COLUMN_STRING,     /* strings[i]; NULL is missing */
+  VAGAP_COLUMN_FACTOR      /* strings[integers[i] - 1] (the levels, nlevels of them); a code
+                              outside 1..nlevels (or na_integer) is missing */
+} vagap_column_type_t;
+
+typedef struct {
+  const char *name;
+  vagap_column_type_t type;
+  const double *numbers;       /* DOUBLE */
+  const int *integers;         /* INT, LOGICAL, FACTOR */
+  int na_integer;
+  const char *const *strings;  /* STRING: one per row; FACTOR: the levels */
+  size_t nlevels;              /* FACTOR */
+} vagap_column_t;
+
+/*
+ * A table of `nrows` rows from `ncols` columns, named `name` in errors and
+ * in the ledger (the source, with nrows rows read).  Row i (0-based) is
+ * located as line i + 1: exclusions and errors name the data frame's 1-based
+ * row, not a line of a file.  Of `opt` (NULL: the defaults) only `na`,
+ * max_field_bytes and infer_numbers apply; with infer_numbers a DOUBLE or INT
+ * column is kept as its numbers (vagap_table_inferred_numbers; the text of a
+ * cell is built when asked for) and the others as text.  VAGAP_EINVAL for a column without a name or
+ * data, an unknown type, or no columns; VAGAP_ENOMEM.
+ */
+vagap_status_t vagap_table_from_columns(vagap_table_t **out, const char *name,
+                                        const vagap_column_t *cols, size_t ncols, size_t nrows,
+                                        const vagap_table_options_t *opt, vagap_ledger_t *ledger,
+                                        vagap_error_t *err);
+
 #ifdef __cplusplus
 }
 #endif

@@ -25,5 +25,8 @@
 #include "vagap/gap.h"
 #include "vagap/simulate.h"
 #include "vagap/power.h"
+#include "vagap/sem_rows.h"
+#include "vagap/sem_call.h"
+#include "vagap/plot.h"
 
 #endif

@@ -96,7 +96,7 @@ enum {
 typedef enum { METHOD_NONE, METHOD_ASSOC, METHOD_DSCORE } method_t;
 
 typedef struct {
-  char **words; /* normalised, sorted */
+  char **words; /* the lines of a word-list file, as read */
   size_t n;
 } word_list_t;
 
@@ -117,14 +117,6 @@ typedef struct {
   int reliability;
 } iat_args_t;
 
-static int compare_words(const void *a, const void *b) {
-  return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static int in_list(const word_list_t *l, const char *word) {
-  return l->n && bsearch(&word, l->words, l->n, sizeof *l->words, compare_words) != NULL;
-}
-
 static void free_list(word_list_t *l) {
   for (size_t i = 0; i < l->n; i++) free(l->words[i]);
   free(l->words);
@@ -132,28 +124,24 @@ static void free_list(word_list_t *l) {
   l->n = 0;
 }
 
-/* Read a word list (blank lines skipped, duplicates merged).  Returns an exit code. */
+/* Read the lines of a word-list file (the library normalises them).  Returns an exit code. */
 static int load_list(const char *path, word_list_t *l) {
   FILE *f = fopen(path, "r");
   if (!f) {
     fprintf(stderr, "vagap: %s: cannot open: %s\n", path, strerror(errno));
     return CLI_EXIT_DATA;
   }
-  char *line = NULL, *norm = NULL;
-  size_t line_cap = 0, norm_cap = 0, cap = 0;
-  ssize_t got;
+  char *line = NULL;
+  size_t line_cap = 0, cap = 0;
   int rc = CLI_EXIT_OK;
-  while ((got = getline(&line, &line_cap, f)) >= 0) {
-    size_t len = vagap_study_normalise_word(line, (size_t)got, &norm, &norm_cap);
-    if (len == (size_t)-1) { rc = CLI_EXIT_DATA; break; }
-    if (len == 0) continue;
+  while (getline(&line, &line_cap, f) >= 0) {
     if (l->n == cap) {
       cap = cap ? 2 * cap : 64;
       char **w = realloc(l->words, cap * sizeof *w);
       if (!w) { rc = CLI_EXIT_DATA; break; }
       l->words = w;
     }
-    if (!(l->words[l->n] = strdup(norm))) { rc = CLI_EXIT_DATA; break; }
+    if (!(l->words[l->n] = strdup(line))) { rc = CLI_EXIT_DATA; break; }
     l->n++;
   }
   if (rc != CLI_EXIT_OK) fputs("vagap: out of memory\n", stderr);
@@ -162,27 +150,25 @@ static int load_list(const char *path, word_list_t *l) {
     rc = CLI_EXIT_DATA;
   }
   free(line);
-  free(norm);
   fclose(f);
-  qsort(l->words, l->n, sizeof *l->words, compare_words);
-  size_t k = 0; /* drop repeated entries */
-  for (size_t i = 0; i < l->n; i++) {
-    if (k && strcmp(l->words[k - 1], l->words[i]) == 0) free(l->words[i]);
-    else l->words[k++] = l->words[i];
-  }
-  l->n = k;
   return rc;
 }
 
-/* A word in both lists has no valence: refuse the lists. */
-static int check_disjoint(const iat_args_t *a, const word_list_t *pos, const word_list_t *neg) {
-  for (size_t i = 0; i < pos->n; i++)
-    if (in_list(neg, pos->words[i])) {
-      fprintf(stderr, "vagap: %s: '%s' is also in %s\n", a->positive_path, pos->words[i],
-              a->negative_path);
-      return CLI_EXIT_DATA;
-    }
-  return CLI_EXIT_OK;
+/* The two files as the library's word lists (a word in both refuses them). */
+static int load_lists(const iat_args_t *a, vagap_study_word_lists_t *lists) {
+  word_list_t pos = {NULL, 0}, neg = {NULL, 0};
+  int rc = load_list(a->positive_path, &pos);
+  if (rc == CLI_EXIT_OK) rc = load_list(a->negative_path, &neg);
+  vagap_error_t err;
+  if (rc == CLI_EXIT_OK &&
+      vagap_study_word_lists_init(lists, (const char *const *)pos.words, pos.n,
+                                  (const char *const *)neg.words, neg.n, &err) != VAGAP_OK) {
+    fprintf(stderr, "vagap: %s and %s: %s\n", a->positive_path, a->negative_path, err.message);
+    rc = CLI_EXIT_DATA;
+  }
+  free_list(&pos);
+  free_list(&neg);
+  return rc;
 }
 
 /* ---- shared helpers -------------------------------------------------------------- */
@@ -290,17 +276,9 @@ typedef struct {
   const iat_args_t *args;
   vagap_iat_assoc_t *scorer;
   vagap_ledger_t *ledger;
-  word_list_t positive, negative;
+  vagap_study_word_lists_t lists;
   vagap_study_iat_reader_t reader; /* the row rules, shared with `vagap report` (study.c) */
 } assoc_run_t;
-
-/* Valence from the attribute lists (word already normalised). */
-static vagap_iat_valence_t list_valence(void *ctx, const char *word) {
-  const assoc_run_t *run = ctx;
-  if (in_list(&run->positive, word)) return VAGAP_IAT_POSITIVE;
-  if (in_list(&run->negative, word)) return VAGAP_IAT_NEGATIVE;
-  return VAGAP_IAT_NO_VALENCE;
-}
 
 static int assoc_file(assoc_run_t *run, const char *path) {
   vagap_error_t err;
@@ -357,15 +335,11 @@ static int run_assoc(const iat_args_t *a, cli_inputs_t in) {
     rc = out_of_memory();
     goto done;
   }
-  if (a->positive_path) {
-    if ((rc = load_list(a->positive_path, &run.positive)) != CLI_EXIT_OK ||
-        (rc = load_list(a->negative_path, &run.negative)) != CLI_EXIT_OK ||
-        (rc = check_disjoint(a, &run.positive, &run.negative)) != CLI_EXIT_OK)
-      goto done;
-  }
+  if (a->positive_path && (rc = load_lists(a, &run.lists)) != CLI_EXIT_OK) goto done;
   vagap_error_t err;
   if (vagap_study_iat_reader_init(&run.reader, run.scorer, &a->log, run.ledger,
-                                  a->positive_path ? list_valence : NULL, &run, &err)) {
+                                  a->positive_path ? vagap_study_word_lists_valence : NULL, &run.lists,
+                                  &err)) {
     cli_report_error(&err);
     rc = CLI_EXIT_DATA;
     goto done;
@@ -389,8 +363,7 @@ static int run_assoc(const iat_args_t *a, cli_inputs_t in) {
 done:
   free(scores);
   vagap_study_iat_reader_free(&run.reader);
-  free_list(&run.positive);
-  free_list(&run.negative);
+  vagap_study_word_lists_free(&run.lists);
   vagap_iat_assoc_free(run.scorer);
   vagap_ledger_free(run.ledger);
   return rc;

@@ -11,24 +11,17 @@
 #include "cli.h"
 #include "progress.h"
 
-typedef struct {
-  size_t ngroups;
-  char **labels;           /* [ngroups] */
-  size_t nobs, nvar;       /* rows used, model observed variables */
-  double *x;               /* [nobs * nvar] */
-  size_t *group;           /* [nobs] */
-  char **var;              /* [nvar] copies of the model's observed names */
-  vagap_sem_stats_t *stats; /* NULL under FIML (the fit reads x) */
-  /* set by the caller before semcli_load: listwise (default) or FIML's row policy */
-  vagap_sem_missing_t missing;
-} semcli_data_t;
+/* The rows of the data (vagap/sem_rows.h: the library applies the row rules, so
+   that the R and Python sem() apply the same). */
+typedef vagap_sem_rows_t semcli_data_t;
+#define semcli_group_levels vagap_sem_rows_groups
+#define semcli_fiml vagap_sem_rows_fiml
+#define semcli_fit vagap_sem_rows_fit
+#define semcli_view vagap_sem_rows_view
+#define semcli_data_free vagap_sem_rows_free
 
 /* Read a whole text file (the model) into *out (caller frees). */
 vagap_status_t semcli_read_text(const char *path, char **out, vagap_error_t *err);
-
-/* Group labels of column gcol ((size_t)-1: one group "1"). */
-vagap_status_t semcli_group_levels(const vagap_table_t *t, size_t gcol, semcli_data_t *d,
-                                   vagap_error_t *err);
 
 /* --bad-rows exclude: rows where an observed variable of the model holds text are
    excluded and dropped from t before semcli_load (cli_screen_numbers). */
@@ -43,35 +36,13 @@ vagap_status_t semcli_screen(const vagap_table_options_t *topt, vagap_table_t *t
 vagap_status_t semcli_load(const vagap_table_t *t, size_t gcol, const vagap_sem_model_t *m,
                            semcli_data_t *d, vagap_ledger_t *ledger, vagap_error_t *err);
 
-/* The same with a choice: pairwise = 1 keeps rows with some model variables
-   missing (NAN; only rows with all of them missing are excluded, as lavaan's
-   missing = "pairwise"); want_stats = 0 skips the sample statistics
-   (d->stats stays NULL; raw-data estimators); lv (may be NULL) reads the coded
-   columns' text as category codes. */
-typedef struct {
-  char **levels;    /* --levels: the text codes in order (category k + 1 = levels[k]) */
-  size_t n;
-  const int *coded; /* per model variable: 1 when its cells are read through levels */
-} semcli_levels_t;
-vagap_status_t semcli_load_raw(const vagap_table_t *t, size_t gcol, const vagap_sem_model_t *m,
-                               semcli_data_t *d, int pairwise, int want_stats, const semcli_levels_t *lv,
-                               vagap_ledger_t *ledger, vagap_error_t *err);
-
-/* --ordered: the ordered variables (the list, or every observed variable of m,
-   and as lavaan the left-hand sides of threshold statements "y | t1" in syn)
-   and their number of thresholds (distinct values in d - 1) into mopt; the
-   arrays are malloc'ed into *names / *nth (free with semcli_free_list / free). */
-vagap_status_t semcli_ordered(const char *list, int all, const vagap_sem_syntax_t *syn, const vagap_sem_model_t *m,
-                              const semcli_data_t *d,
-                              vagap_sem_model_options_t *mopt, char ***names, int **nth, vagap_error_t *err);
-
 /*
  * The whole --ordered preparation shared by sem and vaar: group levels, a first
  * model of the syntax's relations (for its observed variables), --bad-rows
- * screening (semcli_screen; not with levels, the --levels list of text codes
+ * screening (not with levels, the --levels list of text codes
  * in order for the ordered columns), the raw rows
  * (pairwise = 1 keeps partly missing rows), the ordered variables and their
- * categories (semcli_ordered), and the model rebuilt with them into *model.
+ * categories (vagap_sem_rows_ordered), and the model rebuilt with them into *model.
  * The caller frees onames with semcli_free_list(onames, mopt->n_ordered) and
  * onth with free() once no more models are built.
  */
@@ -80,19 +51,9 @@ vagap_status_t semcli_build_ordinal(const vagap_table_options_t *topt, vagap_tab
                                     const char *levels, vagap_sem_model_options_t *mopt, semcli_data_t *d, vagap_sem_model_t **model,
                                     char ***onames, int **onth, vagap_ledger_t *ledger, vagap_error_t *err);
 
-/* 1 when the data are for FIML (d->missing ml or ml.x). */
-int semcli_fiml(const semcli_data_t *d);
-/* Fit `model` to d: vagap_sem_fit on the statistics, or vagap_sem_fit_data under FIML. */
-vagap_status_t semcli_fit(vagap_sem_fit_t **fit, const vagap_sem_model_t *model, const semcli_data_t *d,
-                          const vagap_sem_fit_options_t *opt, vagap_error_t *err);
 /* --summary's missing-data part (lavaan's "Number of missing patterns" per
    group and lavInspect(fit, "coverage")), nothing without FIML. */
 void semcli_missing_summary(FILE *out, const semcli_data_t *d);
-/* A borrowed view for vagap_sem_bootstrap. */
-vagap_sem_data_t semcli_view(const semcli_data_t *d);
-
-void semcli_data_free(semcli_data_t *d);
-
 /*
  * --group-equal and --group-partial into mopt (initialised by the caller; a
  * NULL string leaves its part as it is).  A bad --group-equal is VAGAP_EINVAL

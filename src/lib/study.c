@@ -17,6 +17,8 @@
 
 #include <gsl/gsl_statistics_double.h>
 
+#include "table_cells.h"
+
 /* ---- what the program's rows.c did for these readers, with error records ------- */
 
 static vagap_status_t out_of_memory(vagap_error_t *err) {
@@ -67,6 +69,29 @@ static vagap_status_t read_rows(vagap_reader_t *r, const char *const *names, siz
     if (st != VAGAP_OK || !has_row) return st;
     if ((st = fn(ctx, r, &row, col, err)) != VAGAP_OK) return st;
   }
+}
+
+/*
+ * read_rows over the rows of a table (e.g. one made from a data frame's
+ * columns): the same callbacks, with the reader that owns the table's names
+ * and missing-value tokens and each row's cells and line.
+ */
+static vagap_status_t read_table_rows(const vagap_table_t *t, const char *const *names, size_t ncols,
+                                      row_fn fn, void *ctx, vagap_error_t *err) {
+  size_t col[MAX_NAMED_COLUMNS], width = vagap_table_ncols(t);
+  for (size_t k = 0; k < ncols; k++)
+    if (vagap_table_column(t, names[k], &col[k], err) != VAGAP_OK) return err->status;
+  const char **fields = malloc((width ? width : 1) * sizeof *fields);
+  size_t *lengths = malloc((width ? width : 1) * sizeof *lengths);
+  vagap_status_t st = fields && lengths ? VAGAP_OK : out_of_memory(err);
+  for (size_t i = 0; st == VAGAP_OK && i < vagap_table_nrows(t); i++) {
+    for (size_t j = 0; j < width; j++) fields[j] = vagap_table_cell(t, i, j, &lengths[j]);
+    vagap_row_t row = {width, fields, lengths, vagap_table_line(t, i)};
+    st = fn(ctx, table_reader(t), &row, col, err);
+  }
+  free(fields);
+  free(lengths);
+  return st;
 }
 
 /* read_rows over a file ("-" = standard input). */
@@ -344,19 +369,104 @@ vagap_status_t vagap_study_iat_read_file(vagap_study_iat_reader_t *rd, const cha
   return read_file_rows(path, topt, rd->ledger, names, iat_columns(rd, names), add_iat_row, rd, err);
 }
 
-vagap_status_t vagap_study_read_iat_from(vagap_reader_t *reader, const vagap_study_iat_options_t *o,
-                                         vagap_ledger_t *ledger, vagap_iat_assoc_t **out,
-                                         vagap_error_t *err) {
+vagap_status_t vagap_study_iat_read_table(vagap_study_iat_reader_t *rd, const vagap_table_t *t,
+                                          vagap_error_t *err) {
+  const char *names[5];
+  return read_table_rows(t, names, iat_columns(rd, names), add_iat_row, rd, err);
+}
+
+/* The association log from a reader or (reader NULL) a table into a new scorer. */
+static vagap_status_t read_iat(vagap_reader_t *reader, const vagap_table_t *table,
+                               const vagap_study_iat_options_t *o, const vagap_study_word_lists_t *lists,
+                               vagap_ledger_t *ledger, vagap_iat_assoc_t **out, vagap_error_t *err) {
   *out = NULL;
   vagap_iat_assoc_t *scorer = vagap_iat_assoc_alloc(&o->scoring);
   if (!scorer) return out_of_memory(err);
   vagap_study_iat_reader_t rd;
-  vagap_status_t rc = vagap_study_iat_reader_init(&rd, scorer, o, ledger, NULL, NULL, err);
-  if (rc == VAGAP_OK) rc = vagap_study_iat_read(&rd, reader, err);
+  vagap_status_t rc = vagap_study_iat_reader_init(&rd, scorer, o, ledger,
+                                                  lists ? vagap_study_word_lists_valence : NULL,
+                                                  (void *)lists, err);
+  if (rc == VAGAP_OK)
+    rc = reader ? vagap_study_iat_read(&rd, reader, err) : vagap_study_iat_read_table(&rd, table, err);
   vagap_study_iat_reader_free(&rd);
   if (rc) vagap_iat_assoc_free(scorer);
   else *out = scorer;
   return rc;
+}
+
+vagap_status_t vagap_study_read_iat_from(vagap_reader_t *reader, const vagap_study_iat_options_t *o,
+                                         vagap_ledger_t *ledger, vagap_iat_assoc_t **out,
+                                         vagap_error_t *err) {
+  return read_iat(reader, NULL, o, NULL, ledger, out, err);
+}
+
+vagap_status_t vagap_study_read_iat_table(const vagap_table_t *t, const vagap_study_iat_options_t *o,
+                                          const vagap_study_word_lists_t *lists, vagap_ledger_t *ledger,
+                                          vagap_iat_assoc_t **out, vagap_error_t *err) {
+  return read_iat(NULL, t, o, lists, ledger, out, err);
+}
+
+/* ---- attribute word lists ------------------------------------------------------------ */
+
+static int compare_words(const void *a, const void *b) {
+  return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int in_words(char *const *words, size_t n, const char *word) {
+  return n && bsearch(&word, words, n, sizeof *words, compare_words) != NULL;
+}
+
+/* The words normalised, sorted, without empty ones and repeats. */
+static vagap_status_t word_list(const char *const *in, size_t n, char ***out, size_t *nout,
+                                vagap_error_t *err) {
+  *nout = 0;
+  if (!(*out = calloc(n ? n : 1, sizeof **out))) return out_of_memory(err);
+  char *norm = NULL;
+  size_t cap = 0;
+  int failed = 0;
+  for (size_t i = 0; i < n && !failed; i++) {
+    size_t len = in[i] ? vagap_study_normalise_word(in[i], strlen(in[i]), &norm, &cap) : 0;
+    failed = len == (size_t)-1 || (len && !((*out)[*nout] = strdup(norm)));
+    if (len && !failed) (*nout)++;
+  }
+  free(norm);
+  if (failed) return out_of_memory(err);
+  qsort(*out, *nout, sizeof **out, compare_words);
+  size_t k = 0;
+  for (size_t i = 0; i < *nout; i++) {
+    if (k && !strcmp((*out)[k - 1], (*out)[i])) free((*out)[i]);
+    else (*out)[k++] = (*out)[i];
+  }
+  *nout = k;
+  return VAGAP_OK;
+}
+
+vagap_status_t vagap_study_word_lists_init(vagap_study_word_lists_t *l, const char *const *positive,
+                                           size_t npositive, const char *const *negative,
+                                           size_t nnegative, vagap_error_t *err) {
+  memset(l, 0, sizeof *l);
+  if (word_list(positive, npositive, &l->positive, &l->npositive, err) ||
+      word_list(negative, nnegative, &l->negative, &l->nnegative, err))
+    return err->status;
+  for (size_t i = 0; i < l->npositive; i++)
+    if (in_words(l->negative, l->nnegative, l->positive[i]))
+      return vagap_error_set(err, VAGAP_EINVAL, NULL, 0, 0, "'%s' is in both word lists", l->positive[i]);
+  return VAGAP_OK;
+}
+
+vagap_iat_valence_t vagap_study_word_lists_valence(void *lists, const char *word) {
+  const vagap_study_word_lists_t *l = lists;
+  if (in_words(l->positive, l->npositive, word)) return VAGAP_IAT_POSITIVE;
+  if (in_words(l->negative, l->nnegative, word)) return VAGAP_IAT_NEGATIVE;
+  return VAGAP_IAT_NO_VALENCE;
+}
+
+void vagap_study_word_lists_free(vagap_study_word_lists_t *l) {
+  for (size_t i = 0; i < l->npositive; i++) free(l->positive[i]);
+  for (size_t i = 0; i < l->nnegative; i++) free(l->negative[i]);
+  free(l->positive);
+  free(l->negative);
+  memset(l, 0, sizeof *l);
 }
 
 vagap_status_t vagap_study_read_iat(const char *path, const vagap_table_options_t *topt,
@@ -439,11 +549,13 @@ static vagap_status_t add_choice_row(void *ctx, const vagap_reader_t *r, const v
   choice_reading_t *in = ctx;
   vagap_study_choices_t *out = in->out;
   size_t src = vagap_reader_source_id(r);
-  const char *unit = row->fields[col[0]], *choice = row->fields[col[1]];
-  size_t ulen = row->lengths[col[0]], clen = row->lengths[col[1]];
+  int pooled = in->rules->o->unit == NULL; /* one unit "", no unit column */
+  size_t cu = col[0], cc = col[pooled ? 0 : 1];
+  const char *unit = pooled ? "" : row->fields[cu], *choice = row->fields[cc];
+  size_t ulen = pooled ? 0 : row->lengths[cu], clen = row->lengths[cc];
   char reason[600];
-  int code = vagap_study_choice_classify(in->rules, vagap_reader_is_na(r, unit, ulen), choice, clen,
-                                   vagap_reader_is_na(r, choice, clen), reason, sizeof reason);
+  int code = vagap_study_choice_classify(in->rules, !pooled && vagap_reader_is_na(r, unit, ulen), choice,
+                                         clen, vagap_reader_is_na(r, choice, clen), reason, sizeof reason);
   if (code == VAGAP_STUDY_CHOICE_NO_UNIT) return exclude_line(in->ledger, src, row->line, reason, err);
   size_t u = vagap_study_unit_index(&out->units, unit, ulen);
   if (u == (size_t)-1 || grow_counts(&out->prosocial, &in->cap[0], u) ||
@@ -491,10 +603,10 @@ static vagap_status_t sort_choice_units(vagap_study_choices_t *c, vagap_error_t 
   return VAGAP_OK;
 }
 
-vagap_status_t vagap_study_read_choices_from(vagap_reader_t *reader,
-                                             const vagap_study_choice_options_t *o,
-                                             vagap_ledger_t *ledger, vagap_study_choices_t *out,
-                                             vagap_error_t *err) {
+/* The choice log from a reader or (reader NULL) a table. */
+static vagap_status_t read_choices(vagap_reader_t *reader, const vagap_table_t *table,
+                                   const vagap_study_choice_options_t *o, vagap_ledger_t *ledger,
+                                   vagap_study_choices_t *out, vagap_error_t *err) {
   memset(out, 0, sizeof *out);
   vagap_study_choice_rules_t rules;
   const char *both;
@@ -503,11 +615,28 @@ vagap_status_t vagap_study_read_choices_from(vagap_reader_t *reader,
   if (rc) return rc;
   choice_reading_t in = {&rules, ledger, out, {0, 0, 0}};
   const char *names[] = {o->unit, o->choice};
-  rc = read_rows(reader, names, 2, add_choice_row, &in, err);
+  const char *const *cols = o->unit ? names : names + 1;
+  size_t ncols = o->unit ? 2 : 1;
+  rc = reader ? read_rows(reader, cols, ncols, add_choice_row, &in, err)
+              : read_table_rows(table, cols, ncols, add_choice_row, &in, err);
   if (rc == VAGAP_OK) rc = sort_choice_units(out, err);
   vagap_study_choice_rules_free(&rules);
   if (rc) vagap_study_choices_free(out);
   return rc;
+}
+
+vagap_status_t vagap_study_read_choices_from(vagap_reader_t *reader,
+                                             const vagap_study_choice_options_t *o,
+                                             vagap_ledger_t *ledger, vagap_study_choices_t *out,
+                                             vagap_error_t *err) {
+  return read_choices(reader, NULL, o, ledger, out, err);
+}
+
+vagap_status_t vagap_study_read_choices_table(const vagap_table_t *t,
+                                              const vagap_study_choice_options_t *o,
+                                              vagap_ledger_t *ledger, vagap_study_choices_t *out,
+                                              vagap_error_t *err) {
+  return read_choices(NULL, t, o, ledger, out, err);
 }
 
 vagap_status_t vagap_study_read_choices(const char *path, const vagap_table_options_t *topt,
@@ -530,13 +659,10 @@ void vagap_study_prop_free(vagap_study_prop_t *p) {
   memset(p, 0, sizeof *p);
 }
 
-vagap_status_t vagap_study_prop_from(vagap_reader_t *reader, const vagap_study_choice_options_t *o,
-                                     const vagap_prop_options_t *test, vagap_p_adjust_t adjust,
-                                     vagap_ledger_t *ledger, vagap_study_prop_t *out,
-                                     vagap_error_t *err) {
-  memset(out, 0, sizeof *out);
-  vagap_status_t rc = vagap_study_read_choices_from(reader, o, ledger, &out->choices, err);
-  if (rc) return rc;
+/* The tests of vagap_study_prop_from on the counts in out->choices. */
+static vagap_status_t prop_tests(const vagap_prop_options_t *test, vagap_p_adjust_t adjust,
+                                 vagap_study_prop_t *out, vagap_error_t *err) {
+  vagap_status_t rc;
   size_t nu = out->choices.units.n, m = nu ? nu : 1;
   out->status = malloc(m * sizeof *out->status);
   out->test = malloc(m * sizeof *out->test);
@@ -557,6 +683,24 @@ vagap_status_t vagap_study_prop_from(vagap_reader_t *reader, const vagap_study_c
   if (out->nok == 0)
     return vagap_error_set(err, VAGAP_EDOMAIN, NULL, 0, 0, "no unit has a counted choice");
   return VAGAP_OK;
+}
+
+vagap_status_t vagap_study_prop_from(vagap_reader_t *reader, const vagap_study_choice_options_t *o,
+                                     const vagap_prop_options_t *test, vagap_p_adjust_t adjust,
+                                     vagap_ledger_t *ledger, vagap_study_prop_t *out,
+                                     vagap_error_t *err) {
+  memset(out, 0, sizeof *out);
+  vagap_status_t rc = vagap_study_read_choices_from(reader, o, ledger, &out->choices, err);
+  return rc ? rc : prop_tests(test, adjust, out, err);
+}
+
+vagap_status_t vagap_study_prop_table(const vagap_table_t *t, const vagap_study_choice_options_t *o,
+                                      const vagap_prop_options_t *test, vagap_p_adjust_t adjust,
+                                      vagap_ledger_t *ledger, vagap_study_prop_t *out,
+                                      vagap_error_t *err) {
+  memset(out, 0, sizeof *out);
+  vagap_status_t rc = vagap_study_read_choices_table(t, o, ledger, &out->choices, err);
+  return rc ? rc : prop_tests(test, adjust, out, err);
 }
 
 /* ---- questionnaire key ------------------------------------------------------------ */

@@ -33,6 +33,7 @@
 #include "gzip_input.h"
 #include "grow.h"
 #include "jsonl.h"
+#include "table_cells.h"
 #include "table_hook.h"
 #include "table_typed.h"
 #include "transcode.h"
@@ -1515,3 +1516,69 @@ vagap_status_t vagap_table_exclude_non_numbers(vagap_table_t *t, const size_t *c
   free(drop);
   return st;
 }
+
+/* ---- tables whose cells arrive split or typed (table_columns.c) ------------------------ */
+
+/* A table of nrows rows over r's columns, row i on line i + 1; `keep` (the text r
+   reads its header from) is freed after r is closed, as a chunk of the table. */
+static vagap_table_t *adopted_table(vagap_reader_t *r, size_t nrows, char *keep) {
+  vagap_table_t *t = calloc(1, sizeof *t);
+  if (!t || !(t->chunks = calloc(2, sizeof *t->chunks))) {
+    free(t);
+    return NULL;
+  }
+  t->chunks_cap = 2;
+  t->chunks[t->nchunks++] = (table_chunk_t){keep, NULL};
+  t->reader = r;
+  t->nrows = nrows;
+  t->line0 = 1; /* rows, not lines: no line array */
+  return t;
+}
+
+vagap_status_t table_adopt_cells(vagap_table_t **out, vagap_reader_t *r, size_t nrows, char *chars,
+                                 size_t *cell_off, char *keep, vagap_error_t *err) {
+  *out = NULL;
+  size_t n = nrows ? nrows : 1, ncols = r->ncols;
+  vagap_table_t *t = adopted_table(r, nrows, keep);
+  if (!t || !(t->row_chars = malloc(n * sizeof *t->row_chars)) ||
+      !(t->row_offs = malloc(n * sizeof *t->row_offs))) {
+    if (t) t->chunks[t->nchunks++] = (table_chunk_t){chars, cell_off};
+    else free(keep), free(chars), free(cell_off), vagap_reader_close(r);
+    vagap_table_free(t);
+    return vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
+  }
+  t->chunks[t->nchunks++] = (table_chunk_t){chars, cell_off};
+  t->row_chars_cap = t->row_offs_cap = nrows;
+  for (size_t i = 0; i < nrows; i++) t->row_chars[i] = chars, t->row_offs[i] = cell_off + i * ncols;
+  *out = t;
+  return VAGAP_OK;
+}
+
+vagap_status_t table_adopt_typed(vagap_table_t **out, vagap_reader_t *r, size_t nrows,
+                                 typed_column_t *cols, char *keep, vagap_error_t *err) {
+  *out = NULL;
+  size_t ncols = r->ncols;
+  typed_text_t text = typed_text_of(r);
+  long empty = na_index(r, "", 0); /* what a missing cell is: table_columns.c adds the token */
+  vagap_table_t *t = adopted_table(r, nrows, keep);
+  if (!t || !(t->typed = malloc(sizeof *t->typed)) || typed_init(t->typed, ncols, &text)) {
+    if (t) free(t->typed), t->typed = NULL;
+    else free(keep), vagap_reader_close(r);
+    vagap_table_free(t);
+    for (size_t j = 0; j < ncols; j++)
+      free(cols[j].values), free(cols[j].shapes), free(cols[j].chars), free(cols[j].start);
+    return vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
+  }
+  for (size_t j = 0; j < ncols; j++) {
+    typed_column_t *c = &t->typed->col[j];
+    *c = cols[j];
+    for (size_t i = 0; !c->is_text && i < nrows; i++)
+      if (c->shapes[i] == SHAPE_NA)
+        c->shapes[i] = empty >= 0 && empty < SHAPE_NA_TOKENS ? (unsigned char)(SHAPE_NA + empty) : SHAPE_TEXT;
+  }
+  t->typed->nrows = t->typed->cap = nrows;
+  *out = t;
+  return VAGAP_OK;
+}
+
+const vagap_reader_t *table_reader(const vagap_table_t *t) { return t->reader; }

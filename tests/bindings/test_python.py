@@ -14,6 +14,7 @@ import shutil
 import subprocess
 import tempfile
 import unittest
+import warnings
 
 import vagap
 
@@ -217,12 +218,58 @@ class TestSem(ProgramComparison):
         self.assertIn("not supported", e.exception.message)
 
     def test_unknown_option(self):
-        with self.assertRaisesRegex(TypeError, "unknown option 'estimator'"):
-            vagap.sem("y ~ x", {"x": [1.0, 2.0, 3.0], "y": [1.0, 3.0, 2.0]}, estimator="MLR")
+        with self.assertRaisesRegex(vagap.VagapError, "unsupported argument 'cluster'"):
+            vagap.sem("y ~ x", {"x": [1.0, 2.0, 3.0], "y": [1.0, 3.0, 2.0]}, cluster="g")
+        with self.assertRaisesRegex(vagap.VagapError, "estimator MLR with test satorra.bentler"):
+            vagap.sem("y ~ x", {"x": [1.0, 2.0, 3.0], "y": [1.0, 3.0, 2.0]}, estimator="MLR",
+                      test="satorra.bentler")
 
     def test_missing_column(self):
-        with self.assertRaisesRegex(KeyError, "no column 'm'"):
+        with self.assertRaisesRegex(vagap.VagapError, "no column named 'm'; the columns are: x, y"):
             vagap.sem("y ~ m", {"x": [1.0, 2.0, 3.0], "y": [1.0, 3.0, 2.0]})
+
+    def test_estimators_as_the_program(self):
+        """lavaan's estimation arguments give the program's numbers for the same options."""
+        path = os.path.join(DATA, "sem_path.csv")
+        with open(os.path.join(DATA, "sem_path.lav")) as f:
+            model = f.read()
+        fit = self.compare(model, path, "grp", ["--estimator", "MLR"], estimator="MLR")
+        self.assertIn("cfi.robust", dict(fit.fit))
+        self.compare(model, path, "grp", ["--estimator", "MLM", "--std-lv"], estimator="MLM", std_lv=True)
+        self.compare(model, path, "grp", ["--se", "robust.sem", "--test", "satorra.bentler",
+                                          "--information", "expected"],
+                     se="robust.sem", test="satorra.bentler", information="expected")
+        fiml = self.compare(model, os.path.join(DATA, "sem_fiml.csv"), "grp", ["--missing", "ml"],
+                            missing="ml")
+        self.assertEqual(fiml.groups, ["a", "b"])
+
+    def test_ordered_as_the_program(self):
+        """ordered= (WLSMV by default) and pairwise deletion, as --ordered."""
+        model = "f =~ y1 + y2 + y3 + y4"
+        path = os.path.join(DATA, "ordinal", "ord_ok.csv")
+        self.compare(model, path, "g", ["--ordered"], ordered=True)
+        self.compare(model, path, None, ["--ordered", "y1,y2,y3,y4", "--parameterization", "theta"],
+                     ordered=["y1", "y2", "y3", "y4"], parameterization="theta")
+        path = os.path.join(DATA, "ordinal", "ord_missing.csv")
+        fit = self.compare(model, path, None, ["--ordered", "--missing", "pairwise"], ordered=True,
+                           missing="pairwise")
+        # as the program's ledger: "read 120 rows, used 119", row 52 of the file (0-based data row 50)
+        self.assertEqual(fit.excluded, [(50, "every model variable missing (pairwise deletion)")])
+
+    def test_lavaan_function(self):
+        """lavaan(): nothing automatic; sem() ignores the switches with a warning."""
+        path = os.path.join(DATA, "sem_path.csv")
+        data = read_columns(path)
+        bare = "y ~ m + x\nm ~ x\ny ~~ y\nm ~~ m"
+        with tempfile.NamedTemporaryFile("w", suffix=".lav", delete=False) as f:
+            f.write(bare)
+        try:
+            self.assertSameTable(vagap.lavaan(bare, data).estimates,
+                                 run("sem", "--model", f.name, "--lavaan", path))
+        finally:
+            os.unlink(f.name)
+        with self.assertWarnsRegex(UserWarning, "auto.var is ignored"):
+            vagap.sem(bare, data, auto_var=False)
 
 class TestStudy(ProgramComparison):
     """prop() and score() on the program's test logs give the program's tables and exclusions."""
@@ -239,6 +286,51 @@ class TestStudy(ProgramComparison):
                               adjust="holm")
         self.assertSameTable(mine, run("prop", "--p0", "0.3", "--alternative", "greater",
                                        "--conf-level", "0.9", "--adjust", "holm", path))
+
+    def test_typed_columns(self):
+        """Columns reach the library typed (no CSV text): a newline in a cell does not
+        shift the rows after it, and numbers, logicals and categories mean what their
+        text means in a file.  Rows are 0-based rows of the data."""
+        data = {"model": ["a\nb", "a\nb", "c", "c", None, "c"],
+                "choice": ["other", "maybe", "self", "other", "self", float("nan")]}
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            mine = vagap.prop(data)
+        self.assertEqual(list(mine["model"]), ["a\nb", "c"])
+        self.assertEqual(list(mine["x"]), [1, 1])
+        self.assertEqual([r for _, r, _ in vagap.excluded(mine)], [1, 4, 5])
+        self.assertEqual([w for _, _, w in vagap.excluded(mine)][1:], ["missing model", "missing choice"])
+        codes = {"model": ["m"] * 4, "choice": [1, 0, 1, None]}
+        self.assertEqual(list(vagap.prop(codes, success="1", failure="0")["x"]), [2])
+        logical = {"model": ["m"] * 4, "choice": [True, False, True, None]}
+        self.assertEqual(list(vagap.prop(logical, success="TRUE", failure="FALSE")["x"]), [2])
+        mixed = {"model": ["m"] * 3, "choice": [1.5, "other", "self"]}
+        self.assertEqual(list(vagap.prop(mixed)["n"]), [2])
+        try:
+            import pandas
+        except ImportError:
+            return
+        if os.environ.get("VAGAP_PYTHON_NO_PANDAS"):
+            return
+        frame = pandas.DataFrame({"model": ["m"] * 4,
+                                  "choice": pandas.Categorical(["other", "self", None, "other"]),
+                                  "score": [1.0, 2.0, None, 4.0]})
+        mine = vagap.prop(frame)
+        self.assertEqual(list(mine["x"]), [2])
+        self.assertEqual(vagap.excluded(mine), [("data", 2, "missing choice")])
+
+    def test_prop_pooled_and_word_lists(self):
+        """pooled=True is `vagap prop --pooled`; word lists are --positive-words/--negative-words."""
+        path = os.path.join(DATA, "stats_choices.csv")
+        self.assertSameTable(vagap.prop(read_columns(path), pooled=True), run("prop", "--pooled", path))
+        ipath = os.path.join(DATA, "iat_assoc.csv")
+        lists = [os.path.join(DATA, "iat_positive.txt"), os.path.join(DATA, "iat_negative.txt")]
+        pos, neg = (open(f).read().splitlines() for f in lists)
+        mine = vagap.iat(read_columns(ipath), valence="not_read", positive_words=pos, negative_words=neg)
+        self.assertSameTable(mine, run("iat", "--method", "assoc", "--positive-words", lists[0],
+                                       "--negative-words", lists[1], "--valence", "not_read", ipath))
+        with self.assertRaisesRegex(vagap.VagapError, "'kind' is in both word lists"):
+            vagap.iat(read_columns(ipath), positive_words=pos, negative_words=neg + ["Kind"])
 
     def test_prop_codes(self):
         path = os.path.join(DATA, "prop_messy_codes.csv")
@@ -276,7 +368,7 @@ class TestStudy(ProgramComparison):
         key = read_columns(os.path.join(DATA, "stats_key.csv"))
         key["reverse"] = ["maybe"] + key["reverse"][1:]
         data = read_columns(os.path.join(DATA, "stats_responses.csv"))
-        with self.assertRaisesRegex(vagap.VagapError, "key:2:3: reverse must be 1/0, true/false, "
+        with self.assertRaisesRegex(vagap.VagapError, "key:1:3: reverse must be 1/0, true/false, "
                                     "yes/no or reverse/forward, found 'maybe'"):
             vagap.score(data, key, 1, 7)
 
@@ -339,7 +431,7 @@ class TestAlign(ProgramComparison):
                                  "disagree", "--zero-division", "nan", self.path))
 
     def test_duplicate_prompt(self):
-        with self.assertRaisesRegex(vagap.VagapError, "data:4: duplicate prompt"):
+        with self.assertRaisesRegex(vagap.VagapError, "data:3: duplicate prompt"):
             vagap.align(read_columns(os.path.join(DATA, "align_duplicate.csv")))
 
 
@@ -426,6 +518,18 @@ class TestVaar(ProgramComparison):
                                  "--group-equal", "none", "--alpha", "0.01", "--expect", expect,
                                  self.survey_file))
 
+    def test_bootstrap(self):
+        """bootstrap=B fills the boot.* columns as `vagap vaar --bootstrap B` (same seed, 20 resamples)."""
+        survey = read_columns(self.survey_file)
+        with open(self.model_file) as f:
+            model = f.read()
+        expect = "AoDS~privacy:-,AoDS~prosocial:+"
+        mine = vagap.vaar(model, survey, group="group", expect=expect, bootstrap=20, seed=7, threads=1,
+                          conf_level=0.9)
+        self.assertSameTable(mine, run("vaar", "--model", self.model_file, "--group", "group",
+                                       "--expect", expect, "--bootstrap", "20", "--seed", "7",
+                                       "--threads", "1", "--conf-level", "0.9", self.survey_file))
+
 
 def run_report(folder, *args):
     """The tables `vagap report` writes, at 15 and at 17 digits, by name."""
@@ -474,13 +578,28 @@ class TestReport(ProgramComparison):
         self.compare(mine, run_report(self.folder, "--no-iat", "--tau", "0.1",
                                       "--selfreport-scale", "s"))
 
+    def test_svg(self):
+        """svg=True: the program's calibration.svg, byte for byte."""
+        L = self.logs
+        mine = vagap.report(L["choices"], L["selfreport"], L["selfreport_key"], iat=L["iat"], svg=True,
+                            title="Mini study")
+        out = tempfile.mkdtemp()
+        try:
+            p = subprocess.run([PROGRAM, "report", self.folder, "--out", out, "--quiet", "--title",
+                                "Mini study"], capture_output=True)
+            self.assertEqual(p.returncode, 0, p.stderr)
+            with open(os.path.join(out, "calibration.svg"), encoding="utf-8") as f:
+                self.assertEqual(mine["calibration_svg"], f.read())
+        finally:
+            shutil.rmtree(out)
+
     def test_errors(self):
         L = self.logs
         with self.assertRaisesRegex(vagap.VagapError, "--selfreport-scale: the key has no scale 'nope'"):
             vagap.report(L["choices"], L["selfreport"], L["selfreport_key"], selfreport_scale="nope")
         bad = os.path.join(DATA, "report_bad")
         B = read_logs(bad)
-        with self.assertRaisesRegex(vagap.VagapError, "selfreport:7:4: column 'response': expected a number"):
+        with self.assertRaisesRegex(vagap.VagapError, "selfreport:6:4: column 'response': expected a number"):
             vagap.report(B["choices"], B["selfreport"], B["selfreport_key"])
 
 

@@ -22,7 +22,7 @@ status, line, column where the library gave them).
 """
 from ._errors import VagapError
 from ._stats import ttest, corr
-from ._sem import sem, SemResult
+from ._sem import sem, cfa, growth, lavaan, SemResult
 from ._study import prop, score, iat, excluded
 from ._gap import gap
 from ._consistency import consistency
@@ -31,7 +31,7 @@ from ._vaar import vaar
 from ._report import report, Report
 from . import _lib
 
-__all__ = ["ttest", "corr", "sem", "prop", "score", "gap", "iat", "consistency", "align", "vaar", "report", "Report", "excluded", "SemResult", "VagapError", "version", "library_path"]
+__all__ = ["ttest", "corr", "sem", "cfa", "growth", "lavaan", "prop", "score", "gap", "iat", "consistency", "align", "vaar", "report", "Report", "excluded", "SemResult", "VagapError", "version", "library_path"]
 
 library_path = _lib.path
 

@@ -6,7 +6,7 @@ from . import _lib
 from ._consistency import _text
 from ._data import table
 from ._errors import VagapError, check
-from ._study import _codes, _excluded, _read_table, _with_excluded, csv_text
+from ._study import _codes, _excluded, _read_table, _with_excluded
 
 COLUMNS = ["term", "by", "level", "estimate", "n", "rank", "method"]
 
@@ -50,7 +50,7 @@ def align(data, model="model", scenario="scenario", value="value", prompt="promp
     ledger = _lib.lib.vagap_ledger_alloc()
     t, log, rows = ctypes.c_void_p(), ctypes.c_void_p(), _lib.Tidy()
     try:
-        t = _read_table(csv_text(data), b"data", ledger, err)
+        t = _read_table(data, b"data", ledger, err)
         check(_lib.lib.vagap_align_log_alloc(ctypes.byref(log), o, err), err)
         st = _lib.lib.vagap_align_log_add(log, t, ledger, err)
         if st == _lib.VAGAP_OK:

@@ -7,7 +7,7 @@ import warnings
 from . import _lib
 from ._data import table
 from ._errors import check
-from ._study import _excluded, _read_table, _with_excluded, csv_text
+from ._study import _excluded, _read_table, _with_excluded
 
 COLUMNS = ["term", "level", "estimate", "std.error", "statistic", "df", "p.value", "conf.low",
            "conf.high", "n", "method"]
@@ -51,9 +51,9 @@ def consistency(data, mode="matrix", profile=None, unit="model", scenario="scena
     ledger = _lib.lib.vagap_ledger_alloc()
     t, pt, rows = ctypes.c_void_p(), ctypes.c_void_p(), _lib.Tidy()
     try:
-        t = _read_table(csv_text(data), b"data", ledger, err)
+        t = _read_table(data, b"data", ledger, err)
         if mode == "stated-enacted":
-            pt = _read_table(csv_text(profile, "profile"), b"profile", ledger, err)
+            pt = _read_table(profile, b"profile", ledger, err)
             st = _lib.lib.vagap_consistency_stated_enacted_rows(t, pt, o, ledger, rows, err)
         elif mode == "matrix":
             st = _lib.lib.vagap_consistency_matrix_rows(t, o, ledger, rows, err)

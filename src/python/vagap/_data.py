@@ -1,7 +1,11 @@
 """Tables in and out: a pandas DataFrame when pandas is installed and given,
 else a dict of equal-length columns (lists, tuples or numpy arrays)."""
+import ctypes
 import math
+import numbers
 import os
+
+from . import _lib
 
 try:  # optional: results come back as DataFrames only when pandas is there
     import pandas as _pd
@@ -86,3 +90,116 @@ def named_values(pairs):
     if _pd is not None:
         return _pd.Series(dict(pairs), dtype=float)
     return dict(pairs)
+
+
+# ---- data frames to the library as typed columns (vagap_table_from_columns) ----------
+
+def _numpy_column(v):
+    """A numpy array or pandas Series of numbers, logicals or categories as
+    (type, array, levels), or None when it is something else."""
+    dtype = getattr(v, "dtype", None)
+    if dtype is None:
+        return None
+    if _pd is not None and isinstance(dtype, _pd.CategoricalDtype):
+        import numpy
+        codes = numpy.ascontiguousarray(_pd.Series(v).cat.codes.to_numpy(), dtype=numpy.int32) + 1
+        return _lib.COLUMN_FACTOR, codes, [_cell(c) for c in dtype.categories]
+    kind = getattr(dtype, "kind", "O")
+    if kind in "fiu":
+        import numpy
+        if _pd is not None and isinstance(v, _pd.Series):
+            values = v.to_numpy(dtype=numpy.float64, na_value=numpy.nan)
+        else:
+            values = numpy.asarray(v, dtype=numpy.float64)
+        return _lib.COLUMN_DOUBLE, numpy.ascontiguousarray(values), None
+    return None
+
+
+def _cell(v):
+    """The text of one value that is not missing, as the program's file would hold it."""
+    if isinstance(v, float):
+        return repr(v)  # round trip: the library reads the very double
+    if isinstance(v, bool):
+        return "TRUE" if v else "FALSE"
+    return str(v)
+
+
+def _missing_value(v):
+    return v is None or (isinstance(v, float) and math.isnan(v)) or \
+        (_pd is not None and v is _pd.NA)
+
+
+def _list_column(values):
+    """A list's type: LOGICAL when every value is a bool, DOUBLE when every value
+    is a number a double holds exactly, else STRING (missing values aside)."""
+    present = [v for v in values if not _missing_value(v)]
+    if present and all(isinstance(v, bool) for v in present):
+        return _lib.COLUMN_LOGICAL
+    if all(isinstance(v, numbers.Real) and not isinstance(v, bool) and
+           (not isinstance(v, numbers.Integral) or abs(v) <= 2 ** 53) for v in present):
+        return _lib.COLUMN_DOUBLE
+    return _lib.COLUMN_STRING
+
+
+NA_INTEGER = -2 ** 31
+
+
+def typed_columns(data, what="data"):
+    """`data` as an array of vagap_column_t, its row count and the objects that
+    must stay alive while the library reads them.  A missing value (None, NaN,
+    pandas NA) becomes the library's missing cell; no CSV text is written."""
+    if _pd is not None and isinstance(data, _pd.DataFrame):
+        raw = {str(k): data[k] for k in data.columns}
+    elif hasattr(data, "keys") and hasattr(data, "__getitem__"):
+        raw = {str(k): data[k] for k in data.keys()}
+    else:
+        raise TypeError("vagap: %s must be a pandas DataFrame or a dict of columns, not %s"
+                        % (what, type(data).__name__))
+    if not raw:
+        raise ValueError("vagap: %s has no columns" % what)
+    lengths = {k: len(v) for k, v in raw.items()}
+    if len(set(lengths.values())) > 1:
+        raise ValueError("vagap: the columns of %s have different lengths: %s"
+                         % (what, ", ".join("%s %d" % kv for kv in lengths.items())))
+    nrows = next(iter(lengths.values()))
+    cols = (_lib.Column * len(raw))()
+    keep = []
+    for c, (name, v) in zip(cols, raw.items()):
+        c.name = name.encode()
+        c.na_integer = NA_INTEGER
+        keep.append(c.name)
+        typed = _numpy_column(v)
+        if typed is not None:
+            c.type, array, levels = typed
+            keep.append(array)
+            if c.type == _lib.COLUMN_DOUBLE:
+                c.numbers = array.ctypes.data_as(_lib.c_double_p)
+                continue
+            c.integers = array.ctypes.data_as(ctypes.POINTER(ctypes.c_int))
+            c.strings = _strings(levels, keep)
+            c.nlevels = len(levels)
+            continue
+        values = list(v)
+        c.type = _list_column(values)
+        if c.type == _lib.COLUMN_DOUBLE:
+            array = (ctypes.c_double * max(nrows, 1))(
+                *[math.nan if _missing_value(x) else float(x) for x in values])
+            c.numbers = ctypes.cast(array, _lib.c_double_p)
+        elif c.type == _lib.COLUMN_LOGICAL:
+            array = (ctypes.c_int * max(nrows, 1))(
+                *[NA_INTEGER if _missing_value(x) else int(x) for x in values])
+            c.integers = ctypes.cast(array, ctypes.POINTER(ctypes.c_int))
+        else:
+            array = None
+            c.strings = _strings([None if _missing_value(x) else _cell(x) for x in values], keep)
+        keep.append(array)
+    return cols, nrows, keep
+
+
+def _strings(texts, keep):
+    """A char *[] of UTF-8 texts (None as NULL), kept alive in `keep`."""
+    encoded = [None if t is None else t.encode("utf-8") for t in texts]
+    array = (ctypes.c_char_p * max(len(encoded), 1))(*encoded)
+    keep.append(encoded)
+    keep.append(array)
+    return ctypes.cast(array, _lib.c_char_pp)

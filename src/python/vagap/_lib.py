@@ -159,40 +159,6 @@ MEASURES_MORE = [
     ("srmr_mplus", "srmr_mplus"), ("srmr_mplus_nomean", "srmr_mplus_nomean"),
     ("gfi", "gfi"), ("agfi", "agfi"), ("pgfi", "pgfi")]
 
-# vagap_sem_test_t values
-TEST_STANDARD, TEST_YUAN_BENTLER_MPLUS, TEST_MEAN_VAR_ADJUSTED, TEST_NONE = 1, 4, 5, 7
-
-
-def fit_measure_rows(f):
-    """(name, value) in the program's --fit order: fitMeasures()'s names and order, the
-    .scaled block with a scaled test, .robust for all but mean.var.adjusted."""
-    sc = f.test not in (0, TEST_STANDARD, TEST_NONE)
-    rb = sc and f.test != TEST_MEAN_VAR_ADJUSTED
-    ybm = f.test == TEST_YUAN_BENTLER_MPLUS
-    names = {c: n for c, n in MEASURES + MEASURES_MORE}
-    order = (["npar", "fmin", "chisq", "df", "pvalue"] +
-             (["chisq_scaled", "df_scaled", "pvalue_scaled", "chisq_scaling_factor"] if sc else []) +
-             ["baseline_chisq", "baseline_df", "baseline_pvalue"] +
-             (["baseline_chisq_scaled", "baseline_df_scaled", "baseline_pvalue_scaled",
-               "baseline_chisq_scaling_factor"] if sc else []) +
-             ["cfi", "tli"] + (["cfi_scaled", "tli_scaled"] if sc else []) +
-             (["cfi_robust", "tli_robust"] if rb else []) +
-             ["nnfi", "rfi", "nfi", "pnfi", "ifi", "rni"] +
-             (["nnfi_scaled", "rfi_scaled", "nfi_scaled", "pnfi_scaled", "ifi_scaled", "rni_scaled"] if sc else []) +
-             (["nnfi_robust", "rni_robust"] if rb else []) +
-             ["logl", "unrestricted_logl", "aic", "bic", "ntotal", "bic2"] +
-             (["scaling_factor_h1", "scaling_factor_h0"] if ybm else []) +
-             ["rmsea", "rmsea_ci_lower", "rmsea_ci_upper", ("rmsea.ci.level", 0.90), "rmsea_pvalue",
-              ("rmsea.close.h0", 0.05), "rmsea_notclose_pvalue", ("rmsea.notclose.h0", 0.08)] +
-             (["rmsea_scaled", "rmsea_ci_lower_scaled", "rmsea_ci_upper_scaled", "rmsea_pvalue_scaled",
-               "rmsea_notclose_pvalue_scaled"] if sc else []) +
-             (["rmsea_robust", "rmsea_ci_lower_robust", "rmsea_ci_upper_robust", "rmsea_pvalue_robust",
-               "rmsea_notclose_pvalue_robust"] if rb else []) +
-             ["rmr", "rmr_nomean", "srmr", "srmr_bentler", "srmr_bentler_nomean", "crmr", "crmr_nomean",
-              "srmr_mplus", "srmr_mplus_nomean", "cn_05", "cn_01", "gfi", "agfi", "pgfi", "mfi", "ecvi"])
-    return [(c[0], c[1]) if isinstance(c, tuple) else (names[c], getattr(f, c)) for c in order]
-
-
 class SemMeasures(ctypes.Structure):
     _fields_ = ([(c, ctypes.c_double) for c, _ in MEASURES] + [("chisq_group", c_double_p)] +
                 [(c, ctypes.c_double) for c, _ in MEASURES_MORE] +
@@ -213,6 +179,16 @@ SEM_FIT_TAIL = [("x", c_double_p), ("vcov", c_double_p), ("iterations", ctypes.c
                 ("stage1_est", c_double_p), ("stage1_se", c_double_p)]
 
 
+class SemMeasure(ctypes.Structure):  # vagap_sem_measure_t: one row of vagap_sem_fit_measure_list
+    _fields_ = [("name", ctypes.c_char * 48), ("value", ctypes.c_double)]
+
+
+class SemRows(ctypes.Structure):  # vagap_sem_rows_t (sem_rows.h)
+    _fields_ = [("ngroups", ctypes.c_size_t), ("labels", c_char_pp), ("nobs", ctypes.c_size_t),
+                ("nvar", ctypes.c_size_t), ("x", c_double_p), ("group", c_size_p),
+                ("var", c_char_pp), ("stats", ctypes.c_void_p), ("missing", ctypes.c_int)]
+
+
 # ---- table.h, ledger.h --------------------------------------------------------
 
 class TableOptions(ctypes.Structure):
@@ -224,6 +200,16 @@ class TableOptions(ctypes.Structure):
                 ("encoding", ctypes.c_char_p), ("decimal_comma", ctypes.c_int),
                 ("warn", ctypes.c_void_p), ("warn_ctx", ctypes.c_void_p),
                 ("progress", ctypes.c_void_p), ("progress_ctx", ctypes.c_void_p)]
+
+
+COLUMN_DOUBLE, COLUMN_INT, COLUMN_LOGICAL, COLUMN_STRING, COLUMN_FACTOR = range(5)
+
+
+class Column(ctypes.Structure):  # vagap_column_t
+    _fields_ = [("name", ctypes.c_char_p), ("type", ctypes.c_int),
+                ("numbers", c_double_p), ("integers", ctypes.POINTER(ctypes.c_int)),
+                ("na_integer", ctypes.c_int), ("strings", c_char_pp),
+                ("nlevels", ctypes.c_size_t)]
 
 
 class Exclusion(ctypes.Structure):
@@ -267,6 +253,11 @@ class ScaleKey(ctypes.Structure):
 
 class StudyUnits(ctypes.Structure):
     _fields_ = [("n", ctypes.c_size_t), ("cap", ctypes.c_size_t), ("names", c_char_pp)]
+
+
+class StudyWordLists(ctypes.Structure):  # vagap_study_word_lists_t
+    _fields_ = [("positive", c_char_pp), ("negative", c_char_pp), ("npositive", ctypes.c_size_t),
+                ("nnegative", ctypes.c_size_t)]
 
 
 class StudyChoiceOptions(ctypes.Structure):
@@ -499,6 +490,33 @@ class VaarAnalysis(ctypes.Structure):
                 ("spec", ctypes.POINTER(VaarSpec)), ("result", ctypes.POINTER(VaarResult))]
 
 
+class SemData(ctypes.Structure):  # vagap_sem_data_t
+    _fields_ = [("nobs", ctypes.c_size_t), ("nvar", ctypes.c_size_t), ("ngroups", ctypes.c_size_t),
+                ("x", c_double_p), ("group", c_size_p), ("var", c_char_pp), ("group_label", c_char_pp)]
+
+
+class SemBootOptions(ctypes.Structure):  # vagap_sem_boot_options_t
+    _fields_ = [("B", ctypes.c_size_t), ("seed", ctypes.c_uint64), ("threads", ctypes.c_uint),
+                ("progress", ctypes.c_void_p), ("progress_ctx", ctypes.c_void_p),
+                ("b_from", ctypes.c_size_t), ("b_to", ctypes.c_size_t)]
+
+
+class SemBoot(ctypes.Structure):  # vagap_sem_boot_t
+    _fields_ = [("B", ctypes.c_size_t), ("nrows", ctypes.c_size_t), ("nok", ctypes.c_size_t),
+                ("nfailed", ctypes.c_size_t), ("failed_by_status", ctypes.c_size_t * 12),
+                ("ok", ctypes.POINTER(ctypes.c_int)), ("est", c_double_p), ("se", c_double_p),
+                ("pvalue", c_double_p), ("std_all", c_double_p), ("nwarned", ctypes.c_size_t),
+                ("nwarn_kinds", ctypes.c_size_t), ("warn_kind", c_char_pp), ("warn_count", c_size_p)]
+
+
+class VaarBoot(ctypes.Structure):  # vagap_vaar_boot_t
+    _fields_ = [("ngroups", ctypes.c_size_t), ("npaths", ctypes.c_size_t), ("nused", ctypes.c_size_t),
+                ("nfailed", ctypes.c_size_t)] + \
+               [(k, c_double_p) for k in ("est_lower", "est_upper", "share_strict", "share_sign",
+                                          "vaar_strict_lower", "vaar_strict_upper", "vaar_sign_lower",
+                                          "vaar_sign_upper")]
+
+
 class StudyScaleOptions(ctypes.Structure):  # vagap_study_scale_options_t
     _fields_ = [(k, ctypes.c_char_p) for k in ("unit", "run", "item", "response", "key_item",
                                                "key_scale", "key_reverse")] + \
@@ -581,12 +599,30 @@ _proto("vagap_sem_fit_options_init", None, P(SemFitOptions))
 _proto("vagap_sem_fit", ctypes.c_int, P(P(SemFit)), P(SemModel), P(SemStats), P(SemFitOptions),
        ERR)
 _proto("vagap_sem_fit_free", None, P(SemFit))
+_proto("vagap_sem_fit_measure_list", ctypes.c_size_t, P(SemFit), P(SemMeasure), ctypes.c_size_t)
+_proto("vagap_sem_call_new", ctypes.c_int, P(ctypes.c_void_p), ctypes.c_char_p, ERR)
+_proto("vagap_sem_call_set", ctypes.c_int, ctypes.c_void_p, ctypes.c_char_p, ctypes.c_char_p, ERR)
+_proto("vagap_sem_call_fit", ctypes.c_int, ctypes.c_void_p, ctypes.c_char_p, ctypes.c_void_p,
+       ctypes.c_char_p, ctypes.c_void_p, P(P(SemFit)), P(SemRows), ERR)
+_proto("vagap_sem_call_nnotes", ctypes.c_size_t, ctypes.c_void_p)
+_proto("vagap_sem_call_note", ctypes.c_char_p, ctypes.c_void_p, ctypes.c_size_t)
+_proto("vagap_sem_call_free", None, ctypes.c_void_p)
+_proto("vagap_sem_rows_free", None, P(SemRows))
+_proto("vagap_sem_rows_view", SemData, P(SemRows))
+_proto("vagap_sem_call_model", P(SemModel), ctypes.c_void_p)
+_proto("vagap_sem_call_fit_options", P(SemFitOptions), ctypes.c_void_p)
+_proto("vagap_sem_boot_options_init", None, P(SemBootOptions))
+_proto("vagap_sem_bootstrap", ctypes.c_int, P(P(SemBoot)), P(SemModel), P(SemData), P(SemFitOptions),
+       P(SemBootOptions), ERR)
+_proto("vagap_sem_boot_free", None, P(SemBoot))
 VP = ctypes.c_void_p
 _proto("vagap_table_options_init", None, P(TableOptions))
 _proto("vagap_reader_open_memory", ctypes.c_int, P(VP), ctypes.c_char_p, ctypes.c_char_p,
        ctypes.c_size_t, P(TableOptions), VP, ERR)
 _proto("vagap_reader_close", None, VP)
 _proto("vagap_table_read_memory", ctypes.c_int, P(VP), ctypes.c_char_p, ctypes.c_char_p,
+       ctypes.c_size_t, P(TableOptions), VP, ERR)
+_proto("vagap_table_from_columns", ctypes.c_int, P(VP), ctypes.c_char_p, P(Column), ctypes.c_size_t,
        ctypes.c_size_t, P(TableOptions), VP, ERR)
 _proto("vagap_table_free", None, VP)
 _proto("vagap_table_column", ctypes.c_int, VP, ctypes.c_char_p, c_size_p, ERR)
@@ -598,6 +634,8 @@ _proto("vagap_ledger_source_name", ctypes.c_char_p, VP, ctypes.c_size_t)
 _proto("vagap_prop_options_init", None, P(PropOptions))
 _proto("vagap_p_adjust_parse", ctypes.c_int, ctypes.c_char_p, P(ctypes.c_int), ERR)
 _proto("vagap_study_prop_from", ctypes.c_int, VP, P(StudyChoiceOptions), P(PropOptions),
+       ctypes.c_int, VP, P(StudyProp), ERR)
+_proto("vagap_study_prop_table", ctypes.c_int, VP, P(StudyChoiceOptions), P(PropOptions),
        ctypes.c_int, VP, P(StudyProp), ERR)
 _proto("vagap_study_prop_free", None, P(StudyProp))
 _proto("vagap_study_key_from", ctypes.c_int, VP, ctypes.c_char_p, ctypes.c_char_p,
@@ -620,6 +658,7 @@ _proto("vagap_gap_joined_free", None, P(GapJoined))
 _proto("vagap_gap_analyze", ctypes.c_int, P(GapData), P(GapOptions), P(Gap), ERR)
 _proto("vagap_gap_free", None, P(Gap))
 _proto("vagap_gap_tidy", ctypes.c_int, P(Gap), P(Tidy), ERR)
+_proto("vagap_gap_plot_svg", ctypes.c_int, ctypes.c_void_p, P(Gap), ctypes.c_char_p)
 _proto("vagap_gap_missing_names", None, ctypes.c_int, ctypes.c_char_p, ctypes.c_size_t)
 _proto("vagap_gap_quadrant_name", ctypes.c_char_p, ctypes.c_int)
 _proto("vagap_tidy_free", None, P(Tidy))
@@ -629,10 +668,15 @@ _proto("vagap_vaar_orientation_clear", None, P(VaarOrientation))
 _proto("vagap_vaar_analyse", ctypes.c_int, P(VaarAnalysis), P(VaarEstimate), ctypes.c_size_t,
        P(VaarOptions), ERR)
 _proto("vagap_vaar_analysis_clear", None, P(VaarAnalysis))
+_proto("vagap_vaar_bootstrap", ctypes.c_int, P(P(VaarBoot)), P(VaarSpec), P(VaarEstimate), ctypes.c_size_t,
+       c_size_p, P(SemBoot), c_char_pp, c_char_pp, ctypes.c_size_t, ctypes.c_double, ctypes.c_double, ERR)
+_proto("vagap_vaar_boot_free", None, P(VaarBoot))
 _proto("vagap_vaar_sign_text", ctypes.c_char_p, ctypes.c_int)
 _proto("vagap_study_scale_options_init", None, P(StudyScaleOptions))
 _proto("vagap_study_choice_options_init", None, P(StudyChoiceOptions))
 _proto("vagap_study_read_choices_from", ctypes.c_int, VP, P(StudyChoiceOptions), VP,
+       P(StudyChoices), ERR)
+_proto("vagap_study_read_choices_table", ctypes.c_int, VP, P(StudyChoiceOptions), VP,
        P(StudyChoices), ERR)
 _proto("vagap_study_choices_free", None, P(StudyChoices))
 _proto("vagap_study_scale_from", ctypes.c_int, VP, VP, P(StudyScaleOptions), VP, VP, ERR)
@@ -644,6 +688,11 @@ _proto("vagap_iat_assoc_preset", ctypes.c_int, P(IatAssocOptions), ctypes.c_char
 _proto("vagap_study_lists_overlap", ctypes.c_int, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p,
        ctypes.c_size_t, ERR)
 _proto("vagap_study_read_iat_from", ctypes.c_int, VP, P(StudyIatOptions), VP, P(VP), ERR)
+_proto("vagap_study_read_iat_table", ctypes.c_int, VP, P(StudyIatOptions), P(StudyWordLists), VP, P(VP),
+       ERR)
+_proto("vagap_study_word_lists_init", ctypes.c_int, P(StudyWordLists), c_char_pp, ctypes.c_size_t,
+       c_char_pp, ctypes.c_size_t, ERR)
+_proto("vagap_study_word_lists_free", None, P(StudyWordLists))
 _proto("vagap_iat_assoc_nunits", ctypes.c_size_t, VP)
 _proto("vagap_iat_assoc_ntrials", ctypes.c_size_t, VP)
 _proto("vagap_iat_assoc_unit", None, VP, ctypes.c_size_t, P(IatAssocUnit))
@@ -665,12 +714,17 @@ lib.vagap_init()
 # ---- layout check -------------------------------------------------------------
 
 # every structure mirrored above, with its C name
-MIRRORED = [(Error, "vagap_error_t"), (TtestOptions, "vagap_ttest_options_t"),
+MIRRORED = [(Error, "vagap_error_t"), (Column, "vagap_column_t"),
+            (TtestOptions, "vagap_ttest_options_t"),
             (EffectSize, "vagap_effect_size_t"), (Ttest, "vagap_ttest_t"),
             (CorOptions, "vagap_cor_options_t"), (Cor, "vagap_cor_t"),
             (SemModelOptions, "vagap_sem_model_options_t"), (SemParam, "vagap_sem_param_t"),
             (SemModel, "vagap_sem_model_t"), (SemStats, "vagap_sem_stats_t"),
             (SemFitOptions, "vagap_sem_fit_options_t"), (SemMeasures, "vagap_sem_measures_t"),
+            (SemMeasure, "vagap_sem_measure_t"), (SemRows, "vagap_sem_rows_t"),
+            (StudyWordLists, "vagap_study_word_lists_t"), (SemData, "vagap_sem_data_t"),
+            (SemBootOptions, "vagap_sem_boot_options_t"), (SemBoot, "vagap_sem_boot_t"),
+            (VaarBoot, "vagap_vaar_boot_t"),
             (SemFit, "vagap_sem_fit_t"), (TableOptions, "vagap_table_options_t"),
             (Exclusion, "vagap_exclusion_t"), (PropOptions, "vagap_prop_options_t"),
             (Prop, "vagap_prop_t"), (Alpha, "vagap_alpha_t"), (Omega, "vagap_omega_t"),

@@ -9,21 +9,35 @@ from . import _lib
 from ._errors import check
 from ._gap import TIDY_COLUMNS, UNIT_COLUMNS, _tidy_rows, _unit_rows
 from ._data import table
-from ._study import _codes, _excluded, _options, _read_table, csv_text, prop, score
+from ._study import _codes, _excluded, _read_table, prop, score
 from ._study import iat as _iat
 
-_SOURCES = {k: k.encode() for k in ("iat", "choices", "selfreport", "key")}  # outlive the readers
+_SOURCES = {k: k.encode() for k in ("iat", "choices", "selfreport", "key")}
 
 
-def _open(text, name, ledger, err):
-    r = ctypes.c_void_p()
-    check(_lib.lib.vagap_reader_open_memory(ctypes.byref(r), _SOURCES[name], text, len(text),
-                                            _options(), ledger, err), err)
-    return r
+def _svg(g, title):
+    """The calibration plot of g as text: vagap_gap_plot_svg into an open_memstream buffer."""
+    libc = ctypes.CDLL(None)
+    libc.open_memstream.restype = ctypes.c_void_p
+    libc.open_memstream.argtypes = [ctypes.POINTER(ctypes.c_void_p), ctypes.POINTER(ctypes.c_size_t)]
+    libc.fclose.argtypes = [ctypes.c_void_p]
+    libc.free.argtypes = [ctypes.c_void_p]
+    buf, size = ctypes.c_void_p(), ctypes.c_size_t()
+    f = libc.open_memstream(ctypes.byref(buf), ctypes.byref(size))
+    if not f:
+        raise MemoryError("vagap: out of memory")
+    bad = _lib.lib.vagap_gap_plot_svg(f, g, title.encode()) != 0
+    bad |= libc.fclose(f) != 0
+    try:
+        if bad:
+            raise OSError("vagap: the calibration plot could not be written")
+        return ctypes.string_at(buf, size.value).decode("utf-8")
+    finally:
+        libc.free(buf)
 
 
-def _gap_tables(texts, unit, focal, contrast, prosocial, selfish, preset, lo, hi, min_items,
-                selfreport_scale, gap_opt):
+def _gap_tables(logs, unit, focal, contrast, prosocial, selfish, preset, lo, hi, min_items,
+                selfreport_scale, gap_opt, svg_title=None):
     """gap_units, gap_tests and the exclusions of the four logs (the program's order)."""
     err = _lib.Error()
     io, co, so = _lib.StudyIatOptions(), _lib.StudyChoiceOptions(), _lib.StudyScaleOptions()
@@ -43,20 +57,20 @@ def _gap_tables(texts, unit, focal, contrast, prosocial, selfish, preset, lo, hi
     g, t = _lib.Gap(), _lib.Tidy()
     analysed = False
     try:
-        if texts["iat"] is not None:
-            r = _open(texts["iat"], "iat", ledger, err)
+        if logs["iat"] is not None:
+            r = _read_table(logs["iat"], _SOURCES["iat"], ledger, err)
             try:
-                check(_lib.lib.vagap_study_read_iat_from(r, io, ledger, ctypes.byref(scorer), err), err)
+                check(_lib.lib.vagap_study_read_iat_table(r, io, None, ledger, ctypes.byref(scorer), err), err)
             finally:
-                _lib.lib.vagap_reader_close(r)
-        r = _open(texts["choices"], "choices", ledger, err)
+                _lib.lib.vagap_table_free(r)
+        r = _read_table(logs["choices"], _SOURCES["choices"], ledger, err)
         try:
-            check(_lib.lib.vagap_study_read_choices_from(r, co, ledger, choices, err), err)
+            check(_lib.lib.vagap_study_read_choices_table(r, co, ledger, choices, err), err)
         finally:
-            _lib.lib.vagap_reader_close(r)
-        kt = _read_table(texts["key"], _SOURCES["key"], ledger, err)
+            _lib.lib.vagap_table_free(r)
+        kt = _read_table(logs["key"], _SOURCES["key"], ledger, err)
         try:
-            rt = _read_table(texts["selfreport"], _SOURCES["selfreport"], ledger, err)
+            rt = _read_table(logs["selfreport"], _SOURCES["selfreport"], ledger, err)
         except Exception:
             _lib.lib.vagap_table_free(kt)
             raise
@@ -67,7 +81,8 @@ def _gap_tables(texts, unit, focal, contrast, prosocial, selfish, preset, lo, hi
         analysed = True
         check(_lib.lib.vagap_gap_tidy(g, t, err), err)
         return (table([unit] + UNIT_COLUMNS, _unit_rows(g, unit)),
-                table(TIDY_COLUMNS, _tidy_rows(t)), _excluded(ledger))
+                table(TIDY_COLUMNS, _tidy_rows(t)), _excluded(ledger),
+                None if svg_title is None else _svg(g, svg_title))
     finally:
         _lib.lib.vagap_tidy_free(t)
         if analysed:
@@ -93,22 +108,24 @@ class Report(dict):
 
 def report(choices, selfreport, key, iat=None, unit="model", preset="andric2025",
            focal="other", contrast="self", prosocial="other", selfish="self", min=1, max=7,
-           min_items=1, selfreport_scale=None, tau=0.05, behavior_cut=0.65, conf_level=0.95):
+           min_items=1, selfreport_scale=None, tau=0.05, behavior_cut=0.65, conf_level=0.95,
+           svg=False, title="Walk-the-talk study"):
     """`vagap report` on four tables (iat=None: no IAT, as --no-iat): a dict of the
     tables the program writes - iat_trials, iat_units (with an IAT), behavior_units,
     selfreport_units, selfreport_alpha, gap_units, gap_tests - with its columns.
-    vagap.excluded(result) lists every row the four logs left out."""
+    vagap.excluded(result) lists every row the four logs left out.  svg=True adds
+    "calibration_svg", the text of the program's calibration.svg (its title starts
+    with `title`, as --title); report.md is not produced here."""
     if not min < max:
         raise ValueError("vagap: min must be below max")
     opt = _lib.GapOptions()
     _lib.lib.vagap_gap_options_init(ctypes.byref(opt))
     opt.tau, opt.behavior_cut, opt.conf_level = float(tau), float(behavior_cut), float(conf_level)
-    texts = {"iat": None if iat is None else csv_text(iat, "iat"),
-             "choices": csv_text(choices, "choices"), "selfreport": csv_text(selfreport, "selfreport"),
-             "key": csv_text(key, "key")}
+    logs = {"iat": iat, "choices": choices, "selfreport": selfreport, "key": key}
     # the gap first: it reads all four logs and says what is wrong with any of them
-    units, tests, dropped = _gap_tables(texts, unit, focal, contrast, prosocial, selfish, preset,
-                                        min, max, min_items, selfreport_scale, opt)
+    units, tests, dropped, plot = _gap_tables(logs, unit, focal, contrast, prosocial, selfish, preset,
+                                              min, max, min_items, selfreport_scale, opt,
+                                              "%s: self-report vs behaviour" % title if svg else None)
     out = Report()
     if iat is not None:
         for level, name in (("trials", "iat_trials"), ("units", "iat_units")):
@@ -123,5 +140,7 @@ def report(choices, selfreport, key, iat=None, unit="model", preset="andric2025"
         out[name] = _plain(score(selfreport, key, min, max, min_items=min_items, level=level,
                                  unit=unit_arg))
     out["gap_units"], out["gap_tests"] = units, tests
+    if svg:
+        out["calibration_svg"] = plot
     out.excluded = dropped
     return out

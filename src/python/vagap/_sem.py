@@ -1,23 +1,20 @@
-"""sem(): lavaan's sem() over libvagap's three steps (syntax -> model, data ->
-sufficient statistics, fit), with the program's data policy (cmd_sem.c):
-listwise deletion of rows missing a model variable or the group, groups in
-order of first appearance."""
+"""sem(), cfa(), growth(), lavaan(): lavaan's functions over libvagap's lavaan
+calls (vagap/sem_call.h).  The model's columns go to the library as typed
+columns, the arguments as text; the library parses them with the program's
+parsers, takes the rows by the program's rules (groups in order of first
+appearance, listwise deletion, FIML's empty cases, ordered variables) and
+fits with any estimator the program has."""
 import ctypes
-import math
+import re
+import warnings
 
 from . import _lib
-from ._data import columns_of, is_missing, numeric_column, table, named_values
+from ._data import _pd, named_values, table
 from ._errors import VagapError, check
+from ._study import _excluded, _read_table
 
 ESTIMATE_COLUMNS = ["lhs", "op", "rhs", "block", "group", "label", "est", "se", "z", "pvalue",
                     "ci.lower", "ci.upper", "std.lv", "std.all", "std.nox"]
-
-# lavaan's argument names (dots or underscores) and their defaults
-OPTIONS = {"group.equal": None, "group.partial": None, "std.lv": False, "fixed.x": True,
-           "meanstructure": "default", "int.ov.free": True, "int.lv.free": False,
-           "orthogonal": False, "constraints": None, "likelihood": "default", "missing": "listwise",
-           "level": 0.95, "max.evaluations": None}
-
 
 class SemResult:
     """estimates: parameterEstimates(fit, standardized=TRUE) columns;
@@ -35,117 +32,119 @@ class SemResult:
             len(self.groups), self.fit["chisq"], self.fit["df"], self.n_excluded)
 
 
-def _options(kw):
-    opts = dict(OPTIONS)
-    for key, value in kw.items():
-        name = key.replace("_", ".")
-        if name not in OPTIONS:
-            raise TypeError("vagap.sem: unknown option '%s'; known: %s" % (key, ", ".join(sorted(OPTIONS))))
-        opts[name] = value
-    return opts
+def _argument_text(name, value):
+    """A value as the library reads it: logicals TRUE/FALSE, lists comma-separated
+    (constraints= one line each)."""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, (list, tuple)):
+        return ("\n" if name == "constraints" else ",").join(str(v) for v in value)
+    return str(value)
 
 
-def _names(value):
-    if value is None:
-        return []
-    if isinstance(value, str):
-        return [v.strip() for v in value.split(",") if v.strip()]
-    return [str(v) for v in value]
+def _lavaan_names(message):
+    """The library names options as the program does (--group-equal): lavaan's names."""
+    return re.sub(r"--([a-z][a-z-]*)", lambda m: m.group(1).replace("-", "."), message)
 
 
-def _model_options(opts, keep):
-    mopt = _lib.SemModelOptions()
-    _lib.lib.vagap_sem_model_options_init(ctypes.byref(mopt))
-    mopt.std_lv = 1 if opts["std.lv"] else 0
-    mopt.fixed_x = 1 if opts["fixed.x"] else 0
-    ms = opts["meanstructure"]
-    mopt.meanstructure = -1 if ms == "default" else (1 if ms else 0)
-    mopt.int_ov_free = 1 if opts["int.ov.free"] else 0
-    mopt.int_lv_free = 1 if opts["int.lv.free"] else 0
-    mopt.orthogonal = 1 if opts["orthogonal"] else 0
-    equal = _names(opts["group.equal"])
-    if equal:
-        err, flags = _lib.Error(), ctypes.c_uint()
-        check(_lib.lib.vagap_sem_group_equal_parse(",".join(equal).encode(), ctypes.byref(flags),
-                                                   ctypes.byref(err)), err)
-        mopt.group_equal = flags.value
-    partial = [p.encode() for p in _names(opts["group.partial"])]
-    if partial:
-        arr = (ctypes.c_char_p * len(partial))(*partial)
-        keep.append(arr)  # the C struct only borrows the strings
-        mopt.group_partial = ctypes.cast(arr, _lib.c_char_pp)
-        mopt.n_group_partial = len(partial)
-    return mopt
+def _model_columns(data, model, group, options):
+    """The columns the model may name (and the group) as a dict, ordered categoricals
+    as their codes 1..K and named in options["ordered"], as lavaan takes them."""
+    words = set(re.split(r"[^A-Za-z0-9._]+", model))
+    if _pd is not None and isinstance(data, _pd.DataFrame):
+        names = [str(k) for k in data.columns]
+        get = lambda k: data[k]
+    elif hasattr(data, "keys"):
+        names = [str(k) for k in data.keys()]
+        get = lambda k: data[k]
+    else:
+        raise TypeError("vagap.sem: data must be a pandas DataFrame or a dict of columns, not %s"
+                        % type(data).__name__)
+    if group is not None and group not in names:
+        raise KeyError("vagap.sem: no column '%s' in data; the columns are: %s" % (group, ", ".join(names)))
+    keep = [k for k in names if k in words or k == group] or names[:1]
+    cols = {}
+    ordered = options.get("ordered")
+    listed = [] if ordered is None or isinstance(ordered, bool) else \
+        [v.strip() for v in (ordered.split(",") if isinstance(ordered, str) else ordered)]
+    for k in keep:
+        v = get(k)
+        dtype = getattr(v, "dtype", None)
+        if _pd is not None and isinstance(dtype, _pd.CategoricalDtype) and k != group:
+            if dtype.ordered and ordered is not True and k not in listed:
+                listed.append(k)
+            if ordered is True or k in listed:
+                v = [None if c < 0 else c + 1 for c in _pd.Series(v).cat.codes.tolist()]
+        cols[k] = v
+    if ordered is not True and listed:
+        options["ordered"] = listed
+    return cols, names
 
 
-def _fit_options(opts):
-    fopt = _lib.new(_lib.SemFitOptions)  # room for fields appended in C
-    _lib.lib.vagap_sem_fit_options_init(ctypes.byref(fopt))
-    lik = opts["likelihood"]
-    if lik not in ("default", "normal", "wishart"):
-        raise ValueError("vagap.sem: likelihood must be 'normal' or 'wishart', not %r" % (lik,))
-    fopt.likelihood = 1 if lik == "wishart" else 0
-    level = opts["level"]
-    if not (0 < level < 1):
-        raise ValueError("vagap.sem: level must be in (0, 1), not %r" % (level,))
-    fopt.ci_level = float(level)
-    if opts["max.evaluations"] is not None:
-        fopt.max_iter = int(opts["max.evaluations"])
-    if opts["missing"] not in ("listwise", "default"):
-        raise ValueError("vagap.sem: missing=%r: full-information ML for missing data is not "
-                         "implemented yet; use missing='listwise' (the default)" % (opts["missing"],))
-    return fopt
+class _Call:
+    """A fitted lavaan call (vagap_sem_call_fit): the call, its fit, the rows used,
+    the ledger and the table, freed by close()."""
+
+    def __init__(self, function, model, data, group, options):
+        opts = {}
+        for key, value in options.items():
+            if value is not None:
+                opts[key.replace("_", ".")] = value
+        cols, all_names = _model_columns(data, model, group, opts)
+        err = _lib.Error()
+        self.call, self.ledger = ctypes.c_void_p(), _lib.lib.vagap_ledger_alloc()
+        self.fit, self.rows, self.table = ctypes.POINTER(_lib.SemFit)(), _lib.SemRows(), ctypes.c_void_p()
+        try:
+            check(_lib.lib.vagap_sem_call_new(ctypes.byref(self.call), function.encode(), err), err)
+            for name, value in opts.items():
+                check(_lib.lib.vagap_sem_call_set(self.call, name.encode(),
+                                                  _argument_text(name, value).encode(), err), err)
+            self.table = _read_table(cols, b"data", self.ledger, err, infer=True)
+            st = _lib.lib.vagap_sem_call_fit(self.call, model.encode(), self.table,
+                                             None if group is None else group.encode(), self.ledger,
+                                             ctypes.byref(self.fit), self.rows, err)
+            if st != _lib.VAGAP_OK:
+                raise VagapError(_lavaan_error(err, all_names))
+        except Exception:
+            self.close()
+            raise
+        for i in range(_lib.lib.vagap_sem_call_nnotes(self.call)):
+            warnings.warn(_lib.lib.vagap_sem_call_note(self.call, i).decode())
+        f = self.fit.contents
+        for i in range(f.nwarnings):
+            warnings.warn(f.warnings[i].decode())
+        self.groups = [self.rows.labels[g].decode() for g in range(self.rows.ngroups)]
+        self.excluded = [(row, reason) for _, row, reason in _excluded(self.ledger)]
+
+    def close(self):
+        _lib.lib.vagap_sem_fit_free(self.fit)
+        _lib.lib.vagap_sem_rows_free(self.rows)
+        _lib.lib.vagap_table_free(self.table)
+        _lib.lib.vagap_sem_call_free(self.call)
+        _lib.lib.vagap_ledger_free(self.ledger)
+        self.fit, self.table, self.call, self.ledger = None, None, None, None
 
 
-def _group_levels(cols, group):
-    """Group labels in order of first appearance (lavaan's order) and each row's group."""
-    if group is None:
-        n = len(next(iter(cols.values()))) if cols else 0
-        return ["1"], [0] * n
-    if group not in cols:
-        raise KeyError("vagap: no column '%s' in data; the columns are: %s" % (group, ", ".join(cols)))
-    labels, index, rows = [], {}, []
-    for v in cols[group]:
-        if is_missing(v):
-            rows.append(None)
-            continue
-        key = str(v)
-        if key not in index:
-            index[key] = len(labels)
-            labels.append(key)
-        rows.append(index[key])
-    return labels, rows
+def _lavaan_error(err, all_names):
+    """The library's error in lavaan's words; a missing column against all the data's columns."""
+    message = _lavaan_names(err.message.decode())
+    absent = re.search(r"no column named '([^']*)'", message)
+    if absent:  # only the model's columns went in: list them all
+        message = "no column named '%s'; the columns are: %s" % (absent.group(1), ", ".join(all_names))
+        err.line = 0
+    err.message = message.encode()[:1023]
+    return err
 
 
-def _statistics(cols, group, model, excluded):
-    m = model.contents
-    ov = [m.ov[j].decode() for j in range(m.nov)]
-    labels, grp = _group_levels(cols, group)
-    values = [numeric_column(cols, v) for v in ov]
-    x, g = [], []
-    for i, gi in enumerate(grp):
-        if gi is None:
-            excluded.append((i, "missing group (%s)" % group))
-            continue
-        miss = [ov[j] for j in range(len(ov)) if math.isnan(values[j][i])]
-        if miss:
-            excluded.append((i, "missing value in %s (listwise deletion)" % miss[0]))
-            continue
-        x.extend(values[j][i] for j in range(len(ov)))
-        g.append(gi)
-    err = _lib.Error()
-    stats = ctypes.POINTER(_lib.SemStats)()
-    names = (ctypes.c_char_p * len(ov))(*[v.encode() for v in ov])
-    glabels = (ctypes.c_char_p * len(labels))(*[s.encode() for s in labels])
-    check(_lib.lib.vagap_sem_stats_alloc(ctypes.byref(stats), len(labels), len(ov), names, glabels,
-                                         ctypes.byref(err)), err)
-    xa = (ctypes.c_double * max(len(x), 1))(*x)
-    ga = (ctypes.c_size_t * max(len(g), 1))(*g)
-    st = _lib.lib.vagap_sem_stats_compute(stats, xa, ga, len(g), ctypes.byref(err))
-    if st:
-        _lib.lib.vagap_sem_stats_free(stats)
-        raise VagapError(err)
-    return stats, labels
+def _fit(function, model, data, group, options):
+    done = _Call(function, model, data, group, options)
+    try:
+        f = done.fit.contents
+        estimates, measures = _results(done.fit)
+        return SemResult(estimates, measures, done.groups, done.excluded, f.iterations,
+                         f.optimizer.decode())
+    finally:
+        done.close()
 
 
 def _results(fit):
@@ -158,69 +157,37 @@ def _results(fit):
                      "label": p.label.decode(), "est": p.est, "se": p.se, "z": p.z,
                      "pvalue": p.pvalue, "ci.lower": p.ci_lower, "ci.upper": p.ci_upper,
                      "std.lv": p.std_lv, "std.all": p.std_all, "std.nox": p.std_nox})
-    f = fit.contents.fit
-    measures = _lib.fit_measure_rows(f)
-    sc = f.test not in (0, _lib.TEST_STANDARD, _lib.TEST_NONE)
-    for g in range(m.ngroups):
-        measures.append(("chisq.group.%d" % (g + 1), f.chisq_group[g]))
-        if sc:
-            measures.append(("chisq.scaled.group.%d" % (g + 1), f.chisq_group_scaled[g]))
-    measures += [("converged", float(fit.contents.converged)), ("admissible", float(fit.contents.admissible))]
+    n = _lib.lib.vagap_sem_fit_measure_list(fit, None, 0)
+    out = (_lib.SemMeasure * max(n, 1))()
+    _lib.lib.vagap_sem_fit_measure_list(fit, out, n)
+    measures = [(out[i].name.decode(), out[i].value) for i in range(n)]
     return table(ESTIMATE_COLUMNS, rows), named_values(measures)
 
 
-CONSTRAINTS_SOURCE = b"constraints"  # the model keeps a pointer to it: a module constant
-
-
-def _add_constraints(mod, text):
-    """lavaan's constraints= text (==, <, > lines over the model's labels)."""
-    err, syn = _lib.Error(), ctypes.c_void_p()
-    if not isinstance(text, str):
-        text = "\n".join(text)
-    try:
-        check(_lib.lib.vagap_sem_syntax_parse(ctypes.byref(syn), text.encode(), CONSTRAINTS_SOURCE,
-                                              ctypes.byref(err)), err)
-        check(_lib.lib.vagap_sem_model_add_constraints(mod, syn, CONSTRAINTS_SOURCE,
-                                                       ctypes.byref(err)), err)
-    finally:
-        _lib.lib.vagap_sem_syntax_free(syn)
-
-
 def sem(model, data, group=None, **options):
-    """Fit `model` (lavaan syntax) to `data` (DataFrame or dict of columns) by ML
-    with lavaan's sem() defaults.  Options take lavaan's names, with dots or
-    underscores: group_equal / "group.equal" ("loadings,intercepts" or a list),
-    group_partial, std_lv, fixed_x, meanstructure, int_ov_free, int_lv_free,
-    orthogonal, constraints (==, <, > lines), likelihood ("normal",
-    "wishart"), missing ("listwise"), level (of ci.lower/ci.upper),
-    max_evaluations.  Pass dotted names as sem(m, d, **{"group.equal": ...})."""
-    opts = _options(options)
-    cols = columns_of(data)
-    keep = []
-    mopt = _model_options(opts, keep)
-    fopt = _fit_options(opts)
-    err = _lib.Error()
-    syn = ctypes.c_void_p()
-    mod = ctypes.POINTER(_lib.SemModel)()
-    stats = ctypes.POINTER(_lib.SemStats)()
-    fit = ctypes.POINTER(_lib.SemFit)()
-    try:
-        check(_lib.lib.vagap_sem_syntax_parse(ctypes.byref(syn), model.encode(), b"model",
-                                              ctypes.byref(err)), err)
-        ngroups = len(_group_levels(cols, group)[0])
-        check(_lib.lib.vagap_sem_model_build(ctypes.byref(mod), syn, ngroups, ctypes.byref(mopt),
-                                             b"model", ctypes.byref(err)), err)
-        if opts["constraints"]:
-            _add_constraints(mod, opts["constraints"])
-        excluded = []
-        stats, labels = _statistics(cols, group, mod, excluded)
-        check(_lib.lib.vagap_sem_fit(ctypes.byref(fit), mod, stats, ctypes.byref(fopt),
-                                     ctypes.byref(err)), err)
-        estimates, measures = _results(fit)
-        return SemResult(estimates, measures, labels, excluded, fit.contents.iterations,
-                         fit.contents.optimizer.decode())
-    finally:
-        _lib.lib.vagap_sem_fit_free(fit)
-        _lib.lib.vagap_sem_stats_free(stats)
-        _lib.lib.vagap_sem_model_free(mod)
-        _lib.lib.vagap_sem_syntax_free(syn)
+    """Fit `model` (lavaan syntax) to `data` (DataFrame or dict of columns) with
+    lavaan's sem() defaults.  Options take lavaan's names, with underscores for
+    dots (std_lv=True) or dotted (**{"std.lv": True}): estimator, missing,
+    information, se, test, likelihood, ordered (True or names), parameterization,
+    group_equal ("loadings,intercepts" or a list), group_partial, meanstructure,
+    std_lv, fixed_x, orthogonal, constraints (==, <, > lines), level,
+    max_evaluations; lavaan()'s int_ov_free, int_lv_free and auto_* switches are
+    ignored here with a warning, as lavaan's sem() sets them itself.  Ordered
+    pandas categoricals are ordered variables.  Rows left out are in
+    result.excluded as (0-based row, reason)."""
+    return _fit("sem", model, data, group, options)
+
+
+def cfa(model, data, group=None, **options):
+    """lavaan's cfa(): the same defaults as sem()."""
+    return _fit("cfa", model, data, group, options)
+
+
+def growth(model, data, group=None, **options):
+    """lavaan's growth(): observed intercepts fixed to 0, latent means free."""
+    return _fit("growth", model, data, group, options)
+
+
+def lavaan(model, data, group=None, **options):
+    """lavaan's lavaan(): nothing automatic unless the auto_* options say so."""
+    return _fit("lavaan", model, data, group, options)

@@ -1,15 +1,14 @@
 """prop() and score(): the study-log commands over the library's readers
-(vagap/study.h).  The data go to the library as CSV text, so codes, missing
-values and exclusions follow the program's rules; lines count the header as
-line 1, so row i of the data (0-based) is line i + 2."""
-import csv
+(vagap/study.h).  The data go to the library as typed columns
+(vagap_table_from_columns), so codes, missing values and exclusions follow the
+program's rules without CSV text; the library locates row i of the data
+(0-based) as line i + 1."""
 import ctypes
-import io
 import math
 import warnings
 
 from . import _lib
-from ._data import columns_of, is_missing, table
+from ._data import table, typed_columns
 from ._errors import VagapError, check
 
 PROP_COLUMNS = ["term", "estimate", "std.error", "statistic", "df", "p.value", "conf.low",
@@ -17,33 +16,11 @@ PROP_COLUMNS = ["term", "estimate", "std.error", "statistic", "df", "p.value", "
                 "log10.p", "p.adjusted", "alternative"]
 
 
-def _cell(v):
-    if is_missing(v):
-        return ""
-    if isinstance(v, float):
-        return repr(v)  # round trip: the library reads the very double
-    return str(v)
-
-
-def csv_text(data, what="data"):
-    """A dict of columns / DataFrame as CSV text (missing values as empty fields)."""
-    cols = columns_of(data)
-    if not cols:
-        raise ValueError("vagap: %s has no columns" % what)
-    out = io.StringIO()
-    w = csv.writer(out, lineterminator="\n")
-    w.writerow(list(cols))
-    n = len(next(iter(cols.values())))
-    values = list(cols.values())
-    for i in range(n):
-        w.writerow([_cell(c[i]) for c in values])
-    return out.getvalue().encode("utf-8")
-
-
-def _options():
+def _options(infer=False):
     o = _lib.TableOptions()
     _lib.lib.vagap_table_options_init(ctypes.byref(o))
     o.threads = 1
+    o.infer_numbers = int(infer)  # numbers kept as numbers, not parsed from their text (sem)
     return o
 
 
@@ -52,7 +29,7 @@ def _excluded(ledger):
     out = []
     for i in range(_lib.lib.vagap_ledger_rows_excluded(ledger)):
         e = _lib.lib.vagap_ledger_exclusion(ledger, i).contents
-        out.append((_lib.lib.vagap_ledger_source_name(ledger, e.source).decode(), e.line - 2,
+        out.append((_lib.lib.vagap_ledger_source_name(ledger, e.source).decode(), e.line - 1,
                     e.reason.decode()))
     return out
 
@@ -82,13 +59,14 @@ def _codes(v):
 
 
 def prop(data, unit="model", choice="choice", success="other", failure="self", p0=0.5,
-         alternative="two.sided", conf_level=0.95, adjust="none"):
+         alternative="two.sided", conf_level=0.95, adjust="none", pooled=False):
     """`vagap prop`: the share of successes per unit with the exact binomial test, the
     Wilson and Clopper-Pearson intervals and p adjusted across units.  The table's
-    first column is named after `unit`; the rows excluded are in vagap.excluded(result)."""
+    first column is named after `unit`; the rows excluded are in vagap.excluded(result).
+    pooled=True: one test over all rows (`vagap prop --pooled`), its unit None."""
     err = _lib.Error()
-    copt = _lib.StudyChoiceOptions(unit.encode(), choice.encode(), _codes(success).encode(),
-                                   _codes(failure).encode())
+    copt = _lib.StudyChoiceOptions(None if pooled else unit.encode(), choice.encode(),
+                                   _codes(success).encode(), _codes(failure).encode())
     popt = _lib.PropOptions()
     _lib.lib.vagap_prop_options_init(ctypes.byref(popt))
     popt.p0, popt.conf_level = float(p0), float(conf_level)
@@ -97,24 +75,21 @@ def prop(data, unit="model", choice="choice", success="other", failure="self", p
     popt.alternative = code.value
     method = ctypes.c_int()
     check(_lib.lib.vagap_p_adjust_parse(str(adjust).encode(), ctypes.byref(method), err), err)
-    text = csv_text(data)
     ledger = _lib.lib.vagap_ledger_alloc()
-    reader = ctypes.c_void_p()
+    tab = ctypes.c_void_p()
     res = _lib.StudyProp()
     try:
-        st = _lib.lib.vagap_reader_open_memory(ctypes.byref(reader), b"data", text, len(text),
-                                               _options(), ledger, err)
-        if st == _lib.VAGAP_OK:
-            st = _lib.lib.vagap_study_prop_from(reader, copt, popt, method.value, ledger, res, err)
-        check(st, err)
+        tab = _read_table(data, b"data", ledger, err)
+        check(_lib.lib.vagap_study_prop_table(tab, copt, popt, method.value, ledger, res, err), err)
         ch = res.choices
         rows = []
         for u in range(ch.units.n):
             t = res.test[u]
             x, n = ch.prosocial[u], ch.prosocial[u] + ch.selfish[u]
+            name = None if pooled else ch.units.names[u].decode()
             if res.status[u] != _lib.VAGAP_OK:
-                warnings.warn("%s: no counted choices" % ch.units.names[u].decode())
-            rows.append({unit: ch.units.names[u].decode(), "term": "proportion",
+                warnings.warn("%s: no counted choices" % (name or "the pooled rows"))
+            rows.append({unit: name, "term": "proportion",
                          "estimate": t.estimate, "std.error": t.std_error, "statistic": x,
                          "df": math.nan, "p.value": t.p_value, "conf.low": t.conf_low,
                          "conf.high": t.conf_high, "n": n,
@@ -126,14 +101,17 @@ def prop(data, unit="model", choice="choice", success="other", failure="self", p
         return _with_excluded(table([unit] + PROP_COLUMNS, rows), _excluded(ledger))
     finally:
         _lib.lib.vagap_study_prop_free(res)
-        _lib.lib.vagap_reader_close(reader)
+        _lib.lib.vagap_table_free(tab)
         _lib.lib.vagap_ledger_free(ledger)
 
 
-def _read_table(text, name, ledger, err):
+def _read_table(data, name, ledger, err, what=None, infer=False):
+    """`data` (a DataFrame or dict of columns) as a library table named `name` (bytes)."""
+    cols, nrows, keep = typed_columns(data, what or name.decode())
     t = ctypes.c_void_p()
-    check(_lib.lib.vagap_table_read_memory(ctypes.byref(t), name, text, len(text), _options(),
-                                           ledger, err), err)
+    check(_lib.lib.vagap_table_from_columns(ctypes.byref(t), name, cols, len(cols), nrows,
+                                            _options(infer), ledger, err), err)
+    del keep  # the table holds copies of the cells
     return t
 
 
@@ -153,12 +131,12 @@ def score(data, key, min, max, min_items=0, level="unit", unit=None, run=None, i
     k, sc = _lib.StudyKey(), _lib.StudyScore()
     t = ctypes.c_void_p()
     try:
-        kt = _read_table(csv_text(key, "key"), b"key", ledger, err)
+        kt = _read_table(key, b"key", ledger, err)
         check(_lib.lib.vagap_study_key_from(kt, b"item", b"scale", b"reverse", k, err), err)
         sk = _lib.ScaleKey(k.nitems, k.nscales, k.item_scale, k.item_reverse, float(min),
                            float(max), int(min_items))
         check(_lib.lib.vagap_scale_key_check(sk, err), err)
-        t = _read_table(csv_text(data), b"data", ledger, err)
+        t = _read_table(data, b"data", ledger, err)
         ci = ctypes.c_size_t()
         is_long = item is not None or \
             _lib.lib.vagap_table_column(t, cols.item, ctypes.byref(ci), None) == _lib.VAGAP_OK
@@ -241,10 +219,15 @@ def _iat_rows(scorer, unit, level):
 
 
 def iat(data, unit="model", trial="trial", word="word", valence="valence", assigned="assigned",
-        focal="other", contrast="self", preset="andric2025", level="units"):
+        focal="other", contrast="self", preset="andric2025", level="units", positive_words=None,
+        negative_words=None):
     """`vagap iat --method assoc`: association-count IAT scores per unit (level "units")
     or per trial ("trials"), preset "andric2025" or "bai2024".  Words are normalised;
-    unusable rows are excluded with the program's reasons (vagap.excluded(result))."""
+    unusable rows are excluded with the program's reasons (vagap.excluded(result)).
+    positive_words / negative_words (lists of words, `--positive-words` /
+    `--negative-words`): the valence comes from them and the valence column is not read."""
+    if (positive_words is None) != (negative_words is None):
+        raise ValueError("vagap: positive_words and negative_words go together")
     if level not in ("units", "trials"):
         raise ValueError("vagap: level must be 'units' or 'trials', not %r" % (level,))
     err = _lib.Error()
@@ -259,18 +242,22 @@ def iat(data, unit="model", trial="trial", word="word", valence="valence", assig
         raise VagapError(err)
     if overlap:
         raise ValueError("vagap: focal and contrast must differ (both have '%s')" % both.value.decode())
-    text = csv_text(data)
     ledger = _lib.lib.vagap_ledger_alloc()
-    reader, scorer = ctypes.c_void_p(), ctypes.c_void_p()
+    t, scorer, lists = ctypes.c_void_p(), ctypes.c_void_p(), _lib.StudyWordLists()
     try:
-        st = _lib.lib.vagap_reader_open_memory(ctypes.byref(reader), b"data", text, len(text),
-                                               _options(), ledger, err)
-        if st == _lib.VAGAP_OK:
-            st = _lib.lib.vagap_study_read_iat_from(reader, o, ledger, ctypes.byref(scorer), err)
-        check(st, err)
+        t = _read_table(data, b"data", ledger, err)
+        if positive_words is not None:
+            pos = [str(w).encode() for w in positive_words]
+            neg = [str(w).encode() for w in negative_words]
+            check(_lib.lib.vagap_study_word_lists_init(
+                lists, (ctypes.c_char_p * max(len(pos), 1))(*pos), len(pos),
+                (ctypes.c_char_p * max(len(neg), 1))(*neg), len(neg), err), err)
+        check(_lib.lib.vagap_study_read_iat_table(t, o, lists if positive_words is not None else None,
+                                                  ledger, ctypes.byref(scorer), err), err)
         columns, rows = _iat_rows(scorer, unit, level)
         return _with_excluded(table(columns, rows), _excluded(ledger))
     finally:
+        _lib.lib.vagap_study_word_lists_free(lists)
         _lib.lib.vagap_iat_assoc_free(scorer)
-        _lib.lib.vagap_reader_close(reader)
+        _lib.lib.vagap_table_free(t)
         _lib.lib.vagap_ledger_free(ledger)

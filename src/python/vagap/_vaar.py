@@ -7,8 +7,8 @@ import warnings
 from . import _lib
 from ._data import columns_of, is_missing, number, table
 from ._errors import check
-from ._sem import sem
-from ._study import _read_table, _with_excluded, csv_text
+from ._sem import _Call
+from ._study import _read_table, _with_excluded
 
 VAAR_COLUMNS = ["group", "type", "lhs", "op", "rhs", "expected", "est", "se", "pvalue", "std.all",
                 "ci.lower", "ci.upper", "agree.strict", "agree.sign", "k", "K", "boot.lower",
@@ -68,7 +68,7 @@ def _c_estimates(rows):
     return arr, keep
 
 
-def _result_rows(an):
+def _result_rows(an, boot=None):
     res, spec = an.result.contents, an.spec.contents
     nan = math.nan
     rows = []
@@ -90,10 +90,65 @@ def _result_rows(an):
                          "est": gr.vaar_strict if strict else gr.vaar_sign,
                          "se": nan, "pvalue": nan, "std.all": nan, "ci.lower": nan, "ci.upper": nan,
                          "k": gr.k_strict if strict else gr.k_sign, "K": gr.K})
-    for r in rows:  # the bootstrap columns of `vagap vaar --bootstrap` (not run here)
-        r.update({"boot.lower": nan, "boot.upper": nan, "boot.agree.strict": nan,
-                  "boot.agree.sign": nan, "boot.n": None})
+    i = 0  # the bootstrap columns of `vagap vaar --bootstrap` (NaN without one)
+    b = boot.contents if boot else None
+    for g in range(res.ngroups):
+        for k in range(res.npaths):
+            cell = g * res.npaths + k
+            rows[i].update({"boot.lower": b.est_lower[cell] if b else nan,
+                            "boot.upper": b.est_upper[cell] if b else nan,
+                            "boot.agree.strict": b.share_strict[cell] if b else nan,
+                            "boot.agree.sign": b.share_sign[cell] if b else nan,
+                            "boot.n": b.nused if b else None})
+            i += 1
+        for strict in (True, False):
+            lower = (b.vaar_strict_lower if strict else b.vaar_sign_lower) if b else None
+            upper = (b.vaar_strict_upper if strict else b.vaar_sign_upper) if b else None
+            rows[i].update({"boot.lower": lower[g] if b else nan, "boot.upper": upper[g] if b else nan,
+                            "boot.agree.strict": nan, "boot.agree.sign": nan,
+                            "boot.n": b.nused if b else None})
+            i += 1
     return rows
+
+
+def _fit_rows(fitted):
+    """The estimate rows of a fit (":=" rows skipped) and their parameter-table rows."""
+    m = fitted.fit.contents.model.contents
+    rows, est_row = [], []
+    for r in range(m.nrows):
+        p = m.rows[r]
+        if p.group < 1:
+            continue
+        rows.append({"group": fitted.groups[p.group - 1], "lhs": p.lhs.decode(),
+                     "op": _lib.lib.vagap_sem_op_string(p.op).decode(), "rhs": p.rhs.decode(),
+                     "est": p.est, "se": p.se, "pvalue": p.pvalue, "ci.lower": p.ci_lower,
+                     "ci.upper": p.ci_upper, "std.all": p.std_all})
+        est_row.append(r)
+    return rows, est_row
+
+
+def _bootstrap(fitted, an, arr, nrows, est_row, orient, alpha, level, B, seed, threads, err):
+    """`vagap vaar --bootstrap B`: resamples of the call's rows, scored like the fit."""
+    bopt = _lib.SemBootOptions()
+    _lib.lib.vagap_sem_boot_options_init(ctypes.byref(bopt))
+    bopt.B, bopt.seed, bopt.threads = int(B), int(seed), int(threads)
+    view = _lib.lib.vagap_sem_rows_view(fitted.rows)
+    sb, vb = ctypes.POINTER(_lib.SemBoot)(), ctypes.POINTER(_lib.VaarBoot)()
+    try:
+        check(_lib.lib.vagap_sem_bootstrap(ctypes.byref(sb), _lib.lib.vagap_sem_call_model(fitted.call),
+                                           ctypes.byref(view), _lib.lib.vagap_sem_call_fit_options(fitted.call),
+                                           ctypes.byref(bopt), ctypes.byref(err)), err)
+        if sb.contents.nfailed:
+            warnings.warn("%d of %d bootstrap resamples failed to fit and are left out"
+                          % (sb.contents.nfailed, B))
+        rows_arr = (ctypes.c_size_t * max(len(est_row), 1))(*est_row)
+        check(_lib.lib.vagap_vaar_bootstrap(ctypes.byref(vb), an.spec, arr, nrows, rows_arr, sb,
+                                            orient.latent, orient.indicator, orient.n, float(alpha),
+                                            float(level), ctypes.byref(err)), err)
+        return _result_rows(an, vb)
+    finally:
+        _lib.lib.vagap_vaar_boot_free(vb)
+        _lib.lib.vagap_sem_boot_free(sb)
 
 
 def _sign_indicators(value):
@@ -108,34 +163,35 @@ def _sign_indicators(value):
 
 def vaar(model=None, data=None, group=None, expect=None, reference=None, reference_alpha=0.0,
          alpha=0.05, sign_indicator=None, estimates=None, group_labels=None,
-         group_equal="loadings", **options):
+         group_equal="loadings", bootstrap=0, seed=1, threads=0, conf_level=0.95, **options):
     """Value-Action Alignment Rate (`vagap vaar`).  Either fits `model` to `data`
     with vagap.sem (group_equal "loadings" by default, "none" for the configural
     model; lavaan's option names in **options) or scores a saved parameter table
     (`estimates`, with group_labels naming groups 1, 2, ...).  Expected signs:
     `expect` as a spec string "y~x:+,..." or a table lhs, op, rhs, sign, and/or
     the `reference` group's own signs.  sign_indicator: "f=x1,..." or
-    {"f": "x1"}.  Rows excluded by the fit are in vagap.excluded(result)."""
+    {"f": "x1"}.  Rows excluded by the fit are in vagap.excluded(result).
+    bootstrap=B (with model): B nonparametric resamples within groups (seed, threads,
+    conf_level as `vagap vaar --bootstrap --seed --threads --conf-level`) fill the
+    boot.* columns."""
+    if bootstrap and model is None:
+        raise ValueError("vagap: bootstrap needs the data: use model")
     if (model is None) == (estimates is None):
         raise ValueError("vagap: give either model (with data) or estimates")
     if expect is None and reference is None:
         raise ValueError("vagap: give the expected signs: expect or reference")
     if reference_alpha > 0 and reference is None:
         raise ValueError("vagap: reference_alpha needs reference")
-    excluded = []
+    excluded, fitted = [], None
     if model is not None:
         if group_labels is not None:
             raise ValueError("vagap: group_labels applies to estimates")
         if data is None:
             raise ValueError("vagap: model needs data")
         equal = "" if group_equal in ("none", None) else group_equal
-        fit = sem(model, data, group=group, group_equal=equal, **options)
-        cols = columns_of(fit.estimates)
-        keep = [i for i, g in enumerate(cols["group"]) if int(g) >= 1]
-        cols = {k: [v[i] for i in keep] for k, v in cols.items()}
-        cols["group"] = [fit.groups[int(g) - 1] for g in cols["group"]]
-        rows = _estimate_rows(cols, None)
-        excluded = fit.excluded
+        fitted = _Call("sem", model, data, group, dict(options, group_equal=equal))
+        rows, est_row = _fit_rows(fitted)
+        excluded = fitted.excluded
     else:
         if data is not None or group is not None or options:
             raise ValueError("vagap: data, group and the lavaan options apply to model; "
@@ -164,12 +220,16 @@ def vaar(model=None, data=None, group=None, expect=None, reference=None, referen
         if isinstance(expect, str):
             opt.expect = expect.encode()
         elif expect is not None:
-            expect_table = _read_table(csv_text(expect, "expect"), b"expect", None, err)
+            expect_table = _read_table(expect, b"expect", None, err)
             opt.expect_table = expect_table
         check(_lib.lib.vagap_vaar_analyse(ctypes.byref(an), arr, len(rows), ctypes.byref(opt),
                                           ctypes.byref(err)), err)
-        return _with_excluded(table(VAAR_COLUMNS, _result_rows(an)), excluded)
+        result = _bootstrap(fitted, an, arr, len(rows), est_row, orient, alpha, conf_level, bootstrap, seed,
+                            threads, err) if bootstrap else _result_rows(an)
+        return _with_excluded(table(VAAR_COLUMNS, result), excluded)
     finally:
+        if fitted is not None:
+            fitted.close()
         _lib.lib.vagap_vaar_analysis_clear(ctypes.byref(an))
         _lib.lib.vagap_vaar_orientation_clear(ctypes.byref(orient))
         _lib.lib.vagap_table_free(expect_table)

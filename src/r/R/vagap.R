@@ -108,94 +108,126 @@ corr <- function(x, y, data = NULL, method = c("pearson", "spearman"),
              check.names = FALSE, stringsAsFactors = FALSE)
 }
 
-sem_options <- list(group.equal = "", group.partial = character(), std.lv = FALSE,
-                    fixed.x = TRUE, meanstructure = "default", int.ov.free = TRUE,
-                    int.lv.free = FALSE, orthogonal = FALSE, constraints = "",
-                    likelihood = "default",
-                    missing = "listwise", level = 0.95, max.evaluations = NA_integer_)
+# lavaan's arguments that vagap takes (vagap/sem_call.h parses their values)
+sem_arguments <- c("estimator", "missing", "information", "se", "test", "likelihood", "ordered",
+                   "parameterization", "group.equal", "group.partial", "meanstructure", "std.lv",
+                   "fixed.x", "orthogonal", "int.ov.free", "int.lv.free", "auto.fix.first",
+                   "auto.fix.single", "auto.var", "auto.cov.lv.x", "auto.cov.y", "auto.th",
+                   "auto.delta", "auto.efa", "constraints", "level", "max.evaluations")
 
-#' lavaan's sem() by libvagap: list(estimates = parameterEstimates(fit,
-#' standardized = TRUE) columns, fit = fitMeasures() names), with lavaan's
-#' argument names in `...`.  Rows with a missing model variable or group are
-#' dropped (listwise) and listed in attr(result, "excluded").
-sem <- function(model, data, group = NULL, ...) {
-  args <- list(...)
-  unknown <- setdiff(names(args), names(sem_options))
+# An argument's value as the text the library parses: logicals TRUE/FALSE, lists
+# comma-separated, the constraints= lines one per line.
+argument_text <- function(name, value) {
+  if (is.logical(value)) return(if (isTRUE(value)) "TRUE" else "FALSE")
+  paste(as.character(value), collapse = if (name == "constraints") "\n" else ",")
+}
+
+# The library's messages name options as the program does ("--group-equal"):
+# lavaan's argument names instead ("group.equal").
+lavaan_names <- function(msg) {
+  m <- gregexpr("--[a-z][a-z-]*", msg)
+  regmatches(msg, m) <- lapply(regmatches(msg, m), function(x) gsub("-", ".", substring(x, 3)))
+  msg
+}
+
+# What a lavaan call hands the library: the model text, the columns the model may
+# name (and the group) as typed columns, ordered factors among them as ordered
+# variables with their level order (as lavaan takes them), the arguments as text.
+lavaan_call <- function(fn, model, data, group, args) {
   if (length(args) && (is.null(names(args)) || any(!nzchar(names(args)))))
-    stop("vagap::sem: options must be named (lavaan's names)")
+    stop("vagap::", fn, ": options must be named (lavaan's names)")
+  unknown <- setdiff(names(args), sem_arguments)
   if (length(unknown))
-    stop("vagap::sem: unsupported option(s) ", paste(unknown, collapse = ", "),
-         "; supported: ", paste(names(sem_options), collapse = ", "))
-  opts <- utils::modifyList(sem_options, args)
-  if (!is.data.frame(data) && !is.list(data)) stop("vagap::sem: data must be a data frame")
-  if (!identical(opts$missing, "listwise") && !identical(opts$missing, "default"))
-    stop("vagap::sem: missing = \"", opts$missing, "\": full-information ML for missing data ",
-         "is not implemented yet; use missing = \"listwise\" (the default)")
-  if (!opts$likelihood %in% c("default", "normal", "wishart"))
-    stop("vagap::sem: likelihood must be \"normal\" or \"wishart\"")
-  ms <- opts$meanstructure
-  opts$meanstructure <- if (identical(ms, "default")) -1L else as.integer(isTRUE(ms))
-  opts$likelihood <- as.integer(opts$likelihood == "wishart")
-  opts$group.equal <- paste(opts$group.equal, collapse = ",")
-  opts$group.partial <- as.character(opts$group.partial)
-  opts$constraints <- paste(opts$constraints, collapse = "\n")
-  for (o in c("std.lv", "fixed.x", "int.ov.free", "int.lv.free", "orthogonal"))
-    opts[[o]] <- isTRUE(opts[[o]])
-  opts$level <- as.numeric(opts$level)
-  opts$max.evaluations <- as.integer(opts$max.evaluations)
-  if (is.null(group)) {
-    labels <- "1"
-    g <- NULL
-  } else {
-    if (!group %in% names(data)) stop("vagap::sem: no column '", group, "' in data")
-    values <- as.character(data[[group]])
-    labels <- unique(values[!is.na(values)])  # lavaan's order: first appearance
-    g <- match(values, labels)
-  }
+    stop("vagap::", fn, ": unsupported option(s) ", paste(unknown, collapse = ", "),
+         "; supported: ", paste(sem_arguments, collapse = ", "))
+  if (!is.data.frame(data) && !is.list(data)) stop("vagap::", fn, ": data must be a data frame")
   model <- paste(model, collapse = "\n")
-  r <- checked(.Call(vagap_r_sem, model, as.list(data), g, labels, opts))
-  why <- ifelse(nzchar(r$excluded.variable),
-                paste0("missing value in ", r$excluded.variable, " (listwise deletion)"),
-                paste0("missing group (", if (is.null(group)) "" else group, ")"))
-  excluded <- data.frame(row = r$excluded.row, reason = why, stringsAsFactors = FALSE)
-  structure(list(estimates = frame(r$estimates), fit = r$fit, groups = labels),
+  if (!is.null(group) && !group %in% names(data)) stop("vagap::", fn, ": no column '", group, "' in data")
+  words <- unique(strsplit(model, "[^A-Za-z0-9._]+")[[1]])
+  all_names <- names(data)
+  keep <- all_names %in% c(words, group)
+  data <- as.list(data)[if (any(keep)) keep else 1L]  # a model naming no column: the library says so
+  ordered <- args$ordered
+  for (v in setdiff(names(data), group)) {
+    if (!is.factor(data[[v]])) next
+    if (is.ordered(data[[v]]) && !isTRUE(ordered) && !v %in% ordered) ordered <- c(ordered, v)
+    if (isTRUE(ordered) || v %in% ordered) data[[v]] <- as.integer(data[[v]])
+  }
+  if (!is.null(ordered) && !identical(ordered, FALSE)) args$ordered <- ordered
+  args <- args[!vapply(args, is.null, TRUE)]
+  list(model = model, data = data, group = if (is.null(group)) "" else as.character(group),
+       args = vapply(names(args), function(n) argument_text(n, args[[n]]), ""), names = all_names)
+}
+
+# An error of a lavaan call in lavaan's words: its argument names, and a missing
+# column against all the data's columns (only the model's went in).
+lavaan_error <- function(r, call) {
+  if (is.null(r$error)) return(r)
+  r$error$message <- lavaan_names(r$error$message)
+  absent <- regmatches(r$error$message, regexec("no column named '([^']*)'", r$error$message))[[1]]
+  if (length(absent)) {
+    r$error$message <- paste0("no column named '", absent[2], "'; the columns are: ",
+                              paste(call$names, collapse = ", "))
+    r$error$line <- 0L
+  }
+  r
+}
+
+# lavaan's `fn` by libvagap.
+fit_lavaan <- function(fn, model, data, group, args) {
+  call <- lavaan_call(fn, model, data, group, args)
+  r <- checked(lavaan_error(.Call(vagap_r_sem, call$model, call$data, call$group, fn, call$args), call))
+  for (w in r$warnings) warning(w, call. = FALSE)
+  # frame(), not data.frame(): a thousand fits in a loop should not pay for data.frame's checks
+  excluded <- frame(list(row = r$excluded$line, reason = r$excluded$reason))
+  structure(list(estimates = frame(r$estimates), fit = r$fit, groups = r$groups),
             excluded = excluded)
 }
 
-# ---- study logs: data frames to the library's CSV reader --------------------------------
+#' lavaan's sem() by libvagap: list(estimates = parameterEstimates(fit,
+#' standardized = TRUE) columns, fit = fitMeasures() names, groups), with
+#' lavaan's argument names in `...` (estimator, missing, information, se, test,
+#' ordered, group.equal, ...).  Rows left out (listwise deletion, a missing
+#' group, FIML's empty cases) are listed in attr(result, "excluded") with the
+#' data frame's row numbers.
+sem <- function(model, data, group = NULL, ...) fit_lavaan("sem", model, data, group, list(...))
 
-# A data frame as CSV text for the library's reader: NA as the empty field (a
-# missing value, as in the program's files), doubles at 17 significant digits
-# (read back exactly), quotes where CSV needs them.
-csv_text <- function(data, what = "data") {
+#' lavaan's cfa(): the same defaults as sem().
+cfa <- function(model, data, group = NULL, ...) fit_lavaan("cfa", model, data, group, list(...))
+
+#' lavaan's growth(): observed intercepts fixed to 0, latent means free.
+growth <- function(model, data, group = NULL, ...) fit_lavaan("growth", model, data, group, list(...))
+
+#' lavaan's lavaan(): nothing automatic unless the auto.* arguments say so.
+lavaan <- function(model, data, group = NULL, ...) fit_lavaan("lavaan", model, data, group, list(...))
+
+# ---- study logs: data frames to the library as typed columns ---------------------------
+
+# A data frame (or a named list of equal-length columns) as the library takes
+# it: vagap_r.c hands each column over as it is (doubles, integers, logicals,
+# factors, strings), so no CSV text is written; an NA is a missing value, as
+# the empty field of the program's files is.
+columns <- function(data, what = "data") {
   if (!is.data.frame(data) && !is.list(data)) stop("vagap: ", what, " must be a data frame")
   data <- as.list(data)
-  if (!length(data)) stop("vagap: ", what, " has no columns")
-  quote <- function(s) {
-    q <- grepl("[\",\r\n]", s)
-    s[q] <- paste0("\"", gsub("\"", "\"\"", s[q], fixed = TRUE), "\"")
-    s
-  }
-  cells <- lapply(data, function(v) {
-    if (is.factor(v)) v <- as.character(v)
-    s <- if (is.double(v)) sprintf("%.17g", v) else as.character(v)
-    s[is.na(v)] <- ""
-    quote(s)
-  })
-  lines <- c(paste(quote(names(data)), collapse = ","), do.call(paste, c(unname(cells), sep = ",")))
-  paste0(paste(lines, collapse = "\n"), "\n")
+  if (!length(data) || is.null(names(data)) || any(!nzchar(names(data))))
+    stop("vagap: ", what, " must have named columns")
+  data
 }
 
-# The exclusions ledger as a data frame: row of the data frame (line - 1), reason.
+# The exclusions ledger as a data frame: source, row (the 1-based row of that
+# data frame: the library locates rows of a data frame by their number), reason.
 excluded_rows <- function(e) {
-  data.frame(source = e$source, row = e$line - 1L, reason = e$reason, stringsAsFactors = FALSE)
+  data.frame(source = e$source, row = e$line, reason = e$reason, stringsAsFactors = FALSE)
 }
 
 #' Share of a category per unit: the table of `vagap prop` (exact binomial
 #' test, Wilson and Clopper-Pearson intervals), first column named after `unit`.
 prop <- function(data, unit = "model", choice = "choice", success = "other", failure = "self",
-                 p0 = 0.5, alternative = "two.sided", conf.level = 0.95, adjust = "none") {
-  r <- checked(.Call(vagap_r_prop, csv_text(data), c(unit, choice),
+                 p0 = 0.5, alternative = "two.sided", conf.level = 0.95, adjust = "none",
+                 pooled = FALSE) {
+  # pooled: one test over all rows (`vagap prop --pooled`), its unit NA
+  r <- checked(.Call(vagap_r_prop, columns(data), c(if (isTRUE(pooled)) NA_character_ else unit, choice),
                      c(paste(success, collapse = ","), paste(failure, collapse = ",")),
                      as.numeric(p0), as.character(alternative), as.numeric(conf.level),
                      as.character(adjust)))
@@ -207,7 +239,9 @@ prop <- function(data, unit = "model", choice = "choice", success = "other", fai
                     p0 = r$p0, log10.p = r$log10.p, p.adjusted = r$p.adjusted,
                     alternative = alternative, check.names = FALSE, stringsAsFactors = FALSE)
   names(out)[1] <- unit
-  for (u in r$unit[r$n == 0]) warning(u, ": no counted choices", call. = FALSE)
+  if (isTRUE(pooled)) out[[1]] <- NA_character_
+  for (u in r$unit[r$n == 0]) warning(if (isTRUE(pooled)) "the pooled rows" else u, ": no counted choices",
+                                       call. = FALSE)
   structure(out, excluded = excluded_rows(r$excluded))
 }
 
@@ -219,7 +253,7 @@ score <- function(data, key, min, max, min.items = 0, level = c("unit", "run", "
   level <- match.arg(level)
   long <- !missing(item)  # else long when data has the item column, as the program decides
   required <- c(!missing(run), !missing(unit))
-  r <- checked(.Call(vagap_r_score, csv_text(data), csv_text(key, "key"),
+  r <- checked(.Call(vagap_r_score, columns(data), columns(key, "key"),
                      c(unit, run, item, response), as.numeric(c(min, max)),
                      as.integer(min.items), long, required))
   unit_col <- if (long || item %in% names(data) || unit %in% names(data)) unit else "unit"
@@ -279,11 +313,16 @@ gap <- function(data, unit = "model", iat = "iat", behavior = "behavior",
 #' unusable rows are excluded with the program's reasons (attr(, "excluded")).
 iat <- function(data, unit = "model", trial = "trial", word = "word", valence = "valence",
                 assigned = "assigned", focal = "other", contrast = "self",
-                preset = c("andric2025", "bai2024"), level = c("units", "trials")) {
+                preset = c("andric2025", "bai2024"), level = c("units", "trials"),
+                positive.words = NULL, negative.words = NULL) {
   preset <- match.arg(preset)
   level <- match.arg(level)
-  r <- checked(.Call(vagap_r_iat, csv_text(data), c(unit, trial, word, valence, assigned),
-                     c(paste(focal, collapse = ","), paste(contrast, collapse = ",")), preset))
+  # attribute word lists (`--positive-words`, `--negative-words`): valence from them, not the column
+  if (is.null(positive.words) != is.null(negative.words))
+    stop("vagap: positive.words and negative.words go together")
+  words <- if (!is.null(positive.words)) list(as.character(positive.words), as.character(negative.words))
+  r <- checked(.Call(vagap_r_iat, columns(data), c(unit, trial, word, valence, assigned),
+                     c(paste(focal, collapse = ","), paste(contrast, collapse = ",")), preset, words))
   out <- frame(if (level == "units") r$units else r$trials)
   names(out)[1] <- unit
   structure(out, excluded = excluded_rows(r$excluded))
@@ -310,8 +349,8 @@ consistency <- function(data, mode = c("matrix", "stated-enacted", "roleplay"), 
   cols <- c(unit, scenario, choice, if (is.null(score)) NA_character_ else score, value, enacted,
             if (is.null(score)) "score" else score, condition, correct, a, b)
   flags <- c(method != "spearman", method != "pearson", isTRUE(centre))
-  r <- checked(.Call(vagap_r_consistency, csv_text(data),
-                     if (is.null(profile)) "" else csv_text(profile, "profile"),
+  r <- checked(.Call(vagap_r_consistency, columns(data),
+                     if (is.null(profile)) NULL else columns(profile, "profile"),
                      match(mode, c("matrix", "stated-enacted", "roleplay")) - 1L, cols, flags,
                      as.numeric(conf.level)))
   for (n in r$notes) warning(n, call. = FALSE)
@@ -335,7 +374,7 @@ align <- function(data, model = "model", scenario = "scenario", value = "value",
   bad <- setdiff(by, c(scenario, value))
   if (length(bad))
     stop("vagap: by = '", bad[1], "' must be one of the scenario columns or the value column")
-  r <- checked(.Call(vagap_r_align, csv_text(data), c(model, value, prompt, stated, action),
+  r <- checked(.Call(vagap_r_align, columns(data), c(model, value, prompt, stated, action),
                      as.character(scenario), as.character(by),
                      c(paste(agree, collapse = ","), paste(disagree, collapse = ",")),
                      c(as.integer(positive.class == "disagree"),
@@ -383,48 +422,47 @@ vaar_estimates <- function(est, group.labels) {
 #' frame lhs, op, rhs, sign) or with the `reference` group's signs.
 vaar <- function(model = NULL, data = NULL, group = NULL, expect = NULL, reference = NULL,
                  reference.alpha = 0, alpha = 0.05, sign.indicator = NULL, estimates = NULL,
-                 group.labels = NULL, group.equal = "loadings", ...) {
+                 group.labels = NULL, group.equal = "loadings", bootstrap = 0, seed = 1,
+                 threads = 0, conf.level = 0.95, ...) {
   if (is.null(model) == is.null(estimates))
     stop("vagap: give either model (with data) or estimates")
   if (is.null(expect) && is.null(reference))
     stop("vagap: give the expected signs: expect or reference")
   if (reference.alpha > 0 && is.null(reference)) stop("vagap: reference.alpha needs reference")
-  excluded <- data.frame(row = integer(), reason = character(), stringsAsFactors = FALSE)
+  if (!(bootstrap >= 0 && bootstrap == floor(bootstrap))) stop("vagap: bootstrap must be a whole number of resamples")
+  if (bootstrap > 0 && is.null(model)) stop("vagap: bootstrap needs the data: use model")
+  expect.frame <- if (is.data.frame(expect)) columns(expect, "expect")
+  if (!is.null(names(sign.indicator)))
+    sign.indicator <- paste0(names(sign.indicator), "=", sign.indicator)
+  spec <- c(if (is.null(expect) || is.data.frame(expect)) "" else paste(expect, collapse = ","),
+            if (is.null(reference)) "" else as.character(reference),
+            paste(sign.indicator, collapse = ","))
+  num <- as.numeric(c(alpha, reference.alpha, conf.level))
   if (!is.null(model)) {
     if (!is.null(group.labels)) stop("vagap: group.labels applies to estimates")
     if (is.null(data)) stop("vagap: model needs data")
-    equal <- if (identical(group.equal, "none")) "" else group.equal
-    fit <- sem(model, data, group = group, group.equal = equal, ...)
-    est <- fit$estimates
-    est <- est[est$group >= 1, ]
-    est$group <- fit$groups[est$group]
-    est <- vaar_estimates(est, NULL)
-    excluded <- attr(fit, "excluded")
-  } else {
-    if (!is.null(data) || !is.null(group) || length(list(...)))
-      stop("vagap: data, group and the lavaan options apply to model; estimates are already fitted")
-    est <- vaar_estimates(estimates, group.labels)
-    if (is.null(estimates$pvalue))
-      warning("estimates has no pvalue column: no path can agree strictly (agree.strict is FALSE)",
+    args <- list(...)
+    args$group.equal <- if (identical(group.equal, "none")) "" else group.equal
+    call <- lavaan_call("vaar", model, data, group, args)
+    r <- .Call(vagap_r_vaar_fit, call$model, call$data, call$group, "sem", call$args, spec, expect.frame,
+               num, "", as.numeric(c(bootstrap, seed, threads)))
+    r <- checked(lavaan_error(r, call))
+    for (w in r$warnings) warning(w, call. = FALSE)
+    if (r$boot.failed > 0)
+      warning(r$boot.failed, " of ", bootstrap, " bootstrap resamples failed to fit and are left out",
               call. = FALSE)
+    return(structure(frame(r$rows), excluded = frame(list(row = r$excluded$line, reason = r$excluded$reason))))
   }
-  if (is.data.frame(expect)) {
-    spec <- c("", csv_text(expect, "expect"))
-  } else {
-    spec <- c(if (is.null(expect)) "" else paste(expect, collapse = ","), "")
-  }
-  if (!is.null(names(sign.indicator)))
-    sign.indicator <- paste0(names(sign.indicator), "=", sign.indicator)
-  spec <- c(spec, if (is.null(reference)) "" else as.character(reference),
-            paste(sign.indicator, collapse = ","))
-  hint <- if (!is.null(estimates) && is.null(group.labels))
+  if (!is.null(data) || !is.null(group) || length(list(...)))
+    stop("vagap: data, group and the lavaan options apply to model; estimates are already fitted")
+  est <- vaar_estimates(estimates, group.labels)
+  if (is.null(estimates$pvalue))
+    warning("estimates has no pvalue column: no path can agree strictly (agree.strict is FALSE)",
+            call. = FALSE)
+  hint <- if (is.null(group.labels))
     " (a parameter table numbers its groups 1, 2, ...; name them with --group-labels)" else ""
-  r <- checked(.Call(vagap_r_vaar, est, spec, as.numeric(c(alpha, reference.alpha)), hint))
-  # the program's bootstrap columns (vagap vaar --bootstrap; not run here)
-  for (b in c("boot.lower", "boot.upper", "boot.agree.strict", "boot.agree.sign"))
-    r[[b]] <- rep(NA_real_, length(r$group))
-  r$boot.n <- rep(NA_integer_, length(r$group))
-  structure(frame(r), excluded = excluded)
+  r <- checked(.Call(vagap_r_vaar, est, spec, expect.frame, num, hint))
+  structure(frame(r), excluded = frame(list(row = integer(), reason = character())))
 }
 
 # ---- report --------------------------------------------------------------------------------
@@ -437,7 +475,8 @@ vaar <- function(model = NULL, data = NULL, group = NULL, expect = NULL, referen
 report <- function(choices, selfreport, key, iat = NULL, unit = "model",
                    preset = c("andric2025", "bai2024"), focal = "other", contrast = "self",
                    prosocial = "other", selfish = "self", min = 1, max = 7, min.items = 1,
-                   selfreport.scale = NULL, tau = 0.05, behavior.cut = 0.65, conf.level = 0.95) {
+                   selfreport.scale = NULL, tau = 0.05, behavior.cut = 0.65, conf.level = 0.95,
+                   svg = FALSE, title = "Walk-the-talk study") {
   preset <- match.arg(preset)
   if (!(min < max)) stop("vagap: min must be below max")
   focal <- paste(focal, collapse = ",")
@@ -446,11 +485,12 @@ report <- function(choices, selfreport, key, iat = NULL, unit = "model",
   selfish <- paste(selfish, collapse = ",")
   # the gap first: it reads all four logs and says what is wrong with any of them
   g <- checked(.Call(vagap_r_report_gap,
-                     c(if (is.null(iat)) "" else csv_text(iat, "iat"), csv_text(choices, "choices"),
-                       csv_text(selfreport, "selfreport"), csv_text(key, "key")),
+                     list(if (!is.null(iat)) columns(iat, "iat"), columns(choices, "choices"),
+                          columns(selfreport, "selfreport"), columns(key, "key")),
                      c(unit, focal, contrast, prosocial, selfish, preset,
                        if (is.null(selfreport.scale)) "" else selfreport.scale),
-                     as.numeric(c(min, max, min.items, tau, behavior.cut, conf.level))))
+                     as.numeric(c(min, max, min.items, tau, behavior.cut, conf.level)),
+                     if (isTRUE(svg)) paste0(title, ": self-report vs behaviour")))
   # the other tables are the separate commands' on the same logs, as the program's are
   out <- list()
   if (!is.null(iat)) {
@@ -471,5 +511,7 @@ report <- function(choices, selfreport, key, iat = NULL, unit = "model",
   out$gap_units <- units
   out$gap_tests <- frame(g$tests)
   for (k in names(out)) attr(out[[k]], "excluded") <- NULL
+  # the program's calibration.svg, as text (writeLines(r$calibration_svg, "calibration.svg"))
+  if (isTRUE(svg)) out$calibration_svg <- g$svg
   structure(out, excluded = excluded_rows(g$excluded))
 }

@@ -34,16 +34,20 @@ static SEXP error_result(const vagap_error_t *err) {
   return out;
 }
 
-/* A named numeric vector from parallel arrays. */
+/* names(x) <- names[0..n) */
+static void set_names(SEXP x, const char *const *names, size_t n) {
+  SEXP nm = PROTECT(Rf_allocVector(STRSXP, (R_xlen_t)n));
+  for (size_t i = 0; i < n; i++) SET_STRING_ELT(nm, (R_xlen_t)i, Rf_mkChar(names[i]));
+  Rf_setAttrib(x, R_NamesSymbol, nm);
+  UNPROTECT(1);
+}
+
+/* A named numeric vector from parallel arrays (NaN as NA). */
 static SEXP named_numbers(const char *const *names, const double *v, size_t n) {
   SEXP out = PROTECT(Rf_allocVector(REALSXP, (R_xlen_t)n));
-  SEXP nm = PROTECT(Rf_allocVector(STRSXP, (R_xlen_t)n));
-  for (size_t i = 0; i < n; i++) {
-    REAL(out)[i] = v[i];
-    SET_STRING_ELT(nm, (R_xlen_t)i, Rf_mkChar(names[i]));
-  }
-  Rf_setAttrib(out, R_NamesSymbol, nm);
-  UNPROTECT(2);
+  for (size_t i = 0; i < n; i++) REAL(out)[i] = isnan(v[i]) ? NA_REAL : v[i];
+  set_names(out, names, n);
+  UNPROTECT(1);
   return out;
 }
 
@@ -131,230 +135,79 @@ SEXP vagap_r_cor(SEXP x, SEXP y, SEXP method, SEXP alternative, SEXP conf_level,
   return named_numbers(names, v, sizeof v / sizeof v[0]);
 }
 
-/* ---- sem ----------------------------------------------------------------------- */
-
-typedef struct {
-  vagap_sem_syntax_t *syn;
-  vagap_sem_model_t *model;
-  vagap_sem_stats_t *stats;
-  vagap_sem_fit_t *fit;
-} sem_objects_t;
-
-static void sem_objects_free(sem_objects_t *o) {
-  vagap_sem_fit_free(o->fit);
-  vagap_sem_stats_free(o->stats);
-  vagap_sem_model_free(o->model);
-  vagap_sem_syntax_free(o->syn);
-}
-
-static SEXP list_elt(SEXP list, const char *name) {
-  SEXP names = Rf_getAttrib(list, R_NamesSymbol);
-  for (R_xlen_t i = 0; i < Rf_xlength(list); i++)
-    if (!strcmp(CHAR(STRING_ELT(names, i)), name)) return VECTOR_ELT(list, i);
-  return R_NilValue;
-}
-
-static vagap_status_t model_options(SEXP opts, vagap_sem_model_options_t *mopt, vagap_error_t *err) {
-  vagap_sem_model_options_init(mopt);
-  mopt->std_lv = Rf_asLogical(list_elt(opts, "std.lv")) == 1;
-  mopt->fixed_x = Rf_asLogical(list_elt(opts, "fixed.x")) == 1;
-  mopt->meanstructure = Rf_asInteger(list_elt(opts, "meanstructure"));
-  mopt->int_ov_free = Rf_asLogical(list_elt(opts, "int.ov.free")) == 1;
-  mopt->int_lv_free = Rf_asLogical(list_elt(opts, "int.lv.free")) == 1;
-  mopt->orthogonal = Rf_asLogical(list_elt(opts, "orthogonal")) == 1;
-  const char *equal = CHAR(STRING_ELT(list_elt(opts, "group.equal"), 0));
-  if (equal[0] && vagap_sem_group_equal_parse(equal, &mopt->group_equal, err)) return err->status;
-  SEXP partial = list_elt(opts, "group.partial");
-  size_t np = (size_t)Rf_xlength(partial);
-  const char **names = (const char **)R_alloc(np ? np : 1, sizeof *names);
-  for (size_t i = 0; i < np; i++) names[i] = CHAR(STRING_ELT(partial, (R_xlen_t)i));
-  mopt->group_partial = names;
-  mopt->n_group_partial = np;
-  return VAGAP_OK;
-}
-
-/* Columns of the model's observed variables, listwise deletion, statistics.
-   excluded[i] is set to a reason (static text) for each row dropped. */
-static vagap_status_t sem_statistics(sem_objects_t *o, SEXP data, SEXP group, SEXP labels,
-                                     const char **excluded, size_t nrow, vagap_error_t *err) {
-  const vagap_sem_model_t *m = o->model;
-  size_t nvar = m->nov, ngroups = (size_t)Rf_xlength(labels);
-  double **col = (double **)R_alloc(nvar ? nvar : 1, sizeof *col);
-  for (size_t j = 0; j < nvar; j++) {
-    SEXP c = list_elt(data, m->ov[j]);
-    if (c == R_NilValue)
-      return vagap_error_set(err, VAGAP_ECOLUMN, NULL, 0, 0, "no column '%s' in data", m->ov[j]);
-    if ((size_t)Rf_xlength(c) != nrow)
-      return vagap_error_set(err, VAGAP_EDATA, NULL, 0, 0, "column '%s' has %lld values, not %zu",
-                             m->ov[j], (long long)Rf_xlength(c), nrow);
-    char what[300];
-    snprintf(what, sizeof what, "column '%s'", m->ov[j]);
-    if (!(col[j] = as_doubles(c, what, err))) return err->status;
-  }
-  double *x = (double *)R_alloc(nrow * nvar + 1, sizeof *x);
-  size_t *g = (size_t *)R_alloc(nrow + 1, sizeof *g), nobs = 0;
-  for (size_t i = 0; i < nrow; i++) {
-    int gi = group == R_NilValue ? 1 : INTEGER(group)[i];
-    excluded[i] = NULL;
-    if (gi == NA_INTEGER) {
-      excluded[i] = ""; /* the group, not a variable */
-      continue;
-    }
-    for (size_t j = 0; j < nvar && !excluded[i]; j++)
-      if (isnan(col[j][i])) excluded[i] = m->ov[j];
-    if (excluded[i]) continue;
-    for (size_t j = 0; j < nvar; j++) x[nobs * nvar + j] = col[j][i];
-    g[nobs++] = (size_t)(gi - 1);
-  }
-  const char **glabel = (const char **)R_alloc(ngroups, sizeof *glabel);
-  for (size_t k = 0; k < ngroups; k++) glabel[k] = CHAR(STRING_ELT(labels, (R_xlen_t)k));
-  vagap_status_t st = vagap_sem_stats_alloc(&o->stats, ngroups, nvar, (const char *const *)m->ov,
-                                            glabel, err);
-  return st ? st : vagap_sem_stats_compute(o->stats, x, g, nobs, err);
-}
-
-/* lavaan's constraints= text: ==, <, > lines over the model's labels. */
-static vagap_status_t add_constraints(vagap_sem_model_t *model, SEXP opts, vagap_error_t *err) {
-  const char *text = CHAR(STRING_ELT(list_elt(opts, "constraints"), 0));
-  if (!text[0]) return VAGAP_OK;
-  static const char source[] = "constraints"; /* the model keeps this pointer */
-  vagap_sem_syntax_t *syn = NULL;
-  vagap_status_t st = vagap_sem_syntax_parse(&syn, text, source, err);
-  if (!st) st = vagap_sem_model_add_constraints(model, syn, source, err);
-  vagap_sem_syntax_free(syn);
-  return st;
-}
-
-static SEXP estimates_frame(const vagap_sem_model_t *m) {
-  const char *names[] = {"lhs", "op", "rhs", "block", "group", "label", "est", "se", "z", "pvalue",
-                         "ci.lower", "ci.upper", "std.lv", "std.all", "std.nox", ""};
-  SEXP df = PROTECT(Rf_mkNamed(VECSXP, names));
-  R_xlen_t n = (R_xlen_t)m->nrows;
-  for (int c = 0; c < 15; c++)
-    SET_VECTOR_ELT(df, c, Rf_allocVector(c < 3 || c == 5 ? STRSXP : c < 5 ? INTSXP : REALSXP, n));
-  for (R_xlen_t r = 0; r < n; r++) {
-    const vagap_sem_param_t *p = &m->rows[r];
-    SET_STRING_ELT(VECTOR_ELT(df, 0), r, Rf_mkChar(p->lhs));
-    SET_STRING_ELT(VECTOR_ELT(df, 1), r, Rf_mkChar(vagap_sem_op_string(p->op)));
-    SET_STRING_ELT(VECTOR_ELT(df, 2), r, Rf_mkChar(p->rhs));
-    INTEGER(VECTOR_ELT(df, 3))[r] = p->block;
-    INTEGER(VECTOR_ELT(df, 4))[r] = p->group;
-    SET_STRING_ELT(VECTOR_ELT(df, 5), r, Rf_mkChar(p->label));
-    const double v[] = {p->est, p->se, p->z, p->pvalue, p->ci_lower, p->ci_upper, p->std_lv, p->std_all,
-                        p->std_nox};
-    for (int c = 0; c < 9; c++) REAL(VECTOR_ELT(df, 6 + c))[r] = isnan(v[c]) ? NA_REAL : v[c];
-  }
-  UNPROTECT(1);
-  return df;
-}
-
-static SEXP fit_measures(const vagap_sem_fit_t *fit) {
-  const vagap_sem_measures_t *f = &fit->fit;
-  /* the program's --fit rows for ML, in its order (fitMeasures()'s) */
-  const char *fixed[] = {"npar", "fmin", "chisq", "df", "pvalue", "baseline.chisq", "baseline.df",
-                         "baseline.pvalue", "cfi", "tli", "nnfi", "rfi", "nfi", "pnfi", "ifi", "rni",
-                         "logl", "unrestricted.logl", "aic", "bic", "ntotal", "bic2", "rmsea",
-                         "rmsea.ci.lower", "rmsea.ci.upper", "rmsea.ci.level", "rmsea.pvalue",
-                         "rmsea.close.h0", "rmsea.notclose.pvalue", "rmsea.notclose.h0", "rmr",
-                         "rmr_nomean", "srmr", "srmr_bentler", "srmr_bentler_nomean", "crmr",
-                         "crmr_nomean", "srmr_mplus", "srmr_mplus_nomean", "cn_05", "cn_01", "gfi",
-                         "agfi", "pgfi", "mfi", "ecvi"};
-  const double fv[] = {f->npar, f->fmin, f->chisq, f->df, f->pvalue, f->baseline_chisq, f->baseline_df,
-                       f->baseline_pvalue, f->cfi, f->tli, f->nnfi, f->rfi, f->nfi, f->pnfi, f->ifi, f->rni,
-                       f->logl, f->unrestricted_logl, f->aic, f->bic, f->ntotal, f->bic2, f->rmsea,
-                       f->rmsea_ci_lower, f->rmsea_ci_upper, 0.90, f->rmsea_pvalue,
-                       0.05, f->rmsea_notclose_pvalue, 0.08, f->rmr,
-                       f->rmr_nomean, f->srmr, f->srmr_bentler, f->srmr_bentler_nomean, f->crmr,
-                       f->crmr_nomean, f->srmr_mplus, f->srmr_mplus_nomean, f->cn_05, f->cn_01, f->gfi,
-                       f->agfi, f->pgfi, f->mfi, f->ecvi};
-  size_t nfixed = sizeof fv / sizeof fv[0];
-  size_t ng = fit->model->ngroups, n = nfixed + ng + 2;
-  const char **names = (const char **)R_alloc(n, sizeof *names);
-  double *v = (double *)R_alloc(n, sizeof *v);
-  for (size_t i = 0; i < nfixed; i++) names[i] = fixed[i], v[i] = fv[i];
-  for (size_t g = 0; g < ng; g++) {
-    char *nm = R_alloc(32, 1);
-    snprintf(nm, 32, "chisq.group.%zu", g + 1);
-    names[nfixed + g] = nm;
-    v[nfixed + g] = f->chisq_group[g];
-  }
-  names[nfixed + ng] = "converged", v[nfixed + ng] = fit->converged;
-  names[nfixed + ng + 1] = "admissible", v[nfixed + ng + 1] = fit->admissible;
-  return named_numbers(names, v, n);
-}
-
-SEXP vagap_r_sem(SEXP model_text, SEXP data, SEXP group, SEXP labels, SEXP opts) {
-  vagap_error_t err;
-  vagap_error_clear(&err);
-  sem_objects_t o = {0};
-  vagap_sem_model_options_t mopt;
-  vagap_sem_fit_options_t fopt;
-  vagap_sem_fit_options_init(&fopt);
-  fopt.likelihood = Rf_asInteger(list_elt(opts, "likelihood")) ? VAGAP_SEM_LIKELIHOOD_WISHART
-                                                                : VAGAP_SEM_LIKELIHOOD_NORMAL;
-  fopt.ci_level = Rf_asReal(list_elt(opts, "level"));
-  int max_evals = Rf_asInteger(list_elt(opts, "max.evaluations"));
-  if (max_evals != NA_INTEGER) fopt.max_iter = max_evals;
-  size_t nrow = group != R_NilValue ? (size_t)Rf_xlength(group)
-                : Rf_xlength(data) > 0 ? (size_t)Rf_xlength(VECTOR_ELT(data, 0)) : 0;
-  const char **excluded = (const char **)R_alloc(nrow + 1, sizeof *excluded);
-  if (model_options(opts, &mopt, &err) ||
-      vagap_sem_syntax_parse(&o.syn, CHAR(STRING_ELT(model_text, 0)), "model", &err) ||
-      vagap_sem_model_build(&o.model, o.syn, (size_t)Rf_xlength(labels), &mopt, "model", &err) ||
-      add_constraints(o.model, opts, &err) ||
-      sem_statistics(&o, data, group, labels, excluded, nrow, &err) ||
-      vagap_sem_fit(&o.fit, o.model, o.stats, &fopt, &err)) {
-    sem_objects_free(&o);
-    return error_result(&err);
-  }
-  size_t nex = 0;
-  for (size_t i = 0; i < nrow; i++) nex += excluded[i] != NULL;
-  const char *names[] = {"estimates", "fit", "excluded.row", "excluded.variable", "iterations", ""};
-  SEXP out = PROTECT(Rf_mkNamed(VECSXP, names));
-  SET_VECTOR_ELT(out, 0, estimates_frame(o.fit->model));
-  SET_VECTOR_ELT(out, 1, fit_measures(o.fit));
-  SEXP rows = PROTECT(Rf_allocVector(INTSXP, (R_xlen_t)nex));
-  SEXP why = PROTECT(Rf_allocVector(STRSXP, (R_xlen_t)nex));
-  for (size_t i = 0, k = 0; i < nrow; i++)
-    if (excluded[i]) {
-      INTEGER(rows)[k] = (int)i + 1;
-      SET_STRING_ELT(why, (R_xlen_t)k++, Rf_mkChar(excluded[i]));
-    }
-  SET_VECTOR_ELT(out, 2, rows);
-  SET_VECTOR_ELT(out, 3, why);
-  SET_VECTOR_ELT(out, 4, Rf_ScalarReal((double)o.fit->iterations));
-  sem_objects_free(&o);
-  UNPROTECT(3);
-  return out;
-}
-
 /* ---- study logs: prop and score ----------------------------------------------------- */
 
 /*
- * A data frame arrives as CSV text (R/vagap.R writes it: NA as the empty
- * field, doubles at 17 significant digits), read by the same reader as the
- * program's files, so codes, missing values and exclusions follow the same
- * rules.  Lines count the header as line 1: row i of the data frame is line
- * i + 1.
+ * A data frame reaches the library as its columns (vagap_table_from_columns):
+ * doubles, integers, logicals, factors and strings as R holds them, no text
+ * written and parsed again.  The cells mean what the same values read from a
+ * file mean (codes, missing values, exclusions follow the program's rules),
+ * and rows are located by their row number in the data frame.
  */
 static const char *str_arg(SEXP s) { return CHAR(STRING_ELT(s, 0)); }
 
-static vagap_status_t open_text(vagap_reader_t **r, SEXP text, const char *name,
-                                vagap_ledger_t *ledger, vagap_error_t *err) {
-  vagap_table_options_t topt;
-  vagap_table_options_init(&topt);
-  topt.threads = 1;
-  const char *s = str_arg(text);
-  return vagap_reader_open_memory(r, name, s, strlen(s), &topt, ledger, err);
+/* *dst[k] = v[k] (NA_character_ as NULL) for the first n elements of a character vector. */
+static void take_strings(SEXP v, const char **const *dst, int n) {
+  for (int k = 0; k < n; k++) *dst[k] = STRING_ELT(v, k) == NA_STRING ? NULL : CHAR(STRING_ELT(v, k));
 }
 
-static vagap_status_t read_text(vagap_table_t **t, SEXP text, const char *name,
-                                vagap_ledger_t *ledger, vagap_error_t *err) {
+/* The strings of a character vector (NA_character_ as NULL), in UTF-8. */
+static const char **utf8_strings(SEXP x) {
+  R_xlen_t n = Rf_xlength(x);
+  const char **out = (const char **)R_alloc((size_t)(n > 0 ? n : 1), sizeof *out);
+  for (R_xlen_t i = 0; i < n; i++)
+    out[i] = STRING_ELT(x, i) == NA_STRING ? NULL : Rf_translateCharUTF8(STRING_ELT(x, i));
+  return out;
+}
+
+/* One column of a data frame as the library's typed column. */
+static vagap_status_t typed_column(SEXP x, const char *name, vagap_column_t *c, vagap_error_t *err) {
+  memset(c, 0, sizeof *c);
+  c->name = name;
+  c->na_integer = NA_INTEGER;
+  if (Rf_isFactor(x)) {
+    SEXP levels = Rf_getAttrib(x, R_LevelsSymbol);
+    c->type = VAGAP_COLUMN_FACTOR, c->integers = INTEGER(x);
+    c->strings = utf8_strings(levels), c->nlevels = (size_t)Rf_xlength(levels);
+  } else if (TYPEOF(x) == REALSXP) {
+    c->type = VAGAP_COLUMN_DOUBLE, c->numbers = REAL(x);
+  } else if (TYPEOF(x) == INTSXP) {
+    c->type = VAGAP_COLUMN_INT, c->integers = INTEGER(x);
+  } else if (TYPEOF(x) == LGLSXP) {
+    c->type = VAGAP_COLUMN_LOGICAL, c->integers = LOGICAL(x);
+  } else if (TYPEOF(x) == STRSXP) {
+    c->type = VAGAP_COLUMN_STRING, c->strings = utf8_strings(x);
+  } else {
+    return vagap_error_set(err, VAGAP_EDATA, NULL, 0, 0,
+                           "column '%s' is a %s; columns must be numbers, logicals, factors or "
+                           "strings", name, Rf_type2char(TYPEOF(x)));
+  }
+  return VAGAP_OK;
+}
+
+/* A data frame (a named list of equal-length vectors) as a table named `name`. */
+static vagap_status_t frame_table(vagap_table_t **t, SEXP frame, const char *name, int infer,
+                                  vagap_ledger_t *ledger, vagap_error_t *err) {
+  *t = NULL;
+  SEXP names = Rf_getAttrib(frame, R_NamesSymbol);
+  size_t ncols = TYPEOF(frame) == VECSXP ? (size_t)Rf_xlength(frame) : 0;
+  if (!ncols || names == R_NilValue)
+    return vagap_error_set(err, VAGAP_EINVAL, NULL, 0, 0, "%s must be a data frame with named columns",
+                           name);
+  vagap_column_t *cols = (vagap_column_t *)R_alloc(ncols, sizeof *cols);
+  R_xlen_t nrows = Rf_xlength(VECTOR_ELT(frame, 0));
+  for (size_t j = 0; j < ncols; j++) {
+    SEXP x = VECTOR_ELT(frame, (R_xlen_t)j);
+    const char *cname = Rf_translateCharUTF8(STRING_ELT(names, (R_xlen_t)j));
+    if (Rf_xlength(x) != nrows)
+      return vagap_error_set(err, VAGAP_EDATA, NULL, 0, 0, "%s: column '%s' has %lld values, not %lld",
+                             name, cname, (long long)Rf_xlength(x), (long long)nrows);
+    if (typed_column(x, cname, &cols[j], err)) return err->status;
+  }
   vagap_table_options_t topt;
   vagap_table_options_init(&topt);
-  topt.threads = 1;
-  const char *s = str_arg(text);
-  return vagap_table_read_memory(t, name, s, strlen(s), &topt, ledger, err);
+  topt.infer_numbers = infer; /* numbers read without parsing their text (sem) */
+  return vagap_table_from_columns(t, name, cols, ncols, (size_t)nrows, &topt, ledger, err);
 }
 
 /* The ledger's exclusions as list(source, line, reason). */
@@ -402,13 +255,130 @@ static SEXP counts(const size_t *v, size_t n, size_t stride) {
 /* list(...) of `n` named elements taken from the arguments. */
 static SEXP named_list(const char *const *names, const SEXP *values, size_t n) {
   SEXP out = PROTECT(Rf_allocVector(VECSXP, (R_xlen_t)n));
-  SEXP nm = PROTECT(Rf_allocVector(STRSXP, (R_xlen_t)n));
-  for (size_t i = 0; i < n; i++) {
-    SET_VECTOR_ELT(out, (R_xlen_t)i, values[i]);
-    SET_STRING_ELT(nm, (R_xlen_t)i, Rf_mkChar(names[i]));
+  for (size_t i = 0; i < n; i++) SET_VECTOR_ELT(out, (R_xlen_t)i, values[i]);
+  set_names(out, names, n);
+  UNPROTECT(1);
+  return out;
+}
+
+/* ---- sem ----------------------------------------------------------------------- */
+
+static SEXP estimates_frame(const vagap_sem_model_t *m) {
+  const char *names[] = {"lhs", "op", "rhs", "block", "group", "label", "est", "se", "z", "pvalue",
+                         "ci.lower", "ci.upper", "std.lv", "std.all", "std.nox", ""};
+  SEXP df = PROTECT(Rf_mkNamed(VECSXP, names));
+  R_xlen_t n = (R_xlen_t)m->nrows;
+  for (int c = 0; c < 15; c++)
+    SET_VECTOR_ELT(df, c, Rf_allocVector(c < 3 || c == 5 ? STRSXP : c < 5 ? INTSXP : REALSXP, n));
+  for (R_xlen_t r = 0; r < n; r++) {
+    const vagap_sem_param_t *p = &m->rows[r];
+    SET_STRING_ELT(VECTOR_ELT(df, 0), r, Rf_mkChar(p->lhs));
+    SET_STRING_ELT(VECTOR_ELT(df, 1), r, Rf_mkChar(vagap_sem_op_string(p->op)));
+    SET_STRING_ELT(VECTOR_ELT(df, 2), r, Rf_mkChar(p->rhs));
+    INTEGER(VECTOR_ELT(df, 3))[r] = p->block;
+    INTEGER(VECTOR_ELT(df, 4))[r] = p->group;
+    SET_STRING_ELT(VECTOR_ELT(df, 5), r, Rf_mkChar(p->label));
+    const double v[] = {p->est, p->se, p->z, p->pvalue, p->ci_lower, p->ci_upper, p->std_lv, p->std_all,
+                        p->std_nox};
+    for (int c = 0; c < 9; c++) REAL(VECTOR_ELT(df, 6 + c))[r] = isnan(v[c]) ? NA_REAL : v[c];
   }
-  Rf_setAttrib(out, R_NamesSymbol, nm);
-  UNPROTECT(2);
+  UNPROTECT(1);
+  return df;
+}
+
+static SEXP list_elt(SEXP list, const char *name) {
+  SEXP names = Rf_getAttrib(list, R_NamesSymbol);
+  for (R_xlen_t i = 0; i < Rf_xlength(list); i++)
+    if (!strcmp(CHAR(STRING_ELT(names, i)), name)) return VECTOR_ELT(list, i);
+  return R_NilValue;
+}
+
+/* fitMeasures() of the fit: the rows of `vagap sem --fit` (vagap_sem_fit_measure_list). */
+static SEXP fit_measures(const vagap_sem_fit_t *fit) {
+  size_t n = vagap_sem_fit_measure_list(fit, NULL, 0);
+  vagap_sem_measure_t *m = (vagap_sem_measure_t *)R_alloc(n ? n : 1, sizeof *m);
+  vagap_sem_fit_measure_list(fit, m, n);
+  const char **names = (const char **)R_alloc(n ? n : 1, sizeof *names);
+  double *v = (double *)R_alloc(n ? n : 1, sizeof *v);
+  for (size_t i = 0; i < n; i++) names[i] = m[i].name, v[i] = m[i].value;
+  return named_numbers(names, v, n);
+}
+
+/* lavaan's arguments, as text, into a call of `function` (sem, cfa, growth, lavaan). */
+static vagap_status_t sem_call(vagap_sem_call_t **call, SEXP function, SEXP args, vagap_error_t *err) {
+  vagap_status_t st = vagap_sem_call_new(call, CHAR(STRING_ELT(function, 0)), err);
+  SEXP names = Rf_getAttrib(args, R_NamesSymbol);
+  for (R_xlen_t i = 0; !st && i < Rf_xlength(args); i++)
+    st = vagap_sem_call_set(*call, CHAR(STRING_ELT(names, i)), Rf_translateCharUTF8(STRING_ELT(args, i)), err);
+  return st;
+}
+
+/* The call's notes (ignored switches; call may be NULL) and lavaan's warnings on the fit. */
+static SEXP fit_warnings(const vagap_sem_fit_t *fit, const vagap_sem_call_t *call) {
+  size_t nnotes = call ? vagap_sem_call_nnotes(call) : 0;
+  SEXP w = PROTECT(Rf_allocVector(STRSXP, (R_xlen_t)(nnotes + fit->nwarnings)));
+  for (size_t i = 0; i < nnotes; i++) SET_STRING_ELT(w, (R_xlen_t)i, Rf_mkChar(vagap_sem_call_note(call, i)));
+  for (size_t i = 0; i < fit->nwarnings; i++) SET_STRING_ELT(w, (R_xlen_t)(nnotes + i), Rf_mkChar(fit->warnings[i]));
+  UNPROTECT(1);
+  return w;
+}
+
+static SEXP sem_result(const vagap_sem_fit_t *fit, const vagap_sem_rows_t *rows,
+                       const vagap_sem_call_t *call, const vagap_ledger_t *ledger) {
+  const char *names[] = {"estimates", "fit", "groups", "excluded", "warnings", "iterations", ""};
+  SEXP out = PROTECT(Rf_mkNamed(VECSXP, names));
+  SET_VECTOR_ELT(out, 0, estimates_frame(fit->model));
+  SET_VECTOR_ELT(out, 1, fit_measures(fit));
+  SET_VECTOR_ELT(out, 2, strings((const char *const *)rows->labels, rows->ngroups));
+  SET_VECTOR_ELT(out, 3, exclusions(ledger));
+  SET_VECTOR_ELT(out, 4, fit_warnings(fit, call));
+  SET_VECTOR_ELT(out, 5, Rf_ScalarReal((double)fit->iterations));
+  UNPROTECT(1);
+  return out;
+}
+
+/* A lavaan call fitted to a data frame, and what it holds (freed by fitted_free). */
+typedef struct {
+  vagap_sem_call_t *call;
+  vagap_ledger_t *ledger;
+  vagap_table_t *table;
+  vagap_sem_fit_t *fit;
+  vagap_sem_rows_t rows;
+} fitted_t;
+
+/*
+ * lavaan's `function` (sem, cfa, growth, lavaan) on a data frame: data holds
+ * the columns the model may use (and the group column); group is "" for one
+ * group; args are lavaan's arguments as text, named (vagap/sem_call.h).
+ */
+static vagap_status_t fitted_run(fitted_t *f, SEXP model_text, SEXP data, SEXP group, SEXP function,
+                                 SEXP args, vagap_error_t *err) {
+  memset(f, 0, sizeof *f);
+  const char *g = CHAR(STRING_ELT(group, 0));
+  vagap_status_t st = (f->ledger = vagap_ledger_alloc()) ? sem_call(&f->call, function, args, err)
+                                                         : vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
+  if (!st) st = frame_table(&f->table, data, "data", 1, f->ledger, err);
+  if (!st)
+    st = vagap_sem_call_fit(f->call, CHAR(STRING_ELT(model_text, 0)), f->table, g[0] ? g : NULL, f->ledger,
+                            &f->fit, &f->rows, err);
+  return st;
+}
+
+static void fitted_free(fitted_t *f) {
+  vagap_sem_fit_free(f->fit);
+  vagap_sem_rows_free(&f->rows);
+  vagap_table_free(f->table);
+  vagap_sem_call_free(f->call);
+  vagap_ledger_free(f->ledger);
+}
+
+SEXP vagap_r_sem(SEXP model_text, SEXP data, SEXP group, SEXP function, SEXP args) {
+  vagap_error_t err;
+  vagap_error_clear(&err);
+  fitted_t f;
+  vagap_status_t st = fitted_run(&f, model_text, data, group, function, args, &err);
+  SEXP out = st ? error_result(&err) : sem_result(f.fit, &f.rows, f.call, f.ledger);
+  fitted_free(&f);
   return out;
 }
 
@@ -443,12 +413,14 @@ static SEXP prop_result(const vagap_study_prop_t *p, const vagap_ledger_t *ledge
   return out;
 }
 
-SEXP vagap_r_prop(SEXP text, SEXP cols, SEXP codes, SEXP p0, SEXP alternative, SEXP conf_level,
+SEXP vagap_r_prop(SEXP data, SEXP cols, SEXP codes, SEXP p0, SEXP alternative, SEXP conf_level,
                   SEXP adjust) {
   vagap_error_t err;
   vagap_error_clear(&err);
-  vagap_study_choice_options_t o = {CHAR(STRING_ELT(cols, 0)), CHAR(STRING_ELT(cols, 1)),
-                                    CHAR(STRING_ELT(codes, 0)), CHAR(STRING_ELT(codes, 1))};
+  /* an NA unit column: every row in one pooled unit (`vagap prop --pooled`) */
+  vagap_study_choice_options_t o = {STRING_ELT(cols, 0) == NA_STRING ? NULL : CHAR(STRING_ELT(cols, 0)),
+                                    CHAR(STRING_ELT(cols, 1)), CHAR(STRING_ELT(codes, 0)),
+                                    CHAR(STRING_ELT(codes, 1))};
   vagap_prop_options_t popt;
   vagap_prop_options_init(&popt);
   popt.p0 = Rf_asReal(p0);
@@ -458,13 +430,13 @@ SEXP vagap_r_prop(SEXP text, SEXP cols, SEXP codes, SEXP p0, SEXP alternative, S
       vagap_p_adjust_parse(str_arg(adjust), &method, &err))
     return error_result(&err);
   vagap_ledger_t *ledger = vagap_ledger_alloc();
-  vagap_reader_t *r = NULL;
+  vagap_table_t *t = NULL;
   vagap_study_prop_t res;
   memset(&res, 0, sizeof res);
-  vagap_status_t st = ledger ? open_text(&r, text, "data", ledger, &err)
+  vagap_status_t st = ledger ? frame_table(&t, data, "data", 0, ledger, &err)
                              : vagap_error_set(&err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
-  if (!st) st = vagap_study_prop_from(r, &o, &popt, method, ledger, &res, &err);
-  vagap_reader_close(r);
+  if (!st) st = vagap_study_prop_table(t, &o, &popt, method, ledger, &res, &err);
+  vagap_table_free(t);
   SEXP out = st ? error_result(&err) : prop_result(&res, ledger);
   vagap_study_prop_free(&res);
   vagap_ledger_free(ledger);
@@ -558,7 +530,7 @@ SEXP vagap_r_score(SEXP responses, SEXP key, SEXP cols, SEXP range, SEXP min_ite
   vagap_study_score_t sc;
   memset(&sc, 0, sizeof sc);
   vagap_scale_key_t sk;
-  vagap_status_t st = ledger ? read_text(&kt, key, "key", ledger, &err)
+  vagap_status_t st = ledger ? frame_table(&kt, key, "key", 0, ledger, &err)
                              : vagap_error_set(&err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
   if (!st) st = vagap_study_key_from(kt, "item", "scale", "reverse", &k, &err);
   if (!st) {
@@ -566,7 +538,7 @@ SEXP vagap_r_score(SEXP responses, SEXP key, SEXP cols, SEXP range, SEXP min_ite
                              REAL(range)[1], (size_t)Rf_asInteger(min_items)};
     st = vagap_scale_key_check(&sk, &err);
   }
-  if (!st) st = read_text(&t, responses, "data", ledger, &err);
+  if (!st) st = frame_table(&t, responses, "data", 0, ledger, &err);
   if (!st) {
     size_t ci;
     int is_long = LOGICAL(long_input)[0] == 1 || vagap_table_column(t, c.item, &ci, NULL) == VAGAP_OK;
@@ -623,15 +595,20 @@ static SEXP iat_trials(const vagap_iat_assoc_t *scorer) {
   return df;
 }
 
-SEXP vagap_r_iat(SEXP text, SEXP cols, SEXP targets, SEXP preset) {
+/* The valence from word lists (list(positive, negative) of character vectors) or NULL. */
+static vagap_status_t word_lists(SEXP words, vagap_study_word_lists_t *l, vagap_error_t *err) {
+  SEXP pos = VECTOR_ELT(words, 0), neg = VECTOR_ELT(words, 1);
+  return vagap_study_word_lists_init(l, utf8_strings(pos), (size_t)Rf_xlength(pos), utf8_strings(neg),
+                                     (size_t)Rf_xlength(neg), err);
+}
+
+SEXP vagap_r_iat(SEXP data, SEXP cols, SEXP targets, SEXP preset, SEXP words) {
   vagap_error_t err;
   vagap_error_clear(&err);
   vagap_study_iat_options_t o;
   vagap_study_iat_options_init(&o);
-  o.unit = CHAR(STRING_ELT(cols, 0)), o.trial = CHAR(STRING_ELT(cols, 1));
-  o.word = CHAR(STRING_ELT(cols, 2)), o.valence = CHAR(STRING_ELT(cols, 3));
-  o.assigned = CHAR(STRING_ELT(cols, 4));
-  o.focal = CHAR(STRING_ELT(targets, 0)), o.contrast = CHAR(STRING_ELT(targets, 1));
+  take_strings(cols, (const char **[]){&o.unit, &o.trial, &o.word, &o.valence, &o.assigned}, 5);
+  take_strings(targets, (const char **[]){&o.focal, &o.contrast}, 2);
   if (vagap_iat_assoc_preset(&o.scoring, str_arg(preset), &err)) return error_result(&err);
   char both[256];
   int overlap = vagap_study_lists_overlap(o.focal, o.contrast, both, sizeof both, &err);
@@ -641,12 +618,15 @@ SEXP vagap_r_iat(SEXP text, SEXP cols, SEXP targets, SEXP preset) {
     return error_result(&err);
   }
   vagap_ledger_t *ledger = vagap_ledger_alloc();
-  vagap_reader_t *r = NULL;
+  vagap_table_t *t = NULL;
   vagap_iat_assoc_t *scorer = NULL;
-  vagap_status_t st = ledger ? open_text(&r, text, "data", ledger, &err)
+  vagap_study_word_lists_t lists = {0};
+  vagap_status_t st = ledger ? frame_table(&t, data, "data", 0, ledger, &err)
                              : vagap_error_set(&err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
-  if (!st) st = vagap_study_read_iat_from(r, &o, ledger, &scorer, &err);
-  vagap_reader_close(r);
+  if (!st && words != R_NilValue) st = word_lists(words, &lists, &err);
+  if (!st) st = vagap_study_read_iat_table(t, &o, words != R_NilValue ? &lists : NULL, ledger, &scorer, &err);
+  vagap_study_word_lists_free(&lists);
+  vagap_table_free(t);
   SEXP out;
   if (st) out = error_result(&err);
   else {
@@ -794,17 +774,13 @@ SEXP vagap_r_gap(SEXP units, SEXP iat, SEXP behavior, SEXP selfreport, SEXP x, S
 
 /* ---- consistency ------------------------------------------------------------------------ */
 
-SEXP vagap_r_consistency(SEXP text, SEXP profile, SEXP mode, SEXP cols, SEXP flags, SEXP conf) {
+SEXP vagap_r_consistency(SEXP data, SEXP profile, SEXP mode, SEXP cols, SEXP flags, SEXP conf) {
   vagap_error_t err;
   vagap_error_clear(&err);
   vagap_consistency_options_t o;
   vagap_consistency_options_init(&o);
-  const char **c[] = {&o.unit, &o.scenario, &o.choice, &o.score, &o.value, &o.enacted,
-                      &o.profile_score, &o.condition, &o.correct, &o.a, &o.b};
-  for (int k = 0; k < 11; k++) {
-    SEXP v = STRING_ELT(cols, k);
-    *c[k] = v == NA_STRING ? NULL : CHAR(v);
-  }
+  take_strings(cols, (const char **[]){&o.unit, &o.scenario, &o.choice, &o.score, &o.value, &o.enacted,
+                                       &o.profile_score, &o.condition, &o.correct, &o.a, &o.b}, 11);
   o.method_pearson = LOGICAL(flags)[0] == 1, o.method_spearman = LOGICAL(flags)[1] == 1;
   o.centre = LOGICAL(flags)[2] == 1;
   o.conf_level = Rf_asReal(conf);
@@ -813,9 +789,9 @@ SEXP vagap_r_consistency(SEXP text, SEXP profile, SEXP mode, SEXP cols, SEXP fla
   vagap_tidy_t rows;
   vagap_tidy_init(&rows);
   int m = Rf_asInteger(mode);
-  vagap_status_t st = ledger ? read_text(&t, text, "data", ledger, &err)
+  vagap_status_t st = ledger ? frame_table(&t, data, "data", 0, ledger, &err)
                              : vagap_error_set(&err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
-  if (!st && m == 1) st = read_text(&pt, profile, "profile", ledger, &err);
+  if (!st && m == 1) st = frame_table(&pt, profile, "profile", 0, ledger, &err);
   if (!st) {
     if (m == 0) st = vagap_consistency_matrix_rows(t, &o, ledger, &rows, &err);
     else if (m == 1) st = vagap_consistency_stated_enacted_rows(t, pt, &o, ledger, &rows, &err);
@@ -858,16 +834,14 @@ static SEXP align_frame(const vagap_tidy_t *t) {
   return df;
 }
 
-SEXP vagap_r_align(SEXP text, SEXP cols, SEXP scenario, SEXP by, SEXP codes, SEXP measures,
+SEXP vagap_r_align(SEXP data, SEXP cols, SEXP scenario, SEXP by, SEXP codes, SEXP measures,
                    SEXP per_scenario) {
   vagap_error_t err;
   vagap_error_clear(&err);
   vagap_align_log_options_t o;
   vagap_align_log_options_init(&o);
-  o.model = CHAR(STRING_ELT(cols, 0)), o.value = CHAR(STRING_ELT(cols, 1));
-  o.prompt = CHAR(STRING_ELT(cols, 2)), o.stated = CHAR(STRING_ELT(cols, 3));
-  o.action = CHAR(STRING_ELT(cols, 4));
-  o.agree = CHAR(STRING_ELT(codes, 0)), o.disagree = CHAR(STRING_ELT(codes, 1));
+  take_strings(cols, (const char **[]){&o.model, &o.value, &o.prompt, &o.stated, &o.action}, 5);
+  take_strings(codes, (const char **[]){&o.agree, &o.disagree}, 2);
   if (Rf_xlength(scenario) < 1 || Rf_xlength(scenario) > VAGAP_ALIGN_MAX_COLUMNS ||
       Rf_xlength(by) > VAGAP_ALIGN_MAX_COLUMNS) {
     vagap_error_set(&err, VAGAP_EINVAL, NULL, 0, 0, "scenario takes 1 to %d columns, by at most %d",
@@ -886,7 +860,7 @@ SEXP vagap_r_align(SEXP text, SEXP cols, SEXP scenario, SEXP by, SEXP codes, SEX
   vagap_align_log_t *log = NULL;
   vagap_tidy_t rows;
   vagap_tidy_init(&rows);
-  vagap_status_t st = ledger ? read_text(&t, text, "data", ledger, &err)
+  vagap_status_t st = ledger ? frame_table(&t, data, "data", 0, ledger, &err)
                              : vagap_error_set(&err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
   if (!st) st = vagap_align_log_alloc(&log, &o, &err);
   if (!st) st = vagap_align_log_add(log, t, ledger, &err);
@@ -917,54 +891,101 @@ static const char *optional_str(SEXP s) {
   return v[0] ? v : NULL;
 }
 
-/* The rows of `vagap vaar`: per group its paths, then vaar.strict and vaar.sign. */
-static SEXP vaar_frame(const vagap_vaar_analysis_t *an) {
+/* The rows of `vagap vaar`: per group its paths, then vaar.strict and vaar.sign; the
+   bootstrap columns from b (NA without a bootstrap). */
+static SEXP vaar_frame(const vagap_vaar_analysis_t *an, const vagap_vaar_boot_t *b) {
   const vagap_vaar_result_t *r = an->result;
   size_t n = r->ngroups * (r->npaths + 2);
   const char *names[] = {"group", "type", "lhs", "op", "rhs", "expected", "est", "se", "pvalue",
-                         "std.all", "ci.lower", "ci.upper", "agree.strict", "agree.sign", "k", "K", ""};
+                         "std.all", "ci.lower", "ci.upper", "agree.strict", "agree.sign", "k", "K",
+                         "boot.lower", "boot.upper", "boot.agree.strict", "boot.agree.sign", "boot.n", ""};
   SEXP df = PROTECT(Rf_mkNamed(VECSXP, names));
-  for (int c = 0; c < 16; c++)
-    SET_VECTOR_ELT(df, c, Rf_allocVector(c < 6 ? STRSXP : c < 12 ? REALSXP : c < 14 ? LGLSXP : INTSXP,
-                                         (R_xlen_t)n));
+  for (int c = 0; c < 21; c++)
+    SET_VECTOR_ELT(df, c, Rf_allocVector(c < 6 ? STRSXP : c < 12 || (c >= 16 && c < 20) ? REALSXP
+                                         : c < 14 ? LGLSXP : INTSXP, (R_xlen_t)n));
   size_t i = 0;
+#define NUM(c, v) (REAL(VECTOR_ELT(df, c))[i] = isnan(v) ? NA_REAL : (v))
   for (size_t g = 0; g < r->ngroups; g++) {
     for (size_t k = 0; k < r->npaths; k++, i++) {
-      const vagap_vaar_path_result_t *p = &r->paths[g * r->npaths + k];
+      size_t cell = g * r->npaths + k;
+      const vagap_vaar_path_result_t *p = &r->paths[cell];
       const vagap_vaar_path_t *path = &an->spec->paths[p->path];
       const char *text[] = {r->group_label[g], "path", path->lhs, path->op, path->rhs,
                             vagap_vaar_sign_text(p->expected)};
       for (int c = 0; c < 6; c++) SET_STRING_ELT(VECTOR_ELT(df, c), (R_xlen_t)i, Rf_mkChar(text[c]));
       const double v[] = {p->est.est, p->est.se, p->est.pvalue, p->est.std_all, p->est.ci_lower,
-                          p->est.ci_upper};
-      for (int c = 0; c < 6; c++) REAL(VECTOR_ELT(df, 6 + c))[i] = isnan(v[c]) ? NA_REAL : v[c];
+                          p->est.ci_upper, b ? b->est_lower[cell] : NAN, b ? b->est_upper[cell] : NAN,
+                          b ? b->share_strict[cell] : NAN, b ? b->share_sign[cell] : NAN};
+      for (int c = 0; c < 10; c++) NUM(c < 6 ? 6 + c : 10 + c, v[c]);
       LOGICAL(VECTOR_ELT(df, 12))[i] = p->agree_strict;
       LOGICAL(VECTOR_ELT(df, 13))[i] = p->agree_sign;
       INTEGER(VECTOR_ELT(df, 14))[i] = INTEGER(VECTOR_ELT(df, 15))[i] = NA_INTEGER;
+      INTEGER(VECTOR_ELT(df, 20))[i] = b ? (int)b->nused : NA_INTEGER;
     }
     for (int strict = 1; strict >= 0; strict--, i++) {
       const vagap_vaar_group_result_t *gr = &r->groups[g];
       SET_STRING_ELT(VECTOR_ELT(df, 0), (R_xlen_t)i, Rf_mkChar(r->group_label[g]));
       SET_STRING_ELT(VECTOR_ELT(df, 1), (R_xlen_t)i, Rf_mkChar(strict ? "vaar.strict" : "vaar.sign"));
       for (int c = 2; c < 6; c++) SET_STRING_ELT(VECTOR_ELT(df, c), (R_xlen_t)i, NA_STRING);
-      REAL(VECTOR_ELT(df, 6))[i] = strict ? gr->vaar_strict : gr->vaar_sign;
+      NUM(6, strict ? gr->vaar_strict : gr->vaar_sign);
       for (int c = 7; c < 12; c++) REAL(VECTOR_ELT(df, c))[i] = NA_REAL;
       LOGICAL(VECTOR_ELT(df, 12))[i] = LOGICAL(VECTOR_ELT(df, 13))[i] = NA_LOGICAL;
       INTEGER(VECTOR_ELT(df, 14))[i] = (int)(strict ? gr->k_strict : gr->k_sign);
       INTEGER(VECTOR_ELT(df, 15))[i] = (int)gr->K;
+      NUM(16, b ? (strict ? b->vaar_strict_lower[g] : b->vaar_sign_lower[g]) : NAN);
+      NUM(17, b ? (strict ? b->vaar_strict_upper[g] : b->vaar_sign_upper[g]) : NAN);
+      REAL(VECTOR_ELT(df, 18))[i] = REAL(VECTOR_ELT(df, 19))[i] = NA_REAL;
+      INTEGER(VECTOR_ELT(df, 20))[i] = b ? (int)b->nused : NA_INTEGER;
     }
   }
+#undef NUM
   UNPROTECT(1);
   return df;
+}
+
+/* What `vagap vaar` is asked besides the estimates: spec c(expect, reference,
+   sign.indicator) ("" for "not given"), expect_frame (lhs, op, rhs, sign) or
+   NULL, num c(alpha, reference.alpha, ...), hint appended to a reference error. */
+typedef struct {
+  vagap_vaar_options_t o;
+  vagap_vaar_orientation_t orient;
+  vagap_table_t *expect;
+} vaar_setup_t;
+
+static vagap_status_t vaar_setup(vaar_setup_t *v, SEXP spec, SEXP expect_frame, SEXP num, SEXP hint,
+                                 vagap_error_t *err) {
+  memset(v, 0, sizeof *v);
+  vagap_vaar_options_init(&v->o);
+  const char *text_of[3];
+  for (int k = 0; k < 3; k++) text_of[k] = CHAR(STRING_ELT(spec, k));
+  v->o.expect = text_of[0][0] ? text_of[0] : NULL;
+  v->o.reference = text_of[1][0] ? text_of[1] : NULL;
+  v->o.alpha = REAL(num)[0];
+  v->o.reference_alpha = REAL(num)[1];
+  v->o.reference_hint = optional_str(hint);
+  v->o.orientation = &v->orient;
+  vagap_status_t st = VAGAP_OK;
+  if (text_of[2][0]) st = vagap_vaar_orientation_parse(&v->orient, text_of[2], err);
+  if (!st && expect_frame != R_NilValue) {
+    st = frame_table(&v->expect, expect_frame, "expect", 0, NULL, err);
+    v->o.expect_table = v->expect;
+  }
+  return st;
+}
+
+static void vaar_setup_clear(vaar_setup_t *v) {
+  vagap_vaar_orientation_clear(&v->orient);
+  vagap_table_free(v->expect);
 }
 
 /*
  * est: list(group, lhs, op, rhs, est, se, pvalue, ci.lower, ci.upper, std.all)
  * of one parameter table (":=" rows already dropped); spec: c(expect,
- * expect.table CSV text, reference, sign.indicator) with "" for "not given";
- * num: c(alpha, reference.alpha); hint: appended to a reference error.
+ * reference, sign.indicator) with "" for "not given"; expect_frame: a data
+ * frame lhs, op, rhs, sign or NULL; num: c(alpha, reference.alpha); hint:
+ * appended to a reference error.
  */
-SEXP vagap_r_vaar(SEXP est, SEXP spec, SEXP num, SEXP hint) {
+SEXP vagap_r_vaar(SEXP est, SEXP spec, SEXP expect_frame, SEXP num, SEXP hint) {
   vagap_error_t err;
   vagap_error_clear(&err);
   size_t n = (size_t)Rf_xlength(VECTOR_ELT(est, 0));
@@ -981,71 +1002,118 @@ SEXP vagap_r_vaar(SEXP est, SEXP spec, SEXP num, SEXP hint) {
     e[i].est = col[0][i], e[i].se = col[1][i], e[i].pvalue = col[2][i];
     e[i].ci_lower = col[3][i], e[i].ci_upper = col[4][i], e[i].std_all = col[5][i];
   }
-  vagap_vaar_options_t o;
-  vagap_vaar_options_init(&o);
-  const char *text_of[4];
-  for (int k = 0; k < 4; k++) text_of[k] = CHAR(STRING_ELT(spec, k));
-  o.expect = text_of[0][0] ? text_of[0] : NULL;
-  o.reference = text_of[2][0] ? text_of[2] : NULL;
-  o.alpha = REAL(num)[0];
-  o.reference_alpha = REAL(num)[1];
-  o.reference_hint = optional_str(hint);
-  const char *indicators = text_of[3];
-  vagap_vaar_orientation_t orient = {0};
+  vaar_setup_t v;
   vagap_vaar_analysis_t an = {0};
-  vagap_table_t *expect = NULL;
-  vagap_status_t st = VAGAP_OK;
-  if (indicators[0]) st = vagap_vaar_orientation_parse(&orient, indicators, &err);
-  o.orientation = &orient;
-  if (!st && text_of[1][0]) {
-    SEXP text = PROTECT(Rf_ScalarString(STRING_ELT(spec, 1)));
-    st = read_text(&expect, text, "expect", NULL, &err);
-    UNPROTECT(1);
-    o.expect_table = expect;
-  }
-  if (!st) st = vagap_vaar_analyse(&an, e, n, &o, &err);
-  SEXP out = st ? error_result(&err) : vaar_frame(&an);
+  vagap_status_t st = vaar_setup(&v, spec, expect_frame, num, hint, &err);
+  if (!st) st = vagap_vaar_analyse(&an, e, n, &v.o, &err);
+  SEXP out = st ? error_result(&err) : vaar_frame(&an, NULL);
   vagap_vaar_analysis_clear(&an);
-  vagap_vaar_orientation_clear(&orient);
-  vagap_table_free(expect);
+  vaar_setup_clear(&v);
+  return out;
+}
+
+/* The estimate rows of a fit for VAAR (":=" rows skipped) and each one's parameter-table row. */
+static size_t vaar_estimates_of(const vagap_sem_fit_t *fit, const vagap_sem_rows_t *rows,
+                                vagap_vaar_estimate_t *e, size_t *est_row) {
+  const vagap_sem_model_t *m = fit->model;
+  size_t n = 0;
+  for (size_t r = 0; r < m->nrows; r++) {
+    const vagap_sem_param_t *p = &m->rows[r];
+    if (p->group < 1) continue;
+    e[n] = (vagap_vaar_estimate_t){rows->labels[p->group - 1], p->lhs, vagap_sem_op_string(p->op), p->rhs,
+                                   p->est, p->se, p->pvalue, p->ci_lower, p->ci_upper, p->std_all};
+    est_row[n++] = r;
+  }
+  return n;
+}
+
+/* `vagap vaar --bootstrap B --seed S --threads T --conf-level L` on the call's rows. */
+static vagap_status_t vaar_bootstrap(const vagap_sem_call_t *call, const vagap_sem_rows_t *rows,
+                                     const vagap_vaar_analysis_t *an, const vaar_setup_t *v,
+                                     const vagap_vaar_estimate_t *e, size_t n, const size_t *est_row,
+                                     SEXP boot, double level, vagap_sem_boot_t **sb,
+                                     vagap_vaar_boot_t **vb, vagap_error_t *err) {
+  vagap_sem_boot_options_t bopt;
+  vagap_sem_boot_options_init(&bopt);
+  bopt.B = (size_t)REAL(boot)[0];
+  bopt.seed = (uint64_t)REAL(boot)[1];
+  bopt.threads = (unsigned)REAL(boot)[2];
+  vagap_sem_data_t view = vagap_sem_rows_view(rows);
+  vagap_status_t st = vagap_sem_bootstrap(sb, vagap_sem_call_model(call), &view,
+                                          vagap_sem_call_fit_options(call), &bopt, err);
+  if (!st)
+    st = vagap_vaar_bootstrap(vb, an->spec, e, n, est_row, *sb, v->orient.latent, v->orient.indicator,
+                              v->orient.n, v->o.alpha, level, err);
+  return st;
+}
+
+/*
+ * `vagap vaar --model`: lavaan's `function` fitted to data (as vagap_r_sem,
+ * group "" for one group, args lavaan's arguments as text), then the analysis
+ * of vagap_r_vaar (spec, expect_frame, num c(alpha, reference.alpha, level),
+ * hint) and with boot c(B, seed, threads), B > 0, the bootstrap columns.
+ */
+SEXP vagap_r_vaar_fit(SEXP model_text, SEXP data, SEXP group, SEXP function, SEXP args, SEXP spec,
+                      SEXP expect_frame, SEXP num, SEXP hint, SEXP boot) {
+  vagap_error_t err;
+  vagap_error_clear(&err);
+  fitted_t f;
+  vaar_setup_t v;
+  memset(&v, 0, sizeof v);
+  vagap_vaar_analysis_t an = {0};
+  vagap_sem_boot_t *sb = NULL;
+  vagap_vaar_boot_t *vb = NULL;
+  vagap_status_t st = fitted_run(&f, model_text, data, group, function, args, &err);
+  size_t nrows = f.fit ? f.fit->model->nrows : 0, n = 0;
+  vagap_vaar_estimate_t *e = (vagap_vaar_estimate_t *)R_alloc(nrows + 1, sizeof *e);
+  size_t *est_row = (size_t *)R_alloc(nrows + 1, sizeof *est_row);
+  if (!st) n = vaar_estimates_of(f.fit, &f.rows, e, est_row);
+  if (!st) st = vaar_setup(&v, spec, expect_frame, num, hint, &err);
+  if (!st) st = vagap_vaar_analyse(&an, e, n, &v.o, &err);
+  if (!st && REAL(boot)[0] > 0)
+    st = vaar_bootstrap(f.call, &f.rows, &an, &v, e, n, est_row, boot, REAL(num)[2], &sb, &vb, &err);
+  SEXP out;
+  if (st) out = error_result(&err);
+  else {
+    const char *names[] = {"rows", "excluded", "warnings", "boot.failed", ""};
+    out = PROTECT(Rf_mkNamed(VECSXP, names));
+    SET_VECTOR_ELT(out, 0, vaar_frame(&an, vb));
+    SET_VECTOR_ELT(out, 1, exclusions(f.ledger));
+    SET_VECTOR_ELT(out, 2, fit_warnings(f.fit, f.call));
+    SET_VECTOR_ELT(out, 3, Rf_ScalarReal(sb ? (double)sb->nfailed : 0));
+    UNPROTECT(1);
+  }
+  vagap_vaar_boot_free(vb);
+  vagap_sem_boot_free(sb);
+  vagap_vaar_analysis_clear(&an);
+  vaar_setup_clear(&v);
+  fitted_free(&f);
   return out;
 }
 
 /* ---- report: the cross-task gap ------------------------------------------------------ */
 
 /* The four logs into the library's readers in the program's order (iat, choices, key,
-   responses), every exclusion in `ledger`; iat may be "" (no IAT). */
-static vagap_status_t report_read(SEXP texts, const vagap_study_iat_options_t *io,
+   responses), every exclusion in `ledger`; logs: list(iat or NULL, choices, selfreport, key). */
+static vagap_status_t report_read(SEXP logs, const vagap_study_iat_options_t *io,
                                   const vagap_study_choice_options_t *co,
                                   const vagap_study_scale_options_t *so, vagap_ledger_t *ledger,
                                   vagap_iat_assoc_t **iat, vagap_study_choices_t *choices,
                                   vagap_study_scale_t *scale, vagap_error_t *err) {
-  vagap_reader_t *r = NULL;
+  vagap_table_t *t = NULL, *key = NULL, *responses = NULL;
   vagap_status_t st = VAGAP_OK;
-  if (CHAR(STRING_ELT(texts, 0))[0]) {
-    SEXP t = PROTECT(Rf_ScalarString(STRING_ELT(texts, 0)));
-    st = open_text(&r, t, "iat", ledger, err);
-    UNPROTECT(1);
-    if (!st) st = vagap_study_read_iat_from(r, io, ledger, iat, err);
-    vagap_reader_close(r);
-    r = NULL;
+  if (VECTOR_ELT(logs, 0) != R_NilValue) {
+    st = frame_table(&t, VECTOR_ELT(logs, 0), "iat", 0, ledger, err);
+    if (!st) st = vagap_study_read_iat_table(t, io, NULL, ledger, iat, err);
+    vagap_table_free(t);
+    t = NULL;
   }
-  if (!st) {
-    SEXP t = PROTECT(Rf_ScalarString(STRING_ELT(texts, 1)));
-    st = open_text(&r, t, "choices", ledger, err);
-    UNPROTECT(1);
-    if (!st) st = vagap_study_read_choices_from(r, co, ledger, choices, err);
-    vagap_reader_close(r);
-  }
-  vagap_table_t *key = NULL, *responses = NULL;
-  if (!st) {
-    SEXP k = PROTECT(Rf_ScalarString(STRING_ELT(texts, 3)));
-    SEXP t = PROTECT(Rf_ScalarString(STRING_ELT(texts, 2)));
-    st = read_text(&key, k, "key", ledger, err);
-    if (!st) st = read_text(&responses, t, "selfreport", ledger, err);
-    UNPROTECT(2);
-    if (!st) return vagap_study_scale_from(responses, key, so, ledger, scale, err); /* owns both */
-  }
+  if (!st) st = frame_table(&t, VECTOR_ELT(logs, 1), "choices", 0, ledger, err);
+  if (!st) st = vagap_study_read_choices_table(t, co, ledger, choices, err);
+  vagap_table_free(t);
+  if (!st) st = frame_table(&key, VECTOR_ELT(logs, 3), "key", 0, ledger, err);
+  if (!st) st = frame_table(&responses, VECTOR_ELT(logs, 2), "selfreport", 0, ledger, err);
+  if (!st) return vagap_study_scale_from(responses, key, so, ledger, scale, err); /* owns both */
   vagap_table_free(key);
   vagap_table_free(responses);
   return st;
@@ -1053,11 +1121,25 @@ static vagap_status_t report_read(SEXP texts, const vagap_study_iat_options_t *i
 
 /*
  * `vagap report`'s gap_tests and gap_units and the exclusions of all four
- * logs.  texts: c(iat or "", choices, selfreport, key) as CSV; cols: c(unit,
+ * logs.  logs: list(iat or NULL, choices, selfreport, key) data frames; cols: c(unit,
  * focal, contrast, prosocial, selfish, preset, selfreport.scale or "");
  * num: c(min, max, min.items, tau, behavior.cut, conf.level).
  */
-SEXP vagap_r_report_gap(SEXP texts, SEXP cols, SEXP num) {
+/* The calibration plot of g as SVG text (vagap_gap_plot_svg into memory). */
+static SEXP gap_svg(const vagap_gap_t *g, const char *title) {
+  char *text = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream(&text, &len);
+  int bad = !f || vagap_gap_plot_svg(f, g, title) != 0;
+  if (f) bad |= fclose(f) != 0;
+  SEXP out = PROTECT(Rf_allocVector(STRSXP, 1));
+  SET_STRING_ELT(out, 0, bad || !text ? NA_STRING : Rf_mkCharLenCE(text, (int)len, CE_UTF8));
+  free(text);
+  UNPROTECT(1);
+  return out;
+}
+
+SEXP vagap_r_report_gap(SEXP logs, SEXP cols, SEXP num, SEXP svg_title) {
   vagap_error_t err;
   vagap_error_clear(&err);
   const char *c[7];
@@ -1085,7 +1167,7 @@ SEXP vagap_r_report_gap(SEXP texts, SEXP cols, SEXP num) {
   memset(&choices, 0, sizeof choices);
   memset(&scale, 0, sizeof scale);
   vagap_tidy_init(&t);
-  vagap_status_t st = ledger ? report_read(texts, &io, &co, &so, ledger, &iat, &choices, &scale, &err)
+  vagap_status_t st = ledger ? report_read(logs, &io, &co, &so, ledger, &iat, &choices, &scale, &err)
                              : vagap_error_set(&err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
   int have_gap = 0;
   if (!st) st = vagap_study_gap(iat, &choices, &scale, c[6][0] ? c[6] : NULL, so.min_items, &go, &g, &err);
@@ -1093,11 +1175,12 @@ SEXP vagap_r_report_gap(SEXP texts, SEXP cols, SEXP num) {
   SEXP out;
   if (st) out = error_result(&err);
   else {
-    const char *names[] = {"tests", "units", "excluded", ""};
+    const char *names[] = {"tests", "units", "excluded", "svg", ""};
     out = PROTECT(Rf_mkNamed(VECSXP, names));
     SET_VECTOR_ELT(out, 0, tidy_frame(&t, 0));
     SET_VECTOR_ELT(out, 1, gap_units_frame(&g));
     SET_VECTOR_ELT(out, 2, exclusions(ledger));
+    if (svg_title != R_NilValue) SET_VECTOR_ELT(out, 3, gap_svg(&g, Rf_translateCharUTF8(STRING_ELT(svg_title, 0))));
     UNPROTECT(1);
   }
   vagap_tidy_free(&t);
@@ -1118,11 +1201,12 @@ static const R_CallMethodDef CALLS[] = {
     {"vagap_r_prop", (DL_FUNC)&vagap_r_prop, 7},
     {"vagap_r_score", (DL_FUNC)&vagap_r_score, 7},
     {"vagap_r_gap", (DL_FUNC)&vagap_r_gap, 7},
-    {"vagap_r_iat", (DL_FUNC)&vagap_r_iat, 4},
+    {"vagap_r_iat", (DL_FUNC)&vagap_r_iat, 5},
     {"vagap_r_consistency", (DL_FUNC)&vagap_r_consistency, 6},
     {"vagap_r_align", (DL_FUNC)&vagap_r_align, 7},
-    {"vagap_r_vaar", (DL_FUNC)&vagap_r_vaar, 4},
-    {"vagap_r_report_gap", (DL_FUNC)&vagap_r_report_gap, 3},
+    {"vagap_r_vaar", (DL_FUNC)&vagap_r_vaar, 5},
+    {"vagap_r_vaar_fit", (DL_FUNC)&vagap_r_vaar_fit, 10},
+    {"vagap_r_report_gap", (DL_FUNC)&vagap_r_report_gap, 4},
     {NULL, NULL, 0}};
 
 /*
@@ -1134,15 +1218,17 @@ static const R_CallMethodDef CALLS[] = {
 #define GLUE_TYPES(X)                                                                            \
   X(vagap_error_t) X(vagap_ttest_options_t) X(vagap_effect_size_t) X(vagap_ttest_t)              \
   X(vagap_cor_options_t) X(vagap_cor_t) X(vagap_sem_model_options_t) X(vagap_sem_param_t)        \
-  X(vagap_sem_model_t) X(vagap_sem_stats_t) X(vagap_sem_fit_options_t) X(vagap_sem_measures_t)   \
-  X(vagap_sem_fit_t) X(vagap_prop_options_t) X(vagap_prop_t) X(vagap_study_choice_options_t)     \
-  X(vagap_study_choices_t) X(vagap_study_scale_options_t) X(vagap_study_scale_t)                 \
-  X(vagap_alpha_t) X(vagap_table_options_t) X(vagap_gap_t) X(vagap_gap_unit_t)                  \
+  X(vagap_sem_model_t) X(vagap_sem_fit_options_t) X(vagap_sem_measures_t) X(vagap_sem_measure_t) \
+  X(vagap_sem_fit_t) X(vagap_sem_rows_t) X(vagap_prop_options_t) X(vagap_prop_t)                 \
+  X(vagap_study_choice_options_t) X(vagap_study_choices_t) X(vagap_study_scale_options_t)        \
+  X(vagap_study_scale_t) X(vagap_alpha_t) X(vagap_table_options_t) X(vagap_column_t)             \
+  X(vagap_study_word_lists_t) X(vagap_gap_t) X(vagap_gap_unit_t)                                 \
   X(vagap_gap_options_t) X(vagap_tidy_t) X(vagap_tidy_row_t) X(vagap_study_iat_options_t)        \
   X(vagap_iat_assoc_unit_t) X(vagap_iat_assoc_trial_t) X(vagap_consistency_options_t)             \
   X(vagap_align_log_options_t) X(vagap_vaar_estimate_t) X(vagap_vaar_options_t)                 \
   X(vagap_vaar_analysis_t) X(vagap_vaar_result_t) X(vagap_vaar_path_result_t)                    \
-  X(vagap_vaar_group_result_t) X(vagap_vaar_spec_t) X(vagap_vaar_path_t) X(vagap_vaar_orientation_t)
+  X(vagap_vaar_group_result_t) X(vagap_vaar_boot_t) X(vagap_sem_boot_options_t)                 \
+  X(vagap_sem_boot_t) X(vagap_vaar_spec_t) X(vagap_vaar_path_t) X(vagap_vaar_orientation_t)
 
 static void check_layout(void) {
   char bad[2048] = "";

@@ -56,6 +56,22 @@ test_that("report: errors are the program's messages", {
   bad <- as.data.frame(as_logs(b$read("selfreport.csv")))
   expect_error(vagap::report(as.data.frame(as_logs(b$read("choices.csv"))), bad,
                              as.data.frame(as_logs(b$read("selfreport_key.csv")))),
-               "selfreport:7:4: column 'response': expected a number", fixed = TRUE,
+               # row 6 of the data frame (line 7 of the program's file)
+               "selfreport:6:4: column 'response': expected a number", fixed = TRUE,
                class = "vagap_error")
+})
+
+test_that("report(svg = TRUE): the program's calibration.svg, byte for byte", {
+  s <- report_dir("report_mini")
+  logs <- lapply(c(iat = "iat.csv", choices = "choices.csv", selfreport = "selfreport.csv",
+                   key = "selfreport_key.csv"), function(f) as.data.frame(as_logs(s$read(f))))
+  mine <- vagap::report(logs$choices, logs$selfreport, logs$key, iat = logs$iat, svg = TRUE,
+                        title = "Mini study")
+  o <- tempfile()
+  status <- system2(program(), shQuote(c("report", s$dir, "--out", o, "--quiet", "--title", "Mini study")),
+                    stdout = FALSE, stderr = FALSE, env = "LD_PRELOAD=")
+  expect_identical(status, 0L)
+  theirs <- readChar(file.path(o, "calibration.svg"), file.size(file.path(o, "calibration.svg")), useBytes = TRUE)
+  expect_identical(mine$calibration_svg, theirs)
+  expect_match(mine$calibration_svg, "Mini study: self-report vs behaviour", fixed = TRUE)
 })

@@ -61,7 +61,7 @@ test_that("score: a second answer is excluded; a bad key is a located error", {
   bad <- key
   bad$reverse <- c("maybe", rep("0", nrow(key) - 1))
   expect_error(vagap::score(d, bad, 1, 7), class = "vagap_error",
-               regexp = "key:2:3: reverse must be 1/0, true/false, yes/no or reverse/forward, found 'maybe'")
+               regexp = "key:1:3: reverse must be 1/0, true/false, yes/no or reverse/forward, found 'maybe'")
 })
 
 # NA in text and logical columns as the program prints them
@@ -145,5 +145,48 @@ test_that("align: per-model measures, distance by levels and per-scenario F1 mat
 
 test_that("align: a duplicated prompt is the library's located error", {
   d <- read.csv(source_data("align_duplicate.csv"), stringsAsFactors = FALSE)
-  expect_error(vagap::align(d), class = "vagap_error", regexp = "data:4: duplicate prompt")
+  # located at row 3 of the data frame (line 4 of the file)
+  expect_error(vagap::align(d), class = "vagap_error",
+               regexp = "data:3: duplicate prompt .*first seen on line 1\\)$")
+})
+
+test_that("data frames go in as typed columns: rows are the data frame's, whatever the cells hold", {
+  # a newline inside a cell used to shift every excluded row after it (CSV lines)
+  d <- data.frame(model = c("a\nb", "a\nb", "c", "c", NA, "c"),
+                  choice = factor(c("other", "maybe", "self", "other", "self", NA)),
+                  stringsAsFactors = FALSE)
+  mine <- suppressWarnings(vagap::prop(d))
+  expect_identical(mine$model, c("a\nb", "c"))
+  expect_identical(mine$x, c(1, 1))
+  expect_identical(mine$n_other, c(1, 1))
+  ex <- attr(mine, "excluded")
+  expect_identical(ex$row, c(2L, 5L, 6L))
+  expect_identical(ex$reason, c("choice 'maybe' is neither prosocial (other) nor selfish (self)",
+                                "missing model", "missing choice"))
+  # integer, logical and double codes mean what their text means in a file
+  codes <- data.frame(model = "m", choice = c(1L, 0L, 1L, NA))
+  expect_identical(vagap::prop(codes, success = "1", failure = "0")$x, 2)
+  expect_identical(vagap::prop(transform(codes, choice = choice == 1L), success = "TRUE",
+                               failure = "FALSE")$x, 2)
+  expect_identical(vagap::prop(transform(codes, choice = as.numeric(choice)), success = "1",
+                               failure = "0")$n, 3)
+  expect_error(vagap::prop(data.frame(model = "m", choice = I(list(1)))), class = "vagap_error",
+               regexp = "column 'choice' is a list")
+})
+
+test_that("prop(pooled = TRUE) and iat word lists are the program's --pooled and --positive-words", {
+  path <- source_data("stats_choices.csv")
+  d <- read.csv(path, stringsAsFactors = FALSE)
+  mine <- vagap::prop(d, pooled = TRUE)
+  expect_same_table(mine, run_program("prop", "--pooled", path))
+  ipath <- source_data("iat_assoc.csv")
+  log <- read.csv(ipath, stringsAsFactors = FALSE)
+  pos <- readLines(source_data("iat_positive.txt"))
+  neg <- readLines(source_data("iat_negative.txt"))
+  mine <- vagap::iat(log, valence = "not_read", positive.words = pos, negative.words = neg)
+  expect_same_table(mine, run_program("iat", "--method", "assoc", "--positive-words",
+                                      source_data("iat_positive.txt"), "--negative-words",
+                                      source_data("iat_negative.txt"), "--valence", "not_read", ipath))
+  expect_error(vagap::iat(log, positive.words = pos, negative.words = c(neg, "KIND")),
+               class = "vagap_error", regexp = "'kind' is in both word lists")
 })

@@ -66,3 +66,18 @@ test_that("vaar: fitting the multi-group model (metric invariance by default) ma
                                 "none", "--alpha", "0.01", "--expect",
                                 "AoDS~privacy:-,AoDS~prosocial:+", survey_path))
 })
+
+test_that("vaar: the bootstrap columns are the program's for the same resamples", {
+  survey_path <- vaar_data("datasets/privacy-prosocial-sim/survey.csv")
+  if (!file.exists(survey_path)) stop(survey_path, " does not exist")
+  model_path <- vaar_data("examples/vaar/model.lav")
+  survey <- read.csv(survey_path, na.strings = c("", "NA"))
+  # 20 resamples keep the test short; the same seed draws the same resamples
+  r <- vagap::vaar(readLines(model_path), survey, group = "group", expect = "AoDS~privacy:-,AoDS~prosocial:+",
+                   bootstrap = 20, seed = 7, threads = 1, conf.level = 0.9)
+  expect_same_table(r, run_program("vaar", "--model", model_path, "--group", "group", "--expect",
+                                   "AoDS~privacy:-,AoDS~prosocial:+", "--bootstrap", "20", "--seed", "7",
+                                   "--threads", "1", "--conf-level", "0.9", survey_path))
+  expect_true(all(r$boot.n[!is.na(r$boot.n)] <= 20))
+  expect_false(all(is.na(r$boot.lower)))
+})

@@ -1,5 +1,6 @@
 /*
- * report_svg.c - calibration plot (see report_svg.h).
+ * gap_svg.c - the calibration plot of a gap analysis (vagap/plot.h:
+ * vagap_gap_plot_svg; moved from the program's report_svg.c).
  *
  * Layout: a square plot area (so that the identity line is at 45 degrees)
  * with the legend to its right.  Axis ranges are the same on both axes,
@@ -10,8 +11,7 @@
  * the least overlap, joined to its point by a leader line.  Text widths are
  * estimated (0.6 em per character), which is conservative for sans-serif.
  */
-#include "report_svg.h"
-#include "svg.h"
+#include "vagap/plot.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -32,7 +32,7 @@ typedef struct {
 static double px(const axes_t *a, double v) { return LEFT + (v - a->lo) / (a->hi - a->lo) * SIZE; }
 static double py(const axes_t *a, double v) { return TOP + SIZE - (v - a->lo) / (a->hi - a->lo) * SIZE; }
 
-const char *report_short_name(const char *name) {
+const char *vagap_gap_plot_short_name(const char *name) {
   const char *slash = strrchr(name, '/');
   return slash && slash[1] ? slash + 1 : name;
 }
@@ -171,9 +171,9 @@ static void write_regions(FILE *out, const vagap_gap_t *g, const axes_t *a, obst
 
 /* The short name, unless another plotted unit has the same one (then the full name). */
 static const char *label_of(const vagap_gap_t *g, size_t i) {
-  const char *mine = report_short_name(g->units[i].name);
+  const char *mine = vagap_gap_plot_short_name(g->units[i].name);
   for (size_t k = 0; k < g->n_units; k++)
-    if (k != i && g->units[k].complete && strcmp(report_short_name(g->units[k].name), mine) == 0)
+    if (k != i && g->units[k].complete && strcmp(vagap_gap_plot_short_name(g->units[k].name), mine) == 0)
       return g->units[i].name;
   return mine;
 }
@@ -200,7 +200,7 @@ static void write_points(FILE *out, const vagap_gap_t *g, const axes_t *a, obsta
               x, y, lx, ly);
     }
     fprintf(out, "<text x=\"%.1f\" y=\"%.1f\">", p.x, p.y);
-    svg_put_escaped(out, label);
+    vagap_svg_put_escaped(out, label);
     fputs("</text>\n", out);
   }
   fputs("</g>\n<g stroke=\"#fff\" stroke-width=\"1\">\n", out);
@@ -209,7 +209,7 @@ static void write_points(FILE *out, const vagap_gap_t *g, const axes_t *a, obsta
     if (!u->complete) continue;
     fprintf(out, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"5\" fill=\"%s\"><title>", px(a, u->behavior),
             py(a, u->selfreport), COLORS[u->quadrant]);
-    svg_put_escaped(out, u->name);
+    vagap_svg_put_escaped(out, u->name);
     fprintf(out, ": behaviour %.1f%%, self-report %.1f%%, gap %+.1f points</title></circle>\n",
             100 * u->behavior, 100 * u->selfreport, 100 * u->gap);
   }
@@ -246,16 +246,16 @@ static void write_legend(FILE *out, const vagap_gap_t *g) {
   fputs("</g>\n", out);
 }
 
-int report_write_svg(FILE *out, const vagap_gap_t *g, const char *title) {
+int vagap_gap_plot_svg(FILE *out, const vagap_gap_t *g, const char *title) {
   axes_t a = axes_for(g);
   obstacles_t ob = {malloc((2 * g->n_units + 8) * sizeof(box_t)), 0};
   if (!ob.boxes) return -1;
-  svg_begin(out, WIDTH, HEIGHT, LEFT, TOP, SIZE, SIZE, title);
+  vagap_svg_begin(out, WIDTH, HEIGHT, LEFT, TOP, SIZE, SIZE, title);
   write_axes(out, &a);
   write_guides(out, g, &a);
   write_regions(out, g, &a, &ob);
   write_points(out, g, &a, &ob);
   write_legend(out, g);
   free(ob.boxes);
-  return svg_end(out);
+  return vagap_svg_end(out);
 }

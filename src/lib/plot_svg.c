@@ -1,10 +1,10 @@
 /*
- * svg.c - the shared pieces of vagap's SVG plots (svg.h).  Standalone SVG
- * 1.1: no scripts, no external resources.
+ * plot_svg.c - the shared pieces of vagap's SVG plots (vagap/plot.h).
+ * Standalone SVG 1.1: no scripts, no external resources.
  */
-#include "svg.h"
+#include "vagap/plot.h"
 
-void svg_put_escaped(FILE *out, const char *s) {
+void vagap_svg_put_escaped(FILE *out, const char *s) {
   for (; *s; s++) {
     switch (*s) {
     case '&': fputs("&amp;", out); break;
@@ -16,7 +16,7 @@ void svg_put_escaped(FILE *out, const char *s) {
   }
 }
 
-void svg_begin(FILE *out, int width, int height, int left, int top, int plot_w, int plot_h,
+void vagap_svg_begin(FILE *out, int width, int height, int left, int top, int plot_w, int plot_h,
                const char *title) {
   fprintf(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
                "<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" width=\"%d\" height=\"%d\" "
@@ -26,11 +26,11 @@ void svg_begin(FILE *out, int width, int height, int left, int top, int plot_w, 
           left, top, plot_w, plot_h);
   fprintf(out, "<rect width=\"%d\" height=\"%d\" fill=\"#fff\"/>\n", width, height);
   fprintf(out, "<text x=\"%d\" y=\"30\" font-size=\"16\" font-weight=\"bold\">", left);
-  svg_put_escaped(out, title);
+  vagap_svg_put_escaped(out, title);
   fputs("</text>\n", out);
 }
 
-int svg_end(FILE *out) {
+int vagap_svg_end(FILE *out) {
   fputs("</svg>\n", out);
   return ferror(out) ? -1 : 0;
 }
