@@ -12,13 +12,13 @@ task=${1:-demo}
 build_dir=${VAGAP_BUILD_DIR:-build}
 
 BUILD_PACKAGES="cmake make gcc pkg-config libgsl-dev libcsv-dev libnlopt-dev libcmocka-dev zlib1g-dev libjansson-dev"
-# References for the cross-checks (lavaan, R's stats, scipy, scikit-learn, mpmath), R headers and
+# References for the cross-checks (lavaan, R's stats, pwr, scipy, scikit-learn, mpmath), R headers and
 # testthat for the R package (src/r), ggplot2 for
 # the VAAR example, headless Chromium to render the report's SVG, and a
 # comma-decimal locale for the locale-independence test, OpenMPI for `mpirun vagap power`
 # (check.power_mpi; the test build links MPI, which costs ~2 ms per program start),
 # data.table for the benchmarks' fread comparisons and OpenMx for the FIML benchmark (tests/bench).
-TEST_PACKAGES="r-base-core r-base-dev r-cran-lavaan r-cran-testthat r-cran-data.table r-cran-openmx python3 python3-scipy python3-sklearn python3-pandas python3-mpmath r-cran-ggplot2 chromium locales valgrind time libopenmpi-dev openmpi-bin"
+TEST_PACKAGES="r-base-core r-base-dev r-cran-lavaan r-cran-pwr r-cran-testthat r-cran-data.table r-cran-openmx python3 python3-scipy python3-sklearn python3-pandas python3-mpmath r-cran-ggplot2 chromium locales valgrind time libopenmpi-dev openmpi-bin"
 
 as_root() {
   if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else

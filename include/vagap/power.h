@@ -199,8 +199,8 @@ void vagap_power_sem_ws_free(vagap_power_sem_ws_t *ws); /* NULL is a no-op */
 
 /*
  * VAAR of group `group` ("1", "2", ...: the fit's group numbers) of a fitted
- * model against `spec` at alpha (vagap_vaar_score over the fit's "=~", "~"
- * and "~~" rows): *strict and *sign are its strict and sign-only VAAR,
+ * model, any number of groups, against `spec` at alpha (vagap_vaar_score
+ * over that group's "=~", "~" and "~~" rows): *strict and *sign are its strict and sign-only VAAR,
  * *all_strict is 1 when every hypothesised path agrees strictly (k = K).
  * Estimates with |est| < zero_below count as 0 (no sign): for a fit to
  * population moments, where a zero path comes out as rounding noise.
@@ -215,13 +215,21 @@ vagap_status_t vagap_power_sem_draw(gsl_rng *rng, const vagap_power_sem_t *desig
                                     vagap_error_t *err);
 
 /*
- * The row of `model` that a --param text names: "lhs op rhs" (blanks
- * ignored; the first group's row) or a label (a := name or a user label;
- * its first row).  The row must be free or a := parameter.  VAGAP_EINVAL
- * with a message otherwise.
+ * The rows of `model` that a --param text names, one per group, as lavaan's
+ * parameterEstimates() lists them (its group column): "lhs op rhs" (blanks
+ * ignored) names that row of each group; a label names the rows carrying it
+ * (in each group its first row: a label repeated within a group is an
+ * equality); a := name its one row (group 0).  With `groups` (ngroups group
+ * numbers, 1-based) the rows of those groups, in that order, each of which
+ * must exist and be free; with groups NULL the rows of every group in which
+ * the parameter is free (fixed rows have no estimate to test).  `rows` needs
+ * room for model->ngroups indices (1 for a := name).  VAGAP_EINVAL with a
+ * message when the parameter is unknown, fixed everywhere asked, missing from
+ * a group asked, or a := name with `groups`.
  */
 vagap_status_t vagap_power_sem_find(const vagap_sem_model_t *model, const char *param,
-                                    size_t *row, vagap_error_t *err);
+                                    const size_t *groups, size_t ngroups, size_t *rows,
+                                    size_t *nrows, vagap_error_t *err);
 
 #ifdef __cplusplus
 }

@@ -95,6 +95,10 @@ typedef struct {
   /* Only tasks task_from..task_to-1 of the condition-major order below (both 0:
      all), e.g. one MPI rank's block; out then holds just those tasks. */
   size_t task_from, task_to;
+  /* Called after each task with the number of the run's tasks done so far and
+     their total (may be NULL); from a worker thread, under the runner's lock. */
+  void (*progress)(size_t done, size_t total, void *ctx);
+  void *progress_ctx;
 } vagap_sim_plan_t;
 
 /*
@@ -115,9 +119,10 @@ size_t vagap_sim_ntasks(const vagap_sim_plan_t *plan);
 /* ---- multivariate normal ------------------------------------------------ */
 
 /*
- * n draws from N(mu, sigma) (p variables) into x (n x p, row-major), via the
- * Cholesky factor of sigma (gsl_ran_multivariate_gaussian).  `chol` is the
- * p x p lower factor from vagap_sim_cholesky.
+ * n draws from N(mu, sigma) (p variables) into x (n x p, row-major): per row p
+ * standard normals (gsl_ran_gaussian_ziggurat), then mu + L z with L the
+ * Cholesky factor of sigma (gsl_blas_dtrmv).  `chol` is the p x p lower factor
+ * from vagap_sim_cholesky.
  */
 vagap_status_t vagap_sim_cholesky(const double *sigma, size_t p, double *chol,
                                   vagap_error_t *err); /* VAGAP_EDOMAIN: not positive definite */

@@ -11,6 +11,7 @@
 
 #include "power_cli.h"
 #include "power_svg.h"
+#include "progress.h"
 #include "semcli_data.h"
 #include "semcli_options.h"
 #include "simcli.h"
@@ -19,7 +20,7 @@
 static const char HELP[] =
     "Usage: vagap power --analysis paired-gap|correlation --dz|--rho LIST --n LIST [OPTIONS]\n"
     "       vagap power --analysis sem-param --model POP.lav [--model ...] [--fit-model FIT.lav]\n"
-    "                   --param 'lhs op rhs'|LABEL --n LIST [OPTIONS]\n"
+    "                   --param 'lhs op rhs'|LABEL [--param-group LIST] --n LIST [OPTIONS]\n"
     "       vagap power --analysis invariance --model POP.lav [--fit-model FIT.lav]\n"
     "                   [--test STEP] --n LIST [OPTIONS]\n"
     "       vagap power --analysis vaar --model POP.lav [--fit-model FIT.lav] --expect SPEC\n"
@@ -60,7 +61,11 @@ static const char HELP[] =
     "                         `vagap simulate`); repeat it for several models\n"
     "      --fit-model FILE   the model fitted to each data set (default: the population\n"
     "                         model with its values as starting values)\n"
-    "      --param P          sem-param: 'lhs op rhs' (first group) or a label / := name\n"
+    "      --param P          sem-param: 'lhs op rhs', a label or a := name; in a multi-group\n"
+    "                         model one condition per group in which it is free (a := name:\n"
+    "                         one, group 0), as parameterEstimates() lists it\n"
+    "      --param-group LIST sem-param: only these groups (1-based, comma-separated), in\n"
+    "                         this order\n"
     "      --groups G         number of groups of the population model (default 1;\n"
     "                         invariance: 2)\n"
     "      --alignment LIST   f1-diff: PA:PB pairs of action-stated match probabilities\n"
@@ -95,13 +100,14 @@ static const char HELP[] =
 enum { OPT_ANALYSIS = 1, OPT_DZ, OPT_RHO, OPT_N, OPT_REPS, OPT_SEED, OPT_ALPHA, OPT_CONF,
        OPT_THREADS, OPT_MERGE, OPT_MODEL, OPT_FIT_MODEL, OPT_PARAM, OPT_GROUPS, OPT_TEST,
        OPT_PLOT, OPT_EXPECT, OPT_VAAR_GROUP, OPT_GROUP_EQUAL, OPT_ALIGNMENT, OPT_VALUES,
-       OPT_STATED_AGREE, OPT_STANDARDIZED, OPT_SKEWNESS, OPT_KURTOSIS };
+       OPT_STATED_AGREE, OPT_STANDARDIZED, OPT_SKEWNESS, OPT_KURTOSIS, OPT_PARAM_GROUP };
 
 #define MAX_MODELS 64
 
 typedef struct {
   const power_analysis_t *analysis;
-  const char *effect, *n, *fit_model, *param, *test, *plot, *expect, *vaar_group, *group_equal;
+  const char *effect, *n, *fit_model, *param, *param_group, *test, *plot, *expect, *vaar_group;
+  const char *group_equal;
   const char *alignment, *skewness, *kurtosis;
   int standardized;
   long values;
@@ -155,6 +161,7 @@ static int take_option(cli_common_t *c, power_args_t *a, int opt, const char *ar
     return 0;
   case OPT_FIT_MODEL: a->fit_model = arg; return 0;
   case OPT_PARAM: a->param = arg; return 0;
+  case OPT_PARAM_GROUP: a->param_group = arg; return 0;
   case OPT_TEST: a->test = arg; return 0;
   case OPT_EXPECT: a->expect = arg; return 0;
   case OPT_VAAR_GROUP: a->vaar_group = arg; return 0;
@@ -203,6 +210,7 @@ static int parse_args(int argc, char **argv, cli_common_t *c, power_args_t *a) {
       {"model", required_argument, 0, OPT_MODEL},
       {"fit-model", required_argument, 0, OPT_FIT_MODEL},
       {"param", required_argument, 0, OPT_PARAM},
+      {"param-group", required_argument, 0, OPT_PARAM_GROUP},
       {"groups", required_argument, 0, OPT_GROUPS},
       {"test", required_argument, 0, OPT_TEST},
       {"expect", required_argument, 0, OPT_EXPECT},
@@ -254,7 +262,8 @@ typedef struct {
   simcli_pop_t pop[MAX_MODELS];
   vagap_sem_model_t *fit[MAX_MODELS];
   vagap_sem_syntax_t *fit_syntax[MAX_MODELS];
-  size_t target[MAX_MODELS];
+  size_t *target[MAX_MODELS];     /* sem-param: the fit model's rows of --param, one per group */
+  size_t ntarget[MAX_MODELS];
   vagap_sem_model_options_t mopt;
   vagap_sem_fit_options_t fopt;
   vagap_sem_invariance_step_t steps[2];
@@ -272,6 +281,7 @@ static void sem_setup_free(sem_setup_t *s, size_t nmodel) {
     simcli_pop_free(&s->pop[i]);
     vagap_sem_model_free(s->fit[i]);
     vagap_sem_syntax_free(s->fit_syntax[i]);
+    free(s->target[i]);
   }
 }
 
@@ -405,7 +415,7 @@ static int load_fit_syntax(const power_args_t *a, size_t model, vagap_sem_syntax
    moments (the pseudo-true value; the population value itself when the fit model is
    the population model, whatever its identification). */
 static int population_value(const power_args_t *a, sem_setup_t *s, size_t m, size_t n,
-                            size_t group, double *truth) {
+                            size_t group, size_t target, double *truth) {
   simcli_pop_t *p = &s->pop[m];
   vagap_sem_stats_t *stats = NULL;
   vagap_sem_fit_t *fit = NULL;
@@ -435,7 +445,7 @@ static int population_value(const power_args_t *a, sem_setup_t *s, size_t m, siz
        (below 1e-6 after the fit) has no sign and does not agree */
     st = vagap_power_vaar_of_fit(fit, s->vaar_spec, label, 0.05, 1e-6, &strict, truth, &all, &err);
   } else if (!st) {
-    *truth = fit->model->rows[s->target[m]].est;
+    *truth = fit->model->rows[target].est;
   }
   vagap_sem_fit_free(fit);
   vagap_sem_stats_free(stats);
@@ -447,15 +457,21 @@ static int population_value(const power_args_t *a, sem_setup_t *s, size_t m, siz
   return 0;
 }
 
+/* The population, the fit syntax and model of --model m, and (sem-param) the rows of --param
+   in the groups asked (param_groups, n of them; NULL: every group where it is free). */
 static int prepare_sem_model(const cli_common_t *c, const power_args_t *a, sem_setup_t *s,
-                             size_t m, int invariance) {
+                             size_t m, int invariance, const size_t *param_groups, size_t n) {
   int rc = simcli_population(c, a->model[m], s->ngroups, &s->popt, &s->pop[m]);
   if (rc || (rc = load_fit_syntax(a, m, &s->fit_syntax[m]))) return rc;
   if (invariance) return 0;
   vagap_error_t err;
   const char *path = a->fit_model ? a->fit_model : a->model[m];
-  if (vagap_sem_model_build(&s->fit[m], s->fit_syntax[m], s->ngroups, &s->mopt, path, &err) ||
-      (!s->vaar_spec && vagap_power_sem_find(s->fit[m], a->param, &s->target[m], &err)))
+  if (vagap_sem_model_build(&s->fit[m], s->fit_syntax[m], s->ngroups, &s->mopt, path, &err))
+    return cli_report_error(&err);
+  if (s->vaar_spec) return 0;
+  if (!(s->target[m] = malloc((s->ngroups + 1) * sizeof *s->target[m])))
+    return cli_usage_error(c, "out of memory");
+  if (vagap_power_sem_find(s->fit[m], a->param, param_groups, n, s->target[m], &s->ntarget[m], &err))
     return cli_report_error(&err);
   return 0;
 }
@@ -472,6 +488,8 @@ static int check_sem_options(const cli_common_t *c, const power_args_t *a) {
     return cli_usage_error(c, vaar ? "--expect is required for vaar"
                                    : "--expect belongs to vaar, not %s", an);
   if (!vaar && a->vaar_group) return cli_usage_error(c, "--vaar-group belongs to vaar, not %s", an);
+  if (!par && a->param_group)
+    return cli_usage_error(c, "--param-group belongs to sem-param, not %s", an);
   if (!inv && a->test) return cli_usage_error(c, "--test belongs to invariance, not %s", an);
   if (inv && a->group_equal)
     return cli_usage_error(c, "--group-equal: invariance sets the constraints of each step (--test)");
@@ -494,11 +512,11 @@ static int vaar_groups(const cli_common_t *c, const power_args_t *a, size_t ngro
 static int build_sem_grid(const cli_common_t *c, const power_args_t *a, power_study_t *st,
                           sem_setup_t *s) {
   int inv = strcmp(a->analysis->name, "invariance") == 0, vaar = strcmp(a->analysis->name, "vaar") == 0;
+  int par = !inv && !vaar;
   int rc0 = check_sem_options(c, a);
   if (rc0) return rc0;
   s->ngroups = a->groups ? (size_t)a->groups : inv ? 2 : 1;
   if (inv && s->ngroups < 2) return cli_usage_error(c, "--groups: invariance needs at least 2");
-  if (s->ngroups > 9 && vaar) return cli_usage_error(c, "--groups: vaar power handles at most 9 groups");
   vagap_sem_model_options_init(&s->mopt);
   semcli_lavaan_apply(c, &a->lav, &s->mopt);
   vagap_error_t gerr;
@@ -533,40 +551,48 @@ static int build_sem_grid(const cli_common_t *c, const power_args_t *a, power_st
     vagap_error_t err;
     if (vagap_sem_invariance_parse(list, s->steps, &nsteps, &err)) return cli_report_error(&err);
   }
-  size_t *n = NULL, nn = 0, *groups = NULL, ng = 1;
+  size_t *n = NULL, nn = 0, *groups = NULL, ng = 1, *pgroups = NULL, npg = 0;
   if (simcli_parse_counts(c, "n", a->n, 2, 10000000, "observations per group", &n, &nn) ||
-      (vaar && vaar_groups(c, a, s->ngroups, &groups, &ng))) {
+      (vaar && vaar_groups(c, a, s->ngroups, &groups, &ng)) ||
+      (a->param_group && simcli_parse_counts(c, "param-group", a->param_group, 1, s->ngroups,
+                                             "a group of the model", &pgroups, &npg))) {
     free(n);
     free(groups);
+    free(pgroups);
     return CLI_EXIT_USAGE;
   }
   int rc = CLI_EXIT_DATA;
   for (size_t m = 0; m < a->nmodel; m++)
-    if ((rc = prepare_sem_model(c, a, s, m, inv))) goto done;
+    if ((rc = prepare_sem_model(c, a, s, m, inv, pgroups, npg))) goto done;
   rc = CLI_EXIT_DATA;
-  st->ncond = a->nmodel * ng * nn;
+  /* conditions: model (outer), then the group scored (vaar) or of --param's row (sem-param), n */
+  st->ncond = 0;
+  for (size_t m = 0; m < a->nmodel; m++) st->ncond += (par ? s->ntarget[m] : ng) * nn;
   if (!(st->cond = calloc(st->ncond, sizeof *st->cond))) goto done;
+  power_cond_t *k = st->cond;
   for (size_t m = 0; m < a->nmodel; m++)
-    for (size_t gi = 0; gi < ng; gi++)
-      for (size_t j = 0; j < nn; j++) {
-        power_cond_t *k = &st->cond[(m * ng + gi) * nn + j];
+    for (size_t gi = 0; gi < (par ? s->ntarget[m] : ng); gi++)
+      for (size_t j = 0; j < nn; j++, k++) {
         k->model = m;
         k->n = n[j];
-        k->group = vaar ? groups[gi] : 0;
+        k->target = par ? s->target[m][gi] : 0;
+        k->group = vaar ? groups[gi] : par ? (size_t)s->fit[m]->rows[k->target].group : 0;
         k->analytic = NAN;
         k->truth = NAN;
-        if (!inv && (rc = population_value(a, s, m, n[j], k->group, &k->truth))) goto done;
+        if (!inv && (rc = population_value(a, s, m, n[j], k->group, k->target, &k->truth)))
+          goto done;
         rc = CLI_EXIT_DATA;
         const char *cells[] = {a->model[m], a->fit_model ? a->fit_model : a->model[m],
                                inv ? test : vaar ? a->expect : a->param};
         if (fill_condition(k, cells, 3)) goto done;
-        if (vaar && !(k->design[3] = format_count(k->group))) goto done;
-        if (!(k->design[3 + vaar] = format_count(n[j]))) goto done;
+        if (!inv && !(k->design[3] = format_count(k->group))) goto done;
+        if (!(k->design[inv ? 3 : 4] = format_count(n[j]))) goto done;
       }
   rc = 0;
 done:
   free(n);
   free(groups);
+  free(pgroups);
   return rc;
 }
 
@@ -576,9 +602,9 @@ static int build_grid(const cli_common_t *c, const power_args_t *a, power_study_
     return cli_usage_error(c, "--analysis is required (paired-gap, correlation, sem-param, "
                               "invariance)");
   int is_sem = a->analysis->sem;
-  if (!is_sem && (a->nmodel || a->fit_model || a->param || a->groups || a->test || a->expect ||
+  if (!is_sem && (a->nmodel || a->fit_model || a->param || a->param_group || a->groups || a->test || a->expect ||
                   a->vaar_group || a->group_equal || a->standardized || a->skewness || a->kurtosis))
-    return cli_usage_error(c, "--model, --fit-model, --param, --groups, --test, --expect, "
+    return cli_usage_error(c, "--model, --fit-model, --param, --param-group, --groups, --test, --expect, "
                               "--vaar-group, --group-equal, --standardized, --skewness and "
                               "--kurtosis belong to the SEM analyses");
   int f1 = strcmp(a->analysis->name, "f1-diff") == 0;
@@ -682,7 +708,7 @@ static vagap_power_sem_t *sem_designs(const power_study_t *st, const sem_setup_t
     d[i] = (vagap_power_sem_t){.ngroups = s->ngroups, .nvar = p->nvar,
                                .var = (const char *const *)p->model->ov, .n = n, .mu = p->mu,
                                .chol = p->chol, .vm = p->vm, .fit_model = s->fit[k->model],
-                               .target = s->target[k->model], .fit_opt = &s->fopt,
+                               .target = k->target, .fit_opt = &s->fopt,
                                .alpha = st->alpha,
                                .invariance_syntax = inv ? s->fit_syntax[k->model] : NULL,
                                .invariance_base = &s->mopt, .steps = s->steps,
@@ -691,7 +717,12 @@ static vagap_power_sem_t *sem_designs(const power_study_t *st, const sem_setup_t
   return d;
 }
 
-static int run_study(const power_args_t *a, power_study_t *st, const sem_setup_t *sem) {
+static void replication_done(size_t done, size_t total, void *meter) {
+  cli_progress_tick(meter, (double)done, (double)total);
+}
+
+static int run_study(const cli_common_t *c, const power_args_t *a, power_study_t *st,
+                     const sem_setup_t *sem) {
   run_ctx_t ctx = {.st = st, .sem = sem};
   size_t *nbuf = NULL;
   for (size_t i = 0; i < st->ncond; i++)
@@ -713,20 +744,30 @@ static int run_study(const power_args_t *a, power_study_t *st, const sem_setup_t
                            .threads = (unsigned)a->threads, .ctx = &ctx,
                            .ws_alloc = run_ws_alloc, .ws_free = run_ws_free,
                            .replicate = run_replicate};
+  /* progress on stderr (a terminal, or --progress); under MPI rank 0 shows its own block */
+  cli_progress_t meter;
+  char what[64] = "simulation";
+  if (simcli_dist_size() > 1) snprintf(what, sizeof what, "simulation (rank 0 of %d)", simcli_dist_size());
+  cli_progress_start(&meter, c, what, "replications");
+  if (simcli_dist_rank() == 0 && cli_progress_wanted(c)) {
+    plan.progress = replication_done;
+    plan.progress_ctx = &meter;
+  }
   double *out = NULL;
   rc = simcli_dist_run(&plan, &out);
+  cli_progress_finish(&meter);
   if (rc != CLI_EXIT_OK || !out) goto done; /* !out: an MPI rank other than 0 */
   st->acc = calloc(st->ncond, sizeof *st->acc);
   if (!st->acc) {
     fputs("vagap power: out of memory\n", stderr);
     rc = CLI_EXIT_DATA;
   }
-  for (size_t c = 0; c < st->ncond && st->acc; c++) {
-    vagap_power_acc_init(&st->acc[c], a->rep_from, a->rep_to);
+  for (size_t k = 0; k < st->ncond && st->acc; k++) {
+    vagap_power_acc_init(&st->acc[k], a->rep_from, a->rep_to);
     for (size_t r = 0; r < nrep; r++) {
       vagap_power_draw_t d;
-      vagap_power_draw_unpack(out + (c * nrep + r) * VAGAP_POWER_DRAW_NOUT, &d);
-      vagap_power_acc_add(&st->acc[c], &d, st->cond[c].truth);
+      vagap_power_draw_unpack(out + (k * nrep + r) * VAGAP_POWER_DRAW_NOUT, &d);
+      vagap_power_acc_add(&st->acc[k], &d, st->cond[k].truth);
     }
   }
   free(out);
@@ -773,7 +814,7 @@ int cmd_power(int argc, char **argv) {
     vagap_error_t cerr;
     rc = semcli_lavaan_load_constraints(&a.lav, &cerr) ? cli_report_error(&cerr) : CLI_EXIT_OK;
     if (rc == CLI_EXIT_OK) rc = build_grid(&c, &a, &st, &sem);
-    if (rc == CLI_EXIT_OK) rc = run_study(&a, &st, &sem);
+    if (rc == CLI_EXIT_OK) rc = run_study(&c, &a, &st, &sem);
     if (rc == CLI_EXIT_OK && st.acc) rc = write_outputs(&c, &st, a.plot);
   }
   sem_setup_free(&sem, a.nmodel);

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "progress.h"
 #include "sim_study.h"
 #include "simcli.h"
 #include "vagap/simulate.h"
@@ -335,6 +336,10 @@ static int write_data(const cli_common_t *c, const sim_args_t *a, const sim_pop_
   if (ng > 1) cols[0] = "group";
   for (size_t j = 0; j < v; j++) cols[j + (ng > 1)] = p->pop.model->ov[j];
   if (!(w = cli_writer_open(c, cols, ncol))) goto done;
+  cli_progress_t meter; /* rows written, on stderr when it is a terminal (or --progress) */
+  cli_progress_start(&meter, c, "writing", "rows");
+  size_t total = 0, written = 0;
+  for (size_t g = 0; g < ng; g++) total += p->n[g];
   for (size_t g = 0; g < ng; g++) {
     vagap_sim_rng_seed(rng, a->seed, g + 1, 1);
     simcli_pop_draw(&p->pop, g, rng, p->n[g], x);
@@ -355,8 +360,10 @@ static int write_data(const cli_common_t *c, const sim_args_t *a, const sim_pop_
     for (size_t i = 0; i < p->n[g]; i++) {
       if (ng > 1) cli_put_int(w, (long long)(g + 1));
       for (size_t j = 0; j < v; j++) cli_put_num(w, x[i * v + j]);
+      cli_progress_tick(&meter, (double)++written, (double)total);
     }
   }
+  cli_progress_finish(&meter);
   rc = cli_writer_close(w);
 done:
   free(cols);
@@ -373,7 +380,7 @@ int cmd_simulate(int argc, char **argv) {
   sim_study_init(&a.study);
   int p = parse_args(argc, argv, &c, &a);
   if (p) return p < 0 ? CLI_EXIT_USAGE : CLI_EXIT_OK;
-  if (a.study.layout) return sim_study_write(&a.study, a.seed, a.out);
+  if (a.study.layout) return sim_study_write(&c, &a.study, a.seed, a.out);
   sim_pop_t pop = {0};
   size_t ngroups = 0;
   int rc = CLI_EXIT_USAGE;

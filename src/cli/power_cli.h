@@ -36,7 +36,9 @@ typedef struct {
   double effect_b;                /* f1-diff's p.b */
   size_t n;                       /* units, or observations per group */
   size_t model;                   /* SEM: index of the population model */
-  size_t group;                   /* vaar: the group scored (1-based) */
+  size_t group;                   /* vaar: the group scored; sem-param: the group of its row
+                                     (1-based; 0 for a := parameter) */
+  size_t target;                  /* sem-param: the fit model's row of the parameter */
 } power_cond_t;
 
 typedef struct {

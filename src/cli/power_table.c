@@ -16,7 +16,7 @@
 const power_analysis_t POWER_ANALYSES[] = {
     {"paired-gap", {"dz", "n"}, 2, 0, 1},
     {"correlation", {"rho", "n"}, 2, 0, 1},
-    {"sem-param", {"model", "fit.model", "param", "n"}, 4, 1, 1},
+    {"sem-param", {"model", "fit.model", "param", "group", "n"}, 5, 1, 1},
     {"invariance", {"model", "fit.model", "test", "n"}, 4, 1, 0},
     {"vaar", {"model", "fit.model", "expect", "group", "n"}, 5, 1, 0},
     {"f1-diff", {"p.a", "p.b", "stated.agree", "values", "n"}, 5, 0, 1},

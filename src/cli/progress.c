@@ -79,6 +79,13 @@ void cli_progress_update(cli_progress_t *p, double done, double total) {
   print_line(p, done, total, elapsed, 0, tty);
 }
 
+void cli_progress_tick(cli_progress_t *p, double done, double total) {
+  double t = now_seconds();
+  if (!(total > 0 && done >= total) && t - p->tick < 0.1) return; /* isatty() only now and then */
+  p->tick = t;
+  cli_progress_update(p, done, total);
+}
+
 void cli_progress_finish(cli_progress_t *p) {
   if (p->finished) return;
   p->finished = 1;

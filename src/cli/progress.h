@@ -23,6 +23,7 @@ typedef struct {
   int shown;             /* a line has been printed */
   int finished;
   int quiet_when_short;  /* no last line for a run shorter than a second, even with --progress */
+  double tick;           /* cli_progress_tick: when it last passed an update on */
 } cli_progress_t;
 
 /* 1 when progress is to be shown for this command (option, else stderr is a terminal). */
@@ -34,6 +35,10 @@ void cli_progress_start(cli_progress_t *p, const cli_common_t *c, const char *wh
 /* `done` of `total` units (total 0: unknown, no percentage or ETA).  The last
    update (done >= total > 0) finishes the line. */
 void cli_progress_update(cli_progress_t *p, double done, double total);
+
+/* cli_progress_update for fine-grained units (rows, replications), called per unit:
+   one clock read, and an update at most every 0.1 s (and the last one). */
+void cli_progress_tick(cli_progress_t *p, double done, double total);
 
 /* Finish a meter whose total was unknown, or that stopped early. */
 void cli_progress_finish(cli_progress_t *p);

@@ -16,6 +16,7 @@
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 
+#include "progress.h"
 #include "simcli.h"
 
 static const char *const POSITIVE[16] = {"good", "admirable", "excellent", "beautiful",
@@ -137,7 +138,8 @@ static void write_selfreport_unit(FILE *f, const sim_study_t *st, const char *na
       }
 }
 
-static int write_walktalk(const sim_study_t *st, uint64_t seed, const char *dir) {
+static int write_walktalk(const sim_study_t *st, uint64_t seed, const char *dir,
+                          cli_progress_t *meter) {
   FILE *iat = open_in(dir, "iat.csv"), *ch = open_in(dir, "choices.csv");
   FILE *sr = open_in(dir, "selfreport.csv"), *key = open_in(dir, "selfreport_key.csv");
   FILE *pl = open_in(dir, "planted.csv");
@@ -161,6 +163,7 @@ static int write_walktalk(const sim_study_t *st, uint64_t seed, const char *dir)
     write_selfreport_unit(sr, st, name, p.s, rng);
     fprintf(pl, "%s,%.17g,%.17g,%.17g,%.17g,%.17g\n", name, p.q, p.b, p.gap, p.s,
             expected_trial_score(p.q));
+    cli_progress_tick(meter, (double)u, (double)st->units);
   }
   rc = CLI_EXIT_OK;
 done:
@@ -179,7 +182,8 @@ done:
  * the planted D = delta / sqrt(sigma^2 + delta^2/4) (the mean difference over the
  * SD of the pooled blocks of equal size) is the subject's draw from N(d_mean, d_sd).
  */
-static int write_latency(const sim_study_t *st, uint64_t seed, const char *dir) {
+static int write_latency(const sim_study_t *st, uint64_t seed, const char *dir,
+                         cli_progress_t *meter) {
   FILE *tr = open_in(dir, "iat_trials.csv"), *pl = open_in(dir, "planted.csv");
   gsl_rng *rng = gsl_rng_alloc(vagap_sim_rng_type());
   int rc = CLI_EXIT_DATA;
@@ -204,6 +208,7 @@ static int write_latency(const sim_study_t *st, uint64_t seed, const char *dir) 
       }
     }
     fprintf(pl, "%s,%.17g,%.17g\n", name, D, delta);
+    cli_progress_tick(meter, (double)u, (double)st->units);
   }
   rc = CLI_EXIT_OK;
 done:
@@ -213,8 +218,12 @@ done:
   return rc;
 }
 
-int sim_study_write(const sim_study_t *st, uint64_t seed, const char *dir) {
+int sim_study_write(const cli_common_t *c, const sim_study_t *st, uint64_t seed, const char *dir) {
   if (mkdir(dir, 0777) == 0) cli_outputs_created_dir(dir);
-  return strcmp(st->layout, "walktalk") == 0 ? write_walktalk(st, seed, dir)
-                                              : write_latency(st, seed, dir);
+  cli_progress_t meter;
+  cli_progress_start(&meter, c, "writing", "units");
+  int rc = strcmp(st->layout, "walktalk") == 0 ? write_walktalk(st, seed, dir, &meter)
+                                                : write_latency(st, seed, dir, &meter);
+  cli_progress_finish(&meter);
+  return rc;
 }

@@ -31,7 +31,8 @@ typedef struct {
 
 void sim_study_init(sim_study_t *s);
 
-/* Write the study into `dir` (created if missing); an exit code. */
-int sim_study_write(const sim_study_t *s, uint64_t seed, const char *dir);
+/* Write the study into `dir` (created if missing), units counted on stderr when it is a
+   terminal (or with c's --progress); an exit code. */
+int sim_study_write(const cli_common_t *c, const sim_study_t *s, uint64_t seed, const char *dir);
 
 #endif

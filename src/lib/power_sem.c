@@ -6,6 +6,7 @@
 #include "vagap/power.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,7 +15,24 @@ struct vagap_power_sem_ws {
   size_t *group;      /* [sum(n)] */
   size_t nobs;
   vagap_sem_stats_t *stats;
+  char **label;       /* [ngroups] the groups' labels "1", "2", ... (the fit's group numbers) */
+  size_t ngroups;
 };
+
+/* "1".."G": the labels of the simulated groups, as vagap sem numbers groups. */
+static char **group_labels(size_t ngroups) {
+  char **label = calloc(ngroups, sizeof *label);
+  for (size_t g = 0; label && g < ngroups; g++) {
+    char buf[24];
+    snprintf(buf, sizeof buf, "%zu", g + 1);
+    if (!(label[g] = strdup(buf))) {
+      while (g-- > 0) free(label[g]);
+      free(label);
+      return NULL;
+    }
+  }
+  return label;
+}
 
 vagap_power_sem_ws_t *vagap_power_sem_ws_alloc(const vagap_power_sem_t *d) {
   vagap_power_sem_ws_t *ws = calloc(1, sizeof *ws);
@@ -22,8 +40,10 @@ vagap_power_sem_ws_t *vagap_power_sem_ws_alloc(const vagap_power_sem_t *d) {
   for (size_t g = 0; g < d->ngroups; g++) ws->nobs += d->n[g];
   ws->x = malloc(ws->nobs * d->nvar * sizeof *ws->x);
   ws->group = malloc(ws->nobs * sizeof *ws->group);
+  ws->ngroups = d->ngroups;
+  ws->label = group_labels(d->ngroups);
   vagap_error_t err;
-  if (!ws->x || !ws->group ||
+  if (!ws->x || !ws->group || !ws->label ||
       vagap_sem_stats_alloc(&ws->stats, d->ngroups, d->nvar, d->var, NULL, &err) != VAGAP_OK) {
     vagap_power_sem_ws_free(ws);
     return NULL;
@@ -39,6 +59,8 @@ void vagap_power_sem_ws_free(vagap_power_sem_ws_t *ws) {
   free(ws->x);
   free(ws->group);
   vagap_sem_stats_free(ws->stats);
+  for (size_t g = 0; ws->label && g < ws->ngroups; g++) free(ws->label[g]);
+  free(ws->label);
   free(ws);
 }
 
@@ -51,15 +73,11 @@ static int is_estimation_failure(vagap_status_t st) {
 /* Fit the drawn rows with the estimator of fit_opt (ML, or robust ML from the rows). */
 static vagap_status_t draw_parameter(const vagap_power_sem_t *d, vagap_power_sem_ws_t *ws,
                                      vagap_power_draw_t *out, vagap_error_t *err) {
-  static const char *const LABELS[] = {"1", "2", "3", "4", "5", "6", "7", "8", "9"};
-  const char *labels[9];
-  for (size_t g = 0; g < d->ngroups && g < 9; g++) labels[g] = LABELS[g];
   vagap_sem_data_t rows = {.nobs = ws->nobs, .nvar = d->nvar, .ngroups = d->ngroups, .x = ws->x,
                            .group = ws->group, .var = d->var,
-                           .group_label = d->ngroups <= 9 ? labels : NULL};
+                           .group_label = (const char *const *)ws->label};
   vagap_sem_fit_t *fit = NULL;
-  vagap_status_t st = rows.group_label ? vagap_sem_fit_data(&fit, d->fit_model, &rows, d->fit_opt, err)
-                                       : vagap_sem_fit(&fit, d->fit_model, ws->stats, d->fit_opt, err);
+  vagap_status_t st = vagap_sem_fit_data(&fit, d->fit_model, &rows, d->fit_opt, err);
   if (st != VAGAP_OK) return is_estimation_failure(st) ? VAGAP_OK : st;
   if (d->vaar_spec) {
     double strict, sign;
@@ -91,22 +109,22 @@ vagap_status_t vagap_power_vaar_of_fit(const vagap_sem_fit_t *fit, const vagap_v
                                        const char *group, double alpha, double zero_below,
                                        double *strict, double *sign, int *all_strict,
                                        vagap_error_t *err) {
-  static const char *const LABELS[] = {"1", "2", "3", "4", "5", "6", "7", "8", "9"};
   const vagap_sem_model_t *m = fit->model;
-  if (m->ngroups > sizeof LABELS / sizeof LABELS[0])
-    return vagap_error_set(err, VAGAP_EINVAL, NULL, 0, 0, "VAAR power handles at most 9 groups");
+  char *end;
+  unsigned long long wanted = strtoull(group, &end, 10);
+  if (end == group || *end != '\0' || wanted < 1 || wanted > m->ngroups)
+    return vagap_error_set(err, VAGAP_EINVAL, NULL, 0, 0, "the fit has no group %s", group);
   vagap_vaar_estimate_t *est = malloc((m->nrows ? m->nrows : 1) * sizeof *est);
   if (!est) return vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
   size_t n = 0;
-  for (size_t i = 0; i < m->nrows; i++) {
+  for (size_t i = 0; i < m->nrows; i++) { /* the scored group's rows only: its VAAR is its own */
     const vagap_sem_param_t *r = &m->rows[i];
-    if (r->group < 1 || (r->op != VAGAP_SEM_LOADING && r->op != VAGAP_SEM_REGRESSION &&
-                         r->op != VAGAP_SEM_COVARIANCE))
+    if ((unsigned long long)r->group != wanted ||
+        (r->op != VAGAP_SEM_LOADING && r->op != VAGAP_SEM_REGRESSION && r->op != VAGAP_SEM_COVARIANCE))
       continue;
     double e = fabs(r->est) < zero_below ? 0.0 : r->est;
-    est[n++] = (vagap_vaar_estimate_t){LABELS[r->group - 1], r->lhs, vagap_sem_op_string(r->op),
-                                       r->rhs, e, r->se, r->pvalue, r->ci_lower,
-                                       r->ci_upper, r->std_all};
+    est[n++] = (vagap_vaar_estimate_t){group, r->lhs, vagap_sem_op_string(r->op), r->rhs, e,
+                                       r->se, r->pvalue, r->ci_lower, r->ci_upper, r->std_all};
   }
   vagap_vaar_result_t *res = NULL;
   vagap_status_t st = vagap_vaar_score(&res, spec, est, n, alpha, err);
@@ -157,10 +175,10 @@ vagap_status_t vagap_power_sem_draw(gsl_rng *rng, const vagap_power_sem_t *d,
   out->estimate = out->std_error = out->conf_low = out->conf_high = NAN;
   out->reject = 0;
   out->admissible = 0;
-  if (!d->invariance_syntax && d->ngroups <= 9) return draw_parameter(d, ws, out, err);
+  if (!d->invariance_syntax) return draw_parameter(d, ws, out, err);
   vagap_status_t st = vagap_sem_stats_compute(ws->stats, ws->x, ws->group, ws->nobs, err);
   if (st != VAGAP_OK) return is_estimation_failure(st) ? VAGAP_OK : st;
-  return d->invariance_syntax ? draw_invariance(d, ws, out, err) : draw_parameter(d, ws, out, err);
+  return draw_invariance(d, ws, out, err);
 }
 
 /* `s` without blanks into buf; 0 if it does not fit. */
@@ -175,30 +193,66 @@ static int squeeze(const char *s, char *buf, size_t size) {
   return 1;
 }
 
-vagap_status_t vagap_power_sem_find(const vagap_sem_model_t *m, const char *param, size_t *row,
-                                    vagap_error_t *err) {
-  char want[512], have[512];
+/* Does row r carry the parameter `want` (blanks removed): its label, or "lhs op rhs"? */
+static int names_row(const vagap_sem_param_t *r, const char *want) {
+  if (r->label[0] && r->label[0] != '.' && strcmp(r->label, want) == 0) return 1;
+  if (r->op == VAGAP_SEM_DEFINED || r->group < 1) return 0;
+  char have[512];
+  snprintf(have, sizeof have, "%s%s%s", r->lhs, vagap_sem_op_string(r->op),
+           r->op == VAGAP_SEM_INTERCEPT ? "" : r->rhs);
+  return strcmp(have, want) == 0;
+}
+
+static int is_free(const vagap_sem_param_t *r) { return r->free != 0 || r->op == VAGAP_SEM_DEFINED; }
+
+vagap_status_t vagap_power_sem_find(const vagap_sem_model_t *m, const char *param,
+                                    const size_t *groups, size_t ngroups, size_t *rows,
+                                    size_t *nrows, vagap_error_t *err) {
+  char want[512];
+  *nrows = 0;
   if (!squeeze(param, want, sizeof want) || want[0] == '\0')
     return vagap_error_set(err, VAGAP_EINVAL, NULL, 0, 0, "--param: '%.60s' is not a parameter",
                            param);
-  size_t found = m->nrows;
-  for (size_t i = 0; i < m->nrows && found == m->nrows; i++) {
+  size_t first = m->nrows;
+  for (size_t i = 0; i < m->nrows; i++) {
     const vagap_sem_param_t *r = &m->rows[i];
-    if (r->label[0] && strcmp(r->label, want) == 0 && r->label[0] != '.') found = i;
-    if (r->group > 1 || r->op == VAGAP_SEM_DEFINED) continue;
-    snprintf(have, sizeof have, "%s%s%s", r->lhs, vagap_sem_op_string(r->op),
-             r->op == VAGAP_SEM_INTERCEPT ? "" : r->rhs);
-    if (strcmp(have, want) == 0) found = i;
+    if (!names_row(r, want)) continue;
+    if (first == m->nrows) first = i;
+    if (groups) continue; /* picked below, in the order asked */
+    if (!is_free(r)) continue; /* asked for every group: those where it has an estimate */
+    /* one row per group: a label used twice in a group (an equality) names its first row */
+    size_t k = 0;
+    while (k < *nrows && m->rows[rows[k]].group != r->group) k++;
+    if (k == *nrows) rows[(*nrows)++] = i;
   }
-  if (found == m->nrows)
+  if (first == m->nrows)
     return vagap_error_set(err, VAGAP_EINVAL, NULL, 0, 0,
                            "--param: the fit model has no parameter '%s' (write 'lhs op rhs' "
                            "as in its parameter table, or a label)", param);
-  const vagap_sem_param_t *r = &m->rows[found];
-  if (r->free == 0 && r->op != VAGAP_SEM_DEFINED)
+  if (!groups) {
+    if (*nrows == 0)
+      return vagap_error_set(err, VAGAP_EINVAL, NULL, 0, 0,
+                             "--param: '%s' is fixed in the fit model: it has no estimate to test",
+                             param);
+    return VAGAP_OK;
+  }
+  if (m->rows[first].op == VAGAP_SEM_DEFINED)
     return vagap_error_set(err, VAGAP_EINVAL, NULL, 0, 0,
-                           "--param: '%s' is fixed in the fit model: it has no estimate to test",
+                           "--param-group: '%s' is a := parameter, which belongs to no group",
                            param);
-  *row = found;
+  for (size_t k = 0; k < ngroups; k++) {
+    size_t i = 0;
+    while (i < m->nrows && !((size_t)m->rows[i].group == groups[k] && names_row(&m->rows[i], want)))
+      i++;
+    if (i == m->nrows)
+      return vagap_error_set(err, VAGAP_EINVAL, NULL, 0, 0,
+                             "--param: the fit model has no parameter '%s' in group %zu", param,
+                             groups[k]);
+    if (!is_free(&m->rows[i]))
+      return vagap_error_set(err, VAGAP_EINVAL, NULL, 0, 0,
+                             "--param: '%s' is fixed in group %zu of the fit model: it has no "
+                             "estimate to test there", param, groups[k]);
+    rows[(*nrows)++] = i;
+  }
   return VAGAP_OK;
 }

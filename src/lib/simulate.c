@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <gsl/gsl_blas.h>
 #include <gsl/gsl_linalg.h>
 #include <gsl/gsl_matrix.h>
 #include <gsl/gsl_randist.h>
@@ -177,13 +178,18 @@ typedef struct {
   const vagap_sim_plan_t *plan;
   double *out;
   size_t first, ntasks, next; /* tasks first..ntasks-1; next handed out (guarded by lock) */
+  size_t done;              /* tasks finished (guarded by lock) */
   size_t failed_task;       /* lowest failing task, ntasks if none */
   vagap_error_t failed_err;
   pthread_mutex_t lock;
 } run_state_t;
 
-static size_t take_task(run_state_t *st) {
+/* The next task; `finished`: the caller has finished one (counted for progress under the
+   same lock). */
+static size_t take_task(run_state_t *st, int finished) {
   pthread_mutex_lock(&st->lock);
+  if (finished && st->plan->progress)
+    st->plan->progress(++st->done, st->ntasks - st->first, st->plan->progress_ctx);
   /* tasks beyond a failure need not run; earlier ones must, to find the first failure */
   size_t t = st->next < st->failed_task ? st->next++ : st->ntasks;
   pthread_mutex_unlock(&st->lock);
@@ -211,7 +217,8 @@ static void *worker(void *arg) {
     record_failure(st, st->first, &e);
   } else {
     size_t t;
-    while ((t = take_task(st)) < st->ntasks) {
+    int finished = 0;
+    while ((t = take_task(st, finished)) < st->ntasks) {
       size_t cond = (size_t)(t / nrep) + 1;
       uint64_t rep = p->rep_from + t % nrep;
       vagap_sim_rng_seed(rng, p->seed, cond, rep);
@@ -219,6 +226,7 @@ static void *worker(void *arg) {
       vagap_status_t s =
           p->replicate(p->ctx, ws, cond, rep, rng, st->out + (t - st->first) * p->nout, &e);
       if (s != VAGAP_OK) record_failure(st, t, &e);
+      finished = 1;
     }
   }
   if (ws && p->ws_free) p->ws_free(ws);
@@ -294,8 +302,12 @@ void vagap_sim_mvnorm(gsl_rng *rng, size_t n, size_t p, const double *mu, const 
                       double *x) {
   gsl_matrix_const_view L = gsl_matrix_const_view_array(chol, p, p);
   gsl_vector_const_view m = gsl_vector_const_view_array(mu, p);
+  /* Ziggurat normals: gsl_ran_multivariate_gaussian draws Box-Muller-polar ones (a log and
+     a rejection loop per pair), which made up most of a power replication's data cost */
   for (size_t i = 0; i < n; i++) {
     gsl_vector_view xi = gsl_vector_view_array(x + i * p, p);
-    gsl_ran_multivariate_gaussian(rng, &m.vector, &L.matrix, &xi.vector);
+    for (size_t j = 0; j < p; j++) x[i * p + j] = gsl_ran_gaussian_ziggurat(rng, 1.0);
+    gsl_blas_dtrmv(CblasLower, CblasNoTrans, CblasNonUnit, &L.matrix, &xi.vector);
+    gsl_vector_add(&xi.vector, &m.vector);
   }
 }

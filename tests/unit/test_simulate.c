@@ -293,6 +293,43 @@ static size_t ov(const vagap_sem_model_t *m, const char *name) {
   return 0;
 }
 
+/* vagap_power_sem_find finds rows of the groups `want` (n of them; 0 for a := row), in order. */
+static void expect_rows(const vagap_sem_model_t *m, const char *param, const size_t *groups,
+                        size_t ngroups, const int *want, size_t n) {
+  size_t rows[4], got;
+  assert_int_equal(vagap_power_sem_find(m, param, groups, ngroups, rows, &got, NULL), VAGAP_OK);
+  assert_int_equal(got, n);
+  for (size_t k = 0; k < n; k++) assert_int_equal(m->rows[rows[k]].group, want[k]);
+}
+
+/* --param names one row per group, as parameterEstimates() lists them; --param-group picks groups. */
+static void test_power_param_rows_per_group(void **state) {
+  (void)state;
+  vagap_sem_syntax_t *syn = NULL;
+  vagap_sem_model_t *m = NULL;
+  vagap_sem_model_options_t o;
+  vagap_sem_model_options_init(&o);
+  const char *text = "f =~ c(1, NA)*x1 + x2 + x3\ny ~ c(b1, b2)*f\nd := b1 - b2\n";
+  assert_int_equal(vagap_sem_syntax_parse(&syn, text, "fit", NULL), VAGAP_OK);
+  assert_int_equal(vagap_sem_model_build(&m, syn, 2, &o, "fit", NULL), VAGAP_OK);
+  size_t rows[2], n, one[] = {1}, both[] = {2, 1};
+  vagap_error_t err;
+  expect_rows(m, "y ~ f", NULL, 0, (const int[]){1, 2}, 2);
+  expect_rows(m, "b2", NULL, 0, (const int[]){2}, 1);
+  /* the marker loading is fixed in group 1 only: every group asks for group 2's row */
+  expect_rows(m, "f=~x1", NULL, 0, (const int[]){2}, 1);
+  assert_int_equal(vagap_power_sem_find(m, "f=~x1", one, 1, rows, &n, &err), VAGAP_EINVAL);
+  assert_non_null(strstr(err.message, "fixed in group 1"));
+  expect_rows(m, "f=~x2", both, 2, (const int[]){2, 1}, 2);
+  expect_rows(m, "d", NULL, 0, (const int[]){0}, 1);
+  assert_int_equal(vagap_power_sem_find(m, "d", one, 1, rows, &n, &err), VAGAP_EINVAL);
+  assert_int_equal(vagap_power_sem_find(m, "b1", both, 2, rows, &n, &err), VAGAP_EINVAL);
+  assert_non_null(strstr(err.message, "in group 2"));
+  assert_int_equal(vagap_power_sem_find(m, "y~x9", NULL, 0, rows, &n, &err), VAGAP_EINVAL);
+  vagap_sem_model_free(m);
+  vagap_sem_syntax_free(syn);
+}
+
 static void test_sem_moments_by_hand(void **state) {
   (void)state;
   /* var(x1) = .8^2 + .36 = 1; cov(x1, x2) = .8 * .7; cov(x1, y1) = .8 * .4 * .7;
@@ -379,6 +416,7 @@ int main(void) {
       cmocka_unit_test(test_mvnorm_moments),
       cmocka_unit_test(test_power_acc_merge_exact),
       cmocka_unit_test(test_paired_analytic_power),
+      cmocka_unit_test(test_power_param_rows_per_group),
       cmocka_unit_test(test_sem_moments_by_hand),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
