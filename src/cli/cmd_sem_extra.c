@@ -509,9 +509,14 @@ static int run_bootstrap(extra_state_t *s, const extra_args_t *a, const cli_comm
   bopt.progress_ctx = &progress;
   vagap_sem_data_t view = semcli_view(&s->data);
   vagap_sem_boot_t *b = NULL;
-  /* FIML resamples need only their estimates (lavaan's bootstrapLavaan refits with se = "none") */
-  vagap_sem_fit_options_t ropt = s->fopt;
-  if (semcli_fiml(&s->data)) ropt.se = VAGAP_SEM_SE_NONE;
+  /* the resamples need only their estimates (lavaan's bootstrapLavaan refits with se = "none"):
+     FIML always; complete data when the test is the standard one (a scaled test needs
+     the SEs' matrices; vagap has no --test none yet) */
+  vagap_sem_fit_options_t ropt = s->fopt, resolved = s->fopt;
+  vagap_error_t rerr;
+  if (semcli_fiml(&s->data) ||
+      (!vagap_sem_fit_options_resolve(&resolved, 0, &rerr) && resolved.test == VAGAP_SEM_TEST_STANDARD))
+    ropt.se = VAGAP_SEM_SE_NONE;
   if (simcli_dist_bootstrap(&b, s->model, &view, &ropt, &bopt, err)) return cli_report_error(err);
   if (!b) return CLI_EXIT_OK; /* an MPI rank other than 0: rank 0 writes */
   semcli_report_boot_failures("sem", b);

@@ -6,7 +6,7 @@
  *   boot_resamples DATA MODEL NGROUPS B SEED
  * DATA: one row per line, the 0-based group index then the variables x1..xP
  * (blank-separated, P read from the first line); MODEL: lavaan syntax (cfa
- * defaults).  Output lines: "b ok est_1 .. est_K | row_1 .. row_n".
+ * defaults), fitted as vagap sem --bootstrap does (se none).  Output lines: "b ok est_1 .. est_K | row_1 .. row_n".
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -82,6 +82,7 @@ int main(int argc, char **argv) {
   vagap_sem_model_options_init(&mo);
   vagap_sem_fit_options_t fo;
   vagap_sem_fit_options_init(&fo);
+  fo.se = VAGAP_SEM_SE_NONE; /* as vagap sem --bootstrap fits its resamples (lavaan: se = "none") */
   vagap_sem_boot_options_t bo;
   vagap_sem_boot_options_init(&bo);
   bo.B = B;

@@ -1347,6 +1347,28 @@ static vagap_status_t optimise_verdict(sem_ws_t *ws, double *x, const double *be
   return VAGAP_OK;
 }
 
+/* The chi-square's expected decrease by one more Newton (scoring) step,
+   N g' I^-1 g - chisq_decrement's value without the vcov; +inf when the
+   expected information is singular (as the SE path fails then). */
+static double newton_decrement(sem_ws_t *ws, const double *x, vagap_error_t *err) {
+  size_t K = ws->npar;
+  gsl_matrix *info = gsl_matrix_alloc(K, K);
+  double *g = malloc(K * sizeof *g), *step = malloc(K * sizeof *step), dec = HUGE_VAL;
+  if (info && g && step) {
+    sem_ws_objective(ws, x, g);
+    if (!expected_information(ws, x, info, err) && !scoring_step(ws, info, g, step)) {
+      dec = 0;
+      for (size_t k = 0; k < K; k++) dec -= g[k] * step[k];
+      dec *= ws->N;
+    }
+  }
+  if (info) gsl_matrix_free(info);
+  free(g);
+  free(step);
+  vagap_error_clear(err);
+  return dec;
+}
+
 /*
  * A bootstrap resample: one attempt of strategy 1 from `start` (the
  * full-sample estimates), as lavaan's bootstrapLavaan refits each resample
@@ -1372,6 +1394,21 @@ static vagap_status_t optimise_from(sem_ws_t *ws, double *x, const double *start
   }
   if (isfinite(F)) F = fisher_scoring(ws, x, 50, FS_POLISH, err);
   if (isfinite(F)) {
+    sem_ws_objective(ws, x, grad);
+    g = max_abs(grad, K);
+  }
+  /* a small gradient along a nearly flat direction (a variance running off to
+     minus infinity) is no optimum: the fit with SEs catches it by the Newton
+     decrement of its vcov; here the same decrement without the vcov, with as
+     many more scoring steps before giving up */
+  if (g < 1e-5 && newton_decrement(ws, x, err) > 1e-6) {
+    F = fisher_scoring(ws, x, 500, FS_FULL, err);
+    if (newton_decrement(ws, x, err) > 1e-6) {
+      free(grad);
+      return vagap_error_set(err, VAGAP_ENOCONV, NULL, 0, 0,
+                             "the optimiser did not converge: the chi-square could still decrease "
+                             "(Newton decrement above 1e-6)");
+    }
     sem_ws_objective(ws, x, grad);
     g = max_abs(grad, K);
   }
