@@ -12,6 +12,7 @@
  */
 #include <errno.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -112,6 +113,8 @@ static int write_estimates(const cli_common_t *c, const vagap_sem_fit_t *fit) {
   cli_writer_t *w = cli_writer_open(c, cols, sizeof cols / sizeof cols[0]);
   if (!w) return CLI_EXIT_DATA;
   const vagap_sem_model_t *m = fit->model;
+  /* se = "none": lavaan's parameterEstimates() has no se, z, pvalue or CI columns; NA here */
+  int no_se = fit->options.se == VAGAP_SEM_SE_NONE;
   for (size_t r = 0; r < m->nrows; r++) {
     const vagap_sem_param_t *row = &m->rows[r];
     cli_put_str(w, row->lhs);
@@ -121,11 +124,11 @@ static int write_estimates(const cli_common_t *c, const vagap_sem_fit_t *fit) {
     cli_put_int(w, row->group);
     cli_put_str(w, row->label);
     cli_put_num(w, row->est);
-    cli_put_num(w, row->se);
-    cli_put_num(w, row->z);
-    cli_put_num(w, row->pvalue);
-    cli_put_num(w, row->ci_lower);
-    cli_put_num(w, row->ci_upper);
+    cli_put_num(w, no_se ? NAN : row->se);
+    cli_put_num(w, no_se ? NAN : row->z);
+    cli_put_num(w, no_se ? NAN : row->pvalue);
+    cli_put_num(w, no_se ? NAN : row->ci_lower);
+    cli_put_num(w, no_se ? NAN : row->ci_upper);
     cli_put_num(w, row->std_lv);
     cli_put_num(w, row->std_all);
     cli_put_num(w, row->std_nox);
@@ -139,14 +142,93 @@ static void put_measure(cli_writer_t *w, const char *name, double v) {
 }
 
 /* Which extra blocks fitMeasures() prints: .scaled with a scaled test, .robust
-   for the Satorra-Bentler, Yuan-Bentler and scaled-shifted tests, the h1/h0
+   for the Satorra-Bentler, Yuan-Bentler and scaled-shifted tests and under FIML, the h1/h0
    scaling factors for yuan.bentler.mplus (lavaan 0.6: lav_fit_measures). */
 static int fit_scaled(const vagap_sem_measures_t *f) {
   return f->test != VAGAP_SEM_TEST_STANDARD && f->test != VAGAP_SEM_TEST_NONE &&
          f->test != VAGAP_SEM_TEST_DEFAULT;
 }
-static int fit_robust(const vagap_sem_measures_t *f) {
+static int fit_robust(const vagap_sem_fit_t *fit) {
+  const vagap_sem_measures_t *f = &fit->fit;
+  /* under missing = "ml" always: the FIML-corrected measures (lav_fit_fiml_corrected) */
+  if (fit->options.missing == VAGAP_SEM_MISSING_ML || fit->options.missing == VAGAP_SEM_MISSING_ML_X) return 1;
   return fit_scaled(f) && f->test != VAGAP_SEM_TEST_MEAN_VAR_ADJUSTED;
+}
+
+/* When fitMeasures() prints a row: always; with a scaled test; with the .robust measures;
+   with a likelihood (not the least-squares estimators of ordered data); for the
+   Yuan-Bentler tests; with a scaled test when it has a value */
+enum { FM_ALWAYS, FM_SCALED, FM_ROBUST, FM_LIKELIHOOD, FM_YB, FM_FINITE };
+
+typedef struct {
+  const char *name;   /* fitMeasures()'s name */
+  size_t field;       /* offset of the value in vagap_sem_measures_t, or NO_FIELD */
+  double constant;    /* the value when there is no field (lavaan's fixed h0 and level rows) */
+  int when;
+} fit_row_t;
+
+#define NO_FIELD ((size_t)-1)
+#define FM(name, field, when) {name, offsetof(vagap_sem_measures_t, field), 0, when}
+#define FC(name, value) {name, NO_FIELD, value, FM_ALWAYS}
+
+/* fitMeasures()'s rows in its order (lavaan 0.6: lav_fit_measures) */
+static const fit_row_t fit_rows[] = {
+    FM("npar", npar, FM_ALWAYS), FM("fmin", fmin, FM_ALWAYS), FM("chisq", chisq, FM_ALWAYS),
+    FM("df", df, FM_ALWAYS), FM("pvalue", pvalue, FM_ALWAYS),
+    FM("chisq.scaled", chisq_scaled, FM_SCALED), FM("df.scaled", df_scaled, FM_SCALED),
+    FM("pvalue.scaled", pvalue_scaled, FM_SCALED), FM("chisq.scaling.factor", chisq_scaling_factor, FM_SCALED),
+    /* not a fitMeasures() name: lavaan's summary prints it */
+    FM("chisq.shift.parameter", chisq_shift_parameter, FM_FINITE),
+    FM("baseline.chisq", baseline_chisq, FM_ALWAYS), FM("baseline.df", baseline_df, FM_ALWAYS),
+    FM("baseline.pvalue", baseline_pvalue, FM_ALWAYS),
+    FM("baseline.chisq.scaled", baseline_chisq_scaled, FM_SCALED),
+    FM("baseline.df.scaled", baseline_df_scaled, FM_SCALED),
+    FM("baseline.pvalue.scaled", baseline_pvalue_scaled, FM_SCALED),
+    FM("baseline.chisq.scaling.factor", baseline_chisq_scaling_factor, FM_SCALED),
+    FM("cfi", cfi, FM_ALWAYS), FM("tli", tli, FM_ALWAYS),
+    FM("cfi.scaled", cfi_scaled, FM_SCALED), FM("tli.scaled", tli_scaled, FM_SCALED),
+    FM("cfi.robust", cfi_robust, FM_ROBUST), FM("tli.robust", tli_robust, FM_ROBUST),
+    FM("nnfi", nnfi, FM_ALWAYS), FM("rfi", rfi, FM_ALWAYS), FM("nfi", nfi, FM_ALWAYS),
+    FM("pnfi", pnfi, FM_ALWAYS), FM("ifi", ifi, FM_ALWAYS), FM("rni", rni, FM_ALWAYS),
+    FM("nnfi.scaled", nnfi_scaled, FM_SCALED), FM("rfi.scaled", rfi_scaled, FM_SCALED),
+    FM("nfi.scaled", nfi_scaled, FM_SCALED), FM("pnfi.scaled", pnfi_scaled, FM_SCALED),
+    FM("ifi.scaled", ifi_scaled, FM_SCALED), FM("rni.scaled", rni_scaled, FM_SCALED),
+    FM("nnfi.robust", nnfi_robust, FM_ROBUST), FM("rni.robust", rni_robust, FM_ROBUST),
+    FM("logl", logl, FM_LIKELIHOOD), FM("unrestricted.logl", unrestricted_logl, FM_LIKELIHOOD),
+    FM("aic", aic, FM_LIKELIHOOD), FM("bic", bic, FM_LIKELIHOOD), FM("ntotal", ntotal, FM_LIKELIHOOD),
+    FM("bic2", bic2, FM_LIKELIHOOD),
+    FM("scaling.factor.h1", scaling_factor_h1, FM_YB), FM("scaling.factor.h0", scaling_factor_h0, FM_YB),
+    FM("rmsea", rmsea, FM_ALWAYS), FM("rmsea.ci.lower", rmsea_ci_lower, FM_ALWAYS),
+    FM("rmsea.ci.upper", rmsea_ci_upper, FM_ALWAYS), FC("rmsea.ci.level", 0.90),
+    FM("rmsea.pvalue", rmsea_pvalue, FM_ALWAYS), FC("rmsea.close.h0", 0.05),
+    FM("rmsea.notclose.pvalue", rmsea_notclose_pvalue, FM_ALWAYS), FC("rmsea.notclose.h0", 0.08),
+    FM("rmsea.scaled", rmsea_scaled, FM_SCALED), FM("rmsea.ci.lower.scaled", rmsea_ci_lower_scaled, FM_SCALED),
+    FM("rmsea.ci.upper.scaled", rmsea_ci_upper_scaled, FM_SCALED),
+    FM("rmsea.pvalue.scaled", rmsea_pvalue_scaled, FM_SCALED),
+    FM("rmsea.notclose.pvalue.scaled", rmsea_notclose_pvalue_scaled, FM_SCALED),
+    FM("rmsea.robust", rmsea_robust, FM_ROBUST), FM("rmsea.ci.lower.robust", rmsea_ci_lower_robust, FM_ROBUST),
+    FM("rmsea.ci.upper.robust", rmsea_ci_upper_robust, FM_ROBUST),
+    FM("rmsea.pvalue.robust", rmsea_pvalue_robust, FM_ROBUST),
+    FM("rmsea.notclose.pvalue.robust", rmsea_notclose_pvalue_robust, FM_ROBUST),
+    FM("rmr", rmr, FM_ALWAYS), FM("rmr_nomean", rmr_nomean, FM_ALWAYS), FM("srmr", srmr, FM_ALWAYS),
+    FM("srmr_bentler", srmr_bentler, FM_ALWAYS), FM("srmr_bentler_nomean", srmr_bentler_nomean, FM_ALWAYS),
+    FM("crmr", crmr, FM_ALWAYS), FM("crmr_nomean", crmr_nomean, FM_ALWAYS),
+    FM("srmr_mplus", srmr_mplus, FM_ALWAYS), /* NA for categorical fits, as lavaan */
+    FM("srmr_mplus_nomean", srmr_mplus_nomean, FM_ALWAYS),
+    FM("cn_05", cn_05, FM_ALWAYS), FM("cn_01", cn_01, FM_ALWAYS),
+    FM("gfi", gfi, FM_ALWAYS), FM("agfi", agfi, FM_ALWAYS), FM("pgfi", pgfi, FM_ALWAYS),
+    FM("mfi", mfi, FM_ALWAYS), FM("ecvi", ecvi, FM_LIKELIHOOD), /* then wrmr for categorical fits */
+};
+
+static int fit_row_wanted(int when, double v, int sc, int rb, int lik, int yb) {
+  switch (when) {
+    case FM_SCALED: return sc;
+    case FM_ROBUST: return rb;
+    case FM_LIKELIHOOD: return lik;
+    case FM_YB: return yb;
+    case FM_FINITE: return sc && isfinite(v);
+    default: return 1;
+  }
 }
 
 static int write_fit(const cli_common_t *c, const vagap_sem_fit_t *fit) {
@@ -154,112 +236,14 @@ static int write_fit(const cli_common_t *c, const vagap_sem_fit_t *fit) {
   cli_writer_t *w = cli_writer_open(c, cols, 2);
   if (!w) return CLI_EXIT_DATA;
   const vagap_sem_measures_t *f = &fit->fit;
-  int cat = fit->nstage1 > 0, sc = fit_scaled(f), rb = fit_robust(f) && !cat; /* no catML-based .robust yet */
-  /* fitMeasures()'s names in its order */
-  put_measure(w, "npar", f->npar);
-  put_measure(w, "fmin", f->fmin);
-  put_measure(w, "chisq", f->chisq);
-  put_measure(w, "df", f->df);
-  put_measure(w, "pvalue", f->pvalue);
-  if (sc) {
-    put_measure(w, "chisq.scaled", f->chisq_scaled);
-    put_measure(w, "df.scaled", f->df_scaled);
-    put_measure(w, "pvalue.scaled", f->pvalue_scaled);
-    put_measure(w, "chisq.scaling.factor", f->chisq_scaling_factor);
-    if (isfinite(f->chisq_shift_parameter)) /* not a fitMeasures() name: lavaan's summary prints it */
-      put_measure(w, "chisq.shift.parameter", f->chisq_shift_parameter);
+  int cat = fit->nstage1 > 0, sc = fit_scaled(f), rb = fit_robust(fit);
+  int yb = f->test == VAGAP_SEM_TEST_YUAN_BENTLER_MPLUS || f->test == VAGAP_SEM_TEST_YUAN_BENTLER;
+  for (size_t i = 0; i < sizeof fit_rows / sizeof fit_rows[0]; i++) {
+    const fit_row_t *r = &fit_rows[i];
+    double v = r->field == NO_FIELD ? r->constant : *(const double *)((const char *)f + r->field);
+    if (fit_row_wanted(r->when, v, sc, rb, !cat, yb)) put_measure(w, r->name, v);
   }
-  put_measure(w, "baseline.chisq", f->baseline_chisq);
-  put_measure(w, "baseline.df", f->baseline_df);
-  put_measure(w, "baseline.pvalue", f->baseline_pvalue);
-  if (sc) {
-    put_measure(w, "baseline.chisq.scaled", f->baseline_chisq_scaled);
-    put_measure(w, "baseline.df.scaled", f->baseline_df_scaled);
-    put_measure(w, "baseline.pvalue.scaled", f->baseline_pvalue_scaled);
-    put_measure(w, "baseline.chisq.scaling.factor", f->baseline_chisq_scaling_factor);
-  }
-  put_measure(w, "cfi", f->cfi);
-  put_measure(w, "tli", f->tli);
-  if (sc) {
-    put_measure(w, "cfi.scaled", f->cfi_scaled);
-    put_measure(w, "tli.scaled", f->tli_scaled);
-  }
-  if (rb) {
-    put_measure(w, "cfi.robust", f->cfi_robust);
-    put_measure(w, "tli.robust", f->tli_robust);
-  }
-  put_measure(w, "nnfi", f->nnfi);
-  put_measure(w, "rfi", f->rfi);
-  put_measure(w, "nfi", f->nfi);
-  put_measure(w, "pnfi", f->pnfi);
-  put_measure(w, "ifi", f->ifi);
-  put_measure(w, "rni", f->rni);
-  if (sc) {
-    put_measure(w, "nnfi.scaled", f->nnfi_scaled);
-    put_measure(w, "rfi.scaled", f->rfi_scaled);
-    put_measure(w, "nfi.scaled", f->nfi_scaled);
-    put_measure(w, "pnfi.scaled", f->pnfi_scaled);
-    put_measure(w, "ifi.scaled", f->ifi_scaled);
-    put_measure(w, "rni.scaled", f->rni_scaled);
-  }
-  if (rb) {
-    put_measure(w, "nnfi.robust", f->nnfi_robust);
-    put_measure(w, "rni.robust", f->rni_robust);
-  }
-  if (!cat) { /* least-squares estimators have no likelihood (lavaan prints none) */
-    put_measure(w, "logl", f->logl);
-    put_measure(w, "unrestricted.logl", f->unrestricted_logl);
-    put_measure(w, "aic", f->aic);
-    put_measure(w, "bic", f->bic);
-    put_measure(w, "ntotal", f->ntotal);
-    put_measure(w, "bic2", f->bic2);
-  }
-  if (f->test == VAGAP_SEM_TEST_YUAN_BENTLER_MPLUS) {
-    put_measure(w, "scaling.factor.h1", f->scaling_factor_h1);
-    put_measure(w, "scaling.factor.h0", f->scaling_factor_h0);
-  }
-  put_measure(w, "rmsea", f->rmsea);
-  put_measure(w, "rmsea.ci.lower", f->rmsea_ci_lower);
-  put_measure(w, "rmsea.ci.upper", f->rmsea_ci_upper);
-  put_measure(w, "rmsea.ci.level", 0.90);
-  put_measure(w, "rmsea.pvalue", f->rmsea_pvalue);
-  put_measure(w, "rmsea.close.h0", 0.05);
-  if (!cat) put_measure(w, "rmsea.notclose.pvalue", f->rmsea_notclose_pvalue);
-  put_measure(w, "rmsea.notclose.h0", 0.08);
-  if (sc) {
-    put_measure(w, "rmsea.scaled", f->rmsea_scaled);
-    put_measure(w, "rmsea.ci.lower.scaled", f->rmsea_ci_lower_scaled);
-    put_measure(w, "rmsea.ci.upper.scaled", f->rmsea_ci_upper_scaled);
-    put_measure(w, "rmsea.pvalue.scaled", f->rmsea_pvalue_scaled);
-    if (!cat) put_measure(w, "rmsea.notclose.pvalue.scaled", f->rmsea_notclose_pvalue_scaled);
-  }
-  if (rb) {
-    put_measure(w, "rmsea.robust", f->rmsea_robust);
-    put_measure(w, "rmsea.ci.lower.robust", f->rmsea_ci_lower_robust);
-    put_measure(w, "rmsea.ci.upper.robust", f->rmsea_ci_upper_robust);
-    put_measure(w, "rmsea.pvalue.robust", f->rmsea_pvalue_robust);
-    put_measure(w, "rmsea.notclose.pvalue.robust", f->rmsea_notclose_pvalue_robust);
-  }
-  if (!cat) {
-    put_measure(w, "rmr", f->rmr);
-    put_measure(w, "rmr_nomean", f->rmr_nomean);
-  }
-  put_measure(w, "srmr", f->srmr);
-  if (!cat) { /* the other residual measures are not computed for categorical fits yet */
-    put_measure(w, "srmr_bentler", f->srmr_bentler);
-    put_measure(w, "srmr_bentler_nomean", f->srmr_bentler_nomean);
-    put_measure(w, "crmr", f->crmr);
-    put_measure(w, "crmr_nomean", f->crmr_nomean);
-    put_measure(w, "srmr_mplus", f->srmr_mplus);
-    put_measure(w, "srmr_mplus_nomean", f->srmr_mplus_nomean);
-  }
-  put_measure(w, "cn_05", f->cn_05);
-  put_measure(w, "cn_01", f->cn_01);
-  if (!cat) put_measure(w, "gfi", f->gfi);
-  if (!cat) put_measure(w, "agfi", f->agfi);
-  if (!cat) put_measure(w, "pgfi", f->pgfi);
-  if (!cat) put_measure(w, "mfi", f->mfi);
-  if (!cat) put_measure(w, "ecvi", f->ecvi);
+  if (cat) put_measure(w, "wrmr", sqrt(f->chisq / (double)fit->nstage1)); /* lavaan: group 1's WLS.obs length */
   for (size_t g = 0; g < fit->model->ngroups; g++) {
     char name[64];
     snprintf(name, sizeof name, "chisq.group.%zu", g + 1);
@@ -470,7 +454,7 @@ static int write_summary(const cli_common_t *c, const vagap_sem_fit_t *fit,
     return CLI_EXIT_DATA;
   const vagap_sem_measures_t *f = &fit->fit;
   const vagap_sem_model_t *m = fit->model;
-  int sc = fit_scaled(f), rb = fit_robust(f);
+  int sc = fit_scaled(f), rb = fit_robust(fit);
   const vagap_sem_fit_options_t *o = &fit->options;
   if (fit->nstage1) summary_categorical_header(out, fit, d, a);
   if (!fit->nstage1) {
@@ -625,9 +609,9 @@ static int parse_args(int argc, char **argv, cli_common_t *c, sem_args_t *a) {
   if (a->fit + a->summary + a->sampstat > 1)
     return cli_usage_error(c, "--fit, --summary and --sampstat are exclusive");
   if (semcli_lavaan_check(c, &a->lav) < 0) return CLI_EXIT_USAGE;
-  if (semcli_lavaan_categorical(&a->lav) && (a->from_stats || a->save_stats || a->lav.constraints_path))
-    return cli_usage_error(c, "--ordered needs the raw data: --from-stats, --save-stats and --constraints "
-                              "are not available with it");
+  if (semcli_lavaan_categorical(&a->lav) && (a->from_stats || a->save_stats))
+    return cli_usage_error(c, "--ordered needs the raw data: --from-stats and --save-stats are not available "
+                              "with it");
   if (a->sampstat && !semcli_lavaan_categorical(&a->lav))
     return cli_usage_error(c, "--sampstat prints the first stage of an --ordered analysis");
   if (argc - optind > 1) return cli_usage_error(c, "sem reads one data file, got %d", argc - optind);

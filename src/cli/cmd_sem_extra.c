@@ -193,11 +193,9 @@ static int parse_args(int argc, char **argv, cli_common_t *c, extra_args_t *a) {
   }
   if (!a->model) return cli_usage_error(c, "--model FILE is required");
   if (a->invariance && a->bootstrap) return cli_usage_error(c, "--invariance and --bootstrap are exclusive");
-  if (semcli_lavaan_categorical(&a->lav) && !a->invariance)
-    return cli_usage_error(c, "--bootstrap with --ordered is not implemented yet");
   if (semcli_lavaan_categorical(&a->lav) && a->from_stats)
     return cli_usage_error(c, "--ordered needs the raw data, not --from-stats");
-  if (semcli_lavaan_categorical(&a->lav) && ordinal_level_list(a->invariance, NULL, NULL, NULL))
+  if (semcli_lavaan_categorical(&a->lav) && a->invariance && ordinal_level_list(a->invariance, NULL, NULL, NULL))
     return cli_usage_error(c, "--invariance with --ordered: expected levels among configural, thresholds, metric, "
                               "scalar, strict, means in that order, found '%s'", a->invariance);
   if (semcli_lavaan_check(c, &a->lav) < 0) return CLI_EXIT_USAGE;
@@ -228,6 +226,8 @@ typedef struct {
   size_t gcol;
   vagap_sem_model_options_t mopt;
   vagap_sem_fit_options_t fopt;
+  char **onames; /* --ordered: the ordered variables and their thresholds (mopt points to them) */
+  int *onth;
 } extra_state_t;
 
 static void free_state(extra_state_t *s) {
@@ -237,6 +237,8 @@ static void free_state(extra_state_t *s) {
   semcli_data_free(&s->data);
   semcli_stream_free(&s->stream);
   semcli_free_list(s->partial, s->npartial);
+  semcli_free_list(s->onames, s->mopt.n_ordered);
+  free(s->onth);
   free(s->text);
   vagap_table_free(s->table);
   vagap_ledger_free(s->ledger);
@@ -278,6 +280,14 @@ static vagap_status_t set_up(extra_state_t *s, const extra_args_t *a, const cli_
   }
   if (!st) st = vagap_table_read(&s->table, path, &c->table, s->ledger, err);
   if (!st && a->group) st = vagap_table_column(s->table, a->group, &s->gcol, err);
+  int thresholds = 0;
+  for (size_t i = 0; !st && i < s->syn->n; i++) thresholds |= s->syn->st[i].op == VAGAP_SEM_THRESHOLD;
+  if (!st && (semcli_lavaan_categorical(&a->lav) || thresholds)) { /* the bootstrap of a categorical fit */
+    s->data.missing = a->lav.missing;
+    return semcli_build_ordinal(&c->table, s->table, s->gcol, s->syn, a->model, a->lav.ordered, a->lav.ordered_all,
+                                a->lav.missing == VAGAP_SEM_MISSING_PAIRWISE, a->lav.levels, &s->mopt, &s->data,
+                                &s->model, &s->onames, &s->onth, s->ledger, err);
+  }
   if (!st) st = semcli_group_levels(s->table, s->gcol, &s->data, err);
   if (!st) st = vagap_sem_model_build(&s->model, s->syn, s->data.ngroups, &s->mopt, a->model, err);
   s->data.missing = a->lav.missing;
@@ -509,14 +519,16 @@ static int run_bootstrap(extra_state_t *s, const extra_args_t *a, const cli_comm
   bopt.progress_ctx = &progress;
   vagap_sem_data_t view = semcli_view(&s->data);
   vagap_sem_boot_t *b = NULL;
-  /* the resamples need only their estimates (lavaan's bootstrapLavaan refits with se = "none"):
-     FIML always; complete data when the test is the standard one (a scaled test needs
-     the SEs' matrices; vagap has no --test none yet) */
-  vagap_sem_fit_options_t ropt = s->fopt, resolved = s->fopt;
-  vagap_error_t rerr;
-  if (semcli_fiml(&s->data) ||
-      (!vagap_sem_fit_options_resolve(&resolved, 0, &rerr) && resolved.test == VAGAP_SEM_TEST_STANDARD))
-    ropt.se = VAGAP_SEM_SE_NONE;
+  /* the resamples need only their estimates (lavaan's bootstrapLavaan(FUN = "coef") refits
+     with se = "none", test = "none"); the ML family's robust variants (MLR, MLM, ...) have
+     ML's estimates, so their resamples, FIML's and complete data's, are fitted as ML without
+     a scaled test; categorical ones keep their estimator */
+  vagap_sem_fit_options_t ropt = s->fopt;
+  ropt.se = VAGAP_SEM_SE_NONE;
+  if (!s->onames) {
+    ropt.estimator = VAGAP_SEM_ESTIMATOR_ML;
+    ropt.test = VAGAP_SEM_TEST_STANDARD;
+  }
   if (simcli_dist_bootstrap(&b, s->model, &view, &ropt, &bopt, err)) return cli_report_error(err);
   if (!b) return CLI_EXIT_OK; /* an MPI rank other than 0: rank 0 writes */
   semcli_report_boot_failures("sem", b);

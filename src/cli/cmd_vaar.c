@@ -175,8 +175,6 @@ static int check_args(const cli_common_t *c, const vaar_args_t *a, int nfiles) {
   } else {
     if (a->group_labels) return cli_usage_error(c, "--group-labels applies to --estimates");
     if (nfiles > 1) return cli_usage_error(c, "vaar reads one data file, got %d", nfiles);
-    if (a->bootstrap && semcli_lavaan_categorical(&a->lav))
-      return cli_usage_error(c, "--bootstrap with --ordered is not implemented yet");
     if (semcli_lavaan_check((cli_common_t *)c, &a->lav) < 0) return CLI_EXIT_USAGE;
     if (a->lav.std_lv && !a->sign_indicator)
       return cli_usage_error(c, "--std-lv leaves every factor's sign arbitrary (each fit may "

@@ -439,16 +439,8 @@ vagap_status_t semcli_ordered(const char *list, int all, const vagap_sem_syntax_
     size_t nv = 0;
     for (size_t r = 0; r < d->nobs; r++) {
       double x = d->x[r * d->nvar + j];
-      if (isnan(x)) continue;
-      if (x != floor(x)) {
-        st = vagap_error_set(err, VAGAP_EDATA, NULL, 0, 0,
-                             "ordered variable '%s' has the non-integer value %g: categories must be "
-                             "integer codes", (*names)[k], x);
-        break;
-      }
-      v[nv++] = x;
+      if (!isnan(x)) v[nv++] = x; /* the categories: the sorted distinct values, as lavaan's ordered() */
     }
-    if (st) break;
     qsort(v, nv, sizeof *v, cmp_value);
     size_t nu = 0;
     for (size_t r = 0; r < nv; r++)

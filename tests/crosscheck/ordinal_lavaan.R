@@ -39,6 +39,12 @@ if (mode == "prepare") {
   d2 <- cut_data(250, c(.8, .7, .75, .6, .7, .65), c(1, 1, 1, 2, 2, 2), sk, seed = 12)
   add_case("two_factor_sparse", "f1 =~ y1 + y2 + y3\nf2 =~ y4 + y5 + y6", d2,
            list(ordered = paste0("y", 1:6)), c("--ordered=y1,y2,y3,y4,y5,y6"))
+  # 2a: numeric columns with non-integer values: lavaan's ordered() levels are the sorted
+  #     distinct values (HolzingerSwineford's x1 style: 3.333, 4.167, ...), negative too
+  d2a <- d1
+  d2a$y1 <- c(-0.75, 0.5, 1.25, 2.5)[d1$y1]
+  d2a$y4 <- round(d1$y4 / 3, 3)
+  add_case("noninteger", "f =~ y1 + y2 + y3 + y4 + y5", d2a, list(ordered = TRUE), c("--ordered"))
   # 3: binary items, one 2 x 2 table with an empty cell (lavaan adds 0.5 keeping margins)
   d3 <- cut_data(200, c(.8, .85, .6, .7), rep(1, 4), list(-1.2, 1.3, 0, c(-.5, .5)), seed = 13)
   d3$y2[d3$y1 == 1 & d3$y2 == 2] <- 1  # y1 = 1 never goes with y2 = 2
@@ -60,6 +66,13 @@ if (mode == "prepare") {
   add_case("groups_theta", "f =~ y1 + y2 + y3 + y4", d4,
            list(ordered = TRUE, group = "g", group.equal = c("thresholds", "loadings"), parameterization = "theta"),
            c("--ordered", "--group", "g", "--group-equal", "thresholds,loadings", "--parameterization", "theta"))
+  # 4c: two groups configural and with equal loadings only, WLSMV: the catML-based .robust
+  #     measures of several groups (with equal thresholds lavaan's catML fails: NA)
+  add_case("groups_configural", "f =~ y1 + y2 + y3 + y4", d4, list(ordered = TRUE, group = "g"),
+           c("--ordered", "--group", "g"))
+  add_case("groups_loadings", "f =~ y1 + y2 + y3 + y4", d4,
+           list(ordered = TRUE, group = "g", group.equal = "loadings"),
+           c("--ordered", "--group", "g", "--group-equal", "loadings"))
   # 5: three groups configural, DWLS (standard SEs and test)
   gc <- cut_data(300, c(.6, .6, .7, .6), rep(1, 4), cuts1[1:4], seed = 16)
   d5 <- rbind(ga, gb, gc)
@@ -80,7 +93,18 @@ if (mode == "prepare") {
   add_case("theta_sem", m7, d7, list(ordered = TRUE, parameterization = "theta"),
            c("--ordered", "--parameterization", "theta"))
   add_case("ulsmv", m7, d7, list(ordered = TRUE, estimator = "ULSMV"), c("--ordered", "--estimator", "ULSMV"))
+  # 7b: ULSMV's catML .robust measures (identity weights; the case above has NA: its := uses a threshold)
+  add_case("ulsmv_robust", "f =~ y1 + y2 + y3 + y4 + y5", d1, list(ordered = TRUE, estimator = "ULSMV"),
+           c("--ordered", "--estimator", "ULSMV"))
 
+  # 7a: explicit constraints: two loadings and two thresholds equal (==), an active
+  #     inequality on a loading (<), a defined parameter over a threshold label
+  mc <- "f =~ y1 + a*y2 + b*y3 + y4 + y5\ny1 | t11*t1 + t2 + t3\ny3 | t31*t1 + t2 + t3\na == b\nt11 == t31"
+  add_case("constraints_eq", mc, d1, list(ordered = TRUE), c("--ordered"))
+  mi <- "f =~ y1 + y2 + c*y3 + y4 + y5\nc < 0.9\nd := 2*c"
+  add_case("constraints_ineq", mi, d1, list(ordered = TRUE), c("--ordered"))
+  mg <- "f =~ y1 + c(l2a, l2b)*y2 + y3 + y4\nl2a == l2b"
+  add_case("constraints_groups", mg, d4, list(ordered = TRUE, group = "g"), c("--ordered", "--group", "g"))
   # 8: ordered and numeric indicators together (polyserial and Pearson correlations)
   mix <- function(seed, n, shift = 0) {
     d <- cut_data(n, c(.7, .7, .7, .7, .7, .6), c(1, 1, 1, 2, 2, 2), list(c(-1, 0, 1), 0, c(-.5, .7), 0, c(-1, 1), 0),
@@ -146,13 +170,24 @@ if (mode == "prepare") {
     shift <- if (length(fit@test) > 1 && !is.null(fit@test[[2]]$shift.parameter)) fit@test[[2]]$shift.parameter else NA
     writeLines(format(shift, digits = 17), file.path(dir, paste0(nm, ".ref.shift")))
   }
+  # the polyserial correlations at lavaan's log-likelihood maximum: lav_bvmix's fit with
+  # nlminb's tolerances tightened (its default rel.tol stops up to ~1e-5 short of it)
+  num <- c("x1", "x2")
+  tight <- do.call(rbind, lapply(num, function(x) do.call(rbind, lapply(paste0("y", 1:6), function(y) {
+    Y1 <- dm[[x]]; Y2 <- as.integer(ordered(dm[[y]]))
+    fy1 <- lavaan:::lav_uvreg_fit(y = Y1); fy2 <- lavaan:::lav_uvord_fit(y = Y2)
+    ctl <- list(rel.tol = 1e-15, x.tol = 1e-15, eval.max = 1000, iter.max = 1000)
+    r <- lavaan:::lav_bvmix_cor_twostep_fit(Y1, Y2, fit.y1 = fy1, fit.y2 = fy2, control = ctl)
+    data.frame(x = x, y = y, cov = r * sqrt(mean((Y1 - mean(Y1))^2)))
+  }))))
+  write.csv(tight, file.path(dir, "mixed.ref.polyserial.csv"), row.names = FALSE)
   quit(status = 0)
 }
 
 # ---- compare ----
 status <- 0
 fail <- function(...) { cat("FAIL:", ..., "\n"); status <<- 1 }
-worst <- list(th = 0, th_se = 0, est = 0, se = 0, chisq = 0, fit = 0)
+worst <- list(th = 0, th_se = 0, est = 0, se = 0, chisq = 0, fit = 0, robust = 0)
 note <- function(k, v) if (is.finite(v)) worst[[k]] <<- max(worst[[k]], v)
 rel <- function(a, b) abs(a - b) / pmax(abs(b), 1e-8)
 
@@ -206,6 +241,17 @@ for (lav in list.files(dir, pattern = "\\.lav$", full.names = TRUE)) {
     }
   }
   if (compared < 10) fail(nm, "only", compared, "fit measures compared")
+  # the set lavaan prints, every one of them (NA where lavaan prints NA)
+  missing <- setdiff(rf$measure, of$measure)
+  if (length(missing)) fail(nm, "measures lavaan prints and vagap does not:", paste(missing, collapse = " "))
+  extra <- setdiff(of$measure, c(rf$measure, "chisq.shift.parameter", "converged", "admissible"))
+  extra <- extra[!grepl("^chisq(\\.scaled)?\\.group\\.", extra)]
+  if (length(extra)) fail(nm, "measures vagap prints and lavaan does not:", paste(extra, collapse = " "))
+  rob <- of$measure[grepl("robust|rmr|gfi|wrmr|mfi", of$measure)]
+  for (r in rob) {
+    a <- of$value[of$measure == r]; b <- rf$value[rf$measure == r]
+    if (length(b) == 1 && is.finite(a) && is.finite(b)) note("robust", abs(a - b))
+  }
   shift <- suppressWarnings(as.numeric(readLines(file.path(dir, paste0(nm, ".ref.shift")))))
   if (is.finite(shift)) {
     a <- of$value[of$measure == "chisq.shift.parameter"]
@@ -213,6 +259,14 @@ for (lav in list.files(dir, pattern = "\\.lav$", full.names = TRUE)) {
   }
   cat(nm, ": compared", nrow(ref), "rows,", nrow(rs), "first-stage statistics,", compared, "fit measures\n")
 }
+# the polyserial covariances against lavaan's at its maximum (tight nlminb tolerances)
+tp <- read.csv(file.path(dir, "mixed.ref.polyserial.csv"), stringsAsFactors = FALSE)
+os <- read.csv(file.path(dir, "mixed.out.ss.csv"), stringsAsFactors = FALSE)
+key <- function(a, b) paste(pmin(a, b), pmax(a, b))
+okey <- sapply(strsplit(os$name, "~~"), function(v) if (length(v) == 2) key(v[1], v[2]) else "")
+d <- abs(os$est[match(key(tp$x, tp$y), okey)] - tp$cov)
+if (anyNA(d) || max(d) > 1e-6) fail("polyserial covariances differ from lavaan's tight maximum by", max(d))
+cat("polyserial: 12 covariances vs lavaan at tight tolerance, max diff", signif(max(d), 2), "\n")
 # invariance ladders: every test statistic to 1e-5 relative (1e-6 absolute near 0); with
 # numeric indicators 1e-4: lavaan's polyserial correlations stop on nlminb's tolerance about
 # 1e-5 from the maximum (doc/methods.md), which the difference test amplifies
@@ -230,6 +284,6 @@ for (f in list.files(dir, pattern = "\\.ref\\.inv\\.csv$", full.names = TRUE)) {
   }
   cat(nm, ": compared", nrow(ref), "invariance rows; max rel chisq.diff diff", signif(worst_inv, 2), "\n")
 }
-cat(sprintf("max |est diff| %.2g, max rel se diff %.2g, max first-stage diff %.2g (se rel %.2g), max rel chisq diff %.2g, max fit diff %.2g\n",
-            worst$est, worst$se, worst$th, worst$th_se, worst$chisq, worst$fit))
+cat(sprintf("max |est diff| %.2g, max rel se diff %.2g, max first-stage diff %.2g (se rel %.2g), max rel chisq diff %.2g, max fit diff %.2g (.robust, rmr/srmr/crmr, gfi, wrmr, mfi: %.2g)\n",
+            worst$est, worst$se, worst$th, worst$th_se, worst$chisq, worst$fit, worst$robust))
 quit(status = status)

@@ -165,6 +165,72 @@ static void test_scores_and_hessian(void **state) {
   free(x);
 }
 
+/* The observed h1 information (sem_fiml_h1_information) is minus the derivative of the
+   summed casewise h1 scores over n_g, by central differences, at a point that is not the
+   EM optimum (the data terms matter there); its expectation is symmetric too. */
+static void test_h1_observed_information(void **state) {
+  (void)state;
+  size_t n = 200, grp[200];
+  for (size_t i = 0; i < n; i++) grp[i] = 0;
+  double *x = make_data(n, 13u, 1);
+  vagap_sem_model_t *m = build(MODEL, 1);
+  const char *labels[] = {"a"};
+  vagap_sem_data_t d = {n, P, 1, x, grp, VARS, labels};
+  vagap_error_t err;
+  sem_fiml_t *f = NULL;
+  assert_int_equal(sem_fiml_alloc(&f, m, &d, 0, &err), VAGAP_OK);
+  const vagap_sem_stats_t *h1 = sem_fiml_h1_stats(f);
+  size_t nv = P + P * (P + 1) / 2, n0 = sem_fiml_group_rows(f, 0);
+  gsl_matrix *Sig = gsl_matrix_alloc(P, P);
+  gsl_vector *mu = gsl_vector_alloc(P);
+  for (size_t i = 0; i < P; i++) {
+    gsl_vector_set(mu, i, h1->mean[i] + 0.1 * sin((double)i));
+    for (size_t j = 0; j < P; j++) gsl_matrix_set(Sig, i, j, h1->cov[i * P + j] * (i == j ? 1.1 : 0.95));
+  }
+  double *A = malloc(nv * nv * sizeof *A), *Ae = malloc(nv * nv * sizeof *Ae), *sp = malloc(n0 * nv * sizeof *sp),
+         *sm = malloc(n0 * nv * sizeof *sm);
+  assert_int_equal(sem_fiml_h1_information(f, 0, Sig, mu, 0, A, &err), VAGAP_OK);
+  assert_int_equal(sem_fiml_h1_information(f, 0, Sig, mu, 1, Ae, &err), VAGAP_OK);
+  /* perturb h1 element k: a mean, or Sigma's (i, j) and (j, i) together (vech, counted once) */
+  for (size_t k = 0; k < nv; k++) {
+    double h = 1e-5;
+    size_t i = k, j = k;
+    if (k >= P) {
+      size_t a = k - P;
+      for (j = 0; j < P; j++) {
+        if (a < P - j) { i = j + a; break; }
+        a -= P - j;
+      }
+    }
+    for (int sgn = 1; sgn >= -1; sgn -= 2) {
+      if (k < P) *gsl_vector_ptr(mu, i) += sgn * h;
+      else {
+        *gsl_matrix_ptr(Sig, i, j) += sgn * h;
+        if (i != j) *gsl_matrix_ptr(Sig, j, i) += sgn * h;
+      }
+      assert_int_equal(sem_fiml_moment_scores(f, 0, Sig, mu, sgn > 0 ? sp : sm, &err), VAGAP_OK);
+      if (k < P) *gsl_vector_ptr(mu, i) -= sgn * h;
+      else {
+        *gsl_matrix_ptr(Sig, i, j) -= sgn * h;
+        if (i != j) *gsl_matrix_ptr(Sig, j, i) -= sgn * h;
+      }
+    }
+    for (size_t c = 0; c < nv; c++) {
+      double dsum = 0;
+      for (size_t r = 0; r < n0; r++) dsum += sp[r * nv + c] - sm[r * nv + c];
+      double fd = -dsum / (2 * h) / (double)n0;
+      assert_true(fabs(fd - A[c * nv + k]) <= 1e-6 * fmax(1, fabs(fd)));
+      assert_true(A[c * nv + k] == A[k * nv + c] && Ae[c * nv + k] == Ae[k * nv + c]);
+    }
+  }
+  free(A); free(Ae); free(sp); free(sm);
+  gsl_matrix_free(Sig);
+  gsl_vector_free(mu);
+  sem_fiml_free(f);
+  vagap_sem_model_free(m);
+  free(x);
+}
+
 /* Bad input: a variable missing in a whole group, a group of one row, a missing
    fixed.x covariate under ml (lavaan deletes the row; the caller must). */
 static void test_bad_input(void **state) {
@@ -203,6 +269,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_complete_data_fiml_is_ml),
       cmocka_unit_test(test_scores_and_hessian),
+      cmocka_unit_test(test_h1_observed_information),
       cmocka_unit_test(test_bad_input),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

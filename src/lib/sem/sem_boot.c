@@ -250,9 +250,11 @@ static void *worker(void *arg) {
 
     vagap_sem_fit_t *fit = NULL;
     vagap_status_t fst = draw_resample(&sh->gi, d->ngroups, sh->opt->seed, b, w.idx, &err);
-    /* FIML refits the resampled rows with their missing values */
-    int fiml = sh->fit_opt && (sh->fit_opt->missing == VAGAP_SEM_MISSING_ML ||
-                               sh->fit_opt->missing == VAGAP_SEM_MISSING_ML_X);
+    /* FIML refits the resampled rows with their missing values; a categorical model
+       its first stage (thresholds, polychorics, Gamma) from the resampled rows */
+    int fiml = (sh->fit_opt && (sh->fit_opt->missing == VAGAP_SEM_MISSING_ML ||
+                                sh->fit_opt->missing == VAGAP_SEM_MISSING_ML_X)) ||
+               sem_model_is_categorical(sh->model);
     if (!fst) {
       for (size_t i = 0; i < d->nobs; i++)
         memcpy(w.x + i * d->nvar, d->x + w.idx[i] * d->nvar, d->nvar * sizeof *w.x);

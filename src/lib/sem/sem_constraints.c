@@ -208,7 +208,23 @@ struct sem_con {
   double *v, *dv;       /* per-name scratch */
   size_t maxnames;
   size_t rank_eq;       /* rank of the equality Jacobian at the solution */
+  sem_con_objective_t obj; /* another estimator's objective (value NULL: the workspace's) */
 };
+
+void sem_con_set_objective(struct sem_con *c, const sem_con_objective_t *obj) { c->obj = *obj; }
+
+/* The objective, its information (its Hessian's expectation) and start values: the
+   workspace's (ML, FIML) or those the estimator installed (sem_con_set_objective). */
+static double con_objective(struct sem_con *c, const double *x, double *grad) {
+  return c->obj.value ? c->obj.value(c->obj.ctx, x, grad) : sem_ws_objective(c->ws, x, grad);
+}
+static vagap_status_t con_information(struct sem_con *c, const double *x, gsl_matrix *info, vagap_error_t *err) {
+  return c->obj.value ? c->obj.information(c->obj.ctx, x, info, err) : sem_ws_information(c->ws, x, info, err);
+}
+static void con_start(struct sem_con *c, double *x, int plain) {
+  if (c->obj.value) c->obj.start(c->obj.ctx, x, plain);
+  else sem_ws_start(c->ws, x, plain);
+}
 
 /* Value and gradient (K) of compiled expression d at x, := values in c->defv. */
 static int eval_def(struct sem_con *c, const vagap_sem_def_t *d, const double *x, double *val, double *grad) {
@@ -471,7 +487,7 @@ static size_t active_rows(struct sem_con *c, const double *x, const int *act, co
 static double obj_cb(unsigned n, const double *x, double *grad, void *data) {
   (void)n;
   struct sem_con *c = data;
-  return sem_ws_objective(c->ws, x, grad);
+  return con_objective(c, x, grad);
 }
 
 static void eq_cb(unsigned mres, double *result, unsigned n, const double *x, double *grad, void *data) {
@@ -550,7 +566,7 @@ static void flag_active(struct sem_con *c, const double *x, int *act, int *bact,
 static int measure(struct sem_con *c, const double *x, const int *act, const int *bact, double *J,
                    double *cval, double *grad, kkt_t *out) {
   size_t K = c->K;
-  out->F = sem_ws_objective(c->ws, x, grad);
+  out->F = con_objective(c, x, grad);
   if (!isfinite(out->F)) return -1;
   size_t m = active_rows(c, x, act, bact, 1, J, cval);
   if (m == (size_t)-1) return -1;
@@ -598,10 +614,10 @@ static void polish(struct sem_con *c, double *x, const int *act, const int *bact
     if (cur.pg < 1e-10 && cur.viol < 1e-13) break;
     size_t m = active_rows(c, x, act, bact, 1, J, cval);
     if (m == (size_t)-1) break;
-    sem_ws_objective(c->ws, x, grad);
+    con_objective(c, x, grad);
     nullspace_t ns;
     if (nullspace(J, m, K, 1e-10, cval, dp, &ns)) break;
-    if (sem_ws_information(c->ws, x, info, err)) { nullspace_free(&ns); break; }
+    if (con_information(c, x, info, err)) { nullspace_free(&ns); break; }
     size_t nz = ns.nz;
     memcpy(d, dp, K * sizeof *d);
     if (nz) {
@@ -674,7 +690,7 @@ static int release_wrong_sign(struct sem_con *c, const double *x, int *act, int 
   double *J = malloc(mmax * K * sizeof *J), *cval = malloc(mmax * sizeof *cval), *grad = malloc(K * sizeof *grad);
   int changed = 0;
   if (!J || !cval || !grad) goto done;
-  sem_ws_objective(c->ws, x, grad);
+  con_objective(c, x, grad);
   size_t m = active_rows(c, x, act, bact, 1, J, cval);
   if (m == (size_t)-1 || m == 0 || m > K) goto done;
   /* solve min |J' lambda - grad| by SVD of J' (K x m) */
@@ -750,9 +766,9 @@ vagap_status_t sem_con_optimise(struct sem_con *c, double *x, int max_iter, cons
   for (size_t a = 0; a < sizeof plan / sizeof plan[0]; a++) {
     if (a > 0 && bestm.pg < 1e-5 && bestm.viol < 1e-8) break;
     /* starting values as the unconstrained fit's (user start() values included) */
-    sem_ws_start(c->ws, x0, plan[a].plain);
+    con_start(c, x0, plan[a].plain);
     sem_con_clip(c, x0);
-    if (!isfinite(sem_ws_objective(c->ws, x0, NULL))) {
+    if (!isfinite(con_objective(c, x0, NULL))) {
       /* start values give a non-positive-definite Sigma: drop covariances */
       for (size_t r = 0; r < c->m->nrows; r++) {
         const vagap_sem_param_t *row = &c->m->rows[r];
@@ -764,7 +780,7 @@ vagap_status_t sem_con_optimise(struct sem_con *c, double *x, int max_iter, cons
     double F = run_nlopt(c, plan[a].alg, x, budget);
     if (!isfinite(F)) {
       memcpy(x, x0, K * sizeof *x);  /* polish from the start values instead */
-      if (!isfinite(sem_ws_objective(c->ws, x, NULL))) continue;
+      if (!isfinite(con_objective(c, x, NULL))) continue;
     }
     /* active set from the optimiser's point; release constraints whose
        multipliers have the wrong sign and re-polish (a few rounds) */

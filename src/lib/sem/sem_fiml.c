@@ -30,6 +30,7 @@
  * pairwise covariances) when x is fixed, saturated by EM otherwise).
  */
 #include <float.h>
+#include <stdio.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,6 +71,8 @@ struct sem_fiml {
   size_t *rows;           /* [nrows] data row, data order over all groups */
   size_t *row_group;      /* [nrows] its group */
   size_t *row_local;      /* [nrows] its index among the group's used rows */
+  size_t *empty, nempty;  /* data rows missing every model variable (lavaan's empty cases) */
+  size_t *empty_group;    /* [nempty] their groups */
   /* scratch, p x p */
   gsl_matrix *K, *Koo, *Kmm, *Kom, *T, *Om;
   gsl_vector *r, *a;
@@ -102,6 +105,8 @@ void sem_fiml_free(sem_fiml_t *f) {
   free(f->rows);
   free(f->row_group);
   free(f->row_local);
+  free(f->empty);
+  free(f->empty_group);
   gsl_matrix *m[] = {f->K, f->Koo, f->Kmm, f->Kom, f->T, f->Om};
   for (size_t i = 0; i < sizeof m / sizeof m[0]; i++)
     if (m[i]) gsl_matrix_free(m[i]);
@@ -590,7 +595,19 @@ vagap_status_t sem_fiml_alloc(sem_fiml_t **out, const vagap_sem_model_t *model, 
     const double *src = data->x + i * data->nvar;
     double yi[p ? p : 1];
     for (size_t j = 0; j < p; j++) yi[j] = src[col[j]];
-    if (p == 0 || all_missing(yi, p)) continue;
+    if (p == 0 || all_missing(yi, p)) {
+      if (!f->empty) {
+        f->empty = malloc(data->nobs * sizeof *f->empty);
+        f->empty_group = malloc(data->nobs * sizeof *f->empty_group);
+        if (!f->empty || !f->empty_group) {
+          st = oom(err);
+          goto done;
+        }
+      }
+      f->empty_group[f->nempty] = data->group[i];
+      f->empty[f->nempty++] = i;
+      continue;
+    }
     if (!ml_x)
       for (size_t j = 0; j < p; j++)
         if (model->ov_is_x[j] && isnan(yi[j])) {
@@ -881,6 +898,50 @@ static double baseline_loglik(sem_fiml_t *f, size_t g) {
   return ll;
 }
 
+/*
+ * lavaan's gfi of group g under missing = "ml" (lav_fit_gfi on its WLS.obs,
+ * WLS.est and WLS.V): 1 - d'Wd / s'Ws with s = (observed means, vech of the
+ * pairwise-complete covariances rescaled by (n - 1)/n), d = s - (mu, vech
+ * Sigma) at the estimates and W the FIML expected h1 information at the
+ * implied moments (sem_fiml_h1_information), fixed.x elements zeroed.
+ */
+static double group_gfi(sem_fiml_t *f, sem_ws_t *ws, const double *x, size_t g) {
+  size_t p = f->p, nv = p + p * (p + 1) / 2;
+  const gsl_matrix *Sigma;
+  const gsl_vector *mu;
+  double *W = malloc(nv * nv * sizeof *W), *s = malloc(nv * sizeof *s), *d = malloc(nv * sizeof *d);
+  double gfi = NAN, n = (double)f->g[g].n;
+  vagap_error_t err;
+  if (!W || !s || !d || sem_ws_implied(ws, x, g, &Sigma, &mu) ||
+      sem_fiml_h1_information(f, g, Sigma, mu, 1, W, &err))
+    goto done;
+  for (size_t j = 0; j < p; j++) {
+    s[j] = observed_mean(f, g, j);
+    d[j] = s[j] - gsl_vector_get(mu, j);
+  }
+  for (size_t b = 0, k = p; b < p; b++)
+    for (size_t a = b; a < p; a++, k++) {
+      int xx = f->model->ov_is_x[a] && f->model->ov_is_x[b];
+      s[k] = pairwise_cov(f, g, a, b) * (n - 1) / n;
+      d[k] = xx ? 0 : s[k] - gsl_matrix_get(Sigma, a, b);
+      if (xx) s[k] = 0;
+    }
+  for (size_t j = 0; j < p; j++)
+    if (f->model->ov_is_x[j]) s[j] = d[j] = 0;
+  double t1 = 0, t2 = 0;
+  for (size_t a = 0; a < nv; a++)
+    for (size_t b = 0; b < nv; b++) {
+      t1 += d[a] * W[a * nv + b] * d[b];
+      t2 += s[a] * W[a * nv + b] * s[b];
+    }
+  gfi = 1 - t1 / t2;
+done:
+  free(W);
+  free(s);
+  free(d);
+  return gfi;
+}
+
 static void fiml_measures(void *ctx, sem_ws_t *ws, const double *x, vagap_sem_measures_t *fm) {
   sem_fiml_t *f = ctx;
   double logl = 0, ulogl = 0, bchisq = 0;
@@ -905,10 +966,14 @@ static void fiml_measures(void *ctx, sem_ws_t *ws, const double *x, vagap_sem_me
   fm->bic2 = -2 * logl + k * log((N + 2) / 24);
   fm->baseline_chisq = bchisq;
   sem_fit_baseline_indices(fm);
-  /* lavaan's gfi/agfi/pgfi under missing = "ml" weight the residuals differently from
-     the complete-data formula (checked: lavaan 0.953 where that formula gives 0.997);
-     NA until that weighting is implemented, rather than a number lavaan does not print */
-  fm->gfi = fm->agfi = fm->pgfi = NAN;
+  /* gfi/agfi/pgfi: lavaan's "sample" statistics and weight under missing = "ml" */
+  double gfi = 0;
+  for (size_t g = 0; g < f->G; g++) gfi += (double)f->g[g].n / N * group_gfi(f, ws, x, g);
+  size_t p = f->p;
+  double nel = (double)f->G * (double)(p + p * (p + 1) / 2), df = fm->df;
+  fm->gfi = gfi;
+  fm->agfi = !isfinite(gfi) ? NAN : df > 0 ? 1 - nel / df * (1 - gfi) : 1;
+  fm->pgfi = !isfinite(gfi) || nel == 0 ? NAN : df / nel * gfi;
 }
 
 sem_fit_hooks_t sem_fiml_hooks(sem_fiml_t *f) {
@@ -919,34 +984,56 @@ sem_fit_hooks_t sem_fiml_hooks(sem_fiml_t *f) {
   h.information = sem_fiml_expected_information;
   h.measures = fiml_measures;
   h.ctx = f;
+  h.fiml = f;
   return h;
 }
 
 /* ---- casewise scores and the expected information ------------------------------------ */
 
+/* h1 position of Sigma's element (a, b) for a, b < p: the means first, then vech
+   (lower triangle, column by column), as lavaan orders them; NULL when out of memory. */
+static size_t *h1_positions(size_t p) {
+  size_t *vpos = malloc((p ? p * p : 1) * sizeof *vpos);
+  for (size_t b = 0, k = 0; vpos && b < p; b++)
+    for (size_t a = b; a < p; a++, k++) vpos[a * p + b] = vpos[b * p + a] = p + k;
+  return vpos;
+}
+
+/* Sigma_oo^-1 of pattern pt (po x po view of f->Koo), from K = Sigma^-1 in f->K with
+   log|Sigma| = ld; -1 when not positive definite. */
+static int pattern_koo(sem_fiml_t *f, const pattern_t *pt, double ld, const gsl_matrix *Sigma, gsl_matrix_view *Koo) {
+  double ldo;
+  if (pattern_inverse(f, pt, f->K, ld, Sigma, &ldo)) return -1;
+  *Koo = gsl_matrix_submatrix(f->Koo, 0, 0, pt->po, pt->po);
+  return 0;
+}
+
+/* K = Sigma^-1 into f->K, its log determinant and the h1 positions (h1_positions). */
+static vagap_status_t h1_setup(sem_fiml_t *f, const gsl_matrix *Sigma, double *ld, size_t **vpos, vagap_error_t *err) {
+  if (sym_inverse(Sigma, f->K, ld))
+    return vagap_error_set(err, VAGAP_ENUMERIC, NULL, 0, 0, "Sigma is not positive definite");
+  return (*vpos = h1_positions(f->p)) ? VAGAP_OK : oom(err);
+}
+
 vagap_status_t sem_fiml_moment_scores(const sem_fiml_t *fc, size_t g, const gsl_matrix *Sigma,
                                       const gsl_vector *mu, double *scores, vagap_error_t *err) {
   sem_fiml_t *f = (sem_fiml_t *)fc;
-  size_t p = f->p, nv = p + p * (p + 1) / 2;
+  size_t p = f->p, nv = p + p * (p + 1) / 2, *vpos;
   const fgroup_t *G = &f->g[g];
   double ld;
-  if (sym_inverse(Sigma, f->K, &ld))
-    return vagap_error_set(err, VAGAP_ENUMERIC, NULL, 0, 0, "Sigma is not positive definite");
-  /* vech position of (a, b), a >= b: column b of the lower triangle */
-  size_t *vpos = malloc(p * p * sizeof *vpos);
-  if (!vpos) return oom(err);
-  for (size_t b = 0, k = 0; b < p; b++)
-    for (size_t a = b; a < p; a++, k++) vpos[a * p + b] = vpos[b * p + a] = p + k;
+  vagap_status_t st0 = h1_setup(f, Sigma, &ld, &vpos, err);
+  if (st0) return st0;
   memset(scores, 0, G->n * nv * sizeof *scores);
-  for (size_t i = 0; i < G->n; i++) {
+  gsl_matrix_view Koo;
+  for (size_t i = 0, t = (size_t)-1; i < G->n; i++) {
     const pattern_t *pt = &G->pat[G->pat_of[i]];
     size_t po = pt->po;
-    double ldo;
-    if (pattern_inverse(f, pt, f->K, ld, Sigma, &ldo)) {
+    /* Sigma_oo^-1 once per run of rows with the same pattern */
+    if (G->pat_of[i] != t && pattern_koo(f, pt, ld, Sigma, &Koo)) {
       free(vpos);
       return vagap_error_set(err, VAGAP_ENUMERIC, NULL, 0, 0, "Sigma is not positive definite");
     }
-    gsl_matrix_view Koo = gsl_matrix_submatrix(f->Koo, 0, 0, po, po);
+    t = G->pat_of[i];
     gsl_vector_view r = gsl_vector_subvector(f->r, 0, po), a = gsl_vector_subvector(f->a, 0, po);
     const double *yi = pt->y + G->pos_in_pat[i] * po;
     for (size_t j = 0; j < po; j++) gsl_vector_set(&r.vector, j, yi[j] - gsl_vector_get(mu, pt->obs[j]));
@@ -1035,12 +1122,11 @@ vagap_status_t sem_fiml_expected_information(void *ctx, sem_ws_t *ws, const doub
     for (size_t t = 0; t < G->npat && !st; t++) {
       const pattern_t *pt = &G->pat[t];
       size_t po = pt->po;
-      double ldo;
-      if (pattern_inverse(f, pt, f->K, ld, Sigma, &ldo)) {
+      gsl_matrix_view Koo;
+      if (pattern_koo(f, pt, ld, Sigma, &Koo)) {
         st = vagap_error_set(err, VAGAP_ENUMERIC, NULL, 0, 0, "the implied covariance matrix is not positive definite");
         break;
       }
-      gsl_matrix_view Koo = gsl_matrix_submatrix(f->Koo, 0, 0, po, po);
       /* A_k = Sigma_oo^-1 dSigma_k,oo ; b_k = Sigma_oo^-1 dmu_k,o */
       for (size_t c = 0; c < na; c++) {
         size_t k = act[c];
@@ -1071,4 +1157,215 @@ vagap_status_t sem_fiml_expected_information(void *ctx, sem_ws_t *ws, const doub
   }
   free(ds); free(dm); free(A); free(bv); free(act);
   return st;
+}
+
+/* ---- robust ML under FIML (sem_robust.c) ------------------------------------------------ */
+
+size_t sem_fiml_row_group(const sem_fiml_t *f, size_t i) { return f->row_group[i]; }
+size_t sem_fiml_group_rows(const sem_fiml_t *f, size_t g) { return f->g[g].n; }
+
+/*
+ * One pattern's part of the observed h1 information (the module comment's
+ * log-likelihood differentiated twice, summed over the pattern's n rows,
+ * sign reversed), with K = Sigma_oo^-1, abar = K (ybar_p - mu_o) and
+ * M = K C K, C the rows' mean cross-product about mu_o:
+ *   mu_m, mu_n:             n K_mn
+ *   mu_m, Sigma_kl:         n (K dS_kl abar)_m
+ *   Sigma_ij, Sigma_kl:     n [tr(K dS_kl M dS_ij) - 1/2 tr(K dS_ij K dS_kl)]
+ * where dS_kl = E_kl + E_lk (E_kk on the diagonal) and tr(X E_kl Y E_ij) = X_jk Y_li.
+ * Only the lower triangle of A (in global h1 positions) is accumulated.
+ */
+static int pattern_observed_information(const pattern_t *pt, const gsl_matrix *K, const double *abar,
+                                        const gsl_matrix *M, const size_t *vpos, size_t p, double *A, size_t nv) {
+  size_t po = pt->po;
+  double n = (double)pt->n;
+  const size_t *o = pt->obs;
+#define AT(r, c) A[((r) > (c) ? (r) * nv + (c) : (c) * nv + (r))]
+#define KK(a, b) K->data[(a) * K->tda + (b)]
+#define MM(a, b) M->data[(a) * M->tda + (b)]
+  for (size_t a = 0; a < po; a++)
+    for (size_t b = 0; b <= a; b++) AT(o[a], o[b]) += n * KK(a, b);
+  for (size_t m = 0; m < po; m++)
+    for (size_t l = 0; l < po; l++)
+      for (size_t k = l; k < po; k++) {
+        double v = KK(m, k) * abar[l] + (k != l ? KK(m, l) * abar[k] : 0);
+        AT(o[m], vpos[o[k] * p + o[l]]) += n * v;
+      }
+  /* covariance pairs: with N = M - K/2 each is n sum over the duplicated positions of
+     K_j'k' N_l'i'; the pattern's vech elements in local (j, i) order have increasing
+     global positions, so b <= a is the lower triangle */
+  size_t nl = po * (po + 1) / 2;
+  size_t *li = malloc((3 * nl + 1) * sizeof *li), *lj = li + nl, *lr = lj + nl;
+  double *Nm = malloc((po * po + 1) * sizeof *Nm);
+  if (!li || !Nm) {
+    free(li);
+    free(Nm);
+    return -1;
+  }
+  for (size_t a = 0; a < po; a++)
+    for (size_t b = 0; b < po; b++) Nm[a * po + b] = MM(a, b) - 0.5 * KK(a, b);
+  for (size_t j = 0, q = 0; j < po; j++)
+    for (size_t i = j; i < po; i++, q++) {
+      li[q] = i;
+      lj[q] = j;
+      lr[q] = vpos[o[i] * p + o[j]];
+    }
+  for (size_t a = 0; a < nl; a++) {
+    size_t i = li[a], j = lj[a];
+    double *row = A + lr[a] * nv;
+    const double *Ki = K->data + i * K->tda, *Kj = K->data + j * K->tda, *Ni = Nm + i * po, *Nj = Nm + j * po;
+    for (size_t b = 0; b <= a; b++) {
+      size_t k = li[b], l = lj[b];
+      /* N is symmetric: N_li = Ni[l] */
+      double v = Kj[k] * Ni[l];
+      if (k != l) v += Kj[l] * Ni[k];
+      if (i != j) v += Ki[k] * Nj[l] + (k != l ? Ki[l] * Nj[k] : 0);
+      row[lr[b]] += n * v;
+    }
+  }
+  free(li);
+  free(Nm);
+  return 0;
+#undef AT
+#undef KK
+#undef MM
+}
+
+vagap_status_t sem_fiml_h1_information(const sem_fiml_t *fc, size_t g, const gsl_matrix *Sigma,
+                                       const gsl_vector *mu, int expected, double *A, vagap_error_t *err) {
+  sem_fiml_t *f = (sem_fiml_t *)fc;
+  size_t p = f->p, nv = p + p * (p + 1) / 2, *vpos;
+  const fgroup_t *G = &f->g[g];
+  double ld;
+  vagap_status_t st0 = h1_setup(f, Sigma, &ld, &vpos, err);
+  if (st0) return st0;
+  gsl_matrix *C = gsl_matrix_alloc(p, p), *KC = gsl_matrix_alloc(p, p), *M = gsl_matrix_alloc(p, p);
+  double *abar = malloc(p * sizeof *abar), *r = malloc(p * sizeof *r);
+  vagap_status_t st = C && KC && M && abar && r ? VAGAP_OK : oom(err);
+  if (!st) memset(A, 0, nv * nv * sizeof *A);
+  for (size_t t = 0; !st && t < G->npat; t++) {
+    const pattern_t *pt = &G->pat[t];
+    size_t po = pt->po;
+    gsl_matrix_view Koo;
+    if (pattern_koo(f, pt, ld, Sigma, &Koo)) {
+      st = vagap_error_set(err, VAGAP_ENUMERIC, NULL, 0, 0, "Sigma is not positive definite");
+      break;
+    }
+    gsl_matrix_view Cv = gsl_matrix_submatrix(C, 0, 0, po, po), KCv = gsl_matrix_submatrix(KC, 0, 0, po, po),
+                    Mv = gsl_matrix_submatrix(M, 0, 0, po, po);
+    gsl_matrix_set_zero(&Cv.matrix);
+    double rbar[po];
+    memset(rbar, 0, sizeof rbar);
+    for (size_t i = 0; i < pt->n; i++) {
+      const double *yi = pt->y + i * po;
+      for (size_t a = 0; a < po; a++) r[a] = yi[a] - gsl_vector_get(mu, pt->obs[a]);
+      for (size_t a = 0; a < po; a++) {
+        rbar[a] += r[a] / (double)pt->n;
+        for (size_t b = 0; b <= a; b++) *gsl_matrix_ptr(&Cv.matrix, a, b) += r[a] * r[b] / (double)pt->n;
+      }
+    }
+    for (size_t a = 0; a < po; a++)
+      for (size_t b = 0; b < a; b++) gsl_matrix_set(&Cv.matrix, b, a, gsl_matrix_get(&Cv.matrix, a, b));
+    gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, &Koo.matrix, &Cv.matrix, 0.0, &KCv.matrix);
+    gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, &KCv.matrix, &Koo.matrix, 0.0, &Mv.matrix);
+    for (size_t a = 0; a < po; a++) {
+      double s = 0;
+      for (size_t b = 0; b < po; b++) s += gsl_matrix_get(&Koo.matrix, a, b) * rbar[b];
+      abar[a] = s;
+    }
+    if (expected) { /* the expectations of the data terms: C -> Sigma_oo, rbar -> 0 */
+      gsl_matrix_memcpy(&Mv.matrix, &Koo.matrix);
+      memset(abar, 0, po * sizeof *abar);
+    }
+    if (pattern_observed_information(pt, &Koo.matrix, abar, &Mv.matrix, vpos, p, A, nv)) st = oom(err);
+  }
+  if (!st) {
+    double n = (double)G->n;
+    for (size_t a = 0; a < nv; a++)
+      for (size_t b = 0; b <= a; b++) A[a * nv + b] = A[b * nv + a] = A[a * nv + b] / n;
+  }
+  free(vpos);
+  free(abar);
+  free(r);
+  if (C) gsl_matrix_free(C);
+  if (KC) gsl_matrix_free(KC);
+  if (M) gsl_matrix_free(M);
+  return st;
+}
+
+
+/*
+ * The estimates of lavaan's FIML baseline model in group g (see
+ * baseline_loglik): every other variable's observed mean and ML variance,
+ * the block of exogenous covariates at lavaan's "sample" values (observed
+ * means, pairwise covariances rescaled by (n - 1)/n) when they are fixed.x,
+ * saturated by EM otherwise.  -1 when that EM fails.
+ */
+int sem_fiml_baseline_moments(const sem_fiml_t *fc, size_t g, gsl_matrix *Sigma, gsl_vector *mu) {
+  sem_fiml_t *f = (sem_fiml_t *)fc;
+  size_t p = f->p, ne = 0;
+  double n = (double)f->g[g].n;
+  const int *x = f->model->ov_is_x, *exo = f->model->ov_exo;
+  size_t sub[p ? p : 1];
+  gsl_matrix_set_zero(Sigma);
+  for (size_t a = 0; a < p; a++) {
+    gsl_vector_set(mu, a, observed_mean(f, g, a));
+    if (exo[a]) {
+      sub[ne++] = a;
+      continue;
+    }
+    double na = 0;
+    const fgroup_t *G = &f->g[g];
+    for (size_t k = 0; k < G->npat; k++)
+      for (size_t c = 0; c < G->pat[k].po; c++) na += G->pat[k].obs[c] == a ? (double)G->pat[k].n : 0;
+    gsl_matrix_set(Sigma, a, a, pairwise_cov(f, g, a, a) * (na - 1) / na);
+  }
+  if (!ne) return 0;
+  if (f->nx) {
+    for (size_t a = 0; a < ne; a++)
+      for (size_t b = 0; b < ne; b++)
+        gsl_matrix_set(Sigma, sub[a], sub[b], x[sub[a]] && x[sub[b]] ? pairwise_cov(f, g, sub[a], sub[b]) * (n - 1) / n
+                                                                     : 0);
+    return 0;
+  }
+  gsl_vector *me = gsl_vector_alloc(ne);
+  gsl_matrix *Se = gsl_matrix_alloc(ne, ne);
+  int bad = !me || !Se || em_moments(f, g, sub, ne, 1e-12, 10000, me, Se, NULL);
+  for (size_t a = 0; !bad && a < ne; a++) {
+    gsl_vector_set(mu, sub[a], gsl_vector_get(me, a));
+    for (size_t b = 0; b < ne; b++) gsl_matrix_set(Sigma, sub[a], sub[b], gsl_matrix_get(Se, a, b));
+  }
+  if (me) gsl_vector_free(me);
+  if (Se) gsl_matrix_free(Se);
+  return bad ? -1 : 0;
+}
+
+/*
+ * lavaan's data warnings under missing = "ml" (lav_data_full), per group:
+ * the empty cases (data rows, 1-based) and pairwise coverage of 0 or below
+ * 10%.  VAGAP_ENOMEM only.
+ */
+vagap_status_t sem_fiml_warnings(const sem_fiml_t *f, const vagap_sem_data_t *data, vagap_sem_fit_t *fit) {
+  size_t p = f->p;
+  for (size_t g = 0; g < f->G; g++) {
+    char buf[512];
+    size_t o = (size_t)snprintf(buf, sizeof buf, "some cases are empty and will be ignored:");
+    int any = 0;
+    for (size_t k = 0; k < f->nempty && o + 24 < sizeof buf; k++)
+      if (f->empty_group[k] == g) {
+        o += (size_t)snprintf(buf + o, sizeof buf - o, " %zu", f->empty[k] + 1);
+        any = 1;
+      }
+    if (f->G > 1 && any) snprintf(buf + o, sizeof buf - o, " (group %s)", data->group_label[g]);
+    if (any && sem_fit_warning(fit, buf)) return VAGAP_ENOMEM;
+    double low = 1;
+    for (size_t a = 0; a < p * p; a++) low = f->g[g].cover[a] < low ? f->g[g].cover[a] : low;
+    if (low < 0.1) {
+      snprintf(buf, sizeof buf, "due to missing values, some pairwise combinations have %s coverage%s%s; see the "
+               "coverage matrix of --summary (lavInspect(fit, \"coverage\"))", low == 0 ? "0%" : "less than 10%",
+               f->G > 1 ? " in group " : "", f->G > 1 ? data->group_label[g] : "");
+      if (sem_fit_warning(fit, buf)) return VAGAP_ENOMEM;
+    }
+  }
+  return VAGAP_OK;
 }

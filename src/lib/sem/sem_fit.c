@@ -2004,7 +2004,7 @@ static vagap_status_t fit_impl(vagap_sem_fit_t **out, const vagap_sem_model_t *m
                            "--missing %s fits the raw rows (vagap_sem_fit_data), not sample statistics (--from-stats)",
                            vagap_sem_missing_name(opt.missing));
   /* [robust hook] robust SEs and scaled tests need the raw rows */
-  if ((st = sem_robust_check(&opt, data, err))) return st;
+  if (!(hooks && hooks->fiml) && (st = sem_robust_check(&opt, data, err))) return st;
   st = sem_ws_alloc(&ws, model, stats, opt.likelihood, err);
   if (st) return st;
   if (hooks) sem_ws_set_discrepancy(ws, &hooks->disc); /* [estimator hook] */
@@ -2092,16 +2092,15 @@ static vagap_status_t fit_impl(vagap_sem_fit_t **out, const vagap_sem_model_t *m
   }
   fit_measures(ws, fit->x, &fit->fit);
   sem_more_measures(ws, fit->x, &fit->fit);
-  /* [robust hook] other information matrices, robust vcov, scaled tests, more measures;
-     an estimator with hooks has its vcov already (resolve refuses robust options with FIML) */
-  {
-    vagap_sem_fit_options_t ropt = opt;
-    if (hooks) ropt.information = VAGAP_SEM_INFORMATION_EXPECTED;
-    if ((st = sem_robust_finish(ws, con, fit, K ? info : NULL, &ropt, data, err))) goto done;
-    fit->options.information = opt.information;
-  }
-  /* [estimator hook] what the estimator defines otherwise (FIML: logl, baseline, ...) */
+  /* [estimator hook] what the estimator defines otherwise (FIML: logl, baseline, ...),
+     before the scaled tests, which scale that baseline */
   if (hooks && hooks->measures) hooks->measures(hooks->ctx, ws, fit->x, &fit->fit);
+  /* [robust hook] other information matrices, robust vcov, scaled tests, more measures;
+     FIML's info is already the one asked for (fit_information), its meat its casewise scores;
+     NULL without SEs (se = "none"): computed there when a scaled test needs it */
+  if ((st = sem_robust_finish(ws, con, fit, K && !no_se ? info : NULL, &opt, data, hooks ? hooks->fiml : NULL,
+                              err)))
+    goto done;
   fit->converged = 1;
   if ((st = fill_rows(ws, fit, fit->x, fit->vcov, opt.ci_level, err))) goto done;
   if ((st = fill_defined(ws, fit->model, fit->vcov, opt.ci_level, err))) goto done;

@@ -36,6 +36,12 @@
 #define sem_fit_rfi vagap__sem_fit_rfi
 #define sem_fit_rni vagap__sem_fit_rni
 #define sem_fit_tli vagap__sem_fit_tli
+#define cfi_c vagap__sem_cfi_c
+#define tli_c vagap__sem_tli_c
+#define rni_c vagap__sem_rni_c
+#define rmsea_c vagap__sem_rmsea_c
+#define rmsea_ci_c vagap__sem_rmsea_ci_c
+#define rmsea_p_c vagap__sem_rmsea_p_c
 #define sem_info_spectrum vagap__sem_info_spectrum
 #define sem_post_check vagap__sem_post_check
 #define sem_vcov_check vagap__sem_vcov_check
@@ -49,6 +55,7 @@
 #define sem_con_needed vagap__sem_con_needed
 #define sem_con_alloc vagap__sem_con_alloc
 #define sem_con_free vagap__sem_con_free
+#define sem_con_set_objective vagap__sem_con_set_objective
 #define sem_con_optimise vagap__sem_con_optimise
 #define sem_con_vcov vagap__sem_con_vcov
 #define sem_con_rank vagap__sem_con_rank
@@ -83,6 +90,12 @@
 #define sem_fiml_moment_scores vagap__sem_fiml_moment_scores
 #define sem_fiml_scores vagap__sem_fiml_scores
 #define sem_fiml_expected_information vagap__sem_fiml_expected_information
+#define sem_fiml_row_group vagap__sem_fiml_row_group
+#define sem_fiml_group_rows vagap__sem_fiml_group_rows
+#define sem_fiml_h1_information vagap__sem_fiml_h1_information
+#define sem_fiml_baseline_moments vagap__sem_fiml_baseline_moments
+#define sem_fiml_warnings vagap__sem_fiml_warnings
+#define sem_fit_warning vagap__sem_fit_warning
 #define sem_fiml_npatterns vagap__sem_fiml_npatterns
 #define sem_fiml_coverage vagap__sem_fiml_coverage
 #pragma GCC visibility push(hidden)
@@ -264,12 +277,15 @@ vagap_status_t sem_ws_information(sem_ws_t *ws, const double *x, gsl_matrix *inf
  * With information = observed, the SEs come from sem_ws_hessian for every
  * estimator (lavaan's observed.information = "hessian").
  */
+typedef struct sem_fiml sem_fiml_t; /* sem_fiml.c */
+
 typedef struct {
   sem_discrepancy_t disc;
   vagap_status_t (*information)(void *ctx, sem_ws_t *ws, const double *x, gsl_matrix *info,
                                 vagap_error_t *err);
   void (*measures)(void *ctx, sem_ws_t *ws, const double *x, vagap_sem_measures_t *fm);
   void *ctx;
+  sem_fiml_t *fiml; /* FIML's patterns for robust SEs and scaled tests (sem_robust.c), or NULL */
 } sem_fit_hooks_t;
 
 /* vagap_sem_fit with an estimator's hooks (NULL: plain ML, missing must be listwise). */
@@ -287,8 +303,6 @@ vagap_status_t sem_fit_with(vagap_sem_fit_t **out, const vagap_sem_model_t *mode
 vagap_status_t sem_ws_hessian(sem_ws_t *ws, const double *x, gsl_matrix *H, vagap_error_t *err);
 
 /* ---- FIML over missing-data patterns (sem_fiml.c) ------------------------------ */
-
-typedef struct sem_fiml sem_fiml_t;
 
 /*
  * Missing-data patterns and the unrestricted (h1) moments by EM (lavaan's
@@ -340,6 +354,24 @@ vagap_status_t sem_fiml_scores(sem_fiml_t *f, sem_ws_t *ws, const double *x, dou
    implied moments, weighted by the pattern's rows (unit weight). */
 vagap_status_t sem_fiml_expected_information(void *f, sem_ws_t *ws, const double *x,
                                              gsl_matrix *info, vagap_error_t *err);
+/* Group of the i-th used row; used rows of group g. */
+size_t sem_fiml_row_group(const sem_fiml_t *f, size_t i);
+size_t sem_fiml_group_rows(const sem_fiml_t *f, size_t g);
+/*
+ * lavaan's observed h1 information of group g at (Sigma, mu)
+ * (lav_mvnorm_missing_information_observed_samplestats): minus the Hessian
+ * of the FIML log-likelihood with respect to (mu', vech(Sigma)') over n_g,
+ * in sem_fiml_moment_scores' layout; A is (p + p(p+1)/2)^2, row-major.
+ * expected = 1: its expectation (lav_mvnorm_missing_information_expected).
+ */
+vagap_status_t sem_fiml_h1_information(const sem_fiml_t *f, size_t g, const gsl_matrix *Sigma,
+                                       const gsl_vector *mu, int expected, double *A, vagap_error_t *err);
+/* lavaan's data warnings (empty cases, pairwise coverage below 10%) appended to fit. */
+vagap_status_t sem_fiml_warnings(const sem_fiml_t *f, const vagap_sem_data_t *data, vagap_sem_fit_t *fit);
+/* Append a warning with a ready message to fit (sem_verdict.c); VAGAP_ENOMEM only. */
+vagap_status_t sem_fit_warning(vagap_sem_fit_t *fit, const char *msg);
+/* The estimates (Sigma p x p, mu p) of lavaan's FIML baseline model in group g; -1 if they fail. */
+int sem_fiml_baseline_moments(const sem_fiml_t *f, size_t g, gsl_matrix *Sigma, gsl_vector *mu);
 
 /* ---- constraints and bounds (sem_constraints.c) ------------------------------ */
 
@@ -356,6 +388,17 @@ vagap_status_t sem_constraints_copy(vagap_sem_model_t *dst, const vagap_sem_mode
 int sem_con_needed(const vagap_sem_model_t *m);
 sem_con_t *sem_con_alloc(const vagap_sem_model_t *m, sem_ws_t *ws);
 void sem_con_free(sem_con_t *c);
+/* An estimator's own objective for the constrained optimiser (the ordinal fit's, whose
+   thresholds and scale factors the workspace's objective does not see): value (and
+   gradient), information = its Hessian's expectation in the same scale (the Newton
+   polish), start values (plain = 1: the second set, as sem_ws_start). */
+typedef struct {
+  double (*value)(void *ctx, const double *x, double *grad);
+  vagap_status_t (*information)(void *ctx, const double *x, gsl_matrix *info, vagap_error_t *err);
+  void (*start)(void *ctx, double *x, int plain);
+  void *ctx;
+} sem_con_objective_t;
+void sem_con_set_objective(sem_con_t *c, const sem_con_objective_t *obj);
 /* Constrained ML from the workspace's starting values. */
 vagap_status_t sem_con_optimise(sem_con_t *c, double *x, int max_iter, const char **method,
                                 double *gnorm, vagap_error_t *err);
@@ -403,9 +446,21 @@ double sem_ncp_solve(double x, double df, double target, double lo, double hi);
 vagap_status_t sem_robust_check(const vagap_sem_fit_options_t *opt, const vagap_sem_data_t *data,
                                 vagap_error_t *err);
 /* After the ML fit: the information of the SEs, robust vcov, scaled tests and their measures. */
+/* FIML (fiml != NULL, data NULL): info is already the information the options ask for
+   (Hessian or FIML expected), the meat comes from the FIML casewise scores. */
 vagap_status_t sem_robust_finish(sem_ws_t *ws, sem_con_t *con, vagap_sem_fit_t *fit, const gsl_matrix *info,
                                  const vagap_sem_fit_options_t *opt, const vagap_sem_data_t *data,
-                                 vagap_error_t *err);
+                                 sem_fiml_t *fiml, vagap_error_t *err);
+/* lavaan's cfi, tli, rni with the scaling corrections c.hat / c.hat.null of the
+   .robust measures (Brosseau-Liard & Savalei 2014), rmsea with c.hat, its 90% CI and
+   the close (upper = 1, h0 0.05) / not-close (upper = 0, h0 0.08) fit p-values
+   (lav_fit_cfi, lav_fit_rmsea, lav_fit_rmsea_ci, lav_fit_rmsea_closefit/notclosefit). */
+double cfi_c(double X2, double df, double X2b, double dfb, double c, double cb);
+double tli_c(double X2, double df, double X2b, double dfb, double c, double cb);
+double rni_c(double X2, double df, double X2b, double dfb, double c, double cb);
+double rmsea_c(double X2, double df, double N, double G, double c);
+void rmsea_ci_c(double X2, double df, double N, double G, double c, double *lo, double *hi);
+double rmsea_p_c(double X2, double df, double N, double G, double c, double h0, int upper);
 /* gfi, agfi, pgfi, rmr, srmr_bentler, crmr, srmr_mplus (+ _nomean) at x (sem_measures.c). */
 void sem_more_measures(sem_ws_t *ws, const double *x, vagap_sem_measures_t *fm);
 

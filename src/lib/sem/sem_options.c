@@ -215,25 +215,26 @@ vagap_status_t vagap_sem_fit_options_resolve(vagap_sem_fit_options_t *opt, int c
     return vagap_error_set(err, VAGAP_EINVAL, NULL, 0, 0,
                            "--information first.order cannot be used with robust standard errors or a "
                            "scaled test (lavaan: information must be expected or observed)");
-  /* FIML (sem_fiml.c) with robust SEs, scaled tests or first-order information needs the
-     FIML casewise scores in sem_robust.c (sem_fiml_scores): not wired yet */
+  /* FIML (sem_fiml.c): lavaan's MLR with missing = "ml" (robust.huber.white SEs from the
+     casewise scores, the yuan.bentler.mplus test); the Satorra-Bentler family and
+     robust.sem need complete data (lavaan refuses them as well) */
   int fiml_on = opt->missing == VAGAP_SEM_MISSING_ML || opt->missing == VAGAP_SEM_MISSING_ML_X;
-  if (fiml_on && (robust_se || scaled || opt->information == VAGAP_SEM_INFORMATION_FIRST_ORDER))
+  if (fiml_on && (opt->se == VAGAP_SEM_SE_ROBUST_SEM ||
+                  (scaled && opt->test != VAGAP_SEM_TEST_YUAN_BENTLER_MPLUS &&
+                   opt->test != VAGAP_SEM_TEST_YUAN_BENTLER)))
     return vagap_error_set(err, VAGAP_EINVAL, NULL, 0, 0,
-                           "--missing %s with --estimator %s (--se %s, --test %s, --information %s) is not "
-                           "implemented yet: FIML fits ML with standard SEs", vagap_sem_missing_name(opt->missing),
-                           vagap_sem_estimator_name(opt->estimator), vagap_sem_se_name(opt->se),
-                           vagap_sem_test_name(opt->test), vagap_sem_information_name(opt->information));
+                           "--missing %s with --estimator %s (--se %s, --test %s): with missing data lavaan "
+                           "offers robust.huber.white SEs and the yuan.bentler(.mplus) tests (--estimator MLR); "
+                           "--se robust.sem and the Satorra-Bentler tests need complete data",
+                           vagap_sem_missing_name(opt->missing), vagap_sem_estimator_name(opt->estimator),
+                           vagap_sem_se_name(opt->se), vagap_sem_test_name(opt->test));
   if (opt->test == VAGAP_SEM_TEST_NONE)
     return vagap_error_set(err, VAGAP_EINVAL, NULL, 0, 0, "--test none is not implemented yet");
-  if (opt->test == VAGAP_SEM_TEST_YUAN_BENTLER)
-    return vagap_error_set(err, VAGAP_EINVAL, NULL, 0, 0,
-                           "--test yuan.bentler is not implemented yet: use yuan.bentler.mplus (MLR's default)");
   if (opt->information == VAGAP_SEM_INFORMATION_OBSERVED && opt->se == VAGAP_SEM_SE_ROBUST_SEM)
     return vagap_error_set(err, VAGAP_EINVAL, NULL, 0, 0,
                            "--se robust.sem with --information observed is not implemented yet");
   if (opt->information == VAGAP_SEM_INFORMATION_OBSERVED && scaled &&
-      opt->test != VAGAP_SEM_TEST_YUAN_BENTLER_MPLUS)
+      opt->test != VAGAP_SEM_TEST_YUAN_BENTLER_MPLUS && opt->test != VAGAP_SEM_TEST_YUAN_BENTLER)
     return vagap_error_set(err, VAGAP_EINVAL, NULL, 0, 0,
                            "--test %s with --information observed is not implemented yet (it takes lavaan's "
                            "h1 observed information); use --information expected",

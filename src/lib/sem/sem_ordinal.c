@@ -25,6 +25,7 @@
  * Newton again.  A solution needs max |dF/dtheta| < 1e-5 (it usually ends
  * below 1e-12).
  */
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,6 +33,7 @@
 
 #include <gsl/gsl_blas.h>
 #include <gsl/gsl_cdf.h>
+#include <gsl/gsl_eigen.h>
 #include <gsl/gsl_linalg.h>
 #include <nlopt.h>
 
@@ -62,6 +64,7 @@ typedef struct {
   double *W;                /* [G * m * m] WLS weights (NULL otherwise) */
   double *n;                /* [G] */
   double N;
+  sem_con_t *con;           /* constraints (==, <, >) and bounds, or NULL */
   /* work */
   double *sig, *J, *dsig, *dmu, *res, *Wr;
   size_t evals;
@@ -387,7 +390,8 @@ static int cmp_double(const void *a, const void *b) {
 }
 
 /* Categories of each model variable: the sorted distinct values over all
-   groups (lavaan's ordered() levels); codes 1..ncat into y (0 missing). */
+   groups, integer or not (lavaan's ordered() levels of a numeric column); codes
+   1..ncat into y (0 missing). */
 static vagap_status_t code_data(ord_t *o, const vagap_sem_data_t *d, const size_t *col, int *y,
                                 vagap_error_t *err) {
   size_t p = o->p, n = d->nobs;
@@ -398,15 +402,7 @@ static vagap_status_t code_data(ord_t *o, const vagap_sem_data_t *d, const size_
     if (!o->ncat[i]) continue; /* numeric: read as is */
     for (size_t r = 0; r < n; r++) {
       double x = d->x[r * d->nvar + col[i]];
-      if (isnan(x)) continue;
-      if (x != floor(x)) {
-        free(v);
-        return vagap_error_set(err, VAGAP_EDATA, NULL, 0, 0,
-                               "ordered variable '%s' has the non-integer value %g (row %zu of the data): "
-                               "categories must be integer codes",
-                               o->model->ov[i], x, r + 1);
-      }
-      v[nv++] = x;
+      if (!isnan(x)) v[nv++] = x;
     }
     qsort(v, nv, sizeof *v, cmp_double);
     size_t nu = 0;
@@ -510,13 +506,14 @@ static vagap_status_t weights(ord_t *o, vagap_error_t *err) {
 
 /*
  * For per-group Jacobians D_g (m x k, stacked in Dall[g]) and the weights:
- * E = sum_g f_g D_g' W_g D_g (k x k) inverted into Einv; when B, the robust
+ * E = sum_g f_g D_g' W_g D_g (k x k) inverted into Einv (einv_given: Einv holds
+ * the inverse to use already, the constrained one); when B, the robust
  * "meat" sum_g f_g D_g' W_g Gamma_g W_g D_g; when tr1/tr2, the traces of
  * U Gamma and (U Gamma)^2 with lavaan's stacking (U = V - V D E^-1 D' V,
  * V = bdiag(f_g W_g), Gamma = bdiag(Gamma_g / f_g)).
  */
-static int sandwich(const ord_t *o, double *const *Dall, size_t k, double *Einv, double *B, double *tr1,
-                    double *tr2) {
+static int sandwich(const ord_t *o, double *const *Dall, size_t k, double *Einv, int einv_given, double *B,
+                    double *tr1, double *tr2) {
   size_t m = o->m, G = o->G;
   int rc = -1;
   size_t *cols = malloc(G * k * sizeof *cols), *kcs = calloc(G, sizeof *kcs);
@@ -533,7 +530,7 @@ static int sandwich(const ord_t *o, double *const *Dall, size_t k, double *Einv,
     if (kcs[g]) scatter_crossprod(E, cols + g * k, kcs[g], m, f, Dc + g * m * k, WD + g * m * k, tmp);
   }
   gsl_matrix_view Ei = gsl_matrix_view_array(Einv, k, k);
-  if (block_invert(E, &Ei.matrix)) goto done;
+  if (!einv_given && block_invert(E, &Ei.matrix)) goto done;
   double t1 = 0, t2 = 0;
   for (size_t g = 0; g < G; g++) {
     double f = o->n[g] / o->N;
@@ -554,17 +551,18 @@ static int sandwich(const ord_t *o, double *const *Dall, size_t k, double *Einv,
     if (!kc) continue;
     gsl_matrix_const_view Gv = gsl_matrix_const_view_array(Gm, m, m);
     gsl_matrix_view WDv = gsl_matrix_view_array(WD + g * m * k, m, kc);
-    gsl_matrix_view Pv = gsl_matrix_view_array(P, kc, m), PAv = gsl_matrix_view_array(PA, kc, m);
-    gsl_matrix_view Av = gsl_matrix_view_array(A, m, m);
+    gsl_matrix_view Yv = gsl_matrix_view_array(P, m, kc), WYv = gsl_matrix_view_array(PA, m, kc);
     gsl_matrix_view T = gsl_matrix_submatrix(tmp, 0, 0, kc, kc);
-    /* P_g = D_g' W_g Gamma_g; the meat S += f_g P_g W_g D_g */
-    gsl_blas_dgemm(CblasTrans, CblasNoTrans, 1.0, &WDv.matrix, &Gv.matrix, 0.0, &Pv.matrix);
-    gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, f, &Pv.matrix, &WDv.matrix, 0.0, &T.matrix);
+    /* Y_g = Gamma_g W_g D_g (P_g = D_g' W_g Gamma_g = Y_g'); the meat S += f_g P_g W_g D_g
+       = f_g Y_g' W_g D_g */
+    gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, &Gv.matrix, &WDv.matrix, 0.0, &Yv.matrix);
+    gsl_blas_dgemm(CblasTrans, CblasNoTrans, f, &Yv.matrix, &WDv.matrix, 0.0, &T.matrix);
     for (size_t a = 0; a < kc; a++)
       for (size_t b = 0; b < kc; b++) *gsl_matrix_ptr(S, cg[a], cg[b]) += gsl_matrix_get(&T.matrix, a, b);
-    /* tr(P A Q) with Q_g = f_g W_g D_g E^-1: tr(E^-1 [f_g P_g A_g W_g D_g]) */
-    gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, &Pv.matrix, &Av.matrix, 0.0, &PAv.matrix);
-    gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, f, &PAv.matrix, &WDv.matrix, 0.0, &T.matrix);
+    /* tr(P A Q) with Q_g = f_g W_g D_g E^-1: tr(E^-1 [f_g P_g A_g W_g D_g]), and
+       P_g A_g W_g D_g = D_g' W_g Gamma_g W_g Gamma_g W_g D_g = Y_g' W_g Y_g */
+    weight_columns(o, g, P, kc, PA);
+    gsl_blas_dgemm(CblasTrans, CblasNoTrans, f, &Yv.matrix, &WYv.matrix, 0.0, &T.matrix);
     for (size_t a = 0; a < kc; a++)
       for (size_t b = 0; b < kc; b++)
         t2 -= 2 * gsl_matrix_get(&Ei.matrix, cg[a], cg[b]) * gsl_matrix_get(&T.matrix, b, a);
@@ -657,6 +655,20 @@ static int baseline(ord_t *o, double *X2b, double *tr1, double *tr2) {
     *X2b += (o->n[g] - 1) * F;
   }
   if (!tr1) return 0;
+  if (!o->W) {
+    /* diagonal weights: V D (D'VD)^-1 D'V is V on the free slots, so U = V on the
+       correlation slots only, and tr(U Gamma) = sum_g sum_c w_c Gamma_cc,
+       tr((U Gamma)^2) = sum_g sum_cc' w_c Gamma_cc' w_c' Gamma_c'c (f_g cancels) */
+    *tr1 = *tr2 = 0;
+    for (size_t g = 0; g < G; g++) {
+      const double *Gm = o->s1[g].gamma, *w = o->w + g * m;
+      for (size_t a = nth; a < m; a++) {
+        *tr1 += w[a] * Gm[a * m + a];
+        for (size_t b = nth; b < m; b++) *tr2 += w[a] * Gm[a * m + b] * w[b] * Gm[b * m + a];
+      }
+    }
+    return 0;
+  }
   size_t k = G * nth;
   double **D = calloc(G, sizeof *D), *Einv = malloc(k * k * sizeof *Einv);
   int rc = -1;
@@ -666,7 +678,7 @@ static int baseline(ord_t *o, double *X2b, double *tr1, double *tr2) {
       if (!(D[g] = calloc(m * k, sizeof **D))) rc = -1;
       for (size_t a = 0; !rc && a < nth; a++) D[g][a * k + g * nth + a] = 1;
     }
-    if (!rc) rc = sandwich(o, D, k, Einv, NULL, tr1, tr2);
+    if (!rc) rc = sandwich(o, D, k, Einv, 0, NULL, tr1, tr2);
   }
   for (size_t g = 0; D && g < G; g++) free(D[g]);
   free(D);
@@ -699,8 +711,314 @@ static void standardize(ord_t *o, vagap_sem_model_t *out, const double *x) {
   }
 }
 
+/* ---- the rest of fitMeasures() for categorical fits -------------------------------- */
+
+/* lavaan's rescaling of one residual component (lav_residuals_rescale): kept as it is
+   below 1e-5 in absolute value */
+static double rescaled(double v, double var) { return fabs(v) < 1e-5 ? v : v / sqrt(var); }
+
+/* root mean square of a sum of squares over n elements (0 without elements, as lavaan) */
+static double rms(double ss, double n) { return n > 0 ? sqrt(ss / n) : 0; }
+
+/*
+ * rmr, srmr_bentler and crmr (+ _nomean) as lavaan's lav_residuals_summary for
+ * categorical data: per group the residuals of the correlations (covariances
+ * with numeric variables) below the diagonal - raw (rmr), both divided by the
+ * sample SDs (srmr, "cor.bentler"), the correlations of each (crmr, "cor.bollen")
+ * - and of the ordered variables' thresholds, unscaled; the denominators count p
+ * more elements except for crmr; averaged with weights n_g / N.  srmr is
+ * srmr_bentler_nomean; srmr_mplus is NA for categorical data.  gfi per group
+ * 1 - r'Wr / s'Ws on lavaan's WLS.obs s and residuals r, averaged with n_g / N,
+ * agfi and pgfi from it with nel = G m.
+ */
+static void residual_measures(ord_t *o, const double *x, vagap_sem_measures_t *fm) {
+  size_t p = o->p, m = o->m, G = o->G, nc = o->nth + o->nnum;
+  double nth_ord = 0, P = (double)p, npair = (double)o->npair;
+  for (size_t a = 0; a < o->nth; a++) nth_ord += o->ncat[o->th_var[a]] ? 1 : 0;
+  fm->rmr = fm->rmr_nomean = fm->srmr_bentler = fm->srmr_bentler_nomean = fm->crmr = fm->crmr_nomean = 0;
+  fm->gfi = 0;
+  for (size_t g = 0; g < G; g++) {
+    if (implied(o, x, g, o->sig, NULL)) {
+      fm->rmr = fm->rmr_nomean = fm->srmr_bentler = fm->srmr_bentler_nomean = fm->crmr = fm->crmr_nomean = NAN;
+      fm->gfi = NAN;
+      break;
+    }
+    const double *s = o->s + g * m, *var = o->s1[g].var;
+    double ev[p], th = 0, raw = 0, ben = 0, bol = 0;
+    for (size_t i = 0; i < p; i++) ev[i] = o->ncat[i] ? 1 : o->sig[o->nth + o->var_slot[i]];
+    for (size_t a = 0; a < o->nth; a++)
+      if (o->ncat[o->th_var[a]]) th += (s[a] - o->sig[a]) * (s[a] - o->sig[a]);
+    size_t k = nc;
+    for (size_t j = 0; j + 1 < p; j++)
+      for (size_t i = j + 1; i < p; i++, k++) {
+        double ob = s[k], e = o->sig[k], v = var[i] * var[j];
+        double b = rescaled(ob, v) - rescaled(e, v), c = rescaled(ob, v) - rescaled(e, ev[i] * ev[j]);
+        raw += (ob - e) * (ob - e);
+        ben += b * b;
+        bol += c * c;
+      }
+    double f = o->n[g] / o->N;
+    fm->rmr_nomean += f * rms(raw, npair + P);
+    fm->rmr += f * rms(raw + th, npair + nth_ord + P);
+    fm->srmr_bentler_nomean += f * rms(ben, npair + P);
+    fm->srmr_bentler += f * rms(ben + th, npair + nth_ord + P);
+    fm->crmr_nomean += f * rms(bol, npair);
+    fm->crmr += f * rms(bol + th, npair + nth_ord);
+    for (size_t a = 0; a < m; a++) o->res[a] = s[a] - o->sig[a];
+    double t1 = weighted(o, g, o->res, o->Wr), t2 = weighted(o, g, s, o->Wr);
+    fm->gfi += f * (1 - t1 / t2);
+  }
+  fm->srmr = fm->srmr_bentler_nomean;
+  fm->srmr_mplus = fm->srmr_mplus_nomean = NAN;
+  double nel = (double)(G * m), df = fm->df;
+  fm->agfi = !isfinite(fm->gfi) ? NAN : df > 0 ? 1 - nel / df * (1 - fm->gfi) : 1;
+  fm->pgfi = !isfinite(fm->gfi) ? NAN : df / nel * fm->gfi;
+}
+
+/* 1 when row r's parameter goes with what catML removes (thresholds, intercepts) */
+static int catml_removed(const vagap_sem_param_t *row) {
+  return row->op == VAGAP_SEM_THRESHOLD || row->op == VAGAP_SEM_INTERCEPT;
+}
+
+/*
+ * Whether lavaan's catML refit of the model exists: the model without its
+ * thresholds and intercepts must still parse, so no equality may tie a removed
+ * row's parameter to another row (group.equal thresholds, a shared label) and no
+ * := may use a removed row's label (lavaan's lav_object_catml fails then and the
+ * .robust measures are NA); the same for a constraint (==, <, >) on a removed row.
+ * Returns the number of free parameters left (npar3, before the == constraints'
+ * rank), or -1.
+ */
+static long catml_npar(const vagap_sem_model_t *md) {
+  size_t K = md->npar;
+  unsigned char *kept = calloc(K ? K : 1, 1), *gone = calloc(K ? K : 1, 1);
+  size_t *uses = calloc(K ? K : 1, sizeof *uses);
+  long n = -1;
+  if (!kept || !gone || !uses) goto done;
+  for (size_t r = 0; r < md->nrows; r++) {
+    const vagap_sem_param_t *row = &md->rows[r];
+    if (!row->free) continue;
+    (catml_removed(row) ? gone : kept)[row->free - 1] = 1;
+    uses[row->free - 1]++;
+  }
+  for (size_t q = 0; q < K; q++) /* an equality (shared parameter) on a removed row */
+    if (gone[q] && uses[q] > 1) goto done;
+  for (size_t d = 0; d < md->ndefs + md->ncon; d++) { /* := and constraints */
+    const struct vagap_sem_def *def = d < md->ndefs ? md->defs[d] : md->con_expr[d - md->ndefs];
+    for (size_t k = 0; k < sem_expr_nnames(def->expr); k++)
+      if (def->ref_row[k] != (size_t)-1 && catml_removed(&md->rows[def->ref_row[k]])) goto done;
+  }
+  n = 0;
+  for (size_t q = 0; q < K; q++) n += kept[q];
+done:
+  free(kept);
+  free(gone);
+  free(uses);
+  return n;
+}
+
+/* log det of the symmetric positive definite A (p x p, destroyed); NAN when not PD */
+static double log_det_pd(gsl_matrix *A) {
+  gsl_error_handler_t *old = gsl_set_error_handler_off();
+  int bad = gsl_linalg_cholesky_decomp1(A);
+  gsl_set_error_handler(old);
+  if (bad) return NAN;
+  double ld = 0;
+  for (size_t i = 0; i < A->size1; i++) ld += 2 * log(gsl_matrix_get(A, i, i));
+  return ld;
+}
+
+/* the smallest eigenvalue of the symmetric A (p x p, destroyed) */
+static double min_eigenvalue(gsl_matrix *A) {
+  gsl_vector *ev = gsl_vector_alloc(A->size1);
+  gsl_eigen_symm_workspace *w = gsl_eigen_symm_alloc(A->size1);
+  double lo = NAN;
+  if (ev && w && gsl_eigen_symm(A, ev, w) == GSL_SUCCESS) lo = gsl_vector_min(ev);
+  if (ev) gsl_vector_free(ev);
+  if (w) gsl_eigen_symm_free(w);
+  return lo;
+}
+
+/* the correlation matrix of group g with the off-diagonal slots of v (sample or implied) */
+static void corr_matrix(const ord_t *o, const double *v, gsl_matrix *R) {
+  size_t p = o->p, k = o->nth + o->nnum;
+  gsl_matrix_set_identity(R);
+  for (size_t j = 0; j + 1 < p; j++)
+    for (size_t i = j + 1; i < p; i++, k++) {
+      gsl_matrix_set(R, i, j, v[k]);
+      gsl_matrix_set(R, j, i, v[k]);
+    }
+}
+
+typedef struct {
+  double XX3, df3, c3, XX3null, df3null, c3null;
+} catml_t;
+
+/*
+ * The pieces of lavaan 0.6-14's lav_fit_catml_dwls for one group g: the ML
+ * discrepancies n_g (log|S| + tr(S^-1 R) - log|R| - p) of the implied (S) and the
+ * independence (I) correlation matrices against the polychoric one (R), and the
+ * ML weight of the correlations at S, V_ab = S^ik S^jl + S^il S^jk for the pairs
+ * a = (i,j), b = (k,l) (0.5 D'(S^-1 (x) S^-1) D off the diagonal).  -1 when R is
+ * not positive definite (eigenvalue below sqrt(eps): lavaan gives NA then).
+ */
+static int catml_group(ord_t *o, size_t g, gsl_matrix *S, gsl_matrix *R, gsl_matrix *T, double *V, catml_t *c) {
+  size_t p = o->p, np = o->npair;
+  corr_matrix(o, o->s + g * o->m, R);
+  gsl_matrix_memcpy(T, R);
+  if (!(min_eigenvalue(T) >= sqrt(DBL_EPSILON))) return -1;
+  corr_matrix(o, o->sig, S);
+  gsl_matrix_memcpy(T, R);
+  double ldR = log_det_pd(T);
+  gsl_matrix_memcpy(T, S);
+  double ldS = log_det_pd(T);
+  if (!isfinite(ldR) || !isfinite(ldS) || gsl_linalg_cholesky_invert(T)) return -1; /* T = S^-1 */
+  double tr = 0;
+  for (size_t i = 0; i < p; i++)
+    for (size_t j = 0; j < p; j++) tr += gsl_matrix_get(T, i, j) * gsl_matrix_get(R, j, i);
+  c->XX3 += o->n[g] * (ldS + tr - ldR - (double)p);
+  c->XX3null -= o->n[g] * ldR;
+  size_t a = 0;
+  for (size_t j = 0; j + 1 < p; j++)
+    for (size_t i = j + 1; i < p; i++, a++) {
+      size_t b = 0;
+      for (size_t l = 0; l + 1 < p; l++)
+        for (size_t k = l + 1; k < p; k++, b++)
+          V[a * np + b] = gsl_matrix_get(T, i, k) * gsl_matrix_get(T, j, l) +
+                          gsl_matrix_get(T, i, l) * gsl_matrix_get(T, j, k);
+    }
+  return 0;
+}
+
+/*
+ * lavaan 0.6-14's .robust cfi/tli/nnfi/rni/rmsea of a categorical fit
+ * (lav_fit_catml_dwls, Savalei 2021): the model refitted by ML to the
+ * polychoric correlations without thresholds and intercepts ("catML"; with
+ * every variable ordered lavaan keeps the DWLS estimates), its test XX3 on
+ * df3 = G p* - npar3 and the baseline -sum n_g log|R_g| on G p*; their
+ * scaling c3 = tr(U' V U Gamma) / df3 with U = I - Dc E^-1 Dc' W (Dc the
+ * correlation rows of the Jacobians, E the DWLS information, V the catML
+ * weights, each per group with f_g = n_g/N, Gamma_g / f_g) and c3null =
+ * sum_g tr(Gamma_g) / f_g / (G p*).  Left NA as lavaan when a numeric variable
+ * is in the model, a polychoric matrix is not positive definite or catML
+ * cannot be formed (catml_npar).
+ */
+static void catml_robust(ord_t *o, const double *x, double *const *D, const double *Einv,
+                         vagap_sem_measures_t *fm) {
+  size_t p = o->p, np = o->npair, G = o->G, K = o->K, m = o->m, nc = o->nth + o->nnum;
+  long npar3 = o->nnum || o->W ? -1 : catml_npar(o->model);
+  if (npar3 < 0 || !np || !K) return;
+  catml_t c = {0};
+  c.df3 = (double)(G * np) - (double)npar3 + (double)sem_con_rank(o->con); /* lavaan's df: + rank of == */
+  c.df3null = (double)(G * np);
+  gsl_matrix *S = gsl_matrix_alloc(p, p), *R = gsl_matrix_alloc(p, p), *T = gsl_matrix_alloc(p, p);
+  double *V = malloc(np * np * sizeof *V), *Gc = malloc(np * np * sizeof *Gc);
+  double *Dcc = malloc(np * K * sizeof *Dcc), *VD = malloc(np * K * sizeof *VD);
+  double *WD = malloc(np * K * sizeof *WD), *GWD = malloc(np * K * sizeof *GWD);
+  size_t *cols = malloc(K * sizeof *cols), *u = malloc(K * sizeof *u);
+  gsl_matrix *Mv = gsl_matrix_calloc(K, K), *Mw = gsl_matrix_calloc(K, K), *tmp = gsl_matrix_alloc(K, K);
+  unsigned char *used = calloc(K, 1);
+  int ok = S && R && T && V && Gc && Dcc && VD && WD && GWD && cols && u && Mv && Mw && tmp && used;
+  double ks = 0, kbs = 0;
+  for (size_t g = 0; ok && g < G; g++) {
+    double f = o->n[g] / o->N;
+    if (implied(o, x, g, o->sig, NULL) || catml_group(o, g, S, R, T, V, &c)) { ok = 0; break; }
+    const double *Gm = o->s1[g].gamma, *w = o->w + g * m + nc;
+    for (size_t a = 0; a < np; a++)
+      for (size_t b = 0; b < np; b++) Gc[a * np + b] = Gm[(nc + a) * m + nc + b];
+    for (size_t a = 0; a < np; a++) {
+      kbs += Gc[a * np + a] / f;
+      for (size_t b = 0; b < np; b++) ks += V[a * np + b] * Gc[b * np + a]; /* tr(V Gamma) */
+    }
+    size_t kc = active_columns(D[g] + nc * K, np, K, cols, Dcc);
+    if (!kc) continue;
+    for (size_t t = 0; t < kc; t++) used[cols[t]] = 1;
+    for (size_t a = 0; a < np; a++)
+      for (size_t t = 0; t < kc; t++) WD[a * kc + t] = w[a] * Dcc[a * kc + t];
+    gsl_matrix_const_view Vv = gsl_matrix_const_view_array(V, np, np), Gv = gsl_matrix_const_view_array(Gc, np, np);
+    gsl_matrix_view Dv = gsl_matrix_view_array(Dcc, np, kc), VDv = gsl_matrix_view_array(VD, np, kc);
+    gsl_matrix_view WDv = gsl_matrix_view_array(WD, np, kc), GWDv = gsl_matrix_view_array(GWD, np, kc);
+    gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, &Vv.matrix, &Dv.matrix, 0.0, &VDv.matrix);
+    gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, &Gv.matrix, &WDv.matrix, 0.0, &GWDv.matrix);
+    scatter_crossprod(Mv, cols, kc, np, f, Dcc, VD, tmp);   /* Dc' V Dc */
+    scatter_crossprod(Mw, cols, kc, np, f, WD, GWD, tmp);   /* Dc' W Gamma W Dc */
+    /* -2 f tr(E^-1 Dc' V Gamma W Dc): the cross terms of U' V U Gamma */
+    gsl_matrix_view Tg = gsl_matrix_submatrix(tmp, 0, 0, kc, kc);
+    gsl_blas_dgemm(CblasTrans, CblasNoTrans, 1.0, &VDv.matrix, &GWDv.matrix, 0.0, &Tg.matrix);
+    for (size_t a = 0; a < kc; a++)
+      for (size_t b = 0; b < kc; b++) ks -= 2 * f * Einv[cols[a] * K + cols[b]] * gsl_matrix_get(&Tg.matrix, b, a);
+  }
+  if (ok) { /* + tr(Mv E^-1 Mw E^-1) on the columns the correlations use */
+    size_t ku = 0;
+    for (size_t q = 0; q < K; q++)
+      if (used[q]) u[ku++] = q;
+    gsl_matrix *A = gsl_matrix_alloc(ku, ku), *B = gsl_matrix_alloc(ku, ku), *E = gsl_matrix_alloc(ku, ku);
+    gsl_matrix *AE = gsl_matrix_alloc(ku, ku), *BE = gsl_matrix_alloc(ku, ku);
+    ok = A && B && E && AE && BE;
+    if (ok) {
+      for (size_t a = 0; a < ku; a++)
+        for (size_t b = 0; b < ku; b++) {
+          gsl_matrix_set(A, a, b, gsl_matrix_get(Mv, u[a], u[b]));
+          gsl_matrix_set(B, a, b, gsl_matrix_get(Mw, u[a], u[b]));
+          gsl_matrix_set(E, a, b, Einv[u[a] * K + u[b]]);
+        }
+      gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, A, E, 0.0, AE);
+      gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, B, E, 0.0, BE);
+      for (size_t a = 0; a < ku; a++)
+        for (size_t b = 0; b < ku; b++) ks += gsl_matrix_get(AE, a, b) * gsl_matrix_get(BE, b, a);
+    }
+    gsl_matrix *all[] = {A, B, E, AE, BE};
+    for (size_t i = 0; i < 5; i++)
+      if (all[i]) gsl_matrix_free(all[i]);
+  }
+  if (ok && c.df3 > 0) {
+    c.c3 = ks / c.df3;
+    c.c3null = kbs / c.df3null;
+    double Nr = o->N - (double)G, df = fm->df, dfb = fm->baseline_df, X3s = c.XX3 / c.c3;
+    fm->cfi_robust = cfi_c(c.XX3, df, c.XX3null, dfb, c.c3, c.c3null);
+    fm->tli_robust = fm->nnfi_robust = tli_c(c.XX3, df, c.XX3null, dfb, c.c3, c.c3null);
+    fm->rni_robust = rni_c(c.XX3, df, c.XX3null, dfb, c.c3, c.c3null);
+    fm->rmsea_robust = rmsea_c(c.XX3, c.df3, Nr, (double)G, c.c3);
+    rmsea_ci_c(X3s, c.df3, Nr, (double)G, c.c3, &fm->rmsea_ci_lower_robust, &fm->rmsea_ci_upper_robust);
+    fm->rmsea_pvalue_robust = rmsea_p_c(X3s, c.df3, Nr, (double)G, c.c3, 0.05, 1);
+    fm->rmsea_notclose_pvalue_robust = rmsea_p_c(X3s, c.df3, Nr, (double)G, c.c3, 0.08, 0);
+  }
+  gsl_matrix *mats[] = {S, R, T, Mv, Mw, tmp};
+  for (size_t i = 0; i < 6; i++)
+    if (mats[i]) gsl_matrix_free(mats[i]);
+  free(V);
+  free(Gc);
+  free(Dcc);
+  free(VD);
+  free(WD);
+  free(GWD);
+  free(cols);
+  free(u);
+  free(used);
+}
+
+static vagap_status_t fill_rows_and_measures(ord_t *o, vagap_sem_fit_t *fit, double *const *D, const double *Einv,
+                                             double tr1, double tr2, vagap_error_t *err);
+
+/* Under == constraints and active inequalities: Einv = Z (Z' E Z)^-1 Z' with Z a basis
+   of their Jacobian's null space (lavaan's augmented information inverse), from
+   sem_con_vcov with unit N; it also records the constraints' values in fit->model. */
+static vagap_status_t constrained_inverse(ord_t *o, vagap_sem_fit_t *fit, double *Einv, vagap_error_t *err) {
+  size_t K = o->K;
+  double f[o->G];
+  for (size_t g = 0; g < o->G; g++) f[g] = o->n[g] / o->N;
+  gsl_matrix *E = gsl_matrix_alloc(K, K);
+  if (!E) return vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
+  vagap_status_t st = VAGAP_OK;
+  if (normal_matrix(o, fit->x, f, E))
+    st = vagap_error_set(err, VAGAP_ENUMERIC, NULL, 0, 0, "the implied covariance is not positive definite at the solution");
+  if (!st) st = sem_con_vcov(o->con, fit->x, E, 1.0, Einv, fit->model, err);
+  gsl_matrix_free(E);
+  return st;
+}
+
 static vagap_status_t fill_results(ord_t *o, vagap_sem_fit_t *fit, vagap_error_t *err) {
-  size_t K = o->K, m = o->m, G = o->G, p = o->p;
+  size_t K = o->K, m = o->m, G = o->G;
   const double *x = fit->x;
   double **D = calloc(G, sizeof *D), *Einv = malloc((K ? K * K : 1) * sizeof *Einv);
   double *B = malloc((K ? K * K : 1) * sizeof *B);
@@ -712,7 +1030,9 @@ static vagap_status_t fill_results(ord_t *o, vagap_sem_fit_t *fit, vagap_error_t
     else if (implied(o, x, g, o->sig, D[g]))
       st = vagap_error_set(err, VAGAP_ENUMERIC, NULL, 0, 0, "the implied covariance is not positive definite at the solution");
   }
-  if (!st && K && sandwich(o, D, K, Einv, B, &tr1, &tr2))
+  int constrained = o->con && o->model->ncon;
+  if (!st && K && constrained) st = constrained_inverse(o, fit, Einv, err);
+  if (!st && K && sandwich(o, D, K, Einv, constrained, B, &tr1, &tr2))
     st = vagap_error_set(err, VAGAP_EMODEL, NULL, 0, 0,
                          "the model is not identified: the information matrix is singular at the solution");
   if (!st && K) {
@@ -730,11 +1050,22 @@ static vagap_status_t fill_results(ord_t *o, vagap_sem_fit_t *fit, vagap_error_t
       for (size_t a = 0; a < K * K; a++) fit->vcov[a] = Einv[a] / NG;
     }
   }
+  free(B);
+  if (!st) st = fill_rows_and_measures(o, fit, D, Einv, tr1, tr2, err);
   for (size_t g = 0; D && g < G; g++) free(D[g]);
   free(D);
   free(Einv);
-  free(B);
-  if (st) return st;
+  return st;
+}
+
+/* the rows (estimates, SEs, standardised values), the fit measures and the first stage
+   of the fit at its solution; D and Einv the Jacobians and the inverse information there,
+   tr1 and tr2 the traces of the scaled-shifted test */
+static vagap_status_t fill_rows_and_measures(ord_t *o, vagap_sem_fit_t *fit, double *const *D, const double *Einv,
+                                             double tr1, double tr2, vagap_error_t *err) {
+  size_t K = o->K, m = o->m, G = o->G, p = o->p;
+  const double *x = fit->x;
+  vagap_status_t st;
   /* delta: the residual variances of the ordered variables follow from the rest,
      1/delta^2 - (Sigma_ii - theta_ii) (the workspace had theta_ii = 1); theta: the
      scale factors do, 1/sqrt(Sigma_ii) */
@@ -757,13 +1088,15 @@ static vagap_status_t fill_results(ord_t *o, vagap_sem_fit_t *fit, vagap_error_t
     }
   }
   if ((st = sem_ws_fill_rows(o->ws, fit, x, fit->vcov, o->opt.ci_level, err))) return st;
+  if (o->con) sem_con_finish_rows(fit->model);
   standardize(o, mo, x); /* the thresholds' and scales' std values, which := may use */
   if ((st = sem_ws_fill_defined(o->ws, fit->model, fit->vcov, o->opt.ci_level, err))) return st;
   if (sem_defined_check(fit)) return vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
   /* fit measures */
   vagap_sem_measures_t *fm = &fit->fit;
   double F = objective((unsigned)K, x, NULL, o);
-  fm->npar = (double)K;
+  double rank = (double)sem_con_rank(o->con); /* lavaan: npar - rank of the == constraints */
+  fm->npar = (double)K - rank;
   fm->fmin = F / 2;
   fm->chisq = 0;
   for (size_t g = 0; g < G; g++) {
@@ -773,7 +1106,7 @@ static vagap_status_t fill_results(ord_t *o, vagap_sem_fit_t *fit, vagap_error_t
     fm->chisq_group[g] = (o->n[g] - 1) * weighted(o, g, o->res, o->Wr);
     fm->chisq += fm->chisq_group[g];
   }
-  fm->df = (double)(G * m) - (double)K;
+  fm->df = (double)(G * m) - fm->npar;
   fm->pvalue = fm->df > 0 ? gsl_cdf_chisq_Q(fm->chisq, fm->df) : NAN;
   fm->ntotal = o->N;
   fm->logl = fm->unrestricted_logl = fm->aic = fm->bic = fm->bic2 = NAN;
@@ -800,25 +1133,9 @@ static vagap_status_t fill_results(ord_t *o, vagap_sem_fit_t *fit, vagap_error_t
   fm->cn_01 = sem_fit_cn(fm->chisq, fm->df, Nr, 0.01);
   rmsea_measures(fm->chisq, fm->df, Nr, (double)G, &fm->rmsea, &fm->rmsea_ci_lower, &fm->rmsea_ci_upper,
                  &fm->rmsea_pvalue);
-  /* SRMR of the correlations (lavaan: residual correlations, thresholds excluded) */
-  fm->srmr = 0;
-  for (size_t g = 0; g < G; g++) {
-    if (implied(o, x, g, o->sig, NULL)) continue;
-    /* residual covariances standardised by the sample SDs (1 for ordered variables),
-       the numeric variances' residuals too; the thresholds and means left out */
-    const poly_stage1_t *s1 = &o->s1[g];
-    double ss = 0;
-    for (size_t i = 0; i < p; i++)
-      if (!o->ncat[i]) {
-        size_t a = o->nth + o->var_slot[i];
-        ss += pow((o->s[g * m + a] - o->sig[a]) / s1->var[i], 2);
-      }
-    size_t k = o->nth + o->nnum;
-    for (size_t j = 0; j + 1 < p; j++)
-      for (size_t i = j + 1; i < p; i++, k++)
-        ss += pow((o->s[g * m + k] - o->sig[k]) / sqrt(s1->var[i] * s1->var[j]), 2);
-    fm->srmr += (o->n[g] / o->N) * sqrt(ss / (double)(p * (p + 1) / 2));
-  }
+  fm->rmsea_notclose_pvalue = rmsea_p_c(fm->chisq, fm->df, Nr, (double)G, 1, 0.08, 0);
+  fm->mfi = exp(-0.5 * (fm->chisq - fm->df) / Nr);
+  residual_measures(o, x, fm);
   if (scaled && fm->df > 0) {
     scaled_shifted(fm->chisq, fm->df, tr1, tr2, &fm->chisq_scaled, &fm->chisq_scaling_factor,
                    &fm->chisq_shift_parameter);
@@ -840,6 +1157,8 @@ static vagap_status_t fill_results(ord_t *o, vagap_sem_fit_t *fit, vagap_error_t
       fm->chisq_group_scaled[g] = fm->chisq_group[g] / fm->chisq_scaling_factor + o->n[g] / o->N * fm->chisq_shift_parameter;
     rmsea_measures(fm->chisq_scaled, fm->df, Nr, (double)G, &fm->rmsea_scaled, &fm->rmsea_ci_lower_scaled,
                    &fm->rmsea_ci_upper_scaled, &fm->rmsea_pvalue_scaled);
+    fm->rmsea_notclose_pvalue_scaled = rmsea_p_c(fm->chisq_scaled, fm->df, Nr, (double)G, 1, 0.08, 0);
+    catml_robust(o, x, D, Einv, fm);
   }
   /* the first stage, for --sampstat and summaries */
   fit->nstage1 = m;
@@ -931,6 +1250,7 @@ static vagap_status_t index_rows(ord_t *o, vagap_error_t *err) {
 }
 
 static void ord_free(ord_t *o) {
+  sem_con_free(o->con);
   if (o->ws) sem_ws_free(o->ws);
   vagap_sem_model_free(o->wsmodel);
   vagap_sem_stats_free(o->stats);
@@ -983,16 +1303,44 @@ static vagap_status_t make_workspace(ord_t *o, const vagap_sem_data_t *d, vagap_
   return st;
 }
 
+/* start values (sem_con's start hook too): lavaan-like values on the polychoric matrix
+   (plain: sem_ws_start's second set), the sample thresholds, scale factors 1 */
+static void ordinal_start(void *ctx, double *x, int plain) {
+  ord_t *o = ctx;
+  const vagap_sem_model_t *model = o->model;
+  sem_ws_start(o->ws, x, plain);
+  for (size_t r = 0; r < model->nrows; r++) {
+    const vagap_sem_param_t *row = &model->rows[r];
+    if (!row->free) continue;
+    if (row->op == VAGAP_SEM_SCALE) x[row->free - 1] = 1;
+    if (row->op == VAGAP_SEM_THRESHOLD) {
+      size_t g = (size_t)row->group - 1;
+      for (size_t a = 0; a < o->nth; a++)
+        if (o->th_row[g * o->nth + a] == r) x[row->free - 1] = o->s[g * o->m + a];
+    }
+  }
+}
+
+/* the objective F and its expected Hessian 2 sum_g (n_g - 1)/N J_g' W_g J_g for sem_con */
+static double con_value(void *ctx, const double *x, double *grad) {
+  ord_t *o = ctx;
+  return objective((unsigned)o->K, x, grad, o);
+}
+static vagap_status_t con_information(void *ctx, const double *x, gsl_matrix *info, vagap_error_t *err) {
+  ord_t *o = ctx;
+  double c[o->G];
+  for (size_t g = 0; g < o->G; g++) c[g] = 2 * (o->n[g] - 1) / o->N;
+  if (normal_matrix(o, x, c, info))
+    return vagap_error_set(err, VAGAP_ENUMERIC, NULL, 0, 0, "the implied covariance is not positive definite");
+  return VAGAP_OK;
+}
+
 /* The fit; with keep, the state (first stage, weights, workspace) is handed to the
    caller (ord_free) for the difference test, else freed. */
 static vagap_status_t ordinal_fit_keep(vagap_sem_fit_t **out, const vagap_sem_model_t *model,
                                        const vagap_sem_data_t *data, const vagap_sem_fit_options_t *opt,
                                        ord_t *keep, vagap_error_t *err) {
   *out = NULL;
-  if (model->ncon || model->has_bounds)
-    return vagap_error_set(err, VAGAP_EINVAL, NULL, 0, 0,
-                           "constraints (==, <, >) and bounds are not implemented yet for models with ordered "
-                           "indicators");
   for (size_t i = 0; i < model->nov; i++)
     if (model->ov_is_x[i])
       return vagap_error_set(err, VAGAP_EINVAL, NULL, 0, 0,
@@ -1042,20 +1390,14 @@ static vagap_status_t ordinal_fit_keep(vagap_sem_fit_t **out, const vagap_sem_mo
   sem_measures_scaled_unset(&fit->fit);
   fit->fit.test = (int)opt->test;
   fit->options = *opt;
-  /* start: lavaan-like values on the polychoric matrix, sample thresholds, scale 1 */
-  sem_ws_start(o.ws, fit->x, 0);
-  for (size_t r = 0; r < model->nrows; r++) {
-    const vagap_sem_param_t *row = &model->rows[r];
-    if (!row->free) continue;
-    if (row->op == VAGAP_SEM_SCALE) fit->x[row->free - 1] = 1;
-    if (row->op == VAGAP_SEM_THRESHOLD) {
-      size_t g = (size_t)row->group - 1;
-      for (size_t a = 0; a < o.nth; a++)
-        if (o.th_row[g * o.nth + a] == r) fit->x[row->free - 1] = o.s[g * m + a];
-    }
-  }
+  ordinal_start(&o, fit->x, 0);
   double gnorm = HUGE_VAL;
-  if (K) {
+  if (K && sem_con_needed(model)) { /* constraints and bounds: the constrained optimiser on this objective */
+    if (!(o.con = sem_con_alloc(model, o.ws))) { st = vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory"); goto done; }
+    sem_con_objective_t obj = {con_value, con_information, ordinal_start, &o};
+    sem_con_set_objective(o.con, &obj);
+    if ((st = sem_con_optimise(o.con, fit->x, opt->max_iter, &fit->optimizer, &gnorm, err))) goto done;
+  } else if (K) {
     /* Gauss-Newton (Fisher scoring of least squares) from the start values; when it
        stalls, NLopt's LD_LBFGS from the start values and Gauss-Newton again */
     double *x0 = malloc(K * sizeof *x0);
@@ -1142,6 +1484,10 @@ vagap_status_t vagap_sem_ordinal_lrt(vagap_sem_lrt_t *out, const vagap_sem_model
   else vagap_sem_fit_options_init(&opt);
   vagap_status_t st = vagap_sem_fit_options_resolve(&opt, 1, err);
   if (st) return st;
+  if (m1->ncon || m0->ncon)
+    return vagap_error_set(err, VAGAP_EINVAL, NULL, 0, 0,
+                           "the scaled difference test of ordinal models with constraints (==, <, >) is not "
+                           "implemented");
   ord_t o1, o0;
   vagap_sem_fit_t *f1 = NULL, *f0 = NULL;
   memset(&o1, 0, sizeof o1);
@@ -1169,7 +1515,7 @@ vagap_status_t vagap_sem_ordinal_lrt(vagap_sem_lrt_t *out, const vagap_sem_model
   {
     double *Dg[o1.G];
     for (size_t g = 0; g < o1.G; g++) Dg[g] = D1 + g * o1.m * K1;
-    if (sandwich(&o1, Dg, K1, Einv, NULL, NULL, NULL)) {
+    if (sandwich(&o1, Dg, K1, Einv, 0, NULL, NULL, NULL)) {
       st = vagap_error_set(err, VAGAP_EMODEL, NULL, 0, 0, "the information matrix of the less restricted model is singular");
       goto done;
     }

@@ -142,12 +142,10 @@ static void crossprod(const gsl_matrix *Z, double scale, gsl_matrix *out) {
       for (size_t j = 0; j <= i; j++) o[j] += zi * z[j];
     }
   }
+  double *od = out->data;
+  size_t ot = out->tda;
   for (size_t i = 0; i < k; i++)
-    for (size_t j = 0; j <= i; j++) {
-      double v = scale * gsl_matrix_get(out, i, j);
-      gsl_matrix_set(out, i, j, v);
-      gsl_matrix_set(out, j, i, v);
-    }
+    for (size_t j = 0; j <= i; j++) od[i * ot + j] = od[j * ot + i] = scale * od[i * ot + j];
 }
 
 /* The h1 statistics of one row y (p) against centring c: [y,] vech((y - c)(y - c)'). */
@@ -251,12 +249,31 @@ done:
   return st;
 }
 
+/* Delta_g (ps x K) of the model at x in L's h1 coordinates (means first with a mean structure). */
+static vagap_status_t h1_delta(sem_ws_t *ws, const layout_t *L, const double *x, size_t g, size_t K, gsl_matrix *D,
+                               vagap_error_t *err) {
+  size_t p = L->p, o = L->ms * p, nv = L->ps - o;
+  double *ds = malloc((K ? K : 1) * p * p * sizeof *ds), *dm = malloc((K ? K : 1) * p * sizeof *dm);
+  vagap_status_t st = ds && dm ? VAGAP_OK : vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
+  if (!st && sem_ws_jacobian(ws, x, g, ds, dm))
+    st = vagap_error_set(err, VAGAP_ENUMERIC, NULL, 0, 0, "the implied covariance matrix is not positive definite");
+  for (size_t k = 0; !st && k < K; k++) {
+    for (size_t i = 0; i < o; i++) gsl_matrix_set(D, i, k, dm[k * p + i]);
+    for (size_t a = 0; a < nv; a++) gsl_matrix_set(D, o + a, k, ds[k * p * p + L->vi[a] * p + L->vj[a]]);
+  }
+  free(ds);
+  free(dm);
+  return st;
+}
+
 /* ---- small linear algebra ------------------------------------------------------------- */
 
 static double trace_prod(const gsl_matrix *A, const gsl_matrix *B) { /* tr(A B), B' stored as is */
   double s = 0;
-  for (size_t i = 0; i < A->size1; i++)
-    for (size_t j = 0; j < A->size2; j++) s += gsl_matrix_get(A, i, j) * gsl_matrix_get(B, j, i);
+  for (size_t i = 0; i < A->size1; i++) {
+    const double *a = A->data + i * A->tda, *b = B->data + i;
+    for (size_t j = 0; j < A->size2; j++) s += a[j] * b[j * B->tda];
+  }
   return s;
 }
 
@@ -361,22 +378,11 @@ static vagap_status_t load_rows(robust_t *R, const vagap_sem_data_t *data, vagap
   return st;
 }
 
-/* Delta_g (ps x K) in h1 coordinates from the full p x p Jacobian. */
+/* Delta_g (ps x K) in h1 coordinates into R->g[g].D. */
 static vagap_status_t delta_group(robust_t *R, const double *x, size_t g, vagap_error_t *err) {
-  size_t p = R->L.p, K = R->K, o = R->L.ms * p, nv = R->L.ps - o;
-  double *ds = malloc((K ? K : 1) * p * p * sizeof *ds), *dm = malloc((K ? K : 1) * p * sizeof *dm);
-  gsl_matrix *D = R->g[g].D = gsl_matrix_calloc(R->L.ps, K ? K : 1);
-  vagap_status_t st = VAGAP_OK;
-  if (!ds || !dm || !D) st = oom(err);
-  else if (sem_ws_jacobian(R->ws, x, g, ds, dm))
-    st = vagap_error_set(err, VAGAP_ENUMERIC, NULL, 0, 0, "the implied covariance matrix is not positive definite");
-  for (size_t k = 0; !st && k < K; k++) {
-    for (size_t i = 0; i < o; i++) gsl_matrix_set(D, i, k, dm[k * p + i]);
-    for (size_t a = 0; a < nv; a++) gsl_matrix_set(D, o + a, k, ds[k * p * p + R->L.vi[a] * p + R->L.vj[a]]);
-  }
-  free(ds);
-  free(dm);
-  return st;
+  gsl_matrix *D = R->g[g].D = gsl_matrix_calloc(R->L.ps, R->K ? R->K : 1);
+  if (!D) return oom(err);
+  return h1_delta(R->ws, &R->L, x, g, R->K, D, err);
 }
 
 /* Sigma^-1 and the mean at which the scores are taken (implied; the sample mean without a mean structure). */
@@ -403,7 +409,7 @@ static vagap_status_t meat_rows(const gsl_matrix *SC, double scale, gsl_matrix *
   if (!cols) return oom(err);
   for (size_t c = 0; c < K; c++)
     for (size_t r = 0; r < n; r++)
-      if (gsl_matrix_get(SC, r, c) != 0) {
+      if (SC->data[r * SC->tda + c] != 0) {
         cols[k++] = c;
         break;
       }
@@ -415,11 +421,14 @@ static vagap_status_t meat_rows(const gsl_matrix *SC, double scale, gsl_matrix *
     return oom(err);
   }
   if (k && n) {
-    for (size_t r = 0; r < n; r++)
-      for (size_t a = 0; a < k; a++) gsl_matrix_set(Z, r, a, gsl_matrix_get(SC, r, cols[a]));
+    for (size_t r = 0; r < n; r++) {
+      const double *sr = SC->data + r * SC->tda;
+      double *zr = Z->data + r * Z->tda;
+      for (size_t a = 0; a < k; a++) zr[a] = sr[cols[a]];
+    }
     crossprod(Z, scale, X);
     for (size_t a = 0; a < k; a++)
-      for (size_t b = 0; b < k; b++) *gsl_matrix_ptr(M, cols[a], cols[b]) += gsl_matrix_get(X, a, b);
+      for (size_t b = 0; b < k; b++) M->data[cols[a] * M->tda + cols[b]] += X->data[a * X->tda + b];
   }
   free(cols);
   gsl_matrix_free(Z);
@@ -464,13 +473,13 @@ static int dcols_make(const gsl_matrix *D, dcols_t *c) {
   if (!c->cols) return -1;
   for (size_t k = 0; k < K; k++)
     for (size_t r = 0; r < ps; r++)
-      if (gsl_matrix_get(D, r, k) != 0) {
+      if (D->data[r * D->tda + k] != 0) {
         c->cols[c->k++] = k;
         break;
       }
   if (!(c->D = gsl_matrix_alloc(ps, c->k ? c->k : 1))) return -1;
   for (size_t r = 0; r < ps; r++)
-    for (size_t a = 0; a < c->k; a++) gsl_matrix_set(c->D, r, a, gsl_matrix_get(D, r, c->cols[a]));
+    for (size_t a = 0; a < c->k; a++) c->D->data[r * c->D->tda + a] = D->data[r * D->tda + c->cols[a]];
   return 0;
 }
 
@@ -482,7 +491,7 @@ static void dcols_free(dcols_t *c) {
 /* M[cols, cols] += f X */
 static void scatter_add(gsl_matrix *M, const dcols_t *c, const gsl_matrix *X, double f) {
   for (size_t a = 0; a < c->k; a++)
-    for (size_t b = 0; b < c->k; b++) *gsl_matrix_ptr(M, c->cols[a], c->cols[b]) += f * gsl_matrix_get(X, a, b);
+    for (size_t b = 0; b < c->k; b++) M->data[c->cols[a] * M->tda + c->cols[b]] += f * X->data[a * X->tda + b];
 }
 
 /* ---- traces of U Gamma ------------------------------------------------------------------ */
@@ -752,7 +761,7 @@ static scaled_t scale_test(vagap_sem_test_t test, double X2, double df, double t
   return s;
 }
 
-static double cfi_c(double X2, double df, double X2b, double dfb, double c, double cb) {
+double cfi_c(double X2, double df, double X2b, double dfb, double c, double cb) {
   if (isnan(X2) || isnan(df) || isnan(X2b) || isnan(dfb) || isnan(c) || isnan(cb)) return NAN;
   if (!(df > 0 && c != 1 && cb != 1)) c = cb = 1;
   double t1 = fmax(X2 - c * df, 0), t2 = fmax(fmax(X2 - c * df, X2b - cb * dfb), 0);
@@ -760,7 +769,7 @@ static double cfi_c(double X2, double df, double X2b, double dfb, double c, doub
   return 1 - t1 / t2;
 }
 
-static double tli_c(double X2, double df, double X2b, double dfb, double c, double cb) {
+double tli_c(double X2, double df, double X2b, double dfb, double c, double cb) {
   if (isnan(X2) || isnan(df) || isnan(X2b) || isnan(dfb) || isnan(c) || isnan(cb)) return NAN;
   if (!(df > 0 && c != 1 && cb != 1)) c = cb = 1;
   double t1 = (X2 - c * df) * dfb, t2 = (X2b - cb * dfb) * df;
@@ -769,7 +778,7 @@ static double tli_c(double X2, double df, double X2b, double dfb, double c, doub
   return 1;
 }
 
-static double rni_c(double X2, double df, double X2b, double dfb, double c, double cb) {
+double rni_c(double X2, double df, double X2b, double dfb, double c, double cb) {
   if (isnan(X2) || isnan(df) || isnan(X2b) || isnan(dfb) || isnan(c) || isnan(cb)) return NAN;
   if (!(df > 0 && c != 1 && cb != 1)) c = cb = 1;
   double t1 = X2 - c * df, t2 = X2b - cb * dfb;
@@ -777,13 +786,13 @@ static double rni_c(double X2, double df, double X2b, double dfb, double c, doub
   return 1 - t1 / t2;
 }
 
-static double rmsea_c(double X2, double df, double N, double G, double c) {
+double rmsea_c(double X2, double df, double N, double G, double c) {
   if (isnan(X2) || isnan(df)) return NAN;
   return df > 0 ? sqrt(fmax(X2 / N / df - c / N, 0)) * sqrt(G) : 0;
 }
 
 /* lavaan's lav_fit_rmsea_ci at level 0.90 with c.hat */
-static void rmsea_ci_c(double X2, double df, double N, double G, double c, double *lo, double *hi) {
+void rmsea_ci_c(double X2, double df, double N, double G, double c, double *lo, double *hi) {
   if (!isfinite(X2) || !isfinite(df)) {
     *lo = *hi = NAN;
     return;
@@ -796,9 +805,11 @@ static void rmsea_ci_c(double X2, double df, double N, double G, double c, doubl
 }
 
 /* close fit (upper = 1: P(X > x), h0 0.05) and not-close fit (upper = 0: P(X <= x), h0 0.08) */
-static double rmsea_p_c(double X2, double df, double N, double G, double c, double h0, int upper) {
+double rmsea_p_c(double X2, double df, double N, double G, double c, double h0, int upper) {
   if (!isfinite(X2) || !isfinite(df) || !(df > 0)) return NAN;
-  double P = sem_pchisq_nc(X2, df, N * df / c * h0 * h0 / G);
+  double ncp = N * df / c * h0 * h0 / G;
+  if (!(ncp >= 0)) return NAN; /* R's pchisq: NaN for a negative ncp (a negative c.hat) */
+  double P = sem_pchisq_nc(X2, df, ncp);
   return upper ? 1 - P : P;
 }
 
@@ -952,9 +963,696 @@ static vagap_status_t user_meat(robust_t *R, const double *x, size_t g, const gs
   return st;
 }
 
+/* The .robust fields to NA. */
+static void fiml_robust_unset(vagap_sem_measures_t *f) {
+  double *v[] = {&f->cfi_robust, &f->tli_robust, &f->nnfi_robust, &f->rni_robust, &f->rmsea_robust,
+                 &f->rmsea_ci_lower_robust, &f->rmsea_ci_upper_robust, &f->rmsea_pvalue_robust,
+                 &f->rmsea_notclose_pvalue_robust};
+  for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) *v[i] = NAN;
+}
+
+/* ---- robust ML under FIML ------------------------------------------------------------------ */
+
+/*
+ * B0 += (1/N) sum_i s_i s_i' over the used rows, s_i the FIML casewise scores
+ * d logL_i / dtheta at x (sem_fiml_scores), group by group so that each
+ * product runs over the columns of that group's parameters only.
+ */
+static vagap_status_t fiml_meat(sem_fiml_t *fm, sem_ws_t *ws, const double *x, size_t K, size_t G, double N,
+                                gsl_matrix *B0, vagap_error_t *err) {
+  size_t n = sem_fiml_nrows(fm);
+  double *sc = malloc((n ? n : 1) * K * sizeof *sc);
+  if (!sc) return oom(err);
+  vagap_status_t st = sem_fiml_scores(fm, ws, x, sc, err);
+  for (size_t g = 0; !st && g < G; g++) {
+    size_t ng = sem_fiml_group_rows(fm, g);
+    gsl_matrix *Z = gsl_matrix_alloc(ng ? ng : 1, K);
+    if (!Z) {
+      st = oom(err);
+      break;
+    }
+    for (size_t i = 0, r = 0; i < n; i++)
+      if (sem_fiml_row_group(fm, i) == g) memcpy(Z->data + r++ * Z->tda, sc + i * K, K * sizeof *sc);
+    if (ng) st = meat_rows(Z, 1.0 / N, B0, err);
+    gsl_matrix_free(Z);
+  }
+  free(sc);
+  return st;
+}
+
+/*
+ * The h1 matrices of one group under FIML, all at the EM (unrestricted)
+ * moments as lavaan takes them with h1.information = "unstructured"
+ * (ps x ps, means then vech; fixed.x elements zeroed and, as lavaan does
+ * with zero diagonal entries, left out of the inverse):
+ *   Jm   the first-order information of the casewise h1 scores (B1);
+ *   Wm   the observed h1 information (A1); Wmi its inverse on the elements
+ *        kept (nk of them); Wx, Wxi the expected one with information = "expected";
+ *   Wc   the complete-data h1 information at the EM moments
+ *        (1/2 D'(S^-1 (x) S^-1) D and S^-1), the "tilde" fit's.
+ */
+typedef struct {
+  gsl_matrix *Jm, *Wm, *Wmi, *Wc;
+  gsl_matrix *Wx, *Wxi; /* with information = "expected": the expected h1 information, its inverse */
+  size_t nk, nkx;
+  double f; /* n_g / N */
+} fimlc_t;
+
+static void fimlc_free(fimlc_t *c, size_t G) {
+  for (size_t g = 0; c && g < G; g++) {
+    gsl_matrix *m[] = {c[g].Jm, c[g].Wm, c[g].Wmi, c[g].Wc, c[g].Wx, c[g].Wxi};
+    for (size_t i = 0; i < 6; i++)
+      if (m[i]) gsl_matrix_free(m[i]);
+  }
+  free(c);
+}
+
+/* Mi = M^-1 on the elements with a nonzero diagonal (zero elsewhere); *nk counts them. */
+static vagap_status_t invert_kept(const gsl_matrix *M, gsl_matrix *Mi, size_t *nk, vagap_error_t *err) {
+  size_t nv = M->size1, n = 0;
+  size_t *keep = malloc(nv * sizeof *keep);
+  gsl_matrix *A = gsl_matrix_alloc(nv, nv);
+  vagap_status_t st = keep && A ? VAGAP_OK : oom(err);
+  for (size_t k = 0; !st && k < nv; k++)
+    if (gsl_matrix_get(M, k, k) != 0) keep[n++] = k;
+  gsl_matrix_view As = gsl_matrix_submatrix(A ? A : Mi, 0, 0, n ? n : 1, n ? n : 1);
+  for (size_t a = 0; !st && a < n; a++)
+    for (size_t b = 0; b < n; b++) gsl_matrix_set(&As.matrix, a, b, gsl_matrix_get(M, keep[a], keep[b]));
+  if (!st && n && spd_invert(&As.matrix))
+    st = vagap_error_set(err, VAGAP_ENUMERIC, NULL, 0, 0, "the information of the unrestricted (EM) moments is singular");
+  if (!st) {
+    gsl_matrix_set_zero(Mi);
+    for (size_t a = 0; a < n; a++)
+      for (size_t b = 0; b < n; b++) gsl_matrix_set(Mi, keep[a], keep[b], gsl_matrix_get(&As.matrix, a, b));
+  }
+  *nk = n;
+  free(keep);
+  if (A) gsl_matrix_free(A);
+  return st;
+}
+
+static vagap_status_t fimlc_group(sem_fiml_t *fm, const layout_t *L, const int *exo, size_t g,
+                                  vagap_sem_information_t info, fimlc_t *c, vagap_error_t *err) {
+  const vagap_sem_stats_t *s = sem_fiml_h1_stats(fm);
+  size_t p = L->p, nv = L->ps, ng = sem_fiml_group_rows(fm, g);
+  int ex = info == VAGAP_SEM_INFORMATION_EXPECTED;
+  double *sc = malloc((ng ? ng : 1) * nv * sizeof *sc), *A = malloc(nv * nv * sizeof *A);
+  gsl_matrix *W = gsl_matrix_alloc(p, p);
+  c->Jm = gsl_matrix_alloc(nv, nv);
+  c->Wm = gsl_matrix_alloc(nv, nv);
+  c->Wmi = gsl_matrix_alloc(nv, nv);
+  c->Wc = gsl_matrix_alloc(nv, nv);
+  if (ex) {
+    c->Wx = gsl_matrix_alloc(nv, nv);
+    c->Wxi = gsl_matrix_alloc(nv, nv);
+  }
+  vagap_status_t st = sc && A && W && c->Jm && c->Wm && c->Wmi && c->Wc && (!ex || (c->Wx && c->Wxi)) ? VAGAP_OK
+                                                                                                     : oom(err);
+  gsl_matrix_const_view Sig = gsl_matrix_const_view_array(s->cov + g * p * p, p, p);
+  gsl_vector_const_view mu = gsl_vector_const_view_array(s->mean + g * p, p);
+  gsl_matrix_view Av = gsl_matrix_view_array(A, nv, nv);
+  if (!st) st = sem_fiml_moment_scores(fm, g, &Sig.matrix, &mu.vector, sc, err);
+  if (!st) {
+    gsl_matrix_view Z = gsl_matrix_view_array(sc, ng ? ng : 1, nv);
+    crossprod(&Z.matrix, 1.0 / (double)ng, c->Jm);
+    zero_x(L, c->Jm);
+    st = sem_fiml_h1_information(fm, g, &Sig.matrix, &mu.vector, 0, A, err);
+  }
+  if (!st) {
+    gsl_matrix_memcpy(c->Wm, &Av.matrix);
+    zero_x(L, c->Wm);
+    st = invert_kept(c->Wm, c->Wmi, &c->nk, err);
+  }
+  if (!st && ex && !(st = sem_fiml_h1_information(fm, g, &Sig.matrix, &mu.vector, 1, A, err))) {
+    gsl_matrix_memcpy(c->Wx, &Av.matrix);
+    zero_x(L, c->Wx);
+    st = invert_kept(c->Wx, c->Wxi, &c->nkx, err);
+  }
+  if (!st) {
+    gsl_matrix_memcpy(W, &Sig.matrix);
+    if (spd_invert(W)) st = vagap_error_set(err, VAGAP_ENUMERIC, NULL, 0, 0, "the EM covariance matrix is singular");
+    else h1_expected(L, W, c->Wc);
+    /* lavaan's "tilde" fit is a plain lavaan() call, which makes every exogenous covariate
+       fixed.x whatever the user's fixed.x: their elements are zeroed in Wc */
+    layout_t Lx = *L;
+    Lx.is_x = exo;
+    zero_x(&Lx, c->Wc);
+  }
+  free(sc);
+  free(A);
+  if (W) gsl_matrix_free(W);
+  return st;
+}
+
+enum { WM, JM, WC, WX };
+static const gsl_matrix *fimlc_pick(const fimlc_t *c, int which) {
+  return which == JM ? c->Jm : which == WC ? c->Wc : which == WX ? c->Wx : c->Wm;
+}
+
+/* E += sum_g f_g D_g' M_g D_g (K x K) over the columns of D_g that are not zero (a group's
+   own parameters: G times fewer operations with G groups); T is nv x K scratch */
+static void sum_dmd(gsl_matrix *const *M, const double *f, gsl_matrix *const *D, size_t G, gsl_matrix *E,
+                    gsl_matrix *T) {
+  for (size_t g = 0; g < G; g++) {
+    dcols_t c;
+    gsl_matrix *X = NULL;
+    if (!dcols_make(D[g], &c) && c.k && (X = gsl_matrix_alloc(c.k, c.k))) {
+      gsl_matrix_view Tv = gsl_matrix_submatrix(T, 0, 0, D[g]->size1, c.k);
+      gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, M[g], c.D, 0.0, &Tv.matrix);
+      gsl_blas_dgemm(CblasTrans, CblasNoTrans, 1.0, c.D, &Tv.matrix, 0.0, X);
+      scatter_add(E, &c, X, f[g]);
+    } else if (c.k) { /* out of memory for the compact form: the full product */
+      gsl_matrix_view Tv = gsl_matrix_submatrix(T, 0, 0, D[g]->size1, D[g]->size2);
+      gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, M[g], D[g], 0.0, &Tv.matrix);
+      gsl_blas_dgemm(CblasTrans, CblasNoTrans, f[g], D[g], &Tv.matrix, 1.0, E);
+    }
+    if (X) gsl_matrix_free(X);
+    dcols_free(&c);
+  }
+}
+
+/* E = sum_g f_g D_g' X_g D_g, X_g one of the fimlc_t matrices */
+static void sum_dxd(const fimlc_t *c, gsl_matrix *const *D, size_t G, int which, gsl_matrix *E, gsl_matrix *T) {
+  gsl_matrix_set_zero(E);
+  for (size_t g = 0; g < G; g++) {
+    gsl_matrix *M = (gsl_matrix *)fimlc_pick(&c[g], which);
+    sum_dmd(&M, &c[g].f, &D[g], 1, E, T);
+  }
+}
+
+/*
+ * lavaan's k of the FIML-corrected robust measures (lav_fit_fiml_corrected)
+ * for a model with per-group Delta D_g (ps x K) and Einv = E^-1,
+ * E = sum_g f_g D' Wm D (its "h1" observed information).  With the
+ * block-diagonal Wm, Wmi, Wc, Gamma = Wmi Jm Wmi / f_g of lavaan's formulas
+ * and U = Wm - Wm D Einv D' Wm, written group by group:
+ *   V6: tr(Wc Wmi U Wmi) = sum_g [tr(Wc Wmi) - f_g tr(D' Wc D Einv)]
+ *   V3: tr(U Wmi Wc Wmi U Gamma) = sum_g [tr(Wc Wmi Jm Wmi) - 2 f_g tr(Einv D' Jm Wmi Wc D)]
+ *                                  + tr(Einv Q Einv R),
+ *       Q = sum_g f_g D' Wc D, R = sum_g f_g D' Jm D.
+ */
+static vagap_status_t fimlc_k(const fimlc_t *c, gsl_matrix *const *D, size_t G, const gsl_matrix *Einv, int v3,
+                              double *k, vagap_error_t *err) {
+  size_t K = Einv->size1, nv = c[0].Wc->size1;
+  gsl_matrix *Q = gsl_matrix_alloc(K, K), *R = gsl_matrix_alloc(K, K), *T = gsl_matrix_alloc(nv, K),
+             *T2 = gsl_matrix_alloc(nv, K), *X = gsl_matrix_alloc(nv, nv), *Y = gsl_matrix_alloc(nv, nv),
+             *KK = gsl_matrix_alloc(K, K), *KK2 = gsl_matrix_alloc(K, K);
+  if (!Q || !R || !T || !T2 || !X || !Y || !KK || !KK2) {
+    gsl_matrix *m[] = {Q, R, T, T2, X, Y, KK, KK2};
+    for (size_t i = 0; i < 8; i++)
+      if (m[i]) gsl_matrix_free(m[i]);
+    return oom(err);
+  }
+  double sum = 0;
+  sum_dxd(c, D, G, WC, Q, T);
+  for (size_t g = 0; g < G; g++) {
+    if (!v3) {
+      sum += trace_prod(c[g].Wc, c[g].Wmi);
+      continue;
+    }
+    gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, c[g].Wc, c[g].Wmi, 0.0, X); /* Wc Wmi */
+    gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, c[g].Jm, c[g].Wmi, 0.0, Y); /* Jm Wmi */
+    sum += trace_prod(X, Y);
+    /* D' (Jm Wmi) (Wc D) */
+    gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, c[g].Wc, D[g], 0.0, T);
+    gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, Y, T, 0.0, T2);
+    gsl_blas_dgemm(CblasTrans, CblasNoTrans, 1.0, D[g], T2, 0.0, KK);
+    sum -= 2 * c[g].f * trace_prod(Einv, KK);
+  }
+  if (!v3) {
+    sum -= trace_prod(Q, Einv);
+  } else {
+    sum_dxd(c, D, G, JM, R, T);
+    gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, Einv, Q, 0.0, KK);
+    gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, Einv, R, 0.0, KK2);
+    sum += trace_prod(KK, KK2);
+  }
+  *k = sum;
+  gsl_matrix *m[] = {Q, R, T, T2, X, Y, KK, KK2};
+  for (size_t i = 0; i < 8; i++) gsl_matrix_free(m[i]);
+  return VAGAP_OK;
+}
+
+/* sum_g n_g F_ML(S_g, ybar_g; Sigma_g, mu_g): the complete-data ML chi-square
+   against the EM moments (lavaan's "tilde" fits); NAN if Sigma is not PD. */
+static double em_chisq(sem_fiml_t *fm, size_t G, size_t p, gsl_matrix *const *Sig, gsl_vector *const *mu) {
+  const vagap_sem_stats_t *s = sem_fiml_h1_stats(fm);
+  gsl_matrix *W = gsl_matrix_alloc(p, p), *S = gsl_matrix_alloc(p, p);
+  double X2 = 0;
+  if (!W || !S) X2 = NAN;
+  for (size_t g = 0; g < G && isfinite(X2); g++) {
+    gsl_matrix_memcpy(W, Sig[g]);
+    gsl_error_handler_t *old = gsl_set_error_handler_off();
+    int bad = gsl_linalg_cholesky_decomp1(W);
+    double ldS = 0, ld = 0;
+    for (size_t a = 0; !bad && a < p; a++) ld += 2 * log(gsl_matrix_get(W, a, a));
+    bad = bad || gsl_linalg_cholesky_invert(W);
+    gsl_matrix_const_view Sv = gsl_matrix_const_view_array(s->cov + g * p * p, p, p);
+    gsl_matrix_memcpy(S, &Sv.matrix);
+    bad = bad || gsl_linalg_cholesky_decomp1(S);
+    gsl_set_error_handler(old);
+    if (bad) { X2 = NAN; break; }
+    for (size_t a = 0; a < p; a++) ldS += 2 * log(gsl_matrix_get(S, a, a));
+    double tr = 0, q = 0;
+    for (size_t a = 0; a < p; a++) {
+      double da = s->mean[g * p + a] - gsl_vector_get(mu[g], a);
+      for (size_t b = 0; b < p; b++) {
+        double db = s->mean[g * p + b] - gsl_vector_get(mu[g], b);
+        tr += s->cov[g * p * p + a * p + b] * gsl_matrix_get(W, b, a);
+        q += da * gsl_matrix_get(W, a, b) * db;
+      }
+    }
+    X2 += s->n[g] * (ld - ldS + tr - (double)p + q);
+  }
+  if (W) gsl_matrix_free(W);
+  if (S) gsl_matrix_free(S);
+  return X2;
+}
+
+/* lavaan's baseline model: h1 element k is free (means, with a mean structure, and variances
+   of the variables that are not fixed.x, covariances among the other exogenous covariates) */
+static int fiml_baseline_free(const vagap_sem_model_t *m, const layout_t *L, size_t k) {
+  size_t p = L->p;
+  if (k < p) return m->meanstructure && !m->ov_is_x[k];
+  size_t i = L->vi[k - p], j = L->vj[k - p];
+  if (i == j) return !m->ov_is_x[i];
+  return m->ov_exo[i] && m->ov_exo[j] && !m->ov_is_x[i] && !m->ov_is_x[j];
+}
+
+/*
+ * The h0 part tr(B0_b E_b^-1) of the FIML baseline model's scaled test: its
+ * parameters are h1 elements, so at its estimates (SB, mB) its casewise
+ * scores and information are the h1 ones restricted to its free elements;
+ * group by group (f_g cancels).
+ */
+static vagap_status_t fiml_baseline_h0(sem_fiml_t *fm, const vagap_sem_model_t *m, const layout_t *L, size_t G,
+                                       gsl_matrix *const *SB, gsl_vector *const *mB, int expected, double *h0,
+                                       vagap_error_t *err) {
+  size_t nv = L->ps, nf = 0;
+  size_t *sel = malloc(nv * sizeof *sel);
+  double *A = malloc(nv * nv * sizeof *A), *sc = NULL;
+  gsl_matrix *B1 = gsl_matrix_alloc(nv, nv), *As = NULL;
+  vagap_status_t st = sel && A && B1 ? VAGAP_OK : oom(err);
+  for (size_t k = 0; !st && k < nv; k++)
+    if (fiml_baseline_free(m, L, k)) sel[nf++] = k;
+  if (!st && !(As = gsl_matrix_alloc(nf ? nf : 1, nf ? nf : 1))) st = oom(err);
+  *h0 = 0;
+  for (size_t g = 0; !st && g < G; g++) {
+    size_t ng = sem_fiml_group_rows(fm, g);
+    free(sc);
+    if (!(sc = malloc((ng ? ng : 1) * nv * sizeof *sc))) {
+      st = oom(err);
+      break;
+    }
+    if ((st = sem_fiml_moment_scores(fm, g, SB[g], mB[g], sc, err)) ||
+        (st = sem_fiml_h1_information(fm, g, SB[g], mB[g], expected, A, err)))
+      break;
+    gsl_matrix_view Z = gsl_matrix_view_array(sc, ng ? ng : 1, nv);
+    crossprod(&Z.matrix, 1.0 / (double)ng, B1);
+    for (size_t a = 0; a < nf; a++)
+      for (size_t b = 0; b < nf; b++) gsl_matrix_set(As, a, b, A[sel[a] * nv + sel[b]]);
+    if (nf && spd_invert(As)) {
+      st = vagap_error_set(err, VAGAP_ENUMERIC, NULL, 0, 0, "the baseline model's information matrix is singular");
+      break;
+    }
+    for (size_t a = 0; a < nf; a++)
+      for (size_t b = 0; b < nf; b++) *h0 += gsl_matrix_get(B1, sel[a], sel[b]) * gsl_matrix_get(As, b, a);
+  }
+  free(sel);
+  free(A);
+  free(sc);
+  if (B1) gsl_matrix_free(B1);
+  if (As) gsl_matrix_free(As);
+  return st;
+}
+
+/*
+ * What the FIML-corrected measures and the yuan.bentler traces share, per
+ * group: the fimlc_t h1 matrices, the model's Delta and implied moments, and
+ * lavaan's baseline model (its Delta DB selecting its free h1 elements,
+ * per of them in each group, and its estimates SB, mB).
+ */
+typedef struct {
+  size_t G, K, KB, per;
+  fimlc_t *c;
+  gsl_matrix **D, **DB, **SB, **Sg;
+  gsl_vector **mB, **mg;
+  int base_ok;
+} fpieces_t;
+
+static void fpieces_free(fpieces_t *P) {
+  fimlc_free(P->c, P->G);
+  for (size_t g = 0; g < P->G; g++) {
+    gsl_matrix *m[] = {P->D ? P->D[g] : NULL, P->DB ? P->DB[g] : NULL, P->SB ? P->SB[g] : NULL,
+                       P->Sg ? P->Sg[g] : NULL};
+    for (size_t i = 0; i < 4; i++)
+      if (m[i]) gsl_matrix_free(m[i]);
+    if (P->mB && P->mB[g]) gsl_vector_free(P->mB[g]);
+    if (P->mg && P->mg[g]) gsl_vector_free(P->mg[g]);
+  }
+  free(P->D); free(P->DB); free(P->SB); free(P->Sg); free(P->mB); free(P->mg);
+}
+
+static vagap_status_t fpieces_build(sem_ws_t *ws, const vagap_sem_fit_t *fit, sem_fiml_t *fm, const layout_t *L,
+                                    vagap_sem_information_t info, fpieces_t *P, vagap_error_t *err) {
+  size_t G = fit->model->ngroups, K = fit->model->npar, p = L->p, nv = L->ps;
+  memset(P, 0, sizeof *P);
+  P->G = G;
+  P->K = K;
+  P->base_ok = 1;
+  for (size_t k = 0; k < nv; k++) P->per += (size_t)fiml_baseline_free(fit->model, L, k);
+  P->KB = G * P->per;
+  P->c = calloc(G, sizeof *P->c);
+  P->D = calloc(G, sizeof *P->D);
+  P->DB = calloc(G, sizeof *P->DB);
+  P->SB = calloc(G, sizeof *P->SB);
+  P->Sg = calloc(G, sizeof *P->Sg);
+  P->mB = calloc(G, sizeof *P->mB);
+  P->mg = calloc(G, sizeof *P->mg);
+  vagap_status_t st = P->c && P->D && P->DB && P->SB && P->Sg && P->mB && P->mg ? VAGAP_OK : oom(err);
+  for (size_t g = 0; !st && g < G; g++) {
+    P->c[g].f = sem_ws_nobs(ws, g) / fit->fit.ntotal;
+    if ((st = fimlc_group(fm, L, fit->model->ov_exo, g, info, &P->c[g], err))) break;
+    if (!(P->D[g] = gsl_matrix_calloc(nv, K ? K : 1)) || !(P->DB[g] = gsl_matrix_calloc(nv, P->KB ? P->KB : 1)) ||
+        !(P->SB[g] = gsl_matrix_alloc(p, p)) || !(P->mB[g] = gsl_vector_alloc(p)) ||
+        !(P->Sg[g] = gsl_matrix_alloc(p, p)) || !(P->mg[g] = gsl_vector_alloc(p))) {
+      st = oom(err);
+      break;
+    }
+    if ((st = h1_delta(ws, L, fit->x, g, K, P->D[g], err))) break;
+    const gsl_matrix *Sig;
+    const gsl_vector *mu;
+    sem_ws_implied(ws, fit->x, g, &Sig, &mu);
+    gsl_matrix_memcpy(P->Sg[g], Sig);
+    if (fit->model->meanstructure) {
+      gsl_vector_memcpy(P->mg[g], mu);
+    } else { /* lavaan takes the sample means then (its MEAN without a mean structure) */
+      gsl_vector_const_view ybar = gsl_vector_const_view_array(sem_fiml_h1_stats(fm)->mean + g * p, p);
+      gsl_vector_memcpy(P->mg[g], &ybar.vector);
+    }
+    for (size_t k = 0, col = g * P->per; k < nv; k++)
+      if (fiml_baseline_free(fit->model, L, k)) gsl_matrix_set(P->DB[g], k, col++, 1.0);
+    if (sem_fiml_baseline_moments(fm, g, P->SB[g], P->mB[g])) P->base_ok = 0;
+  }
+  return st;
+}
+
+/*
+ * lavaan's .robust measures under missing = "ml" (lav_fit_fiml_corrected,
+ * Zhang and Savalei): the model and its baseline evaluated as complete-data
+ * ML fits to the EM moments (XX3, XX3.null), scaled by c = k / df with k of
+ * fimlc_k (V3 with a scaled test, V6 without).  Sets the .robust fields;
+ * also yuan.bentler.mplus's h1 part sum_g tr(B1 A1^-1) (*h1, over *ndat
+ * elements) and, with a scaled test, the baseline's h0 (*h0b).
+ */
+static vagap_status_t fiml_robust_measures(sem_ws_t *ws, sem_con_t *con, vagap_sem_fit_t *fit, sem_fiml_t *fm,
+                                           const layout_t *L, vagap_sem_information_t info, int v3,
+                                           const fpieces_t *P, double *h1, double *ndat, double *h0b,
+                                           vagap_error_t *err) {
+  vagap_sem_measures_t *f = &fit->fit;
+  size_t G = P->G, K = P->K, KB = P->KB, p = L->p, nv = L->ps;
+  double N = f->ntotal;
+  const fimlc_t *c = P->c;
+  double *vb = malloc((K ? K : 1) * K * sizeof *vb);
+  gsl_matrix *E = gsl_matrix_alloc(K ? K : 1, K ? K : 1), *T = gsl_matrix_alloc(nv, K ? K : 1), *EB = NULL,
+             *TB = NULL;
+  vagap_status_t st = vb && E && T ? VAGAP_OK : oom(err);
+  if (st) goto done;
+  /* yuan.bentler.mplus's h1 part: sum_g tr(B1 A1^-1), A1 the h1 information of the options */
+  *h1 = *ndat = 0;
+  int ex = info == VAGAP_SEM_INFORMATION_EXPECTED, fo = info == VAGAP_SEM_INFORMATION_FIRST_ORDER;
+  for (size_t g = 0; g < G; g++) {
+    *h1 += trace_prod(c[g].Jm, ex ? c[g].Wxi : c[g].Wmi);
+    *ndat += (double)(ex ? c[g].nkx : c[g].nk);
+  }
+  /* the model's E = sum_g f_g D' A1 D (lavaan: observed.information = "h1", h1.information
+     = "unstructured"; A1 of the options) and k */
+  double k, kb = NAN;
+  sum_dxd(c, P->D, G, ex ? WX : fo ? JM : WM, E, T);
+  if ((st = sem_ws_vcov(ws, con, fit->x, E, fit->model, vb, err))) goto done;
+  for (size_t a = 0; a < K * K; a++) E->data[(a / K) * E->tda + a % K] = N * vb[a];
+  if ((st = fimlc_k(c, P->D, G, E, v3, &k, err))) goto done;
+  double XX3 = em_chisq(fm, G, p, P->Sg, P->mg), df = f->df, c3 = k / df;
+  double XX3b = NAN, dfb = f->baseline_df, c3b = NAN;
+  *h0b = NAN;
+  if (P->base_ok && KB) {
+    if (!(EB = gsl_matrix_alloc(KB, KB)) || !(TB = gsl_matrix_alloc(nv, KB))) {
+      st = oom(err);
+      goto done;
+    }
+    sum_dxd(c, P->DB, G, ex ? WX : fo ? JM : WM, EB, TB);
+    if (spd_invert(EB)) {
+      st = vagap_error_set(err, VAGAP_ENUMERIC, NULL, 0, 0, "the baseline model's information matrix is singular");
+      goto done;
+    }
+    if ((st = fimlc_k(c, P->DB, G, EB, v3, &kb, err))) goto done;
+    XX3b = em_chisq(fm, G, p, P->SB, P->mB);
+    c3b = kb / dfb;
+    if (v3 && (st = fiml_baseline_h0(fm, fit->model, L, G, P->SB, P->mB, ex, h0b, err))) goto done;
+  }
+  f->cfi_robust = cfi_c(XX3, df, XX3b, dfb, c3, c3b);
+  f->tli_robust = tli_c(XX3, df, XX3b, dfb, c3, c3b);
+  f->nnfi_robust = f->tli_robust;
+  f->rni_robust = rni_c(XX3, df, XX3b, dfb, c3, c3b);
+  f->rmsea_robust = rmsea_c(XX3, df, N, (double)G, c3);
+  rmsea_ci_c(XX3 / c3, df, N, (double)G, c3, &f->rmsea_ci_lower_robust, &f->rmsea_ci_upper_robust);
+  f->rmsea_pvalue_robust = rmsea_p_c(XX3 / c3, df, N, (double)G, c3, 0.05, 1);
+  f->rmsea_notclose_pvalue_robust = rmsea_p_c(XX3 / c3, df, N, (double)G, c3, 0.08, 0);
+done:
+  free(vb);
+  gsl_matrix *m[] = {E, T, EB, TB};
+  for (size_t i = 0; i < 4; i++)
+    if (m[i]) gsl_matrix_free(m[i]);
+  return st;
+}
+
+/* ---- lavaan's yuan.bentler test (not the Mplus variant) --------------------------------- */
+
+/* Zero the rows and columns of the means (a model without a mean structure has none in h1). */
+static void zero_means(size_t p, gsl_matrix *M) {
+  for (size_t k = 0; M && k < p; k++) {
+    gsl_vector_view r = gsl_matrix_row(M, k), c = gsl_matrix_column(M, k);
+    gsl_vector_set_zero(&r.vector);
+    gsl_vector_set_zero(&c.vector);
+  }
+}
+
+/*
+ * lavaan's lav_test_yuan_bentler_trace for one model (the user's or the
+ * baseline) with per-group Delta D_g and implied moments (Sig_g, mu_g):
+ *   tr(U Gamma) = sum_g [tr(A1s Om) - f_g tr(Einv D' A1s Om A1s D)],
+ * A1s the structured h1 information (at the implied moments; expected or
+ * observed), Om = A1u^-1 B1u A1u^-1 from the unstructured ones (the fimlc_t
+ * of each group: at the EM or, with complete data, the sample moments),
+ * and Einv the inverse of E = sum_g f_g D' A1s D (lavaan's information of
+ * the test: expected, or observed.information = "h1").  *h0 = sum_g f_g
+ * tr(Einv D' B1s D) with B1s the first-order information at the implied
+ * moments (scaling.factor.h0).  model != NULL: E is inverted under its
+ * constraints (sem_ws_vcov), else plainly.
+ */
+static vagap_status_t yb_trace(sem_fiml_t *fm, const fimlc_t *c, const layout_t *L, size_t G, int ms,
+                               gsl_matrix *const *D, gsl_matrix *const *Sig, gsl_vector *const *mu, int expected,
+                               sem_ws_t *ws, sem_con_t *con, const double *x, vagap_sem_model_t *model, double N,
+                               double *tr, double *h0, vagap_error_t *err) {
+  size_t nv = L->ps, p = L->p, K = D[0]->size2;
+  gsl_matrix **A1s = calloc(G, sizeof *A1s), **B1s = calloc(G, sizeof *B1s);
+  double *f = malloc(G * sizeof *f);
+  gsl_matrix *E = gsl_matrix_alloc(K, K), *T = gsl_matrix_alloc(nv, K), *T2 = gsl_matrix_alloc(nv, K),
+             *Om = gsl_matrix_alloc(nv, nv), *X = gsl_matrix_alloc(nv, nv), *KK = gsl_matrix_alloc(K, K);
+  double *A = malloc(nv * nv * sizeof *A), *vb = malloc(K * K * sizeof *vb), *sc = NULL;
+  vagap_status_t st = A1s && B1s && f && E && T && T2 && Om && X && KK && A && vb ? VAGAP_OK : oom(err);
+  for (size_t g = 0; !st && g < G; g++) {
+    size_t ng = sem_fiml_group_rows(fm, g);
+    f[g] = c[g].f;
+    free(sc);
+    if (!(A1s[g] = gsl_matrix_alloc(nv, nv)) || !(B1s[g] = gsl_matrix_alloc(nv, nv)) ||
+        !(sc = malloc((ng ? ng : 1) * nv * sizeof *sc))) {
+      st = oom(err);
+      break;
+    }
+    if ((st = sem_fiml_h1_information(fm, g, Sig[g], mu[g], expected, A, err)) ||
+        (st = sem_fiml_moment_scores(fm, g, Sig[g], mu[g], sc, err)))
+      break;
+    gsl_matrix_view Av = gsl_matrix_view_array(A, nv, nv), Z = gsl_matrix_view_array(sc, ng ? ng : 1, nv);
+    gsl_matrix_memcpy(A1s[g], &Av.matrix);
+    crossprod(&Z.matrix, 1.0 / (double)ng, B1s[g]);
+    zero_x(L, A1s[g]);
+    zero_x(L, B1s[g]);
+    if (!ms) {
+      zero_means(p, A1s[g]);
+      zero_means(p, B1s[g]);
+    }
+  }
+  /* Einv: the test's information E = sum_g f_g D' A1s D, inverted */
+  if (!st) {
+    gsl_matrix_set_zero(E);
+    sum_dmd(A1s, f, D, G, E, T);
+    if (model) {
+      if (!(st = sem_ws_vcov(ws, con, x, E, model, vb, err)))
+        for (size_t k = 0; k < K * K; k++) E->data[(k / K) * E->tda + k % K] = N * vb[k];
+    } else if (spd_invert(E)) {
+      st = vagap_error_set(err, VAGAP_ENUMERIC, NULL, 0, 0, "the baseline model's information matrix is singular");
+    }
+  }
+  *tr = *h0 = 0;
+  for (size_t g = 0; !st && g < G; g++) {
+    const gsl_matrix *Aui = expected ? c[g].Wxi : c[g].Wmi;
+    gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, Aui, c[g].Jm, 0.0, X);
+    gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, X, Aui, 0.0, Om); /* A1u^-1 B1u A1u^-1 */
+    *tr += trace_prod(A1s[g], Om);
+    gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, A1s[g], D[g], 0.0, T);  /* A1s D */
+    gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, Om, T, 0.0, T2);         /* Om A1s D */
+    gsl_blas_dgemm(CblasTrans, CblasNoTrans, 1.0, T, T2, 0.0, KK);           /* D' A1s Om A1s D */
+    *tr -= f[g] * trace_prod(E, KK);
+    gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, B1s[g], D[g], 0.0, T);
+    gsl_blas_dgemm(CblasTrans, CblasNoTrans, 1.0, D[g], T, 0.0, KK);         /* D' B1s D */
+    *h0 += f[g] * trace_prod(E, KK);
+  }
+  free(sc);
+  for (size_t g = 0; g < G; g++) {
+    if (A1s && A1s[g]) gsl_matrix_free(A1s[g]);
+    if (B1s && B1s[g]) gsl_matrix_free(B1s[g]);
+  }
+  free(A1s); free(B1s); free(f); free(A); free(vb);
+  gsl_matrix *m[] = {E, T, T2, Om, X, KK};
+  for (size_t i = 0; i < 6; i++)
+    if (m[i]) gsl_matrix_free(m[i]);
+  return st;
+}
+
+/* yuan.bentler's traces of the model (*tr) and its baseline (*trb, NAN without one), and the
+   model's h0 (scaling.factor.h0) */
+static vagap_status_t yb_traces(sem_fiml_t *fm, const fpieces_t *P, const layout_t *L, vagap_sem_fit_t *fit,
+                                sem_ws_t *ws, sem_con_t *con, vagap_sem_information_t info, double *tr, double *trb,
+                                double *h0, vagap_error_t *err) {
+  int ex = info == VAGAP_SEM_INFORMATION_EXPECTED, ms = fit->model->meanstructure;
+  double hb;
+  vagap_status_t st = yb_trace(fm, P->c, L, P->G, ms, P->D, P->Sg, P->mg, ex, ws, con, fit->x, fit->model,
+                               fit->fit.ntotal, tr, h0, err);
+  *trb = NAN;
+  if (!st && P->base_ok && P->KB)
+    st = yb_trace(fm, P->c, L, P->G, ms, P->DB, P->SB, P->mB, ex, ws, con, fit->x, NULL, fit->fit.ntotal, trb, &hb,
+                  err);
+  return st;
+}
+
+/*
+ * yuan.bentler with complete data: lavaan's h1 matrices are those of the
+ * one-pattern case, so the FIML machinery on the complete rows gives them
+ * (its EM moments are the sample moments).
+ */
+static vagap_status_t yb_complete(sem_ws_t *ws, sem_con_t *con, vagap_sem_fit_t *fit, vagap_sem_information_t info,
+                                  const vagap_sem_data_t *data, double *tr, double *trb, double *h1, double *ndat,
+                                  double *h0, vagap_error_t *err) {
+  sem_fiml_t *fm = NULL;
+  layout_t L = {0};
+  fpieces_t P = {0};
+  vagap_status_t st = sem_fiml_alloc(&fm, fit->model, data, 0, err);
+  if (!st && layout_init(&L, fit->model->nov, 1, fit->model->ov_is_x)) st = oom(err);
+  if (!st) st = fpieces_build(ws, fit, fm, &L, info, &P, err);
+  int ex = info == VAGAP_SEM_INFORMATION_EXPECTED, ms = fit->model->meanstructure;
+  /* without a mean structure lavaan's h1 has no means: the vech block alone */
+  for (size_t g = 0; !st && !ms && g < P.G; g++) {
+    gsl_matrix *M[] = {P.c[g].Jm, P.c[g].Wm, P.c[g].Wx};
+    for (size_t i = 0; i < 3; i++) zero_means(L.p, M[i]);
+    st = invert_kept(ex ? P.c[g].Wx : P.c[g].Wm, ex ? P.c[g].Wxi : P.c[g].Wmi, ex ? &P.c[g].nkx : &P.c[g].nk, err);
+  }
+  if (!st) st = yb_traces(fm, &P, &L, fit, ws, con, info, tr, trb, h0, err);
+  *h1 = *ndat = 0;
+  for (size_t g = 0; !st && g < P.G; g++) {
+    *h1 += trace_prod(P.c[g].Jm, ex ? P.c[g].Wxi : P.c[g].Wmi);
+    *ndat += (double)(ex ? P.c[g].nkx : P.c[g].nk);
+  }
+  fpieces_free(&P);
+  layout_free(&L);
+  sem_fiml_free(fm);
+  return st;
+}
+
+/*
+ * sem_robust_finish under FIML (lavaan's MLR with missing = "ml"): the
+ * bread E is the information the options ask for (info: lavaan's Hessian by
+ * default, or FIML's expected information; the first-order one B0 with
+ * information = "first.order"); robust.huber.white SEs E^-1 B0 E^-1 / N with
+ * B0 the casewise FIML scores' cross-product; yuan.bentler.mplus with
+ * tr(U Gamma) = h1 - tr(B0 E^-1), h1 from the EM moments (fiml_robust_measures),
+ * and the baseline's h0 from its own scores and information (fiml_baseline_h0);
+ * the .robust measures are lavaan's FIML-corrected ones, with any test.
+ */
+static vagap_status_t finish_fiml(sem_ws_t *ws, sem_con_t *con, vagap_sem_fit_t *fit, const gsl_matrix *info,
+                                  const vagap_sem_fit_options_t *opt, sem_fiml_t *fm, vagap_error_t *err) {
+  vagap_sem_measures_t *f = &fit->fit;
+  size_t K = fit->model->npar, G = fit->model->ngroups;
+  int scaled = opt->test != VAGAP_SEM_TEST_STANDARD && opt->test != VAGAP_SEM_TEST_NONE;
+  int hw = opt->se == VAGAP_SEM_SE_ROBUST_HUBER_WHITE, fo = opt->information == VAGAP_SEM_INFORMATION_FIRST_ORDER;
+  int need_e = scaled || hw || (fo && opt->se != VAGAP_SEM_SE_NONE);
+  if (K == 0) return VAGAP_OK;
+  double N = f->ntotal;
+  double *vb = malloc(K * K * sizeof *vb);
+  gsl_matrix *E = gsl_matrix_alloc(K, K), *Einv = gsl_matrix_alloc(K, K), *B0 = gsl_matrix_calloc(K, K);
+  layout_t L = {0};
+  vagap_status_t st = vb && E && Einv && B0 ? VAGAP_OK : oom(err);
+  if (!st && layout_init(&L, fit->model->nov, 1, fit->model->ov_is_x)) st = oom(err);
+  double h1 = NAN, ndat = NAN, h0b = NAN;
+  fpieces_t P = {0};
+  /* estimates only (--se none, as bootstrap resamples are fitted): no .robust measures */
+  if (!st && opt->se == VAGAP_SEM_SE_NONE && !scaled) goto done;
+  if (!st) st = fpieces_build(ws, fit, fm, &L, opt->information, &P, err);
+  if (!st) st = fiml_robust_measures(ws, con, fit, fm, &L, opt->information, scaled, &P, &h1, &ndat, &h0b, err);
+  /* as lavaan: the .robust measures that cannot be computed are NA with a warning; the
+     fit stands (a scaled test, which needs the same h1 matrices, cannot) */
+  if (st && st != VAGAP_ENOMEM && !scaled) {
+    fiml_robust_unset(f);
+    st = sem_fit_warning(fit, "computation of robust CFI failed (lavaan's words): the .robust measures are NA");
+  }
+  if (!st && need_e) st = fiml_meat(fm, ws, fit->x, K, G, N, B0, err);
+  if (st || !need_e) goto done;
+  if (fo) gsl_matrix_memcpy(E, B0);
+  else if (info) gsl_matrix_memcpy(E, info);
+  else if (opt->information == VAGAP_SEM_INFORMATION_OBSERVED) st = sem_ws_hessian(ws, fit->x, E, err);
+  else st = sem_fiml_expected_information(fm, ws, fit->x, E, err);
+  if (!st) st = sem_ws_vcov(ws, con, fit->x, E, fit->model, vb, err);
+  if (st) goto done;
+  for (size_t a = 0; a < K; a++)
+    for (size_t b = 0; b < K; b++) gsl_matrix_set(Einv, a, b, N * vb[a * K + b]);
+  if (hw) st = sandwich_vcov(vb, B0, K, N, fit->vcov, err);
+  else if (opt->se != VAGAP_SEM_SE_NONE) memcpy(fit->vcov, vb, K * K * sizeof *vb);
+  if (st || !scaled) goto done;
+  double h0 = trace_prod(B0, Einv), tr = h1 - h0, trb = h1 - h0b;
+  if (opt->test == VAGAP_SEM_TEST_YUAN_BENTLER &&
+      (st = yb_traces(fm, &P, &L, fit, ws, con, opt->information, &tr, &trb, &h0, err)))
+    goto done;
+  f->scaling_factor_h1 = h1 / ndat;
+  f->scaling_factor_h0 = h0 / (double)free_rows(fit->model);
+  scaled_t u = scale_test(opt->test, f->chisq, f->df, tr, NAN, 0);
+  scaled_t b = scale_test(opt->test, f->baseline_chisq, f->baseline_df, trb, NAN, 0);
+  /* scaled_measures' complete-data .robust would replace the FIML-corrected ones */
+  vagap_sem_measures_t robust = *f;
+  scaled_measures(f, opt->test, &u, &b, N, (double)G);
+  f->cfi_robust = robust.cfi_robust;
+  f->tli_robust = robust.tli_robust;
+  f->nnfi_robust = robust.nnfi_robust;
+  f->rni_robust = robust.rni_robust;
+  f->rmsea_robust = robust.rmsea_robust;
+  f->rmsea_ci_lower_robust = robust.rmsea_ci_lower_robust;
+  f->rmsea_ci_upper_robust = robust.rmsea_ci_upper_robust;
+  f->rmsea_pvalue_robust = robust.rmsea_pvalue_robust;
+  f->rmsea_notclose_pvalue_robust = robust.rmsea_notclose_pvalue_robust;
+  for (size_t g = 0; g < G && f->chisq_group_scaled; g++)
+    f->chisq_group_scaled[g] = isnan(u.c) ? f->chisq_group[g] : f->chisq_group[g] / u.c;
+done:
+  fpieces_free(&P);
+  layout_free(&L);
+  free(vb);
+  gsl_matrix *m[] = {E, Einv, B0};
+  for (size_t i = 0; i < 3; i++)
+    if (m[i]) gsl_matrix_free(m[i]);
+  return st;
+}
+
 vagap_status_t sem_robust_finish(sem_ws_t *ws, sem_con_t *con, vagap_sem_fit_t *fit, const gsl_matrix *info,
                                  const vagap_sem_fit_options_t *opt, const vagap_sem_data_t *data,
-                                 vagap_error_t *err) {
+                                 sem_fiml_t *fiml, vagap_error_t *err) {
   vagap_sem_measures_t *f = &fit->fit;
   measures_init(f);
   fit->options = *opt;
@@ -964,7 +1662,9 @@ vagap_status_t sem_robust_finish(sem_ws_t *ws, sem_con_t *con, vagap_sem_fit_t *
   int robust_se = opt->se == VAGAP_SEM_SE_ROBUST_SEM || opt->se == VAGAP_SEM_SE_ROBUST_HUBER_WHITE;
   int ybm = opt->test == VAGAP_SEM_TEST_YUAN_BENTLER_MPLUS;
   int satt = opt->test == VAGAP_SEM_TEST_MEAN_VAR_ADJUSTED || opt->test == VAGAP_SEM_TEST_SCALED_SHIFTED;
-  if (!scaled && !robust_se && opt->information == VAGAP_SEM_INFORMATION_EXPECTED) return VAGAP_OK;
+  int no_se = opt->se == VAGAP_SEM_SE_NONE;
+  if (fiml) return finish_fiml(ws, con, fit, info, opt, fiml, err);
+  if (!scaled && !robust_se && (opt->information == VAGAP_SEM_INFORMATION_EXPECTED || no_se)) return VAGAP_OK;
   if (K == 0) return VAGAP_OK;
   robust_t R = {0};
   R.ws = ws;
@@ -1018,7 +1718,7 @@ vagap_status_t sem_robust_finish(sem_ws_t *ws, sem_con_t *con, vagap_sem_fit_t *
   switch (opt->information) {
     case VAGAP_SEM_INFORMATION_OBSERVED: st = observed_information(ws, fit->model, fit->x, K, E, err); break;
     case VAGAP_SEM_INFORMATION_FIRST_ORDER: gsl_matrix_memcpy(E, B0); break;
-    default: gsl_matrix_memcpy(E, info); break;
+    default: st = info ? gsl_matrix_memcpy(E, info), VAGAP_OK : sem_ws_information(ws, fit->x, E, err); break;
   }
   if (!st) st = sem_ws_vcov(ws, con, fit->x, E, fit->model, vb, err);
   if (st) goto done;
@@ -1032,7 +1732,7 @@ vagap_status_t sem_robust_finish(sem_ws_t *ws, sem_con_t *con, vagap_sem_fit_t *
     /* Q of the Satorra-Bentler trace is robust.sem's meat */
     if (!(st = ugamma(&R, As, Ds, K, Einv, &tr1, satt ? &tr2 : NULL, M, err)))
       st = sandwich_vcov(vb, M, K, N, fit->vcov, err);
-  } else {
+  } else if (!no_se) {
     memcpy(fit->vcov, vb, K * K * sizeof *vb);
   }
   if (st || !scaled) goto done;
@@ -1044,7 +1744,12 @@ vagap_status_t sem_robust_finish(sem_ws_t *ws, sem_con_t *con, vagap_sem_fit_t *
     goto done;
   }
   if (base.K && (st = baseline_einv(&base, Hb, err))) goto done;
-  if (!ybm) {
+  if (opt->test == VAGAP_SEM_TEST_YUAN_BENTLER) {
+    double h1, ndat, h0;
+    if ((st = yb_complete(ws, con, fit, opt->information, data, &tr1, &tb1, &h1, &ndat, &h0, err))) goto done;
+    f->scaling_factor_h1 = h1 / ndat;
+    f->scaling_factor_h0 = h0 / (double)free_rows(fit->model);
+  } else if (!ybm) {
     if (isnan(tr1)) st = ugamma(&R, As, Ds, K, Einv, &tr1, satt ? &tr2 : NULL, M, err);
     if (!st && base.K) st = ugamma(&R, base.A, base.D, base.K, Hb, &tb1, satt ? &tb2 : NULL, Mb, err);
   } else {

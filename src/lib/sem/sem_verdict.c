@@ -397,3 +397,6 @@ vagap_status_t sem_defined_check(vagap_sem_fit_t *fit) {
   }
   return VAGAP_OK;
 }
+
+/* A warning with a ready message (sem_fiml.c's data warnings). */
+vagap_status_t sem_fit_warning(vagap_sem_fit_t *fit, const char *msg) { return add_warning(fit, "%s", msg); }

@@ -15,7 +15,7 @@ lavaan_tight_fit <- function(fun, call) {
 }
 
 # DIR/NAME.ref.est.csv (parameterEstimates(standardized = TRUE) in vagap's columns)
-# and DIR/NAME.ref.fit.csv (fitMeasures(fit, fit.names) as measure,value).
+# and DIR/NAME.ref.fit.csv (fitMeasures(fit)[fit.names] as measure,value; NA where lavaan prints none).
 lavaan_write_reference <- function(fit, dir, name, fit.names) {
   pe <- parameterEstimates(fit, standardized = TRUE)
   if (is.null(pe$block)) { pe$block <- ifelse(pe$op == ":=", 0L, 1L); pe$group <- pe$block }
@@ -23,7 +23,7 @@ lavaan_write_reference <- function(fit, dir, name, fit.names) {
   pe <- pe[, c("lhs", "op", "rhs", "block", "group", "label", "est", "se", "z", "pvalue",
                "ci.lower", "ci.upper", "std.lv", "std.all")]
   write.csv(pe, file.path(dir, paste0(name, ".ref.est.csv")), row.names = FALSE)
-  fm <- fitMeasures(fit, fit.names)
-  write.csv(data.frame(measure = fit.names, value = as.numeric(fm)),
+  fm <- fitMeasures(fit)  # a name lavaan does not print for this fit is NA
+  write.csv(data.frame(measure = fit.names, value = unname(fm[fit.names])),
             file.path(dir, paste0(name, ".ref.fit.csv")), row.names = FALSE)
 }
