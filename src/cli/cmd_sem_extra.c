@@ -519,12 +519,13 @@ static int run_bootstrap(extra_state_t *s, const extra_args_t *a, const cli_comm
   bopt.progress_ctx = &progress;
   vagap_sem_data_t view = semcli_view(&s->data);
   vagap_sem_boot_t *b = NULL;
-  /* FIML and categorical resamples need only their estimates (lavaan's bootstrapLavaan
-     refits with se = "none"); FIML's MLR resamples are fitted as ML (the same estimates)
-     without a scaled test */
+  /* the resamples need only their estimates (lavaan's bootstrapLavaan(FUN = "coef") refits
+     with se = "none", test = "none"); the ML family's robust variants (MLR, MLM, ...) have
+     ML's estimates, so their resamples, FIML's and complete data's, are fitted as ML without
+     a scaled test; categorical ones keep their estimator */
   vagap_sem_fit_options_t ropt = s->fopt;
-  if (semcli_fiml(&s->data) || s->onames) ropt.se = VAGAP_SEM_SE_NONE;
-  if (semcli_fiml(&s->data)) {
+  ropt.se = VAGAP_SEM_SE_NONE;
+  if (!s->onames) {
     ropt.estimator = VAGAP_SEM_ESTIMATOR_ML;
     ropt.test = VAGAP_SEM_TEST_STANDARD;
   }

@@ -124,6 +124,7 @@ typedef struct {
   size_t next;        /* next resample to take (under lock) */
   size_t end;         /* one past the last resample to take */
   size_t done;        /* resamples finished (under lock) */
+  const double *start;  /* full-sample estimates the resamples start from (NULL: usual starts) */
   vagap_status_t fatal; /* out of memory in a worker (under lock) */
   vagap_error_t fatal_err;
 } boot_shared_t;
@@ -263,7 +264,7 @@ static void *worker(void *arg) {
     /* the resampled rows go along: robust ML (MLR, MLM) needs them for its SEs; FIML fits them */
     vagap_sem_data_t rows = {d->nobs, d->nvar, d->ngroups, w.x, grp, d->var, d->group_label};
     if (!fst) fst = fiml ? vagap_sem_fit_data(&fit, sh->model, &rows, sh->fit_opt, &err)
-                         : sem_fit_run(&fit, sh->model, w.stats, &rows, sh->fit_opt, &err);
+                         : sem_fit_from(&fit, sh->model, w.stats, &rows, sh->fit_opt, sh->start, &err);
     if (fst == VAGAP_ENOMEM) { st = fst; continue; }
     store_fit(sh->res, b, fst ? NULL : fit);
 
@@ -326,6 +327,30 @@ void vagap_sem_boot_sort_warnings(vagap_sem_boot_t *r) {
     }
 }
 
+/*
+ * The full-sample estimates, where the resamples start as in lavaan's
+ * bootstrapLavaan (complete-data ML; FIML and categorical models refit from
+ * the rows with their usual starts).  NULL when the full sample does not fit:
+ * the resamples then take the usual starting values and strategies.
+ */
+static double *full_sample_start(const vagap_sem_model_t *model, const vagap_sem_data_t *d,
+                                 const vagap_sem_fit_options_t *fit_opt) {
+  if (fit_opt && (fit_opt->missing == VAGAP_SEM_MISSING_ML || fit_opt->missing == VAGAP_SEM_MISSING_ML_X))
+    return NULL;
+  if (sem_model_is_categorical(model) || model->npar == 0) return NULL;
+  vagap_sem_stats_t *stats = NULL;
+  vagap_sem_fit_t *fit = NULL;
+  vagap_error_t err;
+  double *x = NULL;
+  if (!vagap_sem_stats_alloc(&stats, d->ngroups, d->nvar, d->var, d->group_label, &err) &&
+      !vagap_sem_stats_compute(stats, d->x, d->group, d->nobs, &err) &&
+      !sem_fit_run(&fit, model, stats, d, fit_opt, &err) && (x = malloc(model->npar * sizeof *x)))
+    memcpy(x, fit->x, model->npar * sizeof *x);
+  vagap_sem_fit_free(fit);
+  vagap_sem_stats_free(stats);
+  return x;
+}
+
 vagap_status_t vagap_sem_bootstrap(vagap_sem_boot_t **out, const vagap_sem_model_t *model,
                                    const vagap_sem_data_t *data,
                                    const vagap_sem_fit_options_t *fit_opt,
@@ -347,6 +372,8 @@ vagap_status_t vagap_sem_bootstrap(vagap_sem_boot_t **out, const vagap_sem_model
     free_group_index(&sh.gi);
     return st;
   }
+  double *start = full_sample_start(model, data, fit_opt);
+  sh.start = start;
   pthread_mutex_init(&sh.lock, NULL);
   unsigned nthreads = thread_count(opt), started = 0;
   pthread_t *tid = malloc(nthreads * sizeof *tid);
@@ -361,6 +388,7 @@ vagap_status_t vagap_sem_bootstrap(vagap_sem_boot_t **out, const vagap_sem_model
   for (unsigned t = 0; t < started; t++) pthread_join(tid[t], NULL);
   free(tid);
   pthread_mutex_destroy(&sh.lock);
+  free(start);
   free_group_index(&sh.gi);
   if (!st && sh.fatal) {
     st = sh.fatal;

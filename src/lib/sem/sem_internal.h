@@ -79,6 +79,7 @@
 #define sem_ws_fill_rows vagap__sem_ws_fill_rows
 #define sem_ws_fill_defined vagap__sem_ws_fill_defined
 #define sem_fit_with vagap__sem_fit_with
+#define sem_fit_from vagap__sem_fit_from
 #define sem_ws_hessian vagap__sem_ws_hessian
 #define sem_fiml_alloc vagap__sem_fiml_alloc
 #define sem_fiml_free vagap__sem_fiml_free
@@ -415,6 +416,14 @@ void sem_con_finish_rows(vagap_sem_model_t *out);
 vagap_status_t sem_fit_run(vagap_sem_fit_t **out, const vagap_sem_model_t *model,
                            const vagap_sem_stats_t *stats, const vagap_sem_data_t *data,
                            const vagap_sem_fit_options_t *opt, vagap_error_t *err);
+/* sem_fit_run for a bootstrap resample (lavaan's bootstrapLavaan policy):
+   one optimisation (Fisher-scoring warm start, L-BFGS, scoring polish) from
+   `start` (the full-sample estimates, npar values), no fallback strategies; a
+   resample where it does not reach a stationary point fails (VAGAP_ENOCONV).
+   start NULL, or a model with constraints or bounds: sem_fit_run. */
+vagap_status_t sem_fit_from(vagap_sem_fit_t **out, const vagap_sem_model_t *model,
+                            const vagap_sem_stats_t *stats, const vagap_sem_data_t *data,
+                            const vagap_sem_fit_options_t *opt, const double *start, vagap_error_t *err);
 /* vcov = (N info)^-1 under the model's constraints, for any information matrix. */
 vagap_status_t sem_ws_vcov(sem_ws_t *ws, sem_con_t *con, const double *x, const gsl_matrix *info,
                            vagap_sem_model_t *out, double *vcov, vagap_error_t *err);
