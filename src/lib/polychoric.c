@@ -562,7 +562,8 @@ static unsigned thread_count(unsigned asked, size_t work);
 
 static int crossprod_parallel(const gsl_matrix *Z, double scale, gsl_matrix *G, unsigned nthreads) {
   size_t n = Z->size1, m = Z->size2;
-  unsigned T = thread_count(nthreads, n / 256 ? n / 256 : 1);
+  /* 64 rows a thread at least: a part costs rows x m^2 / 2 flops, its own m x m sum little */
+  unsigned T = thread_count(nthreads, n / 64 ? n / 64 : 1);
   syrk_part_t part[64];
   pthread_t tid[64];
   if (T > 64) T = 64;
