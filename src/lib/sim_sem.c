@@ -15,20 +15,13 @@
 #include <gsl/gsl_permutation.h>
 
 #include "vagap/simulate.h"
+#include "sem_internal.h"
 
-/* Index of a variable among ov (0..nov-1) then lv (nov..), or (size_t)-1. */
-static size_t var_index(const vagap_sem_model_t *m, const char *name) {
-  for (size_t i = 0; i < m->nov; i++)
-    if (!strcmp(m->ov[i], name)) return i;
-  for (size_t i = 0; i < m->nlv; i++)
-    if (!strcmp(m->lv[i], name)) return m->nov + i;
-  return (size_t)-1;
-}
 
 static int is_single_indicator_residual(const vagap_sem_model_t *m, const vagap_sem_param_t *r) {
   /* the builder's auto.fix.single: a default ov variance fixed at 0 (nothing else is) */
   return !r->user && r->free == 0 && r->ustart == 0.0 && r->op == VAGAP_SEM_COVARIANCE &&
-         !strcmp(r->lhs, r->rhs) && var_index(m, r->lhs) < m->nov;
+         !strcmp(r->lhs, r->rhs) && sem_model_var_index(m, r->lhs) < m->nov;
 }
 
 /* simulateData's value of a row: its fixed value, else 1 for loadings (0.7 when
@@ -54,7 +47,8 @@ static vagap_status_t fill_ram(const vagap_sem_model_t *m, int group, int standa
     const vagap_sem_param_t *r = &m->rows[i];
     if (r->op == VAGAP_SEM_DEFINED || r->group != group) continue;
     double v = population_value(m, r, standardized, nzero);
-    size_t a = var_index(m, r->lhs), b = r->op == VAGAP_SEM_INTERCEPT ? 0 : var_index(m, r->rhs);
+    size_t a = sem_model_var_index(m, r->lhs);
+    size_t b = r->op == VAGAP_SEM_INTERCEPT ? 0 : sem_model_var_index(m, r->rhs);
     if (a == (size_t)-1 || b == (size_t)-1)
       return vagap_error_set(err, VAGAP_EMODEL, NULL, 0, 0,
                              "parameter %s %s %s names an unknown variable", r->lhs,
@@ -114,7 +108,7 @@ static void standardize(const vagap_sem_model_t *m, int group, const gsl_matrix 
   for (size_t i = 0; i < m->nrows; i++) {
     const vagap_sem_param_t *r = &m->rows[i];
     if (r->group == group && r->user && r->op == VAGAP_SEM_COVARIANCE && !strcmp(r->lhs, r->rhs) &&
-        is_nox(m, var_index(m, r->lhs)))
+        is_nox(m, sem_model_var_index(m, r->lhs)))
       ++*n_user;
   }
   implied(B, S, C, T);

@@ -85,13 +85,6 @@ struct sem_ws {
   size_t *bf_order, *bf_start, bf_s;
 };
 
-static size_t var_index(const vagap_sem_model_t *m, const char *name) {
-  for (size_t i = 0; i < m->nov; i++)
-    if (!strcmp(m->ov[i], name)) return i;
-  for (size_t i = 0; i < m->nlv; i++)
-    if (!strcmp(m->lv[i], name)) return m->nov + i;
-  return (size_t)-1;
-}
 
 static void group_free(group_ws_t *g) {
   gsl_matrix *mats[] = {g->S, g->A, g->Smat, g->B, g->FB, g->FBt, g->BSFt, g->Sigma, g->SigInv,
@@ -208,7 +201,7 @@ vagap_status_t sem_ws_alloc(sem_ws_t **out, const vagap_sem_model_t *model,
   }
   for (size_t r = 0; r < model->nrows; r++) {
     const vagap_sem_param_t *row = &model->rows[r];
-    size_t a = var_index(model, row->lhs), b = var_index(model, row->rhs);
+    size_t a = sem_model_var_index(model, row->lhs), b = sem_model_var_index(model, row->rhs);
     ws->row_mat[r] = MAT_NONE;
     switch (row->op) {
       case VAGAP_SEM_LOADING: ws->row_mat[r] = MAT_A; ws->row_i[r] = b; ws->row_j[r] = a; break;

@@ -98,6 +98,7 @@
 #define sem_fit_warning vagap__sem_fit_warning
 #define sem_fiml_npatterns vagap__sem_fiml_npatterns
 #define sem_fiml_coverage vagap__sem_fiml_coverage
+#define sem_model_var_index vagap__sem_model_var_index
 #pragma GCC visibility push(hidden)
 
 /* ---- := expressions (sem_expr.c) ----------------------------------------- */
@@ -465,5 +466,8 @@ double rmsea_p_c(double X2, double df, double N, double G, double c, double h0, 
 void sem_more_measures(sem_ws_t *ws, const double *x, vagap_sem_measures_t *fm);
 
 #pragma GCC visibility pop
+
+/* Index of a variable among the model's ov (0..nov-1) then lv (nov..), or (size_t)-1. */
+size_t sem_model_var_index(const vagap_sem_model_t *m, const char *name);
 
 #endif

@@ -50,6 +50,16 @@ static int names_add(names_t *v, char *s) {
 
 static void names_free(names_t *v) { free(v->s); }
 
+/* Index of a variable among ov (0..nov-1) then lv (nov..), or (size_t)-1: the
+   row/column of the model matrices the fitter and the simulator build */
+size_t sem_model_var_index(const vagap_sem_model_t *m, const char *name) {
+  for (size_t i = 0; i < m->nov; i++)
+    if (!strcmp(m->ov[i], name)) return i;
+  for (size_t i = 0; i < m->nlv; i++)
+    if (!strcmp(m->lv[i], name)) return m->nov + i;
+  return (size_t)-1;
+}
+
 void vagap_sem_model_options_init(vagap_sem_model_options_t *opt) {
   memset(opt, 0, sizeof *opt);
   opt->fixed_x = 1;
