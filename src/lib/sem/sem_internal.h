@@ -465,9 +465,9 @@ double rmsea_p_c(double X2, double df, double N, double G, double c, double h0, 
 /* gfi, agfi, pgfi, rmr, srmr_bentler, crmr, srmr_mplus (+ _nomean) at x (sem_measures.c). */
 void sem_more_measures(sem_ws_t *ws, const double *x, vagap_sem_measures_t *fm);
 
-#pragma GCC visibility pop
-
 /* Index of a variable among the model's ov (0..nov-1) then lv (nov..), or (size_t)-1. */
 size_t sem_model_var_index(const vagap_sem_model_t *m, const char *name);
+
+#pragma GCC visibility pop
 
 #endif
