@@ -81,8 +81,14 @@ struct sem_ws {
   gsl_matrix *info_U, *info_V, *info_G[4];
   size_t *info_idx;
   void *info_t;
-  /* the information's block layout (bfact_layout), made once: it depends on the model only */
-  size_t *bf_order, *bf_start, bf_s;
+  /* the information's block layout (block_layout), made once: it depends on the model only;
+     per parameter its owner (its group, G when groups share it) and place in its block */
+  size_t *bf_order, *bf_start, bf_s, *bf_owner, *bf_pos;
+  /* the expected information in that layout (information_blocks), made once and kept
+     across Fisher-scoring steps: shared x shared (bi_ss), per group shared x own (bi_sg)
+     and own x own (bi_gg).  Entries linking two groups' own parameters are zero and
+     not stored, so this is O(sum of the groups' blocks), not npar x npar. */
+  double *bi_ss, **bi_sg, **bi_gg;
 };
 
 
@@ -115,6 +121,15 @@ void sem_ws_free(sem_ws_t *ws) {
   free(ws->info_t);
   free(ws->bf_order);
   free(ws->bf_start);
+  free(ws->bf_owner);
+  free(ws->bf_pos);
+  free(ws->bi_ss);
+  for (size_t g = 0; g < ws->G; g++) {
+    if (ws->bi_sg) free(ws->bi_sg[g]);
+    if (ws->bi_gg) free(ws->bi_gg[g]);
+  }
+  free(ws->bi_sg);
+  free(ws->bi_gg);
   free(ws);
 }
 
@@ -640,38 +655,137 @@ static double gram(const gsl_matrix *const G[2][2], int ta, size_t ia, int tb, s
   return M->data[ia * M->tda + ib];
 }
 
-/* Zero the entries of info that information_at adds to: pairs of free parameters of one
-   group (k: room for the model's rows). */
-static void zero_group_pairs(const sem_ws_t *ws, gsl_matrix *info, size_t *k) {
-  const vagap_sem_param_t *rows = ws->model->rows;
-  size_t nr = ws->model->nrows;
+/*
+ * The information's block layout.  A parameter that belongs to one group only
+ * touches that group's moments, so the information is block diagonal in those;
+ * parameters shared by groups (equality constraints) couple the blocks.  The
+ * shared ones come first (order[0 .. s)), then group g's own ones
+ * (order[start[g] .. start[g + 1])), each list in increasing parameter index.
+ * Made once per workspace (it depends on the model only), with room for the
+ * information in that layout.  -1: out of memory.
+ */
+static int block_layout(sem_ws_t *ws) {
+  if (ws->bf_order) return 0;
+  size_t K = ws->npar, G = ws->G;
+  size_t *order = malloc((K ? K : 1) * sizeof *order), *start = calloc(G + 1, sizeof *start);
+  size_t *owner = malloc((K ? K : 1) * sizeof *owner), *pos = malloc((K ? K : 1) * sizeof *pos);
+  ws->bi_sg = calloc(G ? G : 1, sizeof *ws->bi_sg);
+  ws->bi_gg = calloc(G ? G : 1, sizeof *ws->bi_gg);
+  if (!order || !start || !owner || !pos || !ws->bi_sg || !ws->bi_gg) {
+    free(order); free(start); free(owner); free(pos);
+    return -1;
+  }
+  for (size_t k = 0; k < K; k++) owner[k] = (size_t)-1;
+  const vagap_sem_model_t *m = ws->model;
+  for (size_t r = 0; r < m->nrows; r++) {
+    const vagap_sem_param_t *row = &m->rows[r];
+    if (!row->free || ws->row_mat[r] == MAT_NONE) continue;
+    size_t k = row->free - 1, g = (size_t)row->group - 1;
+    if (owner[k] == (size_t)-1) owner[k] = g;
+    else if (owner[k] != g) owner[k] = G;
+  }
+  size_t n = 0;
+  for (size_t k = 0; k < K; k++)
+    if (owner[k] == G || owner[k] == (size_t)-1) {
+      owner[k] = G;
+      pos[k] = n;
+      order[n++] = k;
+    }
+  size_t s = n;
+  for (size_t g = 0; g < G; g++) {
+    start[g] = n;
+    for (size_t k = 0; k < K; k++)
+      if (owner[k] == g) {
+        pos[k] = n - start[g];
+        order[n++] = k;
+      }
+  }
+  start[G] = n;
+  ws->bf_order = order;
+  ws->bf_start = start;
+  ws->bf_owner = owner;
+  ws->bf_pos = pos;
+  ws->bf_s = s;
+  if (!(ws->bi_ss = malloc((s ? s * s : 1) * sizeof *ws->bi_ss))) return -1;
+  for (size_t g = 0; g < G; g++) {
+    size_t ng = start[g + 1] - start[g];
+    ws->bi_sg[g] = malloc((s * ng > 0 ? s * ng : 1) * sizeof **ws->bi_sg);
+    ws->bi_gg[g] = malloc((ng ? ng * ng : 1) * sizeof **ws->bi_gg);
+    if (!ws->bi_sg[g] || !ws->bi_gg[g]) return -1;
+  }
+  return 0;
+}
+
+static size_t block_size(const sem_ws_t *ws, size_t g) { return ws->bf_start[g + 1] - ws->bf_start[g]; }
+
+/* Clear the stored blocks of the information (O(their size), not npar x npar). */
+static void blocks_zero(sem_ws_t *ws) {
+  size_t s = ws->bf_s;
+  memset(ws->bi_ss, 0, s * s * sizeof *ws->bi_ss);
   for (size_t g = 0; g < ws->G; g++) {
-    size_t n = 0;
-    for (size_t r = 0; r < nr; r++)
-      if (rows[r].free && (size_t)rows[r].group == g + 1 && ws->row_mat[r] != MAT_NONE) k[n++] = rows[r].free - 1;
-    for (size_t a = 0; a < n; a++) {
-      double *row = info->data + k[a] * info->tda;
-      for (size_t b = 0; b < n; b++) row[k[b]] = 0.0;
+    size_t ng = block_size(ws, g);
+    memset(ws->bi_sg[g], 0, s * ng * sizeof **ws->bi_sg);
+    memset(ws->bi_gg[g], 0, ng * ng * sizeof **ws->bi_gg);
+  }
+}
+
+/* The stored entry (a, b) of the information: both parameters shared, or of one group
+   (at least one of them; a shared and an own parameter share the entry of (own, shared)
+   and (shared, own), which the dense matrix holds twice with the same value). */
+static double *block_entry(const sem_ws_t *ws, size_t a, size_t b) {
+  size_t G = ws->G, oa = ws->bf_owner[a], ob = ws->bf_owner[b], s = ws->bf_s;
+  size_t pa = ws->bf_pos[a], pb = ws->bf_pos[b];
+  if (oa == G && ob == G) return ws->bi_ss + pa * s + pb;
+  if (oa == G) return ws->bi_sg[ob] + pa * block_size(ws, ob) + pb;
+  if (ob == G) return ws->bi_sg[oa] + pb * block_size(ws, oa) + pa;
+  return ws->bi_gg[oa] + pa * block_size(ws, oa) + pb;
+}
+
+/* Information entry (a, b), 0 where no block stores it. */
+static double block_value(const sem_ws_t *ws, size_t a, size_t b) {
+  size_t G = ws->G, oa = ws->bf_owner[a], ob = ws->bf_owner[b];
+  if (oa != G && ob != G && oa != ob) return 0;
+  return *block_entry(ws, a, b);
+}
+
+/* The dense npar x npar information from the blocks. */
+static void blocks_to_dense(const sem_ws_t *ws, gsl_matrix *info) {
+  size_t K = ws->npar, G = ws->G;
+  gsl_matrix_set_zero(info);
+  for (size_t a = 0; a < K; a++) {
+    double *row = info->data + a * info->tda;
+    size_t oa = ws->bf_owner[a];
+    for (size_t b = 0; b < K; b++) {
+      size_t ob = ws->bf_owner[b];
+      if (oa == G || ob == G || oa == ob) row[b] = *block_entry(ws, a, b);
     }
   }
 }
 
-static vagap_status_t information_at(sem_ws_t *ws, const double *x, gsl_matrix *info, int zero_off_groups,
-                                     vagap_error_t *err);
-
-/* info (npar x npar) = sum_g n_g/N [dmu' SigInv dmu + 1/2 tr(SigInv dSig SigInv dSig)] at x. */
-static vagap_status_t expected_information(sem_ws_t *ws, const double *x, gsl_matrix *info,
-                                           vagap_error_t *err) {
-  return information_at(ws, x, info, 0, err);
+/* The blocks from a dense information (another estimator's, or the Hessian): the entries
+   block_factor reads, (shared, own) for the coupling. */
+static void blocks_from_dense(sem_ws_t *ws, const gsl_matrix *info) {
+  size_t s = ws->bf_s;
+  const size_t *order = ws->bf_order;
+  for (size_t a = 0; a < s; a++)
+    for (size_t b = 0; b < s; b++) ws->bi_ss[a * s + b] = gsl_matrix_get(info, order[a], order[b]);
+  for (size_t g = 0; g < ws->G; g++) {
+    const size_t *own = order + ws->bf_start[g];
+    size_t ng = block_size(ws, g);
+    for (size_t a = 0; a < s; a++)
+      for (size_t b = 0; b < ng; b++) ws->bi_sg[g][a * ng + b] = gsl_matrix_get(info, order[a], own[b]);
+    for (size_t a = 0; a < ng; a++)
+      for (size_t b = 0; b < ng; b++) ws->bi_gg[g][a * ng + b] = gsl_matrix_get(info, own[a], own[b]);
+  }
 }
 
 /*
- * The same into an info whose entries linking no two parameters of one group
- * are known to be zero (zero_off_groups, e.g. calloc'ed and reused across
- * Fisher scoring steps): only the group blocks are cleared, not npar x npar.
+ * The expected information sum_g n_g/N [dmu' SigInv dmu + 1/2 tr(SigInv dSig SigInv dSig)]
+ * at x into the blocks (block_layout): each group adds to the pairs of its free
+ * parameters only.  The sums run in the order of the dense matrix's (groups in turn,
+ * rows in turn), so every entry is the same to the last bit.
  */
-static vagap_status_t information_at(sem_ws_t *ws, const double *x, gsl_matrix *info, int zero_off_groups,
-                                     vagap_error_t *err) {
+static vagap_status_t information_blocks(sem_ws_t *ws, const double *x, vagap_error_t *err) {
   size_t p = ws->p, md = ws->mdim, nr = ws->model->nrows;
   const vagap_sem_param_t *rows = ws->model->rows;
   size_t bad = 0;
@@ -687,17 +801,15 @@ static vagap_status_t information_at(sem_ws_t *ws, const double *x, gsl_matrix *
   gsl_matrix *GFF = ws->info_G[0], *GFS = ws->info_G[1], *GSF = ws->info_G[2], *GSS = ws->info_G[3];
   size_t *idx = ws->info_idx;
   rank2_t *t = ws->info_t;
-  vagap_status_t st = VAGAP_OK;
-  if (!U || !V || !GFF || !GFS || !GSF || !GSS || !idx || !t)
+  if (!U || !V || !GFF || !GFS || !GSF || !GSS || !idx || !t || block_layout(ws))
     return vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
-  if (zero_off_groups) zero_group_pairs(ws, info, idx);
-  else gsl_matrix_set_zero(info);
+  blocks_zero(ws);
   const gsl_matrix *G[2][2] = {{GFF, GFS}, {GSF, GSS}};
   if (not_pd)
-    st = vagap_error_set(err, VAGAP_ENUMERIC, NULL, 0, 0,
-                         "the implied covariance matrix of group '%s' is not positive definite at the solution",
-                         ws->stats->group_label[bad]);
-  for (size_t g = 0; g < ws->G && !st; g++) {
+    return vagap_error_set(err, VAGAP_ENUMERIC, NULL, 0, 0,
+                           "the implied covariance matrix of group '%s' is not positive definite at the solution",
+                           ws->stats->group_label[bad]);
+  for (size_t g = 0; g < ws->G; g++) {
     group_ws_t *w = &ws->g[g];
     double wt = w->nobs / ws->ntotal;
     /* U = SigInv FB, V = SigInv BSFt' ; Gram matrices */
@@ -729,11 +841,21 @@ static vagap_status_t information_at(sem_ws_t *ws, const double *x, gsl_matrix *
         }
         if (ra->mc != 0 && rb->mc != 0) v += ra->mc * rb->mc * gsl_matrix_get(GFF, ra->mi, rb->mi);
         v *= wt;
-        *gsl_matrix_ptr(info, ka, kb) += v;
-        if (a != b) *gsl_matrix_ptr(info, kb, ka) += v;
+        /* the dense matrix adds v at (ka, kb) and (kb, ka); a (shared, own) pair is one entry */
+        *block_entry(ws, ka, kb) += v;
+        int one_entry = (ws->bf_owner[ka] == ws->G) != (ws->bf_owner[kb] == ws->G);
+        if (a != b && !one_entry) *block_entry(ws, kb, ka) += v;
       }
     }
   }
+  return VAGAP_OK;
+}
+
+/* info (npar x npar) = the expected information at x (information_blocks), dense. */
+static vagap_status_t expected_information(sem_ws_t *ws, const double *x, gsl_matrix *info,
+                                           vagap_error_t *err) {
+  vagap_status_t st = information_blocks(ws, x, err);
+  if (!st) blocks_to_dense(ws, info);
   return st;
 }
 
@@ -895,15 +1017,14 @@ static vagap_status_t singular_message(const sem_ws_t *ws, const gsl_matrix *inf
 }
 
 /*
- * The information matrix is block diagonal in the parameters that belong to
- * one group only; parameters shared by groups (equality constraints) couple
- * the blocks.  Ordering the shared ones first,
+ * The information in block_layout's order,
  *     I = [ A   B  ]      A: shared x shared, D = diag(D_1..D_G)
  *         [ B'  D  ]
- * it is factored through the Schur complement S = A - B D^-1 B', which costs
- * sum_g n_g^3 + s^3 instead of K^3 (a configural model has s = 0).  The
- * matrix is first scaled to unit diagonal so that the identification test
- * (reciprocal condition numbers of the Cholesky factors) is unit-free.
+ * is factored through the Schur complement S = A - B D^-1 B', which costs
+ * sum_g n_g^3 + s^3 instead of K^3 (a configural model has s = 0), from the
+ * stored blocks (information_blocks).  The matrix is first scaled to unit
+ * diagonal so that the identification test (reciprocal condition numbers of
+ * the Cholesky factors) is unit-free.
  */
 typedef struct {
   size_t K, s, G;
@@ -930,45 +1051,6 @@ static void bfact_free(bfact_t *f) {
   memset(f, 0, sizeof *f);
 }
 
-/* Which parameters are shared by groups, which belong to one (into the workspace, once). */
-static int bfact_layout(sem_ws_t *ws, bfact_t *f) {
-  size_t K = ws->npar, G = ws->G;
-  f->K = K;
-  f->G = G;
-  if (ws->bf_order) {
-    f->order = ws->bf_order;
-    f->start = ws->bf_start;
-    f->s = ws->bf_s;
-    return 0;
-  }
-  size_t *order = malloc((K ? K : 1) * sizeof *order), *start = calloc(G + 1, sizeof *start);
-  size_t *owner = malloc((K ? K : 1) * sizeof *owner); /* group, or G when shared */
-  if (!order || !start || !owner) { free(order); free(start); free(owner); return -1; }
-  for (size_t k = 0; k < K; k++) owner[k] = (size_t)-1;
-  const vagap_sem_model_t *m = ws->model;
-  for (size_t r = 0; r < m->nrows; r++) {
-    const vagap_sem_param_t *row = &m->rows[r];
-    if (!row->free || ws->row_mat[r] == MAT_NONE) continue;
-    size_t k = row->free - 1, g = (size_t)row->group - 1;
-    if (owner[k] == (size_t)-1) owner[k] = g;
-    else if (owner[k] != g) owner[k] = G;
-  }
-  size_t n = 0;
-  for (size_t k = 0; k < K; k++)
-    if (owner[k] == G || owner[k] == (size_t)-1) order[n++] = k;
-  ws->bf_s = f->s = n;
-  for (size_t g = 0; g < G; g++) {
-    start[g] = n;
-    for (size_t k = 0; k < K; k++)
-      if (owner[k] == g) order[n++] = k;
-  }
-  start[G] = n;
-  free(owner);
-  f->order = ws->bf_order = order;
-  f->start = ws->bf_start = start;
-  return 0;
-}
-
 /* Cholesky in place; with check_rcond also require a reciprocal condition
    number above 1e-12 (the identification test, done once at the solution). */
 static int chol_ok(gsl_matrix *M, int check_rcond) {
@@ -983,46 +1065,50 @@ static int chol_ok(gsl_matrix *M, int check_rcond) {
   return ok;
 }
 
-/* out[a][b] = info[ra[a]][cb[b]] sc[ra[a]] sc[cb[b]]: a block of the unit-diagonal information. */
-static void scaled_block(const gsl_matrix *info, const double *sc, const size_t *ra, size_t na, const size_t *cb,
+/* out[a][b] = blk[a][b] sc[ra[a]] sc[cb[b]] (blk na x nb row-major): a block of the
+   unit-diagonal information. */
+static void scaled_block(const double *blk, const double *sc, const size_t *ra, size_t na, const size_t *cb,
                          size_t nb, gsl_matrix *out) {
   for (size_t a = 0; a < na; a++) {
-    const double *row = info->data + ra[a] * info->tda;
+    const double *row = blk + a * nb;
     double sa = sc[ra[a]], *o = out->data + a * out->tda;
-    for (size_t b = 0; b < nb; b++) o[b] = row[cb[b]] * sa * sc[cb[b]];
+    for (size_t b = 0; b < nb; b++) o[b] = row[b] * sa * sc[cb[b]];
   }
 }
 
-/* Factor `info`; returns 0, or -1 when it is singular (or out of memory). */
-static int bfact_factor(sem_ws_t *ws, const gsl_matrix *info, bfact_t *f, int check_rcond) {
+/* Factor the information stored in the workspace's blocks; returns 0, or -1 when it is
+   singular (or out of memory). */
+static int bfact_factor(sem_ws_t *ws, bfact_t *f, int check_rcond) {
   memset(f, 0, sizeof *f);
-  if (bfact_layout(ws, f)) return -1;
-  size_t K = f->K, s = f->s, G = f->G;
+  if (block_layout(ws)) return -1;
+  size_t K = f->K = ws->npar, s = f->s = ws->bf_s, G = f->G = ws->G;
+  f->order = ws->bf_order;
+  f->start = ws->bf_start;
   f->sc = malloc((K ? K : 1) * sizeof *f->sc);
-  f->L = calloc(G, sizeof *f->L);
-  f->B = calloc(G, sizeof *f->B);
-  f->E = calloc(G, sizeof *f->E);
+  f->L = calloc(G ? G : 1, sizeof *f->L);
+  f->B = calloc(G ? G : 1, sizeof *f->B);
+  f->E = calloc(G ? G : 1, sizeof *f->E);
   if (!f->sc || !f->L || !f->B || !f->E) return -1;
   for (size_t k = 0; k < K; k++) {
-    double d = gsl_matrix_get(info, k, k);
+    double d = *block_entry(ws, k, k);
     if (!(d > 0)) return -1;
     f->sc[k] = 1 / sqrt(d);
   }
   if (s > 0) {
     if (!(f->S = gsl_matrix_alloc(s, s))) return -1;
-    scaled_block(info, f->sc, f->order, s, f->order, s, f->S);
+    scaled_block(ws->bi_ss, f->sc, f->order, s, f->order, s, f->S);
   }
   for (size_t g = 0; g < G; g++) {
     size_t o = f->start[g], n = f->start[g + 1] - o;
     if (n == 0) continue;
     if (!(f->L[g] = gsl_matrix_alloc(n, n))) return -1;
-    scaled_block(info, f->sc, f->order + o, n, f->order + o, n, f->L[g]);
+    scaled_block(ws->bi_gg[g], f->sc, f->order + o, n, f->order + o, n, f->L[g]);
     if (!chol_ok(f->L[g], check_rcond)) return -1;
     if (s == 0) continue;
     f->B[g] = gsl_matrix_alloc(s, n);
     f->E[g] = gsl_matrix_alloc(n, s);
     if (!f->B[g] || !f->E[g]) return -1;
-    scaled_block(info, f->sc, f->order, s, f->order + o, n, f->B[g]);
+    scaled_block(ws->bi_sg[g], f->sc, f->order, s, f->order + o, n, f->B[g]);
     mat_transpose_copy(f->E[g], f->B[g]);
     /* E = L^-T L^-1 B' */
     if (gsl_blas_dtrsm(CblasLeft, CblasLower, CblasNoTrans, CblasNonUnit, 1.0, f->L[g], f->E[g]) ||
@@ -1065,37 +1151,64 @@ static int bfact_solve(const bfact_t *f, const double *r, double *z) {
   return 0;
 }
 
-/* inv = info^-1 (K x K row-major, parameter order) from the factorisation. */
-static int bfact_inverse(const bfact_t *f, double *inv) {
+/* vcov[i][j] = sign M[a][b] sc[i] sc[j] / N for i = rows[a], j = cols[b]: a block of the
+   unit-diagonal inverse M back in parameter order and scale. */
+static void put_block(double *vcov, size_t K, const bfact_t *f, double N, const size_t *rows, const size_t *cols,
+                      const gsl_matrix *M, double sign) {
+  for (size_t a = 0; a < M->size1; a++) {
+    size_t i = rows[a];
+    const double *m = M->data + a * M->tda;
+    for (size_t b = 0; b < M->size2; b++) vcov[i * K + cols[b]] = sign * m[b] * f->sc[i] * f->sc[cols[b]] / N;
+  }
+}
+
+/* The inverse of a Cholesky factor's matrix (NULL: singular or out of memory). */
+static gsl_matrix *chol_inverse(const gsl_matrix *L) {
+  gsl_matrix *inv = gsl_matrix_alloc(L->size1, L->size2);
+  if (!inv) return NULL;
+  gsl_matrix_memcpy(inv, L);
+  if (gsl_linalg_cholesky_invert(inv)) {
+    gsl_matrix_free(inv);
+    return NULL;
+  }
+  return inv;
+}
+
+/*
+ * vcov = (N info)^-1 (K x K row-major, parameter order) from the factorisation:
+ *   V_ss = S^-1,  V_gs = -E_g V_ss,  V_gh = [g = h] D_g^-1 + E_g V_ss E_h'.
+ * Without shared parameters the inverse is block diagonal like the information
+ * and only the groups' blocks are written: the rest must be zero already
+ * (`zeroed`, e.g. calloc'ed, whose untouched pages are never even mapped), else
+ * it is cleared.
+ */
+static int bfact_inverse(const bfact_t *f, double N, double *vcov, int zeroed) {
   size_t K = f->K, s = f->s, G = f->G;
-  double *V = calloc(K > 0 ? K * K : 1, sizeof *V); /* in block order */
-  gsl_matrix *Vss = NULL, **W = calloc(G ? G : 1, sizeof *W);
+  gsl_matrix *Vss = NULL, **W = calloc(G ? G : 1, sizeof *W), **Dinv = calloc(G ? G : 1, sizeof *Dinv);
   int rc = -1;
-  if (!V || !W) goto done;
+  if (!W || !Dinv) goto done;
+  if (s == 0 && !zeroed) memset(vcov, 0, K * K * sizeof *vcov);
   if (s > 0) {
-    if (!(Vss = gsl_matrix_alloc(s, s))) goto done;
-    gsl_matrix_memcpy(Vss, f->S);
-    if (gsl_linalg_cholesky_invert(Vss)) goto done;
-    for (size_t a = 0; a < s; a++)
-      for (size_t b = 0; b < s; b++) V[a * K + b] = gsl_matrix_get(Vss, a, b);
+    if (!(Vss = chol_inverse(f->S))) goto done;
+    put_block(vcov, K, f, N, f->order, f->order, Vss, 1);
   }
   for (size_t g = 0; g < G; g++) {
     size_t o = f->start[g], n = f->start[g + 1] - o;
     if (n == 0) continue;
-    gsl_matrix *Dinv = gsl_matrix_alloc(n, n);
-    if (!Dinv) goto done;
-    gsl_matrix_memcpy(Dinv, f->L[g]);
-    if (gsl_linalg_cholesky_invert(Dinv)) { gsl_matrix_free(Dinv); goto done; }
-    for (size_t a = 0; a < n; a++)
-      for (size_t b = 0; b < n; b++) V[(o + a) * K + o + b] = gsl_matrix_get(Dinv, a, b);
-    gsl_matrix_free(Dinv);
-    if (s > 0) {
-      /* W_g = E_g Vss: V_gs = -W_g, V_gh += W_g E_h' */
-      if (!(W[g] = gsl_matrix_alloc(n, s))) goto done;
-      gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, f->E[g], Vss, 0.0, W[g]);
-      for (size_t a = 0; a < n; a++)
-        for (size_t b = 0; b < s; b++) V[(o + a) * K + b] = V[b * K + o + a] = -gsl_matrix_get(W[g], a, b);
+    if (!(Dinv[g] = chol_inverse(f->L[g]))) goto done;
+    if (s == 0) {
+      put_block(vcov, K, f, N, f->order + o, f->order + o, Dinv[g], 1);
+      continue;
     }
+    /* W_g = E_g Vss: V_gs = -W_g, V_sg = -W_g' */
+    if (!(W[g] = gsl_matrix_alloc(n, s))) goto done;
+    gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, f->E[g], Vss, 0.0, W[g]);
+    put_block(vcov, K, f, N, f->order + o, f->order, W[g], -1);
+    for (size_t a = 0; a < n; a++)
+      for (size_t b = 0; b < s; b++) {
+        size_t i = f->order[b], j = f->order[o + a];
+        vcov[i * K + j] = -gsl_matrix_get(W[g], a, b) * f->sc[i] * f->sc[j] / N;
+      }
   }
   for (size_t g = 0; s > 0 && g < G; g++) {
     size_t o = f->start[g], n = f->start[g + 1] - o;
@@ -1105,37 +1218,41 @@ static int bfact_inverse(const bfact_t *f, double *inv) {
       gsl_matrix *P = gsl_matrix_alloc(n, nh);
       if (!P) goto done;
       gsl_blas_dgemm(CblasNoTrans, CblasTrans, 1.0, W[g], f->E[h], 0.0, P);
+      /* V_gh = (g = h: D_g^-1, else 0) + P */
       for (size_t a = 0; a < n; a++)
-        for (size_t b = 0; b < nh; b++) V[(o + a) * K + oh + b] += gsl_matrix_get(P, a, b);
+        for (size_t b = 0; b < nh; b++)
+          *gsl_matrix_ptr(P, a, b) = (g == h ? gsl_matrix_get(Dinv[g], a, b) : 0.0) + gsl_matrix_get(P, a, b);
+      put_block(vcov, K, f, N, f->order + o, f->order + oh, P, 1);
       gsl_matrix_free(P);
     }
   }
-  for (size_t a = 0; a < K; a++)
-    for (size_t b = 0; b < K; b++) {
-      size_t i = f->order[a], j = f->order[b];
-      inv[i * K + j] = V[a * K + b] * f->sc[i] * f->sc[j];
-    }
   rc = 0;
 done:
   for (size_t g = 0; W && g < G; g++)
     if (W[g]) gsl_matrix_free(W[g]);
+  for (size_t g = 0; Dinv && g < G; g++)
+    if (Dinv[g]) gsl_matrix_free(Dinv[g]);
   free(W);
+  free(Dinv);
   if (Vss) gsl_matrix_free(Vss);
-  free(V);
   return rc;
 }
 
-/* vcov = (N info)^-1; a singular information matrix -> VAGAP_EMODEL naming parameters. */
-static vagap_status_t invert_information(sem_ws_t *ws, const gsl_matrix *info, double *vcov,
-                                         vagap_error_t *err) {
-  size_t K = info->size1;
+/* vcov = (N info)^-1 of the information in the workspace's blocks (`zeroed`: see
+   bfact_inverse); a singular information matrix -> VAGAP_EMODEL naming parameters. */
+static vagap_status_t invert_information(sem_ws_t *ws, double *vcov, int zeroed, vagap_error_t *err) {
+  size_t K = ws->npar;
   if (K == 0) return VAGAP_OK;
   bfact_t f;
-  int bad = bfact_factor(ws, info, &f, 1) || bfact_inverse(&f, vcov);
+  int bad = bfact_factor(ws, &f, 1) || bfact_inverse(&f, ws->N, vcov, zeroed);
   bfact_free(&f);
-  if (bad) return singular_message(ws, info, err);
-  for (size_t k = 0; k < K * K; k++) vcov[k] /= ws->N;
-  return VAGAP_OK;
+  if (!bad) return VAGAP_OK;
+  gsl_matrix *info = gsl_matrix_alloc(K, K); /* the naming needs the whole matrix */
+  if (!info) return vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
+  blocks_to_dense(ws, info);
+  vagap_status_t st = singular_message(ws, info, err);
+  gsl_matrix_free(info);
+  return st;
 }
 
 /* [robust hook] vcov = (N info)^-1 for any information matrix, under the
@@ -1143,7 +1260,10 @@ static vagap_status_t invert_information(sem_ws_t *ws, const gsl_matrix *info, d
 vagap_status_t sem_ws_vcov(sem_ws_t *ws, sem_con_t *con, const double *x, const gsl_matrix *info,
                            vagap_sem_model_t *out, double *vcov, vagap_error_t *err) {
   if (con && out->ncon) return sem_con_vcov(con, x, info, ws->N, vcov, out, err);
-  return invert_information(ws, info, vcov, err);
+  if (ws->npar == 0) return VAGAP_OK;
+  if (block_layout(ws)) return vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
+  blocks_from_dense(ws, info);
+  return invert_information(ws, vcov, 0, err);
 }
 
 double sem_ws_nobs(const sem_ws_t *ws, size_t g) { return ws->g[g].nobs; }
@@ -1156,15 +1276,64 @@ void sem_ws_sample(const sem_ws_t *ws, size_t g, const gsl_matrix **S, const gsl
 }
 
 /*
+ * The information in the workspace's blocks as its rows' entries for the
+ * verdict (sem_info_spectrum_sparse): a group's own parameter has the shared
+ * ones and its group's, a shared one every parameter; columns ascending, as
+ * the dense matrix's rows have them.  -1: out of memory.
+ */
+static int blocks_sparse(const sem_ws_t *ws, sem_sparse_t *sp) {
+  size_t K = ws->npar, G = ws->G, s = ws->bf_s, nnz = 0;
+  for (size_t a = 0; a < K; a++) nnz += ws->bf_owner[a] == G ? K : s + block_size(ws, ws->bf_owner[a]);
+  memset(sp, 0, sizeof *sp);
+  sp->K = K;
+  sp->rowptr = malloc((K + 1) * sizeof *sp->rowptr);
+  sp->col = malloc((nnz ? nnz : 1) * sizeof *sp->col);
+  sp->val = malloc((nnz ? nnz : 1) * sizeof *sp->val);
+  if (!sp->rowptr || !sp->col || !sp->val) {
+    sem_sparse_free(sp);
+    return -1;
+  }
+  size_t e = 0;
+  for (size_t a = 0; a < K; a++) {
+    sp->rowptr[a] = e;
+    size_t g = ws->bf_owner[a];
+    if (g == G) {
+      for (size_t b = 0; b < K; b++) {
+        sp->col[e] = b;
+        sp->val[e++] = block_value(ws, a, b);
+      }
+      continue;
+    }
+    /* merge the shared list and the group's, both ascending */
+    const size_t *sh = ws->bf_order, *own = ws->bf_order + ws->bf_start[g];
+    size_t i = 0, j = 0, n = block_size(ws, g);
+    while (i < s || j < n) {
+      size_t b = j == n || (i < s && sh[i] < own[j]) ? sh[i++] : own[j++];
+      sp->col[e] = b;
+      sp->val[e++] = *block_entry(ws, a, b);
+    }
+  }
+  sp->rowptr[K] = e;
+  return 0;
+}
+
+/*
  * A stationary point where the information is nearly singular is not an
- * answer (VAGAP_SEM_MIN_INFO_RATIO): the model is empirically
+ * answer (VAGAP_SEM_MIN_INFO_RATIO), from the information in the workspace's
+ * blocks or, when another estimator's or the Hessian was used, from `dense`: the model is empirically
  * under-identified there.  Otherwise lavaan's vcov warning may apply.
  */
-static vagap_status_t conditioning_check(const sem_ws_t *ws, vagap_sem_fit_t *fit, const gsl_matrix *info,
+static vagap_status_t conditioning_check(const sem_ws_t *ws, vagap_sem_fit_t *fit, const gsl_matrix *dense,
                                          vagap_error_t *err) {
   size_t K = ws->npar;
   double *flat = malloc(K * sizeof *flat), ratio, vmin;
-  if (!flat || sem_info_spectrum(info->data, fit->vcov, K, ws->N, &ratio, flat, &vmin)) {
+  sem_sparse_t sp;
+  int bad = !flat || (dense ? sem_sparse_from_dense(&sp, dense->data, K) : blocks_sparse(ws, &sp));
+  if (!bad) {
+    bad = sem_info_spectrum_sparse(&sp, fit->vcov, ws->N, &ratio, flat, &vmin) != VAGAP_OK;
+    sem_sparse_free(&sp);
+  }
+  if (bad) {
     free(flat);
     return vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
   }
@@ -1192,8 +1361,17 @@ static double chisq_decrement(sem_ws_t *ws, const double *x, const double *vcov)
   double *g = malloc(K * sizeof *g), dec = 0;
   if (!g) return 0;
   sem_ws_objective(ws, x, g);
-  for (size_t a = 0; a < K; a++)
-    for (size_t b = 0; b < K; b++) dec += g[a] * vcov[a * K + b] * g[b];
+  /* without shared parameters vcov is zero off the groups' blocks: their terms add
+     nothing, and the others are summed in the same order */
+  int blocks = ws->bf_order && ws->bf_s == 0;
+  for (size_t a = 0; a < K; a++) {
+    const size_t *cols = blocks ? ws->bf_order + ws->bf_start[ws->bf_owner[a]] : NULL;
+    size_t n = blocks ? block_size(ws, ws->bf_owner[a]) : K;
+    for (size_t c = 0; c < n; c++) {
+      size_t b = cols ? cols[c] : c;
+      dec += g[a] * vcov[a * K + b] * g[b];
+    }
+  }
   free(g);
   return dec * ws->N * ws->N;
 }
@@ -1211,10 +1389,11 @@ static double max_abs(const double *g, size_t n) {
   return m;
 }
 
-/* Solve info * step = -grad; returns -1 if info is singular. */
-static int scoring_step(sem_ws_t *ws, const gsl_matrix *info, const double *grad, double *step) {
+/* Solve info * step = -grad with the information in the workspace's blocks; returns -1
+   if it is singular. */
+static int scoring_step(sem_ws_t *ws, const double *grad, double *step) {
   bfact_t f;
-  int rc = bfact_factor(ws, info, &f, 0);
+  int rc = bfact_factor(ws, &f, 0);
   if (!rc) {
     for (size_t k = 0; k < ws->npar; k++) step[k] = -grad[k];
     rc = bfact_solve(&f, step, step);
@@ -1238,18 +1417,17 @@ typedef enum {
  */
 static double fisher_scoring(sem_ws_t *ws, double *x, int max_steps, fs_mode_t mode, vagap_error_t *err) {
   size_t K = ws->npar;
-  gsl_matrix *info = K ? gsl_matrix_calloc(K, K) : NULL; /* zero off the group blocks from here on */
   double *grad = malloc(K * sizeof *grad), *step = malloc(K * sizeof *step), *xn = malloc(K * sizeof *xn),
          *gn = malloc(K * sizeof *gn);
   double F = sem_ws_objective(ws, x, grad);
   double *xbest = mode == FS_POLISH ? malloc(K * sizeof *xbest) : NULL;
   double best_g = grad ? max_abs(grad, K) : HUGE_VAL, best_F = F;
   if (xbest) memcpy(xbest, x, K * sizeof *x);
-  for (int it = 0; info && grad && step && xn && gn && it < max_steps && isfinite(F) && ws->evals < ws->max_evals;
+  for (int it = 0; K && grad && step && xn && gn && it < max_steps && isfinite(F) && ws->evals < ws->max_evals;
        it++) {
     double gmax = max_abs(grad, K);
     if (gmax < (mode == FS_WARM ? 1e-4 : 1e-12)) break;
-    if (information_at(ws, x, info, 1, err) || scoring_step(ws, info, grad, step)) break;
+    if (information_blocks(ws, x, err) || scoring_step(ws, grad, step)) break;
     /* expected decrease of F along the step (the Newton decrement); when it is
        at rounding level the optimum is reached in double precision */
     double decrement = 0;
@@ -1283,7 +1461,6 @@ static double fisher_scoring(sem_ws_t *ws, double *x, int max_steps, fs_mode_t m
     F = best_F;
   }
   free(xbest);
-  if (info) gsl_matrix_free(info);
   free(grad);
   free(step);
   free(xn);
@@ -1345,17 +1522,15 @@ static vagap_status_t optimise_verdict(sem_ws_t *ws, double *x, const double *be
    expected information is singular (as the SE path fails then). */
 static double newton_decrement(sem_ws_t *ws, const double *x, vagap_error_t *err) {
   size_t K = ws->npar;
-  gsl_matrix *info = gsl_matrix_alloc(K, K);
   double *g = malloc(K * sizeof *g), *step = malloc(K * sizeof *step), dec = HUGE_VAL;
-  if (info && g && step) {
+  if (g && step) {
     sem_ws_objective(ws, x, g);
-    if (!expected_information(ws, x, info, err) && !scoring_step(ws, info, g, step)) {
+    if (!information_blocks(ws, x, err) && !scoring_step(ws, g, step)) {
       dec = 0;
       for (size_t k = 0; k < K; k++) dec -= g[k] * step[k];
       dec *= ws->N;
     }
   }
-  if (info) gsl_matrix_free(info);
   free(g);
   free(step);
   vagap_error_clear(err);
@@ -1935,15 +2110,21 @@ void vagap_sem_fit_free(vagap_sem_fit_t *fit) {
   free(fit);
 }
 
-/* The information matrix for the SEs: observed (Hessian) or the estimator's expected one. */
+/* The information matrix for the SEs: observed (Hessian) or the estimator's expected one,
+   into the workspace's blocks and, when info is not NULL, into info (dense). */
 static vagap_status_t fit_information(sem_ws_t *ws, const sem_fit_hooks_t *hooks,
                                       const vagap_sem_fit_options_t *opt, const double *x,
                                       gsl_matrix *info, vagap_error_t *err) {
   /* complete data: sem_robust_finish replaces the vcov by the observed (or first-order)
      one afterwards; an estimator with hooks (FIML) takes lavaan's Hessian here */
-  if (hooks && opt->information == VAGAP_SEM_INFORMATION_OBSERVED) return sem_ws_hessian(ws, x, info, err);
-  if (hooks && hooks->information) return hooks->information(hooks->ctx, ws, x, info, err);
-  return expected_information(ws, x, info, err);
+  vagap_status_t st;
+  if (!info) return information_blocks(ws, x, err);
+  if (hooks && opt->information == VAGAP_SEM_INFORMATION_OBSERVED) st = sem_ws_hessian(ws, x, info, err);
+  else if (hooks && hooks->information) st = hooks->information(hooks->ctx, ws, x, info, err);
+  else return expected_information(ws, x, info, err);
+  if (!st && block_layout(ws)) st = vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
+  if (!st) blocks_from_dense(ws, info);
+  return st;
 }
 
 vagap_status_t vagap_sem_fit(vagap_sem_fit_t **out, const vagap_sem_model_t *model,
@@ -2003,8 +2184,12 @@ static vagap_status_t fit_impl(vagap_sem_fit_t **out, const vagap_sem_model_t *m
   if (hooks) sem_ws_set_discrepancy(ws, &hooks->disc); /* [estimator hook] */
   size_t K = ws->npar;
   vagap_sem_fit_t *fit = calloc(1, sizeof *fit);
-  gsl_matrix *info = K ? gsl_matrix_alloc(K, K) : NULL;
-  if (!fit || (K && !info)) { st = vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory"); goto done; }
+  /* ML's expected information stays in the workspace's blocks (information_blocks), O(sum
+     of the groups' blocks); a dense npar x npar one only for another estimator's
+     information or the Hessian (hooks) and for the constraints' vcov */
+  int dense = hooks || (model->ncon && sem_con_needed(model));
+  gsl_matrix *info = K && dense ? gsl_matrix_alloc(K, K) : NULL;
+  if (!fit || (K && dense && !info)) { st = vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory"); goto done; }
   fit->x = calloc(K ? K : 1, sizeof *fit->x);
   fit->vcov = calloc(K ? K * K : 1, sizeof *fit->vcov);
   fit->fit.chisq_group = calloc(ws->G, sizeof *fit->fit.chisq_group);
@@ -2046,14 +2231,16 @@ static vagap_status_t fit_impl(vagap_sem_fit_t **out, const vagap_sem_model_t *m
     if (con && model->ncon) {
       if ((st = sem_con_vcov(con, fit->x, info, ws->N, fit->vcov, fit->model, err))) goto done;
     } else {
-      if ((st = invert_information(ws, info, fit->vcov, err))) goto done;
+      /* fit->vcov is calloc'ed: zero off the blocks, as an inverse without shared
+         parameters is */
+      if ((st = invert_information(ws, fit->vcov, 1, err))) goto done;
       /* a small gradient along a nearly flat direction can still leave the
          chi-square well above its minimum: more scoring steps, else no answer */
       if (!con && chisq_decrement(ws, fit->x, fit->vcov) > 1e-6) {
         fisher_scoring(ws, fit->x, 500, FS_FULL, err);
         fit->iterations = ws->evals;
         if ((st = fit_information(ws, hooks, &opt, fit->x, info, err))) goto done;
-        if ((st = invert_information(ws, info, fit->vcov, err))) {
+        if ((st = invert_information(ws, fit->vcov, 1, err))) {
           /* singular where the data led the optimiser, not at the start */
           const char *names = strstr(err->message, "involved parameters: ");
           char buf[sizeof err->message];

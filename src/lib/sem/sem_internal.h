@@ -43,6 +43,9 @@
 #define rmsea_ci_c vagap__sem_rmsea_ci_c
 #define rmsea_p_c vagap__sem_rmsea_p_c
 #define sem_info_spectrum vagap__sem_info_spectrum
+#define sem_info_spectrum_sparse vagap__sem_info_spectrum_sparse
+#define sem_sparse_from_dense vagap__sem_sparse_from_dense
+#define sem_sparse_free vagap__sem_sparse_free
 #define sem_post_check vagap__sem_post_check
 #define sem_vcov_check vagap__sem_vcov_check
 #define sem_ws_information vagap__sem_ws_information
@@ -248,6 +251,23 @@ void sem_fit_baseline_indices(vagap_sem_measures_t *fm);
  */
 vagap_status_t sem_info_spectrum(const double *info, const double *vcov, size_t K, double N,
                                  double *ratio, double *flat, double *vcov_min_eig);
+
+/* The nonzeros of a symmetric K x K matrix row by row (columns ascending within a
+   row; stored entries may be 0): the information of a model of many groups, whose
+   entries linking two groups' own parameters are all zero. */
+typedef struct {
+  size_t K;
+  size_t *rowptr; /* [K + 1]: row a is entries rowptr[a] .. rowptr[a + 1] - 1 */
+  size_t *col;
+  double *val;
+} sem_sparse_t;
+/* The nonzeros of the dense row-major M (-1: out of memory); sem_sparse_free frees. */
+int sem_sparse_from_dense(sem_sparse_t *sp, const double *M, size_t K);
+void sem_sparse_free(sem_sparse_t *sp);
+/* sem_info_spectrum with the information as its nonzeros (vcov stays K x K dense, read
+   only within the information's blocks). */
+vagap_status_t sem_info_spectrum_sparse(const sem_sparse_t *info, const double *vcov, double N, double *ratio,
+                                        double *flat, double *vcov_min_eig);
 
 /* lavaan's post-check on fit->model's estimates; cov_lv[g] is the
    model-implied covariance matrix of the latent variables of group g.

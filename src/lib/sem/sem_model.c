@@ -551,42 +551,64 @@ fail:
   return NULL;
 }
 
-/* Rows sharing a label form one parameter: fixed if any is fixed, else one free index. */
+/* A row's label and index, sorted by label then index: rows sharing a label become
+   neighbours, the first of them the smallest index. */
+typedef struct {
+  const char *label;
+  size_t row;
+} labelled_row_t;
+
+static int labelled_row_cmp(const void *a, const void *b) {
+  const labelled_row_t *x = a, *y = b;
+  int c = strcmp(x->label, y->label);
+  if (c) return c;
+  return (x->row > y->row) - (x->row < y->row);
+}
+
+/* Rows sharing a label form one parameter: fixed if any is fixed, else one free index.
+   The rows are grouped by sorting their labels (O(n log n): a model of many groups
+   has thousands of rows). */
 static vagap_status_t assign_free_indices(table_t *t, char **lab, size_t *npar,
                                           vagap_error_t *err) {
   size_t n = t->n;
-  size_t *ref = malloc(n * sizeof *ref);
-  if (!ref) return vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
-  for (size_t i = 0; i < n; i++) {
-    ref[i] = i;
-    for (size_t k = 0; k < i; k++)
-      if (!strcmp(lab[k], lab[i])) { ref[i] = ref[k]; break; }
+  size_t *ref = malloc((n ? n : 1) * sizeof *ref);
+  labelled_row_t *by = malloc((n ? n : 1) * sizeof *by);
+  if (!ref || !by) {
+    free(ref);
+    free(by);
+    return vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
   }
+  for (size_t i = 0; i < n; i++) by[i] = (labelled_row_t){lab[i], i};
+  qsort(by, n, sizeof *by, labelled_row_cmp);
   vagap_sem_param_t *r = t->rows;
-  for (size_t i = 0; i < n; i++) {
-    if (ref[i] != i) continue;
-    size_t count = 0, fixed_at = n;
-    for (size_t k = i; k < n; k++)
-      if (ref[k] == i) {
-        count++;
-        if (!r[k].free && fixed_at == n) fixed_at = k;
-      }
-    if (count < 2) continue;
-    for (size_t k = i; k < n; k++) {
-      if (ref[k] != i) continue;
+  for (size_t a = 0, b; a < n; a = b) {
+    /* by[a .. b): the rows of one label, by[a].row the first */
+    size_t first = by[a].row, fixed_at = n;
+    for (b = a; b < n && !strcmp(by[b].label, by[a].label); b++) {
+      ref[by[b].row] = first;
+      if (!r[by[b].row].free && fixed_at == n) fixed_at = by[b].row;
+    }
+    if (b - a < 2) continue;
+    for (size_t c = a; c < b; c++) {
+      size_t k = by[c].row;
       if (fixed_at < n) {
         r[k].free = 0;
         r[k].ustart = r[fixed_at].ustart;
       } else if (!r[k].label[0]) {
         char buf[32];
-        snprintf(buf, sizeof buf, ".p%zu.", i + 1);
-        char *c = strdup(buf);
-        if (!c) { free(ref); return vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory"); }
+        snprintf(buf, sizeof buf, ".p%zu.", first + 1);
+        char *dup = strdup(buf);
+        if (!dup) {
+          free(ref);
+          free(by);
+          return vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
+        }
         free(r[k].label);
-        r[k].label = c;
+        r[k].label = dup;
       }
     }
   }
+  free(by);
   size_t *idx = calloc(n, sizeof *idx);
   if (!idx) { free(ref); return vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory"); }
   size_t k = 0;

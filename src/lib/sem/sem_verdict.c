@@ -65,39 +65,61 @@ static size_t find_root(size_t *parent, size_t k) {
  * Its spectrum is the union of theirs, so each block is solved alone:
  * O(sum of n_b^3) rather than O(K^3) for a configural model of many groups.
  * order[] lists the parameters block by block, start[0..nblocks] delimits
- * the blocks; a single block keeps the parameters in their order.
+ * the blocks; a single block keeps the parameters in their order.  The
+ * components do not depend on the order of the unions (a root is always the
+ * smallest index of its block), so only the stored nonzeros are visited.
  */
-static size_t info_blocks(const double *info, size_t K, size_t *order, size_t *start, size_t *parent) {
+static size_t info_blocks(const sem_sparse_t *info, size_t *order, size_t *start, size_t *parent) {
+  size_t K = info->K;
   for (size_t k = 0; k < K; k++) parent[k] = k;
   for (size_t a = 0; a < K; a++)
-    for (size_t b = a + 1; b < K; b++)
-      if (info[a * K + b] != 0) {
-        size_t ra = find_root(parent, a), rb = find_root(parent, b);
-        if (ra != rb) parent[ra > rb ? ra : rb] = ra < rb ? ra : rb;
-      }
+    for (size_t e = info->rowptr[a]; e < info->rowptr[a + 1]; e++) {
+      size_t b = info->col[e];
+      if (b <= a || info->val[e] == 0) continue;
+      size_t ra = find_root(parent, a), rb = find_root(parent, b);
+      if (ra != rb) parent[ra > rb ? ra : rb] = ra < rb ? ra : rb;
+    }
   size_t nb = 0, n = 0;
+  for (size_t k = 0; k < K; k++) parent[k] = find_root(parent, k);
   for (size_t r = 0; r < K; r++) { /* roots are the smallest index of their block */
-    if (find_root(parent, r) != r) continue;
+    if (parent[r] != r) continue;
     start[nb++] = n;
     for (size_t k = r; k < K; k++)
-      if (find_root(parent, k) == r) order[n++] = k;
+      if (parent[k] == r) order[n++] = k;
   }
   start[nb] = n;
   return nb;
 }
 
-/* The matrices whose largest eigenvalue is wanted (entry a, b of the full K x K). */
+/* The matrices whose largest eigenvalue is wanted. */
 typedef enum { SPEC_INFO, SPEC_INFO_SCALED, SPEC_VCOV_SCALED } spec_t;
 
-static double spec_entry(spec_t kind, const double *info, const double *vcov, size_t K, double N,
-                         size_t a, size_t b) {
-  switch (kind) {
-    case SPEC_INFO: return info[a * K + b];
-    /* R = D info D with D = diag(info)^-1/2, and R^-1 = N D^-1 vcov D^-1 */
-    case SPEC_INFO_SCALED: return info[a * K + b] / sqrt(info[a * K + a] * info[b * K + b]);
-    case SPEC_VCOV_SCALED: return N * vcov[a * K + b] * sqrt(info[a * K + a] * info[b * K + b]);
+/*
+ * Block idx[0..n) of the matrix `kind` into sub (n x n); pos[k] is k's place in
+ * the block.  The information's entries come from its nonzeros (a block holds
+ * every nonzero of its rows), the rest are 0, as the dense matrix has them:
+ *   SPEC_INFO: info;  SPEC_INFO_SCALED: R = D info D with D = diag(info)^-1/2;
+ *   SPEC_VCOV_SCALED: R^-1 = N D^-1 vcov D^-1.
+ */
+static void block_fill(spec_t kind, const sem_sparse_t *info, const double *diag, const double *vcov, double N,
+                       const size_t *idx, size_t n, const size_t *pos, double *sub) {
+  size_t K = info->K;
+  if (kind == SPEC_VCOV_SCALED) {
+    for (size_t i = 0; i < n; i++)
+      for (size_t j = 0; j < n; j++)
+        sub[i * n + j] = N * vcov[idx[i] * K + idx[j]] * sqrt(diag[idx[i]] * diag[idx[j]]);
+    return;
   }
-  return 0;
+  for (size_t i = 0; i < n * n; i++) sub[i] = 0;
+  for (size_t i = 0; i < n; i++) {
+    size_t a = idx[i];
+    for (size_t e = info->rowptr[a]; e < info->rowptr[a + 1]; e++) {
+      size_t b = info->col[e];
+      double v = info->val[e];
+      if (v == 0) continue; /* a stored zero may link to another block */
+      sub[i * n + pos[b]] = kind == SPEC_INFO ? v : v / sqrt(diag[a] * diag[b]);
+    }
+  }
 }
 
 /* Room for the eigensolver on the largest block (n x n).  GSL's eigensolvers take a
@@ -137,18 +159,26 @@ static void eig_room_free(eig_room_t *r) {
   free(r->wsv);
 }
 
+/* The information's blocks (info_blocks) with what every block solve needs. */
+typedef struct {
+  const sem_sparse_t *info;
+  const double *vcov;
+  double N;
+  double *diag;        /* diag(info) */
+  size_t *order, *start, *pos, nb;
+  eig_room_t room;
+} spec_blocks_t;
+
 /* The smallest and largest eigenvalue of the unit-diagonal information over the blocks,
    from one eigensolve per block ([0] = +inf, [1] = -inf when GSL fails). */
-static void blocks_range(const double *info, const double *vcov, size_t K, double N, const size_t *order,
-                         const size_t *start, size_t nb, eig_room_t *room, double range[2]) {
+static void blocks_range(spec_blocks_t *sb, double range[2]) {
+  eig_room_t *room = &sb->room;
   range[0] = HUGE_VAL;
   range[1] = -HUGE_VAL;
-  for (size_t b = 0; b < nb; b++) {
-    const size_t *idx = order + start[b];
-    size_t n = start[b + 1] - start[b];
-    for (size_t i = 0; i < n; i++)
-      for (size_t j = 0; j < n; j++)
-        room->sub[i * n + j] = spec_entry(SPEC_INFO_SCALED, info, vcov, K, N, idx[i], idx[j]);
+  for (size_t b = 0; b < sb->nb; b++) {
+    const size_t *idx = sb->order + sb->start[b];
+    size_t n = sb->start[b + 1] - sb->start[b];
+    block_fill(SPEC_INFO_SCALED, sb->info, sb->diag, sb->vcov, sb->N, idx, n, sb->pos, room->sub);
     gsl_matrix_view A = gsl_matrix_view_array(room->sub, n, n);
     gsl_vector_view ev = gsl_vector_subvector(room->eval, 0, n);
     gsl_eigen_symm_workspace **ws = &room->ws[n - 1];
@@ -164,13 +194,13 @@ static void blocks_range(const double *info, const double *vcov, size_t K, doubl
   }
 }
 
-/* Gershgorin's bound on the largest eigenvalue of the symmetric K x K `info`: the largest
-   absolute row sum. */
-static double row_sum_bound(const double *info, size_t K) {
+/* Gershgorin's bound on the largest eigenvalue of the symmetric `info`: the largest
+   absolute row sum (over the nonzeros in column order, as the dense sum adds them). */
+static double row_sum_bound(const sem_sparse_t *info) {
   double best = 0;
-  for (size_t a = 0; a < K; a++) {
+  for (size_t a = 0; a < info->K; a++) {
     double s = 0;
-    for (size_t b = 0; b < K; b++) s += fabs(info[a * K + b]);
+    for (size_t e = info->rowptr[a]; e < info->rowptr[a + 1]; e++) s += fabs(info->val[e]);
     if (s > best) best = s;
   }
   return best;
@@ -178,16 +208,16 @@ static double row_sum_bound(const double *info, size_t K) {
 
 /* The largest eigenvalue over the blocks; its unit vector into v (K values, 0 off its block)
    when v is not NULL. */
-static double blocks_max(spec_t kind, const double *info, const double *vcov, size_t K, double N,
-                         const size_t *order, const size_t *start, size_t nb, double *v, eig_room_t *room) {
+static double blocks_max(spec_blocks_t *sb, spec_t kind, double *v) {
+  eig_room_t *room = &sb->room;
+  size_t K = sb->info->K;
   double best = -HUGE_VAL;
   if (v)
     for (size_t k = 0; k < K; k++) v[k] = 0;
-  for (size_t b = 0; b < nb; b++) {
-    const size_t *idx = order + start[b];
-    size_t n = start[b + 1] - start[b];
-    for (size_t i = 0; i < n; i++)
-      for (size_t j = 0; j < n; j++) room->sub[i * n + j] = spec_entry(kind, info, vcov, K, N, idx[i], idx[j]);
+  for (size_t b = 0; b < sb->nb; b++) {
+    const size_t *idx = sb->order + sb->start[b];
+    size_t n = sb->start[b + 1] - sb->start[b];
+    block_fill(kind, sb->info, sb->diag, sb->vcov, sb->N, idx, n, sb->pos, room->sub);
     double l = top_eigenvalue(room->sub, n, v ? room->vec : NULL, room->eval, room->evec, &room->ws[n - 1],
                               &room->wsv[n - 1]);
     if (l > best) {
@@ -201,30 +231,58 @@ static double blocks_max(spec_t kind, const double *info, const double *vcov, si
   return best;
 }
 
-vagap_status_t sem_info_spectrum(const double *info, const double *vcov, size_t K, double N,
-                                 double *ratio, double *flat, double *vcov_min_eig) {
+static void spec_blocks_free(spec_blocks_t *sb) {
+  free(sb->diag);
+  free(sb->order);
+  free(sb->start);
+  free(sb->pos);
+  eig_room_free(&sb->room);
+}
+
+/* The blocks of `info`, each parameter's place in its block, the room for the largest. */
+static int spec_blocks_init(spec_blocks_t *sb, const sem_sparse_t *info, const double *vcov, double N) {
+  size_t K = info->K;
+  memset(sb, 0, sizeof *sb);
+  sb->info = info;
+  sb->vcov = vcov;
+  sb->N = N;
+  sb->diag = calloc(K, sizeof *sb->diag);
+  sb->order = malloc(K * sizeof *sb->order);
+  sb->start = malloc((K + 1) * sizeof *sb->start);
+  sb->pos = malloc(K * sizeof *sb->pos); /* the union-find's parents first */
+  if (!sb->diag || !sb->order || !sb->start || !sb->pos) return -1;
+  for (size_t a = 0; a < K; a++)
+    for (size_t e = info->rowptr[a]; e < info->rowptr[a + 1]; e++)
+      if (info->col[e] == a) sb->diag[a] = info->val[e];
+  sb->nb = info_blocks(info, sb->order, sb->start, sb->pos);
+  size_t big = 0;
+  for (size_t b = 0; b < sb->nb; b++) {
+    size_t n = sb->start[b + 1] - sb->start[b];
+    if (n > big) big = n;
+    for (size_t i = 0; i < n; i++) sb->pos[sb->order[sb->start[b] + i]] = i;
+  }
+  return eig_room_alloc(&sb->room, big);
+}
+
+vagap_status_t sem_info_spectrum_sparse(const sem_sparse_t *info, const double *vcov, double N, double *ratio,
+                                        double *flat, double *vcov_min_eig) {
   *ratio = 1;
   *vcov_min_eig = HUGE_VAL;
-  if (K == 0) return VAGAP_OK;
-  size_t *order = malloc(K * sizeof *order), *start = malloc((K + 1) * sizeof *start),
-         *parent = malloc(K * sizeof *parent);
-  eig_room_t room = {0};
+  if (info->K == 0) return VAGAP_OK;
+  spec_blocks_t sb;
   /* the inverse of a block-diagonal matrix has the same blocks, so one layout serves all three */
-  size_t nb = order && start && parent ? info_blocks(info, K, order, start, parent) : 0, big = 0;
-  for (size_t b = 0; b < nb; b++)
-    if (start[b + 1] - start[b] > big) big = start[b + 1] - start[b];
-  if (!order || !start || !parent || eig_room_alloc(&room, big)) {
-    free(order); free(start); free(parent); eig_room_free(&room);
+  if (spec_blocks_init(&sb, info, vcov, N)) {
+    spec_blocks_free(&sb);
     return VAGAP_ENOMEM;
   }
   /* unscaled: lambda_min(vcov) = 1 / lambda_max(N info); when even Gershgorin's bound on
      lambda_max keeps it above lavaan's eps^(3/4), that lower bound is the answer (the
      warning needs the exact value only below) */
-  double gersh = row_sum_bound(info, K);
+  double gersh = row_sum_bound(info);
   if (gersh > 0 && 1 / (N * gersh) >= eig_tol()) {
     *vcov_min_eig = 1 / (N * gersh);
   } else {
-    double lmax_info = blocks_max(SPEC_INFO, info, vcov, K, N, order, start, nb, NULL, &room);
+    double lmax_info = blocks_max(&sb, SPEC_INFO, NULL);
     *vcov_min_eig = lmax_info > 0 ? 1 / (N * lmax_info) : HUGE_VAL;
   }
   /* the ratio from one eigensolve of the scaled information: its smallest eigenvalue is
@@ -232,18 +290,58 @@ vagap_status_t sem_info_spectrum(const double *info, const double *vcov, size_t 
      below it, the smallest eigenvalue comes from the inverse (vcov) as the largest of
      its own, exact in relative terms, with the eigenvector of the flat direction */
   double range[2];
-  blocks_range(info, vcov, K, N, order, start, nb, &room, range);
+  blocks_range(&sb, range);
   *ratio = range[0] > 0 && range[1] > 0 ? range[0] / range[1] : 0;
   if (!(*ratio >= 1e-6)) {
-    double lmax = blocks_max(SPEC_INFO_SCALED, info, vcov, K, N, order, start, nb, NULL, &room);
-    double lmax_inv = blocks_max(SPEC_VCOV_SCALED, info, vcov, K, N, order, start, nb, flat, &room);
+    double lmax = blocks_max(&sb, SPEC_INFO_SCALED, NULL);
+    double lmax_inv = blocks_max(&sb, SPEC_VCOV_SCALED, flat);
     *ratio = lmax > 0 && lmax_inv > 0 ? 1 / (lmax * lmax_inv) : 0;
   }
-  free(order);
-  free(start);
-  free(parent);
-  eig_room_free(&room);
+  spec_blocks_free(&sb);
   return VAGAP_OK;
+}
+
+vagap_status_t sem_info_spectrum(const double *info, const double *vcov, size_t K, double N,
+                                 double *ratio, double *flat, double *vcov_min_eig) {
+  sem_sparse_t sp;
+  if (sem_sparse_from_dense(&sp, info, K)) return VAGAP_ENOMEM;
+  vagap_status_t st = sem_info_spectrum_sparse(&sp, vcov, N, ratio, flat, vcov_min_eig);
+  sem_sparse_free(&sp);
+  return st;
+}
+
+/* ---- the nonzeros of a symmetric matrix, row by row ------------------------------------ */
+
+int sem_sparse_from_dense(sem_sparse_t *sp, const double *M, size_t K) {
+  size_t nnz = 0;
+  for (size_t k = 0; k < K * K; k++) nnz += M[k] != 0;
+  memset(sp, 0, sizeof *sp);
+  sp->K = K;
+  sp->rowptr = malloc((K + 1) * sizeof *sp->rowptr);
+  sp->col = malloc((nnz ? nnz : 1) * sizeof *sp->col);
+  sp->val = malloc((nnz ? nnz : 1) * sizeof *sp->val);
+  if (!sp->rowptr || !sp->col || !sp->val) {
+    sem_sparse_free(sp);
+    return -1;
+  }
+  size_t e = 0;
+  for (size_t a = 0; a < K; a++) {
+    sp->rowptr[a] = e;
+    for (size_t b = 0; b < K; b++)
+      if (M[a * K + b] != 0) {
+        sp->col[e] = b;
+        sp->val[e++] = M[a * K + b];
+      }
+  }
+  sp->rowptr[K] = e;
+  return 0;
+}
+
+void sem_sparse_free(sem_sparse_t *sp) {
+  free(sp->rowptr);
+  free(sp->col);
+  free(sp->val);
+  memset(sp, 0, sizeof *sp);
 }
 
 /* ---- post-check ---------------------------------------------------------------------- */
