@@ -62,6 +62,7 @@ struct sem_ws {
   double ntotal;       /* sum n_g */
   int wishart;
   size_t *col;         /* model ov -> stats column */
+  size_t *grows, *grows_start; /* group g's rows: grows[grows_start[g] .. grows_start[g + 1]), in order */
   int *row_mat;        /* per row: MAT_* */
   size_t *row_i, *row_j;
   group_ws_t *g;
@@ -109,6 +110,8 @@ void sem_ws_free(sem_ws_t *ws) {
     for (size_t g = 0; g < ws->G; g++) group_free(&ws->g[g]);
   free(ws->g);
   free(ws->col);
+  free(ws->grows);
+  free(ws->grows_start);
   free(ws->row_mat);
   free(ws->row_i);
   free(ws->row_j);
@@ -190,7 +193,10 @@ vagap_status_t sem_ws_alloc(sem_ws_t **out, const vagap_sem_model_t *model,
   ws->row_j = calloc(model->nrows ? model->nrows : 1, sizeof *ws->row_j);
   ws->g = calloc(ws->G, sizeof *ws->g);
   ws->x_implied = calloc(ws->npar ? ws->npar : 1, sizeof *ws->x_implied);
-  if (!ws->col || !ws->row_mat || !ws->row_i || !ws->row_j || !ws->g || !ws->x_implied) {
+  ws->grows = malloc((model->nrows ? model->nrows : 1) * sizeof *ws->grows);
+  ws->grows_start = calloc(ws->G + 1, sizeof *ws->grows_start);
+  if (!ws->col || !ws->row_mat || !ws->row_i || !ws->row_j || !ws->g || !ws->x_implied || !ws->grows ||
+      !ws->grows_start) {
     st = vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
     goto fail;
   }
@@ -226,6 +232,16 @@ vagap_status_t sem_ws_alloc(sem_ws_t **out, const vagap_sem_model_t *model,
       default: break;
     }
   }
+  /* rows by group (a counting sort; rows of no group, :=, are left out): the per-group
+     loops of a model of many groups visit their own rows, not every group's */
+  for (size_t r = 0; r < model->nrows; r++)
+    if (model->rows[r].group >= 1 && (size_t)model->rows[r].group <= ws->G) ws->grows_start[model->rows[r].group]++;
+  for (size_t g = 0; g < ws->G; g++) ws->grows_start[g + 1] += ws->grows_start[g];
+  for (size_t r = 0; r < model->nrows; r++)
+    if (model->rows[r].group >= 1 && (size_t)model->rows[r].group <= ws->G)
+      ws->grows[ws->grows_start[model->rows[r].group - 1]++] = r;
+  for (size_t g = ws->G; g > 0; g--) ws->grows_start[g] = ws->grows_start[g - 1];
+  ws->grows_start[0] = 0;
   ws->ntotal = 0;
   for (size_t g = 0; g < ws->G; g++) {
     group_ws_t *w = &ws->g[g];
@@ -540,7 +556,8 @@ static double latent_variance_start(const sem_ws_t *ws, const group_ws_t *w, int
   const vagap_sem_model_t *m = ws->model;
   size_t p = ws->p, marker = (size_t)-1, count = 0;
   double sum = 0;
-  for (size_t r = 0; r < m->nrows; r++) {
+  for (size_t e = ws->grows_start[group - 1]; e < ws->grows_start[group]; e++) {
+    size_t r = ws->grows[e];
     const vagap_sem_param_t *row = &m->rows[r];
     if (row->op != VAGAP_SEM_LOADING || row->group != group || ws->row_j[r] != f || ws->row_i[r] >= p)
       continue;
@@ -574,7 +591,8 @@ void sem_ws_start(sem_ws_t *ws, double *x, int plain) {
         v = 1.0;
         if (m->std_lv) { v = i < p ? sqrt(0.5 * gsl_matrix_get(w->S, i, i)) : 1.0; break; }
         size_t first = (size_t)-1, third = (size_t)-1;
-        for (size_t k = 0; k < m->nrows; k++) {
+        for (size_t e = ws->grows_start[row->group - 1]; e < ws->grows_start[row->group]; e++) {
+          size_t k = ws->grows[e];
           const vagap_sem_param_t *o = &m->rows[k];
           if (o->op != VAGAP_SEM_LOADING || o->group != row->group || ws->row_j[k] != j) continue;
           size_t ind = ws->row_i[k];
@@ -671,12 +689,12 @@ static int block_layout(sem_ws_t *ws) {
   size_t *owner = malloc((K ? K : 1) * sizeof *owner), *pos = malloc((K ? K : 1) * sizeof *pos);
   ws->bi_sg = calloc(G ? G : 1, sizeof *ws->bi_sg);
   ws->bi_gg = calloc(G ? G : 1, sizeof *ws->bi_gg);
+  const vagap_sem_model_t *m = ws->model;
   if (!order || !start || !owner || !pos || !ws->bi_sg || !ws->bi_gg) {
     free(order); free(start); free(owner); free(pos);
     return -1;
   }
   for (size_t k = 0; k < K; k++) owner[k] = (size_t)-1;
-  const vagap_sem_model_t *m = ws->model;
   for (size_t r = 0; r < m->nrows; r++) {
     const vagap_sem_param_t *row = &m->rows[r];
     if (!row->free || ws->row_mat[r] == MAT_NONE) continue;
@@ -822,11 +840,12 @@ static vagap_status_t information_blocks(sem_ws_t *ws, const double *x, vagap_er
     mat_transpose_copy(GSF, GFS);
     gsl_blas_dgemm(CblasTrans, CblasNoTrans, 1.0, V, &Vt.matrix, 0.0, GSS);
     size_t n = 0;
-    for (size_t r = 0; r < nr; r++)
-      if (rows[r].free && (size_t)rows[r].group == g + 1 && ws->row_mat[r] != MAT_NONE) {
-        idx[n] = r;
-        t[n++] = row_rank2(ws, w, r);
-      }
+    for (size_t e = ws->grows_start[g]; e < ws->grows_start[g + 1]; e++) { /* group g's rows only */
+      size_t r = ws->grows[e];
+      if (!rows[r].free || ws->row_mat[r] == MAT_NONE) continue;
+      idx[n] = r;
+      t[n++] = row_rank2(ws, w, r);
+    }
     for (size_t a = 0; a < n; a++) {
       const rank2_t *ra = &t[a];
       size_t ka = rows[idx[a]].free - 1;
