@@ -90,7 +90,10 @@ struct sem_ws {
      and own x own (bi_gg).  Entries linking two groups' own parameters are zero and
      not stored, so this is O(sum of the groups' blocks), not npar x npar. */
   double *bi_ss, **bi_sg, **bi_gg;
+  struct bfact *bf; /* its factorisation (bfact_factor), room made once */
 };
+
+static void bfact_destroy(struct bfact *f);
 
 
 static void group_free(group_ws_t *g) {
@@ -133,6 +136,7 @@ void sem_ws_free(sem_ws_t *ws) {
   }
   free(ws->bi_sg);
   free(ws->bi_gg);
+  bfact_destroy(ws->bf);
   free(ws);
 }
 
@@ -341,14 +345,16 @@ static void fill_matrices(sem_ws_t *ws, const double *x) {
  */
 static void sparse_left_mul(const gsl_matrix *S, const gsl_matrix *D, gsl_matrix *out) {
   size_t r = S->size1, k = S->size2, c = D->size2;
-  gsl_matrix_set_zero(out);
   for (size_t i = 0; i < r; i++) {
     const double *srow = S->data + i * S->tda;
-    double *orow = out->data + i * out->tda;
+    /* out never overlaps S or D (restrict): each orow[l] is still v1 d1 + v2 d2 + ...
+       added in j's order, element by element, whatever the compiler makes of the loop */
+    double *restrict orow = out->data + i * out->tda;
+    memset(orow, 0, c * sizeof *orow);
     for (size_t j = 0; j < k; j++) {
       double v = srow[j];
       if (v == 0) continue;
-      const double *drow = D->data + j * D->tda;
+      const double *restrict drow = D->data + j * D->tda;
       for (size_t l = 0; l < c; l++) orow[l] += v * drow[l];
     }
   }
@@ -851,6 +857,9 @@ static vagap_status_t information_blocks(sem_ws_t *ws, const double *x, vagap_er
       size_t ka = rows[idx[a]].free - 1;
       for (size_t b = 0; b <= a; b++) {
         const rank2_t *rb = &t[b];
+        /* a pair with neither a covariance nor a mean term adds +0 (e.g. an intercept and a
+           loading): skipped, every sum stays the same */
+        if ((ra->alpha == 0 || rb->alpha == 0) && (ra->mc == 0 || rb->mc == 0)) continue;
         size_t kb = rows[idx[b]].free - 1;
         double v = 0;
         if (ra->alpha != 0 && rb->alpha != 0) {
@@ -1045,7 +1054,7 @@ static vagap_status_t singular_message(const sem_ws_t *ws, const gsl_matrix *inf
  * diagonal so that the identification test (reciprocal condition numbers of
  * the Cholesky factors) is unit-free.
  */
-typedef struct {
+typedef struct bfact {
   size_t K, s, G;
   const size_t *order;    /* order[new] = parameter index; shared first, then by group */
   const size_t *start;    /* block g is order[start[g] .. start[g+1]); start[0] = s */
@@ -1054,9 +1063,11 @@ typedef struct {
   gsl_matrix **B;         /* B_g: s x n_g */
   gsl_matrix **E;         /* D_g^-1 B_g': n_g x s */
   gsl_matrix *S;          /* Cholesky factor of the Schur complement */
+  double *y;              /* bfact_solve's room (K) */
 } bfact_t;
 
-static void bfact_free(bfact_t *f) {
+static void bfact_destroy(bfact_t *f) {
+  if (!f) return;
   for (size_t g = 0; f->L && g < f->G; g++) {
     if (f->L[g]) gsl_matrix_free(f->L[g]);
     if (f->B[g]) gsl_matrix_free(f->B[g]);
@@ -1067,7 +1078,38 @@ static void bfact_free(bfact_t *f) {
   free(f->E);
   if (f->S) gsl_matrix_free(f->S);
   free(f->sc); /* order and start belong to the workspace */
-  memset(f, 0, sizeof *f);
+  free(f->y);
+  free(f);
+}
+
+/* The factorisation's room, made at the first factorisation of a workspace and kept
+   (Fisher scoring factors the information at every step; the sizes depend on the
+   model only).  NULL: out of memory. */
+static bfact_t *bfact_room(sem_ws_t *ws) {
+  if (ws->bf) return ws->bf;
+  if (block_layout(ws)) return NULL;
+  bfact_t *f = calloc(1, sizeof *f);
+  if (!f) return NULL;
+  size_t K = f->K = ws->npar, s = f->s = ws->bf_s, G = f->G = ws->G;
+  f->order = ws->bf_order;
+  f->start = ws->bf_start;
+  f->sc = malloc((K ? K : 1) * sizeof *f->sc);
+  f->y = malloc((K ? K : 1) * sizeof *f->y);
+  f->L = calloc(G ? G : 1, sizeof *f->L);
+  f->B = calloc(G ? G : 1, sizeof *f->B);
+  f->E = calloc(G ? G : 1, sizeof *f->E);
+  int bad = !f->sc || !f->y || !f->L || !f->B || !f->E || (s > 0 && !(f->S = gsl_matrix_alloc(s, s)));
+  for (size_t g = 0; !bad && g < G; g++) {
+    size_t n = f->start[g + 1] - f->start[g];
+    if (n == 0) continue;
+    bad = !(f->L[g] = gsl_matrix_alloc(n, n)) ||
+          (s > 0 && (!(f->B[g] = gsl_matrix_alloc(s, n)) || !(f->E[g] = gsl_matrix_alloc(n, s))));
+  }
+  if (bad) {
+    bfact_destroy(f);
+    return NULL;
+  }
+  return ws->bf = f;
 }
 
 /* Cholesky in place; with check_rcond also require a reciprocal condition
@@ -1095,38 +1137,24 @@ static void scaled_block(const double *blk, const double *sc, const size_t *ra, 
   }
 }
 
-/* Factor the information stored in the workspace's blocks; returns 0, or -1 when it is
-   singular (or out of memory). */
-static int bfact_factor(sem_ws_t *ws, bfact_t *f, int check_rcond) {
-  memset(f, 0, sizeof *f);
-  if (block_layout(ws)) return -1;
-  size_t K = f->K = ws->npar, s = f->s = ws->bf_s, G = f->G = ws->G;
-  f->order = ws->bf_order;
-  f->start = ws->bf_start;
-  f->sc = malloc((K ? K : 1) * sizeof *f->sc);
-  f->L = calloc(G ? G : 1, sizeof *f->L);
-  f->B = calloc(G ? G : 1, sizeof *f->B);
-  f->E = calloc(G ? G : 1, sizeof *f->E);
-  if (!f->sc || !f->L || !f->B || !f->E) return -1;
+/* Factor the information stored in the workspace's blocks into the workspace's
+   factorisation (*out); returns 0, or -1 when it is singular (or out of memory). */
+static int bfact_factor(sem_ws_t *ws, bfact_t **out, int check_rcond) {
+  bfact_t *f = *out = bfact_room(ws);
+  if (!f) return -1;
+  size_t K = f->K, s = f->s, G = f->G;
   for (size_t k = 0; k < K; k++) {
     double d = *block_entry(ws, k, k);
     if (!(d > 0)) return -1;
     f->sc[k] = 1 / sqrt(d);
   }
-  if (s > 0) {
-    if (!(f->S = gsl_matrix_alloc(s, s))) return -1;
-    scaled_block(ws->bi_ss, f->sc, f->order, s, f->order, s, f->S);
-  }
+  if (s > 0) scaled_block(ws->bi_ss, f->sc, f->order, s, f->order, s, f->S);
   for (size_t g = 0; g < G; g++) {
     size_t o = f->start[g], n = f->start[g + 1] - o;
     if (n == 0) continue;
-    if (!(f->L[g] = gsl_matrix_alloc(n, n))) return -1;
     scaled_block(ws->bi_gg[g], f->sc, f->order + o, n, f->order + o, n, f->L[g]);
     if (!chol_ok(f->L[g], check_rcond)) return -1;
     if (s == 0) continue;
-    f->B[g] = gsl_matrix_alloc(s, n);
-    f->E[g] = gsl_matrix_alloc(n, s);
-    if (!f->B[g] || !f->E[g]) return -1;
     scaled_block(ws->bi_sg[g], f->sc, f->order, s, f->order + o, n, f->B[g]);
     mat_transpose_copy(f->E[g], f->B[g]);
     /* E = L^-T L^-1 B' */
@@ -1142,8 +1170,7 @@ static int bfact_factor(sem_ws_t *ws, bfact_t *f, int check_rcond) {
 /* Solve info z = r with the factorisation (r and z in parameter order; may alias). */
 static int bfact_solve(const bfact_t *f, const double *r, double *z) {
   size_t K = f->K, s = f->s;
-  double *y = malloc((K ? K : 1) * sizeof *y);
-  if (!y) return -1;
+  double *y = f->y;
   for (size_t a = 0; a < K; a++) y[a] = r[f->order[a]] * f->sc[f->order[a]];
   for (size_t g = 0; g < f->G; g++) {
     size_t o = f->start[g], n = f->start[g + 1] - o;
@@ -1166,7 +1193,6 @@ static int bfact_solve(const bfact_t *f, const double *r, double *z) {
     }
   }
   for (size_t a = 0; a < K; a++) z[f->order[a]] = y[a] * f->sc[f->order[a]];
-  free(y);
   return 0;
 }
 
@@ -1262,9 +1288,8 @@ done:
 static vagap_status_t invert_information(sem_ws_t *ws, double *vcov, int zeroed, vagap_error_t *err) {
   size_t K = ws->npar;
   if (K == 0) return VAGAP_OK;
-  bfact_t f;
-  int bad = bfact_factor(ws, &f, 1) || bfact_inverse(&f, ws->N, vcov, zeroed);
-  bfact_free(&f);
+  bfact_t *f;
+  int bad = bfact_factor(ws, &f, 1) || bfact_inverse(f, ws->N, vcov, zeroed);
   if (!bad) return VAGAP_OK;
   gsl_matrix *info = gsl_matrix_alloc(K, K); /* the naming needs the whole matrix */
   if (!info) return vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
@@ -1411,13 +1436,12 @@ static double max_abs(const double *g, size_t n) {
 /* Solve info * step = -grad with the information in the workspace's blocks; returns -1
    if it is singular. */
 static int scoring_step(sem_ws_t *ws, const double *grad, double *step) {
-  bfact_t f;
+  bfact_t *f;
   int rc = bfact_factor(ws, &f, 0);
   if (!rc) {
     for (size_t k = 0; k < ws->npar; k++) step[k] = -grad[k];
-    rc = bfact_solve(&f, step, step);
+    rc = bfact_solve(f, step, step);
   }
-  bfact_free(&f);
   return rc;
 }
 
