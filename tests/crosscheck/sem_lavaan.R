@@ -87,6 +87,25 @@ gen.privacy <- function() {
   out
 }
 
+# ten groups (the fitter's block-structured information, issue 14): the privacy model's
+# indicators with group-varying loadings and means
+gen.groups10 <- function() {
+  set.seed(1410)
+  out <- NULL
+  for (g in 1:10) {
+    n <- 120 + 5 * g
+    priv <- rnorm(n)
+    pros <- 0.3 * priv + rnorm(n, sd = 0.95)
+    shar <- (-0.4 + 0.04 * g) * priv + 0.5 * pros + rnorm(n, sd = 0.8)
+    ind <- function(f, l, s) round(3 + 0.05 * g + (l + 0.02 * g) * f + rnorm(n, sd = s), 2)
+    out <- rbind(out, data.frame(model = paste0("m", g),
+      p1 = ind(priv, 1, .6), p2 = ind(priv, .8, .7), p3 = ind(priv, .9, .5), p4 = ind(priv, .7, .8),
+      s1 = ind(pros, 1, .5), s2 = ind(pros, 1.1, .6), s3 = ind(pros, .8, .7),
+      d1 = ind(shar, 1, .5), d2 = ind(shar, .9, .6), d3 = ind(shar, 1.2, .7), d4 = ind(shar, .7, .5)))
+  }
+  out
+}
+
 mimic.model <- "
 visual  =~ x1 + x2 + x3
 textual =~ x4 + x5 + x6
@@ -168,7 +187,11 @@ cases <- list(
        opts = list(group = "model"), cli = c("--group", "model")),
   list(name = "privacy_metric", data = "privacy", model = privacy.model, fun = "sem",
        opts = list(group = "model", group.equal = c("loadings", "intercepts", "regressions")),
-       cli = c("--group", "model", "--group-equal", "loadings,intercepts,regressions"))
+       cli = c("--group", "model", "--group-equal", "loadings,intercepts,regressions")),
+  list(name = "groups10_configural", data = "groups10", model = privacy.model, fun = "sem",
+       opts = list(group = "model"), cli = c("--group", "model")),
+  list(name = "groups10_loadings", data = "groups10", model = privacy.model, fun = "sem",
+       opts = list(group = "model", group.equal = "loadings"), cli = c("--group", "model", "--group-equal", "loadings"))
 )
 
 # invariance sequences: vagap sem --invariance against lavaan fits and lavTestLRT
@@ -184,7 +207,8 @@ fit.names <- c("npar", "fmin", "chisq", "df", "pvalue", "baseline.chisq", "basel
 
 if (mode == "prepare") {
   datasets <- list(hs = HolzingerSwineford1939, pd = PoliticalDemocracy,
-                   path = gen.path(), privacy = gen.privacy(), feedback = gen.feedback())
+                   path = gen.path(), privacy = gen.privacy(), feedback = gen.feedback(),
+                   groups10 = gen.groups10())
   for (d in names(datasets))
     write.csv(datasets[[d]], file.path(dir, paste0(d, ".csv")), row.names = FALSE, na = "NA")
   for (cs in cases) {

@@ -339,6 +339,35 @@ static void test_info_spectrum(void **state) {
   assert_true(fabs(vmin - 1 / (N * (1 + r))) < 1e-9);
 }
 
+/* two blocks (the groups of a configural model): the spectrum is the union of theirs, from
+   the dense matrix and from its nonzeros with stored zeros linking the blocks alike */
+static void test_info_spectrum_blocks(void **state) {
+  (void)state;
+  /* block {0, 2}: [[2, 1], [1, 2]] (unit-diagonal eigenvalues 0.5, 1.5); block {1}: [4] (1) */
+  double info[9] = {2, 0, 1, 0, 4, 0, 1, 0, 2};
+  double N = 10, vcov[9] = {2.0 / 3 / N, 0, -1.0 / 3 / N, 0, 0.25 / N, 0, -1.0 / 3 / N, 0, 2.0 / 3 / N};
+  double ratio, vmin, ratio_sp, vmin_sp;
+  assert_int_equal(sem_info_spectrum(info, vcov, 3, N, &ratio, NULL, &vmin), VAGAP_OK);
+  assert_true(fabs(ratio - 0.5 / 1.5) < 1e-14);
+  sem_sparse_t sp;
+  assert_int_equal(sem_sparse_from_dense(&sp, info, 3), 0);
+  assert_int_equal(sp.rowptr[3], 5); /* the nonzeros only */
+  assert_int_equal(sp.col[1], 2);
+  sem_sparse_free(&sp);
+  /* every entry stored, zeros included (as the fitter's blocks store a shared row) */
+  assert_int_equal(sem_sparse_alloc(&sp, 3, 9), 0);
+  for (size_t a = 0; a < 3; a++) {
+    sp.rowptr[a] = 3 * a;
+    for (size_t b = 0; b < 3; b++) {
+      sp.col[3 * a + b] = b;
+      sp.val[3 * a + b] = info[3 * a + b];
+    }
+  }
+  sp.rowptr[3] = 9;
+  assert_int_equal(sem_info_spectrum_sparse(&sp, vcov, N, &ratio_sp, NULL, &vmin_sp), VAGAP_OK);
+  assert_true(ratio_sp == ratio && vmin_sp == vmin);
+  sem_sparse_free(&sp);
+}
 
 /* lavaan's Delta (sem_ws_jacobian) against central differences of the implied moments,
    and a discrepancy hook that reproduces ML gives ML's objective and gradient. */
@@ -573,6 +602,7 @@ int main(void) {
       cmocka_unit_test(test_noncentral_chisq_cdf),
       cmocka_unit_test(test_cfi_tli_edges),
       cmocka_unit_test(test_info_spectrum),
+      cmocka_unit_test(test_info_spectrum_blocks),
       cmocka_unit_test(test_jacobian_and_discrepancy_hook),
       cmocka_unit_test(test_estimation_options),
       cmocka_unit_test(test_casewise_scores_sum_to_gradient),

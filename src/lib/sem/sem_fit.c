@@ -1328,15 +1328,7 @@ void sem_ws_sample(const sem_ws_t *ws, size_t g, const gsl_matrix **S, const gsl
 static int blocks_sparse(const sem_ws_t *ws, sem_sparse_t *sp) {
   size_t K = ws->npar, G = ws->G, s = ws->bf_s, nnz = 0;
   for (size_t a = 0; a < K; a++) nnz += ws->bf_owner[a] == G ? K : s + block_size(ws, ws->bf_owner[a]);
-  memset(sp, 0, sizeof *sp);
-  sp->K = K;
-  sp->rowptr = malloc((K + 1) * sizeof *sp->rowptr);
-  sp->col = malloc((nnz ? nnz : 1) * sizeof *sp->col);
-  sp->val = malloc((nnz ? nnz : 1) * sizeof *sp->val);
-  if (!sp->rowptr || !sp->col || !sp->val) {
-    sem_sparse_free(sp);
-    return -1;
-  }
+  if (sem_sparse_alloc(sp, K, nnz)) return -1;
   size_t e = 0;
   for (size_t a = 0; a < K; a++) {
     sp->rowptr[a] = e;

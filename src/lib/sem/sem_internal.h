@@ -45,6 +45,7 @@
 #define sem_info_spectrum vagap__sem_info_spectrum
 #define sem_info_spectrum_sparse vagap__sem_info_spectrum_sparse
 #define sem_sparse_from_dense vagap__sem_sparse_from_dense
+#define sem_sparse_alloc vagap__sem_sparse_alloc
 #define sem_sparse_free vagap__sem_sparse_free
 #define sem_post_check vagap__sem_post_check
 #define sem_vcov_check vagap__sem_vcov_check
@@ -261,6 +262,8 @@ typedef struct {
   size_t *col;
   double *val;
 } sem_sparse_t;
+/* Room for K rows and nnz entries (rowptr, col, val left to fill; -1: out of memory). */
+int sem_sparse_alloc(sem_sparse_t *sp, size_t K, size_t nnz);
 /* The nonzeros of the dense row-major M (-1: out of memory); sem_sparse_free frees. */
 int sem_sparse_from_dense(sem_sparse_t *sp, const double *M, size_t K);
 void sem_sparse_free(sem_sparse_t *sp);

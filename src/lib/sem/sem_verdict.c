@@ -312,18 +312,21 @@ vagap_status_t sem_info_spectrum(const double *info, const double *vcov, size_t 
 
 /* ---- the nonzeros of a symmetric matrix, row by row ------------------------------------ */
 
-int sem_sparse_from_dense(sem_sparse_t *sp, const double *M, size_t K) {
-  size_t nnz = 0;
-  for (size_t k = 0; k < K * K; k++) nnz += M[k] != 0;
+int sem_sparse_alloc(sem_sparse_t *sp, size_t K, size_t nnz) {
   memset(sp, 0, sizeof *sp);
   sp->K = K;
   sp->rowptr = malloc((K + 1) * sizeof *sp->rowptr);
   sp->col = malloc((nnz ? nnz : 1) * sizeof *sp->col);
   sp->val = malloc((nnz ? nnz : 1) * sizeof *sp->val);
-  if (!sp->rowptr || !sp->col || !sp->val) {
-    sem_sparse_free(sp);
-    return -1;
-  }
+  if (sp->rowptr && sp->col && sp->val) return 0;
+  sem_sparse_free(sp);
+  return -1;
+}
+
+int sem_sparse_from_dense(sem_sparse_t *sp, const double *M, size_t K) {
+  size_t nnz = 0;
+  for (size_t k = 0; k < K * K; k++) nnz += M[k] != 0;
+  if (sem_sparse_alloc(sp, K, nnz)) return -1;
   size_t e = 0;
   for (size_t a = 0; a < K; a++) {
     sp->rowptr[a] = e;
