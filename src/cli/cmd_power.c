@@ -264,6 +264,7 @@ typedef struct {
   vagap_sem_syntax_t *fit_syntax[MAX_MODELS];
   size_t *target[MAX_MODELS];     /* sem-param: the fit model's rows of --param, one per group */
   size_t ntarget[MAX_MODELS];
+  double *start[MAX_MODELS];      /* the fit model's estimates on the population moments */
   vagap_sem_model_options_t mopt;
   vagap_sem_fit_options_t fopt;
   vagap_sem_invariance_step_t steps[2];
@@ -282,6 +283,7 @@ static void sem_setup_free(sem_setup_t *s, size_t nmodel) {
     vagap_sem_model_free(s->fit[i]);
     vagap_sem_syntax_free(s->fit_syntax[i]);
     free(s->target[i]);
+    free(s->start[i]);
   }
 }
 
@@ -447,6 +449,10 @@ static int population_value(const power_args_t *a, sem_setup_t *s, size_t m, siz
   } else if (!st) {
     *truth = fit->model->rows[target].est;
   }
+  /* the replications' start: the population optimum is next to each sample's */
+  if (!st && !s->start[m] && fit->model->npar &&
+      (s->start[m] = malloc(fit->model->npar * sizeof *s->start[m])))
+    memcpy(s->start[m], fit->x, fit->model->npar * sizeof *s->start[m]);
   vagap_sem_fit_free(fit);
   vagap_sem_stats_free(stats);
   if (st) {
@@ -709,6 +715,7 @@ static vagap_power_sem_t *sem_designs(const power_study_t *st, const sem_setup_t
                                .var = (const char *const *)p->model->ov, .n = n, .mu = p->mu,
                                .chol = p->chol, .vm = p->vm, .fit_model = s->fit[k->model],
                                .target = k->target, .fit_opt = &s->fopt,
+                               .start = inv ? NULL : s->start[k->model],
                                .alpha = st->alpha,
                                .invariance_syntax = inv ? s->fit_syntax[k->model] : NULL,
                                .invariance_base = &s->mopt, .steps = s->steps,
