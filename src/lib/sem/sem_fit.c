@@ -1533,8 +1533,8 @@ static vagap_status_t optimise_replication(sem_ws_t *ws, double *x, const double
   double *grad = malloc(K * sizeof *grad);
   if (!grad) return vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
   memcpy(x, start, K * sizeof *x);
-  double g = HUGE_VAL, F = sem_ws_objective(ws, x, NULL);
-  if (isfinite(F)) F = lbfgs_whitened(ws, x, 1e-14, remaining(ws), err);
+  /* +inf also when Sigma is not positive definite at the start (the information fails) */
+  double g = HUGE_VAL, F = lbfgs_whitened(ws, x, 1e-14, remaining(ws), err);
   if (isfinite(F)) F = fisher_scoring(ws, x, 50, FS_POLISH, err);
   if (isfinite(F)) {
     sem_ws_objective(ws, x, grad);
