@@ -1369,17 +1369,28 @@ static double newton_decrement(sem_ws_t *ws, const double *x, vagap_error_t *err
  * that does not converge.  The five-strategy search of optimise() spent its
  * whole budget on the resamples that fail (about 0.45 s each on HS).
  */
-static vagap_status_t optimise_from(sem_ws_t *ws, double *x, const double *start, int max_iter,
-                                    const char **method, double *gnorm, vagap_error_t *err) {
+/* The opening of a fit from given values: the evaluation budget, x = start, and *grad
+   (npar) for the caller to free; *grad NULL when there is nothing to fit (npar = 0). */
+static vagap_status_t open_from(sem_ws_t *ws, double *x, const double *start, int max_iter, double *gnorm,
+                                double **grad, vagap_error_t *err) {
   size_t K = ws->npar;
   ws->max_evals = max_iter > 0 ? (size_t)max_iter : 10000;
   *gnorm = 0;
+  *grad = NULL;
   if (K == 0) return VAGAP_OK;
-  double *grad = malloc(K * sizeof *grad);
-  if (!grad) return vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
+  if (!(*grad = malloc(K * sizeof **grad))) return vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
+  memcpy(x, start, K * sizeof *x);
+  return VAGAP_OK;
+}
+
+static vagap_status_t optimise_from(sem_ws_t *ws, double *x, const double *start, int max_iter,
+                                    const char **method, double *gnorm, vagap_error_t *err) {
+  size_t K = ws->npar;
+  double *grad;
+  vagap_status_t st0 = open_from(ws, x, start, max_iter, gnorm, &grad, err);
+  if (st0 || !grad) return st0;
   /* the implied moments at the start do not depend on the data: finite unless
      the model has fixed.x rows, whose values are the resample's */
-  memcpy(x, start, K * sizeof *x);
   double F = sem_ws_objective(ws, x, NULL), g = HUGE_VAL;
   if (isfinite(F)) {
     fisher_scoring(ws, x, 30, FS_WARM, err);
@@ -1527,12 +1538,9 @@ done:
 static vagap_status_t optimise_replication(sem_ws_t *ws, double *x, const double *start, int max_iter,
                                            const char **method, double *gnorm, vagap_error_t *err) {
   size_t K = ws->npar;
-  ws->max_evals = max_iter > 0 ? (size_t)max_iter : 10000;
-  *gnorm = 0;
-  if (K == 0) return VAGAP_OK;
-  double *grad = malloc(K * sizeof *grad);
-  if (!grad) return vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
-  memcpy(x, start, K * sizeof *x);
+  double *grad;
+  vagap_status_t st0 = open_from(ws, x, start, max_iter, gnorm, &grad, err);
+  if (st0 || !grad) return st0;
   /* +inf also when Sigma is not positive definite at the start (the information fails) */
   double g = HUGE_VAL, F = lbfgs_whitened(ws, x, 1e-14, remaining(ws), err);
   if (isfinite(F)) F = fisher_scoring(ws, x, 50, FS_POLISH, err);
