@@ -2210,7 +2210,7 @@ static vagap_status_t fit_impl(vagap_sem_fit_t **out, const vagap_sem_model_t *m
         if ((st = fit_information(ws, hooks, &opt, fit->x, info, err))) goto done;
         if ((st = invert_information(ws, info, fit->vcov, err))) {
           /* singular where the data led the optimiser, not at the start */
-          const char *names = strstr(err->message, "involved parameters: ");
+          const char *names = err ? strstr(err->message, "involved parameters: ") : NULL;
           char buf[sizeof err->message];
           snprintf(buf, sizeof buf, "%s", names ? names + 21 : "(unknown)");
           st = vagap_error_set(err, VAGAP_ENOCONV, NULL, 0, 0,
