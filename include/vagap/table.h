@@ -60,7 +60,8 @@ typedef struct {
   size_t segment_bytes;     /* input per parsing task; 0: the environment variable
                                VAGAP_SEGMENT_BYTES if set (tests), else 1 MiB; at most 256 MiB */
   size_t threads;           /* parsing threads; 0: the environment variable VAGAP_THREADS
-                               if set, else one per online CPU; at most 4 */
+                               if set, else one per CPU the process may run on (its
+                               affinity mask, e.g. taskset); at most 4 */
   int infer_numbers;        /* vagap_table_read: also convert every column that is all
                                numbers, on the parsing threads (see
                                vagap_table_inferred_numbers); such columns are then kept

@@ -22,6 +22,7 @@
 #include <limits.h>
 #include <math.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -545,12 +546,18 @@ static void *worker_main(void *arg) {
   return NULL;
 }
 
+/* The CPUs this process may run on (its affinity mask: `taskset -c 0` gives 1), else
+   those online: more parsing threads than that only take turns. */
+static size_t usable_cpus(void) {
+  cpu_set_t set;
+  if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0) return (size_t)CPU_COUNT(&set);
+  long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+  return cpus > 0 ? (size_t)cpus : 1;
+}
+
 static size_t thread_count(const vagap_reader_t *r) {
   size_t n = r->opt.threads;
-  if (n == 0) {
-    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-    n = cpus > 0 ? (size_t)cpus : 1;
-  }
+  if (n == 0) n = usable_cpus();
   if (n > MAX_THREADS) n = MAX_THREADS;
   /* input that is already read whole needs no more than one */
   if (r->input_eof && r->carry_len <= r->opt.segment_bytes) n = 1;
