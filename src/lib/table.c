@@ -1058,17 +1058,6 @@ typedef struct {
 static vagap_status_t reader_open_file(vagap_reader_t **out, const char *path,
                                        const vagap_table_options_t *opt, vagap_ledger_t *ledger,
                                        const reader_hook_t *hook, infer_names_t infer,
-                                       vagap_error_t *err);
-
-vagap_status_t reader_open_hooked(vagap_reader_t **out, const char *path,
-                                  const vagap_table_options_t *opt, vagap_ledger_t *ledger,
-                                  const reader_hook_t *hook, vagap_error_t *err) {
-  return reader_open_file(out, path, opt, ledger, hook, (infer_names_t){{NULL, NULL}, {0, 0}}, err);
-}
-
-static vagap_status_t reader_open_file(vagap_reader_t **out, const char *path,
-                                       const vagap_table_options_t *opt, vagap_ledger_t *ledger,
-                                       const reader_hook_t *hook, infer_names_t infer,
                                        vagap_error_t *err) {
   *out = NULL;
   int from_stdin = strcmp(path, "-") == 0;
@@ -1098,6 +1087,12 @@ static vagap_status_t reader_open_file(vagap_reader_t **out, const char *path,
   }
   *out = r;
   return VAGAP_OK;
+}
+
+vagap_status_t reader_open_hooked(vagap_reader_t **out, const char *path,
+                                  const vagap_table_options_t *opt, vagap_ledger_t *ledger,
+                                  const reader_hook_t *hook, vagap_error_t *err) {
+  return reader_open_file(out, path, opt, ledger, hook, (infer_names_t){{NULL, NULL}, {0, 0}}, err);
 }
 
 vagap_status_t vagap_reader_open_memory(vagap_reader_t **out, const char *name,
