@@ -77,7 +77,7 @@ struct sem_ws {
      gradient, then the information at one point, and they are computed once for it. */
   double *x_implied;
   int implied_valid;
-  /* scratch of information_at, made once: U, V (p x md), the Gram matrices GFF, GFS,
+  /* scratch of information_blocks, made once: U, V (p x md), the Gram matrices GFF, GFS,
      GSF, GSS (md x md), per model row an index and (void: rank2_t below) its rank-2 form */
   gsl_matrix *info_U, *info_V, *info_G[4];
   size_t *info_idx;
@@ -1703,16 +1703,14 @@ static double whitened_objective(unsigned n, const double *z, double *gz, void *
  */
 static double lbfgs_whitened(sem_ws_t *ws, double *x, double ftol, int max_eval, vagap_error_t *err) {
   size_t K = ws->npar;
-  gsl_matrix *info = K ? gsl_matrix_calloc(K, K) : NULL;
   double *buf = malloc(5 * (K ? K : 1) * sizeof *buf), fmin = HUGE_VAL;
-  bfact_t f;
-  memset(&f, 0, sizeof f);
+  bfact_t *f = NULL; /* the workspace's: no other factorisation until L-BFGS is done */
   nlopt_opt opt = NULL;
-  if (!info || !buf || information_at(ws, x, info, 1, err) || bfact_factor(ws, info, &f, 0)) goto done;
+  if (!K || !buf || information_blocks(ws, x, err) || bfact_factor(ws, &f, 0)) goto done;
   double *x0 = buf, *z = buf + K;
   memcpy(x0, x, K * sizeof *x);
   memset(z, 0, K * sizeof *z);
-  whitened_t w = {ws, &f, x0, buf + 2 * K, buf + 3 * K, buf + 4 * K};
+  whitened_t w = {ws, f, x0, buf + 2 * K, buf + 3 * K, buf + 4 * K};
   if (!(opt = nlopt_create(NLOPT_LD_LBFGS, (unsigned)K))) goto done;
   nlopt_result rc = nlopt_set_min_objective(opt, whitened_objective, &w);
   if (rc > 0) rc = nlopt_set_ftol_rel(opt, ftol);
@@ -1729,8 +1727,6 @@ static double lbfgs_whitened(sem_ws_t *ws, double *x, double ftol, int max_eval,
   }
 done:
   if (opt) nlopt_destroy(opt);
-  bfact_free(&f);
-  if (info) gsl_matrix_free(info);
   free(buf);
   vagap_error_clear(err);
   return fmin;
