@@ -39,7 +39,6 @@
 
 #include "sem_internal.h"
 
-enum { MAT_A, MAT_S, MAT_M, MAT_NONE };
 
 typedef struct {
   double n;          /* the test statistic's multiplier: n_g, or n_g - 1 for wishart */
@@ -612,13 +611,7 @@ void sem_ws_start(sem_ws_t *ws, double *x, int plain) {
  * information costs O(m^2 p) plus O(1) per pair of rows instead of O(p^3)
  * per parameter.
  */
-typedef struct {
-  int xt, yt;     /* 0 = F vector, 1 = S vector */
-  size_t xi, yi;
-  double alpha;   /* 0: no covariance part */
-  size_t mi;
-  double mc;      /* mean part: mc * FB[:, mi] (0: none) */
-} rank2_t;
+typedef sem_rank2_t rank2_t; /* sem_internal.h */
 
 static rank2_t row_rank2(const sem_ws_t *ws, const group_ws_t *w, size_t r) {
   rank2_t t = {0, 0, 0, 0, 0, 0, 0};
@@ -633,6 +626,16 @@ static rank2_t row_rank2(const sem_ws_t *ws, const group_ws_t *w, size_t r) {
     default: break;
   }
   return t;
+}
+
+sem_rank2_t sem_ws_row_rank2(const sem_ws_t *ws, size_t g, size_t r) { return row_rank2(ws, &ws->g[g], r); }
+
+int sem_ws_ram(const sem_ws_t *ws, size_t g, sem_ram_t *out) {
+  if (ws->disc.group_value) return -1;
+  const group_ws_t *w = &ws->g[g];
+  *out = (sem_ram_t){ws->p, ws->mdim, w->nobs / ws->ntotal, w->FB, w->BSFt, w->B, w->Smat, w->SigInv, w->S,
+                     w->M, w->N, w->Bm, w->u, w->v, w->d, ws->row_mat, ws->row_i, ws->row_j};
+  return 0;
 }
 
 static double gram(const gsl_matrix *const G[2][2], int ta, size_t ia, int tb, size_t ib) {

@@ -679,54 +679,6 @@ static vagap_status_t baseline_einv(const baseline_t *b, gsl_matrix *H, vagap_er
   return VAGAP_OK;
 }
 
-/* ---- observed information --------------------------------------------------------------- */
-
-/*
- * The Hessian of F at x by central differences of the analytic gradient
- * (lavaan: lav_model_hessian, numerical as well).  F is a sum over groups and
- * a parameter enters only the groups of its rows, so each column needs the
- * gradient of those groups only.
- */
-static vagap_status_t observed_information(sem_ws_t *ws, const vagap_sem_model_t *m, const double *x, size_t K,
-                                           gsl_matrix *Hs, vagap_error_t *err) {
-  double *xx = malloc(K * sizeof *xx), *gp = malloc(K * sizeof *gp), *gm = malloc(K * sizeof *gm);
-  unsigned char *mask = calloc(m->ngroups, 1);
-  vagap_status_t st = VAGAP_OK;
-  if (!xx || !gp || !gm || !mask) st = oom(err);
-  for (size_t k = 0; !st && k < K; k++) {
-    memset(mask, 0, m->ngroups);
-    for (size_t r = 0; r < m->nrows; r++)
-      if (m->rows[r].free == k + 1 && m->rows[r].group > 0) mask[m->rows[r].group - 1] = 1;
-    sem_ws_only_groups(ws, mask);
-    double h = 1e-5 * (fabs(x[k]) > 1 ? fabs(x[k]) : 1);
-    memcpy(xx, x, K * sizeof *xx);
-    xx[k] = x[k] + h;
-    double fp = sem_ws_objective(ws, xx, gp);
-    xx[k] = x[k] - h;
-    double fm = sem_ws_objective(ws, xx, gm);
-    if (!isfinite(fp) || !isfinite(fm)) {
-      st = vagap_error_set(err, VAGAP_ENUMERIC, NULL, 0, 0,
-                           "the observed information cannot be computed: the implied covariance matrix "
-                           "is not positive definite next to the solution");
-      break;
-    }
-    for (size_t j = 0; j < K; j++) gsl_matrix_set(Hs, j, k, (gp[j] - gm[j]) / (2 * h));
-  }
-  sem_ws_only_groups(ws, NULL);
-  for (size_t i = 0; !st && i < K; i++)
-    for (size_t j = 0; j < i; j++) {
-      double v = 0.5 * (gsl_matrix_get(Hs, i, j) + gsl_matrix_get(Hs, j, i));
-      gsl_matrix_set(Hs, i, j, v);
-      gsl_matrix_set(Hs, j, i, v);
-    }
-  sem_ws_objective(ws, x, NULL); /* leave the workspace at the solution */
-  free(xx);
-  free(gp);
-  free(gm);
-  free(mask);
-  return st;
-}
-
 /* ---- fit measures from a scaled test ------------------------------------------------------ */
 
 typedef struct {
@@ -1716,7 +1668,10 @@ vagap_status_t sem_robust_finish(sem_ws_t *ws, sem_con_t *con, vagap_sem_fit_t *
   if (st) goto done;
   /* the bread: the information matrix of the standard errors */
   switch (opt->information) {
-    case VAGAP_SEM_INFORMATION_OBSERVED: st = observed_information(ws, fit->model, fit->x, K, E, err); break;
+    case VAGAP_SEM_INFORMATION_OBSERVED:
+      st = sem_ws_hessian(ws, fit->x, E, err); /* lavaan's (numerical) Hessian, in closed form */
+      sem_ws_objective(ws, fit->x, NULL);     /* leave the workspace at the solution */
+      break;
     case VAGAP_SEM_INFORMATION_FIRST_ORDER: gsl_matrix_memcpy(E, B0); break;
     default: st = info ? gsl_matrix_memcpy(E, info), VAGAP_OK : sem_ws_information(ws, fit->x, E, err); break;
   }
