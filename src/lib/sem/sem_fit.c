@@ -815,11 +815,13 @@ int sem_ws_jacobian(sem_ws_t *ws, const double *x, size_t g, double *dsigma, dou
  *   dmu_r' u + 1/2 (u' dSigma_r u - tr(Sigma^-1 dSigma_r)),
  * and from the rank-two form dSigma_r = alpha (a b' + b a') this is
  *   mc (FB' u)_mi + alpha ((a'u)(b'u) - a' Sigma^-1 b):
- * O(p^2 + m p) per row instead of O(K p^2).  SC is n x K (zero outside
- * the group's parameters).  -1 when Sigma is not positive definite.
+ * O(p^2 + m p) per row instead of O(K p^2).  Only the group's own
+ * parameters have nonzero scores: sc holds those columns only (n x *k,
+ * row-major; cols[c] the parameter of column c, increasing), which keeps the
+ * meat's products at the group's size.  -1 when Sigma is not positive definite.
  */
 int sem_ws_scores(sem_ws_t *ws, const double *x, size_t g, const gsl_matrix *Y, const gsl_vector *mu,
-                  gsl_matrix *SC) {
+                  double *sc, size_t *cols, size_t *ncols) {
   size_t p = ws->p, md = ws->mdim, nr = ws->model->nrows;
   group_ws_t *w = &ws->g[g];
   if (implied_one(ws, x, g)) return -1;
@@ -829,7 +831,8 @@ int sem_ws_scores(sem_ws_t *ws, const double *x, size_t g, const gsl_matrix *Y, 
   double *c = malloc((nr ? nr : 1) * sizeof *c), *proj = malloc(2 * md * sizeof *proj);
   gsl_vector *e = gsl_vector_alloc(p), *u = gsl_vector_alloc(p), *wb = gsl_vector_alloc(p);
   int rc = 0;
-  if (!idx || !t || !c || !proj || !e || !u || !wb) rc = -2;
+  size_t K = ws->npar, *col_of = malloc((K ? K : 1) * sizeof *col_of);
+  if (!idx || !t || !c || !proj || !e || !u || !wb || !col_of) rc = -2;
   size_t n = 0;
   for (size_t r = 0; !rc && r < nr; r++) {
     if (!rows[r].free || (size_t)rows[r].group != g + 1 || ws->row_mat[r] == MAT_NONE) continue;
@@ -843,7 +846,16 @@ int sem_ws_scores(sem_ws_t *ws, const double *x, size_t g, const gsl_matrix *Y, 
     }
     n++;
   }
-  if (!rc) gsl_matrix_set_zero(SC);
+  /* the group's parameters, in increasing order, and the column of each */
+  *ncols = 0;
+  for (size_t j = 0; !rc && j < K; j++) col_of[j] = (size_t)-1;
+  for (size_t q = 0; !rc && q < n; q++) col_of[rows[idx[q]].free - 1] = 0;
+  for (size_t j = 0; !rc && j < K; j++)
+    if (col_of[j] == 0) {
+      col_of[j] = *ncols;
+      cols[(*ncols)++] = j;
+    }
+  if (!rc) memset(sc, 0, Y->size1 * *ncols * sizeof *sc);
   for (size_t i = 0; !rc && i < Y->size1; i++) {
     for (size_t k = 0; k < p; k++) gsl_vector_set(e, k, gsl_matrix_get(Y, i, k) - gsl_vector_get(mu, k));
     gsl_blas_dsymv(CblasLower, 1.0, w->SigInv, e, 0.0, u);
@@ -851,16 +863,17 @@ int sem_ws_scores(sem_ws_t *ws, const double *x, size_t g, const gsl_matrix *Y, 
     gsl_vector_view pf = gsl_vector_view_array(proj, md), pss = gsl_vector_view_array(proj + md, md);
     gsl_blas_dgemv(CblasTrans, 1.0, w->FB, u, 0.0, &pf.vector);
     gsl_blas_dgemv(CblasNoTrans, 1.0, w->BSFt, u, 0.0, &pss.vector);
-    double *out = SC->data + i * SC->tda;
+    double *out = sc + i * *ncols;
     for (size_t q = 0; q < n; q++) {
       const rank2_t *tq = &t[q];
       double v = 0;
       if (tq->alpha != 0)
         v += tq->alpha * (proj[tq->xt * md + tq->xi] * proj[tq->yt * md + tq->yi] - c[q]);
       if (tq->mc != 0) v += tq->mc * proj[tq->mi];
-      out[rows[idx[q]].free - 1] += v;
+      out[col_of[rows[idx[q]].free - 1]] += v;
     }
   }
+  free(col_of);
   free(idx);
   free(t);
   free(c);

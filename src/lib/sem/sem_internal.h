@@ -472,10 +472,12 @@ vagap_status_t sem_ws_vcov(sem_ws_t *ws, sem_con_t *con, const double *x, const 
 double sem_ws_nobs(const sem_ws_t *ws, size_t g);
 /* N of the test statistic and RMSEA (N, or N - G for wishart) */
 double sem_ws_N(const sem_ws_t *ws);
-/* Casewise scores d log L_i / d theta (n x K) of group g's rows Y (n x p, model order) at x,
-   taken at mean mu: the meat of the Huber-White sandwich.  -1: Sigma not positive definite. */
+/* Casewise scores d log L_i / d theta of group g's rows Y (n x p, model order) at x,
+   taken at mean mu: the meat of the Huber-White sandwich.  Only the *k parameters of
+   group g (cols, increasing; room for npar) have nonzero scores: sc (room for n x npar)
+   gets n x *k, row-major.  -1: Sigma not positive definite; -2: out of memory. */
 int sem_ws_scores(sem_ws_t *ws, const double *x, size_t g, const gsl_matrix *Y, const gsl_vector *mu,
-                  gsl_matrix *SC);
+                  double *sc, size_t *cols, size_t *k);
 /* Restrict sem_ws_objective to the groups with mask[g] != 0 (NULL: all groups again):
    the terms of the other groups do not depend on their parameters. */
 void sem_ws_only_groups(sem_ws_t *ws, const unsigned char *mask);

@@ -126,26 +126,46 @@ static void h1_expected(const layout_t *L, const gsl_matrix *W, gsl_matrix *A) {
 }
 
 /*
- * out = scale Z'Z (symmetric, k x k) for Z n x k, accumulated row by row as
- * rank-one updates of the lower triangle: contiguous in memory, several
- * times faster here than GSL's reference cblas_dsyrk on a transposed Z.
+ * out = scale Z'Z (symmetric, k x k) for Z n x k (row-major, row stride tz),
+ * accumulated row by row as rank-one updates of the lower triangle:
+ * contiguous in memory, several times faster here than GSL's reference
+ * cblas_dsyrk on a transposed Z.  Four rows go through the triangle at once
+ * (a quarter of its loads and stores), each added in row order as one at a
+ * time would: the same sums to the last bit.
  */
-static void crossprod(const gsl_matrix *Z, double scale, gsl_matrix *out) {
-  size_t n = Z->size1, k = Z->size2;
+static void crossprod_rows(const double *Z, size_t n, size_t k, size_t tz, double scale, gsl_matrix *out) {
   gsl_matrix_set_zero(out);
-  for (size_t r = 0; r < n; r++) {
-    const double *z = Z->data + r * Z->tda;
+  double *od = out->data;
+  size_t ot = out->tda, r = 0;
+  for (; r + 4 <= n; r += 4) {
+    const double *z0 = Z + r * tz, *z1 = z0 + tz, *z2 = z1 + tz, *z3 = z2 + tz;
+    for (size_t i = 0; i < k; i++) {
+      double a0 = z0[i], a1 = z1[i], a2 = z2[i], a3 = z3[i];
+      double *o = od + i * ot;
+      for (size_t j = 0; j <= i; j++) {
+        double v = o[j];
+        v += a0 * z0[j];
+        v += a1 * z1[j];
+        v += a2 * z2[j];
+        v += a3 * z3[j];
+        o[j] = v;
+      }
+    }
+  }
+  for (; r < n; r++) {
+    const double *z = Z + r * tz;
     for (size_t i = 0; i < k; i++) {
       double zi = z[i];
-      if (zi == 0) continue;
-      double *o = out->data + i * out->tda;
+      double *o = od + i * ot;
       for (size_t j = 0; j <= i; j++) o[j] += zi * z[j];
     }
   }
-  double *od = out->data;
-  size_t ot = out->tda;
   for (size_t i = 0; i < k; i++)
     for (size_t j = 0; j <= i; j++) od[i * ot + j] = od[j * ot + i] = scale * od[i * ot + j];
+}
+
+static void crossprod(const gsl_matrix *Z, double scale, gsl_matrix *out) {
+  crossprod_rows(Z->data, Z->size1, Z->size2, Z->tda, scale, out);
 }
 
 /* The h1 statistics of one row y (p) against centring c: [y,] vech((y - c)(y - c)'). */
@@ -400,6 +420,22 @@ static vagap_status_t implied_inverse(robust_t *R, const double *x, size_t g, gs
 }
 
 /*
+ * M[cols, cols] += scale sum_i s_i s_i' for the casewise score rows of Z
+ * (n x k, row-major): the scores of the parameters cols only.
+ */
+static vagap_status_t meat_cols(const double *Z, size_t n, size_t k, const size_t *cols, double scale, gsl_matrix *M,
+                                vagap_error_t *err) {
+  if (!k || !n) return VAGAP_OK;
+  gsl_matrix *X = gsl_matrix_alloc(k, k);
+  if (!X) return oom(err);
+  crossprod_rows(Z, n, k, k, scale, X);
+  for (size_t a = 0; a < k; a++)
+    for (size_t b = 0; b < k; b++) M->data[cols[a] * M->tda + cols[b]] += X->data[a * X->tda + b];
+  gsl_matrix_free(X);
+  return VAGAP_OK;
+}
+
+/*
  * M += scale sum_i s_i s_i' for the casewise score rows of SC (n x K),
  * over the columns that are not all zero (a group's own parameters).
  */
@@ -413,27 +449,19 @@ static vagap_status_t meat_rows(const gsl_matrix *SC, double scale, gsl_matrix *
         cols[k++] = c;
         break;
       }
-  gsl_matrix *Z = gsl_matrix_alloc(n ? n : 1, k ? k : 1), *X = gsl_matrix_alloc(k ? k : 1, k ? k : 1);
-  if (!Z || !X) {
+  double *Z = malloc((n ? n : 1) * (k ? k : 1) * sizeof *Z);
+  if (!Z) {
     free(cols);
-    if (Z) gsl_matrix_free(Z);
-    if (X) gsl_matrix_free(X);
     return oom(err);
   }
-  if (k && n) {
-    for (size_t r = 0; r < n; r++) {
-      const double *sr = SC->data + r * SC->tda;
-      double *zr = Z->data + r * Z->tda;
-      for (size_t a = 0; a < k; a++) zr[a] = sr[cols[a]];
-    }
-    crossprod(Z, scale, X);
-    for (size_t a = 0; a < k; a++)
-      for (size_t b = 0; b < k; b++) M->data[cols[a] * M->tda + cols[b]] += X->data[a * X->tda + b];
+  for (size_t r = 0; r < n; r++) {
+    const double *sr = SC->data + r * SC->tda;
+    for (size_t a = 0; a < k; a++) Z[r * k + a] = sr[cols[a]];
   }
+  vagap_status_t st = meat_cols(Z, n, k, cols, scale, M, err);
   free(cols);
-  gsl_matrix_free(Z);
-  gsl_matrix_free(X);
-  return VAGAP_OK;
+  free(Z);
+  return st;
 }
 
 /* tr(A1 Gamma) at the sample moments without Gamma when no covariate is fixed.x:
@@ -612,11 +640,13 @@ static vagap_status_t baseline_build(const robust_t *R, baseline_t *b, int want_
   vagap_status_t st = W && e && we ? VAGAP_OK : oom(err);
   for (size_t g = 0; g < G && !st; g++) {
     const rgroup_t *rg = &R->g[g];
-    if (!(b->D[g] = gsl_matrix_calloc(ps, b->K ? b->K : 1)) || (!want_meat && !(b->A[g] = gsl_matrix_alloc(ps, ps)))) {
+    /* Delta_b and A_b: the Satorra-Bentler family's traces (ugamma) only */
+    if (!want_meat &&
+        (!(b->D[g] = gsl_matrix_calloc(ps, b->K ? b->K : 1)) || !(b->A[g] = gsl_matrix_alloc(ps, ps)))) {
       st = oom(err);
       break;
     }
-    for (size_t k = 0, c = g * per; k < ps; k++)
+    for (size_t k = 0, c = g * per; b->D[g] && k < ps; k++)
       if (baseline_free_element(R, k)) gsl_matrix_set(b->D[g], k, c++, 1.0);
     for (size_t i = 0; i < p; i++)
       for (size_t j = 0; j < p; j++) {
@@ -640,16 +670,19 @@ static vagap_status_t baseline_build(const robust_t *R, baseline_t *b, int want_
     /* the baseline's casewise scores: its free h1 elements' scores at (ybar, Sigma_b)
        (u = Sigma_b^-1 (y - ybar): u for a mean, u_i u_j - W_ij for a covariance, halved
        on the diagonal; only the selected elements) */
-    gsl_matrix *ST = gsl_matrix_calloc(rg->n, b->K);
-    size_t *sel = malloc(per * sizeof *sel), o = R->L.ms * p;
-    if (!ST || !sel) st = oom(err);
+    double *ST = malloc((rg->n ? rg->n : 1) * per * sizeof *ST); /* the group's own columns */
+    size_t *sel = malloc(per * sizeof *sel), *cols = malloc(per * sizeof *cols), o = R->L.ms * p;
+    if (!ST || !sel || !cols) st = oom(err);
     for (size_t k = 0, c = 0; !st && k < ps; k++)
-      if (baseline_free_element(R, k)) sel[c++] = k;
+      if (baseline_free_element(R, k)) {
+        cols[c] = g * per + c;
+        sel[c++] = k;
+      }
     for (size_t r = 0; !st && r < rg->n; r++) {
       for (size_t i = 0; i < p; i++) gsl_vector_set(e, i, gsl_matrix_get(rg->Y, r, i) - gsl_vector_get(rg->ybar, i));
       gsl_blas_dsymv(CblasLower, 1.0, W, e, 0.0, we);
       const double *u = we->data;
-      double *row = ST->data + r * ST->tda + g * per;
+      double *row = ST + r * per;
       for (size_t c = 0; c < per; c++) {
         size_t k = sel[c];
         if (k < o) {
@@ -661,9 +694,10 @@ static vagap_status_t baseline_build(const robust_t *R, baseline_t *b, int want_
         }
       }
     }
-    if (!st) st = meat_rows(ST, 1.0 / R->N, b->M0, err);
+    if (!st) st = meat_cols(ST, rg->n, per, cols, 1.0 / R->N, b->M0, err);
     free(sel);
-    if (ST) gsl_matrix_free(ST);
+    free(cols);
+    free(ST);
   }
   if (W) gsl_matrix_free(W);
   if (e) gsl_vector_free(e);
@@ -842,23 +876,70 @@ static void measures_init(vagap_sem_measures_t *f) {
   for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) *v[i] = NAN;
 }
 
-/* vcov = N vb M vb (lavaan: E.inv M E.inv / N with E.inv = N vb) */
+/* The root of k in the union-find forest up (path halving). */
+static size_t find_root(size_t *up, size_t k) {
+  while (up[k] != k) k = up[k] = up[up[k]];
+  return k;
+}
+
+/*
+ * The blocks of the K x K matrices vb and M: parameters linked through a
+ * nonzero entry of either (parameters of different groups that share
+ * nothing, no constraint between them, are not).  comp[k] is the block of
+ * parameter k, numbered from 0 in order of first parameter; returns how many.
+ */
+static size_t sandwich_blocks(const double *vb, const gsl_matrix *M, size_t K, size_t *up, size_t *comp) {
+  for (size_t k = 0; k < K; k++) up[k] = k;
+  for (size_t a = 0; a < K; a++)
+    for (size_t b = a + 1; b < K; b++)
+      if (vb[a * K + b] != 0 || vb[b * K + a] != 0 || gsl_matrix_get(M, a, b) != 0 || gsl_matrix_get(M, b, a) != 0) {
+        size_t ra = find_root(up, a), rb = find_root(up, b);
+        if (ra != rb) up[ra > rb ? ra : rb] = ra < rb ? ra : rb;
+      }
+  size_t nb = 0; /* a root is its block's first parameter: numbered before the others reach it */
+  for (size_t k = 0; k < K; k++) comp[k] = find_root(up, k) == k ? nb++ : comp[find_root(up, k)];
+  return nb;
+}
+
+/*
+ * vcov = N vb M vb (lavaan: E.inv M E.inv / N with E.inv = N vb), block by
+ * block of sandwich_blocks (zero between blocks): the products of the whole
+ * K x K matrices would add G times as many zeros for G groups.  Within a block
+ * the nonzero terms are summed in the same order as the whole product's.
+ */
 static vagap_status_t sandwich_vcov(const double *vb, const gsl_matrix *M, size_t K, double N, double *vcov,
                                     vagap_error_t *err) {
-  gsl_matrix *T = gsl_matrix_alloc(K, K), *O = gsl_matrix_alloc(K, K);
-  if (!T || !O) {
-    if (T) gsl_matrix_free(T);
-    if (O) gsl_matrix_free(O);
-    return oom(err);
+  size_t *comp = malloc((K ? K : 1) * sizeof *comp), *idx = malloc((K ? K : 1) * sizeof *idx),
+         *up = malloc((K ? K : 1) * sizeof *up);
+  gsl_matrix *Vc = gsl_matrix_alloc(K ? K : 1, K ? K : 1), *Mc = gsl_matrix_alloc(K ? K : 1, K ? K : 1),
+             *T = gsl_matrix_alloc(K ? K : 1, K ? K : 1), *O = gsl_matrix_alloc(K ? K : 1, K ? K : 1);
+  vagap_status_t st = comp && idx && up && Vc && Mc && T && O ? VAGAP_OK : oom(err);
+  size_t nb = st ? 0 : sandwich_blocks(vb, M, K, up, comp);
+  if (!st) memset(vcov, 0, K * K * sizeof *vcov);
+  for (size_t c = 0; c < nb; c++) {
+    size_t k = 0;
+    for (size_t a = 0; a < K; a++)
+      if (comp[a] == c) idx[k++] = a;
+    gsl_matrix_view V = gsl_matrix_submatrix(Vc, 0, 0, k, k), Mb = gsl_matrix_submatrix(Mc, 0, 0, k, k),
+                    Tb = gsl_matrix_submatrix(T, 0, 0, k, k), Ob = gsl_matrix_submatrix(O, 0, 0, k, k);
+    for (size_t a = 0; a < k; a++)
+      for (size_t b = 0; b < k; b++) {
+        gsl_matrix_set(&V.matrix, a, b, vb[idx[a] * K + idx[b]]);
+        gsl_matrix_set(&Mb.matrix, a, b, gsl_matrix_get(M, idx[a], idx[b]));
+      }
+    gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, &V.matrix, &Mb.matrix, 0.0, &Tb.matrix);
+    gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, N, &Tb.matrix, &V.matrix, 0.0, &Ob.matrix);
+    for (size_t a = 0; a < k; a++)
+      for (size_t b = 0; b < k; b++)
+        vcov[idx[a] * K + idx[b]] = 0.5 * (gsl_matrix_get(&Ob.matrix, a, b) + gsl_matrix_get(&Ob.matrix, b, a));
   }
-  gsl_matrix_const_view B = gsl_matrix_const_view_array(vb, K, K);
-  gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, &B.matrix, M, 0.0, T);
-  gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, N, T, &B.matrix, 0.0, O);
-  for (size_t a = 0; a < K; a++)
-    for (size_t b = 0; b < K; b++) vcov[a * K + b] = 0.5 * (gsl_matrix_get(O, a, b) + gsl_matrix_get(O, b, a));
-  gsl_matrix_free(T);
-  gsl_matrix_free(O);
-  return VAGAP_OK;
+  free(comp);
+  free(idx);
+  free(up);
+  gsl_matrix *m[] = {Vc, Mc, T, O};
+  for (size_t i = 0; i < 4; i++)
+    if (m[i]) gsl_matrix_free(m[i]);
+  return st;
 }
 
 static int robust_sem_se(const vagap_sem_fit_options_t *opt) { return opt->se == VAGAP_SEM_SE_ROBUST_SEM; }
@@ -904,14 +985,16 @@ static vagap_status_t ybm_h1(robust_t *R, gsl_matrix *W, double *h1, double *nda
 /* B0 += (1/N) sum_i s_i s_i' over group g's rows (casewise scores at the estimates). */
 static vagap_status_t user_meat(robust_t *R, const double *x, size_t g, const gsl_vector *mu, gsl_matrix *B0,
                                 vagap_error_t *err) {
-  gsl_matrix *SC = gsl_matrix_alloc(R->g[g].n ? R->g[g].n : 1, R->K);
-  if (!SC) return oom(err);
+  size_t n = R->g[g].n, k = 0;
+  double *sc = malloc((n ? n : 1) * (R->K ? R->K : 1) * sizeof *sc);
+  size_t *cols = malloc((R->K ? R->K : 1) * sizeof *cols);
   vagap_status_t st = VAGAP_OK;
-  int rc = sem_ws_scores(R->ws, x, g, R->g[g].Y, mu, SC);
+  int rc = sc && cols ? sem_ws_scores(R->ws, x, g, R->g[g].Y, mu, sc, cols, &k) : -2;
   if (rc == -2) st = oom(err);
   else if (rc) st = vagap_error_set(err, VAGAP_ENUMERIC, NULL, 0, 0, "the implied covariance matrix is not positive definite");
-  else st = meat_rows(SC, 1.0 / R->N, B0, err);
-  gsl_matrix_free(SC);
+  else st = meat_cols(sc, n, k, cols, 1.0 / R->N, B0, err);
+  free(sc);
+  free(cols);
   return st;
 }
 
