@@ -600,7 +600,7 @@ static vagap_status_t ugamma(const robust_t *R, gsl_matrix *const *V, gsl_matrix
  * solution the observed information equals the expected one.
  */
 typedef struct {
-  size_t K;
+  size_t K, per;        /* K = per * G: per free elements in each group, groups apart */
   gsl_matrix **D, **A; /* per group (A: only for the Satorra-Bentler family) */
   gsl_matrix *E;       /* its information sum_g f_g Delta_b' A_b Delta_b (K x K) */
   gsl_matrix *M0;      /* the first-order information (1/N) sum_i s_i s_i' (K x K), when asked */
@@ -630,6 +630,7 @@ static vagap_status_t baseline_build(const robust_t *R, baseline_t *b, int want_
   size_t G = R->G, p = R->L.p, ps = R->L.ps, per = 0;
   for (size_t k = 0; k < ps; k++) per += (size_t)baseline_free_element(R, k);
   b->K = per * G;
+  b->per = per;
   b->D = calloc(G, sizeof *b->D);
   b->A = calloc(G, sizeof *b->A);
   size_t kk = b->K ? b->K : 1;
@@ -705,11 +706,16 @@ static vagap_status_t baseline_build(const robust_t *R, baseline_t *b, int want_
   return st;
 }
 
-/* E_b^-1 for the baseline. */
+/* E_b^-1 for the baseline, group block by group block (E_b has nothing between groups). */
 static vagap_status_t baseline_einv(const baseline_t *b, gsl_matrix *H, vagap_error_t *err) {
-  gsl_matrix_memcpy(H, b->E);
-  if (spd_invert(H))
-    return vagap_error_set(err, VAGAP_ENUMERIC, NULL, 0, 0, "the baseline model's information matrix is singular");
+  gsl_matrix_set_zero(H);
+  for (size_t o = 0; o < b->K; o += b->per) {
+    gsl_matrix_const_view Eg = gsl_matrix_const_submatrix(b->E, o, o, b->per, b->per);
+    gsl_matrix_view Hg = gsl_matrix_submatrix(H, o, o, b->per, b->per);
+    gsl_matrix_memcpy(&Hg.matrix, &Eg.matrix);
+    if (spd_invert(&Hg.matrix))
+      return vagap_error_set(err, VAGAP_ENUMERIC, NULL, 0, 0, "the baseline model's information matrix is singular");
+  }
   return VAGAP_OK;
 }
 
