@@ -364,29 +364,33 @@ static vagap_status_t load_rows(robust_t *R, const vagap_sem_data_t *data, vagap
     }
   }
   vagap_status_t st = VAGAP_OK;
+  for (size_t r = 0; r < data->nobs; r++)
+    if (data->group[r] < R->G) R->g[data->group[r]].n++;
+  size_t *next = calloc(R->G, sizeof *next); /* rows of each group filled so far */
+  if (!next) st = oom(err);
   for (size_t g = 0; g < R->G && !st; g++) {
     rgroup_t *rg = &R->g[g];
-    for (size_t r = 0; r < data->nobs; r++) rg->n += data->group[r] == g;
     if (!(rg->Y = gsl_matrix_alloc(rg->n ? rg->n : 1, p)) || !(rg->ybar = gsl_vector_calloc(p)) ||
-        !(rg->S = gsl_matrix_calloc(p, p))) {
+        !(rg->S = gsl_matrix_calloc(p, p)))
       st = oom(err);
-      break;
+  }
+  /* one pass over the rows, each into its group's next row of Y (data order) */
+  for (size_t r = 0; r < data->nobs && !st; r++) {
+    size_t g = data->group[r];
+    if (g >= R->G) continue;
+    const double *x = data->x + r * data->nvar;
+    double *y = R->g[g].Y->data + next[g]++ * R->g[g].Y->tda;
+    for (size_t i = 0; i < p && !st; i++) {
+      y[i] = x[col[i]];
+      if (isnan(y[i]))
+        st = vagap_error_set(err, VAGAP_EINVAL, NULL, 0, 0,
+                             "robust ML with listwise deletion needs complete rows: '%s' is missing "
+                             "in data row %zu", R->model->ov[i], r + 1);
     }
-    size_t k = 0;
-    for (size_t r = 0; r < data->nobs; r++) {
-      if (data->group[r] != g) continue;
-      for (size_t i = 0; i < p; i++) {
-        double v = data->x[r * data->nvar + col[i]];
-        if (isnan(v)) {
-          st = vagap_error_set(err, VAGAP_EINVAL, NULL, 0, 0,
-                               "robust ML with listwise deletion needs complete rows: '%s' is missing "
-                               "in data row %zu", R->model->ov[i], r + 1);
-          break;
-        }
-        gsl_matrix_set(rg->Y, k, i, v);
-      }
-      k++;
-    }
+  }
+  free(next);
+  for (size_t g = 0; g < R->G && !st; g++) {
+    rgroup_t *rg = &R->g[g];
     /* the sample moments (divisor n) are the workspace's */
     const gsl_matrix *S;
     const gsl_vector *yb;
@@ -600,20 +604,23 @@ static vagap_status_t ugamma(const robust_t *R, gsl_matrix *const *V, gsl_matrix
  * solution the observed information equals the expected one.
  */
 typedef struct {
-  size_t K, per;        /* K = per * G: per free elements in each group, groups apart */
-  gsl_matrix **D, **A; /* per group (A: only for the Satorra-Bentler family) */
+  size_t K, per;       /* K = per * G: per free elements in each group, groups apart */
+  size_t *sel;         /* the free h1 elements (per) */
+  gsl_matrix **D, **A; /* per group (only for the Satorra-Bentler family) */
+  gsl_matrix **W;      /* per group Sigma_b^-1 (only for the first-order traces) */
   gsl_matrix *E;       /* its information sum_g f_g Delta_b' A_b Delta_b (K x K) */
-  gsl_matrix *M0;      /* the first-order information (1/N) sum_i s_i s_i' (K x K), when asked */
 } baseline_t;
 
 static void baseline_free(baseline_t *b, size_t G) {
   for (size_t g = 0; g < G; g++) {
     if (b->D && b->D[g]) gsl_matrix_free(b->D[g]);
     if (b->A && b->A[g]) gsl_matrix_free(b->A[g]);
+    if (b->W && b->W[g]) gsl_matrix_free(b->W[g]);
   }
   free(b->D);
   free(b->A);
-  if (b->M0) gsl_matrix_free(b->M0);
+  free(b->W);
+  free(b->sel);
   if (b->E) gsl_matrix_free(b->E);
 }
 
@@ -626,29 +633,29 @@ static int baseline_free_element(const robust_t *R, size_t k) {
   return m->ov_exo[i] && m->ov_exo[j] && !m->ov_is_x[i] && !m->ov_is_x[j];
 }
 
+/* The baseline's E_b and, with want_meat (the first-order traces, baseline_meat_trace),
+   Sigma_b^-1 per group, else its Delta_b and A_b (the Satorra-Bentler traces). */
 static vagap_status_t baseline_build(const robust_t *R, baseline_t *b, int want_meat, vagap_error_t *err) {
   size_t G = R->G, p = R->L.p, ps = R->L.ps, per = 0;
-  for (size_t k = 0; k < ps; k++) per += (size_t)baseline_free_element(R, k);
+  if (!(b->sel = malloc((ps ? ps : 1) * sizeof *b->sel))) return oom(err);
+  for (size_t k = 0; k < ps; k++)
+    if (baseline_free_element(R, k)) b->sel[per++] = k;
   b->K = per * G;
   b->per = per;
   b->D = calloc(G, sizeof *b->D);
   b->A = calloc(G, sizeof *b->A);
+  b->W = calloc(G, sizeof *b->W);
   size_t kk = b->K ? b->K : 1;
-  if (!b->D || !b->A || !(b->E = gsl_matrix_calloc(kk, kk)) || (want_meat && !(b->M0 = gsl_matrix_calloc(kk, kk))))
-    return oom(err);
-  gsl_matrix *W = gsl_matrix_alloc(p, p);
-  gsl_vector *e = gsl_vector_alloc(p), *we = gsl_vector_alloc(p);
-  vagap_status_t st = W && e && we ? VAGAP_OK : oom(err);
+  if (!b->D || !b->A || !b->W || !(b->E = gsl_matrix_calloc(kk, kk))) return oom(err);
+  vagap_status_t st = VAGAP_OK;
   for (size_t g = 0; g < G && !st; g++) {
     const rgroup_t *rg = &R->g[g];
-    /* Delta_b and A_b: the Satorra-Bentler family's traces (ugamma) only */
-    if (!want_meat &&
-        (!(b->D[g] = gsl_matrix_calloc(ps, b->K ? b->K : 1)) || !(b->A[g] = gsl_matrix_alloc(ps, ps)))) {
+    gsl_matrix *W = b->W[g] = gsl_matrix_alloc(p, p);
+    if (!W || (!want_meat && (!(b->D[g] = gsl_matrix_calloc(ps, kk)) || !(b->A[g] = gsl_matrix_alloc(ps, ps))))) {
       st = oom(err);
       break;
     }
-    for (size_t k = 0, c = g * per; b->D[g] && k < ps; k++)
-      if (baseline_free_element(R, k)) gsl_matrix_set(b->D[g], k, c++, 1.0);
+    for (size_t c = 0; b->D[g] && c < per; c++) gsl_matrix_set(b->D[g], b->sel[c], g * per + c, 1.0);
     for (size_t i = 0; i < p; i++)
       for (size_t j = 0; j < p; j++) {
         int keep = i == j || (R->model->ov_exo[i] && R->model->ov_exo[j]);
@@ -661,46 +668,84 @@ static vagap_status_t baseline_build(const robust_t *R, baseline_t *b, int want_
     if (b->A[g]) h1_expected(&R->L, W, b->A[g]);
     /* E_b: Delta_b selects the free elements, so E_b is made of A_b's (the baseline has no
        fixed.x element among them) */
-    for (size_t k = 0, c = g * per; k < ps; k++) {
-      if (!baseline_free_element(R, k)) continue;
-      for (size_t l = 0, d = g * per; l < ps; l++)
-        if (baseline_free_element(R, l)) gsl_matrix_set(b->E, c, d++, rg->f * h1_expected_at(&R->L, W, k, l));
-      c++;
-    }
-    if (!want_meat || !b->K) continue;
-    /* the baseline's casewise scores: its free h1 elements' scores at (ybar, Sigma_b)
-       (u = Sigma_b^-1 (y - ybar): u for a mean, u_i u_j - W_ij for a covariance, halved
-       on the diagonal; only the selected elements) */
-    double *ST = malloc((rg->n ? rg->n : 1) * per * sizeof *ST); /* the group's own columns */
-    size_t *sel = malloc(per * sizeof *sel), *cols = malloc(per * sizeof *cols), o = R->L.ms * p;
-    if (!ST || !sel || !cols) st = oom(err);
-    for (size_t k = 0, c = 0; !st && k < ps; k++)
-      if (baseline_free_element(R, k)) {
-        cols[c] = g * per + c;
-        sel[c++] = k;
-      }
-    for (size_t r = 0; !st && r < rg->n; r++) {
-      for (size_t i = 0; i < p; i++) gsl_vector_set(e, i, gsl_matrix_get(rg->Y, r, i) - gsl_vector_get(rg->ybar, i));
-      gsl_blas_dsymv(CblasLower, 1.0, W, e, 0.0, we);
-      const double *u = we->data;
-      double *row = ST + r * per;
-      for (size_t c = 0; c < per; c++) {
-        size_t k = sel[c];
-        if (k < o) {
-          row[c] = u[k * we->stride];
-        } else {
-          size_t i = R->L.vi[k - o], j = R->L.vj[k - o];
-          double v = u[i * we->stride] * u[j * we->stride] - gsl_matrix_get(W, i, j);
-          row[c] = i == j ? 0.5 * v : v;
-        }
-      }
-    }
-    if (!st) st = meat_cols(ST, rg->n, per, cols, 1.0 / R->N, b->M0, err);
-    free(sel);
-    free(cols);
-    free(ST);
+    for (size_t c = 0; c < per; c++)
+      for (size_t d = 0; d < per; d++)
+        gsl_matrix_set(b->E, g * per + c, g * per + d, rg->f * h1_expected_at(&R->L, W, b->sel[c], b->sel[d]));
   }
-  if (W) gsl_matrix_free(W);
+  return st;
+}
+
+/* 1 when W has no nonzero entry off its diagonal. */
+static int is_diagonal(const gsl_matrix *W) {
+  for (size_t i = 0; i < W->size1; i++)
+    for (size_t j = 0; j < W->size2; j++)
+      if (i != j && gsl_matrix_get(W, i, j) != 0) return 0;
+  return 1;
+}
+
+/*
+ * The baseline's casewise scores of group g: its free h1 elements' scores at
+ * (ybar, Sigma_b), u = Sigma_b^-1 (y - ybar): u for a mean, u_i u_j - W_ij for a
+ * covariance, halved on the diagonal.  ST is n_g x per.  Without exogenous
+ * covariances Sigma_b is diagonal: u_i = W_ii e_i, which is what dsymv gives.
+ */
+static void baseline_scores(const robust_t *R, const baseline_t *b, size_t g, double *ST, gsl_vector *e,
+                            gsl_vector *we) {
+  const rgroup_t *rg = &R->g[g];
+  const gsl_matrix *W = b->W[g];
+  size_t p = R->L.p, o = R->L.ms * p, per = b->per;
+  int diag = is_diagonal(W);
+  for (size_t r = 0; r < rg->n; r++) {
+    for (size_t i = 0; i < p; i++) gsl_vector_set(e, i, gsl_matrix_get(rg->Y, r, i) - gsl_vector_get(rg->ybar, i));
+    if (diag)
+      for (size_t i = 0; i < p; i++) gsl_vector_set(we, i, gsl_matrix_get(W, i, i) * gsl_vector_get(e, i));
+    else
+      gsl_blas_dsymv(CblasLower, 1.0, W, e, 0.0, we);
+    const double *u = we->data;
+    double *row = ST + r * per;
+    for (size_t c = 0; c < per; c++) {
+      size_t k = b->sel[c];
+      if (k < o) {
+        row[c] = u[k * we->stride];
+      } else {
+        size_t i = R->L.vi[k - o], j = R->L.vj[k - o];
+        double v = u[i * we->stride] * u[j * we->stride] - gsl_matrix_get(W, i, j);
+        row[c] = i == j ? 0.5 * v : v;
+      }
+    }
+  }
+}
+
+/*
+ * tr(M0 Hb) for the baseline's first-order information M0 = (1/N) sum_i s_i s_i'
+ * and Hb = E_b^-1 without forming M0: its entries are needed only where Hb is
+ * nonzero (the diagonal, without exogenous covariances).  Each entry is summed
+ * over the rows, scaled and added to the trace in the order of crossprod and
+ * trace_prod on the whole matrices: the same number to the last bit.
+ */
+static vagap_status_t baseline_meat_trace(const robust_t *R, const baseline_t *b, const gsl_matrix *Hb, double *tr,
+                                          vagap_error_t *err) {
+  size_t per = b->per, nmax = 1;
+  for (size_t g = 0; g < R->G; g++) nmax = R->g[g].n > nmax ? R->g[g].n : nmax;
+  double *ST = malloc(nmax * (per ? per : 1) * sizeof *ST);
+  gsl_vector *e = gsl_vector_alloc(R->L.p), *we = gsl_vector_alloc(R->L.p);
+  vagap_status_t st = ST && e && we ? VAGAP_OK : oom(err);
+  double s = 0, scale = 1.0 / R->N;
+  for (size_t g = 0; !st && g < R->G && per; g++) {
+    size_t n = R->g[g].n;
+    baseline_scores(R, b, g, ST, e, we);
+    for (size_t a = 0; a < per; a++)
+      for (size_t c = 0; c < per; c++) {
+        double h = gsl_matrix_get(Hb, g * per + c, g * per + a);
+        if (h == 0) continue;
+        size_t hi = a > c ? a : c, lo = a > c ? c : a; /* crossprod's lower triangle */
+        double m = 0;
+        for (size_t r = 0; r < n; r++) m += ST[r * per + hi] * ST[r * per + lo];
+        s += (scale * m) * h;
+      }
+  }
+  *tr = s;
+  free(ST);
   if (e) gsl_vector_free(e);
   if (we) gsl_vector_free(we);
   return st;
@@ -1799,7 +1844,8 @@ vagap_status_t sem_robust_finish(sem_ws_t *ws, sem_con_t *con, vagap_sem_fit_t *
   } else {
     double h1, ndat;
     if ((st = ybm_h1(&R, W, &h1, &ndat, err))) goto done;
-    double h0 = trace_prod(B0, Einv), h0b = base.K ? trace_prod(base.M0, Hb) : 0;
+    double h0 = trace_prod(B0, Einv), h0b = 0;
+    if (base.K && (st = baseline_meat_trace(&R, &base, Hb, &h0b, err))) goto done;
     tr1 = h1 - h0;
     tb1 = h1 - h0b;
     f->scaling_factor_h1 = h1 / ndat;
