@@ -832,7 +832,16 @@ int sem_ws_scores(sem_ws_t *ws, const double *x, size_t g, const gsl_matrix *Y, 
   gsl_vector *e = gsl_vector_alloc(p), *u = gsl_vector_alloc(p), *wb = gsl_vector_alloc(p);
   int rc = 0;
   size_t K = ws->npar, *col_of = malloc((K ? K : 1) * sizeof *col_of);
-  if (!idx || !t || !c || !proj || !e || !u || !wb || !col_of) rc = -2;
+  /* FB's nonzeros row by row (its columns of observed variables are unit vectors, a
+     loading matrix is mostly zeros): FB' u adds only them, in dgemv's order */
+  size_t *nz_start = malloc((p + 1) * sizeof *nz_start), *nz_col = malloc((p + 1) * (md + 1) * sizeof *nz_col);
+  if (!idx || !t || !c || !proj || !e || !u || !wb || !col_of || !nz_start || !nz_col) rc = -2;
+  for (size_t a = 0, z = 0; !rc && a < p; a++) {
+    nz_start[a] = z;
+    for (size_t b = 0; b < md; b++)
+      if (gsl_matrix_get(w->FB, a, b) != 0) nz_col[z++] = b;
+    nz_start[a + 1] = z;
+  }
   size_t n = 0;
   for (size_t r = 0; !rc && r < nr; r++) {
     if (!rows[r].free || (size_t)rows[r].group != g + 1 || ws->row_mat[r] == MAT_NONE) continue;
@@ -860,8 +869,14 @@ int sem_ws_scores(sem_ws_t *ws, const double *x, size_t g, const gsl_matrix *Y, 
     for (size_t k = 0; k < p; k++) gsl_vector_set(e, k, gsl_matrix_get(Y, i, k) - gsl_vector_get(mu, k));
     gsl_blas_dsymv(CblasLower, 1.0, w->SigInv, e, 0.0, u);
     /* proj[0..md) = FB' u, proj[md..2md) = BSFt u */
-    gsl_vector_view pf = gsl_vector_view_array(proj, md), pss = gsl_vector_view_array(proj + md, md);
-    gsl_blas_dgemv(CblasTrans, 1.0, w->FB, u, 0.0, &pf.vector);
+    gsl_vector_view pss = gsl_vector_view_array(proj + md, md);
+    memset(proj, 0, md * sizeof *proj);
+    for (size_t a = 0; a < p; a++) {
+      double ua = gsl_vector_get(u, a);
+      if (ua == 0) continue;
+      const double *fb = w->FB->data + a * w->FB->tda;
+      for (size_t z = nz_start[a]; z < nz_start[a + 1]; z++) proj[nz_col[z]] += ua * fb[nz_col[z]];
+    }
     gsl_blas_dgemv(CblasNoTrans, 1.0, w->BSFt, u, 0.0, &pss.vector);
     double *out = sc + i * *ncols;
     for (size_t q = 0; q < n; q++) {
@@ -874,6 +889,8 @@ int sem_ws_scores(sem_ws_t *ws, const double *x, size_t g, const gsl_matrix *Y, 
     }
   }
   free(col_of);
+  free(nz_start);
+  free(nz_col);
   free(idx);
   free(t);
   free(c);

@@ -133,8 +133,7 @@ static void h1_expected(const layout_t *L, const gsl_matrix *W, gsl_matrix *A) {
  * (a quarter of its loads and stores), each added in row order as one at a
  * time would: the same sums to the last bit.
  */
-static void crossprod_rows(const double *Z, size_t n, size_t k, size_t tz, double scale, gsl_matrix *out) {
-  gsl_matrix_set_zero(out);
+static void crossprod_add(const double *Z, size_t n, size_t k, size_t tz, gsl_matrix *out) {
   double *od = out->data;
   size_t ot = out->tda, r = 0;
   for (; r + 4 <= n; r += 4) {
@@ -160,8 +159,20 @@ static void crossprod_rows(const double *Z, size_t n, size_t k, size_t tz, doubl
       for (size_t j = 0; j <= i; j++) o[j] += zi * z[j];
     }
   }
-  for (size_t i = 0; i < k; i++)
+}
+
+/* out = scale (its lower triangle), made symmetric */
+static void crossprod_finish(gsl_matrix *out, double scale) {
+  double *od = out->data;
+  size_t ot = out->tda;
+  for (size_t i = 0; i < out->size1; i++)
     for (size_t j = 0; j <= i; j++) od[i * ot + j] = od[j * ot + i] = scale * od[i * ot + j];
+}
+
+static void crossprod_rows(const double *Z, size_t n, size_t k, size_t tz, double scale, gsl_matrix *out) {
+  gsl_matrix_set_zero(out);
+  crossprod_add(Z, n, k, tz, out);
+  crossprod_finish(out, scale);
 }
 
 static void crossprod(const gsl_matrix *Z, double scale, gsl_matrix *out) {
@@ -293,6 +304,18 @@ static double trace_prod(const gsl_matrix *A, const gsl_matrix *B) { /* tr(A B),
   for (size_t i = 0; i < A->size1; i++) {
     const double *a = A->data + i * A->tda, *b = B->data + i;
     for (size_t j = 0; j < A->size2; j++) s += a[j] * b[j * B->tda];
+  }
+  return s;
+}
+
+/* The same over the nonzero entries of A only (a multi-group A is mostly zero blocks): the
+   terms left out add exact zeros (B finite), the others are summed in the same order. */
+static double trace_prod_nz(const gsl_matrix *A, const gsl_matrix *B) {
+  double s = 0;
+  for (size_t i = 0; i < A->size1; i++) {
+    const double *a = A->data + i * A->tda, *b = B->data + i;
+    for (size_t j = 0; j < A->size2; j++)
+      if (a[j] != 0) s += a[j] * b[j * B->tda];
   }
   return s;
 }
@@ -962,11 +985,23 @@ static vagap_status_t sandwich_vcov(const double *vb, const gsl_matrix *M, size_
                                     vagap_error_t *err) {
   size_t *comp = malloc((K ? K : 1) * sizeof *comp), *idx = malloc((K ? K : 1) * sizeof *idx),
          *up = malloc((K ? K : 1) * sizeof *up);
-  gsl_matrix *Vc = gsl_matrix_alloc(K ? K : 1, K ? K : 1), *Mc = gsl_matrix_alloc(K ? K : 1, K ? K : 1),
-             *T = gsl_matrix_alloc(K ? K : 1, K ? K : 1), *O = gsl_matrix_alloc(K ? K : 1, K ? K : 1);
-  vagap_status_t st = comp && idx && up && Vc && Mc && T && O ? VAGAP_OK : oom(err);
-  size_t nb = st ? 0 : sandwich_blocks(vb, M, K, up, comp);
-  if (!st) memset(vcov, 0, K * K * sizeof *vcov);
+  if (!comp || !idx || !up) {
+    free(comp);
+    free(idx);
+    free(up);
+    return oom(err);
+  }
+  size_t nb = sandwich_blocks(vb, M, K, up, comp), big = 1;
+  for (size_t c = 0; c < nb; c++) { /* the largest block: the size of the scratch matrices */
+    size_t k = 0;
+    for (size_t a = 0; a < K; a++) k += comp[a] == c;
+    big = k > big ? k : big;
+  }
+  gsl_matrix *Vc = gsl_matrix_alloc(big, big), *Mc = gsl_matrix_alloc(big, big), *T = gsl_matrix_alloc(big, big),
+             *O = gsl_matrix_alloc(big, big);
+  vagap_status_t st = Vc && Mc && T && O ? VAGAP_OK : oom(err);
+  if (st) nb = 0;
+  else memset(vcov, 0, K * K * sizeof *vcov);
   for (size_t c = 0; c < nb; c++) {
     size_t k = 0;
     for (size_t a = 0; a < K; a++)
@@ -1033,19 +1068,36 @@ static vagap_status_t ybm_h1(robust_t *R, gsl_matrix *W, double *h1, double *nda
   return st;
 }
 
-/* B0 += (1/N) sum_i s_i s_i' over group g's rows (casewise scores at the estimates). */
+/*
+ * B0 += (1/N) sum_i s_i s_i' over group g's rows (casewise scores at the
+ * estimates), in chunks of rows that stay in cache; the sums go on from chunk
+ * to chunk in row order, as over all rows at once.
+ */
 static vagap_status_t user_meat(robust_t *R, const double *x, size_t g, const gsl_vector *mu, gsl_matrix *B0,
                                 vagap_error_t *err) {
-  size_t n = R->g[g].n, k = 0;
-  double *sc = malloc((n ? n : 1) * (R->K ? R->K : 1) * sizeof *sc);
-  size_t *cols = malloc((R->K ? R->K : 1) * sizeof *cols);
-  vagap_status_t st = VAGAP_OK;
-  int rc = sc && cols ? sem_ws_scores(R->ws, x, g, R->g[g].Y, mu, sc, cols, &k) : -2;
-  if (rc == -2) st = oom(err);
-  else if (rc) st = vagap_error_set(err, VAGAP_ENUMERIC, NULL, 0, 0, "the implied covariance matrix is not positive definite");
-  else st = meat_cols(sc, n, k, cols, 1.0 / R->N, B0, err);
+  enum { CHUNK = 128 };
+  size_t n = R->g[g].n, K = R->K ? R->K : 1, k = 0;
+  double *sc = malloc(CHUNK * K * sizeof *sc);
+  size_t *cols = malloc(K * sizeof *cols);
+  gsl_matrix *X = NULL; /* the k x k sums */
+  vagap_status_t st = sc && cols ? VAGAP_OK : oom(err);
+  for (size_t r0 = 0; !st && r0 < n; r0 += CHUNK) {
+    size_t m = n - r0 < CHUNK ? n - r0 : CHUNK;
+    gsl_matrix_const_view Yc = gsl_matrix_const_submatrix(R->g[g].Y, r0, 0, m, R->L.p);
+    int rc = sem_ws_scores(R->ws, x, g, &Yc.matrix, mu, sc, cols, &k);
+    if (rc == -2) st = oom(err);
+    else if (rc) st = vagap_error_set(err, VAGAP_ENUMERIC, NULL, 0, 0, "the implied covariance matrix is not positive definite");
+    else if (!X && !(X = gsl_matrix_calloc(k ? k : 1, k ? k : 1))) st = oom(err);
+    else crossprod_add(sc, m, k, k, X);
+  }
+  if (!st && n && k) {
+    crossprod_finish(X, 1.0 / R->N);
+    for (size_t a = 0; a < k; a++)
+      for (size_t b = 0; b < k; b++) B0->data[cols[a] * B0->tda + cols[b]] += gsl_matrix_get(X, a, b);
+  }
   free(sc);
   free(cols);
+  if (X) gsl_matrix_free(X);
   return st;
 }
 
@@ -1761,14 +1813,16 @@ vagap_status_t sem_robust_finish(sem_ws_t *ws, sem_con_t *con, vagap_sem_fit_t *
   double N = R.N;
   vagap_status_t st = VAGAP_OK;
   double *vb = malloc(K * K * sizeof *vb);
-  gsl_matrix *E = gsl_matrix_alloc(K, K), *Einv = gsl_matrix_alloc(K, K), *M = gsl_matrix_alloc(K, K),
+  /* M: robust.sem's meat and the Satorra-Bentler family's Q (ugamma) */
+  int need_q = opt->se == VAGAP_SEM_SE_ROBUST_SEM || (scaled && !ybm && opt->test != VAGAP_SEM_TEST_YUAN_BENTLER);
+  gsl_matrix *E = gsl_matrix_alloc(K, K), *Einv = gsl_matrix_alloc(K, K), *M = need_q ? gsl_matrix_alloc(K, K) : NULL,
              *B0 = gsl_matrix_calloc(K, K), *Hb = NULL, *Mb = NULL;
   gsl_matrix **Ds = calloc(G, sizeof *Ds), **As = calloc(G, sizeof *As);
   gsl_matrix *W = NULL;
   gsl_vector *mu = NULL;
   baseline_t base = {0};
   R.g = calloc(G, sizeof *R.g);
-  if (!vb || !E || !Einv || !M || !B0 || !Ds || !As || !R.g ||
+  if (!vb || !E || !Einv || (need_q && !M) || !B0 || !Ds || !As || !R.g ||
       layout_init(&R.L, fit->model->nov, fit->model->meanstructure, fit->model->ov_is_x)) {
     st = oom(err);
     goto done;
@@ -1844,7 +1898,7 @@ vagap_status_t sem_robust_finish(sem_ws_t *ws, sem_con_t *con, vagap_sem_fit_t *
   } else {
     double h1, ndat;
     if ((st = ybm_h1(&R, W, &h1, &ndat, err))) goto done;
-    double h0 = trace_prod(B0, Einv), h0b = 0;
+    double h0 = trace_prod_nz(B0, Einv), h0b = 0;
     if (base.K && (st = baseline_meat_trace(&R, &base, Hb, &h0b, err))) goto done;
     tr1 = h1 - h0;
     tb1 = h1 - h0b;
