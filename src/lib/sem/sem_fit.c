@@ -835,12 +835,24 @@ int sem_ws_scores(sem_ws_t *ws, const double *x, size_t g, const gsl_matrix *Y, 
   /* FB's nonzeros row by row (its columns of observed variables are unit vectors, a
      loading matrix is mostly zeros): FB' u adds only them, in dgemv's order */
   size_t *nz_start = malloc((p + 1) * sizeof *nz_start), *nz_col = malloc((p + 1) * (md + 1) * sizeof *nz_col);
-  if (!idx || !t || !c || !proj || !e || !u || !wb || !col_of || !nz_start || !nz_col) rc = -2;
+  /* BSFt u = (B Smat) (FB' u): B Smat is as sparse as B (Smat: variances, a few covariances),
+     BSFt is dense */
+  gsl_matrix *BS = gsl_matrix_alloc(md, md);
+  size_t *bs_start = malloc((md + 1) * sizeof *bs_start), *bs_col = malloc((md + 1) * (md + 1) * sizeof *bs_col);
+  if (!idx || !t || !c || !proj || !e || !u || !wb || !col_of || !nz_start || !nz_col || !BS || !bs_start || !bs_col)
+    rc = -2;
   for (size_t a = 0, z = 0; !rc && a < p; a++) {
     nz_start[a] = z;
     for (size_t b = 0; b < md; b++)
       if (gsl_matrix_get(w->FB, a, b) != 0) nz_col[z++] = b;
     nz_start[a + 1] = z;
+  }
+  if (!rc) sparse_left_mul(w->B, w->Smat, BS);
+  for (size_t a = 0, z = 0; !rc && a < md; a++) {
+    bs_start[a] = z;
+    for (size_t b = 0; b < md; b++)
+      if (gsl_matrix_get(BS, a, b) != 0) bs_col[z++] = b;
+    bs_start[a + 1] = z;
   }
   size_t n = 0;
   for (size_t r = 0; !rc && r < nr; r++) {
@@ -868,8 +880,7 @@ int sem_ws_scores(sem_ws_t *ws, const double *x, size_t g, const gsl_matrix *Y, 
   for (size_t i = 0; !rc && i < Y->size1; i++) {
     for (size_t k = 0; k < p; k++) gsl_vector_set(e, k, gsl_matrix_get(Y, i, k) - gsl_vector_get(mu, k));
     gsl_blas_dsymv(CblasLower, 1.0, w->SigInv, e, 0.0, u);
-    /* proj[0..md) = FB' u, proj[md..2md) = BSFt u */
-    gsl_vector_view pss = gsl_vector_view_array(proj + md, md);
+    /* proj[0..md) = FB' u, proj[md..2md) = BSFt u = B Smat proj[0..md) */
     memset(proj, 0, md * sizeof *proj);
     for (size_t a = 0; a < p; a++) {
       double ua = gsl_vector_get(u, a);
@@ -877,7 +888,12 @@ int sem_ws_scores(sem_ws_t *ws, const double *x, size_t g, const gsl_matrix *Y, 
       const double *fb = w->FB->data + a * w->FB->tda;
       for (size_t z = nz_start[a]; z < nz_start[a + 1]; z++) proj[nz_col[z]] += ua * fb[nz_col[z]];
     }
-    gsl_blas_dgemv(CblasNoTrans, 1.0, w->BSFt, u, 0.0, &pss.vector);
+    for (size_t a = 0; a < md; a++) {
+      const double *bs = BS->data + a * BS->tda;
+      double v = 0;
+      for (size_t z = bs_start[a]; z < bs_start[a + 1]; z++) v += bs[bs_col[z]] * proj[bs_col[z]];
+      proj[md + a] = v;
+    }
     double *out = sc + i * *ncols;
     for (size_t q = 0; q < n; q++) {
       const rank2_t *tq = &t[q];
@@ -891,6 +907,9 @@ int sem_ws_scores(sem_ws_t *ws, const double *x, size_t g, const gsl_matrix *Y, 
   free(col_of);
   free(nz_start);
   free(nz_col);
+  free(bs_start);
+  free(bs_col);
+  if (BS) gsl_matrix_free(BS);
   free(idx);
   free(t);
   free(c);
@@ -1972,9 +1991,10 @@ void vagap_sem_fit_free(vagap_sem_fit_t *fit) {
 static vagap_status_t fit_information(sem_ws_t *ws, const sem_fit_hooks_t *hooks,
                                       const vagap_sem_fit_options_t *opt, const double *x,
                                       gsl_matrix *info, vagap_error_t *err) {
-  /* complete data: sem_robust_finish replaces the vcov by the observed (or first-order)
-     one afterwards; an estimator with hooks (FIML) takes lavaan's Hessian here */
-  if (hooks && opt->information == VAGAP_SEM_INFORMATION_OBSERVED) return sem_ws_hessian(ws, x, info, err);
+  /* observed: lavaan's Hessian (closed form for ML from the moments, numerical under
+     FIML), which sem_robust_finish takes over with its inverse; first.order: replaced
+     there by the casewise scores' cross-products */
+  if (opt->information == VAGAP_SEM_INFORMATION_OBSERVED) return sem_ws_hessian(ws, x, info, err);
   if (hooks && hooks->information) return hooks->information(hooks->ctx, ws, x, info, err);
   return expected_information(ws, x, info, err);
 }

@@ -308,14 +308,16 @@ static double trace_prod(const gsl_matrix *A, const gsl_matrix *B) { /* tr(A B),
   return s;
 }
 
-/* The same over the nonzero entries of A only (a multi-group A is mostly zero blocks): the
-   terms left out add exact zeros (B finite), the others are summed in the same order. */
-static double trace_prod_nz(const gsl_matrix *A, const gsl_matrix *B) {
+/* tr(A (f B)) for B K x K row-major, over the nonzero entries of A only (a multi-group A
+   is mostly zero blocks): the terms left out add exact zeros (B finite), the others are
+   trace_prod's with f B_ji as the entries of a matrix f B would hold. */
+static double trace_prod_nz(const gsl_matrix *A, const double *B, double f) {
+  size_t K = A->size1;
   double s = 0;
-  for (size_t i = 0; i < A->size1; i++) {
-    const double *a = A->data + i * A->tda, *b = B->data + i;
-    for (size_t j = 0; j < A->size2; j++)
-      if (a[j] != 0) s += a[j] * b[j * B->tda];
+  for (size_t i = 0; i < K; i++) {
+    const double *a = A->data + i * A->tda;
+    for (size_t j = 0; j < K; j++)
+      if (a[j] != 0) s += a[j] * (f * B[j * K + i]);
   }
   return s;
 }
@@ -980,6 +982,7 @@ static size_t sandwich_blocks(const double *vb, const gsl_matrix *M, size_t K, s
  * block of sandwich_blocks (zero between blocks): the products of the whole
  * K x K matrices would add G times as many zeros for G groups.  Within a block
  * the nonzero terms are summed in the same order as the whole product's.
+ * vcov may be vb itself: each block is read before it is written.
  */
 static vagap_status_t sandwich_vcov(const double *vb, const gsl_matrix *M, size_t K, double N, double *vcov,
                                     vagap_error_t *err) {
@@ -1001,7 +1004,6 @@ static vagap_status_t sandwich_vcov(const double *vb, const gsl_matrix *M, size_
              *O = gsl_matrix_alloc(big, big);
   vagap_status_t st = Vc && Mc && T && O ? VAGAP_OK : oom(err);
   if (st) nb = 0;
-  else memset(vcov, 0, K * K * sizeof *vcov);
   for (size_t c = 0; c < nb; c++) {
     size_t k = 0;
     for (size_t a = 0; a < K; a++)
@@ -1019,6 +1021,9 @@ static vagap_status_t sandwich_vcov(const double *vb, const gsl_matrix *M, size_
       for (size_t b = 0; b < k; b++)
         vcov[idx[a] * K + idx[b]] = 0.5 * (gsl_matrix_get(&Ob.matrix, a, b) + gsl_matrix_get(&Ob.matrix, b, a));
   }
+  for (size_t a = 0; !st && a < K; a++)
+    for (size_t b = 0; b < K; b++)
+      if (comp[a] != comp[b]) vcov[a * K + b] = 0;
   free(comp);
   free(idx);
   free(up);
@@ -1815,14 +1820,15 @@ vagap_status_t sem_robust_finish(sem_ws_t *ws, sem_con_t *con, vagap_sem_fit_t *
   double *vb = malloc(K * K * sizeof *vb);
   /* M: robust.sem's meat and the Satorra-Bentler family's Q (ugamma) */
   int need_q = opt->se == VAGAP_SEM_SE_ROBUST_SEM || (scaled && !ybm && opt->test != VAGAP_SEM_TEST_YUAN_BENTLER);
-  gsl_matrix *E = gsl_matrix_alloc(K, K), *Einv = gsl_matrix_alloc(K, K), *M = need_q ? gsl_matrix_alloc(K, K) : NULL,
+  gsl_matrix *E = gsl_matrix_alloc(K, K), *Einv = need_q ? gsl_matrix_alloc(K, K) : NULL,
+             *M = need_q ? gsl_matrix_alloc(K, K) : NULL,
              *B0 = gsl_matrix_calloc(K, K), *Hb = NULL, *Mb = NULL;
   gsl_matrix **Ds = calloc(G, sizeof *Ds), **As = calloc(G, sizeof *As);
   gsl_matrix *W = NULL;
   gsl_vector *mu = NULL;
   baseline_t base = {0};
   R.g = calloc(G, sizeof *R.g);
-  if (!vb || !E || !Einv || (need_q && !M) || !B0 || !Ds || !As || !R.g ||
+  if (!vb || !E || (need_q && (!M || !Einv)) || !B0 || !Ds || !As || !R.g ||
       layout_init(&R.L, fit->model->nov, fit->model->meanstructure, fit->model->ov_is_x)) {
     st = oom(err);
     goto done;
@@ -1855,28 +1861,37 @@ vagap_status_t sem_robust_finish(sem_ws_t *ws, sem_con_t *con, vagap_sem_fit_t *
   }
   if (st) goto done;
   /* the bread: the information matrix of the standard errors */
+  int have_vb = 0;
+  const double *vbr = vb; /* E^-1 / N */
   switch (opt->information) {
     case VAGAP_SEM_INFORMATION_OBSERVED:
+      if (info) { /* the fit's: already the Hessian (fit_information), fit->vcov its inverse */
+        have_vb = 1;
+        vbr = fit->vcov;
+        break;
+      }
       st = sem_ws_hessian(ws, fit->x, E, err); /* lavaan's (numerical) Hessian, in closed form */
       sem_ws_objective(ws, fit->x, NULL);     /* leave the workspace at the solution */
       break;
     case VAGAP_SEM_INFORMATION_FIRST_ORDER: gsl_matrix_memcpy(E, B0); break;
     default: st = info ? gsl_matrix_memcpy(E, info), VAGAP_OK : sem_ws_information(ws, fit->x, E, err); break;
   }
-  if (!st) st = sem_ws_vcov(ws, con, fit->x, E, fit->model, vb, err);
+  if (!st && !have_vb) st = sem_ws_vcov(ws, con, fit->x, E, fit->model, vb, err);
   if (st) goto done;
-  for (size_t a = 0; a < K; a++)
-    for (size_t b = 0; b < K; b++) gsl_matrix_set(Einv, a, b, N * vb[a * K + b]);
+  for (size_t a = 0; Einv && a < K; a++)
+    for (size_t b = 0; b < K; b++) gsl_matrix_set(Einv, a, b, N * vbr[a * K + b]);
+  /* yuan.bentler.mplus's tr(B0 E^-1), before the sandwich takes the place of vbr */
+  double ybm_h0 = ybm ? trace_prod_nz(B0, vbr, N) : NAN;
   /* standard errors */
   double tr1 = NAN, tr2 = NAN, tb1 = NAN, tb2 = NAN;
   if (opt->se == VAGAP_SEM_SE_ROBUST_HUBER_WHITE) {
-    st = sandwich_vcov(vb, B0, K, N, fit->vcov, err);
+    st = sandwich_vcov(vbr, B0, K, N, fit->vcov, err);
   } else if (opt->se == VAGAP_SEM_SE_ROBUST_SEM) {
     /* Q of the Satorra-Bentler trace is robust.sem's meat */
     if (!(st = ugamma(&R, As, Ds, K, Einv, &tr1, satt ? &tr2 : NULL, M, err)))
-      st = sandwich_vcov(vb, M, K, N, fit->vcov, err);
+      st = sandwich_vcov(vbr, M, K, N, fit->vcov, err);
   } else if (!no_se) {
-    memcpy(fit->vcov, vb, K * K * sizeof *vb);
+    if (vbr != fit->vcov) memcpy(fit->vcov, vbr, K * K * sizeof *vbr);
   }
   if (st || !scaled) goto done;
   /* scaled tests: user model and baseline */
@@ -1898,7 +1913,7 @@ vagap_status_t sem_robust_finish(sem_ws_t *ws, sem_con_t *con, vagap_sem_fit_t *
   } else {
     double h1, ndat;
     if ((st = ybm_h1(&R, W, &h1, &ndat, err))) goto done;
-    double h0 = trace_prod_nz(B0, Einv), h0b = 0;
+    double h0 = ybm_h0, h0b = 0;
     if (base.K && (st = baseline_meat_trace(&R, &base, Hb, &h0b, err))) goto done;
     tr1 = h1 - h0;
     tb1 = h1 - h0b;
