@@ -65,13 +65,18 @@ static vagap_sem_stats_t *stats_for(const char *const *vars, size_t p, size_t ng
   return s;
 }
 
+/* Two groups of 200 rows of x1..x6, z, and model options with equal loadings. */
+static vagap_sem_stats_t *two_groups_equal_loadings(vagap_sem_model_options_t *opt) {
+  static const char *const vars[] = {"x1", "x2", "x3", "x4", "x5", "x6", "z"};
+  vagap_sem_model_options_init(opt);
+  opt->group_equal = VAGAP_SEM_EQ_LOADINGS;
+  return stats_for(vars, 7, 2, 200);
+}
+
 static void test_gradient_matches_finite_differences(void **state) {
   (void)state;
-  const char *vars[] = {"x1", "x2", "x3", "x4", "x5", "x6", "z"};
-  vagap_sem_stats_t *s = stats_for(vars, 7, 2, 200);
   vagap_sem_model_options_t opt;
-  vagap_sem_model_options_init(&opt);
-  opt.group_equal = VAGAP_SEM_EQ_LOADINGS;
+  vagap_sem_stats_t *s = two_groups_equal_loadings(&opt);
   vagap_sem_model_t *m = build("f =~ x1 + x2 + x3\ng =~ x4 + c(l5, l5)*x5 + x6\n"
                                "g ~ f + z\nx1 ~~ x4\nx2 ~ c(0, NA)*1\n", 2, &opt);
   sem_ws_t *ws = NULL;
@@ -165,6 +170,15 @@ static double hessian_gap(const vagap_sem_model_t *m, const vagap_sem_stats_t *s
   return gap;
 }
 
+static void hessian_case(const char *model, size_t ngroups, const vagap_sem_model_options_t *opt,
+                         const vagap_sem_stats_t *s, double jitter, const char *what) {
+  vagap_sem_model_t *m = build(model, ngroups, opt);
+  double gap = hessian_gap(m, s, jitter);
+  fprintf(stderr, "closed-form Hessian vs numerical: %.2g (%s)\n", gap, what);
+  assert_true(gap < 1e-7);
+  vagap_sem_model_free(m);
+}
+
 /* The closed-form observed information (sem_hessian.c) equals lavaan's numerical one
    (4-point Richardson differences of the gradient) to ~1e-9 on models using every kind
    of RAM entry: loadings, latent and observed regressions, free and fixed.x covariates,
@@ -172,42 +186,23 @@ static double hessian_gap(const vagap_sem_model_t *m, const vagap_sem_stats_t *s
    shared across groups, a feedback loop (B by LU). */
 static void test_hessian_closed_form(void **state) {
   (void)state;
-  const char *vars[] = {"x1", "x2", "x3", "x4", "x5", "x6", "z"};
-  vagap_sem_stats_t *s = stats_for(vars, 7, 2, 200);
   vagap_sem_model_options_t opt;
-  vagap_sem_model_options_init(&opt);
-  opt.group_equal = VAGAP_SEM_EQ_LOADINGS;
+  vagap_sem_stats_t *s = two_groups_equal_loadings(&opt);
   opt.meanstructure = 1;
   opt.fixed_x = 0;
   const char *model = "f =~ x1 + x2 + x3\ng =~ x4 + c(l5, l5)*x5 + x6\ng ~ f + z\nx1 ~~ x4\nx3 ~ x2\n"
                       "f ~~ z\nx2 ~ c(0, NA)*1\n";
-  vagap_sem_model_t *m = build(model, 2, &opt);
-  double gap = hessian_gap(m, s, 0.05);
-  fprintf(stderr, "closed-form Hessian vs numerical: %.2g (mean structure, 2 groups)\n", gap);
-  assert_true(gap < 1e-7);
-  vagap_sem_model_free(m);
+  hessian_case(model, 2, &opt, s, 0.05, "mean structure, 2 groups");
   opt.meanstructure = 0;
   opt.group_equal = 0;
-  m = build(model, 2, &opt);
-  gap = hessian_gap(m, s, 0.08);
-  fprintf(stderr, "closed-form Hessian vs numerical: %.2g (no mean structure)\n", gap);
-  assert_true(gap < 1e-7);
-  vagap_sem_model_free(m);
+  hessian_case(model, 2, &opt, s, 0.08, "no mean structure");
   vagap_sem_model_options_init(&opt);
-  m = build("f =~ x1 + x2 + x3\nf ~ z + x6\nx4 ~ f + x5\n", 2, &opt);
-  gap = hessian_gap(m, s, 0.05);
-  fprintf(stderr, "closed-form Hessian vs numerical: %.2g (fixed.x covariates)\n", gap);
-  assert_true(gap < 1e-7);
-  vagap_sem_model_free(m);
+  hessian_case("f =~ x1 + x2 + x3\nf ~ z + x6\nx4 ~ f + x5\n", 2, &opt, s, 0.05, "fixed.x covariates");
   vagap_sem_stats_free(s);
   const char *v4[] = {"x1", "x2", "x3", "x4"};
   s = stats_for(v4, 4, 1, 300);
   opt.meanstructure = 1;
-  m = build("x3 ~ x4 + x1\nx4 ~ x3 + x2\n", 1, &opt);
-  gap = hessian_gap(m, s, 0.1);
-  fprintf(stderr, "closed-form Hessian vs numerical: %.2g (feedback loop)\n", gap);
-  assert_true(gap < 1e-7);
-  vagap_sem_model_free(m);
+  hessian_case("x3 ~ x4 + x1\nx4 ~ x3 + x2\n", 1, &opt, s, 0.1, "feedback loop");
   vagap_sem_stats_free(s);
 }
 
