@@ -522,6 +522,12 @@ static int parse_args(int argc, char **argv, cli_common_t *c, sem_args_t *a) {
   return CLI_EXIT_OK;
 }
 
+/* What the output uses: --fit and --summary print the fit measures; the estimates
+   table needs the SEs (which also give the verdict and lavaan's warnings) only. */
+static vagap_sem_compute_t printed_compute(const sem_args_t *a) {
+  return a->fit || a->summary ? VAGAP_SEM_COMPUTE_ALL : VAGAP_SEM_COMPUTE_SE;
+}
+
 /* --ordered: the model's variables with pairwise (or listwise) deletion, their
    categories from the data, the model rebuilt with thresholds, the fit from the
    raw data (vagap_sem_fit_data) and the chosen output. */
@@ -545,6 +551,7 @@ static int fit_ordinal(cli_common_t *c, const sem_args_t *a, vagap_table_t *tabl
   semcli_lavaan_fit_apply(&a->lav, &fopt);
   fopt.ci_level = a->level;
   if (a->max_evals > 0) fopt.max_iter = (int)a->max_evals;
+  fopt.compute = printed_compute(a);
   if (pairwise && !c->quiet) { /* the row accounting of pairwise deletion */
     size_t partial = 0;
     for (size_t i = 0; i < data.nobs; i++)
@@ -685,6 +692,7 @@ int cmd_sem(int argc, char **argv) {
   semcli_lavaan_fit_apply(&a.lav, &fopt);
   fopt.ci_level = a.level;
   if (a.max_evals > 0) fopt.max_iter = (int)a.max_evals;
+  fopt.compute = printed_compute(&a);
   /* raw rows when there are any (robust ML needs them), else the saved or streamed statistics */
   vagap_sem_data_t rows = semcli_view(&data);
   if (a.from_stats || !data.x ? vagap_sem_fit(&fit, model, data.stats, &fopt, &err)

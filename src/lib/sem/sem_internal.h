@@ -72,6 +72,7 @@
 #define sem_robust_check vagap__sem_robust_check
 #define sem_robust_finish vagap__sem_robust_finish
 #define sem_more_measures vagap__sem_more_measures
+#define sem_measures_keep vagap__sem_measures_keep
 #define sem_model_copy vagap__sem_model_copy
 #define sem_ordinal_fit vagap__sem_ordinal_fit
 #define sem_model_is_categorical vagap__sem_model_is_categorical
@@ -464,6 +465,9 @@ void rmsea_ci_c(double X2, double df, double N, double G, double c, double *lo, 
 double rmsea_p_c(double X2, double df, double N, double G, double c, double h0, int upper);
 /* gfi, agfi, pgfi, rmr, srmr_bentler, crmr, srmr_mplus (+ _nomean) at x (sem_measures.c). */
 void sem_more_measures(sem_ws_t *ws, const double *x, vagap_sem_measures_t *fm);
+/* The measures a fit asked for by vagap_sem_fit_options_t.compute are kept, the others
+   set to NAN (so a printer never sees a value from an unfinished computation). */
+void sem_measures_keep(vagap_sem_measures_t *fm, vagap_sem_compute_t compute, size_t ngroups);
 
 /* Index of a variable among the model's ov (0..nov-1) then lv (nov..), or (size_t)-1. */
 size_t sem_model_var_index(const vagap_sem_model_t *m, const char *name);
