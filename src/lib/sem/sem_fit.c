@@ -1948,7 +1948,8 @@ static vagap_status_t fit_information(sem_ws_t *ws, const sem_fit_hooks_t *hooks
                                       gsl_matrix *info, vagap_error_t *err) {
   /* complete data: sem_robust_finish replaces the vcov by the observed (or first-order)
      one afterwards; an estimator with hooks (FIML) takes lavaan's Hessian here */
-  if (hooks && opt->information == VAGAP_SEM_INFORMATION_OBSERVED) return sem_ws_hessian(ws, x, info, err);
+  if (hooks && opt->information == VAGAP_SEM_INFORMATION_OBSERVED)
+    return hooks->hessian ? hooks->hessian(hooks->ctx, ws, x, info, err) : sem_ws_hessian(ws, x, info, err);
   if (hooks && hooks->information) return hooks->information(hooks->ctx, ws, x, info, err);
   return expected_information(ws, x, info, err);
 }

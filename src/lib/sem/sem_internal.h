@@ -91,6 +91,7 @@
 #define sem_fiml_moment_scores vagap__sem_fiml_moment_scores
 #define sem_fiml_scores vagap__sem_fiml_scores
 #define sem_fiml_expected_information vagap__sem_fiml_expected_information
+#define sem_fiml_observed_information vagap__sem_fiml_observed_information
 #define sem_fiml_row_group vagap__sem_fiml_row_group
 #define sem_fiml_group_rows vagap__sem_fiml_group_rows
 #define sem_fiml_h1_information vagap__sem_fiml_h1_information
@@ -286,6 +287,8 @@ typedef struct {
   vagap_status_t (*information)(void *ctx, sem_ws_t *ws, const double *x, gsl_matrix *info,
                                 vagap_error_t *err);
   void (*measures)(void *ctx, sem_ws_t *ws, const double *x, vagap_sem_measures_t *fm);
+  /* the observed information (the Hessian of the objective at x); NULL: sem_ws_hessian */
+  vagap_status_t (*hessian)(void *ctx, sem_ws_t *ws, const double *x, gsl_matrix *info, vagap_error_t *err);
   void *ctx;
   sem_fiml_t *fiml; /* FIML's patterns for robust SEs and scaled tests (sem_robust.c), or NULL */
 } sem_fit_hooks_t;
@@ -354,6 +357,10 @@ vagap_status_t sem_fiml_scores(sem_fiml_t *f, sem_ws_t *ws, const double *x, dou
 /* lavaan's expected information under missing = "ml" with h1.information =
    "structured": per pattern the observed part's normal information at the
    implied moments, weighted by the pattern's rows (unit weight). */
+/* lavaan's observed information under missing = "ml" (the Hessian of the objective at x)
+   from the analytic h1 Hessian and the model's second derivatives (sem_fiml.c). */
+vagap_status_t sem_fiml_observed_information(void *f, sem_ws_t *ws, const double *x, gsl_matrix *info,
+                                             vagap_error_t *err);
 vagap_status_t sem_fiml_expected_information(void *f, sem_ws_t *ws, const double *x,
                                              gsl_matrix *info, vagap_error_t *err);
 /* Group of the i-th used row; used rows of group g. */

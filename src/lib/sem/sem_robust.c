@@ -1612,7 +1612,7 @@ static vagap_status_t finish_fiml(sem_ws_t *ws, sem_con_t *con, vagap_sem_fit_t 
   if (st || !need_e) goto done;
   if (fo) gsl_matrix_memcpy(E, B0);
   else if (info) gsl_matrix_memcpy(E, info);
-  else if (opt->information == VAGAP_SEM_INFORMATION_OBSERVED) st = sem_ws_hessian(ws, fit->x, E, err);
+  else if (opt->information == VAGAP_SEM_INFORMATION_OBSERVED) st = sem_fiml_observed_information(fm, ws, fit->x, E, err);
   else st = sem_fiml_expected_information(fm, ws, fit->x, E, err);
   if (!st) st = sem_ws_vcov(ws, con, fit->x, E, fit->model, vb, err);
   if (st) goto done;
