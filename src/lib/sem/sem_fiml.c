@@ -1106,6 +1106,26 @@ vagap_status_t sem_fiml_scores(sem_fiml_t *f, sem_ws_t *ws, const double *x, dou
   return st;
 }
 
+/* Group g at x: the Jacobian of its moments (ds, dm), its implied moments, K = Sigma^-1
+   into f->K and log|Sigma|; -1 when Sigma is not positive definite. */
+static int group_at(sem_fiml_t *f, sem_ws_t *ws, const double *x, size_t g, double *ds, double *dm,
+                    const gsl_matrix **Sigma, const gsl_vector **mu, double *ld) {
+  if (sem_ws_jacobian(ws, x, g, ds, dm) || sem_ws_implied(ws, x, g, Sigma, mu)) return -1;
+  return sym_inverse(*Sigma, f->K, ld);
+}
+
+/* The parameters that move a group's moments (non-zero Jacobian columns ds, dm) into act; how many. */
+static size_t moving_parameters(const double *ds, const double *dm, size_t K, size_t p, size_t *act) {
+  size_t na = 0;
+  for (size_t k = 0; k < K; k++) {
+    int nz = 0;
+    for (size_t a = 0; a < p * p && !nz; a++) nz = ds[k * p * p + a] != 0;
+    for (size_t a = 0; a < p && !nz; a++) nz = dm[k * p + a] != 0;
+    if (nz) act[na++] = k;
+  }
+  return na;
+}
+
 vagap_status_t sem_fiml_expected_information(void *ctx, sem_ws_t *ws, const double *x, gsl_matrix *info,
                                              vagap_error_t *err) {
   sem_fiml_t *f = ctx;
@@ -1120,19 +1140,11 @@ vagap_status_t sem_fiml_expected_information(void *ctx, sem_ws_t *ws, const doub
     const gsl_matrix *Sigma;
     const gsl_vector *mu;
     double ld;
-    if (sem_ws_jacobian(ws, x, g, ds, dm) || sem_ws_implied(ws, x, g, &Sigma, &mu) ||
-        sym_inverse(Sigma, f->K, &ld)) {
+    if (group_at(f, ws, x, g, ds, dm, &Sigma, &mu, &ld)) {
       st = vagap_error_set(err, VAGAP_ENUMERIC, NULL, 0, 0, "the implied covariance matrix is not positive definite");
       break;
     }
-    /* parameters that move this group's moments */
-    size_t na = 0;
-    for (size_t k = 0; k < K; k++) {
-      int nz = 0;
-      for (size_t a = 0; a < p * p && !nz; a++) nz = ds[k * p * p + a] != 0;
-      for (size_t a = 0; a < p && !nz; a++) nz = dm[k * p + a] != 0;
-      if (nz) act[na++] = k;
-    }
+    size_t na = moving_parameters(ds, dm, K, p, act);
     const fgroup_t *G = &f->g[g];
     for (size_t t = 0; t < G->npat && !st; t++) {
       const pattern_t *pt = &G->pat[t];
@@ -1252,8 +1264,7 @@ vagap_status_t sem_fiml_observed_information(void *ctx, sem_ws_t *ws, const doub
     const gsl_matrix *Sigma;
     const gsl_vector *mu;
     double ld;
-    if (sem_ws_jacobian(ws, x, g, ds, dm) || sem_ws_implied(ws, x, g, &Sigma, &mu) ||
-        sym_inverse(Sigma, f->K, &ld)) {
+    if (group_at(f, ws, x, g, ds, dm, &Sigma, &mu, &ld)) {
       st = vagap_error_set(err, VAGAP_ENUMERIC, NULL, 0, 0,
                            "the observed information cannot be computed: the implied covariance matrix "
                            "is not positive definite at the solution");
@@ -1268,13 +1279,7 @@ vagap_status_t sem_fiml_observed_information(void *ctx, sem_ws_t *ws, const doub
                            "matrix is not positive definite at the solution");
       break;
     }
-    size_t na = 0;
-    for (size_t k = 0; k < K; k++) {
-      int nz = 0;
-      for (size_t a = 0; a < p * p && !nz; a++) nz = ds[k * p * p + a] != 0;
-      for (size_t a = 0; a < p && !nz; a++) nz = dm[k * p + a] != 0;
-      if (nz) act[na++] = k;
-    }
+    size_t na = moving_parameters(ds, dm, K, p, act);
     if (!st) st = sem_fiml_h1_information(f, g, Sigma, mu, 0, A, err);
     if (!st) st = add_h1_part(ds, dm, act, na, p, A, (double)f->g[g].n / N, info, err);
   }
