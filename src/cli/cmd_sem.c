@@ -136,6 +136,13 @@ static int write_estimates(const cli_common_t *c, const vagap_sem_fit_t *fit) {
   return cli_writer_close(w);
 }
 
+/* A printer of fit measures given a fit that was asked for less (printed_compute):
+   a programming error, never a table of NA or stale values. */
+static int not_computed(void) {
+  fputs("vagap sem: internal error: the fit measures were not computed for this output\n", stderr);
+  return CLI_EXIT_DATA;
+}
+
 static void put_measure(cli_writer_t *w, const char *name, double v) {
   cli_put_str(w, name);
   cli_put_num(w, v);
@@ -144,6 +151,7 @@ static void put_measure(cli_writer_t *w, const char *name, double v) {
 /* fitMeasures()'s rows for this fit, from the library's list (the bindings return the same rows) */
 static int write_fit(const cli_common_t *c, const vagap_sem_fit_t *fit) {
   static const char *const cols[] = {"measure", "value"};
+  if (!vagap_sem_fit_has_measures(fit)) return not_computed();
   size_t n = vagap_sem_fit_measure_list(fit, NULL, 0);
   vagap_sem_measure_t *m = malloc((n ? n : 1) * sizeof *m);
   if (!m) {
@@ -352,6 +360,7 @@ static void write_se_header(FILE *out, const vagap_sem_fit_options_t *o) {
 static int write_summary(const cli_common_t *c, const vagap_sem_fit_t *fit,
                          const sem_data_t *d, const sem_args_t *a) {
   FILE *out = stdout;
+  if (!vagap_sem_fit_has_measures(fit)) return not_computed();
   if (c->output_path && strcmp(c->output_path, "-") != 0 && !(out = cli_output_open(c->output_path)))
     return CLI_EXIT_DATA;
   const vagap_sem_measures_t *f = &fit->fit;
