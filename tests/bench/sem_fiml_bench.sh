@@ -14,6 +14,15 @@
 # (killed); bootstrap B = 1000: 108.6 s wall, 82.5 s CPU on 2 threads.
 # Smaller case FIML_G=1 FIML_N=300 (same model), 2026-12-05, load 6-9: vagap 0.464 s wall
 # (best of 3; 0.19 s CPU), lavaan 7.2 s (16x), OpenMx 103 s (222x); bootstrap B = 1000: 75 s wall.
+# Session 6 (lazy6: fits compute only what is printed, FIML gradient as n K - K B K and one
+# R K product, FIML observed information by the chain rule), 2026-12-05, load 10-13 from other
+# jobs, BEFORE = main c91255f:
+#   4 x 500 (FIML_MX=0): vagap 0.840 s wall (best of 3; 0.20 s CPU), --fit 1.982 s, main 3.422 s;
+#     lavaan 400.7 s (one run): 477x (202x with --fit); bootstrap B = 1000: 191 s wall at
+#     load 10-12, 68.8 s CPU (main: 16.5 s CPU per 100 resamples on one thread, this 7.3 s).
+#   1 x 300 (FIML_MX_LIMIT=900, an intermediate build without the chain-rule information):
+#     vagap 0.212 s, main 0.358 s, lavaan 23.4 s (110x), OpenMx 250.7 s (1181x);
+#     bootstrap B = 1000: 32.2 s wall, 10.7 s CPU.
 VAGAP=${1:?usage: sem_fiml_bench.sh VAGAP [REPS]}
 REPS=${2:-3}
 HERE=$(cd "$(dirname "$0")" && pwd)
