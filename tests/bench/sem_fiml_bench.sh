@@ -20,9 +20,11 @@
 #   4 x 500 (FIML_MX=0): vagap 0.840 s wall (best of 3; 0.20 s CPU), --fit 1.982 s, main 3.422 s;
 #     lavaan 400.7 s (one run): 477x (202x with --fit); bootstrap B = 1000: 191 s wall at
 #     load 10-12, 68.8 s CPU (main: 16.5 s CPU per 100 resamples on one thread, this 7.3 s).
-#   1 x 300 (FIML_MX_LIMIT=900, an intermediate build without the chain-rule information):
-#     vagap 0.212 s, main 0.358 s, lavaan 23.4 s (110x), OpenMx 250.7 s (1181x);
-#     bootstrap B = 1000: 32.2 s wall, 10.7 s CPU.
+#   the same after merging mlr6, load 1.3 -> 4 (06:00): vagap 0.346 s, --fit 0.803 s, main 1.077 s;
+#     lavaan 103.0 s: 298x (128x with --fit; main 96x); bootstrap B = 1000: 63.5 s wall at load 4,
+#     63.7 s CPU (2 threads sharing the cores with other jobs).
+#   1 x 300 (FIML_MX_LIMIT=900), load 10-15: vagap 0.275 s, --fit 0.592 s, main 1.186 s; lavaan
+#     50.9 s (185x), OpenMx 397.8 s (1448x); bootstrap B = 1000: 51.9 s wall, 10.6 s CPU.
 VAGAP=${1:?usage: sem_fiml_bench.sh VAGAP [REPS]}
 REPS=${2:-3}
 HERE=$(cd "$(dirname "$0")" && pwd)
