@@ -471,12 +471,15 @@ vaar <- function(model = NULL, data = NULL, group = NULL, expect = NULL, referen
 #' as --no-iat): a named list of the tables the program writes - iat_trials,
 #' iat_units (with an IAT), behavior_units, selfreport_units,
 #' selfreport_alpha, gap_units, gap_tests - each with the program's columns;
-#' attr(, "excluded") lists every row the four logs left out.
+#' attr(, "excluded") lists every row the four logs left out.  svg = TRUE adds
+#' calibration_svg and markdown = TRUE adds report_md, the text of the program's
+#' calibration.svg and report.md (its methods line names `source`).
 report <- function(choices, selfreport, key, iat = NULL, unit = "model",
                    preset = c("andric2025", "bai2024"), focal = "other", contrast = "self",
                    prosocial = "other", selfish = "self", min = 1, max = 7, min.items = 1,
                    selfreport.scale = NULL, tau = 0.05, behavior.cut = 0.65, conf.level = 0.95,
-                   svg = FALSE, title = "Walk-the-talk study") {
+                   svg = FALSE, title = "Walk-the-talk study", markdown = FALSE,
+                   source = "data frames") {
   preset <- match.arg(preset)
   if (!(min < max)) stop("vagap: min must be below max")
   focal <- paste(focal, collapse = ",")
@@ -490,7 +493,8 @@ report <- function(choices, selfreport, key, iat = NULL, unit = "model",
                      c(unit, focal, contrast, prosocial, selfish, preset,
                        if (is.null(selfreport.scale)) "" else selfreport.scale),
                      as.numeric(c(min, max, min.items, tau, behavior.cut, conf.level)),
-                     if (isTRUE(svg)) paste0(title, ": self-report vs behaviour")))
+                     if (isTRUE(svg)) paste0(title, ": self-report vs behaviour"),
+                     if (isTRUE(markdown)) as.character(c(title, source))))
   # the other tables are the separate commands' on the same logs, as the program's are
   out <- list()
   if (!is.null(iat)) {
@@ -513,5 +517,7 @@ report <- function(choices, selfreport, key, iat = NULL, unit = "model",
   for (k in names(out)) attr(out[[k]], "excluded") <- NULL
   # the program's calibration.svg, as text (writeLines(r$calibration_svg, "calibration.svg"))
   if (isTRUE(svg)) out$calibration_svg <- g$svg
+  # the program's report.md, as text (writeLines(r$report_md, "report.md", sep = ""))
+  if (isTRUE(markdown)) out$report_md <- g$markdown
   structure(out, excluded = excluded_rows(g$excluded))
 }
