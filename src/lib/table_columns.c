@@ -63,7 +63,8 @@ static int short_decimal_places(double x, double *m_out) {
   for (int k = 0; k <= 9; k++) {
     double m = a * exact_powers_of_ten[k];
     if (m >= 9007199254740992.0) return -1;
-    if (m != floor(m) || m / exact_powers_of_ten[k] != a) continue;
+    /* m < 2^53: truncating to an integer is exact, and inline where floor() is a call */
+    if (m != (double)(long long)m || m / exact_powers_of_ten[k] != a) continue;
     *m_out = m;
     return k;
   }
