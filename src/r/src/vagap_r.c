@@ -263,16 +263,6 @@ static SEXP named_list(const char *const *names, const SEXP *values, size_t n) {
 
 /* ---- sem ----------------------------------------------------------------------- */
 
-/* The CHARSXP of s, taking the one above it in the column when the text repeats (lhs, op and
-   label do, row after row): no hashing into R's string cache for those cells. */
-static SEXP repeated_char(SEXP column, R_xlen_t r, const char *s) {
-  if (r > 0) {
-    SEXP above = STRING_ELT(column, r - 1);
-    if (!strcmp(CHAR(above), s)) return above;
-  }
-  return Rf_mkChar(s);
-}
-
 static SEXP estimates_frame(const vagap_sem_model_t *m) {
   const char *names[] = {"lhs", "op", "rhs", "block", "group", "label", "est", "se", "z", "pvalue",
                          "ci.lower", "ci.upper", "std.lv", "std.all", "std.nox", ""};
@@ -282,12 +272,12 @@ static SEXP estimates_frame(const vagap_sem_model_t *m) {
     SET_VECTOR_ELT(df, c, Rf_allocVector(c < 3 || c == 5 ? STRSXP : c < 5 ? INTSXP : REALSXP, n));
   for (R_xlen_t r = 0; r < n; r++) {
     const vagap_sem_param_t *p = &m->rows[r];
-    SET_STRING_ELT(VECTOR_ELT(df, 0), r, repeated_char(VECTOR_ELT(df, 0), r, p->lhs));
-    SET_STRING_ELT(VECTOR_ELT(df, 1), r, repeated_char(VECTOR_ELT(df, 1), r, vagap_sem_op_string(p->op)));
-    SET_STRING_ELT(VECTOR_ELT(df, 2), r, repeated_char(VECTOR_ELT(df, 2), r, p->rhs));
+    SET_STRING_ELT(VECTOR_ELT(df, 0), r, Rf_mkChar(p->lhs));
+    SET_STRING_ELT(VECTOR_ELT(df, 1), r, Rf_mkChar(vagap_sem_op_string(p->op)));
+    SET_STRING_ELT(VECTOR_ELT(df, 2), r, Rf_mkChar(p->rhs));
     INTEGER(VECTOR_ELT(df, 3))[r] = p->block;
     INTEGER(VECTOR_ELT(df, 4))[r] = p->group;
-    SET_STRING_ELT(VECTOR_ELT(df, 5), r, repeated_char(VECTOR_ELT(df, 5), r, p->label));
+    SET_STRING_ELT(VECTOR_ELT(df, 5), r, Rf_mkChar(p->label));
     const double v[] = {p->est, p->se, p->z, p->pvalue, p->ci_lower, p->ci_upper, p->std_lv, p->std_all,
                         p->std_nox};
     for (int c = 0; c < 9; c++) REAL(VECTOR_ELT(df, 6 + c))[r] = isnan(v[c]) ? NA_REAL : v[c];
