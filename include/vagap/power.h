@@ -184,6 +184,11 @@ typedef struct {
   const vagap_sem_model_t *fit_model;
   size_t target;                 /* row of fit_model */
   const vagap_sem_fit_options_t *fit_opt;
+  /* fit_model's estimates on the population moments (npar values; NULL: none): each
+     complete-data ML fit of a replication starts there (L-BFGS whitened by the expected
+     information, a scoring polish), the same optimum reached in fewer evaluations; where
+     that finds no stationary point, vagap_sem_fit_data's whole search */
+  const double *start;
   double alpha;
   const vagap_sem_syntax_t *invariance_syntax;   /* NULL: a parameter */
   const vagap_sem_model_options_t *invariance_base;

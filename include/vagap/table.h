@@ -60,7 +60,8 @@ typedef struct {
   size_t segment_bytes;     /* input per parsing task; 0: the environment variable
                                VAGAP_SEGMENT_BYTES if set (tests), else 1 MiB; at most 256 MiB */
   size_t threads;           /* parsing threads; 0: the environment variable VAGAP_THREADS
-                               if set, else one per online CPU; at most 4 */
+                               if set, else one per CPU the process may run on (its
+                               affinity mask, e.g. taskset); at most 4 */
   int infer_numbers;        /* vagap_table_read: also convert every column that is all
                                numbers, on the parsing threads (see
                                vagap_table_inferred_numbers); such columns are then kept
@@ -188,6 +189,21 @@ typedef struct vagap_table vagap_table_t;
 vagap_status_t vagap_table_read(vagap_table_t **out, const char *path,
                                 const vagap_table_options_t *opt,
                                 vagap_ledger_t *ledger, vagap_error_t *err);
+/*
+ * vagap_table_read of the named columns only, for a command that reads a few
+ * columns of a wide file: `numbers` are converted on the parsing threads as
+ * with infer_numbers (vagap_table_inferred_numbers), `texts` are kept as text
+ * (a column in both lists is converted), and every other column is left out:
+ * nothing of it is converted or kept, and its cells read as empty text.  The
+ * header, rows, lines and ledger are those of vagap_table_read.  Names that
+ * are not columns are ignored here (the caller reports them when it looks
+ * them up), NULL entries too; the lists need not outlive the call.
+ */
+vagap_status_t vagap_table_read_columns(vagap_table_t **out, const char *path,
+                                        const vagap_table_options_t *opt,
+                                        const char *const *numbers, size_t nnumbers,
+                                        const char *const *texts, size_t ntexts,
+                                        vagap_ledger_t *ledger, vagap_error_t *err);
 vagap_status_t vagap_table_read_memory(vagap_table_t **out, const char *name,
                                        const void *data, size_t size,
                                        const vagap_table_options_t *opt,

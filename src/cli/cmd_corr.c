@@ -348,6 +348,50 @@ static int setup(const cli_common_t *c, const corr_args_t *a, corr_data_t *d) {
   return 0;
 }
 
+/* The names --x, --y, --pair and --columns give, in a new array (*bufs and *nbufs hold
+   what to free); NULL when out of memory. */
+static const char **named_columns(const corr_args_t *a, size_t *n, char ***bufs, size_t *nbufs) {
+  size_t nlists = a->npair_args + 1, cap = 2;
+  const char **names = malloc(cap * sizeof *names);
+  *bufs = calloc(nlists, sizeof **bufs);
+  *n = *nbufs = 0;
+  if (!names || !*bufs) return free(names), NULL;
+  names[(*n)++] = a->x;
+  names[(*n)++] = a->y;
+  for (size_t k = 0; k < nlists; k++) {
+    const char *list = k < a->npair_args ? a->pair_arg[k] : a->columns;
+    if (!list) continue;
+    const char **items;
+    size_t m = stats_split_list(list, &(*bufs)[*nbufs], &items);
+    if (m == (size_t)-1) return free(names), NULL;
+    (*nbufs)++;
+    const char **more = *n + m > cap ? realloc(names, (cap = 2 * (*n + m)) * sizeof *names) : names;
+    if (!more) return free(items), free(names), NULL;
+    names = more;
+    for (size_t i = 0; i < m; i++) names[(*n)++] = items[i];
+    free(items);
+  }
+  return names;
+}
+
+/* The table: every column for --matrix without --columns; otherwise only the named
+   columns, converted on the parsing threads, and --by as text, the others left out
+   (converting them would be work for nothing). */
+static vagap_status_t read_table(cli_common_t *c, const corr_args_t *a, const char *path,
+                                 vagap_ledger_t *ledger, vagap_table_t **out, vagap_error_t *err) {
+  c->table.infer_numbers = 1;
+  size_t n = 0, nbufs = 0;
+  char **bufs = NULL;
+  const char **names = a->matrix && !a->columns ? NULL : named_columns(a, &n, &bufs, &nbufs);
+  const char *const texts[1] = {a->by};
+  vagap_status_t st = names ? vagap_table_read_columns(out, path, &c->table, names, n, texts, 1, ledger, err)
+                            : vagap_table_read(out, path, &c->table, ledger, err);
+  for (size_t k = 0; k < nbufs; k++) free(bufs[k]);
+  free(bufs);
+  free(names);
+  return st;
+}
+
 int cmd_corr(int argc, char **argv) {
   cli_common_t c;
   cli_common_init(&c, "corr");
@@ -371,9 +415,7 @@ int cmd_corr(int argc, char **argv) {
   cli_writer_t *w;
   vagap_ledger_t *ledger = cli_ledger_alloc(&c);
   if (!ledger) goto done;
-  /* numbers converted on the parsing threads; numeric columns are not kept as text */
-  c.table.infer_numbers = 1;
-  if (vagap_table_read(&table, path, &c.table, ledger, &err) != VAGAP_OK) {
+  if (read_table(&c, &a, path, ledger, &table, &err) != VAGAP_OK) {
     rc = cli_report_error(&err);
     goto done;
   }

@@ -6,6 +6,7 @@
  */
 #include <math.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -120,8 +121,14 @@ static void *summarise_share(void *arg) {
   return NULL;
 }
 
-/* Worth a second thread: medians and sorts of large groups. */
+/* Worth a second thread: medians and sorts of large groups, when the process may run on
+   two CPUs (pinned to one, e.g. by taskset, the second would only take turns). */
 #define THREADED_SUMMARY_ROWS 100000
+
+static int two_cpus(void) {
+  cpu_set_t set;
+  return sched_getaffinity(0, sizeof set, &set) != 0 || CPU_COUNT(&set) > 1;
+}
 
 static void summarise_group(const describe_t *d, const size_t *rows, size_t nrows,
                             void *const scratch[2], column_summary_t *out) {
@@ -185,7 +192,7 @@ static int write_summaries(const cli_common_t *c, const describe_t *d) {
   /* per thread: a group's values (with --by) and a work copy */
   size_t per_thread = (grouped ? 2 : 1) * (n ? n : 1) * sizeof(double);
   void *scratch[2] = {malloc(per_thread), NULL};
-  if (n >= THREADED_SUMMARY_ROWS) scratch[1] = malloc(per_thread); /* optional */
+  if (n >= THREADED_SUMMARY_ROWS && two_cpus()) scratch[1] = malloc(per_thread); /* optional */
   column_summary_t *summaries = calloc(ncols ? ncols : 1, sizeof *summaries);
   cli_writer_t *w = NULL;
   int rc = CLI_EXIT_DATA;

@@ -201,6 +201,39 @@ static int take_option(cli_common_t *c, power_args_t *a, int opt, const char *ar
   }
 }
 
+/*
+ * The shared lavaan options (SEMCLI_LAVAAN_LONG_OPTIONS) power honours: the
+ * model's specification and the ML family's estimation choices.  Every other
+ * shared option, including any added to the table later, is refused by name
+ * until it is declared here: the replications are continuous data, on which
+ * the categorical ones (--ordered, --parameterization, --levels) mean nothing.
+ * (The table's --test is power's own --test STEP, found first.)
+ */
+static const int POWER_LAVAAN_HONOURED[] = {
+    SEMCLI_OPT_STD_LV,      SEMCLI_OPT_FIXED_X,     SEMCLI_OPT_NO_FIXED_X, SEMCLI_OPT_MEANSTRUCTURE,
+    SEMCLI_OPT_LIKELIHOOD,  SEMCLI_OPT_MISSING,     SEMCLI_OPT_ESTIMATOR,  SEMCLI_OPT_SE,
+    SEMCLI_OPT_INFORMATION, SEMCLI_OPT_CFA,         SEMCLI_OPT_SEM,        SEMCLI_OPT_GROWTH,
+    SEMCLI_OPT_ORTHOGONAL,  SEMCLI_OPT_LAVAAN,      SEMCLI_OPT_CONSTRAINTS};
+
+/* 1 when shared option `opt` is honoured by power or refused by the shared code itself
+   (lavaan arguments vagap does not support: SEMCLI_OPT_UNSUPPORTED + k). */
+static int power_honours(int opt) {
+  if (opt >= SEMCLI_OPT_SWITCH && opt < SEMCLI_OPT_SWITCH + SEMCLI_NSWITCH) return 1;
+  if (opt >= SEMCLI_OPT_UNSUPPORTED) return 1;
+  for (size_t k = 0; k < sizeof POWER_LAVAAN_HONOURED / sizeof POWER_LAVAAN_HONOURED[0]; k++)
+    if (POWER_LAVAAN_HONOURED[k] == opt) return 1;
+  return 0;
+}
+
+/* A usage error for a shared option power does not honour, named from the option table. */
+static int refuse_shared(const cli_common_t *c, const struct option *options, int opt) {
+  const char *name = "?";
+  for (const struct option *o = options; o->name; o++)
+    if (o->val == opt) name = o->name;
+  return cli_usage_error(c, "--%s is not supported by power: replications are continuous data fitted by the "
+                            "ML family (simulate --thresholds writes ordinal data for sem --ordered)", name);
+}
+
 static int parse_args(int argc, char **argv, cli_common_t *c, power_args_t *a) {
   static const struct option options[] = {
       {"analysis", required_argument, 0, OPT_ANALYSIS},
@@ -238,6 +271,7 @@ static int parse_args(int argc, char **argv, cli_common_t *c, power_args_t *a) {
     int handled = cli_common_option(c, opt, optarg);
     if (handled < 0) return -1;
     if (handled) continue;
+    if (opt >= SEMCLI_OPT_STD_LV && !power_honours(opt)) return refuse_shared(c, options, opt), -1;
     if ((handled = semcli_lavaan_option(c, &a->lav, opt, optarg, argc, argv, &optind)) < 0)
       return -1;
     if (handled) continue;
@@ -247,12 +281,6 @@ static int parse_args(int argc, char **argv, cli_common_t *c, power_args_t *a) {
     }
     if (take_option(c, a, opt, optarg)) return -1;
   }
-  /* the replications are continuous data fitted by the ML family: ordered indicators would be
-     accepted by the shared option table but not used, so they are refused by name */
-  if (semcli_lavaan_categorical(&a->lav))
-    return cli_usage_error(c, "--ordered is not supported by power: replications are fitted by the ML "
-                              "family on continuous data (simulate --thresholds writes ordinal data "
-                              "for sem --ordered)"), -1;
   return 0;
 }
 
@@ -264,6 +292,7 @@ typedef struct {
   vagap_sem_syntax_t *fit_syntax[MAX_MODELS];
   size_t *target[MAX_MODELS];     /* sem-param: the fit model's rows of --param, one per group */
   size_t ntarget[MAX_MODELS];
+  double *start[MAX_MODELS];      /* the fit model's estimates on the population moments */
   vagap_sem_model_options_t mopt;
   vagap_sem_fit_options_t fopt;
   vagap_sem_invariance_step_t steps[2];
@@ -282,6 +311,7 @@ static void sem_setup_free(sem_setup_t *s, size_t nmodel) {
     vagap_sem_model_free(s->fit[i]);
     vagap_sem_syntax_free(s->fit_syntax[i]);
     free(s->target[i]);
+    free(s->start[i]);
   }
 }
 
@@ -447,6 +477,10 @@ static int population_value(const power_args_t *a, sem_setup_t *s, size_t m, siz
   } else if (!st) {
     *truth = fit->model->rows[target].est;
   }
+  /* the replications' start: the population optimum is next to each sample's */
+  if (!st && !s->start[m] && fit->model->npar &&
+      (s->start[m] = malloc(fit->model->npar * sizeof *s->start[m])))
+    memcpy(s->start[m], fit->x, fit->model->npar * sizeof *s->start[m]);
   vagap_sem_fit_free(fit);
   vagap_sem_stats_free(stats);
   if (st) {
@@ -709,6 +743,7 @@ static vagap_power_sem_t *sem_designs(const power_study_t *st, const sem_setup_t
                                .var = (const char *const *)p->model->ov, .n = n, .mu = p->mu,
                                .chol = p->chol, .vm = p->vm, .fit_model = s->fit[k->model],
                                .target = k->target, .fit_opt = &s->fopt,
+                               .start = inv ? NULL : s->start[k->model],
                                .alpha = st->alpha,
                                .invariance_syntax = inv ? s->fit_syntax[k->model] : NULL,
                                .invariance_base = &s->mopt, .steps = s->steps,

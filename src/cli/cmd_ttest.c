@@ -555,9 +555,12 @@ int cmd_ttest(int argc, char **argv) {
   vagap_table_t *table = NULL;
   d.ledger = cli_ledger_alloc(&c);
   if (!d.ledger) goto done;
-  /* numbers converted on the parsing threads; numeric columns are not kept as text */
-  c.table.infer_numbers = 1;
-  if (vagap_table_read(&table, path, &c.table, d.ledger, &err) != VAGAP_OK) {
+  /* only the columns the test reads: the tested ones converted on the parsing
+     threads (not kept as text), the design's kept as text, the rest left out */
+  const char *const numbers[2] = {a.x, a.y};
+  const char *const texts[4] = {a.group, a.id, a.condition, a.by};
+  if (vagap_table_read_columns(&table, path, &c.table, numbers, 2, texts, 4, d.ledger, &err) !=
+      VAGAP_OK) {
     rc = cli_report_error(&err);
     goto done;
   }

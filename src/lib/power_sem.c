@@ -1,9 +1,12 @@
 /*
  * power_sem.c - one replication of SEM power: data from a population model,
  * the fit model fitted by ML, one parameter (or an invariance LRT) read off
- * (vagap/power.h).  Uses the SEM engine only through its public API.
+ * (vagap/power.h).  Uses the SEM engine through its public API, and its
+ * internal sem_fit_data_replication for replications with a start (design->start).
  */
 #include "vagap/power.h"
+
+#include "sem/sem_internal.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -77,7 +80,8 @@ static vagap_status_t draw_parameter(const vagap_power_sem_t *d, vagap_power_sem
                            .group = ws->group, .var = d->var,
                            .group_label = (const char *const *)ws->label};
   vagap_sem_fit_t *fit = NULL;
-  vagap_status_t st = vagap_sem_fit_data(&fit, d->fit_model, &rows, d->fit_opt, err);
+  /* vagap_sem_fit_data, started at the population estimates, the moments into ws->stats */
+  vagap_status_t st = sem_fit_data_replication(&fit, d->fit_model, &rows, ws->stats, d->fit_opt, d->start, err);
   if (st != VAGAP_OK) return is_estimation_failure(st) ? VAGAP_OK : st;
   if (d->vaar_spec) {
     double strict, sign;

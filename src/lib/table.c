@@ -22,6 +22,7 @@
 #include <limits.h>
 #include <math.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -126,7 +127,15 @@ struct vagap_reader {
   vagap_error_t pending;  /* the error every later call returns */
 
   reader_hook_t hook;     /* work on the workers (table_hook.h); hook.batch NULL: none */
+
+  /* vagap_table_read_columns: the columns asked for, by name, and per column what
+     is kept of it (made once the header is known); NULL: every column, converted */
+  const char *const *names[2]; /* [USE_NUMBERS - 1]: converted; [USE_TEXT - 1]: text */
+  size_t nnames[2];
+  unsigned char *column_use;
 };
+
+enum { USE_NOTHING, USE_NUMBERS, USE_TEXT };
 
 /* ---- options -------------------------------------------------------------- */
 
@@ -439,7 +448,8 @@ static void convert_numbers(const vagap_reader_t *r, csv_batch_t *b) {
     return;
   }
   typed_text_t tt = typed_text_of(r);
-  memset(b->text_column, 0, ncols);
+  /* a column not to be converted is not, as if it held text */
+  for (size_t j = 0; j < ncols; j++) b->text_column[j] = r->column_use && r->column_use[j] != USE_NUMBERS;
   for (size_t i = 0, k = 0; i < b->nrows; i++)
     for (size_t j = 0; j < ncols; j++, k++) {
       if (b->text_column[j]) continue; /* the table keeps this column's text */
@@ -538,12 +548,18 @@ static void *worker_main(void *arg) {
   return NULL;
 }
 
+/* The CPUs this process may run on (its affinity mask: `taskset -c 0` gives 1), else
+   those online: more parsing threads than that only take turns. */
+static size_t usable_cpus(void) {
+  cpu_set_t set;
+  if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0) return (size_t)CPU_COUNT(&set);
+  long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+  return cpus > 0 ? (size_t)cpus : 1;
+}
+
 static size_t thread_count(const vagap_reader_t *r) {
   size_t n = r->opt.threads;
-  if (n == 0) {
-    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-    n = cpus > 0 ? (size_t)cpus : 1;
-  }
+  if (n == 0) n = usable_cpus();
   if (n > MAX_THREADS) n = MAX_THREADS;
   /* input that is already read whole needs no more than one */
   if (r->input_eof && r->carry_len <= r->opt.segment_bytes) n = 1;
@@ -985,9 +1001,26 @@ static vagap_status_t convert_encoding(vagap_reader_t *r, vagap_error_t *err) {
   return VAGAP_OK;
 }
 
+/* What is kept of each column, from the names asked for (names that are not
+   columns are left to the caller, which reports them when it looks them up);
+   a column named as both numbers and text is converted. */
+static vagap_status_t choose_column_use(vagap_reader_t *r, vagap_error_t *err) {
+  if (!r->names[0] && !r->names[1]) return VAGAP_OK;
+  if (!(r->column_use = calloc(r->ncols ? r->ncols : 1, 1)))
+    return vagap_error_set(err, VAGAP_ENOMEM, r->source, 0, 0, "out of memory");
+  for (int use = USE_TEXT; use >= USE_NUMBERS; use--)
+    for (size_t k = 0; k < r->nnames[use - 1]; k++)
+      for (size_t j = 0; j < r->ncols; j++)
+        if (r->names[use - 1][k] && strcmp(r->colnames[j], r->names[use - 1][k]) == 0)
+          r->column_use[j] = (unsigned char)use;
+  r->names[0] = r->names[1] = NULL; /* the caller's arrays need not outlive the opening */
+  return VAGAP_OK;
+}
+
 static vagap_status_t reader_start(vagap_reader_t *r, vagap_error_t *err) {
   vagap_status_t st = r->jsonl ? read_jsonl_columns(r, err) : convert_encoding(r, err);
   if (st == VAGAP_OK && !r->jsonl) st = read_header(r, err);
+  if (st == VAGAP_OK) st = choose_column_use(r, err);
   if (st == VAGAP_OK && r->hook.begin) st = r->hook.begin(r->hook.ctx, r, err);
   if (st == VAGAP_OK) st = start_workers(r, err);
   r->base_line = r->header_lines;
@@ -1018,14 +1051,22 @@ vagap_status_t vagap_reader_open(vagap_reader_t **out, const char *path,
   return reader_open_hooked(out, path, opt, ledger, NULL, err);
 }
 
-vagap_status_t reader_open_hooked(vagap_reader_t **out, const char *path,
-                                  const vagap_table_options_t *opt, vagap_ledger_t *ledger,
-                                  const reader_hook_t *hook, vagap_error_t *err) {
+/* vagap_table_read_columns' names: [0] converted, [1] kept as text (both NULL: all converted). */
+typedef struct {
+  const char *const *names[2];
+  size_t n[2];
+} infer_names_t;
+
+static vagap_status_t reader_open_file(vagap_reader_t **out, const char *path,
+                                       const vagap_table_options_t *opt, vagap_ledger_t *ledger,
+                                       const reader_hook_t *hook, infer_names_t infer,
+                                       vagap_error_t *err) {
   *out = NULL;
   int from_stdin = strcmp(path, "-") == 0;
   vagap_reader_t *r;
   vagap_status_t st = reader_init(&r, from_stdin ? "<stdin>" : path, opt, ledger, err);
   if (st == VAGAP_OK && hook) r->hook = *hook;
+  for (int k = 0; k < 2 && st == VAGAP_OK; k++) r->names[k] = infer.names[k], r->nnames[k] = infer.n[k];
   if (st == VAGAP_OK && r->jsonl) { /* two passes: the first finds the columns */
     st = jsonl_spool_if_needed(path, r->source, &r->spool_path, err);
     if (st == VAGAP_OK && r->spool_path) {
@@ -1048,6 +1089,12 @@ vagap_status_t reader_open_hooked(vagap_reader_t **out, const char *path,
   }
   *out = r;
   return VAGAP_OK;
+}
+
+vagap_status_t reader_open_hooked(vagap_reader_t **out, const char *path,
+                                  const vagap_table_options_t *opt, vagap_ledger_t *ledger,
+                                  const reader_hook_t *hook, vagap_error_t *err) {
+  return reader_open_file(out, path, opt, ledger, hook, (infer_names_t){{NULL, NULL}, {0, 0}}, err);
 }
 
 vagap_status_t vagap_reader_open_memory(vagap_reader_t **out, const char *name,
@@ -1094,6 +1141,7 @@ void vagap_reader_close(vagap_reader_t *r) {
   free(r->out_fields);
   free(r->out_lengths);
   remove_spool(r);
+  free(r->column_use);
   free(r->converted);
   free(r->jsonl_path);
   jsonl_columns_free(&r->jsonl_columns);
@@ -1296,6 +1344,8 @@ static vagap_status_t table_fill(vagap_table_t *t, vagap_error_t *err) {
       t->typed = NULL;
       return vagap_error_set(err, VAGAP_ENOMEM, r->source, 0, 0, "out of memory");
     }
+    for (size_t j = 0; r->column_use && j < r->ncols; j++)
+      if (r->column_use[j] == USE_NOTHING) typed_leave_out(t->typed, j);
   }
   for (;;) {
     if (next_segment_with_rows(r) != VAGAP_OK) return fail_with(r, err);
@@ -1338,6 +1388,23 @@ vagap_status_t vagap_table_read(vagap_table_t **out, const char *path,
                                 vagap_ledger_t *ledger, vagap_error_t *err) {
   vagap_reader_t *r = NULL;
   vagap_status_t st = vagap_reader_open(&r, path, opt, ledger, err);
+  return table_from_reader(out, r, st, err);
+}
+
+vagap_status_t vagap_table_read_columns(vagap_table_t **out, const char *path,
+                                        const vagap_table_options_t *opt,
+                                        const char *const *numbers, size_t nnumbers,
+                                        const char *const *texts, size_t ntexts,
+                                        vagap_ledger_t *ledger, vagap_error_t *err) {
+  vagap_table_options_t o;
+  if (opt) o = *opt;
+  else vagap_table_options_init(&o);
+  o.infer_numbers = 1;
+  /* an empty list is still a list: NULL would mean every column */
+  static const char *const none[1] = {NULL};
+  infer_names_t names = {{numbers ? numbers : none, texts ? texts : none}, {nnumbers, ntexts}};
+  vagap_reader_t *r = NULL;
+  vagap_status_t st = reader_open_file(&r, path, &o, ledger, NULL, names, err);
   return table_from_reader(out, r, st, err);
 }
 

@@ -119,6 +119,10 @@ static int make_text_column(typed_table_t *t, size_t j) {
 
 const char *typed_cell(const typed_table_t *t, size_t i, size_t j, size_t *len) {
   typed_column_t *c = &t->col[j];
+  if (c->left_out) {
+    if (len) *len = 0;
+    return "";
+  }
   size_t *start = __atomic_load_n(&c->start, __ATOMIC_ACQUIRE);
   if (!start) { /* a numeric column asked for its text: rebuilt once, kept */
     typed_table_t *mt = (typed_table_t *)t; /* the text is a cache: the table stays the same */
@@ -196,6 +200,7 @@ int typed_append(typed_table_t *t, const csv_batch_t *b) {
   if (reserve_rows(t, t->nrows + b->nrows)) return -1;
   for (size_t j = 0; j < t->ncols; j++) {
     typed_column_t *c = &t->col[j];
+    if (c->left_out) continue;
     if (!c->is_text && b->text_column[j] && make_text_column(t, j)) return -1;
     if (c->is_text ? append_text_cells(t, c, b, j) : append_numeric_cells(t, c, b, j)) return -1;
   }
@@ -206,12 +211,18 @@ int typed_append(typed_table_t *t, const csv_batch_t *b) {
 int typed_finish(typed_table_t *t) {
   for (size_t j = 0; j < t->ncols; j++) {
     typed_column_t *c = &t->col[j];
+    if (c->left_out) continue;
     if (c->is_text && !c->start && !(c->start = calloc(1, sizeof *c->start))) return -1;
     if (!c->is_text && !c->values && (!(c->values = malloc(sizeof(double))) ||
                                       !(c->shapes = malloc(1))))
       return -1;
   }
   return 0;
+}
+
+void typed_leave_out(typed_table_t *t, size_t j) {
+  t->col[j].is_text = 1; /* no numbers: typed_numbers gives NULL */
+  t->col[j].left_out = 1;
 }
 
 /* ---- dropping rows ------------------------------------------------------------------ */

@@ -31,6 +31,7 @@
 #define typed_numbers vagap__typed_numbers
 #define typed_drop_rows vagap__typed_drop_rows
 #define typed_cell vagap__typed_cell
+#define typed_leave_out vagap__typed_leave_out
 #pragma GCC visibility push(hidden)
 
 #define NUMBER_TEXT_MAX_DECIMALS 60
@@ -64,6 +65,7 @@ typedef struct {
   size_t chars_len, chars_cap;
   size_t *start;          /* row i's text is chars + start[i]; start[nrows] == chars_len */
   int is_text;
+  int left_out;           /* nothing is kept: every cell reads as "" (typed_leave_out) */
 } typed_column_t;
 
 typedef struct {
@@ -84,6 +86,8 @@ int typed_finish(typed_table_t *t);
 const char *typed_cell(const typed_table_t *t, size_t i, size_t j, size_t *len);
 const double *typed_numbers(const typed_table_t *t, size_t j); /* NULL: a text column */
 void typed_drop_rows(typed_table_t *t, const unsigned char *drop);
+/* Before any row is appended: keep nothing of column j (its batches mark it as text). */
+void typed_leave_out(typed_table_t *t, size_t j);
 
 #pragma GCC visibility pop
 #endif

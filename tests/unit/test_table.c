@@ -397,6 +397,46 @@ static void write_bytes(const char *path, const void *a, size_t na, const void *
   assert_int_equal(fclose(f), 0);
 }
 
+/* vagap_table_read_columns keeps what it is asked for and nothing else. */
+static void test_read_named_columns_only(void **state) {
+  (void)state;
+  char path[] = "/tmp/vagap_test_XXXXXX";
+  int fd = mkstemp(path);
+  assert_true(fd >= 0);
+  close(fd);
+  static const char csv[] = "id,grp,x,y,z\n1,a,1.5,2,7\n2,b,NA,3.25,8\n3,a,-0.5,4,9\n";
+  write_bytes(path, csv, sizeof csv - 1, NULL, 0);
+  const char *const numbers[] = {"x", "nosuch", NULL, "grp"};
+  const char *const texts[] = {"grp", "id"};
+  vagap_ledger_t *ledger = vagap_ledger_alloc();
+  vagap_table_t *t = NULL;
+  assert_int_equal(vagap_table_read_columns(&t, path, NULL, numbers, 4, texts, 2, ledger, NULL),
+                   VAGAP_OK);
+  assert_int_equal(vagap_table_nrows(t), 3);
+  assert_int_equal(vagap_table_ncols(t), 5);
+  const double *x = vagap_table_inferred_numbers(t, 2);
+  assert_non_null(x); /* asked for as numbers */
+  assert_true(x[0] == 1.5 && isnan(x[1]) && x[2] == -0.5);
+  assert_cell(t, 2, 2, "-0.5"); /* its text rebuilt */
+  assert_null(vagap_table_inferred_numbers(t, 1)); /* in both lists: converted, but it is text */
+  assert_cell(t, 1, 1, "b");
+  assert_null(vagap_table_inferred_numbers(t, 0)); /* kept as text though all numbers */
+  assert_cell(t, 2, 0, "3");
+  assert_null(vagap_table_inferred_numbers(t, 3)); /* left out: nothing kept */
+  assert_cell(t, 1, 3, "");
+  assert_cell(t, 0, 4, "");
+  assert_int_equal(vagap_table_line(t, 2), 4);
+  vagap_table_free(t);
+  /* no lists at all: every column is left out, the rows are still read */
+  assert_int_equal(vagap_table_read_columns(&t, path, NULL, NULL, 0, NULL, 0, NULL, NULL), VAGAP_OK);
+  assert_int_equal(vagap_table_nrows(t), 3);
+  assert_null(vagap_table_inferred_numbers(t, 2));
+  assert_cell(t, 0, 2, "");
+  vagap_table_free(t);
+  vagap_ledger_free(ledger);
+  unlink(path);
+}
+
 /* Rows the streaming reader hands out before its status (or the error). */
 static vagap_status_t stream_file(const char *path, size_t segment_bytes, size_t threads,
                                   size_t *rows, vagap_error_t *err) {
@@ -1235,6 +1275,7 @@ int main(void) {
       cmocka_unit_test(test_numeric_column_error_location),
       cmocka_unit_test(test_streaming_reader),
       cmocka_unit_test(test_gzip_and_file_input),
+      cmocka_unit_test(test_read_named_columns_only),
       cmocka_unit_test(test_truncated_gzip_is_an_error),
       cmocka_unit_test(test_gzip_members_and_trailing_data),
       cmocka_unit_test(test_long_input_crosses_buffers),

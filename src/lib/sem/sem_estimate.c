@@ -12,16 +12,18 @@
 
 #include "sem_internal.h"
 
-/* ML with listwise deletion: the sufficient statistics, then the moment-based fit. */
+/* ML with listwise deletion: the sufficient statistics (into `reuse` when given), then the
+   moment-based fit; with a start, the path of a Monte Carlo replication (sem_fit_replication). */
 static vagap_status_t fit_ml_complete(vagap_sem_fit_t **out, const vagap_sem_model_t *model,
                                       const vagap_sem_data_t *data, const vagap_sem_fit_options_t *opt,
-                                      vagap_error_t *err) {
-  vagap_sem_stats_t *stats = NULL;
-  vagap_status_t st = vagap_sem_stats_alloc(&stats, data->ngroups, data->nvar, data->var,
-                                            data->group_label, err);
+                                      vagap_sem_stats_t *reuse, const double *start, vagap_error_t *err) {
+  vagap_sem_stats_t *stats = reuse;
+  vagap_status_t st = VAGAP_OK;
+  if (!stats)
+    st = vagap_sem_stats_alloc(&stats, data->ngroups, data->nvar, data->var, data->group_label, err);
   if (!st) st = vagap_sem_stats_compute(stats, data->x, data->group, data->nobs, err);
-  if (!st) st = sem_fit_run(out, model, stats, data, opt, err); /* the rows for robust ML */
-  vagap_sem_stats_free(stats);
+  if (!st) st = sem_fit_replication(out, model, stats, data, opt, start, err); /* the rows for robust ML */
+  if (!reuse) vagap_sem_stats_free(stats);
   return st;
 }
 
@@ -50,9 +52,9 @@ static vagap_status_t fit_ml_fiml(vagap_sem_fit_t **out, const vagap_sem_model_t
   return st;
 }
 
-vagap_status_t vagap_sem_fit_data(vagap_sem_fit_t **out, const vagap_sem_model_t *model,
-                                  const vagap_sem_data_t *data, const vagap_sem_fit_options_t *opt_in,
-                                  vagap_error_t *err) {
+static vagap_status_t fit_data(vagap_sem_fit_t **out, const vagap_sem_model_t *model,
+                               const vagap_sem_data_t *data, const vagap_sem_fit_options_t *opt_in,
+                               vagap_sem_stats_t *stats, const double *start, vagap_error_t *err) {
   *out = NULL;
   vagap_sem_fit_options_t opt;
   if (opt_in) opt = *opt_in;
@@ -65,5 +67,18 @@ vagap_status_t vagap_sem_fit_data(vagap_sem_fit_t **out, const vagap_sem_model_t
   if (categorical) return sem_ordinal_fit(out, model, data, &opt, err);
   if (opt.missing == VAGAP_SEM_MISSING_ML || opt.missing == VAGAP_SEM_MISSING_ML_X)
     return fit_ml_fiml(out, model, data, &opt, err);
-  return fit_ml_complete(out, model, data, &opt, err);
+  return fit_ml_complete(out, model, data, &opt, stats, start, err);
+}
+
+vagap_status_t vagap_sem_fit_data(vagap_sem_fit_t **out, const vagap_sem_model_t *model,
+                                  const vagap_sem_data_t *data, const vagap_sem_fit_options_t *opt_in,
+                                  vagap_error_t *err) {
+  return fit_data(out, model, data, opt_in, NULL, NULL, err);
+}
+
+vagap_status_t sem_fit_data_replication(vagap_sem_fit_t **out, const vagap_sem_model_t *model,
+                                        const vagap_sem_data_t *data, vagap_sem_stats_t *stats,
+                                        const vagap_sem_fit_options_t *opt, const double *start,
+                                        vagap_error_t *err) {
+  return fit_data(out, model, data, opt, stats, start, err);
 }

@@ -1369,17 +1369,28 @@ static double newton_decrement(sem_ws_t *ws, const double *x, vagap_error_t *err
  * that does not converge.  The five-strategy search of optimise() spent its
  * whole budget on the resamples that fail (about 0.45 s each on HS).
  */
-static vagap_status_t optimise_from(sem_ws_t *ws, double *x, const double *start, int max_iter,
-                                    const char **method, double *gnorm, vagap_error_t *err) {
+/* The opening of a fit from given values: the evaluation budget, x = start, and *grad
+   (npar) for the caller to free; *grad NULL when there is nothing to fit (npar = 0). */
+static vagap_status_t open_from(sem_ws_t *ws, double *x, const double *start, int max_iter, double *gnorm,
+                                double **grad, vagap_error_t *err) {
   size_t K = ws->npar;
   ws->max_evals = max_iter > 0 ? (size_t)max_iter : 10000;
   *gnorm = 0;
+  *grad = NULL;
   if (K == 0) return VAGAP_OK;
-  double *grad = malloc(K * sizeof *grad);
-  if (!grad) return vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
+  if (!(*grad = malloc(K * sizeof **grad))) return vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
+  memcpy(x, start, K * sizeof *x);
+  return VAGAP_OK;
+}
+
+static vagap_status_t optimise_from(sem_ws_t *ws, double *x, const double *start, int max_iter,
+                                    const char **method, double *gnorm, vagap_error_t *err) {
+  size_t K = ws->npar;
+  double *grad;
+  vagap_status_t st0 = open_from(ws, x, start, max_iter, gnorm, &grad, err);
+  if (st0 || !grad) return st0;
   /* the implied moments at the start do not depend on the data: finite unless
      the model has fixed.x rows, whose values are the resample's */
-  memcpy(x, start, K * sizeof *x);
   double F = sem_ws_objective(ws, x, NULL), g = HUGE_VAL;
   if (isfinite(F)) {
     fisher_scoring(ws, x, 30, FS_WARM, err);
@@ -1409,6 +1420,141 @@ static vagap_status_t optimise_from(sem_ws_t *ws, double *x, const double *start
   vagap_status_t st = optimise_verdict(ws, x, x, F, g, gnorm, err);
   free(grad);
   return st;
+}
+
+static vagap_status_t optimise(sem_ws_t *ws, double *x, int max_iter, const char **method,
+                               double *gnorm, vagap_error_t *err);
+
+/*
+ * Whitened coordinates from the factored information (bfact_factor):
+ * with Sc = diag(sc), Sc info Sc = M M' where, shared parameters first,
+ *   M = [ P  B L^-T ]     P P' = S (the Schur complement), L = diag(L_g),
+ *       [ 0  L      ]
+ * z = M' Sc^-1 (x - x0), so x = x0 + Sc M'^-T z and dF/dz = M^-1 Sc dF/dx;
+ * both are block solves with the factor's pieces (E_g = D_g^-1 B_g').
+ */
+static void bfact_whiten_x(const bfact_t *f, const double *z, double *u, double *dx) {
+  size_t K = f->K, s = f->s;
+  memcpy(u, z, K * sizeof *u);
+  gsl_vector_view us = gsl_vector_view_array(u, s ? s : 1);
+  if (s > 0) gsl_blas_dtrsv(CblasLower, CblasTrans, CblasNonUnit, f->S, &us.vector); /* P' u_S = z_S */
+  for (size_t g = 0; g < f->G; g++) {
+    size_t o = f->start[g], n = f->start[g + 1] - o;
+    if (n == 0) continue;
+    gsl_vector_view v = gsl_vector_view_array(u + o, n);
+    gsl_blas_dtrsv(CblasLower, CblasTrans, CblasNonUnit, f->L[g], &v.vector); /* L_g'^-1 z_g */
+    if (s > 0) gsl_blas_dgemv(CblasNoTrans, -1.0, f->E[g], &us.vector, 1.0, &v.vector); /* - E_g u_S */
+  }
+  for (size_t a = 0; a < K; a++) dx[f->order[a]] = u[a] * f->sc[f->order[a]];
+}
+
+static void bfact_whiten_grad(const bfact_t *f, const double *grad, double *v) {
+  size_t K = f->K, s = f->s;
+  for (size_t a = 0; a < K; a++) v[a] = grad[f->order[a]] * f->sc[f->order[a]];
+  gsl_vector_view vs = gsl_vector_view_array(v, s ? s : 1);
+  for (size_t g = 0; g < f->G; g++) {
+    size_t o = f->start[g], n = f->start[g + 1] - o;
+    if (n == 0) continue;
+    gsl_vector_view vg = gsl_vector_view_array(v + o, n);
+    if (s > 0) gsl_blas_dgemv(CblasTrans, -1.0, f->E[g], &vg.vector, 1.0, &vs.vector); /* y_S - E_g' y_g */
+    gsl_blas_dtrsv(CblasLower, CblasNoTrans, CblasNonUnit, f->L[g], &vg.vector);       /* L_g^-1 y_g */
+  }
+  if (s > 0) gsl_blas_dtrsv(CblasLower, CblasNoTrans, CblasNonUnit, f->S, &vs.vector); /* P^-1 (...) */
+}
+
+typedef struct {
+  sem_ws_t *ws;
+  const bfact_t *f;
+  const double *x0;
+  double *x, *gx, *u;     /* [K] scratch */
+} whitened_t;
+
+static void whitened_x(const whitened_t *w, const double *z) {
+  bfact_whiten_x(w->f, z, w->u, w->x);
+  for (size_t k = 0; k < w->f->K; k++) w->x[k] += w->x0[k];
+}
+
+static double whitened_objective(unsigned n, const double *z, double *gz, void *data) {
+  const whitened_t *w = data;
+  (void)n;
+  whitened_x(w, z);
+  double F = sem_ws_objective(w->ws, w->x, gz ? w->gx : NULL);
+  if (gz) bfact_whiten_grad(w->f, w->gx, gz);
+  return F;
+}
+
+/*
+ * NLopt L-BFGS in coordinates whitened by the expected information at x
+ * (bfact_whiten_x).  Near the optimum the Hessian in z is close to the
+ * identity, L-BFGS's own first guess, so it needs fewer evaluations than
+ * Fisher scoring (linear on a sample, whose Hessian is not the information)
+ * followed by plain L-BFGS.  Returns F at the result, x moved there; +inf
+ * (x unchanged) when the information is singular or the run fails.
+ */
+static double lbfgs_whitened(sem_ws_t *ws, double *x, double ftol, int max_eval, vagap_error_t *err) {
+  size_t K = ws->npar;
+  gsl_matrix *info = K ? gsl_matrix_calloc(K, K) : NULL;
+  double *buf = malloc(5 * (K ? K : 1) * sizeof *buf), fmin = HUGE_VAL;
+  bfact_t f;
+  memset(&f, 0, sizeof f);
+  nlopt_opt opt = NULL;
+  if (!info || !buf || information_at(ws, x, info, 1, err) || bfact_factor(ws, info, &f, 0)) goto done;
+  double *x0 = buf, *z = buf + K;
+  memcpy(x0, x, K * sizeof *x);
+  memset(z, 0, K * sizeof *z);
+  whitened_t w = {ws, &f, x0, buf + 2 * K, buf + 3 * K, buf + 4 * K};
+  if (!(opt = nlopt_create(NLOPT_LD_LBFGS, (unsigned)K))) goto done;
+  nlopt_result rc = nlopt_set_min_objective(opt, whitened_objective, &w);
+  if (rc > 0) rc = nlopt_set_ftol_rel(opt, ftol);
+  if (rc > 0) rc = nlopt_set_maxeval(opt, max_eval);
+  if (rc > 0) rc = nlopt_set_vector_storage(opt, K < 20 ? (unsigned)K : 20);
+  if (rc > 0) rc = nlopt_optimize(opt, z, &fmin);
+  /* NLOPT_FAILURE: luksan's line search gave up, mostly at rounding level next to the
+     optimum; z is the best point found, and the polish and gradient test judge it */
+  if ((rc > 0 || rc == NLOPT_ROUNDOFF_LIMITED || rc == NLOPT_FAILURE) && isfinite(fmin)) {
+    whitened_x(&w, z);
+    memcpy(x, w.x, K * sizeof *x);
+  } else {
+    fmin = HUGE_VAL;
+  }
+done:
+  if (opt) nlopt_destroy(opt);
+  bfact_free(&f);
+  if (info) gsl_matrix_free(info);
+  free(buf);
+  vagap_error_clear(err);
+  return fmin;
+}
+
+/*
+ * A Monte Carlo replication (vagap power): from `start`, the fit model's
+ * estimates on the population moments, which lie next to every sample's
+ * optimum, L-BFGS whitened by the expected information there, then
+ * optimise()'s Fisher-scoring polish (the same stopping rule); optimise()'s
+ * warm start and plain L-BFGS are skipped.  Where no stationary point is
+ * reached (|g| >= 1e-6, as optimise() asks), optimise()'s whole search from
+ * its own starting values, as for any fit.
+ */
+static vagap_status_t optimise_replication(sem_ws_t *ws, double *x, const double *start, int max_iter,
+                                           const char **method, double *gnorm, vagap_error_t *err) {
+  size_t K = ws->npar;
+  double *grad;
+  vagap_status_t st0 = open_from(ws, x, start, max_iter, gnorm, &grad, err);
+  if (st0 || !grad) return st0;
+  /* +inf also when Sigma is not positive definite at the start (the information fails) */
+  double g = HUGE_VAL, F = lbfgs_whitened(ws, x, 1e-14, remaining(ws), err);
+  if (isfinite(F)) F = fisher_scoring(ws, x, 50, FS_POLISH, err);
+  if (isfinite(F)) {
+    sem_ws_objective(ws, x, grad);
+    g = max_abs(grad, K);
+  }
+  free(grad);
+  if (g < 1e-6) {
+    *method = "nlopt LD_LBFGS whitened by the expected information, Fisher scoring (from the population estimates)";
+    return optimise_verdict(ws, x, x, F, g, gnorm, err);
+  }
+  ws->evals = 0; /* the budget and the path of a fit without a start */
+  return optimise(ws, x, max_iter, method, gnorm, err);
 }
 
 static vagap_status_t optimise(sem_ws_t *ws, double *x, int max_iter, const char **method,
@@ -1961,25 +2107,32 @@ vagap_status_t sem_fit_run(vagap_sem_fit_t **out, const vagap_sem_model_t *model
 static vagap_status_t fit_impl(vagap_sem_fit_t **out, const vagap_sem_model_t *model,
                                const vagap_sem_stats_t *stats, const vagap_sem_data_t *data,
                                const vagap_sem_fit_options_t *opt_in, const sem_fit_hooks_t *hooks,
-                               const double *start, vagap_error_t *err);
+                               const double *start, int replication, vagap_error_t *err);
 
 vagap_status_t sem_fit_with(vagap_sem_fit_t **out, const vagap_sem_model_t *model,
                             const vagap_sem_stats_t *stats, const vagap_sem_data_t *data,
                             const vagap_sem_fit_options_t *opt_in, const sem_fit_hooks_t *hooks,
                             vagap_error_t *err) {
-  return fit_impl(out, model, stats, data, opt_in, hooks, NULL, err);
+  return fit_impl(out, model, stats, data, opt_in, hooks, NULL, 0, err);
 }
 
 vagap_status_t sem_fit_from(vagap_sem_fit_t **out, const vagap_sem_model_t *model,
                             const vagap_sem_stats_t *stats, const vagap_sem_data_t *data,
                             const vagap_sem_fit_options_t *opt, const double *start, vagap_error_t *err) {
-  return fit_impl(out, model, stats, data, opt, NULL, start, err);
+  return fit_impl(out, model, stats, data, opt, NULL, start, 0, err);
+}
+
+vagap_status_t sem_fit_replication(vagap_sem_fit_t **out, const vagap_sem_model_t *model,
+                                   const vagap_sem_stats_t *stats, const vagap_sem_data_t *data,
+                                   const vagap_sem_fit_options_t *opt, const double *start,
+                                   vagap_error_t *err) {
+  return fit_impl(out, model, stats, data, opt, NULL, start, start != NULL, err);
 }
 
 static vagap_status_t fit_impl(vagap_sem_fit_t **out, const vagap_sem_model_t *model,
                                const vagap_sem_stats_t *stats, const vagap_sem_data_t *data,
                                const vagap_sem_fit_options_t *opt_in, const sem_fit_hooks_t *hooks,
-                               const double *start, vagap_error_t *err) {
+                               const double *start, int replication, vagap_error_t *err) {
   *out = NULL;
   vagap_sem_fit_options_t opt;
   if (opt_in) opt = *opt_in;
@@ -2032,6 +2185,8 @@ static vagap_status_t fit_impl(vagap_sem_fit_t **out, const vagap_sem_model_t *m
     goto done;
   }
   if (con) st = sem_con_optimise(con, fit->x, opt.max_iter, &fit->optimizer, &fit->gradient_norm, err);
+  else if (start && replication)
+    st = optimise_replication(ws, fit->x, start, opt.max_iter, &fit->optimizer, &fit->gradient_norm, err);
   else if (start) st = optimise_from(ws, fit->x, start, opt.max_iter, &fit->optimizer, &fit->gradient_norm, err);
   else st = optimise(ws, fit->x, opt.max_iter, &fit->optimizer, &fit->gradient_norm, err);
   fit->iterations = ws->evals;
@@ -2055,7 +2210,7 @@ static vagap_status_t fit_impl(vagap_sem_fit_t **out, const vagap_sem_model_t *m
         if ((st = fit_information(ws, hooks, &opt, fit->x, info, err))) goto done;
         if ((st = invert_information(ws, info, fit->vcov, err))) {
           /* singular where the data led the optimiser, not at the start */
-          const char *names = strstr(err->message, "involved parameters: ");
+          const char *names = err ? strstr(err->message, "involved parameters: ") : NULL;
           char buf[sizeof err->message];
           snprintf(buf, sizeof buf, "%s", names ? names + 21 : "(unknown)");
           st = vagap_error_set(err, VAGAP_ENOCONV, NULL, 0, 0,

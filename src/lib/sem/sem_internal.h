@@ -80,6 +80,8 @@
 #define sem_ws_fill_defined vagap__sem_ws_fill_defined
 #define sem_fit_with vagap__sem_fit_with
 #define sem_fit_from vagap__sem_fit_from
+#define sem_fit_replication vagap__sem_fit_replication
+#define sem_fit_data_replication vagap__sem_fit_data_replication
 #define sem_ws_hessian vagap__sem_ws_hessian
 #define sem_fiml_alloc vagap__sem_fiml_alloc
 #define sem_fiml_free vagap__sem_fiml_free
@@ -425,6 +427,23 @@ vagap_status_t sem_fit_run(vagap_sem_fit_t **out, const vagap_sem_model_t *model
 vagap_status_t sem_fit_from(vagap_sem_fit_t **out, const vagap_sem_model_t *model,
                             const vagap_sem_stats_t *stats, const vagap_sem_data_t *data,
                             const vagap_sem_fit_options_t *opt, const double *start, vagap_error_t *err);
+/* sem_fit_run for a Monte Carlo replication (vagap power): from `start` (npar
+   values: the fit model's estimates on the population moments), L-BFGS whitened
+   by the expected information there and a Fisher-scoring polish; where that
+   does not reach a stationary point, the full search of sem_fit_run.  start
+   NULL, or a model with constraints or bounds: sem_fit_run. */
+vagap_status_t sem_fit_replication(vagap_sem_fit_t **out, const vagap_sem_model_t *model,
+                                   const vagap_sem_stats_t *stats, const vagap_sem_data_t *data,
+                                   const vagap_sem_fit_options_t *opt, const double *start,
+                                   vagap_error_t *err);
+/* vagap_sem_fit_data for many data sets of one design: complete-data ML (and robust
+   ML) computes the sample moments into `stats` (allocated for data's groups and
+   variables, reused) and, with `start`, fits by sem_fit_replication; other
+   estimators and missing-data methods are vagap_sem_fit_data's. */
+vagap_status_t sem_fit_data_replication(vagap_sem_fit_t **out, const vagap_sem_model_t *model,
+                                        const vagap_sem_data_t *data, vagap_sem_stats_t *stats,
+                                        const vagap_sem_fit_options_t *opt, const double *start,
+                                        vagap_error_t *err);
 /* vcov = (N info)^-1 under the model's constraints, for any information matrix. */
 vagap_status_t sem_ws_vcov(sem_ws_t *ws, sem_con_t *con, const double *x, const gsl_matrix *info,
                            vagap_sem_model_t *out, double *vcov, vagap_error_t *err);
