@@ -381,6 +381,8 @@ static int write_summary(const cli_common_t *c, const vagap_sem_fit_t *fit,
             a->lav.information == VAGAP_SEM_INFORMATION_EXPECTED ? "expected" : "observed");
   }
   if (fit->nstage1) {
+  } else if (o->test == VAGAP_SEM_TEST_NONE) { /* lavaan prints neither a test nor fit measures */
+    semcli_missing_summary(out, d);
   } else if (!sc) {
     fprintf(out, "\nModel Test User Model:\n");
     fprintf(out, "  Test statistic                                %10.3f\n", f->chisq);
@@ -511,6 +513,8 @@ static int parse_args(int argc, char **argv, cli_common_t *c, sem_args_t *a) {
   if (a->fit + a->summary + a->sampstat > 1)
     return cli_usage_error(c, "--fit, --summary and --sampstat are exclusive");
   if (semcli_lavaan_check(c, &a->lav) < 0) return CLI_EXIT_USAGE;
+  if (a->fit && a->lav.test == VAGAP_SEM_TEST_NONE) /* lavaan's fitMeasures() refuses them too */
+    return cli_usage_error(c, "--fit: fit measures not available if --test none (lavaan: test = \"none\")");
   if (semcli_lavaan_categorical(&a->lav) && (a->from_stats || a->save_stats))
     return cli_usage_error(c, "--ordered needs the raw data: --from-stats and --save-stats are not available "
                               "with it");

@@ -4,7 +4,9 @@
 # lavaan's own MLR/ML ratio in the same run.  On demand (not part of ctest):
 #   sh tests/bench/sem_robust_bench.sh build/vagap [REPS]
 # Reports best-of-REPS CPU time of the whole vagap process (user + system, so
-# that other load on the shared machine does not count) and the load average.
+# that other load on the shared machine does not count), the fit-only CPU time
+# (tests/bench/sem_fit_time.c, compiled here against the build's libvagap.a:
+# data read and model built once, vagap_sem_fit_data timed) and the load average.
 VAGAP=${1:?usage: sem_robust_bench.sh VAGAP [REPS]}
 REPS=${2:-3}
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -27,6 +29,17 @@ for e in MLR MLM MLMV; do
   t=$(cpu --estimator $e)
   printf '%-8s %9.3f %9.2f\n' $e "$t" "$(echo "$t / $ml" | bc -l)"
 done
+# fit only: best of 20 x REPS fits per estimator inside one process
+BUILD=$(cd "$(dirname "$VAGAP")" && pwd)
+if cc -O2 -std=gnu11 -I"$HERE/../../include" "$HERE/sem_fit_time.c" "$BUILD/libvagap.a" \
+     $(pkg-config --libs gsl nlopt jansson) -lcsv -lz -lm -lpthread -o "$TMP/sem_fit_time" 2> "$TMP/cc.err"; then
+  "$TMP/sem_fit_time" "$TMP/big.lav" "$TMP/big.csv" grp $((20 * REPS)) ML MLR MLM MLMV > "$TMP/fit_only" || exit 1
+  fml=$(awk '$1 == "ML" {print $2}' "$TMP/fit_only")
+  printf '%-8s %9s %9s  (fit only, vagap_sem_fit_data)\n' estimator cpu_ms ratio_ML
+  while read -r e t; do printf '%-8s %9.2f %9.2f\n' "$e" "$t" "$(echo "$t / $fml" | bc -l)"; done < "$TMP/fit_only"
+else
+  echo "fit only: not measured (sem_fit_time.c did not compile against $BUILD/libvagap.a)"; cat "$TMP/cc.err"
+fi
 Rscript - "$TMP" "$REPS" <<'R'
 suppressPackageStartupMessages(library(lavaan))
 a <- commandArgs(TRUE); dir <- a[1]; reps <- as.integer(a[2])

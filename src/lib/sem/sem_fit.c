@@ -39,7 +39,6 @@
 
 #include "sem_internal.h"
 
-enum { MAT_A, MAT_S, MAT_M, MAT_NONE };
 
 typedef struct {
   double n;          /* the test statistic's multiplier: n_g, or n_g - 1 for wishart */
@@ -612,13 +611,7 @@ void sem_ws_start(sem_ws_t *ws, double *x, int plain) {
  * information costs O(m^2 p) plus O(1) per pair of rows instead of O(p^3)
  * per parameter.
  */
-typedef struct {
-  int xt, yt;     /* 0 = F vector, 1 = S vector */
-  size_t xi, yi;
-  double alpha;   /* 0: no covariance part */
-  size_t mi;
-  double mc;      /* mean part: mc * FB[:, mi] (0: none) */
-} rank2_t;
+typedef sem_rank2_t rank2_t; /* sem_internal.h */
 
 static rank2_t row_rank2(const sem_ws_t *ws, const group_ws_t *w, size_t r) {
   rank2_t t = {0, 0, 0, 0, 0, 0, 0};
@@ -633,6 +626,16 @@ static rank2_t row_rank2(const sem_ws_t *ws, const group_ws_t *w, size_t r) {
     default: break;
   }
   return t;
+}
+
+sem_rank2_t sem_ws_row_rank2(const sem_ws_t *ws, size_t g, size_t r) { return row_rank2(ws, &ws->g[g], r); }
+
+int sem_ws_ram(const sem_ws_t *ws, size_t g, sem_ram_t *out) {
+  if (ws->disc.group_value) return -1;
+  const group_ws_t *w = &ws->g[g];
+  *out = (sem_ram_t){ws->p, ws->mdim, w->nobs / ws->ntotal, w->FB, w->BSFt, w->B, w->Smat, w->SigInv, w->S,
+                     w->M, w->N, w->Bm, w->u, w->v, w->d, ws->row_mat, ws->row_i, ws->row_j};
+  return 0;
 }
 
 static double gram(const gsl_matrix *const G[2][2], int ta, size_t ia, int tb, size_t ib) {
@@ -812,11 +815,13 @@ int sem_ws_jacobian(sem_ws_t *ws, const double *x, size_t g, double *dsigma, dou
  *   dmu_r' u + 1/2 (u' dSigma_r u - tr(Sigma^-1 dSigma_r)),
  * and from the rank-two form dSigma_r = alpha (a b' + b a') this is
  *   mc (FB' u)_mi + alpha ((a'u)(b'u) - a' Sigma^-1 b):
- * O(p^2 + m p) per row instead of O(K p^2).  SC is n x K (zero outside
- * the group's parameters).  -1 when Sigma is not positive definite.
+ * O(p^2 + m p) per row instead of O(K p^2).  Only the group's own
+ * parameters have nonzero scores: sc holds those columns only (n x *k,
+ * row-major; cols[c] the parameter of column c, increasing), which keeps the
+ * meat's products at the group's size.  -1 when Sigma is not positive definite.
  */
 int sem_ws_scores(sem_ws_t *ws, const double *x, size_t g, const gsl_matrix *Y, const gsl_vector *mu,
-                  gsl_matrix *SC) {
+                  double *sc, size_t *cols, size_t *ncols) {
   size_t p = ws->p, md = ws->mdim, nr = ws->model->nrows;
   group_ws_t *w = &ws->g[g];
   if (implied_one(ws, x, g)) return -1;
@@ -826,7 +831,29 @@ int sem_ws_scores(sem_ws_t *ws, const double *x, size_t g, const gsl_matrix *Y, 
   double *c = malloc((nr ? nr : 1) * sizeof *c), *proj = malloc(2 * md * sizeof *proj);
   gsl_vector *e = gsl_vector_alloc(p), *u = gsl_vector_alloc(p), *wb = gsl_vector_alloc(p);
   int rc = 0;
-  if (!idx || !t || !c || !proj || !e || !u || !wb) rc = -2;
+  size_t K = ws->npar, *col_of = malloc((K ? K : 1) * sizeof *col_of);
+  /* FB's nonzeros row by row (its columns of observed variables are unit vectors, a
+     loading matrix is mostly zeros): FB' u adds only them, in dgemv's order */
+  size_t *nz_start = malloc((p + 1) * sizeof *nz_start), *nz_col = malloc((p + 1) * (md + 1) * sizeof *nz_col);
+  /* BSFt u = (B Smat) (FB' u): B Smat is as sparse as B (Smat: variances, a few covariances),
+     BSFt is dense */
+  gsl_matrix *BS = gsl_matrix_alloc(md, md);
+  size_t *bs_start = malloc((md + 1) * sizeof *bs_start), *bs_col = malloc((md + 1) * (md + 1) * sizeof *bs_col);
+  if (!idx || !t || !c || !proj || !e || !u || !wb || !col_of || !nz_start || !nz_col || !BS || !bs_start || !bs_col)
+    rc = -2;
+  for (size_t a = 0, z = 0; !rc && a < p; a++) {
+    nz_start[a] = z;
+    for (size_t b = 0; b < md; b++)
+      if (gsl_matrix_get(w->FB, a, b) != 0) nz_col[z++] = b;
+    nz_start[a + 1] = z;
+  }
+  if (!rc) sparse_left_mul(w->B, w->Smat, BS);
+  for (size_t a = 0, z = 0; !rc && a < md; a++) {
+    bs_start[a] = z;
+    for (size_t b = 0; b < md; b++)
+      if (gsl_matrix_get(BS, a, b) != 0) bs_col[z++] = b;
+    bs_start[a + 1] = z;
+  }
   size_t n = 0;
   for (size_t r = 0; !rc && r < nr; r++) {
     if (!rows[r].free || (size_t)rows[r].group != g + 1 || ws->row_mat[r] == MAT_NONE) continue;
@@ -840,24 +867,49 @@ int sem_ws_scores(sem_ws_t *ws, const double *x, size_t g, const gsl_matrix *Y, 
     }
     n++;
   }
-  if (!rc) gsl_matrix_set_zero(SC);
+  /* the group's parameters, in increasing order, and the column of each */
+  *ncols = 0;
+  for (size_t j = 0; !rc && j < K; j++) col_of[j] = (size_t)-1;
+  for (size_t q = 0; !rc && q < n; q++) col_of[rows[idx[q]].free - 1] = 0;
+  for (size_t j = 0; !rc && j < K; j++)
+    if (col_of[j] == 0) {
+      col_of[j] = *ncols;
+      cols[(*ncols)++] = j;
+    }
+  if (!rc) memset(sc, 0, Y->size1 * *ncols * sizeof *sc);
   for (size_t i = 0; !rc && i < Y->size1; i++) {
     for (size_t k = 0; k < p; k++) gsl_vector_set(e, k, gsl_matrix_get(Y, i, k) - gsl_vector_get(mu, k));
     gsl_blas_dsymv(CblasLower, 1.0, w->SigInv, e, 0.0, u);
-    /* proj[0..md) = FB' u, proj[md..2md) = BSFt u */
-    gsl_vector_view pf = gsl_vector_view_array(proj, md), pss = gsl_vector_view_array(proj + md, md);
-    gsl_blas_dgemv(CblasTrans, 1.0, w->FB, u, 0.0, &pf.vector);
-    gsl_blas_dgemv(CblasNoTrans, 1.0, w->BSFt, u, 0.0, &pss.vector);
-    double *out = SC->data + i * SC->tda;
+    /* proj[0..md) = FB' u, proj[md..2md) = BSFt u = B Smat proj[0..md) */
+    memset(proj, 0, md * sizeof *proj);
+    for (size_t a = 0; a < p; a++) {
+      double ua = gsl_vector_get(u, a);
+      if (ua == 0) continue;
+      const double *fb = w->FB->data + a * w->FB->tda;
+      for (size_t z = nz_start[a]; z < nz_start[a + 1]; z++) proj[nz_col[z]] += ua * fb[nz_col[z]];
+    }
+    for (size_t a = 0; a < md; a++) {
+      const double *bs = BS->data + a * BS->tda;
+      double v = 0;
+      for (size_t z = bs_start[a]; z < bs_start[a + 1]; z++) v += bs[bs_col[z]] * proj[bs_col[z]];
+      proj[md + a] = v;
+    }
+    double *out = sc + i * *ncols;
     for (size_t q = 0; q < n; q++) {
       const rank2_t *tq = &t[q];
       double v = 0;
       if (tq->alpha != 0)
         v += tq->alpha * (proj[tq->xt * md + tq->xi] * proj[tq->yt * md + tq->yi] - c[q]);
       if (tq->mc != 0) v += tq->mc * proj[tq->mi];
-      out[rows[idx[q]].free - 1] += v;
+      out[col_of[rows[idx[q]].free - 1]] += v;
     }
   }
+  free(col_of);
+  free(nz_start);
+  free(nz_col);
+  free(bs_start);
+  free(bs_col);
+  if (BS) gsl_matrix_free(BS);
   free(idx);
   free(t);
   free(c);
@@ -2085,9 +2137,10 @@ void vagap_sem_fit_free(vagap_sem_fit_t *fit) {
 static vagap_status_t fit_information(sem_ws_t *ws, const sem_fit_hooks_t *hooks,
                                       const vagap_sem_fit_options_t *opt, const double *x,
                                       gsl_matrix *info, vagap_error_t *err) {
-  /* complete data: sem_robust_finish replaces the vcov by the observed (or first-order)
-     one afterwards; an estimator with hooks (FIML) takes lavaan's Hessian here */
-  if (hooks && opt->information == VAGAP_SEM_INFORMATION_OBSERVED) return sem_ws_hessian(ws, x, info, err);
+  /* observed: lavaan's Hessian (closed form for ML from the moments, numerical under
+     FIML), which sem_robust_finish takes over with its inverse; first.order: replaced
+     there by the casewise scores' cross-products */
+  if (opt->information == VAGAP_SEM_INFORMATION_OBSERVED) return sem_ws_hessian(ws, x, info, err);
   if (hooks && hooks->information) return hooks->information(hooks->ctx, ws, x, info, err);
   return expected_information(ws, x, info, err);
 }

@@ -83,6 +83,9 @@
 #define sem_fit_replication vagap__sem_fit_replication
 #define sem_fit_data_replication vagap__sem_fit_data_replication
 #define sem_ws_hessian vagap__sem_ws_hessian
+#define sem_ws_hessian_numeric vagap__sem_ws_hessian_numeric
+#define sem_ws_ram vagap__sem_ws_ram
+#define sem_ws_row_rank2 vagap__sem_ws_row_rank2
 #define sem_fiml_alloc vagap__sem_fiml_alloc
 #define sem_fiml_free vagap__sem_fiml_free
 #define sem_fiml_h1_stats vagap__sem_fiml_h1_stats
@@ -201,6 +204,40 @@ vagap_status_t sem_ws_fill_defined(sem_ws_t *ws, vagap_sem_model_t *out, const d
 /* A deep copy of a model (NULL when out of memory). */
 vagap_sem_model_t *sem_model_copy(const vagap_sem_model_t *m);
 
+/*
+ * The RAM form of a group (sem_fit.c): Sigma = FB Smat FB', mu = FB m with
+ * B = (I - A)^-1 (md x md) and FB its first p rows.  Each model row is one
+ * entry of A, of Smat or of m (row_mat below), and moves Sigma by a
+ * symmetric rank-2 matrix dSigma_r = alpha (x y' + y x') with x, y columns
+ * of FB ("F" vectors, type 0) or of BSFt' ("S" vectors, type 1), and mu by
+ * mc FB[:, mi] (see row_rank2 in sem_fit.c).
+ */
+enum { MAT_A, MAT_S, MAT_M, MAT_NONE };
+typedef struct {
+  int xt, yt;     /* 0 = F vector, 1 = S vector */
+  size_t xi, yi;
+  double alpha;   /* 0: no covariance part */
+  size_t mi;
+  double mc;      /* mean part: mc * FB[:, mi] (0: none) */
+} sem_rank2_t;
+
+/* The matrices of group g at the point of the last sem_ws_objective(ws, x, grad) call
+   with a gradient and no group mask (views into the workspace).  With
+   W = Sigma^-1, d = ybar - mu, v = W d, Omega = W - W (S + d d') W (ML's
+   2 dF_g/dSigma): N = FB' Omega FB, M = B Smat N, u = FB' v, Bm = B m. */
+typedef struct {
+  size_t p, md;
+  double weight;  /* n_g / N: F = sum_g weight F_g */
+  const gsl_matrix *FB, *BSFt, *B, *Smat, *SigInv, *S, *M, *N;
+  const gsl_vector *Bm, *u, *v, *d;
+  const int *row_mat;          /* per model row: MAT_A, MAT_S, MAT_M or MAT_NONE */
+  const size_t *row_i, *row_j; /* its matrix entry */
+} sem_ram_t;
+/* -1 when an estimator's discrepancy is installed (F is not ML from the moments). */
+int sem_ws_ram(const sem_ws_t *ws, size_t g, sem_ram_t *out);
+/* The rank-2 form of model row r of group g at the same point. */
+sem_rank2_t sem_ws_row_rank2(const sem_ws_t *ws, size_t g, size_t r);
+
 /* ---- categorical indicators (sem_ordinal.c) ------------------------------------ */
 
 /* The .scaled fit measures to NAN (a standard test). */
@@ -299,11 +336,15 @@ vagap_status_t sem_fit_with(vagap_sem_fit_t **out, const vagap_sem_model_t *mode
 
 /*
  * lavaan's observed information (lav_model_hessian): the Hessian of the
- * objective F = sum_g n_g/N F_g (whatever discrepancy is installed) by
- * 4-point Richardson differences of the analytic gradient with step 1e-6,
- * symmetrised.  H is npar x npar (unit weight like sem_ws_information).
+ * objective F = sum_g n_g/N F_g, H npar x npar (unit weight like
+ * sem_ws_information).  ML from the sample moments: in closed form from the
+ * RAM matrices (sem_ws_ram); an installed discrepancy (FIML): as lavaan,
+ * sem_ws_hessian_numeric.
  */
 vagap_status_t sem_ws_hessian(sem_ws_t *ws, const double *x, gsl_matrix *H, vagap_error_t *err);
+/* The Hessian by 4-point Richardson differences of the analytic gradient with step 1e-6,
+   symmetrised (lav_model_hessian's own formula), for whatever discrepancy is installed. */
+vagap_status_t sem_ws_hessian_numeric(sem_ws_t *ws, const double *x, gsl_matrix *H, vagap_error_t *err);
 
 /* ---- FIML over missing-data patterns (sem_fiml.c) ------------------------------ */
 
@@ -450,10 +491,12 @@ vagap_status_t sem_ws_vcov(sem_ws_t *ws, sem_con_t *con, const double *x, const 
 double sem_ws_nobs(const sem_ws_t *ws, size_t g);
 /* N of the test statistic and RMSEA (N, or N - G for wishart) */
 double sem_ws_N(const sem_ws_t *ws);
-/* Casewise scores d log L_i / d theta (n x K) of group g's rows Y (n x p, model order) at x,
-   taken at mean mu: the meat of the Huber-White sandwich.  -1: Sigma not positive definite. */
+/* Casewise scores d log L_i / d theta of group g's rows Y (n x p, model order) at x,
+   taken at mean mu: the meat of the Huber-White sandwich.  Only the *k parameters of
+   group g (cols, increasing; room for npar) have nonzero scores: sc (room for n x npar)
+   gets n x *k, row-major.  -1: Sigma not positive definite; -2: out of memory. */
 int sem_ws_scores(sem_ws_t *ws, const double *x, size_t g, const gsl_matrix *Y, const gsl_vector *mu,
-                  gsl_matrix *SC);
+                  double *sc, size_t *cols, size_t *k);
 /* Restrict sem_ws_objective to the groups with mask[g] != 0 (NULL: all groups again):
    the terms of the other groups do not depend on their parameters. */
 void sem_ws_only_groups(sem_ws_t *ws, const unsigned char *mask);

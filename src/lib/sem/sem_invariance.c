@@ -149,6 +149,9 @@ static vagap_status_t invariance_run(vagap_sem_invariance_t **out, const vagap_s
   else vagap_sem_fit_options_init(&ropt);
   if (vagap_sem_fit_options_resolve(&ropt, 0, err)) return err ? err->status : VAGAP_EINVAL;
   int scaled = ropt.test != VAGAP_SEM_TEST_STANDARD && ropt.test != VAGAP_SEM_TEST_NONE;
+  if (ropt.test == VAGAP_SEM_TEST_NONE) /* lavTestLRT fails on fits without a test statistic */
+    return vagap_error_set(err, VAGAP_EINVAL, NULL, 0, 0,
+                           "--invariance compares the models' test statistics (lavTestLRT): not with --test none");
   if (ropt.test == VAGAP_SEM_TEST_SCALED_SHIFTED || ropt.test == VAGAP_SEM_TEST_MEAN_VAR_ADJUSTED)
     return vagap_error_set(err, VAGAP_EINVAL, NULL, 0, 0,
                            "--invariance with --test %s: lavTestLRT's difference test for it (method "

@@ -176,10 +176,11 @@ vagap_status_t vagap_sem_fit_options_resolve(vagap_sem_fit_options_t *opt, int c
   estimator_defaults(opt->estimator, &se, &test);
   if (opt->se == VAGAP_SEM_SE_DEFAULT) opt->se = se;
   /* lavaan takes union(the estimator's test, test=): "standard" adds nothing to a
-     robust estimator's scaled test; another scaled test would be a second one */
+     robust estimator's scaled test; another scaled test would be a second one; "none"
+     replaces them all (lav_options_set: no test statistic, e.g. MLR's SEs alone) */
   if (opt->test == VAGAP_SEM_TEST_DEFAULT || (opt->test == VAGAP_SEM_TEST_STANDARD && test != VAGAP_SEM_TEST_STANDARD))
     opt->test = test;
-  if (test != VAGAP_SEM_TEST_STANDARD && opt->test != test)
+  if (test != VAGAP_SEM_TEST_STANDARD && opt->test != test && opt->test != VAGAP_SEM_TEST_NONE)
     return vagap_error_set(err, VAGAP_EINVAL, NULL, 0, 0,
                            "--estimator %s with --test %s: lavaan would report two scaled tests (%s and %s); "
                            "vagap reports one: use --estimator ML --se %s --test %s",
@@ -228,8 +229,6 @@ vagap_status_t vagap_sem_fit_options_resolve(vagap_sem_fit_options_t *opt, int c
                            "--se robust.sem and the Satorra-Bentler tests need complete data",
                            vagap_sem_missing_name(opt->missing), vagap_sem_estimator_name(opt->estimator),
                            vagap_sem_se_name(opt->se), vagap_sem_test_name(opt->test));
-  if (opt->test == VAGAP_SEM_TEST_NONE)
-    return vagap_error_set(err, VAGAP_EINVAL, NULL, 0, 0, "--test none is not implemented yet");
   if (opt->information == VAGAP_SEM_INFORMATION_OBSERVED && opt->se == VAGAP_SEM_SE_ROBUST_SEM)
     return vagap_error_set(err, VAGAP_EINVAL, NULL, 0, 0,
                            "--se robust.sem with --information observed is not implemented yet");

@@ -126,26 +126,73 @@ static void h1_expected(const layout_t *L, const gsl_matrix *W, gsl_matrix *A) {
 }
 
 /*
- * out = scale Z'Z (symmetric, k x k) for Z n x k, accumulated row by row as
- * rank-one updates of the lower triangle: contiguous in memory, several
- * times faster here than GSL's reference cblas_dsyrk on a transposed Z.
+ * out = scale Z'Z (symmetric, k x k) for Z n x k (row-major, row stride tz),
+ * accumulated row by row as rank-one updates of the lower triangle:
+ * contiguous in memory, several times faster here than GSL's reference
+ * cblas_dsyrk on a transposed Z.  Four rows go through the triangle at once
+ * (a quarter of its loads and stores), each added in row order as one at a
+ * time would: the same sums to the last bit.
  */
-static void crossprod(const gsl_matrix *Z, double scale, gsl_matrix *out) {
-  size_t n = Z->size1, k = Z->size2;
-  gsl_matrix_set_zero(out);
-  for (size_t r = 0; r < n; r++) {
-    const double *z = Z->data + r * Z->tda;
+static void crossprod_add(const double *Z, size_t n, size_t k, size_t tz, gsl_matrix *out) {
+  double *od = out->data;
+  size_t ot = out->tda, r = 0;
+  for (; r + 4 <= n; r += 4) {
+    const double *z0 = Z + r * tz, *z1 = z0 + tz, *z2 = z1 + tz, *z3 = z2 + tz;
+    for (size_t i = 0; i < k; i++) {
+      double a0 = z0[i], a1 = z1[i], a2 = z2[i], a3 = z3[i];
+      double *o = od + i * ot;
+      size_t j = 0;
+      /* two columns a step, written out so that the compiler's straight-line (SLP)
+         vectorizer packs them into one SSE2 register; each column's sum is unchanged */
+      for (; j + 1 <= i; j += 2) {
+        double v = o[j], w = o[j + 1];
+        v += a0 * z0[j];
+        w += a0 * z0[j + 1];
+        v += a1 * z1[j];
+        w += a1 * z1[j + 1];
+        v += a2 * z2[j];
+        w += a2 * z2[j + 1];
+        v += a3 * z3[j];
+        w += a3 * z3[j + 1];
+        o[j] = v;
+        o[j + 1] = w;
+      }
+      for (; j <= i; j++) {
+        double v = o[j];
+        v += a0 * z0[j];
+        v += a1 * z1[j];
+        v += a2 * z2[j];
+        v += a3 * z3[j];
+        o[j] = v;
+      }
+    }
+  }
+  for (; r < n; r++) {
+    const double *z = Z + r * tz;
     for (size_t i = 0; i < k; i++) {
       double zi = z[i];
-      if (zi == 0) continue;
-      double *o = out->data + i * out->tda;
+      double *o = od + i * ot;
       for (size_t j = 0; j <= i; j++) o[j] += zi * z[j];
     }
   }
+}
+
+/* out = scale (its lower triangle), made symmetric */
+static void crossprod_finish(gsl_matrix *out, double scale) {
   double *od = out->data;
   size_t ot = out->tda;
-  for (size_t i = 0; i < k; i++)
+  for (size_t i = 0; i < out->size1; i++)
     for (size_t j = 0; j <= i; j++) od[i * ot + j] = od[j * ot + i] = scale * od[i * ot + j];
+}
+
+static void crossprod_rows(const double *Z, size_t n, size_t k, size_t tz, double scale, gsl_matrix *out) {
+  gsl_matrix_set_zero(out);
+  crossprod_add(Z, n, k, tz, out);
+  crossprod_finish(out, scale);
+}
+
+static void crossprod(const gsl_matrix *Z, double scale, gsl_matrix *out) {
+  crossprod_rows(Z->data, Z->size1, Z->size2, Z->tda, scale, out);
 }
 
 /* The h1 statistics of one row y (p) against centring c: [y,] vech((y - c)(y - c)'). */
@@ -277,6 +324,20 @@ static double trace_prod(const gsl_matrix *A, const gsl_matrix *B) { /* tr(A B),
   return s;
 }
 
+/* tr(A (f B)) for B K x K row-major, over the nonzero entries of A only (a multi-group A
+   is mostly zero blocks): the terms left out add exact zeros (B finite), the others are
+   trace_prod's with f B_ji as the entries of a matrix f B would hold. */
+static double trace_prod_nz(const gsl_matrix *A, const double *B, double f) {
+  size_t K = A->size1;
+  double s = 0;
+  for (size_t i = 0; i < K; i++) {
+    const double *a = A->data + i * A->tda;
+    for (size_t j = 0; j < K; j++)
+      if (a[j] != 0) s += a[j] * (f * B[j * K + i]);
+  }
+  return s;
+}
+
 /* C = A' B (A: n x k, B: n x m) */
 static void mul_tn(const gsl_matrix *A, const gsl_matrix *B, gsl_matrix *C) {
   gsl_blas_dgemm(CblasTrans, CblasNoTrans, 1.0, A, B, 0.0, C);
@@ -344,29 +405,33 @@ static vagap_status_t load_rows(robust_t *R, const vagap_sem_data_t *data, vagap
     }
   }
   vagap_status_t st = VAGAP_OK;
+  for (size_t r = 0; r < data->nobs; r++)
+    if (data->group[r] < R->G) R->g[data->group[r]].n++;
+  size_t *next = calloc(R->G, sizeof *next); /* rows of each group filled so far */
+  if (!next) st = oom(err);
   for (size_t g = 0; g < R->G && !st; g++) {
     rgroup_t *rg = &R->g[g];
-    for (size_t r = 0; r < data->nobs; r++) rg->n += data->group[r] == g;
     if (!(rg->Y = gsl_matrix_alloc(rg->n ? rg->n : 1, p)) || !(rg->ybar = gsl_vector_calloc(p)) ||
-        !(rg->S = gsl_matrix_calloc(p, p))) {
+        !(rg->S = gsl_matrix_calloc(p, p)))
       st = oom(err);
-      break;
+  }
+  /* one pass over the rows, each into its group's next row of Y (data order) */
+  for (size_t r = 0; r < data->nobs && !st; r++) {
+    size_t g = data->group[r];
+    if (g >= R->G) continue;
+    const double *x = data->x + r * data->nvar;
+    double *y = R->g[g].Y->data + next[g]++ * R->g[g].Y->tda;
+    for (size_t i = 0; i < p && !st; i++) {
+      y[i] = x[col[i]];
+      if (isnan(y[i]))
+        st = vagap_error_set(err, VAGAP_EINVAL, NULL, 0, 0,
+                             "robust ML with listwise deletion needs complete rows: '%s' is missing "
+                             "in data row %zu", R->model->ov[i], r + 1);
     }
-    size_t k = 0;
-    for (size_t r = 0; r < data->nobs; r++) {
-      if (data->group[r] != g) continue;
-      for (size_t i = 0; i < p; i++) {
-        double v = data->x[r * data->nvar + col[i]];
-        if (isnan(v)) {
-          st = vagap_error_set(err, VAGAP_EINVAL, NULL, 0, 0,
-                               "robust ML with listwise deletion needs complete rows: '%s' is missing "
-                               "in data row %zu", R->model->ov[i], r + 1);
-          break;
-        }
-        gsl_matrix_set(rg->Y, k, i, v);
-      }
-      k++;
-    }
+  }
+  free(next);
+  for (size_t g = 0; g < R->G && !st; g++) {
+    rgroup_t *rg = &R->g[g];
     /* the sample moments (divisor n) are the workspace's */
     const gsl_matrix *S;
     const gsl_vector *yb;
@@ -400,6 +465,22 @@ static vagap_status_t implied_inverse(robust_t *R, const double *x, size_t g, gs
 }
 
 /*
+ * M[cols, cols] += scale sum_i s_i s_i' for the casewise score rows of Z
+ * (n x k, row-major): the scores of the parameters cols only.
+ */
+static vagap_status_t meat_cols(const double *Z, size_t n, size_t k, const size_t *cols, double scale, gsl_matrix *M,
+                                vagap_error_t *err) {
+  if (!k || !n) return VAGAP_OK;
+  gsl_matrix *X = gsl_matrix_alloc(k, k);
+  if (!X) return oom(err);
+  crossprod_rows(Z, n, k, k, scale, X);
+  for (size_t a = 0; a < k; a++)
+    for (size_t b = 0; b < k; b++) M->data[cols[a] * M->tda + cols[b]] += X->data[a * X->tda + b];
+  gsl_matrix_free(X);
+  return VAGAP_OK;
+}
+
+/*
  * M += scale sum_i s_i s_i' for the casewise score rows of SC (n x K),
  * over the columns that are not all zero (a group's own parameters).
  */
@@ -413,27 +494,19 @@ static vagap_status_t meat_rows(const gsl_matrix *SC, double scale, gsl_matrix *
         cols[k++] = c;
         break;
       }
-  gsl_matrix *Z = gsl_matrix_alloc(n ? n : 1, k ? k : 1), *X = gsl_matrix_alloc(k ? k : 1, k ? k : 1);
-  if (!Z || !X) {
+  double *Z = malloc((n ? n : 1) * (k ? k : 1) * sizeof *Z);
+  if (!Z) {
     free(cols);
-    if (Z) gsl_matrix_free(Z);
-    if (X) gsl_matrix_free(X);
     return oom(err);
   }
-  if (k && n) {
-    for (size_t r = 0; r < n; r++) {
-      const double *sr = SC->data + r * SC->tda;
-      double *zr = Z->data + r * Z->tda;
-      for (size_t a = 0; a < k; a++) zr[a] = sr[cols[a]];
-    }
-    crossprod(Z, scale, X);
-    for (size_t a = 0; a < k; a++)
-      for (size_t b = 0; b < k; b++) M->data[cols[a] * M->tda + cols[b]] += X->data[a * X->tda + b];
+  for (size_t r = 0; r < n; r++) {
+    const double *sr = SC->data + r * SC->tda;
+    for (size_t a = 0; a < k; a++) Z[r * k + a] = sr[cols[a]];
   }
+  vagap_status_t st = meat_cols(Z, n, k, cols, scale, M, err);
   free(cols);
-  gsl_matrix_free(Z);
-  gsl_matrix_free(X);
-  return VAGAP_OK;
+  free(Z);
+  return st;
 }
 
 /* tr(A1 Gamma) at the sample moments without Gamma when no covariate is fixed.x:
@@ -572,20 +645,23 @@ static vagap_status_t ugamma(const robust_t *R, gsl_matrix *const *V, gsl_matrix
  * solution the observed information equals the expected one.
  */
 typedef struct {
-  size_t K;
-  gsl_matrix **D, **A; /* per group (A: only for the Satorra-Bentler family) */
+  size_t K, per;       /* K = per * G: per free elements in each group, groups apart */
+  size_t *sel;         /* the free h1 elements (per) */
+  gsl_matrix **D, **A; /* per group (only for the Satorra-Bentler family) */
+  gsl_matrix **W;      /* per group Sigma_b^-1 (only for the first-order traces) */
   gsl_matrix *E;       /* its information sum_g f_g Delta_b' A_b Delta_b (K x K) */
-  gsl_matrix *M0;      /* the first-order information (1/N) sum_i s_i s_i' (K x K), when asked */
 } baseline_t;
 
 static void baseline_free(baseline_t *b, size_t G) {
   for (size_t g = 0; g < G; g++) {
     if (b->D && b->D[g]) gsl_matrix_free(b->D[g]);
     if (b->A && b->A[g]) gsl_matrix_free(b->A[g]);
+    if (b->W && b->W[g]) gsl_matrix_free(b->W[g]);
   }
   free(b->D);
   free(b->A);
-  if (b->M0) gsl_matrix_free(b->M0);
+  free(b->W);
+  free(b->sel);
   if (b->E) gsl_matrix_free(b->E);
 }
 
@@ -598,26 +674,29 @@ static int baseline_free_element(const robust_t *R, size_t k) {
   return m->ov_exo[i] && m->ov_exo[j] && !m->ov_is_x[i] && !m->ov_is_x[j];
 }
 
+/* The baseline's E_b and, with want_meat (the first-order traces, baseline_meat_trace),
+   Sigma_b^-1 per group, else its Delta_b and A_b (the Satorra-Bentler traces). */
 static vagap_status_t baseline_build(const robust_t *R, baseline_t *b, int want_meat, vagap_error_t *err) {
   size_t G = R->G, p = R->L.p, ps = R->L.ps, per = 0;
-  for (size_t k = 0; k < ps; k++) per += (size_t)baseline_free_element(R, k);
+  if (!(b->sel = malloc((ps ? ps : 1) * sizeof *b->sel))) return oom(err);
+  for (size_t k = 0; k < ps; k++)
+    if (baseline_free_element(R, k)) b->sel[per++] = k;
   b->K = per * G;
+  b->per = per;
   b->D = calloc(G, sizeof *b->D);
   b->A = calloc(G, sizeof *b->A);
+  b->W = calloc(G, sizeof *b->W);
   size_t kk = b->K ? b->K : 1;
-  if (!b->D || !b->A || !(b->E = gsl_matrix_calloc(kk, kk)) || (want_meat && !(b->M0 = gsl_matrix_calloc(kk, kk))))
-    return oom(err);
-  gsl_matrix *W = gsl_matrix_alloc(p, p);
-  gsl_vector *e = gsl_vector_alloc(p), *we = gsl_vector_alloc(p);
-  vagap_status_t st = W && e && we ? VAGAP_OK : oom(err);
+  if (!b->D || !b->A || !b->W || !(b->E = gsl_matrix_calloc(kk, kk))) return oom(err);
+  vagap_status_t st = VAGAP_OK;
   for (size_t g = 0; g < G && !st; g++) {
     const rgroup_t *rg = &R->g[g];
-    if (!(b->D[g] = gsl_matrix_calloc(ps, b->K ? b->K : 1)) || (!want_meat && !(b->A[g] = gsl_matrix_alloc(ps, ps)))) {
+    gsl_matrix *W = b->W[g] = gsl_matrix_alloc(p, p);
+    if (!W || (!want_meat && (!(b->D[g] = gsl_matrix_calloc(ps, kk)) || !(b->A[g] = gsl_matrix_alloc(ps, ps))))) {
       st = oom(err);
       break;
     }
-    for (size_t k = 0, c = g * per; k < ps; k++)
-      if (baseline_free_element(R, k)) gsl_matrix_set(b->D[g], k, c++, 1.0);
+    for (size_t c = 0; b->D[g] && c < per; c++) gsl_matrix_set(b->D[g], b->sel[c], g * per + c, 1.0);
     for (size_t i = 0; i < p; i++)
       for (size_t j = 0; j < p; j++) {
         int keep = i == j || (R->model->ov_exo[i] && R->model->ov_exo[j]);
@@ -630,101 +709,100 @@ static vagap_status_t baseline_build(const robust_t *R, baseline_t *b, int want_
     if (b->A[g]) h1_expected(&R->L, W, b->A[g]);
     /* E_b: Delta_b selects the free elements, so E_b is made of A_b's (the baseline has no
        fixed.x element among them) */
-    for (size_t k = 0, c = g * per; k < ps; k++) {
-      if (!baseline_free_element(R, k)) continue;
-      for (size_t l = 0, d = g * per; l < ps; l++)
-        if (baseline_free_element(R, l)) gsl_matrix_set(b->E, c, d++, rg->f * h1_expected_at(&R->L, W, k, l));
-      c++;
-    }
-    if (!want_meat || !b->K) continue;
-    /* the baseline's casewise scores: its free h1 elements' scores at (ybar, Sigma_b)
-       (u = Sigma_b^-1 (y - ybar): u for a mean, u_i u_j - W_ij for a covariance, halved
-       on the diagonal; only the selected elements) */
-    gsl_matrix *ST = gsl_matrix_calloc(rg->n, b->K);
-    size_t *sel = malloc(per * sizeof *sel), o = R->L.ms * p;
-    if (!ST || !sel) st = oom(err);
-    for (size_t k = 0, c = 0; !st && k < ps; k++)
-      if (baseline_free_element(R, k)) sel[c++] = k;
-    for (size_t r = 0; !st && r < rg->n; r++) {
-      for (size_t i = 0; i < p; i++) gsl_vector_set(e, i, gsl_matrix_get(rg->Y, r, i) - gsl_vector_get(rg->ybar, i));
+    for (size_t c = 0; c < per; c++)
+      for (size_t d = 0; d < per; d++)
+        gsl_matrix_set(b->E, g * per + c, g * per + d, rg->f * h1_expected_at(&R->L, W, b->sel[c], b->sel[d]));
+  }
+  return st;
+}
+
+/* 1 when W has no nonzero entry off its diagonal. */
+static int is_diagonal(const gsl_matrix *W) {
+  for (size_t i = 0; i < W->size1; i++)
+    for (size_t j = 0; j < W->size2; j++)
+      if (i != j && gsl_matrix_get(W, i, j) != 0) return 0;
+  return 1;
+}
+
+/*
+ * The baseline's casewise scores of group g: its free h1 elements' scores at
+ * (ybar, Sigma_b), u = Sigma_b^-1 (y - ybar): u for a mean, u_i u_j - W_ij for a
+ * covariance, halved on the diagonal.  ST is n_g x per.  Without exogenous
+ * covariances Sigma_b is diagonal: u_i = W_ii e_i, which is what dsymv gives.
+ */
+static void baseline_scores(const robust_t *R, const baseline_t *b, size_t g, double *ST, gsl_vector *e,
+                            gsl_vector *we) {
+  const rgroup_t *rg = &R->g[g];
+  const gsl_matrix *W = b->W[g];
+  size_t p = R->L.p, o = R->L.ms * p, per = b->per;
+  int diag = is_diagonal(W);
+  for (size_t r = 0; r < rg->n; r++) {
+    for (size_t i = 0; i < p; i++) gsl_vector_set(e, i, gsl_matrix_get(rg->Y, r, i) - gsl_vector_get(rg->ybar, i));
+    if (diag)
+      for (size_t i = 0; i < p; i++) gsl_vector_set(we, i, gsl_matrix_get(W, i, i) * gsl_vector_get(e, i));
+    else
       gsl_blas_dsymv(CblasLower, 1.0, W, e, 0.0, we);
-      const double *u = we->data;
-      double *row = ST->data + r * ST->tda + g * per;
-      for (size_t c = 0; c < per; c++) {
-        size_t k = sel[c];
-        if (k < o) {
-          row[c] = u[k * we->stride];
-        } else {
-          size_t i = R->L.vi[k - o], j = R->L.vj[k - o];
-          double v = u[i * we->stride] * u[j * we->stride] - gsl_matrix_get(W, i, j);
-          row[c] = i == j ? 0.5 * v : v;
-        }
+    const double *u = we->data;
+    double *row = ST + r * per;
+    for (size_t c = 0; c < per; c++) {
+      size_t k = b->sel[c];
+      if (k < o) {
+        row[c] = u[k * we->stride];
+      } else {
+        size_t i = R->L.vi[k - o], j = R->L.vj[k - o];
+        double v = u[i * we->stride] * u[j * we->stride] - gsl_matrix_get(W, i, j);
+        row[c] = i == j ? 0.5 * v : v;
       }
     }
-    if (!st) st = meat_rows(ST, 1.0 / R->N, b->M0, err);
-    free(sel);
-    if (ST) gsl_matrix_free(ST);
   }
-  if (W) gsl_matrix_free(W);
+}
+
+/*
+ * tr(M0 Hb) for the baseline's first-order information M0 = (1/N) sum_i s_i s_i'
+ * and Hb = E_b^-1 without forming M0: its entries are needed only where Hb is
+ * nonzero (the diagonal, without exogenous covariances).  Each entry is summed
+ * over the rows, scaled and added to the trace in the order of crossprod and
+ * trace_prod on the whole matrices: the same number to the last bit.
+ */
+static vagap_status_t baseline_meat_trace(const robust_t *R, const baseline_t *b, const gsl_matrix *Hb, double *tr,
+                                          vagap_error_t *err) {
+  size_t per = b->per, nmax = 1;
+  for (size_t g = 0; g < R->G; g++) nmax = R->g[g].n > nmax ? R->g[g].n : nmax;
+  double *ST = malloc(nmax * (per ? per : 1) * sizeof *ST);
+  gsl_vector *e = gsl_vector_alloc(R->L.p), *we = gsl_vector_alloc(R->L.p);
+  vagap_status_t st = ST && e && we ? VAGAP_OK : oom(err);
+  double s = 0, scale = 1.0 / R->N;
+  for (size_t g = 0; !st && g < R->G && per; g++) {
+    size_t n = R->g[g].n;
+    baseline_scores(R, b, g, ST, e, we);
+    for (size_t a = 0; a < per; a++)
+      for (size_t c = 0; c < per; c++) {
+        double h = gsl_matrix_get(Hb, g * per + c, g * per + a);
+        if (h == 0) continue;
+        size_t hi = a > c ? a : c, lo = a > c ? c : a; /* crossprod's lower triangle */
+        double m = 0;
+        for (size_t r = 0; r < n; r++) m += ST[r * per + hi] * ST[r * per + lo];
+        s += (scale * m) * h;
+      }
+  }
+  *tr = s;
+  free(ST);
   if (e) gsl_vector_free(e);
   if (we) gsl_vector_free(we);
   return st;
 }
 
-/* E_b^-1 for the baseline. */
+/* E_b^-1 for the baseline, group block by group block (E_b has nothing between groups). */
 static vagap_status_t baseline_einv(const baseline_t *b, gsl_matrix *H, vagap_error_t *err) {
-  gsl_matrix_memcpy(H, b->E);
-  if (spd_invert(H))
-    return vagap_error_set(err, VAGAP_ENUMERIC, NULL, 0, 0, "the baseline model's information matrix is singular");
-  return VAGAP_OK;
-}
-
-/* ---- observed information --------------------------------------------------------------- */
-
-/*
- * The Hessian of F at x by central differences of the analytic gradient
- * (lavaan: lav_model_hessian, numerical as well).  F is a sum over groups and
- * a parameter enters only the groups of its rows, so each column needs the
- * gradient of those groups only.
- */
-static vagap_status_t observed_information(sem_ws_t *ws, const vagap_sem_model_t *m, const double *x, size_t K,
-                                           gsl_matrix *Hs, vagap_error_t *err) {
-  double *xx = malloc(K * sizeof *xx), *gp = malloc(K * sizeof *gp), *gm = malloc(K * sizeof *gm);
-  unsigned char *mask = calloc(m->ngroups, 1);
-  vagap_status_t st = VAGAP_OK;
-  if (!xx || !gp || !gm || !mask) st = oom(err);
-  for (size_t k = 0; !st && k < K; k++) {
-    memset(mask, 0, m->ngroups);
-    for (size_t r = 0; r < m->nrows; r++)
-      if (m->rows[r].free == k + 1 && m->rows[r].group > 0) mask[m->rows[r].group - 1] = 1;
-    sem_ws_only_groups(ws, mask);
-    double h = 1e-5 * (fabs(x[k]) > 1 ? fabs(x[k]) : 1);
-    memcpy(xx, x, K * sizeof *xx);
-    xx[k] = x[k] + h;
-    double fp = sem_ws_objective(ws, xx, gp);
-    xx[k] = x[k] - h;
-    double fm = sem_ws_objective(ws, xx, gm);
-    if (!isfinite(fp) || !isfinite(fm)) {
-      st = vagap_error_set(err, VAGAP_ENUMERIC, NULL, 0, 0,
-                           "the observed information cannot be computed: the implied covariance matrix "
-                           "is not positive definite next to the solution");
-      break;
-    }
-    for (size_t j = 0; j < K; j++) gsl_matrix_set(Hs, j, k, (gp[j] - gm[j]) / (2 * h));
+  gsl_matrix_set_zero(H);
+  for (size_t o = 0; o < b->K; o += b->per) {
+    gsl_matrix_const_view Eg = gsl_matrix_const_submatrix(b->E, o, o, b->per, b->per);
+    gsl_matrix_view Hg = gsl_matrix_submatrix(H, o, o, b->per, b->per);
+    gsl_matrix_memcpy(&Hg.matrix, &Eg.matrix);
+    if (spd_invert(&Hg.matrix))
+      return vagap_error_set(err, VAGAP_ENUMERIC, NULL, 0, 0, "the baseline model's information matrix is singular");
   }
-  sem_ws_only_groups(ws, NULL);
-  for (size_t i = 0; !st && i < K; i++)
-    for (size_t j = 0; j < i; j++) {
-      double v = 0.5 * (gsl_matrix_get(Hs, i, j) + gsl_matrix_get(Hs, j, i));
-      gsl_matrix_set(Hs, i, j, v);
-      gsl_matrix_set(Hs, j, i, v);
-    }
-  sem_ws_objective(ws, x, NULL); /* leave the workspace at the solution */
-  free(xx);
-  free(gp);
-  free(gm);
-  free(mask);
-  return st;
+  return VAGAP_OK;
 }
 
 /* ---- fit measures from a scaled test ------------------------------------------------------ */
@@ -890,23 +968,85 @@ static void measures_init(vagap_sem_measures_t *f) {
   for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) *v[i] = NAN;
 }
 
-/* vcov = N vb M vb (lavaan: E.inv M E.inv / N with E.inv = N vb) */
+/* The root of k in the union-find forest up (path halving). */
+static size_t find_root(size_t *up, size_t k) {
+  while (up[k] != k) k = up[k] = up[up[k]];
+  return k;
+}
+
+/*
+ * The blocks of the K x K matrices vb and M: parameters linked through a
+ * nonzero entry of either (parameters of different groups that share
+ * nothing, no constraint between them, are not).  comp[k] is the block of
+ * parameter k, numbered from 0 in order of first parameter; returns how many.
+ */
+static size_t sandwich_blocks(const double *vb, const gsl_matrix *M, size_t K, size_t *up, size_t *comp) {
+  for (size_t k = 0; k < K; k++) up[k] = k;
+  for (size_t a = 0; a < K; a++)
+    for (size_t b = a + 1; b < K; b++)
+      if (vb[a * K + b] != 0 || vb[b * K + a] != 0 || gsl_matrix_get(M, a, b) != 0 || gsl_matrix_get(M, b, a) != 0) {
+        size_t ra = find_root(up, a), rb = find_root(up, b);
+        if (ra != rb) up[ra > rb ? ra : rb] = ra < rb ? ra : rb;
+      }
+  size_t nb = 0; /* a root is its block's first parameter: numbered before the others reach it */
+  for (size_t k = 0; k < K; k++) comp[k] = find_root(up, k) == k ? nb++ : comp[find_root(up, k)];
+  return nb;
+}
+
+/*
+ * vcov = N vb M vb (lavaan: E.inv M E.inv / N with E.inv = N vb), block by
+ * block of sandwich_blocks (zero between blocks): the products of the whole
+ * K x K matrices would add G times as many zeros for G groups.  Within a block
+ * the nonzero terms are summed in the same order as the whole product's.
+ * vcov may be vb itself: each block is read before it is written.
+ */
 static vagap_status_t sandwich_vcov(const double *vb, const gsl_matrix *M, size_t K, double N, double *vcov,
                                     vagap_error_t *err) {
-  gsl_matrix *T = gsl_matrix_alloc(K, K), *O = gsl_matrix_alloc(K, K);
-  if (!T || !O) {
-    if (T) gsl_matrix_free(T);
-    if (O) gsl_matrix_free(O);
+  size_t *comp = malloc((K ? K : 1) * sizeof *comp), *idx = malloc((K ? K : 1) * sizeof *idx),
+         *up = malloc((K ? K : 1) * sizeof *up);
+  if (!comp || !idx || !up) {
+    free(comp);
+    free(idx);
+    free(up);
     return oom(err);
   }
-  gsl_matrix_const_view B = gsl_matrix_const_view_array(vb, K, K);
-  gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, &B.matrix, M, 0.0, T);
-  gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, N, T, &B.matrix, 0.0, O);
-  for (size_t a = 0; a < K; a++)
-    for (size_t b = 0; b < K; b++) vcov[a * K + b] = 0.5 * (gsl_matrix_get(O, a, b) + gsl_matrix_get(O, b, a));
-  gsl_matrix_free(T);
-  gsl_matrix_free(O);
-  return VAGAP_OK;
+  size_t nb = sandwich_blocks(vb, M, K, up, comp), big = 1;
+  for (size_t c = 0; c < nb; c++) { /* the largest block: the size of the scratch matrices */
+    size_t k = 0;
+    for (size_t a = 0; a < K; a++) k += comp[a] == c;
+    big = k > big ? k : big;
+  }
+  gsl_matrix *Vc = gsl_matrix_alloc(big, big), *Mc = gsl_matrix_alloc(big, big), *T = gsl_matrix_alloc(big, big),
+             *O = gsl_matrix_alloc(big, big);
+  vagap_status_t st = Vc && Mc && T && O ? VAGAP_OK : oom(err);
+  if (st) nb = 0;
+  for (size_t c = 0; c < nb; c++) {
+    size_t k = 0;
+    for (size_t a = 0; a < K; a++)
+      if (comp[a] == c) idx[k++] = a;
+    gsl_matrix_view V = gsl_matrix_submatrix(Vc, 0, 0, k, k), Mb = gsl_matrix_submatrix(Mc, 0, 0, k, k),
+                    Tb = gsl_matrix_submatrix(T, 0, 0, k, k), Ob = gsl_matrix_submatrix(O, 0, 0, k, k);
+    for (size_t a = 0; a < k; a++)
+      for (size_t b = 0; b < k; b++) {
+        gsl_matrix_set(&V.matrix, a, b, vb[idx[a] * K + idx[b]]);
+        gsl_matrix_set(&Mb.matrix, a, b, gsl_matrix_get(M, idx[a], idx[b]));
+      }
+    gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, &V.matrix, &Mb.matrix, 0.0, &Tb.matrix);
+    gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, N, &Tb.matrix, &V.matrix, 0.0, &Ob.matrix);
+    for (size_t a = 0; a < k; a++)
+      for (size_t b = 0; b < k; b++)
+        vcov[idx[a] * K + idx[b]] = 0.5 * (gsl_matrix_get(&Ob.matrix, a, b) + gsl_matrix_get(&Ob.matrix, b, a));
+  }
+  for (size_t a = 0; !st && a < K; a++)
+    for (size_t b = 0; b < K; b++)
+      if (comp[a] != comp[b]) vcov[a * K + b] = 0;
+  free(comp);
+  free(idx);
+  free(up);
+  gsl_matrix *m[] = {Vc, Mc, T, O};
+  for (size_t i = 0; i < 4; i++)
+    if (m[i]) gsl_matrix_free(m[i]);
+  return st;
 }
 
 static int robust_sem_se(const vagap_sem_fit_options_t *opt) { return opt->se == VAGAP_SEM_SE_ROBUST_SEM; }
@@ -949,17 +1089,36 @@ static vagap_status_t ybm_h1(robust_t *R, gsl_matrix *W, double *h1, double *nda
   return st;
 }
 
-/* B0 += (1/N) sum_i s_i s_i' over group g's rows (casewise scores at the estimates). */
+/*
+ * B0 += (1/N) sum_i s_i s_i' over group g's rows (casewise scores at the
+ * estimates), in chunks of rows that stay in cache; the sums go on from chunk
+ * to chunk in row order, as over all rows at once.
+ */
 static vagap_status_t user_meat(robust_t *R, const double *x, size_t g, const gsl_vector *mu, gsl_matrix *B0,
                                 vagap_error_t *err) {
-  gsl_matrix *SC = gsl_matrix_alloc(R->g[g].n ? R->g[g].n : 1, R->K);
-  if (!SC) return oom(err);
-  vagap_status_t st = VAGAP_OK;
-  int rc = sem_ws_scores(R->ws, x, g, R->g[g].Y, mu, SC);
-  if (rc == -2) st = oom(err);
-  else if (rc) st = vagap_error_set(err, VAGAP_ENUMERIC, NULL, 0, 0, "the implied covariance matrix is not positive definite");
-  else st = meat_rows(SC, 1.0 / R->N, B0, err);
-  gsl_matrix_free(SC);
+  enum { CHUNK = 128 };
+  size_t n = R->g[g].n, K = R->K ? R->K : 1, k = 0;
+  double *sc = malloc(CHUNK * K * sizeof *sc);
+  size_t *cols = malloc(K * sizeof *cols);
+  gsl_matrix *X = NULL; /* the k x k sums */
+  vagap_status_t st = sc && cols ? VAGAP_OK : oom(err);
+  for (size_t r0 = 0; !st && r0 < n; r0 += CHUNK) {
+    size_t m = n - r0 < CHUNK ? n - r0 : CHUNK;
+    gsl_matrix_const_view Yc = gsl_matrix_const_submatrix(R->g[g].Y, r0, 0, m, R->L.p);
+    int rc = sem_ws_scores(R->ws, x, g, &Yc.matrix, mu, sc, cols, &k);
+    if (rc == -2) st = oom(err);
+    else if (rc) st = vagap_error_set(err, VAGAP_ENUMERIC, NULL, 0, 0, "the implied covariance matrix is not positive definite");
+    else if (!X && !(X = gsl_matrix_calloc(k ? k : 1, k ? k : 1))) st = oom(err);
+    else crossprod_add(sc, m, k, k, X);
+  }
+  if (!st && n && k) {
+    crossprod_finish(X, 1.0 / R->N);
+    for (size_t a = 0; a < k; a++)
+      for (size_t b = 0; b < k; b++) B0->data[cols[a] * B0->tda + cols[b]] += gsl_matrix_get(X, a, b);
+  }
+  free(sc);
+  free(cols);
+  if (X) gsl_matrix_free(X);
   return st;
 }
 
@@ -1675,14 +1834,17 @@ vagap_status_t sem_robust_finish(sem_ws_t *ws, sem_con_t *con, vagap_sem_fit_t *
   double N = R.N;
   vagap_status_t st = VAGAP_OK;
   double *vb = malloc(K * K * sizeof *vb);
-  gsl_matrix *E = gsl_matrix_alloc(K, K), *Einv = gsl_matrix_alloc(K, K), *M = gsl_matrix_alloc(K, K),
+  /* M: robust.sem's meat and the Satorra-Bentler family's Q (ugamma) */
+  int need_q = opt->se == VAGAP_SEM_SE_ROBUST_SEM || (scaled && !ybm && opt->test != VAGAP_SEM_TEST_YUAN_BENTLER);
+  gsl_matrix *E = gsl_matrix_alloc(K, K), *Einv = need_q ? gsl_matrix_alloc(K, K) : NULL,
+             *M = need_q ? gsl_matrix_alloc(K, K) : NULL,
              *B0 = gsl_matrix_calloc(K, K), *Hb = NULL, *Mb = NULL;
   gsl_matrix **Ds = calloc(G, sizeof *Ds), **As = calloc(G, sizeof *As);
   gsl_matrix *W = NULL;
   gsl_vector *mu = NULL;
   baseline_t base = {0};
   R.g = calloc(G, sizeof *R.g);
-  if (!vb || !E || !Einv || !M || !B0 || !Ds || !As || !R.g ||
+  if (!vb || !E || (need_q && (!M || !Einv)) || !B0 || !Ds || !As || !R.g ||
       layout_init(&R.L, fit->model->nov, fit->model->meanstructure, fit->model->ov_is_x)) {
     st = oom(err);
     goto done;
@@ -1715,25 +1877,37 @@ vagap_status_t sem_robust_finish(sem_ws_t *ws, sem_con_t *con, vagap_sem_fit_t *
   }
   if (st) goto done;
   /* the bread: the information matrix of the standard errors */
+  int have_vb = 0;
+  const double *vbr = vb; /* E^-1 / N */
   switch (opt->information) {
-    case VAGAP_SEM_INFORMATION_OBSERVED: st = observed_information(ws, fit->model, fit->x, K, E, err); break;
+    case VAGAP_SEM_INFORMATION_OBSERVED:
+      if (info) { /* the fit's: already the Hessian (fit_information), fit->vcov its inverse */
+        have_vb = 1;
+        vbr = fit->vcov;
+        break;
+      }
+      st = sem_ws_hessian(ws, fit->x, E, err); /* lavaan's (numerical) Hessian, in closed form */
+      sem_ws_objective(ws, fit->x, NULL);     /* leave the workspace at the solution */
+      break;
     case VAGAP_SEM_INFORMATION_FIRST_ORDER: gsl_matrix_memcpy(E, B0); break;
     default: st = info ? gsl_matrix_memcpy(E, info), VAGAP_OK : sem_ws_information(ws, fit->x, E, err); break;
   }
-  if (!st) st = sem_ws_vcov(ws, con, fit->x, E, fit->model, vb, err);
+  if (!st && !have_vb) st = sem_ws_vcov(ws, con, fit->x, E, fit->model, vb, err);
   if (st) goto done;
-  for (size_t a = 0; a < K; a++)
-    for (size_t b = 0; b < K; b++) gsl_matrix_set(Einv, a, b, N * vb[a * K + b]);
+  for (size_t a = 0; Einv && a < K; a++)
+    for (size_t b = 0; b < K; b++) gsl_matrix_set(Einv, a, b, N * vbr[a * K + b]);
+  /* yuan.bentler.mplus's tr(B0 E^-1), before the sandwich takes the place of vbr */
+  double ybm_h0 = ybm ? trace_prod_nz(B0, vbr, N) : NAN;
   /* standard errors */
   double tr1 = NAN, tr2 = NAN, tb1 = NAN, tb2 = NAN;
   if (opt->se == VAGAP_SEM_SE_ROBUST_HUBER_WHITE) {
-    st = sandwich_vcov(vb, B0, K, N, fit->vcov, err);
+    st = sandwich_vcov(vbr, B0, K, N, fit->vcov, err);
   } else if (opt->se == VAGAP_SEM_SE_ROBUST_SEM) {
     /* Q of the Satorra-Bentler trace is robust.sem's meat */
     if (!(st = ugamma(&R, As, Ds, K, Einv, &tr1, satt ? &tr2 : NULL, M, err)))
-      st = sandwich_vcov(vb, M, K, N, fit->vcov, err);
+      st = sandwich_vcov(vbr, M, K, N, fit->vcov, err);
   } else if (!no_se) {
-    memcpy(fit->vcov, vb, K * K * sizeof *vb);
+    if (vbr != fit->vcov) memcpy(fit->vcov, vbr, K * K * sizeof *vbr);
   }
   if (st || !scaled) goto done;
   /* scaled tests: user model and baseline */
@@ -1755,7 +1929,8 @@ vagap_status_t sem_robust_finish(sem_ws_t *ws, sem_con_t *con, vagap_sem_fit_t *
   } else {
     double h1, ndat;
     if ((st = ybm_h1(&R, W, &h1, &ndat, err))) goto done;
-    double h0 = trace_prod(B0, Einv), h0b = base.K ? trace_prod(base.M0, Hb) : 0;
+    double h0 = ybm_h0, h0b = 0;
+    if (base.K && (st = baseline_meat_trace(&R, &base, Hb, &h0b, err))) goto done;
     tr1 = h1 - h0;
     tb1 = h1 - h0b;
     f->scaling_factor_h1 = h1 / ndat;
