@@ -120,7 +120,7 @@ class SemFitOptions(ctypes.Structure):
     _fields_ = [("likelihood", ctypes.c_int), ("ci_level", ctypes.c_double),
                 ("max_iter", ctypes.c_int), ("estimator", ctypes.c_int),
                 ("missing", ctypes.c_int), ("information", ctypes.c_int),
-                ("se", ctypes.c_int), ("test", ctypes.c_int)]
+                ("se", ctypes.c_int), ("test", ctypes.c_int), ("compute", ctypes.c_int)]
 
 
 # (C field, fitMeasures() name): vagap_sem_measures_t's doubles before chisq_group
