@@ -374,6 +374,28 @@ typedef enum {
   VAGAP_SEM_TEST_NONE
 } vagap_sem_test_t;
 
+/*
+ * What a fit computes besides the estimates (vagap_sem_fit_options_t.compute).
+ * The default, ALL, is everything; a caller that prints less asks for less
+ * and the fit skips the rest (FIML's .robust measures, the baseline model, gfi,
+ * rmsea's confidence interval, ...).  What was not asked for is NAN (never a
+ * stale or partial value), and vagap_sem_fit_measure_list lists nothing for a
+ * fit below ALL.  The levels are cumulative:
+ *   ESTIMATES  the estimates (and std.lv/std.all/std.nox) only: no SEs, as
+ *              se = "none", whatever opt.se says; no test, no fit measures;
+ *   SE         + the SEs opt.se asks for (and the warnings lavaan gives with them);
+ *   TEST       + the test: npar, fmin, chisq, df, pvalue, chisq per group and,
+ *              with a scaled test, chisq.scaled, df.scaled, pvalue.scaled,
+ *              chisq.scaling.factor, chisq.shift.parameter (per group too);
+ *   ALL        + every fit measure of fitMeasures().
+ */
+typedef enum {
+  VAGAP_SEM_COMPUTE_ALL = 0,
+  VAGAP_SEM_COMPUTE_ESTIMATES,
+  VAGAP_SEM_COMPUTE_SE,
+  VAGAP_SEM_COMPUTE_TEST
+} vagap_sem_compute_t;
+
 typedef struct {
   vagap_sem_likelihood_t likelihood;
   double ci_level;   /* 0.95 */
@@ -383,6 +405,7 @@ typedef struct {
   vagap_sem_information_t information; /* DEFAULT */
   vagap_sem_se_t se;                   /* DEFAULT */
   vagap_sem_test_t test;               /* DEFAULT */
+  vagap_sem_compute_t compute;         /* ALL: what to compute besides the estimates (above) */
 } vagap_sem_fit_options_t;
 
 void vagap_sem_fit_options_init(vagap_sem_fit_options_t *opt);
@@ -529,6 +552,9 @@ typedef struct {
 } vagap_sem_measure_t;
 
 size_t vagap_sem_fit_measure_list(const vagap_sem_fit_t *fit, vagap_sem_measure_t *out, size_t cap);
+/* Whether `fit` has every fit measure (its options.compute was ALL): the list above is
+   empty otherwise, so that a measure that was not computed cannot be printed. */
+int vagap_sem_fit_has_measures(const vagap_sem_fit_t *fit);
 
 /* Whether fitMeasures() has the .scaled block for this fit (a scaled test), and the
  * .robust block (the Satorra-Bentler, Yuan-Bentler and scaled-shifted tests, and every

@@ -77,6 +77,25 @@ vagap_status_t vagap_sem_call_fit(vagap_sem_call_t *c, const char *model, vagap_
 const vagap_sem_model_t *vagap_sem_call_model(const vagap_sem_call_t *c);
 const vagap_sem_fit_options_t *vagap_sem_call_fit_options(const vagap_sem_call_t *c);
 
+/*
+ * The model options the call builds its model with (initialised first): the
+ * arguments given and lavaan's per-function defaults, e.g. growth()'s
+ * intercepts fixed to 0 and latent means free, or lavaan()'s switches FALSE
+ * unless given.  Its group_partial and constraints point into the call.
+ * The program builds a call from its --std-lv, --growth, --auto-* ...
+ * options and takes these, so that both apply the same rules.
+ */
+void vagap_sem_call_model_options(const vagap_sem_call_t *c, vagap_sem_model_options_t *m);
+
+/*
+ * lavaan()'s switches that sem(), cfa() and growth() set themselves, by
+ * lavaan's name: int.ov.free, int.lv.free, auto.fix.first, auto.fix.single,
+ * auto.var, auto.cov.lv.x, auto.cov.y, auto.th, auto.delta, auto.efa
+ * (k < VAGAP_SEM_CALL_NSWITCHES, in this order; NULL beyond).
+ */
+#define VAGAP_SEM_CALL_NSWITCHES 10
+const char *vagap_sem_call_switch_name(size_t k);
+
 #ifdef __cplusplus
 }
 #endif

@@ -28,5 +28,6 @@
 #include "vagap/sem_rows.h"
 #include "vagap/sem_call.h"
 #include "vagap/plot.h"
+#include "vagap/report.h"
 
 #endif

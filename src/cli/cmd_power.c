@@ -218,7 +218,7 @@ static const int POWER_LAVAAN_HONOURED[] = {
 /* 1 when shared option `opt` is honoured by power or refused by the shared code itself
    (lavaan arguments vagap does not support: SEMCLI_OPT_UNSUPPORTED + k). */
 static int power_honours(int opt) {
-  if (opt >= SEMCLI_OPT_SWITCH && opt < SEMCLI_OPT_SWITCH + SEMCLI_NSWITCH) return 1;
+  if (opt >= SEMCLI_OPT_SWITCH && opt < SEMCLI_OPT_SWITCH + VAGAP_SEM_CALL_NSWITCHES) return 1;
   if (opt >= SEMCLI_OPT_UNSUPPORTED) return 1;
   for (size_t k = 0; k < sizeof POWER_LAVAAN_HONOURED / sizeof POWER_LAVAAN_HONOURED[0]; k++)
     if (POWER_LAVAAN_HONOURED[k] == opt) return 1;

@@ -136,6 +136,13 @@ static int write_estimates(const cli_common_t *c, const vagap_sem_fit_t *fit) {
   return cli_writer_close(w);
 }
 
+/* A printer of fit measures given a fit that was asked for less (printed_compute):
+   a programming error, never a table of NA or stale values. */
+static int not_computed(void) {
+  fputs("vagap sem: internal error: the fit measures were not computed for this output\n", stderr);
+  return CLI_EXIT_DATA;
+}
+
 static void put_measure(cli_writer_t *w, const char *name, double v) {
   cli_put_str(w, name);
   cli_put_num(w, v);
@@ -144,6 +151,7 @@ static void put_measure(cli_writer_t *w, const char *name, double v) {
 /* fitMeasures()'s rows for this fit, from the library's list (the bindings return the same rows) */
 static int write_fit(const cli_common_t *c, const vagap_sem_fit_t *fit) {
   static const char *const cols[] = {"measure", "value"};
+  if (!vagap_sem_fit_has_measures(fit)) return not_computed();
   size_t n = vagap_sem_fit_measure_list(fit, NULL, 0);
   vagap_sem_measure_t *m = malloc((n ? n : 1) * sizeof *m);
   if (!m) {
@@ -352,6 +360,7 @@ static void write_se_header(FILE *out, const vagap_sem_fit_options_t *o) {
 static int write_summary(const cli_common_t *c, const vagap_sem_fit_t *fit,
                          const sem_data_t *d, const sem_args_t *a) {
   FILE *out = stdout;
+  if (!vagap_sem_fit_has_measures(fit)) return not_computed();
   if (c->output_path && strcmp(c->output_path, "-") != 0 && !(out = cli_output_open(c->output_path)))
     return CLI_EXIT_DATA;
   const vagap_sem_measures_t *f = &fit->fit;
@@ -526,6 +535,12 @@ static int parse_args(int argc, char **argv, cli_common_t *c, sem_args_t *a) {
   return CLI_EXIT_OK;
 }
 
+/* What the output uses: --fit and --summary print the fit measures; the estimates
+   table needs the SEs (which also give the verdict and lavaan's warnings) only. */
+static vagap_sem_compute_t printed_compute(const sem_args_t *a) {
+  return a->fit || a->summary ? VAGAP_SEM_COMPUTE_ALL : VAGAP_SEM_COMPUTE_SE;
+}
+
 /* --ordered: the model's variables with pairwise (or listwise) deletion, their
    categories from the data, the model rebuilt with thresholds, the fit from the
    raw data (vagap_sem_fit_data) and the chosen output. */
@@ -549,6 +564,7 @@ static int fit_ordinal(cli_common_t *c, const sem_args_t *a, vagap_table_t *tabl
   semcli_lavaan_fit_apply(&a->lav, &fopt);
   fopt.ci_level = a->level;
   if (a->max_evals > 0) fopt.max_iter = (int)a->max_evals;
+  fopt.compute = printed_compute(a);
   if (pairwise && !c->quiet) { /* the row accounting of pairwise deletion */
     size_t partial = 0;
     for (size_t i = 0; i < data.nobs; i++)
@@ -689,6 +705,7 @@ int cmd_sem(int argc, char **argv) {
   semcli_lavaan_fit_apply(&a.lav, &fopt);
   fopt.ci_level = a.level;
   if (a.max_evals > 0) fopt.max_iter = (int)a.max_evals;
+  fopt.compute = printed_compute(&a);
   /* raw rows when there are any (robust ML needs them), else the saved or streamed statistics */
   vagap_sem_data_t rows = semcli_view(&data);
   if (a.from_stats || !data.x ? vagap_sem_fit(&fit, model, data.stats, &fopt, &err)

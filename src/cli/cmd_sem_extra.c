@@ -502,7 +502,11 @@ static int write_bootstrap(const cli_common_t *c, const vagap_sem_fit_t *fit,
 static int run_bootstrap(extra_state_t *s, const extra_args_t *a, const cli_common_t *c,
                          vagap_error_t *err) {
   vagap_sem_data_t rows = semcli_view(&s->data);
-  if (vagap_sem_fit_data(&s->fit, s->model, &rows, &s->fopt, err)) {
+  /* the full sample: its estimates, and its SEs for the verdict and lavaan's warnings;
+     no fit measures are printed */
+  vagap_sem_fit_options_t fopt = s->fopt;
+  fopt.compute = VAGAP_SEM_COMPUTE_SE;
+  if (vagap_sem_fit_data(&s->fit, s->model, &rows, &fopt, err)) {
     if (err->status == VAGAP_ENOCONV)
       fputs("vagap sem: the model did not converge on the full sample; no bootstrap\n", stderr);
     return cli_report_error(err);
@@ -525,6 +529,7 @@ static int run_bootstrap(extra_state_t *s, const extra_args_t *a, const cli_comm
      a scaled test; categorical ones keep their estimator */
   vagap_sem_fit_options_t ropt = s->fopt;
   ropt.se = VAGAP_SEM_SE_NONE;
+  ropt.compute = VAGAP_SEM_COMPUTE_ESTIMATES;
   if (!s->onames) {
     ropt.estimator = VAGAP_SEM_ESTIMATOR_ML;
     ropt.test = VAGAP_SEM_TEST_STANDARD;

@@ -352,6 +352,7 @@ static vagap_status_t fit_model(vaar_state_t *s, const vaar_args_t *a, const cha
   vagap_sem_fit_options_t fopt;
   vagap_sem_fit_options_init(&fopt);
   semcli_lavaan_fit_apply(&a->lav, &fopt);
+  fopt.compute = VAGAP_SEM_COMPUTE_SE; /* vaar uses estimates, SEs and p-values, no fit measures */
   vagap_sem_data_t rows = semcli_view(&s->data);
   if (!st) /* rows for robust ML; streamed statistics otherwise */
     st = streamed ? vagap_sem_fit(&s->fit, s->model, s->data.stats, &fopt, err)
@@ -450,6 +451,7 @@ static vagap_status_t run_bootstrap(vaar_state_t *s, const vaar_args_t *a, const
   vagap_sem_fit_options_t fopt;
   vagap_sem_fit_options_init(&fopt);
   semcli_lavaan_fit_apply(&a->lav, &fopt);
+  fopt.compute = VAGAP_SEM_COMPUTE_SE; /* the resamples' estimates, SEs and p-values */
   vagap_sem_data_t view = semcli_view(&s->data);
   vagap_status_t st = simcli_dist_bootstrap(&s->boot, s->model, &view, &fopt, &bopt, err);
   if (st || !s->boot) return st; /* no result: an MPI rank other than 0 */

@@ -41,16 +41,6 @@ void gap_write_units(cli_writer_t *w, const vagap_gap_t *g) {
   }
 }
 
-void gap_format_p(char *buf, size_t size, double p) {
-  if (isnan(p)) snprintf(buf, size, "p = NA");
-  else if (p < 0.0001) snprintf(buf, size, "p < .0001");
-  else if (p < 0.001) snprintf(buf, size, "p = %.4f", p);
-  else snprintf(buf, size, "p = %.3f", p);
-  /* APA drops the leading zero of quantities that cannot exceed 1. */
-  char *zero = strstr(buf, "0.");
-  if (zero) memmove(zero, zero + 1, strlen(zero + 1) + 1);
-}
-
 static void print_units_in(FILE *out, const vagap_gap_t *g, vagap_gap_quadrant_t q) {
   const char *sep = "";
   if (g->quadrant_n[q] == 0) fputs("none", out);
@@ -62,21 +52,15 @@ static void print_units_in(FILE *out, const vagap_gap_t *g, vagap_gap_quadrant_t
   fputc('\n', out);
 }
 
-const char *gap_num(char *buf, size_t size, const char *fmt, double x) {
-  if (isfinite(x)) snprintf(buf, size, fmt, x);
-  else snprintf(buf, size, "NA");
-  return buf;
-}
-
 static const char UNDEFINED[] = "test undefined (fewer than 2 units or no variation)";
 
 /* "M = .. (SD .., range .. to ..)" of a measure, scaled by `k` (1 or 100). */
 static void print_describe(FILE *out, const vagap_gap_describe_t *d, double k, const char *unit,
                            const char *fmt) {
   char m[32], sd[32], lo[32], hi[32];
-  fprintf(out, "M = %s%s (SD %s, range %s%s to %s%s)", gap_num(m, sizeof m, fmt, k * d->mean), unit,
-          gap_num(sd, sizeof sd, fmt, k * d->sd), gap_num(lo, sizeof lo, fmt, k * d->min), unit,
-          gap_num(hi, sizeof hi, fmt, k * d->max), unit);
+  fprintf(out, "M = %s%s (SD %s, range %s%s to %s%s)", vagap_report_format_number(m, sizeof m, fmt, k * d->mean), unit,
+          vagap_report_format_number(sd, sizeof sd, fmt, k * d->sd), vagap_report_format_number(lo, sizeof lo, fmt, k * d->min), unit,
+          vagap_report_format_number(hi, sizeof hi, fmt, k * d->max), unit);
 }
 
 static void print_ttest(FILE *out, const vagap_ttest_t *t, vagap_status_t st) {
@@ -85,7 +69,7 @@ static void print_ttest(FILE *out, const vagap_ttest_t *t, vagap_status_t st) {
     fprintf(out, "%s\n", UNDEFINED);
     return;
   }
-  gap_format_p(p, sizeof p, t->p_value);
+  vagap_report_format_p(p, sizeof p, t->p_value);
   fprintf(out, "t(%.0f) = %.2f, %s\n", t->df, t->statistic, p);
 }
 
@@ -113,7 +97,7 @@ void gap_print_text(FILE *out, const vagap_gap_t *g) {
   fprintf(out, "; vs %g%%: ", 100 * g->opt.behavior_null);
   print_ttest(out, &g->behavior_test, g->behavior_test_status);
   if (g->has_counts && g->pooled_status == VAGAP_OK) {
-    gap_format_p(p, sizeof p, g->pooled_behavior.p_value);
+    vagap_report_format_p(p, sizeof p, g->pooled_behavior.p_value);
     fprintf(out, "  pooled choices: %zu of %zu prosocial (%.1f%%), exact binomial %s\n",
             g->pooled_behavior.x, g->pooled_behavior.n, 100 * g->pooled_behavior.estimate, p);
   }
@@ -123,7 +107,7 @@ void gap_print_text(FILE *out, const vagap_gap_t *g) {
   const vagap_ttest_t *t = &g->paired;
   fprintf(out, "Gap (self-report - behaviour): M = %.1f points", 100 * g->gap.mean);
   if (g->paired_status == VAGAP_OK) {
-    gap_format_p(p, sizeof p, t->p_value);
+    vagap_report_format_p(p, sizeof p, t->p_value);
     fprintf(out,
             " [%.1f, %.1f]; t(%.0f) = %.2f, %s;\n"
             "  d_z = %.2f, d_z0 = %.2f, d_av = %.2f, d_rm = %.2f, g = %.2f\n",
@@ -148,11 +132,11 @@ void gap_print_text(FILE *out, const vagap_gap_t *g) {
               vagap_gap_cor_name((vagap_gap_cor_pair_t)k));
       continue;
     }
-    gap_format_p(p, sizeof p, c->p_value);
+    vagap_report_format_p(p, sizeof p, c->p_value);
     char lo[24], hi[24];
     fprintf(out, "r(%s) = %.2f [%s, %s], t(%.0f) = %.2f, %s\n",
             vagap_gap_cor_name((vagap_gap_cor_pair_t)k), c->estimate,
-            gap_num(lo, sizeof lo, "%.2f", c->conf_low), gap_num(hi, sizeof hi, "%.2f", c->conf_high),
+            vagap_report_format_number(lo, sizeof lo, "%.2f", c->conf_low), vagap_report_format_number(hi, sizeof hi, "%.2f", c->conf_high),
             c->df, c->statistic, p);
   }
 }

@@ -7,6 +7,7 @@
 
 #include <stdio.h>
 #include "broom.h"
+#include "vagap/report.h" /* vagap_report_format_p, vagap_report_format_number */
 
 /* The test table has the broom columns (BROOM_COLUMN_NAMES). */
 /* model,iat,behavior,selfreport,gap,overclaiming,quadrant,complete,missing */
@@ -25,11 +26,5 @@ void gap_write_units(cli_writer_t *w, const vagap_gap_t *g);
 
 /* A human-readable summary (several lines) of the analysis. */
 void gap_print_text(FILE *out, const vagap_gap_t *g);
-
-/* x formatted with fmt, or "NA" when it is not finite; returns buf. */
-const char *gap_num(char *buf, size_t size, const char *fmt, double x);
-
-/* APA-style p: "p = .292", "p = .0399", "p < .0001". */
-void gap_format_p(char *buf, size_t size, double p);
 
 #endif

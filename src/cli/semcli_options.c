@@ -15,11 +15,6 @@
 static const char *const unsupported_names[] = {"conditional-x", "cluster", "sampling-weights",
                                                 "ordered", "parameterization", "bounds"};
 
-/* lavaan's names of the SEMCLI_SW_* switches, dashes for dots */
-static const char *const switch_names[SEMCLI_NSWITCH] = {
-    "int-ov-free", "int-lv-free", "auto-fix-first", "auto-fix-single", "auto-var",
-    "auto-cov-lv-x", "auto-cov-y", "auto-th", "auto-delta", "auto-efa"};
-
 const char SEMCLI_LAVAAN_OPTIONS_HELP[] =
     "lavaan's sem() arguments (dots written as dashes; a logical is true/false, alone true):\n"
     "      --std-lv[=BOOL]    identify latents by unit variance instead of marker loadings\n"
@@ -79,7 +74,7 @@ void semcli_lavaan_init(semcli_lavaan_t *o) {
   o->function = SEMCLI_FN_SEM;
   o->function_option = NULL;
   o->orthogonal = 0;
-  for (int i = 0; i < SEMCLI_NSWITCH; i++) o->sw[i] = -1;
+  for (int i = 0; i < VAGAP_SEM_CALL_NSWITCHES; i++) o->sw[i] = -1;
   o->constraints_path = NULL;
   o->constraints_text = NULL;
   o->constraints = NULL;
@@ -153,40 +148,67 @@ void semcli_lavaan_free(semcli_lavaan_t *o) {
   o->constraints_text = NULL;
 }
 
+/* lavaan's name of switch k as the option spells it (dashes for dots) */
+static const char *switch_option(size_t k, char *buf, size_t size) {
+  snprintf(buf, size, "%s", vagap_sem_call_switch_name(k));
+  for (char *q = buf; *q; q++)
+    if (*q == '.') *q = '-';
+  return buf;
+}
+
+static const char *logical_text(int v) { return v ? "TRUE" : "FALSE"; }
+
+/* The lavaan call these options stand for (its model-building arguments); NULL when
+   memory runs out (every value here is one the call's parser takes). */
+static vagap_sem_call_t *lavaan_call(const semcli_lavaan_t *o) {
+  static const char *const functions[] = {"sem", "growth", "lavaan"}; /* by semcli_function_t */
+  vagap_sem_call_t *call;
+  vagap_error_t err;
+  if (vagap_sem_call_new(&call, functions[o->function], &err)) return NULL;
+  const char *args[][2] = {
+      {"std.lv", logical_text(o->std_lv)},
+      {"fixed.x", logical_text(o->fixed_x)},
+      {"meanstructure", o->meanstructure < 0 ? "default" : logical_text(o->meanstructure)},
+      {"orthogonal", logical_text(o->orthogonal)},
+      {"missing", vagap_sem_missing_name(o->missing)}, /* missing = "ml" forces the mean structure */
+      {"parameterization", o->theta ? "theta" : "delta"}};
+  vagap_status_t st = VAGAP_OK;
+  for (size_t i = 0; !st && i < sizeof args / sizeof args[0]; i++)
+    st = vagap_sem_call_set(call, args[i][0], args[i][1], &err);
+  for (size_t k = 0; !st && k < VAGAP_SEM_CALL_NSWITCHES; k++)
+    if (o->sw[k] >= 0) st = vagap_sem_call_set(call, vagap_sem_call_switch_name(k), logical_text(o->sw[k]), &err);
+  if (st) {
+    vagap_sem_call_free(call);
+    return NULL;
+  }
+  return call;
+}
+
 void semcli_lavaan_apply(const cli_common_t *c, const semcli_lavaan_t *o, vagap_sem_model_options_t *m) {
-  m->std_lv = o->std_lv;
-  m->fixed_x = o->fixed_x;
-  m->meanstructure = o->meanstructure;
-  m->orthogonal = o->orthogonal;
-  /* lavaan: "missing argument forces meanstructure = TRUE" */
-  if (o->missing == VAGAP_SEM_MISSING_ML || o->missing == VAGAP_SEM_MISSING_ML_X) m->meanstructure = 1;
-  m->parameterization_theta = o->theta;
+  vagap_sem_call_t *call = lavaan_call(o);
+  if (!call) {
+    fputs("vagap: out of memory\n", stderr);
+    exit(CLI_EXIT_DATA);
+  }
+  const vagap_sem_model_options_t own = *m; /* the command's: group equalities, ordered variables */
+  vagap_sem_call_model_options(call, m);
+  vagap_sem_call_free(call);
+  m->group_equal = own.group_equal;
+  m->group_partial = own.group_partial;
+  m->n_group_partial = own.n_group_partial;
+  m->ordered = own.ordered;
+  m->ordered_nth = own.ordered_nth;
+  m->n_ordered = own.n_ordered;
   m->constraints = o->constraints;
   m->constraints_source = o->constraints_path;
-  int v[SEMCLI_NSWITCH];
-  if (o->function == SEMCLI_FN_LAVAAN) { /* lavaan(): every switch FALSE unless given */
-    for (int i = 0; i < SEMCLI_NSWITCH; i++) v[i] = o->sw[i] > 0;
-  } else { /* sem()/cfa()/growth() overwrite the user's values in their call to lavaan() */
-    for (int i = 0; i < SEMCLI_NSWITCH; i++) {
-      v[i] = 1;
-      if (o->sw[i] >= 0 && c)
-        cli_warn(c, "--%s is ignored without --lavaan: lavaan's %s() sets it itself (use --lavaan "
-                    "for the bare lavaan() function)", switch_names[i],
-                 o->function == SEMCLI_FN_GROWTH ? "growth" : "sem");
-    }
-    v[SEMCLI_SW_INT_OV_FREE] = o->function != SEMCLI_FN_GROWTH;
-    v[SEMCLI_SW_INT_LV_FREE] = o->function == SEMCLI_FN_GROWTH;
-    if (o->function == SEMCLI_FN_GROWTH) m->meanstructure = 1;
+  if (o->function == SEMCLI_FN_LAVAAN || !c) return;
+  for (size_t k = 0; k < VAGAP_SEM_CALL_NSWITCHES; k++) { /* sem()/cfa()/growth() overwrite them */
+    char name[32];
+    if (o->sw[k] >= 0)
+      cli_warn(c, "--%s is ignored without --lavaan: lavaan's %s() sets it itself (use --lavaan "
+                  "for the bare lavaan() function)", switch_option(k, name, sizeof name),
+               o->function == SEMCLI_FN_GROWTH ? "growth" : "sem");
   }
-  m->int_ov_free = v[SEMCLI_SW_INT_OV_FREE];
-  m->int_lv_free = v[SEMCLI_SW_INT_LV_FREE];
-  m->auto_fix_first = v[SEMCLI_SW_AUTO_FIX_FIRST];
-  m->auto_fix_single = v[SEMCLI_SW_AUTO_FIX_SINGLE];
-  m->auto_var = v[SEMCLI_SW_AUTO_VAR];
-  m->auto_cov_lv_x = v[SEMCLI_SW_AUTO_COV_LV_X];
-  m->auto_cov_y = v[SEMCLI_SW_AUTO_COV_Y];
-  /* auto.th, auto.delta, auto.efa act only on thresholds, scale factors of
-     ordered variables and efa() blocks, none of which a vagap model has */
 }
 
 /* --growth, --lavaan (and --cfa/--sem): one lavaan function per call */
@@ -314,9 +336,11 @@ int semcli_lavaan_option(cli_common_t *c, semcli_lavaan_t *o, int opt, const cha
       return cli_usage_error(c, "--parameterization: expected delta or theta, found '%s'", arg), -1;
     default: break;
   }
-  if (opt >= SEMCLI_OPT_SWITCH && opt < SEMCLI_OPT_SWITCH + SEMCLI_NSWITCH) {
+  if (opt >= SEMCLI_OPT_SWITCH && opt < SEMCLI_OPT_SWITCH + VAGAP_SEM_CALL_NSWITCHES) {
     int k = opt - SEMCLI_OPT_SWITCH;
-    if ((v = logical_value(c, switch_names[k], arg, argc, argv, optind_p)) < 0) return -1;
+    char name[32];
+    if ((v = logical_value(c, switch_option((size_t)k, name, sizeof name), arg, argc, argv, optind_p)) < 0)
+      return -1;
     o->sw[k] = v;
     return 1;
   }

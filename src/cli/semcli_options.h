@@ -14,17 +14,11 @@
 
 #include "cli.h"
 #include "vagap/sem.h"
+#include "vagap/sem_call.h"
 
 /* Which lavaan function the options stand for: sem() and cfa() (the same
    defaults), growth(), or the bare lavaan() where nothing is automatic. */
 typedef enum { SEMCLI_FN_SEM = 0, SEMCLI_FN_GROWTH, SEMCLI_FN_LAVAAN } semcli_function_t;
-
-/* lavaan()'s switches, in the order of SEMCLI_LAVAAN_SWITCH_NAMES */
-enum {
-  SEMCLI_SW_INT_OV_FREE, SEMCLI_SW_INT_LV_FREE, SEMCLI_SW_AUTO_FIX_FIRST, SEMCLI_SW_AUTO_FIX_SINGLE,
-  SEMCLI_SW_AUTO_VAR, SEMCLI_SW_AUTO_COV_LV_X, SEMCLI_SW_AUTO_COV_Y, SEMCLI_SW_AUTO_TH,
-  SEMCLI_SW_AUTO_DELTA, SEMCLI_SW_AUTO_EFA, SEMCLI_NSWITCH
-};
 
 typedef struct {
   int std_lv;                      /* 0 */
@@ -34,7 +28,8 @@ typedef struct {
   semcli_function_t function;      /* SEM; --growth, --lavaan */
   const char *function_option;     /* the option that chose it ("growth", "lavaan"), for messages */
   int orthogonal;                  /* 0; 1: covariances between latents fixed to 0 */
-  int sw[SEMCLI_NSWITCH];          /* -1: not given, else the value given */
+  int sw[VAGAP_SEM_CALL_NSWITCHES]; /* lavaan()'s switches by vagap_sem_call_switch_name's index:
+                                      -1 not given, else the value given */
   const char *constraints_path;    /* --constraints FILE (lavaan's constraints=) */
   char *constraints_text;          /* its text and parsed lines (semcli_lavaan_load_constraints) */
   vagap_sem_syntax_t *constraints;
@@ -60,12 +55,15 @@ int semcli_lavaan_check(cli_common_t *c, const semcli_lavaan_t *o);
 
 void semcli_lavaan_init(semcli_lavaan_t *o);
 /*
- * Copy the model-building choices (std.lv, fixed.x, meanstructure,
- * orthogonal, and the function's int.*.free / auto.* values) into a
- * command's model options.  As in lavaan, sem()/cfa()/growth() set the
- * int.*.free and auto.* switches themselves and ignore the user's: a switch
- * given without --lavaan is ignored with a warning on stderr (c may be NULL:
- * no warning).
+ * The command's model options (initialised first) from the model-building
+ * choices: std.lv, fixed.x, meanstructure, orthogonal, parameterization, the
+ * --constraints file, and the function's int.*.free / auto.* values.  They
+ * come from the library's lavaan call built from these options
+ * (vagap_sem_call_model_options), which applies lavaan's per-function rules
+ * for the program and the bindings alike.  As in lavaan, sem()/cfa()/growth()
+ * set the int.*.free and auto.* switches themselves and ignore the user's: a
+ * switch given without --lavaan is ignored with a warning on stderr (c may be
+ * NULL: no warning).  Exits (CLI_EXIT_DATA) if memory runs out.
  */
 void semcli_lavaan_apply(const cli_common_t *c, const semcli_lavaan_t *o, vagap_sem_model_options_t *m);
 
@@ -82,44 +80,45 @@ enum {
   SEMCLI_OPT_LIKELIHOOD, SEMCLI_OPT_MISSING, SEMCLI_OPT_ESTIMATOR, SEMCLI_OPT_SE, SEMCLI_OPT_TEST,
   SEMCLI_OPT_INFORMATION, SEMCLI_OPT_CFA, SEMCLI_OPT_SEM, SEMCLI_OPT_GROWTH, SEMCLI_OPT_ORTHOGONAL,
   SEMCLI_OPT_LAVAAN, SEMCLI_OPT_CONSTRAINTS, SEMCLI_OPT_ORDERED, SEMCLI_OPT_PARAMETERIZATION, SEMCLI_OPT_LEVELS,
-  SEMCLI_OPT_SWITCH = 1120,     /* + SEMCLI_SW_* */
+  SEMCLI_OPT_SWITCH = 1120,     /* + k: vagap_sem_call_switch_name(k) */
   SEMCLI_OPT_UNSUPPORTED = 1150 /* + index in unsupported_names (semcli_options.c) */
 };
 
-/* getopt_long entries: append to a command's option table. */
-#define SEMCLI_LAVAAN_LONG_OPTIONS                                       \
-  {"std-lv", optional_argument, 0, SEMCLI_OPT_STD_LV},                   \
-  {"fixed-x", optional_argument, 0, SEMCLI_OPT_FIXED_X},                 \
-  {"no-fixed-x", no_argument, 0, SEMCLI_OPT_NO_FIXED_X},                 \
-  {"meanstructure", optional_argument, 0, SEMCLI_OPT_MEANSTRUCTURE},     \
-  {"likelihood", required_argument, 0, SEMCLI_OPT_LIKELIHOOD},           \
-  {"missing", required_argument, 0, SEMCLI_OPT_MISSING},                 \
-  {"estimator", required_argument, 0, SEMCLI_OPT_ESTIMATOR},             \
-  {"se", required_argument, 0, SEMCLI_OPT_SE},                           \
-  {"test", required_argument, 0, SEMCLI_OPT_TEST},                       \
-  {"information", required_argument, 0, SEMCLI_OPT_INFORMATION},         \
-  {"cfa", no_argument, 0, SEMCLI_OPT_CFA},                               \
-  {"sem", no_argument, 0, SEMCLI_OPT_SEM},                               \
-  {"growth", optional_argument, 0, SEMCLI_OPT_GROWTH},                   \
-  {"lavaan", no_argument, 0, SEMCLI_OPT_LAVAAN},                         \
-  {"constraints", required_argument, 0, SEMCLI_OPT_CONSTRAINTS},         \
-  {"orthogonal", optional_argument, 0, SEMCLI_OPT_ORTHOGONAL},           \
-  {"int-ov-free", optional_argument, 0, SEMCLI_OPT_SWITCH + SEMCLI_SW_INT_OV_FREE},         \
-  {"int-lv-free", optional_argument, 0, SEMCLI_OPT_SWITCH + SEMCLI_SW_INT_LV_FREE},         \
-  {"auto-fix-first", optional_argument, 0, SEMCLI_OPT_SWITCH + SEMCLI_SW_AUTO_FIX_FIRST},   \
-  {"auto-fix-single", optional_argument, 0, SEMCLI_OPT_SWITCH + SEMCLI_SW_AUTO_FIX_SINGLE}, \
-  {"auto-var", optional_argument, 0, SEMCLI_OPT_SWITCH + SEMCLI_SW_AUTO_VAR},               \
-  {"auto-cov-lv-x", optional_argument, 0, SEMCLI_OPT_SWITCH + SEMCLI_SW_AUTO_COV_LV_X},     \
-  {"auto-cov-y", optional_argument, 0, SEMCLI_OPT_SWITCH + SEMCLI_SW_AUTO_COV_Y},           \
-  {"auto-th", optional_argument, 0, SEMCLI_OPT_SWITCH + SEMCLI_SW_AUTO_TH},                 \
-  {"auto-delta", optional_argument, 0, SEMCLI_OPT_SWITCH + SEMCLI_SW_AUTO_DELTA},           \
-  {"auto-efa", optional_argument, 0, SEMCLI_OPT_SWITCH + SEMCLI_SW_AUTO_EFA},               \
-  {"conditional-x", optional_argument, 0, SEMCLI_OPT_UNSUPPORTED + 0},                     \
-  {"cluster", required_argument, 0, SEMCLI_OPT_UNSUPPORTED + 1},                           \
-  {"sampling-weights", required_argument, 0, SEMCLI_OPT_UNSUPPORTED + 2},                  \
-  {"ordered", optional_argument, 0, SEMCLI_OPT_ORDERED},                                   \
-  {"parameterization", required_argument, 0, SEMCLI_OPT_PARAMETERIZATION},                 \
-  {"levels", required_argument, 0, SEMCLI_OPT_LEVELS},                                     \
+/* getopt_long entries: append to a command's option table.  The switches are lavaan's
+   names with dashes for dots, in vagap_sem_call_switch_name's order (test_semcli checks). */
+#define SEMCLI_LAVAAN_LONG_OPTIONS                                                      \
+  {"std-lv", optional_argument, 0, SEMCLI_OPT_STD_LV},                                  \
+  {"fixed-x", optional_argument, 0, SEMCLI_OPT_FIXED_X},                                \
+  {"no-fixed-x", no_argument, 0, SEMCLI_OPT_NO_FIXED_X},                                \
+  {"meanstructure", optional_argument, 0, SEMCLI_OPT_MEANSTRUCTURE},                    \
+  {"likelihood", required_argument, 0, SEMCLI_OPT_LIKELIHOOD},                          \
+  {"missing", required_argument, 0, SEMCLI_OPT_MISSING},                                \
+  {"estimator", required_argument, 0, SEMCLI_OPT_ESTIMATOR},                            \
+  {"se", required_argument, 0, SEMCLI_OPT_SE},                                          \
+  {"test", required_argument, 0, SEMCLI_OPT_TEST},                                      \
+  {"information", required_argument, 0, SEMCLI_OPT_INFORMATION},                        \
+  {"cfa", no_argument, 0, SEMCLI_OPT_CFA},                                              \
+  {"sem", no_argument, 0, SEMCLI_OPT_SEM},                                              \
+  {"growth", optional_argument, 0, SEMCLI_OPT_GROWTH},                                  \
+  {"lavaan", no_argument, 0, SEMCLI_OPT_LAVAAN},                                        \
+  {"constraints", required_argument, 0, SEMCLI_OPT_CONSTRAINTS},                        \
+  {"orthogonal", optional_argument, 0, SEMCLI_OPT_ORTHOGONAL},                          \
+  {"int-ov-free", optional_argument, 0, SEMCLI_OPT_SWITCH + 0},                         \
+  {"int-lv-free", optional_argument, 0, SEMCLI_OPT_SWITCH + 1},                         \
+  {"auto-fix-first", optional_argument, 0, SEMCLI_OPT_SWITCH + 2},                      \
+  {"auto-fix-single", optional_argument, 0, SEMCLI_OPT_SWITCH + 3},                     \
+  {"auto-var", optional_argument, 0, SEMCLI_OPT_SWITCH + 4},                            \
+  {"auto-cov-lv-x", optional_argument, 0, SEMCLI_OPT_SWITCH + 5},                       \
+  {"auto-cov-y", optional_argument, 0, SEMCLI_OPT_SWITCH + 6},                          \
+  {"auto-th", optional_argument, 0, SEMCLI_OPT_SWITCH + 7},                             \
+  {"auto-delta", optional_argument, 0, SEMCLI_OPT_SWITCH + 8},                          \
+  {"auto-efa", optional_argument, 0, SEMCLI_OPT_SWITCH + 9},                            \
+  {"conditional-x", optional_argument, 0, SEMCLI_OPT_UNSUPPORTED + 0},                  \
+  {"cluster", required_argument, 0, SEMCLI_OPT_UNSUPPORTED + 1},                        \
+  {"sampling-weights", required_argument, 0, SEMCLI_OPT_UNSUPPORTED + 2},               \
+  {"ordered", optional_argument, 0, SEMCLI_OPT_ORDERED},                                \
+  {"parameterization", required_argument, 0, SEMCLI_OPT_PARAMETERIZATION},              \
+  {"levels", required_argument, 0, SEMCLI_OPT_LEVELS},                                  \
   {"bounds", required_argument, 0, SEMCLI_OPT_UNSUPPORTED + 5}
 
 /*

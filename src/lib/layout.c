@@ -39,6 +39,7 @@ static const struct {
     TYPE(vagap_gap_unit_t),
     TYPE(vagap_gap_describe_t),
     TYPE(vagap_gap_t),
+    TYPE(vagap_report_options_t),
     TYPE(vagap_iat_moments_t),
     TYPE(vagap_iat_assoc_options_t),
     TYPE(vagap_iat_counts_t),

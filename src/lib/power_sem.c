@@ -80,8 +80,12 @@ static vagap_status_t draw_parameter(const vagap_power_sem_t *d, vagap_power_sem
                            .group = ws->group, .var = d->var,
                            .group_label = (const char *const *)ws->label};
   vagap_sem_fit_t *fit = NULL;
+  /* a replication reports estimates, SEs, Wald tests and the admissibility verdict:
+     no test statistic or fit measures (they would be computed and thrown away) */
+  vagap_sem_fit_options_t opt = *d->fit_opt;
+  opt.compute = VAGAP_SEM_COMPUTE_SE;
   /* vagap_sem_fit_data, started at the population estimates, the moments into ws->stats */
-  vagap_status_t st = sem_fit_data_replication(&fit, d->fit_model, &rows, ws->stats, d->fit_opt, d->start, err);
+  vagap_status_t st = sem_fit_data_replication(&fit, d->fit_model, &rows, ws->stats, &opt, d->start, err);
   if (st != VAGAP_OK) return is_estimation_failure(st) ? VAGAP_OK : st;
   if (d->vaar_spec) {
     double strict, sign;

@@ -283,7 +283,9 @@ static int read_more(vagap_reader_t *r, unsigned char **bytes, size_t *len, size
   size_t n = read_input(r, *bytes + *len, size, &failed, &r->read_error);
   *len += n;
   if (failed) r->read_failed = 1;
-  if (failed || n < size) r->input_eof = 1; /* reads are short only at the end */
+  /* reads are short only at the end; a buffer in memory is at its end when it is used up
+     (without this, a header alone in memory started a parsing thread for no rows) */
+  if (failed || n < size || (r->mem && r->mem_pos == r->mem_size)) r->input_eof = 1;
   return 0;
 }
 

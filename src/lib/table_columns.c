@@ -54,27 +54,42 @@ static const double exact_powers_of_ten[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 
  * the right" reads back as x (it is the parser's own exact case), and the
  * smallest such k has no trailing zeros.  This costs a few multiplications
  * where snprintf and a parse back cost a microsecond, which a data frame of
- * thousands of cells would pay on every call.  0 when x is not such a decimal.
+ * thousands of cells would pay on every call.  Returns k (and m), or -1 when
+ * x is not such a decimal.
  */
-static int format_short_decimal(double x, char *buf, size_t size) {
+static int short_decimal_places(double x, double *m_out) {
   double a = fabs(x);
-  if (!(a < 9007199254740992.0) || size < 32) return -1;
+  if (!(a < 9007199254740992.0)) return -1;
   for (int k = 0; k <= 9; k++) {
     double m = a * exact_powers_of_ten[k];
     if (m >= 9007199254740992.0) return -1;
-    if (m != floor(m) || m / exact_powers_of_ten[k] != a) continue;
-    char digits[24];
-    int n = 0;
-    for (unsigned long long u = (unsigned long long)m; u || n <= k; u /= 10) digits[n++] = (char)('0' + u % 10);
-    size_t len = 0;
-    if (signbit(x)) buf[len++] = '-'; /* -0 too, as printf writes it */
-    while (n > k) buf[len++] = digits[--n];
-    if (k) buf[len++] = '.';
-    while (n > 0) buf[len++] = digits[--n];
-    buf[len] = '\0';
+    /* m < 2^53: truncating to an integer is exact, and inline where floor() is a call */
+    if (m != (double)(long long)m || m / exact_powers_of_ten[k] != a) continue;
+    *m_out = m;
     return k;
   }
   return -1;
+}
+
+/* A short decimal's text is at most 18 bytes: a sign, the point and at most 16 digits
+   (those of m < 2^53, or k + 1 <= 10 with a leading zero). */
+enum { SHORT_DECIMAL_MAX_LEN = 18 };
+
+/* The text of a short decimal into buf (k as short_decimal_places gives it), or -1. */
+static int format_short_decimal(double x, char *buf, size_t size) {
+  double m;
+  int k = short_decimal_places(x, &m);
+  if (k < 0 || size < 32) return -1;
+  char digits[24];
+  int n = 0;
+  for (unsigned long long u = (unsigned long long)m; u || n <= k; u /= 10) digits[n++] = (char)('0' + u % 10);
+  size_t len = 0;
+  if (signbit(x)) buf[len++] = '-'; /* -0 too, as printf writes it */
+  while (n > k) buf[len++] = digits[--n];
+  if (k) buf[len++] = '.';
+  while (n > 0) buf[len++] = digits[--n];
+  buf[len] = '\0';
+  return k;
 }
 
 /*
@@ -227,6 +242,14 @@ static vagap_status_t typed_column(const vagap_column_t *c, size_t nrows, typed_
   out->is_text = !numeric;
   char buf[40];
   for (size_t i = 0; i < nrows; i++) {
+    if (numeric && max_field >= SHORT_DECIMAL_MAX_LEN) { /* most cells: no text at all */
+      int na = c->type == VAGAP_COLUMN_DOUBLE ? isnan(c->numbers[i]) : c->integers[i] == c->na_integer;
+      double x = na ? NAN : c->type == VAGAP_COLUMN_DOUBLE ? c->numbers[i] : (double)c->integers[i], m;
+      int k = na ? 0 : short_decimal_places(x, &m);
+      out->values[i] = x;
+      out->shapes[i] = na ? SHAPE_NA : k >= 0 ? (unsigned char)k : SHAPE_TEXT;
+      if (na || k >= 0) continue;
+    }
     const char *s = cell_of(c, i, buf, sizeof buf);
     size_t len = s ? strlen(s) : 0;
     if (len > max_field)

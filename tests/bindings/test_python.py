@@ -593,6 +593,30 @@ class TestReport(ProgramComparison):
         finally:
             shutil.rmtree(out)
 
+    def program_markdown(self, *args):
+        out = tempfile.mkdtemp()
+        try:
+            p = subprocess.run([PROGRAM, "report", self.folder, "--out", out, "--quiet"] + list(args),
+                               capture_output=True)
+            self.assertEqual(p.returncode, 0, p.stderr)
+            with open(os.path.join(out, "report.md"), encoding="utf-8", newline="") as f:
+                return f.read()
+        finally:
+            shutil.rmtree(out)
+
+    def test_markdown(self):
+        """markdown=True: the program's report.md, byte for byte, with and without the IAT."""
+        L = self.logs
+        mine = vagap.report(L["choices"], L["selfreport"], L["selfreport_key"], iat=L["iat"],
+                            markdown=True, title="Mini study", source=self.folder)
+        self.assertEqual(mine["report_md"], self.program_markdown("--title", "Mini study"))
+        self.assertTrue(mine["report_md"].startswith("# Mini study\n"))
+        mine = vagap.report(L["choices"], L["selfreport"], L["selfreport_key"], tau=0.1,
+                            selfreport_scale="s", markdown=True, source=self.folder)
+        self.assertEqual(mine["report_md"], self.program_markdown("--no-iat", "--tau", "0.1",
+                                                                  "--selfreport-scale", "s"))
+        self.assertNotIn("report_md", vagap.report(L["choices"], L["selfreport"], L["selfreport_key"]))
+
     def test_errors(self):
         L = self.logs
         with self.assertRaisesRegex(vagap.VagapError, "--selfreport-scale: the key has no scale 'nope'"):

@@ -12,10 +12,12 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <getopt.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "semcli_options.h"
 #include "vagap/vagap.h"
 
 enum { N = 240, P = 4 };
@@ -230,9 +232,53 @@ static void test_word_lists(void **state) {
   vagap_study_word_lists_free(&l);
 }
 
+/* The program's --int-ov-free ... --auto-efa options are the library's switches, dashes for dots. */
+static void test_program_switches(void **state) {
+  (void)state;
+  static const struct option options[] = {SEMCLI_LAVAAN_LONG_OPTIONS, {0, 0, 0, 0}};
+  size_t seen = 0;
+  for (const struct option *o = options; o->name; o++) {
+    if (o->val < SEMCLI_OPT_SWITCH || o->val >= SEMCLI_OPT_SWITCH + VAGAP_SEM_CALL_NSWITCHES) continue;
+    char dotted[32];
+    snprintf(dotted, sizeof dotted, "%s", o->name);
+    for (char *q = dotted; *q; q++)
+      if (*q == '-') *q = '.';
+    assert_string_equal(dotted, vagap_sem_call_switch_name((size_t)(o->val - SEMCLI_OPT_SWITCH)));
+    seen++;
+  }
+  assert_int_equal(seen, VAGAP_SEM_CALL_NSWITCHES);
+  assert_null(vagap_sem_call_switch_name(VAGAP_SEM_CALL_NSWITCHES));
+}
+
+/* The program's model options are the call's: growth() and lavaan() with a switch given. */
+static void test_program_model_options(void **state) {
+  (void)state;
+  semcli_lavaan_t o;
+  semcli_lavaan_init(&o);
+  o.function = SEMCLI_FN_GROWTH;
+  vagap_sem_model_options_t m;
+  vagap_sem_model_options_init(&m);
+  m.group_equal = VAGAP_SEM_EQ_LOADINGS; /* the command's own, kept */
+  semcli_lavaan_apply(NULL, &o, &m);
+  assert_int_equal(m.int_ov_free, 0);
+  assert_int_equal(m.int_lv_free, 1);
+  assert_int_equal(m.meanstructure, 1);
+  assert_int_equal(m.group_equal, VAGAP_SEM_EQ_LOADINGS);
+  semcli_lavaan_init(&o);
+  o.function = SEMCLI_FN_LAVAAN;
+  o.sw[4] = 1; /* auto.var */
+  o.missing = VAGAP_SEM_MISSING_ML;
+  vagap_sem_model_options_init(&m);
+  semcli_lavaan_apply(NULL, &o, &m);
+  assert_int_equal(m.auto_var, 1);
+  assert_int_equal(m.int_ov_free + m.auto_fix_first + m.auto_cov_y, 0);
+  assert_int_equal(m.meanstructure, 1); /* forced by missing = "ml" */
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_same_as_three_steps), cmocka_unit_test(test_rows_left_out),
-      cmocka_unit_test(test_arguments), cmocka_unit_test(test_robust), cmocka_unit_test(test_word_lists)};
+      cmocka_unit_test(test_arguments), cmocka_unit_test(test_robust), cmocka_unit_test(test_word_lists),
+      cmocka_unit_test(test_program_switches), cmocka_unit_test(test_program_model_options)};
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,4 +1,4 @@
-/* Tests of FIML (sem_fiml.c) and the observed information (sem_hessian.c):
+/* Tests of FIML (sem_fiml.c) and the observed information (sem_hessian.c, sem_fiml.c):
    identities that must hold whatever lavaan prints. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -157,6 +157,21 @@ static void test_scores_and_hessian(void **state) {
       assert_true(gsl_matrix_get(H, i, k) == gsl_matrix_get(H, k, i));
     }
   }
+  /* FIML's observed information by the chain rule (analytic h1 Hessian + the model's
+     second derivatives) is lavaan's 4-point differences of the whole gradient, away from
+     the optimum too (where the second-derivative term is not small) */
+  gsl_matrix *Hc = gsl_matrix_alloc(K, K);
+  assert_int_equal(sem_fiml_observed_information(f, ws, th, Hc, &err), VAGAP_OK);
+  double worst = 0;
+  for (size_t i = 0; i < K; i++)
+    for (size_t j = 0; j < K; j++) {
+      double a = gsl_matrix_get(Hc, i, j), b = gsl_matrix_get(H, i, j);
+      double scale = sqrt(fabs(gsl_matrix_get(H, i, i) * gsl_matrix_get(H, j, j)));
+      worst = fmax(worst, fabs(a - b) / scale);
+      assert_true(a == gsl_matrix_get(Hc, j, i));
+    }
+  assert_true(worst < 1e-7);
+  gsl_matrix_free(Hc);
   gsl_matrix_free(H);
   free(gp); free(gm); free(ms); free(th); free(g); free(sc);
   sem_ws_free(ws);
@@ -264,6 +279,67 @@ static void test_bad_input(void **state) {
   free(x);
 }
 
+/* vagap_sem_fit_options_t.compute: each level gives bit-identical estimates (and SEs
+   from SE up, the test from TEST up) to a full fit, leaves what it did not compute
+   NAN, and lists no fit measures below ALL; for FIML + MLR and complete-data MLR. */
+static void check_levels(const vagap_sem_model_t *m, const vagap_sem_data_t *d, vagap_sem_fit_options_t o) {
+  vagap_error_t err;
+  vagap_sem_fit_t *full = NULL;
+  o.compute = VAGAP_SEM_COMPUTE_ALL;
+  assert_int_equal(vagap_sem_fit_data(&full, m, d, &o, &err), VAGAP_OK);
+  assert_true(vagap_sem_fit_has_measures(full));
+  assert_true(vagap_sem_fit_measure_list(full, NULL, 0) > 20);
+  assert_true(isfinite(full->fit.cfi) && isfinite(full->fit.chisq_scaled) && isfinite(full->fit.cfi_robust));
+  const vagap_sem_compute_t levels[] = {VAGAP_SEM_COMPUTE_ESTIMATES, VAGAP_SEM_COMPUTE_SE, VAGAP_SEM_COMPUTE_TEST};
+  for (size_t l = 0; l < 3; l++) {
+    vagap_sem_fit_t *f = NULL;
+    o.compute = levels[l];
+    assert_int_equal(vagap_sem_fit_data(&f, m, d, &o, &err), VAGAP_OK);
+    assert_int_equal(f->options.compute, levels[l]);
+    assert_false(vagap_sem_fit_has_measures(f));
+    assert_int_equal(vagap_sem_fit_measure_list(f, NULL, 0), 0);
+    for (size_t r = 0; r < m->nrows; r++) {
+      const vagap_sem_param_t *a = &full->model->rows[r], *b = &f->model->rows[r];
+      assert_true(a->est == b->est || (isnan(a->est) && isnan(b->est)));
+      if (levels[l] == VAGAP_SEM_COMPUTE_ESTIMATES) {
+        assert_int_equal(f->options.se, VAGAP_SEM_SE_NONE);
+      } else if (a->free) {
+        assert_true(a->se == b->se);
+      }
+    }
+    int test = levels[l] == VAGAP_SEM_COMPUTE_TEST;
+    assert_true(test ? f->fit.chisq == full->fit.chisq : isnan(f->fit.chisq));
+    assert_true(test ? f->fit.chisq_group[0] == full->fit.chisq_group[0] : isnan(f->fit.chisq_group[0]));
+    assert_true(test ? f->fit.chisq_scaled == full->fit.chisq_scaled : isnan(f->fit.chisq_scaled));
+    const double never[] = {f->fit.cfi, f->fit.tli, f->fit.rmsea, f->fit.rmsea_ci_upper, f->fit.srmr,
+                            f->fit.logl, f->fit.aic, f->fit.baseline_chisq, f->fit.gfi, f->fit.cfi_robust,
+                            f->fit.rmsea_robust, f->fit.cfi_scaled, f->fit.baseline_chisq_scaled};
+    for (size_t k = 0; k < sizeof never / sizeof never[0]; k++) assert_true(isnan(never[k]));
+    vagap_sem_fit_free(f);
+  }
+  vagap_sem_fit_free(full);
+}
+
+static void test_compute_levels(void **state) {
+  (void)state;
+  size_t n = 240, grp[240];
+  for (size_t i = 0; i < n; i++) grp[i] = i < 130 ? 0 : 1;
+  vagap_sem_model_t *m = build(MODEL, 2);
+  const char *labels[] = {"a", "b"};
+  vagap_sem_fit_options_t o;
+  vagap_sem_fit_options_init(&o);
+  o.estimator = VAGAP_SEM_ESTIMATOR_MLR;
+  double *holes = make_data(n, 11u, 1), *complete = make_data(n, 13u, 0);
+  vagap_sem_data_t dh = {n, P, 2, holes, grp, VARS, labels}, dc = {n, P, 2, complete, grp, VARS, labels};
+  o.missing = VAGAP_SEM_MISSING_ML;
+  check_levels(m, &dh, o);
+  o.missing = VAGAP_SEM_MISSING_LISTWISE;
+  check_levels(m, &dc, o);
+  free(holes);
+  free(complete);
+  vagap_sem_model_free(m);
+}
+
 int main(void) {
   vagap_init();
   const struct CMUnitTest tests[] = {
@@ -271,6 +347,7 @@ int main(void) {
       cmocka_unit_test(test_scores_and_hessian),
       cmocka_unit_test(test_h1_observed_information),
       cmocka_unit_test(test_bad_input),
+      cmocka_unit_test(test_compute_levels),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

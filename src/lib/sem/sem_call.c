@@ -2,10 +2,11 @@
  * sem_call.c - a lavaan call with lavaan's argument names as text (vagap/sem_call.h).
  *
  * The values are parsed with the library's own parsers (sem_options.c,
- * vagap_sem_group_equal_parse), and the per-function defaults are those the
- * program applies to its --cfa/--growth/--lavaan options (semcli_options.c),
- * so that a binding's sem(..., estimator = "MLR") is the program's
- * `vagap sem --estimator MLR`.
+ * vagap_sem_group_equal_parse), and lavaan's per-function defaults are
+ * applied here only: the program builds a call from its --cfa/--growth/
+ * --lavaan/--auto-* options (semcli_options.c) and takes its model options
+ * (vagap_sem_call_model_options), so that a binding's sem(..., estimator =
+ * "MLR") is the program's `vagap sem --estimator MLR`.
  */
 #include "vagap/sem_call.h"
 
@@ -21,6 +22,7 @@ enum { FN_SEM, FN_GROWTH, FN_LAVAAN };
 /* lavaan's switches that its sem(), cfa() and growth() set themselves */
 enum { SW_INT_OV_FREE, SW_INT_LV_FREE, SW_AUTO_FIX_FIRST, SW_AUTO_FIX_SINGLE, SW_AUTO_VAR,
        SW_AUTO_COV_LV_X, SW_AUTO_COV_Y, SW_AUTO_TH, SW_AUTO_DELTA, SW_AUTO_EFA, NSWITCH };
+_Static_assert(NSWITCH == VAGAP_SEM_CALL_NSWITCHES, "vagap/sem_call.h counts the switches");
 static const char *const switch_names[NSWITCH] = {
     "int.ov.free", "int.lv.free", "auto.fix.first", "auto.fix.single", "auto.var",
     "auto.cov.lv.x", "auto.cov.y", "auto.th", "auto.delta", "auto.efa"};
@@ -95,6 +97,7 @@ size_t vagap_sem_call_nnotes(const vagap_sem_call_t *c) { return c->nnotes; }
 const vagap_sem_model_t *vagap_sem_call_model(const vagap_sem_call_t *c) { return c->model; }
 const vagap_sem_fit_options_t *vagap_sem_call_fit_options(const vagap_sem_call_t *c) { return &c->fopt; }
 const char *vagap_sem_call_note(const vagap_sem_call_t *c, size_t i) { return i < c->nnotes ? c->notes[i] : NULL; }
+const char *vagap_sem_call_switch_name(size_t k) { return k < NSWITCH ? switch_names[k] : NULL; }
 
 static vagap_status_t add_note(vagap_sem_call_t *c, vagap_error_t *err, const char *fmt, ...) {
   char text[512];
@@ -256,8 +259,7 @@ vagap_status_t vagap_sem_call_set(vagap_sem_call_t *c, const char *name, const c
   return vagap_error_set(err, VAGAP_EINVAL, NULL, 0, 0, "unsupported argument '%s'; supported: %s", name, known);
 }
 
-/* The model options of this call (what the program's semcli_lavaan_apply does). */
-static void model_options(const vagap_sem_call_t *c, vagap_sem_model_options_t *m) {
+void vagap_sem_call_model_options(const vagap_sem_call_t *c, vagap_sem_model_options_t *m) {
   vagap_sem_model_options_init(m);
   m->std_lv = c->std_lv;
   m->fixed_x = c->fixed_x;
@@ -336,7 +338,7 @@ vagap_status_t vagap_sem_call_fit(vagap_sem_call_t *c, const char *model_text, v
   if (!st) st = check_estimation(c, categorical, err);
   if (!st && group) st = vagap_table_column(t, group, &gcol, err);
   vagap_sem_model_options_t mopt;
-  model_options(c, &mopt);
+  vagap_sem_call_model_options(c, &mopt);
   if (!st) st = rows_and_model(c, syn, categorical, t, gcol, &mopt, ledger, rows, &model, err);
   if (!st) {
     vagap_sem_data_t view = vagap_sem_rows_view(rows);

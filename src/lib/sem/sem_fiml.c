@@ -57,8 +57,6 @@ typedef struct {
   size_t *pos_in_pat;/* [n] position of the row within its pattern */
   double h1_fx;      /* lavaan's missing.h1$h1 */
   double *cover;     /* [p * p] */
-  double *count;     /* [p * p] rows observing both variables (cover * n) */
-  size_t zrows;      /* n + sum over patterns of p_m: rows of the gradient's stack Z */
 } fgroup_t;
 
 struct sem_fiml {
@@ -77,7 +75,9 @@ struct sem_fiml {
   gsl_matrix *K, *Koo, *Kmm, *Kom, *T, *Om;
   gsl_vector *r, *a;
   double *Z;              /* [p * zcap] the gradient's stack (group_m2ll), by columns */
-  size_t zcap;            /* max over groups of zrows */
+  size_t zcap;            /* max over groups of used rows */
+  double *R, *Tr;         /* [zcap * p] a group's residuals and R K (group_m2ll) */
+  gsl_matrix *B, *KB;     /* p x p: sum_p n_p K_mm^-1 and K B (group_m2ll) */
 };
 
 static vagap_status_t oom(vagap_error_t *err) {
@@ -94,7 +94,6 @@ static void group_free(fgroup_t *g) {
   free(g->pat_of);
   free(g->pos_in_pat);
   free(g->cover);
-  free(g->count);
 }
 
 void sem_fiml_free(sem_fiml_t *f) {
@@ -107,12 +106,14 @@ void sem_fiml_free(sem_fiml_t *f) {
   free(f->row_local);
   free(f->empty);
   free(f->empty_group);
-  gsl_matrix *m[] = {f->K, f->Koo, f->Kmm, f->Kom, f->T, f->Om};
+  gsl_matrix *m[] = {f->K, f->Koo, f->Kmm, f->Kom, f->T, f->Om, f->B, f->KB};
   for (size_t i = 0; i < sizeof m / sizeof m[0]; i++)
     if (m[i]) gsl_matrix_free(m[i]);
   if (f->r) gsl_vector_free(f->r);
   if (f->a) gsl_vector_free(f->a);
   free(f->Z);
+  free(f->R);
+  free(f->Tr);
   free(f);
 }
 
@@ -247,26 +248,42 @@ static int pattern_inverse(sem_fiml_t *f, const pattern_t *pt, const gsl_matrix 
  * Everything is done in the full p-space, with vectors that are zero at a
  * pattern's missing variables, so nothing is gathered or scattered per row:
  *   a_i = K r_i - K_.m K_mm^-1 (K r_i)_m   (= Sigma_oo^-1 r_i at o, 0 at m),
- *   sum_p n_p Sigma_oo^-1 (padded) = K o C - sum_p n_p V_p V_p',
- * where C counts the rows observing both variables and V_p = K_.m L_p^-T
- * with its rows at m set to zero (L_p the Cholesky factor of K_mm).  The
- * rank-one and rank-p_m terms are stacked into Z and subtracted as one
- * product Z'Z.  Returns +HUGE_VAL when a Sigma_oo is not positive definite.
+ * with K r_i for all rows as one product R K (level-3 BLAS over the group's
+ * rows, R the residuals with zeros at the missing cells).  The padded
+ * Sigma_oo^-1 of a pattern is K - K_.m K_mm^-1 K_m. (its rows and columns at
+ * m vanish), so
+ *   sum_p n_p Sigma_oo^-1 (padded) = n K - K B K,  B = sum_p n_p K_mm^-1 at (m, m),
+ * two p x p products per evaluation whatever the number of patterns, and the
+ * rows' a_i a_i' are one product A'A.  Returns +HUGE_VAL when a Sigma_oo is
+ * not positive definite.
  */
 static double group_m2ll(sem_fiml_t *f, const fgroup_t *G, const gsl_matrix *Sigma, const gsl_matrix *K,
                          double ld, const gsl_vector *mu, gsl_matrix *Omega, gsl_vector *v) {
   (void)Sigma;
-  size_t p = f->p, zr = 0;
-  double total = 0, *Z = f->Z;
+  size_t p = f->p, n = G->n;
+  double total = 0, *Z = f->Z, *R = f->R, *T = f->Tr;
   if (v) gsl_vector_set_zero(v);
   const double *Kd = K->data, *mud = mu->data;
   size_t kt = K->tda, ms = mu->stride;
-  gsl_vector_view r = gsl_vector_subvector(f->r, 0, p), t = gsl_vector_subvector(f->a, 0, p);
-  double *rd = r.vector.data, *td = t.vector.data;
-  for (size_t k = 0; k < G->npat; k++) {
+  /* the residuals of every row, pattern by pattern, zero at the missing cells; T = R K */
+  for (size_t k = 0, row = 0; k < G->npat; k++) {
     const pattern_t *pt = &G->pat[k];
-    size_t po = pt->po, pm = pt->pm;
-    const size_t *mis = pt->obs + po;
+    for (size_t i = 0; i < pt->n; i++, row++) {
+      double *ri = R + row * p;
+      const double *yi = pt->y + i * pt->po;
+      for (size_t j = 0; j < pt->pm; j++) ri[pt->obs[pt->po + j]] = 0;
+      for (size_t j = 0; j < pt->po; j++) ri[pt->obs[j]] = yi[j] - mud[pt->obs[j] * ms];
+    }
+  }
+  if (n) {
+    gsl_matrix_view Rv = gsl_matrix_view_array(R, n, p), Tv = gsl_matrix_view_array(T, n, p);
+    gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, &Rv.matrix, K, 0.0, &Tv.matrix);
+  }
+  if (Omega) gsl_matrix_set_zero(f->B);
+  for (size_t k = 0, row = 0; k < G->npat; k++) {
+    const pattern_t *pt = &G->pat[k];
+    size_t pm = pt->pm;
+    const size_t *mis = pt->obs + pt->po;
     double ldm = 0;
     gsl_matrix_view L = gsl_matrix_submatrix(f->Kmm, 0, 0, pm ? pm : 1, pm ? pm : 1);
     if (pm) {
@@ -275,24 +292,24 @@ static double group_m2ll(sem_fiml_t *f, const fgroup_t *G, const gsl_matrix *Sig
       if (gsl_linalg_cholesky_decomp1(&L.matrix)) return HUGE_VAL;
       for (size_t a = 0; a < pm; a++) ldm += 2 * log(L.matrix.data[a * L.matrix.tda + a]);
       if (Omega) {
-        /* V_p' (pm x p), scaled by sqrt(n_p): solve L X = K_m., then into Z's columns */
-        gsl_matrix_view X = gsl_matrix_view_array(f->T->data, pm, p);
-        for (size_t a = 0; a < pm; a++) memcpy(f->T->data + a * p, Kd + mis[a] * kt, p * sizeof *Z);
-        gsl_blas_dtrsm(CblasLeft, CblasLower, CblasNoTrans, CblasNonUnit, sqrt((double)pt->n), &L.matrix,
-                       &X.matrix);
+        /* B += n_p K_mm^-1 at (m, m); the inverse by column solves with the factor
+           (p_m is small: cheaper than a blocked inversion) */
+        gsl_matrix_view W = gsl_matrix_submatrix(f->Kom, 0, 0, pm, pm);
+        gsl_matrix_set_identity(&W.matrix);
+        for (size_t b = 0; b < pm; b++) {
+          gsl_vector_view wc = gsl_matrix_column(&W.matrix, b);
+          gsl_linalg_cholesky_svx(&L.matrix, &wc.vector);
+        }
         for (size_t a = 0; a < pm; a++)
-          for (size_t b = 0; b < pm; b++) f->T->data[a * p + mis[b]] = 0;
-        for (size_t a = 0; a < pm; a++, zr++)
-          for (size_t c = 0; c < p; c++) Z[c * f->zcap + zr] = f->T->data[a * p + c];
+          for (size_t b = 0; b < pm; b++)
+            f->B->data[mis[a] * f->B->tda + mis[b]] += (double)pt->n * W.matrix.data[a * W.matrix.tda + b];
       }
     }
     total += (double)pt->n * (ld + ldm);
     double zm[pm ? pm : 1];
-    for (size_t i = 0; i < pt->n; i++) {
-      const double *yi = pt->y + i * po;
-      for (size_t j = 0; j < pm; j++) rd[mis[j]] = 0;
-      for (size_t j = 0; j < po; j++) rd[pt->obs[j]] = yi[j] - mud[pt->obs[j] * ms];
-      gsl_blas_dsymv(CblasLower, 1.0, K, &r.vector, 0.0, &t.vector);
+    for (size_t i = 0; i < pt->n; i++, row++) {
+      const double *rd = R + row * p;
+      double *td = T + row * p;
       if (pm) {
         /* z = K_mm^-1 t_m; t -= K_.m z; t_m = 0 */
         for (size_t j = 0; j < pm; j++) zm[j] = td[mis[j]];
@@ -307,21 +324,21 @@ static double group_m2ll(sem_fiml_t *f, const fgroup_t *G, const gsl_matrix *Sig
       double q = 0;
       for (size_t c = 0; c < p; c++) q += rd[c] * td[c];
       total += q;
-      if (Omega) {
-        for (size_t c = 0; c < p; c++) Z[c * f->zcap + zr] = td[c];
-        zr++;
-      }
+      if (Omega)
+        for (size_t c = 0; c < p; c++) Z[c * f->zcap + row] = td[c];
       if (v)
         for (size_t c = 0; c < p; c++) v->data[c * v->stride] += td[c];
     }
   }
   if (Omega) {
-    /* Omega = K o C - Z'Z */
+    /* Omega = n K - K B K - Z'Z */
     for (size_t a = 0; a < p; a++)
-      for (size_t b = 0; b < p; b++) Omega->data[a * Omega->tda + b] = Kd[a * kt + b] * G->count[a * p + b];
+      for (size_t b = 0; b < p; b++) Omega->data[a * Omega->tda + b] = (double)n * Kd[a * kt + b];
+    gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, K, f->B, 0.0, f->KB);
+    gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, -1.0, f->KB, K, 1.0, Omega);
     /* Z is stored by columns (p rows of length zcap): Z'Z = Zt Zt', contiguous dot products */
-    gsl_matrix_view Zt = gsl_matrix_view_array_with_tda(Z, p, zr ? zr : 1, f->zcap);
-    if (zr) gsl_blas_dsyrk(CblasLower, CblasNoTrans, -1.0, &Zt.matrix, 1.0, Omega);
+    gsl_matrix_view Zt = gsl_matrix_view_array_with_tda(Z, p, n ? n : 1, f->zcap);
+    if (n) gsl_blas_dsyrk(CblasLower, CblasNoTrans, -1.0, &Zt.matrix, 1.0, Omega);
     for (size_t a = 0; a < p; a++)
       for (size_t b = 0; b < a; b++) Omega->data[b * Omega->tda + a] = Omega->data[a * Omega->tda + b];
   }
@@ -569,11 +586,13 @@ vagap_status_t sem_fiml_alloc(sem_fiml_t **out, const vagap_sem_model_t *model, 
   f->Kom = gsl_matrix_alloc(pp, pp);
   f->T = gsl_matrix_alloc(pp, pp);
   f->Om = gsl_matrix_alloc(pp, pp);
+  f->B = gsl_matrix_alloc(pp, pp);
+  f->KB = gsl_matrix_alloc(pp, pp);
   f->r = gsl_vector_alloc(pp);
   f->a = gsl_vector_alloc(pp);
   vagap_status_t st = VAGAP_OK;
   if (!col || !y || !f->g || !f->rows || !f->row_group || !f->row_local || !f->K || !f->Koo || !f->Kmm ||
-      !f->Kom || !f->T || !f->Om || !f->r || !f->a) {
+      !f->Kom || !f->T || !f->Om || !f->B || !f->KB || !f->r || !f->a) {
     st = oom(err);
     goto done;
   }
@@ -657,18 +676,13 @@ vagap_status_t sem_fiml_alloc(sem_fiml_t **out, const vagap_sem_model_t *model, 
                              "variable '%s' is missing in every row of group '%s': its mean and variance "
                              "cannot be estimated", model->ov[j], data->group_label[g]);
     if (!st) st = build_patterns(Gg, y, n, p, err);
-    if (!st && !(Gg->count = malloc(p * p * sizeof *Gg->count))) st = oom(err);
-    if (!st) {
-      for (size_t a = 0; a < p * p; a++) Gg->count[a] = Gg->cover[a] * (double)n;
-      for (size_t a = 0; a < p * p; a++) Gg->count[a] = nearbyint(Gg->count[a]);
-      Gg->zrows = n;
-      for (size_t k = 0; k < Gg->npat; k++) Gg->zrows += Gg->pat[k].pm;
-    }
   }
   size_t zmax = 0;
-  for (size_t g = 0; g < G && !st; g++) zmax = f->g[g].zrows > zmax ? f->g[g].zrows : zmax;
+  for (size_t g = 0; g < G && !st; g++) zmax = f->g[g].n > zmax ? f->g[g].n : zmax;
   f->zcap = zmax ? zmax : 1;
-  if (!st && !(f->Z = malloc(f->zcap * pp * sizeof *f->Z))) st = oom(err);
+  if (!st && (!(f->Z = malloc(f->zcap * pp * sizeof *f->Z)) || !(f->R = malloc(f->zcap * pp * sizeof *f->R)) ||
+              !(f->Tr = malloc(f->zcap * pp * sizeof *f->Tr))))
+    st = oom(err);
   /* EM moments (lavaan's em.h1.iter.max = 500, em.h1.tol = 1e-5) and h1's fx */
   size_t *all = malloc(pp * sizeof *all);
   if (!st && !all) st = oom(err);
@@ -982,6 +996,7 @@ sem_fit_hooks_t sem_fiml_hooks(sem_fiml_t *f) {
   h.disc.group_value = fiml_group_value;
   h.disc.ctx = f;
   h.information = sem_fiml_expected_information;
+  h.hessian = sem_fiml_observed_information;
   h.measures = fiml_measures;
   h.ctx = f;
   h.fiml = f;
@@ -1091,6 +1106,26 @@ vagap_status_t sem_fiml_scores(sem_fiml_t *f, sem_ws_t *ws, const double *x, dou
   return st;
 }
 
+/* Group g at x: the Jacobian of its moments (ds, dm), its implied moments, K = Sigma^-1
+   into f->K and log|Sigma|; -1 when Sigma is not positive definite. */
+static int group_at(sem_fiml_t *f, sem_ws_t *ws, const double *x, size_t g, double *ds, double *dm,
+                    const gsl_matrix **Sigma, const gsl_vector **mu, double *ld) {
+  if (sem_ws_jacobian(ws, x, g, ds, dm) || sem_ws_implied(ws, x, g, Sigma, mu)) return -1;
+  return sym_inverse(*Sigma, f->K, ld);
+}
+
+/* The parameters that move a group's moments (non-zero Jacobian columns ds, dm) into act; how many. */
+static size_t moving_parameters(const double *ds, const double *dm, size_t K, size_t p, size_t *act) {
+  size_t na = 0;
+  for (size_t k = 0; k < K; k++) {
+    int nz = 0;
+    for (size_t a = 0; a < p * p && !nz; a++) nz = ds[k * p * p + a] != 0;
+    for (size_t a = 0; a < p && !nz; a++) nz = dm[k * p + a] != 0;
+    if (nz) act[na++] = k;
+  }
+  return na;
+}
+
 vagap_status_t sem_fiml_expected_information(void *ctx, sem_ws_t *ws, const double *x, gsl_matrix *info,
                                              vagap_error_t *err) {
   sem_fiml_t *f = ctx;
@@ -1105,19 +1140,11 @@ vagap_status_t sem_fiml_expected_information(void *ctx, sem_ws_t *ws, const doub
     const gsl_matrix *Sigma;
     const gsl_vector *mu;
     double ld;
-    if (sem_ws_jacobian(ws, x, g, ds, dm) || sem_ws_implied(ws, x, g, &Sigma, &mu) ||
-        sym_inverse(Sigma, f->K, &ld)) {
+    if (group_at(f, ws, x, g, ds, dm, &Sigma, &mu, &ld)) {
       st = vagap_error_set(err, VAGAP_ENUMERIC, NULL, 0, 0, "the implied covariance matrix is not positive definite");
       break;
     }
-    /* parameters that move this group's moments */
-    size_t na = 0;
-    for (size_t k = 0; k < K; k++) {
-      int nz = 0;
-      for (size_t a = 0; a < p * p && !nz; a++) nz = ds[k * p * p + a] != 0;
-      for (size_t a = 0; a < p && !nz; a++) nz = dm[k * p + a] != 0;
-      if (nz) act[na++] = k;
-    }
+    size_t na = moving_parameters(ds, dm, K, p, act);
     const fgroup_t *G = &f->g[g];
     for (size_t t = 0; t < G->npat && !st; t++) {
       const pattern_t *pt = &G->pat[t];
@@ -1156,6 +1183,122 @@ vagap_status_t sem_fiml_expected_information(void *ctx, sem_ws_t *ws, const doub
     }
   }
   free(ds); free(dm); free(A); free(bv); free(act);
+  return st;
+}
+
+/* ---- the observed information ------------------------------------------------------------ */
+
+/*
+ * The Hessian of the objective F = sum_g w_g F_g (w_g = n_g/N) at x, lavaan's
+ * observed information under missing = "ml", by the chain rule through the
+ * group's moments m_g = (mu_g, vech Sigma_g):
+ *   d2F/dtheta2 = sum_g w_g [Delta_g' A_g Delta_g + sum_k (dF_g/dm_k) d2m_k/dtheta2],
+ * A_g = d2F_g/dm2 the observed h1 information at the implied moments
+ * (sem_fiml_h1_information, analytic) and Delta_g the Jacobian of the moments
+ * (sem_ws_jacobian).  The second term needs only the model: it is the Hessian
+ * of sum_g w_g [1/2 tr(Omega_g Sigma_g(theta)) - v_g' mu_g(theta)] with Omega_g,
+ * v_g (FIML's gradient parts at x) held fixed, which sem_ws_hessian
+ * differentiates numerically with no pass over the data.  lavaan differentiates
+ * the whole FIML gradient numerically (lav_model_hessian: 4 gradients per
+ * parameter, each a pass over every row); the two agree to the rounding noise of
+ * those differences (about 1e-8 relative, unit test test_observed_information).
+ */
+typedef struct {
+  size_t p;
+  double *Omega, *v; /* [G * p * p], [G * p]: FIML's 2 dF_g/dSigma and -dF_g/dmu at x */
+} fixed_grad_t;
+
+static double fixed_group_value(void *ctx, size_t g, const gsl_matrix *Sigma, const gsl_matrix *SigInv,
+                                double logdetSig, const gsl_vector *mu, int want_grad, gsl_matrix *Omega,
+                                gsl_vector *v) {
+  (void)Sigma, (void)SigInv, (void)logdetSig, (void)mu;
+  const fixed_grad_t *c = ctx;
+  size_t p = c->p;
+  if (want_grad) {
+    for (size_t a = 0; a < p; a++)
+      for (size_t b = 0; b < p; b++) Omega->data[a * Omega->tda + b] = c->Omega[g * p * p + a * p + b];
+    for (size_t a = 0; a < p; a++) v->data[a * v->stride] = c->v[g * p + a];
+  }
+  return 0;
+}
+
+/* H += w Delta' A Delta over the parameters `act` (na of them) that move group g's moments. */
+static vagap_status_t add_h1_part(const double *ds, const double *dm, const size_t *act, size_t na, size_t p,
+                                  const double *A, double w, gsl_matrix *H, vagap_error_t *err) {
+  size_t nv = p + p * (p + 1) / 2;
+  gsl_matrix *D = gsl_matrix_alloc(nv, na ? na : 1), *AD = gsl_matrix_alloc(nv, na ? na : 1),
+             *DAD = gsl_matrix_alloc(na ? na : 1, na ? na : 1);
+  vagap_status_t st = D && AD && DAD ? VAGAP_OK : oom(err);
+  if (!st && na) {
+    for (size_t c = 0; c < na; c++) {
+      size_t k = act[c];
+      for (size_t a = 0; a < p; a++) gsl_matrix_set(D, a, c, dm[k * p + a]);
+      for (size_t b = 0, q = p; b < p; b++) /* vech, column by column (h1_positions) */
+        for (size_t a = b; a < p; a++, q++) gsl_matrix_set(D, q, c, ds[k * p * p + a * p + b]);
+    }
+    gsl_matrix_const_view Av = gsl_matrix_const_view_array(A, nv, nv);
+    gsl_blas_dsymm(CblasLeft, CblasLower, 1.0, &Av.matrix, D, 0.0, AD);
+    gsl_blas_dgemm(CblasTrans, CblasNoTrans, 1.0, D, AD, 0.0, DAD);
+    for (size_t c = 0; c < na; c++)
+      for (size_t e = 0; e < na; e++) *gsl_matrix_ptr(H, act[c], act[e]) += w * gsl_matrix_get(DAD, c, e);
+  }
+  if (D) gsl_matrix_free(D);
+  if (AD) gsl_matrix_free(AD);
+  if (DAD) gsl_matrix_free(DAD);
+  return st;
+}
+
+vagap_status_t sem_fiml_observed_information(void *ctx, sem_ws_t *ws, const double *x, gsl_matrix *info,
+                                             vagap_error_t *err) {
+  sem_fiml_t *f = ctx;
+  size_t p = f->p, K = f->model->npar, nv = p + p * (p + 1) / 2;
+  double N = (double)f->nrows;
+  double *ds = malloc((K ? K : 1) * p * p * sizeof *ds), *dm = malloc((K ? K : 1) * p * sizeof *dm);
+  double *A = malloc(nv * nv * sizeof *A);
+  size_t *act = malloc((K ? K : 1) * sizeof *act);
+  fixed_grad_t fg = {p, malloc(f->G * p * p * sizeof(double)), malloc(f->G * p * sizeof(double))};
+  gsl_matrix *H2 = gsl_matrix_alloc(K ? K : 1, K ? K : 1);
+  vagap_status_t st = (!ds || !dm || !A || !act || !fg.Omega || !fg.v || !H2) ? oom(err) : VAGAP_OK;
+  if (!st) gsl_matrix_set_zero(info);
+  for (size_t g = 0; g < f->G && !st; g++) {
+    const gsl_matrix *Sigma;
+    const gsl_vector *mu;
+    double ld;
+    if (group_at(f, ws, x, g, ds, dm, &Sigma, &mu, &ld)) {
+      st = vagap_error_set(err, VAGAP_ENUMERIC, NULL, 0, 0,
+                           "the observed information cannot be computed: the implied covariance matrix "
+                           "is not positive definite at the solution");
+      break;
+    }
+    /* FIML's gradient parts at x as fiml_group_value returns them (2 dF_g/dSigma, -dF_g/dmu) */
+    gsl_matrix_view Om = gsl_matrix_view_array(fg.Omega + g * p * p, p, p);
+    gsl_vector_view vv = gsl_vector_view_array(fg.v + g * p, p);
+    if (!isfinite(fiml_group_value(f, g, Sigma, f->K, ld, mu, 1, &Om.matrix, &vv.vector))) {
+      st = vagap_error_set(err, VAGAP_ENUMERIC, NULL, 0, 0,
+                           "the observed information cannot be computed: a pattern's implied covariance "
+                           "matrix is not positive definite at the solution");
+      break;
+    }
+    size_t na = moving_parameters(ds, dm, K, p, act);
+    if (!st) st = sem_fiml_h1_information(f, g, Sigma, mu, 0, A, err);
+    if (!st) st = add_h1_part(ds, dm, act, na, p, A, (double)f->g[g].n / N, info, err);
+  }
+  if (!st && K) {
+    /* the model's second derivatives: the workspace's numerical Hessian of the linear form */
+    sem_discrepancy_t fixed = {fixed_group_value, &fg}, fiml = sem_fiml_hooks(f).disc;
+    sem_ws_set_discrepancy(ws, &fixed);
+    st = sem_ws_hessian(ws, x, H2, err);
+    sem_ws_set_discrepancy(ws, &fiml);
+    if (!st) gsl_matrix_add(info, H2);
+    for (size_t a = 0; !st && a < K; a++)
+      for (size_t b = 0; b < a; b++) {
+        double m = 0.5 * (gsl_matrix_get(info, a, b) + gsl_matrix_get(info, b, a));
+        gsl_matrix_set(info, a, b, m);
+        gsl_matrix_set(info, b, a, m);
+      }
+  }
+  free(ds); free(dm); free(A); free(act); free(fg.Omega); free(fg.v);
+  if (H2) gsl_matrix_free(H2);
   return st;
 }
 

@@ -1952,7 +1952,11 @@ double sem_ncp_solve(double x, double df, double target, double lo, double hi) {
 /* ---- results -------------------------------------------------------------------------- */
 
 
-static void fit_measures(sem_ws_t *ws, const double *x, vagap_sem_measures_t *fm) {
+/* The ML fit measures at x: the test (npar, fmin, chisq per group, df, pvalue) always
+   (its objective also leaves the implied moments at x for fill_rows); the baseline,
+   likelihoods, information criteria, rmsea and srmr only when `all` (they stay NAN
+   otherwise: sem_measures_keep). */
+static void fit_measures(sem_ws_t *ws, const double *x, vagap_sem_measures_t *fm, int all) {
   const vagap_sem_model_t *m = ws->model;
   size_t p = ws->p, G = ws->G, nx = ws->nx;
   double F = sem_ws_objective(ws, x, NULL); /* also leaves implied moments in the groups */
@@ -1974,6 +1978,7 @@ static void fit_measures(sem_ws_t *ws, const double *x, vagap_sem_measures_t *fm
     fm->chisq_group[g] = 2 * w->n * w->Fg;
     if (fm->chisq_group[g] < 0) fm->chisq_group[g] = 0; /* rounding at a perfect fit, as lavaan */
     fm->chisq += fm->chisq_group[g];
+    if (!all) continue;
     /* baseline: diagonal Sigma for the other variables, the block of exogenous
        covariates saturated (lavaan does so whether or not x is fixed) */
     double ld = 0, ldx_g = 0;
@@ -2036,6 +2041,8 @@ static void fit_measures(sem_ws_t *ws, const double *x, vagap_sem_measures_t *fm
     srmr += (w->nobs / ws->ntotal) * sqrt(ss / nel);
   }
   fm->pvalue = fm->df > 0 ? gsl_cdf_chisq_Q(fm->chisq, fm->df) : NAN;
+  fm->ntotal = ws->ntotal;
+  if (!all) return;
   fm->baseline_chisq = bchisq;
   fm->baseline_df = bdf;
   sem_fit_baseline_indices(fm);
@@ -2045,7 +2052,6 @@ static void fit_measures(sem_ws_t *ws, const double *x, vagap_sem_measures_t *fm
   fm->cn_01 = sem_fit_cn(fm->chisq, fm->df, N, 0.01);
   fm->logl = logl;
   fm->unrestricted_logl = ulogl;
-  fm->ntotal = ws->ntotal;
   double k = fm->npar;
   fm->aic = -2 * logl + 2 * k;
   fm->bic = -2 * logl + k * log(ws->ntotal);
@@ -2321,6 +2327,7 @@ void vagap_sem_fit_options_init(vagap_sem_fit_options_t *opt) {
   opt->information = VAGAP_SEM_INFORMATION_DEFAULT;
   opt->se = VAGAP_SEM_SE_DEFAULT;
   opt->test = VAGAP_SEM_TEST_DEFAULT;
+  opt->compute = VAGAP_SEM_COMPUTE_ALL;
 }
 
 void vagap_sem_fit_free(vagap_sem_fit_t *fit) {
@@ -2344,12 +2351,13 @@ void vagap_sem_fit_free(vagap_sem_fit_t *fit) {
 static vagap_status_t fit_information(sem_ws_t *ws, const sem_fit_hooks_t *hooks,
                                       const vagap_sem_fit_options_t *opt, const double *x,
                                       gsl_matrix *info, vagap_error_t *err) {
-  /* observed: lavaan's Hessian (closed form for ML from the moments, numerical under
-     FIML), which sem_robust_finish takes over with its inverse; first.order: replaced
-     there by the casewise scores' cross-products */
+  /* observed: lavaan's Hessian (closed form for ML from the moments; FIML's by the chain
+     rule through its moments, its hooks->hessian), which sem_robust_finish takes over with
+     its inverse; first.order: replaced there by the casewise scores' cross-products */
   vagap_status_t st;
   if (!info) return information_blocks(ws, x, err);
-  if (opt->information == VAGAP_SEM_INFORMATION_OBSERVED) st = sem_ws_hessian(ws, x, info, err);
+  if (opt->information == VAGAP_SEM_INFORMATION_OBSERVED)
+    st = hooks && hooks->hessian ? hooks->hessian(hooks->ctx, ws, x, info, err) : sem_ws_hessian(ws, x, info, err);
   else if (hooks && hooks->information) st = hooks->information(hooks->ctx, ws, x, info, err);
   else return expected_information(ws, x, info, err);
   if (!st && block_layout(ws)) st = vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
@@ -2406,6 +2414,9 @@ static vagap_status_t fit_impl(vagap_sem_fit_t **out, const vagap_sem_model_t *m
   sem_con_t *con = NULL;
   vagap_status_t st = vagap_sem_fit_options_resolve(&opt, 0, err);
   if (st) return st;
+  /* what the caller will use (vagap_sem_compute_t): estimates only means no SEs */
+  int all = opt.compute == VAGAP_SEM_COMPUTE_ALL;
+  if (opt.compute == VAGAP_SEM_COMPUTE_ESTIMATES) opt.se = VAGAP_SEM_SE_NONE;
   if (sem_model_is_categorical(model))
     return vagap_error_set(err, VAGAP_EINVAL, NULL, 0, 0,
                            "a model with ordered indicators (thresholds) needs the raw data "
@@ -2509,17 +2520,25 @@ static vagap_status_t fit_impl(vagap_sem_fit_t **out, const vagap_sem_model_t *m
     }
     ws->con_rank = sem_con_rank(con);
   }
-  fit_measures(ws, fit->x, &fit->fit);
-  sem_more_measures(ws, fit->x, &fit->fit);
+  fit_measures(ws, fit->x, &fit->fit, all);
+  if (all) sem_more_measures(ws, fit->x, &fit->fit);
   /* [estimator hook] what the estimator defines otherwise (FIML: logl, baseline, ...),
      before the scaled tests, which scale that baseline */
-  if (hooks && hooks->measures) hooks->measures(hooks->ctx, ws, fit->x, &fit->fit);
+  if (all && hooks && hooks->measures) hooks->measures(hooks->ctx, ws, fit->x, &fit->fit);
   /* [robust hook] other information matrices, robust vcov, scaled tests, more measures;
      FIML's info is already the one asked for (fit_information), its meat its casewise scores;
-     NULL without SEs (se = "none"): computed there when a scaled test needs it */
-  if ((st = sem_robust_finish(ws, con, fit, K && !no_se ? info : NULL, &opt, data, hooks ? hooks->fiml : NULL,
-                              err)))
-    goto done;
+     NULL without SEs (se = "none"): computed there when a scaled test needs it.  Below
+     COMPUTE_TEST no scaled test is computed (the options keep the one asked for). */
+  {
+    vagap_sem_fit_options_t ropt = opt;
+    if (opt.compute == VAGAP_SEM_COMPUTE_ESTIMATES || opt.compute == VAGAP_SEM_COMPUTE_SE)
+      ropt.test = VAGAP_SEM_TEST_STANDARD;
+    if ((st = sem_robust_finish(ws, con, fit, K && !no_se ? info : NULL, &ropt, data,
+                                hooks ? hooks->fiml : NULL, err)))
+      goto done;
+    fit->options = opt; /* the options asked for; fit.test is the test in effect */
+    sem_measures_keep(&fit->fit, opt.compute, ws->G);
+  }
   fit->converged = 1;
   if ((st = fill_rows(ws, fit, fit->x, fit->vcov, opt.ci_level, err))) goto done;
   if ((st = fill_defined(ws, fit->model, fit->vcov, opt.ci_level, err))) goto done;

@@ -76,6 +76,7 @@
 #define sem_robust_check vagap__sem_robust_check
 #define sem_robust_finish vagap__sem_robust_finish
 #define sem_more_measures vagap__sem_more_measures
+#define sem_measures_keep vagap__sem_measures_keep
 #define sem_model_copy vagap__sem_model_copy
 #define sem_ordinal_fit vagap__sem_ordinal_fit
 #define sem_model_is_categorical vagap__sem_model_is_categorical
@@ -99,6 +100,7 @@
 #define sem_fiml_moment_scores vagap__sem_fiml_moment_scores
 #define sem_fiml_scores vagap__sem_fiml_scores
 #define sem_fiml_expected_information vagap__sem_fiml_expected_information
+#define sem_fiml_observed_information vagap__sem_fiml_observed_information
 #define sem_fiml_row_group vagap__sem_fiml_row_group
 #define sem_fiml_group_rows vagap__sem_fiml_group_rows
 #define sem_fiml_h1_information vagap__sem_fiml_h1_information
@@ -347,6 +349,8 @@ typedef struct {
   vagap_status_t (*information)(void *ctx, sem_ws_t *ws, const double *x, gsl_matrix *info,
                                 vagap_error_t *err);
   void (*measures)(void *ctx, sem_ws_t *ws, const double *x, vagap_sem_measures_t *fm);
+  /* the observed information (the Hessian of the objective at x); NULL: sem_ws_hessian */
+  vagap_status_t (*hessian)(void *ctx, sem_ws_t *ws, const double *x, gsl_matrix *info, vagap_error_t *err);
   void *ctx;
   sem_fiml_t *fiml; /* FIML's patterns for robust SEs and scaled tests (sem_robust.c), or NULL */
 } sem_fit_hooks_t;
@@ -419,6 +423,10 @@ vagap_status_t sem_fiml_scores(sem_fiml_t *f, sem_ws_t *ws, const double *x, dou
 /* lavaan's expected information under missing = "ml" with h1.information =
    "structured": per pattern the observed part's normal information at the
    implied moments, weighted by the pattern's rows (unit weight). */
+/* lavaan's observed information under missing = "ml" (the Hessian of the objective at x)
+   from the analytic h1 Hessian and the model's second derivatives (sem_fiml.c). */
+vagap_status_t sem_fiml_observed_information(void *f, sem_ws_t *ws, const double *x, gsl_matrix *info,
+                                             vagap_error_t *err);
 vagap_status_t sem_fiml_expected_information(void *f, sem_ws_t *ws, const double *x,
                                              gsl_matrix *info, vagap_error_t *err);
 /* Group of the i-th used row; used rows of group g. */
@@ -549,6 +557,9 @@ void rmsea_ci_c(double X2, double df, double N, double G, double c, double *lo, 
 double rmsea_p_c(double X2, double df, double N, double G, double c, double h0, int upper);
 /* gfi, agfi, pgfi, rmr, srmr_bentler, crmr, srmr_mplus (+ _nomean) at x (sem_measures.c). */
 void sem_more_measures(sem_ws_t *ws, const double *x, vagap_sem_measures_t *fm);
+/* The measures a fit asked for by vagap_sem_fit_options_t.compute are kept, the others
+   set to NAN (so a printer never sees a value from an unfinished computation). */
+void sem_measures_keep(vagap_sem_measures_t *fm, vagap_sem_compute_t compute, size_t ngroups);
 
 /* Index of a variable among the model's ov (0..nov-1) then lv (nov..), or (size_t)-1. */
 size_t sem_model_var_index(const vagap_sem_model_t *m, const char *name);

@@ -108,8 +108,12 @@ static void put(vagap_sem_measure_t *out, size_t cap, size_t *n, const char *nam
   (*n)++;
 }
 
+int vagap_sem_fit_has_measures(const vagap_sem_fit_t *fit) { return fit->options.compute == VAGAP_SEM_COMPUTE_ALL; }
+
 size_t vagap_sem_fit_measure_list(const vagap_sem_fit_t *fit, vagap_sem_measure_t *out, size_t cap) {
   const vagap_sem_measures_t *f = &fit->fit;
+  /* a fit asked for less than every measure lists none (they are NAN, not stale) */
+  if (!vagap_sem_fit_has_measures(fit)) return 0;
   int cat = fit->nstage1 > 0, sc = vagap_sem_fit_has_scaled(fit), rb = vagap_sem_fit_has_robust(fit);
   int yb = f->test == VAGAP_SEM_TEST_YUAN_BENTLER_MPLUS || f->test == VAGAP_SEM_TEST_YUAN_BENTLER;
   size_t n = 0;

@@ -19,6 +19,7 @@
  *   rmsea.notclose.pvalue = P(X2 <= x; df, N df 0.08^2 / G).
  */
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 
 #include <gsl/gsl_blas.h>
@@ -169,4 +170,45 @@ void sem_more_measures(sem_ws_t *ws, const double *x, vagap_sem_measures_t *fm) 
   fm->pgfi = !isfinite(fm->gfi) || nel == 0 ? NAN : df / nel * fm->gfi;
   fm->srmr = fm->srmr_bentler; /* lavaan: srmr is srmr_bentler (with its 1e-5 rescaling rule) */
   fm->rmsea_notclose_pvalue = df > 0 ? sem_pchisq_nc(X2, df, N * df * 0.08 * 0.08 / (double)G) : NAN;
+}
+
+/* Every double of fm in [from, to) (offsets of vagap_sem_measures_t) to NAN. */
+static void nan_range(vagap_sem_measures_t *fm, size_t from, size_t to) {
+  for (size_t off = from; off + sizeof(double) <= to; off += sizeof(double)) *(double *)((char *)fm + off) = NAN;
+}
+
+/*
+ * vagap_sem_measures_t is two runs of doubles (npar .. cn_01 and chisq_scaled ..
+ * pgfi) around the per-group arrays, so "everything but the test" is those runs
+ * minus the test's fields, saved and put back.
+ */
+_Static_assert(offsetof(vagap_sem_measures_t, cn_01) + sizeof(double) == offsetof(vagap_sem_measures_t, chisq_group),
+               "the first run of doubles ends at chisq_group");
+_Static_assert(offsetof(vagap_sem_measures_t, pgfi) + sizeof(double) ==
+                   offsetof(vagap_sem_measures_t, chisq_group_scaled),
+               "the second run of doubles ends at chisq_group_scaled");
+
+void sem_measures_keep(vagap_sem_measures_t *fm, vagap_sem_compute_t compute, size_t ngroups) {
+  if (compute == VAGAP_SEM_COMPUTE_ALL) return;
+  vagap_sem_measures_t t = *fm;
+  nan_range(fm, offsetof(vagap_sem_measures_t, npar), offsetof(vagap_sem_measures_t, chisq_group));
+  nan_range(fm, offsetof(vagap_sem_measures_t, chisq_scaled), offsetof(vagap_sem_measures_t, chisq_group_scaled));
+  if (compute == VAGAP_SEM_COMPUTE_TEST) {
+    fm->npar = t.npar;
+    fm->fmin = t.fmin;
+    fm->chisq = t.chisq;
+    fm->df = t.df;
+    fm->pvalue = t.pvalue;
+    fm->ntotal = t.ntotal;
+    fm->chisq_scaled = t.chisq_scaled;
+    fm->df_scaled = t.df_scaled;
+    fm->pvalue_scaled = t.pvalue_scaled;
+    fm->chisq_scaling_factor = t.chisq_scaling_factor;
+    fm->chisq_shift_parameter = t.chisq_shift_parameter;
+    return;
+  }
+  for (size_t g = 0; g < ngroups; g++) {
+    if (fm->chisq_group) fm->chisq_group[g] = NAN;
+    if (fm->chisq_group_scaled) fm->chisq_group_scaled[g] = NAN;
+  }
 }

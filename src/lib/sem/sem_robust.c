@@ -1754,10 +1754,13 @@ static vagap_status_t finish_fiml(sem_ws_t *ws, sem_con_t *con, vagap_sem_fit_t 
   if (!st && layout_init(&L, fit->model->nov, 1, fit->model->ov_is_x)) st = oom(err);
   double h1 = NAN, ndat = NAN, h0b = NAN;
   fpieces_t P = {0};
-  /* estimates only (--se none, as bootstrap resamples are fitted): no .robust measures */
+  /* estimates only (--se none, as bootstrap resamples are fitted): no .robust measures;
+     nor when the caller asked for no fit measures (opt->compute) and no scaled test needs h1 */
   if (!st && opt->se == VAGAP_SEM_SE_NONE && !scaled) goto done;
-  if (!st) st = fpieces_build(ws, fit, fm, &L, opt->information, &P, err);
-  if (!st) st = fiml_robust_measures(ws, con, fit, fm, &L, opt->information, scaled, &P, &h1, &ndat, &h0b, err);
+  int want_robust = scaled || opt->compute == VAGAP_SEM_COMPUTE_ALL;
+  if (!st && want_robust) st = fpieces_build(ws, fit, fm, &L, opt->information, &P, err);
+  if (!st && want_robust)
+    st = fiml_robust_measures(ws, con, fit, fm, &L, opt->information, scaled, &P, &h1, &ndat, &h0b, err);
   /* as lavaan: the .robust measures that cannot be computed are NA with a warning; the
      fit stands (a scaled test, which needs the same h1 matrices, cannot) */
   if (st && st != VAGAP_ENOMEM && !scaled) {
@@ -1768,7 +1771,7 @@ static vagap_status_t finish_fiml(sem_ws_t *ws, sem_con_t *con, vagap_sem_fit_t 
   if (st || !need_e) goto done;
   if (fo) gsl_matrix_memcpy(E, B0);
   else if (info) gsl_matrix_memcpy(E, info);
-  else if (opt->information == VAGAP_SEM_INFORMATION_OBSERVED) st = sem_ws_hessian(ws, fit->x, E, err);
+  else if (opt->information == VAGAP_SEM_INFORMATION_OBSERVED) st = sem_fiml_observed_information(fm, ws, fit->x, E, err);
   else st = sem_fiml_expected_information(fm, ws, fit->x, E, err);
   if (!st) st = sem_ws_vcov(ws, con, fit->x, E, fit->model, vb, err);
   if (st) goto done;

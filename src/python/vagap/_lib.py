@@ -120,7 +120,7 @@ class SemFitOptions(ctypes.Structure):
     _fields_ = [("likelihood", ctypes.c_int), ("ci_level", ctypes.c_double),
                 ("max_iter", ctypes.c_int), ("estimator", ctypes.c_int),
                 ("missing", ctypes.c_int), ("information", ctypes.c_int),
-                ("se", ctypes.c_int), ("test", ctypes.c_int)]
+                ("se", ctypes.c_int), ("test", ctypes.c_int), ("compute", ctypes.c_int)]
 
 
 # (C field, fitMeasures() name): vagap_sem_measures_t's doubles before chisq_group
@@ -517,6 +517,13 @@ class VaarBoot(ctypes.Structure):  # vagap_vaar_boot_t
                                           "vaar_sign_upper")]
 
 
+class ReportOptions(ctypes.Structure):  # vagap_report_options_t (vagap/report.h)
+    _fields_ = [(k, ctypes.c_char_p) for k in ("title", "source", "unit", "prosocial", "selfish",
+                                               "selfreport_scale")] + \
+               [(k, ctypes.c_double) for k in ("scale_min", "scale_max", "iat_smoothing")] + \
+               [("tables_extension", ctypes.c_char_p)]
+
+
 class StudyScaleOptions(ctypes.Structure):  # vagap_study_scale_options_t
     _fields_ = [(k, ctypes.c_char_p) for k in ("unit", "run", "item", "response", "key_item",
                                                "key_scale", "key_reverse")] + \
@@ -659,6 +666,9 @@ _proto("vagap_gap_analyze", ctypes.c_int, P(GapData), P(GapOptions), P(Gap), ERR
 _proto("vagap_gap_free", None, P(Gap))
 _proto("vagap_gap_tidy", ctypes.c_int, P(Gap), P(Tidy), ERR)
 _proto("vagap_gap_plot_svg", ctypes.c_int, ctypes.c_void_p, P(Gap), ctypes.c_char_p)
+_proto("vagap_report_options_init", None, P(ReportOptions))
+_proto("vagap_report_markdown", ctypes.c_int, ctypes.c_void_p, P(Gap), ctypes.c_void_p, ctypes.c_void_p,
+       P(ReportOptions))
 _proto("vagap_gap_missing_names", None, ctypes.c_int, ctypes.c_char_p, ctypes.c_size_t)
 _proto("vagap_gap_quadrant_name", ctypes.c_char_p, ctypes.c_int)
 _proto("vagap_tidy_free", None, P(Tidy))
@@ -748,7 +758,7 @@ MIRRORED = [(Error, "vagap_error_t"), (Column, "vagap_column_t"),
             (VaarGroupResult, "vagap_vaar_group_result_t"), (VaarResult, "vagap_vaar_result_t"),
             (VaarMarkers, "vagap_vaar_markers_t"), (VaarOrientation, "vagap_vaar_orientation_t"),
             (VaarOptions, "vagap_vaar_options_t"), (VaarAnalysis, "vagap_vaar_analysis_t"),
-            (StudyScaleOptions, "vagap_study_scale_options_t")]
+            (StudyScaleOptions, "vagap_study_scale_options_t"), (ReportOptions, "vagap_report_options_t")]
 
 
 # Structures that other work appends fields to: the library's may be larger than the

@@ -15,8 +15,8 @@ from ._study import iat as _iat
 _SOURCES = {k: k.encode() for k in ("iat", "choices", "selfreport", "key")}
 
 
-def _svg(g, title):
-    """The calibration plot of g as text: vagap_gap_plot_svg into an open_memstream buffer."""
+def _written(write):
+    """What write(FILE *) puts into an open_memstream buffer, as text."""
     libc = ctypes.CDLL(None)
     libc.open_memstream.restype = ctypes.c_void_p
     libc.open_memstream.argtypes = [ctypes.POINTER(ctypes.c_void_p), ctypes.POINTER(ctypes.c_size_t)]
@@ -26,19 +26,37 @@ def _svg(g, title):
     f = libc.open_memstream(ctypes.byref(buf), ctypes.byref(size))
     if not f:
         raise MemoryError("vagap: out of memory")
-    bad = _lib.lib.vagap_gap_plot_svg(f, g, title.encode()) != 0
+    bad = write(f) != 0
     bad |= libc.fclose(f) != 0
     try:
         if bad:
-            raise OSError("vagap: the calibration plot could not be written")
+            raise OSError("vagap: the report could not be written")
         return ctypes.string_at(buf, size.value).decode("utf-8")
     finally:
         libc.free(buf)
 
 
+def _svg(g, title):
+    """The calibration plot of g as text (vagap_gap_plot_svg)."""
+    return _written(lambda f: _lib.lib.vagap_gap_plot_svg(f, g, title.encode()))
+
+
+def _markdown(g, scale, ledger, md, io, co, so, selfreport_scale):
+    """report.md of g as text (vagap_report_markdown); md is (title, source)."""
+    o = _lib.ReportOptions()
+    _lib.lib.vagap_report_options_init(ctypes.byref(o))
+    keep = [md[0].encode(), md[1].encode()]
+    o.title, o.source = keep
+    o.unit, o.prosocial, o.selfish = io.unit, co.prosocial, co.selfish
+    o.selfreport_scale = selfreport_scale
+    o.scale_min, o.scale_max, o.iat_smoothing = so.min, so.max, io.scoring.smoothing
+    return _written(lambda f: _lib.lib.vagap_report_markdown(f, g, scale, ledger, o))
+
+
 def _gap_tables(logs, unit, focal, contrast, prosocial, selfish, preset, lo, hi, min_items,
-                selfreport_scale, gap_opt, svg_title=None):
-    """gap_units, gap_tests and the exclusions of the four logs (the program's order)."""
+                selfreport_scale, gap_opt, svg_title=None, md=None):
+    """gap_units, gap_tests, the exclusions of the four logs (the program's order), the
+    calibration plot (with svg_title) and report.md (with md = (title, source))."""
     err = _lib.Error()
     io, co, so = _lib.StudyIatOptions(), _lib.StudyChoiceOptions(), _lib.StudyScaleOptions()
     _lib.lib.vagap_study_iat_options_init(ctypes.byref(io))
@@ -82,7 +100,8 @@ def _gap_tables(logs, unit, focal, contrast, prosocial, selfish, preset, lo, hi,
         check(_lib.lib.vagap_gap_tidy(g, t, err), err)
         return (table([unit] + UNIT_COLUMNS, _unit_rows(g, unit)),
                 table(TIDY_COLUMNS, _tidy_rows(t)), _excluded(ledger),
-                None if svg_title is None else _svg(g, svg_title))
+                None if svg_title is None else _svg(g, svg_title),
+                None if md is None else _markdown(g, scale, ledger, md, io, co, so, scale_arg))
     finally:
         _lib.lib.vagap_tidy_free(t)
         if analysed:
@@ -109,13 +128,14 @@ class Report(dict):
 def report(choices, selfreport, key, iat=None, unit="model", preset="andric2025",
            focal="other", contrast="self", prosocial="other", selfish="self", min=1, max=7,
            min_items=1, selfreport_scale=None, tau=0.05, behavior_cut=0.65, conf_level=0.95,
-           svg=False, title="Walk-the-talk study"):
+           svg=False, title="Walk-the-talk study", markdown=False, source="data frames"):
     """`vagap report` on four tables (iat=None: no IAT, as --no-iat): a dict of the
     tables the program writes - iat_trials, iat_units (with an IAT), behavior_units,
     selfreport_units, selfreport_alpha, gap_units, gap_tests - with its columns.
     vagap.excluded(result) lists every row the four logs left out.  svg=True adds
     "calibration_svg", the text of the program's calibration.svg (its title starts
-    with `title`, as --title); report.md is not produced here."""
+    with `title`, as --title); markdown=True adds "report_md", the text of the program's
+    report.md (the same library writer; its methods line names `source`)."""
     if not min < max:
         raise ValueError("vagap: min must be below max")
     opt = _lib.GapOptions()
@@ -123,9 +143,10 @@ def report(choices, selfreport, key, iat=None, unit="model", preset="andric2025"
     opt.tau, opt.behavior_cut, opt.conf_level = float(tau), float(behavior_cut), float(conf_level)
     logs = {"iat": iat, "choices": choices, "selfreport": selfreport, "key": key}
     # the gap first: it reads all four logs and says what is wrong with any of them
-    units, tests, dropped, plot = _gap_tables(logs, unit, focal, contrast, prosocial, selfish, preset,
-                                              min, max, min_items, selfreport_scale, opt,
-                                              "%s: self-report vs behaviour" % title if svg else None)
+    units, tests, dropped, plot, md = _gap_tables(
+        logs, unit, focal, contrast, prosocial, selfish, preset, min, max, min_items, selfreport_scale,
+        opt, "%s: self-report vs behaviour" % title if svg else None,
+        (str(title), str(source)) if markdown else None)
     out = Report()
     if iat is not None:
         for level, name in (("trials", "iat_trials"), ("units", "iat_units")):
@@ -142,5 +163,7 @@ def report(choices, selfreport, key, iat=None, unit="model", preset="andric2025"
     out["gap_units"], out["gap_tests"] = units, tests
     if svg:
         out["calibration_svg"] = plot
+    if markdown:
+        out["report_md"] = md
     out.excluded = dropped
     return out

@@ -134,29 +134,34 @@ lavaan_names <- function(msg) {
 # name (and the group) as typed columns, ordered factors among them as ordered
 # variables with their level order (as lavaan takes them), the arguments as text.
 lavaan_call <- function(fn, model, data, group, args) {
-  if (length(args) && (is.null(names(args)) || any(!nzchar(names(args)))))
-    stop("vagap::", fn, ": options must be named (lavaan's names)")
-  unknown <- setdiff(names(args), sem_arguments)
-  if (length(unknown))
-    stop("vagap::", fn, ": unsupported option(s) ", paste(unknown, collapse = ", "),
-         "; supported: ", paste(sem_arguments, collapse = ", "))
+  # this runs on every fit, so a loop of a thousand fits pays for each step here:
+  # no work for arguments not given, one pass over the columns
+  if (length(args)) {
+    if (is.null(names(args)) || any(!nzchar(names(args))))
+      stop("vagap::", fn, ": options must be named (lavaan's names)")
+    unknown <- setdiff(names(args), sem_arguments)
+    if (length(unknown))
+      stop("vagap::", fn, ": unsupported option(s) ", paste(unknown, collapse = ", "),
+           "; supported: ", paste(sem_arguments, collapse = ", "))
+  }
   if (!is.data.frame(data) && !is.list(data)) stop("vagap::", fn, ": data must be a data frame")
-  model <- paste(model, collapse = "\n")
-  if (!is.null(group) && !group %in% names(data)) stop("vagap::", fn, ": no column '", group, "' in data")
-  words <- unique(strsplit(model, "[^A-Za-z0-9._]+")[[1]])
+  if (length(model) != 1L || !is.character(model)) model <- paste(model, collapse = "\n")
   all_names <- names(data)
+  if (!is.null(group) && !group %in% all_names) stop("vagap::", fn, ": no column '", group, "' in data")
+  words <- strsplit(model, "[^A-Za-z0-9._]+", perl = TRUE)[[1]]
   keep <- all_names %in% c(words, group)
-  data <- as.list(data)[if (any(keep)) keep else 1L]  # a model naming no column: the library says so
+  data <- unclass(data)[if (any(keep)) keep else 1L]  # a model naming no column: the library says so
   ordered <- args$ordered
-  for (v in setdiff(names(data), group)) {
-    if (!is.factor(data[[v]])) next
+  for (v in names(data)[vapply(data, is.factor, NA)]) {
+    if (identical(v, group)) next
     if (is.ordered(data[[v]]) && !isTRUE(ordered) && !v %in% ordered) ordered <- c(ordered, v)
     if (isTRUE(ordered) || v %in% ordered) data[[v]] <- as.integer(data[[v]])
   }
   if (!is.null(ordered) && !identical(ordered, FALSE)) args$ordered <- ordered
-  args <- args[!vapply(args, is.null, TRUE)]
+  if (length(args)) args <- args[!vapply(args, is.null, TRUE)]
   list(model = model, data = data, group = if (is.null(group)) "" else as.character(group),
-       args = vapply(names(args), function(n) argument_text(n, args[[n]]), ""), names = all_names)
+       args = if (length(args)) vapply(names(args), function(n) argument_text(n, args[[n]]), "") else character(),
+       names = all_names)
 }
 
 # An error of a lavaan call in lavaan's words: its argument names, and a missing
@@ -471,12 +476,15 @@ vaar <- function(model = NULL, data = NULL, group = NULL, expect = NULL, referen
 #' as --no-iat): a named list of the tables the program writes - iat_trials,
 #' iat_units (with an IAT), behavior_units, selfreport_units,
 #' selfreport_alpha, gap_units, gap_tests - each with the program's columns;
-#' attr(, "excluded") lists every row the four logs left out.
+#' attr(, "excluded") lists every row the four logs left out.  svg = TRUE adds
+#' calibration_svg and markdown = TRUE adds report_md, the text of the program's
+#' calibration.svg and report.md (its methods line names `source`).
 report <- function(choices, selfreport, key, iat = NULL, unit = "model",
                    preset = c("andric2025", "bai2024"), focal = "other", contrast = "self",
                    prosocial = "other", selfish = "self", min = 1, max = 7, min.items = 1,
                    selfreport.scale = NULL, tau = 0.05, behavior.cut = 0.65, conf.level = 0.95,
-                   svg = FALSE, title = "Walk-the-talk study") {
+                   svg = FALSE, title = "Walk-the-talk study", markdown = FALSE,
+                   source = "data frames") {
   preset <- match.arg(preset)
   if (!(min < max)) stop("vagap: min must be below max")
   focal <- paste(focal, collapse = ",")
@@ -490,7 +498,8 @@ report <- function(choices, selfreport, key, iat = NULL, unit = "model",
                      c(unit, focal, contrast, prosocial, selfish, preset,
                        if (is.null(selfreport.scale)) "" else selfreport.scale),
                      as.numeric(c(min, max, min.items, tau, behavior.cut, conf.level)),
-                     if (isTRUE(svg)) paste0(title, ": self-report vs behaviour")))
+                     if (isTRUE(svg)) paste0(title, ": self-report vs behaviour"),
+                     if (isTRUE(markdown)) as.character(c(title, source))))
   # the other tables are the separate commands' on the same logs, as the program's are
   out <- list()
   if (!is.null(iat)) {
@@ -513,5 +522,7 @@ report <- function(choices, selfreport, key, iat = NULL, unit = "model",
   for (k in names(out)) attr(out[[k]], "excluded") <- NULL
   # the program's calibration.svg, as text (writeLines(r$calibration_svg, "calibration.svg"))
   if (isTRUE(svg)) out$calibration_svg <- g$svg
+  # the program's report.md, as text (writeLines(r$report_md, "report.md", sep = ""))
+  if (isTRUE(markdown)) out$report_md <- g$markdown
   structure(out, excluded = excluded_rows(g$excluded))
 }

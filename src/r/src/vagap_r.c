@@ -1126,11 +1126,14 @@ static vagap_status_t report_read(SEXP logs, const vagap_study_iat_options_t *io
  * num: c(min, max, min.items, tau, behavior.cut, conf.level).
  */
 /* The calibration plot of g as SVG text (vagap_gap_plot_svg into memory). */
-static SEXP gap_svg(const vagap_gap_t *g, const char *title) {
+/* What a writer puts into a FILE, as one R string (NA if writing failed). */
+typedef int (*text_writer_t)(FILE *out, const void *what);
+
+static SEXP written_text(text_writer_t write, const void *what) {
   char *text = NULL;
   size_t len = 0;
   FILE *f = open_memstream(&text, &len);
-  int bad = !f || vagap_gap_plot_svg(f, g, title) != 0;
+  int bad = !f || write(f, what) != 0;
   if (f) bad |= fclose(f) != 0;
   SEXP out = PROTECT(Rf_allocVector(STRSXP, 1));
   SET_STRING_ELT(out, 0, bad || !text ? NA_STRING : Rf_mkCharLenCE(text, (int)len, CE_UTF8));
@@ -1139,7 +1142,47 @@ static SEXP gap_svg(const vagap_gap_t *g, const char *title) {
   return out;
 }
 
-SEXP vagap_r_report_gap(SEXP logs, SEXP cols, SEXP num, SEXP svg_title) {
+typedef struct {
+  const vagap_gap_t *g;
+  const char *title;
+} svg_job_t;
+
+static int write_svg(FILE *out, const void *what) {
+  const svg_job_t *j = what;
+  return vagap_gap_plot_svg(out, j->g, j->title);
+}
+
+typedef struct {
+  const vagap_gap_t *g;
+  const vagap_study_scale_t *scale;
+  const vagap_ledger_t *ledger;
+  const vagap_report_options_t *opt;
+} markdown_job_t;
+
+static int write_markdown(FILE *out, const void *what) {
+  const markdown_job_t *j = what;
+  return vagap_report_markdown(out, j->g, j->scale, j->ledger, j->opt);
+}
+
+/* report.md (vagap/report.h): md is c(title, source), the other options are the study's. */
+static SEXP report_markdown(const vagap_gap_t *g, const vagap_study_scale_t *scale, const vagap_ledger_t *ledger,
+                            SEXP md, const vagap_study_iat_options_t *io, const vagap_study_choice_options_t *co,
+                            const vagap_study_scale_options_t *so, const char *selfreport_scale) {
+  vagap_report_options_t o;
+  vagap_report_options_init(&o);
+  o.title = Rf_translateCharUTF8(STRING_ELT(md, 0));
+  o.source = Rf_translateCharUTF8(STRING_ELT(md, 1));
+  o.unit = io->unit;
+  o.prosocial = co->prosocial;
+  o.selfish = co->selfish;
+  o.selfreport_scale = selfreport_scale;
+  o.scale_min = so->min;
+  o.scale_max = so->max;
+  o.iat_smoothing = io->scoring.smoothing;
+  return written_text(write_markdown, &(markdown_job_t){g, scale, ledger, &o});
+}
+
+SEXP vagap_r_report_gap(SEXP logs, SEXP cols, SEXP num, SEXP svg_title, SEXP md) {
   vagap_error_t err;
   vagap_error_clear(&err);
   const char *c[7];
@@ -1175,12 +1218,15 @@ SEXP vagap_r_report_gap(SEXP logs, SEXP cols, SEXP num, SEXP svg_title) {
   SEXP out;
   if (st) out = error_result(&err);
   else {
-    const char *names[] = {"tests", "units", "excluded", "svg", ""};
+    const char *names[] = {"tests", "units", "excluded", "svg", "markdown", ""};
     out = PROTECT(Rf_mkNamed(VECSXP, names));
     SET_VECTOR_ELT(out, 0, tidy_frame(&t, 0));
     SET_VECTOR_ELT(out, 1, gap_units_frame(&g));
     SET_VECTOR_ELT(out, 2, exclusions(ledger));
-    if (svg_title != R_NilValue) SET_VECTOR_ELT(out, 3, gap_svg(&g, Rf_translateCharUTF8(STRING_ELT(svg_title, 0))));
+    if (svg_title != R_NilValue)
+      SET_VECTOR_ELT(out, 3, written_text(write_svg, &(svg_job_t){&g, Rf_translateCharUTF8(STRING_ELT(svg_title, 0))}));
+    if (md != R_NilValue)
+      SET_VECTOR_ELT(out, 4, report_markdown(&g, &scale, ledger, md, &io, &co, &so, c[6][0] ? c[6] : NULL));
     UNPROTECT(1);
   }
   vagap_tidy_free(&t);
@@ -1206,7 +1252,7 @@ static const R_CallMethodDef CALLS[] = {
     {"vagap_r_align", (DL_FUNC)&vagap_r_align, 7},
     {"vagap_r_vaar", (DL_FUNC)&vagap_r_vaar, 5},
     {"vagap_r_vaar_fit", (DL_FUNC)&vagap_r_vaar_fit, 10},
-    {"vagap_r_report_gap", (DL_FUNC)&vagap_r_report_gap, 4},
+    {"vagap_r_report_gap", (DL_FUNC)&vagap_r_report_gap, 5},
     {NULL, NULL, 0}};
 
 /*
@@ -1228,7 +1274,8 @@ static const R_CallMethodDef CALLS[] = {
   X(vagap_align_log_options_t) X(vagap_vaar_estimate_t) X(vagap_vaar_options_t)                 \
   X(vagap_vaar_analysis_t) X(vagap_vaar_result_t) X(vagap_vaar_path_result_t)                    \
   X(vagap_vaar_group_result_t) X(vagap_vaar_boot_t) X(vagap_sem_boot_options_t)                 \
-  X(vagap_sem_boot_t) X(vagap_vaar_spec_t) X(vagap_vaar_path_t) X(vagap_vaar_orientation_t)
+  X(vagap_sem_boot_t) X(vagap_vaar_spec_t) X(vagap_vaar_path_t) X(vagap_vaar_orientation_t) \
+  X(vagap_report_options_t)
 
 static void check_layout(void) {
   char bad[2048] = "";

@@ -75,3 +75,27 @@ test_that("report(svg = TRUE): the program's calibration.svg, byte for byte", {
   expect_identical(mine$calibration_svg, theirs)
   expect_match(mine$calibration_svg, "Mini study: self-report vs behaviour", fixed = TRUE)
 })
+
+# The program's report.md for the folder `dir` with the options ...
+program_markdown <- function(dir, ...) {
+  o <- tempfile()
+  status <- system2(program(), shQuote(c("report", dir, "--out", o, "--quiet", ...)),
+                    stdout = FALSE, stderr = FALSE, env = "LD_PRELOAD=")
+  if (status != 0) stop("vagap report exited ", status)
+  readChar(file.path(o, "report.md"), file.size(file.path(o, "report.md")), useBytes = TRUE)
+}
+
+test_that("report(markdown = TRUE): the program's report.md, byte for byte", {
+  s <- report_dir("report_mini")
+  logs <- lapply(c(iat = "iat.csv", choices = "choices.csv", selfreport = "selfreport.csv",
+                   key = "selfreport_key.csv"), function(f) as.data.frame(as_logs(s$read(f))))
+  mine <- vagap::report(logs$choices, logs$selfreport, logs$key, iat = logs$iat, markdown = TRUE,
+                        title = "Mini study", source = s$dir)
+  expect_identical(mine$report_md, program_markdown(s$dir, "--title", "Mini study"))
+  expect_match(mine$report_md, "# Mini study\n", fixed = TRUE)
+  without <- vagap::report(logs$choices, logs$selfreport, logs$key, tau = 0.1, selfreport.scale = "s",
+                           markdown = TRUE, source = s$dir)
+  expect_identical(without$report_md,
+                   program_markdown(s$dir, "--no-iat", "--tau", "0.1", "--selfreport-scale", "s"))
+  expect_null(vagap::report(logs$choices, logs$selfreport, logs$key)$report_md)
+})
