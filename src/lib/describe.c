@@ -59,19 +59,20 @@ static inline size_t median_bucket(double x) {
   return (size_t)(u >> (64 - MEDIAN_BUCKET_BITS));
 }
 
-/* The bucket holding order statistic k (0-based) and the count of values in buckets before it. */
+/* The bucket holding order statistic k (0-based) and, unless `below` is NULL, the count
+   of values in buckets before it. */
 static size_t bucket_of_rank(const size_t *counts, size_t k, size_t *below) {
   size_t b = 0, cum = 0;
   while (cum + counts[b] <= k) cum += counts[b++];
-  *below = cum;
+  if (below) *below = cum;
   return b;
 }
 
 /* The median of x[0..n) (n >= 1, no NaN) from its bucket counts; reorders x. */
 static double median_from_buckets(double *x, size_t n, const size_t *counts) {
-  size_t lhs = (n - 1) / 2, rhs = n / 2, below, below_rhs;
+  size_t lhs = (n - 1) / 2, rhs = n / 2, below;
   size_t first = bucket_of_rank(counts, lhs, &below);
-  size_t last = bucket_of_rank(counts, rhs, &below_rhs); /* first, or the next bucket with values */
+  size_t last = bucket_of_rank(counts, rhs, NULL); /* first, or the next bucket with values */
   size_t m = 0, width = last - first;
   for (size_t i = 0; i < n; i++) { /* keep x[i] when its bucket is in [first, last] (m <= i) */
     x[m] = x[i];
