@@ -480,7 +480,8 @@ typedef struct {
   vagap_sem_model_t *model;   /* owned copy of the model with results filled in */
   vagap_sem_measures_t fit;
   double *x;                  /* [npar] free parameter estimates */
-  double *vcov;               /* [npar * npar] covariance of the estimates */
+  double *vcov;               /* [npar * npar] covariance of the estimates; NULL with se = "none"
+                                 (compute = ESTIMATES), whose SEs are NAN */
   size_t iterations;          /* objective evaluations used */
   double gradient_norm;       /* max |dF/dtheta| at the solution */
   const char *optimizer;      /* which method produced the solution */

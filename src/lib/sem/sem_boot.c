@@ -88,25 +88,24 @@ static void free_group_index(group_index_t *gi) {
   free(gi->start);
 }
 
-/* idx[k] for k in group g's positions: draws from group g's rows. */
-static vagap_status_t draw_resample(const group_index_t *gi, size_t ngroups, uint64_t seed, size_t b,
-                                    size_t *idx, vagap_error_t *err) {
-  gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
-  if (!rng) return vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
+/* idx[k] for k in group g's positions: draws from group g's rows, by rng reseeded for b. */
+static void draw_resample(const group_index_t *gi, size_t ngroups, gsl_rng *rng, uint64_t seed, size_t b,
+                          size_t *idx) {
   gsl_rng_set(rng, resample_seed(seed, b));
   for (size_t g = 0; g < ngroups; g++) {
     size_t lo = gi->start[g], n = gi->start[g + 1] - lo;
     for (size_t k = 0; k < n; k++) idx[lo + k] = gi->order[lo + gsl_rng_uniform_int(rng, n)];
   }
-  gsl_rng_free(rng);
-  return VAGAP_OK;
 }
 
 vagap_status_t vagap_sem_boot_resample(const vagap_sem_data_t *data, uint64_t seed, size_t b,
                                        size_t *idx, vagap_error_t *err) {
   group_index_t gi = {0};
   vagap_status_t st = index_groups(data, &gi, err);
-  if (!st) st = draw_resample(&gi, data->ngroups, seed, b, idx, err);
+  gsl_rng *rng = st ? NULL : gsl_rng_alloc(gsl_rng_mt19937);
+  if (!st && !rng) st = vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
+  if (!st) draw_resample(&gi, data->ngroups, rng, seed, b, idx);
+  if (rng) gsl_rng_free(rng);
   free_group_index(&gi);
   return st;
 }
@@ -125,28 +124,55 @@ typedef struct {
   size_t end;         /* one past the last resample to take */
   size_t done;        /* resamples finished (under lock) */
   const double *start;  /* full-sample estimates the resamples start from (NULL: usual starts) */
+  const vagap_sem_stats_t *full; /* the full sample's moments (with start) */
+  int full_refit;       /* 1: every resample by sem_fit_from, not sem_resample_fit first */
+  size_t nfallback;     /* resamples sem_resample_fit passed to sem_fit_from (under lock) */
   vagap_status_t fatal; /* out of memory in a worker (under lock) */
   vagap_error_t fatal_err;
 } boot_shared_t;
 
 typedef struct {
-  double *x;           /* [nobs * nvar] resampled data */
+  double *x;           /* [nobs * nvar] resampled data (the full path's) */
   size_t *idx;         /* [nobs] drawn rows */
   vagap_sem_stats_t *stats;
+  gsl_rng *rng;
+  size_t *grp;         /* [nobs] group of each position */
+  sem_resample_t *fast;   /* the fast refit (NULL where it does not apply) and its room: */
+  double *count, *scratch; /* [nobs] zero, [nobs] */
+  size_t *rows;           /* [nobs] */
 } boot_ws_t;
 
 static void free_ws(boot_ws_t *w) {
   free(w->x);
   free(w->idx);
   vagap_sem_stats_free(w->stats);
+  if (w->rng) gsl_rng_free(w->rng);
+  free(w->grp);
+  sem_resample_free(w->fast);
+  free(w->count);
+  free(w->scratch);
+  free(w->rows);
 }
 
-static vagap_status_t alloc_ws(boot_ws_t *w, const vagap_sem_data_t *d, vagap_error_t *err) {
+static vagap_status_t alloc_ws(boot_ws_t *w, const boot_shared_t *sh, vagap_error_t *err) {
+  const vagap_sem_data_t *d = sh->data;
+  size_t n = d->nobs ? d->nobs : 1;
   memset(w, 0, sizeof *w);
-  w->x = malloc((d->nobs ? d->nobs : 1) * d->nvar * sizeof *w->x);
-  w->idx = malloc((d->nobs ? d->nobs : 1) * sizeof *w->idx);
-  if (!w->x || !w->idx) return vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
-  return vagap_sem_stats_alloc(&w->stats, d->ngroups, d->nvar, d->var, d->group_label, err);
+  w->x = malloc(n * d->nvar * sizeof *w->x);
+  w->idx = malloc(n * sizeof *w->idx);
+  w->rng = gsl_rng_alloc(gsl_rng_mt19937);
+  w->grp = malloc(n * sizeof *w->grp);
+  if (!w->x || !w->idx || !w->rng || !w->grp) return vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
+  for (size_t g = 0; g < d->ngroups; g++)
+    for (size_t k = sh->gi.start[g]; k < sh->gi.start[g + 1]; k++) w->grp[k] = g;
+  vagap_status_t st = vagap_sem_stats_alloc(&w->stats, d->ngroups, d->nvar, d->var, d->group_label, err);
+  if (st || sh->full_refit || !sh->start) return st;
+  if ((st = sem_resample_alloc(&w->fast, sh->model, sh->full, sh->fit_opt, sh->start, err)) || !w->fast) return st;
+  w->count = calloc(n, sizeof *w->count);
+  w->rows = malloc(n * sizeof *w->rows);
+  w->scratch = malloc(n * sizeof *w->scratch);
+  if (!w->count || !w->rows || !w->scratch) return vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
+  return VAGAP_OK;
 }
 
 /* Record the fit of resample b (or its failure). */
@@ -227,17 +253,49 @@ static vagap_status_t count_warnings(vagap_sem_boot_t *res, const vagap_sem_fit_
   return VAGAP_OK;
 }
 
+/* Record resample b's fit (NULL: failed with status fst) and count it (under the lock). */
+static void finish_resample(boot_shared_t *sh, size_t b, const vagap_sem_fit_t *fit, vagap_status_t fst) {
+  store_fit(sh->res, b, fit);
+  pthread_mutex_lock(&sh->lock);
+  if (fit && count_warnings(sh->res, fit) && !sh->fatal) {
+    sh->fatal = VAGAP_ENOMEM;
+    vagap_error_set(&sh->fatal_err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
+  }
+  if (!fit) sh->res->failed_by_status[fst]++;
+  sh->done++;
+  if (sh->opt->progress) sh->opt->progress(sh->done, sh->res->B, sh->opt->progress_ctx);
+  pthread_mutex_unlock(&sh->lock);
+}
+
+/* Resample b (drawn into w->idx) by the fast refit: 0 when done (recorded), 1 when the
+   full path must refit it, -1 when out of memory. */
+static int fast_resample(boot_shared_t *sh, boot_ws_t *w, size_t b, vagap_error_t *err) {
+  const vagap_sem_fit_t *fit = NULL;
+  vagap_status_t st = sem_resample_moments(w->stats, sh->data, w->idx, sh->gi.order, sh->gi.start, w->count,
+                                           w->rows, w->scratch, err);
+  if (!st) st = sem_resample_fit(w->fast, w->stats, &fit, err);
+  if (st == VAGAP_ENOMEM) return -1;
+  if (st) {
+    pthread_mutex_lock(&sh->lock);
+    sh->nfallback++;
+    pthread_mutex_unlock(&sh->lock);
+    return 1;
+  }
+  finish_resample(sh, b, fit, VAGAP_OK);
+  return 0;
+}
+
 static void *worker(void *arg) {
   boot_shared_t *sh = arg;
   const vagap_sem_data_t *d = sh->data;
   boot_ws_t w;
   vagap_error_t err;
-  size_t *grp = malloc((d->nobs ? d->nobs : 1) * sizeof *grp);
-  vagap_status_t st = alloc_ws(&w, d, &err);
-  if (!grp && !st) st = vagap_error_set(&err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
-  if (!st)
-    for (size_t g = 0; g < d->ngroups; g++)
-      for (size_t k = sh->gi.start[g]; k < sh->gi.start[g + 1]; k++) grp[k] = g;
+  vagap_status_t st = alloc_ws(&w, sh, &err);
+  /* FIML refits the resampled rows with their missing values; a categorical model
+     its first stage (thresholds, polychorics, Gamma) from the resampled rows */
+  int fiml = (sh->fit_opt && (sh->fit_opt->missing == VAGAP_SEM_MISSING_ML ||
+                              sh->fit_opt->missing == VAGAP_SEM_MISSING_ML_X)) ||
+             sem_model_is_categorical(sh->model);
   for (;;) {
     pthread_mutex_lock(&sh->lock);
     if (st && !sh->fatal) {
@@ -248,38 +306,25 @@ static void *worker(void *arg) {
     pthread_mutex_unlock(&sh->lock);
     if (b >= sh->end) break;
 
+    draw_resample(&sh->gi, d->ngroups, w.rng, sh->opt->seed, b, w.idx);
+    int fast = w.fast ? fast_resample(sh, &w, b, &err) : 1;
+    if (fast < 0) st = vagap_error_set(&err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
+    if (fast <= 0) continue;
+    /* the full path: the drawn rows, their moments, sem_fit_from's search */
     vagap_sem_fit_t *fit = NULL;
-    vagap_status_t fst = draw_resample(&sh->gi, d->ngroups, sh->opt->seed, b, w.idx, &err);
-    /* FIML refits the resampled rows with their missing values; a categorical model
-       its first stage (thresholds, polychorics, Gamma) from the resampled rows */
-    int fiml = (sh->fit_opt && (sh->fit_opt->missing == VAGAP_SEM_MISSING_ML ||
-                                sh->fit_opt->missing == VAGAP_SEM_MISSING_ML_X)) ||
-               sem_model_is_categorical(sh->model);
-    if (!fst) {
-      for (size_t i = 0; i < d->nobs; i++)
-        memcpy(w.x + i * d->nvar, d->x + w.idx[i] * d->nvar, d->nvar * sizeof *w.x);
-      if (!fiml) fst = vagap_sem_stats_compute(w.stats, w.x, grp, d->nobs, &err);
-    }
+    vagap_status_t fst = VAGAP_OK;
+    for (size_t i = 0; i < d->nobs; i++)
+      memcpy(w.x + i * d->nvar, d->x + w.idx[i] * d->nvar, d->nvar * sizeof *w.x);
+    if (!fiml) fst = vagap_sem_stats_compute(w.stats, w.x, w.grp, d->nobs, &err);
     if (fst == VAGAP_ENOMEM) { st = fst; continue; }
     /* the resampled rows go along: robust ML (MLR, MLM) needs them for its SEs; FIML fits them */
-    vagap_sem_data_t rows = {d->nobs, d->nvar, d->ngroups, w.x, grp, d->var, d->group_label};
+    vagap_sem_data_t rows = {d->nobs, d->nvar, d->ngroups, w.x, w.grp, d->var, d->group_label};
     if (!fst) fst = fiml ? vagap_sem_fit_data(&fit, sh->model, &rows, sh->fit_opt, &err)
                          : sem_fit_from(&fit, sh->model, w.stats, &rows, sh->fit_opt, sh->start, &err);
     if (fst == VAGAP_ENOMEM) { st = fst; continue; }
-    store_fit(sh->res, b, fst ? NULL : fit);
-
-    pthread_mutex_lock(&sh->lock);
-    if (!fst && count_warnings(sh->res, fit) && !sh->fatal) {
-      sh->fatal = VAGAP_ENOMEM;
-      vagap_error_set(&sh->fatal_err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
-    }
-    if (fst) sh->res->failed_by_status[fst]++;
-    sh->done++;
-    if (sh->opt->progress) sh->opt->progress(sh->done, sh->res->B, sh->opt->progress_ctx);
-    pthread_mutex_unlock(&sh->lock);
+    finish_resample(sh, b, fst ? NULL : fit, fst);
     vagap_sem_fit_free(fit);
   }
-  free(grp);
   free_ws(&w);
   return NULL;
 }
@@ -328,34 +373,40 @@ void vagap_sem_boot_sort_warnings(vagap_sem_boot_t *r) {
 }
 
 /*
- * The full-sample estimates, where the resamples start as in lavaan's
- * bootstrapLavaan (complete-data ML; FIML and categorical models refit from
- * the rows with their usual starts).  NULL when the full sample does not fit:
- * the resamples then take the usual starting values and strategies.
+ * The full-sample moments and estimates, where the resamples start as in lavaan's
+ * bootstrapLavaan (complete-data ML; FIML and categorical models refit from the
+ * rows with their usual starts).  *x NULL when the full sample does not fit: the
+ * resamples then take the usual starting values and strategies.
  */
-static double *full_sample_start(const vagap_sem_model_t *model, const vagap_sem_data_t *d,
-                                 const vagap_sem_fit_options_t *fit_opt) {
+static void full_sample_start(const vagap_sem_model_t *model, const vagap_sem_data_t *d,
+                              const vagap_sem_fit_options_t *fit_opt, vagap_sem_stats_t **stats, double **x) {
+  *stats = NULL;
+  *x = NULL;
   if (fit_opt && (fit_opt->missing == VAGAP_SEM_MISSING_ML || fit_opt->missing == VAGAP_SEM_MISSING_ML_X))
-    return NULL;
-  if (sem_model_is_categorical(model) || model->npar == 0) return NULL;
-  vagap_sem_stats_t *stats = NULL;
+    return;
+  if (sem_model_is_categorical(model) || model->npar == 0) return;
   vagap_sem_fit_t *fit = NULL;
   vagap_error_t err;
-  double *x = NULL;
-  if (!vagap_sem_stats_alloc(&stats, d->ngroups, d->nvar, d->var, d->group_label, &err) &&
-      !vagap_sem_stats_compute(stats, d->x, d->group, d->nobs, &err) &&
-      !sem_fit_run(&fit, model, stats, d, fit_opt, &err) && (x = malloc(model->npar * sizeof *x)))
-    memcpy(x, fit->x, model->npar * sizeof *x);
+  if (!vagap_sem_stats_alloc(stats, d->ngroups, d->nvar, d->var, d->group_label, &err) &&
+      !vagap_sem_stats_compute(*stats, d->x, d->group, d->nobs, &err) &&
+      !sem_fit_run(&fit, model, *stats, d, fit_opt, &err) && (*x = malloc(model->npar * sizeof **x)))
+    memcpy(*x, fit->x, model->npar * sizeof **x);
   vagap_sem_fit_free(fit);
-  vagap_sem_stats_free(stats);
-  return x;
 }
 
 vagap_status_t vagap_sem_bootstrap(vagap_sem_boot_t **out, const vagap_sem_model_t *model,
                                    const vagap_sem_data_t *data,
                                    const vagap_sem_fit_options_t *fit_opt,
                                    const vagap_sem_boot_options_t *opt, vagap_error_t *err) {
+  return sem_bootstrap_run(out, model, data, fit_opt, opt, 0, NULL, err);
+}
+
+vagap_status_t sem_bootstrap_run(vagap_sem_boot_t **out, const vagap_sem_model_t *model,
+                                 const vagap_sem_data_t *data, const vagap_sem_fit_options_t *fit_opt,
+                                 const vagap_sem_boot_options_t *opt, int full_refit, size_t *nfallback,
+                                 vagap_error_t *err) {
   *out = NULL;
+  if (nfallback) *nfallback = 0;
   if (!opt || opt->B == 0)
     return vagap_error_set(err, VAGAP_EINVAL, NULL, 0, 0, "the number of resamples must be at least 1");
   if (data->ngroups != model->ngroups)
@@ -364,7 +415,7 @@ vagap_status_t vagap_sem_bootstrap(vagap_sem_boot_t **out, const vagap_sem_model
   if (opt->b_to && (opt->b_to > opt->B || opt->b_from >= opt->b_to))
     return vagap_error_set(err, VAGAP_EINVAL, NULL, 0, 0, "resamples %zu..%zu of %zu",
                            opt->b_from, opt->b_to, opt->B);
-  boot_shared_t sh = {.model = model, .data = data, .fit_opt = fit_opt, .opt = opt,
+  boot_shared_t sh = {.model = model, .data = data, .fit_opt = fit_opt, .opt = opt, .full_refit = full_refit,
                       .next = opt->b_to ? opt->b_from : 0, .end = opt->b_to ? opt->b_to : opt->B};
   vagap_status_t st = index_groups(data, &sh.gi, err);
   if (!st) st = alloc_result(&sh.res, opt->B, model->nrows, err);
@@ -372,8 +423,11 @@ vagap_status_t vagap_sem_bootstrap(vagap_sem_boot_t **out, const vagap_sem_model
     free_group_index(&sh.gi);
     return st;
   }
-  double *start = full_sample_start(model, data, fit_opt);
+  vagap_sem_stats_t *full;
+  double *start;
+  full_sample_start(model, data, fit_opt, &full, &start);
   sh.start = start;
+  sh.full = full;
   pthread_mutex_init(&sh.lock, NULL);
   unsigned nthreads = thread_count(opt), started = 0;
   pthread_t *tid = malloc(nthreads * sizeof *tid);
@@ -389,6 +443,7 @@ vagap_status_t vagap_sem_bootstrap(vagap_sem_boot_t **out, const vagap_sem_model
   free(tid);
   pthread_mutex_destroy(&sh.lock);
   free(start);
+  vagap_sem_stats_free(full);
   free_group_index(&sh.gi);
   if (!st && sh.fatal) {
     st = sh.fatal;
@@ -403,6 +458,7 @@ vagap_status_t vagap_sem_bootstrap(vagap_sem_boot_t **out, const vagap_sem_model
   vagap_sem_boot_sort_warnings(sh.res);
   for (size_t b = 0; b < sh.res->B; b++) sh.res->nok += (size_t)sh.res->ok[b];
   sh.res->nfailed = (sh.end - (opt->b_to ? opt->b_from : 0)) - sh.res->nok;
+  if (nfallback) *nfallback = sh.nfallback;
   *out = sh.res;
   return VAGAP_OK;
 }

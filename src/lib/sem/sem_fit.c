@@ -170,6 +170,8 @@ static int chol_logdet(const gsl_matrix *X, gsl_matrix *L, double *logdet) {
   return 0;
 }
 
+static vagap_status_t group_sample(sem_ws_t *ws, size_t g, vagap_error_t *err);
+
 vagap_status_t sem_ws_alloc(sem_ws_t **out, const vagap_sem_model_t *model,
                             const vagap_sem_stats_t *stats, vagap_sem_likelihood_t lik,
                             vagap_error_t *err) {
@@ -282,22 +284,7 @@ vagap_status_t sem_ws_alloc(sem_ws_t **out, const vagap_sem_model_t *model,
       st = vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
       goto fail;
     }
-    size_t P = stats->nvar;
-    for (size_t i = 0; i < p; i++) {
-      gsl_vector_set(w->ybar, i, stats->mean[g * P + ws->col[i]]);
-      for (size_t j = 0; j < p; j++) {
-        double c = stats->cov[g * P * P + ws->col[i] * P + ws->col[j]];
-        gsl_matrix_set(w->S, i, j, ws->wishart ? c * n / (n - 1) : c);
-      }
-    }
-    gsl_matrix_view Lp = gsl_matrix_submatrix(w->L, 0, 0, p, p);
-    if (chol_logdet(w->S, &Lp.matrix, &w->logdetS)) {
-      st = vagap_error_set(err, VAGAP_EDOMAIN, NULL, 0, 0,
-                           "the sample covariance matrix of group '%s' is not positive definite "
-                           "(a variable is constant or a linear combination of others)",
-                           stats->group_label[g]);
-      goto fail;
-    }
+    if ((st = group_sample(ws, g, err))) goto fail;
   }
   ws->N = ws->wishart ? ws->ntotal - (double)ws->G : ws->ntotal;
   *out = ws;
@@ -305,6 +292,47 @@ vagap_status_t sem_ws_alloc(sem_ws_t **out, const vagap_sem_model_t *model,
 fail:
   sem_ws_free(ws);
   return st;
+}
+
+/* Group g's sample moments from ws->stats (n already set) and log|S|. */
+static vagap_status_t group_sample(sem_ws_t *ws, size_t g, vagap_error_t *err) {
+  const vagap_sem_stats_t *stats = ws->stats;
+  group_ws_t *w = &ws->g[g];
+  size_t p = ws->p, P = stats->nvar;
+  double n = w->nobs;
+  for (size_t i = 0; i < p; i++) {
+    gsl_vector_set(w->ybar, i, stats->mean[g * P + ws->col[i]]);
+    for (size_t j = 0; j < p; j++) {
+      double c = stats->cov[g * P * P + ws->col[i] * P + ws->col[j]];
+      gsl_matrix_set(w->S, i, j, ws->wishart ? c * n / (n - 1) : c);
+    }
+  }
+  gsl_matrix_view Lp = gsl_matrix_submatrix(w->L, 0, 0, p, p);
+  if (chol_logdet(w->S, &Lp.matrix, &w->logdetS))
+    return vagap_error_set(err, VAGAP_EDOMAIN, NULL, 0, 0,
+                           "the sample covariance matrix of group '%s' is not positive definite "
+                           "(a variable is constant or a linear combination of others)",
+                           stats->group_label[g]);
+  return VAGAP_OK;
+}
+
+vagap_status_t sem_ws_set_sample(sem_ws_t *ws, const vagap_sem_stats_t *stats, vagap_error_t *err) {
+  if (stats->ngroups != ws->G || stats->nvar != ws->stats->nvar)
+    return vagap_error_set(err, VAGAP_EINVAL, NULL, 0, 0, "statistics of another shape");
+  ws->stats = stats;
+  ws->implied_valid = 0; /* fixed.x rows take the sample's values */
+  ws->evals = 0;
+  ws->ntotal = 0;
+  for (size_t g = 0; g < ws->G; g++) {
+    group_ws_t *w = &ws->g[g];
+    w->nobs = stats->n[g];
+    w->n = ws->wishart ? w->nobs - 1 : w->nobs;
+    ws->ntotal += w->nobs;
+    vagap_status_t st = group_sample(ws, g, err);
+    if (st) return st;
+  }
+  ws->N = ws->wishart ? ws->ntotal - (double)ws->G : ws->ntotal;
+  return VAGAP_OK;
 }
 
 /* Value of row r at parameter vector x (fixed value, sample value for exo rows). */
@@ -1248,6 +1276,25 @@ static int bfact_solve(const bfact_t *f, const double *r, double *z) {
   return 0;
 }
 
+/* The expected information at x (hessian NULL) or the observed one (into hessian, npar x
+   npar) factored and kept as a fixed metric (sem_resample.c); it stays valid until the
+   next information of this workspace.  -1: singular or no memory. */
+int sem_ws_metric_factor(sem_ws_t *ws, const double *x, gsl_matrix *hessian, vagap_error_t *err) {
+  bfact_t *f;
+  int rc;
+  if (hessian) { /* the observed information, dense, into the blocks (as fit_information) */
+    rc = sem_ws_hessian(ws, x, hessian, err) || block_layout(ws) ? -1 : 0;
+    if (!rc) blocks_from_dense(ws, hessian);
+  } else {
+    rc = information_blocks(ws, x, err) ? -1 : 0;
+  }
+  if (!rc) rc = bfact_factor(ws, &f, 0);
+  vagap_error_clear(err);
+  return rc;
+}
+
+void sem_ws_metric_solve(const sem_ws_t *ws, const double *r, double *z) { bfact_solve(ws->bf, r, z); }
+
 /* vcov[i][j] = sign M[a][b] sc[i] sc[j] / N for i = rows[a], j = cols[b]: a block of the
    unit-diagonal inverse M back in parameter order and scale. */
 static void put_block(double *vcov, size_t K, const bfact_t *f, double N, const size_t *rows, const size_t *cols,
@@ -2120,7 +2167,7 @@ static vagap_status_t fill_rows(sem_ws_t *ws, vagap_sem_fit_t *fit, const double
     row->est = row_value(ws, r, x);
     if (row->free) {
       size_t k = row->free - 1;
-      row->se = sqrt(vcov[k * K + k]);
+      row->se = vcov ? sqrt(vcov[k * K + k]) : NAN; /* no vcov: se = "none" */
       row->z = row->est / row->se;
       row->pvalue = 2 * gsl_cdf_ugaussian_Q(fabs(row->z));
       row->ci_lower = row->est - zc * row->se;
@@ -2227,8 +2274,8 @@ static vagap_status_t fill_defined(sem_ws_t *ws, vagap_sem_model_t *out, const d
     free(dv);
     vagap_sem_param_t *row = &out->rows[first + d];
     const double *gr = dval_all + d * K;
-    double var = 0;
-    for (size_t a = 0; a < K; a++)
+    double var = vcov ? 0 : NAN;
+    for (size_t a = 0; vcov && a < K; a++)
       for (size_t b = 0; b < K; b++) var += gr[a] * vcov[a * K + b] * gr[b];
     row->est = vals[0][d];
     row->std_lv = vals[1][d];
@@ -2438,11 +2485,14 @@ static vagap_status_t fit_impl(vagap_sem_fit_t **out, const vagap_sem_model_t *m
   int dense = hooks || (model->ncon && sem_con_needed(model)) || opt.information == VAGAP_SEM_INFORMATION_OBSERVED;
   gsl_matrix *info = K && dense ? gsl_matrix_alloc(K, K) : NULL;
   if (!fit || (K && dense && !info)) { st = vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory"); goto done; }
+  /* se = "none" (lavaan's bootstrap resamples): no information matrix, no vcov (NULL);
+     a model with constraints still takes the vcov path, which fills their values */
+  int no_se = opt.se == VAGAP_SEM_SE_NONE && !(model->ncon && sem_con_needed(model));
   fit->x = calloc(K ? K : 1, sizeof *fit->x);
-  fit->vcov = calloc(K ? K * K : 1, sizeof *fit->vcov);
+  fit->vcov = no_se ? NULL : calloc(K ? K * K : 1, sizeof *fit->vcov);
   fit->fit.chisq_group = calloc(ws->G, sizeof *fit->fit.chisq_group);
   fit->fit.chisq_group_scaled = calloc(ws->G, sizeof *fit->fit.chisq_group_scaled);
-  if (!fit->x || !fit->vcov || !fit->fit.chisq_group || !fit->fit.chisq_group_scaled || !(fit->model = copy_model(model))) {
+  if (!fit->x || (!no_se && !fit->vcov) || !fit->fit.chisq_group || !fit->fit.chisq_group_scaled || !(fit->model = copy_model(model))) {
     st = vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
     goto done;
   }
@@ -2471,11 +2521,6 @@ static vagap_status_t fit_impl(vagap_sem_fit_t **out, const vagap_sem_model_t *m
   else st = optimise(ws, fit->x, opt.max_iter, &fit->optimizer, &fit->gradient_norm, err);
   fit->iterations = ws->evals;
   if (st) goto done;
-  /* se = "none" (lavaan's bootstrap resamples): no information matrix, no vcov;
-     a model with constraints still takes the vcov path, which fills their values */
-  int no_se = opt.se == VAGAP_SEM_SE_NONE && !(con && model->ncon);
-  if (K && no_se)
-    for (size_t k = 0; k < K * K; k++) fit->vcov[k] = NAN;
   if (K && !no_se) {
     if ((st = fit_information(ws, hooks, &opt, fit->x, info, err))) goto done;
     if (con && model->ncon) {

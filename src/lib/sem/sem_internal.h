@@ -9,6 +9,7 @@
 #include <gsl/gsl_matrix.h>
 #include <gsl/gsl_vector.h>
 #include "vagap/sem.h"
+#include "vagap/sem_boot.h"
 
 /* Internal symbols are linked under the vagap__ prefix (like zlib's Z_PREFIX), so the
  * static library defines nothing outside vagap_'s namespace - libcsv's csv_* sits right
@@ -110,6 +111,14 @@
 #define sem_fiml_npatterns vagap__sem_fiml_npatterns
 #define sem_fiml_coverage vagap__sem_fiml_coverage
 #define sem_model_var_index vagap__sem_model_var_index
+#define sem_ws_set_sample vagap__sem_ws_set_sample
+#define sem_ws_metric_factor vagap__sem_ws_metric_factor
+#define sem_ws_metric_solve vagap__sem_ws_metric_solve
+#define sem_resample_alloc vagap__sem_resample_alloc
+#define sem_resample_free vagap__sem_resample_free
+#define sem_resample_moments vagap__sem_resample_moments
+#define sem_resample_fit vagap__sem_resample_fit
+#define sem_bootstrap_run vagap__sem_bootstrap_run
 #pragma GCC visibility push(hidden)
 
 /* ---- := expressions (sem_expr.c) ----------------------------------------- */
@@ -195,6 +204,18 @@ int sem_ws_implied(sem_ws_t *ws, const double *x, size_t g, const gsl_matrix **S
  * model's ov order.  -1 when Sigma is not positive definite.
  */
 int sem_ws_jacobian(sem_ws_t *ws, const double *x, size_t g, double *dsigma, double *dmu);
+
+/* Bind the workspace to other statistics of the same groups and variables (a bootstrap
+   resample's): n, S, ybar, log|S|; VAGAP_EDOMAIN when a sample covariance is not positive
+   definite.  The factored metric (sem_ws_metric_factor) stays. */
+vagap_status_t sem_ws_set_sample(sem_ws_t *ws, const vagap_sem_stats_t *stats, vagap_error_t *err);
+/* Factor the expected information at x (hessian NULL), or the observed one (the Hessian
+   of F, computed into hessian: npar x npar room), in the block structure the fit keeps,
+   and keep it as a fixed metric for sem_ws_metric_solve until the workspace's next
+   information (Fisher scoring, SEs).  -1: singular, not positive definite or no memory. */
+int sem_ws_metric_factor(sem_ws_t *ws, const double *x, gsl_matrix *hessian, vagap_error_t *err);
+/* z = I0^-1 r with that metric (r and z may alias); not thread-safe (the factor's room). */
+void sem_ws_metric_solve(const sem_ws_t *ws, const double *r, double *z);
 
 /* F(x) = sum_g n_g/N * F_g (lavaan's fmin) and, if grad != NULL, dF/dx.
    Returns +HUGE_VAL when a model-implied covariance is not positive definite. */
@@ -499,6 +520,52 @@ vagap_status_t sem_fit_run(vagap_sem_fit_t **out, const vagap_sem_model_t *model
 vagap_status_t sem_fit_from(vagap_sem_fit_t **out, const vagap_sem_model_t *model,
                             const vagap_sem_stats_t *stats, const vagap_sem_data_t *data,
                             const vagap_sem_fit_options_t *opt, const double *start, vagap_error_t *err);
+/* ---- bootstrap resamples (sem_resample.c) -------------------------------------------- */
+
+/* One thread's fast refit of complete-data ML resamples from the full-sample estimates
+   (sem_resample.c's comment). */
+typedef struct sem_resample sem_resample_t;
+/*
+ * For `model` fitted to the full sample (stats) at x0 with options opt: a workspace whose
+ * metric is the expected information at x0, factored once.  *out NULL (VAGAP_OK) when the
+ * fast refit does not apply (FIML, categorical, constraints or bounds, a singular
+ * information): the caller keeps sem_fit_from.
+ */
+vagap_status_t sem_resample_alloc(sem_resample_t **out, const vagap_sem_model_t *model,
+                                  const vagap_sem_stats_t *stats, const vagap_sem_fit_options_t *opt,
+                                  const double *x0, vagap_error_t *err);
+void sem_resample_free(sem_resample_t *r);
+/*
+ * The moments of a resample into stats (allocated for data's groups and variables):
+ * group g's rows are order[start[g] .. start[g+1]) and its draws idx[start[g] ..
+ * start[g+1]).  As cross-products over the distinct drawn rows weighted by their counts
+ * (count: room for nobs, zero, left zero; rows, scratch: room for nobs).  VAGAP_EDATA:
+ * a drawn value is not finite; VAGAP_EDOMAIN: a group has fewer than 2 rows (the
+ * caller's full path reports either in its own words).
+ */
+vagap_status_t sem_resample_moments(vagap_sem_stats_t *stats, const vagap_sem_data_t *data, const size_t *idx,
+                                    const size_t *order, const size_t *start, double *count, size_t *rows,
+                                    double *scratch, vagap_error_t *err);
+/*
+ * Refit the resample whose moments are stats from x0: Newton-type steps with a metric
+ * (first I0, then the observed information where I0 stops working) and a step-halving
+ * guard on F, to the fit's own precision.  VAGAP_OK: *fit (owned by r, valid until the
+ * next call) has the estimates, NAN SEs and lavaan's post-check warnings, as
+ * sem_fit_from gives them with se = "none".  VAGAP_ENOCONV: the iteration failed (the
+ * caller refits by sem_fit_from); VAGAP_EDOMAIN: a sample covariance is not positive
+ * definite (sem_fit_from says so in its words); VAGAP_ENOMEM.
+ */
+vagap_status_t sem_resample_fit(sem_resample_t *r, const vagap_sem_stats_t *stats, const vagap_sem_fit_t **fit,
+                                vagap_error_t *err);
+
+/* vagap_sem_bootstrap (sem_boot.c); full_refit = 1: every resample by sem_fit_from (the
+   path before sem_resample_fit, for comparisons); *nfallback (may be NULL): the resamples
+   sem_resample_fit passed to sem_fit_from. */
+vagap_status_t sem_bootstrap_run(vagap_sem_boot_t **out, const vagap_sem_model_t *model,
+                                 const vagap_sem_data_t *data, const vagap_sem_fit_options_t *fit_opt,
+                                 const vagap_sem_boot_options_t *opt, int full_refit, size_t *nfallback,
+                                 vagap_error_t *err);
+
 /* sem_fit_run for a Monte Carlo replication (vagap power): from `start` (npar
    values: the fit model's estimates on the population moments), L-BFGS whitened
    by the expected information there and a Fisher-scoring polish; where that
