@@ -24,7 +24,8 @@ static double lcg_normal(unsigned *s) {
 }
 
 static const char *const VARS[] = {"x1", "x2", "x3", "x4", "x5", "x6"};
-static const char *const LABELS[] = {"a", "b", "c"};
+static char LABEL_ROOM[64][8];
+static const char *LABELS[64];
 
 typedef struct {
   double *x;
@@ -41,6 +42,10 @@ typedef struct {
 static void sample_setup(sample_t *s, size_t G, size_t n, double resid, double shift, const char *model,
                          int equal_loadings) {
   size_t N = G * n;
+  for (size_t g = 0; g < 64; g++) {
+    snprintf(LABEL_ROOM[g], sizeof LABEL_ROOM[g], "g%zu", g + 1);
+    LABELS[g] = LABEL_ROOM[g];
+  }
   s->x = malloc(N * 6 * sizeof *s->x);
   s->g = malloc(N * sizeof *s->g);
   unsigned seed = 2024;
@@ -52,7 +57,7 @@ static void sample_setup(sample_t *s, size_t G, size_t n, double resid, double s
       s->x[i * 6 + j] = shift + 0.1 * (double)s->g[i] + (j < 3 ? f1 : f2) * (0.6 + 0.1 * (double)j) + e;
     }
   }
-  s->d = (vagap_sem_data_t){N, 6, G, s->x, s->g, VARS, LABELS};
+  s->d = (vagap_sem_data_t){N, 6, G, s->x, s->g, VARS, (const char *const *)LABELS};
   vagap_error_t err;
   vagap_sem_syntax_t *syn;
   assert_int_equal(vagap_sem_syntax_parse(&syn, model, "m", &err), VAGAP_OK);
@@ -146,6 +151,24 @@ static void test_fast_refit_heywood(void **state) {
   sample_teardown(&s);
 }
 
+/* 55 groups, 1045 parameters: above RESAMPLE_DENSE_MAX the refreshed metric is the
+   expected information in the groups' blocks (no dense Hessian). */
+static void test_fast_refit_many_parameters(void **state) {
+  (void)state;
+  sample_t s;
+  sample_setup(&s, 55, 200, 0.5, 0, TWO_FACTORS, 0);
+  assert_true(s.model->npar > 1000);
+  size_t nfb = 0;
+  vagap_sem_boot_t *full = boot(&s, 4, 1, NULL), *fast = boot(&s, 4, 0, &nfb);
+  double worst = assert_same_resamples(full, fast, 1e-5);
+  fprintf(stderr, "%zu parameters: %zu of 4 resamples refitted by the full path, largest estimate difference %.3g\n",
+          s.model->npar, nfb, worst);
+  assert_int_equal(nfb, 0);
+  vagap_sem_boot_free(full);
+  vagap_sem_boot_free(fast);
+  sample_teardown(&s);
+}
+
 /* Groups of 4 rows: resamples with a singular covariance fail as before (status and count). */
 static void test_fast_refit_failures(void **state) {
   (void)state;
@@ -170,8 +193,8 @@ static void test_resample_moments(void **state) {
   for (size_t i = 0; i < N; i++) order[i] = i;
   assert_int_equal(vagap_sem_boot_resample(&s.d, 5, 2, idx, &err), VAGAP_OK);
   vagap_sem_stats_t *a, *b;
-  assert_int_equal(vagap_sem_stats_alloc(&a, 3, 6, VARS, LABELS, &err), VAGAP_OK);
-  assert_int_equal(vagap_sem_stats_alloc(&b, 3, 6, VARS, LABELS, &err), VAGAP_OK);
+  assert_int_equal(vagap_sem_stats_alloc(&a, 3, 6, VARS, (const char *const *)LABELS, &err), VAGAP_OK);
+  assert_int_equal(vagap_sem_stats_alloc(&b, 3, 6, VARS, (const char *const *)LABELS, &err), VAGAP_OK);
   for (size_t i = 0; i < N; i++) {
     memcpy(x + i * 6, s.x + idx[i] * 6, 6 * sizeof *x);
     grp[i] = s.g[idx[i]];
@@ -204,7 +227,7 @@ static void test_estimates_only_has_no_vcov(void **state) {
   sample_setup(&s, 2, 150, 0.5, 0, TWO_FACTORS, 0);
   vagap_sem_stats_t *st;
   vagap_error_t err;
-  assert_int_equal(vagap_sem_stats_alloc(&st, 2, 6, VARS, LABELS, &err), VAGAP_OK);
+  assert_int_equal(vagap_sem_stats_alloc(&st, 2, 6, VARS, (const char *const *)LABELS, &err), VAGAP_OK);
   assert_int_equal(vagap_sem_stats_compute(st, s.x, s.g, s.d.nobs, &err), VAGAP_OK);
   vagap_sem_fit_options_t fopt;
   vagap_sem_fit_options_init(&fopt);
@@ -229,7 +252,8 @@ int main(void) {
   vagap_init();
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_fast_refit_equal_loadings), cmocka_unit_test(test_fast_refit_heywood),
-      cmocka_unit_test(test_fast_refit_failures),       cmocka_unit_test(test_resample_moments),
+      cmocka_unit_test(test_fast_refit_failures),       cmocka_unit_test(test_fast_refit_many_parameters),
+      cmocka_unit_test(test_resample_moments),
       cmocka_unit_test(test_estimates_only_has_no_vcov),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
