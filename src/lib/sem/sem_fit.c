@@ -968,106 +968,153 @@ int sem_ws_jacobian(sem_ws_t *ws, const double *x, size_t g, double *dsigma, dou
  * O(p^2 + m p) per row instead of O(K p^2).  Only the group's own
  * parameters have nonzero scores: sc holds those columns only (n x *k,
  * row-major; cols[c] the parameter of column c, increasing), which keeps the
- * meat's products at the group's size.  -1 when Sigma is not positive definite.
+ * meat's products at the group's size.  What depends on x and g only (the
+ * rank-two forms, a' Sigma^-1 b, the sparsity of FB and B Smat) is made once
+ * by sem_ws_scores_open, however many chunks of rows follow.
  */
-int sem_ws_scores(sem_ws_t *ws, const double *x, size_t g, const gsl_matrix *Y, const gsl_vector *mu,
-                  double *sc, size_t *cols, size_t *ncols) {
-  size_t p = ws->p, md = ws->mdim, nr = ws->model->nrows;
-  group_ws_t *w = &ws->g[g];
-  if (implied_one(ws, x, g)) return -1;
-  const vagap_sem_param_t *rows = ws->model->rows;
-  size_t *idx = malloc((nr ? nr : 1) * sizeof *idx);
-  rank2_t *t = malloc((nr ? nr : 1) * sizeof *t);
-  double *c = malloc((nr ? nr : 1) * sizeof *c), *proj = malloc(2 * md * sizeof *proj);
-  gsl_vector *e = gsl_vector_alloc(p), *u = gsl_vector_alloc(p), *wb = gsl_vector_alloc(p);
-  int rc = 0;
-  size_t K = ws->npar, *col_of = malloc((K ? K : 1) * sizeof *col_of);
+struct sem_scores {
+  const group_ws_t *w;
+  size_t p, md, n;       /* n: the group's free rows */
+  rank2_t *t;            /* per free row: its rank-two form */
+  double *c;             /* per free row: a' Sigma^-1 b */
+  size_t *col;           /* per free row: its column of sc */
+  double *proj;          /* 2 md: FB' u, then B Smat FB' u */
+  gsl_vector *e, *u;
   /* FB's nonzeros row by row (its columns of observed variables are unit vectors, a
      loading matrix is mostly zeros): FB' u adds only them, in dgemv's order */
-  size_t *nz_start = malloc((p + 1) * sizeof *nz_start), *nz_col = malloc((p + 1) * (md + 1) * sizeof *nz_col);
-  /* BSFt u = (B Smat) (FB' u): B Smat is as sparse as B (Smat: variances, a few covariances),
-     BSFt is dense */
-  gsl_matrix *BS = gsl_matrix_alloc(md, md);
-  size_t *bs_start = malloc((md + 1) * sizeof *bs_start), *bs_col = malloc((md + 1) * (md + 1) * sizeof *bs_col);
-  if (!idx || !t || !c || !proj || !e || !u || !wb || !col_of || !nz_start || !nz_col || !BS || !bs_start || !bs_col)
-    rc = -2;
-  for (size_t a = 0, z = 0; !rc && a < p; a++) {
-    nz_start[a] = z;
-    for (size_t b = 0; b < md; b++)
-      if (gsl_matrix_get(w->FB, a, b) != 0) nz_col[z++] = b;
-    nz_start[a + 1] = z;
+  size_t *nz_start, *nz_col;
+  /* BSFt u = (B Smat) (FB' u): B Smat is as sparse as B (Smat: variances, a few
+     covariances), BSFt is dense */
+  gsl_matrix *BS;
+  size_t *bs_start, *bs_col;
+};
+
+void sem_ws_scores_close(sem_scores_t *s) {
+  if (!s) return;
+  free(s->t);
+  free(s->c);
+  free(s->col);
+  free(s->proj);
+  if (s->e) gsl_vector_free(s->e);
+  if (s->u) gsl_vector_free(s->u);
+  free(s->nz_start);
+  free(s->nz_col);
+  if (s->BS) gsl_matrix_free(s->BS);
+  free(s->bs_start);
+  free(s->bs_col);
+  free(s);
+}
+
+sem_scores_t *sem_ws_scores_open(sem_ws_t *ws, const double *x, size_t g, size_t *cols, size_t *ncols, int *rc) {
+  size_t p = ws->p, md = ws->mdim, nr = ws->model->nrows, K = ws->npar;
+  group_ws_t *w = &ws->g[g];
+  *rc = 0;
+  if (implied_one(ws, x, g)) {
+    *rc = -1;
+    return NULL;
   }
-  if (!rc) sparse_left_mul(w->B, w->Smat, BS);
-  for (size_t a = 0, z = 0; !rc && a < md; a++) {
-    bs_start[a] = z;
+  const vagap_sem_param_t *rows = ws->model->rows;
+  sem_scores_t *s = calloc(1, sizeof *s);
+  size_t *col_of = malloc((K ? K : 1) * sizeof *col_of), *idx = malloc((nr ? nr : 1) * sizeof *idx);
+  gsl_vector *wb = gsl_vector_alloc(p);
+  if (s) {
+    s->w = w;
+    s->p = p;
+    s->md = md;
+    s->t = malloc((nr ? nr : 1) * sizeof *s->t);
+    s->c = malloc((nr ? nr : 1) * sizeof *s->c);
+    s->col = malloc((nr ? nr : 1) * sizeof *s->col);
+    s->proj = malloc(2 * md * sizeof *s->proj);
+    s->e = gsl_vector_alloc(p);
+    s->u = gsl_vector_alloc(p);
+    s->nz_start = malloc((p + 1) * sizeof *s->nz_start);
+    s->nz_col = malloc((p + 1) * (md + 1) * sizeof *s->nz_col);
+    s->BS = gsl_matrix_alloc(md, md);
+    s->bs_start = malloc((md + 1) * sizeof *s->bs_start);
+    s->bs_col = malloc((md + 1) * (md + 1) * sizeof *s->bs_col);
+  }
+  if (!s || !col_of || !idx || !wb || !s->t || !s->c || !s->col || !s->proj || !s->e || !s->u || !s->nz_start ||
+      !s->nz_col || !s->BS || !s->bs_start || !s->bs_col) {
+    *rc = -2;
+    sem_ws_scores_close(s);
+    s = NULL;
+  }
+  for (size_t a = 0, z = 0; s && a < p; a++) {
+    s->nz_start[a] = z;
     for (size_t b = 0; b < md; b++)
-      if (gsl_matrix_get(BS, a, b) != 0) bs_col[z++] = b;
-    bs_start[a + 1] = z;
+      if (gsl_matrix_get(w->FB, a, b) != 0) s->nz_col[z++] = b;
+    s->nz_start[a + 1] = z;
+  }
+  if (s) sparse_left_mul(w->B, w->Smat, s->BS);
+  for (size_t a = 0, z = 0; s && a < md; a++) {
+    s->bs_start[a] = z;
+    for (size_t b = 0; b < md; b++)
+      if (gsl_matrix_get(s->BS, a, b) != 0) s->bs_col[z++] = b;
+    s->bs_start[a + 1] = z;
   }
   size_t n = 0;
-  for (size_t r = 0; !rc && r < nr; r++) {
+  for (size_t r = 0; s && r < nr; r++) {
     if (!rows[r].free || (size_t)rows[r].group != g + 1 || ws->row_mat[r] == MAT_NONE) continue;
     idx[n] = r;
-    t[n] = row_rank2(ws, w, r);
-    c[n] = 0;
-    if (t[n].alpha != 0) { /* a' Sigma^-1 b */
-      for (size_t k = 0; k < p; k++) gsl_vector_set(e, k, factor_at(w, t[n].yt, t[n].yi, k));
-      gsl_blas_dsymv(CblasLower, 1.0, w->SigInv, e, 0.0, wb);
-      for (size_t k = 0; k < p; k++) c[n] += factor_at(w, t[n].xt, t[n].xi, k) * gsl_vector_get(wb, k);
+    rank2_t *t = &s->t[n];
+    *t = row_rank2(ws, w, r);
+    s->c[n] = 0;
+    if (t->alpha != 0) { /* a' Sigma^-1 b */
+      for (size_t k = 0; k < p; k++) gsl_vector_set(s->e, k, factor_at(w, t->yt, t->yi, k));
+      gsl_blas_dsymv(CblasLower, 1.0, w->SigInv, s->e, 0.0, wb);
+      for (size_t k = 0; k < p; k++) s->c[n] += factor_at(w, t->xt, t->xi, k) * gsl_vector_get(wb, k);
     }
     n++;
   }
-  /* the group's parameters, in increasing order, and the column of each */
+  /* the group's parameters, in increasing order, and the column of each free row */
   *ncols = 0;
-  for (size_t j = 0; !rc && j < K; j++) col_of[j] = (size_t)-1;
-  for (size_t q = 0; !rc && q < n; q++) col_of[rows[idx[q]].free - 1] = 0;
-  for (size_t j = 0; !rc && j < K; j++)
+  for (size_t j = 0; s && j < K; j++) col_of[j] = (size_t)-1;
+  for (size_t q = 0; s && q < n; q++) col_of[rows[idx[q]].free - 1] = 0;
+  for (size_t j = 0; s && j < K; j++)
     if (col_of[j] == 0) {
       col_of[j] = *ncols;
       cols[(*ncols)++] = j;
     }
-  if (!rc) memset(sc, 0, Y->size1 * *ncols * sizeof *sc);
-  for (size_t i = 0; !rc && i < Y->size1; i++) {
-    for (size_t k = 0; k < p; k++) gsl_vector_set(e, k, gsl_matrix_get(Y, i, k) - gsl_vector_get(mu, k));
-    gsl_blas_dsymv(CblasLower, 1.0, w->SigInv, e, 0.0, u);
+  for (size_t q = 0; s && q < n; q++) s->col[q] = col_of[rows[idx[q]].free - 1];
+  if (s) s->n = n;
+  free(col_of);
+  free(idx);
+  if (wb) gsl_vector_free(wb);
+  return s;
+}
+
+void sem_ws_scores(const sem_scores_t *s, const gsl_matrix *Y, const gsl_vector *mu, double *sc, size_t ncols) {
+  const group_ws_t *w = s->w;
+  size_t p = s->p, md = s->md;
+  double *proj = s->proj;
+  memset(sc, 0, Y->size1 * ncols * sizeof *sc);
+  for (size_t i = 0; i < Y->size1; i++) {
+    const double *y = Y->data + i * Y->tda;
+    for (size_t k = 0; k < p; k++) s->e->data[k * s->e->stride] = y[k] - gsl_vector_get(mu, k);
+    gsl_blas_dsymv(CblasLower, 1.0, w->SigInv, s->e, 0.0, s->u);
     /* proj[0..md) = FB' u, proj[md..2md) = BSFt u = B Smat proj[0..md) */
     memset(proj, 0, md * sizeof *proj);
     for (size_t a = 0; a < p; a++) {
-      double ua = gsl_vector_get(u, a);
+      double ua = s->u->data[a * s->u->stride];
       if (ua == 0) continue;
       const double *fb = w->FB->data + a * w->FB->tda;
-      for (size_t z = nz_start[a]; z < nz_start[a + 1]; z++) proj[nz_col[z]] += ua * fb[nz_col[z]];
+      for (size_t z = s->nz_start[a]; z < s->nz_start[a + 1]; z++) proj[s->nz_col[z]] += ua * fb[s->nz_col[z]];
     }
     for (size_t a = 0; a < md; a++) {
-      const double *bs = BS->data + a * BS->tda;
+      const double *bs = s->BS->data + a * s->BS->tda;
       double v = 0;
-      for (size_t z = bs_start[a]; z < bs_start[a + 1]; z++) v += bs[bs_col[z]] * proj[bs_col[z]];
+      for (size_t z = s->bs_start[a]; z < s->bs_start[a + 1]; z++) v += bs[s->bs_col[z]] * proj[s->bs_col[z]];
       proj[md + a] = v;
     }
-    double *out = sc + i * *ncols;
-    for (size_t q = 0; q < n; q++) {
-      const rank2_t *tq = &t[q];
+    double *out = sc + i * ncols;
+    for (size_t q = 0; q < s->n; q++) {
+      const rank2_t *tq = &s->t[q];
       double v = 0;
-      if (tq->alpha != 0)
-        v += tq->alpha * (proj[tq->xt * md + tq->xi] * proj[tq->yt * md + tq->yi] - c[q]);
+      if (tq->alpha != 0) v += tq->alpha * (proj[tq->xt * md + tq->xi] * proj[tq->yt * md + tq->yi] - s->c[q]);
       if (tq->mc != 0) v += tq->mc * proj[tq->mi];
-      out[col_of[rows[idx[q]].free - 1]] += v;
+      out[s->col[q]] += v;
     }
   }
-  free(col_of);
-  free(nz_start);
-  free(nz_col);
-  free(bs_start);
-  free(bs_col);
-  if (BS) gsl_matrix_free(BS);
-  free(idx);
-  free(t);
-  free(c);
-  free(proj);
-  if (e) gsl_vector_free(e);
-  if (u) gsl_vector_free(u);
-  if (wb) gsl_vector_free(wb);
-  return rc;
 }
 
 /* Name the parameters that load most on the null direction of a singular information matrix. */

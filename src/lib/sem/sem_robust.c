@@ -968,10 +968,170 @@ static void measures_init(vagap_sem_measures_t *f) {
   for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) *v[i] = NAN;
 }
 
+/*
+ * The first-order information B0 = (1/N) sum_i s_i s_i' of the complete-data
+ * path, kept as its groups' blocks: group g's casewise scores are nonzero
+ * only for its own parameters (cols, k of them, increasing), so B0 is the sum
+ * of the k x k blocks X_g put at (cols, cols).  When no parameter belongs to
+ * two groups and the vcov has nothing between groups (no shared parameters, no
+ * constraints), the sandwich and tr(B0 E^-1) read the blocks and the K x K
+ * matrix is never formed: clearing and touching its pages cost as much as the
+ * rows' sums.  Otherwise meat_dense scatters them in group order.
+ */
+typedef struct {
+  size_t G, K;
+  size_t *k;        /* per group: its number of parameters */
+  size_t **cols;    /* per group: its parameters, increasing */
+  gsl_matrix **X;   /* per group: the k x k block (NULL: none) */
+  size_t *owner;    /* per parameter: its group; G: none, G + 1: several (meat_index) */
+  size_t *pos;      /* per parameter: its place in its group's cols */
+} meat_t;
+
+static int meat_init(meat_t *mt, size_t G, size_t K) {
+  memset(mt, 0, sizeof *mt);
+  mt->G = G;
+  mt->K = K;
+  mt->k = calloc(G ? G : 1, sizeof *mt->k);
+  mt->cols = calloc(G ? G : 1, sizeof *mt->cols);
+  mt->X = calloc(G ? G : 1, sizeof *mt->X);
+  mt->owner = malloc((K ? K : 1) * sizeof *mt->owner);
+  mt->pos = malloc((K ? K : 1) * sizeof *mt->pos);
+  return mt->k && mt->cols && mt->X && mt->owner && mt->pos ? 0 : -1;
+}
+
+static void meat_free(meat_t *mt) {
+  for (size_t g = 0; g < mt->G && mt->X && mt->cols; g++) {
+    if (mt->X[g]) gsl_matrix_free(mt->X[g]);
+    free(mt->cols[g]);
+  }
+  free(mt->k);
+  free(mt->cols);
+  free(mt->X);
+  free(mt->owner);
+  free(mt->pos);
+}
+
+/* owner and pos of every parameter; 1 when the blocks are disjoint and cover every
+   parameter (the blocks can stand for B0), else 0 */
+static int meat_index(meat_t *mt) {
+  size_t G = mt->G;
+  int disjoint = 1;
+  for (size_t j = 0; j < mt->K; j++) mt->owner[j] = G;
+  for (size_t g = 0; g < G; g++)
+    for (size_t a = 0; a < mt->k[g]; a++) {
+      size_t j = mt->cols[g][a];
+      if (mt->owner[j] != G) disjoint = 0;
+      mt->owner[j] = mt->owner[j] == G ? g : G + 1;
+      mt->pos[j] = a;
+    }
+  for (size_t j = 0; j < mt->K; j++)
+    if (mt->owner[j] >= G) disjoint = 0;
+  return disjoint;
+}
+
+/* 1 when vb (K x K row-major) is zero between parameters of different groups */
+static int meat_vb_by_group(const meat_t *mt, const double *vb) {
+  size_t K = mt->K;
+  for (size_t a = 0; a < K; a++)
+    for (size_t b = 0; b < K; b++)
+      if (mt->owner[a] != mt->owner[b] && vb[a * K + b] != 0) return 0;
+  return 1;
+}
+
+/* B0 (K x K, zero on entry) = the sum of the blocks, group after group */
+static void meat_dense(const meat_t *mt, gsl_matrix *B0) {
+  for (size_t g = 0; g < mt->G; g++) {
+    const gsl_matrix *X = mt->X[g];
+    const size_t *cols = mt->cols[g];
+    for (size_t a = 0; X && a < mt->k[g]; a++)
+      for (size_t b = 0; b < mt->k[g]; b++) B0->data[cols[a] * B0->tda + cols[b]] += gsl_matrix_get(X, a, b);
+  }
+}
+
+static vagap_status_t meat_make_dense(const meat_t *mt, gsl_matrix **B0, vagap_error_t *err) {
+  if (!(*B0 = gsl_matrix_calloc(mt->K, mt->K))) return oom(err);
+  meat_dense(mt, *B0);
+  return VAGAP_OK;
+}
+
+/* B0[a][b] from disjoint blocks (meat_index) */
+static double meat_at(const meat_t *mt, size_t a, size_t b) {
+  size_t g = mt->owner[a];
+  return g == mt->owner[b] && mt->X[g] ? gsl_matrix_get(mt->X[g], mt->pos[a], mt->pos[b]) : 0;
+}
+
+/* trace_prod_nz(B0, B, f) from disjoint blocks: row i of B0 is nonzero only at its
+   group's parameters, visited in the same (increasing) order */
+static double meat_trace_nz(const meat_t *mt, const double *B, double f) {
+  size_t K = mt->K;
+  double s = 0;
+  for (size_t i = 0; i < K; i++) {
+    size_t g = mt->owner[i];
+    if (!mt->X[g]) continue;
+    const double *x = mt->X[g]->data + mt->pos[i] * mt->X[g]->tda;
+    const size_t *cols = mt->cols[g];
+    for (size_t b = 0; b < mt->k[g]; b++)
+      if (x[b] != 0) s += x[b] * (f * B[cols[b] * K + i]);
+  }
+  return s;
+}
+
+/*
+ * Group g's block of B0: (1/N) sum_i s_i s_i' over its rows (casewise scores at
+ * the estimates), in chunks of rows that stay in cache; the sums go on from
+ * chunk to chunk in row order, as over all rows at once.
+ */
+static vagap_status_t user_meat(robust_t *R, const double *x, size_t g, const gsl_vector *mu, meat_t *mt,
+                                vagap_error_t *err) {
+  enum { CHUNK = 128 };
+  size_t n = R->g[g].n, K = R->K ? R->K : 1, k = 0;
+  double *sc = malloc(CHUNK * K * sizeof *sc);
+  size_t *cols = malloc(K * sizeof *cols);
+  gsl_matrix *X = NULL; /* the k x k sums */
+  vagap_status_t st = sc && cols ? VAGAP_OK : oom(err);
+  int rc = 0;
+  sem_scores_t *sw = st || !n ? NULL : sem_ws_scores_open(R->ws, x, g, cols, &k, &rc);
+  if (rc == -2) st = oom(err);
+  else if (rc) st = vagap_error_set(err, VAGAP_ENUMERIC, NULL, 0, 0, "the implied covariance matrix is not positive definite");
+  else if (sw && !(X = gsl_matrix_calloc(k ? k : 1, k ? k : 1))) st = oom(err);
+  for (size_t r0 = 0; !st && sw && r0 < n; r0 += CHUNK) {
+    size_t m = n - r0 < CHUNK ? n - r0 : CHUNK;
+    gsl_matrix_const_view Yc = gsl_matrix_const_submatrix(R->g[g].Y, r0, 0, m, R->L.p);
+    sem_ws_scores(sw, &Yc.matrix, mu, sc, k);
+    crossprod_add(sc, m, k, k, X);
+  }
+  sem_ws_scores_close(sw);
+  free(sc);
+  if (!st && n && k) {
+    crossprod_finish(X, 1.0 / R->N);
+    mt->X[g] = X;
+    mt->cols[g] = cols;
+    mt->k[g] = k;
+    return VAGAP_OK;
+  }
+  free(cols);
+  if (X) gsl_matrix_free(X);
+  return st;
+}
+
 /* The root of k in the union-find forest up (path halving). */
 static size_t find_root(size_t *up, size_t k) {
   while (up[k] != k) k = up[k] = up[up[k]];
   return k;
+}
+
+/* M[a][b]: the dense matrix, or (M NULL) the meat's disjoint blocks */
+static double m_at(const gsl_matrix *M, const meat_t *mt, size_t a, size_t b) {
+  return M ? gsl_matrix_get(M, a, b) : meat_at(mt, a, b);
+}
+
+/* Link a and b (a < b) in up when vb or M has an entry between them. */
+static void link_pair(const double *vb, const gsl_matrix *M, const meat_t *mt, size_t K, size_t *up, size_t a,
+                      size_t b) {
+  if (vb[a * K + b] != 0 || vb[b * K + a] != 0 || m_at(M, mt, a, b) != 0 || m_at(M, mt, b, a) != 0) {
+    size_t ra = find_root(up, a), rb = find_root(up, b);
+    if (ra != rb) up[ra > rb ? ra : rb] = ra < rb ? ra : rb;
+  }
 }
 
 /*
@@ -979,15 +1139,20 @@ static size_t find_root(size_t *up, size_t k) {
  * nonzero entry of either (parameters of different groups that share
  * nothing, no constraint between them, are not).  comp[k] is the block of
  * parameter k, numbered from 0 in order of first parameter; returns how many.
+ * With M given by disjoint group blocks (vb zero between groups, checked by
+ * the caller) only pairs within a group can be linked: the same blocks from
+ * O(sum k_g^2) pairs instead of K^2.
  */
-static size_t sandwich_blocks(const double *vb, const gsl_matrix *M, size_t K, size_t *up, size_t *comp) {
+static size_t sandwich_blocks(const double *vb, const gsl_matrix *M, const meat_t *mt, size_t K, size_t *up,
+                              size_t *comp) {
   for (size_t k = 0; k < K; k++) up[k] = k;
-  for (size_t a = 0; a < K; a++)
-    for (size_t b = a + 1; b < K; b++)
-      if (vb[a * K + b] != 0 || vb[b * K + a] != 0 || gsl_matrix_get(M, a, b) != 0 || gsl_matrix_get(M, b, a) != 0) {
-        size_t ra = find_root(up, a), rb = find_root(up, b);
-        if (ra != rb) up[ra > rb ? ra : rb] = ra < rb ? ra : rb;
-      }
+  if (M)
+    for (size_t a = 0; a < K; a++)
+      for (size_t b = a + 1; b < K; b++) link_pair(vb, M, mt, K, up, a, b);
+  else
+    for (size_t g = 0; g < mt->G; g++)
+      for (size_t a = 0; a < mt->k[g]; a++)
+        for (size_t b = a + 1; b < mt->k[g]; b++) link_pair(vb, M, mt, K, up, mt->cols[g][a], mt->cols[g][b]);
   size_t nb = 0; /* a root is its block's first parameter: numbered before the others reach it */
   for (size_t k = 0; k < K; k++) comp[k] = find_root(up, k) == k ? nb++ : comp[find_root(up, k)];
   return nb;
@@ -1000,42 +1165,45 @@ static size_t sandwich_blocks(const double *vb, const gsl_matrix *M, size_t K, s
  * the nonzero terms are summed in the same order as the whole product's.
  * vcov may be vb itself: each block is read before it is written.
  */
-static vagap_status_t sandwich_vcov(const double *vb, const gsl_matrix *M, size_t K, double N, double *vcov,
-                                    vagap_error_t *err) {
+static vagap_status_t sandwich_vcov(const double *vb, const gsl_matrix *M, const meat_t *mt, size_t K, double N,
+                                    double *vcov, vagap_error_t *err) {
   size_t *comp = malloc((K ? K : 1) * sizeof *comp), *idx = malloc((K ? K : 1) * sizeof *idx),
-         *up = malloc((K ? K : 1) * sizeof *up);
+         *up = malloc((K ? K : 1) * sizeof *up), *start = NULL;
   if (!comp || !idx || !up) {
     free(comp);
     free(idx);
     free(up);
     return oom(err);
   }
-  size_t nb = sandwich_blocks(vb, M, K, up, comp), big = 1;
-  for (size_t c = 0; c < nb; c++) { /* the largest block: the size of the scratch matrices */
-    size_t k = 0;
-    for (size_t a = 0; a < K; a++) k += comp[a] == c;
-    big = k > big ? k : big;
+  size_t nb = sandwich_blocks(vb, M, mt, K, up, comp), big = 1;
+  /* the parameters of each block in increasing order: idx[start[c] .. start[c + 1]) */
+  if (!(start = calloc(nb + 1, sizeof *start))) nb = 0;
+  for (size_t a = 0; a < K && start; a++) start[comp[a] + 1]++;
+  for (size_t c = 0; c < nb; c++) {
+    big = start[c + 1] > big ? start[c + 1] : big; /* the largest block: the scratch size */
+    start[c + 1] += start[c];
   }
+  for (size_t c = 0; c < nb; c++) up[c] = start[c]; /* up (no longer needed): each block's next place */
+  for (size_t a = 0; a < K && start; a++) idx[up[comp[a]]++] = a;
   gsl_matrix *Vc = gsl_matrix_alloc(big, big), *Mc = gsl_matrix_alloc(big, big), *T = gsl_matrix_alloc(big, big),
              *O = gsl_matrix_alloc(big, big);
-  vagap_status_t st = Vc && Mc && T && O ? VAGAP_OK : oom(err);
+  vagap_status_t st = start && Vc && Mc && T && O ? VAGAP_OK : oom(err);
   if (st) nb = 0;
   for (size_t c = 0; c < nb; c++) {
-    size_t k = 0;
-    for (size_t a = 0; a < K; a++)
-      if (comp[a] == c) idx[k++] = a;
+    const size_t *ix = idx + start[c];
+    size_t k = start[c + 1] - start[c];
     gsl_matrix_view V = gsl_matrix_submatrix(Vc, 0, 0, k, k), Mb = gsl_matrix_submatrix(Mc, 0, 0, k, k),
                     Tb = gsl_matrix_submatrix(T, 0, 0, k, k), Ob = gsl_matrix_submatrix(O, 0, 0, k, k);
     for (size_t a = 0; a < k; a++)
       for (size_t b = 0; b < k; b++) {
-        gsl_matrix_set(&V.matrix, a, b, vb[idx[a] * K + idx[b]]);
-        gsl_matrix_set(&Mb.matrix, a, b, gsl_matrix_get(M, idx[a], idx[b]));
+        gsl_matrix_set(&V.matrix, a, b, vb[ix[a] * K + ix[b]]);
+        gsl_matrix_set(&Mb.matrix, a, b, m_at(M, mt, ix[a], ix[b]));
       }
     gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, &V.matrix, &Mb.matrix, 0.0, &Tb.matrix);
     gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, N, &Tb.matrix, &V.matrix, 0.0, &Ob.matrix);
     for (size_t a = 0; a < k; a++)
       for (size_t b = 0; b < k; b++)
-        vcov[idx[a] * K + idx[b]] = 0.5 * (gsl_matrix_get(&Ob.matrix, a, b) + gsl_matrix_get(&Ob.matrix, b, a));
+        vcov[ix[a] * K + ix[b]] = 0.5 * (gsl_matrix_get(&Ob.matrix, a, b) + gsl_matrix_get(&Ob.matrix, b, a));
   }
   for (size_t a = 0; !st && a < K; a++)
     for (size_t b = 0; b < K; b++)
@@ -1043,6 +1211,7 @@ static vagap_status_t sandwich_vcov(const double *vb, const gsl_matrix *M, size_
   free(comp);
   free(idx);
   free(up);
+  free(start);
   gsl_matrix *m[] = {Vc, Mc, T, O};
   for (size_t i = 0; i < 4; i++)
     if (m[i]) gsl_matrix_free(m[i]);
@@ -1086,39 +1255,6 @@ static vagap_status_t ybm_h1(robust_t *R, gsl_matrix *W, double *h1, double *nda
   if (A1) gsl_matrix_free(A1);
   if (e) gsl_vector_free(e);
   if (we) gsl_vector_free(we);
-  return st;
-}
-
-/*
- * B0 += (1/N) sum_i s_i s_i' over group g's rows (casewise scores at the
- * estimates), in chunks of rows that stay in cache; the sums go on from chunk
- * to chunk in row order, as over all rows at once.
- */
-static vagap_status_t user_meat(robust_t *R, const double *x, size_t g, const gsl_vector *mu, gsl_matrix *B0,
-                                vagap_error_t *err) {
-  enum { CHUNK = 128 };
-  size_t n = R->g[g].n, K = R->K ? R->K : 1, k = 0;
-  double *sc = malloc(CHUNK * K * sizeof *sc);
-  size_t *cols = malloc(K * sizeof *cols);
-  gsl_matrix *X = NULL; /* the k x k sums */
-  vagap_status_t st = sc && cols ? VAGAP_OK : oom(err);
-  for (size_t r0 = 0; !st && r0 < n; r0 += CHUNK) {
-    size_t m = n - r0 < CHUNK ? n - r0 : CHUNK;
-    gsl_matrix_const_view Yc = gsl_matrix_const_submatrix(R->g[g].Y, r0, 0, m, R->L.p);
-    int rc = sem_ws_scores(R->ws, x, g, &Yc.matrix, mu, sc, cols, &k);
-    if (rc == -2) st = oom(err);
-    else if (rc) st = vagap_error_set(err, VAGAP_ENUMERIC, NULL, 0, 0, "the implied covariance matrix is not positive definite");
-    else if (!X && !(X = gsl_matrix_calloc(k ? k : 1, k ? k : 1))) st = oom(err);
-    else crossprod_add(sc, m, k, k, X);
-  }
-  if (!st && n && k) {
-    crossprod_finish(X, 1.0 / R->N);
-    for (size_t a = 0; a < k; a++)
-      for (size_t b = 0; b < k; b++) B0->data[cols[a] * B0->tda + cols[b]] += gsl_matrix_get(X, a, b);
-  }
-  free(sc);
-  free(cols);
-  if (X) gsl_matrix_free(X);
   return st;
 }
 
@@ -1777,7 +1913,7 @@ static vagap_status_t finish_fiml(sem_ws_t *ws, sem_con_t *con, vagap_sem_fit_t 
   if (st) goto done;
   for (size_t a = 0; a < K; a++)
     for (size_t b = 0; b < K; b++) gsl_matrix_set(Einv, a, b, N * vb[a * K + b]);
-  if (hw) st = sandwich_vcov(vb, B0, K, N, fit->vcov, err);
+  if (hw) st = sandwich_vcov(vb, B0, NULL, K, N, fit->vcov, err);
   else if (opt->se != VAGAP_SEM_SE_NONE) memcpy(fit->vcov, vb, K * K * sizeof *vb);
   if (st || !scaled) goto done;
   double h0 = trace_prod(B0, Einv), tr = h1 - h0, trb = h1 - h0b;
@@ -1841,13 +1977,14 @@ vagap_status_t sem_robust_finish(sem_ws_t *ws, sem_con_t *con, vagap_sem_fit_t *
   int need_q = opt->se == VAGAP_SEM_SE_ROBUST_SEM || (scaled && !ybm && opt->test != VAGAP_SEM_TEST_YUAN_BENTLER);
   gsl_matrix *E = gsl_matrix_alloc(K, K), *Einv = need_q ? gsl_matrix_alloc(K, K) : NULL,
              *M = need_q ? gsl_matrix_alloc(K, K) : NULL,
-             *B0 = gsl_matrix_calloc(K, K), *Hb = NULL, *Mb = NULL;
+             *B0 = NULL, *Hb = NULL, *Mb = NULL;
+  meat_t mt; /* B0 as its groups' blocks (meat_t); B0 dense only when they cannot stand for it */
   gsl_matrix **Ds = calloc(G, sizeof *Ds), **As = calloc(G, sizeof *As);
   gsl_matrix *W = NULL;
   gsl_vector *mu = NULL;
   baseline_t base = {0};
   R.g = calloc(G, sizeof *R.g);
-  if (!vb || !E || (need_q && (!M || !Einv)) || !B0 || !Ds || !As || !R.g ||
+  if (meat_init(&mt, G, K) || !vb || !E || (need_q && (!M || !Einv)) || !Ds || !As || !R.g ||
       layout_init(&R.L, fit->model->nov, fit->model->meanstructure, fit->model->ov_is_x)) {
     st = oom(err);
     goto done;
@@ -1874,11 +2011,15 @@ vagap_status_t sem_robust_finish(sem_ws_t *ws, sem_con_t *con, vagap_sem_fit_t *
       if (!(rg->Gam = gsl_matrix_alloc(ps, ps))) { st = oom(err); break; }
       if ((st = h1_gamma(&R.L, rg->Y, rg->Gam, err))) break;
     }
-    if (need_meat && (st = user_meat(&R, fit->x, g, mu, B0, err))) break;
+    if (need_meat && (st = user_meat(&R, fit->x, g, mu, &mt, err))) break;
     Ds[g] = rg->D;
     As[g] = rg->A;
   }
   if (st) goto done;
+  /* the dense B0 for the first-order information, or when groups share parameters */
+  if (need_meat && (opt->information == VAGAP_SEM_INFORMATION_FIRST_ORDER || !meat_index(&mt)) &&
+      (st = meat_make_dense(&mt, &B0, err)))
+    goto done;
   /* the bread: the information matrix of the standard errors */
   int have_vb = 0;
   const double *vbr = vb; /* E^-1 / N */
@@ -1899,16 +2040,18 @@ vagap_status_t sem_robust_finish(sem_ws_t *ws, sem_con_t *con, vagap_sem_fit_t *
   if (st) goto done;
   for (size_t a = 0; Einv && a < K; a++)
     for (size_t b = 0; b < K; b++) gsl_matrix_set(Einv, a, b, N * vbr[a * K + b]);
+  /* constraints: a vcov with entries between groups */
+  if (need_meat && !B0 && !meat_vb_by_group(&mt, vbr) && (st = meat_make_dense(&mt, &B0, err))) goto done;
   /* yuan.bentler.mplus's tr(B0 E^-1), before the sandwich takes the place of vbr */
-  double ybm_h0 = ybm ? trace_prod_nz(B0, vbr, N) : NAN;
+  double ybm_h0 = !ybm ? NAN : B0 ? trace_prod_nz(B0, vbr, N) : meat_trace_nz(&mt, vbr, N);
   /* standard errors */
   double tr1 = NAN, tr2 = NAN, tb1 = NAN, tb2 = NAN;
   if (opt->se == VAGAP_SEM_SE_ROBUST_HUBER_WHITE) {
-    st = sandwich_vcov(vbr, B0, K, N, fit->vcov, err);
+    st = sandwich_vcov(vbr, B0, B0 ? NULL : &mt, K, N, fit->vcov, err);
   } else if (opt->se == VAGAP_SEM_SE_ROBUST_SEM) {
     /* Q of the Satorra-Bentler trace is robust.sem's meat */
     if (!(st = ugamma(&R, As, Ds, K, Einv, &tr1, satt ? &tr2 : NULL, M, err)))
-      st = sandwich_vcov(vbr, M, K, N, fit->vcov, err);
+      st = sandwich_vcov(vbr, M, NULL, K, N, fit->vcov, err);
   } else if (!no_se) {
     if (vbr != fit->vcov) memcpy(fit->vcov, vbr, K * K * sizeof *vbr);
   }
@@ -1951,6 +2094,7 @@ vagap_status_t sem_robust_finish(sem_ws_t *ws, sem_con_t *con, vagap_sem_fit_t *
   }
 done:
   baseline_free(&base, G);
+  meat_free(&mt);
   gsl_matrix *mats[] = {W, E, Einv, M, B0, Hb, Mb};
   for (size_t k = 0; k < sizeof mats / sizeof mats[0]; k++)
     if (mats[k]) gsl_matrix_free(mats[k]);
