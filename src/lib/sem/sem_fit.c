@@ -776,6 +776,18 @@ static double block_value(const sem_ws_t *ws, size_t a, size_t b) {
 }
 
 /* The dense npar x npar information from the blocks. */
+int sem_ws_info_clear(sem_ws_t *ws) {
+  if (block_layout(ws)) return -1;
+  blocks_zero(ws);
+  return 0;
+}
+
+void sem_ws_info_add(sem_ws_t *ws, size_t a, size_t b, double v, int mirror) {
+  *block_entry(ws, a, b) += v;
+  /* a (shared, own) pair is one stored entry */
+  if (mirror && (ws->bf_owner[a] == ws->G) == (ws->bf_owner[b] == ws->G)) *block_entry(ws, b, a) += v;
+}
+
 static void blocks_to_dense(const sem_ws_t *ws, gsl_matrix *info) {
   size_t K = ws->npar, G = ws->G;
   gsl_matrix_set_zero(info);
@@ -2402,7 +2414,9 @@ static vagap_status_t fit_information(sem_ws_t *ws, const sem_fit_hooks_t *hooks
      rule through its moments, its hooks->hessian), which sem_robust_finish takes over with
      its inverse; first.order: replaced there by the casewise scores' cross-products */
   vagap_status_t st;
-  if (!info) return information_blocks(ws, x, err);
+  if (!info)
+    return opt->information == VAGAP_SEM_INFORMATION_OBSERVED ? sem_ws_hessian_blocks(ws, x, err)
+                                                              : information_blocks(ws, x, err);
   if (opt->information == VAGAP_SEM_INFORMATION_OBSERVED)
     st = hooks && hooks->hessian ? hooks->hessian(hooks->ctx, ws, x, info, err) : sem_ws_hessian(ws, x, info, err);
   else if (hooks && hooks->information) st = hooks->information(hooks->ctx, ws, x, info, err);
@@ -2479,10 +2493,11 @@ static vagap_status_t fit_impl(vagap_sem_fit_t **out, const vagap_sem_model_t *m
   if (hooks) sem_ws_set_discrepancy(ws, &hooks->disc); /* [estimator hook] */
   size_t K = ws->npar;
   vagap_sem_fit_t *fit = calloc(1, sizeof *fit);
-  /* ML's expected information stays in the workspace's blocks (information_blocks), O(sum
-     of the groups' blocks); a dense npar x npar one only for another estimator's
-     information (hooks), the Hessian (observed) and the constraints' vcov */
-  int dense = hooks || (model->ncon && sem_con_needed(model)) || opt.information == VAGAP_SEM_INFORMATION_OBSERVED;
+  /* ML's expected information and its closed-form Hessian (observed) stay in the
+     workspace's blocks (information_blocks, sem_ws_hessian_blocks), O(sum of the groups'
+     blocks); a dense npar x npar one only for another estimator's information or Hessian
+     (hooks) and the constraints' vcov */
+  int dense = hooks || (model->ncon && sem_con_needed(model));
   gsl_matrix *info = K && dense ? gsl_matrix_alloc(K, K) : NULL;
   if (!fit || (K && dense && !info)) { st = vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory"); goto done; }
   fit->x = calloc(K ? K : 1, sizeof *fit->x);

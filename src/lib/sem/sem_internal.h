@@ -91,6 +91,9 @@
 #define sem_fit_data_replication vagap__sem_fit_data_replication
 #define sem_ws_hessian vagap__sem_ws_hessian
 #define sem_ws_hessian_numeric vagap__sem_ws_hessian_numeric
+#define sem_ws_hessian_blocks vagap__sem_ws_hessian_blocks
+#define sem_ws_info_clear vagap__sem_ws_info_clear
+#define sem_ws_info_add vagap__sem_ws_info_add
 #define sem_ws_ram vagap__sem_ws_ram
 #define sem_ws_row_rank2 vagap__sem_ws_row_rank2
 #define sem_fiml_alloc vagap__sem_fiml_alloc
@@ -371,6 +374,15 @@ vagap_status_t sem_fit_with(vagap_sem_fit_t **out, const vagap_sem_model_t *mode
  * sem_ws_hessian_numeric.
  */
 vagap_status_t sem_ws_hessian(sem_ws_t *ws, const double *x, gsl_matrix *H, vagap_error_t *err);
+/* The same closed form straight into the workspace's information blocks (no npar x npar
+   matrix: the fit's SEs and conditioning read the blocks); VAGAP_EINVAL with a
+   discrepancy installed. */
+vagap_status_t sem_ws_hessian_blocks(sem_ws_t *ws, const double *x, vagap_error_t *err);
+/* The information's blocks filled entry by entry (sem_ws_hessian_blocks): sem_ws_info_clear
+   lays them out and zeroes them (-1: out of memory); sem_ws_info_add adds v at (a, b) and,
+   with mirror, at (b, a), as a dense symmetric matrix would receive it. */
+int sem_ws_info_clear(sem_ws_t *ws);
+void sem_ws_info_add(sem_ws_t *ws, size_t a, size_t b, double v, int mirror);
 /* The Hessian by 4-point Richardson differences of the analytic gradient with step 1e-6,
    symmetrised (lav_model_hessian's own formula), for whatever discrepancy is installed. */
 vagap_status_t sem_ws_hessian_numeric(sem_ws_t *ws, const double *x, gsl_matrix *H, vagap_error_t *err);

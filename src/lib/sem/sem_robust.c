@@ -725,68 +725,93 @@ static int is_diagonal(const gsl_matrix *W) {
 }
 
 /*
- * The baseline's casewise scores of group g: its free h1 elements' scores at
- * (ybar, Sigma_b), u = Sigma_b^-1 (y - ybar): u for a mean, u_i u_j - W_ij for a
- * covariance, halved on the diagonal.  ST is n_g x per.  Without exogenous
- * covariances Sigma_b is diagonal: u_i = W_ii e_i, which is what dsymv gives.
+ * The baseline's casewise scores of row y of group g: its free h1 elements'
+ * scores at (ybar, Sigma_b), u = Sigma_b^-1 (y - ybar): u for a mean,
+ * u_i u_j - W_ij for a covariance, halved on the diagonal (row: per values).
+ * Without exogenous covariances Sigma_b is diagonal (diag): u_i = W_ii e_i,
+ * which is what dsymv gives.
  */
-static void baseline_scores(const robust_t *R, const baseline_t *b, size_t g, double *ST, gsl_vector *e,
-                            gsl_vector *we) {
-  const rgroup_t *rg = &R->g[g];
-  const gsl_matrix *W = b->W[g];
-  size_t p = R->L.p, o = R->L.ms * p, per = b->per;
-  int diag = is_diagonal(W);
-  for (size_t r = 0; r < rg->n; r++) {
-    for (size_t i = 0; i < p; i++) gsl_vector_set(e, i, gsl_matrix_get(rg->Y, r, i) - gsl_vector_get(rg->ybar, i));
-    if (diag)
-      for (size_t i = 0; i < p; i++) gsl_vector_set(we, i, gsl_matrix_get(W, i, i) * gsl_vector_get(e, i));
-    else
-      gsl_blas_dsymv(CblasLower, 1.0, W, e, 0.0, we);
-    const double *u = we->data;
-    double *row = ST + r * per;
-    for (size_t c = 0; c < per; c++) {
-      size_t k = b->sel[c];
-      if (k < o) {
-        row[c] = u[k * we->stride];
-      } else {
-        size_t i = R->L.vi[k - o], j = R->L.vj[k - o];
-        double v = u[i * we->stride] * u[j * we->stride] - gsl_matrix_get(W, i, j);
-        row[c] = i == j ? 0.5 * v : v;
-      }
+static void baseline_score_row(const robust_t *R, const baseline_t *b, const gsl_matrix *W, int diag, const double *y,
+                               const gsl_vector *ybar, gsl_vector *e, gsl_vector *we, double *row) {
+  size_t p = R->L.p, o = R->L.ms * p;
+  for (size_t i = 0; i < p; i++) e->data[i * e->stride] = y[i] - gsl_vector_get(ybar, i);
+  if (diag)
+    for (size_t i = 0; i < p; i++) we->data[i * we->stride] = W->data[i * W->tda + i] * e->data[i * e->stride];
+  else
+    gsl_blas_dsymv(CblasLower, 1.0, W, e, 0.0, we);
+  const double *u = we->data;
+  size_t us = we->stride;
+  for (size_t c = 0; c < b->per; c++) {
+    size_t k = b->sel[c];
+    if (k < o) {
+      row[c] = u[k * us];
+    } else {
+      size_t i = R->L.vi[k - o], j = R->L.vj[k - o];
+      double v = u[i * us] * u[j * us] - W->data[i * W->tda + j];
+      row[c] = i == j ? 0.5 * v : v;
     }
   }
+}
+
+/* 1 when the per x per block of Hb at (o, o) has no nonzero entry off its diagonal. */
+static int block_is_diagonal(const gsl_matrix *Hb, size_t o, size_t per) {
+  gsl_matrix_const_view B = gsl_matrix_const_submatrix(Hb, o, o, per, per);
+  return is_diagonal(&B.matrix);
 }
 
 /*
  * tr(M0 Hb) for the baseline's first-order information M0 = (1/N) sum_i s_i s_i'
  * and Hb = E_b^-1 without forming M0: its entries are needed only where Hb is
- * nonzero (the diagonal, without exogenous covariances).  Each entry is summed
- * over the rows, scaled and added to the trace in the order of crossprod and
- * trace_prod on the whole matrices: the same number to the last bit.
+ * nonzero (the diagonal, without exogenous covariances: then each row's
+ * squares are summed as the row is made, with no room for the scores).  Each
+ * entry is summed over the rows, scaled and added to the trace in the order
+ * of crossprod and trace_prod on the whole matrices: the same number to the
+ * last bit.
  */
 static vagap_status_t baseline_meat_trace(const robust_t *R, const baseline_t *b, const gsl_matrix *Hb, double *tr,
                                           vagap_error_t *err) {
   size_t per = b->per, nmax = 1;
   for (size_t g = 0; g < R->G; g++) nmax = R->g[g].n > nmax ? R->g[g].n : nmax;
-  double *ST = malloc(nmax * (per ? per : 1) * sizeof *ST);
+  double *ST = NULL, *m = calloc(per ? per : 1, sizeof *m), *row = malloc((per ? per : 1) * sizeof *row);
   gsl_vector *e = gsl_vector_alloc(R->L.p), *we = gsl_vector_alloc(R->L.p);
-  vagap_status_t st = ST && e && we ? VAGAP_OK : oom(err);
+  vagap_status_t st = m && row && e && we ? VAGAP_OK : oom(err);
   double s = 0, scale = 1.0 / R->N;
   for (size_t g = 0; !st && g < R->G && per; g++) {
-    size_t n = R->g[g].n;
-    baseline_scores(R, b, g, ST, e, we);
+    const rgroup_t *rg = &R->g[g];
+    size_t n = rg->n;
+    int diag = is_diagonal(b->W[g]);
+    if (block_is_diagonal(Hb, g * per, per)) {
+      memset(m, 0, per * sizeof *m);
+      for (size_t r = 0; r < n; r++) {
+        baseline_score_row(R, b, b->W[g], diag, rg->Y->data + r * rg->Y->tda, rg->ybar, e, we, row);
+        for (size_t a = 0; a < per; a++) m[a] += row[a] * row[a];
+      }
+      for (size_t a = 0; a < per; a++) {
+        double h = gsl_matrix_get(Hb, g * per + a, g * per + a);
+        if (h != 0) s += (scale * m[a]) * h;
+      }
+      continue;
+    }
+    if (!ST && !(ST = malloc(nmax * per * sizeof *ST))) {
+      st = oom(err);
+      break;
+    }
+    for (size_t r = 0; r < n; r++)
+      baseline_score_row(R, b, b->W[g], diag, rg->Y->data + r * rg->Y->tda, rg->ybar, e, we, ST + r * per);
     for (size_t a = 0; a < per; a++)
       for (size_t c = 0; c < per; c++) {
         double h = gsl_matrix_get(Hb, g * per + c, g * per + a);
         if (h == 0) continue;
         size_t hi = a > c ? a : c, lo = a > c ? c : a; /* crossprod's lower triangle */
-        double m = 0;
-        for (size_t r = 0; r < n; r++) m += ST[r * per + hi] * ST[r * per + lo];
-        s += (scale * m) * h;
+        double v = 0;
+        for (size_t r = 0; r < n; r++) v += ST[r * per + hi] * ST[r * per + lo];
+        s += (scale * v) * h;
       }
   }
   *tr = s;
   free(ST);
+  free(m);
+  free(row);
   if (e) gsl_vector_free(e);
   if (we) gsl_vector_free(we);
   return st;
@@ -2025,7 +2050,9 @@ vagap_status_t sem_robust_finish(sem_ws_t *ws, sem_con_t *con, vagap_sem_fit_t *
   const double *vbr = vb; /* E^-1 / N */
   switch (opt->information) {
     case VAGAP_SEM_INFORMATION_OBSERVED:
-      if (info) { /* the fit's: already the Hessian (fit_information), fit->vcov its inverse */
+      /* with SEs the fit's information is already the Hessian (fit_information: dense with
+         constraints, else in the workspace's blocks), fit->vcov its inverse */
+      if (info || !no_se) {
         have_vb = 1;
         vbr = fit->vcov;
         break;
