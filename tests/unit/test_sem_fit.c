@@ -579,14 +579,14 @@ static void test_casewise_scores_sum_to_gradient(void **state) {
     sem_scores_t *sw = sem_ws_scores_open(ws, x, g, cols, &kg, &rc);
     assert_int_equal(rc, 0);
     assert_non_null(sw);
-    sem_ws_scores(sw, Y, mu_copy, sc, kg);
+    assert_int_equal(sem_ws_scores(sw, Y, mu_copy, sc, kg), 0);
     /* in two chunks of rows (as the meat takes them): the same numbers, bit for bit */
     double *sc2 = malloc(n * K * sizeof *sc2);
     size_t half = n / 2;
     gsl_matrix_const_view top = gsl_matrix_const_submatrix(Y, 0, 0, half, P),
                           bottom = gsl_matrix_const_submatrix(Y, half, 0, n - half, P);
-    sem_ws_scores(sw, &top.matrix, mu_copy, sc2, kg);
-    sem_ws_scores(sw, &bottom.matrix, mu_copy, sc2 + half * kg, kg);
+    assert_int_equal(sem_ws_scores(sw, &top.matrix, mu_copy, sc2, kg), 0);
+    assert_int_equal(sem_ws_scores(sw, &bottom.matrix, mu_copy, sc2 + half * kg, kg), 0);
     assert_memory_equal(sc, sc2, n * kg * sizeof *sc);
     free(sc2);
     sem_ws_scores_close(sw);

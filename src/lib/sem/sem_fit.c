@@ -990,8 +990,11 @@ struct sem_scores {
   rank2_t *t;            /* per free row: its rank-two form */
   double *c;             /* per free row: a' Sigma^-1 b */
   size_t *col;           /* per free row: its column of sc */
-  double *proj;          /* 2 md: FB' u, then B Smat FB' u */
-  gsl_vector *e, *u;
+  double *proj;          /* 2 md x cap, row f for FB' u (f < md), then B Smat FB' u, a
+                            column per row of the chunk */
+  double *U;             /* cap x p: the chunk's u = Sigma^-1 e, a row each */
+  size_t cap;            /* rows of room in proj and U */
+  gsl_vector *e;
   /* FB's nonzeros row by row (its columns of observed variables are unit vectors, a
      loading matrix is mostly zeros): FB' u adds only them, in dgemv's order */
   size_t *nz_start, *nz_col;
@@ -1007,8 +1010,8 @@ void sem_ws_scores_close(sem_scores_t *s) {
   free(s->c);
   free(s->col);
   free(s->proj);
+  free(s->U);
   if (s->e) gsl_vector_free(s->e);
-  if (s->u) gsl_vector_free(s->u);
   free(s->nz_start);
   free(s->nz_col);
   if (s->BS) gsl_matrix_free(s->BS);
@@ -1036,16 +1039,14 @@ sem_scores_t *sem_ws_scores_open(sem_ws_t *ws, const double *x, size_t g, size_t
     s->t = malloc((nr ? nr : 1) * sizeof *s->t);
     s->c = malloc((nr ? nr : 1) * sizeof *s->c);
     s->col = malloc((nr ? nr : 1) * sizeof *s->col);
-    s->proj = malloc(2 * md * sizeof *s->proj);
     s->e = gsl_vector_alloc(p);
-    s->u = gsl_vector_alloc(p);
     s->nz_start = malloc((p + 1) * sizeof *s->nz_start);
     s->nz_col = malloc((p + 1) * (md + 1) * sizeof *s->nz_col);
     s->BS = gsl_matrix_alloc(md, md);
     s->bs_start = malloc((md + 1) * sizeof *s->bs_start);
     s->bs_col = malloc((md + 1) * (md + 1) * sizeof *s->bs_col);
   }
-  if (!s || !col_of || !idx || !wb || !s->t || !s->c || !s->col || !s->proj || !s->e || !s->u || !s->nz_start ||
+  if (!s || !col_of || !idx || !wb || !s->t || !s->c || !s->col || !s->e || !s->nz_start ||
       !s->nz_col || !s->BS || !s->bs_start || !s->bs_col) {
     *rc = -2;
     sem_ws_scores_close(s);
@@ -1095,38 +1096,68 @@ sem_scores_t *sem_ws_scores_open(sem_ws_t *ws, const double *x, size_t g, size_t
   return s;
 }
 
-void sem_ws_scores(const sem_scores_t *s, const gsl_matrix *Y, const gsl_vector *mu, double *sc, size_t ncols) {
+/*
+ * The rows of a chunk go through each step together, a column of proj per
+ * row (the loops over rows innermost, where the compiler can pack them):
+ * every entry is still the same terms added in the same order as row by row.
+ * -2: out of memory.
+ */
+int sem_ws_scores(sem_scores_t *s, const gsl_matrix *Y, const gsl_vector *mu, double *sc, size_t ncols) {
   const group_ws_t *w = s->w;
-  size_t p = s->p, md = s->md;
-  double *proj = s->proj;
-  memset(sc, 0, Y->size1 * ncols * sizeof *sc);
-  for (size_t i = 0; i < Y->size1; i++) {
-    const double *y = Y->data + i * Y->tda;
-    for (size_t k = 0; k < p; k++) s->e->data[k * s->e->stride] = y[k] - gsl_vector_get(mu, k);
-    gsl_blas_dsymv(CblasLower, 1.0, w->SigInv, s->e, 0.0, s->u);
-    /* proj[0..md) = FB' u, proj[md..2md) = BSFt u = B Smat proj[0..md) */
-    memset(proj, 0, md * sizeof *proj);
-    for (size_t a = 0; a < p; a++) {
-      double ua = s->u->data[a * s->u->stride];
-      if (ua == 0) continue;
-      const double *fb = w->FB->data + a * w->FB->tda;
-      for (size_t z = s->nz_start[a]; z < s->nz_start[a + 1]; z++) proj[s->nz_col[z]] += ua * fb[s->nz_col[z]];
-    }
-    for (size_t a = 0; a < md; a++) {
-      const double *bs = s->BS->data + a * s->BS->tda;
-      double v = 0;
-      for (size_t z = s->bs_start[a]; z < s->bs_start[a + 1]; z++) v += bs[s->bs_col[z]] * proj[s->bs_col[z]];
-      proj[md + a] = v;
-    }
-    double *out = sc + i * ncols;
-    for (size_t q = 0; q < s->n; q++) {
-      const rank2_t *tq = &s->t[q];
-      double v = 0;
-      if (tq->alpha != 0) v += tq->alpha * (proj[tq->xt * md + tq->xi] * proj[tq->yt * md + tq->yi] - s->c[q]);
-      if (tq->mc != 0) v += tq->mc * proj[tq->mi];
-      out[s->col[q]] += v;
+  size_t p = s->p, md = s->md, m = Y->size1;
+  if (m > s->cap) {
+    free(s->proj);
+    free(s->U);
+    s->cap = m;
+    s->proj = malloc(2 * md * m * sizeof *s->proj);
+    s->U = malloc(m * (p ? p : 1) * sizeof *s->U);
+    if (!s->proj || !s->U) {
+      s->cap = 0;
+      return -2;
     }
   }
+  double *proj = s->proj, *U = s->U;
+  memset(sc, 0, m * ncols * sizeof *sc);
+  for (size_t i = 0; i < m; i++) { /* u = Sigma^-1 (y - mu), row by row */
+    const double *y = Y->data + i * Y->tda;
+    for (size_t k = 0; k < p; k++) s->e->data[k * s->e->stride] = y[k] - gsl_vector_get(mu, k);
+    gsl_vector_view ui = gsl_vector_view_array(U + i * p, p);
+    gsl_blas_dsymv(CblasLower, 1.0, w->SigInv, s->e, 0.0, &ui.vector);
+  }
+  /* proj[f] = FB' u over FB's nonzeros, a ascending; a zero u_a adds nothing either way */
+  memset(proj, 0, md * m * sizeof *proj);
+  for (size_t a = 0; a < p; a++) {
+    const double *fb = w->FB->data + a * w->FB->tda;
+    for (size_t z = s->nz_start[a]; z < s->nz_start[a + 1]; z++) {
+      double f = fb[s->nz_col[z]], *pr = proj + s->nz_col[z] * m;
+      for (size_t i = 0; i < m; i++) pr[i] += U[i * p + a] * f;
+    }
+  }
+  /* proj[md + a] = BSFt u = B Smat proj[0..md) */
+  for (size_t a = 0; a < md; a++) {
+    const double *bs = s->BS->data + a * s->BS->tda;
+    double *pr = proj + (md + a) * m;
+    memset(pr, 0, m * sizeof *pr);
+    for (size_t z = s->bs_start[a]; z < s->bs_start[a + 1]; z++) {
+      double b = bs[s->bs_col[z]];
+      const double *pc = proj + s->bs_col[z] * m;
+      for (size_t i = 0; i < m; i++) pr[i] += b * pc[i];
+    }
+  }
+  for (size_t q = 0; q < s->n; q++) {
+    const rank2_t *tq = &s->t[q];
+    double *out = sc + s->col[q];
+    const double *px = proj + (tq->xt * md + tq->xi) * m, *py = proj + (tq->yt * md + tq->yi) * m,
+                 *pm = proj + tq->mi * m;
+    double alpha = tq->alpha, cq = s->c[q], mc = tq->mc;
+    if (alpha != 0 && mc != 0)
+      for (size_t i = 0; i < m; i++) out[i * ncols] += alpha * (px[i] * py[i] - cq) + mc * pm[i];
+    else if (alpha != 0)
+      for (size_t i = 0; i < m; i++) out[i * ncols] += alpha * (px[i] * py[i] - cq);
+    else if (mc != 0)
+      for (size_t i = 0; i < m; i++) out[i * ncols] += mc * pm[i];
+  }
+  return 0;
 }
 
 /* Name the parameters that load most on the null direction of a singular information matrix. */

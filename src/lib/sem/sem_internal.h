@@ -540,11 +540,11 @@ double sem_ws_N(const sem_ws_t *ws);
    taken at mean mu: the meat of the Huber-White sandwich.  sem_ws_scores_open prepares
    group g at x (what the rows share); only its *k parameters (cols, increasing; room for
    npar) have nonzero scores.  rc: -1 Sigma not positive definite, -2 out of memory (NULL
-   returned).  sem_ws_scores then fills sc with Y's n x k scores, row-major; the workspace
-   must not move to another point between the two. */
+   returned).  sem_ws_scores then fills sc with Y's n x k scores, row-major (-2: out of
+   memory); the workspace must not move to another point between the two. */
 typedef struct sem_scores sem_scores_t;
 sem_scores_t *sem_ws_scores_open(sem_ws_t *ws, const double *x, size_t g, size_t *cols, size_t *k, int *rc);
-void sem_ws_scores(const sem_scores_t *s, const gsl_matrix *Y, const gsl_vector *mu, double *sc, size_t k);
+int sem_ws_scores(sem_scores_t *s, const gsl_matrix *Y, const gsl_vector *mu, double *sc, size_t k);
 void sem_ws_scores_close(sem_scores_t *s);
 /* Restrict sem_ws_objective to the groups with mask[g] != 0 (NULL: all groups again):
    the terms of the other groups do not depend on their parameters. */

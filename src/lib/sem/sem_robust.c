@@ -1122,8 +1122,8 @@ static vagap_status_t user_meat(robust_t *R, const double *x, size_t g, const gs
   for (size_t r0 = 0; !st && sw && r0 < n; r0 += CHUNK) {
     size_t m = n - r0 < CHUNK ? n - r0 : CHUNK;
     gsl_matrix_const_view Yc = gsl_matrix_const_submatrix(R->g[g].Y, r0, 0, m, R->L.p);
-    sem_ws_scores(sw, &Yc.matrix, mu, sc, k);
-    crossprod_add(sc, m, k, k, X);
+    if (sem_ws_scores(sw, &Yc.matrix, mu, sc, k)) st = oom(err);
+    else crossprod_add(sc, m, k, k, X);
   }
   sem_ws_scores_close(sw);
   free(sc);
