@@ -1184,11 +1184,33 @@ static size_t sandwich_blocks(const double *vb, const gsl_matrix *M, const meat_
 }
 
 /*
+ * The lower triangle (with the diagonal) of O = f T V, in bands of rows: band
+ * [r0, r1) needs the columns [0, r1) only, so the bands cost about half the
+ * whole product.  Each entry is the whole product's (dgemm sums over the inner
+ * index in the same order whatever the band's width).
+ */
+static void lower_product(const gsl_matrix *T, const gsl_matrix *V, double f, gsl_matrix *O) {
+  enum { BAND = 8 };
+  size_t k = T->size1;
+  for (size_t r0 = 0; r0 < k; r0 += BAND) {
+    size_t r1 = r0 + BAND < k ? r0 + BAND : k;
+    gsl_matrix_const_view Tr = gsl_matrix_const_submatrix(T, r0, 0, r1 - r0, k),
+                          Vc = gsl_matrix_const_submatrix(V, 0, 0, k, r1);
+    gsl_matrix_view Or = gsl_matrix_submatrix(O, r0, 0, r1 - r0, r1);
+    gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, f, &Tr.matrix, &Vc.matrix, 0.0, &Or.matrix);
+  }
+}
+
+/*
  * vcov = N vb M vb (lavaan: E.inv M E.inv / N with E.inv = N vb), block by
  * block of sandwich_blocks (zero between blocks): the products of the whole
  * K x K matrices would add G times as many zeros for G groups.  Within a block
  * the nonzero terms are summed in the same order as the whole product's.
- * vcov may be vb itself: each block is read before it is written.
+ * vcov is symmetric: the lower triangle of N (vb M) vb (lower_product) is
+ * taken for both triangles (a symmetrised 0.5 (O + O') would need the whole
+ * product for a change in the last bit off the diagonal; the diagonal, the
+ * SEs, is the same number either way).  vcov may be vb itself: each block is
+ * read before it is written.
  */
 static vagap_status_t sandwich_vcov(const double *vb, const gsl_matrix *M, const meat_t *mt, size_t K, double N,
                                     double *vcov, vagap_error_t *err) {
@@ -1225,10 +1247,9 @@ static vagap_status_t sandwich_vcov(const double *vb, const gsl_matrix *M, const
         gsl_matrix_set(&Mb.matrix, a, b, m_at(M, mt, ix[a], ix[b]));
       }
     gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, &V.matrix, &Mb.matrix, 0.0, &Tb.matrix);
-    gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, N, &Tb.matrix, &V.matrix, 0.0, &Ob.matrix);
+    lower_product(&Tb.matrix, &V.matrix, N, &Ob.matrix);
     for (size_t a = 0; a < k; a++)
-      for (size_t b = 0; b < k; b++)
-        vcov[ix[a] * K + ix[b]] = 0.5 * (gsl_matrix_get(&Ob.matrix, a, b) + gsl_matrix_get(&Ob.matrix, b, a));
+      for (size_t b = 0; b <= a; b++) vcov[ix[a] * K + ix[b]] = vcov[ix[b] * K + ix[a]] = gsl_matrix_get(&Ob.matrix, a, b);
   }
   for (size_t a = 0; !st && a < K; a++)
     for (size_t b = 0; b < K; b++)
