@@ -1339,27 +1339,39 @@ static void fiml_robust_unset(vagap_sem_measures_t *f) {
 /*
  * B0 += (1/N) sum_i s_i s_i' over the used rows, s_i the FIML casewise scores
  * d logL_i / dtheta at x (sem_fiml_scores), group by group so that each
- * product runs over the columns of that group's parameters only.
+ * product runs over the columns of that group's parameters only.  The rows
+ * are sorted into their groups in one pass (order keeps each group's rows in
+ * data order), not one pass over all rows per group.
  */
 static vagap_status_t fiml_meat(sem_fiml_t *fm, sem_ws_t *ws, const double *x, size_t K, size_t G, double N,
                                 gsl_matrix *B0, vagap_error_t *err) {
   size_t n = sem_fiml_nrows(fm);
   double *sc = malloc((n ? n : 1) * K * sizeof *sc);
-  if (!sc) return oom(err);
-  vagap_status_t st = sem_fiml_scores(fm, ws, x, sc, err);
-  for (size_t g = 0; !st && g < G; g++) {
-    size_t ng = sem_fiml_group_rows(fm, g);
-    gsl_matrix *Z = gsl_matrix_alloc(ng ? ng : 1, K);
-    if (!Z) {
+  size_t *start = calloc(G + 2, sizeof *start), *order = malloc((n ? n : 1) * sizeof *order);
+  vagap_status_t st = sc && start && order ? sem_fiml_scores(fm, ws, x, sc, err) : oom(err);
+  for (size_t i = 0; !st && i < n; i++) {
+    size_t g = sem_fiml_row_group(fm, i);
+    if (g < G) start[g + 2]++;
+  }
+  for (size_t g = 0; !st && g < G; g++) start[g + 2] += start[g + 1];
+  for (size_t i = 0; !st && i < n; i++) { /* start[g + 1]: group g's next place */
+    size_t g = sem_fiml_row_group(fm, i);
+    if (g < G) order[start[g + 1]++] = i;
+  }
+  for (size_t g = 0; !st && g < G; g++) { /* group g: order[start[g] .. start[g + 1]) */
+    size_t ng = start[g + 1] - start[g];
+    gsl_matrix *Z = ng ? gsl_matrix_alloc(ng, K) : NULL;
+    if (ng && !Z) {
       st = oom(err);
       break;
     }
-    for (size_t i = 0, r = 0; i < n; i++)
-      if (sem_fiml_row_group(fm, i) == g) memcpy(Z->data + r++ * Z->tda, sc + i * K, K * sizeof *sc);
+    for (size_t r = 0; r < ng; r++) memcpy(Z->data + r * Z->tda, sc + order[start[g] + r] * K, K * sizeof *sc);
     if (ng) st = meat_rows(Z, 1.0 / N, B0, err);
-    gsl_matrix_free(Z);
+    if (Z) gsl_matrix_free(Z);
   }
   free(sc);
+  free(start);
+  free(order);
   return st;
 }
 
