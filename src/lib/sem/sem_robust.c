@@ -837,12 +837,22 @@ static vagap_status_t baseline_meat_trace(const robust_t *R, const baseline_t *b
   return st;
 }
 
+/* H = E^-1 for a diagonal E with a positive diagonal (1 / E_cc, H's off-diagonal zero on
+   entry); 0 when a diagonal entry is not positive. */
+static int diagonal_invert(const gsl_matrix *E, gsl_matrix *H) {
+  for (size_t c = 0; c < E->size1; c++)
+    if (!(gsl_matrix_get(E, c, c) > 0)) return 0;
+  for (size_t c = 0; c < E->size1; c++) gsl_matrix_set(H, c, c, 1.0 / gsl_matrix_get(E, c, c));
+  return 1;
+}
+
 /* E_b^-1 for the baseline, group block by group block (E_b has nothing between groups). */
 static vagap_status_t baseline_einv(const baseline_t *b, gsl_matrix *H, vagap_error_t *err) {
   gsl_matrix_set_zero(H);
   for (size_t o = 0; o < b->K; o += b->per) {
     gsl_matrix_const_view Eg = gsl_matrix_const_submatrix(b->E, o, o, b->per, b->per);
     gsl_matrix_view Hg = gsl_matrix_submatrix(H, o, o, b->per, b->per);
+    if (is_diagonal(&Eg.matrix) && diagonal_invert(&Eg.matrix, &Hg.matrix)) continue;
     gsl_matrix_memcpy(&Hg.matrix, &Eg.matrix);
     if (spd_invert(&Hg.matrix))
       return vagap_error_set(err, VAGAP_ENUMERIC, NULL, 0, 0, "the baseline model's information matrix is singular");
@@ -1072,15 +1082,6 @@ static int meat_index(meat_t *mt) {
   for (size_t j = 0; j < mt->K; j++)
     if (mt->owner[j] >= G) disjoint = 0;
   return disjoint;
-}
-
-/* 1 when vb (K x K row-major) is zero between parameters of different groups */
-static int meat_vb_by_group(const meat_t *mt, const double *vb) {
-  size_t K = mt->K;
-  for (size_t a = 0; a < K; a++)
-    for (size_t b = 0; b < K; b++)
-      if (mt->owner[a] != mt->owner[b] && vb[a * K + b] != 0) return 0;
-  return 1;
 }
 
 /* B0 (K x K, zero on entry) = the sum of the blocks, group after group */
@@ -2122,8 +2123,10 @@ vagap_status_t sem_robust_finish(sem_ws_t *ws, sem_con_t *con, vagap_sem_fit_t *
   if (st) goto done;
   for (size_t a = 0; Einv && a < K; a++)
     for (size_t b = 0; b < K; b++) gsl_matrix_set(Einv, a, b, N * vbr[a * K + b]);
-  /* constraints: a vcov with entries between groups */
-  if (need_meat && !B0 && !meat_vb_by_group(&mt, vbr) && (st = meat_make_dense(&mt, &B0, err))) goto done;
+  /* vb is zero between groups when no parameter is shared (disjoint blocks) and no ==
+     constraint ties them (sem_con_vcov): the inverse of the information's group blocks
+     (invert_information); with constraints the dense B0 */
+  if (need_meat && !B0 && con && fit->model->ncon && (st = meat_make_dense(&mt, &B0, err))) goto done;
   /* yuan.bentler.mplus's tr(B0 E^-1), before the sandwich takes the place of vbr */
   double ybm_h0 = !ybm ? NAN : B0 ? trace_prod_nz(B0, vbr, N) : meat_trace_nz(&mt, vbr, N);
   /* standard errors */
