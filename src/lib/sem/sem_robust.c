@@ -669,7 +669,9 @@ typedef struct {
   size_t *sel;         /* the free h1 elements (per) */
   gsl_matrix **D, **A; /* per group (only for the Satorra-Bentler family) */
   gsl_matrix **W;      /* per group Sigma_b^-1 (only for the first-order traces) */
-  gsl_matrix *E;       /* its information sum_g f_g Delta_b' A_b Delta_b (K x K) */
+  /* its information sum_g f_g Delta_b' A_b Delta_b (K x K) has nothing between groups:
+     per group its per x per block E and that block's inverse H (baseline_einv) */
+  gsl_matrix **E, **H;
 } baseline_t;
 
 static void baseline_free(baseline_t *b, size_t G) {
@@ -677,12 +679,15 @@ static void baseline_free(baseline_t *b, size_t G) {
     if (b->D && b->D[g]) gsl_matrix_free(b->D[g]);
     if (b->A && b->A[g]) gsl_matrix_free(b->A[g]);
     if (b->W && b->W[g]) gsl_matrix_free(b->W[g]);
+    if (b->E && b->E[g]) gsl_matrix_free(b->E[g]);
+    if (b->H && b->H[g]) gsl_matrix_free(b->H[g]);
   }
   free(b->D);
   free(b->A);
   free(b->W);
+  free(b->E);
+  free(b->H);
   free(b->sel);
-  if (b->E) gsl_matrix_free(b->E);
 }
 
 static int baseline_free_element(const robust_t *R, size_t k) {
@@ -706,13 +711,17 @@ static vagap_status_t baseline_build(const robust_t *R, baseline_t *b, int want_
   b->D = calloc(G, sizeof *b->D);
   b->A = calloc(G, sizeof *b->A);
   b->W = calloc(G, sizeof *b->W);
+  b->E = calloc(G, sizeof *b->E);
+  b->H = calloc(G, sizeof *b->H);
   size_t kk = b->K ? b->K : 1;
-  if (!b->D || !b->A || !b->W || !(b->E = gsl_matrix_calloc(kk, kk))) return oom(err);
+  if (!b->D || !b->A || !b->W || !b->E || !b->H) return oom(err);
   vagap_status_t st = VAGAP_OK;
   for (size_t g = 0; g < G && !st; g++) {
     const rgroup_t *rg = &R->g[g];
     gsl_matrix *W = b->W[g] = gsl_matrix_alloc(p, p);
-    if (!W || (!want_meat && (!(b->D[g] = gsl_matrix_calloc(ps, kk)) || !(b->A[g] = gsl_matrix_alloc(ps, ps))))) {
+    if (!W || !(b->E[g] = gsl_matrix_alloc(per ? per : 1, per ? per : 1)) ||
+        !(b->H[g] = gsl_matrix_calloc(per ? per : 1, per ? per : 1)) ||
+        (!want_meat && (!(b->D[g] = gsl_matrix_calloc(ps, kk)) || !(b->A[g] = gsl_matrix_alloc(ps, ps))))) {
       st = oom(err);
       break;
     }
@@ -731,7 +740,7 @@ static vagap_status_t baseline_build(const robust_t *R, baseline_t *b, int want_
        fixed.x element among them) */
     for (size_t c = 0; c < per; c++)
       for (size_t d = 0; d < per; d++)
-        gsl_matrix_set(b->E, g * per + c, g * per + d, rg->f * h1_expected_at(&R->L, W, b->sel[c], b->sel[d]));
+        gsl_matrix_set(b->E[g], c, d, rg->f * h1_expected_at(&R->L, W, b->sel[c], b->sel[d]));
   }
   return st;
 }
@@ -773,11 +782,6 @@ static void baseline_score_row(const robust_t *R, const baseline_t *b, const gsl
   }
 }
 
-/* 1 when the per x per block of Hb at (o, o) has no nonzero entry off its diagonal. */
-static int block_is_diagonal(const gsl_matrix *Hb, size_t o, size_t per) {
-  gsl_matrix_const_view B = gsl_matrix_const_submatrix(Hb, o, o, per, per);
-  return is_diagonal(&B.matrix);
-}
 
 /*
  * tr(M0 Hb) for the baseline's first-order information M0 = (1/N) sum_i s_i s_i'
@@ -788,7 +792,7 @@ static int block_is_diagonal(const gsl_matrix *Hb, size_t o, size_t per) {
  * of crossprod and trace_prod on the whole matrices: the same number to the
  * last bit.
  */
-static vagap_status_t baseline_meat_trace(const robust_t *R, const baseline_t *b, const gsl_matrix *Hb, double *tr,
+static vagap_status_t baseline_meat_trace(const robust_t *R, const baseline_t *b, double *tr,
                                           vagap_error_t *err) {
   size_t per = b->per, nmax = 1;
   for (size_t g = 0; g < R->G; g++) nmax = R->g[g].n > nmax ? R->g[g].n : nmax;
@@ -800,14 +804,15 @@ static vagap_status_t baseline_meat_trace(const robust_t *R, const baseline_t *b
     const rgroup_t *rg = &R->g[g];
     size_t n = rg->n;
     int diag = is_diagonal(b->W[g]);
-    if (block_is_diagonal(Hb, g * per, per)) {
+    const gsl_matrix *Hg = b->H[g];
+    if (is_diagonal(Hg)) {
       memset(m, 0, per * sizeof *m);
       for (size_t r = 0; r < n; r++) {
         baseline_score_row(R, b, b->W[g], diag, rg->Y->data + r * rg->Y->tda, rg->ybar, e, we, row);
         for (size_t a = 0; a < per; a++) m[a] += row[a] * row[a];
       }
       for (size_t a = 0; a < per; a++) {
-        double h = gsl_matrix_get(Hb, g * per + a, g * per + a);
+        double h = gsl_matrix_get(Hg, a, a);
         if (h != 0) s += (scale * m[a]) * h;
       }
       continue;
@@ -820,7 +825,7 @@ static vagap_status_t baseline_meat_trace(const robust_t *R, const baseline_t *b
       baseline_score_row(R, b, b->W[g], diag, rg->Y->data + r * rg->Y->tda, rg->ybar, e, we, ST + r * per);
     for (size_t a = 0; a < per; a++)
       for (size_t c = 0; c < per; c++) {
-        double h = gsl_matrix_get(Hb, g * per + c, g * per + a);
+        double h = gsl_matrix_get(Hg, c, a);
         if (h == 0) continue;
         size_t hi = a > c ? a : c, lo = a > c ? c : a; /* crossprod's lower triangle */
         double v = 0;
@@ -846,18 +851,25 @@ static int diagonal_invert(const gsl_matrix *E, gsl_matrix *H) {
   return 1;
 }
 
-/* E_b^-1 for the baseline, group block by group block (E_b has nothing between groups). */
-static vagap_status_t baseline_einv(const baseline_t *b, gsl_matrix *H, vagap_error_t *err) {
-  gsl_matrix_set_zero(H);
-  for (size_t o = 0; o < b->K; o += b->per) {
-    gsl_matrix_const_view Eg = gsl_matrix_const_submatrix(b->E, o, o, b->per, b->per);
-    gsl_matrix_view Hg = gsl_matrix_submatrix(H, o, o, b->per, b->per);
-    if (is_diagonal(&Eg.matrix) && diagonal_invert(&Eg.matrix, &Hg.matrix)) continue;
-    gsl_matrix_memcpy(&Hg.matrix, &Eg.matrix);
-    if (spd_invert(&Hg.matrix))
+/* E_b^-1 for the baseline, group block by group block (E_b has nothing between groups):
+   H[g] = E[g]^-1. */
+static vagap_status_t baseline_einv(const baseline_t *b, size_t G, vagap_error_t *err) {
+  for (size_t g = 0; b->per && g < G; g++) {
+    if (is_diagonal(b->E[g]) && diagonal_invert(b->E[g], b->H[g])) continue;
+    gsl_matrix_memcpy(b->H[g], b->E[g]);
+    if (spd_invert(b->H[g]))
       return vagap_error_set(err, VAGAP_ENUMERIC, NULL, 0, 0, "the baseline model's information matrix is singular");
   }
   return VAGAP_OK;
+}
+
+/* Hb (K x K) = E_b^-1 from its group blocks */
+static void baseline_einv_dense(const baseline_t *b, size_t G, gsl_matrix *Hb) {
+  gsl_matrix_set_zero(Hb);
+  for (size_t g = 0; b->per && g < G; g++) {
+    gsl_matrix_view Hg = gsl_matrix_submatrix(Hb, g * b->per, g * b->per, b->per, b->per);
+    gsl_matrix_memcpy(&Hg.matrix, b->H[g]);
+  }
 }
 
 /* ---- fit measures from a scaled test ------------------------------------------------------ */
@@ -2143,12 +2155,15 @@ vagap_status_t sem_robust_finish(sem_ws_t *ws, sem_con_t *con, vagap_sem_fit_t *
   if (st || !scaled) goto done;
   /* scaled tests: user model and baseline */
   if ((st = baseline_build(&R, &base, ybm, err))) goto done;
-  if (!(Hb = gsl_matrix_alloc(base.K ? base.K : 1, base.K ? base.K : 1)) ||
-      !(Mb = gsl_matrix_alloc(base.K ? base.K : 1, base.K ? base.K : 1))) {
+  if (base.K && (st = baseline_einv(&base, G, err))) goto done;
+  /* the Satorra-Bentler family's traces take E_b^-1 whole */
+  if (!ybm && opt->test != VAGAP_SEM_TEST_YUAN_BENTLER &&
+      (!(Hb = gsl_matrix_alloc(base.K ? base.K : 1, base.K ? base.K : 1)) ||
+       !(Mb = gsl_matrix_alloc(base.K ? base.K : 1, base.K ? base.K : 1)))) {
     st = oom(err);
     goto done;
   }
-  if (base.K && (st = baseline_einv(&base, Hb, err))) goto done;
+  if (Hb && base.K) baseline_einv_dense(&base, G, Hb);
   if (opt->test == VAGAP_SEM_TEST_YUAN_BENTLER) {
     double h1, ndat, h0;
     if ((st = yb_complete(ws, con, fit, opt->information, data, &tr1, &tb1, &h1, &ndat, &h0, err))) goto done;
@@ -2161,7 +2176,7 @@ vagap_status_t sem_robust_finish(sem_ws_t *ws, sem_con_t *con, vagap_sem_fit_t *
     double h1, ndat;
     if ((st = ybm_h1(&R, W, &h1, &ndat, err))) goto done;
     double h0 = ybm_h0, h0b = 0;
-    if (base.K && (st = baseline_meat_trace(&R, &base, Hb, &h0b, err))) goto done;
+    if (base.K && (st = baseline_meat_trace(&R, &base, &h0b, err))) goto done;
     tr1 = h1 - h0;
     tb1 = h1 - h0b;
     f->scaling_factor_h1 = h1 / ndat;
