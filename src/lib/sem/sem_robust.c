@@ -450,16 +450,18 @@ static vagap_status_t delta_group(robust_t *R, const double *x, size_t g, vagap_
   return h1_delta(R->ws, &R->L, x, g, R->K, D, err);
 }
 
-/* Sigma^-1 and the mean at which the scores are taken (implied; the sample mean without a mean structure). */
+/* The mean at which the scores are taken (implied; the sample mean without a mean structure)
+   and, unless W is NULL, Sigma^-1. */
 static vagap_status_t implied_inverse(robust_t *R, const double *x, size_t g, gsl_matrix *W, gsl_vector *mu,
                                       vagap_error_t *err) {
   const gsl_matrix *Sig;
   const gsl_vector *m;
   if (sem_ws_implied(R->ws, x, g, &Sig, &m))
     return vagap_error_set(err, VAGAP_ENUMERIC, NULL, 0, 0, "the implied covariance matrix is not positive definite");
-  gsl_matrix_memcpy(W, Sig);
   if (R->L.ms) gsl_vector_memcpy(mu, m);
   else gsl_vector_memcpy(mu, R->g[g].ybar);
+  if (!W) return VAGAP_OK; /* the mean only */
+  gsl_matrix_memcpy(W, Sig);
   return spd_invert(W) ? vagap_error_set(err, VAGAP_ENUMERIC, NULL, 0, 0, "the implied covariance matrix is singular")
                        : VAGAP_OK;
 }
@@ -2094,8 +2096,9 @@ vagap_status_t sem_robust_finish(sem_ws_t *ws, sem_con_t *con, vagap_sem_fit_t *
   for (size_t g = 0; need_rows && g < G && !st; g++) {
     rgroup_t *rg = &R.g[g];
     rg->f = sem_ws_nobs(ws, g) / N;
-    if ((st = implied_inverse(&R, fit->x, g, W, mu, err))) break;
-    if (need_gamma && !(ybm && !robust_sem_se(opt))) { /* Delta and A: the Satorra-Bentler family */
+    int need_a = need_gamma && !(ybm && !robust_sem_se(opt));
+    if ((st = implied_inverse(&R, fit->x, g, need_a ? W : NULL, mu, err))) break;
+    if (need_a) { /* Delta and A: the Satorra-Bentler family */
       if ((st = delta_group(&R, fit->x, g, err))) break;
       if (!(rg->A = gsl_matrix_alloc(ps, ps))) { st = oom(err); break; }
       h1_expected(&R.L, W, rg->A);
