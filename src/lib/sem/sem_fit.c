@@ -775,7 +775,7 @@ static double block_value(const sem_ws_t *ws, size_t a, size_t b) {
   return *block_entry(ws, a, b);
 }
 
-/* The dense npar x npar information from the blocks. */
+/* [hessian hook] the information's blocks filled entry by entry (sem_hessian.c) */
 int sem_ws_info_clear(sem_ws_t *ws) {
   if (block_layout(ws)) return -1;
   blocks_zero(ws);
@@ -788,6 +788,7 @@ void sem_ws_info_add(sem_ws_t *ws, size_t a, size_t b, double v, int mirror) {
   if (mirror && (ws->bf_owner[a] == ws->G) == (ws->bf_owner[b] == ws->G)) *block_entry(ws, b, a) += v;
 }
 
+/* The dense npar x npar information from the blocks. */
 static void blocks_to_dense(const sem_ws_t *ws, gsl_matrix *info) {
   size_t K = ws->npar, G = ws->G;
   gsl_matrix_set_zero(info);
