@@ -151,8 +151,8 @@ static void test_fast_refit_heywood(void **state) {
   sample_teardown(&s);
 }
 
-/* 55 groups, 1045 parameters: above RESAMPLE_DENSE_MAX the refreshed metric is the
-   expected information in the groups' blocks (no dense Hessian). */
+/* 55 groups, 1045 parameters: many groups' blocks (the Hessian refreshed into them, no
+   npar x npar matrix). */
 static void test_fast_refit_many_parameters(void **state) {
   (void)state;
   sample_t s;

@@ -1367,19 +1367,13 @@ static int bfact_solve(const bfact_t *f, const double *r, double *z) {
   return 0;
 }
 
-/* The expected information at x (hessian NULL) or the observed one (into hessian, npar x
-   npar) factored and kept as a fixed metric (sem_resample.c); it stays valid until the
-   next information of this workspace.  -1: singular or no memory. */
-int sem_ws_metric_factor(sem_ws_t *ws, const double *x, gsl_matrix *hessian, vagap_error_t *err) {
+/* The expected information at x, or the observed one (observed = 1: the closed-form
+   Hessian, straight into the blocks), factored and kept as a fixed metric (sem_resample.c);
+   it stays valid until the next information of this workspace.  -1: singular, not
+   positive definite, no closed form (a discrepancy installed) or no memory. */
+int sem_ws_metric_factor(sem_ws_t *ws, const double *x, int observed, vagap_error_t *err) {
   bfact_t *f;
-  int rc;
-  if (hessian) { /* the observed information, dense, into the blocks (as fit_information) */
-    rc = sem_ws_hessian(ws, x, hessian, err) || block_layout(ws) ? -1 : 0;
-    if (!rc) blocks_from_dense(ws, hessian);
-  } else {
-    rc = information_blocks(ws, x, err) ? -1 : 0;
-  }
-  if (!rc) rc = bfact_factor(ws, &f, 0);
+  int rc = (observed ? sem_ws_hessian_blocks(ws, x, err) : information_blocks(ws, x, err)) ? -1 : bfact_factor(ws, &f, 0);
   vagap_error_clear(err);
   return rc;
 }

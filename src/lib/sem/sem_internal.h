@@ -214,11 +214,11 @@ int sem_ws_jacobian(sem_ws_t *ws, const double *x, size_t g, double *dsigma, dou
    resample's): n, S, ybar, log|S|; VAGAP_EDOMAIN when a sample covariance is not positive
    definite.  The factored metric (sem_ws_metric_factor) stays. */
 vagap_status_t sem_ws_set_sample(sem_ws_t *ws, const vagap_sem_stats_t *stats, vagap_error_t *err);
-/* Factor the expected information at x (hessian NULL), or the observed one (the Hessian
-   of F, computed into hessian: npar x npar room), in the block structure the fit keeps,
-   and keep it as a fixed metric for sem_ws_metric_solve until the workspace's next
-   information (Fisher scoring, SEs).  -1: singular, not positive definite or no memory. */
-int sem_ws_metric_factor(sem_ws_t *ws, const double *x, gsl_matrix *hessian, vagap_error_t *err);
+/* Factor the expected information at x, or the observed one (observed = 1: the Hessian
+   of F, sem_ws_hessian_blocks), in the block structure the fit keeps, and keep it as a
+   fixed metric for sem_ws_metric_solve until the workspace's next information (Fisher
+   scoring, SEs).  -1: singular, not positive definite or no memory. */
+int sem_ws_metric_factor(sem_ws_t *ws, const double *x, int observed, vagap_error_t *err);
 /* z = I0^-1 r with that metric (r and z may alias); not thread-safe (the factor's room). */
 void sem_ws_metric_solve(const sem_ws_t *ws, const double *r, double *z);
 

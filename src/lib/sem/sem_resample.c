@@ -10,16 +10,17 @@
  *     information at x0 does not depend on the sample, so the first step is a
  *     Fisher-scoring step for free;
  *   - when the Newton decrement g' M^-1 g falls by less than RESAMPLE_REFRESH in
- *     a step, M becomes the observed information (the Hessian of F) at the
- *     current point, so the steps are Newton's; on these samples the resample's
- *     curvature differs from I0 by factors 0.5-2 in some directions, and the
- *     expected information alone would contract at only ~0.3 per step.
+ *     a step, M becomes the observed information (the Hessian of F, straight
+ *     into the blocks) at the current point, so the steps are Newton's; on these
+ *     samples the resample's curvature differs from I0 by factors 0.5-2 in some
+ *     directions, and the expected information alone would contract at only
+ *     ~0.3 per step.
  * A step costs one objective with its gradient; a resample of the 24-indicator,
  * 4-group benchmark takes about 6 steps and 2 refreshes where sem_fit_from's
  * search takes ~35 evaluations and ~8 information matrices.  The refit stops
  * when g' M^-1 g < RESAMPLE_DECREMENT (1 + |F|): its estimates are then within
- * ~3e-9 of the optimum in double precision, where sem_fit_from's polish leaves
- * them within ~3e-8.  Where the iteration fails (a metric that is not positive
+ * ~4e-9 (4 groups) to ~4e-8 (64 groups) of the optimum in double precision,
+ * where sem_fit_from's polish leaves them within ~3e-8 to ~5e-7.  Where the iteration fails (a metric that is not positive
  * definite, no decrease along a step, no convergence in RESAMPLE_MAX_STEPS) the
  * caller refits the resample by sem_fit_from, so every resample that fitted
  * before fits, and every one that failed fails with the same status.  See
@@ -42,9 +43,10 @@
 #define RESAMPLE_DECREMENT 1e-18
 /* When the decrement falls by less than RESAMPLE_REFRESH in a step (a rate above 0.1),
    the metric is refreshed at the current point, at most RESAMPLE_MAX_REFRESH times;
-   with the expected information as the refreshed metric (RESAMPLE_DENSE_MAX) again only
-   below RESAMPLE_REFRESH_EXPECTED: Fisher scoring's own rate (~0.27 per step on the
-   benchmark models, 0.07 in the decrement) does not improve by refreshing it.  Without a refresh
+   where the refreshed metric had to be the expected information (the Hessian not
+   positive definite there), again only below RESAMPLE_REFRESH_EXPECTED: Fisher scoring's
+   own rate (~0.27 per step on the benchmark models, 0.07 in the decrement) does not
+   improve by refreshing it.  Without a refresh
    left, a step must still cut the decrement by RESAMPLE_SLOW (at most 3 that do not);
    give up (the full path refits) after RESAMPLE_MAX_STEPS or RESAMPLE_HALVINGS halvings. */
 #define RESAMPLE_REFRESH 0.01
@@ -54,10 +56,6 @@
 #define RESAMPLE_MAX_SLOW 3
 #define RESAMPLE_MAX_STEPS 50
 #define RESAMPLE_HALVINGS 12
-/* The observed information is made dense (npar x npar, 8 MB at 1000); above this many
-   parameters the refreshed metric is the expected information, kept in the groups'
-   blocks (O(their size)). */
-#define RESAMPLE_DENSE_MAX 1000
 
 struct sem_resample {
   sem_ws_t *ws0;        /* the full sample's; its metric is I0, the expected information at x0 */
@@ -65,7 +63,6 @@ struct sem_resample {
   vagap_sem_fit_t *fit; /* the resample's result, reused */
   double ci_level;
   double *x0, *g, *d, *xn, *gn; /* [K] */
-  gsl_matrix *hessian;  /* room for the observed information (NULL: too large, the expected one) */
 };
 
 void sem_resample_free(sem_resample_t *r) {
@@ -78,7 +75,6 @@ void sem_resample_free(sem_resample_t *r) {
   free(r->d);
   free(r->xn);
   free(r->gn);
-  if (r->hessian) gsl_matrix_free(r->hessian);
   free(r);
 }
 
@@ -114,7 +110,6 @@ vagap_status_t sem_resample_alloc(sem_resample_t **out, const vagap_sem_model_t 
     return vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
   }
   memcpy(r->x0, x0, K * sizeof *x0);
-  if (K <= RESAMPLE_DENSE_MAX) r->hessian = gsl_matrix_alloc(K, K); /* NULL: the expected information */
   opt.se = VAGAP_SEM_SE_NONE;
   opt.compute = VAGAP_SEM_COMPUTE_ESTIMATES;
   r->fit->options = opt;
@@ -122,7 +117,7 @@ vagap_status_t sem_resample_alloc(sem_resample_t **out, const vagap_sem_model_t 
   vagap_status_t st = sem_ws_alloc(&r->ws0, model, stats, opt.likelihood, &e);
   if (!st) st = sem_ws_alloc(&r->ws, model, stats, opt.likelihood, &e);
   /* a singular information at x0 (or no workspace): the full path for every resample */
-  if (st || sem_ws_metric_factor(r->ws0, x0, NULL, NULL)) {
+  if (st || sem_ws_metric_factor(r->ws0, x0, 0, NULL)) {
     sem_resample_free(r);
     return st == VAGAP_ENOMEM ? vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory") : VAGAP_OK;
   }
@@ -201,8 +196,7 @@ static int newton_refit(sem_resample_t *r, double *x) {
   double *g = r->g, *d = r->d, *xn = r->xn, *gn = r->gn;
   memcpy(x, r->x0, K * sizeof *x);
   double F = sem_ws_objective(ws, x, g), dec_prev = HUGE_VAL;
-  double refresh_at = r->hessian ? RESAMPLE_REFRESH : RESAMPLE_REFRESH_EXPECTED;
-  int refreshes = 0, slow = 0;
+  int refreshes = 0, slow = 0, expected = 0; /* expected: the refreshed metric is the expected information */
   if (!isfinite(F)) return -1; /* fixed.x rows: the resample's values may not fit x0 */
   for (int step = 0; step < RESAMPLE_MAX_STEPS; step++) {
     sem_ws_metric_solve(metric, g, d);
@@ -210,12 +204,12 @@ static int newton_refit(sem_resample_t *r, double *x) {
     for (size_t k = 0; k < K; k++) dec += g[k] * d[k];
     if (!(dec >= 0)) return -1;
     if (dec < RESAMPLE_DECREMENT * (1 + fabs(F))) return 0; /* x is the last point evaluated */
-    if (dec > (refreshes ? refresh_at : RESAMPLE_REFRESH) * dec_prev && refreshes < RESAMPLE_MAX_REFRESH) {
+    double refresh_at = expected ? RESAMPLE_REFRESH_EXPECTED : RESAMPLE_REFRESH;
+    if (dec > refresh_at * dec_prev && refreshes < RESAMPLE_MAX_REFRESH) {
       /* the metric has drifted from the curvature: the observed information at x (the
-         expected one where that is not positive definite or too large), kept while it
-         contracts */
-      if ((!r->hessian || sem_ws_metric_factor(ws, x, r->hessian, NULL)) && sem_ws_metric_factor(ws, x, NULL, NULL))
-        return -1;
+         expected one where that is not positive definite), kept while it contracts */
+      expected = sem_ws_metric_factor(ws, x, 1, NULL) != 0;
+      if (expected && sem_ws_metric_factor(ws, x, 0, NULL)) return -1;
       refreshes++;
       metric = ws;
       sem_ws_metric_solve(metric, g, d);
