@@ -9,6 +9,7 @@
  */
 #include "csv_segment.h"
 #include "grow.h"
+#include "numparse_plain.h"
 #include "table_typed.h"
 
 #include <stdarg.h>
@@ -161,6 +162,12 @@ static int convert_field(csv_segment_parser_t *p, size_t k, const void *data, si
   if (j >= p->ncols || b->text_column[j]) { /* past the header's width (a ragged row), or text */
     b->shapes[k] = SHAPE_TEXT;
     return 0;
+  }
+  int decimals; /* the usual number first, inline (typed_cell_value's first step) */
+  if (!p->convert->na_numeric && p->convert->text.mark == '.' &&
+      parse_plain_decimal_shape(data, len, &b->values[k], &decimals)) {
+    b->shapes[k] = decimals < 0 ? SHAPE_TEXT : (unsigned char)decimals;
+    return decimals >= 0;
   }
   if (typed_cell_value(p->convert, data ? data : "", len, &b->values[k], &b->shapes[k])) {
     b->shapes[k] = SHAPE_NOT_NUMBER;
