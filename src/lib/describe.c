@@ -208,9 +208,11 @@ static inline __attribute__((always_inline)) void summarise_lanes(lane_t *lane, 
 
 void vagap_describe_numeric_columns(const double *const *x, size_t ncols, size_t n, double *scratch,
                                     vagap_numeric_summary_t *out) {
-  /* one set of bucket counts per lane (32 bits: samples beyond 2^32 values go to GSL whole) */
+  /* one set of bucket counts per lane (32 bits: samples beyond 2^32 values go to GSL whole),
+     reused for every group of columns */
   int bucketed = n >= MEDIAN_BUCKETS_FROM && n <= UINT32_MAX;
-  uint32_t *counts = bucketed ? malloc(LANES * MEDIAN_BUCKETS * sizeof *counts) : NULL;
+  size_t sets = ncols < LANES ? ncols : LANES;
+  uint32_t *counts = bucketed && sets ? malloc(sets * MEDIAN_BUCKETS * sizeof *counts) : NULL;
   for (size_t first = 0; first < ncols; first += LANES) {
     size_t k = ncols - first < LANES ? ncols - first : LANES;
     lane_t lane[LANES];
