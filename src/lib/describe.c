@@ -144,36 +144,37 @@ static inline __attribute__((always_inline)) void gather_lanes(lane_t *lane, siz
   for (size_t c = 0; c < k; c++) lane[c].m = m[c], lane[c].min = lo[c], lane[c].max = hi[c], lane[c].sum = sum[c];
 }
 
-/* R's correction pass of the mean (mean_from_sum), every lane. */
-static inline __attribute__((always_inline)) void correct_lanes(lane_t *lane, size_t k, size_t n) {
+/*
+ * Sums of deviations from each lane's mean: plain (R's correction pass of the
+ * mean, about the long-double mean; see mean_from_sum) or squared
+ * (vagap_describe_variance's sum of squares, about the double mean).
+ * `squared` is a constant where this is inlined.
+ */
+static inline __attribute__((always_inline)) void deviation_lanes(lane_t *lane, size_t k, size_t n,
+                                                                  int squared) {
   const double *x[LANES];
-  long double mean[LANES], correction[LANES];
-  for (size_t c = 0; c < k; c++) x[c] = lane[c].x, mean[c] = lane[c].mean, correction[c] = 0;
-  for (size_t i = 0; i < n; i++) {
-#pragma GCC unroll 4
-    for (size_t c = 0; c < k; c++) {
-      double v = x[c][i];
-      if (!isnan(v)) correction[c] += v - mean[c];
-    }
-  }
-  for (size_t c = 0; c < k; c++) lane[c].correction = correction[c];
-}
-
-/* vagap_describe_variance's sum of squares about each lane's (double) mean. */
-static inline __attribute__((always_inline)) void square_lanes(lane_t *lane, size_t k, size_t n) {
-  const double *x[LANES];
-  long double mean[LANES], ss[LANES];
-  for (size_t c = 0; c < k; c++) x[c] = lane[c].x, mean[c] = lane[c].mean, ss[c] = 0;
+  long double mean[LANES], sum[LANES];
+  for (size_t c = 0; c < k; c++) x[c] = lane[c].x, mean[c] = lane[c].mean, sum[c] = 0;
   for (size_t i = 0; i < n; i++) {
 #pragma GCC unroll 4
     for (size_t c = 0; c < k; c++) {
       double v = x[c][i];
       if (isnan(v)) continue;
       long double d = v - mean[c];
-      ss[c] += d * d;
+      sum[c] += squared ? d * d : d;
     }
   }
-  for (size_t c = 0; c < k; c++) lane[c].ss = ss[c];
+  for (size_t c = 0; c < k; c++) *(squared ? &lane[c].ss : &lane[c].correction) = sum[c];
+}
+
+/* A pass of deviation_lanes over k lanes in pairs: a lane's sum and mean take two of the eight
+   x87 registers, and four lanes would not leave room. */
+static void deviation_pairs(lane_t *lane, size_t k, size_t n, int squared) {
+  for (size_t c = 0; c + 1 < k; c += 2)
+    if (squared) deviation_lanes(lane + c, 2, n, 1);
+    else deviation_lanes(lane + c, 2, n, 0);
+  if (k % 2 && squared) deviation_lanes(lane + k - 1, 1, n, 1);
+  else if (k % 2) deviation_lanes(lane + k - 1, 1, n, 0);
 }
 
 /* The three passes over k (a constant after inlining, so the lanes live in registers). */
@@ -185,9 +186,7 @@ static inline __attribute__((always_inline)) void summarise_lanes(lane_t *lane, 
     out[c].missing = n - lane[c].m;
     lane[c].mean = lane[c].m ? lane[c].sum / (long double)lane[c].m : 0;
   }
-  /* a lane's sum and mean take two of the eight x87 registers: pairs of lanes leave room */
-  for (size_t c = 0; c + 1 < k; c += 2) correct_lanes(lane + c, 2, n);
-  if (k % 2) correct_lanes(lane + k - 1, 1, n);
+  deviation_pairs(lane, k, n, 0);
   for (size_t c = 0; c < k; c++) {
     size_t m = lane[c].m;
     out[c].mean = out[c].sd = out[c].min = out[c].median = out[c].max = NAN;
@@ -200,8 +199,7 @@ static inline __attribute__((always_inline)) void summarise_lanes(lane_t *lane, 
     out[c].min = lane[c].min;
     out[c].max = lane[c].max;
   }
-  for (size_t c = 0; c + 1 < k; c += 2) square_lanes(lane + c, 2, n);
-  if (k % 2) square_lanes(lane + k - 1, 1, n);
+  deviation_pairs(lane, k, n, 1);
   for (size_t c = 0; c < k; c++)
     if (lane[c].m >= 2) out[c].sd = sqrt((double)(lane[c].ss / (long double)(lane[c].m - 1)));
 }
