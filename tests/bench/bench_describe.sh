@@ -22,7 +22,16 @@ echo "file: $megabytes MB, $rows rows x 8 numeric columns"
 now() { date +%s.%N; }
 report() { awk -v name="$1" -v t="$2" -v b="$bytes" 'BEGIN { printf "%-28s %8.3f s %8.1f MB/s\n", name, t, b / 1e6 / t }'; }
 
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)"
 cat "$csv" > /dev/null # warm the page cache
+# Peak memory (RSS) of one run, where GNU time is installed.
+peak_rss() {
+  if [ -x /usr/bin/time ]; then
+    /usr/bin/time -f "%M" "$@" 2>&1 > /dev/null | tail -1 | awk -v b="$bytes" '{ printf "%.1f MB (%.2fx the file)", $1 / 1024, $1 * 1024 / b }'
+  else
+    echo "unknown (GNU time not installed)"
+  fi
+}
 # Every tool gets the best of three runs: the machine is shared, and the
 # fastest run is the one least disturbed by other work.
 vagap_s=
@@ -31,6 +40,7 @@ for run in 1 2 3; do
   vagap_s=$(awk -v a="$t0" -v b="$t1" -v best="$vagap_s" 'BEGIN { t = b - a; print (best == "" || t < best) ? t : best }')
 done
 report "vagap describe" "$vagap_s"
+echo "  peak RSS: $(peak_rss "$vagap" describe --quiet "$csv")"
 # The same pinned to one core, for comparison with the single-threaded references.
 if command -v taskset > /dev/null; then
   one_s=
@@ -39,6 +49,7 @@ if command -v taskset > /dev/null; then
     one_s=$(awk -v a="$t0" -v b="$t1" -v best="$one_s" 'BEGIN { t = b - a; print (best == "" || t < best) ? t : best }')
   done
   report "vagap describe (one core)" "$one_s"
+  echo "  peak RSS: $(peak_rss taskset -c 0 "$vagap" describe --quiet "$csv")"
 fi
 
 if command -v Rscript >/dev/null && Rscript -e 'quit(status = !requireNamespace("data.table", quietly = TRUE))' 2>/dev/null; then
@@ -48,6 +59,7 @@ if command -v Rscript >/dev/null && Rscript -e 'quit(status = !requireNamespace(
     cat(t)' "$csv")
   report "data.table::fread(nThread=1)" "$r_s"
   awk -v v="$vagap_s" -v r="$r_s" 'BEGIN { printf "ratio fread/vagap: %.2f (>1 means vagap is faster)\n", r / v }'
+  [ -n "${one_s:-}" ] && awk -v v="$one_s" -v r="$r_s" 'BEGIN { printf "ratio fread/vagap one core: %.2f\n", r / v }'
 else
   echo "data.table::fread: skipped (R package data.table not installed: apt-get install r-cran-data.table)"
 fi
@@ -62,3 +74,4 @@ print(min(once() for _ in range(3)))' "$csv")
 else
   echo "pandas: skipped (apt-get install python3-pandas)"
 fi
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)"
