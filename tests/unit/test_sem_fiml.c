@@ -340,6 +340,81 @@ static void test_compute_levels(void **state) {
   vagap_sem_model_free(m);
 }
 
+/* The meat gathers each group's casewise scores in one pass over the rows: rows of the
+   groups interleaved give the same estimates, SEs and scaled test, bit for bit, as the
+   same rows sorted by group (each group's rows keep their order), with FIML and with
+   complete data, three groups. */
+static void test_groups_interleaved(void **state) {
+  (void)state;
+  enum { N = 270, G = 3 };
+  size_t gi[N], gs[N];
+  vagap_sem_model_t *m = build(MODEL, G);
+  const char *labels[] = {"a", "b", "c"};
+  for (int holes = 0; holes < 2; holes++) {
+    double *xi = make_data(N, 17u + (unsigned)holes, holes), *xs = malloc(N * P * sizeof *xs);
+    for (size_t i = 0; i < N; i++) gi[i] = (i * 7 + i / 5) % G; /* interleaved, unequal runs */
+    size_t r = 0;
+    for (size_t g = 0; g < G; g++)
+      for (size_t i = 0; i < N; i++)
+        if (gi[i] == g) {
+          memcpy(xs + r * P, xi + i * P, P * sizeof *xs);
+          gs[r++] = g;
+        }
+    vagap_sem_data_t di = {N, P, G, xi, gi, VARS, labels}, ds = {N, P, G, xs, gs, VARS, labels};
+    vagap_sem_fit_options_t o;
+    vagap_sem_fit_options_init(&o);
+    o.estimator = VAGAP_SEM_ESTIMATOR_MLR;
+    o.missing = holes ? VAGAP_SEM_MISSING_ML : VAGAP_SEM_MISSING_LISTWISE;
+    vagap_error_t err;
+    vagap_sem_fit_t *a = NULL, *b = NULL;
+    assert_int_equal(vagap_sem_fit_data(&a, m, &di, &o, &err), VAGAP_OK);
+    assert_int_equal(vagap_sem_fit_data(&b, m, &ds, &o, &err), VAGAP_OK);
+    for (size_t q = 0; q < m->nrows; q++) {
+      assert_true(a->model->rows[q].est == b->model->rows[q].est);
+      assert_true(a->model->rows[q].se == b->model->rows[q].se ||
+                  (isnan(a->model->rows[q].se) && isnan(b->model->rows[q].se)));
+    }
+    assert_true(isfinite(a->fit.chisq_scaled) && a->fit.chisq_scaled == b->fit.chisq_scaled);
+    vagap_sem_fit_free(a);
+    vagap_sem_fit_free(b);
+    free(xi);
+    free(xs);
+  }
+  vagap_sem_model_free(m);
+}
+
+/* lavaan's FIML data warnings (here: pairwise coverage below 10%) come with every fit that
+   computes more than estimates, se = "none" included (lavaan raises them while reading the
+   data); a fit asking for estimates only (compute = ESTIMATES, bootstrap resamples) has none. */
+static void test_warnings_by_compute_level(void **state) {
+  (void)state;
+  enum { N = 200 };
+  size_t grp[N] = {0};
+  double *x = make_data(N, 23u, 0);
+  for (size_t i = 10; i < N; i++) x[i * P + 1] = NAN; /* x2 seen in 10 rows: 5% coverage */
+  vagap_sem_model_t *m = build(MODEL, 1);
+  const char *labels[] = {"1"};
+  vagap_sem_data_t d = {N, P, 1, x, grp, VARS, labels};
+  const vagap_sem_se_t se[] = {VAGAP_SEM_SE_STANDARD, VAGAP_SEM_SE_NONE, VAGAP_SEM_SE_NONE};
+  const vagap_sem_compute_t compute[] = {VAGAP_SEM_COMPUTE_SE, VAGAP_SEM_COMPUTE_SE, VAGAP_SEM_COMPUTE_ESTIMATES};
+  for (size_t c = 0; c < 3; c++) {
+    vagap_sem_fit_options_t o;
+    vagap_sem_fit_options_init(&o);
+    o.missing = VAGAP_SEM_MISSING_ML;
+    o.se = se[c];
+    o.compute = compute[c];
+    vagap_error_t err;
+    vagap_sem_fit_t *f = NULL;
+    assert_int_equal(vagap_sem_fit_data(&f, m, &d, &o, &err), VAGAP_OK);
+    size_t coverage = 0;
+    for (size_t w = 0; w < f->nwarnings; w++) coverage += strstr(f->warnings[w], "less than 10% coverage") != NULL;
+    assert_int_equal(coverage, compute[c] == VAGAP_SEM_COMPUTE_ESTIMATES ? 0 : 1);
+    vagap_sem_fit_free(f);
+  }
+  vagap_sem_model_free(m);
+  free(x);
+}
+
 int main(void) {
   vagap_init();
   const struct CMUnitTest tests[] = {
@@ -348,6 +423,8 @@ int main(void) {
       cmocka_unit_test(test_h1_observed_information),
       cmocka_unit_test(test_bad_input),
       cmocka_unit_test(test_compute_levels),
+      cmocka_unit_test(test_groups_interleaved),
+      cmocka_unit_test(test_warnings_by_compute_level),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

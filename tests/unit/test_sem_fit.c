@@ -575,7 +575,21 @@ static void test_casewise_scores_sum_to_gradient(void **state) {
     assert_int_equal(sem_ws_implied(ws, x, g, &Sig, &mu), 0);
     gsl_vector *mu_copy = gsl_vector_alloc(P);
     gsl_vector_memcpy(mu_copy, mu);
-    assert_int_equal(sem_ws_scores(ws, x, g, Y, mu_copy, sc, cols, &kg), 0);
+    int rc = 1;
+    sem_scores_t *sw = sem_ws_scores_open(ws, x, g, cols, &kg, &rc);
+    assert_int_equal(rc, 0);
+    assert_non_null(sw);
+    assert_int_equal(sem_ws_scores(sw, Y, mu_copy, sc, kg), 0);
+    /* in two chunks of rows (as the meat takes them): the same numbers, bit for bit */
+    double *sc2 = malloc(n * K * sizeof *sc2);
+    size_t half = n / 2;
+    gsl_matrix_const_view top = gsl_matrix_const_submatrix(Y, 0, 0, half, P),
+                          bottom = gsl_matrix_const_submatrix(Y, half, 0, n - half, P);
+    assert_int_equal(sem_ws_scores(sw, &top.matrix, mu_copy, sc2, kg), 0);
+    assert_int_equal(sem_ws_scores(sw, &bottom.matrix, mu_copy, sc2 + half * kg, kg), 0);
+    assert_memory_equal(sc, sc2, n * kg * sizeof *sc);
+    free(sc2);
+    sem_ws_scores_close(sw);
     gsl_vector_free(mu_copy);
     assert_true(kg > 0 && kg < K);
     kall += kg;

@@ -45,8 +45,9 @@ static vagap_status_t fit_ml_fiml(vagap_sem_fit_t **out, const vagap_sem_model_t
   if (st) return st;
   sem_fit_hooks_t hooks = sem_fiml_hooks(f);
   st = sem_fit_with(out, model, sem_fiml_h1_stats(f), NULL, opt, &hooks, err);
-  /* lavaan's data warnings, not for estimates-only fits (--se none: bootstrap resamples) */
-  if (!st && opt->se != VAGAP_SEM_SE_NONE && sem_fiml_warnings(f, data, *out))
+  /* lavaan's data warnings, whatever se (lavaan raises them while reading the data); not
+     for fits that ask for estimates only (compute = ESTIMATES: bootstrap resamples) */
+  if (!st && opt->compute != VAGAP_SEM_COMPUTE_ESTIMATES && sem_fiml_warnings(f, data, *out))
     st = vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
   sem_fiml_free(f);
   return st;

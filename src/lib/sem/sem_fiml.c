@@ -1074,8 +1074,15 @@ vagap_status_t sem_fiml_scores(sem_fiml_t *f, sem_ws_t *ws, const double *x, dou
   size_t maxn = 0;
   for (size_t g = 0; g < f->G; g++) maxn = f->g[g].n > maxn ? f->g[g].n : maxn;
   ms = malloc((maxn ? maxn : 1) * nv * sizeof *ms);
-  vagap_status_t st = (!ds || !dm || !ms) ? oom(err) : VAGAP_OK;
+  /* each group's rows in data order (rows[start[g] .. start[g + 1])), sorted in one pass */
+  size_t *start = calloc(f->G + 2, sizeof *start), *rows = malloc((f->nrows ? f->nrows : 1) * sizeof *rows);
+  vagap_status_t st = (!ds || !dm || !ms || !start || !rows) ? oom(err) : VAGAP_OK;
   memset(scores, 0, f->nrows * (K ? K : 1) * sizeof *scores);
+  for (size_t r = 0; !st && r < f->nrows; r++)
+    if (f->row_group[r] < f->G) start[f->row_group[r] + 2]++;
+  for (size_t g = 0; !st && g < f->G; g++) start[g + 2] += start[g + 1];
+  for (size_t r = 0; !st && r < f->nrows; r++)
+    if (f->row_group[r] < f->G) rows[start[f->row_group[r] + 1]++] = r;
   for (size_t g = 0; g < f->G && !st; g++) {
     const gsl_matrix *Sigma;
     const gsl_vector *mu;
@@ -1085,8 +1092,8 @@ vagap_status_t sem_fiml_scores(sem_fiml_t *f, sem_ws_t *ws, const double *x, dou
     }
     if ((st = sem_fiml_moment_scores(f, g, Sigma, mu, ms, err))) break;
     /* chain: d/dtheta_k = sum_a s_mu[a] dmu_k[a] + sum_{a>=b} s_vech[a,b] dSigma_k[a,b] */
-    for (size_t r = 0; r < f->nrows; r++) {
-      if (f->row_group[r] != g) continue;
+    for (size_t e = start[g]; e < start[g + 1]; e++) {
+      size_t r = rows[e];
       const double *s = ms + f->row_local[r] * nv;
       double *out = scores + r * K;
       for (size_t k = 0; k < K; k++) {
@@ -1103,6 +1110,8 @@ vagap_status_t sem_fiml_scores(sem_fiml_t *f, sem_ws_t *ws, const double *x, dou
   free(ds);
   free(dm);
   free(ms);
+  free(start);
+  free(rows);
   return st;
 }
 

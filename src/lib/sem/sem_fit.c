@@ -775,6 +775,19 @@ static double block_value(const sem_ws_t *ws, size_t a, size_t b) {
   return *block_entry(ws, a, b);
 }
 
+/* [hessian hook] the information's blocks filled entry by entry (sem_hessian.c) */
+int sem_ws_info_clear(sem_ws_t *ws) {
+  if (block_layout(ws)) return -1;
+  blocks_zero(ws);
+  return 0;
+}
+
+void sem_ws_info_add(sem_ws_t *ws, size_t a, size_t b, double v, int mirror) {
+  *block_entry(ws, a, b) += v;
+  /* a (shared, own) pair is one stored entry */
+  if (mirror && (ws->bf_owner[a] == ws->G) == (ws->bf_owner[b] == ws->G)) *block_entry(ws, b, a) += v;
+}
+
 /* The dense npar x npar information from the blocks. */
 static void blocks_to_dense(const sem_ws_t *ws, gsl_matrix *info) {
   size_t K = ws->npar, G = ws->G;
@@ -968,106 +981,184 @@ int sem_ws_jacobian(sem_ws_t *ws, const double *x, size_t g, double *dsigma, dou
  * O(p^2 + m p) per row instead of O(K p^2).  Only the group's own
  * parameters have nonzero scores: sc holds those columns only (n x *k,
  * row-major; cols[c] the parameter of column c, increasing), which keeps the
- * meat's products at the group's size.  -1 when Sigma is not positive definite.
+ * meat's products at the group's size.  What depends on x and g only (the
+ * rank-two forms, a' Sigma^-1 b, the sparsity of FB and B Smat) is made once
+ * by sem_ws_scores_open, however many chunks of rows follow.
  */
-int sem_ws_scores(sem_ws_t *ws, const double *x, size_t g, const gsl_matrix *Y, const gsl_vector *mu,
-                  double *sc, size_t *cols, size_t *ncols) {
-  size_t p = ws->p, md = ws->mdim, nr = ws->model->nrows;
-  group_ws_t *w = &ws->g[g];
-  if (implied_one(ws, x, g)) return -1;
-  const vagap_sem_param_t *rows = ws->model->rows;
-  size_t *idx = malloc((nr ? nr : 1) * sizeof *idx);
-  rank2_t *t = malloc((nr ? nr : 1) * sizeof *t);
-  double *c = malloc((nr ? nr : 1) * sizeof *c), *proj = malloc(2 * md * sizeof *proj);
-  gsl_vector *e = gsl_vector_alloc(p), *u = gsl_vector_alloc(p), *wb = gsl_vector_alloc(p);
-  int rc = 0;
-  size_t K = ws->npar, *col_of = malloc((K ? K : 1) * sizeof *col_of);
+struct sem_scores {
+  const group_ws_t *w;
+  size_t p, md, n;       /* n: the group's free rows */
+  rank2_t *t;            /* per free row: its rank-two form */
+  double *c;             /* per free row: a' Sigma^-1 b */
+  size_t *col;           /* per free row: its column of sc */
+  double *proj;          /* 2 md x cap, row f for FB' u (f < md), then B Smat FB' u, a
+                            column per row of the chunk */
+  double *U;             /* cap x p: the chunk's u = Sigma^-1 e, a row each */
+  size_t cap;            /* rows of room in proj and U */
+  gsl_vector *e;
   /* FB's nonzeros row by row (its columns of observed variables are unit vectors, a
      loading matrix is mostly zeros): FB' u adds only them, in dgemv's order */
-  size_t *nz_start = malloc((p + 1) * sizeof *nz_start), *nz_col = malloc((p + 1) * (md + 1) * sizeof *nz_col);
-  /* BSFt u = (B Smat) (FB' u): B Smat is as sparse as B (Smat: variances, a few covariances),
-     BSFt is dense */
-  gsl_matrix *BS = gsl_matrix_alloc(md, md);
-  size_t *bs_start = malloc((md + 1) * sizeof *bs_start), *bs_col = malloc((md + 1) * (md + 1) * sizeof *bs_col);
-  if (!idx || !t || !c || !proj || !e || !u || !wb || !col_of || !nz_start || !nz_col || !BS || !bs_start || !bs_col)
-    rc = -2;
-  for (size_t a = 0, z = 0; !rc && a < p; a++) {
-    nz_start[a] = z;
-    for (size_t b = 0; b < md; b++)
-      if (gsl_matrix_get(w->FB, a, b) != 0) nz_col[z++] = b;
-    nz_start[a + 1] = z;
+  size_t *nz_start, *nz_col;
+  /* BSFt u = (B Smat) (FB' u): B Smat is as sparse as B (Smat: variances, a few
+     covariances), BSFt is dense */
+  gsl_matrix *BS;
+  size_t *bs_start, *bs_col;
+};
+
+void sem_ws_scores_close(sem_scores_t *s) {
+  if (!s) return;
+  free(s->t);
+  free(s->c);
+  free(s->col);
+  free(s->proj);
+  free(s->U);
+  if (s->e) gsl_vector_free(s->e);
+  free(s->nz_start);
+  free(s->nz_col);
+  if (s->BS) gsl_matrix_free(s->BS);
+  free(s->bs_start);
+  free(s->bs_col);
+  free(s);
+}
+
+sem_scores_t *sem_ws_scores_open(sem_ws_t *ws, const double *x, size_t g, size_t *cols, size_t *ncols, int *rc) {
+  size_t p = ws->p, md = ws->mdim, nr = ws->model->nrows, K = ws->npar;
+  group_ws_t *w = &ws->g[g];
+  *rc = 0;
+  if (implied_one(ws, x, g)) {
+    *rc = -1;
+    return NULL;
   }
-  if (!rc) sparse_left_mul(w->B, w->Smat, BS);
-  for (size_t a = 0, z = 0; !rc && a < md; a++) {
-    bs_start[a] = z;
+  const vagap_sem_param_t *rows = ws->model->rows;
+  sem_scores_t *s = calloc(1, sizeof *s);
+  size_t *col_of = malloc((K ? K : 1) * sizeof *col_of), *idx = malloc((nr ? nr : 1) * sizeof *idx);
+  gsl_vector *wb = gsl_vector_alloc(p);
+  if (s) {
+    s->w = w;
+    s->p = p;
+    s->md = md;
+    s->t = malloc((nr ? nr : 1) * sizeof *s->t);
+    s->c = malloc((nr ? nr : 1) * sizeof *s->c);
+    s->col = malloc((nr ? nr : 1) * sizeof *s->col);
+    s->e = gsl_vector_alloc(p);
+    s->nz_start = malloc((p + 1) * sizeof *s->nz_start);
+    s->nz_col = malloc((p + 1) * (md + 1) * sizeof *s->nz_col);
+    s->BS = gsl_matrix_alloc(md, md);
+    s->bs_start = malloc((md + 1) * sizeof *s->bs_start);
+    s->bs_col = malloc((md + 1) * (md + 1) * sizeof *s->bs_col);
+  }
+  if (!s || !col_of || !idx || !wb || !s->t || !s->c || !s->col || !s->e || !s->nz_start ||
+      !s->nz_col || !s->BS || !s->bs_start || !s->bs_col) {
+    *rc = -2;
+    sem_ws_scores_close(s);
+    s = NULL;
+  }
+  for (size_t a = 0, z = 0; s && a < p; a++) {
+    s->nz_start[a] = z;
     for (size_t b = 0; b < md; b++)
-      if (gsl_matrix_get(BS, a, b) != 0) bs_col[z++] = b;
-    bs_start[a + 1] = z;
+      if (gsl_matrix_get(w->FB, a, b) != 0) s->nz_col[z++] = b;
+    s->nz_start[a + 1] = z;
+  }
+  if (s) sparse_left_mul(w->B, w->Smat, s->BS);
+  for (size_t a = 0, z = 0; s && a < md; a++) {
+    s->bs_start[a] = z;
+    for (size_t b = 0; b < md; b++)
+      if (gsl_matrix_get(s->BS, a, b) != 0) s->bs_col[z++] = b;
+    s->bs_start[a + 1] = z;
   }
   size_t n = 0;
-  for (size_t r = 0; !rc && r < nr; r++) {
+  for (size_t r = 0; s && r < nr; r++) {
     if (!rows[r].free || (size_t)rows[r].group != g + 1 || ws->row_mat[r] == MAT_NONE) continue;
     idx[n] = r;
-    t[n] = row_rank2(ws, w, r);
-    c[n] = 0;
-    if (t[n].alpha != 0) { /* a' Sigma^-1 b */
-      for (size_t k = 0; k < p; k++) gsl_vector_set(e, k, factor_at(w, t[n].yt, t[n].yi, k));
-      gsl_blas_dsymv(CblasLower, 1.0, w->SigInv, e, 0.0, wb);
-      for (size_t k = 0; k < p; k++) c[n] += factor_at(w, t[n].xt, t[n].xi, k) * gsl_vector_get(wb, k);
+    rank2_t *t = &s->t[n];
+    *t = row_rank2(ws, w, r);
+    s->c[n] = 0;
+    if (t->alpha != 0) { /* a' Sigma^-1 b */
+      for (size_t k = 0; k < p; k++) gsl_vector_set(s->e, k, factor_at(w, t->yt, t->yi, k));
+      gsl_blas_dsymv(CblasLower, 1.0, w->SigInv, s->e, 0.0, wb);
+      for (size_t k = 0; k < p; k++) s->c[n] += factor_at(w, t->xt, t->xi, k) * gsl_vector_get(wb, k);
     }
     n++;
   }
-  /* the group's parameters, in increasing order, and the column of each */
+  /* the group's parameters, in increasing order, and the column of each free row */
   *ncols = 0;
-  for (size_t j = 0; !rc && j < K; j++) col_of[j] = (size_t)-1;
-  for (size_t q = 0; !rc && q < n; q++) col_of[rows[idx[q]].free - 1] = 0;
-  for (size_t j = 0; !rc && j < K; j++)
+  for (size_t j = 0; s && j < K; j++) col_of[j] = (size_t)-1;
+  for (size_t q = 0; s && q < n; q++) col_of[rows[idx[q]].free - 1] = 0;
+  for (size_t j = 0; s && j < K; j++)
     if (col_of[j] == 0) {
       col_of[j] = *ncols;
       cols[(*ncols)++] = j;
     }
-  if (!rc) memset(sc, 0, Y->size1 * *ncols * sizeof *sc);
-  for (size_t i = 0; !rc && i < Y->size1; i++) {
-    for (size_t k = 0; k < p; k++) gsl_vector_set(e, k, gsl_matrix_get(Y, i, k) - gsl_vector_get(mu, k));
-    gsl_blas_dsymv(CblasLower, 1.0, w->SigInv, e, 0.0, u);
-    /* proj[0..md) = FB' u, proj[md..2md) = BSFt u = B Smat proj[0..md) */
-    memset(proj, 0, md * sizeof *proj);
-    for (size_t a = 0; a < p; a++) {
-      double ua = gsl_vector_get(u, a);
-      if (ua == 0) continue;
-      const double *fb = w->FB->data + a * w->FB->tda;
-      for (size_t z = nz_start[a]; z < nz_start[a + 1]; z++) proj[nz_col[z]] += ua * fb[nz_col[z]];
-    }
-    for (size_t a = 0; a < md; a++) {
-      const double *bs = BS->data + a * BS->tda;
-      double v = 0;
-      for (size_t z = bs_start[a]; z < bs_start[a + 1]; z++) v += bs[bs_col[z]] * proj[bs_col[z]];
-      proj[md + a] = v;
-    }
-    double *out = sc + i * *ncols;
-    for (size_t q = 0; q < n; q++) {
-      const rank2_t *tq = &t[q];
-      double v = 0;
-      if (tq->alpha != 0)
-        v += tq->alpha * (proj[tq->xt * md + tq->xi] * proj[tq->yt * md + tq->yi] - c[q]);
-      if (tq->mc != 0) v += tq->mc * proj[tq->mi];
-      out[col_of[rows[idx[q]].free - 1]] += v;
+  for (size_t q = 0; s && q < n; q++) s->col[q] = col_of[rows[idx[q]].free - 1];
+  if (s) s->n = n;
+  free(col_of);
+  free(idx);
+  if (wb) gsl_vector_free(wb);
+  return s;
+}
+
+/*
+ * The rows of a chunk go through each step together, a column of proj per
+ * row (the loops over rows innermost, where the compiler can pack them):
+ * every entry is still the same terms added in the same order as row by row.
+ * -2: out of memory.
+ */
+int sem_ws_scores(sem_scores_t *s, const gsl_matrix *Y, const gsl_vector *mu, double *sc, size_t ncols) {
+  const group_ws_t *w = s->w;
+  size_t p = s->p, md = s->md, m = Y->size1;
+  if (m > s->cap) {
+    free(s->proj);
+    free(s->U);
+    s->cap = m;
+    s->proj = malloc(2 * md * m * sizeof *s->proj);
+    s->U = malloc(m * (p ? p : 1) * sizeof *s->U);
+    if (!s->proj || !s->U) {
+      s->cap = 0;
+      return -2;
     }
   }
-  free(col_of);
-  free(nz_start);
-  free(nz_col);
-  free(bs_start);
-  free(bs_col);
-  if (BS) gsl_matrix_free(BS);
-  free(idx);
-  free(t);
-  free(c);
-  free(proj);
-  if (e) gsl_vector_free(e);
-  if (u) gsl_vector_free(u);
-  if (wb) gsl_vector_free(wb);
-  return rc;
+  double *proj = s->proj, *U = s->U;
+  memset(sc, 0, m * ncols * sizeof *sc);
+  for (size_t i = 0; i < m; i++) { /* u = Sigma^-1 (y - mu), row by row */
+    const double *y = Y->data + i * Y->tda;
+    for (size_t k = 0; k < p; k++) s->e->data[k * s->e->stride] = y[k] - gsl_vector_get(mu, k);
+    gsl_vector_view ui = gsl_vector_view_array(U + i * p, p);
+    gsl_blas_dsymv(CblasLower, 1.0, w->SigInv, s->e, 0.0, &ui.vector);
+  }
+  /* proj[f] = FB' u over FB's nonzeros, a ascending; a zero u_a adds nothing either way */
+  memset(proj, 0, md * m * sizeof *proj);
+  for (size_t a = 0; a < p; a++) {
+    const double *fb = w->FB->data + a * w->FB->tda;
+    for (size_t z = s->nz_start[a]; z < s->nz_start[a + 1]; z++) {
+      double f = fb[s->nz_col[z]], *pr = proj + s->nz_col[z] * m;
+      for (size_t i = 0; i < m; i++) pr[i] += U[i * p + a] * f;
+    }
+  }
+  /* proj[md + a] = BSFt u = B Smat proj[0..md) */
+  for (size_t a = 0; a < md; a++) {
+    const double *bs = s->BS->data + a * s->BS->tda;
+    double *pr = proj + (md + a) * m;
+    memset(pr, 0, m * sizeof *pr);
+    for (size_t z = s->bs_start[a]; z < s->bs_start[a + 1]; z++) {
+      double b = bs[s->bs_col[z]];
+      const double *pc = proj + s->bs_col[z] * m;
+      for (size_t i = 0; i < m; i++) pr[i] += b * pc[i];
+    }
+  }
+  for (size_t q = 0; q < s->n; q++) {
+    const rank2_t *tq = &s->t[q];
+    double *out = sc + s->col[q];
+    const double *px = proj + (tq->xt * md + tq->xi) * m, *py = proj + (tq->yt * md + tq->yi) * m,
+                 *pm = proj + tq->mi * m;
+    double alpha = tq->alpha, cq = s->c[q], mc = tq->mc;
+    if (alpha != 0 && mc != 0)
+      for (size_t i = 0; i < m; i++) out[i * ncols] += alpha * (px[i] * py[i] - cq) + mc * pm[i];
+    else if (alpha != 0)
+      for (size_t i = 0; i < m; i++) out[i * ncols] += alpha * (px[i] * py[i] - cq);
+    else if (mc != 0)
+      for (size_t i = 0; i < m; i++) out[i * ncols] += mc * pm[i];
+  }
+  return 0;
 }
 
 /* Name the parameters that load most on the null direction of a singular information matrix. */
@@ -2355,7 +2446,9 @@ static vagap_status_t fit_information(sem_ws_t *ws, const sem_fit_hooks_t *hooks
      rule through its moments, its hooks->hessian), which sem_robust_finish takes over with
      its inverse; first.order: replaced there by the casewise scores' cross-products */
   vagap_status_t st;
-  if (!info) return information_blocks(ws, x, err);
+  if (!info)
+    return opt->information == VAGAP_SEM_INFORMATION_OBSERVED ? sem_ws_hessian_blocks(ws, x, err)
+                                                              : information_blocks(ws, x, err);
   if (opt->information == VAGAP_SEM_INFORMATION_OBSERVED)
     st = hooks && hooks->hessian ? hooks->hessian(hooks->ctx, ws, x, info, err) : sem_ws_hessian(ws, x, info, err);
   else if (hooks && hooks->information) st = hooks->information(hooks->ctx, ws, x, info, err);
@@ -2432,10 +2525,11 @@ static vagap_status_t fit_impl(vagap_sem_fit_t **out, const vagap_sem_model_t *m
   if (hooks) sem_ws_set_discrepancy(ws, &hooks->disc); /* [estimator hook] */
   size_t K = ws->npar;
   vagap_sem_fit_t *fit = calloc(1, sizeof *fit);
-  /* ML's expected information stays in the workspace's blocks (information_blocks), O(sum
-     of the groups' blocks); a dense npar x npar one only for another estimator's
-     information (hooks), the Hessian (observed) and the constraints' vcov */
-  int dense = hooks || (model->ncon && sem_con_needed(model)) || opt.information == VAGAP_SEM_INFORMATION_OBSERVED;
+  /* ML's expected information and its closed-form Hessian (observed) stay in the
+     workspace's blocks (information_blocks, sem_ws_hessian_blocks), O(sum of the groups'
+     blocks); a dense npar x npar one only for another estimator's information or Hessian
+     (hooks) and the constraints' vcov */
+  int dense = hooks || (model->ncon && sem_con_needed(model));
   gsl_matrix *info = K && dense ? gsl_matrix_alloc(K, K) : NULL;
   if (!fit || (K && dense && !info)) { st = vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory"); goto done; }
   fit->x = calloc(K ? K : 1, sizeof *fit->x);

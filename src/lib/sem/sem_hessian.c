@@ -156,13 +156,14 @@ static double second_order(const sem_ram_t *r, const hess_group_t *h, size_t ra,
   return 0;
 }
 
-/* H += the closed-form Hessian of weight * F_g over the free rows of group g. */
+/* H += the closed-form Hessian of weight * F_g over the free rows of group g (H NULL: into
+   the workspace's information blocks, the same sums in the same order). */
 static vagap_status_t hessian_group(sem_ws_t *ws, size_t g, hess_group_t *h, size_t *rows_g, sem_rank2_t *forms,
                                     gsl_matrix *H) {
   sem_ram_t r;
   if (sem_ws_ram(ws, g, &r)) return VAGAP_EINVAL;
   const vagap_sem_model_t *m = sem_ws_model(ws);
-  size_t n = 0, K = H->size1;
+  size_t n = 0, K = m->npar;
   for (size_t q = 0; q < m->nrows; q++) {
     const vagap_sem_param_t *row = &m->rows[q];
     if (!row->free || row->free > K || (size_t)row->group != g + 1 || r.row_mat[q] == MAT_NONE) continue;
@@ -175,6 +176,10 @@ static vagap_status_t hessian_group(sem_ws_t *ws, size_t g, hess_group_t *h, siz
     for (size_t b = 0; b <= a; b++) {
       size_t kb = m->rows[rows_g[b]].free - 1;
       double v = r.weight * (first_order(h, &forms[a], &forms[b]) + second_order(&r, h, rows_g[a], rows_g[b]));
+      if (!H) {
+        sem_ws_info_add(ws, ka, kb, v, a != b);
+        continue;
+      }
       *gsl_matrix_ptr(H, ka, kb) += v;
       if (a != b) *gsl_matrix_ptr(H, kb, ka) += v;
     }
@@ -182,12 +187,13 @@ static vagap_status_t hessian_group(sem_ws_t *ws, size_t g, hess_group_t *h, siz
   return VAGAP_OK;
 }
 
-/* The closed form; VAGAP_EINVAL when a discrepancy is installed (no closed form here). */
+/* The closed form into H (NULL: the workspace's blocks); VAGAP_EINVAL when a discrepancy is
+   installed (no closed form here). */
 static vagap_status_t hessian_ml(sem_ws_t *ws, const double *x, gsl_matrix *H, vagap_error_t *err) {
   const vagap_sem_model_t *m = sem_ws_model(ws);
   sem_ram_t r0;
   if (m->ngroups == 0 || sem_ws_ram(ws, 0, &r0)) return VAGAP_EINVAL;
-  size_t K = H->size1;
+  size_t K = m->npar;
   double *grad = malloc((K ? K : 1) * sizeof *grad);
   size_t *rows_g = malloc((m->nrows ? m->nrows : 1) * sizeof *rows_g);
   sem_rank2_t *forms = malloc((m->nrows ? m->nrows : 1) * sizeof *forms);
@@ -197,7 +203,8 @@ static vagap_status_t hessian_ml(sem_ws_t *ws, const double *x, gsl_matrix *H, v
   if (!grad || !rows_g || !forms || bad_alloc) st = vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
   sem_ws_only_groups(ws, NULL);
   if (!st && !isfinite(sem_ws_objective(ws, x, grad))) st = not_pd(err);
-  if (!st) gsl_matrix_set_zero(H);
+  if (!st && H) gsl_matrix_set_zero(H);
+  if (!st && !H && sem_ws_info_clear(ws)) st = vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
   for (size_t g = 0; !st && g < m->ngroups; g++) st = hessian_group(ws, g, &h, rows_g, forms, H);
   hess_group_free(&h);
   free(grad);
@@ -209,6 +216,10 @@ static vagap_status_t hessian_ml(sem_ws_t *ws, const double *x, gsl_matrix *H, v
 vagap_status_t sem_ws_hessian(sem_ws_t *ws, const double *x, gsl_matrix *H, vagap_error_t *err) {
   vagap_status_t st = hessian_ml(ws, x, H, err);
   return st == VAGAP_EINVAL ? sem_ws_hessian_numeric(ws, x, H, err) : st;
+}
+
+vagap_status_t sem_ws_hessian_blocks(sem_ws_t *ws, const double *x, vagap_error_t *err) {
+  return hessian_ml(ws, x, NULL, err);
 }
 
 vagap_status_t sem_ws_hessian_numeric(sem_ws_t *ws, const double *x, gsl_matrix *H, vagap_error_t *err) {

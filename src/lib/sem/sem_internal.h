@@ -69,6 +69,8 @@
 #define sem_ws_nobs vagap__sem_ws_nobs
 #define sem_ws_N vagap__sem_ws_N
 #define sem_ws_scores vagap__sem_ws_scores
+#define sem_ws_scores_open vagap__sem_ws_scores_open
+#define sem_ws_scores_close vagap__sem_ws_scores_close
 #define sem_ws_only_groups vagap__sem_ws_only_groups
 #define sem_ws_model vagap__sem_ws_model
 #define sem_ws_sample vagap__sem_ws_sample
@@ -89,6 +91,9 @@
 #define sem_fit_data_replication vagap__sem_fit_data_replication
 #define sem_ws_hessian vagap__sem_ws_hessian
 #define sem_ws_hessian_numeric vagap__sem_ws_hessian_numeric
+#define sem_ws_hessian_blocks vagap__sem_ws_hessian_blocks
+#define sem_ws_info_clear vagap__sem_ws_info_clear
+#define sem_ws_info_add vagap__sem_ws_info_add
 #define sem_ws_ram vagap__sem_ws_ram
 #define sem_ws_row_rank2 vagap__sem_ws_row_rank2
 #define sem_fiml_alloc vagap__sem_fiml_alloc
@@ -369,6 +374,15 @@ vagap_status_t sem_fit_with(vagap_sem_fit_t **out, const vagap_sem_model_t *mode
  * sem_ws_hessian_numeric.
  */
 vagap_status_t sem_ws_hessian(sem_ws_t *ws, const double *x, gsl_matrix *H, vagap_error_t *err);
+/* The same closed form straight into the workspace's information blocks (no npar x npar
+   matrix: the fit's SEs and conditioning read the blocks); VAGAP_EINVAL with a
+   discrepancy installed. */
+vagap_status_t sem_ws_hessian_blocks(sem_ws_t *ws, const double *x, vagap_error_t *err);
+/* The information's blocks filled entry by entry (sem_ws_hessian_blocks): sem_ws_info_clear
+   lays them out and zeroes them (-1: out of memory); sem_ws_info_add adds v at (a, b) and,
+   with mirror, at (b, a), as a dense symmetric matrix would receive it. */
+int sem_ws_info_clear(sem_ws_t *ws);
+void sem_ws_info_add(sem_ws_t *ws, size_t a, size_t b, double v, int mirror);
 /* The Hessian by 4-point Richardson differences of the analytic gradient with step 1e-6,
    symmetrised (lav_model_hessian's own formula), for whatever discrepancy is installed. */
 vagap_status_t sem_ws_hessian_numeric(sem_ws_t *ws, const double *x, gsl_matrix *H, vagap_error_t *err);
@@ -522,12 +536,16 @@ vagap_status_t sem_ws_vcov(sem_ws_t *ws, sem_con_t *con, const double *x, const 
 double sem_ws_nobs(const sem_ws_t *ws, size_t g);
 /* N of the test statistic and RMSEA (N, or N - G for wishart) */
 double sem_ws_N(const sem_ws_t *ws);
-/* Casewise scores d log L_i / d theta of group g's rows Y (n x p, model order) at x,
-   taken at mean mu: the meat of the Huber-White sandwich.  Only the *k parameters of
-   group g (cols, increasing; room for npar) have nonzero scores: sc (room for n x npar)
-   gets n x *k, row-major.  -1: Sigma not positive definite; -2: out of memory. */
-int sem_ws_scores(sem_ws_t *ws, const double *x, size_t g, const gsl_matrix *Y, const gsl_vector *mu,
-                  double *sc, size_t *cols, size_t *k);
+/* [robust hook] Casewise scores d log L_i / d theta of group g's rows (model variable order)
+   taken at mean mu: the meat of the Huber-White sandwich.  sem_ws_scores_open prepares
+   group g at x (what the rows share); only its *k parameters (cols, increasing; room for
+   npar) have nonzero scores.  rc: -1 Sigma not positive definite, -2 out of memory (NULL
+   returned).  sem_ws_scores then fills sc with Y's n x k scores, row-major (-2: out of
+   memory); the workspace must not move to another point between the two. */
+typedef struct sem_scores sem_scores_t;
+sem_scores_t *sem_ws_scores_open(sem_ws_t *ws, const double *x, size_t g, size_t *cols, size_t *k, int *rc);
+int sem_ws_scores(sem_scores_t *s, const gsl_matrix *Y, const gsl_vector *mu, double *sc, size_t k);
+void sem_ws_scores_close(sem_scores_t *s);
 /* Restrict sem_ws_objective to the groups with mask[g] != 0 (NULL: all groups again):
    the terms of the other groups do not depend on their parameters. */
 void sem_ws_only_groups(sem_ws_t *ws, const unsigned char *mask);

@@ -450,16 +450,18 @@ static vagap_status_t delta_group(robust_t *R, const double *x, size_t g, vagap_
   return h1_delta(R->ws, &R->L, x, g, R->K, D, err);
 }
 
-/* Sigma^-1 and the mean at which the scores are taken (implied; the sample mean without a mean structure). */
+/* The mean at which the scores are taken (implied; the sample mean without a mean structure)
+   and, unless W is NULL, Sigma^-1. */
 static vagap_status_t implied_inverse(robust_t *R, const double *x, size_t g, gsl_matrix *W, gsl_vector *mu,
                                       vagap_error_t *err) {
   const gsl_matrix *Sig;
   const gsl_vector *m;
   if (sem_ws_implied(R->ws, x, g, &Sig, &m))
     return vagap_error_set(err, VAGAP_ENUMERIC, NULL, 0, 0, "the implied covariance matrix is not positive definite");
-  gsl_matrix_memcpy(W, Sig);
   if (R->L.ms) gsl_vector_memcpy(mu, m);
   else gsl_vector_memcpy(mu, R->g[g].ybar);
+  if (!W) return VAGAP_OK; /* the mean only */
+  gsl_matrix_memcpy(W, Sig);
   return spd_invert(W) ? vagap_error_set(err, VAGAP_ENUMERIC, NULL, 0, 0, "the implied covariance matrix is singular")
                        : VAGAP_OK;
 }
@@ -509,20 +511,40 @@ static vagap_status_t meat_rows(const gsl_matrix *SC, double scale, gsl_matrix *
   return st;
 }
 
-/* tr(A1 Gamma) at the sample moments without Gamma when no covariate is fixed.x:
-   p (means) + 1/2 (mean of d_i^4 - p), d_i^2 = (y_i - ybar)' S^-1 (y_i - ybar) (Mardia). */
-static double h1_trace_mardia(const layout_t *L, const gsl_matrix *Y, const gsl_vector *ybar, const gsl_matrix *W,
-                              gsl_vector *e, gsl_vector *we) {
-  size_t n = Y->size1, p = L->p;
-  double m4 = 0;
-  for (size_t r = 0; r < n; r++) {
-    for (size_t i = 0; i < p; i++) gsl_vector_set(e, i, gsl_matrix_get(Y, r, i) - gsl_vector_get(ybar, i));
-    gsl_blas_dsymv(CblasLower, 1.0, W, e, 0.0, we);
-    double d2;
-    gsl_blas_ddot(e, we, &d2);
-    m4 += d2 * d2 / (double)n;
+/*
+ * tr(A1 Gamma) at the sample moments without Gamma when no covariate is fixed.x:
+ * p (means) + 1/2 (mean of d_i^4 - p), d_i^2 = (y_i - ybar)' S^-1 (y_i - ybar)
+ * (Mardia), W = S^-1.  The rows go in chunks through one symmetric product
+ * E W (GSL's dsymm, cheaper than a dsymv per row).  -1: out of memory.
+ */
+static int h1_trace_mardia(const layout_t *L, const gsl_matrix *Y, const gsl_vector *ybar, const gsl_matrix *W,
+                           double *out) {
+  enum { CHUNK = 128 };
+  size_t n = Y->size1, p = L->p, cap = n < CHUNK ? (n ? n : 1) : CHUNK;
+  gsl_matrix *E = gsl_matrix_alloc(cap, p ? p : 1), *U = gsl_matrix_alloc(cap, p ? p : 1);
+  if (!E || !U) {
+    if (E) gsl_matrix_free(E);
+    if (U) gsl_matrix_free(U);
+    return -1;
   }
-  return (double)(L->ms * p) + 0.5 * (m4 - (double)p);
+  double m4 = 0;
+  for (size_t r0 = 0; p && r0 < n; r0 += CHUNK) {
+    size_t m = n - r0 < CHUNK ? n - r0 : CHUNK;
+    gsl_matrix_view Ec = gsl_matrix_submatrix(E, 0, 0, m, p), Uc = gsl_matrix_submatrix(U, 0, 0, m, p);
+    for (size_t r = 0; r < m; r++)
+      for (size_t i = 0; i < p; i++) E->data[r * E->tda + i] = gsl_matrix_get(Y, r0 + r, i) - gsl_vector_get(ybar, i);
+    gsl_blas_dsymm(CblasRight, CblasLower, 1.0, W, &Ec.matrix, 0.0, &Uc.matrix);
+    for (size_t r = 0; r < m; r++) {
+      const double *e = E->data + r * E->tda, *u = U->data + r * U->tda;
+      double d2 = 0;
+      for (size_t i = 0; i < p; i++) d2 += e[i] * u[i];
+      m4 += d2 * d2 / (double)n;
+    }
+  }
+  gsl_matrix_free(E);
+  gsl_matrix_free(U);
+  *out = (double)(L->ms * p) + 0.5 * (m4 - (double)p);
+  return 0;
 }
 
 /* ---- products with Delta ------------------------------------------------------------------ */
@@ -649,7 +671,9 @@ typedef struct {
   size_t *sel;         /* the free h1 elements (per) */
   gsl_matrix **D, **A; /* per group (only for the Satorra-Bentler family) */
   gsl_matrix **W;      /* per group Sigma_b^-1 (only for the first-order traces) */
-  gsl_matrix *E;       /* its information sum_g f_g Delta_b' A_b Delta_b (K x K) */
+  /* its information sum_g f_g Delta_b' A_b Delta_b (K x K) has nothing between groups:
+     per group its per x per block E and that block's inverse H (baseline_einv) */
+  gsl_matrix **E, **H;
 } baseline_t;
 
 static void baseline_free(baseline_t *b, size_t G) {
@@ -657,12 +681,15 @@ static void baseline_free(baseline_t *b, size_t G) {
     if (b->D && b->D[g]) gsl_matrix_free(b->D[g]);
     if (b->A && b->A[g]) gsl_matrix_free(b->A[g]);
     if (b->W && b->W[g]) gsl_matrix_free(b->W[g]);
+    if (b->E && b->E[g]) gsl_matrix_free(b->E[g]);
+    if (b->H && b->H[g]) gsl_matrix_free(b->H[g]);
   }
   free(b->D);
   free(b->A);
   free(b->W);
+  free(b->E);
+  free(b->H);
   free(b->sel);
-  if (b->E) gsl_matrix_free(b->E);
 }
 
 static int baseline_free_element(const robust_t *R, size_t k) {
@@ -686,13 +713,17 @@ static vagap_status_t baseline_build(const robust_t *R, baseline_t *b, int want_
   b->D = calloc(G, sizeof *b->D);
   b->A = calloc(G, sizeof *b->A);
   b->W = calloc(G, sizeof *b->W);
+  b->E = calloc(G, sizeof *b->E);
+  b->H = calloc(G, sizeof *b->H);
   size_t kk = b->K ? b->K : 1;
-  if (!b->D || !b->A || !b->W || !(b->E = gsl_matrix_calloc(kk, kk))) return oom(err);
+  if (!b->D || !b->A || !b->W || !b->E || !b->H) return oom(err);
   vagap_status_t st = VAGAP_OK;
   for (size_t g = 0; g < G && !st; g++) {
     const rgroup_t *rg = &R->g[g];
     gsl_matrix *W = b->W[g] = gsl_matrix_alloc(p, p);
-    if (!W || (!want_meat && (!(b->D[g] = gsl_matrix_calloc(ps, kk)) || !(b->A[g] = gsl_matrix_alloc(ps, ps))))) {
+    if (!W || !(b->E[g] = gsl_matrix_alloc(per ? per : 1, per ? per : 1)) ||
+        !(b->H[g] = gsl_matrix_calloc(per ? per : 1, per ? per : 1)) ||
+        (!want_meat && (!(b->D[g] = gsl_matrix_calloc(ps, kk)) || !(b->A[g] = gsl_matrix_alloc(ps, ps))))) {
       st = oom(err);
       break;
     }
@@ -711,7 +742,7 @@ static vagap_status_t baseline_build(const robust_t *R, baseline_t *b, int want_
        fixed.x element among them) */
     for (size_t c = 0; c < per; c++)
       for (size_t d = 0; d < per; d++)
-        gsl_matrix_set(b->E, g * per + c, g * per + d, rg->f * h1_expected_at(&R->L, W, b->sel[c], b->sel[d]));
+        gsl_matrix_set(b->E[g], c, d, rg->f * h1_expected_at(&R->L, W, b->sel[c], b->sel[d]));
   }
   return st;
 }
@@ -725,84 +756,122 @@ static int is_diagonal(const gsl_matrix *W) {
 }
 
 /*
- * The baseline's casewise scores of group g: its free h1 elements' scores at
- * (ybar, Sigma_b), u = Sigma_b^-1 (y - ybar): u for a mean, u_i u_j - W_ij for a
- * covariance, halved on the diagonal.  ST is n_g x per.  Without exogenous
- * covariances Sigma_b is diagonal: u_i = W_ii e_i, which is what dsymv gives.
+ * The baseline's casewise scores of row y of group g: its free h1 elements'
+ * scores at (ybar, Sigma_b), u = Sigma_b^-1 (y - ybar): u for a mean,
+ * u_i u_j - W_ij for a covariance, halved on the diagonal (row: per values).
+ * Without exogenous covariances Sigma_b is diagonal (diag): u_i = W_ii e_i,
+ * which is what dsymv gives.
  */
-static void baseline_scores(const robust_t *R, const baseline_t *b, size_t g, double *ST, gsl_vector *e,
-                            gsl_vector *we) {
-  const rgroup_t *rg = &R->g[g];
-  const gsl_matrix *W = b->W[g];
-  size_t p = R->L.p, o = R->L.ms * p, per = b->per;
-  int diag = is_diagonal(W);
-  for (size_t r = 0; r < rg->n; r++) {
-    for (size_t i = 0; i < p; i++) gsl_vector_set(e, i, gsl_matrix_get(rg->Y, r, i) - gsl_vector_get(rg->ybar, i));
-    if (diag)
-      for (size_t i = 0; i < p; i++) gsl_vector_set(we, i, gsl_matrix_get(W, i, i) * gsl_vector_get(e, i));
-    else
-      gsl_blas_dsymv(CblasLower, 1.0, W, e, 0.0, we);
-    const double *u = we->data;
-    double *row = ST + r * per;
-    for (size_t c = 0; c < per; c++) {
-      size_t k = b->sel[c];
-      if (k < o) {
-        row[c] = u[k * we->stride];
-      } else {
-        size_t i = R->L.vi[k - o], j = R->L.vj[k - o];
-        double v = u[i * we->stride] * u[j * we->stride] - gsl_matrix_get(W, i, j);
-        row[c] = i == j ? 0.5 * v : v;
-      }
+static void baseline_score_row(const robust_t *R, const baseline_t *b, const gsl_matrix *W, int diag, const double *y,
+                               const gsl_vector *ybar, gsl_vector *e, gsl_vector *we, double *row) {
+  size_t p = R->L.p, o = R->L.ms * p;
+  for (size_t i = 0; i < p; i++) e->data[i * e->stride] = y[i] - gsl_vector_get(ybar, i);
+  if (diag)
+    for (size_t i = 0; i < p; i++) we->data[i * we->stride] = W->data[i * W->tda + i] * e->data[i * e->stride];
+  else
+    gsl_blas_dsymv(CblasLower, 1.0, W, e, 0.0, we);
+  const double *u = we->data;
+  size_t us = we->stride;
+  for (size_t c = 0; c < b->per; c++) {
+    size_t k = b->sel[c];
+    if (k < o) {
+      row[c] = u[k * us];
+    } else {
+      size_t i = R->L.vi[k - o], j = R->L.vj[k - o];
+      double v = u[i * us] * u[j * us] - W->data[i * W->tda + j];
+      row[c] = i == j ? 0.5 * v : v;
     }
   }
 }
 
+
 /*
  * tr(M0 Hb) for the baseline's first-order information M0 = (1/N) sum_i s_i s_i'
  * and Hb = E_b^-1 without forming M0: its entries are needed only where Hb is
- * nonzero (the diagonal, without exogenous covariances).  Each entry is summed
- * over the rows, scaled and added to the trace in the order of crossprod and
- * trace_prod on the whole matrices: the same number to the last bit.
+ * nonzero (the diagonal, without exogenous covariances: then each row's
+ * squares are summed as the row is made, with no room for the scores).  Each
+ * entry is summed over the rows, scaled and added to the trace in the order
+ * of crossprod and trace_prod on the whole matrices: the same number to the
+ * last bit.
  */
-static vagap_status_t baseline_meat_trace(const robust_t *R, const baseline_t *b, const gsl_matrix *Hb, double *tr,
+static vagap_status_t baseline_meat_trace(const robust_t *R, const baseline_t *b, double *tr,
                                           vagap_error_t *err) {
   size_t per = b->per, nmax = 1;
   for (size_t g = 0; g < R->G; g++) nmax = R->g[g].n > nmax ? R->g[g].n : nmax;
-  double *ST = malloc(nmax * (per ? per : 1) * sizeof *ST);
+  double *ST = NULL, *m = calloc(per ? per : 1, sizeof *m), *row = malloc((per ? per : 1) * sizeof *row);
   gsl_vector *e = gsl_vector_alloc(R->L.p), *we = gsl_vector_alloc(R->L.p);
-  vagap_status_t st = ST && e && we ? VAGAP_OK : oom(err);
+  vagap_status_t st = m && row && e && we ? VAGAP_OK : oom(err);
   double s = 0, scale = 1.0 / R->N;
   for (size_t g = 0; !st && g < R->G && per; g++) {
-    size_t n = R->g[g].n;
-    baseline_scores(R, b, g, ST, e, we);
+    const rgroup_t *rg = &R->g[g];
+    size_t n = rg->n;
+    int diag = is_diagonal(b->W[g]);
+    const gsl_matrix *Hg = b->H[g];
+    if (is_diagonal(Hg)) {
+      memset(m, 0, per * sizeof *m);
+      for (size_t r = 0; r < n; r++) {
+        baseline_score_row(R, b, b->W[g], diag, rg->Y->data + r * rg->Y->tda, rg->ybar, e, we, row);
+        for (size_t a = 0; a < per; a++) m[a] += row[a] * row[a];
+      }
+      for (size_t a = 0; a < per; a++) {
+        double h = gsl_matrix_get(Hg, a, a);
+        if (h != 0) s += (scale * m[a]) * h;
+      }
+      continue;
+    }
+    if (!ST && !(ST = malloc(nmax * per * sizeof *ST))) {
+      st = oom(err);
+      break;
+    }
+    for (size_t r = 0; r < n; r++)
+      baseline_score_row(R, b, b->W[g], diag, rg->Y->data + r * rg->Y->tda, rg->ybar, e, we, ST + r * per);
     for (size_t a = 0; a < per; a++)
       for (size_t c = 0; c < per; c++) {
-        double h = gsl_matrix_get(Hb, g * per + c, g * per + a);
+        double h = gsl_matrix_get(Hg, c, a);
         if (h == 0) continue;
         size_t hi = a > c ? a : c, lo = a > c ? c : a; /* crossprod's lower triangle */
-        double m = 0;
-        for (size_t r = 0; r < n; r++) m += ST[r * per + hi] * ST[r * per + lo];
-        s += (scale * m) * h;
+        double v = 0;
+        for (size_t r = 0; r < n; r++) v += ST[r * per + hi] * ST[r * per + lo];
+        s += (scale * v) * h;
       }
   }
   *tr = s;
   free(ST);
+  free(m);
+  free(row);
   if (e) gsl_vector_free(e);
   if (we) gsl_vector_free(we);
   return st;
 }
 
-/* E_b^-1 for the baseline, group block by group block (E_b has nothing between groups). */
-static vagap_status_t baseline_einv(const baseline_t *b, gsl_matrix *H, vagap_error_t *err) {
-  gsl_matrix_set_zero(H);
-  for (size_t o = 0; o < b->K; o += b->per) {
-    gsl_matrix_const_view Eg = gsl_matrix_const_submatrix(b->E, o, o, b->per, b->per);
-    gsl_matrix_view Hg = gsl_matrix_submatrix(H, o, o, b->per, b->per);
-    gsl_matrix_memcpy(&Hg.matrix, &Eg.matrix);
-    if (spd_invert(&Hg.matrix))
+/* H = E^-1 for a diagonal E with a positive diagonal (1 / E_cc, H's off-diagonal zero on
+   entry); 0 when a diagonal entry is not positive. */
+static int diagonal_invert(const gsl_matrix *E, gsl_matrix *H) {
+  for (size_t c = 0; c < E->size1; c++)
+    if (!(gsl_matrix_get(E, c, c) > 0)) return 0;
+  for (size_t c = 0; c < E->size1; c++) gsl_matrix_set(H, c, c, 1.0 / gsl_matrix_get(E, c, c));
+  return 1;
+}
+
+/* E_b^-1 for the baseline, group block by group block (E_b has nothing between groups):
+   H[g] = E[g]^-1. */
+static vagap_status_t baseline_einv(const baseline_t *b, size_t G, vagap_error_t *err) {
+  for (size_t g = 0; b->per && g < G; g++) {
+    if (is_diagonal(b->E[g]) && diagonal_invert(b->E[g], b->H[g])) continue;
+    gsl_matrix_memcpy(b->H[g], b->E[g]);
+    if (spd_invert(b->H[g]))
       return vagap_error_set(err, VAGAP_ENUMERIC, NULL, 0, 0, "the baseline model's information matrix is singular");
   }
   return VAGAP_OK;
+}
+
+/* Hb (K x K) = E_b^-1 from its group blocks */
+static void baseline_einv_dense(const baseline_t *b, size_t G, gsl_matrix *Hb) {
+  gsl_matrix_set_zero(Hb);
+  for (size_t g = 0; b->per && g < G; g++) {
+    gsl_matrix_view Hg = gsl_matrix_submatrix(Hb, g * b->per, g * b->per, b->per, b->per);
+    gsl_matrix_memcpy(&Hg.matrix, b->H[g]);
+  }
 }
 
 /* ---- fit measures from a scaled test ------------------------------------------------------ */
@@ -968,10 +1037,161 @@ static void measures_init(vagap_sem_measures_t *f) {
   for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) *v[i] = NAN;
 }
 
+/*
+ * The first-order information B0 = (1/N) sum_i s_i s_i' of the complete-data
+ * path, kept as its groups' blocks: group g's casewise scores are nonzero
+ * only for its own parameters (cols, k of them, increasing), so B0 is the sum
+ * of the k x k blocks X_g put at (cols, cols).  When no parameter belongs to
+ * two groups and the vcov has nothing between groups (no shared parameters, no
+ * constraints), the sandwich and tr(B0 E^-1) read the blocks and the K x K
+ * matrix is never formed: clearing and touching its pages cost as much as the
+ * rows' sums.  Otherwise meat_dense scatters them in group order.
+ */
+typedef struct {
+  size_t G, K;
+  size_t *k;        /* per group: its number of parameters */
+  size_t **cols;    /* per group: its parameters, increasing */
+  gsl_matrix **X;   /* per group: the k x k block (NULL: none) */
+  size_t *owner;    /* per parameter: its group; G: none, G + 1: several (meat_index) */
+  size_t *pos;      /* per parameter: its place in its group's cols */
+} meat_t;
+
+static int meat_init(meat_t *mt, size_t G, size_t K) {
+  memset(mt, 0, sizeof *mt);
+  mt->G = G;
+  mt->K = K;
+  mt->k = calloc(G ? G : 1, sizeof *mt->k);
+  mt->cols = calloc(G ? G : 1, sizeof *mt->cols);
+  mt->X = calloc(G ? G : 1, sizeof *mt->X);
+  mt->owner = malloc((K ? K : 1) * sizeof *mt->owner);
+  mt->pos = malloc((K ? K : 1) * sizeof *mt->pos);
+  return mt->k && mt->cols && mt->X && mt->owner && mt->pos ? 0 : -1;
+}
+
+static void meat_free(meat_t *mt) {
+  for (size_t g = 0; g < mt->G && mt->X && mt->cols; g++) {
+    if (mt->X[g]) gsl_matrix_free(mt->X[g]);
+    free(mt->cols[g]);
+  }
+  free(mt->k);
+  free(mt->cols);
+  free(mt->X);
+  free(mt->owner);
+  free(mt->pos);
+}
+
+/* owner and pos of every parameter; 1 when the blocks are disjoint and cover every
+   parameter (the blocks can stand for B0), else 0 */
+static int meat_index(meat_t *mt) {
+  size_t G = mt->G;
+  int disjoint = 1;
+  for (size_t j = 0; j < mt->K; j++) mt->owner[j] = G;
+  for (size_t g = 0; g < G; g++)
+    for (size_t a = 0; a < mt->k[g]; a++) {
+      size_t j = mt->cols[g][a];
+      if (mt->owner[j] != G) disjoint = 0;
+      mt->owner[j] = mt->owner[j] == G ? g : G + 1;
+      mt->pos[j] = a;
+    }
+  for (size_t j = 0; j < mt->K; j++)
+    if (mt->owner[j] >= G) disjoint = 0;
+  return disjoint;
+}
+
+/* B0 (K x K, zero on entry) = the sum of the blocks, group after group */
+static void meat_dense(const meat_t *mt, gsl_matrix *B0) {
+  for (size_t g = 0; g < mt->G; g++) {
+    const gsl_matrix *X = mt->X[g];
+    const size_t *cols = mt->cols[g];
+    for (size_t a = 0; X && a < mt->k[g]; a++)
+      for (size_t b = 0; b < mt->k[g]; b++) B0->data[cols[a] * B0->tda + cols[b]] += gsl_matrix_get(X, a, b);
+  }
+}
+
+static vagap_status_t meat_make_dense(const meat_t *mt, gsl_matrix **B0, vagap_error_t *err) {
+  if (!(*B0 = gsl_matrix_calloc(mt->K, mt->K))) return oom(err);
+  meat_dense(mt, *B0);
+  return VAGAP_OK;
+}
+
+/* B0[a][b] from disjoint blocks (meat_index) */
+static double meat_at(const meat_t *mt, size_t a, size_t b) {
+  size_t g = mt->owner[a];
+  return g == mt->owner[b] && mt->X[g] ? gsl_matrix_get(mt->X[g], mt->pos[a], mt->pos[b]) : 0;
+}
+
+/* trace_prod_nz(B0, B, f) from disjoint blocks: row i of B0 is nonzero only at its
+   group's parameters, visited in the same (increasing) order */
+static double meat_trace_nz(const meat_t *mt, const double *B, double f) {
+  size_t K = mt->K;
+  double s = 0;
+  for (size_t i = 0; i < K; i++) {
+    size_t g = mt->owner[i];
+    if (!mt->X[g]) continue;
+    const double *x = mt->X[g]->data + mt->pos[i] * mt->X[g]->tda;
+    const size_t *cols = mt->cols[g];
+    for (size_t b = 0; b < mt->k[g]; b++)
+      if (x[b] != 0) s += x[b] * (f * B[cols[b] * K + i]);
+  }
+  return s;
+}
+
+/*
+ * Group g's block of B0: (1/N) sum_i s_i s_i' over its rows (casewise scores at
+ * the estimates), in chunks of rows that stay in cache; the sums go on from
+ * chunk to chunk in row order, as over all rows at once.
+ */
+static vagap_status_t user_meat(robust_t *R, const double *x, size_t g, const gsl_vector *mu, meat_t *mt,
+                                vagap_error_t *err) {
+  enum { CHUNK = 128 };
+  size_t n = R->g[g].n, K = R->K ? R->K : 1, k = 0;
+  double *sc = malloc(CHUNK * K * sizeof *sc);
+  size_t *cols = malloc(K * sizeof *cols);
+  gsl_matrix *X = NULL; /* the k x k sums */
+  vagap_status_t st = sc && cols ? VAGAP_OK : oom(err);
+  int rc = 0;
+  sem_scores_t *sw = st || !n ? NULL : sem_ws_scores_open(R->ws, x, g, cols, &k, &rc);
+  if (rc == -2) st = oom(err);
+  else if (rc) st = vagap_error_set(err, VAGAP_ENUMERIC, NULL, 0, 0, "the implied covariance matrix is not positive definite");
+  else if (sw && !(X = gsl_matrix_calloc(k ? k : 1, k ? k : 1))) st = oom(err);
+  for (size_t r0 = 0; !st && sw && r0 < n; r0 += CHUNK) {
+    size_t m = n - r0 < CHUNK ? n - r0 : CHUNK;
+    gsl_matrix_const_view Yc = gsl_matrix_const_submatrix(R->g[g].Y, r0, 0, m, R->L.p);
+    if (sem_ws_scores(sw, &Yc.matrix, mu, sc, k)) st = oom(err);
+    else crossprod_add(sc, m, k, k, X);
+  }
+  sem_ws_scores_close(sw);
+  free(sc);
+  if (!st && n && k) {
+    crossprod_finish(X, 1.0 / R->N);
+    mt->X[g] = X;
+    mt->cols[g] = cols;
+    mt->k[g] = k;
+    return VAGAP_OK;
+  }
+  free(cols);
+  if (X) gsl_matrix_free(X);
+  return st;
+}
+
 /* The root of k in the union-find forest up (path halving). */
 static size_t find_root(size_t *up, size_t k) {
   while (up[k] != k) k = up[k] = up[up[k]];
   return k;
+}
+
+/* M[a][b]: the dense matrix, or (M NULL) the meat's disjoint blocks */
+static double m_at(const gsl_matrix *M, const meat_t *mt, size_t a, size_t b) {
+  return M ? gsl_matrix_get(M, a, b) : meat_at(mt, a, b);
+}
+
+/* Link a and b (a < b) in up when vb or M has an entry between them. */
+static void link_pair(const double *vb, const gsl_matrix *M, const meat_t *mt, size_t K, size_t *up, size_t a,
+                      size_t b) {
+  if (vb[a * K + b] != 0 || vb[b * K + a] != 0 || m_at(M, mt, a, b) != 0 || m_at(M, mt, b, a) != 0) {
+    size_t ra = find_root(up, a), rb = find_root(up, b);
+    if (ra != rb) up[ra > rb ? ra : rb] = ra < rb ? ra : rb;
+  }
 }
 
 /*
@@ -979,18 +1199,41 @@ static size_t find_root(size_t *up, size_t k) {
  * nonzero entry of either (parameters of different groups that share
  * nothing, no constraint between them, are not).  comp[k] is the block of
  * parameter k, numbered from 0 in order of first parameter; returns how many.
+ * With M given by disjoint group blocks (vb zero between groups, checked by
+ * the caller) only pairs within a group can be linked: the same blocks from
+ * O(sum k_g^2) pairs instead of K^2.
  */
-static size_t sandwich_blocks(const double *vb, const gsl_matrix *M, size_t K, size_t *up, size_t *comp) {
+static size_t sandwich_blocks(const double *vb, const gsl_matrix *M, const meat_t *mt, size_t K, size_t *up,
+                              size_t *comp) {
   for (size_t k = 0; k < K; k++) up[k] = k;
-  for (size_t a = 0; a < K; a++)
-    for (size_t b = a + 1; b < K; b++)
-      if (vb[a * K + b] != 0 || vb[b * K + a] != 0 || gsl_matrix_get(M, a, b) != 0 || gsl_matrix_get(M, b, a) != 0) {
-        size_t ra = find_root(up, a), rb = find_root(up, b);
-        if (ra != rb) up[ra > rb ? ra : rb] = ra < rb ? ra : rb;
-      }
+  if (M)
+    for (size_t a = 0; a < K; a++)
+      for (size_t b = a + 1; b < K; b++) link_pair(vb, M, mt, K, up, a, b);
+  else
+    for (size_t g = 0; g < mt->G; g++)
+      for (size_t a = 0; a < mt->k[g]; a++)
+        for (size_t b = a + 1; b < mt->k[g]; b++) link_pair(vb, M, mt, K, up, mt->cols[g][a], mt->cols[g][b]);
   size_t nb = 0; /* a root is its block's first parameter: numbered before the others reach it */
   for (size_t k = 0; k < K; k++) comp[k] = find_root(up, k) == k ? nb++ : comp[find_root(up, k)];
   return nb;
+}
+
+/*
+ * The lower triangle (with the diagonal) of O = f T V, in bands of rows: band
+ * [r0, r1) needs the columns [0, r1) only, so the bands cost about half the
+ * whole product.  Each entry is the whole product's (dgemm sums over the inner
+ * index in the same order whatever the band's width).
+ */
+static void lower_product(const gsl_matrix *T, const gsl_matrix *V, double f, gsl_matrix *O) {
+  enum { BAND = 8 };
+  size_t k = T->size1;
+  for (size_t r0 = 0; r0 < k; r0 += BAND) {
+    size_t r1 = r0 + BAND < k ? r0 + BAND : k;
+    gsl_matrix_const_view Tr = gsl_matrix_const_submatrix(T, r0, 0, r1 - r0, k),
+                          Vc = gsl_matrix_const_submatrix(V, 0, 0, k, r1);
+    gsl_matrix_view Or = gsl_matrix_submatrix(O, r0, 0, r1 - r0, r1);
+    gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, f, &Tr.matrix, &Vc.matrix, 0.0, &Or.matrix);
+  }
 }
 
 /*
@@ -998,44 +1241,50 @@ static size_t sandwich_blocks(const double *vb, const gsl_matrix *M, size_t K, s
  * block of sandwich_blocks (zero between blocks): the products of the whole
  * K x K matrices would add G times as many zeros for G groups.  Within a block
  * the nonzero terms are summed in the same order as the whole product's.
- * vcov may be vb itself: each block is read before it is written.
+ * vcov is symmetric: the lower triangle of N (vb M) vb (lower_product) is
+ * taken for both triangles (a symmetrised 0.5 (O + O') would need the whole
+ * product for a change in the last bit off the diagonal; the diagonal, the
+ * SEs, is the same number either way).  vcov may be vb itself: each block is
+ * read before it is written.
  */
-static vagap_status_t sandwich_vcov(const double *vb, const gsl_matrix *M, size_t K, double N, double *vcov,
-                                    vagap_error_t *err) {
+static vagap_status_t sandwich_vcov(const double *vb, const gsl_matrix *M, const meat_t *mt, size_t K, double N,
+                                    double *vcov, vagap_error_t *err) {
   size_t *comp = malloc((K ? K : 1) * sizeof *comp), *idx = malloc((K ? K : 1) * sizeof *idx),
-         *up = malloc((K ? K : 1) * sizeof *up);
+         *up = malloc((K ? K : 1) * sizeof *up), *start = NULL;
   if (!comp || !idx || !up) {
     free(comp);
     free(idx);
     free(up);
     return oom(err);
   }
-  size_t nb = sandwich_blocks(vb, M, K, up, comp), big = 1;
-  for (size_t c = 0; c < nb; c++) { /* the largest block: the size of the scratch matrices */
-    size_t k = 0;
-    for (size_t a = 0; a < K; a++) k += comp[a] == c;
-    big = k > big ? k : big;
+  size_t nb = sandwich_blocks(vb, M, mt, K, up, comp), big = 1;
+  /* the parameters of each block in increasing order: idx[start[c] .. start[c + 1]) */
+  if (!(start = calloc(nb + 1, sizeof *start))) nb = 0;
+  for (size_t a = 0; a < K && start; a++) start[comp[a] + 1]++;
+  for (size_t c = 0; c < nb; c++) {
+    big = start[c + 1] > big ? start[c + 1] : big; /* the largest block: the scratch size */
+    start[c + 1] += start[c];
   }
+  for (size_t c = 0; c < nb; c++) up[c] = start[c]; /* up (no longer needed): each block's next place */
+  for (size_t a = 0; a < K && start; a++) idx[up[comp[a]]++] = a;
   gsl_matrix *Vc = gsl_matrix_alloc(big, big), *Mc = gsl_matrix_alloc(big, big), *T = gsl_matrix_alloc(big, big),
              *O = gsl_matrix_alloc(big, big);
-  vagap_status_t st = Vc && Mc && T && O ? VAGAP_OK : oom(err);
+  vagap_status_t st = start && Vc && Mc && T && O ? VAGAP_OK : oom(err);
   if (st) nb = 0;
   for (size_t c = 0; c < nb; c++) {
-    size_t k = 0;
-    for (size_t a = 0; a < K; a++)
-      if (comp[a] == c) idx[k++] = a;
+    const size_t *ix = idx + start[c];
+    size_t k = start[c + 1] - start[c];
     gsl_matrix_view V = gsl_matrix_submatrix(Vc, 0, 0, k, k), Mb = gsl_matrix_submatrix(Mc, 0, 0, k, k),
                     Tb = gsl_matrix_submatrix(T, 0, 0, k, k), Ob = gsl_matrix_submatrix(O, 0, 0, k, k);
     for (size_t a = 0; a < k; a++)
       for (size_t b = 0; b < k; b++) {
-        gsl_matrix_set(&V.matrix, a, b, vb[idx[a] * K + idx[b]]);
-        gsl_matrix_set(&Mb.matrix, a, b, gsl_matrix_get(M, idx[a], idx[b]));
+        gsl_matrix_set(&V.matrix, a, b, vb[ix[a] * K + ix[b]]);
+        gsl_matrix_set(&Mb.matrix, a, b, m_at(M, mt, ix[a], ix[b]));
       }
     gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, &V.matrix, &Mb.matrix, 0.0, &Tb.matrix);
-    gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, N, &Tb.matrix, &V.matrix, 0.0, &Ob.matrix);
+    lower_product(&Tb.matrix, &V.matrix, N, &Ob.matrix);
     for (size_t a = 0; a < k; a++)
-      for (size_t b = 0; b < k; b++)
-        vcov[idx[a] * K + idx[b]] = 0.5 * (gsl_matrix_get(&Ob.matrix, a, b) + gsl_matrix_get(&Ob.matrix, b, a));
+      for (size_t b = 0; b <= a; b++) vcov[ix[a] * K + ix[b]] = vcov[ix[b] * K + ix[a]] = gsl_matrix_get(&Ob.matrix, a, b);
   }
   for (size_t a = 0; !st && a < K; a++)
     for (size_t b = 0; b < K; b++)
@@ -1043,6 +1292,7 @@ static vagap_status_t sandwich_vcov(const double *vb, const gsl_matrix *M, size_
   free(comp);
   free(idx);
   free(up);
+  free(start);
   gsl_matrix *m[] = {Vc, Mc, T, O};
   for (size_t i = 0; i < 4; i++)
     if (m[i]) gsl_matrix_free(m[i]);
@@ -1066,8 +1316,7 @@ static size_t free_rows(const vagap_sem_model_t *m) {
 static vagap_status_t ybm_h1(robust_t *R, gsl_matrix *W, double *h1, double *ndat, vagap_error_t *err) {
   size_t ps = R->L.ps;
   gsl_matrix *A1 = R->L.is_x ? gsl_matrix_alloc(ps, ps) : NULL;
-  gsl_vector *e = gsl_vector_alloc(R->L.p), *we = gsl_vector_alloc(R->L.p);
-  vagap_status_t st = e && we && (A1 || !R->L.is_x) ? VAGAP_OK : oom(err);
+  vagap_status_t st = A1 || !R->L.is_x ? VAGAP_OK : oom(err);
   *h1 = *ndat = 0;
   for (size_t g = 0; !st && g < R->G; g++) {
     gsl_matrix_memcpy(W, R->g[g].S);
@@ -1079,46 +1328,16 @@ static vagap_status_t ybm_h1(robust_t *R, gsl_matrix *W, double *h1, double *nda
       h1_expected(&R->L, W, A1);
       *h1 += trace_prod(A1, R->g[g].Gam);
     } else {
-      *h1 += h1_trace_mardia(&R->L, R->g[g].Y, R->g[g].ybar, W, e, we);
+      double t;
+      if (h1_trace_mardia(&R->L, R->g[g].Y, R->g[g].ybar, W, &t)) {
+        st = oom(err);
+        break;
+      }
+      *h1 += t;
     }
     for (size_t k = 0; k < ps; k++) *ndat += !h1_is_x(&R->L, k);
   }
   if (A1) gsl_matrix_free(A1);
-  if (e) gsl_vector_free(e);
-  if (we) gsl_vector_free(we);
-  return st;
-}
-
-/*
- * B0 += (1/N) sum_i s_i s_i' over group g's rows (casewise scores at the
- * estimates), in chunks of rows that stay in cache; the sums go on from chunk
- * to chunk in row order, as over all rows at once.
- */
-static vagap_status_t user_meat(robust_t *R, const double *x, size_t g, const gsl_vector *mu, gsl_matrix *B0,
-                                vagap_error_t *err) {
-  enum { CHUNK = 128 };
-  size_t n = R->g[g].n, K = R->K ? R->K : 1, k = 0;
-  double *sc = malloc(CHUNK * K * sizeof *sc);
-  size_t *cols = malloc(K * sizeof *cols);
-  gsl_matrix *X = NULL; /* the k x k sums */
-  vagap_status_t st = sc && cols ? VAGAP_OK : oom(err);
-  for (size_t r0 = 0; !st && r0 < n; r0 += CHUNK) {
-    size_t m = n - r0 < CHUNK ? n - r0 : CHUNK;
-    gsl_matrix_const_view Yc = gsl_matrix_const_submatrix(R->g[g].Y, r0, 0, m, R->L.p);
-    int rc = sem_ws_scores(R->ws, x, g, &Yc.matrix, mu, sc, cols, &k);
-    if (rc == -2) st = oom(err);
-    else if (rc) st = vagap_error_set(err, VAGAP_ENUMERIC, NULL, 0, 0, "the implied covariance matrix is not positive definite");
-    else if (!X && !(X = gsl_matrix_calloc(k ? k : 1, k ? k : 1))) st = oom(err);
-    else crossprod_add(sc, m, k, k, X);
-  }
-  if (!st && n && k) {
-    crossprod_finish(X, 1.0 / R->N);
-    for (size_t a = 0; a < k; a++)
-      for (size_t b = 0; b < k; b++) B0->data[cols[a] * B0->tda + cols[b]] += gsl_matrix_get(X, a, b);
-  }
-  free(sc);
-  free(cols);
-  if (X) gsl_matrix_free(X);
   return st;
 }
 
@@ -1135,27 +1354,39 @@ static void fiml_robust_unset(vagap_sem_measures_t *f) {
 /*
  * B0 += (1/N) sum_i s_i s_i' over the used rows, s_i the FIML casewise scores
  * d logL_i / dtheta at x (sem_fiml_scores), group by group so that each
- * product runs over the columns of that group's parameters only.
+ * product runs over the columns of that group's parameters only.  The rows
+ * are sorted into their groups in one pass (order keeps each group's rows in
+ * data order), not one pass over all rows per group.
  */
 static vagap_status_t fiml_meat(sem_fiml_t *fm, sem_ws_t *ws, const double *x, size_t K, size_t G, double N,
                                 gsl_matrix *B0, vagap_error_t *err) {
   size_t n = sem_fiml_nrows(fm);
   double *sc = malloc((n ? n : 1) * K * sizeof *sc);
-  if (!sc) return oom(err);
-  vagap_status_t st = sem_fiml_scores(fm, ws, x, sc, err);
-  for (size_t g = 0; !st && g < G; g++) {
-    size_t ng = sem_fiml_group_rows(fm, g);
-    gsl_matrix *Z = gsl_matrix_alloc(ng ? ng : 1, K);
-    if (!Z) {
+  size_t *start = calloc(G + 2, sizeof *start), *order = malloc((n ? n : 1) * sizeof *order);
+  vagap_status_t st = sc && start && order ? sem_fiml_scores(fm, ws, x, sc, err) : oom(err);
+  for (size_t i = 0; !st && i < n; i++) {
+    size_t g = sem_fiml_row_group(fm, i);
+    if (g < G) start[g + 2]++;
+  }
+  for (size_t g = 0; !st && g < G; g++) start[g + 2] += start[g + 1];
+  for (size_t i = 0; !st && i < n; i++) { /* start[g + 1]: group g's next place */
+    size_t g = sem_fiml_row_group(fm, i);
+    if (g < G) order[start[g + 1]++] = i;
+  }
+  for (size_t g = 0; !st && g < G; g++) { /* group g: order[start[g] .. start[g + 1]) */
+    size_t ng = start[g + 1] - start[g];
+    gsl_matrix *Z = ng ? gsl_matrix_alloc(ng, K) : NULL;
+    if (ng && !Z) {
       st = oom(err);
       break;
     }
-    for (size_t i = 0, r = 0; i < n; i++)
-      if (sem_fiml_row_group(fm, i) == g) memcpy(Z->data + r++ * Z->tda, sc + i * K, K * sizeof *sc);
+    for (size_t r = 0; r < ng; r++) memcpy(Z->data + r * Z->tda, sc + order[start[g] + r] * K, K * sizeof *sc);
     if (ng) st = meat_rows(Z, 1.0 / N, B0, err);
-    gsl_matrix_free(Z);
+    if (Z) gsl_matrix_free(Z);
   }
   free(sc);
+  free(start);
+  free(order);
   return st;
 }
 
@@ -1777,7 +2008,7 @@ static vagap_status_t finish_fiml(sem_ws_t *ws, sem_con_t *con, vagap_sem_fit_t 
   if (st) goto done;
   for (size_t a = 0; a < K; a++)
     for (size_t b = 0; b < K; b++) gsl_matrix_set(Einv, a, b, N * vb[a * K + b]);
-  if (hw) st = sandwich_vcov(vb, B0, K, N, fit->vcov, err);
+  if (hw) st = sandwich_vcov(vb, B0, NULL, K, N, fit->vcov, err);
   else if (opt->se != VAGAP_SEM_SE_NONE) memcpy(fit->vcov, vb, K * K * sizeof *vb);
   if (st || !scaled) goto done;
   double h0 = trace_prod(B0, Einv), tr = h1 - h0, trb = h1 - h0b;
@@ -1841,13 +2072,14 @@ vagap_status_t sem_robust_finish(sem_ws_t *ws, sem_con_t *con, vagap_sem_fit_t *
   int need_q = opt->se == VAGAP_SEM_SE_ROBUST_SEM || (scaled && !ybm && opt->test != VAGAP_SEM_TEST_YUAN_BENTLER);
   gsl_matrix *E = gsl_matrix_alloc(K, K), *Einv = need_q ? gsl_matrix_alloc(K, K) : NULL,
              *M = need_q ? gsl_matrix_alloc(K, K) : NULL,
-             *B0 = gsl_matrix_calloc(K, K), *Hb = NULL, *Mb = NULL;
+             *B0 = NULL, *Hb = NULL, *Mb = NULL;
+  meat_t mt; /* B0 as its groups' blocks (meat_t); B0 dense only when they cannot stand for it */
   gsl_matrix **Ds = calloc(G, sizeof *Ds), **As = calloc(G, sizeof *As);
   gsl_matrix *W = NULL;
   gsl_vector *mu = NULL;
   baseline_t base = {0};
   R.g = calloc(G, sizeof *R.g);
-  if (!vb || !E || (need_q && (!M || !Einv)) || !B0 || !Ds || !As || !R.g ||
+  if (meat_init(&mt, G, K) || !vb || !E || (need_q && (!M || !Einv)) || !Ds || !As || !R.g ||
       layout_init(&R.L, fit->model->nov, fit->model->meanstructure, fit->model->ov_is_x)) {
     st = oom(err);
     goto done;
@@ -1864,8 +2096,9 @@ vagap_status_t sem_robust_finish(sem_ws_t *ws, sem_con_t *con, vagap_sem_fit_t *
   for (size_t g = 0; need_rows && g < G && !st; g++) {
     rgroup_t *rg = &R.g[g];
     rg->f = sem_ws_nobs(ws, g) / N;
-    if ((st = implied_inverse(&R, fit->x, g, W, mu, err))) break;
-    if (need_gamma && !(ybm && !robust_sem_se(opt))) { /* Delta and A: the Satorra-Bentler family */
+    int need_a = need_gamma && !(ybm && !robust_sem_se(opt));
+    if ((st = implied_inverse(&R, fit->x, g, need_a ? W : NULL, mu, err))) break;
+    if (need_a) { /* Delta and A: the Satorra-Bentler family */
       if ((st = delta_group(&R, fit->x, g, err))) break;
       if (!(rg->A = gsl_matrix_alloc(ps, ps))) { st = oom(err); break; }
       h1_expected(&R.L, W, rg->A);
@@ -1874,17 +2107,23 @@ vagap_status_t sem_robust_finish(sem_ws_t *ws, sem_con_t *con, vagap_sem_fit_t *
       if (!(rg->Gam = gsl_matrix_alloc(ps, ps))) { st = oom(err); break; }
       if ((st = h1_gamma(&R.L, rg->Y, rg->Gam, err))) break;
     }
-    if (need_meat && (st = user_meat(&R, fit->x, g, mu, B0, err))) break;
+    if (need_meat && (st = user_meat(&R, fit->x, g, mu, &mt, err))) break;
     Ds[g] = rg->D;
     As[g] = rg->A;
   }
   if (st) goto done;
+  /* the dense B0 for the first-order information, or when groups share parameters */
+  if (need_meat && (opt->information == VAGAP_SEM_INFORMATION_FIRST_ORDER || !meat_index(&mt)) &&
+      (st = meat_make_dense(&mt, &B0, err)))
+    goto done;
   /* the bread: the information matrix of the standard errors */
   int have_vb = 0;
   const double *vbr = vb; /* E^-1 / N */
   switch (opt->information) {
     case VAGAP_SEM_INFORMATION_OBSERVED:
-      if (info) { /* the fit's: already the Hessian (fit_information), fit->vcov its inverse */
+      /* with SEs the fit's information is already the Hessian (fit_information: dense with
+         constraints, else in the workspace's blocks), fit->vcov its inverse */
+      if (info || !no_se) {
         have_vb = 1;
         vbr = fit->vcov;
         break;
@@ -1899,28 +2138,35 @@ vagap_status_t sem_robust_finish(sem_ws_t *ws, sem_con_t *con, vagap_sem_fit_t *
   if (st) goto done;
   for (size_t a = 0; Einv && a < K; a++)
     for (size_t b = 0; b < K; b++) gsl_matrix_set(Einv, a, b, N * vbr[a * K + b]);
+  /* vb is zero between groups when no parameter is shared (disjoint blocks) and no ==
+     constraint ties them (sem_con_vcov): the inverse of the information's group blocks
+     (invert_information); with constraints the dense B0 */
+  if (need_meat && !B0 && con && fit->model->ncon && (st = meat_make_dense(&mt, &B0, err))) goto done;
   /* yuan.bentler.mplus's tr(B0 E^-1), before the sandwich takes the place of vbr */
-  double ybm_h0 = ybm ? trace_prod_nz(B0, vbr, N) : NAN;
+  double ybm_h0 = !ybm ? NAN : B0 ? trace_prod_nz(B0, vbr, N) : meat_trace_nz(&mt, vbr, N);
   /* standard errors */
   double tr1 = NAN, tr2 = NAN, tb1 = NAN, tb2 = NAN;
   if (opt->se == VAGAP_SEM_SE_ROBUST_HUBER_WHITE) {
-    st = sandwich_vcov(vbr, B0, K, N, fit->vcov, err);
+    st = sandwich_vcov(vbr, B0, B0 ? NULL : &mt, K, N, fit->vcov, err);
   } else if (opt->se == VAGAP_SEM_SE_ROBUST_SEM) {
     /* Q of the Satorra-Bentler trace is robust.sem's meat */
     if (!(st = ugamma(&R, As, Ds, K, Einv, &tr1, satt ? &tr2 : NULL, M, err)))
-      st = sandwich_vcov(vbr, M, K, N, fit->vcov, err);
+      st = sandwich_vcov(vbr, M, NULL, K, N, fit->vcov, err);
   } else if (!no_se) {
     if (vbr != fit->vcov) memcpy(fit->vcov, vbr, K * K * sizeof *vbr);
   }
   if (st || !scaled) goto done;
   /* scaled tests: user model and baseline */
   if ((st = baseline_build(&R, &base, ybm, err))) goto done;
-  if (!(Hb = gsl_matrix_alloc(base.K ? base.K : 1, base.K ? base.K : 1)) ||
-      !(Mb = gsl_matrix_alloc(base.K ? base.K : 1, base.K ? base.K : 1))) {
+  if (base.K && (st = baseline_einv(&base, G, err))) goto done;
+  /* the Satorra-Bentler family's traces take E_b^-1 whole */
+  if (!ybm && opt->test != VAGAP_SEM_TEST_YUAN_BENTLER &&
+      (!(Hb = gsl_matrix_alloc(base.K ? base.K : 1, base.K ? base.K : 1)) ||
+       !(Mb = gsl_matrix_alloc(base.K ? base.K : 1, base.K ? base.K : 1)))) {
     st = oom(err);
     goto done;
   }
-  if (base.K && (st = baseline_einv(&base, Hb, err))) goto done;
+  if (Hb && base.K) baseline_einv_dense(&base, G, Hb);
   if (opt->test == VAGAP_SEM_TEST_YUAN_BENTLER) {
     double h1, ndat, h0;
     if ((st = yb_complete(ws, con, fit, opt->information, data, &tr1, &tb1, &h1, &ndat, &h0, err))) goto done;
@@ -1933,7 +2179,7 @@ vagap_status_t sem_robust_finish(sem_ws_t *ws, sem_con_t *con, vagap_sem_fit_t *
     double h1, ndat;
     if ((st = ybm_h1(&R, W, &h1, &ndat, err))) goto done;
     double h0 = ybm_h0, h0b = 0;
-    if (base.K && (st = baseline_meat_trace(&R, &base, Hb, &h0b, err))) goto done;
+    if (base.K && (st = baseline_meat_trace(&R, &base, &h0b, err))) goto done;
     tr1 = h1 - h0;
     tb1 = h1 - h0b;
     f->scaling_factor_h1 = h1 / ndat;
@@ -1951,6 +2197,7 @@ vagap_status_t sem_robust_finish(sem_ws_t *ws, sem_con_t *con, vagap_sem_fit_t *
   }
 done:
   baseline_free(&base, G);
+  meat_free(&mt);
   gsl_matrix *mats[] = {W, E, Einv, M, B0, Hb, Mb};
   for (size_t k = 0; k < sizeof mats / sizeof mats[0]; k++)
     if (mats[k]) gsl_matrix_free(mats[k]);
