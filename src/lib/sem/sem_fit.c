@@ -1815,6 +1815,7 @@ static vagap_status_t optimise_replication(sem_ws_t *ws, double *x, const double
   return optimise(ws, x, max_iter, method, gnorm, err);
 }
 
+static double lbfgs_whitened(sem_ws_t *ws, double *x, double ftol, int max_eval, vagap_error_t *err);
 static vagap_status_t optimise(sem_ws_t *ws, double *x, int max_iter, const char **method,
                                double *gnorm, vagap_error_t *err) {
   size_t per_attempt = max_iter > 0 ? (size_t)max_iter : 10000;
@@ -1851,6 +1852,13 @@ static vagap_status_t optimise(sem_ws_t *ws, double *x, int max_iter, const char
     size_t budget = ws->evals + per_attempt < ws->max_evals ? per_attempt : (size_t)remaining(ws);
     if (plan[attempt].strategy == 0) {
       fisher_scoring(ws, x, 30, FS_WARM, err);
+      /* L-BFGS in coordinates whitened by the expected information at the warm point
+         (as power's replications): about half the evaluations of plain L-BFGS; plain
+         L-BFGS where the information cannot be factored there, and for other
+         estimators' discrepancies (FIML), whose path is kept as it was */
+      if (!ws->disc.group_value) lbfgs_whitened(ws, x, 1e-14, (int)budget, err);
+      /* plain L-BFGS from there: a few evaluations at an optimum, and on a badly
+         misfitting model it goes on along flat directions the whitened run stopped in */
       F = lbfgs(ws, x, 1e-10, 1e-8, (int)budget);
     } else if (plan[attempt].strategy == 1) {
       F = lbfgs(ws, x, 1e-14, 1e-12, (int)budget);
