@@ -1635,6 +1635,71 @@ static double newton_decrement(sem_ws_t *ws, const double *x, vagap_error_t *err
 }
 
 /*
+ * Newton steps with the observed information, the closed-form Hessian of F
+ * (sem_ws_hessian; complete-data ML, no other discrepancy installed).  Fisher
+ * scoring converges only linearly on a sample the model misfits (there the
+ * expected information is not the Hessian), and once F's decrease is at its
+ * rounding level no test on F tells points apart: a search that stops on F
+ * ends ~1e-8 from the optimum, at a place that depends on its path, and so on
+ * the BLAS's rounding.  Newton's steps converge quadratically: from there one
+ * step reaches the optimum to rounding level.  A step is kept only if it
+ * lowers the largest gradient component (and F does not rise above rounding);
+ * the steps end after one that was too small to leave work for another
+ * (largest |step| / (1 + |x|) below 1e-7, so the next would be ~1e-14), or
+ * at a step below 1e-10 that is not kept (x is at the optimum already).
+ * Returns 1 when so ended, 0 when a step failed (x at the best point kept,
+ * *F its objective), -1 when there is no closed form (x unchanged).
+ */
+static int newton_finish(sem_ws_t *ws, double *x, double *F, int max_steps, vagap_error_t *err) {
+  size_t K = ws->npar;
+  if (!K || ws->disc.group_value || !isfinite(*F)) return -1;
+  gsl_matrix *H = gsl_matrix_alloc(K, K);
+  double *buf = malloc(4 * K * sizeof *buf);
+  int done = 0;
+  if (H && buf) {
+    double *g = buf, *gn = buf + K, *xn = buf + 2 * K, *step = buf + 3 * K;
+    *F = sem_ws_objective(ws, x, g);
+    double gmax = max_abs(g, K);
+    gsl_vector_view sv = gsl_vector_view_array(step, K);
+    for (int it = 0; !done && it < max_steps && ws->evals < ws->max_evals; it++) {
+      if (sem_ws_hessian(ws, x, H, err) || gsl_linalg_cholesky_decomp1(H) != GSL_SUCCESS) break;
+      for (size_t k = 0; k < K; k++) step[k] = -g[k];
+      if (gsl_linalg_cholesky_svx(H, &sv.vector) != GSL_SUCCESS) break;
+      double smax = 0;
+      for (size_t k = 0; k < K; k++) {
+        xn[k] = x[k] + step[k];
+        smax = fmax(smax, fabs(step[k]) / (1 + fabs(x[k])));
+      }
+      double Fn = sem_ws_objective(ws, xn, gn), gn_max = max_abs(gn, K);
+      if (!(isfinite(Fn) && Fn <= *F + 1e-14 * (1 + fabs(*F)) && gn_max < gmax)) {
+        done = smax < 1e-10; /* x was at the optimum already: the gradient is rounding noise */
+        break;
+      }
+      memcpy(x, xn, K * sizeof *x);
+      memcpy(g, gn, K * sizeof *g);
+      *F = Fn;
+      gmax = gn_max;
+      done = smax < 1e-7;
+    }
+  }
+  if (H) gsl_matrix_free(H);
+  free(buf);
+  vagap_error_clear(err);
+  return done;
+}
+
+/* The end of every strategy: Newton steps with the observed information where
+   it has a closed form; where they do not reach the optimum (or there is none),
+   Fisher scoring's polish, then Newton's steps again from its point. */
+static double polish(sem_ws_t *ws, double *x, double F, vagap_error_t *err) {
+  int newton = newton_finish(ws, x, &F, 4, err);
+  if (newton == 1) return F;
+  F = fisher_scoring(ws, x, 50, FS_POLISH, err);
+  if (newton == 0) newton_finish(ws, x, &F, 4, err);
+  return F;
+}
+
+/*
  * A bootstrap resample: one attempt of strategy 1 from `start` (the
  * full-sample estimates), as lavaan's bootstrapLavaan refits each resample
  * once (optim.attempts = 1) from the full-sample solution and drops it when
@@ -1668,7 +1733,7 @@ static vagap_status_t optimise_from(sem_ws_t *ws, double *x, const double *start
     fisher_scoring(ws, x, 30, FS_WARM, err);
     F = lbfgs(ws, x, 1e-10, 1e-8, remaining(ws));
   }
-  if (isfinite(F)) F = fisher_scoring(ws, x, 50, FS_POLISH, err);
+  if (isfinite(F)) F = polish(ws, x, F, err);
   if (isfinite(F)) {
     sem_ws_objective(ws, x, grad);
     g = max_abs(grad, K);
@@ -1823,71 +1888,6 @@ static vagap_status_t optimise_replication(sem_ws_t *ws, double *x, const double
   }
   ws->evals = 0; /* the budget and the path of a fit without a start */
   return optimise(ws, x, max_iter, method, gnorm, err);
-}
-
-/*
- * Newton steps with the observed information, the closed-form Hessian of F
- * (sem_ws_hessian; complete-data ML, no other discrepancy installed).  Fisher
- * scoring converges only linearly on a sample the model misfits (there the
- * expected information is not the Hessian), and once F's decrease is at its
- * rounding level no test on F tells points apart: a search that stops on F
- * ends ~1e-8 from the optimum, at a place that depends on its path, and so on
- * the BLAS's rounding.  Newton's steps converge quadratically: from there one
- * step reaches the optimum to rounding level.  A step is kept only if it
- * lowers the largest gradient component (and F does not rise above rounding);
- * the steps end after one that was too small to leave work for another
- * (largest |step| / (1 + |x|) below 1e-7, so the next would be ~1e-14), or
- * at a step below 1e-10 that is not kept (x is at the optimum already).
- * Returns 1 when so ended, 0 when a step failed (x at the best point kept,
- * *F its objective), -1 when there is no closed form (x unchanged).
- */
-static int newton_finish(sem_ws_t *ws, double *x, double *F, int max_steps, vagap_error_t *err) {
-  size_t K = ws->npar;
-  if (!K || ws->disc.group_value || !isfinite(*F)) return -1;
-  gsl_matrix *H = gsl_matrix_alloc(K, K);
-  double *buf = malloc(4 * K * sizeof *buf);
-  int done = 0;
-  if (H && buf) {
-    double *g = buf, *gn = buf + K, *xn = buf + 2 * K, *step = buf + 3 * K;
-    *F = sem_ws_objective(ws, x, g);
-    double gmax = max_abs(g, K);
-    gsl_vector_view sv = gsl_vector_view_array(step, K);
-    for (int it = 0; !done && it < max_steps && ws->evals < ws->max_evals; it++) {
-      if (sem_ws_hessian(ws, x, H, err) || gsl_linalg_cholesky_decomp1(H) != GSL_SUCCESS) break;
-      for (size_t k = 0; k < K; k++) step[k] = -g[k];
-      if (gsl_linalg_cholesky_svx(H, &sv.vector) != GSL_SUCCESS) break;
-      double smax = 0;
-      for (size_t k = 0; k < K; k++) {
-        xn[k] = x[k] + step[k];
-        smax = fmax(smax, fabs(step[k]) / (1 + fabs(x[k])));
-      }
-      double Fn = sem_ws_objective(ws, xn, gn), gn_max = max_abs(gn, K);
-      if (!(isfinite(Fn) && Fn <= *F + 1e-14 * (1 + fabs(*F)) && gn_max < gmax)) {
-        done = smax < 1e-10; /* x was at the optimum already: the gradient is rounding noise */
-        break;
-      }
-      memcpy(x, xn, K * sizeof *x);
-      memcpy(g, gn, K * sizeof *g);
-      *F = Fn;
-      gmax = gn_max;
-      done = smax < 1e-7;
-    }
-  }
-  if (H) gsl_matrix_free(H);
-  free(buf);
-  vagap_error_clear(err);
-  return done;
-}
-
-/* The end of every strategy: Newton steps with the observed information where
-   it has a closed form; where they do not reach the optimum (or there is none),
-   Fisher scoring's polish, then Newton's steps again from its point. */
-static double polish(sem_ws_t *ws, double *x, double F, vagap_error_t *err) {
-  int newton = newton_finish(ws, x, &F, 4, err);
-  if (newton == 1) return F;
-  F = fisher_scoring(ws, x, 50, FS_POLISH, err);
-  if (newton == 0) newton_finish(ws, x, &F, 4, err);
-  return F;
 }
 
 static double lbfgs_whitened(sem_ws_t *ws, double *x, double ftol, int max_eval, vagap_error_t *err);
