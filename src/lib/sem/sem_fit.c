@@ -1634,6 +1634,8 @@ static double newton_decrement(sem_ws_t *ws, const double *x, vagap_error_t *err
   return dec;
 }
 
+enum { NEWTON_MAX_NPAR = 2048 };
+
 /*
  * Newton steps with the observed information, the closed-form Hessian of F
  * (sem_ws_hessian; complete-data ML, no other discrepancy installed).  Fisher
@@ -1652,7 +1654,9 @@ static double newton_decrement(sem_ws_t *ws, const double *x, vagap_error_t *err
  */
 static int newton_finish(sem_ws_t *ws, double *x, double *F, int max_steps, vagap_error_t *err) {
   size_t K = ws->npar;
-  if (!K || ws->disc.group_value || !isfinite(*F)) return -1;
+  /* sem_ws_hessian fills a dense npar x npar matrix: beyond NEWTON_MAX_NPAR parameters
+     (32 MB) the polish stays Fisher scoring's, which needs only the groups' blocks */
+  if (!K || K > NEWTON_MAX_NPAR || ws->disc.group_value || !isfinite(*F) || block_layout(ws)) return -1;
   gsl_matrix *H = gsl_matrix_alloc(K, K);
   double *buf = malloc(4 * K * sizeof *buf);
   int done = 0;
@@ -1660,11 +1664,12 @@ static int newton_finish(sem_ws_t *ws, double *x, double *F, int max_steps, vaga
     double *g = buf, *gn = buf + K, *xn = buf + 2 * K, *step = buf + 3 * K;
     *F = sem_ws_objective(ws, x, g);
     double gmax = max_abs(g, K);
-    gsl_vector_view sv = gsl_vector_view_array(step, K);
     for (int it = 0; !done && it < max_steps && ws->evals < ws->max_evals; it++) {
-      if (sem_ws_hessian(ws, x, H, err) || gsl_linalg_cholesky_decomp1(H) != GSL_SUCCESS) break;
-      for (size_t k = 0; k < K; k++) step[k] = -g[k];
-      if (gsl_linalg_cholesky_svx(H, &sv.vector) != GSL_SUCCESS) break;
+      /* the Hessian into the information's blocks (its nonzero pattern is theirs: a
+         group's parameters meet only the shared ones), solved as a scoring step is */
+      if (sem_ws_hessian(ws, x, H, err)) break;
+      blocks_from_dense(ws, H);
+      if (scoring_step(ws, g, step)) break;
       double smax = 0;
       for (size_t k = 0; k < K; k++) {
         xn[k] = x[k] + step[k];
