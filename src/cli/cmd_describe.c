@@ -110,11 +110,34 @@ typedef struct {
   column_summary_t *out;
 } summary_share_t;
 
+/* The share's numeric columns of the whole table, several at a time (vagap_describe_numeric_columns);
+   0, or -1 when out of memory for the lists (then they are done one by one). */
+static int summarise_whole_columns(const summary_share_t *sh) {
+  const describe_t *d = sh->d;
+  size_t ncols = vagap_table_ncols(d->table), k = 0;
+  const double **x = malloc((ncols ? ncols : 1) * sizeof *x);
+  vagap_numeric_summary_t *num = malloc((ncols ? ncols : 1) * sizeof *num);
+  if (!x || !num) {
+    free(x), free(num);
+    return -1;
+  }
+  for (size_t j = sh->first; j < ncols; j += sh->step)
+    if (d->numeric[j]) x[k++] = d->numeric[j];
+  vagap_describe_numeric_columns(x, k, sh->nrows, sh->scratch, num);
+  k = 0;
+  for (size_t j = sh->first; j < ncols; j += sh->step)
+    if (d->numeric[j]) sh->out[j].num = num[k++];
+  free(x);
+  free(num);
+  return 0;
+}
+
 static void *summarise_share(void *arg) {
   const summary_share_t *sh = arg;
   const describe_t *d = sh->d;
+  int numeric_done = !sh->rows && summarise_whole_columns(sh) == 0;
   for (size_t j = sh->first; j < vagap_table_ncols(d->table); j += sh->step) {
-    if (j == d->by) continue;
+    if (j == d->by || (numeric_done && d->numeric[j])) continue;
     if (d->numeric[j]) summarise_numeric(d->numeric[j], sh->rows, sh->nrows, sh->scratch, &sh->out[j]);
     else summarise_text(d->table, j, sh->rows, sh->nrows, sh->scratch, &sh->out[j]);
   }

@@ -9,6 +9,8 @@
  */
 #include "csv_segment.h"
 #include "grow.h"
+#include "numparse_plain.h"
+#include "table_typed.h"
 
 #include <stdarg.h>
 #include <stdint.h>
@@ -26,6 +28,7 @@ void csv_batch_clear(csv_batch_t *b) {
   b->lines = 0;
   b->failed = 0;
   b->error_located = 0;
+  b->fused = 0;
   vagap_error_clear(&b->error);
 }
 
@@ -111,26 +114,75 @@ static int reserve_for(csv_segment_parser_t *p, size_t len) {
   size_t more = len + 2;
   return vagap_reserve((void **)&b->chars, &b->chars_cap, b->chars_len + p->parser.entry_pos + 2 * more, 1) ||
          vagap_reserve((void **)&b->field_off, &b->field_cap, b->nfields + more, sizeof(size_t)) ||
-         vagap_reserve((void **)&b->row_line, &b->rows_cap, b->nrows + more, sizeof(long));
+         vagap_reserve((void **)&b->row_line, &b->rows_cap, b->nrows + more, sizeof(long)) ||
+         (p->convert && (vagap_reserve((void **)&b->values, &b->values_cap, b->nfields + more, sizeof(double)) ||
+                         vagap_reserve((void **)&b->shapes, &b->shapes_cap, b->nfields + more, 1)));
+}
+
+/*
+ * Bytes that may be read from `data` on: libcsv hands every field over in its
+ * own buffer (entry_buf, entry_size bytes allocated, which it grows in blocks
+ * of blk_size), so the bytes up to its end are there even past the field.  0
+ * when data does not point into that buffer.
+ */
+static size_t readable_from(const struct csv_parser *cp, const void *data) {
+  uintptr_t d = (uintptr_t)data, buf = (uintptr_t)cp->entry_buf;
+  if (!data || !cp->entry_buf || d < buf || d - buf >= cp->entry_size) return 0;
+  return cp->entry_size - (size_t)(d - buf);
 }
 
 /*
  * Append a field's bytes to the batch's text.  Most fields are short: those of
  * up to 16 bytes are moved as two fixed 8-byte words (no library call per
- * field) when libcsv's field buffer (data, `buffer_size` bytes: libcsv grows it
- * in blocks of 128) and the text's free room both hold 16 bytes; the bytes past
- * the field are overwritten by its NUL and the next field.
+ * field) when 16 bytes may be read from data (`readable`, see readable_from)
+ * and the text's free room holds 16; the bytes past the field are overwritten
+ * by its NUL and the next field.
  */
-static inline void copy_field(csv_batch_t *b, const void *data, size_t len, size_t buffer_size) {
+static inline void copy_field(csv_batch_t *b, const void *data, size_t len, size_t readable) {
   char *dst = b->chars + b->chars_len;
   if (len == 0) return; /* libcsv may pass NULL for an empty field */
-  if (len <= 16 && buffer_size >= 16 && b->chars_cap - b->chars_len >= 16) {
+  if (len <= 16 && readable >= 16 && b->chars_cap - b->chars_len >= 16) {
     uint64_t w[2];
     memcpy(w, data, sizeof w);
     memcpy(dst, w, sizeof w);
     return;
   }
   memcpy(dst, data, len);
+}
+
+/*
+ * Field k, in column row_fields of the open row, as a number and its shape
+ * (batch->fused); 1 when its text follows from them and is not kept.  Which
+ * columns hold text is settled as rows end (mark_text_columns), so that a
+ * ragged row left out does not make a column text.
+ */
+static int convert_field(csv_segment_parser_t *p, size_t k, const void *data, size_t len) {
+  csv_batch_t *b = p->batch;
+  size_t j = p->row_fields;
+  if (j >= p->ncols || b->text_column[j]) { /* past the header's width (a ragged row), or text */
+    b->shapes[k] = SHAPE_TEXT;
+    return 0;
+  }
+  int decimals; /* the usual number first, inline (typed_cell_value's first step) */
+  if (!p->convert->na_numeric && p->convert->text.mark == '.' &&
+      parse_plain_decimal_shape(data, len, &b->values[k], &decimals)) {
+    b->shapes[k] = decimals < 0 ? SHAPE_TEXT : (unsigned char)decimals;
+    return decimals >= 0;
+  }
+  if (typed_cell_value(p->convert, data ? data : "", len, &b->values[k], &b->shapes[k])) {
+    b->shapes[k] = SHAPE_NOT_NUMBER;
+    p->row_not_numbers = 1;
+    return 0;
+  }
+  return b->shapes[k] != SHAPE_TEXT;
+}
+
+/* A row taken: the columns where it has a field that is not a number hold text. */
+static void mark_text_columns(csv_segment_parser_t *p) {
+  csv_batch_t *b = p->batch;
+  size_t first = b->nfields - p->row_fields;
+  for (size_t j = 0; j < p->row_fields; j++)
+    if (b->shapes[first + j] == SHAPE_NOT_NUMBER) b->text_column[j] = 1;
 }
 
 static void on_field(void *data, size_t len, void *ctx) {
@@ -158,10 +210,13 @@ static void on_field(void *data, size_t len, void *ctx) {
     return;
   }
   /* reserve_for made room before this piece was handed to libcsv */
-  b->field_off[b->nfields++] = b->chars_len;
-  copy_field(b, data, len, p->parser.entry_size);
-  b->chars_len += len;
-  b->chars[b->chars_len++] = '\0';
+  size_t k = b->nfields++;
+  b->field_off[k] = b->chars_len;
+  if (!p->convert || !convert_field(p, k, data, len)) {
+    copy_field(b, data, len, readable_from(&p->parser, data));
+    b->chars_len += len;
+  }
+  b->chars[b->chars_len++] = '\0'; /* a number's text is left empty */
   p->row_fields++;
 }
 
@@ -226,10 +281,12 @@ static void on_row(int terminator, void *ctx) {
     fail(p, VAGAP_EPARSE, row_line, (long)col, "ragged row: %zu fields where the header has %zu",
          p->row_fields, p->ncols);
   } else {
+    if (p->row_not_numbers) mark_text_columns(p);
     b->row_line[b->nrows++] = row_line;
   }
   if (terminator == '\n' || terminator == '\r') p->lines_done++;
   p->last_terminator = terminator;
+  p->row_not_numbers = 0;
   p->row_fields = 0;
   p->row_bytes = 0;
   p->row_newlines = 0;
@@ -268,10 +325,20 @@ int csv_segment_init(csv_segment_parser_t *p, const vagap_table_options_t *opt,
 
 void csv_segment_free(csv_segment_parser_t *p) { csv_free(&p->parser); }
 
+/* A batch that the parser converts as it goes starts with the columns never converted as text. */
+static int start_fused(csv_segment_parser_t *p, csv_batch_t *b) {
+  if (!p->convert || p->ncols == 0) return 0;
+  if (vagap_reserve((void **)&b->text_column, &b->text_cap, p->ncols + 1, 1)) return -1;
+  for (size_t j = 0; j < p->ncols; j++) b->text_column[j] = p->convert->kept_as_text && p->convert->kept_as_text[j];
+  b->fused = 1;
+  return 0;
+}
+
 void csv_segment_begin(csv_segment_parser_t *p, csv_batch_t *batch, size_t ncols) {
   csv_batch_clear(batch);
   p->batch = batch;
   p->ncols = ncols;
+  p->row_not_numbers = 0;
   p->lines_done = p->row_newlines = 0;
   p->last_terminator = 0;
   p->seen_quote = p->seen_nul = p->header_done = p->ended_with_cr = 0;
@@ -283,6 +350,7 @@ void csv_segment_begin(csv_segment_parser_t *p, csv_batch_t *batch, size_t ncols
   p->parser.spaces = 0;
   p->parser.entry_pos = 0;
   p->parser.status = 0;
+  if (start_fused(p, batch)) out_of_memory(p);
 }
 
 /* Hand one piece to libcsv and check what it leaves open; 0 when all went well. */
@@ -349,8 +417,12 @@ void csv_segment_continue(csv_segment_parser_t *p, csv_batch_t *next) {
   size_t first = b->nfields - p->row_fields;
   size_t from = p->row_fields ? b->field_off[first] : b->chars_len;
   size_t bytes = b->chars_len - from;
+  size_t nconv = b->fused ? p->row_fields + 1 : 0; /* the open row's values and shapes move too */
   if (vagap_reserve((void **)&next->chars, &next->chars_cap, bytes + 1, 1) ||
-      vagap_reserve((void **)&next->field_off, &next->field_cap, p->row_fields + 1, sizeof(size_t))) {
+      vagap_reserve((void **)&next->field_off, &next->field_cap, p->row_fields + 1, sizeof(size_t)) ||
+      vagap_reserve((void **)&next->values, &next->values_cap, nconv, sizeof(double)) ||
+      vagap_reserve((void **)&next->shapes, &next->shapes_cap, nconv, 1) ||
+      (b->fused && start_fused(p, next))) {
     b->lines = p->lines_done;
     p->batch = next;
     out_of_memory(p);
@@ -358,6 +430,10 @@ void csv_segment_continue(csv_segment_parser_t *p, csv_batch_t *next) {
   }
   memcpy(next->chars, b->chars + from, bytes);
   for (size_t k = 0; k < p->row_fields; k++) next->field_off[k] = b->field_off[first + k] - from;
+  if (b->fused && p->row_fields) {
+    memcpy(next->values, b->values + first, p->row_fields * sizeof *next->values);
+    memcpy(next->shapes, b->shapes + first, p->row_fields);
+  }
   next->chars_len = bytes;
   next->nfields = p->row_fields;
   b->chars_len = from;

@@ -54,6 +54,10 @@ typedef struct {
   unsigned char *shapes; /* with infer_numbers: how field k's text follows from its value
                             (table_typed.h), so that numeric text need not be kept */
   size_t shapes_cap;
+  int fused;            /* converted by the parser as it went (csv_segment_parser_t.convert):
+                           values and shapes are set for every field, and its text is kept
+                           only where its shape is SHAPE_TEXT or SHAPE_NOT_NUMBER (elsewhere
+                           it reads as "" and follows from the value and shape) */
   size_t bad_utf8;      /* bytes of invalid UTF-8 replaced by '?' in the rows (on the worker), */
   size_t bad_utf8_field; /* the first in field k = this, */
   unsigned char bad_utf8_byte; /* which had this value */
@@ -70,8 +74,13 @@ static inline size_t csv_batch_field_len(const csv_batch_t *b, size_t k) {
   return end - b->field_off[k] - 1;
 }
 
+struct csv_convert; /* table_typed.h */
+
 typedef struct {
   struct csv_parser parser;
+  const struct csv_convert *convert; /* NULL: keep every field's text; else convert each
+                                        field as it arrives (batch->fused) */
+  int row_not_numbers; /* a field of the open row is not a number (SHAPE_NOT_NUMBER) */
   const vagap_table_options_t *opt;
   const char *source;  /* names the file in error records */
   size_t ncols;        /* fields per row; 0 while the header is read */

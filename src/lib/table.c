@@ -133,6 +133,12 @@ struct vagap_reader {
   const char *const *names[2]; /* [USE_NUMBERS - 1]: converted; [USE_TEXT - 1]: text */
   size_t nnames[2];
   unsigned char *column_use;
+
+  /* infer_numbers: how cells are converted (kept_as_text: the columns that are not) */
+  struct csv_convert convert;
+  unsigned char *kept_as_text;
+  int typed_table;        /* the rows go to a typed table (table_fill), nowhere else */
+  int fuse_numbers;       /* the parsers convert cells as they arrive (csv_batch_t.fused) */
 };
 
 enum { USE_NOTHING, USE_NUMBERS, USE_TEXT };
@@ -200,14 +206,14 @@ static int add_empty_na_token(vagap_reader_t *r) {
   return 0;
 }
 
+static typed_text_t typed_text_of(const vagap_reader_t *r) {
+  return (typed_text_t){r->na_tokens, r->na_lengths, r->n_na, r->opt.decimal_comma ? ',' : '.'};
+}
+
 /* Index of the missing-value token that s[0, len) is, or -1. */
 static long na_index(const vagap_reader_t *r, const char *s, size_t len) {
-  /* called for every number read: compare the first byte before calling memcmp */
-  for (size_t k = 0; k < r->n_na; k++)
-    if (r->na_lengths[k] == len && (len == 0 || (r->na_tokens[k][0] == s[0] &&
-                                                 memcmp(r->na_tokens[k], s, len) == 0)))
-      return (long)k;
-  return -1;
+  typed_text_t tt = typed_text_of(r);
+  return typed_na_index(&tt, s, len);
 }
 
 int vagap_reader_is_na(const vagap_reader_t *r, const char *s, size_t len) {
@@ -239,10 +245,6 @@ vagap_status_t reader_cell_number(const vagap_reader_t *r, const char *s, size_t
     return VAGAP_OK;
   }
   return parse_cell(r, s, len, out, err);
-}
-
-static typed_text_t typed_text_of(const vagap_reader_t *r) {
-  return (typed_text_t){r->na_tokens, r->na_lengths, r->n_na, r->opt.decimal_comma ? ',' : '.'};
 }
 
 /* ---- input ---------------------------------------------------------------------- */
@@ -436,10 +438,12 @@ static segment_t *acquire_segment(vagap_reader_t *r, size_t *seq) {
  * With infer_numbers: every cell of the batch as a number and its shape (how
  * its text follows from the number: table_typed.h), on the worker that
  * parsed it, noting the columns that hold text.  Converting is about as much
- * work as parsing on numeric files, and the workers share it.
+ * work as parsing on numeric files, and the workers share it.  A batch that
+ * the parser converted as it went (fused) needs nothing more.
  */
 static void convert_numbers(const vagap_reader_t *r, csv_batch_t *b) {
   size_t ncols = r->ncols;
+  if (b->fused) return;
   if (vagap_reserve((void **)&b->values, &b->values_cap, b->nfields + 1, sizeof(double)) ||
       vagap_reserve((void **)&b->shapes, &b->shapes_cap, b->nfields + 1, 1) ||
       vagap_reserve((void **)&b->text_column, &b->text_cap, ncols + 1, 1)) {
@@ -447,18 +451,13 @@ static void convert_numbers(const vagap_reader_t *r, csv_batch_t *b) {
     b->failed = 1;
     return;
   }
-  typed_text_t tt = typed_text_of(r);
   /* a column not to be converted is not, as if it held text */
-  for (size_t j = 0; j < ncols; j++) b->text_column[j] = r->column_use && r->column_use[j] != USE_NUMBERS;
+  for (size_t j = 0; j < ncols; j++) b->text_column[j] = r->kept_as_text && r->kept_as_text[j];
   for (size_t i = 0, k = 0; i < b->nrows; i++)
     for (size_t j = 0; j < ncols; j++, k++) {
       if (b->text_column[j]) continue; /* the table keeps this column's text */
-      const char *s = b->chars + b->field_off[k];
-      size_t len = csv_batch_field_len(b, k);
-      int d; /* a number first unless a missing-value token is one (see reader_cell_number) */
-      if (!r->na_numeric && parse_number_shape(s, len, tt.mark, &b->values[k], &d) == 0)
-        b->shapes[k] = d < 0 ? SHAPE_TEXT : (unsigned char)d;
-      else if (typed_convert_cell(&tt, s, len, na_index(r, s, len), &b->values[k], &b->shapes[k]))
+      if (typed_cell_value(&r->convert, b->chars + b->field_off[k], csv_batch_field_len(b, k),
+                           &b->values[k], &b->shapes[k]))
         b->text_column[j] = 1;
     }
 }
@@ -522,6 +521,7 @@ static void *worker_main(void *arg) {
   vagap_reader_t *r = arg;
   csv_segment_parser_t parser;
   int parser_ok = csv_segment_init(&parser, &r->opt, r->source) == 0;
+  if (r->fuse_numbers) parser.convert = &r->convert;
   for (;;) {
     pthread_mutex_lock(&r->input_lock);
     size_t seq;
@@ -1017,10 +1017,30 @@ static vagap_status_t choose_column_use(vagap_reader_t *r, vagap_error_t *err) {
   return VAGAP_OK;
 }
 
+/*
+ * With infer_numbers: how cells are converted.  When the rows go only to a
+ * typed table, the parsers convert each CSV cell as libcsv hands it over and
+ * keep no text that follows from the number (csv_batch_t.fused): the text
+ * is neither copied nor read a second time.  Other readers (rows handed out
+ * as text, hooks) keep every cell's text, converted after parsing.
+ */
+static vagap_status_t prepare_conversion(vagap_reader_t *r, vagap_error_t *err) {
+  if (!r->opt.infer_numbers) return VAGAP_OK;
+  if (r->column_use) {
+    if (!(r->kept_as_text = malloc(r->ncols ? r->ncols : 1)))
+      return vagap_error_set(err, VAGAP_ENOMEM, r->source, 0, 0, "out of memory");
+    for (size_t j = 0; j < r->ncols; j++) r->kept_as_text[j] = r->column_use[j] != USE_NUMBERS;
+  }
+  r->convert = (struct csv_convert){typed_text_of(r), r->na_numeric, r->kept_as_text};
+  r->fuse_numbers = r->typed_table && !r->jsonl && !r->hook.batch;
+  return VAGAP_OK;
+}
+
 static vagap_status_t reader_start(vagap_reader_t *r, vagap_error_t *err) {
   vagap_status_t st = r->jsonl ? read_jsonl_columns(r, err) : convert_encoding(r, err);
   if (st == VAGAP_OK && !r->jsonl) st = read_header(r, err);
   if (st == VAGAP_OK) st = choose_column_use(r, err);
+  if (st == VAGAP_OK) st = prepare_conversion(r, err);
   if (st == VAGAP_OK && r->hook.begin) st = r->hook.begin(r->hook.ctx, r, err);
   if (st == VAGAP_OK) st = start_workers(r, err);
   r->base_line = r->header_lines;
@@ -1051,10 +1071,12 @@ vagap_status_t vagap_reader_open(vagap_reader_t **out, const char *path,
   return reader_open_hooked(out, path, opt, ledger, NULL, err);
 }
 
-/* vagap_table_read_columns' names: [0] converted, [1] kept as text (both NULL: all converted). */
+/* vagap_table_read_columns' names: [0] converted, [1] kept as text (both NULL: all converted);
+   typed_table: the reader fills a table (table_fill) and hands out no rows itself. */
 typedef struct {
   const char *const *names[2];
   size_t n[2];
+  int typed_table;
 } infer_names_t;
 
 static vagap_status_t reader_open_file(vagap_reader_t **out, const char *path,
@@ -1067,6 +1089,7 @@ static vagap_status_t reader_open_file(vagap_reader_t **out, const char *path,
   vagap_status_t st = reader_init(&r, from_stdin ? "<stdin>" : path, opt, ledger, err);
   if (st == VAGAP_OK && hook) r->hook = *hook;
   for (int k = 0; k < 2 && st == VAGAP_OK; k++) r->names[k] = infer.names[k], r->nnames[k] = infer.n[k];
+  if (st == VAGAP_OK) r->typed_table = infer.typed_table;
   if (st == VAGAP_OK && r->jsonl) { /* two passes: the first finds the columns */
     st = jsonl_spool_if_needed(path, r->source, &r->spool_path, err);
     if (st == VAGAP_OK && r->spool_path) {
@@ -1094,17 +1117,17 @@ static vagap_status_t reader_open_file(vagap_reader_t **out, const char *path,
 vagap_status_t reader_open_hooked(vagap_reader_t **out, const char *path,
                                   const vagap_table_options_t *opt, vagap_ledger_t *ledger,
                                   const reader_hook_t *hook, vagap_error_t *err) {
-  return reader_open_file(out, path, opt, ledger, hook, (infer_names_t){{NULL, NULL}, {0, 0}}, err);
+  return reader_open_file(out, path, opt, ledger, hook, (infer_names_t){{NULL, NULL}, {0, 0}, 0}, err);
 }
 
-vagap_status_t vagap_reader_open_memory(vagap_reader_t **out, const char *name,
-                                        const void *data, size_t size,
-                                        const vagap_table_options_t *opt,
-                                        vagap_ledger_t *ledger, vagap_error_t *err) {
+static vagap_status_t reader_open_memory(vagap_reader_t **out, const char *name, const void *data,
+                                         size_t size, const vagap_table_options_t *opt,
+                                         vagap_ledger_t *ledger, int typed_table, vagap_error_t *err) {
   *out = NULL;
   vagap_reader_t *r;
   vagap_status_t st = reader_init(&r, name, opt, ledger, err);
   if (st == VAGAP_OK) {
+    r->typed_table = typed_table;
     r->mem = data ? data : (const void *)"";
     r->mem_size = size;
     r->input_bytes = size;
@@ -1142,11 +1165,19 @@ void vagap_reader_close(vagap_reader_t *r) {
   free(r->out_lengths);
   remove_spool(r);
   free(r->column_use);
+  free(r->kept_as_text);
   free(r->converted);
   free(r->jsonl_path);
   jsonl_columns_free(&r->jsonl_columns);
   free(r->source);
   free(r);
+}
+
+vagap_status_t vagap_reader_open_memory(vagap_reader_t **out, const char *name,
+                                        const void *data, size_t size,
+                                        const vagap_table_options_t *opt,
+                                        vagap_ledger_t *ledger, vagap_error_t *err) {
+  return reader_open_memory(out, name, data, size, opt, ledger, 0, err);
 }
 
 size_t vagap_reader_ncols(const vagap_reader_t *r) { return r->ncols; }
@@ -1387,7 +1418,8 @@ vagap_status_t vagap_table_read(vagap_table_t **out, const char *path,
                                 const vagap_table_options_t *opt,
                                 vagap_ledger_t *ledger, vagap_error_t *err) {
   vagap_reader_t *r = NULL;
-  vagap_status_t st = vagap_reader_open(&r, path, opt, ledger, err);
+  infer_names_t every_column = {{NULL, NULL}, {0, 0}, 1};
+  vagap_status_t st = reader_open_file(&r, path, opt, ledger, NULL, every_column, err);
   return table_from_reader(out, r, st, err);
 }
 
@@ -1402,7 +1434,7 @@ vagap_status_t vagap_table_read_columns(vagap_table_t **out, const char *path,
   o.infer_numbers = 1;
   /* an empty list is still a list: NULL would mean every column */
   static const char *const none[1] = {NULL};
-  infer_names_t names = {{numbers ? numbers : none, texts ? texts : none}, {nnumbers, ntexts}};
+  infer_names_t names = {{numbers ? numbers : none, texts ? texts : none}, {nnumbers, ntexts}, 1};
   vagap_reader_t *r = NULL;
   vagap_status_t st = reader_open_file(&r, path, &o, ledger, NULL, names, err);
   return table_from_reader(out, r, st, err);
@@ -1413,7 +1445,7 @@ vagap_status_t vagap_table_read_memory(vagap_table_t **out, const char *name,
                                        const vagap_table_options_t *opt,
                                        vagap_ledger_t *ledger, vagap_error_t *err) {
   vagap_reader_t *r = NULL;
-  vagap_status_t st = vagap_reader_open_memory(&r, name, data, size, opt, ledger, err);
+  vagap_status_t st = reader_open_memory(&r, name, data, size, opt, ledger, 1, err);
   return table_from_reader(out, r, st, err);
 }
 

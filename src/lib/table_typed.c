@@ -27,6 +27,25 @@ int typed_convert_cell(const typed_text_t *tt, const char *s, size_t len, long n
   return 0;
 }
 
+long typed_na_index(const typed_text_t *tt, const char *s, size_t len) {
+  /* called for every cell that is not a number: compare the first byte before calling memcmp */
+  for (size_t k = 0; k < tt->n_na; k++)
+    if (tt->na_lengths[k] == len && (len == 0 || (tt->na_tokens[k][0] == s[0] &&
+                                                  memcmp(tt->na_tokens[k], s, len) == 0)))
+      return (long)k;
+  return -1;
+}
+
+int typed_cell_value(const struct csv_convert *cv, const char *s, size_t len, double *value,
+                     unsigned char *shape) {
+  int d;
+  if (!cv->na_numeric && parse_number_shape(s, len, cv->text.mark, value, &d) == 0) {
+    *shape = d < 0 ? SHAPE_TEXT : (unsigned char)d;
+    return 0;
+  }
+  return typed_convert_cell(&cv->text, s, len, typed_na_index(&cv->text, s, len), value, shape);
+}
+
 int typed_init(typed_table_t *t, size_t ncols, const typed_text_t *text) {
   memset(t, 0, sizeof *t);
   t->ncols = ncols;
@@ -175,10 +194,19 @@ static int reserve_rows(typed_table_t *t, size_t need) {
   return 0;
 }
 
+/* Is field k's text in the batch's chars?  In a batch converted as it was parsed, only
+   where it does not follow from the number. */
+static int batch_has_text(const csv_batch_t *b, size_t k) {
+  return !b->fused || b->shapes[k] == SHAPE_TEXT || b->shapes[k] == SHAPE_NOT_NUMBER;
+}
+
 static int append_text_cells(typed_table_t *t, typed_column_t *c, const csv_batch_t *b, size_t j) {
+  char buf[400];
   for (size_t i = 0, k = j; i < b->nrows; i++, k += t->ncols) {
     c->start[t->nrows + i] = c->chars_len;
-    if (append_text(c, b->chars + b->field_off[k], csv_batch_field_len(b, k))) return -1;
+    int kept = batch_has_text(b, k);
+    size_t len = kept ? csv_batch_field_len(b, k) : rebuild_cell(&t->text, b->values[k], b->shapes[k], buf);
+    if (append_text(c, kept ? b->chars + b->field_off[k] : buf, len)) return -1;
   }
   c->start[t->nrows + b->nrows] = c->chars_len;
   return 0;

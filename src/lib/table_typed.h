@@ -32,12 +32,16 @@
 #define typed_drop_rows vagap__typed_drop_rows
 #define typed_cell vagap__typed_cell
 #define typed_leave_out vagap__typed_leave_out
+#define typed_na_index vagap__typed_na_index
+#define typed_cell_value vagap__typed_cell_value
 #pragma GCC visibility push(hidden)
 
 #define NUMBER_TEXT_MAX_DECIMALS 60
 #define SHAPE_NA 64     /* SHAPE_NA + k: missing-value token k (k < SHAPE_NA_TOKENS) */
 #define SHAPE_NA_TOKENS 64
 #define SHAPE_TEXT 255  /* the text is kept */
+#define SHAPE_NOT_NUMBER 254 /* in a batch converted by the parser (csv_batch_t.fused): the text,
+                                kept, is not a number (never in a numeric column of the table) */
 
 int number_text_decimals(const char *s, size_t len, char mark);
 /* A number (vagap_parse_double_mark) and its number_text_decimals in one scan
@@ -56,6 +60,19 @@ typedef struct {
    na_index: the cell's missing-value token, or -1. */
 int typed_convert_cell(const typed_text_t *tt, const char *s, size_t len, long na_index, double *value,
                            unsigned char *shape);
+/* Index of the missing-value token that s[0, len) is, or -1. */
+long typed_na_index(const typed_text_t *tt, const char *s, size_t len);
+
+/* How the parsing workers convert cells as libcsv hands them over (csv_segment.h). */
+struct csv_convert {
+  typed_text_t text;
+  int na_numeric;                    /* a missing-value token is a number: tokens come first */
+  const unsigned char *kept_as_text; /* per column, 1: never converted (NULL: none is) */
+};
+/* typed_convert_cell with the token looked up: a number first unless a token is one
+   (most cells are numbers, and tokens are looked for only in those that are not). */
+int typed_cell_value(const struct csv_convert *cv, const char *s, size_t len, double *value,
+                     unsigned char *shape);
 
 typedef struct {
   double *values;         /* numeric column: per row (NAN when missing); NULL for text */

@@ -22,43 +22,56 @@ echo "file: $megabytes MB, $rows rows x 8 numeric columns"
 now() { date +%s.%N; }
 report() { awk -v name="$1" -v t="$2" -v b="$bytes" 'BEGIN { printf "%-28s %8.3f s %8.1f MB/s\n", name, t, b / 1e6 / t }'; }
 
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)"
 cat "$csv" > /dev/null # warm the page cache
-# Every tool gets the best of three runs: the machine is shared, and the
-# fastest run is the one least disturbed by other work.
-vagap_s=
-for run in 1 2 3; do
-  t0=$(now); "$vagap" describe --quiet "$csv" > /dev/null; t1=$(now)
-  vagap_s=$(awk -v a="$t0" -v b="$t1" -v best="$vagap_s" 'BEGIN { t = b - a; print (best == "" || t < best) ? t : best }')
-done
-report "vagap describe" "$vagap_s"
-# The same pinned to one core, for comparison with the single-threaded references.
-if command -v taskset > /dev/null; then
-  one_s=
-  for run in 1 2 3; do
-    t0=$(now); taskset -c 0 "$vagap" describe --quiet "$csv" > /dev/null; t1=$(now)
-    one_s=$(awk -v a="$t0" -v b="$t1" -v best="$one_s" 'BEGIN { t = b - a; print (best == "" || t < best) ? t : best }')
-  done
-  report "vagap describe (one core)" "$one_s"
-fi
+# Peak memory (RSS) of one run, where GNU time is installed.
+peak_rss() {
+  if [ -x /usr/bin/time ]; then
+    /usr/bin/time -f "%M" "$@" 2>&1 > /dev/null | tail -1 | awk -v b="$bytes" '{ printf "%.1f MB (%.2fx the file)", $1 / 1024, $1 * 1024 / b }'
+  else
+    echo "unknown (GNU time not installed)"
+  fi
+}
+best() { awk -v t="$1" -v best="$2" 'BEGIN { print (best == "" || t < best) ? t : best }'; }
+seconds() { t0=$(now); "$@" > /dev/null; t1=$(now); awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }'; }
+have_taskset=; command -v taskset > /dev/null && have_taskset=1
+have_fread=
+command -v Rscript >/dev/null && Rscript -e 'quit(status = !requireNamespace("data.table", quietly = TRUE))' 2>/dev/null && have_fread=1
+py=/usr/bin/python3
+have_pandas=; $py -c 'import pandas' 2>/dev/null && have_pandas=1
 
-if command -v Rscript >/dev/null && Rscript -e 'quit(status = !requireNamespace("data.table", quietly = TRUE))' 2>/dev/null; then
-  r_s=$(Rscript -e 'suppressMessages(library(data.table)); a <- commandArgs(TRUE);
-    t <- min(sapply(1:3, function(i) system.time({ d <- fread(a[1], nThread = 1);
-      s <- lapply(d, function(x) c(mean(x), sd(x), median(x))) })[["elapsed"]]));
-    cat(t)' "$csv")
+# Every tool gets the best of three rounds, one run of each per round: the
+# machine is shared, the fastest run is the one least disturbed by other work,
+# and a burst of other work falls on all tools alike rather than on one.
+# vagap pinned to one core (taskset) compares with the single-threaded references.
+vagap_s= one_s= r_s= p_s=
+for run in 1 2 3; do
+  vagap_s=$(best "$(seconds "$vagap" describe --quiet "$csv")" "$vagap_s")
+  [ -n "$have_taskset" ] && one_s=$(best "$(seconds taskset -c 0 "$vagap" describe --quiet "$csv")" "$one_s")
+  [ -n "$have_fread" ] && r_s=$(best "$(Rscript -e 'suppressMessages(library(data.table)); a <- commandArgs(TRUE);
+    cat(system.time({ d <- fread(a[1], nThread = 1);
+      s <- lapply(d, function(x) c(mean(x), sd(x), median(x))) })[["elapsed"]])' "$csv")" "$r_s")
+  [ -n "$have_pandas" ] && p_s=$(best "$($py -c 'import sys, time, pandas as pd
+t = time.perf_counter(); d = pd.read_csv(sys.argv[1]); d.describe(); print(time.perf_counter() - t)' "$csv")" "$p_s")
+done
+
+report "vagap describe" "$vagap_s"
+echo "  peak RSS: $(peak_rss "$vagap" describe --quiet "$csv")"
+if [ -n "$one_s" ]; then
+  report "vagap describe (one core)" "$one_s"
+  echo "  peak RSS: $(peak_rss taskset -c 0 "$vagap" describe --quiet "$csv")"
+fi
+if [ -n "$r_s" ]; then
   report "data.table::fread(nThread=1)" "$r_s"
   awk -v v="$vagap_s" -v r="$r_s" 'BEGIN { printf "ratio fread/vagap: %.2f (>1 means vagap is faster)\n", r / v }'
+  [ -n "$one_s" ] && awk -v v="$one_s" -v r="$r_s" 'BEGIN { printf "ratio fread/vagap one core: %.2f\n", r / v }'
 else
   echo "data.table::fread: skipped (R package data.table not installed: apt-get install r-cran-data.table)"
 fi
-py=/usr/bin/python3
-if $py -c 'import pandas' 2>/dev/null; then
-  p_s=$($py -c 'import sys, time, pandas as pd
-def once():
-    t = time.perf_counter(); d = pd.read_csv(sys.argv[1]); d.describe(); return time.perf_counter() - t
-print(min(once() for _ in range(3)))' "$csv")
+if [ -n "$p_s" ]; then
   report "pandas.read_csv+describe" "$p_s"
   awk -v v="$vagap_s" -v r="$p_s" 'BEGIN { printf "ratio pandas/vagap: %.2f\n", r / v }'
 else
   echo "pandas: skipped (apt-get install python3-pandas)"
 fi
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)"

@@ -1,5 +1,6 @@
-/* Unit tests for vagap_describe_numeric: its one-pass gathering and bucketed
-   median give exactly what the plain computation (GSL's median, R's two-pass mean) gives. */
+/* Unit tests for vagap_describe_numeric and vagap_describe_numeric_columns: the gathering, the
+   bucketed median and the long-double passes of several columns at once give exactly what the
+   plain computation (GSL's median, R's two-pass mean) gives. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -93,6 +94,44 @@ static void test_median_across_buckets(void **state) {
   free(x);
 }
 
+/* Several columns at once (their sums advance together) give each column's own summary, bit
+   for bit: every count of columns up to two groups of four and a remainder, columns with and
+   without missing values, below and above the bucketed median's threshold. */
+static void test_columns_together_match_one_by_one(void **state) {
+  (void)state;
+  static const draw_t draws[] = {draw_uniform, draw_wide, draw_offset, draw_likert, draw_signed,
+                                 draw_constant, draw_two_values, draw_wide, draw_uniform};
+  enum { NDRAWS = sizeof draws / sizeof draws[0] };
+  static const size_t sizes[] = {0, 1, 2, 3, 4095, 4096, 20001};
+  gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+  gsl_rng_set(r, 20261206);
+  for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
+    size_t n = sizes[k];
+    double *x[NDRAWS], *scratch = malloc((n ? n : 1) * sizeof *scratch);
+    for (size_t c = 0; c < NDRAWS; c++) {
+      x[c] = malloc((n ? n : 1) * sizeof *x[c]);
+      for (size_t i = 0; i < n; i++) x[c][i] = draws[c](r);
+    }
+    for (size_t ncols = 1; ncols <= NDRAWS; ncols++) {
+      vagap_numeric_summary_t together[NDRAWS], alone;
+      vagap_describe_numeric_columns((const double *const *)x, ncols, n, scratch, together);
+      for (size_t c = 0; c < ncols; c++) {
+        vagap_describe_numeric(x[c], n, scratch, &alone);
+        assert_int_equal(together[c].n, alone.n);
+        assert_int_equal(together[c].missing, alone.missing);
+        assert_same_bits(together[c].mean, alone.mean);
+        assert_same_bits(together[c].sd, alone.sd);
+        assert_same_bits(together[c].min, alone.min);
+        assert_same_bits(together[c].median, alone.median);
+        assert_same_bits(together[c].max, alone.max);
+      }
+    }
+    for (size_t c = 0; c < NDRAWS; c++) free(x[c]);
+    free(scratch);
+  }
+  gsl_rng_free(r);
+}
+
 static void test_all_missing(void **state) {
   (void)state;
   size_t n = 5000;
@@ -111,6 +150,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_median_and_moments_match_plain_computation),
       cmocka_unit_test(test_median_across_buckets),
+      cmocka_unit_test(test_columns_together_match_one_by_one),
       cmocka_unit_test(test_all_missing),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

@@ -14,8 +14,10 @@
  * Its gradient is analytic (matrix form below), the optimiser is NLopt's
  * LD_LBFGS (a quasi-Newton method that needs only F and its gradient, which
  * are cheap here; unconstrained models need no SLSQP),
- * followed by Fisher-scoring steps with the expected information, which
- * converge quadratically near the optimum and give estimates to ~1e-9.
+ * followed by Fisher-scoring steps with the expected information, and at the
+ * end Newton steps with the closed-form Hessian (sem_hessian.c), which
+ * converge quadratically and leave the estimates at the optimum to rounding
+ * level, whatever path (or BLAS) led there.
  * If L-BFGS fails, Fisher scoring with step halving from the start values
  * is the fallback.  Models with ==, <, > constraints or lower()/upper()
  * bounds take the constrained path of sem_constraints.c instead (hooks
@@ -1623,6 +1625,8 @@ static int scoring_step(sem_ws_t *ws, const double *grad, double *step) {
 
 typedef enum {
   FS_WARM,    /* from the start: stop once near the optimum or when steps need halving */
+  FS_OPEN,    /* as FS_WARM, and stop once in the optimum's basin (Newton decrement below
+                 1e-3): whitened L-BFGS goes on from there (complete-data ML) */
   FS_POLISH,  /* near the optimum: stop when the gradient stops shrinking */
   FS_FULL     /* fallback: run to convergence */
 } fs_mode_t;
@@ -1645,13 +1649,17 @@ static double fisher_scoring(sem_ws_t *ws, double *x, int max_steps, fs_mode_t m
   for (int it = 0; K && grad && step && xn && gn && it < max_steps && isfinite(F) && ws->evals < ws->max_evals;
        it++) {
     double gmax = max_abs(grad, K);
-    if (gmax < (mode == FS_WARM ? 1e-4 : 1e-12)) break;
+    int warm = mode == FS_WARM || mode == FS_OPEN;
+    if (gmax < (warm ? 1e-4 : 1e-12)) break;
     if (information_blocks(ws, x, err) || scoring_step(ws, grad, step)) break;
     /* expected decrease of F along the step (the Newton decrement); when it is
        at rounding level the optimum is reached in double precision */
     double decrement = 0;
     for (size_t k = 0; k < K; k++) decrement -= grad[k] * step[k];
     int last = 0.5 * decrement < 1e-15 * (1 + fabs(F));
+    /* scoring converges only linearly on a misfitting model: L-BFGS whitened by this
+       information needs fewer evaluations from here than further scoring steps */
+    if (mode == FS_OPEN && decrement < 1e-3) break;
     double t = 1.0, Fn = HUGE_VAL, slack = 1e-14 * (1 + fabs(F));
     int halvings = 0;
     for (; halvings < 30; halvings++, t *= 0.5) {
@@ -1673,7 +1681,7 @@ static double fisher_scoring(sem_ws_t *ws, double *x, int max_steps, fs_mode_t m
       best_F = F;
       memcpy(xbest, x, K * sizeof *x);
     }
-    if (last || (mode == FS_WARM && halvings > 0 && it >= 2)) break;
+    if (last || (warm && halvings > 0 && it >= 2)) break;
   }
   if (mode == FS_POLISH && xbest && isfinite(best_F)) {
     memcpy(x, xbest, K * sizeof *x);
@@ -1709,9 +1717,11 @@ static double lbfgs(sem_ws_t *ws, double *x, double ftol, double xtol, int max_e
 /*
  * Three strategies, tried in order until one reaches a stationary point
  * (max |dF/dtheta| < 1e-6):
- *   1. Fisher-scoring warm start, NLopt LD_LBFGS, Fisher-scoring polish (fast);
+ *   1. Fisher-scoring warm start, NLopt LD_LBFGS (whitened by the expected
+ *      information for complete-data ML), polish (fast);
  *   2. LD_LBFGS from the starting values with tight tolerances, polish;
- *   3. Fisher scoring from the starting values to convergence.
+ *   3. Fisher scoring from the starting values to convergence;
+ * polish: Newton steps with the closed-form Hessian, else Fisher scoring.
  * L-BFGS (rather than SLSQP) because the problem is unconstrained: equality
  * constraints are shared parameters, not constraints.
  */
@@ -1756,6 +1766,76 @@ static double newton_decrement(sem_ws_t *ws, const double *x, vagap_error_t *err
   return dec;
 }
 
+enum { NEWTON_MAX_NPAR = 2048 };
+
+/*
+ * Newton steps with the observed information, the closed-form Hessian of F
+ * (sem_ws_hessian; complete-data ML, no other discrepancy installed).  Fisher
+ * scoring converges only linearly on a sample the model misfits (there the
+ * expected information is not the Hessian), and once F's decrease is at its
+ * rounding level no test on F tells points apart: a search that stops on F
+ * ends ~1e-8 from the optimum, at a place that depends on its path, and so on
+ * the BLAS's rounding.  Newton's steps converge quadratically: from there one
+ * step reaches the optimum to rounding level.  A step is kept only if it
+ * lowers the largest gradient component (and F does not rise above rounding);
+ * the steps end after one that was too small to leave work for another
+ * (largest |step| / (1 + |x|) below 1e-7, so the next would be ~1e-14), or
+ * at a step below 1e-10 that is not kept (x is at the optimum already).
+ * Returns 1 when so ended, 0 when a step failed (x at the best point kept,
+ * *F its objective), -1 when there is no closed form (x unchanged).
+ */
+static int newton_finish(sem_ws_t *ws, double *x, double *F, int max_steps, vagap_error_t *err) {
+  size_t K = ws->npar;
+  /* sem_ws_hessian fills a dense npar x npar matrix: beyond NEWTON_MAX_NPAR parameters
+     (32 MB) the polish stays Fisher scoring's, which needs only the groups' blocks */
+  if (!K || K > NEWTON_MAX_NPAR || ws->disc.group_value || !isfinite(*F) || block_layout(ws)) return -1;
+  gsl_matrix *H = gsl_matrix_alloc(K, K);
+  double *buf = malloc(4 * K * sizeof *buf);
+  int done = 0;
+  if (H && buf) {
+    double *g = buf, *gn = buf + K, *xn = buf + 2 * K, *step = buf + 3 * K;
+    *F = sem_ws_objective(ws, x, g);
+    double gmax = max_abs(g, K);
+    for (int it = 0; !done && it < max_steps && ws->evals < ws->max_evals; it++) {
+      /* the Hessian into the information's blocks (its nonzero pattern is theirs: a
+         group's parameters meet only the shared ones), solved as a scoring step is */
+      if (sem_ws_hessian(ws, x, H, err)) break;
+      blocks_from_dense(ws, H);
+      if (scoring_step(ws, g, step)) break;
+      double smax = 0;
+      for (size_t k = 0; k < K; k++) {
+        xn[k] = x[k] + step[k];
+        smax = fmax(smax, fabs(step[k]) / (1 + fabs(x[k])));
+      }
+      double Fn = sem_ws_objective(ws, xn, gn), gn_max = max_abs(gn, K);
+      if (!(isfinite(Fn) && Fn <= *F + 1e-14 * (1 + fabs(*F)) && gn_max < gmax)) {
+        done = smax < 1e-10; /* x was at the optimum already: the gradient is rounding noise */
+        break;
+      }
+      memcpy(x, xn, K * sizeof *x);
+      memcpy(g, gn, K * sizeof *g);
+      *F = Fn;
+      gmax = gn_max;
+      done = smax < 1e-7;
+    }
+  }
+  if (H) gsl_matrix_free(H);
+  free(buf);
+  vagap_error_clear(err);
+  return done;
+}
+
+/* The end of every strategy: Newton steps with the observed information where
+   it has a closed form; where they do not reach the optimum (or there is none),
+   Fisher scoring's polish, then Newton's steps again from its point. */
+static double polish(sem_ws_t *ws, double *x, double F, vagap_error_t *err) {
+  int newton = newton_finish(ws, x, &F, 4, err);
+  if (newton == 1) return F;
+  F = fisher_scoring(ws, x, 50, FS_POLISH, err);
+  if (newton == 0) newton_finish(ws, x, &F, 4, err);
+  return F;
+}
+
 /*
  * A bootstrap resample: one attempt of strategy 1 from `start` (the
  * full-sample estimates), as lavaan's bootstrapLavaan refits each resample
@@ -1790,7 +1870,7 @@ static vagap_status_t optimise_from(sem_ws_t *ws, double *x, const double *start
     fisher_scoring(ws, x, 30, FS_WARM, err);
     F = lbfgs(ws, x, 1e-10, 1e-8, remaining(ws));
   }
-  if (isfinite(F)) F = fisher_scoring(ws, x, 50, FS_POLISH, err);
+  if (isfinite(F)) F = polish(ws, x, F, err);
   if (isfinite(F)) {
     sem_ws_objective(ws, x, grad);
     g = max_abs(grad, K);
@@ -1947,6 +2027,7 @@ static vagap_status_t optimise_replication(sem_ws_t *ws, double *x, const double
   return optimise(ws, x, max_iter, method, gnorm, err);
 }
 
+static double lbfgs_whitened(sem_ws_t *ws, double *x, double ftol, int max_eval, vagap_error_t *err);
 static vagap_status_t optimise(sem_ws_t *ws, double *x, int max_iter, const char **method,
                                double *gnorm, vagap_error_t *err) {
   size_t per_attempt = max_iter > 0 ? (size_t)max_iter : 10000;
@@ -1982,7 +2063,16 @@ static vagap_status_t optimise(sem_ws_t *ws, double *x, int max_iter, const char
     memcpy(x0, x, K * sizeof *x);
     size_t budget = ws->evals + per_attempt < ws->max_evals ? per_attempt : (size_t)remaining(ws);
     if (plan[attempt].strategy == 0) {
-      fisher_scoring(ws, x, 30, FS_WARM, err);
+      /* complete-data ML: scoring steps into the optimum's basin, then L-BFGS in
+         coordinates whitened by the expected information there (as power's
+         replications), about half the evaluations of scoring and plain L-BFGS (plain
+         L-BFGS alone where the information cannot be factored); other estimators'
+         discrepancies (FIML) keep their path */
+      int whiten = !ws->disc.group_value;
+      fisher_scoring(ws, x, 30, whiten ? FS_OPEN : FS_WARM, err);
+      if (whiten) lbfgs_whitened(ws, x, 1e-14, (int)budget, err);
+      /* plain L-BFGS from there: a few evaluations at an optimum, and on a badly
+         misfitting model it goes on along flat directions the whitened run stopped in */
       F = lbfgs(ws, x, 1e-10, 1e-8, (int)budget);
     } else if (plan[attempt].strategy == 1) {
       F = lbfgs(ws, x, 1e-14, 1e-12, (int)budget);
@@ -1990,7 +2080,7 @@ static vagap_status_t optimise(sem_ws_t *ws, double *x, int max_iter, const char
       F = fisher_scoring(ws, x, 500, FS_FULL, err);
     }
     if (!isfinite(F)) continue;
-    F = fisher_scoring(ws, x, 50, FS_POLISH, err);
+    F = polish(ws, x, F, err);
     if (!isfinite(F)) continue;
     sem_ws_objective(ws, x, grad);
     double g = max_abs(grad, K);

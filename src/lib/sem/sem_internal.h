@@ -527,7 +527,7 @@ vagap_status_t sem_fit_run(vagap_sem_fit_t **out, const vagap_sem_model_t *model
                            const vagap_sem_stats_t *stats, const vagap_sem_data_t *data,
                            const vagap_sem_fit_options_t *opt, vagap_error_t *err);
 /* sem_fit_run for a bootstrap resample (lavaan's bootstrapLavaan policy):
-   one optimisation (Fisher-scoring warm start, L-BFGS, scoring polish) from
+   one optimisation (Fisher-scoring warm start, L-BFGS, the fit's polish) from
    `start` (the full-sample estimates, npar values), no fallback strategies; a
    resample where it does not reach a stationary point fails (VAGAP_ENOCONV).
    start NULL, or a model with constraints or bounds: sem_fit_run. */

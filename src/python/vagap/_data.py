@@ -85,6 +85,16 @@ def table(columns, rows):
     return out
 
 
+def column_table(columns, cols, numeric=()):
+    """cols (dict of lists) -> DataFrame (pandas; the `numeric` columns handed over as
+    float64 arrays, which pandas takes without looking at each value) or the dict."""
+    if _pd is None:
+        return cols
+    import numpy
+    data = {c: numpy.array(cols[c], dtype=numpy.float64) if c in numeric else cols[c] for c in columns}
+    return _pd.DataFrame(data, columns=list(columns))
+
+
 def named_values(pairs):
     """(name, value) pairs -> a pandas Series or a dict (like fitMeasures())."""
     if _pd is not None:
@@ -105,9 +115,19 @@ def _numpy_column(v):
         codes = numpy.ascontiguousarray(_pd.Series(v).cat.codes.to_numpy(), dtype=numpy.int32) + 1
         return _lib.COLUMN_FACTOR, codes, [_cell(c) for c in dtype.categories]
     kind = getattr(dtype, "kind", "O")
+    if kind == "O" and _pd is not None and isinstance(v, _pd.Series) and \
+            _pd.api.types.infer_dtype(v, skipna=True) == "string":
+        # text with missing values: as the factor of its distinct texts (a cell means
+        # the same text either way), coded by pandas rather than one Python call a cell
+        import numpy
+        codes, levels = _pd.factorize(v, sort=False)
+        codes = numpy.where(codes < 0, NA_INTEGER, codes + 1).astype(numpy.int32)
+        return _lib.COLUMN_FACTOR, numpy.ascontiguousarray(codes), list(levels)
     if kind in "fiu":
         import numpy
-        if _pd is not None and isinstance(v, _pd.Series):
+        if _pd is not None and isinstance(v, _pd.Series) and not isinstance(dtype, numpy.dtype):
+            # a nullable extension type (Int64, Float64): pd.NA as NaN; plain numpy
+            # dtypes below, where na_value would cost a pass of pandas' isna per column
             values = v.to_numpy(dtype=numpy.float64, na_value=numpy.nan)
         else:
             values = numpy.asarray(v, dtype=numpy.float64)

@@ -9,7 +9,7 @@ import re
 import warnings
 
 from . import _lib
-from ._data import _pd, named_values, table
+from ._data import _pd, column_table, named_values
 from ._errors import VagapError, check
 from ._study import _excluded, _read_table
 
@@ -148,20 +148,26 @@ def _fit(function, model, data, group, options):
 
 
 def _results(fit):
+    """The estimates as a table (column by column: one pass over the rows, numbers as
+    arrays) and the fit measures as named values."""
     m = fit.contents.model.contents
-    rows = []
-    for r in range(m.nrows):
-        p = m.rows[r]
-        rows.append({"lhs": p.lhs.decode(), "op": _lib.lib.vagap_sem_op_string(p.op).decode(),
-                     "rhs": p.rhs.decode(), "block": p.block, "group": p.group,
-                     "label": p.label.decode(), "est": p.est, "se": p.se, "z": p.z,
-                     "pvalue": p.pvalue, "ci.lower": p.ci_lower, "ci.upper": p.ci_upper,
-                     "std.lv": p.std_lv, "std.all": p.std_all, "std.nox": p.std_nox})
+    rows = [m.rows[r] for r in range(m.nrows)]
+    ops = {}
+    for p in rows:
+        if p.op not in ops:
+            ops[p.op] = _lib.lib.vagap_sem_op_string(p.op).decode()
+    cols = {"lhs": [p.lhs.decode() for p in rows], "op": [ops[p.op] for p in rows],
+            "rhs": [p.rhs.decode() for p in rows], "block": [p.block for p in rows],
+            "group": [p.group for p in rows], "label": [p.label.decode() for p in rows]}
+    for name, field in (("est", "est"), ("se", "se"), ("z", "z"), ("pvalue", "pvalue"),
+                        ("ci.lower", "ci_lower"), ("ci.upper", "ci_upper"), ("std.lv", "std_lv"),
+                        ("std.all", "std_all"), ("std.nox", "std_nox")):
+        cols[name] = [getattr(p, field) for p in rows]
     n = _lib.lib.vagap_sem_fit_measure_list(fit, None, 0)
     out = (_lib.SemMeasure * max(n, 1))()
     _lib.lib.vagap_sem_fit_measure_list(fit, out, n)
     measures = [(out[i].name.decode(), out[i].value) for i in range(n)]
-    return table(ESTIMATE_COLUMNS, rows), named_values(measures)
+    return column_table(ESTIMATE_COLUMNS, cols, numeric=ESTIMATE_COLUMNS[6:]), named_values(measures)
 
 
 def sem(model, data, group=None, **options):

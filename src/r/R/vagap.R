@@ -148,12 +148,12 @@ lavaan_call <- function(fn, model, data, group, args) {
   if (length(model) != 1L || !is.character(model)) model <- paste(model, collapse = "\n")
   all_names <- names(data)
   if (!is.null(group) && !group %in% all_names) stop("vagap::", fn, ": no column '", group, "' in data")
-  words <- strsplit(model, "[^A-Za-z0-9._]+", perl = TRUE)[[1]]
-  keep <- all_names %in% c(words, group)
+  keep <- .Call(vagap_r_model_columns, model, as.character(all_names), as.character(group))
   data <- unclass(data)[if (any(keep)) keep else 1L]  # a model naming no column: the library says so
   ordered <- args$ordered
-  for (v in names(data)[vapply(data, is.factor, NA)]) {
-    if (identical(v, group)) next
+  # is.object, a primitive, first: is.factor on every column costs more than the rest here
+  for (v in names(data)[vapply(data, is.object, NA)]) {
+    if (identical(v, group) || !is.factor(data[[v]])) next
     if (is.ordered(data[[v]]) && !isTRUE(ordered) && !v %in% ordered) ordered <- c(ordered, v)
     if (isTRUE(ordered) || v %in% ordered) data[[v]] <- as.integer(data[[v]])
   }
@@ -183,10 +183,9 @@ fit_lavaan <- function(fn, model, data, group, args) {
   call <- lavaan_call(fn, model, data, group, args)
   r <- checked(lavaan_error(.Call(vagap_r_sem, call$model, call$data, call$group, fn, call$args), call))
   for (w in r$warnings) warning(w, call. = FALSE)
-  # frame(), not data.frame(): a thousand fits in a loop should not pay for data.frame's checks
-  excluded <- frame(list(row = r$excluded$line, reason = r$excluded$reason))
-  structure(list(estimates = frame(r$estimates), fit = r$fit, groups = r$groups),
-            excluded = excluded)
+  # the tables come as data frames from vagap_r.c (sem_result): a thousand fits in a
+  # loop should not pay for data.frame's checks
+  structure(list(estimates = r$estimates, fit = r$fit, groups = r$groups), excluded = r$excluded)
 }
 
 #' lavaan's sem() by libvagap: list(estimates = parameterEstimates(fit,

@@ -263,6 +263,40 @@ static SEXP named_list(const char *const *names, const SEXP *values, size_t n) {
 
 /* ---- sem ----------------------------------------------------------------------- */
 
+/*
+ * The CHARSXPs of one result's strings, each made once: a parameter table
+ * names the same few variables, operators and labels on every row, and
+ * Rf_mkChar hashes and looks up R's global string cache on every call.  An
+ * entry stays alive because it is stored in the result's vectors as soon as
+ * it is made (the table itself is scratch from R_alloc).
+ */
+typedef struct {
+  size_t size;          /* a power of two, more than twice the strings entered */
+  const char **text;
+  SEXP *chars;
+} char_memo_t;
+
+static void char_memo_init(char_memo_t *memo, size_t max_strings) {
+  size_t size = 16;
+  while (size < 2 * max_strings + 1) size *= 2;
+  memo->size = size;
+  memo->text = (const char **)R_alloc(size, sizeof *memo->text);
+  memo->chars = (SEXP *)R_alloc(size, sizeof *memo->chars);
+  memset(memo->text, 0, size * sizeof *memo->text);
+}
+
+static SEXP char_memo(char_memo_t *memo, const char *s) {
+  size_t h = 14695981039346656037u; /* FNV-1a */
+  for (const unsigned char *c = (const unsigned char *)s; *c; c++) h = (h ^ *c) * 1099511628211u;
+  for (size_t i = h & (memo->size - 1);; i = (i + 1) & (memo->size - 1)) {
+    if (!memo->text[i]) {
+      memo->text[i] = s;
+      return memo->chars[i] = Rf_mkChar(s);
+    }
+    if (memo->text[i] == s || !strcmp(memo->text[i], s)) return memo->chars[i];
+  }
+}
+
 static SEXP estimates_frame(const vagap_sem_model_t *m) {
   const char *names[] = {"lhs", "op", "rhs", "block", "group", "label", "est", "se", "z", "pvalue",
                          "ci.lower", "ci.upper", "std.lv", "std.all", "std.nox", ""};
@@ -270,17 +304,23 @@ static SEXP estimates_frame(const vagap_sem_model_t *m) {
   R_xlen_t n = (R_xlen_t)m->nrows;
   for (int c = 0; c < 15; c++)
     SET_VECTOR_ELT(df, c, Rf_allocVector(c < 3 || c == 5 ? STRSXP : c < 5 ? INTSXP : REALSXP, n));
+  SEXP lhs = VECTOR_ELT(df, 0), op = VECTOR_ELT(df, 1), rhs = VECTOR_ELT(df, 2), label = VECTOR_ELT(df, 5);
+  int *block = INTEGER(VECTOR_ELT(df, 3)), *group = INTEGER(VECTOR_ELT(df, 4));
+  double *num[9];
+  for (int c = 0; c < 9; c++) num[c] = REAL(VECTOR_ELT(df, 6 + c));
+  char_memo_t memo;
+  char_memo_init(&memo, 4 * (size_t)n);
   for (R_xlen_t r = 0; r < n; r++) {
     const vagap_sem_param_t *p = &m->rows[r];
-    SET_STRING_ELT(VECTOR_ELT(df, 0), r, Rf_mkChar(p->lhs));
-    SET_STRING_ELT(VECTOR_ELT(df, 1), r, Rf_mkChar(vagap_sem_op_string(p->op)));
-    SET_STRING_ELT(VECTOR_ELT(df, 2), r, Rf_mkChar(p->rhs));
-    INTEGER(VECTOR_ELT(df, 3))[r] = p->block;
-    INTEGER(VECTOR_ELT(df, 4))[r] = p->group;
-    SET_STRING_ELT(VECTOR_ELT(df, 5), r, Rf_mkChar(p->label));
+    SET_STRING_ELT(lhs, r, char_memo(&memo, p->lhs));
+    SET_STRING_ELT(op, r, char_memo(&memo, vagap_sem_op_string(p->op)));
+    SET_STRING_ELT(rhs, r, char_memo(&memo, p->rhs));
+    block[r] = p->block;
+    group[r] = p->group;
+    SET_STRING_ELT(label, r, char_memo(&memo, p->label));
     const double v[] = {p->est, p->se, p->z, p->pvalue, p->ci_lower, p->ci_upper, p->std_lv, p->std_all,
                         p->std_nox};
-    for (int c = 0; c < 9; c++) REAL(VECTOR_ELT(df, 6 + c))[r] = isnan(v[c]) ? NA_REAL : v[c];
+    for (int c = 0; c < 9; c++) num[c][r] = isnan(v[c]) ? NA_REAL : v[c];
   }
   UNPROTECT(1);
   return df;
@@ -323,18 +363,74 @@ static SEXP fit_warnings(const vagap_sem_fit_t *fit, const vagap_sem_call_t *cal
   return w;
 }
 
+/* list x (columns of n values) as a data.frame, as R's data.frame() makes it but
+   without its checks, which a loop of a thousand fits would pay for */
+static SEXP as_data_frame(SEXP x, R_xlen_t n) {
+  PROTECT(x);
+  SEXP rn = PROTECT(Rf_allocVector(INTSXP, n ? 2 : 0)); /* .set_row_names(n): compact 1..n */
+  if (n) INTEGER(rn)[0] = NA_INTEGER, INTEGER(rn)[1] = -(int)n;
+  Rf_setAttrib(x, R_RowNamesSymbol, rn);
+  Rf_setAttrib(x, R_ClassSymbol, Rf_mkString("data.frame"));
+  UNPROTECT(2);
+  return x;
+}
+
+/* The ledger's exclusions as data.frame(row, reason): rows of the one data frame. */
+static SEXP excluded_frame(const vagap_ledger_t *ledger) {
+  SEXP e = PROTECT(exclusions(ledger));
+  const char *names[] = {"row", "reason", ""};
+  SEXP out = PROTECT(Rf_mkNamed(VECSXP, names));
+  SET_VECTOR_ELT(out, 0, VECTOR_ELT(e, 1));
+  SET_VECTOR_ELT(out, 1, VECTOR_ELT(e, 2));
+  out = as_data_frame(out, Rf_xlength(VECTOR_ELT(e, 1)));
+  UNPROTECT(2);
+  return out;
+}
+
+/* list(estimates, fit, groups, excluded, warnings, iterations), both tables data frames */
 static SEXP sem_result(const vagap_sem_fit_t *fit, const vagap_sem_rows_t *rows,
                        const vagap_sem_call_t *call, const vagap_ledger_t *ledger) {
   const char *names[] = {"estimates", "fit", "groups", "excluded", "warnings", "iterations", ""};
   SEXP out = PROTECT(Rf_mkNamed(VECSXP, names));
-  SET_VECTOR_ELT(out, 0, estimates_frame(fit->model));
+  SET_VECTOR_ELT(out, 0, as_data_frame(estimates_frame(fit->model), (R_xlen_t)fit->model->nrows));
   SET_VECTOR_ELT(out, 1, fit_measures(fit));
   SET_VECTOR_ELT(out, 2, strings((const char *const *)rows->labels, rows->ngroups));
-  SET_VECTOR_ELT(out, 3, exclusions(ledger));
+  SET_VECTOR_ELT(out, 3, excluded_frame(ledger));
   SET_VECTOR_ELT(out, 4, fit_warnings(fit, call));
   SET_VECTOR_ELT(out, 5, Rf_ScalarReal((double)fit->iterations));
   UNPROTECT(1);
   return out;
+}
+
+static int model_word_char(unsigned char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_'; }
+
+/*
+ * Which of a data frame's columns a lavaan call may use: those named as a word
+ * of the model text (a run of letters, digits, '.' and '_', as R's
+ * strsplit(model, "[^A-Za-z0-9._]+") splits it) or as the group.  Only these
+ * go to the library; R/vagap.R did this with strsplit and %in%, which on a
+ * loop of fits costs more than the scan.
+ */
+SEXP vagap_r_model_columns(SEXP model_text, SEXP names, SEXP group) {
+  const char *text = CHAR(STRING_ELT(model_text, 0));
+  const char *g = Rf_length(group) ? CHAR(STRING_ELT(group, 0)) : "";
+  R_xlen_t n = Rf_xlength(names);
+  SEXP keep = PROTECT(Rf_allocVector(LGLSXP, n));
+  for (R_xlen_t j = 0; j < n; j++) {
+    const char *name = STRING_ELT(names, j) == NA_STRING ? NULL : CHAR(STRING_ELT(names, j));
+    size_t len = name ? strlen(name) : 0;
+    int found = name && g[0] && !strcmp(name, g);
+    for (const char *w = text; name && len && !found && *w;) {
+      while (*w && !model_word_char((unsigned char)*w)) w++;
+      const char *end = w;
+      while (*end && model_word_char((unsigned char)*end)) end++;
+      found = (size_t)(end - w) == len && !memcmp(w, name, len);
+      w = end;
+    }
+    LOGICAL(keep)[j] = found;
+  }
+  UNPROTECT(1);
+  return keep;
 }
 
 /* A lavaan call fitted to a data frame, and what it holds (freed by fitted_free). */
@@ -1244,6 +1340,7 @@ static const R_CallMethodDef CALLS[] = {
     {"vagap_r_ttest", (DL_FUNC)&vagap_r_ttest, 6},
     {"vagap_r_cor", (DL_FUNC)&vagap_r_cor, 6},
     {"vagap_r_sem", (DL_FUNC)&vagap_r_sem, 5},
+    {"vagap_r_model_columns", (DL_FUNC)&vagap_r_model_columns, 3},
     {"vagap_r_prop", (DL_FUNC)&vagap_r_prop, 7},
     {"vagap_r_score", (DL_FUNC)&vagap_r_score, 7},
     {"vagap_r_gap", (DL_FUNC)&vagap_r_gap, 7},
