@@ -19,8 +19,8 @@
  * 4-group benchmark takes about 6 steps and 2 refreshes where sem_fit_from's
  * search takes ~35 evaluations and ~8 information matrices.  The refit stops
  * when g' M^-1 g < RESAMPLE_DECREMENT (1 + |F|): its estimates are then within
- * ~4e-9 (4 groups) to ~4e-8 (64 groups) of the optimum in double precision,
- * where sem_fit_from's polish leaves them within ~3e-8 to ~5e-7.  Where the iteration fails (a metric that is not positive
+ * ~5e-11 of the optimum in double precision on the 4-group benchmarks, as close as
+ * sem_fit_from's Newton polish leaves them.  Where the iteration fails (a metric that is not positive
  * definite, no decrease along a step, no convergence in RESAMPLE_MAX_STEPS) the
  * caller refits the resample by sem_fit_from, so every resample that fitted
  * before fits, and every one that failed fails with the same status.  See
@@ -38,9 +38,10 @@
 
 #include "sem_internal.h"
 
-/* Stop when g' M^-1 g < RESAMPLE_DECREMENT (1 + |F|): a step of about 1e-9 in the
-   metric's units (F's scale: one standard error is about 1/sqrt(N) of them). */
-#define RESAMPLE_DECREMENT 1e-18
+/* Stop when g' M^-1 g < RESAMPLE_DECREMENT (1 + |F|): a step of about 1e-11 in the
+   metric's units (F's scale: one standard error is about 1/sqrt(N) of them), where
+   sem_fit_from's Newton polish leaves its estimates too. */
+#define RESAMPLE_DECREMENT 1e-22
 /* When the decrement falls by less than RESAMPLE_REFRESH in a step (a rate above 0.1),
    the metric is refreshed at the current point, at most RESAMPLE_MAX_REFRESH times;
    where the refreshed metric had to be the expected information (the Hessian not
