@@ -617,13 +617,21 @@ static void test_casewise_scores_sum_to_gradient(void **state) {
     assert_int_equal(rc, 0);
     assert_non_null(sw);
     assert_int_equal(sem_ws_scores(sw, Y, mu_copy, sc, kg), 0);
-    /* in two chunks of rows (as the meat takes them): the same numbers, bit for bit */
+    /* in two chunks of rows (as the meat takes them), and in chunks of 1, 2, 3, ... rows
+       (each padded to a multiple of four inside): the same numbers, bit for bit */
     double *sc2 = malloc(n * K * sizeof *sc2);
     size_t half = n / 2;
     gsl_matrix_const_view top = gsl_matrix_const_submatrix(Y, 0, 0, half, P),
                           bottom = gsl_matrix_const_submatrix(Y, half, 0, n - half, P);
     assert_int_equal(sem_ws_scores(sw, &top.matrix, mu_copy, sc2, kg), 0);
     assert_int_equal(sem_ws_scores(sw, &bottom.matrix, mu_copy, sc2 + half * kg, kg), 0);
+    assert_memory_equal(sc, sc2, n * kg * sizeof *sc);
+    memset(sc2, 0, n * kg * sizeof *sc2);
+    for (size_t r0 = 0, len = 1; r0 < n; r0 += len, len++) {
+      size_t rows_here = n - r0 < len ? n - r0 : len;
+      gsl_matrix_const_view part = gsl_matrix_const_submatrix(Y, r0, 0, rows_here, P);
+      assert_int_equal(sem_ws_scores(sw, &part.matrix, mu_copy, sc2 + r0 * kg, kg), 0);
+    }
     assert_memory_equal(sc, sc2, n * kg * sizeof *sc);
     free(sc2);
     sem_ws_scores_close(sw);
