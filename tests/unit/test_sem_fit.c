@@ -617,8 +617,8 @@ static void test_casewise_scores_sum_to_gradient(void **state) {
     assert_int_equal(rc, 0);
     assert_non_null(sw);
     assert_int_equal(sem_ws_scores(sw, Y, mu_copy, sc, kg), 0);
-    /* in two chunks of rows (as the meat takes them), and in chunks of 1, 2, 3, ... rows
-       (each padded to a multiple of four inside): the same numbers, bit for bit */
+    /* in two chunks of rows (as the meat takes them), and in chunks of 1, 2, 3, ... rows:
+       the same numbers, bit for bit */
     double *sc2 = malloc(n * K * sizeof *sc2);
     size_t half = n / 2;
     gsl_matrix_const_view top = gsl_matrix_const_submatrix(Y, 0, 0, half, P),
