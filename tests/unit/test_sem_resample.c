@@ -263,6 +263,9 @@ static void test_fast_refit_path_model(void **state) {
   }
   fprintf(stderr, "path model: the full path fits %zu of %d resamples, the fast refit all; largest estimate "
           "difference %.3g\n", full->nok, B, worst);
+  /* the full path fits them all too since plain L-BFGS accepts NLopt's FAILURE stop at the
+     warm start's optimum (it failed 1 of these 300, 6 of 300 with the program's seed 5) */
+  assert_int_equal(full->nok, B);
   vagap_sem_boot_free(full);
   vagap_sem_boot_free(fast);
   sample_teardown(&s);

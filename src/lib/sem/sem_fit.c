@@ -1709,9 +1709,12 @@ static double lbfgs(sem_ws_t *ws, double *x, double ftol, double xtol, int max_e
   if (rc > 0) rc = nlopt_set_vector_storage(opt, K < 20 ? (unsigned)K : 20);
   if (rc > 0) rc = nlopt_optimize(opt, x, &fmin);
   nlopt_destroy(opt);
-  /* ROUNDOFF_LIMITED: no further progress in double precision; the
-     gradient check after polishing decides whether that is an optimum */
-  return (rc > 0 || rc == NLOPT_ROUNDOFF_LIMITED) && isfinite(fmin) ? fmin : HUGE_VAL;
+  /* ROUNDOFF_LIMITED: no further progress in double precision.  FAILURE: luksan's
+     line search gave up, mostly because the start (a warm Fisher point) is already
+     the optimum to rounding level; x is the best point found.  In both cases the
+     polish and the gradient check decide whether that is an optimum (taking FAILURE
+     as "no admissible point" failed bootstrap resamples that had converged). */
+  return (rc > 0 || rc == NLOPT_ROUNDOFF_LIMITED || rc == NLOPT_FAILURE) && isfinite(fmin) ? fmin : HUGE_VAL;
 }
 
 /*

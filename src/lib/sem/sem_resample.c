@@ -23,12 +23,8 @@
  * sem_fit_from's Newton polish leaves them.  Where the iteration fails (a metric that is not positive
  * definite, no decrease along a step, no convergence in RESAMPLE_MAX_STEPS) the
  * caller refits the resample by sem_fit_from, so every resample that fitted
- * before fits, and one that fails here fails with sem_fit_from's status.  Not
- * the other way round: a resample this refit fits may be one that sem_fit_from
- * fails on, where its plain L-BFGS (lbfgs in sem_fit.c) stops with
- * NLOPT_FAILURE at the point its scoring warm start already reached and takes
- * that for no solution (lbfgs_whitened accepts that stop and lets the polish
- * judge).  See doc/methods.md, "Bootstrap".
+ * before fits, and one that fails here fails with sem_fit_from's status.
+ * See doc/methods.md, "Bootstrap".
  *
  * The resample's moments come from the distinct drawn rows weighted by their
  * counts, not from a copy of the drawn rows.
