@@ -182,6 +182,47 @@ static void test_fast_refit_failures(void **state) {
   sample_teardown(&s);
 }
 
+/* --max-evaluations binds the fast refit too: over the budget it gives up (the caller then
+   refits by the full path, which honours the same budget). */
+static void test_fast_refit_honours_the_budget(void **state) {
+  (void)state;
+  sample_t s;
+  sample_setup(&s, 2, 150, 0.5, 0, TWO_FACTORS, 0);
+  size_t N = s.d.nobs, idx[300], grp[300];
+  double x[300 * 6];
+  vagap_error_t err;
+  vagap_sem_stats_t *full, *drawn;
+  assert_int_equal(vagap_sem_stats_alloc(&full, 2, 6, VARS, (const char *const *)LABELS, &err), VAGAP_OK);
+  assert_int_equal(vagap_sem_stats_alloc(&drawn, 2, 6, VARS, (const char *const *)LABELS, &err), VAGAP_OK);
+  assert_int_equal(vagap_sem_stats_compute(full, s.x, s.g, N, &err), VAGAP_OK);
+  assert_int_equal(vagap_sem_boot_resample(&s.d, 7, 1, idx, &err), VAGAP_OK);
+  for (size_t i = 0; i < N; i++) {
+    memcpy(x + i * 6, s.x + idx[i] * 6, 6 * sizeof *x);
+    grp[i] = s.g[idx[i]];
+  }
+  assert_int_equal(vagap_sem_stats_compute(drawn, x, grp, N, &err), VAGAP_OK);
+  vagap_sem_fit_options_t fopt;
+  vagap_sem_fit_options_init(&fopt);
+  vagap_sem_fit_t *fit;
+  assert_int_equal(vagap_sem_fit(&fit, s.model, full, &fopt, &err), VAGAP_OK);
+  fopt.compute = VAGAP_SEM_COMPUTE_ESTIMATES;
+  for (int budget = 2; budget <= 10000; budget += 9998) { /* two evaluations, then the default */
+    fopt.max_iter = budget;
+    sem_resample_t *r;
+    const vagap_sem_fit_t *out;
+    assert_int_equal(sem_resample_alloc(&r, s.model, full, &fopt, fit->x, &err), VAGAP_OK);
+    assert_non_null(r);
+    vagap_status_t st = sem_resample_fit(r, drawn, &out, &err);
+    if (budget == 2) assert_int_not_equal(st, VAGAP_OK);
+    else assert_int_equal(st, VAGAP_OK);
+    sem_resample_free(r);
+  }
+  vagap_sem_fit_free(fit);
+  vagap_sem_stats_free(full);
+  vagap_sem_stats_free(drawn);
+  sample_teardown(&s);
+}
+
 /* The weighted moments of a resample equal those of its copied rows, also far from 0. */
 static void test_resample_moments(void **state) {
   (void)state;
@@ -304,6 +345,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_fast_refit_equal_loadings), cmocka_unit_test(test_fast_refit_heywood),
       cmocka_unit_test(test_fast_refit_failures),       cmocka_unit_test(test_fast_refit_many_parameters),
+      cmocka_unit_test(test_fast_refit_honours_the_budget),
       cmocka_unit_test(test_resample_moments),
       cmocka_unit_test(test_fast_refit_path_model),
       cmocka_unit_test(test_estimates_only_has_no_vcov),

@@ -63,6 +63,7 @@ struct sem_resample {
   sem_ws_t *ws;         /* bound to the current resample's moments; its metric the refreshed one */
   vagap_sem_fit_t *fit; /* the resample's result, reused */
   double ci_level;
+  int max_evals;        /* the fit options' evaluation budget (--max-evaluations) */
   double *x0, *g, *d, *xn, *gn; /* [K] */
 };
 
@@ -99,6 +100,7 @@ vagap_status_t sem_resample_alloc(sem_resample_t **out, const vagap_sem_model_t 
   sem_resample_t *r = calloc(1, sizeof *r);
   if (!r) return vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
   r->ci_level = opt.ci_level;
+  r->max_evals = opt.max_iter > 0 ? opt.max_iter : 10000;
   r->x0 = malloc(K * sizeof *r->x0);
   r->g = malloc(K * sizeof *r->g);
   r->d = malloc(K * sizeof *r->d);
@@ -198,6 +200,7 @@ static int newton_refit(sem_resample_t *r, double *x) {
   memcpy(x, r->x0, K * sizeof *x);
   double F = sem_ws_objective(ws, x, g), dec_prev = HUGE_VAL;
   int refreshes = 0, slow = 0, expected = 0; /* expected: the refreshed metric is the expected information */
+  int evals = 1; /* objective evaluations: over the budget, the full path (which honours it too) decides */
   if (!isfinite(F)) return -1; /* fixed.x rows: the resample's values may not fit x0 */
   for (int step = 0; step < RESAMPLE_MAX_STEPS; step++) {
     sem_ws_metric_solve(metric, g, d);
@@ -224,6 +227,7 @@ static int newton_refit(sem_resample_t *r, double *x) {
     double t = 1, Fn = HUGE_VAL, slack = 1e-14 * (1 + fabs(F));
     int h = 0;
     for (; h < RESAMPLE_HALVINGS; h++, t *= 0.5) {
+      if (++evals > r->max_evals) return -1;
       for (size_t k = 0; k < K; k++) xn[k] = x[k] - t * d[k];
       Fn = sem_ws_objective(ws, xn, gn);
       if (isfinite(Fn) && Fn <= F + slack) break;
