@@ -1769,8 +1769,6 @@ static double newton_decrement(sem_ws_t *ws, const double *x, vagap_error_t *err
   return dec;
 }
 
-enum { NEWTON_MAX_NPAR = 2048 };
-
 /*
  * Newton steps with the observed information, the closed-form Hessian of F
  * (sem_ws_hessian; complete-data ML, no other discrepancy installed).  Fisher
@@ -1789,22 +1787,18 @@ enum { NEWTON_MAX_NPAR = 2048 };
  */
 static int newton_finish(sem_ws_t *ws, double *x, double *F, int max_steps, vagap_error_t *err) {
   size_t K = ws->npar;
-  /* sem_ws_hessian fills a dense npar x npar matrix: beyond NEWTON_MAX_NPAR parameters
-     (32 MB) the polish stays Fisher scoring's, which needs only the groups' blocks */
-  if (!K || K > NEWTON_MAX_NPAR || ws->disc.group_value || !isfinite(*F) || block_layout(ws)) return -1;
-  gsl_matrix *H = gsl_matrix_alloc(K, K);
+  if (!K || ws->disc.group_value || !isfinite(*F) || block_layout(ws)) return -1;
   double *buf = malloc(4 * K * sizeof *buf);
   int done = 0;
-  if (H && buf) {
+  if (buf) {
     double *g = buf, *gn = buf + K, *xn = buf + 2 * K, *step = buf + 3 * K;
     *F = sem_ws_objective(ws, x, g);
     double gmax = max_abs(g, K);
     for (int it = 0; !done && it < max_steps && ws->evals < ws->max_evals; it++) {
-      /* the Hessian into the information's blocks (its nonzero pattern is theirs: a
-         group's parameters meet only the shared ones), solved as a scoring step is */
-      if (sem_ws_hessian(ws, x, H, err)) break;
-      blocks_from_dense(ws, H);
-      if (scoring_step(ws, g, step)) break;
+      /* the Hessian straight into the information's blocks (its nonzero pattern is
+         theirs: a group's parameters meet only the shared ones), solved as a scoring
+         step is */
+      if (sem_ws_hessian_blocks(ws, x, err) || scoring_step(ws, g, step)) break;
       double smax = 0;
       for (size_t k = 0; k < K; k++) {
         xn[k] = x[k] + step[k];
@@ -1822,7 +1816,6 @@ static int newton_finish(sem_ws_t *ws, double *x, double *F, int max_steps, vaga
       done = smax < 1e-7;
     }
   }
-  if (H) gsl_matrix_free(H);
   free(buf);
   vagap_error_clear(err);
   return done;
