@@ -78,6 +78,10 @@ struct sem_ws {
      gradient, then the information at one point, and they are computed once for it. */
   double *x_implied;
   int implied_valid;
+  /* ... and the gradient's group matrices (Omega, v, N, M, u) are those of x_implied over
+     every group when grad_valid: sem_ws_objective(ws, x, grad) just ran there with a
+     gradient and no group mask (the Hessian, sem_hessian.c, reads them, sem_ws_grad_at) */
+  int grad_valid;
   /* scratch of information_blocks, made once: U, V (p x md), the Gram matrices GFF, GFS,
      GSF, GSS (md x md), per model row an index and (void: rank2_t below) its rank-2 form */
   gsl_matrix *info_U, *info_V, *info_G[4];
@@ -323,6 +327,7 @@ vagap_status_t sem_ws_set_sample(sem_ws_t *ws, const vagap_sem_stats_t *stats, v
     return vagap_error_set(err, VAGAP_EINVAL, NULL, 0, 0, "statistics of another shape");
   ws->stats = stats;
   ws->implied_valid = 0; /* fixed.x rows take the sample's values */
+  ws->grad_valid = 0;
   ws->evals = 0;
   ws->ntotal = 0;
   for (size_t g = 0; g < ws->G; g++) {
@@ -350,6 +355,7 @@ static double row_value(const sem_ws_t *ws, size_t r, const double *x) {
 }
 
 static void fill_matrices(sem_ws_t *ws, const double *x) {
+  ws->grad_valid = 0; /* ram_inverse uses M and N as scratch */
   for (size_t g = 0; g < ws->G; g++) {
     gsl_matrix_set_zero(ws->g[g].A);
     gsl_matrix_set_zero(ws->g[g].Smat);
@@ -541,6 +547,7 @@ static double group_objective(sem_ws_t *ws, group_ws_t *w, int want_grad) {
 
 double sem_ws_objective(sem_ws_t *ws, const double *x, double *grad) {
   ws->evals++;
+  ws->grad_valid = 0;
   int cached = implied_at(ws, x);
   if (!cached) {
     ws->implied_valid = 0;
@@ -558,6 +565,7 @@ double sem_ws_objective(sem_ws_t *ws, const double *x, double *grad) {
     ws->implied_valid = 1;
   }
   if (!grad) return F;
+  ws->grad_valid = !ws->only && ws->implied_valid && isfinite(F);
   memset(grad, 0, ws->npar * sizeof *grad);
   const vagap_sem_model_t *m = ws->model;
   for (size_t r = 0; r < m->nrows; r++) {
@@ -695,6 +703,12 @@ static rank2_t row_rank2(const sem_ws_t *ws, const group_ws_t *w, size_t r) {
     default: break;
   }
   return t;
+}
+
+int sem_ws_grad_at(sem_ws_t *ws, const double *x) {
+  if (!ws->grad_valid || !implied_at(ws, x)) return 0;
+  ws->evals++; /* in place of the evaluation it spares: budgets and iteration counts as before */
+  return 1;
 }
 
 sem_rank2_t sem_ws_row_rank2(const sem_ws_t *ws, size_t g, size_t r) { return row_rank2(ws, &ws->g[g], r); }
@@ -955,6 +969,7 @@ vagap_status_t sem_ws_information(sem_ws_t *ws, const double *x, gsl_matrix *inf
 
 
 void sem_ws_set_discrepancy(sem_ws_t *ws, const sem_discrepancy_t *d) {
+  ws->grad_valid = 0; /* Omega and v are the discrepancy's */
   if (d) ws->disc = *d;
   else memset(&ws->disc, 0, sizeof ws->disc);
 }

@@ -46,12 +46,70 @@ static vagap_status_t not_pd(vagap_error_t *err) {
                          "is not positive definite next to the solution");
 }
 
+/*
+ * The nonzeros of a matrix in row-major order.  FB, B and Smat B' are mostly
+ * zeros (a loading pattern, the paths, a diagonal of variances), so products
+ * with them skip the zeros; each entry of a product is still the sum of its
+ * nonzero terms in increasing order of the inner index, as a dense product's.
+ */
+typedef struct {
+  size_t n;
+  size_t *i, *j;
+  double *x;
+} nz_t;
+
+static void nz_free(nz_t *z) {
+  free(z->i);
+  free(z->j);
+  free(z->x);
+}
+
+static int nz_alloc(nz_t *z, size_t cap) {
+  z->n = 0;
+  z->i = malloc(cap * sizeof *z->i);
+  z->j = malloc(cap * sizeof *z->j);
+  z->x = malloc(cap * sizeof *z->x);
+  return z->i && z->j && z->x ? 0 : -1;
+}
+
+static void nz_of(nz_t *z, const gsl_matrix *A) {
+  z->n = 0;
+  for (size_t i = 0; i < A->size1; i++)
+    for (size_t j = 0; j < A->size2; j++) {
+      double a = A->data[i * A->tda + j];
+      if (a == 0) continue;
+      z->i[z->n] = i;
+      z->j[z->n] = j;
+      z->x[z->n++] = a;
+    }
+}
+
+/* out = Z D (trans = 0) or Z' D (trans = 1), Z sparse, D dense. */
+static void nz_left(const nz_t *z, int trans, const gsl_matrix *D, gsl_matrix *out) {
+  size_t c = D->size2;
+  gsl_matrix_set_zero(out);
+  for (size_t e = 0; e < z->n; e++) {
+    size_t r = trans ? z->j[e] : z->i[e], k = trans ? z->i[e] : z->j[e];
+    double a = z->x[e], *restrict o = out->data + r * out->tda;
+    const double *restrict d = D->data + k * D->tda;
+    for (size_t l = 0; l < c; l++) o[l] += a * d[l];
+  }
+}
+
+/* out = D Z, D dense, Z sparse. */
+static void nz_right(const gsl_matrix *D, const nz_t *z, gsl_matrix *out) {
+  gsl_matrix_set_zero(out);
+  for (size_t r = 0; r < D->size1; r++) {
+    const double *restrict d = D->data + r * D->tda;
+    double *restrict o = out->data + r * out->tda;
+    for (size_t e = 0; e < z->n; e++) o[z->j[e]] += d[z->i[e]] * z->x[e];
+  }
+}
+
 /* One group's products for the closed form (md x md unless said otherwise). */
 typedef struct {
-  gsl_matrix *X1;          /* p x md: the S vectors, BSFt' */
-  gsl_matrix *WX[2];       /* p x md: W FB, W BSFt' */
-  gsl_matrix *CWX[2];      /* p x md: C W FB, C W BSFt' */
-  gsl_matrix *C;           /* p x p: S + d d' */
+  nz_t FB, B, Y;           /* the nonzeros of FB, B and Y = Smat B' */
+  gsl_matrix *WF, *FW;     /* p x md: W FB; md x p: FB' W */
   gsl_matrix *GW[2][2];    /* X_s' W X_t */
   gsl_matrix *GP[2][2];    /* X_s' P X_t */
   gsl_matrix *T, *tmp;
@@ -59,51 +117,68 @@ typedef struct {
 } hess_group_t;
 
 static void hess_group_free(hess_group_t *h) {
-  gsl_matrix *m[] = {h->X1, h->WX[0], h->WX[1], h->CWX[0], h->CWX[1], h->C, h->GW[0][0], h->GW[0][1],
-                     h->GW[1][0], h->GW[1][1], h->GP[0][0], h->GP[0][1], h->GP[1][0], h->GP[1][1],
-                     h->T, h->tmp};
+  gsl_matrix *m[] = {h->WF, h->FW, h->GW[0][0], h->GW[0][1], h->GW[1][0], h->GW[1][1], h->GP[0][0], h->GP[0][1],
+                     h->GP[1][0], h->GP[1][1], h->T, h->tmp};
   for (size_t i = 0; i < sizeof m / sizeof m[0]; i++)
     if (m[i]) gsl_matrix_free(m[i]);
   for (int t = 0; t < 2; t++)
     if (h->pv[t]) gsl_vector_free(h->pv[t]);
+  nz_free(&h->FB);
+  nz_free(&h->B);
+  nz_free(&h->Y);
 }
 
 static int hess_group_alloc(hess_group_t *h, size_t p, size_t md) {
   memset(h, 0, sizeof *h);
-  int ok = (h->X1 = gsl_matrix_alloc(p, md)) && (h->C = gsl_matrix_alloc(p, p)) &&
-           (h->T = gsl_matrix_alloc(md, md)) && (h->tmp = gsl_matrix_alloc(md, md));
+  int ok = !nz_alloc(&h->FB, p * md) && !nz_alloc(&h->B, md * md) && !nz_alloc(&h->Y, md * md) &&
+           (h->WF = gsl_matrix_alloc(p, md)) && (h->FW = gsl_matrix_alloc(md, p)) && (h->T = gsl_matrix_alloc(md, md)) &&
+           (h->tmp = gsl_matrix_alloc(md, md));
   for (int s = 0; ok && s < 2; s++) {
-    ok = (h->WX[s] = gsl_matrix_alloc(p, md)) && (h->CWX[s] = gsl_matrix_alloc(p, md)) &&
-         (h->pv[s] = gsl_vector_alloc(md));
+    ok = (h->pv[s] = gsl_vector_alloc(md)) != NULL;
     for (int t = 0; ok && t < 2; t++) ok = (h->GW[s][t] = gsl_matrix_alloc(md, md)) && (h->GP[s][t] = gsl_matrix_alloc(md, md));
   }
   return ok ? 0 : -1;
 }
 
-/* The Gram matrices, projections and second-derivative factors of group r. */
+/*
+ * The Gram matrices, projections and second-derivative factors of group r.
+ * The S vectors are X1 = BSFt' = FB Y with Y = Smat B' (md x md), so every
+ * Gram matrix comes from the two md x md ones of the F vectors X0 = FB:
+ * G = FB' W FB and FB' P FB = G - N (P = W C W = W - Omega, and the
+ * objective left N = FB' Omega FB):
+ *   X0' W X1 = G Y,  X1' W X1 = Y' G Y  (likewise with G - N for P),
+ *   X0' v = u,  X1' v = Y' u,  T = B Smat B' = B Y.
+ * Nothing p x p x md remains; the products with FB, Y and B skip their zeros.
+ */
 static void hess_group_products(const sem_ram_t *r, hess_group_t *h) {
-  size_t p = r->p;
-  gsl_matrix_transpose_memcpy(h->X1, r->BSFt);
-  const gsl_matrix *X[2] = {r->FB, h->X1};
-  for (size_t i = 0; i < p; i++)
-    for (size_t j = 0; j < p; j++)
-      gsl_matrix_set(h->C, i, j, gsl_matrix_get(r->S, i, j) + gsl_vector_get(r->d, i) * gsl_vector_get(r->d, j));
-  for (int s = 0; s < 2; s++) {
-    gsl_blas_dsymm(CblasLeft, CblasLower, 1.0, r->SigInv, X[s], 0.0, h->WX[s]);
-    gsl_blas_dsymm(CblasLeft, CblasLower, 1.0, h->C, h->WX[s], 0.0, h->CWX[s]);
-    gsl_blas_dgemv(CblasTrans, 1.0, X[s], r->v, 0.0, h->pv[s]);
+  nz_of(&h->FB, r->FB);
+  nz_of(&h->B, r->B);
+  /* Y' = B Smat (Smat is symmetric) */
+  nz_left(&h->B, 0, r->Smat, h->tmp);
+  gsl_matrix_transpose_memcpy(h->T, h->tmp);
+  nz_of(&h->Y, h->T);
+  /* W FB = (FB' W)' (W symmetric, stored whole) */
+  nz_left(&h->FB, 1, r->SigInv, h->FW);
+  gsl_matrix_transpose_memcpy(h->WF, h->FW);
+  nz_left(&h->FB, 1, h->WF, h->GW[0][0]);
+  gsl_matrix_memcpy(h->GP[0][0], h->GW[0][0]);
+  gsl_matrix_sub(h->GP[0][0], r->N);
+  gsl_matrix *G[2] = {h->GW[0][0], h->GP[0][0]}, *G01[2] = {h->GW[0][1], h->GP[0][1]},
+             *G10[2] = {h->GW[1][0], h->GP[1][0]}, *G11[2] = {h->GW[1][1], h->GP[1][1]};
+  for (int k = 0; k < 2; k++) {
+    nz_right(G[k], &h->Y, G01[k]);
+    nz_left(&h->Y, 1, G01[k], G11[k]);
+    gsl_matrix_transpose_memcpy(G10[k], G01[k]);
   }
-  for (int s = 0; s < 2; s++)
-    for (int t = s; t < 2; t++) {
-      gsl_blas_dgemm(CblasTrans, CblasNoTrans, 1.0, X[s], h->WX[t], 0.0, h->GW[s][t]);
-      gsl_blas_dgemm(CblasTrans, CblasNoTrans, 1.0, h->WX[s], h->CWX[t], 0.0, h->GP[s][t]);
-    }
-  gsl_matrix_transpose_memcpy(h->GW[1][0], h->GW[0][1]);
-  gsl_matrix_transpose_memcpy(h->GP[1][0], h->GP[0][1]);
+  gsl_vector_memcpy(h->pv[0], r->u);
+  gsl_matrix_const_view u = gsl_matrix_const_view_vector(r->u, r->u->size, 1);
+  gsl_matrix_view pv1 = gsl_matrix_view_vector(h->pv[1], h->pv[1]->size, 1);
+  nz_left(&h->Y, 1, &u.matrix, &pv1.matrix);
   /* T = B Smat B' */
-  gsl_blas_dgemm(CblasNoTrans, CblasTrans, 1.0, r->Smat, r->B, 0.0, h->tmp);
-  gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, r->B, h->tmp, 0.0, h->T);
+  nz_left(&h->B, 0, h->T, h->tmp);
+  gsl_matrix_memcpy(h->T, h->tmp);
 }
+
 
 static double mget(const gsl_matrix *M, size_t i, size_t j) { return M->data[i * M->tda + j]; }
 
@@ -202,7 +277,9 @@ static vagap_status_t hessian_ml(sem_ws_t *ws, const double *x, gsl_matrix *H, v
   vagap_status_t st = VAGAP_OK;
   if (!grad || !rows_g || !forms || bad_alloc) st = vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
   sem_ws_only_groups(ws, NULL);
-  if (!st && !isfinite(sem_ws_objective(ws, x, grad))) st = not_pd(err);
+  /* N, M, u, v, ... at x: newton_finish and the bootstrap's refit have just evaluated F
+     with its gradient there */
+  if (!st && !sem_ws_grad_at(ws, x) && !isfinite(sem_ws_objective(ws, x, grad))) st = not_pd(err);
   if (!st && H) gsl_matrix_set_zero(H);
   if (!st && !H && sem_ws_info_clear(ws)) st = vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
   for (size_t g = 0; !st && g < m->ngroups; g++) st = hessian_group(ws, g, &h, rows_g, forms, H);

@@ -74,6 +74,7 @@
 #define sem_ws_scores_close vagap__sem_ws_scores_close
 #define sem_ws_only_groups vagap__sem_ws_only_groups
 #define sem_ws_model vagap__sem_ws_model
+#define sem_ws_grad_at vagap__sem_ws_grad_at
 #define sem_ws_sample vagap__sem_ws_sample
 #define sem_ncp_solve vagap__sem_ncp_solve
 #define sem_robust_check vagap__sem_robust_check
@@ -267,6 +268,10 @@ typedef struct {
 } sem_ram_t;
 /* -1 when an estimator's discrepancy is installed (F is not ML from the moments). */
 int sem_ws_ram(const sem_ws_t *ws, size_t g, sem_ram_t *out);
+/* 1 when the matrices above are those of x already (the last evaluation that changed them
+   was sem_ws_objective(ws, x, grad) with a gradient, no group mask and a finite F), counted
+   as the evaluation it spares; 0: evaluate. */
+int sem_ws_grad_at(sem_ws_t *ws, const double *x);
 /* The rank-2 form of model row r of group g at the same point. */
 sem_rank2_t sem_ws_row_rank2(const sem_ws_t *ws, size_t g, size_t r);
 
