@@ -832,6 +832,31 @@ void sem_ws_info_add(sem_ws_t *ws, size_t a, size_t b, double v, int mirror) {
   if (mirror && (ws->bf_owner[a] == ws->G) == (ws->bf_owner[b] == ws->G)) *block_entry(ws, b, a) += v;
 }
 
+void sem_ws_info_add_lower(sem_ws_t *ws, const size_t *k, size_t n, const double *V) {
+  size_t G = ws->G, g = n ? ws->bf_owner[k[0]] : G;
+  for (size_t a = 0; a < n && g != G; a++)
+    if (ws->bf_owner[k[a]] != g) g = G;
+  if (g == G) { /* shared parameters among them: entry by entry */
+    for (size_t a = 0; a < n; a++)
+      for (size_t b = 0; b <= a; b++) sem_ws_info_add(ws, k[a], k[b], V[a * n + b], a != b);
+    return;
+  }
+  /* one group's own parameters: straight into its block (the same additions in the same order) */
+  double *blk = ws->bi_gg[g];
+  size_t nb = block_size(ws, g);
+  const size_t *pos = ws->bf_pos;
+  for (size_t a = 0; a < n; a++) {
+    size_t pa = pos[k[a]];
+    const double *va = V + a * n;
+    for (size_t b = 0; b < a; b++) {
+      size_t pb = pos[k[b]];
+      blk[pa * nb + pb] += va[b];
+      blk[pb * nb + pa] += va[b];
+    }
+    blk[pa * nb + pa] += va[a];
+  }
+}
+
 /* The dense npar x npar information from the blocks. */
 static void blocks_to_dense(const sem_ws_t *ws, gsl_matrix *info) {
   size_t K = ws->npar, G = ws->G;
@@ -1390,7 +1415,7 @@ static int bfact_solve(const bfact_t *f, const double *r, double *z) {
    positive definite, no closed form (a discrepancy installed) or no memory. */
 int sem_ws_metric_factor(sem_ws_t *ws, const double *x, int observed, vagap_error_t *err) {
   bfact_t *f;
-  int rc = (observed ? sem_ws_hessian_blocks(ws, x, err) : information_blocks(ws, x, err)) ? -1 : bfact_factor(ws, &f, 0);
+  int rc = (observed ? sem_ws_hessian_metric(ws, x, err) : information_blocks(ws, x, err)) ? -1 : bfact_factor(ws, &f, 0);
   vagap_error_clear(err);
   return rc;
 }

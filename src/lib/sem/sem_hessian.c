@@ -106,23 +106,29 @@ static void nz_right(const gsl_matrix *D, const nz_t *z, gsl_matrix *out) {
   }
 }
 
-/* One group's products for the closed form (md x md unless said otherwise). */
+/* One group's products for the closed form (md x md unless said otherwise).  The Gram
+   matrices X_s' W X_t are the blocks (s, t) of one 2md x 2md matrix GWall (GPall for P),
+   so that a vector of type t and index i is row or column t md + i of it. */
 typedef struct {
   nz_t FB, B, Y;           /* the nonzeros of FB, B and Y = Smat B' */
   gsl_matrix *WF, *FW;     /* p x md: W FB; md x p: FB' W */
-  gsl_matrix *GW[2][2];    /* X_s' W X_t */
-  gsl_matrix *GP[2][2];    /* X_s' P X_t */
+  gsl_matrix *GWall, *GPall;
+  gsl_matrix_view GW[2][2]; /* X_s' W X_t */
+  gsl_matrix_view GP[2][2]; /* X_s' P X_t */
   gsl_matrix *T, *tmp;
-  gsl_vector *pv[2];       /* X_t' v */
+  gsl_vector *pv;          /* 2md: X_t' v at t md + i */
+  /* the dense products' room (hess_group_exact) */
+  gsl_matrix *X1;          /* p x md: the S vectors, BSFt' */
+  gsl_matrix *WX[2];       /* p x md: W FB, W BSFt' */
+  gsl_matrix *CWX[2];      /* p x md: C W FB, C W BSFt' */
+  gsl_matrix *C;           /* p x p: S + d d' */
 } hess_group_t;
 
 static void hess_group_free(hess_group_t *h) {
-  gsl_matrix *m[] = {h->WF, h->FW, h->GW[0][0], h->GW[0][1], h->GW[1][0], h->GW[1][1], h->GP[0][0], h->GP[0][1],
-                     h->GP[1][0], h->GP[1][1], h->T, h->tmp};
+  gsl_matrix *m[] = {h->WF, h->FW, h->GWall, h->GPall, h->T, h->tmp, h->X1, h->WX[0], h->WX[1], h->CWX[0], h->CWX[1], h->C};
   for (size_t i = 0; i < sizeof m / sizeof m[0]; i++)
     if (m[i]) gsl_matrix_free(m[i]);
-  for (int t = 0; t < 2; t++)
-    if (h->pv[t]) gsl_vector_free(h->pv[t]);
+  if (h->pv) gsl_vector_free(h->pv);
   nz_free(&h->FB);
   nz_free(&h->B);
   nz_free(&h->Y);
@@ -131,12 +137,18 @@ static void hess_group_free(hess_group_t *h) {
 static int hess_group_alloc(hess_group_t *h, size_t p, size_t md) {
   memset(h, 0, sizeof *h);
   int ok = !nz_alloc(&h->FB, p * md) && !nz_alloc(&h->B, md * md) && !nz_alloc(&h->Y, md * md) &&
-           (h->WF = gsl_matrix_alloc(p, md)) && (h->FW = gsl_matrix_alloc(md, p)) && (h->T = gsl_matrix_alloc(md, md)) &&
-           (h->tmp = gsl_matrix_alloc(md, md));
-  for (int s = 0; ok && s < 2; s++) {
-    ok = (h->pv[s] = gsl_vector_alloc(md)) != NULL;
-    for (int t = 0; ok && t < 2; t++) ok = (h->GW[s][t] = gsl_matrix_alloc(md, md)) && (h->GP[s][t] = gsl_matrix_alloc(md, md));
-  }
+           (h->WF = gsl_matrix_alloc(p, md)) && (h->FW = gsl_matrix_alloc(md, p)) &&
+           (h->GWall = gsl_matrix_alloc(2 * md, 2 * md)) && (h->GPall = gsl_matrix_alloc(2 * md, 2 * md)) &&
+           (h->T = gsl_matrix_alloc(md, md)) && (h->tmp = gsl_matrix_alloc(md, md)) &&
+           (h->pv = gsl_vector_alloc(2 * md)) && (h->X1 = gsl_matrix_alloc(p, md)) &&
+           (h->WX[0] = gsl_matrix_alloc(p, md)) && (h->WX[1] = gsl_matrix_alloc(p, md)) &&
+           (h->CWX[0] = gsl_matrix_alloc(p, md)) && (h->CWX[1] = gsl_matrix_alloc(p, md)) &&
+           (h->C = gsl_matrix_alloc(p, p));
+  for (size_t s = 0; ok && s < 2; s++)
+    for (size_t t = 0; t < 2; t++) {
+      h->GW[s][t] = gsl_matrix_submatrix(h->GWall, s * md, t * md, md, md);
+      h->GP[s][t] = gsl_matrix_submatrix(h->GPall, s * md, t * md, md, md);
+    }
   return ok ? 0 : -1;
 }
 
@@ -150,7 +162,8 @@ static int hess_group_alloc(hess_group_t *h, size_t p, size_t md) {
  *   X0' v = u,  X1' v = Y' u,  T = B Smat B' = B Y.
  * Nothing p x p x md remains; the products with FB, Y and B skip their zeros.
  */
-static void hess_group_products(const sem_ram_t *r, hess_group_t *h) {
+static void hess_group_sparse(const sem_ram_t *r, hess_group_t *h) {
+  size_t md = r->md;
   nz_of(&h->FB, r->FB);
   nz_of(&h->B, r->B);
   /* Y' = B Smat (Smat is symmetric) */
@@ -160,49 +173,86 @@ static void hess_group_products(const sem_ram_t *r, hess_group_t *h) {
   /* W FB = (FB' W)' (W symmetric, stored whole) */
   nz_left(&h->FB, 1, r->SigInv, h->FW);
   gsl_matrix_transpose_memcpy(h->WF, h->FW);
-  nz_left(&h->FB, 1, h->WF, h->GW[0][0]);
-  gsl_matrix_memcpy(h->GP[0][0], h->GW[0][0]);
-  gsl_matrix_sub(h->GP[0][0], r->N);
-  gsl_matrix *G[2] = {h->GW[0][0], h->GP[0][0]}, *G01[2] = {h->GW[0][1], h->GP[0][1]},
-             *G10[2] = {h->GW[1][0], h->GP[1][0]}, *G11[2] = {h->GW[1][1], h->GP[1][1]};
+  gsl_matrix *G = &h->GW[0][0].matrix, *Q = &h->GP[0][0].matrix;
+  nz_left(&h->FB, 1, h->WF, G);
+  gsl_matrix_memcpy(Q, G);
+  gsl_matrix_sub(Q, r->N);
   for (int k = 0; k < 2; k++) {
-    nz_right(G[k], &h->Y, G01[k]);
-    nz_left(&h->Y, 1, G01[k], G11[k]);
-    gsl_matrix_transpose_memcpy(G10[k], G01[k]);
+    gsl_matrix_view(*X)[2] = k ? h->GP : h->GW;
+    nz_right(&X[0][0].matrix, &h->Y, &X[0][1].matrix);
+    nz_left(&h->Y, 1, &X[0][1].matrix, &X[1][1].matrix);
+    gsl_matrix_transpose_memcpy(&X[1][0].matrix, &X[0][1].matrix);
   }
-  gsl_vector_memcpy(h->pv[0], r->u);
-  gsl_matrix_const_view u = gsl_matrix_const_view_vector(r->u, r->u->size, 1);
-  gsl_matrix_view pv1 = gsl_matrix_view_vector(h->pv[1], h->pv[1]->size, 1);
-  nz_left(&h->Y, 1, &u.matrix, &pv1.matrix);
+  gsl_vector_view pv0 = gsl_vector_subvector(h->pv, 0, md), pv1 = gsl_vector_subvector(h->pv, md, md);
+  gsl_vector_memcpy(&pv0.vector, r->u);
+  gsl_matrix_const_view u = gsl_matrix_const_view_vector(r->u, md, 1);
+  gsl_matrix_view pv1m = gsl_matrix_view_vector(&pv1.vector, md, 1);
+  nz_left(&h->Y, 1, &u.matrix, &pv1m.matrix);
   /* T = B Smat B' */
   nz_left(&h->B, 0, h->T, h->tmp);
   gsl_matrix_memcpy(h->T, h->tmp);
 }
 
+/*
+ * The same quantities from the dense p x md vectors, as every printed standard error
+ * (observed information, MLR, FIML's) and the fit's Newton end steps have them: their
+ * sums run as they always did, so those numbers keep their last digits.
+ * hess_group_sparse differs from them by rounding only (~1e-15 relative).
+ */
+static void hess_group_exact(const sem_ram_t *r, hess_group_t *h) {
+  size_t p = r->p, md = r->md;
+  gsl_matrix_transpose_memcpy(h->X1, r->BSFt);
+  const gsl_matrix *X[2] = {r->FB, h->X1};
+  for (size_t i = 0; i < p; i++)
+    for (size_t j = 0; j < p; j++)
+      gsl_matrix_set(h->C, i, j, gsl_matrix_get(r->S, i, j) + gsl_vector_get(r->d, i) * gsl_vector_get(r->d, j));
+  for (size_t s = 0; s < 2; s++) {
+    gsl_blas_dsymm(CblasLeft, CblasLower, 1.0, r->SigInv, X[s], 0.0, h->WX[s]);
+    gsl_blas_dsymm(CblasLeft, CblasLower, 1.0, h->C, h->WX[s], 0.0, h->CWX[s]);
+    gsl_vector_view pv = gsl_vector_subvector(h->pv, s * md, md);
+    gsl_blas_dgemv(CblasTrans, 1.0, X[s], r->v, 0.0, &pv.vector);
+  }
+  for (size_t s = 0; s < 2; s++)
+    for (size_t t = s; t < 2; t++) {
+      gsl_blas_dgemm(CblasTrans, CblasNoTrans, 1.0, X[s], h->WX[t], 0.0, &h->GW[s][t].matrix);
+      gsl_blas_dgemm(CblasTrans, CblasNoTrans, 1.0, h->WX[s], h->CWX[t], 0.0, &h->GP[s][t].matrix);
+    }
+  gsl_matrix_transpose_memcpy(&h->GW[1][0].matrix, &h->GW[0][1].matrix);
+  gsl_matrix_transpose_memcpy(&h->GP[1][0].matrix, &h->GP[0][1].matrix);
+  /* T = B Smat B' */
+  gsl_blas_dgemm(CblasNoTrans, CblasTrans, 1.0, r->Smat, r->B, 0.0, h->tmp);
+  gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, r->B, h->tmp, 0.0, h->T);
+}
 
 static double mget(const gsl_matrix *M, size_t i, size_t j) { return M->data[i * M->tda + j]; }
 
-/* The first line of the header's formula for rows with forms a and b. */
-static double first_order(const hess_group_t *h, const sem_rank2_t *a, const sem_rank2_t *b) {
-  const gsl_matrix *const(*W)[2] = (const gsl_matrix *const(*)[2])h->GW;
-  const gsl_matrix *const(*P)[2] = (const gsl_matrix *const(*)[2])h->GP;
+/* A model row's rank-2 form with its vectors as indices into GWall/GPall and pv. */
+typedef struct {
+  size_t x, y, m;      /* xt md + xi, yt md + yi, mi */
+  double alpha, mc;
+  double px, py;       /* X_t' v of its x and y vectors */
+} hrow_t;
+
+static hrow_t hess_row(const hess_group_t *h, size_t md, const sem_rank2_t *f) {
+  hrow_t r = {(size_t)f->xt * md + f->xi, (size_t)f->yt * md + f->yi, f->mi, f->alpha, f->mc, 0, 0};
+  r.px = gsl_vector_get(h->pv, r.x);
+  r.py = gsl_vector_get(h->pv, r.y);
+  return r;
+}
+
+/* The first line of the header's formula for rows a and b (W, P: GWall, GPall's data). */
+static double first_order(const double *W, const double *P, size_t ld, const hrow_t *a, const hrow_t *b) {
   double v = 0;
   if (a->alpha != 0 && b->alpha != 0) {
-    double wxx = mget(W[a->xt][b->xt], a->xi, b->xi), wyy = mget(W[a->yt][b->yt], a->yi, b->yi);
-    double wxy = mget(W[a->xt][b->yt], a->xi, b->yi), wyx = mget(W[a->yt][b->xt], a->yi, b->xi);
-    double pxx = mget(P[a->xt][b->xt], a->xi, b->xi), pyy = mget(P[a->yt][b->yt], a->yi, b->yi);
-    double pxy = mget(P[a->xt][b->yt], a->xi, b->yi), pyx = mget(P[a->yt][b->xt], a->yi, b->xi);
+    double wxx = W[a->x * ld + b->x], wyy = W[a->y * ld + b->y];
+    double wxy = W[a->x * ld + b->y], wyx = W[a->y * ld + b->x];
+    double pxx = P[a->x * ld + b->x], pyy = P[a->y * ld + b->y];
+    double pxy = P[a->x * ld + b->y], pyx = P[a->y * ld + b->x];
     v += a->alpha * b->alpha * (-(wxx * wyy + wxy * wyx) + wyx * pxy + wxx * pyy + wyy * pxx + wxy * pyx);
   }
-  if (a->alpha != 0 && b->mc != 0)
-    v += a->alpha * b->mc *
-         (gsl_vector_get(h->pv[a->xt], a->xi) * mget(W[a->yt][0], a->yi, b->mi) +
-          gsl_vector_get(h->pv[a->yt], a->yi) * mget(W[a->xt][0], a->xi, b->mi));
-  if (b->alpha != 0 && a->mc != 0)
-    v += b->alpha * a->mc *
-         (gsl_vector_get(h->pv[b->xt], b->xi) * mget(W[b->yt][0], b->yi, a->mi) +
-          gsl_vector_get(h->pv[b->yt], b->yi) * mget(W[b->xt][0], b->xi, a->mi));
-  if (a->mc != 0 && b->mc != 0) v += a->mc * b->mc * mget(W[0][0], a->mi, b->mi);
+  if (a->alpha != 0 && b->mc != 0) v += a->alpha * b->mc * (a->px * W[a->y * ld + b->m] + a->py * W[a->x * ld + b->m]);
+  if (b->alpha != 0 && a->mc != 0) v += b->alpha * a->mc * (b->px * W[b->y * ld + a->m] + b->py * W[b->x * ld + a->m]);
+  if (a->mc != 0 && b->mc != 0) v += a->mc * b->mc * W[a->m * ld + b->m];
   return v;
 }
 
@@ -232,71 +282,88 @@ static double second_order(const sem_ram_t *r, const hess_group_t *h, size_t ra,
 }
 
 /* H += the closed-form Hessian of weight * F_g over the free rows of group g (H NULL: into
-   the workspace's information blocks, the same sums in the same order). */
-static vagap_status_t hessian_group(sem_ws_t *ws, size_t g, hess_group_t *h, size_t *rows_g, sem_rank2_t *forms,
-                                    gsl_matrix *H) {
+   the workspace's information blocks, the same sums in the same order).  V: room for the
+   group's n x n row pairs. */
+static vagap_status_t hessian_group(sem_ws_t *ws, size_t g, hess_group_t *h, int sparse, size_t *rows_g,
+                                    size_t *ks, hrow_t *hr, double *V, gsl_matrix *H) {
   sem_ram_t r;
   if (sem_ws_ram(ws, g, &r)) return VAGAP_EINVAL;
   const vagap_sem_model_t *m = sem_ws_model(ws);
   size_t n = 0, K = m->npar;
+  if (sparse) hess_group_sparse(&r, h);
+  else hess_group_exact(&r, h);
   for (size_t q = 0; q < m->nrows; q++) {
     const vagap_sem_param_t *row = &m->rows[q];
     if (!row->free || row->free > K || (size_t)row->group != g + 1 || r.row_mat[q] == MAT_NONE) continue;
     rows_g[n] = q;
-    forms[n++] = sem_ws_row_rank2(ws, g, q);
+    ks[n] = row->free - 1;
+    sem_rank2_t f = sem_ws_row_rank2(ws, g, q);
+    hr[n++] = hess_row(h, r.md, &f);
   }
-  hess_group_products(&r, h);
-  for (size_t a = 0; a < n; a++) {
-    size_t ka = m->rows[rows_g[a]].free - 1;
+  const double *W = h->GWall->data, *P = h->GPall->data;
+  size_t ld = h->GWall->tda;
+  for (size_t a = 0; a < n; a++)
+    for (size_t b = 0; b <= a; b++)
+      V[a * n + b] = r.weight * (first_order(W, P, ld, &hr[a], &hr[b]) + second_order(&r, h, rows_g[a], rows_g[b]));
+  if (!H) {
+    sem_ws_info_add_lower(ws, ks, n, V);
+    return VAGAP_OK;
+  }
+  for (size_t a = 0; a < n; a++)
     for (size_t b = 0; b <= a; b++) {
-      size_t kb = m->rows[rows_g[b]].free - 1;
-      double v = r.weight * (first_order(h, &forms[a], &forms[b]) + second_order(&r, h, rows_g[a], rows_g[b]));
-      if (!H) {
-        sem_ws_info_add(ws, ka, kb, v, a != b);
-        continue;
-      }
-      *gsl_matrix_ptr(H, ka, kb) += v;
-      if (a != b) *gsl_matrix_ptr(H, kb, ka) += v;
+      *gsl_matrix_ptr(H, ks[a], ks[b]) += V[a * n + b];
+      if (a != b) *gsl_matrix_ptr(H, ks[b], ks[a]) += V[a * n + b];
     }
-  }
   return VAGAP_OK;
 }
 
 /* The closed form into H (NULL: the workspace's blocks); VAGAP_EINVAL when a discrepancy is
    installed (no closed form here). */
-static vagap_status_t hessian_ml(sem_ws_t *ws, const double *x, gsl_matrix *H, vagap_error_t *err) {
+static vagap_status_t hessian_ml(sem_ws_t *ws, const double *x, gsl_matrix *H, int sparse, vagap_error_t *err) {
   const vagap_sem_model_t *m = sem_ws_model(ws);
   sem_ram_t r0;
   if (m->ngroups == 0 || sem_ws_ram(ws, 0, &r0)) return VAGAP_EINVAL;
-  size_t K = m->npar;
-  double *grad = malloc((K ? K : 1) * sizeof *grad);
-  size_t *rows_g = malloc((m->nrows ? m->nrows : 1) * sizeof *rows_g);
-  sem_rank2_t *forms = malloc((m->nrows ? m->nrows : 1) * sizeof *forms);
+  size_t K = m->npar, nmax = 0;
+  for (size_t g = 0; g < m->ngroups; g++) {
+    size_t n = 0;
+    for (size_t q = 0; q < m->nrows; q++) n += m->rows[q].free && (size_t)m->rows[q].group == g + 1;
+    nmax = n > nmax ? n : nmax;
+  }
+  double *grad = malloc((K ? K : 1) * sizeof *grad), *V = malloc((nmax ? nmax * nmax : 1) * sizeof *V);
+  size_t *rows_g = malloc((nmax ? nmax : 1) * sizeof *rows_g), *ks = malloc((nmax ? nmax : 1) * sizeof *ks);
+  hrow_t *hr = malloc((nmax ? nmax : 1) * sizeof *hr);
   hess_group_t h;
   int bad_alloc = hess_group_alloc(&h, r0.p, r0.md);
   vagap_status_t st = VAGAP_OK;
-  if (!grad || !rows_g || !forms || bad_alloc) st = vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
+  if (!grad || !V || !rows_g || !ks || !hr || bad_alloc)
+    st = vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
   sem_ws_only_groups(ws, NULL);
   /* N, M, u, v, ... at x: newton_finish and the bootstrap's refit have just evaluated F
      with its gradient there */
   if (!st && !sem_ws_grad_at(ws, x) && !isfinite(sem_ws_objective(ws, x, grad))) st = not_pd(err);
   if (!st && H) gsl_matrix_set_zero(H);
   if (!st && !H && sem_ws_info_clear(ws)) st = vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
-  for (size_t g = 0; !st && g < m->ngroups; g++) st = hessian_group(ws, g, &h, rows_g, forms, H);
+  for (size_t g = 0; !st && g < m->ngroups; g++) st = hessian_group(ws, g, &h, sparse, rows_g, ks, hr, V, H);
   hess_group_free(&h);
   free(grad);
+  free(V);
   free(rows_g);
-  free(forms);
+  free(ks);
+  free(hr);
   return st;
 }
 
 vagap_status_t sem_ws_hessian(sem_ws_t *ws, const double *x, gsl_matrix *H, vagap_error_t *err) {
-  vagap_status_t st = hessian_ml(ws, x, H, err);
+  vagap_status_t st = hessian_ml(ws, x, H, 0, err);
   return st == VAGAP_EINVAL ? sem_ws_hessian_numeric(ws, x, H, err) : st;
 }
 
 vagap_status_t sem_ws_hessian_blocks(sem_ws_t *ws, const double *x, vagap_error_t *err) {
-  return hessian_ml(ws, x, NULL, err);
+  return hessian_ml(ws, x, NULL, 0, err);
+}
+
+vagap_status_t sem_ws_hessian_metric(sem_ws_t *ws, const double *x, vagap_error_t *err) {
+  return hessian_ml(ws, x, NULL, 1, err);
 }
 
 vagap_status_t sem_ws_hessian_numeric(sem_ws_t *ws, const double *x, gsl_matrix *H, vagap_error_t *err) {

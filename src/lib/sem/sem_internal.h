@@ -94,8 +94,10 @@
 #define sem_ws_hessian vagap__sem_ws_hessian
 #define sem_ws_hessian_numeric vagap__sem_ws_hessian_numeric
 #define sem_ws_hessian_blocks vagap__sem_ws_hessian_blocks
+#define sem_ws_hessian_metric vagap__sem_ws_hessian_metric
 #define sem_ws_info_clear vagap__sem_ws_info_clear
 #define sem_ws_info_add vagap__sem_ws_info_add
+#define sem_ws_info_add_lower vagap__sem_ws_info_add_lower
 #define sem_ws_ram vagap__sem_ws_ram
 #define sem_ws_row_rank2 vagap__sem_ws_row_rank2
 #define sem_fiml_alloc vagap__sem_fiml_alloc
@@ -216,7 +218,7 @@ int sem_ws_jacobian(sem_ws_t *ws, const double *x, size_t g, double *dsigma, dou
    definite.  The factored metric (sem_ws_metric_factor) stays. */
 vagap_status_t sem_ws_set_sample(sem_ws_t *ws, const vagap_sem_stats_t *stats, vagap_error_t *err);
 /* Factor the expected information at x, or the observed one (observed = 1: the Hessian
-   of F, sem_ws_hessian_blocks), in the block structure the fit keeps, and keep it as a
+   of F, sem_ws_hessian_metric), in the block structure the fit keeps, and keep it as a
    fixed metric for sem_ws_metric_solve until the workspace's next information (Fisher
    scoring, SEs).  -1: singular, not positive definite or no memory. */
 int sem_ws_metric_factor(sem_ws_t *ws, const double *x, int observed, vagap_error_t *err);
@@ -404,11 +406,18 @@ vagap_status_t sem_ws_hessian(sem_ws_t *ws, const double *x, gsl_matrix *H, vaga
    matrix: the fit's SEs and conditioning read the blocks); VAGAP_EINVAL with a
    discrepancy installed. */
 vagap_status_t sem_ws_hessian_blocks(sem_ws_t *ws, const double *x, vagap_error_t *err);
+/* The same from cheaper products that skip the RAM matrices' zeros (sem_hessian.c): equal
+   to rounding (~1e-15 relative), not to the last bit, so for an optimisation metric
+   (sem_ws_metric_factor), never for printed numbers. */
+vagap_status_t sem_ws_hessian_metric(sem_ws_t *ws, const double *x, vagap_error_t *err);
 /* The information's blocks filled entry by entry (sem_ws_hessian_blocks): sem_ws_info_clear
    lays them out and zeroes them (-1: out of memory); sem_ws_info_add adds v at (a, b) and,
    with mirror, at (b, a), as a dense symmetric matrix would receive it. */
 int sem_ws_info_clear(sem_ws_t *ws);
 void sem_ws_info_add(sem_ws_t *ws, size_t a, size_t b, double v, int mirror);
+/* The same for a symmetric matrix V over parameters k[0 .. n) (row-major n x n, lower
+   triangle read): sem_ws_info_add(ws, k[a], k[b], V[a][b], a != b) for b <= a in turn. */
+void sem_ws_info_add_lower(sem_ws_t *ws, const size_t *k, size_t n, const double *V);
 /* The Hessian by 4-point Richardson differences of the analytic gradient with step 1e-6,
    symmetrised (lav_model_hessian's own formula), for whatever discrepancy is installed. */
 vagap_status_t sem_ws_hessian_numeric(sem_ws_t *ws, const double *x, gsl_matrix *H, vagap_error_t *err);
