@@ -143,6 +143,44 @@ static void test_gradient_nonrecursive(void **state) {
 
 /* Largest |closed form - numerical| Hessian entry over max(1, |numerical|), at a point x
    that is not an optimum (Omega and d not zero). */
+/* max |blocks - H| / max |H| over every entry */
+static double blocks_gap(const sem_ws_t *ws, const gsl_matrix *H) {
+  double gap = 0, big = 0;
+  for (size_t i = 0; i < H->size1; i++)
+    for (size_t j = 0; j < H->size2; j++) {
+      gap = fmax(gap, fabs(sem_ws_info_entry(ws, i, j) - gsl_matrix_get(H, i, j)));
+      big = fmax(big, fabs(gsl_matrix_get(H, i, j)));
+    }
+  return gap / big;
+}
+
+/* The Hessian in the information's blocks equals the dense one (H, at x) to the bit:
+   computed afresh, after an evaluation with gradient at x (whose group matrices it
+   reuses, sem_ws_grad_at), and after the matrices moved to another point and back without
+   a gradient (implied_all by the expected information: the gradient state is stale
+   then).  The metric's (sem_ws_hessian_metric, sparse products) equals it to rounding. */
+static void blocks_match_hessian(sem_ws_t *ws, const double *x, const gsl_matrix *H) {
+  size_t K = H->size1;
+  double *g = malloc(K * sizeof *g), *x2 = malloc(K * sizeof *x2);
+  vagap_error_t err;
+  for (size_t k = 0; k < K; k++) x2[k] = x[k] * 1.01 + 0.001;
+  assert_int_equal(sem_ws_hessian_blocks(ws, x, &err), VAGAP_OK);
+  assert_true(blocks_gap(ws, H) == 0);
+  assert_true(isfinite(sem_ws_objective(ws, x, g)));
+  assert_int_equal(sem_ws_hessian_blocks(ws, x, &err), VAGAP_OK);
+  assert_true(blocks_gap(ws, H) == 0);
+  assert_true(isfinite(sem_ws_objective(ws, x2, g)));
+  (void)sem_ws_metric_factor(ws, x, 0, NULL); /* the model matrices at x, without a gradient */
+  assert_int_equal(sem_ws_hessian_blocks(ws, x, &err), VAGAP_OK);
+  assert_true(blocks_gap(ws, H) == 0);
+  assert_int_equal(sem_ws_hessian_metric(ws, x, &err), VAGAP_OK);
+  double gap = blocks_gap(ws, H);
+  fprintf(stderr, "metric Hessian (sparse products) vs dense: %.2g\n", gap);
+  assert_true(gap < 1e-13);
+  free(g);
+  free(x2);
+}
+
 static double hessian_gap(const vagap_sem_model_t *m, const vagap_sem_stats_t *s, double jitter) {
   sem_ws_t *ws = NULL;
   vagap_error_t err;
@@ -163,6 +201,7 @@ static double hessian_gap(const vagap_sem_model_t *m, const vagap_sem_stats_t *s
       big = fmax(big, fabs(b));
     }
   assert_true(big > 0.1); /* a Hessian that means something */
+  blocks_match_hessian(ws, x, H);
   gsl_matrix_free(H);
   gsl_matrix_free(Hn);
   free(x);

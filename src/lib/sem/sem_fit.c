@@ -819,6 +819,8 @@ static double block_value(const sem_ws_t *ws, size_t a, size_t b) {
   return *block_entry(ws, a, b);
 }
 
+double sem_ws_info_entry(const sem_ws_t *ws, size_t a, size_t b) { return block_value(ws, a, b); }
+
 /* [hessian hook] the information's blocks filled entry by entry (sem_hessian.c) */
 int sem_ws_info_clear(sem_ws_t *ws) {
   if (block_layout(ws)) return -1;

@@ -30,7 +30,9 @@
  *   A_ij, Smat_kl:  B_jk N_li + B_jl N_ki   (k != l; B_jk N_ki if k = l)
  *   A_ij, m_k:   - u_i B_jk
  * and zero for the other pairs (Sigma and mu are linear in Smat and m).
- * The cost is O(md^2 p) per group and O(1) per pair of rows.
+ * The cost is O(md^2 p) per group (dense products, hess_group_exact; the
+ * bootstrap's metric skips the RAM matrices' zeros instead, hess_group_sparse)
+ * and O(1) per pair of rows.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -125,7 +127,8 @@ typedef struct {
 } hess_group_t;
 
 static void hess_group_free(hess_group_t *h) {
-  gsl_matrix *m[] = {h->WF, h->FW, h->GWall, h->GPall, h->T, h->tmp, h->X1, h->WX[0], h->WX[1], h->CWX[0], h->CWX[1], h->C};
+  gsl_matrix *m[] = {h->WF, h->FW, h->GWall, h->GPall, h->T, h->tmp,
+                     h->X1, h->WX[0], h->WX[1], h->CWX[0], h->CWX[1], h->C};
   for (size_t i = 0; i < sizeof m / sizeof m[0]; i++)
     if (m[i]) gsl_matrix_free(m[i]);
   if (h->pv) gsl_vector_free(h->pv);

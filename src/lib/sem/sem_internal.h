@@ -98,6 +98,7 @@
 #define sem_ws_info_clear vagap__sem_ws_info_clear
 #define sem_ws_info_add vagap__sem_ws_info_add
 #define sem_ws_info_add_lower vagap__sem_ws_info_add_lower
+#define sem_ws_info_entry vagap__sem_ws_info_entry
 #define sem_ws_ram vagap__sem_ws_ram
 #define sem_ws_row_rank2 vagap__sem_ws_row_rank2
 #define sem_fiml_alloc vagap__sem_fiml_alloc
@@ -418,6 +419,8 @@ void sem_ws_info_add(sem_ws_t *ws, size_t a, size_t b, double v, int mirror);
 /* The same for a symmetric matrix V over parameters k[0 .. n) (row-major n x n, lower
    triangle read): sem_ws_info_add(ws, k[a], k[b], V[a][b], a != b) for b <= a in turn. */
 void sem_ws_info_add_lower(sem_ws_t *ws, const size_t *k, size_t n, const double *V);
+/* The blocks' entry (a, b) (0 where none stores it: two groups' own parameters). */
+double sem_ws_info_entry(const sem_ws_t *ws, size_t a, size_t b);
 /* The Hessian by 4-point Richardson differences of the analytic gradient with step 1e-6,
    symmetrised (lav_model_hessian's own formula), for whatever discrepancy is installed. */
 vagap_status_t sem_ws_hessian_numeric(sem_ws_t *ws, const double *x, gsl_matrix *H, vagap_error_t *err);
