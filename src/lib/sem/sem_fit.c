@@ -1342,13 +1342,14 @@ static int chol_ok(gsl_matrix *M, int check_rcond) {
 }
 
 /* out[a][b] = blk[a][b] sc[ra[a]] sc[cb[b]] (blk na x nb row-major): a block of the
-   unit-diagonal information. */
+   unit-diagonal information; with lower, b <= a only (what GSL's Cholesky reads; it
+   writes the upper triangle itself). */
 static void scaled_block(const double *blk, const double *sc, const size_t *ra, size_t na, const size_t *cb,
-                         size_t nb, gsl_matrix *out) {
+                         size_t nb, int lower, gsl_matrix *out) {
   for (size_t a = 0; a < na; a++) {
     const double *row = blk + a * nb;
     double sa = sc[ra[a]], *o = out->data + a * out->tda;
-    for (size_t b = 0; b < nb; b++) o[b] = row[b] * sa * sc[cb[b]];
+    for (size_t b = 0, end = lower ? a + 1 : nb; b < end; b++) o[b] = row[b] * sa * sc[cb[b]];
   }
 }
 
@@ -1363,14 +1364,14 @@ static int bfact_factor(sem_ws_t *ws, bfact_t **out, int check_rcond) {
     if (!(d > 0)) return -1;
     f->sc[k] = 1 / sqrt(d);
   }
-  if (s > 0) scaled_block(ws->bi_ss, f->sc, f->order, s, f->order, s, f->S);
+  if (s > 0) scaled_block(ws->bi_ss, f->sc, f->order, s, f->order, s, 0, f->S);
   for (size_t g = 0; g < G; g++) {
     size_t o = f->start[g], n = f->start[g + 1] - o;
     if (n == 0) continue;
-    scaled_block(ws->bi_gg[g], f->sc, f->order + o, n, f->order + o, n, f->L[g]);
+    scaled_block(ws->bi_gg[g], f->sc, f->order + o, n, f->order + o, n, 1, f->L[g]);
     if (!chol_ok(f->L[g], check_rcond)) return -1;
     if (s == 0) continue;
-    scaled_block(ws->bi_sg[g], f->sc, f->order, s, f->order + o, n, f->B[g]);
+    scaled_block(ws->bi_sg[g], f->sc, f->order, s, f->order + o, n, 0, f->B[g]);
     mat_transpose_copy(f->E[g], f->B[g]);
     /* E = L^-T L^-1 B' */
     if (gsl_blas_dtrsm(CblasLeft, CblasLower, CblasNoTrans, CblasNonUnit, 1.0, f->L[g], f->E[g]) ||

@@ -119,6 +119,11 @@ typedef struct {
   gsl_matrix_view GP[2][2]; /* X_s' P X_t */
   gsl_matrix *T, *tmp;
   gsl_vector *pv;          /* 2md: X_t' v at t md + i */
+  /* the sparse products' room for the S vectors the rows use (hess_group_sparse) */
+  size_t *J, nJ;           /* their indices, increasing */
+  unsigned char *used;     /* md: used[j] when S vector j is among them */
+  nz_t YJ;                 /* the nonzeros of Y[:, J] (md x nJ) */
+  gsl_matrix *YJd, *GYJ, *YGYJ, *TJ; /* md x md room: Y[:, J], G Y[:, J], Y[:, J]' G Y[:, J], T[J, J] */
   /* the dense products' room (hess_group_exact) */
   gsl_matrix *X1;          /* p x md: the S vectors, BSFt' */
   gsl_matrix *WX[2];       /* p x md: W FB, W BSFt' */
@@ -132,6 +137,12 @@ static void hess_group_free(hess_group_t *h) {
   for (size_t i = 0; i < sizeof m / sizeof m[0]; i++)
     if (m[i]) gsl_matrix_free(m[i]);
   if (h->pv) gsl_vector_free(h->pv);
+  gsl_matrix *q[] = {h->YJd, h->GYJ, h->YGYJ, h->TJ};
+  for (size_t i = 0; i < sizeof q / sizeof q[0]; i++)
+    if (q[i]) gsl_matrix_free(q[i]);
+  free(h->J);
+  free(h->used);
+  nz_free(&h->YJ);
   nz_free(&h->FB);
   nz_free(&h->B);
   nz_free(&h->Y);
@@ -146,7 +157,9 @@ static int hess_group_alloc(hess_group_t *h, size_t p, size_t md) {
            (h->pv = gsl_vector_alloc(2 * md)) && (h->X1 = gsl_matrix_alloc(p, md)) &&
            (h->WX[0] = gsl_matrix_alloc(p, md)) && (h->WX[1] = gsl_matrix_alloc(p, md)) &&
            (h->CWX[0] = gsl_matrix_alloc(p, md)) && (h->CWX[1] = gsl_matrix_alloc(p, md)) &&
-           (h->C = gsl_matrix_alloc(p, p));
+           (h->C = gsl_matrix_alloc(p, p)) && !nz_alloc(&h->YJ, md * md) && (h->J = malloc(md * sizeof *h->J)) &&
+           (h->used = malloc(md)) && (h->YJd = gsl_matrix_alloc(md, md)) && (h->GYJ = gsl_matrix_alloc(md, md)) &&
+           (h->YGYJ = gsl_matrix_alloc(md, md)) && (h->TJ = gsl_matrix_alloc(md, md));
   for (size_t s = 0; ok && s < 2; s++)
     for (size_t t = 0; t < 2; t++) {
       h->GW[s][t] = gsl_matrix_submatrix(h->GWall, s * md, t * md, md, md);
@@ -163,16 +176,23 @@ static int hess_group_alloc(hess_group_t *h, size_t p, size_t md) {
  * objective left N = FB' Omega FB):
  *   X0' W X1 = G Y,  X1' W X1 = Y' G Y  (likewise with G - N for P),
  *   X0' v = u,  X1' v = Y' u,  T = B Smat B' = B Y.
- * Nothing p x p x md remains; the products with FB, Y and B skip their zeros.
+ * The rows read S vectors j of J only (the columns of their A entries), and T
+ * at J x J only, so only Y's columns J are formed: Y[:, j] = Smat B[j, :]'.
+ * Nothing p x p x md remains; the products with FB, B and Y skip their zeros.
+ * Entries of X1 and T outside J are left unset.
  */
-static void hess_group_sparse(const sem_ram_t *r, hess_group_t *h) {
-  size_t md = r->md;
+static void hess_group_sparse(const sem_ram_t *r, hess_group_t *h, const sem_rank2_t *forms, size_t n) {
+  size_t md = r->md, nJ = 0;
+  memset(h->used, 0, md);
+  for (size_t a = 0; a < n; a++) {
+    if (forms[a].alpha == 0) continue;
+    if (forms[a].xt) h->used[forms[a].xi] = 1;
+    if (forms[a].yt) h->used[forms[a].yi] = 1;
+  }
+  for (size_t j = 0; j < md; j++)
+    if (h->used[j]) h->J[nJ++] = j;
+  h->nJ = nJ;
   nz_of(&h->FB, r->FB);
-  nz_of(&h->B, r->B);
-  /* Y' = B Smat (Smat is symmetric) */
-  nz_left(&h->B, 0, r->Smat, h->tmp);
-  gsl_matrix_transpose_memcpy(h->T, h->tmp);
-  nz_of(&h->Y, h->T);
   /* W FB = (FB' W)' (W symmetric, stored whole) */
   nz_left(&h->FB, 1, r->SigInv, h->FW);
   gsl_matrix_transpose_memcpy(h->WF, h->FW);
@@ -180,20 +200,56 @@ static void hess_group_sparse(const sem_ram_t *r, hess_group_t *h) {
   nz_left(&h->FB, 1, h->WF, G);
   gsl_matrix_memcpy(Q, G);
   gsl_matrix_sub(Q, r->N);
+  if (nJ == 0) {
+    gsl_vector_view pv0 = gsl_vector_subvector(h->pv, 0, md);
+    gsl_vector_memcpy(&pv0.vector, r->u);
+    return;
+  }
+  /* Y[:, J][k][c] = sum_l B[J[c]][l] Smat[l][k] over B's nonzeros (Smat symmetric) */
+  gsl_matrix_view YJ = gsl_matrix_submatrix(h->YJd, 0, 0, md, nJ);
+  gsl_matrix_set_zero(&YJ.matrix);
+  for (size_t c = 0; c < nJ; c++) {
+    const double *brow = r->B->data + h->J[c] * r->B->tda;
+    for (size_t l = 0; l < md; l++) {
+      if (brow[l] == 0) continue;
+      const double *srow = r->Smat->data + l * r->Smat->tda;
+      for (size_t k = 0; k < md; k++) YJ.matrix.data[k * YJ.matrix.tda + c] += brow[l] * srow[k];
+    }
+  }
+  nz_of(&h->YJ, &YJ.matrix);
+  gsl_matrix_view GY = gsl_matrix_submatrix(h->GYJ, 0, 0, md, nJ), YGY = gsl_matrix_submatrix(h->YGYJ, 0, 0, nJ, nJ);
   for (int k = 0; k < 2; k++) {
     gsl_matrix_view(*X)[2] = k ? h->GP : h->GW;
-    nz_right(&X[0][0].matrix, &h->Y, &X[0][1].matrix);
-    nz_left(&h->Y, 1, &X[0][1].matrix, &X[1][1].matrix);
-    gsl_matrix_transpose_memcpy(&X[1][0].matrix, &X[0][1].matrix);
+    nz_right(&X[0][0].matrix, &h->YJ, &GY.matrix);
+    nz_left(&h->YJ, 1, &GY.matrix, &YGY.matrix);
+    for (size_t c = 0; c < nJ; c++) {
+      size_t j = h->J[c];
+      for (size_t i = 0; i < md; i++) {
+        double x = gsl_matrix_get(&GY.matrix, i, c);
+        gsl_matrix_set(&X[0][1].matrix, i, j, x);
+        gsl_matrix_set(&X[1][0].matrix, j, i, x);
+      }
+      for (size_t e = 0; e < nJ; e++) gsl_matrix_set(&X[1][1].matrix, j, h->J[e], gsl_matrix_get(&YGY.matrix, c, e));
+    }
   }
-  gsl_vector_view pv0 = gsl_vector_subvector(h->pv, 0, md), pv1 = gsl_vector_subvector(h->pv, md, md);
+  gsl_vector_view pv0 = gsl_vector_subvector(h->pv, 0, md);
   gsl_vector_memcpy(&pv0.vector, r->u);
   gsl_matrix_const_view u = gsl_matrix_const_view_vector(r->u, md, 1);
-  gsl_matrix_view pv1m = gsl_matrix_view_vector(&pv1.vector, md, 1);
-  nz_left(&h->Y, 1, &u.matrix, &pv1m.matrix);
-  /* T = B Smat B' */
-  nz_left(&h->B, 0, h->T, h->tmp);
-  gsl_matrix_memcpy(h->T, h->tmp);
+  gsl_matrix_view pvJ = gsl_matrix_submatrix(h->tmp, 0, 0, nJ, 1);
+  nz_left(&h->YJ, 1, &u.matrix, &pvJ.matrix);
+  for (size_t c = 0; c < nJ; c++) gsl_vector_set(h->pv, md + h->J[c], gsl_matrix_get(&pvJ.matrix, c, 0));
+  /* T[J, J] = B[J, :] Y[:, J] */
+  for (size_t c = 0; c < nJ; c++) {
+    const double *brow = r->B->data + h->J[c] * r->B->tda;
+    gsl_vector_view trow = gsl_matrix_subrow(h->TJ, c, 0, nJ);
+    gsl_vector_set_zero(&trow.vector);
+    for (size_t k = 0; k < md; k++) {
+      if (brow[k] == 0) continue;
+      for (size_t e = 0; e < nJ; e++)
+        trow.vector.data[e] += brow[k] * YJ.matrix.data[k * YJ.matrix.tda + e];
+    }
+    for (size_t e = 0; e < nJ; e++) gsl_matrix_set(h->T, h->J[c], h->J[e], gsl_vector_get(&trow.vector, e));
+  }
 }
 
 /*
@@ -288,21 +344,21 @@ static double second_order(const sem_ram_t *r, const hess_group_t *h, size_t ra,
    the workspace's information blocks, the same sums in the same order).  V: room for the
    group's n x n row pairs. */
 static vagap_status_t hessian_group(sem_ws_t *ws, size_t g, hess_group_t *h, int sparse, size_t *rows_g,
-                                    size_t *ks, hrow_t *hr, double *V, gsl_matrix *H) {
+                                    size_t *ks, sem_rank2_t *forms, hrow_t *hr, double *V, gsl_matrix *H) {
   sem_ram_t r;
   if (sem_ws_ram(ws, g, &r)) return VAGAP_EINVAL;
   const vagap_sem_model_t *m = sem_ws_model(ws);
   size_t n = 0, K = m->npar;
-  if (sparse) hess_group_sparse(&r, h);
-  else hess_group_exact(&r, h);
   for (size_t q = 0; q < m->nrows; q++) {
     const vagap_sem_param_t *row = &m->rows[q];
     if (!row->free || row->free > K || (size_t)row->group != g + 1 || r.row_mat[q] == MAT_NONE) continue;
     rows_g[n] = q;
     ks[n] = row->free - 1;
-    sem_rank2_t f = sem_ws_row_rank2(ws, g, q);
-    hr[n++] = hess_row(h, r.md, &f);
+    forms[n++] = sem_ws_row_rank2(ws, g, q);
   }
+  if (sparse) hess_group_sparse(&r, h, forms, n);
+  else hess_group_exact(&r, h);
+  for (size_t a = 0; a < n; a++) hr[a] = hess_row(h, r.md, &forms[a]);
   const double *W = h->GWall->data, *P = h->GPall->data;
   size_t ld = h->GWall->tda;
   for (size_t a = 0; a < n; a++)
@@ -335,10 +391,11 @@ static vagap_status_t hessian_ml(sem_ws_t *ws, const double *x, gsl_matrix *H, i
   double *grad = malloc((K ? K : 1) * sizeof *grad), *V = malloc((nmax ? nmax * nmax : 1) * sizeof *V);
   size_t *rows_g = malloc((nmax ? nmax : 1) * sizeof *rows_g), *ks = malloc((nmax ? nmax : 1) * sizeof *ks);
   hrow_t *hr = malloc((nmax ? nmax : 1) * sizeof *hr);
+  sem_rank2_t *forms = malloc((nmax ? nmax : 1) * sizeof *forms);
   hess_group_t h;
   int bad_alloc = hess_group_alloc(&h, r0.p, r0.md);
   vagap_status_t st = VAGAP_OK;
-  if (!grad || !V || !rows_g || !ks || !hr || bad_alloc)
+  if (!grad || !V || !rows_g || !ks || !hr || !forms || bad_alloc)
     st = vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
   sem_ws_only_groups(ws, NULL);
   /* N, M, u, v, ... at x: newton_finish and the bootstrap's refit have just evaluated F
@@ -346,13 +403,14 @@ static vagap_status_t hessian_ml(sem_ws_t *ws, const double *x, gsl_matrix *H, i
   if (!st && !sem_ws_grad_at(ws, x) && !isfinite(sem_ws_objective(ws, x, grad))) st = not_pd(err);
   if (!st && H) gsl_matrix_set_zero(H);
   if (!st && !H && sem_ws_info_clear(ws)) st = vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
-  for (size_t g = 0; !st && g < m->ngroups; g++) st = hessian_group(ws, g, &h, sparse, rows_g, ks, hr, V, H);
+  for (size_t g = 0; !st && g < m->ngroups; g++) st = hessian_group(ws, g, &h, sparse, rows_g, ks, forms, hr, V, H);
   hess_group_free(&h);
   free(grad);
   free(V);
   free(rows_g);
   free(ks);
   free(hr);
+  free(forms);
   return st;
 }
 
