@@ -123,6 +123,7 @@
 #define sem_resample_free vagap__sem_resample_free
 #define sem_resample_moments vagap__sem_resample_moments
 #define sem_resample_fit vagap__sem_resample_fit
+#define sem_resample_concentrated vagap__sem_resample_concentrated
 #define sem_bootstrap_run vagap__sem_bootstrap_run
 #pragma GCC visibility push(hidden)
 
@@ -549,6 +550,9 @@ vagap_status_t sem_resample_alloc(sem_resample_t **out, const vagap_sem_model_t 
                                   const vagap_sem_stats_t *stats, const vagap_sem_fit_options_t *opt,
                                   const double *x0, vagap_error_t *err);
 void sem_resample_free(sem_resample_t *r);
+/* The intercepts the refit concentrates out (saturated means: fixed at the resample's
+   means, the iteration over the other parameters); 0 where it does not. */
+size_t sem_resample_concentrated(const sem_resample_t *r);
 /*
  * The moments of a resample into stats (allocated for data's groups and variables):
  * group g's rows are order[start[g] .. start[g+1]) and its draws idx[start[g] ..
