@@ -241,7 +241,13 @@ static void test_resample_moments(void **state) {
     grp[i] = s.g[idx[i]];
   }
   assert_int_equal(vagap_sem_stats_compute(a, x, grp, N, &err), VAGAP_OK);
-  assert_int_equal(sem_resample_moments(b, &s.d, idx, order, start, count, rows, scratch, &err), VAGAP_OK);
+  /* the rows centred at the full sample's group means (b's room holds them first) */
+  assert_int_equal(vagap_sem_stats_compute(b, s.x, s.g, N, &err), VAGAP_OK);
+  double shift[3 * 6];
+  memcpy(shift, b->mean, sizeof shift);
+  sem_centred_t cz;
+  assert_int_equal(sem_resample_centre(&cz, &s.d, shift), VAGAP_OK);
+  assert_int_equal(sem_resample_moments(b, &s.d, &cz, idx, order, start, count, rows, scratch, &err), VAGAP_OK);
   for (size_t k = 0; k < N; k++) assert_true(count[k] == 0); /* left zero for the next resample */
   for (size_t g = 0; g < 3; g++) {
     assert_true(a->n[g] == b->n[g]);
@@ -255,7 +261,10 @@ static void test_resample_moments(void **state) {
   }
   /* a missing value among the drawn rows is left to the full path, which reports it */
   s.x[idx[0] * 6 + 2] = NAN;
-  assert_int_equal(sem_resample_moments(b, &s.d, idx, order, start, count, rows, scratch, &err), VAGAP_EDATA);
+  sem_resample_centred_free(&cz);
+  assert_int_equal(sem_resample_centre(&cz, &s.d, shift), VAGAP_OK);
+  assert_int_equal(sem_resample_moments(b, &s.d, &cz, idx, order, start, count, rows, scratch, &err), VAGAP_EDATA);
+  sem_resample_centred_free(&cz);
   vagap_sem_stats_free(a);
   vagap_sem_stats_free(b);
   sample_teardown(&s);

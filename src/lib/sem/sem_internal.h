@@ -124,6 +124,8 @@
 #define sem_resample_moments vagap__sem_resample_moments
 #define sem_resample_fit vagap__sem_resample_fit
 #define sem_resample_concentrated vagap__sem_resample_concentrated
+#define sem_resample_centre vagap__sem_resample_centre
+#define sem_resample_centred_free vagap__sem_resample_centred_free
 #define sem_bootstrap_run vagap__sem_bootstrap_run
 #pragma GCC visibility push(hidden)
 
@@ -553,17 +555,25 @@ void sem_resample_free(sem_resample_t *r);
 /* The intercepts the refit concentrates out (saturated means: fixed at the resample's
    means, the iteration over the other parameters); 0 where it does not. */
 size_t sem_resample_concentrated(const sem_resample_t *r);
+/* The rows centred at their group's full-sample mean, once for all resamples. */
+typedef struct {
+  double *z;              /* [nobs * nvar] x - shift of the row's group */
+  unsigned char *finite;  /* [nobs] 1: every value of the row is finite */
+  const double *shift;    /* [ngroups * nvar] borrowed */
+} sem_centred_t;
+vagap_status_t sem_resample_centre(sem_centred_t *c, const vagap_sem_data_t *data, const double *shift);
+void sem_resample_centred_free(sem_centred_t *c);
 /*
  * The moments of a resample into stats (allocated for data's groups and variables):
  * group g's rows are order[start[g] .. start[g+1]) and its draws idx[start[g] ..
- * start[g+1]).  As cross-products over the distinct drawn rows weighted by their counts
- * (count: room for nobs, zero, left zero; rows, scratch: room for nobs).  VAGAP_EDATA:
- * a drawn value is not finite; VAGAP_EDOMAIN: a group has fewer than 2 rows (the
- * caller's full path reports either in its own words).
+ * start[g+1]).  As cross-products of the centred rows cz over the distinct drawn rows
+ * weighted by their counts (count: room for nobs, zero, left zero; rows, scratch: room
+ * for nobs).  VAGAP_EDATA: a drawn value is not finite; VAGAP_EDOMAIN: a group has fewer
+ * than 2 rows (the caller's full path reports either in its own words).
  */
-vagap_status_t sem_resample_moments(vagap_sem_stats_t *stats, const vagap_sem_data_t *data, const size_t *idx,
-                                    const size_t *order, const size_t *start, double *count, size_t *rows,
-                                    double *scratch, vagap_error_t *err);
+vagap_status_t sem_resample_moments(vagap_sem_stats_t *stats, const vagap_sem_data_t *data, const sem_centred_t *cz,
+                                    const size_t *idx, const size_t *order, const size_t *start, double *count,
+                                    size_t *rows, double *scratch, vagap_error_t *err);
 /*
  * Refit the resample whose moments are stats from x0: Newton-type steps with a metric
  * (first I0, then the observed information where I0 stops working) and a step-halving
