@@ -53,6 +53,19 @@ typedef struct {
   gsl_vector *m, *mu, *d, *v, *u, *Bm;
   gsl_permutation *perm;
   double logdetSig, Fg;
+  /* B by forward substitution (ram_forward): node topo[t] in a topological order of the
+     paths, its parents j (A[i][j], a path j -> i) par[par_start[i] .. par_start[i + 1]);
+     acyclic 0 when the paths have a cycle (then ram_inverse's series or LU) */
+  size_t *topo, *par_start, *par;
+  int acyclic;
+  /* The low-rank form of a factor-structured group (lowrank_inverse, lowrank_omega):
+     factor_form when no path starts at an observed variable and the observed variables'
+     (co)variances are residual variances only, so Sigma = Theta + L Psi L'; lowrank when
+     SigInv and logdetSig of the current point came from it, with dinv = Theta^-1/2 and
+     V = Theta^-1/2 L R Lk^-T (Psi = R R', I + U'U = Lk Lk').  Vq, Tq, Zq: p x q; Rq, Gq: q x q. */
+  int factor_form, lowrank;
+  gsl_matrix *Vq, *Tq, *Zq, *Rq, *Gq;
+  gsl_vector *dinv;
 } group_ws_t;
 
 struct sem_ws {
@@ -69,6 +82,7 @@ struct sem_ws {
   group_ws_t *g;
   size_t nx;           /* number of fixed.x covariates */
   size_t evals;
+  int lowrank;         /* sem_ws_lowrank: factor-structured groups take the low-rank form */
   size_t max_evals;    /* budget of objective evaluations over all strategies */
   size_t con_rank;     /* rank of the == constraints (sem_constraints.c): df += it, npar -= it */
   sem_discrepancy_t disc; /* [estimator hook] group_value == NULL: ML from the sample moments */
@@ -106,6 +120,13 @@ static void group_free(group_ws_t *g) {
   for (size_t i = 0; i < sizeof vecs / sizeof vecs[0]; i++)
     if (vecs[i]) gsl_vector_free(vecs[i]);
   if (g->perm) gsl_permutation_free(g->perm);
+  gsl_matrix *low[] = {g->Vq, g->Tq, g->Zq, g->Rq, g->Gq};
+  for (size_t i = 0; i < sizeof low / sizeof low[0]; i++)
+    if (low[i]) gsl_matrix_free(low[i]);
+  if (g->dinv) gsl_vector_free(g->dinv);
+  free(g->topo);
+  free(g->par_start);
+  free(g->par);
 }
 
 void sem_ws_free(sem_ws_t *ws) {
@@ -173,6 +194,8 @@ static int chol_logdet(const gsl_matrix *X, gsl_matrix *L, double *logdet) {
 }
 
 static vagap_status_t group_sample(sem_ws_t *ws, size_t g, vagap_error_t *err);
+static int ram_order(sem_ws_t *ws, size_t g);
+static int lowrank_alloc(sem_ws_t *ws, size_t g);
 
 vagap_status_t sem_ws_alloc(sem_ws_t **out, const vagap_sem_model_t *model,
                             const vagap_sem_stats_t *stats, vagap_sem_likelihood_t lik,
@@ -287,6 +310,10 @@ vagap_status_t sem_ws_alloc(sem_ws_t **out, const vagap_sem_model_t *model,
       goto fail;
     }
     if ((st = group_sample(ws, g, err))) goto fail;
+    if (ram_order(ws, g) || lowrank_alloc(ws, g)) {
+      st = vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
+      goto fail;
+    }
   }
   ws->N = ws->wishart ? ws->ntotal - (double)ws->G : ws->ntotal;
   *out = ws;
@@ -335,6 +362,81 @@ vagap_status_t sem_ws_set_sample(sem_ws_t *ws, const vagap_sem_stats_t *stats, v
   }
   ws->N = ws->wishart ? ws->ntotal - (double)ws->G : ws->ntotal;
   return VAGAP_OK;
+}
+
+/*
+ * Group g's paths as parent lists and a topological order of its variables (Kahn's
+ * algorithm), made once: the paths of a model do not change with x.  A cycle leaves
+ * acyclic 0.  Returns -1 when out of memory.
+ */
+static int ram_order(sem_ws_t *ws, size_t g) {
+  group_ws_t *w = &ws->g[g];
+  size_t md = ws->mdim, n = ws->grows_start[g + 1] - ws->grows_start[g];
+  w->topo = malloc(md * sizeof *w->topo);
+  w->par_start = calloc(md + 1, sizeof *w->par_start);
+  w->par = malloc((n ? n : 1) * sizeof *w->par);
+  size_t *indeg = calloc(md, sizeof *indeg);
+  if (!w->topo || !w->par_start || !w->par || !indeg) {
+    free(indeg);
+    return -1;
+  }
+  /* parents by child (a counting sort of the group's A rows, repeats of an entry once) */
+  size_t npar = 0;
+  for (size_t i = 0; i < md; i++) {
+    w->par_start[i] = npar;
+    for (size_t e = ws->grows_start[g]; e < ws->grows_start[g + 1]; e++) {
+      size_t r = ws->grows[e], k;
+      if (ws->row_mat[r] != MAT_A || ws->row_i[r] != i) continue;
+      for (k = w->par_start[i]; k < npar && w->par[k] != ws->row_j[r]; k++) {}
+      if (k == npar) w->par[npar++] = ws->row_j[r];
+    }
+    indeg[i] = npar - w->par_start[i];
+  }
+  w->par_start[md] = npar;
+  /* Kahn: a variable joins the order when all its parents have */
+  size_t done = 0;
+  for (size_t i = 0; i < md; i++)
+    if (!indeg[i]) w->topo[done++] = i;
+  for (size_t t = 0; t < done; t++)
+    for (size_t c = 0; c < md; c++)
+      for (size_t k = w->par_start[c]; k < w->par_start[c + 1]; k++)
+        if (w->par[k] == w->topo[t] && !--indeg[c]) w->topo[done++] = c;
+  w->acyclic = done == md;
+  free(indeg);
+  return 0;
+}
+
+/*
+ * Does group g have the factor structure of the low-rank form?  No path starts at an
+ * observed variable (so FB = [I L] with L the paths into the observed variables from
+ * the latents) and the only (co)variances involving observed variables are their own
+ * variances (Theta diagonal, no observed-latent covariance), so Sigma = Theta + L Psi L'.
+ * Then it makes the form's scratch (returns -1 when out of memory).
+ */
+static int lowrank_alloc(sem_ws_t *ws, size_t g) {
+  group_ws_t *w = &ws->g[g];
+  size_t p = ws->p, q = ws->q;
+  w->factor_form = 0;
+  if (q == 0 || q >= p) return 0;
+  for (size_t e = ws->grows_start[g]; e < ws->grows_start[g + 1]; e++) {
+    size_t r = ws->grows[e], i = ws->row_i[r], j = ws->row_j[r];
+    if (ws->row_mat[r] == MAT_A && j < p) return 0;
+    if (ws->row_mat[r] == MAT_S && i != j && (i < p || j < p)) return 0;
+  }
+  w->Vq = gsl_matrix_alloc(p, q);
+  w->Tq = gsl_matrix_alloc(p, q);
+  w->Zq = gsl_matrix_alloc(p, q);
+  w->Rq = gsl_matrix_alloc(q, q);
+  w->Gq = gsl_matrix_alloc(q, q);
+  w->dinv = gsl_vector_alloc(p);
+  if (!w->Vq || !w->Tq || !w->Zq || !w->Rq || !w->Gq || !w->dinv) return -1;
+  w->factor_form = 1;
+  return 0;
+}
+
+void sem_ws_lowrank(sem_ws_t *ws, int on) {
+  ws->lowrank = on != 0;
+  ws->implied_valid = 0;
 }
 
 /* Value of row r at parameter vector x (fixed value, sample value for exo rows). */
@@ -426,10 +528,89 @@ static int ram_inverse(sem_ws_t *ws, group_ws_t *w) {
   return gsl_linalg_LU_invert(&IA.matrix, w->perm, w->B) == GSL_SUCCESS ? 0 : -1;
 }
 
+/*
+ * B = (I - A)^-1 of acyclic paths by forward substitution, B = I + A B, row by row in
+ * the topological order: a variable's row is its own unit row plus its parents' rows
+ * times the paths, O(paths x md) instead of the series' md x md products.  Where
+ * variables are joined by one path at most (a measurement model with a chain of
+ * regressions) every entry is the same product of paths in the same order as the
+ * series' terms, so B is the series' to the bit.
+ */
+static void ram_forward(const sem_ws_t *ws, group_ws_t *w) {
+  size_t md = ws->mdim;
+  for (size_t t = 0; t < md; t++) {
+    size_t i = w->topo[t];
+    double *restrict b = w->B->data + i * w->B->tda;
+    memset(b, 0, md * sizeof *b);
+    b[i] = 1;
+    for (size_t k = w->par_start[i]; k < w->par_start[i + 1]; k++) {
+      size_t j = w->par[k];
+      double a = w->A->data[i * w->A->tda + j];
+      if (a == 0) continue;
+      const double *restrict bj = w->B->data + j * w->B->tda;
+      for (size_t l = 0; l < md; l++) b[l] += a * bj[l];
+    }
+  }
+}
+
+/* Below this ratio of a residual variance to its implied variance the low-rank form's
+   cancellation (Theta^-1/2 large against I - V V') could cost digits: the dense path. */
+#define LOWRANK_MIN_UNIQUE 1e-3
+
+/*
+ * SigInv and log|Sigma| of a factor-structured group by Woodbury's identity:
+ * Sigma = Theta + L Psi L' = D^-1 (I + U U') D^-1 with D = Theta^-1/2, U = D L R,
+ * Psi = R R', so with I + U'U = Lk Lk' and V = U Lk^-T
+ *   SigInv = D (I - V V') D,  log|Sigma| = log|Theta| + 2 log|Lk|,
+ * O(p^2 q) instead of the dense Cholesky and inverse's O(p^3).  Returns 1 (the dense
+ * path applies) when a residual variance is not clearly positive (LOWRANK_MIN_UNIQUE)
+ * or Psi is not positive definite.
+ */
+static int lowrank_inverse(sem_ws_t *ws, group_ws_t *w) {
+  size_t p = ws->p, q = ws->q;
+  double logdet = 0;
+  for (size_t i = 0; i < p; i++) {
+    double th = gsl_matrix_get(w->Smat, i, i);
+    if (!(th > 0) || !(th >= LOWRANK_MIN_UNIQUE * gsl_matrix_get(w->Sigma, i, i))) return 1;
+    gsl_vector_set(w->dinv, i, 1 / sqrt(th));
+    logdet += log(th);
+  }
+  gsl_matrix_const_view Psi = gsl_matrix_const_submatrix(w->Smat, p, p, q, q);
+  mat_copy(w->Rq, &Psi.matrix);
+  if (gsl_linalg_cholesky_decomp1(w->Rq) != GSL_SUCCESS) return 1;
+  gsl_matrix_const_view L = gsl_matrix_const_submatrix(w->FB, 0, p, p, q);
+  mat_copy(w->Vq, &L.matrix);
+  gsl_blas_dtrmm(CblasRight, CblasLower, CblasNoTrans, CblasNonUnit, 1.0, w->Rq, w->Vq); /* L R */
+  for (size_t i = 0; i < p; i++) {
+    gsl_vector_view row = gsl_matrix_row(w->Vq, i);
+    gsl_vector_scale(&row.vector, gsl_vector_get(w->dinv, i));
+  }
+  /* I + U'U = Lk Lk' */
+  gsl_blas_dsyrk(CblasLower, CblasTrans, 1.0, w->Vq, 0.0, w->Gq);
+  for (size_t k = 0; k < q; k++) w->Gq->data[k * w->Gq->tda + k] += 1;
+  if (gsl_linalg_cholesky_decomp1(w->Gq) != GSL_SUCCESS) return 1;
+  for (size_t k = 0; k < q; k++) logdet += 2 * log(gsl_matrix_get(w->Gq, k, k));
+  gsl_blas_dtrsm(CblasRight, CblasLower, CblasTrans, CblasNonUnit, 1.0, w->Gq, w->Vq);
+  /* SigInv = D (I - V V') D, both triangles */
+  gsl_blas_dsyrk(CblasLower, CblasNoTrans, -1.0, w->Vq, 0.0, w->SigInv);
+  const double *d = w->dinv->data;
+  for (size_t i = 0; i < p; i++)
+    for (size_t j = 0; j <= i; j++) {
+      double *e = w->SigInv->data + i * w->SigInv->tda + j;
+      double o = d[i] * d[j] * ((i == j) + *e);
+      *e = o;
+      w->SigInv->data[j * w->SigInv->tda + i] = o;
+    }
+  w->logdetSig = logdet;
+  return 0;
+}
+
 /* Implied moments of group w; returns -1 when Sigma is not positive definite. */
 static int implied(sem_ws_t *ws, group_ws_t *w) {
   size_t md = ws->mdim, p = ws->p;
-  if (ram_inverse(ws, w)) return -1;
+  w->lowrank = 0;
+  if (w->acyclic) ram_forward(ws, w);
+  else if (ram_inverse(ws, w)) return -1;
   gsl_matrix_const_view FB = gsl_matrix_const_submatrix(w->B, 0, 0, p, md);
   mat_copy(w->FB, &FB.matrix);
   mat_transpose_copy(w->FBt, w->FB);
@@ -449,6 +630,10 @@ static int implied(sem_ws_t *ws, group_ws_t *w) {
   gsl_blas_dgemv(CblasNoTrans, 1.0, w->B, w->m, 0.0, w->Bm);
   gsl_vector_const_view mu = gsl_vector_const_subvector(w->Bm, 0, p);
   gsl_vector_memcpy(w->mu, &mu.vector);
+  if (ws->lowrank && w->factor_form && !ws->disc.group_value && !lowrank_inverse(ws, w)) {
+    w->lowrank = 1;
+    return 0;
+  }
   /* Cholesky of Sigma, inverse, log determinant */
   gsl_matrix_view Lp = gsl_matrix_submatrix(w->L, 0, 0, p, p);
   if (chol_logdet(w->Sigma, &Lp.matrix, &w->logdetSig)) return -1;
@@ -486,6 +671,41 @@ static int implied_one(sem_ws_t *ws, const double *x, size_t g) {
   return implied(ws, &ws->g[g]);
 }
 
+/*
+ * Omega = W - W S W - v v' (W = SigInv) of the low-rank form in O(p^2 q): with
+ * P = I - V V' (W = D P D), S~ = D S D, T = S~ V and G = V'T,
+ *   P - P S~ P = I - S~ + V Z' + Z V',  Z = T - V (G + I) / 2,
+ * one rank-2q update (dsyr2k) instead of the dense path's two p^3 products.
+ */
+static void lowrank_omega(sem_ws_t *ws, group_ws_t *w) {
+  size_t p = ws->p, q = ws->q;
+  const double *d = w->dinv->data;
+  mat_copy(w->Zq, w->Vq);
+  for (size_t i = 0; i < p; i++) {
+    gsl_vector_view row = gsl_matrix_row(w->Zq, i);
+    gsl_vector_scale(&row.vector, d[i]);
+  }
+  gsl_blas_dsymm(CblasLeft, CblasLower, 1.0, w->S, w->Zq, 0.0, w->Tq); /* S D V */
+  for (size_t i = 0; i < p; i++) {
+    gsl_vector_view row = gsl_matrix_row(w->Tq, i);
+    gsl_vector_scale(&row.vector, d[i]);
+  }
+  gsl_blas_dgemm(CblasTrans, CblasNoTrans, 0.5, w->Vq, w->Tq, 0.0, w->Rq); /* G / 2 */
+  for (size_t k = 0; k < q; k++) w->Rq->data[k * w->Rq->tda + k] += 0.5;
+  gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, -1.0, w->Vq, w->Rq, 1.0, w->Tq); /* Z */
+  gsl_blas_dsyr2k(CblasLower, CblasNoTrans, 1.0, w->Vq, w->Tq, 0.0, w->Omega);
+  const double *v = w->v->data;
+  for (size_t i = 0; i < p; i++) {
+    const double *srow = w->S->data + i * w->S->tda;
+    for (size_t j = 0; j <= i; j++) {
+      double *e = w->Omega->data + i * w->Omega->tda + j;
+      double o = d[i] * d[j] * ((i == j) + *e - srow[j] * d[i] * d[j]) - v[i] * v[j];
+      *e = o;
+      w->Omega->data[j * w->Omega->tda + i] = o;
+    }
+  }
+}
+
 /* ML's F_g from the sample moments and, if want_grad, Omega = 2 dF_g/dSigma and v = -dF_g/dmu. */
 static double ml_group_value(sem_ws_t *ws, group_ws_t *w, int want_grad) {
   size_t p = ws->p;
@@ -507,6 +727,10 @@ static double ml_group_value(sem_ws_t *ws, group_ws_t *w, int want_grad) {
   }
   double Fg = 0.5 * (w->logdetSig + trSSi - w->logdetS - (double)p + quad);
   if (!want_grad) return Fg;
+  if (w->lowrank) {
+    lowrank_omega(ws, w);
+    return Fg;
+  }
   /* Omega = SigInv - SigInv (S + d d') SigInv */
   gsl_matrix_view Tp = gsl_matrix_submatrix(w->tmp_pm, 0, 0, p, p);
   gsl_blas_dsymm(CblasLeft, CblasLower, 1.0, w->SigInv, w->S, 0.0, &Tp.matrix);
