@@ -434,9 +434,12 @@ static int lowrank_alloc(sem_ws_t *ws, size_t g) {
   return 0;
 }
 
-void sem_ws_lowrank(sem_ws_t *ws, int on) {
+int sem_ws_lowrank(sem_ws_t *ws, int on) {
   ws->lowrank = on != 0;
   ws->implied_valid = 0;
+  int n = 0;
+  for (size_t g = 0; g < ws->G; g++) n += ws->g[g].factor_form;
+  return n;
 }
 
 /* Value of row r at parameter vector x (fixed value, sample value for exo rows). */
@@ -451,12 +454,10 @@ static double row_value(const sem_ws_t *ws, size_t r, const double *x) {
   return row->ustart;
 }
 
+/* The model rows' values at x into A, Smat and m.  Every call sets the same entries
+   (those of the rows) and nothing else writes these matrices, so the others keep the
+   zeros of their allocation: no clearing per call. */
 static void fill_matrices(sem_ws_t *ws, const double *x) {
-  for (size_t g = 0; g < ws->G; g++) {
-    gsl_matrix_set_zero(ws->g[g].A);
-    gsl_matrix_set_zero(ws->g[g].Smat);
-    gsl_vector_set_zero(ws->g[g].m);
-  }
   const vagap_sem_model_t *m = ws->model;
   for (size_t r = 0; r < m->nrows; r++) {
     if (ws->row_mat[r] == MAT_NONE) continue;

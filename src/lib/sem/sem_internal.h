@@ -219,8 +219,9 @@ vagap_status_t sem_ws_set_sample(sem_ws_t *ws, const vagap_sem_stats_t *stats, v
    variances the only observed (co)variances) compute SigInv, log|Sigma| and the
    gradient's Omega in O(p^2 q) by Woodbury's identity instead of O(p^3); equal to
    rounding (~1e-15 relative).  Points where a residual variance is not clearly
-   positive or Psi is not positive definite take the dense path.  Off by default. */
-void sem_ws_lowrank(sem_ws_t *ws, int on);
+   positive or Psi is not positive definite take the dense path.  Off by default.
+   Returns the number of groups of that structure. */
+int sem_ws_lowrank(sem_ws_t *ws, int on);
 /* Factor the expected information at x, or the observed one (observed = 1: the Hessian
    of F, sem_ws_hessian_blocks), in the block structure the fit keeps, and keep it as a
    fixed metric for sem_ws_metric_solve until the workspace's next information (Fisher
