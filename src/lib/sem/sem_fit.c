@@ -42,6 +42,11 @@
 #include "sem_internal.h"
 
 
+/* A sparsity pattern: row i's possibly nonzero columns col[start[i] .. start[i + 1]), ascending. */
+typedef struct {
+  size_t *start, *col;
+} pattern_t;
+
 typedef struct {
   double n;          /* the test statistic's multiplier: n_g, or n_g - 1 for wishart */
   double nobs;       /* n_g */
@@ -58,6 +63,11 @@ typedef struct {
      acyclic 0 when the paths have a cycle (then ram_inverse's series or LU) */
   size_t *topo, *par_start, *par;
   int acyclic;
+  /* Where entries of Smat, B and FBt can be nonzero (ram_patterns, from the model rows;
+     acyclic groups only, else start NULL): the products skip the others without
+     testing them.  pat_Bsrc: B's rows of the paths' sources only (the rows of M that the
+     gradient and the Hessian read), pat_Sneed: Smat's rows that those rows of M need. */
+  pattern_t pat_S, pat_B, pat_FBt, pat_Bsrc, pat_Sneed;
   /* The low-rank form of a factor-structured group (lowrank_inverse, lowrank_omega):
      factor_form when no path starts at an observed variable and the observed variables'
      (co)variances are residual variances only, so Sigma = Theta + L Psi L'; lowrank when
@@ -127,6 +137,11 @@ static void group_free(group_ws_t *g) {
   free(g->topo);
   free(g->par_start);
   free(g->par);
+  pattern_t *pats[] = {&g->pat_S, &g->pat_B, &g->pat_FBt, &g->pat_Bsrc, &g->pat_Sneed};
+  for (size_t i = 0; i < sizeof pats / sizeof pats[0]; i++) {
+    free(pats[i]->start);
+    free(pats[i]->col);
+  }
 }
 
 void sem_ws_free(sem_ws_t *ws) {
@@ -195,6 +210,7 @@ static int chol_logdet(const gsl_matrix *X, gsl_matrix *L, double *logdet) {
 
 static vagap_status_t group_sample(sem_ws_t *ws, size_t g, vagap_error_t *err);
 static int ram_order(sem_ws_t *ws, size_t g);
+static int ram_patterns(sem_ws_t *ws, size_t g);
 static int lowrank_alloc(sem_ws_t *ws, size_t g);
 
 vagap_status_t sem_ws_alloc(sem_ws_t **out, const vagap_sem_model_t *model,
@@ -364,6 +380,68 @@ vagap_status_t sem_ws_set_sample(sem_ws_t *ws, const vagap_sem_stats_t *stats, v
   return VAGAP_OK;
 }
 
+/* The pattern of the rows x cols mask (row-major); -1 when out of memory. */
+static int pattern_from_mask(const unsigned char *mask, size_t rows, size_t cols, pattern_t *out) {
+  size_t n = 0;
+  for (size_t i = 0; i < rows * cols; i++) n += mask[i];
+  out->start = malloc((rows + 1) * sizeof *out->start);
+  out->col = malloc((n ? n : 1) * sizeof *out->col);
+  if (!out->start || !out->col) return -1;
+  n = 0;
+  for (size_t i = 0; i < rows; i++) {
+    out->start[i] = n;
+    for (size_t j = 0; j < cols; j++)
+      if (mask[i * cols + j]) out->col[n++] = j;
+  }
+  out->start[rows] = n;
+  return 0;
+}
+
+/*
+ * The patterns of an acyclic group's Smat (its (co)variance rows), B (I and every
+ * variable reachable along the paths: a row's pattern is its parents' rows' union, in
+ * the topological order) and FBt (B's observed rows, transposed).  -1: out of memory.
+ */
+static int ram_patterns(sem_ws_t *ws, size_t g) {
+  group_ws_t *w = &ws->g[g];
+  size_t md = ws->mdim, p = ws->p;
+  unsigned char *mS = calloc(md * md, 1), *mB = calloc(md * md, 1), *mF = calloc(md * p + 2 * md, 1);
+  int rc = -1;
+  if (!mS || !mB || !mF) goto done;
+  for (size_t e = ws->grows_start[g]; e < ws->grows_start[g + 1]; e++) {
+    size_t r = ws->grows[e];
+    if (ws->row_mat[r] != MAT_S) continue;
+    mS[ws->row_i[r] * md + ws->row_j[r]] = mS[ws->row_j[r] * md + ws->row_i[r]] = 1;
+  }
+  for (size_t t = 0; t < md; t++) {
+    size_t i = w->topo[t];
+    mB[i * md + i] = 1;
+    for (size_t k = w->par_start[i]; k < w->par_start[i + 1]; k++)
+      for (size_t l = 0; l < md; l++) mB[i * md + l] |= mB[w->par[k] * md + l];
+  }
+  for (size_t k = 0; k < p; k++)
+    for (size_t i = 0; i < md; i++) mF[i * p + k] = mB[k * md + i];
+  if (pattern_from_mask(mS, md, md, &w->pat_S) || pattern_from_mask(mB, md, md, &w->pat_B) ||
+      pattern_from_mask(mF, md, p, &w->pat_FBt))
+    goto done;
+  /* B's rows of the sources, then Smat's rows in their columns */
+  unsigned char *src = mF + md * p, *need = src + md;
+  for (size_t k = 0; k < w->par_start[md]; k++) src[w->par[k]] = 1;
+  for (size_t i = 0; i < md; i++)
+    for (size_t l = 0; l < md; l++) {
+      mB[i * md + l] &= src[i];
+      need[l] |= mB[i * md + l];
+    }
+  for (size_t i = 0; i < md; i++)
+    for (size_t l = 0; l < md; l++) mS[i * md + l] &= need[i];
+  rc = pattern_from_mask(mB, md, md, &w->pat_Bsrc) || pattern_from_mask(mS, md, md, &w->pat_Sneed) ? -1 : 0;
+done:
+  free(mS);
+  free(mB);
+  free(mF);
+  return rc;
+}
+
 /*
  * Group g's paths as parent lists and a topological order of its variables (Kahn's
  * algorithm), made once: the paths of a model do not change with x.  A cycle leaves
@@ -403,7 +481,7 @@ static int ram_order(sem_ws_t *ws, size_t g) {
         if (w->par[k] == w->topo[t] && !--indeg[c]) w->topo[done++] = c;
   w->acyclic = done == md;
   free(indeg);
-  return 0;
+  return w->acyclic ? ram_patterns(ws, g) : 0;
 }
 
 /*
@@ -489,6 +567,44 @@ static void sparse_left_mul(const gsl_matrix *S, const gsl_matrix *D, gsl_matrix
       const double *restrict drow = D->data + j * D->tda;
       for (size_t l = 0; l < c; l++) orow[l] += v * drow[l];
     }
+  }
+}
+
+/* out = S D over the entries of S in pattern P (sparse_left_mul's sums, in the same
+   order, without testing the entries outside P, which are zero); P without a pattern
+   (start NULL): sparse_left_mul. */
+static void pattern_left_mul(const pattern_t *P, const gsl_matrix *S, const gsl_matrix *D, gsl_matrix *out) {
+  if (!P->start) {
+    sparse_left_mul(S, D, out);
+    return;
+  }
+  size_t c = D->size2;
+  for (size_t i = 0; i < S->size1; i++) {
+    const double *srow = S->data + i * S->tda;
+    double *restrict orow = out->data + i * out->tda;
+    memset(orow, 0, c * sizeof *orow);
+    for (size_t e = P->start[i]; e < P->start[i + 1]; e++) {
+      double v = srow[P->col[e]];
+      if (v == 0) continue;
+      const double *restrict drow = D->data + P->col[e] * D->tda;
+      for (size_t l = 0; l < c; l++) orow[l] += v * drow[l];
+    }
+  }
+}
+
+/* out = S x over the entries of S in pattern P: the sums of BLAS's dgemv (in the same
+   order; of its transposed case when S is a transpose) without the zero terms.  P
+   without a pattern: dgemv. */
+static void pattern_mul_vector(const pattern_t *P, const gsl_matrix *S, const gsl_vector *x, gsl_vector *out) {
+  if (!P->start) {
+    gsl_blas_dgemv(CblasNoTrans, 1.0, S, x, 0.0, out);
+    return;
+  }
+  for (size_t i = 0; i < S->size1; i++) {
+    const double *srow = S->data + i * S->tda;
+    double t = 0;
+    for (size_t e = P->start[i]; e < P->start[i + 1]; e++) t += srow[P->col[e]] * x->data[P->col[e] * x->stride];
+    out->data[i * out->stride] = t;
   }
 }
 
@@ -617,18 +733,16 @@ static int implied(sem_ws_t *ws, group_ws_t *w) {
   mat_transpose_copy(w->FBt, w->FB);
   /* BSFt = B S FB' (md x p); Sigma = FB S FB' = its first p rows */
   gsl_matrix_view SFt = gsl_matrix_submatrix(w->M, 0, 0, md, p);
-  sparse_left_mul(w->Smat, w->FBt, &SFt.matrix);
-  sparse_left_mul(w->B, &SFt.matrix, w->BSFt);
+  pattern_left_mul(&w->pat_S, w->Smat, w->FBt, &SFt.matrix);
+  pattern_left_mul(&w->pat_B, w->B, &SFt.matrix, w->BSFt);
   gsl_matrix_const_view Sg = gsl_matrix_const_submatrix(w->BSFt, 0, 0, p, p);
   mat_copy(w->Sigma, &Sg.matrix);
   /* symmetrise against rounding */
+  double *sg = w->Sigma->data;
+  size_t ts = w->Sigma->tda;
   for (size_t i = 0; i < p; i++)
-    for (size_t j = 0; j < i; j++) {
-      double a = 0.5 * (gsl_matrix_get(w->Sigma, i, j) + gsl_matrix_get(w->Sigma, j, i));
-      gsl_matrix_set(w->Sigma, i, j, a);
-      gsl_matrix_set(w->Sigma, j, i, a);
-    }
-  gsl_blas_dgemv(CblasNoTrans, 1.0, w->B, w->m, 0.0, w->Bm);
+    for (size_t j = 0; j < i; j++) sg[i * ts + j] = sg[j * ts + i] = 0.5 * (sg[i * ts + j] + sg[j * ts + i]);
+  pattern_mul_vector(&w->pat_B, w->B, w->m, w->Bm);
   gsl_vector_const_view mu = gsl_vector_const_subvector(w->Bm, 0, p);
   gsl_vector_memcpy(w->mu, &mu.vector);
   if (ws->lowrank && w->factor_form && !ws->disc.group_value && !lowrank_inverse(ws, w)) {
@@ -754,13 +868,15 @@ static double group_objective(sem_ws_t *ws, group_ws_t *w, int want_grad) {
     w->Fg = ml_group_value(ws, w, want_grad);
   if (!want_grad || !isfinite(w->Fg)) return w->Fg;
   /* Wt = FB' Omega (md x p), W = Omega FB; N = FB' Omega FB; M = BSFt Omega FB = B S N */
-  sparse_left_mul(w->FBt, w->Omega, w->Wt);
+  pattern_left_mul(&w->pat_FBt, w->FBt, w->Omega, w->Wt);
   mat_transpose_copy(w->tmp_pm, w->Wt);
-  sparse_left_mul(w->FBt, w->tmp_pm, w->N);
-  sparse_left_mul(w->Smat, w->N, w->SN);
-  sparse_left_mul(w->B, w->SN, w->M);
+  pattern_left_mul(&w->pat_FBt, w->FBt, w->tmp_pm, w->N);
+  /* M's rows of the paths' sources only (the others are zero): no other row is read */
+  pattern_left_mul(&w->pat_Sneed, w->Smat, w->N, w->SN);
+  pattern_left_mul(&w->pat_Bsrc, w->B, w->SN, w->M);
   /* u = FB' v */
-  gsl_blas_dgemv(CblasTrans, 1.0, w->FB, w->v, 0.0, w->u);
+  if (w->pat_FBt.start) pattern_mul_vector(&w->pat_FBt, w->FBt, w->v, w->u);
+  else gsl_blas_dgemv(CblasTrans, 1.0, w->FB, w->v, 0.0, w->u);
   return w->Fg;
 }
 

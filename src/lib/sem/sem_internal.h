@@ -264,7 +264,9 @@ typedef struct {
 /* The matrices of group g at the point of the last sem_ws_objective(ws, x, grad) call
    with a gradient and no group mask (views into the workspace).  With
    W = Sigma^-1, d = ybar - mu, v = W d, Omega = W - W (S + d d') W (ML's
-   2 dF_g/dSigma): N = FB' Omega FB, M = B Smat N, u = FB' v, Bm = B m. */
+   2 dF_g/dSigma): N = FB' Omega FB, M = B Smat N, u = FB' v, Bm = B m.  Of M only
+   the rows of the paths' sources (row_j of the MAT_A rows) are computed (the gradient
+   and the Hessian read no other; acyclic models leave the others zero). */
 typedef struct {
   size_t p, md;
   double weight;  /* n_g / N: F = sum_g weight F_g */
