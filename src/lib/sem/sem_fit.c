@@ -72,7 +72,8 @@ typedef struct {
      factor_form when no path starts at an observed variable and the observed variables'
      (co)variances are residual variances only, so Sigma = Theta + L Psi L'; lowrank when
      SigInv and logdetSig of the current point came from it, with dinv = Theta^-1/2 and
-     V = Theta^-1/2 L R Lk^-T (Psi = R R', I + U'U = Lk Lk').  Vq, Tq, Zq: p x q; Rq, Gq: q x q. */
+     V = Theta^-1/2 L R Lk^-T (Psi = R R', I + U'U = Lk Lk').  Vq, Zq: p x q; Tq: q x p;
+     Rq, Gq: q x q. */
   int factor_form, lowrank;
   gsl_matrix *Vq, *Tq, *Zq, *Rq, *Gq;
   gsl_vector *dinv;
@@ -502,7 +503,7 @@ static int lowrank_alloc(sem_ws_t *ws, size_t g) {
     if (ws->row_mat[r] == MAT_S && i != j && (i < p || j < p)) return 0;
   }
   w->Vq = gsl_matrix_alloc(p, q);
-  w->Tq = gsl_matrix_alloc(p, q);
+  w->Tq = gsl_matrix_alloc(q, p);
   w->Zq = gsl_matrix_alloc(p, q);
   w->Rq = gsl_matrix_alloc(q, q);
   w->Gq = gsl_matrix_alloc(q, q);
@@ -708,8 +709,13 @@ static int lowrank_inverse(sem_ws_t *ws, group_ws_t *w) {
   if (gsl_linalg_cholesky_decomp1(w->Gq) != GSL_SUCCESS) return 1;
   for (size_t k = 0; k < q; k++) logdet += 2 * log(gsl_matrix_get(w->Gq, k, k));
   gsl_blas_dtrsm(CblasRight, CblasLower, CblasTrans, CblasNonUnit, 1.0, w->Gq, w->Vq);
-  /* SigInv = D (I - V V') D, both triangles */
-  gsl_blas_dsyrk(CblasLower, CblasNoTrans, -1.0, w->Vq, 0.0, w->SigInv);
+  /* SigInv = D (I - V V') D, both triangles.  V V' as q rank-1 updates (dsyr): GSL's
+     reference dsyrk forms each entry as a dot product of length q, 2.5 times the work. */
+  gsl_matrix_set_zero(w->SigInv);
+  for (size_t k = 0; k < q; k++) {
+    gsl_vector_view vk = gsl_matrix_column(w->Vq, k);
+    gsl_blas_dsyr(CblasLower, -1.0, &vk.vector, w->SigInv);
+  }
   const double *d = w->dinv->data;
   for (size_t i = 0; i < p; i++)
     for (size_t j = 0; j <= i; j++) {
@@ -790,7 +796,7 @@ static int implied_one(sem_ws_t *ws, const double *x, size_t g) {
  * Omega = W - W S W - v v' (W = SigInv) of the low-rank form in O(p^2 q): with
  * P = I - V V' (W = D P D), S~ = D S D, T = S~ V and G = V'T,
  *   P - P S~ P = I - S~ + V Z' + Z V',  Z = T - V (G + I) / 2,
- * one rank-2q update (dsyr2k) instead of the dense path's two p^3 products.
+ * a rank-2q update instead of the dense path's two p^3 products.
  */
 static void lowrank_omega(sem_ws_t *ws, group_ws_t *w) {
   size_t p = ws->p, q = ws->q;
@@ -800,15 +806,21 @@ static void lowrank_omega(sem_ws_t *ws, group_ws_t *w) {
     gsl_vector_view row = gsl_matrix_row(w->Zq, i);
     gsl_vector_scale(&row.vector, d[i]);
   }
-  gsl_blas_dsymm(CblasLeft, CblasLower, 1.0, w->S, w->Zq, 0.0, w->Tq); /* S D V */
-  for (size_t i = 0; i < p; i++) {
-    gsl_vector_view row = gsl_matrix_row(w->Tq, i);
-    gsl_vector_scale(&row.vector, d[i]);
+  /* T' = (D V)' S D (q x p: GSL's dgemm forms V'S by rows of S, its dsymm S V by dot
+     products of length q), G/2 = T'V/2, Z' = T' - (G + I)/2 V' */
+  gsl_blas_dgemm(CblasTrans, CblasNoTrans, 1.0, w->Zq, w->S, 0.0, w->Tq);
+  for (size_t k = 0; k < q; k++) {
+    double *row = w->Tq->data + k * w->Tq->tda;
+    for (size_t j = 0; j < p; j++) row[j] *= d[j];
   }
-  gsl_blas_dgemm(CblasTrans, CblasNoTrans, 0.5, w->Vq, w->Tq, 0.0, w->Rq); /* G / 2 */
+  gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 0.5, w->Tq, w->Vq, 0.0, w->Rq);
   for (size_t k = 0; k < q; k++) w->Rq->data[k * w->Rq->tda + k] += 0.5;
-  gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, -1.0, w->Vq, w->Rq, 1.0, w->Tq); /* Z */
-  gsl_blas_dsyr2k(CblasLower, CblasNoTrans, 1.0, w->Vq, w->Tq, 0.0, w->Omega);
+  gsl_blas_dgemm(CblasNoTrans, CblasTrans, -1.0, w->Rq, w->Vq, 1.0, w->Tq);
+  gsl_matrix_set_zero(w->Omega); /* V Z' + Z V' as q rank-2 updates (dsyr2, as dsyr above) */
+  for (size_t k = 0; k < q; k++) {
+    gsl_vector_view vk = gsl_matrix_column(w->Vq, k), zk = gsl_matrix_row(w->Tq, k);
+    gsl_blas_dsyr2(CblasLower, 1.0, &vk.vector, &zk.vector, w->Omega);
+  }
   const double *v = w->v->data;
   for (size_t i = 0; i < p; i++) {
     const double *srow = w->S->data + i * w->S->tda;
