@@ -302,7 +302,7 @@ vagap_status_t sem_ws_alloc(sem_ws_t **out, const vagap_sem_model_t *model,
     w->Smat = gsl_matrix_calloc(md, md);
     w->B = gsl_matrix_alloc(md, md);
     w->FB = gsl_matrix_alloc(p, md);
-    w->FBt = gsl_matrix_alloc(md, p);
+    w->FBt = gsl_matrix_calloc(md, p); /* zeros outside its pattern (pattern_transpose) */
     w->Wt = gsl_matrix_alloc(md, p);
     w->SN = gsl_matrix_alloc(md, md);
     w->BSFt = gsl_matrix_alloc(md, p);
@@ -593,6 +593,13 @@ static void pattern_left_mul(const pattern_t *P, const gsl_matrix *S, const gsl_
   }
 }
 
+/* out = src' over out's pattern P; out's other entries keep their zeros. */
+static void pattern_transpose(const pattern_t *P, const gsl_matrix *src, gsl_matrix *out) {
+  for (size_t i = 0; i < out->size1; i++)
+    for (size_t e = P->start[i]; e < P->start[i + 1]; e++)
+      out->data[i * out->tda + P->col[e]] = src->data[P->col[e] * src->tda + i];
+}
+
 /* out = S x over the entries of S in pattern P: the sums of BLAS's dgemv (in the same
    order; of its transposed case when S is a transpose) without the zero terms.  P
    without a pattern: dgemv. */
@@ -665,8 +672,10 @@ static void ram_forward(const sem_ws_t *ws, group_ws_t *w) {
       size_t j = w->par[k];
       double a = w->A->data[i * w->A->tda + j];
       if (a == 0) continue;
+      /* over the parent's row pattern only: its other entries are zeros */
       const double *restrict bj = w->B->data + j * w->B->tda;
-      for (size_t l = 0; l < md; l++) b[l] += a * bj[l];
+      const pattern_t *P = &w->pat_B;
+      for (size_t e = P->start[j]; e < P->start[j + 1]; e++) b[P->col[e]] += a * bj[P->col[e]];
     }
   }
 }
@@ -736,7 +745,8 @@ static int implied(sem_ws_t *ws, group_ws_t *w) {
   else if (ram_inverse(ws, w)) return -1;
   gsl_matrix_const_view FB = gsl_matrix_const_submatrix(w->B, 0, 0, p, md);
   mat_copy(w->FB, &FB.matrix);
-  mat_transpose_copy(w->FBt, w->FB);
+  if (w->pat_FBt.start) pattern_transpose(&w->pat_FBt, w->FB, w->FBt);
+  else mat_transpose_copy(w->FBt, w->FB);
   /* BSFt = B S FB' (md x p); Sigma = FB S FB' = its first p rows */
   gsl_matrix_view SFt = gsl_matrix_submatrix(w->M, 0, 0, md, p);
   pattern_left_mul(&w->pat_S, w->Smat, w->FBt, &SFt.matrix);
@@ -920,13 +930,13 @@ double sem_ws_objective(sem_ws_t *ws, const double *x, double *grad) {
     group_ws_t *w = &ws->g[row->group - 1];
     double wt = w->nobs / ws->ntotal;
     size_t i = ws->row_i[r], j = ws->row_j[r];
-    double gr = 0;
+    double gr = 0; /* raw reads: the indices are the model's, checked when it was built */
     if (ws->row_mat[r] == MAT_A)
-      gr = gsl_matrix_get(w->M, j, i) - gsl_vector_get(w->u, i) * gsl_vector_get(w->Bm, j);
+      gr = w->M->data[j * w->M->tda + i] - w->u->data[i] * w->Bm->data[j];
     else if (ws->row_mat[r] == MAT_S)
-      gr = i == j ? 0.5 * gsl_matrix_get(w->N, i, i) : gsl_matrix_get(w->N, i, j);
+      gr = i == j ? 0.5 * w->N->data[i * w->N->tda + i] : w->N->data[i * w->N->tda + j];
     else
-      gr = -gsl_vector_get(w->u, i);
+      gr = -w->u->data[i];
     grad[row->free - 1] += wt * gr;
   }
   return F;
