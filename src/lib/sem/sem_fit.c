@@ -680,9 +680,11 @@ static void ram_forward(const sem_ws_t *ws, group_ws_t *w) {
   }
 }
 
-/* Below this ratio of a residual variance to its implied variance the low-rank form's
-   cancellation (Theta^-1/2 large against I - V V') could cost digits: the dense path. */
-#define LOWRANK_MIN_UNIQUE 1e-3
+/* Below this ratio of a residual variance to its implied variance the dense path: Sigma
+   is then ill-conditioned and the two paths' gradients part like eps (Sigma_ii/theta_i)^2
+   (1e-13 at a ratio of 0.05, 2e-12 at 0.012, 1.3e-10 at 0.0015; test_sem_fit's
+   lowrank_falls_back), so the low-rank form keeps to where it agrees to ~1e-12. */
+#define LOWRANK_MIN_UNIQUE 1e-2
 
 /*
  * SigInv and log|Sigma| of a factor-structured group by Woodbury's identity:

@@ -217,9 +217,10 @@ int sem_ws_jacobian(sem_ws_t *ws, const double *x, size_t g, double *dsigma, dou
 vagap_status_t sem_ws_set_sample(sem_ws_t *ws, const vagap_sem_stats_t *stats, vagap_error_t *err);
 /* on != 0: groups of factor structure (no path from an observed variable, residual
    variances the only observed (co)variances) compute SigInv, log|Sigma| and the
-   gradient's Omega in O(p^2 q) by Woodbury's identity instead of O(p^3); equal to
-   rounding (~1e-15 relative).  Points where a residual variance is not clearly
-   positive or Psi is not positive definite take the dense path.  Off by default.
+   gradient's Omega in O(p^2 q) by Woodbury's identity instead of O(p^3); equal to the
+   dense path's to ~1e-14 relative (~1e-12 where a residual variance nears 1e-2 of its
+   implied variance).  Points where a residual variance is below that, or Psi is not
+   positive definite, take the dense path.  Off by default.
    Returns the number of groups of that structure. */
 int sem_ws_lowrank(sem_ws_t *ws, int on);
 /* Factor the expected information at x, or the observed one (observed = 1: the Hessian
