@@ -224,6 +224,7 @@ static concentrated_t *concentrate(const vagap_sem_model_t *model, const vagap_s
   vagap_error_t e;
   vagap_status_t st = sem_ws_alloc(&c->prob.ws0, cm, stats, opt->likelihood, &e);
   if (!st) st = sem_ws_alloc(&c->prob.ws, cm, stats, opt->likelihood, &e);
+  if (!st) sem_ws_lowrank(c->prob.ws, 1); /* the iteration's F and gradient in O(p^2 q) where it applies */
   if (st || sem_ws_metric_factor(c->prob.ws0, c->prob.x0, 0, NULL)) {
     *nomem = st == VAGAP_ENOMEM;
     concentrated_free(c);
@@ -271,6 +272,7 @@ vagap_status_t sem_resample_alloc(sem_resample_t **out, const vagap_sem_model_t 
   vagap_error_t e;
   vagap_status_t st = sem_ws_alloc(&r->full.ws0, model, stats, opt.likelihood, &e);
   if (!st) st = sem_ws_alloc(&r->full.ws, model, stats, opt.likelihood, &e);
+  if (!st) sem_ws_lowrank(r->full.ws, 1); /* the iteration's F and gradient in O(p^2 q) where it applies */
   /* a singular information at x0 (or no workspace): the full path for every resample */
   if (st || sem_ws_metric_factor(r->full.ws0, x0, 0, NULL)) {
     sem_resample_free(r);
