@@ -4,7 +4,14 @@
  * times; prints "ESTIMATOR best_cpu_ms" per estimator (CPU of the process, so that
  * other load on the shared machine does not count).  On demand, not part of ctest:
  *   sem_fit_time MODEL.lav DATA.csv GROUP_COLUMN REPS EST...
+ * EST "objective" times one ML objective evaluation instead (sem_ws_objective, with
+ * and without its gradient, at the ML estimates and a point next to them in turn,
+ * so that no evaluation is served from the workspace's cache): prints
+ * "objective_grad us" and "objective us" per group evaluation, best of REPS rounds
+ * of 2000 evaluations; "objective-lowrank" the same with sem_ws_lowrank on.  It reaches the library's internals (sem_internal.h), so it is
+ * compiled with -I src/lib/sem.
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +21,7 @@
 #include "vagap/sem.h"
 #include "vagap/sem_rows.h"
 #include "vagap/table.h"
+#include "sem_internal.h"
 
 static double cpu_ms(void) {
   struct timespec t;
@@ -40,6 +48,46 @@ static char *slurp(const char *path) {
 static int fail(const vagap_error_t *err) {
   fprintf(stderr, "sem_fit_time: %s\n", err->message);
   return 1;
+}
+
+/* Best CPU microseconds per group evaluation of F (with its gradient if grad) over reps
+   rounds; x and a point next to it alternate. */
+static double objective_us(sem_ws_t *ws, const double *x, const double *x2, double *grad, size_t G, int reps) {
+  enum { EVALS = 2000 };
+  double best = -1, sink = 0;
+  for (int r = 0; r < reps; r++) {
+    double t0 = cpu_ms();
+    for (int e = 0; e < EVALS; e++) sink += sem_ws_objective(ws, e % 2 ? x2 : x, grad);
+    double t = (cpu_ms() - t0) * 1e3 / EVALS / (double)G;
+    if (best < 0 || t < best) best = t;
+  }
+  if (!(sink > -HUGE_VAL)) fprintf(stderr, "sem_fit_time: F not finite\n");
+  return best;
+}
+
+static int time_objective(const vagap_sem_model_t *model, const vagap_sem_data_t *view,
+                          const vagap_sem_rows_t *rows, int reps, int lowrank) {
+  vagap_error_t err;
+  vagap_sem_fit_options_t fopt;
+  vagap_sem_fit_options_init(&fopt);
+  vagap_sem_fit_t *fit = NULL;
+  sem_ws_t *ws = NULL;
+  if (vagap_sem_fit_data(&fit, model, view, &fopt, &err) ||
+      sem_ws_alloc(&ws, model, rows->stats, VAGAP_SEM_LIKELIHOOD_NORMAL, &err))
+    return fail(&err);
+  sem_ws_lowrank(ws, lowrank);
+  size_t K = model->npar;
+  double *x2 = malloc(K * sizeof *x2), *grad = malloc(K * sizeof *grad);
+  if (!x2 || !grad) return 1;
+  for (size_t k = 0; k < K; k++) x2[k] = fit->x[k] * (1 + 1e-3);
+  const char *tag = lowrank ? "-lowrank" : "";
+  printf("objective_grad%s %.3f\n", tag, objective_us(ws, fit->x, x2, grad, model->ngroups, reps));
+  printf("objective%s %.3f\n", tag, objective_us(ws, fit->x, x2, NULL, model->ngroups, reps));
+  free(x2);
+  free(grad);
+  sem_ws_free(ws);
+  vagap_sem_fit_free(fit);
+  return 0;
 }
 
 int main(int argc, char **argv) {
@@ -69,6 +117,10 @@ int main(int argc, char **argv) {
     return fail(&err);
   vagap_sem_data_t view = vagap_sem_rows_view(&rows);
   for (int a = 5; a < argc; a++) {
+    if (!strncmp(argv[a], "objective", 9)) {
+      if (time_objective(model, &view, &rows, reps, !strcmp(argv[a], "objective-lowrank"))) return 1;
+      continue;
+    }
     vagap_sem_fit_options_t fopt;
     vagap_sem_fit_options_init(&fopt);
     if (vagap_sem_estimator_parse(argv[a], &fopt.estimator, &err)) return fail(&err);

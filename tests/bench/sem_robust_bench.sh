@@ -31,7 +31,7 @@ for e in MLR MLM MLMV; do
 done
 # fit only: best of 20 x REPS fits per estimator inside one process
 BUILD=$(cd "$(dirname "$VAGAP")" && pwd)
-if cc -O2 -std=gnu11 -I"$HERE/../../include" "$HERE/sem_fit_time.c" "$BUILD/libvagap.a" \
+if cc -O2 -std=gnu11 -I"$HERE/../../include" -I"$HERE/../../src/lib/sem" "$HERE/sem_fit_time.c" "$BUILD/libvagap.a" \
      $(pkg-config --libs gsl nlopt jansson) -lcsv -lz -lm -lpthread -o "$TMP/sem_fit_time" 2> "$TMP/cc.err"; then
   "$TMP/sem_fit_time" "$TMP/big.lav" "$TMP/big.csv" grp $((20 * REPS)) ML MLR MLM MLMV > "$TMP/fit_only" || exit 1
   fml=$(awk '$1 == "ML" {print $2}' "$TMP/fit_only")

@@ -28,6 +28,11 @@ gen <- function(case, seed) {
     }
     m <- "f1 =~ x1 + x2 + x3\nf2 =~ x4 + x5 + x6\n"
     x <- cbind(x, rep(1:2, each = n))
+  } else if (case == "npdtheta") { # a residual covariance above its variances' product: theta not positive definite
+    n <- 50; f <- rnorm(n); u <- rnorm(n)
+    x <- cbind(f + u + rnorm(n, sd = .05), f + u + rnorm(n, sd = .05), .7 * f + rnorm(n), .6 * f + rnorm(n),
+               .5 * f + rnorm(n))
+    m <- "f =~ x1 + x2 + x3 + x4 + x5\nx1 ~~ x2\n"
   } else { # saturated regression with a weak baseline
     n <- 50; x1 <- rnorm(n); x2 <- rnorm(n); x <- cbind(0.02 * x1 + rnorm(n), x1, x2)
     m <- "x1 ~ x2 + x3\n"
@@ -41,7 +46,8 @@ cases <- list(c("underid", 1), c("underid", 2), c("underid", 3), c("underid", 9)
               c("underid", 11), c("underid", 12), c("underid", 14), c("underid", 5), c("underid", 8),
               c("heywood", 1), c("heywood", 3), c("heywood", 7), c("npdlv", 1), c("npdlv", 2),
               c("neglv", 1), c("neglv", 2), c("neglv", 3), c("satreg", 1), c("satreg", 2),
-              c("npdlv2g", 1), c("npdlv2g", 2), c("npdlv2g", 3), c("npdlv2g", 4))
+              c("npdlv2g", 1), c("npdlv2g", 2), c("npdlv2g", 3), c("npdlv2g", 4),
+              c("npdtheta", 5), c("npdtheta", 18), c("npdtheta", 1))
 bad <- 0
 for (cs in cases) {
   name <- paste0(cs[1], "_", cs[2]); g <- gen(cs[1], as.integer(cs[2]))

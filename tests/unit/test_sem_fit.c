@@ -112,6 +112,145 @@ static void test_gradient_matches_finite_differences(void **state) {
   vagap_sem_stats_free(s);
 }
 
+/* Largest |a - b| / (1 + |b|) over n entries. */
+static double max_gap(const double *a, const double *b, size_t n) {
+  double m = 0;
+  for (size_t i = 0; i < n; i++) m = fmax(m, fabs(a[i] - b[i]) / (1 + fabs(b[i])));
+  return m;
+}
+
+static double matrix_gap(const gsl_matrix *a, const gsl_matrix *b) {
+  double m = 0;
+  for (size_t i = 0; i < a->size1; i++) m = fmax(m, max_gap(a->data + i * a->tda, b->data + i * b->tda, a->size2));
+  return m;
+}
+
+/*
+ * F, its gradient, SigInv and N (which holds Omega) of the low-rank (Woodbury) form
+ * against the dense path at the start values, points around them and the optimum;
+ * returns the largest gap and counts the points where the two differ at all (*differ).
+ */
+static double lowrank_gap(const vagap_sem_model_t *m, const vagap_sem_stats_t *s, size_t expect_groups,
+                          size_t *differ) {
+  sem_ws_t *dense = NULL, *low = NULL;
+  vagap_error_t err;
+  assert_int_equal(sem_ws_alloc(&dense, m, s, VAGAP_SEM_LIKELIHOOD_NORMAL, &err), VAGAP_OK);
+  assert_int_equal(sem_ws_alloc(&low, m, s, VAGAP_SEM_LIKELIHOOD_NORMAL, &err), VAGAP_OK);
+  assert_int_equal(sem_ws_lowrank(low, 1), (int)expect_groups);
+  size_t K = m->npar;
+  double *x0 = malloc(K * sizeof *x0), *x = malloc(K * sizeof *x), *gd = malloc(K * sizeof *gd),
+         *gl = malloc(K * sizeof *gl), gap = 0;
+  sem_ws_start(dense, x0, 0);
+  vagap_sem_fit_t *fit = NULL;
+  vagap_status_t st = vagap_sem_fit(&fit, m, s, NULL, &err);
+  if (st) fprintf(stderr, "%s\n", err.message);
+  assert_int_equal(st, VAGAP_OK);
+  *differ = 0;
+  for (int pt = 0; pt < 8; pt++) {
+    for (size_t k = 0; k < K; k++)
+      x[k] = pt == 7 ? fit->x[k] : x0[k] + 0.04 * pt * sin((double)(k + 1) * (pt + 1));
+    double Fd = sem_ws_objective(dense, x, gd), Fl = sem_ws_objective(low, x, gl);
+    assert_true(isfinite(Fd) && isfinite(Fl));
+    assert_true(Fl == sem_ws_objective(low, x, NULL)); /* F alone is F of the gradient's evaluation */
+    double g = fmax(fabs(Fl - Fd) / fabs(Fd), max_gap(gl, gd, K));
+    for (size_t grp = 0; grp < m->ngroups; grp++) {
+      sem_ram_t rd, rl;
+      assert_int_equal(sem_ws_ram(dense, grp, &rd), 0);
+      assert_int_equal(sem_ws_ram(low, grp, &rl), 0);
+      g = fmax(g, fmax(matrix_gap(rl.SigInv, rd.SigInv), matrix_gap(rl.N, rd.N)));
+    }
+    *differ += g > 0;
+    gap = fmax(gap, g);
+  }
+  vagap_sem_fit_free(fit);
+  free(x0);
+  free(x);
+  free(gd);
+  free(gl);
+  sem_ws_free(dense);
+  sem_ws_free(low);
+  return gap;
+}
+
+/*
+ * x1's residual variance shrunk step by step towards 1e-5 of its start: as it shrinks
+ * Sigma grows ill-conditioned and both paths lose digits (the gradient's gap grows like
+ * eps Sigma_11^2 / theta^2: 1e-13 at theta = 0.05 Sigma_11, 1.3e-10 at 0.0015), so below
+ * LOWRANK_MIN_UNIQUE the group takes the dense path: the gap stays below 1e-11 and at
+ * the last points F and the gradient are the dense path's to the bit.
+ */
+static void lowrank_falls_back(const vagap_sem_model_t *m, const vagap_sem_stats_t *s) {
+  sem_ws_t *dense = NULL, *low = NULL;
+  vagap_error_t err;
+  assert_int_equal(sem_ws_alloc(&dense, m, s, VAGAP_SEM_LIKELIHOOD_NORMAL, &err), VAGAP_OK);
+  assert_int_equal(sem_ws_alloc(&low, m, s, VAGAP_SEM_LIKELIHOOD_NORMAL, &err), VAGAP_OK);
+  sem_ws_lowrank(low, 1);
+  size_t K = m->npar, tiny = 0, differ = 0;
+  double *x = malloc(K * sizeof *x), *gd = malloc(K * sizeof *gd), *gl = malloc(K * sizeof *gl), gap = 0;
+  sem_ws_start(dense, x, 0);
+  for (int step = 0; step < 17; step++) {
+    for (size_t r = 0; r < m->nrows; r++)
+      if (m->rows[r].free && m->rows[r].op == VAGAP_SEM_COVARIANCE && !strcmp(m->rows[r].lhs, "x1") &&
+          !strcmp(m->rows[r].rhs, "x1")) {
+        x[m->rows[r].free - 1] *= 0.5;
+        tiny += step == 0;
+      }
+    double Fd = sem_ws_objective(dense, x, gd), Fl = sem_ws_objective(low, x, gl);
+    assert_true(isfinite(Fd) && isfinite(Fl));
+    double g = fmax(fabs(Fl - Fd) / fabs(Fd), max_gap(gl, gd, K));
+    differ += g > 0;
+    gap = fmax(gap, g);
+    if (step == 16) { /* 1.5e-5 of the start */
+      assert_true(Fl == Fd);
+      assert_memory_equal(gl, gd, K * sizeof *gd);
+    }
+  }
+  fprintf(stderr, "lowrank shrinking theta: gap %.3g, %zu of 17 points differ\n", gap, differ);
+  assert_int_equal(tiny, m->ngroups);
+  assert_true(differ > 0 && differ < 17 && gap < 1e-11);
+  free(x);
+  free(gd);
+  free(gl);
+  sem_ws_free(dense);
+  sem_ws_free(low);
+}
+
+static void test_lowrank_equals_dense(void **state) {
+  (void)state;
+  vagap_sem_model_options_t opt;
+  vagap_sem_stats_t *s2 = two_groups_equal_loadings(&opt);
+  static const char *const vars[] = {"x1", "x2", "x3", "x4", "x5", "x6", "z"};
+  vagap_sem_stats_t *s1 = stats_for(vars, 7, 1, 300);
+  struct {
+    const char *model;
+    int groups;
+    size_t factor_groups; /* groups of factor structure */
+  } cases[] = {
+      {"f1 =~ x1 + x4 + z\nf2 =~ x2 + x5 + x3 + x6\nf2 ~ f1\n", 2, 2},
+      {"f1 =~ x1 + x4 + z\nf2 =~ x2 + x5\nf3 =~ x3 + x6\nf1 ~~ f2 + f3\nf2 ~~ f3\n", 1, 1},
+      {"f1 =~ x1 + x4\nf2 =~ x2 + x5 + x3 + x6\nf2 ~ f1 + z\n", 1, 0}, /* a path from z */
+      {"f1 =~ x1 + x4 + z\nf2 =~ x2 + x5 + x3 + x6\nx3 ~~ x6\n", 2, 0}, /* a residual covariance */
+  };
+  vagap_sem_model_options_t plain;
+  vagap_sem_model_options_init(&plain);
+  for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+    vagap_sem_model_t *m = build(cases[c].model, (size_t)cases[c].groups, cases[c].groups == 2 ? &opt : &plain);
+    size_t differ = 0;
+    double gap = lowrank_gap(m, cases[c].groups == 2 ? s2 : s1, cases[c].factor_groups, &differ);
+    fprintf(stderr, "lowrank case %zu: gap %.3g, %zu of 8 points differ\n", c, gap, differ);
+    if (cases[c].factor_groups) {
+      assert_true(gap < 1e-13);
+      assert_true(differ > 0); /* the low-rank form was taken */
+    } else {
+      assert_true(gap == 0); /* the dense path itself */
+    }
+    if (c == 0) lowrank_falls_back(m, s2);
+    vagap_sem_model_free(m);
+  }
+  vagap_sem_stats_free(s1);
+  vagap_sem_stats_free(s2);
+}
+
 /* A feedback loop (non-recursive model): (I - A) is inverted by LU, not by the series. */
 static void test_gradient_nonrecursive(void **state) {
   (void)state;
@@ -177,6 +316,15 @@ static void blocks_match_hessian(sem_ws_t *ws, const double *x, const gsl_matrix
   double gap = blocks_gap(ws, H);
   fprintf(stderr, "metric Hessian (sparse products) vs dense: %.2g\n", gap);
   assert_true(gap < 1e-13);
+  /* the bootstrap's workspaces take the low-rank form of SigInv and Omega where groups are
+     factor-structured (sem_ws_lowrank): the metric from it, to its rounding (~1e-12) */
+  if (sem_ws_lowrank(ws, 1) > 0) {
+    assert_int_equal(sem_ws_hessian_metric(ws, x, &err), VAGAP_OK);
+    gap = blocks_gap(ws, H);
+    fprintf(stderr, "metric Hessian, low-rank form, vs dense: %.2g\n", gap);
+    assert_true(gap < 1e-10);
+  }
+  sem_ws_lowrank(ws, 0);
   free(g);
   free(x2);
 }
@@ -237,6 +385,9 @@ static void test_hessian_closed_form(void **state) {
   hessian_case(model, 2, &opt, s, 0.08, "no mean structure");
   vagap_sem_model_options_init(&opt);
   hessian_case("f =~ x1 + x2 + x3\nf ~ z + x6\nx4 ~ f + x5\n", 2, &opt, s, 0.05, "fixed.x covariates");
+  opt.meanstructure = 1;
+  hessian_case("f =~ x1 + x2 + x3\ng =~ x4 + x5 + x6\ng ~ f\n", 2, &opt, s, 0.05, "factor structure");
+  opt.meanstructure = 0;
   vagap_sem_stats_free(s);
   const char *v4[] = {"x1", "x2", "x3", "x4"};
   s = stats_for(v4, 4, 1, 300);
@@ -769,6 +920,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_gradient_matches_finite_differences),
       cmocka_unit_test(test_gradient_nonrecursive),
+      cmocka_unit_test(test_lowrank_equals_dense),
       cmocka_unit_test(test_hessian_closed_form),
       cmocka_unit_test(test_three_indicator_factor_closed_form),
       cmocka_unit_test(test_regression_closed_form_and_defined),

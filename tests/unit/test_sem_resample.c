@@ -241,7 +241,13 @@ static void test_resample_moments(void **state) {
     grp[i] = s.g[idx[i]];
   }
   assert_int_equal(vagap_sem_stats_compute(a, x, grp, N, &err), VAGAP_OK);
-  assert_int_equal(sem_resample_moments(b, &s.d, idx, order, start, count, rows, scratch, &err), VAGAP_OK);
+  /* the rows centred at the full sample's group means (b's room holds them first) */
+  assert_int_equal(vagap_sem_stats_compute(b, s.x, s.g, N, &err), VAGAP_OK);
+  double shift[3 * 6];
+  memcpy(shift, b->mean, sizeof shift);
+  sem_centred_t cz;
+  assert_int_equal(sem_resample_centre(&cz, &s.d, shift), VAGAP_OK);
+  assert_int_equal(sem_resample_moments(b, &s.d, &cz, idx, order, start, count, rows, scratch, &err), VAGAP_OK);
   for (size_t k = 0; k < N; k++) assert_true(count[k] == 0); /* left zero for the next resample */
   for (size_t g = 0; g < 3; g++) {
     assert_true(a->n[g] == b->n[g]);
@@ -255,7 +261,10 @@ static void test_resample_moments(void **state) {
   }
   /* a missing value among the drawn rows is left to the full path, which reports it */
   s.x[idx[0] * 6 + 2] = NAN;
-  assert_int_equal(sem_resample_moments(b, &s.d, idx, order, start, count, rows, scratch, &err), VAGAP_EDATA);
+  sem_resample_centred_free(&cz);
+  assert_int_equal(sem_resample_centre(&cz, &s.d, shift), VAGAP_OK);
+  assert_int_equal(sem_resample_moments(b, &s.d, &cz, idx, order, start, count, rows, scratch, &err), VAGAP_EDATA);
+  sem_resample_centred_free(&cz);
   vagap_sem_stats_free(a);
   vagap_sem_stats_free(b);
   sample_teardown(&s);
@@ -312,6 +321,70 @@ static void test_fast_refit_path_model(void **state) {
   sample_teardown(&s);
 }
 
+/* The intercepts concentrated out by a refit of s's model (allocated at its own full-sample fit). */
+static size_t concentrated(const sample_t *s) {
+  vagap_error_t err;
+  vagap_sem_stats_t *st;
+  assert_int_equal(vagap_sem_stats_alloc(&st, s->d.ngroups, 6, VARS, (const char *const *)LABELS, &err), VAGAP_OK);
+  assert_int_equal(vagap_sem_stats_compute(st, s->x, s->g, s->d.nobs, &err), VAGAP_OK);
+  vagap_sem_fit_options_t fopt;
+  vagap_sem_fit_options_init(&fopt);
+  fopt.compute = VAGAP_SEM_COMPUTE_ESTIMATES;
+  vagap_sem_fit_t *fit;
+  assert_int_equal(vagap_sem_fit(&fit, s->model, st, &fopt, &err), VAGAP_OK);
+  sem_resample_t *r;
+  assert_int_equal(sem_resample_alloc(&r, s->model, st, &fopt, fit->x, &err), VAGAP_OK);
+  assert_non_null(r);
+  size_t n = sem_resample_concentrated(r);
+  sem_resample_free(r);
+  vagap_sem_fit_free(fit);
+  vagap_sem_stats_free(st);
+  return n;
+}
+
+/*
+ * Saturated means are concentrated out (every observed intercept free and its own, latent
+ * means fixed at 0, no path from an observed variable) and only then; either way the refit
+ * agrees with the full path.  Equal intercepts (group.equal, whose latent means are then
+ * free, or one intercept labelled alike in all groups), a fixed intercept and a
+ * regression on an observed variable are not saturated that way.
+ */
+static void test_saturated_means_concentrated(void **state) {
+  (void)state;
+  static const struct {
+    const char *model;
+    unsigned equal;
+    size_t expect;
+  } cases[] = {{"f1 =~ x1 + x2 + x3\nf2 =~ x4 + x5 + x6\nf2 ~ f1\n", VAGAP_SEM_EQ_LOADINGS, 18},
+               {"f1 =~ x1 + x2 + x3\nf2 =~ x4 + x5 + x6\n", VAGAP_SEM_EQ_LOADINGS | VAGAP_SEM_EQ_INTERCEPTS, 0},
+               {"f1 =~ x1 + x2 + x3\nf2 =~ x4 + x5\nf2 ~ x6\n", 0, 0},
+               {"f1 =~ x1 + x2 + x3\nf2 =~ x4 + x5 + x6\nx1 ~ 0.5 * 1\n", 0, 0},
+               {"f1 =~ x1 + x2 + x3\nf2 =~ x4 + x5 + x6\nx1 ~ c(i, i, i) * 1\n", 0, 0}};
+  for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+    sample_t s;
+    sample_setup(&s, 3, 200, 0.5, 0, cases[c].model, 0);
+    vagap_sem_model_free(s.model);
+    vagap_sem_syntax_t *syn;
+    vagap_error_t err;
+    assert_int_equal(vagap_sem_syntax_parse(&syn, cases[c].model, "m", &err), VAGAP_OK);
+    vagap_sem_model_options_t mopt;
+    vagap_sem_model_options_init(&mopt);
+    mopt.group_equal = cases[c].equal;
+    assert_int_equal(vagap_sem_model_build(&s.model, syn, 3, &mopt, "m", &err), VAGAP_OK);
+    vagap_sem_syntax_free(syn);
+    assert_int_equal(concentrated(&s), cases[c].expect);
+    size_t nfb = 0;
+    vagap_sem_boot_t *full = boot(&s, 30, 1, NULL), *fast = boot(&s, 30, 0, &nfb);
+    double worst = assert_same_resamples(full, fast, 1e-6);
+    fprintf(stderr, "means case %zu: %zu intercepts concentrated out, %zu of 30 resamples by the full path, largest "
+            "estimate difference %.3g\n", c, cases[c].expect, nfb, worst);
+    assert_int_equal(fast->nok, 30);
+    vagap_sem_boot_free(full);
+    vagap_sem_boot_free(fast);
+    sample_teardown(&s);
+  }
+}
+
 /* Estimates only: no vcov at all (NULL), SEs NAN, estimates those of a full fit. */
 static void test_estimates_only_has_no_vcov(void **state) {
   (void)state;
@@ -348,6 +421,7 @@ int main(void) {
       cmocka_unit_test(test_fast_refit_honours_the_budget),
       cmocka_unit_test(test_resample_moments),
       cmocka_unit_test(test_fast_refit_path_model),
+      cmocka_unit_test(test_saturated_means_concentrated),
       cmocka_unit_test(test_estimates_only_has_no_vcov),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

@@ -125,6 +125,7 @@ typedef struct {
   size_t done;        /* resamples finished (under lock) */
   const double *start;  /* full-sample estimates the resamples start from (NULL: usual starts) */
   const vagap_sem_stats_t *full; /* the full sample's moments (with start) */
+  sem_centred_t centred;  /* the rows centred at their group's full-sample mean (z NULL: not made) */
   int full_refit;       /* 1: every resample by sem_fit_from, not sem_resample_fit first */
   size_t nfallback;     /* resamples sem_resample_fit passed to sem_fit_from (under lock) */
   vagap_status_t fatal; /* out of memory in a worker (under lock) */
@@ -166,7 +167,7 @@ static vagap_status_t alloc_ws(boot_ws_t *w, const boot_shared_t *sh, vagap_erro
   for (size_t g = 0; g < d->ngroups; g++)
     for (size_t k = sh->gi.start[g]; k < sh->gi.start[g + 1]; k++) w->grp[k] = g;
   vagap_status_t st = vagap_sem_stats_alloc(&w->stats, d->ngroups, d->nvar, d->var, d->group_label, err);
-  if (st || sh->full_refit || !sh->start) return st;
+  if (st || sh->full_refit || !sh->start || !sh->centred.z) return st;
   if ((st = sem_resample_alloc(&w->fast, sh->model, sh->full, sh->fit_opt, sh->start, err)) || !w->fast) return st;
   w->count = calloc(n, sizeof *w->count);
   w->rows = malloc(n * sizeof *w->rows);
@@ -271,8 +272,8 @@ static void finish_resample(boot_shared_t *sh, size_t b, const vagap_sem_fit_t *
    full path must refit it, -1 when out of memory. */
 static int fast_resample(boot_shared_t *sh, boot_ws_t *w, size_t b, vagap_error_t *err) {
   const vagap_sem_fit_t *fit = NULL;
-  vagap_status_t st = sem_resample_moments(w->stats, sh->data, w->idx, sh->gi.order, sh->gi.start, w->count,
-                                           w->rows, w->scratch, err);
+  vagap_status_t st = sem_resample_moments(w->stats, sh->data, &sh->centred, w->idx, sh->gi.order, sh->gi.start,
+                                           w->count, w->rows, w->scratch, err);
   if (!st) st = sem_resample_fit(w->fast, w->stats, &fit, err);
   if (st == VAGAP_ENOMEM) return -1;
   if (st) {
@@ -428,6 +429,9 @@ vagap_status_t sem_bootstrap_run(vagap_sem_boot_t **out, const vagap_sem_model_t
   full_sample_start(model, data, fit_opt, &full, &start);
   sh.start = start;
   sh.full = full;
+  /* the fast refit's centred rows (without them every resample takes the full path) */
+  if (start && !full_refit && sem_resample_centre(&sh.centred, data, full->mean))
+    st = vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
   pthread_mutex_init(&sh.lock, NULL);
   unsigned nthreads = thread_count(opt), started = 0;
   pthread_t *tid = malloc(nthreads * sizeof *tid);
@@ -443,6 +447,7 @@ vagap_status_t sem_bootstrap_run(vagap_sem_boot_t **out, const vagap_sem_model_t
   free(tid);
   pthread_mutex_destroy(&sh.lock);
   free(start);
+  sem_resample_centred_free(&sh.centred);
   vagap_sem_stats_free(full);
   free_group_index(&sh.gi);
   if (!st && sh.fatal) {

@@ -121,12 +121,16 @@
 #define sem_fiml_coverage vagap__sem_fiml_coverage
 #define sem_model_var_index vagap__sem_model_var_index
 #define sem_ws_set_sample vagap__sem_ws_set_sample
+#define sem_ws_lowrank vagap__sem_ws_lowrank
 #define sem_ws_metric_factor vagap__sem_ws_metric_factor
 #define sem_ws_metric_solve vagap__sem_ws_metric_solve
 #define sem_resample_alloc vagap__sem_resample_alloc
 #define sem_resample_free vagap__sem_resample_free
 #define sem_resample_moments vagap__sem_resample_moments
 #define sem_resample_fit vagap__sem_resample_fit
+#define sem_resample_concentrated vagap__sem_resample_concentrated
+#define sem_resample_centre vagap__sem_resample_centre
+#define sem_resample_centred_free vagap__sem_resample_centred_free
 #define sem_bootstrap_run vagap__sem_bootstrap_run
 #pragma GCC visibility push(hidden)
 
@@ -218,6 +222,14 @@ int sem_ws_jacobian(sem_ws_t *ws, const double *x, size_t g, double *dsigma, dou
    resample's): n, S, ybar, log|S|; VAGAP_EDOMAIN when a sample covariance is not positive
    definite.  The factored metric (sem_ws_metric_factor) stays. */
 vagap_status_t sem_ws_set_sample(sem_ws_t *ws, const vagap_sem_stats_t *stats, vagap_error_t *err);
+/* on != 0: groups of factor structure (no path from an observed variable, residual
+   variances the only observed (co)variances) compute SigInv, log|Sigma| and the
+   gradient's Omega in O(p^2 q) by Woodbury's identity instead of O(p^3); equal to the
+   dense path's to ~1e-14 relative (~1e-12 where a residual variance nears 1e-2 of its
+   implied variance).  Points where a residual variance is below that, or Psi is not
+   positive definite, take the dense path.  Off by default.
+   Returns the number of groups of that structure. */
+int sem_ws_lowrank(sem_ws_t *ws, int on);
 /* Factor the expected information at x, or the observed one (observed = 1: the Hessian
    of F, sem_ws_hessian_metric), in the block structure the fit keeps, and keep it as a
    fixed metric for sem_ws_metric_solve until the workspace's next information (Fisher
@@ -260,7 +272,9 @@ typedef struct {
 /* The matrices of group g at the point of the last sem_ws_objective(ws, x, grad) call
    with a gradient and no group mask (views into the workspace).  With
    W = Sigma^-1, d = ybar - mu, v = W d, Omega = W - W (S + d d') W (ML's
-   2 dF_g/dSigma): N = FB' Omega FB, M = B Smat N, u = FB' v, Bm = B m. */
+   2 dF_g/dSigma): N = FB' Omega FB, M = B Smat N, u = FB' v, Bm = B m.  Of M only
+   the rows of the paths' sources (row_j of the MAT_A rows) are computed (the gradient
+   and the Hessian read no other; acyclic models leave the others zero). */
 typedef struct {
   size_t p, md;
   double weight;  /* n_g / N: F = sum_g weight F_g */
@@ -566,17 +580,28 @@ vagap_status_t sem_resample_alloc(sem_resample_t **out, const vagap_sem_model_t 
                                   const vagap_sem_stats_t *stats, const vagap_sem_fit_options_t *opt,
                                   const double *x0, vagap_error_t *err);
 void sem_resample_free(sem_resample_t *r);
+/* The intercepts the refit concentrates out (saturated means: fixed at the resample's
+   means, the iteration over the other parameters); 0 where it does not. */
+size_t sem_resample_concentrated(const sem_resample_t *r);
+/* The rows centred at their group's full-sample mean, once for all resamples. */
+typedef struct {
+  double *z;              /* [nobs * nvar] x - shift of the row's group */
+  unsigned char *finite;  /* [nobs] 1: every value of the row is finite */
+  const double *shift;    /* [ngroups * nvar] borrowed */
+} sem_centred_t;
+vagap_status_t sem_resample_centre(sem_centred_t *c, const vagap_sem_data_t *data, const double *shift);
+void sem_resample_centred_free(sem_centred_t *c);
 /*
  * The moments of a resample into stats (allocated for data's groups and variables):
  * group g's rows are order[start[g] .. start[g+1]) and its draws idx[start[g] ..
- * start[g+1]).  As cross-products over the distinct drawn rows weighted by their counts
- * (count: room for nobs, zero, left zero; rows, scratch: room for nobs).  VAGAP_EDATA:
- * a drawn value is not finite; VAGAP_EDOMAIN: a group has fewer than 2 rows (the
- * caller's full path reports either in its own words).
+ * start[g+1]).  As cross-products of the centred rows cz over the distinct drawn rows
+ * weighted by their counts (count: room for nobs, zero, left zero; rows, scratch: room
+ * for nobs).  VAGAP_EDATA: a drawn value is not finite; VAGAP_EDOMAIN: a group has fewer
+ * than 2 rows (the caller's full path reports either in its own words).
  */
-vagap_status_t sem_resample_moments(vagap_sem_stats_t *stats, const vagap_sem_data_t *data, const size_t *idx,
-                                    const size_t *order, const size_t *start, double *count, size_t *rows,
-                                    double *scratch, vagap_error_t *err);
+vagap_status_t sem_resample_moments(vagap_sem_stats_t *stats, const vagap_sem_data_t *data, const sem_centred_t *cz,
+                                    const size_t *idx, const size_t *order, const size_t *start, double *count,
+                                    size_t *rows, double *scratch, vagap_error_t *err);
 /*
  * Refit the resample whose moments are stats from x0: Newton-type steps with a metric
  * (first I0, then the observed information where I0 stops working) and a step-halving

@@ -397,34 +397,39 @@ static int has_negative_eigenvalue(const gsl_matrix *M) {
   return rc;
 }
 
-/*
- * lavaan's theta holds the residual (co)variances of the indicators; an
- * observed variable on either side of a regression is represented by a
- * latent "dummy" there (residual variance in psi, zero in theta), so it is
- * left out, as are the exogenous covariates.
- */
-static int in_theta(const vagap_sem_model_t *m, size_t ov) {
-  if (m->ov_exo[ov]) return 0;
-  for (size_t r = 0; r < m->nrows; r++) {
-    const vagap_sem_param_t *row = &m->rows[r];
-    if (row->op == VAGAP_SEM_REGRESSION && (!strcmp(row->lhs, m->ov[ov]) || !strcmp(row->rhs, m->ov[ov])))
-      return 0;
-  }
-  return 1;
-}
-
 static size_t ov_index(const vagap_sem_model_t *m, const char *name) {
   for (size_t i = 0; i < m->nov; i++)
     if (!strcmp(m->ov[i], name)) return i;
   return (size_t)-1;
 }
 
-/* theta of group g (1-based) restricted to the indicators (see in_theta) */
-static gsl_matrix *theta_matrix(const vagap_sem_model_t *m, int g) {
-  size_t *pos = malloc((m->nov ? m->nov : 1) * sizeof *pos), n = 0;
-  if (!pos) return NULL;
-  for (size_t i = 0; i < m->nov; i++) pos[i] = in_theta(m, i) ? n++ : (size_t)-1;
+/*
+ * lavaan's theta holds the residual (co)variances of the indicators; an
+ * observed variable on either side of a regression is represented by a
+ * latent "dummy" there (residual variance in psi, zero in theta), so it is
+ * left out, as are the exogenous covariates.  pos[i]: observed variable i's place
+ * in theta, or (size_t)-1; returns theta's order.
+ */
+static size_t theta_positions(const vagap_sem_model_t *m, size_t *pos) {
+  for (size_t i = 0; i < m->nov; i++) pos[i] = m->ov_exo[i] ? (size_t)-1 : 0;
+  for (size_t r = 0; r < m->nrows; r++) {
+    const vagap_sem_param_t *row = &m->rows[r];
+    if (row->op != VAGAP_SEM_REGRESSION) continue;
+    size_t a = ov_index(m, row->lhs), b = ov_index(m, row->rhs);
+    if (a != (size_t)-1) pos[a] = (size_t)-1;
+    if (b != (size_t)-1) pos[b] = (size_t)-1;
+  }
+  size_t n = 0;
+  for (size_t i = 0; i < m->nov; i++)
+    if (pos[i] != (size_t)-1) pos[i] = n++;
+  return n;
+}
+
+/* theta of group g (1-based) restricted to the indicators (see theta_positions); *diagonal:
+   no covariance off its diagonal */
+static gsl_matrix *theta_matrix(const vagap_sem_model_t *m, const size_t *pos, size_t n, int g, int *diagonal) {
   gsl_matrix *T = n ? gsl_matrix_calloc(n, n) : NULL;
+  *diagonal = 1;
   for (size_t r = 0; T && r < m->nrows; r++) {
     const vagap_sem_param_t *row = &m->rows[r];
     if (row->op != VAGAP_SEM_COVARIANCE || row->group != g) continue;
@@ -432,9 +437,42 @@ static gsl_matrix *theta_matrix(const vagap_sem_model_t *m, int g) {
     if (a == (size_t)-1 || b == (size_t)-1 || pos[a] == (size_t)-1 || pos[b] == (size_t)-1) continue;
     gsl_matrix_set(T, pos[a], pos[b], row->est);
     gsl_matrix_set(T, pos[b], pos[a], row->est);
+    if (pos[a] != pos[b] && row->est != 0) *diagonal = 0;
+  }
+  return T;
+}
+
+/* 1 when a diagonal matrix has an entry below -eig_tol() (its eigenvalues are its entries). */
+static int diagonal_negative(const gsl_matrix *M) {
+  for (size_t i = 0; i < M->size1; i++)
+    if (gsl_matrix_get(M, i, i) < -eig_tol()) return 1;
+  return 0;
+}
+
+/* lavaan's post-check of theta per group (observed variances all non-negative): a warning
+   where it is not positive definite. */
+static vagap_status_t theta_check(vagap_sem_fit_t *fit) {
+  const vagap_sem_model_t *m = fit->model;
+  size_t *pos = malloc((m->nov ? m->nov : 1) * sizeof *pos), nt;
+  if (!pos) return VAGAP_ENOMEM;
+  nt = theta_positions(m, pos);
+  vagap_status_t st = VAGAP_OK;
+  for (size_t g = 0; g < m->ngroups && !st; g++) {
+    int diagonal;
+    gsl_matrix *T = theta_matrix(m, pos, nt, (int)g + 1, &diagonal);
+    int neg = !T ? (nt ? -1 : 0) : diagonal ? diagonal_negative(T) : has_negative_eigenvalue(T);
+    if (T) gsl_matrix_free(T);
+    if (neg < 0) st = VAGAP_ENOMEM;
+    if (neg <= 0) continue;
+    char gtxt[64] = "";
+    if (m->ngroups > 1) snprintf(gtxt, sizeof gtxt, " in group %zu", g + 1);
+    if (add_warning(fit, "the covariance matrix of the residuals of the observed variables (theta) "
+                         "is not positive definite%s; use lavInspect(fit, \"theta\") to investigate.", gtxt))
+      st = VAGAP_ENOMEM;
+    fit->admissible = 0;
   }
   free(pos);
-  return T;
+  return st;
 }
 
 vagap_status_t sem_post_check(vagap_sem_fit_t *fit, const gsl_matrix *const *cov_lv) {
@@ -462,20 +500,7 @@ vagap_status_t sem_post_check(vagap_sem_fit_t *fit, const gsl_matrix *const *cov
         return VAGAP_ENOMEM;
       fit->admissible = 0;
     }
-  if (ov_ok)
-    for (size_t g = 0; g < m->ngroups; g++) {
-      gsl_matrix *T = theta_matrix(m, (int)g + 1);
-      int neg = T ? has_negative_eigenvalue(T) : 0;
-      if (T) gsl_matrix_free(T);
-      if (neg < 0) return VAGAP_ENOMEM;
-      if (!neg) continue;
-      if (m->ngroups > 1) snprintf(gtxt, sizeof gtxt, " in group %zu", g + 1);
-      if (add_warning(fit, "the covariance matrix of the residuals of the observed variables (theta) "
-                           "is not positive definite%s; use lavInspect(fit, \"theta\") to investigate.", gtxt))
-        return VAGAP_ENOMEM;
-      fit->admissible = 0;
-    }
-  return VAGAP_OK;
+  return ov_ok ? theta_check(fit) : VAGAP_OK;
 }
 
 vagap_status_t sem_vcov_check(vagap_sem_fit_t *fit, double vcov_min_eig) {
