@@ -2721,26 +2721,75 @@ static double std_nox(const sem_ws_t *ws, const vagap_sem_param_t *row, size_t i
   }
 }
 
+/* The model matrices and B = (I - A)^-1 of every group at x (not the implied moments:
+   the standardisation needs B and Smat only).  Where x's implied moments are cached,
+   B is already x's. */
+static void model_matrices_at(sem_ws_t *ws, const double *x) {
+  if (implied_at(ws, x)) return;
+  ws->implied_valid = 0;
+  fill_matrices(ws, x);
+  for (size_t g = 0; g < ws->G; g++) {
+    group_ws_t *w = &ws->g[g];
+    if (w->acyclic) ram_forward(ws, w);
+    else ram_inverse(ws, w); /* singular I - A (not at a solution): B as it is left, as before */
+  }
+}
+
+/*
+ * The entries of C = B Smat B' (group w's total covariances) that the standardisation and
+ * lavaan's post-check read: the diagonal and the latent block (lavTech "cov.lv"); the
+ * others are left unset.  Each sum is the one GSL's reference dgemm forms for the two
+ * dense products this replaces - B Smat row by row, adding B_il Smat_l. over l in order
+ * where B_il != 0, then the dot product of that row with B's row j over l in order - with
+ * the zero terms skipped, which leaves every sum unchanged: the same values, bit for bit,
+ * for O(md (nnz(B row) + q) md) instead of 2 md^3.  bs: room for md.
+ */
+static void total_covariances(const sem_ws_t *ws, const group_ws_t *w, gsl_matrix *C, double *bs) {
+  size_t md = ws->mdim, p = ws->p;
+  const gsl_matrix *B = w->B, *S = w->Smat;
+  for (size_t i = 0; i < md; i++) {
+    const double *brow = B->data + i * B->tda;
+    for (size_t k = 0; k < md; k++) bs[k] = 0.0;
+    for (size_t l = 0; l < md; l++) {
+      double b = brow[l];
+      if (b == 0.0) continue;
+      const double *srow = S->data + l * S->tda;
+      for (size_t k = 0; k < md; k++) bs[k] += b * srow[k];
+    }
+    for (size_t j = i < p ? i : p; j < (i < p ? i + 1 : md); j++) {
+      const double *bj = B->data + j * B->tda;
+      double t = 0.0;
+      for (size_t l = 0; l < md; l++) t += bs[l] * bj[l];
+      gsl_matrix_set(C, i, j, t);
+    }
+  }
+}
+
 /* Estimates, SEs, z, p, CIs and the standardised solutions of every row. */
 static vagap_status_t fill_rows(sem_ws_t *ws, vagap_sem_fit_t *fit, const double *x,
                                 const double *vcov, double ci_level, vagap_error_t *err) {
   vagap_sem_model_t *out = fit->model;
   size_t p = ws->p, md = ws->mdim, K = ws->npar;
   double zc = gsl_cdf_ugaussian_Qinv((1 - ci_level) / 2);
-  size_t bad;
-  if (implied_all(ws, x, &bad)) /* (not at a solution) the other groups' moments all the same */
-    for (size_t g = bad + 1; g < ws->G; g++) implied(ws, &ws->g[g]);
+  model_matrices_at(ws, x);
   /* total covariances C = B S B' per group for standardisation */
   gsl_matrix **C = calloc(ws->G, sizeof *C);
-  if (!C) return vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
-  for (size_t g = 0; g < ws->G; g++) {
-    group_ws_t *w = &ws->g[g];
-    gsl_matrix *BS = gsl_matrix_alloc(md, md);
-    C[g] = gsl_matrix_alloc(md, md);
-    gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, w->B, w->Smat, 0.0, BS);
-    gsl_blas_dgemm(CblasNoTrans, CblasTrans, 1.0, BS, w->B, 0.0, C[g]);
-    gsl_matrix_free(BS);
+  double *bs = malloc(md * sizeof *bs);
+  if (!C || !bs) {
+    free(C);
+    free(bs);
+    return vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
   }
+  for (size_t g = 0; g < ws->G; g++) {
+    if (!(C[g] = gsl_matrix_alloc(md, md))) {
+      for (size_t h = 0; h < g; h++) gsl_matrix_free(C[h]);
+      free(C);
+      free(bs);
+      return vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
+    }
+    total_covariances(ws, &ws->g[g], C[g], bs);
+  }
+  free(bs);
   for (size_t r = 0; r < out->nrows; r++) {
     vagap_sem_param_t *row = &out->rows[r];
     if (row->op == VAGAP_SEM_DEFINED) continue;

@@ -446,13 +446,13 @@ vagap_status_t sem_resample_fit(sem_resample_t *r, const vagap_sem_stats_t *stat
                                 vagap_error_t *err) {
   *out = NULL;
   vagap_sem_fit_t *fit = r->fit;
-  vagap_status_t st = sem_ws_set_sample(r->full.ws, stats, err);
-  if (st) return st;
+  /* the workspace that iterates takes the resample's moments; with the means concentrated
+     out, the whole model's (which fills the rows) needs none: it has no fixed.x rows */
   concentrated_t *c = r->conc;
-  if (c) {
+  if (c)
     for (size_t a = 0; a < c->nicpt; a++) c->model->rows[c->icpt_row[a]].ustart = stats->mean[c->icpt_at[a]];
-    if ((st = sem_ws_set_sample(c->prob.ws, stats, err))) return st;
-  }
+  vagap_status_t st = sem_ws_set_sample(c ? c->prob.ws : r->full.ws, stats, err);
+  if (st) return st;
   if (c ? newton_refit(r, &c->prob, c->x) : newton_refit(r, &r->full, fit->x))
     return vagap_error_set(err, VAGAP_ENOCONV, NULL, 0, 0, "the resample's refit did not converge");
   if (c) expand(c, stats, r->full.K, fit->x);
