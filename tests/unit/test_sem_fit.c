@@ -603,6 +603,12 @@ static void test_noncentral_chisq_cdf(void **state) {
   assert_float_equal(sem_pchisq_nc(1200, 300, 800), 0.94505496810840284, 1e-12);
   assert_true(fabs(sem_pchisq_nc(2, 40, 5) - 1.4670083996574922e-20) < 1e-30);
   assert_float_equal(sem_pchisq_nc(0, 3, 2), 0, 0);
+  /* a noncentrality the Poisson mixture cannot sum (an infinite or enormous scaled
+     statistic): NaN, where its loops used to run forever (j - 1 == j past 2^53) */
+  assert_true(isnan(sem_pchisq_nc(INFINITY, 5, INFINITY)));
+  assert_true(isnan(sem_pchisq_nc(1e16, 5, 4e16)));
+  assert_true(isnan(sem_pchisq_nc(10, 5, NAN)));
+  assert_true(isnan(sem_ncp_solve(1e20, 5, 0.95, 0, 1e20)));
 }
 
 /* lavaan's lav_fit_cfi/lav_fit_tli edge rules */

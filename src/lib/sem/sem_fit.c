@@ -2513,9 +2513,17 @@ static vagap_status_t optimise(sem_ws_t *ws, double *x, int max_iter, const char
  * and the weights from w(j+1) = w(j) lambda / (j+1), summed outwards from the
  * mode until the weights vanish.
  */
+/* The largest Poisson mean lambda = ncp/2 the mixture below is summed for: its mode m is
+   GSL's unsigned Poisson index, and the loops step j in double.  Beyond it (and for a
+   NaN or infinite ncp, as a scaled statistic X2/c with c ~ 0 gives) the mode does not
+   convert (undefined behaviour, a wrong weight), and from 2^53 on j +- 1 == j, so the
+   loops never ended: NAN instead (rmsea's CI is then NaN, as its Brent solve fails). */
+#define PCHISQ_NC_MAX_LAMBDA 4294967295.0
+
 double sem_pchisq_nc(double x, double df, double ncp) {
   if (!(x > 0)) return 0;
   if (ncp <= 0) return gsl_cdf_chisq_P(x, df);
+  if (!(ncp / 2 <= PCHISQ_NC_MAX_LAMBDA)) return NAN;
   double lam = ncp / 2, m = floor(lam), h = x / 2;
   double wm = gsl_ran_poisson_pdf((unsigned)m, lam);
   double num = df + 2 * m;
