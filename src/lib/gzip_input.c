@@ -72,19 +72,14 @@ static int fail(gzip_input_t *in, vagap_status_t status, const char *fmt, ...) {
   return -1;
 }
 
-/* Move the unused bytes to the front and read more after them; 0 at the end of the file. */
-static int refill(gzip_input_t *in) {
-  if (in->pos > 0) {
-    memmove(in->buf, in->buf + in->pos, in->len - in->pos);
-    in->len -= in->pos;
-    in->pos = 0;
-  }
+/* Read up to `size` bytes of the file into dst (buf, or a large request's own memory): what
+   read() gave, 0 at the end of the file, -1 on an error. */
+static ssize_t read_direct(gzip_input_t *in, unsigned char *dst, size_t size) {
   for (;;) {
-    ssize_t n = read(in->fd, in->buf + in->len, IN_BYTES - in->len);
+    ssize_t n = read(in->fd, dst, size);
     if (n > 0) {
-      in->len += (size_t)n;
       in->offset += (unsigned long long)n;
-      return 1;
+      return n;
     }
     if (n == 0) {
       in->fd_eof = 1;
@@ -93,6 +88,19 @@ static int refill(gzip_input_t *in) {
     if (errno != EINTR)
       return fail(in, VAGAP_EIO, "read error: %s (at byte %llu)", strerror(errno), in->offset);
   }
+}
+
+/* Move the unused bytes to the front and read more after them; 0 at the end of the file. */
+static int refill(gzip_input_t *in) {
+  if (in->pos > 0) {
+    memmove(in->buf, in->buf + in->pos, in->len - in->pos);
+    in->len -= in->pos;
+    in->pos = 0;
+  }
+  ssize_t n = read_direct(in, in->buf + in->len, IN_BYTES - in->len);
+  if (n <= 0) return (int)n;
+  in->len += (size_t)n;
+  return 1;
 }
 
 /* Make at least `want` unused bytes available unless the file ends first. */
@@ -128,24 +136,6 @@ static int choose_mode(gzip_input_t *in) {
   in->z_ready = 1;
   in->mode = MODE_GZIP;
   return 0;
-}
-
-/* Read up to `size` bytes of the file straight into dst (no pass through buf): what
-   read() gave, 0 at the end of the file, -1 on an error. */
-static ssize_t read_direct(gzip_input_t *in, unsigned char *dst, size_t size) {
-  for (;;) {
-    ssize_t n = read(in->fd, dst, size);
-    if (n > 0) {
-      in->offset += (unsigned long long)n;
-      return n;
-    }
-    if (n == 0) {
-      in->fd_eof = 1;
-      return 0;
-    }
-    if (errno != EINTR)
-      return fail(in, VAGAP_EIO, "read error: %s (at byte %llu)", strerror(errno), in->offset);
-  }
 }
 
 static size_t read_plain(gzip_input_t *in, unsigned char *dst, size_t size) {
