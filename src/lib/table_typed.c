@@ -14,6 +14,14 @@
 
 #include "grow.h"
 
+/* s[0, len) as a number and its shape; -1 (shape untouched) when it is not a number. */
+static int number_cell(char mark, const char *s, size_t len, double *value, unsigned char *shape) {
+  int d;
+  if (parse_number_shape(s, len, mark, value, &d)) return -1;
+  *shape = d < 0 ? SHAPE_TEXT : (unsigned char)d;
+  return 0;
+}
+
 int typed_convert_cell(const typed_text_t *tt, const char *s, size_t len, long na_index,
                        double *value, unsigned char *shape) {
   *value = NAN;
@@ -21,10 +29,7 @@ int typed_convert_cell(const typed_text_t *tt, const char *s, size_t len, long n
     *shape = na_index < SHAPE_NA_TOKENS ? (unsigned char)(SHAPE_NA + na_index) : SHAPE_TEXT;
     return 0;
   }
-  int d;
-  if (parse_number_shape(s, len, tt->mark, value, &d)) return -1;
-  *shape = d < 0 ? SHAPE_TEXT : (unsigned char)d;
-  return 0;
+  return number_cell(tt->mark, s, len, value, shape);
 }
 
 long typed_na_index(const typed_text_t *tt, const char *s, size_t len) {
@@ -38,11 +43,7 @@ long typed_na_index(const typed_text_t *tt, const char *s, size_t len) {
 
 int typed_cell_value(const struct csv_convert *cv, const char *s, size_t len, double *value,
                      unsigned char *shape) {
-  int d;
-  if (!cv->na_numeric && parse_number_shape(s, len, cv->text.mark, value, &d) == 0) {
-    *shape = d < 0 ? SHAPE_TEXT : (unsigned char)d;
-    return 0;
-  }
+  if (!cv->na_numeric && number_cell(cv->text.mark, s, len, value, shape) == 0) return 0;
   return typed_convert_cell(&cv->text, s, len, typed_na_index(&cv->text, s, len), value, shape);
 }
 
