@@ -83,14 +83,18 @@ static int append_text(typed_column_t *c, const char *s, size_t len) {
   return 0;
 }
 
-/* The text of numeric cell (x, shape) that is not kept, into buf (at least 400 bytes). */
+/* Room for a rebuilt cell: a token, or a number of |x| < 1e16 with up to
+   NUMBER_TEXT_MAX_DECIMALS decimals (at most 79 bytes). */
+#define REBUILT_CELL_BYTES 400
+
+/* The text of numeric cell (x, shape) that is not kept, into buf (REBUILT_CELL_BYTES). */
 static size_t rebuild_cell(const typed_text_t *tt, double x, unsigned char shape, char *buf) {
   if (shape >= SHAPE_NA) {
     size_t k = shape - SHAPE_NA;
     memcpy(buf, tt->na_tokens[k], tt->na_lengths[k]);
     return tt->na_lengths[k];
   }
-  int n = snprintf(buf, 400, "%.*f", (int)shape, x); /* |x| < 1e16: at most 79 bytes */
+  int n = snprintf(buf, REBUILT_CELL_BYTES, "%.*f", (int)shape, x);
   if (tt->mark != '.')
     for (int i = 0; i < n; i++)
       if (buf[i] == '.') buf[i] = tt->mark;
@@ -105,7 +109,7 @@ static int build_text(const typed_table_t *t, const typed_column_t *c, size_t ca
                       typed_column_t *out) {
   memset(out, 0, sizeof *out);
   if (!(out->start = malloc((cap + 1) * sizeof *out->start))) return -1;
-  char buf[400];
+  char buf[REBUILT_CELL_BYTES];
   size_t kept = 0;
   for (size_t i = 0; i < t->nrows; i++) {
     out->start[i] = out->chars_len;
@@ -202,7 +206,7 @@ static int batch_has_text(const csv_batch_t *b, size_t k) {
 }
 
 static int append_text_cells(typed_table_t *t, typed_column_t *c, const csv_batch_t *b, size_t j) {
-  char buf[400];
+  char buf[REBUILT_CELL_BYTES];
   for (size_t i = 0, k = j; i < b->nrows; i++, k += t->ncols) {
     c->start[t->nrows + i] = c->chars_len;
     int kept = batch_has_text(b, k);
