@@ -83,22 +83,28 @@ static int append_text(typed_column_t *c, const char *s, size_t len) {
   return 0;
 }
 
-/* Room for a rebuilt cell: a token, or a number of |x| < 1e16 with up to
-   NUMBER_TEXT_MAX_DECIMALS decimals (at most 79 bytes). */
+/* Room for a rebuilt number: |x| < 1e16 with up to NUMBER_TEXT_MAX_DECIMALS decimals
+   (at most 79 bytes). */
 #define REBUILT_CELL_BYTES 400
 
-/* The text of numeric cell (x, shape) that is not kept, into buf (REBUILT_CELL_BYTES). */
-static size_t rebuild_cell(const typed_text_t *tt, double x, unsigned char shape, char *buf) {
+/*
+ * The text of numeric cell (x, shape) that is not kept, and its length: a
+ * missing-value token is its own text (a token may be longer than buf: --na
+ * takes any length), a number is written into buf (REBUILT_CELL_BYTES).
+ */
+static const char *rebuild_cell(const typed_text_t *tt, double x, unsigned char shape, char *buf,
+                                size_t *len) {
   if (shape >= SHAPE_NA) {
     size_t k = shape - SHAPE_NA;
-    memcpy(buf, tt->na_tokens[k], tt->na_lengths[k]);
-    return tt->na_lengths[k];
+    *len = tt->na_lengths[k];
+    return tt->na_tokens[k];
   }
   int n = snprintf(buf, REBUILT_CELL_BYTES, "%.*f", (int)shape, x);
   if (tt->mark != '.')
     for (int i = 0; i < n; i++)
       if (buf[i] == '.') buf[i] = tt->mark;
-  return (size_t)n;
+  *len = (size_t)n;
+  return buf;
 }
 
 /*
@@ -113,14 +119,14 @@ static int build_text(const typed_table_t *t, const typed_column_t *c, size_t ca
   size_t kept = 0;
   for (size_t i = 0; i < t->nrows; i++) {
     out->start[i] = out->chars_len;
-    const char *s = buf;
+    const char *s;
     size_t len;
     if (c->shapes[i] == SHAPE_TEXT) {
       s = c->chars + kept;
       len = strlen(s);
       kept += len + 1;
     } else {
-      len = rebuild_cell(&t->text, c->values[i], c->shapes[i], buf);
+      s = rebuild_cell(&t->text, c->values[i], c->shapes[i], buf, &len);
     }
     if (append_text(out, s, len)) {
       free_column(out);
@@ -209,9 +215,15 @@ static int append_text_cells(typed_table_t *t, typed_column_t *c, const csv_batc
   char buf[REBUILT_CELL_BYTES];
   for (size_t i = 0, k = j; i < b->nrows; i++, k += t->ncols) {
     c->start[t->nrows + i] = c->chars_len;
-    int kept = batch_has_text(b, k);
-    size_t len = kept ? csv_batch_field_len(b, k) : rebuild_cell(&t->text, b->values[k], b->shapes[k], buf);
-    if (append_text(c, kept ? b->chars + b->field_off[k] : buf, len)) return -1;
+    size_t len;
+    const char *s;
+    if (batch_has_text(b, k)) {
+      s = b->chars + b->field_off[k];
+      len = csv_batch_field_len(b, k);
+    } else {
+      s = rebuild_cell(&t->text, b->values[k], b->shapes[k], buf, &len);
+    }
+    if (append_text(c, s, len)) return -1;
   }
   c->start[t->nrows + b->nrows] = c->chars_len;
   return 0;

@@ -313,6 +313,37 @@ static void test_tsv_and_custom_na(void **state) {
   vagap_table_free(t);
 }
 
+/* A column that turns text keeps a missing-value token of any length as its text (the token is
+   not copied through the fixed buffer numbers are rebuilt in), the token and the text in the
+   same batch or in different ones. */
+static void test_long_na_token_in_column_turned_text(void **state) {
+  (void)state;
+  size_t len = 100000;
+  char *token = malloc(len + 1), *text = malloc(2 * len + 64);
+  assert_non_null(token);
+  assert_non_null(text);
+  memset(token, 'Z', len);
+  token[len] = '\0';
+  snprintf(text, 2 * len + 64, "a,b\n1,x\n%s,y\nword,z\n", token);
+  static const size_t segments[] = {1, (size_t)1 << 20}; /* a batch per row; one batch */
+  for (size_t s = 0; s < sizeof segments / sizeof *segments; s++) {
+    vagap_table_options_t opt;
+    vagap_table_options_init(&opt);
+    opt.infer_numbers = 1;
+    opt.na = token;
+    opt.segment_bytes = segments[s];
+    vagap_table_t *t = NULL;
+    assert_int_equal(vagap_table_read_memory(&t, "m", text, strlen(text), &opt, NULL, NULL), VAGAP_OK);
+    assert_null(vagap_table_inferred_numbers(t, 0));
+    assert_cell(t, 0, 0, "1");
+    assert_cell(t, 1, 0, token);
+    assert_cell(t, 2, 0, "word");
+    vagap_table_free(t);
+  }
+  free(token);
+  free(text);
+}
+
 static void test_numeric_column_error_location(void **state) {
   (void)state;
   vagap_table_t *t = read_ok("id,latency\n1,350\n2,NA\n3,4OO\n", NULL);
@@ -1348,6 +1379,7 @@ int main(void) {
       cmocka_unit_test(test_field_cap),
       cmocka_unit_test(test_missing_column_lists_the_columns),
       cmocka_unit_test(test_tsv_and_custom_na),
+      cmocka_unit_test(test_long_na_token_in_column_turned_text),
       cmocka_unit_test(test_numeric_column_error_location),
       cmocka_unit_test(test_streaming_reader),
       cmocka_unit_test(test_gzip_and_file_input),
