@@ -6,13 +6,21 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* R's mean() from the long double mean sum / n and the sum of the values' deviations from it
+   (its correction pass); a mean that is not finite is not corrected (the correction is NaN). */
+static double corrected_mean(long double mean, long double correction, size_t n) {
+  return !isfinite((double)mean) ? (double)mean : (double)(mean + correction / (long double)n);
+}
+
+/* The sample variance from the sum of squared deviations of n >= 2 values. */
+static double variance_from_ss(long double ss, size_t n) { return (double)(ss / (long double)(n - 1)); }
+
 /* R's mean() given the long double sum of x[0..n): sum / n, then one correction pass. */
 static double mean_from_sum(const double *x, size_t n, long double sum) {
-  long double mean = sum / (long double)n;
-  if (!isfinite((double)mean)) return (double)mean;
-  long double correction = 0;
-  for (size_t i = 0; i < n; i++) correction += x[i] - mean;
-  return (double)(mean + correction / (long double)n);
+  long double mean = sum / (long double)n, correction = 0;
+  if (isfinite((double)mean))
+    for (size_t i = 0; i < n; i++) correction += x[i] - mean;
+  return corrected_mean(mean, correction, n);
 }
 
 double vagap_describe_mean(const double *x, size_t n) {
@@ -29,7 +37,7 @@ double vagap_describe_variance(const double *x, size_t n, double mean) {
     long double d = x[i] - (long double)mean;
     ss += d * d;
   }
-  return (double)(ss / (long double)(n - 1));
+  return variance_from_ss(ss, n);
 }
 
 /* ---- the median ------------------------------------------------------------------ */
@@ -191,17 +199,14 @@ static inline __attribute__((always_inline)) void summarise_lanes(lane_t *lane, 
     size_t m = lane[c].m;
     out[c].mean = out[c].sd = out[c].min = out[c].median = out[c].max = NAN;
     if (m == 0) continue;
-    /* a mean that is not finite is not corrected (the correction would be NaN) */
-    out[c].mean = !isfinite((double)lane[c].mean)
-                      ? (double)lane[c].mean
-                      : (double)(lane[c].mean + lane[c].correction / (long double)m);
+    out[c].mean = corrected_mean(lane[c].mean, lane[c].correction, m);
     lane[c].mean = out[c].mean; /* the variance is taken about the double mean */
     out[c].min = lane[c].min;
     out[c].max = lane[c].max;
   }
   deviation_pairs(lane, k, n, 1);
   for (size_t c = 0; c < k; c++)
-    if (lane[c].m >= 2) out[c].sd = sqrt((double)(lane[c].ss / (long double)(lane[c].m - 1)));
+    if (lane[c].m >= 2) out[c].sd = sqrt(variance_from_ss(lane[c].ss, lane[c].m));
 }
 
 void vagap_describe_numeric_columns(const double *const *x, size_t ncols, size_t n, double *scratch,
@@ -216,8 +221,7 @@ void vagap_describe_numeric_columns(const double *const *x, size_t ncols, size_t
     lane_t lane[LANES];
     if (counts) memset(counts, 0, k * MEDIAN_BUCKETS * sizeof *counts);
     for (size_t c = 0; c < k; c++)
-      lane[c] = (lane_t){x[first + c], 0, INFINITY, -INFINITY, 0, 0, 0, 0,
-                         counts ? counts + c * MEDIAN_BUCKETS : NULL};
+      lane[c] = (lane_t){.x = x[first + c], .counts = counts ? counts + c * MEDIAN_BUCKETS : NULL};
     vagap_numeric_summary_t *o = out + first;
     switch (k) { /* a constant k for each */
     case 4: summarise_lanes(lane, 4, n, o); break;
