@@ -144,8 +144,9 @@ void sem_resample_free(sem_resample_t *r) {
   free(r);
 }
 
-/* Does the fast refit apply?  Estimates only (the resamples of `vagap sem --bootstrap`;
-   vaar's keep their SEs), complete-data ML from the moments, no constraints. */
+/* Does the fast refit apply (options resolved)?  Estimates only (the resamples of
+   `vagap sem --bootstrap`; vaar's keep their SEs), complete-data ML from the moments, no
+   constraints. */
 static int applies(const vagap_sem_model_t *model, const vagap_sem_fit_options_t *opt) {
   return (opt->compute == VAGAP_SEM_COMPUTE_ESTIMATES || opt->se == VAGAP_SEM_SE_NONE) &&
          opt->missing == VAGAP_SEM_MISSING_LISTWISE && !sem_model_is_categorical(model) &&
@@ -253,14 +254,22 @@ static void expand(const concentrated_t *c, const vagap_sem_stats_t *stats, size
   for (size_t a = 0; a < c->nicpt; a++) x[c->icpt_full[a]] = stats->mean[c->icpt_at[a]];
 }
 
+int sem_resample_applies(const vagap_sem_model_t *model, const vagap_sem_fit_options_t *opt_in) {
+  vagap_sem_fit_options_t opt;
+  if (opt_in) opt = *opt_in;
+  else vagap_sem_fit_options_init(&opt);
+  return !vagap_sem_fit_options_resolve(&opt, 0, NULL) && applies(model, &opt);
+}
+
 vagap_status_t sem_resample_alloc(sem_resample_t **out, const vagap_sem_model_t *model,
                                   const vagap_sem_stats_t *stats, const vagap_sem_fit_options_t *opt_in,
                                   const double *x0, vagap_error_t *err) {
   *out = NULL;
+  if (!x0 || !sem_resample_applies(model, opt_in)) return VAGAP_OK;
   vagap_sem_fit_options_t opt;
   if (opt_in) opt = *opt_in;
   else vagap_sem_fit_options_init(&opt);
-  if (!x0 || vagap_sem_fit_options_resolve(&opt, 0, NULL) || !applies(model, &opt)) return VAGAP_OK;
+  vagap_sem_fit_options_resolve(&opt, 0, NULL);
   size_t K = model->npar;
   sem_resample_t *r = calloc(1, sizeof *r);
   if (!r) return vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
