@@ -504,16 +504,19 @@ static vagap_status_t meat_cols(const double *Z, size_t n, size_t k, const size_
 }
 
 /*
- * M += scale sum_i s_i s_i' for the casewise score rows of SC (n x K),
- * over the columns that are not all zero (a group's own parameters).
+ * M += scale sum_i s_i s_i' for the casewise score rows rows[0 .. n) of SC
+ * (row-major, K columns), over the columns that are not all zero in those
+ * rows (a group's own parameters): gathered straight from SC, no copy of the
+ * rows first.
  */
-static vagap_status_t meat_rows(const gsl_matrix *SC, double scale, gsl_matrix *M, vagap_error_t *err) {
-  size_t n = SC->size1, K = SC->size2, k = 0;
+static vagap_status_t meat_rows(const double *SC, size_t K, const size_t *rows, size_t n, double scale, gsl_matrix *M,
+                                vagap_error_t *err) {
+  size_t k = 0;
   size_t *cols = malloc((K ? K : 1) * sizeof *cols);
   if (!cols) return oom(err);
   for (size_t c = 0; c < K; c++)
     for (size_t r = 0; r < n; r++)
-      if (SC->data[r * SC->tda + c] != 0) {
+      if (SC[rows[r] * K + c] != 0) {
         cols[k++] = c;
         break;
       }
@@ -523,7 +526,7 @@ static vagap_status_t meat_rows(const gsl_matrix *SC, double scale, gsl_matrix *
     return oom(err);
   }
   for (size_t r = 0; r < n; r++) {
-    const double *sr = SC->data + r * SC->tda;
+    const double *sr = SC + rows[r] * K;
     for (size_t a = 0; a < k; a++) Z[r * k + a] = sr[cols[a]];
   }
   vagap_status_t st = meat_cols(Z, n, k, cols, scale, M, err);
@@ -1405,37 +1408,26 @@ static void fiml_robust_unset(vagap_sem_measures_t *f) {
  * B0 += (1/N) sum_i s_i s_i' over the used rows, s_i the FIML casewise scores
  * d logL_i / dtheta at x (sem_fiml_scores), group by group so that each
  * product runs over the columns of that group's parameters only.  The rows
- * are sorted into their groups in one pass (order keeps each group's rows in
- * data order), not one pass over all rows per group.
+ * are placed into their groups in one pass (order keeps each group's rows in
+ * data order; the groups' sizes are sem_fiml_group_rows), not one pass over
+ * all rows per group.
  */
 static vagap_status_t fiml_meat(sem_fiml_t *fm, sem_ws_t *ws, const double *x, size_t K, size_t G, double N,
                                 gsl_matrix *B0, vagap_error_t *err) {
   size_t n = sem_fiml_nrows(fm);
   double *sc = malloc((n ? n : 1) * K * sizeof *sc);
-  size_t *start = calloc(G + 2, sizeof *start), *order = malloc((n ? n : 1) * sizeof *order);
-  vagap_status_t st = sc && start && order ? sem_fiml_scores(fm, ws, x, sc, err) : oom(err);
-  for (size_t i = 0; !st && i < n; i++) {
-    size_t g = sem_fiml_row_group(fm, i);
-    if (g < G) start[g + 2]++;
-  }
-  for (size_t g = 0; !st && g < G; g++) start[g + 2] += start[g + 1];
-  for (size_t i = 0; !st && i < n; i++) { /* start[g + 1]: group g's next place */
-    size_t g = sem_fiml_row_group(fm, i);
-    if (g < G) order[start[g + 1]++] = i;
-  }
-  for (size_t g = 0; !st && g < G; g++) { /* group g: order[start[g] .. start[g + 1]) */
-    size_t ng = start[g + 1] - start[g];
-    gsl_matrix *Z = ng ? gsl_matrix_alloc(ng, K) : NULL;
-    if (ng && !Z) {
-      st = oom(err);
-      break;
-    }
-    for (size_t r = 0; r < ng; r++) memcpy(Z->data + r * Z->tda, sc + order[start[g] + r] * K, K * sizeof *sc);
-    if (ng) st = meat_rows(Z, 1.0 / N, B0, err);
-    if (Z) gsl_matrix_free(Z);
-  }
+  /* group g's rows: order[start[g] .. start[g + 1]); next[g] its next place while filling */
+  size_t *start = malloc((G + 1) * sizeof *start), *next = malloc((G ? G : 1) * sizeof *next),
+         *order = malloc((n ? n : 1) * sizeof *order);
+  vagap_status_t st = sc && start && next && order ? sem_fiml_scores(fm, ws, x, sc, err) : oom(err);
+  for (size_t g = 0; !st && g <= G; g++) start[g] = g ? start[g - 1] + sem_fiml_group_rows(fm, g - 1) : 0;
+  if (!st) memcpy(next, start, G * sizeof *next);
+  for (size_t i = 0; !st && i < n; i++) order[next[sem_fiml_row_group(fm, i)]++] = i;
+  for (size_t g = 0; !st && g < G; g++)
+    if (start[g + 1] > start[g]) st = meat_rows(sc, K, order + start[g], start[g + 1] - start[g], 1.0 / N, B0, err);
   free(sc);
   free(start);
+  free(next);
   free(order);
   return st;
 }
