@@ -2154,8 +2154,12 @@ vagap_status_t sem_robust_finish(sem_ws_t *ws, sem_con_t *con, vagap_sem_fit_t *
     As[g] = rg->A;
   }
   if (st) goto done;
-  /* the dense B0 for the first-order information, or when groups share parameters */
-  if (need_meat && (opt->information == VAGAP_SEM_INFORMATION_FIRST_ORDER || !meat_index(&mt)) &&
+  /* the dense B0 for the first-order information, with == constraints, or when groups share
+     parameters.  Otherwise vb is zero between groups (no shared parameter: disjoint blocks;
+     no constraint ties them, sem_con_vcov; the inverse of the information's group blocks,
+     invert_information) and the blocks stand for B0 (meat_index also indexes them). */
+  if (need_meat &&
+      (opt->information == VAGAP_SEM_INFORMATION_FIRST_ORDER || (con && fit->model->ncon) || !meat_index(&mt)) &&
       (st = meat_make_dense(&mt, &B0, err)))
     goto done;
   /* the bread: the information matrix of the standard errors */
@@ -2180,10 +2184,6 @@ vagap_status_t sem_robust_finish(sem_ws_t *ws, sem_con_t *con, vagap_sem_fit_t *
   if (st) goto done;
   for (size_t a = 0; Einv && a < K; a++)
     for (size_t b = 0; b < K; b++) gsl_matrix_set(Einv, a, b, N * vbr[a * K + b]);
-  /* vb is zero between groups when no parameter is shared (disjoint blocks) and no ==
-     constraint ties them (sem_con_vcov): the inverse of the information's group blocks
-     (invert_information); with constraints the dense B0 */
-  if (need_meat && !B0 && con && fit->model->ncon && (st = meat_make_dense(&mt, &B0, err))) goto done;
   /* yuan.bentler.mplus's tr(B0 E^-1), before the sandwich takes the place of vbr */
   double ybm_h0 = !ybm ? NAN : B0 ? trace_prod_nz(B0, vbr, N) : meat_trace_nz(&mt, vbr, N);
   /* standard errors */
