@@ -695,9 +695,9 @@ typedef struct {
   size_t *sel;         /* the free h1 elements (per) */
   gsl_matrix **D, **A; /* per group (only for the Satorra-Bentler family) */
   gsl_matrix **W;      /* per group Sigma_b^-1 (only for the first-order traces) */
-  /* its information sum_g f_g Delta_b' A_b Delta_b (K x K) has nothing between groups:
-     per group its per x per block E and that block's inverse H (baseline_einv) */
-  gsl_matrix **E, **H;
+  /* its information E_b = sum_g f_g Delta_b' A_b Delta_b (K x K) has nothing between
+     groups: per group its per x per block, inverted in place by baseline_einv (E_b^-1's) */
+  gsl_matrix **H;
 } baseline_t;
 
 static void baseline_free(baseline_t *b, size_t G) {
@@ -705,13 +705,11 @@ static void baseline_free(baseline_t *b, size_t G) {
     if (b->D && b->D[g]) gsl_matrix_free(b->D[g]);
     if (b->A && b->A[g]) gsl_matrix_free(b->A[g]);
     if (b->W && b->W[g]) gsl_matrix_free(b->W[g]);
-    if (b->E && b->E[g]) gsl_matrix_free(b->E[g]);
     if (b->H && b->H[g]) gsl_matrix_free(b->H[g]);
   }
   free(b->D);
   free(b->A);
   free(b->W);
-  free(b->E);
   free(b->H);
   free(b->sel);
 }
@@ -737,16 +735,14 @@ static vagap_status_t baseline_build(const robust_t *R, baseline_t *b, int want_
   b->D = calloc(G, sizeof *b->D);
   b->A = calloc(G, sizeof *b->A);
   b->W = calloc(G, sizeof *b->W);
-  b->E = calloc(G, sizeof *b->E);
   b->H = calloc(G, sizeof *b->H);
   size_t kk = b->K ? b->K : 1;
-  if (!b->D || !b->A || !b->W || !b->E || !b->H) return oom(err);
+  if (!b->D || !b->A || !b->W || !b->H) return oom(err);
   vagap_status_t st = VAGAP_OK;
   for (size_t g = 0; g < G && !st; g++) {
     const rgroup_t *rg = &R->g[g];
     gsl_matrix *W = b->W[g] = gsl_matrix_alloc(p, p);
-    if (!W || !(b->E[g] = gsl_matrix_alloc(per ? per : 1, per ? per : 1)) ||
-        !(b->H[g] = gsl_matrix_calloc(per ? per : 1, per ? per : 1)) ||
+    if (!W || !(b->H[g] = gsl_matrix_alloc(per ? per : 1, per ? per : 1)) ||
         (!want_meat && (!(b->D[g] = gsl_matrix_calloc(ps, kk)) || !(b->A[g] = gsl_matrix_alloc(ps, ps))))) {
       st = oom(err);
       break;
@@ -766,7 +762,7 @@ static vagap_status_t baseline_build(const robust_t *R, baseline_t *b, int want_
        fixed.x element among them) */
     for (size_t c = 0; c < per; c++)
       for (size_t d = 0; d < per; d++)
-        gsl_matrix_set(b->E[g], c, d, rg->f * h1_expected_at(&R->L, W, b->sel[c], b->sel[d]));
+        gsl_matrix_set(b->H[g], c, d, rg->f * h1_expected_at(&R->L, W, b->sel[c], b->sel[d]));
   }
   return st;
 }
@@ -868,21 +864,21 @@ static vagap_status_t baseline_meat_trace(const robust_t *R, const baseline_t *b
   return st;
 }
 
-/* H = E^-1 for a diagonal E with a positive diagonal (1 / E_cc, H's off-diagonal zero on
-   entry); 0 when a diagonal entry is not positive. */
-static int diagonal_invert(const gsl_matrix *E, gsl_matrix *H) {
+/* E^-1 in place for a diagonal E with a positive diagonal: 1 / E_cc, and +0 off the
+   diagonal (where E may hold -0); 0 (E untouched) when a diagonal entry is not positive. */
+static int diagonal_invert(gsl_matrix *E) {
   for (size_t c = 0; c < E->size1; c++)
     if (!(gsl_matrix_get(E, c, c) > 0)) return 0;
-  for (size_t c = 0; c < E->size1; c++) gsl_matrix_set(H, c, c, 1.0 / gsl_matrix_get(E, c, c));
+  for (size_t c = 0; c < E->size1; c++)
+    for (size_t d = 0; d < E->size2; d++) gsl_matrix_set(E, c, d, c == d ? 1.0 / gsl_matrix_get(E, c, c) : 0.0);
   return 1;
 }
 
 /* E_b^-1 for the baseline, group block by group block (E_b has nothing between groups):
-   H[g] = E[g]^-1. */
+   H[g], E_b's block on entry, becomes its inverse. */
 static vagap_status_t baseline_einv(const baseline_t *b, size_t G, vagap_error_t *err) {
   for (size_t g = 0; b->per && g < G; g++) {
-    if (is_diagonal(b->E[g]) && diagonal_invert(b->E[g], b->H[g])) continue;
-    gsl_matrix_memcpy(b->H[g], b->E[g]);
+    if (is_diagonal(b->H[g]) && diagonal_invert(b->H[g])) continue;
     if (spd_invert(b->H[g]))
       return vagap_error_set(err, VAGAP_ENUMERIC, NULL, 0, 0, "the baseline model's information matrix is singular");
   }
