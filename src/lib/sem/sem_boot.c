@@ -429,8 +429,10 @@ vagap_status_t sem_bootstrap_run(vagap_sem_boot_t **out, const vagap_sem_model_t
   full_sample_start(model, data, fit_opt, &full, &start);
   sh.start = start;
   sh.full = full;
-  /* the fast refit's centred rows (without them every resample takes the full path) */
-  if (start && !full_refit && sem_resample_centre(&sh.centred, data, full->mean))
+  /* the fast refit's centred rows, where it applies (without them every resample takes the
+     full path) */
+  if (start && !full_refit && sem_resample_applies(model, fit_opt) &&
+      sem_resample_centre(&sh.centred, data, full->mean))
     st = vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
   pthread_mutex_init(&sh.lock, NULL);
   unsigned nthreads = thread_count(opt), started = 0;

@@ -629,8 +629,10 @@ static int all_zero(const gsl_matrix *M) {
   return 1;
 }
 
-/* B = (I - A)^-1: the finite series I + A + A^2 + ... when the paths have no
-   cycle (A nilpotent, the usual case), else an LU inverse. */
+/* B = (I - A)^-1 of paths with a cycle (acyclic ones take ram_forward): the finite series
+   I + A + A^2 + ... where A's values happen to be nilpotent (a cycle's paths at 0, as at
+   the start values), else an LU inverse.  (Where they are not, the series runs md + 1
+   terms before the LU: kept because it decides which of the two sums the start sees.) */
 static int ram_inverse(sem_ws_t *ws, group_ws_t *w) {
   size_t md = ws->mdim;
   gsl_matrix *P = w->M, *Pn = w->N; /* free scratch until group_objective */

@@ -129,6 +129,7 @@
 #define sem_resample_moments vagap__sem_resample_moments
 #define sem_resample_fit vagap__sem_resample_fit
 #define sem_resample_concentrated vagap__sem_resample_concentrated
+#define sem_resample_applies vagap__sem_resample_applies
 #define sem_resample_centre vagap__sem_resample_centre
 #define sem_resample_centred_free vagap__sem_resample_centred_free
 #define sem_bootstrap_run vagap__sem_bootstrap_run
@@ -580,6 +581,9 @@ vagap_status_t sem_resample_alloc(sem_resample_t **out, const vagap_sem_model_t 
                                   const vagap_sem_stats_t *stats, const vagap_sem_fit_options_t *opt,
                                   const double *x0, vagap_error_t *err);
 void sem_resample_free(sem_resample_t *r);
+/* Does the fast refit apply to `model` under opt (estimates only, complete-data ML from the
+   moments, no constraints or bounds)? */
+int sem_resample_applies(const vagap_sem_model_t *model, const vagap_sem_fit_options_t *opt);
 /* The intercepts the refit concentrates out (saturated means: fixed at the resample's
    means, the iteration over the other parameters); 0 where it does not. */
 size_t sem_resample_concentrated(const sem_resample_t *r);

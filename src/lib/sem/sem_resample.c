@@ -88,21 +88,40 @@ typedef struct {
 } concentrated_t;
 
 struct sem_resample {
-  refit_problem_t full; /* ws0: the full sample's, its metric I0, the expected information at x0;
-                           ws: bound to the current resample's moments, its metric the refreshed one */
-  concentrated_t *conc; /* NULL: the means are not saturated, the iteration runs on full */
+  sem_ws_t *ws;         /* the whole model, which fills the result's rows */
+  size_t K;             /* its parameters */
+  refit_problem_t full; /* the iteration over all of them (ws = the ws above), where conc is NULL */
+  concentrated_t *conc; /* the iteration with saturated means concentrated out, or NULL */
   vagap_sem_fit_t *fit; /* the resample's result, reused */
   double ci_level;
   int max_evals;        /* the fit options' evaluation budget (--max-evaluations) */
   double *g, *d, *xn, *gn; /* [K] */
 };
 
+static void problem_free(refit_problem_t *pb) {
+  sem_ws_free(pb->ws0);
+  sem_ws_free(pb->ws);
+  free(pb->x0);
+}
+
+/* The problem's workspaces for `model` (its x0 set; its iterating ws made unless given):
+   the iterating one with the low-rank form of F and its gradient where it applies, and I0,
+   the expected information at x0, factored.  VAGAP_EDOMAIN: no workspace, or I0 is
+   singular (the full path then refits every resample). */
+static vagap_status_t problem_init(refit_problem_t *pb, const vagap_sem_model_t *model,
+                                   const vagap_sem_stats_t *stats, vagap_sem_likelihood_t lik) {
+  vagap_error_t e;
+  vagap_status_t st = sem_ws_alloc(&pb->ws0, model, stats, lik, &e);
+  if (!st && !pb->ws) st = sem_ws_alloc(&pb->ws, model, stats, lik, &e);
+  if (st) return st == VAGAP_ENOMEM ? st : VAGAP_EDOMAIN;
+  sem_ws_lowrank(pb->ws, 1);
+  return sem_ws_metric_factor(pb->ws0, pb->x0, 0, NULL) ? VAGAP_EDOMAIN : VAGAP_OK;
+}
+
 static void concentrated_free(concentrated_t *c) {
   if (!c) return;
-  sem_ws_free(c->prob.ws0);
-  sem_ws_free(c->prob.ws);
+  problem_free(&c->prob);
   vagap_sem_model_free(c->model);
-  free(c->prob.x0);
   free(c->of_full);
   free(c->icpt_row);
   free(c->icpt_full);
@@ -114,10 +133,10 @@ static void concentrated_free(concentrated_t *c) {
 void sem_resample_free(sem_resample_t *r) {
   if (!r) return;
   sem_ws_free(r->full.ws0);
-  sem_ws_free(r->full.ws);
+  sem_ws_free(r->ws);
+  free(r->full.x0);
   concentrated_free(r->conc);
   vagap_sem_fit_free(r->fit);
-  free(r->full.x0);
   free(r->g);
   free(r->d);
   free(r->xn);
@@ -125,8 +144,9 @@ void sem_resample_free(sem_resample_t *r) {
   free(r);
 }
 
-/* Does the fast refit apply?  Estimates only (the resamples of `vagap sem --bootstrap`;
-   vaar's keep their SEs), complete-data ML from the moments, no constraints. */
+/* Does the fast refit apply (options resolved)?  Estimates only (the resamples of
+   `vagap sem --bootstrap`; vaar's keep their SEs), complete-data ML from the moments, no
+   constraints. */
 static int applies(const vagap_sem_model_t *model, const vagap_sem_fit_options_t *opt) {
   return (opt->compute == VAGAP_SEM_COMPUTE_ESTIMATES || opt->se == VAGAP_SEM_SE_NONE) &&
          opt->missing == VAGAP_SEM_MISSING_LISTWISE && !sem_model_is_categorical(model) &&
@@ -172,27 +192,27 @@ static int means_saturated(const vagap_sem_model_t *m, const size_t *uses) {
   return ok;
 }
 
-/* The concentrated problem (NULL where the means are not saturated or nothing is left). */
-static concentrated_t *concentrate(const vagap_sem_model_t *model, const vagap_sem_stats_t *stats,
-                                   const vagap_sem_fit_options_t *opt, const double *x0, int *nomem) {
+/* The concentrated problem into *out (NULL where the means are not saturated or nothing
+   would be left); VAGAP_OK, VAGAP_ENOMEM, or VAGAP_EDOMAIN as problem_init. */
+static vagap_status_t concentrate(concentrated_t **out, const vagap_sem_model_t *model,
+                                  const vagap_sem_stats_t *stats, vagap_sem_likelihood_t lik, const double *x0) {
   size_t K = model->npar, p = model->nov, P = stats->nvar;
-  *nomem = 0;
+  *out = NULL;
   size_t *uses = calloc(K, sizeof *uses);
-  if (!uses) return (*nomem = 1), NULL;
+  if (!uses) return VAGAP_ENOMEM;
   for (size_t r = 0; r < model->nrows; r++)
     if (model->rows[r].free && model->rows[r].free <= K) uses[model->rows[r].free - 1]++;
   int ok = means_saturated(model, uses) && model->ngroups * p < K;
   free(uses);
-  if (!ok) return NULL;
+  if (!ok) return VAGAP_OK;
   concentrated_t *c = calloc(1, sizeof *c);
-  if (!c || !(c->model = sem_model_copy(model)) || !(c->of_full = malloc(K * sizeof *c->of_full)) ||
+  if (!c || !(c->model = sem_model_copy(model)) || !(c->of_full = calloc(K, sizeof *c->of_full)) ||
       !(c->icpt_row = malloc(model->ngroups * p * sizeof *c->icpt_row)) ||
       !(c->icpt_full = malloc(model->ngroups * p * sizeof *c->icpt_full)) ||
       !(c->icpt_at = malloc(model->ngroups * p * sizeof *c->icpt_at))) {
     concentrated_free(c);
-    return (*nomem = 1), NULL;
+    return VAGAP_ENOMEM;
   }
-  for (size_t k = 0; k < K; k++) c->of_full[k] = 0;
   vagap_sem_model_t *cm = c->model;
   for (size_t r = 0; r < cm->nrows; r++) {
     vagap_sem_param_t *row = &cm->rows[r];
@@ -217,20 +237,14 @@ static concentrated_t *concentrate(const vagap_sem_model_t *model, const vagap_s
   c->prob.K = Kc;
   if (!(c->prob.x0 = malloc(Kc * sizeof *c->prob.x0)) || !(c->x = malloc(Kc * sizeof *c->x))) {
     concentrated_free(c);
-    return (*nomem = 1), NULL;
+    return VAGAP_ENOMEM;
   }
   for (size_t k = 0; k < K; k++)
     if (c->of_full[k] != SIZE_MAX) c->prob.x0[c->of_full[k]] = x0[k];
-  vagap_error_t e;
-  vagap_status_t st = sem_ws_alloc(&c->prob.ws0, cm, stats, opt->likelihood, &e);
-  if (!st) st = sem_ws_alloc(&c->prob.ws, cm, stats, opt->likelihood, &e);
-  if (!st) sem_ws_lowrank(c->prob.ws, 1); /* the iteration's F and gradient in O(p^2 q) where it applies */
-  if (st || sem_ws_metric_factor(c->prob.ws0, c->prob.x0, 0, NULL)) {
-    *nomem = st == VAGAP_ENOMEM;
-    concentrated_free(c);
-    return NULL;
-  }
-  return c;
+  vagap_status_t st = problem_init(&c->prob, cm, stats, lik);
+  if (st) concentrated_free(c);
+  else *out = c;
+  return st;
 }
 
 /* The full estimates from the concentrated ones and the resample's means. */
@@ -240,49 +254,55 @@ static void expand(const concentrated_t *c, const vagap_sem_stats_t *stats, size
   for (size_t a = 0; a < c->nicpt; a++) x[c->icpt_full[a]] = stats->mean[c->icpt_at[a]];
 }
 
+int sem_resample_applies(const vagap_sem_model_t *model, const vagap_sem_fit_options_t *opt_in) {
+  vagap_sem_fit_options_t opt;
+  if (opt_in) opt = *opt_in;
+  else vagap_sem_fit_options_init(&opt);
+  return !vagap_sem_fit_options_resolve(&opt, 0, NULL) && applies(model, &opt);
+}
+
 vagap_status_t sem_resample_alloc(sem_resample_t **out, const vagap_sem_model_t *model,
                                   const vagap_sem_stats_t *stats, const vagap_sem_fit_options_t *opt_in,
                                   const double *x0, vagap_error_t *err) {
   *out = NULL;
+  if (!x0 || !sem_resample_applies(model, opt_in)) return VAGAP_OK;
   vagap_sem_fit_options_t opt;
   if (opt_in) opt = *opt_in;
   else vagap_sem_fit_options_init(&opt);
-  if (!x0 || vagap_sem_fit_options_resolve(&opt, 0, NULL) || !applies(model, &opt)) return VAGAP_OK;
+  vagap_sem_fit_options_resolve(&opt, 0, NULL);
   size_t K = model->npar;
   sem_resample_t *r = calloc(1, sizeof *r);
   if (!r) return vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
   r->ci_level = opt.ci_level;
   r->max_evals = opt.max_iter > 0 ? opt.max_iter : 10000;
-  r->full.K = K;
-  r->full.x0 = malloc(K * sizeof *r->full.x0);
+  r->K = K;
   r->g = malloc(K * sizeof *r->g);
   r->d = malloc(K * sizeof *r->d);
   r->xn = malloc(K * sizeof *r->xn);
   r->gn = malloc(K * sizeof *r->gn);
   r->fit = calloc(1, sizeof *r->fit);
-  if (!r->full.x0 || !r->g || !r->d || !r->xn || !r->gn || !r->fit ||
+  if (!r->g || !r->d || !r->xn || !r->gn || !r->fit ||
       !(r->fit->x = malloc(K * sizeof *r->fit->x)) || !(r->fit->model = sem_model_copy(model))) {
     sem_resample_free(r);
     return vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
   }
-  memcpy(r->full.x0, x0, K * sizeof *x0);
   opt.se = VAGAP_SEM_SE_NONE;
   opt.compute = VAGAP_SEM_COMPUTE_ESTIMATES;
   r->fit->options = opt;
   vagap_error_t e;
-  vagap_status_t st = sem_ws_alloc(&r->full.ws0, model, stats, opt.likelihood, &e);
-  if (!st) st = sem_ws_alloc(&r->full.ws, model, stats, opt.likelihood, &e);
-  if (!st) sem_ws_lowrank(r->full.ws, 1); /* the iteration's F and gradient in O(p^2 q) where it applies */
+  vagap_status_t st = sem_ws_alloc(&r->ws, model, stats, opt.likelihood, &e);
+  if (!st) st = concentrate(&r->conc, model, stats, opt.likelihood, x0);
+  if (!st && !r->conc) { /* the iteration over all parameters, in the rows' workspace */
+    r->full.ws = r->ws;
+    r->full.K = K;
+    if (!(r->full.x0 = malloc(K * sizeof *r->full.x0))) st = VAGAP_ENOMEM;
+    else memcpy(r->full.x0, x0, K * sizeof *x0);
+    if (!st) st = problem_init(&r->full, model, stats, opt.likelihood);
+  }
   /* a singular information at x0 (or no workspace): the full path for every resample */
-  if (st || sem_ws_metric_factor(r->full.ws0, x0, 0, NULL)) {
+  if (st) {
     sem_resample_free(r);
     return st == VAGAP_ENOMEM ? vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory") : VAGAP_OK;
-  }
-  int nomem = 0;
-  r->conc = concentrate(model, stats, &opt, x0, &nomem);
-  if (nomem) {
-    sem_resample_free(r);
-    return vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
   }
   *out = r;
   return VAGAP_OK;
@@ -380,6 +400,14 @@ vagap_status_t sem_resample_moments(vagap_sem_stats_t *stats, const vagap_sem_da
 
 /* ---- the refit --------------------------------------------------------------------- */
 
+/* d = M^-1 g for the factored metric M, and the Newton decrement g' d. */
+static double decrement(const sem_ws_t *metric, const double *g, double *d, size_t K) {
+  sem_ws_metric_solve(metric, g, d);
+  double dec = 0;
+  for (size_t k = 0; k < K; k++) dec += g[k] * d[k];
+  return dec;
+}
+
 /* x from the problem's x0 to the resample's optimum; 0, or -1 when the iteration fails. */
 static int newton_refit(sem_resample_t *r, const refit_problem_t *pb, double *x) {
   sem_ws_t *ws = pb->ws;
@@ -393,9 +421,7 @@ static int newton_refit(sem_resample_t *r, const refit_problem_t *pb, double *x)
   int full_step = 0; /* the last step was a whole one (t = 1) with the metric in use */
   if (!isfinite(F)) return -1; /* fixed.x rows: the resample's values may not fit x0 */
   for (int step = 0; step < RESAMPLE_MAX_STEPS; step++) {
-    sem_ws_metric_solve(metric, g, d);
-    double dec = 0;
-    for (size_t k = 0; k < K; k++) dec += g[k] * d[k];
+    double dec = decrement(metric, g, d, K);
     if (!(dec >= 0)) return -1;
     double tol = RESAMPLE_DECREMENT * (1 + fabs(F));
     if (dec < tol) return 0; /* x is the last point evaluated */
@@ -415,10 +441,7 @@ static int newton_refit(sem_resample_t *r, const refit_problem_t *pb, double *x)
       if (expected && sem_ws_metric_factor(ws, x, 0, NULL)) return -1;
       refreshes++;
       metric = ws;
-      sem_ws_metric_solve(metric, g, d);
-      dec = 0;
-      for (size_t k = 0; k < K; k++) dec += g[k] * d[k];
-      if (!(dec >= 0)) return -1;
+      if (!((dec = decrement(metric, g, d, K)) >= 0)) return -1;
     } else if (dec > RESAMPLE_SLOW * dec_prev && ++slow >= RESAMPLE_MAX_SLOW) {
       return -1;
     }
@@ -455,7 +478,7 @@ vagap_status_t sem_resample_fit(sem_resample_t *r, const vagap_sem_stats_t *stat
   if (st) return st;
   if (c ? newton_refit(r, &c->prob, c->x) : newton_refit(r, &r->full, fit->x))
     return vagap_error_set(err, VAGAP_ENOCONV, NULL, 0, 0, "the resample's refit did not converge");
-  if (c) expand(c, stats, r->full.K, fit->x);
+  if (c) expand(c, stats, r->K, fit->x);
   for (size_t i = 0; i < fit->nwarnings; i++) free(fit->warnings[i]);
   free(fit->warnings);
   fit->warnings = NULL;
@@ -463,8 +486,8 @@ vagap_status_t sem_resample_fit(sem_resample_t *r, const vagap_sem_stats_t *stat
   fit->converged = 1;
   fit->iterations = 0;
   /* what sem_fit_from fills with se = "none": rows (NAN SEs, lavaan's post-check), := rows */
-  if ((st = sem_ws_fill_rows(r->full.ws, fit, fit->x, NULL, r->ci_level, err)) ||
-      (st = sem_ws_fill_defined(r->full.ws, fit->model, NULL, r->ci_level, err)))
+  if ((st = sem_ws_fill_rows(r->ws, fit, fit->x, NULL, r->ci_level, err)) ||
+      (st = sem_ws_fill_defined(r->ws, fit->model, NULL, r->ci_level, err)))
     return st;
   if (sem_defined_check(fit)) return vagap_error_set(err, VAGAP_ENOMEM, NULL, 0, 0, "out of memory");
   *out = fit;
