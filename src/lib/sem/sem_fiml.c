@@ -1074,15 +1074,13 @@ vagap_status_t sem_fiml_scores(sem_fiml_t *f, sem_ws_t *ws, const double *x, dou
   size_t maxn = 0;
   for (size_t g = 0; g < f->G; g++) maxn = f->g[g].n > maxn ? f->g[g].n : maxn;
   ms = malloc((maxn ? maxn : 1) * nv * sizeof *ms);
-  /* each group's rows in data order (rows[start[g] .. start[g + 1])), sorted in one pass */
-  size_t *start = calloc(f->G + 2, sizeof *start), *rows = malloc((f->nrows ? f->nrows : 1) * sizeof *rows);
+  /* each group's rows in data order: rows[start[g] + l] is the used row whose row_local is l
+     (the group sizes and row_local place every row, one pass, nothing to count) */
+  size_t *start = malloc((f->G + 1) * sizeof *start), *rows = malloc((f->nrows ? f->nrows : 1) * sizeof *rows);
   vagap_status_t st = (!ds || !dm || !ms || !start || !rows) ? oom(err) : VAGAP_OK;
   memset(scores, 0, f->nrows * (K ? K : 1) * sizeof *scores);
-  for (size_t r = 0; !st && r < f->nrows; r++)
-    if (f->row_group[r] < f->G) start[f->row_group[r] + 2]++;
-  for (size_t g = 0; !st && g < f->G; g++) start[g + 2] += start[g + 1];
-  for (size_t r = 0; !st && r < f->nrows; r++)
-    if (f->row_group[r] < f->G) rows[start[f->row_group[r] + 1]++] = r;
+  for (size_t g = 0; !st && g <= f->G; g++) start[g] = g ? start[g - 1] + f->g[g - 1].n : 0;
+  for (size_t r = 0; !st && r < f->nrows; r++) rows[start[f->row_group[r]] + f->row_local[r]] = r;
   for (size_t g = 0; g < f->G && !st; g++) {
     const gsl_matrix *Sigma;
     const gsl_vector *mu;
@@ -1092,9 +1090,9 @@ vagap_status_t sem_fiml_scores(sem_fiml_t *f, sem_ws_t *ws, const double *x, dou
     }
     if ((st = sem_fiml_moment_scores(f, g, Sigma, mu, ms, err))) break;
     /* chain: d/dtheta_k = sum_a s_mu[a] dmu_k[a] + sum_{a>=b} s_vech[a,b] dSigma_k[a,b] */
-    for (size_t e = start[g]; e < start[g + 1]; e++) {
-      size_t r = rows[e];
-      const double *s = ms + f->row_local[r] * nv;
+    for (size_t l = 0; l < f->g[g].n; l++) {
+      size_t r = rows[start[g] + l];
+      const double *s = ms + l * nv;
       double *out = scores + r * K;
       for (size_t k = 0; k < K; k++) {
         double v = 0;

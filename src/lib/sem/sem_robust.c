@@ -504,16 +504,19 @@ static vagap_status_t meat_cols(const double *Z, size_t n, size_t k, const size_
 }
 
 /*
- * M += scale sum_i s_i s_i' for the casewise score rows of SC (n x K),
- * over the columns that are not all zero (a group's own parameters).
+ * M += scale sum_i s_i s_i' for the casewise score rows rows[0 .. n) of SC
+ * (row-major, K columns), over the columns that are not all zero in those
+ * rows (a group's own parameters): gathered straight from SC, no copy of the
+ * rows first.
  */
-static vagap_status_t meat_rows(const gsl_matrix *SC, double scale, gsl_matrix *M, vagap_error_t *err) {
-  size_t n = SC->size1, K = SC->size2, k = 0;
+static vagap_status_t meat_rows(const double *SC, size_t K, const size_t *rows, size_t n, double scale, gsl_matrix *M,
+                                vagap_error_t *err) {
+  size_t k = 0;
   size_t *cols = malloc((K ? K : 1) * sizeof *cols);
   if (!cols) return oom(err);
   for (size_t c = 0; c < K; c++)
     for (size_t r = 0; r < n; r++)
-      if (SC->data[r * SC->tda + c] != 0) {
+      if (SC[rows[r] * K + c] != 0) {
         cols[k++] = c;
         break;
       }
@@ -523,7 +526,7 @@ static vagap_status_t meat_rows(const gsl_matrix *SC, double scale, gsl_matrix *
     return oom(err);
   }
   for (size_t r = 0; r < n; r++) {
-    const double *sr = SC->data + r * SC->tda;
+    const double *sr = SC + rows[r] * K;
     for (size_t a = 0; a < k; a++) Z[r * k + a] = sr[cols[a]];
   }
   vagap_status_t st = meat_cols(Z, n, k, cols, scale, M, err);
@@ -692,9 +695,9 @@ typedef struct {
   size_t *sel;         /* the free h1 elements (per) */
   gsl_matrix **D, **A; /* per group (only for the Satorra-Bentler family) */
   gsl_matrix **W;      /* per group Sigma_b^-1 (only for the first-order traces) */
-  /* its information sum_g f_g Delta_b' A_b Delta_b (K x K) has nothing between groups:
-     per group its per x per block E and that block's inverse H (baseline_einv) */
-  gsl_matrix **E, **H;
+  /* its information E_b = sum_g f_g Delta_b' A_b Delta_b (K x K) has nothing between
+     groups: per group its per x per block, inverted in place by baseline_einv (E_b^-1's) */
+  gsl_matrix **H;
 } baseline_t;
 
 static void baseline_free(baseline_t *b, size_t G) {
@@ -702,13 +705,11 @@ static void baseline_free(baseline_t *b, size_t G) {
     if (b->D && b->D[g]) gsl_matrix_free(b->D[g]);
     if (b->A && b->A[g]) gsl_matrix_free(b->A[g]);
     if (b->W && b->W[g]) gsl_matrix_free(b->W[g]);
-    if (b->E && b->E[g]) gsl_matrix_free(b->E[g]);
     if (b->H && b->H[g]) gsl_matrix_free(b->H[g]);
   }
   free(b->D);
   free(b->A);
   free(b->W);
-  free(b->E);
   free(b->H);
   free(b->sel);
 }
@@ -734,16 +735,14 @@ static vagap_status_t baseline_build(const robust_t *R, baseline_t *b, int want_
   b->D = calloc(G, sizeof *b->D);
   b->A = calloc(G, sizeof *b->A);
   b->W = calloc(G, sizeof *b->W);
-  b->E = calloc(G, sizeof *b->E);
   b->H = calloc(G, sizeof *b->H);
   size_t kk = b->K ? b->K : 1;
-  if (!b->D || !b->A || !b->W || !b->E || !b->H) return oom(err);
+  if (!b->D || !b->A || !b->W || !b->H) return oom(err);
   vagap_status_t st = VAGAP_OK;
   for (size_t g = 0; g < G && !st; g++) {
     const rgroup_t *rg = &R->g[g];
     gsl_matrix *W = b->W[g] = gsl_matrix_alloc(p, p);
-    if (!W || !(b->E[g] = gsl_matrix_alloc(per ? per : 1, per ? per : 1)) ||
-        !(b->H[g] = gsl_matrix_calloc(per ? per : 1, per ? per : 1)) ||
+    if (!W || !(b->H[g] = gsl_matrix_alloc(per ? per : 1, per ? per : 1)) ||
         (!want_meat && (!(b->D[g] = gsl_matrix_calloc(ps, kk)) || !(b->A[g] = gsl_matrix_alloc(ps, ps))))) {
       st = oom(err);
       break;
@@ -763,7 +762,7 @@ static vagap_status_t baseline_build(const robust_t *R, baseline_t *b, int want_
        fixed.x element among them) */
     for (size_t c = 0; c < per; c++)
       for (size_t d = 0; d < per; d++)
-        gsl_matrix_set(b->E[g], c, d, rg->f * h1_expected_at(&R->L, W, b->sel[c], b->sel[d]));
+        gsl_matrix_set(b->H[g], c, d, rg->f * h1_expected_at(&R->L, W, b->sel[c], b->sel[d]));
   }
   return st;
 }
@@ -865,21 +864,21 @@ static vagap_status_t baseline_meat_trace(const robust_t *R, const baseline_t *b
   return st;
 }
 
-/* H = E^-1 for a diagonal E with a positive diagonal (1 / E_cc, H's off-diagonal zero on
-   entry); 0 when a diagonal entry is not positive. */
-static int diagonal_invert(const gsl_matrix *E, gsl_matrix *H) {
+/* E^-1 in place for a diagonal E with a positive diagonal: 1 / E_cc, and +0 off the
+   diagonal (where E may hold -0); 0 (E untouched) when a diagonal entry is not positive. */
+static int diagonal_invert(gsl_matrix *E) {
   for (size_t c = 0; c < E->size1; c++)
     if (!(gsl_matrix_get(E, c, c) > 0)) return 0;
-  for (size_t c = 0; c < E->size1; c++) gsl_matrix_set(H, c, c, 1.0 / gsl_matrix_get(E, c, c));
+  for (size_t c = 0; c < E->size1; c++)
+    for (size_t d = 0; d < E->size2; d++) gsl_matrix_set(E, c, d, c == d ? 1.0 / gsl_matrix_get(E, c, c) : 0.0);
   return 1;
 }
 
 /* E_b^-1 for the baseline, group block by group block (E_b has nothing between groups):
-   H[g] = E[g]^-1. */
+   H[g], E_b's block on entry, becomes its inverse. */
 static vagap_status_t baseline_einv(const baseline_t *b, size_t G, vagap_error_t *err) {
   for (size_t g = 0; b->per && g < G; g++) {
-    if (is_diagonal(b->E[g]) && diagonal_invert(b->E[g], b->H[g])) continue;
-    gsl_matrix_memcpy(b->H[g], b->E[g]);
+    if (is_diagonal(b->H[g]) && diagonal_invert(b->H[g])) continue;
     if (spd_invert(b->H[g]))
       return vagap_error_set(err, VAGAP_ENUMERIC, NULL, 0, 0, "the baseline model's information matrix is singular");
   }
@@ -1405,37 +1404,26 @@ static void fiml_robust_unset(vagap_sem_measures_t *f) {
  * B0 += (1/N) sum_i s_i s_i' over the used rows, s_i the FIML casewise scores
  * d logL_i / dtheta at x (sem_fiml_scores), group by group so that each
  * product runs over the columns of that group's parameters only.  The rows
- * are sorted into their groups in one pass (order keeps each group's rows in
- * data order), not one pass over all rows per group.
+ * are placed into their groups in one pass (order keeps each group's rows in
+ * data order; the groups' sizes are sem_fiml_group_rows), not one pass over
+ * all rows per group.
  */
 static vagap_status_t fiml_meat(sem_fiml_t *fm, sem_ws_t *ws, const double *x, size_t K, size_t G, double N,
                                 gsl_matrix *B0, vagap_error_t *err) {
   size_t n = sem_fiml_nrows(fm);
   double *sc = malloc((n ? n : 1) * K * sizeof *sc);
-  size_t *start = calloc(G + 2, sizeof *start), *order = malloc((n ? n : 1) * sizeof *order);
-  vagap_status_t st = sc && start && order ? sem_fiml_scores(fm, ws, x, sc, err) : oom(err);
-  for (size_t i = 0; !st && i < n; i++) {
-    size_t g = sem_fiml_row_group(fm, i);
-    if (g < G) start[g + 2]++;
-  }
-  for (size_t g = 0; !st && g < G; g++) start[g + 2] += start[g + 1];
-  for (size_t i = 0; !st && i < n; i++) { /* start[g + 1]: group g's next place */
-    size_t g = sem_fiml_row_group(fm, i);
-    if (g < G) order[start[g + 1]++] = i;
-  }
-  for (size_t g = 0; !st && g < G; g++) { /* group g: order[start[g] .. start[g + 1]) */
-    size_t ng = start[g + 1] - start[g];
-    gsl_matrix *Z = ng ? gsl_matrix_alloc(ng, K) : NULL;
-    if (ng && !Z) {
-      st = oom(err);
-      break;
-    }
-    for (size_t r = 0; r < ng; r++) memcpy(Z->data + r * Z->tda, sc + order[start[g] + r] * K, K * sizeof *sc);
-    if (ng) st = meat_rows(Z, 1.0 / N, B0, err);
-    if (Z) gsl_matrix_free(Z);
-  }
+  /* group g's rows: order[start[g] .. start[g + 1]); next[g] its next place while filling */
+  size_t *start = malloc((G + 1) * sizeof *start), *next = malloc((G ? G : 1) * sizeof *next),
+         *order = malloc((n ? n : 1) * sizeof *order);
+  vagap_status_t st = sc && start && next && order ? sem_fiml_scores(fm, ws, x, sc, err) : oom(err);
+  for (size_t g = 0; !st && g <= G; g++) start[g] = g ? start[g - 1] + sem_fiml_group_rows(fm, g - 1) : 0;
+  if (!st) memcpy(next, start, G * sizeof *next);
+  for (size_t i = 0; !st && i < n; i++) order[next[sem_fiml_row_group(fm, i)]++] = i;
+  for (size_t g = 0; !st && g < G; g++)
+    if (start[g + 1] > start[g]) st = meat_rows(sc, K, order + start[g], start[g + 1] - start[g], 1.0 / N, B0, err);
   free(sc);
   free(start);
+  free(next);
   free(order);
   return st;
 }
@@ -2162,8 +2150,12 @@ vagap_status_t sem_robust_finish(sem_ws_t *ws, sem_con_t *con, vagap_sem_fit_t *
     As[g] = rg->A;
   }
   if (st) goto done;
-  /* the dense B0 for the first-order information, or when groups share parameters */
-  if (need_meat && (opt->information == VAGAP_SEM_INFORMATION_FIRST_ORDER || !meat_index(&mt)) &&
+  /* the dense B0 for the first-order information, with == constraints, or when groups share
+     parameters.  Otherwise vb is zero between groups (no shared parameter: disjoint blocks;
+     no constraint ties them, sem_con_vcov; the inverse of the information's group blocks,
+     invert_information) and the blocks stand for B0 (meat_index also indexes them). */
+  if (need_meat &&
+      (opt->information == VAGAP_SEM_INFORMATION_FIRST_ORDER || (con && fit->model->ncon) || !meat_index(&mt)) &&
       (st = meat_make_dense(&mt, &B0, err)))
     goto done;
   /* the bread: the information matrix of the standard errors */
@@ -2188,10 +2180,6 @@ vagap_status_t sem_robust_finish(sem_ws_t *ws, sem_con_t *con, vagap_sem_fit_t *
   if (st) goto done;
   for (size_t a = 0; Einv && a < K; a++)
     for (size_t b = 0; b < K; b++) gsl_matrix_set(Einv, a, b, N * vbr[a * K + b]);
-  /* vb is zero between groups when no parameter is shared (disjoint blocks) and no ==
-     constraint ties them (sem_con_vcov): the inverse of the information's group blocks
-     (invert_information); with constraints the dense B0 */
-  if (need_meat && !B0 && con && fit->model->ncon && (st = meat_make_dense(&mt, &B0, err))) goto done;
   /* yuan.bentler.mplus's tr(B0 E^-1), before the sandwich takes the place of vbr */
   double ybm_h0 = !ybm ? NAN : B0 ? trace_prod_nz(B0, vbr, N) : meat_trace_nz(&mt, vbr, N);
   /* standard errors */

@@ -79,10 +79,7 @@ def as_numbers(x, name="x"):
 
 def table(columns, rows):
     """rows (list of dicts) -> DataFrame (pandas) or dict of columns."""
-    out = {c: [r.get(c) for r in rows] for c in columns}
-    if _pd is not None:
-        return _pd.DataFrame(out, columns=list(columns))
-    return out
+    return column_table(columns, {c: [r.get(c) for r in rows] for c in columns})
 
 
 def column_table(columns, cols, numeric=()):

@@ -159,9 +159,8 @@ def _results(fit):
     cols = {"lhs": [p.lhs.decode() for p in rows], "op": [ops[p.op] for p in rows],
             "rhs": [p.rhs.decode() for p in rows], "block": [p.block for p in rows],
             "group": [p.group for p in rows], "label": [p.label.decode() for p in rows]}
-    for name, field in (("est", "est"), ("se", "se"), ("z", "z"), ("pvalue", "pvalue"),
-                        ("ci.lower", "ci_lower"), ("ci.upper", "ci_upper"), ("std.lv", "std_lv"),
-                        ("std.all", "std_all"), ("std.nox", "std_nox")):
+    for name in ESTIMATE_COLUMNS[6:]:  # the numbers: the struct's fields, "_" for "."
+        field = name.replace(".", "_")
         cols[name] = [getattr(p, field) for p in rows]
     n = _lib.lib.vagap_sem_fit_measure_list(fit, None, 0)
     out = (_lib.SemMeasure * max(n, 1))()
